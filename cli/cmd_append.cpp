@@ -1,0 +1,85 @@
+// antq append / antq record: admit signed events.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/signer.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
+
+namespace antq::cli {
+namespace {
+
+int append_and_print(const std::string& dir, const std::vector<ledger::Submission>& events, bool json) {
+  auto ledger = ledger::Ledger::open(dir);
+  if (!ledger) return fail(ledger.error());
+  auto admission = projections::make_admission((*ledger)->info().profile);
+  if (!admission) return fail(admission.error());
+  auto seqs = (*ledger)->append(events, **admission);
+  if (!seqs) return fail(seqs.error());
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto act = ledger::decode_body(events[i].event.body);  // admitted, so it decodes
+    out.push_back({{"seq", (*seqs)[i]}, {"act", act->act}, {"subject", act->subject}, {"source", events[i].label}});
+    if (!json) std::cout << fmt::format("{:<8} {:<30} {}\n", (*seqs)[i], act->act, act->subject);
+  }
+  if (json) print_json(out);
+  return kOk;
+}
+
+}  // namespace
+
+void add_append(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, act, person, org;
+    std::vector<std::string> files;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* append = app.add_subcommand("append", "Admit signed events (from `antq sign`) into the ledger");
+  append->footer(
+      "All events given are admitted together as one durable transaction, in order, or none is: a refused act\n"
+      "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.");
+  append->add_option("DIR", args->dir, "The ledger")->required();
+  append->add_option("SIGNED", args->files, "Signed event files")->required();
+  append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
+  append->callback([args, &run] {
+    run = [args]() -> int {
+      std::vector<ledger::Submission> events;
+      for (const auto& f : args->files) {
+        auto s = read_submission(f);
+        if (!s) return fail(s.error());
+        events.push_back(std::move(*s));
+      }
+      return append_and_print(args->dir, events, args->json);
+    };
+  });
+
+  auto* record = app.add_subcommand("record", "Sign an act and append it in one step");
+  record->footer(
+      "KEY:CERT is split at the last colon. Decision acts (establishment, rating, termination, ...) need --org too.\n"
+      "Example:\n  antq record ./ledger act.json --person chair.key:chair.crt --org office.key:office.crt");
+  record->add_option("DIR", args->dir, "The ledger")->required();
+  record->add_option("ACT", args->act, "The act as JSON (acts.md)")->required();
+  record->add_option("--person", args->person, "KEY:CERT of the competent person")->required();
+  record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
+  record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
+  record->callback([args, &run] {
+    run = [args]() -> int {
+      auto act = read_act(args->act);
+      if (!act) return fail(act.error());
+      ledger::Submission submission = unsigned_submission(std::move(*act));
+      submission.label = args->act;
+      auto person = parse_signer(args->person);
+      if (!person) return fail(person.error());
+      if (auto s = add_signature(submission, ledger::Role::person, *person); !s) return fail(s.error());
+      if (!args->org.empty()) {
+        auto org = parse_signer(args->org);
+        if (!org) return fail(org.error());
+        if (auto s = add_signature(submission, ledger::Role::organisation, *org); !s) return fail(s.error());
+      }
+      return append_and_print(args->dir, {std::move(submission)}, args->json);
+    };
+  });
+}
+
+}  // namespace antq::cli

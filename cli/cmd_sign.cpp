@@ -1,0 +1,67 @@
+// antq sign: sign an act (or add the organisation's signature to a signed event).
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/signer.hpp"
+
+namespace antq::cli {
+
+void add_sign(CLI::App& app, Action& run) {
+  struct Args {
+    std::string act, key, cert, role, signed_in, out, signing_time;
+    bool pss = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("sign", "Sign an act: write a signed event for `antq append`");
+  cmd->footer(
+      "An official decision carries two signatures (Decree 30/2020): the competent person's, then the issuing\n"
+      "organisation's, applied by the office clerk. So:\n"
+      "  antq sign act.json --key chair.key --cert chair.crt --role person -o act.signed\n"
+      "  antq sign --signed act.signed --key org.key --cert org.crt --role organisation -o act.signed\n"
+      "The signature is CMS (CAdES-BES) over the canonical bytes of the act; attachments given by `path` are\n"
+      "hashed into the act and carried to the ledger with the signed event.\n"
+      "An encrypted key's passphrase is read from ANTQ_KEY_PASSPHRASE, else asked for.");
+  cmd->add_option("ACT", args->act, "The act as JSON (acts.md); not needed with --signed");
+  cmd->add_option("--key", args->key, "Private key (PEM)")->required();
+  cmd->add_option("--cert", args->cert, "Signer certificate (PEM; further certificates in the file travel along)")->required();
+  cmd->add_option("--role", args->role, "person | organisation")->required()->check(CLI::IsMember({"person", "organisation"}));
+  cmd->add_option("--signed", args->signed_in, "A signed event to add this signature to");
+  cmd->add_option("-o,--out", args->out, "Where to write the signed event")->required();
+  cmd->add_flag("--pss", args->pss, "RSA keys: sign with RSASSA-PSS instead of PKCS#1 v1.5");
+  cmd->add_option("--signing-time", args->signing_time, "Signing time to state (ISO 8601; default: now)");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      ledger::Submission submission;
+      if (!args->signed_in.empty()) {
+        auto s = read_submission(args->signed_in);
+        if (!s) return fail(s.error());
+        submission = std::move(*s);
+        if (!args->act.empty()) {
+          auto act = read_act(args->act);
+          if (!act) return fail(act.error());
+          if (ledger::encode_body(act->act) != submission.event.body)
+            return fail(bad_input(args->act + " is not the act signed in " + args->signed_in));
+        }
+      } else {
+        if (args->act.empty()) return fail(bad_input("sign: give ACT.json, or --signed IN to add a signature"));
+        auto act = read_act(args->act);
+        if (!act) return fail(act.error());
+        submission = unsigned_submission(std::move(*act));
+      }
+      signing::SignOptions options;
+      options.rsa_pss = args->pss;
+      if (!args->signing_time.empty()) {
+        auto t = signing::parse_time(args->signing_time);
+        if (!t) return fail(bad_input("--signing-time: not an ISO 8601 time: " + args->signing_time));
+        options.signing_time = *t;
+      }
+      auto role = args->role == "person" ? ledger::Role::person : ledger::Role::organisation;
+      if (auto s = add_signature(submission, role, {args->key, args->cert}, options); !s) return fail(s.error());
+      if (auto s = write_submission(args->out, submission); !s) return fail(s.error());
+      std::cout << "signed (" << args->role << ") -> " << args->out << "\n";
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli

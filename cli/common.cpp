@@ -1,0 +1,38 @@
+#include "cli/common.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace antq::cli {
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "%s\n", e.line().c_str());
+  return e.kind == ErrorKind::corruption ? kCheckFailed : kBadInput;
+}
+
+Result<std::string> read_text(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return bad_input(fmt::format("{}: no such file", path.string()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad_input(fmt::format("{}: cannot be read (permissions?)", path.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what) {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [what = std::move(what)](std::uint64_t done, std::uint64_t total) {
+    std::fprintf(stderr, "\r%s: %llu / %llu entries%s", what.c_str(), static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total), done >= total ? "\n" : "");
+    std::fflush(stderr);
+  };
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+}  // namespace antq::cli

@@ -1,0 +1,48 @@
+// Shared by the command files of cli/: how commands register, report errors and print.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "signing/result.hpp"
+
+namespace antq::cli {
+
+// Exit codes (design.md §5).
+inline constexpr int kOk = 0;
+inline constexpr int kCheckFailed = 1;
+inline constexpr int kBadInput = 2;
+
+// A command's body: returns the exit code. Commands print their own results; errors go through fail().
+using Action = std::function<int()>;
+
+// Each command file defines one of these; main() calls them all. `run` receives the action to perform once the
+// command line is parsed.
+void add_init(CLI::App& app, Action& run);
+void add_sign(CLI::App& app, Action& run);
+void add_append(CLI::App& app, Action& run);  // append and record
+void add_verify(CLI::App& app, Action& run);
+void add_checkpoint(CLI::App& app, Action& run);
+void add_proof(CLI::App& app, Action& run);
+void add_export(CLI::App& app, Action& run);  // export and verify-bundle
+void add_demo(CLI::App& app, Action& run);
+
+// Prints the one line of `e` to stderr and returns its exit code (2; corruption found by a check: 1).
+int fail(const Error& e);
+inline int fail(const std::unexpected<Error>& e) { return fail(e.error()); }
+
+// Reads a whole file; bad_input naming the file when it cannot.
+Result<std::string> read_text(const std::filesystem::path& path);
+
+// Progress on stderr, only when stderr is a terminal: "\rverify: 12,000 / 100,000 entries".
+std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);
+
+void print_json(const nlohmann::json& j);
+
+}  // namespace antq::cli

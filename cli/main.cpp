@@ -1,0 +1,42 @@
+// antq: the command-line program of antq-ledger. One file per command (cli/cmd_*.cpp).
+#include <cstdio>
+#include <exception>
+
+#include "cli/common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace antq::cli;
+  CLI::App app{
+      "antq-ledger: the signed, append-only record of models and exemplars of the all-people national-security\n"
+      "movement. Every act is a digitally signed event; anybody can verify the log, its checkpoints and its\n"
+      "signatures, with antq or with stock tools (openssl, capnp, sha256sum).\n\n"
+      "Start with `antq demo` to see a small ledger built and verified.",
+      "antq"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  Action run;
+  add_init(app, run);
+  add_sign(app, run);
+  add_append(app, run);
+  add_verify(app, run);
+  add_checkpoint(app, run);
+  add_proof(app, run);
+  add_export(app, run);
+  add_demo(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s (see antq --help)\n", e.what());
+    return kBadInput;
+  }
+  try {
+    return run ? run() : kBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return kBadInput;
+  }
+}

@@ -1,0 +1,610 @@
+#include "ledger/act.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <fmt/format.h>
+#include <utf8proc.h>
+
+#include "ledger/codec.hpp"
+#include "ledger/schema/antq.capnp.h"
+
+namespace antq::ledger {
+namespace {
+
+using nlohmann::json;
+
+// ---- the shape of `data` for each act kind (acts.md) ---------------------------------------------------------
+
+enum class Type {
+  text,        // non-empty string
+  opt_text,    // string, may be empty
+  integer,     // any integer
+  count,       // integer >= 1
+  natural,     // integer >= 0
+  number,      // integer or decimal
+  boolean,
+  date,        // YYYY-MM-DD
+  year,        // evaluation year, 2000..2200
+  choice,      // one of `choices`
+  choices,     // list of `choices`
+  texts,       // list of strings
+  members,     // integer >= 0, or list of strings
+  criteria,    // list of {id, text}
+  period,      // YYYY-H1 | YYYY | adhoc
+  fingerprint, // 64 lower-case hex digits
+};
+
+struct FieldSpec {
+  const char* name;
+  Type type;
+  bool required = false;
+  std::vector<std::string> allowed = {};
+};
+
+const std::vector<std::string> kLevels = {"commune", "district", "province", "ministry", "agency"};
+const std::vector<std::string> kRatings = {"good", "fair", "average", "weak"};
+
+std::vector<FieldSpec> model_fields(bool establishing) {
+  std::vector<FieldSpec> f = {
+      {"name", Type::text, establishing},
+      {"type", Type::choice, establishing, {"self-managed", "linked"}},
+      {"area", Type::text},
+      {"movement", Type::choice, false, {"antq", "dan-van-kheo"}},
+      {"security_content", Type::boolean},
+      {"point_of", Type::text},
+      {"members", Type::members},
+  };
+  return f;
+}
+
+const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
+  static const auto* specs = [] {
+    auto* m = new std::map<std::string, std::vector<FieldSpec>, std::less<>>;
+    auto& s = *m;
+    const std::vector<FieldSpec> summary = {{"summary", Type::opt_text}};
+    const std::vector<FieldSpec> reason = {{"reason", Type::opt_text}};
+    const std::vector<FieldSpec> rating = {{"year", Type::year, true},
+                                           {"level", Type::choice, true, kRatings},
+                                           {"targets_met_pct", Type::number},
+                                           {"criteria", Type::texts}};
+    s["survey.plan-approved"] = {{"purpose", Type::opt_text}};
+    s["survey.reported"] = {{"findings", Type::opt_text}};
+    auto proposed = model_fields(false);
+    proposed.push_back({"field", Type::choice, false, {"residential", "agency", "enterprise", "school", "other"}});
+    proposed.push_back({"proposer", Type::opt_text});
+    s["model.proposed"] = proposed;
+    s["model.policy-issued"] = summary;
+    s["model.implementation-issued"] = summary;
+    s["model.consulted"] = summary;
+    auto established = model_fields(true);
+    established.push_back({"teams", Type::count, true});
+    s["model.established"] = established;
+    s["model.recognized"] = established;
+    s["model.regulations-issued"] = {{"covers", Type::choices, false, {"board", "model", "coordination"}},
+                                     {"security_content", Type::boolean}};
+    s["model.launched"] = {};
+    s["model.plan-issued"] = {{"year", Type::year, true}, {"targets", Type::count, true}};
+    s["model.report-filed"] = {{"period", Type::period, true}, {"targets_met", Type::natural}};
+    s["model.reorganized"] = {{"teams", Type::count}, {"members", Type::members}, {"summary", Type::opt_text}};
+    s["model.rating-proposed"] = rating;
+    s["model.rated"] = rating;
+    s["model.rating-forwarded"] = {{"year", Type::year, true}, {"to", Type::text}};
+    s["model.replicated"] = {{"areas", Type::texts, true}};
+    s["model.announced"] = {{"scope", Type::choice, false, {"commune", "district", "province", "national"}},
+                            {"by", Type::text}};
+    s["model.merged"] = {{"from", Type::texts, true}, {"name", Type::text}};
+    s["model.termination-reported"] = reason;
+    s["model.termination-consulted"] = reason;
+    s["model.terminated"] = reason;
+    s["model.termination-announced"] = reason;
+    s["exemplar.surveyed"] = {{"holder", Type::text, true},
+                              {"holder_kind", Type::choice, false, {"individual", "collective"}},
+                              {"area", Type::text}};
+    s["exemplar.criteria-set"] = {{"criteria", Type::criteria, true},
+                                  {"scope", Type::choice, false, {"single", "several", "comprehensive"}}};
+    s["exemplar.plan-issued"] = {};
+    s["exemplar.self-assessed"] = {{"met", Type::texts, true}};
+    s["exemplar.evaluated"] = {{"met", Type::texts, true}};
+    s["exemplar.recognized"] = {{"level", Type::choice, true, {"commune", "district", "province"}}};
+    s["exemplar.ended"] = reason;
+    s["exemplar.replicated"] = {{"areas", Type::texts, true}};
+    s["commendation.awarded"] = {{"form", Type::text, true},
+                                 {"level", Type::choice, false, kLevels},
+                                 {"to", Type::choice, false, {"model", "member", "exemplar"}},
+                                 {"year", Type::year}};
+    s["document.attached"] = {};
+    s["authority.bound"] = {{"certificate", Type::fingerprint, true},
+                            {"role", Type::choice, true, {"person", "organisation", "administrator"}},
+                            {"unit", Type::text, true},
+                            {"level", Type::choice, true, kLevels},
+                            {"title", Type::opt_text},
+                            {"from", Type::date, true},
+                            {"to", Type::date}};
+    s["authority.unbound"] = {{"certificate", Type::fingerprint, true}, {"from", Type::date, true}};
+    s["profile.adopted"] = {{"profile", Type::text, true}, {"effective", Type::date, true}};
+    s["record.held"] = {{"targets", Type::texts, true}, {"reason", Type::opt_text}};
+    s["record.released"] = {{"targets", Type::texts, true}, {"reason", Type::opt_text}};
+    s["record.disposed"] = {{"attachments", Type::texts, true}, {"reason", Type::opt_text}};
+    s["archive.transferred"] = {{"subjects", Type::texts, true}, {"archive", Type::text, true}};
+    return m;
+  }();
+  return *specs;
+}
+
+// ---- validation helpers --------------------------------------------------------------------------------------
+
+std::string describe(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+struct Context {
+  const std::string& source;
+  std::unexpected<Error> fail(const std::string& where, const std::string& what) const {
+    return bad_input(fmt::format("{}: {}: {}", source, where, what));
+  }
+};
+
+Result<std::string> text_value(const Context& c, const std::string& where, const json& v, bool allow_empty) {
+  if (!v.is_string()) return c.fail(where, "expected text, got " + describe(v));
+  auto n = nfc(v.get<std::string>());
+  if (!n) return c.fail(where, "text is not valid UTF-8");
+  if (!allow_empty && n->empty()) return c.fail(where, "must not be empty");
+  return *n;
+}
+
+bool in(const std::vector<std::string>& allowed, const std::string& s) {
+  return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
+  return out;
+}
+
+bool is_period(std::string_view p) {
+  if (p == "adhoc") return true;
+  auto digits = [](std::string_view s) { return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
+  if (p.size() == 4) return digits(p);
+  return p.size() == 7 && digits(p.substr(0, 4)) && p.substr(4) == "-H1";
+}
+
+Result<json> check_field(const Context& c, const std::string& where, const FieldSpec& spec, const json& v) {
+  switch (spec.type) {
+    case Type::text:
+    case Type::opt_text: {
+      auto t = text_value(c, where, v, spec.type == Type::opt_text);
+      if (!t) return std::unexpected(t.error());
+      return json(*t);
+    }
+    case Type::integer:
+    case Type::count:
+    case Type::natural:
+    case Type::year: {
+      if (!v.is_number_integer()) return c.fail(where, "expected an integer, got " + describe(v));
+      std::int64_t n = v.get<std::int64_t>();
+      if (spec.type == Type::count && n < 1) return c.fail(where, "expected an integer >= 1, got " + describe(v));
+      if (spec.type == Type::natural && n < 0) return c.fail(where, "expected an integer >= 0, got " + describe(v));
+      if (spec.type == Type::year && (n < 2000 || n > 2200)) return c.fail(where, "expected a year, got " + describe(v));
+      return json(n);
+    }
+    case Type::number:
+      if (!v.is_number()) return c.fail(where, "expected a number, got " + describe(v));
+      if (v.is_number_float()) return json(v.get<double>());
+      return json(v.get<std::int64_t>());
+    case Type::boolean:
+      if (!v.is_boolean()) return c.fail(where, "expected true or false, got " + describe(v));
+      return v;
+    case Type::date:
+      if (!v.is_string() || !is_date(v.get<std::string>())) return c.fail(where, "expected a date YYYY-MM-DD, got " + describe(v));
+      return v;
+    case Type::period:
+      if (!v.is_string() || !is_period(v.get<std::string>()))
+        return c.fail(where, "expected YYYY-H1, YYYY or adhoc, got " + describe(v));
+      return v;
+    case Type::fingerprint: {
+      const std::string* s = v.is_string() ? v.get_ptr<const std::string*>() : nullptr;
+      if (!s || s->size() != 64 ||
+          !std::all_of(s->begin(), s->end(), [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); }))
+        return c.fail(where, "expected a SHA-256 fingerprint (64 lower-case hex digits), got " + describe(v));
+      return v;
+    }
+    case Type::choice:
+      if (!v.is_string() || !in(spec.allowed, v.get<std::string>()))
+        return c.fail(where, "expected one of " + join(spec.allowed) + ", got " + describe(v));
+      return v;
+    case Type::choices:
+    case Type::texts: {
+      if (!v.is_array()) return c.fail(where, "expected a list, got " + describe(v));
+      json out = json::array();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        FieldSpec item{spec.name, spec.type == Type::choices ? Type::choice : Type::text, true, spec.allowed};
+        auto r = check_field(c, fmt::format("{}[{}]", where, i), item, v[i]);
+        if (!r) return r;
+        out.push_back(std::move(*r));
+      }
+      return out;
+    }
+    case Type::members: {
+      if (v.is_number_integer()) return check_field(c, where, {spec.name, Type::natural}, v);
+      if (v.is_array()) return check_field(c, where, {spec.name, Type::texts}, v);
+      return c.fail(where, "expected a number of members or a list of member units, got " + describe(v));
+    }
+    case Type::criteria: {
+      if (!v.is_array() || v.empty()) return c.fail(where, "expected a non-empty list of {id, text}, got " + describe(v));
+      json out = json::array();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string w = fmt::format("{}[{}]", where, i);
+        if (!v[i].is_object()) return c.fail(w, "expected {id, text}, got " + describe(v[i]));
+        json item = json::object();
+        for (const auto& [k, x] : v[i].items()) {
+          if (k != "id" && k != "text") return c.fail(w + "." + k, "unknown field (expected id, text)");
+          auto t = text_value(c, w + "." + k, x, k == "text");
+          if (!t) return std::unexpected(t.error());
+          item[k] = *t;
+        }
+        if (!item.contains("id")) return c.fail(w + ".id", "missing");
+        out.push_back(std::move(item));
+      }
+      return out;
+    }
+  }
+  return c.fail(where, "unsupported field type");
+}
+
+Result<json> check_data(const Context& c, const std::string& kind, const json& data) {
+  const auto& spec = act_specs().find(kind)->second;
+  if (!data.is_object()) return c.fail("data", "expected an object, got " + describe(data));
+  json out = json::object();
+  for (const auto& [key, value] : data.items()) {
+    auto it = std::find_if(spec.begin(), spec.end(), [&](const FieldSpec& f) { return key == f.name; });
+    if (it == spec.end()) {
+      std::vector<std::string> names;
+      for (const auto& f : spec) names.emplace_back(f.name);
+      return c.fail("data." + key, fmt::format("unknown field for {} (expected {})", kind,
+                                               names.empty() ? std::string("no fields") : join(names)));
+    }
+    if (value.is_null() && !it->required) continue;
+    auto v = check_field(c, "data." + key, *it, value);
+    if (!v) return v;
+    out[key] = std::move(*v);
+  }
+  for (const auto& f : spec)
+    if (f.required && !out.contains(f.name)) return c.fail(std::string("data.") + f.name, "missing (required for " + kind + ")");
+  return out;
+}
+
+bool is_subject(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+           ch == '_' || ch == '/';
+  });
+}
+
+Result<Bytes> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad_input(fmt::format("cannot read {}: no such file or not readable", path.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return Bytes(s.begin(), s.end());
+}
+
+Result<Act> check_act(const json& j, const std::string& source, const std::filesystem::path& base_dir,
+                      std::vector<Bytes>* contents) {
+  Context c{source};
+  if (!j.is_object()) return bad_input(source + ": an act must be a JSON object");
+  static const std::set<std::string, std::less<>> kTop = {"act", "subject", "date", "document", "authority",
+                                                          "attachments", "data"};
+  for (const auto& [key, _] : j.items())
+    if (!kTop.contains(key))
+      return c.fail(key, "unknown field (expected act, subject, date, document, authority, attachments, data)");
+  Act act;
+  if (!j.contains("act")) return c.fail("act", "missing");
+  if (!j["act"].is_string()) return c.fail("act", "expected text, got " + describe(j["act"]));
+  act.act = j["act"].get<std::string>();
+  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + act.act + "\" (see acts.md for the list)");
+  if (!j.contains("subject")) return c.fail("subject", "missing");
+  if (!j["subject"].is_string() || !is_subject(j["subject"].get<std::string>()))
+    return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(j["subject"]));
+  act.subject = j["subject"].get<std::string>();
+  if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
+    return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
+                                                      : "\"ledger\" is reserved for registry and records acts");
+  if (!j.contains("date")) return c.fail("date", "missing");
+  if (!j["date"].is_string() || !is_date(j["date"].get<std::string>()))
+    return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(j["date"]));
+  act.date = j["date"].get<std::string>();
+
+  auto text_fields = [&](const char* name, std::initializer_list<std::pair<const char*, std::string*>> fields) -> Status {
+    if (!j.contains(name)) return {};
+    const json& o = j[name];
+    if (!o.is_object()) return c.fail(name, "expected an object, got " + describe(o));
+    for (const auto& [key, value] : o.items()) {
+      auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return key == f.first; });
+      if (it == fields.end()) {
+        std::string names;
+        for (const auto& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.first);
+        return c.fail(std::string(name) + "." + key, "unknown field (expected " + names + ")");
+      }
+      auto t = text_value(c, std::string(name) + "." + key, value, true);
+      if (!t) return std::unexpected(t.error());
+      *it->second = *t;
+    }
+    return {};
+  };
+  if (auto s = text_fields("document", {{"number", &act.document.number}, {"title", &act.document.title},
+                                        {"issuer", &act.document.issuer}}); !s)
+    return std::unexpected(s.error());
+  if (auto s = text_fields("authority", {{"level", &act.authority.level}, {"unit", &act.authority.unit}}); !s)
+    return std::unexpected(s.error());
+  if (!act.authority.level.empty() && !in(kLevels, act.authority.level))
+    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got \"" + act.authority.level + "\"");
+
+  if (j.contains("attachments")) {
+    const json& list = j["attachments"];
+    if (!list.is_array()) return c.fail("attachments", "expected a list, got " + describe(list));
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::string w = fmt::format("attachments[{}]", i);
+      const json& a = list[i];
+      if (!a.is_object()) return c.fail(w, "expected an object, got " + describe(a));
+      Act::Attachment att;
+      std::optional<std::string> path;
+      bool has_sha = false, has_size = false;
+      for (const auto& [key, value] : a.items()) {
+        if (key == "item" || key == "media_type" || key == "path") {
+          auto t = text_value(c, w + "." + key, value, false);
+          if (!t) return std::unexpected(t.error());
+          if (key == "item") att.item = *t;
+          else if (key == "media_type") att.media_type = *t;
+          else path = *t;
+        } else if (key == "sha256") {
+          auto d = value.is_string() ? digest_from_hex(value.get<std::string>()) : std::nullopt;
+          if (!d) return c.fail(w + ".sha256", "expected 64 hex digits, got " + describe(value));
+          att.sha256 = *d;
+          has_sha = true;
+        } else if (key == "size") {
+          if (!value.is_number_unsigned()) return c.fail(w + ".size", "expected a size in bytes, got " + describe(value));
+          att.size = value.get<std::uint64_t>();
+          has_size = true;
+        } else {
+          return c.fail(w + "." + key, "unknown field (expected item, path, media_type, sha256, size)");
+        }
+      }
+      if (att.item.empty()) return c.fail(w + ".item", "missing (the dossier item code)");
+      if (att.media_type.empty()) att.media_type = "application/octet-stream";
+      if (path) {
+        if (has_sha || has_size) return c.fail(w, "give either path, or sha256 and size, not both");
+        if (!contents) return c.fail(w + ".path", "a signed act keeps sha256 and size, not a path");
+        std::filesystem::path p = *path;
+        if (p.is_relative()) p = base_dir / p;
+        auto bytes = read_file(p);
+        if (!bytes) return c.fail(w + ".path", bytes.error().message);
+        att.sha256 = sha256(*bytes);
+        att.size = bytes->size();
+        contents->push_back(std::move(*bytes));
+      } else if (!has_sha || !has_size) {
+        return c.fail(w, "needs path, or sha256 and size");
+      }
+      act.attachments.push_back(std::move(att));
+    }
+  }
+  auto data = check_data(c, act.act, j.contains("data") ? j["data"] : json::object());
+  if (!data) return std::unexpected(data.error());
+  act.data = std::move(*data);
+  return act;
+}
+
+// ---- Cap'n Proto <-> Act -------------------------------------------------------------------------------------
+
+void build_value(schema::Value::Builder b, const json& v);
+
+void build_fields(capnp::List<schema::Field>::Builder list, const json& object) {
+  unsigned i = 0;
+  for (const auto& [key, value] : object.items()) {  // nlohmann::json objects iterate in key order
+    auto f = list[i++];
+    f.setKey(key);
+    build_value(f.initValue(), value);
+  }
+}
+
+void build_value(schema::Value::Builder b, const json& v) {
+  if (v.is_null()) b.setNull();
+  else if (v.is_boolean()) b.setBool(v.get<bool>());
+  else if (v.is_number_integer()) b.setInt(v.get<std::int64_t>());
+  else if (v.is_number_float()) b.setFloat(v.get<double>());
+  else if (v.is_string()) b.setText(v.get<std::string>());
+  else if (v.is_array()) {
+    auto list = b.initList(static_cast<unsigned>(v.size()));
+    for (unsigned i = 0; i < v.size(); ++i) build_value(list[i], v[i]);
+  } else {
+    build_fields(b.initObject(static_cast<unsigned>(v.size())), v);
+  }
+}
+
+json read_value(schema::Value::Reader r, int depth);
+
+Result<json> read_fields(capnp::List<schema::Field>::Reader list, int depth) {
+  json out = json::object();
+  std::string previous;
+  for (auto f : list) {
+    std::string key = f.getKey();
+    if (!out.empty() && key <= previous) return bad_input("fields are not sorted by key or repeat a key");
+    previous = key;
+    out[key] = read_value(f.getValue(), depth + 1);
+    if (out[key].is_discarded()) return bad_input("value nested too deeply");
+  }
+  return out;
+}
+
+json read_value(schema::Value::Reader r, int depth) {
+  if (depth > 16) return json(json::value_t::discarded);
+  switch (r.which()) {
+    case schema::Value::NULL_: return nullptr;
+    case schema::Value::BOOL: return r.getBool();
+    case schema::Value::INT: return r.getInt();
+    case schema::Value::FLOAT: return r.getFloat();
+    case schema::Value::TEXT: return std::string(r.getText());
+    case schema::Value::LIST: {
+      json out = json::array();
+      for (auto x : r.getList()) out.push_back(read_value(x, depth + 1));
+      return out;
+    }
+    case schema::Value::OBJECT: {
+      auto o = read_fields(r.getObject(), depth);
+      return o ? *o : json(json::value_t::discarded);
+    }
+  }
+  return json(json::value_t::discarded);
+}
+
+}  // namespace
+
+// ---- public --------------------------------------------------------------------------------------------------
+
+const std::vector<std::string>& known_acts() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> v;
+    for (const auto& [k, _] : act_specs()) v.push_back(k);
+    return v;
+  }();
+  return kinds;
+}
+
+bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
+
+bool is_registry_act(std::string_view kind) {
+  return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
+         kind.starts_with("archive.");
+}
+
+std::optional<std::string> nfc(std::string_view text) {
+  if (text.empty()) return std::string();
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return std::string(text);
+  std::string copy(text);  // utf8proc wants a NUL-terminated string
+  if (copy.find('\0') != std::string::npos) return std::nullopt;
+  utf8proc_uint8_t* out = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()));
+  if (!out) return std::nullopt;
+  std::string result(reinterpret_cast<char*>(out));
+  std::free(out);
+  return result;
+}
+
+bool is_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (t[i] < '0' || t[i] > '9') return false;
+  int y = std::stoi(std::string(t.substr(0, 4))), m = std::stoi(std::string(t.substr(5, 2))),
+      d = std::stoi(std::string(t.substr(8, 2)));
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& source,
+                               const std::filesystem::path& base_dir) {
+  ActInput input;
+  auto act = check_act(j, source, base_dir, &input.attachment_contents);
+  if (!act) return std::unexpected(act.error());
+  input.act = std::move(*act);
+  return input;
+}
+
+Result<ActInput> parse_act(std::string_view text, const std::string& source,
+                               const std::filesystem::path& base_dir) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    try {
+      json ignored = json::parse(text);
+      (void)ignored;
+    } catch (const json::parse_error& e) {
+      return bad_input(fmt::format("{}: malformed JSON at byte {}", source, e.byte));
+    }
+    return bad_input(source + ": malformed JSON");
+  }
+  return act_from_json(j, source, base_dir);
+}
+
+nlohmann::json act_to_json(const Act& act) {
+  json j = {{"act", act.act}, {"subject", act.subject}, {"date", act.date}};
+  j["document"] = {{"number", act.document.number}, {"title", act.document.title}, {"issuer", act.document.issuer}};
+  j["authority"] = {{"level", act.authority.level}, {"unit", act.authority.unit}};
+  j["attachments"] = json::array();
+  for (const auto& a : act.attachments)
+    j["attachments"].push_back(
+        {{"item", a.item}, {"media_type", a.media_type}, {"sha256", to_hex(a.sha256)}, {"size", a.size}});
+  j["data"] = act.data;
+  return j;
+}
+
+Bytes encode_body(const Act& act) {
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<schema::ActBody>();
+  b.setAct(act.act);
+  b.setSubject(act.subject);
+  b.setDate(act.date);
+  auto doc = b.initDocument();
+  doc.setNumber(act.document.number);
+  doc.setTitle(act.document.title);
+  doc.setIssuer(act.document.issuer);
+  auto auth = b.initAuthority();
+  auth.setLevel(act.authority.level);
+  auth.setUnit(act.authority.unit);
+  auto atts = b.initAttachments(static_cast<unsigned>(act.attachments.size()));
+  for (unsigned i = 0; i < act.attachments.size(); ++i) {
+    const auto& a = act.attachments[i];
+    atts[i].setItem(a.item);
+    atts[i].setMediaType(a.media_type);
+    atts[i].setSha256(kj::arrayPtr(a.sha256.data(), a.sha256.size()));
+    atts[i].setSize(a.size);
+  }
+  build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
+  return canonical_bytes(b.asReader());
+}
+
+Result<Act> decode_body(ByteView bytes) {
+  try {
+    FlatReader reader(bytes);
+    auto r = reader.root<schema::ActBody>();
+    json j = {{"act", std::string(r.getAct())}, {"subject", std::string(r.getSubject())}, {"date", std::string(r.getDate())}};
+    j["document"] = {{"number", std::string(r.getDocument().getNumber())},
+                     {"title", std::string(r.getDocument().getTitle())},
+                     {"issuer", std::string(r.getDocument().getIssuer())}};
+    j["authority"] = json::object();
+    if (r.getAuthority().getLevel().size() > 0) j["authority"]["level"] = std::string(r.getAuthority().getLevel());
+    j["authority"]["unit"] = std::string(r.getAuthority().getUnit());
+    j["attachments"] = json::array();
+    for (auto a : r.getAttachments()) {
+      if (a.getSha256().size() != 32) return bad_input("body: attachment sha256 is not 32 bytes");
+      j["attachments"].push_back({{"item", std::string(a.getItem())},
+                                  {"media_type", std::string(a.getMediaType())},
+                                  {"sha256", to_hex({a.getSha256().begin(), a.getSha256().size()})},
+                                  {"size", a.getSize()}});
+    }
+    auto data = read_fields(r.getData(), 0);
+    if (!data) return bad_input("body: data: " + data.error().message);
+    j["data"] = std::move(*data);
+    auto act = check_act(j, "body", {}, nullptr);
+    if (!act) return std::unexpected(act.error());
+    // The stored text must already be NFC and every value in its canonical place: re-encoding must agree.
+    Bytes again = encode_body(*act);
+    if (!std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()))
+      return bad_input("body: not the canonical encoding of its act (text not NFC, or bytes out of place)");
+    return act;
+  } catch (const kj::Exception& e) {
+    return bad_input(std::string("body: malformed Cap'n Proto: ") + e.getDescription().cStr());
+  }
+}
+
+}  // namespace antq::ledger

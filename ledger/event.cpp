@@ -1,0 +1,118 @@
+#include "ledger/event.hpp"
+
+#include <algorithm>
+
+#include "ledger/codec.hpp"
+#include "ledger/schema/antq.capnp.h"
+
+namespace antq::ledger {
+namespace {
+
+ByteView view(capnp::Data::Reader d) { return {d.begin(), d.size()}; }
+kj::ArrayPtr<const kj::byte> ptr(ByteView v) { return kj::arrayPtr(v.data(), v.size()); }
+
+void build_event(schema::Event::Builder b, const Event& event) {
+  b.setBody(ptr(event.body));
+  auto sigs = b.initSignatures(static_cast<unsigned>(event.signatures.size()));
+  for (unsigned i = 0; i < event.signatures.size(); ++i) {
+    const auto& s = event.signatures[i];
+    sigs[i].setRole(s.role == Role::person ? schema::Role::PERSON : schema::Role::ORGANISATION);
+    sigs[i].setSigner(ptr(s.signer));
+    sigs[i].setCms(ptr(s.cms));
+  }
+}
+
+Result<Event> read_event(schema::Event::Reader r) {
+  Event event;
+  auto body = view(r.getBody());
+  event.body.assign(body.begin(), body.end());
+  for (auto s : r.getSignatures()) {
+    SignatureRecord rec;
+    switch (s.getRole()) {
+      case schema::Role::PERSON: rec.role = Role::person; break;
+      case schema::Role::ORGANISATION: rec.role = Role::organisation; break;
+      default: return bad_input("signature role is neither person nor organisation");
+    }
+    if (s.getSigner().size() != 32) return bad_input("signature signer is not a 32-byte SHA-256 fingerprint");
+    std::copy(s.getSigner().begin(), s.getSigner().end(), rec.signer.begin());
+    auto cms = view(s.getCms());
+    rec.cms.assign(cms.begin(), cms.end());
+    event.signatures.push_back(std::move(rec));
+  }
+  return event;
+}
+
+template <class T, class F>
+auto decode(ByteView bytes, const char* what, F&& read) -> decltype(read(std::declval<typename T::Reader>())) {
+  if (bytes.size() > kMaxMessageBytes) return bad_input(std::string(what) + ": larger than the 256 MiB limit");
+  try {
+    FlatReader reader(bytes);
+    auto root = reader.root<T>();
+    auto result = read(root);
+    if (!result) return result;
+    Bytes again = canonical_bytes(root);
+    if (!std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()))
+      return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
+    return result;
+  } catch (const kj::Exception& e) {
+    return bad_input(std::string(what) + ": malformed Cap'n Proto: " + e.getDescription().cStr());
+  }
+}
+
+}  // namespace
+
+std::string_view role_name(Role role) { return role == Role::person ? "person" : "organisation"; }
+
+Bytes encode_entry(const Entry& entry) {
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<schema::Entry>();
+  b.setSeq(entry.seq);
+  b.setRecordedAt(entry.recorded_at);
+  build_event(b.initEvent(), entry.event);
+  return canonical_bytes(b.asReader());
+}
+
+Result<Entry> decode_entry(ByteView bytes) {
+  return decode<schema::Entry>(bytes, "entry", [](schema::Entry::Reader r) -> Result<Entry> {
+    Entry entry;
+    entry.seq = r.getSeq();
+    entry.recorded_at = r.getRecordedAt();
+    auto event = read_event(r.getEvent());
+    if (!event) return std::unexpected(event.error());
+    entry.event = std::move(*event);
+    return entry;
+  });
+}
+
+Bytes encode_submission(const Submission& submission) {
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<schema::Submission>();
+  build_event(b.initEvent(), submission.event);
+  auto blobs = b.initAttachments(static_cast<unsigned>(submission.blobs.size()));
+  for (unsigned i = 0; i < submission.blobs.size(); ++i) {
+    blobs[i].setSha256(ptr(submission.blobs[i].sha256));
+    blobs[i].setContent(ptr(submission.blobs[i].content));
+  }
+  return canonical_bytes(b.asReader());
+}
+
+Result<Submission> decode_submission(ByteView bytes) {
+  return decode<schema::Submission>(bytes, "signed event", [](schema::Submission::Reader r) -> Result<Submission> {
+    Submission s;
+    auto event = read_event(r.getEvent());
+    if (!event) return std::unexpected(event.error());
+    s.event = std::move(*event);
+    for (auto b : r.getAttachments()) {
+      Submission::Blob blob;
+      if (b.getSha256().size() != 32) return bad_input("signed event: attachment digest is not 32 bytes");
+      std::copy(b.getSha256().begin(), b.getSha256().end(), blob.sha256.begin());
+      blob.content.assign(b.getContent().begin(), b.getContent().end());
+      if (sha256(blob.content) != blob.sha256)
+        return bad_input("signed event: attachment content does not match its SHA-256 " + to_hex(blob.sha256));
+      s.blobs.push_back(std::move(blob));
+    }
+    return s;
+  });
+}
+
+}  // namespace antq::ledger

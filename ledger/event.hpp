@@ -1,0 +1,55 @@
+// Events, entries and submissions as plain C++ values, and their canonical Cap'n Proto bytes (schema/antq.capnp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "signing/digest.hpp"
+#include "signing/result.hpp"
+
+namespace antq::ledger {
+
+enum class Role { person, organisation };
+std::string_view role_name(Role role);  // "person" | "organisation"
+
+struct SignatureRecord {
+  Role role = Role::person;
+  Digest signer{};  // SHA-256 of the signer certificate's DER
+  Bytes cms;        // DER CMS SignedData, detached over Event::body
+};
+
+struct Event {
+  Bytes body;  // canonical ActBody: the signed bytes
+  std::vector<SignatureRecord> signatures;
+};
+
+struct Entry {
+  std::uint64_t seq = 0;
+  std::string recorded_at;  // "YYYY-MM-DDTHH:MM:SSZ"
+  Event event;
+};
+
+// An event in transit (`antq sign` writes it, `antq append` reads it): signatures carry their certificates,
+// attachments given by path carry their content.
+struct Submission {
+  struct Blob {
+    Digest sha256{};
+    Bytes content;
+  };
+  Event event;
+  std::vector<Blob> blobs;
+  std::string label;  // where it came from (a file name), for messages only; not encoded
+};
+
+Bytes encode_entry(const Entry& entry);
+// Bounded decode of stored or exported entry bytes; bad_input when malformed or not canonical.
+Result<Entry> decode_entry(ByteView bytes);
+
+Bytes encode_submission(const Submission& submission);
+Result<Submission> decode_submission(ByteView bytes);
+
+// The largest submission or entry accepted (attachments included).
+inline constexpr std::size_t kMaxMessageBytes = 256u << 20;
+
+}  // namespace antq::ledger

@@ -1,0 +1,515 @@
+#include "ledger/ledger.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ledger/merkle.hpp"
+#include "ledger/parallel.hpp"
+#include "ledger/store.hpp"
+
+namespace antq::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* const kOperatorKeyFile = "operator.key";
+const char* const kVerifierKeyFile = "operator.vkey";
+
+std::string meta_text(const Txn& txn, MDB_dbi meta, std::string_view key) {
+  auto v = txn.get(meta, val(key));
+  if (!v) return {};
+  return std::string(static_cast<const char*>(v->mv_data), v->mv_size);
+}
+
+std::vector<Digest> split_digests(std::string_view s) {
+  std::vector<Digest> out;
+  for (std::size_t i = 0; i + 32 <= s.size(); i += 32) {
+    Digest d;
+    std::memcpy(d.data(), s.data() + i, 32);
+    out.push_back(d);
+  }
+  return out;
+}
+
+Status put(const Txn& txn, MDB_dbi dbi, MDB_val key, MDB_val value, unsigned flags = 0) {
+  int rc = mdb_put(txn.get(), dbi, &key, &value, flags);
+  if (rc == MDB_SUCCESS || (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE))) return {};
+  return io_error("cannot write the ledger: " + lmdb_error(rc));
+}
+
+Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
+  struct Named {
+    const char* name;
+    MDB_dbi* dbi;
+  } names[] = {{"entries", &rep.entries},         {"nodes", &rep.nodes}, {"certs", &rep.certs},
+               {"bodies", &rep.bodies},           {"checkpoints", &rep.checkpoints},
+               {"attachments", &rep.attachments}, {"meta", &rep.meta},   {"state", &rep.state}};
+  for (auto& n : names) {
+    int rc = mdb_dbi_open(txn.get(), n.name, flags, n.dbi);
+    if (rc != MDB_SUCCESS) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", n.name, lmdb_error(rc)));
+  }
+  return {};
+}
+
+Result<MDB_env*> open_env(const fs::path& dir) {
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 16);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(env, kMapSize);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(env, 256);
+  // MDB_NOTLS: read transactions belong to their objects, not threads (verify uses a thread pool).
+  // Never MDB_NOSYNC / MDB_NOMETASYNC: an acknowledged append must survive a crash.
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0640);
+  if (rc != MDB_SUCCESS) {
+    if (env) mdb_env_close(env);
+    return io_error(fmt::format("cannot open the ledger in {}: {}", dir.string(), lmdb_error(rc)));
+  }
+  return env;
+}
+
+// The `state` database as the StateStore admission rules write during append.
+class TxnState final : public StateStore {
+ public:
+  TxnState(const Txn& txn, MDB_dbi dbi) : txn_(txn), dbi_(dbi) {}
+  std::optional<std::string> get(std::string_view key) const override {
+    auto v = txn_.get(dbi_, val(key));
+    if (!v) return std::nullopt;
+    return std::string(static_cast<const char*>(v->mv_data), v->mv_size);
+  }
+  void put(std::string_view key, std::string_view value) override {
+    MDB_val k = val(key), v = val(value);
+    int rc = mdb_put(txn_.get(), dbi_, &k, &v, 0);
+    if (rc != MDB_SUCCESS && !error_) error_ = io_error("cannot write derived state: " + lmdb_error(rc)).error();
+  }
+  std::optional<Error> error_;
+
+ private:
+  const Txn& txn_;
+  MDB_dbi dbi_;
+};
+
+// An event after its stateless checks, ready for the write transaction.
+struct Prepared {
+  Act act;
+  Digest digest{};
+  Event stored;                    // CMS without certificates
+  std::vector<Bytes> certificates; // signer and carried certificates, to store by fingerprint
+  std::vector<Bytes> carried;      // certificates the CMS carried (for chain building)
+  std::vector<CheckedSignature> signatures;
+};
+
+std::string event_label(const std::vector<Submission>& events, std::size_t i) {
+  if (!events[i].label.empty()) return events[i].label + ": ";
+  return events.size() > 1 ? fmt::format("event {} of {}: ", i + 1, events.size()) : std::string();
+}
+
+Error with_prefix(Error e, const std::string& prefix) {
+  e.message = prefix + e.message;
+  return e;
+}
+
+}  // namespace
+
+std::string lmdb_error(int rc) {
+  if (rc == MDB_MAP_FULL) return "the ledger's map is full (MDB_MAP_FULL)";
+  if (rc == ENOSPC) return "no space left on the device (disk full)";
+  return mdb_strerror(rc);
+}
+
+Txn::Txn(MDB_env* env, bool write) { rc_ = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn_); if (rc_) txn_ = nullptr; }
+
+std::uint64_t Ledger::Rep::size(const Txn& txn) const {
+  MDB_stat st;
+  if (mdb_stat(txn.get(), entries, &st) != MDB_SUCCESS) return 0;
+  return st.ms_entries;
+}
+
+Digest Ledger::Rep::node(const Txn& txn, unsigned level, std::uint64_t index) const {
+  NodeKey k = node_key(level, index);
+  auto v = txn.get(nodes, val(k.data(), k.size()));
+  Digest d{};
+  if (v && v->mv_size == 32) std::memcpy(d.data(), v->mv_data, 32);
+  return d;  // a missing node gives zeros: roots and proofs then fail to verify, and `verify` names it
+}
+
+Result<std::vector<CheckedSignature>> check_signatures(
+    const Event& event, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const std::function<std::optional<Bytes>(const Digest&)>& certificate) {
+  if (event.signatures.empty()) return refused("signature", "the event carries no signature");
+  if (event.signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
+  std::vector<CheckedSignature> out;
+  bool has_person = false;
+  for (const auto& s : event.signatures) {
+    if (s.role == Role::person) has_person = true;
+    for (const auto& o : out)
+      if (o.role == s.role) return refused("signature", fmt::format("two {} signatures", role_name(s.role)));
+    auto der = certificate(s.signer);
+    if (!der) return refused("signature", fmt::format("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
+    auto v = verifier.verify(event.body, s.cms, *der);
+    if (!v) return std::unexpected(with_prefix(v.error(), std::string(role_name(s.role)) + " signature: "));
+    if (v->signer != s.signer)
+      return refused("signature", fmt::format("{} signature names signer {} but was made by {}", role_name(s.role),
+                                              to_hex(s.signer), to_hex(v->signer)));
+    if (v->signing_time > not_after)
+      return refused("signature", fmt::format("{} signing time {} is later than admission {} (more than 5 minutes' skew)",
+                                              role_name(s.role), signing::format_vietnam_time(v->signing_time),
+                                              signing::format_vietnam_time(not_after - kClockSkew)));
+    out.push_back({s.role, std::move(*v)});
+  }
+  if (!has_person) return refused("signature", "the event has no person signature");
+  return out;
+}
+
+Ledger::Ledger(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Ledger::~Ledger() = default;
+const LedgerInfo& Ledger::info() const { return rep_->info; }
+const fs::path& Ledger::dir() const { return rep_->dir; }
+
+Result<std::string> Ledger::init(const InitOptions& o) {
+  // Everything is checked before anything is written.
+  if (o.roots.empty()) return bad_input("init: the trust store has no certificate (give --trust ROOTS.pem)");
+  for (const auto& r : o.roots)
+    if (auto c = signing::inspect_certificate(r); !c) return std::unexpected(c.error());
+  for (const auto& r : o.intermediates)
+    if (auto c = signing::inspect_certificate(r); !c) return std::unexpected(c.error());
+  auto admin = signing::inspect_certificate(o.administrator);
+  if (!admin) return std::unexpected(admin.error());
+  std::error_code ec;
+  if (fs::exists(o.dir, ec)) {
+    if (!fs::is_directory(o.dir, ec)) return bad_input(o.dir.string() + " exists and is not a directory");
+    if (!fs::is_empty(o.dir, ec)) return bad_input(o.dir.string() + " is not empty: a new ledger needs an empty directory");
+  }
+  std::optional<signing::Ed25519Key> key;
+  if (o.operator_key) {
+    auto k = signing::Ed25519Key::load(*o.operator_key);
+    if (!k) return std::unexpected(k.error());
+    key = std::move(*k);
+  } else {
+    auto k = signing::Ed25519Key::generate();
+    if (!k) return std::unexpected(k.error());
+    key = std::move(*k);
+  }
+  std::string origin = o.origin;
+  if (origin.empty()) {
+    std::string name = fs::absolute(o.dir).lexically_normal().filename().string();
+    if (name.empty()) name = "ledger";
+    for (char& ch : name)
+      if (static_cast<unsigned char>(ch) <= 0x20 || ch == '+') ch = '-';
+    origin = "antq-ledger/" + name;
+  }
+  for (unsigned char ch : origin)
+    if (ch <= 0x20 || ch == '+') return bad_input("init: the origin may not contain spaces or '+'");
+  std::string vkey = format_verifier_key(origin, key->public_key());
+
+  fs::create_directories(o.dir, ec);
+  if (ec) return io_error(fmt::format("cannot create {}: {}", o.dir.string(), ec.message()));
+  auto cleanup = [&] {  // a failed init leaves the directory as it found it
+    for (const char* f : {"data.mdb", "lock.mdb", kOperatorKeyFile, kVerifierKeyFile}) fs::remove(o.dir / f, ec);
+  };
+  if (!o.operator_key) {
+    if (auto s = key->save((o.dir / kOperatorKeyFile).string()); !s) return std::unexpected(s.error());
+  } else {
+    fs::copy_file(*o.operator_key, o.dir / kOperatorKeyFile, ec);
+    if (ec) { cleanup(); return io_error("cannot copy the operator key: " + ec.message()); }
+    fs::permissions(o.dir / kOperatorKeyFile, fs::perms::owner_read | fs::perms::owner_write, ec);
+  }
+  {
+    std::ofstream out(o.dir / kVerifierKeyFile);
+    out << vkey << "\n";
+    if (!out.flush()) { cleanup(); return io_error("cannot write operator.vkey"); }
+  }
+
+  auto env = open_env(o.dir);
+  if (!env) { cleanup(); return std::unexpected(env.error()); }
+  auto rep = std::make_unique<Rep>();
+  rep->env = *env;
+  Txn txn(rep->env, true);
+  if (txn.begin_status()) { cleanup(); return io_error("cannot begin a transaction: " + lmdb_error(txn.begin_status())); }
+  Status s = open_dbis(*rep, txn, MDB_CREATE);
+  auto put_meta = [&](std::string_view k, std::string_view v) { if (s) s = put(txn, rep->meta, val(k), val(v)); };
+  auto store_certs = [&](const std::vector<Bytes>& ders, std::string_view meta_key) {
+    std::string fps;
+    for (const auto& der : ders) {
+      Digest fp = sha256(der);
+      fps.append(reinterpret_cast<const char*>(fp.data()), fp.size());
+      if (s) s = put(txn, rep->certs, val(fp), val(der), MDB_NOOVERWRITE);
+    }
+    put_meta(meta_key, fps);
+  };
+  put_meta("format", kFormatVersion);
+  put_meta("origin", origin);
+  put_meta("profile", o.profile);
+  put_meta("operator.vkey", vkey);
+  store_certs(o.roots, "trust.roots");
+  store_certs(o.intermediates, "trust.intermediates");
+  store_certs({o.administrator}, "administrator");
+  std::string note = sign_checkpoint({origin, 0, empty_root()}, *key);
+  SeqKey zero = seq_key(0);
+  if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(note));
+  if (!s) { cleanup(); return std::unexpected(s.error()); }
+  if (int rc = txn.commit(); rc != MDB_SUCCESS) { cleanup(); return io_error("cannot commit the new ledger: " + lmdb_error(rc)); }
+  return vkey;
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir / "data.mdb", ec))
+    return bad_input(fmt::format("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
+  auto env = open_env(dir);
+  if (!env) return std::unexpected(env.error());
+  auto rep = std::make_unique<Rep>();
+  rep->env = *env;
+  rep->dir = dir;
+  {
+    Txn txn(rep->env, false);
+    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    if (auto s = open_dbis(*rep, txn, 0); !s) return std::unexpected(s.error());
+    if (meta_text(txn, rep->meta, "format") != kFormatVersion)
+      return corruption(fmt::format("{}: unknown ledger format (expected \"{}\")", dir.string(), kFormatVersion));
+    rep->info.origin = meta_text(txn, rep->meta, "origin");
+    rep->info.profile = meta_text(txn, rep->meta, "profile");
+    rep->info.verifier_key = meta_text(txn, rep->meta, "operator.vkey");
+    auto admin = split_digests(meta_text(txn, rep->meta, "administrator"));
+    if (admin.size() != 1) return corruption("ledger meta `administrator` is missing or malformed");
+    rep->info.administrator = admin[0];
+  }
+  if (fs::exists(dir / kOperatorKeyFile, ec)) {
+    auto key = signing::Ed25519Key::load((dir / kOperatorKeyFile).string());
+    if (key) rep->operator_key = std::move(*key);
+  }
+  return std::unique_ptr<Ledger>(new Ledger(std::move(rep)));
+}
+
+std::uint64_t Ledger::size() const {
+  Txn txn(rep_->env, false);
+  return rep_->size(txn);
+}
+
+std::optional<Bytes> Ledger::entry_bytes(std::uint64_t seq) const {
+  Txn txn(rep_->env, false);
+  SeqKey k = seq_key(seq);
+  auto v = txn.get(rep_->entries, val(k.data(), k.size()));
+  if (!v) return std::nullopt;
+  auto b = view(*v);
+  return Bytes(b.begin(), b.end());
+}
+
+Status Ledger::for_each_entry(std::uint64_t from, std::uint64_t to,
+                              const std::function<Status(std::uint64_t, ByteView)>& fn) const {
+  Txn txn(rep_->env, false);
+  MDB_cursor* cur = nullptr;
+  if (mdb_cursor_open(txn.get(), rep_->entries, &cur) != MDB_SUCCESS) return io_error("cannot read entries");
+  SeqKey k = seq_key(from);
+  MDB_val key = val(k.data(), k.size()), data;
+  Status result;
+  for (int rc = mdb_cursor_get(cur, &key, &data, MDB_SET_RANGE); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cur, &key, &data, MDB_NEXT)) {
+    if (key.mv_size != 8) { result = corruption("an `entries` key is not 8 bytes"); break; }
+    std::uint64_t seq = seq_of(key);
+    if (seq >= to) break;
+    result = fn(seq, view(data));
+    if (!result) break;
+  }
+  mdb_cursor_close(cur);
+  return result;
+}
+
+std::optional<Bytes> Ledger::certificate(const Digest& fp) const {
+  Txn txn(rep_->env, false);
+  auto v = txn.get(rep_->certs, val(fp));
+  if (!v) return std::nullopt;
+  auto b = view(*v);
+  return Bytes(b.begin(), b.end());
+}
+
+std::optional<Bytes> Ledger::attachment(const Digest& d) const {
+  Txn txn(rep_->env, false);
+  auto v = txn.get(rep_->attachments, val(d));
+  if (!v) return std::nullopt;
+  auto b = view(*v);
+  return Bytes(b.begin(), b.end());
+}
+
+namespace {
+std::vector<Bytes> certs_listed(const Ledger::Rep& rep, const Txn& txn, std::string_view meta_key) {
+  std::vector<Bytes> out;
+  for (const Digest& fp : split_digests(meta_text(txn, rep.meta, meta_key)))
+    if (auto v = txn.get(rep.certs, val(fp))) out.emplace_back(view(*v).begin(), view(*v).end());
+  return out;
+}
+}  // namespace
+
+std::vector<Bytes> Ledger::trust_roots() const {
+  Txn txn(rep_->env, false);
+  return certs_listed(*rep_, txn, "trust.roots");
+}
+
+std::vector<Bytes> Ledger::intermediates() const {
+  Txn txn(rep_->env, false);
+  std::vector<Bytes> out = certs_listed(*rep_, txn, "trust.intermediates");
+  std::set<Digest> roots;
+  for (const Digest& fp : split_digests(meta_text(txn, rep_->meta, "trust.roots"))) roots.insert(fp);
+  // CA certificates that signatures carried in (stored by fingerprint at append) also serve as intermediates.
+  MDB_cursor* cur = nullptr;
+  if (mdb_cursor_open(txn.get(), rep_->certs, &cur) != MDB_SUCCESS) return out;
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != 32) continue;
+    Digest fp;
+    std::memcpy(fp.data(), k.mv_data, 32);
+    if (roots.contains(fp)) continue;
+    auto info = signing::inspect_certificate(view(v));
+    if (info && info->is_ca) out.emplace_back(view(v).begin(), view(v).end());
+  }
+  mdb_cursor_close(cur);
+  return out;
+}
+
+signing::Verifier Ledger::make_verifier() const {
+  signing::Verifier v;
+  for (const auto& r : trust_roots()) (void)v.add_root(r);
+  for (const auto& i : intermediates()) (void)v.add_intermediate(i);
+  return v;
+}
+
+Digest Ledger::root(std::uint64_t size) const {
+  Txn txn(rep_->env, false);
+  return root_at(size, [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); });
+}
+
+std::vector<Digest> Ledger::inclusion_proof(std::uint64_t seq, std::uint64_t size) const {
+  Txn txn(rep_->env, false);
+  return ledger::inclusion_proof(seq, size, [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); });
+}
+
+std::vector<Digest> Ledger::consistency_proof(std::uint64_t first, std::uint64_t second) const {
+  Txn txn(rep_->env, false);
+  return ledger::consistency_proof(first, second, [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); });
+}
+
+std::string Ledger::checkpoint() const {
+  Txn txn(rep_->env, false);
+  MDB_cursor* cur = nullptr;
+  std::string note;
+  if (mdb_cursor_open(txn.get(), rep_->checkpoints, &cur) != MDB_SUCCESS) return note;
+  MDB_val k, v;
+  if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == MDB_SUCCESS) note.assign(static_cast<const char*>(v.mv_data), v.mv_size);
+  mdb_cursor_close(cur);
+  return note;
+}
+
+Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>& events, Admission& admission) {
+  if (events.empty()) return std::vector<std::uint64_t>{};
+  if (!rep_->operator_key)
+    return bad_input(fmt::format("{}/{} is missing or unreadable: only the operator may append", rep_->dir.string(), kOperatorKeyFile));
+  const signing::UnixTime now = signing::now();
+  const std::size_t n = events.size();
+
+  // 1. Stateless checks: decode, strip certificates from the CMS, find signer certificates (sequential, cheap).
+  std::vector<Prepared> prepared(n);
+  {
+    Txn txn(rep_->env, false);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Submission& sub = events[i];
+      Prepared& p = prepared[i];
+      const std::string label = event_label(events, i);
+      auto act = decode_body(sub.event.body);
+      if (!act) return std::unexpected(with_prefix(act.error(), label));
+      p.act = std::move(*act);
+      p.digest = sha256(sub.event.body);
+      p.stored.body = sub.event.body;
+      for (const auto& s : sub.event.signatures) {
+        auto parts = signing::cms_parse(s.cms);
+        if (!parts) return std::unexpected(with_prefix(parts.error(), label + std::string(role_name(s.role)) + " signature: "));
+        p.stored.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
+        for (auto& c : parts->certificates) p.carried.push_back(std::move(c));
+        bool found = false;
+        for (const auto& c : p.carried)
+          if (sha256(c) == s.signer) { found = true; p.certificates.push_back(c); }
+        if (!found) {
+          if (auto v = txn.get(rep_->certs, val(s.signer))) p.certificates.emplace_back(view(*v).begin(), view(*v).end());
+        }
+      }
+      for (const auto& blob : sub.blobs) {
+        bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
+                                 [&](const Act::Attachment& a) { return a.sha256 == blob.sha256; });
+        if (!named) return bad_input(label + "attachment content " + to_hex(blob.sha256) + " is not named by the act");
+      }
+    }
+  }
+
+  // 2. Signatures and chains, on all cores: the expensive part of admission.
+  signing::Verifier verifier = make_verifier();
+  for (const auto& p : prepared)
+    for (const auto& c : p.carried)
+      if (auto info = signing::inspect_certificate(c); info && info->is_ca) (void)verifier.add_intermediate(c);
+  std::vector<std::optional<Error>> errors(n);
+  parallel_for(n, 0, [&](std::size_t i) {
+    Prepared& p = prepared[i];
+    auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
+      for (const auto& c : p.certificates)
+        if (sha256(c) == fp) return c;
+      return std::nullopt;
+    };
+    Event original{events[i].event.body, p.stored.signatures};
+    auto checked = check_signatures(original, verifier, now + kClockSkew, lookup);
+    if (!checked) errors[i] = with_prefix(checked.error(), event_label(events, i));
+    else p.signatures = std::move(*checked);
+  });
+  for (auto& e : errors)
+    if (e) return std::unexpected(std::move(*e));
+
+  // 3. One write transaction: duplicates, domain rules, then the entries, tree nodes, indexes and checkpoint.
+  Txn txn(rep_->env, true);
+  if (txn.begin_status()) return io_error("cannot begin a write transaction: " + lmdb_error(txn.begin_status()));
+  const std::uint64_t base = rep_->size(txn);
+  auto read = [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); };
+  CompactRange range = CompactRange::load(base, read);
+  TxnState state(txn, rep_->state);
+  std::set<Digest> batch;
+  const std::string recorded_at = signing::format_utc(now);
+  std::vector<std::uint64_t> seqs;
+  for (std::size_t i = 0; i < n; ++i) {
+    Prepared& p = prepared[i];
+    const std::string label = event_label(events, i);
+    const std::uint64_t seq = base + i;
+    if (auto prior = txn.get(rep_->bodies, val(p.digest)))
+      return refused("duplicate", fmt::format("{}{} {} for {} dated {} was admitted before as entry {}", label,
+                                              p.act.act, p.act.document.number, p.act.subject, p.act.date, seq_of(*prior)));
+    if (!batch.insert(p.digest).second)
+      return refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", label, p.act.act, p.act.subject));
+    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info};
+    if (auto s = admission.admit(c, state); !s) return std::unexpected(with_prefix(s.error(), label));
+    if (state.error_) return std::unexpected(*state.error_);
+
+    Entry entry{seq, recorded_at, std::move(p.stored)};
+    Bytes bytes = encode_entry(entry);
+    SeqKey k = seq_key(seq);
+    Status s = put(txn, rep_->entries, val(k.data(), k.size()), val(bytes), MDB_APPEND);
+    for (const PerfectNode& node : range.append(leaf_hash(bytes))) {
+      NodeKey nk = node_key(node.level, node.index);
+      if (s) s = put(txn, rep_->nodes, val(nk.data(), nk.size()), val(node.hash));
+    }
+    if (s) s = put(txn, rep_->bodies, val(p.digest), val(k.data(), k.size()));
+    for (const auto& c : p.certificates) if (s) s = put(txn, rep_->certs, val(sha256(c)), val(c), MDB_NOOVERWRITE);
+    for (const auto& c : p.carried) if (s) s = put(txn, rep_->certs, val(sha256(c)), val(c), MDB_NOOVERWRITE);
+    for (const auto& blob : events[i].blobs)
+      if (s) s = put(txn, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
+    if (!s) return std::unexpected(s.error());
+    seqs.push_back(seq);
+  }
+  std::string note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
+  SeqKey ck = seq_key(range.size());
+  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
+  if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc));
+  return seqs;
+}
+
+}  // namespace antq::ledger

@@ -1,0 +1,158 @@
+// The ledger: an append-only log of signed events in LMDB, with its Merkle tree, checkpoints, certificate and
+// attachment stores. The public face of ledger/ (with act.hpp, event.hpp, merkle.hpp, checkpoint.hpp).
+//
+// Storage layout: ledger/FORMAT.md. One writer at a time (LMDB's write lock, across processes); any number of
+// readers. Every append is one durable LMDB transaction: when append() returns, the events survive a crash.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/act.hpp"
+#include "ledger/checkpoint.hpp"
+#include "ledger/event.hpp"
+#include "signing/digest.hpp"
+#include "signing/result.hpp"
+#include "signing/signing.hpp"
+
+namespace antq::ledger {
+
+// Derived key/value state that admission rules keep between events (authority registry, subject states...).
+// Backed by the `state` database during append, by memory during verification replay.
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  virtual std::optional<std::string> get(std::string_view key) const = 0;
+  virtual void put(std::string_view key, std::string_view value) = 0;
+};
+
+struct LedgerInfo {
+  std::string origin;          // checkpoint origin and operator key name
+  std::string profile;         // rule profile named at init
+  Digest administrator{};      // fingerprint of the certificate given at init --admin
+  std::string verifier_key;    // operator.vkey
+};
+
+// A signature that passed the `signature` rule, as admission rules see it.
+struct CheckedSignature {
+  Role role = Role::person;
+  signing::VerifiedSignature verified;
+};
+
+// What admission rules are asked about: an event about to become entry `seq`.
+struct Candidate {
+  std::uint64_t seq = 0;
+  const Act& act;
+  const Digest& body_digest;
+  const std::vector<CheckedSignature>& signatures;
+  signing::UnixTime recorded_at = 0;
+  const LedgerInfo& ledger;
+};
+
+// Domain rules, supplied from above (projections/). The ledger calls admit() for each event in order, inside
+// the write transaction (or during verification replay), after structure, signatures and duplicates passed.
+// admit() returns refused(rule, message) to stop the event, and may update `state` when it admits.
+class Admission {
+ public:
+  virtual ~Admission() = default;
+  virtual Status admit(const Candidate& candidate, StateStore& state) = 0;
+};
+
+struct InitOptions {
+  std::filesystem::path dir;
+  std::string profile;
+  std::string origin;                        // default: "antq-ledger/<directory name>"
+  std::vector<Bytes> roots;                  // trust anchors (DER)
+  std::vector<Bytes> intermediates;          // from init --chain
+  Bytes administrator;                       // DER
+  std::optional<std::string> operator_key;   // PEM path; default: generate DIR/operator.key
+};
+
+// Progress of a long operation: (done, total). Called from the calling thread only.
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+struct VerifyOptions {
+  unsigned jobs = 0;                         // 0: all cores
+  std::optional<std::string> checkpoint;     // a checkpoint note an auditor kept: the ledger must extend it
+  Progress progress;
+};
+
+struct VerifyReport {
+  struct Failure {
+    std::optional<std::uint64_t> seq;        // none for failures not tied to one entry
+    std::string reason;
+  };
+  bool ok = true;
+  std::uint64_t entries = 0;
+  std::uint64_t signatures = 0;
+  std::uint64_t checkpoints = 0;
+  std::uint64_t attachments = 0;
+  Digest root{};
+  std::vector<Failure> failures;             // sorted: entry failures by seq first
+};
+
+class Ledger {
+ public:
+  // Creates a new ledger in `dir` (created if missing, must be empty). Returns the operator's verifier key,
+  // also written to DIR/operator.vkey.
+  static Result<std::string> init(const InitOptions& options);
+  // Opens an existing ledger. bad_input when `dir` holds none.
+  static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir);
+
+  ~Ledger();
+  const LedgerInfo& info() const;
+  const std::filesystem::path& dir() const;
+
+  // Admits `events` in order as one durable transaction and returns their seqs. On any refusal or error,
+  // nothing is written and the error names the event (by its position in `events`) and the rule.
+  Result<std::vector<std::uint64_t>> append(const std::vector<Submission>& events, Admission& admission);
+
+  std::uint64_t size() const;
+  // nullopt when seq >= size().
+  std::optional<Bytes> entry_bytes(std::uint64_t seq) const;
+  // Calls `fn(seq, bytes)` for seq in [from, to) in order, from one read snapshot.
+  Status for_each_entry(std::uint64_t from, std::uint64_t to,
+                        const std::function<Status(std::uint64_t, ByteView)>& fn) const;
+  std::optional<Bytes> certificate(const Digest& fingerprint) const;
+  std::optional<Bytes> attachment(const Digest& sha256) const;
+  std::vector<Bytes> trust_roots() const;
+  std::vector<Bytes> intermediates() const;  // init --chain and CA certificates carried by signatures
+
+  Digest root(std::uint64_t size) const;
+  // REQUIRES: seq < size <= size().
+  std::vector<Digest> inclusion_proof(std::uint64_t seq, std::uint64_t size) const;
+  // REQUIRES: 0 < first <= second <= size().
+  std::vector<Digest> consistency_proof(std::uint64_t first, std::uint64_t second) const;
+  // The signed checkpoint of the current size.
+  std::string checkpoint() const;
+
+  // Rechecks everything from the bytes (FORMAT.md "Verification"); `replay` is a fresh Admission whose rules
+  // are replayed over the whole log.
+  VerifyReport verify(const VerifyOptions& options, Admission& replay) const;
+
+  // A verifier holding this ledger's trust roots and intermediates.
+  signing::Verifier make_verifier() const;
+
+  struct Rep;
+
+ private:
+  explicit Ledger(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Signatures of a stored or submitted event, checked against `verifier` (rule `signature`): at most one per
+// role, a person signature present, every CMS valid over the body at its signing time, signing time not later
+// than `not_after`. `certificate` looks up a signer certificate by fingerprint when the CMS carries none.
+Result<std::vector<CheckedSignature>> check_signatures(
+    const Event& event, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const std::function<std::optional<Bytes>(const Digest&)>& certificate);
+
+// How far a signing time may be later than admission (domain.md §10, rule `signature`).
+inline constexpr signing::UnixTime kClockSkew = 5 * 60;
+
+}  // namespace antq::ledger

@@ -1,0 +1,85 @@
+// Private to ledger/: the LMDB environment, its named databases and small RAII helpers. See FORMAT.md.
+#pragma once
+
+#include <lmdb.h>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "ledger/ledger.hpp"
+
+namespace antq::ledger {
+
+inline constexpr std::string_view kFormatVersion = "antq-ledger 1";
+inline constexpr std::size_t kMapSize = std::size_t{1} << 40;  // 1 TiB of address space; the file grows as used
+
+// 8-byte big-endian keys, so that LMDB's byte order is numeric order (and MDB_APPEND works for `entries`).
+using SeqKey = std::array<std::uint8_t, 8>;
+inline SeqKey seq_key(std::uint64_t v) {
+  SeqKey k;
+  for (int i = 7; i >= 0; --i, v >>= 8) k[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+  return k;
+}
+inline std::uint64_t seq_of(const MDB_val& v) {
+  std::uint64_t out = 0;
+  for (std::size_t i = 0; i < 8; ++i) out = out << 8 | static_cast<const std::uint8_t*>(v.mv_data)[i];
+  return out;
+}
+// `nodes` key: level (1 byte) then index (8 bytes big-endian).
+using NodeKey = std::array<std::uint8_t, 9>;
+inline NodeKey node_key(unsigned level, std::uint64_t index) {
+  NodeKey k;
+  k[0] = static_cast<std::uint8_t>(level);
+  SeqKey s = seq_key(index);
+  std::memcpy(k.data() + 1, s.data(), 8);
+  return k;
+}
+
+inline MDB_val val(const void* p, std::size_t n) { return MDB_val{n, const_cast<void*>(p)}; }
+inline MDB_val val(ByteView b) { return val(b.data(), b.size()); }
+inline MDB_val val(std::string_view s) { return val(s.data(), s.size()); }
+inline ByteView view(const MDB_val& v) { return {static_cast<const std::uint8_t*>(v.mv_data), v.mv_size}; }
+
+std::string lmdb_error(int rc);
+
+// A transaction; aborted on destruction unless committed. Move-only.
+class Txn {
+ public:
+  Txn(MDB_env* env, bool write);
+  Txn(Txn&& o) noexcept : txn_(o.txn_), rc_(o.rc_) { o.txn_ = nullptr; }
+  ~Txn() { if (txn_) mdb_txn_abort(txn_); }
+  int begin_status() const { return rc_; }
+  MDB_txn* get() const { return txn_; }
+  int commit() {
+    int rc = mdb_txn_commit(txn_);
+    txn_ = nullptr;
+    return rc;
+  }
+  std::optional<MDB_val> get(MDB_dbi dbi, MDB_val key) const {
+    MDB_val v;
+    if (mdb_get(txn_, dbi, &key, &v) != MDB_SUCCESS) return std::nullopt;
+    return v;
+  }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+  int rc_ = 0;
+};
+
+struct Ledger::Rep {
+  std::filesystem::path dir;
+  MDB_env* env = nullptr;
+  MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
+  LedgerInfo info;
+  std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
+  ~Rep() { if (env) mdb_env_close(env); }
+
+  std::uint64_t size(const Txn& txn) const;
+  Digest node(const Txn& txn, unsigned level, std::uint64_t index) const;
+};
+
+}  // namespace antq::ledger

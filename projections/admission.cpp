@@ -1,0 +1,92 @@
+#include "projections/admission.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "projections/authority.hpp"
+
+namespace antq::projections {
+namespace {
+
+std::string short_name(const ledger::CheckedSignature& s) {
+  return to_hex(ByteView(s.verified.signer.data(), 8));
+}
+
+const ledger::CheckedSignature* signature_of(const ledger::Candidate& c, ledger::Role role) {
+  for (const auto& s : c.signatures)
+    if (s.role == role) return &s;
+  return nullptr;
+}
+
+class Rules final : public ledger::Admission {
+ public:
+  explicit Rules(std::string profile) : profile_(std::move(profile)) {}
+
+  Status admit(const ledger::Candidate& c, ledger::StateStore& state) override {
+    if (auto s = check_authority(c, state); !s) return s;
+    if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
+    return {};
+  }
+
+ private:
+  // Rule `authority` (domain.md §10).
+  Status check_authority(const ledger::Candidate& c, const ledger::StateStore& state) const {
+    const auto* person = signature_of(c, ledger::Role::person);
+    if (!person) return refused("authority", "the act has no person signature");
+    if (ledger::is_registry_act(c.act.act)) {
+      const Digest& signer = person->verified.signer;
+      if (signer == c.ledger.administrator || binding_on(state, signer, "administrator", c.act.date)) return {};
+      return refused("authority", fmt::format("{} is a registry act and must be signed by an administrator; "
+                                              "certificate {}… is not one on {}",
+                                              c.act.act, short_name(*person), c.act.date));
+    }
+    const auto& a = c.act.authority;
+    if (a.unit.empty() || a.level.empty())
+      return refused("authority", fmt::format("{} names no authority (level and unit)", c.act.act));
+    if (!binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level))
+      return refused("authority", fmt::format("the person signer (certificate {}…) is not bound to {} ({}) on {}",
+                                              short_name(*person), a.unit, a.level, c.act.date));
+    if (is_decision_act(c.act.act)) {
+      const auto* org = signature_of(c, ledger::Role::organisation);
+      if (!org)
+        return refused("authority", fmt::format("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
+      if (!binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit))
+        return refused("authority", fmt::format("the organisation signer (certificate {}…) is not bound to {} on {}",
+                                                short_name(*org), a.unit, c.act.date));
+    }
+    return {};
+  }
+
+  std::string profile_;
+};
+
+}  // namespace
+
+bool is_decision_act(std::string_view kind) {
+  static const std::set<std::string, std::less<>> kDecisions = {
+      "model.established", "model.recognized",    "exemplar.recognized",        "model.rated",
+      "model.terminated",  "model.replicated",    "model.merged",               "model.reorganized",
+      "exemplar.plan-issued", "exemplar.ended",   "commendation.awarded",       "survey.plan-approved",
+      "model.policy-issued",  "model.implementation-issued"};
+  return kDecisions.contains(kind);
+}
+
+const std::vector<std::string>& known_profiles() {
+  static const std::vector<std::string> profiles = {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022",
+                                                    "bac-giang-2020"};
+  return profiles;
+}
+
+Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile) {
+  const auto& known = known_profiles();
+  if (std::find(known.begin(), known.end(), profile) == known.end()) {
+    std::string list;
+    for (const auto& p : known) list += (list.empty() ? "" : ", ") + p;
+    return bad_input(fmt::format("unknown profile \"{}\" (known: {})", profile, list));
+  }
+  return std::unique_ptr<ledger::Admission>(new Rules(profile));
+}
+
+}  // namespace antq::projections

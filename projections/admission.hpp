@@ -1,0 +1,20 @@
+// The domain's admission rules, plugged into the ledger (ledger::Admission). Rule ids: domain.md §10.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ledger/ledger.hpp"
+
+namespace antq::projections {
+
+// Decision acts (domain.md §10, rule `authority`): they need an organisation signature too.
+bool is_decision_act(std::string_view kind);
+
+// The admission rules of `profile`. bad_input when the profile is unknown.
+Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile);
+
+// Profiles this build knows (domain.md §9).
+const std::vector<std::string>& known_profiles();
+
+}  // namespace antq::projections

@@ -1,0 +1,120 @@
+// Certificates as DER bytes: reading PEM/DER files, describing one, writing PEM.
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "signing/openssl_util.hpp"
+
+namespace antq::signing {
+
+namespace {
+
+Result<Bytes> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad_input(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
+  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return bad_input(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
+  return data;
+}
+
+bool looks_like_pem(ByteView data) {
+  static constexpr std::string_view kBegin = "-----BEGIN ";
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  return text.find(kBegin) != std::string_view::npos;
+}
+
+std::string serial_hex(const X509* cert) {
+  UniqueSsl<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  if (!bn) {
+    clear_ssl_errors();
+    return "";
+  }
+  char* hex = BN_bn2hex(bn.get());
+  std::string out = hex != nullptr ? hex : "";
+  OPENSSL_free(hex);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Bytes>> read_certificates(const std::string& path) {
+  auto data = read_file(path, "certificate file");
+  if (!data) return std::unexpected(data.error());
+  std::vector<Bytes> out;
+  if (!looks_like_pem(*data)) {
+    X509Ptr cert = x509_from_der(*data);
+    if (!cert) return bad_input("certificate file " + path + " holds neither PEM nor a DER certificate");
+    out.push_back(std::move(*data));
+    return out;
+  }
+  BioPtr bio = memory_bio(*data);
+  for (;;) {
+    // PEM_read_bio_X509 skips blocks of other types (keys, parameters) and stops at the end of the data.
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) {
+      unsigned long e = ERR_peek_last_error();
+      bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+      if (!at_end) {
+        std::string why = ssl_errors();
+        return bad_input("certificate file " + path + ": certificate " + std::to_string(out.size() + 1) +
+                         " is malformed (" + why + ")");
+      }
+      clear_ssl_errors();
+      break;
+    }
+    out.push_back(x509_to_der(cert.get()));
+  }
+  if (out.empty()) return bad_input("certificate file " + path + " holds no certificate");
+  return out;
+}
+
+Result<CertificateInfo> inspect_certificate(ByteView der) {
+  X509Ptr cert = x509_from_der(der);
+  if (!cert) return bad_input("not a DER X.509 certificate");
+  CertificateInfo info;
+  info.fingerprint = sha256(der);
+  info.subject = name_to_string(X509_get_subject_name(cert.get()));
+  info.issuer = name_to_string(X509_get_issuer_name(cert.get()));
+  info.serial_hex = serial_hex(cert.get());
+  auto nb = asn1_time_to_unix(X509_get0_notBefore(cert.get()));
+  auto na = asn1_time_to_unix(X509_get0_notAfter(cert.get()));
+  if (!nb || !na) return bad_input("certificate " + info.subject + " has a malformed validity period");
+  info.not_before = *nb;
+  info.not_after = *na;
+  const EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  if (key == nullptr) {
+    clear_ssl_errors();
+    info.key_algorithm = "unsupported key";
+  } else {
+    info.key_algorithm = key_description(key);
+  }
+  std::uint32_t flags = X509_get_extension_flags(cert.get());
+  info.is_ca = (flags & EXFLAG_CA) != 0;
+  if ((flags & EXFLAG_KUSAGE) != 0) {
+    std::uint32_t ku = X509_get_key_usage(cert.get());
+    info.digital_signature = (ku & KU_DIGITAL_SIGNATURE) != 0;
+    info.non_repudiation = (ku & KU_NON_REPUDIATION) != 0;
+  }
+  return info;
+}
+
+std::string certificate_to_pem(ByteView der) {
+  std::string b64 = to_base64(der);
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) {
+    out.append(b64, i, 64);
+    out += '\n';
+  }
+  out += "-----END CERTIFICATE-----\n";
+  return out;
+}
+
+}  // namespace antq::signing

@@ -1,0 +1,276 @@
+// CMS detached SignedData with CAdES-BES signed attributes: signing, parsing, certificates in and out.
+//
+// RSA and ECDSA are signed by OpenSSL's CMS code. Ed25519 is not: OpenSSL 3.0's CMS passes the SignerInfo
+// digest to the EdDSA signer, which refuses it ("invalid digest"), so Ed25519 SignerInfos are completed here
+// as RFC 8419 §3 describes: digestAlgorithm SHA-512, signatureAlgorithm id-Ed25519 without parameters, and the
+// signature PureEdDSA over the DER of the signed attributes.
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <set>
+
+#include "signing/der.hpp"
+#include "signing/openssl_util.hpp"
+
+namespace antq::signing {
+
+CmsPtr decode_cms(ByteView der) {
+  const unsigned char* p = der.data();
+  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms || p != der.data() + der.size()) {
+    clear_ssl_errors();
+    return nullptr;
+  }
+  return cms;
+}
+
+Bytes encode_cms(CMS_ContentInfo* cms) {
+  unsigned char* p = nullptr;
+  int n = i2d_CMS_ContentInfo(cms, &p);
+  if (n <= 0) {
+    clear_ssl_errors();
+    return {};
+  }
+  Bytes out(p, p + n);
+  OPENSSL_free(p);
+  return out;
+}
+
+Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms) {
+  if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) return bad_input("the CMS is not a SignedData");
+  if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data)
+    return bad_input("the CMS content type is not id-data");
+  ASN1_OCTET_STRING** content = CMS_get0_content(cms);
+  if (content == nullptr || *content != nullptr) return bad_input("the CMS is not detached (it embeds its content)");
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  int n = infos != nullptr ? sk_CMS_SignerInfo_num(infos) : 0;
+  if (n != 1) return bad_input("the CMS has " + std::to_string(n) + " SignerInfos; exactly one is required");
+  return sk_CMS_SignerInfo_value(infos, 0);
+}
+
+std::optional<UnixTime> cms_signing_time(CMS_SignerInfo* si) {
+  const ASN1_TYPE* value = single_signed_attribute(si, NID_pkcs9_signingTime);
+  if (value == nullptr) return std::nullopt;
+  if (value->type != V_ASN1_UTCTIME && value->type != V_ASN1_GENERALIZEDTIME) return std::nullopt;
+  return asn1_time_to_unix(value->value.asn1_string);
+}
+
+namespace {
+
+// The fields of ContentInfo { contentType, [0] EXPLICIT SignedData } as DER elements; nullopt when `der`
+// does not have that shape.
+struct SignedDataFields {
+  DerElement content_type;
+  std::vector<DerElement> fields;  // SignedData's fields in order
+};
+
+std::optional<SignedDataFields> signed_data_fields(ByteView der) {
+  DerReader top(der);
+  auto ci = top.next(kDerSequence);
+  if (!ci || !top.at_end()) return std::nullopt;
+  DerReader in_ci(ci->content);
+  auto oid = in_ci.next(kDerOid);
+  auto wrapper = in_ci.next(kDerContext0);
+  if (!oid || !wrapper || !in_ci.at_end()) return std::nullopt;
+  DerReader in_wrapper(wrapper->content);
+  auto sd = in_wrapper.next(kDerSequence);
+  if (!sd || !in_wrapper.at_end()) return std::nullopt;
+  SignedDataFields out;
+  out.content_type = *oid;
+  DerReader in_sd(sd->content);
+  while (auto field = in_sd.next()) out.fields.push_back(*field);
+  if (!in_sd.at_end()) return std::nullopt;
+  return out;
+}
+
+// The DER ContentInfo with SignedData's `certificates [0] IMPLICIT` field removed; every other byte is kept.
+std::optional<Bytes> strip_certificates(ByteView der) {
+  auto parsed = signed_data_fields(der);
+  if (!parsed) return std::nullopt;
+  Bytes fields;
+  for (const DerElement& f : parsed->fields)
+    if (f.tag != kDerContext0) fields.insert(fields.end(), f.whole.begin(), f.whole.end());
+  Bytes signed_data, wrapper, body, content_info;
+  append_der(signed_data, kDerSequence, fields);
+  append_der(wrapper, kDerContext0, signed_data);
+  body.assign(parsed->content_type.whole.begin(), parsed->content_type.whole.end());
+  body.insert(body.end(), wrapper.begin(), wrapper.end());
+  append_der(content_info, kDerSequence, body);
+  return content_info;
+}
+
+constexpr const char* kNotDer = "not DER";
+
+// The version and digestAlgorithms bytes of a SignedData that OpenSSL's decoder accepts whatever they say
+// (they are outside the signature): SignedData and SignerInfo versions must agree with the sid form
+// (RFC 5652 §5.1, §5.3) and digestAlgorithms must list the SignerInfo's digest. DER only.
+std::optional<std::string> shape_problem(ByteView der) {
+  auto parsed = signed_data_fields(der);
+  if (!parsed) return kNotDer;
+  const std::vector<DerElement>& f = parsed->fields;
+  // version, digestAlgorithms, encapContentInfo, [certificates], [crls], signerInfos
+  if (f.size() < 4 || f[1].tag != kDerSet || f[2].tag != kDerSequence || f.back().tag != kDerSet) return kNotDer;
+  bool carries_certificates = f.size() > 4;
+  for (std::size_t i = 3; i + 1 < f.size(); ++i)
+    if (f[i].tag != kDerContext0 && f[i].tag != kDerContext1) return kNotDer;
+  auto sd_version = der_small_integer(f[0]);
+
+  DerReader infos(f.back().content);
+  auto info = infos.next(kDerSequence);
+  if (!info || !infos.at_end()) return kNotDer;
+  DerReader in_info(info->content);
+  auto si_version_element = in_info.next(kDerInteger);
+  auto sid = in_info.next();
+  auto digest = in_info.next(kDerSequence);
+  if (!si_version_element || !sid || !digest) return kNotDer;
+  auto si_version = der_small_integer(*si_version_element);
+
+  if (!(si_version == 1 && sid->tag == kDerSequence) && !(si_version == 3 && sid->tag == kDerContext0Primitive))
+    return "the SignerInfo version does not match its signer identifier";
+  int expected = *si_version;
+  if (!sd_version || (*sd_version != expected && !(carries_certificates && *sd_version > expected && *sd_version <= 5)))
+    return "the SignedData version is " + (sd_version ? std::to_string(*sd_version) : std::string("malformed")) +
+           ", not " + std::to_string(expected);
+  DerReader digests(f[1].content);
+  while (auto alg = digests.next())
+    if (std::ranges::equal(alg->whole, digest->whole)) return std::nullopt;
+  return "the SignedData digestAlgorithms do not list the SignerInfo's digest";
+}
+
+bool add_signing_time(CMS_SignerInfo* si, UnixTime t) {
+  Asn1TimePtr time = unix_to_asn1_time(t);
+  return time && CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, time->type, time.get(), -1) == 1;
+}
+
+// Completes an Ed25519 SignerInfo made with CMS_PARTIAL (RFC 8419): contentType and messageDigest attributes,
+// then the signature over the DER of the signed attributes.
+Status finish_ed25519_signer(CMS_SignerInfo* si, EVP_PKEY* key, ByteView content) {
+  X509_ALGOR* signature_algorithm = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &signature_algorithm);
+  if (signature_algorithm == nullptr ||
+      X509_ALGOR_set0(signature_algorithm, OBJ_nid2obj(NID_ED25519), V_ASN1_UNDEF, nullptr) != 1)
+    return bad_input("cannot set the Ed25519 signature algorithm: " + ssl_errors());
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(content.data(), content.size(), md, &md_len, allowed_digest(NID_sha512), nullptr) != 1 ||
+      CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
+      CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, static_cast<int>(md_len)) != 1)
+    return bad_input("cannot add the signed attributes: " + ssl_errors());
+  auto attributes = signed_attributes_der(si);
+  if (!attributes) return bad_input("cannot encode the signed attributes");
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  std::uint8_t signature[64];
+  std::size_t signature_len = sizeof signature;
+  if (!ctx || EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, key, nullptr) != 1 ||
+      EVP_DigestSign(ctx.get(), signature, &signature_len, attributes->data(), attributes->size()) != 1 ||
+      ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature, static_cast<int>(signature_len)) != 1)
+    return bad_input("Ed25519 signing failed: " + ssl_errors());
+  return {};
+}
+
+}  // namespace
+
+Result<Bytes> cms_sign(ByteView content, const PrivateKey& key, ByteView certificate_der, const SignOptions& options) {
+  X509Ptr cert = x509_from_der(certificate_der);
+  if (!cert) return bad_input("the signer certificate is not a DER certificate");
+  EVP_PKEY* pkey = key.rep()->key.get();
+  const std::string& spec = key.rep()->spec;
+  if (X509_check_private_key(cert.get(), pkey) != 1) {
+    clear_ssl_errors();
+    return bad_input("key " + spec + " does not belong to certificate " + short_subject(cert.get()));
+  }
+  if (auto why = key_policy_violation(pkey)) return bad_input("cannot sign with key " + spec + ": " + *why);
+  bool ed25519 = is_ed25519(pkey);
+  bool rsa = EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
+  if (options.rsa_pss && !rsa) return bad_input("RSA-PSS needs an RSA key; " + spec + " is " + key_description(pkey));
+
+  CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_DETACHED | CMS_BINARY | CMS_PARTIAL));
+  if (!cms) return bad_input("cannot start a CMS: " + ssl_errors());
+  // CMS_CADES adds signingCertificateV2; S/MIME capabilities say nothing useful about a ledger signature.
+  unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP;
+  if (options.rsa_pss) flags |= CMS_KEY_PARAM;  // keeps the signing context so that PSS can be set on it
+  const EVP_MD* md = allowed_digest(ed25519 ? NID_sha512 : NID_sha256);
+  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), pkey, md, flags);
+  if (si == nullptr) return bad_input("cannot add the signer " + short_subject(cert.get()) + ": " + ssl_errors());
+  if (options.rsa_pss) {
+    EVP_PKEY_CTX* pctx = CMS_SignerInfo_get0_pkey_ctx(si);
+    if (pctx == nullptr || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0)
+      return bad_input("cannot set RSA-PSS: " + ssl_errors());
+  }
+  // Always explicit: OpenSSL would add "now" itself, but only at CMS_final and only when absent.
+  if (!add_signing_time(si, options.signing_time.value_or(now())))
+    return bad_input("cannot add the signing time: " + ssl_errors());
+
+  if (ed25519) {
+    if (auto done = finish_ed25519_signer(si, pkey, content); !done) return std::unexpected(done.error());
+  } else {
+    BioPtr data = memory_bio(content);
+    if (!data || CMS_final(cms.get(), data.get(), nullptr, CMS_DETACHED | CMS_BINARY) != 1)
+      return bad_input("CMS signing failed: " + ssl_errors());
+  }
+  Bytes der = encode_cms(cms.get());
+  if (der.empty()) return bad_input("cannot encode the CMS");
+  return der;
+}
+
+std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cms) {
+  auto problem = shape_problem(der);
+  if (problem && *problem == kNotDer) {
+    // BER (indefinite lengths, unsorted sets): judge the DER re-encoding instead.
+    Bytes normalised = encode_cms(cms);
+    problem = shape_problem(normalised);
+  }
+  if (problem && *problem == kNotDer) return "the SignedData has an unexpected structure";
+  return problem;
+}
+
+Result<CmsParts> cms_parse(ByteView der) {
+  CmsPtr cms = decode_cms(der);
+  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
+  auto si = detached_signer_info(cms.get());
+  if (!si) return std::unexpected(si.error());
+  if (auto problem = signed_data_problem(der, cms.get())) return bad_input(*problem);
+
+  CmsParts parts;
+  parts.signing_time = cms_signing_time(*si);
+  X509StackPtr certs(CMS_get1_certs(cms.get()));
+  clear_ssl_errors();
+  for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
+    X509* cert = sk_X509_value(certs.get(), i);
+    Bytes cert_der = x509_to_der(cert);
+    if (!parts.signer && CMS_SignerInfo_cert_cmp(*si, cert) == 0) parts.signer = sha256(cert_der);
+    parts.certificates.push_back(std::move(cert_der));
+  }
+  // Re-encoding normalises BER (indefinite lengths) to DER before the certificates field is cut out.
+  Bytes normalised = encode_cms(cms.get());
+  auto stripped = strip_certificates(normalised);
+  if (!stripped) return bad_input("the signature's SignedData has an unexpected structure");
+  parts.without_certificates = std::move(*stripped);
+  return parts;
+}
+
+Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& certificates) {
+  CmsPtr cms = decode_cms(der);
+  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) return bad_input("the CMS is not a SignedData");
+  std::set<Digest> present;
+  X509StackPtr existing(CMS_get1_certs(cms.get()));
+  clear_ssl_errors();
+  for (int i = 0; existing && i < sk_X509_num(existing.get()); ++i)
+    present.insert(x509_fingerprint(sk_X509_value(existing.get(), i)));
+  for (const Bytes& cert_der : certificates) {
+    X509Ptr cert = x509_from_der(cert_der);
+    if (!cert) return bad_input("a certificate to add is not a DER certificate");
+    if (!present.insert(sha256(cert_der)).second) continue;  // OpenSSL 3.0 refuses duplicates
+    if (CMS_add1_cert(cms.get(), cert.get()) != 1) return bad_input("cannot add a certificate: " + ssl_errors());
+  }
+  Bytes out = encode_cms(cms.get());
+  if (out.empty()) return bad_input("cannot encode the CMS");
+  return out;
+}
+
+}  // namespace antq::signing

@@ -1,0 +1,32 @@
+// SHA-256 and hex/base64 helpers. Thread-safe; no state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace antq {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+using Digest = std::array<std::uint8_t, 32>;
+
+inline ByteView as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+// SHA-256 of the concatenation of the parts (any of which may be empty).
+Digest sha256(ByteView data);
+Digest sha256(std::initializer_list<ByteView> parts);
+
+std::string to_hex(ByteView data);  // lower case
+std::optional<Bytes> from_hex(std::string_view hex);
+std::optional<Digest> digest_from_hex(std::string_view hex);  // exactly 64 hex digits
+std::string to_base64(ByteView data);  // standard alphabet, padded, one line
+std::optional<Bytes> from_base64(std::string_view b64);  // strict: rejects junk and bad padding
+
+}  // namespace antq

@@ -1,0 +1,111 @@
+// Private to signing/: owning handles for OpenSSL objects and the small conversions every file of the
+// component needs (DER <-> objects, ASN1_TIME <-> UnixTime, names, key descriptions, the error queue).
+// Nothing outside signing/ includes this header.
+#pragma once
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "signing/signing.hpp"
+
+namespace antq::signing {
+
+// unique_ptr with an OpenSSL free function: UniqueSsl<X509, X509_free>.
+template <class T, void (*Free)(T*)>
+struct SslDeleter {
+  void operator()(T* p) const { Free(p); }
+};
+template <class T, void (*Free)(T*)>
+using UniqueSsl = std::unique_ptr<T, SslDeleter<T, Free>>;
+
+namespace detail {
+inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void free_bio(BIO* b) { BIO_free_all(b); }
+}  // namespace detail
+
+using BioPtr = UniqueSsl<BIO, detail::free_bio>;
+using X509Ptr = UniqueSsl<X509, X509_free>;
+using X509StackPtr = UniqueSsl<STACK_OF(X509), detail::free_x509_stack>;
+using X509StorePtr = UniqueSsl<X509_STORE, X509_STORE_free>;
+using X509StoreCtxPtr = UniqueSsl<X509_STORE_CTX, X509_STORE_CTX_free>;
+using EvpPkeyPtr = UniqueSsl<EVP_PKEY, EVP_PKEY_free>;
+using EvpPkeyCtxPtr = UniqueSsl<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using EvpMdCtxPtr = UniqueSsl<EVP_MD_CTX, EVP_MD_CTX_free>;
+using CmsPtr = UniqueSsl<CMS_ContentInfo, CMS_ContentInfo_free>;
+using Asn1TimePtr = UniqueSsl<ASN1_TIME, ASN1_TIME_free>;
+
+// Drains this thread's OpenSSL error queue into one line ("reason; reason"), or "unknown OpenSSL error" when
+// it is empty. Call it right after the failing OpenSSL call.
+std::string ssl_errors();
+// Empties this thread's error queue (after an expected failure).
+void clear_ssl_errors();
+
+// A read-only memory BIO over `data`; the BIO borrows the bytes, which must outlive it.
+BioPtr memory_bio(ByteView data);
+// Everything written to a memory BIO.
+Bytes bio_bytes(BIO* bio);
+std::string bio_string(BIO* bio);
+
+// Parses exactly one DER certificate (no trailing bytes); null when it is not one.
+X509Ptr x509_from_der(ByteView der);
+Bytes x509_to_der(const X509* cert);
+// SHA-256 of the certificate's DER encoding.
+Digest x509_fingerprint(const X509* cert);
+
+// ASN1_TIME (UTCTime or GeneralizedTime) to Unix seconds; nullopt when malformed.
+std::optional<UnixTime> asn1_time_to_unix(const ASN1_TIME* t);
+// UTCTime for 1950..2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5, RFC 5652 §11.3).
+Asn1TimePtr unix_to_asn1_time(UnixTime t);
+
+// RFC 2253 with UTF-8 kept as UTF-8 (not \-escaped).
+std::string name_to_string(const X509_NAME* name);
+// "CN=..." of the subject when there is one, else the whole subject: for messages.
+std::string short_subject(const X509* cert);
+
+// "RSA-2048", "RSA-PSS-2048", "ECDSA-P-256", "ECDSA-P-384", "ECDSA-secp521r1", "Ed25519", "Ed448", ...
+std::string key_description(const EVP_PKEY* key);
+// nullopt when the key is allowed by the policy (RSA >= 2048, ECDSA P-256/P-384, Ed25519); otherwise why not.
+std::optional<std::string> key_policy_violation(const EVP_PKEY* key);
+bool is_ed25519(const EVP_PKEY* key);
+
+// Digests allowed by the policy, fetched once: SHA-256, SHA-384, SHA-512 by NID; null for any other NID.
+const EVP_MD* allowed_digest(int nid);
+// "SHA-256" for NID_sha256 etc.; the OpenSSL short name for others.
+std::string digest_display_name(int nid);
+
+// DER of a SignerInfo's signed attributes as the SET OF that is signed (RFC 5652 §5.4): each attribute
+// DER-encoded, the encodings sorted as DER requires for SET OF, under the universal SET tag. This is what
+// OpenSSL's internal CMS_Attributes_Sign item produces, which 3.0 does not export.
+std::optional<Bytes> signed_attributes_der(CMS_SignerInfo* si);
+
+// The single value of a signed attribute, or null when the attribute is absent or has not exactly one value.
+const ASN1_TYPE* single_signed_attribute(CMS_SignerInfo* si, int nid);
+
+// ---- CMS internals shared by cms.cpp and verifier.cpp ----
+
+// Decodes a DER ContentInfo (all bytes, nothing trailing); null when it is not one.
+CmsPtr decode_cms(ByteView der);
+Bytes encode_cms(CMS_ContentInfo* cms);
+// The only SignerInfo of a detached id-data SignedData; otherwise why the structure is not one.
+Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms);
+// What is wrong with the parts of `der` (the encoding of `cms`) that the decoder does not judge: versions and
+// digestAlgorithms (see cms.cpp); nullopt when nothing.
+std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cms);
+// The signingTime attribute; nullopt when absent or malformed.
+std::optional<UnixTime> cms_signing_time(CMS_SignerInfo* si);
+
+// The key behind a PrivateKey: `spec` is how it was named (for messages).
+struct PrivateKey::Rep {
+  EvpPkeyPtr key;
+  std::string spec;
+};
+
+}  // namespace antq::signing

@@ -1,0 +1,182 @@
+// The public face of signing/: keys, certificates, CMS (CAdES-BES) signatures, trust and time.
+// OpenSSL types never leave signing/; everything here speaks DER bytes, digests and Unix seconds.
+//
+// Algorithm policy (retention.md, Decree 23/2025 technical rules): RSA >= 2048 bits with PKCS#1 v1.5 or PSS,
+// ECDSA on P-256 or P-384, Ed25519; digests SHA-256/384/512 (Ed25519 in CMS: SHA-512, RFC 8419).
+// SHA-1, MD5 and RSA < 2048 are refused, in the signature and anywhere in the certificate chain.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "signing/digest.hpp"
+#include "signing/result.hpp"
+
+namespace antq::signing {
+
+// ---- time ---------------------------------------------------------------------------------------------------
+
+// Seconds since the Unix epoch, UTC.
+using UnixTime = std::int64_t;
+
+UnixTime now();
+// "2023-03-07T14:30:57+07:00": how signing times are shown to users (the Vietnam offset).
+std::string format_vietnam_time(UnixTime t);
+// "2023-03-07T07:30:57Z".
+std::string format_utc(UnixTime t);
+// Parses ISO 8601 with Z or +hh:mm / +hhmm offset, or a date YYYY-MM-DD (taken as 00:00 Vietnam time).
+std::optional<UnixTime> parse_time(std::string_view text);
+
+// ---- certificates -------------------------------------------------------------------------------------------
+
+struct CertificateInfo {
+  Digest fingerprint{};      // SHA-256 of the DER
+  std::string subject;       // RFC 2253, UTF-8
+  std::string issuer;        // RFC 2253, UTF-8
+  std::string serial_hex;
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  std::string key_algorithm; // "RSA-2048", "ECDSA-P-256", "Ed25519", ...
+  bool is_ca = false;
+  bool digital_signature = false;  // keyUsage bits; both false when the extension is absent
+  bool non_repudiation = false;
+};
+
+// Reads every certificate of a PEM file (or a single DER certificate) as DER. bad_input naming the file when
+// it is missing, unreadable or holds no certificate.
+Result<std::vector<Bytes>> read_certificates(const std::string& path);
+// Parses one DER certificate. bad_input when it is not one.
+Result<CertificateInfo> inspect_certificate(ByteView der);
+std::string certificate_to_pem(ByteView der);
+
+// ---- keys ---------------------------------------------------------------------------------------------------
+
+// A private key for signing. Move-only; thread-compatible (one thread at a time).
+class PrivateKey {
+ public:
+  // PEM (PKCS#8, also traditional RSA/EC). An encrypted key's passphrase comes from the environment variable
+  // ANTQ_KEY_PASSPHRASE, else from a prompt on the terminal when there is one; bad_input when neither gives the
+  // right one. `spec` is a path; a "pkcs11:" URI is reserved for tokens (issue 3) and refused with bad_input now.
+  static Result<PrivateKey> load(const std::string& spec);
+  PrivateKey(PrivateKey&&) noexcept;
+  PrivateKey& operator=(PrivateKey&&) noexcept;
+  ~PrivateKey();
+
+  struct Rep;
+  explicit PrivateKey(std::unique_ptr<Rep> rep);
+  Rep* rep() const { return rep_.get(); }
+
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+// ---- CMS ----------------------------------------------------------------------------------------------------
+
+struct SignOptions {
+  std::optional<UnixTime> signing_time;  // default: now()
+  bool rsa_pss = false;                  // RSA keys: PSS instead of PKCS#1 v1.5
+};
+
+// CMS detached SignedData (CAdES-BES: contentType, messageDigest, signingTime, signingCertificateV2) over
+// `content`, SHA-256 (SHA-512 for Ed25519), the signer certificate included. The key must match the
+// certificate and the algorithm policy above (bad_input otherwise). `openssl cms -verify -binary` accepts the
+// result, except Ed25519: OpenSSL 3.0's CMS cannot verify Ed25519 (RFC 8419) SignerInfos at all.
+Result<Bytes> cms_sign(ByteView content, const PrivateKey& key, ByteView certificate_der,
+                       const SignOptions& options = {});
+
+// What a CMS blob says about itself, before any check.
+struct CmsParts {
+  Bytes without_certificates;          // the same SignedData with its certificates field removed
+  std::vector<Bytes> certificates;     // certificates it carried (DER)
+  std::optional<Digest> signer;        // fingerprint of the carried certificate matching the SignerInfo's sid
+  std::optional<UnixTime> signing_time;
+};
+// Exactly one SignerInfo is required. bad_input when the bytes are not a detached CMS SignedData.
+Result<CmsParts> cms_parse(ByteView der);
+// The CMS with `certificates` added (for bundles: `openssl cms -verify` needs the signer certificate).
+Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& certificates);
+
+// ---- trust and verification ---------------------------------------------------------------------------------
+
+struct VerifiedSignature {
+  Digest signer{};                 // fingerprint of the signer certificate
+  UnixTime signing_time = 0;
+  std::string algorithm;           // e.g. "ECDSA-P-256 with SHA-256", "RSA-PSS-2048 with SHA-256"
+  std::vector<Digest> chain;       // signer first, root last
+};
+
+// Roots and intermediates; verifies CMS signatures and certificate chains at the signing time.
+// Thread-safe after construction: verify() may be called from many threads at once. Chain results are cached
+// per (signer, validity window), so a signer's chain signatures are checked once, not per event.
+class Verifier {
+ public:
+  Verifier();
+  Verifier(Verifier&&) noexcept;
+  Verifier& operator=(Verifier&&) noexcept;
+  ~Verifier();
+
+  // bad_input when the DER is not a certificate.
+  Status add_root(ByteView der);
+  Status add_intermediate(ByteView der);
+
+  // Checks, refusing with rule "signature" and a message naming the failing check:
+  // the signature over `content` (CMS detached, exactly one SignerInfo, signed attributes present, messageDigest
+  // matches); allowed algorithms (policy above); the signer certificate `signer_der` matches the SignerInfo and
+  // has keyUsage digitalSignature or nonRepudiation; a chain from the signer through the intermediates (plus
+  // `extra_certs`) to a root, valid at the signingTime attribute (absent signingTime: refused).
+  Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der,
+                                   const std::vector<Bytes>& extra_certs = {}) const;
+
+  struct Rep;
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+// ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
+
+// The operator's key that signs checkpoints. Thread-compatible.
+class Ed25519Key {
+ public:
+  static Result<Ed25519Key> generate();
+  static Result<Ed25519Key> load(const std::string& pem_path);   // PKCS#8 PEM, unencrypted
+  Status save(const std::string& pem_path) const;                // writes mode 0600, fails if it exists
+  std::array<std::uint8_t, 32> public_key() const;
+  std::array<std::uint8_t, 64> sign(ByteView message) const;
+  Ed25519Key(Ed25519Key&&) noexcept;
+  Ed25519Key& operator=(Ed25519Key&&) noexcept;
+  ~Ed25519Key();
+
+  struct Rep;
+  explicit Ed25519Key(std::unique_ptr<Rep> rep);
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
+
+// ---- test and demo PKI --------------------------------------------------------------------------------------
+
+// Makes certificates for tests and the demo (never for production). Key algorithms: "rsa2048", "rsa1024",
+// "p256", "p384", "ed25519".
+struct CertificateRequest {
+  std::string common_name;
+  std::string organisation;             // O=
+  std::string key_algorithm = "p256";
+  UnixTime not_before = 0;              // 0: an hour before now()
+  UnixTime not_after = 0;               // 0: ten years after not_before
+  bool is_ca = false;
+  bool digital_signature = true;        // keyUsage for end-entity certificates
+  bool non_repudiation = true;
+  bool sha1 = false;                    // sign the certificate with SHA-1 (to test the refusal)
+};
+struct IssuedCertificate {
+  Bytes certificate_der;
+  std::string private_key_pem;          // PKCS#8, unencrypted
+};
+// Self-signed when `issuer` is null.
+Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, const IssuedCertificate* issuer);
+
+}  // namespace antq::signing

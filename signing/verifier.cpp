@@ -1,0 +1,768 @@
+// Verification of CMS signatures and certificate chains at the signing time.
+//
+// This is the hot path of `antq verify`, so the CMS signature is checked here directly rather than through
+// CMS_verify (which sets up BIO chains, copies the content and rebuilds its state on every call).
+//
+// Full path (first sight of a signer, anything unusual, every refusal):
+//   1. decode the CMS with OpenSSL, take its one SignerInfo and signing time, check versions and
+//      digestAlgorithms (signed_data_problem);
+//   2. look the signer up in the cache (SHA-256 of its DER, plus the extra certificates given);
+//      on a miss parse it and check its key against the policy and its keyUsage;
+//   3. check that it is the certificate the SignerInfo names, the messageDigest attribute against the
+//      content, and the signature over the DER of the signed attributes (RSA PKCS#1 v1.5 / PSS, ECDSA, and
+//      Ed25519 per RFC 8419, which OpenSSL 3.0's CMS cannot verify);
+//   4. unless the cache holds a chain result whose validity window covers the signing time, build and check
+//      the chain with X509_verify_cert at the signing time, auth level 2 (no SHA-1/MD5 signatures, no RSA <
+//      2048 in the chain), and cache the signer with the window [max notBefore, min notAfter] of the chain;
+//   5. check the ESS signingCertificate(V2) attribute, when present, against the chain.
+//
+// Fast path (a cached signer, a plain DER CMS as the ledger stores it, see signed_data_view.hpp): the same
+// checks on the raw bytes without OpenSSL's decoder, with this thread's prepared EVP_PKEY_CTX for the signer.
+// It only ever accepts; whenever it would not, the full path runs and decides. Its cost is within a few per
+// cent of a bare EVP_PKEY_verify (tests/signing/verifier_test.cpp, "[bench]").
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "signing/openssl_util.hpp"
+#include "signing/signed_data_view.hpp"
+
+namespace antq::signing {
+
+namespace {
+
+struct DigestHash {
+  std::size_t operator()(const Digest& d) const {
+    std::size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
+
+enum class KeyKind { rsa, rsa_pss_only, ec, ed25519, other };
+
+KeyKind key_kind(const EVP_PKEY* key) {
+  if (EVP_PKEY_is_a(key, "RSA-PSS")) return KeyKind::rsa_pss_only;
+  if (EVP_PKEY_is_a(key, "RSA")) return KeyKind::rsa;
+  if (EVP_PKEY_is_a(key, "EC")) return KeyKind::ec;
+  if (is_ed25519(key)) return KeyKind::ed25519;
+  return KeyKind::other;
+}
+
+enum class SignatureFamily { pkcs1, pss, ecdsa, ed25519 };
+
+// "ECDSA-P-256 with SHA-256", "RSA-PSS-2048 with SHA-256", "Ed25519 with SHA-512".
+std::string display_algorithm(const std::string& key_desc, SignatureFamily family, int digest_nid) {
+  std::string key = key_desc;
+  if (family == SignatureFamily::pss && !key.starts_with("RSA-PSS-") && key.starts_with("RSA-"))
+    key = "RSA-PSS-" + key.substr(4);
+  return key + " with " + digest_display_name(digest_nid);
+}
+
+// A signer whose static checks (policy, keyUsage) and chain passed. Immutable once in the cache.
+struct Signer {
+  std::uint64_t id = 0;  // unique per process, never 0
+  X509Ptr cert;
+  Digest fingerprint{};
+  std::string key_description;
+  KeyKind kind = KeyKind::other;
+  Bytes issuer_and_serial;  // DER of issuer Name then serialNumber: the content of an IssuerAndSerialNumber sid
+  Bytes subject_key_id;     // the subjectKeyIdentifier octets, empty when absent
+  UnixTime valid_from = 0;  // the chain is valid at every time in [valid_from, valid_until]
+  UnixTime valid_until = 0;
+  std::vector<Digest> chain;  // signer first, root last
+  X509StackPtr chain_certs;   // the same, for the ESS check
+  Bytes accepted_ess;         // DER of a signingCertificate(V2) value already checked against chain_certs
+};
+
+std::atomic<std::uint64_t> next_signer_id{1};
+
+constexpr std::size_t kMaxCachedSigners = 100000;
+
+std::optional<std::string> static_signer_checks(X509* cert, const std::string& key_desc) {
+  const EVP_PKEY* key = X509_get0_pubkey(cert);
+  if (key == nullptr) {
+    clear_ssl_errors();
+    return "signer certificate " + short_subject(cert) + " has a public key OpenSSL cannot read";
+  }
+  if (auto why = key_policy_violation(key)) return "signer certificate " + short_subject(cert) + ": " + *why;
+  std::uint32_t flags = X509_get_extension_flags(cert);
+  if ((flags & EXFLAG_INVALID) != 0) return "signer certificate " + short_subject(cert) + " has malformed extensions";
+  if ((flags & EXFLAG_KUSAGE) == 0)
+    return "signer certificate " + short_subject(cert) +
+           " has no keyUsage extension (digitalSignature or nonRepudiation is required)";
+  std::uint32_t ku = X509_get_key_usage(cert);
+  if ((ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
+    return "signer certificate " + short_subject(cert) + " (" + key_desc +
+           ") has keyUsage without digitalSignature or nonRepudiation";
+  return std::nullopt;
+}
+
+std::string algorithm_name(int nid) {
+  const char* ln = OBJ_nid2ln(nid);
+  return ln != nullptr ? ln : "an unknown algorithm";
+}
+
+std::string oid_text(const ASN1_OBJECT* obj) {
+  char buf[128];
+  int n = OBJ_obj2txt(buf, sizeof buf, obj, 0);
+  return n > 0 ? std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1)) : "?";
+}
+
+// The hash of an AlgorithmIdentifier inside RSASSA-PSS-params (hash or MGF1 hash); SHA-1 when absent (the
+// RFC 4055 default), NID_undef when its parameters are neither absent nor NULL.
+int pss_hash_nid(const X509_ALGOR* alg) {
+  if (alg == nullptr) return NID_sha1;
+  const ASN1_OBJECT* obj = nullptr;
+  int ptype = V_ASN1_UNDEF;
+  X509_ALGOR_get0(&obj, &ptype, nullptr, alg);
+  if (ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL) return NID_undef;
+  return OBJ_obj2nid(obj);
+}
+
+struct PssParameters {
+  int hash_nid = NID_undef;
+  int mgf1_hash_nid = NID_undef;
+  int salt_length = 20;
+};
+
+// RSASSA-PSS-params (RFC 4055 §3.1), or why they are unusable.
+Result<PssParameters> decode_pss_parameters(const X509_ALGOR* alg) {
+  int ptype = V_ASN1_UNDEF;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+  if (ptype != V_ASN1_SEQUENCE || pval == nullptr)
+    return bad_input("RSA-PSS signature without parameters (SHA-1 defaults are refused)");
+  const ASN1_STRING* seq = static_cast<const ASN1_STRING*>(pval);
+  const unsigned char* p = ASN1_STRING_get0_data(seq);
+  UniqueSsl<RSA_PSS_PARAMS, RSA_PSS_PARAMS_free> params(d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq)));
+  if (!params) {
+    clear_ssl_errors();
+    return bad_input("malformed RSA-PSS parameters");
+  }
+  PssParameters out;
+  out.hash_nid = pss_hash_nid(params->hashAlgorithm);
+  if (params->maskGenAlgorithm == nullptr) {
+    out.mgf1_hash_nid = NID_sha1;
+  } else {
+    const ASN1_OBJECT* obj = nullptr;
+    int mtype = V_ASN1_UNDEF;
+    const void* mval = nullptr;
+    X509_ALGOR_get0(&obj, &mtype, &mval, params->maskGenAlgorithm);
+    if (OBJ_obj2nid(obj) != NID_mgf1 || mtype != V_ASN1_SEQUENCE || mval == nullptr)
+      return bad_input("RSA-PSS mask generation is not MGF1");
+    const ASN1_STRING* mseq = static_cast<const ASN1_STRING*>(mval);
+    const unsigned char* mp = ASN1_STRING_get0_data(mseq);
+    UniqueSsl<X509_ALGOR, X509_ALGOR_free> mgf_hash(d2i_X509_ALGOR(nullptr, &mp, ASN1_STRING_length(mseq)));
+    if (!mgf_hash) {
+      clear_ssl_errors();
+      return bad_input("malformed RSA-PSS MGF1 parameters");
+    }
+    out.mgf1_hash_nid = pss_hash_nid(mgf_hash.get());
+  }
+  if (params->saltLength != nullptr) {
+    long salt = ASN1_INTEGER_get(params->saltLength);
+    if (salt < 0 || salt > 1024) return bad_input("RSA-PSS salt length " + std::to_string(salt) + " is invalid");
+    out.salt_length = static_cast<int>(salt);
+  }
+  if (params->trailerField != nullptr && ASN1_INTEGER_get(params->trailerField) != 1)
+    return bad_input("RSA-PSS trailer field is not 1");
+  return out;
+}
+
+// What a prepared verification context is for: one cached signer, digest and PSS parameters.
+struct PreparedKey {
+  std::uint64_t signer_id;
+  int digest_nid;
+  int pss_salt_length;  // -1: PKCS#1 v1.5 or ECDSA
+  int pss_mgf1_nid;
+  auto operator<=>(const PreparedKey&) const = default;
+};
+
+// This thread's EVP_PKEY_CTX for `prepared`, made and verify-initialised on first use. Setting up a context
+// (algorithm fetches, provider context) costs about a tenth of an ECDSA verification, so each thread keeps
+// one per cached signer; contexts are not thread-safe, hence thread_local. A context holds a reference to its
+// key, so it stays valid when the signer leaves the cache. Null when OpenSSL refuses the parameters.
+EVP_PKEY_CTX* prepared_verify_context(const PreparedKey& prepared, EVP_PKEY* key, const EVP_MD* md) {
+  constexpr std::size_t kMaxPrepared = 4096;
+  thread_local std::map<PreparedKey, EvpPkeyCtxPtr> contexts;
+  auto it = contexts.find(prepared);
+  if (it != contexts.end()) return it->second.get();
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_signature_md(ctx.get(), md) > 0;
+  if (ok && prepared.pss_salt_length >= 0) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) > 0 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), allowed_digest(prepared.pss_mgf1_nid)) > 0 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), prepared.pss_salt_length) > 0;
+  }
+  if (!ok) return nullptr;
+  if (contexts.size() >= kMaxPrepared) contexts.clear();
+  return contexts.emplace(prepared, std::move(ctx)).first->second.get();
+}
+
+// Checks signed attributes, messageDigest and the signature value. `signer_id` names a cached signer (its
+// prepared contexts are reused) or is 0. Returns the algorithm for display, or a refusal message.
+Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::string& key_desc, ByteView content,
+                                    std::uint64_t signer_id) {
+  X509_ALGOR* digest_alg = nullptr;
+  X509_ALGOR* signature_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &signature_alg);
+  const ASN1_OBJECT* obj = nullptr;
+  int digest_ptype = V_ASN1_UNDEF;
+  X509_ALGOR_get0(&obj, &digest_ptype, nullptr, digest_alg);
+  int digest_nid = OBJ_obj2nid(obj);
+  const EVP_MD* md = allowed_digest(digest_nid);
+  if (md == nullptr)
+    return bad_input("digest algorithm " + digest_display_name(digest_nid) +
+                     " is not allowed (SHA-256, SHA-384 or SHA-512 only)");
+  std::string digest_name = digest_display_name(digest_nid);
+  if (digest_ptype != V_ASN1_UNDEF && digest_ptype != V_ASN1_NULL)
+    return bad_input("digest algorithm " + digest_name + " has parameters");
+
+  if (CMS_signed_get_attr_count(si) <= 0) return bad_input("the SignerInfo has no signed attributes");
+  const ASN1_TYPE* content_type = single_signed_attribute(si, NID_pkcs9_contentType);
+  if (content_type == nullptr || content_type->type != V_ASN1_OBJECT ||
+      OBJ_obj2nid(content_type->value.object) != NID_pkcs7_data)
+    return bad_input("the contentType attribute is missing or is not id-data");
+  const ASN1_TYPE* message_digest = single_signed_attribute(si, NID_pkcs9_messageDigest);
+  if (message_digest == nullptr || message_digest->type != V_ASN1_OCTET_STRING)
+    return bad_input("the messageDigest attribute is missing or malformed");
+  unsigned char md_value[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(content.data(), content.size(), md_value, &md_len, md, nullptr) != 1)
+    return bad_input("cannot hash the content: " + ssl_errors());
+  const ASN1_OCTET_STRING* signed_md = message_digest->value.octet_string;
+  if (ASN1_STRING_length(signed_md) != static_cast<int>(md_len) ||
+      std::memcmp(ASN1_STRING_get0_data(signed_md), md_value, md_len) != 0)
+    return bad_input("the content does not match the signature: its " + digest_name +
+                     " differs from the signed messageDigest");
+
+  int sig_ptype = V_ASN1_UNDEF;
+  X509_ALGOR_get0(&obj, &sig_ptype, nullptr, signature_alg);
+  int sig_nid = OBJ_obj2nid(obj);
+  // Parameters: absent for Ed25519 (RFC 8419) and ECDSA (RFC 5758; NULL tolerated), NULL or absent for
+  // PKCS#1 v1.5, RSASSA-PSS-params for PSS (checked below).
+  bool no_parameters = sig_ptype == V_ASN1_UNDEF || (sig_ptype == V_ASN1_NULL && sig_nid != NID_ED25519);
+  const EVP_PKEY* key = X509_get0_pubkey(cert);
+  bool ed25519 = is_ed25519(key);
+  bool rsa = EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+  bool ec = EVP_PKEY_is_a(key, "EC");
+  std::optional<PssParameters> pss;
+  std::string algorithm;
+  auto mismatch = [&] {
+    return bad_input("signature algorithm " + (sig_nid != NID_undef ? algorithm_name(sig_nid) : oid_text(obj)) +
+                     " with " + digest_name + " does not fit the signer's " + key_desc + " key");
+  };
+  int sig_digest = NID_undef, sig_key = NID_undef;
+  bool combined = sig_nid != NID_undef && OBJ_find_sigid_algs(sig_nid, &sig_digest, &sig_key) == 1;
+  if (sig_nid != NID_rsassaPss && !no_parameters)
+    return bad_input("signature algorithm " + algorithm_name(sig_nid) + " has unexpected parameters");
+  if (ed25519) {
+    if (sig_nid != NID_ED25519) return mismatch();
+    if (digest_nid != NID_sha512) return bad_input("Ed25519 in CMS requires SHA-512 (RFC 8419), not " + digest_name);
+    algorithm = display_algorithm(key_desc, SignatureFamily::ed25519, digest_nid);
+  } else if (rsa) {
+    if (sig_nid == NID_rsassaPss) {
+      auto params = decode_pss_parameters(signature_alg);
+      if (!params) return std::unexpected(params.error());
+      if (params->hash_nid != digest_nid || allowed_digest(params->mgf1_hash_nid) == nullptr)
+        return bad_input("RSA-PSS hash " + digest_display_name(params->hash_nid) + " / MGF1 " +
+                         digest_display_name(params->mgf1_hash_nid) + " is not allowed with digest " + digest_name);
+      pss = *params;
+      algorithm = display_algorithm(key_desc, SignatureFamily::pss, digest_nid);
+    } else if (EVP_PKEY_is_a(key, "RSA-PSS")) {
+      return mismatch();  // an RSASSA-PSS key may only make PSS signatures
+    } else if (sig_nid == NID_rsaEncryption || (combined && sig_key == NID_rsaEncryption && sig_digest == digest_nid)) {
+      algorithm = display_algorithm(key_desc, SignatureFamily::pkcs1, digest_nid);
+    } else {
+      return mismatch();
+    }
+  } else if (ec) {
+    if (!(sig_nid == NID_X9_62_id_ecPublicKey ||
+          (combined && sig_key == NID_X9_62_id_ecPublicKey && sig_digest == digest_nid)))
+      return mismatch();
+    algorithm = display_algorithm(key_desc, SignatureFamily::ecdsa, digest_nid);
+  } else {
+    return bad_input("signer key " + key_desc + " is not allowed");
+  }
+
+  auto attributes = signed_attributes_der(si);
+  if (!attributes) return bad_input("cannot encode the signed attributes");
+  ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
+  const unsigned char* sig = ASN1_STRING_get0_data(signature);
+  std::size_t sig_len = static_cast<std::size_t>(ASN1_STRING_length(signature));
+  bool ok = false;
+  if (!ed25519 && signer_id != 0) {
+    // Cached signer: hash the attributes and verify on this thread's prepared context.
+    PreparedKey prepared{signer_id, digest_nid, pss ? pss->salt_length : -1, pss ? pss->mgf1_hash_nid : 0};
+    EVP_PKEY_CTX* pctx = prepared_verify_context(prepared, const_cast<EVP_PKEY*>(key), md);
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int hash_len = 0;
+    ok = pctx != nullptr && EVP_Digest(attributes->data(), attributes->size(), hash, &hash_len, md, nullptr) == 1 &&
+         EVP_PKEY_verify(pctx, sig, sig_len, hash, hash_len) == 1;
+  } else {
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;
+    ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), &pctx, ed25519 ? nullptr : EVP_MD_get0_name(md), nullptr, nullptr,
+                                        const_cast<EVP_PKEY*>(key), nullptr) == 1;
+    if (ok && pss) {
+      ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, allowed_digest(pss->mgf1_hash_nid)) > 0 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss->salt_length) > 0;
+    }
+    ok = ok && EVP_DigestVerify(ctx.get(), sig, sig_len, attributes->data(), attributes->size()) == 1;
+  }
+  clear_ssl_errors();
+  if (!ok) return bad_input("the " + algorithm + " signature does not verify with the key of " + short_subject(cert));
+  return algorithm;
+}
+
+// The raw DER of the signingCertificate and signingCertificateV2 attribute values, concatenated (DER is
+// self-delimiting); empty when neither is present.
+Bytes ess_attribute_bytes(CMS_SignerInfo* si) {
+  Bytes out;
+  for (int nid : {NID_id_smime_aa_signingCertificate, NID_id_smime_aa_signingCertificateV2}) {
+    if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0) continue;
+    out.push_back(static_cast<std::uint8_t>(nid & 0xff));  // which attribute, so that a move between them differs
+    const ASN1_TYPE* value = single_signed_attribute(si, nid);
+    if (value == nullptr || value->type != V_ASN1_SEQUENCE) {
+      out.push_back(0);  // malformed: never equal to accepted bytes, and ess_names_chain refuses it
+      continue;
+    }
+    const ASN1_STRING* seq = value->value.sequence;
+    out.insert(out.end(), ASN1_STRING_get0_data(seq), ASN1_STRING_get0_data(seq) + ASN1_STRING_length(seq));
+  }
+  return out;
+}
+
+// Whether the ESS attributes present name the chain's certificates (the first one the signer), RFC 5035.
+bool ess_names_chain(CMS_SignerInfo* si, STACK_OF(X509) * chain) {
+  const ASN1_TYPE* ess_v2 = nullptr;
+  const ASN1_TYPE* ess_v1 = nullptr;
+  UniqueSsl<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free> v2;
+  UniqueSsl<ESS_SIGNING_CERT, ESS_SIGNING_CERT_free> v1;
+  if (CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) >= 0) {
+    ess_v2 = single_signed_attribute(si, NID_id_smime_aa_signingCertificateV2);
+    if (ess_v2 == nullptr) return false;
+    v2.reset(static_cast<ESS_SIGNING_CERT_V2*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(ESS_SIGNING_CERT_V2), ess_v2)));
+    if (!v2) return false;
+  }
+  if (CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificate, -1) >= 0) {
+    ess_v1 = single_signed_attribute(si, NID_id_smime_aa_signingCertificate);
+    if (ess_v1 == nullptr) return false;
+    v1.reset(static_cast<ESS_SIGNING_CERT*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(ESS_SIGNING_CERT), ess_v1)));
+    if (!v1) return false;
+  }
+  bool ok = OSSL_ESS_check_signing_certs(v1.get(), v2.get(), chain, 0) == 1;
+  clear_ssl_errors();
+  return ok;
+}
+
+// DER of an OpenSSL object through its i2d function.
+template <class T>
+Bytes der_of(const T* object, int (*i2d)(const T*, unsigned char**)) {
+  int n = i2d(object, nullptr);
+  if (n <= 0) return {};
+  Bytes out(static_cast<std::size_t>(n));
+  unsigned char* p = out.data();
+  i2d(object, &p);
+  return out;
+}
+
+// Signature algorithms the fast path recognises by their exact DER AlgorithmIdentifier.
+struct KnownSignatureAlgorithm {
+  Bytes der;
+  SignatureFamily family;
+  int digest_nid;       // NID_undef: any allowed digest (rsaEncryption names no hash)
+  int pss_salt_length;  // PSS only
+};
+
+const std::vector<KnownSignatureAlgorithm>& known_signature_algorithms() {
+  static const std::vector<KnownSignatureAlgorithm> known = [] {
+    auto algorithm = [](ByteView oid_content, std::optional<ByteView> parameters) {
+      Bytes body;
+      append_der(body, kDerOid, oid_content);
+      if (parameters) body.insert(body.end(), parameters->begin(), parameters->end());
+      Bytes out;
+      append_der(out, kDerSequence, body);
+      return out;
+    };
+    const Bytes null = {kDerNull, 0x00};
+    const std::uint8_t rsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+    const std::uint8_t mgf1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08};
+    const std::uint8_t pss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
+    const std::uint8_t ed25519[] = {0x2b, 0x65, 0x70};
+    struct Hash {
+      int nid;
+      ByteView oid;
+      std::uint8_t rsa_last, ecdsa_last;  // last OID byte of shaNNNWithRSAEncryption / ecdsa-with-SHANNN
+      int length;
+    };
+    const Hash hashes[] = {{NID_sha256, oid::kSha256, 0x0b, 0x02, 32},
+                           {NID_sha384, oid::kSha384, 0x0c, 0x03, 48},
+                           {NID_sha512, oid::kSha512, 0x0d, 0x04, 64}};
+    std::vector<KnownSignatureAlgorithm> out;
+    out.push_back({algorithm(rsa, null), SignatureFamily::pkcs1, NID_undef, 0});
+    out.push_back({algorithm(rsa, std::nullopt), SignatureFamily::pkcs1, NID_undef, 0});
+    out.push_back({algorithm(ed25519, std::nullopt), SignatureFamily::ed25519, NID_sha512, 0});
+    for (const Hash& h : hashes) {
+      std::uint8_t rsa_with[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, h.rsa_last};
+      std::uint8_t ecdsa_with[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, h.ecdsa_last};
+      out.push_back({algorithm(rsa_with, null), SignatureFamily::pkcs1, h.nid, 0});
+      out.push_back({algorithm(ecdsa_with, std::nullopt), SignatureFamily::ecdsa, h.nid, 0});
+      // RSASSA-PSS-params { [0] hash, [1] MGF1(hash), [2] salt = hash length }, hash parameters NULL or absent.
+      for (bool with_null : {false, true}) {
+        Bytes hash_alg = algorithm(h.oid, with_null ? std::optional<ByteView>(null) : std::nullopt);
+        Bytes mgf_alg = algorithm(mgf1, ByteView(hash_alg));
+        Bytes salt_int, params_body, params, explicit0, explicit1, explicit2;
+        std::uint8_t salt = static_cast<std::uint8_t>(h.length);
+        append_der(salt_int, kDerInteger, ByteView(&salt, 1));
+        append_der(explicit0, kDerContext0, hash_alg);
+        append_der(explicit1, kDerContext1, mgf_alg);
+        append_der(explicit2, 0xa2, salt_int);
+        for (const Bytes* part : {&explicit0, &explicit1, &explicit2})
+          params_body.insert(params_body.end(), part->begin(), part->end());
+        append_der(params, kDerSequence, params_body);
+        out.push_back({algorithm(pss, ByteView(params)), SignatureFamily::pss, h.nid, h.length});
+      }
+    }
+    return out;
+  }();
+  return known;
+}
+
+int digest_nid_of_oid(ByteView oid_content) {
+  if (std::ranges::equal(oid_content, oid::kSha256)) return NID_sha256;
+  if (std::ranges::equal(oid_content, oid::kSha384)) return NID_sha384;
+  if (std::ranges::equal(oid_content, oid::kSha512)) return NID_sha512;
+  return NID_undef;
+}
+
+// The accepted_ess form of the view's ESS attributes (see ess_attribute_bytes).
+Bytes ess_view_bytes(const SignedDataView& view) {
+  Bytes out;
+  if (view.signing_certificate) {
+    out.push_back(static_cast<std::uint8_t>(NID_id_smime_aa_signingCertificate & 0xff));
+    out.insert(out.end(), view.signing_certificate->begin(), view.signing_certificate->end());
+  }
+  if (view.signing_certificate_v2) {
+    out.push_back(static_cast<std::uint8_t>(NID_id_smime_aa_signingCertificateV2 & 0xff));
+    out.insert(out.end(), view.signing_certificate_v2->begin(), view.signing_certificate_v2->end());
+  }
+  return out;
+}
+
+// The whole verification of a plain-shaped CMS by a cached signer whose chain window covers the signing
+// time, on the raw DER: nullopt when anything fails or is unusual, and the full path then decides (and
+// explains a refusal). Only accepts what the full path accepts: see signed_data_view.hpp.
+std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedDataView& view, ByteView content) {
+  if (view.signer_version == 1 ? !std::ranges::equal(view.sid, signer.issuer_and_serial)
+                               : signer.subject_key_id.empty() || !std::ranges::equal(view.sid, signer.subject_key_id))
+    return std::nullopt;
+  int digest_nid = digest_nid_of_oid(view.digest_algorithm_oid);
+  const EVP_MD* md = allowed_digest(digest_nid);
+  if (md == nullptr) return std::nullopt;
+  const KnownSignatureAlgorithm* algorithm = nullptr;
+  for (const KnownSignatureAlgorithm& k : known_signature_algorithms())
+    if (std::ranges::equal(k.der, view.signature_algorithm)) algorithm = &k;
+  if (algorithm == nullptr || (algorithm->digest_nid != NID_undef && algorithm->digest_nid != digest_nid))
+    return std::nullopt;
+  bool fits = (algorithm->family == SignatureFamily::pkcs1 && signer.kind == KeyKind::rsa) ||
+              (algorithm->family == SignatureFamily::pss && signer.kind == KeyKind::rsa) ||
+              (algorithm->family == SignatureFamily::ecdsa && signer.kind == KeyKind::ec) ||
+              (algorithm->family == SignatureFamily::ed25519 && signer.kind == KeyKind::ed25519);
+  if (!fits) return std::nullopt;
+
+  unsigned char content_digest[EVP_MAX_MD_SIZE];
+  unsigned int content_digest_len = 0;
+  if (EVP_Digest(content.data(), content.size(), content_digest, &content_digest_len, md, nullptr) != 1 ||
+      !std::ranges::equal(ByteView(content_digest, content_digest_len), view.message_digest))
+    return std::nullopt;
+  if (Bytes ess = ess_view_bytes(view); !ess.empty() && ess != signer.accepted_ess) return std::nullopt;
+
+  // What is signed: the attributes under the SET tag, with the [0] element's own length bytes.
+  Bytes attributes(view.signed_attributes_whole.begin(), view.signed_attributes_whole.end());
+  attributes[0] = kDerSet;
+  EVP_PKEY* key = X509_get0_pubkey(signer.cert.get());
+  bool ok = false;
+  if (algorithm->family == SignatureFamily::ed25519) {
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, key, nullptr) == 1 &&
+         EVP_DigestVerify(ctx.get(), view.signature.data(), view.signature.size(), attributes.data(),
+                          attributes.size()) == 1;
+  } else {
+    bool pss = algorithm->family == SignatureFamily::pss;
+    PreparedKey prepared{signer.id, digest_nid, pss ? algorithm->pss_salt_length : -1, pss ? digest_nid : 0};
+    EVP_PKEY_CTX* pctx = prepared_verify_context(prepared, key, md);
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int hash_len = 0;
+    ok = pctx != nullptr && EVP_Digest(attributes.data(), attributes.size(), hash, &hash_len, md, nullptr) == 1 &&
+         EVP_PKEY_verify(pctx, view.signature.data(), view.signature.size(), hash, hash_len) == 1;
+  }
+  if (!ok) {
+    clear_ssl_errors();
+    return std::nullopt;
+  }
+  VerifiedSignature out;
+  out.signer = signer.fingerprint;
+  out.signing_time = view.signing_time;
+  out.algorithm = display_algorithm(signer.key_description, algorithm->family, digest_nid);
+  out.chain = signer.chain;
+  return out;
+}
+
+std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime signing_time) {
+  int err = X509_STORE_CTX_get_error(ctx);
+  X509* at = X509_STORE_CTX_get_current_cert(ctx);
+  if (at == nullptr) at = signer;
+  std::string who = "certificate " + short_subject(at);
+  std::string when = format_vietnam_time(signing_time);
+  switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED: {
+      auto until = asn1_time_to_unix(X509_get0_notAfter(at));
+      return who + " expired " + (until ? format_vietnam_time(*until) : "?") + ", before the signing time " + when;
+    }
+    case X509_V_ERR_CERT_NOT_YET_VALID: {
+      auto from = asn1_time_to_unix(X509_get0_notBefore(at));
+      return who + " is valid only from " + (from ? format_vietnam_time(*from) : "?") + ", after the signing time " +
+             when;
+    }
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      return "no chain to a trusted root: the issuer " + name_to_string(X509_get_issuer_name(at)) + " of " + who +
+             " is neither a trusted root nor a known intermediate";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return who + " is self-signed and not a trusted root";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return "no chain to a trusted root: the chain of " + short_subject(signer) + " ends at " + who +
+             ", which is not trusted";
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL: {
+      const X509_ALGOR* alg = nullptr;
+      X509_get0_signature(nullptr, &alg, at);
+      const ASN1_OBJECT* obj = nullptr;
+      X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
+      const EVP_PKEY* key = X509_get0_pubkey(at);
+      if (err == X509_V_ERR_CA_MD_TOO_WEAK)
+        return who + " is signed with a weak algorithm (" + algorithm_name(OBJ_obj2nid(obj)) +
+               "): SHA-1 and MD5 are refused";
+      return who + " has a key too small (" + (key ? key_description(key) : std::string("?")) +
+             "): RSA keys must have at least 2048 bits";
+    }
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+      return "the signature on " + who + " does not verify with its issuer's key";
+    case X509_V_ERR_INVALID_CA:
+      return who + " issues certificates but is not a CA (basicConstraints/keyUsage)";
+    default:
+      return "certificate chain of " + short_subject(signer) + ": " + X509_verify_cert_error_string(err) + " (at " +
+             who + ")";
+  }
+}
+
+}  // namespace
+
+struct Verifier::Rep {
+  // Trust configuration: written by add_root/add_intermediate (exclusive), read by verify (shared).
+  mutable std::shared_mutex config_mutex;
+  X509StorePtr store;          // guarded by config_mutex
+  X509StackPtr intermediates;  // guarded by config_mutex
+
+  // Signers whose chain was verified, by cache_key(). Cleared when the trust configuration changes.
+  mutable std::shared_mutex cache_mutex;
+  mutable std::unordered_map<Digest, std::shared_ptr<const Signer>, DigestHash> cache;  // guarded by cache_mutex
+
+  std::shared_ptr<const Signer> lookup(const Digest& key) const {
+    std::shared_lock lock(cache_mutex);
+    auto it = cache.find(key);
+    return it == cache.end() ? nullptr : it->second;
+  }
+  void remember(const Digest& key, std::shared_ptr<const Signer> signer) const {
+    std::unique_lock lock(cache_mutex);
+    if (cache.size() >= kMaxCachedSigners) cache.clear();
+    cache[key] = std::move(signer);
+  }
+  void forget_all() const {
+    std::unique_lock lock(cache_mutex);
+    cache.clear();
+  }
+};
+
+Verifier::Verifier() : rep_(std::make_unique<Rep>()) {
+  rep_->store.reset(X509_STORE_new());
+  rep_->intermediates.reset(sk_X509_new_null());
+}
+Verifier::Verifier(Verifier&&) noexcept = default;
+Verifier& Verifier::operator=(Verifier&&) noexcept = default;
+Verifier::~Verifier() = default;
+
+Status Verifier::add_root(ByteView der) {
+  X509Ptr cert = x509_from_der(der);
+  if (!cert) return bad_input("trusted root is not a DER certificate");
+  {
+    std::unique_lock lock(rep_->config_mutex);
+    if (X509_STORE_add_cert(rep_->store.get(), cert.get()) != 1)
+      return bad_input("cannot add root " + short_subject(cert.get()) + ": " + ssl_errors());
+  }
+  rep_->forget_all();
+  return {};
+}
+
+Status Verifier::add_intermediate(ByteView der) {
+  X509Ptr cert = x509_from_der(der);
+  if (!cert) return bad_input("intermediate certificate is not a DER certificate");
+  {
+    std::unique_lock lock(rep_->config_mutex);
+    if (sk_X509_push(rep_->intermediates.get(), cert.get()) <= 0)
+      return bad_input("cannot add intermediate " + short_subject(cert.get()) + ": " + ssl_errors());
+    cert.release();  // owned by the stack now
+  }
+  rep_->forget_all();
+  return {};
+}
+
+Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
+                                           const std::vector<Bytes>& extra_certs) const {
+  // The cache key binds the signer to the extra certificates that helped build its chain.
+  Digest fingerprint = sha256(signer_der);
+  Digest key = fingerprint;
+  if (!extra_certs.empty()) {
+    std::vector<Digest> extras;
+    for (const Bytes& e : extra_certs) extras.push_back(sha256(e));
+    std::sort(extras.begin(), extras.end());
+    Bytes material(fingerprint.begin(), fingerprint.end());
+    for (const Digest& d : extras) material.insert(material.end(), d.begin(), d.end());
+    key = sha256(material);
+  }
+
+  if (auto view = view_signed_data(cms_der)) {
+    std::shared_ptr<const Signer> known = rep_->lookup(key);
+    if (known && view->signing_time >= known->valid_from && view->signing_time <= known->valid_until) {
+      if (auto verified = fast_verify(*known, *view, content)) return std::move(*verified);
+    }
+  }
+
+  CmsPtr cms = decode_cms(cms_der);
+  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
+  auto si = detached_signer_info(cms.get());
+  if (!si) return refused("signature", si.error().message);
+  if (auto problem = signed_data_problem(cms_der, cms.get())) return refused("signature", *problem);
+  auto signing_time = cms_signing_time(*si);
+  if (!signing_time) return refused("signature", "the signature has no valid signingTime attribute");
+
+  std::shared_ptr<const Signer> cached = rep_->lookup(key);
+  X509Ptr fresh;
+  X509* cert = nullptr;
+  std::string key_desc;
+  if (cached) {
+    cert = cached->cert.get();
+    key_desc = cached->key_description;
+  } else {
+    fresh = x509_from_der(signer_der);
+    if (!fresh) return bad_input("the signer certificate is not a DER certificate");
+    cert = fresh.get();
+    const EVP_PKEY* pkey = X509_get0_pubkey(cert);
+    key_desc = pkey != nullptr ? key_description(pkey) : "unreadable key";
+    if (auto why = static_signer_checks(cert, key_desc)) return refused("signature", *why);
+  }
+
+  if (CMS_SignerInfo_cert_cmp(*si, cert) != 0) {
+    clear_ssl_errors();
+    return refused("signature", "signer certificate " + short_subject(cert) + " is not the one the SignerInfo names");
+  }
+  auto algorithm = check_signature(*si, cert, key_desc, content, cached ? cached->id : 0);
+  if (!algorithm) return refused("signature", algorithm.error().message);
+
+  std::shared_ptr<const Signer> signer = cached;
+  std::shared_ptr<Signer> entry;  // a new cache entry, published once every check has passed
+  if (!cached || *signing_time < cached->valid_from || *signing_time > cached->valid_until) {
+    std::shared_lock config(rep_->config_mutex);
+    X509StackPtr untrusted;
+    STACK_OF(X509)* chain_pool = rep_->intermediates.get();
+    if (!extra_certs.empty()) {
+      untrusted.reset(sk_X509_new_null());
+      for (int i = 0; i < sk_X509_num(rep_->intermediates.get()); ++i) {
+        X509* c = sk_X509_value(rep_->intermediates.get(), i);
+        X509_up_ref(c);
+        sk_X509_push(untrusted.get(), c);
+      }
+      for (const Bytes& e : extra_certs) {
+        X509Ptr extra = x509_from_der(e);
+        if (!extra) return bad_input("an extra certificate is not a DER certificate");
+        sk_X509_push(untrusted.get(), extra.release());
+      }
+      chain_pool = untrusted.get();
+    }
+    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, chain_pool) != 1)
+      return bad_input("cannot start chain verification: " + ssl_errors());
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(*signing_time));
+    X509_VERIFY_PARAM_set_auth_level(param, 2);
+    if (X509_verify_cert(ctx.get()) != 1) {
+      std::string why = chain_error_message(ctx.get(), cert, *signing_time);
+      clear_ssl_errors();
+      return refused("signature", why);
+    }
+    entry = std::make_shared<Signer>();
+    entry->id = next_signer_id.fetch_add(1, std::memory_order_relaxed);
+    entry->chain_certs.reset(X509_STORE_CTX_get1_chain(ctx.get()));
+    entry->fingerprint = fingerprint;
+    entry->key_description = key_desc;
+    entry->kind = key_kind(X509_get0_pubkey(cert));
+    entry->issuer_and_serial = der_of(X509_get_issuer_name(cert), i2d_X509_NAME);
+    Bytes serial = der_of(X509_get0_serialNumber(cert), i2d_ASN1_INTEGER);
+    entry->issuer_and_serial.insert(entry->issuer_and_serial.end(), serial.begin(), serial.end());
+    if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert))
+      entry->subject_key_id.assign(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
+    entry->valid_from = INT64_MIN;
+    entry->valid_until = INT64_MAX;
+    for (int i = 0; i < sk_X509_num(entry->chain_certs.get()); ++i) {
+      X509* c = sk_X509_value(entry->chain_certs.get(), i);
+      auto nb = asn1_time_to_unix(X509_get0_notBefore(c));
+      auto na = asn1_time_to_unix(X509_get0_notAfter(c));
+      if (!nb || !na) return refused("signature", "certificate " + short_subject(c) + " has a malformed validity");
+      entry->valid_from = std::max(entry->valid_from, *nb);
+      entry->valid_until = std::min(entry->valid_until, *na);
+      entry->chain.push_back(i == 0 ? fingerprint : x509_fingerprint(c));
+    }
+    if (fresh) {
+      entry->cert = std::move(fresh);
+    } else {
+      X509_up_ref(cert);
+      entry->cert.reset(cert);
+    }
+    signer = entry;
+  }
+
+  // CAdES signingCertificate(V2): when present it must name the signer (and any listed chain certificates).
+  // A signer's attribute is the same in every signature it makes, so the checked bytes are remembered.
+  Bytes ess = ess_attribute_bytes(*si);
+  if (!ess.empty() && ess != signer->accepted_ess) {
+    if (!ess_names_chain(*si, signer->chain_certs.get()))
+      return refused("signature",
+                     "the signingCertificate attribute does not name the signer certificate " + short_subject(cert));
+    if (entry) entry->accepted_ess = std::move(ess);
+  }
+  if (entry) rep_->remember(key, std::move(entry));
+
+  VerifiedSignature out;
+  out.signer = fingerprint;
+  out.signing_time = *signing_time;
+  out.algorithm = std::move(*algorithm);
+  out.chain = signer->chain;
+  return out;
+}
+
+}  // namespace antq::signing

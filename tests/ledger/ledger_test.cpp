@@ -1,0 +1,241 @@
+#include "ledger/ledger.hpp"
+
+#include <lmdb.h>
+
+#include <catch2/catch.hpp>
+
+#include "ledger/merkle.hpp"
+#include "support.hpp"
+
+namespace antq::ledger {
+namespace {
+
+using test::make_act;
+using test::TestLedger;
+
+json launched(int i) { return make_act("model.launched", fmt::format("M-{}", i), "2023-03-15"); }
+
+// Rewrites the stored bytes of entry `seq` through LMDB directly, as an attacker with file access would.
+void tamper_entry(const std::filesystem::path& dir, std::uint64_t seq, std::size_t offset) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0640) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi dbi;
+  REQUIRE(mdb_dbi_open(txn, "entries", 0, &dbi) == 0);
+  std::uint8_t k[8];
+  for (int i = 7; i >= 0; --i, seq >>= 8) k[i] = static_cast<std::uint8_t>(seq);
+  MDB_val key{8, k}, val;
+  REQUIRE(mdb_get(txn, dbi, &key, &val) == 0);
+  std::string bytes(static_cast<char*>(val.mv_data), val.mv_size);
+  REQUIRE(offset < bytes.size());
+  bytes[offset] ^= 0x01;
+  MDB_val changed{bytes.size(), bytes.data()};
+  REQUIRE(mdb_put(txn, dbi, &key, &changed, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+TEST_CASE("Appended events are numbered in order and the whole ledger verifies", "[ledger]") {
+  TestLedger t;
+  auto seqs = t.record(make_act("model.established", "M-1", "2023-03-01",
+                                {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
+  REQUIRE(seqs);
+  CHECK(*seqs == std::vector<std::uint64_t>{2});
+  REQUIRE(t.append({test::sign(launched(1), t.chair), test::sign(launched(2), t.chair)}));
+  CHECK(t.ledger->size() == 5);
+  auto report = t.verify();
+  INFO((report.failures.empty() ? "" : report.failures[0].reason));
+  CHECK(report.ok);
+  CHECK(report.entries == 5);
+  CHECK(report.signatures == 6);
+  CHECK(report.checkpoints == 4);  // init, the two bindings, the establishment, the pair of launches
+  CHECK(report.root == t.ledger->root(5));
+}
+
+TEST_CASE("Proofs from the stored tree verify against the stored roots", "[ledger]") {
+  TestLedger t;
+  for (int i = 0; i < 9; ++i) REQUIRE(t.append({test::sign(launched(i), t.chair)}));
+  const std::uint64_t n = t.ledger->size();
+  for (std::uint64_t size = 1; size <= n; ++size) {
+    for (std::uint64_t seq = 0; seq < size; ++seq) {
+      Digest leaf = leaf_hash(*t.ledger->entry_bytes(seq));
+      CHECK(verify_inclusion(seq, size, leaf, t.ledger->inclusion_proof(seq, size), t.ledger->root(size)));
+    }
+    for (std::uint64_t first = 1; first <= size; ++first)
+      CHECK(verify_consistency(first, size, t.ledger->root(first), t.ledger->root(size), t.ledger->consistency_proof(first, size)));
+  }
+}
+
+TEST_CASE("The latest checkpoint is signed by the operator and names the current root", "[ledger]") {
+  TestLedger t;
+  auto vkey = parse_verifier_key(t.ledger->info().verifier_key);
+  REQUIRE(vkey);
+  auto cp = open_checkpoint(t.ledger->checkpoint(), *vkey);
+  REQUIRE(cp);
+  CHECK(cp->size == 2);
+  CHECK(cp->root == t.ledger->root(2));
+  CHECK(test::read_file(t.dir() / "operator.vkey") == t.ledger->info().verifier_key + "\n");
+}
+
+TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledger]") {
+  TestLedger t;
+  REQUIRE(t.append({test::sign(launched(1), t.chair)}));
+  const std::string before = t.data_bytes();
+  const std::uint64_t size = t.ledger->size();
+
+  SECTION("a duplicate of an admitted act") {
+    auto r = t.append({test::sign(launched(2), t.chair), test::sign(launched(1), t.chair)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "duplicate");
+    CHECK_THAT(r.error().message, Catch::Contains("admitted before as entry 2"));
+  }
+  SECTION("the same act twice in one batch") {
+    auto r = t.append({test::sign(launched(3), t.chair), test::sign(launched(3), t.chair)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "duplicate");
+  }
+  SECTION("a signer bound to no unit") {
+    auto stranger = t.pki.issue("stranger");
+    auto r = t.append({test::sign(launched(4), stranger)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "authority");
+    CHECK_THAT(r.error().line(), Catch::StartsWith("refused [authority]: "));
+  }
+  SECTION("a decision without the organisation's signature") {
+    auto r = t.record(make_act("model.established", "M-9", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}), false);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "authority");
+    CHECK_THAT(r.error().message, Catch::Contains("needs the organisation signature"));
+  }
+  SECTION("a registry act not signed by the administrator") {
+    auto r = t.append({test::sign(test::bind_act(t.chair, "administrator"), t.chair)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "authority");
+  }
+  SECTION("a signature made by a certificate from an untrusted root") {
+    auto rogue = t.pki.issue("rogue", {}, /*self_signed=*/true);
+    auto r = t.append({test::sign(launched(5), rogue)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "signature");
+  }
+  SECTION("a signing time later than admission") {
+    signing::SignOptions later;
+    later.signing_time = signing::now() + 3600;
+    auto r = t.append({test::sign(launched(6), t.chair, nullptr, later)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "signature");
+    CHECK_THAT(r.error().message, Catch::Contains("later than admission"));
+  }
+  SECTION("a signing time when the certificate had expired") {
+    signing::CertificateRequest old;
+    old.not_before = signing::now() - 800 * 86400;
+    old.not_after = signing::now() - 400 * 86400;
+    auto expired = t.pki.issue("expired", old);
+    REQUIRE(t.append({test::sign(test::bind_act(expired, "person"), t.admin)}));
+    const std::string bound = t.data_bytes();
+    auto r = t.append({test::sign(launched(7), expired)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "signature");
+    CHECK(t.data_bytes() == bound);
+    return;
+  }
+  SECTION("a body altered after signing") {
+    auto s = test::sign(launched(8), t.chair);
+    s.event.body = encode_body(act_from_json(launched(9), "a", ".")->act);
+    auto r = t.append({s});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "signature");
+  }
+  CHECK(t.ledger->size() == size);
+  CHECK(t.data_bytes() == before);
+}
+
+TEST_CASE("An event signed by stock `openssl cms -sign` is admitted", "[ledger][openssl]") {
+  TestLedger t;
+  test::TempDir tmp;
+  Bytes body = encode_body(act_from_json(launched(1), "a", ".")->act);
+  test::write_file(tmp / "body", std::string(body.begin(), body.end()));
+  std::string out;
+  int rc = test::run(fmt::format("openssl cms -sign -binary -cades -md sha256 -in {} -signer {} -inkey {} -outform DER -out {}",
+                                 test::quote(tmp / "body"), test::quote(t.chair.files.cert), test::quote(t.chair.files.key),
+                                 test::quote(tmp / "sig.p7s")), &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  std::string cms = test::read_file(tmp / "sig.p7s");
+  Submission s;
+  s.event.body = body;
+  s.event.signatures.push_back({Role::person, t.chair.fingerprint, Bytes(cms.begin(), cms.end())});
+  auto r = t.append({s});
+  INFO((r ? "" : r.error().line()));
+  REQUIRE(r);
+  CHECK(t.verify().ok);
+}
+
+TEST_CASE("Changing one byte of a stored entry makes verify name that seq", "[ledger][tamper]") {
+  TestLedger t;
+  for (int i = 0; i < 6; ++i) REQUIRE(t.append({test::sign(launched(i), t.chair)}));
+  t.ledger.reset();
+  tamper_entry(t.dir(), 4, 200);
+  t.reopen();
+  auto report = t.verify();
+  CHECK_FALSE(report.ok);
+  REQUIRE_FALSE(report.failures.empty());
+  REQUIRE(report.failures.front().seq);
+  CHECK(*report.failures.front().seq == 4);
+  CHECK_THAT(report.failures.front().reason, Catch::Contains("entry 4"));
+}
+
+TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, and a fork fails too", "[ledger][checkpoint]") {
+  TestLedger t;
+  REQUIRE(t.append({test::sign(launched(1), t.chair)}));
+  test::TempDir copies;
+  std::filesystem::copy(t.dir(), copies / "old");
+  REQUIRE(t.append({test::sign(launched(2), t.chair)}));
+  const std::string newer = t.ledger->checkpoint();
+  CHECK(t.verify(newer).ok);
+
+  auto old = Ledger::open(copies / "old");
+  REQUIRE(old);
+  auto replay = *projections::make_admission("hoa-binh-2023");
+  VerifyOptions o;
+  o.checkpoint = newer;
+  auto report = (*old)->verify(o, *replay);
+  CHECK_FALSE(report.ok);
+  CHECK_THAT(report.failures.back().reason, Catch::Contains("older than the checkpoint"));
+
+  // A fork: the old copy takes another act at the same position.
+  REQUIRE((*old)->append({test::sign(launched(3), t.chair)}, *t.admission));
+  auto forked = (*old)->verify(o, **projections::make_admission("hoa-binh-2023"));
+  CHECK_FALSE(forked.ok);
+  CHECK_THAT(forked.failures.back().reason, Catch::Contains("forked"));
+}
+
+TEST_CASE("Garbage given as a signed event is refused before anything is written", "[ledger]") {
+  TestLedger t;
+  const std::string before = t.data_bytes();
+  CHECK(decode_submission(as_bytes("not a capnp message")).error().kind == ErrorKind::bad_input);
+  Submission s = test::sign(launched(1), t.chair);
+  s.event.signatures[0].cms.resize(10);
+  auto r = t.append({s});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::bad_input);
+  Submission empty;
+  empty.event.body = s.event.body;
+  r = t.append({empty});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().rule == "signature");
+  CHECK(t.data_bytes() == before);
+}
+
+TEST_CASE("Opening a directory without a ledger says so", "[ledger]") {
+  test::TempDir tmp;
+  auto r = Ledger::open(tmp.path());
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("holds no ledger"));
+}
+
+}  // namespace
+}  // namespace antq::ledger

@@ -1,0 +1,102 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "signing_test_support.hpp"
+
+namespace antq::signing {
+using namespace test;
+
+namespace {
+
+// Runs `body` with ANTQ_KEY_PASSPHRASE set (or unset when null) and stdin on /dev/null, so that no test
+// ever waits for a prompt; restores both.
+template <class F>
+void with_passphrase(const char* value, F body) {
+  const char* old = std::getenv("ANTQ_KEY_PASSPHRASE");
+  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  if (value)
+    ::setenv("ANTQ_KEY_PASSPHRASE", value, 1);
+  else
+    ::unsetenv("ANTQ_KEY_PASSPHRASE");
+  int saved_stdin = ::dup(STDIN_FILENO);
+  int null = ::open("/dev/null", O_RDONLY);
+  ::dup2(null, STDIN_FILENO);
+  ::close(null);
+  body();
+  ::dup2(saved_stdin, STDIN_FILENO);
+  ::close(saved_stdin);
+  if (saved)
+    ::setenv("ANTQ_KEY_PASSPHRASE", saved->c_str(), 1);
+  else
+    ::unsetenv("ANTQ_KEY_PASSPHRASE");
+}
+
+}  // namespace
+
+TEST_CASE("PrivateKey loads PKCS#8 PEM keys of every algorithm", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  for (const IssuedCertificate* c : {&p.rsa, &p.p256, &p.p384, &p.ed25519}) {
+    write_file(dir.file("k.pem"), c->private_key_pem);
+    CHECK(PrivateKey::load(dir.file("k.pem")).has_value());
+  }
+}
+
+TEST_CASE("PrivateKey loads traditional RSA and EC PEM keys", "[signing]") {
+  TempDir dir;
+  write_file(dir.file("rsa.pem"), pki().rsa.private_key_pem);
+  write_file(dir.file("ec.pem"), pki().p256.private_key_pem);
+  REQUIRE(run(dir, "openssl rsa -traditional -in " + dir.file("rsa.pem") + " -out " + dir.file("rsa-trad.pem")) == 0);
+  REQUIRE(run(dir, "openssl ec -in " + dir.file("ec.pem") + " -out " + dir.file("ec-trad.pem")) == 0);
+  CHECK(contains(read_text(dir.file("rsa-trad.pem")), "BEGIN RSA PRIVATE KEY"));
+  CHECK(contains(read_text(dir.file("ec-trad.pem")), "BEGIN EC PRIVATE KEY"));
+  CHECK(PrivateKey::load(dir.file("rsa-trad.pem")).has_value());
+  CHECK(PrivateKey::load(dir.file("ec-trad.pem")).has_value());
+}
+
+TEST_CASE("an encrypted key takes its passphrase from ANTQ_KEY_PASSPHRASE", "[signing]") {
+  TempDir dir;
+  write_file(dir.file("plain.pem"), pki().p256.private_key_pem);
+  REQUIRE(run(dir, "openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:s3cret -in " + dir.file("plain.pem") + " -out " +
+                       dir.file("enc.pem")) == 0);
+  REQUIRE(contains(read_text(dir.file("enc.pem")), "ENCRYPTED PRIVATE KEY"));
+
+  with_passphrase("s3cret", [&] { CHECK(PrivateKey::load(dir.file("enc.pem")).has_value()); });
+  with_passphrase("wrong", [&] {
+    auto key = PrivateKey::load(dir.file("enc.pem"));
+    REQUIRE_FALSE(key.has_value());
+    CHECK(key.error().kind == ErrorKind::bad_input);
+    CHECK(contains(key.error().message, "ANTQ_KEY_PASSPHRASE does not decrypt it"));
+  });
+  with_passphrase(nullptr, [&] {
+    auto key = PrivateKey::load(dir.file("enc.pem"));
+    REQUIRE_FALSE(key.has_value());
+    CHECK(key.error().message == "key " + dir.file("enc.pem") + " is encrypted: set ANTQ_KEY_PASSPHRASE");
+  });
+  // A passphrase in the environment does not disturb an unencrypted key.
+  with_passphrase("unused", [&] { CHECK(PrivateKey::load(dir.file("plain.pem")).has_value()); });
+}
+
+TEST_CASE("PKCS#11 token keys are refused for now", "[signing]") {
+  auto key = PrivateKey::load("pkcs11:token=antq;object=signer");
+  REQUIRE_FALSE(key.has_value());
+  CHECK(key.error().kind == ErrorKind::bad_input);
+  CHECK(contains(key.error().message, "PKCS#11 tokens are not supported yet"));
+}
+
+TEST_CASE("PrivateKey names a missing file and a file without a key", "[signing]") {
+  TempDir dir;
+  auto missing = PrivateKey::load(dir.file("nope.pem"));
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(contains(missing.error().message, "nope.pem"));
+  CHECK(contains(missing.error().message, "No such file"));
+
+  write_pem(dir.file("cert.pem"), pki().p256);
+  with_passphrase(nullptr, [&] {
+    auto not_key = PrivateKey::load(dir.file("cert.pem"));
+    REQUIRE_FALSE(not_key.has_value());
+    CHECK(contains(not_key.error().message, "holds no PEM private key"));
+  });
+}
+
+}  // namespace antq::signing

@@ -1,0 +1,202 @@
+// Test support: temporary directories, a test PKI, a ledger with bound signers, and corruption helpers.
+// Keys and certificates are made fresh for every run (signing::issue_certificate); none is checked in.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/signer.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
+#include "signing/signing.hpp"
+
+namespace antq::test {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "antq-test-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+inline std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+inline void write_file(const fs::path& p, std::string_view content) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+// A signer's key and certificate files.
+struct Identity {
+  cli::SignerSpec files;
+  Bytes certificate;
+  Digest fingerprint{};
+};
+
+// A root CA and signers under it, written to `dir`.
+class Pki {
+ public:
+  explicit Pki(const fs::path& dir) : dir_(dir) {
+    fs::create_directories(dir_);
+    const signing::UnixTime now = signing::now();
+    signing::CertificateRequest ca;
+    ca.common_name = "Test Root CA";
+    ca.organisation = "antq tests";
+    ca.not_before = now - 400 * 86400;
+    ca.not_after = now + 3650 * 86400;
+    ca.is_ca = true;
+    auto root = signing::issue_certificate(ca, nullptr);
+    REQUIRE(root);
+    root_ = std::move(*root);
+    write_file(roots_pem(), signing::certificate_to_pem(root_.certificate_der));
+  }
+  fs::path roots_pem() const { return dir_ / "roots.pem"; }
+  const signing::IssuedCertificate& root() const { return root_; }
+
+  // A signer certificate issued by the root (or self-signed with `self_signed`), valid around now by default.
+  Identity issue(const std::string& name, signing::CertificateRequest request = {}, bool self_signed = false) {
+    const signing::UnixTime now = signing::now();
+    if (request.common_name.empty()) request.common_name = name;
+    if (request.organisation.empty()) request.organisation = "antq tests";
+    if (request.not_before == 0) request.not_before = now - 365 * 86400;
+    if (request.not_after == 0) request.not_after = now + 365 * 86400;
+    auto issued = signing::issue_certificate(request, self_signed ? nullptr : &root_);
+    REQUIRE(issued);
+    Identity id{{(dir_ / (name + ".key")).string(), (dir_ / (name + ".crt")).string()}, issued->certificate_der,
+                sha256(issued->certificate_der)};
+    write_file(id.files.key, issued->private_key_pem);
+    write_file(id.files.cert, signing::certificate_to_pem(issued->certificate_der));
+    return id;
+  }
+
+ private:
+  fs::path dir_;
+  signing::IssuedCertificate root_;
+};
+
+inline const json kCommune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
+
+// An act of `kind` for `subject`, by the commune.
+inline json make_act(const std::string& kind, const std::string& subject, const std::string& date, json data = json::object(),
+                     const json& authority = kCommune) {
+  return json{{"act", kind},
+              {"subject", subject},
+              {"date", date},
+              {"document", {{"number", "1/" + kind}, {"title", kind}, {"issuer", authority["unit"]}}},
+              {"authority", authority},
+              {"data", std::move(data)}};
+}
+
+inline json bind_act(const Identity& who, const std::string& role, const json& unit = kCommune, const std::string& date = "2023-01-02") {
+  return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", date},
+              {"data", {{"certificate", to_hex(who.fingerprint)}, {"role", role}, {"unit", unit["unit"]},
+                        {"level", unit["level"]}, {"from", "2023-01-01"}}}};
+}
+
+// Signs `act` by `person` (and `org`) into a submission.
+inline ledger::Submission sign(const json& act, const Identity& person, const Identity* org = nullptr,
+                               signing::SignOptions options = {}) {
+  auto input = ledger::act_from_json(act, "act", ".");
+  REQUIRE(input);
+  auto s = cli::unsigned_submission(std::move(*input));
+  auto r = cli::add_signature(s, ledger::Role::person, person.files, options);
+  REQUIRE(r);
+  if (org) REQUIRE(cli::add_signature(s, ledger::Role::organisation, org->files, options));
+  return s;
+}
+
+// A ledger with an administrator, a commune chairman (person) and the commune office (organisation) bound.
+class TestLedger {
+ public:
+  TestLedger() : pki(tmp / "pki") {
+    admin = pki.issue("admin");
+    chair = pki.issue("chair");
+    signing::CertificateRequest rsa;
+    rsa.key_algorithm = "rsa2048";
+    office = pki.issue("office", rsa);
+    ledger::InitOptions o;
+    o.dir = dir();
+    o.profile = "hoa-binh-2023";
+    o.roots = {pki.root().certificate_der};
+    o.administrator = admin.certificate;
+    REQUIRE(ledger::Ledger::init(o));
+    reopen();
+    REQUIRE(append({sign(bind_act(chair, "person"), admin), sign(bind_act(office, "organisation"), admin)}));
+  }
+  fs::path dir() const { return tmp / "ledger"; }
+  void reopen() {
+    ledger.reset();
+    auto l = ledger::Ledger::open(dir());
+    REQUIRE(l);
+    ledger = std::move(*l);
+    auto a = projections::make_admission("hoa-binh-2023");
+    REQUIRE(a);
+    admission = std::move(*a);
+  }
+  Result<std::vector<std::uint64_t>> append(const std::vector<ledger::Submission>& events) {
+    return ledger->append(events, *admission);
+  }
+  Result<std::vector<std::uint64_t>> record(const json& act, bool with_org = true) {
+    return append({sign(act, chair, with_org ? &office : nullptr)});
+  }
+  ledger::VerifyReport verify(std::optional<std::string> checkpoint = std::nullopt) {
+    auto replay = projections::make_admission("hoa-binh-2023");
+    ledger::VerifyOptions o;
+    o.checkpoint = std::move(checkpoint);
+    return ledger->verify(o, **replay);
+  }
+  std::string data_bytes() const { return read_file(dir() / "data.mdb"); }
+
+  TempDir tmp;
+  Pki pki;
+  Identity admin, chair, office;
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<ledger::Admission> admission;
+};
+
+// Runs a shell command; returns its exit status and puts stdout+stderr into `output`.
+inline int run(const std::string& command, std::string* output = nullptr) {
+  std::string full = command + " 2>&1";
+  FILE* p = popen(full.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int status = pclose(p);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace antq::test

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds antq, and builds a demo ledger.
+#   tools/demo.sh [DIR]   DIR: where the demo ledger goes (default: a new temporary directory)
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+
+tools/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs" --target antq
+
+exec build/antq demo "${1:-$(mktemp -d)/demo-ledger}"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the Debian packages antq-ledger needs to build and test, if any are missing.
+#   tools/install-deps.sh           build and test dependencies
+#   tools/install-deps.sh --bench   also PostgreSQL (a peer for the benchmarks in tools/bench/)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  liblmdb-dev lmdb-utils
+  capnproto libcapnp-dev
+  libboost-dev
+  libssl-dev openssl
+  catch2
+  nlohmann-json3-dev libcli11-dev libfmt-dev libutf8proc-dev
+)
+
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(postgresql postgresql-contrib) ;;
+    -h|--help)
+      sed -n '2,4s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *)
+      echo "install-deps.sh: unknown option '$arg' (known: --bench)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+
+as_root=()
+if ((EUID != 0)); then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "install-deps: not root and no sudo; install these as root: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
