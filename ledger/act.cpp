@@ -604,6 +604,9 @@ Result<Act> decode_body(ByteView bytes) {
     return act;
   } catch (const kj::Exception& e) {
     return bad_input(std::string("body: malformed Cap'n Proto: ") + e.getDescription().cStr());
+  } catch (const json::exception& e) {
+    // Text that is not UTF-8 reaches here when a message about it is formatted.
+    return bad_input(std::string("body: a text field is not valid UTF-8 (") + e.what() + ")");
   }
 }
 

@@ -37,8 +37,8 @@ Result<VerifierKey> parse_verifier_key(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   auto p1 = text.find('+');
   auto p2 = p1 == std::string_view::npos ? p1 : text.find('+', p1 + 1);
-  if (p2 == std::string_view::npos || text.find('+', p2 + 1) != std::string_view::npos)
-    return bad_input("verifier key: expected <name>+<key id>+<base64 key>");
+  // The name holds no '+'; the base64 key after the second '+' may.
+  if (p2 == std::string_view::npos) return bad_input("verifier key: expected <name>+<key id>+<base64 key>");
   VerifierKey key;
   key.name = std::string(text.substr(0, p1));
   auto id = from_hex(text.substr(p1 + 1, p2 - p1 - 1));

@@ -279,6 +279,8 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir) {
     auto admin = split_digests(meta_text(txn, rep->meta, "administrator"));
     if (admin.size() != 1) return corruption("ledger meta `administrator` is missing or malformed");
     rep->info.administrator = admin[0];
+    // Database handles opened in a transaction outlive it only when it commits (an abort closes them).
+    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot read the ledger: " + lmdb_error(rc));
   }
   if (fs::exists(dir / kOperatorKeyFile, ec)) {
     auto key = signing::Ed25519Key::load((dir / kOperatorKeyFile).string());

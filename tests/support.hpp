@@ -135,6 +135,12 @@ inline ledger::Submission sign(const json& act, const Identity& person, const Id
   return s;
 }
 
+// Fails the test with the error's one line when `r` holds an error.
+template <class T>
+void require_ok(const Result<T>& r) {
+  if (!r) FAIL(r.error().line());
+}
+
 // A ledger with an administrator, a commune chairman (person) and the commune office (organisation) bound.
 class TestLedger {
  public:
@@ -149,9 +155,9 @@ class TestLedger {
     o.profile = "hoa-binh-2023";
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
-    REQUIRE(ledger::Ledger::init(o));
+    require_ok(ledger::Ledger::init(o));
     reopen();
-    REQUIRE(append({sign(bind_act(chair, "person"), admin), sign(bind_act(office, "organisation"), admin)}));
+    require_ok(append({sign(bind_act(chair, "person"), admin), sign(bind_act(office, "organisation"), admin)}));
   }
   fs::path dir() const { return tmp / "ledger"; }
   void reopen() {

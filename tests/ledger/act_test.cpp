@@ -85,6 +85,7 @@ TEST_CASE("Bad act JSON is refused with a message naming the field", "[act]") {
   CHECK_THAT(error_of(j), Catch::Contains("\"ledger\" is reserved"));
   j = established();
   j["attachments"][0].erase("sha256");
+  j["attachments"][0].erase("size");
   j["attachments"][0]["path"] = "/nonexistent/qd.pdf";
   CHECK_THAT(error_of(j), Catch::Contains("cannot read /nonexistent/qd.pdf"));
 }

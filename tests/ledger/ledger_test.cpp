@@ -1,5 +1,6 @@
 #include "ledger/ledger.hpp"
 
+#include <fmt/format.h>
 #include <lmdb.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@ namespace {
 
 using test::make_act;
 using test::TestLedger;
+using nlohmann::json;
 
 json launched(int i) { return make_act("model.launched", fmt::format("M-{}", i), "2023-03-15"); }
 
