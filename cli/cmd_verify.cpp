@@ -3,6 +3,7 @@
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
+#include "ledger/checkpoint.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 
@@ -37,6 +38,12 @@ void add_verify(CLI::App& app, Action& run) {
       if (!args->checkpoint.empty()) {
         auto text = read_text(args->checkpoint);
         if (!text) return fail(text.error());
+        // A file that is no signed note at all is the caller's mistake (exit 2); one this ledger's operator did
+        // not sign, or whose tree this ledger does not extend, is a verification failure (exit 1).
+        auto key = ledger::parse_verifier_key((*ledger)->info().verifier_key);
+        if (!key) return fail(key.error());
+        if (auto opened = ledger::open_checkpoint(*text, *key); !opened && opened.error().kind == ErrorKind::bad_input)
+          return fail(bad_input(args->checkpoint + ": " + opened.error().message));
         o.checkpoint = *text;
       }
       if (!args->json) o.progress = progress_printer("verify");

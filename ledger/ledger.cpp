@@ -510,7 +510,8 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   std::string note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
   SeqKey ck = seq_key(range.size());
   if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
-  if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc));
+  if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
+                    "; nothing was written (free disk space, then append again)");
   return seqs;
 }
 

@@ -33,7 +33,7 @@ if ((asan)); then
   echo "== sanitizer build (build-asan/: signing and ledger tests)"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANTQ_SANITIZE=ON
   cmake --build build-asan -j"$jobs" --target antq signing_tests ledger_tests
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -R '^(signing|ledger): '
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -R '^(signing|ledger):'
 fi
 
 echo "== full build and test suite (build/)"

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -443,8 +442,9 @@ TEST_CASE("ProofsAtSizesNearTwoToTheSixtyFourVerify", "[merkle]") {
   }
 }
 
-TEST_CASE("ProofsAtAMillionEntriesTakeMicrosecondsAndLogarithmicReads", "[merkle]") {
+TEST_CASE("ProofsAtAMillionEntriesReadLogarithmicallyManyNodes", "[merkle]") {
   // An in-memory store of synthetic node hashes: proof generation only reads nodes, so their values do not matter.
+  // How fast that is, is measured by tools/bench/proof_bench, not here.
   constexpr std::uint64_t kSize = 1'000'000;
   std::vector<std::vector<Digest>> levels;
   for (std::uint64_t count = kSize; count != 0; count >>= 1) {
@@ -461,32 +461,20 @@ TEST_CASE("ProofsAtAMillionEntriesTakeMicrosecondsAndLogarithmicReads", "[merkle
     return levels[level][index];
   };
 
-  constexpr int kProofs = 20'000;
   std::mt19937_64 rng(1);
-  std::size_t max_reads = 0, total_hashes = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kProofs; ++i) {
+  std::size_t max_reads = 0;
+  for (int i = 0; i < 2'000; ++i) {
     reads = 0;
-    total_hashes += inclusion_proof(rng() % kSize, kSize, read).size();
+    auto inclusion = inclusion_proof(rng() % kSize, kSize, read);
+    CHECK(inclusion.size() <= 20);
+    max_reads = std::max(max_reads, reads);
+    reads = 0;
+    auto consistency = consistency_proof(1 + rng() % kSize, kSize, read);
+    CHECK(consistency.size() <= 2 * 20);
     max_reads = std::max(max_reads, reads);
   }
-  const auto inclusion_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count() / kProofs;
-  const auto start2 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kProofs; ++i) {
-    reads = 0;
-    total_hashes += consistency_proof(1 + rng() % kSize, kSize, read).size();
-    max_reads = std::max(max_reads, reads);
-  }
-  const auto consistency_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start2).count() / kProofs;
-
-  INFO("inclusion " << inclusion_ns << " ns, consistency " << consistency_ns << " ns per proof, at most " << max_reads
-                    << " reads");
-  CHECK(total_hashes > 0);
+  INFO("at most " << max_reads << " node reads per proof");
   CHECK(max_reads <= 2 * 20 + 1);  // 2^20 > 10^6
-  CHECK(inclusion_ns < 100'000);
-  CHECK(consistency_ns < 100'000);
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 #include <atomic>
-#include <ctime>
 #include <thread>
 
 #include "signing_test_support.hpp"
@@ -372,24 +371,6 @@ TEST_CASE("verify may be called from many threads at once", "[signing]") {
   }
   for (auto& th : threads) th.join();
   CHECK(failures == 0);
-}
-
-TEST_CASE("verify throughput (compare with openssl speed -seconds 2 ecdsap256 / rsa2048 / ed25519)",
-          "[.][bench][signing]") {
-  // CPU time, as openssl speed measures by default; run alone: ./signing_tests "[bench]"
-  TempDir dir;
-  const Pki& p = pki();
-  const Verifier verifier = verifier_for(p.root);
-  for (const IssuedCertificate* c : {&p.p256, &p.rsa, &p.ed25519}) {
-    Bytes cms = cms_parse(sign(dir, *c))->without_certificates;  // what the ledger stores
-    REQUIRE(verifier.verify(kBody, cms, c->certificate_der).has_value());
-    constexpr int kRounds = 4000;
-    std::clock_t start = std::clock();
-    for (int i = 0; i < kRounds; ++i) REQUIRE(verifier.verify(kBody, cms, c->certificate_der).has_value());
-    double us = 1e6 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC / kRounds;
-    WARN(inspect_certificate(c->certificate_der)->key_algorithm << ": " << us << " us CPU per verify, " << 1e6 / us
-                                                                << " verifies/s");
-  }
 }
 
 }  // namespace antq::signing

@@ -1,0 +1,276 @@
+// The antq program end to end, as users and outside verifiers meet it: exit codes, one-line errors, nothing
+// written on bad input, and artefacts that stock tools (openssl, capnp) accept.
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+
+#include "ledger/merkle.hpp"
+#include "support.hpp"
+
+namespace antq::test {
+namespace {
+
+const std::string kAntq = ANTQ_BINARY;
+
+// A demo ledger (demo PKI, 14 acts of a fictional commune) built by `antq demo`, in a fresh directory.
+struct Demo {
+  Demo() {
+    std::string out;
+    INFO(out);
+    REQUIRE(run(kAntq + " demo " + quote(tmp.path()), &out) == 0);
+  }
+  fs::path ledger() const { return tmp / "ledger"; }
+  fs::path pki(const std::string& file) const { return tmp / "pki" / file; }
+  fs::path act(const std::string& file) const { return tmp / "acts" / file; }
+  std::string signer(const std::string& who) const {
+    return quote(pki(who + ".key")) + ":" + quote(pki(who + ".crt"));
+  }
+  std::string data() const { return read_file(ledger() / "data.mdb"); }
+
+  TempDir tmp;
+};
+
+std::size_t lines_of(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n + (!s.empty() && s.back() != '\n');
+}
+
+// Runs `command`, which must fail with exit 2 and exactly one line containing `expected`, and leave the demo
+// ledger byte-identical.
+void expect_refusal(const Demo& demo, const std::string& command, const std::string& expected) {
+  const std::string before = demo.data();
+  std::string out;
+  const int status = run(command, &out);
+  INFO(command << "\n-> " << out);
+  CHECK(status == 2);
+  CHECK(lines_of(out) == 1);
+  CHECK_THAT(out, Catch::Contains(expected));
+  CHECK(demo.data() == before);
+}
+
+json established(const std::string& subject, const std::string& date = "2024-03-01") {
+  return json{{"act", "model.established"},
+              {"subject", subject},
+              {"date", date},
+              {"document", {{"number", "20/QĐ-UBND"}, {"title", "Quyết định thành lập"}, {"issuer", "UBND xã Tân Lập"}}},
+              {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
+              {"data", {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}}}};
+}
+
+TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[cli]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  const fs::path act = demo.tmp / "act.json";
+  write_file(act, established("MS-TL-ANXK").dump());
+
+  SECTION("a missing file") { expect_refusal(demo, kAntq + " append " + l + " " + quote(demo.tmp / "nope.signed"), "nope.signed"); }
+  SECTION("a file that is not a signed event") {
+    write_file(demo.tmp / "garbage.signed", std::string(4096, 'x'));
+    expect_refusal(demo, kAntq + " append " + l + " " + quote(demo.tmp / "garbage.signed"), "garbage.signed");
+  }
+  SECTION("a truncated signed event") {
+    const fs::path signed_act = demo.tmp / "act.signed";
+    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
+                quote(demo.pki("chair.crt")) + " --role person -o " + quote(signed_act)) == 0);
+    std::string bytes = read_file(signed_act);
+    write_file(signed_act, bytes.substr(0, bytes.size() / 2));
+    expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "act.signed");
+  }
+  SECTION("malformed JSON") {
+    write_file(act, "{\"act\": \"model.established\", ");
+    expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("chair"),
+                   "malformed JSON");
+  }
+  SECTION("an unknown act") {
+    json j = established("MS-TL-ANXK");
+    j["act"] = "model.celebrated";
+    write_file(act, j.dump());
+    expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("chair"),
+                   "model.celebrated");
+  }
+  SECTION("a signer the ledger does not trust") {
+    Pki other(demo.tmp / "other-pki");
+    Identity stranger = other.issue("stranger");
+    expect_refusal(demo,
+                   kAntq + " record " + l + " " + quote(act) + " --person " + quote(stranger.files.key) + ":" +
+                       quote(stranger.files.cert),
+                   "refused [signature]");
+  }
+  SECTION("a signature made before the certificate was valid") {
+    const fs::path signed_act = demo.tmp / "old.signed";
+    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
+                quote(demo.pki("chair.crt")) + " --role person --signing-time 2020-01-01T08:00:00+07:00 -o " +
+                quote(signed_act)) == 0);
+    expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "refused [signature]");
+  }
+  SECTION("a signer not bound to the act's authority") {
+    expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("police") + " --org " +
+                             demo.signer("office"),
+                   "refused [authority]");
+  }
+  SECTION("the same signed event twice") {
+    const fs::path signed_act = demo.tmp / "twice.signed";
+    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
+                quote(demo.pki("chair.crt")) + " --role person -o " + quote(signed_act)) == 0);
+    REQUIRE(run(kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.pki("office.key")) +
+                " --cert " + quote(demo.pki("office.crt")) + " --role organisation -o " + quote(signed_act)) == 0);
+    expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act) + " " + quote(signed_act),
+                   "refused [duplicate]");
+    REQUIRE(run(kAntq + " append " + l + " " + quote(signed_act)) == 0);
+    expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "refused [duplicate]");
+  }
+  SECTION("a ledger directory that holds no ledger") {
+    expect_refusal(demo, kAntq + " verify " + quote(demo.tmp / "acts"), "no ledger");
+  }
+  SECTION("a checkpoint file that is not a signed note") {
+    write_file(demo.tmp / "cp.txt", "not a checkpoint\n");
+    expect_refusal(demo, kAntq + " verify " + l + " --checkpoint " + quote(demo.tmp / "cp.txt"), "checkpoint");
+  }
+  SECTION("an unknown option") { expect_refusal(demo, kAntq + " verify " + l + " --frobnicate", "frobnicate"); }
+}
+
+TEST_CASE("A full disk refuses the append with one line and loses nothing", "[cli]") {
+  Demo demo;
+  const fs::path act = demo.tmp / "act.json";
+  write_file(act, established("MS-TL-ANXK").dump());
+  std::string checkpoint_before;
+  REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &checkpoint_before) == 0);
+  // RLIMIT_FSIZE (bash counts KiB) at the current file size: every write that grows data.mdb fails as on a full
+  // disk (EFBIG instead of ENOSPC).
+  const auto size = fs::file_size(demo.ledger() / "data.mdb");
+  std::string out;
+  const int status = run("trap '' XFSZ; ulimit -f " + std::to_string(size / 1024) + "; " + kAntq + " record " +
+                             quote(demo.ledger()) + " " + quote(act) + " --person " + demo.signer("chair") +
+                             " --org " + demo.signer("office"),
+                         &out);
+  INFO(out);
+  CHECK(status == 2);
+  CHECK(lines_of(out) == 1);
+  std::string checkpoint_after;
+  REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &checkpoint_after) == 0);
+  CHECK(checkpoint_after == checkpoint_before);
+  REQUIRE(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
+  // With room again, the same act is admitted.
+  REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(act) + " --person " + demo.signer("chair") +
+                  " --org " + demo.signer("office"),
+              &out) == 0);
+  CHECK_THAT(out, Catch::Contains("14"));
+}
+
+TEST_CASE("verify exits 1 and names the seq whose stored bytes were changed", "[cli]") {
+  Demo demo;
+  // Flip one byte of entry 6 in place, through LMDB's own tools as an intruder with file access could.
+  std::string dump;
+  REQUIRE(run("mdb_dump -s entries " + quote(demo.ledger()), &dump) == 0);
+  const std::string key = " 0000000000000006\n";
+  auto at = dump.find(key);
+  REQUIRE(at != std::string::npos);
+  auto value_at = at + key.size() + 1;  // the value line starts with one space
+  REQUIRE(dump[value_at + 40] != '0');
+  dump[value_at + 40] = dump[value_at + 40] == 'f' ? 'e' : 'f';
+  write_file(demo.tmp / "dump.txt", dump);
+  REQUIRE(run("mdb_load -s entries -f " + quote(demo.tmp / "dump.txt") + " " + quote(demo.ledger())) == 0);
+
+  std::string out;
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()), &out) == 1);
+  CHECK_THAT(out, Catch::Contains("seq 6"));
+  CHECK(run(kAntq + " verify --json " + quote(demo.ledger()), &out) == 1);
+  auto report = json::parse(out);
+  CHECK(report["ok"] == false);
+  REQUIRE(!report["failures"].empty());
+  CHECK(report["failures"][0]["seq"] == 6);
+}
+
+TEST_CASE("An older copy fails verify against a checkpoint kept from the newer ledger", "[cli]") {
+  Demo demo;
+  fs::copy(demo.ledger(), demo.tmp / "older", fs::copy_options::recursive);
+  const fs::path act = demo.tmp / "act.json";
+  write_file(act, established("MS-TL-ANXK").dump());
+  REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(act) + " --person " + demo.signer("chair") +
+              " --org " + demo.signer("office")) == 0);
+  std::string note;
+  REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &note) == 0);
+  write_file(demo.tmp / "kept.txt", note);
+  std::string out;
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()) + " --checkpoint " + quote(demo.tmp / "kept.txt"), &out) == 0);
+  CHECK(run(kAntq + " verify " + quote(demo.tmp / "older") + " --checkpoint " + quote(demo.tmp / "kept.txt"), &out) ==
+        1);
+  CHECK_THAT(out, Catch::Contains("15"));
+}
+
+TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and capnp decodes its entries", "[cli]") {
+  Demo demo;
+  const fs::path bundle = demo.tmp / "bundle";  // written by the demo with --explode
+  std::size_t verified = 0;
+  for (const auto& f : fs::directory_iterator(bundle / "acts")) {
+    const std::string name = f.path().filename().string();
+    if (!name.ends_with(".p7s")) continue;
+    const std::string seq = name.substr(0, name.find('.'));
+    std::string out;
+    const std::string command = "openssl cms -verify -binary -inform DER -purpose any -CAfile " +
+                                quote(bundle / "trust.pem") + " -content " + quote(bundle / "acts" / (seq + ".body")) +
+                                " -in " + quote(f.path()) + " -out /dev/null";
+    INFO(command);
+    CHECK(run(command, &out) == 0);
+    CHECK_THAT(out, Catch::Contains("Verification successful"));
+    ++verified;
+  }
+  CHECK(verified == 19);
+
+  // entries.bin: each entry as a 4-byte little-endian length and the canonical flat Cap'n Proto bytes.
+  const std::string entries = read_file(bundle / "entries.bin");
+  REQUIRE(entries.size() > 4);
+  std::uint32_t length = 0;
+  for (int i = 3; i >= 0; --i) length = length << 8 | static_cast<unsigned char>(entries[i]);
+  REQUIRE(4 + length <= entries.size());
+  write_file(demo.tmp / "entry0.bin", entries.substr(4, length));
+  std::string decoded;
+  REQUIRE(run("capnp decode --flat " + quote(bundle / "schema" / "antq.capnp") + " Entry < " +
+                  quote(demo.tmp / "entry0.bin"),
+              &decoded) == 0);
+  CHECK_THAT(decoded, Catch::Contains("seq = 0"));
+
+  std::string out;
+  CHECK(run(kAntq + " verify-bundle " + quote(bundle), &out) == 0);
+  // A changed body in the bundle is caught.
+  std::string body = read_file(bundle / "entries.bin");
+  body[body.size() / 2] ^= 1;
+  write_file(bundle / "entries.bin", body);
+  CHECK(run(kAntq + " verify-bundle " + quote(bundle), &out) == 1);
+}
+
+TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies with RFC 9162 arithmetic", "[cli]") {
+  Demo demo;
+  std::string out;
+  REQUIRE(run(kAntq + " proof inclusion " + quote(demo.ledger()) + " 9 --json", &out) == 0);
+  auto proof = json::parse(out);
+  std::vector<Digest> path;
+  for (const auto& h : proof["proof"]) path.push_back(*digest_from_hex(h.get<std::string>()));
+  CHECK(ledger::verify_inclusion(9, proof["size"].get<std::uint64_t>(),
+                                 *digest_from_hex(proof["leaf_hash"].get<std::string>()), path,
+                                 *digest_from_hex(proof["root"].get<std::string>())));
+
+  REQUIRE(run(kAntq + " proof consistency " + quote(demo.ledger()) + " 5 14 --json", &out) == 0);
+  auto consistency = json::parse(out);
+  CHECK(consistency.contains("proof"));
+
+  REQUIRE(run(kAntq + " verify --json " + quote(demo.ledger()), &out) == 0);
+  auto report = json::parse(out);
+  CHECK(report["ok"] == true);
+  CHECK(report["entries"] == 14);
+  CHECK(report["signatures"] == 19);
+}
+
+TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
+  for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
+                              "verify-bundle", "demo"}) {
+    std::string out;
+    INFO(command);
+    CHECK(run(kAntq + " " + command + " --help", &out) == 0);
+    CHECK_THAT(out, Catch::Contains("Usage: antq " + command));
+  }
+}
+
+}  // namespace
+}  // namespace antq::test
