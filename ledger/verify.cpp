@@ -27,12 +27,14 @@ class MemoryState final : public StateStore {
   std::map<std::string, std::string> map_;
 };
 
-// Entries are verified in chunks: decoded and hashed in order, signatures checked on all cores, then the
-// admission rules replayed in order. A chunk bounds memory whatever the ledger's size.
+// Entries are verified in chunks: the tree recomputed in order, then entries decoded and signatures checked on all
+// cores, then duplicates, the bodies index and the admission rules checked in order. A chunk bounds memory whatever
+// the ledger's size.
 constexpr std::size_t kChunk = 2048;
 
 struct Item {
   std::uint64_t seq = 0;
+  ByteView bytes;  // in the read transaction's map
   std::optional<Entry> entry;
   std::optional<Act> act;
   Digest digest{};
@@ -87,10 +89,21 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   if (roots_wanted.contains(0)) roots_wanted[0] = empty_root();
 
   signing::Verifier verifier = make_verifier();
-  auto certificate = [&](const Digest& fp) -> std::optional<Bytes> {
-    auto v = txn.get(rep_->certs, val(fp));
-    if (!v) return std::nullopt;
-    return Bytes(view(*v).begin(), view(*v).end());
+  // Certificates are few (one per signer) and read by every worker: loaded once, read-only afterwards.
+  std::map<Digest, Bytes> certificates;
+  {
+    MDB_cursor* cur = nullptr;
+    if (mdb_cursor_open(txn.get(), rep_->certs, &cur) == MDB_SUCCESS) {
+      MDB_val k, v;
+      for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        if (k.mv_size == 32) certificates.emplace(*reinterpret_cast<const Digest*>(k.mv_data), Bytes(view(v).begin(), view(v).end()));
+      mdb_cursor_close(cur);
+    }
+  }
+  auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
+    auto it = certificates.find(fp);
+    if (it == certificates.end()) return std::nullopt;
+    return it->second;
   };
 
   MemoryState state;
@@ -101,29 +114,38 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   items.reserve(kChunk);
 
   auto flush = [&] {
-    // Signatures: all cores. Certificates are looked up first, on this thread (the txn is not shared).
-    std::vector<std::vector<std::optional<Bytes>>> certs(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i)
-      if (items[i].entry)
-        for (const auto& s : items[i].entry->event.signatures) certs[i].push_back(certificate(s.signer));
+    // All cores: decode the entry and its body, check its signatures (no LMDB access here).
     parallel_for(items.size(), options.jobs, [&](std::size_t i) {
       Item& it = items[i];
-      if (!it.entry || it.failure) return;
-      std::size_t k = 0;
-      const auto& sigs = it.entry->event.signatures;
-      auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
-        for (std::size_t j = 0; j < sigs.size(); ++j)
-          if (sigs[j].signer == fp) return certs[i][j];
-        (void)k;
-        return std::nullopt;
-      };
+      auto entry = decode_entry(it.bytes);
+      if (!entry) {
+        if (!it.failure) it.failure = entry.error().message;
+        return;
+      }
+      if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
+      it.digest = sha256(entry->event.body);
+      auto act = decode_body(entry->event.body);
+      if (!act && !it.failure) it.failure = act.error().message;
+      if (act) it.act = std::move(*act);
+      auto t = signing::parse_time(entry->recorded_at);
+      if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
+      it.recorded_at = t.value_or(0);
+      it.entry = std::move(*entry);
+      if (it.failure) return;
       auto checked = check_signatures(it.entry->event, verifier, it.recorded_at + kClockSkew, lookup);
       if (!checked) it.failure = checked.error().line();
       else it.signatures = std::move(*checked);
     });
-    // Admission replayed in order.
+    // In order: duplicates, the bodies index, the admission rules replayed.
     for (Item& it : items) {
-      if (it.entry) report.signatures += it.entry->event.signatures.size();
+      if (it.entry) {
+        report.signatures += it.entry->event.signatures.size();
+        if (!seen.insert(it.digest).second && !it.failure)
+          it.failure = "refused [duplicate]: the same act body appears earlier in the log";
+        auto indexed = txn.get(rep_->bodies, val(it.digest));
+        if ((!indexed || indexed->mv_size != 8 || seq_of(*indexed) != it.seq) && !it.failure)
+          it.failure = "the `bodies` index does not point at this entry";
+      }
       if (!it.failure && it.act) {
         Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info};
         if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
@@ -159,24 +181,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       }
     }
     if (auto w = roots_wanted.find(range.size()); w != roots_wanted.end()) w->second = range.root();
-    auto entry = decode_entry(bytes);
-    if (!entry) {
-      if (!it.failure) it.failure = entry.error().message;
-    } else {
-      if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
-      it.digest = sha256(entry->event.body);
-      auto act = decode_body(entry->event.body);
-      if (!act && !it.failure) it.failure = act.error().message;
-      if (act) it.act = std::move(*act);
-      if (!seen.insert(it.digest).second && !it.failure) it.failure = "refused [duplicate]: the same act body appears earlier in the log";
-      auto indexed = txn.get(rep_->bodies, val(it.digest));
-      if ((!indexed || indexed->mv_size != 8 || seq_of(*indexed) != it.seq) && !it.failure)
-        it.failure = "the `bodies` index does not point at this entry";
-      auto t = signing::parse_time(entry->recorded_at);
-      if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
-      it.recorded_at = t.value_or(0);
-      it.entry = std::move(*entry);
-    }
+    it.bytes = bytes;
     items.push_back(std::move(it));
     if (items.size() == kChunk) flush();
   }

@@ -1,0 +1,232 @@
+// verify_bench: how fast Ledger::verify rechecks a ledger, against the signature-verification limit of this machine.
+//
+// For each signer key algorithm (RSA-2048, as the Vietnamese Government CA issues, then ECDSA P-256): a ledger of N
+// pre-signed events, half "model.launched" signed by the person alone, half "model.established" decisions signed by
+// the person and the organisation; then Ledger::verify on all cores, timed. The limit is what `openssl speed -multi`
+// measures on the same cores in the same run: verifying every signature of the ledger once, nothing else, at
+// OpenSSL's raw verify rate. Time per event = sum over its signatures of 1 / verify rate.
+#include <CLI/CLI.hpp>
+
+#include <sstream>
+
+#include "tools/bench/bench_support.hpp"
+
+namespace antq::bench {
+namespace {
+
+struct Algorithm {
+  std::string key;          // CertificateRequest::key_algorithm
+  std::string label;        // shown
+  std::string speed_name;   // `openssl speed` algorithm
+  std::string line_marker;  // how its summary line in `openssl speed` output is recognised
+};
+
+const std::vector<Algorithm>& algorithms() {
+  static const std::vector<Algorithm> all = {{"rsa2048", "RSA-2048", "rsa2048", "2048 bits"},
+                                             {"p256", "ECDSA P-256", "ecdsap256", "nistp256"},
+                                             {"p384", "ECDSA P-384", "ecdsap384", "nistp384"},
+                                             {"ed25519", "Ed25519", "ed25519", "Ed25519"}};
+  return all;
+}
+
+const Algorithm& algorithm(const std::string& key) {
+  for (const auto& a : algorithms())
+    if (a.key == key) return a;
+  throw Failure("unknown algorithm \"" + key + "\" (rsa2048, p256, p384, ed25519)");
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::optional<double> number(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used == s.size() && std::isfinite(v)) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// The aggregate verify/s of `openssl speed` output. The summary table ("sign verify sign/s verify/s", one line per
+// key size; with -multi the figures are the sum over the processes) is read by column name, counting columns from
+// the right because the row label has spaces ("rsa 2048 bits", " 256 bits ecdsa (nistp256)") and newer OpenSSL
+// releases add columns (encr./s, decr./s). When no summary line is found, the per-process lines -multi prints
+// ("Got: +F2:2:2048:<sign/s>:<verify/s> from 1") are summed instead.
+std::optional<double> parse_verify_rate(const std::string& output, const std::string& marker) {
+  std::istringstream in(output);
+  std::vector<std::string> header;
+  std::optional<double> summary;
+  double got_sum = 0;
+  bool got_any = false;
+  for (std::string line; std::getline(in, line);) {
+    auto w = words(line);
+    if (w.empty()) continue;
+    if (w[0] == "Got:" && w.size() >= 2 && w[1].starts_with("+F")) {
+      std::vector<std::string> fields;
+      std::istringstream f(w[1]);
+      for (std::string x; std::getline(f, x, ':');) fields.push_back(x);
+      if (fields.size() >= 5)
+        if (auto v = number(fields[4])) got_sum += *v, got_any = true;
+      continue;
+    }
+    if (std::find(w.begin(), w.end(), "verify/s") != w.end()) {
+      header = w;
+      continue;
+    }
+    if (!header.empty() && !summary && line.find(marker) != std::string::npos && w.size() > header.size()) {
+      const std::size_t column = static_cast<std::size_t>(std::find(header.begin(), header.end(), "verify/s") - header.begin());
+      summary = number(w[w.size() - header.size() + column]);
+    }
+  }
+  if (summary) return summary;
+  if (got_any) return got_sum;
+  return std::nullopt;
+}
+
+struct SpeedResult {
+  double verify_per_s = 0;
+  std::string command;
+  double seconds = 0;
+};
+
+SpeedResult openssl_speed(const Algorithm& a, int seconds, unsigned processes) {
+  SpeedResult r;
+  r.command = fmt::format("openssl speed -seconds {}{} {}", seconds, processes > 1 ? fmt::format(" -multi {}", processes) : "",
+                          a.speed_name);
+  progress("  {}", r.command);
+  auto out = run_command(r.command);
+  r.seconds = out.seconds;
+  if (out.status != 0) throw Failure(fmt::format("`{}` failed (status {}):\n{}", r.command, out.status, out.output));
+  auto rate = parse_verify_rate(out.output, a.line_marker);
+  if (!rate || *rate <= 0) throw Failure(fmt::format("cannot find verify/s in the output of `{}`:\n{}", r.command, out.output));
+  r.verify_per_s = *rate;
+  return r;
+}
+
+struct Options {
+  std::size_t events = 20000;
+  unsigned jobs = 0;
+  int speed_seconds = 3;
+  unsigned repeat = 3;
+  std::size_t batch = 1000;
+  std::vector<std::string> algorithms = {"rsa2048", "p256"};
+  bool smoke = false;
+  bool json = false;
+};
+
+int run(const Options& o) {
+  const unsigned jobs = o.jobs == 0 ? cores() : o.jobs;
+  Report report("verify_bench: Ledger::verify against the openssl speed verify limit", o.json);
+  report.config() = {{"events", o.events},
+                     {"mix", "half model.launched (person), half model.established (person + organisation)"},
+                     {"verify jobs", jobs},
+                     {"cores", cores()},
+                     {"openssl speed", fmt::format("-seconds {} -multi {}", o.speed_seconds, jobs)},
+                     {"verify runs (median taken)", o.repeat},
+                     {"smoke", o.smoke}};
+  Table table(fmt::format("Ledger::verify of {} events + 2 bindings, {} jobs; limit from openssl speed on {} processes",
+                          o.events, jobs, jobs),
+              {"signers", "entries", "signatures", "sig/entry", "verify s", "events/s", "openssl verify/s",
+               "limit events/s", "ratio"});
+  json runs = json::array();
+
+  for (const auto& key : o.algorithms) {
+    const Algorithm& a = algorithm(key);
+    progress("{}: issuing the PKI and signing {} events on {} threads", a.label, o.events, cores());
+    TempDir tmp("antq-verify-bench");
+    auto [cast, bench] = create_ledger(tmp / "ledger", tmp / "pki", a.key);
+    auto t0 = Clock::now();
+    auto events = sign_parallel(o.events, [](std::size_t i) {
+      return i % 2 == 0 ? Planned{launched_act(i), false} : Planned{established_act(i), true};
+    }, cast.person, &cast.organisation);
+    const double sign_s = seconds_since(t0);
+    progress("  signed in {:.1f} s; appending in batches of {}", sign_s, o.batch);
+    const double append_s = append_in_batches(bench, events, o.batch);
+    events.clear();
+
+    // The timed part: verify from the bytes, as `antq verify` does. Median of `repeat` runs.
+    std::vector<double> times;
+    ledger::VerifyReport last;
+    for (unsigned r = 0; r < std::max(1u, o.repeat); ++r) {
+      auto replay = unwrap(projections::make_admission(kProfile), "admission rules");
+      ledger::VerifyOptions vo;
+      vo.jobs = jobs;
+      t0 = Clock::now();
+      last = bench.ledger->verify(vo, *replay);
+      times.push_back(seconds_since(t0));
+      if (!last.ok)
+        throw Failure(fmt::format("verify failed: {}{}", last.failures.empty() ? "" : last.failures[0].reason,
+                                  last.failures.size() > 1 ? fmt::format(" (and {} more)", last.failures.size() - 1) : ""));
+      progress("  verify run {}: {:.3f} s", r + 1, times.back());
+    }
+    if (last.entries != o.events + 2) throw Failure(fmt::format("verify saw {} entries, expected {}", last.entries, o.events + 2));
+    const Summary verify = summarize(times);
+    const double ours = static_cast<double>(last.entries) / verify.p50;
+
+    // The limit: every signature of this ledger verified once at OpenSSL's aggregate rate on the same cores.
+    // All signers of a run (administrator included) use algorithm `a`, so time per entry = (signatures / entries) / rate.
+    const SpeedResult speed = openssl_speed(a, o.speed_seconds, jobs);
+    const double per_entry = static_cast<double>(last.signatures) / static_cast<double>(last.entries);
+    const double limit = speed.verify_per_s / per_entry;
+    const double ratio = ours / limit;
+
+    table.row({a.label, grouped(static_cast<double>(last.entries)), grouped(static_cast<double>(last.signatures)),
+               fmt::format("{:.3f}", per_entry), fmt::format("{:.3f}", verify.p50), grouped(ours),
+               grouped(speed.verify_per_s), grouped(limit), percent(ratio)});
+    report.figure({"verify " + a.label, ours, "events/s", "openssl speed limit", limit, ratio, "of the limit", "≥ 70%",
+                   ratio >= 0.70});
+    runs.push_back({{"algorithm", a.label},
+                    {"entries", last.entries},
+                    {"signatures", last.signatures},
+                    {"sign_seconds", sign_s},
+                    {"append_seconds", append_s},
+                    {"verify_seconds", to_json(verify)},
+                    {"events_per_s", ours},
+                    {"openssl_command", speed.command},
+                    {"openssl_verify_per_s", speed.verify_per_s},
+                    {"limit_events_per_s", limit},
+                    {"ratio", ratio}});
+  }
+
+  report.table(std::move(table));
+  report.extra() = runs;
+  report.note("verify s: median wall clock of Ledger::verify (decode, leaf and tree hashes, CMS signatures and chains, "
+              "admission replay, checkpoints, derived state).");
+  report.note("limit events/s: openssl speed's aggregate verify/s divided by the signatures per entry; it counts the "
+              "public-key operations alone, so the ratio is the share of verify time that is signature arithmetic.");
+  if (o.smoke) report.note(fmt::format("smoke run: tiny ledger and openssl speed -seconds {}; figures are not meaningful",
+                                       o.speed_seconds));
+  report.print();
+  return 0;
+}
+
+}  // namespace
+}  // namespace antq::bench
+
+int main(int argc, char** argv) {
+  using namespace antq::bench;
+  Options o;
+  CLI::App app{"Times Ledger::verify on a ledger of pre-signed events (RSA-2048, then ECDSA P-256 signers) and compares "
+               "it with the signature-verification limit `openssl speed -multi` measures in the same run."};
+  app.add_option("--events", o.events, "events in the ledger, half with one signature, half with two")->check(CLI::Range(2, 100000000));
+  app.add_option("--jobs", o.jobs, "verify threads and openssl speed processes (0: all cores)");
+  app.add_option("--seconds", o.speed_seconds, "openssl speed -seconds")->check(CLI::Range(1, 60));
+  app.add_option("--repeat", o.repeat, "verify runs; the median is reported")->check(CLI::Range(1, 100));
+  app.add_option("--batch", o.batch, "append batch size while building (not timed)")->check(CLI::Range(1, 100000));
+  app.add_option("--algorithms", o.algorithms, "signer key algorithms, in order (rsa2048, p256, p384, ed25519)");
+  app.add_flag("--smoke", o.smoke, "tiny sizes (200 events, openssl speed -seconds 1, one verify run): a quick check");
+  app.add_flag("--json", o.json, "print one JSON document instead of tables");
+  CLI11_PARSE(app, argc, argv);
+  if (o.smoke) {
+    if (!app.count("--events")) o.events = 200;
+    if (!app.count("--seconds")) o.speed_seconds = 1;
+    if (!app.count("--repeat")) o.repeat = 1;
+    if (!app.count("--batch")) o.batch = 50;
+  }
+  return run_main("verify_bench", [&] { return run(o); });
+}
