@@ -26,6 +26,13 @@ struct Demo {
     return quote(pki(who + ".key")) + ":" + quote(pki(who + ".crt"));
   }
   std::string data() const { return read_file(ledger() / "data.mdb"); }
+  // `antq sign` of `act` by `who` into `out`; the organisation's signature is added to `out` (`--signed`).
+  void sign(const fs::path& act, const fs::path& out, const std::string& who, const std::string& role,
+            const std::string& extra = "") const {
+    const std::string input = role == "organisation" ? "--signed " + quote(out) : quote(act);
+    REQUIRE(run(kAntq + " sign " + input + " --key " + quote(pki(who + ".key")) + " --cert " +
+                quote(pki(who + ".crt")) + " --role " + role + " " + extra + " -o " + quote(out)) == 0);
+  }
 
   TempDir tmp;
 };
@@ -71,8 +78,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
   }
   SECTION("a truncated signed event") {
     const fs::path signed_act = demo.tmp / "act.signed";
-    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
-                quote(demo.pki("chair.crt")) + " --role person -o " + quote(signed_act)) == 0);
+    demo.sign(act, signed_act, "chair", "person");
     std::string bytes = read_file(signed_act);
     write_file(signed_act, bytes.substr(0, bytes.size() / 2));
     expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "act.signed");
@@ -99,9 +105,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
   }
   SECTION("a signature made before the certificate was valid") {
     const fs::path signed_act = demo.tmp / "old.signed";
-    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
-                quote(demo.pki("chair.crt")) + " --role person --signing-time 2020-01-01T08:00:00+07:00 -o " +
-                quote(signed_act)) == 0);
+    demo.sign(act, signed_act, "chair", "person", "--signing-time 2020-01-01T08:00:00+07:00");
     expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "refused [signature]");
   }
   SECTION("a signer not bound to the act's authority") {
@@ -111,10 +115,8 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
   }
   SECTION("the same signed event twice") {
     const fs::path signed_act = demo.tmp / "twice.signed";
-    REQUIRE(run(kAntq + " sign " + quote(act) + " --key " + quote(demo.pki("chair.key")) + " --cert " +
-                quote(demo.pki("chair.crt")) + " --role person -o " + quote(signed_act)) == 0);
-    REQUIRE(run(kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.pki("office.key")) +
-                " --cert " + quote(demo.pki("office.crt")) + " --role organisation -o " + quote(signed_act)) == 0);
+    demo.sign(act, signed_act, "chair", "person");
+    demo.sign(act, signed_act, "office", "organisation");
     expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act) + " " + quote(signed_act),
                    "refused [duplicate]");
     REQUIRE(run(kAntq + " append " + l + " " + quote(signed_act)) == 0);
