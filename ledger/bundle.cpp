@@ -115,7 +115,9 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   for (const auto& der : ledger.intermediates())
     if (auto s = write_cert(sha256(der), der); !s) return fail(s.error());
 
-  std::string entries_bin;
+  // entries.bin is streamed: a bundle of a large ledger never sits in memory.
+  std::ofstream entries_bin(out / "entries.bin", std::ios::binary | std::ios::trunc);
+  if (!entries_bin) return fail(io_error("cannot create " + (out / "entries.bin").string()).error());
   std::string index = "seq\trole\tsigner\tsigning_time_unix\tsigning_time\n";
   json proofs = json::array();
   Status status = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
@@ -126,8 +128,8 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
     if (options.subject && !in_subject(act->subject, *options.subject)) return {};
     std::uint32_t n = static_cast<std::uint32_t>(bytes.size());
     char len[4] = {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
-    entries_bin.append(len, 4);
-    entries_bin.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    entries_bin.write(len, 4);
+    entries_bin.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     ++summary.entries;
     if (options.subject) {
       json p = json::array();
@@ -167,13 +169,14 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
     return {};
   });
   if (!status) return fail(status.error());
+  entries_bin.close();
+  if (!entries_bin) return fail(io_error("cannot write " + (out / "entries.bin").string() + " (disk full?)").error());
   if (options.progress) options.progress(cp->size, cp->size);
   summary.certificates = certs_written.size();
 
   std::string trust;
   for (const auto& der : ledger.trust_roots()) trust += signing::certificate_to_pem(der);
-  Status s = write_file(out / "entries.bin", as_bytes(entries_bin));
-  if (s) s = write_text(out / "checkpoint", note);
+  Status s = write_text(out / "checkpoint", note);
   if (s) s = write_text(out / "operator.vkey", ledger.info().verifier_key + "\n");
   if (s) s = write_text(out / "trust.pem", trust);
   if (s) s = write_text(out / "schema" / "antq.capnp", kSchemaText);
