@@ -414,35 +414,51 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   const signing::UnixTime now = signing::now();
   const std::size_t n = events.size();
 
-  // 1. Stateless checks: decode, strip certificates from the CMS, find signer certificates (sequential, cheap).
+  // 1. Stateless checks on all cores: decode, strip certificates from the CMS, find the signer certificates
+  // carried along. The first failing event (in order) is the one reported.
   std::vector<Prepared> prepared(n);
+  std::vector<std::optional<Error>> errors(n);
+  parallel_for(n, 0, [&](std::size_t i) {
+    const Submission& sub = events[i];
+    Prepared& p = prepared[i];
+    auto act = decode_body(sub.event.body);
+    if (!act) {
+      errors[i] = with_prefix(act.error(), event_label(events, i));
+      return;
+    }
+    p.act = std::move(*act);
+    p.digest = sha256(sub.event.body);
+    p.stored.body = sub.event.body;
+    for (const auto& s : sub.event.signatures) {
+      auto parts = signing::cms_parse(s.cms);
+      if (!parts) {
+        errors[i] = with_prefix(parts.error(), event_label(events, i) + std::string(role_name(s.role)) + " signature: ");
+        return;
+      }
+      p.stored.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
+      for (auto& c : parts->certificates) p.carried.push_back(std::move(c));
+    }
+    for (const auto& blob : sub.blobs) {
+      bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
+                               [&](const Act::Attachment& a) { return a.sha256 == blob.sha256; });
+      if (!named) {
+        errors[i] = bad_input(event_label(events, i) + "attachment content " + to_hex(blob.sha256) + " is not named by the act").error();
+        return;
+      }
+    }
+  });
+  for (auto& e : errors)
+    if (e) return std::unexpected(std::move(*e));
+  // Signer certificates: carried in the CMS, else stored by an earlier append.
   {
     Txn txn(rep_->env, false);
-    for (std::size_t i = 0; i < n; ++i) {
-      const Submission& sub = events[i];
-      Prepared& p = prepared[i];
-      const std::string label = event_label(events, i);
-      auto act = decode_body(sub.event.body);
-      if (!act) return std::unexpected(with_prefix(act.error(), label));
-      p.act = std::move(*act);
-      p.digest = sha256(sub.event.body);
-      p.stored.body = sub.event.body;
-      for (const auto& s : sub.event.signatures) {
-        auto parts = signing::cms_parse(s.cms);
-        if (!parts) return std::unexpected(with_prefix(parts.error(), label + std::string(role_name(s.role)) + " signature: "));
-        p.stored.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
-        for (auto& c : parts->certificates) p.carried.push_back(std::move(c));
+    for (Prepared& p : prepared) {
+      for (const auto& s : p.stored.signatures) {
         bool found = false;
         for (const auto& c : p.carried)
           if (sha256(c) == s.signer) { found = true; p.certificates.push_back(c); }
-        if (!found) {
+        if (!found)
           if (auto v = txn.get(rep_->certs, val(s.signer))) p.certificates.emplace_back(view(*v).begin(), view(*v).end());
-        }
-      }
-      for (const auto& blob : sub.blobs) {
-        bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
-                                 [&](const Act::Attachment& a) { return a.sha256 == blob.sha256; });
-        if (!named) return bad_input(label + "attachment content " + to_hex(blob.sha256) + " is not named by the act");
       }
     }
   }
@@ -452,7 +468,6 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   for (const auto& p : prepared)
     for (const auto& c : p.carried)
       if (auto info = signing::inspect_certificate(c); info && info->is_ca) (void)verifier.add_intermediate(c);
-  std::vector<std::optional<Error>> errors(n);
   parallel_for(n, 0, [&](std::size_t i) {
     Prepared& p = prepared[i];
     auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
