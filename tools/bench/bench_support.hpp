@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -38,7 +37,8 @@
 namespace antq::bench {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using nlohmann::json;                  // acts, as ledger::act_from_json takes them
+using ojson = nlohmann::ordered_json;  // reports: keys in the order they were added
 using Clock = std::chrono::steady_clock;
 
 // ---- failures -----------------------------------------------------------------------------------------------
@@ -71,9 +71,7 @@ inline int run_main(const char* program, const std::function<int()>& body) {
 
 // ---- time, cores, statistics --------------------------------------------------------------------------------
 
-inline double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+inline double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 inline unsigned cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -102,7 +100,7 @@ inline Summary summarize(std::vector<double>& values) {
   return s;
 }
 
-inline json to_json(const Summary& s) {
+inline ojson to_json(const Summary& s) {
   return {{"count", s.count}, {"mean", s.mean}, {"p50", s.p50}, {"p99", s.p99}, {"min", s.min}, {"max", s.max}};
 }
 
@@ -125,7 +123,8 @@ inline std::string percent(double ratio) { return std::isfinite(ratio) ? fmt::fo
 // A plain text table: the first column left-aligned, the others right-aligned.
 class Table {
  public:
-  explicit Table(std::string title, std::vector<std::string> header) : title_(std::move(title)), header_(std::move(header)) {}
+  explicit Table(std::string title, std::vector<std::string> header)
+      : title_(std::move(title)), header_(std::move(header)) {}
   void row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
   void print(std::FILE* out) const {
@@ -152,10 +151,10 @@ class Table {
     for (const auto& r : rows_) line(r);
   }
 
-  json to_json() const {
-    json rows = json::array();
+  ojson to_json() const {
+    ojson rows = ojson::array();
     for (const auto& r : rows_) {
-      json o = json::object();
+      ojson o = ojson::object();
       for (std::size_t i = 0; i < r.size() && i < header_.size(); ++i) o[header_[i]] = r[i];
       rows.push_back(std::move(o));
     }
@@ -176,15 +175,16 @@ class Table {
 
 // One headline figure: ours, the peer or limit it is compared with (both measured in this run), and their ratio.
 struct Figure {
-  std::string name;            // "verify RSA-2048"
+  std::string name = "";  // "verify RSA-2048"
   double value = 0;
-  std::string unit;            // "events/s", "µs"
-  std::string peer;            // what `peer_value` is
+  std::string unit = "";  // "events/s", "µs"
+  std::string peer = "";  // what `peer_value` is
   double peer_value = 0;
-  double ratio = 0;            // as defined by `ratio_meaning`
-  std::string ratio_meaning;   // "of the limit", "of PostgreSQL", ...
-  std::string target;          // a goal stated in the brief, "" when none
-  std::optional<bool> met;
+  double ratio = 0;                // as defined by `ratio_meaning`
+  std::string ratio_meaning = "";  // "of the limit", "of PostgreSQL", ...
+  std::string target = "";         // a goal stated in the brief, "" when none
+  std::optional<bool> met = std::nullopt;
+  bool ratio_as_multiple = false;  // print the ratio as "3.52×" rather than "352.0%"
 };
 
 // Collects what a benchmark found and prints it: tables, notes and one summary line per figure, or JSON.
@@ -192,8 +192,8 @@ class Report {
  public:
   Report(std::string bench, bool as_json) : bench_(std::move(bench)), json_(as_json) {}
   bool as_json() const { return json_; }
-  json& config() { return config_; }
-  json& extra() { return extra_; }
+  ojson& config() { return config_; }
+  ojson& extra() { return extra_; }
 
   void note(std::string text) { notes_.push_back(std::move(text)); }
   void table(Table t) { tables_.push_back(std::move(t)); }
@@ -202,31 +202,42 @@ class Report {
   // The figure's one-line summary: "verify RSA-2048: 12,345 events/s = 71.2% of the limit (17,340 events/s ...)".
   static std::string summary_line(const Figure& f) {
     auto num = [&](double v) { return f.unit == "events/s" || v >= 1000 ? grouped(v) : fmt::format("{:.2f}", v); };
-    std::string line = fmt::format("{}: {} {} = {} {} ({}: {} {})", f.name, num(f.value), f.unit, percent(f.ratio),
+    const std::string ratio = !std::isfinite(f.ratio) ? "-"
+                              : f.ratio_as_multiple   ? fmt::format("{:.2f}×", f.ratio)
+                                                      : percent(f.ratio);
+    std::string line = fmt::format("{}: {} {} = {} {} ({}: {} {})", f.name, num(f.value), f.unit, ratio,
                                    f.ratio_meaning, f.peer, num(f.peer_value), f.unit);
-    if (!f.target.empty()) line += fmt::format("; target {}: {}", f.target, !f.met ? "n/a" : *f.met ? "met" : "NOT met");
+    if (!f.target.empty())
+      line += fmt::format("; target {}: {}", f.target, !f.met ? "n/a" : *f.met ? "met" : "NOT met");
     return line;
   }
 
   void print() const {
     if (json_) {
-      json figures = json::array();
+      ojson figures = ojson::array();
       for (const auto& f : figures_) {
-        json o = {{"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"peer", f.peer}, {"peer_value", f.peer_value},
-                  {"ratio", f.ratio}, {"ratio_meaning", f.ratio_meaning}, {"summary", summary_line(f)}};
+        ojson o = {{"name", f.name},
+                   {"value", f.value},
+                   {"unit", f.unit},
+                   {"peer", f.peer},
+                   {"peer_value", f.peer_value},
+                   {"ratio", f.ratio},
+                   {"ratio_meaning", f.ratio_meaning},
+                   {"summary", summary_line(f)}};
         if (!f.target.empty()) o["target"] = f.target;
         if (f.met) o["met"] = *f.met;
         figures.push_back(std::move(o));
       }
-      json tables = json::array();
+      ojson tables = ojson::array();
       for (const auto& t : tables_) tables.push_back(t.to_json());
-      json doc = {{"bench", bench_}, {"config", config_}, {"tables", tables}, {"notes", notes_}, {"figures", figures}};
+      ojson doc = {{"bench", bench_}, {"config", config_}, {"tables", tables}, {"notes", notes_}, {"figures", figures}};
       if (!extra_.is_null()) doc["measurements"] = extra_;
       fmt::print("{}\n", doc.dump(2));
       return;
     }
     fmt::print("{}\n", bench_);
-    for (const auto& [k, v] : config_.items()) fmt::print("  {}: {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
+    for (const auto& [k, v] : config_.items())
+      fmt::print("  {}: {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
     for (const auto& t : tables_) t.print(stdout);
     if (!notes_.empty()) fmt::print("\n");
     for (const auto& n : notes_) fmt::print("note: {}\n", n);
@@ -238,8 +249,8 @@ class Report {
  private:
   std::string bench_;
   bool json_ = false;
-  json config_ = json::object();
-  json extra_;
+  ojson config_ = ojson::object();
+  ojson extra_;
   std::vector<std::string> notes_;
   std::vector<Table> tables_;
   std::vector<Figure> figures_;
@@ -259,7 +270,8 @@ class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "antq-bench") {
     std::string tmpl = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw Failure("cannot create a temporary directory under " + fs::temp_directory_path().string());
+    if (mkdtemp(tmpl.data()) == nullptr)
+      throw Failure("cannot create a temporary directory under " + fs::temp_directory_path().string());
     path_ = tmpl;
   }
   ~TempDir() {
@@ -291,9 +303,9 @@ inline std::string shell_quote(std::string_view s) {
 }
 
 struct CommandResult {
-  int status = -1;      // exit status; -1 when killed by a signal or not run
-  std::string output;   // stdout and stderr
-  double seconds = 0;   // wall clock, from before popen() to after pclose()
+  int status = -1;     // exit status; -1 when killed by a signal or not run
+  std::string output;  // stdout and stderr
+  double seconds = 0;  // wall clock, from before popen() to after pclose()
 };
 
 // Runs `command` with /bin/sh, capturing stdout and stderr together.
@@ -359,7 +371,8 @@ class BenchPki {
     request.not_before = now - 365 * 86400;
     request.not_after = now + 365 * 86400;
     auto issued = unwrap(signing::issue_certificate(request, &root_), "certificate for " + name);
-    Signer s{name, dir_ / (name + ".key"), dir_ / (name + ".crt"), issued.certificate_der, sha256(issued.certificate_der)};
+    Signer s{name, dir_ / (name + ".key"), dir_ / (name + ".crt"), issued.certificate_der,
+             sha256(issued.certificate_der)};
     write_file(s.key_file, issued.private_key_pem);
     fs::permissions(s.key_file, fs::perms::owner_read | fs::perms::owner_write);
     write_file(s.cert_file, signing::certificate_to_pem(issued.certificate_der));
@@ -377,19 +390,27 @@ inline const json kCommune = {{"level", "commune"}, {"unit", "UBND xã Tân Lậ
 // An act of `kind` for `subject`, by the commune (as tests/support.hpp make_act).
 inline json make_act(const std::string& kind, const std::string& subject, const std::string& date,
                      json data = json::object()) {
+  // clang-format off
   return json{{"act", kind},
               {"subject", subject},
               {"date", date},
               {"document", {{"number", "1/" + kind}, {"title", kind}, {"issuer", kCommune["unit"]}}},
               {"authority", kCommune},
               {"data", std::move(data)}};
+  // clang-format on
 }
 
 // Binds `who` to the commune in `role` ("person", "organisation"); a registry act the administrator signs.
 inline json bind_act(const Signer& who, const std::string& role) {
-  return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", "2023-01-02"},
-              {"data", {{"certificate", to_hex(who.fingerprint)}, {"role", role}, {"unit", kCommune["unit"]},
-                        {"level", kCommune["level"]}, {"from", "2023-01-01"}}}};
+  return json{{"act", "authority.bound"},
+              {"subject", "ledger"},
+              {"date", "2023-01-02"},
+              {"data",
+               {{"certificate", to_hex(who.fingerprint)},
+                {"role", role},
+                {"unit", kCommune["unit"]},
+                {"level", kCommune["level"]},
+                {"from", "2023-01-01"}}}};
 }
 
 // Acts with a unique subject per index: the bound person alone signs "model.launched"; "model.established" is a
@@ -402,7 +423,8 @@ inline json established_act(std::uint64_t i) {
 
 // A signer's key loaded once. PrivateKey is thread-compatible, so each signing thread loads its own.
 struct LoadedSigner {
-  explicit LoadedSigner(const Signer& s) : signer(&s), key(unwrap(signing::PrivateKey::load(s.key_file.string()), "key of " + s.name)) {}
+  explicit LoadedSigner(const Signer& s)
+      : signer(&s), key(unwrap(signing::PrivateKey::load(s.key_file.string()), "key of " + s.name)) {}
   const Signer* signer;
   signing::PrivateKey key;
 };
@@ -413,7 +435,8 @@ inline ledger::Submission sign_act(const json& act, LoadedSigner& person, Loaded
   ledger::Submission s;
   s.event.body = ledger::encode_body(unwrap(ledger::act_from_json(act, "act", "."), "act").act);
   auto add = [&](ledger::Role role, LoadedSigner& who) {
-    auto cms = unwrap(signing::cms_sign(s.event.body, who.key, who.signer->certificate), "signing by " + who.signer->name);
+    auto cms =
+        unwrap(signing::cms_sign(s.event.body, who.key, who.signer->certificate), "signing by " + who.signer->name);
     s.event.signatures.push_back({role, who.signer->fingerprint, std::move(cms)});
   };
   add(ledger::Role::person, person);
@@ -429,7 +452,8 @@ struct Planned {
 
 // Signs `count` events on `jobs` threads (0: all cores); plan(i) says what event i is. Results are in order.
 inline std::vector<ledger::Submission> sign_parallel(std::size_t count, const std::function<Planned(std::size_t)>& plan,
-                                                     const Signer& person, const Signer* organisation, unsigned jobs = 0) {
+                                                     const Signer& person, const Signer* organisation,
+                                                     unsigned jobs = 0) {
   std::vector<ledger::Submission> out(count);
   if (jobs == 0) jobs = cores();
   jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(jobs, count)));
@@ -442,7 +466,8 @@ inline std::vector<ledger::Submission> sign_parallel(std::size_t count, const st
       if (organisation) o.emplace(*organisation);
       for (std::size_t i; (i = next.fetch_add(1)) < count;) {
         Planned e = plan(i);
-        if (e.organisation && !o) throw Failure("an organisation signature was planned but no organisation signer given");
+        if (e.organisation && !o)
+          throw Failure("an organisation signature was planned but no organisation signer given");
         out[i] = sign_act(e.act, p, e.organisation ? &*o : nullptr);
       }
     } catch (const std::exception& e) {
@@ -491,7 +516,8 @@ struct Cast {
 
 // Issues the cast into `pki_dir`, creates a ledger in `dir` trusting the root with `admin` as administrator, and binds
 // the person and the organisation (entries 0 and 1), as tests/support.hpp's TestLedger.
-inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs::path& pki_dir, const std::string& algorithm) {
+inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs::path& pki_dir,
+                                                  const std::string& algorithm) {
   BenchPki pki(pki_dir, algorithm);
   Cast cast{pki.issue("admin"), pki.issue("chair"), pki.issue("office")};
   ledger::InitOptions o;
@@ -502,7 +528,8 @@ inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs:
   unwrap(ledger::Ledger::init(o), "ledger init");
   BenchLedger b = BenchLedger::open(dir);
   LoadedSigner admin(cast.admin);
-  b.append({sign_act(bind_act(cast.person, "person"), admin), sign_act(bind_act(cast.organisation, "organisation"), admin)});
+  b.append(
+      {sign_act(bind_act(cast.person, "person"), admin), sign_act(bind_act(cast.organisation, "organisation"), admin)});
   return {std::move(cast), std::move(b)};
 }
 
