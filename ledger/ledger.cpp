@@ -464,10 +464,25 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   }
 
   // 2. Signatures and chains, on all cores: the expensive part of admission.
-  signing::Verifier verifier = make_verifier();
-  for (const auto& p : prepared)
-    for (const auto& c : p.carried)
-      if (auto info = signing::inspect_certificate(c); info && info->is_ca) (void)verifier.add_intermediate(c);
+  // CA certificates carried in that the ledger does not hold yet serve as intermediates (each parsed once).
+  std::vector<const Bytes*> new_cas;
+  {
+    std::set<Digest> looked_at;
+    Txn txn(rep_->env, false);
+    for (const auto& p : prepared)
+      for (const auto& c : p.carried) {
+        const Digest fp = sha256(c);
+        if (!looked_at.insert(fp).second || txn.get(rep_->certs, val(fp))) continue;
+        if (auto info = signing::inspect_certificate(c); info && info->is_ca) new_cas.push_back(&c);
+      }
+  }
+  if (!rep_->append_verifier) rep_->append_verifier = std::make_unique<signing::Verifier>(make_verifier());
+  std::unique_ptr<signing::Verifier> with_new_cas;
+  if (!new_cas.empty()) {  // rare: a verifier for this append only; the kept one is rebuilt after the commit
+    with_new_cas = std::make_unique<signing::Verifier>(make_verifier());
+    for (const Bytes* c : new_cas) (void)with_new_cas->add_intermediate(*c);
+  }
+  const signing::Verifier& verifier = with_new_cas ? *with_new_cas : *rep_->append_verifier;
   parallel_for(n, 0, [&](std::size_t i) {
     Prepared& p = prepared[i];
     auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
@@ -527,6 +542,7 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
   if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
                     "; nothing was written (free disk space, then append again)");
+  if (with_new_cas) rep_->append_verifier.reset();  // the stored CA certificates changed
   return seqs;
 }
 

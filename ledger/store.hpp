@@ -76,6 +76,9 @@ struct Ledger::Rep {
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
   LedgerInfo info;
   std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
+  // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of
+  // verified chains) until an append stores a new CA certificate.
+  std::unique_ptr<signing::Verifier> append_verifier;
   ~Rep() { if (env) mdb_env_close(env); }
 
   std::uint64_t size(const Txn& txn) const;
