@@ -37,7 +37,7 @@ class Rules final : public ledger::Admission {
     if (!person) return refused("authority", "the act has no person signature");
     if (ledger::is_registry_act(c.act.act)) {
       const Digest& signer = person->verified.signer;
-      if (signer == c.ledger.administrator || binding_on(state, signer, "administrator", c.act.date)) return {};
+      if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
       return refused("authority", fmt::format("{} is a registry act and must be signed by an administrator; "
                                               "certificate {}… is not one on {}",
                                               c.act.act, short_name(*person), c.act.date));
@@ -45,14 +45,14 @@ class Rules final : public ledger::Admission {
     const auto& a = c.act.authority;
     if (a.unit.empty() || a.level.empty())
       return refused("authority", fmt::format("{} names no authority (level and unit)", c.act.act));
-    if (!binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level))
+    if (!bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level))
       return refused("authority", fmt::format("the person signer (certificate {}…) is not bound to {} ({}) on {}",
                                               short_name(*person), a.unit, a.level, c.act.date));
     if (is_decision_act(c.act.act)) {
       const auto* org = signature_of(c, ledger::Role::organisation);
       if (!org)
         return refused("authority", fmt::format("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
-      if (!binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit))
+      if (!bindings_.binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit))
         return refused("authority", fmt::format("the organisation signer (certificate {}…) is not bound to {} on {}",
                                                 short_name(*org), a.unit, c.act.date));
     }
@@ -60,6 +60,7 @@ class Rules final : public ledger::Admission {
   }
 
   std::string profile_;
+  mutable BindingCache bindings_;
 };
 
 }  // namespace

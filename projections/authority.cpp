@@ -22,16 +22,34 @@ void store(ledger::StateStore& state, const Digest& certificate, const std::vect
 
 }  // namespace
 
-std::vector<Binding> bindings_of(const ledger::StateStore& state, const Digest& certificate) {
+namespace {
+
+std::vector<Binding> parse(const std::string& text) {
   std::vector<Binding> out;
-  auto text = state.get(key_of(certificate));
-  if (!text) return out;
-  json list = json::parse(*text, nullptr, false);
+  json list = json::parse(text, nullptr, false);
   if (!list.is_array()) return out;
   for (const auto& j : list)
     out.push_back({j.value("role", ""), j.value("unit", ""), j.value("level", ""), j.value("title", ""),
                    j.value("from", ""), j.value("to", ""), j.value("seq", std::uint64_t{0})});
   return out;
+}
+
+std::optional<Binding> match(const std::vector<Binding>& bindings, std::string_view role, std::string_view date,
+                             std::string_view unit, std::string_view level) {
+  for (const auto& b : bindings) {
+    if (b.role != role || date < b.from || (!b.to.empty() && date >= b.to)) continue;
+    if (!unit.empty() && b.unit != unit) continue;
+    if (!level.empty() && b.level != level) continue;
+    return b;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Binding> bindings_of(const ledger::StateStore& state, const Digest& certificate) {
+  auto text = state.get(key_of(certificate));
+  return text ? parse(*text) : std::vector<Binding>{};
 }
 
 void apply_registry_act(ledger::StateStore& state, const ledger::Act& act, std::uint64_t seq) {
@@ -52,13 +70,20 @@ void apply_registry_act(ledger::StateStore& state, const ledger::Act& act, std::
 
 std::optional<Binding> binding_on(const ledger::StateStore& state, const Digest& certificate, std::string_view role,
                                   std::string_view date, std::string_view unit, std::string_view level) {
-  for (const auto& b : bindings_of(state, certificate)) {
-    if (b.role != role || date < b.from || (!b.to.empty() && date >= b.to)) continue;
-    if (!unit.empty() && b.unit != unit) continue;
-    if (!level.empty() && b.level != level) continue;
-    return b;
+  return match(bindings_of(state, certificate), role, date, unit, level);
+}
+
+std::optional<Binding> BindingCache::binding_on(const ledger::StateStore& state, const Digest& certificate,
+                                                std::string_view role, std::string_view date, std::string_view unit,
+                                                std::string_view level) {
+  auto text = state.get(key_of(certificate));
+  if (!text) return std::nullopt;
+  auto it = parsed_.find(certificate);
+  if (it == parsed_.end() || it->second.text != *text) {
+    if (parsed_.size() >= kMaxCertificates) parsed_.clear();
+    it = parsed_.insert_or_assign(certificate, Parsed{*text, parse(*text)}).first;
   }
-  return std::nullopt;
+  return match(it->second.bindings, role, date, unit, level);
 }
 
 }  // namespace antq::projections

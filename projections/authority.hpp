@@ -2,6 +2,7 @@
 // unit and level, from a date to a date. Built from authority.bound / authority.unbound acts.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,5 +29,21 @@ void apply_registry_act(ledger::StateStore& state, const ledger::Act& act, std::
 // The binding of `certificate` in `role` in force on `date`; with `unit`/`level` given, only one for them.
 std::optional<Binding> binding_on(const ledger::StateStore& state, const Digest& certificate, std::string_view role,
                                   std::string_view date, std::string_view unit = {}, std::string_view level = {});
+
+// binding_on for callers that ask for every event (admission, its replay by verify): the parsed bindings of a
+// certificate are kept while its stored text is unchanged. Not thread-safe.
+class BindingCache {
+ public:
+  std::optional<Binding> binding_on(const ledger::StateStore& state, const Digest& certificate, std::string_view role,
+                                    std::string_view date, std::string_view unit = {}, std::string_view level = {});
+
+ private:
+  static constexpr std::size_t kMaxCertificates = 4096;
+  struct Parsed {
+    std::string text;
+    std::vector<Binding> bindings;
+  };
+  std::map<Digest, Parsed> parsed_;
+};
 
 }  // namespace antq::projections
