@@ -77,7 +77,8 @@ struct Ledger::Rep {
   LedgerInfo info;
   std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
   // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of
-  // verified chains) until an append stores a new CA certificate.
+  // verified chains) until an append stores a new CA certificate. Whatever changes the trust store (roots, CRLs)
+  // must reset it.
   std::unique_ptr<signing::Verifier> append_verifier;
   ~Rep() { if (env) mdb_env_close(env); }
 
