@@ -1,6 +1,7 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
 #include <map>
 #include <cstring>
+#include <future>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -123,10 +124,10 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   std::vector<Item> items;
   items.reserve(kChunk);
 
-  auto flush = [&] {
-    // All cores: decode the entry and its body, check its signatures (no LMDB access here).
-    parallel_for(items.size(), options.jobs, [&](std::size_t i) {
-      Item& it = items[i];
+  // All cores: decode each entry and its body, check its signatures (no LMDB access here).
+  auto decode_all = [&](std::vector<Item>& chunk) {
+    parallel_for(chunk.size(), options.jobs, [&](std::size_t i) {
+      Item& it = chunk[i];
       auto entry = decode_entry(it.bytes);
       if (!entry) {
         if (!it.failure) it.failure = entry.error().message;
@@ -146,8 +147,10 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       if (!checked) it.failure = checked.error().line();
       else it.signatures = std::move(*checked);
     });
-    // In order: duplicates, the bodies index, the admission rules replayed.
-    for (Item& it : items) {
+  };
+  // In order: duplicates, the bodies index, the admission rules replayed.
+  auto in_order = [&](std::vector<Item>& chunk) {
+    for (Item& it : chunk) {
       if (it.entry) {
         report.signatures += it.entry->event.signatures.size();
         if (!seen.insert(it.digest).second && !it.failure)
@@ -162,8 +165,29 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       }
       if (it.failure) fail(it.seq, *it.failure);
     }
-    items.clear();
-    if (options.progress) options.progress(expected, size);
+    if (options.progress && !chunk.empty()) options.progress(chunk.back().seq + 1, size);
+  };
+  // Chunk k is decoded and its signatures checked on all cores while this thread replays chunk k-1 in order and
+  // recomputes the tree over chunk k+1, so that no core waits for the in-order work.
+  std::vector<Item> in_flight;
+  std::future<void> decoding;
+  auto flush = [&] {
+    std::vector<Item> previous;
+    if (decoding.valid()) {
+      decoding.get();
+      previous = std::move(in_flight);
+    }
+    in_flight = std::move(items);
+    items = {};
+    items.reserve(kChunk);
+    decoding = std::async(std::launch::async, [&] { decode_all(in_flight); });
+    in_order(previous);
+  };
+  auto finish = [&] {
+    flush();
+    decoding.get();
+    in_order(in_flight);
+    in_flight.clear();
   };
 
   MDB_cursor* cur = nullptr;
@@ -196,7 +220,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (items.size() == kChunk) flush();
   }
   mdb_cursor_close(cur);
-  flush();
+  finish();
   if (expected == size) report.root = range.root();
 
   // Checkpoints: each signed by the operator, each root the recomputed root at its size.

@@ -13,6 +13,7 @@ namespace {
 
 using test::make_act;
 using test::TestLedger;
+using test::require_ok;
 using nlohmann::json;
 
 json launched(int i) { return make_act("model.launched", fmt::format("M-{}", i), "2023-03-15"); }
@@ -188,6 +189,33 @@ TEST_CASE("Changing one byte of a stored entry makes verify name that seq", "[le
   REQUIRE(report.failures.front().seq);
   CHECK(*report.failures.front().seq == 4);
   CHECK_THAT(report.failures.front().reason, Catch::Contains("entry 4"));
+}
+
+TEST_CASE("A ledger of several verification chunks verifies, and a change deep inside it is named", "[ledger][tamper]") {
+  // verify works in chunks of 2,048 entries, decoding one while replaying the one before: cross a few boundaries.
+  TestLedger t;
+  constexpr int kEvents = 4200, kBatch = 700;  // 4,202 entries with the two bindings: three chunks
+  for (int first = 0; first < kEvents; first += kBatch) {
+    std::vector<Submission> batch;
+    for (int i = first; i < first + kBatch; ++i) batch.push_back(test::sign(launched(i), t.chair));
+    require_ok(t.append(batch));
+  }
+  const std::uint64_t size = t.ledger->size();
+  auto report = t.verify();
+  INFO((report.failures.empty() ? "" : report.failures[0].reason));
+  CHECK(report.ok);
+  CHECK(report.entries == size);
+  CHECK(report.signatures == size);
+  CHECK(report.root == t.ledger->root(size));
+
+  t.ledger.reset();
+  tamper_entry(t.dir(), 4100, 200);
+  t.reopen();
+  report = t.verify();
+  CHECK_FALSE(report.ok);
+  REQUIRE(report.failures.size() >= 1);
+  REQUIRE(report.failures.front().seq);
+  CHECK(*report.failures.front().seq == 4100);
 }
 
 TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, and a fork fails too", "[ledger][checkpoint]") {
