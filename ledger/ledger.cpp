@@ -96,12 +96,17 @@ class TxnState final : public StateStore {
 };
 
 // An event after its stateless checks, ready for the write transaction.
+struct Certificate {
+  Digest fingerprint{};
+  Bytes der;
+};
+
 struct Prepared {
   Act act;
   Digest digest{};
-  Event stored;                    // CMS without certificates
-  std::vector<Bytes> certificates; // signer and carried certificates, to store by fingerprint
-  std::vector<Bytes> carried;      // certificates the CMS carried (for chain building)
+  Event stored;                      // CMS without certificates
+  std::vector<Certificate> carried;  // certificates the CMS carried: stored by fingerprint, used to build chains
+  std::vector<Certificate> signers;  // each signature's certificate, carried or stored by an earlier append
   std::vector<CheckedSignature> signatures;
 };
 
@@ -436,7 +441,7 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
         return;
       }
       p.stored.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
-      for (auto& c : parts->certificates) p.carried.push_back(std::move(c));
+      for (auto& c : parts->certificates) p.carried.push_back({sha256(c), std::move(c)});
     }
     for (const auto& blob : sub.blobs) {
       bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
@@ -449,33 +454,27 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   });
   for (auto& e : errors)
     if (e) return std::unexpected(std::move(*e));
-  // Signer certificates: carried in the CMS, else stored by an earlier append.
+  // One pass over the stored certificates: each signer's certificate (carried, else stored by an earlier append),
+  // and the CA certificates carried in that the ledger does not hold yet, which serve as intermediates.
+  std::vector<const Bytes*> new_cas;
   {
     Txn txn(rep_->env, false);
+    std::set<Digest> looked_at;
     for (Prepared& p : prepared) {
       for (const auto& s : p.stored.signatures) {
-        bool found = false;
-        for (const auto& c : p.carried)
-          if (sha256(c) == s.signer) { found = true; p.certificates.push_back(c); }
-        if (!found)
-          if (auto v = txn.get(rep_->certs, val(s.signer))) p.certificates.emplace_back(view(*v).begin(), view(*v).end());
+        auto carried = std::find_if(p.carried.begin(), p.carried.end(),
+                                    [&](const Certificate& c) { return c.fingerprint == s.signer; });
+        if (carried != p.carried.end()) p.signers.push_back(*carried);
+        else if (auto v = txn.get(rep_->certs, val(s.signer))) p.signers.push_back({s.signer, Bytes(view(*v).begin(), view(*v).end())});
+      }
+      for (const auto& c : p.carried) {
+        if (!looked_at.insert(c.fingerprint).second || txn.get(rep_->certs, val(c.fingerprint))) continue;
+        if (auto info = signing::inspect_certificate(c.der); info && info->is_ca) new_cas.push_back(&c.der);
       }
     }
   }
 
   // 2. Signatures and chains, on all cores: the expensive part of admission.
-  // CA certificates carried in that the ledger does not hold yet serve as intermediates (each parsed once).
-  std::vector<const Bytes*> new_cas;
-  {
-    std::set<Digest> looked_at;
-    Txn txn(rep_->env, false);
-    for (const auto& p : prepared)
-      for (const auto& c : p.carried) {
-        const Digest fp = sha256(c);
-        if (!looked_at.insert(fp).second || txn.get(rep_->certs, val(fp))) continue;
-        if (auto info = signing::inspect_certificate(c); info && info->is_ca) new_cas.push_back(&c);
-      }
-  }
   if (!rep_->append_verifier) rep_->append_verifier = std::make_unique<signing::Verifier>(make_verifier());
   std::unique_ptr<signing::Verifier> with_new_cas;
   if (!new_cas.empty()) {  // rare: a verifier for this append only; the kept one is rebuilt after the commit
@@ -486,8 +485,8 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   parallel_for(n, 0, [&](std::size_t i) {
     Prepared& p = prepared[i];
     auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
-      for (const auto& c : p.certificates)
-        if (sha256(c) == fp) return c;
+      for (const auto& c : p.signers)
+        if (c.fingerprint == fp) return c.der;
       return std::nullopt;
     };
     Event original{events[i].event.body, p.stored.signatures};
@@ -530,8 +529,8 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       if (s) s = put(txn, rep_->nodes, val(nk.data(), nk.size()), val(node.hash));
     }
     if (s) s = put(txn, rep_->bodies, val(p.digest), val(k.data(), k.size()));
-    for (const auto& c : p.certificates) if (s) s = put(txn, rep_->certs, val(sha256(c)), val(c), MDB_NOOVERWRITE);
-    for (const auto& c : p.carried) if (s) s = put(txn, rep_->certs, val(sha256(c)), val(c), MDB_NOOVERWRITE);
+    // Signer certificates that were not carried are stored already.
+    for (const auto& c : p.carried) if (s) s = put(txn, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
     for (const auto& blob : events[i].blobs)
       if (s) s = put(txn, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
     if (!s) return std::unexpected(s.error());

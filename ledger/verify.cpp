@@ -1,6 +1,5 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
 #include <map>
-#include <cstring>
 #include <future>
 #include <unordered_set>
 
@@ -33,15 +32,6 @@ class MemoryState final : public StateStore {
 // cores, then duplicates, the bodies index and the admission rules checked in order. A chunk bounds memory whatever
 // the ledger's size.
 constexpr std::size_t kChunk = 2048;
-
-// SHA-256 digests are uniform: their first eight bytes are a good hash.
-struct DigestHash {
-  std::size_t operator()(const Digest& d) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
 
 struct Item {
   std::uint64_t seq = 0;

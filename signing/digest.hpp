@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,15 @@ inline ByteView as_bytes(std::string_view s) {
 // SHA-256 of the concatenation of the parts (any of which may be empty).
 Digest sha256(ByteView data);
 Digest sha256(std::initializer_list<ByteView> parts);
+
+// Hash for unordered containers of digests: SHA-256 output is uniform, so its first eight bytes are a good hash.
+struct DigestHash {
+  std::size_t operator()(const Digest& d) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
 
 std::string to_hex(ByteView data);  // lower case
 std::optional<Bytes> from_hex(std::string_view hex);

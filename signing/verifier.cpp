@@ -42,14 +42,6 @@ namespace antq::signing {
 
 namespace {
 
-struct DigestHash {
-  std::size_t operator()(const Digest& d) const {
-    std::size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
-
 enum class KeyKind { rsa, rsa_pss_only, ec, ed25519, other };
 
 KeyKind key_kind(const EVP_PKEY* key) {
