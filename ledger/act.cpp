@@ -1,6 +1,7 @@
 #include "ledger/act.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -299,6 +300,20 @@ Result<Bytes> read_file(const std::filesystem::path& path) {
   return Bytes(s.begin(), s.end());
 }
 
+// The checks of an act's envelope that do not depend on where it was read from (JSON or a stored body).
+Status check_envelope(const Context& c, const Act& act) {
+  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + act.act + "\" (see acts.md for the list)");
+  if (!is_subject(act.subject))
+    return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(act.subject));
+  if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
+    return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
+                                                      : "\"ledger\" is reserved for registry and records acts");
+  if (!is_date(act.date)) return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(act.date));
+  if (!act.authority.level.empty() && !in(kLevels, act.authority.level))
+    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got \"" + act.authority.level + "\"");
+  return {};
+}
+
 Result<Act> check_act(const json& j, const std::string& source, const std::filesystem::path& base_dir,
                       std::vector<Bytes>* contents) {
   Context c{source};
@@ -312,17 +327,11 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
   if (!j.contains("act")) return c.fail("act", "missing");
   if (!j["act"].is_string()) return c.fail("act", "expected text, got " + describe(j["act"]));
   act.act = j["act"].get<std::string>();
-  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + act.act + "\" (see acts.md for the list)");
   if (!j.contains("subject")) return c.fail("subject", "missing");
-  if (!j["subject"].is_string() || !is_subject(j["subject"].get<std::string>()))
-    return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(j["subject"]));
+  if (!j["subject"].is_string()) return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(j["subject"]));
   act.subject = j["subject"].get<std::string>();
-  if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
-    return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
-                                                      : "\"ledger\" is reserved for registry and records acts");
   if (!j.contains("date")) return c.fail("date", "missing");
-  if (!j["date"].is_string() || !is_date(j["date"].get<std::string>()))
-    return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(j["date"]));
+  if (!j["date"].is_string()) return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(j["date"]));
   act.date = j["date"].get<std::string>();
 
   auto text_fields = [&](const char* name, std::initializer_list<std::pair<const char*, std::string*>> fields) -> Status {
@@ -347,8 +356,7 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
     return std::unexpected(s.error());
   if (auto s = text_fields("authority", {{"level", &act.authority.level}, {"unit", &act.authority.unit}}); !s)
     return std::unexpected(s.error());
-  if (!act.authority.level.empty() && !in(kLevels, act.authority.level))
-    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got \"" + act.authority.level + "\"");
+  if (auto s = check_envelope(c, act); !s) return std::unexpected(s.error());
 
   if (j.contains("attachments")) {
     const json& list = j["attachments"];
@@ -489,8 +497,22 @@ bool is_registry_act(std::string_view kind) {
 
 std::optional<std::string> nfc(std::string_view text) {
   if (text.empty()) return std::string();
-  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-    return std::string(text);
+  // Quick check (UAX #15): every code point below U+0300 (Latin up to Latin Extended-B) or in Latin Extended
+  // Additional (U+1E00-U+1EFF, the precomposed Vietnamese letters) has NFC_Quick_Check=Yes and combining class 0,
+  // so a text of only those is NFC as it stands. Anything else goes through utf8proc.
+  bool quick = true;
+  for (std::size_t at = 0; at < text.size();) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + at),
+                              static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
+    if (n <= 0 || cp == 0) return std::nullopt;  // not UTF-8, or a NUL
+    if (cp >= 0x300 && (cp < 0x1E00 || cp > 0x1EFF)) {
+      quick = false;
+      break;
+    }
+    at += static_cast<std::size_t>(n);
+  }
+  if (quick) return std::string(text);
   std::string copy(text);  // utf8proc wants a NUL-terminated string
   if (copy.find('\0') != std::string::npos) return std::nullopt;
   utf8proc_uint8_t* out = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()));
@@ -548,8 +570,19 @@ nlohmann::json act_to_json(const Act& act) {
   return j;
 }
 
-Bytes encode_body(const Act& act) {
-  capnp::MallocMessageBuilder message;
+namespace {
+
+// The canonical words of an act's body. `size_hint` (bytes) sizes the builder's first segment.
+kj::Array<capnp::word> body_words(const Act& act, std::size_t size_hint) {
+  // Each thread builds in its own zeroed first segment (MallocMessageBuilder zeroes what it used when it is
+  // destroyed), so building allocates nothing but the canonical copy.
+  thread_local kj::Array<capnp::word> scratch;
+  const std::size_t want = std::max<std::size_t>(size_hint / 8 + 16, 64);
+  if (scratch.size() < want) {
+    scratch = kj::heapArray<capnp::word>(want);
+    std::memset(scratch.begin(), 0, scratch.size() * sizeof(capnp::word));
+  }
+  capnp::MallocMessageBuilder message(scratch.asPtr());
   auto b = message.initRoot<schema::ActBody>();
   b.setAct(act.act);
   b.setSubject(act.subject);
@@ -570,37 +603,66 @@ Bytes encode_body(const Act& act) {
     atts[i].setSize(a.size);
   }
   build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
-  return canonical_bytes(b.asReader());
+  return capnp::canonicalize(b.asReader());
+}
+
+}  // namespace
+
+Bytes encode_body(const Act& act) {
+  kj::Array<capnp::word> words = body_words(act, 1024);
+  auto bytes = words.asBytes();
+  return Bytes(bytes.begin(), bytes.end());
 }
 
 Result<Act> decode_body(ByteView bytes) {
+  // The envelope is read straight into an Act and checked as check_act checks it; `data` goes through check_data.
+  // Then the body must be the one encode_body makes of that act: canonical, every value in its place, text in NFC.
+  Context c{"body"};
+  auto not_canonical = [] {
+    return bad_input("body: not the canonical encoding of its act (text not NFC, or bytes out of place)");
+  };
   try {
     FlatReader reader(bytes);
     auto r = reader.root<schema::ActBody>();
-    json j = {{"act", std::string(r.getAct())}, {"subject", std::string(r.getSubject())}, {"date", std::string(r.getDate())}};
-    j["document"] = {{"number", std::string(r.getDocument().getNumber())},
-                     {"title", std::string(r.getDocument().getTitle())},
-                     {"issuer", std::string(r.getDocument().getIssuer())}};
-    j["authority"] = json::object();
-    if (r.getAuthority().getLevel().size() > 0) j["authority"]["level"] = std::string(r.getAuthority().getLevel());
-    j["authority"]["unit"] = std::string(r.getAuthority().getUnit());
-    j["attachments"] = json::array();
+    Act act;
+    // Text is kept as stored: it must be valid UTF-8 and already in NFC.
+    auto text = [&](capnp::Text::Reader t, std::string& out, const char* where) -> Status {
+      out.assign(t.begin(), t.size());
+      auto normal = nfc(out);
+      if (!normal) return c.fail(where, "text is not valid UTF-8");
+      if (*normal != out) return not_canonical();
+      return {};
+    };
+    auto doc = r.getDocument();
+    auto auth = r.getAuthority();
+    for (Status s : {text(r.getAct(), act.act, "act"), text(r.getSubject(), act.subject, "subject"),
+                     text(r.getDate(), act.date, "date"), text(doc.getNumber(), act.document.number, "document.number"),
+                     text(doc.getTitle(), act.document.title, "document.title"),
+                     text(doc.getIssuer(), act.document.issuer, "document.issuer"),
+                     text(auth.getLevel(), act.authority.level, "authority.level"),
+                     text(auth.getUnit(), act.authority.unit, "authority.unit")})
+      if (!s) return std::unexpected(s.error());
+    if (auto s = check_envelope(c, act); !s) return std::unexpected(s.error());
+    unsigned i = 0;
     for (auto a : r.getAttachments()) {
-      if (a.getSha256().size() != 32) return bad_input("body: attachment sha256 is not 32 bytes");
-      j["attachments"].push_back({{"item", std::string(a.getItem())},
-                                  {"media_type", std::string(a.getMediaType())},
-                                  {"sha256", to_hex({a.getSha256().begin(), a.getSha256().size()})},
-                                  {"size", a.getSize()}});
+      std::string w = fmt::format("attachments[{}]", i++);
+      Act::Attachment att;
+      if (auto s = text(a.getItem(), att.item, "attachments.item"); !s) return std::unexpected(s.error());
+      if (auto s = text(a.getMediaType(), att.media_type, "attachments.media_type"); !s) return std::unexpected(s.error());
+      if (att.item.empty()) return c.fail(w + ".item", "missing (the dossier item code)");
+      if (att.media_type.empty()) return not_canonical();  // encode_body never writes an empty media type
+      if (a.getSha256().size() != att.sha256.size()) return bad_input("body: attachment sha256 is not 32 bytes");
+      std::ranges::copy(a.getSha256(), att.sha256.begin());
+      att.size = a.getSize();
+      act.attachments.push_back(std::move(att));
     }
     auto data = read_fields(r.getData(), 0);
     if (!data) return bad_input("body: data: " + data.error().message);
-    j["data"] = std::move(*data);
-    auto act = check_act(j, "body", {}, nullptr);
-    if (!act) return std::unexpected(act.error());
-    // The stored text must already be NFC and every value in its canonical place: re-encoding must agree.
-    Bytes again = encode_body(*act);
-    if (!std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()))
-      return bad_input("body: not the canonical encoding of its act (text not NFC, or bytes out of place)");
+    auto checked = check_data(c, act.act, *data);
+    if (!checked) return std::unexpected(checked.error());
+    act.data = std::move(*checked);
+    kj::Array<capnp::word> again = body_words(act, bytes.size());
+    if (!std::ranges::equal(again.asBytes(), bytes)) return not_canonical();
     return act;
   } catch (const kj::Exception& e) {
     return bad_input(std::string("body: malformed Cap'n Proto: ") + e.getDescription().cStr());

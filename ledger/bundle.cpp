@@ -292,11 +292,11 @@ Result<VerifyReport> verify_bundle(const fs::path& dir, const Progress& progress
   parallel_for(spans.size(), 0, [&](std::size_t i) {
     if (!entries[i] || errors[i]) return;
     auto t = signing::parse_time(entries[i]->recorded_at);
-    auto checked = check_signatures(entries[i]->event, verifier, t.value_or(0) + kClockSkew,
-                                    [&](const Digest& fp) -> std::optional<Bytes> {
-                                      auto it = certs.find(fp);
+    auto checked = check_signatures(entries[i]->event, sha256(entries[i]->event.body), verifier,
+                                    t.value_or(0) + kClockSkew, [&](const Digest& fp) -> std::optional<ByteView> {
+                                      auto it = certs.find(fp);  // each hashes to its key (checked above)
                                       if (it == certs.end()) return std::nullopt;
-                                      return it->second;
+                                      return ByteView(it->second);
                                     });
     if (!checked) errors[i] = checked.error().line();
   });

@@ -5,6 +5,7 @@
 #include <capnp/serialize.h>
 #include <kj/array.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "signing/digest.hpp"
@@ -23,21 +24,27 @@ Bytes canonical_bytes(Reader reader) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
-// Reads a flat (single-segment, no segment table) message. Copies the bytes into word-aligned memory.
-// Throws kj::Exception on malformed input; callers catch it at their decode boundary.
+// Reads a flat (single-segment, no segment table) message in place, or from a word-aligned copy when the bytes
+// are not word-aligned. Throws kj::Exception on malformed input; callers catch it at their decode boundary.
 class FlatReader {
  public:
   explicit FlatReader(ByteView bytes)
-      : words_(kj::heapArray<capnp::word>((bytes.size() + 7) / 8)),
-        segments_{init(bytes)},
+      : segments_{init(bytes)},
         reader_(kj::arrayPtr(segments_, 1), options(bytes.size())) {}
 
   template <class T>
   typename T::Reader root() { return reader_.getRoot<T>(); }
 
+  // Whether the bytes are the canonical form of their message (capnp::canonicalize would return them unchanged):
+  // one segment, every object in pre-order, no padding or trailing words.
+  bool canonical() { return reader_.isCanonical(); }
+
  private:
   kj::ArrayPtr<const capnp::word> init(ByteView bytes) {
     if (bytes.empty() || bytes.size() % 8 != 0) KJ_FAIL_REQUIRE("message size is not a positive multiple of 8 bytes");
+    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0)
+      return kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / 8);
+    words_ = kj::heapArray<capnp::word>(bytes.size() / 8);
     std::memcpy(words_.begin(), bytes.data(), bytes.size());
     return words_.asPtr();
   }

@@ -26,6 +26,7 @@ Result<Event> read_event(schema::Event::Reader r) {
   Event event;
   auto body = view(r.getBody());
   event.body.assign(body.begin(), body.end());
+  event.signatures.reserve(r.getSignatures().size());
   for (auto s : r.getSignatures()) {
     SignatureRecord rec;
     switch (s.getRole()) {
@@ -50,9 +51,7 @@ auto decode(ByteView bytes, const char* what, F&& read) -> decltype(read(std::de
     auto root = reader.root<T>();
     auto result = read(root);
     if (!result) return result;
-    Bytes again = canonical_bytes(root);
-    if (!std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()))
-      return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
+    if (!reader.canonical()) return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
     return result;
   } catch (const kj::Exception& e) {
     return bad_input(std::string(what) + ": malformed Cap'n Proto: " + e.getDescription().cStr());

@@ -145,8 +145,8 @@ Digest Ledger::Rep::node(const Txn& txn, unsigned level, std::uint64_t index) co
 }
 
 Result<std::vector<CheckedSignature>> check_signatures(
-    const Event& event, const signing::Verifier& verifier, signing::UnixTime not_after,
-    const std::function<std::optional<Bytes>(const Digest&)>& certificate) {
+    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
   if (event.signatures.empty()) return refused("signature", "the event carries no signature");
   if (event.signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
   std::vector<CheckedSignature> out;
@@ -157,7 +157,7 @@ Result<std::vector<CheckedSignature>> check_signatures(
       if (o.role == s.role) return refused("signature", fmt::format("two {} signatures", role_name(s.role)));
     auto der = certificate(s.signer);
     if (!der) return refused("signature", fmt::format("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
-    auto v = verifier.verify(event.body, s.cms, *der);
+    auto v = verifier.verify(event.body, s.cms, *der, {.signer_fingerprint = s.signer, .content_sha256 = body_sha256});
     if (!v) return std::unexpected(with_prefix(v.error(), std::string(role_name(s.role)) + " signature: "));
     if (v->signer != s.signer)
       return refused("signature", fmt::format("{} signature names signer {} but was made by {}", role_name(s.role),
@@ -484,13 +484,13 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   const signing::Verifier& verifier = with_new_cas ? *with_new_cas : *rep_->append_verifier;
   parallel_for(n, 0, [&](std::size_t i) {
     Prepared& p = prepared[i];
-    auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
+    auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
       for (const auto& c : p.signers)
-        if (c.fingerprint == fp) return c.der;
+        if (c.fingerprint == fp) return ByteView(c.der);
       return std::nullopt;
     };
     Event original{events[i].event.body, p.stored.signatures};
-    auto checked = check_signatures(original, verifier, now + kClockSkew, lookup);
+    auto checked = check_signatures(original, p.digest, verifier, now + kClockSkew, lookup);
     if (!checked) errors[i] = with_prefix(checked.error(), event_label(events, i));
     else p.signatures = std::move(*checked);
   });

@@ -147,10 +147,12 @@ class Ledger {
 
 // Signatures of a stored or submitted event, checked against `verifier` (rule `signature`): at most one per
 // role, a person signature present, every CMS valid over the body at its signing time, signing time not later
-// than `not_after`. `certificate` looks up a signer certificate by fingerprint when the CMS carries none.
+// than `not_after`. `certificate` looks up a signer certificate by fingerprint; the caller vouches that the DER
+// it returns hashes to that fingerprint and stays valid until check_signatures returns. `body_sha256` is the
+// SHA-256 of event.body.
 Result<std::vector<CheckedSignature>> check_signatures(
-    const Event& event, const signing::Verifier& verifier, signing::UnixTime not_after,
-    const std::function<std::optional<Bytes>(const Digest&)>& certificate);
+    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const std::function<std::optional<ByteView>(const Digest&)>& certificate);
 
 // How far a signing time may be later than admission (domain.md §10, rule `signature`).
 inline constexpr signing::UnixTime kClockSkew = 5 * 60;

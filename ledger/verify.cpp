@@ -1,13 +1,14 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
+#include <atomic>
 #include <map>
-#include <future>
-#include <unordered_set>
+#include <memory>
+#include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
-#include "ledger/parallel.hpp"
 #include "ledger/store.hpp"
 
 namespace antq::ledger {
@@ -28,10 +29,14 @@ class MemoryState final : public StateStore {
   std::map<std::string, std::string> map_;
 };
 
-// Entries are verified in chunks: the tree recomputed in order, then entries decoded and signatures checked on all
-// cores, then duplicates, the bodies index and the admission rules checked in order. A chunk bounds memory whatever
-// the ledger's size.
-constexpr std::size_t kChunk = 2048;
+// Entries flow through a ring of slots (FORMAT.md, "Verification"): this thread reads the log in order and
+// checks the tree, workers decode entries and check their signatures, and this thread then takes the finished slots
+// in order for the checks that need order (duplicates, the bodies index, the admission replay). When it has no
+// in-order work, this thread decodes too, so that every core stays busy. The ring bounds memory whatever the
+// ledger's size.
+constexpr std::size_t kRing = 4096;
+constexpr std::size_t kBatch = 16;    // slots a thread claims at once
+constexpr std::size_t kPublish = 256; // slots read before workers are told
 
 struct Item {
   std::uint64_t seq = 0;
@@ -42,6 +47,11 @@ struct Item {
   signing::UnixTime recorded_at = 0;
   std::vector<CheckedSignature> signatures;
   std::optional<std::string> failure;
+};
+
+struct Slot {
+  Item item;
+  std::atomic<bool> decoded{false};
 };
 
 }  // namespace
@@ -90,18 +100,24 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   if (roots_wanted.contains(0)) roots_wanted[0] = empty_root();
 
   signing::Verifier verifier = make_verifier();
-  // Certificates are few (one per signer) and read by every worker: loaded once, read-only afterwards.
-  std::map<Digest, Bytes> certificates;
+  // Certificates are few (one per signer) and read by every worker: loaded once, each checked against its key,
+  // read-only afterwards. A certificate stored under another's fingerprint is left out, so the signatures that
+  // name it fail too.
+  std::map<Digest, ByteView> certificates;
   {
     MDB_cursor* cur = nullptr;
     if (mdb_cursor_open(txn.get(), rep_->certs, &cur) == MDB_SUCCESS) {
       MDB_val k, v;
-      for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-        if (k.mv_size == 32) certificates.emplace(*reinterpret_cast<const Digest*>(k.mv_data), Bytes(view(v).begin(), view(v).end()));
+      for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 32 && sha256(view(v)) == *reinterpret_cast<const Digest*>(k.mv_data))
+          certificates.emplace(*reinterpret_cast<const Digest*>(k.mv_data), view(v));
+        else
+          fail(std::nullopt, "certificate " + to_hex(view(k)) + " (database `certs`): content does not hash to its key");
+      }
       mdb_cursor_close(cur);
     }
   }
-  auto lookup = [&](const Digest& fp) -> std::optional<Bytes> {
+  auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
     auto it = certificates.find(fp);
     if (it == certificates.end()) return std::nullopt;
     return it->second;
@@ -109,75 +125,47 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
 
   MemoryState state;
   CompactRange range;
-  std::unordered_set<Digest, DigestHash> seen;
+  struct Body {
+    std::uint64_t seq;
+    bool indexed;  // `bodies` holds (digest -> seq)
+  };
+  std::unordered_map<Digest, Body, DigestHash> bodies;  // every entry's body digest, first occurrence
+  bodies.reserve(size);
   std::uint64_t expected = 0;
-  std::vector<Item> items;
-  items.reserve(kChunk);
 
-  // All cores: decode each entry and its body, check its signatures (no LMDB access here).
-  auto decode_all = [&](std::vector<Item>& chunk) {
-    parallel_for(chunk.size(), options.jobs, [&](std::size_t i) {
-      Item& it = chunk[i];
-      auto entry = decode_entry(it.bytes);
-      if (!entry) {
-        if (!it.failure) it.failure = entry.error().message;
-        return;
-      }
-      if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
-      it.digest = sha256(entry->event.body);
-      auto act = decode_body(entry->event.body);
-      if (!act && !it.failure) it.failure = act.error().message;
-      if (act) it.act = std::move(*act);
-      auto t = signing::parse_time(entry->recorded_at);
-      if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
-      it.recorded_at = t.value_or(0);
-      it.entry = std::move(*entry);
-      if (it.failure) return;
-      auto checked = check_signatures(it.entry->event, verifier, it.recorded_at + kClockSkew, lookup);
-      if (!checked) it.failure = checked.error().line();
-      else it.signatures = std::move(*checked);
-    });
-  };
-  // In order: duplicates, the bodies index, the admission rules replayed.
-  auto in_order = [&](std::vector<Item>& chunk) {
-    for (Item& it : chunk) {
-      if (it.entry) {
-        report.signatures += it.entry->event.signatures.size();
-        if (!seen.insert(it.digest).second && !it.failure)
-          it.failure = "refused [duplicate]: the same act body appears earlier in the log";
-        auto indexed = txn.get(rep_->bodies, val(it.digest));
-        if ((!indexed || indexed->mv_size != 8 || seq_of(*indexed) != it.seq) && !it.failure)
-          it.failure = "the `bodies` index does not point at this entry";
-      }
-      if (!it.failure && it.act) {
-        Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info};
-        if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
-      }
-      if (it.failure) fail(it.seq, *it.failure);
+  // Any thread: decode an entry and its body, check its signatures (no LMDB access here).
+  auto decode = [&](Item& it) {
+    auto entry = decode_entry(it.bytes);
+    if (!entry) {
+      if (!it.failure) it.failure = entry.error().message;
+      return;
     }
-    if (options.progress && !chunk.empty()) options.progress(chunk.back().seq + 1, size);
+    if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
+    it.digest = sha256(entry->event.body);
+    auto act = decode_body(entry->event.body);
+    if (!act && !it.failure) it.failure = act.error().message;
+    if (act) it.act = std::move(*act);
+    auto t = signing::parse_time(entry->recorded_at);
+    if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
+    it.recorded_at = t.value_or(0);
+    it.entry = std::move(*entry);
+    if (it.failure) return;
+    auto checked = check_signatures(it.entry->event, it.digest, verifier, it.recorded_at + kClockSkew, lookup);
+    if (!checked) it.failure = checked.error().line();
+    else it.signatures = std::move(*checked);
   };
-  // Chunk k is decoded and its signatures checked on all cores while this thread replays chunk k-1 in order and
-  // recomputes the tree over chunk k+1, so that no core waits for the in-order work.
-  std::vector<Item> in_flight;
-  std::future<void> decoding;
-  auto flush = [&] {
-    std::vector<Item> previous;
-    if (decoding.valid()) {
-      decoding.get();
-      previous = std::move(in_flight);
+  // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
+  auto in_order = [&](Item& it) {
+    if (it.entry) {
+      report.signatures += it.entry->event.signatures.size();
+      if (!bodies.emplace(it.digest, Body{it.seq, false}).second && !it.failure)
+        it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
-    in_flight = std::move(items);
-    items = {};
-    items.reserve(kChunk);
-    decoding = std::async(std::launch::async, [&] { decode_all(in_flight); });
-    in_order(previous);
-  };
-  auto finish = [&] {
-    flush();
-    decoding.get();
-    in_order(in_flight);
-    in_flight.clear();
+    if (!it.failure && it.act) {
+      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info};
+      if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
+    }
+    if (it.failure) fail(it.seq, *it.failure);
   };
 
   MDB_cursor* cur = nullptr;
@@ -186,13 +174,15 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     return report;
   }
   MDB_val k, v;
-  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    Item it;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  // This thread: the next entry of the log into `it`, with the tree checked over it; false at the end or at a gap.
+  auto read_next = [&](Item& it) {
+    if (rc != MDB_SUCCESS) return false;
     it.seq = k.mv_size == 8 ? seq_of(k) : expected;
     if (k.mv_size != 8 || it.seq != expected) {
       fail(expected, fmt::format("entry {} is missing: the next key in `entries` is {}", expected,
                                  k.mv_size == 8 ? std::to_string(seq_of(k)) : std::string("not 8 bytes")));
-      break;  // the tree cannot be recomputed past a gap
+      return false;  // the tree cannot be recomputed past a gap
     }
     ++expected;
     ByteView bytes = view(v);
@@ -206,12 +196,95 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     }
     if (auto w = roots_wanted.find(range.size()); w != roots_wanted.end()) w->second = range.root();
     it.bytes = bytes;
-    items.push_back(std::move(it));
-    if (items.size() == kChunk) flush();
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    return true;
+  };
+
+  // Slots [consumed, published) hold read entries; [claimed, published) are not yet taken for decoding.
+  auto ring = std::make_unique<Slot[]>(kRing);
+  std::atomic<std::uint64_t> published{0}, claimed{0};
+  std::atomic<std::uint32_t> signal{0};  // bumped (and waited on) when entries are published or the work ends
+  std::atomic<bool> finished{false};
+  auto claim_and_decode = [&] {
+    std::uint64_t p = published.load(std::memory_order_acquire);
+    std::uint64_t c = claimed.load(std::memory_order_relaxed);
+    while (c < p) {
+      std::uint64_t end = std::min(p, c + kBatch);
+      if (claimed.compare_exchange_weak(c, end, std::memory_order_acq_rel)) {
+        for (std::uint64_t i = c; i < end; ++i) {
+          Slot& slot = ring[i % kRing];
+          decode(slot.item);
+          slot.decoded.store(true, std::memory_order_release);
+        }
+        return true;
+      }
+    }
+    return false;
+  };
+  auto wake = [&] {
+    signal.fetch_add(1, std::memory_order_release);
+    signal.notify_all();
+  };
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::jthread> workers;
+  for (unsigned w = 1; w < jobs; ++w)
+    workers.emplace_back([&] {
+      for (;;) {
+        std::uint32_t seen_signal = signal.load(std::memory_order_acquire);
+        if (claim_and_decode()) continue;
+        if (finished.load(std::memory_order_acquire)) return;
+        signal.wait(seen_signal, std::memory_order_acquire);
+      }
+    });
+
+  std::uint64_t consumed = 0, filled = 0;
+  bool reading = true;
+  while (reading || consumed < filled) {
+    bool progressed = false;
+    for (; consumed < filled; ++consumed) {
+      Slot& slot = ring[consumed % kRing];
+      if (!slot.decoded.load(std::memory_order_acquire)) break;
+      in_order(slot.item);
+      slot.item = Item{};
+      slot.decoded.store(false, std::memory_order_relaxed);
+      progressed = true;
+      if (options.progress && (consumed + 1) % kPublish == 0) options.progress(consumed + 1, size);
+    }
+    std::size_t read = 0;
+    while (reading && filled - consumed < kRing && read < kPublish) {
+      if (!read_next(ring[filled % kRing].item)) reading = false;
+      else ++filled, ++read;
+    }
+    if (read > 0) {
+      published.store(filled, std::memory_order_release);
+      wake();
+      progressed = true;
+    }
+    if (claim_and_decode()) progressed = true;
+    if (!progressed) std::this_thread::yield();  // the next slot in order is being decoded by a worker
   }
+  finished.store(true, std::memory_order_release);
+  wake();
+  workers.clear();  // joins
   mdb_cursor_close(cur);
-  finish();
+  if (options.progress) options.progress(consumed, size);
   if (expected == size) report.root = range.root();
+
+  // The `bodies` index, read in key order: each record must be (body digest -> seq) of an entry, and every entry's
+  // body must have its record.
+  {
+    MDB_cursor* c = nullptr;
+    if (mdb_cursor_open(txn.get(), rep_->bodies, &c) == MDB_SUCCESS) {
+      for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        auto it = k.mv_size == 32 ? bodies.find(*reinterpret_cast<const Digest*>(k.mv_data)) : bodies.end();
+        if (it != bodies.end() && v.mv_size == 8 && seq_of(v) == it->second.seq) it->second.indexed = true;
+        else fail(std::nullopt, "the `bodies` index has a record (" + to_hex(view(k)) + ") that points at no entry with that body");
+      }
+      mdb_cursor_close(c);
+    }
+    for (const auto& [digest, body] : bodies)
+      if (!body.indexed) fail(body.seq, "the `bodies` index does not point at this entry");
+  }
 
   // Checkpoints: each signed by the operator, each root the recomputed root at its size.
   if (vkey) {

@@ -130,8 +130,19 @@ class Verifier {
   Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der,
                                    const std::vector<Bytes>& extra_certs = {}) const;
 
+  // What a caller that verifies many signatures has usually computed already. The caller vouches for both:
+  // they are used as given, not recomputed.
+  struct Known {
+    Digest signer_fingerprint{};  // SHA-256 of signer_der
+    Digest content_sha256{};      // SHA-256 of content (used when the signature's digest is SHA-256)
+  };
+  Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der, const Known& known) const;
+
   struct Rep;
  private:
+  Result<VerifiedSignature> verify_impl(ByteView content, ByteView cms_der, ByteView signer_der,
+                                        const Digest& fingerprint, const Digest* content_sha256,
+                                        const std::vector<Bytes>& extra_certs) const;
   std::unique_ptr<Rep> rep_;
 };
 

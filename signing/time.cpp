@@ -43,18 +43,21 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 
 // Seconds of the civil time given as UTC, or nullopt when a field is out of range (Feb 30, 24:00, ...).
 std::optional<UnixTime> civil_to_unix(int year, int month, int day, int hour, int minute, int second) {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::time_t t = timegm(&tm);
-  // timegm normalises out-of-range days (Feb 30 -> Mar 2); a changed field means the date does not exist.
-  if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;
-  return static_cast<UnixTime>(t);
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 59)
+    return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;  // no such date (Feb 30)
+  // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant, "chrono-Compatible Low-Level Date
+  // Algorithms", days_from_civil); timegm gives the same answer but normalises through a slow general path.
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = era * 146097 + doe - 719468;
+  return static_cast<UnixTime>(days * 86400 + hour * 3600 + minute * 60 + second);
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ struct Signer {
 };
 
 std::atomic<std::uint64_t> next_signer_id{1};
+std::atomic<std::uint64_t> next_rep_id{1};
 
 constexpr std::size_t kMaxCachedSigners = 100000;
 
@@ -184,14 +185,17 @@ struct PreparedKey {
 
 // This thread's EVP_PKEY_CTX for `prepared`, made and verify-initialised on first use. Setting up a context
 // (algorithm fetches, provider context) costs about a tenth of an ECDSA verification, so each thread keeps
-// one per cached signer; contexts are not thread-safe, hence thread_local. A context holds a reference to its
-// key, so it stays valid when the signer leaves the cache. Null when OpenSSL refuses the parameters.
+// one per cached signer; contexts are not thread-safe, hence thread_local. Each context works on this thread's own
+// copy of the key: an RSA key shared by all threads takes a lock and bounces its cache lines on every verification
+// (its Montgomery context), which cost a few percent of RSA throughput on two cores. A context holds a reference to
+// its key, so it stays valid when the signer leaves the cache. Null when OpenSSL refuses the parameters.
 EVP_PKEY_CTX* prepared_verify_context(const PreparedKey& prepared, EVP_PKEY* key, const EVP_MD* md) {
   constexpr std::size_t kMaxPrepared = 4096;
   thread_local std::map<PreparedKey, EvpPkeyCtxPtr> contexts;
   auto it = contexts.find(prepared);
   if (it != contexts.end()) return it->second.get();
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  EvpPkeyPtr own(EVP_PKEY_dup(key));
+  EvpPkeyCtxPtr ctx(own ? EVP_PKEY_CTX_new_from_pkey(nullptr, own.get(), nullptr) : nullptr);
   bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_signature_md(ctx.get(), md) > 0;
   if (ok && prepared.pss_salt_length >= 0) {
     ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) > 0 &&
@@ -458,7 +462,8 @@ Bytes ess_view_bytes(const SignedDataView& view) {
 // The whole verification of a plain-shaped CMS by a cached signer whose chain window covers the signing
 // time, on the raw DER: nullopt when anything fails or is unusual, and the full path then decides (and
 // explains a refusal). Only accepts what the full path accepts: see signed_data_view.hpp.
-std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedDataView& view, ByteView content) {
+std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedDataView& view, ByteView content,
+                                             const Digest* content_sha256) {
   if (view.signer_version == 1 ? !std::ranges::equal(view.sid, signer.issuer_and_serial)
                                : signer.subject_key_id.empty() || !std::ranges::equal(view.sid, signer.subject_key_id))
     return std::nullopt;
@@ -478,17 +483,25 @@ std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedD
 
   unsigned char content_digest[EVP_MAX_MD_SIZE];
   unsigned int content_digest_len = 0;
-  if (EVP_Digest(content.data(), content.size(), content_digest, &content_digest_len, md, nullptr) != 1 ||
-      !std::ranges::equal(ByteView(content_digest, content_digest_len), view.message_digest))
+  if (digest_nid == NID_sha256) {
+    Digest d = content_sha256 != nullptr ? *content_sha256 : sha256(content);
+    std::ranges::copy(d, content_digest);
+    content_digest_len = static_cast<unsigned int>(d.size());
+  } else if (EVP_Digest(content.data(), content.size(), content_digest, &content_digest_len, md, nullptr) != 1) {
     return std::nullopt;
+  }
+  if (!std::ranges::equal(ByteView(content_digest, content_digest_len), view.message_digest)) return std::nullopt;
   if (Bytes ess = ess_view_bytes(view); !ess.empty() && ess != signer.accepted_ess) return std::nullopt;
 
   // What is signed: the attributes under the SET tag, with the [0] element's own length bytes.
-  Bytes attributes(view.signed_attributes_whole.begin(), view.signed_attributes_whole.end());
-  attributes[0] = kDerSet;
+  const std::uint8_t set_tag = kDerSet;
+  const ByteView attributes_tag(&set_tag, 1);
+  const ByteView attributes_rest = view.signed_attributes_whole.subspan(1);
   EVP_PKEY* key = X509_get0_pubkey(signer.cert.get());
   bool ok = false;
   if (algorithm->family == SignatureFamily::ed25519) {
+    Bytes attributes(view.signed_attributes_whole.begin(), view.signed_attributes_whole.end());
+    attributes[0] = kDerSet;
     EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, key, nullptr) == 1 &&
          EVP_DigestVerify(ctx.get(), view.signature.data(), view.signature.size(), attributes.data(),
@@ -499,8 +512,20 @@ std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedD
     EVP_PKEY_CTX* pctx = prepared_verify_context(prepared, key, md);
     unsigned char hash[EVP_MAX_MD_SIZE];
     unsigned int hash_len = 0;
-    ok = pctx != nullptr && EVP_Digest(attributes.data(), attributes.size(), hash, &hash_len, md, nullptr) == 1 &&
-         EVP_PKEY_verify(pctx, view.signature.data(), view.signature.size(), hash, hash_len) == 1;
+    bool hashed = false;
+    if (digest_nid == NID_sha256) {  // the common case, without an EVP context
+      Digest d = sha256({attributes_tag, attributes_rest});
+      std::ranges::copy(d, hash);
+      hash_len = static_cast<unsigned int>(d.size());
+      hashed = true;
+    } else {
+      EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+      hashed = ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
+               EVP_DigestUpdate(ctx.get(), attributes_tag.data(), attributes_tag.size()) == 1 &&
+               EVP_DigestUpdate(ctx.get(), attributes_rest.data(), attributes_rest.size()) == 1 &&
+               EVP_DigestFinal_ex(ctx.get(), hash, &hash_len) == 1;
+    }
+    ok = pctx != nullptr && hashed && EVP_PKEY_verify(pctx, view.signature.data(), view.signature.size(), hash, hash_len) == 1;
   }
   if (!ok) {
     clear_ssl_errors();
@@ -574,11 +599,36 @@ struct Verifier::Rep {
   // Signers whose chain was verified, by cache_key(). Cleared when the trust configuration changes.
   mutable std::shared_mutex cache_mutex;
   mutable std::unordered_map<Digest, std::shared_ptr<const Signer>, DigestHash> cache;  // guarded by cache_mutex
+  mutable std::atomic<std::uint64_t> generation{0};  // bumped when cached signers may no longer be used
+  const std::uint64_t id = next_rep_id.fetch_add(1, std::memory_order_relaxed);  // names this Rep in thread caches
 
   std::shared_ptr<const Signer> lookup(const Digest& key) const {
     std::shared_lock lock(cache_mutex);
     auto it = cache.find(key);
     return it == cache.end() ? nullptr : it->second;
+  }
+
+  // The same answer as lookup(), from this thread's own copy of the entries it has used, without touching the
+  // shared lock or reference count: on two cores those atomic updates of shared cache lines cost a few percent of
+  // verify's throughput. Valid until this thread's next lookup_local(). `generation` tells a thread that its copy
+  // is stale.
+  const Signer* lookup_local(const Digest& key) const {
+    struct Local {
+      std::uint64_t rep = 0, generation = 0;
+      std::unordered_map<Digest, std::shared_ptr<const Signer>, DigestHash> signers;
+    };
+    thread_local Local local;
+    const std::uint64_t g = generation.load(std::memory_order_acquire);
+    if (local.rep != id || local.generation != g) {
+      local.signers.clear();
+      local.rep = id;
+      local.generation = g;
+    }
+    if (auto it = local.signers.find(key); it != local.signers.end()) return it->second.get();
+    std::shared_ptr<const Signer> shared = lookup(key);
+    if (!shared) return nullptr;
+    if (local.signers.size() >= 1024) local.signers.clear();
+    return local.signers.emplace(key, std::move(shared)).first->second.get();
   }
   void remember(const Digest& key, std::shared_ptr<const Signer> signer) const {
     std::unique_lock lock(cache_mutex);
@@ -588,6 +638,7 @@ struct Verifier::Rep {
   void forget_all() const {
     std::unique_lock lock(cache_mutex);
     cache.clear();
+    generation.fetch_add(1, std::memory_order_release);
   }
 };
 
@@ -626,8 +677,18 @@ Status Verifier::add_intermediate(ByteView der) {
 
 Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
                                            const std::vector<Bytes>& extra_certs) const {
+  return verify_impl(content, cms_der, signer_der, sha256(signer_der), nullptr, extra_certs);
+}
+
+Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
+                                           const Known& known) const {
+  return verify_impl(content, cms_der, signer_der, known.signer_fingerprint, &known.content_sha256, {});
+}
+
+Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_der, ByteView signer_der,
+                                                const Digest& fingerprint, const Digest* content_sha256,
+                                                const std::vector<Bytes>& extra_certs) const {
   // The cache key binds the signer to the extra certificates that helped build its chain.
-  Digest fingerprint = sha256(signer_der);
   Digest key = fingerprint;
   if (!extra_certs.empty()) {
     std::vector<Digest> extras;
@@ -639,9 +700,9 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   }
 
   if (auto view = view_signed_data(cms_der)) {
-    std::shared_ptr<const Signer> known = rep_->lookup(key);
+    const Signer* known = rep_->lookup_local(key);
     if (known && view->signing_time >= known->valid_from && view->signing_time <= known->valid_until) {
-      if (auto verified = fast_verify(*known, *view, content)) return std::move(*verified);
+      if (auto verified = fast_verify(*known, *view, content, content_sha256)) return std::move(*verified);
     }
   }
 

@@ -12,6 +12,7 @@ packages=(
   libssl-dev openssl
   catch2
   nlohmann-json3-dev libcli11-dev libfmt-dev libutf8proc-dev
+  libjemalloc-dev
 )
 
 for arg in "$@"; do

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <ctime>
+
+#include <fmt/format.h>
+
 #include "signing/signing.hpp"
 
 namespace antq::signing {
@@ -65,6 +69,33 @@ TEST_CASE("now is close to the system clock", "[signing]") {
   UnixTime t = now();
   CHECK(t > 1700000000);
   CHECK(t < 4102444800);
+}
+
+
+TEST_CASE("parse_time agrees with the C library's timegm on every day from 1900 to 2400", "[signing]") {
+  int checked = 0;
+  for (int year = 1900; year <= 2400; ++year)
+    for (int month = 1; month <= 12; ++month)
+      for (int day = 1; day <= 31; ++day) {
+        std::tm tm{};
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month - 1;
+        tm.tm_mday = day;
+        tm.tm_hour = 13;
+        tm.tm_min = 7;
+        tm.tm_sec = 59;
+        const std::time_t expected = timegm(&tm);
+        const bool exists = tm.tm_mday == day;  // timegm moved Feb 30 to March
+        auto parsed = parse_time(fmt::format("{:04}-{:02}-{:02}T13:07:59Z", year, month, day));
+        if (parsed.has_value() != exists || (parsed && *parsed != expected)) {
+          FAIL_CHECK(fmt::format("{:04}-{:02}-{:02}: parse_time {} but timegm {}", year, month, day,
+                                 parsed ? std::to_string(*parsed) : "refused",
+                                 exists ? std::to_string(expected) : "no such day"));
+          return;
+        }
+        if (exists) ++checked;
+      }
+  CHECK(checked == 182987);  // the days of 1900-01-01 .. 2400-12-31
 }
 
 }  // namespace antq::signing

@@ -6,6 +6,7 @@
 // tables; progress goes to stderr.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +73,14 @@ inline int run_main(const char* program, const std::function<int()>& body) {
 // ---- time, cores, statistics --------------------------------------------------------------------------------
 
 inline double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// User plus system CPU time of this process so far, all threads.
+inline double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
 
 inline unsigned cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
