@@ -35,10 +35,6 @@ class FlatReader {
   template <class T>
   typename T::Reader root() { return reader_.getRoot<T>(); }
 
-  // Whether the bytes are the canonical form of their message (capnp::canonicalize would return them unchanged):
-  // one segment, every object in pre-order, no padding or trailing words.
-  bool canonical() { return reader_.isCanonical(); }
-
  private:
   kj::ArrayPtr<const capnp::word> init(ByteView bytes) {
     if (bytes.empty() || bytes.size() % 8 != 0) KJ_FAIL_REQUIRE("message size is not a positive multiple of 8 bytes");
