@@ -9,7 +9,7 @@ namespace antq::cli {
 void add_sign(CLI::App& app, Action& run) {
   struct Args {
     std::string act, key, cert, role, signed_in, out, signing_time;
-    bool pss = false;
+    bool pkcs1 = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("sign", "Sign an act: write a signed event for `antq append`");
@@ -18,7 +18,9 @@ void add_sign(CLI::App& app, Action& run) {
       "organisation's, applied by the office clerk. So:\n"
       "  antq sign act.json --key chair.key --cert chair.crt --role person -o act.signed\n"
       "  antq sign --signed act.signed --key org.key --cert org.crt --role organisation -o act.signed\n"
-      "The signature is CMS (CAdES-BES) over the canonical bytes of the act; attachments given by `path` are\n"
+      "The organisation's signing time must not be earlier than the person's (refused [signature] otherwise).\n"
+      "The signature is CMS (CAdES-BES, with signingCertificateV2) over the canonical bytes of the act; RSA keys\n"
+      "sign with RSASSA-PSS unless --pkcs1 is given. Attachments given by `path` are\n"
       "hashed into the act and carried to the ledger with the signed event.\n"
       "An encrypted key's passphrase is read from ANTQ_KEY_PASSPHRASE, else asked for.");
   cmd->add_option("ACT", args->act, "The act as JSON (acts.md); not needed with --signed");
@@ -27,7 +29,7 @@ void add_sign(CLI::App& app, Action& run) {
   cmd->add_option("--role", args->role, "person | organisation")->required()->check(CLI::IsMember({"person", "organisation"}));
   cmd->add_option("--signed", args->signed_in, "A signed event to add this signature to");
   cmd->add_option("-o,--out", args->out, "Where to write the signed event")->required();
-  cmd->add_flag("--pss", args->pss, "RSA keys: sign with RSASSA-PSS instead of PKCS#1 v1.5");
+  cmd->add_flag("--pkcs1", args->pkcs1, "RSA keys: sign with PKCS#1 v1.5 instead of RSASSA-PSS (the default)");
   cmd->add_option("--signing-time", args->signing_time, "Signing time to state (ISO 8601; default: now)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
@@ -49,7 +51,7 @@ void add_sign(CLI::App& app, Action& run) {
         submission = unsigned_submission(std::move(*act));
       }
       signing::SignOptions options;
-      options.rsa_pss = args->pss;
+      if (args->pkcs1) options.rsa_padding = signing::RsaPadding::pkcs1;
       if (!args->signing_time.empty()) {
         auto t = signing::parse_time(args->signing_time);
         if (!t) return fail(bad_input("--signing-time: not an ISO 8601 time: " + args->signing_time));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "ledger/ledger.hpp"
 
 namespace antq::cli {
 
@@ -46,6 +47,15 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
     auto with = signing::cms_with_certificates(*cms, more);
     if (!with) return std::unexpected(with.error());
     cms = std::move(with);
+  }
+  // The organisation signs after the person (ledger::check_signing_order): refuse now rather than at append.
+  for (const auto& other : submission.event.signatures) {
+    auto theirs = signing::cms_parse(other.cms);
+    auto ours = signing::cms_parse(*cms);
+    if (!theirs || !ours || !theirs->signing_time || !ours->signing_time) continue;  // append will say why
+    auto order = role == ledger::Role::organisation ? ledger::check_signing_order(*theirs->signing_time, *ours->signing_time)
+                                                    : ledger::check_signing_order(*ours->signing_time, *theirs->signing_time);
+    if (!order) return order;
   }
   submission.event.signatures.push_back({role, sha256(certs->front()), std::move(*cms)});
   // The person signs first, the organisation after (Decree 30/2020): keep that order in the event.

@@ -169,7 +169,22 @@ Result<std::vector<CheckedSignature>> check_signatures(
     out.push_back({s.role, std::move(*v)});
   }
   if (!has_person) return refused("signature", "the event has no person signature");
+  if (out.size() == 2) {
+    const auto& person = out[0].role == Role::person ? out[0] : out[1];
+    const auto& organisation = out[0].role == Role::person ? out[1] : out[0];
+    if (auto s = check_signing_order(person.verified.signing_time, organisation.verified.signing_time); !s)
+      return std::unexpected(s.error());
+  }
   return out;
+}
+
+Status check_signing_order(signing::UnixTime person, signing::UnixTime organisation) {
+  if (organisation >= person) return {};
+  return refused("signature", fmt::format("the organisation signature ({}) was made before the person's ({}): the "
+                                          "office clerk applies the organisation's signature after the competent "
+                                          "person has signed",
+                                          signing::format_vietnam_time(organisation),
+                                          signing::format_vietnam_time(person)));
 }
 
 Ledger::Ledger(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}

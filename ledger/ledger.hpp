@@ -154,6 +154,10 @@ Result<std::vector<CheckedSignature>> check_signatures(
     const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
     const std::function<std::optional<ByteView>(const Digest&)>& certificate);
 
+// The two-step signing of an official document (domain.md §8): the competent person signs, then the office clerk
+// applies the organisation's signature. Refused (rule `signature`) when the organisation's signing time is earlier.
+Status check_signing_order(signing::UnixTime person, signing::UnixTime organisation);
+
 // How far a signing time may be later than admission (domain.md §10, rule `signature`).
 inline constexpr signing::UnixTime kClockSkew = 5 * 60;
 

@@ -185,17 +185,21 @@ Result<Bytes> cms_sign(ByteView content, const PrivateKey& key, ByteView certifi
   if (auto why = key_policy_violation(pkey)) return bad_input("cannot sign with key " + spec + ": " + *why);
   bool ed25519 = is_ed25519(pkey);
   bool rsa = EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
-  if (options.rsa_pss && !rsa) return bad_input("RSA-PSS needs an RSA key; " + spec + " is " + key_description(pkey));
+  if (options.rsa_padding == RsaPadding::pkcs1 && !rsa)
+    return bad_input("PKCS#1 v1.5 padding needs an RSA key; " + spec + " is " + key_description(pkey));
+  if (options.rsa_padding == RsaPadding::pkcs1 && EVP_PKEY_is_a(pkey, "RSA-PSS"))
+    return bad_input("key " + spec + " is an RSASSA-PSS key: it signs with PSS only");
+  const bool pss = rsa && options.rsa_padding == RsaPadding::pss;
 
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_DETACHED | CMS_BINARY | CMS_PARTIAL));
   if (!cms) return bad_input("cannot start a CMS: " + ssl_errors());
   // CMS_CADES adds signingCertificateV2; S/MIME capabilities say nothing useful about a ledger signature.
   unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP;
-  if (options.rsa_pss) flags |= CMS_KEY_PARAM;  // keeps the signing context so that PSS can be set on it
+  if (pss) flags |= CMS_KEY_PARAM;  // keeps the signing context so that PSS can be set on it
   const EVP_MD* md = allowed_digest(ed25519 ? NID_sha512 : NID_sha256);
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), pkey, md, flags);
   if (si == nullptr) return bad_input("cannot add the signer " + short_subject(cert.get()) + ": " + ssl_errors());
-  if (options.rsa_pss) {
+  if (pss) {
     EVP_PKEY_CTX* pctx = CMS_SignerInfo_get0_pkey_ctx(si);
     if (pctx == nullptr || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||

@@ -75,9 +75,13 @@ class PrivateKey {
 
 // ---- CMS ----------------------------------------------------------------------------------------------------
 
+// How an RSA key signs. RSASSA-PSS (RFC 8017 §8.1; salt as long as the digest, MGF1 with the same digest) is the
+// default for new signatures; PKCS#1 v1.5 remains for signers whose other tools need it, and is always verified.
+enum class RsaPadding { pss, pkcs1 };
+
 struct SignOptions {
-  std::optional<UnixTime> signing_time;  // default: now()
-  bool rsa_pss = false;                  // RSA keys: PSS instead of PKCS#1 v1.5
+  std::optional<UnixTime> signing_time;   // default: now()
+  RsaPadding rsa_padding = RsaPadding::pss;  // RSA keys only
 };
 
 // CMS detached SignedData (CAdES-BES: contentType, messageDigest, signingTime, signingCertificateV2) over

@@ -108,6 +108,17 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
     demo.sign(act, signed_act, "chair", "person", "--signing-time 2020-01-01T08:00:00+07:00");
     expect_refusal(demo, kAntq + " append " + l + " " + quote(signed_act), "refused [signature]");
   }
+  SECTION("an organisation signature dated before the person's") {
+    const fs::path signed_act = demo.tmp / "two-step.signed";
+    demo.sign(act, signed_act, "chair", "person");
+    const std::string before = read_file(signed_act);
+    expect_refusal(demo,
+                   kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.pki("office.key")) +
+                       " --cert " + quote(demo.pki("office.crt")) + " --role organisation --signing-time " +
+                       signing::format_vietnam_time(signing::now() - 3600) + " -o " + quote(signed_act),
+                   "refused [signature]: the organisation signature");
+    CHECK(read_file(signed_act) == before);
+  }
   SECTION("a signer not bound to the act's authority") {
     expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("police") + " --org " +
                              demo.signer("office"),

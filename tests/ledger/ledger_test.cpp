@@ -145,6 +145,24 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
     CHECK(t.data_bytes() == bound);
     return;
   }
+  SECTION("an organisation signature made before the person's") {
+    signing::SignOptions person_time;
+    person_time.signing_time = signing::now() - 60;
+    auto s = test::sign(make_act("model.established", "M-10", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}),
+                        t.chair, nullptr, person_time);
+    // Made with the signing library directly: `antq sign` would refuse to add it.
+    auto key = signing::PrivateKey::load(t.office.files.key);
+    REQUIRE(key);
+    signing::SignOptions earlier;
+    earlier.signing_time = signing::now() - 3600;
+    auto cms = signing::cms_sign(s.event.body, *key, t.office.certificate, earlier);
+    REQUIRE(cms);
+    s.event.signatures.push_back({Role::organisation, sha256(t.office.certificate), *cms});
+    auto r = t.append({s});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "signature");
+    CHECK_THAT(r.error().message, Catch::Contains("was made before the person's"));
+  }
   SECTION("a body altered after signing") {
     auto s = test::sign(launched(8), t.chair);
     s.event.body = encode_body(act_from_json(launched(9), "a", ".")->act);

@@ -39,15 +39,15 @@ TEST_CASE("cms_sign and Verifier round-trip for every allowed algorithm", "[sign
   Verifier verifier = verifier_for(p.root);
   struct Case {
     const IssuedCertificate* cert;
-    bool pss;
+    RsaPadding padding;
     const char* algorithm;
   };
   for (const Case& c :
-       {Case{&p.rsa, false, "RSA-2048 with SHA-256"}, Case{&p.rsa, true, "RSA-PSS-2048 with SHA-256"},
-        Case{&p.p256, false, "ECDSA-P-256 with SHA-256"}, Case{&p.p384, false, "ECDSA-P-384 with SHA-256"},
-        Case{&p.ed25519, false, "Ed25519 with SHA-512"}}) {
+       {Case{&p.rsa, RsaPadding::pkcs1, "RSA-2048 with SHA-256"}, Case{&p.rsa, RsaPadding::pss, "RSA-PSS-2048 with SHA-256"},
+        Case{&p.p256, RsaPadding::pss, "ECDSA-P-256 with SHA-256"}, Case{&p.p384, RsaPadding::pss, "ECDSA-P-384 with SHA-256"},
+        Case{&p.ed25519, RsaPadding::pss, "Ed25519 with SHA-512"}}) {
     INFO(c.algorithm);
-    Bytes cms = sign(dir, *c.cert, sign_options(kSigningTime, c.pss));
+    Bytes cms = sign(dir, *c.cert, sign_options(kSigningTime, c.padding));
     auto verified = verifier.verify(kBody, cms, c.cert->certificate_der);
     INFO((verified ? std::string() : verified.error().line()));
     REQUIRE(verified.has_value());
@@ -56,6 +56,25 @@ TEST_CASE("cms_sign and Verifier round-trip for every allowed algorithm", "[sign
     CHECK(verified->signing_time == kSigningTime);
     CHECK(verified->chain == std::vector<Digest>{sha256(c.cert->certificate_der), sha256(p.root.certificate_der)});
   }
+}
+
+TEST_CASE("new RSA signatures are RSASSA-PSS unless PKCS#1 v1.5 is asked for", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  Verifier verifier = verifier_for(p.root);
+  PrivateKey key = key_of(dir, p.rsa);
+  auto by_default = cms_sign(kBody, key, p.rsa.certificate_der);
+  REQUIRE(by_default);
+  auto verified = verifier.verify(kBody, *by_default, p.rsa.certificate_der);
+  REQUIRE(verified);
+  CHECK(verified->algorithm == "RSA-PSS-2048 with SHA-256");
+  SignOptions pkcs1;
+  pkcs1.rsa_padding = RsaPadding::pkcs1;
+  auto old_style = cms_sign(kBody, key, p.rsa.certificate_der, pkcs1);
+  REQUIRE(old_style);
+  verified = verifier.verify(kBody, *old_style, p.rsa.certificate_der);
+  REQUIRE(verified);
+  CHECK(verified->algorithm == "RSA-2048 with SHA-256");
 }
 
 TEST_CASE("cms_sign uses the current time when none is given", "[signing]") {
@@ -87,9 +106,9 @@ TEST_CASE("cms_sign refuses a key that does not fit the certificate or the polic
   REQUIRE_FALSE(mismatch.has_value());
   CHECK(contains(mismatch.error().message, "does not belong to certificate CN=RSA signer"));
 
-  auto pss = cms_sign(kBody, ec, p.p256.certificate_der, sign_options(std::nullopt, true));
-  REQUIRE_FALSE(pss.has_value());
-  CHECK(contains(pss.error().message, "RSA-PSS needs an RSA key"));
+  auto pkcs1 = cms_sign(kBody, ec, p.p256.certificate_der, sign_options(std::nullopt, RsaPadding::pkcs1));
+  REQUIRE_FALSE(pkcs1.has_value());
+  CHECK(contains(pkcs1.error().message, "PKCS#1 v1.5 padding needs an RSA key"));
 
   auto weak = issue(request("weak", "rsa1024"), &p.root);
   PrivateKey weak_key = key_of(dir, weak, "weak.key");
@@ -126,7 +145,7 @@ TEST_CASE("cms_parse strips the certificates and names the signer and signing ti
 TEST_CASE("cms_parse finds the signer among several carried certificates", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  auto with = cms_with_certificates(sign(dir, p.rsa, sign_options(std::nullopt, true)),
+  auto with = cms_with_certificates(sign(dir, p.rsa, sign_options(std::nullopt, RsaPadding::pss)),
                                     {p.root.certificate_der, p.p256.certificate_der});
   REQUIRE(with.has_value());
   auto parts = cms_parse(*with);
@@ -188,13 +207,13 @@ TEST_CASE("cms_with_certificates output verifies with stock openssl cms -verify"
   const Pki& p = pki();
   struct Case {
     const IssuedCertificate* cert;
-    bool pss;
+    RsaPadding padding;
     const char* name;
   };
-  for (const Case& c : {Case{&p.rsa, false, "RSA PKCS#1 v1.5"}, Case{&p.rsa, true, "RSA-PSS"},
-                        Case{&p.p256, false, "ECDSA P-256"}, Case{&p.p384, false, "ECDSA P-384"}}) {
+  for (const Case& c : {Case{&p.rsa, RsaPadding::pkcs1, "RSA PKCS#1 v1.5"}, Case{&p.rsa, RsaPadding::pss, "RSA-PSS"},
+                        Case{&p.p256, RsaPadding::pss, "ECDSA P-256"}, Case{&p.p384, RsaPadding::pss, "ECDSA P-384"}}) {
     INFO(c.name);
-    auto stripped = cms_parse(sign(dir, *c.cert, sign_options(std::nullopt, c.pss)));
+    auto stripped = cms_parse(sign(dir, *c.cert, sign_options(std::nullopt, c.padding)));
     REQUIRE(stripped.has_value());
     CHECK(openssl_verify(dir, stripped->without_certificates, p.root) != 0);  // no signer certificate: fails
     auto bundled = cms_with_certificates(stripped->without_certificates, {c.cert->certificate_der});

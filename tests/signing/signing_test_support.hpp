@@ -93,10 +93,10 @@ inline CertificateRequest valid(CertificateRequest r, UnixTime not_before, UnixT
   r.not_after = not_after;
   return r;
 }
-inline SignOptions sign_options(std::optional<UnixTime> signing_time, bool rsa_pss = false) {
+inline SignOptions sign_options(std::optional<UnixTime> signing_time, RsaPadding padding = RsaPadding::pss) {
   SignOptions o;
   o.signing_time = signing_time;
-  o.rsa_pss = rsa_pss;
+  o.rsa_padding = padding;
   return o;
 }
 

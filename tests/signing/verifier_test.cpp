@@ -11,9 +11,9 @@ namespace {
 const Bytes kBody = Bytes{'a', 'c', 't', '\r', '\n', 0, 1, 2, 0xff};
 
 Bytes sign(const TempDir& dir, const IssuedCertificate& signer, UnixTime signing_time = kSigningTime,
-           bool rsa_pss = false) {
+           RsaPadding padding = RsaPadding::pss) {
   PrivateKey key = key_of(dir, signer);
-  auto cms = cms_sign(kBody, key, signer.certificate_der, sign_options(signing_time, rsa_pss));
+  auto cms = cms_sign(kBody, key, signer.certificate_der, sign_options(signing_time, padding));
   REQUIRE(cms.has_value());
   return std::move(*cms);
 }
@@ -253,10 +253,11 @@ TEST_CASE("every single-byte corruption of a CMS is refused or bad input, never 
   Verifier verifier = verifier_for(p.root);
   struct Case {
     const IssuedCertificate* cert;
-    bool pss;
+    RsaPadding padding;
   };
-  for (const Case& c : {Case{&p.p256, false}, Case{&p.rsa, false}, Case{&p.rsa, true}, Case{&p.ed25519, false}}) {
-    auto parts = cms_parse(sign(dir, *c.cert, kSigningTime, c.pss));
+  for (const Case& c : {Case{&p.p256, RsaPadding::pss}, Case{&p.rsa, RsaPadding::pkcs1}, Case{&p.rsa, RsaPadding::pss},
+                        Case{&p.ed25519, RsaPadding::pss}}) {
+    auto parts = cms_parse(sign(dir, *c.cert, kSigningTime, c.padding));
     REQUIRE(parts.has_value());
     Bytes stripped = parts->without_certificates;
     REQUIRE(verifier.verify(kBody, stripped, c.cert->certificate_der).has_value());
@@ -265,7 +266,7 @@ TEST_CASE("every single-byte corruption of a CMS is refused or bad input, never 
         Bytes bad = stripped;
         bad[i] ^= flip;
         auto r = verifier.verify(kBody, bad, c.cert->certificate_der);
-        INFO(inspect_certificate(c.cert->certificate_der)->key_algorithm << (c.pss ? " PSS" : "") << " byte " << i
+        INFO(inspect_certificate(c.cert->certificate_der)->key_algorithm << (c.padding == RsaPadding::pkcs1 ? " PKCS#1" : "") << " byte " << i
                                                                          << " ^ " << int(flip));
         CHECK_FALSE(r.has_value());
       }
