@@ -55,6 +55,9 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
     int rc = mdb_dbi_open(txn.get(), n.name, flags, n.dbi);
     if (rc != MDB_SUCCESS) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", n.name, lmdb_error(rc)));
   }
+  int rc = mdb_dbi_open(txn.get(), "crls", flags, &rep.crls);
+  if (rc == MDB_SUCCESS) rep.has_crls = true;
+  else if (rc != MDB_NOTFOUND) return corruption("ledger database `crls` cannot be opened: " + lmdb_error(rc));
   return {};
 }
 
@@ -394,11 +397,49 @@ std::vector<Bytes> Ledger::intermediates() const {
   return out;
 }
 
+std::vector<Bytes> Ledger::crls() const {
+  std::vector<Bytes> out;
+  if (!rep_->has_crls) return out;
+  Txn txn(rep_->env, false);
+  MDB_cursor* cur = nullptr;
+  if (mdb_cursor_open(txn.get(), rep_->crls, &cur) != MDB_SUCCESS) return out;
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    out.emplace_back(view(v).begin(), view(v).end());
+  mdb_cursor_close(cur);
+  return out;
+}
+
 signing::Verifier Ledger::make_verifier() const {
   signing::Verifier v;
   for (const auto& r : trust_roots()) (void)v.add_root(r);
   for (const auto& i : intermediates()) (void)v.add_intermediate(i);
+  for (const auto& c : crls()) (void)v.add_crl(c);  // each was checked when added; verify rechecks their keys
   return v;
+}
+
+Result<AddedCrl> Ledger::add_crl(ByteView der) {
+  // Checked against the trust store as it stands: a CRL of a CA the ledger does not know is refused.
+  signing::Verifier verifier = make_verifier();
+  auto info = verifier.add_crl(der);
+  if (!info) return std::unexpected(info.error());
+  AddedCrl added{*info, sha256(der), false};
+  Txn txn(rep_->env, true);
+  if (txn.begin_status()) return io_error("cannot begin a transaction: " + lmdb_error(txn.begin_status()));
+  MDB_dbi dbi = rep_->crls;
+  if (!rep_->has_crls) {
+    if (int rc = mdb_dbi_open(txn.get(), "crls", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
+      return io_error("cannot create the `crls` database: " + lmdb_error(rc));
+  }
+  added.already_held = txn.get(dbi, val(added.fingerprint)).has_value();
+  if (!added.already_held) {
+    if (auto s = put(txn, dbi, val(added.fingerprint), val(der), MDB_NOOVERWRITE); !s) return std::unexpected(s.error());
+    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the CRL: " + lmdb_error(rc));
+    rep_->crls = dbi;
+    rep_->has_crls = true;
+    rep_->append_verifier.reset();  // the trust store changed
+  }
+  return added;
 }
 
 Digest Ledger::root(std::uint64_t size) const {

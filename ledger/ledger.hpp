@@ -96,6 +96,13 @@ struct VerifyReport {
   std::vector<Failure> failures;             // sorted: entry failures by seq first
 };
 
+// What Ledger::add_crl did.
+struct AddedCrl {
+  signing::Verifier::CrlInfo info;
+  Digest fingerprint{};       // SHA-256 of the DER: its key in the `crls` database
+  bool already_held = false;  // the same CRL was added before; nothing written
+};
+
 class Ledger {
  public:
   // Creates a new ledger in `dir` (created if missing, must be empty). Returns the operator's verifier key,
@@ -137,6 +144,11 @@ class Ledger {
 
   // A verifier holding this ledger's trust roots and intermediates.
   signing::Verifier make_verifier() const;
+  std::vector<Bytes> crls() const;  // DER, in fingerprint order
+
+  // Adds a certificate revocation list (DER) to the trust store, after checking that a CA of the trust store
+  // signed it. From then on appends and verify refuse signatures made at or after a revocation it lists.
+  Result<AddedCrl> add_crl(ByteView der);
 
   struct Rep;
 

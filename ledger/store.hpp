@@ -74,6 +74,8 @@ struct Ledger::Rep {
   std::filesystem::path dir;
   MDB_env* env = nullptr;
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
+  MDB_dbi crls = 0;
+  bool has_crls = false;  // `crls` is made by the first `trust add-crl`; ledgers made before it have none
   LedgerInfo info;
   std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
   // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of

@@ -319,6 +319,21 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     }
   }
 
+  // CRLs: content-addressed too. (Their signatures were checked against their issuers by make_verifier; one that
+  // no longer verifies was left out of it, so signatures it would have refused are not refused here either.)
+  if (rep_->has_crls) {
+    MDB_cursor* c = nullptr;
+    if (mdb_cursor_open(txn.get(), rep_->crls, &c) == MDB_SUCCESS) {
+      for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 32 || sha256(view(v)) != Digest(*reinterpret_cast<const Digest*>(k.mv_data)))
+          fail(std::nullopt, "CRL " + to_hex(view(k)) + " (database `crls`): content does not hash to its key");
+        else if (auto check = make_verifier().add_crl(view(v)); !check)
+          fail(std::nullopt, "CRL " + to_hex(view(k)) + " (database `crls`): " + check.error().message);
+      }
+      mdb_cursor_close(c);
+    }
+  }
+
   // Derived state: the replay must reproduce the stored `state` database exactly.
   if (expected == size) {
     std::map<std::string, std::string> stored;

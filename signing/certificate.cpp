@@ -45,6 +45,28 @@ std::string serial_hex(const X509* cert) {
 
 }  // namespace
 
+Result<Bytes> read_crl(const std::string& path) {
+  auto data = read_file(path, "CRL file");
+  if (!data) return std::unexpected(data.error());
+  X509CrlPtr crl;
+  if (looks_like_pem(*data)) {
+    BioPtr bio = memory_bio(*data);
+    crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  } else {
+    const unsigned char* p = data->data();
+    crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(data->size())));
+    if (crl && p != data->data() + data->size()) crl.reset();
+  }
+  clear_ssl_errors();
+  if (!crl) return bad_input("CRL file " + path + " holds neither a PEM (X509 CRL) nor a DER certificate revocation list");
+  unsigned char* out = nullptr;
+  int n = i2d_X509_CRL(crl.get(), &out);
+  if (n <= 0) return bad_input("CRL file " + path + ": cannot encode the CRL");
+  Bytes der(out, out + n);
+  OPENSSL_free(out);
+  return der;
+}
+
 Result<std::vector<Bytes>> read_certificates(const std::string& path) {
   auto data = read_file(path, "certificate file");
   if (!data) return std::unexpected(data.error());

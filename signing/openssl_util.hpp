@@ -33,6 +33,7 @@ inline void free_bio(BIO* b) { BIO_free_all(b); }
 
 using BioPtr = UniqueSsl<BIO, detail::free_bio>;
 using X509Ptr = UniqueSsl<X509, X509_free>;
+using X509CrlPtr = UniqueSsl<X509_CRL, X509_CRL_free>;
 using X509StackPtr = UniqueSsl<STACK_OF(X509), detail::free_x509_stack>;
 using X509StorePtr = UniqueSsl<X509_STORE, X509_STORE_free>;
 using X509StoreCtxPtr = UniqueSsl<X509_STORE_CTX, X509_STORE_CTX_free>;

@@ -108,6 +108,8 @@ Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& cert
 struct VerifiedSignature {
   Digest signer{};                 // fingerprint of the signer certificate
   UnixTime signing_time = 0;
+  // A certificate of the chain revoked after the signing time, by a CRL held: the signature stays valid.
+  std::optional<UnixTime> revoked_after;
   std::string algorithm;           // e.g. "ECDSA-P-256 with SHA-256", "RSA-PSS-2048 with SHA-256"
   std::vector<Digest> chain;       // signer first, root last
 };
@@ -125,6 +127,18 @@ class Verifier {
   // bad_input when the DER is not a certificate.
   Status add_root(ByteView der);
   Status add_intermediate(ByteView der);
+
+  // A certificate revocation list of a CA this verifier knows (a root or an intermediate), its signature checked
+  // against that CA. From then on a signature is refused when a certificate of its chain was revoked at or before
+  // its signing time; a revocation after the signing time leaves it valid (VerifiedSignature::revoked_after).
+  // bad_input when the DER is not a CRL, its issuer is unknown or its signature does not verify.
+  struct CrlInfo {
+    std::string issuer;
+    UnixTime this_update = 0;
+    std::optional<UnixTime> next_update;
+    std::size_t revoked = 0;  // entries
+  };
+  Result<CrlInfo> add_crl(ByteView der);
 
   // Checks, refusing with rule "signature" and a message naming the failing check:
   // the signature over `content` (CMS detached, exactly one SignerInfo, signed attributes present, messageDigest
@@ -172,6 +186,9 @@ class Ed25519Key {
 
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 
+// A CRL file, DER or PEM ("X509 CRL"), as DER. bad_input when it is neither.
+Result<Bytes> read_crl(const std::string& path);
+
 // ---- test and demo PKI --------------------------------------------------------------------------------------
 
 // Makes certificates for tests and the demo (never for production). Key algorithms: "rsa2048", "rsa1024",
@@ -193,5 +210,8 @@ struct IssuedCertificate {
 };
 // Self-signed when `issuer` is null.
 Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, const IssuedCertificate* issuer);
+// A CRL (DER, SHA-256) by `issuer` listing each certificate (DER) with its revocation time.
+Result<Bytes> issue_crl(const IssuedCertificate& issuer, const std::vector<std::pair<Bytes, UnixTime>>& revoked,
+                        UnixTime this_update);
 
 }  // namespace antq::signing

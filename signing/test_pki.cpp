@@ -120,4 +120,37 @@ Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, c
   return out;
 }
 
+Result<Bytes> issue_crl(const IssuedCertificate& issuer, const std::vector<std::pair<Bytes, UnixTime>>& revoked,
+                        UnixTime this_update) {
+  X509Ptr issuer_cert = x509_from_der(issuer.certificate_der);
+  if (!issuer_cert) return bad_input("issuer certificate is not a DER certificate");
+  BioPtr bio = memory_bio(as_bytes(issuer.private_key_pem));
+  EvpPkeyPtr issuer_key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!issuer_key) return bad_input("issuer key is not an unencrypted PEM private key: " + ssl_errors());
+  X509CrlPtr crl(X509_CRL_new());
+  Asn1TimePtr last = unix_to_asn1_time(this_update), next = unix_to_asn1_time(this_update + 30LL * 86400);
+  bool ok = crl && X509_CRL_set_version(crl.get(), 1) == 1 &&
+            X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer_cert.get())) == 1 && last && next &&
+            X509_CRL_set1_lastUpdate(crl.get(), last.get()) == 1 && X509_CRL_set1_nextUpdate(crl.get(), next.get()) == 1;
+  for (const auto& [der, when] : revoked) {
+    X509Ptr cert = x509_from_der(der);
+    X509_REVOKED* entry = X509_REVOKED_new();
+    Asn1TimePtr at = unix_to_asn1_time(when);
+    ok = ok && cert && entry && at && X509_REVOKED_set_serialNumber(entry, X509_get_serialNumber(cert.get())) == 1 &&
+         X509_REVOKED_set_revocationDate(entry, at.get()) == 1 && X509_CRL_add0_revoked(crl.get(), entry) == 1;
+    if (!ok) {
+      X509_REVOKED_free(entry);
+      break;
+    }
+  }
+  ok = ok && X509_CRL_sort(crl.get()) == 1 && X509_CRL_sign(crl.get(), issuer_key.get(), EVP_sha256()) > 0;
+  if (!ok) return bad_input("cannot make the CRL: " + ssl_errors());
+  unsigned char* out = nullptr;
+  int n = i2d_X509_CRL(crl.get(), &out);
+  if (n <= 0) return bad_input("cannot encode the CRL: " + ssl_errors());
+  Bytes result(out, out + n);
+  OPENSSL_free(out);
+  return result;
+}
+
 }  // namespace antq::signing

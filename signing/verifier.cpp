@@ -76,7 +76,43 @@ struct Signer {
   std::vector<Digest> chain;  // signer first, root last
   X509StackPtr chain_certs;   // the same, for the ESS check
   Bytes accepted_ess;         // DER of a signingCertificate(V2) value already checked against chain_certs
+  // The earliest revocation of a chain certificate in the CRLs held when the chain was built.
+  std::optional<UnixTime> revoked_at;
+  std::string revoked_what;   // e.g. "certificate CN=..., revoked 2024-...+07:00 (keyCompromise)"
 };
+
+// The earliest revocation, in `crls`, of a certificate of `chain` (signer first, root last). A CRL counts for a
+// certificate only when its issuer is the next certificate of the chain and that certificate's key signed it.
+void find_revocation(Signer& signer, const std::vector<X509CrlPtr>& crls) {
+  STACK_OF(X509)* chain = signer.chain_certs.get();
+  for (int i = 0; i + 1 < sk_X509_num(chain); ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    X509* issuer = sk_X509_value(chain, i + 1);
+    for (const X509CrlPtr& crl : crls) {
+      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0) continue;
+      if (X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1) {
+        clear_ssl_errors();
+        continue;
+      }
+      X509_REVOKED* entry = nullptr;
+      if (X509_CRL_get0_by_serial(crl.get(), &entry, X509_get0_serialNumber(cert)) != 1 || entry == nullptr) continue;
+      auto at = asn1_time_to_unix(X509_REVOKED_get0_revocationDate(entry));
+      if (!at || (signer.revoked_at && *signer.revoked_at <= *at)) continue;
+      signer.revoked_at = *at;
+      std::string reason;
+      int crit = 0;
+      if (auto* code = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr))) {
+        static const char* const kReasons[] = {"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+                                               "superseded", "cessationOfOperation", "certificateHold", "",
+                                               "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+        long r = ASN1_ENUMERATED_get(code);
+        if (r >= 0 && r <= 10 && kReasons[r][0] != 0) reason = std::string(" (") + kReasons[r] + ")";
+        ASN1_ENUMERATED_free(code);
+      }
+      signer.revoked_what = "certificate " + short_subject(cert) + " was revoked " + format_vietnam_time(*at) + reason;
+    }
+  }
+}
 
 std::atomic<std::uint64_t> next_signer_id{1};
 std::atomic<std::uint64_t> next_rep_id{1};
@@ -536,6 +572,7 @@ std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedD
   out.signing_time = view.signing_time;
   out.algorithm = display_algorithm(signer.key_description, algorithm->family, digest_nid);
   out.chain = signer.chain;
+  out.revoked_after = signer.revoked_at;
   return out;
 }
 
@@ -595,6 +632,7 @@ struct Verifier::Rep {
   mutable std::shared_mutex config_mutex;
   X509StorePtr store;          // guarded by config_mutex
   X509StackPtr intermediates;  // guarded by config_mutex
+  std::vector<X509CrlPtr> crls;  // guarded by config_mutex; each verified against its issuer when added
 
   // Signers whose chain was verified, by cache_key(). Cleared when the trust configuration changes.
   mutable std::shared_mutex cache_mutex;
@@ -675,6 +713,43 @@ Status Verifier::add_intermediate(ByteView der) {
   return {};
 }
 
+Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
+  const unsigned char* p = der.data();
+  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+  if (!crl || p != der.data() + der.size()) {
+    clear_ssl_errors();
+    return bad_input("not a DER certificate revocation list (CRL)");
+  }
+  const X509_NAME* issuer_name = X509_CRL_get_issuer(crl.get());
+  CrlInfo info;
+  info.issuer = name_to_string(issuer_name);
+  auto this_update = asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl.get()));
+  if (!this_update) return bad_input("the CRL of " + info.issuer + " has no valid thisUpdate");
+  info.this_update = *this_update;
+  if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get())) info.next_update = asn1_time_to_unix(next);
+  info.revoked = static_cast<std::size_t>(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())));
+  std::unique_lock lock(rep_->config_mutex);
+  // The issuer must be a CA we know, and its key must have signed the CRL.
+  std::vector<X509*> candidates;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(rep_->store.get());
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
+    if (X509* c = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) candidates.push_back(c);
+  for (int i = 0; i < sk_X509_num(rep_->intermediates.get()); ++i) candidates.push_back(sk_X509_value(rep_->intermediates.get(), i));
+  bool named = false, signed_by = false;
+  for (X509* c : candidates) {
+    if (X509_NAME_cmp(X509_get_subject_name(c), issuer_name) != 0) continue;
+    named = true;
+    if (X509_CRL_verify(crl.get(), X509_get0_pubkey(c)) == 1) signed_by = true;
+  }
+  clear_ssl_errors();
+  if (!named) return bad_input("the CRL's issuer " + info.issuer + " is neither a trusted root nor a known intermediate");
+  if (!signed_by) return bad_input("the CRL's signature does not verify with the key of its issuer " + info.issuer);
+  rep_->crls.push_back(std::move(crl));
+  lock.unlock();
+  rep_->forget_all();
+  return info;
+}
+
 Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
                                            const std::vector<Bytes>& extra_certs) const {
   return verify_impl(content, cms_der, signer_der, sha256(signer_der), nullptr, extra_certs);
@@ -701,7 +776,8 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
 
   if (auto view = view_signed_data(cms_der)) {
     const Signer* known = rep_->lookup_local(key);
-    if (known && view->signing_time >= known->valid_from && view->signing_time <= known->valid_until) {
+    if (known && view->signing_time >= known->valid_from && view->signing_time <= known->valid_until &&
+        !(known->revoked_at && view->signing_time >= *known->revoked_at)) {
       if (auto verified = fast_verify(*known, *view, content, content_sha256)) return std::move(*verified);
     }
   }
@@ -790,6 +866,7 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
       entry->valid_until = std::min(entry->valid_until, *na);
       entry->chain.push_back(i == 0 ? fingerprint : x509_fingerprint(c));
     }
+    find_revocation(*entry, rep_->crls);  // config_mutex is held (shared)
     if (fresh) {
       entry->cert = std::move(fresh);
     } else {
@@ -808,9 +885,13 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
                      "the signingCertificate attribute does not name the signer certificate " + short_subject(cert));
     if (entry) entry->accepted_ess = std::move(ess);
   }
+  // Revocation (CRLs held): at or before the signing time the signature is invalid; after it, it stands.
+  if (signer->revoked_at && *signer->revoked_at <= *signing_time)
+    return refused("signature", signer->revoked_what + ", before the signing time " + format_vietnam_time(*signing_time));
   if (entry) rep_->remember(key, std::move(entry));
 
   VerifiedSignature out;
+  out.revoked_after = signer->revoked_at;
   out.signer = fingerprint;
   out.signing_time = *signing_time;
   out.algorithm = std::move(*algorithm);

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "ledger/merkle.hpp"
 #include "support.hpp"
@@ -275,9 +276,55 @@ TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies w
   CHECK(report["signatures"] == 19);
 }
 
+TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocation, verify rechecks old entries", "[cli][crl]") {
+  TestLedger t;  // administrator, commune chairman and commune office bound
+  const signing::UnixTime now = signing::now();
+  auto signed_at = [&](int i, signing::UnixTime when) {
+    signing::SignOptions o;
+    o.signing_time = when;
+    return test::sign(make_act("model.launched", fmt::format("CRL-{}", i), "2023-03-15"), t.chair, nullptr, o);
+  };
+  // Admitted before the CRL is known: one signed before the revocation it will list, one after.
+  REQUIRE(t.append({signed_at(1, now - 7200), signed_at(2, now - 1800)}));
+  const std::uint64_t late_seq = t.ledger->size() - 1;
+  t.ledger.reset();  // the commands below open the ledger themselves
+
+  auto crl = signing::issue_crl(t.pki.root(), {{t.chair.certificate, now - 3600}}, now - 60);
+  REQUIRE(crl);
+  const fs::path crl_file = t.tmp / "root.crl";
+  write_file(crl_file, std::string(crl->begin(), crl->end()));
+  const std::string dir = quote(t.dir());
+  std::string out;
+  REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file), &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("added the CRL of") && Catch::Contains("1 revoked certificate"));
+  REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + " --json", &out) == 0);
+  CHECK(json::parse(out)["already_held"] == true);
+
+  // A new signature by the revoked certificate is refused, and nothing is written.
+  const fs::path event = t.tmp / "late.signed";
+  REQUIRE(cli::write_submission(event, signed_at(3, now - 60)));
+  const std::string before = t.data_bytes();
+  CHECK(run(kAntq + " append " + dir + " " + quote(event), &out) == 2);
+  CHECK(lines_of(out) == 1);
+  CHECK_THAT(out, Catch::Contains("refused [signature]") && Catch::Contains("was revoked"));
+  CHECK(t.data_bytes() == before);
+
+  // verify rechecks with the CRL: the entry signed after the revocation is named; the one before stands.
+  CHECK(run(kAntq + " verify --json " + dir, &out) == 1);
+  auto report = json::parse(out);
+  REQUIRE(report["failures"].size() == 1);
+  CHECK(report["failures"][0]["seq"] == late_seq);
+  CHECK_THAT(report["failures"][0]["reason"].get<std::string>(), Catch::Contains("was revoked"));
+
+  // What is not a CRL of a trusted CA is refused.
+  write_file(t.tmp / "junk.crl", "junk");
+  CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl"), &out) == 2);
+  CHECK(lines_of(out) == 1);
+}
+
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo"}) {
+                              "verify-bundle", "demo", "trust add-crl"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);

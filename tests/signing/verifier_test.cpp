@@ -374,4 +374,49 @@ TEST_CASE("verify may be called from many threads at once", "[signing]") {
   CHECK(failures == 0);
 }
 
+TEST_CASE("a CRL invalidates signatures made after a revocation, not those made before it", "[signing][crl]") {
+  TempDir dir;
+  const Pki& p = pki();
+  auto signer = issue(request("revoked signer"), &p.root);
+  const UnixTime revoked_at = kSigningTime + 86400;
+  auto crl = issue_crl(p.root, {{signer.certificate_der, revoked_at}}, revoked_at + 3600);
+  REQUIRE(crl);
+  Verifier verifier = verifier_for(p.root);
+  // Before the CRL is held, both verify (and the signer's chain is cached).
+  REQUIRE(verifier.verify(kBody, sign(dir, signer, revoked_at + 60), signer.certificate_der));
+  auto info = verifier.add_crl(*crl);
+  REQUIRE(info);
+  CHECK(info->revoked == 1);
+  CHECK(contains(info->issuer, "Test Root CA"));
+  for (int round = 0; round < 2; ++round) {  // the second round uses the cached chain
+    INFO("round " << round);
+    auto before = verifier.verify(kBody, sign(dir, signer, revoked_at - 60), signer.certificate_der);
+    REQUIRE(before);
+    REQUIRE(before->revoked_after.has_value());
+    CHECK(*before->revoked_after == revoked_at);
+    std::string why = refusal(verifier.verify(kBody, sign(dir, signer, revoked_at + 60), signer.certificate_der));
+    CHECK(contains(why, "was revoked " + format_vietnam_time(revoked_at)));
+    CHECK(contains(why, "before the signing time"));
+  }
+  // Other signers of the same CA are untouched.
+  auto other = verifier.verify(kBody, sign(dir, p.p256, revoked_at + 60), p.p256.certificate_der);
+  REQUIRE(other);
+  CHECK_FALSE(other->revoked_after.has_value());
+}
+
+TEST_CASE("add_crl refuses what is not a CRL, an unknown issuer and a forged signature", "[signing][crl]") {
+  const Pki& p = pki();
+  Verifier verifier = verifier_for(p.root);
+  CHECK(verifier.add_crl(as_bytes("not a crl")).error().kind == ErrorKind::bad_input);
+  auto stranger = root_ca("Stranger CA");  // self-signed, not trusted
+  auto foreign = issue_crl(stranger, {}, kSigningTime);
+  REQUIRE(foreign);
+  CHECK(contains(verifier.add_crl(*foreign).error().message, "neither a trusted root nor a known intermediate"));
+  // Same issuer name as the root, another key.
+  auto fake_root = root_ca();
+  auto forged = issue_crl(fake_root, {}, kSigningTime);
+  REQUIRE(forged);
+  CHECK(contains(verifier.add_crl(*forged).error().message, "does not verify with the key of its issuer"));
+}
+
 }  // namespace antq::signing
