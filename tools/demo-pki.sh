@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Makes a throwaway PKI for demos and tests: a root CA standing in for the Government CA, and for a province, a
+# district and a commune each a person certificate (the competent official) and an organisation certificate (the
+# unit's seal, applied by the office clerk). TEST KEYS ONLY: unencrypted, never for real documents.
+#
+#   tools/demo-pki.sh DIR [--rsa]     keys ECDSA P-256 by default, RSA-2048 with --rsa (as the Government CA issues)
+#
+# Writes DIR/root.crt and DIR/root.key, DIR/<level>-<role>.{crt,key} for level in province, district, commune and
+# role in person, organisation, and DIR/roots.pem for `antq init --trust`. Refuses a DIR that is not empty.
+set -euo pipefail
+
+usage() { sed -n '2,9s/^# \{0,1\}//p' "$0"; }
+dir=""
+key_args=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+for arg in "$@"; do
+  case "$arg" in
+    --rsa) key_args=(-newkey rsa:2048) ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "demo-pki.sh: unknown option '$arg' (known: --rsa)" >&2; exit 2 ;;
+    *) [[ -z "$dir" ]] || { echo "demo-pki.sh: give one DIR" >&2; exit 2; }; dir="$arg" ;;
+  esac
+done
+[[ -n "$dir" ]] || { usage >&2; exit 2; }
+if [[ -e "$dir" && -n "$(ls -A "$dir" 2>/dev/null)" ]]; then
+  echo "demo-pki.sh: $dir is not empty; give a new directory" >&2
+  exit 2
+fi
+mkdir -p "$dir"
+command -v openssl >/dev/null || { echo "demo-pki.sh: openssl is missing (tools/install-deps.sh installs it)" >&2; exit 2; }
+
+ext="$dir/.ext.cnf"
+cat > "$ext" <<'CNF'
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[signer]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+
+openssl req -x509 -new "${key_args[@]}" -nodes -days 3650 -sha256 \
+  -subj "/C=VN/O=Demo Government CA (TEST KEYS ONLY)/CN=Demo Root CA" \
+  -keyout "$dir/root.key" -out "$dir/root.crt" -extensions ca -config "$ext" 2>/dev/null
+cp "$dir/root.crt" "$dir/roots.pem"
+
+declare -A unit=([province]="UBND tỉnh Hòa Bình" [district]="UBND huyện Yên Thủy" [commune]="UBND xã Lạc Thịnh")
+declare -A official=([province]="Chủ tịch UBND tỉnh" [district]="Chủ tịch UBND huyện" [commune]="Chủ tịch UBND xã")
+for level in province district commune; do
+  for role in person organisation; do
+    name="$dir/$level-$role"
+    if [[ $role == person ]]; then cn="${official[$level]} (demo)"; else cn="${unit[$level]} (demo)"; fi
+    openssl req -new "${key_args[@]}" -nodes -utf8 -subj "/C=VN/O=${unit[$level]}/CN=$cn" \
+      -keyout "$name.key" -out "$name.csr" 2>/dev/null
+    openssl x509 -req -in "$name.csr" -CA "$dir/root.crt" -CAkey "$dir/root.key" -CAcreateserial -days 825 \
+      -sha256 -extfile "$ext" -extensions signer -out "$name.crt" 2>/dev/null
+    rm -f "$name.csr"
+  done
+done
+rm -f "$ext" "$dir/root.srl"
+chmod 600 "$dir"/*.key
+echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem and 6 signers (province|district|commune)-(person|organisation)"
