@@ -49,9 +49,9 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
     cms = std::move(with);
   }
   // The organisation signs after the person (ledger::check_signing_order): refuse now rather than at append.
+  auto ours = signing::cms_parse(*cms);
   for (const auto& other : submission.event.signatures) {
     auto theirs = signing::cms_parse(other.cms);
-    auto ours = signing::cms_parse(*cms);
     if (!theirs || !ours || !theirs->signing_time || !ours->signing_time) continue;  // append will say why
     auto order = role == ledger::Role::organisation ? ledger::check_signing_order(*theirs->signing_time, *ours->signing_time)
                                                     : ledger::check_signing_order(*ours->signing_time, *theirs->signing_time);

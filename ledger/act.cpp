@@ -14,6 +14,7 @@
 
 #include "ledger/codec.hpp"
 #include "ledger/schema/antq.capnp.h"
+#include "signing/signing.hpp"
 
 namespace antq::ledger {
 namespace {
@@ -526,12 +527,8 @@ bool is_date(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
     if (t[i] < '0' || t[i] > '9') return false;
-  int y = std::stoi(std::string(t.substr(0, 4))), m = std::stoi(std::string(t.substr(5, 2))),
-      d = std::stoi(std::string(t.substr(8, 2)));
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  if (t < "1900") return false;
+  return signing::parse_time(t).has_value();  // a day that exists (no February 30)
 }
 
 Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& source,
@@ -645,11 +642,11 @@ Result<Act> decode_body(ByteView bytes) {
     if (auto s = check_envelope(c, act); !s) return std::unexpected(s.error());
     unsigned i = 0;
     for (auto a : r.getAttachments()) {
-      std::string w = fmt::format("attachments[{}]", i++);
+      const unsigned index = i++;
       Act::Attachment att;
       if (auto s = text(a.getItem(), att.item, "attachments.item"); !s) return std::unexpected(s.error());
       if (auto s = text(a.getMediaType(), att.media_type, "attachments.media_type"); !s) return std::unexpected(s.error());
-      if (att.item.empty()) return c.fail(w + ".item", "missing (the dossier item code)");
+      if (att.item.empty()) return c.fail(fmt::format("attachments[{}].item", index), "missing (the dossier item code)");
       if (att.media_type.empty()) return not_canonical();  // encode_body never writes an empty media type
       if (a.getSha256().size() != att.sha256.size()) return bad_input("body: attachment sha256 is not 32 bytes");
       std::ranges::copy(a.getSha256(), att.sha256.begin());

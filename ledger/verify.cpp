@@ -31,7 +31,7 @@ class MemoryState final : public StateStore {
 
 // Entries flow through a ring of slots (FORMAT.md, "Verification"): this thread reads the log in order and
 // checks the tree, workers decode entries and check their signatures, and this thread then takes the finished slots
-// in order for the checks that need order (duplicates, the bodies index, the admission replay). When it has no
+// in order for the checks that need order (duplicates, the admission replay). When it has no
 // in-order work, this thread decodes too, so that every core stays busy. The ring bounds memory whatever the
 // ledger's size.
 constexpr std::size_t kRing = 4096;
@@ -99,24 +99,31 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   if (kept) roots_wanted[kept->size] = {};
   if (roots_wanted.contains(0)) roots_wanted[0] = empty_root();
 
+  // A content-addressed database (`certs`, `attachments`, `crls`), in key order: `good` gets each value that hashes
+  // to its key, `bad` the key of each other.
+  auto content_addressed = [&](MDB_dbi dbi, const auto& good, const auto& bad) {
+    MDB_cursor* cur = nullptr;
+    if (mdb_cursor_open(txn.get(), dbi, &cur) != MDB_SUCCESS) return;
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      if (k.mv_size == 32 && sha256(view(v)) == *reinterpret_cast<const Digest*>(k.mv_data))
+        good(*reinterpret_cast<const Digest*>(k.mv_data), view(v));
+      else
+        bad(to_hex(view(k)));
+    }
+    mdb_cursor_close(cur);
+  };
+
   signing::Verifier verifier = make_verifier();
   // Certificates are few (one per signer) and read by every worker: loaded once, each checked against its key,
   // read-only afterwards. A certificate stored under another's fingerprint is left out, so the signatures that
   // name it fail too.
   std::map<Digest, ByteView> certificates;
-  {
-    MDB_cursor* cur = nullptr;
-    if (mdb_cursor_open(txn.get(), rep_->certs, &cur) == MDB_SUCCESS) {
-      MDB_val k, v;
-      for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size == 32 && sha256(view(v)) == *reinterpret_cast<const Digest*>(k.mv_data))
-          certificates.emplace(*reinterpret_cast<const Digest*>(k.mv_data), view(v));
-        else
-          fail(std::nullopt, "certificate " + to_hex(view(k)) + " (database `certs`): content does not hash to its key");
-      }
-      mdb_cursor_close(cur);
-    }
-  }
+  content_addressed(
+      rep_->certs, [&](const Digest& fp, ByteView der) { certificates.emplace(fp, der); },
+      [&](const std::string& key) {
+        fail(std::nullopt, "certificate " + key + " (database `certs`): content does not hash to its key");
+      });
   auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
     auto it = certificates.find(fp);
     if (it == certificates.end()) return std::nullopt;
@@ -307,31 +314,26 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
                                    "the logs have forked", kept->size));
 
   // Attachments: content-addressed, so each must hash to its key.
-  {
-    MDB_cursor* c = nullptr;
-    if (mdb_cursor_open(txn.get(), rep_->attachments, &c) == MDB_SUCCESS) {
-      for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+  content_addressed(
+      rep_->attachments, [&](const Digest&, ByteView) { ++report.attachments; },
+      [&](const std::string& key) {
         ++report.attachments;
-        if (k.mv_size != 32 || sha256(view(v)) != Digest(*reinterpret_cast<const Digest*>(k.mv_data)))
-          fail(std::nullopt, "attachment " + to_hex(view(k)) + ": content does not hash to its key");
-      }
-      mdb_cursor_close(c);
-    }
-  }
+        fail(std::nullopt, "attachment " + key + ": content does not hash to its key");
+      });
 
-  // CRLs: content-addressed too. (Their signatures were checked against their issuers by make_verifier; one that
-  // no longer verifies was left out of it, so signatures it would have refused are not refused here either.)
+  // CRLs: content-addressed too, and each signed by a CA of the trust store. (make_verifier leaves out one that no
+  // longer verifies, so the signatures it would have refused are not refused above either: it is named here.)
   if (rep_->has_crls) {
-    MDB_cursor* c = nullptr;
-    if (mdb_cursor_open(txn.get(), rep_->crls, &c) == MDB_SUCCESS) {
-      for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 32 || sha256(view(v)) != Digest(*reinterpret_cast<const Digest*>(k.mv_data)))
-          fail(std::nullopt, "CRL " + to_hex(view(k)) + " (database `crls`): content does not hash to its key");
-        else if (auto check = make_verifier().add_crl(view(v)); !check)
-          fail(std::nullopt, "CRL " + to_hex(view(k)) + " (database `crls`): " + check.error().message);
-      }
-      mdb_cursor_close(c);
-    }
+    signing::Verifier trust = make_verifier();
+    content_addressed(
+        rep_->crls,
+        [&](const Digest& fp, ByteView der) {
+          if (auto check = trust.add_crl(der); !check)
+            fail(std::nullopt, "CRL " + to_hex(fp) + " (database `crls`): " + check.error().message);
+        },
+        [&](const std::string& key) {
+          fail(std::nullopt, "CRL " + key + " (database `crls`): content does not hash to its key");
+        });
   }
 
   // Derived state: the replay must reproduce the stored `state` database exactly.

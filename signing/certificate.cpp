@@ -53,9 +53,7 @@ Result<Bytes> read_crl(const std::string& path) {
     BioPtr bio = memory_bio(*data);
     crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
   } else {
-    const unsigned char* p = data->data();
-    crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(data->size())));
-    if (crl && p != data->data() + data->size()) crl.reset();
+    crl = crl_from_der(*data);
   }
   clear_ssl_errors();
   if (!crl) return bad_input("CRL file " + path + " holds neither a PEM (X509 CRL) nor a DER certificate revocation list");

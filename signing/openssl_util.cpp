@@ -64,6 +64,16 @@ X509Ptr x509_from_der(ByteView der) {
   return cert;
 }
 
+X509CrlPtr crl_from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+  if (!crl || p != der.data() + der.size()) {
+    clear_ssl_errors();
+    return nullptr;
+  }
+  return crl;
+}
+
 Bytes x509_to_der(const X509* cert) {
   int n = i2d_X509(cert, nullptr);
   if (n <= 0) return {};

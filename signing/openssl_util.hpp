@@ -57,6 +57,8 @@ std::string bio_string(BIO* bio);
 
 // Parses exactly one DER certificate (no trailing bytes); null when it is not one.
 X509Ptr x509_from_der(ByteView der);
+// A DER CRL with nothing after it, or null.
+X509CrlPtr crl_from_der(ByteView der);
 Bytes x509_to_der(const X509* cert);
 // SHA-256 of the certificate's DER encoding.
 Digest x509_fingerprint(const X509* cert);

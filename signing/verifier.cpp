@@ -714,12 +714,8 @@ Status Verifier::add_intermediate(ByteView der) {
 }
 
 Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
-  const unsigned char* p = der.data();
-  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-  if (!crl || p != der.data() + der.size()) {
-    clear_ssl_errors();
-    return bad_input("not a DER certificate revocation list (CRL)");
-  }
+  X509CrlPtr crl = crl_from_der(der);
+  if (!crl) return bad_input("not a DER certificate revocation list (CRL)");
   const X509_NAME* issuer_name = X509_CRL_get_issuer(crl.get());
   CrlInfo info;
   info.issuer = name_to_string(issuer_name);
