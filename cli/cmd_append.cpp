@@ -56,8 +56,10 @@ void add_append(CLI::App& app, Action& run) {
 
   auto* record = app.add_subcommand("record", "Sign an act and append it in one step");
   record->footer(
-      "KEY:CERT is split at the last colon. Decision acts (establishment, rating, termination, ...) need --org too.\n"
-      "Example:\n  antq record ./ledger act.json --person chair.key:chair.crt --org office.key:office.crt");
+      "KEY:CERT is split at the last colon, so KEY may be a key on a token, by PKCS#11 URI (PIN from\n"
+      "ANTQ_PKCS11_PIN, else asked for). Decision acts (establishment, rating, termination, ...) need --org too.\n"
+      "Examples:\n  antq record ./ledger act.json --person chair.key:chair.crt --org office.key:office.crt\n"
+      "  antq record ./ledger act.json --person 'pkcs11:token=Chair;object=sign:chair.crt' --org office.key:office.crt");
   record->add_option("DIR", args->dir, "The ledger")->required();
   record->add_option("ACT", args->act, "The act as JSON (acts.md)")->required();
   record->add_option("--person", args->person, "KEY:CERT of the competent person")->required();

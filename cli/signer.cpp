@@ -12,7 +12,7 @@ namespace antq::cli {
 Result<SignerSpec> parse_signer(const std::string& spec) {
   auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
-    return bad_input(fmt::format("signer \"{}\": expected KEY:CERT (key file, a colon, certificate file)", spec));
+    return bad_input(fmt::format("signer \"{}\": expected KEY:CERT (key file or PKCS#11 URI, a colon, certificate file)", spec));
   return SignerSpec{spec.substr(0, colon), spec.substr(colon + 1)};
 }
 

@@ -10,7 +10,7 @@
 
 namespace antq::cli {
 
-// A signer given as KEY:CERT, split at the last colon (KEY may later be a PKCS#11 URI with colons).
+// A signer given as KEY:CERT, split at the last colon: KEY may be a PKCS#11 URI, which has a colon itself.
 struct SignerSpec {
   std::string key;
   std::string cert;

@@ -111,4 +111,7 @@ struct PrivateKey::Rep {
   std::string spec;
 };
 
+// A key on a PKCS#11 token (pkcs11.cpp): `uri` is an RFC 7512 "pkcs11:" URI.
+Result<PrivateKey> load_pkcs11_key(const std::string& uri);
+
 }  // namespace antq::signing

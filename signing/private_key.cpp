@@ -1,4 +1,4 @@
-// Signing keys from PEM files, with the passphrase from ANTQ_KEY_PASSPHRASE or the terminal.
+// Signing keys from PEM files, with the passphrase from ANTQ_KEY_PASSPHRASE or the terminal (tokens: pkcs11.cpp).
 #include <openssl/pem.h>
 #include <openssl/ui.h>
 #include <unistd.h>
@@ -50,7 +50,7 @@ PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
 PrivateKey::~PrivateKey() = default;
 
 Result<PrivateKey> PrivateKey::load(const std::string& spec) {
-  if (spec.starts_with("pkcs11:")) return bad_input("key " + spec + ": PKCS#11 tokens are not supported yet");
+  if (spec.starts_with("pkcs11:")) return load_pkcs11_key(spec);
   std::ifstream in(spec, std::ios::binary);
   if (!in) return bad_input("cannot read key " + spec + ": " + std::strerror(errno));
   Bytes pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

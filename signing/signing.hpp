@@ -59,7 +59,9 @@ class PrivateKey {
  public:
   // PEM (PKCS#8, also traditional RSA/EC). An encrypted key's passphrase comes from the environment variable
   // ANTQ_KEY_PASSPHRASE, else from a prompt on the terminal when there is one; bad_input when neither gives the
-  // right one. `spec` is a path; a "pkcs11:" URI is reserved for tokens (issue 3) and refused with bad_input now.
+  // right one. A `spec` that starts "pkcs11:" is an RFC 7512 URI of a key on a token (pkcs11:token=...;object=...),
+  // used through OpenSSL's pkcs11 engine: the PIN comes from ANTQ_PKCS11_PIN (or the URI's pin-value), else a
+  // prompt at a terminal; the module is ANTQ_PKCS11_MODULE, else p11-kit's proxy (every registered module).
   static Result<PrivateKey> load(const std::string& spec);
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;

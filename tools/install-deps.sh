@@ -13,6 +13,8 @@ packages=(
   catch2
   nlohmann-json3-dev libcli11-dev libfmt-dev libutf8proc-dev
   libjemalloc-dev
+  softhsm2 opensc libengine-pkcs11-openssl   # PKCS#11 tokens: a software token for tests, pkcs11-tool, the engine
+  poppler-utils                              # pdfsig, which checks our signed PDF fixtures
 )
 
 for arg in "$@"; do
