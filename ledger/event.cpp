@@ -99,6 +99,43 @@ Bytes encode_submission(const Submission& submission) {
   return canonical_bytes(b.asReader());
 }
 
+Bytes encode_pdf_signatures(const std::vector<PdfSignatureRecord>& signatures) {
+  capnp::MallocMessageBuilder message;
+  auto list = message.initRoot<schema::PdfSignatures>().initSignatures(static_cast<unsigned>(signatures.size()));
+  for (unsigned i = 0; i < signatures.size(); ++i) {
+    const PdfSignatureRecord& s = signatures[i];
+    auto b = list[i];
+    auto range = b.initByteRange(4);
+    for (unsigned j = 0; j < 4; ++j) range.set(j, s.byte_range[j]);
+    b.setSubFilter(s.sub_filter);
+    b.setCoversWholeFile(s.covers_whole_file);
+    b.setSigner(ptr(s.signer));
+    b.setSigningTime(s.signing_time);
+    b.setAlgorithm(s.algorithm);
+  }
+  return canonical_bytes(message.getRoot<schema::PdfSignatures>().asReader());
+}
+
+Result<std::vector<PdfSignatureRecord>> decode_pdf_signatures(ByteView bytes) {
+  return decode<schema::PdfSignatures>(
+      bytes, "PDF signature record", [](schema::PdfSignatures::Reader r) -> Result<std::vector<PdfSignatureRecord>> {
+        std::vector<PdfSignatureRecord> out;
+        for (auto s : r.getSignatures()) {
+          PdfSignatureRecord rec;
+          if (s.getByteRange().size() != 4 || s.getSigner().size() != 32)
+            return bad_input("PDF signature record: a byte range or signer of the wrong size");
+          for (unsigned j = 0; j < 4; ++j) rec.byte_range[j] = s.getByteRange()[j];
+          rec.sub_filter = s.getSubFilter();
+          rec.covers_whole_file = s.getCoversWholeFile();
+          std::copy(s.getSigner().begin(), s.getSigner().end(), rec.signer.begin());
+          rec.signing_time = s.getSigningTime();
+          rec.algorithm = s.getAlgorithm();
+          out.push_back(std::move(rec));
+        }
+        return out;
+      });
+}
+
 Result<Submission> decode_submission(ByteView bytes) {
   return decode<schema::Submission>(bytes, "signed event", [](schema::Submission::Reader r) -> Result<Submission> {
     Submission s;

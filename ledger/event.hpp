@@ -1,6 +1,7 @@
 // Events, entries and submissions as plain C++ values, and their canonical Cap'n Proto bytes (schema/antq.capnp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,19 @@ Result<Entry> decode_entry(ByteView bytes);
 
 Bytes encode_submission(const Submission& submission);
 Result<Submission> decode_submission(ByteView bytes);
+
+// A signature of a PDF attachment as admission verified it (schema PdfSignature).
+struct PdfSignatureRecord {
+  std::array<std::uint64_t, 4> byte_range{};
+  std::string sub_filter;
+  bool covers_whole_file = false;
+  Digest signer{};
+  std::int64_t signing_time = 0;
+  std::string algorithm;
+  bool operator==(const PdfSignatureRecord&) const = default;
+};
+Bytes encode_pdf_signatures(const std::vector<PdfSignatureRecord>& signatures);
+Result<std::vector<PdfSignatureRecord>> decode_pdf_signatures(ByteView bytes);
 
 // The largest submission or entry accepted (attachments included).
 inline constexpr std::size_t kMaxMessageBytes = 256u << 20;

@@ -55,9 +55,17 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
     int rc = mdb_dbi_open(txn.get(), n.name, flags, n.dbi);
     if (rc != MDB_SUCCESS) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", n.name, lmdb_error(rc)));
   }
-  int rc = mdb_dbi_open(txn.get(), "crls", flags, &rep.crls);
-  if (rc == MDB_SUCCESS) rep.has_crls = true;
-  else if (rc != MDB_NOTFOUND) return corruption("ledger database `crls` cannot be opened: " + lmdb_error(rc));
+  // Databases made when first needed: absent from ledgers that never needed them.
+  struct Optional {
+    const char* name;
+    MDB_dbi* dbi;
+    bool* present;
+  } optional[] = {{"crls", &rep.crls, &rep.has_crls}, {"pdf_signatures", &rep.pdf_signatures, &rep.has_pdf_signatures}};
+  for (auto& o : optional) {
+    int rc = mdb_dbi_open(txn.get(), o.name, flags, o.dbi);
+    if (rc == MDB_SUCCESS) *o.present = true;
+    else if (rc != MDB_NOTFOUND) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", o.name, lmdb_error(rc)));
+  }
   return {};
 }
 
@@ -111,6 +119,11 @@ struct Prepared {
   std::vector<Certificate> carried;  // certificates the CMS carried: stored by fingerprint, used to build chains
   std::vector<Certificate> signers;  // each signature's certificate, carried or stored by an earlier append
   std::vector<CheckedSignature> signatures;
+  struct SignedPdf {
+    Digest attachment{};
+    Bytes record;                    // encode_pdf_signatures
+  };
+  std::vector<SignedPdf> pdfs;       // attachments of this event that are signed PDFs
 };
 
 std::string event_label(const std::vector<Submission>& events, std::size_t i) {
@@ -177,6 +190,28 @@ Result<std::vector<CheckedSignature>> check_signatures(
     const auto& organisation = out[0].role == Role::person ? out[1] : out[0];
     if (auto s = check_signing_order(person.verified.signing_time, organisation.verified.signing_time); !s)
       return std::unexpected(s.error());
+  }
+  return out;
+}
+
+Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
+                                        signing::UnixTime not_after) {
+  CheckedPdf out;
+  auto verified = signing::verify_pdf(content, verifier);
+  if (!verified) {
+    const Error& e = verified.error();
+    return refused("signature", e.kind == ErrorKind::refused ? e.message : "the signed PDF is malformed: " + e.message);
+  }
+  for (std::size_t i = 0; i < verified->size(); ++i) {
+    auto& v = (*verified)[i];
+    if (v.verified.signing_time > not_after)
+      return refused("signature", fmt::format("PDF signature {}: signing time {} is later than admission {} (more "
+                                              "than 5 minutes' skew)", i + 1,
+                                              signing::format_vietnam_time(v.verified.signing_time),
+                                              signing::format_vietnam_time(not_after - kClockSkew)));
+    out.records.push_back({v.signature.byte_range, v.signature.sub_filter, v.signature.covers_whole_file,
+                           v.verified.signer, v.verified.signing_time, v.verified.algorithm});
+    for (auto& c : v.certificates) out.certificates.push_back(std::move(c));
   }
   return out;
 }
@@ -352,6 +387,15 @@ std::optional<Bytes> Ledger::certificate(const Digest& fp) const {
   if (!v) return std::nullopt;
   auto b = view(*v);
   return Bytes(b.begin(), b.end());
+}
+
+std::vector<PdfSignatureRecord> Ledger::pdf_signatures(const Digest& attachment) const {
+  if (!rep_->has_pdf_signatures) return {};
+  Txn txn(rep_->env, false);
+  auto v = txn.get(rep_->pdf_signatures, val(attachment));
+  if (!v) return {};
+  auto records = decode_pdf_signatures(view(*v));
+  return records ? std::move(*records) : std::vector<PdfSignatureRecord>{};  // `verify` names a bad record
 }
 
 std::optional<Bytes> Ledger::attachment(const Digest& d) const {
@@ -547,8 +591,21 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     };
     Event original{events[i].event.body, p.stored.signatures};
     auto checked = check_signatures(original, p.digest, verifier, now + kClockSkew, lookup);
-    if (!checked) errors[i] = with_prefix(checked.error(), event_label(events, i));
-    else p.signatures = std::move(*checked);
+    if (!checked) {
+      errors[i] = with_prefix(checked.error(), event_label(events, i));
+      return;
+    }
+    p.signatures = std::move(*checked);
+    for (const auto& blob : events[i].blobs) {
+      auto pdf = check_pdf_signatures(blob.content, verifier, now + kClockSkew);
+      if (!pdf) {
+        errors[i] = with_prefix(pdf.error(), event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": ");
+        return;
+      }
+      if (pdf->records.empty()) continue;
+      p.pdfs.push_back({blob.sha256, encode_pdf_signatures(pdf->records)});
+      for (auto& c : pdf->certificates) p.carried.push_back({sha256(c), std::move(c)});
+    }
   });
   for (auto& e : errors)
     if (e) return std::unexpected(std::move(*e));
@@ -563,6 +620,8 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   std::set<Digest> batch;
   const std::string recorded_at = signing::format_utc(now);
   std::vector<std::uint64_t> seqs;
+  std::optional<MDB_dbi> pdf_dbi;
+  if (rep_->has_pdf_signatures) pdf_dbi = rep_->pdf_signatures;
   for (std::size_t i = 0; i < n; ++i) {
     Prepared& p = prepared[i];
     const std::string label = event_label(events, i);
@@ -589,6 +648,15 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     for (const auto& c : p.carried) if (s) s = put(txn, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
     for (const auto& blob : events[i].blobs)
       if (s) s = put(txn, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
+    for (const auto& pdf : p.pdfs) {
+      if (s && !pdf_dbi) {
+        MDB_dbi dbi = 0;
+        if (int rc = mdb_dbi_open(txn.get(), "pdf_signatures", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
+          return io_error("cannot create the `pdf_signatures` database: " + lmdb_error(rc));
+        pdf_dbi = dbi;
+      }
+      if (s) s = put(txn, *pdf_dbi, val(pdf.attachment), val(pdf.record), MDB_NOOVERWRITE);
+    }
     if (!s) return std::unexpected(s.error());
     seqs.push_back(seq);
   }
@@ -598,6 +666,10 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
                     "; nothing was written (free disk space, then append again)");
   if (with_new_cas) rep_->append_verifier.reset();  // the stored CA certificates changed
+  if (pdf_dbi) {
+    rep_->pdf_signatures = *pdf_dbi;
+    rep_->has_pdf_signatures = true;
+  }
   return seqs;
 }
 

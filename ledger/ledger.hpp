@@ -127,6 +127,8 @@ class Ledger {
                         const std::function<Status(std::uint64_t, ByteView)>& fn) const;
   std::optional<Bytes> certificate(const Digest& fingerprint) const;
   std::optional<Bytes> attachment(const Digest& sha256) const;
+  // What admission verified of an attachment that is a signed PDF; empty for any other attachment.
+  std::vector<PdfSignatureRecord> pdf_signatures(const Digest& attachment) const;
   std::vector<Bytes> trust_roots() const;
   std::vector<Bytes> intermediates() const;  // init --chain and CA certificates carried by signatures
 
@@ -165,6 +167,15 @@ class Ledger {
 Result<std::vector<CheckedSignature>> check_signatures(
     const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
     const std::function<std::optional<ByteView>(const Digest&)>& certificate);
+
+// The signatures of an attachment that is a signed PDF (none when it is not one), checked against `verifier`
+// (rule `signature`: covered bytes, digest, chain at each signing time, signing time not later than `not_after`).
+struct CheckedPdf {
+  std::vector<PdfSignatureRecord> records;  // what the ledger stores in `pdf_signatures`
+  std::vector<Bytes> certificates;          // DER, carried in the PDF's CMS: stored by fingerprint
+};
+Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
+                                        signing::UnixTime not_after);
 
 // The two-step signing of an official document (domain.md §8): the competent person signs, then the office clerk
 // applies the organisation's signature. Refused (rule `signature`) when the organisation's signing time is earlier.

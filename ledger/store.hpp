@@ -76,6 +76,8 @@ struct Ledger::Rep {
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
   MDB_dbi crls = 0;
   bool has_crls = false;  // `crls` is made by the first `trust add-crl`; ledgers made before it have none
+  MDB_dbi pdf_signatures = 0;
+  bool has_pdf_signatures = false;  // made by the first append of a signed PDF
   LedgerInfo info;
   std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
   // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of

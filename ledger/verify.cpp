@@ -1,5 +1,6 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
 #include <atomic>
+#include <limits>
 #include <map>
 #include <memory>
 #include <thread>
@@ -313,13 +314,40 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     fail(std::nullopt, fmt::format("the given checkpoint at size {} has a different root than this ledger at that size: "
                                    "the logs have forked", kept->size));
 
-  // Attachments: content-addressed, so each must hash to its key.
+  // Attachments: content-addressed, so each must hash to its key. A signed PDF's signatures are verified again
+  // (with the CRLs held now) and must give the record admission stored in `pdf_signatures`.
+  std::map<Digest, ByteView> pdf_records;
+  if (rep_->has_pdf_signatures) {
+    MDB_cursor* c = nullptr;
+    if (mdb_cursor_open(txn.get(), rep_->pdf_signatures, &c) == MDB_SUCCESS) {
+      for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 32) pdf_records.emplace(*reinterpret_cast<const Digest*>(k.mv_data), view(v));
+        else fail(std::nullopt, "database `pdf_signatures`: a key that is not a SHA-256");
+      }
+      mdb_cursor_close(c);
+    }
+  }
   content_addressed(
-      rep_->attachments, [&](const Digest&, ByteView) { ++report.attachments; },
+      rep_->attachments,
+      [&](const Digest& fp, ByteView content) {
+        ++report.attachments;
+        auto stored = pdf_records.find(fp);
+        auto checked = check_pdf_signatures(content, verifier, std::numeric_limits<signing::UnixTime>::max());
+        if (!checked) {
+          fail(std::nullopt, "attachment " + to_hex(fp) + ": " + checked.error().line());
+        } else if (checked->records.empty() != (stored == pdf_records.end()) ||
+                   (stored != pdf_records.end() && encode_pdf_signatures(checked->records) != Bytes(stored->second.begin(), stored->second.end()))) {
+          fail(std::nullopt, "attachment " + to_hex(fp) + ": its PDF signatures differ from what admission recorded "
+                             "(database `pdf_signatures`)");
+        }
+        if (stored != pdf_records.end()) pdf_records.erase(stored);
+      },
       [&](const std::string& key) {
         ++report.attachments;
         fail(std::nullopt, "attachment " + key + ": content does not hash to its key");
       });
+  for (const auto& [fp, record] : pdf_records)
+    fail(std::nullopt, "database `pdf_signatures` holds a record for " + to_hex(fp) + ", which is no attachment");
 
   // CRLs: content-addressed too, and each signed by a CA of the trust store. (make_verifier leaves out one that no
   // longer verifies, so the signatures it would have refused are not refused above either: it is named here.)

@@ -6,6 +6,7 @@
 // SHA-1, MD5 and RSA < 2048 are refused, in the signature and anywhere in the certificate chain.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -165,6 +166,32 @@ class Verifier {
                                         const std::vector<Bytes>& extra_certs) const;
   std::unique_ptr<Rep> rep_;
 };
+
+// ---- signatures inside PDF documents --------------------------------------------------------------------------
+
+// One signature dictionary of a PDF (ISO 32000-1 §12.8): what /ByteRange covers and the CMS in /Contents.
+struct PdfSignature {
+  std::array<std::uint64_t, 4> byte_range{};  // [a b c d]: bytes [a, a+b) and [c, c+d) are signed
+  std::string sub_filter;                     // "adbe.pkcs7.detached" or "ETSI.CAdES.detached"
+  bool covers_whole_file = false;             // false: the file was revised after this signature
+  Bytes cms;                                  // DER, without the zero padding of /Contents
+};
+// Every signature of a PDF, in file order (earlier revisions first); empty when `pdf` does not start with
+// "%PDF-" or holds no /ByteRange. bad_input naming the signature when a /ByteRange is malformed, does not start
+// at 0, does not leave exactly the /Contents hex string uncovered, or the /SubFilter is not one of the two above.
+Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf);
+// The bytes a signature covers, concatenated: its detached content.
+Bytes pdf_covered_bytes(ByteView pdf, const PdfSignature& signature);
+
+struct VerifiedPdfSignature {
+  PdfSignature signature;
+  VerifiedSignature verified;
+  Bytes signer_certificate;          // DER, carried in the CMS
+  std::vector<Bytes> certificates;   // every certificate the CMS carried (the signer's among them)
+};
+// Finds and verifies every signature of `pdf` with `verifier` (covered bytes, digest, chain at the signing time
+// with the certificates the CMS carries). The first failure is returned, naming the signature by its number.
+Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier);
 
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
 

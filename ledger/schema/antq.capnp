@@ -90,3 +90,18 @@ struct Blob {
   sha256 @0 :Data;
   content @1 :Data;
 }
+
+# What admission found in an attachment that is a signed PDF: stored canonical under the attachment's SHA-256 in
+# database `pdf_signatures`, one element per signature dictionary in file order. `verify` recomputes it.
+struct PdfSignatures {
+  signatures @0 :List(PdfSignature);
+}
+
+struct PdfSignature {
+  byteRange @0 :List(UInt64);       # the /ByteRange [a b c d]: bytes [a, a+b) and [c, c+d) are signed
+  subFilter @1 :Text;               # "adbe.pkcs7.detached" or "ETSI.CAdES.detached"
+  coversWholeFile @2 :Bool;         # false: the PDF was revised after this signature
+  signer @3 :Data;                  # SHA-256 of the signer certificate's DER (database `certs`)
+  signingTime @4 :Int64;            # Unix seconds, the CMS signingTime attribute
+  algorithm @5 :Text;               # e.g. "RSA-PSS-2048 with SHA-256"
+}

@@ -1,0 +1,148 @@
+// Signatures inside PDF documents (ISO 32000-1 §12.8; PAdES, ETSI EN 319 142-1): each signature dictionary names
+// the bytes it covers with /ByteRange [a b c d] — the whole file but for the gap [a+b, c) that holds its own
+// /Contents, a hex string of a DER CMS SignedData, zero-padded. The covered bytes are the detached content.
+//
+// No general PDF parser is needed: the ByteRange says where everything is, and the checks below hold whatever
+// else the file contains. A signed PDF revised later (an incremental update) keeps its earlier signatures over
+// their prefix of the file; such a signature does not cover the whole file, and the result says so.
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+
+#include "signing/der.hpp"
+#include "signing/signing.hpp"
+
+namespace antq::signing {
+
+namespace {
+
+std::string_view text(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+bool is_pdf_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+
+// The four non-negative integers of "[a b c d]" at the start of `s` (after blanks); nullopt otherwise.
+std::optional<std::array<std::uint64_t, 4>> parse_byte_range(std::string_view s) {
+  std::size_t i = 0;
+  auto skip = [&] { while (i < s.size() && is_pdf_space(s[i])) ++i; };
+  skip();
+  if (i >= s.size() || s[i] != '[') return std::nullopt;
+  ++i;
+  std::array<std::uint64_t, 4> out{};
+  for (auto& n : out) {
+    skip();
+    auto [end, ec] = std::from_chars(s.data() + i, s.data() + s.size(), n);
+    if (ec != std::errc() || end == s.data() + i) return std::nullopt;
+    i = static_cast<std::size_t>(end - s.data());
+  }
+  skip();
+  if (i >= s.size() || s[i] != ']') return std::nullopt;
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The /SubFilter name in the object around `at` (between the nearest "obj" before it and "endobj" after it), or ""
+// when there is none. (The /Contents hex string in between holds no "/".)
+std::string sub_filter_near(std::string_view pdf, std::size_t at) {
+  std::size_t begin = pdf.rfind(" obj", at);
+  begin = begin == std::string_view::npos ? 0 : begin;
+  std::size_t end = pdf.find("endobj", at);
+  std::string_view object = pdf.substr(begin, (end == std::string_view::npos ? pdf.size() : end) - begin);
+  std::size_t k = object.find("/SubFilter");
+  if (k == std::string_view::npos) return "";
+  k += 10;
+  while (k < object.size() && is_pdf_space(object[k])) ++k;
+  if (k >= object.size() || object[k] != '/') return "";
+  std::size_t name_end = object.find_first_of(" \n\r\t\f/<>[]()", k + 1);
+  return std::string(object.substr(k + 1, (name_end == std::string_view::npos ? object.size() : name_end) - k - 1));
+}
+
+}  // namespace
+
+Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf) {
+  std::vector<PdfSignature> out;
+  const std::string_view s = text(pdf);
+  if (!s.starts_with("%PDF-")) return out;
+  for (std::size_t at = s.find("/ByteRange"); at != std::string_view::npos; at = s.find("/ByteRange", at + 1)) {
+    const std::size_t number = out.size() + 1;
+    auto what = [&](const std::string& why) {
+      return bad_input("PDF signature " + std::to_string(number) + " (/ByteRange at byte " + std::to_string(at) +
+                       "): " + why);
+    };
+    auto range = parse_byte_range(s.substr(at + 10, 200));
+    if (!range) return what("not an array of four integers");
+    auto [a, b, c, d] = *range;
+    if (a != 0) return what("the covered bytes do not start at the beginning of the file");
+    if (b >= c || c > s.size() || d > s.size() - c) return what("the ranges do not lie inside the file in order");
+    std::string sub_filter = sub_filter_near(s, at);
+    if (sub_filter != "adbe.pkcs7.detached" && sub_filter != "ETSI.CAdES.detached")
+      return what(sub_filter.empty() ? std::string("no /SubFilter")
+                                     : "/SubFilter /" + sub_filter +
+                                           " (only adbe.pkcs7.detached and ETSI.CAdES.detached are accepted)");
+    // The gap is exactly the /Contents hex string: "<", hex digits, ">".
+    std::string_view gap = s.substr(b, c - b);
+    if (gap.size() < 2 || gap.front() != '<' || gap.back() != '>')
+      return what("the bytes left uncovered are not the signature's hex string");
+    gap = gap.substr(1, gap.size() - 2);
+    if (gap.size() % 2 != 0) return what("the signature's hex string has an odd number of digits");
+    Bytes contents(gap.size() / 2);
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+      int hi = hex_value(gap[2 * i]), lo = hex_value(gap[2 * i + 1]);
+      if (hi < 0 || lo < 0) return what("the signature's hex string holds a character that is not a hex digit");
+      contents[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    // The DER is followed by zero padding up to the reserved size.
+    DerReader reader(contents);
+    auto element = reader.next(kDerSequence);
+    if (!element) return what("/Contents does not hold a DER CMS");
+    std::size_t used = element->whole.size();
+    if (!std::all_of(contents.begin() + static_cast<std::ptrdiff_t>(used), contents.end(),
+                     [](std::uint8_t x) { return x == 0; }))
+      return what("/Contents holds bytes after the CMS that are not padding");
+    contents.resize(used);
+
+    PdfSignature sig;
+    sig.byte_range = *range;
+    sig.sub_filter = std::move(sub_filter);
+    sig.covers_whole_file = c + d == s.size();
+    sig.cms = std::move(contents);
+    out.push_back(std::move(sig));
+  }
+  return out;
+}
+
+Bytes pdf_covered_bytes(ByteView pdf, const PdfSignature& signature) {
+  auto [a, b, c, d] = signature.byte_range;
+  Bytes covered(pdf.begin() + static_cast<std::ptrdiff_t>(a), pdf.begin() + static_cast<std::ptrdiff_t>(a + b));
+  covered.insert(covered.end(), pdf.begin() + static_cast<std::ptrdiff_t>(c),
+                 pdf.begin() + static_cast<std::ptrdiff_t>(c + d));
+  return covered;
+}
+
+Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier) {
+  auto found = pdf_signatures(pdf);
+  if (!found) return std::unexpected(found.error());
+  std::vector<VerifiedPdfSignature> out;
+  for (std::size_t i = 0; i < found->size(); ++i) {
+    PdfSignature& sig = (*found)[i];
+    auto fail = [&](const Error& e) {
+      return std::unexpected(Error{e.kind, e.rule, "PDF signature " + std::to_string(i + 1) + ": " + e.message});
+    };
+    auto parts = cms_parse(sig.cms);
+    if (!parts) return fail(parts.error());
+    if (!parts->signer) return fail(refused("signature", "the CMS does not carry its signer's certificate").error());
+    auto signer = std::find_if(parts->certificates.begin(), parts->certificates.end(),
+                               [&](const Bytes& der) { return sha256(der) == *parts->signer; });
+    auto v = verifier.verify(pdf_covered_bytes(pdf, sig), sig.cms, *signer, parts->certificates);
+    if (!v) return fail(v.error());
+    out.push_back({std::move(sig), std::move(*v), *signer, std::move(parts->certificates)});
+  }
+  return out;
+}
+
+}  // namespace antq::signing
