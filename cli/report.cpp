@@ -6,18 +6,22 @@
 
 namespace antq::cli {
 
+nlohmann::json report_json(const ledger::VerifyReport& r) {
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& f : r.failures)
+    failures.push_back({{"seq", f.seq ? nlohmann::json(*f.seq) : nlohmann::json(nullptr)}, {"reason", f.reason}});
+  return {{"ok", r.ok},
+          {"entries", r.entries},
+          {"root", to_hex(r.root)},
+          {"signatures", r.signatures},
+          {"checkpoints", r.checkpoints},
+          {"attachments", r.attachments},
+          {"failures", failures}};
+}
+
 void print_report(const ledger::VerifyReport& r, bool json, const std::string& what) {
   if (json) {
-    nlohmann::json failures = nlohmann::json::array();
-    for (const auto& f : r.failures)
-      failures.push_back({{"seq", f.seq ? nlohmann::json(*f.seq) : nlohmann::json(nullptr)}, {"reason", f.reason}});
-    print_json({{"ok", r.ok},
-                {"entries", r.entries},
-                {"root", to_hex(r.root)},
-                {"signatures", r.signatures},
-                {"checkpoints", r.checkpoints},
-                {"attachments", r.attachments},
-                {"failures", failures}});
+    print_json(report_json(r));
     return;
   }
   std::cout << fmt::format("{:<13}{}\n", "verified", what)
@@ -41,6 +45,49 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
     }
     std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"), f.reason);
   }
+}
+
+SignatureDescriber::SignatureDescriber(const ledger::Ledger& ledger, signing::UnixTime now)
+    : ledger_(ledger), now_(now), crls_held_(ledger.crls().size()) {}
+
+const signing::CertificateInfo* SignatureDescriber::certificate(const Digest& fingerprint) {
+  auto [it, added] = certificates_.try_emplace(fingerprint);
+  if (added) {
+    if (auto der = ledger_.certificate(fingerprint))
+      if (auto info = signing::inspect_certificate(*der)) it->second = std::move(*info);
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+nlohmann::json SignatureDescriber::describe(const signing::VerifiedSignature& v) {
+  using nlohmann::json;
+  const signing::CertificateInfo* cert = certificate(v.signer);
+  json out{{"signer", cert ? json(cert->subject) : json(nullptr)},
+           {"signer_sha256", to_hex(v.signer)},
+           {"issuer", cert ? json(cert->issuer) : json(nullptr)},
+           {"signing_time", signing::format_vietnam_time(v.signing_time)},
+           {"algorithm", v.algorithm},
+           // The CMS signature and messageDigest verify over the signed bytes.
+           {"integrity", "valid"},
+           // A chain to a trusted root, each certificate valid then, none revoked by then (CRLs held).
+           {"valid_at_signing_time", true},
+           {"signing_certificate_v2", v.signing_certificate_v2}};
+  if (!v.signing_certificate_v2) ++without_signing_certificate_v2;
+  if (cert) {
+    const char* status = now_ < cert->not_before ? "not-yet-valid" : now_ > cert->not_after ? "expired" : "valid";
+    if (now_ > cert->not_after) ++expired_since_signing;
+    out["certificate_now"] = {{"status", status},
+                              {"not_before", signing::format_vietnam_time(cert->not_before)},
+                              {"not_after", signing::format_vietnam_time(cert->not_after)}};
+  }
+  json revocation{{"status", v.revoked_after ? "revoked" : "not-revoked"}, {"crls_held", crls_held_}};
+  if (v.revoked_after) {
+    ++revoked_since_signing;
+    revocation["revoked_at"] = signing::format_vietnam_time(*v.revoked_after);
+    revocation["note"] = "revoked after the signing time: the signature stands";
+  }
+  out["revocation_now"] = std::move(revocation);
+  return out;
 }
 
 }  // namespace antq::cli

@@ -211,6 +211,7 @@ Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifie
                                               signing::format_vietnam_time(not_after - kClockSkew)));
     out.records.push_back({v.signature.byte_range, v.signature.sub_filter, v.signature.covers_whole_file,
                            v.verified.signer, v.verified.signing_time, v.verified.algorithm});
+    out.verified.push_back(std::move(v.verified));
     for (auto& c : v.certificates) out.certificates.push_back(std::move(c));
   }
   return out;

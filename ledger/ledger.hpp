@@ -80,6 +80,11 @@ struct VerifyOptions {
   unsigned jobs = 0;                         // 0: all cores
   std::optional<std::string> checkpoint;     // a checkpoint note an auditor kept: the ledger must extend it
   Progress progress;
+  // Each signature that verified, on the calling thread: those of entries in seq order, then those inside signed
+  // PDF attachments (attachment, 0-based index in the file) in attachment order. (Failures go to the report.)
+  std::function<void(std::uint64_t seq, Role role, const signing::VerifiedSignature&)> on_signature;
+  std::function<void(const Digest& attachment, std::size_t index, const PdfSignatureRecord&,
+                     const signing::VerifiedSignature&)> on_pdf_signature;
 };
 
 struct VerifyReport {
@@ -172,6 +177,7 @@ Result<std::vector<CheckedSignature>> check_signatures(
 // (rule `signature`: covered bytes, digest, chain at each signing time, signing time not later than `not_after`).
 struct CheckedPdf {
   std::vector<PdfSignatureRecord> records;  // what the ledger stores in `pdf_signatures`
+  std::vector<signing::VerifiedSignature> verified;  // parallel to records
   std::vector<Bytes> certificates;          // DER, carried in the PDF's CMS: stored by fingerprint
 };
 Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,

@@ -174,6 +174,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
     }
     if (it.failure) fail(it.seq, *it.failure);
+    else if (options.on_signature)
+      for (const CheckedSignature& s : it.signatures) options.on_signature(it.seq, s.role, s.verified);
   };
 
   MDB_cursor* cur = nullptr;
@@ -340,6 +342,9 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
           fail(std::nullopt, "attachment " + to_hex(fp) + ": its PDF signatures differ from what admission recorded "
                              "(database `pdf_signatures`)");
         }
+        if (checked && options.on_pdf_signature)
+          for (std::size_t i = 0; i < checked->records.size(); ++i)
+            options.on_pdf_signature(fp, i, checked->records[i], checked->verified[i]);
         if (stored != pdf_records.end()) pdf_records.erase(stored);
       },
       [&](const std::string& key) {

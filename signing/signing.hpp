@@ -115,6 +115,9 @@ struct VerifiedSignature {
   std::optional<UnixTime> revoked_after;
   std::string algorithm;           // e.g. "ECDSA-P-256 with SHA-256", "RSA-PSS-2048 with SHA-256"
   std::vector<Digest> chain;       // signer first, root last
+  // CAdES-BES: the ESS signingCertificateV2 attribute binds the signer certificate (checked when present).
+  // Older signatures without it are still valid; `history` says so.
+  bool signing_certificate_v2 = false;
 };
 
 // Roots and intermediates; verifies CMS signatures and certificate chains at the signing time.

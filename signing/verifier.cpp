@@ -572,6 +572,7 @@ std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedD
   out.signing_time = view.signing_time;
   out.algorithm = display_algorithm(signer.key_description, algorithm->family, digest_nid);
   out.chain = signer.chain;
+  out.signing_certificate_v2 = view.signing_certificate_v2.has_value();
   out.revoked_after = signer.revoked_at;
   return out;
 }
@@ -892,6 +893,7 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
   out.signing_time = *signing_time;
   out.algorithm = std::move(*algorithm);
   out.chain = signer->chain;
+  out.signing_certificate_v2 = CMS_signed_get_attr_by_NID(*si, NID_id_smime_aa_signingCertificateV2, -1) >= 0;
   return out;
 }
 

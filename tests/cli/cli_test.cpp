@@ -315,11 +315,63 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   REQUIRE(report["failures"].size() == 1);
   CHECK(report["failures"][0]["seq"] == late_seq);
   CHECK_THAT(report["failures"][0]["reason"].get<std::string>(), Catch::Contains("was revoked"));
+  // The signature made before the revocation stands, and verify --json shows the certificate revoked since.
+  const json& details = report["signature_details"];
+  auto early = std::find_if(details.begin(), details.end(), [&](const json& d) { return d["seq"] == late_seq - 1; });
+  REQUIRE(early != details.end());
+  CHECK((*early)["valid_at_signing_time"] == true);
+  CHECK((*early)["revocation_now"]["status"] == "revoked");
+  CHECK((*early)["revocation_now"]["revoked_at"] == signing::format_vietnam_time(now - 3600));
+  CHECK((*early)["revocation_now"]["crls_held"] == 1);
 
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");
   CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl"), &out) == 2);
   CHECK(lines_of(out) == 1);
+}
+
+TEST_CASE("verify --json shows every signature as the rules for official digital signatures ask", "[cli]") {
+  Demo demo;
+  // A decision with a PDF that the chairman and the office signed themselves (PAdES, tools/pdf-fixture.cpp).
+  const fs::path pdf = demo.tmp / "decision.pdf";
+  REQUIRE(run(quote(fs::path(ANTQ_PDF_FIXTURE)) + " " + quote(pdf) + " --signer " + demo.signer("chair") +
+              " --signer " + demo.signer("office")) == 0);
+  json act = established("MS-TL-PDF");
+  act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
+  write_file(demo.tmp / "act.json", act.dump());
+  std::string out;
+  REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(demo.tmp / "act.json") + " --person " +
+              demo.signer("chair") + " --org " + demo.signer("office"), &out) == 0);
+
+  REQUIRE(run(kAntq + " verify --json " + quote(demo.ledger()), &out) == 0);
+  json report = json::parse(out);
+  const json& details = report["signature_details"];
+  REQUIRE(details.size() == report["signatures"].get<std::size_t>());
+  const auto chair_fp = to_hex(sha256(*signing::read_certificates(demo.pki("chair.crt").string())->begin()));
+  for (const json& d : details) {
+    INFO(d.dump());
+    CHECK(d["seq"].is_number());
+    CHECK((d["role"] == "person" || d["role"] == "organisation"));
+    CHECK_THAT(d["signer"].get<std::string>(), Catch::Contains("CN="));
+    CHECK_THAT(d["issuer"].get<std::string>(), Catch::Contains("CN="));
+    CHECK_THAT(d["signing_time"].get<std::string>(), Catch::EndsWith("+07:00"));
+    CHECK(d["integrity"] == "valid");
+    CHECK(d["valid_at_signing_time"] == true);
+    CHECK(d["signing_certificate_v2"] == true);
+    CHECK(d["certificate_now"]["status"] == "valid");
+    CHECK(d["revocation_now"]["status"] == "not-revoked");
+  }
+  CHECK(std::any_of(details.begin(), details.end(), [&](const json& d) { return d["signer_sha256"] == chair_fp; }));
+
+  const json& in_pdf = report["pdf_signature_details"];
+  REQUIRE(in_pdf.size() == 2);
+  CHECK(in_pdf[0]["signer_sha256"] == chair_fp);
+  CHECK(in_pdf[0]["covers_whole_file"] == false);
+  CHECK(in_pdf[1]["covers_whole_file"] == true);
+  CHECK(in_pdf[1]["sub_filter"] == "adbe.pkcs7.detached");
+
+  REQUIRE(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("2 signature(s) inside signed PDF attachments verify"));
 }
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {

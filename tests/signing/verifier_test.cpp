@@ -61,6 +61,12 @@ TEST_CASE("a CMS made by stock openssl cms -sign -cades is accepted", "[signing]
     REQUIRE(verified.has_value());
     CHECK(verified->algorithm == c.algorithm);
     CHECK(verified->signing_time >= before - 1);
+    // Without -cades there is no signingCertificateV2: still valid (older documents), and said so.
+    CHECK(verified->signing_certificate_v2 == contains(c.options, "-cades"));
+    // The same again through the verifier's fast path (the signer is cached now).
+    auto again = verifier.verify(kBody, cms, c.cert->certificate_der);
+    REQUIRE(again.has_value());
+    CHECK(again->signing_certificate_v2 == verified->signing_certificate_v2);
   }
 }
 
