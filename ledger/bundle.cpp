@@ -1,6 +1,7 @@
 #include "ledger/bundle.hpp"
 
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -228,7 +229,13 @@ Result<VerifyReport> verify_bundle(const fs::path& dir, const Progress& progress
     if (!content) return std::unexpected(content.error());
     ++report.attachments;
     auto name = digest_from_hex(f.path().filename().string());
-    if (!name || sha256(*content) != *name) fail(std::nullopt, "attachments/" + f.path().filename().string() + " does not hash to its name");
+    if (!name || sha256(*content) != *name) {
+      fail(std::nullopt, "attachments/" + f.path().filename().string() + " does not hash to its name");
+      continue;
+    }
+    // A signed PDF's own signatures, as admission checked them.
+    if (auto pdf = check_pdf_signatures(*content, verifier, std::numeric_limits<signing::UnixTime>::max()); !pdf)
+      fail(std::nullopt, "attachments/" + f.path().filename().string() + ": " + pdf.error().line());
   }
 
   auto bin = read_file(dir / "entries.bin");

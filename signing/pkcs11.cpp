@@ -96,16 +96,15 @@ bool names_pin(const std::string& uri) {
 
 Result<PrivateKey> load_pkcs11_key(const std::string& uri) {
   const std::string name = shown(uri);
-  auto engine = pkcs11_engine();
-  if (!engine) return std::unexpected(engine.error());
   const bool terminal = isatty(STDIN_FILENO) == 1;
-  if (const char* pin = std::getenv(kPinVariable); pin != nullptr) {
-    if (ENGINE_ctrl_cmd_string(*engine, "PIN", pin, 0) != 1)
-      return bad_input("key " + name + ": cannot hand the PIN to the engine: " + ssl_errors());
-  } else if (!terminal && !names_pin(uri)) {
+  const char* pin = std::getenv(kPinVariable);
+  if (pin == nullptr && !terminal && !names_pin(uri))
     return bad_input("key " + name + ": the token needs its PIN: set " + kPinVariable +
                      " (or run at a terminal to be asked)");
-  }
+  auto engine = pkcs11_engine();
+  if (!engine) return std::unexpected(engine.error());
+  if (pin != nullptr && ENGINE_ctrl_cmd_string(*engine, "PIN", pin, 0) != 1)
+    return bad_input("key " + name + ": cannot hand the PIN to the engine: " + ssl_errors());
   // At a terminal libp11 asks for a missing PIN through OpenSSL's UI.
   EVP_PKEY* key = nullptr;
   {

@@ -372,6 +372,9 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
   REQUIRE(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
   CHECK_THAT(out, Catch::Contains("2 signature(s) inside signed PDF attachments verify"));
+  // A bundle carries the PDF; verify-bundle checks its signatures too.
+  REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
+  CHECK(run(kAntq + " verify-bundle " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
 }
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
