@@ -28,18 +28,8 @@ fi
 mkdir -p "$dir"
 command -v openssl >/dev/null || { echo "demo-pki.sh: openssl is missing (tools/install-deps.sh installs it)" >&2; exit 2; }
 
-ext="$dir/.ext.cnf"
-cat > "$ext" <<'CNF'
-[ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[signer]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-CNF
+# Certificate extensions for the CA and for signers (shared with tools/demo-token.sh).
+ext="$(dirname "$0")/demo-pki.cnf"
 
 openssl req -x509 -new "${key_args[@]}" -nodes -days 3650 -sha256 \
   -subj "/C=VN/O=Demo Government CA (TEST KEYS ONLY)/CN=Demo Root CA" \
@@ -59,6 +49,6 @@ for level in province district commune; do
     rm -f "$name.csr"
   done
 done
-rm -f "$ext" "$dir/root.srl"
+rm -f "$dir/root.srl"
 chmod 600 "$dir"/*.key
 echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem and 6 signers (province|district|commune)-(person|organisation)"

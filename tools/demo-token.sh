@@ -46,13 +46,6 @@ p11() { pkcs11-tool --module "$module" --token-label "$label" --login --pin "$pi
 p11 --keypairgen --key-type rsa:2048 --label person --id 01
 p11 --keypairgen --key-type EC:prime256v1 --label organisation --id 02
 
-cat > "$dir/.ext.cnf" <<'CNF'
-[signer]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-CNF
 declare -A cn=([person]="Chủ tịch UBND xã (demo token)" [organisation]="UBND xã Lạc Thịnh (demo token)")
 for object in person organisation; do
   uri="pkcs11:token=$label;object=$object;type=private"
@@ -60,10 +53,9 @@ for object in person organisation; do
   PKCS11_MODULE_PATH=$module openssl req -new -engine pkcs11 -keyform engine -key "$uri;pin-value=$pin" -utf8 \
     -subj "/C=VN/O=UBND xã Lạc Thịnh/CN=${cn[$object]}" -out "$dir/$object.csr" 2>/dev/null
   openssl x509 -req -in "$dir/$object.csr" -CA "$ca" -CAkey "$ca_key" -CAcreateserial -days 825 -sha256 \
-    -extfile "$dir/.ext.cnf" -extensions signer -out "$dir/$object.crt" 2>/dev/null
+    -extfile "$(dirname "$0")/demo-pki.cnf" -extensions signer -out "$dir/$object.crt" 2>/dev/null
   rm -f "$dir/$object.csr"
 done
-rm -f "$dir/.ext.cnf"
 
 cat > "$dir/env" <<ENV
 # Source me: the demo token's configuration and its TEST PIN.
