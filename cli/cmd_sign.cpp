@@ -22,14 +22,14 @@ void add_sign(CLI::App& app, Action& run) {
       "The signature is CMS (CAdES-BES, with signingCertificateV2) over the canonical bytes of the act; RSA keys\n"
       "sign with RSASSA-PSS unless --pkcs1 is given. Attachments given by `path` are\n"
       "hashed into the act and carried to the ledger with the signed event.\n"
-      "An encrypted key's passphrase is read from ANTQ_KEY_PASSPHRASE, else asked for.\n"
+      "An encrypted key's (or .p12 file's) passphrase is read from ANTQ_KEY_PASSPHRASE, else asked for.\n"
       "A key on a USB token or smart card is named by its PKCS#11 URI; the PIN is read from ANTQ_PKCS11_PIN,\n"
       "else asked for; p11-kit finds the token's module (or set ANTQ_PKCS11_MODULE to the module's .so):\n"
       "  antq sign act.json --key 'pkcs11:token=Chair;object=sign' --cert chair.crt --role person -o act.signed\n"
       "List a token's keys with `pkcs11-tool --list-objects --type privkey`.");
   cmd->add_option("ACT", args->act, "The act as JSON (acts.md); not needed with --signed");
-  cmd->add_option("--key", args->key, "Private key: a PEM file, or a key on a token by PKCS#11 URI (pkcs11:token=...;object=...)")->required();
-  cmd->add_option("--cert", args->cert, "Signer certificate (PEM; further certificates in the file travel along)")->required();
+  cmd->add_option("--key", args->key, "Private key: a PEM or PKCS#12 (.p12) file, or a key on a token by PKCS#11 URI (pkcs11:token=...;object=...)")->required();
+  cmd->add_option("--cert", args->cert, "Signer certificate (PEM, DER or the .p12 of --key; further certificates in the file travel along)")->required();
   cmd->add_option("--role", args->role, "person | organisation")->required()->check(CLI::IsMember({"person", "organisation"}));
   cmd->add_option("--signed", args->signed_in, "A signed event to add this signature to");
   cmd->add_option("-o,--out", args->out, "Where to write the signed event")->required();

@@ -71,7 +71,15 @@ Result<std::vector<Bytes>> read_certificates(const std::string& path) {
   std::vector<Bytes> out;
   if (!looks_like_pem(*data)) {
     X509Ptr cert = x509_from_der(*data);
-    if (!cert) return bad_input("certificate file " + path + " holds neither PEM nor a DER certificate");
+    if (!cert) {
+      clear_ssl_errors();
+      if (auto p12 = read_pkcs12(*data, path)) {
+        if (!*p12) return std::unexpected(p12->error());
+        if ((*p12)->certificates.empty()) return bad_input("PKCS#12 file " + path + " holds no certificate");
+        return std::move((*p12)->certificates);
+      }
+      return bad_input("certificate file " + path + " holds neither PEM, a DER certificate nor PKCS#12");
+    }
     out.push_back(std::move(*data));
     return out;
   }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "signing/signing.hpp"
 
@@ -110,6 +111,15 @@ struct PrivateKey::Rep {
   EvpPkeyPtr key;
   std::string spec;
 };
+
+// What a PKCS#12 (.p12/.pfx) file holds: the key, then its certificate and any others.
+struct Pkcs12Parts {
+  EvpPkeyPtr key;
+  std::vector<Bytes> certificates;  // the key's certificate first, when there is one
+};
+// nullopt when `data` is not PKCS#12 (DER); otherwise the parts, or bad_input naming `path` (wrong or missing
+// password: ANTQ_KEY_PASSPHRASE, else none, else a prompt at a terminal).
+std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string& path);
 
 // A key on a PKCS#11 token (pkcs11.cpp): `uri` is an RFC 7512 "pkcs11:" URI.
 Result<PrivateKey> load_pkcs11_key(const std::string& uri);

@@ -1,5 +1,7 @@
-// Signing keys from PEM files, with the passphrase from ANTQ_KEY_PASSPHRASE or the terminal (tokens: pkcs11.cpp).
+// Signing keys from PEM or PKCS#12 files, with the passphrase from ANTQ_KEY_PASSPHRASE or the terminal (tokens:
+// pkcs11.cpp).
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/ui.h>
 #include <unistd.h>
 
@@ -42,7 +44,61 @@ int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
   return -1;
 }
 
+bool looks_like_pem(ByteView data) {
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  return text.find("-----BEGIN ") != std::string_view::npos;
+}
+
 }  // namespace
+
+std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string& path) {
+  if (looks_like_pem(data)) return std::nullopt;
+  const unsigned char* p = data.data();
+  UniqueSsl<PKCS12, PKCS12_free> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
+  if (!p12 || p != data.data() + data.size()) {
+    clear_ssl_errors();
+    return std::nullopt;
+  }
+  // The password: ANTQ_KEY_PASSPHRASE, else none (a file exported without one), else asked for at a terminal.
+  std::string password;
+  const char* env = std::getenv(kPassphraseVariable);
+  if (env != nullptr) {
+    password = env;
+  } else if (PKCS12_verify_mac(p12.get(), "", 0) != 1 && PKCS12_verify_mac(p12.get(), nullptr, 0) != 1) {
+    clear_ssl_errors();
+    if (isatty(STDIN_FILENO) != 1)
+      return Result<Pkcs12Parts>(bad_input("PKCS#12 file " + path + " is protected: set " + kPassphraseVariable));
+    char buf[1024];
+    std::string prompt = "Password for " + path + ": ";
+    if (EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), 0) != 0)
+      return Result<Pkcs12Parts>(bad_input("PKCS#12 file " + path + ": no password given"));
+    password = buf;
+    OPENSSL_cleanse(buf, sizeof buf);
+  }
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  STACK_OF(X509)* ca = nullptr;
+  int ok = PKCS12_parse(p12.get(), password.c_str(), &key, &cert, &ca);
+  OPENSSL_cleanse(password.data(), password.size());
+  if (ok != 1) {
+    std::string why = ssl_errors();
+    return Result<Pkcs12Parts>(bad_input(
+        "PKCS#12 file " + path + ": " +
+        (why.find("mac verify failure") != std::string::npos
+             ? std::string(env != nullptr ? "the passphrase in " + std::string(kPassphraseVariable) + " does not open it"
+                                          : "wrong password")
+             : why)));
+  }
+  Pkcs12Parts parts;
+  parts.key.reset(key);
+  if (cert != nullptr) {
+    parts.certificates.push_back(x509_to_der(cert));
+    X509_free(cert);
+  }
+  for (int i = 0; ca != nullptr && i < sk_X509_num(ca); ++i) parts.certificates.push_back(x509_to_der(sk_X509_value(ca, i)));
+  sk_X509_pop_free(ca, X509_free);
+  return Result<Pkcs12Parts>(std::move(parts));
+}
 
 PrivateKey::PrivateKey(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
@@ -56,6 +112,14 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
   Bytes pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return bad_input("cannot read key " + spec + ": " + std::strerror(errno));
 
+  if (auto p12 = read_pkcs12(pem, spec)) {
+    if (!*p12) return std::unexpected(p12->error());
+    if (!(*p12)->key) return bad_input("PKCS#12 file " + spec + " holds no private key");
+    auto rep = std::make_unique<Rep>();
+    rep->key = std::move((*p12)->key);
+    rep->spec = spec;
+    return PrivateKey(std::move(rep));
+  }
   BioPtr bio = memory_bio(pem);
   PassphraseState state{&spec};
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state));

@@ -46,7 +46,8 @@ struct CertificateInfo {
   bool non_repudiation = false;
 };
 
-// Reads every certificate of a PEM file (or a single DER certificate) as DER. bad_input naming the file when
+// Reads every certificate of a PEM file (or a single DER certificate, or a PKCS#12 file: its key's certificate
+// first) as DER. bad_input naming the file when
 // it is missing, unreadable or holds no certificate.
 Result<std::vector<Bytes>> read_certificates(const std::string& path);
 // Parses one DER certificate. bad_input when it is not one.
@@ -58,7 +59,8 @@ std::string certificate_to_pem(ByteView der);
 // A private key for signing. Move-only; thread-compatible (one thread at a time).
 class PrivateKey {
  public:
-  // PEM (PKCS#8, also traditional RSA/EC). An encrypted key's passphrase comes from the environment variable
+  // PEM (PKCS#8, also traditional RSA/EC) or PKCS#12 (.p12/.pfx, as CAs hand out signing keys; read_certificates
+  // takes its certificates from the same file). An encrypted key's passphrase comes from the environment variable
   // ANTQ_KEY_PASSPHRASE, else from a prompt on the terminal when there is one; bad_input when neither gives the
   // right one. A `spec` that starts "pkcs11:" is an RFC 7512 URI of a key on a token (pkcs11:token=...;object=...),
   // used through OpenSSL's pkcs11 engine: the PIN comes from ANTQ_PKCS11_PIN (or the URI's pin-value), else a

@@ -107,4 +107,41 @@ TEST_CASE("PrivateKey names a missing file and a file without a key", "[signing]
   });
 }
 
+TEST_CASE("PKCS#12 files (.p12) give the key and its certificates, with the password from the environment", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  write_file(dir.file("signer.key"), p.rsa.private_key_pem);
+  write_pem(dir.file("signer.crt"), p.rsa);
+  write_pem(dir.file("root.crt"), p.root);
+  REQUIRE(run(dir, "openssl pkcs12 -export -inkey " + dir.file("signer.key") + " -in " + dir.file("signer.crt") +
+                       " -certfile " + dir.file("root.crt") + " -passout pass:mật-khẩu -out " + dir.file("id.p12")) == 0);
+  REQUIRE(run(dir, "openssl pkcs12 -export -inkey " + dir.file("signer.key") + " -in " + dir.file("signer.crt") +
+                       " -passout pass: -out " + dir.file("open.p12")) == 0);
+
+  with_passphrase("mật-khẩu", [&] {
+    auto certs = read_certificates(dir.file("id.p12"));
+    REQUIRE(certs.has_value());
+    REQUIRE(certs->size() == 2);
+    CHECK((*certs)[0] == p.rsa.certificate_der);  // the key's own certificate first
+    CHECK((*certs)[1] == p.root.certificate_der);
+    auto key = PrivateKey::load(dir.file("id.p12"));
+    REQUIRE(key.has_value());
+    auto cms = cms_sign(as_bytes("body"), *key, (*certs)[0]);
+    REQUIRE(cms.has_value());
+    CHECK(verifier_for(p.root).verify(as_bytes("body"), *cms, (*certs)[0]).has_value());
+  });
+  with_passphrase("wrong", [&] {
+    auto key = PrivateKey::load(dir.file("id.p12"));
+    REQUIRE_FALSE(key.has_value());
+    CHECK(contains(key.error().message, "does not open it"));
+  });
+  with_passphrase(nullptr, [&] {
+    auto key = PrivateKey::load(dir.file("id.p12"));
+    REQUIRE_FALSE(key.has_value());
+    CHECK(contains(key.error().message, "set ANTQ_KEY_PASSPHRASE"));
+    // A file exported without a password opens without one.
+    CHECK(PrivateKey::load(dir.file("open.p12")).has_value());
+  });
+}
+
 }  // namespace antq::signing
