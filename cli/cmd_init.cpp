@@ -19,8 +19,9 @@ void add_init(CLI::App& app, Action& run) {
       "The operator key signs checkpoints; its verifier key is written to DIR/operator.vkey for auditors.\n\n"
       "Example:\n  antq init ./ledger --profile hoa-binh-2023 --trust roots.pem --admin admin.crt");
   cmd->add_option("DIR", args->dir, "Directory for the new ledger (created; must be empty)")->required();
-  cmd->add_option("--profile", args->profile, "Rule profile (bca-22-2022, hoa-binh-2023, binh-thuan-2023, kon-tum-2022, bac-giang-2020)")
-      ->required();
+  std::string profiles;
+  for (const auto& id : projections::known_profiles()) profiles += (profiles.empty() ? "" : ", ") + id;
+  cmd->add_option("--profile", args->profile, "Rule profile (" + profiles + "; projections/profiles/)")->required();
   cmd->add_option("--trust", args->trust, "PEM file of trusted root certificates")->required();
   cmd->add_option("--admin", args->admin, "Certificate (PEM or DER) of the ledger's administrator")->required();
   cmd->add_option("--chain", args->chain, "PEM file of intermediate certificates");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "projections/authority.hpp"
+#include "projections/profile.hpp"
 
 namespace antq::projections {
 namespace {
@@ -74,19 +75,11 @@ bool is_decision_act(std::string_view kind) {
   return kDecisions.contains(kind);
 }
 
-const std::vector<std::string>& known_profiles() {
-  static const std::vector<std::string> profiles = {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022",
-                                                    "bac-giang-2020"};
-  return profiles;
-}
+const std::vector<std::string>& known_profiles() { return builtin_profile_ids(); }
 
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile) {
-  const auto& known = known_profiles();
-  if (std::find(known.begin(), known.end(), profile) == known.end()) {
-    std::string list;
-    for (const auto& p : known) list += (list.empty() ? "" : ", ") + p;
-    return bad_input(fmt::format("unknown profile \"{}\" (known: {})", profile, list));
-  }
+  auto p = builtin_profile(profile);
+  if (!p) return std::unexpected(p.error());
   return std::unique_ptr<ledger::Admission>(new Rules(profile));
 }
 

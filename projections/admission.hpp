@@ -14,7 +14,7 @@ bool is_decision_act(std::string_view kind);
 // The admission rules of `profile`. bad_input when the profile is unknown.
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile);
 
-// Profiles this build knows (domain.md §9).
+// Profiles this build knows (domain.md §9): the files of projections/profiles/, compiled in.
 const std::vector<std::string>& known_profiles();
 
 }  // namespace antq::projections

@@ -1,0 +1,471 @@
+#include "projections/profile.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ledger/act.hpp"
+
+namespace antq::projections {
+
+// Generated at build time from projections/profiles/*.json (cmake/embed_profiles.cmake).
+namespace generated {
+struct ProfileFile {
+  std::string_view id;
+  std::string_view text;
+};
+extern const ProfileFile kProfileFiles[];
+extern const std::size_t kProfileFileCount;
+}  // namespace generated
+
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kLevels = {"good", "fair", "average", "weak"};
+const std::vector<std::string> kModelTypes = {"self-managed", "linked"};
+
+bool is_month_day(const std::string& s) {
+  if (s.size() != 5 || s[2] != '-') return false;
+  auto digits = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9'; };
+  if (!digits(0) || !digits(3)) return false;
+  int month = (s[0] - '0') * 10 + (s[1] - '0');
+  int day = (s[3] - '0') * 10 + (s[4] - '0');
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
+}
+
+bool is_date(const std::string& s) {
+  return s.size() == 10 && s[4] == '-' && is_month_day(s.substr(5)) &&
+         std::all_of(s.begin(), s.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads one JSON object of a profile, naming the field on every error. Fields "cite" and "note" are allowed
+// anywhere (provenance for people); any other field must be read, or `done()` refuses it.
+class Fields {
+ public:
+  Fields(const json& object, std::string path, std::string_view file) : object_(object), path_(std::move(path)), file_(file) {}
+
+  Status check_object() const {
+    if (!object_.is_object()) return fail("", "expected an object");
+    return {};
+  }
+  std::unexpected<Error> fail(const std::string& key, const std::string& what) const {
+    std::string where = path_.empty() ? key : key.empty() ? path_ : path_ + "." + key;
+    return bad_input(fmt::format("profile {}: {}: {}", file_, where.empty() ? "(top)" : where, what));
+  }
+  std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  Result<const json*> get(const std::string& key) {
+    read_.insert(key);
+    auto it = object_.find(key);
+    if (it == object_.end()) return fail(key, "missing");
+    return &*it;
+  }
+  Result<std::string> text(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    if (!(*v)->is_string() || (*v)->get<std::string>().empty()) return fail(key, "expected non-empty text");
+    return (*v)->get<std::string>();
+  }
+  Result<std::optional<std::string>> opt_text(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    if ((*v)->is_null()) return std::optional<std::string>();
+    if (!(*v)->is_string() || (*v)->get<std::string>().empty()) return fail(key, "expected text or null");
+    return std::optional<std::string>((*v)->get<std::string>());
+  }
+  Result<std::optional<int>> opt_int(const std::string& key, int lo, int hi) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    if ((*v)->is_null()) return std::optional<int>();
+    if (!(*v)->is_number_integer() || (*v)->get<std::int64_t>() < lo || (*v)->get<std::int64_t>() > hi)
+      return fail(key, fmt::format("expected an integer from {} to {}, or null", lo, hi));
+    return std::optional<int>(static_cast<int>((*v)->get<std::int64_t>()));
+  }
+  Result<bool> boolean(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    if (!(*v)->is_boolean()) return fail(key, "expected true or false");
+    return (*v)->get<bool>();
+  }
+  Result<const json*> list(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    if (!(*v)->is_array()) return fail(key, "expected a list");
+    return *v;
+  }
+  // A list of texts, each one of `allowed` (any text when `allowed` is null).
+  Result<std::vector<std::string>> texts(const std::string& key, const std::vector<std::string>* allowed = nullptr) {
+    auto v = list(key);
+    if (!v) return std::unexpected(v.error());
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < (*v)->size(); ++i) {
+      const json& e = (**v)[i];
+      std::string where = fmt::format("{}[{}]", key, i);
+      if (!e.is_string()) return fail(where, "expected text");
+      if (allowed && std::find(allowed->begin(), allowed->end(), e.get<std::string>()) == allowed->end())
+        return fail(where, fmt::format("\"{}\" is not one of {}", e.get<std::string>(), join(*allowed)));
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+  Status done() const {
+    for (const auto& [key, value] : object_.items())
+      if (!read_.contains(key) && key != "cite" && key != "note") return fail(key, "unknown field");
+    return {};
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::string_view file_;
+  std::set<std::string> read_;
+};
+
+// Unwraps a Result into `target`, or returns its error from the enclosing function.
+#define ANTQ_TRY(target, expr)                           \
+  do {                                                   \
+    auto antq_r = (expr);                                \
+    if (!antq_r) return std::unexpected(antq_r.error()); \
+    target = std::move(*antq_r);                         \
+  } while (false)
+#define ANTQ_CHECK(expr)                                 \
+  do {                                                   \
+    auto antq_s = (expr);                                \
+    if (!antq_s) return std::unexpected(antq_s.error()); \
+  } while (false)
+
+Result<std::vector<DossierItem>> dossier_items(const json& list, const std::string& path, std::string_view file) {
+  std::vector<DossierItem> out;
+  if (!list.is_array()) return Fields(list, path, file).fail("", "expected a list");
+  std::set<std::string> codes;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Fields f(list[i], fmt::format("{}[{}]", path, i), file);
+    ANTQ_CHECK(f.check_object());
+    DossierItem item;
+    ANTQ_TRY(item.item, f.text("item"));
+    ANTQ_TRY(item.title, f.text("title"));
+    ANTQ_TRY(item.en, f.text("en"));
+    ANTQ_TRY(item.acts, f.texts("acts", &ledger::known_acts()));
+    ANTQ_TRY(item.if_any, f.boolean("if_any"));
+    ANTQ_CHECK(f.done());
+    if (!codes.insert(item.item).second) return f.fail("item", "\"" + item.item + "\" appears twice");
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<Rating> parse_rating(const json& j, std::string_view file, const std::vector<std::string>& types) {
+  Fields f(j, "rating", file);
+  ANTQ_CHECK(f.check_object());
+  Rating r;
+  ANTQ_TRY(r.basis, f.text("basis"));
+  if (r.basis != "percentage" && r.basis != "criteria") return f.fail("basis", "expected percentage or criteria");
+  const json* bands = nullptr;
+  ANTQ_TRY(bands, f.get("bands"));
+  const json* criteria = nullptr;
+  ANTQ_TRY(criteria, f.get("criteria"));
+  if (r.basis == "percentage") {
+    if (!bands->is_array() || bands->empty()) return f.fail("bands", "a percentage profile needs its bands");
+    if (!criteria->is_null()) return f.fail("criteria", "a percentage profile has none (null)");
+    for (std::size_t i = 0; i < bands->size(); ++i) {
+      Fields b((*bands)[i], fmt::format("rating.bands[{}]", i), file);
+      ANTQ_CHECK(b.check_object());
+      RatingBand band;
+      ANTQ_TRY(band.level, b.text("level"));
+      if (band.level != kLevels[std::min(i, kLevels.size() - 1)])
+        return b.fail("level", "bands go good, fair, average, weak in that order");
+      std::optional<int> pct;
+      ANTQ_TRY(pct, b.opt_int("min_pct", 0, 100));
+      if (!pct) return b.fail("min_pct", "expected a percentage");
+      band.min_pct = *pct;
+      if (!r.bands.empty() && band.min_pct >= r.bands.back().min_pct) return b.fail("min_pct", "must fall band by band");
+      ANTQ_CHECK(b.done());
+      r.bands.push_back(std::move(band));
+    }
+    if (r.bands.size() != kLevels.size() || r.bands.back().min_pct != 0)
+      return f.fail("bands", "expected the four levels, the last (weak) from 0%");
+  } else {
+    if (!bands->is_null()) return f.fail("bands", "a criteria profile has none (null)");
+    Fields c(*criteria, "rating.criteria", file);
+    ANTQ_CHECK(c.check_object());
+    const json* defs = nullptr;
+    ANTQ_TRY(defs, c.list("definitions"));
+    for (std::size_t i = 0; i < defs->size(); ++i) {
+      Fields d((*defs)[i], fmt::format("rating.criteria.definitions[{}]", i), file);
+      ANTQ_CHECK(d.check_object());
+      std::string id, vi, en;
+      ANTQ_TRY(id, d.text("id"));
+      ANTQ_TRY(vi, d.text("vi"));
+      ANTQ_TRY(en, d.text("en"));
+      ANTQ_CHECK(d.done());
+      if (!r.criteria_text.emplace(id, vi).second) return d.fail("id", "\"" + id + "\" is defined twice");
+    }
+    for (const auto& level : kLevels) {
+      const json* by_type = nullptr;
+      ANTQ_TRY(by_type, c.get(level));
+      Fields t(*by_type, "rating.criteria." + level, file);
+      ANTQ_CHECK(t.check_object());
+      for (const auto& type : types) {
+        const json* rule = nullptr;
+        ANTQ_TRY(rule, t.get(type));
+        Fields rf(*rule, "rating.criteria." + level + "." + type, file);
+        ANTQ_CHECK(rf.check_object());
+        CriteriaRule cr;
+        ANTQ_TRY(cr.all, rf.texts("all"));
+        ANTQ_TRY(cr.one_of, rf.texts("one_of"));
+        ANTQ_CHECK(rf.done());
+        for (const auto& id : cr.all) if (!r.criteria_text.contains(id)) return rf.fail("all", "criterion \"" + id + "\" is not defined");
+        for (const auto& id : cr.one_of) if (!r.criteria_text.contains(id)) return rf.fail("one_of", "criterion \"" + id + "\" is not defined");
+        r.criteria[level][type] = std::move(cr);
+      }
+      ANTQ_CHECK(t.done());
+    }
+    ANTQ_CHECK(c.done());
+  }
+  ANTQ_TRY(r.eligibility_months, f.opt_int("eligibility_months", 1, 60));
+  ANTQ_TRY(r.year_start, f.opt_text("year_start"));
+  if (r.year_start && !is_month_day(*r.year_start)) return f.fail("year_start", "expected MM-DD");
+  ANTQ_CHECK(f.done());
+  return r;
+}
+
+}  // namespace
+
+const std::vector<std::string>& rule_ids() {
+  static const std::vector<std::string> ids = {
+      // refusals
+      "signature", "authority", "duplicate", "unknown-subject", "order", "eligibility", "same-level", "one-rating",
+      "replication", "termination-steps", "closed", "exemplar-order",
+      // findings
+      "late-proposal", "late-decision", "late-forwarding", "level-mismatch", "weak-not-terminated", "missing-plan",
+      "missing-report", "dossier-incomplete", "exemplar-late-evaluation", "exemplar-below-threshold", "duplicate-model",
+      "replication-ineffective"};
+  return ids;
+}
+
+bool Profile::applies(std::string_view id) const {
+  auto it = rules.find(std::string(id));
+  return it != rules.end() && it->second;
+}
+
+Result<Profile> parse_profile(std::string_view json_text, std::string_view name) {
+  json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) return bad_input(fmt::format("profile {}: malformed JSON", name));
+  Fields top(j, "", name);
+  ANTQ_CHECK(top.check_object());
+  Profile p;
+  std::string format;
+  ANTQ_TRY(format, top.text("format"));
+  if (format != "antq-profile 1") return top.fail("format", "expected \"antq-profile 1\", got \"" + format + "\"");
+  ANTQ_TRY(p.id, top.text("id"));
+  ANTQ_TRY(p.title, top.text("title"));
+
+  const json* source = nullptr;
+  ANTQ_TRY(source, top.get("source"));
+  Fields s(*source, "source", name);
+  ANTQ_CHECK(s.check_object());
+  ANTQ_TRY(p.source_issuer, s.text("issuer"));
+  ANTQ_TRY(p.source_number, s.opt_text("number"));
+  ANTQ_TRY(p.source_date, s.opt_text("date"));
+  if (p.source_date && !is_date(*p.source_date)) return s.fail("date", "expected YYYY-MM-DD or null");
+  std::string file;
+  ANTQ_TRY(file, s.text("file"));
+  ANTQ_CHECK(s.done());
+
+  const json* replaces = nullptr;
+  ANTQ_TRY(replaces, top.list("replaces"));
+  for (std::size_t i = 0; i < replaces->size(); ++i) {
+    Fields r((*replaces)[i], fmt::format("replaces[{}]", i), name);
+    ANTQ_CHECK(r.check_object());
+    std::string document;
+    std::optional<std::string> transition;
+    ANTQ_TRY(document, r.text("document"));
+    ANTQ_TRY(transition, r.opt_text("transition"));
+    ANTQ_CHECK(r.done());
+  }
+
+  ANTQ_TRY(p.model_types, top.texts("model_types", &kModelTypes));
+  if (p.model_types.empty()) return top.fail("model_types", "expected at least one");
+
+  const json* establishment = nullptr;
+  ANTQ_TRY(establishment, top.get("establishment"));
+  Fields e(*establishment, "establishment", name);
+  ANTQ_CHECK(e.check_object());
+  const json* requires_by_type = nullptr;
+  ANTQ_TRY(requires_by_type, e.get("requires"));
+  Fields er(*requires_by_type, "establishment.requires", name);
+  ANTQ_CHECK(er.check_object());
+  for (const auto& type : p.model_types) ANTQ_TRY(p.establishment_requires[type], er.texts(type, &ledger::known_acts()));
+  ANTQ_CHECK(er.done());
+  ANTQ_CHECK(e.done());
+
+  const json* rating = nullptr;
+  ANTQ_TRY(rating, top.get("rating"));
+  ANTQ_TRY(p.rating, parse_rating(*rating, name, p.model_types));
+
+  const json* deadlines = nullptr;
+  ANTQ_TRY(deadlines, top.list("deadlines"));
+  static const std::vector<std::string> kDeadlineIds = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  for (std::size_t i = 0; i < deadlines->size(); ++i) {
+    Fields d((*deadlines)[i], fmt::format("deadlines[{}]", i), name);
+    ANTQ_CHECK(d.check_object());
+    Deadline dl;
+    ANTQ_TRY(dl.id, d.text("id"));
+    if (std::find(kDeadlineIds.begin(), kDeadlineIds.end(), dl.id) == kDeadlineIds.end())
+      return d.fail("id", "\"" + dl.id + "\" is not one of " + Fields::join(kDeadlineIds));
+    ANTQ_TRY(dl.act, d.text("act"));
+    if (!ledger::is_known_act(dl.act)) return d.fail("act", "\"" + dl.act + "\" is not an act kind of acts.md");
+    ANTQ_TRY(dl.period, d.opt_text("period"));
+    if (dl.period && *dl.period != "H1" && *dl.period != "year") return d.fail("period", "expected H1, year or null");
+    if ((dl.act == "model.report-filed") != dl.period.has_value())
+      return d.fail("period", "a report deadline names its period (H1 or year); others have none");
+    ANTQ_TRY(dl.before, d.text("before"));
+    if (!is_month_day(dl.before)) return d.fail("before", "expected MM-DD");
+    ANTQ_CHECK(d.done());
+    p.deadlines.push_back(std::move(dl));
+  }
+
+  const json* dossier = nullptr;
+  ANTQ_TRY(dossier, top.get("dossier"));
+  Fields ds(*dossier, "dossier", name);
+  ANTQ_CHECK(ds.check_object());
+  const json* model_dossier = nullptr;
+  ANTQ_TRY(model_dossier, ds.get("model"));
+  Fields md(*model_dossier, "dossier.model", name);
+  ANTQ_CHECK(md.check_object());
+  for (const auto& type : p.model_types) {
+    const json* items = nullptr;
+    ANTQ_TRY(items, md.get(type));
+    ANTQ_TRY(p.model_dossier[type], dossier_items(*items, "dossier.model." + type, name));
+  }
+  ANTQ_CHECK(md.done());
+  const json* exemplar_dossier = nullptr;
+  ANTQ_TRY(exemplar_dossier, ds.get("exemplar"));
+  ANTQ_TRY(p.exemplar_dossier, dossier_items(*exemplar_dossier, "dossier.exemplar", name));
+  ANTQ_CHECK(ds.done());
+
+  const json* termination = nullptr;
+  ANTQ_TRY(termination, top.get("termination"));
+  Fields t(*termination, "termination", name);
+  ANTQ_CHECK(t.check_object());
+  ANTQ_TRY(p.termination_requires, t.texts("requires", &ledger::known_acts()));
+  std::string decided_by;
+  ANTQ_TRY(decided_by, t.text("decided_by"));
+  if (decided_by != "establishing-level") return t.fail("decided_by", "expected establishing-level");
+  ANTQ_CHECK(t.done());
+
+  const json* weak = nullptr;
+  ANTQ_TRY(weak, top.get("weak"));
+  Fields w(*weak, "weak", name);
+  ANTQ_CHECK(w.check_object());
+  ANTQ_TRY(p.weak_must_terminate, w.opt_text("must_terminate"));
+  if (p.weak_must_terminate && *p.weak_must_terminate != "immediately" && *p.weak_must_terminate != "next-evaluation-year")
+    return w.fail("must_terminate", "expected immediately, next-evaluation-year or null");
+  ANTQ_CHECK(w.done());
+
+  const json* replication = nullptr;
+  ANTQ_TRY(replication, top.get("replication"));
+  Fields rp(*replication, "replication", name);
+  ANTQ_CHECK(rp.check_object());
+  ANTQ_TRY(p.replication_requires_level, rp.text("requires_level"));
+  if (std::find(kLevels.begin(), kLevels.end(), p.replication_requires_level) == kLevels.end())
+    return rp.fail("requires_level", "expected a rating level");
+  ANTQ_TRY(p.points_effective_pct, rp.opt_int("points_effective_pct", 1, 100));
+  ANTQ_CHECK(rp.done());
+
+  const json* exemplar = nullptr;
+  ANTQ_TRY(exemplar, top.get("exemplar"));
+  if (!exemplar->is_null()) {
+    Fields x(*exemplar, "exemplar", name);
+    ANTQ_CHECK(x.check_object());
+    ExemplarRules rules;
+    std::optional<int> months, pct;
+    ANTQ_TRY(months, x.opt_int("evaluate_within_months", 1, 120));
+    ANTQ_TRY(pct, x.opt_int("keep_threshold_pct", 1, 100));
+    if (!months) return x.fail("evaluate_within_months", "expected months");
+    if (!pct) return x.fail("keep_threshold_pct", "expected a percentage");
+    rules.evaluate_within_months = *months;
+    rules.keep_threshold_pct = *pct;
+    ANTQ_TRY(rules.province_recognition_level, x.opt_text("province_recognition_level"));
+    ANTQ_CHECK(x.done());
+    p.exemplar = std::move(rules);
+  }
+
+  const json* statistics = nullptr;
+  ANTQ_TRY(statistics, top.get("statistics"));
+  Fields st(*statistics, "statistics", name);
+  ANTQ_CHECK(st.check_object());
+  static const std::vector<std::string> kApart = {"dan-van-kheo", "no-security-content"};
+  ANTQ_TRY(p.statistics_apart, st.texts("apart", &kApart));
+  const json* reports = nullptr;
+  ANTQ_TRY(reports, st.list("reports"));
+  for (std::size_t i = 0; i < reports->size(); ++i) {
+    Fields r((*reports)[i], fmt::format("statistics.reports[{}]", i), name);
+    ANTQ_CHECK(r.check_object());
+    StatisticsReport report;
+    ANTQ_TRY(report.period, r.text("period"));
+    if (report.period != "H1" && report.period != "year") return r.fail("period", "expected H1 or year");
+    ANTQ_TRY(report.before, r.text("before"));
+    if (!is_month_day(report.before)) return r.fail("before", "expected MM-DD");
+    ANTQ_CHECK(r.done());
+    p.reports.push_back(std::move(report));
+  }
+  ANTQ_CHECK(st.done());
+
+  const json* rules = nullptr;
+  ANTQ_TRY(rules, top.get("rules"));
+  Fields ru(*rules, "rules", name);
+  ANTQ_CHECK(ru.check_object());
+  for (const auto& id : rule_ids()) ANTQ_TRY(p.rules[id], ru.boolean(id));
+  ANTQ_CHECK(ru.done());
+
+  ANTQ_CHECK(top.done());
+  return p;
+}
+
+const std::vector<std::string>& builtin_profile_ids() {
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < generated::kProfileFileCount; ++i) out.emplace_back(generated::kProfileFiles[i].id);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return ids;
+}
+
+std::string_view builtin_profile_text(std::string_view id) {
+  for (std::size_t i = 0; i < generated::kProfileFileCount; ++i)
+    if (generated::kProfileFiles[i].id == id) return generated::kProfileFiles[i].text;
+  return {};
+}
+
+Result<const Profile*> builtin_profile(std::string_view id) {
+  // Parsed once, on first use; each file was checked by the tests, but a bad one still fails here, not later.
+  static const std::map<std::string, Result<Profile>, std::less<>> parsed = [] {
+    std::map<std::string, Result<Profile>, std::less<>> out;
+    for (std::size_t i = 0; i < generated::kProfileFileCount; ++i) {
+      const auto& f = generated::kProfileFiles[i];
+      out.emplace(std::string(f.id), parse_profile(f.text, std::string(f.id) + ".json"));
+    }
+    return out;
+  }();
+  auto it = parsed.find(id);
+  if (it == parsed.end())
+    return bad_input(fmt::format("unknown profile \"{}\" (known: {})", id, Fields::join(builtin_profile_ids())));
+  if (!it->second) return std::unexpected(it->second.error());
+  if (it->second->id != id)
+    return bad_input(fmt::format("profile file {}.json says its id is \"{}\"", id, it->second->id));
+  return &*it->second;
+}
+
+}  // namespace antq::projections

@@ -1,0 +1,102 @@
+// Rule profiles as data (projections/profiles/*.json, format in projections/profiles/README.md): the procedure of a
+// province or of the Ministry baseline — steps, rating basis, deadlines, dossier lists, termination — and which rules
+// of domain.md §10 apply. The files are compiled into the program (profiles.cpp is generated from them at build
+// time), so that a ledger is judged by the same rules wherever it is verified.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "signing/result.hpp"
+
+namespace antq::projections {
+
+struct DossierItem {
+  std::string item;   // code used in attachments[].item: "1".."16", "E1".."E5"
+  std::string title;  // as the source writes it (Vietnamese)
+  std::string en;
+  std::vector<std::string> acts;  // act kinds whose documents belong here
+  bool if_any = false;            // "(nếu có)": required only when one of `acts` happened
+};
+
+struct Deadline {
+  std::string id;                     // finding id: late-proposal, late-decision, late-forwarding, missing-report
+  std::string act;                    // act kind it applies to
+  std::optional<std::string> period;  // "H1" | "year" for model.report-filed
+  std::string before;                 // "MM-DD" of the evaluation year
+};
+
+struct RatingBand {
+  std::string level;  // good | fair | average | weak
+  int min_pct = 0;    // inclusive
+};
+
+struct CriteriaRule {
+  std::vector<std::string> all;     // every one required
+  std::vector<std::string> one_of;  // one of them required (none when empty)
+};
+
+struct Rating {
+  std::string basis;                  // "percentage" | "criteria"
+  std::vector<RatingBand> bands;      // percentage: best first, the last at 0
+  std::map<std::string, std::string> criteria_text;  // criteria: id -> Vietnamese text
+  // criteria: level -> model type -> rule
+  std::map<std::string, std::map<std::string, CriteriaRule>> criteria;
+  std::optional<int> eligibility_months;
+  std::optional<std::string> year_start;  // "MM-DD"
+};
+
+struct ExemplarRules {
+  int evaluate_within_months = 0;
+  int keep_threshold_pct = 0;
+  std::optional<std::string> province_recognition_level;  // who recognises province-wide exemplars, when said
+};
+
+struct StatisticsReport {
+  std::string period;  // "H1" | "year"
+  std::string before;  // "MM-DD"
+};
+
+struct Profile {
+  std::string id;
+  std::string title;
+  std::string source_issuer;
+  std::optional<std::string> source_number;
+  std::optional<std::string> source_date;  // null when the document leaves its day blank
+  std::vector<std::string> model_types;
+  std::map<std::string, std::vector<std::string>> establishment_requires;  // model type -> acts, in order
+  Rating rating;
+  std::vector<Deadline> deadlines;
+  std::map<std::string, std::vector<DossierItem>> model_dossier;  // model type -> items
+  std::vector<DossierItem> exemplar_dossier;
+  std::vector<std::string> termination_requires;
+  std::optional<std::string> weak_must_terminate;  // "immediately" | "next-evaluation-year"
+  std::string replication_requires_level;
+  std::optional<int> points_effective_pct;
+  std::optional<ExemplarRules> exemplar;
+  std::vector<std::string> statistics_apart;
+  std::vector<StatisticsReport> reports;
+  std::map<std::string, bool> rules;  // every id of domain.md §10
+
+  // Whether rule or finding `id` of domain.md §10 applies under this profile.
+  bool applies(std::string_view id) const;
+};
+
+// Parses and checks a profile file: every field of the format present with its type, act kinds and rule ids
+// known, dates and MM-DD days real. bad_input naming `name` and the field otherwise.
+Result<Profile> parse_profile(std::string_view json_text, std::string_view name);
+
+// The profiles compiled into this program, by id (sorted).
+const std::vector<std::string>& builtin_profile_ids();
+// A compiled-in profile; bad_input listing the known ids when there is none.
+Result<const Profile*> builtin_profile(std::string_view id);
+// The file text of a compiled-in profile (empty when unknown): what a ledger stores to keep its rules.
+std::string_view builtin_profile_text(std::string_view id);
+
+// Every rule and finding id of domain.md §10.
+const std::vector<std::string>& rule_ids();
+
+}  // namespace antq::projections

@@ -1,0 +1,134 @@
+// Rule profiles as data (projections/profiles/*.json): every compiled-in profile parses, says what its source says
+// (domain.md §3, §6, §9, checked against the seeds), and a malformed file is refused naming the field.
+#include "projections/profile.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+
+const Profile& profile(const std::string& id) {
+  auto p = builtin_profile(id);
+  if (!p) FAIL(p.error().line());
+  return **p;
+}
+
+std::string before(const Profile& p, const std::string& id, const std::string& period = "") {
+  for (const auto& d : p.deadlines)
+    if (d.id == id && (period.empty() || d.period.value_or("") == period)) return d.before;
+  return "";
+}
+
+// The Hòa Bình file with one change, for the refusal tests.
+std::string changed(const std::function<void(json&)>& change) {
+  json j = json::parse(builtin_profile_text("hoa-binh-2023"));
+  change(j);
+  return j.dump();
+}
+
+std::string refusal(const std::string& text) {
+  auto p = parse_profile(text, "test.json");
+  REQUIRE_FALSE(p.has_value());
+  CHECK(p.error().kind == ErrorKind::bad_input);
+  return p.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("The five profiles of domain.md §9 are compiled in and each parses", "[projections]") {
+  CHECK(builtin_profile_ids() ==
+        std::vector<std::string>{"bac-giang-2020", "bca-22-2022", "binh-thuan-2023", "hoa-binh-2023", "kon-tum-2022"});
+  for (const auto& id : builtin_profile_ids()) {
+    INFO(id);
+    const Profile& p = profile(id);
+    CHECK(p.id == id);
+    CHECK(p.rules.size() == rule_ids().size());
+    // The refusals every profile keeps: without them the ledger would admit forged or repeated acts.
+    for (const char* always : {"signature", "authority", "duplicate", "unknown-subject", "order", "closed"})
+      CHECK(p.applies(always));
+  }
+  CHECK_FALSE(builtin_profile("quang-ninh-2024").has_value());
+  CHECK_THAT(builtin_profile("quang-ninh-2024").error().message, Catch::Contains("hoa-binh-2023"));
+}
+
+TEST_CASE("The Ministry-baseline family: percentage bands, 10 months, 1 November, 5/10/15 November, 16 and 5 items", "[projections]") {
+  for (const char* id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
+    INFO(id);
+    const Profile& p = profile(id);
+    CHECK(p.model_types == std::vector<std::string>{"self-managed", "linked"});
+    REQUIRE(p.rating.basis == "percentage");
+    REQUIRE(p.rating.bands.size() == 4);
+    CHECK(p.rating.bands[0].min_pct == 90);  // Hòa Bình §III.2.2: Tốt ≥ 90%
+    CHECK(p.rating.bands[1].min_pct == 70);
+    CHECK(p.rating.bands[2].min_pct == 50);
+    CHECK(p.rating.eligibility_months == 10);  // Hòa Bình §III.2.1
+    CHECK(p.rating.year_start == "11-01");     // Hòa Bình §III.2.3
+    for (const auto& type : p.model_types) CHECK(p.model_dossier.at(type).size() == 16);  // Hòa Bình §V.1
+    CHECK(p.exemplar_dossier.size() == 5);                                               // Hòa Bình §V.2
+    CHECK(p.termination_requires ==
+          std::vector<std::string>{"model.termination-reported", "model.termination-consulted"});  // §III.3
+    CHECK(p.applies("level-mismatch"));
+    REQUIRE(p.exemplar.has_value());
+    CHECK(p.exemplar->evaluate_within_months == 12);  // Hòa Bình §IV: within a year of the build plan
+    CHECK(p.exemplar->keep_threshold_pct == 70);
+    // The establishment decision needs the survey, the proposal and the policy before it (domain.md §10 `order`).
+    const auto& needs = p.establishment_requires.at("self-managed");
+    for (const char* act : {"survey.plan-approved", "survey.reported", "model.proposed", "model.policy-issued"})
+      CHECK(std::find(needs.begin(), needs.end(), act) != needs.end());
+  }
+  for (const char* id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023"}) {
+    INFO(id);
+    const Profile& p = profile(id);
+    CHECK(before(p, "late-proposal") == "11-05");
+    CHECK(before(p, "late-decision") == "11-10");
+    CHECK(before(p, "late-forwarding") == "11-15");
+    CHECK_FALSE(p.applies("replication-ineffective"));
+  }
+}
+
+TEST_CASE("Kon Tum: reports before 10 May and 10 November, and the 50%-of-points rule", "[projections]") {
+  const Profile& p = profile("kon-tum-2022");
+  CHECK(before(p, "missing-report", "H1") == "05-10");
+  CHECK(before(p, "missing-report", "year") == "11-10");
+  CHECK(p.points_effective_pct == 50);
+  CHECK(p.applies("replication-ineffective"));
+}
+
+TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items, Weak models liquidated at once", "[projections]") {
+  const Profile& p = profile("bac-giang-2020");
+  CHECK(p.rating.basis == "criteria");
+  CHECK(p.rating.bands.empty());
+  CHECK_FALSE(p.applies("level-mismatch"));
+  CHECK(p.model_dossier.at("self-managed").size() == 10);  // 004 §II.1.4
+  CHECK(p.model_dossier.at("linked").size() == 7);         // 004 §II.2.4
+  CHECK(p.weak_must_terminate == "immediately");           // 004: "phải thanh loại ngay"
+  // Good needs the common criteria and one achievement (an announcement or a certificate of merit): 004 §III.1.
+  const CriteriaRule& good = p.rating.criteria.at("good").at("self-managed");
+  CHECK_FALSE(good.all.empty());
+  CHECK(good.one_of.size() >= 2);
+  for (const auto& id : good.all) CHECK(p.rating.criteria_text.contains(id));
+  CHECK_FALSE(p.points_effective_pct.has_value());
+}
+
+TEST_CASE("A malformed profile is refused, naming the field", "[projections]") {
+  CHECK_THAT(refusal("{not json"), Catch::Contains("malformed JSON"));
+  CHECK_THAT(refusal(changed([](json& j) { j["format"] = "antq-profile 2"; })), Catch::Contains("format"));
+  CHECK_THAT(refusal(changed([](json& j) { j.erase("rating"); })), Catch::Contains("rating: missing"));
+  CHECK_THAT(refusal(changed([](json& j) { j["colour"] = "red"; })), Catch::Contains("colour: unknown field"));
+  CHECK_THAT(refusal(changed([](json& j) { j["establishment"]["requires"]["linked"][0] = "model.celebrated"; })),
+             Catch::Contains("establishment.requires.linked[0]") && Catch::Contains("model.celebrated"));
+  CHECK_THAT(refusal(changed([](json& j) { j["deadlines"][0]["before"] = "02-30"; })),
+             Catch::Contains("deadlines[0].before: expected MM-DD"));
+  CHECK_THAT(refusal(changed([](json& j) { std::swap(j["rating"]["bands"][0], j["rating"]["bands"][1]); })),
+             Catch::Contains("rating.bands[0].level"));
+  CHECK_THAT(refusal(changed([](json& j) { j["rules"].erase("one-rating"); })), Catch::Contains("rules.one-rating: missing"));
+  CHECK_THAT(refusal(changed([](json& j) { j["dossier"]["model"]["linked"][1]["item"] = "1"; })),
+             Catch::Contains("appears twice"));
+  // Provenance is allowed anywhere.
+  CHECK(parse_profile(changed([](json& j) { j["rating"]["note"] = "a remark"; }), "test.json").has_value());
+}
+
+}  // namespace antq::projections
