@@ -12,7 +12,7 @@ namespace {
 int append_and_print(const std::string& dir, const std::vector<ledger::Submission>& events, bool json) {
   auto ledger = ledger::Ledger::open(dir);
   if (!ledger) return fail(ledger.error());
-  auto admission = projections::make_admission((*ledger)->info().profile);
+  auto admission = projections::make_admission(**ledger);
   if (!admission) return fail(admission.error());
   auto seqs = (*ledger)->append(events, **admission);
   if (!seqs) return fail(seqs.error());

@@ -9,6 +9,7 @@
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
+#include "projections/profile.hpp"
 
 namespace antq::cli {
 namespace {
@@ -74,6 +75,8 @@ int demo(const fs::path& root) {
   ledger::InitOptions init;
   init.dir = dir;
   init.profile = "hoa-binh-2023";
+  std::string_view profile_text = projections::builtin_profile_text(init.profile);
+  init.profile_document.assign(profile_text.begin(), profile_text.end());
   init.origin = "antq-ledger.demo/minh-son";
   init.roots = {ca->certificate_der};
   init.administrator = *signing::read_certificates(admin->files.cert)->begin();
@@ -82,7 +85,7 @@ int demo(const fs::path& root) {
   std::cout << "   operator key: " << *vkey << "\n";
   auto ledger = ledger::Ledger::open(dir);
   if (!ledger) return fail(ledger.error());
-  auto admission = projections::make_admission(init.profile);
+  auto admission = projections::make_admission(**ledger);
   if (!admission) return fail(admission.error());
 
   const json commune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
@@ -163,7 +166,7 @@ int demo(const fs::path& root) {
   }
 
   std::cout << "\n== 5. antq verify " << dir.string() << "\n";
-  auto replay = projections::make_admission(init.profile);
+  auto replay = projections::make_admission(**ledger);
   ledger::VerifyReport report = (*ledger)->verify({}, **replay);
   print_report(report, false, dir.string());
 

@@ -4,6 +4,7 @@
 #include "cli/common.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
+#include "projections/profile.hpp"
 
 namespace antq::cli {
 
@@ -33,6 +34,9 @@ void add_init(CLI::App& app, Action& run) {
       ledger::InitOptions o;
       o.dir = args->dir;
       o.profile = args->profile;
+      // The profile's file is stored in the ledger: it is judged by these rules even after this program changes.
+      std::string_view text = projections::builtin_profile_text(args->profile);
+      o.profile_document.assign(text.begin(), text.end());
       o.origin = args->origin;
       auto roots = signing::read_certificates(args->trust);
       if (!roots) return fail(roots.error());

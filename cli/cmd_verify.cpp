@@ -34,7 +34,7 @@ void add_verify(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto admission = projections::make_admission((*ledger)->info().profile);
+      auto admission = projections::make_admission(**ledger);
       if (!admission) return fail(admission.error());
       ledger::VerifyOptions o;
       o.jobs = args->jobs;

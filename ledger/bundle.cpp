@@ -53,6 +53,8 @@ What is here
   certs/           every certificate the signatures need, named by the SHA-256 of its DER
   attachments/     attached documents still held (not disposed), named by SHA-256
   trust.pem        the trust anchors the ledger admitted signatures against
+  profile.json     the rule profile the ledger is judged by (its file as stored at init; format: README in
+                   projections/profiles/ of antq-ledger); absent for ledgers that did not store one
 {}{}
 Checking it with antq
   antq verify-bundle .
@@ -115,6 +117,11 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   };
   for (const auto& der : ledger.intermediates())
     if (auto s = write_cert(sha256(der), der); !s) return fail(s.error());
+  if (const auto& profile = ledger.info().profile_document) {
+    auto text = ledger.attachment(*profile);
+    if (!text) return fail(corruption("the ledger's rule profile file " + to_hex(*profile) + " is missing").error());
+    if (auto s = write_file(out / "profile.json", *text); !s) return fail(s.error());
+  }
 
   // entries.bin is streamed: a bundle of a large ledger never sits in memory.
   std::ofstream entries_bin(out / "entries.bin", std::ios::binary | std::ios::trunc);

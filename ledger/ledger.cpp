@@ -305,6 +305,11 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   put_meta("format", kFormatVersion);
   put_meta("origin", origin);
   put_meta("profile", o.profile);
+  if (!o.profile_document.empty()) {
+    Digest d = sha256(o.profile_document);
+    put_meta("profile.sha256", std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+    if (s) s = put(txn, rep->attachments, val(d), val(o.profile_document), MDB_NOOVERWRITE);
+  }
   put_meta("operator.vkey", vkey);
   store_certs(o.roots, "trust.roots");
   store_certs(o.intermediates, "trust.intermediates");
@@ -334,6 +339,7 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir) {
       return corruption(fmt::format("{}: unknown ledger format (expected \"{}\")", dir.string(), kFormatVersion));
     rep->info.origin = meta_text(txn, rep->meta, "origin");
     rep->info.profile = meta_text(txn, rep->meta, "profile");
+    if (auto d = split_digests(meta_text(txn, rep->meta, "profile.sha256")); d.size() == 1) rep->info.profile_document = d[0];
     rep->info.verifier_key = meta_text(txn, rep->meta, "operator.vkey");
     auto admin = split_digests(meta_text(txn, rep->meta, "administrator"));
     if (admin.size() != 1) return corruption("ledger meta `administrator` is missing or malformed");

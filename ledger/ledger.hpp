@@ -36,6 +36,9 @@ struct LedgerInfo {
   std::string profile;         // rule profile named at init
   Digest administrator{};      // fingerprint of the certificate given at init --admin
   std::string verifier_key;    // operator.vkey
+  // The rule profile's file as given at init, kept in `attachments` (SHA-256): the ledger is judged by these rules
+  // wherever and whenever it is verified. None in ledgers made before profiles were stored.
+  std::optional<Digest> profile_document;
 };
 
 // A signature that passed the `signature` rule, as admission rules see it.
@@ -70,6 +73,7 @@ struct InitOptions {
   std::vector<Bytes> roots;                  // trust anchors (DER)
   std::vector<Bytes> intermediates;          // from init --chain
   Bytes administrator;                       // DER
+  Bytes profile_document;                    // the profile's file (stored as an attachment; may be empty)
   std::optional<std::string> operator_key;   // PEM path; default: generate DIR/operator.key
 };
 

@@ -351,6 +351,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         ++report.attachments;
         fail(std::nullopt, "attachment " + key + ": content does not hash to its key");
       });
+  if (rep_->info.profile_document && !txn.get(rep_->attachments, val(*rep_->info.profile_document)))
+    fail(std::nullopt, "the rule profile's file (meta `profile.sha256`) is missing from `attachments`");
   for (const auto& [fp, record] : pdf_records)
     fail(std::nullopt, "database `pdf_signatures` holds a record for " + to_hex(fp) + ", which is no attachment");
 

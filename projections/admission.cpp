@@ -23,7 +23,7 @@ const ledger::CheckedSignature* signature_of(const ledger::Candidate& c, ledger:
 
 class Rules final : public ledger::Admission {
  public:
-  explicit Rules(std::string profile) : profile_(std::move(profile)) {}
+  explicit Rules(Profile profile) : profile_(std::move(profile)) {}
 
   Status admit(const ledger::Candidate& c, ledger::StateStore& state) override {
     if (auto s = check_authority(c, state); !s) return s;
@@ -60,7 +60,7 @@ class Rules final : public ledger::Admission {
     return {};
   }
 
-  std::string profile_;
+  Profile profile_;  // the profile in force from the start (profile.adopted will add later ones)
   mutable BindingCache bindings_;
 };
 
@@ -80,7 +80,22 @@ const std::vector<std::string>& known_profiles() { return builtin_profile_ids();
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile) {
   auto p = builtin_profile(profile);
   if (!p) return std::unexpected(p.error());
-  return std::unique_ptr<ledger::Admission>(new Rules(profile));
+  return std::unique_ptr<ledger::Admission>(new Rules(**p));
+}
+
+Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger) {
+  const ledger::LedgerInfo& info = ledger.info();
+  if (!info.profile_document) return make_admission(info.profile);
+  auto text = ledger.attachment(*info.profile_document);
+  if (!text)
+    return corruption(fmt::format("the ledger's rule profile file ({}) is missing from its attachments",
+                                  to_hex(*info.profile_document)));
+  auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()),
+                         info.profile + " (stored in the ledger)");
+  if (!p) return corruption(p.error().message);
+  if (p->id != info.profile)
+    return corruption(fmt::format("the ledger's stored profile says it is \"{}\", its meta says \"{}\"", p->id, info.profile));
+  return std::unique_ptr<ledger::Admission>(new Rules(std::move(*p)));
 }
 
 }  // namespace antq::projections

@@ -11,8 +11,11 @@ namespace antq::projections {
 // Decision acts (domain.md §10, rule `authority`): they need an organisation signature too.
 bool is_decision_act(std::string_view kind);
 
-// The admission rules of `profile`. bad_input when the profile is unknown.
+// The admission rules of `profile`, a profile compiled into this program. bad_input when it is unknown.
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile);
+// The admission rules `ledger` is judged by: the profile file it stored at init (LedgerInfo::profile_document),
+// else (older ledgers) the compiled-in profile of its name. corruption when the stored file is missing or bad.
+Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger);
 
 // Profiles this build knows (domain.md §9): the files of projections/profiles/, compiled in.
 const std::vector<std::string>& known_profiles();

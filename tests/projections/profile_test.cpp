@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "projections/admission.hpp"
+#include "support.hpp"
+
 namespace antq::projections {
 namespace {
 
@@ -129,6 +132,41 @@ TEST_CASE("A malformed profile is refused, naming the field", "[projections]") {
              Catch::Contains("appears twice"));
   // Provenance is allowed anywhere.
   CHECK(parse_profile(changed([](json& j) { j["rating"]["note"] = "a remark"; }), "test.json").has_value());
+}
+
+TEST_CASE("A ledger keeps its profile's file from init and is judged by that file", "[projections]") {
+  test::TempDir tmp;
+  test::Pki pki(tmp / "pki");
+  test::Identity admin = pki.issue("admin");
+  auto init = [&](const std::string& dir, const std::string& id, std::string_view text) {
+    ledger::InitOptions o;
+    o.dir = tmp / dir;
+    o.profile = id;
+    o.roots = {pki.root().certificate_der};
+    o.administrator = admin.certificate;
+    o.profile_document.assign(text.begin(), text.end());
+    test::require_ok(ledger::Ledger::init(o));
+    auto l = ledger::Ledger::open(tmp / dir);
+    REQUIRE(l);
+    return std::move(*l);
+  };
+
+  const std::string_view text = builtin_profile_text("bac-giang-2020");
+  auto kept = init("kept", "bac-giang-2020", text);
+  REQUIRE(kept->info().profile_document == sha256(as_bytes(text)));
+  auto stored = kept->attachment(*kept->info().profile_document);
+  REQUIRE(stored);
+  CHECK(std::string(stored->begin(), stored->end()) == text);
+  auto rules = make_admission(*kept);
+  if (!rules) FAIL(rules.error().line());
+  CHECK(kept->verify({}, **rules).ok);
+
+  // A stored file that names another profile than the ledger's is corruption, said with both names.
+  auto mixed = init("mixed", "hoa-binh-2023", text);
+  auto refused = make_admission(*mixed);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().kind == ErrorKind::corruption);
+  CHECK_THAT(refused.error().message, Catch::Contains("bac-giang-2020") && Catch::Contains("hoa-binh-2023"));
 }
 
 }  // namespace antq::projections
