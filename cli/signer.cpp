@@ -6,6 +6,7 @@
 
 #include "cli/common.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/profile.hpp"
 
 namespace antq::cli {
 
@@ -23,6 +24,15 @@ Result<ledger::ActInput> read_act(const std::filesystem::path& path) {
 }
 
 ledger::Submission unsigned_submission(ledger::ActInput input) {
+  // profile.adopted carries the profile's file (projections::Rules); this program's own when none is attached.
+  if (input.act.act == "profile.adopted" && input.act.attachments.empty()) {
+    std::string_view text = projections::builtin_profile_text(input.act.data.value("profile", ""));
+    if (!text.empty()) {
+      Bytes content(text.begin(), text.end());
+      input.act.attachments.push_back({"profile", "application/json", sha256(content), content.size()});
+      input.attachment_contents.push_back(std::move(content));
+    }
+  }
   ledger::Submission s;
   s.event.body = ledger::encode_body(input.act);
   for (auto& content : input.attachment_contents) {

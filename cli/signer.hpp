@@ -20,7 +20,8 @@ Result<SignerSpec> parse_signer(const std::string& spec);
 // Reads ACT.json (attachment paths relative to its directory).
 Result<ledger::ActInput> read_act(const std::filesystem::path& path);
 
-// A submission of `input` with no signature yet.
+// A submission of `input` with no signature yet. A profile.adopted act that attaches nothing gets the file of the
+// profile it names from this program (projections/profiles/), so the rules it adopts are signed with it.
 ledger::Submission unsigned_submission(ledger::ActInput input);
 
 // Adds the signature of `role` by the key and certificate files. bad_input when that role already signed, the

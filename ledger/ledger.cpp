@@ -396,6 +396,13 @@ std::optional<Bytes> Ledger::certificate(const Digest& fp) const {
   return Bytes(b.begin(), b.end());
 }
 
+std::optional<std::string> Ledger::state_value(std::string_view key) const {
+  Txn txn(rep_->env, false);
+  auto v = txn.get(rep_->state, val(key));
+  if (!v) return std::nullopt;
+  return std::string(static_cast<const char*>(v->mv_data), v->mv_size);
+}
+
 std::vector<PdfSignatureRecord> Ledger::pdf_signatures(const Digest& attachment) const {
   if (!rep_->has_pdf_signatures) return {};
   Txn txn(rep_->env, false);
@@ -638,7 +645,12 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
                                               p.act.act, p.act.document.number, p.act.subject, p.act.date, seq_of(*prior)));
     if (!batch.insert(p.digest).second)
       return refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", label, p.act.act, p.act.subject));
-    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info};
+    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, [&](const Digest& d) -> std::optional<ByteView> {
+                  for (const auto& blob : events[i].blobs)
+                    if (blob.sha256 == d) return ByteView(blob.content);
+                  if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);  // earlier events of the batch too
+                  return std::nullopt;
+                }};
     if (auto s = admission.admit(c, state); !s) return std::unexpected(with_prefix(s.error(), label));
     if (state.error_) return std::unexpected(*state.error_);
 

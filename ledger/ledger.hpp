@@ -55,6 +55,8 @@ struct Candidate {
   const std::vector<CheckedSignature>& signatures;
   signing::UnixTime recorded_at = 0;
   const LedgerInfo& ledger;
+  // The content of an attachment the ledger holds or this event carries, by SHA-256 (valid during admit()).
+  std::function<std::optional<ByteView>(const Digest&)> attachment;
 };
 
 // Domain rules, supplied from above (projections/). The ledger calls admit() for each event in order, inside
@@ -136,6 +138,8 @@ class Ledger {
                         const std::function<Status(std::uint64_t, ByteView)>& fn) const;
   std::optional<Bytes> certificate(const Digest& fingerprint) const;
   std::optional<Bytes> attachment(const Digest& sha256) const;
+  // A value of the derived `state` database (what the admission rules keep), as of the last append.
+  std::optional<std::string> state_value(std::string_view key) const;
   // What admission verified of an attachment that is a signed PDF; empty for any other attachment.
   std::vector<PdfSignatureRecord> pdf_signatures(const Digest& attachment) const;
   std::vector<Bytes> trust_roots() const;

@@ -170,7 +170,11 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
     if (!it.failure && it.act) {
-      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info};
+      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info,
+                  [&](const Digest& d) -> std::optional<ByteView> {
+                    if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);
+                    return std::nullopt;
+                  }};
       if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
     }
     if (it.failure) fail(it.seq, *it.failure);

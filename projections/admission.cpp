@@ -11,6 +11,8 @@
 namespace antq::projections {
 namespace {
 
+constexpr std::string_view kAdoptedKey = "profiles/adopted";
+
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
 }
@@ -27,11 +29,47 @@ class Rules final : public ledger::Admission {
 
   Status admit(const ledger::Candidate& c, ledger::StateStore& state) override {
     if (auto s = check_authority(c, state); !s) return s;
+    if (c.act.act == "profile.adopted") return adopt_profile(c, state);
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
     return {};
   }
 
  private:
+  // profile.adopted (domain.md §9): the profile's file travels as an attachment of the act, so the rules adopted
+  // are the ones the administrator signed, whatever this program's own copy says later. Effective dates only move
+  // forward (rule `order`).
+  Status adopt_profile(const ledger::Candidate& c, ledger::StateStore& state) {
+    const std::string id = c.act.data.value("profile", "");
+    const std::string effective = c.act.data.value("effective", "");
+    std::optional<Digest> file;
+    for (const auto& a : c.act.attachments) {
+      auto content = c.attachment ? c.attachment(a.sha256) : std::nullopt;
+      if (!content) continue;
+      auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
+                             id + " (attached to profile.adopted)");
+      if (!p) return std::unexpected(p.error());
+      if (p->id != id)
+        return bad_input(fmt::format("profile.adopted names profile {}, but the attached file is profile {}", id, p->id));
+      file = a.sha256;
+      break;
+    }
+    if (!file)
+      return bad_input(fmt::format("profile.adopted {}: attach the profile's file ({}.json); antq sign attaches this "
+                                   "program's own when the act names a profile it has and attaches nothing",
+                                   id, id));
+    std::vector<AdoptedProfile> adopted = adopted_profiles(state);
+    if (!adopted.empty() && effective <= adopted.back().effective)
+      return refused("order", fmt::format("profile.adopted {} takes effect {}, not after {}, from which {} was adopted "
+                                          "(entry {})", id, effective, adopted.back().effective, adopted.back().id,
+                                          adopted.back().seq));
+    adopted.push_back({effective, id, *file, c.seq});
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : adopted)
+      list.push_back({{"effective", a.effective}, {"profile", a.id}, {"sha256", to_hex(a.file)}, {"seq", a.seq}});
+    state.put(kAdoptedKey, list.dump());
+    return {};
+  }
+
   // Rule `authority` (domain.md §10).
   Status check_authority(const ledger::Candidate& c, const ledger::StateStore& state) const {
     const auto* person = signature_of(c, ledger::Role::person);
@@ -76,6 +114,20 @@ bool is_decision_act(std::string_view kind) {
 }
 
 const std::vector<std::string>& known_profiles() { return builtin_profile_ids(); }
+
+std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state) {
+  std::vector<AdoptedProfile> out;
+  auto text = state.get(kAdoptedKey);
+  if (!text) return out;
+  auto list = nlohmann::json::parse(*text, nullptr, false);
+  if (!list.is_array()) return out;  // written only by adopt_profile; verify compares the state with its replay
+  for (const auto& a : list) {
+    auto file = digest_from_hex(a.value("sha256", ""));
+    if (!file) continue;
+    out.push_back({a.value("effective", ""), a.value("profile", ""), *file, a.value("seq", std::uint64_t{0})});
+  }
+  return out;
+}
 
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile) {
   auto p = builtin_profile(profile);

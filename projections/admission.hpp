@@ -17,6 +17,16 @@ Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& pro
 // else (older ledgers) the compiled-in profile of its name. corruption when the stored file is missing or bad.
 Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger);
 
+// Profiles adopted by profile.adopted acts, in effective-date order (the profile of `antq init` is in force before
+// the first). From the `state` database (key "profiles/adopted").
+struct AdoptedProfile {
+  std::string effective;  // YYYY-MM-DD: acts dated on or after it are judged by this profile
+  std::string id;
+  Digest file{};          // SHA-256 of the profile's file, an attachment of the act
+  std::uint64_t seq = 0;  // the profile.adopted entry
+};
+std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state);
+
 // Profiles this build knows (domain.md §9): the files of projections/profiles/, compiled in.
 const std::vector<std::string>& known_profiles();
 

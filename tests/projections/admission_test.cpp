@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "projections/authority.hpp"
+#include "projections/profile.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -140,6 +141,66 @@ TEST_CASE("Every profile of domain.md §9 has admission rules; an unknown one is
   auto unknown = make_admission("ha-noi-2030");
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().kind == ErrorKind::bad_input);
+}
+
+// The `state` database as the last append left it, for reading.
+class StoredState : public ledger::StateStore {
+ public:
+  explicit StoredState(const ledger::Ledger& l) : ledger_(l) {}
+  std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
+  void put(std::string_view, std::string_view) override { FAIL("read only"); }
+
+ private:
+  const ledger::Ledger& ledger_;
+};
+
+json adopt(const std::string& profile, const std::string& effective, const std::string& date = "2024-01-05") {
+  return json{{"act", "profile.adopted"}, {"subject", "ledger"}, {"date", date},
+              {"data", {{"profile", profile}, {"effective", effective}}}};
+}
+
+TEST_CASE("profile.adopted carries the profile's file and takes effect from its date, forward only", "[admission]") {
+  TestLedger t;
+  // antq sign attaches the program's own file of the profile named (the act attaches nothing).
+  auto adopted = t.append({test::sign(adopt("binh-thuan-2023", "2024-01-01"), t.admin)});
+  if (!adopted) FAIL(adopted.error().line());
+  auto list = adopted_profiles(StoredState(*t.ledger));
+  REQUIRE(list.size() == 1);
+  CHECK(list[0].id == "binh-thuan-2023");
+  CHECK(list[0].effective == "2024-01-01");
+  CHECK(list[0].file == sha256(as_bytes(builtin_profile_text("binh-thuan-2023"))));
+  CHECK(t.ledger->attachment(list[0].file).has_value());
+
+  // Effective dates move forward only (rule `order`).
+  auto back = t.append({test::sign(adopt("kon-tum-2022", "2023-06-01", "2024-02-01"), t.admin)});
+  REQUIRE_FALSE(back);
+  CHECK(back.error().rule == "order");
+  CHECK_THAT(back.error().message, Catch::Contains("2023-06-01") && Catch::Contains("binh-thuan-2023"));
+
+  // A profile this program does not have can be adopted with its file; without one it is bad input.
+  auto unknown = t.append({test::sign(adopt("ha-noi-2030", "2025-01-01"), t.admin)});
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message, Catch::Contains("attach the profile's file"));
+  json custom = json::parse(builtin_profile_text("hoa-binh-2023"));
+  custom["id"] = "ha-noi-2030";
+  test::write_file(t.tmp / "ha-noi-2030.json", custom.dump(2));
+  json with_file = adopt("ha-noi-2030", "2025-01-01");
+  with_file["attachments"] = json::array({{{"item", "profile"}, {"path", (t.tmp / "ha-noi-2030.json").string()},
+                                          {"media_type", "application/json"}}});
+  auto custom_adopted = t.append({test::sign(with_file, t.admin)});
+  if (!custom_adopted) FAIL(custom_adopted.error().line());
+  CHECK(adopted_profiles(StoredState(*t.ledger)).back().id == "ha-noi-2030");
+  // A file that is some other profile than the one named is refused.
+  json mislabelled = adopt("hoa-binh-2023", "2026-01-01");
+  mislabelled["attachments"] = with_file["attachments"];
+  auto wrong = t.append({test::sign(mislabelled, t.admin)});
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().message, Catch::Contains("the attached file is profile ha-noi-2030"));
+
+  // verify replays the adoptions and reproduces the state.
+  auto report = t.verify();
+  INFO((report.failures.empty() ? std::string() : report.failures.front().reason));
+  CHECK(report.ok);
 }
 
 }  // namespace
