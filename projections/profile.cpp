@@ -64,6 +64,14 @@ class Fields {
     if (it == object_.end()) return fail(key, "missing");
     return &*it;
   }
+  // The object at `key`, to read its fields.
+  Result<Fields> object(const std::string& key) {
+    auto v = get(key);
+    if (!v) return std::unexpected(v.error());
+    Fields f(**v, child(key), file_);
+    if (auto s = f.check_object(); !s) return std::unexpected(s.error());
+    return f;
+  }
   Result<std::string> text(const std::string& key) {
     auto v = get(key);
     if (!v) return std::unexpected(v.error());
@@ -270,17 +278,15 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   ANTQ_TRY(p.id, top.text("id"));
   ANTQ_TRY(p.title, top.text("title"));
 
-  const json* source = nullptr;
-  ANTQ_TRY(source, top.get("source"));
-  Fields s(*source, "source", name);
-  ANTQ_CHECK(s.check_object());
-  ANTQ_TRY(p.source_issuer, s.text("issuer"));
-  ANTQ_TRY(p.source_number, s.opt_text("number"));
-  ANTQ_TRY(p.source_date, s.opt_text("date"));
-  if (p.source_date && !is_date(*p.source_date)) return s.fail("date", "expected YYYY-MM-DD or null");
+  auto s = top.object("source");
+  if (!s) return std::unexpected(s.error());
+  ANTQ_TRY(p.source_issuer, s->text("issuer"));
+  ANTQ_TRY(p.source_number, s->opt_text("number"));
+  ANTQ_TRY(p.source_date, s->opt_text("date"));
+  if (p.source_date && !is_date(*p.source_date)) return s->fail("date", "expected YYYY-MM-DD or null");
   std::string file;
-  ANTQ_TRY(file, s.text("file"));
-  ANTQ_CHECK(s.done());
+  ANTQ_TRY(file, s->text("file"));
+  ANTQ_CHECK(s->done());
 
   const json* replaces = nullptr;
   ANTQ_TRY(replaces, top.list("replaces"));
@@ -297,17 +303,13 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   ANTQ_TRY(p.model_types, top.texts("model_types", &kModelTypes));
   if (p.model_types.empty()) return top.fail("model_types", "expected at least one");
 
-  const json* establishment = nullptr;
-  ANTQ_TRY(establishment, top.get("establishment"));
-  Fields e(*establishment, "establishment", name);
-  ANTQ_CHECK(e.check_object());
-  const json* requires_by_type = nullptr;
-  ANTQ_TRY(requires_by_type, e.get("requires"));
-  Fields er(*requires_by_type, "establishment.requires", name);
-  ANTQ_CHECK(er.check_object());
-  for (const auto& type : p.model_types) ANTQ_TRY(p.establishment_requires[type], er.texts(type, &ledger::known_acts()));
-  ANTQ_CHECK(er.done());
-  ANTQ_CHECK(e.done());
+  auto e = top.object("establishment");
+  if (!e) return std::unexpected(e.error());
+  auto er = e->object("requires");
+  if (!er) return std::unexpected(er.error());
+  for (const auto& type : p.model_types) ANTQ_TRY(p.establishment_requires[type], er->texts(type, &ledger::known_acts()));
+  ANTQ_CHECK(er->done());
+  ANTQ_CHECK(e->done());
 
   const json* rating = nullptr;
   ANTQ_TRY(rating, top.get("rating"));
@@ -335,53 +337,43 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     p.deadlines.push_back(std::move(dl));
   }
 
-  const json* dossier = nullptr;
-  ANTQ_TRY(dossier, top.get("dossier"));
-  Fields ds(*dossier, "dossier", name);
-  ANTQ_CHECK(ds.check_object());
-  const json* model_dossier = nullptr;
-  ANTQ_TRY(model_dossier, ds.get("model"));
-  Fields md(*model_dossier, "dossier.model", name);
-  ANTQ_CHECK(md.check_object());
+  auto ds = top.object("dossier");
+  if (!ds) return std::unexpected(ds.error());
+  auto md = ds->object("model");
+  if (!md) return std::unexpected(md.error());
   for (const auto& type : p.model_types) {
     const json* items = nullptr;
-    ANTQ_TRY(items, md.get(type));
+    ANTQ_TRY(items, md->get(type));
     ANTQ_TRY(p.model_dossier[type], dossier_items(*items, "dossier.model." + type, name));
   }
-  ANTQ_CHECK(md.done());
+  ANTQ_CHECK(md->done());
   const json* exemplar_dossier = nullptr;
-  ANTQ_TRY(exemplar_dossier, ds.get("exemplar"));
+  ANTQ_TRY(exemplar_dossier, ds->get("exemplar"));
   ANTQ_TRY(p.exemplar_dossier, dossier_items(*exemplar_dossier, "dossier.exemplar", name));
-  ANTQ_CHECK(ds.done());
+  ANTQ_CHECK(ds->done());
 
-  const json* termination = nullptr;
-  ANTQ_TRY(termination, top.get("termination"));
-  Fields t(*termination, "termination", name);
-  ANTQ_CHECK(t.check_object());
-  ANTQ_TRY(p.termination_requires, t.texts("requires", &ledger::known_acts()));
+  auto t = top.object("termination");
+  if (!t) return std::unexpected(t.error());
+  ANTQ_TRY(p.termination_requires, t->texts("requires", &ledger::known_acts()));
   std::string decided_by;
-  ANTQ_TRY(decided_by, t.text("decided_by"));
-  if (decided_by != "establishing-level") return t.fail("decided_by", "expected establishing-level");
-  ANTQ_CHECK(t.done());
+  ANTQ_TRY(decided_by, t->text("decided_by"));
+  if (decided_by != "establishing-level") return t->fail("decided_by", "expected establishing-level");
+  ANTQ_CHECK(t->done());
 
-  const json* weak = nullptr;
-  ANTQ_TRY(weak, top.get("weak"));
-  Fields w(*weak, "weak", name);
-  ANTQ_CHECK(w.check_object());
-  ANTQ_TRY(p.weak_must_terminate, w.opt_text("must_terminate"));
+  auto w = top.object("weak");
+  if (!w) return std::unexpected(w.error());
+  ANTQ_TRY(p.weak_must_terminate, w->opt_text("must_terminate"));
   if (p.weak_must_terminate && *p.weak_must_terminate != "immediately" && *p.weak_must_terminate != "next-evaluation-year")
-    return w.fail("must_terminate", "expected immediately, next-evaluation-year or null");
-  ANTQ_CHECK(w.done());
+    return w->fail("must_terminate", "expected immediately, next-evaluation-year or null");
+  ANTQ_CHECK(w->done());
 
-  const json* replication = nullptr;
-  ANTQ_TRY(replication, top.get("replication"));
-  Fields rp(*replication, "replication", name);
-  ANTQ_CHECK(rp.check_object());
-  ANTQ_TRY(p.replication_requires_level, rp.text("requires_level"));
+  auto rp = top.object("replication");
+  if (!rp) return std::unexpected(rp.error());
+  ANTQ_TRY(p.replication_requires_level, rp->text("requires_level"));
   if (std::find(kLevels.begin(), kLevels.end(), p.replication_requires_level) == kLevels.end())
-    return rp.fail("requires_level", "expected a rating level");
-  ANTQ_TRY(p.points_effective_pct, rp.opt_int("points_effective_pct", 1, 100));
-  ANTQ_CHECK(rp.done());
+    return rp->fail("requires_level", "expected a rating level");
+  ANTQ_TRY(p.points_effective_pct, rp->opt_int("points_effective_pct", 1, 100));
+  ANTQ_CHECK(rp->done());
 
   const json* exemplar = nullptr;
   ANTQ_TRY(exemplar, top.get("exemplar"));
@@ -401,14 +393,12 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     p.exemplar = std::move(rules);
   }
 
-  const json* statistics = nullptr;
-  ANTQ_TRY(statistics, top.get("statistics"));
-  Fields st(*statistics, "statistics", name);
-  ANTQ_CHECK(st.check_object());
+  auto st = top.object("statistics");
+  if (!st) return std::unexpected(st.error());
   static const std::vector<std::string> kApart = {"dan-van-kheo", "no-security-content"};
-  ANTQ_TRY(p.statistics_apart, st.texts("apart", &kApart));
+  ANTQ_TRY(p.statistics_apart, st->texts("apart", &kApart));
   const json* reports = nullptr;
-  ANTQ_TRY(reports, st.list("reports"));
+  ANTQ_TRY(reports, st->list("reports"));
   for (std::size_t i = 0; i < reports->size(); ++i) {
     Fields r((*reports)[i], fmt::format("statistics.reports[{}]", i), name);
     ANTQ_CHECK(r.check_object());
@@ -420,14 +410,12 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     ANTQ_CHECK(r.done());
     p.reports.push_back(std::move(report));
   }
-  ANTQ_CHECK(st.done());
+  ANTQ_CHECK(st->done());
 
-  const json* rules = nullptr;
-  ANTQ_TRY(rules, top.get("rules"));
-  Fields ru(*rules, "rules", name);
-  ANTQ_CHECK(ru.check_object());
-  for (const auto& id : rule_ids()) ANTQ_TRY(p.rules[id], ru.boolean(id));
-  ANTQ_CHECK(ru.done());
+  auto ru = top.object("rules");
+  if (!ru) return std::unexpected(ru.error());
+  for (const auto& id : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));
+  ANTQ_CHECK(ru->done());
 
   ANTQ_CHECK(top.done());
   return p;
