@@ -21,6 +21,7 @@ struct Act {
   };
   struct Authority {
     std::string level, unit;
+    bool operator==(const Authority&) const = default;
   };
   struct Attachment {
     std::string item;

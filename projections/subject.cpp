@@ -1,0 +1,166 @@
+#include "projections/subject.hpp"
+
+#include <algorithm>
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& data, const char* key, const std::string& otherwise) {
+  auto it = data.find(key);
+  return it != data.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+
+// The descriptive fields that model.proposed, model.established and model.recognized may carry.
+void take_description(SubjectState& s, const json& data) {
+  s.name = text_of(data, "name", s.name);
+  s.type = text_of(data, "type", s.type);
+  s.area = text_of(data, "area", s.area);
+  s.movement = text_of(data, "movement", s.movement);
+  s.point_of = text_of(data, "point_of", s.point_of);
+  if (auto it = data.find("security_content"); it != data.end() && it->is_boolean()) s.security_content = it->get<bool>();
+  if (auto it = data.find("teams"); it != data.end() && it->is_number_integer()) s.teams = it->get<std::int64_t>();
+  if (auto it = data.find("members"); it != data.end()) s.members = *it;
+}
+
+}  // namespace
+
+bool begins_subject(std::string_view kind) {
+  return kind == "survey.plan-approved" || kind == "model.proposed" || kind == "model.recognized" ||
+         kind == "exemplar.surveyed";
+}
+
+bool is_exemplar_act(std::string_view kind) { return kind.starts_with("exemplar."); }
+
+std::optional<std::pair<int, SubjectRating>> SubjectState::latest_rating() const {
+  if (ratings.empty()) return std::nullopt;
+  return *ratings.rbegin();
+}
+
+SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& act, std::uint64_t seq,
+                       const std::vector<SubjectState>& absorbed) {
+  SubjectState s;
+  if (before) {
+    s = std::move(*before);
+  } else {
+    s.id = act.subject;
+    s.kind = is_exemplar_act(act.act) ? "exemplar" : "model";
+    s.stage = "surveying";
+  }
+  s.entries.push_back(seq);
+  s.acts[act.act] = act.date;
+  s.last_date = std::max(s.last_date, act.date);
+  const json& data = act.data;
+  const std::string& k = act.act;
+
+  if (k == "model.proposed") {
+    if (s.stage == "surveying") s.stage = "proposed";
+    take_description(s, data);
+  } else if (k == "model.established" || k == "model.recognized") {
+    s.stage = "established";
+    take_description(s, data);
+    s.authority = act.authority;
+    s.founded = act.date;
+  } else if (k == "model.regulations-issued") {
+    if (auto it = data.find("security_content"); it != data.end() && it->is_boolean()) s.security_content = it->get<bool>();
+  } else if (k == "model.launched") {
+    if (s.stage == "established") s.stage = "active";
+  } else if (k == "model.rated") {
+    s.ratings[data.value("year", 0)] = {data.value("level", ""), act.date, seq};
+  } else if (k == "model.reorganized") {
+    if (auto it = data.find("teams"); it != data.end() && it->is_number_integer()) s.teams = it->get<std::int64_t>();
+    if (auto it = data.find("members"); it != data.end()) s.members = *it;
+  } else if (k == "model.merged") {
+    // The merged subjects close; this one continues with their teams (domain.md §4; Hòa Bình §III.3).
+    for (const SubjectState& a : absorbed) {
+      s.teams += a.teams;
+      s.merged_from.push_back(a.id);
+    }
+    s.name = text_of(data, "name", s.name);
+  } else if (k == "model.terminated") {
+    s.stage = "terminated";
+  } else if (k == "exemplar.surveyed") {
+    s.name = text_of(data, "holder", s.name);
+    s.type = text_of(data, "holder_kind", s.type);
+    s.area = text_of(data, "area", s.area);
+  } else if (k == "exemplar.plan-issued") {
+    if (s.stage == "surveying") s.stage = "building";
+  } else if (k == "exemplar.recognized") {
+    s.stage = "recognized";
+    s.authority = act.authority;
+    s.founded = act.date;
+  } else if (k == "exemplar.ended") {
+    s.stage = "ended";
+  }
+  if (s.kind == "model" && !s.point_of.empty()) s.kind = "point";
+  return s;
+}
+
+SubjectState merged_into(SubjectState absorbed, const std::string& into, const std::string& date, std::uint64_t seq) {
+  absorbed.stage = "merged";
+  absorbed.merged_into = into;
+  absorbed.entries.push_back(seq);
+  absorbed.acts["model.merged"] = date;
+  absorbed.last_date = std::max(absorbed.last_date, date);
+  return absorbed;
+}
+
+json SubjectState::to_json() const {
+  json r = json::object();
+  for (const auto& [year, rating] : ratings)
+    r[std::to_string(year)] = {{"level", rating.level}, {"date", rating.date}, {"seq", rating.seq}};
+  return json{{"id", id},
+              {"kind", kind},
+              {"stage", stage},
+              {"name", name},
+              {"type", type},
+              {"area", area},
+              {"movement", movement},
+              {"security_content", security_content},
+              {"point_of", point_of},
+              {"authority", {{"level", authority.level}, {"unit", authority.unit}}},
+              {"founded", founded},
+              {"teams", teams},
+              {"members", members},
+              {"ratings", r},
+              {"merged_from", merged_from},
+              {"merged_into", merged_into},
+              {"entries", entries},
+              {"acts", acts},
+              {"last_date", last_date}};
+}
+
+std::optional<SubjectState> SubjectState::from_json(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  try {
+    SubjectState s;
+    s.id = j.at("id").get<std::string>();
+    s.kind = j.at("kind").get<std::string>();
+    s.stage = j.at("stage").get<std::string>();
+    s.name = j.at("name").get<std::string>();
+    s.type = j.at("type").get<std::string>();
+    s.area = j.at("area").get<std::string>();
+    s.movement = j.at("movement").get<std::string>();
+    s.security_content = j.at("security_content").get<bool>();
+    s.point_of = j.at("point_of").get<std::string>();
+    s.authority.level = j.at("authority").at("level").get<std::string>();
+    s.authority.unit = j.at("authority").at("unit").get<std::string>();
+    s.founded = j.at("founded").get<std::string>();
+    s.teams = j.at("teams").get<std::int64_t>();
+    s.members = j.at("members");
+    for (const auto& [year, r] : j.at("ratings").items())
+      s.ratings[std::stoi(year)] = {r.at("level").get<std::string>(), r.at("date").get<std::string>(),
+                                    r.at("seq").get<std::uint64_t>()};
+    s.merged_from = j.at("merged_from").get<std::vector<std::string>>();
+    s.merged_into = j.at("merged_into").get<std::string>();
+    s.entries = j.at("entries").get<std::vector<std::uint64_t>>();
+    s.acts = j.at("acts").get<std::map<std::string, std::string>>();
+    s.last_date = j.at("last_date").get<std::string>();
+    return s;
+  } catch (const std::exception&) {
+    return std::nullopt;  // written only by to_json; `verify` compares the state with its replay
+  }
+}
+
+}  // namespace antq::projections

@@ -1,0 +1,67 @@
+// The state of one subject — a model, a point of a replicated model, or an exemplar — as the fold of its acts
+// (domain.md §2–§5, acts.md). Pure: no storage, no rules. The admission rules keep one per subject in the ledger's
+// `state` database (to_json, deterministic) and judge each new act against it; `show` and `history` read it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/act.hpp"
+
+namespace antq::projections {
+
+struct SubjectRating {
+  std::string level;  // good | fair | average | weak
+  std::string date;   // of the rating decision
+  std::uint64_t seq = 0;
+  bool operator==(const SubjectRating&) const = default;
+};
+
+struct SubjectState {
+  std::string id;
+  std::string kind;   // "model" | "point" (a model with point_of) | "exemplar"
+  // models and points: surveying, proposed, established, active (launched), terminated, merged;
+  // exemplars: surveying, building (plan issued), recognized, ended
+  std::string stage;
+  std::string name, type, area;
+  std::string movement = "antq";  // antq | dan-van-kheo
+  bool security_content = true;
+  std::string point_of;           // origin model of a point
+  ledger::Act::Authority authority;  // the unit that established or recognised it: it rates and ends it
+  std::string founded;               // date of the establishment or recognition decision
+  std::int64_t teams = 0;
+  nlohmann::json members;            // a number, or the member units of a linked model; null before establishment
+  std::map<int, SubjectRating> ratings;  // by evaluation year
+  std::vector<std::string> merged_from;  // subjects merged into this one
+  std::string merged_into;               // set when this one was merged into another
+  std::vector<std::uint64_t> entries;    // seqs of its acts, in order
+  std::map<std::string, std::string> acts;  // act kind -> date of its latest occurrence
+  std::string last_date;                 // date of its latest act
+
+  bool closed() const { return stage == "terminated" || stage == "merged" || stage == "ended"; }
+  std::optional<std::pair<int, SubjectRating>> latest_rating() const;
+  nlohmann::json to_json() const;  // keys sorted: the same state gives the same bytes
+  static std::optional<SubjectState> from_json(const nlohmann::json& j);
+  bool operator==(const SubjectState&) const = default;
+};
+
+// Acts that begin a subject (domain.md §10 `unknown-subject`): survey.plan-approved, model.proposed,
+// model.recognized, exemplar.surveyed. model.proposed continues a subject whose survey came first.
+bool begins_subject(std::string_view kind);
+// Whether `kind` is an act about an exemplar.
+bool is_exemplar_act(std::string_view kind);
+
+// The state after `act` (entry `seq`): `before` is the subject's state, or nullopt for a beginning act. For
+// model.merged, `absorbed` are the states of the subjects in data.from (their teams join this one); each of
+// those takes merged_into(...) for its own new state. REQUIRES: act.subject is the subject, the act is valid.
+SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& act, std::uint64_t seq,
+                       const std::vector<SubjectState>& absorbed = {});
+// The state of a subject merged into `into` by entry `seq`.
+SubjectState merged_into(SubjectState absorbed, const std::string& into, const std::string& date, std::uint64_t seq);
+
+}  // namespace antq::projections
