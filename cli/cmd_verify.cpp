@@ -56,8 +56,8 @@ void add_verify(CLI::App& app, Action& run) {
       nlohmann::json pdf = nlohmann::json::array();
       if (args->json) std::cout << "{\n  \"signature_details\": [";
       o.on_signature = [&](std::uint64_t seq, ledger::Role role, const signing::VerifiedSignature& v) {
+        if (!args->json) return describer.count(v);  // replay's thread: no JSON unless it is printed
         nlohmann::json d = describer.describe(v);
-        if (!args->json) return;
         d["seq"] = seq;
         d["role"] = ledger::role_name(role);
         std::cout << (first ? "\n    " : ",\n    ") << d.dump();

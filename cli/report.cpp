@@ -59,8 +59,15 @@ const signing::CertificateInfo* SignatureDescriber::certificate(const Digest& fi
   return it->second ? &*it->second : nullptr;
 }
 
+void SignatureDescriber::count(const signing::VerifiedSignature& v) {
+  if (!v.signing_certificate_v2) ++without_signing_certificate_v2;
+  if (v.revoked_after) ++revoked_since_signing;
+  if (const signing::CertificateInfo* cert = certificate(v.signer); cert && now_ > cert->not_after) ++expired_since_signing;
+}
+
 nlohmann::json SignatureDescriber::describe(const signing::VerifiedSignature& v) {
   using nlohmann::json;
+  count(v);
   const signing::CertificateInfo* cert = certificate(v.signer);
   json out{{"signer", cert ? json(cert->subject) : json(nullptr)},
            {"signer_sha256", to_hex(v.signer)},
@@ -72,17 +79,14 @@ nlohmann::json SignatureDescriber::describe(const signing::VerifiedSignature& v)
            // A chain to a trusted root, each certificate valid then, none revoked by then (CRLs held).
            {"valid_at_signing_time", true},
            {"signing_certificate_v2", v.signing_certificate_v2}};
-  if (!v.signing_certificate_v2) ++without_signing_certificate_v2;
   if (cert) {
     const char* status = now_ < cert->not_before ? "not-yet-valid" : now_ > cert->not_after ? "expired" : "valid";
-    if (now_ > cert->not_after) ++expired_since_signing;
     out["certificate_now"] = {{"status", status},
                               {"not_before", signing::format_vietnam_time(cert->not_before)},
                               {"not_after", signing::format_vietnam_time(cert->not_after)}};
   }
   json revocation{{"status", v.revoked_after ? "revoked" : "not-revoked"}, {"crls_held", crls_held_}};
   if (v.revoked_after) {
-    ++revoked_since_signing;
     revocation["revoked_at"] = signing::format_vietnam_time(*v.revoked_after);
     revocation["note"] = "revoked after the signing time: the signature stands";
   }

@@ -21,8 +21,10 @@ nlohmann::json report_json(const ledger::VerifyReport& report);
 class SignatureDescriber {
  public:
   SignatureDescriber(const ledger::Ledger& ledger, signing::UnixTime now);
-  // A signature that verified (ledger::VerifyOptions::on_signature).
+  // A signature that verified (ledger::VerifyOptions::on_signature), counted in the tallies below.
   nlohmann::json describe(const signing::VerifiedSignature& v);
+  // Only counts it in the tallies (the table needs no more).
+  void count(const signing::VerifiedSignature& v);
 
   // Tallies over everything described, for the table.
   std::size_t without_signing_certificate_v2 = 0;

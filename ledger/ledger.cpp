@@ -636,6 +636,13 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   std::vector<std::uint64_t> seqs;
   std::optional<MDB_dbi> pdf_dbi;
   if (rep_->has_pdf_signatures) pdf_dbi = rep_->pdf_signatures;
+  const std::vector<Submission::Blob>* carried_blobs = nullptr;  // the current event's
+  const std::function<std::optional<ByteView>(const Digest&)> attachment = [&](const Digest& d) -> std::optional<ByteView> {
+    for (const auto& blob : *carried_blobs)
+      if (blob.sha256 == d) return ByteView(blob.content);
+    if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);  // stored, by earlier events of the batch too
+    return std::nullopt;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     Prepared& p = prepared[i];
     const std::string label = event_label(events, i);
@@ -645,12 +652,8 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
                                               p.act.act, p.act.document.number, p.act.subject, p.act.date, seq_of(*prior)));
     if (!batch.insert(p.digest).second)
       return refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", label, p.act.act, p.act.subject));
-    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, [&](const Digest& d) -> std::optional<ByteView> {
-                  for (const auto& blob : events[i].blobs)
-                    if (blob.sha256 == d) return ByteView(blob.content);
-                  if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);  // earlier events of the batch too
-                  return std::nullopt;
-                }};
+    carried_blobs = &events[i].blobs;
+    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, attachment};
     if (auto s = admission.admit(c, state); !s) return std::unexpected(with_prefix(s.error(), label));
     if (state.error_) return std::unexpected(*state.error_);
 

@@ -56,7 +56,7 @@ struct Candidate {
   signing::UnixTime recorded_at = 0;
   const LedgerInfo& ledger;
   // The content of an attachment the ledger holds or this event carries, by SHA-256 (valid during admit()).
-  std::function<std::optional<ByteView>(const Digest&)> attachment;
+  const std::function<std::optional<ByteView>(const Digest&)>& attachment;
 };
 
 // Domain rules, supplied from above (projections/). The ledger calls admit() for each event in order, inside

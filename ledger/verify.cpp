@@ -162,6 +162,11 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (!checked) it.failure = checked.error().line();
     else it.signatures = std::move(*checked);
   };
+  const std::function<std::optional<ByteView>(const Digest&)> stored_attachment =
+      [&](const Digest& d) -> std::optional<ByteView> {
+    if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);
+    return std::nullopt;
+  };
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
     if (it.entry) {
@@ -170,11 +175,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
     if (!it.failure && it.act) {
-      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info,
-                  [&](const Digest& d) -> std::optional<ByteView> {
-                    if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);
-                    return std::nullopt;
-                  }};
+      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info, stored_attachment};
       if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
     }
     if (it.failure) fail(it.seq, *it.failure);

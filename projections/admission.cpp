@@ -43,7 +43,7 @@ class Rules final : public ledger::Admission {
     const std::string effective = c.act.data.value("effective", "");
     std::optional<Digest> file;
     for (const auto& a : c.act.attachments) {
-      auto content = c.attachment ? c.attachment(a.sha256) : std::nullopt;
+      auto content = c.attachment(a.sha256);
       if (!content) continue;
       auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
                              id + " (attached to profile.adopted)");

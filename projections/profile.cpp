@@ -27,20 +27,8 @@ using nlohmann::json;
 const std::vector<std::string> kLevels = {"good", "fair", "average", "weak"};
 const std::vector<std::string> kModelTypes = {"self-managed", "linked"};
 
-bool is_month_day(const std::string& s) {
-  if (s.size() != 5 || s[2] != '-') return false;
-  auto digits = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9'; };
-  if (!digits(0) || !digits(3)) return false;
-  int month = (s[0] - '0') * 10 + (s[1] - '0');
-  int day = (s[3] - '0') * 10 + (s[4] - '0');
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
-}
-
-bool is_date(const std::string& s) {
-  return s.size() == 10 && s[4] == '-' && is_month_day(s.substr(5)) &&
-         std::all_of(s.begin(), s.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
-}
+// "MM-DD" of a day that exists in some year (02-29 included).
+bool is_month_day(const std::string& s) { return s.size() == 5 && s[2] == '-' && ledger::is_date("2000-" + s); }
 
 // Reads one JSON object of a profile, naming the field on every error. Fields "cite" and "note" are allowed
 // anywhere (provenance for people); any other field must be read, or `done()` refuses it.
@@ -283,7 +271,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   ANTQ_TRY(p.source_issuer, s->text("issuer"));
   ANTQ_TRY(p.source_number, s->opt_text("number"));
   ANTQ_TRY(p.source_date, s->opt_text("date"));
-  if (p.source_date && !is_date(*p.source_date)) return s->fail("date", "expected YYYY-MM-DD or null");
+  if (p.source_date && !ledger::is_date(*p.source_date)) return s->fail("date", "expected YYYY-MM-DD or null");
   std::string file;
   ANTQ_TRY(file, s->text("file"));
   ANTQ_CHECK(s->done());

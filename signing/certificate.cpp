@@ -24,12 +24,6 @@ Result<Bytes> read_file(const std::string& path, const char* what) {
   return data;
 }
 
-bool looks_like_pem(ByteView data) {
-  static constexpr std::string_view kBegin = "-----BEGIN ";
-  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-  return text.find(kBegin) != std::string_view::npos;
-}
-
 std::string serial_hex(const X509* cert) {
   UniqueSsl<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   if (!bn) {

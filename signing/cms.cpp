@@ -18,13 +18,7 @@
 namespace antq::signing {
 
 CmsPtr decode_cms(ByteView der) {
-  const unsigned char* p = der.data();
-  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
-  if (!cms || p != der.data() + der.size()) {
-    clear_ssl_errors();
-    return nullptr;
-  }
-  return cms;
+  return d2i_exact<CMS_ContentInfo, d2i_CMS_ContentInfo, CMS_ContentInfo_free>(der);
 }
 
 Bytes encode_cms(CMS_ContentInfo* cms) {

@@ -54,25 +54,14 @@ std::string bio_string(BIO* bio) {
   return std::string(p, static_cast<std::size_t>(n));
 }
 
-X509Ptr x509_from_der(ByteView der) {
-  const unsigned char* p = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert || p != der.data() + der.size()) {
-    clear_ssl_errors();
-    return nullptr;
-  }
-  return cert;
+bool looks_like_pem(ByteView data) {
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  return text.find("-----BEGIN ") != std::string_view::npos;
 }
 
-X509CrlPtr crl_from_der(ByteView der) {
-  const unsigned char* p = der.data();
-  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-  if (!crl || p != der.data() + der.size()) {
-    clear_ssl_errors();
-    return nullptr;
-  }
-  return crl;
-}
+X509Ptr x509_from_der(ByteView der) { return d2i_exact<X509, d2i_X509, X509_free>(der); }
+
+X509CrlPtr crl_from_der(ByteView der) { return d2i_exact<X509_CRL, d2i_X509_CRL, X509_CRL_free>(der); }
 
 Bytes x509_to_der(const X509* cert) {
   int n = i2d_X509(cert, nullptr);

@@ -56,6 +56,22 @@ BioPtr memory_bio(ByteView data);
 Bytes bio_bytes(BIO* bio);
 std::string bio_string(BIO* bio);
 
+// Decodes exactly one DER object with OpenSSL's d2i function for T (nothing may follow it); null, with the error
+// queue cleared, when `der` is not one.
+template <class T, T* (*D2i)(T**, const unsigned char**, long), void (*Free)(T*)>
+UniqueSsl<T, Free> d2i_exact(ByteView der) {
+  const unsigned char* p = der.data();
+  UniqueSsl<T, Free> out(D2i(nullptr, &p, static_cast<long>(der.size())));
+  if (!out || p != der.data() + der.size()) {
+    clear_ssl_errors();
+    return nullptr;
+  }
+  return out;
+}
+
+// True when `data` holds a PEM block ("-----BEGIN "): PEM files, as opposed to DER.
+bool looks_like_pem(ByteView data);
+
 // Parses exactly one DER certificate (no trailing bytes); null when it is not one.
 X509Ptr x509_from_der(ByteView der);
 // A DER CRL with nothing after it, or null.

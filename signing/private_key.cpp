@@ -44,35 +44,26 @@ int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
   return -1;
 }
 
-bool looks_like_pem(ByteView data) {
-  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-  return text.find("-----BEGIN ") != std::string_view::npos;
-}
-
 }  // namespace
 
 std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string& path) {
   if (looks_like_pem(data)) return std::nullopt;
-  const unsigned char* p = data.data();
-  UniqueSsl<PKCS12, PKCS12_free> p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
-  if (!p12 || p != data.data() + data.size()) {
-    clear_ssl_errors();
-    return std::nullopt;
-  }
+  auto p12 = d2i_exact<PKCS12, d2i_PKCS12, PKCS12_free>(data);
+  if (!p12) return std::nullopt;
   // The password: ANTQ_KEY_PASSPHRASE, else none (a file exported without one), else asked for at a terminal.
   std::string password;
-  const char* env = std::getenv(kPassphraseVariable);
-  if (env != nullptr) {
-    password = env;
-  } else if (PKCS12_verify_mac(p12.get(), "", 0) != 1 && PKCS12_verify_mac(p12.get(), nullptr, 0) != 1) {
-    clear_ssl_errors();
-    if (isatty(STDIN_FILENO) != 1)
-      return Result<Pkcs12Parts>(bad_input("PKCS#12 file " + path + " is protected: set " + kPassphraseVariable));
+  PassphraseState state{&path};
+  const bool without_password = std::getenv(kPassphraseVariable) == nullptr &&
+                                (PKCS12_verify_mac(p12.get(), "", 0) == 1 || PKCS12_verify_mac(p12.get(), nullptr, 0) == 1);
+  clear_ssl_errors();
+  if (!without_password) {
     char buf[1024];
-    std::string prompt = "Password for " + path + ": ";
-    if (EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), 0) != 0)
-      return Result<Pkcs12Parts>(bad_input("PKCS#12 file " + path + ": no password given"));
-    password = buf;
+    int n = passphrase_callback(buf, sizeof buf, 0, &state);
+    if (n < 0)
+      return Result<Pkcs12Parts>(bad_input(state.source == PassphraseState::Source::unavailable
+                                               ? "PKCS#12 file " + path + " is protected: set " + kPassphraseVariable
+                                               : "PKCS#12 file " + path + ": no password given"));
+    password.assign(buf, static_cast<std::size_t>(n));
     OPENSSL_cleanse(buf, sizeof buf);
   }
   EVP_PKEY* key = nullptr;
@@ -85,8 +76,9 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
     return Result<Pkcs12Parts>(bad_input(
         "PKCS#12 file " + path + ": " +
         (why.find("mac verify failure") != std::string::npos
-             ? std::string(env != nullptr ? "the passphrase in " + std::string(kPassphraseVariable) + " does not open it"
-                                          : "wrong password")
+             ? std::string(state.source == PassphraseState::Source::environment
+                                   ? "the passphrase in " + std::string(kPassphraseVariable) + " does not open it"
+                                   : "wrong password")
              : why)));
   }
   Pkcs12Parts parts;
