@@ -6,12 +6,14 @@
 #include <fmt/format.h>
 
 #include "projections/authority.hpp"
+#include "projections/lifecycle.hpp"
 #include "projections/profile.hpp"
 
 namespace antq::projections {
 namespace {
 
 constexpr std::string_view kAdoptedKey = "profiles/adopted";
+constexpr std::string_view kSubjectPrefix = "subject/";
 
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
@@ -31,10 +33,50 @@ class Rules final : public ledger::Admission {
     if (auto s = check_authority(c, state); !s) return s;
     if (c.act.act == "profile.adopted") return adopt_profile(c, state);
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
-    return {};
+    if (ledger::is_registry_act(c.act.act)) return {};
+    return judge_lifecycle(c, state);
   }
 
  private:
+  // The lifecycle rules (lifecycle.hpp) under the profile in force on the act's date; the subject states they
+  // return go to the `state` database (key "subject/<id>", the JSON of SubjectState::to_json).
+  Status judge_lifecycle(const ledger::Candidate& c, ledger::StateStore& state) {
+    auto profile = profile_on(c.act.date, state, c);
+    if (!profile) return std::unexpected(profile.error());
+    SubjectLookup lookup = [&](const std::string& id) { return subject_state(state, id); };
+    auto states = judge_act(**profile, c.act, c.seq, lookup);
+    if (!states) return std::unexpected(states.error());
+    for (const SubjectState& s : *states) state.put(std::string(kSubjectPrefix) + s.id, s.to_json().dump());
+    return {};
+  }
+
+  // The profile of `antq init` until the first profile.adopted takes effect, then the adopted ones by effective
+  // date (domain.md §9: a change applies to acts dated on or after its effective date).
+  Result<const Profile*> profile_on(const std::string& date, const ledger::StateStore& state,
+                                    const ledger::Candidate& c) {
+    auto text = state.get(kAdoptedKey);
+    if (text != adopted_text_) {
+      adopted_text_ = std::move(text);
+      adopted_ = adopted_profiles(state);
+    }
+    const Profile* in_force = &profile_;
+    for (const AdoptedProfile& a : adopted_) {
+      if (a.effective > date) break;
+      auto it = loaded_.find(a.file);
+      if (it == loaded_.end()) {
+        auto content = c.attachment(a.file);
+        if (!content)
+          return corruption(fmt::format("profile {} adopted by entry {}: its file {} is not in the ledger's attachments",
+                                        a.id, a.seq, to_hex(a.file)));
+        auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), a.id);
+        if (!p) return corruption(fmt::format("profile {} adopted by entry {}: {}", a.id, a.seq, p.error().message));
+        it = loaded_.emplace(a.file, std::move(*p)).first;
+      }
+      in_force = &it->second;
+    }
+    return in_force;
+  }
+
   // profile.adopted (domain.md §9): the profile's file travels as an attachment of the act, so the rules adopted
   // are the ones the administrator signed, whatever this program's own copy says later. Effective dates only move
   // forward (rule `order`).
@@ -98,7 +140,10 @@ class Rules final : public ledger::Admission {
     return {};
   }
 
-  Profile profile_;  // the profile in force from the start (profile.adopted will add later ones)
+  Profile profile_;  // the profile in force from the start
+  std::optional<std::string> adopted_text_;  // the state's "profiles/adopted" that adopted_ was read from
+  std::vector<AdoptedProfile> adopted_;
+  std::map<Digest, Profile> loaded_;         // adopted profiles by file digest
   mutable BindingCache bindings_;
 };
 
@@ -114,6 +159,12 @@ bool is_decision_act(std::string_view kind) {
 }
 
 const std::vector<std::string>& known_profiles() { return builtin_profile_ids(); }
+
+std::optional<SubjectState> subject_state(const ledger::StateStore& state, const std::string& id) {
+  auto text = state.get(std::string(kSubjectPrefix) + id);
+  if (!text) return std::nullopt;
+  return SubjectState::from_json(nlohmann::json::parse(*text, nullptr, false));
+}
 
 std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state) {
   std::vector<AdoptedProfile> out;

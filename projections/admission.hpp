@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ledger/ledger.hpp"
+#include "projections/subject.hpp"
 
 namespace antq::projections {
 
@@ -26,6 +27,9 @@ struct AdoptedProfile {
   std::uint64_t seq = 0;  // the profile.adopted entry
 };
 std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state);
+
+// The state of a subject as the admission keeps it (key "subject/<id>"), or nullopt when the ledger has none.
+std::optional<SubjectState> subject_state(const ledger::StateStore& state, const std::string& id);
 
 // Profiles this build knows (domain.md §9): the files of projections/profiles/, compiled in.
 const std::vector<std::string>& known_profiles();

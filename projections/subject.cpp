@@ -33,6 +33,26 @@ bool begins_subject(std::string_view kind) {
 
 bool is_exemplar_act(std::string_view kind) { return kind.starts_with("exemplar."); }
 
+std::string point_origin_of_id(std::string_view subject) {
+  auto slash = subject.rfind("/P");
+  if (slash == std::string_view::npos || slash == 0 || slash + 2 == subject.size()) return {};
+  for (char c : subject.substr(slash + 2))
+    if (c < '0' || c > '9') return {};
+  return std::string(subject.substr(0, slash));
+}
+
+namespace {
+std::vector<std::string> ids_of(const json& list, const char* key) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const auto& x : list) {
+    if (x.is_string()) out.push_back(x.get<std::string>());
+    else if (x.is_object() && x.contains(key) && x[key].is_string()) out.push_back(x[key].get<std::string>());
+  }
+  return out;
+}
+}  // namespace
+
 std::optional<std::pair<int, SubjectRating>> SubjectState::latest_rating() const {
   if (ratings.empty()) return std::nullopt;
   return *ratings.rbegin();
@@ -47,9 +67,10 @@ SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& ac
     s.id = act.subject;
     s.kind = is_exemplar_act(act.act) ? "exemplar" : "model";
     s.stage = "surveying";
+    s.point_of = point_origin_of_id(act.subject);
   }
   s.entries.push_back(seq);
-  s.acts[act.act] = act.date;
+  s.acts[act.act] = {act.date, seq};
   s.last_date = std::max(s.last_date, act.date);
   const json& data = act.data;
   const std::string& k = act.act;
@@ -84,6 +105,10 @@ SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& ac
     s.name = text_of(data, "holder", s.name);
     s.type = text_of(data, "holder_kind", s.type);
     s.area = text_of(data, "area", s.area);
+  } else if (k == "exemplar.criteria-set") {
+    s.criteria = ids_of(data.value("criteria", json::array()), "id");
+  } else if (k == "exemplar.evaluated") {
+    s.met = ids_of(data.value("met", json::array()), "id");
   } else if (k == "exemplar.plan-issued") {
     if (s.stage == "surveying") s.stage = "building";
   } else if (k == "exemplar.recognized") {
@@ -101,7 +126,7 @@ SubjectState merged_into(SubjectState absorbed, const std::string& into, const s
   absorbed.stage = "merged";
   absorbed.merged_into = into;
   absorbed.entries.push_back(seq);
-  absorbed.acts["model.merged"] = date;
+  absorbed.acts["model.merged"] = {date, seq};
   absorbed.last_date = std::max(absorbed.last_date, date);
   return absorbed;
 }
@@ -110,6 +135,8 @@ json SubjectState::to_json() const {
   json r = json::object();
   for (const auto& [year, rating] : ratings)
     r[std::to_string(year)] = {{"level", rating.level}, {"date", rating.date}, {"seq", rating.seq}};
+  json a = json::object();
+  for (const auto& [kind, ref] : acts) a[kind] = {{"date", ref.date}, {"seq", ref.seq}};
   return json{{"id", id},
               {"kind", kind},
               {"stage", stage},
@@ -126,8 +153,10 @@ json SubjectState::to_json() const {
               {"ratings", r},
               {"merged_from", merged_from},
               {"merged_into", merged_into},
+              {"criteria", criteria},
+              {"met", met},
               {"entries", entries},
-              {"acts", acts},
+              {"acts", a},
               {"last_date", last_date}};
 }
 
@@ -154,8 +183,11 @@ std::optional<SubjectState> SubjectState::from_json(const json& j) {
                                     r.at("seq").get<std::uint64_t>()};
     s.merged_from = j.at("merged_from").get<std::vector<std::string>>();
     s.merged_into = j.at("merged_into").get<std::string>();
+    s.criteria = j.at("criteria").get<std::vector<std::string>>();
+    s.met = j.at("met").get<std::vector<std::string>>();
     s.entries = j.at("entries").get<std::vector<std::uint64_t>>();
-    s.acts = j.at("acts").get<std::map<std::string, std::string>>();
+    for (const auto& [kind, ref] : j.at("acts").items())
+      s.acts[kind] = {ref.at("date").get<std::string>(), ref.at("seq").get<std::uint64_t>()};
     s.last_date = j.at("last_date").get<std::string>();
     return s;
   } catch (const std::exception&) {

@@ -22,6 +22,13 @@ struct SubjectRating {
   bool operator==(const SubjectRating&) const = default;
 };
 
+// The latest occurrence of an act kind in a subject's chain.
+struct ActRef {
+  std::string date;
+  std::uint64_t seq = 0;
+  bool operator==(const ActRef&) const = default;
+};
+
 struct SubjectState {
   std::string id;
   std::string kind;   // "model" | "point" (a model with point_of) | "exemplar"
@@ -31,7 +38,7 @@ struct SubjectState {
   std::string name, type, area;
   std::string movement = "antq";  // antq | dan-van-kheo
   bool security_content = true;
-  std::string point_of;           // origin model of a point
+  std::string point_of;           // origin model of a point: data.point_of, or ORIGIN of an id ORIGIN/Pnnn
   ledger::Act::Authority authority;  // the unit that established or recognised it: it rates and ends it
   std::string founded;               // date of the establishment or recognition decision
   std::int64_t teams = 0;
@@ -39,9 +46,15 @@ struct SubjectState {
   std::map<int, SubjectRating> ratings;  // by evaluation year
   std::vector<std::string> merged_from;  // subjects merged into this one
   std::string merged_into;               // set when this one was merged into another
+  std::vector<std::string> criteria;     // exemplars: ids of the latest criteria set
+  std::vector<std::string> met;          // exemplars: criteria met by the latest evaluation
   std::vector<std::uint64_t> entries;    // seqs of its acts, in order
-  std::map<std::string, std::string> acts;  // act kind -> date of its latest occurrence
+  std::map<std::string, ActRef> acts;    // act kind -> its latest occurrence
   std::string last_date;                 // date of its latest act
+
+  bool has(std::string_view kind) const { return acts.contains(std::string(kind)); }
+  // Founded: established or recognised (models, points), recognised (exemplars).
+  bool is_founded() const { return !founded.empty(); }
 
   bool closed() const { return stage == "terminated" || stage == "merged" || stage == "ended"; }
   std::optional<std::pair<int, SubjectRating>> latest_rating() const;
@@ -55,6 +68,8 @@ struct SubjectState {
 bool begins_subject(std::string_view kind);
 // Whether `kind` is an act about an exemplar.
 bool is_exemplar_act(std::string_view kind);
+// The origin of a point named ORIGIN/Pnnn (acts.md), else empty.
+std::string point_origin_of_id(std::string_view subject);
 
 // The state after `act` (entry `seq`): `before` is the subject's state, or nullopt for a beginning act. For
 // model.merged, `absorbed` are the states of the subjects in data.from (their teams join this one); each of

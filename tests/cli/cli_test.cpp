@@ -57,8 +57,8 @@ void expect_refusal(const Demo& demo, const std::string& command, const std::str
   CHECK(demo.data() == before);
 }
 
-json established(const std::string& subject, const std::string& date = "2024-03-01") {
-  return json{{"act", "model.established"},
+json recognized(const std::string& subject, const std::string& date = "2024-03-01") {
+  return json{{"act", "model.recognized"},
               {"subject", subject},
               {"date", date},
               {"document", {{"number", "20/QĐ-UBND"}, {"title", "Quyết định thành lập"}, {"issuer", "UBND xã Tân Lập"}}},
@@ -70,7 +70,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
   Demo demo;
   const std::string l = quote(demo.ledger());
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, established("MS-TL-ANXK").dump());
+  write_file(act, recognized("MS-TL-ANXK").dump());
 
   SECTION("a missing file") { expect_refusal(demo, kAntq + " append " + l + " " + quote(demo.tmp / "nope.signed"), "nope.signed"); }
   SECTION("a file that is not a signed event") {
@@ -90,7 +90,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
                    "malformed JSON");
   }
   SECTION("an unknown act") {
-    json j = established("MS-TL-ANXK");
+    json j = recognized("MS-TL-ANXK");
     j["act"] = "model.celebrated";
     write_file(act, j.dump());
     expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("chair"),
@@ -147,7 +147,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
 TEST_CASE("A full disk refuses the append with one line and loses nothing", "[cli]") {
   Demo demo;
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, established("MS-TL-ANXK").dump());
+  write_file(act, recognized("MS-TL-ANXK").dump());
   std::string checkpoint_before;
   REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &checkpoint_before) == 0);
   // RLIMIT_FSIZE (bash counts KiB) at the current file size: every write that grows data.mdb fails as on a full
@@ -200,7 +200,7 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
   Demo demo;
   fs::copy(demo.ledger(), demo.tmp / "older", fs::copy_options::recursive);
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, established("MS-TL-ANXK").dump());
+  write_file(act, recognized("MS-TL-ANXK").dump());
   REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(act) + " --person " + demo.signer("chair") +
               " --org " + demo.signer("office")) == 0);
   std::string note;
@@ -282,7 +282,7 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   auto signed_at = [&](int i, signing::UnixTime when) {
     signing::SignOptions o;
     o.signing_time = when;
-    return test::sign(make_act("model.launched", fmt::format("CRL-{}", i), "2023-03-15"), t.chair, nullptr, o);
+    return test::sign(make_act("model.proposed", fmt::format("CRL-{}", i), "2023-03-15"), t.chair, nullptr, o);
   };
   // Admitted before the CRL is known: one signed before the revocation it will list, one after.
   REQUIRE(t.append({signed_at(1, now - 7200), signed_at(2, now - 1800)}));
@@ -336,7 +336,7 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
   const fs::path pdf = demo.tmp / "decision.pdf";
   REQUIRE(run(quote(fs::path(ANTQ_PDF_FIXTURE)) + " " + quote(pdf) + " --signer " + demo.signer("chair") +
               " --signer " + demo.signer("office")) == 0);
-  json act = established("MS-TL-PDF");
+  json act = recognized("MS-TL-PDF");
   act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
   write_file(demo.tmp / "act.json", act.dump());
   std::string out;

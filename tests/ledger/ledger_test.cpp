@@ -16,7 +16,7 @@ using test::TestLedger;
 using test::require_ok;
 using nlohmann::json;
 
-json launched(int i) { return make_act("model.launched", fmt::format("M-{}", i), "2023-03-15"); }
+json proposed(int i) { return make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"); }
 
 // Rewrites the stored bytes of entry `seq` through LMDB directly, as an attacker with file access would.
 void tamper_entry(const std::filesystem::path& dir, std::uint64_t seq, std::size_t offset) {
@@ -43,24 +43,24 @@ void tamper_entry(const std::filesystem::path& dir, std::uint64_t seq, std::size
 
 TEST_CASE("Appended events are numbered in order and the whole ledger verifies", "[ledger]") {
   TestLedger t;
-  auto seqs = t.record(make_act("model.established", "M-1", "2023-03-01",
+  auto seqs = t.record(make_act("model.recognized", "M-1", "2023-03-01",
                                 {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
   REQUIRE(seqs);
   CHECK(*seqs == std::vector<std::uint64_t>{2});
-  REQUIRE(t.append({test::sign(launched(1), t.chair), test::sign(launched(2), t.chair)}));
+  REQUIRE(t.append({test::sign(proposed(11), t.chair), test::sign(proposed(12), t.chair)}));
   CHECK(t.ledger->size() == 5);
   auto report = t.verify();
   INFO((report.failures.empty() ? "" : report.failures[0].reason));
   CHECK(report.ok);
   CHECK(report.entries == 5);
   CHECK(report.signatures == 6);
-  CHECK(report.checkpoints == 4);  // init, the two bindings, the establishment, the pair of launches
+  CHECK(report.checkpoints == 4);  // init, the two bindings, the recognition, the pair of proposals
   CHECK(report.root == t.ledger->root(5));
 }
 
 TEST_CASE("Proofs from the stored tree verify against the stored roots", "[ledger]") {
   TestLedger t;
-  for (int i = 0; i < 9; ++i) REQUIRE(t.append({test::sign(launched(i), t.chair)}));
+  for (int i = 0; i < 9; ++i) REQUIRE(t.append({test::sign(proposed(i), t.chair)}));
   const std::uint64_t n = t.ledger->size();
   for (std::uint64_t size = 1; size <= n; ++size) {
     for (std::uint64_t seq = 0; seq < size; ++seq) {
@@ -85,30 +85,30 @@ TEST_CASE("The latest checkpoint is signed by the operator and names the current
 
 TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledger]") {
   TestLedger t;
-  REQUIRE(t.append({test::sign(launched(1), t.chair)}));
+  REQUIRE(t.append({test::sign(proposed(1), t.chair)}));
   const std::string before = t.data_bytes();
   const std::uint64_t size = t.ledger->size();
 
   SECTION("a duplicate of an admitted act") {
-    auto r = t.append({test::sign(launched(2), t.chair), test::sign(launched(1), t.chair)});
+    auto r = t.append({test::sign(proposed(2), t.chair), test::sign(proposed(1), t.chair)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "duplicate");
     CHECK_THAT(r.error().message, Catch::Contains("admitted before as entry 2"));
   }
   SECTION("the same act twice in one batch") {
-    auto r = t.append({test::sign(launched(3), t.chair), test::sign(launched(3), t.chair)});
+    auto r = t.append({test::sign(proposed(3), t.chair), test::sign(proposed(3), t.chair)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "duplicate");
   }
   SECTION("a signer bound to no unit") {
     auto stranger = t.pki.issue("stranger");
-    auto r = t.append({test::sign(launched(4), stranger)});
+    auto r = t.append({test::sign(proposed(4), stranger)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "authority");
     CHECK_THAT(r.error().line(), Catch::StartsWith("refused [authority]: "));
   }
   SECTION("a decision without the organisation's signature") {
-    auto r = t.record(make_act("model.established", "M-9", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}), false);
+    auto r = t.record(make_act("model.recognized", "M-9", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}), false);
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "authority");
     CHECK_THAT(r.error().message, Catch::Contains("needs the organisation signature"));
@@ -120,14 +120,14 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
   }
   SECTION("a signature made by a certificate from an untrusted root") {
     auto rogue = t.pki.issue("rogue", {}, /*self_signed=*/true);
-    auto r = t.append({test::sign(launched(5), rogue)});
+    auto r = t.append({test::sign(proposed(5), rogue)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "signature");
   }
   SECTION("a signing time later than admission") {
     signing::SignOptions later;
     later.signing_time = signing::now() + 3600;
-    auto r = t.append({test::sign(launched(6), t.chair, nullptr, later)});
+    auto r = t.append({test::sign(proposed(6), t.chair, nullptr, later)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "signature");
     CHECK_THAT(r.error().message, Catch::Contains("later than admission"));
@@ -139,7 +139,7 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
     auto expired = t.pki.issue("expired", old);
     REQUIRE(t.append({test::sign(test::bind_act(expired, "person"), t.admin)}));
     const std::string bound = t.data_bytes();
-    auto r = t.append({test::sign(launched(7), expired)});
+    auto r = t.append({test::sign(proposed(7), expired)});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "signature");
     CHECK(t.data_bytes() == bound);
@@ -148,7 +148,7 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
   SECTION("an organisation signature made before the person's") {
     signing::SignOptions person_time;
     person_time.signing_time = signing::now() - 60;
-    auto s = test::sign(make_act("model.established", "M-10", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}),
+    auto s = test::sign(make_act("model.recognized", "M-10", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}),
                         t.chair, nullptr, person_time);
     // Made with the signing library directly: `antq sign` would refuse to add it.
     auto key = signing::PrivateKey::load(t.office.files.key);
@@ -164,8 +164,8 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
     CHECK_THAT(r.error().message, Catch::Contains("was made before the person's"));
   }
   SECTION("a body altered after signing") {
-    auto s = test::sign(launched(8), t.chair);
-    s.event.body = encode_body(act_from_json(launched(9), "a", ".")->act);
+    auto s = test::sign(proposed(8), t.chair);
+    s.event.body = encode_body(act_from_json(proposed(9), "a", ".")->act);
     auto r = t.append({s});
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "signature");
@@ -177,7 +177,7 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
 TEST_CASE("An event signed by stock `openssl cms -sign` is admitted", "[ledger][openssl]") {
   TestLedger t;
   test::TempDir tmp;
-  Bytes body = encode_body(act_from_json(launched(1), "a", ".")->act);
+  Bytes body = encode_body(act_from_json(proposed(1), "a", ".")->act);
   test::write_file(tmp / "body", std::string(body.begin(), body.end()));
   std::string out;
   int rc = test::run(fmt::format("openssl cms -sign -binary -cades -md sha256 -in {} -signer {} -inkey {} -outform DER -out {}",
@@ -197,7 +197,7 @@ TEST_CASE("An event signed by stock `openssl cms -sign` is admitted", "[ledger][
 
 TEST_CASE("Changing one byte of a stored entry makes verify name that seq", "[ledger][tamper]") {
   TestLedger t;
-  for (int i = 0; i < 6; ++i) REQUIRE(t.append({test::sign(launched(i), t.chair)}));
+  for (int i = 0; i < 6; ++i) REQUIRE(t.append({test::sign(proposed(i), t.chair)}));
   t.ledger.reset();
   tamper_entry(t.dir(), 4, 200);
   t.reopen();
@@ -215,7 +215,7 @@ TEST_CASE("A ledger of several verification chunks verifies, and a change deep i
   constexpr int kEvents = 4200, kBatch = 700;  // 4,202 entries with the two bindings: three chunks
   for (int first = 0; first < kEvents; first += kBatch) {
     std::vector<Submission> batch;
-    for (int i = first; i < first + kBatch; ++i) batch.push_back(test::sign(launched(i), t.chair));
+    for (int i = first; i < first + kBatch; ++i) batch.push_back(test::sign(proposed(i), t.chair));
     require_ok(t.append(batch));
   }
   const std::uint64_t size = t.ledger->size();
@@ -238,10 +238,10 @@ TEST_CASE("A ledger of several verification chunks verifies, and a change deep i
 
 TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, and a fork fails too", "[ledger][checkpoint]") {
   TestLedger t;
-  REQUIRE(t.append({test::sign(launched(1), t.chair)}));
+  REQUIRE(t.append({test::sign(proposed(1), t.chair)}));
   test::TempDir copies;
   std::filesystem::copy(t.dir(), copies / "old");
-  REQUIRE(t.append({test::sign(launched(2), t.chair)}));
+  REQUIRE(t.append({test::sign(proposed(2), t.chair)}));
   const std::string newer = t.ledger->checkpoint();
   CHECK(t.verify(newer).ok);
 
@@ -255,7 +255,7 @@ TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, 
   CHECK_THAT(report.failures.back().reason, Catch::Contains("older than the checkpoint"));
 
   // A fork: the old copy takes another act at the same position.
-  REQUIRE((*old)->append({test::sign(launched(3), t.chair)}, *t.admission));
+  REQUIRE((*old)->append({test::sign(proposed(3), t.chair)}, *t.admission));
   auto forked = (*old)->verify(o, **projections::make_admission("hoa-binh-2023"));
   CHECK_FALSE(forked.ok);
   CHECK_THAT(forked.failures.back().reason, Catch::Contains("forked"));
@@ -265,7 +265,7 @@ TEST_CASE("Garbage given as a signed event is refused before anything is written
   TestLedger t;
   const std::string before = t.data_bytes();
   CHECK(decode_submission(as_bytes("not a capnp message")).error().kind == ErrorKind::bad_input);
-  Submission s = test::sign(launched(1), t.chair);
+  Submission s = test::sign(proposed(1), t.chair);
   s.event.signatures[0].cms.resize(10);
   auto r = t.append({s});
   REQUIRE_FALSE(r);

@@ -26,7 +26,7 @@ void make_pdf(const std::filesystem::path& path, const std::vector<const Identit
 
 // A decision of the commune with `pdf` attached as dossier item 6.
 json decision_with(const std::filesystem::path& pdf) {
-  json act = test::make_act("model.established", "MS-PDF", "2023-03-01",
+  json act = test::make_act("model.recognized", "MS-PDF", "2023-03-01",
                             {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}});
   act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
   return act;

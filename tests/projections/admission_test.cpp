@@ -97,31 +97,31 @@ TEST_CASE("A certificate bound as administrator may sign registry acts too", "[a
 TEST_CASE("An act needs a person bound to its unit and level on its date", "[admission]") {
   TestLedger t;
   const json district = {{"level", "district"}, {"unit", "UBND huyện Minh Sơn"}};
-  auto wrong_unit = t.append({test::sign(make_act("model.launched", "M-1", "2023-03-15", json::object(), district),
+  auto wrong_unit = t.append({test::sign(make_act("model.proposed", "M-1", "2023-03-15", json::object(), district),
                                          t.chair)});
   REQUIRE_FALSE(wrong_unit);
   CHECK(wrong_unit.error().rule == "authority");
   CHECK_THAT(wrong_unit.error().message, Catch::Contains("UBND huyện Minh Sơn") && Catch::Contains("2023-03-15"));
   // The chair's binding starts 2023-01-01 (bind_act): an act dated before it is refused.
-  auto too_early = t.append({test::sign(make_act("model.launched", "M-1", "2022-12-31"), t.chair)});
+  auto too_early = t.append({test::sign(make_act("model.proposed", "M-1", "2022-12-31"), t.chair)});
   REQUIRE_FALSE(too_early);
   CHECK(too_early.error().rule == "authority");
-  CHECK(t.append({test::sign(make_act("model.launched", "M-1", "2023-03-15"), t.chair)}));
+  CHECK(t.append({test::sign(make_act("model.proposed", "M-1", "2023-03-15"), t.chair)}));
 }
 
 TEST_CASE("A decision needs the organisation signature of the same unit", "[admission]") {
   TestLedger t;
-  const json established = make_act("model.established", "M-1", "2023-03-01",
+  const json recognized = make_act("model.recognized", "M-1", "2023-03-01",
                                      {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
-  auto without_org = t.record(established, /*with_org=*/false);
+  auto without_org = t.record(recognized, /*with_org=*/false);
   REQUIRE_FALSE(without_org);
   CHECK(without_org.error().rule == "authority");
   CHECK_THAT(without_org.error().message, Catch::Contains("organisation signature"));
   // The office's certificate signing as the person is no substitute either.
-  auto office_as_person = t.append({test::sign(established, t.office)});
+  auto office_as_person = t.append({test::sign(recognized, t.office)});
   REQUIRE_FALSE(office_as_person);
   CHECK(office_as_person.error().rule == "authority");
-  CHECK(t.record(established));
+  CHECK(t.record(recognized));
 }
 
 TEST_CASE("After authority.unbound the signer's acts are refused from that date", "[admission]") {
@@ -129,8 +129,8 @@ TEST_CASE("After authority.unbound the signer's acts are refused from that date"
   REQUIRE(t.append({test::sign({{"act", "authority.unbound"}, {"subject", "ledger"}, {"date", "2024-01-01"},
                                 {"data", {{"certificate", to_hex(t.chair.fingerprint)}, {"from", "2024-01-01"}}}},
                                t.admin)}));
-  CHECK(t.append({test::sign(make_act("model.launched", "M-1", "2023-12-31"), t.chair)}));
-  auto after = t.append({test::sign(make_act("model.launched", "M-2", "2024-01-01"), t.chair)});
+  CHECK(t.append({test::sign(make_act("model.proposed", "M-1", "2023-12-31"), t.chair)}));
+  auto after = t.append({test::sign(make_act("model.proposed", "M-2", "2024-01-01"), t.chair)});
   REQUIRE_FALSE(after);
   CHECK(after.error().rule == "authority");
 }

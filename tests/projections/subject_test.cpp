@@ -71,7 +71,7 @@ TEST_CASE("A model through the Ministry baseline's steps, a rating, a reorganisa
   CHECK(s.stage == "terminated");
   CHECK(s.closed());
   CHECK(s.entries.size() == acts.size());
-  CHECK(s.acts.at("model.termination-reported") == "2026-01-05");
+  CHECK(s.acts.at("model.termination-reported").date == "2026-01-05");
   CHECK(s.last_date == "2026-02-01");
 }
 

@@ -31,7 +31,7 @@ JSON
 done
 
 cat > "$tmp/act.json" <<'JSON'
-{"act": "model.established", "subject": "MS-LT-TOKEN", "date": "2026-02-01",
+{"act": "model.recognized", "subject": "MS-LT-TOKEN", "date": "2026-02-01",
  "document": {"number": "7/QĐ-UBND", "title": "Quyết định thành lập", "issuer": "UBND xã Lạc Thịnh"},
  "authority": {"level": "commune", "unit": "UBND xã Lạc Thịnh"},
  "data": {"name": "Tổ tự quản an ninh trật tự", "type": "self-managed", "teams": 2}}

@@ -313,7 +313,7 @@ int run(const Options& o) {
   progress("signing {} events ({}) on {} threads", total, o.algorithm, cores());
   auto [cast, bench] = create_ledger(work / "ledger", work / "pki", o.algorithm);
   auto t0 = Clock::now();
-  auto plan = [](std::size_t i) { return Planned{launched_act(i), false}; };
+  auto plan = [](std::size_t i) { return Planned{proposed_act(i), false}; };
   const auto events = sign_parallel(total, plan, cast.person, nullptr);
   progress("  signed in {:.1f} s", seconds_since(t0));
   std::vector<Bytes> entries;  // the bytes PostgreSQL stores: the encoded submissions

@@ -422,11 +422,12 @@ inline json bind_act(const Signer& who, const std::string& role) {
                 {"from", "2023-01-01"}}}};
 }
 
-// Acts with a unique subject per index: the bound person alone signs "model.launched"; "model.established" is a
-// decision and needs the organisation's signature too (projections/admission.cpp).
-inline json launched_act(std::uint64_t i) { return make_act("model.launched", fmt::format("M-{}", i), "2023-03-15"); }
-inline json established_act(std::uint64_t i) {
-  return make_act("model.established", fmt::format("M-{}", i), "2023-03-01",
+// Acts that each begin a new subject (domain.md §10 `unknown-subject`): the bound person alone signs the proposal
+// "model.proposed"; the recognition "model.recognized" is a decision and needs the organisation's signature too
+// (projections/admission.cpp).
+inline json proposed_act(std::uint64_t i) { return make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"); }
+inline json recognized_act(std::uint64_t i) {
+  return make_act("model.recognized", fmt::format("M-{}", i), "2023-03-01",
                   {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
 }
 

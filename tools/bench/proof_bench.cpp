@@ -65,7 +65,7 @@ Build build_ledger(const fs::path& root, const Options& o, std::unique_ptr<Bench
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(o.chunk, o.entries - size));
     const std::uint64_t first_subject = size - 2;  // event i of the ledger is about M-i: unique, also when resuming
     auto t0 = Clock::now();
-    auto plan = [&](std::size_t i) { return Planned{launched_act(first_subject + i), false}; };
+    auto plan = [&](std::size_t i) { return Planned{proposed_act(first_subject + i), false}; };
     auto events = sign_parallel(n, plan, cast.person, nullptr);
     const double sign_s = seconds_since(t0);
     const double append_s = append_in_batches(*out, events, o.batch);

@@ -1,0 +1,368 @@
+#include "projections/lifecycle.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+
+// Acts a closed subject still takes (domain.md §10 `closed`): the announcement of its end and attachments.
+bool allowed_when_closed(std::string_view kind) {
+  return kind == "model.termination-announced" || kind == "document.attached";
+}
+
+// Acts about any subject, model or exemplar.
+bool about_any_subject(std::string_view kind) { return kind == "commendation.awarded" || kind == "document.attached"; }
+
+// Acts that need the model established or recognised (domain.md §10 `order`: "launch, plans, reports, ratings
+// need the model established or recognized"; and what the establishing level does afterwards).
+bool needs_founded_model(std::string_view kind) {
+  static const std::set<std::string, std::less<>> kinds = {
+      "model.regulations-issued", "model.launched",           "model.plan-issued",          "model.report-filed",
+      "model.reorganized",        "model.rating-proposed",    "model.rated",                "model.rating-forwarded",
+      "model.replicated",         "model.announced",          "model.merged",               "model.termination-reported",
+      "model.termination-consulted", "model.terminated",      "model.termination-announced"};
+  return kinds.contains(kind);
+}
+
+std::string list(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+  return out;
+}
+
+std::string unit_of(const ledger::Act::Authority& a) { return fmt::format("{} ({})", a.unit, a.level); }
+
+// "was established 2023-03-01 (entry 12)" for the founding decision of `s`.
+std::string founding(const SubjectState& s) {
+  const char* kind = s.has("model.recognized") || s.kind == "exemplar" ? "recognized" : "established";
+  std::uint64_t seq = 0;
+  for (const char* k : {"model.established", "model.recognized", "exemplar.recognized"})
+    if (auto it = s.acts.find(k); it != s.acts.end() && it->second.date == s.founded) seq = it->second.seq;
+  return fmt::format("was {} {} by {} (entry {})", kind, s.founded, unit_of(s.authority), seq);
+}
+
+std::string stage_of(const SubjectState& s) {
+  return fmt::format("{} {} at stage {}", s.kind == "exemplar" ? "an exemplar" : s.kind == "point" ? "a point" : "a model",
+                     s.id, s.stage);
+}
+
+// The act whose date is the subject's latest, for messages.
+std::pair<std::string, ActRef> latest_act(const SubjectState& s) {
+  std::pair<std::string, ActRef> best;
+  for (const auto& [kind, ref] : s.acts)
+    if (ref.date == s.last_date && ref.seq >= best.second.seq) best = {kind, ref};
+  return best;
+}
+
+int number(std::string_view text) {
+  int v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// The step list a chain act belongs to: the establishment steps of the subject's model type.
+const std::vector<std::string>* establishment_steps(const Profile& p, const ledger::Act& act, const SubjectState* s) {
+  std::string type = act.data.is_object() ? act.data.value("type", "") : "";
+  if (type.empty() && s) type = s->type;
+  if (type.empty() && !p.model_types.empty()) type = p.model_types.front();
+  auto it = p.establishment_requires.find(type);
+  return it == p.establishment_requires.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> missing_of(const SubjectState* s, const std::vector<std::string>& needed) {
+  std::vector<std::string> out;
+  for (const auto& k : needed)
+    if (!s || !s->has(k)) out.push_back(k);
+  return out;
+}
+
+class Judge {
+ public:
+  Judge(const Profile& p, const ledger::Act& act, std::uint64_t seq, const SubjectLookup& lookup)
+      : p_(p), act_(act), k_(act.act), seq_(seq), lookup_(lookup) {}
+
+  Result<std::vector<SubjectState>> run() {
+    std::optional<SubjectState> s = lookup_(act_.subject);
+    if (auto r = subject_known(s); !r) return std::unexpected(r.error());
+    const SubjectState* before = s ? &*s : nullptr;
+    if (auto r = not_closed(before); !r) return std::unexpected(r.error());
+    if (auto r = in_order(before); !r) return std::unexpected(r.error());
+    if (auto r = point_origin(before); !r) return std::unexpected(r.error());
+    if (before) {
+      if (auto r = decided_by_founder(*before); !r) return std::unexpected(r.error());
+      if (k_ == "model.rated")
+        if (auto r = rating(*before); !r) return std::unexpected(r.error());
+      if (k_ == "model.replicated")
+        if (auto r = replication(*before); !r) return std::unexpected(r.error());
+      if (k_ == "model.terminated")
+        if (auto r = termination_steps(*before); !r) return std::unexpected(r.error());
+      if (is_exemplar_act(k_))
+        if (auto r = exemplar_order(*before); !r) return std::unexpected(r.error());
+    }
+    std::vector<SubjectState> absorbed;
+    if (k_ == "model.merged") {
+      auto a = merged_subjects();
+      if (!a) return std::unexpected(a.error());
+      absorbed = std::move(*a);
+    }
+    std::vector<SubjectState> out;
+    out.push_back(apply_act(std::move(s), act_, seq_, absorbed));
+    for (auto& a : absorbed) out.push_back(merged_into(std::move(a), act_.subject, act_.date, seq_));
+    return out;
+  }
+
+ private:
+  bool on(std::string_view rule) const { return p_.applies(rule); }
+
+  // Rule `unknown-subject`.
+  Status subject_known(const std::optional<SubjectState>& s) const {
+    if (!on("unknown-subject")) return {};
+    if (begins_subject(k_)) {
+      const bool continues = k_ == "model.proposed" && s && s->kind != "exemplar" && s->stage == "surveying" &&
+                             !s->has("model.proposed");
+      if (s && !continues)
+        return refused("unknown-subject",
+                       fmt::format("{} begins a subject, but {} exists already: {} since entry {}", k_, act_.subject,
+                                   stage_of(*s), s->entries.front()));
+      return {};
+    }
+    if (!s)
+      return refused("unknown-subject",
+                     fmt::format("{} is not in the ledger, and {} cannot begin a subject (begin with "
+                                 "survey.plan-approved, model.proposed, model.recognized or exemplar.surveyed)",
+                                 act_.subject, k_));
+    if (!about_any_subject(k_) && is_exemplar_act(k_) != (s->kind == "exemplar"))
+      return refused("unknown-subject", fmt::format("{} is {}, and {} is an act of {}", act_.subject,
+                                                    s->kind == "exemplar" ? "an exemplar" : "a model",
+                                                    k_, is_exemplar_act(k_) ? "an exemplar" : "a model"));
+    return {};
+  }
+
+  // Rule `closed`.
+  Status not_closed(const SubjectState* s) const {
+    if (!s || !s->closed() || !on("closed") || allowed_when_closed(k_)) return {};
+    return refused("closed", fmt::format("{} {}; it takes no {} (only the announcement of its end and attachments)",
+                                         act_.subject, how_closed(*s), k_));
+  }
+
+  static std::string how_closed(const SubjectState& s) {
+    if (s.stage == "merged") {
+      const ActRef& m = s.acts.at("model.merged");
+      return fmt::format("was merged into {} on {} (entry {})", s.merged_into, m.date, m.seq);
+    }
+    const char* kind = s.stage == "ended" ? "exemplar.ended" : "model.terminated";
+    const ActRef& e = s.acts.at(kind);
+    return fmt::format("was {} by the decision of {} (entry {})", s.stage == "ended" ? "ended" : "terminated", e.date, e.seq);
+  }
+
+  // Rule `order`: dates forward along the chain, and each step after what it needs.
+  Status in_order(const SubjectState* s) const {
+    if (!on("order")) return {};
+    if (s && act_.date < s->last_date) {
+      auto [kind, ref] = latest_act(*s);
+      return refused("order", fmt::format("{} of {} is dated {}, before {} of {} (entry {}): the dates of one "
+                                          "subject's documents may not go backwards",
+                                          k_, act_.subject, act_.date, kind, ref.date, ref.seq));
+    }
+    if (const auto* steps = establishment_steps(p_, act_, s); steps && !(s && s->is_founded())) {
+      auto at = std::find(steps->begin(), steps->end(), k_);
+      std::vector<std::string> needed(steps->begin(), at);
+      // A beginning act begins freely (its subject is new); later steps need those before them.
+      if (k_ == "model.established" || (s && at != steps->end())) {
+        if (auto missing = missing_of(s, needed); !missing.empty())
+          return refused("order", fmt::format("{} of {} dated {} needs {} before it ({}); {} has no {}", k_,
+                                              act_.subject, act_.date, list(needed), p_.id, act_.subject,
+                                              list(missing)));
+      }
+    }
+    if (!s) return {};
+    if ((k_ == "model.established" || k_ == "model.recognized") && s->is_founded())
+      return refused("order", fmt::format("{} {} already; {} dated {} would found it again", act_.subject,
+                                          founding(*s), k_, act_.date));
+    if (needs_founded_model(k_) && !s->is_founded())
+      return refused("order", fmt::format("{} of {} dated {} needs it established or recognized first; it is {}", k_,
+                                          act_.subject, act_.date, stage_of(*s)));
+    if (k_ == "model.launched" && s->stage == "active") {
+      const ActRef& l = s->acts.at("model.launched");
+      return refused("order", fmt::format("{} was launched on {} (entry {}) already", act_.subject, l.date, l.seq));
+    }
+    if (k_ == "model.rating-forwarded") {
+      const int year = act_.data.value("year", 0);
+      if (!s->ratings.contains(year))
+        return refused("order", fmt::format("model.rating-forwarded of {} for {} dated {}: there is no rating "
+                                            "decision (model.rated) for {} to forward", act_.subject, year, act_.date, year));
+    }
+    if (k_ == "model.termination-announced" && !s->has("model.terminated"))
+      return refused("order", fmt::format("model.termination-announced of {} dated {} announces an end that was not "
+                                          "decided: {} has no model.terminated", act_.subject, act_.date, act_.subject));
+    return {};
+  }
+
+  // Rule `replication` for a point (and `unknown-subject` for its origin): a point only of a replicated model.
+  Status point_origin(const SubjectState* s) const {
+    std::string origin = act_.data.is_object() ? act_.data.value("point_of", "") : "";
+    if (origin.empty() && !s && begins_subject(k_)) origin = point_origin_of_id(act_.subject);
+    if (origin.empty() || (s && s->point_of == origin)) return {};
+    if (origin == act_.subject) return bad_input(fmt::format("data.point_of: {} cannot be a point of itself", origin));
+    auto o = lookup_(origin);
+    if (!o) {
+      if (!on("unknown-subject")) return {};
+      return refused("unknown-subject", fmt::format("{} is a point of {}, which is not in the ledger", act_.subject, origin));
+    }
+    if (!on("replication") || o->has("model.replicated")) return {};
+    return refused("replication", fmt::format("{} is a point of {}, but {} was never replicated (no model.replicated "
+                                              "decision before {} of {})", act_.subject, origin, origin, k_, act_.date));
+  }
+
+  // Rule `same-level`: the establishing (recognising) unit rates, reorganises and terminates.
+  Status decided_by_founder(const SubjectState& s) const {
+    if (!on("same-level") || !s.is_founded()) return {};
+    if (k_ != "model.rated" && k_ != "model.reorganized" && k_ != "model.terminated") return {};
+    if (act_.authority.unit == s.authority.unit && act_.authority.level == s.authority.level) return {};
+    return refused("same-level", fmt::format("{} of {} dated {} is decided by {}, but {} {}: only that unit rates, "
+                                             "reorganises and terminates it",
+                                             k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject,
+                                             founding(s)));
+  }
+
+  // Rules `eligibility` and `one-rating`.
+  Status rating(const SubjectState& s) const {
+    const int year = act_.data.value("year", 0);
+    if (on("eligibility")) {
+      if (const auto& start = p_.rating.year_start) {
+        const std::string opens = fmt::format("{:04}-{}", year - 1, *start);
+        if (act_.date < opens)
+          return refused("eligibility", fmt::format("the rating decision of {} for evaluation year {} is dated {}, "
+                                                    "before that year opens on {}", act_.subject, year, act_.date, opens));
+      }
+      if (const auto& months = p_.rating.eligibility_months) {
+        const int operated = full_months(s.founded, act_.date);
+        if (operated < *months)
+          return refused("eligibility", fmt::format("{} {}; by the rating decision of {} it has operated {} month{}, "
+                                                    "a rating needs {}", act_.subject, founding(s), act_.date, operated,
+                                                    operated == 1 ? "" : "s", *months));
+      }
+    }
+    if (on("one-rating")) {
+      if (auto it = s.ratings.find(year); it != s.ratings.end())
+        return refused("one-rating", fmt::format("{} was rated {} for {} by the decision of {} (entry {}); one rating "
+                                                 "per subject and evaluation year", act_.subject, it->second.level,
+                                                 year, it->second.date, it->second.seq));
+    }
+    return {};
+  }
+
+  // Rule `replication`: only a model whose latest rating is the profile's level (Good).
+  Status replication(const SubjectState& s) const {
+    if (!on("replication")) return {};
+    const std::string& needed = p_.replication_requires_level;
+    auto latest = s.latest_rating();
+    if (latest && latest->second.level == needed) return {};
+    if (!latest)
+      return refused("replication", fmt::format("{} has never been rated; only a model rated {} is replicated "
+                                                "(model.replicated dated {})", act_.subject, needed, act_.date));
+    return refused("replication", fmt::format("{}'s latest rating is {} for {} (decision of {}, entry {}); only a "
+                                              "model rated {} is replicated", act_.subject, latest->second.level,
+                                              latest->first, latest->second.date, latest->second.seq, needed));
+  }
+
+  // Rule `termination-steps`.
+  Status termination_steps(const SubjectState& s) const {
+    if (!on("termination-steps")) return {};
+    auto missing = missing_of(&s, p_.termination_requires);
+    if (missing.empty()) return {};
+    return refused("termination-steps", fmt::format("model.terminated of {} dated {} needs {} before it ({}); {} has "
+                                                    "no {}", act_.subject, act_.date, list(p_.termination_requires),
+                                                    p_.id, act_.subject, list(missing)));
+  }
+
+  // Rule `exemplar-order`.
+  Status exemplar_order(const SubjectState& s) const {
+    if (!on("exemplar-order")) return {};
+    auto need = [&](std::vector<std::string> before) -> Status {
+      if (auto missing = missing_of(&s, before); !missing.empty())
+        return refused("exemplar-order", fmt::format("{} of {} dated {} needs {} before it; {} has no {}", k_,
+                                                     act_.subject, act_.date, list(before), act_.subject, list(missing)));
+      return {};
+    };
+    if (k_ == "exemplar.self-assessed" || k_ == "exemplar.evaluated") {
+      if (auto r = need({"exemplar.criteria-set", "exemplar.plan-issued"}); !r) return r;
+      for (const auto& m : act_.data.value("met", json::array())) {
+        const std::string id = m.get<std::string>();
+        if (std::find(s.criteria.begin(), s.criteria.end(), id) == s.criteria.end()) {
+          const ActRef& set = s.acts.at("exemplar.criteria-set");
+          return refused("exemplar-order", fmt::format("{} of {} lists criterion {} as met, which is not in its "
+                                                       "criteria set of {} (entry {}: {})", k_, act_.subject, id,
+                                                       set.date, set.seq, list(s.criteria)));
+        }
+      }
+    }
+    if (k_ == "exemplar.recognized" || k_ == "exemplar.ended")
+      if (auto r = need({"exemplar.evaluated"}); !r) return r;
+    if (k_ == "exemplar.replicated" && s.stage != "recognized")
+      return refused("exemplar-order", fmt::format("exemplar.replicated of {} dated {}: only a recognized exemplar is "
+                                                   "replicated; it is {}", act_.subject, act_.date, stage_of(s)));
+    if (k_ == "exemplar.recognized" && act_.data.value("level", "") == "province") {
+      std::string level = "province";
+      if (p_.exemplar && p_.exemplar->province_recognition_level) level = *p_.exemplar->province_recognition_level;
+      if (act_.authority.level != level)
+        return refused("exemplar-order", fmt::format("{} is recognized as a province-level exemplar by {}; only a {} "
+                                                     "authority recognizes province-level exemplars ({})",
+                                                     act_.subject, unit_of(act_.authority), level, p_.id));
+    }
+    return {};
+  }
+
+  // The subjects of model.merged data.from: known models, open, not the subject itself.
+  Result<std::vector<SubjectState>> merged_subjects() const {
+    std::vector<SubjectState> out;
+    for (const auto& f : act_.data.value("from", json::array())) {
+      const std::string id = f.get<std::string>();
+      if (id == act_.subject)
+        return bad_input(fmt::format("data.from: {} is the subject of the merge; list the subjects merged into it", id));
+      if (std::any_of(out.begin(), out.end(), [&](const SubjectState& o) { return o.id == id; }))
+        return bad_input(fmt::format("data.from: {} is listed twice", id));
+      auto a = lookup_(id);
+      if (!a || a->kind == "exemplar")
+        return refused("unknown-subject", fmt::format("model.merged of {} dated {} merges {}, which is not a model in "
+                                                      "the ledger", act_.subject, act_.date, id));
+      if (a->closed() && on("closed"))
+        return refused("closed", fmt::format("model.merged of {} dated {} merges {}, which {}", act_.subject,
+                                             act_.date, id, how_closed(*a)));
+      if (on("order") && act_.date < a->last_date) {
+        auto [kind, ref] = latest_act(*a);
+        return refused("order", fmt::format("model.merged of {} is dated {}, before {} of {} (entry {}) of the merged "
+                                            "subject {}", act_.subject, act_.date, kind, ref.date, ref.seq, id));
+      }
+      out.push_back(std::move(*a));
+    }
+    return out;
+  }
+
+  const Profile& p_;
+  const ledger::Act& act_;
+  const std::string& k_;
+  std::uint64_t seq_;
+  const SubjectLookup& lookup_;
+};
+
+}  // namespace
+
+int full_months(std::string_view from, std::string_view to) {
+  const int y1 = number(from.substr(0, 4)), m1 = number(from.substr(5, 2)), d1 = number(from.substr(8, 2));
+  const int y2 = number(to.substr(0, 4)), m2 = number(to.substr(5, 2)), d2 = number(to.substr(8, 2));
+  return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+}
+
+Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,
+                                            const SubjectLookup& lookup) {
+  return Judge(profile, act, seq, lookup).run();
+}
+
+}  // namespace antq::projections

@@ -1,0 +1,32 @@
+// The lifecycle rules of domain.md §10 for one act — unknown-subject, closed, order, same-level, eligibility,
+// one-rating, replication, termination-steps, exemplar-order — judged against the states of the subjects the act
+// touches, with the numbers of the profile in force on the act's date. Pure: the admission (admission.cpp) looks
+// the states up in the ledger's `state` database and stores what this returns.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/act.hpp"
+#include "projections/profile.hpp"
+#include "projections/subject.hpp"
+#include "signing/result.hpp"
+
+namespace antq::projections {
+
+// The state of a subject as the ledger holds it before the act, or nullopt when it has none.
+using SubjectLookup = std::function<std::optional<SubjectState>(const std::string& id)>;
+
+// The states to store if `act` is admitted as entry `seq`: the subject's first, then (model.merged) those of the
+// subjects it absorbs. Or refused(rule, message naming the dates, units and acts involved). `profile` is the
+// profile in force on act.date. REQUIRES: `act` passed check_act and is not a registry or records act.
+Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,
+                                            const SubjectLookup& lookup);
+
+// Full months from `from` to `to` (YYYY-MM-DD, from <= to): 2023-03-01 to 2023-11-08 is 8, to 2024-01-01 is 10.
+int full_months(std::string_view from, std::string_view to);
+
+}  // namespace antq::projections
