@@ -33,6 +33,8 @@ void add_proof(CLI::App& app, Action& run);
 void add_export(CLI::App& app, Action& run);  // export and verify-bundle
 void add_demo(CLI::App& app, Action& run);
 void add_trust(CLI::App& app, Action& run);
+void add_show(CLI::App& app, Action& run);     // show
+void add_history(CLI::App& app, Action& run);  // history
 
 // Prints the one line of `e` to stderr and returns its exit code (2; corruption found by a check: 1).
 int fail(const Error& e);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_checkpoint(app, run);
   add_proof(app, run);
   add_export(app, run);
+  add_show(app, run);
+  add_history(app, run);
   add_trust(app, run);
   add_demo(app, run);
   try {

@@ -93,7 +93,8 @@ class Judge {
     const SubjectState* before = s ? &*s : nullptr;
     if (auto r = not_closed(before); !r) return std::unexpected(r.error());
     if (auto r = in_order(before); !r) return std::unexpected(r.error());
-    if (auto r = point_origin(before); !r) return std::unexpected(r.error());
+    std::optional<SubjectState> origin;  // of a point this act begins or names
+    if (auto r = point_origin(before, origin); !r) return std::unexpected(r.error());
     if (before) {
       if (auto r = decided_by_founder(*before); !r) return std::unexpected(r.error());
       if (k_ == "model.rated")
@@ -114,6 +115,11 @@ class Judge {
     std::vector<SubjectState> out;
     out.push_back(apply_act(std::move(s), act_, seq_, absorbed));
     for (auto& a : absorbed) out.push_back(merged_into(std::move(a), act_.subject, act_.date, seq_));
+    // The origin lists its points (lineage); that is no act of the origin's chain.
+    if (origin && std::find(origin->points.begin(), origin->points.end(), act_.subject) == origin->points.end()) {
+      origin->points.push_back(act_.subject);
+      out.push_back(std::move(*origin));
+    }
     return out;
   }
 
@@ -205,7 +211,7 @@ class Judge {
   }
 
   // Rule `replication` for a point (and `unknown-subject` for its origin): a point only of a replicated model.
-  Status point_origin(const SubjectState* s) const {
+  Status point_origin(const SubjectState* s, std::optional<SubjectState>& found) const {
     std::string origin = act_.data.is_object() ? act_.data.value("point_of", "") : "";
     if (origin.empty() && !s && begins_subject(k_)) origin = point_origin_of_id(act_.subject);
     if (origin.empty() || (s && s->point_of == origin)) return {};
@@ -215,7 +221,10 @@ class Judge {
       if (!on("unknown-subject")) return {};
       return refused("unknown-subject", fmt::format("{} is a point of {}, which is not in the ledger", act_.subject, origin));
     }
-    if (!on("replication") || o->has("model.replicated")) return {};
+    if (!on("replication") || o->has("model.replicated")) {
+      found = std::move(o);
+      return {};
+    }
     return refused("replication", fmt::format("{} is a point of {}, but {} was never replicated (no model.replicated "
                                               "decision before {} of {})", act_.subject, origin, origin, k_, act_.date));
   }

@@ -151,6 +151,7 @@ json SubjectState::to_json() const {
               {"teams", teams},
               {"members", members},
               {"ratings", r},
+              {"points", points},
               {"merged_from", merged_from},
               {"merged_into", merged_into},
               {"criteria", criteria},
@@ -181,6 +182,7 @@ std::optional<SubjectState> SubjectState::from_json(const json& j) {
     for (const auto& [year, r] : j.at("ratings").items())
       s.ratings[std::stoi(year)] = {r.at("level").get<std::string>(), r.at("date").get<std::string>(),
                                     r.at("seq").get<std::uint64_t>()};
+    s.points = j.at("points").get<std::vector<std::string>>();
     s.merged_from = j.at("merged_from").get<std::vector<std::string>>();
     s.merged_into = j.at("merged_into").get<std::string>();
     s.criteria = j.at("criteria").get<std::vector<std::string>>();

@@ -44,6 +44,7 @@ struct SubjectState {
   std::int64_t teams = 0;
   nlohmann::json members;            // a number, or the member units of a linked model; null before establishment
   std::map<int, SubjectRating> ratings;  // by evaluation year
+  std::vector<std::string> points;       // models: the points replicated from it (point_of), in order admitted
   std::vector<std::string> merged_from;  // subjects merged into this one
   std::string merged_into;               // set when this one was merged into another
   std::vector<std::string> criteria;     // exemplars: ids of the latest criteria set

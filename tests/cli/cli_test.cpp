@@ -389,3 +389,92 @@ TEST_CASE("Help (--help) teaches: every command explains itself with an example"
 
 }  // namespace
 }  // namespace antq::test
+
+namespace antq::test {
+namespace {
+
+// design.md §5: `antq show DIR SUBJECT [--as-of DATE|--at SEQ] [--json]` and `antq history`.
+TEST_CASE("show answers now, as of a date and at an entry; history lists the decision chain with its signers", "[cli][show]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  const std::string subject = "MS-TL-TDCTQ";  // the demo's model: surveyed 2023-01, established 2023-03-01, rated 2024
+  std::string out;
+  auto show = [&](const std::string& extra) {
+    REQUIRE(run(kAntq + " show " + l + " " + subject + " --json " + extra, &out) == 0);
+    return json::parse(out);
+  };
+  json now = show("");
+  CHECK(now["subject"] == subject);
+  CHECK(now["kind"] == "model");
+  CHECK(now["stage"] == "active");
+  CHECK(now["authority"] == json{{"level", "commune"}, {"unit", "UBND xã Tân Lập"}});
+  CHECK(now["founded"] == "2023-03-01");
+  CHECK(now["rating"]["year"] == 2024);
+  CHECK(now["rating"]["level"] == "good");
+  CHECK(now["teams"] == 4);
+
+  // Before the establishment decision: proposed, no authority yet, no rating.
+  json before = show("--as-of 2023-02-20");
+  CHECK(before["stage"] == "proposed");
+  CHECK(before["founded"] == "");
+  CHECK(before["rating"].is_null());
+  CHECK(before["as_of"]["date"] == "2023-02-20");
+  // The day of the decision, and after its entry (--at), it is established; the rating comes later.
+  CHECK(show("--as-of 2023-03-01")["stage"] == "established");
+  // Its 7th act is the establishment: survey plan, survey report, proposal, policy, implementation, consultation.
+  const std::uint64_t established_seq = now["entries"][6].get<std::uint64_t>();
+  json at = show("--at " + std::to_string(established_seq));
+  CHECK(at["stage"] == "established");
+  CHECK(at["entries"].back() == established_seq);
+  CHECK(at["rating"].is_null());
+  CHECK(show("--as-of 2024-11-08")["rating"]["level"] == "good");
+
+  // The table is the default.
+  REQUIRE(run(kAntq + " show " + l + " " + subject, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("stage        active") && Catch::Contains("UBND xã Tân Lập (commune), established 2023-03-01") &&
+                      Catch::Contains("2024 good"));
+
+  // history: every act in order, each decision with both signatures described.
+  REQUIRE(run(kAntq + " history " + l + " " + subject + " --json", &out) == 0);
+  json h = json::parse(out);
+  REQUIRE(h["acts"].size() == now["entries"].size());
+  CHECK(h["acts"][0]["act"] == "survey.plan-approved");
+  const json* established = nullptr;
+  for (const json& a : h["acts"])
+    if (a["act"] == "model.established") established = &a;
+  REQUIRE(established);
+  CHECK((*established)["document"]["number"] == "15/QĐ-UBND");
+  CHECK((*established)["signatures_valid"] == true);
+  REQUIRE((*established)["signatures"].size() == 2);
+  for (const json& s : (*established)["signatures"]) {
+    CHECK(s["integrity"] == "valid");
+    CHECK(s["valid_at_signing_time"] == true);
+    CHECK_THAT(s["signing_time"].get<std::string>(), Catch::EndsWith("+07:00"));
+    CHECK(s["issuer"] == "CN=antq demo root CA,O=antq-ledger demo");
+    CHECK(s["certificate_now"]["status"] == "valid");
+    CHECK(s["revocation_now"]["status"] == "not-revoked");
+  }
+  CHECK((*established)["attachments"][0]["item"] == "6");
+  REQUIRE(run(kAntq + " history " + l + " " + subject + " --as-of 2023-02-01 --json", &out) == 0);
+  CHECK(json::parse(out)["acts"].size() == 3);  // survey plan, survey report, proposal
+  REQUIRE(run(kAntq + " history " + l + " " + subject, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("model.established") && Catch::Contains("15/QĐ-UBND") &&
+                      Catch::Contains("organisation UBND xã Tân Lập, signed"));
+
+  // Mistakes: one line, exit 2.
+  for (const auto& [args, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"show " + l + " NO-SUCH", "NO-SUCH: no such subject"},
+           {"history " + l + " NO-SUCH", "NO-SUCH: no such subject"},
+           {"show " + l + " " + subject + " --as-of 2020-01-01", "had no act as of 2020-01-01"},
+           {"show " + l + " " + subject + " --as-of 2023-13-01", "--as-of: expected a date"},
+           {"show " + l + " " + subject + " --at 99999", "--at 99999: the ledger has entries 0 to"},
+       }) {
+    INFO(args);
+    CHECK(run(kAntq + " " + args, &out) == 2);
+    CHECK(lines_of(out) == 1);
+    CHECK_THAT(out, Catch::Contains(expected));
+  }
+}
+
+}  // namespace
+}  // namespace antq::test

@@ -1,0 +1,319 @@
+// antq show and antq history: one subject's state and its decision chain, now or as of a date or an entry.
+#include <iostream>
+#include <map>
+
+#include "cli/common.hpp"
+#include "cli/report.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/query.hpp"
+
+namespace antq::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Args {
+  std::string dir, subject, as_of;
+  std::optional<std::uint64_t> at;
+  bool json = false;
+};
+
+void add_common(CLI::App* cmd, Args& a) {
+  cmd->add_option("DIR", a.dir, "The ledger")->required();
+  cmd->add_option("SUBJECT", a.subject, "A model, point or exemplar id, e.g. TL-M1 or TL-M1/P003")->required();
+  auto* as_of = cmd->add_option("--as-of", a.as_of,
+                                "As the record stood on DATE (YYYY-MM-DD): acts whose document is dated on or before it");
+  auto* at = cmd->add_option("--at", a.at, "As the ledger stood after entry SEQ");
+  as_of->excludes(at);
+  cmd->add_flag("--json", a.json, "JSON instead of a table");
+}
+
+// The ledger, the point asked about, and the subject as of then; bad_input naming what is wrong otherwise.
+struct Opened {
+  std::unique_ptr<ledger::Ledger> ledger;
+  projections::AsOf at;
+  projections::SubjectState state;
+};
+
+std::string describe_point(const projections::AsOf& at, std::uint64_t size) {
+  if (at.date) return "as of " + *at.date;
+  if (at.seq) return fmt::format("at entry {}", *at.seq);
+  return fmt::format("now ({} entries)", size);
+}
+
+Result<Opened> open_subject(const Args& a) {
+  Opened o;
+  auto ledger = ledger::Ledger::open(a.dir);
+  if (!ledger) return std::unexpected(ledger.error());
+  o.ledger = std::move(*ledger);
+  if (!a.as_of.empty()) {
+    if (!ledger::is_date(a.as_of)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", a.as_of));
+    o.at.date = a.as_of;
+  }
+  if (a.at) {
+    if (*a.at >= o.ledger->size())
+      return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *a.at, o.ledger->size() - 1));
+    o.at.seq = a.at;
+  }
+  projections::SubjectReader reader(*o.ledger);
+  auto state = reader.state(a.subject, o.at);
+  if (!state) return std::unexpected(state.error());
+  if (!*state) {
+    if (!reader.current(a.subject))
+      return bad_input(fmt::format("{}: no such subject in {} (a subject begins with survey.plan-approved, "
+                                   "model.proposed, model.recognized or exemplar.surveyed)", a.subject, a.dir));
+    return bad_input(fmt::format("{} had no act {} (its first is entry {})", a.subject,
+                                 describe_point(o.at, o.ledger->size()), reader.current(a.subject)->entries.front()));
+  }
+  o.state = std::move(**state);
+  return o;
+}
+
+json show_json(const projections::SubjectState& s, const projections::AsOf& at) {
+  json out = s.to_json();
+  out.erase("id");
+  out.erase("acts");
+  json result{{"subject", s.id}};
+  result.update(out);
+  auto latest = s.latest_rating();
+  result["rating"] = latest ? json{{"year", latest->first}, {"level", latest->second.level},
+                                   {"date", latest->second.date}, {"seq", latest->second.seq}}
+                            : json(nullptr);
+  result["as_of"] = {{"date", at.date ? json(*at.date) : json(nullptr)}, {"seq", at.seq ? json(*at.seq) : json(nullptr)}};
+  return result;
+}
+
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+std::string list_of(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+  return or_dash(out);
+}
+
+void print_show(const projections::SubjectState& s, const std::string& when) {
+  auto row = [](const char* k, const std::string& v) { std::cout << fmt::format("{:<13}{}\n", k, v); };
+  row("subject", fmt::format("{} ({}), {}", s.id, s.kind, when));
+  row("name", or_dash(s.name));
+  if (s.kind != "exemplar") row("type", or_dash(s.type));
+  else row("holder", or_dash(s.type));
+  row("area", or_dash(s.area));
+  row("stage", s.stage);
+  row("authority", s.founded.empty() ? "- (not founded yet)"
+                                     : fmt::format("{} ({}), {} {}", s.authority.unit, s.authority.level,
+                                                   s.kind == "exemplar" || s.has("model.recognized") ? "recognized" : "established",
+                                                   s.founded));
+  if (s.kind != "exemplar") {
+    row("teams", std::to_string(s.teams));
+    row("members", s.members.is_null() ? "-" : s.members.is_array() ? list_of(s.members.get<std::vector<std::string>>())
+                                                                      : s.members.dump());
+    if (s.movement != "antq" || !s.security_content)
+      row("counted", fmt::format("apart from the Movement totals ({})",
+                                 s.movement != "antq" ? s.movement : "no security-and-order content"));
+    std::string ratings;
+    for (const auto& [year, r] : s.ratings)
+      ratings += fmt::format("{}{} {} (decision {}, entry {})", ratings.empty() ? "" : "; ", year, r.level, r.date, r.seq);
+    row("ratings", or_dash(ratings));
+    row("point of", or_dash(s.point_of));
+    row("points", s.points.empty() ? "-" : fmt::format("{}: {}", s.points.size(), list_of(s.points)));
+    if (!s.merged_from.empty()) row("merged from", list_of(s.merged_from));
+    if (!s.merged_into.empty()) row("merged into", s.merged_into);
+  } else {
+    row("criteria", list_of(s.criteria));
+    row("met", list_of(s.met));
+  }
+  row("acts", fmt::format("{} (latest dated {}; `antq history` lists them)", s.entries.size(), s.last_date));
+}
+
+// One signature of an entry, as `verify --json` shows it, or why it does not verify now.
+struct SignatureCheck {
+  std::vector<ledger::CheckedSignature> signatures;
+  std::optional<std::string> failure;
+};
+
+class History {
+ public:
+  explicit History(const ledger::Ledger& ledger)
+      : ledger_(ledger), verifier_(ledger.make_verifier()), describer_(ledger, signing::now()) {}
+
+  json link_json(const projections::ChainLink& l) {
+    const ledger::Act& a = l.act;
+    json out{{"seq", l.entry.seq},
+             {"date", a.date},
+             {"act", a.act},
+             {"subject", a.subject},
+             {"document", {{"number", a.document.number}, {"title", a.document.title}, {"issuer", a.document.issuer}}},
+             {"authority", {{"level", a.authority.level}, {"unit", a.authority.unit}}},
+             {"recorded_at", l.entry.recorded_at},
+             {"data", a.data}};
+    SignatureCheck check = signatures(l);
+    json sigs = json::array();
+    for (const auto& s : check.signatures) {
+      json d = describer_.describe(s.verified);
+      d["role"] = ledger::role_name(s.role);
+      sigs.push_back(std::move(d));
+    }
+    out["signatures"] = std::move(sigs);
+    out["signatures_valid"] = !check.failure;
+    if (check.failure) out["signature_failure"] = *check.failure;
+    json atts = json::array();
+    for (const auto& att : a.attachments) {
+      json pdf = json::array();
+      for (const auto& r : ledger_.pdf_signatures(att.sha256)) {
+        json d{{"signer_sha256", to_hex(r.signer)},
+               {"signing_time", signing::format_vietnam_time(r.signing_time)},
+               {"algorithm", r.algorithm},
+               {"covers_whole_file", r.covers_whole_file},
+               {"sub_filter", r.sub_filter},
+               {"verified_at_admission", true}};
+        if (auto der = ledger_.certificate(r.signer))
+          if (auto info = signing::inspect_certificate(*der)) {
+            d["signer"] = info->subject;
+            d["issuer"] = info->issuer;
+          }
+        pdf.push_back(std::move(d));
+      }
+      atts.push_back({{"item", att.item},
+                      {"media_type", att.media_type},
+                      {"size", att.size},
+                      {"sha256", to_hex(att.sha256)},
+                      {"held", ledger_.attachment(att.sha256).has_value()},
+                      {"pdf_signatures", std::move(pdf)}});
+    }
+    out["attachments"] = std::move(atts);
+    return out;
+  }
+
+ private:
+  SignatureCheck signatures(const projections::ChainLink& l) {
+    SignatureCheck out;
+    auto recorded = signing::parse_time(l.entry.recorded_at);
+    std::map<Digest, Bytes> held;
+    auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
+      auto it = held.find(fp);
+      if (it == held.end()) {
+        auto der = ledger_.certificate(fp);
+        if (!der) return std::nullopt;
+        it = held.emplace(fp, std::move(*der)).first;
+      }
+      return ByteView(it->second);
+    };
+    auto checked = ledger::check_signatures(l.entry.event, sha256(l.entry.event.body), verifier_,
+                                            recorded.value_or(0) + ledger::kClockSkew, lookup);
+    if (checked) out.signatures = std::move(*checked);
+    else out.failure = checked.error().line();
+    return out;
+  }
+
+  const ledger::Ledger& ledger_;
+  signing::Verifier verifier_;
+  SignatureDescriber describer_;
+};
+
+// The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch").
+std::string short_subject(const json& signer) {
+  if (!signer.is_string()) return "(certificate not held)";
+  const std::string s = signer.get<std::string>();
+  auto cn = s.find("CN=");
+  if (cn == std::string::npos) return s;
+  std::string out;
+  for (std::size_t i = cn + 3; i < s.size() && s[i] != ','; ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
+void print_history(const projections::SubjectState& s, const json& links, const std::string& when) {
+  std::cout << fmt::format("{} — {} ({}, {}), {}\n", s.id, or_dash(s.name), s.kind, s.stage, when);
+  for (const json& l : links) {
+    std::cout << fmt::format("\nentry {:<6} {}  {}{}\n", l["seq"].get<std::uint64_t>(), l["date"].get<std::string>(),
+                             l["act"].get<std::string>(),
+                             l["subject"] != s.id ? fmt::format(" of {}", l["subject"].get<std::string>()) : "");
+    const json& d = l["document"];
+    if (!d["number"].get<std::string>().empty() || !d["title"].get<std::string>().empty())
+      std::cout << fmt::format("  {:<13}{} {} ({})\n", "document", d["number"].get<std::string>(),
+                               d["title"].get<std::string>(), d["issuer"].get<std::string>());
+    if (!l["authority"]["unit"].get<std::string>().empty())
+      std::cout << fmt::format("  {:<13}{} ({})\n", "authority", l["authority"]["unit"].get<std::string>(),
+                               l["authority"]["level"].get<std::string>());
+    for (const json& sig : l["signatures"]) {
+      std::string status = "valid at signing";
+      if (sig.contains("certificate_now")) status += ", certificate " + sig["certificate_now"]["status"].get<std::string>() + " now";
+      if (sig["revocation_now"]["status"] == "revoked")
+        status += ", revoked " + sig["revocation_now"]["revoked_at"].get<std::string>() + " (after signing: stands)";
+      if (!sig["signing_certificate_v2"].get<bool>()) status += ", no signingCertificateV2 (older CMS form)";
+      std::cout << fmt::format("  {:<13}{}, signed {} ({}; issuer {})\n", sig["role"].get<std::string>(),
+                               short_subject(sig["signer"]), sig["signing_time"].get<std::string>(), status,
+                               short_subject(sig["issuer"]));
+    }
+    if (l.contains("signature_failure"))
+      std::cout << fmt::format("  {:<13}INVALID NOW: {}\n", "signatures", l["signature_failure"].get<std::string>());
+    for (const json& a : l["attachments"]) {
+      std::cout << fmt::format("  {:<13}item {} {} {} bytes sha256 {}…{}\n", "attachment", or_dash(a["item"]),
+                               a["media_type"].get<std::string>(), a["size"].get<std::uint64_t>(),
+                               a["sha256"].get<std::string>().substr(0, 16), a["held"] ? "" : " (not held)");
+      for (const json& p : a["pdf_signatures"])
+        std::cout << fmt::format("  {:<13}PDF signed by {}, {} ({}{})\n", "", short_subject(p.value("signer", json())),
+                                 p["signing_time"].get<std::string>(), p["algorithm"].get<std::string>(),
+                                 p["covers_whole_file"] ? ", whole file" : ", part of the file");
+    }
+  }
+}
+
+}  // namespace
+
+void add_show(CLI::App& app, Action& run) {
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("show", "A model, point or exemplar: stage, authority, teams, ratings, lineage");
+  cmd->footer(
+      "Without --as-of/--at: the state after the ledger's latest act. With --as-of DATE: as the record stood on that\n"
+      "date (acts whose documents are dated on or before it). With --at SEQ: after entry SEQ was appended.\n"
+      "Only the subject's own entries are read (the state database indexes them), however long the log.\n"
+      "JSON keys: subject, kind, stage, name, type, area, authority, founded, teams, members, rating (the latest:\n"
+      "year, level, date, seq; or null), ratings (by year), point_of, points, merged_from, merged_into, entries.\n"
+      "Example: antq show ledger/ TL-M1 --as-of 2024-06-30");
+  add_common(cmd, *args);
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto o = open_subject(*args);
+      if (!o) return fail(o.error());
+      if (args->json) print_json(show_json(o->state, o->at));
+      else print_show(o->state, describe_point(o->at, o->ledger->size()));
+      return kOk;
+    };
+  });
+}
+
+void add_history(CLI::App& app, Action& run) {
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("history", "The decision chain of a subject: every act, its document, authority and signers");
+  cmd->footer(
+      "Each act with its document (number, title, issuer), the deciding authority, and every signature as the rules\n"
+      "for official digital signatures ask: signer, issuer, signing time (+07:00), validity at the signing time,\n"
+      "the certificate's validity and revocation now, and whether the CMS binds its certificate\n"
+      "(signingCertificateV2). Signed PDF attachments show their own signers. --as-of/--at stop the chain there.\n"
+      "JSON: subject, kind, stage, acts[] (seq, date, act, document, authority, recorded_at, data, signatures[],\n"
+      "signatures_valid, attachments[] with pdf_signatures[]).");
+  add_common(cmd, *args);
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto o = open_subject(*args);
+      if (!o) return fail(o.error());
+      projections::SubjectReader reader(*o->ledger);
+      auto chain = reader.chain(args->subject);
+      if (!chain) return fail(chain.error());
+      History history(*o->ledger);
+      json links = json::array();
+      for (const auto& l : *chain)
+        if (o->at.includes(l.entry.seq, l.act.date)) links.push_back(history.link_json(l));
+      const std::string when = describe_point(o->at, o->ledger->size());
+      if (args->json)
+        print_json({{"subject", o->state.id}, {"kind", o->state.kind}, {"stage", o->state.stage}, {"acts", links}});
+      else print_history(o->state, links, when);
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
