@@ -196,6 +196,8 @@ int demo(const fs::path& root) {
                            bundle.string(), established_seq);
 
   std::cout << "\nTry next:\n"
+            << fmt::format("   antq show {} {} --as-of 2023-02-20\n", dir.string(), subject)
+            << fmt::format("   antq history {} {}\n", dir.string(), subject)
             << fmt::format("   antq verify {} --checkpoint {}\n", dir.string(), (root / "checkpoint.txt").string())
             << fmt::format("   antq proof consistency {} 5 {} --json\n", dir.string(), size)
             << fmt::format("   cat {}/README.txt\n", bundle.string());
