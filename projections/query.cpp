@@ -26,6 +26,18 @@ Result<std::vector<ChainLink>> SubjectReader::chain(const std::string& id) const
   return out;
 }
 
+std::vector<std::string> SubjectReader::points_begun(const SubjectState& origin, const AsOf& at) const {
+  std::vector<std::string> out;
+  for (const auto& p : origin.points) {
+    auto point = current(p);
+    if (!point || point->entries.empty()) continue;
+    const std::uint64_t first = point->entries.front();
+    for (const auto& [kind, ref] : point->acts)
+      if (ref.seq == first && at.includes(first, ref.date)) out.push_back(p);
+  }
+  return out;
+}
+
 Result<std::optional<SubjectState>> SubjectReader::state(const std::string& id, const AsOf& at) const {
   if (!at.date && !at.seq) return current(id);
   auto links = chain(id);
@@ -48,6 +60,8 @@ Result<std::optional<SubjectState>> SubjectReader::state(const std::string& id, 
     }
     s = apply_act(std::move(s), l.act, l.entry.seq, absorbed);
   }
+  // A model's points are no acts of its chain: those that had begun by then.
+  if (s) s->points = points_begun(*current(id), at);
   return s;
 }
 

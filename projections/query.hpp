@@ -43,6 +43,7 @@ class SubjectReader {
   Result<std::optional<SubjectState>> state(const std::string& id, const AsOf& at) const;
 
  private:
+  std::vector<std::string> points_begun(const SubjectState& origin, const AsOf& at) const;
   const ledger::Ledger& ledger_;
 };
 

@@ -1,0 +1,374 @@
+#include "tools/generator/district.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "projections/admission.hpp"
+#include "projections/lifecycle.hpp"
+#include "projections/profile.hpp"
+#include "projections/subject.hpp"
+
+namespace antq::generator {
+namespace {
+
+using nlohmann::json;
+using Authority = ledger::Act::Authority;
+
+// Days since 1970-01-01 from a civil date and back (H. Hinnant's algorithms, proleptic Gregorian).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = static_cast<int>(y - era * 400);
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+std::string civil(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int doe = static_cast<int>(z - era * 146097);
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  const int d = doy - (153 * mp + 2) / 5 + 1;
+  const int m = mp < 10 ? mp + 3 : mp - 9;
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(era * 400 + yoe + (m <= 2)), m, d);
+}
+
+std::int64_t on(int y, int m, int d) { return days_from_civil(y, m, d); }
+
+// SplitMix64: small, fast, and the same sequence on every platform (unlike the std distributions).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : s_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::int64_t below(std::int64_t n) { return n <= 0 ? 0 : static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(n)); }
+  bool chance(int percent) { return below(100) < percent; }
+
+ private:
+  std::uint64_t s_;
+};
+
+struct Kind {
+  const char* title;
+  const char* symbol;  // of the document number, e.g. QĐ in 15/QĐ-UBND
+};
+
+const std::map<std::string, Kind, std::less<>> kKinds = {
+    {"survey.plan-approved", {"Kế hoạch khảo sát tình hình an ninh, trật tự", "KH"}},
+    {"survey.reported", {"Báo cáo kết quả khảo sát", "BC"}},
+    {"model.proposed", {"Báo cáo đề xuất xây dựng mô hình", "BC"}},
+    {"model.policy-issued", {"Nghị quyết của cấp ủy về xây dựng mô hình", "NQ"}},
+    {"model.implementation-issued", {"Kế hoạch triển khai xây dựng mô hình", "KH"}},
+    {"model.consulted", {"Biên bản lấy ý kiến về tổ chức, thành viên mô hình", "BB"}},
+    {"model.established", {"Quyết định thành lập mô hình", "QĐ"}},
+    {"model.regulations-issued", {"Quy chế hoạt động của mô hình", "QC"}},
+    {"model.launched", {"Biên bản ra mắt mô hình", "BB"}},
+    {"model.plan-issued", {"Kế hoạch hoạt động của mô hình", "KH"}},
+    {"model.report-filed", {"Báo cáo kết quả hoạt động của mô hình", "BC"}},
+    {"model.rating-proposed", {"Tờ trình đề nghị xếp loại mô hình", "TTr"}},
+    {"model.rated", {"Quyết định công nhận mức xếp loại mô hình", "QĐ"}},
+    {"model.rating-forwarded", {"Báo cáo kết quả xếp loại mô hình", "BC"}},
+    {"model.replicated", {"Quyết định nhân rộng mô hình", "QĐ"}},
+    {"model.merged", {"Quyết định sáp nhập mô hình", "QĐ"}},
+    {"model.termination-reported", {"Báo cáo đề xuất kết thúc mô hình", "BC"}},
+    {"model.termination-consulted", {"Biên bản lấy ý kiến kết thúc mô hình", "BB"}},
+    {"model.terminated", {"Quyết định kết thúc mô hình", "QĐ"}},
+    {"model.termination-announced", {"Thông báo kết thúc mô hình", "TB"}},
+    {"exemplar.surveyed", {"Báo cáo khảo sát điển hình", "BC"}},
+    {"exemplar.criteria-set", {"Bộ tiêu chí điển hình", "TC"}},
+    {"exemplar.plan-issued", {"Kế hoạch xây dựng, bồi dưỡng điển hình", "KH"}},
+    {"exemplar.self-assessed", {"Báo cáo tự đánh giá của điển hình", "BC"}},
+    {"exemplar.evaluated", {"Báo cáo đánh giá kết quả hoạt động của điển hình", "BC"}},
+    {"exemplar.recognized", {"Quyết định công nhận điển hình tiên tiến", "QĐ"}},
+    {"exemplar.ended", {"Quyết định kết thúc xây dựng điển hình", "QĐ"}},
+};
+
+const char* const kCommunes[] = {"Lạc Thịnh", "Phú Lai", "Yên Trị", "Ngọc Lương", "Đoàn Kết",
+                                 "Hữu Lợi",   "Đa Phúc", "Bảo Hiệu", "Lạc Lương", "Lạc Sỹ"};
+constexpr std::size_t kCommuneCount = std::size(kCommunes);
+
+struct ModelName {
+  const char* name;
+  const char* field;
+  const char* movement = "antq";
+  bool security_content = true;
+};
+const ModelName kNames[] = {
+    {"Tổ dân cư tự quản về an ninh, trật tự", "residential"},
+    {"Tổ liên gia an toàn phòng cháy, chữa cháy", "residential"},
+    {"Camera an ninh", "residential"},
+    {"Dòng họ không có người vi phạm pháp luật", "residential"},
+    {"Tổ hòa giải ở cơ sở", "residential"},
+    {"Cổng trường an toàn giao thông", "school"},
+    {"Doanh nghiệp an toàn về an ninh, trật tự", "enterprise"},
+    {"Tổ tự quản bến đò", "other"},
+    {"Chợ an toàn về an ninh, trật tự", "other"},
+    {"Cơ quan an toàn về an ninh, trật tự", "agency"},
+    {"Tuyến đường xanh - sạch - đẹp", "residential", "antq", false},
+    {"Dân vận khéo trong xây dựng khu dân cư", "residential", "dan-van-kheo", true},
+};
+
+class District {
+ public:
+  District(const Options& o, const projections::Profile& p) : o_(o), p_(p), rng_(o.seed) {
+    district_ = {"district", "UBND huyện Yên Thủy"};
+    for (const char* c : kCommunes) communes_.push_back({"commune", fmt::format("UBND xã {}", c)});
+    eligibility_ = p_.rating.eligibility_months.value_or(10);
+  }
+
+  std::vector<GeneratedAct> run() {
+    const int y0 = o_.first_year;
+    // The model replicated to the villages: founded early, rated Good, replicated after its first rating.
+    const std::string origin = id_of(1);
+    Constraints good, steady, until_merge, none;
+    good.always_good = true;
+    steady.never_weak = true;
+    until_merge.never_weak = true;
+    Life life = model(origin, communes_[0], on(y0 - 1, 3, 1), kNames[0], "Xóm Đồng Bến, xã Lạc Thịnh", good);
+    const std::int64_t replicated = on(y0, 11, 25);
+    std::vector<std::string> areas;
+    for (std::size_t i = 1; i <= o_.points; ++i)
+      areas.push_back(fmt::format("Xóm {}, xã {}", i / kCommuneCount + 1, kCommunes[i % kCommuneCount]));
+    if (o_.points > 0 && life.rated_good_by(replicated)) {
+      emit(replicated, "model.replicated", origin, communes_[0], {{"areas", areas}});
+      Constraints point;
+      point.point_of = origin;
+      for (std::size_t i = 1; i <= o_.points; ++i)
+        model(fmt::format("{}/P{:03}", origin, i), communes_[i % kCommuneCount], on(y0, 12, 1) + rng_.below(75),
+              kNames[0], areas[i - 1], point);
+    }
+    // Two models of one commune with the same members and goal, merged after their first rating (Hòa Bình §III.3).
+    const std::int64_t merge_day = on(y0, 12, 15);
+    const std::string keeper = id_of(2), merged = id_of(3);
+    until_merge.until = merge_day;
+    model(keeper, communes_[1], on(y0 - 1, 4, 1), kNames[1], "Thôn Phú Lợi, xã Phú Lai", steady);
+    model(merged, communes_[1], on(y0 - 1, 4, 20), kNames[1], "Thôn Phú Thành, xã Phú Lai", until_merge);
+    emit(merge_day, "model.merged", keeper, communes_[1],
+         {{"from", {merged}}, {"name", fmt::format("{} (sáp nhập)", kNames[1].name)}});
+    // The others: commune and district models founded over the years.
+    const std::int64_t first = on(y0 - 2, 3, 1), span = on(y0 + o_.years - 1, 3, 1) - first;
+    for (std::size_t i = 4; i <= o_.models; ++i) {
+      const Authority& unit = i % 5 == 0 ? district_ : communes_[i % kCommuneCount];
+      const ModelName& name = kNames[i % std::size(kNames)];
+      const std::string area = unit.level == "district" ? "Huyện Yên Thủy" : fmt::format("Thôn {}, {}", i, unit.unit.substr(5));
+      model(id_of(i), unit, first + rng_.below(span), name, area, none);
+    }
+    if (p_.exemplar)
+      for (std::size_t i = 1; i <= o_.exemplars; ++i)
+        exemplar(fmt::format("{}-E{:02}", o_.prefix, i), i % 3 == 0 ? district_ : communes_[i % kCommuneCount],
+                 on(y0 - 1, 1, 10) + rng_.below(500));
+    std::stable_sort(out_.begin(), out_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<GeneratedAct> acts;
+    acts.reserve(out_.size());
+    for (auto& [day, act] : out_) acts.push_back(std::move(act));
+    return acts;
+  }
+
+  std::vector<Authority> units() const {
+    std::vector<Authority> u{district_};
+    u.insert(u.end(), communes_.begin(), communes_.end());
+    return u;
+  }
+
+ private:
+  struct Constraints {
+    bool always_good = false;
+    bool never_weak = false;
+    std::int64_t until = 0;  // no act on or after this day (0: none)
+    std::string point_of;
+  };
+  struct Life {
+    std::map<std::int64_t, std::string> ratings;  // decision day -> level
+    bool rated_good_by(std::int64_t day) const {
+      auto it = ratings.upper_bound(day);
+      return it != ratings.begin() && std::prev(it)->second == "good";
+    }
+  };
+
+  std::string id_of(std::size_t i) const { return fmt::format("{}-M{:02}", o_.prefix, i); }
+
+  void emit(std::int64_t day, const std::string& kind, const std::string& subject, const Authority& unit, json data) {
+    const Kind& k = kKinds.at(kind);
+    const int year = std::stoi(civil(day).substr(0, 4));
+    const int n = ++numbers_[{unit.unit, year}];
+    json act{{"act", kind},
+             {"subject", subject},
+             {"date", civil(day)},
+             {"document", {{"number", fmt::format("{}/{}-UBND", n, k.symbol)}, {"title", k.title}, {"issuer", unit.unit}}},
+             {"authority", {{"level", unit.level}, {"unit", unit.unit}}},
+             {"data", std::move(data)}};
+    out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind)}});
+  }
+
+  // The level of a yearly rating, and the data of the decision.
+  json rating_data(int year, const std::string& type, const Constraints& c) {
+    static const char* const levels[] = {"good", "fair", "average", "weak"};
+    std::string level = levels[rng_.below(100) < 35 ? 0 : rng_.below(100) < 55 ? 1 : rng_.below(100) < 70 ? 2 : 3];
+    if (c.always_good) level = "good";
+    if (c.never_weak && level == "weak") level = "average";
+    json d{{"year", year}, {"level", level}};
+    if (p_.rating.basis == "percentage") {
+      int low = 0, high = 100;
+      for (std::size_t i = 0; i < p_.rating.bands.size(); ++i)
+        if (p_.rating.bands[i].level == level) {
+          low = p_.rating.bands[i].min_pct;
+          high = i == 0 ? 101 : p_.rating.bands[i - 1].min_pct;
+        }
+      d["targets_met_pct"] = low + rng_.below(high - low);
+    } else if (auto lv = p_.rating.criteria.find(level); lv != p_.rating.criteria.end()) {
+      auto rule = lv->second.find(type);
+      if (rule != lv->second.end()) {
+        std::vector<std::string> met = rule->second.all;
+        if (!rule->second.one_of.empty()) met.push_back(rule->second.one_of[rng_.below(static_cast<std::int64_t>(rule->second.one_of.size()))]);
+        d["criteria"] = met;
+      }
+    }
+    return d;
+  }
+
+  // A model (or a point) from its first step to its end or the last evaluation year.
+  Life model(const std::string& id, const Authority& unit, std::int64_t start, const ModelName& name,
+             const std::string& area, const Constraints& c) {
+    Life life;
+    const std::string type = "self-managed";
+    std::int64_t t = start;
+    auto act = [&](std::int64_t day, const std::string& kind, json data = json::object()) {
+      if (c.until && day >= c.until) return false;
+      emit(day, kind, id, unit, std::move(data));
+      return true;
+    };
+    std::vector<std::string> steps;
+    if (auto it = p_.establishment_requires.find(type); it != p_.establishment_requires.end()) steps = it->second;
+    if (steps.empty() || !projections::begins_subject(steps.front())) steps.insert(steps.begin(), "model.proposed");
+    json description{{"name", name.name}, {"type", type}, {"area", area}};
+    if (std::string(name.movement) != "antq") description["movement"] = name.movement;
+    if (!name.security_content) description["security_content"] = false;
+    if (!c.point_of.empty()) description["point_of"] = c.point_of;
+    for (const auto& k : steps) {
+      json data = json::object();
+      if (k == "survey.plan-approved") data = {{"purpose", fmt::format("Khảo sát tình hình an ninh, trật tự tại {}", area)}};
+      else if (k == "survey.reported") data = {{"findings", "Cần xây dựng mô hình tự quản"}};
+      else if (k == "model.proposed") {
+        data = description;
+        data["field"] = name.field;
+      }
+      if (!act(t, k, std::move(data))) return life;
+      t += 7 + rng_.below(10);
+    }
+    json established = description;
+    established["teams"] = 1 + rng_.below(c.point_of.empty() ? 8 : 12);
+    established["members"] = 8 + rng_.below(40);
+    const std::int64_t founded = t;
+    if (!act(t, "model.established", established)) return life;
+    t += 5 + rng_.below(10);
+    if (!act(t, "model.regulations-issued", {{"covers", {"board", "model"}}, {"security_content", name.security_content}}))
+      return life;
+    t += 3 + rng_.below(10);
+    if (!act(t, "model.launched")) return life;
+    for (int y = o_.first_year; y < o_.first_year + o_.years; ++y) {
+      const std::int64_t closes = on(y, 10, 31);
+      if (std::max(t + 3, on(y - 1, 11, 20)) > closes) continue;  // founded too late for this year's plan
+      t = std::max(t + 3, on(y - 1, 11, 20));
+      if (!act(t, "model.plan-issued", {{"year", y}, {"targets", 6 + rng_.below(10)}})) return life;
+      if (t < on(y, 5, 10)) {
+        t = on(y, 5, 10);
+        if (!act(t, "model.report-filed", {{"period", fmt::format("{}-H1", y)}, {"targets_met", rng_.below(6)}})) return life;
+      }
+      t = on(y, 11, 1);
+      if (!act(t, "model.report-filed", {{"period", std::to_string(y)}, {"targets_met", 3 + rng_.below(10)}})) return life;
+      if (projections::full_months(civil(founded), civil(on(y, 11, 8))) < eligibility_) continue;
+      json rating = rating_data(y, type, c);
+      const std::string level = rating["level"];
+      t = on(y, 11, 3);
+      if (!act(t, "model.rating-proposed", rating)) return life;
+      t = on(y, 11, 8);
+      if (!act(t, "model.rated", rating)) return life;
+      life.ratings[t] = level;
+      t = on(y, 11, 12);
+      if (!act(t, "model.rating-forwarded", {{"year", y}, {"to", "Công an huyện Yên Thủy"}})) return life;
+      if (level != "weak") continue;
+      // A Weak model is ended in the profile's steps, by the level that established it (Hòa Bình §III.3).
+      t = on(y, 11, 20);
+      for (const auto& k : p_.termination_requires) {
+        if (!act(t, k, {{"reason", "Mô hình hoạt động yếu, không còn phù hợp"}})) return life;
+        t += 5;
+      }
+      t = std::max(t, on(y, 12, 5));
+      if (!act(t, "model.terminated", {{"reason", "Mô hình hoạt động yếu"}})) return life;
+      act(t + 5, "model.termination-announced", {{"reason", "Thông báo kết thúc mô hình"}});
+      return life;
+    }
+    return life;
+  }
+
+  // An exemplar: survey, criteria, plan, self-assessment and evaluation within the year, then recognition or end,
+  // and a yearly re-evaluation (Hòa Bình §IV).
+  void exemplar(const std::string& id, const Authority& unit, std::int64_t start) {
+    const bool collective = rng_.chance(60);
+    emit(start, "exemplar.surveyed", id, unit,
+         {{"holder", collective ? fmt::format("Tổ tự quản số {}", rng_.below(20) + 1)
+                                : fmt::format("Ông Nguyễn Văn {}", static_cast<char>('A' + rng_.below(26)))},
+          {"holder_kind", collective ? "collective" : "individual"},
+          {"area", unit.unit.substr(5)}});
+    json criteria = json::array();
+    for (int i = 1; i <= 5; ++i) criteria.push_back({{"id", fmt::format("C{}", i)}, {"text", fmt::format("Tiêu chí {}", i)}});
+    emit(start + 10, "exemplar.criteria-set", id, unit, {{"criteria", criteria}, {"scope", "comprehensive"}});
+    const std::int64_t plan = start + 20;
+    emit(plan, "exemplar.plan-issued", id, unit, json::object());
+    auto met = [&] {
+      json m = json::array();
+      for (int i = 1; i <= 5; ++i)
+        if (rng_.chance(80)) m.push_back(fmt::format("C{}", i));
+      return m;
+    };
+    const int keep = p_.exemplar->keep_threshold_pct;
+    auto enough = [&](const json& m) { return static_cast<int>(m.size()) * 100 >= keep * 5; };
+    std::int64_t t = plan + 200 + rng_.below(100);
+    emit(t, "exemplar.self-assessed", id, unit, {{"met", met()}});
+    json evaluated = met();
+    emit(t + 10, "exemplar.evaluated", id, unit, {{"met", evaluated}});
+    t += 20;
+    if (!enough(evaluated)) {
+      emit(t, "exemplar.ended", id, unit, {{"reason", "Chưa đạt các tiêu chí đề ra"}});
+      return;
+    }
+    emit(t, "exemplar.recognized", id, unit, {{"level", unit.level}});
+    json again = met();
+    emit(t + 365, "exemplar.evaluated", id, unit, {{"met", again}});
+    if (!enough(again)) emit(t + 375, "exemplar.ended", id, unit, {{"reason", "Hoàn thành dưới 70% các tiêu chí"}});
+  }
+
+  const Options& o_;
+  const projections::Profile& p_;
+  Rng rng_;
+  int eligibility_ = 10;
+  Authority district_;
+  std::vector<Authority> communes_;
+  std::map<std::pair<std::string, int>, int> numbers_;  // (unit, year) -> last document number
+  std::vector<std::pair<std::int64_t, GeneratedAct>> out_;
+};
+
+}  // namespace
+
+std::vector<ledger::Act::Authority> units(const Options& options) {
+  auto profile = projections::builtin_profile(options.profile);
+  if (!profile) return {};
+  return District(options, **profile).units();
+}
+
+Result<std::vector<GeneratedAct>> district(const Options& options) {
+  auto profile = projections::builtin_profile(options.profile);
+  if (!profile) return std::unexpected(profile.error());
+  return District(options, **profile).run();
+}
+
+}  // namespace antq::generator

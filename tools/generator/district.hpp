@@ -1,0 +1,43 @@
+// A seeded generator of lawful lifecycle acts for a fictional district (Yên Thủy style: a district People's
+// Committee and its communes): models founded through the profile's steps, yearly plans, reports and ratings,
+// a model replicated to many villages (its points), a merge, terminations of Weak models in the profile's steps,
+// and exemplars from survey to recognition or end. The same seed and options give the same acts, byte for byte, so
+// tests, benchmarks and the demo reuse it at any size.
+//
+// Every act is lawful under the profile given (domain.md §10): tests append them through the real admission and
+// expect every one admitted. The caller binds a person and an organisation certificate to each unit of units().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/act.hpp"
+
+namespace antq::generator {
+
+struct Options {
+  std::uint64_t seed = 1;
+  std::string profile = "hoa-binh-2023";
+  std::size_t models = 24;     // models founded by the district's units (besides the points of the replicated one)
+  std::size_t points = 110;    // points of the replicated model
+  std::size_t exemplars = 8;
+  int first_year = 2023;       // first evaluation year (1 Nov of the year before to 31 Oct)
+  int years = 3;               // evaluation years covered
+  std::string prefix = "YT";   // subject ids: <prefix>-M01, <prefix>-M01/P001, <prefix>-E01
+};
+
+struct GeneratedAct {
+  nlohmann::json act;     // acts.md JSON
+  bool decision = false;  // signed by the unit's organisation too (projections::is_decision_act)
+};
+
+// The units whose person and organisation certificates sign the acts (level and unit name).
+std::vector<ledger::Act::Authority> units(const Options& options);
+
+// The acts, in the order to append them (document dates never go backwards). bad_input for an unknown profile.
+Result<std::vector<GeneratedAct>> district(const Options& options);
+
+}  // namespace antq::generator
