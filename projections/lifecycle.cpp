@@ -229,10 +229,13 @@ class Judge {
                                               "decision before {} of {})", act_.subject, origin, origin, k_, act_.date));
   }
 
-  // Rule `same-level`: the establishing (recognising) unit rates, reorganises and terminates.
+  // Rule `same-level`: the establishing (recognising) unit rates, reorganises and terminates. Termination is the
+  // establishing level's under every profile (termination.decided_by), also where `same-level` is off because
+  // others review the quality (Bắc Giang 004 §III.2; its liquidation: §II.3).
   Status decided_by_founder(const SubjectState& s) const {
-    if (!on("same-level") || !s.is_founded()) return {};
-    if (k_ != "model.rated" && k_ != "model.reorganized" && k_ != "model.terminated") return {};
+    if (!s.is_founded()) return {};
+    const bool rates_or_reorganises = k_ == "model.rated" || k_ == "model.reorganized";
+    if (!(k_ == "model.terminated" || (rates_or_reorganises && on("same-level")))) return {};
     if (act_.authority.unit == s.authority.unit && act_.authority.level == s.authority.level) return {};
     return refused("same-level", fmt::format("{} of {} dated {} is decided by {}, but {} {}: only that unit rates, "
                                              "reorganises and terminates it",
@@ -366,7 +369,10 @@ class Judge {
 int full_months(std::string_view from, std::string_view to) {
   const int y1 = number(from.substr(0, 4)), m1 = number(from.substr(5, 2)), d1 = number(from.substr(8, 2));
   const int y2 = number(to.substr(0, 4)), m2 = number(to.substr(5, 2)), d2 = number(to.substr(8, 2));
-  return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+  // A month counted from a day its last month lacks (the 31st, say) ends on that month's last day (as the Civil
+  // Code counts periods in months): 2023-08-31 to 2024-06-30 is 10 months.
+  const bool last_day = !ledger::is_date(fmt::format("{:04}-{:02}-{:02}", y2, m2, d2 + 1));
+  return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 && !last_day ? 1 : 0);
 }
 
 Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,

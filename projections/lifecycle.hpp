@@ -26,7 +26,8 @@ using SubjectLookup = std::function<std::optional<SubjectState>(const std::strin
 Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,
                                             const SubjectLookup& lookup);
 
-// Full months from `from` to `to` (YYYY-MM-DD, from <= to): 2023-03-01 to 2023-11-08 is 8, to 2024-01-01 is 10.
+// Full months from `from` to `to` (YYYY-MM-DD, from <= to): 2023-03-01 to 2023-11-08 is 8, to 2024-01-01 is 10;
+// 2023-08-31 to 2024-06-30 is 10 (a month ends on the last day of a month that lacks the starting day).
 int full_months(std::string_view from, std::string_view to);
 
 }  // namespace antq::projections

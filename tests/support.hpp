@@ -141,18 +141,27 @@ void require_ok(const Result<T>& r) {
   if (!r) FAIL(r.error().line());
 }
 
-// A ledger with an administrator, a commune chairman (person) and the commune office (organisation) bound.
+// A unit's chairman (person) and office (organisation), both bound to `unit` by the administrator.
+struct UnitSigners {
+  json unit;  // {"level", "unit"}, as in kCommune
+  Identity person, office;
+};
+
+// A ledger with an administrator, a commune chairman (person) and the commune office (organisation) bound, under
+// rule profile `profile_id` (domain.md §9; default hoa-binh-2023). The office's key is RSA-2048 unless
+// `office_key` names another algorithm (e.g. "p256": generating an RSA key costs ~0.2 s).
 class TestLedger {
  public:
-  TestLedger() : pki(tmp / "pki") {
+  explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048")
+      : pki(tmp / "pki"), profile(std::move(profile_id)) {
     admin = pki.issue("admin");
     chair = pki.issue("chair");
-    signing::CertificateRequest rsa;
-    rsa.key_algorithm = "rsa2048";
-    office = pki.issue("office", rsa);
+    signing::CertificateRequest office_request;
+    office_request.key_algorithm = std::move(office_key);
+    office = pki.issue("office", office_request);
     ledger::InitOptions o;
     o.dir = dir();
-    o.profile = "hoa-binh-2023";
+    o.profile = profile;
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
     require_ok(ledger::Ledger::init(o));
@@ -165,7 +174,7 @@ class TestLedger {
     auto l = ledger::Ledger::open(dir());
     REQUIRE(l);
     ledger = std::move(*l);
-    auto a = projections::make_admission("hoa-binh-2023");
+    auto a = projections::make_admission(profile);
     REQUIRE(a);
     admission = std::move(*a);
   }
@@ -175,8 +184,19 @@ class TestLedger {
   Result<std::vector<std::uint64_t>> record(const json& act, bool with_org = true) {
     return append({sign(act, chair, with_org ? &office : nullptr)});
   }
+  // Issues a chairman's and an office's certificate for `unit` (e.g. a district or province People's Committee)
+  // and binds them from 2023-01-01, as the commune's are.
+  UnitSigners bind_unit(const std::string& name, const json& unit) {
+    UnitSigners u{unit, pki.issue(name + " chair"), pki.issue(name + " office")};
+    require_ok(append({sign(bind_act(u.person, "person", unit), admin), sign(bind_act(u.office, "organisation", unit), admin)}));
+    return u;
+  }
+  // `act` signed by the person of `by` (and its office, for decisions).
+  Result<std::vector<std::uint64_t>> record(const UnitSigners& by, const json& act, bool with_org = true) {
+    return append({sign(act, by.person, with_org ? &by.office : nullptr)});
+  }
   ledger::VerifyReport verify(std::optional<std::string> checkpoint = std::nullopt) {
-    auto replay = projections::make_admission("hoa-binh-2023");
+    auto replay = projections::make_admission(profile);
     ledger::VerifyOptions o;
     o.checkpoint = std::move(checkpoint);
     return ledger->verify(o, **replay);
@@ -188,6 +208,7 @@ class TestLedger {
   Identity admin, chair, office;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::Admission> admission;
+  std::string profile;  // the rule profile of init, of the admission and of verify's replay
 };
 
 // Runs a shell command; returns its exit status and puts stdout+stderr into `output`.

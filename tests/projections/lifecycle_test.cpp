@@ -1,0 +1,894 @@
+// The lifecycle rules of domain.md §10 at admission (projections/lifecycle.cpp), under each rule profile of §9,
+// through the real ledger: acts signed by bound signers (test::sign), appended, and replayed by verify.
+//
+// One scenario per profile walks a model (and, where the source has them, an exemplar) through its whole life.
+// Then one test per refusal rule and profile: the rule fires (kind refused, its id, a message naming the dates,
+// units and acts, nothing written) and the closest lawful act is admitted; where a profile switches the rule off,
+// the act it would refuse is admitted. The expectations are written from the sources (shared/seeds/*.txt, digested
+// in shared/domain.md); each test names the section it tests, as the profile files' `cite` fields give it:
+//   000 = Hòa Bình 2023, 001 = Bình Thuận 163/HD-BCĐ 2023, 002 = Kon Tum 2022 (on top of the baseline),
+//   004 = Bắc Giang 1923/HD-BCD 2020; bca-22-2022 is what 000 and 001 share (the Ministry's 22/HD-BCA-V05).
+// The rule `authority` is tested in admission_test.cpp.
+#include "projections/lifecycle.hpp"
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "projections/admission.hpp"
+#include "support.hpp"
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+using test::make_act;
+using test::TestLedger;
+using test::UnitSigners;
+
+const std::string kBca = "bca-22-2022";
+const std::string kHoaBinh = "hoa-binh-2023";
+const std::string kBinhThuan = "binh-thuan-2023";
+const std::string kKonTum = "kon-tum-2022";
+const std::string kBacGiang = "bac-giang-2020";
+
+// The office's key in the rule tests: P-256, generated in microseconds (the scenarios keep TestLedger's RSA office).
+const std::string kQuickKey = "p256";
+
+const json kDistrict = {{"level", "district"}, {"unit", "UBND huyện Lạc Sơn"}};
+const json kProvince = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"}};
+
+// Steps 1–3 before the establishment decision, in order (domain.md §2): the Ministry baseline, 000 §III.1.1–§III.1.4
+// = 001 §III.1.a–d (Kon Tum 002 inherits them) ...
+const std::vector<std::string> kBaselineSteps = {"survey.plan-approved", "survey.reported", "model.proposed",
+                                                 "model.policy-issued", "model.implementation-issued", "model.consulted"};
+// ... and Bắc Giang's step 1: the proposal, then the drafts consulted (004 §II.1.1.1, §II.1.1.4; linked §II.2.1.1,
+// §II.2.1.4). No survey plan, and the party resolution and directing plan are not required before the decision.
+const std::vector<std::string> kBacGiangSteps = {"model.proposed", "model.consulted"};
+
+const std::vector<std::string>& steps_of(const std::string& profile) {
+  return profile == kBacGiang ? kBacGiangSteps : kBaselineSteps;
+}
+
+// Decision acts (domain.md §10, rule `authority`): signed by the chairman and the office of the unit.
+bool is_decision(const json& act) {
+  static const std::set<std::string> kinds = {
+      "model.established",    "model.recognized", "exemplar.recognized",  "model.rated",
+      "model.terminated",     "model.replicated", "model.merged",         "model.reorganized",
+      "exemplar.plan-issued", "exemplar.ended",   "commendation.awarded", "survey.plan-approved",
+      "model.policy-issued",  "model.implementation-issued"};
+  return kinds.contains(act.at("act").get<std::string>());
+}
+
+// `date` plus `n` days (n may be negative), YYYY-MM-DD.
+std::string plus_days(const std::string& date, int n) {
+  using namespace std::chrono;
+  const year_month_day d{year{std::stoi(date.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                         day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  const year_month_day r{sys_days{d} + days{n}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(r.year()), static_cast<unsigned>(r.month()),
+                     static_cast<unsigned>(r.day()));
+}
+
+const json kLinkedMembers = json::array({"UBND xã Tân Lập", "UBND xã Tân Mỹ", "Trường THCS Tân Lập"});
+
+// data of model.proposed and of the founding decision (acts.md).
+json proposal(const std::string& type = "self-managed", const std::string& name = "Tổ tự quản về an ninh, trật tự") {
+  json d = {{"name", name}, {"type", type}, {"area", "Thôn Đồng Tâm"}, {"field", "residential"},
+            {"proposer", "Công an xã Tân Lập"}};
+  if (type == "linked") d["members"] = kLinkedMembers;
+  return d;
+}
+json founding(const std::string& type = "self-managed", std::int64_t teams = 3,
+              const std::string& name = "Tổ tự quản về an ninh, trật tự") {
+  return {{"name", name}, {"type", type}, {"area", "Thôn Đồng Tâm"}, {"teams", teams},
+          {"members", type == "linked" ? kLinkedMembers : json(12)}};
+}
+json step_data(const std::string& step, const std::string& type) {
+  if (step == "survey.plan-approved") return {{"purpose", "khảo sát tình hình ANTT thôn Đồng Tâm"}};
+  if (step == "survey.reported") return {{"findings", "trộm cắp vặt, tranh chấp đất đai"}};
+  if (step == "model.proposed") return proposal(type);
+  return json::object();
+}
+json rating(int year, const std::string& level) {
+  static const std::map<std::string, int> pct = {{"good", 95}, {"fair", 80}, {"average", 60}, {"weak", 40}};
+  return {{"year", year}, {"level", level}, {"targets_met_pct", pct.at(level)}};
+}
+json criteria_rating(int year, const std::string& level, std::vector<std::string> criteria) {
+  return {{"year", year}, {"level", level}, {"criteria", criteria}};
+}
+json criteria_set() {
+  return {{"criteria", json::array({{{"id", "C1"}, {"text", "Tích cực tố giác tội phạm"}},
+                                    {{"id", "C2"}, {"text", "Vận động Nhân dân tham gia tự quản"}},
+                                    {{"id", "C3"}, {"text", "Được khen thưởng trong năm"}}})},
+          {"scope", "several"}};
+}
+
+// The `state` database as the last append left it; only get() is used.
+class LedgerState : public ledger::StateStore {
+ public:
+  explicit LedgerState(const ledger::Ledger& l) : ledger_(l) {}
+  std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
+  void put(std::string_view, std::string_view) override {}
+
+ private:
+  const ledger::Ledger& ledger_;
+};
+
+SubjectState state_of(const TestLedger& t, const std::string& id) {
+  auto s = subject_state(LedgerState(*t.ledger), id);
+  REQUIRE(s);
+  return *s;
+}
+
+// Appends `act` signed by the commune chairman (or `by`), with the office's signature on decisions; requires
+// admission and returns the entry's seq.
+std::uint64_t admit(TestLedger& t, const json& act, const UnitSigners* by = nullptr) {
+  auto r = by ? t.record(*by, act, is_decision(act)) : t.record(act, is_decision(act));
+  if (!r) FAIL(act.at("act").get<std::string>() + " of " + act.at("subject").get<std::string>() + " dated " +
+               act.at("date").get<std::string>() + " was not admitted: " + r.error().line());
+  return r->front();
+}
+
+// Requires `act` refused by `rule` with a message naming each of `names`, and nothing written: the ledger keeps its
+// size and the subject its state.
+void refuses(TestLedger& t, const json& act, const std::string& rule, const std::vector<std::string>& names,
+             const UnitSigners* by = nullptr) {
+  const std::uint64_t size = t.ledger->size();
+  const std::string key = "subject/" + act.at("subject").get<std::string>();
+  const auto state = t.ledger->state_value(key);
+  auto r = by ? t.record(*by, act, is_decision(act)) : t.record(act, is_decision(act));
+  INFO(act.at("act").get<std::string>() + " of " + act.at("subject").get<std::string>() + " dated " +
+       act.at("date").get<std::string>());
+  REQUIRE_FALSE(r);
+  INFO(r.error().line());
+  CHECK(r.error().kind == ErrorKind::refused);
+  CHECK(r.error().rule == rule);
+  for (const auto& n : names) CHECK_THAT(r.error().message, Catch::Contains(n));
+  CHECK(t.ledger->size() == size);
+  CHECK(t.ledger->state_value(key) == state);
+}
+
+void verified(TestLedger& t) {
+  auto report = t.verify();
+  INFO((report.failures.empty() ? std::string() : report.failures.front().reason));
+  CHECK(report.ok);
+}
+
+// Records the profile's steps for `id` (5 days apart, the last 5 days before `established`) and the establishment
+// decision of the commune (or `by`), in one append (one write transaction, each act judged after the one before);
+// returns the seq of the decision.
+std::uint64_t found_model(TestLedger& t, const std::string& id, const std::string& established = "2023-03-01",
+                          const std::string& type = "self-managed", const UnitSigners* by = nullptr,
+                          std::int64_t teams = 3) {
+  const json& unit = by ? by->unit : test::kCommune;
+  const test::Identity& person = by ? by->person : t.chair;
+  const test::Identity& office = by ? by->office : t.office;
+  const auto& steps = steps_of(t.profile);
+  const int n = static_cast<int>(steps.size());
+  std::vector<json> acts;
+  for (int i = 0; i < n; ++i)
+    acts.push_back(make_act(steps[i], id, plus_days(established, -5 * (n - i)), step_data(steps[i], type), unit));
+  acts.push_back(make_act("model.established", id, established, founding(type, teams), unit));
+  std::vector<ledger::Submission> batch;
+  for (const json& a : acts) batch.push_back(test::sign(a, person, is_decision(a) ? &office : nullptr));
+  auto r = t.append(batch);
+  if (!r) FAIL("founding " + id + " under " + t.profile + ": " + r.error().line());
+  REQUIRE(r->size() == acts.size());
+  return r->back();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// full_months, the count behind `eligibility`: "từ đủ 10 tháng trở lên (tính từ ngày có quyết định thành lập)"
+// (000 §III.2.1 = 001 §III.2.a).
+
+TEST_CASE("full_months counts the whole months from the decision's date (000 §III.2.1 = 001 §III.2.a)", "[lifecycle]") {
+  CHECK(full_months("2023-03-01", "2023-03-01") == 0);
+  CHECK(full_months("2023-03-01", "2023-11-08") == 8);  // lifecycle.hpp's examples
+  CHECK(full_months("2023-03-01", "2024-01-01") == 10);
+  CHECK(full_months("2023-03-01", "2023-12-31") == 9);  // a day short
+  CHECK(full_months("2024-01-08", "2024-11-07") == 9);
+  CHECK(full_months("2024-01-08", "2024-11-08") == 10);
+  CHECK(full_months("2022-12-15", "2023-10-15") == 10);  // across a year
+  // A month from a day the end month lacks ends on that month's last day (the Civil Code's count of months).
+  CHECK(full_months("2023-08-31", "2024-06-30") == 10);
+  CHECK(full_months("2023-08-31", "2024-06-29") == 9);
+  CHECK(full_months("2023-04-30", "2024-02-29") == 10);  // 2024 is a leap year
+  CHECK(full_months("2023-04-30", "2024-02-28") == 9);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenarios: a whole life per profile.
+
+// A model under the Ministry baseline's procedure (000 §III = 001 §III): the five building steps, plans and reports,
+// a Good rating, replication to a point (built by the same steps), a commendation and an announcement, the merge of
+// a second model on the same area with the same people and goal (000 §III.3 Lưu ý and its example), a Weak rating
+// and the four termination steps.
+void walk_baseline_model(TestLedger& t) {
+  const std::uint64_t established = found_model(t, "TTQ", "2023-03-01");
+  SubjectState s = state_of(t, "TTQ");
+  CHECK(s.kind == "model");
+  CHECK(s.stage == "established");
+  CHECK(s.founded == "2023-03-01");
+  CHECK(s.authority.unit == "UBND xã Tân Lập");
+  CHECK(s.authority.level == "commune");
+  CHECK(s.acts.at("model.established").seq == established);
+  for (const auto& step : kBaselineSteps) CHECK(s.has(step));
+
+  admit(t, make_act("model.regulations-issued", "TTQ", "2023-03-10", {{"covers", {"board", "model"}}, {"security_content", true}}));
+  admit(t, make_act("model.launched", "TTQ", "2023-03-15"));
+  CHECK(state_of(t, "TTQ").stage == "active");
+  admit(t, make_act("model.plan-issued", "TTQ", "2023-03-20", {{"year", 2023}, {"targets", 8}}));
+  admit(t, make_act("model.report-filed", "TTQ", "2023-10-31", {{"period", "2023"}, {"targets_met", 6}}));
+  admit(t, make_act("model.plan-issued", "TTQ", "2023-11-15", {{"year", 2024}, {"targets", 10}}));
+  admit(t, make_act("model.report-filed", "TTQ", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 5}}));
+  admit(t, make_act("model.report-filed", "TTQ", "2024-10-31", {{"period", "2024"}, {"targets_met", 10}}));
+  // 000 §III.2.3: the board proposes before 5 Nov, the establishing level decides before 10 Nov, the result goes to
+  // the provincial police before 15 Nov; 20 full months since the decision (000 §III.2.1).
+  admit(t, make_act("model.rating-proposed", "TTQ", "2024-11-04", rating(2024, "good")));
+  const std::uint64_t rated = admit(t, make_act("model.rated", "TTQ", "2024-11-08", rating(2024, "good")));
+  admit(t, make_act("model.rating-forwarded", "TTQ", "2024-11-12", {{"year", 2024}, {"to", "Công an tỉnh (PV05)"}}));
+  admit(t, make_act("commendation.awarded", "TTQ", "2024-12-01",
+                    {{"form", "giay-khen"}, {"level", "commune"}, {"to", "model"}, {"year", 2024}}));
+  admit(t, make_act("model.announced", "TTQ", "2024-12-10", {{"scope", "province"}, {"by", "Công an tỉnh"}}));
+  // Replication of a Good model (000 §III.3), "theo quy trình các bước như quy trình xây dựng mô hình": the point
+  // TTQ/P001 is built by the same steps.
+  admit(t, make_act("model.replicated", "TTQ", "2025-01-10", {{"areas", {"Thôn Đồng Bến"}}}));
+  found_model(t, "TTQ/P001", "2025-03-01", "self-managed", nullptr, 2);
+  admit(t, make_act("model.launched", "TTQ/P001", "2025-03-15"));
+  admit(t, make_act("model.reorganized", "TTQ", "2025-04-01", {{"teams", 4}, {"summary", "kiện toàn Ban Chỉ đạo"}}));
+
+  // 000 §III.3 example: "Tổ tự quản về an ninh, trật tự" and "Tổ dân phòng" on one village, same people and goal,
+  // are merged and renamed; the merged model keeps both teams.
+  found_model(t, "TDP", "2023-06-01", "self-managed", nullptr, 2);
+  const std::uint64_t merged = admit(
+      t, make_act("model.merged", "TTQ", "2025-05-01", {{"from", {"TDP"}}, {"name", "Tổ dân phòng và tự quản về an ninh, trật tự"}}));
+
+  // A Weak year, then the four steps of 000 §III.3 = 001 §III.3, the decision by the establishing level.
+  admit(t, make_act("model.rated", "TTQ", "2025-11-08", rating(2025, "weak")));
+  admit(t, make_act("model.termination-reported", "TTQ", "2025-12-01", {{"reason", "hoạt động Yếu"}}));
+  admit(t, make_act("model.termination-consulted", "TTQ", "2025-12-10", {{"reason", "các thành viên nhất trí"}}));
+  const std::uint64_t terminated = admit(t, make_act("model.terminated", "TTQ", "2025-12-20", {{"reason", "hoạt động Yếu"}}));
+  admit(t, make_act("model.termination-announced", "TTQ", "2025-12-27", {{"reason", "thông báo công khai"}}));
+
+  s = state_of(t, "TTQ");
+  CHECK(s.stage == "terminated");
+  CHECK(s.closed());
+  CHECK(s.name == "Tổ dân phòng và tự quản về an ninh, trật tự");
+  CHECK(s.teams == 4 + 2);
+  CHECK(s.merged_from == std::vector<std::string>{"TDP"});
+  REQUIRE(s.ratings.size() == 2);
+  CHECK(s.ratings.at(2024) == SubjectRating{"good", "2024-11-08", rated});
+  CHECK(s.ratings.at(2025).level == "weak");
+  CHECK(s.acts.at("model.terminated").seq == terminated);
+  CHECK(s.last_date == "2025-12-27");
+  CHECK(s.entries.size() == kBaselineSteps.size() + 1 + 20);
+  const SubjectState tdp = state_of(t, "TDP");
+  CHECK(tdp.stage == "merged");
+  CHECK(tdp.merged_into == "TTQ");
+  CHECK(tdp.acts.at("model.merged").seq == merged);
+  const SubjectState point = state_of(t, "TTQ/P001");
+  CHECK(point.kind == "point");
+  CHECK(point.point_of == "TTQ");
+  CHECK(point.stage == "active");  // a point lives on its own (000 §VI.1)
+  CHECK(point.founded == "2025-03-01");
+}
+
+// An exemplar (000 §IV = 001 §IV): survey, criteria set, build plan, self-assessment and evaluation within a year of
+// the plan, recognition, a commendation, replication, the yearly re-evaluation under 70% and the end (000 §IV.3).
+void walk_exemplar(TestLedger& t) {
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01",
+                    {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}, {"area", "Thôn Đồng Tâm"}}));
+  admit(t, make_act("exemplar.criteria-set", "DH-1", "2023-02-15", criteria_set()));
+  admit(t, make_act("exemplar.plan-issued", "DH-1", "2023-03-01"));
+  CHECK(state_of(t, "DH-1").stage == "building");
+  admit(t, make_act("exemplar.self-assessed", "DH-1", "2023-12-01", {{"met", {"C1", "C2"}}}));
+  admit(t, make_act("exemplar.evaluated", "DH-1", "2024-01-15", {{"met", {"C1", "C2", "C3"}}}));
+  const std::uint64_t recognized = admit(t, make_act("exemplar.recognized", "DH-1", "2024-02-01", {{"level", "commune"}}));
+  SubjectState s = state_of(t, "DH-1");
+  CHECK(s.stage == "recognized");
+  CHECK(s.founded == "2024-02-01");
+  CHECK(s.acts.at("exemplar.recognized").seq == recognized);
+  admit(t, make_act("commendation.awarded", "DH-1", "2024-03-01",
+                    {{"form", "giay-khen"}, {"level", "commune"}, {"to", "exemplar"}, {"year", 2024}}));
+  admit(t, make_act("exemplar.replicated", "DH-1", "2024-04-01", {{"areas", {"Thôn Đồng Bến"}}}));
+  admit(t, make_act("exemplar.evaluated", "DH-1", "2025-01-15", {{"met", {"C1"}}}));  // 1 of 3: under 70%
+  admit(t, make_act("exemplar.ended", "DH-1", "2025-02-01", {{"reason", "hoàn thành dưới 70% các tiêu chí"}}));
+  s = state_of(t, "DH-1");
+  CHECK(s.kind == "exemplar");
+  CHECK(s.stage == "ended");
+  CHECK(s.closed());
+  CHECK(s.name == "Nguyễn Văn An");
+  CHECK(s.criteria == std::vector<std::string>{"C1", "C2", "C3"});
+  CHECK(s.met == std::vector<std::string>{"C1"});
+  CHECK(s.entries.size() == 10);
+}
+
+TEST_CASE("bca-22-2022: a model and an exemplar through their whole life (000 §III, §IV = 001 §III, §IV)", "[lifecycle]") {
+  TestLedger t(kBca);
+  walk_baseline_model(t);
+  walk_exemplar(t);
+  verified(t);
+}
+
+TEST_CASE("hoa-binh-2023: a model and an exemplar through their whole life (000 §III.1–§III.3, §IV.1–§IV.3)", "[lifecycle]") {
+  TestLedger t(kHoaBinh);
+  walk_baseline_model(t);
+  walk_exemplar(t);
+  verified(t);
+}
+
+TEST_CASE("binh-thuan-2023: a model and an exemplar through their whole life (001 §III.1–§III.3, §IV.1–§IV.3)", "[lifecycle]") {
+  TestLedger t(kBinhThuan);
+  walk_baseline_model(t);
+  walk_exemplar(t);
+  verified(t);
+}
+
+TEST_CASE("kon-tum-2022: a model and an exemplar through their whole life (002 silent, 000 §III, §IV = 001 §III, §IV), "
+          "and a spontaneous model recognised (002 §1.c)", "[lifecycle]") {
+  TestLedger t(kKonTum);
+  walk_baseline_model(t);
+  walk_exemplar(t);
+  // 002 §1.c: a model that works without a decision may be recognised; the recognition plays the establishment's role.
+  admit(t, make_act("model.recognized", "TP-1", "2023-05-01", founding("self-managed", 2, "Tổ hòa giải tự phát")));
+  admit(t, make_act("model.launched", "TP-1", "2023-05-10"));
+  admit(t, make_act("model.rated", "TP-1", "2024-11-08", rating(2024, "fair")));
+  const SubjectState s = state_of(t, "TP-1");
+  CHECK(s.stage == "active");
+  CHECK(s.founded == "2023-05-01");
+  CHECK(s.ratings.at(2024).level == "fair");
+  verified(t);
+}
+
+TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole life, no exemplar "
+          "(004 §II.1, §II.2, §II.3, §III)", "[lifecycle]") {
+  TestLedger t(kBacGiang);
+  auto district = t.bind_unit("district", kDistrict);
+
+  // Self-managed (004 §II.1): Bước 1 proposal and consultation, Bước 2 the commune chairman's decision and launch,
+  // Bước 3 maintenance. No survey plan, policy or implementation document before the decision.
+  admit(t, make_act("model.proposed", "BG-TQ", "2023-02-01", proposal()));
+  admit(t, make_act("model.consulted", "BG-TQ", "2023-02-20"));
+  admit(t, make_act("model.established", "BG-TQ", "2023-03-01", founding()));
+  admit(t, make_act("model.regulations-issued", "BG-TQ", "2023-03-05", {{"covers", {"model"}}, {"security_content", true}}));
+  admit(t, make_act("model.launched", "BG-TQ", "2023-03-10"));
+  admit(t, make_act("model.plan-issued", "BG-TQ", "2023-03-15", {{"year", 2023}, {"targets", 5}}));
+  admit(t, make_act("model.report-filed", "BG-TQ", "2023-05-09", {{"period", "2023-H1"}, {"targets_met", 3}}));
+  // 004 §III.1.1 BG.G.X2: a district chairman's certificate of merit in the year is one way to Good.
+  admit(t, make_act("commendation.awarded", "BG-TQ", "2023-10-01",
+                    {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}, {"year", 2023}}, kDistrict),
+        &district);
+  admit(t, make_act("model.report-filed", "BG-TQ", "2023-11-09", {{"period", "2023"}, {"targets_met", 5}}));
+  // 004 sets no eligibility period (§III.1): a rating 8 months after the decision is admitted.
+  admit(t, make_act("model.rated", "BG-TQ", "2023-11-20",
+                    criteria_rating(2023, "good", {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5", "BG.G.X2"})));
+  // 004 §III.2: "Mô hình hoạt động Tốt phải được thông báo phổ biến, nhân rộng"; the point is built by the same steps.
+  admit(t, make_act("model.replicated", "BG-TQ", "2023-12-01", {{"areas", {"Thôn Đồng Bến"}}}));
+  found_model(t, "BG-TQ/P001", "2024-01-10", "self-managed", nullptr, 2);
+  CHECK(state_of(t, "BG-TQ/P001").kind == "point");
+  // 004 §II.3, §III.2: "Mô hình xếp loại Yếu phải thanh loại ngay": proposal report, then the liquidation decision.
+  admit(t, make_act("model.rated", "BG-TQ", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"})));
+  admit(t, make_act("model.termination-reported", "BG-TQ", "2024-11-25", {{"reason", "xếp loại Yếu"}}));
+  admit(t, make_act("model.terminated", "BG-TQ", "2024-11-30", {{"reason", "xếp loại Yếu"}}));
+  SubjectState s = state_of(t, "BG-TQ");
+  CHECK(s.stage == "terminated");
+  CHECK(s.type == "self-managed");
+  CHECK(s.ratings.at(2023).level == "good");
+  CHECK(s.ratings.at(2024).level == "weak");
+  CHECK_FALSE(s.has("model.termination-consulted"));
+  CHECK_FALSE(s.has("survey.plan-approved"));
+
+  // Linked (004 §II.2): proposal, the prospective members consulted, then the signing of the coordination rules at
+  // the signing-and-launch conference (§II.2.2), recorded as model.established; liquidation with the written
+  // agreement of the rotating heads (§II.3), recorded as model.termination-consulted.
+  admit(t, make_act("model.proposed", "BG-LK", "2023-04-01", proposal("linked", "Cụm liên kết ANTT Tân Lập")));
+  admit(t, make_act("model.consulted", "BG-LK", "2023-04-10"));
+  admit(t, make_act("model.established", "BG-LK", "2023-04-20", founding("linked", 3, "Cụm liên kết ANTT Tân Lập")));
+  admit(t, make_act("model.regulations-issued", "BG-LK", "2023-04-20", {{"covers", {"coordination"}}, {"security_content", true}}));
+  admit(t, make_act("model.launched", "BG-LK", "2023-04-20"));
+  admit(t, make_act("model.rated", "BG-LK", "2024-11-20",
+                    criteria_rating(2024, "fair", {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X1"})));
+  admit(t, make_act("model.rated", "BG-LK", "2025-11-20", criteria_rating(2025, "weak", {"BG.W3"})));
+  admit(t, make_act("model.termination-reported", "BG-LK", "2025-11-25", {{"reason", "xếp loại Yếu"}}));
+  admit(t, make_act("model.termination-consulted", "BG-LK", "2025-11-28", {{"reason", "các thành viên luân phiên chủ trì đồng ý"}}));
+  admit(t, make_act("model.terminated", "BG-LK", "2025-12-01", {{"reason", "xếp loại Yếu"}}));
+  s = state_of(t, "BG-LK");
+  CHECK(s.type == "linked");
+  CHECK(s.members == kLinkedMembers);
+  CHECK(s.stage == "terminated");
+  CHECK(s.founded == "2023-04-20");
+  verified(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// unknown-subject (domain.md §10): a subject begins with survey.plan-approved, model.proposed, model.recognized or
+// exemplar.surveyed — in the sources, with the first document of Bước 1 (000 §III.1.1, 001 §III.1.a, 004 §II.1.1.1)
+// or of the exemplar's survey (000 §IV.1.1).
+
+void unknown_subject_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  refuses(t, make_act("model.launched", "X-1", "2023-03-15"), "unknown-subject", {"X-1 is not in the ledger", "model.launched"});
+  // The closest lawful act: the profile's first step begins the subject.
+  const std::string& first = steps_of(profile).front();
+  const std::uint64_t begun = admit(t, make_act(first, "X-1", "2023-02-01", step_data(first, "self-managed")));
+  // A beginning act for a subject that exists is no beginning; nor is an exemplar's act one of a model.
+  refuses(t, make_act("model.recognized", "X-1", "2023-03-01", founding()), "unknown-subject",
+          {"model.recognized", "X-1 exists already", fmt::format("since entry {}", begun)});
+  refuses(t, make_act("exemplar.criteria-set", "X-1", "2023-03-01", criteria_set()), "unknown-subject",
+          {"X-1 is a model", "exemplar.criteria-set"});
+  refuses(t, make_act("model.launched", "DH-9", "2023-03-01"), "unknown-subject", {"DH-9 is not in the ledger"});
+  admit(t, make_act("exemplar.surveyed", "DH-9", "2023-03-01", {{"holder", "Trần Thị Bình"}}));
+  // A point of a model the ledger does not know.
+  refuses(t, make_act("model.recognized", "Y-9/P001", "2023-03-01", founding()), "unknown-subject",
+          {"Y-9/P001 is a point of Y-9", "not in the ledger"});
+  CHECK(state_of(t, "X-1").entries == std::vector<std::uint64_t>{begun});
+}
+
+TEST_CASE("unknown-subject under bca-22-2022: a subject begins with Bước 1 (000 §III.1.1 = 001 §III.1.a, domain.md §10)", "[lifecycle]") {
+  unknown_subject_rule(kBca);
+}
+TEST_CASE("unknown-subject under hoa-binh-2023: a subject begins with Bước 1 (000 §III.1.1, §IV.1.1, domain.md §10)", "[lifecycle]") {
+  unknown_subject_rule(kHoaBinh);
+}
+TEST_CASE("unknown-subject under binh-thuan-2023: a subject begins with Bước 1 (001 §III.1.a, §IV.1, domain.md §10)", "[lifecycle]") {
+  unknown_subject_rule(kBinhThuan);
+}
+TEST_CASE("unknown-subject under kon-tum-2022: a subject begins with Bước 1 (002 silent, 000 §III.1.1 = 001 §III.1.a, domain.md §10)", "[lifecycle]") {
+  unknown_subject_rule(kKonTum);
+}
+TEST_CASE("unknown-subject under bac-giang-2020: a subject begins with the proposal (004 §II.1.1.1, domain.md §10)", "[lifecycle]") {
+  unknown_subject_rule(kBacGiang);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// order: the establishment decision after the profile's steps, each step after those before it, dates forward,
+// launch after the decision, the announcement of an end after the decision to end.
+
+void order_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  const auto& steps = steps_of(profile);
+  const int n = static_cast<int>(steps.size());
+  // Every step but the consultation (Bước 3 in 000 §III.1.3 / 001 §III.1.c; 004 §II.1.1.4), 5 days apart.
+  for (int i = 0; i + 1 < n; ++i)
+    admit(t, make_act(steps[i], "M-1", plus_days("2023-02-01", 5 * i), step_data(steps[i], "self-managed")));
+  const std::string last_step_date = plus_days("2023-02-01", 5 * (n - 2));
+  refuses(t, make_act("model.established", "M-1", "2023-03-01", founding()), "order",
+          {"model.established of M-1 dated 2023-03-01", "M-1 has no model.consulted", profile});
+  // Not launched before it is established.
+  refuses(t, make_act("model.launched", "M-1", "2023-03-01"), "order",
+          {"model.launched of M-1 dated 2023-03-01", "needs it established or recognized first", "stage proposed"});
+  // Dates go forward along one subject's chain.
+  refuses(t, make_act("model.consulted", "M-1", "2023-01-20"), "order",
+          {"model.consulted of M-1 is dated 2023-01-20", steps[n - 2] + " of " + last_step_date, "may not go backwards"});
+  admit(t, make_act("model.consulted", "M-1", "2023-02-25"));
+  admit(t, make_act("model.established", "M-1", "2023-03-01", founding()));
+  admit(t, make_act("model.launched", "M-1", "2023-03-10"));
+  refuses(t, make_act("model.launched", "M-1", "2023-03-20"), "order", {"M-1 was launched on 2023-03-10"});
+  // The public announcement of an end follows the decision to end (000 §III.3 Bước 4).
+  refuses(t, make_act("model.termination-announced", "M-1", "2023-04-01"), "order",
+          {"model.termination-announced of M-1 dated 2023-04-01", "M-1 has no model.terminated"});
+  CHECK(state_of(t, "M-1").stage == "active");
+
+  // Each step after those before it.
+  if (profile == kBacGiang) {
+    // A subject begun by a survey plan (which 004 does not require) still needs the proposal before the consultation.
+    admit(t, make_act("survey.plan-approved", "M-2", "2023-02-01", step_data("survey.plan-approved", "self-managed")));
+    refuses(t, make_act("model.consulted", "M-2", "2023-02-10"), "order",
+            {"model.consulted of M-2 dated 2023-02-10", "M-2 has no model.proposed"});
+    admit(t, make_act("model.proposed", "M-2", "2023-02-10", proposal()));
+    admit(t, make_act("model.consulted", "M-2", "2023-02-15"));
+    // Bắc Giang asks neither survey report, policy nor implementation document before the decision (004 §II.1.2).
+    admit(t, make_act("model.established", "M-2", "2023-03-01", founding()));
+  } else {
+    // The proposal is made "Trên cơ sở kết quả khảo sát" (000 §III.1.1): not before the survey report.
+    admit(t, make_act("survey.plan-approved", "M-2", "2023-02-01", step_data("survey.plan-approved", "self-managed")));
+    refuses(t, make_act("model.proposed", "M-2", "2023-02-10", proposal()), "order",
+            {"model.proposed of M-2 dated 2023-02-10", "M-2 has no survey.reported"});
+    admit(t, make_act("survey.reported", "M-2", "2023-02-10", step_data("survey.reported", "self-managed")));
+    admit(t, make_act("model.proposed", "M-2", "2023-02-10", proposal()));
+    // A model begun by its proposal, with no survey, cannot be established under the baseline.
+    admit(t, make_act("model.proposed", "M-3", "2023-02-01", proposal()));
+    refuses(t, make_act("model.established", "M-3", "2023-03-01", founding()), "order",
+            {"M-3 has no survey.plan-approved, survey.reported, model.policy-issued, model.implementation-issued and "
+             "model.consulted"});
+  }
+}
+
+TEST_CASE("order under bca-22-2022: the establishment after Bước 1–3 (000 §III.1.1–§III.1.4 = 001 §III.1.a–d)", "[lifecycle]") {
+  order_rule(kBca);
+}
+TEST_CASE("order under hoa-binh-2023: the establishment after Bước 1–3 (000 §III.1.1–§III.1.4)", "[lifecycle]") {
+  order_rule(kHoaBinh);
+}
+TEST_CASE("order under binh-thuan-2023: the establishment after Bước 1–3 (001 §III.1.a–d)", "[lifecycle]") {
+  order_rule(kBinhThuan);
+}
+TEST_CASE("order under kon-tum-2022: the establishment after Bước 1–3 (002 silent, 000 §III.1.1–§III.1.4 = 001 §III.1.a–d)", "[lifecycle]") {
+  order_rule(kKonTum);
+}
+TEST_CASE("order under bac-giang-2020: the decision after the proposal and the consultation (004 §II.1.1.1, §II.1.1.4, §II.1.2)", "[lifecycle]") {
+  order_rule(kBacGiang);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// eligibility: "Có thời gian hoạt động từ đủ 10 tháng trở lên (tính từ ngày có quyết định thành lập)" (000 §III.2.1
+// = 001 §III.2.a), evaluation year "từ ngày 01/11 năm trước đến ngày 31/10 năm sau" (000 §III.2.3 = 001 §III.2.c).
+
+void eligibility_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  const std::uint64_t established = found_model(t, "M-1", "2024-01-08");
+  // The decision for 2025 cannot come before 2025's evaluation year opens on 2024-11-01.
+  refuses(t, make_act("model.rated", "M-1", "2024-10-31", rating(2025, "good")), "eligibility",
+          {"rating decision of M-1 for evaluation year 2025", "dated 2024-10-31", "opens on 2024-11-01"});
+  // 2024-01-08 to 2024-11-07: 9 full months, one day short.
+  refuses(t, make_act("model.rated", "M-1", "2024-11-07", rating(2024, "good")), "eligibility",
+          {"M-1 was established 2024-01-08 by UBND xã Tân Lập (commune)", fmt::format("(entry {})", established),
+           "rating decision of 2024-11-07", "operated 9 months", "needs 10"});
+  // The closest lawful act: the decision of the next day, 10 full months, within 000 §III.2.3's "trước 10/11".
+  admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
+  // And the decision for 2025 from the day its year opens.
+  admit(t, make_act("model.rated", "M-1", "2025-11-01", rating(2025, "good")));
+  const SubjectState s = state_of(t, "M-1");
+  CHECK(s.ratings.at(2024).date == "2024-11-08");
+  CHECK(s.ratings.at(2025).date == "2025-11-01");
+}
+
+TEST_CASE("eligibility under bca-22-2022: 10 full months and the year from 1 Nov (000 §III.2.1, §III.2.3 = 001 §III.2.a, §III.2.c)", "[lifecycle]") {
+  eligibility_rule(kBca);
+}
+TEST_CASE("eligibility under hoa-binh-2023: 10 full months and the year from 1 Nov (000 §III.2.1, §III.2.3)", "[lifecycle]") {
+  eligibility_rule(kHoaBinh);
+}
+TEST_CASE("eligibility under binh-thuan-2023: 10 full months and the year from 1 Nov (001 §III.2.a, §III.2.c)", "[lifecycle]") {
+  eligibility_rule(kBinhThuan);
+}
+TEST_CASE("eligibility under kon-tum-2022: 10 full months and the year from 1 Nov (002 silent, 000 §III.2.1 = 001 §III.2.a)", "[lifecycle]") {
+  eligibility_rule(kKonTum);
+}
+TEST_CASE("eligibility off under bac-giang-2020: no eligibility period nor evaluation year (004 §III.1 silent)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  // 8 months after the decision, and a decision for 2025 dated before 1 Nov 2024: both admitted.
+  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  admit(t, make_act("model.rated", "M-1", "2024-10-31", criteria_rating(2025, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  const SubjectState s = state_of(t, "M-1");
+  CHECK(s.ratings.at(2023).date == "2023-11-08");
+  CHECK(s.ratings.at(2025).date == "2024-10-31");
+  verified(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// same-level: "Cấp nào có thẩm quyền thành lập mô hình thì cấp đó có thẩm quyền xét duyệt, thẩm định, quyết định xếp
+// loại" (000 §III.2.3 = 001 §III.2.c) and "cấp nào ra quyết định thành lập thì cấp đó có thẩm quyền kết thúc mô
+// hình" (000 §III.3 = 001 §III.3 Bước 3).
+
+void same_level_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  auto district = t.bind_unit("district", kDistrict);
+  const std::uint64_t established = found_model(t, "M-1", "2023-03-01");  // by the commune
+  const std::string founder = fmt::format("M-1 was established 2023-03-01 by UBND xã Tân Lập (commune) (entry {})", established);
+  refuses(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good"), kDistrict), "same-level",
+          {"model.rated of M-1 dated 2024-11-08", "decided by UBND huyện Lạc Sơn (district)", founder}, &district);
+  admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
+  refuses(t, make_act("model.reorganized", "M-1", "2024-12-01", {{"teams", 5}}, kDistrict), "same-level",
+          {"model.reorganized of M-1 dated 2024-12-01", "UBND huyện Lạc Sơn (district)", founder}, &district);
+  admit(t, make_act("model.reorganized", "M-1", "2024-12-01", {{"teams", 5}}));
+  for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
+    admit(t, make_act(k, "M-1", "2025-01-05"));
+  refuses(t, make_act("model.terminated", "M-1", "2025-01-10", {{"reason", "không còn phù hợp"}}, kDistrict), "same-level",
+          {"model.terminated of M-1 dated 2025-01-10", "UBND huyện Lạc Sơn (district)", founder}, &district);
+  admit(t, make_act("model.terminated", "M-1", "2025-01-10", {{"reason", "không còn phù hợp"}}));
+
+  // A model the district established is rated by the district, not by the commune.
+  found_model(t, "M-2", "2023-03-01", "self-managed", &district);
+  refuses(t, make_act("model.rated", "M-2", "2024-11-08", rating(2024, "fair")), "same-level",
+          {"decided by UBND xã Tân Lập (commune)", "M-2 was established 2023-03-01 by UBND huyện Lạc Sơn (district)"});
+  admit(t, make_act("model.rated", "M-2", "2024-11-08", rating(2024, "fair"), kDistrict), &district);
+  CHECK(state_of(t, "M-2").authority.unit == "UBND huyện Lạc Sơn");
+}
+
+TEST_CASE("same-level under bca-22-2022: the establishing level rates, reorganises and ends (000 §III.2.3, §III.3 = 001 §III.2.c, §III.3)", "[lifecycle]") {
+  same_level_rule(kBca);
+}
+TEST_CASE("same-level under hoa-binh-2023: the establishing level rates, reorganises and ends (000 §III.2.3, §III.3)", "[lifecycle]") {
+  same_level_rule(kHoaBinh);
+}
+TEST_CASE("same-level under binh-thuan-2023: the establishing level rates, reorganises and ends (001 §III.2.c, §III.3)", "[lifecycle]") {
+  same_level_rule(kBinhThuan);
+}
+TEST_CASE("same-level under kon-tum-2022: the establishing level rates, reorganises and ends (002 silent, 000 §III.2.3 = 001 §III.2.c)", "[lifecycle]") {
+  same_level_rule(kKonTum);
+}
+TEST_CASE("same-level off under bac-giang-2020: the quality review is not the establishing level's (004 §III.2), "
+          "the liquidation is (004 §II.3)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  auto district = t.bind_unit("district", kDistrict);
+  const std::uint64_t established = found_model(t, "M-1", "2023-03-01");  // by the commune chairman (004 §II.1.2)
+  // 004 §III.2: the district steering committee (among others) reviews and rates the commune's models.
+  admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W1"}), kDistrict), &district);
+  admit(t, make_act("model.reorganized", "M-1", "2023-11-25", {{"teams", 2}}, kDistrict), &district);
+  CHECK(state_of(t, "M-1").ratings.at(2023).level == "weak");
+  admit(t, make_act("model.termination-reported", "M-1", "2023-11-28", {{"reason", "xếp loại Yếu"}}));
+  // 004 §II.3: "Quyết định thanh loại của người có thẩm quyền (Mô hình tự quản)" — the profile reads it as the
+  // establishing level (termination.decided_by = "establishing-level", note: "the phrase §I uses for whoever decides
+  // the establishment").
+  // So the district's termination of the commune's model is refused although `same-level` is off for ratings.
+  refuses(t, make_act("model.terminated", "M-1", "2023-11-30", {{"reason", "xếp loại Yếu"}}, kDistrict), "same-level",
+          {"model.terminated of M-1 dated 2023-11-30", "UBND huyện Lạc Sơn (district)",
+           fmt::format("M-1 was established 2023-03-01 by UBND xã Tân Lập (commune) (entry {})", established)},
+          &district);
+  admit(t, make_act("model.terminated", "M-1", "2023-11-30", {{"reason", "xếp loại Yếu"}}));
+  CHECK(state_of(t, "M-1").stage == "terminated");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// one-rating: the rating is yearly, "hằng năm" (000 §III.2, §III.2.3 = 001 §III.2, §III.2.c).
+
+void one_rating_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  const std::uint64_t first = admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
+  refuses(t, make_act("model.rated", "M-1", "2024-11-09", rating(2024, "fair")), "one-rating",
+          {"M-1 was rated good for 2024", "decision of 2024-11-08", fmt::format("(entry {})", first)});
+  admit(t, make_act("model.rated", "M-1", "2025-11-08", rating(2025, "fair")));
+  const SubjectState s = state_of(t, "M-1");
+  CHECK(s.ratings.at(2024).level == "good");
+  CHECK(s.ratings.at(2025).level == "fair");
+}
+
+TEST_CASE("one-rating under bca-22-2022: one rating per model and evaluation year (000 §III.2.3 = 001 §III.2.c)", "[lifecycle]") {
+  one_rating_rule(kBca);
+}
+TEST_CASE("one-rating under hoa-binh-2023: one rating per model and evaluation year (000 §III.2.3)", "[lifecycle]") {
+  one_rating_rule(kHoaBinh);
+}
+TEST_CASE("one-rating under binh-thuan-2023: one rating per model and evaluation year (001 §III.2.c)", "[lifecycle]") {
+  one_rating_rule(kBinhThuan);
+}
+TEST_CASE("one-rating under kon-tum-2022: one rating per model and evaluation year (002 silent, 000 §III.2.3 = 001 §III.2.c)", "[lifecycle]") {
+  one_rating_rule(kKonTum);
+}
+TEST_CASE("one-rating off under bac-giang-2020: reviewed every 6 months and yearly by several bodies (004 §III.2)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W2"})));
+  const SubjectState s = state_of(t, "M-1");
+  CHECK(s.ratings.size() == 1);
+  CHECK(s.ratings.at(2023).level == "weak");  // the later decision stands
+  verified(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// replication: "trong số những mô hình hoạt động “Tốt” đề xuất nhân rộng" (000 §III.3 = 001 §III.3); a point is
+// a locality where a replicated model is applied (000 §VI.1).
+
+void replication_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  refuses(t, make_act("model.replicated", "M-1", "2023-06-01", {{"areas", {"Thôn Đồng Bến"}}}), "replication",
+          {"M-1 has never been rated", "model.replicated dated 2023-06-01"});
+  // Points of a model not replicated: by its id M-1/Pnnn, or by data.point_of.
+  refuses(t, make_act("model.recognized", "M-1/P001", "2023-07-01", founding()), "replication",
+          {"M-1/P001 is a point of M-1", "M-1 was never replicated", "model.recognized of 2023-07-01"});
+  json of_origin = proposal();
+  of_origin["point_of"] = "M-1";
+  refuses(t, make_act("model.proposed", "DB-1", "2023-07-01", of_origin), "replication",
+          {"DB-1 is a point of M-1", "M-1 was never replicated"});
+  const std::uint64_t fair = admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "fair")));
+  refuses(t, make_act("model.replicated", "M-1", "2024-11-20", {{"areas", {"Thôn Đồng Bến"}}}), "replication",
+          {"M-1's latest rating is fair for 2024", fmt::format("decision of 2024-11-08, entry {}", fair), "rated good"});
+  admit(t, make_act("model.rated", "M-1", "2025-11-08", rating(2025, "good")));
+  admit(t, make_act("model.replicated", "M-1", "2025-11-20", {{"areas", {"Thôn Đồng Bến"}}}));
+  admit(t, make_act("model.recognized", "M-1/P001", "2025-12-01", founding()));
+  admit(t, make_act("model.proposed", "DB-1", "2025-12-01", of_origin));
+  CHECK(state_of(t, "M-1/P001").kind == "point");
+  CHECK(state_of(t, "DB-1").point_of == "M-1");
+}
+
+TEST_CASE("replication under bca-22-2022: only a Good model is replicated (000 §III.3 = 001 §III.3)", "[lifecycle]") {
+  replication_rule(kBca);
+}
+TEST_CASE("replication under hoa-binh-2023: only a Good model is replicated, points (000 §III.3, §VI.1)", "[lifecycle]") {
+  replication_rule(kHoaBinh);
+}
+TEST_CASE("replication under binh-thuan-2023: only a Good model is replicated (001 §III.3)", "[lifecycle]") {
+  replication_rule(kBinhThuan);
+}
+TEST_CASE("replication under kon-tum-2022: only a Good model is replicated (002 §1.c, 000 §III.3 = 001 §III.3)", "[lifecycle]") {
+  replication_rule(kKonTum);
+}
+TEST_CASE("replication off under bac-giang-2020: an announcement for replication is itself a Good criterion (004 §III.1.1, §III.2)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  admit(t, make_act("model.recognized", "M-1/P001", "2023-07-01", founding()));  // a point before any replication
+  admit(t, make_act("model.replicated", "M-1", "2023-08-01", {{"areas", {"Thôn Đồng Bến"}}}));  // never rated
+  CHECK(state_of(t, "M-1/P001").point_of == "M-1");
+  CHECK(state_of(t, "M-1").has("model.replicated"));
+  verified(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// termination-steps: Bước 1 report, Bước 2 the members' opinions, Bước 3 the decision (000 §III.3 = 001 §III.3);
+// Bắc Giang: the proposal report, then the decision (004 §II.3).
+
+void termination_steps_rule(const std::string& profile, const std::vector<std::string>& requires_) {
+  TestLedger t(profile, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  admit(t, make_act("model.launched", "M-1", "2023-03-10"));
+  std::string needed;
+  for (std::size_t i = 0; i < requires_.size(); ++i)
+    needed += (i == 0 ? "" : i + 1 == requires_.size() ? " and " : ", ") + requires_[i];
+  refuses(t, make_act("model.terminated", "M-1", "2024-01-10"), "termination-steps",
+          {"model.terminated of M-1 dated 2024-01-10", "needs " + needed + " before it", profile,
+           "M-1 has no " + needed});
+  admit(t, make_act("model.termination-reported", "M-1", "2024-01-05", {{"reason", "hoạt động Yếu"}}));
+  if (requires_.size() == 2) {
+    refuses(t, make_act("model.terminated", "M-1", "2024-01-10"), "termination-steps",
+            {"model.terminated of M-1 dated 2024-01-10", "M-1 has no model.termination-consulted"});
+    admit(t, make_act("model.termination-consulted", "M-1", "2024-01-08"));
+  }
+  admit(t, make_act("model.terminated", "M-1", "2024-01-10"));
+  CHECK(state_of(t, "M-1").stage == "terminated");
+}
+
+const std::vector<std::string> kBaselineTermination = {"model.termination-reported", "model.termination-consulted"};
+
+TEST_CASE("termination-steps under bca-22-2022: report and members' opinions before the decision (000 §III.3 = 001 §III.3 Bước 1–3)", "[lifecycle]") {
+  termination_steps_rule(kBca, kBaselineTermination);
+}
+TEST_CASE("termination-steps under hoa-binh-2023: report and members' opinions before the decision (000 §III.3 Bước 1–3)", "[lifecycle]") {
+  termination_steps_rule(kHoaBinh, kBaselineTermination);
+}
+TEST_CASE("termination-steps under binh-thuan-2023: report and members' opinions before the decision (001 §III.3 Bước 1–3)", "[lifecycle]") {
+  termination_steps_rule(kBinhThuan, kBaselineTermination);
+}
+TEST_CASE("termination-steps under kon-tum-2022: report and members' opinions before the decision (002 silent, 000 §III.3 = 001 §III.3)", "[lifecycle]") {
+  termination_steps_rule(kKonTum, kBaselineTermination);
+}
+TEST_CASE("termination-steps under bac-giang-2020: the proposal report before the liquidation decision (004 §II.3)", "[lifecycle]") {
+  termination_steps_rule(kBacGiang, {"model.termination-reported"});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// closed: a terminated (000 §III.3 = 001 §III.3; 004 §II.3), merged (000 §III.3 Lưu ý) or ended (000 §IV.3 = 001
+// §IV.3) subject takes no further lifecycle act but the announcement of its end and attachments (domain.md §10).
+
+void closed_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
+    admit(t, make_act(k, "M-1", "2024-01-05"));
+  const std::uint64_t terminated = admit(t, make_act("model.terminated", "M-1", "2024-01-10"));
+  const std::string how = fmt::format("M-1 was terminated by the decision of 2024-01-10 (entry {})", terminated);
+  refuses(t, make_act("model.report-filed", "M-1", "2024-02-01", {{"period", "2024-H1"}, {"targets_met", 1}}), "closed",
+          {how, "model.report-filed"});
+  refuses(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "weak")), "closed", {how, "model.rated"});
+  // The closest lawful act: the public announcement of the end (000 §III.3 Bước 4).
+  admit(t, make_act("model.termination-announced", "M-1", "2024-02-01", {{"reason", "thông báo công khai"}}));
+
+  // Merged: M-2 into M-3; M-2 takes nothing more, M-3 goes on; a terminated model is not merged.
+  found_model(t, "M-2", "2023-04-01");
+  found_model(t, "M-3", "2023-05-01");
+  refuses(t, make_act("model.merged", "M-3", "2024-03-01", {{"from", {"M-1"}}}), "closed",
+          {"model.merged of M-3 dated 2024-03-01 merges M-1, which was terminated by the decision of 2024-01-10",
+           fmt::format("(entry {})", terminated)});
+  const std::uint64_t merged = admit(t, make_act("model.merged", "M-3", "2024-03-01", {{"from", {"M-2"}}}));
+  refuses(t, make_act("model.launched", "M-2", "2024-03-10"), "closed",
+          {fmt::format("M-2 was merged into M-3 on 2024-03-01 (entry {})", merged), "model.launched"});
+  admit(t, make_act("model.launched", "M-3", "2024-03-10"));
+
+  // Ended exemplar.
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}}));
+  admit(t, make_act("exemplar.criteria-set", "DH-1", "2023-02-15", criteria_set()));
+  admit(t, make_act("exemplar.plan-issued", "DH-1", "2023-03-01"));
+  admit(t, make_act("exemplar.evaluated", "DH-1", "2024-01-15", {{"met", {"C1"}}}));
+  const std::uint64_t ended = admit(t, make_act("exemplar.ended", "DH-1", "2024-02-01"));
+  refuses(t, make_act("exemplar.recognized", "DH-1", "2024-03-01", {{"level", "commune"}}), "closed",
+          {fmt::format("DH-1 was ended by the decision of 2024-02-01 (entry {})", ended), "exemplar.recognized"});
+
+  CHECK(state_of(t, "M-1").stage == "terminated");
+  CHECK(state_of(t, "M-2").stage == "merged");
+  CHECK(state_of(t, "M-3").stage == "active");
+  CHECK(state_of(t, "DH-1").stage == "ended");
+}
+
+TEST_CASE("closed under bca-22-2022: nothing after the end but its announcement (000 §III.3 = 001 §III.3 Bước 4, §IV.3)", "[lifecycle]") {
+  closed_rule(kBca);
+}
+TEST_CASE("closed under hoa-binh-2023: nothing after the end but its announcement, merged models (000 §III.3 Bước 4, Lưu ý, §IV.3)", "[lifecycle]") {
+  closed_rule(kHoaBinh);
+}
+TEST_CASE("closed under binh-thuan-2023: nothing after the end but its announcement (001 §III.3 Bước 4, §IV.3)", "[lifecycle]") {
+  closed_rule(kBinhThuan);
+}
+TEST_CASE("closed under kon-tum-2022: nothing after the end but its announcement (002 silent, 000 §III.3 = 001 §III.3)", "[lifecycle]") {
+  closed_rule(kKonTum);
+}
+TEST_CASE("closed under bac-giang-2020: nothing after the liquidation (004 §II.3)", "[lifecycle]") {
+  closed_rule(kBacGiang);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// exemplar-order: Bước 1 survey and criteria, Bước 2 the build plan, Bước 3 self-assessment and evaluation "căn cứ
+// tiêu chí chung ... và tiêu chí riêng", then recognition or the end; replication of a recognised exemplar
+// (000 §IV.1.1–§IV.1.3, §IV.2 = 001 §IV.1 Bước 1–3, §IV.2).
+
+void exemplar_order_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}}));
+  refuses(t, make_act("exemplar.evaluated", "DH-1", "2023-02-10", {{"met", {"C1"}}}), "exemplar-order",
+          {"exemplar.evaluated of DH-1 dated 2023-02-10", "needs exemplar.criteria-set and exemplar.plan-issued",
+           "DH-1 has no exemplar.criteria-set and exemplar.plan-issued"});
+  const std::uint64_t set = admit(t, make_act("exemplar.criteria-set", "DH-1", "2023-02-15", criteria_set()));
+  refuses(t, make_act("exemplar.self-assessed", "DH-1", "2023-02-20", {{"met", {"C1"}}}), "exemplar-order",
+          {"exemplar.self-assessed of DH-1 dated 2023-02-20", "DH-1 has no exemplar.plan-issued"});
+  admit(t, make_act("exemplar.plan-issued", "DH-1", "2023-03-01"));
+  refuses(t, make_act("exemplar.recognized", "DH-1", "2023-06-01", {{"level", "commune"}}), "exemplar-order",
+          {"exemplar.recognized of DH-1 dated 2023-06-01", "DH-1 has no exemplar.evaluated"});
+  refuses(t, make_act("exemplar.ended", "DH-1", "2023-06-01"), "exemplar-order", {"DH-1 has no exemplar.evaluated"});
+  // The criteria met are criteria of its set.
+  refuses(t, make_act("exemplar.evaluated", "DH-1", "2023-12-01", {{"met", {"C1", "C9"}}}), "exemplar-order",
+          {"lists criterion C9 as met", fmt::format("criteria set of 2023-02-15 (entry {}: C1, C2 and C3)", set)});
+  admit(t, make_act("exemplar.evaluated", "DH-1", "2023-12-01", {{"met", {"C1", "C2", "C3"}}}));
+  refuses(t, make_act("exemplar.replicated", "DH-1", "2023-12-05", {{"areas", {"Thôn Đồng Bến"}}}), "exemplar-order",
+          {"exemplar.replicated of DH-1 dated 2023-12-05", "only a recognized exemplar", "stage building"});
+  admit(t, make_act("exemplar.recognized", "DH-1", "2024-01-10", {{"level", "commune"}}));
+  admit(t, make_act("exemplar.replicated", "DH-1", "2024-02-01", {{"areas", {"Thôn Đồng Bến"}}}));
+  CHECK(state_of(t, "DH-1").stage == "recognized");
+}
+
+TEST_CASE("exemplar-order under bca-22-2022: criteria and plan before evaluation, evaluation before recognition (000 §IV.1 = 001 §IV.1)", "[lifecycle]") {
+  exemplar_order_rule(kBca);
+}
+TEST_CASE("exemplar-order under hoa-binh-2023: criteria and plan before evaluation, evaluation before recognition (000 §IV.1.1–§IV.1.3, §IV.2)", "[lifecycle]") {
+  exemplar_order_rule(kHoaBinh);
+}
+TEST_CASE("exemplar-order under hoa-binh-2023: a province-level exemplar is recognised by the provincial chairman (000 §IV.1.3)", "[lifecycle]") {
+  TestLedger t(kHoaBinh, kQuickKey);
+  auto district = t.bind_unit("district", kDistrict);
+  auto province = t.bind_unit("province", kProvince);
+  admit(t, make_act("exemplar.surveyed", "DH-2", "2023-02-01", {{"holder", "Hợp tác xã Đồng Tâm"}, {"holder_kind", "collective"}}));
+  admit(t, make_act("exemplar.criteria-set", "DH-2", "2023-02-15", criteria_set()));
+  admit(t, make_act("exemplar.plan-issued", "DH-2", "2023-03-01"));
+  admit(t, make_act("exemplar.evaluated", "DH-2", "2023-12-01", {{"met", {"C1", "C2", "C3"}}}));
+  // "Chủ tịch Ủy ban nhân dân các huyện ... hoàn thiện hồ sơ đề nghị Chủ tịch Ủy ban nhân dân tỉnh công nhận điển
+  // hình cấp tỉnh": the district proposes, the province recognises.
+  refuses(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kDistrict), "exemplar-order",
+          {"DH-2 is recognized as a province-level exemplar by UBND huyện Lạc Sơn (district)", "only a province authority",
+           kHoaBinh},
+          &district);
+  refuses(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}), "exemplar-order",
+          {"by UBND xã Tân Lập (commune)"});
+  admit(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kProvince), &province);
+  const SubjectState s = state_of(t, "DH-2");
+  CHECK(s.stage == "recognized");
+  CHECK(s.authority.unit == "UBND tỉnh Hòa Bình");
+  CHECK(s.authority.level == "province");
+}
+TEST_CASE("exemplar-order under binh-thuan-2023: criteria and plan before evaluation, evaluation before recognition (001 §IV.1 Bước 1–3, §IV.2)", "[lifecycle]") {
+  exemplar_order_rule(kBinhThuan);
+}
+TEST_CASE("exemplar-order under kon-tum-2022: criteria and plan before evaluation, evaluation before recognition (002 silent, 000 §IV.1 = 001 §IV.1)", "[lifecycle]") {
+  exemplar_order_rule(kKonTum);
+}
+TEST_CASE("exemplar-order off under bac-giang-2020: 004 has no exemplar procedure (profile exemplar: null)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}}));
+  admit(t, make_act("exemplar.evaluated", "DH-1", "2023-02-10", {{"met", {"C1"}}}));  // no criteria set, no plan
+  admit(t, make_act("exemplar.recognized", "DH-1", "2023-03-01", {{"level", "province"}}));  // by the commune
+  admit(t, make_act("exemplar.replicated", "DH-1", "2023-04-01", {{"areas", {"Thôn Đồng Bến"}}}));
+  const SubjectState s = state_of(t, "DH-1");
+  CHECK(s.stage == "recognized");
+  CHECK(s.met == std::vector<std::string>{"C1"});
+  verified(t);
+}
+
+}  // namespace
+}  // namespace antq::projections
