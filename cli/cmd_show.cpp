@@ -294,7 +294,8 @@ void add_history(CLI::App& app, Action& run) {
       "the certificate's validity and revocation now, and whether the CMS binds its certificate\n"
       "(signingCertificateV2). Signed PDF attachments show their own signers. --as-of/--at stop the chain there.\n"
       "JSON: subject, kind, stage, acts[] (seq, date, act, document, authority, recorded_at, data, signatures[],\n"
-      "signatures_valid, attachments[] with pdf_signatures[]).");
+      "signatures_valid, attachments[] with pdf_signatures[]).\n"
+      "Example: antq history ledger/ TL-M1 --as-of 2024-12-31");
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {

@@ -324,6 +324,20 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   CHECK((*early)["revocation_now"]["revoked_at"] == signing::format_vietnam_time(now - 3600));
   CHECK((*early)["revocation_now"]["crls_held"] == 1);
 
+  // history shows the same: the early signature stands with the revocation since; the late one is invalid now.
+  REQUIRE(run(kAntq + " history " + dir + " CRL-1 --json", &out) == 0);
+  json early_history = json::parse(out)["acts"][0];
+  CHECK(early_history["signatures_valid"] == true);
+  CHECK(early_history["signatures"][0]["revocation_now"]["status"] == "revoked");
+  REQUIRE(run(kAntq + " history " + dir + " CRL-2 --json", &out) == 0);
+  json late_history = json::parse(out)["acts"][0];
+  CHECK(late_history["signatures_valid"] == false);
+  CHECK_THAT(late_history["signature_failure"].get<std::string>(), Catch::Contains("was revoked"));
+  REQUIRE(run(kAntq + " history " + dir + " CRL-2", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("INVALID NOW"));
+  REQUIRE(run(kAntq + " history " + dir + " CRL-1", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("(after signing: stands)"));
+
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");
   CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl"), &out) == 2);
@@ -372,6 +386,15 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
   REQUIRE(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
   CHECK_THAT(out, Catch::Contains("2 signature(s) inside signed PDF attachments verify"));
+  // history shows the PDF's own signers with the attachment.
+  REQUIRE(run(kAntq + " history " + quote(demo.ledger()) + " MS-TL-PDF --json", &out) == 0);
+  const json attachment = json::parse(out)["acts"][0]["attachments"][0];
+  REQUIRE(attachment["pdf_signatures"].size() == 2);
+  CHECK(attachment["pdf_signatures"][0]["signer_sha256"] == chair_fp);
+  CHECK_THAT(attachment["pdf_signatures"][0]["signer"].get<std::string>(), Catch::Contains("CN="));
+  CHECK_THAT(attachment["pdf_signatures"][1]["signing_time"].get<std::string>(), Catch::EndsWith("+07:00"));
+  REQUIRE(run(kAntq + " history " + quote(demo.ledger()) + " MS-TL-PDF", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("PDF signed by") && Catch::Contains("whole file"));
   // A bundle carries the PDF; verify-bundle checks its signatures too.
   REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
   CHECK(run(kAntq + " verify-bundle " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
@@ -379,7 +402,7 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo", "trust add-crl"}) {
+                              "verify-bundle", "demo", "trust add-crl", "show", "history"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);

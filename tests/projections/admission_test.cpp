@@ -7,6 +7,7 @@
 
 #include "projections/authority.hpp"
 #include "projections/profile.hpp"
+#include "projections/query.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -143,17 +144,6 @@ TEST_CASE("Every profile of domain.md §9 has admission rules; an unknown one is
   CHECK(unknown.error().kind == ErrorKind::bad_input);
 }
 
-// The `state` database as the last append left it, for reading.
-class StoredState : public ledger::StateStore {
- public:
-  explicit StoredState(const ledger::Ledger& l) : ledger_(l) {}
-  std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
-  void put(std::string_view, std::string_view) override { FAIL("read only"); }
-
- private:
-  const ledger::Ledger& ledger_;
-};
-
 json adopt(const std::string& profile, const std::string& effective, const std::string& date = "2024-01-05") {
   return json{{"act", "profile.adopted"}, {"subject", "ledger"}, {"date", date},
               {"data", {{"profile", profile}, {"effective", effective}}}};
@@ -164,7 +154,7 @@ TEST_CASE("profile.adopted carries the profile's file and takes effect from its 
   // antq sign attaches the program's own file of the profile named (the act attaches nothing).
   auto adopted = t.append({test::sign(adopt("binh-thuan-2023", "2024-01-01"), t.admin)});
   if (!adopted) FAIL(adopted.error().line());
-  auto list = adopted_profiles(StoredState(*t.ledger));
+  auto list = adopted_profiles(LedgerState(*t.ledger));
   REQUIRE(list.size() == 1);
   CHECK(list[0].id == "binh-thuan-2023");
   CHECK(list[0].effective == "2024-01-01");
@@ -189,7 +179,7 @@ TEST_CASE("profile.adopted carries the profile's file and takes effect from its 
                                           {"media_type", "application/json"}}});
   auto custom_adopted = t.append({test::sign(with_file, t.admin)});
   if (!custom_adopted) FAIL(custom_adopted.error().line());
-  CHECK(adopted_profiles(StoredState(*t.ledger)).back().id == "ha-noi-2030");
+  CHECK(adopted_profiles(LedgerState(*t.ledger)).back().id == "ha-noi-2030");
   // A file that is some other profile than the one named is refused.
   json mislabelled = adopt("hoa-binh-2023", "2026-01-01");
   mislabelled["attachments"] = with_file["attachments"];

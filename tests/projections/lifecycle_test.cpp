@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "projections/admission.hpp"
+#include "projections/query.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -108,17 +109,6 @@ json criteria_set() {
                                     {{"id", "C3"}, {"text", "Được khen thưởng trong năm"}}})},
           {"scope", "several"}};
 }
-
-// The `state` database as the last append left it; only get() is used.
-class LedgerState : public ledger::StateStore {
- public:
-  explicit LedgerState(const ledger::Ledger& l) : ledger_(l) {}
-  std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
-  void put(std::string_view, std::string_view) override {}
-
- private:
-  const ledger::Ledger& ledger_;
-};
 
 SubjectState state_of(const TestLedger& t, const std::string& id) {
   auto s = subject_state(LedgerState(*t.ledger), id);
@@ -887,6 +877,37 @@ TEST_CASE("exemplar-order off under bac-giang-2020: 004 has no exemplar procedur
   const SubjectState s = state_of(t, "DH-1");
   CHECK(s.stage == "recognized");
   CHECK(s.met == std::vector<std::string>{"C1"});
+  verified(t);
+}
+
+}  // namespace
+}  // namespace antq::projections
+
+namespace antq::projections {
+namespace {
+
+// domain.md §9: "A profile change applies to acts dated on or after its effective date"; Bình Thuận 001 replaced
+// QĐ 1383/2017 with a transition. Here Hòa Bình's rules give way to Bắc Giang's from 2025-01-01.
+TEST_CASE("profile.adopted: acts dated from its effective date are judged by the new profile, earlier ones by the old", "[lifecycle]") {
+  TestLedger t(kHoaBinh, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
+  const json adopt = {{"act", "profile.adopted"}, {"subject", "ledger"}, {"date", "2024-12-01"},
+                      {"data", {{"profile", kBacGiang}, {"effective", "2025-01-01"}}}};
+  REQUIRE(t.append({test::sign(adopt, t.admin)}));  // antq sign attaches projections/profiles/bac-giang-2020.json
+
+  // Dated before 2025-01-01: still Hòa Bình's rules (one rating a year; the six founding steps).
+  refuses(t, make_act("model.rated", "M-1", "2024-12-15", rating(2024, "fair")), "one-rating",
+          {"M-1 was rated good for 2024", "decision of 2024-11-08"});
+  admit(t, make_act("model.proposed", "M-2", "2024-12-02", proposal()));
+  refuses(t, make_act("model.consulted", "M-2", "2024-12-10"), "order",
+          {"hoa-binh-2023", "M-2 has no survey.plan-approved"});
+  // From 2025-01-01: Bắc Giang's (004 §II.1: the proposal and the consultation found a model; no one-rating rule).
+  admit(t, make_act("model.consulted", "M-2", "2025-01-02"));
+  admit(t, make_act("model.established", "M-2", "2025-01-05", founding()));
+  CHECK(state_of(t, "M-2").stage == "established");
+  admit(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2024, "fair", {"BG.C1"})));
+  CHECK(state_of(t, "M-1").ratings.at(2024).level == "fair");
   verified(t);
 }
 
