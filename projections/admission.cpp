@@ -46,7 +46,7 @@ class Rules final : public ledger::Admission {
     SubjectLookup lookup = [&](const std::string& id) { return subject_state(state, id); };
     auto states = judge_act(**profile, c.act, c.seq, lookup);
     if (!states) return std::unexpected(states.error());
-    for (const SubjectState& s : *states) state.put(std::string(kSubjectPrefix) + s.id, s.to_json().dump());
+    for (const SubjectState& s : *states) state.put(std::string(kSubjectPrefix) + s.id, s.to_text());
     return {};
   }
 

@@ -161,6 +161,122 @@ json SubjectState::to_json() const {
               {"last_date", last_date}};
 }
 
+namespace {
+
+// A JSON string as nlohmann::json::dump() writes it: UTF-8 kept, quote, backslash and control characters escaped.
+void quoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void key(std::string& out, std::string_view k) {
+  if (out.back() != '{') out += ',';
+  quoted(out, k);
+  out += ':';
+}
+
+void text_list(std::string& out, const std::vector<std::string>& v) {
+  out += '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    quoted(out, v[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string SubjectState::to_text() const {
+  std::string out;
+  out.reserve(512 + 24 * entries.size() + 64 * acts.size());
+  auto field = [&](std::string_view k, std::string_view v) {
+    key(out, k);
+    quoted(out, v);
+  };
+  auto list = [&](std::string_view k, const std::vector<std::string>& v) {
+    key(out, k);
+    text_list(out, v);
+  };
+  auto number = [&](std::string_view k, auto n) {
+    key(out, k);
+    out += std::to_string(n);
+  };
+  out += '{';
+  key(out, "acts");
+  out += '{';
+  for (const auto& [kind, ref] : acts) {
+    key(out, kind);
+    out += '{';
+    field("date", ref.date);
+    number("seq", ref.seq);
+    out += '}';
+  }
+  out += '}';
+  field("area", area);
+  key(out, "authority");
+  out += '{';
+  field("level", authority.level);
+  field("unit", authority.unit);
+  out += '}';
+  list("criteria", criteria);
+  key(out, "entries");
+  out += '[';
+  for (std::size_t i = 0; i < entries.size(); ++i) out += (i ? "," : "") + std::to_string(entries[i]);
+  out += ']';
+  field("founded", founded);
+  field("id", id);
+  field("kind", kind);
+  field("last_date", last_date);
+  key(out, "members");
+  out += members.dump();
+  list("merged_from", merged_from);
+  field("merged_into", merged_into);
+  list("met", met);
+  field("movement", movement);
+  field("name", name);
+  field("point_of", point_of);
+  list("points", points);
+  key(out, "ratings");
+  out += '{';
+  for (const auto& [year, r] : ratings) {
+    key(out, std::to_string(year));
+    out += '{';
+    field("date", r.date);
+    field("level", r.level);
+    number("seq", r.seq);
+    out += '}';
+  }
+  out += '}';
+  key(out, "security_content");
+  out += security_content ? "true" : "false";
+  field("stage", stage);
+  number("teams", teams);
+  field("type", type);
+  out += '}';
+  return out;
+}
+
 std::optional<SubjectState> SubjectState::from_json(const json& j) {
   if (!j.is_object()) return std::nullopt;
   try {

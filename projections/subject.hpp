@@ -60,6 +60,8 @@ struct SubjectState {
   bool closed() const { return stage == "terminated" || stage == "merged" || stage == "ended"; }
   std::optional<std::pair<int, SubjectRating>> latest_rating() const;
   nlohmann::json to_json() const;  // keys sorted: the same state gives the same bytes
+  // to_json().dump(), written directly (the admission stores one per act, and verify replays every one).
+  std::string to_text() const;
   static std::optional<SubjectState> from_json(const nlohmann::json& j);
   bool operator==(const SubjectState&) const = default;
 };

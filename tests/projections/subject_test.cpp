@@ -137,4 +137,19 @@ TEST_CASE("The state's JSON is deterministic and reads back to the same state", 
   CHECK_FALSE(SubjectState::from_json(json::parse(R"({"id": "M"})")).has_value());
 }
 
+TEST_CASE("to_text writes exactly what to_json().dump() writes, escapes included", "[projections]") {
+  SubjectState s = fold({act("model.established", "M", "2023-03-01",
+                             {{"name", "Tổ \"An\" \\ tự quản\n\t\x01"}, {"type", "linked"}, {"teams", 2},
+                              {"members", {"Xã A", "Xã B"}}, {"area", ""}}),
+                         act("model.rated", "M", "2024-11-08", {{"year", 2024}, {"level", "fair"}}),
+                         act("model.merged", "M", "2024-12-01", {{"from", {"N"}}})});
+  s.points = {"M/P001", "M/P002"};
+  s.criteria = {"C1"};
+  CHECK(s.to_text() == s.to_json().dump());
+  SubjectState empty = fold({act("exemplar.surveyed", "E", "2023-01-01", {{"holder", "Bà B"}})});
+  CHECK(empty.to_text() == empty.to_json().dump());
+  empty.members = 12;
+  CHECK(empty.to_text() == empty.to_json().dump());
+}
+
 }  // namespace antq::projections
