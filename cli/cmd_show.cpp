@@ -1,10 +1,12 @@
-// antq show and antq history: one subject's state and its decision chain, now or as of a date or an entry.
+// antq show, antq history and antq dossier: one subject's state, its decision chain and its dossier, now or as of a
+// date or an entry.
 #include <iostream>
 #include <map>
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/dossier.hpp"
 #include "projections/query.hpp"
 
 namespace antq::cli {
@@ -13,14 +15,15 @@ namespace {
 using nlohmann::json;
 
 struct Args {
-  std::string dir, subject, as_of;
+  std::string dir, subject, as_of, unit;
   std::optional<std::uint64_t> at;
   bool json = false;
 };
 
-void add_common(CLI::App* cmd, Args& a) {
+void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
   cmd->add_option("DIR", a.dir, "The ledger")->required();
-  cmd->add_option("SUBJECT", a.subject, "A model, point or exemplar id, e.g. TL-M1 or TL-M1/P003")->required();
+  cmd->add_option("SUBJECT", a.subject, "A model, point or exemplar id, e.g. TL-M1 or TL-M1/P003")
+      ->required(subject_required);
   auto* as_of = cmd->add_option("--as-of", a.as_of,
                                 "As the record stood on DATE (YYYY-MM-DD): acts whose document is dated on or before it");
   auto* at = cmd->add_option("--at", a.at, "As the ledger stood after entry SEQ");
@@ -41,7 +44,8 @@ std::string describe_point(const projections::AsOf& at, std::uint64_t size) {
   return fmt::format("now ({} entries)", size);
 }
 
-Result<Opened> open_subject(const Args& a) {
+// The ledger and the point asked about (--as-of, --at), checked.
+Result<Opened> open_at(const Args& a) {
   Opened o;
   auto ledger = ledger::Ledger::open(a.dir);
   if (!ledger) return std::unexpected(ledger.error());
@@ -55,6 +59,13 @@ Result<Opened> open_subject(const Args& a) {
       return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *a.at, o.ledger->size() - 1));
     o.at.seq = a.at;
   }
+  return o;
+}
+
+Result<Opened> open_subject(const Args& a) {
+  auto opened = open_at(a);
+  if (!opened) return std::unexpected(opened.error());
+  Opened& o = *opened;
   projections::SubjectReader reader(*o.ledger);
   auto state = reader.state(a.subject, o.at);
   if (!state) return std::unexpected(state.error());
@@ -66,7 +77,7 @@ Result<Opened> open_subject(const Args& a) {
                                  describe_point(o.at, o.ledger->size()), reader.current(a.subject)->entries.front()));
   }
   o.state = std::move(**state);
-  return o;
+  return std::move(o);
 }
 
 json show_json(const projections::SubjectState& s, const projections::AsOf& at) {
@@ -261,6 +272,71 @@ void print_history(const projections::SubjectState& s, const json& links, const 
   }
 }
 
+json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
+  json items = json::array();
+  for (const auto& e : d.items) {
+    json docs = json::array();
+    for (const auto& doc : e.documents) {
+      json signers = json::array();
+      for (const auto& [role, fp] : doc.signers) {
+        json s{{"role", ledger::role_name(role)}, {"signer_sha256", to_hex(fp)}};
+        if (auto der = ledger.certificate(fp))
+          if (auto info = signing::inspect_certificate(*der)) s["signer"] = info->subject;
+        signers.push_back(std::move(s));
+      }
+      json atts = json::array();
+      for (const auto& a : doc.attachments) {
+        json pdf = json::array();
+        for (const auto& r : a.pdf) {
+          json p{{"signer_sha256", to_hex(r.signer)}, {"signing_time", signing::format_vietnam_time(r.signing_time)},
+                 {"algorithm", r.algorithm}, {"covers_whole_file", r.covers_whole_file}};
+          if (auto der = ledger.certificate(r.signer))
+            if (auto info = signing::inspect_certificate(*der)) p["signer"] = info->subject;
+          pdf.push_back(std::move(p));
+        }
+        atts.push_back({{"sha256", to_hex(a.sha256)}, {"media_type", a.media_type}, {"size", a.size},
+                        {"held", a.held}, {"disposed_by", a.disposed_by ? json(*a.disposed_by) : json(nullptr)},
+                        {"pdf_signatures", std::move(pdf)}});
+      }
+      docs.push_back({{"seq", doc.seq}, {"act", doc.act}, {"date", doc.date}, {"number", doc.document.number},
+                      {"title", doc.document.title}, {"issuer", doc.document.issuer}, {"signers", std::move(signers)},
+                      {"attachments", std::move(atts)}});
+    }
+    json item{{"item", e.item.item}, {"title", e.item.title}, {"en", e.item.en}, {"if_any", e.item.if_any},
+              {"status", e.status}, {"documents", std::move(docs)}};
+    if (!e.reason.empty()) item["reason"] = e.reason;
+    items.push_back(std::move(item));
+  }
+  return {{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"profile", d.profile},
+          {"completeness", d.completeness()},
+          {"counts", {{"present", d.present}, {"missing", d.missing}, {"not_required", d.not_required}, {"disposed", d.disposed}}},
+          {"items", std::move(items)}};
+}
+
+std::string percent(double f) { return fmt::format("{:.0f}%", 100 * f); }
+
+void print_dossier(const projections::Dossier& d, const std::string& when) {
+  std::cout << fmt::format("dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}\n", d.subject, d.kind,
+                           d.stage, d.profile, when, d.present + d.disposed, d.present + d.disposed + d.missing,
+                           percent(d.completeness()), d.missing ? fmt::format("; {} missing", d.missing) : "");
+  std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", "item", "status", "documents", "title");
+  for (const auto& e : d.items) {
+    std::string docs;
+    for (std::size_t i = 0; i < e.documents.size() && i < 2; ++i)
+      docs += fmt::format("{}{} {} (entry {})", i ? ", " : "", e.documents[i].document.number, e.documents[i].date,
+                          e.documents[i].seq);
+    if (e.documents.size() > 2) docs += fmt::format(" +{} more", e.documents.size() - 2);
+    if (docs.empty()) docs = "-";
+    std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", e.item.item, e.status, docs, e.item.title);
+    if (e.status == "missing") std::cout << fmt::format("{:<5} {:<13} {}\n", "", "", e.reason);
+    for (const auto& doc : e.documents)
+      for (const auto& a : doc.attachments)
+        for (const auto& r : a.pdf)
+          std::cout << fmt::format("{:<5} {:<13} PDF {}… signed {} ({})\n", "", "", to_hex(a.sha256).substr(0, 12),
+                                   signing::format_vietnam_time(r.signing_time), r.algorithm);
+  }
+}
+
 }  // namespace
 
 void add_show(CLI::App& app, Action& run) {
@@ -312,6 +388,81 @@ void add_history(CLI::App& app, Action& run) {
       if (args->json)
         print_json({{"subject", o->state.id}, {"kind", o->state.kind}, {"stage", o->state.stage}, {"acts", links}});
       else print_history(o->state, links, when);
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
+
+namespace antq::cli {
+
+void add_dossier(CLI::App& app, Action& run) {
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("dossier", "A subject's dossier against the profile's list, or a unit's gaps");
+  cmd->footer(
+      "Every item of the profile's dossier list (16 items for a model under the Ministry baseline, 10/7 under Bắc\n"
+      "Giang, 5 for an exemplar) with its status: present, missing (a later step happened without it),\n"
+      "not-required (an \"(if any)\" item whose act never happened, or a step not reached yet) or disposed; the\n"
+      "documents behind it (number, date, entry, signers, attachments and their PDF signatures) and the\n"
+      "completeness: present and disposed items over the required ones.\n"
+      "With --unit U instead of SUBJECT: every subject founded by unit U that has missing items, worst first.\n"
+      "JSON: subject, completeness, items[] (item, title, status, reason, documents[]); --unit: unit, subjects[].\n"
+      "Examples: antq dossier ledger/ TL-M1 --as-of 2024-12-31\n"
+      "          antq dossier ledger/ --unit 'UBND xã Lạc Thịnh' --json");
+  add_common(cmd, *args, /*subject_required=*/false);
+  cmd->add_option("--unit", args->unit, "List the subjects of this unit (its full name) with missing items");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      if (args->subject.empty() == args->unit.empty())
+        return fail(bad_input("dossier: give a SUBJECT or --unit UNIT (one of them)"));
+      auto o = open_at(*args);
+      if (!o) return fail(o.error());
+      const std::string when = describe_point(o->at, o->ledger->size());
+      if (!args->subject.empty()) {
+        auto d = projections::dossier_of(*o->ledger, args->subject, o->at);
+        if (!d) return fail(d.error());
+        if (args->json) print_json(dossier_json(*o->ledger, *d));
+        else print_dossier(*d, when);
+        return kOk;
+      }
+      projections::SubjectReader reader(*o->ledger);
+      std::vector<projections::Dossier> gaps;
+      std::size_t subjects = 0;
+      for (const auto& id : projections::subject_ids(*o->ledger)) {
+        auto s = reader.current(id);
+        if (!s || s->authority.unit != args->unit) continue;
+        ++subjects;
+        auto d = projections::dossier_of(*o->ledger, id, o->at);
+        if (!d) {
+          if (d.error().kind == ErrorKind::bad_input) continue;  // not yet begun at --as-of/--at
+          return fail(d.error());
+        }
+        if (d->missing > 0) gaps.push_back(std::move(*d));
+      }
+      std::stable_sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.missing > b.missing; });
+      if (args->json) {
+        json list = json::array();
+        for (const auto& d : gaps) {
+          json missing = json::array();
+          for (const auto& e : d.items)
+            if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason}});
+          list.push_back({{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"completeness", d.completeness()},
+                          {"missing", std::move(missing)}});
+        }
+        print_json({{"unit", args->unit}, {"subjects_founded", subjects}, {"subjects", std::move(list)}});
+        return kOk;
+      }
+      std::cout << fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}\n", args->unit, subjects,
+                               gaps.size(), when);
+      if (subjects == 0) std::cout << "(no subject founded by this unit: give the unit's full name as acts write it)\n";
+      for (const auto& d : gaps) {
+        std::string items;
+        for (const auto& e : d.items)
+          if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
+        std::cout << fmt::format("  {:<16} {:<9} {:<12} {:>4}  missing items {}\n", d.subject, d.kind, d.stage,
+                                 percent(d.completeness()), items);
+      }
       return kOk;
     };
   });

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_export(app, run);
   add_show(app, run);
   add_history(app, run);
+  add_dossier(app, run);
   add_trust(app, run);
   add_demo(app, run);
   try {

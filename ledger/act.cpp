@@ -382,7 +382,9 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
           att.sha256 = *d;
           has_sha = true;
         } else if (key == "size") {
-          if (!value.is_number_unsigned()) return c.fail(w + ".size", "expected a size in bytes, got " + describe(value));
+          // A non-negative integer (JSON text gives it unsigned; a program may build it signed).
+          if (!value.is_number_integer() || (!value.is_number_unsigned() && value.get<std::int64_t>() < 0))
+            return c.fail(w + ".size", "expected a size in bytes, got " + describe(value));
           att.size = value.get<std::uint64_t>();
           has_size = true;
         } else {

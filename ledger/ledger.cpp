@@ -403,6 +403,21 @@ std::optional<std::string> Ledger::state_value(std::string_view key) const {
   return std::string(static_cast<const char*>(v->mv_data), v->mv_size);
 }
 
+void Ledger::for_each_state(std::string_view prefix,
+                            const std::function<void(std::string_view, std::string_view)>& fn) const {
+  Txn txn(rep_->env, false);
+  MDB_cursor* c = nullptr;
+  if (mdb_cursor_open(txn.get(), rep_->state, &c) != MDB_SUCCESS) return;
+  MDB_val k = val(prefix), v;
+  for (int rc = mdb_cursor_get(c, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
+    if (!key.starts_with(prefix)) break;
+    fn(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+  }
+  mdb_cursor_close(c);
+}
+
 std::vector<PdfSignatureRecord> Ledger::pdf_signatures(const Digest& attachment) const {
   if (!rep_->has_pdf_signatures) return {};
   Txn txn(rep_->env, false);

@@ -140,6 +140,9 @@ class Ledger {
   std::optional<Bytes> attachment(const Digest& sha256) const;
   // A value of the derived `state` database (what the admission rules keep), as of the last append.
   std::optional<std::string> state_value(std::string_view key) const;
+  // Calls `fn(key, value)` for every `state` key that starts with `prefix`, in key order, from one read snapshot.
+  void for_each_state(std::string_view prefix,
+                      const std::function<void(std::string_view key, std::string_view value)>& fn) const;
   // What admission verified of an attachment that is a signed PDF; empty for any other attachment.
   std::vector<PdfSignatureRecord> pdf_signatures(const Digest& attachment) const;
   std::vector<Bytes> trust_roots() const;

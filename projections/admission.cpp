@@ -8,12 +8,14 @@
 #include "projections/authority.hpp"
 #include "projections/lifecycle.hpp"
 #include "projections/profile.hpp"
+#include "projections/query.hpp"
 
 namespace antq::projections {
 namespace {
 
 constexpr std::string_view kAdoptedKey = "profiles/adopted";
 constexpr std::string_view kSubjectPrefix = "subject/";
+constexpr std::string_view kDisposedPrefix = "disposed/";
 
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
@@ -33,11 +35,27 @@ class Rules final : public ledger::Admission {
     if (auto s = check_authority(c, state); !s) return s;
     if (c.act.act == "profile.adopted") return adopt_profile(c, state);
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
+    if (c.act.act == "record.disposed") return record_disposal(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     return judge_lifecycle(c, state);
   }
 
  private:
+  // record.disposed: the disposal decision of documents (retention.md), kept per attachment (key
+  // "disposed/<sha256 hex>") for dossiers and retention.
+  static Status record_disposal(const ledger::Candidate& c, ledger::StateStore& state) {
+    const auto& list = c.act.data.at("attachments");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string hex = list[i].get<std::string>();
+      if (!digest_from_hex(hex) || hex != to_hex(*digest_from_hex(hex)))
+        return bad_input(fmt::format("record.disposed: data.attachments[{}]: expected a SHA-256 digest (64 lower-case "
+                                     "hex digits), got \"{}\"", i, hex));
+      state.put(std::string(kDisposedPrefix) + hex,
+                nlohmann::json{{"date", c.act.date}, {"seq", c.seq}, {"number", c.act.document.number}}.dump());
+    }
+    return {};
+  }
+
   // The lifecycle rules (lifecycle.hpp) under the profile in force on the act's date; the subject states they
   // return go to the `state` database (key "subject/<id>", the JSON of SubjectState::to_json).
   Status judge_lifecycle(const ledger::Candidate& c, ledger::StateStore& state) {
@@ -166,6 +184,14 @@ std::optional<SubjectState> subject_state(const ledger::StateStore& state, const
   return SubjectState::from_json(nlohmann::json::parse(*text, nullptr, false));
 }
 
+std::optional<Disposal> disposal_of(const ledger::StateStore& state, const Digest& attachment) {
+  auto text = state.get(std::string(kDisposedPrefix) + to_hex(attachment));
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  return Disposal{j.value("date", ""), j.value("number", ""), j.value("seq", std::uint64_t{0})};
+}
+
 std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state) {
   std::vector<AdoptedProfile> out;
   auto text = state.get(kAdoptedKey);
@@ -186,9 +212,13 @@ Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& pro
   return std::unique_ptr<ledger::Admission>(new Rules(**p));
 }
 
-Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger) {
+Result<Profile> initial_profile(const ledger::Ledger& ledger) {
   const ledger::LedgerInfo& info = ledger.info();
-  if (!info.profile_document) return make_admission(info.profile);
+  if (!info.profile_document) {
+    auto p = builtin_profile(info.profile);
+    if (!p) return std::unexpected(p.error());
+    return **p;
+  }
   auto text = ledger.attachment(*info.profile_document);
   if (!text)
     return corruption(fmt::format("the ledger's rule profile file ({}) is missing from its attachments",
@@ -198,6 +228,24 @@ Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& 
   if (!p) return corruption(p.error().message);
   if (p->id != info.profile)
     return corruption(fmt::format("the ledger's stored profile says it is \"{}\", its meta says \"{}\"", p->id, info.profile));
+  return std::move(*p);
+}
+
+Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date) {
+  std::optional<AdoptedProfile> last;
+  for (const AdoptedProfile& a : adopted_profiles(LedgerState(ledger)))
+    if (a.effective <= date) last = a;
+  if (!last) return initial_profile(ledger);
+  auto text = ledger.attachment(last->file);
+  if (!text) return corruption(fmt::format("profile {} adopted by entry {}: its file is not held", last->id, last->seq));
+  auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), last->id);
+  if (!p) return corruption(p.error().message);
+  return std::move(*p);
+}
+
+Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger) {
+  auto p = initial_profile(ledger);
+  if (!p) return std::unexpected(p.error());
   return std::unique_ptr<ledger::Admission>(new Rules(std::move(*p)));
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ledger/ledger.hpp"
+#include "projections/profile.hpp"
 #include "projections/subject.hpp"
 
 namespace antq::projections {
@@ -18,6 +19,12 @@ Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& pro
 // else (older ledgers) the compiled-in profile of its name. corruption when the stored file is missing or bad.
 Result<std::unique_ptr<ledger::Admission>> make_admission(const ledger::Ledger& ledger);
 
+// The profile of `antq init` as the ledger stored it (older ledgers: the compiled-in profile of its name).
+Result<Profile> initial_profile(const ledger::Ledger& ledger);
+// The profile in force on `date` (YYYY-MM-DD): the initial one, or the last adopted with an effective date on or
+// before it (domain.md §9).
+Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date);
+
 // Profiles adopted by profile.adopted acts, in effective-date order (the profile of `antq init` is in force before
 // the first). From the `state` database (key "profiles/adopted").
 struct AdoptedProfile {
@@ -30,6 +37,13 @@ std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state);
 
 // The state of a subject as the admission keeps it (key "subject/<id>"), or nullopt when the ledger has none.
 std::optional<SubjectState> subject_state(const ledger::StateStore& state, const std::string& id);
+
+// The record.disposed act that disposed of an attachment (key "disposed/<sha256 hex>"), or nullopt.
+struct Disposal {
+  std::string date, number;  // of the disposal decision
+  std::uint64_t seq = 0;
+};
+std::optional<Disposal> disposal_of(const ledger::StateStore& state, const Digest& attachment);
 
 // Profiles this build knows (domain.md §9): the files of projections/profiles/, compiled in.
 const std::vector<std::string>& known_profiles();

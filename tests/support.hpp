@@ -127,7 +127,7 @@ inline json bind_act(const Identity& who, const std::string& role, const json& u
 inline ledger::Submission sign(const json& act, const Identity& person, const Identity* org = nullptr,
                                signing::SignOptions options = {}) {
   auto input = ledger::act_from_json(act, "act", ".");
-  REQUIRE(input);
+  if (!input) FAIL(input.error().line());
   auto s = cli::unsigned_submission(std::move(*input));
   auto r = cli::add_signature(s, ledger::Role::person, person.files, options);
   REQUIRE(r);

@@ -1,0 +1,156 @@
+#include "projections/dossier.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "projections/admission.hpp"
+
+namespace antq::projections {
+namespace {
+
+// Where each act stands in a lifecycle (domain.md §2, §4, §5): an item is reached once an act of a later step
+// happened. document.attached and commendations belong to no step.
+int step_of(std::string_view kind) {
+  static const std::map<std::string, int, std::less<>> steps = {
+      {"survey.plan-approved", 1},       {"survey.reported", 2},
+      {"model.proposed", 3},             {"model.policy-issued", 4},
+      {"model.implementation-issued", 5}, {"model.consulted", 6},
+      {"model.established", 7},          {"model.recognized", 7},
+      {"model.regulations-issued", 8},   {"model.launched", 9},
+      {"model.plan-issued", 10},         {"model.report-filed", 11},
+      {"model.reorganized", 12},         {"model.rating-proposed", 13},
+      {"model.rated", 14},               {"model.rating-forwarded", 15},
+      {"model.replicated", 17},          {"model.announced", 18},
+      {"model.merged", 19},              {"model.termination-reported", 20},
+      {"model.termination-consulted", 21}, {"model.terminated", 22},
+      {"model.termination-announced", 23}, {"exemplar.surveyed", 1},
+      {"exemplar.criteria-set", 2},      {"exemplar.plan-issued", 3},
+      {"exemplar.self-assessed", 4},     {"exemplar.evaluated", 5},
+      {"exemplar.recognized", 6},        {"exemplar.ended", 6},
+      {"exemplar.replicated", 7}};
+  auto it = steps.find(kind);
+  return it == steps.end() ? 0 : it->second;
+}
+
+const std::vector<DossierItem>& items_for(const Profile& p, const SubjectState& s) {
+  if (s.kind == "exemplar") return p.exemplar_dossier;
+  auto it = p.model_dossier.find(s.type);
+  if (it == p.model_dossier.end()) it = p.model_dossier.find("self-managed");
+  if (it == p.model_dossier.end()) it = p.model_dossier.begin();
+  static const std::vector<DossierItem> none;
+  return it == p.model_dossier.end() ? none : it->second;
+}
+
+// Whether `kind` files a document under `item`. A recognition decision plays the role of the establishment
+// decision (domain.md §2, Kon Tum §1.c), so it files where the establishment would.
+bool names(const DossierItem& item, std::string_view kind) {
+  auto listed = [&](std::string_view k) { return std::find(item.acts.begin(), item.acts.end(), k) != item.acts.end(); };
+  return listed(kind) || (kind == "model.recognized" && listed("model.established"));
+}
+
+// The documents of `links` filed under `item`: the acts it lists (with their attachments that name no other item),
+// and any act's attachments that name it.
+std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const DossierItem& item,
+                                           const std::vector<ChainLink>& links) {
+  std::vector<DossierDocument> out;
+  for (const ChainLink& l : links) {
+    const bool listed = names(item, l.act.act);
+    DossierDocument d{l.entry.seq, l.act.act, l.act.date, l.act.document, {}, {}};
+    for (const auto& s : l.entry.event.signatures) d.signers.emplace_back(s.role, s.signer);
+    for (const auto& a : l.act.attachments) {
+      if (!(a.item == item.item || (listed && a.item.empty()))) continue;
+      std::optional<std::uint64_t> disposed;
+      if (auto r = disposal_of(LedgerState(ledger), a.sha256)) disposed = r->seq;
+      d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(), disposed,
+                               ledger.pdf_signatures(a.sha256)});
+    }
+    if (listed || !d.attachments.empty()) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+double Dossier::completeness() const {
+  const std::size_t required = present + disposed + missing;
+  return required == 0 ? 1.0 : static_cast<double>(present + disposed) / static_cast<double>(required);
+}
+
+std::vector<std::string> subject_ids(const ledger::Ledger& ledger) {
+  std::vector<std::string> out;
+  ledger.for_each_state("subject/", [&](std::string_view key, std::string_view) {
+    out.emplace_back(key.substr(std::string_view("subject/").size()));
+  });
+  return out;
+}
+
+Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at) {
+  SubjectReader reader(ledger);
+  auto state = reader.state(id, at);
+  if (!state) return std::unexpected(state.error());
+  if (!*state) return bad_input(fmt::format("{}: no such subject in the ledger{}", id, at.date || at.seq ? " then" : ""));
+  const SubjectState& s = **state;
+  auto chain = reader.chain(id);
+  if (!chain) return std::unexpected(chain.error());
+  std::vector<ChainLink> links;
+  for (auto& l : *chain)
+    if (at.includes(l.entry.seq, l.act.date) && l.act.subject == id) links.push_back(std::move(l));
+  auto profile = profile_on(ledger, at.date.value_or(s.last_date));
+  if (!profile) return std::unexpected(profile.error());
+
+  Dossier d{s.id, s.kind, s.stage, s.type, profile->id, {}};
+  const bool recognized = s.has("model.recognized");
+  for (const DossierItem& item : items_for(*profile, s)) {
+    DossierEntry e{item, "", "", documents_for(ledger, item, links)};
+    int step = 0;
+    for (const auto& k : item.acts) step = std::max(step, step_of(k));
+    const ChainLink* later = nullptr;
+    for (const ChainLink& l : links)
+      if (step > 0 && step_of(l.act.act) > step) {
+        later = &l;
+        break;
+      }
+    // Disposed: every document filed under it was disposed of by a record.disposed decision.
+    bool all_disposed = !e.documents.empty();
+    for (const auto& doc : e.documents) {
+      bool disposed = !doc.attachments.empty();
+      for (const auto& a : doc.attachments) disposed = disposed && a.disposed_by.has_value();
+      all_disposed = all_disposed && disposed;
+    }
+    if (!e.documents.empty()) {
+      e.status = all_disposed ? "disposed" : "present";
+    } else if (item.if_any) {
+      e.status = "not-required";
+      e.reason = "(if any): none of its acts happened";
+    } else if (item.acts.empty()) {
+      // Evidence of effectiveness, reviews: filed by document.attached, due once the model has been rated.
+      if (s.has("model.rated") || s.has("exemplar.evaluated")) {
+        e.status = "missing";
+        const ActRef& r = s.acts.at(s.has("model.rated") ? "model.rated" : "exemplar.evaluated");
+        e.reason = fmt::format("due once rated (entry {}, {}); file it with document.attached", r.seq, r.date);
+      } else {
+        e.status = "not-required";
+        e.reason = "due once the subject has been rated";
+      }
+    } else if (recognized && step < step_of("model.recognized")) {
+      e.status = "not-required";
+      e.reason = "a recognized (spontaneous) model was not built through this step";
+    } else if (later) {
+      e.status = "missing";
+      e.reason = fmt::format("{} of {} (entry {}) came after this step", later->act.act, later->act.date, later->entry.seq);
+    } else {
+      e.status = "not-required";
+      e.reason = "step not reached yet";
+    }
+    if (e.status == "present") ++d.present;
+    else if (e.status == "missing") ++d.missing;
+    else if (e.status == "disposed") ++d.disposed;
+    else ++d.not_required;
+    d.items.push_back(std::move(e));
+  }
+  return d;
+}
+
+}  // namespace antq::projections

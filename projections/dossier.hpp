@@ -1,0 +1,56 @@
+// Dossier completeness (domain.md §6): every item of the profile's list for a subject — 16 items for a model under
+// the Ministry baseline, 10 or 7 under Bắc Giang, 5 for an exemplar — with its status and the documents behind it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "projections/profile.hpp"
+#include "projections/query.hpp"
+
+namespace antq::projections {
+
+struct DossierAttachment {
+  Digest sha256{};
+  std::string media_type;
+  std::uint64_t size = 0;
+  bool held = true;                              // the ledger holds its bytes (false: held elsewhere, or disposed)
+  std::optional<std::uint64_t> disposed_by;      // the record.disposed entry that disposed of it
+  std::vector<ledger::PdfSignatureRecord> pdf;   // the PDF's own signatures, as verified at admission
+};
+
+struct DossierDocument {
+  std::uint64_t seq = 0;
+  std::string act, date;
+  ledger::Act::Document document;
+  std::vector<std::pair<ledger::Role, Digest>> signers;  // role, certificate fingerprint
+  std::vector<DossierAttachment> attachments;           // those filed under this item
+};
+
+struct DossierEntry {
+  DossierItem item;
+  // present | missing | not-required | disposed (design.md §5)
+  std::string status;
+  std::string reason;  // why not-required or missing
+  std::vector<DossierDocument> documents;
+};
+
+struct Dossier {
+  std::string subject, kind, stage, type;
+  std::string profile;  // the profile whose list applies
+  std::vector<DossierEntry> items;
+  std::size_t present = 0, missing = 0, not_required = 0, disposed = 0;
+  // (present + disposed) / (present + disposed + missing); 1 when nothing is required yet.
+  double completeness() const;
+};
+
+// The dossier of `id` as of `at`, under the profile in force then (the subject's latest act date when `at` gives no
+// date). bad_input when the subject is unknown then.
+Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at);
+
+// Every subject the ledger holds, in id order.
+std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
+
+}  // namespace antq::projections
