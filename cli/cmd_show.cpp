@@ -2,6 +2,7 @@
 // date or an entry.
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
@@ -463,6 +464,96 @@ void add_dossier(CLI::App& app, Action& run) {
         std::cout << fmt::format("  {:<16} {:<9} {:<12} {:>4}  missing items {}\n", d.subject, d.kind, d.stage,
                                  percent(d.completeness()), items);
       }
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
+
+namespace antq::cli {
+
+void add_diff(CLI::App& app, Action& run) {
+  struct DiffArgs {
+    std::string dir, subject, from, to;
+    bool json = false;
+  };
+  auto args = std::make_shared<DiffArgs>();
+  auto* cmd = app.add_subcommand("diff", "What changed in a subject between two dates");
+  cmd->footer(
+      "The subject's state as of FROM and as of TO (acts whose documents are dated on or before each), the fields\n"
+      "that differ (stage, name, teams, members, authority, ratings by year, points, merges...) and the acts dated\n"
+      "after FROM up to TO. JSON: subject, from, to, changes[] (field, from, to), acts[] (seq, date, act, number).\n"
+      "Example: antq diff ledger/ TL-M1 --from 2023-12-31 --to 2024-12-31");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("SUBJECT", args->subject, "A model, point or exemplar id")->required();
+  cmd->add_option("--from", args->from, "The earlier date, YYYY-MM-DD")->required();
+  cmd->add_option("--to", args->to, "The later date, YYYY-MM-DD")->required();
+  cmd->add_flag("--json", args->json, "JSON instead of a table");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      for (const auto* d : {&args->from, &args->to})
+        if (!ledger::is_date(*d)) return fail(bad_input(fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d)));
+      if (args->to < args->from)
+        return fail(bad_input(fmt::format("--to {} is before --from {}", args->to, args->from)));
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      projections::SubjectReader reader(**ledger);
+      if (!reader.current(args->subject))
+        return fail(bad_input(fmt::format("{}: no such subject in {}", args->subject, args->dir)));
+      auto before = reader.state(args->subject, {args->from, std::nullopt});
+      auto after = reader.state(args->subject, {args->to, std::nullopt});
+      if (!before) return fail(before.error());
+      if (!after) return fail(after.error());
+      // Field by field, on the JSON form (the index fields entries, acts and last_date are the acts listed below).
+      json a = *before ? (*before)->to_json() : json::object(), b = *after ? (*after)->to_json() : json::object();
+      json changes = json::array();
+      std::set<std::string> keys;
+      for (const auto& [k, v] : a.items()) keys.insert(k);
+      for (const auto& [k, v] : b.items()) keys.insert(k);
+      for (const auto& k : keys) {
+        if (k == "entries" || k == "acts" || k == "last_date") continue;
+        const json x = a.value(k, json()), y = b.value(k, json());
+        if (k == "ratings" && x.is_object() && y.is_object()) {
+          std::set<std::string> years;
+          for (const auto& [year, r] : x.items()) years.insert(year);
+          for (const auto& [year, r] : y.items()) years.insert(year);
+          for (const auto& year : years)
+            if (x.value(year, json()) != y.value(year, json()))
+              changes.push_back({{"field", "ratings." + year}, {"from", x.value(year, json())}, {"to", y.value(year, json())}});
+        } else if (x != y) {
+          changes.push_back({{"field", k}, {"from", x}, {"to", y}});
+        }
+      }
+      auto chain = reader.chain(args->subject);
+      if (!chain) return fail(chain.error());
+      json acts = json::array();
+      for (const auto& l : *chain)
+        if (l.act.date > args->from && l.act.date <= args->to)
+          acts.push_back({{"seq", l.entry.seq}, {"date", l.act.date}, {"act", l.act.act}, {"subject", l.act.subject},
+                          {"number", l.act.document.number}});
+      if (args->json) {
+        print_json({{"subject", args->subject}, {"from", args->from}, {"to", args->to}, {"changes", changes}, {"acts", acts}});
+        return kOk;
+      }
+      auto text = [](const json& v) {
+        if (v.is_null()) return std::string("-");
+        if (v.is_string()) return v.get<std::string>().empty() ? std::string("-") : v.get<std::string>();
+        if (v.is_object() && v.contains("level") && v.contains("date"))  // a rating
+          return fmt::format("{} ({})", v["level"].get<std::string>(), v["date"].get<std::string>());
+        if (v.is_object() && v.contains("unit"))  // an authority
+          return v["unit"].get<std::string>().empty()
+                     ? std::string("-")
+                     : fmt::format("{} ({})", v["unit"].get<std::string>(), v["level"].get<std::string>());
+        return v.dump();
+      };
+      std::cout << fmt::format("{} from {} to {}: {} change(s), {} act(s)\n", args->subject, args->from, args->to,
+                               changes.size(), acts.size());
+      for (const auto& c : changes)
+        std::cout << fmt::format("  {:<18} {} -> {}\n", c["field"].get<std::string>(), text(c["from"]), text(c["to"]));
+      for (const auto& x : acts)
+        std::cout << fmt::format("  entry {:<6} {}  {} {}\n", x["seq"].get<std::uint64_t>(), x["date"].get<std::string>(),
+                                 x["act"].get<std::string>(), x["number"].get<std::string>());
       return kOk;
     };
   });

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_show(app, run);
   add_history(app, run);
   add_dossier(app, run);
+  add_diff(app, run);
   add_trust(app, run);
   add_demo(app, run);
   try {

@@ -402,7 +402,7 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier"}) {
+                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);
@@ -553,6 +553,38 @@ TEST_CASE("dossier lists every item of the profile with its status and documents
     CHECK(lines_of(out) == 1);
     CHECK_THAT(out, Catch::Contains(expected));
   }
+}
+
+}  // namespace
+}  // namespace antq::test
+
+namespace antq::test {
+namespace {
+
+TEST_CASE("diff shows what changed in a subject between two dates, and the acts between", "[cli][diff]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  std::string out;
+  REQUIRE(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2023-02-20 --to 2024-12-31 --json", &out) == 0);
+  json d = json::parse(out);
+  std::map<std::string, json> changes;
+  for (const json& c : d["changes"]) changes[c["field"]] = c;
+  CHECK(changes["stage"]["from"] == "proposed");
+  CHECK(changes["stage"]["to"] == "active");
+  CHECK(changes["founded"]["to"] == "2023-03-01");
+  CHECK(changes["ratings.2024"]["to"]["level"] == "good");
+  REQUIRE(d["acts"].size() == 6);
+  CHECK(d["acts"][0]["act"] == "model.consulted");
+  CHECK(d["acts"][1]["act"] == "model.established");
+  // Nothing happened between two dates after the last act.
+  REQUIRE(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2025-01-01 --to 2025-06-30 --json", &out) == 0);
+  CHECK(json::parse(out)["changes"].empty());
+  REQUIRE(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2023-02-20 --to 2024-12-31", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("stage              proposed -> active") &&
+                      Catch::Contains("authority          - -> UBND xã Tân Lập (commune)"));
+  CHECK(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2024-12-31 --to 2023-01-01", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("is before --from"));
+  CHECK(run(kAntq + " diff " + l + " NO-SUCH --from 2023-01-01 --to 2024-01-01", &out) == 2);
 }
 
 }  // namespace
