@@ -402,7 +402,7 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff"}) {
+                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff", "audit"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);
@@ -585,6 +585,39 @@ TEST_CASE("diff shows what changed in a subject between two dates, and the acts 
   CHECK(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2024-12-31 --to 2023-01-01", &out) == 2);
   CHECK_THAT(out, Catch::Contains("is before --from"));
   CHECK(run(kAntq + " diff " + l + " NO-SUCH --from 2023-01-01 --to 2024-01-01", &out) == 2);
+}
+
+}  // namespace
+}  // namespace antq::test
+
+namespace antq::test {
+namespace {
+
+TEST_CASE("audit lists findings with their rule, entry and documents; --strict exits 1; --since filters", "[cli][audit]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  std::string out;
+  // The demo model has no yearly report for 2023, no plan for evaluation year 2025, and lacks dossier items.
+  REQUIRE(run(kAntq + " audit " + l + " --as-of 2025-06-30 --json", &out) == 0);
+  json a = json::parse(out);
+  CHECK(a["today"] == "2025-06-30");
+  CHECK(a["counts"]["missing-report"] == 3);
+  CHECK(a["counts"]["missing-plan"] == 1);
+  CHECK(a["counts"]["dossier-incomplete"] == 1);
+  for (const json& f : a["findings"]) {
+    CHECK(f["subject"] == "MS-TL-TDCTQ");
+    CHECK(f["seq"].is_number());
+    CHECK_FALSE(f["message"].get<std::string>().empty());
+    CHECK_FALSE(f["documents"].empty());
+  }
+  CHECK(run(kAntq + " audit " + l + " --as-of 2025-06-30 --strict", &out) == 1);
+  CHECK_THAT(out, Catch::Contains("[missing-plan]") && Catch::Contains("evaluation year 2025"));
+  REQUIRE(run(kAntq + " audit " + l + " --as-of 2025-06-30 --since 2025-01-01 --json", &out) == 0);
+  for (const json& f : json::parse(out)["findings"]) CHECK(f["date"].get<std::string>() >= "2025-01-01");
+  // As of the day after the establishment nothing is due yet.
+  REQUIRE(run(kAntq + " audit " + l + " --as-of 2023-03-02 --strict", &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("0 finding(s)"));
+  CHECK(run(kAntq + " audit " + l + " --since 2025-13-01", &out) == 2);
 }
 
 }  // namespace

@@ -1,0 +1,255 @@
+#include "projections/audit.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "projections/admission.hpp"
+#include "projections/dossier.hpp"
+#include "projections/lifecycle.hpp"
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+
+// Whether at least `months` full months and a day have passed from `from` to `to`.
+bool more_than_months(const std::string& from, const std::string& to, int months) {
+  const int m = full_months(from, to);
+  return m > months || (m == months && to.substr(8) > from.substr(8));
+}
+
+int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
+
+class Auditor {
+ public:
+  Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at)
+      : ledger_(ledger), today_(std::move(today)), at_(at), reader_(ledger) {}
+
+  Result<std::vector<Finding>> run() {
+    std::map<std::string, std::vector<const SubjectState*>> by_name;  // duplicate-model candidates
+    std::vector<SubjectState> states;
+    std::map<std::string, std::vector<ChainLink>> chains;
+    for (const auto& id : subject_ids(ledger_)) {
+      auto s = reader_.state(id, at_);
+      if (!s) return std::unexpected(s.error());
+      if (!*s) continue;
+      auto chain = reader_.chain(id);
+      if (!chain) return std::unexpected(chain.error());
+      std::vector<ChainLink> links;
+      for (auto& l : *chain)
+        if (at_.includes(l.entry.seq, l.act.date) && l.act.subject == id) links.push_back(std::move(l));
+      chains[id] = std::move(links);
+      states.push_back(std::move(**s));
+    }
+    for (const SubjectState& s : states) {
+      auto p = profile_on(ledger_, today_);
+      if (!p) return std::unexpected(p.error());
+      const std::vector<ChainLink>& links = chains[s.id];
+      if (s.kind == "exemplar") {
+        exemplar(*p, s, links);
+        continue;
+      }
+      deadlines(*p, s, links);
+      level_mismatch(*p, s, links);
+      weak_not_terminated(*p, s);
+      missing_plan(*p, s, links);
+      if (auto r = dossier(*p, s); !r) return std::unexpected(r.error());
+      if (!s.closed() && s.is_founded() && p->applies("duplicate-model"))
+        by_name[s.name + "\x1f" + s.type + "\x1f" + s.area].push_back(&s);
+      if (!s.points.empty()) replication(*p, s);
+    }
+    for (const auto& [key, models] : by_name)
+      for (std::size_t i = 1; i < models.size(); ++i)
+        add(*models[i], models[i]->acts.begin()->second.seq, "duplicate-model", models[i]->founded,
+            fmt::format("{} and {} are both active \"{}\" ({}) models in {}: merge candidates (Hòa Bình §III.1, §III.3)",
+                        models[0]->id, models[i]->id, models[i]->name, models[i]->type, models[i]->area),
+            {models[0]->entries.front(), models[i]->entries.front()});
+    std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
+    });
+    return std::move(out_);
+  }
+
+ private:
+  void add(const SubjectState& s, std::uint64_t seq, std::string rule, std::string date, std::string message,
+           std::vector<std::uint64_t> documents = {}) {
+    if (documents.empty()) documents.push_back(seq);
+    out_.push_back({s.id, seq, std::move(rule), std::move(date), std::move(message), std::move(documents)});
+  }
+
+  // late-proposal, late-decision, late-forwarding (acts after the day of their evaluation year) and missing-report.
+  void deadlines(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    std::map<std::string, std::string> report_due;  // period -> earliest "before" day
+    for (const Deadline& d : p.deadlines) {
+      if (!p.applies(d.id)) continue;
+      if (d.period) {
+        auto [it, added] = report_due.emplace(*d.period, d.before);
+        if (!added) it->second = std::min(it->second, d.before);
+        continue;
+      }
+      for (const ChainLink& l : links) {
+        if (l.act.act != d.act) continue;
+        const int year = year_of(l.act.data);
+        const std::string due = fmt::format("{:04}-{}", year, d.before);
+        if (l.act.date >= due)
+          add(s, l.entry.seq, d.id, l.act.date,
+              fmt::format("{} of {} for {} is dated {}; it was due before {} ({})", d.act, s.id, year, l.act.date,
+                          due, p.id));
+      }
+    }
+    if (!s.is_founded() || report_due.empty()) return;
+    const int first = std::stoi(s.founded.substr(0, 4));
+    const int last = std::stoi(today_.substr(0, 4));
+    for (int y = first; y <= last; ++y)
+      for (const auto& [period, before] : report_due) {
+        const std::string due = fmt::format("{:04}-{}", y, before);
+        const std::string name = period == "H1" ? fmt::format("{}-H1", y) : std::to_string(y);
+        // Due when the model had six months to report on, the deadline has passed, and it was not yet closed.
+        if (today_ < due || more_than_months(s.founded, due, 6) == false) continue;
+        if (s.closed() && s.last_date < due) continue;
+        bool filed = false;
+        for (const ChainLink& l : links)
+          filed = filed || (l.act.act == "model.report-filed" && l.act.data.value("period", "") == name && l.act.date < due);
+        if (!filed)
+          add(s, s.entries.back(), "missing-report", due,
+              fmt::format("{} has no {} report (model.report-filed, period {}) dated before {} ({})", s.id,
+                          period == "H1" ? "half-year" : "yearly", name, due, p.id));
+      }
+  }
+
+  // level-mismatch: the decided level against the band of targets_met_pct (percentage profiles).
+  void level_mismatch(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("level-mismatch") || p.rating.basis != "percentage") return;
+    for (const ChainLink& l : links) {
+      if (l.act.act != "model.rated" || !l.act.data.contains("targets_met_pct")) continue;
+      const double pct = l.act.data["targets_met_pct"].get<double>();
+      std::string band;
+      for (const RatingBand& b : p.rating.bands)
+        if (pct >= b.min_pct) {
+          band = b.level;
+          break;
+        }
+      const std::string level = l.act.data.value("level", "");
+      if (!band.empty() && band != level)
+        add(s, l.entry.seq, "level-mismatch", l.act.date,
+            fmt::format("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})",
+                        s.id, level, year_of(l.act.data), l.act.date, pct, band, p.id));
+    }
+  }
+
+  // weak-not-terminated: a Weak model still open after the next evaluation year (Bắc Giang: at once).
+  void weak_not_terminated(const Profile& p, const SubjectState& s) {
+    if (!p.applies("weak-not-terminated") || s.closed()) return;
+    auto latest = s.latest_rating();
+    if (!latest || latest->second.level != "weak") return;
+    const bool at_once = p.weak_must_terminate == "immediately";
+    const std::string by = at_once ? latest->second.date : fmt::format("{:04}-10-31", latest->first + 1);
+    if (today_ <= by) return;
+    add(s, latest->second.seq, "weak-not-terminated", by,
+        fmt::format("{} was rated weak for {} (decision of {}, entry {}) and is still {} {}", s.id, latest->first,
+                    latest->second.date, latest->second.seq, s.stage,
+                    at_once ? fmt::format("({}: a Weak model is liquidated at once)", p.id)
+                            : fmt::format("after the next evaluation year ended {}", by)));
+  }
+
+  // missing-plan: an active model without an activity plan for an evaluation year that began after its founding,
+  // two months into that year.
+  void missing_plan(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("missing-plan") || s.stage != "active") return;
+    const int first = std::stoi(s.founded.substr(0, 4)) + 1;
+    for (int y = first; y <= std::stoi(today_.substr(0, 4)) + 1; ++y) {
+      const std::string opens = fmt::format("{:04}-11-01", y - 1), due = fmt::format("{:04}-01-01", y);
+      if (s.founded >= opens || today_ < due) continue;
+      const bool planned = std::any_of(links.begin(), links.end(), [&](const ChainLink& l) {
+        return l.act.act == "model.plan-issued" && year_of(l.act.data) == y;
+      });
+      if (!planned)
+        add(s, s.entries.back(), "missing-plan", due,
+            fmt::format("{} is active but has no activity plan (model.plan-issued) for evaluation year {}, which "
+                        "opened {}", s.id, y, opens));
+    }
+  }
+
+  // dossier-incomplete: a founded model whose dossier lacks required items.
+  Status dossier(const Profile& p, const SubjectState& s) {
+    if (!p.applies("dossier-incomplete") || !s.is_founded()) return {};
+    auto d = dossier_of(ledger_, s.id, at_);
+    if (!d) return std::unexpected(d.error());
+    std::string items;
+    for (const auto& e : d->items)
+      if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
+    if (!items.empty())
+      add(s, s.entries.back(), "dossier-incomplete", s.last_date,
+          fmt::format("{}'s dossier lacks item(s) {} of {} ({:.0f}% complete; antq dossier {} lists them)", s.id,
+                      items, p.id, 100 * d->completeness(), s.id));
+    return {};
+  }
+
+  // replication-ineffective (Kon Tum): fewer than the profile's share of a model's points rated Fair or better.
+  void replication(const Profile& p, const SubjectState& origin) {
+    if (!p.applies("replication-ineffective") || !p.points_effective_pct) return;
+    std::map<int, std::pair<int, int>> by_year;  // year -> (effective, rated)
+    for (const auto& id : origin.points) {
+      auto point = reader_.state(id, at_);
+      if (!point || !*point) continue;
+      for (const auto& [year, r] : (*point)->ratings) {
+        auto& [effective, rated] = by_year[year];
+        ++rated;
+        if (r.level == "good" || r.level == "fair") ++effective;
+      }
+    }
+    for (const auto& [year, counts] : by_year)
+      if (counts.first * 100 < *p.points_effective_pct * counts.second)
+        add(origin, origin.entries.back(), "replication-ineffective", fmt::format("{:04}-11-10", year),
+            fmt::format("{}: {} of its {} points rated for {} are Fair or better, under {}% ({})", origin.id,
+                        counts.first, counts.second, year, *p.points_effective_pct, p.id));
+  }
+
+  // exemplar-late-evaluation and exemplar-below-threshold.
+  void exemplar(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.exemplar) return;
+    const ChainLink* plan = nullptr;
+    const ChainLink* evaluated = nullptr;
+    for (const ChainLink& l : links) {
+      if (l.act.act == "exemplar.plan-issued" && !plan) plan = &l;
+      if (l.act.act == "exemplar.evaluated" && !evaluated) evaluated = &l;
+    }
+    const int within = p.exemplar->evaluate_within_months;
+    if (plan && p.applies("exemplar-late-evaluation")) {
+      const std::string when = evaluated ? evaluated->act.date : today_;
+      if (more_than_months(plan->act.date, when, within) && !(s.closed() && !evaluated))
+        add(s, evaluated ? evaluated->entry.seq : plan->entry.seq, "exemplar-late-evaluation", when,
+            evaluated ? fmt::format("{} was first evaluated {}, more than {} months after its build plan of {} ({})",
+                                    s.id, evaluated->act.date, within, plan->act.date, p.id)
+                      : fmt::format("{} has no evaluation {} months after its build plan of {} ({})", s.id, within,
+                                    plan->act.date, p.id),
+            {plan->entry.seq});
+    }
+    if (s.stage == "recognized" && p.applies("exemplar-below-threshold") && !s.criteria.empty()) {
+      const int pct = static_cast<int>(100 * s.met.size() / s.criteria.size());
+      if (pct < p.exemplar->keep_threshold_pct) {
+        const ActRef& e = s.acts.at("exemplar.evaluated");
+        add(s, e.seq, "exemplar-below-threshold", e.date,
+            fmt::format("{} met {} of its {} criteria ({}%) at the evaluation of {} and has not been ended (under {}%, "
+                        "{})", s.id, s.met.size(), s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
+      }
+    }
+  }
+
+  const ledger::Ledger& ledger_;
+  std::string today_;
+  AsOf at_;
+  SubjectReader reader_;
+  std::vector<Finding> out_;
+};
+
+}  // namespace
+
+Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at) {
+  return Auditor(ledger, at.date.value_or(today), at).run();
+}
+
+}  // namespace antq::projections

@@ -1,0 +1,29 @@
+// Audit findings (domain.md §10, "Findings"): acts the ledger admitted that an auditor must look at — late
+// proposals, decisions and forwarding, ratings that differ from the band of targets met, Weak models not ended,
+// missing plans and reports, incomplete dossiers, late or failing exemplars, duplicate models, replications whose
+// points are mostly ineffective — each under the profile in force, with the documents involved.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "projections/query.hpp"
+
+namespace antq::projections {
+
+struct Finding {
+  std::string subject;
+  std::uint64_t seq = 0;     // the entry the finding is about (the late act, the rating, the subject's latest act)
+  std::string rule;          // a finding id of domain.md §10
+  std::string date;          // when it arose (YYYY-MM-DD): the act's date, or the deadline that passed
+  std::string message;
+  std::vector<std::uint64_t> documents;  // entries involved
+};
+
+// Every finding as of `at`, with `today` (YYYY-MM-DD) as the day deadlines are measured against (at.date when
+// given). Sorted by subject, then date, then rule.
+Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at);
+
+}  // namespace antq::projections
