@@ -34,18 +34,13 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->add_flag("--strict", args->strict, "Exit 1 when there is any finding");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      for (const auto* d : {&args->as_of, &args->since})
-        if (!d->empty() && !ledger::is_date(*d))
-          return fail(bad_input(fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d)));
+      if (!args->since.empty() && !ledger::is_date(args->since))
+        return fail(bad_input(fmt::format("--since: expected a date YYYY-MM-DD, got \"{}\"", args->since)));
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      projections::AsOf point;
-      if (!args->as_of.empty()) point.date = args->as_of;
-      if (args->at) {
-        if (*args->at >= (*ledger)->size())
-          return fail(bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *args->at, (*ledger)->size() - 1)));
-        point.seq = args->at;
-      }
+      auto at = as_of_point(args->as_of, args->at, (*ledger)->size());
+      if (!at) return fail(at.error());
+      const projections::AsOf point = *at;
       const std::string today = signing::format_vietnam_time(signing::now()).substr(0, 10);
       auto findings = projections::audit(**ledger, today, point);
       if (!findings) return fail(findings.error());

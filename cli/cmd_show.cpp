@@ -51,15 +51,9 @@ Result<Opened> open_at(const Args& a) {
   auto ledger = ledger::Ledger::open(a.dir);
   if (!ledger) return std::unexpected(ledger.error());
   o.ledger = std::move(*ledger);
-  if (!a.as_of.empty()) {
-    if (!ledger::is_date(a.as_of)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", a.as_of));
-    o.at.date = a.as_of;
-  }
-  if (a.at) {
-    if (*a.at >= o.ledger->size())
-      return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *a.at, o.ledger->size() - 1));
-    o.at.seq = a.at;
-  }
+  auto at = as_of_point(a.as_of, a.at, o.ledger->size());
+  if (!at) return std::unexpected(at.error());
+  o.at = *at;
   return o;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/common.hpp"
 
+#include "ledger/act.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -34,5 +36,18 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std::uint64_t> seq, std::uint64_t size) {
+  projections::AsOf at;
+  if (!date.empty()) {
+    if (!ledger::is_date(date)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", date));
+    at.date = date;
+  }
+  if (seq) {
+    if (*seq >= size) return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *seq, size - 1));
+    at.seq = seq;
+  }
+  return at;
+}
 
 }  // namespace antq::cli

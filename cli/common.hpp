@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "projections/query.hpp"
 #include "signing/result.hpp"
 
 namespace antq::cli {
@@ -50,5 +51,9 @@ Result<std::string> read_text(const std::filesystem::path& path);
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);
 
 void print_json(const nlohmann::json& j);
+
+// The point in history a query asks about, from its --as-of DATE and --at SEQ (either may be unset), checked
+// against a ledger of `size` entries: bad_input naming the option otherwise.
+Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std::uint64_t> seq, std::uint64_t size);
 
 }  // namespace antq::cli
