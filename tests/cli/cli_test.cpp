@@ -616,3 +616,34 @@ TEST_CASE("audit lists findings with their rule, entry and documents; --strict e
 
 }  // namespace
 }  // namespace antq::test
+
+namespace antq::test {
+namespace {
+
+// Issue 3: signatures without signingCertificateV2 (older CMS, `openssl cms -sign` without -cades) are verified,
+// and history says so.
+TEST_CASE("history says when a signature carries no signingCertificateV2 (an older CMS form, still valid)", "[cli][openssl]") {
+  TestLedger t;
+  const json act = make_act("model.proposed", "M-OLD", "2023-03-15");
+  Bytes body = ledger::encode_body(ledger::act_from_json(act, "a", ".")->act);
+  write_file(t.tmp / "body", std::string(body.begin(), body.end()));
+  std::string out;
+  REQUIRE(run(fmt::format("openssl cms -sign -binary -md sha256 -in {} -signer {} -inkey {} -outform DER -out {}",
+                          quote(t.tmp / "body"), quote(t.chair.files.cert), quote(t.chair.files.key),
+                          quote(t.tmp / "sig.p7s")), &out) == 0);
+  const std::string cms = read_file(t.tmp / "sig.p7s");
+  ledger::Submission s;
+  s.event.body = body;
+  s.event.signatures.push_back({ledger::Role::person, t.chair.fingerprint, Bytes(cms.begin(), cms.end())});
+  require_ok(t.append({s}));
+  t.ledger.reset();
+  REQUIRE(run(kAntq + " history " + quote(t.dir()) + " M-OLD --json", &out) == 0);
+  const json sig = json::parse(out)["acts"][0]["signatures"][0];
+  CHECK(sig["signing_certificate_v2"] == false);
+  CHECK(sig["valid_at_signing_time"] == true);
+  REQUIRE(run(kAntq + " history " + quote(t.dir()) + " M-OLD", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("no signingCertificateV2 (older CMS form)"));
+}
+
+}  // namespace
+}  // namespace antq::test
