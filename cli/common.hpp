@@ -39,6 +39,7 @@ void add_history(CLI::App& app, Action& run);  // history
 void add_dossier(CLI::App& app, Action& run);  // dossier
 void add_diff(CLI::App& app, Action& run);     // diff
 void add_audit(CLI::App& app, Action& run);
+void add_stats(CLI::App& app, Action& run);
 
 // Prints the one line of `e` to stderr and returns its exit code (2; corruption found by a check: 1).
 int fail(const Error& e);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_dossier(app, run);
   add_diff(app, run);
   add_audit(app, run);
+  add_stats(app, run);
   add_trust(app, run);
   add_demo(app, run);
   try {

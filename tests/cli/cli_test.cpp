@@ -402,7 +402,7 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff", "audit"}) {
+                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff", "audit", "stats"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);
@@ -643,6 +643,34 @@ TEST_CASE("history says when a signature carries no signingCertificateV2 (an old
   CHECK(sig["valid_at_signing_time"] == true);
   REQUIRE(run(kAntq + " history " + quote(t.dir()) + " M-OLD", &out) == 0);
   CHECK_THAT(out, Catch::Contains("no signingCertificateV2 (older CMS form)"));
+}
+
+}  // namespace
+}  // namespace antq::test
+
+namespace antq::test {
+namespace {
+
+TEST_CASE("stats as a table, JSON and CSV; as of a date; a bad format is refused", "[cli][stats]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  std::string out;
+  REQUIRE(run(kAntq + " stats " + l + " --format json", &out) == 0);
+  json s = json::parse(out);
+  CHECK(s["year"] == 2024);
+  REQUIRE(s["models"].size() == 1);
+  CHECK(s["models"][0]["points"] == 1);
+  CHECK(s["models"][0]["teams"] == 4);
+  CHECK(s["ratings"]["good"] == 1);
+  CHECK(s["apart"].empty());
+  REQUIRE(run(kAntq + " stats " + l + " --format csv", &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("section,key,value\r\n") && Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n") &&
+                      Catch::Contains("ratings,good,1\r\n"));
+  REQUIRE(run(kAntq + " stats " + l + " --as-of 2023-02-20 --format json", &out) == 0);
+  CHECK(json::parse(out)["points"] == 0);  // proposed, not yet established
+  REQUIRE(run(kAntq + " stats " + l, &out) == 0);
+  CHECK_THAT(out, Catch::Contains("model (by name)") && Catch::Contains("ratings 2024: good 1"));
+  expect_refusal(demo, kAntq + " stats " + l + " --format xml", "--format");
 }
 
 }  // namespace

@@ -1,0 +1,137 @@
+// antq stats: the Movement's statistics as the provinces report them (domain.md §7).
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/stats.hpp"
+
+namespace antq::cli {
+namespace {
+
+using nlohmann::json;
+
+json stats_json(const projections::Statistics& s) {
+  json models = json::array();
+  for (const auto& m : s.models) models.push_back({{"name", m.name}, {"points", m.points}, {"teams", m.teams}});
+  json apart = json::array();
+  for (const auto& a : s.apart) apart.push_back({{"subject", a.subject}, {"name", a.name}, {"reason", a.reason}});
+  json replication = json::array();
+  for (const auto& r : s.replication) {
+    json x{{"origin", r.origin}, {"name", r.name}, {"points", r.points}, {"rated", r.rated}, {"effective", r.effective}};
+    if (r.threshold_pct)
+      x["effective_model"] = r.rated > 0 && r.effective * 100 >= static_cast<std::size_t>(*r.threshold_pct) * r.rated;
+    replication.push_back(std::move(x));
+  }
+  json ratings = json::object();
+  for (const char* level : {"good", "fair", "average", "weak"}) ratings[level] = s.ratings.count(level) ? s.ratings.at(level) : 0;
+  json exemplars = json::object();
+  for (const char* stage : {"building", "recognized", "ended"}) exemplars[stage] = s.exemplars.count(stage) ? s.exemplars.at(stage) : 0;
+  return {{"year", s.year},
+          {"models", std::move(models)},
+          {"points", s.points},
+          {"teams", s.teams},
+          {"ratings", std::move(ratings)},
+          {"ratings_by_unit", s.ratings_by_unit},
+          {"ratings_by_level", s.ratings_by_level},
+          {"exemplars", std::move(exemplars)},
+          {"apart", std::move(apart)},
+          {"replications", s.replications},
+          {"announcements", s.announcements},
+          {"replication", std::move(replication)}};
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void print_csv(const projections::Statistics& s) {
+  auto row = [](const std::string& section, const std::string& key, const std::string& value) {
+    std::cout << csv_field(section) << "," << csv_field(key) << "," << csv_field(value) << "\r\n";
+  };
+  std::cout << "section,key,value\r\n";
+  row("year", "", std::to_string(s.year));
+  for (const auto& m : s.models) {
+    row("points", m.name, std::to_string(m.points));
+    row("teams", m.name, std::to_string(m.teams));
+  }
+  row("total", "points", std::to_string(s.points));
+  row("total", "teams", std::to_string(s.teams));
+  for (const char* level : {"good", "fair", "average", "weak"})
+    row("ratings", level, std::to_string(s.ratings.count(level) ? s.ratings.at(level) : 0));
+  for (const char* stage : {"building", "recognized", "ended"})
+    row("exemplars", stage, std::to_string(s.exemplars.count(stage) ? s.exemplars.at(stage) : 0));
+  row("total", "replications", std::to_string(s.replications));
+  row("total", "announcements", std::to_string(s.announcements));
+  for (const auto& a : s.apart) row("apart", a.subject, a.reason);
+}
+
+void print_table(const projections::Statistics& s, const std::string& when) {
+  std::cout << fmt::format("Movement statistics, {}; ratings of evaluation year {}\n\n", when, s.year);
+  std::cout << fmt::format("{:<52} {:>7} {:>7}\n", "model (by name)", "points", "teams");
+  for (const auto& m : s.models) std::cout << fmt::format("{:<52} {:>7} {:>7}\n", m.name, m.points, m.teams);
+  std::cout << fmt::format("{:<52} {:>7} {:>7}\n\n", "total", s.points, s.teams);
+  std::cout << fmt::format("ratings {}: good {}, fair {}, average {}, weak {}\n", s.year,
+                           s.ratings.count("good") ? s.ratings.at("good") : 0, s.ratings.count("fair") ? s.ratings.at("fair") : 0,
+                           s.ratings.count("average") ? s.ratings.at("average") : 0,
+                           s.ratings.count("weak") ? s.ratings.at("weak") : 0);
+  std::cout << fmt::format("exemplars: building {}, recognized {}, ended {}\n",
+                           s.exemplars.count("building") ? s.exemplars.at("building") : 0,
+                           s.exemplars.count("recognized") ? s.exemplars.at("recognized") : 0,
+                           s.exemplars.count("ended") ? s.exemplars.at("ended") : 0);
+  std::cout << fmt::format("replications {}, announcements {}\n", s.replications, s.announcements);
+  for (const auto& r : s.replication)
+    std::cout << fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better{}\n", r.origin, r.name,
+                             r.points, r.rated, s.year, r.effective,
+                             r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : "");
+  if (!s.apart.empty()) {
+    std::cout << fmt::format("\nreported apart, not in the totals ({}):\n", s.apart.size());
+    for (const auto& a : s.apart) std::cout << fmt::format("  {:<16} {:<44} {}\n", a.subject, a.name, a.reason);
+  }
+}
+
+}  // namespace
+
+void add_stats(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, as_of, unit, format = "table";
+    std::optional<std::uint64_t> at;
+    std::optional<int> year;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("stats", "Statistics: points and teams by model name, ratings, exemplars");
+  cmd->footer(
+      "Counted as the guidance counts (Hòa Bình §VI): by model name the points — the active subjects of a lineage,\n"
+      "the origin and every point of it — and their implementing teams; models without security-and-order content\n"
+      "and Dân vận khéo models are listed apart, never in the totals. Ratings of evaluation year --year (default:\n"
+      "the latest rated) by level, by unit and by the deciding level; exemplars by stage; replications,\n"
+      "announcements, and for replicated models how many points were Fair or better (Kon Tum: effective at 50%).\n"
+      "--format csv writes rows section,key,value (RFC 4180).\n"
+      "Example: antq stats ledger/ --year 2024 --as-of 2024-11-15 --format csv");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("--year", args->year, "Evaluation year of the ratings (1 Nov of the year before to 31 Oct)");
+  auto* as_of = cmd->add_option("--as-of", args->as_of, "As the record stood on DATE (YYYY-MM-DD)");
+  auto* at = cmd->add_option("--at", args->at, "As the ledger stood after entry SEQ");
+  as_of->excludes(at);
+  cmd->add_option("--unit", args->unit, "Only the subjects this unit founded (its full name)");
+  cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      auto at = as_of_point(args->as_of, args->at, (*ledger)->size());
+      if (!at) return fail(at.error());
+      auto s = projections::statistics(**ledger, *at, args->year, args->unit);
+      if (!s) return fail(s.error());
+      if (args->format == "json") print_json(stats_json(*s));
+      else if (args->format == "csv") print_csv(*s);
+      else print_table(*s, at->date ? "as of " + *at->date : at->seq ? fmt::format("at entry {}", *at->seq) : "now");
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli

@@ -1,0 +1,50 @@
+// Statistics as the guidance counts them (domain.md §7; Hòa Bình 000 §VI): by model name the points (the active
+// subjects of a lineage: the origin and every point of it) and their implementing teams; models without
+// security-and-order content and "Dân vận khéo" models apart, never in the totals; ratings of an evaluation year by
+// level and by unit; exemplars by stage; replications and announcements; Kon Tum's 50%-of-points rule.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+#include "projections/query.hpp"
+
+namespace antq::projections {
+
+struct Statistics {
+  struct ByName {
+    std::string name;
+    std::size_t points = 0;   // active subjects (origins and points) of models of this name
+    std::int64_t teams = 0;   // their implementing teams
+  };
+  struct Apart {
+    std::string subject, name, reason;  // reason: no-security-content | dan-van-kheo
+  };
+  struct Replication {
+    std::string origin, name;
+    std::size_t points = 0, rated = 0, effective = 0;  // effective: rated Fair or better for `year`
+    std::optional<int> threshold_pct;                  // the profile's rule (Kon Tum: 50), when it has one
+  };
+  int year = 0;                                        // the evaluation year of `ratings`
+  std::vector<ByName> models;                          // Movement models, by name
+  std::size_t points = 0;
+  std::int64_t teams = 0;
+  std::map<std::string, std::size_t> ratings;          // level -> subjects rated for `year`
+  std::map<std::string, std::map<std::string, std::size_t>> ratings_by_unit;  // unit -> level -> subjects
+  std::map<std::string, std::size_t> ratings_by_level; // authority level (commune, district...) -> subjects rated
+  std::map<std::string, std::size_t> exemplars;        // building, recognized, ended (and surveying)
+  std::vector<Apart> apart;
+  std::size_t replications = 0, announcements = 0;     // model.replicated and model.announced acts
+  std::vector<Replication> replication;
+};
+
+// The statistics as of `at`, for evaluation year `year` (default: the latest year any subject was rated for), of
+// the subjects founded by `unit` when given.
+Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
+                              const std::string& unit = "");
+
+}  // namespace antq::projections
