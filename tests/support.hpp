@@ -106,6 +106,11 @@ class Pki {
 
 inline const json kCommune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
 
+// The Ministry baseline's steps before the establishment decision, in order (domain.md §2; Hòa Bình 000 §III.1).
+inline const std::vector<std::string> kBaselineSteps = {"survey.plan-approved", "survey.reported",
+                                                        "model.proposed",       "model.policy-issued",
+                                                        "model.implementation-issued", "model.consulted"};
+
 // An act of `kind` for `subject`, by the commune.
 inline json make_act(const std::string& kind, const std::string& subject, const std::string& date, json data = json::object(),
                      const json& authority = kCommune) {
@@ -183,6 +188,12 @@ class TestLedger {
   }
   Result<std::vector<std::uint64_t>> record(const json& act, bool with_org = true) {
     return append({sign(act, chair, with_org ? &office : nullptr)});
+  }
+  // Appends `act` signed by the commune chairman, and by the office too when it is a decision (domain.md §10
+  // `authority`); fails the test naming the refusal otherwise.
+  void admit(const json& act) {
+    auto r = record(act, projections::is_decision_act(act["act"].get<std::string>()));
+    if (!r) FAIL(r.error().line());
   }
   // Issues a chairman's and an office's certificate for `unit` (e.g. a district or province People's Committee)
   // and binds them from 2023-01-01, as the commune's are.

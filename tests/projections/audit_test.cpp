@@ -16,22 +16,16 @@ using nlohmann::json;
 using test::make_act;
 using test::TestLedger;
 
-void admit(TestLedger& t, const json& act) {
-  auto r = t.record(act, is_decision_act(act["act"].get<std::string>()));
-  if (!r) FAIL(r.error().line());
-}
-
 // A model founded by the six baseline steps in January of `year`, established on 1 February and launched.
 void found(TestLedger& t, const std::string& id, int year, const std::string& name = "Tổ tự quản",
            const std::string& area = "") {
-  const std::vector<std::string> steps = {"survey.plan-approved", "survey.reported", "model.proposed",
-                                          "model.policy-issued", "model.implementation-issued", "model.consulted"};
+  const auto& steps = test::kBaselineSteps;
   for (std::size_t i = 0; i < steps.size(); ++i)
-    admit(t, make_act(steps[i], id, fmt::format("{}-01-{:02}", year, i + 1)));
+    t.admit(make_act(steps[i], id, fmt::format("{}-01-{:02}", year, i + 1)));
   json data = {{"name", name}, {"type", "self-managed"}, {"teams", 2}};
   if (!area.empty()) data["area"] = area;
-  admit(t, make_act("model.established", id, fmt::format("{}-02-01", year), data));
-  admit(t, make_act("model.launched", id, fmt::format("{}-02-10", year)));
+  t.admit(make_act("model.established", id, fmt::format("{}-02-01", year), data));
+  t.admit(make_act("model.launched", id, fmt::format("{}-02-10", year)));
 }
 
 std::vector<Finding> findings(const TestLedger& t, const std::string& as_of, const std::string& subject) {
@@ -52,13 +46,13 @@ const Finding* find(const std::vector<Finding>& fs, const std::string& rule) {
 TEST_CASE("Late proposal, decision and forwarding, and a level outside its band (000 §III.2.2, §III.2.3)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
   found(t, "M-LATE", 2023);
-  admit(t, make_act("model.rating-proposed", "M-LATE", "2024-11-06", {{"year", 2024}, {"level", "good"}}));
-  admit(t, make_act("model.rated", "M-LATE", "2024-11-12", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 60}}));
-  admit(t, make_act("model.rating-forwarded", "M-LATE", "2024-11-20", {{"year", 2024}, {"to", "Công an tỉnh"}}));
+  t.admit(make_act("model.rating-proposed", "M-LATE", "2024-11-06", {{"year", 2024}, {"level", "good"}}));
+  t.admit(make_act("model.rated", "M-LATE", "2024-11-12", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 60}}));
+  t.admit(make_act("model.rating-forwarded", "M-LATE", "2024-11-20", {{"year", 2024}, {"to", "Công an tỉnh"}}));
   found(t, "M-OK", 2023, "Camera an ninh");
-  admit(t, make_act("model.rating-proposed", "M-OK", "2024-11-03", {{"year", 2024}, {"level", "fair"}}));
-  admit(t, make_act("model.rated", "M-OK", "2024-11-08", {{"year", 2024}, {"level", "fair"}, {"targets_met_pct", 75}}));
-  admit(t, make_act("model.rating-forwarded", "M-OK", "2024-11-12", {{"year", 2024}, {"to", "Công an tỉnh"}}));
+  t.admit(make_act("model.rating-proposed", "M-OK", "2024-11-03", {{"year", 2024}, {"level", "fair"}}));
+  t.admit(make_act("model.rated", "M-OK", "2024-11-08", {{"year", 2024}, {"level", "fair"}, {"targets_met_pct", 75}}));
+  t.admit(make_act("model.rating-forwarded", "M-OK", "2024-11-12", {{"year", 2024}, {"to", "Công an tỉnh"}}));
 
   auto late = findings(t, "2024-12-31", "M-LATE");
   REQUIRE(find(late, "late-proposal"));
@@ -81,9 +75,9 @@ TEST_CASE("Late proposal, decision and forwarding, and a level outside its band 
 TEST_CASE("A Weak model not ended after the next evaluation year; missing plans and reports; dossier gaps (000 §III.3, §VIII)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
   found(t, "M-WEAK", 2023);
-  admit(t, make_act("model.plan-issued", "M-WEAK", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
-  admit(t, make_act("model.report-filed", "M-WEAK", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 2}}));
-  admit(t, make_act("model.rated", "M-WEAK", "2024-11-08", {{"year", 2024}, {"level", "weak"}, {"targets_met_pct", 30}}));
+  t.admit(make_act("model.plan-issued", "M-WEAK", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
+  t.admit(make_act("model.report-filed", "M-WEAK", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 2}}));
+  t.admit(make_act("model.rated", "M-WEAK", "2024-11-08", {{"year", 2024}, {"level", "weak"}, {"targets_met_pct", 30}}));
   // Within the next evaluation year (to 2025-10-31) it may still be ended: no finding yet.
   CHECK_FALSE(find(findings(t, "2025-10-31", "M-WEAK"), "weak-not-terminated"));
   auto later = findings(t, "2025-11-20", "M-WEAK");
@@ -109,14 +103,14 @@ TEST_CASE("Exemplars evaluated late or kept below the threshold; duplicate model
   TestLedger t("hoa-binh-2023", "p256");
   const json criteria = {{"criteria", {{{"id", "C1"}, {"text", "a"}}, {{"id", "C2"}, {"text", "b"}}, {{"id", "C3"}, {"text", "c"}}}}};
   for (const char* id : {"E-LATE", "E-LOW"}) {
-    admit(t, make_act("exemplar.surveyed", id, "2023-02-01", {{"holder", "Nguyễn Văn An"}}));
-    admit(t, make_act("exemplar.criteria-set", id, "2023-02-10", criteria));
-    admit(t, make_act("exemplar.plan-issued", id, "2023-03-01"));
+    t.admit(make_act("exemplar.surveyed", id, "2023-02-01", {{"holder", "Nguyễn Văn An"}}));
+    t.admit(make_act("exemplar.criteria-set", id, "2023-02-10", criteria));
+    t.admit(make_act("exemplar.plan-issued", id, "2023-03-01"));
   }
-  admit(t, make_act("exemplar.evaluated", "E-LATE", "2024-04-01", {{"met", {"C1", "C2", "C3"}}}));
-  admit(t, make_act("exemplar.evaluated", "E-LOW", "2024-01-15", {{"met", {"C1", "C2", "C3"}}}));
-  admit(t, make_act("exemplar.recognized", "E-LOW", "2024-02-01", {{"level", "commune"}}));
-  admit(t, make_act("exemplar.evaluated", "E-LOW", "2025-01-15", {{"met", json::array({"C1"})}}));
+  t.admit(make_act("exemplar.evaluated", "E-LATE", "2024-04-01", {{"met", {"C1", "C2", "C3"}}}));
+  t.admit(make_act("exemplar.evaluated", "E-LOW", "2024-01-15", {{"met", {"C1", "C2", "C3"}}}));
+  t.admit(make_act("exemplar.recognized", "E-LOW", "2024-02-01", {{"level", "commune"}}));
+  t.admit(make_act("exemplar.evaluated", "E-LOW", "2025-01-15", {{"met", json::array({"C1"})}}));
   found(t, "D-1", 2023, "Tổ tự quản bến đò", "Bến đò Tân Lập");
   found(t, "D-2", 2024, "Tổ tự quản bến đò", "Bến đò Tân Lập");
 
@@ -136,20 +130,19 @@ TEST_CASE("Exemplars evaluated late or kept below the threshold; duplicate model
 TEST_CASE("Kon Tum: a replicated model whose points are mostly ineffective (002 §2: 50% of the points)", "[audit]") {
   TestLedger t("kon-tum-2022", "p256");
   found(t, "O", 2023);
-  admit(t, make_act("model.rated", "O", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
-  admit(t, make_act("model.replicated", "O", "2024-11-20", {{"areas", {"Thôn A", "Thôn B"}}}));
-  const std::vector<std::string> steps = {"survey.plan-approved", "survey.reported", "model.proposed",
-                                          "model.policy-issued", "model.implementation-issued", "model.consulted"};
+  t.admit(make_act("model.rated", "O", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
+  t.admit(make_act("model.replicated", "O", "2024-11-20", {{"areas", {"Thôn A", "Thôn B"}}}));
+  const auto& steps = test::kBaselineSteps;
   for (const char* p : {"O/P001", "O/P002"}) {
-    for (std::size_t i = 0; i < steps.size(); ++i) admit(t, make_act(steps[i], p, fmt::format("2024-12-{:02}", i + 1)));
-    admit(t, make_act("model.established", p, "2025-01-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}}));
+    for (std::size_t i = 0; i < steps.size(); ++i) t.admit(make_act(steps[i], p, fmt::format("2024-12-{:02}", i + 1)));
+    t.admit(make_act("model.established", p, "2025-01-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}}));
   }
-  admit(t, make_act("model.rated", "O/P001", "2025-11-08", {{"year", 2025}, {"level", "average"}, {"targets_met_pct", 55}}));
-  admit(t, make_act("model.rated", "O/P002", "2025-11-08", {{"year", 2025}, {"level", "fair"}, {"targets_met_pct", 75}}));
+  t.admit(make_act("model.rated", "O/P001", "2025-11-08", {{"year", 2025}, {"level", "average"}, {"targets_met_pct", 55}}));
+  t.admit(make_act("model.rated", "O/P002", "2025-11-08", {{"year", 2025}, {"level", "fair"}, {"targets_met_pct", 75}}));
   // 1 of 2 is effective: 50% is not under 50%.
   CHECK_FALSE(find(findings(t, "2025-12-31", "O"), "replication-ineffective"));
-  admit(t, make_act("model.rated", "O/P001", "2026-11-08", {{"year", 2026}, {"level", "weak"}, {"targets_met_pct", 20}}));
-  admit(t, make_act("model.rated", "O/P002", "2026-11-08", {{"year", 2026}, {"level", "average"}, {"targets_met_pct", 60}}));
+  t.admit(make_act("model.rated", "O/P001", "2026-11-08", {{"year", 2026}, {"level", "weak"}, {"targets_met_pct", 20}}));
+  t.admit(make_act("model.rated", "O/P002", "2026-11-08", {{"year", 2026}, {"level", "average"}, {"targets_met_pct", 60}}));
   auto f = findings(t, "2026-12-31", "O");
   REQUIRE(find(f, "replication-ineffective"));
   CHECK_THAT(find(f, "replication-ineffective")->message, Catch::Contains("0 of its 2 points rated for 2026"));

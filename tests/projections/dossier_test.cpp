@@ -15,13 +15,7 @@ using nlohmann::json;
 using test::make_act;
 using test::TestLedger;
 
-const std::vector<std::string> kSteps = {"survey.plan-approved", "survey.reported",   "model.proposed",
-                                         "model.policy-issued", "model.implementation-issued", "model.consulted"};
-
-void admit(TestLedger& t, const json& act) {
-  auto r = t.record(act, is_decision_act(act["act"].get<std::string>()));
-  if (!r) FAIL(r.error().line());
-}
+const std::vector<std::string>& kSteps = test::kBaselineSteps;
 
 const DossierEntry& item(const Dossier& d, const std::string& code) {
   for (const auto& e : d.items)
@@ -40,28 +34,28 @@ Dossier dossier(const TestLedger& t, const std::string& id, AsOf at = {}) {
 void found(TestLedger& t, const std::string& id, const std::string& date) {
   int day = 1;
   for (const auto& step : kSteps)
-    admit(t, make_act(step, id, fmt::format("2023-02-{:02}", day++), step == "model.proposed"
+    t.admit(make_act(step, id, fmt::format("2023-02-{:02}", day++), step == "model.proposed"
                                                                        ? json{{"name", "Tổ tự quản"}, {"type", "self-managed"}}
                                                                        : json::object()));
   json established = make_act("model.established", id, date, {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 3}});
   established["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"},
                                              {"sha256", std::string(64, 'a')}, {"size", 12345}}});
-  admit(t, established);
+  t.admit(established);
 }
 
 TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as of an earlier date (000 §V.1)", "[dossier]") {
   TestLedger t("hoa-binh-2023", "p256");
   found(t, "M-1", "2023-03-01");
-  admit(t, make_act("model.launched", "M-1", "2023-03-15"));  // without regulations (item 7)
-  admit(t, make_act("model.plan-issued", "M-1", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
-  admit(t, make_act("model.report-filed", "M-1", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 5}}));
-  admit(t, make_act("model.rated", "M-1", "2024-11-08", {{"year", 2024}, {"level", "good"}}));
+  t.admit(make_act("model.launched", "M-1", "2023-03-15"));  // without regulations (item 7)
+  t.admit(make_act("model.plan-issued", "M-1", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
+  t.admit(make_act("model.report-filed", "M-1", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 5}}));
+  t.admit(make_act("model.rated", "M-1", "2024-11-08", {{"year", 2024}, {"level", "good"}}));
   // Item 11, evidence of effectiveness: a document filed with document.attached.
   const std::filesystem::path evidence = t.tmp / "evidence.txt";
   test::write_file(evidence, "Báo cáo thành tích năm 2024");
   json attached = make_act("document.attached", "M-1", "2024-11-20");
   attached["attachments"] = json::array({{{"item", "11"}, {"media_type", "text/plain"}, {"path", evidence.string()}}});
-  admit(t, attached);
+  t.admit(attached);
 
   Dossier d = dossier(t, "M-1");
   CHECK(d.profile == "hoa-binh-2023");
@@ -122,8 +116,8 @@ TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as o
 
 TEST_CASE("A recognized (spontaneous) model was not built through the survey steps: those items are not required", "[dossier]") {
   TestLedger t("kon-tum-2022", "p256");
-  admit(t, make_act("model.recognized", "R-1", "2023-03-01", {{"name", "Tổ tự phát"}, {"type", "self-managed"}, {"teams", 1}}));
-  admit(t, make_act("model.launched", "R-1", "2023-03-10"));
+  t.admit(make_act("model.recognized", "R-1", "2023-03-01", {{"name", "Tổ tự phát"}, {"type", "self-managed"}, {"teams", 1}}));
+  t.admit(make_act("model.launched", "R-1", "2023-03-10"));
   Dossier d = dossier(t, "R-1");
   for (const char* code : {"1", "2", "3", "4", "5"}) {
     INFO(code);
@@ -137,8 +131,8 @@ TEST_CASE("A recognized (spontaneous) model was not built through the survey ste
 
 TEST_CASE("An exemplar's dossier has the five items of 000 §V.2", "[dossier]") {
   TestLedger t("hoa-binh-2023", "p256");
-  admit(t, make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}}));
-  admit(t, make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
+  t.admit(make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}}));
+  t.admit(make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
   Dossier d = dossier(t, "E-1");
   REQUIRE(d.items.size() == 5);
   CHECK(item(d, "E1").status == "present");

@@ -46,8 +46,7 @@ const json kProvince = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"
 
 // Steps 1–3 before the establishment decision, in order (domain.md §2): the Ministry baseline, 000 §III.1.1–§III.1.4
 // = 001 §III.1.a–d (Kon Tum 002 inherits them) ...
-const std::vector<std::string> kBaselineSteps = {"survey.plan-approved", "survey.reported", "model.proposed",
-                                                 "model.policy-issued", "model.implementation-issued", "model.consulted"};
+using test::kBaselineSteps;
 // ... and Bắc Giang's step 1: the proposal, then the drafts consulted (004 §II.1.1.1, §II.1.1.4; linked §II.2.1.1,
 // §II.2.1.4). No survey plan, and the party resolution and directing plan are not required before the decision.
 const std::vector<std::string> kBacGiangSteps = {"model.proposed", "model.consulted"};

@@ -16,17 +16,11 @@ using nlohmann::json;
 using test::make_act;
 using test::TestLedger;
 
-void admit(TestLedger& t, const json& act) {
-  auto r = t.record(act, is_decision_act(act["act"].get<std::string>()));
-  if (!r) FAIL(r.error().line());
-}
-
 void found(TestLedger& t, const std::string& id, const std::string& month, json data) {
-  const std::vector<std::string> steps = {"survey.plan-approved", "survey.reported", "model.proposed",
-                                          "model.policy-issued", "model.implementation-issued", "model.consulted"};
-  for (std::size_t i = 0; i < steps.size(); ++i) admit(t, make_act(steps[i], id, fmt::format("{}-{:02}", month, i + 1)));
+  const auto& steps = test::kBaselineSteps;
+  for (std::size_t i = 0; i < steps.size(); ++i) t.admit(make_act(steps[i], id, fmt::format("{}-{:02}", month, i + 1)));
   data["type"] = "self-managed";
-  admit(t, make_act("model.established", id, month + "-10", data));
+  t.admit(make_act("model.established", id, month + "-10", data));
 }
 
 TEST_CASE("Points and teams by model name, apart models, ratings by level and unit, exemplars, as of a date", "[stats]") {
@@ -34,15 +28,15 @@ TEST_CASE("Points and teams by model name, apart models, ratings by level and un
   found(t, "TDC", "2023-01", {{"name", "Tổ dân cư tự quản"}, {"teams", 5}});
   found(t, "GREEN", "2023-01", {{"name", "Tuyến đường xanh"}, {"teams", 2}, {"security_content", false}});
   found(t, "DVK", "2023-01", {{"name", "Dân vận khéo"}, {"teams", 3}, {"movement", "dan-van-kheo"}});
-  admit(t, make_act("model.rated", "TDC", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
-  admit(t, make_act("model.rated", "GREEN", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
-  admit(t, make_act("model.replicated", "TDC", "2023-11-25", {{"areas", {"Thôn A", "Thôn B"}}}));
+  t.admit(make_act("model.rated", "TDC", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
+  t.admit(make_act("model.rated", "GREEN", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
+  t.admit(make_act("model.replicated", "TDC", "2023-11-25", {{"areas", {"Thôn A", "Thôn B"}}}));
   found(t, "TDC/P001", "2023-12", {{"name", "Tổ dân cư tự quản"}, {"teams", 4}});
   found(t, "TDC/P002", "2024-02", {{"name", "Tổ dân cư tự quản"}, {"teams", 6}});
-  admit(t, make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Bà Lò Thị C"}}));
-  admit(t, make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
-  admit(t, make_act("model.rated", "TDC/P001", "2024-11-08", {{"year", 2025}, {"level", "weak"}}));
-  admit(t, make_act("model.rated", "TDC/P002", "2024-12-20", {{"year", 2025}, {"level", "fair"}}));
+  t.admit(make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Bà Lò Thị C"}}));
+  t.admit(make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
+  t.admit(make_act("model.rated", "TDC/P001", "2024-11-08", {{"year", 2025}, {"level", "weak"}}));
+  t.admit(make_act("model.rated", "TDC/P002", "2024-12-20", {{"year", 2025}, {"level", "fair"}}));
 
   auto now = statistics(*t.ledger, {}, std::nullopt);
   REQUIRE(now);
