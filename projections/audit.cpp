@@ -23,6 +23,13 @@ bool more_than_months(const std::string& from, const std::string& to, int months
 
 int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
 
+// The entry of the decision that founded `s` (establishment or recognition).
+std::uint64_t founding_seq(const SubjectState& s) {
+  for (const char* k : {"model.established", "model.recognized"})
+    if (auto it = s.acts.find(k); it != s.acts.end()) return it->second.seq;
+  return s.entries.front();
+}
+
 class Auditor {
  public:
   Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at)
@@ -44,9 +51,9 @@ class Auditor {
       chains[id] = std::move(links);
       states.push_back(std::move(**s));
     }
+    auto p = profile_on(ledger_, today_);
+    if (!p) return std::unexpected(p.error());
     for (const SubjectState& s : states) {
-      auto p = profile_on(ledger_, today_);
-      if (!p) return std::unexpected(p.error());
       const std::vector<ChainLink>& links = chains[s.id];
       if (s.kind == "exemplar") {
         exemplar(*p, s, links);
@@ -57,16 +64,16 @@ class Auditor {
       weak_not_terminated(*p, s);
       missing_plan(*p, s, links);
       if (auto r = dossier(*p, s); !r) return std::unexpected(r.error());
-      if (!s.closed() && s.is_founded() && p->applies("duplicate-model"))
+      if (!s.closed() && s.is_founded() && !s.area.empty() && p->applies("duplicate-model"))
         by_name[s.name + "\x1f" + s.type + "\x1f" + s.area].push_back(&s);
       if (!s.points.empty()) replication(*p, s);
     }
     for (const auto& [key, models] : by_name)
       for (std::size_t i = 1; i < models.size(); ++i)
-        add(*models[i], models[i]->acts.begin()->second.seq, "duplicate-model", models[i]->founded,
+        add(*models[i], founding_seq(*models[i]), "duplicate-model", models[i]->founded,
             fmt::format("{} and {} are both active \"{}\" ({}) models in {}: merge candidates (Hòa Bình §III.1, §III.3)",
                         models[0]->id, models[i]->id, models[i]->name, models[i]->type, models[i]->area),
-            {models[0]->entries.front(), models[i]->entries.front()});
+            {founding_seq(*models[0]), founding_seq(*models[i])});
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
     });
@@ -176,7 +183,7 @@ class Auditor {
   // dossier-incomplete: a founded model whose dossier lacks required items.
   Status dossier(const Profile& p, const SubjectState& s) {
     if (!p.applies("dossier-incomplete") || !s.is_founded()) return {};
-    auto d = dossier_of(ledger_, s.id, at_);
+    auto d = dossier_of(ledger_, s.id, at_, &p);
     if (!d) return std::unexpected(d.error());
     std::string items;
     for (const auto& e : d->items)

@@ -86,7 +86,8 @@ std::vector<std::string> subject_ids(const ledger::Ledger& ledger) {
   return out;
 }
 
-Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at) {
+Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
+                           const Profile* given) {
   SubjectReader reader(ledger);
   auto state = reader.state(id, at);
   if (!state) return std::unexpected(state.error());
@@ -97,8 +98,13 @@ Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, 
   std::vector<ChainLink> links;
   for (auto& l : *chain)
     if (at.includes(l.entry.seq, l.act.date) && l.act.subject == id) links.push_back(std::move(l));
-  auto profile = profile_on(ledger, at.date.value_or(s.last_date));
-  if (!profile) return std::unexpected(profile.error());
+  std::optional<Profile> in_force;
+  if (!given) {
+    auto p = profile_on(ledger, at.date.value_or(s.last_date));
+    if (!p) return std::unexpected(p.error());
+    in_force = std::move(*p);
+  }
+  const Profile* profile = given ? given : &*in_force;
 
   Dossier d{s.id, s.kind, s.stage, s.type, profile->id, {}};
   const bool recognized = s.has("model.recognized");

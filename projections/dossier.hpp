@@ -46,9 +46,10 @@ struct Dossier {
   double completeness() const;
 };
 
-// The dossier of `id` as of `at`, under the profile in force then (the subject's latest act date when `at` gives no
-// date). bad_input when the subject is unknown then.
-Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at);
+// The dossier of `id` as of `at`, under `profile`, or when none is given the profile in force then (the subject's
+// latest act date when `at` gives no date). bad_input when the subject is unknown then.
+Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
+                           const Profile* profile = nullptr);
 
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
