@@ -131,6 +131,22 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
   row("acts", fmt::format("{} (latest dated {}; `antq history` lists them)", s.entries.size(), s.last_date));
 }
 
+// A signature inside a signed PDF attachment, as admission verified and recorded it (history and dossier).
+json pdf_signature_json(const ledger::Ledger& ledger, const ledger::PdfSignatureRecord& r) {
+  json d{{"signer_sha256", to_hex(r.signer)},
+         {"signing_time", signing::format_vietnam_time(r.signing_time)},
+         {"algorithm", r.algorithm},
+         {"covers_whole_file", r.covers_whole_file},
+         {"sub_filter", r.sub_filter},
+         {"verified_at_admission", true}};
+  if (auto der = ledger.certificate(r.signer))
+    if (auto info = signing::inspect_certificate(*der)) {
+      d["signer"] = info->subject;
+      d["issuer"] = info->issuer;
+    }
+  return d;
+}
+
 // One signature of an entry, as `verify --json` shows it, or why it does not verify now.
 struct SignatureCheck {
   std::vector<ledger::CheckedSignature> signatures;
@@ -165,20 +181,7 @@ class History {
     json atts = json::array();
     for (const auto& att : a.attachments) {
       json pdf = json::array();
-      for (const auto& r : ledger_.pdf_signatures(att.sha256)) {
-        json d{{"signer_sha256", to_hex(r.signer)},
-               {"signing_time", signing::format_vietnam_time(r.signing_time)},
-               {"algorithm", r.algorithm},
-               {"covers_whole_file", r.covers_whole_file},
-               {"sub_filter", r.sub_filter},
-               {"verified_at_admission", true}};
-        if (auto der = ledger_.certificate(r.signer))
-          if (auto info = signing::inspect_certificate(*der)) {
-            d["signer"] = info->subject;
-            d["issuer"] = info->issuer;
-          }
-        pdf.push_back(std::move(d));
-      }
+      for (const auto& r : ledger_.pdf_signatures(att.sha256)) pdf.push_back(pdf_signature_json(ledger_, r));
       atts.push_back({{"item", att.item},
                       {"media_type", att.media_type},
                       {"size", att.size},
@@ -282,13 +285,7 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
       json atts = json::array();
       for (const auto& a : doc.attachments) {
         json pdf = json::array();
-        for (const auto& r : a.pdf) {
-          json p{{"signer_sha256", to_hex(r.signer)}, {"signing_time", signing::format_vietnam_time(r.signing_time)},
-                 {"algorithm", r.algorithm}, {"covers_whole_file", r.covers_whole_file}};
-          if (auto der = ledger.certificate(r.signer))
-            if (auto info = signing::inspect_certificate(*der)) p["signer"] = info->subject;
-          pdf.push_back(std::move(p));
-        }
+        for (const auto& r : a.pdf) pdf.push_back(pdf_signature_json(ledger, r));
         atts.push_back({{"sha256", to_hex(a.sha256)}, {"media_type", a.media_type}, {"size", a.size},
                         {"held", a.held}, {"disposed_by", a.disposed_by ? json(*a.disposed_by) : json(nullptr)},
                         {"pdf_signatures", std::move(pdf)}});

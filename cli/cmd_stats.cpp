@@ -1,5 +1,6 @@
 // antq stats: the Movement's statistics as the provinces report them (domain.md §7).
 #include <iostream>
+#include <map>
 
 #include "cli/common.hpp"
 #include "ledger/ledger.hpp"
@@ -9,6 +10,12 @@ namespace antq::cli {
 namespace {
 
 using nlohmann::json;
+
+// The count under `key`, 0 when there is none.
+std::size_t count_of(const std::map<std::string, std::size_t>& counts, const std::string& key) {
+  auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
 
 json stats_json(const projections::Statistics& s) {
   json models = json::array();
@@ -23,9 +30,9 @@ json stats_json(const projections::Statistics& s) {
     replication.push_back(std::move(x));
   }
   json ratings = json::object();
-  for (const char* level : {"good", "fair", "average", "weak"}) ratings[level] = s.ratings.count(level) ? s.ratings.at(level) : 0;
+  for (const char* level : {"good", "fair", "average", "weak"}) ratings[level] = count_of(s.ratings, level);
   json exemplars = json::object();
-  for (const char* stage : {"building", "recognized", "ended"}) exemplars[stage] = s.exemplars.count(stage) ? s.exemplars.at(stage) : 0;
+  for (const char* stage : {"building", "recognized", "ended"}) exemplars[stage] = count_of(s.exemplars, stage);
   return {{"year", s.year},
           {"models", std::move(models)},
           {"points", s.points},
@@ -61,9 +68,9 @@ void print_csv(const projections::Statistics& s) {
   row("total", "points", std::to_string(s.points));
   row("total", "teams", std::to_string(s.teams));
   for (const char* level : {"good", "fair", "average", "weak"})
-    row("ratings", level, std::to_string(s.ratings.count(level) ? s.ratings.at(level) : 0));
+    row("ratings", level, std::to_string(count_of(s.ratings, level)));
   for (const char* stage : {"building", "recognized", "ended"})
-    row("exemplars", stage, std::to_string(s.exemplars.count(stage) ? s.exemplars.at(stage) : 0));
+    row("exemplars", stage, std::to_string(count_of(s.exemplars, stage)));
   row("total", "replications", std::to_string(s.replications));
   row("total", "announcements", std::to_string(s.announcements));
   for (const auto& a : s.apart) row("apart", a.subject, a.reason);
@@ -75,13 +82,13 @@ void print_table(const projections::Statistics& s, const std::string& when) {
   for (const auto& m : s.models) std::cout << fmt::format("{:<52} {:>7} {:>7}\n", m.name, m.points, m.teams);
   std::cout << fmt::format("{:<52} {:>7} {:>7}\n\n", "total", s.points, s.teams);
   std::cout << fmt::format("ratings {}: good {}, fair {}, average {}, weak {}\n", s.year,
-                           s.ratings.count("good") ? s.ratings.at("good") : 0, s.ratings.count("fair") ? s.ratings.at("fair") : 0,
-                           s.ratings.count("average") ? s.ratings.at("average") : 0,
-                           s.ratings.count("weak") ? s.ratings.at("weak") : 0);
+                           count_of(s.ratings, "good"), count_of(s.ratings, "fair"),
+                           count_of(s.ratings, "average"),
+                           count_of(s.ratings, "weak"));
   std::cout << fmt::format("exemplars: building {}, recognized {}, ended {}\n",
-                           s.exemplars.count("building") ? s.exemplars.at("building") : 0,
-                           s.exemplars.count("recognized") ? s.exemplars.at("recognized") : 0,
-                           s.exemplars.count("ended") ? s.exemplars.at("ended") : 0);
+                           count_of(s.exemplars, "building"),
+                           count_of(s.exemplars, "recognized"),
+                           count_of(s.exemplars, "ended"));
   std::cout << fmt::format("replications {}, announcements {}\n", s.replications, s.announcements);
   for (const auto& r : s.replication)
     std::cout << fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better{}\n", r.origin, r.name,

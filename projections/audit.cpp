@@ -23,12 +23,6 @@ bool more_than_months(const std::string& from, const std::string& to, int months
 
 int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
 
-// The entry of the decision that founded `s` (establishment or recognition).
-std::uint64_t founding_seq(const SubjectState& s) {
-  for (const char* k : {"model.established", "model.recognized"})
-    if (auto it = s.acts.find(k); it != s.acts.end()) return it->second.seq;
-  return s.entries.front();
-}
 
 class Auditor {
  public:
@@ -70,10 +64,10 @@ class Auditor {
     }
     for (const auto& [key, models] : by_name)
       for (std::size_t i = 1; i < models.size(); ++i)
-        add(*models[i], founding_seq(*models[i]), "duplicate-model", models[i]->founded,
+        add(*models[i], models[i]->founding_seq(), "duplicate-model", models[i]->founded,
             fmt::format("{} and {} are both active \"{}\" ({}) models in {}: merge candidates (Hòa Bình §III.1, §III.3)",
                         models[0]->id, models[i]->id, models[i]->name, models[i]->type, models[i]->area),
-            {founding_seq(*models[0]), founding_seq(*models[i])});
+            {models[0]->founding_seq(), models[i]->founding_seq()});
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
     });

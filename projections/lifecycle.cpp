@@ -41,10 +41,7 @@ std::string unit_of(const ledger::Act::Authority& a) { return fmt::format("{} ({
 // "was established 2023-03-01 (entry 12)" for the founding decision of `s`.
 std::string founding(const SubjectState& s) {
   const char* kind = s.has("model.recognized") || s.kind == "exemplar" ? "recognized" : "established";
-  std::uint64_t seq = 0;
-  for (const char* k : {"model.established", "model.recognized", "exemplar.recognized"})
-    if (auto it = s.acts.find(k); it != s.acts.end() && it->second.date == s.founded) seq = it->second.seq;
-  return fmt::format("was {} {} by {} (entry {})", kind, s.founded, unit_of(s.authority), seq);
+  return fmt::format("was {} {} by {} (entry {})", kind, s.founded, unit_of(s.authority), s.founding_seq());
 }
 
 std::string stage_of(const SubjectState& s) {

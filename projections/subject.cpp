@@ -53,6 +53,12 @@ std::vector<std::string> ids_of(const json& list, const char* key) {
 }
 }  // namespace
 
+std::uint64_t SubjectState::founding_seq() const {
+  for (const char* k : {"model.established", "model.recognized", "exemplar.recognized"})
+    if (auto it = acts.find(k); it != acts.end()) return it->second.seq;
+  return entries.empty() ? 0 : entries.front();
+}
+
 std::optional<std::pair<int, SubjectRating>> SubjectState::latest_rating() const {
   if (ratings.empty()) return std::nullopt;
   return *ratings.rbegin();

@@ -56,6 +56,8 @@ struct SubjectState {
   bool has(std::string_view kind) const { return acts.contains(std::string(kind)); }
   // Founded: established or recognised (models, points), recognised (exemplars).
   bool is_founded() const { return !founded.empty(); }
+  // The entry of the decision that founded it (establishment or recognition); its first entry when none.
+  std::uint64_t founding_seq() const;
 
   bool closed() const { return stage == "terminated" || stage == "merged" || stage == "ended"; }
   std::optional<std::pair<int, SubjectRating>> latest_rating() const;
