@@ -34,7 +34,7 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$antq" demo "$work/demo" >/dev/null
+"$antq" demo --commune-only "$work/demo" >/dev/null
 ledger="$work/demo/ledger"
 pki="$work/demo/pki"
 base=$("$antq" checkpoint "$ledger" | sed -n 2p)
@@ -43,9 +43,10 @@ echo "crash-test: signing $events events (batches of $batch per append)"
 mkdir -p "$work/signed"
 for ((i = 0; i < events; i++)); do
   cat >"$work/act.json" <<EOF
-{"act": "model.launched", "subject": "CRASH-$i", "date": "2024-05-01",
- "document": {"number": "$i/BB-UBND", "title": "Biên bản ra mắt", "issuer": "UBND xã Tân Lập"},
- "authority": {"level": "commune", "unit": "UBND xã Tân Lập"}, "data": {}}
+{"act": "model.proposed", "subject": "CRASH-$i", "date": "2024-05-01",
+ "document": {"number": "$i/BC-UBND", "title": "Báo cáo đề xuất xây dựng mô hình", "issuer": "UBND xã Tân Lập"},
+ "authority": {"level": "commune", "unit": "UBND xã Tân Lập"},
+ "data": {"name": "Tổ tự quản $i", "type": "self-managed", "area": "Xóm $i", "field": "residential"}}
 EOF
   "$antq" sign "$work/act.json" --key "$pki/chair.key" --cert "$pki/chair.crt" --role person \
     -o "$work/signed/$i.signed" >/dev/null
@@ -99,4 +100,9 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 size=$("$antq" checkpoint "$ledger" | sed -n 2p)
+if ((size == base)); then
+  cat "$work/writer.err" >&2 2>/dev/null
+  echo "crash-test: FAILED: no event was admitted (the writer's refusals are above)" >&2
+  exit 1
+fi
 echo "crash-test: $kills kills; $(wc -l <"$work/acked") acknowledged events all present; ledger of $size entries verifies"
