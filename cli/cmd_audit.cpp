@@ -41,7 +41,7 @@ void add_audit(CLI::App& app, Action& run) {
       auto at = as_of_point(args->as_of, args->at, (*ledger)->size());
       if (!at) return fail(at.error());
       const projections::AsOf point = *at;
-      const std::string today = signing::format_vietnam_time(signing::now()).substr(0, 10);
+      const std::string today = vietnam_today();
       auto findings = projections::audit(**ledger, today, point);
       if (!findings) return fail(findings.error());
       std::vector<projections::Finding> shown;

@@ -1,6 +1,12 @@
-// antq demo: a small ledger for a fictional commune, built with a demo PKI, then verified and exported.
+// antq demo: a demo ledger, built with a demo PKI and shown as a newcomer should see it. First a commune's model
+// from its survey to its first rating, one act at a time; then a fictional district at scale (tools/generator,
+// Hòa Bình profile, three evaluation years up to today) with a few unlawful acts refused; then verification, a
+// checkpoint, a proof, an exported bundle, the statistics, the worst dossier gaps and the audit findings.
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
@@ -9,13 +15,18 @@
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
+#include "projections/audit.hpp"
+#include "projections/dossier.hpp"
 #include "projections/profile.hpp"
+#include "projections/stats.hpp"
+#include "tools/generator/district.hpp"
 
 namespace antq::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
 struct Identity {
   std::string name;
@@ -23,86 +34,166 @@ struct Identity {
   Digest fingerprint{};
 };
 
-Result<Identity> make_identity(const fs::path& pki, const std::string& file, const signing::CertificateRequest& request,
-                               const signing::IssuedCertificate& ca) {
-  auto issued = signing::issue_certificate(request, &ca);
+struct DemoOptions {
+  bool district = true;  // false: only the commune's story (--commune-only), a few seconds less
+};
+
+// The demo's ledger, its PKI and the files it writes, built step by step; each step prints what it did.
+class Demo {
+ public:
+  Demo(fs::path root, DemoOptions options)
+      : root_(std::move(root)), pki_(root_ / "pki"), dir_(root_ / "ledger"), acts_(root_ / "acts"),
+        bundle_(root_ / "bundle"), options_(options) {}
+
+  int run();
+
+ private:
+  Status make_pki();
+  Status make_ledger();
+  Status commune_story();
+  Status district();
+  Status unlawful_acts();
+  int verify_and_prove();
+  Status read_it();
+
+  Result<Identity> identity(const std::string& file, std::string common_name, std::string organisation,
+                            std::string algorithm, const signing::IssuedCertificate& ca);
+  // `act` written to acts/`file` (so a reader can look at it and sign it again), signed by `person` and, when
+  // given, `org`.
+  Result<ledger::Submission> signed_act(const std::string& file, const json& act, const Identity& person,
+                                        const Identity* org);
+  // An act that must be refused: prints what it tries and the refusal, and notes when it was admitted instead.
+  void try_unlawful(const std::string& what, const std::string& file, const json& act, const Identity& person,
+                    const Identity* org);
+
+  const fs::path root_, pki_, dir_, acts_, bundle_;
+  const DemoOptions options_;
+  const signing::UnixTime now_ = signing::now();
+  const std::string today_ = vietnam_today();
+  std::optional<signing::IssuedCertificate> ca_;
+  std::map<std::string, Identity> people_;                            // admin, chair, office, police, outsider
+  std::map<std::string, std::pair<Identity, Identity>> unit_signers_;  // district unit -> (person, organisation)
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<ledger::Admission> admission_;
+  std::vector<generator::GeneratedAct> generated_;
+  std::uint64_t established_seq_ = 0;
+  bool unexpected_ = false;  // an unlawful act was admitted
+};
+
+constexpr const char* kStorySubject = "MS-TL-TDCTQ";
+constexpr const char* kReplicated = "YT-M01";
+
+Result<Identity> Demo::identity(const std::string& file, std::string common_name, std::string organisation,
+                                std::string algorithm, const signing::IssuedCertificate& ca) {
+  signing::CertificateRequest r;
+  r.common_name = std::move(common_name);
+  r.organisation = std::move(organisation);
+  r.key_algorithm = std::move(algorithm);
+  r.not_before = now_ - 365 * 86400;
+  r.not_after = now_ + 2 * 365 * 86400;
+  auto issued = signing::issue_certificate(r, &ca);
   if (!issued) return std::unexpected(issued.error());
-  Identity id{request.common_name, {(pki / (file + ".key")).string(), (pki / (file + ".crt")).string()}, sha256(issued->certificate_der)};
+  Identity id{r.common_name, {(pki_ / (file + ".key")).string(), (pki_ / (file + ".crt")).string()},
+              sha256(issued->certificate_der)};
   std::ofstream(id.files.key) << issued->private_key_pem;
   std::ofstream(id.files.cert) << signing::certificate_to_pem(issued->certificate_der);
   fs::permissions(id.files.key, fs::perms::owner_read | fs::perms::owner_write);
   return id;
 }
 
-int demo(const fs::path& root) {
-  std::error_code ec;
-  if (fs::exists(root, ec) && !fs::is_empty(root, ec))
-    return fail(bad_input(root.string() + " is not empty: give a new directory for the demo"));
-  const fs::path pki = root / "pki", dir = root / "ledger", acts = root / "acts", bundle = root / "bundle";
-  for (const auto& d : {pki, acts}) fs::create_directories(d, ec);
-  if (ec) return fail(io_error("cannot create " + root.string() + ": " + ec.message()));
+Result<ledger::Submission> Demo::signed_act(const std::string& file, const json& act, const Identity& person,
+                                            const Identity* org) {
+  const fs::path path = acts_ / file;
+  std::ofstream(path) << act.dump(2) << "\n";
+  auto input = read_act(path);
+  if (!input) return std::unexpected(input.error());
+  auto submission = unsigned_submission(std::move(*input));
+  submission.label = file;
+  if (auto s = add_signature(submission, ledger::Role::person, person.files); !s) return std::unexpected(s.error());
+  if (org)
+    if (auto s = add_signature(submission, ledger::Role::organisation, org->files); !s) return std::unexpected(s.error());
+  return submission;
+}
 
-  std::cout << "== 1. A demo PKI (" << pki.string() << "; for demonstration only)\n";
-  const signing::UnixTime now = signing::now(), year = 365 * 86400;
+Status Demo::make_pki() {
+  std::cout << "== 1. A demo PKI (" << pki_.string() << "; test keys, for demonstration only)\n";
   signing::CertificateRequest ca_req;
   ca_req.common_name = "antq demo root CA";
   ca_req.organisation = "antq-ledger demo";
-  ca_req.not_before = now - year;
-  ca_req.not_after = now + 10 * year;
+  ca_req.not_before = now_ - 365 * 86400;
+  ca_req.not_after = now_ + 10 * 365 * 86400;
   ca_req.is_ca = true;
   auto ca = signing::issue_certificate(ca_req, nullptr);
-  if (!ca) return fail(ca.error());
-  std::ofstream(pki / "roots.pem") << signing::certificate_to_pem(ca->certificate_der);
-  auto leaf_cert = [&](std::string cn, std::string org, std::string alg) {
-    signing::CertificateRequest r;
-    r.common_name = std::move(cn);
-    r.organisation = std::move(org);
-    r.key_algorithm = std::move(alg);
-    r.not_before = now - year;
-    r.not_after = now + 2 * year;
-    return r;
+  if (!ca) return std::unexpected(ca.error());
+  ca_ = std::move(*ca);
+  std::ofstream(pki_ / "roots.pem") << signing::certificate_to_pem(ca_->certificate_der);
+  struct Person {
+    const char *file, *name, *org, *algorithm;
   };
-  auto admin = make_identity(pki, "admin", leaf_cert("Quản trị sổ cái (demo)", "Công an huyện Minh Sơn", "p256"), *ca);
-  auto chair = make_identity(pki, "chair", leaf_cert("Nguyễn Văn An, Chủ tịch UBND xã Tân Lập", "UBND xã Tân Lập", "p256"), *ca);
-  auto office = make_identity(pki, "office", leaf_cert("UBND xã Tân Lập", "UBND xã Tân Lập", "rsa2048"), *ca);
-  auto police = make_identity(pki, "police", leaf_cert("Trần Thị Bình, Trưởng Công an xã Tân Lập", "Công an xã Tân Lập", "p256"), *ca);
-  for (auto* id : {&admin, &chair, &office, &police})
-    if (!*id) return fail(id->error());
-  for (auto* id : {&admin, &chair, &office, &police})
-    std::cout << fmt::format("   {:<44} {}…\n", (*id)->name, to_hex(ByteView((*id)->fingerprint.data(), 8)));
+  for (const Person& p : {Person{"admin", "Quản trị sổ cái (demo)", "Công an huyện Minh Sơn", "p256"},
+                          Person{"chair", "Nguyễn Văn An, Chủ tịch UBND xã Tân Lập", "UBND xã Tân Lập", "p256"},
+                          Person{"office", "UBND xã Tân Lập", "UBND xã Tân Lập", "rsa2048"},
+                          Person{"police", "Trần Thị Bình, Trưởng Công an xã Tân Lập", "Công an xã Tân Lập", "p256"}}) {
+    auto id = identity(p.file, p.name, p.org, p.algorithm, *ca_);
+    if (!id) return std::unexpected(id.error());
+    std::cout << fmt::format("   {:<44} {}…\n", id->name, to_hex(ByteView(id->fingerprint.data(), 8)));
+    people_.emplace(p.file, std::move(*id));
+  }
+  if (!options_.district) return {};
+  int n = 0;
+  for (const auto& unit : generator::units({})) {
+    const std::string file = fmt::format("unit-{:02}", n++);
+    auto person = identity(file + "-person", "Chủ tịch " + unit.unit, unit.unit, "p256", *ca_);
+    if (!person) return std::unexpected(person.error());
+    auto org = identity(file + "-organisation", unit.unit, unit.unit, n == 1 ? "rsa2048" : "p256", *ca_);
+    if (!org) return std::unexpected(org.error());
+    unit_signers_.emplace(unit.unit, std::pair{std::move(*person), std::move(*org)});
+  }
+  std::cout << fmt::format("   and a chairman and an office for each of the {} units of the district of Yên Thủy "
+                           "(pki/unit-*.crt)\n", unit_signers_.size());
+  return {};
+}
 
-  std::cout << "\n== 2. A new ledger (" << dir.string() << ", profile hoa-binh-2023)\n";
+Status Demo::make_ledger() {
+  std::cout << "\n== 2. A new ledger (" << dir_.string() << ", profile hoa-binh-2023)\n";
   ledger::InitOptions init;
-  init.dir = dir;
+  init.dir = dir_;
   init.profile = "hoa-binh-2023";
   std::string_view profile_text = projections::builtin_profile_text(init.profile);
   init.profile_document.assign(profile_text.begin(), profile_text.end());
   init.origin = "antq-ledger.demo/minh-son";
-  init.roots = {ca->certificate_der};
-  init.administrator = *signing::read_certificates(admin->files.cert)->begin();
+  init.roots = {ca_->certificate_der};
+  init.administrator = *signing::read_certificates(people_.at("admin").files.cert)->begin();
   auto vkey = ledger::Ledger::init(init);
-  if (!vkey) return fail(vkey.error());
+  if (!vkey) return std::unexpected(vkey.error());
   std::cout << "   operator key: " << *vkey << "\n";
-  auto ledger = ledger::Ledger::open(dir);
-  if (!ledger) return fail(ledger.error());
-  auto admission = projections::make_admission(**ledger);
-  if (!admission) return fail(admission.error());
+  auto ledger = ledger::Ledger::open(dir_);
+  if (!ledger) return std::unexpected(ledger.error());
+  ledger_ = std::move(*ledger);
+  auto admission = projections::make_admission(*ledger_);
+  if (!admission) return std::unexpected(admission.error());
+  admission_ = std::move(*admission);
+  return {};
+}
 
+// The administrator's act that binds `who` to `role` of `unit` (authority.bound, acts.md).
+json binding(const Identity& who, const char* role, const std::string& level, const std::string& unit,
+             const std::string& title, const char* date) {
+  return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", date},
+              {"document", {{"number", "01/QĐ-CAH"}, {"title", "Đăng ký chữ ký số"}, {"issuer", "Công an huyện Minh Sơn"}}},
+              {"data", {{"certificate", to_hex(who.fingerprint)}, {"role", role}, {"unit", unit}, {"level", level},
+                        {"title", title}, {"from", std::string(date).substr(0, 8) + "01"}}}};
+}
+
+Status Demo::commune_story() {
   const json commune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
   const json police_unit = {{"level", "commune"}, {"unit", "Công an xã Tân Lập"}};
-  const std::string subject = "MS-TL-TDCTQ";
-  auto bind = [&](const Identity& who, const char* role, const json& unit, const char* title) {
-    return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", "2023-01-02"},
-                {"document", {{"number", "01/QĐ-CAH"}, {"title", "Đăng ký chữ ký số"}, {"issuer", "Công an huyện Minh Sơn"}}},
-                {"data", {{"certificate", to_hex(who.fingerprint)}, {"role", role}, {"unit", unit["unit"]},
-                          {"level", unit["level"]}, {"title", title}, {"from", "2023-01-01"}}}};
-  };
   auto act = [&](const char* kind, const char* date, const char* number, const char* title, const json& authority, json data) {
-    return json{{"act", kind}, {"subject", subject}, {"date", date},
+    return json{{"act", kind}, {"subject", kStorySubject}, {"date", date},
                 {"document", {{"number", number}, {"title", title}, {"issuer", authority["unit"]}}},
                 {"authority", authority}, {"data", std::move(data)}};
   };
-  std::ofstream(acts / "qd-15.txt") << "QUYẾT ĐỊNH thành lập mô hình Tổ dân cư tự quản về ANTT thôn Đồng Tâm (demo)\n";
+  std::ofstream(acts_ / "qd-15.txt") << "QUYẾT ĐỊNH thành lập mô hình Tổ dân cư tự quản về ANTT thôn Đồng Tâm (demo)\n";
   json established = act("model.established", "2023-03-01", "15/QĐ-UBND",
                          "Quyết định thành lập mô hình Tổ dân cư tự quản về ANTT", commune,
                          {{"name", "Tổ dân cư tự quản về ANTT"}, {"type", "self-managed"}, {"area", "Thôn Đồng Tâm"},
@@ -113,11 +204,12 @@ int demo(const fs::path& root) {
     const Identity* person;
     const Identity* org;
   };
-  const Identity *a = &*admin, *c = &*chair, *o = &*office, *p = &*police;
-  std::vector<Step> steps = {
-      {bind(*c, "person", commune, "Chủ tịch UBND xã"), a, nullptr},
-      {bind(*o, "organisation", commune, "Văn thư UBND xã"), a, nullptr},
-      {bind(*p, "person", police_unit, "Trưởng Công an xã"), a, nullptr},
+  const Identity *a = &people_.at("admin"), *c = &people_.at("chair"), *o = &people_.at("office"),
+                 *p = &people_.at("police");
+  const std::vector<Step> steps = {
+      {binding(*c, "person", "commune", "UBND xã Tân Lập", "Chủ tịch UBND xã", "2023-01-02"), a, nullptr},
+      {binding(*o, "organisation", "commune", "UBND xã Tân Lập", "Văn thư UBND xã", "2023-01-02"), a, nullptr},
+      {binding(*p, "person", "commune", "Công an xã Tân Lập", "Trưởng Công an xã", "2023-01-02"), a, nullptr},
       {act("survey.plan-approved", "2023-01-05", "02/KH-UBND", "Kế hoạch khảo sát", commune, {{"purpose", "Khảo sát tình hình ANTT thôn Đồng Tâm"}}), c, o},
       {act("survey.reported", "2023-01-20", "05/BC-CAX", "Báo cáo kết quả khảo sát", police_unit, {{"findings", "Cần mô hình tự quản"}}), p, nullptr},
       {act("model.proposed", "2023-02-01", "07/BC-CAX", "Báo cáo đề xuất xây dựng mô hình", police_unit,
@@ -133,85 +225,356 @@ int demo(const fs::path& root) {
            {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 92}}), c, o},
   };
 
-  std::cout << "\n== 3. Signed acts, appended (each: CMS over the canonical act; decisions signed twice)\n";
-  std::uint64_t established_seq = 0;
+  std::cout << "\n== 3. A commune's model, act by act (each: CMS over the canonical act; decisions signed twice)\n";
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    const fs::path file = acts / fmt::format("{:02}-{}.json", i, steps[i].act["act"].get<std::string>());
-    std::ofstream(file) << steps[i].act.dump(2) << "\n";
-    auto input = read_act(file);
-    if (!input) return fail(input.error());
-    auto submission = unsigned_submission(std::move(*input));
-    submission.label = file.filename().string();
-    if (auto s = add_signature(submission, ledger::Role::person, steps[i].person->files); !s) return fail(s.error());
-    if (steps[i].org)
-      if (auto s = add_signature(submission, ledger::Role::organisation, steps[i].org->files); !s) return fail(s.error());
-    auto seqs = (*ledger)->append({submission}, **admission);
-    if (!seqs) return fail(seqs.error());
-    if (steps[i].act["act"] == "model.established") established_seq = seqs->front();
-    std::cout << fmt::format("   seq {:<3} {:<28} {:<12} signed by {}{}\n", seqs->front(), steps[i].act["act"].get<std::string>(),
+    const std::string kind = steps[i].act["act"];
+    auto submission = signed_act(fmt::format("{:02}-{}.json", i, kind), steps[i].act, *steps[i].person, steps[i].org);
+    if (!submission) return std::unexpected(submission.error());
+    auto seqs = ledger_->append({*submission}, *admission_);
+    if (!seqs) return std::unexpected(seqs.error());
+    if (kind == "model.established") established_seq_ = seqs->front();
+    std::cout << fmt::format("   seq {:<3} {:<28} {:<12} signed by {}{}\n", seqs->front(), kind,
                              steps[i].act["subject"].get<std::string>(), steps[i].person->name,
                              steps[i].org ? " + " + steps[i].org->name : "");
   }
+  std::cout << "\n   A forged act is refused, and nothing is written:\n";
+  try_unlawful("the commune police chief signs the commune's termination decision",
+               "forged.json", act("model.terminated", "2024-12-01", "99/QĐ", "Quyết định kết thúc (giả mạo)", commune,
+                                  {{"reason", "giả mạo"}}),
+               *p, o);
+  return {};
+}
 
-  std::cout << "\n== 4. A forged act is refused, and nothing is written\n";
-  {
-    json forged = act("model.terminated", "2024-12-01", "99/QĐ", "Quyết định kết thúc (giả mạo)", commune, {{"reason", "giả mạo"}});
-    const fs::path file = acts / "forged.json";
-    std::ofstream(file) << forged.dump(2) << "\n";
-    auto submission = unsigned_submission(*read_act(file));
-    (void)add_signature(submission, ledger::Role::person, p->files);  // the police chief is not the commune chairman
-    (void)add_signature(submission, ledger::Role::organisation, o->files);
-    auto refused = (*ledger)->append({submission}, **admission);
-    std::cout << "   " << (refused ? std::string("UNEXPECTEDLY ADMITTED") : refused.error().line()) << "\n";
+void Demo::try_unlawful(const std::string& what, const std::string& file, const json& act, const Identity& person,
+                        const Identity* org) {
+  const std::uint64_t before = ledger_->size();
+  auto submission = signed_act(file, act, person, org);
+  auto refused = submission ? ledger_->append({*submission}, *admission_) : std::unexpected(submission.error());
+  std::cout << fmt::format("   - {} ({}):\n     {}\n", what, (acts_ / file).filename().string(),
+                           refused ? "ADMITTED, which is a bug" : refused.error().line());
+  unexpected_ = unexpected_ || refused.has_value() || ledger_->size() != before;
+}
+
+// One line of figures about the generated acts, as a newcomer reads the district.
+std::string describe(const std::vector<generator::GeneratedAct>& acts) {
+  std::map<std::string, std::size_t> kinds, levels;
+  std::size_t models = 0, points = 0;
+  for (const auto& g : acts) {
+    const std::string kind = g.act["act"];
+    ++kinds[kind];
+    if (kind == "model.established")
+      ++(g.act["data"].contains("point_of") ? points : models);
+    if (kind == "model.rated") ++levels[g.act["data"]["level"].get<std::string>()];
   }
+  auto count = [](const std::map<std::string, std::size_t>& m, const char* k) {
+    auto it = m.find(k);
+    return it == m.end() ? std::size_t{0} : it->second;
+  };
+  return fmt::format(
+      "{} models founded and {} points of {} (replicated to {} villages); {} ratings (good {}, fair {}, average {}, "
+      "weak {}); {} terminations; {} merge; {} exemplars surveyed, {} recognized",
+      models, points, kReplicated, points, count(kinds, "model.rated"), count(levels, "good"), count(levels, "fair"),
+      count(levels, "average"), count(levels, "weak"), count(kinds, "model.terminated"), count(kinds, "model.merged"),
+      count(kinds, "exemplar.surveyed"), count(kinds, "exemplar.recognized"));
+}
 
-  std::cout << "\n== 5. antq verify " << dir.string() << "\n";
-  auto replay = projections::make_admission(**ledger);
-  ledger::VerifyReport report = (*ledger)->verify({}, **replay);
-  print_report(report, false, dir.string());
+Status Demo::district() {
+  // Three evaluation years up to today (each runs 1 Nov to 31 Oct), and the plans of the year running now.
+  const int year = std::stoi(today_.substr(0, 4)), month = std::stoi(today_.substr(5, 2));
+  const int running = month >= 11 ? year + 1 : year;
+  generator::Options o;
+  o.seed = 2023;
+  o.models = 40;
+  o.points = 120;
+  o.exemplars = 10;
+  o.first_year = running - 3;
+  o.years = 4;
+  o.lapses_pct = 6;
+  o.attachments = true;
+  o.until = today_;
+  auto acts = generator::district(o);
+  if (!acts) return std::unexpected(acts.error());
+  generated_ = std::move(*acts);
+  std::cout << fmt::format("\n== 4. The district of Yên Thủy at scale: evaluation years {}–{} up to today, {}\n"
+                           "   (tools/generator, seed {}; acts of every unit, signed by its chairman and, for "
+                           "decisions, its office)\n",
+                           o.first_year, running - 1, today_, o.seed);
+  std::vector<ledger::Submission> binds;
+  const Identity& admin = people_.at("admin");
+  for (const auto& [unit, signers] : unit_signers_) {
+    const std::string level = unit == "UBND huyện Yên Thủy" ? "district" : "commune";
+    for (const auto& [who, role] : {std::pair{&signers.first, "person"}, std::pair{&signers.second, "organisation"}}) {
+      json act = binding(*who, role, level, unit, role == std::string("person") ? "Chủ tịch" : "Văn thư", "2020-01-02");
+      act["data"]["from"] = "2020-01-01";
+      auto submission = signed_act(fmt::format("bind-{}-{}.json", to_hex(ByteView(who->fingerprint.data(), 4)), role),
+                                   act, admin, nullptr);
+      if (!submission) return std::unexpected(submission.error());
+      binds.push_back(std::move(*submission));
+    }
+  }
+  if (auto r = ledger_->append(binds, *admission_); !r) return std::unexpected(r.error());
+  std::cout << fmt::format("   {} authority.bound acts by the administrator, in one transaction\n", binds.size());
 
-  std::cout << "\n== 6. antq checkpoint " << dir.string() << "   (C2SP signed note; keep it to detect rewrites)\n";
-  std::string note = (*ledger)->checkpoint();
+  constexpr std::size_t kBatch = 500;
+  const fs::path generated_dir = acts_ / "district";
+  fs::create_directories(generated_dir);
+  const auto started = Clock::now();
+  auto progress = progress_printer("append");
+  for (std::size_t i = 0; i < generated_.size(); i += kBatch) {
+    std::vector<ledger::Submission> batch;
+    for (std::size_t j = i; j < std::min(generated_.size(), i + kBatch); ++j) {
+      const auto& g = generated_[j];
+      const auto& [person, org] = unit_signers_.at(g.act["authority"]["unit"].get<std::string>());
+      for (const auto& [path, content] : g.files) {
+        fs::create_directories((generated_dir / path).parent_path());
+        std::ofstream(generated_dir / path) << content;
+      }
+      auto submission = signed_act(fmt::format("district/{:05}.json", j), g.act, person, g.decision ? &org : nullptr);
+      if (!submission) return std::unexpected(submission.error());
+      batch.push_back(std::move(*submission));
+    }
+    if (auto r = ledger_->append(batch, *admission_); !r) return std::unexpected(r.error());
+    if (progress) progress(std::min(generated_.size(), i + kBatch), generated_.size());
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::cout << fmt::format("   {} acts signed and appended in {:.1f} s, in batches of {} (one durable transaction "
+                           "each); the ledger has {} entries\n   {}\n",
+                           generated_.size(), seconds, kBatch, ledger_->size(), describe(generated_));
+  return {};
+}
+
+// What the generated record says of each subject, to pick the unlawful acts the demo tries.
+struct Seen {
+  json authority;
+  std::string last_date, last_act;
+  int rated_year = 0;
+  std::string rated_level;
+  bool closed = false;
+};
+
+json district_act(const char* kind, const std::string& subject, const Seen& s, const std::string& date,
+                  const char* number, const char* title, json data) {
+  return json{{"act", kind}, {"subject", subject}, {"date", date},
+              {"document", {{"number", number}, {"title", title}, {"issuer", s.authority["unit"]}}},
+              {"authority", s.authority}, {"data", std::move(data)}};
+}
+
+Status Demo::unlawful_acts() {
+  std::map<std::string, Seen> seen;
+  for (const auto& g : generated_) {
+    const std::string subject = g.act["subject"], kind = g.act["act"];
+    Seen& s = seen[subject];
+    s.authority = g.act["authority"];
+    s.last_date = g.act["date"];
+    s.last_act = kind;
+    if (kind == "model.rated") {
+      s.rated_year = g.act["data"]["year"];
+      s.rated_level = g.act["data"]["level"];
+    }
+    if (kind == "model.terminated" || kind == "exemplar.ended") s.closed = true;
+    if (kind == "model.merged")
+      for (const auto& from : g.act["data"]["from"]) seen[from.get<std::string>()].closed = true;
+  }
+  auto find = [&](auto&& want) -> const std::pair<const std::string, Seen>* {
+    for (const auto& entry : seen)
+      if (entry.first.find('/') == std::string::npos && want(entry.second)) return &entry;
+    return nullptr;
+  };
+  auto signers = [&](const Seen& s) -> const std::pair<Identity, Identity>& {
+    return unit_signers_.at(s.authority["unit"].get<std::string>());
+  };
+  std::cout << "\n== 5. Unlawful acts are refused with the rule they break (domain.md §10), and nothing is written\n";
+  const std::uint64_t before = ledger_->size();
+  if (auto* m = find([](const Seen& s) { return s.closed && s.last_act == "model.termination-announced"; })) {
+    const auto& [person, org] = signers(m->second);
+    try_unlawful(fmt::format("a report for {}, which was terminated", m->first), "unlawful-closed.json",
+                 district_act("model.report-filed", m->first, m->second, m->second.last_date, "98/BC-UBND",
+                              "Báo cáo kết quả hoạt động của mô hình", {{"period", m->second.last_date.substr(0, 4)}, {"targets_met", 4}}),
+                 person, nullptr);
+  }
+  if (auto* m = find([](const Seen& s) { return !s.closed && (s.rated_level == "fair" || s.rated_level == "average"); })) {
+    const auto& [person, org] = signers(m->second);
+    try_unlawful(fmt::format("{} replicated, though its latest rating is {}", m->first, m->second.rated_level),
+                 "unlawful-replication.json",
+                 district_act("model.replicated", m->first, m->second, today_, "97/QĐ-UBND", "Quyết định nhân rộng mô hình",
+                              {{"areas", {"Xóm Mới"}}}),
+                 person, &org);
+  }
+  if (auto* m = find([](const Seen& s) { return !s.closed && s.rated_year > 0; })) {
+    const auto& [person, org] = signers(m->second);
+    try_unlawful(fmt::format("a second rating of {} for {}", m->first, m->second.rated_year), "unlawful-rating.json",
+                 district_act("model.rated", m->first, m->second, m->second.last_date, "96/QĐ-UBND",
+                              "Quyết định công nhận mức xếp loại mô hình",
+                              {{"year", m->second.rated_year}, {"level", "good"}, {"targets_met_pct", 95}}),
+                 person, &org);
+  }
+  if (auto* m = find([](const Seen& s) { return !s.closed && s.authority["level"] == "commune"; })) {
+    const auto& [person, org] = unit_signers_.at("UBND huyện Yên Thủy");
+    try_unlawful(fmt::format("the district chairman signs a decision in the name of {}", m->second.authority["unit"].get<std::string>()),
+                 "unlawful-authority.json",
+                 district_act("model.terminated", m->first, m->second, today_, "95/QĐ-UBND", "Quyết định kết thúc mô hình",
+                              {{"reason", "không rõ"}}),
+                 person, &org);
+  }
+  {
+    signing::CertificateRequest r;
+    r.common_name = "Tự cấp (demo)";
+    r.is_ca = true;
+    auto stranger_ca = signing::issue_certificate(r, nullptr);
+    if (!stranger_ca) return std::unexpected(stranger_ca.error());
+    auto stranger = identity("stranger", "Người lạ (demo)", "Không rõ", "p256", *stranger_ca);
+    if (!stranger) return std::unexpected(stranger.error());
+    const Seen& s = seen.at(kReplicated);
+    try_unlawful("an act signed with a certificate of a CA the ledger does not trust", "unlawful-signature.json",
+                 district_act("model.report-filed", kReplicated, s, s.last_date, "94/BC-UBND",
+                              "Báo cáo kết quả hoạt động của mô hình", {{"period", s.last_date.substr(0, 4)}, {"targets_met", 9}}),
+                 *stranger, nullptr);
+  }
+  std::cout << fmt::format("   the ledger still has {} entries\n", ledger_->size());
+  unexpected_ = unexpected_ || ledger_->size() != before;
+  return {};
+}
+
+int Demo::verify_and_prove() {
+  std::cout << "\n== " << (options_.district ? 6 : 4) << ". antq verify " << dir_.string() << "\n";
+  auto replay = projections::make_admission(*ledger_);
+  if (!replay) return fail(replay.error());
+  ledger::VerifyOptions verify_options;
+  verify_options.progress = progress_printer("verify");
+  ledger::VerifyReport report = ledger_->verify(verify_options, **replay);
+  print_report(report, false, dir_.string());
+
+  std::cout << "\n   antq checkpoint " << dir_.string() << "   (C2SP signed note; keep it to detect rewrites)\n";
+  std::string note = ledger_->checkpoint();
   std::cout << note;
-  std::ofstream(root / "checkpoint.txt") << note;
+  std::ofstream(root_ / "checkpoint.txt") << note;
 
-  const std::uint64_t size = (*ledger)->size();
-  auto proof = (*ledger)->inclusion_proof(established_seq, size);
-  auto leaf = ledger::leaf_hash(*(*ledger)->entry_bytes(established_seq));
-  bool proven = ledger::verify_inclusion(established_seq, size, leaf, proof, (*ledger)->root(size));
-  std::cout << fmt::format("\n== 7. antq proof inclusion {} {}   (the establishment decision)\n   {} hashes; RFC 9162 verification: {}\n",
-                           dir.string(), established_seq, proof.size(), proven ? "OK" : "FAILED");
+  const std::uint64_t size = ledger_->size();
+  auto proof = ledger_->inclusion_proof(established_seq_, size);
+  auto leaf = ledger::leaf_hash(*ledger_->entry_bytes(established_seq_));
+  bool proven = ledger::verify_inclusion(established_seq_, size, leaf, proof, ledger_->root(size));
+  std::cout << fmt::format("\n   antq proof inclusion {} {}   (the commune's establishment decision)\n"
+                           "   {} hashes; RFC 9162 verification: {}\n",
+                           dir_.string(), established_seq_, proof.size(), proven ? "OK" : "FAILED");
 
-  std::cout << "\n== 8. antq export " << dir.string() << " " << bundle.string() << " --explode\n";
+  std::cout << "\n   antq export " << dir_.string() << " " << bundle_.string() << " --explode\n";
   ledger::ExportOptions export_options;
   export_options.explode = true;
-  auto summary = ledger::export_bundle(**ledger, bundle, export_options);
+  auto summary = ledger::export_bundle(*ledger_, bundle_, export_options);
   if (!summary) return fail(summary.error());
-  auto bundle_report = ledger::verify_bundle(bundle);
+  auto bundle_report = ledger::verify_bundle(bundle_);
   if (!bundle_report) return fail(bundle_report.error());
   std::cout << fmt::format("   {} entries, {} certificates, {} attachments; antq verify-bundle: {}\n", summary->entries,
                            summary->certificates, summary->attachments, bundle_report->ok ? "OK" : "FAILED");
   std::cout << fmt::format("   with stock OpenSSL: openssl cms -verify -binary -inform DER -content {0}/acts/{1}.body \\\n"
                            "       -in {0}/acts/{1}.person.p7s -CAfile {0}/trust.pem -purpose any -out /dev/null\n",
-                           bundle.string(), established_seq);
-
-  std::cout << "\nTry next:\n"
-            << fmt::format("   antq show {} {} --as-of 2023-02-20\n", dir.string(), subject)
-            << fmt::format("   antq history {} {}\n", dir.string(), subject)
-            << fmt::format("   antq verify {} --checkpoint {}\n", dir.string(), (root / "checkpoint.txt").string())
-            << fmt::format("   antq proof consistency {} 5 {} --json\n", dir.string(), size)
-            << fmt::format("   cat {}/README.txt\n", bundle.string());
+                           bundle_.string(), established_seq_);
   return report.ok && bundle_report->ok && proven ? kOk : kCheckFailed;
+}
+
+// The statistics, the dossiers with the most missing items, and the findings: what a newcomer reads first.
+Status Demo::read_it() {
+  std::cout << "\n== 7. antq stats " << dir_.string() << "\n";
+  auto stats = projections::statistics(*ledger_, {}, std::nullopt);
+  if (!stats) return std::unexpected(stats.error());
+  print_stats_table(*stats, "today");
+
+  std::cout << "\n== 8. The worst dossier gaps (antq dossier " << dir_.string() << " SUBJECT)\n";
+  struct Gap {
+    double completeness;
+    std::size_t missing;
+    std::string subject;
+    std::vector<std::pair<std::string, std::string>> items;  // item, title
+  };
+  std::vector<Gap> gaps;
+  std::size_t dossiers = 0;
+  for (const auto& id : projections::subject_ids(*ledger_)) {
+    auto d = projections::dossier_of(*ledger_, id, {});
+    if (!d) return std::unexpected(d.error());
+    ++dossiers;
+    if (d->missing == 0) continue;
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& e : d->items)
+      if (e.status == "missing") items.emplace_back(e.item.item, e.item.title);
+    gaps.push_back({d->completeness(), d->missing, id, std::move(items)});
+  }
+  std::sort(gaps.begin(), gaps.end(), [](const Gap& a, const Gap& b) {
+    return std::tie(a.completeness, b.missing, a.subject) < std::tie(b.completeness, a.missing, b.subject);
+  });
+  std::cout << fmt::format("   {} of {} dossiers lack required items; the five most incomplete:\n", gaps.size(), dossiers);
+  std::map<std::pair<std::size_t, std::string>, std::string> legend;  // by (length, item): 7 before 11
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, gaps.size()); ++i) {
+    std::string items;
+    for (const auto& [item, title] : gaps[i].items) {
+      items += (items.empty() ? "" : ", ") + item;
+      legend.emplace(std::pair{item.size(), item}, title);
+    }
+    std::cout << fmt::format("   {:<14} {:>4.0f}%  missing item {}\n", gaps[i].subject, gaps[i].completeness * 100, items);
+  }
+  for (const auto& [item, title] : legend) std::cout << fmt::format("   item {:<3} {}\n", item.second, title);
+
+  std::cout << "\n== 9. antq audit " << dir_.string() << "   (findings as of today, " << today_ << ")\n";
+  auto findings = projections::audit(*ledger_, today_, {});
+  if (!findings) return std::unexpected(findings.error());
+  std::map<std::string, std::pair<std::size_t, const projections::Finding*>> by_rule;
+  for (const auto& f : *findings) {
+    auto& [n, example] = by_rule[f.rule];
+    if (n++ == 0) example = &f;
+  }
+  std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
+  for (const auto& [rule, counted] : by_rule)
+    std::cout << fmt::format("   {:<26} {:>4}  e.g. {}\n", rule, counted.first, counted.second->message);
+  return {};
+}
+
+int Demo::run() {
+  std::error_code ec;
+  if (fs::exists(root_, ec) && !fs::is_empty(root_, ec))
+    return fail(bad_input(root_.string() + " is not empty: give a new directory for the demo"));
+  for (const auto& d : {pki_, acts_}) fs::create_directories(d, ec);
+  if (ec) return fail(io_error("cannot create " + root_.string() + ": " + ec.message()));
+  for (auto step : {&Demo::make_pki, &Demo::make_ledger, &Demo::commune_story})
+    if (auto s = (this->*step)(); !s) return fail(s.error());
+  if (options_.district)
+    for (auto step : {&Demo::district, &Demo::unlawful_acts})
+      if (auto s = (this->*step)(); !s) return fail(s.error());
+  const int verified = verify_and_prove();
+  if (options_.district)
+    if (auto s = read_it(); !s) return fail(s.error());
+  const std::string d = dir_.string();
+  std::cout << "\nTry next:\n"
+            << fmt::format("   antq show {} {} --as-of 2023-02-20\n", d, kStorySubject)
+            << fmt::format("   antq history {} {}\n", d, kStorySubject);
+  if (options_.district)
+    std::cout << fmt::format("   antq stats {} --format csv            (or --year, --as-of, --unit)\n", d)
+              << fmt::format("   antq dossier {} --unit 'UBND xã Phú Lai'\n", d)
+              << fmt::format("   antq audit {} --since {}-11-01\n", d, std::stoi(today_.substr(0, 4)) - 1)
+              << fmt::format("   antq diff {} {} --from {}-01-01 --to {}\n", d, kReplicated, std::stoi(today_.substr(0, 4)) - 2, today_);
+  std::cout << fmt::format("   antq verify {} --checkpoint {}\n", d, (root_ / "checkpoint.txt").string())
+            << fmt::format("   antq proof consistency {} 5 {} --json\n", d, ledger_->size())
+            << fmt::format("   cat {}/README.txt\n", bundle_.string());
+  return verified != kOk || unexpected_ ? kCheckFailed : kOk;
 }
 
 }  // namespace
 
 void add_demo(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("demo", "Build a demo ledger (demo PKI, a fictional commune) and show it verified");
-  cmd->add_option("DIR", *dir, "Directory for the demo (default: ./antq-demo)");
-  cmd->callback([dir, &run] {
-    run = [dir]() -> int { return demo(dir->empty() ? fs::path("antq-demo") : fs::path(*dir)); };
+  auto commune_only = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("demo", "Build a demo ledger (demo PKI, a fictional district) and show what it holds");
+  cmd->footer(
+      "Writes DIR/pki (test keys), DIR/acts (every act as JSON), DIR/ledger, DIR/bundle and DIR/checkpoint.txt.\n"
+      "First a commune's model from its survey to its first rating, act by act; then a district under the Hòa Bình\n"
+      "profile over three evaluation years up to today (tools/generator: dozens of models, one replicated to over a\n"
+      "hundred villages, ratings, terminations, a merge, exemplars, lapses an auditor finds) and a few unlawful acts,\n"
+      "refused. Then verification, checkpoint, proof, export, statistics, the worst dossier gaps and the findings.\n"
+      "Exit 0, or 1 when a check failed or an unlawful act was admitted.");
+  cmd->add_option("DIR", *dir, "A new directory for the demo (default: ./antq-demo)");
+  cmd->add_flag("--commune-only", *commune_only, "Only the commune's model (14 entries), without the district");
+  cmd->callback([dir, commune_only, &run] {
+    run = [dir, commune_only]() -> int {
+      return Demo(dir->empty() ? fs::path("antq-demo") : fs::path(*dir), DemoOptions{!*commune_only}).run();
+    };
   });
 }
 

@@ -76,7 +76,9 @@ void print_csv(const projections::Statistics& s) {
   for (const auto& a : s.apart) row("apart", a.subject, a.reason);
 }
 
-void print_table(const projections::Statistics& s, const std::string& when) {
+}  // namespace
+
+void print_stats_table(const projections::Statistics& s, const std::string& when) {
   std::cout << fmt::format("Movement statistics, {}; ratings of evaluation year {}\n\n", when, s.year);
   std::cout << fmt::format("{:<52} {:>7} {:>7}\n", "model (by name)", "points", "teams");
   for (const auto& m : s.models) std::cout << fmt::format("{:<52} {:>7} {:>7}\n", m.name, m.points, m.teams);
@@ -99,8 +101,6 @@ void print_table(const projections::Statistics& s, const std::string& when) {
     for (const auto& a : s.apart) std::cout << fmt::format("  {:<16} {:<44} {}\n", a.subject, a.name, a.reason);
   }
 }
-
-}  // namespace
 
 void add_stats(CLI::App& app, Action& run) {
   struct Args {
@@ -135,7 +135,7 @@ void add_stats(CLI::App& app, Action& run) {
       if (!s) return fail(s.error());
       if (args->format == "json") print_json(stats_json(*s));
       else if (args->format == "csv") print_csv(*s);
-      else print_table(*s, at->date ? "as of " + *at->date : at->seq ? fmt::format("at entry {}", *at->seq) : "now");
+      else print_stats_table(*s, at->date ? "as of " + *at->date : at->seq ? fmt::format("at entry {}", *at->seq) : "now");
       return kOk;
     };
   });

@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include "ledger/act.hpp"
+#include "signing/signing.hpp"
 
 #include <unistd.h>
 
@@ -36,6 +37,8 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+std::string vietnam_today() { return signing::format_vietnam_time(signing::now()).substr(0, 10); }
 
 Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std::uint64_t> seq, std::uint64_t size) {
   projections::AsOf at;

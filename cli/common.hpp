@@ -13,6 +13,10 @@
 #include "projections/query.hpp"
 #include "signing/result.hpp"
 
+namespace antq::projections {
+struct Statistics;
+}
+
 namespace antq::cli {
 
 // Exit codes (design.md §5).
@@ -29,6 +33,7 @@ void add_init(CLI::App& app, Action& run);
 void add_sign(CLI::App& app, Action& run);
 void add_append(CLI::App& app, Action& run);  // append and record
 void add_verify(CLI::App& app, Action& run);
+void add_rebuild(CLI::App& app, Action& run);
 void add_checkpoint(CLI::App& app, Action& run);
 void add_proof(CLI::App& app, Action& run);
 void add_export(CLI::App& app, Action& run);  // export and verify-bundle
@@ -52,6 +57,12 @@ Result<std::string> read_text(const std::filesystem::path& path);
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);
 
 void print_json(const nlohmann::json& j);
+
+// Today's date in Vietnam (YYYY-MM-DD): the day deadlines are measured against.
+std::string vietnam_today();
+
+// The statistics table of `antq stats` (cmd_stats.cpp); `when` says as of what ("now", "as of 2024-11-15").
+void print_stats_table(const projections::Statistics& s, const std::string& when);
 
 // The point in history a query asks about, from its --as-of DATE and --at SEQ (either may be unset), checked
 // against a ledger of `size` entries: bad_input naming the option otherwise.

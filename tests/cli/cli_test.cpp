@@ -13,12 +13,13 @@ namespace {
 
 const std::string kAntq = ANTQ_BINARY;
 
-// A demo ledger (demo PKI, 14 acts of a fictional commune) built by `antq demo`, in a fresh directory.
+// A demo ledger (demo PKI, 14 acts of a fictional commune) built by `antq demo --commune-only`, in a fresh
+// directory. The full demo (with the district) has its own test.
 struct Demo {
   Demo() {
     std::string out;
     INFO(out);
-    REQUIRE(run(kAntq + " demo " + quote(tmp.path()), &out) == 0);
+    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
   }
   fs::path ledger() const { return tmp / "ledger"; }
   fs::path pki(const std::string& file) const { return tmp / "pki" / file; }
@@ -671,6 +672,52 @@ TEST_CASE("stats as a table, JSON and CSV; as of a date; a bad format is refused
   REQUIRE(run(kAntq + " stats " + l, &out) == 0);
   CHECK_THAT(out, Catch::Contains("model (by name)") && Catch::Contains("ratings 2024: good 1"));
   expect_refusal(demo, kAntq + " stats " + l + " --format xml", "--format");
+}
+
+// The demo a newcomer meets (issue 5): the commune's story, then the district of a few thousand acts, unlawful acts
+// refused by rule, and what to read: verification, statistics, dossier gaps, findings, next commands. Then the
+// commands it suggests answer on the same ledger.
+TEST_CASE("antq demo builds the district at scale and shows what a newcomer should see", "[cli][demo]") {
+  TempDir tmp;
+  std::string out;
+  REQUIRE(run(kAntq + " demo " + quote(tmp.path()), &out) == 0);
+  INFO(out);
+  for (const char* rule : {"closed", "replication", "one-rating", "authority", "signature"})
+    CHECK_THAT(out, Catch::Contains(fmt::format("refused [{}]: ", rule)));
+  CHECK_THAT(out, Catch::Contains("result       OK: every entry, checkpoint and signature verifies") &&
+                      Catch::Contains("antq-ledger.demo/minh-son\n") && Catch::Contains("RFC 9162 verification: OK") &&
+                      Catch::Contains("antq verify-bundle: OK") && Catch::Contains("Movement statistics") &&
+                      Catch::Contains("reported apart, not in the totals") &&
+                      Catch::Contains("the five most incomplete") && Catch::Contains("findings; one of each kind") &&
+                      Catch::Contains("Try next:") && !Catch::Contains("ADMITTED"));
+
+  const std::string l = quote(tmp / "ledger");
+  REQUIRE(run(kAntq + " verify " + l + " --json", &out) == 0);
+  const json verified = json::parse(out);
+  CHECK(verified["ok"] == true);
+  CHECK(verified["entries"].get<int>() > 2000);  // a few thousand events
+
+  REQUIRE(run(kAntq + " stats " + l + " --format json", &out) == 0);
+  const json stats = json::parse(out);
+  CHECK(stats["models"].size() >= 10);  // dozens of models, by name
+  REQUIRE(stats["replication"].size() == 1);
+  CHECK(stats["replication"][0]["origin"] == "YT-M01");
+  CHECK(stats["replication"][0]["points"].get<int>() > 100);  // replicated to over a hundred villages
+  for (const char* level : {"good", "fair", "average", "weak"}) CHECK(stats["ratings"][level].get<int>() > 0);
+  CHECK(stats["exemplars"]["recognized"].get<int>() > 0);
+  CHECK(stats["apart"].size() > 0);
+
+  REQUIRE(run(kAntq + " show " + l + " YT-M03 --json", &out) == 0);
+  CHECK(json::parse(out)["stage"] == "merged");
+  REQUIRE(run(kAntq + " audit " + l + " --json", &out) == 0);
+  const json counts = json::parse(out)["counts"];
+  for (const char* rule : {"late-decision", "level-mismatch", "missing-report", "dossier-incomplete"})
+    CHECK(counts.value(rule, 0) > 0);
+  REQUIRE(run(kAntq + " dossier " + l + " --unit 'UBND xã Phú Lai' --json", &out) == 0);
+  CHECK(json::parse(out).is_object());
+
+  CHECK(run(kAntq + " demo " + quote(tmp.path()), &out) == 2);  // not a new directory
+  CHECK_THAT(out, Catch::Contains("is not empty"));
 }
 
 }  // namespace

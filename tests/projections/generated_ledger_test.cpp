@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "projections/audit.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
 #include "support.hpp"
@@ -61,14 +62,30 @@ class GeneratedLedger {
     constexpr std::size_t kBatch = 250;
     for (std::size_t i = 0; i < acts.size(); i += kBatch) {
       std::vector<ledger::Submission> batch;
-      for (std::size_t j = i; j < std::min(acts.size(), i + kBatch); ++j) {
+        for (std::size_t j = i; j < std::min(acts.size(), i + kBatch); ++j) {
         const Signers& s = signers.at(acts[j].act["authority"]["unit"].get<std::string>());
-        batch.push_back(test::sign(acts[j].act, s.person, acts[j].decision ? &s.organisation : nullptr));
+        batch.push_back(sign(acts[j], s));
       }
       auto r = ledger->append(batch, *admission);
       if (!r) FAIL(options.profile << ": " << r.error().line());
     }
     return acts.size();
+  }
+
+  // The act signed by its unit's person (and organisation, for decisions), its attachments written under files/.
+  ledger::Submission sign(const generator::GeneratedAct& g, const Signers& s) {
+    if (g.files.empty()) return test::sign(g.act, s.person, g.decision ? &s.organisation : nullptr);
+    const std::filesystem::path base = tmp / "acts";
+    for (const auto& [path, content] : g.files) {
+      std::filesystem::create_directories((base / path).parent_path());
+      test::write_file(base / path, content);
+    }
+    auto input = ledger::act_from_json(g.act, "act", base);
+    if (!input) FAIL(input.error().line());
+    auto submission = cli::unsigned_submission(std::move(*input));
+    REQUIRE(cli::add_signature(submission, ledger::Role::person, s.person.files));
+    if (g.decision) REQUIRE(cli::add_signature(submission, ledger::Role::organisation, s.organisation.files));
+    return submission;
   }
 
   test::TempDir tmp;
@@ -154,6 +171,52 @@ TEST_CASE("A generated district of a few thousand acts (Hòa Bình): all admitte
   CHECK(stages["terminated"] > 0);
   CHECK(stages["active"] > 0);
   CHECK(stages["recognized"] + stages["ended"] == static_cast<int>(o.exemplars));
+}
+
+// The demo's district: lapses an auditor finds, yearly reports with their evidence attached, the record cut at a
+// day. Every act is still lawful, and the audit finds each kind of lapse.
+TEST_CASE("A generated district with lapses and attachments, cut at a day: all admitted, the audit finds the lapses",
+          "[generator]") {
+  generator::Options o;
+  o.models = 16;
+  o.points = 60;
+  o.exemplars = 8;
+  o.lapses_pct = 40;
+  o.attachments = true;
+  // Cut at a day: exactly the acts of the whole record dated on or before it, in the same order.
+  auto whole = generator::district(o);
+  REQUIRE(whole);
+  o.until = "2025-06-30";
+  auto cut = generator::district(o);
+  REQUIRE(cut);
+  std::vector<std::string> expected;
+  for (const auto& a : *whole)
+    if (a.act["date"].get<std::string>() <= o.until) expected.push_back(a.act.dump());
+  REQUIRE(cut->size() == expected.size());
+  CHECK(cut->size() < whole->size());
+  for (std::size_t i = 0; i < cut->size(); ++i) REQUIRE((*cut)[i].act.dump() == expected[i]);
+
+  o.until = "2026-12-31";  // a year after the last ratings: Weak models left open are found
+  auto acts = generator::district(o);
+  REQUIRE(acts);
+  std::size_t attached = 0;
+  for (const auto& a : *acts) attached += a.files.size();
+  CHECK(attached > 0);
+  GeneratedLedger g(o);
+  g.append_all(*acts);
+  check_ledger(g, *acts);
+
+  auto findings = audit(*g.ledger, o.until, AsOf{});
+  REQUIRE(findings);
+  std::map<std::string, int> rules;
+  for (const auto& f : *findings) ++rules[f.rule];
+  INFO(json(rules).dump());
+  for (const char* rule : {"level-mismatch", "late-decision", "late-forwarding", "missing-report", "dossier-incomplete",
+                           "weak-not-terminated", "exemplar-late-evaluation"})
+    CHECK(rules[rule] > 0);
+
+  CHECK_FALSE(generator::district(generator::Options{.until = "2025-02-30"}));
+  CHECK_FALSE(generator::district(generator::Options{.until = "30/06/2025"}));
 }
 
 TEST_CASE("A generated district is lawful under every profile", "[generator]") {

@@ -1,6 +1,8 @@
 #include "tools/generator/district.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <map>
 
 #include <fmt/format.h>
@@ -119,7 +121,8 @@ const ModelName kNames[] = {
 
 class District {
  public:
-  District(const Options& o, const projections::Profile& p) : o_(o), p_(p), rng_(o.seed) {
+  District(const Options& o, const projections::Profile& p, std::optional<std::int64_t> until)
+      : o_(o), p_(p), rng_(o.seed), until_(until) {
     district_ = {"district", "UBND huyện Yên Thủy"};
     for (const char* c : kCommunes) communes_.push_back({"commune", fmt::format("UBND xã {}", c)});
     eligibility_ = p_.rating.eligibility_months.value_or(10);
@@ -169,7 +172,9 @@ class District {
     std::stable_sort(out_.begin(), out_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<GeneratedAct> acts;
     acts.reserve(out_.size());
-    for (auto& [day, act] : out_) acts.push_back(std::move(act));
+    // Cutting at a day keeps a prefix of every subject's chain, so what is left is as lawful as the whole.
+    for (auto& [day, act] : out_)
+      if (!until_ || day <= *until_) acts.push_back(std::move(act));
     return acts;
   }
 
@@ -194,6 +199,10 @@ class District {
     }
   };
 
+  // A lapse happens (never when lapses_pct is 0: the random sequence, and so the acts, stay those of a model
+  // district).
+  bool lapse() { return o_.lapses_pct > 0 && rng_.chance(o_.lapses_pct); }
+
   std::string id_of(std::size_t i) const { return fmt::format("{}-M{:02}", o_.prefix, i); }
 
   void emit(std::int64_t day, const std::string& kind, const std::string& subject, const Authority& unit, json data) {
@@ -206,7 +215,7 @@ class District {
              {"document", {{"number", fmt::format("{}/{}-UBND", n, k.symbol)}, {"title", k.title}, {"issuer", unit.unit}}},
              {"authority", {{"level", unit.level}, {"unit", unit.unit}}},
              {"data", std::move(data)}};
-    out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind)}});
+    out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind), {}}});
   }
 
   // The level of a yearly rating, and the data of the decision.
@@ -224,6 +233,7 @@ class District {
           high = i == 0 ? 101 : p_.rating.bands[i - 1].min_pct;
         }
       d["targets_met_pct"] = low + rng_.below(high - low);
+      if (low > 0 && lapse()) d["targets_met_pct"] = low - 1 - rng_.below(5);  // a band below the level decided
     } else if (auto lv = p_.rating.criteria.find(level); lv != p_.rating.criteria.end()) {
       auto rule = lv->second.find(type);
       if (rule != lv->second.end()) {
@@ -270,7 +280,9 @@ class District {
     const std::int64_t founded = t;
     if (!act(t, "model.established", established)) return life;
     t += 5 + rng_.below(10);
-    if (!act(t, "model.regulations-issued", {{"covers", {"board", "model"}}, {"security_content", name.security_content}}))
+    const bool skip_regulations = name.security_content && lapse();
+    if (!skip_regulations &&
+        !act(t, "model.regulations-issued", {{"covers", {"board", "model"}}, {"security_content", name.security_content}}))
       return life;
     t += 3 + rng_.below(10);
     if (!act(t, "model.launched")) return life;
@@ -279,25 +291,28 @@ class District {
       if (std::max(t + 3, on(y - 1, 11, 20)) > closes) continue;  // founded too late for this year's plan
       t = std::max(t + 3, on(y - 1, 11, 20));
       if (!act(t, "model.plan-issued", {{"year", y}, {"targets", 6 + rng_.below(10)}})) return life;
-      if (t < on(y, 5, 10)) {
+      if (t < on(y, 5, 10) && !lapse()) {
         t = on(y, 5, 10);
         if (!act(t, "model.report-filed", {{"period", fmt::format("{}-H1", y)}, {"targets_met", rng_.below(6)}})) return life;
       }
       t = on(y, 11, 1);
       if (!act(t, "model.report-filed", {{"period", std::to_string(y)}, {"targets_met", 3 + rng_.below(10)}})) return life;
+      if (o_.attachments && !out_.empty() && !lapse()) attach_review(out_.back().second, id, y);
       if (projections::full_months(civil(founded), civil(on(y, 11, 8))) < eligibility_) continue;
       json rating = rating_data(y, type, c);
       const std::string level = rating["level"];
       t = on(y, 11, 3);
       if (!act(t, "model.rating-proposed", rating)) return life;
-      t = on(y, 11, 8);
+      const bool late = lapse();  // decided on the 18th, forwarded on the 22nd: after the deadlines
+      t = on(y, 11, late ? 18 : 8);
       if (!act(t, "model.rated", rating)) return life;
       life.ratings[t] = level;
-      t = on(y, 11, 12);
+      t = on(y, 11, late ? 22 : 12);
       if (!act(t, "model.rating-forwarded", {{"year", y}, {"to", "Công an huyện Yên Thủy"}})) return life;
       if (level != "weak") continue;
+      if (lapse()) return life;  // abandoned, never ended: an auditor finds it (weak-not-terminated)
       // A Weak model is ended in the profile's steps, by the level that established it (Hòa Bình §III.3).
-      t = on(y, 11, 20);
+      t = std::max(t + 3, on(y, 11, 20));
       for (const auto& k : p_.termination_requires) {
         if (!act(t, k, {{"reason", "Mô hình hoạt động yếu, không còn phù hợp"}})) return life;
         t += 5;
@@ -308,6 +323,20 @@ class District {
       return life;
     }
     return life;
+  }
+
+  // The yearly report's evidence of effectiveness (item 11) and the review report (item 15), as text files.
+  static void attach_review(GeneratedAct& report, const std::string& id, int year) {
+    std::string name = fmt::format("{}-{}", id, year);  // a point's id has a slash
+    std::replace(name.begin(), name.end(), '/', '-');
+    json attachments = json::array();
+    for (const auto& [item, what] : {std::pair{"11", "Tài liệu chứng minh hiệu quả hoạt động"},
+                                     std::pair{"15", "Báo cáo tổng kết hoạt động"}}) {
+      const std::string path = fmt::format("files/{}-item{}.txt", name, item);
+      report.files.emplace_back(path, fmt::format("{} của mô hình {} năm {} (demo)\n", what, id, year));
+      attachments.push_back({{"item", item}, {"path", path}, {"media_type", "text/plain"}});
+    }
+    report.act["attachments"] = std::move(attachments);
   }
 
   // An exemplar: survey, criteria, plan, self-assessment and evaluation within the year, then recognition or end,
@@ -332,7 +361,7 @@ class District {
     };
     const int keep = p_.exemplar->keep_threshold_pct;
     auto enough = [&](const json& m) { return static_cast<int>(m.size()) * 100 >= keep * 5; };
-    std::int64_t t = plan + 200 + rng_.below(100);
+    std::int64_t t = plan + (lapse() ? 380 : 200) + rng_.below(100);
     emit(t, "exemplar.self-assessed", id, unit, {{"met", met()}});
     json evaluated = met();
     emit(t + 10, "exemplar.evaluated", id, unit, {{"met", evaluated}});
@@ -350,6 +379,7 @@ class District {
   const Options& o_;
   const projections::Profile& p_;
   Rng rng_;
+  std::optional<std::int64_t> until_;
   int eligibility_ = 10;
   Authority district_;
   std::vector<Authority> communes_;
@@ -362,13 +392,21 @@ class District {
 std::vector<ledger::Act::Authority> units(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return {};
-  return District(options, **profile).units();
+  return District(options, **profile, std::nullopt).units();
 }
 
 Result<std::vector<GeneratedAct>> district(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return std::unexpected(profile.error());
-  return District(options, **profile).run();
+  std::optional<std::int64_t> until;
+  if (!options.until.empty()) {
+    int y = 0, m = 0, d = 0;
+    if (std::sscanf(options.until.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3 || options.until.size() != 10 ||
+        civil(on(y, m, d)) != options.until)
+      return bad_input("generator: until " + options.until + " is not a date YYYY-MM-DD");
+    until = on(y, m, d);
+  }
+  return District(options, **profile, until).run();
 }
 
 }  // namespace antq::generator

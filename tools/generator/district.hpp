@@ -27,17 +27,28 @@ struct Options {
   int first_year = 2023;       // first evaluation year (1 Nov of the year before to 31 Oct)
   int years = 3;               // evaluation years covered
   std::string prefix = "YT";   // subject ids: <prefix>-M01, <prefix>-M01/P001, <prefix>-E01
+  // Lapses an auditor finds (domain.md §10 findings, all lawful acts): in about this percentage of the chances, a
+  // model skips its regulations or a half-year report, a rating is decided and forwarded late or off the band of
+  // targets met, a Weak model is not ended, an exemplar is evaluated late. 0: a model district.
+  int lapses_pct = 0;
+  std::string until = {};      // YYYY-MM-DD: no act dated after it (the record as it stands on that day); "": none
+  // Yearly reports attach the evidence of the model's effectiveness (dossier item 11) and its review report (item
+  // 15) as text files (GeneratedAct::files); a lapse leaves them out.
+  bool attachments = false;
 };
 
 struct GeneratedAct {
   nlohmann::json act;     // acts.md JSON
   bool decision = false;  // signed by the unit's organisation too (projections::is_decision_act)
+  // The files act["attachments"] names (path relative to the act's file -> content); the caller writes them.
+  std::vector<std::pair<std::string, std::string>> files;
 };
 
 // The units whose person and organisation certificates sign the acts (level and unit name).
 std::vector<ledger::Act::Authority> units(const Options& options);
 
-// The acts, in the order to append them (document dates never go backwards). bad_input for an unknown profile.
+// The acts, in the order to append them (document dates never go backwards). bad_input for an unknown profile or a
+// malformed `until`.
 Result<std::vector<GeneratedAct>> district(const Options& options);
 
 }  // namespace antq::generator
