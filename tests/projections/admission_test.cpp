@@ -136,7 +136,7 @@ TEST_CASE("After authority.unbound the signer's acts are refused from that date"
   CHECK(after.error().rule == "authority");
 }
 
-TEST_CASE("Every profile of domain.md §9 has admission rules; an unknown one is bad input", "[admission]") {
+TEST_CASE("Every profile of domain.md §9 has admission rules, an unknown one is bad input", "[admission]") {
   for (const auto& p : known_profiles()) CHECK(make_admission(p));
   CHECK(known_profiles().size() == 5);
   auto unknown = make_admission("ha-noi-2030");

@@ -72,7 +72,7 @@ TEST_CASE("Late proposal, decision and forwarding, and a level outside its band 
   CHECK_FALSE(find(findings(t, "2024-11-01", "M-LATE"), "late-decision"));
 }
 
-TEST_CASE("A Weak model not ended after the next evaluation year; missing plans and reports; dossier gaps (000 §III.3, §VIII)", "[audit]") {
+TEST_CASE("A Weak model not ended after the next evaluation year, missing plans and reports, dossier gaps (000 §III.3, §VIII)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
   found(t, "M-WEAK", 2023);
   t.admit(make_act("model.plan-issued", "M-WEAK", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
@@ -99,7 +99,7 @@ TEST_CASE("A Weak model not ended after the next evaluation year; missing plans 
   CHECK_THAT(find(later, "dossier-incomplete")->message, Catch::Contains("lacks item(s) 7"));
 }
 
-TEST_CASE("Exemplars evaluated late or kept below the threshold; duplicate models (000 §IV.1.3, §IV.3, §III.1)", "[audit]") {
+TEST_CASE("Exemplars evaluated late or kept below the threshold, duplicate models (000 §IV.1.3, §IV.3, §III.1)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
   const json criteria = {{"criteria", {{{"id", "C1"}, {"text", "a"}}, {{"id", "C2"}, {"text", "b"}}, {{"id", "C3"}, {"text", "c"}}}}};
   for (const char* id : {"E-LATE", "E-LOW"}) {
