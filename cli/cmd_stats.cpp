@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "cli/csv.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/stats.hpp"
 
@@ -47,17 +48,9 @@ json stats_json(const projections::Statistics& s) {
           {"replication", std::move(replication)}};
 }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 void print_csv(const projections::Statistics& s) {
   auto row = [](const std::string& section, const std::string& key, const std::string& value) {
-    std::cout << csv_field(section) << "," << csv_field(key) << "," << csv_field(value) << "\r\n";
+    std::cout << csv_record({section, key, value});
   };
   std::cout << "section,key,value\r\n";
   row("year", "", std::to_string(s.year));

@@ -45,6 +45,8 @@ void add_dossier(CLI::App& app, Action& run);  // dossier
 void add_diff(CLI::App& app, Action& run);     // diff
 void add_audit(CLI::App& app, Action& run);
 void add_stats(CLI::App& app, Action& run);
+void add_report(CLI::App& app, Action& run);     // report (cmd_report.cpp)
+void add_reconcile(CLI::App& app, Action& run);  // reconcile (cmd_report.cpp)
 
 // Prints the one line of `e` to stderr and returns its exit code (2; corruption found by a check: 1).
 int fail(const Error& e);

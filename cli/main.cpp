@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   add_diff(app, run);
   add_audit(app, run);
   add_stats(app, run);
+  add_report(app, run);
+  add_reconcile(app, run);
   add_trust(app, run);
   add_demo(app, run);
   try {

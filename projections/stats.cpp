@@ -9,8 +9,38 @@
 
 namespace antq::projections {
 
+const std::vector<std::string>& period_keys() {
+  static const std::vector<std::string> keys = {
+      "models-established", "points-established", "models-recognized", "replicated",           "merged",
+      "reorganized",        "terminated",         "announced",         "exemplars-recognized", "exemplars-ended"};
+  return keys;
+}
+
+namespace {
+
+// What `s` did in `period`, under the keys of period_keys(); a merge counts on the model absorbed.
+void count_in_period(const SubjectState& s, const Period& period, std::map<std::string, std::size_t>& out) {
+  auto in = [&](const std::string& date) { return !date.empty() && date >= period.from && date <= period.to; };
+  auto act_in = [&](const char* kind) {
+    auto it = s.acts.find(kind);
+    return it != s.acts.end() && in(it->second.date);
+  };
+  if (s.kind == "exemplar") {
+    if (act_in("exemplar.recognized")) ++out["exemplars-recognized"];
+    if (act_in("exemplar.ended")) ++out["exemplars-ended"];
+    return;
+  }
+  if (in(s.founded))
+    ++out[s.has("model.recognized") ? "models-recognized" : s.kind == "point" ? "points-established" : "models-established"];
+  if (s.stage == "merged" && act_in("model.merged")) ++out["merged"];
+  for (const char* kind : {"replicated", "reorganized", "terminated", "announced"})
+    if (act_in(fmt::format("model.{}", kind).c_str())) ++out[kind];
+}
+
+}  // namespace
+
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
-                              const std::string& unit) {
+                              const std::string& unit, const std::optional<Period>& period) {
   SubjectReader reader(ledger);
   std::vector<SubjectState> states;
   for (const auto& id : subject_ids(ledger)) {
@@ -30,6 +60,7 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
   for (const auto& s : states) {
     if (s.kind == "exemplar") {
       ++st.exemplars[s.stage];
+      if (period) count_in_period(s, *period, st.in_period);
       continue;
     }
     if (s.has("model.replicated")) ++st.replications;
@@ -46,6 +77,7 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
                                               ? "dan-van-kheo" : "no-security-content"});
       continue;  // never in the Movement totals, nor in its ratings
     }
+    if (period) count_in_period(s, *period, st.in_period);
     if (active) {
       auto& n = by_name[origin->name];
       n.name = origin->name;

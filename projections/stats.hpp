@@ -38,13 +38,26 @@ struct Statistics {
   std::map<std::string, std::size_t> ratings_by_level; // authority level (commune, district...) -> subjects rated
   std::map<std::string, std::size_t> exemplars;        // building, recognized, ended (and surveying)
   std::vector<Apart> apart;
-  std::size_t replications = 0, announcements = 0;     // model.replicated and model.announced acts
+  std::size_t replications = 0, announcements = 0;     // models replicated, announced (model.replicated, .announced)
   std::vector<Replication> replication;
+  // With a period: what happened in it, subjects counted once per kind (apart models never), by key:
+  // models-established, points-established, models-recognized (spontaneous models), replicated, merged (models
+  // absorbed), reorganized, terminated, announced, exemplars-recognized, exemplars-ended.
+  std::map<std::string, std::size_t> in_period;
 };
 
+// The days a report covers, both included (YYYY-MM-DD).
+struct Period {
+  std::string from, to;
+};
+
+// The keys of Statistics::in_period, in the order reports list them.
+const std::vector<std::string>& period_keys();
+
 // The statistics as of `at`, for evaluation year `year` (default: the latest year any subject was rated for), of
-// the subjects founded by `unit` when given.
+// the subjects founded by `unit` when given; with `period`, also what happened in it (acts dated in it that `at`
+// includes).
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
-                              const std::string& unit = "");
+                              const std::string& unit = "", const std::optional<Period>& period = std::nullopt);
 
 }  // namespace antq::projections

@@ -418,7 +418,7 @@ namespace antq::test {
 namespace {
 
 // design.md §5: `antq show DIR SUBJECT [--as-of DATE|--at SEQ] [--json]` and `antq history`.
-TEST_CASE("show answers now, as of a date and at an entry; history lists the decision chain with its signers", "[cli][show]") {
+TEST_CASE("show answers now, as of a date and at an entry, history lists the decision chain with its signers", "[cli][show]") {
   Demo demo;
   const std::string l = quote(demo.ledger());
   const std::string subject = "MS-TL-TDCTQ";  // the demo's model: surveyed 2023-01, established 2023-03-01, rated 2024
@@ -588,7 +588,7 @@ TEST_CASE("diff shows what changed in a subject between two dates, and the acts 
 namespace antq::test {
 namespace {
 
-TEST_CASE("audit lists findings with their rule, entry and documents; --strict exits 1; --since filters", "[cli][audit]") {
+TEST_CASE("audit lists findings with their rule, entry and documents, --strict exits 1, --since filters", "[cli][audit]") {
   Demo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
@@ -652,7 +652,7 @@ TEST_CASE("history says when a signature carries no signingCertificateV2 (an old
 namespace antq::test {
 namespace {
 
-TEST_CASE("stats as a table, JSON and CSV; as of a date; a bad format is refused", "[cli][stats]") {
+TEST_CASE("stats as a table, JSON and CSV, as of a date, a bad format is refused", "[cli][stats]") {
   Demo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
@@ -672,6 +672,75 @@ TEST_CASE("stats as a table, JSON and CSV; as of a date; a bad format is refused
   REQUIRE(run(kAntq + " stats " + l, &out) == 0);
   CHECK_THAT(out, Catch::Contains("model (by name)") && Catch::Contains("ratings 2024: good 1"));
   expect_refusal(demo, kAntq + " stats " + l + " --format xml", "--format");
+}
+
+// design.md §5 and issue 5: the half-year and yearly reports as the provinces send them, and reconcile, which
+// catches a padded copy.
+TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the report and lists what was padded",
+          "[cli][report]") {
+  Demo demo;
+  const std::string l = quote(demo.ledger());
+  std::string out;
+  REQUIRE(run(kAntq + " report " + l + " 2023", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("BÁO CÁO tổng kết năm 2023") && Catch::Contains("2022-11-01 – 2023-10-31") &&
+                      Catch::Contains("2023-11-14") && Catch::Contains("Mô hình xây dựng mới (models established)"));
+  REQUIRE(run(kAntq + " report " + l + " 2024-H1 --format json", &out) == 0);
+  const json half = json::parse(out);
+  CHECK(half["from"] == "2023-11-01");
+  CHECK(half["to"] == "2024-04-30");
+  CHECK(half["as_of"] == "2024-05-14");
+  CHECK(half["due"] == "2024-05-15");
+  REQUIRE(run(kAntq + " report " + l + " 2024 --format html", &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("<!doctype html>") && Catch::Contains("<meta charset=\"utf-8\">") &&
+                      Catch::Contains("@page { size: A4") && Catch::Contains("Tốt (Good)</td><td class=\"n\">1</td>") &&
+                      Catch::EndsWith("</html>\n"));
+
+  REQUIRE(run(kAntq + " report " + l + " 2024 --format csv", &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("section,key,value\r\nreport,period,2024\r\nreport,unit,\r\nreport,as_of,2024-11-14\r\n") &&
+                      Catch::Contains("ratings,good,1\r\n") && Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n"));
+  const fs::path report = demo.tmp / "report-2024.csv";
+  write_file(report, out);
+  REQUIRE(run(kAntq + " reconcile " + l + " " + quote(report), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("0 of ") && Catch::Contains(" figures differ"));
+
+  // A padded copy: more points and a better rating than the ledger holds, a model it does not know, a row left out.
+  std::string padded = read_file(report);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = padded.find(from);
+    REQUIRE(at != std::string::npos);
+    padded.replace(at, from.size(), to);
+  };
+  replace("points,Tổ dân cư tự quản về ANTT,1\r\n", "points,Tổ dân cư tự quản về ANTT,3\r\n");
+  replace("ratings,good,1\r\n", "ratings,good,2\r\n");
+  replace("exemplars,ended,0\r\n", "");
+  padded += "points,\"Camera an ninh, xóm Đông\",4\r\n";
+  const fs::path padded_file = demo.tmp / "padded.csv";
+  write_file(padded_file, padded);
+  REQUIRE(run(kAntq + " reconcile " + l + " " + quote(padded_file) + " --json", &out) == 1);
+  const json r = json::parse(out);
+  CHECK(r["period"] == "2024");
+  REQUIRE(r["differences"].size() == 4);
+  std::map<std::string, json> diffs;
+  for (const auto& d : r["differences"]) diffs[d["section"].get<std::string>() + "/" + d["key"].get<std::string>()] = d;
+  CHECK(diffs.at("points/Tổ dân cư tự quản về ANTT")["reported"] == "3");
+  CHECK(diffs.at("points/Tổ dân cư tự quản về ANTT")["ledger"] == "1");
+  CHECK(diffs.at("ratings/good")["ledger"] == "1");
+  CHECK(diffs.at("points/Camera an ninh, xóm Đông")["ledger"].is_null());
+  CHECK(diffs.at("exemplars/ended")["reported"].is_null());
+  REQUIRE(run(kAntq + " reconcile " + l + " " + quote(padded_file), &out) == 1);
+  CHECK_THAT(out, Catch::Contains("4 of ") && Catch::Contains("(absent)") && Catch::Contains("(none)"));
+
+  // Not a report: one line, exit 2, nothing written.
+  write_file(demo.tmp / "quote.csv", "section,key,value\r\nreport,period,\"2024\r\n");
+  write_file(demo.tmp / "fields.csv", "section,key,value\r\nreport,period,2024,extra\r\n");
+  write_file(demo.tmp / "header.csv", "a,b\r\n");
+  write_file(demo.tmp / "anonymous.csv", "section,key,value\r\npoints,X,1\r\n");
+  for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"quote.csv", "never closed"}, {"fields.csv", "4 fields"}, {"header.csv", "section,key,value"},
+           {"anonymous.csv", "no report,period"}, {"nope.csv", "no such file"}})
+    expect_refusal(demo, kAntq + " reconcile " + l + " " + quote(demo.tmp / file), expected);
+  expect_refusal(demo, kAntq + " report " + l + " 2024-H2", "expected YYYY-H1");
+  expect_refusal(demo, kAntq + " report " + l + " 2024 --format pdf", "--format");
 }
 
 // The demo a newcomer meets (issue 5): the commune's story, then the district of a few thousand acts, unlawful acts

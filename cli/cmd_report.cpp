@@ -1,0 +1,356 @@
+// antq report: the half-year and yearly reports in the shape the provinces send (table, CSV, printable HTML,
+// JSON); antq reconcile: a submitted report's figures checked against the ledger as of the report's day.
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "cli/common.hpp"
+#include "cli/csv.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/report.hpp"
+
+namespace antq::cli {
+namespace {
+
+using nlohmann::json;
+using projections::Figure;
+using projections::PeriodicReport;
+
+// A section of the report as the provinces head it (Vietnamese, then English), with its table.
+struct Section {
+  std::string number, vi, en;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+struct Label {
+  const char *vi, *en;
+};
+const std::map<std::string, Label, std::less<>> kPeriodLabels = {
+    {"models-established", {"Mô hình xây dựng mới", "models established"}},
+    {"points-established", {"Điểm mô hình nhân rộng mới", "new points of replicated models"}},
+    {"models-recognized", {"Mô hình tự phát được công nhận", "spontaneous models recognised"}},
+    {"replicated", {"Mô hình được quyết định nhân rộng", "models replicated"}},
+    {"merged", {"Mô hình sáp nhập vào mô hình khác", "models merged into another"}},
+    {"reorganized", {"Mô hình được kiện toàn", "models reorganised"}},
+    {"terminated", {"Mô hình kết thúc hoạt động", "models terminated"}},
+    {"announced", {"Mô hình được thông báo, giới thiệu kinh nghiệm", "models announced"}},
+    {"exemplars-recognized", {"Điển hình được công nhận", "exemplars recognised"}},
+    {"exemplars-ended", {"Điển hình kết thúc xây dựng", "exemplars ended"}},
+};
+const std::map<std::string, Label, std::less<>> kLevels = {
+    {"good", {"Tốt", "Good"}}, {"fair", {"Khá", "Fair"}}, {"average", {"Trung bình", "Average"}}, {"weak", {"Yếu", "Weak"}},
+    {"building", {"Đang xây dựng", "building"}}, {"recognized", {"Đã công nhận", "recognised"}},
+    {"ended", {"Kết thúc xây dựng", "ended"}}};
+
+std::string in_period(const projections::Statistics& s, const std::string& key) {
+  auto it = s.in_period.find(key);
+  return std::to_string(it == s.in_period.end() ? 0 : it->second);
+}
+
+std::vector<Section> sections_of(const PeriodicReport& r) {
+  const projections::Statistics& s = r.stats;
+  std::vector<Section> out;
+  Section models{"I", "Thống kê mô hình theo tên", "models by name: points and implementing teams",
+                 {"Tên mô hình (model)", "Số điểm (points)", "Số tổ (teams)"}, {}};
+  for (const auto& m : s.models) models.rows.push_back({m.name, std::to_string(m.points), std::to_string(m.teams)});
+  models.rows.push_back({"Tổng số (total)", std::to_string(s.points), std::to_string(s.teams)});
+  out.push_back(std::move(models));
+
+  Section built{"II", "Xây dựng mới, công nhận, nhân rộng, sáp nhập, kiện toàn, kết thúc trong kỳ",
+                fmt::format("in the period {} to {}", r.covers.from, r.covers.to), {"Nội dung (figure)", "Số lượng"}, {}};
+  for (const char* key : {"models-established", "points-established", "models-recognized", "replicated", "merged",
+                          "reorganized", "terminated"}) {
+    const Label& l = kPeriodLabels.at(key);
+    built.rows.push_back({fmt::format("{} ({})", l.vi, l.en), in_period(s, key)});
+  }
+  out.push_back(std::move(built));
+
+  if (r.yearly) {
+    Section ratings{"III", fmt::format("Đánh giá, xếp loại mô hình năm {}", r.year),
+                    fmt::format("ratings of evaluation year {}", r.year), {"Mức xếp loại (level)", "Số mô hình, điểm"}, {}};
+    std::size_t effective = 0;
+    for (const char* level : {"good", "fair", "average", "weak"}) {
+      auto it = s.ratings.find(level);
+      const std::size_t n = it == s.ratings.end() ? 0 : it->second;
+      if (std::string_view(level) == "good" || std::string_view(level) == "fair") effective += n;
+      ratings.rows.push_back({fmt::format("{} ({})", kLevels.at(level).vi, kLevels.at(level).en), std::to_string(n)});
+    }
+    ratings.rows.push_back({"Hoạt động hiệu quả: Khá trở lên (effective: Fair or better)", std::to_string(effective)});
+    for (const auto& rep : s.replication)
+      ratings.rows.push_back({fmt::format("Mô hình nhân rộng {} ({}): {} điểm, số điểm Khá trở lên", rep.origin, rep.name,
+                                          rep.points),
+                              std::to_string(rep.effective)});
+    out.push_back(std::move(ratings));
+  }
+
+  const Label& announced = kPeriodLabels.at("announced");
+  out.push_back({"IV", "Đề xuất thông báo, giới thiệu kinh nghiệm, nhân rộng", "announcements in the period",
+                 {"Nội dung (figure)", "Số lượng"},
+                 {{fmt::format("{} ({})", announced.vi, announced.en), in_period(s, "announced")}}});
+
+  Section exemplars{"V", "Điển hình tiên tiến", fmt::format("exemplars on {}, and in the period", r.as_of),
+                    {"Nội dung (figure)", "Số lượng"}, {}};
+  for (const char* stage : {"building", "recognized", "ended"}) {
+    auto it = s.exemplars.find(stage);
+    exemplars.rows.push_back({fmt::format("{} ({})", kLevels.at(stage).vi, kLevels.at(stage).en),
+                              std::to_string(it == s.exemplars.end() ? 0 : it->second)});
+  }
+  for (const char* key : {"exemplars-recognized", "exemplars-ended"}) {
+    const Label& l = kPeriodLabels.at(key);
+    exemplars.rows.push_back({fmt::format("{} trong kỳ ({} in the period)", l.vi, l.en), in_period(s, key)});
+  }
+  out.push_back(std::move(exemplars));
+
+  Section apart{"VI", "Thống kê riêng, không tính vào tổng số",
+                "counted apart, never in the totals: Dân vận khéo models and models without security content",
+                {"Mô hình (subject)", "Tên (name)", "Lý do (reason)"}, {}};
+  for (const auto& a : s.apart) apart.rows.push_back({a.subject, a.name, a.reason});
+  out.push_back(std::move(apart));
+  return out;
+}
+
+std::string title_of(const PeriodicReport& r) {
+  return r.yearly ? fmt::format("BÁO CÁO tổng kết năm {}", r.year)
+                  : fmt::format("BÁO CÁO sơ kết 6 tháng đầu năm {}", r.year);
+}
+constexpr const char* kSubject =
+    "Kết quả công tác xây dựng, công nhận, nhân rộng mô hình, điển hình tiên tiến trong phong trào Toàn dân bảo vệ "
+    "an ninh Tổ quốc";
+
+std::vector<std::pair<std::string, std::string>> heading(const PeriodicReport& r, const std::string& dir,
+                                                         std::uint64_t size) {
+  return {{"Đơn vị báo cáo (reporting unit)", r.unit.empty() ? "Tất cả các đơn vị (every unit)" : r.unit},
+          {"Kỳ báo cáo (period)", fmt::format("{} ({} – {})", r.period, r.covers.from, r.covers.to)},
+          {"Số liệu tính đến (as of)", r.as_of},
+          {"Hạn gửi (due before)", r.due.empty() ? "— (the profile sets none)" : r.due},
+          {"Quy định áp dụng (profile)", r.profile},
+          {"Nguồn (source)", fmt::format("antq-ledger {} ({} entries)", dir, size)}};
+}
+
+bool is_count(const std::string& cell) {
+  return !cell.empty() && cell.find_first_not_of("0123456789") == std::string::npos;
+}
+
+void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t size) {
+  std::cout << title_of(r) << "\n" << kSubject << "\n\n";
+  for (const auto& [k, v] : heading(r, dir, size)) std::cout << fmt::format("{:<34} {}\n", k, v);
+  for (const auto& s : sections_of(r)) {
+    std::cout << fmt::format("\n{}. {} ({})\n", s.number, s.vi, s.en);
+    if (s.rows.empty()) std::cout << "   (không có / none)\n";
+    for (const auto& row : s.rows) {
+      const bool counts = std::all_of(row.begin() + 1, row.end(), is_count);
+      std::string line = "   " + (counts ? fmt::format("{:<70}", row[0]) : row[0]);
+      for (std::size_t i = 1; i < row.size(); ++i) line += counts ? fmt::format(" {:>8}", row[i]) : "  " + row[i];
+      std::cout << line << "\n";
+    }
+  }
+  std::cout << fmt::format("\nCheck a submitted copy: antq reconcile {} REPORT.csv\n", dir);
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void print_html(const PeriodicReport& r, const std::string& dir, std::uint64_t size, const std::string& root) {
+  std::cout << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_of(r))
+            << "</title>\n<style>\n"
+               "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }\n"
+               "body { font-family: 'Times New Roman', serif; font-size: 13pt; line-height: 1.35; color: #000; }\n"
+               "h1 { font-size: 14pt; text-align: center; margin: 1em 0 0; }\n"
+               "p.subject { text-align: center; font-weight: bold; margin: 0 0 1em; }\n"
+               "h2 { font-size: 13pt; margin: 1.2em 0 0.3em; break-after: avoid; }\n"
+               "h2 small { font-weight: normal; font-style: italic; }\n"
+               "table { border-collapse: collapse; width: 100%; break-inside: auto; }\n"
+               "th, td { border: 1px solid #000; padding: 2px 6px; vertical-align: top; }\n"
+               "td.n { text-align: right; white-space: nowrap; }\n"
+               "table.heading td { border: none; padding: 0 6px 0 0; }\n"
+               "tr { break-inside: avoid; }\n"
+               "footer { margin-top: 2em; font-size: 10pt; }\n"
+               "</style>\n</head>\n<body>\n";
+  std::cout << "<h1>" << html_escape(title_of(r)) << "</h1>\n<p class=\"subject\">" << html_escape(kSubject) << "</p>\n";
+  std::cout << "<table class=\"heading\">\n";
+  for (const auto& [k, v] : heading(r, dir, size))
+    std::cout << "<tr><td>" << html_escape(k) << ":</td><td>" << html_escape(v) << "</td></tr>\n";
+  std::cout << "</table>\n";
+  for (const auto& s : sections_of(r)) {
+    std::cout << "<h2>" << html_escape(s.number) << ". " << html_escape(s.vi) << " <small>(" << html_escape(s.en)
+              << ")</small></h2>\n<table>\n<tr>";
+    for (const auto& c : s.columns) std::cout << "<th>" << html_escape(c) << "</th>";
+    std::cout << "</tr>\n";
+    if (s.rows.empty()) std::cout << "<tr><td colspan=\"" << s.columns.size() << "\">Không có (none)</td></tr>\n";
+    for (const auto& row : s.rows) {
+      std::cout << "<tr>";
+      for (std::size_t i = 0; i < row.size(); ++i)
+        std::cout << (is_count(row[i]) ? "<td class=\"n\">" : "<td>") << html_escape(row[i]) << "</td>";
+      std::cout << "</tr>\n";
+    }
+    std::cout << "</table>\n";
+  }
+  std::cout << "<footer>Số liệu lập từ sổ cái antq-ledger (" << size << " bản ghi; gốc Merkle " << html_escape(root)
+            << "). Kiểm tra bản đã gửi: <code>antq reconcile " << html_escape(dir) << " REPORT.csv</code>.</footer>\n"
+            << "</body>\n</html>\n";
+}
+
+json figures_json(const std::vector<Figure>& figures) {
+  json out = json::array();
+  for (const auto& f : figures) out.push_back({{"section", f.section}, {"key", f.key}, {"value", f.value}});
+  return out;
+}
+
+// The report's identity (section "report" rows) and its figures, from a CSV of `antq report --format csv`.
+struct Submitted {
+  std::map<std::string, std::string> report;               // period, unit, as_of, ...
+  std::map<std::pair<std::string, std::string>, std::string> figures;
+  std::vector<std::pair<std::string, std::string>> order;  // as the report lists them
+};
+
+Result<Submitted> read_submitted(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return std::unexpected(text.error());
+  auto records = parse_csv(*text, path);
+  if (!records) return std::unexpected(records.error());
+  if (records->empty() || (*records)[0] != std::vector<std::string>{"section", "key", "value"})
+    return bad_input(fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv)", path));
+  Submitted s;
+  for (std::size_t i = 1; i < records->size(); ++i) {
+    const auto& r = (*records)[i];
+    if (r.size() == 1 && r[0].empty()) continue;  // a blank line
+    if (r.size() != 3)
+      return bad_input(fmt::format("{}: record {} has {} fields; expected section,key,value", path, i + 1, r.size()));
+    if (r[0] == "report") {
+      s.report[r[1]] = r[2];
+      continue;
+    }
+    if (!s.figures.emplace(std::pair{r[0], r[1]}, r[2]).second)
+      return bad_input(fmt::format("{}: record {}: {},{} is given twice", path, i + 1, r[0], r[1]));
+    s.order.emplace_back(r[0], r[1]);
+  }
+  for (const char* key : {"period", "as_of"})
+    if (!s.report.contains(key))
+      return bad_input(fmt::format("{}: no report,{},… row: which report is it? (antq report --format csv writes it)", path, key));
+  return s;
+}
+
+}  // namespace
+
+void add_report(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, period, unit, as_of, format = "table";
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("report", "The half-year or yearly report, in the shape the provinces send");
+  cmd->footer(
+      "PERIOD is YYYY-H1 (the half-year: 1 Nov of the year before to 30 Apr) or YYYY (the evaluation year: 1 Nov to\n"
+      "31 Oct). The figures are as of the day before the profile's deadline (Hòa Bình: 15 May, 15 Nov; Kon Tum and\n"
+      "Bắc Giang communes: 10 May, 10 Nov), or --as-of. Sections: I models by name (points, teams); II built,\n"
+      "recognised, replicated, merged, reorganised, ended in the period; III ratings and effective points (yearly);\n"
+      "IV announcements; V exemplars; VI models counted apart. --format csv gives the rows section,key,value an\n"
+      "inspector checks with antq reconcile; html a printable page (A4).\n"
+      "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
+  cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its full name)");
+  cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
+  cmd->add_option("--format", args->format, "table, csv, html or json")
+      ->check(CLI::IsMember({"table", "csv", "html", "json"}));
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      auto r = projections::periodic_report(**ledger, args->period, args->unit,
+                                            args->as_of.empty() ? std::nullopt : std::optional(args->as_of),
+                                            vietnam_today());
+      if (!r) return fail(r.error());
+      const std::uint64_t size = (*ledger)->size();
+      if (args->format == "csv") {
+        std::cout << csv_record({"section", "key", "value"});
+        for (const auto& f : projections::report_figures(*r)) std::cout << csv_record({f.section, f.key, f.value});
+      } else if (args->format == "json") {
+        print_json({{"period", r->period}, {"unit", r->unit}, {"as_of", r->as_of}, {"from", r->covers.from},
+                    {"to", r->covers.to}, {"due", r->due}, {"profile", r->profile},
+                    {"figures", figures_json(projections::report_figures(*r))}});
+      } else if (args->format == "html") {
+        print_html(*r, args->dir, size, to_hex((*ledger)->root(size)));
+      } else {
+        print_table(*r, args->dir, size);
+      }
+      return kOk;
+    };
+  });
+}
+
+void add_reconcile(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, report;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("reconcile", "Check a submitted report's figures against the ledger");
+  cmd->footer(
+      "REPORT.csv holds the rows section,key,value of antq report --format csv, as a unit submitted them (perhaps\n"
+      "edited since). The ledger's figures are recomputed for the same period, unit and as-of day, and every figure\n"
+      "that differs is listed: a padded count of points, a model the ledger does not know, a figure left out.\n"
+      "Exit 0 when every figure matches, 1 when any differs, 2 when the file is not such a report.\n"
+      "JSON: period, unit, as_of, figures (how many compared), differences[] (section, key, reported, ledger).\n"
+      "Example: antq reconcile ledger/ bao-cao-6-thang.csv");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("REPORT", args->report, "The report submitted (CSV)")->required();
+  cmd->add_flag("--json", args->json, "JSON instead of a table");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto submitted = read_submitted(args->report);
+      if (!submitted) return fail(submitted.error());
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      const std::string unit = submitted->report["unit"], as_of = submitted->report["as_of"];
+      auto r = projections::periodic_report(**ledger, submitted->report["period"], unit, as_of, vietnam_today());
+      if (!r) return fail(r.error());
+      std::map<std::pair<std::string, std::string>, std::string> expected;
+      std::vector<std::pair<std::string, std::string>> order = submitted->order;
+      for (const auto& f : projections::report_figures(*r)) {
+        if (f.section == "report") continue;
+        expected[{f.section, f.key}] = f.value;
+        if (!submitted->figures.contains({f.section, f.key})) order.emplace_back(f.section, f.key);
+      }
+      json differences = json::array();
+      for (const auto& key : order) {
+        auto reported = submitted->figures.find(key);
+        auto ledger_value = expected.find(key);
+        const std::string a = reported == submitted->figures.end() ? "" : reported->second;
+        const std::string b = ledger_value == expected.end() ? "" : ledger_value->second;
+        if (a != b)
+          differences.push_back({{"section", key.first}, {"key", key.second},
+                                 {"reported", reported == submitted->figures.end() ? json(nullptr) : json(a)},
+                                 {"ledger", ledger_value == expected.end() ? json(nullptr) : json(b)}});
+      }
+      if (args->json) {
+        print_json({{"period", r->period}, {"unit", unit}, {"as_of", as_of}, {"figures", order.size()},
+                    {"differences", differences}});
+      } else {
+        std::cout << fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ\n", args->report, r->period,
+                                 unit.empty() ? "every unit" : unit, as_of, args->dir, differences.size(), order.size());
+        if (!differences.empty())
+          std::cout << fmt::format("\n{:<22} {:<52} {:>10} {:>10}\n", "section", "key", "reported", "ledger");
+        for (const auto& d : differences)
+          std::cout << fmt::format("{:<22} {:<52} {:>10} {:>10}\n", d["section"].get<std::string>(),
+                                   d["key"].get<std::string>(),
+                                   d["reported"].is_null() ? "(absent)" : d["reported"].get<std::string>(),
+                                   d["ledger"].is_null() ? "(none)" : d["ledger"].get<std::string>());
+      }
+      return differences.empty() ? kOk : kCheckFailed;
+    };
+  });
+}
+
+}  // namespace antq::cli

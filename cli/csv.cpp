@@ -1,0 +1,79 @@
+#include "cli/csv.hpp"
+
+#include <fmt/format.h>
+
+namespace antq::cli {
+
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_record(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csv_field(fields[i]);
+  return out + "\r\n";
+}
+
+Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  std::size_t line = 1, i = 0;
+  bool quoted_field = false;
+  auto end_field = [&] {
+    record.push_back(std::move(field));
+    field.clear();
+    quoted_field = false;
+  };
+  auto end_record = [&] {
+    end_field();
+    records.push_back(std::move(record));
+    record.clear();
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"' && field.empty() && !quoted_field) {
+      // A quoted field: up to the quote not doubled.
+      const std::size_t opened = line;
+      for (++i;; ++i) {
+        if (i >= text.size()) return bad_input(fmt::format("{}: line {}: a quoted field is never closed", what, opened));
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            field += '"';
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        if (text[i] == '\n') ++line;
+        field += text[i];
+      }
+      quoted_field = true;
+      if (i < text.size() && text[i] != ',' && text[i] != '\r' && text[i] != '\n')
+        return bad_input(fmt::format("{}: line {}: a character after a closing quote", what, line));
+      continue;
+    }
+    if (c == ',') {
+      end_field();
+    } else if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      end_record();
+      ++line;
+    } else {
+      if (quoted_field) return bad_input(fmt::format("{}: line {}: a character after a closing quote", what, line));
+      field += c;
+    }
+    ++i;
+  }
+  if (!field.empty() || quoted_field || !record.empty()) end_record();
+  return records;
+}
+
+}  // namespace antq::cli

@@ -1,0 +1,110 @@
+#include "projections/report.hpp"
+
+#include <chrono>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "ledger/act.hpp"
+#include "projections/admission.hpp"
+
+namespace antq::projections {
+namespace {
+
+// The day before `date` (YYYY-MM-DD).
+std::string day_before(const std::string& date) {
+  using namespace std::chrono;
+  const year_month_day d{year{std::stoi(date.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                         day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  const year_month_day before{sys_days{d} - days{1}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(before.year()), static_cast<unsigned>(before.month()),
+                     static_cast<unsigned>(before.day()));
+}
+
+std::string count(std::size_t n) { return std::to_string(n); }
+
+}  // namespace
+
+Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
+                                       const std::string& unit, const std::optional<std::string>& as_of,
+                                       const std::string& today) {
+  static const std::regex kPeriod(R"((\d{4})(-H1)?)");
+  std::smatch m;
+  if (!std::regex_match(period, m, kPeriod))
+    return bad_input(fmt::format("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
+  if (as_of && !ledger::is_date(*as_of))
+    return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", *as_of));
+  PeriodicReport r;
+  r.period = period;
+  r.year = std::stoi(m[1].str());
+  r.yearly = !m[2].matched;
+  r.unit = unit;
+  r.covers = {fmt::format("{:04}-11-01", r.year - 1), fmt::format("{:04}-{}", r.year, r.yearly ? "10-31" : "04-30")};
+
+  // The deadline of the profile in force at the period's end: the earliest "before" its report rules give.
+  auto profile = profile_on(ledger, r.covers.to);
+  if (!profile) return std::unexpected(profile.error());
+  for (const Deadline& d : profile->deadlines)
+    if (d.id == "missing-report" && d.period == (r.yearly ? "year" : "H1")) {
+      const std::string due = fmt::format("{:04}-{}", r.year, d.before);
+      if (r.due.empty() || due < r.due) r.due = due;
+    }
+  r.as_of = as_of.value_or(std::min(r.due.empty() ? r.covers.to : day_before(r.due), today));
+  if (r.as_of < r.covers.from)
+    return bad_input(fmt::format("the report of {} covers {} to {}; as of {} nothing of it has happened yet", period,
+                                 r.covers.from, r.covers.to, r.as_of));
+  auto in_force = profile_on(ledger, r.as_of);
+  if (!in_force) return std::unexpected(in_force.error());
+  r.profile = in_force->id;
+
+  const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
+  auto stats = statistics(ledger, AsOf{r.as_of, std::nullopt}, r.year, unit, counted);
+  if (!stats) return std::unexpected(stats.error());
+  r.stats = std::move(*stats);
+  return r;
+}
+
+std::vector<Figure> report_figures(const PeriodicReport& r) {
+  const Statistics& s = r.stats;
+  std::vector<Figure> f = {{"report", "period", r.period},  {"report", "unit", r.unit},
+                           {"report", "as_of", r.as_of},    {"report", "from", r.covers.from},
+                           {"report", "to", r.covers.to},   {"report", "due", r.due},
+                           {"report", "profile", r.profile}};
+  // I. Models by name: points and implementing teams (000 §VI).
+  for (const auto& m : s.models) {
+    f.push_back({"points", m.name, count(m.points)});
+    f.push_back({"teams", m.name, count(static_cast<std::size_t>(m.teams))});
+  }
+  f.push_back({"total", "points", count(s.points)});
+  f.push_back({"total", "teams", count(static_cast<std::size_t>(s.teams))});
+  // II. Built, recognised, replicated, merged, reorganised, ended in the period; IV. announcements.
+  for (const auto& key : period_keys()) {
+    auto it = s.in_period.find(key);
+    f.push_back({"period", key, count(it == s.in_period.end() ? 0 : it->second)});
+  }
+  // III. Ratings of the evaluation year (yearly reports): by level, and effective (Fair or better, 000 §III.1).
+  if (r.yearly) {
+    std::size_t effective = 0;
+    for (const char* level : {"good", "fair", "average", "weak"}) {
+      auto it = s.ratings.find(level);
+      const std::size_t n = it == s.ratings.end() ? 0 : it->second;
+      f.push_back({"ratings", level, count(n)});
+      if (std::string_view(level) == "good" || std::string_view(level) == "fair") effective += n;
+    }
+    f.push_back({"ratings", "effective", count(effective)});
+    for (const auto& rep : s.replication) {
+      f.push_back({"replication-points", rep.origin, count(rep.points)});
+      f.push_back({"replication-effective", rep.origin, count(rep.effective)});
+    }
+  }
+  // V. Exemplars by stage on the report's day.
+  for (const char* stage : {"building", "recognized", "ended"}) {
+    auto it = s.exemplars.find(stage);
+    f.push_back({"exemplars", stage, count(it == s.exemplars.end() ? 0 : it->second)});
+  }
+  // VII. Counted apart, never in the totals (000 §VI).
+  for (const auto& a : s.apart) f.push_back({"apart", a.subject, a.reason});
+  return f;
+}
+
+}  // namespace antq::projections
