@@ -242,11 +242,17 @@ Result<Submitted> read_submitted(const std::string& path) {
   return s;
 }
 
+std::optional<std::uint64_t> parse_seq(const std::string& text) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoull(text);
+}
+
 }  // namespace
 
 void add_report(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, period, unit, as_of, format = "table";
+    std::optional<std::uint64_t> at;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("report", "The half-year or yearly report, in the shape the provinces send");
@@ -262,6 +268,7 @@ void add_report(CLI::App& app, Action& run) {
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
   cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its full name)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
+  cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
   cmd->add_option("--format", args->format, "table, csv, html or json")
       ->check(CLI::IsMember({"table", "csv", "html", "json"}));
   cmd->callback([args, &run] {
@@ -270,14 +277,14 @@ void add_report(CLI::App& app, Action& run) {
       if (!ledger) return fail(ledger.error());
       auto r = projections::periodic_report(**ledger, args->period, args->unit,
                                             args->as_of.empty() ? std::nullopt : std::optional(args->as_of),
-                                            vietnam_today());
+                                            vietnam_today(), args->at);
       if (!r) return fail(r.error());
-      const std::uint64_t size = (*ledger)->size();
+      const std::uint64_t size = args->at ? *args->at + 1 : (*ledger)->size();  // the tree the figures come from
       if (args->format == "csv") {
         std::cout << csv_record({"section", "key", "value"});
         for (const auto& f : projections::report_figures(*r)) std::cout << csv_record({f.section, f.key, f.value});
       } else if (args->format == "json") {
-        print_json({{"period", r->period}, {"unit", r->unit}, {"as_of", r->as_of}, {"from", r->covers.from},
+        print_json({{"period", r->period}, {"unit", r->unit}, {"as_of", r->as_of}, {"entries", size}, {"from", r->covers.from},
                     {"to", r->covers.to}, {"due", r->due}, {"profile", r->profile},
                     {"figures", figures_json(projections::report_figures(*r))}});
       } else if (args->format == "html") {
@@ -314,7 +321,13 @@ void add_reconcile(CLI::App& app, Action& run) {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       const std::string unit = submitted->report["unit"], as_of = submitted->report["as_of"];
-      auto r = projections::periodic_report(**ledger, submitted->report["period"], unit, as_of, vietnam_today());
+      std::optional<std::uint64_t> at;
+      if (auto it = submitted->report.find("at"); it != submitted->report.end()) {
+        auto parsed = parse_seq(it->second);
+        if (!parsed) return fail(bad_input(fmt::format("{}: report,at,{} is not an entry number", args->report, it->second)));
+        at = parsed;
+      }
+      auto r = projections::periodic_report(**ledger, submitted->report["period"], unit, as_of, vietnam_today(), at);
       if (!r) return fail(r.error());
       std::map<std::pair<std::string, std::string>, std::string> expected;
       std::vector<std::pair<std::string, std::string>> order = submitted->order;

@@ -27,14 +27,17 @@ std::string count(std::size_t n) { return std::to_string(n); }
 
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
                                        const std::string& unit, const std::optional<std::string>& as_of,
-                                       const std::string& today) {
+                                       const std::string& today, std::optional<std::uint64_t> at) {
   static const std::regex kPeriod(R"((\d{4})(-H1)?)");
   std::smatch m;
   if (!std::regex_match(period, m, kPeriod))
     return bad_input(fmt::format("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
   if (as_of && !ledger::is_date(*as_of))
     return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", *as_of));
+  if (at && *at >= ledger.size())
+    return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *at, ledger.size() - 1));
   PeriodicReport r;
+  r.at = at;
   r.period = period;
   r.year = std::stoi(m[1].str());
   r.yearly = !m[2].matched;
@@ -58,7 +61,7 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   r.profile = in_force->id;
 
   const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
-  auto stats = statistics(ledger, AsOf{r.as_of, std::nullopt}, r.year, unit, counted);
+  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, unit, counted);
   if (!stats) return std::unexpected(stats.error());
   r.stats = std::move(*stats);
   return r;
@@ -66,10 +69,10 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
 
 std::vector<Figure> report_figures(const PeriodicReport& r) {
   const Statistics& s = r.stats;
-  std::vector<Figure> f = {{"report", "period", r.period},  {"report", "unit", r.unit},
-                           {"report", "as_of", r.as_of},    {"report", "from", r.covers.from},
-                           {"report", "to", r.covers.to},   {"report", "due", r.due},
-                           {"report", "profile", r.profile}};
+  std::vector<Figure> f = {{"report", "period", r.period}, {"report", "unit", r.unit}, {"report", "as_of", r.as_of}};
+  if (r.at) f.push_back({"report", "at", std::to_string(*r.at)});
+  for (const auto& [key, value] : {std::pair{"from", r.covers.from}, {"to", r.covers.to}, {"due", r.due}, {"profile", r.profile}})
+    f.push_back({"report", key, value});
   // I. Models by name: points and implementing teams (000 §VI).
   for (const auto& m : s.models) {
     f.push_back({"points", m.name, count(m.points)});

@@ -26,16 +26,18 @@ struct PeriodicReport {
   Period covers;        // the days the report covers
   std::string as_of;    // the record as it stood on this day: the day before the deadline, unless asked otherwise
   std::string due;      // the deadline ("before" this day) of the profile in force; "" when it sets none
+  std::optional<std::uint64_t> at;  // only the entries up to this seq (the ledger as it stood then), when given
   std::string unit;     // the reporting unit's subjects; "" for every unit
   std::string profile;  // the profile in force on as_of
   Statistics stats;     // as of as_of; ratings of `year` (yearly reports only); in_period over `covers`
 };
 
 // The report of `period` ("YYYY-H1" or "YYYY") as of `as_of` (default: the day before the profile's deadline, or
-// the period's last day when it sets none; never after `today`). bad_input for a malformed period or date.
+// the period's last day when it sets none; never after `today`), from the entries up to `at` when given.
+// bad_input for a malformed period or date, or an entry the ledger does not hold.
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
                                        const std::string& unit, const std::optional<std::string>& as_of,
-                                       const std::string& today);
+                                       const std::string& today, std::optional<std::uint64_t> at = std::nullopt);
 
 // One figure of a report: the CSV row "section,key,value".
 struct Figure {
@@ -44,7 +46,7 @@ struct Figure {
 };
 
 // The figures in the order of the report; the first ones (section "report") say which report it is: period,
-// unit, as_of, from, to, due, profile.
+// unit, as_of, at (when given), from, to, due, profile.
 std::vector<Figure> report_figures(const PeriodicReport& report);
 
 }  // namespace antq::projections

@@ -739,6 +739,12 @@ TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the
            {"quote.csv", "never closed"}, {"fields.csv", "4 fields"}, {"header.csv", "section,key,value"},
            {"anonymous.csv", "no report,period"}, {"nope.csv", "no such file"}})
     expect_refusal(demo, kAntq + " reconcile " + l + " " + quote(demo.tmp / file), expected);
+  // --at: the ledger as it stood after entry 12, before the 2024 rating (entry 13); reconcile reads it back.
+  REQUIRE(run(kAntq + " report " + l + " 2024 --at 12 --format csv", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("report,at,12\r\n") && Catch::Contains("ratings,good,0\r\n"));
+  write_file(demo.tmp / "at-12.csv", out);
+  CHECK(run(kAntq + " reconcile " + l + " " + quote(demo.tmp / "at-12.csv"), &out) == 0);
+  expect_refusal(demo, kAntq + " report " + l + " 2024 --at 99", "--at 99");
   expect_refusal(demo, kAntq + " report " + l + " 2024-H2", "expected YYYY-H1");
   expect_refusal(demo, kAntq + " report " + l + " 2024 --format pdf", "--format");
 }
