@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "cli/csv.hpp"
 #include "cli/report.hpp"
 #include "cli/signer.hpp"
 #include "ledger/bundle.hpp"
@@ -18,6 +19,7 @@
 #include "projections/audit.hpp"
 #include "projections/dossier.hpp"
 #include "projections/profile.hpp"
+#include "projections/report.hpp"
 #include "projections/stats.hpp"
 #include "tools/generator/district.hpp"
 
@@ -77,6 +79,7 @@ class Demo {
   std::unique_ptr<ledger::Admission> admission_;
   std::vector<generator::GeneratedAct> generated_;
   std::uint64_t established_seq_ = 0;
+  int last_closed_year_ = 0;  // the latest evaluation year that has ended (district only)
   bool unexpected_ = false;  // an unlawful act was admitted
 };
 
@@ -282,6 +285,7 @@ Status Demo::district() {
   // Three evaluation years up to today (each runs 1 Nov to 31 Oct), and the plans of the year running now.
   const int year = std::stoi(today_.substr(0, 4)), month = std::stoi(today_.substr(5, 2));
   const int running = month >= 11 ? year + 1 : year;
+  last_closed_year_ = running - 1;
   generator::Options o;
   o.seed = 2023;
   o.models = 40;
@@ -524,6 +528,19 @@ Status Demo::read_it() {
   std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
   for (const auto& [rule, counted] : by_rule)
     std::cout << fmt::format("   {:<26} {:>4}  e.g. {}\n", rule, counted.first, counted.second->message);
+
+  // The yearly report as the district would send it, kept as CSV for reconcile.
+  const std::string period = std::to_string(last_closed_year_);
+  auto report = projections::periodic_report(*ledger_, period, "", std::nullopt, today_);
+  if (!report) return std::unexpected(report.error());
+  const fs::path csv = root_ / fmt::format("report-{}.csv", period);
+  std::ofstream out(csv, std::ios::binary);
+  out << csv_record({"section", "key", "value"});
+  for (const auto& f : projections::report_figures(*report)) out << csv_record({f.section, f.key, f.value});
+  std::cout << fmt::format("\n== 10. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due "
+                           "before {}): {} points, {} teams; antq reconcile checks a submitted copy of it\n",
+                           dir_.string(), period, csv.string(), period, report->as_of, report->due,
+                           report->stats.points, report->stats.teams);
   return {};
 }
 
@@ -549,7 +566,11 @@ int Demo::run() {
     std::cout << fmt::format("   antq stats {} --format csv            (or --year, --as-of, --unit)\n", d)
               << fmt::format("   antq dossier {} --unit 'UBND xã Phú Lai'\n", d)
               << fmt::format("   antq audit {} --since {}-11-01\n", d, std::stoi(today_.substr(0, 4)) - 1)
-              << fmt::format("   antq diff {} {} --from {}-01-01 --to {}\n", d, kReplicated, std::stoi(today_.substr(0, 4)) - 2, today_);
+              << fmt::format("   antq diff {} {} --from {}-01-01 --to {}\n", d, kReplicated, std::stoi(today_.substr(0, 4)) - 2, today_)
+              << fmt::format("   antq report {} {} --format html > report.html   (or {}-H1; --unit)\n", d,
+                             last_closed_year_, last_closed_year_)
+              << fmt::format("   antq reconcile {} {}   (edit a figure first: exit 1 lists it)\n", d,
+                             (root_ / fmt::format("report-{}.csv", last_closed_year_)).string());
   std::cout << fmt::format("   antq verify {} --checkpoint {}\n", d, (root_ / "checkpoint.txt").string())
             << fmt::format("   antq proof consistency {} 5 {} --json\n", d, ledger_->size())
             << fmt::format("   cat {}/README.txt\n", bundle_.string());

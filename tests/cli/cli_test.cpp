@@ -791,6 +791,14 @@ TEST_CASE("antq demo builds the district at scale and shows what a newcomer shou
   REQUIRE(run(kAntq + " dossier " + l + " --unit 'UBND xã Phú Lai' --json", &out) == 0);
   CHECK(json::parse(out).is_object());
 
+  // The yearly report it wrote reconciles with the ledger.
+  fs::path report;
+  for (const auto& e : fs::directory_iterator(tmp.path()))
+    if (e.path().filename().string().starts_with("report-")) report = e.path();
+  REQUIRE(!report.empty());
+  REQUIRE(run(kAntq + " reconcile " + l + " " + quote(report), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("0 of "));
+
   CHECK(run(kAntq + " demo " + quote(tmp.path()), &out) == 2);  // not a new directory
   CHECK_THAT(out, Catch::Contains("is not empty"));
 }
