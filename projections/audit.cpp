@@ -34,16 +34,11 @@ class Auditor {
     std::vector<SubjectState> states;
     std::map<std::string, std::vector<ChainLink>> chains;
     for (const auto& id : subject_ids(ledger_)) {
-      auto s = reader_.state(id, at_);
+      auto s = reader_.state_with_acts(id, at_);
       if (!s) return std::unexpected(s.error());
-      if (!*s) continue;
-      auto chain = reader_.chain(id);
-      if (!chain) return std::unexpected(chain.error());
-      std::vector<ChainLink> links;
-      for (auto& l : *chain)
-        if (at_.includes(l.entry.seq, l.act.date) && l.act.subject == id) links.push_back(std::move(l));
-      chains[id] = std::move(links);
-      states.push_back(std::move(**s));
+      if (!s->state) continue;
+      chains[id] = std::move(s->acts);
+      states.push_back(std::move(*s->state));
     }
     auto p = profile_on(ledger_, today_);
     if (!p) return std::unexpected(p.error());
@@ -57,7 +52,7 @@ class Auditor {
       level_mismatch(*p, s, links);
       weak_not_terminated(*p, s);
       missing_plan(*p, s, links);
-      if (auto r = dossier(*p, s); !r) return std::unexpected(r.error());
+      dossier(*p, s, links);
       if (!s.closed() && s.is_founded() && !s.area.empty() && p->applies("duplicate-model"))
         by_name[s.name + "\x1f" + s.type + "\x1f" + s.area].push_back(&s);
       if (!s.points.empty()) replication(*p, s);
@@ -175,18 +170,16 @@ class Auditor {
   }
 
   // dossier-incomplete: a founded model whose dossier lacks required items.
-  Status dossier(const Profile& p, const SubjectState& s) {
-    if (!p.applies("dossier-incomplete") || !s.is_founded()) return {};
-    auto d = dossier_of(ledger_, s.id, at_, &p);
-    if (!d) return std::unexpected(d.error());
+  void dossier(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("dossier-incomplete") || !s.is_founded()) return;
+    const Dossier d = dossier_from(ledger_, s, links, p);
     std::string items;
-    for (const auto& e : d->items)
+    for (const auto& e : d.items)
       if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
     if (!items.empty())
       add(s, s.entries.back(), "dossier-incomplete", s.last_date,
           fmt::format("{}'s dossier lacks item(s) {} of {} ({:.0f}% complete; antq dossier {} lists them)", s.id,
-                      items, p.id, 100 * d->completeness(), s.id));
-    return {};
+                      items, p.id, 100 * d.completeness(), s.id));
   }
 
   // replication-ineffective (Kon Tum): fewer than the profile's share of a model's points rated Fair or better.

@@ -88,24 +88,23 @@ std::vector<std::string> subject_ids(const ledger::Ledger& ledger) {
 
 Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
                            const Profile* given) {
-  SubjectReader reader(ledger);
-  auto state = reader.state(id, at);
-  if (!state) return std::unexpected(state.error());
-  if (!*state) return bad_input(fmt::format("{}: no such subject in the ledger{}", id, at.date || at.seq ? " then" : ""));
-  const SubjectState& s = **state;
-  auto chain = reader.chain(id);
-  if (!chain) return std::unexpected(chain.error());
-  std::vector<ChainLink> links;
-  for (auto& l : *chain)
-    if (at.includes(l.entry.seq, l.act.date) && l.act.subject == id) links.push_back(std::move(l));
+  auto read = SubjectReader(ledger).state_with_acts(id, at);
+  if (!read) return std::unexpected(read.error());
+  if (!read->state) return bad_input(fmt::format("{}: no such subject in the ledger{}", id, at.date || at.seq ? " then" : ""));
+  const SubjectState& s = *read->state;
+  const std::vector<ChainLink>& links = read->acts;
   std::optional<Profile> in_force;
   if (!given) {
     auto p = profile_on(ledger, at.date.value_or(s.last_date));
     if (!p) return std::unexpected(p.error());
     in_force = std::move(*p);
   }
-  const Profile* profile = given ? given : &*in_force;
+  return dossier_from(ledger, s, links, given ? *given : *in_force);
+}
 
+Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const std::vector<ChainLink>& links,
+                     const Profile& profile_in_force) {
+  const Profile* profile = &profile_in_force;
   Dossier d{s.id, s.kind, s.stage, s.type, profile->id, {}};
   const bool recognized = s.has("model.recognized");
   for (const DossierItem& item : items_for(*profile, s)) {

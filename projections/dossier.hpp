@@ -51,6 +51,11 @@ struct Dossier {
 Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
                            const Profile* profile = nullptr);
 
+// The dossier of the subject in state `s` whose own acts (as of the same point) are `links`, under `profile`: for
+// callers that have read them already (the audit).
+Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const std::vector<ChainLink>& links,
+                     const Profile& profile);
+
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
 

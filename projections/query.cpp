@@ -42,9 +42,29 @@ Result<std::optional<SubjectState>> SubjectReader::state(const std::string& id, 
   if (!at.date && !at.seq) return current(id);
   auto links = chain(id);
   if (!links) return std::unexpected(links.error());
+  return fold(id, *links, at);
+}
+
+Result<SubjectReader::WithActs> SubjectReader::state_with_acts(const std::string& id, const AsOf& at) const {
+  auto links = chain(id);
+  if (!links) return std::unexpected(links.error());
+  WithActs out;
+  if (!at.date && !at.seq) out.state = current(id);
+  else {
+    auto s = fold(id, *links, at);
+    if (!s) return std::unexpected(s.error());
+    out.state = std::move(*s);
+  }
+  for (auto& l : *links)
+    if (at.includes(l.entry.seq, l.act.date) && l.act.subject == id) out.acts.push_back(std::move(l));
+  return out;
+}
+
+Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, const std::vector<ChainLink>& links,
+                                                        const AsOf& at) const {
   std::optional<SubjectState> s;
   // Dates only move forward along a chain (rule `order`), so what `at` includes is a prefix.
-  for (const ChainLink& l : *links) {
+  for (const ChainLink& l : links) {
     if (!at.includes(l.entry.seq, l.act.date)) break;
     if (l.act.subject != id) {  // the merge into another subject that closed this one
       if (s) s = merged_into(std::move(*s), l.act.subject, l.act.date, l.entry.seq);

@@ -41,9 +41,19 @@ class SubjectReader {
   // The state as of `at`: the fold of the chain's acts it includes (a merge folds the absorbed subjects as they
   // stood before it). nullopt when the subject had no act yet.
   Result<std::optional<SubjectState>> state(const std::string& id, const AsOf& at) const;
+  // The state as of `at` and the subject's own acts it includes (the merge that closed it left out), read once:
+  // for the audit and the dossier, which need both.
+  struct WithActs {
+    std::optional<SubjectState> state;
+    std::vector<ChainLink> acts;
+  };
+  Result<WithActs> state_with_acts(const std::string& id, const AsOf& at) const;
 
  private:
   std::vector<std::string> points_begun(const SubjectState& origin, const AsOf& at) const;
+  // The fold of `links` (a chain read by chain()) as of `at`.
+  Result<std::optional<SubjectState>> fold(const std::string& id, const std::vector<ChainLink>& links,
+                                           const AsOf& at) const;
   const ledger::Ledger& ledger_;
 };
 
