@@ -47,7 +47,9 @@ struct CheckedSignature {
   signing::VerifiedSignature verified;
 };
 
-// What admission rules are asked about: an event about to become entry `seq`.
+// What admission rules are asked about: an event about to become entry `seq`. (Ledger::rebuild replays stored
+// entries without checking their signatures again: there each signature carries only its role and
+// `verified.signer`, which is all the rules may depend on.)
 struct Candidate {
   std::uint64_t seq = 0;
   const Act& act;
@@ -107,6 +109,17 @@ struct VerifyReport {
   std::vector<Failure> failures;             // sorted: entry failures by seq first
 };
 
+// What Ledger::rebuild did to the `state` database: its keys compared with the replay's, before writing.
+struct RebuildReport {
+  std::uint64_t entries = 0;    // entries replayed (the whole log)
+  std::uint64_t keys = 0;       // keys of the rebuilt state
+  std::uint64_t unchanged = 0;  // stored with the replay's value
+  std::uint64_t changed = 0;    // stored with another value: overwritten
+  std::uint64_t added = 0;      // missing from the stored state
+  std::uint64_t removed = 0;    // stored but not derived by the replay: deleted
+  bool written() const { return changed + added + removed > 0; }
+};
+
 // What Ledger::add_crl did.
 struct AddedCrl {
   signing::Verifier::CrlInfo info;
@@ -159,6 +172,14 @@ class Ledger {
   // Rechecks everything from the bytes (FORMAT.md "Verification"); `replay` is a fresh Admission whose rules
   // are replayed over the whole log.
   VerifyReport verify(const VerifyOptions& options, Admission& replay) const;
+
+  // Recomputes the derived `state` database from the entries alone (FORMAT.md §2): `replay`, a fresh Admission,
+  // folds every entry in seq order into memory, as verify's replay does but without checking signatures again
+  // (verify's job). The result replaces the stored state in one durable write transaction, so that a crash leaves
+  // the old state or the new one; nothing is written when they are equal. Entries appended meanwhile are replayed
+  // too, under the write lock. corruption (nothing written) when an entry does not decode or the replay refuses
+  // it: `verify` then names every problem. `progress` sees (entries replayed, size).
+  Result<RebuildReport> rebuild(Admission& replay, const Progress& progress = {});
 
   // A verifier holding this ledger's trust roots and intermediates.
   signing::Verifier make_verifier() const;

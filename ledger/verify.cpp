@@ -10,48 +10,11 @@
 
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
+#include "ledger/replay.hpp"
 #include "ledger/store.hpp"
 
 namespace antq::ledger {
 namespace {
-
-// Replay state in memory (hashed: the replay looks a key up for every entry); compared with the stored `state`
-// database at the end.
-class MemoryState final : public StateStore {
- public:
-  std::optional<std::string> get(std::string_view key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  void put(std::string_view key, std::string_view value) override {
-    auto it = map_.find(key);
-    if (it == map_.end()) map_.emplace(std::string(key), std::string(value));
-    else it->second.assign(value);
-  }
-  // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.
-  bool equals(MDB_txn* txn, MDB_dbi dbi) const {
-    MDB_cursor* c = nullptr;
-    if (mdb_cursor_open(txn, dbi, &c) != MDB_SUCCESS) return map_.empty();
-    std::size_t n = 0;
-    bool same = true;
-    MDB_val k, v;
-    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); same && rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-      auto it = map_.find(std::string_view(static_cast<const char*>(k.mv_data), k.mv_size));
-      same = it != map_.end() && it->second == std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
-      ++n;
-    }
-    mdb_cursor_close(c);
-    return same && n == map_.size();
-  }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map_;
-};
 
 // Entries flow through a ring of slots (FORMAT.md, "Verification"): this thread reads the log in order and
 // checks the tree, workers decode entries and check their signatures, and this thread then takes the finished slots
@@ -62,15 +25,9 @@ constexpr std::size_t kRing = 4096;
 constexpr std::size_t kBatch = 16;    // slots a thread claims at once
 constexpr std::size_t kPublish = 256; // slots read before workers are told
 
-struct Item {
-  std::uint64_t seq = 0;
+struct Item : StoredEntry {
   ByteView bytes;  // in the read transaction's map
-  std::optional<Entry> entry;
-  std::optional<Act> act;
-  Digest digest{};
-  signing::UnixTime recorded_at = 0;
   std::vector<CheckedSignature> signatures;
-  std::optional<std::string> failure;
 };
 
 struct Slot {
@@ -166,20 +123,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
 
   // Any thread: decode an entry and its body, check its signatures (no LMDB access here).
   auto decode = [&](Item& it) {
-    auto entry = decode_entry(it.bytes);
-    if (!entry) {
-      if (!it.failure) it.failure = entry.error().message;
-      return;
-    }
-    if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
-    it.digest = sha256(entry->event.body);
-    auto act = decode_body(entry->event.body);
-    if (!act && !it.failure) it.failure = act.error().message;
-    if (act) it.act = std::move(*act);
-    auto t = signing::parse_time(entry->recorded_at);
-    if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
-    it.recorded_at = t.value_or(0);
-    it.entry = std::move(*entry);
+    decode_stored(it.bytes, it);
     if (it.failure) return;
     auto checked = check_signatures(it.entry->event, it.digest, verifier, it.recorded_at + kClockSkew, lookup);
     if (!checked) it.failure = checked.error().line();
@@ -198,8 +142,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
     if (!it.failure && it.act) {
-      Candidate c{it.seq, *it.act, it.digest, it.signatures, it.recorded_at, rep_->info, stored_attachment};
-      if (auto s = replay.admit(c, state); !s) it.failure = "admission replay: " + s.error().line();
+      if (auto s = admit_stored(replay, state, it, it.signatures, rep_->info, stored_attachment); !s)
+        it.failure = "admission replay: " + s.error().line();
     }
     if (it.failure) fail(it.seq, *it.failure);
     else if (options.on_signature)

@@ -1,0 +1,72 @@
+// Private to ledger/: what Ledger::verify and Ledger::rebuild share to replay the admission rules over stored
+// entries — the in-memory state the replay folds into, and the decoding and admission of one stored entry.
+#pragma once
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/ledger.hpp"
+
+namespace antq::ledger {
+
+// Replay state in memory (hashed: the replay looks a key up for every entry), compared with or written over the
+// stored `state` database at the end.
+class MemoryState final : public StateStore {
+ public:
+  std::optional<std::string> get(std::string_view key) const override {
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void put(std::string_view key, std::string_view value) override {
+    auto it = map_.find(key);
+    if (it == map_.end()) map_.emplace(std::string(key), std::string(value));
+    else it->second.assign(value);
+  }
+  std::size_t size() const { return map_.size(); }
+
+  // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.
+  bool equals(MDB_txn* txn, MDB_dbi dbi) const;
+
+  // The keys and values in LMDB's key order (bytewise), pointing into this state: valid until the next put().
+  std::vector<std::pair<std::string_view, std::string_view>> sorted() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map_;
+};
+
+// A stored entry decoded for the replay. `failure` says the first thing wrong with it; a failure set before
+// decode_stored() (say, by the tree check) is kept.
+struct StoredEntry {
+  std::uint64_t seq = 0;
+  std::optional<Entry> entry;
+  std::optional<Act> act;
+  Digest digest{};  // SHA-256 of the event's body
+  signing::UnixTime recorded_at = 0;
+  std::optional<std::string> failure;
+};
+
+// Decodes entry `out.seq` from its stored bytes: the entry, its body as an act, its recordedAt. Touches no LMDB
+// state, so any thread may call it.
+void decode_stored(ByteView bytes, StoredEntry& out);
+
+// The entry's signatures as stored, for a replay that does not check them again (rebuild): each one's role and
+// signer fingerprint, the other fields of VerifiedSignature left empty. Admission rules read only these two.
+std::vector<CheckedSignature> stored_signatures(const Event& event);
+
+// Replays the admission of a decoded entry (no failure) with `signatures` as checked, folding into `state`.
+Status admit_stored(Admission& replay, StateStore& state, const StoredEntry& e,
+                    const std::vector<CheckedSignature>& signatures, const LedgerInfo& info,
+                    const std::function<std::optional<ByteView>(const Digest&)>& attachment);
+
+}  // namespace antq::ledger
