@@ -460,37 +460,54 @@ struct Planned {
   bool organisation = false;
 };
 
-// Signs `count` events on `jobs` threads (0: all cores); plan(i) says what event i is. Results are in order.
-inline std::vector<ledger::Submission> sign_parallel(std::size_t count, const std::function<Planned(std::size_t)>& plan,
-                                                     const Signer& person, const Signer* organisation,
-                                                     unsigned jobs = 0) {
-  std::vector<ledger::Submission> out(count);
+// How many threads run_parallel uses for `count` items when asked for `jobs` (0: all cores).
+inline unsigned worker_count(std::size_t count, unsigned jobs) {
   if (jobs == 0) jobs = cores();
-  jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(jobs, count)));
+  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(jobs, count)));
+}
+
+// Runs body(w, i) for every i in [0, count) on `workers` threads (worker_count), thread w calling setup(w) first
+// (to load its own keys). The first exception stops the others and is thrown again as a Failure.
+inline void run_parallel(std::size_t count, unsigned workers, const std::function<void(unsigned)>& setup,
+                         const std::function<void(unsigned, std::size_t)>& body) {
   std::atomic<std::size_t> next{0};
-  std::vector<std::string> errors(jobs);
+  std::vector<std::string> errors(workers);
   auto worker = [&](unsigned w) {
     try {
-      LoadedSigner p(person);
-      std::optional<LoadedSigner> o;
-      if (organisation) o.emplace(*organisation);
-      for (std::size_t i; (i = next.fetch_add(1)) < count;) {
-        Planned e = plan(i);
-        if (e.organisation && !o)
-          throw Failure("an organisation signature was planned but no organisation signer given");
-        out[i] = sign_act(e.act, p, e.organisation ? &*o : nullptr);
-      }
+      setup(w);
+      for (std::size_t i; (i = next.fetch_add(1)) < count;) body(w, i);
     } catch (const std::exception& e) {
       errors[w] = e.what();
       next = count;  // the others stop too
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned w = 1; w < jobs; ++w) threads.emplace_back(worker, w);
+  for (unsigned w = 1; w < workers; ++w) threads.emplace_back(worker, w);
   worker(0);
   for (auto& t : threads) t.join();
   for (const auto& e : errors)
     if (!e.empty()) throw Failure(e);
+}
+
+// Signs `count` events on `jobs` threads (0: all cores); plan(i) says what event i is. Results are in order.
+inline std::vector<ledger::Submission> sign_parallel(std::size_t count, const std::function<Planned(std::size_t)>& plan,
+                                                     const Signer& person, const Signer* organisation,
+                                                     unsigned jobs = 0) {
+  std::vector<ledger::Submission> out(count);
+  const unsigned workers = worker_count(count, jobs);
+  std::vector<std::optional<LoadedSigner>> persons(workers), organisations(workers);
+  run_parallel(
+      count, workers,
+      [&](unsigned w) {
+        persons[w].emplace(person);
+        if (organisation) organisations[w].emplace(*organisation);
+      },
+      [&](unsigned w, std::size_t i) {
+        Planned e = plan(i);
+        if (e.organisation && !organisations[w])
+          throw Failure("an organisation signature was planned but no organisation signer given");
+        out[i] = sign_act(e.act, *persons[w], e.organisation ? &*organisations[w] : nullptr);
+      });
   return out;
 }
 

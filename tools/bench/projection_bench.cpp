@@ -93,29 +93,18 @@ struct Pending {
 // The person (2i) and organisation (2i+1) signers of every unit, each thread loading its own keys.
 std::vector<ledger::Submission> sign_pending(const std::vector<Pending>& pending, const std::vector<Signer>& signers) {
   std::vector<ledger::Submission> out(pending.size());
-  const unsigned jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(cores(), pending.size())));
-  std::atomic<std::size_t> next{0};
-  std::vector<std::string> errors(jobs);
-  auto worker = [&](unsigned w) {
-    try {
-      std::vector<LoadedSigner> keys;
-      keys.reserve(signers.size());
-      for (const Signer& s : signers) keys.emplace_back(s);
-      for (std::size_t i; (i = next.fetch_add(1)) < pending.size();) {
+  const unsigned workers = worker_count(pending.size(), 0);
+  std::vector<std::vector<LoadedSigner>> keys(workers);
+  run_parallel(
+      pending.size(), workers,
+      [&](unsigned w) {
+        keys[w].reserve(signers.size());
+        for (const Signer& s : signers) keys[w].emplace_back(s);
+      },
+      [&](unsigned w, std::size_t i) {
         const Pending& p = pending[i];
-        out[i] = sign_act(p.act, keys[2 * p.unit], p.decision ? &keys[2 * p.unit + 1] : nullptr);
-      }
-    } catch (const std::exception& e) {
-      errors[w] = e.what();
-      next = pending.size();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < jobs; ++w) threads.emplace_back(worker, w);
-  worker(0);
-  for (auto& t : threads) t.join();
-  for (const auto& e : errors)
-    if (!e.empty()) throw Failure(e);
+        out[i] = sign_act(p.act, keys[w][2 * p.unit], p.decision ? &keys[w][2 * p.unit + 1] : nullptr);
+      });
   return out;
 }
 
