@@ -418,6 +418,32 @@ void Ledger::for_each_state(std::string_view prefix,
   mdb_cursor_close(c);
 }
 
+Ledger::StateNeighbours Ledger::state_around(std::string_view prefix, std::string_view key) const {
+  StateNeighbours out;
+  Txn txn(rep_->env, false);
+  MDB_cursor* c = nullptr;
+  if (mdb_cursor_open(txn.get(), rep_->state, &c) != MDB_SUCCESS) return out;
+  auto take = [&](int rc, const MDB_val& k, const MDB_val& v) -> std::optional<std::pair<std::string, std::string>> {
+    if (rc != MDB_SUCCESS) return std::nullopt;
+    std::string_view found(static_cast<const char*>(k.mv_data), k.mv_size);
+    if (!found.starts_with(prefix)) return std::nullopt;
+    return std::pair{std::string(found), std::string(static_cast<const char*>(v.mv_data), v.mv_size)};
+  };
+  MDB_val k = val(key), v;
+  int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);  // the first key at or after `key`
+  if (rc == MDB_SUCCESS && std::string_view(static_cast<const char*>(k.mv_data), k.mv_size) == key) {
+    out.at_or_before = take(rc, k, v);
+    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    out.after = take(rc, k, v);
+  } else {
+    out.after = take(rc, k, v);
+    rc = mdb_cursor_get(c, &k, &v, rc == MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+    out.at_or_before = take(rc, k, v);
+  }
+  mdb_cursor_close(c);
+  return out;
+}
+
 std::vector<PdfSignatureRecord> Ledger::pdf_signatures(const Digest& attachment) const {
   if (!rep_->has_pdf_signatures) return {};
   Txn txn(rep_->env, false);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ledger/act.hpp"
@@ -156,6 +157,12 @@ class Ledger {
   // Calls `fn(key, value)` for every `state` key that starts with `prefix`, in key order, from one read snapshot.
   void for_each_state(std::string_view prefix,
                       const std::function<void(std::string_view key, std::string_view value)>& fn) const;
+  // The `state` keys that start with `prefix` nearest to `key` (which starts with it): the last one at or before it
+  // and the first one after it, with their values, found by one cursor seek.
+  struct StateNeighbours {
+    std::optional<std::pair<std::string, std::string>> at_or_before, after;
+  };
+  StateNeighbours state_around(std::string_view prefix, std::string_view key) const;
   // What admission verified of an attachment that is a signed PDF; empty for any other attachment.
   std::vector<PdfSignatureRecord> pdf_signatures(const Digest& attachment) const;
   std::vector<Bytes> trust_roots() const;

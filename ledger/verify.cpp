@@ -349,7 +349,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
                                        [](const VerifyReport::Failure& f) { return f.seq.has_value(); });
   if (expected == size && entries_ok) {
     if (!state.equals(txn.get(), rep_->state))
-      fail(std::nullopt, "derived state (database `state`) differs from the replay of the log");
+      fail(std::nullopt, "derived state (database `state`) differs from the replay of the log: `antq rebuild` shows "
+                         "what differs and recomputes it");
   }
 
   std::stable_sort(report.failures.begin(), report.failures.end(), [](const auto& a, const auto& b) {

@@ -1,6 +1,8 @@
 #include "projections/admission.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -61,10 +63,27 @@ class Rules final : public ledger::Admission {
   Status judge_lifecycle(const ledger::Candidate& c, ledger::StateStore& state) {
     auto profile = profile_on(c.act.date, state, c);
     if (!profile) return std::unexpected(profile.error());
-    SubjectLookup lookup = [&](const std::string& id) { return subject_state(state, id); };
+    std::map<std::string, std::string, std::less<>> last_dates;  // of the states the rules read, by id
+    SubjectLookup lookup = [&](const std::string& id) {
+      auto s = subject_state(state, id);
+      if (s) last_dates.emplace(id, s->last_date);
+      return s;
+    };
     auto states = judge_act(**profile, c.act, c.seq, lookup);
     if (!states) return std::unexpected(states.error());
-    for (const SubjectState& s : *states) state.put(std::string(kSubjectPrefix) + s.id, s.to_text());
+    for (const SubjectState& s : *states) {
+      const std::string key = std::string(kSubjectPrefix) + s.id;
+      // The first act of a subject dated in a later half-year than its state: that state becomes the snapshot of
+      // its half-year (admission.hpp). (The origin that only lists a new point has no act here.)
+      if (s.entries.size() > 1 && s.entries.back() == c.seq) {
+        std::optional<std::string> last;
+        if (auto before = last_dates.find(s.id); before != last_dates.end()) last = before->second;
+        else if (auto b = subject_state(state, s.id)) last = b->last_date;
+        if (last && snapshot_period_end(*last) != snapshot_period_end(s.last_date))
+          if (auto text = state.get(key)) state.put(snapshot_prefix(s.id) + snapshot_period_end(*last), *text);
+      }
+      state.put(key, s.to_text());
+    }
     return {};
   }
 
@@ -183,6 +202,18 @@ std::optional<SubjectState> subject_state(const ledger::StateStore& state, const
   if (!text) return std::nullopt;
   return SubjectState::from_json(nlohmann::json::parse(*text, nullptr, false));
 }
+
+std::string snapshot_period_end(std::string_view date) {
+  // Dates are checked YYYY-MM-DD (acts.md); 1 November onwards belongs to the next year's first half.
+  const std::string_view year = date.substr(0, 4), day = date.substr(5);
+  if (day <= "04-30") return fmt::format("{}-04-30", year);
+  if (day <= "10-31") return fmt::format("{}-10-31", year);
+  int next = 0;
+  std::from_chars(year.data(), year.data() + year.size(), next);
+  return fmt::format("{:04}-04-30", next + 1);
+}
+
+std::string snapshot_prefix(std::string_view id) { return fmt::format("{}{}@", kSnapshotPrefix, id); }
 
 std::optional<Disposal> disposal_of(const ledger::StateStore& state, const Digest& attachment) {
   auto text = state.get(std::string(kDisposedPrefix) + to_hex(attachment));

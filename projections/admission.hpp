@@ -38,6 +38,16 @@ std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state);
 // The state of a subject as the admission keeps it (key "subject/<id>"), or nullopt when the ledger has none.
 std::optional<SubjectState> subject_state(const ledger::StateStore& state, const std::string& id);
 
+// Snapshots of subject states by date, so that a question as of a date reads a state or two per subject instead of
+// folding its chain (design.md §4). The half-years of the reports (report.hpp) end on 30 April and 31 October. When a
+// subject's act is the first dated in a later half-year than its state's last_date, the admission keeps that state
+// under "asof/<id>@<E>", E the end of the half-year it belonged to: each such key then holds the state after the
+// subject's latest act dated on or before E. The state of its latest half-year is "subject/<id>" itself. ('@' never
+// occurs in a subject id, so one subject's keys are contiguous and no other subject's share their prefix.)
+inline constexpr std::string_view kSnapshotPrefix = "asof/";
+std::string snapshot_period_end(std::string_view date);  // YYYY-MM-DD -> YYYY-04-30 or YYYY-10-31
+std::string snapshot_prefix(std::string_view id);        // "asof/<id>@"
+
 // The record.disposed act that disposed of an attachment (key "disposed/<sha256 hex>"), or nullopt.
 struct Disposal {
   std::string date, number;  // of the disposal decision

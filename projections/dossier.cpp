@@ -78,14 +78,6 @@ double Dossier::completeness() const {
   return required == 0 ? 1.0 : static_cast<double>(present + disposed) / static_cast<double>(required);
 }
 
-std::vector<std::string> subject_ids(const ledger::Ledger& ledger) {
-  std::vector<std::string> out;
-  ledger.for_each_state("subject/", [&](std::string_view key, std::string_view) {
-    out.emplace_back(key.substr(std::string_view("subject/").size()));
-  });
-  return out;
-}
-
 Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
                            const Profile* given) {
   auto read = SubjectReader(ledger).state_with_acts(id, at);

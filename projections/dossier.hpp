@@ -56,7 +56,4 @@ Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, 
 Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const std::vector<ChainLink>& links,
                      const Profile& profile);
 
-// Every subject the ledger holds, in id order.
-std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
-
 }  // namespace antq::projections

@@ -5,9 +5,38 @@
 #include "projections/admission.hpp"
 
 namespace antq::projections {
+namespace {
+
+constexpr std::string_view kSubjectPrefix = "subject/";
+
+Result<std::optional<SubjectState>> parse_snapshot(const std::pair<std::string, std::string>& kv) {
+  auto s = SubjectState::from_json(nlohmann::json::parse(kv.second, nullptr, false));
+  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", kv.first));
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> subject_ids(const ledger::Ledger& ledger) {
+  std::vector<std::string> out;
+  ledger.for_each_state(kSubjectPrefix, [&](std::string_view key, std::string_view) {
+    out.emplace_back(key.substr(kSubjectPrefix.size()));
+  });
+  return out;
+}
 
 std::optional<SubjectState> SubjectReader::current(const std::string& id) const {
   return subject_state(LedgerState(ledger_), id);
+}
+
+Result<ChainLink> SubjectReader::link(const std::string& id, std::uint64_t seq) const {
+  auto bytes = ledger_.entry_bytes(seq);
+  if (!bytes) return corruption(fmt::format("{}: the state names entry {}, which the ledger does not have", id, seq));
+  auto entry = ledger::decode_entry(*bytes);
+  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+  auto act = ledger::decode_body(entry->event.body);
+  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  return ChainLink{std::move(*entry), std::move(*act)};
 }
 
 Result<std::vector<ChainLink>> SubjectReader::chain(const std::string& id) const {
@@ -15,20 +44,18 @@ Result<std::vector<ChainLink>> SubjectReader::chain(const std::string& id) const
   auto s = current(id);
   if (!s) return out;
   for (std::uint64_t seq : s->entries) {
-    auto bytes = ledger_.entry_bytes(seq);
-    if (!bytes) return corruption(fmt::format("{}: the state names entry {}, which the ledger does not have", id, seq));
-    auto entry = ledger::decode_entry(*bytes);
-    if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
-    auto act = ledger::decode_body(entry->event.body);
-    if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
-    out.push_back({std::move(*entry), std::move(*act)});
+    auto l = link(id, seq);
+    if (!l) return std::unexpected(l.error());
+    out.push_back(std::move(*l));
   }
   return out;
 }
 
-std::vector<std::string> SubjectReader::points_begun(const SubjectState& origin, const AsOf& at) const {
+std::vector<std::string> SubjectReader::points_begun(const std::string& origin, const AsOf& at) const {
   std::vector<std::string> out;
-  for (const auto& p : origin.points) {
+  auto o = current(origin);
+  if (!o) return out;
+  for (const auto& p : o->points) {
     auto point = current(p);
     if (!point || point->entries.empty()) continue;
     const std::uint64_t first = point->entries.front();
@@ -40,9 +67,79 @@ std::vector<std::string> SubjectReader::points_begun(const SubjectState& origin,
 
 Result<std::optional<SubjectState>> SubjectReader::state(const std::string& id, const AsOf& at) const {
   if (!at.date && !at.seq) return current(id);
+  auto s = unlisted(id, at);
+  if (s && *s && (*s)->kind == "model") (*s)->points = points_begun(id, at);
+  return s;
+}
+
+Result<std::optional<SubjectState>> SubjectReader::replayed(const std::string& id, const AsOf& at) const {
   auto links = chain(id);
   if (!links) return std::unexpected(links.error());
-  return fold(id, *links, at);
+  auto s = fold(id, std::nullopt, *links, at);
+  if (s && *s && (*s)->kind == "model") (*s)->points = points_begun(id, at);
+  return s;
+}
+
+Result<std::optional<SubjectState>> SubjectReader::unlisted(const std::string& id, const AsOf& at) const {
+  if (!at.date && !at.seq) return current(id);
+  if (at.date) {
+    const std::string prefix = snapshot_prefix(id);
+    const auto around = ledger_.state_around(prefix, prefix + *at.date);
+    std::optional<SubjectState> base;
+    if (around.at_or_before) {
+      auto s = parse_snapshot(*around.at_or_before);
+      if (!s) return s;
+      base = std::move(*s);
+    }
+    // A snapshot holds every entry of its half-year: with an entry limit before the base's last, fold the chain.
+    if (!at.seq || !base || base->entries.back() <= *at.seq) {
+      // The state at the end of the next half-year with acts: its snapshot, or the current state.
+      std::optional<SubjectState> next;
+      if (around.after) {
+        auto s = parse_snapshot(*around.after);
+        if (!s) return s;
+        next = std::move(*s);
+      } else {
+        next = current(id);
+      }
+      if (!next) return base;
+      if (next->last_date <= *at.date && (!at.seq || next->entries.back() <= *at.seq)) return next;
+      // `at` includes a prefix of the acts after the base: dated after its half-year, up to the next one's end.
+      const std::size_t done = base ? base->entries.size() : 0;
+      if (next->entries.size() < done)
+        return corruption(fmt::format("state of {}: fewer entries than its snapshot {}", id, around.at_or_before->first));
+      std::vector<ChainLink> links;
+      for (std::size_t i = done; i < next->entries.size(); ++i) {
+        auto l = link(id, next->entries[i]);
+        if (!l) return std::unexpected(l.error());
+        if (!at.includes(l->entry.seq, l->act.date)) break;
+        links.push_back(std::move(*l));
+      }
+      return fold(id, std::move(base), links, at);
+    }
+  }
+  auto links = chain(id);
+  if (!links) return std::unexpected(links.error());
+  return fold(id, std::nullopt, *links, at);
+}
+
+Result<std::map<std::string, SubjectState>> SubjectReader::all(const AsOf& at) const {
+  std::map<std::string, SubjectState> out;
+  for (const auto& id : subject_ids(ledger_)) {
+    auto s = unlisted(id, at);
+    if (!s) return std::unexpected(s.error());
+    if (*s) out.emplace(id, std::move(**s));
+  }
+  if (!at.date && !at.seq) return out;
+  // A model's points as of `at`: those of its list that had begun, which are those with a state then.
+  for (auto& [id, s] : out) {
+    if (s.kind != "model") continue;
+    s.points.clear();
+    if (auto now = current(id))
+      for (auto& p : now->points)
+        if (out.contains(p)) s.points.push_back(std::move(p));
+  }
+  return out;
 }
 
 Result<SubjectReader::WithActs> SubjectReader::state_with_acts(const std::string& id, const AsOf& at) const {
@@ -51,19 +148,19 @@ Result<SubjectReader::WithActs> SubjectReader::state_with_acts(const std::string
   WithActs out;
   if (!at.date && !at.seq) out.state = current(id);
   else {
-    auto s = fold(id, *links, at);
+    auto s = fold(id, std::nullopt, *links, at);
     if (!s) return std::unexpected(s.error());
     out.state = std::move(*s);
+    if (out.state && out.state->kind == "model") out.state->points = points_begun(id, at);
   }
   for (auto& l : *links)
     if (at.includes(l.entry.seq, l.act.date) && l.act.subject == id) out.acts.push_back(std::move(l));
   return out;
 }
 
-Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, const std::vector<ChainLink>& links,
-                                                        const AsOf& at) const {
-  std::optional<SubjectState> s;
-  // Dates only move forward along a chain (rule `order`), so what `at` includes is a prefix.
+Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, std::optional<SubjectState> s,
+                                                        const std::vector<ChainLink>& links, const AsOf& at) const {
+  // Dates only move forward along a chain (rule `order`; last_date otherwise), so what `at` includes is a prefix.
   for (const ChainLink& l : links) {
     if (!at.includes(l.entry.seq, l.act.date)) break;
     if (l.act.subject != id) {  // the merge into another subject that closed this one
@@ -73,15 +170,13 @@ Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, c
     std::vector<SubjectState> absorbed;
     if (l.act.act == "model.merged") {
       for (const auto& from : l.act.data.value("from", nlohmann::json::array())) {
-        auto a = state(from.get<std::string>(), AsOf{std::nullopt, l.entry.seq - 1});
+        auto a = unlisted(from.get<std::string>(), AsOf{std::nullopt, l.entry.seq - 1});
         if (!a) return std::unexpected(a.error());
         if (*a) absorbed.push_back(std::move(**a));
       }
     }
     s = apply_act(std::move(s), l.act, l.entry.seq, absorbed);
   }
-  // A model's points are no acts of its chain: those that had begun by then.
-  if (s) s->points = points_begun(*current(id), at);
   return s;
 }
 

@@ -1,9 +1,13 @@
-// Questions about one subject, answered from a ledger without replaying the whole log (design.md §4): the `state`
-// database's subject/<id> lists the subject's entries (FORMAT.md), and those alone are folded again up to the
-// date or entry asked about. `show` and `history` read through this.
+// Questions about one subject, answered from a ledger without replaying the whole log (design.md §4). Now: the
+// `state` database's subject/<id>. As of a date: the subject's snapshot of the last half-year that ended by then
+// (asof/<id>@<end>, admission.hpp), and only the acts of its chain dated after that, up to the date (a ledger written
+// before snapshots has none: its chains are folded from their first act). As of an entry
+// alone: the subject's own chain (subject/<id> lists its entries), folded up to it. `show`, `history`, `stats`,
+// `audit` and the reports read through this.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,8 +43,14 @@ class SubjectReader {
   // corruption when an entry the index names cannot be read.
   Result<std::vector<ChainLink>> chain(const std::string& id) const;
   // The state as of `at`: the fold of the chain's acts it includes (a merge folds the absorbed subjects as they
-  // stood before it). nullopt when the subject had no act yet.
+  // stood before it), from the snapshot of a half-year when `at` has a date. nullopt when the subject had no act yet.
   Result<std::optional<SubjectState>> state(const std::string& id, const AsOf& at) const;
+  // The same, always by folding the subject's chain from its first act: what state() must equal (the tests compare
+  // them).
+  Result<std::optional<SubjectState>> replayed(const std::string& id, const AsOf& at) const;
+  // The states as of `at` of every subject that had an act by then, by id: for questions about all subjects (the
+  // statistics), without reading each model's points again.
+  Result<std::map<std::string, SubjectState>> all(const AsOf& at) const;
   // The state as of `at` and the subject's own acts it includes (the merge that closed it left out), read once:
   // for the audit and the dossier, which need both.
   struct WithActs {
@@ -50,12 +60,19 @@ class SubjectReader {
   Result<WithActs> state_with_acts(const std::string& id, const AsOf& at) const;
 
  private:
-  std::vector<std::string> points_begun(const SubjectState& origin, const AsOf& at) const;
-  // The fold of `links` (a chain read by chain()) as of `at`.
-  Result<std::optional<SubjectState>> fold(const std::string& id, const std::vector<ChainLink>& links,
-                                           const AsOf& at) const;
+  Result<ChainLink> link(const std::string& id, std::uint64_t seq) const;
+  // The state as of `at` with `points` as the stored state had them (state() and all() set them).
+  Result<std::optional<SubjectState>> unlisted(const std::string& id, const AsOf& at) const;
+  // The points of `origin` whose first act `at` includes, in the order they began.
+  std::vector<std::string> points_begun(const std::string& origin, const AsOf& at) const;
+  // The fold as of `at` of `links`, acts of the chain that follow those folded into `from`.
+  Result<std::optional<SubjectState>> fold(const std::string& id, std::optional<SubjectState> from,
+                                           const std::vector<ChainLink>& links, const AsOf& at) const;
   const ledger::Ledger& ledger_;
 };
+
+// Every subject the ledger holds, in id order.
+std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
 
 // A StateStore over a ledger's `state` database, read-only (for the functions of admission.hpp and authority.hpp).
 class LedgerState final : public ledger::StateStore {

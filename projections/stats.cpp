@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "projections/admission.hpp"
-#include "projections/dossier.hpp"
 
 namespace antq::projections {
 
@@ -41,13 +40,11 @@ void count_in_period(const SubjectState& s, const Period& period, std::map<std::
 
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
                               const std::string& unit, const std::optional<Period>& period) {
-  SubjectReader reader(ledger);
+  auto every = SubjectReader(ledger).all(at);
+  if (!every) return std::unexpected(every.error());
   std::vector<SubjectState> states;
-  for (const auto& id : subject_ids(ledger)) {
-    auto s = reader.state(id, at);
-    if (!s) return std::unexpected(s.error());
-    if (*s && (unit.empty() || (*s)->authority.unit == unit)) states.push_back(std::move(**s));
-  }
+  for (auto& [id, s] : *every)
+    if (unit.empty() || s.authority.unit == unit) states.push_back(std::move(s));
   Statistics st;
   if (year) st.year = *year;
   else

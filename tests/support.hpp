@@ -2,11 +2,13 @@
 // Keys and certificates are made fresh for every run (signing::issue_certificate); none is checked in.
 #pragma once
 
+#include <lmdb.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -236,5 +238,24 @@ inline int run(const std::string& command, std::string* output = nullptr) {
 }
 
 inline std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+
+// Runs `edit` in one write transaction on LMDB database `name` of the ledger in `dir`, through LMDB directly, as
+// anybody with file access could. The ledger must not be open in this process (LMDB allows one environment each).
+inline void edit_database(const fs::path& dir, const char* name, const std::function<void(MDB_txn*, MDB_dbi)>& edit) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0640) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi dbi;
+  REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
+  edit(txn, dbi);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+// An MDB_val over `s`: a literal, or a string that outlives the MDB_val.
+inline MDB_val mval(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
 }  // namespace antq::test

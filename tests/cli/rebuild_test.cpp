@@ -28,29 +28,19 @@ struct DemoLedger {
 // Runs `edit` in one write transaction on the ledger's `state` database, through LMDB directly (as anybody with
 // file access could), and returns the database as it stood before.
 StateMap edit_state(const fs::path& dir, const std::function<void(MDB_txn*, MDB_dbi)>& edit = {}) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 16);
-  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0640) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, "state", 0, &dbi) == 0);
   StateMap before;
-  MDB_cursor* c = nullptr;
-  REQUIRE(mdb_cursor_open(txn, dbi, &c) == 0);
-  MDB_val k, v;
-  for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-    before.emplace(std::string(static_cast<char*>(k.mv_data), k.mv_size), std::string(static_cast<char*>(v.mv_data), v.mv_size));
-  mdb_cursor_close(c);
-  if (edit) edit(txn, dbi);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
+  edit_database(dir, "state", [&](MDB_txn* txn, MDB_dbi dbi) {
+    MDB_cursor* c = nullptr;
+    REQUIRE(mdb_cursor_open(txn, dbi, &c) == 0);
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+      before.emplace(std::string(static_cast<char*>(k.mv_data), k.mv_size),
+                     std::string(static_cast<char*>(v.mv_data), v.mv_size));
+    mdb_cursor_close(c);
+    if (edit) edit(txn, dbi);
+  });
   return before;
 }
-
-// (A literal, or a string that outlives the MDB_val.)
-MDB_val mval(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
 std::size_t lines_of(const std::string& s) {
   std::size_t n = 0;

@@ -20,25 +20,17 @@ json proposed(int i) { return make_act("model.proposed", fmt::format("M-{}", i),
 
 // Rewrites the stored bytes of entry `seq` through LMDB directly, as an attacker with file access would.
 void tamper_entry(const std::filesystem::path& dir, std::uint64_t seq, std::size_t offset) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 16);
-  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0640) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, "entries", 0, &dbi) == 0);
-  std::uint8_t k[8];
-  for (int i = 7; i >= 0; --i, seq >>= 8) k[i] = static_cast<std::uint8_t>(seq);
-  MDB_val key{8, k}, val;
-  REQUIRE(mdb_get(txn, dbi, &key, &val) == 0);
-  std::string bytes(static_cast<char*>(val.mv_data), val.mv_size);
-  REQUIRE(offset < bytes.size());
-  bytes[offset] ^= 0x01;
-  MDB_val changed{bytes.size(), bytes.data()};
-  REQUIRE(mdb_put(txn, dbi, &key, &changed, 0) == 0);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
+  test::edit_database(dir, "entries", [&](MDB_txn* txn, MDB_dbi dbi) {
+    std::uint8_t k[8];
+    for (int i = 7; i >= 0; --i, seq >>= 8) k[i] = static_cast<std::uint8_t>(seq);
+    MDB_val key{8, k}, val;
+    REQUIRE(mdb_get(txn, dbi, &key, &val) == 0);
+    std::string bytes(static_cast<char*>(val.mv_data), val.mv_size);
+    REQUIRE(offset < bytes.size());
+    bytes[offset] ^= 0x01;
+    MDB_val changed{bytes.size(), bytes.data()};
+    REQUIRE(mdb_put(txn, dbi, &key, &changed, 0) == 0);
+  });
 }
 
 TEST_CASE("Appended events are numbered in order and the whole ledger verifies", "[ledger]") {
@@ -283,6 +275,39 @@ TEST_CASE("Opening a directory without a ledger says so", "[ledger]") {
   auto r = Ledger::open(tmp.path());
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("holds no ledger"));
+}
+
+TEST_CASE("state_around finds a key's neighbours within its prefix, never those of a neighbouring prefix", "[ledger]") {
+  TestLedger t;
+  // TL-1's acts in three half-years: snapshots at the end of the first two; the third is subject/TL-1.
+  t.admit(make_act("survey.plan-approved", "TL-1", "2023-02-01"));
+  // asof/TL-10@… and asof/TL-1/X@… sort before asof/TL-1@…, asof/TL-1A@… after it.
+  for (const char* id : {"TL-10", "TL-1/X", "TL-1A"}) {
+    t.admit(make_act("survey.plan-approved", id, "2023-03-01"));
+    t.admit(make_act("survey.reported", id, "2023-12-01"));
+  }
+  t.admit(make_act("survey.reported", "TL-1", "2023-06-01"));
+  t.admit(make_act("model.proposed", "TL-1", "2023-12-01"));
+  const std::string prefix = "asof/TL-1@";
+  auto around = [&](const std::string& date) {
+    auto n = t.ledger->state_around(prefix, prefix + date);
+    return std::pair{n.at_or_before ? n.at_or_before->first.substr(prefix.size()) : "-",
+                     n.after ? n.after->first.substr(prefix.size()) : "-"};
+  };
+  using P = std::pair<std::string, std::string>;
+  CHECK(around("2023-01-01") == P{"-", "2023-04-30"});
+  CHECK(around("2023-04-30") == P{"2023-04-30", "2023-10-31"});
+  CHECK(around("2023-05-15") == P{"2023-04-30", "2023-10-31"});
+  CHECK(around("2023-10-31") == P{"2023-10-31", "-"});
+  CHECK(around("2024-01-01") == P{"2023-10-31", "-"});
+  auto n = t.ledger->state_around(prefix, prefix + "2023-05-15");
+  REQUIRE(n.at_or_before);
+  REQUIRE(n.after);
+  CHECK(json::parse(n.at_or_before->second)["last_date"] == "2023-02-01");
+  CHECK(json::parse(n.after->second)["last_date"] == "2023-06-01");
+  auto none = t.ledger->state_around("asof/TL-2@", "asof/TL-2@2023-05-15");
+  CHECK_FALSE(none.at_or_before);
+  CHECK_FALSE(none.after);
 }
 
 }  // namespace

@@ -4,13 +4,16 @@
 
 #include <catch2/catch.hpp>
 
+#include "projections/query.hpp"
 #include "support.hpp"
 
 namespace antq::ledger {
 namespace {
 
 using nlohmann::json;
+using test::edit_database;
 using test::make_act;
+using test::mval;
 using test::TestLedger;
 
 // A model founded through the baseline's steps, then a second one proposed: subject states, bindings.
@@ -20,25 +23,6 @@ void found_models(TestLedger& t) {
   t.admit(make_act("model.established", "TL-1", "2023-02-10", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 3}}));
   t.admit(make_act("survey.plan-approved", "TL-2", "2023-03-01"));
 }
-
-// Opens the ledger's LMDB environment directly, as anybody with file access could, and runs `edit` in one
-// write transaction on database `name`.
-void edit_database(const std::filesystem::path& dir, const char* name, const std::function<void(MDB_txn*, MDB_dbi)>& edit) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  mdb_env_set_maxdbs(env, 16);
-  REQUIRE(mdb_env_open(env, dir.c_str(), 0, 0640) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, name, 0, &dbi) == 0);
-  edit(txn, dbi);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
-}
-
-// (A literal, or a string that outlives the MDB_val.)
-MDB_val mval(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 
 Result<RebuildReport> rebuild(TestLedger& t) {
   auto replay = projections::make_admission(*t.ledger);
@@ -56,7 +40,7 @@ TEST_CASE("Rebuild of an intact ledger finds every key as stored and writes noth
   auto r = t.ledger->rebuild(**replay, [&](std::uint64_t done, std::uint64_t total) { seen.emplace_back(done, total); });
   test::require_ok(r);
   CHECK(r->entries == t.ledger->size());
-  CHECK(r->keys == 4);  // authority/ of the chair and the office, subject/TL-1, subject/TL-2
+  CHECK(r->keys == 4);  // authority/ of the chair and the office, subject/TL-1, subject/TL-2 (one half-year each)
   CHECK(r->unchanged == r->keys);
   CHECK(r->changed + r->added + r->removed == 0);
   CHECK_FALSE(r->written());
@@ -95,6 +79,45 @@ TEST_CASE("Rebuild restores a changed, a deleted and a foreign state key in one 
   CHECK(t.verify().ok);
   // Appends go on from the rebuilt state.
   t.admit(make_act("survey.reported", "TL-2", "2023-03-05"));
+  CHECK(t.verify().ok);
+}
+
+TEST_CASE("A ledger written before half-year snapshots: as-of answers fold the chains, and rebuild adds them",
+          "[ledger][rebuild]") {
+  TestLedger t("hoa-binh-2023", "p256");
+  found_models(t);
+  t.admit(make_act("model.launched", "TL-1", "2023-06-01"));
+  const projections::AsOf spring{"2023-04-30", std::nullopt}, summer{"2023-07-01", std::nullopt};
+  auto stage_of = [&](const projections::AsOf& at) {
+    auto s = projections::SubjectReader(*t.ledger).state("TL-1", at);
+    REQUIRE(s);
+    REQUIRE(*s);
+    return (*s)->stage;
+  };
+  REQUIRE(stage_of(spring) == "established");
+  REQUIRE(stage_of(summer) == "active");
+  std::vector<std::string> snapshots;
+  t.ledger->for_each_state("asof/", [&](std::string_view k, std::string_view) { snapshots.emplace_back(k); });
+  CHECK(snapshots == std::vector<std::string>{"asof/TL-1@2023-04-30"});  // TL-1 as it stood at the half-year's end
+  t.ledger.reset();
+  edit_database(t.dir(), "state", [&](MDB_txn* txn, MDB_dbi dbi) {
+    for (const auto& k : snapshots) {
+      MDB_val key = mval(k);
+      REQUIRE(mdb_del(txn, dbi, &key, nullptr) == 0);
+    }
+  });
+  t.reopen();
+  CHECK(stage_of(spring) == "established");
+  CHECK(stage_of(summer) == "active");
+  CHECK_FALSE(t.verify().ok);
+
+  auto r = rebuild(t);
+  test::require_ok(r);
+  CHECK(r->added == 1);
+  CHECK(r->changed + r->removed == 0);
+  CHECK(json::parse(*t.ledger->state_value("asof/TL-1@2023-04-30"))["stage"] == "established");
+  CHECK(stage_of(spring) == "established");
+  CHECK(stage_of(summer) == "active");
   CHECK(t.verify().ok);
 }
 

@@ -1,7 +1,10 @@
 // A generated district (tools/generator) appended through the real admission under every profile: every lawful
 // act is admitted, the state kept on append equals the state rebuilt from the log (verify's replay, byte for byte),
-// and each subject's kept state equals the fold of its own chain (what show --at reads).
+// each subject's kept state equals the fold of its own chain (what show --at reads), and as of any day the state read
+// from the half-year snapshots equals that fold.
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -22,6 +25,60 @@ std::set<std::string> subjects_of(const std::vector<generator::GeneratedAct>& ac
   std::set<std::string> out;
   for (const auto& a : acts) out.insert(a.act["subject"].get<std::string>());
   return out;
+}
+
+// Days to ask about: every half-year end the snapshots are taken at, and the 15th of every month, from the year
+// before the first act to the year after the last.
+std::vector<std::string> days_around(const std::vector<generator::GeneratedAct>& acts) {
+  std::string first = "9999", last = "0000";
+  for (const auto& a : acts) {
+    first = std::min(first, a.act["date"].get<std::string>());
+    last = std::max(last, a.act["date"].get<std::string>());
+  }
+  std::vector<std::string> out;
+  for (int y = std::stoi(first.substr(0, 4)) - 1; y <= std::stoi(last.substr(0, 4)) + 1; ++y) {
+    out.push_back(fmt::format("{}-04-30", y));
+    out.push_back(fmt::format("{}-10-31", y));
+    for (int m = 1; m <= 12; ++m) out.push_back(fmt::format("{}-{:02}-15", y, m));
+  }
+  return out;
+}
+
+// As of any day (and entry), the state read from the half-year snapshots is the fold of the whole chain, and the
+// states of all subjects at once are those of each alone.
+void check_as_of(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {
+  SubjectReader reader(*g.ledger);
+  const std::uint64_t size = g.ledger->size();
+  std::size_t compared = 0, present = 0;
+  for (const auto& day : days_around(acts)) {
+    // An entry limit too, on the half-year ends.
+    std::vector<std::optional<std::uint64_t>> seqs{std::nullopt};
+    if (day.ends_with("-04-30") || day.ends_with("-10-31")) seqs.push_back(size / 2);
+    for (const auto& seq : seqs) {
+      const AsOf at{day, seq};
+      auto every = reader.all(at);
+      REQUIRE(every);
+      for (const auto& id : subjects_of(acts)) {
+        auto snap = reader.state(id, at);
+        auto fold = reader.replayed(id, at);
+        REQUIRE(snap);
+        REQUIRE(fold);
+        INFO(id << " as of " << day << (seq ? fmt::format(" and entry {}", *seq) : ""));
+        REQUIRE(snap->has_value() == fold->has_value());
+        ++compared;
+        if (!*snap) {
+          CHECK_FALSE(every->contains(id));
+          continue;
+        }
+        ++present;
+        CHECK((*snap)->to_text() == (*fold)->to_text());
+        REQUIRE(every->contains(id));
+        CHECK(every->at(id).to_text() == (*fold)->to_text());
+      }
+    }
+  }
+  CHECK(present > 0);
+  CHECK(present < compared);  // days before the first act too
 }
 
 void check_ledger(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {
@@ -71,6 +128,7 @@ TEST_CASE("A generated district of a few thousand acts (Hòa Bình): all admitte
   GeneratedLedger g(o);
   g.append_all(*acts);
   check_ledger(g, *acts);
+  check_as_of(g, *acts);
 
   SubjectReader reader(*g.ledger);
   auto origin = reader.current("YT-M01");
@@ -126,6 +184,7 @@ TEST_CASE("A generated district with lapses and attachments, cut at a day: all a
   GeneratedLedger g(o);
   g.append_all(*acts);
   check_ledger(g, *acts);
+  check_as_of(g, *acts);
 
   auto findings = audit(*g.ledger, o.until, AsOf{});
   REQUIRE(findings);

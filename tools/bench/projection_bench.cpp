@@ -10,10 +10,12 @@
 //   rebuild     Ledger::rebuild (every projection from all N events) against a raw LMDB scan of `entries` (every
 //               entry byte read, one read transaction, best of 3): the floor of any pass over the log. A scan that
 //               also decodes every entry and its act is shown between the two.
-//   show        SubjectReader::state(id, as of date) — what `antq show ID --as-of DATE` runs — for random subjects
-//               at random dates, against one random LMDB entry read (Ledger::entry_bytes).
+//   show        SubjectReader::state(id, as of date) — what `antq show ID --as-of DATE` runs: the subject's half-year
+//               snapshot and the acts after it — for random subjects at random dates, against one random LMDB entry
+//               read (Ledger::entry_bytes), and against the same answer found by folding the subject's chain.
 //   stats       projections::statistics as of a few dates — what `antq stats --as-of DATE` runs — against the
-//               rebuild: how much a query costs next to a full replay. Its parts are timed apart.
+//               rebuild (how much a query costs next to a full replay) and against stats now (every stored state
+//               read once: the floor of any question about every subject). Its parts are timed apart.
 #include <sys/resource.h>
 
 #include <cstring>
@@ -337,18 +339,15 @@ std::string random_date(std::mt19937_64& rng) {
 }
 
 struct StatsParts {
-  double ids_s = 0, current_s = 0, reads_s = 0, chain_s = 0, state_s = 0, total_s = 0;
-  std::uint64_t subjects = 0, chain_entries = 0, chain_bytes = 0;
-  double fold_s() const { return std::max(0.0, state_s - chain_s); }
-  double parts_s() const { return ids_s + state_s; }
+  double ids_s = 0, stored_s = 0, all_s = 0, replayed_s = 0, total_s = 0;
+  std::uint64_t subjects = 0, begun = 0;
 };
 
-// statistics() as of `date`, and what it is made of: the subject list, then subject by subject its chain read and
-// decoded (SubjectReader::chain) and its state as of the date (SubjectReader::state: the chain again, the fold, the
-// points begun). The two are timed side by side, so that a neighbour's noise falls alike on both, and in turn first
-// (the second finds the subject's entries in the CPU's caches), so that the difference is the fold. For scale,
-// every stored state read and parsed (what stats without --as-of reads, and what each chain begins with) and every
-// chain's entries read alone (Ledger::entry_bytes, in the same order).
+// statistics() as of `date`, and what it is made of: the subject list, then every subject's state as of the date
+// (SubjectReader::all: its half-year snapshot and the acts after it), then the counting. For scale, every stored
+// state read and parsed (what stats without --as-of reads: the floor of a question about every subject), and every
+// subject's chain folded from its first act (SubjectReader::replayed: how the same states were found before the
+// snapshots).
 StatsParts stats_parts(const ledger::Ledger& L, const std::string& date) {
   StatsParts p;
   const projections::AsOf at{date, std::nullopt};
@@ -358,34 +357,22 @@ StatsParts stats_parts(const ledger::Ledger& L, const std::string& date) {
   p.subjects = ids.size();
   projections::SubjectReader reader(L);
   t0 = Clock::now();
-  std::vector<std::vector<std::uint64_t>> chains;
-  for (const auto& id : ids) chains.push_back(reader.current(id)->entries);
-  p.current_s = seconds_since(t0);
-  t0 = Clock::now();
-  for (const auto& seqs : chains) {
-    p.chain_entries += seqs.size();
-    for (std::uint64_t seq : seqs) p.chain_bytes += L.entry_bytes(seq)->size();
-  }
-  p.reads_s = seconds_since(t0);
-  auto timed = [](const auto& fn) {
-    const auto t = Clock::now();
-    fn();
-    return seconds_since(t);
-  };
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto chain = [&] { unwrap(reader.chain(ids[i]), "chain of " + ids[i]); };
-    auto state = [&] { unwrap(reader.state(ids[i], at), "state of " + ids[i]); };
-    if (i % 2 == 0) {
-      p.chain_s += timed(chain);
-      p.state_s += timed(state);
-    } else {
-      p.state_s += timed(state);
-      p.chain_s += timed(chain);
-    }
-  }
+  std::uint64_t stored = 0;
+  for (const auto& id : ids) stored += reader.current(id).has_value();
+  p.stored_s = seconds_since(t0);
+  if (stored != ids.size()) throw Failure("a subject listed has no stored state");
   t0 = Clock::now();
   unwrap(projections::statistics(L, at, std::nullopt), "statistics");
   p.total_s = seconds_since(t0);
+  t0 = Clock::now();  // after statistics(), whose reads it repeats: the lower bound of its share
+  p.begun = unwrap(reader.all(at), "every state").size();
+  p.all_s = seconds_since(t0);
+  t0 = Clock::now();
+  std::uint64_t replayed = 0;
+  for (const auto& id : ids) replayed += unwrap(reader.replayed(id, at), "chain of " + id).has_value();
+  p.replayed_s = seconds_since(t0);
+  if (replayed != p.begun)
+    throw Failure(fmt::format("as of {}: {} subjects from the snapshots, {} from their chains", date, p.begun, replayed));
   return p;
 }
 
@@ -482,17 +469,33 @@ int run(const Options& o) {
     auto s = unwrap(reader.state(ids[any_id(rng)], {random_date(rng), std::nullopt}), "show");
     sink += s.has_value();
   }
+  // Each query answered from the snapshots and, for scale, by folding the subject's chain from its first act (how
+  // it was answered before them), in turn, so that a neighbour's noise falls alike on both.
   std::size_t found = 0;
+  std::vector<double> fold_us;
   for (std::size_t k = 0; k < o.shows; ++k) {
     const std::string& id = ids[any_id(rng)];
     const projections::AsOf at{random_date(rng), std::nullopt};
-    const auto t0 = Clock::now();
-    auto s = unwrap(reader.state(id, at), "show " + id);
-    show_us.push_back(micros_since(t0));
-    found += s.has_value();
+    std::optional<projections::SubjectState> snap, fold;
+    auto time_state = [&] {
+      const auto t0 = Clock::now();
+      snap = unwrap(reader.state(id, at), "show " + id);
+      show_us.push_back(micros_since(t0));
+    };
+    auto time_fold = [&] {
+      const auto t0 = Clock::now();
+      fold = unwrap(reader.replayed(id, at), "chain of " + id);
+      fold_us.push_back(micros_since(t0));
+    };
+    if (k % 2 == 0) time_state(), time_fold();
+    else time_fold(), time_state();
+    if (snap.has_value() != fold.has_value() || (snap && snap->to_text() != fold->to_text()))
+      throw Failure(fmt::format("{} as of {}: the snapshot's answer differs from the chain's", id, *at.date));
+    found += snap.has_value();
     chain_len.push_back(static_cast<double>(reader.current(id)->entries.size()));
   }
-  const Summary read = summarize(read_us), show = summarize(show_us), chain = summarize(chain_len);
+  const Summary read = summarize(read_us), show = summarize(show_us), chain = summarize(chain_len),
+                folded = summarize(fold_us);
 
   // stats --as-of at dates spread over the generated years.
   std::vector<std::string> dates;
@@ -534,6 +537,10 @@ int run(const Options& o) {
                fmt::format("{:.1f} µs", show.p50), fmt::format("{:.1f} µs", show.p99),
                fmt::format("{:.1f} µs", show.max), "entry read", fmt::format("{:.2f} µs", read.p50),
                fmt::format("{:.1f}×", show.p50 / read.p50)});
+  queries.row({"  the same, by folding the chain (SubjectReader::replayed)", grouped(static_cast<double>(folded.count)),
+               fmt::format("{:.1f} µs", folded.p50), fmt::format("{:.1f} µs", folded.p99),
+               fmt::format("{:.1f} µs", folded.max), "snapshot", fmt::format("{:.1f} µs", show.p50),
+               fmt::format("{:.1f}×", folded.p50 / show.p50)});
   queries.row({"stats --as-of DATE (projections::statistics)", grouped(static_cast<double>(stats.count)),
                fmt::format("{:.3f} s", stats.p50), "", fmt::format("{:.3f} s", stats.max), "rebuild",
                fmt::format("{:.3f} s", rebuild_s), percent(stats.p50 / rebuild_s)});
@@ -541,20 +548,18 @@ int run(const Options& o) {
                fmt::format("{:.3f} s", rebuild_s), percent(stats_now_s / rebuild_s)});
   report.table(std::move(queries));
 
-  Table split(fmt::format("stats --as-of {}: what it is made of ({} subjects, {} entries in their chains)",
-                          dates.back(), grouped(static_cast<double>(parts.subjects)),
-                          grouped(static_cast<double>(parts.chain_entries))),
-              {"part", "seconds", "share of the parts"});
+  Table split(fmt::format("stats --as-of {}: what it is made of ({} subjects, {} begun by then)", dates.back(),
+                          grouped(static_cast<double>(parts.subjects)), grouped(static_cast<double>(parts.begun))),
+              {"part", "seconds", "share of statistics()"});
   auto part = [&](const std::string& name, double seconds) {
-    split.row({name, fmt::format("{:.3f}", seconds), percent(seconds / parts.parts_s())});
+    split.row({name, fmt::format("{:.3f}", seconds), percent(seconds / parts.total_s)});
   };
-  part("subject ids (state keys subject/*)", parts.ids_s);
-  part("every chain: its state's entry list, its entries read and decoded", parts.chain_s);
-  part("  of which (timed apart): every stored state read and parsed", parts.current_s);
-  part("  of which (timed apart): every entry read (Ledger::entry_bytes)", parts.reads_s);
-  part("every fold as of the date, points begun", parts.fold_s());
-  part("the parts: ids + every SubjectReader::state", parts.parts_s());
-  part("statistics() in all, timed apart", parts.total_s);
+  part("statistics() in all", parts.total_s);
+  part("  subject ids (state keys subject/*)", parts.ids_s);
+  part("  every state as of the date (SubjectReader::all: snapshot, then the acts after it)", parts.all_s);
+  part("  the counting (the rest)", std::max(0.0, parts.total_s - parts.ids_s - parts.all_s));
+  part("for scale: every stored state read and parsed (stats now)", parts.stored_s);
+  part("for scale: every chain folded from its first act (before snapshots)", parts.replayed_s);
   report.table(std::move(split));
 
   Table memory("Memory (this process: the build ran in a child)", {"", "value"});
@@ -602,11 +607,11 @@ int run(const Options& o) {
                     {"show_chain_entries", to_json(chain)},
                     {"stats_as_of_s", to_json(stats)},
                     {"stats_now_s", stats_now_s},
+                    {"show_by_fold_us", to_json(folded)},
                     {"stats_parts",
-                     {{"date", dates.back()}, {"subjects", parts.subjects}, {"chain_entries", parts.chain_entries},
-                      {"ids_s", parts.ids_s}, {"chains_s", parts.chain_s}, {"fold_s", parts.fold_s()},
-                      {"states_s", parts.state_s}, {"total_s", parts.total_s}, {"stored_states_s", parts.current_s},
-                      {"entry_reads_s", parts.reads_s}, {"chain_bytes", parts.chain_bytes}}},
+                     {{"date", dates.back()}, {"subjects", parts.subjects}, {"begun", parts.begun},
+                      {"ids_s", parts.ids_s}, {"all_states_s", parts.all_s}, {"total_s", parts.total_s},
+                      {"stored_states_s", parts.stored_s}, {"by_fold_s", parts.replayed_s}}},
                     {"build", build.to_json()},
                     {"checksum", scan.checksum + decoded.checksum + sink}};
 
@@ -647,6 +652,14 @@ int run(const Options& o) {
                  .peer_value = rebuild_s,
                  .ratio = stats.p50 / rebuild_s,
                  .ratio_meaning = "of the time of a full rebuild"});
+  report.figure({.name = "stats --as-of (median)",
+                 .value = stats.p50,
+                 .unit = "s",
+                 .peer = "stats now (every stored state read once)",
+                 .peer_value = stats_now_s,
+                 .ratio = stats.p50 / stats_now_s,
+                 .ratio_meaning = "stats now",
+                 .ratio_as_multiple = true});
   report.print();
   return 0;
 }
