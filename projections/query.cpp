@@ -93,6 +93,9 @@ Result<std::optional<SubjectState>> SubjectReader::unlisted(const std::string& i
     }
     // A snapshot holds every entry of its half-year: with an entry limit before the base's last, fold the chain.
     if (!at.seq || !base || base->entries.back() <= *at.seq) {
+      // The base of the half-year ending that day holds every act dated by then. (Acts after another base may still
+      // be dated by the day: a ledger written partly before snapshots lacks the snapshots of its older half-years.)
+      if (around.at_or_before && around.at_or_before->first.substr(prefix.size()) == *at.date) return base;
       // The state at the end of the next half-year with acts: its snapshot, or the current state.
       std::optional<SubjectState> next;
       if (around.after) {

@@ -82,7 +82,8 @@ TEST_CASE("Rebuild restores a changed, a deleted and a foreign state key in one 
   CHECK(t.verify().ok);
 }
 
-TEST_CASE("A ledger written before half-year snapshots: as-of answers fold the chains, and rebuild adds them",
+TEST_CASE("A ledger written before half-year snapshots, then appended to: as-of answers fold the chains, and rebuild "
+          "adds the snapshots",
           "[ledger][rebuild]") {
   TestLedger t("hoa-binh-2023", "p256");
   found_models(t);
@@ -110,10 +111,17 @@ TEST_CASE("A ledger written before half-year snapshots: as-of answers fold the c
   CHECK(stage_of(spring) == "established");
   CHECK(stage_of(summer) == "active");
   CHECK_FALSE(t.verify().ok);
+  // Appended to by this version: the act of a new half-year keeps the summer's state (asof/TL-1@2023-10-31); the
+  // spring's is still missing, and the answers still right.
+  t.admit(make_act("model.plan-issued", "TL-1", "2023-12-01", {{"year", 2024}, {"targets", 10}}));
+  CHECK(t.ledger->state_value("asof/TL-1@2023-10-31"));
+  CHECK(stage_of(spring) == "established");
+  CHECK(stage_of(summer) == "active");
+  CHECK(stage_of({"2023-10-31", std::nullopt}) == "active");
 
   auto r = rebuild(t);
   test::require_ok(r);
-  CHECK(r->added == 1);
+  CHECK(r->added == 1);  // asof/TL-1@2023-04-30
   CHECK(r->changed + r->removed == 0);
   CHECK(json::parse(*t.ledger->state_value("asof/TL-1@2023-04-30"))["stage"] == "established");
   CHECK(stage_of(spring) == "established");
