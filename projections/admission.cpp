@@ -213,6 +213,14 @@ std::string snapshot_period_end(std::string_view date) {
   return fmt::format("{:04}-04-30", next + 1);
 }
 
+std::string previous_period_end(std::string_view end) {
+  const std::string_view year = end.substr(0, 4);
+  if (end.substr(5) == "10-31") return fmt::format("{}-04-30", year);
+  int y = 0;
+  std::from_chars(year.data(), year.data() + year.size(), y);
+  return fmt::format("{:04}-10-31", y - 1);
+}
+
 std::string snapshot_prefix(std::string_view id) { return fmt::format("{}{}@", kSnapshotPrefix, id); }
 
 std::optional<Disposal> disposal_of(const ledger::StateStore& state, const Digest& attachment) {

@@ -46,6 +46,7 @@ std::optional<SubjectState> subject_state(const ledger::StateStore& state, const
 // occurs in a subject id, so one subject's keys are contiguous and no other subject's share their prefix.)
 inline constexpr std::string_view kSnapshotPrefix = "asof/";
 std::string snapshot_period_end(std::string_view date);  // YYYY-MM-DD -> YYYY-04-30 or YYYY-10-31
+std::string previous_period_end(std::string_view end);   // YYYY-04-30 -> (YYYY-1)-10-31, YYYY-10-31 -> YYYY-04-30
 std::string snapshot_prefix(std::string_view id);        // "asof/<id>@"
 
 // The record.disposed act that disposed of an attachment (key "disposed/<sha256 hex>"), or nullopt.

@@ -1,5 +1,7 @@
 #include "projections/query.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "projections/admission.hpp"
@@ -9,10 +11,14 @@ namespace {
 
 constexpr std::string_view kSubjectPrefix = "subject/";
 
-Result<std::optional<SubjectState>> parse_snapshot(const std::pair<std::string, std::string>& kv) {
-  auto s = SubjectState::from_json(nlohmann::json::parse(kv.second, nullptr, false));
-  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", kv.first));
+Result<std::optional<SubjectState>> parse_snapshot(std::string_view key, std::string_view text) {
+  auto s = SubjectState::from_json(nlohmann::json::parse(text, nullptr, false));
+  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", key));
   return s;
+}
+
+Result<std::optional<SubjectState>> parse_snapshot(const std::pair<std::string, std::string>& kv) {
+  return parse_snapshot(kv.first, kv.second);
 }
 
 }  // namespace
@@ -121,9 +127,38 @@ Result<std::optional<SubjectState>> SubjectReader::unlisted(const std::string& i
       return fold(id, std::move(base), links, at);
     }
   }
-  auto links = chain(id);
-  if (!links) return std::unexpected(links.error());
-  return fold(id, std::nullopt, *links, at);
+  return before_entry(id, at);
+}
+
+Result<std::optional<SubjectState>> SubjectReader::before_entry(const std::string& id, const AsOf& at) const {
+  auto now = current(id);
+  if (!now) return now;
+  if (!at.date && now->entries.back() <= *at.seq) return now;
+  const auto& seqs = now->entries;
+  const std::size_t upto = static_cast<std::size_t>(std::upper_bound(seqs.begin(), seqs.end(), *at.seq) - seqs.begin());
+  if (upto == 0) return std::optional<SubjectState>{};
+  // The last entry of the chain within the limit is dated in some half-year; the snapshots of the half-years before
+  // it hold no later entry (dates never go backwards along a chain), and the latest of them (ended by the date) is
+  // the base. Its own half-year's snapshot may hold later entries.
+  auto last = link(id, seqs[upto - 1]);
+  if (!last) return std::unexpected(last.error());
+  std::string by = previous_period_end(snapshot_period_end(last->act.date));
+  if (at.date && *at.date < by) by = *at.date;
+  const std::string prefix = snapshot_prefix(id);
+  std::optional<SubjectState> base;
+  if (auto around = ledger_.state_around(prefix, prefix + by); around.at_or_before) {
+    auto s = parse_snapshot(*around.at_or_before);
+    if (!s) return s;
+    base = std::move(*s);
+  }
+  std::vector<ChainLink> links;
+  for (std::size_t i = base ? base->entries.size() : 0; i < upto; ++i) {
+    auto l = i + 1 == upto ? std::move(last) : link(id, seqs[i]);
+    if (!l) return std::unexpected(l.error());
+    if (!at.includes(l->entry.seq, l->act.date)) break;
+    links.push_back(std::move(*l));
+  }
+  return fold(id, std::move(base), links, at);
 }
 
 Result<std::map<std::string, SubjectState>> SubjectReader::all(const AsOf& at) const {

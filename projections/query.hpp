@@ -1,9 +1,9 @@
 // Questions about one subject, answered from a ledger without replaying the whole log (design.md §4). Now: the
 // `state` database's subject/<id>. As of a date: the subject's snapshot of the last half-year that ended by then
 // (asof/<id>@<end>, admission.hpp), and only the acts of its chain dated after that, up to the date (a ledger written
-// before snapshots has none: its chains are folded from their first act). As of an entry
-// alone: the subject's own chain (subject/<id> lists its entries), folded up to it. `show`, `history`, `stats`,
-// `audit` and the reports read through this.
+// before snapshots has none: its chains are folded from their first act). As of an entry: the latest snapshot
+// holding no later entry, and the acts of the chain (subject/<id> lists its entries) after it, up to that entry.
+// `show`, `history`, `stats`, `audit` and the reports read through this.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,8 @@ class SubjectReader {
   Result<ChainLink> link(const std::string& id, std::uint64_t seq) const;
   // The state as of `at` with `points` as the stored state had them (state() and all() set them).
   Result<std::optional<SubjectState>> unlisted(const std::string& id, const AsOf& at) const;
+  // unlisted() with an entry limit: alone, or before the last entry of the date's snapshot.
+  Result<std::optional<SubjectState>> before_entry(const std::string& id, const AsOf& at) const;
   // The points of `origin` whose first act `at` includes, in the order they began.
   std::vector<std::string> points_begun(const std::string& origin, const AsOf& at) const;
   // The fold as of `at` of `links`, acts of the chain that follow those folded into `from`.

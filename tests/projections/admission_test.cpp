@@ -193,5 +193,15 @@ TEST_CASE("profile.adopted carries the profile's file and takes effect from its 
   CHECK(report.ok);
 }
 
+TEST_CASE("Snapshots are kept by the reports' half-years: 1 November to 30 April, 1 May to 31 October", "[admission]") {
+  const std::map<std::string, std::string> ends = {{"2023-01-15", "2023-04-30"}, {"2023-04-30", "2023-04-30"},
+                                                   {"2023-05-01", "2023-10-31"}, {"2023-10-31", "2023-10-31"},
+                                                   {"2023-11-01", "2024-04-30"}, {"2023-12-31", "2024-04-30"}};
+  for (const auto& [day, end] : ends) CHECK(snapshot_period_end(day) == end);
+  CHECK(previous_period_end("2024-04-30") == "2023-10-31");
+  CHECK(previous_period_end("2023-10-31") == "2023-04-30");
+  CHECK(snapshot_prefix("YT-M01/P007") == "asof/YT-M01/P007@");
+}
+
 }  // namespace
 }  // namespace antq::projections

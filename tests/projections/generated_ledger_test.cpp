@@ -44,8 +44,8 @@ std::vector<std::string> days_around(const std::vector<generator::GeneratedAct>&
   return out;
 }
 
-// As of any day (and entry), the state read from the half-year snapshots is the fold of the whole chain, and the
-// states of all subjects at once are those of each alone.
+// As of any day, entry, or both, the state read from the half-year snapshots is the fold of the whole chain, and
+// the states of all subjects at once are those of each alone.
 void check_as_of(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {
   SubjectReader reader(*g.ledger);
   const std::uint64_t size = g.ledger->size();
@@ -79,6 +79,24 @@ void check_as_of(GeneratedLedger& g, const std::vector<generator::GeneratedAct>&
   }
   CHECK(present > 0);
   CHECK(present < compared);  // days before the first act too
+  // As of an entry alone.
+  for (std::uint64_t seq : {std::uint64_t{0}, size / 4, size / 2, size * 3 / 4, size - 2, size - 1}) {
+    const AsOf at{std::nullopt, seq};
+    auto every = reader.all(at);
+    REQUIRE(every);
+    for (const auto& id : subjects_of(acts)) {
+      auto snap = reader.state(id, at);
+      auto fold = reader.replayed(id, at);
+      REQUIRE(snap);
+      REQUIRE(fold);
+      INFO(id << " as of entry " << seq);
+      REQUIRE(snap->has_value() == fold->has_value());
+      CHECK(every->contains(id) == fold->has_value());
+      if (!*fold) continue;
+      CHECK((*snap)->to_text() == (*fold)->to_text());
+      CHECK(every->at(id).to_text() == (*fold)->to_text());
+    }
+  }
 }
 
 void check_ledger(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {

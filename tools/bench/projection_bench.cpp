@@ -12,7 +12,8 @@
 //               also decodes every entry and its act is shown between the two.
 //   show        SubjectReader::state(id, as of date) — what `antq show ID --as-of DATE` runs: the subject's half-year
 //               snapshot and the acts after it — for random subjects at random dates, against one random LMDB entry
-//               read (Ledger::entry_bytes), and against the same answer found by folding the subject's chain.
+//               read (Ledger::entry_bytes), and against the same answer found by folding the subject's chain; the
+//               same as of random entries (`show ID --at SEQ`).
 //   stats       projections::statistics as of a few dates — what `antq stats --as-of DATE` runs — against the
 //               rebuild (how much a query costs next to a full replay) and against stats now (every stored state
 //               read once: the floor of any question about every subject). Its parts are timed apart.
@@ -457,7 +458,7 @@ int run(const Options& o) {
   const std::size_t warm = std::min<std::size_t>(o.shows, 1000);
   progress("timing {} entry reads and {} show --as-of queries", o.shows, o.shows);
   for (std::size_t k = 0; k < warm; ++k) sink += L->entry_bytes(any_seq(rng))->size();
-  std::vector<double> read_us, show_us, chain_len;
+  std::vector<double> read_us, chain_len;
   for (std::size_t k = 0; k < o.shows; ++k) {
     const std::uint64_t seq = any_seq(rng);
     const auto t0 = Clock::now();
@@ -470,32 +471,44 @@ int run(const Options& o) {
     sink += s.has_value();
   }
   // Each query answered from the snapshots and, for scale, by folding the subject's chain from its first act (how
-  // it was answered before them), in turn, so that a neighbour's noise falls alike on both.
-  std::size_t found = 0;
-  std::vector<double> fold_us;
-  for (std::size_t k = 0; k < o.shows; ++k) {
-    const std::string& id = ids[any_id(rng)];
-    const projections::AsOf at{random_date(rng), std::nullopt};
-    std::optional<projections::SubjectState> snap, fold;
-    auto time_state = [&] {
-      const auto t0 = Clock::now();
-      snap = unwrap(reader.state(id, at), "show " + id);
-      show_us.push_back(micros_since(t0));
-    };
-    auto time_fold = [&] {
-      const auto t0 = Clock::now();
-      fold = unwrap(reader.replayed(id, at), "chain of " + id);
-      fold_us.push_back(micros_since(t0));
-    };
-    if (k % 2 == 0) time_state(), time_fold();
-    else time_fold(), time_state();
-    if (snap.has_value() != fold.has_value() || (snap && snap->to_text() != fold->to_text()))
-      throw Failure(fmt::format("{} as of {}: the snapshot's answer differs from the chain's", id, *at.date));
-    found += snap.has_value();
-    chain_len.push_back(static_cast<double>(reader.current(id)->entries.size()));
-  }
-  const Summary read = summarize(read_us), show = summarize(show_us), chain = summarize(chain_len),
-                folded = summarize(fold_us);
+  // it was answered before them), in turn, so that a neighbour's noise falls alike on both. As of a random date
+  // (show --as-of), then as of a random entry (show --at).
+  struct Timings {
+    std::vector<double> state_us, fold_us;
+    std::size_t found = 0;
+  };
+  auto time_queries = [&](const std::function<projections::AsOf()>& any_at) {
+    Timings t;
+    for (std::size_t k = 0; k < o.shows; ++k) {
+      const std::string& id = ids[any_id(rng)];
+      const projections::AsOf at = any_at();
+      std::optional<projections::SubjectState> snap, fold;
+      auto time_state = [&] {
+        const auto t0 = Clock::now();
+        snap = unwrap(reader.state(id, at), "show " + id);
+        t.state_us.push_back(micros_since(t0));
+      };
+      auto time_fold = [&] {
+        const auto t0 = Clock::now();
+        fold = unwrap(reader.replayed(id, at), "chain of " + id);
+        t.fold_us.push_back(micros_since(t0));
+      };
+      if (k % 2 == 0) time_state(), time_fold();
+      else time_fold(), time_state();
+      if (snap.has_value() != fold.has_value() || (snap && snap->to_text() != fold->to_text()))
+        throw Failure(fmt::format("{} as of {}: the snapshot's answer differs from the chain's", id,
+                                  at.date ? *at.date : fmt::format("entry {}", *at.seq)));
+      t.found += snap.has_value();
+      if (at.date) chain_len.push_back(static_cast<double>(reader.current(id)->entries.size()));
+    }
+    return t;
+  };
+  Timings by_date = time_queries([&] { return projections::AsOf{random_date(rng), std::nullopt}; });
+  Timings by_entry = time_queries([&] { return projections::AsOf{std::nullopt, any_seq(rng)}; });
+  const std::size_t found = by_date.found;
+  const Summary read = summarize(read_us), show = summarize(by_date.state_us), folded = summarize(by_date.fold_us),
+                at_entry = summarize(by_entry.state_us), at_folded = summarize(by_entry.fold_us),
+                chain = summarize(chain_len);
 
   // stats --as-of at dates spread over the generated years.
   std::vector<std::string> dates;
@@ -541,6 +554,14 @@ int run(const Options& o) {
                fmt::format("{:.1f} µs", folded.p50), fmt::format("{:.1f} µs", folded.p99),
                fmt::format("{:.1f} µs", folded.max), "snapshot", fmt::format("{:.1f} µs", show.p50),
                fmt::format("{:.1f}×", folded.p50 / show.p50)});
+  queries.row({"show ID --at SEQ (SubjectReader::state)", grouped(static_cast<double>(at_entry.count)),
+               fmt::format("{:.1f} µs", at_entry.p50), fmt::format("{:.1f} µs", at_entry.p99),
+               fmt::format("{:.1f} µs", at_entry.max), "entry read", fmt::format("{:.2f} µs", read.p50),
+               fmt::format("{:.1f}×", at_entry.p50 / read.p50)});
+  queries.row({"  the same, by folding the chain (SubjectReader::replayed)", grouped(static_cast<double>(at_folded.count)),
+               fmt::format("{:.1f} µs", at_folded.p50), fmt::format("{:.1f} µs", at_folded.p99),
+               fmt::format("{:.1f} µs", at_folded.max), "snapshot", fmt::format("{:.1f} µs", at_entry.p50),
+               fmt::format("{:.1f}×", at_folded.p50 / at_entry.p50)});
   queries.row({"stats --as-of DATE (projections::statistics)", grouped(static_cast<double>(stats.count)),
                fmt::format("{:.3f} s", stats.p50), "", fmt::format("{:.3f} s", stats.max), "rebuild",
                fmt::format("{:.3f} s", rebuild_s), percent(stats.p50 / rebuild_s)});
@@ -608,6 +629,8 @@ int run(const Options& o) {
                     {"stats_as_of_s", to_json(stats)},
                     {"stats_now_s", stats_now_s},
                     {"show_by_fold_us", to_json(folded)},
+                    {"show_at_seq_us", to_json(at_entry)},
+                    {"show_at_seq_by_fold_us", to_json(at_folded)},
                     {"stats_parts",
                      {{"date", dates.back()}, {"subjects", parts.subjects}, {"begun", parts.begun},
                       {"ids_s", parts.ids_s}, {"all_states_s", parts.all_s}, {"total_s", parts.total_s},
