@@ -44,59 +44,43 @@ std::vector<std::string> days_around(const std::vector<generator::GeneratedAct>&
   return out;
 }
 
-// As of any day, entry, or both, the state read from the half-year snapshots is the fold of the whole chain, and
-// the states of all subjects at once are those of each alone.
+// For every subject of `ids`: its state as of `at` from the half-year snapshots is the fold of its whole chain, and
+// the states of all subjects at once are those of each alone. Returns how many had a state then.
+std::size_t compare_as_of(const SubjectReader& reader, const std::set<std::string>& ids, const AsOf& at) {
+  auto every = reader.all(at);
+  REQUIRE(every);
+  std::size_t present = 0;
+  for (const auto& id : ids) {
+    auto snap = reader.state(id, at);
+    auto fold = reader.replayed(id, at);
+    REQUIRE(snap);
+    REQUIRE(fold);
+    INFO(id << " as of " << at.date.value_or("-") << (at.seq ? fmt::format(", entry {}", *at.seq) : ""));
+    REQUIRE(snap->has_value() == fold->has_value());
+    REQUIRE(every->contains(id) == fold->has_value());
+    if (!*fold) continue;
+    ++present;
+    CHECK((*snap)->to_text() == (*fold)->to_text());
+    CHECK(every->at(id).to_text() == (*fold)->to_text());
+  }
+  return present;
+}
+
+// compare_as_of on every day of days_around(), with an entry limit too on the half-year ends, and at entries alone.
 void check_as_of(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {
   SubjectReader reader(*g.ledger);
+  const auto ids = subjects_of(acts);
   const std::uint64_t size = g.ledger->size();
   std::size_t compared = 0, present = 0;
   for (const auto& day : days_around(acts)) {
-    // An entry limit too, on the half-year ends.
-    std::vector<std::optional<std::uint64_t>> seqs{std::nullopt};
-    if (day.ends_with("-04-30") || day.ends_with("-10-31")) seqs.push_back(size / 2);
-    for (const auto& seq : seqs) {
-      const AsOf at{day, seq};
-      auto every = reader.all(at);
-      REQUIRE(every);
-      for (const auto& id : subjects_of(acts)) {
-        auto snap = reader.state(id, at);
-        auto fold = reader.replayed(id, at);
-        REQUIRE(snap);
-        REQUIRE(fold);
-        INFO(id << " as of " << day << (seq ? fmt::format(" and entry {}", *seq) : ""));
-        REQUIRE(snap->has_value() == fold->has_value());
-        ++compared;
-        if (!*snap) {
-          CHECK_FALSE(every->contains(id));
-          continue;
-        }
-        ++present;
-        CHECK((*snap)->to_text() == (*fold)->to_text());
-        REQUIRE(every->contains(id));
-        CHECK(every->at(id).to_text() == (*fold)->to_text());
-      }
-    }
+    present += compare_as_of(reader, ids, {day, std::nullopt});
+    compared += ids.size();
+    if (day.ends_with("-04-30") || day.ends_with("-10-31")) compare_as_of(reader, ids, {day, size / 2});
   }
   CHECK(present > 0);
   CHECK(present < compared);  // days before the first act too
-  // As of an entry alone.
-  for (std::uint64_t seq : {std::uint64_t{0}, size / 4, size / 2, size * 3 / 4, size - 2, size - 1}) {
-    const AsOf at{std::nullopt, seq};
-    auto every = reader.all(at);
-    REQUIRE(every);
-    for (const auto& id : subjects_of(acts)) {
-      auto snap = reader.state(id, at);
-      auto fold = reader.replayed(id, at);
-      REQUIRE(snap);
-      REQUIRE(fold);
-      INFO(id << " as of entry " << seq);
-      REQUIRE(snap->has_value() == fold->has_value());
-      CHECK(every->contains(id) == fold->has_value());
-      if (!*fold) continue;
-      CHECK((*snap)->to_text() == (*fold)->to_text());
-      CHECK(every->at(id).to_text() == (*fold)->to_text());
-    }
-  }
+  for (std::uint64_t seq : {std::uint64_t{0}, size / 4, size / 2, size * 3 / 4, size - 2, size - 1})
+    compare_as_of(reader, ids, {std::nullopt, seq});
 }
 
 void check_ledger(GeneratedLedger& g, const std::vector<generator::GeneratedAct>& acts) {

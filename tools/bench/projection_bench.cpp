@@ -546,22 +546,18 @@ int run(const Options& o) {
   queries.row({"random entry read (Ledger::entry_bytes)", grouped(static_cast<double>(read.count)),
                fmt::format("{:.2f} µs", read.p50), fmt::format("{:.2f} µs", read.p99),
                fmt::format("{:.2f} µs", read.max), "", "", ""});
-  queries.row({"show ID --as-of DATE (SubjectReader::state)", grouped(static_cast<double>(show.count)),
-               fmt::format("{:.1f} µs", show.p50), fmt::format("{:.1f} µs", show.p99),
-               fmt::format("{:.1f} µs", show.max), "entry read", fmt::format("{:.2f} µs", read.p50),
-               fmt::format("{:.1f}×", show.p50 / read.p50)});
-  queries.row({"  the same, by folding the chain (SubjectReader::replayed)", grouped(static_cast<double>(folded.count)),
-               fmt::format("{:.1f} µs", folded.p50), fmt::format("{:.1f} µs", folded.p99),
-               fmt::format("{:.1f} µs", folded.max), "snapshot", fmt::format("{:.1f} µs", show.p50),
-               fmt::format("{:.1f}×", folded.p50 / show.p50)});
-  queries.row({"show ID --at SEQ (SubjectReader::state)", grouped(static_cast<double>(at_entry.count)),
-               fmt::format("{:.1f} µs", at_entry.p50), fmt::format("{:.1f} µs", at_entry.p99),
-               fmt::format("{:.1f} µs", at_entry.max), "entry read", fmt::format("{:.2f} µs", read.p50),
-               fmt::format("{:.1f}×", at_entry.p50 / read.p50)});
-  queries.row({"  the same, by folding the chain (SubjectReader::replayed)", grouped(static_cast<double>(at_folded.count)),
-               fmt::format("{:.1f} µs", at_folded.p50), fmt::format("{:.1f} µs", at_folded.p99),
-               fmt::format("{:.1f} µs", at_folded.max), "snapshot", fmt::format("{:.1f} µs", at_entry.p50),
-               fmt::format("{:.1f}×", at_folded.p50 / at_entry.p50)});
+  // A query's row against an entry read, and the row of the same answers found by folding the chain against it.
+  auto query_rows = [&](const std::string& name, const Summary& q, const Summary& fold) {
+    queries.row({name, grouped(static_cast<double>(q.count)), fmt::format("{:.1f} µs", q.p50),
+                 fmt::format("{:.1f} µs", q.p99), fmt::format("{:.1f} µs", q.max), "entry read",
+                 fmt::format("{:.2f} µs", read.p50), fmt::format("{:.1f}×", q.p50 / read.p50)});
+    queries.row({"  the same, by folding the chain (SubjectReader::replayed)", grouped(static_cast<double>(fold.count)),
+                 fmt::format("{:.1f} µs", fold.p50), fmt::format("{:.1f} µs", fold.p99),
+                 fmt::format("{:.1f} µs", fold.max), "snapshot", fmt::format("{:.1f} µs", q.p50),
+                 fmt::format("{:.1f}×", fold.p50 / q.p50)});
+  };
+  query_rows("show ID --as-of DATE (SubjectReader::state)", show, folded);
+  query_rows("show ID --at SEQ (SubjectReader::state)", at_entry, at_folded);
   queries.row({"stats --as-of DATE (projections::statistics)", grouped(static_cast<double>(stats.count)),
                fmt::format("{:.3f} s", stats.p50), "", fmt::format("{:.3f} s", stats.max), "rebuild",
                fmt::format("{:.3f} s", rebuild_s), percent(stats.p50 / rebuild_s)});
