@@ -45,8 +45,10 @@ void add_rebuild(CLI::App& app, Action& run) {
   cmd->footer(
       "Replays the admission rules over every entry in order, as verify does but without checking signatures\n"
       "again (that is verify's job), and replaces the derived state (authority bindings, adopted profiles, subject\n"
-      "states, disposals: FORMAT.md §2) with the result in one durable transaction: a crash leaves the old state\n"
-      "or the new one. Nothing is written when they are equal. Exit 1 when an entry does not replay (run verify).\n"
+      "states and their half-year snapshots, disposals: FORMAT.md §2) with the result in one durable transaction:\n"
+      "a crash leaves the old state or the new one. Nothing is written when they are equal. Run it when verify says\n"
+      "the derived state differs, as it does for a ledger written before the half-year snapshots (which as-of\n"
+      "questions read). Exit 1 when an entry does not replay (run verify).\n"
       "Example: antq rebuild ./ledger && antq verify ./ledger\n"
       "JSON: entries, seconds, events_per_s, keys, unchanged, changed, added, removed, written");
   cmd->add_option("DIR", args->dir, "The ledger")->required();
