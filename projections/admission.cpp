@@ -73,14 +73,12 @@ class Rules final : public ledger::Admission {
     if (!states) return std::unexpected(states.error());
     for (const SubjectState& s : *states) {
       const std::string key = std::string(kSubjectPrefix) + s.id;
-      // The first act of a subject dated in a later half-year than its state: that state becomes the snapshot of
-      // its half-year (admission.hpp). (The origin that only lists a new point has no act here.)
-      if (s.entries.size() > 1 && s.entries.back() == c.seq) {
-        std::optional<std::string> last;
-        if (auto before = last_dates.find(s.id); before != last_dates.end()) last = before->second;
-        else if (auto b = subject_state(state, s.id)) last = b->last_date;
-        if (last && snapshot_period_end(*last) != snapshot_period_end(s.last_date))
-          if (auto text = state.get(key)) state.put(snapshot_prefix(s.id) + snapshot_period_end(*last), *text);
+      // An act of its chain (the origin that only lists a new point has none here), the first dated in a later
+      // half-year than the state the rules read: that state becomes the snapshot of its half-year (admission.hpp).
+      if (auto before = last_dates.find(s.id); before != last_dates.end() && s.entries.back() == c.seq) {
+        const std::string end = snapshot_period_end(before->second);
+        if (end != snapshot_period_end(s.last_date))
+          if (auto text = state.get(key)) state.put(snapshot_prefix(s.id) + end, *text);
       }
       state.put(key, s.to_text());
     }

@@ -1,6 +1,7 @@
 #include "projections/query.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -11,14 +12,12 @@ namespace {
 
 constexpr std::string_view kSubjectPrefix = "subject/";
 
-Result<std::optional<SubjectState>> parse_snapshot(std::string_view key, std::string_view text) {
-  auto s = SubjectState::from_json(nlohmann::json::parse(text, nullptr, false));
-  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", key));
+// A stored state found by Ledger::state_around, parsed; nullopt when none was found.
+Result<std::optional<SubjectState>> parse_state(const std::optional<std::pair<std::string, std::string>>& kv) {
+  if (!kv) return std::optional<SubjectState>{};
+  auto s = SubjectState::from_json(nlohmann::json::parse(kv->second, nullptr, false));
+  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", kv->first));
   return s;
-}
-
-Result<std::optional<SubjectState>> parse_snapshot(const std::pair<std::string, std::string>& kv) {
-  return parse_snapshot(kv.first, kv.second);
 }
 
 }  // namespace
@@ -91,40 +90,25 @@ Result<std::optional<SubjectState>> SubjectReader::unlisted(const std::string& i
   if (at.date) {
     const std::string prefix = snapshot_prefix(id);
     const auto around = ledger_.state_around(prefix, prefix + *at.date);
-    std::optional<SubjectState> base;
-    if (around.at_or_before) {
-      auto s = parse_snapshot(*around.at_or_before);
-      if (!s) return s;
-      base = std::move(*s);
-    }
+    auto parsed = parse_state(around.at_or_before);
+    if (!parsed) return parsed;
+    std::optional<SubjectState> base = std::move(*parsed);
     // A snapshot holds every entry of its half-year: with an entry limit before the base's last, fold the chain.
     if (!at.seq || !base || base->entries.back() <= *at.seq) {
       // The base of the half-year ending that day holds every act dated by then. (Acts after another base may still
       // be dated by the day: a ledger written partly before snapshots lacks the snapshots of its older half-years.)
       if (around.at_or_before && around.at_or_before->first.substr(prefix.size()) == *at.date) return base;
       // The state at the end of the next half-year with acts: its snapshot, or the current state.
-      std::optional<SubjectState> next;
-      if (around.after) {
-        auto s = parse_snapshot(*around.after);
-        if (!s) return s;
-        next = std::move(*s);
-      } else {
-        next = current(id);
-      }
-      if (!next) return base;
-      if (next->last_date <= *at.date && (!at.seq || next->entries.back() <= *at.seq)) return next;
-      // `at` includes a prefix of the acts after the base: dated after its half-year, up to the next one's end.
+      auto next = around.after ? parse_state(around.after) : Result<std::optional<SubjectState>>(current(id));
+      if (!next) return next;
+      if (!*next) return base;
+      const SubjectState& to = **next;
+      if (to.last_date <= *at.date && (!at.seq || to.entries.back() <= *at.seq)) return next;
+      // The acts after the base: dated after its half-year, up to the next one's end.
       const std::size_t done = base ? base->entries.size() : 0;
-      if (next->entries.size() < done)
+      if (to.entries.size() < done)
         return corruption(fmt::format("state of {}: fewer entries than its snapshot {}", id, around.at_or_before->first));
-      std::vector<ChainLink> links;
-      for (std::size_t i = done; i < next->entries.size(); ++i) {
-        auto l = link(id, next->entries[i]);
-        if (!l) return std::unexpected(l.error());
-        if (!at.includes(l->entry.seq, l->act.date)) break;
-        links.push_back(std::move(*l));
-      }
-      return fold(id, std::move(base), links, at);
+      return fold_entries(id, std::move(base), std::span(to.entries).subspan(done), at);
     }
   }
   return before_entry(id, at);
@@ -145,20 +129,24 @@ Result<std::optional<SubjectState>> SubjectReader::before_entry(const std::strin
   std::string by = previous_period_end(snapshot_period_end(last->act.date));
   if (at.date && *at.date < by) by = *at.date;
   const std::string prefix = snapshot_prefix(id);
-  std::optional<SubjectState> base;
-  if (auto around = ledger_.state_around(prefix, prefix + by); around.at_or_before) {
-    auto s = parse_snapshot(*around.at_or_before);
-    if (!s) return s;
-    base = std::move(*s);
-  }
+  auto base = parse_state(ledger_.state_around(prefix, prefix + by).at_or_before);
+  if (!base) return base;
+  const std::size_t done = *base ? (*base)->entries.size() : 0;
+  if (done > upto) return corruption(fmt::format("state of {}: a snapshot holds entries after entry {}", id, *at.seq));
+  return fold_entries(id, std::move(*base), std::span(seqs).subspan(done, upto - done), at, std::move(*last));
+}
+
+Result<std::optional<SubjectState>> SubjectReader::fold_entries(const std::string& id, std::optional<SubjectState> from,
+                                                                std::span<const std::uint64_t> seqs, const AsOf& at,
+                                                                std::optional<ChainLink> last) const {
   std::vector<ChainLink> links;
-  for (std::size_t i = base ? base->entries.size() : 0; i < upto; ++i) {
-    auto l = i + 1 == upto ? std::move(last) : link(id, seqs[i]);
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    auto l = last && i + 1 == seqs.size() ? Result<ChainLink>(std::move(*last)) : link(id, seqs[i]);
     if (!l) return std::unexpected(l.error());
-    if (!at.includes(l->entry.seq, l->act.date)) break;
+    if (!at.includes(l->entry.seq, l->act.date)) break;  // a prefix: dates never go backwards along a chain
     links.push_back(std::move(*l));
   }
-  return fold(id, std::move(base), links, at);
+  return fold(id, std::move(from), links, at);
 }
 
 Result<std::map<std::string, SubjectState>> SubjectReader::all(const AsOf& at) const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,11 @@ class SubjectReader {
   Result<std::optional<SubjectState>> before_entry(const std::string& id, const AsOf& at) const;
   // The points of `origin` whose first act `at` includes, in the order they began.
   std::vector<std::string> points_begun(const std::string& origin, const AsOf& at) const;
+  // The fold from `from` of the entries `seqs` of the chain (those that follow the entries folded into `from`) that
+  // `at` includes. `last`, when given, is the link of seqs.back(), already read.
+  Result<std::optional<SubjectState>> fold_entries(const std::string& id, std::optional<SubjectState> from,
+                                                   std::span<const std::uint64_t> seqs, const AsOf& at,
+                                                   std::optional<ChainLink> last = std::nullopt) const;
   // The fold as of `at` of `links`, acts of the chain that follow those folded into `from`.
   Result<std::optional<SubjectState>> fold(const std::string& id, std::optional<SubjectState> from,
                                            const std::vector<ChainLink>& links, const AsOf& at) const;
