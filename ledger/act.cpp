@@ -498,24 +498,35 @@ bool is_registry_act(std::string_view kind) {
          kind.starts_with("archive.");
 }
 
-std::optional<std::string> nfc(std::string_view text) {
-  if (text.empty()) return std::string();
-  // Quick check (UAX #15): every code point below U+0300 (Latin up to Latin Extended-B) or in Latin Extended
-  // Additional (U+1E00-U+1EFF, the precomposed Vietnamese letters) has NFC_Quick_Check=Yes and combining class 0,
-  // so a text of only those is NFC as it stands. Anything else goes through utf8proc.
-  bool quick = true;
+namespace {
+
+// The quick check of UAX #15 for the Latin and Vietnamese text this ledger holds: true when every code point is
+// below U+0300 (Latin up to Latin Extended-B) or in Latin Extended Additional (U+1E00-U+1EFF, the precomposed
+// Vietnamese letters). These have NFC_Quick_Check=Yes and combining class 0, so such a text is NFC as it stands.
+// false when some other code point needs utf8proc to tell; nullopt when the text is not UTF-8 or has a NUL.
+std::optional<bool> nfc_quick(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[at]);
+    if (byte != 0 && byte < 0x80) {  // ASCII, most bytes of most fields
+      ++at;
+      continue;
+    }
     utf8proc_int32_t cp = 0;
     auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + at),
                               static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
-    if (n <= 0 || cp == 0) return std::nullopt;  // not UTF-8, or a NUL
-    if (cp >= 0x300 && (cp < 0x1E00 || cp > 0x1EFF)) {
-      quick = false;
-      break;
-    }
+    if (n <= 0 || cp == 0) return std::nullopt;
+    if (cp >= 0x300 && (cp < 0x1E00 || cp > 0x1EFF)) return false;
     at += static_cast<std::size_t>(n);
   }
-  if (quick) return std::string(text);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> nfc(std::string_view text) {
+  auto quick = nfc_quick(text);
+  if (!quick) return std::nullopt;
+  if (*quick) return std::string(text);
   std::string copy(text);  // utf8proc wants a NUL-terminated string
   if (copy.find('\0') != std::string::npos) return std::nullopt;
   utf8proc_uint8_t* out = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()));
@@ -523,6 +534,14 @@ std::optional<std::string> nfc(std::string_view text) {
   std::string result(reinterpret_cast<char*>(out));
   std::free(out);
   return result;
+}
+
+std::optional<bool> is_nfc(std::string_view text) {
+  auto quick = nfc_quick(text);
+  if (!quick || *quick) return quick;
+  auto normal = nfc(text);
+  if (!normal) return std::nullopt;
+  return *normal == text;
 }
 
 bool is_date(std::string_view t) {
@@ -571,10 +590,11 @@ nlohmann::json act_to_json(const Act& act) {
 
 namespace {
 
-// The canonical words of an act's body. `size_hint` (bytes) sizes the builder's first segment.
-kj::Array<capnp::word> body_words(const Act& act, std::size_t size_hint) {
-  // Each thread builds in its own zeroed first segment (MallocMessageBuilder zeroes what it used when it is
-  // destroyed), so building allocates nothing but the canonical copy.
+// Builds an act's body in a message, then hands `use` its reader (and returns what `use` returns). `size_hint`
+// (bytes) sizes the builder's first segment: each thread builds in its own zeroed first segment
+// (MallocMessageBuilder zeroes what it used when it is destroyed), so building allocates nothing.
+template <class F>
+auto with_body(const Act& act, std::size_t size_hint, F&& use) {
   thread_local kj::Array<capnp::word> scratch;
   const std::size_t want = std::max<std::size_t>(size_hint / 8 + 16, 64);
   if (scratch.size() < want) {
@@ -602,15 +622,13 @@ kj::Array<capnp::word> body_words(const Act& act, std::size_t size_hint) {
     atts[i].setSize(a.size);
   }
   build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
-  return capnp::canonicalize(b.asReader());
+  return use(b.asReader());
 }
 
 }  // namespace
 
 Bytes encode_body(const Act& act) {
-  kj::Array<capnp::word> words = body_words(act, 1024);
-  auto bytes = words.asBytes();
-  return Bytes(bytes.begin(), bytes.end());
+  return with_body(act, 1024, [](schema::ActBody::Reader body) { return canonical_bytes(body); });
 }
 
 Result<Act> decode_body(ByteView bytes) {
@@ -627,9 +645,9 @@ Result<Act> decode_body(ByteView bytes) {
     // Text is kept as stored: it must be valid UTF-8 and already in NFC.
     auto text = [&](capnp::Text::Reader t, std::string& out, const char* where) -> Status {
       out.assign(t.begin(), t.size());
-      auto normal = nfc(out);
+      auto normal = is_nfc(out);
       if (!normal) return c.fail(where, "text is not valid UTF-8");
-      if (*normal != out) return not_canonical();
+      if (!*normal) return not_canonical();
       return {};
     };
     auto doc = r.getDocument();
@@ -660,8 +678,10 @@ Result<Act> decode_body(ByteView bytes) {
     auto checked = check_data(c, act.act, *data);
     if (!checked) return std::unexpected(checked.error());
     act.data = std::move(*checked);
-    kj::Array<capnp::word> again = body_words(act, bytes.size());
-    if (!std::ranges::equal(again.asBytes(), bytes)) return not_canonical();
+    if (!with_body(act, bytes.size(), [&](schema::ActBody::Reader body) {
+          return is_canonical_encoding<schema::ActBody>(body, bytes);
+        }))
+      return not_canonical();
     return act;
   } catch (const kj::Exception& e) {
     return bad_input(std::string("body: malformed Cap'n Proto: ") + e.getDescription().cStr());

@@ -74,6 +74,8 @@ const std::vector<std::string>& known_acts();
 
 // Unicode NFC of UTF-8 text; nullopt when the text is not valid UTF-8.
 std::optional<std::string> nfc(std::string_view text);
+// Whether `text` is in NFC already (nfc(text) == text, without the copy in the common case); nullopt like nfc().
+std::optional<bool> is_nfc(std::string_view text);
 
 // A real calendar date written YYYY-MM-DD.
 bool is_date(std::string_view text);

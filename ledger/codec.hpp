@@ -1,12 +1,15 @@
 // Private to ledger/: Cap'n Proto helpers. Builder and reader types never leave ledger/.
 #pragma once
 
+#include <capnp/any.h>
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/array.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "signing/digest.hpp"
 
@@ -24,25 +27,72 @@ Bytes canonical_bytes(Reader reader) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
+// Whether `bytes` is exactly canonical_bytes(reader), without building that copy on the heap: the canonical layout
+// (the one capnp::canonicalize makes, AnyPointer::Builder::setCanonical) is written into this thread's zeroed
+// scratch segment and compared there. A reader whose canonical form would not fit in `bytes` is not canonical.
+template <class T>
+bool is_canonical_encoding(typename T::Reader reader, ByteView bytes) {
+  thread_local kj::Array<capnp::word> scratch;
+  const std::size_t want = bytes.size() / 8 + 1;  // + the root pointer's word when `bytes` lacks one
+  if (scratch.size() < want) {
+    scratch = kj::heapArray<capnp::word>(std::max<std::size_t>(want, 512));
+    std::memset(scratch.begin(), 0, scratch.size() * sizeof(capnp::word));
+  }
+  // MallocMessageBuilder zeroes the part of a given first segment it used when it is destroyed. A layout that
+  // outgrows the segment goes on in a second one, which `bytes` (one segment) cannot equal.
+  capnp::MallocMessageBuilder message(scratch.asPtr(), capnp::AllocationStrategy::FIXED_SIZE);
+  message.initRoot<capnp::AnyPointer>().setCanonicalAs<T>(reader);
+  auto segments = message.getSegmentsForOutput();
+  return segments.size() == 1 && std::ranges::equal(segments[0].asBytes(), bytes);
+}
+
 // Reads a flat (single-segment, no segment table) message in place, or from a word-aligned copy when the bytes
-// are not word-aligned. Throws kj::Exception on malformed input; callers catch it at their decode boundary.
+// are not word-aligned (as in an LMDB leaf page). Throws kj::Exception on malformed input; callers catch it at their
+// decode boundary. The copies of small messages reuse this thread's spare buffers, one per reader alive at once.
 class FlatReader {
  public:
   explicit FlatReader(ByteView bytes)
-      : segments_{init(bytes)},
+      : given_(bytes),
+        segments_{init(bytes)},
         reader_(kj::arrayPtr(segments_, 1), options(bytes.size())) {}
+  FlatReader(const FlatReader&) = delete;
+  FlatReader& operator=(const FlatReader&) = delete;
+  ~FlatReader() {
+    if (words_ != nullptr && words_.size() <= kSpareWords) spare().push_back(std::move(words_));
+  }
 
   template <class T>
   typename T::Reader root() { return reader_.getRoot<T>(); }
 
+  // Where `data`, read from this message, lies in the bytes given to the constructor.
+  ByteView in_given(capnp::Data::Reader data) const {
+    const auto* at = reinterpret_cast<const std::uint8_t*>(data.begin());
+    return given_.subspan(static_cast<std::size_t>(at - reinterpret_cast<const std::uint8_t*>(segments_[0].begin())),
+                          data.size());
+  }
+  std::string_view in_given(capnp::Text::Reader text) const {
+    ByteView b = in_given(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(text.begin()), text.size()));
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+  }
+
  private:
+  static constexpr std::size_t kSpareWords = 8192;  // 64 KiB: entries and bodies, not attachments
+  static std::vector<kj::Array<capnp::word>>& spare() {
+    thread_local std::vector<kj::Array<capnp::word>> buffers;
+    return buffers;
+  }
   kj::ArrayPtr<const capnp::word> init(ByteView bytes) {
     if (bytes.empty() || bytes.size() % 8 != 0) KJ_FAIL_REQUIRE("message size is not a positive multiple of 8 bytes");
     if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0)
       return kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / 8);
-    words_ = kj::heapArray<capnp::word>(bytes.size() / 8);
+    const std::size_t n = bytes.size() / 8;
+    if (n <= kSpareWords && !spare().empty()) {
+      words_ = std::move(spare().back());
+      spare().pop_back();
+    }
+    if (words_.size() < n) words_ = kj::heapArray<capnp::word>(n <= kSpareWords ? kSpareWords : n);
     std::memcpy(words_.begin(), bytes.data(), bytes.size());
-    return words_.asPtr();
+    return kj::arrayPtr(static_cast<const capnp::word*>(words_.begin()), n);
   }
   static capnp::ReaderOptions options(std::size_t size) {
     capnp::ReaderOptions o;
@@ -50,6 +100,7 @@ class FlatReader {
     o.nestingLimit = kNestingLimit;
     return o;
   }
+  ByteView given_;
   kj::Array<capnp::word> words_;
   kj::ArrayPtr<const capnp::word> segments_[1];
   capnp::SegmentArrayMessageReader reader_;  // one segment, no segment table: the canonical form

@@ -22,39 +22,45 @@ void build_event(schema::Event::Builder b, const Event& event) {
   }
 }
 
-Result<Event> read_event(schema::Event::Reader r) {
+// A signature as stored, its CMS viewed where `in` read it from.
+Result<SignatureView> read_signature(schema::Signature::Reader s, const FlatReader& in) {
+  SignatureView out;
+  switch (s.getRole()) {
+    case schema::Role::PERSON: out.role = Role::person; break;
+    case schema::Role::ORGANISATION: out.role = Role::organisation; break;
+    default: return bad_input("signature role is neither person nor organisation");
+  }
+  if (s.getSigner().size() != 32) return bad_input("signature signer is not a 32-byte SHA-256 fingerprint");
+  std::copy(s.getSigner().begin(), s.getSigner().end(), out.signer.begin());
+  out.cms = in.in_given(s.getCms());
+  return out;
+}
+
+Result<Event> read_event(schema::Event::Reader r, const FlatReader& in) {
   Event event;
   auto body = view(r.getBody());
   event.body.assign(body.begin(), body.end());
   event.signatures.reserve(r.getSignatures().size());
   for (auto s : r.getSignatures()) {
-    SignatureRecord rec;
-    switch (s.getRole()) {
-      case schema::Role::PERSON: rec.role = Role::person; break;
-      case schema::Role::ORGANISATION: rec.role = Role::organisation; break;
-      default: return bad_input("signature role is neither person nor organisation");
-    }
-    if (s.getSigner().size() != 32) return bad_input("signature signer is not a 32-byte SHA-256 fingerprint");
-    std::copy(s.getSigner().begin(), s.getSigner().end(), rec.signer.begin());
-    auto cms = view(s.getCms());
-    rec.cms.assign(cms.begin(), cms.end());
-    event.signatures.push_back(std::move(rec));
+    auto v = read_signature(s, in);
+    if (!v) return std::unexpected(v.error());
+    event.signatures.push_back({v->role, v->signer, Bytes(v->cms.begin(), v->cms.end())});
   }
   return event;
 }
 
 template <class T, class F>
-auto decode(ByteView bytes, const char* what, F&& read) -> decltype(read(std::declval<typename T::Reader>())) {
+auto decode(ByteView bytes, const char* what, F&& read)
+    -> decltype(read(std::declval<typename T::Reader>(), std::declval<const FlatReader&>())) {
   if (bytes.size() > kMaxMessageBytes) return bad_input(std::string(what) + ": larger than the 256 MiB limit");
   try {
     FlatReader reader(bytes);
     auto root = reader.root<T>();
-    auto result = read(root);
+    auto result = read(root, reader);
     if (!result) return result;
     // Not MessageReader::isCanonical: on altered bytes it sometimes disagrees with canonicalize (Cap'n Proto 0.9),
     // and canonicalize is the definition FORMAT.md gives.
-    Bytes again = canonical_bytes(root);
-    if (!std::equal(again.begin(), again.end(), bytes.begin(), bytes.end()))
+    if (!is_canonical_encoding<T>(root, bytes))
       return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
     return result;
   } catch (const kj::Exception& e) {
@@ -75,16 +81,38 @@ Bytes encode_entry(const Entry& entry) {
   return canonical_bytes(b.asReader());
 }
 
-Result<Entry> decode_entry(ByteView bytes) {
-  return decode<schema::Entry>(bytes, "entry", [](schema::Entry::Reader r) -> Result<Entry> {
-    Entry entry;
+std::vector<SignatureView> signature_views(const Event& event) {
+  std::vector<SignatureView> out;
+  out.reserve(event.signatures.size());
+  for (const SignatureRecord& s : event.signatures) out.push_back({s.role, s.signer, s.cms});
+  return out;
+}
+
+Result<EntryView> decode_entry_view(ByteView bytes) {
+  return decode<schema::Entry>(bytes, "entry", [](schema::Entry::Reader r, const FlatReader& in) -> Result<EntryView> {
+    EntryView entry;
     entry.seq = r.getSeq();
-    entry.recorded_at = r.getRecordedAt();
-    auto event = read_event(r.getEvent());
-    if (!event) return std::unexpected(event.error());
-    entry.event = std::move(*event);
+    entry.recorded_at = in.in_given(r.getRecordedAt());
+    auto event = r.getEvent();
+    entry.body = in.in_given(event.getBody());
+    entry.signatures.reserve(event.getSignatures().size());
+    for (auto s : event.getSignatures()) {
+      auto v = read_signature(s, in);
+      if (!v) return std::unexpected(v.error());
+      entry.signatures.push_back(*v);
+    }
     return entry;
   });
+}
+
+Result<Entry> decode_entry(ByteView bytes) {
+  auto v = decode_entry_view(bytes);
+  if (!v) return std::unexpected(v.error());
+  Entry entry{v->seq, std::string(v->recorded_at), {Bytes(v->body.begin(), v->body.end()), {}}};
+  entry.event.signatures.reserve(v->signatures.size());
+  for (const SignatureView& s : v->signatures)
+    entry.event.signatures.push_back({s.role, s.signer, Bytes(s.cms.begin(), s.cms.end())});
+  return entry;
 }
 
 Bytes encode_submission(const Submission& submission) {
@@ -118,7 +146,8 @@ Bytes encode_pdf_signatures(const std::vector<PdfSignatureRecord>& signatures) {
 
 Result<std::vector<PdfSignatureRecord>> decode_pdf_signatures(ByteView bytes) {
   return decode<schema::PdfSignatures>(
-      bytes, "PDF signature record", [](schema::PdfSignatures::Reader r) -> Result<std::vector<PdfSignatureRecord>> {
+      bytes, "PDF signature record",
+      [](schema::PdfSignatures::Reader r, const FlatReader&) -> Result<std::vector<PdfSignatureRecord>> {
         std::vector<PdfSignatureRecord> out;
         for (auto s : r.getSignatures()) {
           PdfSignatureRecord rec;
@@ -137,9 +166,9 @@ Result<std::vector<PdfSignatureRecord>> decode_pdf_signatures(ByteView bytes) {
 }
 
 Result<Submission> decode_submission(ByteView bytes) {
-  return decode<schema::Submission>(bytes, "signed event", [](schema::Submission::Reader r) -> Result<Submission> {
+  auto read = [](schema::Submission::Reader r, const FlatReader& in) -> Result<Submission> {
     Submission s;
-    auto event = read_event(r.getEvent());
+    auto event = read_event(r.getEvent(), in);
     if (!event) return std::unexpected(event.error());
     s.event = std::move(*event);
     for (auto b : r.getAttachments()) {
@@ -152,7 +181,8 @@ Result<Submission> decode_submission(ByteView bytes) {
       s.blobs.push_back(std::move(blob));
     }
     return s;
-  });
+  };
+  return decode<schema::Submission>(bytes, "signed event", read);
 }
 
 }  // namespace antq::ledger

@@ -43,9 +43,26 @@ struct Submission {
   std::string label;  // where it came from (a file name), for messages only; not encoded
 };
 
+// An entry read in place, for verify and rebuild: the views point into the bytes it was decoded from.
+struct SignatureView {
+  Role role = Role::person;
+  Digest signer{};
+  ByteView cms;
+};
+struct EntryView {
+  std::uint64_t seq = 0;
+  std::string_view recorded_at;
+  ByteView body;
+  std::vector<SignatureView> signatures;
+};
+// The views of an event's signatures, valid while the event is.
+std::vector<SignatureView> signature_views(const Event& event);
+
 Bytes encode_entry(const Entry& entry);
 // Bounded decode of stored or exported entry bytes; bad_input when malformed or not canonical.
 Result<Entry> decode_entry(ByteView bytes);
+// The same checks, without copying: the result's views point into `bytes`.
+Result<EntryView> decode_entry_view(ByteView bytes);
 
 Bytes encode_submission(const Submission& submission);
 Result<Submission> decode_submission(ByteView bytes);

@@ -94,6 +94,7 @@ class TxnState final : public StateStore {
     if (!v) return std::nullopt;
     return std::string(static_cast<const char*>(v->mv_data), v->mv_size);
   }
+  using StateStore::put;
   void put(std::string_view key, std::string_view value) override {
     MDB_val k = val(key), v = val(value);
     int rc = mdb_put(txn_.get(), dbi_, &k, &v, 0);
@@ -161,19 +162,21 @@ Digest Ledger::Rep::node(const Txn& txn, unsigned level, std::uint64_t index) co
 }
 
 Result<std::vector<CheckedSignature>> check_signatures(
-    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    ByteView body, std::span<const SignatureView> signatures, const Digest& body_sha256,
+    const signing::Verifier& verifier, signing::UnixTime not_after,
     const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
-  if (event.signatures.empty()) return refused("signature", "the event carries no signature");
-  if (event.signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
+  if (signatures.empty()) return refused("signature", "the event carries no signature");
+  if (signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
   std::vector<CheckedSignature> out;
+  out.reserve(signatures.size());
   bool has_person = false;
-  for (const auto& s : event.signatures) {
+  for (const auto& s : signatures) {
     if (s.role == Role::person) has_person = true;
     for (const auto& o : out)
       if (o.role == s.role) return refused("signature", fmt::format("two {} signatures", role_name(s.role)));
     auto der = certificate(s.signer);
     if (!der) return refused("signature", fmt::format("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
-    auto v = verifier.verify(event.body, s.cms, *der, {.signer_fingerprint = s.signer, .content_sha256 = body_sha256});
+    auto v = verifier.verify(body, s.cms, *der, {.signer_fingerprint = s.signer, .content_sha256 = body_sha256});
     if (!v) return std::unexpected(with_prefix(v.error(), std::string(role_name(s.role)) + " signature: "));
     if (v->signer != s.signer)
       return refused("signature", fmt::format("{} signature names signer {} but was made by {}", role_name(s.role),

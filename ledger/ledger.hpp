@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,8 @@ class StateStore {
   virtual ~StateStore() = default;
   virtual std::optional<std::string> get(std::string_view key) const = 0;
   virtual void put(std::string_view key, std::string_view value) = 0;
+  // The same, for a value the caller no longer needs: a store that keeps values may take it without a copy.
+  virtual void put(std::string_view key, std::string&& value) { put(key, std::string_view(value)); }
 };
 
 struct LedgerInfo {
@@ -207,10 +210,16 @@ class Ledger {
 // role, a person signature present, every CMS valid over the body at its signing time, signing time not later
 // than `not_after`. `certificate` looks up a signer certificate by fingerprint; the caller vouches that the DER
 // it returns hashes to that fingerprint and stays valid until check_signatures returns. `body_sha256` is the
-// SHA-256 of event.body.
+// SHA-256 of the body.
 Result<std::vector<CheckedSignature>> check_signatures(
-    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    ByteView body, std::span<const SignatureView> signatures, const Digest& body_sha256,
+    const signing::Verifier& verifier, signing::UnixTime not_after,
     const std::function<std::optional<ByteView>(const Digest&)>& certificate);
+inline Result<std::vector<CheckedSignature>> check_signatures(
+    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
+  return check_signatures(event.body, signature_views(event), body_sha256, verifier, not_after, certificate);
+}
 
 // The signatures of an attachment that is a signed PDF (none when it is not one), checked against `verifier`
 // (rule `signature`: covered bytes, digest, chain at each signing time, signing time not later than `not_after`).

@@ -31,26 +31,26 @@ std::vector<std::pair<std::string_view, std::string_view>> MemoryState::sorted()
 }
 
 void decode_stored(ByteView bytes, StoredEntry& it) {
-  auto entry = decode_entry(bytes);
+  auto entry = decode_entry_view(bytes);
   if (!entry) {
     if (!it.failure) it.failure = entry.error().message;
     return;
   }
   if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
-  it.digest = sha256(entry->event.body);
-  auto act = decode_body(entry->event.body);
+  it.digest = sha256(entry->body);
+  auto act = decode_body(entry->body);
   if (!act && !it.failure) it.failure = act.error().message;
   if (act) it.act = std::move(*act);
   auto t = signing::parse_time(entry->recorded_at);
-  if (!t && !it.failure) it.failure = "recordedAt is not a time: " + entry->recorded_at;
+  if (!t && !it.failure) it.failure = "recordedAt is not a time: " + std::string(entry->recorded_at);
   it.recorded_at = t.value_or(0);
   it.entry = std::move(*entry);
 }
 
-std::vector<CheckedSignature> stored_signatures(const Event& event) {
+std::vector<CheckedSignature> stored_signatures(std::span<const SignatureView> signatures) {
   std::vector<CheckedSignature> out;
-  out.reserve(event.signatures.size());
-  for (const SignatureRecord& s : event.signatures) {
+  out.reserve(signatures.size());
+  for (const SignatureView& s : signatures) {
     CheckedSignature c{s.role, {}};
     c.verified.signer = s.signer;
     out.push_back(std::move(c));

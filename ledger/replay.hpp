@@ -24,12 +24,14 @@ class MemoryState final : public StateStore {
     if (it == map_.end()) return std::nullopt;
     return it->second;
   }
-  void put(std::string_view key, std::string_view value) override {
+  void put(std::string_view key, std::string_view value) override { put(key, std::string(value)); }
+  void put(std::string_view key, std::string&& value) override {
     auto it = map_.find(key);
-    if (it == map_.end()) map_.emplace(std::string(key), std::string(value));
-    else it->second.assign(value);
+    if (it == map_.end()) map_.emplace(std::string(key), std::move(value));
+    else it->second = std::move(value);
   }
   std::size_t size() const { return map_.size(); }
+  void reserve(std::size_t keys) { map_.reserve(keys); }
 
   // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.
   bool equals(MDB_txn* txn, MDB_dbi dbi) const;
@@ -49,7 +51,7 @@ class MemoryState final : public StateStore {
 // decode_stored() (say, by the tree check) is kept.
 struct StoredEntry {
   std::uint64_t seq = 0;
-  std::optional<Entry> entry;
+  std::optional<EntryView> entry;  // views into the stored bytes
   std::optional<Act> act;
   Digest digest{};  // SHA-256 of the event's body
   signing::UnixTime recorded_at = 0;
@@ -62,7 +64,7 @@ void decode_stored(ByteView bytes, StoredEntry& out);
 
 // The entry's signatures as stored, for a replay that does not check them again (rebuild): each one's role and
 // signer fingerprint, the other fields of VerifiedSignature left empty. Admission rules read only these two.
-std::vector<CheckedSignature> stored_signatures(const Event& event);
+std::vector<CheckedSignature> stored_signatures(std::span<const SignatureView> signatures);
 
 // Replays the admission of a decoded entry (no failure) with `signatures` as checked, folding into `state`.
 Status admit_stored(Admission& replay, StateStore& state, const StoredEntry& e,

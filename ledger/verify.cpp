@@ -1,10 +1,12 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -33,6 +35,57 @@ struct Item : StoredEntry {
 struct Slot {
   Item item;
   std::atomic<bool> decoded{false};
+};
+
+// Reads the stored perfect nodes of the tree in the order a scan of the log meets them: at each level, index after
+// index. One cursor per level steps to the next key (MDB_NEXT) instead of searching the B-tree for each node.
+class NodeScan {
+ public:
+  NodeScan(MDB_txn* txn, MDB_dbi nodes) : txn_(txn), nodes_(nodes) {}
+  NodeScan(const NodeScan&) = delete;
+  NodeScan& operator=(const NodeScan&) = delete;
+  ~NodeScan() {
+    for (Level& l : levels_)
+      if (l.cursor != nullptr) mdb_cursor_close(l.cursor);
+  }
+
+  // The stored node (level, index), or zeros when there is none.
+  Digest get(unsigned level, std::uint64_t index) {
+    if (level >= levels_.size()) levels_.resize(level + 1);
+    Level& l = levels_[level];
+    const NodeKey want = node_key(level, index);
+    MDB_val k{want.size(), const_cast<std::uint8_t*>(want.data())}, v{};
+    int rc = MDB_NOTFOUND;
+    if (l.cursor == nullptr && mdb_cursor_open(txn_, nodes_, &l.cursor) != MDB_SUCCESS) l.cursor = nullptr;
+    if (l.cursor != nullptr) {
+      if (l.next == index) {
+        rc = mdb_cursor_get(l.cursor, &k, &v, MDB_NEXT);
+        if (rc == MDB_SUCCESS && !(k.mv_size == want.size() && std::memcmp(k.mv_data, want.data(), want.size()) == 0)) {
+          k = {want.size(), const_cast<std::uint8_t*>(want.data())};
+          rc = mdb_cursor_get(l.cursor, &k, &v, MDB_SET_KEY);
+        }
+      } else {
+        rc = mdb_cursor_get(l.cursor, &k, &v, MDB_SET_KEY);
+      }
+    }
+    Digest d{};
+    if (rc == MDB_SUCCESS && v.mv_size == 32) {
+      std::memcpy(d.data(), v.mv_data, 32);
+      l.next = index + 1;
+    } else {
+      l.next = ~0ull;  // the cursor is not on this node: the next read searches
+    }
+    return d;
+  }
+
+ private:
+  struct Level {
+    MDB_cursor* cursor = nullptr;
+    std::uint64_t next = ~0ull;  // the index MDB_NEXT reaches from where the cursor is
+  };
+  MDB_txn* txn_;
+  MDB_dbi nodes_;
+  std::vector<Level> levels_;
 };
 
 }  // namespace
@@ -112,6 +165,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   };
 
   MemoryState state;
+  state.reserve(size);  // room for a key per entry (a subject, a snapshot): the replay seldom rehashes
   CompactRange range;
   struct Body {
     std::uint64_t seq;
@@ -125,7 +179,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   auto decode = [&](Item& it) {
     decode_stored(it.bytes, it);
     if (it.failure) return;
-    auto checked = check_signatures(it.entry->event, it.digest, verifier, it.recorded_at + kClockSkew, lookup);
+    auto checked = check_signatures(it.entry->body, it.entry->signatures, it.digest, verifier,
+                                    it.recorded_at + kClockSkew, lookup);
     if (!checked) it.failure = checked.error().line();
     else it.signatures = std::move(*checked);
   };
@@ -137,7 +192,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
     if (it.entry) {
-      report.signatures += it.entry->event.signatures.size();
+      report.signatures += it.entry->signatures.size();
       if (!bodies.emplace(it.digest, Body{it.seq, false}).second && !it.failure)
         it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
@@ -155,6 +210,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     fail(std::nullopt, "cannot read the entries database");
     return report;
   }
+  NodeScan stored_nodes(txn.get(), rep_->nodes);
   MDB_val k, v;
   int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
   // This thread: the next entry of the log into `it`, with the tree checked over it; false at the end or at a gap.
@@ -170,7 +226,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     ByteView bytes = view(v);
     // The tree: every perfect node the log implies must be the one stored.
     for (const PerfectNode& node : range.append(leaf_hash(bytes))) {
-      if (rep_->node(txn, node.level, node.index) != node.hash) {
+      if (stored_nodes.get(node.level, node.index) != node.hash) {
         it.failure = node.level == 0 ? fmt::format("leaf hash of entry {} differs from the stored tree (entry bytes altered?)", it.seq)
                                      : fmt::format("stored tree node (level {}, index {}) differs from the one recomputed", node.level, node.index);
         break;

@@ -64,6 +64,55 @@ TEST_CASE("Proofs from the stored tree verify against the stored roots", "[ledge
   }
 }
 
+// Rewrites (or, with `remove`, deletes) the stored tree node (level, index) through LMDB directly.
+void tamper_node(const std::filesystem::path& dir, unsigned level, std::uint64_t index, bool remove = false) {
+  test::edit_database(dir, "nodes", [&](MDB_txn* txn, MDB_dbi dbi) {
+    std::uint8_t k[9] = {static_cast<std::uint8_t>(level)};
+    for (int i = 8; i >= 1; --i, index >>= 8) k[i] = static_cast<std::uint8_t>(index);
+    MDB_val key{9, k}, val;
+    REQUIRE(mdb_get(txn, dbi, &key, &val) == 0);
+    if (remove) {
+      REQUIRE(mdb_del(txn, dbi, &key, nullptr) == 0);
+      return;
+    }
+    std::string bytes(static_cast<char*>(val.mv_data), val.mv_size);
+    bytes[0] ^= 0x01;
+    MDB_val changed{bytes.size(), bytes.data()};
+    REQUIRE(mdb_put(txn, dbi, &key, &changed, 0) == 0);
+  });
+}
+
+TEST_CASE("verify checks every stored tree node the log implies, at every level", "[ledger][tamper]") {
+  struct Case {
+    unsigned level;
+    std::uint64_t index;
+    bool remove;
+    std::uint64_t seq;  // the entry whose leaf completes the node
+    std::string says;
+  };
+  const Case cases[] = {{0, 0, false, 0, "leaf hash of entry 0 differs"},
+                        {0, 7, false, 7, "leaf hash of entry 7 differs"},
+                        {0, 10, true, 10, "leaf hash of entry 10 differs"},
+                        {1, 2, false, 5, "stored tree node (level 1, index 2) differs"},
+                        {2, 1, true, 7, "stored tree node (level 2, index 1) differs"},
+                        {3, 0, false, 7, "stored tree node (level 3, index 0) differs"}};
+  TestLedger t;
+  for (int i = 0; i < 9; ++i) REQUIRE(t.append({test::sign(proposed(i), t.chair)}));  // 11 entries
+  REQUIRE(t.verify().ok);
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION("node (level " << c.level << ", index " << c.index << ") " << (c.remove ? "deleted" : "altered")) {
+      t.ledger.reset();
+      tamper_node(t.dir(), c.level, c.index, c.remove);
+      t.reopen();
+      auto report = t.verify();
+      CHECK_FALSE(report.ok);
+      REQUIRE_FALSE(report.failures.empty());  // the first, in log order (a bad binding fails the entries after it)
+      CHECK(report.failures[0].seq == c.seq);
+      CHECK_THAT(report.failures[0].reason, Catch::Contains(c.says));
+    }
+  }
+}
+
 TEST_CASE("The latest checkpoint is signed by the operator and names the current root", "[ledger]") {
   TestLedger t;
   auto vkey = parse_verifier_key(t.ledger->info().verifier_key);
