@@ -78,7 +78,7 @@ class Rules final : public ledger::Admission {
       if (auto before = last_dates.find(s.id); before != last_dates.end() && s.entries.back() == c.seq) {
         const std::string end = snapshot_period_end(before->second);
         if (end != snapshot_period_end(s.last_date))
-          if (auto text = state.get(key)) state.put(snapshot_prefix(s.id) + end, *text);
+          if (auto text = state.get(key)) state.put(snapshot_prefix(s.id) + end, std::move(*text));
       }
       state.put(key, s.to_text());
     }

@@ -250,7 +250,7 @@ const std::vector<std::string>& rule_ids() {
 }
 
 bool Profile::applies(std::string_view id) const {
-  auto it = rules.find(std::string(id));
+  auto it = rules.find(id);
   return it != rules.end() && it->second;
 }
 

@@ -79,7 +79,7 @@ struct Profile {
   std::optional<ExemplarRules> exemplar;
   std::vector<std::string> statistics_apart;
   std::vector<StatisticsReport> reports;
-  std::map<std::string, bool> rules;  // every id of domain.md §10
+  std::map<std::string, bool, std::less<>> rules;  // every id of domain.md §10
 
   // Whether rule or finding `id` of domain.md §10 applies under this profile.
   bool applies(std::string_view id) const;

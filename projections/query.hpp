@@ -87,6 +87,7 @@ class LedgerState final : public ledger::StateStore {
  public:
   explicit LedgerState(const ledger::Ledger& ledger) : ledger_(ledger) {}
   std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
+  using ledger::StateStore::put;
   void put(std::string_view, std::string_view) override {}
 
  private:

@@ -1,6 +1,9 @@
 #include "projections/subject.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace antq::projections {
 namespace {
@@ -169,12 +172,35 @@ json SubjectState::to_json() const {
 
 namespace {
 
+// The position of the first byte at or after `from` that a JSON string must escape (a control character, quote or
+// backslash), or s.size(). Eight bytes at a time: a byte below 0x20, or equal to '"' or '\\', sets the high bit of
+// its lane in `found` (the exact tests of "Bit Twiddling Hacks"), and only then are the bytes looked at one by one.
+std::size_t next_to_escape(std::string_view s, std::size_t from) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+  for (; from + 8 <= s.size(); from += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + from, 8);
+    const std::uint64_t quote = x ^ (kOnes * '"'), backslash = x ^ (kOnes * '\\');
+    const std::uint64_t found =
+        ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+    if (found & kHighs) break;
+  }
+  for (; from < s.size(); ++from) {
+    const auto c = static_cast<unsigned char>(s[from]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  return from;
+}
+
 // A JSON string as nlohmann::json::dump() writes it: UTF-8 kept, quote, backslash and control characters escaped.
 void quoted(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
+  for (std::size_t run = 0;;) {
+    const std::size_t at = next_to_escape(s, run);
+    out.append(s.data() + run, at - run);
+    if (at == s.size()) break;
+    run = at + 1;
+    switch (const auto c = static_cast<unsigned char>(s[at])) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\b': out += "\\b"; break;
@@ -182,18 +208,23 @@ void quoted(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
     }
   }
   out += '"';
+}
+
+// A number as nlohmann::json::dump() writes an integer.
+template <class Integer>
+void append_number(std::string& out, Integer n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
 }
 
 void key(std::string& out, std::string_view k) {
@@ -226,7 +257,7 @@ std::string SubjectState::to_text() const {
   };
   auto number = [&](std::string_view k, auto n) {
     key(out, k);
-    out += std::to_string(n);
+    append_number(out, n);
   };
   out += '{';
   key(out, "acts");
@@ -248,7 +279,10 @@ std::string SubjectState::to_text() const {
   list("criteria", criteria);
   key(out, "entries");
   out += '[';
-  for (std::size_t i = 0; i < entries.size(); ++i) out += (i ? "," : "") + std::to_string(entries[i]);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i) out += ',';
+    append_number(out, entries[i]);
+  }
   out += ']';
   field("founded", founded);
   field("id", id);

@@ -24,6 +24,7 @@ class MemoryState : public ledger::StateStore {
     auto it = values_.find(std::string(key));
     return it == values_.end() ? std::nullopt : std::optional<std::string>(it->second);
   }
+  using ledger::StateStore::put;
   void put(std::string_view key, std::string_view value) override { values_[std::string(key)] = value; }
 
  private:

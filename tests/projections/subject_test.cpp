@@ -152,4 +152,21 @@ TEST_CASE("to_text writes exactly what to_json().dump() writes, escapes included
   CHECK(empty.to_text() == empty.to_json().dump());
 }
 
+TEST_CASE("to_text escapes a character wherever it falls in the eight-byte steps of its scan", "[projections]") {
+  SubjectState s = fold({act("exemplar.surveyed", "E", "2023-01-01", {{"holder", "Bà B"}})});
+  const std::string text = "Mô hình \"Camera an ninh\" của tổ tự quản số 7";  // ASCII and UTF-8, 50 bytes
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', ' '}) {
+    for (std::size_t at = 0; at <= text.size(); ++at) {
+      if (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xc0) == 0x80) continue;  // inside a letter
+      s.name = text.substr(0, at) + special + text.substr(at);
+      INFO("character " << static_cast<int>(special) << " at byte " << at);
+      REQUIRE(s.to_text() == s.to_json().dump());
+    }
+  }
+  for (int c = 1; c < 0x20; ++c) {
+    s.name = std::string(9, 'a') + static_cast<char>(c) + std::string(9, 'b');
+    REQUIRE(s.to_text() == s.to_json().dump());
+  }
+}
+
 }  // namespace antq::projections
