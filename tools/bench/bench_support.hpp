@@ -433,10 +433,13 @@ inline json recognized_act(std::uint64_t i) {
 
 // A signer's key loaded once. PrivateKey is thread-compatible, so each signing thread loads its own.
 struct LoadedSigner {
-  explicit LoadedSigner(const Signer& s)
-      : signer(&s), key(unwrap(signing::PrivateKey::load(s.key_file.string()), "key of " + s.name)) {}
+  explicit LoadedSigner(const Signer& s, signing::RsaPadding padding = signing::RsaPadding::pss)
+      : signer(&s), key(unwrap(signing::PrivateKey::load(s.key_file.string()), "key of " + s.name)) {
+    options.rsa_padding = padding;
+  }
   const Signer* signer;
   signing::PrivateKey key;
+  signing::SignOptions options;  // the padding of an RSA key (`antq sign --pkcs1`), signing time now
 };
 
 // `act` signed by the person (and the organisation when given), in the order cli::add_signature keeps (person
@@ -446,7 +449,8 @@ inline ledger::Submission sign_act(const json& act, LoadedSigner& person, Loaded
   s.event.body = ledger::encode_body(unwrap(ledger::act_from_json(act, "act", "."), "act").act);
   auto add = [&](ledger::Role role, LoadedSigner& who) {
     auto cms =
-        unwrap(signing::cms_sign(s.event.body, who.key, who.signer->certificate), "signing by " + who.signer->name);
+        unwrap(signing::cms_sign(s.event.body, who.key, who.signer->certificate, who.options),
+               "signing by " + who.signer->name);
     s.event.signatures.push_back({role, who.signer->fingerprint, std::move(cms)});
   };
   add(ledger::Role::person, person);
@@ -490,17 +494,19 @@ inline void run_parallel(std::size_t count, unsigned workers, const std::functio
 }
 
 // Signs `count` events on `jobs` threads (0: all cores); plan(i) says what event i is. Results are in order.
+// RSA keys sign with `padding`.
 inline std::vector<ledger::Submission> sign_parallel(std::size_t count, const std::function<Planned(std::size_t)>& plan,
                                                      const Signer& person, const Signer* organisation,
-                                                     unsigned jobs = 0) {
+                                                     unsigned jobs = 0,
+                                                     signing::RsaPadding padding = signing::RsaPadding::pss) {
   std::vector<ledger::Submission> out(count);
   const unsigned workers = worker_count(count, jobs);
   std::vector<std::optional<LoadedSigner>> persons(workers), organisations(workers);
   run_parallel(
       count, workers,
       [&](unsigned w) {
-        persons[w].emplace(person);
-        if (organisation) organisations[w].emplace(*organisation);
+        persons[w].emplace(person, padding);
+        if (organisation) organisations[w].emplace(*organisation, padding);
       },
       [&](unsigned w, std::size_t i) {
         Planned e = plan(i);
