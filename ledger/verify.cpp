@@ -308,6 +308,22 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   if (options.progress) options.progress(consumed, size);
   if (expected == size) report.root = range.root();
 
+  // The derived state is compared on another thread while this one checks the indexes, checkpoints and attachments,
+  // through a read transaction of its own on the same snapshot (MDB_NOTLS; an append may have committed since this
+  // one began, and then the compare waits for this thread). Its verdict counts only if no entry failed: see below.
+  auto no_entry_failed = [&] {
+    return std::none_of(report.failures.begin(), report.failures.end(),
+                        [](const VerifyReport::Failure& f) { return f.seq.has_value(); });
+  };
+  std::optional<bool> state_same;
+  std::jthread state_compare;
+  if (expected == size && no_entry_failed())
+    state_compare = std::jthread([&] {
+      Txn own(rep_->env, false);
+      if (own.begin_status() == 0 && mdb_txn_id(own.get()) == mdb_txn_id(txn.get()))
+        state_same = state.equals(own.get(), rep_->state);
+    });
+
   // The `bodies` index, read in key order: each record must be (body digest -> seq) of an entry, and every entry's
   // body must have its record.
   {
@@ -401,10 +417,9 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
 
   // Derived state: the replay must reproduce the stored `state` database exactly. After a failed entry the replay
   // cannot (the rules skipped that entry), and the failure is reported already.
-  const bool entries_ok = std::none_of(report.failures.begin(), report.failures.end(),
-                                       [](const VerifyReport::Failure& f) { return f.seq.has_value(); });
-  if (expected == size && entries_ok) {
-    if (!state.equals(txn.get(), rep_->state))
+  if (state_compare.joinable()) state_compare.join();
+  if (expected == size && no_entry_failed()) {
+    if (!(state_same.has_value() ? *state_same : state.equals(txn.get(), rep_->state)))
       fail(std::nullopt, "derived state (database `state`) differs from the replay of the log: `antq rebuild` shows "
                          "what differs and recomputes it");
   }
