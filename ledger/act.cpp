@@ -590,39 +590,33 @@ nlohmann::json act_to_json(const Act& act) {
 
 namespace {
 
-// Builds an act's body in a message, then hands `use` its reader (and returns what `use` returns). `size_hint`
-// (bytes) sizes the builder's first segment: each thread builds in its own zeroed first segment
-// (MallocMessageBuilder zeroes what it used when it is destroyed), so building allocates nothing.
+// Builds an act's body in a message (with_message: `size_hint` bytes, no allocation when it fits), then hands `use`
+// its reader and returns what `use` returns.
 template <class F>
 auto with_body(const Act& act, std::size_t size_hint, F&& use) {
-  thread_local kj::Array<capnp::word> scratch;
-  const std::size_t want = std::max<std::size_t>(size_hint / 8 + 16, 64);
-  if (scratch.size() < want) {
-    scratch = kj::heapArray<capnp::word>(want);
-    std::memset(scratch.begin(), 0, scratch.size() * sizeof(capnp::word));
-  }
-  capnp::MallocMessageBuilder message(scratch.asPtr());
-  auto b = message.initRoot<schema::ActBody>();
-  b.setAct(act.act);
-  b.setSubject(act.subject);
-  b.setDate(act.date);
-  auto doc = b.initDocument();
-  doc.setNumber(act.document.number);
-  doc.setTitle(act.document.title);
-  doc.setIssuer(act.document.issuer);
-  auto auth = b.initAuthority();
-  auth.setLevel(act.authority.level);
-  auth.setUnit(act.authority.unit);
-  auto atts = b.initAttachments(static_cast<unsigned>(act.attachments.size()));
-  for (unsigned i = 0; i < act.attachments.size(); ++i) {
-    const auto& a = act.attachments[i];
-    atts[i].setItem(a.item);
-    atts[i].setMediaType(a.media_type);
-    atts[i].setSha256(kj::arrayPtr(a.sha256.data(), a.sha256.size()));
-    atts[i].setSize(a.size);
-  }
-  build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
-  return use(b.asReader());
+  return with_message(size_hint, [&](capnp::MessageBuilder& message) {
+    auto b = message.initRoot<schema::ActBody>();
+    b.setAct(act.act);
+    b.setSubject(act.subject);
+    b.setDate(act.date);
+    auto doc = b.initDocument();
+    doc.setNumber(act.document.number);
+    doc.setTitle(act.document.title);
+    doc.setIssuer(act.document.issuer);
+    auto auth = b.initAuthority();
+    auth.setLevel(act.authority.level);
+    auth.setUnit(act.authority.unit);
+    auto atts = b.initAttachments(static_cast<unsigned>(act.attachments.size()));
+    for (unsigned i = 0; i < act.attachments.size(); ++i) {
+      const auto& a = act.attachments[i];
+      atts[i].setItem(a.item);
+      atts[i].setMediaType(a.media_type);
+      atts[i].setSha256(kj::arrayPtr(a.sha256.data(), a.sha256.size()));
+      atts[i].setSize(a.size);
+    }
+    build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
+    return use(b.asReader());
+  });
 }
 
 }  // namespace

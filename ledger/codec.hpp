@@ -27,20 +27,40 @@ Bytes canonical_bytes(Reader reader) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
+// A zeroed first segment for a message of about `bytes` bytes: this thread's `scratch` (64 KiB, made on first use)
+// when it fits, else `large`, allocated here. MallocMessageBuilder zeroes the part of a given first segment it used
+// when it is destroyed, so the scratch stays zeroed for the next message.
+inline kj::ArrayPtr<capnp::word> zeroed_segment(kj::Array<capnp::word>& scratch, kj::Array<capnp::word>& large,
+                                                std::size_t bytes) {
+  constexpr std::size_t kScratchWords = 8192;
+  const std::size_t want = bytes / 8 + 16;
+  kj::Array<capnp::word>& use = want <= kScratchWords ? scratch : large;
+  if (use == nullptr) {
+    use = kj::heapArray<capnp::word>(want <= kScratchWords ? kScratchWords : want);
+    std::memset(use.begin(), 0, use.size() * sizeof(capnp::word));
+  }
+  return use.asPtr();
+}
+
+// Builds a message of about `size_hint` bytes in a zeroed segment (zeroed_segment) and returns use(builder).
+// Building allocates nothing when the message fits; `use` must not build another message with this function.
+template <class F>
+auto with_message(std::size_t size_hint, F&& use) {
+  thread_local kj::Array<capnp::word> scratch;
+  kj::Array<capnp::word> large;
+  capnp::MallocMessageBuilder message(zeroed_segment(scratch, large, size_hint));
+  return use(message);
+}
+
 // Whether `bytes` is exactly canonical_bytes(reader), without building that copy on the heap: the canonical layout
-// (the one capnp::canonicalize makes, AnyPointer::Builder::setCanonical) is written into this thread's zeroed
-// scratch segment and compared there. A reader whose canonical form would not fit in `bytes` is not canonical.
+// (the one capnp::canonicalize makes, AnyPointer::Builder::setCanonical) is written into a zeroed segment and
+// compared there. A layout that outgrows the segment goes on in a second one, which `bytes` cannot equal.
 template <class T>
 bool is_canonical_encoding(typename T::Reader reader, ByteView bytes) {
   thread_local kj::Array<capnp::word> scratch;
-  const std::size_t want = bytes.size() / 8 + 1;  // + the root pointer's word when `bytes` lacks one
-  if (scratch.size() < want) {
-    scratch = kj::heapArray<capnp::word>(std::max<std::size_t>(want, 512));
-    std::memset(scratch.begin(), 0, scratch.size() * sizeof(capnp::word));
-  }
-  // MallocMessageBuilder zeroes the part of a given first segment it used when it is destroyed. A layout that
-  // outgrows the segment goes on in a second one, which `bytes` (one segment) cannot equal.
-  capnp::MallocMessageBuilder message(scratch.asPtr(), capnp::AllocationStrategy::FIXED_SIZE);
+  kj::Array<capnp::word> large;
+  capnp::MallocMessageBuilder message(zeroed_segment(scratch, large, bytes.size()),
+                                      capnp::AllocationStrategy::FIXED_SIZE);
   message.initRoot<capnp::AnyPointer>().setCanonicalAs<T>(reader);
   auto segments = message.getSegmentsForOutput();
   return segments.size() == 1 && std::ranges::equal(segments[0].asBytes(), bytes);
@@ -64,13 +84,16 @@ class FlatReader {
   template <class T>
   typename T::Reader root() { return reader_.getRoot<T>(); }
 
-  // Where `data`, read from this message, lies in the bytes given to the constructor.
+  // Where `data`, read from this message, lies in the bytes given to the constructor. (An empty one may be a null
+  // pointer's default value, which lies in no message.)
   ByteView in_given(capnp::Data::Reader data) const {
+    if (data.size() == 0) return {};
     const auto* at = reinterpret_cast<const std::uint8_t*>(data.begin());
     return given_.subspan(static_cast<std::size_t>(at - reinterpret_cast<const std::uint8_t*>(segments_[0].begin())),
                           data.size());
   }
   std::string_view in_given(capnp::Text::Reader text) const {
+    if (text.size() == 0) return {};
     ByteView b = in_given(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(text.begin()), text.size()));
     return {reinterpret_cast<const char*>(b.data()), b.size()};
   }

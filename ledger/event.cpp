@@ -1,6 +1,8 @@
 #include "ledger/event.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 
 #include "ledger/codec.hpp"
 #include "ledger/schema/antq.capnp.h"
@@ -11,15 +13,25 @@ namespace {
 ByteView view(capnp::Data::Reader d) { return {d.begin(), d.size()}; }
 kj::ArrayPtr<const kj::byte> ptr(ByteView v) { return kj::arrayPtr(v.data(), v.size()); }
 
-void build_event(schema::Event::Builder b, const Event& event) {
-  b.setBody(ptr(event.body));
-  auto sigs = b.initSignatures(static_cast<unsigned>(event.signatures.size()));
-  for (unsigned i = 0; i < event.signatures.size(); ++i) {
-    const auto& s = event.signatures[i];
+// `signatures`: SignatureRecord or SignatureView.
+template <class Signatures>
+void build_event(schema::Event::Builder b, ByteView body, const Signatures& signatures) {
+  b.setBody(ptr(body));
+  auto sigs = b.initSignatures(static_cast<unsigned>(signatures.size()));
+  for (unsigned i = 0; i < signatures.size(); ++i) {
+    const auto& s = signatures[i];
     sigs[i].setRole(s.role == Role::person ? schema::Role::PERSON : schema::Role::ORGANISATION);
     sigs[i].setSigner(ptr(s.signer));
     sigs[i].setCms(ptr(s.cms));
   }
+}
+
+template <class Signatures>
+void build_entry(schema::Entry::Builder b, std::uint64_t seq, std::string_view recorded_at, ByteView body,
+                 const Signatures& signatures) {
+  b.setSeq(seq);
+  b.setRecordedAt(capnp::Text::Reader(recorded_at.data(), recorded_at.size()));
+  build_event(b.initEvent(), body, signatures);
 }
 
 // A signature as stored, its CMS viewed where `in` read it from.
@@ -49,8 +61,11 @@ Result<Event> read_event(schema::Event::Reader r, const FlatReader& in) {
   return event;
 }
 
-template <class T, class F>
-auto decode(ByteView bytes, const char* what, F&& read)
+// Reads `bytes` as a T with read(root, reader), then requires them canonical: by default the canonical form of what
+// was read (capnp::canonicalize, the definition FORMAT.md gives; not MessageReader::isCanonical, which on altered
+// bytes sometimes disagrees with it in Cap'n Proto 0.9); `canonical(root, result)` decides instead when given.
+template <class T, class F, class C = std::nullptr_t>
+auto decode(ByteView bytes, const char* what, F&& read, C&& canonical = nullptr)
     -> decltype(read(std::declval<typename T::Reader>(), std::declval<const FlatReader&>())) {
   if (bytes.size() > kMaxMessageBytes) return bad_input(std::string(what) + ": larger than the 256 MiB limit");
   try {
@@ -58,10 +73,10 @@ auto decode(ByteView bytes, const char* what, F&& read)
     auto root = reader.root<T>();
     auto result = read(root, reader);
     if (!result) return result;
-    // Not MessageReader::isCanonical: on altered bytes it sometimes disagrees with canonicalize (Cap'n Proto 0.9),
-    // and canonicalize is the definition FORMAT.md gives.
-    if (!is_canonical_encoding<T>(root, bytes))
-      return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
+    bool is_canonical = false;
+    if constexpr (std::is_same_v<std::decay_t<C>, std::nullptr_t>) is_canonical = is_canonical_encoding<T>(root, bytes);
+    else is_canonical = canonical(root, *result);
+    if (!is_canonical) return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
     return result;
   } catch (const kj::Exception& e) {
     return bad_input(std::string(what) + ": malformed Cap'n Proto: " + e.getDescription().cStr());
@@ -75,9 +90,7 @@ std::string_view role_name(Role role) { return role == Role::person ? "person" :
 Bytes encode_entry(const Entry& entry) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::Entry>();
-  b.setSeq(entry.seq);
-  b.setRecordedAt(entry.recorded_at);
-  build_event(b.initEvent(), entry.event);
+  build_entry(b, entry.seq, entry.recorded_at, entry.event.body, entry.event.signatures);
   return canonical_bytes(b.asReader());
 }
 
@@ -89,10 +102,11 @@ std::vector<SignatureView> signature_views(const Event& event) {
 }
 
 Result<EntryView> decode_entry_view(ByteView bytes) {
-  return decode<schema::Entry>(bytes, "entry", [](schema::Entry::Reader r, const FlatReader& in) -> Result<EntryView> {
+  auto read = [](schema::Entry::Reader r, const FlatReader& in) -> Result<EntryView> {
     EntryView entry;
     entry.seq = r.getSeq();
     entry.recorded_at = in.in_given(r.getRecordedAt());
+    if (entry.recorded_at.find('\0') != std::string_view::npos) return bad_input("entry: recordedAt holds a NUL byte");
     auto event = r.getEvent();
     entry.body = in.in_given(event.getBody());
     entry.signatures.reserve(event.getSignatures().size());
@@ -102,7 +116,17 @@ Result<EntryView> decode_entry_view(ByteView bytes) {
       entry.signatures.push_back(*v);
     }
     return entry;
-  });
+  };
+  // Canonical means what encode_entry makes of what the entry says: besides Cap'n Proto's canonical form, no bits
+  // in a field's padding and no field this schema lacks (which canonicalize keeps, as fields of a later schema).
+  auto canonical = [&](schema::Entry::Reader, const EntryView& e) {
+    return with_message(bytes.size(), [&](capnp::MessageBuilder& message) {
+      auto b = message.initRoot<schema::Entry>();
+      build_entry(b, e.seq, e.recorded_at, e.body, e.signatures);
+      return is_canonical_encoding<schema::Entry>(b.asReader(), bytes);
+    });
+  };
+  return decode<schema::Entry>(bytes, "entry", read, canonical);
 }
 
 Result<Entry> decode_entry(ByteView bytes) {
@@ -118,7 +142,7 @@ Result<Entry> decode_entry(ByteView bytes) {
 Bytes encode_submission(const Submission& submission) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::Submission>();
-  build_event(b.initEvent(), submission.event);
+  build_event(b.initEvent(), submission.event.body, submission.event.signatures);
   auto blobs = b.initAttachments(static_cast<unsigned>(submission.blobs.size()));
   for (unsigned i = 0; i < submission.blobs.size(); ++i) {
     blobs[i].setSha256(ptr(submission.blobs[i].sha256));
