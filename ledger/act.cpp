@@ -521,12 +521,8 @@ std::optional<bool> nfc_quick(std::string_view text) {
   return true;
 }
 
-}  // namespace
-
-std::optional<std::string> nfc(std::string_view text) {
-  auto quick = nfc_quick(text);
-  if (!quick) return std::nullopt;
-  if (*quick) return std::string(text);
+// The NFC of `text` by utf8proc, for what nfc_quick cannot tell; nullopt when the text is not UTF-8 or has a NUL.
+std::optional<std::string> nfc_by_utf8proc(std::string_view text) {
   std::string copy(text);  // utf8proc wants a NUL-terminated string
   if (copy.find('\0') != std::string::npos) return std::nullopt;
   utf8proc_uint8_t* out = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()));
@@ -536,10 +532,19 @@ std::optional<std::string> nfc(std::string_view text) {
   return result;
 }
 
+}  // namespace
+
+std::optional<std::string> nfc(std::string_view text) {
+  auto quick = nfc_quick(text);
+  if (!quick) return std::nullopt;
+  if (*quick) return std::string(text);
+  return nfc_by_utf8proc(text);
+}
+
 std::optional<bool> is_nfc(std::string_view text) {
   auto quick = nfc_quick(text);
   if (!quick || *quick) return quick;
-  auto normal = nfc(text);
+  auto normal = nfc_by_utf8proc(text);
   if (!normal) return std::nullopt;
   return *normal == text;
 }

@@ -27,9 +27,9 @@ Bytes canonical_bytes(Reader reader) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
-// A zeroed first segment for a message of about `bytes` bytes: this thread's `scratch` (64 KiB, made on first use)
-// when it fits, else `large`, allocated here. MallocMessageBuilder zeroes the part of a given first segment it used
-// when it is destroyed, so the scratch stays zeroed for the next message.
+// A zeroed first segment for a message of about `bytes` bytes: `scratch` (64 KiB, made on first use) when it fits,
+// else `large`, allocated here. MallocMessageBuilder zeroes the part of a given first segment it used when it is
+// destroyed, so the scratch stays zeroed for the next message.
 inline kj::ArrayPtr<capnp::word> zeroed_segment(kj::Array<capnp::word>& scratch, kj::Array<capnp::word>& large,
                                                 std::size_t bytes) {
   constexpr std::size_t kScratchWords = 8192;
@@ -42,24 +42,33 @@ inline kj::ArrayPtr<capnp::word> zeroed_segment(kj::Array<capnp::word>& scratch,
   return use.asPtr();
 }
 
-// Builds a message of about `size_hint` bytes in a zeroed segment (zeroed_segment) and returns use(builder).
-// Building allocates nothing when the message fits; `use` must not build another message with this function.
+// This thread's scratch segments: one for the messages with_message builds, one for the canonical copies
+// is_canonical_encoding makes of them (or of what was read), so that the one may be in use while the other is.
+inline kj::Array<capnp::word>& builder_scratch() {
+  thread_local kj::Array<capnp::word> scratch;
+  return scratch;
+}
+inline kj::Array<capnp::word>& canonical_scratch() {
+  thread_local kj::Array<capnp::word> scratch;
+  return scratch;
+}
+
+// Builds a message of about `size_hint` bytes in this thread's builder scratch (zeroed_segment) and returns
+// use(builder). Building allocates nothing when the message fits; `use` must not call with_message again.
 template <class F>
 auto with_message(std::size_t size_hint, F&& use) {
-  thread_local kj::Array<capnp::word> scratch;
   kj::Array<capnp::word> large;
-  capnp::MallocMessageBuilder message(zeroed_segment(scratch, large, size_hint));
+  capnp::MallocMessageBuilder message(zeroed_segment(builder_scratch(), large, size_hint));
   return use(message);
 }
 
 // Whether `bytes` is exactly canonical_bytes(reader), without building that copy on the heap: the canonical layout
-// (the one capnp::canonicalize makes, AnyPointer::Builder::setCanonical) is written into a zeroed segment and
-// compared there. A layout that outgrows the segment goes on in a second one, which `bytes` cannot equal.
+// (the one capnp::canonicalize makes, AnyPointer::Builder::setCanonical) is written into this thread's canonical
+// scratch and compared there. A layout that outgrows the segment goes on in a second one, which `bytes` cannot equal.
 template <class T>
 bool is_canonical_encoding(typename T::Reader reader, ByteView bytes) {
-  thread_local kj::Array<capnp::word> scratch;
   kj::Array<capnp::word> large;
-  capnp::MallocMessageBuilder message(zeroed_segment(scratch, large, bytes.size()),
+  capnp::MallocMessageBuilder message(zeroed_segment(canonical_scratch(), large, bytes.size()),
                                       capnp::AllocationStrategy::FIXED_SIZE);
   message.initRoot<capnp::AnyPointer>().setCanonicalAs<T>(reader);
   auto segments = message.getSegmentsForOutput();

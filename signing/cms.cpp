@@ -165,10 +165,6 @@ Status finish_ed25519_signer(CMS_SignerInfo* si, EVP_PKEY* key, ByteView content
   return {};
 }
 
-}  // namespace
-
-namespace {
-
 // The signer certificate, parsed. A signer signs many events in a row (a district's acts, a benchmark's ledger), and
 // OpenSSL 3 parses a certificate's public key through its decoder registry, under a global lock: nearly half the time
 // of signing with an ECDSA key (verify_bench: 20,000 P-256 events signed in 6.1 s with a parse per signature,
