@@ -242,6 +242,36 @@ void text_list(std::string& out, const std::vector<std::string>& v) {
   out += ']';
 }
 
+// A JSON value as nlohmann::json::dump() writes it. dump() itself builds a serializer with a 512-byte indent
+// string and buffer for every call, which costs more than the small values written here (members is mostly null).
+// Floating-point numbers, which members never holds, still go through dump() for its exact formatting.
+void value(std::string& out, const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: out += "null"; return;
+    case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case json::value_t::string: quoted(out, v.get_ref<const std::string&>()); return;
+    case json::value_t::number_integer: append_number(out, v.get<std::int64_t>()); return;
+    case json::value_t::number_unsigned: append_number(out, v.get<std::uint64_t>()); return;
+    case json::value_t::array:
+      out += '[';
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) out += ',';
+        value(out, v[i]);
+      }
+      out += ']';
+      return;
+    case json::value_t::object:
+      out += '{';
+      for (const auto& [k, item] : v.items()) {
+        key(out, k);
+        value(out, item);
+      }
+      out += '}';
+      return;
+    default: out += v.dump(); return;
+  }
+}
+
 }  // namespace
 
 std::string SubjectState::to_text() const {
@@ -289,7 +319,7 @@ std::string SubjectState::to_text() const {
   field("kind", kind);
   field("last_date", last_date);
   key(out, "members");
-  out += members.dump();
+  value(out, members);
   list("merged_from", merged_from);
   field("merged_into", merged_into);
   list("met", met);

@@ -148,8 +148,11 @@ TEST_CASE("to_text writes exactly what to_json().dump() writes, escapes included
   CHECK(s.to_text() == s.to_json().dump());
   SubjectState empty = fold({act("exemplar.surveyed", "E", "2023-01-01", {{"holder", "Bà B"}})});
   CHECK(empty.to_text() == empty.to_json().dump());
-  empty.members = 12;
-  CHECK(empty.to_text() == empty.to_json().dump());
+  for (json members : {json(12), json(-3), json(true), json(2.5), json::array(), json::object(),
+                       json{{"z", {1, "Xã \"A\""}}, {"a", nullptr}, {"m", {{"k", false}}}}}) {
+    empty.members = members;
+    CHECK(empty.to_text() == empty.to_json().dump());
+  }
 }
 
 TEST_CASE("to_text escapes a character wherever it falls in the eight-byte steps of its scan", "[projections]") {
