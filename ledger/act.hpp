@@ -61,6 +61,8 @@ nlohmann::json act_to_json(const Act& act);
 
 // Canonical Cap'n Proto encoding of ActBody: the signed bytes.
 Bytes encode_body(const Act& act);
+// Whether `bytes` are exactly encode_body(act), told without building the message: decode_body's last check.
+bool is_body_of(const Act& act, ByteView bytes);
 // Decodes signed bytes from outside: bounded (traversal and nesting limits), validated like JSON input, and
 // required to be canonical (re-encoding gives the same bytes). bad_input otherwise.
 Result<Act> decode_body(ByteView bytes);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "ledger/event.hpp"
 
 namespace antq::ledger {
@@ -115,6 +117,61 @@ TEST_CASE("Signed bytes that are not canonical are refused when decoded", "[act]
   CHECK(decode_body(longer).error().kind == ErrorKind::bad_input);
   CHECK_FALSE(decode_body(Bytes{}));
   CHECK_FALSE(decode_body(Bytes(7, 0)));
+}
+
+TEST_CASE("is_body_of agrees with encode_body on every kind of value, list and attachment", "[act]") {
+  // decode_body's canonical check writes the body itself (ledger/canonical.hpp); encode_body builds it with Cap'n
+  // Proto and canonicalises. They must agree where data words are dropped (0, false, null), where lists of values
+  // mix sizes, on nesting, on empty text, lists and objects, and on attachments with and without a size.
+  const Act base = act_from_json(established(), "a", ".")->act;
+  const json values[] = {
+      nullptr, true, false, 0, 1, -1, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+      0.0, -0.0, 1.5, std::numeric_limits<double>::infinity(), "", "1234567", "12345678", "Tổ tự quản",
+      json::array(), json::object(), json::array({nullptr}), json::array({nullptr, 7, "x", false, 2.5}),
+      json::array({json::array(), json::array({json::object()})}), json::array({0, 0, 0}), json::array({true, 0}),
+      json{{"b", {{"c", nullptr}, {"a", json::array({1, json{{"d", ""}}})}}}, {"a", 0}}};
+  std::size_t checked = 0;
+  for (const json& v : values) {
+    for (const json& data : {json{{"v", v}}, json{{"a", v}, {"z", json::array({v, v})}}, json{{"list", json::array({v})}}}) {
+      Act act = base;
+      act.data = data;
+      INFO("data " << data.dump());
+      const Bytes bytes = encode_body(act);
+      CHECK(is_body_of(act, bytes));
+      Act other = act;
+      other.data["zz"] = 1;
+      CHECK_FALSE(is_body_of(other, bytes));
+      ++checked;
+    }
+  }
+  for (const std::vector<std::uint64_t>& sizes : std::vector<std::vector<std::uint64_t>>{{}, {0}, {4}, {0, 0}, {0, 9}, {9, 0}}) {
+    Act act = base;
+    act.attachments.clear();
+    for (std::uint64_t size : sizes) act.attachments.push_back({"6", "application/pdf", sha256(as_bytes("x")), size});
+    act.document.title = "";
+    INFO(sizes.size() << " attachments");
+    CHECK(is_body_of(act, encode_body(act)));
+    ++checked;
+  }
+  CHECK(checked == std::size(values) * 3 + 6);
+}
+
+TEST_CASE("A body decodes only from its canonical bytes: every one-bit change is refused or re-encodes to itself",
+          "[act]") {
+  json j = established();
+  j["data"]["members"] = json::array({"Xã A", "Xã B"});
+  j["data"]["type"] = "linked";
+  const Bytes body = encode_body(act_from_json(j, "a", ".")->act);
+  std::size_t refused = 0;
+  for (std::size_t bit = 0; bit < body.size() * 8; ++bit) {
+    Bytes changed = body;
+    changed[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+    auto decoded = decode_body(changed);
+    INFO("bit " << bit);
+    if (decoded) CHECK(encode_body(*decoded) == changed);
+    else ++refused;
+  }
+  CHECK(refused > 0);
 }
 
 TEST_CASE("Flipping any bit of a signed event never crashes the decoder", "[act][fuzz]") {
