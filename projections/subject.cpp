@@ -275,8 +275,10 @@ void value(std::string& out, const json& v) {
 }  // namespace
 
 std::string SubjectState::to_text() const {
-  std::string out;
-  out.reserve(512 + 24 * entries.size() + 64 * acts.size());
+  // Written in this thread's buffer, then copied out at its exact size: the replay of verify and rebuild keeps a
+  // text per subject, and a string grown or reserved as it is written holds a quarter more than its text.
+  thread_local std::string out;
+  out.clear();
   auto field = [&](std::string_view k, std::string_view v) {
     key(out, k);
     quoted(out, v);
@@ -344,7 +346,7 @@ std::string SubjectState::to_text() const {
   number("teams", teams);
   field("type", type);
   out += '}';
-  return out;
+  return std::string(out);
 }
 
 std::optional<SubjectState> SubjectState::from_json(const json& j) {
