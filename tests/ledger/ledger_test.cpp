@@ -113,6 +113,102 @@ TEST_CASE("verify checks every stored tree node the log implies, at every level"
   }
 }
 
+// The `bodies` record of entry `seq`'s body: its key (the body's SHA-256).
+std::string body_key(Ledger& ledger, std::uint64_t seq) {
+  auto entry = decode_entry(*ledger.entry_bytes(seq));
+  REQUIRE(entry);
+  const Digest d = sha256(entry->event.body);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string seq_value(std::uint64_t seq) {
+  std::string v(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8) v[static_cast<std::size_t>(i)] = static_cast<char>(seq);
+  return v;
+}
+
+TEST_CASE("verify checks the bodies index: every body's record, no record of another, duplicates", "[ledger][tamper]") {
+  TestLedger t;
+  for (int i = 0; i < 6; ++i) REQUIRE(t.append({test::sign(proposed(i), t.chair)}));  // entries 2..7
+  REQUIRE(t.verify().ok);
+  const std::string key4 = body_key(*t.ledger, 4);
+  auto reverify = [&](const std::function<void(MDB_txn*, MDB_dbi)>& edit) {
+    t.ledger.reset();
+    test::edit_database(t.dir(), "bodies", edit);
+    t.reopen();
+    return t.verify();
+  };
+  auto reasons = [](const VerifyReport& r) {
+    std::string all;
+    for (const auto& f : r.failures) all += (f.seq ? std::to_string(*f.seq) : std::string("-")) + ": " + f.reason + "\n";
+    return all;
+  };
+
+  SECTION("a record deleted") {
+    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key4);
+      REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
+    });
+    INFO(reasons(r));
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].seq == 4);
+    CHECK_THAT(r.failures[0].reason, Catch::Contains("the `bodies` index does not point at this entry"));
+  }
+  SECTION("a record pointing at another entry") {
+    const std::string five = seq_value(5);
+    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key4), v = test::mval(five);
+      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    });
+    INFO(reasons(r));
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.failures.size() == 2);
+    CHECK(r.failures[0].seq == 4);
+    CHECK_THAT(r.failures[0].reason, Catch::Contains("the `bodies` index does not point at this entry"));
+    CHECK_FALSE(r.failures[1].seq.has_value());
+    CHECK_THAT(r.failures[1].reason, Catch::Contains("that points at no entry with that body"));
+  }
+  SECTION("a record of no entry's body") {
+    const std::string stray(32, 'x'), two = seq_value(2);
+    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(stray), v = test::mval(two);
+      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    });
+    INFO(reasons(r));
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.failures.size() == 1);
+    CHECK_FALSE(r.failures[0].seq.has_value());
+    CHECK_THAT(r.failures[0].reason, Catch::Contains("the `bodies` index has a record (7878"));
+  }
+  SECTION("a body stored twice") {
+    // Made as someone with file access and a program of their own could: the record of entry 4's body deleted, the
+    // same act signed again and appended by rules that take anything (the domain's refuse a second proposal), the
+    // record put back. The tree and checkpoints are then those of a log that holds the body twice.
+    struct TakesAnything final : Admission {
+      Status admit(const Candidate&, StateStore&) override { return {}; }
+    } anything;
+    t.ledger.reset();
+    test::edit_database(t.dir(), "bodies", [&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key4);
+      REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
+    });
+    t.reopen();
+    REQUIRE(t.ledger->append({test::sign(proposed(2), t.chair)}, anything));
+    REQUIRE(body_key(*t.ledger, 8) == key4);
+    const std::string four = seq_value(4);
+    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key4), v = test::mval(four);
+      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    });
+    INFO(reasons(r));
+    CHECK_FALSE(r.ok);
+    REQUIRE_FALSE(r.failures.empty());
+    CHECK(r.failures[0].seq == 8);
+    CHECK_THAT(r.failures[0].reason, Catch::Contains("refused [duplicate]"));
+  }
+}
+
 TEST_CASE("The latest checkpoint is signed by the operator and names the current root", "[ledger]") {
   TestLedger t;
   auto vkey = parse_verifier_key(t.ledger->info().verifier_key);
