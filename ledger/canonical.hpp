@@ -14,6 +14,7 @@
 //   - text and data padded with zeros to a whole word; text has its NUL; a list of no bytes takes no words.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -34,10 +35,13 @@ class CanonicalWriter {
   static constexpr unsigned kComposite = 7;
 
   // Starts a new message: the root pointer, not yet set, is slot 0.
-  void start() { words_.assign(1, 0); }
+  void start() {
+    used_ = 0;
+    allocate(1);
+  }
 
   // The message so far, as bytes.
-  ByteView bytes() const { return {reinterpret_cast<const std::uint8_t*>(words_.data()), words_.size() * 8}; }
+  ByteView bytes() const { return {reinterpret_cast<const std::uint8_t*>(words_.data()), used_ * 8}; }
 
   // A struct pointed at from `slot`: its data words (trailing zeros are dropped) and `pointers` pointer slots, which
   // the caller fills next, in order, with the struct's children (a null child only after every non-null one: the
@@ -46,7 +50,7 @@ class CanonicalWriter {
     const unsigned data_words = truncated(data);
     if (data_words == 0 && pointers == 0) {
       words_[slot] = 0xfffffffcull;  // offset -1: an empty struct, which is not null
-      return words_.size();
+      return used_;
     }
     const std::size_t at = allocate(data_words + pointers);
     std::memcpy(&words_[at], data.data(), data_words * 8);
@@ -79,9 +83,12 @@ class CanonicalWriter {
   }
 
  private:
+  // `words` zeroed words at the end. The buffer only grows, so that a thread's writer soon stops allocating.
   std::size_t allocate(std::size_t words) {
-    const std::size_t at = words_.size();
-    words_.resize(at + words, 0);
+    const std::size_t at = used_;
+    used_ += words;
+    if (used_ > words_.size()) words_.resize(std::max(used_, 2 * words_.size()));
+    std::memset(words_.data() + at, 0, words * 8);
     return at;
   }
 
@@ -100,6 +107,7 @@ class CanonicalWriter {
   }
 
   std::vector<std::uint64_t> words_;
+  std::size_t used_ = 0;  // words of the message; words_ may hold more
 };
 
 // This thread's writer, reused so that checking a message allocates nothing once it has grown.
