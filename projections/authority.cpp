@@ -76,12 +76,12 @@ std::optional<Binding> binding_on(const ledger::StateStore& state, const Digest&
 std::optional<Binding> BindingCache::binding_on(const ledger::StateStore& state, const Digest& certificate,
                                                 std::string_view role, std::string_view date, std::string_view unit,
                                                 std::string_view level) {
-  auto text = state.get(key_of(certificate));
-  if (!text) return std::nullopt;
   auto it = parsed_.find(certificate);
+  auto text = state.get(it != parsed_.end() ? it->second.key : key_of(certificate));
+  if (!text) return std::nullopt;
   if (it == parsed_.end() || it->second.text != *text) {
     if (parsed_.size() >= kMaxCertificates) parsed_.clear();
-    it = parsed_.insert_or_assign(certificate, Parsed{*text, parse(*text)}).first;
+    it = parsed_.insert_or_assign(certificate, Parsed{key_of(certificate), *text, parse(*text)}).first;
   }
   return match(it->second.bindings, role, date, unit, level);
 }

@@ -40,6 +40,7 @@ class BindingCache {
  private:
   static constexpr std::size_t kMaxCertificates = 4096;
   struct Parsed {
+    std::string key;   // in the state database ("authority/<hex>"), kept so that a lookup formats no hex
     std::string text;
     std::vector<Binding> bindings;
   };

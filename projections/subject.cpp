@@ -233,6 +233,14 @@ void key(std::string& out, std::string_view k) {
   out += ':';
 }
 
+// A key of this file's own (a literal, nothing to escape), written without scanning it.
+void literal_key(std::string& out, std::string_view k) {
+  if (out.back() != '{') out += ',';
+  out += '"';
+  out.append(k);
+  out.append("\":", 2);
+}
+
 void text_list(std::string& out, const std::vector<std::string>& v) {
   out += '[';
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -280,19 +288,19 @@ std::string SubjectState::to_text() const {
   thread_local std::string out;
   out.clear();
   auto field = [&](std::string_view k, std::string_view v) {
-    key(out, k);
+    literal_key(out, k);
     quoted(out, v);
   };
   auto list = [&](std::string_view k, const std::vector<std::string>& v) {
-    key(out, k);
+    literal_key(out, k);
     text_list(out, v);
   };
   auto number = [&](std::string_view k, auto n) {
-    key(out, k);
+    literal_key(out, k);
     append_number(out, n);
   };
   out += '{';
-  key(out, "acts");
+  literal_key(out, "acts");
   out += '{';
   for (const auto& [kind, ref] : acts) {
     key(out, kind);
@@ -303,13 +311,13 @@ std::string SubjectState::to_text() const {
   }
   out += '}';
   field("area", area);
-  key(out, "authority");
+  literal_key(out, "authority");
   out += '{';
   field("level", authority.level);
   field("unit", authority.unit);
   out += '}';
   list("criteria", criteria);
-  key(out, "entries");
+  literal_key(out, "entries");
   out += '[';
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i) out += ',';
@@ -320,7 +328,7 @@ std::string SubjectState::to_text() const {
   field("id", id);
   field("kind", kind);
   field("last_date", last_date);
-  key(out, "members");
+  literal_key(out, "members");
   value(out, members);
   list("merged_from", merged_from);
   field("merged_into", merged_into);
@@ -329,7 +337,7 @@ std::string SubjectState::to_text() const {
   field("name", name);
   field("point_of", point_of);
   list("points", points);
-  key(out, "ratings");
+  literal_key(out, "ratings");
   out += '{';
   for (const auto& [year, r] : ratings) {
     key(out, std::to_string(year));
@@ -340,7 +348,7 @@ std::string SubjectState::to_text() const {
     out += '}';
   }
   out += '}';
-  key(out, "security_content");
+  literal_key(out, "security_content");
   out += security_content ? "true" : "false";
   field("stage", stage);
   number("teams", teams);
