@@ -192,169 +192,218 @@ std::size_t next_to_escape(std::string_view s, std::size_t from) {
   return from;
 }
 
-// A JSON string as nlohmann::json::dump() writes it: UTF-8 kept, quote, backslash and control characters escaped.
-void quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (std::size_t run = 0;;) {
-    const std::size_t at = next_to_escape(s, run);
-    out.append(s.data() + run, at - run);
-    if (at == s.size()) break;
-    run = at + 1;
-    switch (const auto c = static_cast<unsigned char>(s[at])) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+// JSON written as nlohmann::json::dump() writes it, into a buffer that only grows (this thread's, in to_text). Each
+// piece makes room for its largest form first, then writes without further checks.
+class JsonOut {
+ public:
+  explicit JsonOut(std::string& buffer) : buf_(buffer) {}
+
+  std::string text() const { return std::string(buf_.data(), used_); }
+
+  void raw(char c) {
+    room(1);
+    buf_[used_++] = c;
+  }
+  template <std::size_t N>
+  void raw(const char (&literal)[N]) {
+    room(N - 1);
+    std::memcpy(buf_.data() + used_, literal, N - 1);
+    used_ += N - 1;
+  }
+
+  // A key of this file's own (a literal with nothing to escape), with the comma before it unless it is the first.
+  template <std::size_t N>
+  void key(const char (&literal)[N]) {
+    room(N + 3);
+    comma();
+    buf_[used_++] = '"';
+    std::memcpy(buf_.data() + used_, literal, N - 1);
+    used_ += N - 1;
+    buf_[used_++] = '"';
+    buf_[used_++] = ':';
+  }
+  // A key from data (an act kind, a year, a key of members), escaped as any text.
+  void key(std::string_view k) {
+    room(1);
+    comma();
+    quoted(k);
+    raw(':');
+  }
+
+  // A JSON string: UTF-8 kept, quote, backslash and control characters escaped.
+  void quoted(std::string_view s) {
+    room(2 + 6 * s.size());  // every byte escaped as \u00XX at most
+    char* out = buf_.data() + used_;
+    *out++ = '"';
+    for (std::size_t run = 0;;) {
+      const std::size_t at = next_to_escape(s, run);
+      std::memcpy(out, s.data() + run, at - run);
+      out += at - run;
+      if (at == s.size()) break;
+      run = at + 1;
+      *out++ = '\\';
+      switch (const auto c = static_cast<unsigned char>(s[at])) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\b': *out++ = 'b'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\r': *out++ = 'r'; break;
+        case '\t': *out++ = 't'; break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[c >> 4];
+          *out++ = kHex[c & 15];
+        }
+      }
+    }
+    *out++ = '"';
+    used_ = static_cast<std::size_t>(out - buf_.data());
+  }
+
+  // An integer as dump() writes it.
+  template <class Integer>
+  void number(Integer n) {
+    room(24);
+    auto [end, ec] = std::to_chars(buf_.data() + used_, buf_.data() + used_ + 24, n);
+    used_ = static_cast<std::size_t>(end - buf_.data());
+  }
+
+  void text_list(const std::vector<std::string>& v) {
+    raw('[');
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) raw(',');
+      quoted(v[i]);
+    }
+    raw(']');
+  }
+
+  // Any JSON value. dump() itself builds a serializer with a 512-byte indent string and buffer for every call, which
+  // costs more than the small values written here (members is mostly null). Floating-point numbers, which members
+  // never holds, go through dump() for its exact formatting.
+  void value(const json& v) {
+    switch (v.type()) {
+      case json::value_t::null: raw("null"); return;
+      case json::value_t::boolean: v.get<bool>() ? raw("true") : raw("false"); return;
+      case json::value_t::string: quoted(v.get_ref<const std::string&>()); return;
+      case json::value_t::number_integer: number(v.get<std::int64_t>()); return;
+      case json::value_t::number_unsigned: number(v.get<std::uint64_t>()); return;
+      case json::value_t::array:
+        raw('[');
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          if (i) raw(',');
+          value(v[i]);
+        }
+        raw(']');
+        return;
+      case json::value_t::object:
+        raw('{');
+        for (const auto& [k, item] : v.items()) {
+          key(k);
+          value(item);
+        }
+        raw('}');
+        return;
       default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+        const std::string text = v.dump();
+        room(text.size());
+        std::memcpy(buf_.data() + used_, text.data(), text.size());
+        used_ += text.size();
       }
     }
   }
-  out += '"';
-}
 
-// A number as nlohmann::json::dump() writes an integer.
-template <class Integer>
-void append_number(std::string& out, Integer n) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-  out.append(digits, end);
-}
-
-void key(std::string& out, std::string_view k) {
-  if (out.back() != '{') out += ',';
-  quoted(out, k);
-  out += ':';
-}
-
-// A key of this file's own (a literal, nothing to escape), written without scanning it.
-void literal_key(std::string& out, std::string_view k) {
-  if (out.back() != '{') out += ',';
-  out += '"';
-  out.append(k);
-  out.append("\":", 2);
-}
-
-void text_list(std::string& out, const std::vector<std::string>& v) {
-  out += '[';
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ',';
-    quoted(out, v[i]);
+ private:
+  void room(std::size_t bytes) {
+    if (used_ + bytes > buf_.size()) buf_.resize(std::max(used_ + bytes, 2 * buf_.size()));
   }
-  out += ']';
-}
-
-// A JSON value as nlohmann::json::dump() writes it. dump() itself builds a serializer with a 512-byte indent
-// string and buffer for every call, which costs more than the small values written here (members is mostly null).
-// Floating-point numbers, which members never holds, still go through dump() for its exact formatting.
-void value(std::string& out, const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: out += "null"; return;
-    case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case json::value_t::string: quoted(out, v.get_ref<const std::string&>()); return;
-    case json::value_t::number_integer: append_number(out, v.get<std::int64_t>()); return;
-    case json::value_t::number_unsigned: append_number(out, v.get<std::uint64_t>()); return;
-    case json::value_t::array:
-      out += '[';
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (i) out += ',';
-        value(out, v[i]);
-      }
-      out += ']';
-      return;
-    case json::value_t::object:
-      out += '{';
-      for (const auto& [k, item] : v.items()) {
-        key(out, k);
-        value(out, item);
-      }
-      out += '}';
-      return;
-    default: out += v.dump(); return;
+  void comma() {
+    if (used_ > 0 && buf_[used_ - 1] != '{') buf_[used_++] = ',';  // room() made space for it
   }
-}
+
+  std::string& buf_;
+  std::size_t used_ = 0;
+};
 
 }  // namespace
 
 std::string SubjectState::to_text() const {
   // Written in this thread's buffer, then copied out at its exact size: the replay of verify and rebuild keeps a
   // text per subject, and a string grown or reserved as it is written holds a quarter more than its text.
-  thread_local std::string out;
-  out.clear();
-  auto field = [&](std::string_view k, std::string_view v) {
-    literal_key(out, k);
-    quoted(out, v);
+  thread_local std::string buffer;
+  JsonOut out(buffer);
+  auto field = [&](const auto& k, std::string_view v) {
+    out.key(k);
+    out.quoted(v);
   };
-  auto list = [&](std::string_view k, const std::vector<std::string>& v) {
-    literal_key(out, k);
-    text_list(out, v);
-  };
-  auto number = [&](std::string_view k, auto n) {
-    literal_key(out, k);
-    append_number(out, n);
-  };
-  out += '{';
-  literal_key(out, "acts");
-  out += '{';
+  out.raw('{');
+  out.key("acts");
+  out.raw('{');
   for (const auto& [kind, ref] : acts) {
-    key(out, kind);
-    out += '{';
+    out.key(std::string_view(kind));
+    out.raw('{');
     field("date", ref.date);
-    number("seq", ref.seq);
-    out += '}';
+    out.key("seq");
+    out.number(ref.seq);
+    out.raw('}');
   }
-  out += '}';
+  out.raw('}');
   field("area", area);
-  literal_key(out, "authority");
-  out += '{';
+  out.key("authority");
+  out.raw('{');
   field("level", authority.level);
   field("unit", authority.unit);
-  out += '}';
-  list("criteria", criteria);
-  literal_key(out, "entries");
-  out += '[';
+  out.raw('}');
+  out.key("criteria");
+  out.text_list(criteria);
+  out.key("entries");
+  out.raw('[');
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (i) out += ',';
-    append_number(out, entries[i]);
+    if (i) out.raw(',');
+    out.number(entries[i]);
   }
-  out += ']';
+  out.raw(']');
   field("founded", founded);
   field("id", id);
   field("kind", kind);
   field("last_date", last_date);
-  literal_key(out, "members");
-  value(out, members);
-  list("merged_from", merged_from);
+  out.key("members");
+  out.value(members);
+  out.key("merged_from");
+  out.text_list(merged_from);
   field("merged_into", merged_into);
-  list("met", met);
+  out.key("met");
+  out.text_list(met);
   field("movement", movement);
   field("name", name);
   field("point_of", point_of);
-  list("points", points);
-  literal_key(out, "ratings");
-  out += '{';
+  out.key("points");
+  out.text_list(points);
+  out.key("ratings");
+  out.raw('{');
   for (const auto& [year, r] : ratings) {
-    key(out, std::to_string(year));
-    out += '{';
+    char digits[12];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, year);
+    out.key(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    out.raw('{');
     field("date", r.date);
     field("level", r.level);
-    number("seq", r.seq);
-    out += '}';
+    out.key("seq");
+    out.number(r.seq);
+    out.raw('}');
   }
-  out += '}';
-  literal_key(out, "security_content");
-  out += security_content ? "true" : "false";
+  out.raw('}');
+  out.key("security_content");
+  security_content ? out.raw("true") : out.raw("false");
   field("stage", stage);
-  number("teams", teams);
+  out.key("teams");
+  out.number(teams);
   field("type", type);
-  out += '}';
-  return std::string(out);
+  out.raw('}');
+  return out.text();
 }
 
 std::optional<SubjectState> SubjectState::from_json(const json& j) {
