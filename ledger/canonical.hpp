@@ -53,7 +53,7 @@ class CanonicalWriter {
       return used_;
     }
     const std::size_t at = allocate(data_words + pointers);
-    std::memcpy(&words_[at], data.data(), data_words * 8);
+    if (data_words > 0) std::memcpy(&words_[at], data.data(), data_words * 8);
     words_[slot] = pointer(slot, at, 0) | (std::uint64_t{data_words} << 32) | (std::uint64_t{pointers} << 48);
     return at + data_words;
   }

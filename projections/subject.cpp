@@ -237,7 +237,7 @@ class JsonOut {
     *out++ = '"';
     for (std::size_t run = 0;;) {
       const std::size_t at = next_to_escape(s, run);
-      std::memcpy(out, s.data() + run, at - run);
+      if (at > run) std::memcpy(out, s.data() + run, at - run);
       out += at - run;
       if (at == s.size()) break;
       run = at + 1;

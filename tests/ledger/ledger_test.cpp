@@ -132,11 +132,23 @@ TEST_CASE("verify checks the bodies index: every body's record, no record of ano
   for (int i = 0; i < 6; ++i) REQUIRE(t.append({test::sign(proposed(i), t.chair)}));  // entries 2..7
   REQUIRE(t.verify().ok);
   const std::string key4 = body_key(*t.ledger, 4);
-  auto reverify = [&](const std::function<void(MDB_txn*, MDB_dbi)>& edit) {
+  // Edits of `bodies` through LMDB directly, the ledger closed meanwhile.
+  auto edit = [&](const std::function<void(MDB_txn*, MDB_dbi)>& change) {
     t.ledger.reset();
-    test::edit_database(t.dir(), "bodies", edit);
+    test::edit_database(t.dir(), "bodies", change);
     t.reopen();
-    return t.verify();
+  };
+  auto put_record = [&](const std::string& key, const std::string& value) {
+    edit([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key), v = test::mval(value);
+      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+    });
+  };
+  auto delete_record = [&](const std::string& key) {
+    edit([&](MDB_txn* txn, MDB_dbi dbi) {
+      MDB_val k = test::mval(key);
+      REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
+    });
   };
   auto reasons = [](const VerifyReport& r) {
     std::string all;
@@ -145,10 +157,8 @@ TEST_CASE("verify checks the bodies index: every body's record, no record of ano
   };
 
   SECTION("a record deleted") {
-    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
-      MDB_val k = test::mval(key4);
-      REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
-    });
+    delete_record(key4);
+    auto r = t.verify();
     INFO(reasons(r));
     CHECK_FALSE(r.ok);
     REQUIRE(r.failures.size() == 1);
@@ -156,11 +166,8 @@ TEST_CASE("verify checks the bodies index: every body's record, no record of ano
     CHECK_THAT(r.failures[0].reason, Catch::Contains("the `bodies` index does not point at this entry"));
   }
   SECTION("a record pointing at another entry") {
-    const std::string five = seq_value(5);
-    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
-      MDB_val k = test::mval(key4), v = test::mval(five);
-      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-    });
+    put_record(key4, seq_value(5));
+    auto r = t.verify();
     INFO(reasons(r));
     CHECK_FALSE(r.ok);
     REQUIRE(r.failures.size() == 2);
@@ -170,11 +177,8 @@ TEST_CASE("verify checks the bodies index: every body's record, no record of ano
     CHECK_THAT(r.failures[1].reason, Catch::Contains("that points at no entry with that body"));
   }
   SECTION("a record of no entry's body") {
-    const std::string stray(32, 'x'), two = seq_value(2);
-    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
-      MDB_val k = test::mval(stray), v = test::mval(two);
-      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-    });
+    put_record(std::string(32, 'x'), seq_value(2));
+    auto r = t.verify();
     INFO(reasons(r));
     CHECK_FALSE(r.ok);
     REQUIRE(r.failures.size() == 1);
@@ -188,19 +192,11 @@ TEST_CASE("verify checks the bodies index: every body's record, no record of ano
     struct TakesAnything final : Admission {
       Status admit(const Candidate&, StateStore&) override { return {}; }
     } anything;
-    t.ledger.reset();
-    test::edit_database(t.dir(), "bodies", [&](MDB_txn* txn, MDB_dbi dbi) {
-      MDB_val k = test::mval(key4);
-      REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
-    });
-    t.reopen();
+    delete_record(key4);
     REQUIRE(t.ledger->append({test::sign(proposed(2), t.chair)}, anything));
     REQUIRE(body_key(*t.ledger, 8) == key4);
-    const std::string four = seq_value(4);
-    auto r = reverify([&](MDB_txn* txn, MDB_dbi dbi) {
-      MDB_val k = test::mval(key4), v = test::mval(four);
-      REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-    });
+    put_record(key4, seq_value(4));
+    auto r = t.verify();
     INFO(reasons(r));
     CHECK_FALSE(r.ok);
     REQUIRE_FALSE(r.failures.empty());
