@@ -151,7 +151,7 @@ std::string lmdb_error(int rc) {
 
 Txn::Txn(MDB_env* env, bool write) { rc_ = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn_); if (rc_) txn_ = nullptr; }
 
-void Ledger::Rep::prefault() const {
+std::jthread Ledger::Rep::prefault() const {
   // LMDB does not say where it mapped the file (MDB_envinfo's address is that of MDB_FIXEDMAP), so the mapping is
   // found in /proc/self/maps by the file's device and inode.
   int fd = -1;
@@ -160,8 +160,11 @@ void Ledger::Rep::prefault() const {
   MDB_stat db;
   if (mdb_env_get_fd(env, &fd) != MDB_SUCCESS || fstat(fd, &file) != 0 || mdb_env_info(env, &info) != MDB_SUCCESS ||
       mdb_env_stat(env, &db) != MDB_SUCCESS)
-    return;
+    return {};
   const std::size_t used = (info.me_last_pgno + 1) * std::size_t{db.ms_psize};
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0 || used > static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 4)
+    return {};
   std::ifstream maps("/proc/self/maps");
   for (std::string line; std::getline(maps, line);) {
     // "start-end perms offset major:minor inode path"
@@ -173,12 +176,13 @@ void Ledger::Rep::prefault() const {
     if (inode != file.st_ino || makedev(major, minor) != file.st_dev || offset != 0) continue;
     const std::size_t length = std::min<std::size_t>(used, end - start);
 #ifdef MADV_POPULATE_READ
-    madvise(reinterpret_cast<void*>(start), length, MADV_POPULATE_READ);
+    constexpr int kPopulateRead = MADV_POPULATE_READ;
 #else
-    madvise(reinterpret_cast<void*>(start), length, 22);  // MADV_POPULATE_READ, newer than these headers
+    constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ, newer than these headers
 #endif
-    return;
+    return std::jthread([start, length] { madvise(reinterpret_cast<void*>(start), length, kPopulateRead); });
   }
+  return {};
 }
 
 std::uint64_t Ledger::Rep::size(const Txn& txn) const {

@@ -136,7 +136,7 @@ Result<RebuildReport> Ledger::rebuild(Admission& replay, const Progress& progres
     // The bulk from a read snapshot, so that appends go on meanwhile.
     Txn txn(rep_->env, false);
     if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
-    rep_->prefault();
+    const std::jthread mapping_in = rep_->prefault();
     auto size = replay_entries(*rep_, txn, 0, replay, state, progress);
     if (!size) return std::unexpected(size.error());
     replayed = *size;

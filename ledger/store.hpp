@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "ledger/ledger.hpp"
 
@@ -91,8 +92,10 @@ struct Ledger::Rep {
 
   // Maps in, ahead of a pass that reads most of the file (verify, rebuild), every page of data.mdb that LMDB uses,
   // with one madvise(MADV_POPULATE_READ) (Linux 5.14 and later) instead of a page fault per 64 KiB as the pass reaches
-  // them. Where the kernel does not know the advice, the pass faults them in as before.
-  void prefault() const;
+  // them. On a thread of its own, so that the pass starts (and shows progress) while a cold file is read; the
+  // returned thread joins when destroyed. Nothing is done when the file is larger than a quarter of the machine's
+  // memory (pages read early would be evicted before the pass reaches them) or the kernel does not know the advice.
+  std::jthread prefault() const;
 };
 
 }  // namespace antq::ledger

@@ -104,7 +104,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   }
   const std::uint64_t size = rep_->size(txn);
   report.entries = size;
-  rep_->prefault();
+  const std::jthread mapping_in = rep_->prefault();
   auto vkey = parse_verifier_key(rep_->info.verifier_key);
   if (!vkey) fail(std::nullopt, "operator verifier key in meta: " + vkey.error().message);
 
