@@ -1,8 +1,9 @@
 // Private to ledger/: writes the canonical Cap'n Proto form of a message directly, word by word, for the checks
 // that a stored entry or body is exactly what encode_entry or encode_body makes of its values (event.cpp, act.cpp).
-// Building the message with a MessageBuilder and copying it with setCanonical, as canonical_bytes does, costs about
-// ten times as much; the tests compare the two on every shape the schema allows (tests/ledger/event_test.cpp,
-// act_test.cpp).
+// Building the message with a MessageBuilder and copying it with setCanonical, as canonical_bytes does, made
+// decode_entry 10,807 and decode_body 21,375 instructions per entry of verify_bench's ledger; with this writer they
+// are 4,793 and 14,969 (callgrind). The tests compare the two on every shape the schema allows
+// (tests/ledger/event_test.cpp, act_test.cpp).
 //
 // The canonical form (https://capnproto.org/encoding.html#canonicalization), as Cap'n Proto 0.9 makes it:
 //   - one segment, no segment table; the root pointer in word 0;
