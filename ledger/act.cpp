@@ -597,35 +597,6 @@ nlohmann::json act_to_json(const Act& act) {
 
 namespace {
 
-// Builds an act's body in a message (with_message: `size_hint` bytes, no allocation when it fits), then hands `use`
-// its reader and returns what `use` returns.
-template <class F>
-auto with_body(const Act& act, std::size_t size_hint, F&& use) {
-  return with_message(size_hint, [&](capnp::MessageBuilder& message) {
-    auto b = message.initRoot<schema::ActBody>();
-    b.setAct(act.act);
-    b.setSubject(act.subject);
-    b.setDate(act.date);
-    auto doc = b.initDocument();
-    doc.setNumber(act.document.number);
-    doc.setTitle(act.document.title);
-    doc.setIssuer(act.document.issuer);
-    auto auth = b.initAuthority();
-    auth.setLevel(act.authority.level);
-    auth.setUnit(act.authority.unit);
-    auto atts = b.initAttachments(static_cast<unsigned>(act.attachments.size()));
-    for (unsigned i = 0; i < act.attachments.size(); ++i) {
-      const auto& a = act.attachments[i];
-      atts[i].setItem(a.item);
-      atts[i].setMediaType(a.media_type);
-      atts[i].setSha256(kj::arrayPtr(a.sha256.data(), a.sha256.size()));
-      atts[i].setSize(a.size);
-    }
-    build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
-    return use(b.asReader());
-  });
-}
-
 // ---- the canonical form of a body, written directly (canonical.hpp) ---------------------------------------------
 
 // A Value's data words (the union's discriminant, the bool at bit 16, an Int64 or Float64 in the second word) and
@@ -716,7 +687,28 @@ ByteView canonical_body(CanonicalWriter& w, const Act& act) {
 }  // namespace
 
 Bytes encode_body(const Act& act) {
-  return with_body(act, 1024, [](schema::ActBody::Reader body) { return canonical_bytes(body); });
+  capnp::MallocMessageBuilder message;
+  auto b = message.initRoot<schema::ActBody>();
+  b.setAct(act.act);
+  b.setSubject(act.subject);
+  b.setDate(act.date);
+  auto doc = b.initDocument();
+  doc.setNumber(act.document.number);
+  doc.setTitle(act.document.title);
+  doc.setIssuer(act.document.issuer);
+  auto auth = b.initAuthority();
+  auth.setLevel(act.authority.level);
+  auth.setUnit(act.authority.unit);
+  auto atts = b.initAttachments(static_cast<unsigned>(act.attachments.size()));
+  for (unsigned i = 0; i < act.attachments.size(); ++i) {
+    const auto& a = act.attachments[i];
+    atts[i].setItem(a.item);
+    atts[i].setMediaType(a.media_type);
+    atts[i].setSha256(kj::arrayPtr(a.sha256.data(), a.sha256.size()));
+    atts[i].setSize(a.size);
+  }
+  build_fields(b.initData(static_cast<unsigned>(act.data.size())), act.data);
+  return canonical_bytes(b.asReader());
 }
 
 bool is_body_of(const Act& act, ByteView bytes) {

@@ -42,24 +42,11 @@ inline kj::ArrayPtr<capnp::word> zeroed_segment(kj::Array<capnp::word>& scratch,
   return use.asPtr();
 }
 
-// This thread's scratch segments: one for the messages with_message builds, one for the canonical copies
-// is_canonical_encoding makes of them (or of what was read), so that the one may be in use while the other is.
-inline kj::Array<capnp::word>& builder_scratch() {
-  thread_local kj::Array<capnp::word> scratch;
-  return scratch;
-}
+// This thread's scratch segment for the canonical copies is_canonical_encoding makes (one for all its
+// instantiations).
 inline kj::Array<capnp::word>& canonical_scratch() {
   thread_local kj::Array<capnp::word> scratch;
   return scratch;
-}
-
-// Builds a message of about `size_hint` bytes in this thread's builder scratch (zeroed_segment) and returns
-// use(builder). Building allocates nothing when the message fits; `use` must not call with_message again.
-template <class F>
-auto with_message(std::size_t size_hint, F&& use) {
-  kj::Array<capnp::word> large;
-  capnp::MallocMessageBuilder message(zeroed_segment(builder_scratch(), large, size_hint));
-  return use(message);
 }
 
 // Whether `bytes` is exactly canonical_bytes(reader), without building that copy on the heap: the canonical layout

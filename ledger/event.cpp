@@ -14,25 +14,15 @@ namespace {
 ByteView view(capnp::Data::Reader d) { return {d.begin(), d.size()}; }
 kj::ArrayPtr<const kj::byte> ptr(ByteView v) { return kj::arrayPtr(v.data(), v.size()); }
 
-// `signatures`: SignatureRecord or SignatureView.
-template <class Signatures>
-void build_event(schema::Event::Builder b, ByteView body, const Signatures& signatures) {
-  b.setBody(ptr(body));
-  auto sigs = b.initSignatures(static_cast<unsigned>(signatures.size()));
-  for (unsigned i = 0; i < signatures.size(); ++i) {
-    const auto& s = signatures[i];
+void build_event(schema::Event::Builder b, const Event& event) {
+  b.setBody(ptr(event.body));
+  auto sigs = b.initSignatures(static_cast<unsigned>(event.signatures.size()));
+  for (unsigned i = 0; i < event.signatures.size(); ++i) {
+    const auto& s = event.signatures[i];
     sigs[i].setRole(s.role == Role::person ? schema::Role::PERSON : schema::Role::ORGANISATION);
     sigs[i].setSigner(ptr(s.signer));
     sigs[i].setCms(ptr(s.cms));
   }
-}
-
-template <class Signatures>
-void build_entry(schema::Entry::Builder b, std::uint64_t seq, std::string_view recorded_at, ByteView body,
-                 const Signatures& signatures) {
-  b.setSeq(seq);
-  b.setRecordedAt(capnp::Text::Reader(recorded_at.data(), recorded_at.size()));
-  build_event(b.initEvent(), body, signatures);
 }
 
 // The bytes encode_entry makes of these values, written directly (canonical.hpp) into `w`, valid until its next use.
@@ -117,7 +107,9 @@ std::string_view role_name(Role role) { return role == Role::person ? "person" :
 Bytes encode_entry(const Entry& entry) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::Entry>();
-  build_entry(b, entry.seq, entry.recorded_at, entry.event.body, entry.event.signatures);
+  b.setSeq(entry.seq);
+  b.setRecordedAt(entry.recorded_at);
+  build_event(b.initEvent(), entry.event);
   return canonical_bytes(b.asReader());
 }
 
@@ -166,7 +158,7 @@ Result<Entry> decode_entry(ByteView bytes) {
 Bytes encode_submission(const Submission& submission) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::Submission>();
-  build_event(b.initEvent(), submission.event.body, submission.event.signatures);
+  build_event(b.initEvent(), submission.event);
   auto blobs = b.initAttachments(static_cast<unsigned>(submission.blobs.size()));
   for (unsigned i = 0; i < submission.blobs.size(); ++i) {
     blobs[i].setSha256(ptr(submission.blobs[i].sha256));

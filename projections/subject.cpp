@@ -204,11 +204,10 @@ class JsonOut {
     room(1);
     buf_[used_++] = c;
   }
-  template <std::size_t N>
-  void raw(const char (&literal)[N]) {
-    room(N - 1);
-    std::memcpy(buf_.data() + used_, literal, N - 1);
-    used_ += N - 1;
+  void raw(std::string_view text) {
+    room(text.size());
+    std::memcpy(buf_.data() + used_, text.data(), text.size());
+    used_ += text.size();
   }
 
   // A key of this file's own (a literal with nothing to escape), with the comma before it unless it is the first.
@@ -307,12 +306,7 @@ class JsonOut {
         }
         raw('}');
         return;
-      default: {
-        const std::string text = v.dump();
-        room(text.size());
-        std::memcpy(buf_.data() + used_, text.data(), text.size());
-        used_ += text.size();
-      }
+      default: raw(v.dump());
     }
   }
 
