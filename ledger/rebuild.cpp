@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::uint64_t kProgressEvery = 4096;  // entries between progress calls
 constexpr std::size_t kBatch = 1024;            // entries decoded at a time
+constexpr std::size_t kPrefetchAhead = 4;       // entries between the prefetch of a state and its replay
 
 struct Stored {
   StoredEntry entry;
@@ -53,8 +54,11 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
     for (Stored& s : batch) decode_stored(s.bytes, s.entry);
   };
   auto admit = [&](const std::vector<Stored>& batch) -> Status {
-    for (const Stored& s : batch) {
-      const StoredEntry& e = s.entry;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const StoredEntry& e = batch[i].entry;
+      // The state a few entries on will read (decoded on the other thread): its cache miss overlaps this replay.
+      if (i + kPrefetchAhead < batch.size() && batch[i + kPrefetchAhead].entry.act)
+        replay.prefetch(*batch[i + kPrefetchAhead].entry.act, state);
       if (e.failure) return corruption(fmt::format("entry {}: {}", e.seq, *e.failure));
       if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment); !ok)
         return corruption(fmt::format("entry {}: admission replay: {}", e.seq, ok.error().line()));

@@ -6,25 +6,71 @@
 
 namespace antq::ledger {
 
+void MemoryState::reserve(std::size_t keys) {
+  entries_.reserve(keys);
+  if (index_.size() < 2 * keys) grow(2 * keys);
+}
+
+void MemoryState::grow(std::size_t slots) {
+  index_.assign(std::max<std::size_t>(slots, 16), Slot{});
+  for (std::size_t position = 0; position < entries_.size(); ++position) {
+    const std::uint64_t h = hash(entries_[position].key);
+    std::size_t i = home(h);
+    while (index_[i].hash != 0)
+      if (++i == index_.size()) i = 0;
+    index_[i] = {h, position};
+  }
+}
+
+const MemoryState::Entry* MemoryState::find(std::string_view key) const {
+  if (index_.empty()) return nullptr;
+  const std::uint64_t h = hash(key);
+  for (std::size_t i = home(h);;) {
+    const Slot& slot = index_[i];
+    if (slot.hash == 0) return nullptr;
+    if (slot.hash == h && entries_[slot.position].key == key) return &entries_[slot.position];
+    if (++i == index_.size()) i = 0;
+  }
+}
+
+void MemoryState::put(std::string_view key, std::string&& value) {
+  if (2 * (entries_.size() + 1) > index_.size()) grow(std::max<std::size_t>(16, 2 * index_.size()));
+  const std::uint64_t h = hash(key);
+  std::size_t i = home(h);
+  for (; index_[i].hash != 0; i = i + 1 == index_.size() ? 0 : i + 1) {
+    Entry& e = entries_[index_[i].position];
+    if (index_[i].hash == h && e.key == key) {
+      e.value = std::move(value);
+      return;
+    }
+  }
+  index_[i] = {h, entries_.size()};
+  entries_.push_back({std::string(key), std::move(value)});
+}
+
+void MemoryState::prefetch(std::string_view key) const {
+  if (!index_.empty()) __builtin_prefetch(&index_[home(hash(key))]);
+}
+
 bool MemoryState::equals(MDB_txn* txn, MDB_dbi dbi) const {
   MDB_cursor* c = nullptr;
-  if (mdb_cursor_open(txn, dbi, &c) != MDB_SUCCESS) return map_.empty();
+  if (mdb_cursor_open(txn, dbi, &c) != MDB_SUCCESS) return entries_.empty();
   std::size_t n = 0;
   bool same = true;
   MDB_val k, v;
   for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); same && rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    auto it = map_.find(std::string_view(static_cast<const char*>(k.mv_data), k.mv_size));
-    same = it != map_.end() && it->second == std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+    const Entry* e = find(std::string_view(static_cast<const char*>(k.mv_data), k.mv_size));
+    same = e != nullptr && e->value == std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
     ++n;
   }
   mdb_cursor_close(c);
-  return same && n == map_.size();
+  return same && n == entries_.size();
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> MemoryState::sorted() const {
   std::vector<std::pair<std::string_view, std::string_view>> out;
-  out.reserve(map_.size());
-  for (const auto& [k, v] : map_) out.emplace_back(k, v);
+  out.reserve(entries_.size());
+  for (const Entry& e : entries_) out.emplace_back(e.key, e.value);
   // string_view compares bytes as unsigned (char_traits<char>), then length: LMDB's default key order.
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;

@@ -8,7 +8,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "ledger/ledger.hpp"
@@ -16,22 +15,20 @@
 namespace antq::ledger {
 
 // Replay state in memory (hashed: the replay looks a key up for every entry), compared with or written over the
-// stored `state` database at the end.
+// stored `state` database at the end. The keys and values lie in one vector in the order they were first put; an
+// open-addressing index of (hash, position) finds them, one cache line per probe, which prefetch() can start early.
 class MemoryState final : public StateStore {
  public:
   std::optional<std::string> get(std::string_view key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
+    const Entry* e = find(key);
+    if (e == nullptr) return std::nullopt;
+    return e->value;
   }
   void put(std::string_view key, std::string_view value) override { put(key, std::string(value)); }
-  void put(std::string_view key, std::string&& value) override {
-    auto it = map_.find(key);
-    if (it == map_.end()) map_.emplace(std::string(key), std::move(value));
-    else it->second = std::move(value);
-  }
-  std::size_t size() const { return map_.size(); }
-  void reserve(std::size_t keys) { map_.reserve(keys); }
+  void put(std::string_view key, std::string&& value) override;
+  void prefetch(std::string_view key) const override;
+  std::size_t size() const { return entries_.size(); }
+  void reserve(std::size_t keys);
 
   // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.
   bool equals(MDB_txn* txn, MDB_dbi dbi) const;
@@ -40,11 +37,23 @@ class MemoryState final : public StateStore {
   std::vector<std::pair<std::string_view, std::string_view>> sorted() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Entry {
+    std::string key;
+    std::string value;
   };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map_;
+  struct Slot {
+    std::uint64_t hash = 0;       // 0: free (a key's hash has its lowest bit set)
+    std::uint64_t position = 0;   // in entries_
+  };
+  static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key) | 1; }
+  std::size_t home(std::uint64_t h) const {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * index_.size()) >> 64);
+  }
+  const Entry* find(std::string_view key) const;
+  void grow(std::size_t slots);
+
+  std::vector<Slot> index_;
+  std::vector<Entry> entries_;
 };
 
 // A stored entry decoded for the replay. `failure` says the first thing wrong with it; a failure set before

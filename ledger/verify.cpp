@@ -386,6 +386,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         const Slot& next = ring[ahead % kRing];
         if (next.decoded.load(std::memory_order_acquire)) {
           if (next.item.entry) bodies.prefetch(next.item.digest);
+          if (next.item.act) replay.prefetch(*next.item.act, state);
           for (std::size_t at = 0; at < sizeof(Item); at += 64)
             __builtin_prefetch(reinterpret_cast<const char*>(&next.item) + at);
         }
