@@ -1,6 +1,7 @@
 #include "ledger/replay.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -55,13 +56,47 @@ void MemoryState::prefetch(std::string_view key) const {
 bool MemoryState::equals(MDB_txn* txn, MDB_dbi dbi) const {
   MDB_cursor* c = nullptr;
   if (mdb_cursor_open(txn, dbi, &c) != MDB_SUCCESS) return entries_.empty();
+  // The stored records are taken a batch at a time and looked up in three passes (index slots, entries, values),
+  // each starting the next one's cache misses for the whole batch, instead of one miss after another per record.
+  // The views point into the read transaction's pages, which stay put until it ends.
+  constexpr std::size_t kBatch = 16;
+  struct Stored {
+    std::string_view key, value;
+    std::uint64_t hash = 0;
+    const Entry* entry = nullptr;
+  };
+  std::array<Stored, kBatch> batch;
   std::size_t n = 0;
   bool same = true;
   MDB_val k, v;
-  for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); same && rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    const Entry* e = find(std::string_view(static_cast<const char*>(k.mv_data), k.mv_size));
-    same = e != nullptr && e->value == std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
-    ++n;
+  int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+  while (same && rc == MDB_SUCCESS) {
+    std::size_t size = 0;
+    for (; size < kBatch && rc == MDB_SUCCESS; ++size, rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+      Stored& s = batch[size];
+      s.key = {static_cast<const char*>(k.mv_data), k.mv_size};
+      s.value = {static_cast<const char*>(v.mv_data), v.mv_size};
+      s.hash = hash(s.key);
+      if (!index_.empty()) __builtin_prefetch(&index_[home(s.hash)]);
+    }
+    for (std::size_t i = 0; i < size; ++i) {  // the first slot with the same hash: nearly always the key's
+      batch[i].entry = nullptr;
+      for (std::size_t at = index_.empty() ? 0 : home(batch[i].hash); !index_.empty() && index_[at].hash != 0;
+           at = at + 1 == index_.size() ? 0 : at + 1)
+        if (index_[at].hash == batch[i].hash) {
+          batch[i].entry = &entries_[index_[at].position];
+          __builtin_prefetch(batch[i].entry);
+          break;
+        }
+    }
+    for (std::size_t i = 0; i < size; ++i)
+      if (batch[i].entry != nullptr) __builtin_prefetch(batch[i].entry->value.data());
+    for (std::size_t i = 0; same && i < size; ++i) {
+      const Stored& s = batch[i];
+      const Entry* e = s.entry != nullptr && s.entry->key == s.key ? s.entry : find(s.key);
+      same = e != nullptr && e->value == s.value;
+      ++n;
+    }
   }
   mdb_cursor_close(c);
   return same && n == entries_.size();
