@@ -16,36 +16,32 @@ void MemoryState::grow(std::size_t slots) {
   index_.assign(std::max<std::size_t>(slots, 16), Slot{});
   for (std::size_t position = 0; position < entries_.size(); ++position) {
     const std::uint64_t h = hash(entries_[position].key);
-    std::size_t i = home(h);
-    while (index_[i].hash != 0)
-      if (++i == index_.size()) i = 0;
-    index_[i] = {h, position};
+    index_[slot_of(h, entries_[position].key)] = {h, position};
   }
+}
+
+std::size_t MemoryState::slot_of(std::uint64_t h, std::string_view key) const {
+  std::size_t i = home(h);
+  while (index_[i].hash != 0 && !(index_[i].hash == h && entries_[index_[i].position].key == key))
+    if (++i == index_.size()) i = 0;
+  return i;
 }
 
 const MemoryState::Entry* MemoryState::find(std::string_view key) const {
   if (index_.empty()) return nullptr;
-  const std::uint64_t h = hash(key);
-  for (std::size_t i = home(h);;) {
-    const Slot& slot = index_[i];
-    if (slot.hash == 0) return nullptr;
-    if (slot.hash == h && entries_[slot.position].key == key) return &entries_[slot.position];
-    if (++i == index_.size()) i = 0;
-  }
+  const Slot& slot = index_[slot_of(hash(key), key)];
+  return slot.hash == 0 ? nullptr : &entries_[slot.position];
 }
 
 void MemoryState::put(std::string_view key, std::string&& value) {
   if (2 * (entries_.size() + 1) > index_.size()) grow(std::max<std::size_t>(16, 2 * index_.size()));
   const std::uint64_t h = hash(key);
-  std::size_t i = home(h);
-  for (; index_[i].hash != 0; i = i + 1 == index_.size() ? 0 : i + 1) {
-    Entry& e = entries_[index_[i].position];
-    if (index_[i].hash == h && e.key == key) {
-      e.value = std::move(value);
-      return;
-    }
+  Slot& slot = index_[slot_of(h, key)];
+  if (slot.hash != 0) {
+    entries_[slot.position].value = std::move(value);
+    return;
   }
-  index_[i] = {h, entries_.size()};
+  slot = {h, entries_.size()};
   entries_.push_back({std::string(key), std::move(value)});
 }
 

@@ -49,6 +49,9 @@ class MemoryState final : public StateStore {
   std::size_t home(std::uint64_t h) const {
     return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * index_.size()) >> 64);
   }
+  // The slot of `key`, whose hash is `h`: the one that holds it, or the free slot where it goes. The index is never
+  // more than half full, so there is one.
+  std::size_t slot_of(std::uint64_t h, std::string_view key) const;
   const Entry* find(std::string_view key) const;
   void grow(std::size_t slots);
 
