@@ -6,10 +6,16 @@
 // cores, timed. The limit is what `openssl speed -multi` measures on the same cores in the same run: verifying every
 // signature of the ledger once, nothing else, at OpenSSL's raw verify rate. Time per event = sum over its signatures
 // of 1 / verify rate.
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 
+#include "signing/rsa_public.hpp"
 #include "tools/bench/bench_support.hpp"
 
 namespace antq::bench {
@@ -125,6 +131,49 @@ SpeedResult openssl_speed(const Algorithm& a, int seconds, unsigned processes) {
   return r;
 }
 
+// What antq's own RSA arithmetic (signing/rsa_public.hpp) verifies per second on `jobs` threads, each checking one
+// RSA-2048 signature over and over for `seconds`, as `openssl speed` measures OpenSSL's: the limit of a verify that
+// uses it.
+double own_rsa_verify_rate(signing::RsaPadding padding, unsigned jobs, int seconds) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}),
+                                                          EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr, EVP_PKEY_CTX_free);
+  const bool pss = padding == signing::RsaPadding::pss;
+  std::uint8_t hash[32], signature[256];
+  std::size_t size = sizeof signature;
+  if (!ctx || RAND_bytes(hash, sizeof hash) != 1 || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0 ||
+      (pss && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) <= 0 ||
+               EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) <= 0)) ||
+      EVP_PKEY_sign(ctx.get(), signature, &size, hash, sizeof hash) != 1 || size != sizeof signature)
+    throw Failure("cannot make an RSA-2048 signature with OpenSSL for the raw rate of antq's RSA arithmetic");
+  auto fast = signing::RsaPublicKey::prepare(key.get());
+  if (!fast) throw Failure("antq's RSA arithmetic is not available on this machine");
+  std::atomic<bool> stop{false}, bad{false};
+  std::atomic<std::uint64_t> total{0};
+  std::vector<std::thread> threads;
+  const auto t0 = Clock::now();
+  for (unsigned t = 0; t < jobs; ++t)
+    threads.emplace_back([&] {
+      std::uint64_t n = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int i = 0; i < 64; ++i, ++n) {
+          const bool ok = pss ? fast->verify_pss(signature, NID_sha256, NID_sha256, 32, hash)
+                              : fast->verify_pkcs1(signature, NID_sha256, hash);
+          if (!ok) bad = true;
+        }
+      }
+      total += n;
+    });
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = seconds_since(t0);
+  if (bad) throw Failure("antq's RSA arithmetic refused a good signature while measuring its rate");
+  return static_cast<double>(total) / elapsed;
+}
+
 struct Options {
   std::size_t events = 20000;
   unsigned jobs = 0;
@@ -150,6 +199,11 @@ int run(const Options& o) {
                           o.events, jobs, jobs),
               {"signers", "entries", "signatures", "sig/entry", "verify s", "cores busy", "events/s", "openssl verify/s",
                "limit events/s", "ratio"});
+  Table own(fmt::format("The same verify runs against antq's own RSA arithmetic ({} threads, one signature over and "
+                         "over, as openssl speed measures)",
+                         jobs),
+            {"signers", "antq RSA verify/s", "its limit events/s", "events/s", "ratio"});
+  bool any_own = false;
   ojson runs = ojson::array();
 
   for (const auto& key : o.algorithms) {
@@ -168,78 +222,105 @@ int run(const Options& o) {
     const double append_s = append_in_batches(bench, events, o.batch);
     events.clear();
 
-    // The timed part: verify from the bytes, as `antq verify` does, `repeat` times. The limit is measured between
-    // the runs, and each run is compared with the higher of the measurements just before and just after it: a
-    // neighbour's load on a shared machine then lowers our ratio rather than raising it, and the machine's speed
-    // drifting over the minutes of the benchmark moves both sides of a ratio alike. The median ratio is reported.
-    std::vector<SpeedResult> speeds{openssl_speed(a, o.speed_seconds, jobs)};
-    std::vector<double> times, ratios, limits;
-    std::vector<double> busy;  // CPU seconds of the process / (wall seconds * jobs), per run
-    ledger::VerifyReport last;
-    for (unsigned r = 0; r < std::max(1u, o.repeat); ++r) {
-      auto replay = unwrap(projections::make_admission(kProfile), "admission rules");
-      ledger::VerifyOptions vo;
-      vo.jobs = jobs;
-      const double cpu0 = process_cpu_seconds();
-      t0 = Clock::now();
-      last = bench.ledger->verify(vo, *replay);
-      times.push_back(seconds_since(t0));
-      busy.push_back((process_cpu_seconds() - cpu0) / (times.back() * jobs));
-      if (!last.ok)
-        throw Failure(
-            fmt::format("verify failed: {}{}", last.failures.empty() ? "" : last.failures[0].reason,
-                        last.failures.size() > 1 ? fmt::format(" (and {} more)", last.failures.size() - 1) : ""));
-      speeds.push_back(openssl_speed(a, o.speed_seconds, jobs));
-      // Every signature of this ledger verified once at OpenSSL's aggregate rate on the same cores. All signers of
-      // a run (administrator included) use algorithm `a`: time per entry = signatures / entries / rate.
-      const double per_entry = static_cast<double>(last.signatures) / static_cast<double>(last.entries);
-      const double rate = std::max(speeds[r].verify_per_s, speeds[r + 1].verify_per_s);
-      limits.push_back(rate / per_entry);
-      ratios.push_back(static_cast<double>(last.entries) / times.back() / limits.back());
-      progress("  verify run {}: {:.3f} s, {} of the limit around it", r + 1, times.back(), percent(ratios.back()));
+    // RSA is measured twice when this CPU has AVX-512 IFMA: with the verifier's own public operation (the
+    // default, signing/rsa_public.hpp) and with OpenSSL's, which is what `openssl speed` uses.
+    struct Arithmetic {
+      bool ours;
+      std::string suffix;
+    };
+    std::vector<Arithmetic> arithmetics = {{true, ""}};
+    if (a.key.starts_with("rsa") && signing::fast_rsa_available()) {
+      arithmetics[0].suffix = " (AVX-512 IFMA)";
+      arithmetics.push_back({false, " (OpenSSL's RSA)"});
     }
-    if (last.entries != o.events + 2)
-      throw Failure(fmt::format("verify saw {} entries, expected {}", last.entries, o.events + 2));
-    const std::vector<double> run_ratios = ratios;  // in run order, for the JSON
-    const Summary verify = summarize(times);
-    const double ours = static_cast<double>(last.entries) / verify.p50;
-    const double ratio = summarize(ratios).p50;
-    const double limit = summarize(limits).p50;
-    std::vector<double> rates;  // in measurement order, for the JSON
-    for (const SpeedResult& sr : speeds) rates.push_back(sr.verify_per_s);
-    std::vector<double> sorted_rates = rates;
-    const double speed_median = summarize(sorted_rates).p50;
-    const double per_entry = static_cast<double>(last.signatures) / static_cast<double>(last.entries);
+    for (const Arithmetic& arithmetic : arithmetics) {
+      signing::set_fast_rsa(arithmetic.ours);
+      const std::string label = a.label + arithmetic.suffix;
+      progress("  {}", label);
+      // The timed part: verify from the bytes, as `antq verify` does, `repeat` times. The limit is measured between
+      // the runs, and each run is compared with the higher of the measurements just before and just after it: a
+      // neighbour's load on a shared machine then lowers our ratio rather than raising it, and the machine's speed
+      // drifting over the minutes of the benchmark moves both sides of a ratio alike. The median ratio is reported.
+      std::vector<SpeedResult> speeds{openssl_speed(a, o.speed_seconds, jobs)};
+      std::vector<double> times, ratios, limits;
+      std::vector<double> busy;  // CPU seconds of the process / (wall seconds * jobs), per run
+      ledger::VerifyReport last;
+      for (unsigned r = 0; r < std::max(1u, o.repeat); ++r) {
+        auto replay = unwrap(projections::make_admission(kProfile), "admission rules");
+        ledger::VerifyOptions vo;
+        vo.jobs = jobs;
+        const double cpu0 = process_cpu_seconds();
+        t0 = Clock::now();
+        last = bench.ledger->verify(vo, *replay);
+        times.push_back(seconds_since(t0));
+        busy.push_back((process_cpu_seconds() - cpu0) / (times.back() * jobs));
+        if (!last.ok)
+          throw Failure(
+              fmt::format("verify failed: {}{}", last.failures.empty() ? "" : last.failures[0].reason,
+                          last.failures.size() > 1 ? fmt::format(" (and {} more)", last.failures.size() - 1) : ""));
+        speeds.push_back(openssl_speed(a, o.speed_seconds, jobs));
+        // Every signature of this ledger verified once at OpenSSL's aggregate rate on the same cores. All signers of
+        // a run (administrator included) use algorithm `a`: time per entry = signatures / entries / rate.
+        const double per_entry = static_cast<double>(last.signatures) / static_cast<double>(last.entries);
+        const double rate = std::max(speeds[r].verify_per_s, speeds[r + 1].verify_per_s);
+        limits.push_back(rate / per_entry);
+        ratios.push_back(static_cast<double>(last.entries) / times.back() / limits.back());
+        progress("  verify run {}: {:.3f} s, {} of the limit around it", r + 1, times.back(), percent(ratios.back()));
+      }
+      if (last.entries != o.events + 2)
+        throw Failure(fmt::format("verify saw {} entries, expected {}", last.entries, o.events + 2));
+      const std::vector<double> run_ratios = ratios;  // in run order, for the JSON
+      const Summary verify = summarize(times);
+      const double ours = static_cast<double>(last.entries) / verify.p50;
+      const double ratio = summarize(ratios).p50;
+      const double limit = summarize(limits).p50;
+      std::vector<double> rates;  // in measurement order, for the JSON
+      for (const SpeedResult& sr : speeds) rates.push_back(sr.verify_per_s);
+      std::vector<double> sorted_rates = rates;
+      const double speed_median = summarize(sorted_rates).p50;
+      const double per_entry = static_cast<double>(last.signatures) / static_cast<double>(last.entries);
 
-    table.row({a.label, grouped(static_cast<double>(last.entries)), grouped(static_cast<double>(last.signatures)),
-               fmt::format("{:.3f}", per_entry), fmt::format("{:.3f}", verify.p50),
-               percent(summarize(busy).p50), grouped(ours),
-               grouped(speed_median), grouped(limit), percent(ratio)});
-    report.figure({.name = "verify " + a.label,
-                   .value = ours,
-                   .unit = "events/s",
-                   .peer = "openssl speed limit",
-                   .peer_value = limit,
-                   .ratio = ratio,
-                   .ratio_meaning = "of the limit",
-                   .target = "≥ 70%",
-                   .met = ratio >= 0.7});
-    runs.push_back({{"algorithm", a.label},
-                    {"entries", last.entries},
-                    {"signatures", last.signatures},
-                    {"sign_seconds", sign_s},
-                    {"append_seconds", append_s},
-                    {"verify_seconds", to_json(verify)},
-                    {"events_per_s", ours},
-                    {"cores_busy", to_json(summarize(busy))},
-                    {"openssl_command", speeds.front().command},
-                    {"openssl_verify_per_s_between_runs", rates},
-                    {"limit_events_per_s", limit},
-                    {"run_ratios", run_ratios},
-                    {"ratio", ratio}});
+      table.row({label, grouped(static_cast<double>(last.entries)), grouped(static_cast<double>(last.signatures)),
+                 fmt::format("{:.3f}", per_entry), fmt::format("{:.3f}", verify.p50),
+                 percent(summarize(busy).p50), grouped(ours),
+                 grouped(speed_median), grouped(limit), percent(ratio)});
+      report.figure({.name = "verify " + label,
+                     .value = ours,
+                     .unit = "events/s",
+                     .peer = "openssl speed limit",
+                     .peer_value = limit,
+                     .ratio = ratio,
+                     .ratio_meaning = "of the limit",
+                     .target = arithmetic.ours ? "≥ 70%" : "",
+                     .met = arithmetic.ours ? std::optional<bool>(ratio >= 0.7) : std::nullopt});
+      std::optional<double> own_rate;
+      if (arithmetic.ours && a.key.starts_with("rsa") && signing::fast_rsa_available()) {
+        own_rate = own_rsa_verify_rate(a.padding, jobs, o.speed_seconds);
+        const double own_limit = *own_rate / per_entry;
+        own.row({label, grouped(*own_rate), grouped(own_limit), grouped(ours), percent(ours / own_limit)});
+        any_own = true;
+      }
+      runs.push_back({{"algorithm", a.label},
+                      {"antq_rsa_verify_per_s", own_rate ? ojson(*own_rate) : ojson(nullptr)},
+                      {"rsa_arithmetic", a.key.starts_with("rsa") && signing::fast_rsa_enabled() ? "AVX-512 IFMA" : "OpenSSL"},
+                      {"entries", last.entries},
+                      {"signatures", last.signatures},
+                      {"sign_seconds", sign_s},
+                      {"append_seconds", append_s},
+                      {"verify_seconds", to_json(verify)},
+                      {"events_per_s", ours},
+                      {"cores_busy", to_json(summarize(busy))},
+                      {"openssl_command", speeds.front().command},
+                      {"openssl_verify_per_s_between_runs", rates},
+                      {"limit_events_per_s", limit},
+                      {"run_ratios", run_ratios},
+                      {"ratio", ratio}});
+    }
+    signing::set_fast_rsa(true);
   }
 
   report.table(std::move(table));
+  if (any_own) report.table(std::move(own));
   report.extra() = runs;
   report.note(
       "verify s: median wall clock of Ledger::verify (decode, leaf and tree hashes, CMS signatures and chains, "
@@ -250,6 +331,13 @@ int run(const Options& o) {
       "median of all the measurements. The limit counts the public-key operations alone, so the ratio is the share "
       "of verify time that is signature arithmetic.");
   report.note("ratio: the median over the verify runs of each run's events/s over the limit around it.");
+  if (signing::fast_rsa_available())
+    report.note(
+        "RSA rows: \"(AVX-512 IFMA)\" is antq verify as it runs on this machine, with its own RSA public operation "
+        "(signing/rsa_public.hpp); \"(OpenSSL's RSA)\" the same ledger with OpenSSL's, for reference (the limit "
+        "always uses OpenSSL's, as openssl speed does). ANTQ_RSA_IFMA=0 makes antq use OpenSSL's. "
+        "The second table compares the first rows with what antq's arithmetic alone verifies per second (its ratio "
+        "is the share of verify time that is signature arithmetic, as the first table's was with OpenSSL's).");
   report.note("cores busy: CPU time of this process during verify over wall time times jobs (median run).");
   if (o.smoke)
     report.note(fmt::format("smoke run: tiny ledger and openssl speed -seconds {}; figures are not meaningful",
