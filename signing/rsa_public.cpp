@@ -137,7 +137,7 @@ void power(std::uint64_t* out, const std::uint64_t* s, std::uint64_t e, const Mo
     montgomery_multiply<V>(t, t, t, m);
     if ((e >> bit) & 1) montgomery_multiply<V>(t, t, x, m);
   }
-  montgomery_multiply<V>(out, t, one, m);  // t / R: at most n, and n only for s = 0
+  montgomery_multiply<V>(out, t, one, m);  // t / R: at most n, and n only when s^e = 0 mod n (n not square-free)
   int order = 0;
   for (int j = L - 1; j >= 0 && order == 0; --j)
     if (out[j] != m.n[j]) order = out[j] > m.n[j] ? 1 : -1;
@@ -287,8 +287,15 @@ std::unique_ptr<const RsaPublicKey> RsaPublicKey::prepare(const EVP_PKEY* key) {
 
 std::size_t RsaPublicKey::size() const { return rep_->size; }
 
+namespace {
+thread_local std::uint64_t operations_on_this_thread = 0;
+}  // namespace
+
+std::uint64_t fast_rsa_operations_on_this_thread() { return operations_on_this_thread; }
+
 bool RsaPublicKey::public_operation(ByteView signature, std::span<std::uint8_t> out) const {
   const Rep& r = *rep_;
+  ++operations_on_this_thread;
   if (signature.size() != r.size || out.size() != r.size) return false;
   if (std::memcmp(signature.data(), r.n_bytes, r.size) >= 0) return false;  // RSAVP1 step 1: s < n
   const int limbs = 8 * r.modulus.vectors;

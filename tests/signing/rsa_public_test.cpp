@@ -11,7 +11,9 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "signing/openssl_util.hpp"
 
@@ -58,36 +60,44 @@ EVP_PKEY* key_pair(int bits) {
   return key.get();
 }
 
-// A 2,049-bit key (OpenSSL's key generation rounds 2,049 down to 2,048 bits): n = p q with p of 1,025 bits and q of
-// 1,024, drawn until n has 2,049 bits; the private key as n, e, d.
-EVP_PKEY* key_pair_2049() {
-  static EvpPkeyPtr key = [] {
-    BnCtxPtr ctx(BN_CTX_new());
-    BnPtr p(BN_new()), q(BN_new()), n(BN_new()), e(BN_new()), d(BN_new()), phi(BN_new()), p1(BN_new()), q1(BN_new());
-    BN_set_word(e.get(), 65537);
-    do {
-      REQUIRE(BN_generate_prime_ex(p.get(), 1025, 0, nullptr, nullptr, nullptr) == 1);
-      REQUIRE(BN_generate_prime_ex(q.get(), 1024, 0, nullptr, nullptr, nullptr) == 1);
-      REQUIRE(BN_mul(n.get(), p.get(), q.get(), ctx.get()) == 1);
-      BN_copy(p1.get(), p.get());
-      BN_sub_word(p1.get(), 1);
-      BN_copy(q1.get(), q.get());
-      BN_sub_word(q1.get(), 1);
-      REQUIRE(BN_mul(phi.get(), p1.get(), q1.get(), ctx.get()) == 1);
-    } while (BN_num_bits(n.get()) != 2049 || BN_mod_inverse(d.get(), e.get(), phi.get(), ctx.get()) == nullptr);
-    UniqueSsl<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> build(OSSL_PARAM_BLD_new());
-    REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) == 1);
-    REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) == 1);
-    REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_D, d.get()) == 1);
-    UniqueSsl<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(build.get()));
-    EvpPkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-    EVP_PKEY* made = nullptr;
-    REQUIRE(EVP_PKEY_fromdata_init(pctx.get()) == 1);
-    REQUIRE(EVP_PKEY_fromdata(pctx.get(), &made, EVP_PKEY_KEYPAIR, params.get()) == 1);
-    REQUIRE(EVP_PKEY_get_bits(made) == 2049);
-    return EvpPkeyPtr(made);
-  }();
-  return key.get();
+// A key of exactly `bits` bits, n = p q with p of (bits + 1) / 2 bits and q of bits / 2, drawn until n has `bits`
+// bits (OpenSSL's key generation rounds 2,049 down to 2,048 bits); the private key as n, e, d.
+EVP_PKEY* exact_key_pair(int bits) {
+  static std::map<int, EvpPkeyPtr> keys;
+  auto& key = keys[bits];
+  if (key) return key.get();
+  BnCtxPtr ctx(BN_CTX_new());
+  BnPtr p(BN_new()), q(BN_new()), n(BN_new()), e(BN_new()), d(BN_new()), phi(BN_new()), p1(BN_new()), q1(BN_new());
+  BN_set_word(e.get(), 65537);
+  do {
+    REQUIRE(BN_generate_prime_ex(p.get(), (bits + 1) / 2, 0, nullptr, nullptr, nullptr) == 1);
+    REQUIRE(BN_generate_prime_ex(q.get(), bits / 2, 0, nullptr, nullptr, nullptr) == 1);
+    REQUIRE(BN_mul(n.get(), p.get(), q.get(), ctx.get()) == 1);
+    BN_copy(p1.get(), p.get());
+    BN_sub_word(p1.get(), 1);
+    BN_copy(q1.get(), q.get());
+    BN_sub_word(q1.get(), 1);
+    REQUIRE(BN_mul(phi.get(), p1.get(), q1.get(), ctx.get()) == 1);
+  } while (BN_num_bits(n.get()) != bits || BN_mod_inverse(d.get(), e.get(), phi.get(), ctx.get()) == nullptr);
+  UniqueSsl<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> build(OSSL_PARAM_BLD_new());
+  REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) == 1);
+  REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) == 1);
+  REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_D, d.get()) == 1);
+  UniqueSsl<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(build.get()));
+  EvpPkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  EVP_PKEY* made = nullptr;
+  REQUIRE(EVP_PKEY_fromdata_init(pctx.get()) == 1);
+  REQUIRE(EVP_PKEY_fromdata(pctx.get(), &made, EVP_PKEY_KEYPAIR, params.get()) == 1);
+  REQUIRE(EVP_PKEY_get_bits(made) == bits);
+  key.reset(made);
+  return made;
+}
+
+Bytes modulus_bytes(EVP_PKEY* key, std::size_t k) {
+  BIGNUM* raw = nullptr;
+  REQUIRE(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &raw) == 1);
+  const BnPtr n(raw);
+  return bytes_of(n.get(), k);
 }
 
 const EVP_MD* md_of(int nid) { return nid == NID_sha256 ? EVP_sha256() : nid == NID_sha384 ? EVP_sha384() : EVP_sha512(); }
@@ -167,6 +177,10 @@ TEST_CASE("RsaPublicKey is used exactly where the CPU has AVX-512 IFMA and the k
   CHECK(RsaPublicKey::prepare(public_key(n.get(), big_e.get()).get()) == nullptr);
   BN_one(e.get());
   CHECK(RsaPublicKey::prepare(public_key(n.get(), e.get()).get()) == nullptr);
+  BN_set_word(e.get(), 65536);  // even
+  CHECK(RsaPublicKey::prepare(public_key(n.get(), e.get()).get()) == nullptr);
+  BN_set_word(e.get(), 0xffffffffffffffff);  // the largest it takes
+  CHECK((RsaPublicKey::prepare(public_key(n.get(), e.get()).get()) != nullptr) == fast_rsa_available());
 }
 
 TEST_CASE("the public operation agrees with BN_mod_exp for every size, exponent and edge input", "[signing][rsa]") {
@@ -177,8 +191,17 @@ TEST_CASE("the public operation agrees with BN_mod_exp for every size, exponent 
   }
   BnCtxPtr ctx(BN_CTX_new());
   std::uint64_t checked = 0;
-  for (int bits : {2048, 2049, 2078, 2079, 2100, 3072, 3500, 4096}) {
-    for (std::uint64_t e_word : {std::uint64_t{3}, std::uint64_t{17}, std::uint64_t{65537}, std::uint64_t{0xfffffffffffffffb}}) {
+  // Sizes at the edges of each limb count (52 L - 2 bits is the most 8 V = L limbs take) and between; exponents
+  // fixed, the largest, and three random ones of random lengths.
+  const int sizes[] = {2048, 2049, 2078, 2079, 2100, 2494, 2910, 3072, 3326, 3500, 3742, 4096};
+  std::vector<std::uint64_t> exponents = {3, 17, 65537, 0xfffffffffffffffb, 0xffffffffffffffff};
+  for (std::uint8_t r : random_bytes(3)) {
+    std::uint64_t e_word = 0;
+    for (std::uint8_t b : random_bytes(8)) e_word = e_word << 8 | b;
+    exponents.push_back((e_word >> (r % 62)) | 3);
+  }
+  for (int bits : sizes) {
+    for (std::uint64_t e_word : exponents) {
       // Random moduli, and the extremes of the size: 2^(bits-1) + 1 and 2^bits - 1.
       for (int shape = 0; shape < 3; ++shape) {
         BnPtr n(BN_new()), e(BN_new());
@@ -232,7 +255,24 @@ TEST_CASE("the public operation agrees with BN_mod_exp for every size, exponent 
       }
     }
   }
-  CHECK(checked == 8 * 4 * 3 * 11);
+  CHECK(checked == std::size(sizes) * exponents.size() * 3 * 11);
+
+  // n = x^2 y, not square-free, and s = x y: s^e = 0 mod n. The last Montgomery step then gives n itself, and the
+  // final subtraction runs.
+  for (std::uint64_t e_word : {std::uint64_t{3}, std::uint64_t{65537}}) {
+    BnPtr x(BN_new()), y(BN_new()), n(BN_new()), s(BN_new()), e(BN_new());
+    REQUIRE(BN_rand(x.get(), 700, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
+    REQUIRE(BN_rand(y.get(), 700, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
+    REQUIRE(BN_sqr(n.get(), x.get(), ctx.get()) == 1);
+    REQUIRE(BN_mul(n.get(), n.get(), y.get(), ctx.get()) == 1);
+    REQUIRE(BN_mul(s.get(), x.get(), y.get(), ctx.get()) == 1);
+    BN_set_word(e.get(), e_word);
+    auto key = RsaPublicKey::prepare(public_key(n.get(), e.get()).get());
+    REQUIRE(key);
+    Bytes out(key->size(), 0xaa);
+    REQUIRE(key->public_operation(bytes_of(s.get(), key->size()), out));
+    CHECK(out == Bytes(key->size(), 0x00));
+  }
 }
 
 TEST_CASE("signatures OpenSSL makes verify, and no alteration of them does", "[signing][rsa]") {
@@ -242,7 +282,7 @@ TEST_CASE("signatures OpenSSL makes verify, and no alteration of them does", "[s
     return;
   }
   for (int bits : {2048, 2049, 3072, 4096}) {  // 2049: emLen = k - 1 in PSS
-    EVP_PKEY* pair = bits == 2049 ? key_pair_2049() : key_pair(bits);
+    EVP_PKEY* pair = bits == 2049 ? exact_key_pair(2049) : key_pair(bits);
     auto key = RsaPublicKey::prepare(pair);
     REQUIRE(key);
     for (int nid : {NID_sha256, NID_sha384, NID_sha512}) {
@@ -351,10 +391,7 @@ TEST_CASE("encodings crafted to be almost right are refused wherever OpenSSL ref
     REQUIRE(EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr) == 1);
     return out;
   };
-  BIGNUM* n_raw = nullptr;
-  REQUIRE(EVP_PKEY_get_bn_param(pair, OSSL_PKEY_PARAM_RSA_N, &n_raw) == 1);
-  const BnPtr n(n_raw);
-  const Bytes n_bytes = bytes_of(n.get(), k);
+  const Bytes n_bytes = modulus_bytes(pair, k);
   enum class Break { none, trailer, top_bit, padding_byte, separator, salt_hash };
   auto pss = [&](Break b) {
     const Bytes salt = random_bytes(s_len), zeros(8, 0);
@@ -392,14 +429,11 @@ TEST_CASE("encodings crafted to be almost right are refused wherever OpenSSL ref
   }
 
   // A 2,049-bit modulus: PSS's EM is one byte shorter than the modulus, and the byte before it must be zero.
-  EVP_PKEY* odd_pair = key_pair_2049();
+  EVP_PKEY* odd_pair = exact_key_pair(2049);
   auto odd_key = RsaPublicKey::prepare(odd_pair);
   REQUIRE(odd_key);
-  BIGNUM* odd_n_raw = nullptr;
-  REQUIRE(EVP_PKEY_get_bn_param(odd_pair, OSSL_PKEY_PARAM_RSA_N, &odd_n_raw) == 1);
-  const BnPtr odd_n(odd_n_raw);
   const std::size_t odd_k = odd_key->size();
-  const Bytes odd_n_bytes = bytes_of(odd_n.get(), odd_k);
+  const Bytes odd_n_bytes = modulus_bytes(odd_pair, odd_k);
   bool tried = false;
   for (int attempt = 0; attempt < 100 && !tried; ++attempt) {
     const Bytes signature = openssl_sign(odd_pair, NID_sha256, 32, hash);  // a random salt each time
@@ -415,6 +449,63 @@ TEST_CASE("encodings crafted to be almost right are refused wherever OpenSSL ref
     tried = true;
   }
   CHECK(tried);
+
+  // Every count of unused bits above emBits (0 to 7): flip each of the top 16 bits of a valid EM and 8 others at
+  // random, and compare with OpenSSL on the signature of each changed EM that is below n.
+  for (int bits : {2049, 2050, 2052, 2055, 2056, 3073}) {
+    EVP_PKEY* sized = exact_key_pair(bits);
+    auto sized_key = RsaPublicKey::prepare(sized);
+    REQUIRE(sized_key);
+    const std::size_t sk = sized_key->size();
+    const Bytes sized_n = modulus_bytes(sized, sk);
+    for (auto [nid, salt] : {std::pair{NID_sha256, 32}, std::pair{NID_sha512, 64}}) {
+      INFO(bits << " bits, " << OBJ_nid2sn(nid) << ", salt " << salt);
+      const Bytes h = random_bytes(hash_length(nid));
+      const Bytes signature = openssl_sign(sized, nid, salt, h);
+      REQUIRE(sized_key->verify_pss(signature, nid, nid, salt, h));
+      Bytes em(sk);
+      REQUIRE(sized_key->public_operation(signature, em));
+      std::vector<std::size_t> flips;
+      for (std::size_t bit = 0; bit < 16; ++bit) flips.push_back(bit);
+      for (std::uint8_t r : random_bytes(8)) flips.push_back(16 + r * (8 * sk - 16) / 256);
+      for (std::size_t bit : flips) {  // counted from the most significant bit of the k bytes
+        Bytes changed = em;
+        changed[bit / 8] ^= static_cast<std::uint8_t>(0x80u >> (bit % 8));
+        if (std::memcmp(changed.data(), sized_n.data(), sk) >= 0) continue;
+        const Bytes forged = raw_private(sized, changed);
+        INFO("bit " << bit);
+        const bool theirs = openssl_verify(sized, nid, salt, forged, h);
+        CHECK(sized_key->verify_pss(forged, nid, nid, salt, h) == theirs);
+        CHECK_FALSE(theirs);
+      }
+    }
+  }
+}
+
+TEST_CASE("one prepared key serves several threads at once", "[signing][rsa]") {
+  if (!fast_rsa_available()) {
+    WARN("this CPU has no AVX-512 IFMA: RsaPublicKey is never used here");
+    CHECK(RsaPublicKey::prepare(key_pair(2048)) == nullptr);
+    return;
+  }
+  EVP_PKEY* pair = key_pair(2048);
+  auto key = RsaPublicKey::prepare(pair);
+  REQUIRE(key);
+  const Bytes hash = random_bytes(32), other = random_bytes(32);
+  const Bytes pkcs1 = openssl_sign(pair, NID_sha256, -1, hash), pss = openssl_sign(pair, NID_sha256, 32, hash);
+  std::atomic<int> right{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        const bool ok = key->verify_pkcs1(pkcs1, NID_sha256, hash) && key->verify_pss(pss, NID_sha256, NID_sha256, 32, hash) &&
+                        !key->verify_pkcs1(pkcs1, NID_sha256, other) && !key->verify_pss(pss, NID_sha256, NID_sha256, 32, other);
+        ++(ok ? right : wrong);
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(right == 1200);
+  CHECK(wrong == 0);
 }
 
 }  // namespace antq::signing
