@@ -295,9 +295,9 @@ std::uint64_t fast_rsa_operations_on_this_thread() { return operations_on_this_t
 
 bool RsaPublicKey::public_operation(ByteView signature, std::span<std::uint8_t> out) const {
   const Rep& r = *rep_;
-  ++operations_on_this_thread;
   if (signature.size() != r.size || out.size() != r.size) return false;
   if (std::memcmp(signature.data(), r.n_bytes, r.size) >= 0) return false;  // RSAVP1 step 1: s < n
+  ++operations_on_this_thread;
   const int limbs = 8 * r.modulus.vectors;
   alignas(64) Limbs s, m;
   limbs_from_bytes(signature, s, limbs);

@@ -241,7 +241,8 @@ TEST_CASE("the public operation agrees with BN_mod_exp for every size, exponent 
           CHECK(ours == bytes_of(expected.get(), k));
           ++checked;
         }
-        // Not below n, or not k bytes: refused.
+        // Not below n, or not k bytes: refused, and not counted as an operation.
+        const std::uint64_t operations = fast_rsa_operations_on_this_thread();
         Bytes ours(k);
         CHECK_FALSE(key->public_operation(bytes_of(n.get(), k), ours));
         BnPtr above(BN_dup(n.get()));
@@ -252,6 +253,9 @@ TEST_CASE("the public operation agrees with BN_mod_exp for every size, exponent 
         CHECK_FALSE(key->public_operation(long_signature, ours));
         Bytes small_out(k - 1);
         CHECK_FALSE(key->public_operation(bytes_of(inputs[1].get(), k), small_out));
+        CHECK(fast_rsa_operations_on_this_thread() == operations);
+        CHECK(key->public_operation(bytes_of(inputs[1].get(), k), ours));
+        CHECK(fast_rsa_operations_on_this_thread() == operations + 1);
       }
     }
   }
