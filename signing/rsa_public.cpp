@@ -186,10 +186,8 @@ const HashKind* hash_kind(int nid) {
 // The hash of the concatenated parts into `out` (h.length bytes).
 void hash_parts(const HashKind& h, std::initializer_list<ByteView> parts, std::uint8_t* out) {
   if (h.nid == NID_sha256) {
-    SHA256_CTX ctx;
-    SHA256_Init(&ctx);
-    for (ByteView p : parts) SHA256_Update(&ctx, p.data(), p.size());
-    SHA256_Final(out, &ctx);
+    const Digest d = sha256(parts);
+    std::memcpy(out, d.data(), d.size());
     return;
   }
   SHA512_CTX ctx;
