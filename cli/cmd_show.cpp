@@ -156,7 +156,10 @@ struct SignatureCheck {
 class History {
  public:
   explicit History(const ledger::Ledger& ledger)
-      : ledger_(ledger), verifier_(ledger.make_verifier()), describer_(ledger, signing::now()) {}
+      : ledger_(ledger),
+        verifier_(ledger.make_verifier()),
+        trust_(ledger.crls(), ledger.timestamp_authorities()),
+        describer_(ledger, signing::now()) {}
 
   json link_json(const projections::ChainLink& l) {
     const ledger::Act& a = l.act;
@@ -207,8 +210,8 @@ class History {
       }
       return ByteView(it->second);
     };
-    auto checked = ledger::check_signatures(l.entry.event, sha256(l.entry.event.body), verifier_,
-                                            recorded.value_or(0) + ledger::kClockSkew, lookup);
+    auto checked = ledger::check_signatures(l.entry.event, verifier_, trust_.at_entry(l.entry.seq, recorded.value_or(0)),
+                                            lookup);
     if (checked) out.signatures = std::move(*checked);
     else out.failure = checked.error().line();
     return out;
@@ -216,6 +219,7 @@ class History {
 
   const ledger::Ledger& ledger_;
   signing::Verifier verifier_;
+  ledger::TrustHistory trust_;
   SignatureDescriber describer_;
 };
 

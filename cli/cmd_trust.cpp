@@ -1,53 +1,138 @@
-// antq trust: the ledger's trust store beyond what `antq init` set (certificate revocation lists).
+// antq trust: changes of the ledger's trust store beyond what `antq init` set — certificate revocation lists and
+// time-stamp authorities — each an administrator-signed entry of the log (trust.crl-added, trust.tsa-added).
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
 
 namespace antq::cli {
+namespace {
+
+struct Args {
+  std::string dir, file, admin, date, number, name;
+  bool json = false;
+};
+
+// Signs `act` (subject "ledger", the file attached) as the administrator and appends it; the new seq.
+Result<std::uint64_t> record_trust_act(const Args& args, std::string_view kind, Bytes content, std::string item,
+                                       std::string media_type, nlohmann::json data) {
+  auto admin = parse_signer(args.admin);
+  if (!admin) return std::unexpected(admin.error());
+  nlohmann::json act{{"act", kind},
+                     {"subject", ledger::kLedgerSubject},
+                     {"date", args.date.empty() ? vietnam_today() : args.date},
+                     {"attachments", {{{"item", item}, {"media_type", media_type}, {"sha256", to_hex(sha256(content))},
+                                       {"size", content.size()}}}},
+                     {"data", std::move(data)}};
+  if (!args.number.empty()) act["document"] = {{"number", args.number}};
+  // Validated (and its text normalised) as any act written as JSON.
+  auto input = ledger::act_from_json(act, "antq trust", ".");
+  if (!input) return std::unexpected(input.error());
+  input->attachment_contents.push_back(std::move(content));
+  ledger::Submission submission = unsigned_submission(std::move(*input));
+  submission.label = args.file;
+  if (auto s = add_signature(submission, ledger::Role::person, *admin); !s) return std::unexpected(s.error());
+  auto ledger = ledger::Ledger::open(args.dir);
+  if (!ledger) return std::unexpected(ledger.error());
+  auto admission = projections::make_admission(**ledger);
+  if (!admission) return std::unexpected(admission.error());
+  auto seqs = (*ledger)->append({std::move(submission)}, **admission);
+  if (!seqs) return std::unexpected(seqs.error());
+  return seqs->front();
+}
+
+CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
+  cmd->add_option("DIR", args.dir, "The ledger")->required();
+  cmd->add_option("FILE", args.file, file_help)->required();
+  cmd->add_option("--admin", args.admin,
+                  "KEY:CERT of the ledger's administrator, who signs the entry (KEY may be a PKCS#11 URI)")
+      ->required();
+  cmd->add_option("--date", args.date, "Date of the decision to trust it (YYYY-MM-DD; default: today)");
+  cmd->add_option("--number", args.number, "Number and symbol of the document deciding it, if there is one");
+  return cmd;
+}
+
+}  // namespace
 
 void add_trust(CLI::App& app, Action& run) {
-  auto* trust = app.add_subcommand("trust", "The trust store: add certificate revocation lists");
+  auto* trust = app.add_subcommand("trust", "The trust store: add revocation lists and time-stamp authorities");
   trust->require_subcommand(1);
-  struct Args {
-    std::string dir, file;
-    bool json = false;
-  };
   auto args = std::make_shared<Args>();
-  auto* add = trust->add_subcommand("add-crl", "Add a CRL (DER or PEM) of a CA the ledger trusts");
-  add->footer(
-      "The CRL's signature is checked against its issuer, which must be a trusted root or a known intermediate.\n"
-      "From then on `append` refuses, and `verify` reports, any signature made when a certificate of its chain\n"
-      "was already revoked; a signature made before the revocation stays valid. Example:\n"
-      "  antq trust add-crl ./ledger province-ca.crl");
-  add->add_option("DIR", args->dir, "The ledger")->required();
-  add->add_option("FILE", args->file, "The CRL file (DER or PEM \"X509 CRL\")")->required();
-  add->add_flag("--json", args->json, "JSON: issuer, this_update, next_update, revoked, sha256, already_held");
-  add->callback([args, &run] {
+
+  auto* crl = add_common(trust->add_subcommand("add-crl", "Add a CRL (DER or PEM) of a CA the ledger trusts"), *args,
+                         "The CRL file (DER or PEM \"X509 CRL\")");
+  crl->footer(
+      "The CRL becomes an entry of the log (act trust.crl-added, the CRL attached), signed by the administrator:\n"
+      "the tree's root and size change, and `verify` knows from which entry on it counted. Its signature is checked\n"
+      "against its issuer, a trusted root or a known intermediate. From then on `append` refuses any signature by a\n"
+      "certificate of a chain it revokes (whatever signing time the signature claims), and `verify` reports any\n"
+      "signature made after a revocation it lists; a signature made before the revocation stays valid. Example:\n"
+      "  antq trust add-crl ./ledger province-ca.crl --admin admin.key:admin.crt");
+  crl->add_flag("--json", args->json, "JSON: seq, issuer, this_update, next_update, revoked, sha256");
+  crl->callback([args, &run] {
     run = [args]() -> int {
       auto der = signing::read_crl(args->file);
       if (!der) return fail(der.error());
+      // What the CRL says, checked against the trust store as it stands (append checks it again).
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto added = (*ledger)->add_crl(*der);
-      if (!added) return fail(Error{added.error().kind, added.error().rule, args->file + ": " + added.error().message});
-      const auto& i = added->info;
+      signing::Verifier verifier = (*ledger)->make_verifier();
+      auto info = verifier.add_crl(*der);
+      if (!info) return fail(bad_input(args->file + ": " + info.error().message));
+      const Digest digest = sha256(*der);
+      ledger->reset();
+      auto seq = record_trust_act(*args, ledger::kCrlAdded, *der, "crl", "application/pkix-crl", nlohmann::json::object());
+      if (!seq) return fail(seq.error());
+      const auto& i = *info;
       std::string next = i.next_update ? signing::format_vietnam_time(*i.next_update) : "";
       if (args->json) {
-        print_json({{"issuer", i.issuer},
+        print_json({{"seq", *seq},
+                    {"issuer", i.issuer},
                     {"this_update", signing::format_vietnam_time(i.this_update)},
                     {"next_update", i.next_update ? nlohmann::json(next) : nlohmann::json(nullptr)},
                     {"revoked", i.revoked},
-                    {"sha256", to_hex(added->fingerprint)},
-                    {"already_held", added->already_held}});
+                    {"sha256", to_hex(digest)}});
         return kOk;
       }
-      std::cout << fmt::format("{} the CRL of {}: issued {}{}, {} revoked certificate{}\n",
-                               added->already_held ? "already held" : "added", i.issuer,
+      std::cout << fmt::format("entry {}: the CRL of {}, issued {}{}, {} revoked certificate{}\n", *seq, i.issuer,
                                signing::format_vietnam_time(i.this_update), next.empty() ? "" : ", next update " + next,
                                i.revoked, i.revoked == 1 ? "" : "s");
+      return kOk;
+    };
+  });
+
+  auto* tsa = add_common(
+      trust->add_subcommand("add-tsa", "Trust a time-stamp authority (RFC 3161) for signatures' time-stamps"), *args,
+      "The authority's certificate (PEM or DER): its TSA certificate, or the CA that issues it");
+  tsa->footer(
+      "The certificate becomes an entry of the log (act trust.tsa-added), signed by the administrator. From then on\n"
+      "a signature may carry a time-stamp token (unsigned attribute id-aa-signatureTimeStampToken; see `antq\n"
+      "timestamp`) that verifies against it with OpenSSL's TS code: its time is then the signing time that counts,\n"
+      "proven rather than claimed. Example:\n"
+      "  antq trust add-tsa ./ledger tsa.crt --admin admin.key:admin.crt --name 'TSA of the Government CA'");
+  tsa->add_option("--name", args->name, "The authority's name, for people");
+  tsa->add_flag("--json", args->json, "JSON: seq, subject, sha256");
+  tsa->callback([args, &run] {
+    run = [args]() -> int {
+      auto certs = signing::read_certificates(args->file);
+      if (!certs) return fail(certs.error());
+      if (certs->size() != 1) return fail(bad_input(args->file + ": give exactly one certificate"));
+      auto info = signing::inspect_certificate(certs->front());
+      if (!info) return fail(info.error());
+      nlohmann::json data = nlohmann::json::object();
+      if (!args->name.empty()) data["name"] = args->name;
+      auto seq = record_trust_act(*args, ledger::kTimestampAuthorityAdded, certs->front(), "tsa",
+                                  "application/pkix-cert", std::move(data));
+      if (!seq) return fail(seq.error());
+      if (args->json) {
+        print_json({{"seq", *seq}, {"subject", info->subject}, {"sha256", to_hex(info->fingerprint)}});
+        return kOk;
+      }
+      std::cout << fmt::format("entry {}: time-stamp authority {} ({})\n", *seq, info->subject, to_hex(info->fingerprint));
       return kOk;
     };
   });

@@ -39,6 +39,7 @@ void add_proof(CLI::App& app, Action& run);
 void add_export(CLI::App& app, Action& run);  // export and verify-bundle
 void add_demo(CLI::App& app, Action& run);
 void add_trust(CLI::App& app, Action& run);
+void add_timestamp(CLI::App& app, Action& run);  // timestamp request / add
 void add_show(CLI::App& app, Action& run);     // show
 void add_history(CLI::App& app, Action& run);  // history
 void add_dossier(CLI::App& app, Action& run);  // dossier

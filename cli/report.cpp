@@ -73,6 +73,11 @@ nlohmann::json SignatureDescriber::describe(const signing::VerifiedSignature& v)
            {"signer_sha256", to_hex(v.signer)},
            {"issuer", cert ? json(cert->issuer) : json(nullptr)},
            {"signing_time", signing::format_vietnam_time(v.signing_time)},
+           // Where the signing time comes from: a time-stamp token of a trusted authority (RFC 3161), or the
+           // signer's own claim (the signingTime attribute).
+           {"signing_time_source", v.timestamp_authority ? "timestamp" : "claimed"},
+           {"claimed_signing_time", signing::format_vietnam_time(v.claimed_signing_time)},
+           {"timestamp_authority", v.timestamp_authority ? json(to_hex(*v.timestamp_authority)) : json(nullptr)},
            {"algorithm", v.algorithm},
            // The CMS signature and messageDigest verify over the signed bytes.
            {"integrity", "valid"},

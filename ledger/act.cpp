@@ -136,6 +136,10 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
     s["record.released"] = {{"targets", Type::texts, true}, {"reason", Type::opt_text}};
     s["record.disposed"] = {{"attachments", Type::texts, true}, {"reason", Type::opt_text}};
     s["archive.transferred"] = {{"subjects", Type::texts, true}, {"archive", Type::text, true}};
+    // The trust store changes as entries of the log (FORMAT.md §2): the attachment is the CRL or the time-stamp
+    // authority's certificate (DER).
+    s["trust.crl-added"] = {};
+    s["trust.tsa-added"] = {{"name", Type::opt_text}};
     return m;
   }();
   return *specs;
@@ -497,7 +501,7 @@ bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
-         kind.starts_with("archive.");
+         kind.starts_with("archive.") || kind.starts_with("trust.");
 }
 
 namespace {

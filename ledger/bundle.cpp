@@ -241,7 +241,7 @@ Result<VerifyReport> verify_bundle(const fs::path& dir, const Progress& progress
       continue;
     }
     // A signed PDF's own signatures, as admission checked them.
-    if (auto pdf = check_pdf_signatures(*content, verifier, std::numeric_limits<signing::UnixTime>::max()); !pdf)
+    if (auto pdf = check_pdf_signatures(*content, verifier, std::nullopt); !pdf)
       fail(std::nullopt, "attachments/" + f.path().filename().string() + ": " + pdf.error().line());
   }
 
@@ -306,8 +306,8 @@ Result<VerifyReport> verify_bundle(const fs::path& dir, const Progress& progress
   parallel_for(spans.size(), 0, [&](std::size_t i) {
     if (!entries[i] || errors[i]) return;
     auto t = signing::parse_time(entries[i]->recorded_at);
-    auto checked = check_signatures(entries[i]->event, sha256(entries[i]->event.body), verifier,
-                                    t.value_or(0) + kClockSkew, [&](const Digest& fp) -> std::optional<ByteView> {
+    auto checked = check_signatures(entries[i]->event, verifier, AdmissionTime{t.value_or(0), {}, {}},
+                                    [&](const Digest& fp) -> std::optional<ByteView> {
                                       auto it = certs.find(fp);  // each hashes to its key (checked above)
                                       if (it == certs.end()) return std::nullopt;
                                       return ByteView(it->second);

@@ -64,7 +64,9 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
     const char* name;
     MDB_dbi* dbi;
     bool* present;
-  } optional[] = {{"crls", &rep.crls, &rep.has_crls}, {"pdf_signatures", &rep.pdf_signatures, &rep.has_pdf_signatures}};
+  } optional[] = {{"crls", &rep.crls, &rep.has_crls},
+                  {"timestamp_authorities", &rep.timestamp_authorities, &rep.has_timestamp_authorities},
+                  {"pdf_signatures", &rep.pdf_signatures, &rep.has_pdf_signatures}};
   for (auto& o : optional) {
     int rc = mdb_dbi_open(txn.get(), o.name, flags, o.dbi);
     if (rc == MDB_SUCCESS) *o.present = true;
@@ -129,6 +131,12 @@ struct Prepared {
     Bytes record;                    // encode_pdf_signatures
   };
   std::vector<SignedPdf> pdfs;       // attachments of this event that are signed PDFs
+  struct TrustChange {
+    bool crl = false;                // else a time-stamp authority
+    Digest digest{};
+    ByteView der;                    // the attachment: in the submission or the ledger (valid during append)
+  };
+  std::optional<TrustChange> trust;  // a trust.* act: what it adds to the trust store
 };
 
 std::string event_label(const std::vector<Submission>& events, std::size_t i) {
@@ -199,10 +207,53 @@ Digest Ledger::Rep::node(const Txn& txn, unsigned level, std::uint64_t index) co
   return d;  // a missing node gives zeros: roots and proofs then fail to verify, and `verify` names it
 }
 
+TrustHistory::TrustHistory(const std::vector<TrustRecord>& crls, const std::vector<TrustRecord>& authorities) {
+  for (const TrustRecord& r : crls) crls_.emplace(r.digest, r.seq);
+  for (const TrustRecord& r : authorities) authorities_.emplace(r.digest, r.seq);
+}
+
+AdmissionTime TrustHistory::at_entry(std::uint64_t seq, signing::UnixTime recorded_at) const {
+  auto before = [seq](const std::map<Digest, std::uint64_t>& added) {
+    return [seq, &added](const Digest& d) {
+      auto it = added.find(d);
+      return it != added.end() && it->second < seq;
+    };
+  };
+  return AdmissionTime{recorded_at, before(crls_), before(authorities_)};
+}
+
+Status check_at_admission(const signing::VerifiedSignature& v, const AdmissionTime& when) {
+  using signing::format_vietnam_time;
+  if (v.signing_time > when.at + kClockSkew)
+    return refused("signature", fmt::format("signing time {} is later than admission {} (more than 5 minutes' skew)",
+                                            format_vietnam_time(v.signing_time), format_vietnam_time(when.at)));
+  if (v.timestamp_authority) {
+    if (when.authority_held && !when.authority_held(*v.timestamp_authority))
+      return refused("signature", fmt::format("its time-stamp authority {} was not trusted yet at admission {}",
+                                              to_hex(*v.timestamp_authority), format_vietnam_time(when.at)));
+    return {};  // the token proves the signature existed at its time: judged there, not at admission
+  }
+  // Without a time-stamp the signing time is only the signer's claim: the key must still be good when the act
+  // arrives, or a revoked or expired key could sign new acts dated before its end.
+  if (when.at > v.chain_valid_until)
+    return refused("signature", fmt::format("a certificate of the signer's chain expired {}, before admission {}: a "
+                                            "new act must be signed with a certificate valid when it is admitted "
+                                            "(or carry a time-stamp from a trusted authority)",
+                                            format_vietnam_time(v.chain_valid_until), format_vietnam_time(when.at)));
+  if (when.at < v.chain_valid_from)
+    return refused("signature", fmt::format("a certificate of the signer's chain is valid only from {}, after "
+                                            "admission {}", format_vietnam_time(v.chain_valid_from),
+                                            format_vietnam_time(when.at)));
+  for (const signing::Revocation& r : v.revocations)
+    if (r.at <= when.at && (!when.crl_held || when.crl_held(r.crl)))
+      return refused("signature", fmt::format("{}, before admission {}: a revoked key may not sign new acts, whatever "
+                                              "signing time it claims", r.what, format_vietnam_time(when.at)));
+  return {};
+}
+
 Result<std::vector<CheckedSignature>> check_signatures(
-    ByteView body, std::span<const SignatureView> signatures, const Digest& body_sha256,
-    const signing::Verifier& verifier, signing::UnixTime not_after,
-    const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
+    ByteView body, std::span<const SignatureView> signatures, const signing::Verifier& verifier,
+    const AdmissionTime& when, const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
   if (signatures.empty()) return refused("signature", "the event carries no signature");
   if (signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
   std::vector<CheckedSignature> out;
@@ -214,15 +265,13 @@ Result<std::vector<CheckedSignature>> check_signatures(
       if (o.role == s.role) return refused("signature", fmt::format("two {} signatures", role_name(s.role)));
     auto der = certificate(s.signer);
     if (!der) return refused("signature", fmt::format("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
-    auto v = verifier.verify(body, s.cms, *der, {.signer_fingerprint = s.signer, .content_sha256 = body_sha256});
-    if (!v) return std::unexpected(with_prefix(v.error(), std::string(role_name(s.role)) + " signature: "));
+    const std::string who = std::string(role_name(s.role)) + " signature: ";
+    auto v = verifier.verify(body, s.cms, *der);
+    if (!v) return std::unexpected(with_prefix(v.error(), who));
     if (v->signer != s.signer)
       return refused("signature", fmt::format("{} signature names signer {} but was made by {}", role_name(s.role),
                                               to_hex(s.signer), to_hex(v->signer)));
-    if (v->signing_time > not_after)
-      return refused("signature", fmt::format("{} signing time {} is later than admission {} (more than 5 minutes' skew)",
-                                              role_name(s.role), signing::format_vietnam_time(v->signing_time),
-                                              signing::format_vietnam_time(not_after - kClockSkew)));
+    if (auto at = check_at_admission(*v, when); !at) return std::unexpected(with_prefix(at.error(), who));
     out.push_back({s.role, std::move(*v)});
   }
   if (!has_person) return refused("signature", "the event has no person signature");
@@ -236,7 +285,7 @@ Result<std::vector<CheckedSignature>> check_signatures(
 }
 
 Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
-                                        signing::UnixTime not_after) {
+                                        const std::optional<AdmissionTime>& when) {
   CheckedPdf out;
   auto verified = signing::verify_pdf(content, verifier);
   if (!verified) {
@@ -245,11 +294,9 @@ Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifie
   }
   for (std::size_t i = 0; i < verified->size(); ++i) {
     auto& v = (*verified)[i];
-    if (v.verified.signing_time > not_after)
-      return refused("signature", fmt::format("PDF signature {}: signing time {} is later than admission {} (more "
-                                              "than 5 minutes' skew)", i + 1,
-                                              signing::format_vietnam_time(v.verified.signing_time),
-                                              signing::format_vietnam_time(not_after - kClockSkew)));
+    if (when)
+      if (auto at = check_at_admission(v.verified, *when); !at)
+        return std::unexpected(with_prefix(at.error(), fmt::format("PDF signature {}: ", i + 1)));
     out.records.push_back({v.signature.byte_range, v.signature.sub_filter, v.signature.covers_whole_file,
                            v.verified.signer, v.verified.signing_time, v.verified.algorithm});
     out.verified.push_back(std::move(v.verified));
@@ -537,49 +584,49 @@ std::vector<Bytes> Ledger::intermediates() const {
   return out;
 }
 
-std::vector<Bytes> Ledger::crls() const {
-  std::vector<Bytes> out;
-  if (!rep_->has_crls) return out;
-  Txn txn(rep_->env, false);
+namespace {
+// The trust records of an index database (`crls` or `timestamp_authorities`: digest -> seq of the entry that added
+// it), with their content from `attachments`, in seq order. A record that is not that (an index made by an older
+// antq held the CRL itself) is left out: `verify` names it.
+std::vector<TrustRecord> trust_records(const Ledger::Rep& rep, MDB_dbi index) {
+  std::vector<TrustRecord> out;
+  Txn txn(rep.env, false);
   MDB_cursor* cur = nullptr;
-  if (mdb_cursor_open(txn.get(), rep_->crls, &cur) != MDB_SUCCESS) return out;
+  if (mdb_cursor_open(txn.get(), index, &cur) != MDB_SUCCESS) return out;
   MDB_val k, v;
-  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-    out.emplace_back(view(v).begin(), view(v).end());
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != 32 || v.mv_size != 8) continue;
+    TrustRecord r;
+    std::memcpy(r.digest.data(), k.mv_data, 32);
+    r.seq = seq_of(v);
+    auto content = txn.get(rep.attachments, val(r.digest));
+    if (!content) continue;
+    r.der.assign(view(*content).begin(), view(*content).end());
+    out.push_back(std::move(r));
+  }
   mdb_cursor_close(cur);
+  std::sort(out.begin(), out.end(), [](const TrustRecord& a, const TrustRecord& b) { return a.seq < b.seq; });
   return out;
+}
+}  // namespace
+
+std::vector<TrustRecord> Ledger::crls() const {
+  return rep_->has_crls ? trust_records(*rep_, rep_->crls) : std::vector<TrustRecord>{};
+}
+
+std::vector<TrustRecord> Ledger::timestamp_authorities() const {
+  return rep_->has_timestamp_authorities ? trust_records(*rep_, rep_->timestamp_authorities)
+                                         : std::vector<TrustRecord>{};
 }
 
 signing::Verifier Ledger::make_verifier() const {
   signing::Verifier v;
   for (const auto& r : trust_roots()) (void)v.add_root(r);
   for (const auto& i : intermediates()) (void)v.add_intermediate(i);
-  for (const auto& c : crls()) (void)v.add_crl(c);  // each was checked when added; verify rechecks their keys
+  // Each was checked when its entry was admitted; verify checks them again and names one that fails.
+  for (const auto& c : crls()) (void)v.add_crl(c.der);
+  for (const auto& t : timestamp_authorities()) (void)v.add_timestamp_authority(t.der);
   return v;
-}
-
-Result<AddedCrl> Ledger::add_crl(ByteView der) {
-  // Checked against the trust store as it stands: a CRL of a CA the ledger does not know is refused.
-  signing::Verifier verifier = make_verifier();
-  auto info = verifier.add_crl(der);
-  if (!info) return std::unexpected(info.error());
-  AddedCrl added{*info, sha256(der), false};
-  Txn txn(rep_->env, true);
-  if (txn.begin_status()) return io_error("cannot begin a transaction: " + lmdb_error(txn.begin_status()));
-  MDB_dbi dbi = rep_->crls;
-  if (!rep_->has_crls) {
-    if (int rc = mdb_dbi_open(txn.get(), "crls", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
-      return io_error("cannot create the `crls` database: " + lmdb_error(rc));
-  }
-  added.already_held = txn.get(dbi, val(added.fingerprint)).has_value();
-  if (!added.already_held) {
-    if (auto s = put(txn, dbi, val(added.fingerprint), val(der), MDB_NOOVERWRITE); !s) return std::unexpected(s.error());
-    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the CRL: " + lmdb_error(rc));
-    rep_->crls = dbi;
-    rep_->has_crls = true;
-    rep_->append_verifier.reset();  // the trust store changed
-  }
-  return added;
 }
 
 Digest Ledger::root(std::uint64_t size) const {
@@ -651,33 +698,80 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   for (auto& e : errors)
     if (e) return std::unexpected(std::move(*e));
   // One pass over the stored certificates: each signer's certificate (carried, else stored by an earlier append),
-  // and the CA certificates carried in that the ledger does not hold yet, which serve as intermediates.
+  // and the CA certificates carried in that the ledger does not hold yet, which serve as intermediates. The read
+  // transaction also lends the content of a trust act's attachment when the ledger holds it already.
   std::vector<const Bytes*> new_cas;
+  Txn lookups(rep_->env, false);
   {
-    Txn txn(rep_->env, false);
     std::set<Digest> looked_at;
-    for (Prepared& p : prepared) {
+    for (std::size_t i = 0; i < n; ++i) {
+      Prepared& p = prepared[i];
       for (const auto& s : p.stored.signatures) {
         auto carried = std::find_if(p.carried.begin(), p.carried.end(),
                                     [&](const Certificate& c) { return c.fingerprint == s.signer; });
         if (carried != p.carried.end()) p.signers.push_back(*carried);
-        else if (auto v = txn.get(rep_->certs, val(s.signer))) p.signers.push_back({s.signer, Bytes(view(*v).begin(), view(*v).end())});
+        else if (auto v = lookups.get(rep_->certs, val(s.signer))) p.signers.push_back({s.signer, Bytes(view(*v).begin(), view(*v).end())});
       }
       for (const auto& c : p.carried) {
-        if (!looked_at.insert(c.fingerprint).second || txn.get(rep_->certs, val(c.fingerprint))) continue;
+        if (!looked_at.insert(c.fingerprint).second || lookups.get(rep_->certs, val(c.fingerprint))) continue;
         if (auto info = signing::inspect_certificate(c.der); info && info->is_ca) new_cas.push_back(&c.der);
+      }
+      if (p.act.act == kCrlAdded || p.act.act == kTimestampAuthorityAdded) {
+        if (p.act.attachments.size() != 1)
+          return bad_input(fmt::format("{}{}: attach exactly one file: the {}", event_label(events, i), p.act.act,
+                                       p.act.act == kCrlAdded ? "CRL" : "time-stamp authority's certificate (DER)"));
+        const Digest& d = p.act.attachments[0].sha256;
+        std::optional<ByteView> content;
+        for (const auto& blob : events[i].blobs)
+          if (blob.sha256 == d) content = ByteView(blob.content);
+        if (!content)
+          if (auto v = lookups.get(rep_->attachments, val(d))) content = view(*v);
+        if (!content)
+          return bad_input(fmt::format("{}{}: the attached file {} is neither carried nor held", event_label(events, i),
+                                       p.act.act, to_hex(d)));
+        p.trust = Prepared::TrustChange{p.act.act == kCrlAdded, d, *content};
       }
     }
   }
 
-  // 2. Signatures and chains, on all cores: the expensive part of admission.
+  // 2. Signatures and chains, on all cores: the expensive part of admission. Each event is judged with the trust
+  // store as the events before it leave it: a trust act of this batch applies to the events after it.
   if (!rep_->append_verifier) rep_->append_verifier = std::make_unique<signing::Verifier>(make_verifier());
-  std::unique_ptr<signing::Verifier> with_new_cas;
-  if (!new_cas.empty()) {  // rare: a verifier for this append only; the kept one is rebuilt after the commit
-    with_new_cas = std::make_unique<signing::Verifier>(make_verifier());
-    for (const Bytes* c : new_cas) (void)with_new_cas->add_intermediate(*c);
+  std::vector<std::unique_ptr<signing::Verifier>> changed;  // rare: verifiers for this append only
+  std::vector<const signing::Verifier*> verifier_of(n);
+  {
+    std::vector<const Prepared::TrustChange*> added;
+    auto fresh = [&]() -> Result<std::unique_ptr<signing::Verifier>> {
+      auto v = std::make_unique<signing::Verifier>(make_verifier());
+      for (const Bytes* c : new_cas) (void)v->add_intermediate(*c);
+      for (const auto* t : added) {
+        if (t->crl) {
+          if (auto r = v->add_crl(t->der); !r) return std::unexpected(r.error());
+        } else if (auto r = v->add_timestamp_authority(t->der); !r) {
+          return std::unexpected(r.error());
+        }
+      }
+      return v;
+    };
+    const signing::Verifier* current = rep_->append_verifier.get();
+    if (!new_cas.empty()) {  // the kept verifier is rebuilt after the commit
+      auto v = fresh();
+      if (!v) return std::unexpected(v.error());
+      changed.push_back(std::move(*v));
+      current = changed.back().get();
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      verifier_of[i] = current;
+      if (!prepared[i].trust) continue;
+      added.push_back(&*prepared[i].trust);
+      auto v = fresh();
+      if (!v)
+        return bad_input(fmt::format("{}{}: {}", event_label(events, i), prepared[i].act.act, v.error().message));
+      changed.push_back(std::move(*v));
+      current = changed.back().get();
+    }
   }
-  const signing::Verifier& verifier = with_new_cas ? *with_new_cas : *rep_->append_verifier;
+  const AdmissionTime when{now, {}, {}};
   parallel_for(n, 0, [&](std::size_t i) {
     Prepared& p = prepared[i];
     auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
@@ -686,14 +780,14 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       return std::nullopt;
     };
     Event original{events[i].event.body, p.stored.signatures};
-    auto checked = check_signatures(original, p.digest, verifier, now + kClockSkew, lookup);
+    auto checked = check_signatures(original, *verifier_of[i], when, lookup);
     if (!checked) {
       errors[i] = with_prefix(checked.error(), event_label(events, i));
       return;
     }
     p.signatures = std::move(*checked);
     for (const auto& blob : events[i].blobs) {
-      auto pdf = check_pdf_signatures(blob.content, verifier, now + kClockSkew);
+      auto pdf = check_pdf_signatures(blob.content, *verifier_of[i], when);
       if (!pdf) {
         errors[i] = with_prefix(pdf.error(), event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": ");
         return;
@@ -716,8 +810,11 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   std::set<Digest> batch;
   const std::string recorded_at = signing::format_utc(now);
   std::vector<std::uint64_t> seqs;
-  std::optional<MDB_dbi> pdf_dbi;
+  std::optional<MDB_dbi> pdf_dbi, crls_dbi, authorities_dbi;
   if (rep_->has_pdf_signatures) pdf_dbi = rep_->pdf_signatures;
+  if (rep_->has_crls) crls_dbi = rep_->crls;
+  if (rep_->has_timestamp_authorities) authorities_dbi = rep_->timestamp_authorities;
+  bool trust_changed = false;
   const std::vector<Submission::Blob>* carried_blobs = nullptr;  // the current event's
   const std::function<std::optional<ByteView>(const Digest&)> attachment = [&](const Digest& d) -> std::optional<ByteView> {
     for (const auto& blob : *carried_blobs)
@@ -761,6 +858,18 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       }
       if (s) s = put(txn, *pdf_dbi, val(pdf.attachment), val(pdf.record), MDB_NOOVERWRITE);
     }
+    if (s && p.trust) {
+      std::optional<MDB_dbi>& index = p.trust->crl ? crls_dbi : authorities_dbi;
+      if (!index) {
+        MDB_dbi dbi = 0;
+        const char* name = p.trust->crl ? "crls" : "timestamp_authorities";
+        if (int rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi); rc != MDB_SUCCESS)
+          return io_error(fmt::format("cannot create the `{}` database: {}", name, lmdb_error(rc)));
+        index = dbi;
+      }
+      s = put(txn, *index, val(p.trust->digest), val(k.data(), k.size()), MDB_NOOVERWRITE);
+      trust_changed = true;
+    }
     if (!s) return std::unexpected(s.error());
     seqs.push_back(seq);
   }
@@ -769,10 +878,18 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
   if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
   if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
                     "; nothing was written (free disk space, then append again)");
-  if (with_new_cas) rep_->append_verifier.reset();  // the stored CA certificates changed
+  if (!new_cas.empty() || trust_changed) rep_->append_verifier.reset();  // the trust store changed
   if (pdf_dbi) {
     rep_->pdf_signatures = *pdf_dbi;
     rep_->has_pdf_signatures = true;
+  }
+  if (crls_dbi) {
+    rep_->crls = *crls_dbi;
+    rep_->has_crls = true;
+  }
+  if (authorities_dbi) {
+    rep_->timestamp_authorities = *authorities_dbi;
+    rep_->has_timestamp_authorities = true;
   }
   return seqs;
 }

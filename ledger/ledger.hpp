@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -55,7 +56,7 @@ struct CheckedSignature {
 
 // What admission rules are asked about: an event about to become entry `seq`. (Ledger::rebuild replays stored
 // entries without checking their signatures again: there each signature carries only its role and
-// `verified.signer`, which is all the rules may depend on.)
+// `verified.signer`, and signatures_checked is false.)
 struct Candidate {
   std::uint64_t seq = 0;
   const Act& act;
@@ -65,6 +66,9 @@ struct Candidate {
   const LedgerInfo& ledger;
   // The content of an attachment the ledger holds or this event carries, by SHA-256 (valid during admit()).
   const std::function<std::optional<ByteView>(const Digest&)>& attachment;
+  // False when the replay does not check signatures again (rebuild): `signatures` then carry only role and signer,
+  // and rules about the rest of them are not judged.
+  bool signatures_checked = true;
 };
 
 // Domain rules, supplied from above (projections/). The ledger calls admit() for each event in order, inside
@@ -129,12 +133,17 @@ struct RebuildReport {
   bool written() const { return changed + added + removed > 0; }
 };
 
-// What Ledger::add_crl did.
-struct AddedCrl {
-  signing::Verifier::CrlInfo info;
-  Digest fingerprint{};       // SHA-256 of the DER: its key in the `crls` database
-  bool already_held = false;  // the same CRL was added before; nothing written
+// A CRL or a time-stamp authority's certificate that the log holds: the attachment of a `trust.crl-added` or
+// `trust.tsa-added` entry (FORMAT.md §2). From that entry on, admission judges signatures with it.
+struct TrustRecord {
+  Digest digest{};        // SHA-256 of `der`: the attachment
+  std::uint64_t seq = 0;  // the entry that added it
+  Bytes der;
 };
+
+// The act kinds that change the trust store.
+inline constexpr std::string_view kCrlAdded = "trust.crl-added";
+inline constexpr std::string_view kTimestampAuthorityAdded = "trust.tsa-added";
 
 class Ledger {
  public:
@@ -196,13 +205,11 @@ class Ledger {
   // it: `verify` then names every problem. `progress` sees (entries replayed, size).
   Result<RebuildReport> rebuild(Admission& replay, const Progress& progress = {});
 
-  // A verifier holding this ledger's trust roots and intermediates.
+  // A verifier holding this ledger's trust roots, intermediates, CRLs and time-stamp authorities.
   signing::Verifier make_verifier() const;
-  std::vector<Bytes> crls() const;  // DER, in fingerprint order
-
-  // Adds a certificate revocation list (DER) to the trust store, after checking that a CA of the trust store
-  // signed it. From then on appends and verify refuse signatures made at or after a revocation it lists.
-  Result<AddedCrl> add_crl(ByteView der);
+  // The CRLs and time-stamp authorities the log holds, in seq order.
+  std::vector<TrustRecord> crls() const;
+  std::vector<TrustRecord> timestamp_authorities() const;
 
   struct Rep;
 
@@ -211,30 +218,56 @@ class Ledger {
   std::unique_ptr<Rep> rep_;
 };
 
+// When, and with which trust, a signature is judged at admission (rule `signature`, FORMAT.md §3).
+struct AdmissionTime {
+  signing::UnixTime at = 0;  // the admission: the entry's recordedAt
+  // Whether the CRL, or the time-stamp authority, with this fingerprint was held at admission (added by an earlier
+  // entry). Empty: every one the verifier holds was (an append).
+  std::function<bool(const Digest&)> crl_held, authority_held;
+};
+
+// Which CRLs and time-stamp authorities the log held when each of its entries was admitted: those added by earlier
+// entries. For judging stored entries again (verify, history).
+class TrustHistory {
+ public:
+  TrustHistory(const std::vector<TrustRecord>& crls, const std::vector<TrustRecord>& authorities);
+  // The admission of entry `seq`, recorded at `recorded_at`. Valid while this object lives.
+  AdmissionTime at_entry(std::uint64_t seq, signing::UnixTime recorded_at) const;
+
+ private:
+  std::map<Digest, std::uint64_t> crls_, authorities_;  // digest -> seq of the entry that added it
+};
+
+// The part of rule `signature` that depends on the time of admission, for one signature the verifier accepted:
+// its (effective) signing time is not later than admission plus kClockSkew; and, unless a time-stamp token of an
+// authority held at admission fixes its time, its chain is valid at admission and no certificate of it was revoked
+// at or before admission by a CRL held then. (How long before admission a signature may have been made is the
+// profile's figure: projections check it.)
+Status check_at_admission(const signing::VerifiedSignature& v, const AdmissionTime& when);
+
 // Signatures of a stored or submitted event, checked against `verifier` (rule `signature`): at most one per
-// role, a person signature present, every CMS valid over the body at its signing time, signing time not later
-// than `not_after`. `certificate` looks up a signer certificate by fingerprint; the caller vouches that the DER
-// it returns hashes to that fingerprint and stays valid until check_signatures returns. `body_sha256` is the
-// SHA-256 of the body.
+// role, a person signature present, every CMS valid over the body (in the ledger's stored form) at its signing time,
+// and check_at_admission. `certificate` looks up a signer certificate by fingerprint; the caller vouches that the
+// DER it returns hashes to that fingerprint and stays valid until check_signatures returns.
 Result<std::vector<CheckedSignature>> check_signatures(
-    ByteView body, std::span<const SignatureView> signatures, const Digest& body_sha256,
-    const signing::Verifier& verifier, signing::UnixTime not_after,
-    const std::function<std::optional<ByteView>(const Digest&)>& certificate);
+    ByteView body, std::span<const SignatureView> signatures, const signing::Verifier& verifier,
+    const AdmissionTime& when, const std::function<std::optional<ByteView>(const Digest&)>& certificate);
 inline Result<std::vector<CheckedSignature>> check_signatures(
-    const Event& event, const Digest& body_sha256, const signing::Verifier& verifier, signing::UnixTime not_after,
+    const Event& event, const signing::Verifier& verifier, const AdmissionTime& when,
     const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
-  return check_signatures(event.body, signature_views(event), body_sha256, verifier, not_after, certificate);
+  return check_signatures(event.body, signature_views(event), verifier, when, certificate);
 }
 
 // The signatures of an attachment that is a signed PDF (none when it is not one), checked against `verifier`
-// (rule `signature`: covered bytes, digest, chain at each signing time, signing time not later than `not_after`).
+// (rule `signature`: covered bytes, digest, chain at each signing time, and check_at_admission when `when` is
+// given: verify has no time of admission for an attachment that no entry names).
 struct CheckedPdf {
   std::vector<PdfSignatureRecord> records;  // what the ledger stores in `pdf_signatures`
   std::vector<signing::VerifiedSignature> verified;  // parallel to records
   std::vector<Bytes> certificates;          // DER, carried in the PDF's CMS: stored by fingerprint
 };
 Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
-                                        signing::UnixTime not_after);
+                                        const std::optional<AdmissionTime>& when);
 
 // The two-step signing of an official document (domain.md §8): the competent person signs, then the office clerk
 // applies the organisation's signature. Refused (rule `signature`) when the organisation's signing time is earlier.

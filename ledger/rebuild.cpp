@@ -60,7 +60,7 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
       if (i + kPrefetchAhead < batch.size() && batch[i + kPrefetchAhead].entry.act)
         replay.prefetch(*batch[i + kPrefetchAhead].entry.act, state);
       if (e.failure) return corruption(fmt::format("entry {}: {}", e.seq, *e.failure));
-      if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment); !ok)
+      if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment, false); !ok)
         return corruption(fmt::format("entry {}: admission replay: {}", e.seq, ok.error().line()));
       if (progress && (e.seq + 1) % kProgressEvery == 0) progress(e.seq + 1, size);
     }

@@ -137,8 +137,9 @@ std::vector<CheckedSignature> stored_signatures(std::span<const SignatureView> s
 
 Status admit_stored(Admission& replay, StateStore& state, const StoredEntry& e,
                     const std::vector<CheckedSignature>& signatures, const LedgerInfo& info,
-                    const std::function<std::optional<ByteView>(const Digest&)>& attachment) {
-  Candidate c{e.seq, *e.act, e.digest, signatures, e.recorded_at, info, attachment};
+                    const std::function<std::optional<ByteView>(const Digest&)>& attachment,
+                    bool signatures_checked) {
+  Candidate c{e.seq, *e.act, e.digest, signatures, e.recorded_at, info, attachment, signatures_checked};
   return replay.admit(c, state);
 }
 

@@ -78,9 +78,11 @@ void decode_stored(ByteView bytes, StoredEntry& out);
 // signer fingerprint, the other fields of VerifiedSignature left empty. Admission rules read only these two.
 std::vector<CheckedSignature> stored_signatures(std::span<const SignatureView> signatures);
 
-// Replays the admission of a decoded entry (no failure) with `signatures` as checked, folding into `state`.
+// Replays the admission of a decoded entry (no failure) with `signatures` as checked (or, when
+// `signatures_checked` is false, as stored_signatures() gives them), folding into `state`.
 Status admit_stored(Admission& replay, StateStore& state, const StoredEntry& e,
                     const std::vector<CheckedSignature>& signatures, const LedgerInfo& info,
-                    const std::function<std::optional<ByteView>(const Digest&)>& attachment);
+                    const std::function<std::optional<ByteView>(const Digest&)>& attachment,
+                    bool signatures_checked);
 
 }  // namespace antq::ledger

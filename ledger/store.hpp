@@ -76,7 +76,9 @@ struct Ledger::Rep {
   MDB_env* env = nullptr;
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
   MDB_dbi crls = 0;
-  bool has_crls = false;  // `crls` is made by the first `trust add-crl`; ledgers made before it have none
+  bool has_crls = false;  // `crls` is made by the first trust.crl-added entry; ledgers that never held one have none
+  MDB_dbi timestamp_authorities = 0;
+  bool has_timestamp_authorities = false;  // likewise, by the first trust.tsa-added entry
   MDB_dbi pdf_signatures = 0;
   bool has_pdf_signatures = false;  // made by the first append of a signed PDF
   LedgerInfo info;

@@ -249,12 +249,17 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   BodyTable bodies(size);
   std::uint64_t expected = 0;
 
+  // The trust store as the log grew it: each CRL and time-stamp authority counts for admission from the entry after
+  // the one that added it (the indexes are checked against the entries at the end).
+  const std::vector<TrustRecord> crl_records = crls();
+  const TrustHistory trust_history(crl_records, timestamp_authorities());
+
   // Any thread: decode an entry and its body, check its signatures (no LMDB access here).
   auto decode = [&](Item& it) {
     decode_stored(it.bytes, it);
     if (it.failure) return;
-    auto checked = check_signatures(it.entry->body, it.entry->signatures, it.digest, verifier,
-                                    it.recorded_at + kClockSkew, lookup);
+    auto checked = check_signatures(it.entry->body, it.entry->signatures, verifier,
+                                    trust_history.at_entry(it.seq, it.recorded_at), lookup);
     if (!checked) it.failure = checked.error().line();
     else it.signatures = std::move(*checked);
   };
@@ -263,15 +268,25 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);
     return std::nullopt;
   };
+  // What the entries imply of the trust indexes, and which entry first named each attachment (its admission).
+  std::map<Digest, std::uint64_t> crls_added, authorities_added;
+  std::map<Digest, std::pair<std::uint64_t, signing::UnixTime>> first_named;
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
+    if (it.act && !it.failure) {
+      for (const Act::Attachment& a : it.act->attachments) first_named.try_emplace(a.sha256, it.seq, it.recorded_at);
+      if (it.act->attachments.size() == 1 && it.act->act == kCrlAdded)
+        crls_added.try_emplace(it.act->attachments[0].sha256, it.seq);
+      if (it.act->attachments.size() == 1 && it.act->act == kTimestampAuthorityAdded)
+        authorities_added.try_emplace(it.act->attachments[0].sha256, it.seq);
+    }
     if (it.entry) {
       report.signatures += it.entry->signatures.size();
       if (!bodies.insert(it.digest, it.seq) && !it.failure)
         it.failure = "refused [duplicate]: the same act body appears earlier in the log";
     }
     if (!it.failure && it.act) {
-      if (auto s = admit_stored(replay, state, it, it.signatures, rep_->info, stored_attachment); !s)
+      if (auto s = admit_stored(replay, state, it, it.signatures, rep_->info, stored_attachment, true); !s)
         it.failure = "admission replay: " + s.error().line();
     }
     if (it.failure) fail(it.seq, *it.failure);
@@ -488,7 +503,10 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       [&](const Digest& fp, ByteView content) {
         ++report.attachments;
         auto stored = pdf_records.find(fp);
-        auto checked = check_pdf_signatures(content, verifier, std::numeric_limits<signing::UnixTime>::max());
+        std::optional<AdmissionTime> when;
+        if (auto named = first_named.find(fp); named != first_named.end())
+          when = trust_history.at_entry(named->second.first, named->second.second);
+        auto checked = check_pdf_signatures(content, verifier, when);
         if (!checked) {
           fail(std::nullopt, "attachment " + to_hex(fp) + ": " + checked.error().line());
         } else if (checked->records.empty() != (stored == pdf_records.end()) ||
@@ -510,19 +528,44 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   for (const auto& [fp, record] : pdf_records)
     fail(std::nullopt, "database `pdf_signatures` holds a record for " + to_hex(fp) + ", which is no attachment");
 
-  // CRLs: content-addressed too, and each signed by a CA of the trust store. (make_verifier leaves out one that no
-  // longer verifies, so the signatures it would have refused are not refused above either: it is named here.)
-  if (rep_->has_crls) {
-    signing::Verifier trust = make_verifier();
-    content_addressed(
-        rep_->crls,
-        [&](const Digest& fp, ByteView der) {
-          if (auto check = trust.add_crl(der); !check)
-            fail(std::nullopt, "CRL " + to_hex(fp) + " (database `crls`): " + check.error().message);
-        },
-        [&](const std::string& key) {
-          fail(std::nullopt, "CRL " + key + " (database `crls`): content does not hash to its key");
-        });
+  // The trust indexes: each record the (digest -> seq) of a trust.* entry, every such entry recorded, and each CRL
+  // still signed by a CA of the trust store (make_verifier leaves out one that no longer verifies, so the
+  // signatures it would have refused are not refused above either: it is named here).
+  auto check_index = [&](bool has, MDB_dbi dbi, const char* name, const std::map<Digest, std::uint64_t>& implied) {
+    std::map<Digest, std::uint64_t> held;
+    if (has) {
+      MDB_cursor* c = nullptr;
+      if (mdb_cursor_open(txn.get(), dbi, &c) == MDB_SUCCESS) {
+        for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+          if (k.mv_size == 32 && v.mv_size == 8) {
+            held.emplace(*reinterpret_cast<const Digest*>(k.mv_data), seq_of(v));
+          } else {
+            fail(std::nullopt, fmt::format("database `{}`: record {} is not (SHA-256 -> seq of an entry): a trust "
+                                           "store kept beside the log by an older antq; add it again as an entry "
+                                           "(`antq trust`)", name, to_hex(view(k))));
+          }
+        }
+        mdb_cursor_close(c);
+      }
+    }
+    for (const auto& [d, seq] : held)
+      if (auto it = implied.find(d); it == implied.end() || it->second != seq)
+        fail(std::nullopt, fmt::format("database `{}` holds {} as added by entry {}, which the log does not say", name,
+                                       to_hex(d), seq));
+    for (const auto& [d, seq] : implied)
+      if (!held.contains(d))
+        fail(seq, fmt::format("database `{}` does not hold {}, which this entry added", name, to_hex(d)));
+  };
+  if (expected == size) {
+    check_index(rep_->has_crls, rep_->crls, "crls", crls_added);
+    check_index(rep_->has_timestamp_authorities, rep_->timestamp_authorities, "timestamp_authorities", authorities_added);
+  }
+  {
+    signing::Verifier trust;
+    for (const auto& r : trust_roots()) (void)trust.add_root(r);
+    for (const auto& i : intermediates()) (void)trust.add_intermediate(i);
+    for (const TrustRecord& r : crl_records)
+      if (auto check = trust.add_crl(r.der); !check) fail(r.seq, "its CRL " + to_hex(r.digest) + ": " + check.error().message);
   }
 
   // Derived state: the replay must reproduce the stored `state` database exactly. After a failed entry the replay

@@ -34,6 +34,7 @@ class Rules final : public ledger::Admission {
   explicit Rules(Profile profile) : profile_(std::move(profile)) {}
 
   Status admit(const ledger::Candidate& c, ledger::StateStore& state) override {
+    if (auto s = check_signature_age(c, state); !s) return s;
     if (auto s = check_authority(c, state); !s) return s;
     if (c.act.act == "profile.adopted") return adopt_profile(c, state);
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
@@ -53,6 +54,26 @@ class Rules final : public ledger::Admission {
   }
 
  private:
+  // Rule `signature`, the profile's part: a signature whose time is only the signer's claim (no time-stamp token)
+  // may not be older at admission than the profile's figure. The ledger checked the rest of the rule.
+  Status check_signature_age(const ledger::Candidate& c, const ledger::StateStore& state) {
+    if (!c.signatures_checked) return {};
+    auto profile = profile_on(c.act.date, state, c);
+    if (!profile) return std::unexpected(profile.error());
+    const signing::UnixTime max_age = signing::UnixTime{(*profile)->signature_max_age_days} * 86400;
+    for (const auto& s : c.signatures) {
+      if (s.verified.timestamp_authority || c.recorded_at - s.verified.signing_time <= max_age) continue;
+      return refused("signature",
+                     fmt::format("the {} signature says it was made {}, more than {} days before admission {}: a "
+                                 "signing time is only the signer's claim (profile {} allows {} days); sign it again, "
+                                 "or add a time-stamp from a trusted authority (antq timestamp)",
+                                 ledger::role_name(s.role), signing::format_vietnam_time(s.verified.signing_time),
+                                 (*profile)->signature_max_age_days, signing::format_vietnam_time(c.recorded_at),
+                                 (*profile)->id, (*profile)->signature_max_age_days));
+    }
+    return {};
+  }
+
   // record.disposed: the disposal decision of documents (retention.md), kept per attachment (key
   // "disposed/<sha256 hex>") for dossiers and retention.
   static Status record_disposal(const ledger::Candidate& c, ledger::StateStore& state) {

@@ -400,6 +400,18 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   }
   ANTQ_CHECK(st->done());
 
+  // Optional (the sources say nothing of it): how long before admission a signature without a time-stamp may have
+  // been made.
+  if (j.contains("signatures")) {
+    auto sg = top.object("signatures");
+    if (!sg) return std::unexpected(sg.error());
+    std::optional<int> days;
+    ANTQ_TRY(days, sg->opt_int("max_age_days", 0, 3650));
+    if (!days) return sg->fail("max_age_days", "expected a number of days");
+    p.signature_max_age_days = *days;
+    ANTQ_CHECK(sg->done());
+  }
+
   auto ru = top.object("rules");
   if (!ru) return std::unexpected(ru.error());
   for (const auto& id : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));

@@ -60,6 +60,13 @@ struct StatisticsReport {
   std::string before;  // "MM-DD"
 };
 
+// Why 10 days: an official document is signed by the competent person, then the office clerk applies the
+// organisation's signature and sends it (Decree 30/2020 art. 15-16: on the day it is signed, or the next working
+// day); the longest run of days off in the year (Tết, up to 9 consecutive days) may fall between signing and
+// submission. A longer window would let a key that is revoked after being stolen keep signing acts dated before its
+// revocation for longer; signatures made earlier than this can still be admitted with a time-stamp token.
+inline constexpr int kDefaultSignatureMaxAgeDays = 10;
+
 struct Profile {
   std::string id;
   std::string title;
@@ -80,6 +87,10 @@ struct Profile {
   std::vector<std::string> statistics_apart;
   std::vector<StatisticsReport> reports;
   std::map<std::string, bool, std::less<>> rules;  // every id of domain.md §10
+  // Rule `signature`: a signature without a time-stamp token may have been made at most this many days before its
+  // admission (its signing time is only the signer's claim). Not from the sources: kDefaultSignatureMaxAgeDays
+  // unless the profile's `signatures.max_age_days` says otherwise.
+  int signature_max_age_days = kDefaultSignatureMaxAgeDays;
 
   // Whether rule or finding `id` of domain.md §10 applies under this profile.
   bool applies(std::string_view id) const;

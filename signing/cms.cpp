@@ -13,7 +13,6 @@
 
 #include "signing/der.hpp"
 #include "signing/openssl_util.hpp"
-#include "signing/signed_data_view.hpp"
 
 namespace antq::signing {
 
@@ -244,64 +243,7 @@ std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cm
   return problem;
 }
 
-namespace {
-
-// The issuer Name and serialNumber INTEGER of a DER certificate, as whole elements (IssuerAndSerialNumber's parts).
-std::optional<std::pair<ByteView, ByteView>> issuer_and_serial(ByteView certificate) {
-  DerReader top(certificate);
-  auto cert = top.next(kDerSequence);
-  if (!cert || !top.at_end()) return std::nullopt;
-  DerReader in_cert(cert->content);
-  auto tbs = in_cert.next(kDerSequence);
-  if (!tbs) return std::nullopt;
-  DerReader in_tbs(tbs->content);
-  auto first = in_tbs.next();
-  if (first && first->tag == kDerContext0) first = in_tbs.next();  // [0] version
-  auto algorithm = in_tbs.next(kDerSequence);
-  auto issuer = in_tbs.next(kDerSequence);
-  if (!first || first->tag != kDerInteger || !algorithm || !issuer) return std::nullopt;
-  return std::pair{issuer->whole, first->whole};
-}
-
-// cms_parse without OpenSSL's decoder, for the plain DER shape the verifier's fast path reads (SignedDataView)
-// with an IssuerAndSerialNumber sid: OpenSSL would decode and re-encode such a CMS byte for byte, so cutting the
-// certificates out of the raw bytes gives what the full path gives. nullopt: use the full path.
-std::optional<CmsParts> cms_parse_plain(ByteView der) {
-  auto parsed = signed_data_fields(der);
-  if (!parsed) return std::nullopt;
-  auto stripped = strip_certificates(der);
-  if (!stripped) return std::nullopt;
-  auto view = view_signed_data(*stripped);
-  if (!view || view->signer_version != 1) return std::nullopt;
-  CmsParts parts;
-  parts.signing_time = view->signing_time;
-  DerReader sid(view->sid);
-  auto sid_issuer = sid.next(kDerSequence);
-  auto sid_serial = sid.next(kDerInteger);
-  if (!sid_issuer || !sid_serial || !sid.at_end()) return std::nullopt;
-  for (const DerElement& f : parsed->fields) {
-    if (f.tag != kDerContext0) continue;
-    DerReader certs(f.content);
-    while (auto c = certs.next()) {
-      if (c->tag != kDerSequence) return std::nullopt;  // other certificate choices: full path
-      auto names = issuer_and_serial(c->whole);
-      if (!names) return std::nullopt;
-      Bytes cert(c->whole.begin(), c->whole.end());
-      if (!parts.signer && std::ranges::equal(names->first, sid_issuer->whole) &&
-          std::ranges::equal(names->second, sid_serial->whole))
-        parts.signer = sha256(cert);
-      parts.certificates.push_back(std::move(cert));
-    }
-    if (!certs.at_end()) return std::nullopt;
-  }
-  parts.without_certificates = std::move(*stripped);
-  return parts;
-}
-
-}  // namespace
-
 Result<CmsParts> cms_parse(ByteView der) {
-  if (auto plain = cms_parse_plain(der)) return std::move(*plain);
   CmsPtr cms = decode_cms(der);
   if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
   auto si = detached_signer_info(cms.get());

@@ -1,5 +1,6 @@
-// Private to signing/: a strict DER reader over borrowed bytes, for the few places where walking the
-// encoding beats OpenSSL's template decoder (cutting fields out of a SignedData, the verifier's fast path).
+// Private to signing/: a strict DER reader over borrowed bytes, for the structure OpenSSL has no call for: cutting
+// the certificates field out of a SignedData, the versions and digestAlgorithms of one (cms.cpp), the length of a
+// CMS in a PDF's zero-padded /Contents (pdf.cpp). It never parses anything cryptographic.
 // Strict means: one-byte tags only, definite lengths in minimal form, nothing past the end of the input.
 #pragma once
 

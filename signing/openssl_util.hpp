@@ -29,6 +29,7 @@ using UniqueSsl = std::unique_ptr<T, SslDeleter<T, Free>>;
 
 namespace detail {
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void free_crl_stack(STACK_OF(X509_CRL) * s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
 inline void free_bio(BIO* b) { BIO_free_all(b); }
 }  // namespace detail
 
@@ -121,6 +122,20 @@ Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms);
 std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cms);
 // The signingTime attribute; nullopt when absent or malformed.
 std::optional<UnixTime> cms_signing_time(CMS_SignerInfo* si);
+
+// A signature's time-stamp (timestamp.cpp): the token's genTime and the trusted authority it verified against.
+struct Timestamp {
+  UnixTime time = 0;
+  Digest authority{};  // SHA-256 of the trusted TSA certificate's DER
+};
+// The signatureTimeStampToken of `si` verified with OpenSSL's TS code against `authorities` (trusted TSA
+// certificates): nullopt when the SignerInfo has no unsigned attribute; bad_input (saying why) when it has any other,
+// or more than one, or a token that is not DER, does not stamp this signature's value, uses a digest the policy
+// refuses, or verifies against none of the authorities at its genTime.
+// With `strict` false (a CMS from a document, not the ledger's own), other unsigned attributes are left alone and a
+// token that does not verify is ignored: the signature then counts as made at its claimed signingTime.
+Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
+                                                       bool strict);
 
 // The key behind a PrivateKey: `spec` is how it was named (for messages).
 struct PrivateKey::Rep {

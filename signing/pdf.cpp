@@ -138,7 +138,8 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
     if (!parts->signer) return fail(refused("signature", "the CMS does not carry its signer's certificate").error());
     auto signer = std::find_if(parts->certificates.begin(), parts->certificates.end(),
                                [&](const Bytes& der) { return sha256(der) == *parts->signer; });
-    auto v = verifier.verify(pdf_covered_bytes(pdf, sig), sig.cms, *signer, parts->certificates);
+    auto v = verifier.verify(pdf_covered_bytes(pdf, sig), sig.cms, *signer, parts->certificates,
+                             Verifier::CmsForm::document);
     if (!v) return fail(v.error());
     out.push_back({std::move(sig), std::move(*v), *signer, std::move(parts->certificates)});
   }

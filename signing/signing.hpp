@@ -110,11 +110,26 @@ Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& cert
 
 // ---- trust and verification ---------------------------------------------------------------------------------
 
+// A certificate of a signature's chain listed by a CRL the verifier holds.
+struct Revocation {
+  UnixTime at = 0;       // the revocationDate
+  Digest crl{};          // SHA-256 of the CRL's DER
+  std::string what;      // e.g. "certificate CN=... was revoked 2024-...+07:00 (keyCompromise)"
+};
+
 struct VerifiedSignature {
   Digest signer{};                 // fingerprint of the signer certificate
+  // The time the signature counts as made: the time-stamp token's genTime when the signature carries one from a
+  // trusted time-stamp authority (RFC 3161), else the signingTime attribute the signer claims.
   UnixTime signing_time = 0;
-  // A certificate of the chain revoked after the signing time, by a CRL held: the signature stays valid.
-  std::optional<UnixTime> revoked_after;
+  UnixTime claimed_signing_time = 0;           // the signingTime attribute
+  std::optional<Digest> timestamp_authority;   // the trusted TSA certificate a time-stamp token verified against
+  // Revocations of chain certificates in the CRLs held, all after signing_time (one at or before it refuses the
+  // signature), earliest first. The signature stays valid; admission refuses it when one is at or before admission.
+  std::vector<Revocation> revocations;
+  std::optional<UnixTime> revoked_after;       // revocations.front().at, when there is one
+  UnixTime chain_valid_from = 0;   // every certificate of the chain is valid in [chain_valid_from, chain_valid_until]
+  UnixTime chain_valid_until = 0;
   std::string algorithm;           // e.g. "ECDSA-P-256 with SHA-256", "RSA-PSS-2048 with SHA-256"
   std::vector<Digest> chain;       // signer first, root last
   // CAdES-BES: the ESS signingCertificateV2 attribute binds the signer certificate (checked when present).
@@ -148,29 +163,41 @@ class Verifier {
   };
   Result<CrlInfo> add_crl(ByteView der);
 
-  // Checks, refusing with rule "signature" and a message naming the failing check:
-  // the signature over `content` (CMS detached, exactly one SignerInfo, signed attributes present, messageDigest
-  // matches); allowed algorithms (policy above); the signer certificate `signer_der` matches the SignerInfo and
-  // has keyUsage digitalSignature or nonRepudiation; a chain from the signer through the intermediates (plus
-  // `extra_certs`) to a root, valid at the signingTime attribute (absent signingTime: refused).
-  Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der,
-                                   const std::vector<Bytes>& extra_certs = {}) const;
+  // A time-stamp authority's certificate (DER), trusted as an anchor for RFC 3161 time-stamp tokens: a token
+  // verifies when OpenSSL's TS code finds its signer chaining to it (the TSA certificate itself, or a CA above it),
+  // with extendedKeyUsage timeStamping, valid at the token's genTime. bad_input when the DER is not a certificate.
+  Status add_timestamp_authority(ByteView der);
 
-  // What a caller that verifies many signatures has usually computed already. The caller vouches for both:
-  // they are used as given, not recomputed.
-  struct Known {
-    Digest signer_fingerprint{};  // SHA-256 of signer_der
-    Digest content_sha256{};      // SHA-256 of content (used when the signature's digest is SHA-256)
-  };
-  Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der, const Known& known) const;
+  // Checks, refusing with rule "signature" and a message naming the failing check:
+  // the CMS is DER exactly as OpenSSL re-encodes it (nothing unsigned can be altered without changing it), a
+  // detached SignedData with exactly one SignerInfo naming the signer byte for byte, signed attributes present,
+  // messageDigest matches, the signature over the signed attributes verifies; allowed algorithms (policy above);
+  // the signer certificate `signer_der` has keyUsage digitalSignature or nonRepudiation; no unsigned attribute but
+  // one signatureTimeStampToken, which must verify against a trusted time-stamp authority; a chain from the signer
+  // through the intermediates (plus `extra_certs`) to a root, valid at the signing time (VerifiedSignature), and no
+  // certificate of it revoked at or before that time by a CRL held.
+  // CmsForm::ledger (signatures of events) also requires what FORMAT.md §3 says of the ledger's stored form: exactly
+  // OpenSSL's DER, no CRLs inside, the signer named by its certificate's own bytes, and no unsigned attribute but the
+  // token. CmsForm::document (signatures inside PDFs) leaves other unsigned attributes alone and
+  // ignores a token that does not verify (the claimed signingTime then counts).
+  enum class CmsForm { ledger, document };
+  Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der,
+                                   const std::vector<Bytes>& extra_certs = {},
+                                   CmsForm form = CmsForm::ledger) const;
 
   struct Rep;
  private:
-  Result<VerifiedSignature> verify_impl(ByteView content, ByteView cms_der, ByteView signer_der,
-                                        const Digest& fingerprint, const Digest* content_sha256,
-                                        const std::vector<Bytes>& extra_certs) const;
   std::unique_ptr<Rep> rep_;
 };
+
+// The signatureTimeStampToken (RFC 3161 / CAdES-T) of a signature: a TimeStampReq (DER) asking a time-stamp
+// authority to stamp the SHA-256 of the SignerInfo's signature value, with a fresh nonce and certReq set.
+// bad_input when `cms_der` is not a CMS with one SignerInfo.
+Result<Bytes> timestamp_request(ByteView cms_der);
+// The CMS with the time-stamp token of `response` (a DER TimeStampResp to timestamp_request's request, as a TSA
+// answers) added as the unsigned attribute id-aa-signatureTimeStampToken. Checks that the response grants a token
+// whose imprint is the signature's; whether its TSA is trusted is admission's question. bad_input otherwise.
+Result<Bytes> add_timestamp(ByteView cms_der, ByteView response);
 
 // ---- signatures inside PDF documents --------------------------------------------------------------------------
 

@@ -1,25 +1,23 @@
-// Verification of CMS signatures and certificate chains at the signing time.
+// Verification of CMS signatures, certificate chains at the signing time, revocation, and RFC 3161 time-stamps.
 //
-// This is the hot path of `antq verify`, so the CMS signature is checked here directly rather than through
-// CMS_verify (which sets up BIO chains, copies the content and rebuilds its state on every call).
-//
-// Full path (first sight of a signer, anything unusual, every refusal):
+// Every cryptographic and parsing step is OpenSSL's; this file decides which checks run, in which order, and says
+// what failed. For each signature:
 //   1. decode the CMS with OpenSSL, take its one SignerInfo and signing time, check versions and
-//      digestAlgorithms (signed_data_problem);
+//      digestAlgorithms (signed_data_problem); in the ledger's form, the bytes must be exactly OpenSSL's DER
+//      re-encoding, without certificates or CRLs, and the SignerInfo must name the signer byte for byte;
 //   2. look the signer up in the cache (SHA-256 of its DER, plus the extra certificates given);
 //      on a miss parse it and check its key against the policy and its keyUsage;
 //   3. check that it is the certificate the SignerInfo names, the messageDigest attribute against the
-//      content, and the signature over the DER of the signed attributes (RSA PKCS#1 v1.5 / PSS, ECDSA, and
-//      Ed25519 per RFC 8419, which OpenSSL 3.0's CMS cannot verify);
-//   4. unless the cache holds a chain result whose validity window covers the signing time, build and check
+//      content, and the signature over the DER of the signed attributes with EVP_DigestVerify (RSA PKCS#1 v1.5 /
+//      PSS, ECDSA, and Ed25519 per RFC 8419, which OpenSSL 3.0's CMS_SignerInfo_verify cannot do);
+//   4. a signatureTimeStampToken, the only unsigned attribute allowed, is verified with OpenSSL's TS code against
+//      the trusted time-stamp authorities; its genTime becomes the signing time;
+//   5. unless the cache holds a chain result whose validity window covers the signing time, build and check
 //      the chain with X509_verify_cert at the signing time, auth level 2 (no SHA-1/MD5 signatures, no RSA <
 //      2048 in the chain), and cache the signer with the window [max notBefore, min notAfter] of the chain;
-//   5. check the ESS signingCertificate(V2) attribute, when present, against the chain.
-//
-// Fast path (a cached signer, a plain DER CMS as the ledger stores it, see signed_data_view.hpp): the same
-// checks on the raw bytes without OpenSSL's decoder, with this thread's prepared EVP_PKEY_CTX for the signer, or
-// for an RSA signer on a CPU with AVX-512 IFMA the signer's RsaPublicKey (rsa_public.hpp, about twice as fast).
-// It only ever accepts; whenever it would not, the full path runs and decides, with OpenSSL alone.
+//   6. check the ESS signingCertificate(V2) attribute, when present, against the chain;
+//   7. a revocation of a chain certificate at or before the signing time refuses the signature; later ones are
+//      returned, for admission to judge against its own time.
 #include <openssl/err.h>
 #include <openssl/ess.h>
 #include <openssl/objects.h>
@@ -36,22 +34,10 @@
 #include <unordered_map>
 
 #include "signing/openssl_util.hpp"
-#include "signing/rsa_public.hpp"
-#include "signing/signed_data_view.hpp"
 
 namespace antq::signing {
 
 namespace {
-
-enum class KeyKind { rsa, rsa_pss_only, ec, ed25519, other };
-
-KeyKind key_kind(const EVP_PKEY* key) {
-  if (EVP_PKEY_is_a(key, "RSA-PSS")) return KeyKind::rsa_pss_only;
-  if (EVP_PKEY_is_a(key, "RSA")) return KeyKind::rsa;
-  if (EVP_PKEY_is_a(key, "EC")) return KeyKind::ec;
-  if (is_ed25519(key)) return KeyKind::ed25519;
-  return KeyKind::other;
-}
 
 enum class SignatureFamily { pkcs1, pss, ecdsa, ed25519 };
 
@@ -65,42 +51,41 @@ std::string display_algorithm(const std::string& key_desc, SignatureFamily famil
 
 // A signer whose static checks (policy, keyUsage) and chain passed. Immutable once in the cache.
 struct Signer {
-  std::uint64_t id = 0;  // unique per process, never 0
   X509Ptr cert;
-  Digest fingerprint{};
   std::string key_description;
-  KeyKind kind = KeyKind::other;
-  Bytes issuer_and_serial;  // DER of issuer Name then serialNumber: the content of an IssuerAndSerialNumber sid
-  Bytes subject_key_id;     // the subjectKeyIdentifier octets, empty when absent
   UnixTime valid_from = 0;  // the chain is valid at every time in [valid_from, valid_until]
   UnixTime valid_until = 0;
   std::vector<Digest> chain;  // signer first, root last
   X509StackPtr chain_certs;   // the same, for the ESS check
   Bytes accepted_ess;         // DER of a signingCertificate(V2) value already checked against chain_certs
-  // The earliest revocation of a chain certificate in the CRLs held when the chain was built.
-  std::optional<UnixTime> revoked_at;
-  std::string revoked_what;   // e.g. "certificate CN=..., revoked 2024-...+07:00 (keyCompromise)"
-  std::unique_ptr<const RsaPublicKey> rsa;  // an RSA signer's key for the fast path, when this machine can
+  // Every revocation of a chain certificate in the CRLs held when the chain was built, earliest first.
+  std::vector<Revocation> revocations;
 };
 
-// The earliest revocation, in `crls`, of a certificate of `chain` (signer first, root last). A CRL counts for a
-// certificate only when its issuer is the next certificate of the chain and that certificate's key signed it.
-void find_revocation(Signer& signer, const std::vector<X509CrlPtr>& crls) {
+struct HeldCrl {
+  X509CrlPtr crl;
+  Digest fingerprint{};
+};
+
+// The revocations, in `crls`, of the certificates of `signer`'s chain (signer first, root last), earliest first. A CRL
+// counts for a certificate only when its issuer is the next certificate of the chain and that certificate's key
+// signed it.
+void find_revocations(Signer& signer, const std::vector<HeldCrl>& crls) {
   STACK_OF(X509)* chain = signer.chain_certs.get();
   for (int i = 0; i + 1 < sk_X509_num(chain); ++i) {
     X509* cert = sk_X509_value(chain, i);
     X509* issuer = sk_X509_value(chain, i + 1);
-    for (const X509CrlPtr& crl : crls) {
-      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0) continue;
-      if (X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1) {
+    for (const HeldCrl& held : crls) {
+      X509_CRL* crl = held.crl.get();
+      if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
+      if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
         clear_ssl_errors();
         continue;
       }
       X509_REVOKED* entry = nullptr;
-      if (X509_CRL_get0_by_serial(crl.get(), &entry, X509_get0_serialNumber(cert)) != 1 || entry == nullptr) continue;
+      if (X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(cert)) != 1 || entry == nullptr) continue;
       auto at = asn1_time_to_unix(X509_REVOKED_get0_revocationDate(entry));
-      if (!at || (signer.revoked_at && *signer.revoked_at <= *at)) continue;
-      signer.revoked_at = *at;
+      if (!at) continue;
       std::string reason;
       int crit = 0;
       if (auto* code = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr))) {
@@ -111,15 +96,51 @@ void find_revocation(Signer& signer, const std::vector<X509CrlPtr>& crls) {
         if (r >= 0 && r <= 10 && kReasons[r][0] != 0) reason = std::string(" (") + kReasons[r] + ")";
         ASN1_ENUMERATED_free(code);
       }
-      signer.revoked_what = "certificate " + short_subject(cert) + " was revoked " + format_vietnam_time(*at) + reason;
+      signer.revocations.push_back(
+          {*at, held.fingerprint,
+           "certificate " + short_subject(cert) + " was revoked " + format_vietnam_time(*at) + reason});
     }
   }
+  std::stable_sort(signer.revocations.begin(), signer.revocations.end(),
+                   [](const Revocation& a, const Revocation& b) { return a.at < b.at; });
 }
 
-std::atomic<std::uint64_t> next_signer_id{1};
-std::atomic<std::uint64_t> next_rep_id{1};
-
 constexpr std::size_t kMaxCachedSigners = 100000;
+
+// How much later than the time-stamp over a signature its claimed signingTime may be (clocks differ a little).
+constexpr UnixTime kTimestampSkew = 5 * 60;
+
+// What the ledger's form of a CMS adds to any valid one (FORMAT.md §3): nothing outside the signature can be
+// altered without changing the bytes. Its DER is exactly OpenSSL's re-encoding of what it decoded, it carries no
+// CRLs (certificates travel in submissions; the ledger stores them apart), and an IssuerAndSerialNumber names the
+// signer with the bytes of the certificate's own issuer Name (OpenSSL compares names case-insensitively, and keeps
+// a decoded Name's original bytes).
+std::optional<std::string> ledger_form_problem(ByteView der, CMS_ContentInfo* cms, CMS_SignerInfo* si, X509* cert) {
+  if (encode_cms(cms) != Bytes(der.begin(), der.end()))
+    return "the signature is not in DER as OpenSSL encodes it (the ledger stores only canonical DER)";
+  UniqueSsl<STACK_OF(X509_CRL), detail::free_crl_stack> crls(CMS_get1_crls(cms));
+  clear_ssl_errors();
+  if (crls && sk_X509_CRL_num(crls.get()) > 0)
+    return "the signature carries CRLs (add revocation lists to the ledger with `antq trust add-crl`)";
+  ASN1_OCTET_STRING* key_id = nullptr;
+  X509_NAME* issuer = nullptr;
+  ASN1_INTEGER* serial = nullptr;
+  if (CMS_SignerInfo_get0_signer_id(si, &key_id, &issuer, &serial) != 1) return "the SignerInfo names no signer";
+  if (issuer != nullptr) {
+    auto der_of_name = [](const X509_NAME* name) {
+      unsigned char* p = nullptr;
+      int n = i2d_X509_NAME(name, &p);
+      Bytes out;
+      if (n > 0) out.assign(p, p + n);
+      OPENSSL_free(p);
+      return out;
+    };
+    if (der_of_name(issuer) != der_of_name(X509_get_issuer_name(cert)))
+      return "the SignerInfo names the issuer " + name_to_string(issuer) +
+             " with other bytes than the signer certificate's own issuer Name";
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> static_signer_checks(X509* cert, const std::string& key_desc) {
   const EVP_PKEY* key = X509_get0_pubkey(cert);
@@ -212,43 +233,9 @@ Result<PssParameters> decode_pss_parameters(const X509_ALGOR* alg) {
   return out;
 }
 
-// What a prepared verification context is for: one cached signer, digest and PSS parameters.
-struct PreparedKey {
-  std::uint64_t signer_id;
-  int digest_nid;
-  int pss_salt_length;  // -1: PKCS#1 v1.5 or ECDSA
-  int pss_mgf1_nid;
-  auto operator<=>(const PreparedKey&) const = default;
-};
-
-// This thread's EVP_PKEY_CTX for `prepared`, made and verify-initialised on first use. Setting up a context
-// (algorithm fetches, provider context) costs about a tenth of an ECDSA verification, so each thread keeps
-// one per cached signer; contexts are not thread-safe, hence thread_local. Each context works on this thread's own
-// copy of the key: an RSA key shared by all threads takes a lock and bounces its cache lines on every verification
-// (its Montgomery context), which cost a few percent of RSA throughput on two cores. A context holds a reference to
-// its key, so it stays valid when the signer leaves the cache. Null when OpenSSL refuses the parameters.
-EVP_PKEY_CTX* prepared_verify_context(const PreparedKey& prepared, EVP_PKEY* key, const EVP_MD* md) {
-  constexpr std::size_t kMaxPrepared = 4096;
-  thread_local std::map<PreparedKey, EvpPkeyCtxPtr> contexts;
-  auto it = contexts.find(prepared);
-  if (it != contexts.end()) return it->second.get();
-  EvpPkeyPtr own(EVP_PKEY_dup(key));
-  EvpPkeyCtxPtr ctx(own ? EVP_PKEY_CTX_new_from_pkey(nullptr, own.get(), nullptr) : nullptr);
-  bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_signature_md(ctx.get(), md) > 0;
-  if (ok && prepared.pss_salt_length >= 0) {
-    ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) > 0 &&
-         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), allowed_digest(prepared.pss_mgf1_nid)) > 0 &&
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), prepared.pss_salt_length) > 0;
-  }
-  if (!ok) return nullptr;
-  if (contexts.size() >= kMaxPrepared) contexts.clear();
-  return contexts.emplace(prepared, std::move(ctx)).first->second.get();
-}
-
-// Checks signed attributes, messageDigest and the signature value. `signer_id` names a cached signer (its
-// prepared contexts are reused) or is 0. Returns the algorithm for display, or a refusal message.
-Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::string& key_desc, ByteView content,
-                                    std::uint64_t signer_id) {
+// Checks signed attributes, messageDigest and the signature value. Returns the algorithm for display, or a refusal
+// message.
+Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::string& key_desc, ByteView content) {
   X509_ALGOR* digest_alg = nullptr;
   X509_ALGOR* signature_alg = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, &signature_alg);
@@ -336,27 +323,16 @@ Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::s
   ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
   const unsigned char* sig = ASN1_STRING_get0_data(signature);
   std::size_t sig_len = static_cast<std::size_t>(ASN1_STRING_length(signature));
-  bool ok = false;
-  if (!ed25519 && signer_id != 0) {
-    // Cached signer: hash the attributes and verify on this thread's prepared context.
-    PreparedKey prepared{signer_id, digest_nid, pss ? pss->salt_length : -1, pss ? pss->mgf1_hash_nid : 0};
-    EVP_PKEY_CTX* pctx = prepared_verify_context(prepared, const_cast<EVP_PKEY*>(key), md);
-    unsigned char hash[EVP_MAX_MD_SIZE];
-    unsigned int hash_len = 0;
-    ok = pctx != nullptr && EVP_Digest(attributes->data(), attributes->size(), hash, &hash_len, md, nullptr) == 1 &&
-         EVP_PKEY_verify(pctx, sig, sig_len, hash, hash_len) == 1;
-  } else {
-    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-    EVP_PKEY_CTX* pctx = nullptr;
-    ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), &pctx, ed25519 ? nullptr : EVP_MD_get0_name(md), nullptr, nullptr,
-                                        const_cast<EVP_PKEY*>(key), nullptr) == 1;
-    if (ok && pss) {
-      ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, allowed_digest(pss->mgf1_hash_nid)) > 0 &&
-           EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss->salt_length) > 0;
-    }
-    ok = ok && EVP_DigestVerify(ctx.get(), sig, sig_len, attributes->data(), attributes->size()) == 1;
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), &pctx, ed25519 ? nullptr : EVP_MD_get0_name(md), nullptr,
+                                           nullptr, const_cast<EVP_PKEY*>(key), nullptr) == 1;
+  if (ok && pss) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, allowed_digest(pss->mgf1_hash_nid)) > 0 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss->salt_length) > 0;
   }
+  ok = ok && EVP_DigestVerify(ctx.get(), sig, sig_len, attributes->data(), attributes->size()) == 1;
   clear_ssl_errors();
   if (!ok) return bad_input("the " + algorithm + " signature does not verify with the key of " + short_subject(cert));
   return algorithm;
@@ -414,179 +390,6 @@ Bytes der_of(const T* object, int (*i2d)(const T*, unsigned char**)) {
   return out;
 }
 
-// Signature algorithms the fast path recognises by their exact DER AlgorithmIdentifier.
-struct KnownSignatureAlgorithm {
-  Bytes der;
-  SignatureFamily family;
-  int digest_nid;       // NID_undef: any allowed digest (rsaEncryption names no hash)
-  int pss_salt_length;  // PSS only
-};
-
-const std::vector<KnownSignatureAlgorithm>& known_signature_algorithms() {
-  static const std::vector<KnownSignatureAlgorithm> known = [] {
-    auto algorithm = [](ByteView oid_content, std::optional<ByteView> parameters) {
-      Bytes body;
-      append_der(body, kDerOid, oid_content);
-      if (parameters) body.insert(body.end(), parameters->begin(), parameters->end());
-      Bytes out;
-      append_der(out, kDerSequence, body);
-      return out;
-    };
-    const Bytes null = {kDerNull, 0x00};
-    const std::uint8_t rsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-    const std::uint8_t mgf1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08};
-    const std::uint8_t pss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
-    const std::uint8_t ed25519[] = {0x2b, 0x65, 0x70};
-    struct Hash {
-      int nid;
-      ByteView oid;
-      std::uint8_t rsa_last, ecdsa_last;  // last OID byte of shaNNNWithRSAEncryption / ecdsa-with-SHANNN
-      int length;
-    };
-    const Hash hashes[] = {{NID_sha256, oid::kSha256, 0x0b, 0x02, 32},
-                           {NID_sha384, oid::kSha384, 0x0c, 0x03, 48},
-                           {NID_sha512, oid::kSha512, 0x0d, 0x04, 64}};
-    std::vector<KnownSignatureAlgorithm> out;
-    out.push_back({algorithm(rsa, null), SignatureFamily::pkcs1, NID_undef, 0});
-    out.push_back({algorithm(rsa, std::nullopt), SignatureFamily::pkcs1, NID_undef, 0});
-    out.push_back({algorithm(ed25519, std::nullopt), SignatureFamily::ed25519, NID_sha512, 0});
-    for (const Hash& h : hashes) {
-      std::uint8_t rsa_with[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, h.rsa_last};
-      std::uint8_t ecdsa_with[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, h.ecdsa_last};
-      out.push_back({algorithm(rsa_with, null), SignatureFamily::pkcs1, h.nid, 0});
-      out.push_back({algorithm(ecdsa_with, std::nullopt), SignatureFamily::ecdsa, h.nid, 0});
-      // RSASSA-PSS-params { [0] hash, [1] MGF1(hash), [2] salt = hash length }, hash parameters NULL or absent.
-      for (bool with_null : {false, true}) {
-        Bytes hash_alg = algorithm(h.oid, with_null ? std::optional<ByteView>(null) : std::nullopt);
-        Bytes mgf_alg = algorithm(mgf1, ByteView(hash_alg));
-        Bytes salt_int, params_body, params, explicit0, explicit1, explicit2;
-        std::uint8_t salt = static_cast<std::uint8_t>(h.length);
-        append_der(salt_int, kDerInteger, ByteView(&salt, 1));
-        append_der(explicit0, kDerContext0, hash_alg);
-        append_der(explicit1, kDerContext1, mgf_alg);
-        append_der(explicit2, 0xa2, salt_int);
-        for (const Bytes* part : {&explicit0, &explicit1, &explicit2})
-          params_body.insert(params_body.end(), part->begin(), part->end());
-        append_der(params, kDerSequence, params_body);
-        out.push_back({algorithm(pss, ByteView(params)), SignatureFamily::pss, h.nid, h.length});
-      }
-    }
-    return out;
-  }();
-  return known;
-}
-
-int digest_nid_of_oid(ByteView oid_content) {
-  if (std::ranges::equal(oid_content, oid::kSha256)) return NID_sha256;
-  if (std::ranges::equal(oid_content, oid::kSha384)) return NID_sha384;
-  if (std::ranges::equal(oid_content, oid::kSha512)) return NID_sha512;
-  return NID_undef;
-}
-
-// The accepted_ess form of the view's ESS attributes (see ess_attribute_bytes).
-Bytes ess_view_bytes(const SignedDataView& view) {
-  Bytes out;
-  if (view.signing_certificate) {
-    out.push_back(static_cast<std::uint8_t>(NID_id_smime_aa_signingCertificate & 0xff));
-    out.insert(out.end(), view.signing_certificate->begin(), view.signing_certificate->end());
-  }
-  if (view.signing_certificate_v2) {
-    out.push_back(static_cast<std::uint8_t>(NID_id_smime_aa_signingCertificateV2 & 0xff));
-    out.insert(out.end(), view.signing_certificate_v2->begin(), view.signing_certificate_v2->end());
-  }
-  return out;
-}
-
-// The whole verification of a plain-shaped CMS by a cached signer whose chain window covers the signing
-// time, on the raw DER: nullopt when anything fails or is unusual, and the full path then decides (and
-// explains a refusal). Only accepts what the full path accepts: see signed_data_view.hpp.
-std::optional<VerifiedSignature> fast_verify(const Signer& signer, const SignedDataView& view, ByteView content,
-                                             const Digest* content_sha256) {
-  if (view.signer_version == 1 ? !std::ranges::equal(view.sid, signer.issuer_and_serial)
-                               : signer.subject_key_id.empty() || !std::ranges::equal(view.sid, signer.subject_key_id))
-    return std::nullopt;
-  int digest_nid = digest_nid_of_oid(view.digest_algorithm_oid);
-  const EVP_MD* md = allowed_digest(digest_nid);
-  if (md == nullptr) return std::nullopt;
-  const KnownSignatureAlgorithm* algorithm = nullptr;
-  for (const KnownSignatureAlgorithm& k : known_signature_algorithms())
-    if (std::ranges::equal(k.der, view.signature_algorithm)) algorithm = &k;
-  if (algorithm == nullptr || (algorithm->digest_nid != NID_undef && algorithm->digest_nid != digest_nid))
-    return std::nullopt;
-  bool fits = (algorithm->family == SignatureFamily::pkcs1 && signer.kind == KeyKind::rsa) ||
-              (algorithm->family == SignatureFamily::pss && signer.kind == KeyKind::rsa) ||
-              (algorithm->family == SignatureFamily::ecdsa && signer.kind == KeyKind::ec) ||
-              (algorithm->family == SignatureFamily::ed25519 && signer.kind == KeyKind::ed25519);
-  if (!fits) return std::nullopt;
-
-  unsigned char content_digest[EVP_MAX_MD_SIZE];
-  unsigned int content_digest_len = 0;
-  if (digest_nid == NID_sha256) {
-    Digest d = content_sha256 != nullptr ? *content_sha256 : sha256(content);
-    std::ranges::copy(d, content_digest);
-    content_digest_len = static_cast<unsigned int>(d.size());
-  } else if (EVP_Digest(content.data(), content.size(), content_digest, &content_digest_len, md, nullptr) != 1) {
-    return std::nullopt;
-  }
-  if (!std::ranges::equal(ByteView(content_digest, content_digest_len), view.message_digest)) return std::nullopt;
-  if (Bytes ess = ess_view_bytes(view); !ess.empty() && ess != signer.accepted_ess) return std::nullopt;
-
-  // What is signed: the attributes under the SET tag, with the [0] element's own length bytes.
-  const std::uint8_t set_tag = kDerSet;
-  const ByteView attributes_tag(&set_tag, 1);
-  const ByteView attributes_rest = view.signed_attributes_whole.subspan(1);
-  EVP_PKEY* key = X509_get0_pubkey(signer.cert.get());
-  bool ok = false;
-  if (algorithm->family == SignatureFamily::ed25519) {
-    Bytes attributes(view.signed_attributes_whole.begin(), view.signed_attributes_whole.end());
-    attributes[0] = kDerSet;
-    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-    ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, key, nullptr) == 1 &&
-         EVP_DigestVerify(ctx.get(), view.signature.data(), view.signature.size(), attributes.data(),
-                          attributes.size()) == 1;
-  } else {
-    const bool pss = algorithm->family == SignatureFamily::pss;
-    unsigned char hash[EVP_MAX_MD_SIZE];
-    unsigned int hash_len = 0;
-    bool hashed = false;
-    if (digest_nid == NID_sha256) {  // the common case, without an EVP context
-      Digest d = sha256({attributes_tag, attributes_rest});
-      std::ranges::copy(d, hash);
-      hash_len = static_cast<unsigned int>(d.size());
-      hashed = true;
-    } else {
-      EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-      hashed = ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
-               EVP_DigestUpdate(ctx.get(), attributes_tag.data(), attributes_tag.size()) == 1 &&
-               EVP_DigestUpdate(ctx.get(), attributes_rest.data(), attributes_rest.size()) == 1 &&
-               EVP_DigestFinal_ex(ctx.get(), hash, &hash_len) == 1;
-    }
-    const ByteView digest(hash, hash_len);
-    if (!hashed) {
-      ok = false;
-    } else if (signer.rsa && fast_rsa_enabled()) {  // family pkcs1 or pss: see `fits`
-      ok = pss ? signer.rsa->verify_pss(view.signature, digest_nid, digest_nid, algorithm->pss_salt_length, digest)
-               : signer.rsa->verify_pkcs1(view.signature, digest_nid, digest);
-    } else {
-      PreparedKey prepared{signer.id, digest_nid, pss ? algorithm->pss_salt_length : -1, pss ? digest_nid : 0};
-      EVP_PKEY_CTX* pctx = prepared_verify_context(prepared, key, md);
-      ok = pctx != nullptr && EVP_PKEY_verify(pctx, view.signature.data(), view.signature.size(), hash, hash_len) == 1;
-    }
-  }
-  if (!ok) {
-    clear_ssl_errors();
-    return std::nullopt;
-  }
-  VerifiedSignature out;
-  out.signer = signer.fingerprint;
-  out.signing_time = view.signing_time;
-  out.algorithm = display_algorithm(signer.key_description, algorithm->family, digest_nid);
-  out.chain = signer.chain;
-  out.signing_certificate_v2 = view.signing_certificate_v2.has_value();
-  out.revoked_after = signer.revoked_at;
-  return out;
-}
-
 std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime signing_time) {
   int err = X509_STORE_CTX_get_error(ctx);
   X509* at = X509_STORE_CTX_get_current_cert(ctx);
@@ -639,45 +442,23 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
 }  // namespace
 
 struct Verifier::Rep {
-  // Trust configuration: written by add_root/add_intermediate (exclusive), read by verify (shared).
+  // Trust configuration: written by add_root/add_intermediate/add_crl/add_timestamp_authority (exclusive), read by
+  // verify (shared).
   mutable std::shared_mutex config_mutex;
-  X509StorePtr store;          // guarded by config_mutex
-  X509StackPtr intermediates;  // guarded by config_mutex
-  std::vector<X509CrlPtr> crls;  // guarded by config_mutex; each verified against its issuer when added
+  X509StorePtr store;                // guarded by config_mutex
+  X509StackPtr intermediates;        // guarded by config_mutex
+  std::vector<HeldCrl> crls;         // guarded by config_mutex; each verified against its issuer when added
+  std::vector<X509Ptr> timestamp_authorities;  // guarded by config_mutex
 
-  // Signers whose chain was verified, by cache_key(). Cleared when the trust configuration changes.
+  // Signers whose chain was verified, by cache key (the signer's fingerprint, bound to any extra certificates).
+  // Cleared when the trust configuration changes.
   mutable std::shared_mutex cache_mutex;
   mutable std::unordered_map<Digest, std::shared_ptr<const Signer>, DigestHash> cache;  // guarded by cache_mutex
-  mutable std::atomic<std::uint64_t> generation{0};  // bumped when cached signers may no longer be used
-  const std::uint64_t id = next_rep_id.fetch_add(1, std::memory_order_relaxed);  // names this Rep in thread caches
 
   std::shared_ptr<const Signer> lookup(const Digest& key) const {
     std::shared_lock lock(cache_mutex);
     auto it = cache.find(key);
     return it == cache.end() ? nullptr : it->second;
-  }
-
-  // The same answer as lookup(), from this thread's own copy of the entries it has used, without touching the
-  // shared lock or reference count: on two cores those atomic updates of shared cache lines cost a few percent of
-  // verify's throughput. Valid until this thread's next lookup_local(). `generation` tells a thread that its copy
-  // is stale.
-  const Signer* lookup_local(const Digest& key) const {
-    struct Local {
-      std::uint64_t rep = 0, generation = 0;
-      std::unordered_map<Digest, std::shared_ptr<const Signer>, DigestHash> signers;
-    };
-    thread_local Local local;
-    const std::uint64_t g = generation.load(std::memory_order_acquire);
-    if (local.rep != id || local.generation != g) {
-      local.signers.clear();
-      local.rep = id;
-      local.generation = g;
-    }
-    if (auto it = local.signers.find(key); it != local.signers.end()) return it->second.get();
-    std::shared_ptr<const Signer> shared = lookup(key);
-    if (!shared) return nullptr;
-    if (local.signers.size() >= 1024) local.signers.clear();
-    return local.signers.emplace(key, std::move(shared)).first->second.get();
   }
   void remember(const Digest& key, std::shared_ptr<const Signer> signer) const {
     std::unique_lock lock(cache_mutex);
@@ -687,7 +468,6 @@ struct Verifier::Rep {
   void forget_all() const {
     std::unique_lock lock(cache_mutex);
     cache.clear();
-    generation.fetch_add(1, std::memory_order_release);
   }
 };
 
@@ -724,6 +504,14 @@ Status Verifier::add_intermediate(ByteView der) {
   return {};
 }
 
+Status Verifier::add_timestamp_authority(ByteView der) {
+  X509Ptr cert = x509_from_der(der);
+  if (!cert) return bad_input("the time-stamp authority's certificate is not a DER certificate");
+  std::unique_lock lock(rep_->config_mutex);
+  rep_->timestamp_authorities.push_back(std::move(cert));
+  return {};
+}
+
 Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   X509CrlPtr crl = crl_from_der(der);
   if (!crl) return bad_input("not a DER certificate revocation list (CRL)");
@@ -751,25 +539,15 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   clear_ssl_errors();
   if (!named) return bad_input("the CRL's issuer " + info.issuer + " is neither a trusted root nor a known intermediate");
   if (!signed_by) return bad_input("the CRL's signature does not verify with the key of its issuer " + info.issuer);
-  rep_->crls.push_back(std::move(crl));
+  rep_->crls.push_back({std::move(crl), sha256(der)});
   lock.unlock();
   rep_->forget_all();
   return info;
 }
 
 Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
-                                           const std::vector<Bytes>& extra_certs) const {
-  return verify_impl(content, cms_der, signer_der, sha256(signer_der), nullptr, extra_certs);
-}
-
-Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
-                                           const Known& known) const {
-  return verify_impl(content, cms_der, signer_der, known.signer_fingerprint, &known.content_sha256, {});
-}
-
-Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_der, ByteView signer_der,
-                                                const Digest& fingerprint, const Digest* content_sha256,
-                                                const std::vector<Bytes>& extra_certs) const {
+                                           const std::vector<Bytes>& extra_certs, CmsForm form) const {
+  const Digest fingerprint = sha256(signer_der);
   // The cache key binds the signer to the extra certificates that helped build its chain.
   Digest key = fingerprint;
   if (!extra_certs.empty()) {
@@ -781,21 +559,13 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
     key = sha256(material);
   }
 
-  if (auto view = view_signed_data(cms_der)) {
-    const Signer* known = rep_->lookup_local(key);
-    if (known && view->signing_time >= known->valid_from && view->signing_time <= known->valid_until &&
-        !(known->revoked_at && view->signing_time >= *known->revoked_at)) {
-      if (auto verified = fast_verify(*known, *view, content, content_sha256)) return std::move(*verified);
-    }
-  }
-
   CmsPtr cms = decode_cms(cms_der);
   if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
   auto si = detached_signer_info(cms.get());
   if (!si) return refused("signature", si.error().message);
   if (auto problem = signed_data_problem(cms_der, cms.get())) return refused("signature", *problem);
-  auto signing_time = cms_signing_time(*si);
-  if (!signing_time) return refused("signature", "the signature has no valid signingTime attribute");
+  auto claimed_time = cms_signing_time(*si);
+  if (!claimed_time) return refused("signature", "the signature has no valid signingTime attribute");
 
   std::shared_ptr<const Signer> cached = rep_->lookup(key);
   X509Ptr fresh;
@@ -817,12 +587,28 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
     clear_ssl_errors();
     return refused("signature", "signer certificate " + short_subject(cert) + " is not the one the SignerInfo names");
   }
-  auto algorithm = check_signature(*si, cert, key_desc, content, cached ? cached->id : 0);
+  if (form == CmsForm::ledger)
+    if (auto problem = ledger_form_problem(cms_der, cms.get(), *si, cert)) return refused("signature", *problem);
+  auto algorithm = check_signature(*si, cert, key_desc, content);
   if (!algorithm) return refused("signature", algorithm.error().message);
+
+  // A time-stamp token fixes the time the signature existed; the claimed signingTime may not be later than that.
+  std::optional<Timestamp> stamp;
+  {
+    std::shared_lock config(rep_->config_mutex);
+    auto found = signer_info_timestamp(*si, rep_->timestamp_authorities, form == CmsForm::ledger);
+    if (!found) return refused("signature", found.error().message);
+    stamp = *found;
+  }
+  if (stamp && *claimed_time > stamp->time + kTimestampSkew)
+    return refused("signature", "the signingTime " + format_vietnam_time(*claimed_time) +
+                                    " is later than the time-stamp over the signature, " +
+                                    format_vietnam_time(stamp->time));
+  const UnixTime signing_time = stamp ? stamp->time : *claimed_time;
 
   std::shared_ptr<const Signer> signer = cached;
   std::shared_ptr<Signer> entry;  // a new cache entry, published once every check has passed
-  if (!cached || *signing_time < cached->valid_from || *signing_time > cached->valid_until) {
+  if (!cached || signing_time < cached->valid_from || signing_time > cached->valid_until) {
     std::shared_lock config(rep_->config_mutex);
     X509StackPtr untrusted;
     STACK_OF(X509)* chain_pool = rep_->intermediates.get();
@@ -844,25 +630,16 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
     if (!ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, chain_pool) != 1)
       return bad_input("cannot start chain verification: " + ssl_errors());
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(*signing_time));
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
     X509_VERIFY_PARAM_set_auth_level(param, 2);
     if (X509_verify_cert(ctx.get()) != 1) {
-      std::string why = chain_error_message(ctx.get(), cert, *signing_time);
+      std::string why = chain_error_message(ctx.get(), cert, signing_time);
       clear_ssl_errors();
       return refused("signature", why);
     }
     entry = std::make_shared<Signer>();
-    entry->id = next_signer_id.fetch_add(1, std::memory_order_relaxed);
     entry->chain_certs.reset(X509_STORE_CTX_get1_chain(ctx.get()));
-    entry->fingerprint = fingerprint;
     entry->key_description = key_desc;
-    entry->kind = key_kind(X509_get0_pubkey(cert));
-    if (entry->kind == KeyKind::rsa) entry->rsa = RsaPublicKey::prepare(X509_get0_pubkey(cert));
-    entry->issuer_and_serial = der_of(X509_get_issuer_name(cert), i2d_X509_NAME);
-    Bytes serial = der_of(X509_get0_serialNumber(cert), i2d_ASN1_INTEGER);
-    entry->issuer_and_serial.insert(entry->issuer_and_serial.end(), serial.begin(), serial.end());
-    if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert))
-      entry->subject_key_id.assign(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
     entry->valid_from = INT64_MIN;
     entry->valid_until = INT64_MAX;
     for (int i = 0; i < sk_X509_num(entry->chain_certs.get()); ++i) {
@@ -874,7 +651,7 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
       entry->valid_until = std::min(entry->valid_until, *na);
       entry->chain.push_back(i == 0 ? fingerprint : x509_fingerprint(c));
     }
-    find_revocation(*entry, rep_->crls);  // config_mutex is held (shared)
+    find_revocations(*entry, rep_->crls);  // config_mutex is held (shared)
     if (fresh) {
       entry->cert = std::move(fresh);
     } else {
@@ -894,14 +671,20 @@ Result<VerifiedSignature> Verifier::verify_impl(ByteView content, ByteView cms_d
     if (entry) entry->accepted_ess = std::move(ess);
   }
   // Revocation (CRLs held): at or before the signing time the signature is invalid; after it, it stands.
-  if (signer->revoked_at && *signer->revoked_at <= *signing_time)
-    return refused("signature", signer->revoked_what + ", before the signing time " + format_vietnam_time(*signing_time));
+  if (!signer->revocations.empty() && signer->revocations.front().at <= signing_time)
+    return refused("signature", signer->revocations.front().what + ", before the signing time " +
+                                    format_vietnam_time(signing_time));
   if (entry) rep_->remember(key, std::move(entry));
 
   VerifiedSignature out;
-  out.revoked_after = signer->revoked_at;
   out.signer = fingerprint;
-  out.signing_time = *signing_time;
+  out.signing_time = signing_time;
+  out.claimed_signing_time = *claimed_time;
+  if (stamp) out.timestamp_authority = stamp->authority;
+  out.revocations = signer->revocations;
+  if (!out.revocations.empty()) out.revoked_after = out.revocations.front().at;
+  out.chain_valid_from = signer->valid_from;
+  out.chain_valid_until = signer->valid_until;
   out.algorithm = std::move(*algorithm);
   out.chain = signer->chain;
   out.signing_certificate_v2 = CMS_signed_get_attr_by_NID(*si, NID_id_smime_aa_signingCertificateV2, -1) >= 0;

@@ -6,7 +6,9 @@
 #   tools/demo-pki.sh DIR [--rsa]     keys ECDSA P-256 by default, RSA-2048 with --rsa (as the Government CA issues)
 #
 # Writes DIR/root.crt and DIR/root.key, DIR/<level>-<role>.{crt,key} for level in province, district, commune and
-# role in person, organisation, and DIR/roots.pem for `antq init --trust`. Refuses a DIR that is not empty.
+# role in person, organisation, DIR/roots.pem for `antq init --trust`, and a time-stamp authority (RFC 3161):
+# DIR/tsa.{crt,key} and DIR/tsa.cnf, so that `openssl ts -reply -config DIR/tsa.cnf -queryfile Q.tsq -out R.tsr`
+# answers `antq timestamp request`. Refuses a DIR that is not empty.
 set -euo pipefail
 
 usage() { sed -n '2,9s/^# \{0,1\}//p' "$0"; }
@@ -49,6 +51,32 @@ for level in province district commune; do
     rm -f "$name.csr"
   done
 done
-rm -f "$dir/root.srl"
+
+# The time-stamp authority: its certificate says extendedKeyUsage timeStamping (critical), as RFC 3161 requires.
+openssl req -new "${key_args[@]}" -nodes -utf8 -subj "/C=VN/O=Demo Government CA (TEST KEYS ONLY)/CN=Demo TSA" \
+  -keyout "$dir/tsa.key" -out "$dir/tsa.csr" 2>/dev/null
+openssl x509 -req -in "$dir/tsa.csr" -CA "$dir/root.crt" -CAkey "$dir/root.key" -CAcreateserial -days 825 \
+  -sha256 -extfile "$ext" -extensions tsa -out "$dir/tsa.crt" 2>/dev/null
+rm -f "$dir/tsa.csr" "$dir/root.srl"
+abs=$(cd "$dir" && pwd)
+echo 01 > "$dir/tsa.serial"
+cat > "$dir/tsa.cnf" <<EOF
+# openssl ts -reply configuration of the demo time-stamp authority (TEST KEYS ONLY).
+[tsa]
+default_tsa = tsa_config
+[tsa_config]
+serial = $abs/tsa.serial
+signer_cert = $abs/tsa.crt
+signer_key = $abs/tsa.key
+certs = $abs/tsa.crt
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.55555.1.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+EOF
 chmod 600 "$dir"/*.key
-echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem and 6 signers (province|district|commune)-(person|organisation)"
+echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem, 6 signers (province|district|commune)-(person|organisation), tsa"

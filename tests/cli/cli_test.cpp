@@ -277,7 +277,8 @@ TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies w
   CHECK(report["signatures"] == 19);
 }
 
-TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocation, verify rechecks old entries", "[cli][crl]") {
+TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key whatever time it claims, verify rechecks",
+          "[cli][crl]") {
   TestLedger t;  // administrator, commune chairman and commune office bound
   const signing::UnixTime now = signing::now();
   auto signed_at = [&](int i, signing::UnixTime when) {
@@ -288,6 +289,7 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   // Admitted before the CRL is known: one signed before the revocation it will list, one after.
   REQUIRE(t.append({signed_at(1, now - 7200), signed_at(2, now - 1800)}));
   const std::uint64_t late_seq = t.ledger->size() - 1;
+  const std::string checkpoint_before = t.ledger->checkpoint();
   t.ledger.reset();  // the commands below open the ledger themselves
 
   auto crl = signing::issue_crl(t.pki.root(), {{t.chair.certificate, now - 3600}}, now - 60);
@@ -295,20 +297,40 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   const fs::path crl_file = t.tmp / "root.crl";
   write_file(crl_file, std::string(crl->begin(), crl->end()));
   const std::string dir = quote(t.dir());
+  const std::string admin = " --admin " + quote(t.admin.files.key) + ":" + quote(t.admin.files.cert);
   std::string out;
-  REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file), &out) == 0);
-  CHECK_THAT(out, Catch::StartsWith("added the CRL of") && Catch::Contains("1 revoked certificate"));
-  REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + " --json", &out) == 0);
-  CHECK(json::parse(out)["already_held"] == true);
+  // Only the administrator may change the trust store.
+  CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + " --admin " + quote(t.chair.files.key) + ":" +
+                quote(t.chair.files.cert),
+            &out) == 2);
+  CHECK_THAT(out, Catch::Contains("refused [authority]"));
+  REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + admin, &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith(fmt::format("entry {}: the CRL of", late_seq + 1)) &&
+                      Catch::Contains("1 revoked certificate"));
+  // The CRL is in the log: the tree grew by its entry.
+  REQUIRE(run(kAntq + " checkpoint " + dir, &out) == 0);
+  CHECK(out != checkpoint_before);
+  std::istringstream note(out);
+  std::string origin, size;
+  std::getline(note, origin);
+  std::getline(note, size);
+  CHECK(size == std::to_string(late_seq + 2));
+  // The same decision again is a duplicate.
+  CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + admin, &out) == 2);
+  CHECK_THAT(out, Catch::Contains("refused [duplicate]"));
 
-  // A new signature by the revoked certificate is refused, and nothing is written.
-  const fs::path event = t.tmp / "late.signed";
-  REQUIRE(cli::write_submission(event, signed_at(3, now - 60)));
+  // A new signature by the revoked certificate is refused, and nothing is written: made after the revocation, and
+  // also when it claims a time before it (the backdating the rule exists for).
   const std::string before = t.data_bytes();
-  CHECK(run(kAntq + " append " + dir + " " + quote(event), &out) == 2);
-  CHECK(lines_of(out) == 1);
-  CHECK_THAT(out, Catch::Contains("refused [signature]") && Catch::Contains("was revoked"));
-  CHECK(t.data_bytes() == before);
+  for (signing::UnixTime when : {now - 60, now - 7000}) {
+    const fs::path event = t.tmp / fmt::format("late-{}.signed", now - when);
+    REQUIRE(cli::write_submission(event, signed_at(static_cast<int>(now - when), when)));
+    CHECK(run(kAntq + " append " + dir + " " + quote(event), &out) == 2);
+    CHECK(lines_of(out) == 1);
+    CHECK_THAT(out, Catch::Contains("refused [signature]") && Catch::Contains("was revoked"));
+    if (when < now - 3600) CHECK_THAT(out, Catch::Contains("before admission"));
+    CHECK(t.data_bytes() == before);
+  }
 
   // verify rechecks with the CRL: the entry signed after the revocation is named; the one before stands.
   CHECK(run(kAntq + " verify --json " + dir, &out) == 1);
@@ -321,6 +343,7 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
   auto early = std::find_if(details.begin(), details.end(), [&](const json& d) { return d["seq"] == late_seq - 1; });
   REQUIRE(early != details.end());
   CHECK((*early)["valid_at_signing_time"] == true);
+  CHECK((*early)["signing_time_source"] == "claimed");
   CHECK((*early)["revocation_now"]["status"] == "revoked");
   CHECK((*early)["revocation_now"]["revoked_at"] == signing::format_vietnam_time(now - 3600));
   CHECK((*early)["revocation_now"]["crls_held"] == 1);
@@ -341,7 +364,7 @@ TEST_CASE("`antq trust add-crl`: appends refuse signatures made after a revocati
 
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");
-  CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl"), &out) == 2);
+  CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl") + admin, &out) == 2);
   CHECK(lines_of(out) == 1);
 }
 

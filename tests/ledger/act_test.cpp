@@ -101,12 +101,14 @@ TEST_CASE("Malformed JSON text is refused with the byte where it breaks", "[act]
 }
 
 TEST_CASE("Every act kind of acts.md is known and registry acts need the ledger subject", "[act]") {
-  CHECK(known_acts().size() == 40);  // 23 model, 8 exemplar, 2 both, 7 registry and records
+  CHECK(known_acts().size() == 42);  // 23 model, 8 exemplar, 2 both, 9 registry, records and trust
   for (const char* kind : {"survey.plan-approved", "model.termination-announced", "exemplar.replicated",
                            "commendation.awarded", "document.attached", "archive.transferred"})
     CHECK(is_known_act(kind));
   CHECK(is_registry_act("authority.bound"));
   CHECK(is_registry_act("record.disposed"));
+  CHECK(is_registry_act("trust.crl-added"));
+  CHECK(is_registry_act("trust.tsa-added"));
   CHECK_FALSE(is_registry_act("model.rated"));
 }
 

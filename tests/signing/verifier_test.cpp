@@ -1,7 +1,6 @@
 #include <atomic>
 #include <thread>
 
-#include "signing/rsa_public.hpp"
 #include "signing_test_support.hpp"
 
 namespace antq::signing {
@@ -211,41 +210,6 @@ TEST_CASE("refused: the content or the signature was altered", "[signing]") {
     tampered.back() ^= 0x01;  // the last byte of the DER is the last byte of the signature value
     auto r = verifier.verify(kBody, tampered, c->certificate_der);
     CHECK(contains(refusal(r), "signature does not verify with the key of"));
-  }
-}
-
-TEST_CASE("a cached RSA signer's signatures are accepted and refused alike with antq's RSA arithmetic and OpenSSL's",
-          "[signing][rsa]") {
-  TempDir dir;
-  const Pki& p = pki();
-  struct Restore {
-    ~Restore() { set_fast_rsa(true); }
-  } restore;
-  for (RsaPadding padding : {RsaPadding::pkcs1, RsaPadding::pss}) {
-    const Bytes cms = sign(dir, p.rsa, kSigningTime, padding);
-    const Bytes stored = cms_parse(cms)->without_certificates;  // as the ledger keeps it: the verifier's fast path
-    Bytes tampered = stored, other_body = kBody;
-    tampered.back() ^= 0x01;
-    other_body.back() ^= 0x01;
-    std::vector<std::string> answers[2];
-    for (bool ours : {true, false}) {
-      INFO((padding == RsaPadding::pss ? "PSS" : "PKCS#1 v1.5") << (ours ? ", antq's arithmetic" : ", OpenSSL's"));
-      set_fast_rsa(ours);
-      Verifier verifier = verifier_for(p.root);
-      for (int round = 0; round < 2; ++round) {  // the first verification caches the signer
-        const std::uint64_t before = fast_rsa_operations_on_this_thread();
-        auto good = verifier.verify(kBody, round == 0 ? cms : stored, p.rsa.certificate_der);
-        REQUIRE(good.has_value());
-        // The first sight of a signer is OpenSSL's (full path); a cached one's is antq's arithmetic where it runs.
-        CHECK(fast_rsa_operations_on_this_thread() - before == (round == 1 && ours && fast_rsa_available() ? 1u : 0u));
-        answers[ours].push_back(good->algorithm);
-      }
-      answers[ours].push_back(refusal(verifier.verify(kBody, tampered, p.rsa.certificate_der)));
-      answers[ours].push_back(refusal(verifier.verify(other_body, stored, p.rsa.certificate_der)));
-      CHECK(verifier.verify(kBody, stored, p.rsa.certificate_der).has_value());  // still cached and accepted
-    }
-    CHECK(answers[true] == answers[false]);
-    CHECK(contains(answers[true][2], "signature does not verify with the key of"));
   }
 }
 

@@ -6,16 +6,10 @@
 // cores, timed. The limit is what `openssl speed -multi` measures on the same cores in the same run: verifying every
 // signature of the ledger once, nothing else, at OpenSSL's raw verify rate. Time per event = sum over its signatures
 // of 1 / verify rate.
-#include <openssl/evp.h>
-#include <openssl/obj_mac.h>
-#include <openssl/rand.h>
-#include <openssl/rsa.h>
-
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 
-#include "signing/rsa_public.hpp"
 #include "tools/bench/bench_support.hpp"
 
 namespace antq::bench {
@@ -131,49 +125,6 @@ SpeedResult openssl_speed(const Algorithm& a, int seconds, unsigned processes) {
   return r;
 }
 
-// What antq's own RSA arithmetic (signing/rsa_public.hpp) verifies per second on `jobs` threads, each checking one
-// RSA-2048 signature over and over for `seconds`, as `openssl speed` measures OpenSSL's: the limit of a verify that
-// uses it.
-double own_rsa_verify_rate(signing::RsaPadding padding, unsigned jobs, int seconds) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}),
-                                                          EVP_PKEY_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr, EVP_PKEY_CTX_free);
-  const bool pss = padding == signing::RsaPadding::pss;
-  std::uint8_t hash[32], signature[256];
-  std::size_t size = sizeof signature;
-  if (!ctx || RAND_bytes(hash, sizeof hash) != 1 || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0 ||
-      (pss && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) <= 0 ||
-               EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) <= 0)) ||
-      EVP_PKEY_sign(ctx.get(), signature, &size, hash, sizeof hash) != 1 || size != sizeof signature)
-    throw Failure("cannot make an RSA-2048 signature with OpenSSL for the raw rate of antq's RSA arithmetic");
-  auto fast = signing::RsaPublicKey::prepare(key.get());
-  if (!fast) throw Failure("antq's RSA arithmetic is not available on this machine");
-  std::atomic<bool> stop{false}, bad{false};
-  std::atomic<std::uint64_t> total{0};
-  std::vector<std::thread> threads;
-  const auto t0 = Clock::now();
-  for (unsigned t = 0; t < jobs; ++t)
-    threads.emplace_back([&] {
-      std::uint64_t n = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (int i = 0; i < 64; ++i, ++n) {
-          const bool ok = pss ? fast->verify_pss(signature, NID_sha256, NID_sha256, 32, hash)
-                              : fast->verify_pkcs1(signature, NID_sha256, hash);
-          if (!ok) bad = true;
-        }
-      }
-      total += n;
-    });
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = seconds_since(t0);
-  if (bad) throw Failure("antq's RSA arithmetic refused a good signature while measuring its rate");
-  return static_cast<double>(total) / elapsed;
-}
-
 struct Options {
   std::size_t events = 20000;
   unsigned jobs = 0;
@@ -199,11 +150,6 @@ int run(const Options& o) {
                           o.events, jobs, jobs),
               {"signers", "entries", "signatures", "sig/entry", "verify s", "cores busy", "events/s", "openssl verify/s",
                "limit events/s", "ratio"});
-  Table own(fmt::format("The same verify runs against antq's own RSA arithmetic ({} threads, one signature over and "
-                         "over, as openssl speed measures)",
-                         jobs),
-            {"signers", "antq RSA verify/s", "its limit events/s", "events/s", "ratio"});
-  bool any_own = false;
   ojson runs = ojson::array();
 
   for (const auto& key : o.algorithms) {
@@ -222,21 +168,8 @@ int run(const Options& o) {
     const double append_s = append_in_batches(bench, events, o.batch);
     events.clear();
 
-    // RSA is measured twice when this CPU has AVX-512 IFMA: with the verifier's own public operation (the
-    // default, signing/rsa_public.hpp) and with OpenSSL's, which is what `openssl speed` uses.
-    struct Arithmetic {
-      bool ours;
-      std::string suffix;
-    };
-    std::vector<Arithmetic> arithmetics = {{true, ""}};
-    if (a.key.starts_with("rsa") && signing::fast_rsa_available()) {
-      arithmetics[0].suffix = " (AVX-512 IFMA)";
-      arithmetics.push_back({false, " (OpenSSL's RSA)"});
-    }
-    for (const Arithmetic& arithmetic : arithmetics) {
-      signing::set_fast_rsa(arithmetic.ours);
-      const std::string label = a.label + arithmetic.suffix;
-      progress("  {}", label);
+    {
+      const std::string& label = a.label;
       // The timed part: verify from the bytes, as `antq verify` does, `repeat` times. The limit is measured between
       // the runs, and each run is compared with the higher of the measurements just before and just after it: a
       // neighbour's load on a shared machine then lowers our ratio rather than raising it, and the machine's speed
@@ -291,18 +224,9 @@ int run(const Options& o) {
                      .peer_value = limit,
                      .ratio = ratio,
                      .ratio_meaning = "of the limit",
-                     .target = arithmetic.ours ? "≥ 70%" : "",
-                     .met = arithmetic.ours ? std::optional<bool>(ratio >= 0.7) : std::nullopt});
-      std::optional<double> own_rate;
-      if (arithmetic.ours && a.key.starts_with("rsa") && signing::fast_rsa_available()) {
-        own_rate = own_rsa_verify_rate(a.padding, jobs, o.speed_seconds);
-        const double own_limit = *own_rate / per_entry;
-        own.row({label, grouped(*own_rate), grouped(own_limit), grouped(ours), percent(ours / own_limit)});
-        any_own = true;
-      }
+                     .target = "",
+                     .met = std::nullopt});
       runs.push_back({{"algorithm", a.label},
-                      {"antq_rsa_verify_per_s", own_rate ? ojson(*own_rate) : ojson(nullptr)},
-                      {"rsa_arithmetic", a.key.starts_with("rsa") && signing::fast_rsa_enabled() ? "AVX-512 IFMA" : "OpenSSL"},
                       {"entries", last.entries},
                       {"signatures", last.signatures},
                       {"sign_seconds", sign_s},
@@ -316,11 +240,9 @@ int run(const Options& o) {
                       {"run_ratios", run_ratios},
                       {"ratio", ratio}});
     }
-    signing::set_fast_rsa(true);
   }
 
   report.table(std::move(table));
-  if (any_own) report.table(std::move(own));
   report.extra() = runs;
   report.note(
       "verify s: median wall clock of Ledger::verify (decode, leaf and tree hashes, CMS signatures and chains, "
@@ -331,13 +253,6 @@ int run(const Options& o) {
       "median of all the measurements. The limit counts the public-key operations alone, so the ratio is the share "
       "of verify time that is signature arithmetic.");
   report.note("ratio: the median over the verify runs of each run's events/s over the limit around it.");
-  if (signing::fast_rsa_available())
-    report.note(
-        "RSA rows: \"(AVX-512 IFMA)\" is antq verify as it runs on this machine, with its own RSA public operation "
-        "(signing/rsa_public.hpp); \"(OpenSSL's RSA)\" the same ledger with OpenSSL's, for reference (the limit "
-        "always uses OpenSSL's, as openssl speed does). ANTQ_RSA_IFMA=0 makes antq use OpenSSL's. "
-        "The second table compares the first rows with what antq's arithmetic alone verifies per second (its ratio "
-        "is the share of verify time that is signature arithmetic, as the first table's was with OpenSSL's).");
   report.note("cores busy: CPU time of this process during verify over wall time times jobs (median run).");
   if (o.smoke)
     report.note(fmt::format("smoke run: tiny ledger and openssl speed -seconds {}; figures are not meaningful",
