@@ -376,6 +376,10 @@ class BundleCheck {
   // The tree: a whole-ledger bundle holds entries 0..size-1 and its root is recomputed; a --subject bundle proves
   // each entry by its inclusion proof. A kept checkpoint must be a prefix of the bundle's tree.
   void check_tree() {
+    if (!cp_) {
+      mark("entries.bin", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
+      mark("proofs.json", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
+    }
     if (subject_) check_subject_tree();
     else check_whole_tree();
   }
