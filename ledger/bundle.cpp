@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <utility>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -39,8 +39,13 @@ class BundleDirectory {
     }
     BundleDirectory d(out);
     d.root_ = ::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d.root_ < 0) {
+      const std::string why = errno_text();
+      ::rmdir(out.c_str());  // ours and empty; a symlink put in its place is not removed (ENOTDIR)
+      return io_error("cannot open " + out.string() + " after creating it: " + why);
+    }
     struct stat st {};
-    if (d.root_ < 0 || ::fstat(d.root_, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
+    if (::fstat(d.root_, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
         (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
       // Replaced between mkdir and open (only possible in a directory others may write to): leave it alone.
       return io_error(out.string() + " changed while export created it (is its parent directory writable by others?)");
