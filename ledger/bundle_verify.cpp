@@ -5,6 +5,7 @@
 // unchecked (with why) or failed; an omission the bundle's own files reveal (an entry that an acts/ file, an index
 // line, a proof or an act's attachment digest names) is a failure.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,10 +13,8 @@
 #include <cerrno>
 #include <limits>
 #include <map>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ledger/bundle.hpp"
 #include "ledger/merkle.hpp"
@@ -25,9 +24,12 @@ namespace antq::ledger {
 
 std::string_view status_name(BundleFile::Status status) {
   switch (status) {
-    case BundleFile::Status::checked: return "checked";
-    case BundleFile::Status::unchecked: return "unchecked";
-    case BundleFile::Status::failed: return "failed";
+    case BundleFile::Status::checked:
+      return "checked";
+    case BundleFile::Status::unchecked:
+      return "unchecked";
+    case BundleFile::Status::failed:
+      return "failed";
   }
   return "failed";
 }
@@ -164,16 +166,20 @@ class BundleCheck {
     std::optional<VerifierKey> own;
     if (auto text = required("operator.vkey", "the operator's verifier key")) {
       auto parsed = parse_verifier_key(as_text(*text));
-      if (!parsed) fail("operator.vkey", parsed.error().message);
-      else own = *parsed;
+      if (!parsed)
+        fail("operator.vkey", parsed.error().message);
+      else
+        own = *parsed;
     }
     if (anchors_.operator_key) {
       key_ = anchors_.operator_key;
       key_source_ = "the operator key given (--operator-key)";
-      if (own && same_key(*own, *key_)) mark("operator.vkey", FileStatus::checked, "the same key as --operator-key");
+      if (own && same_key(*own, *key_))
+        mark("operator.vkey", FileStatus::checked, "the same key as --operator-key");
       else if (own)
         fail("operator.vkey", fmt::format("not the operator key given with --operator-key ({}): the bundle was made "
-                                          "with another key", key_->name));
+                                          "with another key",
+                                          key_->name));
     } else if (own) {
       key_ = own;
       key_source_ = "the bundle's own operator.vkey";
@@ -194,7 +200,8 @@ class BundleCheck {
       return;
     }
     if (opened->origin != key_->name) {
-      fail("checkpoint", fmt::format("its origin \"{}\" is not the operator key's name \"{}\"", opened->origin, key_->name));
+      fail("checkpoint",
+           fmt::format("its origin \"{}\" is not the operator key's name \"{}\"", opened->origin, key_->name));
       return;
     }
     cp_ = *opened;
@@ -217,17 +224,21 @@ class BundleCheck {
       const std::string reason = "the checkpoint you kept (--checkpoint) is not signed by " + key_source_ +
                                  ": the bundle's operator is not the one whose checkpoint you kept (" +
                                  kept.error().message + ")";
-      if (anchors_.operator_key) fail("", reason);
-      else fail("operator.vkey", reason);
+      if (anchors_.operator_key)
+        fail("", reason);
+      else
+        fail("operator.vkey", reason);
       return {};
     }
     if (cp_ && kept->origin != cp_->origin) {
-      fail("checkpoint", fmt::format("origin \"{}\", but the checkpoint you kept is of \"{}\"", cp_->origin, kept->origin));
+      fail("checkpoint",
+           fmt::format("origin \"{}\", but the checkpoint you kept is of \"{}\"", cp_->origin, kept->origin));
       return {};
     }
     kept_ = *kept;
     ++report_.verify.checkpoints;
-    if (!anchors_.operator_key) mark("operator.vkey", FileStatus::checked, "signed the checkpoint you kept (--checkpoint)");
+    if (!anchors_.operator_key)
+      mark("operator.vkey", FileStatus::checked, "signed the checkpoint you kept (--checkpoint)");
     return {};
   }
 
@@ -237,8 +248,10 @@ class BundleCheck {
     std::optional<std::vector<Bytes>> own;
     if (required("trust.pem", "the trust anchors")) {
       auto read = signing::read_certificates((dir_ / "trust.pem").string());
-      if (!read) fail("trust.pem", read.error().message);
-      else own = std::move(*read);
+      if (!read)
+        fail("trust.pem", read.error().message);
+      else
+        own = std::move(*read);
     }
     const std::vector<Bytes>* roots = nullptr;
     if (anchors_.trust) {
@@ -247,7 +260,8 @@ class BundleCheck {
     } else if (own) {
       roots = &*own;
       mark("trust.pem", FileStatus::unchecked,
-           "used as the trust roots, but taken from the bundle itself: nothing outside it vouches for them (give --trust)");
+           "used as the trust roots, but taken from the bundle itself: nothing outside it vouches for them (give "
+           "--trust)");
     }
     if (roots)
       for (const Bytes& der : *roots)
@@ -335,11 +349,14 @@ class BundleCheck {
         continue;
       }
       auto act = decode_body(entry->event.body);
-      if (!act) it.failure = act.error().message;
-      else if (!bodies.insert(sha256(entry->event.body)).second) it.failure = "the same act body as an earlier entry";
+      if (!act)
+        it.failure = act.error().message;
+      else if (!bodies.insert(sha256(entry->event.body)).second)
+        it.failure = "the same act body as an earlier entry";
       if (act) it.act = std::move(*act);
       it.entry = std::move(*entry);
-      if (it.entry && !by_seq_.emplace(it.entry->seq, i).second && !it.failure) it.failure = "a second entry with this seq";
+      if (it.entry && !by_seq_.emplace(it.entry->seq, i).second && !it.failure)
+        it.failure = "a second entry with this seq";
     }
   }
 
@@ -380,8 +397,10 @@ class BundleCheck {
       mark("entries.bin", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
       mark("proofs.json", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
     }
-    if (subject_) check_subject_tree();
-    else check_whole_tree();
+    if (subject_)
+      check_subject_tree();
+    else
+      check_whole_tree();
   }
 
   void check_whole_tree() {
@@ -393,7 +412,8 @@ class BundleCheck {
       range.append(it.leaf);
       if (kept_ && range.size() == kept_->size) kept_root = range.root();
       if (it.entry && it.entry->seq != i && !it.failure)
-        it.failure = fmt::format("at position {} of entries.bin, but its seq is {} (entries removed or reordered)", i, it.entry->seq);
+        it.failure = fmt::format("at position {} of entries.bin, but its seq is {} (entries removed or reordered)", i,
+                                 it.entry->seq);
     }
     if (!cp_) return;
     bool tree_ok = true;
@@ -407,17 +427,20 @@ class BundleCheck {
     if (kept_) {
       if (kept_->size > cp_->size)
         fail("checkpoint", fmt::format("of {} entries, older than the checkpoint you kept ({} entries): this bundle "
-                                       "is older than what you kept, or was cut short", cp_->size, kept_->size));
+                                       "is older than what you kept, or was cut short",
+                                       cp_->size, kept_->size));
       else if (!kept_root || *kept_root != kept_->root)
         fail("entries.bin", fmt::format("its first {} entries do not have the root of the checkpoint you kept: the "
-                                        "log was rewritten since", kept_->size));
+                                        "log was rewritten since",
+                                        kept_->size));
     }
     if (tree_ok) mark("entries.bin", FileStatus::checked, "every entry in the checkpoint's tree (root recomputed)");
   }
 
   void check_subject_tree() {
     if (cp_ && proofs_size_ != cp_->size)
-      fail("proofs.json", fmt::format("its proofs are for a tree of {} entries, the checkpoint's is of {}", proofs_size_, cp_->size));
+      fail("proofs.json",
+           fmt::format("its proofs are for a tree of {} entries, the checkpoint's is of {}", proofs_size_, cp_->size));
     std::optional<std::uint64_t> previous;
     bool proofs_ok = cp_ && proofs_size_ == cp_->size;
     for (Item& it : items_) {
@@ -432,8 +455,10 @@ class BundleCheck {
         it.failure = fmt::format("not an act of subject {} nor a records act naming it", *subject_);
       auto p = proofs_.find(seq);
       if (it.failure || !cp_) continue;
-      if (p == proofs_.end()) it.failure = "no inclusion proof in proofs.json";
-      else if (p->second.leaf != it.leaf) it.failure = "its leaf hash in proofs.json is not the hash of its bytes";
+      if (p == proofs_.end())
+        it.failure = "no inclusion proof in proofs.json";
+      else if (p->second.leaf != it.leaf)
+        it.failure = "its leaf hash in proofs.json is not the hash of its bytes";
       else if (seq >= cp_->size || !verify_inclusion(seq, cp_->size, it.leaf, p->second.path, cp_->root))
         it.failure = "its inclusion proof (proofs.json) does not verify against the checkpoint";
       if (it.failure) proofs_ok = false;
@@ -441,7 +466,8 @@ class BundleCheck {
     for (const auto& [seq, proof] : proofs_)
       if (!by_seq_.contains(seq))
         fail("proofs.json", fmt::format("holds a proof of entry {}, which entries.bin lacks (removed?)", seq), seq);
-    if (proofs_ok) mark("proofs.json", FileStatus::checked, "one proof per entry, each verifying against the checkpoint");
+    if (proofs_ok)
+      mark("proofs.json", FileStatus::checked, "one proof per entry, each verifying against the checkpoint");
     if (kept_ && cp_ && kept_->size != cp_->size)
       fail("", fmt::format("the checkpoint you kept is of {} entries and this --subject bundle's of {}: a subject "
                            "bundle proves only a checkpoint of its own size; give --operator-key",
@@ -471,21 +497,25 @@ class BundleCheck {
         named_certs_.emplace(s.signer, it.entry->seq);
         if (!certs_.contains(s.signer))
           fail("certs/" + to_hex(s.signer) + ".der",
-               fmt::format("missing: entry {} names it as its {} signer", it.entry->seq, role_name(s.role)), it.entry->seq);
+               fmt::format("missing: entry {} names it as its {} signer", it.entry->seq, role_name(s.role)),
+               it.entry->seq);
       }
     }
     parallel_for(items_.size(), 0, [&](std::size_t i) {
       Item& it = items_[i];
       if (!it.entry || it.failure) return;
       auto t = signing::parse_time(it.entry->recorded_at);
-      auto checked = ledger::check_signatures(it.entry->event, sha256(it.entry->event.body), verifier_,
-                                              t.value_or(0) + kClockSkew, [&](const Digest& fp) -> std::optional<ByteView> {
-                                                auto c = certs_.find(fp);  // each hashes to its name (read_certificates)
-                                                if (c == certs_.end()) return std::nullopt;
-                                                return ByteView(c->second);
-                                              });
-      if (!checked) it.failure = checked.error().line();
-      else it.signatures = std::move(*checked);
+      auto checked =
+          ledger::check_signatures(it.entry->event, sha256(it.entry->event.body), verifier_, t.value_or(0) + kClockSkew,
+                                   [&](const Digest& fp) -> std::optional<ByteView> {
+                                     auto c = certs_.find(fp);  // each hashes to its name (read_certificates)
+                                     if (c == certs_.end()) return std::nullopt;
+                                     return ByteView(c->second);
+                                   });
+      if (!checked)
+        it.failure = checked.error().line();
+      else
+        it.signatures = std::move(*checked);
     });
     for (std::size_t i = 0; i < items_.size(); ++i) {
       Item& it = items_[i];
@@ -506,7 +536,8 @@ class BundleCheck {
     for (const Item& it : items_) {
       if (!it.act || !it.entry) continue;
       for (const auto& a : it.act->attachments) named.emplace(a.sha256, it.entry->seq);
-      if (it.act->act == "record.disposed" && it.act->data.contains("attachments") && it.act->data["attachments"].is_array())
+      if (it.act->act == "record.disposed" && it.act->data.contains("attachments") &&
+          it.act->data["attachments"].is_array())
         for (const json& d : it.act->data["attachments"])
           if (auto digest = d.is_string() ? digest_from_hex(d.get<std::string>()) : std::nullopt)
             disposed.emplace(*digest, it.entry->seq);
@@ -528,8 +559,9 @@ class BundleCheck {
       auto by = named.find(*name);
       if (by == named.end()) {
         // export writes only the documents its entries name: one that none names reveals an entry removed.
-        fail(path, "not named by any entry of the bundle (export writes only the documents its entries name: an "
-                   "entry removed?)");
+        fail(path,
+             "not named by any entry of the bundle (export writes only the documents its entries name: an "
+             "entry removed?)");
         continue;
       }
       // A signed PDF's own signatures, as admission checked them.
@@ -545,8 +577,10 @@ class BundleCheck {
     for (const auto& [digest, seq] : named) {
       const std::string path = "attachments/" + to_hex(digest);
       if (present(path) || disposed.contains(digest)) continue;
-      fail(path, fmt::format("missing: entry {} names it and no record.disposed entry of the bundle disposes of it "
-                             "(removed from the bundle, or the act named it by digest only and the ledger never held it)", seq),
+      fail(path,
+           fmt::format("missing: entry {} names it and no record.disposed entry of the bundle disposes of it "
+                       "(removed from the bundle, or the act named it by digest only and the ledger never held it)",
+                       seq),
            seq);
     }
   }
@@ -562,9 +596,12 @@ class BundleCheck {
       if (!it.entry) continue;
       const std::uint64_t seq = it.entry->seq;
       const std::string body_path = fmt::format("acts/{}.body", seq);
-      if (auto body = required(body_path, fmt::format("the bundle has acts/, and entry {} is in entries.bin", seq), seq)) {
-        if (*body == it.entry->event.body) mark(body_path, FileStatus::checked, fmt::format("the signed body of entry {}", seq));
-        else fail(body_path, fmt::format("differs from the signed body of entry {}", seq), seq);
+      if (auto body =
+              required(body_path, fmt::format("the bundle has acts/, and entry {} is in entries.bin", seq), seq)) {
+        if (*body == it.entry->event.body)
+          mark(body_path, FileStatus::checked, fmt::format("the signed body of entry {}", seq));
+        else
+          fail(body_path, fmt::format("differs from the signed body of entry {}", seq), seq);
       }
       for (const SignatureRecord& s : it.entry->event.signatures) {
         auto parts = signing::cms_parse(s.cms);
@@ -579,7 +616,8 @@ class BundleCheck {
       } else {
         std::size_t line = 1, at = 0;
         while (at < given.size() && at < index.size() && given[at] == index[at]) line += given[at++] == '\n';
-        fail("acts/index.tsv", fmt::format("differs from the index regenerated from entries.bin, from line {} on", line));
+        fail("acts/index.tsv",
+             fmt::format("differs from the index regenerated from entries.bin, from line {} on", line));
       }
     }
     // Files of acts/ that name an entry the bundle lacks reveal a removal.
@@ -589,25 +627,32 @@ class BundleCheck {
       const auto dot = name.find('.');
       const std::string digits = name.substr(0, dot);
       const std::string rest = dot == std::string::npos ? "" : name.substr(dot);
-      if (digits.empty() || digits.size() > 19 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      if (digits.empty() || digits.size() > 19 ||
+          !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
         continue;
       if (rest != ".body" && rest != ".person.p7s" && rest != ".organisation.p7s") continue;
       const std::uint64_t seq = std::stoull(digits);
-      if (!by_seq_.contains(seq)) fail(path, fmt::format("names entry {}, which entries.bin lacks (removed?)", seq), seq);
-      else fail(path, fmt::format("entry {} has no such signature", seq), seq);
+      if (!by_seq_.contains(seq))
+        fail(path, fmt::format("names entry {}, which entries.bin lacks (removed?)", seq), seq);
+      else
+        fail(path, fmt::format("entry {} has no such signature", seq), seq);
     }
   }
 
   void check_p7s(const Item& it, const SignatureRecord& s) {
     const std::uint64_t seq = it.entry->seq;
     const std::string path = fmt::format("acts/{}.{}.p7s", seq, role_name(s.role));
-    auto p7s = required(path, fmt::format("the bundle has acts/, and entry {} is signed by the {}", seq, role_name(s.role)), seq);
+    auto p7s = required(
+        path, fmt::format("the bundle has acts/, and entry {} is signed by the {}", seq, role_name(s.role)), seq);
     if (!p7s) return;
     auto parts = signing::cms_parse(*p7s);
     if (!parts) return fail(path, parts.error().message, seq);
     if (parts->without_certificates != s.cms)
-      return fail(path, fmt::format("does not carry entry {}'s {} signature (without its certificates it differs from "
-                                    "the CMS in entries.bin)", seq, role_name(s.role)), seq);
+      return fail(path,
+                  fmt::format("does not carry entry {}'s {} signature (without its certificates it differs from "
+                              "the CMS in entries.bin)",
+                              seq, role_name(s.role)),
+                  seq);
     // The certificates it carries: the signer's chain without the root, as verified. (When the entry's signatures
     // did not verify, that failure is reported with the entry, and only the signer's certificate is required here.)
     std::set<Digest> carried, chain{s.signer};
@@ -616,8 +661,11 @@ class BundleCheck {
       if (c.role == s.role)
         for (std::size_t i = 0; i + 1 < c.verified.chain.size(); ++i) chain.insert(c.verified.chain[i]);
     if (it.signatures.empty() ? !carried.contains(s.signer) : carried != chain)
-      return fail(path, fmt::format("its certificates are not the {} signer's chain (without the root)", role_name(s.role)), seq);
-    mark(path, FileStatus::checked, fmt::format("carries entry {}'s {} signature with its signer's chain", seq, role_name(s.role)));
+      return fail(path,
+                  fmt::format("its certificates are not the {} signer's chain (without the root)", role_name(s.role)),
+                  seq);
+    mark(path, FileStatus::checked,
+         fmt::format("carries entry {}'s {} signature with its signer's chain", seq, role_name(s.role)));
   }
 
   // FORMAT.md and the schema: documentation, compared with this antq's own copies.
@@ -626,8 +674,10 @@ class BundleCheck {
                                      std::pair<std::string, const char*>{"schema/antq.capnp", kSchemaText}}) {
       auto text = required(path, "export writes it");
       if (!text) continue;
-      if (as_text(*text) == ours) mark(path, FileStatus::checked, "equals this antq's copy");
-      else mark(path, FileStatus::unchecked, "differs from this antq's copy (another version of antq, or edited)");
+      if (as_text(*text) == ours)
+        mark(path, FileStatus::checked, "equals this antq's copy");
+      else
+        mark(path, FileStatus::unchecked, "differs from this antq's copy (another version of antq, or edited)");
     }
   }
 
@@ -640,7 +690,8 @@ class BundleCheck {
       if (it.act && it.entry && it.act->act == "profile.adopted" && !it.failure)
         for (const auto& a : it.act->attachments)
           if (a.sha256 == digest)
-            return mark("profile.json", FileStatus::checked, fmt::format("the profile file adopted by entry {}", it.entry->seq));
+            return mark("profile.json", FileStatus::checked,
+                        fmt::format("the profile file adopted by entry {}", it.entry->seq));
     mark("profile.json", FileStatus::unchecked,
          "the rule profile given at init is kept beside the log, not in it: nothing in the bundle proves it");
   }
@@ -651,8 +702,10 @@ class BundleCheck {
     if (!text) return;
     if (!cp_) return mark("README.txt", FileStatus::unchecked, "not compared: the checkpoint did not verify");
     const std::string expected = bundle_readme({cp_->origin, items_.size(), cp_->size, subject_, explode_});
-    if (as_text(*text) == expected) mark("README.txt", FileStatus::checked, "exactly what export writes for this bundle");
-    else fail("README.txt", "differs from what export writes for this bundle (it tells people which commands to run)");
+    if (as_text(*text) == expected)
+      mark("README.txt", FileStatus::checked, "exactly what export writes for this bundle");
+    else
+      fail("README.txt", "differs from what export writes for this bundle (it tells people which commands to run)");
   }
 
   // ---- the result ----
@@ -696,12 +749,12 @@ class BundleCheck {
   std::optional<Checkpoint> kept_;  // --checkpoint, once verified
 
   signing::Verifier verifier_;
-  std::map<Digest, Bytes> certs_;   // certs/ files that hash to their names
+  std::map<Digest, Bytes> certs_;                // certs/ files that hash to their names
   std::map<Digest, std::uint64_t> named_certs_;  // signer fingerprint -> first entry naming it
-  std::set<Digest> chain_certs_;    // every certificate of a verified chain
-  std::set<Digest> ca_certs_;       // certs/ files that are CA certificates
+  std::set<Digest> chain_certs_;                 // every certificate of a verified chain
+  std::set<Digest> ca_certs_;                    // certs/ files that are CA certificates
 
-  Bytes bin_;                       // entries.bin; items_ view into it
+  Bytes bin_;  // entries.bin; items_ view into it
   std::vector<Item> items_;
   std::map<std::uint64_t, std::size_t> by_seq_;  // seq -> index in items_
 

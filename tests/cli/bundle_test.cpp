@@ -1,10 +1,10 @@
 // antq export and antq verify-bundle end to end (issue 18, points 1 and 7): verification anchored outside the
 // bundle, a bundle forged from scratch with stock openssl, tampering with each kind of file, and an export that
 // creates its directory itself.
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include "ledger/event.hpp"
 #include "support.hpp"
@@ -131,7 +131,8 @@ TEST_CASE("verify-bundle with the operator key and roots checks every file of a 
                  Catch::Contains("YOUR OWN copies"));
 }
 
-TEST_CASE("Without anchors verify-bundle says plainly what it checked and exits 1, unless told it is enough", "[cli][bundle]") {
+TEST_CASE("Without anchors verify-bundle says plainly what it checked and exits 1, unless told it is enough",
+          "[cli][bundle]") {
   Demo demo;
   std::string out;
   CHECK(run(kAntq + " verify-bundle " + quote(demo.bundle()), &out) == 1);
@@ -157,7 +158,8 @@ TEST_CASE("Without anchors verify-bundle says plainly what it checked and exits 
   REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &out) == 0);
   write_file(demo.tmp / "kept.txt", out);
   CHECK(run(kAntq + " verify-bundle " + quote(demo.bundle()) + " --checkpoint " + quote(demo.tmp / "kept.txt") +
-                " --trust " + quote(demo.pki("roots.pem")), &out) == 0);
+                " --trust " + quote(demo.pki("roots.pem")),
+            &out) == 0);
 }
 
 // A forger's own PKI made with stock openssl: a root CA and end-entity certificates for `names`, in `dir`.
@@ -172,13 +174,18 @@ void openssl_pki(const fs::path& dir, const std::vector<std::string>& names) {
   };
   ok("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + d + "/ca.key");
   // The same subject as the demo's root: names prove nothing.
-  ok("openssl req -x509 -new -key " + d + "/ca.key -subj '/CN=antq demo root CA/O=antq-ledger demo' -days 3650 "
-     "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out " + d + "/ca.crt");
+  ok("openssl req -x509 -new -key " + d +
+     "/ca.key -subj '/CN=antq demo root CA/O=antq-ledger demo' -days 3650 "
+     "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out " +
+     d + "/ca.crt");
   for (const std::string& name : names) {
     ok("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + d + "/" + name + ".key");
-    ok("openssl req -new -key " + d + "/" + name + ".key -subj '/CN=" + name + "/O=forger' -out " + d + "/" + name + ".csr");
-    ok("openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/ca.crt -CAkey " + d + "/ca.key -CAcreateserial "
-       "-days 365 -extfile " + d + "/ee.cnf -out " + d + "/" + name + ".crt");
+    ok("openssl req -new -key " + d + "/" + name + ".key -subj '/CN=" + name + "/O=forger' -out " + d + "/" + name +
+       ".csr");
+    ok("openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/ca.crt -CAkey " + d +
+       "/ca.key -CAcreateserial "
+       "-days 365 -extfile " +
+       d + "/ee.cnf -out " + d + "/" + name + ".crt");
   }
 }
 
@@ -188,7 +195,8 @@ std::string fingerprint(const fs::path& cert) {
   return out.substr(0, 64);
 }
 
-TEST_CASE("A bundle forged from scratch under the real origin fails against the real operator key and roots", "[cli][bundle][forgery]") {
+TEST_CASE("A bundle forged from scratch under the real origin fails against the real operator key and roots",
+          "[cli][bundle][forgery]") {
   Demo demo;
   const fs::path f = demo.tmp / "forger";
   openssl_pki(f / "pki", {"admin", "chair", "office"});
@@ -196,23 +204,34 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
   const std::string origin = vkey.substr(0, vkey.find('+'));
   std::string out;
   REQUIRE(run(kAntq + " init " + quote(f / "ledger") + " --profile hoa-binh-2023 --trust " + quote(f / "pki/ca.crt") +
-                  " --admin " + quote(f / "pki/admin.crt") + " --origin " + quote(origin), &out) == 0);
+                  " --admin " + quote(f / "pki/admin.crt") + " --origin " + quote(origin),
+              &out) == 0);
   const std::string admin = quote(f / "pki/admin.key") + ":" + quote(f / "pki/admin.crt");
   for (const auto& [who, role] : {std::pair{"chair", "person"}, std::pair{"office", "organisation"}}) {
-    json bind{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", "2023-01-02"},
-              {"data", {{"certificate", fingerprint(f / "pki" / (std::string(who) + ".crt"))}, {"role", role},
-                        {"unit", "UBND xã Tân Lập"}, {"level", "commune"}, {"from", "2023-01-01"}}}};
+    json bind{{"act", "authority.bound"},
+              {"subject", "ledger"},
+              {"date", "2023-01-02"},
+              {"data",
+               {{"certificate", fingerprint(f / "pki" / (std::string(who) + ".crt"))},
+                {"role", role},
+                {"unit", "UBND xã Tân Lập"},
+                {"level", "commune"},
+                {"from", "2023-01-01"}}}};
     write_file(f / "bind.json", bind.dump());
-    REQUIRE(run(kAntq + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin, &out) == 0);
+    REQUIRE(run(kAntq + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin, &out) ==
+            0);
   }
-  json forged{{"act", "model.recognized"}, {"subject", "MS-TL-FORGED"}, {"date", "2024-03-01"},
+  json forged{{"act", "model.recognized"},
+              {"subject", "MS-TL-FORGED"},
+              {"date", "2024-03-01"},
               {"document", {{"number", "99/QĐ-UBND"}, {"title", "Quyết định giả"}, {"issuer", "UBND xã Tân Lập"}}},
               {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
               {"data", {{"name", "Mô hình giả"}, {"type", "self-managed"}, {"teams", 3}}}};
   write_file(f / "forged.json", forged.dump());
   REQUIRE(run(kAntq + " record " + quote(f / "ledger") + " " + quote(f / "forged.json") + " --person " +
                   quote(f / "pki/chair.key") + ":" + quote(f / "pki/chair.crt") + " --org " +
-                  quote(f / "pki/office.key") + ":" + quote(f / "pki/office.crt"), &out) == 0);
+                  quote(f / "pki/office.key") + ":" + quote(f / "pki/office.crt"),
+              &out) == 0);
   const fs::path bundle = f / "bundle";
   REQUIRE(run(kAntq + " export " + quote(f / "ledger") + " " + quote(bundle) + " --explode", &out) == 0);
   REQUIRE_THAT(read_file(bundle / "checkpoint"), Catch::StartsWith(origin + "\n"));
@@ -241,7 +260,8 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
   REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &out) == 0);
   write_file(demo.tmp / "kept.txt", out);
   CHECK(run(kAntq + " verify-bundle " + quote(bundle) + " --checkpoint " + quote(demo.tmp / "kept.txt") + " --trust " +
-                quote(demo.pki("roots.pem")), &out) == 1);
+                quote(demo.pki("roots.pem")),
+            &out) == 1);
   CHECK_THAT(out, Catch::Contains("the checkpoint you kept (--checkpoint) is not signed by"));
 }
 
@@ -255,7 +275,8 @@ TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names th
   const std::string seq = index.substr(org_line + 1, index.find('\t', org_line) - org_line - 1);
   std::string path;  // the file expected to be named
   SECTION("a deleted attachment") {
-    for (const auto& f : fs::directory_iterator(b / "attachments")) path = "attachments/" + f.path().filename().string();
+    for (const auto& f : fs::directory_iterator(b / "attachments"))
+      path = "attachments/" + f.path().filename().string();
     REQUIRE(!path.empty());
     fs::remove(b / path);
   }
@@ -303,7 +324,8 @@ TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names th
   CHECK((*file_in(report, path))["status"] == "failed");
 }
 
-TEST_CASE("An edited profile.json is never reported as checked: nothing in the bundle proves it", "[cli][bundle][tamper]") {
+TEST_CASE("An edited profile.json is never reported as checked: nothing in the bundle proves it",
+          "[cli][bundle][tamper]") {
   Demo demo;
   const fs::path b = demo.copy_of_bundle("tampered");
   write_file(b / "profile.json", read_file(b / "profile.json") + " ");
@@ -315,16 +337,18 @@ TEST_CASE("An edited profile.json is never reported as checked: nothing in the b
   CHECK((*file_in(report, "profile.json"))["status"] == "unchecked");
 }
 
-TEST_CASE("export --subject writes the subject's entries with proofs, and an entry removed with its proof is revealed", "[cli][bundle][tamper]") {
+TEST_CASE("export --subject writes the subject's entries with proofs, and an entry removed with its proof is revealed",
+          "[cli][bundle][tamper]") {
   Demo demo;
   const std::string subject = "MS-TL-TDCTQ";
   std::string out;
   for (const std::string explode : {"", " --explode"}) {
     const fs::path b = demo.tmp / ("subject" + explode.substr(explode.empty() ? 0 : 3));
-    REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(b) + " --subject " + subject + explode, &out) == 0);
+    REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(b) + " --subject " + subject + explode, &out) ==
+            0);
     REQUIRE(run(kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 0);
-    CHECK_THAT(read_file(b / "README.txt"), Catch::Contains("What this bundle cannot prove") &&
-                                                Catch::Contains("leaves no trace"));
+    CHECK_THAT(read_file(b / "README.txt"),
+               Catch::Contains("What this bundle cannot prove") && Catch::Contains("leaves no trace"));
   }
   // Without acts/: the establishment decision removed with its proof; its document, named by no entry now, shows it.
   {
@@ -354,7 +378,8 @@ TEST_CASE("export --subject writes the subject's entries with proofs, and an ent
   }
 }
 
-TEST_CASE("export refuses an existing directory or a symlink and writes nothing, and a failed export removes its files", "[cli][bundle]") {
+TEST_CASE("export refuses an existing directory or a symlink and writes nothing, and a failed export removes its files",
+          "[cli][bundle]") {
   Demo demo;
   std::string out;
   const fs::path target = demo.tmp / "target";
@@ -380,8 +405,9 @@ TEST_CASE("export refuses an existing directory or a symlink and writes nothing,
 
   // A write that fails half-way (RLIMIT_FSIZE: bash counts KiB) leaves no bundle behind.
   const fs::path cut = demo.tmp / "cut";
-  const int status = run("trap '' XFSZ; ulimit -f 4; " + kAntq + " export " + quote(demo.ledger()) + " " + quote(cut) +
-                             " --explode", &out);
+  const int status =
+      run("trap '' XFSZ; ulimit -f 4; " + kAntq + " export " + quote(demo.ledger()) + " " + quote(cut) + " --explode",
+          &out);
   INFO(out);
   CHECK(status == 2);
   CHECK(lines_of(out) == 1);

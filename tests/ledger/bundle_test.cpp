@@ -2,9 +2,8 @@
 // accounted for, and the export's file safety.
 #include "ledger/bundle.hpp"
 
-#include <sys/stat.h>
-
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 
@@ -20,7 +19,8 @@ using test::require_ok;
 using test::TestLedger;
 
 json recognized(const std::string& subject) {
-  return make_act("model.recognized", subject, "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
+  return make_act("model.recognized", subject, "2023-03-01",
+                  {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
 }
 
 // The auditor's anchors for `t`: its operator key and its roots, from the ledger rather than from any bundle.
@@ -84,7 +84,8 @@ struct Story {
   TestLedger t;
 };
 
-TEST_CASE("An exploded bundle verified against the operator key and roots checks every file it holds", "[ledger][bundle]") {
+TEST_CASE("An exploded bundle verified against the operator key and roots checks every file it holds",
+          "[ledger][bundle]") {
   Story s;
   const fs::path bundle = export_to(s.t, "bundle", exploded());
   const BundleReport r = verify(bundle, anchors_of(s.t));
@@ -123,7 +124,8 @@ TEST_CASE("Without anchors a bundle is checked against itself only, and says so"
   CHECK(!half.anchored());
 }
 
-TEST_CASE("A bundle made from scratch under the same origin fails against the real operator key and roots", "[ledger][bundle]") {
+TEST_CASE("A bundle made from scratch under the same origin fails against the real operator key and roots",
+          "[ledger][bundle]") {
   Story real;
   // The forger's own ledger: same origin (both directories are named "ledger"), its own operator key, its own root.
   TestLedger forger;
@@ -271,7 +273,8 @@ TEST_CASE("Tampering with any file of a bundle is named", "[ledger][bundle][tamp
   CHECK(any_failure_mentions(r, expected + ": "));
 }
 
-TEST_CASE("A subject bundle holds the subject's acts with proofs, and a removal its files reveal fails", "[ledger][bundle]") {
+TEST_CASE("A subject bundle holds the subject's acts with proofs, and a removal its files reveal fails",
+          "[ledger][bundle]") {
   TestLedger t;
   // The recognition carries a document; a proposal of another subject does not belong in M-1's bundle.
   const fs::path doc = t.tmp / "decision.txt";
@@ -318,8 +321,11 @@ TEST_CASE("A subject bundle carries the records acts that name the subject or it
   t.admit(act);
   const std::string digest = to_hex(sha256(as_bytes(test::read_file(doc))));
   auto records = [&](const std::string& kind, json data) {
-    json a{{"act", kind}, {"subject", "ledger"}, {"date", "2024-01-10"},
-           {"document", {{"number", "1/" + kind}, {"title", kind}, {"issuer", "Lưu trữ"}}}, {"data", std::move(data)}};
+    json a{{"act", kind},
+           {"subject", "ledger"},
+           {"date", "2024-01-10"},
+           {"document", {{"number", "1/" + kind}, {"title", kind}, {"issuer", "Lưu trữ"}}},
+           {"data", std::move(data)}};
     require_ok(t.append({test::sign(a, t.admin)}));
   };
   records("record.held", {{"targets", json::array({"M-1"})}, {"reason", "inspection"}});
@@ -340,7 +346,8 @@ TEST_CASE("A subject bundle carries the records acts that name the subject or it
   CHECK(r.verify.ok);
 }
 
-TEST_CASE("A document an entry names is missing: a failure unless a record.disposed entry accounts for it", "[ledger][bundle]") {
+TEST_CASE("A document an entry names is missing: a failure unless a record.disposed entry accounts for it",
+          "[ledger][bundle]") {
   TestLedger t;
   const fs::path doc = t.tmp / "decision.txt";
   test::write_file(doc, "Quyết định công nhận mô hình");
@@ -356,7 +363,8 @@ TEST_CASE("A document an entry names is missing: a failure unless a record.dispo
   CHECK(any_failure_mentions(r, "no record.disposed entry"));
 }
 
-TEST_CASE("Files the verifier does not know are listed as unchecked, and FORMAT.md of another version too", "[ledger][bundle]") {
+TEST_CASE("Files the verifier does not know are listed as unchecked, and FORMAT.md of another version too",
+          "[ledger][bundle]") {
   Story s;
   const fs::path bundle = export_to(s.t, "bundle");
   test::write_file(bundle / "notes.txt", "added by somebody");
@@ -408,7 +416,8 @@ TEST_CASE("export creates its directory itself and refuses one that exists in an
   }
 }
 
-TEST_CASE("act_in_subject_bundle: the subject, its points, and records acts naming them or their documents", "[ledger][bundle]") {
+TEST_CASE("act_in_subject_bundle: the subject, its points, and records acts naming them or their documents",
+          "[ledger][bundle]") {
   const Digest doc = sha256(as_bytes("a document"));
   const std::set<Digest> docs{doc};
   auto act = [](std::string kind, std::string subject, json data = json::object()) {
