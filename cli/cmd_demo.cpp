@@ -466,14 +466,26 @@ int Demo::verify_and_prove() {
   export_options.explode = true;
   auto summary = ledger::export_bundle(*ledger_, bundle_, export_options);
   if (!summary) return fail(summary.error());
-  auto bundle_report = ledger::verify_bundle(bundle_);
+  // Anchored as an auditor would: the operator's key and the roots come from outside the bundle (here the ledger's
+  // operator.vkey and the demo PKI's roots.pem), never from the bundle's own copies.
+  ledger::BundleAnchors anchors;
+  auto operator_key = ledger::parse_verifier_key(ledger_->info().verifier_key);
+  if (!operator_key) return fail(operator_key.error());
+  anchors.operator_key = std::move(*operator_key);
+  anchors.trust = std::vector<Bytes>{ca_->certificate_der};
+  auto bundle_report = ledger::verify_bundle(bundle_, anchors);
   if (!bundle_report) return fail(bundle_report.error());
-  std::cout << fmt::format("   {} entries, {} certificates, {} attachments; antq verify-bundle: {}\n", summary->entries,
-                           summary->certificates, summary->attachments, bundle_report->ok ? "OK" : "FAILED");
+  const bool bundle_ok = bundle_exit_code(*bundle_report, false) == kOk;
+  std::cout << fmt::format("   {} entries, {} certificates, {} attachments\n", summary->entries, summary->certificates,
+                           summary->attachments)
+            << fmt::format("   antq verify-bundle {} --operator-key {} --trust {}\n", bundle_.string(),
+                           (dir_ / "operator.vkey").string(), (pki_ / "roots.pem").string())
+            << fmt::format("   (the operator's key and your roots, not the bundle's own copies): antq verify-bundle: {}\n",
+                           bundle_ok ? "OK" : "FAILED");
   std::cout << fmt::format("   with stock OpenSSL: openssl cms -verify -binary -inform DER -content {0}/acts/{1}.body \\\n"
-                           "       -in {0}/acts/{1}.person.p7s -CAfile {0}/trust.pem -purpose any -out /dev/null\n",
-                           bundle_.string(), established_seq_);
-  return report.ok && bundle_report->ok && proven ? kOk : kCheckFailed;
+                           "       -in {0}/acts/{1}.person.p7s -CAfile {2} -purpose any -out /dev/null\n",
+                           bundle_.string(), established_seq_, (pki_ / "roots.pem").string());
+  return report.ok && bundle_ok && proven ? kOk : kCheckFailed;
 }
 
 // The statistics, the dossiers with the most missing items, and the findings: what a newcomer reads first.

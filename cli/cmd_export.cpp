@@ -9,8 +9,8 @@ namespace antq::cli {
 
 void add_export(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, out, subject;
-    bool explode = false, json = false;
+    std::string dir, out, subject, operator_key, checkpoint, trust;
+    bool explode = false, json = false, self_consistent_only = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("export", "Write a self-contained bundle for offline verification");
@@ -18,11 +18,15 @@ void add_export(CLI::App& app, Action& run) {
       "The bundle holds the checkpoint, the verifier key, the entries, certificates, attachments, trust anchors,\n"
       "the schema and FORMAT.md, and a README.txt telling how to check each part with stock tools.\n"
       "--explode also writes acts/<seq>.body and acts/<seq>.<role>.p7s, which `openssl cms -verify` accepts.\n"
-      "Example:\n  antq export ./ledger ./bundle --explode && antq verify-bundle ./bundle");
+      "OUT must not exist: export creates it (mode 0755) and every file in it, never following a symlink; a failed\n"
+      "export removes what it created.\n"
+      "Example:\n  antq export ./ledger ./bundle --explode\n"
+      "  antq verify-bundle ./bundle --operator-key ./ledger/operator.vkey --trust roots.pem");
   cmd->add_option("DIR", args->dir, "The ledger")->required();
-  cmd->add_option("OUT", args->out, "Bundle directory (created; must not exist or be empty)")->required();
+  cmd->add_option("OUT", args->out, "Bundle directory (created; must not exist)")->required();
   cmd->add_flag("--explode", args->explode, "Also write every signed body and CMS signature as files");
-  cmd->add_option("--subject", args->subject, "Only this subject (and its points ID/...), with inclusion proofs");
+  cmd->add_option("--subject", args->subject,
+                  "Only this subject (and its points ID/...) and the records acts naming them, with inclusion proofs");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
@@ -39,15 +43,56 @@ void add_export(CLI::App& app, Action& run) {
     };
   });
 
-  auto* vb = app.add_subcommand("verify-bundle", "Verify a bundle written by `antq export`");
+  auto* vb = app.add_subcommand("verify-bundle", "Verify a bundle written by `antq export`, against your own anchors");
+  vb->footer(
+      "Anchor the check outside the bundle: whoever made a bundle also wrote its operator.vkey and trust.pem.\n"
+      "  --operator-key FILE  the operator's verifier key as the operator gave it to you (antq init prints it);\n"
+      "                       the bundle's checkpoint must verify with it and its operator.vkey must be the same key\n"
+      "  --checkpoint FILE    a checkpoint of the log you kept earlier: the bundle's key must have signed it and\n"
+      "                       the bundle's tree must extend it (a --subject bundle: only at the same size)\n"
+      "  --trust ROOTS.pem    the root certificates every signature must chain to (the bundle's trust.pem is\n"
+      "                       then compared, not used)\n"
+      "Without an operator anchor (--operator-key or --checkpoint) and --trust, every internal check still runs,\n"
+      "then one line says that only the bundle's consistency with itself was checked, and the exit code is 1\n"
+      "(0 with --self-consistent-only). Every file of the bundle is listed as checked, or as unchecked with why.\n"
+      "Exit 0: verified (or self-consistent, when accepted). Exit 1: a check failed, or not anchored. Exit 2: bad\n"
+      "input (not a bundle directory, an anchor file that is not what it should be).\n"
+      "Example:\n  antq verify-bundle ./bundle --operator-key operator.vkey --trust roots.pem --json");
   vb->add_option("OUT", args->out, "Bundle directory")->required();
-  vb->add_flag("--json", args->json, "JSON: ok, entries, root, signatures, failures[] (seq, reason)");
+  vb->add_option("--operator-key", args->operator_key, "The operator's C2SP verifier key (file), your own copy");
+  vb->add_option("--checkpoint", args->checkpoint, "A checkpoint note of the log kept earlier (file)");
+  vb->add_option("--trust", args->trust, "PEM file of the root certificates you trust");
+  vb->add_flag("--self-consistent-only", args->self_consistent_only,
+               "Exit 0 when the bundle is consistent with itself, though not anchored (the output says so)");
+  vb->add_flag("--json", args->json,
+               "JSON: ok (the exit code is 0), consistent, anchored, anchors, self_consistent_only, not_anchored,\n"
+               "entries, root, signatures, checkpoints, attachments, failures[] (seq, reason),\n"
+               "files[] (path, status: checked|unchecked|failed, reason)");
   vb->callback([args, &run] {
     run = [args]() -> int {
-      auto report = ledger::verify_bundle(args->out, args->json ? ledger::Progress{} : progress_printer("verify-bundle"));
+      ledger::BundleAnchors anchors;
+      if (!args->operator_key.empty()) {
+        auto text = read_text(args->operator_key);
+        if (!text) return fail(text.error());
+        auto key = ledger::parse_verifier_key(*text);
+        if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
+        anchors.operator_key = std::move(*key);
+      }
+      if (!args->checkpoint.empty()) {
+        auto text = read_text(args->checkpoint);
+        if (!text) return fail(text.error());
+        anchors.checkpoint = std::move(*text);
+      }
+      if (!args->trust.empty()) {
+        auto roots = signing::read_certificates(args->trust);
+        if (!roots) return fail(bad_input("--trust: " + roots.error().message));
+        anchors.trust = std::move(*roots);
+      }
+      auto report = ledger::verify_bundle(args->out, anchors,
+                                          args->json ? ledger::Progress{} : progress_printer("verify-bundle"));
       if (!report) return fail(report.error());
-      print_report(*report, args->json, args->out);
-      return report->ok ? kOk : kCheckFailed;
+      print_bundle_report(*report, anchors, args->self_consistent_only, args->json, args->out);
+      return bundle_exit_code(*report, args->self_consistent_only);
     };
   });
 }

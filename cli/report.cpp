@@ -1,5 +1,6 @@
 #include "cli/report.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -44,6 +45,166 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
       break;
     }
     std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"), f.reason);
+  }
+}
+
+int bundle_exit_code(const ledger::BundleReport& r, bool self_consistent_only) {
+  if (!r.verify.ok) return kCheckFailed;
+  return r.anchored() || self_consistent_only ? kOk : kCheckFailed;
+}
+
+std::string not_anchored_line(const ledger::BundleReport& r) {
+  if (r.anchored()) return {};
+  std::string line = "NOT ANCHORED: only the bundle's consistency with itself was checked. ";
+  if (!r.operator_anchored)
+    line += "Its operator key is its own, so this does not prove that the operator's log holds these entries "
+            "(give --operator-key or --checkpoint)";
+  if (!r.operator_anchored && !r.trust_anchored) line += "; ";
+  if (!r.trust_anchored)
+    line += "its trust roots are its own, so this does not prove that signers you trust signed these acts (give --trust)";
+  return line + ".";
+}
+
+namespace {
+
+// `text` from a bundle (a file name, or a reason that quotes one), safe to print and valid UTF-8 for JSON: a
+// backslash, an ASCII or C1 control character, a bidirectional control (U+061C, U+200E-U+200F, U+202A-U+202E,
+// U+2066-U+2069) and every byte that is not part of valid UTF-8 are written as \xNN per byte, so that a crafted
+// file name can neither drive the reader's terminal nor break the JSON.
+std::string visible(std::string_view text) {
+  std::string out;
+  auto escape = [&](std::string_view bytes) {
+    for (unsigned char c : bytes) out += fmt::format("\\x{:02x}", c);
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      if (c == '\\') escape(text.substr(i, 1));
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, continuation bytes 10xxxxxx, the shortest form, no surrogate.
+    const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    std::uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+    bool valid = n != 0 && i + n <= text.size();
+    for (std::size_t k = 1; valid && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      valid = (b & 0xc0) == 0x80;
+      cp = cp << 6 | (b & 0x3f);
+    }
+    valid = valid && !(n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) && !(n == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    const bool control = cp <= 0x9f || cp == 0x61c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+                         (cp >= 0x2066 && cp <= 0x2069);
+    if (!valid) {
+      escape(text.substr(i, 1));
+      ++i;
+    } else {
+      if (control) escape(text.substr(i, n));
+      else out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+// What kind of bundle file `path` is, for the summary of checked files: a group name, or the path itself.
+std::string file_kind(const std::string& path) {
+  if (path.starts_with("certs/")) return "certs/*.der";
+  if (path.starts_with("attachments/")) return "attachments/*";
+  if (path.starts_with("acts/") && path.ends_with(".body")) return "acts/*.body";
+  if (path.starts_with("acts/") && path.ends_with(".p7s")) return "acts/*.p7s";
+  return path;
+}
+
+}  // namespace
+
+void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnchors& anchors, bool self_consistent_only,
+                         bool json, const std::string& what) {
+  const int exit_code = bundle_exit_code(r, self_consistent_only);
+  const std::string not_anchored = not_anchored_line(r);
+  if (json) {
+    ledger::VerifyReport shown = r.verify;
+    for (auto& f : shown.failures) f.reason = visible(f.reason);
+    nlohmann::json j = report_json(shown);
+    j["ok"] = exit_code == kOk;
+    j["consistent"] = r.verify.ok;
+    j["anchored"] = r.anchored();
+    j["anchors"] = {{"operator_key", anchors.operator_key.has_value()},
+                    {"checkpoint", anchors.checkpoint.has_value()},
+                    {"trust", anchors.trust.has_value()}};
+    j["self_consistent_only"] = self_consistent_only;
+    j["not_anchored"] = not_anchored.empty() ? nlohmann::json(nullptr) : nlohmann::json(not_anchored);
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : r.files)
+      files.push_back({{"path", visible(f.path)}, {"status", ledger::status_name(f.status)}, {"reason", visible(f.reason)}});
+    j["files"] = std::move(files);
+    print_json(j);
+    return;
+  }
+  if (!not_anchored.empty()) std::cout << not_anchored << "\n";
+  std::string used;
+  for (const auto& [given, name] : {std::pair{anchors.operator_key.has_value(), "operator key (--operator-key)"},
+                                    std::pair{anchors.checkpoint.has_value(), "kept checkpoint (--checkpoint)"},
+                                    std::pair{anchors.trust.has_value(), "trust roots (--trust)"}})
+    if (given) used += (used.empty() ? "" : ", ") + std::string(name);
+  std::cout << fmt::format("{:<13}{}\n", "verified", what)
+            << fmt::format("{:<13}{}\n", "anchors", used.empty() ? "none: the bundle's own key and roots" : used)
+            << fmt::format("{:<13}{}\n", "entries", r.verify.entries)
+            << fmt::format("{:<13}{}\n", "signatures", r.verify.signatures)
+            << fmt::format("{:<13}{}\n", "attachments", r.verify.attachments)
+            << fmt::format("{:<13}{}\n", "root", to_hex(r.verify.root));
+  // Checked files by kind (a group, or the file itself), in path order of each kind's first file.
+  struct Kind {
+    std::string name;
+    std::size_t files = 0;
+    bool group = false;  // of several files (certificates...), not one file
+  };
+  std::vector<Kind> kinds;
+  std::size_t checked = 0;
+  std::vector<const ledger::BundleFile*> unchecked;
+  for (const auto& f : r.files) {
+    if (f.status == ledger::BundleFile::Status::unchecked) unchecked.push_back(&f);
+    if (f.status != ledger::BundleFile::Status::checked) continue;
+    ++checked;
+    const std::string kind = file_kind(f.path);
+    auto it = std::find_if(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.name == kind; });
+    if (it == kinds.end()) kinds.push_back({kind, 1, kind != f.path});
+    else ++it->files;
+  }
+  std::string by_kind;
+  for (const Kind& k : kinds)
+    by_kind += (by_kind.empty() ? ": " : ", ") + (k.group ? fmt::format("{} ({})", k.name, k.files) : k.name);
+  std::cout << fmt::format("{:<13}{} file(s){}\n", "checked", checked, by_kind);
+  std::size_t shown = 0;
+  for (const ledger::BundleFile* f : unchecked) {
+    if (++shown > 20) {
+      std::cout << fmt::format("{:<13}... and {} more (--json lists every file)\n", "", unchecked.size() - 20);
+      break;
+    }
+    std::cout << fmt::format("{:<13}{}: {}\n", shown == 1 ? "unchecked" : "", visible(f->path), visible(f->reason));
+  }
+  if (!r.verify.ok) {
+    const auto& first = r.verify.failures.front();
+    std::cout << fmt::format("{:<13}FAILED: {} problem(s); first: {}{}\n", "result", r.verify.failures.size(),
+                             first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason));
+    shown = 0;
+    for (const auto& f : r.verify.failures) {
+      if (++shown > 20) {
+        std::cout << fmt::format("  ... and {} more (use --json for all)\n", r.verify.failures.size() - 20);
+        break;
+      }
+      std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"), visible(f.reason));
+    }
+  } else if (r.anchored()) {
+    std::cout << fmt::format("{:<13}OK: every entry and signature verifies against your anchors; every file is checked "
+                             "or listed above as unchecked\n", "result");
+  } else if (self_consistent_only) {
+    std::cout << fmt::format("{:<13}OK AS SELF-CONSISTENT ONLY (--self-consistent-only): not anchored, see the first "
+                             "line\n", "result");
+  } else {
+    std::cout << fmt::format("{:<13}NOT ANCHORED: consistent with itself only, see the first line (exit 1; "
+                             "--self-consistent-only accepts this)\n", "result");
   }
 }
 

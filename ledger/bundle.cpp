@@ -1,16 +1,20 @@
+// antq export: writing a bundle (FORMAT.md §7), and what the writer and the verifier share (its README, its index).
 #include "ledger/bundle.hpp"
 
-#include <fstream>
-#include <limits>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
-#include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ledger/merkle.hpp"
-#include "ledger/parallel.hpp"
 
 namespace antq::ledger {
 namespace {
@@ -18,48 +22,256 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Status write_file(const fs::path& path, ByteView bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out.flush()) return io_error("cannot write " + path.string() + " (disk full or no permission?)");
-  return {};
-}
-Status write_text(const fs::path& path, std::string_view text) { return write_file(path, as_bytes(text)); }
+std::string errno_text() { return std::strerror(errno); }
 
-Result<Bytes> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_input("bundle: cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return Bytes(s.begin(), s.end());
+// A new directory and the files inside it. Every name is created relative to an open directory (openat, mkdirat)
+// with O_CREAT | O_EXCL | O_NOFOLLOW, so nothing that appears meanwhile (a symlink planted by another user) is
+// followed or overwritten. Subdirectories are one level deep. remove() undoes everything created, newest first.
+class BundleDirectory {
+ public:
+  // Creates `out` (it must not exist in any form: mkdir fails on a symlink too) and opens it without following a
+  // symlink; then checks that what was opened is a directory of ours that nobody else may write to.
+  static Result<BundleDirectory> create(const fs::path& out) {
+    if (::mkdir(out.c_str(), 0755) != 0) {
+      if (errno == EEXIST)
+        return bad_input(out.string() + " exists: export creates the bundle directory itself; name a new one");
+      return io_error("cannot create " + out.string() + ": " + errno_text());
+    }
+    BundleDirectory d(out);
+    d.root_ = ::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d.root_ < 0) {
+      const std::string why = errno_text();
+      ::rmdir(out.c_str());  // ours and empty; a symlink put in its place is not removed (ENOTDIR)
+      return io_error("cannot open " + out.string() + " after creating it: " + why);
+    }
+    struct stat st {};
+    if (::fstat(d.root_, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
+        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      // Replaced between mkdir and open (only possible in a directory others may write to): leave it alone.
+      return io_error(out.string() + " changed while export created it (is its parent directory writable by others?)");
+    }
+    return d;
+  }
+
+  BundleDirectory(BundleDirectory&& other) noexcept
+      : out_(std::move(other.out_)), root_(std::exchange(other.root_, -1)), subdirs_(std::move(other.subdirs_)),
+        created_(std::move(other.created_)) {}
+  BundleDirectory& operator=(BundleDirectory&&) = delete;
+  ~BundleDirectory() {
+    for (const auto& [name, fd] : subdirs_) ::close(fd);
+    if (root_ >= 0) ::close(root_);
+  }
+
+  Status make_subdirectory(const std::string& name) {
+    if (::mkdirat(root_, name.c_str(), 0755) != 0) return io_error("cannot create " + shown(name) + ": " + errno_text());
+    created_.push_back({name, true});
+    int fd = ::openat(root_, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return io_error("cannot open " + shown(name) + ": " + errno_text());
+    subdirs_[name] = fd;
+    return {};
+  }
+
+  // Creates the file `path` ("name" or "subdirectory/name"); returns its descriptor, which the caller closes.
+  Result<int> create_file(const std::string& path) {
+    auto [dir, name] = locate(path);
+    if (dir < 0) return io_error("cannot create " + shown(path) + ": no such subdirectory");
+    int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return io_error("cannot create " + shown(path) + ": " + errno_text());
+    created_.push_back({path, false});
+    return fd;
+  }
+
+  Status write_file(const std::string& path, ByteView bytes) {
+    auto fd = create_file(path);
+    if (!fd) return std::unexpected(fd.error());
+    Status s = write_all(*fd, bytes, path);
+    if (::close(*fd) != 0 && s) s = io_error("cannot write " + shown(path) + ": " + errno_text());
+    return s;
+  }
+  Status write_text(const std::string& path, std::string_view text) { return write_file(path, as_bytes(text)); }
+
+  // Writes all of `bytes` to `fd` (a file of this directory named `path`, for messages).
+  Status write_all(int fd, ByteView bytes, const std::string& path) const {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return io_error("cannot write " + shown(path) + ": " + errno_text() + " (disk full?)");
+      bytes = bytes.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+
+  // Removes everything create_file and make_subdirectory made, newest first, then the directory itself.
+  void remove() {
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+      if (it->directory) {
+        if (auto fd = subdirs_.find(it->path); fd != subdirs_.end()) {
+          ::close(fd->second);
+          subdirs_.erase(fd);
+        }
+        ::unlinkat(root_, it->path.c_str(), AT_REMOVEDIR);
+      } else if (auto [dir, name] = locate(it->path); dir >= 0) {
+        ::unlinkat(dir, name.c_str(), 0);
+      }
+    }
+    created_.clear();
+    ::close(std::exchange(root_, -1));
+    ::rmdir(out_.c_str());  // empty now; rmdir removes nothing else
+  }
+
+ private:
+  explicit BundleDirectory(fs::path out) : out_(std::move(out)) {}
+  std::string shown(const std::string& path) const { return (out_ / path).string(); }
+  // The directory descriptor and file name of `path`.
+  std::pair<int, std::string> locate(const std::string& path) const {
+    auto slash = path.find('/');
+    if (slash == std::string::npos) return {root_, path};
+    auto it = subdirs_.find(path.substr(0, slash));
+    return {it == subdirs_.end() ? -1 : it->second, path.substr(slash + 1)};
+  }
+
+  struct Created {
+    std::string path;
+    bool directory = false;
+  };
+  fs::path out_;
+  int root_ = -1;
+  std::map<std::string, int> subdirs_;
+  std::vector<Created> created_;
+};
+
+// entries.bin, written through a buffer: a bundle of a large ledger never sits in memory.
+class EntriesFile {
+ public:
+  EntriesFile(BundleDirectory& dir, int fd) : dir_(dir), fd_(fd) {}
+  EntriesFile(const EntriesFile&) = delete;
+  EntriesFile& operator=(const EntriesFile&) = delete;
+  ~EntriesFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status append(ByteView entry) {
+    const auto n = static_cast<std::uint32_t>(entry.size());
+    const std::uint8_t length[4] = {static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(n >> 8),
+                                    static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 24)};
+    buffer_.insert(buffer_.end(), length, length + 4);
+    buffer_.insert(buffer_.end(), entry.begin(), entry.end());
+    return buffer_.size() >= kFlushAt ? flush() : Status{};
+  }
+  Status close() {
+    Status s = flush();
+    if (::close(std::exchange(fd_, -1)) != 0 && s) s = io_error("cannot write entries.bin: " + errno_text());
+    return s;
+  }
+
+ private:
+  static constexpr std::size_t kFlushAt = 1 << 20;
+  Status flush() {
+    Status s = dir_.write_all(fd_, buffer_, "entries.bin");
+    buffer_.clear();
+    return s;
+  }
+  BundleDirectory& dir_;
+  int fd_;
+  Bytes buffer_;
+};
+
+}  // namespace
+
+const char* const kBundleIndexHeader = "seq\trole\tsigner\tsigning_time_unix\tsigning_time\n";
+
+std::string bundle_index_line(std::uint64_t seq, Role role, const Digest& signer, signing::UnixTime signing_time) {
+  return fmt::format("{}\t{}\t{}\t{}\t{}\n", seq, role_name(role), to_hex(signer), signing_time,
+                     signing::format_vietnam_time(signing_time));
 }
 
-bool in_subject(const std::string& subject, const std::string& wanted) {
-  return subject == wanted || subject.starts_with(wanted + "/");
+bool is_subject_or_point(std::string_view id, std::string_view subject) {
+  return id == subject || (id.size() > subject.size() && id.starts_with(subject) && id[subject.size()] == '/');
 }
 
-std::string readme(const ExportSummary& s, bool explode, bool partial) {
+bool act_in_subject_bundle(const Act& act, const std::string& subject, const std::set<Digest>& attachments) {
+  if (is_subject_or_point(act.subject, subject)) return true;
+  if (act.subject != kLedgerSubject) return false;
+  // The trust store's changes: every signature of the bundle is judged with the CRLs and time-stamp authorities
+  // its entry's admission had.
+  if (act.act == kCrlAdded || act.act == kTimestampAuthorityAdded) return true;
+  // acts.md: what each records act names.
+  const char* field = act.act == "record.held" || act.act == "record.released" ? "targets"
+                      : act.act == "record.disposed"                           ? "attachments"
+                      : act.act == "archive.transferred"                       ? "subjects"
+                                                                               : nullptr;
+  if (field == nullptr) return false;
+  auto list = act.data.find(field);
+  if (list == act.data.end() || !list->is_array()) return false;
+  for (const json& named : *list) {
+    if (!named.is_string()) continue;
+    const std::string& text = named.get_ref<const std::string&>();
+    if (is_subject_or_point(text, subject)) return true;
+    if (auto digest = digest_from_hex(text); digest && attachments.contains(*digest)) return true;
+  }
+  return false;
+}
+
+std::string bundle_readme(const BundleFacts& f) {
   std::string r = fmt::format(R"README(antq-ledger bundle
 ==================
 
-This directory is a self-contained copy of {} entries of an antq-ledger log (tree size {}), made for
-verification without antq. FORMAT.md (beside this file) documents every byte; schema/antq.capnp is the schema.
-
+This directory is a self-contained copy of {} entries of the antq-ledger log
+"{}" (tree size {}), made for verification without antq.
+FORMAT.md (beside this file) documents every byte; schema/antq.capnp is the schema.
+)README",
+                              f.entries, f.origin, f.size);
+  if (f.subject)
+    r += fmt::format(R"README(It holds only the acts of subject {0} and of its points ({0}/...), the records acts
+(record.held, record.released, record.disposed, archive.transferred) that name them or their documents, and the
+changes of the trust store (trust.crl-added, trust.tsa-added) that judge their signatures.
+)README",
+                     *f.subject);
+  r += R"README(
 What is here
   checkpoint       the log's signed checkpoint (C2SP tlog-checkpoint signed note, Ed25519)
-  operator.vkey    the operator's verifier key (C2SP signed-note verifier key)
+  operator.vkey    the operator's verifier key (C2SP signed-note verifier key), as the bundle's maker wrote it
   entries.bin      the entries, each as a 4-byte little-endian length and the canonical Cap'n Proto Entry
   certs/           every certificate the signatures need, named by the SHA-256 of its DER
   attachments/     attached documents still held (not disposed), named by SHA-256
-  trust.pem        the trust anchors the ledger admitted signatures against
-  profile.json     the rule profile the ledger is judged by (its file as stored at init; format: README in
+  trust.pem        the trust anchors the ledger admitted signatures against, as the bundle's maker wrote them
+  profile.json     the rule profile named when the ledger was made (its file as stored then; format: README in
                    projections/profiles/ of antq-ledger); absent for ledgers that did not store one
-{}{}
+)README";
+  if (f.subject) r += "  proofs.json      an RFC 9162 inclusion proof of each entry in the checkpoint's tree\n";
+  if (f.explode)
+    r += "  acts/            <seq>.body: the signed bytes; <seq>.<role>.p7s: DER CMS with the signer's certificates;\n"
+         "                   index.tsv: every signature with its signing time\n";
+  r += R"README(
 Checking it with antq
-  antq verify-bundle .
+  antq verify-bundle BUNDLE --operator-key OPERATOR.vkey --trust ROOTS.pem
+where OPERATOR.vkey and ROOTS.pem are YOUR OWN copies: the operator's verifier key as the operator gave it to you
+(`antq init` prints it), and the root certificates you trust for signatures. Not this bundle's operator.vkey and
+trust.pem: whoever made the bundle wrote those too, and a bundle forged from scratch carries a key and roots of its
+own that agree with it, so `--operator-key operator.vkey --trust trust.pem` would prove nothing.
+Instead of --operator-key (or besides it), --checkpoint KEPT names a checkpoint of this log that you kept earlier
+(`antq checkpoint`): the bundle's key must have signed it, and the bundle's tree must extend it.
+Without these anchors verify-bundle checks only that the bundle agrees with itself, says so, and exits 1
+(--self-consistent-only accepts that, with exit 0). It lists every file of the bundle as checked or unchecked.
+)README";
+  if (f.subject)
+    r += fmt::format(R"README(
+What this bundle cannot prove
+  - That it holds every act of {0}. Each entry here is proven to be in the log's tree (proofs.json). An entry left
+    out is found while anything in the bundle still names it: its proof, its acts/ files or index.tsv line, or a
+    document or signer's certificate that only it named. An entry removed together with all of these (say, the
+    last act of the chain, from a bundle without acts/) leaves no trace. For completeness, verify the whole ledger
+    (antq verify) or a whole-ledger bundle.
+  - That the log extends a checkpoint you kept at another tree size: give --operator-key for that.
+)README",
+                     *f.subject);
+  r += R"README(
+What verify-bundle does not check
+  - The admission rules (who may sign which act, the order of the steps): `antq verify` replays them on the ledger.
+  - profile.json: the rule profile named when the ledger was made is kept beside the log, not in it.
+  - Revocation: the bundle carries no certificate revocation lists; signatures are checked without them.
 
 Checking it with stock tools
+  0. operator.vkey must be, character for character, the key the operator gave you; trust.pem must hold your roots.
   1. Certificates and attachments are content-addressed:
        for f in certs/*.der; do [ "$(sha256sum < "$f" | cut -c1-64)" = "$(basename "$f" .der)" ] || echo "BAD $f"; done
        for f in attachments/*; do [ "$(sha256sum < "$f" | cut -c1-64)" = "$(basename "$f")" ] || echo "BAD $f"; done
@@ -69,27 +281,20 @@ Checking it with stock tools
        capnp decode --flat schema/antq.capnp ActBody < acts/<seq>.body
   3. The Merkle tree is RFC 9162 §2.1: leaf = SHA-256(0x00 || entry bytes), node = SHA-256(0x01 || left || right);
      the root over all entries of entries.bin must equal the base64 root on line 3 of `checkpoint`.
-)README",
-                              s.entries, s.size, partial ? "  proofs.json      an RFC 9162 inclusion proof of each entry in the checkpoint's tree\n" : "",
-                              explode ? "  acts/            <seq>.body: the signed bytes; <seq>.<role>.p7s: DER CMS with the signer's certificates\n" : "");
-  if (explode)
+)README";
+  if (f.explode)
     r += R"README(  4. Every signature verifies with stock OpenSSL, its certificate chain checked at its signing time
-     (acts/index.tsv lists seq, role, signer, signing time as Unix seconds and ISO 8601):
+     (acts/index.tsv lists seq, role, signer, signing time as Unix seconds and ISO 8601; use your own roots file):
        tail -n +2 acts/index.tsv | while IFS=$'\t' read -r seq role signer unix iso; do
          openssl cms -verify -binary -inform DER -content acts/$seq.body -in acts/$seq.$role.p7s \
-           -CAfile trust.pem -purpose any -attime "$unix" -out /dev/null 2>/dev/null || echo "BAD $seq $role"
+           -CAfile ROOTS.pem -purpose any -attime "$unix" -out /dev/null 2>/dev/null || echo "BAD $seq $role"
        done
      (Without -attime OpenSSL checks the chain now, which fails for certificates that have expired since.)
 )README";
   return r;
 }
 
-}  // namespace
-
 Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, const ExportOptions& options) {
-  std::error_code ec;
-  if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)))
-    return bad_input(out.string() + " exists and is not an empty directory");
   auto vkey = parse_verifier_key(ledger.info().verifier_key);
   if (!vkey) return std::unexpected(vkey.error());
   // The checkpoint first: the log only grows, so entries [0, size) are fixed whatever is appended meanwhile.
@@ -97,15 +302,32 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   auto cp = open_checkpoint(note, *vkey);
   if (!cp) return std::unexpected(cp.error());
 
-  fs::create_directories(out / "certs", ec);
-  fs::create_directories(out / "attachments", ec);
-  fs::create_directories(out / "schema", ec);
-  if (options.explode) fs::create_directories(out / "acts", ec);
-  if (ec) return io_error("cannot create " + out.string() + ": " + ec.message());
+  // A --subject bundle: the attachments of the subject's own acts, which the records acts it holds may name.
+  std::set<Digest> subject_attachments;
+  if (options.subject) {
+    Status s = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
+      auto entry = decode_entry(bytes);
+      if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+      auto act = decode_body(entry->event.body);
+      if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+      if (is_subject_or_point(act->subject, *options.subject))
+        for (const auto& a : act->attachments) subject_attachments.insert(a.sha256);
+      return {};
+    });
+    if (!s) return std::unexpected(s.error());
+  }
+
+  auto created = BundleDirectory::create(out);
+  if (!created) return std::unexpected(created.error());
+  BundleDirectory& dir = *created;
   auto fail = [&](Error e) {
-    fs::remove_all(out, ec);
+    dir.remove();
     return std::unexpected(std::move(e));
   };
+  for (const char* sub : {"certs", "attachments", "schema"})
+    if (auto s = dir.make_subdirectory(sub); !s) return fail(s.error());
+  if (options.explode)
+    if (auto s = dir.make_subdirectory("acts"); !s) return fail(s.error());
 
   ExportSummary summary;
   summary.size = cp->size;
@@ -113,31 +335,28 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   std::set<Digest> certs_written, attachments_seen;
   auto write_cert = [&](const Digest& fp, ByteView der) -> Status {
     if (!certs_written.insert(fp).second) return {};
-    return write_file(out / "certs" / (to_hex(fp) + ".der"), der);
+    return dir.write_file("certs/" + to_hex(fp) + ".der", der);
   };
   for (const auto& der : ledger.intermediates())
     if (auto s = write_cert(sha256(der), der); !s) return fail(s.error());
   if (const auto& profile = ledger.info().profile_document) {
     auto text = ledger.attachment(*profile);
     if (!text) return fail(corruption("the ledger's rule profile file " + to_hex(*profile) + " is missing").error());
-    if (auto s = write_file(out / "profile.json", *text); !s) return fail(s.error());
+    if (auto s = dir.write_file("profile.json", *text); !s) return fail(s.error());
   }
 
-  // entries.bin is streamed: a bundle of a large ledger never sits in memory.
-  std::ofstream entries_bin(out / "entries.bin", std::ios::binary | std::ios::trunc);
-  if (!entries_bin) return fail(io_error("cannot create " + (out / "entries.bin").string()).error());
-  std::string index = "seq\trole\tsigner\tsigning_time_unix\tsigning_time\n";
+  auto entries_fd = dir.create_file("entries.bin");
+  if (!entries_fd) return fail(entries_fd.error());
+  EntriesFile entries_bin(dir, *entries_fd);
+  std::string index = kBundleIndexHeader;
   json proofs = json::array();
   Status status = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
     auto entry = decode_entry(bytes);
     if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
     auto act = decode_body(entry->event.body);
     if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
-    if (options.subject && !in_subject(act->subject, *options.subject)) return {};
-    std::uint32_t n = static_cast<std::uint32_t>(bytes.size());
-    char len[4] = {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
-    entries_bin.write(len, 4);
-    entries_bin.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (options.subject && !act_in_subject_bundle(*act, *options.subject, subject_attachments)) return {};
+    if (auto w = entries_bin.append(bytes); !w) return w;
     ++summary.entries;
     if (options.subject) {
       json p = json::array();
@@ -149,182 +368,51 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
       if (!der) return corruption(fmt::format("entry {}: signer certificate {} is not stored", seq, to_hex(s.signer)));
       if (auto w = write_cert(s.signer, *der); !w) return w;
       if (options.explode) {
-        // The chain (without the root) goes into the CMS so that `openssl cms -verify -CAfile trust.pem` works.
+        auto parts = signing::cms_parse(s.cms);
+        if (!parts || !parts->signing_time)
+          return corruption(fmt::format("entry {}: its {} signature is not a CMS with a signing time", seq, role_name(s.role)));
+        index += bundle_index_line(seq, s.role, s.signer, *parts->signing_time);
+        // The chain (without the root) goes into the CMS so that `openssl cms -verify -CAfile ROOTS.pem` works.
         std::vector<Bytes> chain{*der};
-        auto v = verifier.verify(entry->event.body, s.cms, *der);
-        if (v) {
+        if (auto v = verifier.verify(entry->event.body, s.cms, *der))
           for (std::size_t i = 1; i + 1 < v->chain.size(); ++i)
             if (auto c = ledger.certificate(v->chain[i])) chain.push_back(*c);
-          index += fmt::format("{}\t{}\t{}\t{}\t{}\n", seq, role_name(s.role), to_hex(s.signer), v->signing_time,
-                               signing::format_vietnam_time(v->signing_time));
-        }
         auto p7s = signing::cms_with_certificates(s.cms, chain);
         if (!p7s) return p7s.error().kind == ErrorKind::bad_input ? corruption(p7s.error().message) : std::unexpected(p7s.error());
-        auto w = write_file(out / "acts" / fmt::format("{}.{}.p7s", seq, role_name(s.role)), *p7s);
-        if (!w) return w;
+        if (auto w = dir.write_file(fmt::format("acts/{}.{}.p7s", seq, role_name(s.role)), *p7s); !w) return w;
       }
     }
     if (options.explode)
-      if (auto w = write_file(out / "acts" / fmt::format("{}.body", seq), entry->event.body); !w) return w;
+      if (auto w = dir.write_file(fmt::format("acts/{}.body", seq), entry->event.body); !w) return w;
     for (const auto& a : act->attachments) {
       if (!attachments_seen.insert(a.sha256).second) continue;
       if (auto content = ledger.attachment(a.sha256)) {
-        if (auto w = write_file(out / "attachments" / to_hex(a.sha256), *content); !w) return w;
+        if (auto w = dir.write_file("attachments/" + to_hex(a.sha256), *content); !w) return w;
         ++summary.attachments;
       }
     }
     if (options.progress && seq % 1024 == 0) options.progress(seq, cp->size);
     return {};
   });
+  if (status) status = entries_bin.close();
   if (!status) return fail(status.error());
-  entries_bin.close();
-  if (!entries_bin) return fail(io_error("cannot write " + (out / "entries.bin").string() + " (disk full?)").error());
   if (options.progress) options.progress(cp->size, cp->size);
   summary.certificates = certs_written.size();
 
   std::string trust;
   for (const auto& der : ledger.trust_roots()) trust += signing::certificate_to_pem(der);
-  Status s = write_text(out / "checkpoint", note);
-  if (s) s = write_text(out / "operator.vkey", ledger.info().verifier_key + "\n");
-  if (s) s = write_text(out / "trust.pem", trust);
-  if (s) s = write_text(out / "schema" / "antq.capnp", kSchemaText);
-  if (s) s = write_text(out / "FORMAT.md", kFormatText);
-  if (s && options.explode) s = write_text(out / "acts" / "index.tsv", index);
+  Status s = dir.write_text("checkpoint", note);
+  if (s) s = dir.write_text("operator.vkey", ledger.info().verifier_key + "\n");
+  if (s) s = dir.write_text("trust.pem", trust);
+  if (s) s = dir.write_text("schema/antq.capnp", kSchemaText);
+  if (s) s = dir.write_text("FORMAT.md", kFormatText);
+  if (s && options.explode) s = dir.write_text("acts/index.tsv", index);
   if (s && options.subject)
-    s = write_text(out / "proofs.json", json{{"subject", *options.subject}, {"size", cp->size}, {"entries", proofs}}.dump(1) + "\n");
-  if (s) s = write_text(out / "README.txt", readme(summary, options.explode, options.subject.has_value()));
+    s = dir.write_text("proofs.json", json{{"subject", *options.subject}, {"size", cp->size}, {"entries", proofs}}.dump(1) + "\n");
+  if (s)
+    s = dir.write_text("README.txt", bundle_readme({cp->origin, summary.entries, cp->size, options.subject, options.explode}));
   if (!s) return fail(s.error());
   return summary;
-}
-
-Result<VerifyReport> verify_bundle(const fs::path& dir, const Progress& progress) {
-  VerifyReport report;
-  auto fail = [&](std::optional<std::uint64_t> seq, std::string reason) {
-    report.ok = false;
-    report.failures.push_back({seq, std::move(reason)});
-  };
-  auto vkey_text = read_file(dir / "operator.vkey");
-  if (!vkey_text) return std::unexpected(vkey_text.error());
-  auto vkey = parse_verifier_key(std::string(vkey_text->begin(), vkey_text->end()));
-  if (!vkey) return std::unexpected(vkey.error());
-  auto note = read_file(dir / "checkpoint");
-  if (!note) return std::unexpected(note.error());
-  auto cp = open_checkpoint(std::string(note->begin(), note->end()), *vkey);
-  if (!cp) {
-    if (cp.error().kind == ErrorKind::bad_input) return std::unexpected(cp.error());
-    fail(std::nullopt, cp.error().message);
-    return report;
-  }
-
-  // Trust anchors and every certificate of certs/ (which must hash to its name).
-  signing::Verifier verifier;
-  auto trust = signing::read_certificates((dir / "trust.pem").string());
-  if (!trust) return std::unexpected(trust.error());
-  for (const auto& der : *trust) (void)verifier.add_root(der);
-  std::map<Digest, Bytes> certs;
-  std::error_code ec;
-  for (const auto& f : fs::directory_iterator(dir / "certs", ec)) {
-    auto der = read_file(f.path());
-    if (!der) return std::unexpected(der.error());
-    auto name = digest_from_hex(f.path().stem().string());
-    if (!name || sha256(*der) != *name) { fail(std::nullopt, "certs/" + f.path().filename().string() + " does not hash to its name"); continue; }
-    if (auto info = signing::inspect_certificate(*der); info && info->is_ca) (void)verifier.add_intermediate(*der);
-    certs[*name] = std::move(*der);
-  }
-  for (const auto& f : fs::directory_iterator(dir / "attachments", ec)) {
-    auto content = read_file(f.path());
-    if (!content) return std::unexpected(content.error());
-    ++report.attachments;
-    auto name = digest_from_hex(f.path().filename().string());
-    if (!name || sha256(*content) != *name) {
-      fail(std::nullopt, "attachments/" + f.path().filename().string() + " does not hash to its name");
-      continue;
-    }
-    // A signed PDF's own signatures, as admission checked them.
-    if (auto pdf = check_pdf_signatures(*content, verifier, std::nullopt); !pdf)
-      fail(std::nullopt, "attachments/" + f.path().filename().string() + ": " + pdf.error().line());
-  }
-
-  auto bin = read_file(dir / "entries.bin");
-  if (!bin) return std::unexpected(bin.error());
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // offset, length
-  for (std::size_t pos = 0; pos < bin->size();) {
-    if (bin->size() - pos < 4) return bad_input("bundle: entries.bin ends inside a length");
-    std::uint64_t n = (*bin)[pos] | (*bin)[pos + 1] << 8 | (*bin)[pos + 2] << 16 | static_cast<std::uint64_t>((*bin)[pos + 3]) << 24;
-    pos += 4;
-    if (n > bin->size() - pos) return bad_input("bundle: entries.bin ends inside an entry");
-    spans.emplace_back(pos, n);
-    pos += n;
-  }
-  report.entries = spans.size();
-
-  std::map<std::uint64_t, std::vector<Digest>> proofs;
-  const bool partial = fs::exists(dir / "proofs.json", ec);
-  if (partial) {
-    auto text = read_file(dir / "proofs.json");
-    if (!text) return std::unexpected(text.error());
-    json j = json::parse(text->begin(), text->end(), nullptr, false);
-    if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array()) return bad_input("bundle: proofs.json is malformed");
-    for (const auto& e : j["entries"]) {
-      if (!e.is_object() || !e.contains("seq") || !e["seq"].is_number_unsigned() || !e.contains("proof") || !e["proof"].is_array())
-        return bad_input("bundle: proofs.json has a malformed entry");
-      std::vector<Digest> p;
-      for (const auto& h : e["proof"]) {
-        auto d = h.is_string() ? digest_from_hex(h.get<std::string>()) : std::nullopt;
-        if (!d) return bad_input("bundle: proofs.json has a hash that is not 64 hex digits");
-        p.push_back(*d);
-      }
-      proofs[e["seq"].get<std::uint64_t>()] = std::move(p);
-    }
-  } else if (spans.size() != cp->size) {
-    fail(std::nullopt, fmt::format("entries.bin holds {} entries but the checkpoint is for {}", spans.size(), cp->size));
-  }
-
-  CompactRange range;
-  std::vector<std::optional<std::string>> errors(spans.size());
-  std::vector<std::optional<Entry>> entries(spans.size());
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    ByteView bytes(bin->data() + spans[i].first, spans[i].second);
-    Digest leaf = leaf_hash(bytes);
-    auto entry = decode_entry(bytes);
-    if (!entry) { errors[i] = entry.error().message; continue; }
-    if (partial) {
-      auto p = proofs.find(entry->seq);
-      if (p == proofs.end()) errors[i] = "no inclusion proof in proofs.json";
-      else if (!verify_inclusion(entry->seq, cp->size, leaf, p->second, cp->root))
-        errors[i] = "its inclusion proof does not verify against the checkpoint";
-    } else {
-      if (entry->seq != i) errors[i] = fmt::format("entry at position {} says seq {}", i, entry->seq);
-      range.append(leaf);
-    }
-    if (auto act = decode_body(entry->event.body); !act && !errors[i]) errors[i] = act.error().message;
-    entries[i] = std::move(*entry);
-  }
-  if (!partial && range.size() == cp->size && range.root() != cp->root)
-    fail(std::nullopt, "the root recomputed from entries.bin is not the checkpoint's root");
-
-  parallel_for(spans.size(), 0, [&](std::size_t i) {
-    if (!entries[i] || errors[i]) return;
-    auto t = signing::parse_time(entries[i]->recorded_at);
-    auto checked = check_signatures(entries[i]->event, verifier, AdmissionTime{t.value_or(0), {}, {}},
-                                    [&](const Digest& fp) -> std::optional<ByteView> {
-                                      auto it = certs.find(fp);  // each hashes to its key (checked above)
-                                      if (it == certs.end()) return std::nullopt;
-                                      return ByteView(it->second);
-                                    });
-    if (!checked) errors[i] = checked.error().line();
-  });
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (entries[i]) report.signatures += entries[i]->event.signatures.size();
-    if (errors[i]) fail(entries[i] ? entries[i]->seq : i, *errors[i]);
-  }
-  if (progress) progress(spans.size(), spans.size());
-  report.root = cp->root;
-  std::stable_sort(report.failures.begin(), report.failures.end(), [](const auto& a, const auto& b) {
-    if (a.seq.has_value() != b.seq.has_value()) return a.seq.has_value();
-    return a.seq.value_or(0) < b.seq.value_or(0);
-  });
-  return report;
 }
 
 }  // namespace antq::ledger

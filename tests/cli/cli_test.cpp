@@ -247,12 +247,14 @@ TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and cap
   CHECK_THAT(decoded, Catch::Contains("seq = 0"));
 
   std::string out;
-  CHECK(run(kAntq + " verify-bundle " + quote(bundle), &out) == 0);
+  const std::string anchors =
+      " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " + quote(demo.pki("roots.pem"));
+  CHECK(run(kAntq + " verify-bundle " + quote(bundle) + anchors, &out) == 0);
   // A changed body in the bundle is caught.
   std::string body = read_file(bundle / "entries.bin");
   body[body.size() / 2] ^= 1;
   write_file(bundle / "entries.bin", body);
-  CHECK(run(kAntq + " verify-bundle " + quote(bundle), &out) == 1);
+  CHECK(run(kAntq + " verify-bundle " + quote(bundle) + anchors, &out) == 1);
 }
 
 TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies with RFC 9162 arithmetic", "[cli]") {
@@ -421,7 +423,8 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
   CHECK_THAT(out, Catch::Contains("PDF signed by") && Catch::Contains("whole file"));
   // A bundle carries the PDF; verify-bundle checks its signatures too.
   REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
-  CHECK(run(kAntq + " verify-bundle " + quote(demo.tmp / "pdf-bundle"), &out) == 0);
+  CHECK(run(kAntq + " verify-bundle " + quote(demo.tmp / "pdf-bundle") + " --operator-key " +
+                quote(demo.ledger() / "operator.vkey") + " --trust " + quote(demo.pki("roots.pem")), &out) == 0);
 }
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {

@@ -83,7 +83,8 @@ ANTQ_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \
 "$antq" verify "$ledger" >/dev/null || fail "antq verify refused the ledger"
 
 "$antq" export "$ledger" "$tmp/bundle" --explode >/dev/null
-"$antq" verify-bundle "$tmp/bundle" >/dev/null || fail "antq verify-bundle refused the bundle"
+"$antq" verify-bundle "$tmp/bundle" --operator-key "$ledger/operator.vkey" --trust "$tmp/pki/roots.pem" >/dev/null ||
+  fail "antq verify-bundle refused the bundle"
 cd "$tmp/bundle"
 checked=0
 while IFS=$'\t' read -r seq role signer unix iso; do
