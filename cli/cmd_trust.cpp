@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 
 namespace antq::cli {
@@ -45,7 +46,7 @@ void add_trust(CLI::App& app, Action& run) {
         return kOk;
       }
       std::cout << fmt::format("{} the CRL of {}: issued {}{}, {} revoked certificate{}\n",
-                               added->already_held ? "already held" : "added", i.issuer,
+                               added->already_held ? "already held" : "added", visible(i.issuer),
                                signing::format_vietnam_time(i.this_update), next.empty() ? "" : ", next update " + next,
                                i.revoked, i.revoked == 1 ? "" : "s");
       return kOk;
