@@ -38,7 +38,7 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
 }
 
 std::string json_text(const nlohmann::json& j, int indent) {
-  return j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+  return json_visible(j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace));
 }
 
 void print_json(const nlohmann::json& j) { std::cout << json_text(j, 2) << "\n"; }

@@ -59,9 +59,10 @@ Result<std::string> read_text(const std::filesystem::path& path);
 // Progress on stderr, only when stderr is a terminal: "\rverify: 12,000 / 100,000 entries".
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);
 
-// The JSON text of `j` (indented by `indent`, or on one line when -1), as exact as JSON can be: control characters
-// escaped (\u001b), every other character as stored. A byte of a string that is not valid UTF-8 (a certificate's
-// name, a file's) becomes U+FFFD instead of making nlohmann throw.
+// The JSON text of `j` (indented by `indent`, or on one line when -1): every string exactly as stored, with the
+// characters cli/display.hpp's visible() escapes written as JSON escapes (\u001b, \u202e), and Vietnamese as it
+// is. A byte of a string that is not valid UTF-8 (a certificate's name, a file's) becomes U+FFFD instead of making
+// nlohmann throw.
 std::string json_text(const nlohmann::json& j, int indent = -1);
 // json_text(j, 2) and a line end, to stdout.
 void print_json(const nlohmann::json& j);

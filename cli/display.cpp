@@ -4,6 +4,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <utility>
 
@@ -70,6 +71,28 @@ std::string visible(std::string_view text) {
       out += fmt::format("\\u{:04x}", cp);
     else
       out += fmt::format("\\U{:08x}", cp);
+    i += length;
+  }
+  return out;
+}
+
+std::string json_visible(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  for (std::size_t i = 0; i < json.size();) {
+    const auto [cp, length] = decode(json, i);
+    if (length == 0 || !must_escape(cp) || cp < 0x20) {  // C0 controls: the dump escaped them already
+      out.append(json.substr(i, length == 0 ? 1 : length));
+      i += length == 0 ? 1 : length;
+      continue;
+    }
+    // Outside strings a JSON text is ASCII, so every character escaped here is inside a string.
+    if (cp <= 0xffff) {
+      out += fmt::format("\\u{:04x}", cp);
+    } else {
+      const auto v = static_cast<std::uint32_t>(cp) - 0x10000;
+      out += fmt::format("\\u{:04x}\\u{:04x}", 0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
+    }
     i += length;
   }
   return out;

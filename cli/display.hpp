@@ -27,6 +27,11 @@ namespace antq::cli {
 // Distinct texts show as distinct strings. Apply it once, to the raw text: visible(visible(x)) doubles backslashes.
 std::string visible(std::string_view text);
 
+// `json`, a JSON text in valid UTF-8 (nlohmann's dump with error_handler_t::replace), with every character visible()
+// escapes that JSON leaves raw (DEL, C1, format and invisible characters) written as a JSON \u escape (a surrogate
+// pair above U+FFFF): the same JSON value, which a parser reads back exactly, and nothing a terminal acts on.
+std::string json_visible(std::string_view json);
+
 // The terminal columns `shown` takes (0 for a combining mark, 2 for a wide East Asian character). `shown` is
 // visible()'s output: it holds no control characters and is valid UTF-8.
 std::size_t display_width(std::string_view shown);

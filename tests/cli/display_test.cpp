@@ -2,6 +2,7 @@
 #include "cli/display.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "raw_controls.hpp"
 
@@ -66,7 +67,7 @@ TEST_CASE("Invisible format characters and line separators are shown as escapes"
   CHECK(visible("\U0010FFFF\uFFFE") == "\\U0010ffff\\ufffe");  // noncharacters
 }
 
-TEST_CASE("Bytes that are not UTF-8 are shown as \\xNN, each one", "[display]") {
+TEST_CASE("Each byte that is not part of valid UTF-8 is shown as its hex escape", "[display]") {
   CHECK(visible("\xff") == "\\xff");
   CHECK(visible("ab\xc3") == "ab\\xc3");                         // a sequence cut short at the end
   CHECK(visible("\xc3(") == "\\xc3(");                           // a lead byte without its continuation
@@ -112,6 +113,32 @@ TEST_CASE("Cells pad by the columns the text takes, not by its bytes", "[display
   CHECK(cell_right("7", 4) == "   7");
   CHECK(cell_right("Đ", 3) == "  Đ");
   CHECK(cell_right("\t", 3) == " \\t");
+}
+
+}  // namespace
+}  // namespace antq::cli
+
+namespace antq::cli {
+namespace {
+
+TEST_CASE("json_visible writes what a terminal acts on as JSON escapes, and the value stays the same", "[display]") {
+  const nlohmann::json value = {
+      {"name", "Tổ an ninh\x1b[2J\u202etxt\u2066"},
+      {"c1", "\u0085\u009b"},
+      {"del", "a\x7f"},
+      {"tag", "\U000E0041"},
+      {"nfd", "To\xcc\x82\xcc\x89"},
+      {"list", {"\u200b", "\u2028", 1, nullptr}},
+      {"key \u202e", true}};
+  for (int indent : {-1, 2}) {
+    const std::string text = json_visible(value.dump(indent, ' ', false));
+    INFO(text);
+    CHECK(!test::holds_raw_control(text, "\n"));
+    CHECK(nlohmann::json::parse(text) == value);
+    CHECK_THAT(text, Catch::Contains("Tổ an ninh\\u001b[2J\\u202etxt\\u2066") && Catch::Contains("\\u0085\\u009b") &&
+                         Catch::Contains("a\\u007f") && Catch::Contains("\\udb40\\udc41") &&
+                         Catch::Contains("To\xcc\x82\xcc\x89") && Catch::Contains("\"key \\u202e\""));
+  }
 }
 
 }  // namespace

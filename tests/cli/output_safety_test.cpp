@@ -271,46 +271,53 @@ TEST_CASE("report --format html escapes every value", "[cli][output]") {
                       Catch::Contains("=HYPERLINK(&quot;http://evil.example/&quot;"));
 }
 
-TEST_CASE("JSON outputs keep act text exactly and parse", "[cli][output]") {
+TEST_CASE("JSON outputs keep act text exactly, parse, and escape what a terminal would act on", "[cli][output]") {
   HostileLedger h;
   const std::string l = h.dir();
+  // The output of `antq ARGS --json`, which must hold no raw control, bidi or invisible character (JSON writes them
+  // as \u escapes), parsed.
+  auto json_of = [](const std::string& args) {
+    const std::string out = antq(args);
+    check_shown(args, out);
+    return json::parse(out);
+  };
 
-  json j = json::parse(antq("show " + l + " EVIL-M1 --json"));
+  json j = json_of("show " + l + " EVIL-M1 --json");
   CHECK(j["name"] == kName);
   CHECK(j["area"] == kArea);
   CHECK(j["authority"]["unit"] == kUnit);
 
-  j = json::parse(antq("history " + l + " EVIL-M1 --json"));
+  j = json_of("history " + l + " EVIL-M1 --json");
   CHECK(j["acts"][0]["document"] == json{{"number", kNumber}, {"title", kTitle}, {"issuer", kUnit}});
   CHECK_THAT(j["acts"][0]["signatures"][0]["signer"].get<std::string>(), Catch::Contains("\u202eVăn An\xc2\x85"));
-  j = json::parse(antq("history " + l + " EVIL-M6 --json"));
+  j = json_of("history " + l + " EVIL-M6 --json");
   CHECK(j["acts"].back()["data"]["reason"] == kReason);
 
-  j = json::parse(antq("diff " + l + " EVIL-M1 --from 2024-01-01 --to 2024-12-31 --json"));
+  j = json_of("diff " + l + " EVIL-M1 --from 2024-01-01 --to 2024-12-31 --json");
   CHECK(j["acts"][0]["number"] == kNumber);
 
-  j = json::parse(antq("dossier " + l + " EVIL-M1 --json"));
+  j = json_of("dossier " + l + " EVIL-M1 --json");
   bool found = false;
   for (const auto& item : j["items"])
     for (const auto& doc : item["documents"]) found = found || (doc["number"] == kNumber && doc["title"] == kTitle);
   CHECK(found);
 
-  j = json::parse(antq("audit " + l + " --as-of 2024-12-31 --json"));
+  j = json_of("audit " + l + " --as-of 2024-12-31 --json");
   CHECK(j["counts"]["duplicate-model"] == 1);
   for (const auto& f : j["findings"])
     if (f["rule"] == "duplicate-model")
       CHECK_THAT(f["message"].get<std::string>(), Catch::Contains("\"" + kName + "\""));
 
-  j = json::parse(antq("stats " + l + " --as-of 2024-12-31 --format json"));
+  j = json_of("stats " + l + " --as-of 2024-12-31 --format json");
   std::set<std::string> names;
   for (const auto& m : j["models"]) names.insert(m["name"].get<std::string>());
   CHECK(names == std::set<std::string>{kName, kMinus, kAt});
   CHECK(j["apart"][0]["name"] == kPlus);
 
-  j = json::parse(antq("report " + l + " 2024 --unit " + h.unit_arg() + " --format json"));
+  j = json_of("report " + l + " 2024 --unit " + h.unit_arg() + " --format json");
   CHECK(j["unit"] == kUnit);
 
-  j = json::parse(antq("verify " + l + " --json"));
+  j = json_of("verify " + l + " --json");
   CHECK(j["ok"] == true);
 }
 
@@ -323,6 +330,7 @@ TEST_CASE("A submitted CSV that is not UTF-8 gets JSON from reconcile, not an in
   REQUIRE(r["differences"].size() == 1);
   CHECK(r["differences"][0]["key"] == "\ufffd\ufffd not UTF-8 \x1b[2J");
   CHECK_THAT(out, Catch::Contains("\\u001b[2J"));  // JSON escapes the control itself
+  check_shown("reconcile --json", out);
   const std::string table = antq("reconcile " + h.dir() + " " + quote(report), 1);
   check_shown("reconcile table", table);
   CHECK_THAT(table, Catch::Contains("\\xff\\xfe not UTF-8 \\x1b[2J"));
