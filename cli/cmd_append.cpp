@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -20,7 +21,8 @@ int append_and_print(const std::string& dir, const std::vector<ledger::Submissio
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto act = ledger::decode_body(events[i].event.body);  // admitted, so it decodes
     out.push_back({{"seq", (*seqs)[i]}, {"act", act->act}, {"subject", act->subject}, {"source", events[i].label}});
-    if (!json) std::cout << fmt::format("{:<8} {:<30} {}\n", (*seqs)[i], act->act, act->subject);
+    if (!json)
+      std::cout << fmt::format("{:<8} ", (*seqs)[i]) << cell(act->act, 30) << ' ' << visible(act->subject) << '\n';
   }
   if (json) print_json(out);
   return kOk;

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/audit.hpp"
 
@@ -56,12 +57,14 @@ void add_audit(CLI::App& app, Action& run) {
                           {"message", f.message}, {"documents", f.documents}});
         print_json({{"findings", std::move(list)}, {"counts", counts}, {"today", point.date.value_or(today)}});
       } else {
-        std::cout << fmt::format("{} finding(s) in {}{}\n", shown.size(), args->dir,
-                                 args->since.empty() ? "" : " since " + args->since);
-        for (const auto& [rule, n] : counts) std::cout << fmt::format("  {:<26} {}\n", rule, n);
+        // A finding's subject and message quote acts: shown through visible() (cli/display.hpp).
+        print_line(fmt::format("{} finding(s) in {}{}", shown.size(), args->dir,
+                               args->since.empty() ? "" : " since " + args->since));
+        for (const auto& [rule, n] : counts) std::cout << "  " << cell(rule, 26) << ' ' << n << '\n';
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
-          std::cout << fmt::format("{:<16} entry {:<6} [{}] {}\n", f.subject, f.seq, f.rule, f.message);
+          std::cout << cell(f.subject, 16) << fmt::format(" entry {:<6} ", f.seq)
+                    << visible(fmt::format("[{}] {}", f.rule, f.message)) << '\n';
       }
       return args->strict && !shown.empty() ? kCheckFailed : kOk;
     };

@@ -10,6 +10,7 @@
 
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
+#include "cli/display.hpp"
 #include "cli/report.hpp"
 #include "cli/signer.hpp"
 #include "ledger/bundle.hpp"
@@ -236,9 +237,9 @@ Status Demo::commune_story() {
     auto seqs = ledger_->append({*submission}, *admission_);
     if (!seqs) return std::unexpected(seqs.error());
     if (kind == "model.established") established_seq_ = seqs->front();
-    std::cout << fmt::format("   seq {:<3} {:<28} {:<12} signed by {}{}\n", seqs->front(), kind,
-                             steps[i].act["subject"].get<std::string>(), steps[i].person->name,
-                             steps[i].org ? " + " + steps[i].org->name : "");
+    print_line(fmt::format("   seq {:<3} {:<28} {:<12} signed by {}{}", seqs->front(), kind,
+                           steps[i].act["subject"].get<std::string>(), steps[i].person->name,
+                           steps[i].org ? " + " + steps[i].org->name : ""));
   }
   std::cout << "\n   A forged act is refused, and nothing is written:\n";
   try_unlawful("the commune police chief signs the commune's termination decision",
@@ -253,8 +254,8 @@ void Demo::try_unlawful(const std::string& what, const std::string& file, const 
   const std::uint64_t before = ledger_->size();
   auto submission = signed_act(file, act, person, org);
   auto refused = submission ? ledger_->append({*submission}, *admission_) : std::unexpected(submission.error());
-  std::cout << fmt::format("   - {} ({}):\n     {}\n", what, (acts_ / file).filename().string(),
-                           refused ? "ADMITTED, which is a bug" : refused.error().line());
+  print_line(fmt::format("   - {} ({}):", what, (acts_ / file).filename().string()));
+  print_line("     " + (refused ? std::string("ADMITTED, which is a bug") : refused.error().line()));
   unexpected_ = unexpected_ || refused.has_value() || ledger_->size() != before;
 }
 
@@ -525,9 +526,9 @@ Status Demo::read_it() {
       items += (items.empty() ? "" : ", ") + item;
       legend.emplace(std::pair{item.size(), item}, title);
     }
-    std::cout << fmt::format("   {:<14} {:>4.0f}%  missing item {}\n", gaps[i].subject, gaps[i].completeness * 100, items);
+    print_line(fmt::format("   {:<14} {:>4.0f}%  missing item {}", gaps[i].subject, gaps[i].completeness * 100, items));
   }
-  for (const auto& [item, title] : legend) std::cout << fmt::format("   item {:<3} {}\n", item.second, title);
+  for (const auto& [item, title] : legend) print_line(fmt::format("   item {:<3} {}", item.second, title));
 
   std::cout << "\n== 9. antq audit " << dir_.string() << "   (findings as of today, " << today_ << ")\n";
   auto findings = projections::audit(*ledger_, today_, {});
@@ -539,7 +540,7 @@ Status Demo::read_it() {
   }
   std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
   for (const auto& [rule, counted] : by_rule)
-    std::cout << fmt::format("   {:<26} {:>4}  e.g. {}\n", rule, counted.first, counted.second->message);
+    print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first, counted.second->message));
 
   // The yearly report as the district would send it, kept as CSV for reconcile.
   const std::string period = std::to_string(last_closed_year_);

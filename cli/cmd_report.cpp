@@ -6,6 +6,7 @@
 
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/report.hpp"
 
@@ -132,30 +133,38 @@ bool is_count(const std::string& cell) {
   return !cell.empty() && cell.find_first_not_of("0123456789") == std::string::npos;
 }
 
+// The table and the HTML page show every cell through visible() (cli/display.hpp): model names, units and reasons
+// come from acts, the unit and the directory from the command line.
 void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t size) {
   std::cout << title_of(r) << "\n" << kSubject << "\n\n";
-  for (const auto& [k, v] : heading(r, dir, size)) std::cout << fmt::format("{:<34} {}\n", k, v);
+  for (const auto& [k, v] : heading(r, dir, size)) std::cout << cell(k, 34) << ' ' << visible(v) << '\n';
   for (const auto& s : sections_of(r)) {
-    std::cout << fmt::format("\n{}. {} ({})\n", s.number, s.vi, s.en);
+    std::cout << "\n";
+    print_line(fmt::format("{}. {} ({})", s.number, s.vi, s.en));
     if (s.rows.empty()) std::cout << "   (không có / none)\n";
     for (const auto& row : s.rows) {
       const bool counts = std::all_of(row.begin() + 1, row.end(), is_count);
-      std::string line = "   " + (counts ? fmt::format("{:<70}", row[0]) : row[0]);
-      for (std::size_t i = 1; i < row.size(); ++i) line += counts ? fmt::format(" {:>8}", row[i]) : "  " + row[i];
+      std::string line = "   " + (counts ? cell(row[0], 70) : visible(row[0]));
+      for (std::size_t i = 1; i < row.size(); ++i)
+        line += counts ? " " + cell_right(row[i], 8) : "  " + visible(row[i]);
       std::cout << line << "\n";
     }
   }
-  std::cout << fmt::format("\nCheck a submitted copy: antq reconcile {} REPORT.csv\n", dir);
+  std::cout << "\n";
+  print_line(fmt::format("Check a submitted copy: antq reconcile {} REPORT.csv", dir));
 }
 
+// `text` as HTML element content or a quoted attribute value, shown through visible() first (a bidirectional
+// override would reverse the printed line as it does on a terminal).
 std::string html_escape(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : visible(text)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
       default: out += c;
     }
   }
@@ -351,15 +360,15 @@ void add_reconcile(CLI::App& app, Action& run) {
         print_json({{"period", r->period}, {"unit", unit}, {"as_of", as_of}, {"figures", order.size()},
                     {"differences", differences}});
       } else {
-        std::cout << fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ\n", args->report, r->period,
-                                 unit.empty() ? "every unit" : unit, as_of, args->dir, differences.size(), order.size());
+        // Every cell quotes the submitted file or the ledger: shown through visible() (cli/display.hpp).
+        print_line(fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ", args->report, r->period,
+                               unit.empty() ? "every unit" : unit, as_of, args->dir, differences.size(), order.size()));
         if (!differences.empty())
           std::cout << fmt::format("\n{:<22} {:<52} {:>10} {:>10}\n", "section", "key", "reported", "ledger");
         for (const auto& d : differences)
-          std::cout << fmt::format("{:<22} {:<52} {:>10} {:>10}\n", d["section"].get<std::string>(),
-                                   d["key"].get<std::string>(),
-                                   d["reported"].is_null() ? "(absent)" : d["reported"].get<std::string>(),
-                                   d["ledger"].is_null() ? "(none)" : d["ledger"].get<std::string>());
+          std::cout << cell(d["section"].get<std::string>(), 22) << ' ' << cell(d["key"].get<std::string>(), 52) << ' '
+                    << cell_right(d["reported"].is_null() ? "(absent)" : d["reported"].get<std::string>(), 10) << ' '
+                    << cell_right(d["ledger"].is_null() ? "(none)" : d["ledger"].get<std::string>(), 10) << '\n';
       }
       return differences.empty() ? kOk : kCheckFailed;
     };

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "cli/report.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/dossier.hpp"
@@ -97,8 +98,10 @@ std::string list_of(const std::vector<std::string>& v) {
   return or_dash(out);
 }
 
+// Every table below shows text from acts and certificates through visible() (cli/display.hpp): a name, a title or a
+// reason may hold terminal escapes or bidirectional overrides.
 void print_show(const projections::SubjectState& s, const std::string& when) {
-  auto row = [](const char* k, const std::string& v) { std::cout << fmt::format("{:<13}{}\n", k, v); };
+  auto row = [](const char* k, const std::string& v) { std::cout << fmt::format("{:<13}{}\n", k, visible(v)); };
   row("subject", fmt::format("{} ({}), {}", s.id, s.kind, when));
   row("name", or_dash(s.name));
   if (s.kind != "exemplar") row("type", or_dash(s.type));
@@ -112,7 +115,7 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
   if (s.kind != "exemplar") {
     row("teams", std::to_string(s.teams));
     row("members", s.members.is_null() ? "-" : s.members.is_array() ? list_of(s.members.get<std::vector<std::string>>())
-                                                                      : s.members.dump());
+                                                                      : json_text(s.members));
     if (s.movement != "antq" || !s.security_content)
       row("counted", fmt::format("apart from the Movement totals ({})",
                                  s.movement != "antq" ? s.movement : "no security-and-order content"));
@@ -238,38 +241,39 @@ std::string short_subject(const json& signer) {
 }
 
 void print_history(const projections::SubjectState& s, const json& links, const std::string& when) {
-  std::cout << fmt::format("{} — {} ({}, {}), {}\n", s.id, or_dash(s.name), s.kind, s.stage, when);
+  print_line(fmt::format("{} — {} ({}, {}), {}", s.id, or_dash(s.name), s.kind, s.stage, when));
   for (const json& l : links) {
-    std::cout << fmt::format("\nentry {:<6} {}  {}{}\n", l["seq"].get<std::uint64_t>(), l["date"].get<std::string>(),
-                             l["act"].get<std::string>(),
-                             l["subject"] != s.id ? fmt::format(" of {}", l["subject"].get<std::string>()) : "");
+    std::cout << "\n";
+    print_line(fmt::format("entry {:<6} {}  {}{}", l["seq"].get<std::uint64_t>(), l["date"].get<std::string>(),
+                           l["act"].get<std::string>(),
+                           l["subject"] != s.id ? fmt::format(" of {}", l["subject"].get<std::string>()) : ""));
     const json& d = l["document"];
     if (!d["number"].get<std::string>().empty() || !d["title"].get<std::string>().empty())
-      std::cout << fmt::format("  {:<13}{} {} ({})\n", "document", d["number"].get<std::string>(),
-                               d["title"].get<std::string>(), d["issuer"].get<std::string>());
+      print_line(fmt::format("  {:<13}{} {} ({})", "document", d["number"].get<std::string>(),
+                             d["title"].get<std::string>(), d["issuer"].get<std::string>()));
     if (!l["authority"]["unit"].get<std::string>().empty())
-      std::cout << fmt::format("  {:<13}{} ({})\n", "authority", l["authority"]["unit"].get<std::string>(),
-                               l["authority"]["level"].get<std::string>());
+      print_line(fmt::format("  {:<13}{} ({})", "authority", l["authority"]["unit"].get<std::string>(),
+                             l["authority"]["level"].get<std::string>()));
     for (const json& sig : l["signatures"]) {
       std::string status = "valid at signing";
       if (sig.contains("certificate_now")) status += ", certificate " + sig["certificate_now"]["status"].get<std::string>() + " now";
       if (sig["revocation_now"]["status"] == "revoked")
         status += ", revoked " + sig["revocation_now"]["revoked_at"].get<std::string>() + " (after signing: stands)";
       if (!sig["signing_certificate_v2"].get<bool>()) status += ", no signingCertificateV2 (older CMS form)";
-      std::cout << fmt::format("  {:<13}{}, signed {} ({}; issuer {})\n", sig["role"].get<std::string>(),
-                               short_subject(sig["signer"]), sig["signing_time"].get<std::string>(), status,
-                               short_subject(sig["issuer"]));
+      print_line(fmt::format("  {:<13}{}, signed {} ({}; issuer {})", sig["role"].get<std::string>(),
+                             short_subject(sig["signer"]), sig["signing_time"].get<std::string>(), status,
+                             short_subject(sig["issuer"])));
     }
     if (l.contains("signature_failure"))
-      std::cout << fmt::format("  {:<13}INVALID NOW: {}\n", "signatures", l["signature_failure"].get<std::string>());
+      print_line(fmt::format("  {:<13}INVALID NOW: {}", "signatures", l["signature_failure"].get<std::string>()));
     for (const json& a : l["attachments"]) {
-      std::cout << fmt::format("  {:<13}item {} {} {} bytes sha256 {}…{}\n", "attachment", or_dash(a["item"]),
-                               a["media_type"].get<std::string>(), a["size"].get<std::uint64_t>(),
-                               a["sha256"].get<std::string>().substr(0, 16), a["held"] ? "" : " (not held)");
+      print_line(fmt::format("  {:<13}item {} {} {} bytes sha256 {}…{}", "attachment", or_dash(a["item"]),
+                             a["media_type"].get<std::string>(), a["size"].get<std::uint64_t>(),
+                             a["sha256"].get<std::string>().substr(0, 16), a["held"] ? "" : " (not held)"));
       for (const json& p : a["pdf_signatures"])
-        std::cout << fmt::format("  {:<13}PDF signed by {}, {} ({}{})\n", "", short_subject(p.value("signer", json())),
-                                 p["signing_time"].get<std::string>(), p["algorithm"].get<std::string>(),
-                                 p["covers_whole_file"] ? ", whole file" : ", part of the file");
+        print_line(fmt::format("  {:<13}PDF signed by {}, {} ({}{})", "", short_subject(p.value("signer", json())),
+                               p["signing_time"].get<std::string>(), p["algorithm"].get<std::string>(),
+                               p["covers_whole_file"] ? ", whole file" : ", part of the file"));
     }
   }
 }
@@ -312,9 +316,9 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
 std::string percent(double f) { return fmt::format("{:.0f}%", 100 * f); }
 
 void print_dossier(const projections::Dossier& d, const std::string& when) {
-  std::cout << fmt::format("dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}\n", d.subject, d.kind,
-                           d.stage, d.profile, when, d.present + d.disposed, d.present + d.disposed + d.missing,
-                           percent(d.completeness()), d.missing ? fmt::format("; {} missing", d.missing) : "");
+  print_line(fmt::format("dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}", d.subject, d.kind,
+                         d.stage, d.profile, when, d.present + d.disposed, d.present + d.disposed + d.missing,
+                         percent(d.completeness()), d.missing ? fmt::format("; {} missing", d.missing) : ""));
   std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", "item", "status", "documents", "title");
   for (const auto& e : d.items) {
     std::string docs;
@@ -323,13 +327,14 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
                           e.documents[i].seq);
     if (e.documents.size() > 2) docs += fmt::format(" +{} more", e.documents.size() - 2);
     if (docs.empty()) docs = "-";
-    std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", e.item.item, e.status, docs, e.item.title);
-    if (e.status == "missing") std::cout << fmt::format("{:<5} {:<13} {}\n", "", "", e.reason);
+    std::cout << cell(e.item.item, 5) << ' ' << cell(e.status, 13) << ' ' << cell(docs, 40) << ' '
+              << visible(e.item.title) << '\n';
+    if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason));
     for (const auto& doc : e.documents)
       for (const auto& a : doc.attachments)
         for (const auto& r : a.pdf)
-          std::cout << fmt::format("{:<5} {:<13} PDF {}… signed {} ({})\n", "", "", to_hex(a.sha256).substr(0, 12),
-                                   signing::format_vietnam_time(r.signing_time), r.algorithm);
+          print_line(fmt::format("{:<5} {:<13} PDF {}… signed {} ({})", "", "", to_hex(a.sha256).substr(0, 12),
+                                 signing::format_vietnam_time(r.signing_time), r.algorithm));
   }
 }
 
@@ -449,15 +454,15 @@ void add_dossier(CLI::App& app, Action& run) {
         print_json({{"unit", args->unit}, {"subjects_founded", subjects}, {"subjects", std::move(list)}});
         return kOk;
       }
-      std::cout << fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}\n", args->unit, subjects,
-                               gaps.size(), when);
+      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", args->unit, subjects,
+                             gaps.size(), when));
       if (subjects == 0) std::cout << "(no subject founded by this unit: give the unit's full name as acts write it)\n";
       for (const auto& d : gaps) {
         std::string items;
         for (const auto& e : d.items)
           if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
-        std::cout << fmt::format("  {:<16} {:<9} {:<12} {:>4}  missing items {}\n", d.subject, d.kind, d.stage,
-                                 percent(d.completeness()), items);
+        std::cout << "  " << cell(d.subject, 16) << ' ' << cell(d.kind, 9) << ' ' << cell(d.stage, 12) << ' '
+                  << fmt::format("{:>4}", percent(d.completeness())) << "  missing items " << visible(items) << '\n';
       }
       return kOk;
     };
@@ -540,15 +545,16 @@ void add_diff(CLI::App& app, Action& run) {
           return v["unit"].get<std::string>().empty()
                      ? std::string("-")
                      : fmt::format("{} ({})", v["unit"].get<std::string>(), v["level"].get<std::string>());
-        return v.dump();
+        return json_text(v);
       };
-      std::cout << fmt::format("{} from {} to {}: {} change(s), {} act(s)\n", args->subject, args->from, args->to,
-                               changes.size(), acts.size());
+      print_line(fmt::format("{} from {} to {}: {} change(s), {} act(s)", args->subject, args->from, args->to,
+                             changes.size(), acts.size()));
       for (const auto& c : changes)
-        std::cout << fmt::format("  {:<18} {} -> {}\n", c["field"].get<std::string>(), text(c["from"]), text(c["to"]));
+        std::cout << "  " << cell(c["field"].get<std::string>(), 18) << ' ' << visible(text(c["from"])) << " -> "
+                  << visible(text(c["to"])) << '\n';
       for (const auto& x : acts)
-        std::cout << fmt::format("  entry {:<6} {}  {} {}\n", x["seq"].get<std::uint64_t>(), x["date"].get<std::string>(),
-                                 x["act"].get<std::string>(), x["number"].get<std::string>());
+        print_line(fmt::format("  entry {:<6} {}  {} {}", x["seq"].get<std::uint64_t>(), x["date"].get<std::string>(),
+                               x["act"].get<std::string>(), x["number"].get<std::string>()));
       return kOk;
     };
   });

@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/stats.hpp"
 
@@ -71,10 +72,12 @@ void print_csv(const projections::Statistics& s) {
 
 }  // namespace
 
+// Names, subjects and reasons come from acts: shown through visible() (cli/display.hpp).
 void print_stats_table(const projections::Statistics& s, const std::string& when) {
-  std::cout << fmt::format("Movement statistics, {}; ratings of evaluation year {}\n\n", when, s.year);
+  print_line(fmt::format("Movement statistics, {}; ratings of evaluation year {}", when, s.year));
+  std::cout << "\n";
   std::cout << fmt::format("{:<52} {:>7} {:>7}\n", "model (by name)", "points", "teams");
-  for (const auto& m : s.models) std::cout << fmt::format("{:<52} {:>7} {:>7}\n", m.name, m.points, m.teams);
+  for (const auto& m : s.models) std::cout << cell(m.name, 52) << fmt::format(" {:>7} {:>7}\n", m.points, m.teams);
   std::cout << fmt::format("{:<52} {:>7} {:>7}\n\n", "total", s.points, s.teams);
   std::cout << fmt::format("ratings {}: good {}, fair {}, average {}, weak {}\n", s.year,
                            count_of(s.ratings, "good"), count_of(s.ratings, "fair"),
@@ -86,12 +89,13 @@ void print_stats_table(const projections::Statistics& s, const std::string& when
                            count_of(s.exemplars, "ended"));
   std::cout << fmt::format("replications {}, announcements {}\n", s.replications, s.announcements);
   for (const auto& r : s.replication)
-    std::cout << fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better{}\n", r.origin, r.name,
-                             r.points, r.rated, s.year, r.effective,
-                             r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : "");
+    print_line(fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better{}", r.origin, r.name,
+                           r.points, r.rated, s.year, r.effective,
+                           r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : ""));
   if (!s.apart.empty()) {
     std::cout << fmt::format("\nreported apart, not in the totals ({}):\n", s.apart.size());
-    for (const auto& a : s.apart) std::cout << fmt::format("  {:<16} {:<44} {}\n", a.subject, a.name, a.reason);
+    for (const auto& a : s.apart)
+      std::cout << "  " << cell(a.subject, 16) << ' ' << cell(a.name, 44) << ' ' << visible(a.reason) << '\n';
   }
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -98,7 +99,8 @@ void add_trust(CLI::App& app, Action& run) {
                     {"sha256", to_hex(digest)}});
         return kOk;
       }
-      std::cout << fmt::format("entry {}: the CRL of {}, issued {}{}, {} revoked certificate{}\n", *seq, i.issuer,
+      std::cout << fmt::format("entry {}: the CRL of {}, issued {}{}, {} revoked certificate{}\n", *seq,
+                               visible(i.issuer),
                                signing::format_vietnam_time(i.this_update), next.empty() ? "" : ", next update " + next,
                                i.revoked, i.revoked == 1 ? "" : "s");
       return kOk;
@@ -132,7 +134,8 @@ void add_trust(CLI::App& app, Action& run) {
         print_json({{"seq", *seq}, {"subject", info->subject}, {"sha256", to_hex(info->fingerprint)}});
         return kOk;
       }
-      std::cout << fmt::format("entry {}: time-stamp authority {} ({})\n", *seq, info->subject, to_hex(info->fingerprint));
+      std::cout << fmt::format("entry {}: time-stamp authority {} ({})\n", *seq, visible(info->subject),
+                               to_hex(info->fingerprint));
       return kOk;
     };
   });

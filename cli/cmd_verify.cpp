@@ -63,7 +63,7 @@ void add_verify(CLI::App& app, Action& run) {
         nlohmann::json d = describer.describe(v);
         d["seq"] = seq;
         d["role"] = ledger::role_name(role);
-        std::cout << (first ? "\n    " : ",\n    ") << d.dump();
+        std::cout << (first ? "\n    " : ",\n    ") << json_text(d);
         first = false;
       };
       o.on_pdf_signature = [&](const Digest& attachment, std::size_t index, const ledger::PdfSignatureRecord& r,
@@ -80,7 +80,7 @@ void add_verify(CLI::App& app, Action& run) {
       if (args->json) {
         nlohmann::json rest = report_json(report);
         rest["pdf_signature_details"] = std::move(pdf);
-        std::string tail = rest.dump(2);  // "{\n  ...": continues the object opened above
+        std::string tail = json_text(rest, 2);  // "{\n  ...": continues the object opened above
         std::cout << (first ? "]," : "\n  ],") << tail.substr(1) << "\n";
         return report.ok ? kOk : kCheckFailed;
       }

@@ -1,5 +1,6 @@
 #include "cli/common.hpp"
 
+#include "cli/display.hpp"
 #include "ledger/act.hpp"
 #include "signing/signing.hpp"
 
@@ -12,7 +13,7 @@
 namespace antq::cli {
 
 int fail(const Error& e) {
-  std::fprintf(stderr, "%s\n", e.line().c_str());
+  std::fprintf(stderr, "%s\n", visible(e.line()).c_str());
   return e.kind == ErrorKind::corruption ? kCheckFailed : kBadInput;
 }
 
@@ -36,7 +37,11 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
   };
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+std::string json_text(const nlohmann::json& j, int indent) {
+  return json_visible(j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace));
+}
+
+void print_json(const nlohmann::json& j) { std::cout << json_text(j, 2) << "\n"; }
 
 std::string vietnam_today() { return signing::format_vietnam_time(signing::now()).substr(0, 10); }
 

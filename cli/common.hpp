@@ -49,7 +49,8 @@ void add_stats(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);     // report (cmd_report.cpp)
 void add_reconcile(CLI::App& app, Action& run);  // reconcile (cmd_report.cpp)
 
-// Prints the one line of `e` to stderr and returns its exit code (2; corruption found by a check: 1).
+// Prints the one line of `e` to stderr, as cli/display.hpp's visible() shows text (a message may quote an act, a
+// certificate or a file name), and returns its exit code (2; corruption found by a check: 1).
 int fail(const Error& e);
 inline int fail(const std::unexpected<Error>& e) { return fail(e.error()); }
 
@@ -59,6 +60,12 @@ Result<std::string> read_text(const std::filesystem::path& path);
 // Progress on stderr, only when stderr is a terminal: "\rverify: 12,000 / 100,000 entries".
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);
 
+// The JSON text of `j` (indented by `indent`, or on one line when -1): every string exactly as stored, with the
+// characters cli/display.hpp's visible() escapes written as JSON escapes (\u001b, \u202e), and Vietnamese as it
+// is. A byte of a string that is not valid UTF-8 (a certificate's name, a file's) becomes U+FFFD instead of making
+// nlohmann throw.
+std::string json_text(const nlohmann::json& j, int indent = -1);
+// json_text(j, 2) and a line end, to stdout.
 void print_json(const nlohmann::json& j);
 
 // Today's date in Vietnam (YYYY-MM-DD): the day deadlines are measured against.

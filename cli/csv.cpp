@@ -4,9 +4,21 @@
 
 namespace antq::cli {
 
+namespace {
+
+// Whether a spreadsheet may take `value` for a formula once one leading quote is gone: any quotes, then =, +, -, @,
+// TAB or CR. csv_field adds a quote to such a text; parse_csv removes one.
+bool formula_like(std::string_view value) {
+  const std::size_t start = value.find_first_not_of('\'');
+  return start != std::string_view::npos && std::string_view("=+-@\t\r").find(value[start]) != std::string_view::npos;
+}
+
+}  // namespace
+
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
+  const bool neutralise = formula_like(value);
+  if (!neutralise && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = neutralise ? "\"'" : "\"";
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;
@@ -27,6 +39,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
   std::size_t line = 1, i = 0;
   bool quoted_field = false;
   auto end_field = [&] {
+    if (!field.empty() && field[0] == '\'' && formula_like(field)) field.erase(0, 1);
     record.push_back(std::move(field));
     field.clear();
     quoted_field = false;

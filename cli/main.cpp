@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 
 int main(int argc, char** argv) {
   using namespace antq::cli;
@@ -41,13 +42,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s (see antq --help)\n", e.what());
+    std::fprintf(stderr, "%s (see antq --help)\n", visible(e.what()).c_str());
     return kBadInput;
   }
   try {
     return run ? run() : kBadInput;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "internal error: %s\n", e.what());
+    std::fprintf(stderr, "internal error: %s\n", visible(e.what()).c_str());
     return kBadInput;
   }
 }

