@@ -42,7 +42,7 @@ void add_verify(CLI::App& app, Action& run) {
       ledger::VerifyOptions o;
       o.jobs = args->jobs;
       if (!args->checkpoint.empty()) {
-        auto text = read_text(args->checkpoint);
+        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, "checkpoint file");
         if (!text) return fail(text.error());
         // A file that is no signed note at all is the caller's mistake (exit 2); one this ledger's operator did
         // not sign, or whose tree this ledger does not extend, is a verification failure (exit 1).
@@ -63,7 +63,7 @@ void add_verify(CLI::App& app, Action& run) {
         nlohmann::json d = describer.describe(v);
         d["seq"] = seq;
         d["role"] = ledger::role_name(role);
-        std::cout << (first ? "\n    " : ",\n    ") << d.dump();
+        std::cout << (first ? "\n    " : ",\n    ") << d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         first = false;
       };
       o.on_pdf_signature = [&](const Digest& attachment, std::size_t index, const ledger::PdfSignatureRecord& r,
@@ -80,7 +80,8 @@ void add_verify(CLI::App& app, Action& run) {
       if (args->json) {
         nlohmann::json rest = report_json(report);
         rest["pdf_signature_details"] = std::move(pdf);
-        std::string tail = rest.dump(2);  // "{\n  ...": continues the object opened above
+        // "{\n  ...": continues the object opened above. A certificate's name that is not UTF-8 prints as U+FFFD.
+        std::string tail = rest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
         std::cout << (first ? "]," : "\n  ],") << tail.substr(1) << "\n";
         return report.ok ? kOk : kCheckFailed;
       }

@@ -1,13 +1,12 @@
 #include "cli/common.hpp"
 
 #include "ledger/act.hpp"
+#include "signing/file.hpp"
 #include "signing/signing.hpp"
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace antq::cli {
 
@@ -16,15 +15,10 @@ int fail(const Error& e) {
   return e.kind == ErrorKind::corruption ? kCheckFailed : kBadInput;
 }
 
-Result<std::string> read_text(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return bad_input(fmt::format("{}: no such file", path.string()));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_input(fmt::format("{}: cannot be read (permissions?)", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes, std::string_view what) {
+  auto bytes = signing::read_user_file(path.string(), max_bytes, what);
+  if (!bytes) return std::unexpected(bytes.error());
+  return std::string(bytes->begin(), bytes->end());
 }
 
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what) {
@@ -36,7 +30,10 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
   };
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+// Text that is not UTF-8 (a file name given on the command line, say) prints as U+FFFD rather than throwing.
+void print_json(const nlohmann::json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
 
 std::string vietnam_today() { return signing::format_vietnam_time(signing::now()).substr(0, 10); }
 
