@@ -78,6 +78,13 @@ class PrivateKey {
   std::unique_ptr<Rep> rep_;
 };
 
+// Why `content` looks like private key material, or nullopt: a PEM block anywhere in it whose label names a private
+// key ("-----BEGIN PRIVATE KEY-----", "ENCRYPTED PRIVATE KEY", "RSA/EC/DSA/OPENSSH PRIVATE KEY", ...), or, decoded
+// by OpenSSL from its first byte, DER PKCS#8 (PrivateKeyInfo, or EncryptedPrivateKeyInfo under a password-based
+// scheme), PKCS#12, or a DER RSA/EC/DSA private key. The reason reads after a name: "x.key: it holds a private key
+// (a PEM block \"-----BEGIN EC PRIVATE KEY-----\")". Attachments are checked with it: no key enters the log.
+std::optional<std::string> private_key_material(ByteView content);
+
 // ---- CMS ----------------------------------------------------------------------------------------------------
 
 // How an RSA key signs. RSASSA-PSS (RFC 8017 §8.1; salt as long as the digest, MGF1 with the same digest) is the
