@@ -171,6 +171,10 @@ class Verifier {
   };
   Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der, const Known& known) const;
 
+  // How many signatures this thread has asked any Verifier to verify (either verify()), for tests that count the
+  // work done: a PDF's duplicated signature dictionaries are verified once.
+  static std::uint64_t verifications_on_this_thread();
+
   struct Rep;
  private:
   Result<VerifiedSignature> verify_impl(ByteView content, ByteView cms_der, ByteView signer_der,
@@ -188,9 +192,19 @@ struct PdfSignature {
   bool covers_whole_file = false;             // false: the file was revised after this signature
   Bytes cms;                                  // DER, without the zero padding of /Contents
 };
-// Every signature of a PDF, in file order (earlier revisions first); empty when `pdf` does not start with
-// "%PDF-" or holds no /ByteRange. bad_input naming the signature when a /ByteRange is malformed, does not start
-// at 0, does not leave exactly the /Contents hex string uncovered, or the /SubFilter is not one of the two above.
+// Limits on what a PDF may make admission and every later verify do. An official document carries a handful of
+// signatures (the competent person's, the organisation's, perhaps an approval or a document time stamp): 64
+// dictionaries is far beyond any real workflow, and each distinct signature costs a hash of up to the whole file.
+// A /Contents value is at most 1 MiB of DER (2 MiB of hex digits): signing tools reserve 8 to 32 KiB, and one that
+// embeds revocation data (adbe-revocationInfoArchival) with a large CRL some hundreds of KiB.
+inline constexpr std::size_t kMaxPdfSignatures = 64;
+inline constexpr std::size_t kMaxPdfContentsBytes = 1u << 20;
+
+// Every signature dictionary of a PDF, in file order (earlier revisions first); empty when `pdf` does not start
+// with "%PDF-" or holds no /ByteRange. bad_input naming the signature when a /ByteRange is malformed, does not start
+// at 0, does not leave exactly the /Contents hex string uncovered, or the /SubFilter is not one of the two above;
+// and when the PDF has more than kMaxPdfSignatures dictionaries or a /Contents larger than kMaxPdfContentsBytes.
+// Time linear in the size of the file: dictionaries with the same /ByteRange share one decoding of /Contents.
 Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf);
 // The bytes a signature covers, concatenated: its detached content.
 Bytes pdf_covered_bytes(ByteView pdf, const PdfSignature& signature);
@@ -203,6 +217,7 @@ struct VerifiedPdfSignature {
 };
 // Finds and verifies every signature of `pdf` with `verifier` (covered bytes, digest, chain at the signing time
 // with the certificates the CMS carries). The first failure is returned, naming the signature by its number.
+// Dictionaries with the same /ByteRange and the same CMS are one signature: verified once, each listed.
 Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier);
 
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
