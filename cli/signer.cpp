@@ -18,7 +18,7 @@ Result<SignerSpec> parse_signer(const std::string& spec) {
 }
 
 Result<ledger::ActInput> read_act(const std::filesystem::path& path) {
-  auto text = read_text(path, ledger::kMaxMessageBytes, "act file");
+  auto text = read_text(path, ledger::kMaxActJsonBytes, "act file");
   if (!text) return std::unexpected(text.error());
   return ledger::parse_act(*text, path.string(), path.parent_path());
 }
@@ -45,6 +45,10 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
                      const signing::SignOptions& options) {
   for (const auto& s : submission.event.signatures)
     if (s.role == role) return bad_input(fmt::format("the event already has a {} signature", ledger::role_name(role)));
+  // Nobody signs a document dated later than today; admission refuses it too, and verify rechecks it.
+  if (auto act = ledger::decode_body(submission.event.body); act) {
+    if (auto s = ledger::check_document_date(*act, signing::now(), "signing"); !s) return s;
+  }
   auto certs = signing::read_certificates(signer.cert);
   if (!certs) return std::unexpected(certs.error());
   auto key = signing::PrivateKey::load(signer.key);

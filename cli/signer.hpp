@@ -25,7 +25,8 @@ Result<ledger::ActInput> read_act(const std::filesystem::path& path);
 ledger::Submission unsigned_submission(ledger::ActInput input);
 
 // Adds the signature of `role` by the key and certificate files. bad_input when that role already signed, the
-// key does not match the certificate, or a file cannot be read.
+// act is dated later than today (ledger::check_document_date), the key does not match the certificate, or a file
+// cannot be read.
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
                      const signing::SignOptions& options = {});
 
