@@ -1,6 +1,7 @@
 #include "cli/signer.hpp"
 
 #include <fstream>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -23,22 +24,68 @@ Result<ledger::ActInput> read_act(const std::filesystem::path& path) {
   return ledger::parse_act(*text, path.string(), path.parent_path());
 }
 
-ledger::Submission unsigned_submission(ledger::ActInput input) {
+void attach_builtin_profile(ledger::ActInput& input) {
   // profile.adopted carries the profile's file (projections::Rules); this program's own when none is attached.
-  if (input.act.act == "profile.adopted" && input.act.attachments.empty()) {
-    std::string_view text = projections::builtin_profile_text(input.act.data.value("profile", ""));
-    if (!text.empty()) {
-      Bytes content(text.begin(), text.end());
-      input.act.attachments.push_back({"profile", "application/json", sha256(content), content.size()});
-      input.attachment_contents.push_back(std::move(content));
-    }
-  }
+  if (input.act.act != "profile.adopted" || !input.act.attachments.empty()) return;
+  std::string_view text = projections::builtin_profile_text(input.act.data.value("profile", ""));
+  if (text.empty()) return;
+  Bytes content(text.begin(), text.end());
+  input.act.attachments.push_back({"profile", "application/json", sha256(content), content.size()});
+  input.attachment_contents.push_back(std::move(content));
+  input.attachment_sources.emplace_back();
+}
+
+ledger::Submission unsigned_submission(ledger::ActInput input) {
+  attach_builtin_profile(input);
   ledger::Submission s;
   s.event.body = ledger::encode_body(input.act);
   for (auto& content : input.attachment_contents) {
     s.blobs.push_back({sha256(content), std::move(content)});
   }
   return s;
+}
+
+namespace {
+
+// `text` for a table cell, each control character shown as "?" so that a name from the act cannot drive the terminal.
+std::string cell(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
+
+void print_attachments(const ledger::Act& act, const std::vector<std::filesystem::path>& sources, bool json) {
+  std::uint64_t total = 0;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < act.attachments.size(); ++i) {
+    const auto& a = act.attachments[i];
+    const std::string path = i < sources.size() ? sources[i].string() : "";
+    total += a.size;
+    list.push_back({{"item", a.item},
+                    {"path", path.empty() ? nlohmann::json(nullptr) : nlohmann::json(path)},
+                    {"media_type", a.media_type},
+                    {"size", a.size},
+                    {"sha256", to_hex(a.sha256)}});
+  }
+  if (json) {
+    print_json({{"dry_run", true}, {"act", act.act}, {"subject", act.subject}, {"attachments", list}});
+    return;
+  }
+  std::cout << fmt::format("{} {} {}: {} attachment{}, {} bytes in all\n", act.act, act.subject, act.date,
+                           act.attachments.size(), act.attachments.size() == 1 ? "" : "s", total);
+  if (!act.attachments.empty()) {
+    std::cout << fmt::format("{:<6} {:>12}  {:<64}  {}\n", "ITEM", "SIZE", "SHA-256", "PATH");
+    for (std::size_t i = 0; i < act.attachments.size(); ++i) {
+      const auto& a = act.attachments[i];
+      const std::string path = i < sources.size() ? sources[i].string() : "";
+      std::cout << fmt::format("{:<6} {:>12}  {}  {}\n", cell(a.item), a.size, to_hex(a.sha256),
+                               path.empty() ? "- (not read from a file)" : cell(path));
+    }
+  }
+  std::cout << "dry run: nothing signed, nothing written\n";
 }
 
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
