@@ -34,7 +34,7 @@ void add_append(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, act, person, org;
     std::vector<std::string> files;
-    bool json = false;
+    bool json = false, dry_run = false;
   };
   auto args = std::make_shared<Args>();
   auto* append = app.add_subcommand("append", "Admit signed events (from `antq sign`) into the ledger");
@@ -61,16 +61,29 @@ void add_append(CLI::App& app, Action& run) {
       "KEY:CERT is split at the last colon, so KEY may be a key on a token, by PKCS#11 URI (PIN from\n"
       "ANTQ_PKCS11_PIN, else asked for). Decision acts (establishment, rating, termination, ...) need --org too.\n"
       "Examples:\n  antq record ./ledger act.json --person chair.key:chair.crt --org office.key:office.crt\n"
-      "  antq record ./ledger act.json --person 'pkcs11:token=Chair;object=sign:chair.crt' --org office.key:office.crt");
+      "  antq record ./ledger act.json --person 'pkcs11:token=Chair;object=sign:chair.crt' --org office.key:office.crt\n"
+      "Attachments are read as `antq sign` reads them (regular files of at most 64 MiB, never a private key; limits:\n"
+      "docs/act-limits.md). --dry-run lists them (item, path, size, SHA-256) and signs and writes nothing:\n"
+      "  antq record ./ledger act.json --dry-run");
   record->add_option("DIR", args->dir, "The ledger")->required();
   record->add_option("ACT", args->act, "The act as JSON (acts.md)")->required();
-  record->add_option("--person", args->person, "KEY:CERT of the competent person")->required();
+  record->add_option("--person", args->person, "KEY:CERT of the competent person (required unless --dry-run)");
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
-  record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
+  record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
+  record->add_flag("--dry-run", args->dry_run,
+                   "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
   record->callback([args, &run] {
     run = [args]() -> int {
+      if (!args->dry_run && args->person.empty())
+        return fail(bad_input("record: --person is required (see antq record --help)"));
       auto act = read_act(args->act);
       if (!act) return fail(act.error());
+      if (args->dry_run) {
+        if (auto s = ledger::check_document_date(act->act, signing::now(), "signing"); !s) return fail(s.error());
+        attach_builtin_profile(*act);
+        print_attachments(act->act, act->attachment_sources, args->json);
+        return kOk;
+      }
       ledger::Submission submission = unsigned_submission(std::move(*act));
       submission.label = args->act;
       auto person = parse_signer(args->person);

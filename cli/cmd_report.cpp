@@ -225,7 +225,7 @@ struct Submitted {
 };
 
 Result<Submitted> read_submitted(const std::string& path) {
-  auto text = read_text(path);
+  auto text = read_text(path, kMaxReportCsvBytes, "CSV file");
   if (!text) return std::unexpected(text.error());
   auto records = parse_csv(*text, path);
   if (!records) return std::unexpected(records.error());

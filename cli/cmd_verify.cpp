@@ -42,7 +42,7 @@ void add_verify(CLI::App& app, Action& run) {
       ledger::VerifyOptions o;
       o.jobs = args->jobs;
       if (!args->checkpoint.empty()) {
-        auto text = read_text(args->checkpoint);
+        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, "checkpoint file");
         if (!text) return fail(text.error());
         // A file that is no signed note at all is the caller's mistake (exit 2); one this ledger's operator did
         // not sign, or whose tree this ledger does not extend, is a verification failure (exit 1).

@@ -2,13 +2,12 @@
 
 #include "cli/display.hpp"
 #include "ledger/act.hpp"
+#include "signing/file.hpp"
 #include "signing/signing.hpp"
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace antq::cli {
 
@@ -17,15 +16,10 @@ int fail(const Error& e) {
   return e.kind == ErrorKind::corruption ? kCheckFailed : kBadInput;
 }
 
-Result<std::string> read_text(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return bad_input(fmt::format("{}: no such file", path.string()));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_input(fmt::format("{}: cannot be read (permissions?)", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes, std::string_view what) {
+  auto bytes = signing::read_user_file(path.string(), max_bytes, what);
+  if (!bytes) return std::unexpected(bytes.error());
+  return std::string(bytes->begin(), bytes->end());
 }
 
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what) {

@@ -54,8 +54,13 @@ void add_reconcile(CLI::App& app, Action& run);  // reconcile (cmd_report.cpp)
 int fail(const Error& e);
 inline int fail(const std::unexpected<Error>& e) { return fail(e.error()); }
 
-// Reads a whole file; bad_input naming the file when it cannot.
-Result<std::string> read_text(const std::filesystem::path& path);
+// Reads a whole file the user named (signing::read_user_file): a regular file of at most `max_bytes`, so that a
+// FIFO, a device or a directory never blocks or streams. bad_input naming `what` and the file when it cannot.
+Result<std::string> read_text(const std::filesystem::path& path, std::size_t max_bytes, std::string_view what);
+// Limits for files that are neither acts nor signed events (docs/act-limits.md): a checkpoint is a signed note of
+// a few lines, its cosignatures included well under 1 KiB; a report's CSV holds some hundreds of figures.
+inline constexpr std::size_t kMaxCheckpointBytes = 64u << 10;
+inline constexpr std::size_t kMaxReportCsvBytes = 16u << 20;
 
 // Progress on stderr, only when stderr is a terminal: "\rverify: 12,000 / 100,000 entries".
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what);

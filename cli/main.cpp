@@ -1,6 +1,7 @@
 // antq: the command-line program of antq-ledger. One file per command (cli/cmd_*.cpp).
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
@@ -45,8 +46,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s (see antq --help)\n", visible(e.what()).c_str());
     return kBadInput;
   }
+  // Bad input never reaches the catch below: each command turns what a library throws for its input (JSON, Cap'n
+  // Proto) into one line where it reads it, and bounds what it reads (docs/act-limits.md). What is caught here is
+  // a fault of this program, or the machine running out of memory.
   try {
     return run ? run() : kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "out of memory\n");
+    return kBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", visible(e.what()).c_str());
     return kBadInput;

@@ -1,6 +1,7 @@
 #include "cli/signer.hpp"
 
 #include <fstream>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -18,21 +19,24 @@ Result<SignerSpec> parse_signer(const std::string& spec) {
 }
 
 Result<ledger::ActInput> read_act(const std::filesystem::path& path) {
-  auto text = read_text(path);
+  auto text = read_text(path, ledger::kMaxActJsonBytes, "act file");
   if (!text) return std::unexpected(text.error());
   return ledger::parse_act(*text, path.string(), path.parent_path());
 }
 
-ledger::Submission unsigned_submission(ledger::ActInput input) {
+void attach_builtin_profile(ledger::ActInput& input) {
   // profile.adopted carries the profile's file (projections::Rules); this program's own when none is attached.
-  if (input.act.act == "profile.adopted" && input.act.attachments.empty()) {
-    std::string_view text = projections::builtin_profile_text(input.act.data.value("profile", ""));
-    if (!text.empty()) {
-      Bytes content(text.begin(), text.end());
-      input.act.attachments.push_back({"profile", "application/json", sha256(content), content.size()});
-      input.attachment_contents.push_back(std::move(content));
-    }
-  }
+  if (input.act.act != "profile.adopted" || !input.act.attachments.empty()) return;
+  std::string_view text = projections::builtin_profile_text(input.act.data.value("profile", ""));
+  if (text.empty()) return;
+  Bytes content(text.begin(), text.end());
+  input.act.attachments.push_back({"profile", "application/json", sha256(content), content.size()});
+  input.attachment_contents.push_back(std::move(content));
+  input.attachment_sources.emplace_back();
+}
+
+ledger::Submission unsigned_submission(ledger::ActInput input) {
+  attach_builtin_profile(input);
   ledger::Submission s;
   s.event.body = ledger::encode_body(input.act);
   for (auto& content : input.attachment_contents) {
@@ -41,10 +45,57 @@ ledger::Submission unsigned_submission(ledger::ActInput input) {
   return s;
 }
 
+namespace {
+
+// `text` for a table cell, each control character shown as "?" so that a name from the act cannot drive the terminal.
+std::string cell(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
+
+void print_attachments(const ledger::Act& act, const std::vector<std::filesystem::path>& sources, bool json) {
+  std::uint64_t total = 0;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < act.attachments.size(); ++i) {
+    const auto& a = act.attachments[i];
+    const std::string path = i < sources.size() ? sources[i].string() : "";
+    total += a.size;
+    list.push_back({{"item", a.item},
+                    {"path", path.empty() ? nlohmann::json(nullptr) : nlohmann::json(path)},
+                    {"media_type", a.media_type},
+                    {"size", a.size},
+                    {"sha256", to_hex(a.sha256)}});
+  }
+  if (json) {
+    print_json({{"dry_run", true}, {"act", act.act}, {"subject", act.subject}, {"attachments", list}});
+    return;
+  }
+  std::cout << fmt::format("{} {} {}: {} attachment{}, {} bytes in all\n", act.act, act.subject, act.date,
+                           act.attachments.size(), act.attachments.size() == 1 ? "" : "s", total);
+  if (!act.attachments.empty()) {
+    std::cout << fmt::format("{:<6} {:>12}  {:<64}  {}\n", "ITEM", "SIZE", "SHA-256", "PATH");
+    for (std::size_t i = 0; i < act.attachments.size(); ++i) {
+      const auto& a = act.attachments[i];
+      const std::string path = i < sources.size() ? sources[i].string() : "";
+      std::cout << fmt::format("{:<6} {:>12}  {}  {}\n", cell(a.item), a.size, to_hex(a.sha256),
+                               path.empty() ? "- (not read from a file)" : cell(path));
+    }
+  }
+  std::cout << "dry run: nothing signed, nothing written\n";
+}
+
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
                      const signing::SignOptions& options) {
   for (const auto& s : submission.event.signatures)
     if (s.role == role) return bad_input(fmt::format("the event already has a {} signature", ledger::role_name(role)));
+  // Nobody signs a document dated later than today; admission refuses it too, and verify rechecks it.
+  if (auto act = ledger::decode_body(submission.event.body); act) {
+    if (auto s = ledger::check_document_date(*act, signing::now(), "signing"); !s) return s;
+  }
   auto certs = signing::read_certificates(signer.cert);
   if (!certs) return std::unexpected(certs.error());
   auto key = signing::PrivateKey::load(signer.key);
@@ -75,7 +126,7 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
 }
 
 Result<ledger::Submission> read_submission(const std::filesystem::path& path) {
-  auto text = read_text(path);
+  auto text = read_text(path, ledger::kMaxMessageBytes, "signed event file");
   if (!text) return std::unexpected(text.error());
   auto s = ledger::decode_submission(as_bytes(*text));
   if (!s) return std::unexpected(Error{s.error().kind, s.error().rule, path.string() + ": " + s.error().message});

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
-#include <fstream>
+#include <limits>
 #include <map>
 #include <set>
-#include <sstream>
+#include <tuple>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -16,6 +17,7 @@
 #include "ledger/canonical.hpp"
 #include "ledger/codec.hpp"
 #include "ledger/schema/antq.capnp.h"
+#include "signing/file.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::ledger {
@@ -23,18 +25,17 @@ namespace {
 
 using nlohmann::json;
 
-// ---- the shape of `data` for each act kind (acts.md) ---------------------------------------------------------
+// ---- the shape of `data` for each act kind (acts.md), with the limits of docs/act-limits.md ---------------------
 
 enum class Type {
   text,        // non-empty string
   opt_text,    // string, may be empty
-  integer,     // any integer
   count,       // integer >= 1
   natural,     // integer >= 0
   number,      // integer or decimal
   boolean,
-  date,        // YYYY-MM-DD
-  year,        // evaluation year, 2000..2200
+  date,        // YYYY-MM-DD, kFirstDate..kLastDate
+  year,        // evaluation year
   choice,      // one of `choices`
   choices,     // list of `choices`
   texts,       // list of strings
@@ -44,11 +45,37 @@ enum class Type {
   fingerprint, // 64 lower-case hex digits
 };
 
+// How much a field may hold. Text is measured in characters (Unicode code points) after NFC; a list in items, each
+// item's text as `chars` says; a number lies in [least, most].
+struct Limit {
+  std::size_t chars = 0;
+  std::size_t items = 0;
+  std::int64_t least = 0, most = 0;
+};
+
+// The limits, by what a field holds (docs/act-limits.md says why each is enough).
+constexpr Limit kCode{.chars = 32};               // a dossier item, a criterion id
+constexpr Limit kShortName{.chars = 64};          // a form of commendation, a profile id
+constexpr Limit kName{.chars = 200};              // a name, an area, a unit
+constexpr Limit kLongText{.chars = 10'000};       // a summary, a reason, findings
+constexpr Limit kSubjects{.chars = 64, .items = 1'000};            // subject ids (or digests)
+constexpr Limit kRecordTargets{.chars = 64, .items = 10'000};      // subjects or attachment digests of records acts
+constexpr Limit kNames{.chars = 200, .items = 1'000};              // area or unit names
+constexpr Limit kCriterionIds{.chars = 32, .items = 200};
+constexpr Limit kCriteria{.chars = 2'000, .items = 200};           // {id (kCode), text}
+constexpr Limit kMembers{.chars = 200, .items = 1'000, .least = 0, .most = 1'000'000};
+constexpr Limit kTeams{.least = 1, .most = 10'000};
+constexpr Limit kTargets{.least = 1, .most = 1'000};
+constexpr Limit kTargetsMet{.least = 0, .most = 1'000};
+constexpr Limit kPercent{.least = 0, .most = 100};
+constexpr Limit kYear{.least = 2000, .most = 2099};
+
 struct FieldSpec {
   const char* name;
   Type type;
   bool required = false;
   std::vector<std::string> allowed = {};
+  Limit limit = {};
 };
 
 const std::vector<std::string> kLevels = {"commune", "district", "province", "ministry", "agency"};
@@ -56,13 +83,13 @@ const std::vector<std::string> kRatings = {"good", "fair", "average", "weak"};
 
 std::vector<FieldSpec> model_fields(bool establishing) {
   std::vector<FieldSpec> f = {
-      {"name", Type::text, establishing},
+      {"name", Type::text, establishing, {}, kName},
       {"type", Type::choice, establishing, {"self-managed", "linked"}},
-      {"area", Type::text},
+      {"area", Type::text, false, {}, kName},
       {"movement", Type::choice, false, {"antq", "dan-van-kheo"}},
       {"security_content", Type::boolean},
-      {"point_of", Type::text},
-      {"members", Type::members},
+      {"point_of", Type::text, false, {}, {.chars = 64}},
+      {"members", Type::members, false, {}, kMembers},
   };
   return f;
 }
@@ -71,86 +98,118 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
   static const auto* specs = [] {
     auto* m = new std::map<std::string, std::vector<FieldSpec>, std::less<>>;
     auto& s = *m;
-    const std::vector<FieldSpec> summary = {{"summary", Type::opt_text}};
-    const std::vector<FieldSpec> reason = {{"reason", Type::opt_text}};
-    const std::vector<FieldSpec> rating = {{"year", Type::year, true},
+    const std::vector<FieldSpec> summary = {{"summary", Type::opt_text, false, {}, kLongText}};
+    const std::vector<FieldSpec> reason = {{"reason", Type::opt_text, false, {}, kLongText}};
+    const std::vector<FieldSpec> rating = {{"year", Type::year, true, {}, kYear},
                                            {"level", Type::choice, true, kRatings},
-                                           {"targets_met_pct", Type::number},
-                                           {"criteria", Type::texts}};
-    s["survey.plan-approved"] = {{"purpose", Type::opt_text}};
-    s["survey.reported"] = {{"findings", Type::opt_text}};
+                                           {"targets_met_pct", Type::number, false, {}, kPercent},
+                                           {"criteria", Type::texts, false, {}, kCriterionIds}};
+    s["survey.plan-approved"] = {{"purpose", Type::opt_text, false, {}, kLongText}};
+    s["survey.reported"] = {{"findings", Type::opt_text, false, {}, kLongText}};
     auto proposed = model_fields(false);
     proposed.push_back({"field", Type::choice, false, {"residential", "agency", "enterprise", "school", "other"}});
-    proposed.push_back({"proposer", Type::opt_text});
+    proposed.push_back({"proposer", Type::opt_text, false, {}, kName});
     s["model.proposed"] = proposed;
     s["model.policy-issued"] = summary;
     s["model.implementation-issued"] = summary;
     s["model.consulted"] = summary;
     auto established = model_fields(true);
-    established.push_back({"teams", Type::count, true});
+    established.push_back({"teams", Type::count, true, {}, kTeams});
     s["model.established"] = established;
     s["model.recognized"] = established;
-    s["model.regulations-issued"] = {{"covers", Type::choices, false, {"board", "model", "coordination"}},
-                                     {"security_content", Type::boolean}};
+    s["model.regulations-issued"] = {
+        {"covers", Type::choices, false, {"board", "model", "coordination"}, {.items = 3}},
+        {"security_content", Type::boolean}};
     s["model.launched"] = {};
-    s["model.plan-issued"] = {{"year", Type::year, true}, {"targets", Type::count, true}};
-    s["model.report-filed"] = {{"period", Type::period, true}, {"targets_met", Type::natural}};
-    s["model.reorganized"] = {{"teams", Type::count}, {"members", Type::members}, {"summary", Type::opt_text}};
+    s["model.plan-issued"] = {{"year", Type::year, true, {}, kYear}, {"targets", Type::count, true, {}, kTargets}};
+    s["model.report-filed"] = {{"period", Type::period, true}, {"targets_met", Type::natural, false, {}, kTargetsMet}};
+    s["model.reorganized"] = {{"teams", Type::count, false, {}, kTeams},
+                              {"members", Type::members, false, {}, kMembers},
+                              {"summary", Type::opt_text, false, {}, kLongText}};
     s["model.rating-proposed"] = rating;
     s["model.rated"] = rating;
-    s["model.rating-forwarded"] = {{"year", Type::year, true}, {"to", Type::text}};
-    s["model.replicated"] = {{"areas", Type::texts, true}};
+    s["model.rating-forwarded"] = {{"year", Type::year, true, {}, kYear}, {"to", Type::text, false, {}, kName}};
+    s["model.replicated"] = {{"areas", Type::texts, true, {}, kNames}};
     s["model.announced"] = {{"scope", Type::choice, false, {"commune", "district", "province", "national"}},
-                            {"by", Type::text}};
-    s["model.merged"] = {{"from", Type::texts, true}, {"name", Type::text}};
+                            {"by", Type::text, false, {}, kName}};
+    s["model.merged"] = {{"from", Type::texts, true, {}, kSubjects}, {"name", Type::text, false, {}, kName}};
     s["model.termination-reported"] = reason;
     s["model.termination-consulted"] = reason;
     s["model.terminated"] = reason;
     s["model.termination-announced"] = reason;
-    s["exemplar.surveyed"] = {{"holder", Type::text, true},
+    s["exemplar.surveyed"] = {{"holder", Type::text, true, {}, kName},
                               {"holder_kind", Type::choice, false, {"individual", "collective"}},
-                              {"area", Type::text}};
-    s["exemplar.criteria-set"] = {{"criteria", Type::criteria, true},
+                              {"area", Type::text, false, {}, kName}};
+    s["exemplar.criteria-set"] = {{"criteria", Type::criteria, true, {}, kCriteria},
                                   {"scope", Type::choice, false, {"single", "several", "comprehensive"}}};
     s["exemplar.plan-issued"] = {};
-    s["exemplar.self-assessed"] = {{"met", Type::texts, true}};
-    s["exemplar.evaluated"] = {{"met", Type::texts, true}};
+    s["exemplar.self-assessed"] = {{"met", Type::texts, true, {}, kCriterionIds}};
+    s["exemplar.evaluated"] = {{"met", Type::texts, true, {}, kCriterionIds}};
     s["exemplar.recognized"] = {{"level", Type::choice, true, {"commune", "district", "province"}}};
     s["exemplar.ended"] = reason;
-    s["exemplar.replicated"] = {{"areas", Type::texts, true}};
-    s["commendation.awarded"] = {{"form", Type::text, true},
+    s["exemplar.replicated"] = {{"areas", Type::texts, true, {}, kNames}};
+    s["commendation.awarded"] = {{"form", Type::text, true, {}, kShortName},
                                  {"level", Type::choice, false, kLevels},
                                  {"to", Type::choice, false, {"model", "member", "exemplar"}},
-                                 {"year", Type::year}};
+                                 {"year", Type::year, false, {}, kYear}};
     s["document.attached"] = {};
     s["authority.bound"] = {{"certificate", Type::fingerprint, true},
                             {"role", Type::choice, true, {"person", "organisation", "administrator"}},
-                            {"unit", Type::text, true},
+                            {"unit", Type::text, true, {}, kName},
                             {"level", Type::choice, true, kLevels},
-                            {"title", Type::opt_text},
+                            {"title", Type::opt_text, false, {}, kName},
                             {"from", Type::date, true},
                             {"to", Type::date}};
     s["authority.unbound"] = {{"certificate", Type::fingerprint, true}, {"from", Type::date, true}};
-    s["profile.adopted"] = {{"profile", Type::text, true}, {"effective", Type::date, true}};
-    s["record.held"] = {{"targets", Type::texts, true}, {"reason", Type::opt_text}};
-    s["record.released"] = {{"targets", Type::texts, true}, {"reason", Type::opt_text}};
-    s["record.disposed"] = {{"attachments", Type::texts, true}, {"reason", Type::opt_text}};
-    s["archive.transferred"] = {{"subjects", Type::texts, true}, {"archive", Type::text, true}};
+    s["profile.adopted"] = {{"profile", Type::text, true, {}, kShortName}, {"effective", Type::date, true}};
+    s["record.held"] = {{"targets", Type::texts, true, {}, kRecordTargets}, {"reason", Type::opt_text, false, {}, kLongText}};
+    s["record.released"] = {{"targets", Type::texts, true, {}, kRecordTargets},
+                            {"reason", Type::opt_text, false, {}, kLongText}};
+    s["record.disposed"] = {{"attachments", Type::texts, true, {}, kRecordTargets},
+                            {"reason", Type::opt_text, false, {}, kLongText}};
+    s["archive.transferred"] = {{"subjects", Type::texts, true, {}, kRecordTargets}, {"archive", Type::text, true, {}, kName}};
     // The trust store changes as entries of the log (FORMAT.md §2): the attachment is the CRL or the time-stamp
     // authority's certificate (DER).
     s["trust.crl-added"] = {};
-    s["trust.tsa-added"] = {{"name", Type::opt_text}};
+    s["trust.tsa-added"] = {{"name", Type::opt_text, false, {}, kName}};
     return m;
   }();
   return *specs;
 }
 
+// The limits of the envelope (fields outside `data`), in characters after NFC.
+constexpr std::size_t kMaxDocumentNumber = 100;
+constexpr std::size_t kMaxDocumentTitle = 1'000;
+constexpr std::size_t kMaxUnitName = kName.chars;      // document.issuer, authority.unit
+constexpr std::size_t kMaxItem = kCode.chars;          // attachments[].item
+constexpr std::size_t kMaxMediaType = 255;             // RFC 6838 §4.2: 127 for each of type and subtype
+constexpr std::size_t kMaxPath = 4'096;                // PATH_MAX
+// The size a document held elsewhere (sha256 and size, no path) may claim: 1 TiB, far beyond any file a dossier
+// holds, but a size whose sums cannot overflow.
+constexpr std::uint64_t kMaxStatedSize = std::uint64_t{1} << 40;
+
 // ---- validation helpers --------------------------------------------------------------------------------------
 
+// Characters (code points) of valid UTF-8 text: its bytes that do not continue a sequence.
+std::size_t characters(std::string_view utf8) {
+  return static_cast<std::size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+// At most 60 characters of `text` for a message, cut at a character boundary, "..." when cut.
+std::string shown(std::string_view text) {
+  if (text.size() <= 60) return std::string(text);
+  std::size_t cut = 57;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+// A value for a message: its JSON, cut to 60 characters. Never throws (text that is not UTF-8 shows U+FFFD), and
+// never recurses deeper than the limit JSON input is held to: deeper values show as "[...]" or "{...}".
 std::string describe(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
+  if (v.is_array() && !v.empty()) return "[...]";
+  if (v.is_object() && !v.empty()) return "{...}";
+  return shown(v.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 struct Context {
@@ -160,12 +219,28 @@ struct Context {
   }
 };
 
-Result<std::string> text_value(const Context& c, const std::string& where, const json& v, bool allow_empty) {
+// A field's name for a message, with a key taken from the input cut short.
+std::string field_name(const std::string& where, std::string_view key) { return where + "." + shown(key); }
+
+Status check_chars(const Context& c, const std::string& where, std::string_view text, std::size_t most) {
+  const std::size_t n = characters(text);
+  if (n > most) return c.fail(where, fmt::format("{} characters, more than the limit of {}", n, most));
+  return {};
+}
+
+Result<std::string> text_value(const Context& c, const std::string& where, const json& v, bool allow_empty,
+                               std::size_t most_chars) {
   if (!v.is_string()) return c.fail(where, "expected text, got " + describe(v));
-  auto n = nfc(v.get<std::string>());
+  auto n = nfc(v.get_ref<const std::string&>());
   if (!n) return c.fail(where, "text is not valid UTF-8");
   if (!allow_empty && n->empty()) return c.fail(where, "must not be empty");
+  if (auto s = check_chars(c, where, *n, most_chars); !s) return std::unexpected(s.error());
   return *n;
+}
+
+Status check_items(const Context& c, const std::string& where, std::size_t n, std::size_t most) {
+  if (n > most) return c.fail(where, fmt::format("{} items, more than the limit of {}", n, most));
+  return {};
 }
 
 bool in(const std::vector<std::string>& allowed, const std::string& s) {
@@ -181,42 +256,69 @@ std::string join(const std::vector<std::string>& v) {
 bool is_period(std::string_view p) {
   if (p == "adhoc") return true;
   auto digits = [](std::string_view s) { return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); };
-  if (p.size() == 4) return digits(p);
-  return p.size() == 7 && digits(p.substr(0, 4)) && p.substr(4) == "-H1";
+  const auto year_in_range = [&] {
+    return p.substr(0, 4) >= std::to_string(kYear.least) && p.substr(0, 4) <= std::to_string(kYear.most);
+  };
+  if (p.size() == 4) return digits(p) && year_in_range();
+  return p.size() == 7 && digits(p.substr(0, 4)) && p.substr(4) == "-H1" && year_in_range();
+}
+
+std::string date_range_text() { return fmt::format("a date YYYY-MM-DD from {} to {}", kFirstDate, kLastDate); }
+
+// An integer within [least, most] of `limit`, or why not.
+Result<std::int64_t> integer_value(const Context& c, const std::string& where, const json& v, const Limit& limit,
+                                   const char* expected) {
+  const auto out_of_range = [&] {
+    return c.fail(where, fmt::format("expected {} from {} to {}, got {}", expected, limit.least, limit.most, describe(v)));
+  };
+  if (!v.is_number_integer()) return c.fail(where, fmt::format("expected {}, got {}", expected, describe(v)));
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(limit.most)) return out_of_range();
+  const std::int64_t n = v.get<std::int64_t>();
+  if (n < limit.least || n > limit.most) return out_of_range();
+  return n;
 }
 
 Result<json> check_field(const Context& c, const std::string& where, const FieldSpec& spec, const json& v) {
   switch (spec.type) {
     case Type::text:
     case Type::opt_text: {
-      auto t = text_value(c, where, v, spec.type == Type::opt_text);
+      auto t = text_value(c, where, v, spec.type == Type::opt_text, spec.limit.chars);
       if (!t) return std::unexpected(t.error());
       return json(*t);
     }
-    case Type::integer:
     case Type::count:
     case Type::natural:
     case Type::year: {
-      if (!v.is_number_integer()) return c.fail(where, "expected an integer, got " + describe(v));
-      std::int64_t n = v.get<std::int64_t>();
-      if (spec.type == Type::count && n < 1) return c.fail(where, "expected an integer >= 1, got " + describe(v));
-      if (spec.type == Type::natural && n < 0) return c.fail(where, "expected an integer >= 0, got " + describe(v));
-      if (spec.type == Type::year && (n < 2000 || n > 2200)) return c.fail(where, "expected a year, got " + describe(v));
-      return json(n);
+      auto n = integer_value(c, where, v, spec.limit, spec.type == Type::year ? "a year" : "an integer");
+      if (!n) return std::unexpected(n.error());
+      return json(*n);
     }
-    case Type::number:
-      if (!v.is_number()) return c.fail(where, "expected a number, got " + describe(v));
-      if (v.is_number_float()) return json(v.get<double>());
-      return json(v.get<std::int64_t>());
+    case Type::number: {
+      // JSON text holds no NaN or infinity (and 1e400 is refused as it is parsed); a decoded body might.
+      const bool finite = v.is_number() && (!v.is_number_float() || std::isfinite(v.get<double>()));
+      if (!finite) return c.fail(where, "expected a number, got " + describe(v));
+      if (v.is_number_integer()) {
+        auto n = integer_value(c, where, v, spec.limit, "a number");
+        if (!n) return std::unexpected(n.error());
+        return json(*n);
+      }
+      const double x = v.get<double>();
+      if (x < static_cast<double>(spec.limit.least) || x > static_cast<double>(spec.limit.most))
+        return c.fail(where, fmt::format("expected a number from {} to {}, got {}", spec.limit.least, spec.limit.most,
+                                         describe(v)));
+      return json(x);
+    }
     case Type::boolean:
       if (!v.is_boolean()) return c.fail(where, "expected true or false, got " + describe(v));
       return v;
     case Type::date:
-      if (!v.is_string() || !is_date(v.get<std::string>())) return c.fail(where, "expected a date YYYY-MM-DD, got " + describe(v));
+      if (!v.is_string() || !is_act_date(v.get_ref<const std::string&>()))
+        return c.fail(where, "expected " + date_range_text() + ", got " + describe(v));
       return v;
     case Type::period:
-      if (!v.is_string() || !is_period(v.get<std::string>()))
-        return c.fail(where, "expected YYYY-H1, YYYY or adhoc, got " + describe(v));
+      if (!v.is_string() || !is_period(v.get_ref<const std::string&>()))
+        return c.fail(where, fmt::format("expected YYYY-H1, YYYY (years {} to {}) or adhoc, got {}", kYear.least,
+                                         kYear.most, describe(v)));
       return v;
     case Type::fingerprint: {
       const std::string* s = v.is_string() ? v.get_ptr<const std::string*>() : nullptr;
@@ -226,15 +328,16 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
       return v;
     }
     case Type::choice:
-      if (!v.is_string() || !in(spec.allowed, v.get<std::string>()))
+      if (!v.is_string() || !in(spec.allowed, v.get_ref<const std::string&>()))
         return c.fail(where, "expected one of " + join(spec.allowed) + ", got " + describe(v));
       return v;
     case Type::choices:
     case Type::texts: {
       if (!v.is_array()) return c.fail(where, "expected a list, got " + describe(v));
+      if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
       json out = json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
-        FieldSpec item{spec.name, spec.type == Type::choices ? Type::choice : Type::text, true, spec.allowed};
+        FieldSpec item{spec.name, spec.type == Type::choices ? Type::choice : Type::text, true, spec.allowed, spec.limit};
         auto r = check_field(c, fmt::format("{}[{}]", where, i), item, v[i]);
         if (!r) return r;
         out.push_back(std::move(*r));
@@ -242,20 +345,21 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
       return out;
     }
     case Type::members: {
-      if (v.is_number_integer()) return check_field(c, where, {spec.name, Type::natural}, v);
-      if (v.is_array()) return check_field(c, where, {spec.name, Type::texts}, v);
+      if (v.is_number_integer()) return check_field(c, where, {spec.name, Type::natural, false, {}, spec.limit}, v);
+      if (v.is_array()) return check_field(c, where, {spec.name, Type::texts, false, {}, spec.limit}, v);
       return c.fail(where, "expected a number of members or a list of member units, got " + describe(v));
     }
     case Type::criteria: {
       if (!v.is_array() || v.empty()) return c.fail(where, "expected a non-empty list of {id, text}, got " + describe(v));
+      if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
       json out = json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
         std::string w = fmt::format("{}[{}]", where, i);
         if (!v[i].is_object()) return c.fail(w, "expected {id, text}, got " + describe(v[i]));
         json item = json::object();
         for (const auto& [k, x] : v[i].items()) {
-          if (k != "id" && k != "text") return c.fail(w + "." + k, "unknown field (expected id, text)");
-          auto t = text_value(c, w + "." + k, x, k == "text");
+          if (k != "id" && k != "text") return c.fail(field_name(w, k), "unknown field (expected id, text)");
+          auto t = text_value(c, w + "." + k, x, k == "text", k == "id" ? kCode.chars : spec.limit.chars);
           if (!t) return std::unexpected(t.error());
           item[k] = *t;
         }
@@ -277,8 +381,8 @@ Result<json> check_data(const Context& c, const std::string& kind, const json& d
     if (it == spec.end()) {
       std::vector<std::string> names;
       for (const auto& f : spec) names.emplace_back(f.name);
-      return c.fail("data." + key, fmt::format("unknown field for {} (expected {})", kind,
-                                               names.empty() ? std::string("no fields") : join(names)));
+      return c.fail(field_name("data", key), fmt::format("unknown field for {} (expected {})", kind,
+                                                         names.empty() ? std::string("no fields") : join(names)));
     }
     if (value.is_null() && !it->required) continue;
     auto v = check_field(c, "data." + key, *it, value);
@@ -298,38 +402,65 @@ bool is_subject(std::string_view s) {
   });
 }
 
-Result<Bytes> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_input(fmt::format("cannot read {}: no such file or not readable", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return Bytes(s.begin(), s.end());
-}
-
 // The checks of an act's envelope that do not depend on where it was read from (JSON or a stored body).
 Status check_envelope(const Context& c, const Act& act) {
-  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + act.act + "\" (see acts.md for the list)");
+  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + shown(act.act) + "\" (see acts.md for the list)");
   if (!is_subject(act.subject))
     return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(act.subject));
   if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
     return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
                                                       : "\"ledger\" is reserved for registry and records acts");
-  if (!is_date(act.date)) return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(act.date));
+  if (!is_act_date(act.date)) return c.fail("date", "expected " + date_range_text() + ", got " + describe(act.date));
+  for (const auto& [where, text, most] : {std::tuple{"document.number", &act.document.number, kMaxDocumentNumber},
+                                          std::tuple{"document.title", &act.document.title, kMaxDocumentTitle},
+                                          std::tuple{"document.issuer", &act.document.issuer, kMaxUnitName},
+                                          std::tuple{"authority.unit", &act.authority.unit, kMaxUnitName}})
+    if (auto s = check_chars(c, where, *text, most); !s) return s;
   if (!act.authority.level.empty() && !in(kLevels, act.authority.level))
-    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got \"" + act.authority.level + "\"");
+    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got " + describe(act.authority.level));
   return {};
 }
 
+// The checks of one attachment's fields, wherever it was read from; `where` names it ("attachments[2]").
+Status check_attachment(const Context& c, const std::string& where, const Act::Attachment& a) {
+  if (a.item.empty()) return c.fail(where + ".item", "missing (the dossier item code)");
+  if (auto s = check_chars(c, where + ".item", a.item, kMaxItem); !s) return s;
+  if (auto s = check_chars(c, where + ".media_type", a.media_type, kMaxMediaType); !s) return s;
+  if (a.size > kMaxStatedSize)
+    return c.fail(where + ".size", fmt::format("{} bytes, more than the limit of {}", a.size,
+                                               signing::byte_limit_text(kMaxStatedSize)));
+  return {};
+}
+
+Status check_attachment_count(const Context& c, std::size_t n) {
+  if (n > kMaxAttachments) return c.fail("attachments", fmt::format("{} attachments, more than the limit of {}", n, kMaxAttachments));
+  return {};
+}
+
+// The file an attachment names, read for signing: a regular file of at most kMaxAttachmentBytes, and no private
+// key. `budget` is what the act's earlier attachments left of kMaxAttachmentsBytes; this one is taken from it.
+Result<Bytes> read_attachment(const Context& c, const std::string& where, const std::filesystem::path& path,
+                              std::size_t& budget) {
+  auto bytes = signing::read_user_file(path.string(), kMaxAttachmentBytes, "attachment");
+  if (!bytes) return c.fail(where, bytes.error().message);
+  if (bytes->size() > budget)
+    return c.fail(where, fmt::format("{}: with it the act's attachments exceed the limit of {} together",
+                                     path.string(), signing::byte_limit_text(kMaxAttachmentsBytes)));
+  if (auto why = signing::private_key_material(*bytes))
+    return c.fail(where, fmt::format("{}: {}; a private key is never attached to an act", path.string(), *why));
+  budget -= bytes->size();
+  return bytes;
+}
+
 Result<Act> check_act(const json& j, const std::string& source, const std::filesystem::path& base_dir,
-                      std::vector<Bytes>* contents) {
+                      ActInput* input) {
   Context c{source};
   if (!j.is_object()) return bad_input(source + ": an act must be a JSON object");
   static const std::set<std::string, std::less<>> kTop = {"act", "subject", "date", "document", "authority",
                                                           "attachments", "data"};
   for (const auto& [key, _] : j.items())
     if (!kTop.contains(key))
-      return c.fail(key, "unknown field (expected act, subject, date, document, authority, attachments, data)");
+      return c.fail(shown(key), "unknown field (expected act, subject, date, document, authority, attachments, data)");
   Act act;
   if (!j.contains("act")) return c.fail("act", "missing");
   if (!j["act"].is_string()) return c.fail("act", "expected text, got " + describe(j["act"]));
@@ -338,7 +469,7 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
   if (!j["subject"].is_string()) return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(j["subject"]));
   act.subject = j["subject"].get<std::string>();
   if (!j.contains("date")) return c.fail("date", "missing");
-  if (!j["date"].is_string()) return c.fail("date", "expected a date YYYY-MM-DD, got " + describe(j["date"]));
+  if (!j["date"].is_string()) return c.fail("date", "expected " + date_range_text() + ", got " + describe(j["date"]));
   act.date = j["date"].get<std::string>();
 
   auto text_fields = [&](const char* name, std::initializer_list<std::pair<const char*, std::string*>> fields) -> Status {
@@ -350,9 +481,10 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
       if (it == fields.end()) {
         std::string names;
         for (const auto& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.first);
-        return c.fail(std::string(name) + "." + key, "unknown field (expected " + names + ")");
+        return c.fail(field_name(name, key), "unknown field (expected " + names + ")");
       }
-      auto t = text_value(c, std::string(name) + "." + key, value, true);
+      // The length is checked by check_envelope, after every field is read.
+      auto t = text_value(c, std::string(name) + "." + key, value, true, std::numeric_limits<std::size_t>::max());
       if (!t) return std::unexpected(t.error());
       *it->second = *t;
     }
@@ -368,6 +500,9 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
   if (j.contains("attachments")) {
     const json& list = j["attachments"];
     if (!list.is_array()) return c.fail("attachments", "expected a list, got " + describe(list));
+    // Counted before any file is read.
+    if (auto s = check_attachment_count(c, list.size()); !s) return std::unexpected(s.error());
+    std::size_t budget = kMaxAttachmentsBytes;
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::string w = fmt::format("attachments[{}]", i);
       const json& a = list[i];
@@ -377,13 +512,14 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
       bool has_sha = false, has_size = false;
       for (const auto& [key, value] : a.items()) {
         if (key == "item" || key == "media_type" || key == "path") {
-          auto t = text_value(c, w + "." + key, value, false);
+          auto t = text_value(c, w + "." + key, value, false,
+                              key == "path" ? kMaxPath : key == "item" ? kMaxItem : kMaxMediaType);
           if (!t) return std::unexpected(t.error());
           if (key == "item") att.item = *t;
           else if (key == "media_type") att.media_type = *t;
           else path = *t;
         } else if (key == "sha256") {
-          auto d = value.is_string() ? digest_from_hex(value.get<std::string>()) : std::nullopt;
+          auto d = value.is_string() ? digest_from_hex(value.get_ref<const std::string&>()) : std::nullopt;
           if (!d) return c.fail(w + ".sha256", "expected 64 hex digits, got " + describe(value));
           att.sha256 = *d;
           has_sha = true;
@@ -394,28 +530,31 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
           att.size = value.get<std::uint64_t>();
           has_size = true;
         } else {
-          return c.fail(w + "." + key, "unknown field (expected item, path, media_type, sha256, size)");
+          return c.fail(field_name(w, key), "unknown field (expected item, path, media_type, sha256, size)");
         }
       }
-      if (att.item.empty()) return c.fail(w + ".item", "missing (the dossier item code)");
       if (att.media_type.empty()) att.media_type = "application/octet-stream";
+      if (auto s = check_attachment(c, w, att); !s) return std::unexpected(s.error());
+      std::filesystem::path source;
       if (path) {
         if (has_sha || has_size) return c.fail(w, "give either path, or sha256 and size, not both");
-        if (!contents) return c.fail(w + ".path", "a signed act keeps sha256 and size, not a path");
-        std::filesystem::path p = *path;
-        if (p.is_relative()) p = base_dir / p;
-        auto bytes = read_file(p);
-        if (!bytes) return c.fail(w + ".path", bytes.error().message);
+        // Relative to the act's own file, not to wherever the signer happens to be.
+        source = *path;
+        if (source.is_relative()) source = base_dir / source;
+        auto bytes = read_attachment(c, w + ".path", source, budget);
+        if (!bytes) return std::unexpected(bytes.error());
         att.sha256 = sha256(*bytes);
         att.size = bytes->size();
-        contents->push_back(std::move(*bytes));
+        input->attachment_contents.push_back(std::move(*bytes));
       } else if (!has_sha || !has_size) {
         return c.fail(w, "needs path, or sha256 and size");
       }
+      input->attachment_sources.push_back(std::move(source));
       act.attachments.push_back(std::move(att));
     }
   }
-  auto data = check_data(c, act.act, j.contains("data") ? j["data"] : json::object());
+  static const json kNoData = json::object();
+  auto data = check_data(c, act.act, j.contains("data") ? j["data"] : kNoData);  // never a copy of what was given
   if (!data) return std::unexpected(data.error());
   act.data = std::move(*data);
   return act;
@@ -485,6 +624,80 @@ json read_value(schema::Value::Reader r, int depth) {
 }
 
 }  // namespace
+
+// ---- the limits as docs/act-limits.md lists them ------------------------------------------------------------
+
+namespace {
+
+std::string chars_text(std::size_t n) { return "at most " + std::to_string(n) + " characters"; }
+std::string items_text(std::size_t n) { return "at most " + std::to_string(n) + " items"; }
+std::string range_text(const Limit& l) { return "from " + std::to_string(l.least) + " to " + std::to_string(l.most); }
+
+// What limits a field of `data` of `spec`'s type, or "" for one whose form bounds it (choices, booleans,
+// fingerprints, periods).
+std::string limit_text(const FieldSpec& spec) {
+  const Limit& l = spec.limit;
+  switch (spec.type) {
+    case Type::text:
+    case Type::opt_text: return "text, " + chars_text(l.chars);
+    case Type::count:
+    case Type::natural: return "integer " + range_text(l);
+    case Type::year: return "year " + range_text(l);
+    case Type::number: return "number " + range_text(l) + " (finite)";
+    case Type::date: return fmt::format("date from {} to {}", kFirstDate, kLastDate);
+    case Type::choices: return "list of choices, " + items_text(l.items);
+    case Type::texts: return "list, " + items_text(l.items) + ", each " + chars_text(l.chars);
+    case Type::members:
+      return "integer " + range_text(l) + ", or list, " + items_text(l.items) + ", each " + chars_text(l.chars);
+    case Type::criteria:
+      return "list, " + items_text(l.items) + ", each id " + chars_text(kCode.chars) + " and text " + chars_text(l.chars);
+    case Type::boolean:
+    case Type::choice:
+    case Type::period:
+    case Type::fingerprint: return "";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<FieldLimitRow> act_field_limits() {
+  std::vector<FieldLimitRow> rows = {
+      {"(the act's JSON)", "at most " + signing::byte_limit_text(kMaxActJsonBytes) + ", arrays and objects nested at most " +
+                               std::to_string(kMaxJsonDepth) + " deep", ""},
+      {"(the encoded body)", "at most " + signing::byte_limit_text(kMaxBodyBytes), ""},
+      {"date", fmt::format("date from {} to {}, not later than the day of signing or admission", kFirstDate, kLastDate), ""},
+      {"document.number", "text, " + chars_text(kMaxDocumentNumber), ""},
+      {"document.title", "text, " + chars_text(kMaxDocumentTitle), ""},
+      {"document.issuer", "text, " + chars_text(kMaxUnitName), ""},
+      {"authority.unit", "text, " + chars_text(kMaxUnitName), ""},
+      {"attachments", "at most " + std::to_string(kMaxAttachments) + " attachments", ""},
+      {"attachments[].item", "text, " + chars_text(kMaxItem), ""},
+      {"attachments[].media_type", "text, " + chars_text(kMaxMediaType), ""},
+      {"attachments[].path", "text, " + chars_text(kMaxPath) + "; a regular file of at most " +
+                                 signing::byte_limit_text(kMaxAttachmentBytes) + ", " +
+                                 signing::byte_limit_text(kMaxAttachmentsBytes) + " for all of an act's files; no private key", ""},
+      {"attachments[].size", "at most " + signing::byte_limit_text(kMaxStatedSize), ""},
+  };
+  // data fields: one row per field and limit, naming the act kinds that have it.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> kinds;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& [kind, spec] : act_specs())
+    for (const FieldSpec& f : spec) {
+      std::string limit = limit_text(f);
+      if (limit.empty()) continue;
+      auto key = std::pair{std::string("data.") + f.name, limit};
+      if (!kinds.contains(key)) order.push_back(key);
+      kinds[key].push_back(kind);
+    }
+  std::sort(order.begin(), order.end());
+  for (const auto& key : order) {
+    std::string acts;
+    for (const auto& k : kinds[key]) acts += (acts.empty() ? "" : ", ") + k;
+    rows.push_back({key.first, key.second, acts});
+  }
+  return rows;
+}
 
 // ---- public --------------------------------------------------------------------------------------------------
 
@@ -563,27 +776,53 @@ bool is_date(std::string_view t) {
   return signing::parse_time(t).has_value();  // a day that exists (no February 30)
 }
 
+bool is_act_date(std::string_view text) { return is_date(text) && text >= kFirstDate && text <= kLastDate; }
+
+Status check_document_date(const Act& act, signing::UnixTime at, std::string_view event) {
+  const std::string day = signing::format_vietnam_time(at).substr(0, 10);
+  if (act.date <= day) return {};
+  return bad_input(fmt::format("date: the document is dated {}, later than the day of its {} ({}, Vietnam time)",
+                               act.date, event, day));
+}
+
 Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& source,
                                const std::filesystem::path& base_dir) {
   ActInput input;
-  auto act = check_act(j, source, base_dir, &input.attachment_contents);
+  auto act = check_act(j, source, base_dir, &input);
   if (!act) return std::unexpected(act.error());
   input.act = std::move(*act);
   return input;
 }
 
 Result<ActInput> parse_act(std::string_view text, const std::string& source,
-                               const std::filesystem::path& base_dir) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    try {
-      json ignored = json::parse(text);
-      (void)ignored;
-    } catch (const json::parse_error& e) {
-      return bad_input(fmt::format("{}: malformed JSON at byte {}", source, e.byte));
+                           const std::filesystem::path& base_dir) {
+  if (text.size() > kMaxActJsonBytes)
+    return bad_input(fmt::format("{}: {} bytes, more than the limit of {} for an act", source, text.size(),
+                                 signing::byte_limit_text(kMaxActJsonBytes)));
+  // The parser keeps its own stack on the heap, but what is built from deep JSON would be walked recursively (by
+  // messages, by dump()): an array or object deeper than kMaxJsonDepth is discarded as it is read, and refused.
+  bool too_deep = false;
+  const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth) {
+      too_deep = true;
+      return false;
     }
-    return bad_input(source + ": malformed JSON");
+    return true;
+  };
+  json j;
+  try {
+    j = json::parse(text, depth_limit);
+  } catch (const json::parse_error& e) {
+    return bad_input(fmt::format("{}: malformed JSON at byte {}", source, e.byte));
+  } catch (const json::exception& e) {
+    // A number too large for a double (1e400): out_of_range 406, "number overflow parsing '1e400'".
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    return bad_input(fmt::format("{}: {}", source, shown(what)));
   }
+  if (too_deep)
+    return bad_input(fmt::format("{}: nested deeper than {} levels of arrays and objects", source, kMaxJsonDepth));
   return act_from_json(j, source, base_dir);
 }
 
@@ -723,6 +962,9 @@ Result<Act> decode_body(ByteView bytes) {
   // The envelope is read straight into an Act and checked as check_act checks it; `data` goes through check_data.
   // Then the body must be the one encode_body makes of that act: canonical, every value in its place, text in NFC.
   Context c{"body"};
+  if (bytes.size() > kMaxBodyBytes)
+    return bad_input(fmt::format("body: {} bytes, more than the limit of {} for an act", bytes.size(),
+                                 signing::byte_limit_text(kMaxBodyBytes)));
   auto not_canonical = [] {
     return bad_input("body: not the canonical encoding of its act (text not NFC, or bytes out of place)");
   };
@@ -748,17 +990,18 @@ Result<Act> decode_body(ByteView bytes) {
                      text(auth.getUnit(), act.authority.unit, "authority.unit")})
       if (!s) return std::unexpected(s.error());
     if (auto s = check_envelope(c, act); !s) return std::unexpected(s.error());
+    if (auto s = check_attachment_count(c, r.getAttachments().size()); !s) return std::unexpected(s.error());
     unsigned i = 0;
     for (auto a : r.getAttachments()) {
-      const unsigned index = i++;
+      const std::string where = fmt::format("attachments[{}]", i++);
       Act::Attachment att;
       if (auto s = text(a.getItem(), att.item, "attachments.item"); !s) return std::unexpected(s.error());
       if (auto s = text(a.getMediaType(), att.media_type, "attachments.media_type"); !s) return std::unexpected(s.error());
-      if (att.item.empty()) return c.fail(fmt::format("attachments[{}].item", index), "missing (the dossier item code)");
-      if (att.media_type.empty()) return not_canonical();  // encode_body never writes an empty media type
       if (a.getSha256().size() != att.sha256.size()) return bad_input("body: attachment sha256 is not 32 bytes");
       std::ranges::copy(a.getSha256(), att.sha256.begin());
       att.size = a.getSize();
+      if (auto s = check_attachment(c, where, att); !s) return std::unexpected(s.error());
+      if (att.media_type.empty()) return not_canonical();  // encode_body never writes an empty media type
       act.attachments.push_back(std::move(att));
     }
     auto data = read_fields(r.getData(), 0);

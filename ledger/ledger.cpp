@@ -675,6 +675,10 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       return;
     }
     p.act = std::move(*act);
+    if (auto s = check_document_date(p.act, now + kClockSkew, "admission"); !s) {
+      errors[i] = with_prefix(s.error(), event_label(events, i));
+      return;
+    }
     p.digest = sha256(sub.event.body);
     p.stored.body = sub.event.body;
     for (const auto& s : sub.event.signatures) {
@@ -787,6 +791,11 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     }
     p.signatures = std::move(*checked);
     for (const auto& blob : events[i].blobs) {
+      if (auto key = signing::private_key_material(blob.content)) {  // never into the log, whatever tool sent it
+        errors[i] = bad_input(event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": " + *key +
+                              "; a private key is never admitted").error();
+        return;
+      }
       auto pdf = check_pdf_signatures(blob.content, *verifier_of[i], when);
       if (!pdf) {
         errors[i] = with_prefix(pdf.error(), event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": ");

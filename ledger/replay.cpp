@@ -121,6 +121,9 @@ void decode_stored(ByteView bytes, StoredEntry& it) {
   auto t = signing::parse_time(entry->recorded_at);
   if (!t && !it.failure) it.failure = "recordedAt is not a time: " + std::string(entry->recorded_at);
   it.recorded_at = t.value_or(0);
+  // As admission checked it, with the time it recorded.
+  if (it.act && t && !it.failure)
+    if (auto s = check_document_date(*it.act, *t + kClockSkew, "admission"); !s) it.failure = s.error().message;
   it.entry = std::move(*entry);
 }
 

@@ -5,24 +5,13 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "signing/file.hpp"
 #include "signing/openssl_util.hpp"
 
 namespace antq::signing {
 
 namespace {
-
-Result<Bytes> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_input(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return bad_input(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
-  return data;
-}
 
 std::string serial_hex(const X509* cert) {
   UniqueSsl<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
@@ -40,7 +29,7 @@ std::string serial_hex(const X509* cert) {
 }  // namespace
 
 Result<Bytes> read_crl(const std::string& path) {
-  auto data = read_file(path, "CRL file");
+  auto data = read_user_file(path, kMaxCrlFileBytes, "CRL file");
   if (!data) return std::unexpected(data.error());
   X509CrlPtr crl;
   if (looks_like_pem(*data)) {
@@ -60,7 +49,7 @@ Result<Bytes> read_crl(const std::string& path) {
 }
 
 Result<std::vector<Bytes>> read_certificates(const std::string& path) {
-  auto data = read_file(path, "certificate file");
+  auto data = read_user_file(path, kMaxCertificateFileBytes, "certificate file");
   if (!data) return std::unexpected(data.error());
   std::vector<Bytes> out;
   if (!looks_like_pem(*data)) {

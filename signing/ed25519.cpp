@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "signing/file.hpp"
 #include "signing/openssl_util.hpp"
 
 namespace antq::signing {
@@ -46,9 +47,9 @@ Result<Ed25519Key> Ed25519Key::generate() {
 }
 
 Result<Ed25519Key> Ed25519Key::load(const std::string& pem_path) {
-  std::ifstream in(pem_path, std::ios::binary);
-  if (!in) return bad_input("cannot read operator key " + pem_path + ": " + std::strerror(errno));
-  Bytes pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto file = read_user_file(pem_path, kMaxKeyFileBytes, "operator key file");
+  if (!file) return std::unexpected(file.error());
+  Bytes& pem = *file;
   BioPtr bio = memory_bio(pem);
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   OPENSSL_cleanse(pem.data(), pem.size());

@@ -5,12 +5,10 @@
 #include <openssl/ui.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "signing/file.hpp"
 #include "signing/openssl_util.hpp"
 
 namespace antq::signing {
@@ -99,10 +97,9 @@ PrivateKey::~PrivateKey() = default;
 
 Result<PrivateKey> PrivateKey::load(const std::string& spec) {
   if (spec.starts_with("pkcs11:")) return load_pkcs11_key(spec);
-  std::ifstream in(spec, std::ios::binary);
-  if (!in) return bad_input("cannot read key " + spec + ": " + std::strerror(errno));
-  Bytes pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return bad_input("cannot read key " + spec + ": " + std::strerror(errno));
+  auto file = read_user_file(spec, kMaxKeyFileBytes, "key file");
+  if (!file) return std::unexpected(file.error());
+  Bytes& pem = *file;
 
   if (auto p12 = read_pkcs12(pem, spec)) {
     if (!*p12) return std::unexpected(p12->error());

@@ -78,6 +78,13 @@ class PrivateKey {
   std::unique_ptr<Rep> rep_;
 };
 
+// Why `content` looks like private key material, or nullopt: a PEM block anywhere in it whose label names a private
+// key ("-----BEGIN PRIVATE KEY-----", "ENCRYPTED PRIVATE KEY", "RSA/EC/DSA/OPENSSH PRIVATE KEY", ...), or, decoded
+// by OpenSSL from its first byte, DER PKCS#8 (PrivateKeyInfo, or EncryptedPrivateKeyInfo under a password-based
+// scheme), PKCS#12, or a DER RSA/EC/DSA private key. The reason reads after a name: "x.key: it holds a private key
+// (a PEM block \"-----BEGIN EC PRIVATE KEY-----\")". Attachments are checked with it: no key enters the log.
+std::optional<std::string> private_key_material(ByteView content);
+
 // ---- CMS ----------------------------------------------------------------------------------------------------
 
 // How an RSA key signs. RSASSA-PSS (RFC 8017 §8.1; salt as long as the digest, MGF1 with the same digest) is the
@@ -185,6 +192,10 @@ class Verifier {
                                    const std::vector<Bytes>& extra_certs = {},
                                    CmsForm form = CmsForm::ledger) const;
 
+  // How many signatures this thread has asked any Verifier to verify (either verify()), for tests that count the
+  // work done: a PDF's duplicated signature dictionaries are verified once.
+  static std::uint64_t verifications_on_this_thread();
+
   struct Rep;
  private:
   std::unique_ptr<Rep> rep_;
@@ -208,9 +219,19 @@ struct PdfSignature {
   bool covers_whole_file = false;             // false: the file was revised after this signature
   Bytes cms;                                  // DER, without the zero padding of /Contents
 };
-// Every signature of a PDF, in file order (earlier revisions first); empty when `pdf` does not start with
-// "%PDF-" or holds no /ByteRange. bad_input naming the signature when a /ByteRange is malformed, does not start
-// at 0, does not leave exactly the /Contents hex string uncovered, or the /SubFilter is not one of the two above.
+// Limits on what a PDF may make admission and every later verify do. An official document carries a handful of
+// signatures (the competent person's, the organisation's, perhaps an approval or a document time stamp): 64
+// dictionaries is far beyond any real workflow, and each distinct signature costs a hash of up to the whole file.
+// A /Contents value is at most 1 MiB of DER (2 MiB of hex digits): signing tools reserve 8 to 32 KiB, and one that
+// embeds revocation data (adbe-revocationInfoArchival) with a large CRL some hundreds of KiB.
+inline constexpr std::size_t kMaxPdfSignatures = 64;
+inline constexpr std::size_t kMaxPdfContentsBytes = 1u << 20;
+
+// Every signature dictionary of a PDF, in file order (earlier revisions first); empty when `pdf` does not start
+// with "%PDF-" or holds no /ByteRange. bad_input naming the signature when a /ByteRange is malformed, does not start
+// at 0, does not leave exactly the /Contents hex string uncovered, or the /SubFilter is not one of the two above;
+// and when the PDF has more than kMaxPdfSignatures dictionaries or a /Contents larger than kMaxPdfContentsBytes.
+// Time linear in the size of the file: dictionaries with the same /ByteRange share one decoding of /Contents.
 Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf);
 // The bytes a signature covers, concatenated: its detached content.
 Bytes pdf_covered_bytes(ByteView pdf, const PdfSignature& signature);
@@ -223,6 +244,7 @@ struct VerifiedPdfSignature {
 };
 // Finds and verifies every signature of `pdf` with `verifier` (covered bytes, digest, chain at the signing time
 // with the certificates the CMS carries). The first failure is returned, naming the signature by its number.
+// Dictionaries with the same /ByteRange and the same CMS are one signature: verified once, each listed.
 Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier);
 
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------

@@ -545,9 +545,16 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   return info;
 }
 
+namespace {
+thread_local std::uint64_t verifications_on_this_thread_ = 0;  // Verifier::verifications_on_this_thread()
+}  // namespace
+
+std::uint64_t Verifier::verifications_on_this_thread() { return verifications_on_this_thread_; }
+
 Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
                                            const std::vector<Bytes>& extra_certs, CmsForm form) const {
   const Digest fingerprint = sha256(signer_der);
+  ++verifications_on_this_thread_;
   // The cache key binds the signer to the extra certificates that helped build its chain.
   Digest key = fingerprint;
   if (!extra_certs.empty()) {

@@ -63,7 +63,7 @@ TEST_CASE("Bad act JSON is refused with a message naming the field", "[act]") {
   CHECK_THAT(error_of(j), Catch::Contains("data.teams: expected an integer, got \"four\""));
   j = established();
   j["data"]["teams"] = 0;
-  CHECK_THAT(error_of(j), Catch::Contains("data.teams: expected an integer >= 1"));
+  CHECK_THAT(error_of(j), Catch::Contains("data.teams: expected an integer from 1 to 10000, got 0"));
   j = established();
   j["data"].erase("name");
   CHECK_THAT(error_of(j), Catch::Contains("data.name: missing"));
@@ -89,7 +89,7 @@ TEST_CASE("Bad act JSON is refused with a message naming the field", "[act]") {
   j["attachments"][0].erase("sha256");
   j["attachments"][0].erase("size");
   j["attachments"][0]["path"] = "/nonexistent/qd.pdf";
-  CHECK_THAT(error_of(j), Catch::Contains("cannot read /nonexistent/qd.pdf"));
+  CHECK_THAT(error_of(j), Catch::Contains("attachments[0].path: attachment /nonexistent/qd.pdf: no such file"));
 }
 
 TEST_CASE("Malformed JSON text is refused with the byte where it breaks", "[act]") {

@@ -147,4 +147,75 @@ TEST_CASE("pdf_signatures refuses malformed signature dictionaries, naming what 
   CHECK_THAT(refusal(sha1.text), Catch::Contains("adbe.pkcs7.sha1"));
 }
 
+namespace {
+
+// `pdf` with `count` more signature dictionaries that all name the /ByteRange of its first signature, appended as
+// an incremental update: one object each, or all in one object with `one_object`.
+std::string with_copies(const std::string& pdf, std::size_t count, bool one_object = false) {
+  const std::size_t at = pdf.find("/ByteRange");
+  const std::string range = pdf.substr(at, pdf.find(']', at) + 1 - at);
+  std::string out = pdf;
+  if (one_object) out += "90 0 obj\n<< /Type /Sig /SubFilter /adbe.pkcs7.detached";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (one_object) out += " " + range;
+    else out += fmt::format("{} 0 obj\n<< /Type /Sig /SubFilter /adbe.pkcs7.detached {} >>\nendobj\n", 100 + i, range);
+  }
+  if (one_object) out += " >>\nendobj\n";
+  return out + "%%EOF\n";
+}
+
+}  // namespace
+
+TEST_CASE("Signature dictionaries that repeat one /ByteRange are listed each but verified once", "[signing][pdf-limits]") {
+  TempDir dir;
+  const std::string signed_pdf = sign_document(dir, unsigned_document(), pki().p256);
+  const Verifier verifier = verifier_for(pki().root);
+  for (bool one_object : {false, true}) {
+    INFO((one_object ? "in one object" : "one object each"));
+    const std::string pdf = with_copies(signed_pdf, kMaxPdfSignatures - 1, one_object);
+    auto found = pdf_signatures(bytes_of(pdf));
+    if (!found) FAIL(found.error().line());
+    REQUIRE(found->size() == kMaxPdfSignatures);
+    for (const PdfSignature& s : *found) {
+      CHECK(s.byte_range == (*found)[0].byte_range);
+      CHECK(s.sub_filter == "adbe.pkcs7.detached");
+      CHECK(s.cms == (*found)[0].cms);
+    }
+    const std::uint64_t before = Verifier::verifications_on_this_thread();
+    auto verified = verify_pdf(bytes_of(pdf), verifier);
+    if (!verified) FAIL(verified.error().line());
+    CHECK(Verifier::verifications_on_this_thread() - before == 1);
+    REQUIRE(verified->size() == kMaxPdfSignatures);
+    for (const VerifiedPdfSignature& v : *verified) CHECK(v.verified.signer == sha256(pki().p256.certificate_der));
+  }
+}
+
+TEST_CASE("A PDF with more signature dictionaries than the limit is refused before any is verified",
+          "[signing][pdf-limits]") {
+  TempDir dir;
+  const std::string pdf = with_copies(sign_document(dir, unsigned_document(), pki().p256), 2000);
+  const std::uint64_t before = Verifier::verifications_on_this_thread();
+  auto verified = verify_pdf(bytes_of(pdf), verifier_for(pki().root));
+  REQUIRE_FALSE(verified.has_value());
+  CHECK(verified.error().kind == ErrorKind::bad_input);
+  CHECK_THAT(verified.error().message, Catch::Contains("more than 64 signature dictionaries"));
+  CHECK(Verifier::verifications_on_this_thread() == before);
+}
+
+TEST_CASE("A /Contents larger than the limit is refused, naming the signature", "[signing][pdf-limits]") {
+  const std::size_t digits = 2 * (kMaxPdfContentsBytes + 1);
+  std::string head = "%PDF-1.7\n1 0 obj\n<< /Type /Sig /SubFilter /adbe.pkcs7.detached /ByteRange "
+                     "[0 0000000000 0000000000 0000000000] /Contents <";
+  const std::size_t gap_begin = head.size() - 1;
+  std::string pdf = head + std::string(digits, '0') + ">";
+  const std::size_t gap_end = pdf.size();
+  pdf += " >>\nendobj\n%%EOF\n";
+  const std::string range = fmt::format("[0 {:010} {:010} {:010}]", gap_begin, gap_end, pdf.size() - gap_end);
+  pdf.replace(pdf.find("[0 0000000000"), range.size(), range);
+  auto found = pdf_signatures(bytes_of(pdf));
+  REQUIRE_FALSE(found.has_value());
+  CHECK_THAT(found.error().message, Catch::Contains("PDF signature 1"));
+  CHECK_THAT(found.error().message, Catch::Contains("more than the limit of 1 MiB"));
+}
+
 }  // namespace antq::signing

@@ -97,7 +97,7 @@ TEST_CASE("PrivateKey names a missing file and a file without a key", "[signing]
   auto missing = PrivateKey::load(dir.file("nope.pem"));
   REQUIRE_FALSE(missing.has_value());
   CHECK(contains(missing.error().message, "nope.pem"));
-  CHECK(contains(missing.error().message, "No such file"));
+  CHECK(contains(missing.error().message, "no such file"));
 
   write_pem(dir.file("cert.pem"), pki().p256);
   with_passphrase(nullptr, [&] {
