@@ -72,14 +72,14 @@ void add_export(CLI::App& app, Action& run) {
     run = [args]() -> int {
       ledger::BundleAnchors anchors;
       if (!args->operator_key.empty()) {
-        auto text = read_text(args->operator_key);
+        auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
         if (!text) return fail(text.error());
         auto key = ledger::parse_verifier_key(*text);
         if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
         anchors.operator_key = std::move(*key);
       }
       if (!args->checkpoint.empty()) {
-        auto text = read_text(args->checkpoint);
+        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, "checkpoint file");
         if (!text) return fail(text.error());
         anchors.checkpoint = std::move(*text);
       }

@@ -79,7 +79,7 @@ void add_timestamp(CLI::App& app, Action& run) {
       if (!submission) return fail(submission.error());
       auto signature = signature_of(*submission, *args);
       if (!signature) return fail(signature.error());
-      auto reply = read_text(args->reply);
+      auto reply = read_text(args->reply, kMaxCheckpointBytes, "time-stamp reply");
       if (!reply) return fail(reply.error());
       auto stamped = signing::add_timestamp((*signature)->cms, as_bytes(*reply));
       if (!stamped) return fail(bad_input(args->reply + ": " + stamped.error().message));

@@ -70,46 +70,6 @@ std::string not_anchored_line(const ledger::BundleReport& r) {
 
 namespace {
 
-// `text` from a bundle (a file name, or a reason that quotes one), safe to print and valid UTF-8 for JSON: a
-// backslash, an ASCII or C1 control character, a bidirectional control (U+061C, U+200E-U+200F, U+202A-U+202E,
-// U+2066-U+2069) and every byte that is not part of valid UTF-8 are written as \xNN per byte, so that a crafted
-// file name can neither drive the reader's terminal nor break the JSON.
-std::string visible(std::string_view text) {
-  std::string out;
-  auto escape = [&](std::string_view bytes) {
-    for (unsigned char c : bytes) out += fmt::format("\\x{:02x}", c);
-  };
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      if (c == '\\') escape(text.substr(i, 1));
-      else out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    // A UTF-8 sequence: its length from the lead byte, continuation bytes 10xxxxxx, the shortest form, no surrogate.
-    const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    std::uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
-    bool valid = n != 0 && i + n <= text.size();
-    for (std::size_t k = 1; valid && k < n; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      valid = (b & 0xc0) == 0x80;
-      cp = cp << 6 | (b & 0x3f);
-    }
-    valid = valid && !(n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) && !(n == 4 && (cp < 0x10000 || cp > 0x10ffff));
-    const bool control = cp <= 0x9f || cp == 0x61c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-                         (cp >= 0x2066 && cp <= 0x2069);
-    if (!valid) {
-      escape(text.substr(i, 1));
-      ++i;
-    } else {
-      if (control) escape(text.substr(i, n));
-      else out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
 
 // What kind of bundle file `path` is, for the summary of checked files: a group name, or the path itself.
 std::string file_kind(const std::string& path) {

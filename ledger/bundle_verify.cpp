@@ -504,10 +504,14 @@ class BundleCheck {
       if (!present(path)) continue;
       auto content = read_regular(dir_ / path);
       if (!content || sha256(*content) != d) continue;  // check_attachments names it
-      Status added = crl ? Status(verifier_.add_crl(*content).transform([](auto&&) {}))
-                         : verifier_.add_timestamp_authority(*content);
-      if (!added) {
-        fail(path, fmt::format("entry {} adds it to the trust store: {}", it.entry->seq, added.error().message),
+      std::optional<Error> refused;
+      if (crl) {
+        if (auto r = verifier_.add_crl(*content); !r) refused = r.error();
+      } else if (auto r = verifier_.add_timestamp_authority(*content); !r) {
+        refused = r.error();
+      }
+      if (refused) {
+        fail(path, fmt::format("entry {} adds it to the trust store: {}", it.entry->seq, refused->message),
              it.entry->seq);
         continue;
       }
