@@ -137,16 +137,19 @@ struct Timestamp {
 Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
                                                        bool strict);
 
-// The key behind a PrivateKey: `spec` is how it was named (for messages).
+// The key behind a PrivateKey: `spec` is how it was named (for messages); `unencrypted_file` when it was read
+// from a file that no passphrase protects (PrivateKey::unencrypted_file).
 struct PrivateKey::Rep {
   EvpPkeyPtr key;
   std::string spec;
+  bool unencrypted_file = false;
 };
 
 // What a PKCS#12 (.p12/.pfx) file holds: the key, then its certificate and any others.
 struct Pkcs12Parts {
   EvpPkeyPtr key;
   std::vector<Bytes> certificates;  // the key's certificate first, when there is one
+  bool without_password = false;    // opened with no password: anyone who copies the file holds the key
 };
 // nullopt when `data` is not PKCS#12 (DER); otherwise the parts, or bad_input naming `path` (wrong or missing
 // password: ANTQ_KEY_PASSPHRASE, else none, else a prompt at a terminal).

@@ -66,6 +66,9 @@ class PrivateKey {
   // used through OpenSSL's pkcs11 engine: the PIN comes from ANTQ_PKCS11_PIN (or the URI's pin-value), else a
   // prompt at a terminal; the module is ANTQ_PKCS11_MODULE, else p11-kit's proxy (every registered module).
   static Result<PrivateKey> load(const std::string& spec);
+  // True when the key was read from a file that no passphrase protects (PEM not encrypted, PKCS#12 without a
+  // password): anyone who copies that file can sign as its holder. False for encrypted files and token keys.
+  bool unencrypted_file() const;
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;
   ~PrivateKey();
@@ -250,11 +253,26 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
 
 // The operator's key that signs checkpoints. Thread-compatible.
+//
+// It is never part of the ledger (FORMAT.md §1): the operator keeps it in a file apart, encrypted, and names it to
+// each command that appends (cli/operator_key.hpp says where it is looked for).
 class Ed25519Key {
  public:
+  // How the key is kept, for the warnings of the commands that use it.
+  enum class Storage { generated, unencrypted_file, encrypted_file };
+
   static Result<Ed25519Key> generate();
-  static Result<Ed25519Key> load(const std::string& pem_path);   // PKCS#8 PEM, unencrypted
-  Status save(const std::string& pem_path) const;                // writes mode 0600, fails if it exists
+  // The key in the PEM file `path`: PKCS#8, encrypted ("ENCRYPTED PRIVATE KEY", any scheme OpenSSL reads) or not.
+  // An encrypted file's passphrase comes from ANTQ_OPERATOR_PASSPHRASE, else from a prompt at the terminal.
+  // bad_input, naming the file, when it cannot be read, no passphrase is at hand, the passphrase does not open it
+  // (saying where that passphrase came from), or the key is not Ed25519.
+  static Result<Ed25519Key> load(const std::string& path);
+  // Writes the key to the new file `path`, mode 0600 (bad_input if it exists; nothing left behind on failure): as
+  // PKCS#8 encrypted under `passphrase` (PKCS#5 v2.1 PBES2: PBKDF2-HMAC-SHA256 with kOperatorKeyIterations and a
+  // 16-byte random salt, AES-256-CBC), which stock `openssl pkey` reads; unencrypted when `passphrase` is nullopt
+  // (test and demo keys only).
+  Status save(const std::string& path, const std::optional<std::string>& passphrase) const;
+  Storage storage() const;
   std::array<std::uint8_t, 32> public_key() const;
   std::array<std::uint8_t, 64> sign(ByteView message) const;
   Ed25519Key(Ed25519Key&&) noexcept;
@@ -266,6 +284,16 @@ class Ed25519Key {
  private:
   std::unique_ptr<Rep> rep_;
 };
+
+// Where the passphrase of an operator key file comes from, when not from a prompt at the terminal.
+inline constexpr const char* kOperatorPassphraseVariable = "ANTQ_OPERATOR_PASSPHRASE";
+// PBKDF2-HMAC-SHA256 iterations for a new operator key file: OWASP's figure for 2023 (Password Storage Cheat
+// Sheet), about a quarter of a second here for each command that unlocks the key, and as much for each guess.
+inline constexpr int kOperatorKeyIterations = 600'000;
+
+// The passphrase to encrypt a new operator key file `path` with: ANTQ_OPERATOR_PASSPHRASE, else asked for twice at
+// the terminal. bad_input (one line) when there is neither, when the two entries differ, or when it is empty.
+Result<std::string> new_operator_key_passphrase(const std::string& path);
 
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 
