@@ -26,21 +26,22 @@ constexpr std::uint16_t kBranch = 0x01, kLeaf = 0x02, kOverflow = 0x04, kMeta = 
 // child page's high 16 bits on a branch), mn_ksize, then the key and, on a leaf, the data (NODESIZE = 8).
 constexpr std::size_t kNodeHeader = 8;
 constexpr std::uint16_t kBigData = 0x01, kSubData = 0x02, kDupData = 0x04;  // F_BIGDATA, F_SUBDATA, F_DUPDATA
-constexpr std::size_t kMaxKeySize = 511;                                       // MDB_MAXKEYSIZE
+constexpr std::size_t kMaxKeySize = 511;                                    // MDB_MAXKEYSIZE
 // MDB_db: md_pad (4), md_flags (2), md_depth (2), md_branch_pages, md_leaf_pages, md_overflow_pages, md_entries,
 // md_root (8 each).
 constexpr std::size_t kDbRecord = 48;
 constexpr std::uint64_t kNoPage = ~std::uint64_t{0};  // P_INVALID: the root of an empty database
-constexpr std::uint16_t kIntegerKey = 0x08;          // MDB_INTEGERKEY; MDB_REVERSEKEY 0x02, MDB_DUPSORT 0x04,
-constexpr std::uint16_t kOtherDbFlags = 0x02 | 0x04 | 0x10 | 0x20 | 0x40;  // MDB_DUPFIXED 0x10, MDB_INTEGERDUP 0x20,
-                                                                          // MDB_REVERSEDUP 0x40
+// Database flags: MDB_INTEGERKEY (the free database's); MDB_REVERSEKEY, MDB_DUPSORT, MDB_DUPFIXED, MDB_INTEGERDUP and
+// MDB_REVERSEDUP, which no database of antq or LMDB's free database has.
+constexpr std::uint16_t kIntegerKey = 0x08;
+constexpr std::uint16_t kOtherDbFlags = 0x02 | 0x04 | 0x10 | 0x20 | 0x40;
 // MDB_meta, after the page header: mm_magic (4), mm_version (4), mm_address (8), mm_mapsize (8), mm_dbs[2] (the
 // free database, whose md_pad is the page size and md_flags the environment's flags, then the main database),
 // mm_last_pg (8), mm_txnid (8).
 constexpr std::size_t kMetaSize = 8 + 8 + 8 + 2 * kDbRecord + 8 + 8;
-constexpr std::uint32_t kMagic = 0xBEEFC0DE;  // MDB_MAGIC
-constexpr std::uint32_t kDataVersion = 1;     // MDB_DATA_VERSION
-constexpr unsigned kMaxDepth = 32;            // CURSOR_STACK: LMDB cannot descend further
+constexpr std::uint32_t kMagic = 0xBEEFC0DE;                        // MDB_MAGIC
+constexpr std::uint32_t kDataVersion = 1;                           // MDB_DATA_VERSION
+constexpr unsigned kMaxDepth = 32;                                  // CURSOR_STACK: LMDB cannot descend further
 constexpr std::uint32_t kMinPageSize = 512, kMaxPageSize = 0x8000;  // MAX_PAGESIZE without MDB_DEVEL
 
 template <class T>
@@ -157,13 +158,17 @@ Result<MetaPages> read_meta_pages(int fd) {
 Status check_snapshot_meta(const LmdbMeta& m, std::uint64_t file_size) {
   const unsigned at = m.page;
   if ((m.txnid & 1) != m.page)
-    return damaged(at, fmt::format("transaction {} is written on meta page {}: LMDB writes transaction n on page n mod 2, "
-                                   "and reads it there", m.txnid, m.page));
+    return damaged(at,
+                   fmt::format("transaction {} is written on meta page {}: LMDB writes transaction n on page n mod 2, "
+                               "and reads it there",
+                               m.txnid, m.page));
   if (m.last_page < 1 || m.last_page >= file_size / m.page_size)
     return damaged(at, fmt::format("the snapshot's last page is {}, the file holds pages 0 to {}", m.last_page,
                                    file_size / m.page_size == 0 ? 0 : file_size / m.page_size - 1));
   if ((m.free_db.flags & kIntegerKey) == 0 || (m.free_db.flags & kOtherDbFlags) != 0)
-    return damaged(at, fmt::format("the free database has flags {:#x} (LMDB gives it MDB_INTEGERKEY alone)", m.free_db.flags));
+    return damaged(
+        at, fmt::format("the free database has flags {:#x} (LMDB gives it MDB_INTEGERKEY and no other database flag)",
+                        m.free_db.flags));
   if (m.main_db.flags != 0)
     return damaged(at, fmt::format("the main database has flags {:#x} (antq's has none)", m.main_db.flags));
   for (const auto& [db, name] : {std::pair{&m.free_db, "free"}, std::pair{&m.main_db, "main"}}) {
@@ -190,7 +195,9 @@ struct Database {
 
   // How messages name it.
   std::string label() const {
-    return kind == Kind::main ? "the main database" : kind == Kind::free ? "the free database" : "database `" + name + "`";
+    return kind == Kind::main   ? "the main database"
+           : kind == Kind::free ? "the free database"
+                                : "database `" + name + "`";
   }
 };
 
@@ -211,7 +218,8 @@ int compare_keys(std::string_view a, std::string_view b, bool integer_keys) {
 // page reached a second time (a cycle, a page in two trees, a free page in use) is damage.
 class Walker {
  public:
-  Walker(int fd, const LmdbMeta& meta) : fd_(fd), meta_(meta), psize_(meta.page_size), seen_(meta.last_page + 1, false) {}
+  Walker(int fd, const LmdbMeta& meta)
+      : fd_(fd), meta_(meta), psize_(meta.page_size), seen_(meta.last_page + 1, false), node_at_(psize_ / 2, 0) {}
 
   std::uint64_t pages() const { return pages_; }
 
@@ -222,28 +230,30 @@ class Walker {
     free_db_ = db.kind == Database::Kind::free;
     named_ = named;
     integer_keys_ = free_db_;
-    last_key_.reset();
-    floor_.reset();
+    has_last_key_ = false;
+    has_floor_ = false;
     counted_ = {};
     const LmdbDbRecord& r = db.record;
     if (free_db_ ? (r.flags & kIntegerKey) == 0 || (r.flags & kOtherDbFlags) != 0 : r.flags != 0)
       return damaged(db.record_page, fmt::format("{} has flags {:#x} ({})", db.label(), r.flags,
-                                                 free_db_ ? "LMDB gives it MDB_INTEGERKEY alone" : "antq's databases have none"));
+                                                 free_db_ ? "LMDB gives it MDB_INTEGERKEY and no other database flag"
+                                                          : "antq's databases have none"));
     if (r.root == kNoPage) {
       if (r.depth != 0 || r.entries != 0 || r.branch_pages != 0 || r.leaf_pages != 0 || r.overflow_pages != 0)
-        return damaged(db.record_page, fmt::format("{} has no root page but depth {} and {} entries", db.label(),
-                                                   r.depth, r.entries));
+        return damaged(db.record_page,
+                       fmt::format("{} has no root page but depth {} and {} entries", db.label(), r.depth, r.entries));
       return {};
     }
     if (r.root < 2 || r.root > meta_.last_page)
-      return damaged(db.record_page, fmt::format("{}'s root is page {}, outside the snapshot's pages 2 to {}", db.label(),
-                                                 r.root, meta_.last_page));
+      return damaged(db.record_page, fmt::format("{}'s root is page {}, outside the snapshot's pages 2 to {}",
+                                                 db.label(), r.root, meta_.last_page));
     if (r.depth == 0 || r.depth > kMaxDepth)
       return damaged(db.record_page, fmt::format("{} has depth {} (1 to {})", db.label(), r.depth, kMaxDepth));
     if (levels_.size() < r.depth) levels_.resize(r.depth, std::vector<std::uint8_t>(psize_));
     if (auto s = visit(r.root, 1, db.record_page); !s) return s;
     auto mismatch = [&](const char* what, std::uint64_t found, std::uint64_t recorded) {
-      return damaged(db.record_page, fmt::format("{} has {} {}, its record says {}", db.label(), found, what, recorded));
+      return damaged(db.record_page,
+                     fmt::format("{} has {} {}, its record says {}", db.label(), found, what, recorded));
     };
     if (counted_.branch != r.branch_pages) return mismatch("branch pages", counted_.branch, r.branch_pages);
     if (counted_.leaf != r.leaf_pages) return mismatch("leaf pages", counted_.leaf, r.leaf_pages);
@@ -264,7 +274,8 @@ class Walker {
                                        db_->label(), pgno, meta_.last_page));
     if (seen_[pgno])
       return damaged(from, fmt::format("{} of {} points at page {}, which is reached twice (a cycle, or a page of two "
-                                       "trees)", what, db_->label(), pgno));
+                                       "trees)",
+                                       what, db_->label(), pgno));
     seen_[pgno] = true;
     ++pages_;
     return {};
@@ -281,8 +292,8 @@ class Walker {
     const std::uint16_t flags = load<std::uint16_t>(p + 10);
     const std::uint16_t want = leaf ? kLeaf : kBranch;
     if (flags != want)
-      return damaged(pgno, fmt::format("{} needs a {} page at depth {} of {}, the page's flags are {:#x}",
-                                       db_->label(), leaf ? "leaf" : "branch", level, db_->record.depth, flags));
+      return damaged(pgno, fmt::format("{} needs a {} page at depth {} of {}, the page's flags are {:#x}", db_->label(),
+                                       leaf ? "leaf" : "branch", level, db_->record.depth, flags));
     const std::uint16_t lower = load<std::uint16_t>(p + 12), upper = load<std::uint16_t>(p + 14);
     if (lower < kPageHeader || (lower - kPageHeader) % 2 != 0 || lower > upper || upper > psize_)
       return damaged(pgno, fmt::format("free space from {} to {} does not fit a page of {} bytes after its header",
@@ -292,76 +303,96 @@ class Walker {
       return damaged(pgno, fmt::format("a {} page with {} node(s)", leaf ? "leaf" : "branch", keys));
     leaf ? ++counted_.leaf : ++counted_.branch;
 
-    // Every node inside the page: the nodes fill [upper, page size) exactly, each starting where the one below it
-    // ends (mdb_node_add and mdb_node_del keep them so).
-    spans_.clear();
+    // Every node inside the page, and the nodes filling [upper, page size) exactly, each starting where the one
+    // below it ends (mdb_node_add and mdb_node_del keep them so): `node_at_` holds each node's even size (EVEN) at
+    // its offset, and a walk from `upper` must meet every node once and end at the end of the page.
     for (std::size_t i = 0; i < keys; ++i) {
       const std::uint16_t at = load<std::uint16_t>(p + kPageHeader + 2 * i);
       if (at < upper || at % 2 != 0 || at + kNodeHeader > psize_)
-        return damaged(pgno, fmt::format("node {} starts at offset {}, outside the nodes' space {} to {}", i, at, upper, psize_));
+        return damaged(
+            pgno, fmt::format("node {} starts at offset {}, outside the nodes' space {} to {}", i, at, upper, psize_));
       const std::uint16_t node_flags = load<std::uint16_t>(p + at + 4);
       const std::uint16_t ksize = load<std::uint16_t>(p + at + 6);
-      if (ksize > kMaxKeySize) return damaged(pgno, fmt::format("node {} has a key of {} bytes (LMDB's limit is {})", i, ksize, kMaxKeySize));
+      if (ksize > kMaxKeySize)
+        return damaged(pgno, fmt::format("node {} has a key of {} bytes (LMDB's limit is {})", i, ksize, kMaxKeySize));
       std::size_t size = kNodeHeader + ksize;
       if (leaf) {
         if ((node_flags & ~(kBigData | kSubData)) != 0 || node_flags == (kBigData | kSubData) ||
             ((node_flags & kSubData) != 0) != main_)
           return damaged(pgno, fmt::format("node {} has flags {:#x}{}", i, node_flags,
                                            main_ ? " (every record of the main database is a named database)"
-                                                 : (node_flags & kDupData) ? " (no database of antq has duplicates)" : ""));
+                                           : (node_flags & kDupData) ? " (no database of antq has duplicates)"
+                                                                     : ""));
         const std::uint32_t dsize = load<std::uint16_t>(p + at) | std::uint32_t{load<std::uint16_t>(p + at + 2)} << 16;
         size += (node_flags & kBigData) ? 8 : dsize;
       }
       if (at + size > psize_)
-        return damaged(pgno, fmt::format("node {} at offset {} runs {} bytes past the end of the page", i, at, at + size - psize_));
-      spans_.push_back({at, static_cast<std::uint32_t>((size + 1) & ~std::size_t{1})});  // EVEN(size)
+        return damaged(pgno, fmt::format("node {} at offset {} runs {} bytes past the end of the page", i, at,
+                                         at + size - psize_));
+      // (The walk ends at the first damage: node_at_ need not be cleared then.)
+      std::uint16_t& slot = node_at_[at / 2];
+      if (slot != 0) return damaged(pgno, fmt::format("node {} starts at offset {}, where another node starts", i, at));
+      slot = static_cast<std::uint16_t>((size + 1) & ~std::size_t{1});
     }
-    std::sort(spans_.begin(), spans_.end());
-    std::uint32_t expected = upper;
-    for (const auto& [at, size] : spans_) {
-      if (at != expected)
-        return damaged(pgno, fmt::format("a node starts at offset {} where {} was expected (nodes overlap or leave a gap)",
-                                         at, expected));
-      expected = at + size;
+    std::size_t met = 0, offset = upper;
+    while (offset < psize_ && node_at_[offset / 2] != 0) {
+      offset += node_at_[offset / 2];
+      ++met;
     }
-    if (expected != psize_)
-      return damaged(pgno, fmt::format("the nodes end at offset {}, not at the end of the page ({})", expected, psize_));
+    clear_nodes(p, keys);
+    if (offset != psize_ || met != keys)
+      return damaged(pgno, fmt::format("the nodes do not fill the page from offset {} to its end without overlap or "
+                                       "gap (a node should start at offset {})",
+                                       upper, offset));
 
     // Keys in LMDB's order, within the page and across the tree (a branch key is not above the first key below it,
     // and is above every key of the subtrees before it); then the children or the records.
+    std::string_view previous_key;  // on a leaf page, the key of the node before
     for (std::size_t i = 0; i < keys; ++i) {
       const std::uint16_t at = load<std::uint16_t>(p + kPageHeader + 2 * i);
       const std::uint8_t* node = p + at;
       const std::string_view key(reinterpret_cast<const char*>(node + kNodeHeader), load<std::uint16_t>(node + 6));
       if (!leaf) {
-        const std::uint64_t child = std::uint64_t{load<std::uint16_t>(node)} | std::uint64_t{load<std::uint16_t>(node + 2)} << 16 |
+        const std::uint64_t child = std::uint64_t{load<std::uint16_t>(node)} |
+                                    std::uint64_t{load<std::uint16_t>(node + 2)} << 16 |
                                     std::uint64_t{load<std::uint16_t>(node + 4)} << 32;
         if (i > 0) {  // the key of node 0 of a branch page is not used
           if (auto s = check_key(key, pgno, i); !s) return s;
-          if (last_key_ && compare_keys(key, *last_key_, integer_keys_) <= 0)
+          if (has_last_key_ && compare_keys(key, last_key_, integer_keys_) <= 0)
             return damaged(pgno, fmt::format("branch key {} is not above the keys before it", i));
-          floor_ = std::string(key);
+          floor_.assign(key);
+          has_floor_ = true;
         }
         if (auto s = visit(child, level + 1, pgno); !s) return s;
         continue;
       }
       if (auto s = check_key(key, pgno, i); !s) return s;
-      if (last_key_ && compare_keys(key, *last_key_, integer_keys_) <= 0)
+      const std::string_view previous = i > 0 ? previous_key : std::string_view(last_key_);
+      if ((i > 0 || has_last_key_) && compare_keys(key, previous, integer_keys_) <= 0)
         return damaged(pgno, fmt::format("key {} is not above the key before it (keys out of order)", i));
-      if (floor_ && compare_keys(key, *floor_, integer_keys_) < 0)
+      if (has_floor_ && compare_keys(key, floor_, integer_keys_) < 0)
         return damaged(pgno, fmt::format("key {} is below the branch key that leads to it", i));
-      floor_.reset();
-      last_key_ = std::string(key);
+      has_floor_ = false;
+      previous_key = key;
       ++counted_.entries;
       if (auto s = check_record(node, key, pgno, i); !s) return s;
+    }
+    if (leaf) {  // the page's last key, kept for the next leaf (this page's buffer is reused)
+      last_key_.assign(previous_key);
+      has_last_key_ = true;
     }
     return {};
   }
 
+  // Resets node_at_ for the first `count` nodes of page `p` (whose offsets are inside the page).
+  void clear_nodes(const std::uint8_t* p, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) node_at_[load<std::uint16_t>(p + kPageHeader + 2 * i) / 2] = 0;
+  }
+
   Status check_key(std::string_view key, std::uint64_t pgno, std::size_t i) {
     if (integer_keys_ && key.size() != 8)
-      return damaged(pgno, fmt::format("node {} of {} has a key of {} bytes, not an 8-byte integer", i, db_->label(),
-                                       key.size()));
+      return damaged(
+          pgno, fmt::format("node {} of {} has a key of {} bytes, not an 8-byte integer", i, db_->label(), key.size()));
     return {};
   }
 
@@ -385,12 +416,14 @@ class Walker {
       if (std::uint64_t said = load<std::uint64_t>(header.data()); said != first)
         return damaged(first, fmt::format("its header says page {} (a page of another place, or pages swapped)", said));
       if (std::uint16_t f = load<std::uint16_t>(header.data() + 10); f != kOverflow)
-        return damaged(first, fmt::format("node {} of page {} needs an overflow page here, the page's flags are {:#x}", i, pgno, f));
+        return damaged(first, fmt::format("node {} of page {} needs an overflow page here, the page's flags are {:#x}",
+                                          i, pgno, f));
       const std::uint64_t run = load<std::uint32_t>(header.data() + 12);
       const std::uint64_t needed = (kPageHeader - 1 + dsize) / psize_ + 1;  // OVPAGES
       if (run < needed || run > meta_.last_page - first + 1)
         return damaged(first, fmt::format("an overflow run of {} page(s) for {} bytes of data ({} needed, {} left in "
-                                          "the snapshot)", run, dsize, needed, meta_.last_page - first + 1));
+                                          "the snapshot)",
+                                          run, dsize, needed, meta_.last_page - first + 1));
       for (std::uint64_t q = first + 1; q < first + run; ++q) {
         if (seen_[q])
           return damaged(first, fmt::format("its overflow run reaches page {}, which is in use elsewhere", q));
@@ -414,7 +447,8 @@ class Walker {
         block_start = 8 * k;
         block_end = std::min<std::uint64_t>(dsize, block_start + kBlock);
         block_.resize(block_end - block_start);
-        if (auto s = read_page_bytes(fd_, *overflow, psize_, kPageHeader + block_start, block_.data(), block_.size()); !s)
+        if (auto s = read_page_bytes(fd_, *overflow, psize_, kPageHeader + block_start, block_.data(), block_.size());
+            !s)
           return std::unexpected(s.error());
       }
       return load<std::uint64_t>(block_.data() + (8 * k - block_start));
@@ -449,14 +483,16 @@ class Walker {
   std::vector<bool> seen_;
   std::uint64_t pages_ = 0;
   std::vector<std::vector<std::uint8_t>> levels_;  // one page buffer per depth
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;  // (offset, even size) of the nodes of one page
-  std::vector<std::uint8_t> block_;  // a block of a free list read from its overflow run
+  std::vector<std::uint16_t> node_at_;  // by offset / 2 within the page being checked: the even size of the node there
+  std::vector<std::uint8_t> block_;     // a block of a free list read from its overflow run
   // The database being walked.
   const Database* db_ = nullptr;
   bool main_ = false, integer_keys_ = false, free_db_ = false;
   std::vector<Database>* named_ = nullptr;
-  std::optional<std::string> last_key_;  // the last leaf key seen
-  std::optional<std::string> floor_;     // the branch key the next leaf key must not be below
+  std::string last_key_;  // the last leaf key seen, if has_last_key_
+  bool has_last_key_ = false;
+  std::string floor_;  // the branch key the next leaf key must not be below, if has_floor_
+  bool has_floor_ = false;
   Counts counted_;
 };
 
@@ -500,8 +536,9 @@ Result<LmdbSnapshotCheck> check_snapshot(int fd, std::uint64_t txnid, const std:
     if (!databases.empty() && std::find(databases.begin(), databases.end(), db.name) == databases.end()) {
       // Not walked; its record must still describe a tree LMDB can start into.
       if (db.record.root != kNoPage && (db.record.root < 2 || db.record.root > meta.last_page))
-        return damaged(db.record_page, fmt::format("database `{}`'s root is page {}, outside the snapshot's pages 2 to {}",
-                                                   db.name, db.record.root, meta.last_page));
+        return damaged(db.record_page,
+                       fmt::format("database `{}`'s root is page {}, outside the snapshot's pages 2 to {}", db.name,
+                                   db.record.root, meta.last_page));
       continue;
     }
     if (auto s = walker.walk(db); !s) return std::unexpected(s.error());

@@ -22,20 +22,20 @@ namespace antq::ledger {
 // What LMDB keeps of one database (B-tree) in its parent: a meta page for the free and the main database, a record
 // of the main database for each named one (MDB_db).
 struct LmdbDbRecord {
-  std::uint32_t pad = 0;         // the page size, in the free database's record
-  std::uint16_t flags = 0;       // mdb_dbi_open flags (MDB_INTEGERKEY for the free database)
-  std::uint16_t depth = 0;       // levels of the tree, 0 when empty
+  std::uint32_t pad = 0;    // the page size, in the free database's record
+  std::uint16_t flags = 0;  // mdb_dbi_open flags (MDB_INTEGERKEY for the free database)
+  std::uint16_t depth = 0;  // levels of the tree, 0 when empty
   std::uint64_t branch_pages = 0, leaf_pages = 0, overflow_pages = 0;
   std::uint64_t entries = 0;
-  std::uint64_t root = 0;        // page number, kNoPage when empty
+  std::uint64_t root = 0;  // page number; all ones (P_INVALID) when empty
 };
 
 // The meta page a snapshot starts from (MDB_meta).
 struct LmdbMeta {
-  unsigned page = 0;             // 0 or 1: where it was read
+  unsigned page = 0;  // 0 or 1: where it was read
   std::uint32_t page_size = 0;
-  std::uint64_t last_page = 0;   // the highest page number the snapshot uses
-  std::uint64_t txnid = 0;       // the write transaction that committed it
+  std::uint64_t last_page = 0;  // the highest page number the snapshot uses
+  std::uint64_t txnid = 0;      // the write transaction that committed it
   LmdbDbRecord free_db, main_db;
 };
 
@@ -48,8 +48,8 @@ Result<LmdbMeta> check_meta_pages(int fd);
 
 // What check_snapshot did.
 struct LmdbSnapshotCheck {
-  bool found = true;             // false: no meta page holds `txnid` any more (a writer committed twice since)
-  std::uint64_t pages = 0;       // pages checked: tree pages, overflow pages and, with the free database, free pages
+  bool found = true;        // false: no meta page holds `txnid` any more (a writer committed twice since)
+  std::uint64_t pages = 0;  // pages checked: tree pages, overflow pages and, with the free database, free pages
   std::vector<std::string> databases;  // the named databases found in the main database, in key order
 };
 

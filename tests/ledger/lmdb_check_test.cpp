@@ -107,8 +107,10 @@ std::vector<Page> pages_of(const std::string& file, std::uint32_t psize) {
   std::vector<Page> out;
   for (std::uint64_t p = 2; (p + 1) * psize <= file.size();) {
     Page page{p, load<std::uint16_t>(file, p * psize + 10)};
-    if (page.flags == kOverflow) page.run = load<std::uint32_t>(file, p * psize + 12);
-    else page.nodes = (load<std::uint16_t>(file, p * psize + 12) - kPageHeader) / 2;
+    if (page.flags == kOverflow)
+      page.run = load<std::uint32_t>(file, p * psize + 12);
+    else
+      page.nodes = (load<std::uint16_t>(file, p * psize + 12) - kPageHeader) / 2;
     REQUIRE(page.run >= 1);
     out.push_back(page);
     p += page.run;
@@ -270,8 +272,8 @@ TEST_CASE("Every meta field LMDB trusts is checked before LMDB opens the file", 
   const std::vector<Case> cases = {
       {"a page size of 0 (LMDB divides by it)", [&](std::string& b) { store<std::uint32_t>(b, m + kFreeDb, 0); },
        "damaged store at page 1: page size 0"},
-      {"page size 0 on page 0 (LMDB finds page 1 with it)", [&](std::string& b) { store<std::uint32_t>(b, kFreeDb, 0); },
-       "damaged store at page 0: page size 0"},
+      {"page size 0 on page 0 (LMDB finds page 1 with it)",
+       [&](std::string& b) { store<std::uint32_t>(b, kFreeDb, 0); }, "damaged store at page 0: page size 0"},
       {"a page size that is no power of two", [&](std::string& b) { store<std::uint32_t>(b, m + kFreeDb, 3000); },
        "page size 3000"},
       {"the magic number", [&](std::string& b) { b[m + kMeta] ^= 1; }, "at page 1: the meta page lacks LMDB's magic"},
@@ -279,7 +281,8 @@ TEST_CASE("Every meta field LMDB trusts is checked before LMDB opens the file", 
       {"the page kind", [&](std::string& b) { store<std::uint16_t>(b, m + 10, kLeaf); }, "at page 1: not a meta page"},
       {"the page number", [&](std::string& b) { store<std::uint64_t>(b, m, 7); }, "the meta page says it is page 7"},
       {"the last page past the end of the file",
-       [&](std::string& b) { store<std::uint64_t>(b, m + kLastPage, b.size() / psize); }, "the snapshot's last page is"},
+       [&](std::string& b) { store<std::uint64_t>(b, m + kLastPage, b.size() / psize); },
+       "the snapshot's last page is"},
       {"a transaction id on the wrong meta page", [&](std::string& b) { store<std::uint64_t>(b, m + kTxnid, 2); },
        "transaction 2 is written on meta page 1"},
       {"the main database's root", [&](std::string& b) { store<std::uint64_t>(b, m + kMainDb + 40, 1); },
@@ -371,8 +374,10 @@ TEST_CASE("Cycles, pages shared by two trees, swapped pages and a free list nami
     std::string bytes = good;
     store<std::uint16_t>(bytes, node, static_cast<std::uint16_t>(branch.number));
     store<std::uint16_t>(bytes, node + 2, 0);
-    expect_damage(scratch, bytes, fmt::format("damaged store at page {}: a branch pointer of database `a` points at page {}, "
-                                            "which is reached twice", branch.number, branch.number));
+    expect_damage(scratch, bytes,
+                  fmt::format("damaged store at page {}: a branch pointer of database `a` points at page {}, "
+                              "which is reached twice",
+                              branch.number, branch.number));
   }
   SECTION("a branch pointer to the meta page") {
     std::string bytes = good;
@@ -390,7 +395,8 @@ TEST_CASE("Cycles, pages shared by two trees, swapped pages and a free list nami
   SECTION("a free list that names a page in use") {
     // In the live file: the free database's first record lists pages; make its first page the main root.
     std::string bytes = test::read_file(e.dir() / "data.mdb");
-    const std::size_t meta = load<std::uint64_t>(bytes, kTxnid) > load<std::uint64_t>(bytes, psize + kTxnid) ? 0 : psize;
+    const std::size_t meta =
+        load<std::uint64_t>(bytes, kTxnid) > load<std::uint64_t>(bytes, psize + kTxnid) ? 0 : psize;
     const std::uint64_t free_root = load<std::uint64_t>(bytes, meta + kFreeDb + 40);
     const std::uint64_t main_root = load<std::uint64_t>(bytes, meta + kMainDb + 40);
     REQUIRE(load<std::uint16_t>(bytes, free_root * psize + 10) == kLeaf);
@@ -404,7 +410,8 @@ TEST_CASE("Cycles, pages shared by two trees, swapped pages and a free list nami
   }
 }
 
-TEST_CASE("No byte flip anywhere crashes the check, and LMDB reads whatever the check accepts", "[ledger][lmdb-check]") {
+TEST_CASE("No byte flip anywhere crashes the check, and LMDB reads whatever the check accepts",
+          "[ledger][lmdb-check]") {
   Environment e;
   for (const fs::path& source : {e.compact(), e.dir()}) {
     const std::string good = test::read_file(source / "data.mdb");
