@@ -102,6 +102,8 @@ Result<MDB_env*> open_env(const fs::path& dir, bool read_only = false) {
   if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), flags, 0640);
   if (rc != MDB_SUCCESS) {
     if (env) mdb_env_close(env);
+    // A file system that says it is read-only only when written to (statvfs did not): read-only media all the same.
+    if (rc == EROFS && !read_only) return open_env(dir, true);
     return io_error(fmt::format("cannot open the ledger in {}: {}", dir.string(), lmdb_error(rc)));
   }
   return env;
@@ -180,7 +182,8 @@ Txn::Txn(MDB_env* env, bool write) {
   unsigned env_flags = 0;
   // LMDB refuses a write transaction in an environment opened MDB_RDONLY with EACCES; ours are opened so only on
   // read-only media (open_env), which is what the writer must be told.
-  if (rc_ == EACCES && write && mdb_env_get_flags(env, &env_flags) == MDB_SUCCESS && (env_flags & MDB_RDONLY)) rc_ = EROFS;
+  if (rc_ == EACCES && write && mdb_env_get_flags(env, &env_flags) == MDB_SUCCESS && (env_flags & MDB_RDONLY))
+    rc_ = EROFS;
 }
 
 Ledger::Rep::~Rep() {
@@ -205,8 +208,10 @@ Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) 
     if (databases.empty()) checked_txnid = id;
     return txn;
   }
-  return io_error(fmt::format("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
-                              "while being read", (dir / "data.mdb").string(), kAttempts));
+  return io_error(
+      fmt::format("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
+                  "while being read",
+                  (dir / "data.mdb").string(), kAttempts));
 }
 
 std::jthread Ledger::Rep::prefault() const {
@@ -471,13 +476,14 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOpti
   if (rep->data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
   // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
   // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
-  if (auto meta = check_meta_pages(rep->data_fd); !meta) return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
-  rep->read_only = on_read_only_media(dir);
-  auto env = open_env(dir, rep->read_only);
+  if (auto meta = check_meta_pages(rep->data_fd); !meta)
+    return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
+  auto env = open_env(dir, on_read_only_media(dir));
   if (!env) return std::unexpected(env.error());
   rep->env = *env;
   {
-    auto checked = rep->checked_txn(options.check_structure ? std::vector<std::string>{} : std::vector<std::string>{"meta"});
+    auto checked =
+        rep->checked_txn(options.check_structure ? std::vector<std::string>{} : std::vector<std::string>{"meta"});
     if (!checked) return std::unexpected(checked.error());
     Txn& txn = *checked;
     if (auto s = open_dbis(*rep, txn, 0); !s) return std::unexpected(s.error());

@@ -76,7 +76,6 @@ struct Ledger::Rep {
   std::filesystem::path dir;
   MDB_env* env = nullptr;
   int data_fd = -1;        // data.mdb, open for reading: the structure checks read it with pread (lmdb_check.hpp)
-  bool read_only = false;  // on read-only media: opened MDB_RDONLY | MDB_NOLOCK, nothing can be written
   // The snapshot (transaction id) whose every tree passed check_snapshot, if any.
   std::optional<std::uint64_t> checked_txnid;
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
