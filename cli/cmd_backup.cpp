@@ -27,7 +27,8 @@ void add_backup(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("backup", "Copy a ledger consistently, even while it is appended to, and verify the copy");
+  auto* cmd =
+      app.add_subcommand("backup", "Copy a ledger consistently, even while it is appended to, and verify the copy");
   cmd->footer(
       "`cp` of a live ledger is not a backup. LMDB writes an append's pages in place and then switches a meta page\n"
       "to them; a copy made with cp, rsync or tar while an append commits mixes pages of two moments, and may hold\n"
@@ -58,7 +59,10 @@ void add_backup(CLI::App& app, Action& run) {
       std::error_code ec;
       if (fs::exists(fs::symlink_status(dest, ec)))
         return fail(bad_input(fmt::format("{} exists: a backup goes into a new directory", dest.string())));
-      if (const fs::path parent = fs::absolute(dest, ec).parent_path(); !fs::is_directory(parent, ec))
+      fs::path parent = fs::absolute(dest, ec).lexically_normal();
+      if (!parent.has_filename()) parent = parent.parent_path();  // "DEST/"
+      parent = parent.parent_path();
+      if (!fs::is_directory(parent, ec))
         return fail(bad_input(fmt::format("{}: no such directory to hold the backup", parent.string())));
 
       // A failure after the start: one line, exit 1. `made` says whether DEST holds a copy that must not be trusted.
@@ -96,7 +100,8 @@ void add_backup(CLI::App& app, Action& run) {
         return failed(copy.error().line(), false);
       }
       out["bytes"] = copy->bytes;
-      out["source_bytes"] = fs::file_size(dir / "data.mdb", ec);
+      const std::uintmax_t source_bytes = fs::file_size(dir / "data.mdb", ec);
+      out["source_bytes"] = ec ? 0 : source_bytes;
 
       step("verifying the copy");
       auto backup = ledger::Ledger::open(dest, {.check_structure = true});
@@ -115,7 +120,8 @@ void add_backup(CLI::App& app, Action& run) {
       if (!report.ok) {
         const auto& first = report.failures.front();
         return failed(fmt::format("the copy fails verification ({} problem(s); first: {}{}; `antq verify {}` lists "
-                                  "them)", report.failures.size(), first.seq ? fmt::format("seq {}: ", *first.seq) : "",
+                                  "them)",
+                                  report.failures.size(), first.seq ? fmt::format("seq {}: ", *first.seq) : "",
                                   first.reason, dest.string()),
                       true);
       }
@@ -136,8 +142,10 @@ void add_backup(CLI::App& app, Action& run) {
                                out["source_bytes"].get<std::uint64_t>())
                 << fmt::format("{:<13}{} signatures, {} checkpoints, {} attachments verify in the copy\n", "verified",
                                report.signatures, report.checkpoints, report.attachments)
-                << fmt::format("{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
-                               "copied)\n", "result", dest.string());
+                << fmt::format(
+                       "{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
+                       "copied)\n",
+                       "result", dest.string());
       return kOk;
     };
   });
