@@ -48,7 +48,8 @@ Result<Ledger::Copy> Ledger::copy_to(const fs::path& dest) const {
   auto fail = [&](const std::string& what, int error) {
     std::error_code ec;
     fs::remove(data, ec);
-    return io_error(fmt::format("cannot write the copy {}: {}", data.string(), what.empty() ? lmdb_error(error) : what));
+    return io_error(
+        fmt::format("cannot write the copy {}: {}", data.string(), what.empty() ? lmdb_error(error) : what));
   };
   int fd = ::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return io_error(fmt::format("cannot create {}: {}", data.string(), std::strerror(errno)));
@@ -78,7 +79,8 @@ Result<Ledger::Copy> Ledger::copy_to(const fs::path& dest) const {
     fs::remove(vkey, ec);
     return fail(fmt::format("cannot write {}: {}", vkey.string(), std::strerror(error)), 0);
   }
-  if (!sync_directory(dest)) return io_error(fmt::format("cannot flush the directory {}: {}", dest.string(), std::strerror(errno)));
+  if (!sync_directory(dest))
+    return io_error(fmt::format("cannot flush the directory {}: {}", dest.string(), std::strerror(errno)));
   return Copy{static_cast<std::uint64_t>(st.st_size)};
 }
 
