@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "cli/report.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -15,7 +16,7 @@ namespace fs = std::filesystem;
 
 // A step of the backup on stderr, only when stderr is a terminal (as progress_printer).
 void step(const std::string& what) {
-  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "backup: %s\n", what.c_str());
+  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "backup: %s\n", visible(what).c_str());
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ void add_backup(CLI::App& app, Action& run) {
           out["error"] = line;
           print_json(out);
         } else {
-          std::fprintf(stderr, "%s\n", line.c_str());
+          std::fprintf(stderr, "%s\n", visible(line).c_str());
         }
         return kCheckFailed;
       };
@@ -106,7 +107,8 @@ void add_backup(CLI::App& app, Action& run) {
       step("verifying the copy");
       auto backup = ledger::Ledger::open(dest, {.check_structure = true});
       if (!backup) return failed("the copy does not open: " + backup.error().line(), true);
-      if (auto vkey = read_text(dest / "operator.vkey"); !vkey || *vkey != (*backup)->info().verifier_key + "\n")
+      if (auto vkey = read_text(dest / "operator.vkey", 64u << 10, "the copy's verifier key");
+          !vkey || *vkey != (*backup)->info().verifier_key + "\n")
         return failed("the copy's operator.vkey is not the ledger's verifier key", true);
       auto admission = projections::make_admission(**backup);
       if (!admission) return failed("the copy's rules cannot be replayed: " + admission.error().line(), true);
@@ -131,11 +133,12 @@ void add_backup(CLI::App& app, Action& run) {
 
       out["ok"] = true;
       if (args->json) {
-        print_json(out);
+        print_json(out);  // json_text: every string exactly, nothing a terminal acts on
         return kOk;
       }
-      std::cout << fmt::format("{:<13}{}\n", "backup", dest.string())
-                << fmt::format("{:<13}{}\n", "source", dir.string())
+      // Paths are shown through visible(), as every text from outside.
+      std::cout << fmt::format("{:<13}{}\n", "backup", visible(dest.string()))
+                << fmt::format("{:<13}{}\n", "source", visible(dir.string()))
                 << fmt::format("{:<13}{}\n", "entries", report.entries)
                 << fmt::format("{:<13}{}\n", "root", to_hex(report.root))
                 << fmt::format("{:<13}{} bytes (data.mdb, compacted; the source's is {} bytes)\n", "size", copy->bytes,
@@ -145,7 +148,7 @@ void add_backup(CLI::App& app, Action& run) {
                 << fmt::format(
                        "{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
                        "copied)\n",
-                       "result", dest.string());
+                       "result", visible(dest.string()));
       return kOk;
     };
   });
