@@ -32,9 +32,10 @@ void add_backup(CLI::App& app, Action& run) {
       app.add_subcommand("backup", "Copy a ledger consistently, even while it is appended to, and verify the copy");
   cmd->footer(
       "`cp` of a live ledger is not a backup. LMDB writes an append's pages in place and then switches a meta page\n"
-      "to them; a copy made with cp, rsync or tar while an append commits mixes pages of two moments, and may hold\n"
-      "a tree that no moment ever had (pages that point at pages not copied yet). Such a copy can fail `antq verify`\n"
-      "in ways that look like tampering, or hide nothing at all until the day it is restored.\n\n"
+      "to them, reusing pages freed two appends before; a copy made with cp, rsync or tar while appends commit mixes\n"
+      "pages of several moments, and may hold a tree that no moment ever had (a meta page naming pages rewritten\n"
+      "since). `antq verify` names such a copy a damaged store, or finds nothing wrong until an append on it\n"
+      "overwrites live pages.\n\n"
       "antq backup reads one snapshot through LMDB (mdb_env_copy2, compacted: live pages only), so appends may go on\n"
       "meanwhile. It first checks the structure of the ledger's data.mdb (a damaged store is not copied), then writes\n"
       "DEST/data.mdb and DEST/operator.vkey (the operator's verifier key; never operator.key, the private key, which\n"
