@@ -94,6 +94,13 @@ struct InitOptions {
   std::optional<std::string> operator_key;   // PEM path; default: generate DIR/operator.key
 };
 
+struct OpenOptions {
+  // Check the structure of all of data.mdb (every B-tree and the free list: FORMAT.md, "Structure of data.mdb")
+  // before LMDB reads it, as verify and backup need: a read of the whole file. Without it, open checks the meta pages,
+  // the main database and `meta` (what opening reads), and LMDB trusts the rest of the file.
+  bool check_structure = false;
+};
+
 // Progress of a long operation: (done, total). Called from the calling thread only.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
@@ -150,8 +157,10 @@ class Ledger {
   // Creates a new ledger in `dir` (created if missing, must be empty). Returns the operator's verifier key,
   // also written to DIR/operator.vkey.
   static Result<std::string> init(const InitOptions& options);
-  // Opens an existing ledger. bad_input when `dir` holds none.
-  static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir);
+  // Opens an existing ledger. bad_input when `dir` holds none; corruption "damaged store at page N: ..." when the
+  // structure of data.mdb is damaged where it is checked (OpenOptions), before LMDB reads the damage. A ledger on
+  // read-only media (a read-only file system) opens for reading; what would write fails with io_error saying so.
+  static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir, const OpenOptions& options = {});
 
   ~Ledger();
   const LedgerInfo& info() const;
@@ -194,8 +203,21 @@ class Ledger {
   std::string checkpoint() const;
 
   // Rechecks everything from the bytes (FORMAT.md "Verification"); `replay` is a fresh Admission whose rules
-  // are replayed over the whole log.
+  // are replayed over the whole log. The structure of data.mdb is checked first (unless open checked this same
+  // snapshot): a damaged store is the one failure reported, "damaged store at page N: ...", and LMDB reads none of it.
   VerifyReport verify(const VerifyOptions& options, Admission& replay) const;
+
+  // What copy_to() wrote.
+  struct Copy {
+    std::uint64_t bytes = 0;  // size of the copy's data.mdb
+  };
+  // Writes a consistent, compacted copy of the ledger's current snapshot (mdb_env_copyfd2 with MDB_CP_COMPACT: the
+  // live pages of one read transaction, renumbered, without the free list) to `dest`/data.mdb, and the operator's
+  // verifier key to `dest`/operator.vkey, each flushed to disk (fsync). Never the operator's private key. Appends may
+  // go on meanwhile: the copy holds the snapshot its transaction began with. REQUIRES: `dest` is an empty directory.
+  // The structure of the snapshot is checked first (as verify does): corruption "damaged store at page N: ..."
+  // and nothing written when it is damaged. io_error when the copy cannot be written (disk full).
+  Result<Copy> copy_to(const std::filesystem::path& dest) const;
 
   // Recomputes the derived `state` database from the entries alone (FORMAT.md §2): `replay`, a fresh Admission,
   // folds every entry in seq order into memory, as verify's replay does but without checking signatures again

@@ -175,11 +175,13 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     report.failures.push_back({seq, std::move(reason)});
   };
 
-  Txn txn(rep_->env, false);
-  if (txn.begin_status()) {
-    fail(std::nullopt, "cannot read the ledger: " + lmdb_error(txn.begin_status()));
+  // The structure of data.mdb first (lmdb_check.hpp): LMDB reads none of a damaged store.
+  auto checked = rep_->checked_txn({});
+  if (!checked) {
+    fail(std::nullopt, checked.error().line());
     return report;
   }
+  Txn& txn = *checked;
   const std::uint64_t size = rep_->size(txn);
   report.entries = size;
   const std::jthread mapping_in = rep_->prefault();
