@@ -1,19 +1,15 @@
 #include "ledger/ledger.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -212,40 +208,6 @@ Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) 
       fmt::format("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
                   "while being read",
                   (dir / "data.mdb").string(), kAttempts));
-}
-
-std::jthread Ledger::Rep::prefault() const {
-  // LMDB does not say where it mapped the file (MDB_envinfo's address is that of MDB_FIXEDMAP), so the mapping is
-  // found in /proc/self/maps by the file's device and inode.
-  int fd = -1;
-  struct stat file {};
-  MDB_envinfo info;
-  MDB_stat db;
-  if (mdb_env_get_fd(env, &fd) != MDB_SUCCESS || fstat(fd, &file) != 0 || mdb_env_info(env, &info) != MDB_SUCCESS ||
-      mdb_env_stat(env, &db) != MDB_SUCCESS)
-    return {};
-  const std::size_t used = (info.me_last_pgno + 1) * std::size_t{db.ms_psize};
-  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page_size <= 0 || used > static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 4)
-    return {};
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) {
-    // "start-end perms offset major:minor inode path"
-    unsigned long start = 0, end = 0, offset = 0, inode = 0;
-    unsigned major = 0, minor = 0;
-    char perms[8];
-    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor, &inode) != 7)
-      continue;
-    if (inode != file.st_ino || makedev(major, minor) != file.st_dev || offset != 0) continue;
-    const std::size_t length = std::min<std::size_t>(used, end - start);
-#ifdef MADV_POPULATE_READ
-    constexpr int kPopulateRead = MADV_POPULATE_READ;
-#else
-    constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ, newer than these headers
-#endif
-    return std::jthread([start, length] { madvise(reinterpret_cast<void*>(start), length, kPopulateRead); });
-  }
-  return {};
 }
 
 std::uint64_t Ledger::Rep::size(const Txn& txn) const {

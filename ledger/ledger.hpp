@@ -34,8 +34,6 @@ class StateStore {
   virtual void put(std::string_view key, std::string_view value) = 0;
   // The same, for a value the caller no longer needs: a store that keeps values may take it without a copy.
   virtual void put(std::string_view key, std::string&& value) { put(key, std::string_view(value)); }
-  // A hint that `key` will be read soon: a store in memory may start fetching it. Changes nothing.
-  virtual void prefetch(std::string_view /*key*/) const {}
 };
 
 struct LedgerInfo {
@@ -78,9 +76,6 @@ class Admission {
  public:
   virtual ~Admission() = default;
   virtual Status admit(const Candidate& candidate, StateStore& state) = 0;
-  // A hint, for an act admit() will see a few entries later: the state keys it is likely to read, passed to
-  // state.prefetch(). Changes nothing; the replays of verify and rebuild call it to overlap the cache misses.
-  virtual void prefetch(const Act& /*act*/, const StateStore& /*state*/) const {}
 };
 
 struct InitOptions {

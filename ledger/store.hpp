@@ -101,12 +101,6 @@ struct Ledger::Rep {
   std::uint64_t size(const Txn& txn) const;
   Digest node(const Txn& txn, unsigned level, std::uint64_t index) const;
 
-  // Maps in, ahead of a pass that reads most of the file (verify, rebuild), every page of data.mdb that LMDB uses,
-  // with one madvise(MADV_POPULATE_READ) (Linux 5.14 and later) instead of a page fault per 64 KiB as the pass reaches
-  // them. On a thread of its own, so that the pass starts (and shows progress) while a cold file is read; the
-  // returned thread joins when destroyed. Nothing is done when the file is larger than a quarter of the machine's
-  // memory (pages read early would be evicted before the pass reaches them) or the kernel does not know the advice.
-  std::jthread prefault() const;
 };
 
 }  // namespace antq::ledger
