@@ -35,7 +35,8 @@ void add_verify(CLI::App& app, Action& run) {
                 "signatures, checkpoints, attachments, failures[] (seq, reason)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      auto ledger = ledger::Ledger::open(args->dir);
+      // The structure of all of data.mdb is checked as it opens: a damaged store is one line, exit 1.
+      auto ledger = ledger::Ledger::open(args->dir, {.check_structure = true});
       if (!ledger) return fail(ledger.error());
       auto admission = projections::make_admission(**ledger);
       if (!admission) return fail(admission.error());

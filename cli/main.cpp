@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add_sign(app, run);
   add_append(app, run);
   add_verify(app, run);
+  add_backup(app, run);
   add_rebuild(app, run);
   add_checkpoint(app, run);
   add_proof(app, run);

@@ -1,19 +1,19 @@
 #include "ledger/ledger.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "ledger/lmdb_check.hpp"
 #include "ledger/merkle.hpp"
 #include "ledger/parallel.hpp"
 #include "ledger/store.hpp"
@@ -74,7 +74,14 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
   return {};
 }
 
-Result<MDB_env*> open_env(const fs::path& dir) {
+// Whether `dir` is on a file system mounted read-only (an archive disc, a read-only mount).
+bool on_read_only_media(const fs::path& dir) {
+  struct statvfs st {};
+  return statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
+}
+
+// Opens the LMDB environment in `dir`, for reading and writing, or for reading alone when `read_only`.
+Result<MDB_env*> open_env(const fs::path& dir, bool read_only = false) {
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 16);
@@ -82,9 +89,16 @@ Result<MDB_env*> open_env(const fs::path& dir) {
   if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(env, 256);
   // MDB_NOTLS: read transactions belong to their objects, not threads (verify uses a thread pool).
   // Never MDB_NOSYNC / MDB_NOMETASYNC: an acknowledged append must survive a crash.
-  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0640);
+  unsigned flags = MDB_NOTLS;
+  // Read-only media cannot hold a writable lock.mdb, the table where readers register the snapshot they read so
+  // that a writer does not reuse its pages. MDB_NOLOCK reads without it, which is safe only because nobody can
+  // write to read-only media: no writer exists to reuse a page under us. On writable media readers always lock.
+  if (read_only) flags |= MDB_RDONLY | MDB_NOLOCK;
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), flags, 0640);
   if (rc != MDB_SUCCESS) {
     if (env) mdb_env_close(env);
+    // A file system that says it is read-only only when written to (statvfs did not): read-only media all the same.
+    if (rc == EROFS && !read_only) return open_env(dir, true);
     return io_error(fmt::format("cannot open the ledger in {}: {}", dir.string(), lmdb_error(rc)));
   }
   return env;
@@ -153,43 +167,46 @@ Error with_prefix(Error e, const std::string& prefix) {
 std::string lmdb_error(int rc) {
   if (rc == MDB_MAP_FULL) return "the ledger's map is full (MDB_MAP_FULL)";
   if (rc == ENOSPC) return "no space left on the device (disk full)";
+  if (rc == EROFS) return "the ledger is on read-only media (a read-only file system): nothing can be written to it";
   return mdb_strerror(rc);
 }
 
-Txn::Txn(MDB_env* env, bool write) { rc_ = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn_); if (rc_) txn_ = nullptr; }
+Txn::Txn(MDB_env* env, bool write) {
+  rc_ = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn_);
+  if (rc_) txn_ = nullptr;
+  unsigned env_flags = 0;
+  // LMDB refuses a write transaction in an environment opened MDB_RDONLY with EACCES; ours are opened so only on
+  // read-only media (open_env), which is what the writer must be told.
+  if (rc_ == EACCES && write && mdb_env_get_flags(env, &env_flags) == MDB_SUCCESS && (env_flags & MDB_RDONLY))
+    rc_ = EROFS;
+}
 
-std::jthread Ledger::Rep::prefault() const {
-  // LMDB does not say where it mapped the file (MDB_envinfo's address is that of MDB_FIXEDMAP), so the mapping is
-  // found in /proc/self/maps by the file's device and inode.
-  int fd = -1;
-  struct stat file {};
-  MDB_envinfo info;
-  MDB_stat db;
-  if (mdb_env_get_fd(env, &fd) != MDB_SUCCESS || fstat(fd, &file) != 0 || mdb_env_info(env, &info) != MDB_SUCCESS ||
-      mdb_env_stat(env, &db) != MDB_SUCCESS)
-    return {};
-  const std::size_t used = (info.me_last_pgno + 1) * std::size_t{db.ms_psize};
-  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page_size <= 0 || used > static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 4)
-    return {};
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) {
-    // "start-end perms offset major:minor inode path"
-    unsigned long start = 0, end = 0, offset = 0, inode = 0;
-    unsigned major = 0, minor = 0;
-    char perms[8];
-    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor, &inode) != 7)
-      continue;
-    if (inode != file.st_ino || makedev(major, minor) != file.st_dev || offset != 0) continue;
-    const std::size_t length = std::min<std::size_t>(used, end - start);
-#ifdef MADV_POPULATE_READ
-    constexpr int kPopulateRead = MADV_POPULATE_READ;
-#else
-    constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ, newer than these headers
-#endif
-    return std::jthread([start, length] { madvise(reinterpret_cast<void*>(start), length, kPopulateRead); });
+Ledger::Rep::~Rep() {
+  if (env) mdb_env_close(env);
+  if (data_fd >= 0) ::close(data_fd);
+}
+
+Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) {
+  // The read transaction pins its snapshot (a writer reuses none of its pages until it ends), so the pages checked
+  // are the pages LMDB then reads. check_snapshot finds the snapshot's meta page by its transaction id; when a
+  // writer has committed twice since the transaction began, that page holds a newer one and a newer snapshot is
+  // taken.
+  constexpr int kAttempts = 100;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    Txn txn(env, false);
+    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    const std::uint64_t id = mdb_txn_id(txn.get());
+    if (databases.empty() && checked_txnid == id) return txn;
+    auto check = check_snapshot(data_fd, id, databases);
+    if (!check) return std::unexpected(with_prefix(check.error(), (dir / "data.mdb").string() + ": "));
+    if (!check->found) continue;
+    if (databases.empty()) checked_txnid = id;
+    return txn;
   }
-  return {};
+  return io_error(
+      fmt::format("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
+                  "while being read",
+                  (dir / "data.mdb").string(), kAttempts));
 }
 
 std::uint64_t Ledger::Rep::size(const Txn& txn) const {
@@ -397,18 +414,27 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   return vkey;
 }
 
-Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir) {
+Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOptions& options) {
   std::error_code ec;
-  if (!fs::exists(dir / "data.mdb", ec))
+  const fs::path data = dir / "data.mdb";
+  if (!fs::exists(data, ec))
     return bad_input(fmt::format("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
-  auto env = open_env(dir);
-  if (!env) return std::unexpected(env.error());
   auto rep = std::make_unique<Rep>();
-  rep->env = *env;
   rep->dir = dir;
+  rep->data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
+  if (rep->data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
+  // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
+  // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
+  if (auto meta = check_meta_pages(rep->data_fd); !meta)
+    return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
+  auto env = open_env(dir, on_read_only_media(dir));
+  if (!env) return std::unexpected(env.error());
+  rep->env = *env;
   {
-    Txn txn(rep->env, false);
-    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    auto checked =
+        rep->checked_txn(options.check_structure ? std::vector<std::string>{} : std::vector<std::string>{"meta"});
+    if (!checked) return std::unexpected(checked.error());
+    Txn& txn = *checked;
     if (auto s = open_dbis(*rep, txn, 0); !s) return std::unexpected(s.error());
     if (meta_text(txn, rep->meta, "format") != kFormatVersion)
       return corruption(fmt::format("{}: unknown ledger format (expected \"{}\")", dir.string(), kFormatVersion));

@@ -34,8 +34,6 @@ class StateStore {
   virtual void put(std::string_view key, std::string_view value) = 0;
   // The same, for a value the caller no longer needs: a store that keeps values may take it without a copy.
   virtual void put(std::string_view key, std::string&& value) { put(key, std::string_view(value)); }
-  // A hint that `key` will be read soon: a store in memory may start fetching it. Changes nothing.
-  virtual void prefetch(std::string_view /*key*/) const {}
 };
 
 struct LedgerInfo {
@@ -78,9 +76,6 @@ class Admission {
  public:
   virtual ~Admission() = default;
   virtual Status admit(const Candidate& candidate, StateStore& state) = 0;
-  // A hint, for an act admit() will see a few entries later: the state keys it is likely to read, passed to
-  // state.prefetch(). Changes nothing; the replays of verify and rebuild call it to overlap the cache misses.
-  virtual void prefetch(const Act& /*act*/, const StateStore& /*state*/) const {}
 };
 
 struct InitOptions {
@@ -106,6 +101,13 @@ std::string default_origin(const std::filesystem::path& dir);
 // Where ledgers made before the operator's key was kept apart hold it: DIR/operator.key, unencrypted. Ledger never
 // reads it by itself; the commands that append use it when nothing else names a key, with a warning.
 inline constexpr const char* kLegacyOperatorKeyFile = "operator.key";
+
+struct OpenOptions {
+  // Check the structure of all of data.mdb (every B-tree and the free list: FORMAT.md, "Structure of data.mdb")
+  // before LMDB reads it, as verify and backup need: a read of the whole file. Without it, open checks the meta pages,
+  // the main database and `meta` (what opening reads), and LMDB trusts the rest of the file.
+  bool check_structure = false;
+};
 
 // Progress of a long operation: (done, total). Called from the calling thread only.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
@@ -163,9 +165,11 @@ class Ledger {
   // Creates a new ledger in `dir` (created if missing, must be empty). Returns the operator's verifier key,
   // also written to DIR/operator.vkey.
   static Result<std::string> init(const InitOptions& options);
-  // Opens an existing ledger. bad_input when `dir` holds none. It can be read at once; append() needs the
-  // operator's key as well (use_operator_key).
-  static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir);
+  // Opens an existing ledger. bad_input when `dir` holds none; corruption "damaged store at page N: ..." when the
+  // structure of data.mdb is damaged where it is checked (OpenOptions), before LMDB reads the damage. A ledger on
+  // read-only media (a read-only file system) opens for reading; what would write fails with io_error saying so.
+  // It can be read at once; append() needs the operator's key as well (use_operator_key).
+  static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir, const OpenOptions& options = {});
 
   // The key append() signs checkpoints with. bad_input when it is not this ledger's operator key (its verifier key
   // under this origin is not info().verifier_key): checkpoints signed with it would not verify.
@@ -213,8 +217,21 @@ class Ledger {
   std::string checkpoint() const;
 
   // Rechecks everything from the bytes (FORMAT.md "Verification"); `replay` is a fresh Admission whose rules
-  // are replayed over the whole log.
+  // are replayed over the whole log. The structure of data.mdb is checked first (unless open checked this same
+  // snapshot): a damaged store is the one failure reported, "damaged store at page N: ...", and LMDB reads none of it.
   VerifyReport verify(const VerifyOptions& options, Admission& replay) const;
+
+  // What copy_to() wrote.
+  struct Copy {
+    std::uint64_t bytes = 0;  // size of the copy's data.mdb
+  };
+  // Writes a consistent, compacted copy of the ledger's current snapshot (mdb_env_copyfd2 with MDB_CP_COMPACT: the
+  // live pages of one read transaction, renumbered, without the free list) to `dest`/data.mdb, and the operator's
+  // verifier key to `dest`/operator.vkey, each flushed to disk (fsync). Never the operator's private key. Appends may
+  // go on meanwhile: the copy holds the snapshot its transaction began with. REQUIRES: `dest` is an empty directory.
+  // The structure of the snapshot is checked first (as verify does): corruption "damaged store at page N: ..."
+  // and nothing written when it is damaged. io_error when the copy cannot be written (disk full).
+  Result<Copy> copy_to(const std::filesystem::path& dest) const;
 
   // Recomputes the derived `state` database from the entries alone (FORMAT.md §2): `replay`, a fresh Admission,
   // folds every entry in seq order into memory, as verify's replay does but without checking signatures again

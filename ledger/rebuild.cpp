@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::uint64_t kProgressEvery = 4096;  // entries between progress calls
 constexpr std::size_t kBatch = 1024;            // entries decoded at a time
-constexpr std::size_t kPrefetchAhead = 4;       // entries between the prefetch of a state and its replay
 
 struct Stored {
   StoredEntry entry;
@@ -56,9 +55,6 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
   auto admit = [&](const std::vector<Stored>& batch) -> Status {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const StoredEntry& e = batch[i].entry;
-      // The state a few entries on will read (decoded on the other thread): its cache miss overlaps this replay.
-      if (i + kPrefetchAhead < batch.size() && batch[i + kPrefetchAhead].entry.act)
-        replay.prefetch(*batch[i + kPrefetchAhead].entry.act, state);
       if (e.failure) return corruption(fmt::format("entry {}: {}", e.seq, *e.failure));
       if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment, false); !ok)
         return corruption(fmt::format("entry {}: admission replay: {}", e.seq, ok.error().line()));
@@ -140,7 +136,6 @@ Result<RebuildReport> Ledger::rebuild(Admission& replay, const Progress& progres
     // The bulk from a read snapshot, so that appends go on meanwhile.
     Txn txn(rep_->env, false);
     if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
-    const std::jthread mapping_in = rep_->prefault();
     auto size = replay_entries(*rep_, txn, 0, replay, state, progress);
     if (!size) return std::unexpected(size.error());
     replayed = *size;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,49 +15,29 @@
 
 namespace antq::ledger {
 
-// Replay state in memory (hashed: the replay looks a key up for every entry), compared with or written over the
-// stored `state` database at the end. The keys and values lie in one vector in the order they were first put; an
-// open-addressing index of (hash, position) finds them, one cache line per probe, which prefetch() can start early.
+// Replay state in memory, compared with or written over the stored `state` database at the end. Ordered, as LMDB
+// orders keys (bytewise): no crafted set of subject ids can make its lookups degrade, and the comparison with the
+// stored database is one walk of both in the same order.
 class MemoryState final : public StateStore {
  public:
   std::optional<std::string> get(std::string_view key) const override {
-    const Entry* e = find(key);
-    if (e == nullptr) return std::nullopt;
-    return e->value;
+    auto it = values_.find(key);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
   }
   void put(std::string_view key, std::string_view value) override { put(key, std::string(value)); }
   void put(std::string_view key, std::string&& value) override;
-  void prefetch(std::string_view key) const override;
-  std::size_t size() const { return entries_.size(); }
-  void reserve(std::size_t keys);
+  std::size_t size() const { return values_.size(); }
 
   // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.
   bool equals(MDB_txn* txn, MDB_dbi dbi) const;
 
-  // The keys and values in LMDB's key order (bytewise), pointing into this state: valid until the next put().
+  // The keys and values in LMDB's key order, pointing into this state: valid until the next put().
   std::vector<std::pair<std::string_view, std::string_view>> sorted() const;
 
  private:
-  struct Entry {
-    std::string key;
-    std::string value;
-  };
-  struct Slot {
-    std::uint64_t hash = 0;       // 0: free (a key's hash has its lowest bit set)
-    std::uint64_t position = 0;   // in entries_
-  };
-  static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key) | 1; }
-  std::size_t home(std::uint64_t h) const {
-    return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * index_.size()) >> 64);
-  }
-  // The slot of `key`, whose hash is `h`: the one that holds it, or the free slot where it goes. The index is never
-  // more than half full, so there is one.
-  std::size_t slot_of(std::uint64_t h, std::string_view key) const;
-  const Entry* find(std::string_view key) const;
-  void grow(std::size_t slots);
-
-  std::vector<Slot> index_;
-  std::vector<Entry> entries_;
+  // std::string compares as unsigned bytes (char_traits<char>), then length: LMDB's default key order.
+  std::map<std::string, std::string, std::less<>> values_;
 };
 
 // A stored entry decoded for the replay. `failure` says the first thing wrong with it; a failure set before

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ledger/ledger.hpp"
 
@@ -74,6 +75,9 @@ class Txn {
 struct Ledger::Rep {
   std::filesystem::path dir;
   MDB_env* env = nullptr;
+  int data_fd = -1;        // data.mdb, open for reading: the structure checks read it with pread (lmdb_check.hpp)
+  // The snapshot (transaction id) whose every tree passed check_snapshot, if any.
+  std::optional<std::uint64_t> checked_txnid;
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
   MDB_dbi crls = 0;
   bool has_crls = false;  // `crls` is made by the first trust.crl-added entry; ledgers that never held one have none
@@ -87,17 +91,16 @@ struct Ledger::Rep {
   // verified chains) until an append stores a new CA certificate. Whatever changes the trust store (roots, CRLs)
   // must reset it.
   std::unique_ptr<signing::Verifier> append_verifier;
-  ~Rep() { if (env) mdb_env_close(env); }
+  ~Rep();
+
+  // A read transaction whose snapshot passed check_snapshot (lmdb_check.hpp) for `databases` (every tree, the free
+  // list included, when empty) before LMDB read any of it: corruption "damaged store at page N: ..." otherwise.
+  // A snapshot whose every tree was checked already is not checked again.
+  Result<Txn> checked_txn(const std::vector<std::string>& databases);
 
   std::uint64_t size(const Txn& txn) const;
   Digest node(const Txn& txn, unsigned level, std::uint64_t index) const;
 
-  // Maps in, ahead of a pass that reads most of the file (verify, rebuild), every page of data.mdb that LMDB uses,
-  // with one madvise(MADV_POPULATE_READ) (Linux 5.14 and later) instead of a page fault per 64 KiB as the pass reaches
-  // them. On a thread of its own, so that the pass starts (and shows progress) while a cold file is read; the
-  // returned thread joins when destroyed. Nothing is done when the file is larger than a quarter of the machine's
-  // memory (pages read early would be evicted before the pass reaches them) or the kernel does not know the advice.
-  std::jthread prefault() const;
 };
 
 }  // namespace antq::ledger

@@ -43,16 +43,6 @@ class Rules final : public ledger::Admission {
     return judge_lifecycle(c, state);
   }
 
-  // The subject's state, which the lifecycle rules read first (an act of the registry has none).
-  void prefetch(const ledger::Act& act, const ledger::StateStore& state) const override {
-    if (ledger::is_registry_act(act.act)) return;
-    char key[64];
-    if (kSubjectPrefix.size() + act.subject.size() > sizeof key) return;
-    std::copy(kSubjectPrefix.begin(), kSubjectPrefix.end(), key);
-    std::copy(act.subject.begin(), act.subject.end(), key + kSubjectPrefix.size());
-    state.prefetch(std::string_view(key, kSubjectPrefix.size() + act.subject.size()));
-  }
-
  private:
   // Rule `signature`, the profile's part: a signature whose time is only the signer's claim (no time-stamp token)
   // may not be older at admission than the profile's figure. The ledger checked the rest of the rule.

@@ -457,10 +457,10 @@ TEST_CASE("A crafted file name in a bundle is shown escaped: no terminal control
   CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 0);
   INFO(out);
   CHECK(out.find('\x1b') == std::string::npos);
-  CHECK_THAT(out, Catch::Contains("bad\\xff\\x1b[2J\\xe2\\x80\\xaename: not a file antq export writes"));
+  CHECK_THAT(out, Catch::Contains("bad\\xff\\x1b[2J\\u202ename: not a file antq export writes"));
   auto [status, report] = verify_json(b, demo.anchors());
   CHECK(status == 0);
-  CHECK(file_in(report, "bad\\xff\\x1b[2J\\xe2\\x80\\xaename"));
+  CHECK(file_in(report, "bad\\xff\\x1b[2J\\u202ename"));
 }
 
 }  // namespace

@@ -164,7 +164,8 @@ TEST_CASE("Special files never hang or fill memory: /dev/zero, a directory and a
     expect_bad_input(demo, kAntq + " sign " + s + " --key " + quote(demo.pki("chair.key")) + " --cert " +
                                quote(demo.pki("chair.crt")) + " --role person -o " + quote(out),
                      "act file " + special.string() + ": " + why);
-    expect_bad_input(demo, kAntq + " trust add-crl " + l + " " + s, "CRL file " + special.string() + ": " + why);
+    expect_bad_input(demo, kAntq + " trust add-crl " + l + " " + s + " --admin " + demo.signer("admin"),
+                     "CRL file " + special.string() + ": " + why);
     expect_bad_input(demo, kAntq + " append " + l + " " + s, "signed event file " + special.string() + ": " + why);
     expect_bad_input(demo, kAntq + " verify " + l + " --checkpoint " + s, "checkpoint file " + special.string() + ": " + why);
     expect_bad_input(demo, kAntq + " reconcile " + l + " " + s, "CSV file " + special.string() + ": " + why);

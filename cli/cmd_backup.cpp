@@ -1,0 +1,158 @@
+// antq backup: a consistent copy of a live ledger, verified before it is called a backup.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "cli/report.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
+
+namespace antq::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A step of the backup on stderr, only when stderr is a terminal (as progress_printer).
+void step(const std::string& what) {
+  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "backup: %s\n", visible(what).c_str());
+}
+
+}  // namespace
+
+void add_backup(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, dest;
+    unsigned jobs = 0;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd =
+      app.add_subcommand("backup", "Copy a ledger consistently, even while it is appended to, and verify the copy");
+  cmd->footer(
+      "`cp` of a live ledger is not a backup. LMDB writes an append's pages in place and then switches a meta page\n"
+      "to them, reusing pages freed two appends before; a copy made with cp, rsync or tar while appends commit mixes\n"
+      "pages of several moments, and may hold a tree that no moment ever had (a meta page naming pages rewritten\n"
+      "since). `antq verify` names such a copy a damaged store, or finds nothing wrong until an append on it\n"
+      "overwrites live pages.\n\n"
+      "antq backup reads one snapshot through LMDB (mdb_env_copy2, compacted: live pages only), so appends may go on\n"
+      "meanwhile. It first checks the structure of the ledger's data.mdb (a damaged store is not copied), then writes\n"
+      "DEST/data.mdb and DEST/operator.vkey (the operator's verifier key; never operator.key, the private key, which\n"
+      "belongs apart from every copy), flushes them to disk, and verifies the copy as `antq verify` does (structure,\n"
+      "every entry, the tree, checkpoints, signatures, attachments, the admission rules replayed), and checks that\n"
+      "its root is the source's root at that size. Only then it says OK.\n\n"
+      "DEST is created and must not exist. Exit 0: DEST is a verified backup. Exit 1: no backup (the source is\n"
+      "damaged, or the copy failed), or a copy that must not be trusted (it failed verification; it is kept for\n"
+      "inspection). Exit 2: bad usage (DEST exists, DIR holds no ledger).\n\n"
+      "DEST is itself a ledger directory: `antq verify DEST` rechecks it at any time, and every reading command\n"
+      "opens it, also from read-only media. Keep a checkpoint (`antq checkpoint DIR`) apart from it to prove later\n"
+      "that a restored ledger extends what you saw.\n"
+      "Example: antq backup ./ledger /mnt/archive/ledger-2024-11-15\n"
+      "JSON: ok, source, dest, entries, root, bytes, source_bytes, verify (ok, entries, root, signatures,\n"
+      "checkpoints, attachments, failures[]), error");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DEST", args->dest, "The backup directory (created; must not exist)")->required();
+  cmd->add_option("--jobs", args->jobs, "Threads for verifying the copy (default: all cores)");
+  cmd->add_flag("--json", args->json, "Print the result as JSON");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      const fs::path dir = args->dir, dest = args->dest;
+      std::error_code ec;
+      if (fs::exists(fs::symlink_status(dest, ec)))
+        return fail(bad_input(fmt::format("{} exists: a backup goes into a new directory", dest.string())));
+      fs::path parent = fs::absolute(dest, ec).lexically_normal();
+      if (!parent.has_filename()) parent = parent.parent_path();  // "DEST/"
+      parent = parent.parent_path();
+      if (!fs::is_directory(parent, ec))
+        return fail(bad_input(fmt::format("{}: no such directory to hold the backup", parent.string())));
+
+      // A failure after the start: one line, exit 1. `made` says whether DEST holds a copy that must not be trusted.
+      nlohmann::json out{{"ok", false}, {"source", dir.string()}, {"dest", dest.string()}};
+      auto failed = [&](const std::string& why, bool made) {
+        const std::string line =
+            made ? fmt::format("backup FAILED: {}; the copy in {} must not be trusted (kept for inspection; delete it)",
+                               why, dest.string())
+                 : fmt::format("backup FAILED: {}; no backup was made", why);
+        if (args->json) {
+          out["error"] = line;
+          print_json(out);
+        } else {
+          std::fprintf(stderr, "%s\n", visible(line).c_str());
+        }
+        return kCheckFailed;
+      };
+
+      step("checking the structure of " + (dir / "data.mdb").string());
+      auto source = ledger::Ledger::open(dir, {.check_structure = true});
+      if (!source) {
+        if (source.error().kind != ErrorKind::corruption) return fail(source.error());
+        return failed(source.error().line(), false);
+      }
+      if (!fs::create_directory(dest, ec) || ec)
+        return fail(io_error(fmt::format("cannot create {}: {}", dest.string(), ec ? ec.message() : "it exists")));
+      fs::permissions(dest, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
+
+      step("copying one snapshot into " + (dest / "data.mdb").string());
+      auto copy = (*source)->copy_to(dest);
+      if (!copy) {
+        fs::remove(dest / "data.mdb", ec);
+        fs::remove(dest / "operator.vkey", ec);
+        fs::remove(dest, ec);
+        return failed(copy.error().line(), false);
+      }
+      out["bytes"] = copy->bytes;
+      const std::uintmax_t source_bytes = fs::file_size(dir / "data.mdb", ec);
+      out["source_bytes"] = ec ? 0 : source_bytes;
+
+      step("verifying the copy");
+      auto backup = ledger::Ledger::open(dest, {.check_structure = true});
+      if (!backup) return failed("the copy does not open: " + backup.error().line(), true);
+      if (auto vkey = read_text(dest / "operator.vkey", 64u << 10, "the copy's verifier key");
+          !vkey || *vkey != (*backup)->info().verifier_key + "\n")
+        return failed("the copy's operator.vkey is not the ledger's verifier key", true);
+      auto admission = projections::make_admission(**backup);
+      if (!admission) return failed("the copy's rules cannot be replayed: " + admission.error().line(), true);
+      ledger::VerifyOptions o;
+      o.jobs = args->jobs;
+      if (!args->json) o.progress = progress_printer("verify copy");
+      const ledger::VerifyReport report = (*backup)->verify(o, **admission);
+      out["entries"] = report.entries;
+      out["root"] = to_hex(report.root);
+      out["verify"] = report_json(report);
+      if (!report.ok) {
+        const auto& first = report.failures.front();
+        return failed(fmt::format("the copy fails verification ({} problem(s); first: {}{}; `antq verify {}` lists "
+                                  "them)",
+                                  report.failures.size(), first.seq ? fmt::format("seq {}: ", *first.seq) : "",
+                                  first.reason, dest.string()),
+                      true);
+      }
+      // The copy is of this ledger: the source's stored tree has the same root at the copy's size.
+      if (report.entries > (*source)->size() || (*source)->root(report.entries) != report.root)
+        return failed(fmt::format("the copy's root at size {} is not the source's", report.entries), true);
+
+      out["ok"] = true;
+      if (args->json) {
+        print_json(out);  // json_text: every string exactly, nothing a terminal acts on
+        return kOk;
+      }
+      // Paths are shown through visible(), as every text from outside.
+      std::cout << fmt::format("{:<13}{}\n", "backup", visible(dest.string()))
+                << fmt::format("{:<13}{}\n", "source", visible(dir.string()))
+                << fmt::format("{:<13}{}\n", "entries", report.entries)
+                << fmt::format("{:<13}{}\n", "root", to_hex(report.root))
+                << fmt::format("{:<13}{} bytes (data.mdb, compacted; the source's is {} bytes)\n", "size", copy->bytes,
+                               out["source_bytes"].get<std::uint64_t>())
+                << fmt::format("{:<13}{} signatures, {} checkpoints, {} attachments verify in the copy\n", "verified",
+                               report.signatures, report.checkpoints, report.attachments)
+                << fmt::format(
+                       "{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
+                       "copied)\n",
+                       "result", visible(dest.string()));
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
