@@ -41,13 +41,14 @@ void add_append(CLI::App& app, Action& run) {
   append->footer(
       "All events given are admitted together as one durable transaction, in order, or none is: a refused act\n"
       "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.\n"
-      "The operator's key signs the new checkpoint: --operator-key FILE, else the file ANTQ_OPERATOR_KEY names,\n"
-      "else ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem, where `antq init` writes it (its\n"
-      "passphrase from ANTQ_OPERATOR_PASSPHRASE, else asked for).");
+      "The operator's key signs the new checkpoint: --operator-key FILE|URI, else the file (or PKCS#11 URI)\n"
+      "ANTQ_OPERATOR_KEY names, else ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem, where\n"
+      "`antq init` writes it (its passphrase from ANTQ_OPERATOR_PASSPHRASE; a token's PIN from ANTQ_PKCS11_PIN;\n"
+      "else asked for).");
   append->add_option("DIR", args->dir, "The ledger")->required();
   append->add_option("SIGNED", args->files, "Signed event files")->required();
   append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
-  append->add_option("--operator-key", args->operator_key, "The operator's key file (see below)");
+  append->add_option("--operator-key", args->operator_key, "The operator's key: a file, or a PKCS#11 URI (see below)");
   append->callback([args, &run] {
     run = [args]() -> int {
       std::vector<ledger::Submission> events;
@@ -78,7 +79,8 @@ void add_append(CLI::App& app, Action& run) {
   record->add_option("--person", args->person, "KEY:CERT of the competent person (required unless --dry-run)");
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
   record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
-  record->add_option("--operator-key", args->operator_key, "The operator's key file (as for antq append)");
+  record->add_option("--operator-key", args->operator_key,
+                     "The operator's key: a file or a PKCS#11 URI (as for antq append)");
   record->add_flag("--dry-run", args->dry_run,
                    "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
   record->callback([args, &run] {

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "cli/operator_key.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -26,6 +27,10 @@ void add_init(CLI::App& app, Action& run) {
       "ANTQ_OPERATOR_PASSPHRASE, else it is asked for twice. An existing key file named by --operator-key or\n"
       "ANTQ_OPERATOR_KEY is used as it is. Keep a copy of the key apart from the ledger's backups. The commands\n"
       "that append (append, record, trust) look for the key in the same three places.\n"
+      "On a token instead (the key never leaves it): make an Ed25519 key there, on a token of its own, and give\n"
+      "its PKCS#11 URI (PIN from ANTQ_PKCS11_PIN, else asked for), here and to every command that appends:\n"
+      "  pkcs11-tool --login --keypairgen --key-type EC:edwards25519 --label operator --id 01 --token-label Operator\n"
+      "  antq init ./ledger ... --operator-key 'pkcs11:token=Operator;object=operator;type=private'\n"
       "A ledger made by an older version holds its key in DIR/operator.key, unencrypted: move it out with\n"
       "  openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000 -in DIR/operator.key -out KEY.pem\n"
       "then check `ANTQ_OPERATOR_KEY=KEY.pem antq append ...` works and delete DIR/operator.key (README).\n\n"
@@ -38,8 +43,8 @@ void add_init(CLI::App& app, Action& run) {
   cmd->add_option("--admin", args->admin, "Certificate (PEM or DER) of the ledger's administrator")->required();
   cmd->add_option("--chain", args->chain, "PEM file of intermediate certificates");
   cmd->add_option("--operator-key", args->operator_key,
-                  "Where the operator's key is kept, outside DIR: a new key is written there; an existing Ed25519 "
-                  "PEM key is used");
+                  "Where the operator's key is kept, outside DIR: a new key is written to a FILE that does not "
+                  "exist; an existing Ed25519 PEM key, or a key on a token by PKCS#11 URI, is used");
   cmd->add_option("--origin", args->origin, "Checkpoint origin line (default: antq-ledger/<DIR name>)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
@@ -72,10 +77,13 @@ void add_init(CLI::App& app, Action& run) {
         key->discard();
         return fail(vkey.error());
       }
-      if (!key->created) warn_if_unencrypted(*key->key, key->file);
+      if (!key->created) warn_if_unencrypted(*key->key, key->where);
+      const bool on_token = key->key->storage() == signing::Ed25519Key::Storage::token;
       std::cout << "created ledger " << args->dir << " (profile " << args->profile << ")\n"
-                << "operator key: " << key->file.string() << (key->created ? " (new, encrypted)" : "")
-                << " -- not part of the ledger: backups of " << args->dir << " do not include it; keep a copy apart\n"
+                << "operator key: " << visible(key->where)
+                << (key->created ? " (new, encrypted)" : on_token ? " (on the token)" : "")
+                << " -- not part of the ledger: backups of " << args->dir << " do not include it"
+                << (on_token ? "\n" : "; keep a copy apart\n")
                 << "operator verifier key (also in " << args->dir << "/operator.vkey):\n"
                 << *vkey << "\n";
       return kOk;

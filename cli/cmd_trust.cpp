@@ -57,7 +57,8 @@ CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
   cmd->add_option("--date", args.date, "Date of the decision to trust it (YYYY-MM-DD; default: today)");
   cmd->add_option("--number", args.number, "Number and symbol of the document deciding it, if there is one");
   cmd->add_option("--operator-key", args.operator_key,
-                  "The operator's key file (else ANTQ_OPERATOR_KEY, else the default file: antq append --help)");
+                  "The operator's key, a file or a PKCS#11 URI (else ANTQ_OPERATOR_KEY, else the default file: "
+                  "antq append --help)");
   return cmd;
 }
 

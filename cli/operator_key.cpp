@@ -65,12 +65,19 @@ Status make_private_directories(const fs::path& dir) {
   return {};
 }
 
-// Loads the key in `file`, named by `source` for the messages ("--operator-key", "ANTQ_OPERATOR_KEY", ...).
-Result<std::shared_ptr<const signing::Ed25519Key>> load_key(const fs::path& file, std::string_view source) {
-  auto key = signing::Ed25519Key::load(file.string());
+bool is_token(std::string_view spec) { return spec.starts_with("pkcs11:"); }
+
+// `spec` as messages show it: a file's path, or a PKCS#11 URI with any pin-value hidden.
+std::string shown(const std::string& spec) { return is_token(spec) ? signing::pkcs11_uri_shown(spec) : spec; }
+
+// Loads the key `spec` names (a file or a PKCS#11 URI), given by `source` ("--operator-key", "ANTQ_OPERATOR_KEY";
+// empty for the default place).
+Result<std::shared_ptr<const signing::Ed25519Key>> load_key(const std::string& spec, std::string_view source) {
+  auto key = signing::Ed25519Key::load(spec);
   if (!key) {
     Error e = key.error();
-    if (!source.empty()) e.message = fmt::format("{}: {}", source, e.message);
+    // The message names the file or URI; where that came from is said when it is not on the command line.
+    if (source == kOperatorKeyVariable) e.message = fmt::format("{}: {}", source, e.message);
     return std::unexpected(e);
   }
   return std::make_shared<const signing::Ed25519Key>(std::move(*key));
@@ -93,12 +100,12 @@ std::optional<fs::path> default_operator_key_path(std::string_view origin) {
   return base / "antq" / "operator-keys" / (name + ".pem");
 }
 
-void warn_if_unencrypted(const signing::Ed25519Key& key, const fs::path& file) {
+void warn_if_unencrypted(const signing::Ed25519Key& key, const std::string& file) {
   if (key.storage() != signing::Ed25519Key::Storage::unencrypted_file) return;
   warn(
       fmt::format("operator key {} is not encrypted: anyone who copies it can sign this ledger's checkpoints; "
                   "encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000`",
-                  file.string()));
+                  file));
 }
 
 Result<std::unique_ptr<ledger::Ledger>> open_for_append(const fs::path& dir, const std::string& given) {
@@ -108,89 +115,91 @@ Result<std::unique_ptr<ledger::Ledger>> open_for_append(const fs::path& dir, con
   std::error_code ec;
   const bool has_legacy = fs::exists(legacy, ec);
 
-  fs::path file;
-  std::string source;
+  std::string spec, source;
   const auto default_file = default_operator_key_path((*ledger)->info().origin);
   if (!given.empty()) {
-    file = given, source = "--operator-key";
+    spec = given, source = "--operator-key";
   } else if (auto named = environment(kOperatorKeyVariable)) {
-    file = *named, source = kOperatorKeyVariable;
+    spec = *named, source = kOperatorKeyVariable;
   } else if (default_file && fs::exists(*default_file, ec)) {
-    file = *default_file;
+    spec = default_file->string();
   } else if (has_legacy) {
-    file = legacy;
+    spec = legacy.string();
   } else {
     return bad_input(fmt::format(
-        "no operator key for the ledger {} (origin {}): none at {}; give --operator-key FILE or set {} (antq init "
-        "said where it wrote the key)",
+        "no operator key for the ledger {} (origin {}): none at {}; give --operator-key FILE|URI or set {} (antq "
+        "init said where it wrote the key)",
         dir.string(), (*ledger)->info().origin,
         default_file ? default_file->string() : "the default place (neither XDG_CONFIG_HOME nor HOME is set)",
         kOperatorKeyVariable));
   }
 
-  auto key = load_key(file, source);
+  auto key = load_key(spec, source);
   if (!key) return std::unexpected(key.error());
   if (auto s = (*ledger)->use_operator_key(*key); !s)
-    return bad_input(fmt::format("operator key {}: {}", file.string(), s.error().message));
+    return bad_input(fmt::format("operator key {}: {}", shown(spec), s.error().message));
   // Warnings once the key is in hand: a command that fails says one thing, why it failed.
   if (has_legacy) warn_inside_ledger(legacy);
-  const bool is_legacy = has_legacy && resolved(file) == resolved(legacy);
-  if (!is_legacy) {
-    if (inside(file, dir))
-      warn_inside_ledger(file);
+  if (!is_token(spec) && !(has_legacy && resolved(spec) == resolved(legacy))) {
+    if (inside(spec, dir))
+      warn_inside_ledger(spec);
     else
-      warn_if_unencrypted(**key, file);  // the warning about the key inside the ledger says to encrypt it
+      warn_if_unencrypted(**key, spec);  // the warning about the key inside the ledger says to encrypt it
   }
   return std::move(*ledger);
 }
 
 Status NewLedgerKey::write() const {
   if (!created) return {};
-  auto passphrase = signing::new_operator_key_passphrase(file.string());
+  auto passphrase = signing::new_operator_key_passphrase(where);
   if (!passphrase) return std::unexpected(passphrase.error());
-  Status s = make_directory ? make_private_directories(file.parent_path()) : Status{};
-  if (s) s = key->save(file.string(), *passphrase);
+  Status s = make_directory ? make_private_directories(fs::path(where).parent_path()) : Status{};
+  if (s) s = key->save(where, *passphrase);
   explicit_bzero(passphrase->data(), passphrase->size());
   written_ = s.has_value();
   return s;
 }
 
 void NewLedgerKey::discard() const {
-  if (written_) ::unlink(file.c_str());
+  if (written_) ::unlink(where.c_str());
   written_ = false;
 }
 
 Result<NewLedgerKey> new_ledger_key(const fs::path& dir, const std::string& origin, const std::string& given) {
-  fs::path file;
-  std::string source;
+  std::string spec, source;
   if (!given.empty()) {
-    file = given, source = "--operator-key";
+    spec = given, source = "--operator-key";
   } else if (auto named = environment(kOperatorKeyVariable)) {
-    file = *named, source = kOperatorKeyVariable;
+    spec = *named, source = kOperatorKeyVariable;
   } else if (auto default_file = default_operator_key_path(origin)) {
-    file = *default_file;
+    spec = default_file->string();
   } else {
     return bad_input(
         fmt::format("init: no place for the operator key: neither XDG_CONFIG_HOME nor HOME is set; "
-                    "give --operator-key FILE (outside {})",
+                    "give --operator-key FILE|URI (a file outside {})",
                     dir.string()));
   }
-  const std::string named_by = source.empty() ? std::string("the operator key") : source + " " + file.string();
-  if (inside(file, dir))
+  NewLedgerKey out;
+  out.where = shown(spec);
+  if (is_token(spec)) {  // a key made on the token beforehand: it never leaves it
+    auto key = load_key(spec, source);
+    if (!key) return std::unexpected(key.error());
+    out.key = std::move(*key);
+    return out;
+  }
+  if (inside(spec, dir))
     return bad_input(
         fmt::format("init: {} lies inside the ledger's directory {}: every copy and backup of the ledger "
                     "would carry it; keep it apart",
-                    source.empty() ? file.string() : named_by, dir.string()));
+                    source.empty() ? spec : source + " " + spec, dir.string()));
   std::error_code ec;
-  NewLedgerKey out;
-  out.file = file;
-  if (fs::exists(file, ec)) {
+  if (fs::exists(spec, ec)) {
     if (source.empty())
       return bad_input(
           fmt::format("init: {} exists: another ledger has the origin {}, and two logs signed by one key "
                       "under one name cannot be told apart; give another --origin",
-                      file.string(), origin));
-    auto key = load_key(file, source);
+                      spec, origin));
+    auto key = load_key(spec, source);
     if (!key) return std::unexpected(key.error());
     out.key = std::move(*key);
     return out;

@@ -406,9 +406,10 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   store_certs(o.roots, "trust.roots");
   store_certs(o.intermediates, "trust.intermediates");
   store_certs({o.administrator}, "administrator");
-  std::string note = sign_checkpoint({origin, 0, empty_root()}, key);
+  auto note = sign_checkpoint({origin, 0, empty_root()}, key);
+  if (s && !note) s = std::unexpected(note.error());
   SeqKey zero = seq_key(0);
-  if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(note));
+  if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note));
   if (!s) { cleanup(); return std::unexpected(s.error()); }
   if (int rc = txn.commit(); rc != MDB_SUCCESS) { cleanup(); return io_error("cannot commit the new ledger: " + lmdb_error(rc)); }
   return vkey;
@@ -902,9 +903,12 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     if (!s) return std::unexpected(s.error());
     seqs.push_back(seq);
   }
-  std::string note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
+  // Signed last, inside the write transaction: a token that fails to sign leaves nothing written.
+  auto note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
+  if (!note) return std::unexpected(note.error());
   SeqKey ck = seq_key(range.size());
-  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
+  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(*note)); !s)
+    return std::unexpected(s.error());
   if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
                     "; nothing was written (free disk space, then append again)");
   if (!new_cas.empty() || trust_changed) rep_->append_verifier.reset();  // the trust store changed

@@ -19,8 +19,10 @@
 
 namespace antq::signing {
 
+// One of `key` (in memory: generated or read from a file) and `token`.
 struct Ed25519Key::Rep {
   EvpPkeyPtr key;
+  std::unique_ptr<TokenEd25519Key> token;
   Storage storage = Storage::generated;
 };
 
@@ -99,6 +101,14 @@ Result<Ed25519Key> Ed25519Key::generate() {
 }
 
 Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
+  if (path.starts_with("pkcs11:")) {
+    auto token = load_token_ed25519_key(path);
+    if (!token) return std::unexpected(token.error());
+    auto rep = std::make_unique<Rep>();
+    rep->token = std::move(*token);
+    rep->storage = Storage::token;
+    return Ed25519Key(std::move(rep));
+  }
   auto file = read_user_file(path, kMaxKeyFileBytes, "operator key file");
   if (!file) return std::unexpected(file.error());
   Bytes& pem = *file;
@@ -126,11 +136,13 @@ Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
     return bad_input("operator key " + path + " is " + key_description(key.get()) + ", not Ed25519");
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
-  rep->storage = state.source == PassphraseState::Source::none_asked ? Storage::unencrypted_file : Storage::encrypted_file;
+  rep->storage =
+      state.source == PassphraseState::Source::none_asked ? Storage::unencrypted_file : Storage::encrypted_file;
   return Ed25519Key(std::move(rep));
 }
 
 Status Ed25519Key::save(const std::string& pem_path, const std::optional<std::string>& passphrase) const {
+  if (rep_->token) return bad_input("the operator key is on a token: it cannot be written to " + pem_path);
   auto encoded = encode_pkcs8(rep_->key.get(), passphrase);
   if (!encoded) return std::unexpected(encoded.error());
   Bytes& pem = *encoded;
@@ -166,7 +178,8 @@ Ed25519Key::Storage Ed25519Key::storage() const { return rep_->storage; }
 
 Result<std::string> new_operator_key_passphrase(const std::string& path) {
   if (const char* env = std::getenv(kOperatorPassphraseVariable); env != nullptr) {
-    if (*env == '\0') return bad_input(std::string(kOperatorPassphraseVariable) + " is empty: a key file needs a passphrase");
+    if (*env == '\0')
+      return bad_input(std::string(kOperatorPassphraseVariable) + " is empty: a key file needs a passphrase");
     return std::string(env);
   }
   if (isatty(STDIN_FILENO) != 1)
@@ -185,13 +198,15 @@ Result<std::string> new_operator_key_passphrase(const std::string& path) {
 }
 
 std::array<std::uint8_t, 32> Ed25519Key::public_key() const {
+  if (rep_->token) return rep_->token->public_key();
   std::array<std::uint8_t, 32> out{};
   std::size_t len = out.size();
   if (EVP_PKEY_get_raw_public_key(rep_->key.get(), out.data(), &len) != 1 || len != out.size()) die("public key");
   return out;
 }
 
-std::array<std::uint8_t, 64> Ed25519Key::sign(ByteView message) const {
+Result<std::array<std::uint8_t, 64>> Ed25519Key::sign(ByteView message) const {
+  if (rep_->token) return rep_->token->sign(message);
   std::array<std::uint8_t, 64> out{};
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   std::size_t len = out.size();

@@ -158,4 +158,15 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
 // A key on a PKCS#11 token (pkcs11.cpp): `uri` is an RFC 7512 "pkcs11:" URI.
 Result<PrivateKey> load_pkcs11_key(const std::string& uri);
 
+// The operator's Ed25519 key on a PKCS#11 token, reached through p11-kit (operator_token.cpp), as Ed25519Key::load
+// describes. Signs with CKM_EDDSA in a session that stays open and logged in while the object lives.
+class TokenEd25519Key {
+ public:
+  virtual ~TokenEd25519Key() = default;
+  virtual const std::array<std::uint8_t, 32>& public_key() const = 0;
+  // io_error when the token fails to sign or its signature does not verify with public_key().
+  virtual Result<std::array<std::uint8_t, 64>> sign(ByteView message) const = 0;
+};
+Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::string& uri);
+
 }  // namespace antq::signing

@@ -81,6 +81,9 @@ class PrivateKey {
   std::unique_ptr<Rep> rep_;
 };
 
+// A PKCS#11 URI as messages show it: any pin-value replaced by "***".
+std::string pkcs11_uri_shown(std::string uri);
+
 // Why `content` looks like private key material, or nullopt: a PEM block anywhere in it whose label names a private
 // key ("-----BEGIN PRIVATE KEY-----", "ENCRYPTED PRIVATE KEY", "RSA/EC/DSA/OPENSSH PRIVATE KEY", ...), or, decoded
 // by OpenSSL from its first byte, DER PKCS#8 (PrivateKeyInfo, or EncryptedPrivateKeyInfo under a password-based
@@ -254,27 +257,36 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
 
 // The operator's key that signs checkpoints. Thread-compatible.
 //
-// It is never part of the ledger (FORMAT.md §1): the operator keeps it in a file apart, encrypted, and names it to
-// each command that appends (cli/operator_key.hpp says where it is looked for).
+// It is never part of the ledger (FORMAT.md §1): the operator keeps it in a file apart, encrypted, or on a PKCS#11
+// token, and names it to each command that appends (cli/operator_key.hpp says where it is looked for).
 class Ed25519Key {
  public:
   // How the key is kept, for the warnings of the commands that use it.
-  enum class Storage { generated, unencrypted_file, encrypted_file };
+  enum class Storage { generated, unencrypted_file, encrypted_file, token };
 
   static Result<Ed25519Key> generate();
-  // The key in the PEM file `path`: PKCS#8, encrypted ("ENCRYPTED PRIVATE KEY", any scheme OpenSSL reads) or not.
-  // An encrypted file's passphrase comes from ANTQ_OPERATOR_PASSPHRASE, else from a prompt at the terminal.
-  // bad_input, naming the file, when it cannot be read, no passphrase is at hand, the passphrase does not open it
-  // (saying where that passphrase came from), or the key is not Ed25519.
-  static Result<Ed25519Key> load(const std::string& path);
+  // The key that `spec` names:
+  // - a PEM file: PKCS#8, encrypted ("ENCRYPTED PRIVATE KEY", any scheme OpenSSL reads) or not. An encrypted file's
+  //   passphrase comes from ANTQ_OPERATOR_PASSPHRASE, else from a prompt at the terminal.
+  // - an RFC 7512 "pkcs11:" URI of an Ed25519 private key on a token (CKK_EC_EDWARDS, curve edwards25519), used
+  //   through p11-kit (operator_token.cpp: Debian 12's OpenSSL pkcs11 engine cannot use Ed25519 token keys). The URI
+  //   must match one token and one private key there, with its public key object (same CKA_ID) beside it. The PIN
+  //   comes from ANTQ_PKCS11_PIN, else the URI's pin-value, else a prompt at the terminal; the module is
+  //   ANTQ_PKCS11_MODULE, else every module registered with p11-kit. The key signs a test message at load, checked
+  //   with its public key. The private key never leaves the token.
+  // bad_input, naming the file or URI, when it cannot be read or found, no passphrase or PIN is at hand, the
+  // passphrase or PIN does not open it (saying where it came from), or the key is not Ed25519.
+  static Result<Ed25519Key> load(const std::string& spec);
   // Writes the key to the new file `path`, mode 0600 (bad_input if it exists; nothing left behind on failure): as
   // PKCS#8 encrypted under `passphrase` (PKCS#5 v2.1 PBES2: PBKDF2-HMAC-SHA256 with kOperatorKeyIterations and a
   // 16-byte random salt, AES-256-CBC), which stock `openssl pkey` reads; unencrypted when `passphrase` is nullopt
-  // (test and demo keys only).
+  // (test and demo keys only). bad_input for a key on a token: it cannot leave it.
   Status save(const std::string& path, const std::optional<std::string>& passphrase) const;
   Storage storage() const;
   std::array<std::uint8_t, 32> public_key() const;
-  std::array<std::uint8_t, 64> sign(ByteView message) const;
+  // The RFC 8032 signature of `message`. Always succeeds for a key in memory; io_error when a token fails to sign
+  // (removed, logged out) or returns a signature that does not verify with public_key().
+  Result<std::array<std::uint8_t, 64>> sign(ByteView message) const;
   Ed25519Key(Ed25519Key&&) noexcept;
   Ed25519Key& operator=(Ed25519Key&&) noexcept;
   ~Ed25519Key();

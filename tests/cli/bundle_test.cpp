@@ -206,7 +206,8 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
   const std::string origin = vkey.substr(0, vkey.find('+'));
   std::string out;
   // The forger's own operator key, made by init (not the demo's, which ANTQ_OPERATOR_KEY names).
-  const std::string forger = "ANTQ_OPERATOR_KEY=" + quote(f / "operator.pem") + " ANTQ_OPERATOR_PASSPHRASE=forger " + kAntq;
+  const std::string forger =
+      "ANTQ_OPERATOR_KEY=" + quote(f / "operator.pem") + " ANTQ_OPERATOR_PASSPHRASE=forger " + kAntq;
   REQUIRE(run(forger + " init " + quote(f / "ledger") + " --profile hoa-binh-2023 --trust " + quote(f / "pki/ca.crt") +
                   " --admin " + quote(f / "pki/admin.crt") + " --origin " + quote(origin),
               &out) == 0);
@@ -222,8 +223,8 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
                 {"level", "commune"},
                 {"from", "2023-01-01"}}}};
     write_file(f / "bind.json", bind.dump());
-    REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin, &out) ==
-            0);
+    REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin,
+                &out) == 0);
   }
   json forged{{"act", "model.recognized"},
               {"subject", "MS-TL-FORGED"},

@@ -148,7 +148,7 @@ TEST_CASE("Appends find the operator key by --operator-key, ANTQ_OPERATOR_KEY or
   CHECK(count_lines(out) == 1);
   CHECK_THAT(out, Catch::StartsWith("no operator key for the ledger " + op.ledger().string()) &&
                       Catch::Contains("none at " + op.default_key().string()) &&
-                      Catch::Contains("give --operator-key FILE or set ANTQ_OPERATOR_KEY"));
+                      Catch::Contains("give --operator-key FILE|URI or set ANTQ_OPERATOR_KEY"));
   CHECK(op.data() == before);
   // Nothing was signed either: the chairman's key was not even read (no warning about it).
   CHECK_THAT(out, !Catch::Contains("chair.key"));
@@ -297,6 +297,10 @@ TEST_CASE(
   REQUIRE(op.antq("export " + quote(op.ledger()) + " " + quote(op.tmp / "plain-bundle"), &out) == 0);
   CHECK(key_material_under(op.tmp / "bundle").empty());
   CHECK(key_material_under(op.tmp / "plain-bundle").empty());
+  // Nor does a backup.
+  REQUIRE(op.antq("backup " + quote(op.ledger()) + " " + quote(op.tmp / "backup"), &out) == 0);
+  CHECK(key_material_under(op.tmp / "backup").empty());
+  CHECK_FALSE(fs::exists(op.tmp / "backup" / ledger::kLegacyOperatorKeyFile));
   CHECK(key_material_under(op.ledger()).size() == 1);  // the legacy file itself: what the warning is about
 
   // The README's way out: encrypt it with stock openssl into a file apart, check it is the same key, delete it.

@@ -72,13 +72,13 @@ TEST_CASE("Ed25519Key loads a PKCS#8 key and signs deterministically as RFC 8032
   auto key = Ed25519Key::load(dir.file("op.key"));
   REQUIRE(key.has_value());
   CHECK(to_hex(key->public_key()) == kPublic1);
-  CHECK(to_hex(key->sign(Bytes{})) == kSignature1);
+  CHECK(to_hex(*key->sign(Bytes{})) == kSignature1);
 }
 
 TEST_CASE("a generated key signs and its public key verifies", "[signing]") {
   auto key = Ed25519Key::generate();
   REQUIRE(key.has_value());
-  auto sig = key->sign(as_bytes("checkpoint body\n"));
+  auto sig = *key->sign(as_bytes("checkpoint body\n"));
   auto pub = key->public_key();
   CHECK(ed25519_verify(pub, as_bytes("checkpoint body\n"), sig));
   CHECK_FALSE(ed25519_verify(pub, as_bytes("checkpoint body"), sig));
@@ -179,7 +179,8 @@ TEST_CASE("An unencrypted operator key still loads, and says it is one", "[signi
   CHECK(generated->storage() == Ed25519Key::Storage::generated);
 }
 
-TEST_CASE("The passphrase of a new operator key comes from the environment, never empty, else a terminal", "[signing]") {
+TEST_CASE("The passphrase of a new operator key comes from the environment, never empty, else a terminal",
+          "[signing]") {
   with_operator_passphrase("from the environment", [] {
     auto p = new_operator_key_passphrase("/k.pem");
     REQUIRE(p.has_value());
