@@ -395,6 +395,16 @@ TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key what
   REQUIRE(run(kAntq + " history " + dir + " CRL-1", &out) == 0);
   CHECK_THAT(out, Catch::Contains("(after signing: stands)"));
 
+  // A bundle carries the CRL's entry and judges the same: the entry signed after the revocation fails, alone.
+  REQUIRE(run(kAntq + " export " + dir + " " + quote(t.tmp / "bundle"), &out) == 0);
+  CHECK(run(kAntq + " verify-bundle " + quote(t.tmp / "bundle") + " --operator-key " +
+                quote(t.dir() / "operator.vkey") + " --trust " + quote(t.pki.roots_pem()) + " --json",
+            &out) == 1);
+  auto bundle_report = json::parse(out);
+  REQUIRE(bundle_report["failures"].size() == 1);
+  CHECK(bundle_report["failures"][0]["seq"] == late_seq);
+  CHECK_THAT(bundle_report["failures"][0]["reason"].get<std::string>(), Catch::Contains("was revoked"));
+
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");
   CHECK(run(kAntq + " trust add-crl " + dir + " " + quote(t.tmp / "junk.crl") + admin, &out) == 2);
