@@ -214,7 +214,7 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
   CHECK_THAT(out, Catch::Contains("15"));
 }
 
-TEST_CASE("verify anchors a copy with the operator key and roots the auditor holds; a forged one fails", "[cli]") {
+TEST_CASE("verify anchors a copy with the operator key and roots the auditor holds, and a forged one fails", "[cli]") {
   Demo demo;
   const std::string held = " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " +
                            quote(demo.pki("roots.pem"));
