@@ -70,6 +70,21 @@ UniqueSsl<T, Free> d2i_exact(ByteView der) {
   return out;
 }
 
+// The DER of an OpenSSL object through its i2d function (i2d_X509, i2d_PKCS7, ...); empty, with the error queue
+// cleared, when OpenSSL cannot encode it.
+template <class T, class I2d>
+Bytes der_bytes(T* object, I2d i2d) {
+  unsigned char* p = nullptr;
+  const int n = i2d(object, &p);
+  if (n <= 0) {
+    clear_ssl_errors();
+    return {};
+  }
+  Bytes out(p, p + n);
+  OPENSSL_free(p);
+  return out;
+}
+
 // True when `data` holds a PEM block ("-----BEGIN "): PEM files, as opposed to DER.
 bool looks_like_pem(ByteView data);
 

@@ -219,6 +219,37 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
   CHECK_THAT(out, Catch::Contains("15"));
 }
 
+TEST_CASE("verify anchors a copy with the operator key and roots the auditor holds, and a forged one fails", "[cli]") {
+  Demo demo;
+  const std::string held = " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " +
+                           quote(demo.pki("roots.pem"));
+  std::string out;
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()) + held, &out) == 0);
+  CHECK_THAT(out, !Catch::Contains("not anchored"));
+  // Unanchored, the same ledger verifies, and the output says against what.
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("not anchored") && Catch::Contains("--operator-key"));
+
+  // A ledger made from scratch under the real origin, with its own operator key and its own root (stock openssl).
+  const fs::path forger = demo.tmp / "forger";
+  fs::create_directories(forger);
+  REQUIRE(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj '/CN=Forged root' "
+              "-keyout " + quote(forger / "root.key") + " -out " + quote(forger / "root.crt")) == 0);
+  std::string vkey = read_file(demo.ledger() / "operator.vkey");
+  const std::string origin = vkey.substr(0, vkey.find('+'));
+  REQUIRE(run(kAntq + " init " + quote(forger / "ledger") + " --profile hoa-binh-2023 --trust " +
+              quote(forger / "root.crt") + " --admin " + quote(forger / "root.crt") + " --origin " + origin) == 0);
+  CHECK(run(kAntq + " verify " + quote(forger / "ledger"), &out) == 0);  // consistent with itself
+  CHECK(run(kAntq + " verify " + quote(forger / "ledger") + held + " --json", &out) == 1);
+  auto report = json::parse(out.substr(out.find('{')));
+  CHECK(report["ok"] == false);
+  CHECK(report["anchored"] == true);
+  std::string reasons;
+  for (const auto& f : report["failures"]) reasons += f["reason"].get<std::string>() + "\n";
+  CHECK_THAT(reasons, Catch::Contains("is not the one in") && Catch::Contains("which " + demo.pki("roots.pem").string() +
+                                                                                 " lacks"));
+}
+
 TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and capnp decodes its entries", "[cli]") {
   Demo demo;
   const fs::path bundle = demo.tmp / "bundle";  // written by the demo with --explode
@@ -370,6 +401,16 @@ TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key what
   CHECK_THAT(out, Catch::Contains("INVALID NOW"));
   REQUIRE(run(kAntq + " history " + dir + " CRL-1", &out) == 0);
   CHECK_THAT(out, Catch::Contains("(after signing: stands)"));
+
+  // A bundle carries the CRL's entry and judges the same: the entry signed after the revocation fails, alone.
+  REQUIRE(run(kAntq + " export " + dir + " " + quote(t.tmp / "bundle"), &out) == 0);
+  CHECK(run(kAntq + " verify-bundle " + quote(t.tmp / "bundle") + " --operator-key " +
+                quote(t.dir() / "operator.vkey") + " --trust " + quote(t.pki.roots_pem()) + " --json",
+            &out) == 1);
+  auto bundle_report = json::parse(out);
+  REQUIRE(bundle_report["failures"].size() == 1);
+  CHECK(bundle_report["failures"][0]["seq"] == late_seq);
+  CHECK_THAT(bundle_report["failures"][0]["reason"].get<std::string>(), Catch::Contains("was revoked"));
 
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");
