@@ -237,8 +237,10 @@ TEST_CASE("verify anchors a copy with the operator key and roots the auditor hol
               "-keyout " + quote(forger / "root.key") + " -out " + quote(forger / "root.crt")) == 0);
   std::string vkey = read_file(demo.ledger() / "operator.vkey");
   const std::string origin = vkey.substr(0, vkey.find('+'));
-  REQUIRE(run(kAntq + " init " + quote(forger / "ledger") + " --profile hoa-binh-2023 --trust " +
-              quote(forger / "root.crt") + " --admin " + quote(forger / "root.crt") + " --origin " + origin) == 0);
+  // The forger's own operator key (not the demo's, which ANTQ_OPERATOR_KEY names).
+  REQUIRE(run("ANTQ_OPERATOR_KEY=" + quote(forger / "operator.pem") + " ANTQ_OPERATOR_PASSPHRASE=forger " + kAntq +
+              " init " + quote(forger / "ledger") + " --profile hoa-binh-2023 --trust " + quote(forger / "root.crt") +
+              " --admin " + quote(forger / "root.crt") + " --origin " + origin) == 0);
   CHECK(run(kAntq + " verify " + quote(forger / "ledger"), &out) == 0);  // consistent with itself
   CHECK(run(kAntq + " verify " + quote(forger / "ledger") + held + " --json", &out) == 1);
   auto report = json::parse(out.substr(out.find('{')));
