@@ -28,32 +28,6 @@ struct Ed25519Key::Rep {
 
 namespace {
 
-// What the passphrase callback of load() did, so that a failed load can say why.
-struct PassphraseState {
-  const std::string* path = nullptr;
-  enum class Source { none_asked, environment, terminal, unavailable } source = Source::none_asked;
-};
-
-// The passphrase of an encrypted operator key: ANTQ_OPERATOR_PASSPHRASE, else a prompt at the terminal.
-int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
-  auto* state = static_cast<PassphraseState*>(userdata);
-  if (const char* env = std::getenv(kOperatorPassphraseVariable); env != nullptr) {
-    state->source = PassphraseState::Source::environment;
-    std::size_t n = std::strlen(env);
-    if (n > static_cast<std::size_t>(size)) return -1;
-    std::memcpy(buf, env, n);
-    return static_cast<int>(n);
-  }
-  if (isatty(STDIN_FILENO) == 1) {
-    state->source = PassphraseState::Source::terminal;
-    std::string prompt = "Passphrase for operator key " + *state->path + ": ";
-    if (EVP_read_pw_string(buf, size, prompt.c_str(), 0) != 0) return -1;
-    return static_cast<int>(std::strlen(buf));
-  }
-  state->source = PassphraseState::Source::unavailable;
-  return -1;
-}
-
 [[noreturn]] void die(const char* what) {
   // Only reachable on allocation failure or an OpenSSL bug: a valid Ed25519 key always signs.
   std::fprintf(stderr, "antq: Ed25519 %s failed: %s\n", what, ssl_errors().c_str());
@@ -112,32 +86,15 @@ Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
   auto file = read_user_file(path, kMaxKeyFileBytes, "operator key file");
   if (!file) return std::unexpected(file.error());
   Bytes& pem = *file;
-  BioPtr bio = memory_bio(pem);
-  PassphraseState state{&path};
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state));
+  auto read = read_pem_private_key(pem, "operator key " + path, kOperatorPassphraseVariable);
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key) {
-    std::string why = ssl_errors();
-    switch (state.source) {
-      case PassphraseState::Source::unavailable:
-        return bad_input("operator key " + path + " is encrypted: set " + kOperatorPassphraseVariable +
-                         " (or run at a terminal to be asked)");
-      case PassphraseState::Source::environment:
-        return bad_input("operator key " + path + ": the passphrase in " + kOperatorPassphraseVariable +
-                         " does not decrypt it");
-      case PassphraseState::Source::terminal:
-        return bad_input("operator key " + path + ": wrong passphrase");
-      case PassphraseState::Source::none_asked:
-        break;
-    }
-    return bad_input("operator key " + path + " holds no PEM private key (" + why + ")");
-  }
+  if (!read) return std::unexpected(read.error());
+  EvpPkeyPtr key = std::move(read->key);
   if (!is_ed25519(key.get()))
     return bad_input("operator key " + path + " is " + key_description(key.get()) + ", not Ed25519");
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
-  rep->storage =
-      state.source == PassphraseState::Source::none_asked ? Storage::unencrypted_file : Storage::encrypted_file;
+  rep->storage = read->unencrypted ? Storage::unencrypted_file : Storage::encrypted_file;
   return Ed25519Key(std::move(rep));
 }
 
@@ -185,16 +142,10 @@ Result<std::string> new_operator_key_passphrase(const std::string& path) {
   if (isatty(STDIN_FILENO) != 1)
     return bad_input("the new operator key " + path + " is encrypted with a passphrase: set " +
                      kOperatorPassphraseVariable + " (or run at a terminal to be asked)");
-  char buf[1024];
-  const std::string prompt = "Passphrase for the new operator key " + path + ": ";
-  // verify = 1: asked twice, refused when the two differ.
-  const int rc = EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), 1);
-  std::string passphrase(rc == 0 ? buf : "");
-  OPENSSL_cleanse(buf, sizeof buf);
-  clear_ssl_errors();
-  if (rc != 0) return bad_input("operator key " + path + ": the passphrase was not entered twice alike");
-  if (passphrase.empty()) return bad_input("operator key " + path + ": an empty passphrase protects nothing");
-  return passphrase;
+  auto passphrase = ask_secret("Passphrase for the new operator key " + path + ": ", true);
+  if (!passphrase) return bad_input("operator key " + path + ": the passphrase was not entered twice alike");
+  if (passphrase->empty()) return bad_input("operator key " + path + ": an empty passphrase protects nothing");
+  return std::move(*passphrase);
 }
 
 std::array<std::uint8_t, 32> Ed25519Key::public_key() const {

@@ -2,8 +2,13 @@
 
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/ui.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace antq::signing {
@@ -241,6 +246,56 @@ const ASN1_TYPE* single_signed_attribute(CMS_SignerInfo* si, int nid) {
   X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, at);
   if (X509_ATTRIBUTE_count(attr) != 1) return nullptr;
   return X509_ATTRIBUTE_get0_type(attr, 0);
+}
+
+int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
+  auto* state = static_cast<PassphraseState*>(userdata);
+  if (const char* env = std::getenv(state->variable); env != nullptr) {
+    state->source = PassphraseState::Source::environment;
+    std::size_t n = std::strlen(env);
+    if (n > static_cast<std::size_t>(size)) return -1;
+    std::memcpy(buf, env, n);
+    return static_cast<int>(n);
+  }
+  if (isatty(STDIN_FILENO) == 1) {
+    state->source = PassphraseState::Source::terminal;
+    const std::string prompt = "Passphrase for " + state->name + ": ";
+    if (EVP_read_pw_string(buf, size, prompt.c_str(), 0) != 0) return -1;
+    return static_cast<int>(std::strlen(buf));
+  }
+  state->source = PassphraseState::Source::unavailable;
+  return -1;
+}
+
+std::optional<std::string> ask_secret(const std::string& prompt, bool twice) {
+  char buf[1024];
+  const int rc = EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), twice ? 1 : 0);
+  std::string secret(rc == 0 ? buf : "");
+  OPENSSL_cleanse(buf, sizeof buf);
+  clear_ssl_errors();
+  if (rc != 0) return std::nullopt;
+  return secret;
+}
+
+Result<PemPrivateKey> read_pem_private_key(ByteView pem, const std::string& name, const char* variable) {
+  BioPtr bio = memory_bio(pem);
+  PassphraseState state{variable, name};
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state));
+  if (!key) {
+    std::string why = ssl_errors();
+    switch (state.source) {
+      case PassphraseState::Source::unavailable:
+        return bad_input(name + " is encrypted: set " + variable + " (or run at a terminal to be asked)");
+      case PassphraseState::Source::environment:
+        return bad_input(name + ": the passphrase in " + variable + " does not decrypt it");
+      case PassphraseState::Source::terminal:
+        return bad_input(name + ": wrong passphrase");
+      case PassphraseState::Source::none_asked:
+        break;
+    }
+    return bad_input(name + " holds no PEM private key (" + why + ")");
+  }
+  return PemPrivateKey{std::move(key), state.source == PassphraseState::Source::none_asked};
 }
 
 }  // namespace antq::signing

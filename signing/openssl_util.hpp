@@ -152,6 +152,29 @@ struct Timestamp {
 Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
                                                        bool strict);
 
+// The passphrase of an encrypted key file, as OpenSSL's pem_password_cb asks for it (passphrase_callback, with a
+// PassphraseState as its userdata): the environment variable `variable`, else a prompt at the terminal
+// ("Passphrase for <name>: "). `source` then says where it came from, for the message of a failed load.
+struct PassphraseState {
+  const char* variable;
+  std::string name;  // "key FILE", "operator key FILE"
+  enum class Source { none_asked, environment, terminal, unavailable } source = Source::none_asked;
+};
+int passphrase_callback(char* buf, int size, int rwflag, void* userdata);
+
+// A secret (passphrase, PIN) typed at the terminal, not echoed, after `prompt`; asked twice when `twice`. nullopt
+// when none was typed, or the two differed.
+std::optional<std::string> ask_secret(const std::string& prompt, bool twice);
+
+// The private key in PEM `pem` (PKCS#8, encrypted or not, or a traditional format OpenSSL reads), its passphrase as
+// passphrase_callback finds it. `name` says which key in messages ("key FILE"). bad_input: encrypted and no
+// passphrase at hand, the passphrase does not decrypt it (saying where it came from), or no PEM private key.
+struct PemPrivateKey {
+  EvpPkeyPtr key;
+  bool unencrypted = false;  // no passphrase was needed
+};
+Result<PemPrivateKey> read_pem_private_key(ByteView pem, const std::string& name, const char* variable);
+
 // The key behind a PrivateKey: `spec` is how it was named (for messages); `unencrypted_file` when it was read
 // from a file that no passphrase protects (PrivateKey::unencrypted_file).
 struct PrivateKey::Rep {

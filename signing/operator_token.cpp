@@ -201,14 +201,9 @@ Result<std::string> pin_for(const P11KitUri* uri, const std::string& name, const
   if (isatty(STDIN_FILENO) != 1)
     return bad_input("operator key " + name + ": the token needs its PIN: set " + kPinVariable +
                      " (or run at a terminal to be asked)");
-  char buf[256];
-  const std::string prompt = "PIN for token " + token + ": ";
-  const int rc = EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), 0);
-  std::string pin(rc == 0 ? buf : "");
-  OPENSSL_cleanse(buf, sizeof buf);
-  clear_ssl_errors();
-  if (rc != 0) return bad_input("operator key " + name + ": no PIN given");
-  return pin;
+  auto pin = ask_secret("PIN for token " + token + ": ", false);
+  if (!pin) return bad_input("operator key " + name + ": no PIN given");
+  return std::move(*pin);
 }
 
 }  // namespace

@@ -17,31 +17,6 @@ namespace {
 
 constexpr const char* kPassphraseVariable = "ANTQ_KEY_PASSPHRASE";
 
-// What the passphrase callback did, so that a failed load can say why.
-struct PassphraseState {
-  const std::string* spec = nullptr;
-  enum class Source { none_asked, environment, terminal, unavailable } source = Source::none_asked;
-};
-
-int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
-  auto* state = static_cast<PassphraseState*>(userdata);
-  if (const char* env = std::getenv(kPassphraseVariable); env != nullptr) {
-    state->source = PassphraseState::Source::environment;
-    std::size_t n = std::strlen(env);
-    if (n > static_cast<std::size_t>(size)) return -1;
-    std::memcpy(buf, env, n);
-    return static_cast<int>(n);
-  }
-  if (isatty(STDIN_FILENO) == 1) {
-    state->source = PassphraseState::Source::terminal;
-    std::string prompt = "Passphrase for key " + *state->spec + ": ";
-    if (EVP_read_pw_string(buf, size, prompt.c_str(), 0) != 0) return -1;
-    return static_cast<int>(std::strlen(buf));
-  }
-  state->source = PassphraseState::Source::unavailable;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string& path) {
@@ -50,7 +25,7 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
   if (!p12) return std::nullopt;
   // The password: ANTQ_KEY_PASSPHRASE, else none (a file exported without one), else asked for at a terminal.
   std::string password;
-  PassphraseState state{&path};
+  PassphraseState state{kPassphraseVariable, "PKCS#12 file " + path};
   const bool without_password = std::getenv(kPassphraseVariable) == nullptr &&
                                 (PKCS12_verify_mac(p12.get(), "", 0) == 1 || PKCS12_verify_mac(p12.get(), nullptr, 0) == 1);
   clear_ssl_errors();
@@ -111,28 +86,13 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
     rep->unencrypted_file = (*p12)->without_password;
     return PrivateKey(std::move(rep));
   }
-  BioPtr bio = memory_bio(pem);
-  PassphraseState state{&spec};
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state));
+  auto read = read_pem_private_key(pem, "key " + spec, kPassphraseVariable);
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key) {
-    std::string why = ssl_errors();
-    switch (state.source) {
-      case PassphraseState::Source::unavailable:
-        return bad_input("key " + spec + " is encrypted: set " + kPassphraseVariable);
-      case PassphraseState::Source::environment:
-        return bad_input("key " + spec + ": the passphrase in " + kPassphraseVariable + " does not decrypt it");
-      case PassphraseState::Source::terminal:
-        return bad_input("key " + spec + ": wrong passphrase");
-      case PassphraseState::Source::none_asked:
-        break;
-    }
-    return bad_input("key " + spec + " holds no PEM private key (" + why + ")");
-  }
+  if (!read) return std::unexpected(read.error());
   auto rep = std::make_unique<Rep>();
-  rep->key = std::move(key);
+  rep->key = std::move(read->key);
   rep->spec = spec;
-  rep->unencrypted_file = state.source == PassphraseState::Source::none_asked;  // no passphrase was needed
+  rep->unencrypted_file = read->unencrypted;
   return PrivateKey(std::move(rep));
 }
 
