@@ -7,23 +7,13 @@
 #include <catch2/catch.hpp>
 
 #include "ledger/event.hpp"
-#include "support.hpp"
+#include "demo.hpp"
 
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
-
-// The commune demo (`antq demo --commune-only`): a ledger of 14 acts, its PKI, and an exploded bundle of it.
-struct Demo {
-  Demo() {
-    std::string out;
-    INFO(out);
-    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
-  }
-  fs::path ledger() const { return tmp / "ledger"; }
-  fs::path bundle() const { return tmp / "bundle"; }
-  fs::path pki(const std::string& file) const { return tmp / "pki" / file; }
+// The commune demo, and copies of its bundle to tamper with.
+struct Demo : CommuneDemo {
   // The auditor's anchors: the operator's key as `antq init` wrote it beside the ledger, and the roots of the PKI.
   std::string anchors() const {
     return " --operator-key " + quote(ledger() / "operator.vkey") + " --trust " + quote(pki("roots.pem"));
@@ -34,16 +24,7 @@ struct Demo {
     fs::copy(bundle(), copy, fs::copy_options::recursive);
     return copy;
   }
-  TempDir tmp;
-  // The demo's operator key (a test key, beside its PKI), for the commands that append.
-  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
-
-std::size_t lines_of(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n + (!s.empty() && s.back() != '\n');
-}
 
 // `antq verify-bundle BUNDLE EXTRA --json`: the exit code and the parsed report.
 std::pair<int, json> verify_json(const fs::path& bundle, const std::string& extra) {

@@ -8,28 +8,13 @@
 #include <fmt/format.h>
 
 #include "ledger/merkle.hpp"
-#include "support.hpp"
+#include "demo.hpp"
 
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
-
-// A demo ledger (demo PKI, 14 acts of a fictional commune) built by `antq demo --commune-only`, in a fresh
-// directory. The full demo (with the district) has its own test.
-struct Demo {
-  Demo() {
-    std::string out;
-    INFO(out);
-    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
-  }
-  fs::path ledger() const { return tmp / "ledger"; }
-  fs::path pki(const std::string& file) const { return tmp / "pki" / file; }
-  fs::path act(const std::string& file) const { return tmp / "acts" / file; }
-  std::string signer(const std::string& who) const {
-    return quote(pki(who + ".key")) + ":" + quote(pki(who + ".crt"));
-  }
-  std::string data() const { return read_file(ledger() / "data.mdb"); }
+// The commune demo, and `antq sign` of an act by one of its signers.
+struct Demo : CommuneDemo {
   // `antq sign` of `act` by `who` into `out`; the organisation's signature is added to `out` (`--signed`).
   void sign(const fs::path& act, const fs::path& out, const std::string& who, const std::string& role,
             const std::string& extra = "") const {
@@ -37,18 +22,7 @@ struct Demo {
     REQUIRE(run(kAntq + " sign " + input + " --key " + quote(pki(who + ".key")) + " --cert " +
                 quote(pki(who + ".crt")) + " --role " + role + " " + extra + " -o " + quote(out)) == 0);
   }
-
-  TempDir tmp;
-  // The demo's operator key (a test key, beside its PKI), for the commands that append.
-  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
-
-// The lines of `output` other than warnings: the demo's keys are test keys without passphrase, and every command
-// that signs or appends with them says so on a line of its own before anything else.
-std::size_t lines_of(const std::string& output) {
-  const std::string s = without_warnings(output);
-  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-}
 
 // Runs `command`, which must fail with exit 2 and exactly one line containing `expected`, and leave the demo
 // ledger byte-identical.

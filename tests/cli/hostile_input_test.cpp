@@ -10,48 +10,26 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "support.hpp"
+#include "demo.hpp"
 
 namespace antq::test {
 namespace {
-
-const std::string kAntq = ANTQ_BINARY;
 
 // `command` under a time limit (exit 124 when it runs out) and a 4 GiB limit on its heap (RLIMIT_DATA: private
 // memory, not LMDB's file mapping of the ledger).
 std::string bounded(const std::string& command) { return "ulimit -d 4194304; timeout 60 " + command; }
 
-// A demo ledger (`antq demo --commune-only`): its PKI in DIR/pki, the ledger in DIR/ledger.
-struct Demo {
-  Demo() {
-    std::string out;
-    INFO(out);
-    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
-  }
-  fs::path ledger() const { return tmp / "ledger"; }
-  fs::path pki(const std::string& file) const { return tmp / "pki" / file; }
-  std::string signer(const std::string& who) const { return quote(pki(who + ".key")) + ":" + quote(pki(who + ".crt")); }
-  std::string data() const { return read_file(ledger() / "data.mdb"); }
+// The commune demo, and the commands that sign and record as its chairman.
+struct Demo : CommuneDemo {
   // `antq sign ACT` by the chairman, into `out`.
   std::string sign(const fs::path& act, const fs::path& out, const std::string& extra = "") const {
     return kAntq + " sign " + quote(act) + " --key " + quote(pki("chair.key")) + " --cert " + quote(pki("chair.crt")) +
            " --role person -o " + quote(out) + " " + extra;
   }
   std::string record(const fs::path& act, const std::string& extra = "") const {
-    return kAntq + " record " + quote(ledger()) + " " + quote(act) + " --person " + signer("chair") + " --org " +
-           signer("office") + " " + extra;
+    return CommuneDemo::record(ledger(), act, extra);
   }
-  TempDir tmp;
-  // The demo's operator key (a test key, beside its PKI), for the commands that append.
-  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
-
-// The lines of `output` other than warnings: the demo's keys are test keys without passphrase, and every command
-// that signs or appends with them says so on a line of its own before anything else.
-std::size_t lines_of(const std::string& output) {
-  const std::string s = without_warnings(output);
-  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-}
 
 // Runs `command` (bounded), which must exit 2 with one line containing `expected` and never "internal error", and
 // leave the demo ledger byte-identical.

@@ -5,25 +5,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "support.hpp"
+#include "demo.hpp"
 
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
-
 using StateMap = std::map<std::string, std::string>;
-
-// The demo ledger of `antq demo --commune-only`, in a fresh directory.
-struct DemoLedger {
-  DemoLedger() {
-    std::string out;
-    INFO(out);
-    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
-  }
-  fs::path dir() const { return tmp / "ledger"; }
-  TempDir tmp;
-};
 
 // Runs `edit` in one write transaction on the ledger's `state` database, through LMDB directly (as anybody with
 // file access could), and returns the database as it stood before.
@@ -42,17 +29,11 @@ StateMap edit_state(const fs::path& dir, const std::function<void(MDB_txn*, MDB_
   return before;
 }
 
-std::size_t lines_of(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n + (!s.empty() && s.back() != '\n');
-}
-
 TEST_CASE("rebuild restores a state key deleted and one changed through LMDB, byte for byte, verify passes again, "
           "and a terminal sees the progress", "[cli][rebuild]") {
-  DemoLedger demo;
+  CommuneDemo demo;
   std::string subject, authority;
-  const StateMap intact = edit_state(demo.dir(), [&](MDB_txn* txn, MDB_dbi dbi) {
+  const StateMap intact = edit_state(demo.ledger(), [&](MDB_txn* txn, MDB_dbi dbi) {
     MDB_cursor* c = nullptr;
     REQUIRE(mdb_cursor_open(txn, dbi, &c) == 0);
     MDB_val k, v;
@@ -69,27 +50,27 @@ TEST_CASE("rebuild restores a state key deleted and one changed through LMDB, by
     REQUIRE(mdb_put(txn, dbi, &ka, &va, 0) == 0);
   });
   std::string out;
-  CHECK(run(kAntq + " verify " + quote(demo.dir()), &out) == 1);  // the replay no longer matches the state
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()), &out) == 1);  // the replay no longer matches the state
 
-  REQUIRE(run(kAntq + " rebuild " + quote(demo.dir()), &out) == 0);
+  REQUIRE(run(kAntq + " rebuild " + quote(demo.ledger()), &out) == 0);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("1 changed, 1 added, 0 removed"));
-  CHECK(edit_state(demo.dir()) == intact);
-  CHECK(run(kAntq + " verify " + quote(demo.dir()), &out) == 0);
+  CHECK(edit_state(demo.ledger()) == intact);
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
 
   // Again: nothing differs, nothing is written.
-  const std::string data = read_file(demo.dir() / "data.mdb");
-  REQUIRE(run(kAntq + " rebuild --json " + quote(demo.dir()), &out) == 0);
+  const std::string data = read_file(demo.ledger() / "data.mdb");
+  REQUIRE(run(kAntq + " rebuild --json " + quote(demo.ledger()), &out) == 0);
   auto report = json::parse(out);
   CHECK(report["written"] == false);
   CHECK(report["keys"] == intact.size());
   CHECK(report["unchanged"] == intact.size());
   CHECK(report["changed"] == 0);
   CHECK(report["entries"].get<std::uint64_t>() > 10);
-  CHECK(read_file(demo.dir() / "data.mdb") == data);
+  CHECK(read_file(demo.ledger() / "data.mdb") == data);
 
   // With a terminal on stderr (script(1) gives it one; its output is what the terminal showed), the progress.
-  REQUIRE(run("script -qec " + quote(kAntq + " rebuild " + demo.dir().string()) + " /dev/null", &out) == 0);
+  REQUIRE(run("script -qec " + quote(kAntq + " rebuild " + demo.ledger().string()) + " /dev/null", &out) == 0);
   CHECK_THAT(out, Catch::Contains("\rrebuild: ") && Catch::Contains(" entries\r\n"));
 }
 

@@ -16,31 +16,13 @@
 #include <fmt/format.h>
 
 #include "generated_ledger.hpp"
-#include "support.hpp"
+#include "demo.hpp"
 
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
-
-// The lines of `output` other than warnings: the demo's keys are test keys without passphrase, and every command
-// that signs or appends with them says so on a line of its own before anything else.
-std::size_t lines_of(const std::string& output) {
-  const std::string s = without_warnings(output);
-  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-}
-
-// The demo ledger of one commune (demo PKI, 14 acts), built by `antq demo --commune-only`.
-struct Demo {
-  Demo() {
-    std::string out;
-    INFO(out);
-    REQUIRE(run(kAntq + " demo --commune-only " + quote(tmp.path()), &out) == 0);
-  }
-  fs::path ledger() const { return tmp / "ledger"; }
-  std::string signer(const std::string& who) const {
-    return quote(tmp / "pki" / (who + ".key")) + ":" + quote(tmp / "pki" / (who + ".crt"));
-  }
+// The commune demo, and acts to append to it.
+struct Demo : CommuneDemo {
   // An act recognising a new model `subject` (lawful after the demo's acts), written to a file.
   fs::path recognized(const std::string& subject) const {
     const fs::path file = tmp / (subject + ".json");
@@ -54,14 +36,6 @@ struct Demo {
                    .dump());
     return file;
   }
-  std::string record(const fs::path& ledger, const fs::path& act) const {
-    return kAntq + " record " + quote(ledger) + " " + quote(act) + " --person " + signer("chair") + " --org " +
-           signer("office");
-  }
-
-  TempDir tmp;
-  // The demo's operator key (a test key, beside its PKI), for the commands that append.
-  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
 
 // A ledger directory holding `bytes` as its data.mdb, and the verifier key of `from`.
