@@ -95,7 +95,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if ((make_seeds)); then
   cmake --build "$build" -j"$jobs" --target antq antq-pdf-fixture antq-fuzz-seeds
-  "$build/tests/fuzz/antq-fuzz-seeds" --antq "$build/antq" --pdf-fixture "$build/antq-pdf-fixture" tests/fuzz
+  "$build/tests/fuzz/antq-fuzz-seeds" --antq "$build/antq" --pdf-fixture "$build/antq-pdf-fixture" \
+    --demo-pki tools/demo-pki.sh tests/fuzz
   exit 0
 fi
 

@@ -1,10 +1,11 @@
-// Bundles (FORMAT.md §7), as `antq verify-bundle` reads them: ledger::verify_bundle on a directory whose checkpoint,
-// entries.bin and proofs.json come from the input, beside the fixed operator.vkey, trust.pem and certs/ of
-// data/bundle/ (the demo ledger's, with the test chain).
+// Bundles (FORMAT.md §7), as `antq verify-bundle --operator-key --trust` reads them: ledger::verify_bundle on a
+// directory whose checkpoint, entries.bin and proofs.json come from the input, beside the other files of the demo
+// ledger's bundle (data/bundle/: operator.vkey, trust.pem, certs/, attachments/, README.txt, ...), anchored in that
+// bundle's operator key and roots as an auditor holding them would be.
 //
 // The input is the checkpoint, then entries.bin, then (for a subject bundle) proofs.json, separated by kSeparator;
 // a part that is not there is a file that is not there. Besides "an error or a report": a report that says ok
-// has no failures.
+// has no failures, and every failure is a message a user can be shown.
 #include <string_view>
 
 #include "ledger/bundle.hpp"
@@ -39,12 +40,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (i < parts.size()) fuzz::write_file(dir / names[i], parts[i]);
     else fs::remove(dir / names[i], ec);
   }
-  auto report = ledger::verify_bundle(dir);
+  static const ledger::BundleAnchors anchors = [] {
+    ledger::BundleAnchors a;
+    const Bytes vkey = fuzz::read_file(fuzz::data_dir() / "bundle" / "operator.vkey");
+    auto key = ledger::parse_verifier_key(std::string_view(reinterpret_cast<const char*>(vkey.data()), vkey.size()));
+    if (!key) fuzz::broken("data/bundle/operator.vkey: " + key.error().message);
+    a.operator_key = *key;
+    a.trust = fuzz::certificates("bundle/trust.pem");
+    return a;
+  }();
+  auto report = ledger::verify_bundle(dir, anchors);
   if (!report) {
     fuzz::check_error(report.error());
     return 0;
   }
-  fuzz::require(report->ok == report->failures.empty(), "a report's ok disagrees with its failures");
-  for (const auto& f : report->failures) fuzz::check_error(Error{ErrorKind::corruption, {}, f.reason});
+  const ledger::VerifyReport& v = report->verify;
+  fuzz::require(v.ok == v.failures.empty(), "a report's ok disagrees with its failures");
+  for (const auto& f : v.failures) fuzz::check_error(Error{ErrorKind::corruption, {}, f.reason});
   return 0;
 }

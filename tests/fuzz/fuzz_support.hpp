@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "signing/digest.hpp"
 #include "signing/result.hpp"
 #include "signing/signing.hpp"
@@ -44,29 +46,13 @@ inline void require(bool ok, std::string_view what) {
   if (!ok) broken(what);
 }
 
-// `text` with every byte outside printable ASCII written \xNN: for reports of broken properties.
-inline std::string printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    }
-  }
-  return out;
-}
-
-// A refusal as a user would see it: one line, not empty, that shows what it says (printable_line: no line break,
-// no terminal escape, no bidirectional control, UTF-8), so that a terminal and JSON output (verify --json) can carry
-// it.
+// A refusal as a user meets it: a message (which may quote the input), shown through cli::visible() as fail()
+// shows it and carried in JSON as `--json` output carries it; neither may throw.
 inline void check_error(const Error& e) {
-  const std::string line = e.line();
   require(!e.message.empty(), "an error without a message");
-  require(printable_line(line) == line, "an error that is not one printable line: " + printable(line));
-  (void)nlohmann::json(line).dump();  // throws, an uncaught exception, when the line is not UTF-8
+  const std::string shown = cli::visible(e.line());
+  require(shown.find_first_of("\n\r\x1b") == std::string::npos, "an error shown on more than one line: " + shown);
+  (void)cli::json_text(nlohmann::json{{"error", e.line()}});
 }
 
 inline Bytes bytes(const std::uint8_t* data, std::size_t size) { return Bytes(data, data + size); }
@@ -121,16 +107,20 @@ inline std::vector<Bytes> certificates(const std::string& name) {
   return *certs;
 }
 
-// A verifier of the fixed test chain (data/roots.pem, data/intermediates.pem), made anew for each input so that
-// nothing one input leaves in its caches changes how the next one runs.
+// A verifier of the fixed test chain (data/roots.pem, data/intermediates.pem) that trusts the time-stamp authority
+// of data/timestamp-authorities.pem, made anew for each input so that nothing one input leaves in its caches changes
+// how the next one runs.
 inline signing::Verifier fixed_verifier() {
   static const std::vector<Bytes> roots = certificates("roots.pem");
   static const std::vector<Bytes> intermediates = certificates("intermediates.pem");
+  static const std::vector<Bytes> authorities = certificates("timestamp-authorities.pem");
   signing::Verifier verifier;
   for (const Bytes& der : roots)
     if (!verifier.add_root(der)) broken("data/roots.pem: not a certificate");
   for (const Bytes& der : intermediates)
     if (!verifier.add_intermediate(der)) broken("data/intermediates.pem: not a certificate");
+  for (const Bytes& der : authorities)
+    if (!verifier.add_timestamp_authority(der)) broken("data/timestamp-authorities.pem: not a certificate");
   return verifier;
 }
 

@@ -2,14 +2,17 @@
 // of the fuzz targets. Run by `tools/fuzz.sh --make-seeds`; its output is committed, and running it again makes
 // new keys, so data/ and every seed change together.
 //
-//   antq-fuzz-seeds --antq PATH --pdf-fixture PATH OUT_DIR
+//   antq-fuzz-seeds --antq PATH --pdf-fixture PATH --demo-pki PATH OUT_DIR
 //
-// Two sources, neither of which leaves a private key in OUT_DIR:
+// Three sources, none of which leaves a private key in OUT_DIR:
 //  - a demo ledger (`antq demo --commune-only`, its own PKI): acts, signed events, entries, bodies, checkpoints,
-//    bundles (data/bundle/ holds that bundle's operator.vkey, trust.pem and certs/), the report CSV;
+//    bundles (data/bundle/ holds every file of that bundle but checkpoint, entries.bin and proofs.json), the report
+//    CSV, data.mdb (of its backup, and of a new ledger);
 //  - a test chain made here (data/roots.pem, data/intermediates.pem, data/signers.pem: a root, an intermediate and
 //    signers of every algorithm the policy allows): CMS signatures over data/cms-content.body, signed PDFs (made by
-//    antq-pdf-fixture), their admission records, CRLs.
+//    antq-pdf-fixture), their admission records, CRLs;
+//  - the time-stamp authority of tools/demo-pki.sh (data/timestamp-authorities.pem): its replies (openssl ts
+//    -reply) to requests for those signatures.
 // Each corpus also gets a few edge cases written here (empty and truncated inputs, odd but valid forms).
 #include <unistd.h>
 
@@ -244,6 +247,27 @@ void pdf_seeds(const fs::path& out, const Chain& chain, const fs::path& fixture,
   records.add("none.capnp", ledger::encode_pdf_signatures({}));
 }
 
+// Replies of the demo PKI's time-stamp authority (in `pki`, made by tools/demo-pki.sh) to requests for the signature
+// data/cms-content.p7s and for another one; the first stamped into the signature is a CMS seed too.
+void timestamp_seeds(const fs::path& out, const fs::path& pki, const fs::path& scratch) {
+  Corpus corpus(out, "timestamp");
+  const Bytes cms = read_bytes(out / "data" / "cms-content.p7s");
+  const Bytes other = read_bytes(out / "corpus" / "cms" / "p384.p7s");
+  auto reply = [&](const Bytes& signature, const std::string& name) {
+    const fs::path query = scratch / (name + ".tsq"), response = scratch / (name + ".tsr");
+    write(query, must(signing::timestamp_request(signature), "timestamp_request"));
+    run("openssl ts -reply -config " + shell_word(pki / "tsa.cnf") + " -queryfile " + shell_word(query) + " -out " +
+        shell_word(response) + " 2>/dev/null");
+    return read_bytes(response);
+  };
+  const Bytes granted = reply(cms, "granted");
+  corpus.add("granted.tsr", granted);
+  corpus.add("for-another-signature.tsr", reply(other, "other"));
+  corpus.add("truncated.tsr", ByteView(granted).first(granted.size() / 2));
+  write(out / "corpus" / "cms" / "p256-via-intermediate-stamped.p7s", must(signing::add_timestamp(cms, granted), "add_timestamp"));
+  fs::copy_file(pki / "tsa.crt", out / "data" / "timestamp-authorities.pem", fs::copy_options::overwrite_existing);
+}
+
 // Entries, bodies, submissions, checkpoints, bundles and the report CSV of the demo ledger in `demo`.
 void ledger_seeds(const fs::path& out, const fs::path& demo, const fs::path& scratch) {
   auto ledger = must(ledger::Ledger::open(demo / "ledger"), "open the demo ledger");
@@ -326,9 +350,8 @@ void ledger_seeds(const fs::path& out, const fs::path& demo, const fs::path& scr
   must(ledger::export_bundle(*ledger, subject, by_subject), "export --subject");
   const fs::path fixed = out / "data" / "bundle";
   fs::remove_all(fixed);
-  fs::create_directories(fixed);
-  for (const char* name : {"operator.vkey", "trust.pem"}) fs::copy_file(full / name, fixed / name);
-  fs::copy(full / "certs", fixed / "certs", fs::copy_options::recursive);
+  fs::copy(full, fixed, fs::copy_options::recursive);
+  for (const char* input : {"checkpoint", "entries.bin"}) fs::remove(fixed / input);
   const std::string sep(kBundleSeparator);
   bundles.add("whole-ledger", read_text(full / "checkpoint") + sep + read_text(full / "entries.bin"));
   bundles.add("subject", read_text(subject / "checkpoint") + sep + read_text(subject / "entries.bin") + sep +
@@ -349,16 +372,17 @@ void ledger_seeds(const fs::path& out, const fs::path& demo, const fs::path& scr
 }
 
 int main(int argc, char** argv) {
-  std::string antq, fixture, out_dir;
+  std::string antq, fixture, demo_pki, out_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--antq" && i + 1 < argc) antq = argv[++i];
     else if (a == "--pdf-fixture" && i + 1 < argc) fixture = argv[++i];
+    else if (a == "--demo-pki" && i + 1 < argc) demo_pki = argv[++i];
     else if (!a.starts_with("-") && out_dir.empty()) out_dir = a;
-    else die("usage: antq-fuzz-seeds --antq PATH --pdf-fixture PATH OUT_DIR (tests/fuzz/)");
+    else die("usage: antq-fuzz-seeds --antq PATH --pdf-fixture PATH --demo-pki PATH OUT_DIR (tests/fuzz/)");
   }
-  if (antq.empty() || fixture.empty() || out_dir.empty())
-    die("usage: antq-fuzz-seeds --antq PATH --pdf-fixture PATH OUT_DIR (tests/fuzz/)");
+  if (antq.empty() || fixture.empty() || demo_pki.empty() || out_dir.empty())
+    die("usage: antq-fuzz-seeds --antq PATH --pdf-fixture PATH --demo-pki PATH OUT_DIR (tests/fuzz/)");
   const fs::path out = out_dir;
   std::string tmpl = (fs::temp_directory_path() / "antq-fuzz-seeds-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) die("cannot make a temporary directory");
@@ -368,6 +392,13 @@ int main(int argc, char** argv) {
   run(shell_word(antq) + " demo --commune-only " + shell_word(demo) + " >/dev/null");
   fs::create_directories(out / "data");
   ledger_seeds(out, demo, scratch);
+  // data.mdb as `antq backup` writes it (compacted) and as a new ledger starts (named .data: git ignores *.mdb).
+  Corpus lmdb(out, "lmdb");
+  run(shell_word(antq) + " backup " + shell_word(demo / "ledger") + " " + shell_word(scratch / "backup") + " >/dev/null");
+  lmdb.add("demo-ledger-backup.data", read_bytes(scratch / "backup" / "data.mdb"));
+  run(shell_word(antq) + " init " + shell_word(scratch / "new") + " --profile hoa-binh-2023 --trust " +
+      shell_word(demo / "pki" / "roots.pem") + " --admin " + shell_word(demo / "pki" / "admin.crt") + " >/dev/null");
+  lmdb.add("new-ledger.data", read_bytes(scratch / "new" / "data.mdb"));
 
   const signing::UnixTime now = signing::now();
   const Chain chain = make_chain(now);
@@ -379,8 +410,10 @@ int main(int argc, char** argv) {
   cms_seeds(out, chain, read_bytes(out / "data" / "cms-content.body"), scratch);
   crl_seeds(out, chain, now);
   pdf_seeds(out, chain, fixture, scratch);
+  run(shell_word(demo_pki) + " " + shell_word(scratch / "tsa-pki") + " >/dev/null");
+  timestamp_seeds(out, scratch / "tsa-pki", scratch);
 
-  fs::remove_all(scratch);  // the demo's and the chain's keys with it
+  fs::remove_all(scratch);  // the keys of the demo, the chain and the authority with it
   std::cout << "antq-fuzz-seeds: wrote " << (out / "data").string() << " and " << (out / "corpus").string() << "\n";
   return 0;
 }
