@@ -3,6 +3,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/operator_key.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -10,12 +11,11 @@
 namespace antq::cli {
 namespace {
 
-int append_and_print(const std::string& dir, const std::vector<ledger::Submission>& events, bool json) {
-  auto ledger = ledger::Ledger::open(dir);
-  if (!ledger) return fail(ledger.error());
-  auto admission = projections::make_admission(**ledger);
+// Appends `events` to `ledger` (opened by open_for_append) and prints their seqs.
+int append_and_print(ledger::Ledger& ledger, const std::vector<ledger::Submission>& events, bool json) {
+  auto admission = projections::make_admission(ledger);
   if (!admission) return fail(admission.error());
-  auto seqs = (*ledger)->append(events, **admission);
+  auto seqs = ledger.append(events, **admission);
   if (!seqs) return fail(seqs.error());
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -32,7 +32,7 @@ int append_and_print(const std::string& dir, const std::vector<ledger::Submissio
 
 void add_append(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, act, person, org;
+    std::string dir, act, person, org, operator_key;
     std::vector<std::string> files;
     bool json = false, dry_run = false;
   };
@@ -40,10 +40,15 @@ void add_append(CLI::App& app, Action& run) {
   auto* append = app.add_subcommand("append", "Admit signed events (from `antq sign`) into the ledger");
   append->footer(
       "All events given are admitted together as one durable transaction, in order, or none is: a refused act\n"
-      "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.");
+      "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.\n"
+      "The operator's key signs the new checkpoint: --operator-key FILE|URI, else the file (or PKCS#11 URI)\n"
+      "ANTQ_OPERATOR_KEY names, else ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem, where\n"
+      "`antq init` writes it (its passphrase from ANTQ_OPERATOR_PASSPHRASE; a token's PIN from ANTQ_PKCS11_PIN;\n"
+      "else asked for).");
   append->add_option("DIR", args->dir, "The ledger")->required();
   append->add_option("SIGNED", args->files, "Signed event files")->required();
   append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
+  append->add_option("--operator-key", args->operator_key, "The operator's key: a file, or a PKCS#11 URI (see below)");
   append->callback([args, &run] {
     run = [args]() -> int {
       std::vector<ledger::Submission> events;
@@ -52,7 +57,9 @@ void add_append(CLI::App& app, Action& run) {
         if (!s) return fail(s.error());
         events.push_back(std::move(*s));
       }
-      return append_and_print(args->dir, events, args->json);
+      auto ledger = open_for_append(args->dir, args->operator_key);
+      if (!ledger) return fail(ledger.error());
+      return append_and_print(**ledger, events, args->json);
     };
   });
 
@@ -64,12 +71,16 @@ void add_append(CLI::App& app, Action& run) {
       "  antq record ./ledger act.json --person 'pkcs11:token=Chair;object=sign:chair.crt' --org office.key:office.crt\n"
       "Attachments are read as `antq sign` reads them (regular files of at most 64 MiB, never a private key; limits:\n"
       "docs/act-limits.md). --dry-run lists them (item, path, size, SHA-256) and signs and writes nothing:\n"
-      "  antq record ./ledger act.json --dry-run");
+      "  antq record ./ledger act.json --dry-run\n"
+      "The operator's key is found as `antq append` finds it (--operator-key, ANTQ_OPERATOR_KEY, the default file).\n"
+      "A key file that no passphrase protects is used, with a warning: anyone who copies it can sign as its holder.");
   record->add_option("DIR", args->dir, "The ledger")->required();
   record->add_option("ACT", args->act, "The act as JSON (acts.md)")->required();
   record->add_option("--person", args->person, "KEY:CERT of the competent person (required unless --dry-run)");
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
   record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
+  record->add_option("--operator-key", args->operator_key,
+                     "The operator's key: a file or a PKCS#11 URI (as for antq append)");
   record->add_flag("--dry-run", args->dry_run,
                    "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
   record->callback([args, &run] {
@@ -84,6 +95,9 @@ void add_append(CLI::App& app, Action& run) {
         print_attachments(act->act, act->attachment_sources, args->json);
         return kOk;
       }
+      // The operator's key first: without it nothing is signed, and no token asks for its PIN in vain.
+      auto ledger = open_for_append(args->dir, args->operator_key);
+      if (!ledger) return fail(ledger.error());
       ledger::Submission submission = unsigned_submission(std::move(*act));
       submission.label = args->act;
       auto person = parse_signer(args->person);
@@ -94,7 +108,7 @@ void add_append(CLI::App& app, Action& run) {
         if (!org) return fail(org.error());
         if (auto s = add_signature(submission, ledger::Role::organisation, *org); !s) return fail(s.error());
       }
-      return append_and_print(args->dir, {std::move(submission)}, args->json);
+      return append_and_print(**ledger, {std::move(submission)}, args->json);
     };
   });
 }

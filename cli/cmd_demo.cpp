@@ -69,6 +69,8 @@ class Demo {
   void try_unlawful(const std::string& what, const std::string& file, const json& act, const Identity& person,
                     const Identity* org);
 
+  fs::path operator_key_file() const { return pki_ / "operator.key"; }
+
   const fs::path root_, pki_, dir_, acts_, bundle_;
   const DemoOptions options_;
   const signing::UnixTime now_ = signing::now();
@@ -113,9 +115,12 @@ Result<ledger::Submission> Demo::signed_act(const std::string& file, const json&
   if (!input) return std::unexpected(input.error());
   auto submission = unsigned_submission(std::move(*input));
   submission.label = file;
-  if (auto s = add_signature(submission, ledger::Role::person, person.files); !s) return std::unexpected(s.error());
+  // The demo's keys are test keys, unencrypted on purpose: no warning for each of its thousands of signatures.
+  if (auto s = add_signature(submission, ledger::Role::person, person.files, {}, UnencryptedKey::quiet); !s)
+    return std::unexpected(s.error());
   if (org)
-    if (auto s = add_signature(submission, ledger::Role::organisation, org->files); !s) return std::unexpected(s.error());
+    if (auto s = add_signature(submission, ledger::Role::organisation, org->files, {}, UnencryptedKey::quiet); !s)
+      return std::unexpected(s.error());
   return submission;
 }
 
@@ -168,11 +173,18 @@ Status Demo::make_ledger() {
   init.origin = "antq-ledger.demo/minh-son";
   init.roots = {ca_->certificate_der};
   init.administrator = *signing::read_certificates(people_.at("admin").files.cert)->begin();
+  // The operator's key, a test key as the demo PKI's are: unencrypted, beside them, and never in the ledger.
+  auto key = signing::Ed25519Key::generate();
+  if (!key) return std::unexpected(key.error());
+  init.operator_key = std::make_shared<const signing::Ed25519Key>(std::move(*key));
+  if (auto s = init.operator_key->save(operator_key_file().string(), std::nullopt); !s) return s;
   auto vkey = ledger::Ledger::init(init);
   if (!vkey) return std::unexpected(vkey.error());
-  std::cout << "   operator key: " << *vkey << "\n";
+  std::cout << "   operator key: " << *vkey << "\n"
+            << "   (its private key, a test key: " << operator_key_file().string() << ", outside the ledger)\n";
   auto ledger = ledger::Ledger::open(dir_);
   if (!ledger) return std::unexpected(ledger.error());
+  if (auto s = (*ledger)->use_operator_key(init.operator_key); !s) return s;
   ledger_ = std::move(*ledger);
   auto admission = projections::make_admission(*ledger_);
   if (!admission) return std::unexpected(admission.error());
@@ -585,6 +597,8 @@ int Demo::run() {
               << fmt::format("   antq reconcile {} {}   (edit a figure first: exit 1 lists it)\n", d,
                              (root_ / fmt::format("report-{}.csv", last_closed_year_)).string());
   std::cout << fmt::format("   antq verify {} --checkpoint {}\n", d, (root_ / "checkpoint.txt").string())
+            << fmt::format("   antq append {} SIGNED --operator-key {}   (the demo's operator key)\n", d,
+                           operator_key_file().string())
             << fmt::format("   antq proof consistency {} 5 {} --json\n", d, ledger_->size())
             << fmt::format("   cat {}/README.txt\n", bundle_.string());
   return verified != kOk || unexpected_ ? kCheckFailed : kOk;
@@ -597,7 +611,8 @@ void add_demo(CLI::App& app, Action& run) {
   auto commune_only = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("demo", "Build a demo ledger (demo PKI, a fictional district) and show what it holds");
   cmd->footer(
-      "Writes DIR/pki (test keys), DIR/acts (every act as JSON), DIR/ledger, DIR/bundle and DIR/checkpoint.txt.\n"
+      "Writes DIR/pki (test keys, the operator's too: pki/operator.key, outside the ledger), DIR/acts (every act as\n"
+      "JSON), DIR/ledger, DIR/bundle and DIR/checkpoint.txt.\n"
       "First a commune's model from its survey to its first rating, act by act; then a district under the Hòa Bình\n"
       "profile over three evaluation years up to today (tools/generator: dozens of models, one replicated to over a\n"
       "hundred villages, ratings, terminations, a merge, exemplars, lapses an auditor finds) and a few unlawful acts,\n"

@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "cli/operator_key.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 #include "projections/profile.hpp"
@@ -17,7 +19,21 @@ void add_init(CLI::App& app, Action& run) {
   cmd->footer(
       "The trust store (--trust) holds the root certificates that every signature must chain to, at its signing\n"
       "time. --admin names the certificate that signs registry acts (authority.bound binds signers to units).\n"
-      "The operator key signs checkpoints; its verifier key is written to DIR/operator.vkey for auditors.\n\n"
+      "The operator's key signs checkpoints; its verifier key is written to DIR/operator.vkey for auditors. The\n"
+      "key itself is never in DIR (copies, backups and bundles of the ledger must not let anybody sign as the\n"
+      "operator): a new key is written, encrypted (PKCS#8, AES-256, PBKDF2), to --operator-key FILE, else to the\n"
+      "file ANTQ_OPERATOR_KEY names, else to ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem\n"
+      "(each '/' of the origin as '_'; directory 0700, file 0600). Its passphrase comes from\n"
+      "ANTQ_OPERATOR_PASSPHRASE, else it is asked for twice. An existing key file named by --operator-key or\n"
+      "ANTQ_OPERATOR_KEY is used as it is. Keep a copy of the key apart from the ledger's backups. The commands\n"
+      "that append (append, record, trust) look for the key in the same three places.\n"
+      "On a token instead (the key never leaves it): make an Ed25519 key there, on a token of its own, and give\n"
+      "its PKCS#11 URI (PIN from ANTQ_PKCS11_PIN, else asked for), here and to every command that appends:\n"
+      "  pkcs11-tool --login --keypairgen --key-type EC:edwards25519 --label operator --id 01 --token-label Operator\n"
+      "  antq init ./ledger ... --operator-key 'pkcs11:token=Operator;object=operator;type=private'\n"
+      "A ledger made by an older version holds its key in DIR/operator.key, unencrypted: move it out with\n"
+      "  openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000 -in DIR/operator.key -out KEY.pem\n"
+      "then check `ANTQ_OPERATOR_KEY=KEY.pem antq append ...` works and delete DIR/operator.key (README).\n\n"
       "Example:\n  antq init ./ledger --profile hoa-binh-2023 --trust roots.pem --admin admin.crt");
   cmd->add_option("DIR", args->dir, "Directory for the new ledger (created; must be empty)")->required();
   std::string profiles;
@@ -26,7 +42,9 @@ void add_init(CLI::App& app, Action& run) {
   cmd->add_option("--trust", args->trust, "PEM file of trusted root certificates")->required();
   cmd->add_option("--admin", args->admin, "Certificate (PEM or DER) of the ledger's administrator")->required();
   cmd->add_option("--chain", args->chain, "PEM file of intermediate certificates");
-  cmd->add_option("--operator-key", args->operator_key, "Ed25519 PEM key for checkpoints (default: a new one)");
+  cmd->add_option("--operator-key", args->operator_key,
+                  "Where the operator's key is kept, outside DIR: a new key is written to a FILE that does not "
+                  "exist; an existing Ed25519 PEM key, or a key on a token by PKCS#11 URI, is used");
   cmd->add_option("--origin", args->origin, "Checkpoint origin line (default: antq-ledger/<DIR name>)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
@@ -49,10 +67,23 @@ void add_init(CLI::App& app, Action& run) {
       auto admin = signing::read_certificates(args->admin);
       if (!admin) return fail(admin.error());
       o.administrator = admin->front();
-      if (!args->operator_key.empty()) o.operator_key = args->operator_key;
+      auto key = new_ledger_key(o.dir, o.origin.empty() ? ledger::default_origin(o.dir) : o.origin,
+                                args->operator_key);
+      if (!key) return fail(key.error());
+      o.operator_key = key->key;
+      o.before_writing = [&key] { return key->write(); };
       auto vkey = ledger::Ledger::init(o);
-      if (!vkey) return fail(vkey.error());
+      if (!vkey) {
+        key->discard();
+        return fail(vkey.error());
+      }
+      if (!key->created) warn_if_unencrypted(*key->key, key->where);
+      const bool on_token = key->key->storage() == signing::Ed25519Key::Storage::token;
       std::cout << "created ledger " << args->dir << " (profile " << args->profile << ")\n"
+                << "operator key: " << visible(key->where)
+                << (key->created ? " (new, encrypted)" : on_token ? " (on the token)" : "")
+                << " -- not part of the ledger: backups of " << args->dir << " do not include it"
+                << (on_token ? "\n" : "; keep a copy apart\n")
                 << "operator verifier key (also in " << args->dir << "/operator.vkey):\n"
                 << *vkey << "\n";
       return kOk;

@@ -6,6 +6,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/operator_key.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -14,7 +15,7 @@ namespace antq::cli {
 namespace {
 
 struct Args {
-  std::string dir, file, admin, date, number, name;
+  std::string dir, file, admin, date, number, name, operator_key;
   bool json = false;
 };
 
@@ -23,6 +24,9 @@ Result<std::uint64_t> record_trust_act(const Args& args, std::string_view kind, 
                                        std::string media_type, nlohmann::json data) {
   auto admin = parse_signer(args.admin);
   if (!admin) return std::unexpected(admin.error());
+  // The operator's key first: without it nothing is signed.
+  auto ledger = open_for_append(args.dir, args.operator_key);
+  if (!ledger) return std::unexpected(ledger.error());
   nlohmann::json act{{"act", kind},
                      {"subject", ledger::kLedgerSubject},
                      {"date", args.date.empty() ? vietnam_today() : args.date},
@@ -37,8 +41,6 @@ Result<std::uint64_t> record_trust_act(const Args& args, std::string_view kind, 
   ledger::Submission submission = unsigned_submission(std::move(*input));
   submission.label = args.file;
   if (auto s = add_signature(submission, ledger::Role::person, *admin); !s) return std::unexpected(s.error());
-  auto ledger = ledger::Ledger::open(args.dir);
-  if (!ledger) return std::unexpected(ledger.error());
   auto admission = projections::make_admission(**ledger);
   if (!admission) return std::unexpected(admission.error());
   auto seqs = (*ledger)->append({std::move(submission)}, **admission);
@@ -54,6 +56,9 @@ CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
       ->required();
   cmd->add_option("--date", args.date, "Date of the decision to trust it (YYYY-MM-DD; default: today)");
   cmd->add_option("--number", args.number, "Number and symbol of the document deciding it, if there is one");
+  cmd->add_option("--operator-key", args.operator_key,
+                  "The operator's key, a file or a PKCS#11 URI (else ANTQ_OPERATOR_KEY, else the default file: "
+                  "antq append --help)");
   return cmd;
 }
 

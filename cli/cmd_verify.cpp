@@ -1,5 +1,6 @@
 // antq verify: recheck the whole ledger from its bytes.
 #include <iostream>
+#include <set>
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
@@ -11,7 +12,7 @@ namespace antq::cli {
 
 void add_verify(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, checkpoint;
+    std::string dir, checkpoint, operator_key, trust;
     unsigned jobs = 0;
     bool json = false;
   };
@@ -20,15 +21,18 @@ void add_verify(CLI::App& app, Action& run) {
   cmd->footer(
       "Recomputes every leaf and the root, checks every checkpoint's signature and root, every CMS signature and\n"
       "certificate chain at its signing time, every attachment's digest, and replays the admission rules.\n"
-      "Exit 0: all good. Exit 1: the first bad entry is named, with the reason.\n"
-      "With --checkpoint, also proves this ledger extends a checkpoint you kept earlier (an older copy, or one\n"
-      "that has forked, fails).\n"
-      "On a CPU with AVX-512 IFMA, RSA signatures that verify are checked with antq's own RSA arithmetic,\n"
-      "about twice as fast as OpenSSL's; OpenSSL decides every signature that does not. ANTQ_RSA_IFMA=0 in the\n"
-      "environment makes OpenSSL check them all.");
+      "Exit 0: all good. Exit 1: the first bad entry is named, with the reason. OpenSSL checks every signature.\n"
+      "The ledger's own keys and roots are what it is checked against: a copy rewritten from scratch with new\n"
+      "keys agrees with itself. To prove it is the ledger you know, anchor it with what you hold:\n"
+      "  --checkpoint FILE    it extends a checkpoint you kept earlier (an older copy, or a fork, fails);\n"
+      "  --operator-key FILE  its operator key is the one the operator gave you (operator.vkey);\n"
+      "  --trust ROOTS.pem    it trusts exactly these roots (every signature chains to them).\n"
+      "Example:\n  antq verify ./ledger --checkpoint kept.txt --trust roots.pem");
   cmd->add_option("DIR", args->dir, "The ledger")->required();
   cmd->add_option("--jobs", args->jobs, "Threads for signature checks (default: all cores)");
   cmd->add_option("--checkpoint", args->checkpoint, "A checkpoint note kept earlier (file)");
+  cmd->add_option("--operator-key", args->operator_key, "The operator's verifier key as you hold it (file)");
+  cmd->add_option("--trust", args->trust, "The roots you trust (PEM): the ledger's must be exactly these");
   cmd->add_flag("--json", args->json,
                 "JSON: signature_details[] (every signature: seq, role, signer, issuer, signing_time, integrity,\n"
                 "valid_at_signing_time, certificate_now, revocation_now), pdf_signature_details[], ok, entries, root,\n"
@@ -78,8 +82,39 @@ void add_verify(CLI::App& app, Action& run) {
         pdf.push_back(std::move(d));
       };
       ledger::VerifyReport report = (*ledger)->verify(o, **admission);
+      // The anchors from outside: the ledger's own operator key and roots must be the ones the auditor holds.
+      auto fail_anchor = [&](std::string reason) {
+        report.ok = false;
+        report.failures.push_back({std::nullopt, std::move(reason)});
+      };
+      if (!args->operator_key.empty()) {
+        auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
+        if (!text) return fail(text.error());
+        auto held = ledger::parse_verifier_key(*text);
+        if (!held) return fail(bad_input("--operator-key " + args->operator_key + ": " + held.error().message));
+        auto own = ledger::parse_verifier_key((*ledger)->info().verifier_key);
+        if (!own || own->name != held->name || own->public_key != held->public_key)
+          fail_anchor("the ledger's operator key (" + (*ledger)->info().verifier_key + ") is not the one in " +
+                      args->operator_key + ": this is not the ledger that key signs for");
+      }
+      if (!args->trust.empty()) {
+        auto roots = signing::read_certificates(args->trust);
+        if (!roots) return fail(bad_input("--trust: " + roots.error().message));
+        std::set<Digest> held, ledgers;
+        for (const Bytes& r : *roots) held.insert(sha256(r));
+        for (const Bytes& r : (*ledger)->trust_roots()) ledgers.insert(sha256(r));
+        for (const Digest& d : ledgers)
+          if (!held.contains(d)) fail_anchor("the ledger trusts root " + to_hex(d) + ", which " + args->trust + " lacks");
+        for (const Digest& d : held)
+          if (!ledgers.contains(d)) fail_anchor("root " + to_hex(d) + " of " + args->trust + " is not among the ledger's");
+      }
+      const bool anchored = !args->checkpoint.empty() || !args->operator_key.empty();
       if (args->json) {
         nlohmann::json rest = report_json(report);
+        rest["anchors"] = {{"checkpoint", !args->checkpoint.empty()},
+                           {"operator_key", !args->operator_key.empty()},
+                           {"trust", !args->trust.empty()}};
+        rest["anchored"] = anchored && !args->trust.empty();
         rest["pdf_signature_details"] = std::move(pdf);
         std::string tail = json_text(rest, 2);  // "{\n  ...": continues the object opened above
         std::cout << (first ? "]," : "\n  ],") << tail.substr(1) << "\n";
@@ -100,6 +135,15 @@ void add_verify(CLI::App& app, Action& run) {
                                    describer.expired_since_signing);
         std::cout << "             (verify --json lists every signature: signer, issuer, time, status now)\n";
       }
+      if (!anchored || args->trust.empty())
+        std::cout << fmt::format("{:<13}checked against the ledger's own {}: give {} to prove it is the ledger you "
+                                 "know (see --help)\n",
+                                 "not anchored", !anchored && args->trust.empty() ? "operator key and roots"
+                                                 : !anchored                       ? "operator key"
+                                                                                   : "roots",
+                                 !anchored && args->trust.empty() ? "--checkpoint or --operator-key, and --trust"
+                                 : !anchored                     ? "--checkpoint or --operator-key"
+                                                                 : "--trust");
       return report.ok ? kOk : kCheckFailed;
     };
   });

@@ -1,11 +1,13 @@
 #include "cli/signer.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/profile.hpp"
 
@@ -89,7 +91,7 @@ void print_attachments(const ledger::Act& act, const std::vector<std::filesystem
 }
 
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
-                     const signing::SignOptions& options) {
+                     const signing::SignOptions& options, UnencryptedKey unencrypted) {
   for (const auto& s : submission.event.signatures)
     if (s.role == role) return bad_input(fmt::format("the event already has a {} signature", ledger::role_name(role)));
   // Nobody signs a document dated later than today; admission refuses it too, and verify rechecks it.
@@ -102,6 +104,14 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
   if (!key) return std::unexpected(key.error());
   auto cms = signing::cms_sign(submission.event.body, *key, certs->front(), options);
   if (!cms) return std::unexpected(cms.error());
+  if (unencrypted == UnencryptedKey::warn && key->unencrypted_file()) {
+    auto holder = signing::inspect_certificate(certs->front());  // it signed, so the certificate parses
+    std::fprintf(stderr, "%s\n",
+                 visible(fmt::format("warning: key {} is not encrypted: anyone who copies the file can sign as {}; "
+                                     "keep it encrypted (ANTQ_KEY_PASSPHRASE) or on a token (PKCS#11)",
+                                     signer.key, holder ? holder->subject : std::string("its holder")))
+                     .c_str());
+  }
   // Further certificates of the file (intermediates) travel in the CMS too, for chain building at append.
   if (certs->size() > 1) {
     std::vector<Bytes> more(certs->begin() + 1, certs->end());

@@ -34,11 +34,15 @@ ledger::Submission unsigned_submission(ledger::ActInput input);
 // an attachment not read from a file (given by sha256 and size, carried by a signed event, or this program's).
 void print_attachments(const ledger::Act& act, const std::vector<std::filesystem::path>& sources, bool json);
 
+// Whether add_signature says, in one line on stderr, that the key file it signed with has no passphrase
+// (signing::PrivateKey::unencrypted_file). `quiet` is for test keys that are made unencrypted on purpose (the demo's).
+enum class UnencryptedKey { warn, quiet };
+
 // Adds the signature of `role` by the key and certificate files. bad_input when that role already signed, the
 // act is dated later than today (ledger::check_document_date), the key does not match the certificate, or a file
-// cannot be read.
+// cannot be read. A key file without passphrase still signs, with a warning unless `unencrypted` is quiet.
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
-                     const signing::SignOptions& options = {});
+                     const signing::SignOptions& options = {}, UnencryptedKey unencrypted = UnencryptedKey::warn);
 
 Result<ledger::Submission> read_submission(const std::filesystem::path& path);
 Status write_submission(const std::filesystem::path& path, const ledger::Submission& submission);

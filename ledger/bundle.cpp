@@ -268,7 +268,8 @@ What this bundle cannot prove
 What verify-bundle does not check
   - The admission rules (who may sign which act, the order of the steps): `antq verify` replays them on the ledger.
   - profile.json: the rule profile named when the ledger was made is kept beside the log, not in it.
-  - Revocation: the bundle carries no certificate revocation lists; signatures are checked without them.
+  - Time of admission: each signature is judged when made and when admitted, with the CRLs and time-stamp
+    authorities the bundle's trust.crl-added and trust.tsa-added entries (and their documents) carry.
 
 Checking it with stock tools
   0. operator.vkey must be, character for character, the key the operator gave you; trust.pem must hold your roots.

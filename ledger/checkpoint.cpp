@@ -53,13 +53,14 @@ Result<VerifierKey> parse_verifier_key(std::string_view text) {
   return key;
 }
 
-std::string sign_checkpoint(const Checkpoint& checkpoint, const signing::Ed25519Key& key) {
+Result<std::string> sign_checkpoint(const Checkpoint& checkpoint, const signing::Ed25519Key& key) {
   std::string text = body(checkpoint);
   auto pub = key.public_key();
   auto sig = key.sign(as_bytes(text));
+  if (!sig) return std::unexpected(sig.error());
   auto id = key_id(checkpoint.origin, pub);
   Bytes blob(id.begin(), id.end());
-  blob.insert(blob.end(), sig.begin(), sig.end());
+  blob.insert(blob.end(), sig->begin(), sig->end());
   return text + "\n" + std::string(kDash) + checkpoint.origin + " " + to_base64(blob) + "\n";
 }
 

@@ -34,8 +34,8 @@ struct VerifierKey {
 std::string format_verifier_key(const std::string& name, const std::array<std::uint8_t, 32>& public_key);
 Result<VerifierKey> parse_verifier_key(std::string_view text);  // bad_input when malformed
 
-// The signed note text.
-std::string sign_checkpoint(const Checkpoint& checkpoint, const signing::Ed25519Key& key);
+// The signed note text. Fails only when a key on a token fails to sign (Ed25519Key::sign).
+Result<std::string> sign_checkpoint(const Checkpoint& checkpoint, const signing::Ed25519Key& key);
 
 // Opens a C2SP signed note: returns its text (up to and including the newline before the blank line) when a
 // signature line by `key` verifies. As Go's note.Open: the note splits at its last blank line, every signature

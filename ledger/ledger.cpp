@@ -23,7 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kOperatorKeyFile = "operator.key";
 const char* const kVerifierKeyFile = "operator.vkey";
 
 std::string meta_text(const Txn& txn, MDB_dbi meta, std::string_view key) {
@@ -336,6 +335,14 @@ Ledger::~Ledger() = default;
 const LedgerInfo& Ledger::info() const { return rep_->info; }
 const fs::path& Ledger::dir() const { return rep_->dir; }
 
+std::string default_origin(const fs::path& dir) {
+  std::string name = fs::absolute(dir).lexically_normal().filename().string();
+  if (name.empty()) name = "ledger";
+  for (char& ch : name)
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == '+') ch = '-';
+  return "antq-ledger/" + name;
+}
+
 Result<std::string> Ledger::init(const InitOptions& o) {
   // Everything is checked before anything is written.
   if (o.roots.empty()) return bad_input("init: the trust store has no certificate (give --trust ROOTS.pem)");
@@ -350,40 +357,20 @@ Result<std::string> Ledger::init(const InitOptions& o) {
     if (!fs::is_directory(o.dir, ec)) return bad_input(o.dir.string() + " exists and is not a directory");
     if (!fs::is_empty(o.dir, ec)) return bad_input(o.dir.string() + " is not empty: a new ledger needs an empty directory");
   }
-  std::optional<signing::Ed25519Key> key;
-  if (o.operator_key) {
-    auto k = signing::Ed25519Key::load(*o.operator_key);
-    if (!k) return std::unexpected(k.error());
-    key = std::move(*k);
-  } else {
-    auto k = signing::Ed25519Key::generate();
-    if (!k) return std::unexpected(k.error());
-    key = std::move(*k);
-  }
-  std::string origin = o.origin;
-  if (origin.empty()) {
-    std::string name = fs::absolute(o.dir).lexically_normal().filename().string();
-    if (name.empty()) name = "ledger";
-    for (char& ch : name)
-      if (static_cast<unsigned char>(ch) <= 0x20 || ch == '+') ch = '-';
-    origin = "antq-ledger/" + name;
-  }
+  if (!o.operator_key) return bad_input("init: no operator key to sign checkpoints with");
+  const signing::Ed25519Key& key = *o.operator_key;
+  const std::string origin = o.origin.empty() ? default_origin(o.dir) : o.origin;
   for (unsigned char ch : origin)
     if (ch <= 0x20 || ch == '+') return bad_input("init: the origin may not contain spaces or '+'");
-  std::string vkey = format_verifier_key(origin, key->public_key());
+  std::string vkey = format_verifier_key(origin, key.public_key());
 
+  if (o.before_writing)
+    if (auto s = o.before_writing(); !s) return std::unexpected(s.error());
   fs::create_directories(o.dir, ec);
   if (ec) return io_error(fmt::format("cannot create {}: {}", o.dir.string(), ec.message()));
   auto cleanup = [&] {  // a failed init leaves the directory as it found it
-    for (const char* f : {"data.mdb", "lock.mdb", kOperatorKeyFile, kVerifierKeyFile}) fs::remove(o.dir / f, ec);
+    for (const char* f : {"data.mdb", "lock.mdb", kVerifierKeyFile}) fs::remove(o.dir / f, ec);
   };
-  if (!o.operator_key) {
-    if (auto s = key->save((o.dir / kOperatorKeyFile).string()); !s) return std::unexpected(s.error());
-  } else {
-    fs::copy_file(*o.operator_key, o.dir / kOperatorKeyFile, ec);
-    if (ec) { cleanup(); return io_error("cannot copy the operator key: " + ec.message()); }
-    fs::permissions(o.dir / kOperatorKeyFile, fs::perms::owner_read | fs::perms::owner_write, ec);
-  }
   {
     std::ofstream out(o.dir / kVerifierKeyFile);
     out << vkey << "\n";
@@ -419,9 +406,10 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   store_certs(o.roots, "trust.roots");
   store_certs(o.intermediates, "trust.intermediates");
   store_certs({o.administrator}, "administrator");
-  std::string note = sign_checkpoint({origin, 0, empty_root()}, *key);
+  auto note = sign_checkpoint({origin, 0, empty_root()}, key);
+  if (s && !note) s = std::unexpected(note.error());
   SeqKey zero = seq_key(0);
-  if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(note));
+  if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note));
   if (!s) { cleanup(); return std::unexpected(s.error()); }
   if (int rc = txn.commit(); rc != MDB_SUCCESS) { cleanup(); return io_error("cannot commit the new ledger: " + lmdb_error(rc)); }
   return vkey;
@@ -461,11 +449,17 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOpti
     // Database handles opened in a transaction outlive it only when it commits (an abort closes them).
     if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot read the ledger: " + lmdb_error(rc));
   }
-  if (fs::exists(dir / kOperatorKeyFile, ec)) {
-    auto key = signing::Ed25519Key::load((dir / kOperatorKeyFile).string());
-    if (key) rep->operator_key = std::move(*key);
-  }
   return std::unique_ptr<Ledger>(new Ledger(std::move(rep)));
+}
+
+Status Ledger::use_operator_key(std::shared_ptr<const signing::Ed25519Key> key) {
+  if (!key) return bad_input("no operator key given");
+  if (format_verifier_key(rep_->info.origin, key->public_key()) != rep_->info.verifier_key)
+    return bad_input(fmt::format("it is not the operator key of this ledger (origin {}): its checkpoints would not "
+                                 "verify with operator.vkey",
+                                 rep_->info.origin));
+  rep_->operator_key = std::move(key);
+  return {};
 }
 
 std::uint64_t Ledger::size() const {
@@ -684,7 +678,8 @@ std::string Ledger::checkpoint() const {
 Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>& events, Admission& admission) {
   if (events.empty()) return std::vector<std::uint64_t>{};
   if (!rep_->operator_key)
-    return bad_input(fmt::format("{}/{} is missing or unreadable: only the operator may append", rep_->dir.string(), kOperatorKeyFile));
+    return bad_input(fmt::format("{}: no operator key to sign the checkpoint with: only the operator may append",
+                                 rep_->dir.string()));
   const signing::UnixTime now = signing::now();
   const std::size_t n = events.size();
 
@@ -908,9 +903,12 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     if (!s) return std::unexpected(s.error());
     seqs.push_back(seq);
   }
-  std::string note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
+  // Signed last, inside the write transaction: a token that fails to sign leaves nothing written.
+  auto note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
+  if (!note) return std::unexpected(note.error());
   SeqKey ck = seq_key(range.size());
-  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(note)); !s) return std::unexpected(s.error());
+  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(*note)); !s)
+    return std::unexpected(s.error());
   if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
                     "; nothing was written (free disk space, then append again)");
   if (!new_cas.empty() || trust_changed) rep_->append_verifier.reset();  // the trust store changed

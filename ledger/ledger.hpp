@@ -81,13 +81,26 @@ class Admission {
 struct InitOptions {
   std::filesystem::path dir;
   std::string profile;
-  std::string origin;                        // default: "antq-ledger/<directory name>"
+  std::string origin;                        // default: default_origin(dir)
   std::vector<Bytes> roots;                  // trust anchors (DER)
   std::vector<Bytes> intermediates;          // from init --chain
   Bytes administrator;                       // DER
   Bytes profile_document;                    // the profile's file (stored as an attachment; may be empty)
-  std::optional<std::string> operator_key;   // PEM path; default: generate DIR/operator.key
+  // The operator's key, which signs the checkpoints (required). It is not written into DIR: the caller keeps it
+  // apart (cli/operator_key.hpp) and hands it to each Ledger that appends (Ledger::use_operator_key).
+  std::shared_ptr<const signing::Ed25519Key> operator_key;
+  // Called once, when every check has passed and before anything is written (e.g. to write a new operator key where
+  // the operator keeps it). An error stops init with nothing written.
+  std::function<Status()> before_writing;
 };
+
+// The origin of a ledger in `dir` when init is given none: "antq-ledger/<directory name>", each byte that may not
+// be in an origin (a space or control character, '+') written as '-'.
+std::string default_origin(const std::filesystem::path& dir);
+
+// Where ledgers made before the operator's key was kept apart hold it: DIR/operator.key, unencrypted. Ledger never
+// reads it by itself; the commands that append use it when nothing else names a key, with a warning.
+inline constexpr const char* kLegacyOperatorKeyFile = "operator.key";
 
 struct OpenOptions {
   // Check the structure of all of data.mdb (every B-tree and the free list: FORMAT.md, "Structure of data.mdb")
@@ -155,14 +168,20 @@ class Ledger {
   // Opens an existing ledger. bad_input when `dir` holds none; corruption "damaged store at page N: ..." when the
   // structure of data.mdb is damaged where it is checked (OpenOptions), before LMDB reads the damage. A ledger on
   // read-only media (a read-only file system) opens for reading; what would write fails with io_error saying so.
+  // It can be read at once; append() needs the operator's key as well (use_operator_key).
   static Result<std::unique_ptr<Ledger>> open(const std::filesystem::path& dir, const OpenOptions& options = {});
+
+  // The key append() signs checkpoints with. bad_input when it is not this ledger's operator key (its verifier key
+  // under this origin is not info().verifier_key): checkpoints signed with it would not verify.
+  Status use_operator_key(std::shared_ptr<const signing::Ed25519Key> key);
 
   ~Ledger();
   const LedgerInfo& info() const;
   const std::filesystem::path& dir() const;
 
   // Admits `events` in order as one durable transaction and returns their seqs. On any refusal or error,
-  // nothing is written and the error names the event (by its position in `events`) and the rule.
+  // nothing is written and the error names the event (by its position in `events`) and the rule. bad_input when
+  // no operator key was given (use_operator_key).
   Result<std::vector<std::uint64_t>> append(const std::vector<Submission>& events, Admission& admission);
 
   std::uint64_t size() const;

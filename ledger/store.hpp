@@ -86,7 +86,7 @@ struct Ledger::Rep {
   MDB_dbi pdf_signatures = 0;
   bool has_pdf_signatures = false;  // made by the first append of a signed PDF
   LedgerInfo info;
-  std::optional<signing::Ed25519Key> operator_key;  // present when DIR/operator.key is readable
+  std::shared_ptr<const signing::Ed25519Key> operator_key;  // Ledger::use_operator_key; null until then
   // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of
   // verified chains) until an append stores a new CA certificate. Whatever changes the trust store (roots, CRLs)
   // must reset it.

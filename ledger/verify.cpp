@@ -1,5 +1,6 @@
 // Ledger::verify: recompute everything from the stored bytes (FORMAT.md, "Verification").
 #include <algorithm>
+#include <future>
 #include <map>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace {
 
 // Entries are checked a chunk at a time (FORMAT.md, "Verification"): this thread reads the chunk in seq order and
 // checks the tree over it, all cores decode its entries and check their signatures, then this thread takes them in
-// order for what needs order (duplicates, the admission replay). Only a chunk of entries is in memory at a time.
+// order for what needs order (duplicates, the admission replay) while the next chunk is decoded. Two chunks of
+// entries are in memory at a time.
 constexpr std::size_t kChunk = 1024;
 
 struct Item : StoredEntry {
@@ -159,16 +161,16 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   }
   MDB_val k, v;
   int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-  std::vector<Item> chunk;
-  for (bool gap = false; rc == MDB_SUCCESS && !gap;) {
-    // This thread: the next entries in seq order, with the tree checked over them: every perfect node the log
-    // implies must be the one stored.
+  // This thread: the next entries in seq order into `chunk`, with the tree checked over them: every perfect node
+  // the log implies must be the one stored. False at the end of the log or at a gap.
+  bool more = rc == MDB_SUCCESS;
+  auto read = [&](std::vector<Item>& chunk) {
     chunk.clear();
-    for (; rc == MDB_SUCCESS && chunk.size() < kChunk; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (; more && chunk.size() < kChunk; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), more = rc == MDB_SUCCESS) {
       if (k.mv_size != 8 || seq_of(k) != expected) {
         fail(expected, fmt::format("entry {} is missing: the next key in `entries` is {}", expected,
                                    k.mv_size == 8 ? std::to_string(seq_of(k)) : std::string("not 8 bytes")));
-        gap = true;  // the tree cannot be recomputed past a gap
+        more = false;  // the tree cannot be recomputed past a gap
         break;
       }
       Item& it = chunk.emplace_back();
@@ -184,10 +186,22 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       }
       if (auto w = roots_wanted.find(range.size()); w != roots_wanted.end()) w->second = range.root();
     }
-    // All cores: decode and check signatures (nothing there touches LMDB). Then this thread, in order.
+  };
+  // Other threads, all cores: decode and check signatures (nothing there touches LMDB).
+  auto decode_all = [&](std::vector<Item>& chunk) {
     parallel_for(chunk.size(), options.jobs, [&](std::size_t i) { decode(chunk[i]); });
-    for (Item& it : chunk) in_order(it);
-    if (options.progress) options.progress(expected, size);
+  };
+  // While one chunk is replayed in order on this thread, the next one is decoded on the others.
+  std::vector<Item> ready, ahead;
+  read(ready);
+  decode_all(ready);
+  while (!ready.empty()) {
+    read(ahead);
+    std::future<void> decoding = std::async(std::launch::async, decode_all, std::ref(ahead));
+    for (Item& it : ready) in_order(it);
+    if (options.progress) options.progress(ready.back().seq + 1, size);
+    decoding.get();
+    std::swap(ready, ahead);
   }
   mdb_cursor_close(cur);
   if (expected == size) report.root = range.root();

@@ -40,11 +40,8 @@ Result<Bytes> read_crl(const std::string& path) {
   }
   clear_ssl_errors();
   if (!crl) return bad_input("CRL file " + path + " holds neither a PEM (X509 CRL) nor a DER certificate revocation list");
-  unsigned char* out = nullptr;
-  int n = i2d_X509_CRL(crl.get(), &out);
-  if (n <= 0) return bad_input("CRL file " + path + ": cannot encode the CRL");
-  Bytes der(out, out + n);
-  OPENSSL_free(out);
+  Bytes der = der_bytes(crl.get(), i2d_X509_CRL);
+  if (der.empty()) return bad_input("CRL file " + path + ": cannot encode the CRL");
   return der;
 }
 

@@ -20,17 +20,7 @@ CmsPtr decode_cms(ByteView der) {
   return d2i_exact<CMS_ContentInfo, d2i_CMS_ContentInfo, CMS_ContentInfo_free>(der);
 }
 
-Bytes encode_cms(CMS_ContentInfo* cms) {
-  unsigned char* p = nullptr;
-  int n = i2d_CMS_ContentInfo(cms, &p);
-  if (n <= 0) {
-    clear_ssl_errors();
-    return {};
-  }
-  Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
-}
+Bytes encode_cms(CMS_ContentInfo* cms) { return der_bytes(cms, i2d_CMS_ContentInfo); }
 
 Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms) {
   if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) return bad_input("the CMS is not a SignedData");

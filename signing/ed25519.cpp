@@ -1,10 +1,13 @@
-// The operator's Ed25519 key (checkpoint notes): raw RFC 8032 signatures, PKCS#8 PEM files.
+// The operator's Ed25519 key (checkpoint notes): raw RFC 8032 signatures, PKCS#8 PEM files, encrypted (PBES2) or not.
 #include <fcntl.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ui.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,19 +19,70 @@
 
 namespace antq::signing {
 
+// One of `key` (in memory: generated or read from a file) and `token`.
 struct Ed25519Key::Rep {
   EvpPkeyPtr key;
+  std::unique_ptr<TokenEd25519Key> token;
+  Storage storage = Storage::generated;
 };
 
 namespace {
 
-// Refuses to prompt: an operator key is read unattended.
-int no_passphrase(char*, int, int, void*) { return -1; }
+// What the passphrase callback of load() did, so that a failed load can say why.
+struct PassphraseState {
+  const std::string* path = nullptr;
+  enum class Source { none_asked, environment, terminal, unavailable } source = Source::none_asked;
+};
+
+// The passphrase of an encrypted operator key: ANTQ_OPERATOR_PASSPHRASE, else a prompt at the terminal.
+int passphrase_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
+  auto* state = static_cast<PassphraseState*>(userdata);
+  if (const char* env = std::getenv(kOperatorPassphraseVariable); env != nullptr) {
+    state->source = PassphraseState::Source::environment;
+    std::size_t n = std::strlen(env);
+    if (n > static_cast<std::size_t>(size)) return -1;
+    std::memcpy(buf, env, n);
+    return static_cast<int>(n);
+  }
+  if (isatty(STDIN_FILENO) == 1) {
+    state->source = PassphraseState::Source::terminal;
+    std::string prompt = "Passphrase for operator key " + *state->path + ": ";
+    if (EVP_read_pw_string(buf, size, prompt.c_str(), 0) != 0) return -1;
+    return static_cast<int>(std::strlen(buf));
+  }
+  state->source = PassphraseState::Source::unavailable;
+  return -1;
+}
 
 [[noreturn]] void die(const char* what) {
   // Only reachable on allocation failure or an OpenSSL bug: a valid Ed25519 key always signs.
   std::fprintf(stderr, "antq: Ed25519 %s failed: %s\n", what, ssl_errors().c_str());
   std::abort();
+}
+
+// The PEM of `key`: PKCS#8, encrypted under `passphrase` as Ed25519Key::save says, or unencrypted.
+Result<Bytes> encode_pkcs8(EVP_PKEY* key, const std::optional<std::string>& passphrase) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio) return io_error("cannot encode the operator key: " + ssl_errors());
+  if (!passphrase) {
+    if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+      return io_error("cannot encode the operator key: " + ssl_errors());
+    return bio_bytes(bio.get());
+  }
+  if (passphrase->size() > static_cast<std::size_t>(INT_MAX)) return bad_input("the passphrase is too long");
+  // PEM_write_bio_PKCS8PrivateKey would take OpenSSL's default of 2048 PBKDF2 iterations: far too few.
+  UniqueSsl<X509_ALGOR, X509_ALGOR_free> pbe(PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), kOperatorKeyIterations, nullptr,
+                                                                  16, nullptr, NID_hmacWithSHA256, nullptr));
+  UniqueSsl<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free> info(EVP_PKEY2PKCS8(key));
+  if (!pbe || !info) return io_error("cannot encode the operator key: " + ssl_errors());
+  // PKCS8_set0_pbe takes `pbe` only when it succeeds.
+  UniqueSsl<X509_SIG, X509_SIG_free> encrypted(
+      PKCS8_set0_pbe(passphrase->data(), static_cast<int>(passphrase->size()), info.get(), pbe.get()));
+  if (!encrypted) return io_error("cannot encrypt the operator key: " + ssl_errors());
+  (void)pbe.release();
+  if (PEM_write_bio_PKCS8(bio.get(), encrypted.get()) != 1)
+    return io_error("cannot encode the operator key: " + ssl_errors());
+  return bio_bytes(bio.get());
 }
 
 }  // namespace
@@ -46,27 +100,52 @@ Result<Ed25519Key> Ed25519Key::generate() {
   return Ed25519Key(std::move(rep));
 }
 
-Result<Ed25519Key> Ed25519Key::load(const std::string& pem_path) {
-  auto file = read_user_file(pem_path, kMaxKeyFileBytes, "operator key file");
+Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
+  if (path.starts_with("pkcs11:")) {
+    auto token = load_token_ed25519_key(path);
+    if (!token) return std::unexpected(token.error());
+    auto rep = std::make_unique<Rep>();
+    rep->token = std::move(*token);
+    rep->storage = Storage::token;
+    return Ed25519Key(std::move(rep));
+  }
+  auto file = read_user_file(path, kMaxKeyFileBytes, "operator key file");
   if (!file) return std::unexpected(file.error());
   Bytes& pem = *file;
   BioPtr bio = memory_bio(pem);
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
+  PassphraseState state{&path};
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &state));
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key)
-    return bad_input("operator key " + pem_path + " holds no unencrypted PEM private key (" + ssl_errors() + ")");
+  if (!key) {
+    std::string why = ssl_errors();
+    switch (state.source) {
+      case PassphraseState::Source::unavailable:
+        return bad_input("operator key " + path + " is encrypted: set " + kOperatorPassphraseVariable +
+                         " (or run at a terminal to be asked)");
+      case PassphraseState::Source::environment:
+        return bad_input("operator key " + path + ": the passphrase in " + kOperatorPassphraseVariable +
+                         " does not decrypt it");
+      case PassphraseState::Source::terminal:
+        return bad_input("operator key " + path + ": wrong passphrase");
+      case PassphraseState::Source::none_asked:
+        break;
+    }
+    return bad_input("operator key " + path + " holds no PEM private key (" + why + ")");
+  }
   if (!is_ed25519(key.get()))
-    return bad_input("operator key " + pem_path + " is " + key_description(key.get()) + ", not Ed25519");
+    return bad_input("operator key " + path + " is " + key_description(key.get()) + ", not Ed25519");
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
+  rep->storage =
+      state.source == PassphraseState::Source::none_asked ? Storage::unencrypted_file : Storage::encrypted_file;
   return Ed25519Key(std::move(rep));
 }
 
-Status Ed25519Key::save(const std::string& pem_path) const {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), rep_->key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return io_error("cannot encode the operator key: " + ssl_errors());
-  Bytes pem = bio_bytes(bio.get());
+Status Ed25519Key::save(const std::string& pem_path, const std::optional<std::string>& passphrase) const {
+  if (rep_->token) return bad_input("the operator key is on a token: it cannot be written to " + pem_path);
+  auto encoded = encode_pkcs8(rep_->key.get(), passphrase);
+  if (!encoded) return std::unexpected(encoded.error());
+  Bytes& pem = *encoded;
   int fd = ::open(pem_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     int err = errno;
@@ -95,14 +174,39 @@ Status Ed25519Key::save(const std::string& pem_path) const {
   return {};
 }
 
+Ed25519Key::Storage Ed25519Key::storage() const { return rep_->storage; }
+
+Result<std::string> new_operator_key_passphrase(const std::string& path) {
+  if (const char* env = std::getenv(kOperatorPassphraseVariable); env != nullptr) {
+    if (*env == '\0')
+      return bad_input(std::string(kOperatorPassphraseVariable) + " is empty: a key file needs a passphrase");
+    return std::string(env);
+  }
+  if (isatty(STDIN_FILENO) != 1)
+    return bad_input("the new operator key " + path + " is encrypted with a passphrase: set " +
+                     kOperatorPassphraseVariable + " (or run at a terminal to be asked)");
+  char buf[1024];
+  const std::string prompt = "Passphrase for the new operator key " + path + ": ";
+  // verify = 1: asked twice, refused when the two differ.
+  const int rc = EVP_read_pw_string(buf, sizeof buf, prompt.c_str(), 1);
+  std::string passphrase(rc == 0 ? buf : "");
+  OPENSSL_cleanse(buf, sizeof buf);
+  clear_ssl_errors();
+  if (rc != 0) return bad_input("operator key " + path + ": the passphrase was not entered twice alike");
+  if (passphrase.empty()) return bad_input("operator key " + path + ": an empty passphrase protects nothing");
+  return passphrase;
+}
+
 std::array<std::uint8_t, 32> Ed25519Key::public_key() const {
+  if (rep_->token) return rep_->token->public_key();
   std::array<std::uint8_t, 32> out{};
   std::size_t len = out.size();
   if (EVP_PKEY_get_raw_public_key(rep_->key.get(), out.data(), &len) != 1 || len != out.size()) die("public key");
   return out;
 }
 
-std::array<std::uint8_t, 64> Ed25519Key::sign(ByteView message) const {
+Result<std::array<std::uint8_t, 64>> Ed25519Key::sign(ByteView message) const {
+  if (rep_->token) return rep_->token->sign(message);
   std::array<std::uint8_t, 64> out{};
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   std::size_t len = out.size();

@@ -63,14 +63,7 @@ X509Ptr x509_from_der(ByteView der) { return d2i_exact<X509, d2i_X509, X509_free
 
 X509CrlPtr crl_from_der(ByteView der) { return d2i_exact<X509_CRL, d2i_X509_CRL, X509_CRL_free>(der); }
 
-Bytes x509_to_der(const X509* cert) {
-  int n = i2d_X509(cert, nullptr);
-  if (n <= 0) return {};
-  Bytes out(static_cast<std::size_t>(n));
-  unsigned char* p = out.data();
-  i2d_X509(cert, &p);
-  return out;
-}
+Bytes x509_to_der(const X509* cert) { return der_bytes(cert, i2d_X509); }
 
 Digest x509_fingerprint(const X509* cert) { return sha256(x509_to_der(cert)); }
 

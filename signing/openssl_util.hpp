@@ -70,6 +70,21 @@ UniqueSsl<T, Free> d2i_exact(ByteView der) {
   return out;
 }
 
+// The DER of an OpenSSL object through its i2d function (i2d_X509, i2d_PKCS7, ...); empty, with the error queue
+// cleared, when OpenSSL cannot encode it.
+template <class T, class I2d>
+Bytes der_bytes(T* object, I2d i2d) {
+  unsigned char* p = nullptr;
+  const int n = i2d(object, &p);
+  if (n <= 0) {
+    clear_ssl_errors();
+    return {};
+  }
+  Bytes out(p, p + n);
+  OPENSSL_free(p);
+  return out;
+}
+
 // True when `data` holds a PEM block ("-----BEGIN "): PEM files, as opposed to DER.
 bool looks_like_pem(ByteView data);
 
@@ -137,16 +152,19 @@ struct Timestamp {
 Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
                                                        bool strict);
 
-// The key behind a PrivateKey: `spec` is how it was named (for messages).
+// The key behind a PrivateKey: `spec` is how it was named (for messages); `unencrypted_file` when it was read
+// from a file that no passphrase protects (PrivateKey::unencrypted_file).
 struct PrivateKey::Rep {
   EvpPkeyPtr key;
   std::string spec;
+  bool unencrypted_file = false;
 };
 
 // What a PKCS#12 (.p12/.pfx) file holds: the key, then its certificate and any others.
 struct Pkcs12Parts {
   EvpPkeyPtr key;
   std::vector<Bytes> certificates;  // the key's certificate first, when there is one
+  bool without_password = false;    // opened with no password: anyone who copies the file holds the key
 };
 // nullopt when `data` is not PKCS#12 (DER); otherwise the parts, or bad_input naming `path` (wrong or missing
 // password: ANTQ_KEY_PASSPHRASE, else none, else a prompt at a terminal).
@@ -154,5 +172,16 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
 
 // A key on a PKCS#11 token (pkcs11.cpp): `uri` is an RFC 7512 "pkcs11:" URI.
 Result<PrivateKey> load_pkcs11_key(const std::string& uri);
+
+// The operator's Ed25519 key on a PKCS#11 token, reached through p11-kit (operator_token.cpp), as Ed25519Key::load
+// describes. Signs with CKM_EDDSA in a session that stays open and logged in while the object lives.
+class TokenEd25519Key {
+ public:
+  virtual ~TokenEd25519Key() = default;
+  virtual const std::array<std::uint8_t, 32>& public_key() const = 0;
+  // io_error when the token fails to sign or its signature does not verify with public_key().
+  virtual Result<std::array<std::uint8_t, 64>> sign(ByteView message) const = 0;
+};
+Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::string& uri);
 
 }  // namespace antq::signing

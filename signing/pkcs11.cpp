@@ -21,16 +21,6 @@ namespace {
 constexpr const char* kPinVariable = "ANTQ_PKCS11_PIN";
 constexpr const char* kModuleVariable = "ANTQ_PKCS11_MODULE";
 
-// The URI with any pin-value hidden, for messages.
-std::string shown(std::string uri) {
-  for (std::size_t at = uri.find("pin-value="); at != std::string::npos; at = uri.find("pin-value=", at + 1)) {
-    std::size_t begin = at + 10;
-    std::size_t end = uri.find_first_of(";?&", begin);
-    uri.replace(begin, (end == std::string::npos ? uri.size() : end) - begin, "***");
-  }
-  return uri;
-}
-
 // The engine, loaded and initialised once per process and kept to its end: libp11 initialises the PKCS#11
 // module once, and keys loaded through it use it until they are freed.
 Result<ENGINE*> pkcs11_engine() {
@@ -94,8 +84,17 @@ bool names_pin(const std::string& uri) {
 
 }  // namespace
 
+std::string pkcs11_uri_shown(std::string uri) {
+  for (std::size_t at = uri.find("pin-value="); at != std::string::npos; at = uri.find("pin-value=", at + 1)) {
+    std::size_t begin = at + 10;
+    std::size_t end = uri.find_first_of(";?&", begin);
+    uri.replace(begin, (end == std::string::npos ? uri.size() : end) - begin, "***");
+  }
+  return uri;
+}
+
 Result<PrivateKey> load_pkcs11_key(const std::string& uri) {
-  const std::string name = shown(uri);
+  const std::string name = pkcs11_uri_shown(uri);
   const bool terminal = isatty(STDIN_FILENO) == 1;
   const char* pin = std::getenv(kPinVariable);
   if (pin == nullptr && !terminal && !names_pin(uri))

@@ -81,6 +81,7 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
   }
   Pkcs12Parts parts;
   parts.key.reset(key);
+  parts.without_password = without_password;
   if (cert != nullptr) {
     parts.certificates.push_back(x509_to_der(cert));
     X509_free(cert);
@@ -107,6 +108,7 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
     auto rep = std::make_unique<Rep>();
     rep->key = std::move((*p12)->key);
     rep->spec = spec;
+    rep->unencrypted_file = (*p12)->without_password;
     return PrivateKey(std::move(rep));
   }
   BioPtr bio = memory_bio(pem);
@@ -130,7 +132,10 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
   rep->spec = spec;
+  rep->unencrypted_file = state.source == PassphraseState::Source::none_asked;  // no passphrase was needed
   return PrivateKey(std::move(rep));
 }
+
+bool PrivateKey::unencrypted_file() const { return rep_->unencrypted_file; }
 
 }  // namespace antq::signing

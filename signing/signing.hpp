@@ -66,6 +66,9 @@ class PrivateKey {
   // used through OpenSSL's pkcs11 engine: the PIN comes from ANTQ_PKCS11_PIN (or the URI's pin-value), else a
   // prompt at a terminal; the module is ANTQ_PKCS11_MODULE, else p11-kit's proxy (every registered module).
   static Result<PrivateKey> load(const std::string& spec);
+  // True when the key was read from a file that no passphrase protects (PEM not encrypted, PKCS#12 without a
+  // password): anyone who copies that file can sign as its holder. False for encrypted files and token keys.
+  bool unencrypted_file() const;
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;
   ~PrivateKey();
@@ -77,6 +80,9 @@ class PrivateKey {
  private:
   std::unique_ptr<Rep> rep_;
 };
+
+// A PKCS#11 URI as messages show it: any pin-value replaced by "***".
+std::string pkcs11_uri_shown(std::string uri);
 
 // Why `content` looks like private key material, or nullopt: a PEM block anywhere in it whose label names a private
 // key ("-----BEGIN PRIVATE KEY-----", "ENCRYPTED PRIVATE KEY", "RSA/EC/DSA/OPENSSH PRIVATE KEY", ...), or, decoded
@@ -250,13 +256,37 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
 
 // The operator's key that signs checkpoints. Thread-compatible.
+//
+// It is never part of the ledger (FORMAT.md §1): the operator keeps it in a file apart, encrypted, or on a PKCS#11
+// token, and names it to each command that appends (cli/operator_key.hpp says where it is looked for).
 class Ed25519Key {
  public:
+  // How the key is kept, for the warnings of the commands that use it.
+  enum class Storage { generated, unencrypted_file, encrypted_file, token };
+
   static Result<Ed25519Key> generate();
-  static Result<Ed25519Key> load(const std::string& pem_path);   // PKCS#8 PEM, unencrypted
-  Status save(const std::string& pem_path) const;                // writes mode 0600, fails if it exists
+  // The key that `spec` names:
+  // - a PEM file: PKCS#8, encrypted ("ENCRYPTED PRIVATE KEY", any scheme OpenSSL reads) or not. An encrypted file's
+  //   passphrase comes from ANTQ_OPERATOR_PASSPHRASE, else from a prompt at the terminal.
+  // - an RFC 7512 "pkcs11:" URI of an Ed25519 private key on a token (CKK_EC_EDWARDS, curve edwards25519), used
+  //   through p11-kit (operator_token.cpp: Debian 12's OpenSSL pkcs11 engine cannot use Ed25519 token keys). The URI
+  //   must match one token and one private key there, with its public key object (same CKA_ID) beside it. The PIN
+  //   comes from ANTQ_PKCS11_PIN, else the URI's pin-value, else a prompt at the terminal; the module is
+  //   ANTQ_PKCS11_MODULE, else every module registered with p11-kit. The key signs a test message at load, checked
+  //   with its public key. The private key never leaves the token.
+  // bad_input, naming the file or URI, when it cannot be read or found, no passphrase or PIN is at hand, the
+  // passphrase or PIN does not open it (saying where it came from), or the key is not Ed25519.
+  static Result<Ed25519Key> load(const std::string& spec);
+  // Writes the key to the new file `path`, mode 0600 (bad_input if it exists; nothing left behind on failure): as
+  // PKCS#8 encrypted under `passphrase` (PKCS#5 v2.1 PBES2: PBKDF2-HMAC-SHA256 with kOperatorKeyIterations and a
+  // 16-byte random salt, AES-256-CBC), which stock `openssl pkey` reads; unencrypted when `passphrase` is nullopt
+  // (test and demo keys only). bad_input for a key on a token: it cannot leave it.
+  Status save(const std::string& path, const std::optional<std::string>& passphrase) const;
+  Storage storage() const;
   std::array<std::uint8_t, 32> public_key() const;
-  std::array<std::uint8_t, 64> sign(ByteView message) const;
+  // The RFC 8032 signature of `message`. Always succeeds for a key in memory; io_error when a token fails to sign
+  // (removed, logged out) or returns a signature that does not verify with public_key().
+  Result<std::array<std::uint8_t, 64>> sign(ByteView message) const;
   Ed25519Key(Ed25519Key&&) noexcept;
   Ed25519Key& operator=(Ed25519Key&&) noexcept;
   ~Ed25519Key();
@@ -266,6 +296,16 @@ class Ed25519Key {
  private:
   std::unique_ptr<Rep> rep_;
 };
+
+// Where the passphrase of an operator key file comes from, when not from a prompt at the terminal.
+inline constexpr const char* kOperatorPassphraseVariable = "ANTQ_OPERATOR_PASSPHRASE";
+// PBKDF2-HMAC-SHA256 iterations for a new operator key file: OWASP's figure for 2023 (Password Storage Cheat
+// Sheet), about a quarter of a second here for each command that unlocks the key, and as much for each guess.
+inline constexpr int kOperatorKeyIterations = 600'000;
+
+// The passphrase to encrypt a new operator key file `path` with: ANTQ_OPERATOR_PASSPHRASE, else asked for twice at
+// the terminal. bad_input (one line) when there is neither, when the two entries differ, or when it is empty.
+Result<std::string> new_operator_key_passphrase(const std::string& path);
 
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 

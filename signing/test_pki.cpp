@@ -145,11 +145,8 @@ Result<Bytes> issue_crl(const IssuedCertificate& issuer, const std::vector<std::
   }
   ok = ok && X509_CRL_sort(crl.get()) == 1 && X509_CRL_sign(crl.get(), issuer_key.get(), EVP_sha256()) > 0;
   if (!ok) return bad_input("cannot make the CRL: " + ssl_errors());
-  unsigned char* out = nullptr;
-  int n = i2d_X509_CRL(crl.get(), &out);
-  if (n <= 0) return bad_input("cannot encode the CRL: " + ssl_errors());
-  Bytes result(out, out + n);
-  OPENSSL_free(out);
+  Bytes result = der_bytes(crl.get(), i2d_X509_CRL);
+  if (result.empty()) return bad_input("cannot encode the CRL");
   return result;
 }
 

@@ -21,18 +21,6 @@ ByteView signature_value(CMS_SignerInfo* si) {
   return {ASN1_STRING_get0_data(s), static_cast<std::size_t>(ASN1_STRING_length(s))};
 }
 
-Bytes der_of_token(PKCS7* token) {
-  unsigned char* p = nullptr;
-  int n = i2d_PKCS7(token, &p);
-  if (n <= 0) {
-    clear_ssl_errors();
-    return {};
-  }
-  Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
-}
-
 Result<std::optional<Timestamp>> verified_token(CMS_SignerInfo* si, X509_ATTRIBUTE* attribute,
                                                 const std::vector<X509Ptr>& authorities) {
   const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
@@ -44,7 +32,7 @@ Result<std::optional<Timestamp>> verified_token(CMS_SignerInfo* si, X509_ATTRIBU
   if (!token) return bad_input("the time-stamp token is not a DER CMS ContentInfo");
   // The token is not covered by the signature: its bytes must be exactly OpenSSL's encoding, so that nobody can
   // alter them without changing what the ledger stores and hashes.
-  if (der_of_token(token.get()) != Bytes(token_der.begin(), token_der.end()))
+  if (der_bytes(token.get(), i2d_PKCS7) != Bytes(token_der.begin(), token_der.end()))
     return bad_input("the time-stamp token is not DER (OpenSSL encodes it differently)");
   TsTstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
   if (!info) {
@@ -143,11 +131,8 @@ Result<Bytes> timestamp_request(ByteView cms_der) {
        TS_REQ_set_msg_imprint(request.get(), message.get()) == 1 && TS_REQ_set_nonce(request.get(), nonce.get()) == 1 &&
        TS_REQ_set_cert_req(request.get(), 1) == 1;
   if (!ok) return bad_input("cannot make the time-stamp request: " + ssl_errors());
-  unsigned char* p = nullptr;
-  int n = i2d_TS_REQ(request.get(), &p);
-  if (n <= 0) return bad_input("cannot encode the time-stamp request: " + ssl_errors());
-  Bytes out(p, p + n);
-  OPENSSL_free(p);
+  Bytes out = der_bytes(request.get(), i2d_TS_REQ);
+  if (out.empty()) return bad_input("cannot encode the time-stamp request");
   return out;
 }
 
@@ -177,7 +162,7 @@ Result<Bytes> add_timestamp(ByteView cms_der, ByteView response_der) {
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_DATA);
   if (TS_RESP_verify_token(ctx.get(), token) != 1)
     return bad_input("the time-stamp token does not stamp this signature: " + ssl_errors());
-  Bytes token_der = der_of_token(token);
+  Bytes token_der = der_bytes(token, i2d_PKCS7);
   if (token_der.empty()) return bad_input("cannot encode the time-stamp token");
   if (CMS_unsigned_add1_attr_by_NID(*si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token_der.data(),
                                     static_cast<int>(token_der.size())) != 1)

@@ -127,15 +127,7 @@ std::optional<std::string> ledger_form_problem(ByteView der, CMS_ContentInfo* cm
   ASN1_INTEGER* serial = nullptr;
   if (CMS_SignerInfo_get0_signer_id(si, &key_id, &issuer, &serial) != 1) return "the SignerInfo names no signer";
   if (issuer != nullptr) {
-    auto der_of_name = [](const X509_NAME* name) {
-      unsigned char* p = nullptr;
-      int n = i2d_X509_NAME(name, &p);
-      Bytes out;
-      if (n > 0) out.assign(p, p + n);
-      OPENSSL_free(p);
-      return out;
-    };
-    if (der_of_name(issuer) != der_of_name(X509_get_issuer_name(cert)))
+    if (der_bytes(issuer, i2d_X509_NAME) != der_bytes(X509_get_issuer_name(cert), i2d_X509_NAME))
       return "the SignerInfo names the issuer " + name_to_string(issuer) +
              " with other bytes than the signer certificate's own issuer Name";
   }
@@ -379,16 +371,6 @@ bool ess_names_chain(CMS_SignerInfo* si, STACK_OF(X509) * chain) {
   return ok;
 }
 
-// DER of an OpenSSL object through its i2d function.
-template <class T>
-Bytes der_of(const T* object, int (*i2d)(const T*, unsigned char**)) {
-  int n = i2d(object, nullptr);
-  if (n <= 0) return {};
-  Bytes out(static_cast<std::size_t>(n));
-  unsigned char* p = out.data();
-  i2d(object, &p);
-  return out;
-}
 
 std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime signing_time) {
   int err = X509_STORE_CTX_get_error(ctx);

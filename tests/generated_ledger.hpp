@@ -33,10 +33,9 @@ class GeneratedLedger {
     init.administrator = admin.certificate;
     const std::string_view text = projections::builtin_profile_text(o.profile);
     init.profile_document.assign(text.begin(), text.end());
+    init.operator_key = new_operator_key();
     require_ok(ledger::Ledger::init(init));
-    auto l = ledger::Ledger::open(init.dir);
-    REQUIRE(l);
-    ledger = std::move(*l);
+    ledger = open_ledger(init.dir, init.operator_key);
     auto a = projections::make_admission(*ledger);
     REQUIRE(a);
     admission = std::move(*a);

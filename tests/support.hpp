@@ -136,9 +136,9 @@ inline ledger::Submission sign(const json& act, const Identity& person, const Id
   auto input = ledger::act_from_json(act, "act", ".");
   if (!input) FAIL(input.error().line());
   auto s = cli::unsigned_submission(std::move(*input));
-  auto r = cli::add_signature(s, ledger::Role::person, person.files, options);
+  auto r = cli::add_signature(s, ledger::Role::person, person.files, options, cli::UnencryptedKey::quiet);
   REQUIRE(r);
-  if (org) REQUIRE(cli::add_signature(s, ledger::Role::organisation, org->files, options));
+  if (org) REQUIRE(cli::add_signature(s, ledger::Role::organisation, org->files, options, cli::UnencryptedKey::quiet));
   return s;
 }
 
@@ -146,6 +146,42 @@ inline ledger::Submission sign(const json& act, const Identity& person, const Id
 template <class T>
 void require_ok(const Result<T>& r) {
   if (!r) FAIL(r.error().line());
+}
+
+// A new operator key (Ed25519), kept in memory: what a ledger's InitOptions and Ledger::use_operator_key take.
+inline std::shared_ptr<const signing::Ed25519Key> new_operator_key() {
+  auto key = signing::Ed25519Key::generate();
+  REQUIRE(key);
+  return std::make_shared<const signing::Ed25519Key>(std::move(*key));
+}
+
+// ANTQ_OPERATOR_KEY set to `file` while this object lives, as an operator sets it: the antq commands a test runs
+// find the operator key of its ledger there. (Under ctest each test case runs in a process of its own.)
+class OperatorKeyVariable {
+ public:
+  explicit OperatorKeyVariable(const fs::path& file) { setenv("ANTQ_OPERATOR_KEY", file.c_str(), 1); }
+  ~OperatorKeyVariable() { unsetenv("ANTQ_OPERATOR_KEY"); }
+  OperatorKeyVariable(const OperatorKeyVariable&) = delete;
+  OperatorKeyVariable& operator=(const OperatorKeyVariable&) = delete;
+};
+
+// `output` without its warning lines (those starting "warning: "), each line left ending in a line feed: what is
+// left of a refusal is its one line.
+inline std::string without_warnings(const std::string& output) {
+  std::string out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);)
+    if (!line.starts_with("warning: ")) out += line + "\n";
+  return out;
+}
+
+// Opens the ledger in `dir` with `key` for appending.
+inline std::unique_ptr<ledger::Ledger> open_ledger(const fs::path& dir,
+                                                   const std::shared_ptr<const signing::Ed25519Key>& key) {
+  auto l = ledger::Ledger::open(dir);
+  if (!l) FAIL(l.error().line());
+  require_ok((*l)->use_operator_key(key));
+  return std::move(*l);
 }
 
 // A unit's chairman (person) and office (organisation), both bound to `unit` by the administrator.
@@ -171,16 +207,22 @@ class TestLedger {
     o.profile = profile;
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
+    o.operator_key = operator_key;
     require_ok(ledger::Ledger::init(o));
     reopen();
     require_ok(append({sign(bind_act(chair, "person"), admin), sign(bind_act(office, "organisation"), admin)}));
   }
   fs::path dir() const { return tmp / "ledger"; }
+  // The operator key, written unencrypted (a test key) to a file beside the ledger on the first call, for the antq
+  // commands a test runs on this ledger (--operator-key).
+  fs::path operator_key_file() {
+    const fs::path file = tmp / "operator.key";
+    if (!fs::exists(file)) require_ok(operator_key->save(file.string(), std::nullopt));
+    return file;
+  }
   void reopen() {
     ledger.reset();
-    auto l = ledger::Ledger::open(dir());
-    REQUIRE(l);
-    ledger = std::move(*l);
+    ledger = open_ledger(dir(), operator_key);
     auto a = projections::make_admission(profile);
     REQUIRE(a);
     admission = std::move(*a);
@@ -219,6 +261,7 @@ class TestLedger {
   TempDir tmp;
   Pki pki;
   Identity admin, chair, office;
+  std::shared_ptr<const signing::Ed25519Key> operator_key = new_operator_key();  // kept apart from dir()
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::Admission> admission;
   std::string profile;  // the rule profile of init, of the admission and of verify's replay

@@ -40,6 +40,8 @@ trap 'rm -rf "$work"' EXIT
 "$antq" demo --commune-only "$work/demo" >/dev/null
 ledger="$work/demo/ledger"
 pki="$work/demo/pki"
+# The demo's operator key (a test key beside its PKI) signs the checkpoints of every append; no other is looked at.
+export ANTQ_OPERATOR_KEY="$pki/operator.key" XDG_CONFIG_HOME="$work/config"
 base=$("$antq" checkpoint "$ledger" | sed -n 2p)
 
 # Signs events [$1, $2): model proposals of distinct subjects, as a commune would sign them.
@@ -81,7 +83,8 @@ writer() {
       echo "antq append refused a batch" >"$work/writer.stopped"
       return 1
     fi
-    printf '%s\n' "$out" | awk '{print $1, $3}' >>"$work/acked"
+    # (The demo's operator key is a test key without passphrase: antq warns so on a line of its own.)
+    printf '%s\n' "$out" | grep -v '^warning: ' | awk '{print $1, $3}' >>"$work/acked"
     next=$((next + batch))
   done
   echo "ran out of signed events" >"$work/writer.stopped"

@@ -35,6 +35,8 @@ struct Demo {
     return copy;
   }
   TempDir tmp;
+  // The demo's operator key (a test key, beside its PKI), for the commands that append.
+  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
 
 std::size_t lines_of(const std::string& s) {
@@ -203,7 +205,10 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
   const std::string vkey = read_file(demo.ledger() / "operator.vkey");
   const std::string origin = vkey.substr(0, vkey.find('+'));
   std::string out;
-  REQUIRE(run(kAntq + " init " + quote(f / "ledger") + " --profile hoa-binh-2023 --trust " + quote(f / "pki/ca.crt") +
+  // The forger's own operator key, made by init (not the demo's, which ANTQ_OPERATOR_KEY names).
+  const std::string forger =
+      "ANTQ_OPERATOR_KEY=" + quote(f / "operator.pem") + " ANTQ_OPERATOR_PASSPHRASE=forger " + kAntq;
+  REQUIRE(run(forger + " init " + quote(f / "ledger") + " --profile hoa-binh-2023 --trust " + quote(f / "pki/ca.crt") +
                   " --admin " + quote(f / "pki/admin.crt") + " --origin " + quote(origin),
               &out) == 0);
   const std::string admin = quote(f / "pki/admin.key") + ":" + quote(f / "pki/admin.crt");
@@ -218,8 +223,8 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
                 {"level", "commune"},
                 {"from", "2023-01-01"}}}};
     write_file(f / "bind.json", bind.dump());
-    REQUIRE(run(kAntq + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin, &out) ==
-            0);
+    REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin,
+                &out) == 0);
   }
   json forged{{"act", "model.recognized"},
               {"subject", "MS-TL-FORGED"},
@@ -228,7 +233,7 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
               {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
               {"data", {{"name", "Mô hình giả"}, {"type", "self-managed"}, {"teams", 3}}}};
   write_file(f / "forged.json", forged.dump());
-  REQUIRE(run(kAntq + " record " + quote(f / "ledger") + " " + quote(f / "forged.json") + " --person " +
+  REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "forged.json") + " --person " +
                   quote(f / "pki/chair.key") + ":" + quote(f / "pki/chair.crt") + " --org " +
                   quote(f / "pki/office.key") + ":" + quote(f / "pki/office.crt"),
               &out) == 0);

@@ -2,6 +2,8 @@
 // written on bad input, and artefacts that stock tools (openssl, capnp) accept.
 #include <sys/resource.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -37,12 +39,15 @@ struct Demo {
   }
 
   TempDir tmp;
+  // The demo's operator key (a test key, beside its PKI), for the commands that append.
+  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
 
-std::size_t lines_of(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n + (!s.empty() && s.back() != '\n');
+// The lines of `output` other than warnings: the demo's keys are test keys without passphrase, and every command
+// that signs or appends with them says so on a line of its own before anything else.
+std::size_t lines_of(const std::string& output) {
+  const std::string s = without_warnings(output);
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
 // Runs `command`, which must fail with exit 2 and exactly one line containing `expected`, and leave the demo
@@ -214,6 +219,39 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
   CHECK_THAT(out, Catch::Contains("15"));
 }
 
+TEST_CASE("verify anchors a copy with the operator key and roots the auditor holds, and a forged one fails", "[cli]") {
+  Demo demo;
+  const std::string held = " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " +
+                           quote(demo.pki("roots.pem"));
+  std::string out;
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()) + held, &out) == 0);
+  CHECK_THAT(out, !Catch::Contains("not anchored"));
+  // Unanchored, the same ledger verifies, and the output says against what.
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("not anchored") && Catch::Contains("--operator-key"));
+
+  // A ledger made from scratch under the real origin, with its own operator key and its own root (stock openssl).
+  const fs::path forger = demo.tmp / "forger";
+  fs::create_directories(forger);
+  REQUIRE(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj '/CN=Forged root' "
+              "-keyout " + quote(forger / "root.key") + " -out " + quote(forger / "root.crt")) == 0);
+  std::string vkey = read_file(demo.ledger() / "operator.vkey");
+  const std::string origin = vkey.substr(0, vkey.find('+'));
+  // The forger's own operator key (not the demo's, which ANTQ_OPERATOR_KEY names).
+  REQUIRE(run("ANTQ_OPERATOR_KEY=" + quote(forger / "operator.pem") + " ANTQ_OPERATOR_PASSPHRASE=forger " + kAntq +
+              " init " + quote(forger / "ledger") + " --profile hoa-binh-2023 --trust " + quote(forger / "root.crt") +
+              " --admin " + quote(forger / "root.crt") + " --origin " + origin) == 0);
+  CHECK(run(kAntq + " verify " + quote(forger / "ledger"), &out) == 0);  // consistent with itself
+  CHECK(run(kAntq + " verify " + quote(forger / "ledger") + held + " --json", &out) == 1);
+  auto report = json::parse(out.substr(out.find('{')));
+  CHECK(report["ok"] == false);
+  CHECK(report["anchored"] == true);
+  std::string reasons;
+  for (const auto& f : report["failures"]) reasons += f["reason"].get<std::string>() + "\n";
+  CHECK_THAT(reasons, Catch::Contains("is not the one in") && Catch::Contains("which " + demo.pki("roots.pem").string() +
+                                                                                 " lacks"));
+}
+
 TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and capnp decodes its entries", "[cli]") {
   Demo demo;
   const fs::path bundle = demo.tmp / "bundle";  // written by the demo with --explode
@@ -282,6 +320,7 @@ TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies w
 TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key whatever time it claims, verify rechecks",
           "[cli][crl]") {
   TestLedger t;  // administrator, commune chairman and commune office bound
+  OperatorKeyVariable operator_key(t.operator_key_file());
   const signing::UnixTime now = signing::now();
   auto signed_at = [&](int i, signing::UnixTime when) {
     signing::SignOptions o;
@@ -307,6 +346,7 @@ TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key what
             &out) == 2);
   CHECK_THAT(out, Catch::Contains("refused [authority]"));
   REQUIRE(run(kAntq + " trust add-crl " + dir + " " + quote(crl_file) + admin, &out) == 0);
+  out = without_warnings(out);  // the test keys are not encrypted, and antq says so first
   CHECK_THAT(out, Catch::StartsWith(fmt::format("entry {}: the CRL of", late_seq + 1)) &&
                       Catch::Contains("1 revoked certificate"));
   // The CRL is in the log: the tree grew by its entry.
@@ -363,6 +403,16 @@ TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key what
   CHECK_THAT(out, Catch::Contains("INVALID NOW"));
   REQUIRE(run(kAntq + " history " + dir + " CRL-1", &out) == 0);
   CHECK_THAT(out, Catch::Contains("(after signing: stands)"));
+
+  // A bundle carries the CRL's entry and judges the same: the entry signed after the revocation fails, alone.
+  REQUIRE(run(kAntq + " export " + dir + " " + quote(t.tmp / "bundle"), &out) == 0);
+  CHECK(run(kAntq + " verify-bundle " + quote(t.tmp / "bundle") + " --operator-key " +
+                quote(t.dir() / "operator.vkey") + " --trust " + quote(t.pki.roots_pem()) + " --json",
+            &out) == 1);
+  auto bundle_report = json::parse(out);
+  REQUIRE(bundle_report["failures"].size() == 1);
+  CHECK(bundle_report["failures"][0]["seq"] == late_seq);
+  CHECK_THAT(bundle_report["failures"][0]["reason"].get<std::string>(), Catch::Contains("was revoked"));
 
   // What is not a CRL of a trusted CA is refused.
   write_file(t.tmp / "junk.crl", "junk");

@@ -5,6 +5,8 @@
 // the test instead of stalling it.
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -40,12 +42,15 @@ struct Demo {
            signer("office") + " " + extra;
   }
   TempDir tmp;
+  // The demo's operator key (a test key, beside its PKI), for the commands that append.
+  OperatorKeyVariable operator_key{tmp / "pki" / "operator.key"};
 };
 
-std::size_t lines_of(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n + (!s.empty() && s.back() != '\n');
+// The lines of `output` other than warnings: the demo's keys are test keys without passphrase, and every command
+// that signs or appends with them says so on a line of its own before anything else.
+std::size_t lines_of(const std::string& output) {
+  const std::string s = without_warnings(output);
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
 // Runs `command` (bounded), which must exit 2 with one line containing `expected` and never "internal error", and

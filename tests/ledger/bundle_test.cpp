@@ -184,6 +184,7 @@ TEST_CASE("A kept checkpoint anchors the operator key when the bundle's tree ext
     a.checkpoint = s.t.ledger->checkpoint();
     auto fork = Ledger::open(s.t.tmp / "fork");
     REQUIRE(fork);
+    require_ok((*fork)->use_operator_key(s.t.operator_key));  // the operator's own copy
     auto admission = projections::make_admission(s.t.profile);
     REQUIRE(admission);
     require_ok((*fork)->append({test::sign(make_act("model.proposed", "M-11", "2023-04-02"), s.t.chair)}, **admission));

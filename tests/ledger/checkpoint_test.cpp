@@ -67,7 +67,7 @@ TEST_CASE("A verifier key with a wrong key id or type is refused", "[checkpoint]
 TEST_CASE("A signed checkpoint opens with the operator's key and gives back its size and root", "[checkpoint]") {
   auto key = new_key();
   Checkpoint c{"antq-ledger/test", 42, sha256(as_bytes("root"))};
-  std::string note = sign_checkpoint(c, key);
+  std::string note = *sign_checkpoint(c, key);
   CHECK(note.starts_with("antq-ledger/test\n42\n" + to_base64(c.root) + "\n\n\xE2\x80\x94 antq-ledger/test "));
   auto vkey = parse_verifier_key(format_verifier_key("antq-ledger/test", key.public_key()));
   REQUIRE(vkey);
@@ -80,7 +80,7 @@ TEST_CASE("A signed checkpoint opens with the operator's key and gives back its 
 
 TEST_CASE("A checkpoint with a changed size, a foreign key or a broken signature line does not open", "[checkpoint]") {
   auto key = new_key(), other = new_key();
-  std::string note = sign_checkpoint({"o", 7, empty_root()}, key);
+  std::string note = *sign_checkpoint({"o", 7, empty_root()}, key);
   auto vkey = verifier_of("o", key);
   auto other_vkey = verifier_of("o", other);
 
@@ -94,7 +94,7 @@ TEST_CASE("A checkpoint with a changed size, a foreign key or a broken signature
   // A body the operator did sign, but whose size is not canonical decimal: the signature opens, the body is refused.
   std::string body = "o\n07\n" + to_base64(empty_root()) + "\n";
   auto blob = *from_base64(note.substr(note.rfind(' ') + 1, note.size() - note.rfind(' ') - 2));
-  auto signature = key.sign(as_bytes(body));
+  auto signature = *key.sign(as_bytes(body));
   std::copy(signature.begin(), signature.end(), blob.begin() + 4);
   auto leading_zero = open_checkpoint(body + "\n\xE2\x80\x94 o " + to_base64(blob) + "\n", vkey);
   REQUIRE_FALSE(leading_zero);
@@ -104,8 +104,8 @@ TEST_CASE("A checkpoint with a changed size, a foreign key or a broken signature
 
 TEST_CASE("A witness's extra signature line does not stop the operator's from verifying", "[checkpoint]") {
   auto key = new_key(), witness = new_key();
-  std::string note = sign_checkpoint({"o", 3, empty_root()}, key);
-  std::string witnessed = sign_checkpoint({"o", 3, empty_root()}, witness);
+  std::string note = *sign_checkpoint({"o", 3, empty_root()}, key);
+  std::string witnessed = *sign_checkpoint({"o", 3, empty_root()}, witness);
   std::string witness_line = witnessed.substr(witnessed.rfind("\xE2\x80\x94 "));
   witness_line.replace(witness_line.find(" o ") + 1, 1, "w");  // another key name
   auto vkey = verifier_of("o", key);

@@ -380,6 +380,7 @@ TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, 
 
   auto old = Ledger::open(copies / "old");
   REQUIRE(old);
+  test::require_ok((*old)->use_operator_key(t.operator_key));  // the operator's own copy
   auto replay = *projections::make_admission("hoa-binh-2023");
   VerifyOptions o;
   o.checkpoint = newer;

@@ -145,10 +145,9 @@ TEST_CASE("A ledger keeps its profile's file from init and is judged by that fil
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
     o.profile_document.assign(text.begin(), text.end());
+    o.operator_key = test::new_operator_key();
     test::require_ok(ledger::Ledger::init(o));
-    auto l = ledger::Ledger::open(tmp / dir);
-    REQUIRE(l);
-    return std::move(*l);
+    return test::open_ledger(tmp / dir, o.operator_key);
   };
 
   const std::string_view text = builtin_profile_text("bac-giang-2020");

@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "signing_test_support.hpp"
 
@@ -19,6 +21,29 @@ constexpr const char* kSignature2 =
     "0d291612bb0c00";
 
 Bytes hex(const char* s) { return *from_hex(s); }
+
+// Runs `body` with ANTQ_OPERATOR_PASSPHRASE set to `value` (unset when null) and stdin on /dev/null, so that no test
+// waits for a prompt; restores both.
+template <class F>
+void with_operator_passphrase(const char* value, F body) {
+  const char* old = std::getenv(kOperatorPassphraseVariable);
+  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  if (value)
+    ::setenv(kOperatorPassphraseVariable, value, 1);
+  else
+    ::unsetenv(kOperatorPassphraseVariable);
+  int saved_stdin = ::dup(STDIN_FILENO);
+  int null = ::open("/dev/null", O_RDONLY);
+  ::dup2(null, STDIN_FILENO);
+  ::close(null);
+  body();
+  ::dup2(saved_stdin, STDIN_FILENO);
+  ::close(saved_stdin);
+  if (saved)
+    ::setenv(kOperatorPassphraseVariable, saved->c_str(), 1);
+  else
+    ::unsetenv(kOperatorPassphraseVariable);
+}
 
 // PKCS#8 PEM of a raw Ed25519 seed (RFC 8410 §7).
 std::string pkcs8_pem(const Bytes& seed) {
@@ -47,13 +72,13 @@ TEST_CASE("Ed25519Key loads a PKCS#8 key and signs deterministically as RFC 8032
   auto key = Ed25519Key::load(dir.file("op.key"));
   REQUIRE(key.has_value());
   CHECK(to_hex(key->public_key()) == kPublic1);
-  CHECK(to_hex(key->sign(Bytes{})) == kSignature1);
+  CHECK(to_hex(*key->sign(Bytes{})) == kSignature1);
 }
 
 TEST_CASE("a generated key signs and its public key verifies", "[signing]") {
   auto key = Ed25519Key::generate();
   REQUIRE(key.has_value());
-  auto sig = key->sign(as_bytes("checkpoint body\n"));
+  auto sig = *key->sign(as_bytes("checkpoint body\n"));
   auto pub = key->public_key();
   CHECK(ed25519_verify(pub, as_bytes("checkpoint body\n"), sig));
   CHECK_FALSE(ed25519_verify(pub, as_bytes("checkpoint body"), sig));
@@ -64,13 +89,13 @@ TEST_CASE("Ed25519Key::save writes a 0600 PKCS#8 file and never overwrites", "[s
   auto key = Ed25519Key::generate();
   REQUIRE(key.has_value());
   std::string path = dir.file("operator.key");
-  REQUIRE(key->save(path).has_value());
+  REQUIRE(key->save(path, std::nullopt).has_value());
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(contains(read_text(path), "-----BEGIN PRIVATE KEY-----"));
 
-  auto again = key->save(path);
+  auto again = key->save(path, std::nullopt);
   REQUIRE_FALSE(again.has_value());
   CHECK(contains(again.error().message, "already exists"));
 
@@ -79,7 +104,7 @@ TEST_CASE("Ed25519Key::save writes a 0600 PKCS#8 file and never overwrites", "[s
   CHECK(loaded->public_key() == key->public_key());
   CHECK(run(dir, "openssl pkey -in " + path + " -noout -text") == 0);
 
-  auto bad_dir = key->save(dir.file("no-such-dir/operator.key"));
+  auto bad_dir = key->save(dir.file("no-such-dir/operator.key"), std::nullopt);
   REQUIRE_FALSE(bad_dir.has_value());
   CHECK(bad_dir.error().kind == ErrorKind::io);
 }
@@ -91,6 +116,88 @@ TEST_CASE("Ed25519Key::load refuses other key types and missing files", "[signin
   REQUIRE_FALSE(ec.has_value());
   CHECK(contains(ec.error().message, "ECDSA-P-256, not Ed25519"));
   CHECK_FALSE(Ed25519Key::load(dir.file("missing.key")).has_value());
+}
+
+// Issue 18 point 9: the operator's key file is encrypted; stock openssl opens it with the passphrase and only then.
+TEST_CASE("Ed25519Key::save with a passphrase writes PBES2 PKCS#8 (PBKDF2-SHA256 600000, AES-256) that openssl opens",
+          "[signing]") {
+  TempDir dir;
+  auto key = Ed25519Key::generate();
+  REQUIRE(key.has_value());
+  const std::string path = dir.file("operator.pem");
+  REQUIRE(key->save(path, std::string("s3cret passphrase")).has_value());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string pem = read_text(path);
+  CHECK(contains(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+  CHECK_FALSE(contains(pem, "-----BEGIN PRIVATE KEY-----"));
+  CHECK(private_key_material(as_bytes(pem)).has_value());  // still key material: it never goes into a ledger
+
+  CHECK(run(dir, "openssl pkey -in " + path + " -passin pass:wrong -noout") != 0);
+  CHECK(run(dir, "openssl pkey -in " + path + " -passin 'pass:s3cret passphrase' -noout") == 0);
+  REQUIRE(run(dir, "openssl asn1parse -in " + path + " > " + dir.file("asn1.txt")) == 0);
+  const std::string asn1 = read_text(dir.file("asn1.txt"));
+  CHECK(contains(asn1, ":PBES2"));
+  CHECK(contains(asn1, ":PBKDF2"));
+  CHECK(contains(asn1, ":hmacWithSHA256"));
+  CHECK(contains(asn1, ":aes-256-cbc"));
+  CHECK(contains(asn1, "INTEGER           :0927C0"));  // 600000 iterations
+
+  with_operator_passphrase("s3cret passphrase", [&] {
+    auto loaded = Ed25519Key::load(path);
+    REQUIRE(loaded.has_value());
+    CHECK(loaded->public_key() == key->public_key());
+    CHECK(loaded->storage() == Ed25519Key::Storage::encrypted_file);
+  });
+  with_operator_passphrase("wrong", [&] {
+    auto loaded = Ed25519Key::load(path);
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK(loaded.error().kind == ErrorKind::bad_input);
+    CHECK(loaded.error().message ==
+          "operator key " + path + ": the passphrase in ANTQ_OPERATOR_PASSPHRASE does not decrypt it");
+  });
+  with_operator_passphrase(nullptr, [&] {
+    auto loaded = Ed25519Key::load(path);
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK(loaded.error().message ==
+          "operator key " + path + " is encrypted: set ANTQ_OPERATOR_PASSPHRASE (or run at a terminal to be asked)");
+  });
+}
+
+TEST_CASE("An unencrypted operator key still loads, and says it is one", "[signing]") {
+  TempDir dir;
+  write_file(dir.file("op.key"), pkcs8_pem(hex(kSecret1)));
+  with_operator_passphrase("unused", [&] {
+    auto key = Ed25519Key::load(dir.file("op.key"));
+    REQUIRE(key.has_value());
+    CHECK(key->storage() == Ed25519Key::Storage::unencrypted_file);
+    CHECK(to_hex(key->public_key()) == kPublic1);
+  });
+  auto generated = Ed25519Key::generate();
+  REQUIRE(generated.has_value());
+  CHECK(generated->storage() == Ed25519Key::Storage::generated);
+}
+
+TEST_CASE("The passphrase of a new operator key comes from the environment, never empty, else a terminal",
+          "[signing]") {
+  with_operator_passphrase("from the environment", [] {
+    auto p = new_operator_key_passphrase("/k.pem");
+    REQUIRE(p.has_value());
+    CHECK(*p == "from the environment");
+  });
+  with_operator_passphrase("", [] {
+    auto p = new_operator_key_passphrase("/k.pem");
+    REQUIRE_FALSE(p.has_value());
+    CHECK(contains(p.error().message, "ANTQ_OPERATOR_PASSPHRASE is empty"));
+  });
+  with_operator_passphrase(nullptr, [] {
+    auto p = new_operator_key_passphrase("/k.pem");
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().kind == ErrorKind::bad_input);
+    CHECK(p.error().message == "the new operator key /k.pem is encrypted with a passphrase: set "
+                               "ANTQ_OPERATOR_PASSPHRASE (or run at a terminal to be asked)");
+  });
 }
 
 }  // namespace antq::signing

@@ -144,4 +144,39 @@ TEST_CASE("PKCS#12 files (.p12) give the key and its certificates, with the pass
   });
 }
 
+// Issue 18 point 9: `antq sign` and `antq record` warn when the key file has no passphrase; they ask the key.
+TEST_CASE("PrivateKey says whether its file had no passphrase: PEM or PKCS#12 without one, never a protected file",
+          "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  write_file(dir.file("plain.pem"), p.p256.private_key_pem);
+  write_pem(dir.file("signer.crt"), p.p256);
+  REQUIRE(run(dir, "openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:s3cret -in " + dir.file("plain.pem") + " -out " +
+                       dir.file("enc.pem")) == 0);
+  REQUIRE(run(dir, "openssl pkcs12 -export -inkey " + dir.file("plain.pem") + " -in " + dir.file("signer.crt") +
+                       " -passout pass: -out " + dir.file("open.p12")) == 0);
+  REQUIRE(run(dir, "openssl pkcs12 -export -inkey " + dir.file("plain.pem") + " -in " + dir.file("signer.crt") +
+                       " -passout pass:s3cret -out " + dir.file("closed.p12")) == 0);
+  with_passphrase(nullptr, [&] {
+    auto plain = PrivateKey::load(dir.file("plain.pem"));
+    REQUIRE(plain.has_value());
+    CHECK(plain->unencrypted_file());
+    auto open = PrivateKey::load(dir.file("open.p12"));
+    REQUIRE(open.has_value());
+    CHECK(open->unencrypted_file());
+  });
+  with_passphrase("s3cret", [&] {
+    auto encrypted = PrivateKey::load(dir.file("enc.pem"));
+    REQUIRE(encrypted.has_value());
+    CHECK_FALSE(encrypted->unencrypted_file());
+    auto closed = PrivateKey::load(dir.file("closed.p12"));
+    REQUIRE(closed.has_value());
+    CHECK_FALSE(closed->unencrypted_file());
+    // A passphrase in the environment does not make a plain file protected.
+    auto plain = PrivateKey::load(dir.file("plain.pem"));
+    REQUIRE(plain.has_value());
+    CHECK(plain->unencrypted_file());
+  });
+}
+
 }  // namespace antq::signing

@@ -17,6 +17,9 @@ fixture=$2
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The operator's keys of the ledgers made here go to this test's own configuration directory, never the user's.
+export XDG_CONFIG_HOME="$tmp/config" ANTQ_OPERATOR_PASSPHRASE=test-only
+unset ANTQ_OPERATOR_KEY
 fail() { echo "FAIL: $*" >&2; exit 1; }
 iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 fingerprint() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }

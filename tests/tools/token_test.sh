@@ -9,6 +9,9 @@ antq=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The operator's keys of the ledgers made here go to this test's own configuration directory, never the user's.
+export XDG_CONFIG_HOME="$tmp/config" ANTQ_OPERATOR_PASSPHRASE=test-only
+unset ANTQ_OPERATOR_KEY
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$here/tools/demo-pki.sh" "$tmp/pki" >/dev/null
@@ -96,5 +99,62 @@ done < <(tail -n +2 acts/index.tsv)
 [[ $checked == 4 ]] || fail "expected 4 signatures in the bundle, found $checked"
 openssl cms -cmsout -print -inform DER -in acts/2.person.p7s | grep -q rsassaPss || fail "the token's RSA signature is not RSASSA-PSS"
 openssl cms -cmsout -print -inform DER -in acts/2.organisation.p7s | grep -q ecdsa-with-SHA256 || fail "the token's EC signature is not ECDSA"
+cd "$here"
+
+# The operator's Ed25519 key on a token of its own (issue 18 point 9), generated there: a ledger made with it holds no
+# private key, its appends sign checkpoints on the token, verify accepts them, and a wrong or missing PIN, another
+# token's key and a key that is not Ed25519 each end with exit 2, one line and nothing written. (A token of its own:
+# Debian 12's pkcs11 engine, which signers' keys go through, cannot list any key of a token that holds an Ed25519 one.)
+softhsm2-util --init-token --free --label antq-operator --so-pin 12345678 --pin 654321 >/dev/null
+pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label antq-operator --login --pin 654321 \
+  --keypairgen --key-type EC:edwards25519 --label checkpoints --id 42 >/dev/null 2>&1 ||
+  fail "pkcs11-tool could not make an Ed25519 key on the operator's token"
+operator_uri='pkcs11:token=antq-operator;object=checkpoints;type=private'
+op_ledger="$tmp/operator-ledger"
+out=$(ANTQ_PKCS11_PIN=654321 "$antq" init "$op_ledger" --profile hoa-binh-2023 --trust "$tmp/pki/roots.pem" \
+  --admin "$tmp/pki/province-person.crt" --operator-key "$operator_uri" </dev/null 2>&1) ||
+  fail "init with the operator's key on a token: $out"
+[[ $out == *"operator key: $operator_uri (on the token) -- not part of the ledger"* ]] ||
+  fail "init did not say where the key is: $out"
+if grep -rlE -- '-----BEGIN [A-Z ]*PRIVATE KEY-----' "$op_ledger" >/dev/null; then
+  fail "the ledger holds a private key"
+fi
+bind_file="$tmp/bind-person.json"
+ANTQ_PKCS11_PIN=654321 ANTQ_OPERATOR_KEY="$operator_uri" "$antq" record "$op_ledger" "$bind_file" --person "$admin" \
+  </dev/null >/dev/null 2>&1 || fail "record with the operator's key on the token (ANTQ_OPERATOR_KEY) failed"
+"$antq" verify "$op_ledger" >/dev/null || fail "antq verify refused checkpoints signed on the token"
+before=$(sha256sum < "$op_ledger/data.mdb")
+expect_operator_failure() {  # WHAT EXPECTED-TEXT PIN URI
+  local out status=0
+  out=$(ANTQ_PKCS11_PIN=$3 "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
+    --operator-key "$4" 2>&1 </dev/null) || status=$?
+  [[ $status == 2 ]] || fail "$1: exit $status, expected 2: $out"
+  [[ $(printf '%s\n' "$out" | wc -l) == 1 ]] || fail "$1: more than one line: $out"
+  [[ $out == *"$2"* ]] || fail "$1: expected '$2' in: $out"
+  [[ $(sha256sum < "$op_ledger/data.mdb") == "$before" ]] || fail "$1: the ledger changed"
+}
+expect_operator_failure "a wrong operator PIN" "token antq-operator refused the PIN" 000000 "$operator_uri"
+out=$(unset ANTQ_PKCS11_PIN; "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
+  --operator-key "$operator_uri" 2>&1 </dev/null) && fail "no operator PIN: admitted"
+[[ $out == *"the token needs its PIN: set ANTQ_PKCS11_PIN"* ]] || fail "no operator PIN: $out"
+expect_operator_failure "an RSA key as operator key" "not an Ed25519 key" "$ANTQ_PKCS11_PIN" "$person"
+expect_operator_failure "no such key" "no such private key on token antq-operator" 654321 \
+  'pkcs11:token=antq-operator;object=nobody;type=private'
+# With --operator-key, and the PIN typed at a terminal when script(1) gives one.
+record_operator=("$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin"
+                 --operator-key "$operator_uri")
+if [[ $prompt_checked == "PIN asked for at a terminal" ]]; then
+  printf -v command '%q ' "${record_operator[@]}"
+  prompted=$( (printf '654321\r'; sleep 1) | (unset ANTQ_PKCS11_PIN; script -qec "$command" /dev/null) 2>&1) ||
+    fail "record with the operator's PIN typed at a terminal: $prompted"
+  [[ $prompted == *"PIN for token antq-operator"* ]] || fail "no operator PIN prompt at a terminal: $prompted"
+else
+  ANTQ_PKCS11_PIN=654321 "${record_operator[@]}" </dev/null >/dev/null 2>&1 ||
+    fail "record with --operator-key URI failed"
+fi
+"$antq" verify "$op_ledger" >/dev/null || fail "antq verify refused the second checkpoint signed on the token"
+[[ $("$antq" checkpoint "$op_ledger" | sed -n 2p) == 2 ]] || fail "the operator's ledger does not hold 2 entries"
+
 echo "token: a decision signed on a SoftHSM2 token (RSA-PSS person, ECDSA organisation) was admitted and verified;" \
-  "openssl cms -verify accepted all $checked signatures; $prompt_checked; wrong PIN, no PIN and missing key refused"
+  "openssl cms -verify accepted all $checked signatures; $prompt_checked; wrong PIN, no PIN and missing key refused;" \
+  "the operator's Ed25519 key on a token of its own signed the checkpoints of a ledger that holds no private key"

@@ -12,7 +12,9 @@ ln -s "$(readlink -f "$antq")" "$tmp/bin/antq"
 sed -n '/<!-- walkthrough:begin -->/,/<!-- walkthrough:end -->/p' "$here/README.md" | sed '1,2d;$d' | sed '$d' > "$tmp/walkthrough.sh"
 [[ -s "$tmp/walkthrough.sh" ]] || { echo "README.md has no walkthrough block"; exit 1; }
 cd "$here"
-if ! PATH="$tmp/bin:$PATH" TMPDIR="$tmp" bash -euo pipefail "$tmp/walkthrough.sh" > "$tmp/out.txt" 2>&1; then
+# The walkthrough names its operator key itself; XDG_CONFIG_HOME keeps anything else away from the user's.
+if ! PATH="$tmp/bin:$PATH" TMPDIR="$tmp" XDG_CONFIG_HOME="$tmp/config" \
+     bash -euo pipefail "$tmp/walkthrough.sh" > "$tmp/out.txt" 2>&1; then
   cat "$tmp/out.txt"
   echo "the README walkthrough failed"
   exit 1

@@ -525,14 +525,20 @@ inline std::size_t signature_count(const std::vector<ledger::Submission>& events
 
 inline constexpr const char* kProfile = "hoa-binh-2023";
 
-// A ledger with its admission rules, opened from `dir`.
+// Where create_ledger keeps the operator's key of a benchmark ledger: with the benchmark's test PKI, outside the
+// ledger, unencrypted (a benchmark key, like the PKI's).
+inline fs::path operator_key_file(const fs::path& pki_dir) { return pki_dir / "operator.key"; }
+
+// A ledger with its admission rules, opened from `dir` with the operator key kept in `pki_dir`.
 struct BenchLedger {
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::Admission> admission;
 
-  static BenchLedger open(const fs::path& dir) {
+  static BenchLedger open(const fs::path& dir, const fs::path& pki_dir) {
     BenchLedger b;
     b.ledger = unwrap(ledger::Ledger::open(dir), "opening the ledger");
+    auto key = unwrap(signing::Ed25519Key::load(operator_key_file(pki_dir).string()), "the operator key");
+    unwrap(b.ledger->use_operator_key(std::make_shared<const signing::Ed25519Key>(std::move(key))), "the operator key");
     b.admission = unwrap(projections::make_admission(kProfile), "admission rules");
     return b;
   }
@@ -558,8 +564,11 @@ inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs:
   o.profile = kProfile;
   o.roots = {pki.root().certificate_der};
   o.administrator = cast.admin.certificate;
+  auto key = unwrap(signing::Ed25519Key::generate(), "the operator key");
+  unwrap(key.save(operator_key_file(pki_dir).string(), std::nullopt), "the operator key");
+  o.operator_key = std::make_shared<const signing::Ed25519Key>(std::move(key));
   unwrap(ledger::Ledger::init(o), "ledger init");
-  BenchLedger b = BenchLedger::open(dir);
+  BenchLedger b = BenchLedger::open(dir, pki_dir);
   LoadedSigner admin(cast.admin);
   b.append(
       {sign_act(bind_act(cast.person, "person"), admin), sign_act(bind_act(cast.organisation, "organisation"), admin)});

@@ -135,8 +135,12 @@ Build build_ledger(const fs::path& root, const Options& o) {
   init.administrator = admin.certificate;
   const std::string_view profile = projections::builtin_profile_text(kProfile);
   init.profile_document.assign(profile.begin(), profile.end());
+  // The operator's key lives in this process only: the ledger is built here and only read afterwards.
+  init.operator_key =
+      std::make_shared<const signing::Ed25519Key>(unwrap(signing::Ed25519Key::generate(), "the operator key"));
   unwrap(ledger::Ledger::init(init), "ledger init");
   auto L = unwrap(ledger::Ledger::open(dir), "opening the ledger");
+  unwrap(L->use_operator_key(init.operator_key), "the operator key");
   auto admission = unwrap(projections::make_admission(*L), "admission rules");
   {
     LoadedSigner a(admin);

@@ -44,7 +44,7 @@ Build build_ledger(const fs::path& root, const Options& o, std::unique_ptr<Bench
   Build b;
   const fs::path dir = root / "ledger", pki = root / "pki";
   if (fs::exists(dir / "data.mdb")) {
-    out = std::make_unique<BenchLedger>(BenchLedger::open(dir));
+    out = std::make_unique<BenchLedger>(BenchLedger::open(dir, pki));
     b.reused = true;
   } else {
     fs::create_directories(root);
