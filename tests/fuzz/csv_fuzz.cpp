@@ -26,7 +26,9 @@ const ledger::Ledger& empty_ledger() {
     o.profile_document.assign(profile.begin(), profile.end());
     o.roots = {root->certificate_der};
     o.administrator = root->certificate_der;
-    o.operator_key = std::nullopt;
+    auto key = signing::Ed25519Key::generate();
+    if (!key) fuzz::broken(key.error().message);
+    o.operator_key = std::make_shared<const signing::Ed25519Key>(std::move(*key));
     if (auto made = ledger::Ledger::init(o); !made) fuzz::broken(made.error().message);
     auto opened = ledger::Ledger::open(o.dir);
     if (!opened) fuzz::broken(opened.error().message);

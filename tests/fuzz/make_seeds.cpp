@@ -327,7 +327,7 @@ void ledger_seeds(const fs::path& out, const fs::path& demo, const fs::path& scr
     const auto pub = key.public_key();
     const Digest id = sha256({as_bytes(name), as_bytes("\n"), ByteView(&type, 1), ByteView(pub)});
     Bytes blob(id.begin(), id.begin() + 4);
-    const auto sig = key.sign(as_bytes(text));
+    const auto sig = must(key.sign(as_bytes(text)), "signature");
     blob.insert(blob.end(), sig.begin(), sig.end());
     return "\xE2\x80\x94 " + name + " " + to_base64(blob) + "\n";
   };
@@ -337,7 +337,7 @@ void ledger_seeds(const fs::path& out, const fs::path& demo, const fs::path& scr
   const auto own = must(signing::Ed25519Key::generate(), "key");
   const std::string vkey = ledger::format_verifier_key("example.org/log", own.public_key()) + "\n";
   const ledger::Checkpoint other{"example.org/log", 42, sha256(as_bytes("a root"))};
-  checkpoints.add("with-verifier-key.note", vkey + ledger::sign_checkpoint(other, own));
+  checkpoints.add("with-verifier-key.note", vkey + must(ledger::sign_checkpoint(other, own), "checkpoint"));
   const std::string extended = "example.org/log\n7\n" + to_base64(sha256(as_bytes("root 7"))) + "\nextension line\n";
   checkpoints.add("extension-line.note", vkey + extended + "\n" + signature_line("example.org/log", own, extended));
   checkpoints.add("unsigned.note", body + "\n");
