@@ -217,21 +217,25 @@ json figures_json(const std::vector<Figure>& figures) {
   return out;
 }
 
-// The report's identity (section "report" rows) and its figures, from a CSV of `antq report --format csv`.
-struct Submitted {
-  std::map<std::string, std::string> report;               // period, unit, as_of, ...
-  std::map<std::pair<std::string, std::string>, std::string> figures;
-  std::vector<std::pair<std::string, std::string>> order;  // as the report lists them
-};
-
-Result<Submitted> read_submitted(const std::string& path) {
+Result<SubmittedReport> read_submitted(const std::string& path) {
   auto text = read_text(path, kMaxReportCsvBytes, "CSV file");
   if (!text) return std::unexpected(text.error());
-  auto records = parse_csv(*text, path);
+  return parse_submitted_report(*text, path);
+}
+
+std::optional<std::uint64_t> parse_seq(const std::string& text) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoull(text);
+}
+
+}  // namespace
+
+Result<SubmittedReport> parse_submitted_report(std::string_view text, const std::string& path) {
+  auto records = parse_csv(text, path);
   if (!records) return std::unexpected(records.error());
   if (records->empty() || (*records)[0] != std::vector<std::string>{"section", "key", "value"})
     return bad_input(fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv)", path));
-  Submitted s;
+  SubmittedReport s;
   for (std::size_t i = 1; i < records->size(); ++i) {
     const auto& r = (*records)[i];
     if (r.size() == 1 && r[0].empty()) continue;  // a blank line
@@ -250,13 +254,6 @@ Result<Submitted> read_submitted(const std::string& path) {
       return bad_input(fmt::format("{}: no report,{},… row: which report is it? (antq report --format csv writes it)", path, key));
   return s;
 }
-
-std::optional<std::uint64_t> parse_seq(const std::string& text) {
-  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoull(text);
-}
-
-}  // namespace
 
 void add_report(CLI::App& app, Action& run) {
   struct Args {

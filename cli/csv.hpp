@@ -9,8 +9,10 @@
 // one of these characters, so none is changed.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "signing/result.hpp"
@@ -26,5 +28,16 @@ std::string csv_record(const std::vector<std::string>& fields);
 // (the quote a neutralised field begins with removed). bad_input naming `what` and the line of an unterminated
 // quote or a character after a closing quote.
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what);
+
+// A report as `antq report --format csv` writes it and `antq reconcile` reads it back: its identity (the rows of
+// section "report": period, unit, as_of, ...) and its figures.
+struct SubmittedReport {
+  std::map<std::string, std::string> report;
+  std::map<std::pair<std::string, std::string>, std::string> figures;
+  std::vector<std::pair<std::string, std::string>> order;  // (section, key) as the report lists them
+};
+// The report in `text`; bad_input naming `what` (the file) and the record when it is not such a report (defined in
+// cmd_report.cpp).
+Result<SubmittedReport> parse_submitted_report(std::string_view text, const std::string& what);
 
 }  // namespace antq::cli

@@ -16,6 +16,8 @@ packages=(
   softhsm2 opensc libengine-pkcs11-openssl   # PKCS#11 tokens: a software token for tests, pkcs11-tool, the engine
   libp11-kit-dev                             # the operator's Ed25519 key on a token (the engine cannot use one)
   poppler-utils                              # pdfsig, which checks our signed PDF fixtures
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev # the sanitizer build of tools/test.sh with the libFuzzer targets
+  llvm-16                                    # llvm-symbolizer: sanitizer and fuzzer reports with file and line
 )
 
 for arg in "$@"; do

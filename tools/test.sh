@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
-#   tools/test.sh            sanitizer run (signing and ledger tests), then the full suite in build/
+#   tools/test.sh            sanitizer run (signing and ledger tests, fuzz smoke runs), then the full suite in build/
 #   tools/test.sh --no-asan  only the full suite
 # The full suite runs last, so the output ends with ctest's summary of all tests.
 set -euo pipefail
@@ -26,14 +26,21 @@ tools/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# Address and undefined-behaviour sanitizers on the units that parse untrusted bytes.
+# Address and undefined-behaviour sanitizers on the units that parse untrusted bytes, built with clang-16 so that the
+# same build holds the libFuzzer targets (tests/fuzz/): each gets a smoke run of a few seconds from its seeds.
 if ((asan)); then
   export ASAN_OPTIONS=detect_leaks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  echo "== sanitizer build (build-asan/: signing and ledger tests)"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANTQ_SANITIZE=ON
-  cmake --build build-asan -j"$jobs" --target antq signing_tests ledger_tests
-  ctest --test-dir build-asan --no-tests=error --output-on-failure -j"$jobs" -R '^(signing|ledger):'
+  if [[ -x /usr/lib/llvm-16/bin/llvm-symbolizer ]]; then export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer; fi
+  # A build-asan/ made by another compiler (g++, before the fuzz targets) is made anew.
+  if [[ -f build-asan/CMakeCache.txt ]] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++-16$' build-asan/CMakeCache.txt; then
+    rm -rf build-asan
+  fi
+  echo "== sanitizer build (build-asan/, clang-16: signing and ledger tests, a smoke run of each fuzz target)"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
+    -DANTQ_SANITIZE=ON -DANTQ_FUZZ=ON
+  cmake --build build-asan -j"$jobs" --target antq signing_tests ledger_tests fuzz_targets
+  ctest --test-dir build-asan --no-tests=error --output-on-failure -j"$jobs" -R '^(signing|ledger|fuzz):'
 fi
 
 echo "== full build and test suite (build/)"

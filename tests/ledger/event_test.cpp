@@ -39,7 +39,7 @@ struct Placed {
 
 // Whether `part` lies in `whole` (an empty view lies nowhere in particular).
 bool within(ByteView part, ByteView whole) {
-  return part.empty() || part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+  return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
 }
 
 TEST_CASE("An entry decodes to what was encoded, read in place or copied, aligned or not", "[event]") {
