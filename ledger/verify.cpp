@@ -128,13 +128,15 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);
     return std::nullopt;
   };
-  // What the entries imply of the trust indexes, and which entry first named each attachment (its admission).
+  // What the entries imply of the trust indexes, and the entries that named each attachment, in order: one of them
+  // carried its content and was its admission (an act may name a document held elsewhere, which a later act
+  // carries; entries do not say which carried it).
   std::map<Digest, std::uint64_t> crls_added, authorities_added;
-  std::map<Digest, std::pair<std::uint64_t, signing::UnixTime>> first_named;
+  std::map<Digest, std::vector<std::pair<std::uint64_t, signing::UnixTime>>> named_by;
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
     if (it.act && !it.failure) {
-      for (const Act::Attachment& a : it.act->attachments) first_named.try_emplace(a.sha256, it.seq, it.recorded_at);
+      for (const Act::Attachment& a : it.act->attachments) named_by[a.sha256].emplace_back(it.seq, it.recorded_at);
       if (it.act->attachments.size() == 1 && it.act->act == kCrlAdded)
         crls_added.try_emplace(it.act->attachments[0].sha256, it.seq);
       if (it.act->attachments.size() == 1 && it.act->act == kTimestampAuthorityAdded)
@@ -271,14 +273,25 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       [&](const Digest& fp, ByteView content) {
         ++report.attachments;
         auto stored = pdf_records.find(fp);
-        std::optional<AdmissionTime> when;
-        if (auto named = first_named.find(fp); named != first_named.end())
-          when = trust_history.at_entry(named->second.first, named->second.second);
-        auto checked = check_pdf_signatures(content, verifier, when);
+        auto as_admitted = [&](const Result<CheckedPdf>& checked) {
+          return checked && checked->records.empty() == (stored == pdf_records.end()) &&
+                 (stored == pdf_records.end() ||
+                  encode_pdf_signatures(checked->records) == Bytes(stored->second.begin(), stored->second.end()));
+        };
+        // Checked as at the admission of the first entry naming it, else of a later one (that carried it).
+        const auto named = named_by.find(fp);
+        std::size_t tried = 0;
+        auto admission_time = [&]() -> std::optional<AdmissionTime> {
+          if (named == named_by.end()) return std::nullopt;
+          const auto& [seq, recorded_at] = named->second[tried];
+          return trust_history.at_entry(seq, recorded_at);
+        };
+        auto checked = check_pdf_signatures(content, verifier, admission_time());
+        while (!as_admitted(checked) && named != named_by.end() && ++tried < named->second.size())
+          checked = check_pdf_signatures(content, verifier, admission_time());
         if (!checked) {
           fail(std::nullopt, "attachment " + to_hex(fp) + ": " + checked.error().line());
-        } else if (checked->records.empty() != (stored == pdf_records.end()) ||
-                   (stored != pdf_records.end() && encode_pdf_signatures(checked->records) != Bytes(stored->second.begin(), stored->second.end()))) {
+        } else if (!as_admitted(checked)) {
           fail(std::nullopt, "attachment " + to_hex(fp) + ": its PDF signatures differ from what admission recorded "
                              "(database `pdf_signatures`)");
         }

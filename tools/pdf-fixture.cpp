@@ -1,7 +1,7 @@
 // antq-pdf-fixture: makes small PDFs carrying PAdES-style signatures (/SubFilter /adbe.pkcs7.detached), for tests.
 //
 //   antq-pdf-fixture OUT.pdf --signer KEY:CERT [--signer KEY:CERT ...] [--signing-time ISO8601] [--title TEXT]
-//                    [--tamper]
+//                    [--timestamp-command CMD] [--tamper]
 //
 // The document is a PDF 1.7 of one page (a line of text in Helvetica) whose Catalog has an AcroForm with
 // /SigFlags 3. Each --signer adds one signature field (an invisible widget on the page, /Rect [0 0 0 0]) whose /V is
@@ -11,17 +11,23 @@
 // incremental update (new field and signature dictionary, AcroForm and page rewritten, an xref section with /Prev),
 // so every earlier signature still covers its own prefix of the file and the last one covers all of it. Poppler's
 // `pdfsig` reports such a file as signed, and every signature as valid. --tamper then changes one letter of the
-// page's text, inside the bytes every signature covers, so that every digest fails.
+// page's text, inside the bytes every signature covers, so that every digest fails. --timestamp-command gives each
+// signature an RFC 3161 token (id-aa-signatureTimeStampToken): CMD, run by /bin/sh, reads the time-stamp request on
+// its standard input and writes the authority's reply on its standard output (`openssl ts -reply ...`).
 //
 // For tests and demos only: sign with test keys (tools/demo-pki.sh), never with a real person's or unit's key.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <iterator>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -202,7 +208,27 @@ Placeholder signature_dictionary(Document& doc, int number, const Signer& signer
 
 // Fills in the placeholders of a revision that ends the document as it stands: ByteRange = everything but the
 // /Contents hex string (its angle brackets included), then the CMS over those bytes into /Contents.
-Status sign(std::string& pdf, const Placeholder& p, const Signer& signer, signing::UnixTime time) {
+// The CMS with a time-stamp token that `command` (the request on its stdin, the reply on its stdout) obtained.
+Result<Bytes> with_timestamp(const Bytes& cms, const std::string& command) {
+  auto request = signing::timestamp_request(cms);
+  if (!request) return std::unexpected(request.error());
+  char dir_template[] = "/tmp/antq-pdf-fixture-XXXXXX";
+  if (::mkdtemp(dir_template) == nullptr) return io_error("cannot make a temporary directory");
+  const std::string dir = dir_template, query = dir + "/request.tsq", reply = dir + "/reply.tsr";
+  std::ofstream(query, std::ios::binary)
+      .write(reinterpret_cast<const char*>(request->data()), static_cast<std::streamsize>(request->size()));
+  const int status = std::system(("(" + command + ") < '" + query + "' > '" + reply + "'").c_str());
+  std::ifstream in(reply, std::ios::binary);
+  const std::string response((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(query.c_str());
+  std::remove(reply.c_str());
+  ::rmdir(dir.c_str());
+  if (status != 0) return bad_input(fmt::format("--timestamp-command failed (status {}): {}", status, command));
+  return signing::add_timestamp(cms, as_bytes(response));
+}
+
+Status sign(std::string& pdf, const Placeholder& p, const Signer& signer, signing::UnixTime time,
+            const std::string& timestamp_command) {
   const std::size_t after = p.contents + kContentsHexDigits + 2;
   std::string range = fmt::format("[0 {} {} {}]", p.contents, after, pdf.size() - after);
   if (range.size() > kByteRangeWidth) return bad_input("the document is too large for its /ByteRange placeholder");
@@ -218,6 +244,11 @@ Status sign(std::string& pdf, const Placeholder& p, const Signer& signer, signin
     auto with = signing::cms_with_certificates(*cms, {signer.certificates.begin() + 1, signer.certificates.end()});
     if (!with) return std::unexpected(with.error());
     cms = std::move(with);
+  }
+  if (!timestamp_command.empty()) {
+    auto stamped = with_timestamp(*cms, timestamp_command);
+    if (!stamped) return std::unexpected(stamped.error());
+    cms = std::move(stamped);
   }
   const std::string hex = to_hex(*cms);
   if (hex.size() > kContentsHexDigits)
@@ -248,6 +279,7 @@ struct Options {
   std::vector<std::string> signers;
   std::string signing_time;
   std::string title = "antq-ledger PDF signature fixture";
+  std::string timestamp_command;
   bool tamper = false;
 };
 
@@ -308,7 +340,7 @@ Status run(const Options& o) {
   doc.object(field_object(0), field(0));
   Placeholder p = signature_dictionary(doc, signature_object(0), signers[0], time);
   doc.end_revision(true, fmt::format("/Size {} ", signature_object(0) + 1) + trailer_common);
-  if (auto s = sign(doc.bytes(), p, signers[0], time); !s) return s;
+  if (auto s = sign(doc.bytes(), p, signers[0], time, o.timestamp_command); !s) return s;
 
   for (std::size_t k = 1; k < signers.size(); ++k) {
     // The AcroForm and the page are rewritten to list the new field; everything else stays as it was.
@@ -317,7 +349,7 @@ Status run(const Options& o) {
     doc.object(field_object(k), field(k));
     p = signature_dictionary(doc, signature_object(k), signers[k], time);
     doc.end_revision(false, fmt::format("/Size {} ", signature_object(k) + 1) + trailer_common);
-    if (auto s = sign(doc.bytes(), p, signers[k], time); !s) return s;
+    if (auto s = sign(doc.bytes(), p, signers[k], time, o.timestamp_command); !s) return s;
   }
 
   std::string& pdf = doc.bytes();
@@ -355,6 +387,9 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--signing-time", o.signing_time, "Signing time to state (ISO 8601; default: now)");
   app.add_option("--title", o.title, "The line of text on the page (beyond Latin-1 shows as '?'; /Title keeps it all)");
+  app.add_option("--timestamp-command", o.timestamp_command,
+                 "Time-stamp each signature: CMD reads an RFC 3161 request on stdin and writes the reply on stdout\n"
+                 "(e.g. 'openssl ts -reply -config tsa.cnf -queryfile /dev/stdin')");
   app.add_flag("--tamper", o.tamper, "After signing, change a letter of the page's text: every signature fails");
   try {
     app.parse(argc, argv);

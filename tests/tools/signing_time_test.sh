@@ -9,7 +9,9 @@
 #   - a signing time older than the profile's figure (10 days): refused;
 #   - a time-stamp token of an authority the ledger does not trust: refused; once `antq trust add-tsa` trusts it, a
 #     signature time-stamped before the revocation is admitted after it, and verify shows the time-stamp;
-#   - `trust add-crl` and `trust add-tsa` are entries: the tree's size grows by one each.
+#   - `trust add-crl` and `trust add-tsa` are entries: the tree's size grows by one each;
+#   - a time-stamped PDF named by an act (held elsewhere) before the TSA is trusted and carried by a later act after
+#     it: verify judges it as the carrying act's admission did.
 #   tests/tools/signing_time_test.sh ANTQ ANTQ_PDF_FIXTURE
 set -euo pipefail
 antq=$1
@@ -153,6 +155,18 @@ sign BACKDATED "$pki/commune-person.key" "$pki/commune-person.crt" "$(iso '1 hou
   --signing-time "$(iso '1 hour ago')" --title "Decision" >/dev/null
 act PDF "UBND huyện Yên Thủy" district "$tmp/decision.pdf"
 sign PDF "$pki/district-person.key" "$pki/district-person.crt" "$(iso '1 minute ago')"
+# A document held elsewhere: an act names a PDF by its SHA-256 and size only. The PDF, signed by the district chairman
+# claiming an hour ago and time-stamped now by the TSA that the ledger does not trust yet, is carried in (7).
+"$fixture" "$tmp/held.pdf" --signer "$pki/district-person.key:$pki/district-person.crt" \
+  --signing-time "$(iso '1 hour ago')" --title "Held elsewhere" \
+  --timestamp-command "openssl ts -reply -config '$pki/tsa.cnf' -queryfile /dev/stdin 2>/dev/null" >/dev/null
+act HELD "UBND huyện Yên Thủy" district
+held_sha=$(sha256sum < "$tmp/held.pdf" | cut -d' ' -f1)
+sed -i "s|}\$|, \"attachments\": [{\"item\": \"1\", \"sha256\": \"$held_sha\", \"size\": $(stat -c %s "$tmp/held.pdf"), \"media_type\": \"application/pdf\"}]}|" \
+  "$tmp/HELD.json"
+sign HELD "$pki/district-person.key" "$pki/district-person.crt" "$(iso '1 minute ago')"
+run "$antq" append "$ledger" "$tmp/HELD.signed"
+[[ $status == 0 ]] || fail "an act naming a document held elsewhere was refused: $out"
 sleep 2  # the revocation below comes after the time-stamp, to the second
 
 # 3. The commune chairman's key is revoked (keyCompromise); the CRL becomes an entry of the log.
@@ -191,4 +205,22 @@ openssl cms -verify -binary -inform DER -content "$tmp/bundle/acts/$seq.body" -i
   -CAfile "$pki/root.crt" -purpose any -out /dev/null 2>/dev/null || fail "openssl cms -verify refuses entry $seq"
 openssl cms -cmsout -print -inform DER -in "$tmp/bundle/acts/$seq.person.p7s" | grep -q "id-smime-aa-timeStampToken" ||
   fail "entry $seq's stored signature lacks its time-stamp token"
-echo "signing times: expired, revoked (act and PDF), too old and untrusted time-stamps refused; time-stamped admitted"
+# 7. The held PDF carried in by a later act, now that the TSA is trusted: admission counts the token's time, and
+# verify, which cannot tell from the entries which act carried it, judges it as that act's admission did.
+cat > "$tmp/ATTACHED.json" <<JSON
+{"act": "document.attached", "subject": "HELD", "date": "2023-01-06",
+ "document": {"number": "08/BC-CAH", "title": "Văn bản kèm theo", "issuer": "UBND huyện Yên Thủy"},
+ "authority": {"level": "district", "unit": "UBND huyện Yên Thủy"},
+ "attachments": [{"item": "1", "path": "$tmp/held.pdf", "media_type": "application/pdf"}]}
+JSON
+sign ATTACHED "$pki/district-person.key" "$pki/district-person.crt" "$(iso '1 minute ago')"
+run "$antq" append "$ledger" "$tmp/ATTACHED.signed"
+[[ $status == 0 ]] || fail "the act carrying the held PDF was refused: $out"
+run "$antq" verify "$ledger" --json
+[[ $status == 0 ]] || fail "verify fails on a PDF named before the TSA was trusted and carried after: $out"
+# (pdf_signature_details is indented JSON: one line per PDF signature once spaces and line feeds are gone)
+tr -d ' \n' <<<"$out" | sed 's/},{/}\n{/g' |
+  grep -q "\"attachment\":\"$held_sha\".*\"signing_time_source\":\"timestamp\"" ||
+  fail "verify --json does not show the held PDF's time-stamp: $out"
+echo "signing times: expired, revoked (act and PDF), too old and untrusted time-stamps refused; time-stamped admitted;" \
+  "a time-stamped PDF carried after its first naming verifies as admitted"
