@@ -235,8 +235,9 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     }
   }
 
-  // Checkpoints: each signed by the operator, each root the recomputed root at its size.
+  // Checkpoints: each signed by the operator, each root the recomputed root at its size; one at the ledger's size.
   if (vkey) {
+    bool signed_at_size = false;
     MDB_cursor* c = nullptr;
     if (mdb_cursor_open(txn.get(), rep_->checkpoints, &c) == MDB_SUCCESS) {
       for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -247,9 +248,18 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         else if (cp->size != at || at > size) fail(std::nullopt, fmt::format("checkpoint stored at size {} says size {}", at, cp->size));
         else if (cp->origin != rep_->info.origin) fail(std::nullopt, fmt::format("checkpoint at size {} has origin {}", at, cp->origin));
         else if (cp->root != roots_wanted[at]) fail(std::nullopt, fmt::format("checkpoint at size {}: its root is not the recomputed root", at));
+        else if (at == size) signed_at_size = true;
       }
       mdb_cursor_close(c);
     }
+    // Every append ends with a checkpoint at the new size (FORMAT.md §5): without one, entries that no operator
+    // signature covers could have been put in place of the ones the operator signed (checkpoints deleted, entries
+    // after them rewritten).
+    if (!signed_at_size)
+      fail(std::nullopt, fmt::format("no checkpoint signed by the operator covers the ledger's {} entries: the last "
+                                     "append's checkpoint was removed, and the entries after the last one kept may "
+                                     "have been rewritten",
+                                     size));
   }
   if (kept && roots_wanted[kept->size] != kept->root)
     fail(std::nullopt, fmt::format("the given checkpoint at size {} has a different root than this ledger at that size: "

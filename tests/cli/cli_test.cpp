@@ -226,6 +226,27 @@ TEST_CASE("verify anchors a copy with the operator key and roots the auditor hol
                                                                                  " lacks"));
 }
 
+TEST_CASE("verify fails a ledger whose last checkpoint was removed: no operator signature covers its last entries",
+          "[cli]") {
+  // What rewriting the end of a copy takes: delete the checkpoints from some size on, then put other entries there.
+  // Removing the last one is the first step, and is enough to be caught.
+  CommuneDemo demo;
+  std::string out;
+  REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &out) == 0);
+  const std::uint64_t size = std::stoull(out.substr(out.find('\n') + 1));
+  edit_database(demo.ledger(), "checkpoints", [&](MDB_txn* txn, MDB_dbi dbi) {
+    unsigned char key[8];
+    for (int i = 0; i < 8; ++i) key[i] = static_cast<unsigned char>(size >> (56 - 8 * i));
+    MDB_val k{sizeof key, key};
+    REQUIRE(mdb_del(txn, dbi, &k, nullptr) == 0);
+  });
+  const std::string held = " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " +
+                           quote(demo.pki("roots.pem"));
+  CHECK(run(kAntq + " verify " + quote(demo.ledger()) + held, &out) == 1);
+  CHECK_THAT(out, Catch::Contains(fmt::format("no checkpoint signed by the operator covers the ledger's {} entries",
+                                              size)));
+}
+
 TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and capnp decodes its entries", "[cli]") {
   Demo demo;
   const fs::path bundle = demo.tmp / "bundle";  // written by the demo with --explode
