@@ -40,14 +40,23 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using FileStatus = BundleFile::Status;
 
-// The content of a bundle file, read only when it is a regular file: never through a symlink, never a device or a
-// FIFO (opened without blocking, then refused). nullopt when it is missing or anything else.
-std::optional<Bytes> read_regular(const fs::path& path) {
+// The most verify-bundle reads of each kind of file, all of which it holds in memory: what export writes stays well
+// below (an attachment was at most one submission; a certificate, a note or a text is small), and a larger file, a
+// sparse one say, costs nothing but a refusal. entries.bin and proofs.json grow with the log: a bundle of more than
+// 4 GiB of entries is verified as the ledger itself (antq verify).
+constexpr std::uint64_t kMaxLogFileBytes = std::uint64_t{4} << 30;  // entries.bin, proofs.json
+constexpr std::uint64_t kMaxAttachmentFileBytes = kMaxMessageBytes;
+constexpr std::uint64_t kMaxCertificateFileBytes = 1u << 20;
+constexpr std::uint64_t kMaxTextFileBytes = 16u << 20;  // notes, keys, trust.pem, index.tsv, README.txt, profile.json
+
+// The content of a bundle file, read only when it is a regular file of at most `max_bytes`: never through a symlink,
+// never a device or a FIFO (opened without blocking, then refused). nullopt when it is missing or anything else.
+std::optional<Bytes> read_regular(const fs::path& path, std::uint64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st {};
   std::optional<Bytes> out;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= max_bytes) {
     out.emplace(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     while (done < out->size()) {
@@ -138,8 +147,13 @@ class BundleCheck {
       fail(path, "missing (" + why + ")", seq);
       return std::nullopt;
     }
-    auto bytes = read_regular(dir_ / path);
-    if (!bytes) fail(path, "not a regular file (a symlink or a special file), or unreadable", seq);
+    const std::uint64_t max_bytes =
+        path == "entries.bin" || path == "proofs.json" ? kMaxLogFileBytes : kMaxTextFileBytes;
+    auto bytes = read_regular(dir_ / path, max_bytes);
+    if (!bytes)
+      fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                             max_bytes),
+           seq);
     return bytes;
   }
 
@@ -296,9 +310,10 @@ class BundleCheck {
                       ? digest_from_hex(path.substr(6, 64))
                       : std::nullopt;
       if (!name) continue;  // not a name export writes: stays unchecked
-      auto der = read_regular(dir_ / path);
+      auto der = read_regular(dir_ / path, kMaxCertificateFileBytes);
       if (!der) {
-        fail(path, "not a regular file (a symlink or a special file), or unreadable");
+        fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                               kMaxCertificateFileBytes));
         continue;
       }
       if (sha256(*der) != *name) {
@@ -502,7 +517,7 @@ class BundleCheck {
       const Digest& d = it.act->attachments[0].sha256;
       const std::string path = "attachments/" + to_hex(d);
       if (!present(path)) continue;
-      auto content = read_regular(dir_ / path);
+      auto content = read_regular(dir_ / path, kMaxAttachmentFileBytes);
       if (!content || sha256(*content) != d) continue;  // check_attachments names it
       std::optional<Error> refused;
       if (crl) {
@@ -564,12 +579,14 @@ class BundleCheck {
 
   void check_attachments() {
     std::map<Digest, std::uint64_t> named, disposed;  // digest -> the first entry naming it / disposing of it
-    std::map<Digest, signing::UnixTime> admitted;     // digest -> recordedAt of the first entry naming it
+    // digest -> (seq, recordedAt) of every entry naming it, in order: one of them carried it and was its admission
+    std::map<Digest, std::vector<std::pair<std::uint64_t, signing::UnixTime>>> namings;
     for (const Item& it : items_) {
       if (!it.act || !it.entry) continue;
-      for (const auto& a : it.act->attachments)
-        if (named.emplace(a.sha256, it.entry->seq).second)
-          admitted.emplace(a.sha256, signing::parse_time(it.entry->recorded_at).value_or(0));
+      for (const auto& a : it.act->attachments) {
+        named.emplace(a.sha256, it.entry->seq);
+        namings[a.sha256].emplace_back(it.entry->seq, signing::parse_time(it.entry->recorded_at).value_or(0));
+      }
       if (it.act->act == "record.disposed" && it.act->data.contains("attachments") &&
           it.act->data["attachments"].is_array())
         for (const json& d : it.act->data["attachments"])
@@ -580,9 +597,10 @@ class BundleCheck {
       if (!path.starts_with("attachments/")) continue;
       auto name = path.size() == 12 + 64 ? digest_from_hex(path.substr(12)) : std::nullopt;
       if (!name) continue;  // not a name export writes: stays unchecked
-      auto content = read_regular(dir_ / path);
+      auto content = read_regular(dir_ / path, kMaxAttachmentFileBytes);
       if (!content) {
-        fail(path, "not a regular file (a symlink or a special file), or unreadable");
+        fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                               kMaxAttachmentFileBytes));
         continue;
       }
       ++report_.verify.attachments;
@@ -598,8 +616,12 @@ class BundleCheck {
              "entry removed?)");
         continue;
       }
-      // A signed PDF's own signatures, as admission checked them.
-      auto pdf = check_pdf_signatures(*content, verifier_, trust_history_->at_entry(by->second, admitted[*name]));
+      // A signed PDF's own signatures, as admission checked them: at the admission of the first entry naming it, else
+      // of a later one (an act may name a document held elsewhere that a later act carries).
+      const auto& named_by = namings[*name];
+      auto pdf = check_pdf_signatures(*content, verifier_, trust_history_->at_entry(named_by[0].first, named_by[0].second));
+      for (std::size_t k = 1; !pdf && k < named_by.size(); ++k)
+        pdf = check_pdf_signatures(*content, verifier_, trust_history_->at_entry(named_by[k].first, named_by[k].second));
       if (!pdf) {
         fail(path, pdf.error().line(), by->second);
         continue;
@@ -717,7 +739,7 @@ class BundleCheck {
 
   void check_profile() {
     if (!present("profile.json")) return;
-    auto text = read_regular(dir_ / "profile.json");
+    auto text = read_regular(dir_ / "profile.json", kMaxTextFileBytes);
     if (!text) return fail("profile.json", "not a regular file (a symlink or a special file), or unreadable");
     const Digest digest = sha256(*text);
     for (const Item& it : items_)

@@ -303,7 +303,8 @@ Result<std::vector<CheckedSignature>> check_signatures(
 Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
                                         const std::optional<AdmissionTime>& when) {
   CheckedPdf out;
-  auto verified = signing::verify_pdf(content, verifier);
+  // A token counts only if its authority was trusted at admission: one trusted later was ignored then.
+  auto verified = signing::verify_pdf(content, verifier, when ? when->authority_held : signing::AuthorityFilter{});
   if (!verified) {
     const Error& e = verified.error();
     return refused("signature", e.kind == ErrorKind::refused ? e.message : "the signed PDF is malformed: " + e.message);

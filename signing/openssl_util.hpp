@@ -149,8 +149,9 @@ struct Timestamp {
 // refuses, or verifies against none of the authorities at its genTime.
 // With `strict` false (a CMS from a document, not the ledger's own), other unsigned attributes are left alone and a
 // token that does not verify is ignored: the signature then counts as made at its claimed signingTime.
+// `counted`, when set, leaves out the authorities it says no to (those not trusted yet when a PDF was admitted).
 Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
-                                                       bool strict);
+                                                       bool strict, const AuthorityFilter& counted = {});
 
 // The passphrase of an encrypted key file, as OpenSSL's pem_password_cb asks for it (passphrase_callback, with a
 // PassphraseState as its userdata): the environment variable `variable`, else a prompt at the terminal

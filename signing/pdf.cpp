@@ -167,7 +167,8 @@ Bytes pdf_covered_bytes(ByteView pdf, const PdfSignature& signature) {
   return covered;
 }
 
-Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier) {
+Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier,
+                                                     const AuthorityFilter& counted) {
   auto found = pdf_signatures(pdf);
   if (!found) return std::unexpected(found.error());
   std::vector<VerifiedPdfSignature> out;
@@ -190,7 +191,7 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
     auto signer = std::find_if(parts->certificates.begin(), parts->certificates.end(),
                                [&](const Bytes& der) { return sha256(der) == *parts->signer; });
     auto v = verifier.verify(pdf_covered_bytes(pdf, sig), sig.cms, *signer, parts->certificates,
-                             Verifier::CmsForm::document);
+                             Verifier::CmsForm::document, counted);
     if (!v) return fail(v.error());
     verified.emplace(key, out.size());
     out.push_back({std::move(sig), std::move(*v), *signer, std::move(parts->certificates)});

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,6 +151,9 @@ struct VerifiedSignature {
   bool signing_certificate_v2 = false;
 };
 
+// Which time-stamp authorities (by the SHA-256 of their certificate's DER) count; an empty one counts them all.
+using AuthorityFilter = std::function<bool(const Digest&)>;
+
 // Roots and intermediates; verifies CMS signatures and certificate chains at the signing time.
 // Thread-safe after construction: verify() may be called from many threads at once. Chain results are cached
 // per (signer, validity window), so a signer's chain signatures are checked once, not per event.
@@ -193,10 +197,11 @@ class Verifier {
   // OpenSSL's DER, no CRLs inside, the signer named by its certificate's own bytes, and no unsigned attribute but the
   // token. CmsForm::document (signatures inside PDFs) leaves other unsigned attributes alone and
   // ignores a token that does not verify (the claimed signingTime then counts).
+  // `counted`, for CmsForm::document: the time-stamp authorities whose tokens count (verify_pdf); all when unset.
   enum class CmsForm { ledger, document };
   Result<VerifiedSignature> verify(ByteView content, ByteView cms_der, ByteView signer_der,
-                                   const std::vector<Bytes>& extra_certs = {},
-                                   CmsForm form = CmsForm::ledger) const;
+                                   const std::vector<Bytes>& extra_certs = {}, CmsForm form = CmsForm::ledger,
+                                   const AuthorityFilter& counted = {}) const;
 
   // How many signatures this thread has asked any Verifier to verify (either verify()), for tests that count the
   // work done: a PDF's duplicated signature dictionaries are verified once.
@@ -251,7 +256,10 @@ struct VerifiedPdfSignature {
 // Finds and verifies every signature of `pdf` with `verifier` (covered bytes, digest, chain at the signing time
 // with the certificates the CMS carries). The first failure is returned, naming the signature by its number.
 // Dictionaries with the same /ByteRange and the same CMS are one signature: verified once, each listed.
-Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier);
+// `counted`, when set, says which of the verifier's time-stamp authorities count for the tokens (those the ledger
+// trusted when the PDF was admitted): a token of another is ignored, as it was then.
+Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifier& verifier,
+                                                     const AuthorityFilter& counted = {});
 
 // ---- Ed25519 (checkpoint notes) -----------------------------------------------------------------------------
 
@@ -271,7 +279,7 @@ class Ed25519Key {
   // - an RFC 7512 "pkcs11:" URI of an Ed25519 private key on a token (CKK_EC_EDWARDS, curve edwards25519), used
   //   through p11-kit (operator_token.cpp: Debian 12's OpenSSL pkcs11 engine cannot use Ed25519 token keys). The URI
   //   must match one token and one private key there, with its public key object (same CKA_ID) beside it. The PIN
-  //   comes from ANTQ_PKCS11_PIN, else the URI's pin-value, else a prompt at the terminal; the module is
+  //   comes from ANTQ_OPERATOR_PIN, else the URI's pin-value, else a prompt at the terminal; the module is
   //   ANTQ_PKCS11_MODULE, else every module registered with p11-kit. The key signs a test message at load, checked
   //   with its public key. The private key never leaves the token.
   // bad_input, naming the file or URI, when it cannot be read or found, no passphrase or PIN is at hand, the

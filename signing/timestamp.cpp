@@ -22,7 +22,8 @@ ByteView signature_value(CMS_SignerInfo* si) {
 }
 
 Result<std::optional<Timestamp>> verified_token(CMS_SignerInfo* si, X509_ATTRIBUTE* attribute,
-                                                const std::vector<X509Ptr>& authorities) {
+                                                const std::vector<X509Ptr>& authorities,
+                                                const AuthorityFilter& counted) {
   const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
   if (value == nullptr || value->type != V_ASN1_SEQUENCE)
     return bad_input("the signatureTimeStampToken attribute does not hold exactly one token");
@@ -61,6 +62,7 @@ Result<std::optional<Timestamp>> verified_token(CMS_SignerInfo* si, X509_ATTRIBU
   // One trust store per authority, so that the one the token chains to is known (authorities are few).
   std::string why = "no time-stamp authority is trusted by this ledger";
   for (const X509Ptr& authority : authorities) {
+    if (counted && !counted(x509_fingerprint(authority.get()))) continue;
     X509_STORE* store = X509_STORE_new();
     BIO* data = BIO_new_mem_buf(signature_value(si).data(), static_cast<int>(signature_value(si).size()));
     TsVerifyCtxPtr ctx(TS_VERIFY_CTX_new());
@@ -88,13 +90,13 @@ Result<std::optional<Timestamp>> verified_token(CMS_SignerInfo* si, X509_ATTRIBU
 }  // namespace
 
 Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const std::vector<X509Ptr>& authorities,
-                                                       bool strict) {
+                                                       bool strict, const AuthorityFilter& counted) {
   const int count = CMS_unsigned_get_attr_count(si);
   if (count <= 0) return std::optional<Timestamp>{};
   if (!strict) {
     const int at = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
     if (at < 0) return std::optional<Timestamp>{};
-    auto stamp = verified_token(si, CMS_unsigned_get_attr(si, at), authorities);
+    auto stamp = verified_token(si, CMS_unsigned_get_attr(si, at), authorities, counted);
     return stamp ? stamp : std::optional<Timestamp>{};
   }
   if (count > 1) return bad_input("the SignerInfo has " + std::to_string(count) +
@@ -102,7 +104,7 @@ Result<std::optional<Timestamp>> signer_info_timestamp(CMS_SignerInfo* si, const
   X509_ATTRIBUTE* attribute = CMS_unsigned_get_attr(si, 0);
   if (OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute)) != NID_id_smime_aa_timeStampToken)
     return bad_input("the SignerInfo carries an unsigned attribute other than a signatureTimeStampToken");
-  return verified_token(si, attribute, authorities);
+  return verified_token(si, attribute, authorities, counted);
 }
 
 Result<Bytes> timestamp_request(ByteView cms_der) {

@@ -534,7 +534,8 @@ thread_local std::uint64_t verifications_on_this_thread_ = 0;  // Verifier::veri
 std::uint64_t Verifier::verifications_on_this_thread() { return verifications_on_this_thread_; }
 
 Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, ByteView signer_der,
-                                           const std::vector<Bytes>& extra_certs, CmsForm form) const {
+                                           const std::vector<Bytes>& extra_certs, CmsForm form,
+                                           const AuthorityFilter& counted) const {
   const Digest fingerprint = sha256(signer_der);
   ++verifications_on_this_thread_;
   // The cache key binds the signer to the extra certificates that helped build its chain.
@@ -585,7 +586,8 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   std::optional<Timestamp> stamp;
   {
     std::shared_lock config(rep_->config_mutex);
-    auto found = signer_info_timestamp(*si, rep_->timestamp_authorities, form == CmsForm::ledger);
+    auto found = signer_info_timestamp(*si, rep_->timestamp_authorities, form == CmsForm::ledger,
+                                       form == CmsForm::document ? counted : AuthorityFilter{});
     if (!found) return refused("signature", found.error().message);
     stamp = *found;
   }

@@ -10,8 +10,9 @@
 #   - a time-stamp token of an authority the ledger does not trust: refused; once `antq trust add-tsa` trusts it, a
 #     signature time-stamped before the revocation is admitted after it, and verify shows the time-stamp;
 #   - `trust add-crl` and `trust add-tsa` are entries: the tree's size grows by one each;
-#   - a time-stamped PDF named by an act (held elsewhere) before the TSA is trusted and carried by a later act after
-#     it: verify judges it as the carrying act's admission did.
+#   - a time-stamped PDF admitted before the TSA is trusted still verifies once it is (its token did not count then),
+#     and one named by an act (held elsewhere) before the TSA is trusted and carried by a later act after it is judged
+#     as the carrying act's admission judged it, by verify and by verify-bundle.
 #   tests/tools/signing_time_test.sh ANTQ ANTQ_PDF_FIXTURE
 set -euo pipefail
 antq=$1
@@ -167,6 +168,14 @@ sed -i "s|}\$|, \"attachments\": [{\"item\": \"1\", \"sha256\": \"$held_sha\", \
 sign HELD "$pki/district-person.key" "$pki/district-person.crt" "$(iso '1 minute ago')"
 run "$antq" append "$ledger" "$tmp/HELD.signed"
 [[ $status == 0 ]] || fail "an act naming a document held elsewhere was refused: $out"
+# And a PDF time-stamped by the same TSA, carried now: its token does not count yet (the claimed time does).
+"$fixture" "$tmp/carried.pdf" --signer "$pki/district-person.key:$pki/district-person.crt" \
+  --signing-time "$(iso '1 hour ago')" --title "Carried before the TSA is trusted" \
+  --timestamp-command "openssl ts -reply -config '$pki/tsa.cnf' -queryfile /dev/stdin 2>/dev/null" >/dev/null
+act CARRIED "UBND huyện Yên Thủy" district "$tmp/carried.pdf"
+sign CARRIED "$pki/district-person.key" "$pki/district-person.crt" "$(iso '1 minute ago')"
+run "$antq" append "$ledger" "$tmp/CARRIED.signed"
+[[ $status == 0 ]] || fail "a PDF time-stamped by an authority not trusted yet was refused: $out"
 sleep 2  # the revocation below comes after the time-stamp, to the second
 
 # 3. The commune chairman's key is revoked (keyCompromise); the CRL becomes an entry of the log.
@@ -195,7 +204,7 @@ run "$antq" append "$ledger" "$tmp/STAMPED.signed"
 [[ $status == 0 ]] || fail "the time-stamped signature was refused: $out"
 seq=$(awk '{print $1}' <<<"$out")
 run "$antq" verify "$ledger" --json
-[[ $status == 0 ]] || fail "verify failed: $out"
+[[ $status == 0 ]] || fail "verify failed (the PDF admitted before the TSA was trusted?): $out"
 grep -q "\"seq\":$seq,.*\"signing_time_source\":\"timestamp\"\|\"signing_time_source\":\"timestamp\".*\"seq\":$seq" <<<"$out" ||
   fail "verify --json does not show entry $seq's time-stamp: $out"
 
@@ -222,5 +231,8 @@ run "$antq" verify "$ledger" --json
 tr -d ' \n' <<<"$out" | sed 's/},{/}\n{/g' |
   grep -q "\"attachment\":\"$held_sha\".*\"signing_time_source\":\"timestamp\"" ||
   fail "verify --json does not show the held PDF's time-stamp: $out"
+"$antq" export "$ledger" "$tmp/bundle7" >/dev/null
+run "$antq" verify-bundle "$tmp/bundle7" --operator-key "$ledger/operator.vkey" --trust "$pki/root.crt"
+[[ $status == 0 ]] || fail "verify-bundle fails on the bundle with both PDFs: $out"
 echo "signing times: expired, revoked (act and PDF), too old and untrusted time-stamps refused; time-stamped admitted;" \
   "a time-stamped PDF carried after its first naming verifies as admitted"
