@@ -43,7 +43,7 @@ void add_append(CLI::App& app, Action& run) {
       "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.\n"
       "The operator's key signs the new checkpoint: --operator-key FILE|URI, else the file (or PKCS#11 URI)\n"
       "ANTQ_OPERATOR_KEY names, else ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem, where\n"
-      "`antq init` writes it (its passphrase from ANTQ_OPERATOR_PASSPHRASE; a token's PIN from ANTQ_PKCS11_PIN;\n"
+      "`antq init` writes it (its passphrase from ANTQ_OPERATOR_PASSPHRASE; a token's PIN from ANTQ_OPERATOR_PIN;\n"
       "else asked for).");
   append->add_option("DIR", args->dir, "The ledger")->required();
   append->add_option("SIGNED", args->files, "Signed event files")->required();

@@ -28,7 +28,7 @@ void add_init(CLI::App& app, Action& run) {
       "ANTQ_OPERATOR_KEY is used as it is. Keep a copy of the key apart from the ledger's backups. The commands\n"
       "that append (append, record, trust) look for the key in the same three places.\n"
       "On a token instead (the key never leaves it): make an Ed25519 key there, on a token of its own, and give\n"
-      "its PKCS#11 URI (PIN from ANTQ_PKCS11_PIN, else asked for), here and to every command that appends:\n"
+      "its PKCS#11 URI (PIN from ANTQ_OPERATOR_PIN, else asked for), here and to every command that appends:\n"
       "  pkcs11-tool --login --keypairgen --key-type EC:edwards25519 --label operator --id 01 --token-label Operator\n"
       "  antq init ./ledger ... --operator-key 'pkcs11:token=Operator;object=operator;type=private'\n"
       "A ledger made by an older version holds its key in DIR/operator.key, unencrypted: move it out with\n"

@@ -25,7 +25,9 @@
 namespace antq::signing {
 namespace {
 
-constexpr const char* kPinVariable = "ANTQ_PKCS11_PIN";
+// Not ANTQ_PKCS11_PIN, the signers' tokens' PIN: a command that appends may use a signer's token and the operator's
+// token at once, and one PIN tried on the other would use up that token's retries until it locks.
+constexpr const char* kPinVariable = "ANTQ_OPERATOR_PIN";
 constexpr const char* kModuleVariable = "ANTQ_PKCS11_MODULE";
 
 // "CKR_PIN_INCORRECT" and the like, for messages.
@@ -194,7 +196,7 @@ class SessionKey final : public TokenEd25519Key {
   std::string name_;
 };
 
-// The PIN for `token`: ANTQ_PKCS11_PIN, else the URI's pin-value, else a prompt at the terminal.
+// The PIN for `token`: ANTQ_OPERATOR_PIN, else the URI's pin-value, else a prompt at the terminal.
 Result<std::string> pin_for(const P11KitUri* uri, const std::string& name, const std::string& token) {
   if (const char* pin = std::getenv(kPinVariable); pin != nullptr) return std::string(pin);
   if (const char* pin = p11_kit_uri_get_pin_value(uri); pin != nullptr) return std::string(pin);

@@ -111,7 +111,7 @@ pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label antq-operator
   fail "pkcs11-tool could not make an Ed25519 key on the operator's token"
 operator_uri='pkcs11:token=antq-operator;object=checkpoints;type=private'
 op_ledger="$tmp/operator-ledger"
-out=$(ANTQ_PKCS11_PIN=654321 "$antq" init "$op_ledger" --profile hoa-binh-2023 --trust "$tmp/pki/roots.pem" \
+out=$(ANTQ_OPERATOR_PIN=654321 "$antq" init "$op_ledger" --profile hoa-binh-2023 --trust "$tmp/pki/roots.pem" \
   --admin "$tmp/pki/province-person.crt" --operator-key "$operator_uri" </dev/null 2>&1) ||
   fail "init with the operator's key on a token: $out"
 [[ $out == *"operator key: $operator_uri (on the token) -- not part of the ledger"* ]] ||
@@ -120,13 +120,13 @@ if grep -rlE -- '-----BEGIN [A-Z ]*PRIVATE KEY-----' "$op_ledger" >/dev/null; th
   fail "the ledger holds a private key"
 fi
 bind_file="$tmp/bind-person.json"
-ANTQ_PKCS11_PIN=654321 ANTQ_OPERATOR_KEY="$operator_uri" "$antq" record "$op_ledger" "$bind_file" --person "$admin" \
+ANTQ_OPERATOR_PIN=654321 ANTQ_OPERATOR_KEY="$operator_uri" "$antq" record "$op_ledger" "$bind_file" --person "$admin" \
   </dev/null >/dev/null 2>&1 || fail "record with the operator's key on the token (ANTQ_OPERATOR_KEY) failed"
 "$antq" verify "$op_ledger" >/dev/null || fail "antq verify refused checkpoints signed on the token"
 before=$(sha256sum < "$op_ledger/data.mdb")
 expect_operator_failure() {  # WHAT EXPECTED-TEXT PIN URI
   local out status=0
-  out=$(ANTQ_PKCS11_PIN=$3 "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
+  out=$(ANTQ_OPERATOR_PIN=$3 "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
     --operator-key "$4" 2>&1 </dev/null) || status=$?
   [[ $status == 2 ]] || fail "$1: exit $status, expected 2: $out"
   [[ $(printf '%s\n' "$out" | wc -l) == 1 ]] || fail "$1: more than one line: $out"
@@ -134,9 +134,9 @@ expect_operator_failure() {  # WHAT EXPECTED-TEXT PIN URI
   [[ $(sha256sum < "$op_ledger/data.mdb") == "$before" ]] || fail "$1: the ledger changed"
 }
 expect_operator_failure "a wrong operator PIN" "token antq-operator refused the PIN" 000000 "$operator_uri"
-out=$(unset ANTQ_PKCS11_PIN; "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
+out=$(unset ANTQ_OPERATOR_PIN; "$antq" record "$op_ledger" "$tmp/bind-organisation.json" --person "$admin" \
   --operator-key "$operator_uri" 2>&1 </dev/null) && fail "no operator PIN: admitted"
-[[ $out == *"the token needs its PIN: set ANTQ_PKCS11_PIN"* ]] || fail "no operator PIN: $out"
+[[ $out == *"the token needs its PIN: set ANTQ_OPERATOR_PIN"* ]] || fail "no operator PIN: $out"
 expect_operator_failure "an RSA key as operator key" "not an Ed25519 key" "$ANTQ_PKCS11_PIN" "$person"
 expect_operator_failure "no such key" "no such private key on token antq-operator" 654321 \
   'pkcs11:token=antq-operator;object=nobody;type=private'
@@ -145,11 +145,11 @@ record_operator=("$antq" record "$op_ledger" "$tmp/bind-organisation.json" --per
                  --operator-key "$operator_uri")
 if [[ $prompt_checked == "PIN asked for at a terminal" ]]; then
   printf -v command '%q ' "${record_operator[@]}"
-  prompted=$( (printf '654321\r'; sleep 1) | (unset ANTQ_PKCS11_PIN; script -qec "$command" /dev/null) 2>&1) ||
+  prompted=$( (printf '654321\r'; sleep 1) | (unset ANTQ_OPERATOR_PIN; script -qec "$command" /dev/null) 2>&1) ||
     fail "record with the operator's PIN typed at a terminal: $prompted"
   [[ $prompted == *"PIN for token antq-operator"* ]] || fail "no operator PIN prompt at a terminal: $prompted"
 else
-  ANTQ_PKCS11_PIN=654321 "${record_operator[@]}" </dev/null >/dev/null 2>&1 ||
+  ANTQ_OPERATOR_PIN=654321 "${record_operator[@]}" </dev/null >/dev/null 2>&1 ||
     fail "record with --operator-key URI failed"
 fi
 "$antq" verify "$op_ledger" >/dev/null || fail "antq verify refused the second checkpoint signed on the token"
