@@ -111,7 +111,7 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
                                     std::pair{anchors.checkpoint.has_value(), "kept checkpoint (--checkpoint)"},
                                     std::pair{anchors.trust.has_value(), "trust roots (--trust)"}})
     if (given) used += (used.empty() ? "" : ", ") + std::string(name);
-  std::cout << fmt::format("{:<13}{}\n", "verified", what)
+  std::cout << fmt::format("{:<13}{}\n", "verified", visible(what))
             << fmt::format("{:<13}{}\n", "anchors", used.empty() ? "none: the bundle's own key and roots" : used)
             << fmt::format("{:<13}{}\n", "entries", r.verify.entries)
             << fmt::format("{:<13}{}\n", "signatures", r.verify.signatures)

@@ -364,5 +364,27 @@ TEST_CASE("A one-line error quoting act text or a path carries no raw control", 
   check_shown("parse error", out);
 }
 
+TEST_CASE("checkpoint prints no stored note a terminal would act on: an altered one is refused in one line",
+          "[cli][output]") {
+  HostileLedger h;
+  const std::string note = antq("checkpoint " + h.dir());
+  CHECK_FALSE(holds_raw_control(note, "\n"));
+  // The note as stored, with a screen clear and a right-to-left override slipped into its origin line.
+  edit_database(h.t.dir(), "checkpoints", [&](MDB_txn* txn, MDB_dbi dbi) {
+    MDB_cursor* c = nullptr;
+    REQUIRE(mdb_cursor_open(txn, dbi, &c) == 0);
+    MDB_val k, v;
+    REQUIRE(mdb_cursor_get(c, &k, &v, MDB_LAST) == 0);
+    std::string altered = "\x1b[2J\u202e" + std::string(static_cast<const char*>(v.mv_data), v.mv_size);
+    MDB_val nv{altered.size(), altered.data()};
+    REQUIRE(mdb_cursor_put(c, &k, &nv, MDB_CURRENT) == 0);
+    mdb_cursor_close(c);
+  });
+  const std::string out = antq("checkpoint " + h.dir(), 1);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK_FALSE(holds_raw_control(out, "\n"));
+  CHECK_THAT(out, Catch::Contains("the stored checkpoint holds characters a terminal would act on"));
+}
+
 }  // namespace
 }  // namespace antq::test
