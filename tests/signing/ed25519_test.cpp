@@ -22,27 +22,10 @@ constexpr const char* kSignature2 =
 
 Bytes hex(const char* s) { return *from_hex(s); }
 
-// Runs `body` with ANTQ_OPERATOR_PASSPHRASE set to `value` (unset when null) and stdin on /dev/null, so that no test
-// waits for a prompt; restores both.
+// Runs `body` with ANTQ_OPERATOR_PASSPHRASE set to `value` (unset when null) and stdin on /dev/null.
 template <class F>
 void with_operator_passphrase(const char* value, F body) {
-  const char* old = std::getenv(kOperatorPassphraseVariable);
-  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-  if (value)
-    ::setenv(kOperatorPassphraseVariable, value, 1);
-  else
-    ::unsetenv(kOperatorPassphraseVariable);
-  int saved_stdin = ::dup(STDIN_FILENO);
-  int null = ::open("/dev/null", O_RDONLY);
-  ::dup2(null, STDIN_FILENO);
-  ::close(null);
-  body();
-  ::dup2(saved_stdin, STDIN_FILENO);
-  ::close(saved_stdin);
-  if (saved)
-    ::setenv(kOperatorPassphraseVariable, saved->c_str(), 1);
-  else
-    ::unsetenv(kOperatorPassphraseVariable);
+  with_variable(kOperatorPassphraseVariable, value, body);
 }
 
 // PKCS#8 PEM of a raw Ed25519 seed (RFC 8410 §7).

@@ -8,28 +8,6 @@ using namespace test;
 
 namespace {
 
-// Runs `body` with the environment variable `name` set (or unset when `value` is null) and stdin on /dev/null, so
-// that no test ever waits for a prompt; restores both.
-template <class F>
-void with_variable(const char* name, const char* value, F body) {
-  const char* old = std::getenv(name);
-  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-  if (value)
-    ::setenv(name, value, 1);
-  else
-    ::unsetenv(name);
-  int saved_stdin = ::dup(STDIN_FILENO);
-  int null = ::open("/dev/null", O_RDONLY);
-  ::dup2(null, STDIN_FILENO);
-  ::close(null);
-  body();
-  ::dup2(saved_stdin, STDIN_FILENO);
-  ::close(saved_stdin);
-  if (saved)
-    ::setenv(name, saved->c_str(), 1);
-  else
-    ::unsetenv(name);
-}
 template <class F>
 void with_passphrase(const char* value, F body) {
   with_variable("ANTQ_KEY_PASSPHRASE", value, body);

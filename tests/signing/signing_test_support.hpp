@@ -1,14 +1,17 @@
-// Helpers shared by the signing tests: a temporary directory, files, the openssl command line, and a small
-// PKI built with issue_certificate.
+// Helpers shared by the signing tests: a temporary directory, files, the openssl command line, a small PKI built
+// with issue_certificate, and an environment variable set for a test.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "signing/signing.hpp"
@@ -159,6 +162,29 @@ inline void write_pem(const std::string& path, const IssuedCertificate& cert) {
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+// Runs `body` with the environment variable `name` set (or unset when `value` is null) and stdin on /dev/null, so
+// that no test ever waits for a prompt; restores both.
+template <class F>
+void with_variable(const char* name, const char* value, F body) {
+  const char* old = std::getenv(name);
+  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  if (value)
+    ::setenv(name, value, 1);
+  else
+    ::unsetenv(name);
+  int saved_stdin = ::dup(STDIN_FILENO);
+  int null = ::open("/dev/null", O_RDONLY);
+  ::dup2(null, STDIN_FILENO);
+  ::close(null);
+  body();
+  ::dup2(saved_stdin, STDIN_FILENO);
+  ::close(saved_stdin);
+  if (saved)
+    ::setenv(name, saved->c_str(), 1);
+  else
+    ::unsetenv(name);
 }
 
 }  // namespace antq::signing::test

@@ -18,12 +18,8 @@ set -euo pipefail
 antq=$1
 fixture=$2
 here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# The operator's keys of the ledgers made here go to this test's own configuration directory, never the user's.
-export XDG_CONFIG_HOME="$tmp/config" ANTQ_OPERATOR_PASSPHRASE=test-only
-unset ANTQ_OPERATOR_KEY
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
 iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 fingerprint() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 size() { "$antq" checkpoint "$ledger" | sed -n 2p; }

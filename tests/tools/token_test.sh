@@ -7,12 +7,8 @@
 set -euo pipefail
 antq=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# The operator's keys of the ledgers made here go to this test's own configuration directory, never the user's.
-export XDG_CONFIG_HOME="$tmp/config" ANTQ_OPERATOR_PASSPHRASE=test-only
-unset ANTQ_OPERATOR_KEY
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
 
 "$here/tools/demo-pki.sh" "$tmp/pki" >/dev/null
 "$here/tools/demo-token.sh" "$tmp/token" --ca "$tmp/pki/root.crt" --ca-key "$tmp/pki/root.key" >/dev/null
