@@ -740,7 +740,10 @@ class BundleCheck {
   void check_profile() {
     if (!present("profile.json")) return;
     auto text = read_regular(dir_ / "profile.json", kMaxTextFileBytes);
-    if (!text) return fail("profile.json", "not a regular file (a symlink or a special file), or unreadable");
+    if (!text)
+      return fail("profile.json", fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, "
+                                              "or unreadable",
+                                              kMaxTextFileBytes));
     const Digest digest = sha256(*text);
     for (const Item& it : items_)
       if (it.act && it.entry && it.act->act == "profile.adopted" && !it.failure)

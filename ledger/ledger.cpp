@@ -709,6 +709,15 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
         errors[i] = with_prefix(parts.error(), event_label(events, i) + std::string(role_name(s.role)) + " signature: ");
         return;
       }
+      // Its encoding is not signed: BER (indefinite lengths, non-minimal lengths) would let one signature be
+      // submitted in many byte forms. The ledger stores DER only, and takes nothing else.
+      if (!parts->der) {
+        errors[i] = refused("signature", event_label(events, i) + std::string(role_name(s.role)) +
+                                             " signature: the CMS is not DER (OpenSSL encodes it differently): "
+                                             "submit it as antq sign writes it")
+                        .error();
+        return;
+      }
       p.stored.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
       for (auto& c : parts->certificates) p.carried.push_back({sha256(c), std::move(c)});
     }

@@ -252,6 +252,7 @@ Result<CmsParts> cms_parse(ByteView der) {
   }
   // Re-encoding normalises BER (indefinite lengths) to DER before the certificates field is cut out.
   Bytes normalised = encode_cms(cms.get());
+  parts.der = std::equal(normalised.begin(), normalised.end(), der.begin(), der.end());
   auto stripped = strip_certificates(normalised);
   if (!stripped) return bad_input("the signature's SignedData has an unexpected structure");
   parts.without_certificates = std::move(*stripped);

@@ -116,6 +116,7 @@ struct CmsParts {
   std::vector<Bytes> certificates;     // certificates it carried (DER)
   std::optional<Digest> signer;        // fingerprint of the carried certificate matching the SignerInfo's sid
   std::optional<UnixTime> signing_time;
+  bool der = true;  // the bytes given were exactly OpenSSL's DER of what they hold (else BER, normalised here)
 };
 // Exactly one SignerInfo is required. bad_input when the bytes are not a detached CMS SignedData.
 Result<CmsParts> cms_parse(ByteView der);

@@ -64,6 +64,26 @@ TEST_CASE("A SignerInfo naming its signer's issuer in other letter case is refus
   CHECK(t.data_bytes() == before);
 }
 
+TEST_CASE("A signature submitted in BER (an indefinite length) is refused, not stored re-encoded", "[ledger][signature]") {
+  TestLedger t;
+  Submission s = test::sign(make_act("model.proposed", "BER-1", "2023-03-15"), t.chair);
+  Bytes& der = s.event.signatures[0].cms;
+  REQUIRE(der.size() > 4);
+  REQUIRE(der[0] == 0x30);
+  REQUIRE(der[1] == 0x82);  // a two-byte length: the ContentInfo is 256 to 65,535 bytes
+  Bytes ber{0x30, 0x80};    // the same SEQUENCE with an indefinite length, ended by two zero bytes
+  ber.insert(ber.end(), der.begin() + 4, der.end());
+  ber.insert(ber.end(), {0x00, 0x00});
+  der = ber;
+  const std::string before = t.data_bytes();
+  auto r = t.append({s});
+  REQUIRE_FALSE(r);
+  INFO(r.error().line());
+  CHECK(r.error().line().starts_with("refused [signature]: "));
+  CHECK_THAT(r.error().line(), Catch::Contains("person signature: the CMS is not DER"));
+  CHECK(t.data_bytes() == before);
+}
+
 TEST_CASE("A signature with an unsigned attribute other than a time-stamp token is refused", "[ledger][signature]") {
   TestLedger t;
   Submission s = test::sign(make_act("model.proposed", "UNSIGNED-1", "2023-03-15"), t.chair);
