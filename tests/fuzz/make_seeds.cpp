@@ -205,6 +205,16 @@ void crl_seeds(const fs::path& out, const Chain& chain, signing::UnixTime now) {
   corpus.add("not-a-crl.pem", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
 }
 
+// Certificates as --trust, --admin and `trust add-tsa` read them (PEM, DER), and a PEM private-key header with no key
+// in it, for the attachment scan: from data/, written before.
+void certificate_seeds(const fs::path& out, const Chain& chain) {
+  Corpus corpus(out, "certificate");
+  corpus.add("roots.pem", read_bytes(out / "data" / "roots.pem"));
+  corpus.add("tsa.pem", read_bytes(out / "data" / "timestamp-authorities.pem"));
+  corpus.add("signer.der", chain.signers[0].issued.certificate_der);
+  corpus.add("pem-key-header.pem", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n");
+}
+
 void pdf_seeds(const fs::path& out, const Chain& chain, const fs::path& fixture, const fs::path& scratch) {
   Corpus pdfs(out, "pdf");
   Corpus records(out, "pdf_signature_record");
@@ -412,6 +422,7 @@ int main(int argc, char** argv) {
   pdf_seeds(out, chain, fixture, scratch);
   run(shell_word(demo_pki) + " " + shell_word(scratch / "tsa-pki") + " >/dev/null");
   timestamp_seeds(out, scratch / "tsa-pki", scratch);
+  certificate_seeds(out, chain);
 
   fs::remove_all(scratch);  // the keys of the demo, the chain and the authority with it
   std::cout << "antq-fuzz-seeds: wrote " << (out / "data").string() << " and " << (out / "corpus").string() << "\n";
