@@ -578,15 +578,13 @@ class BundleCheck {
   // ---- attachments, acts/, copies, profile, README ----
 
   void check_attachments() {
-    std::map<Digest, std::uint64_t> named, disposed;  // digest -> the first entry naming it / disposing of it
+    std::map<Digest, std::uint64_t> disposed;  // digest -> the first entry disposing of it
     // digest -> (seq, recordedAt) of every entry naming it, in order: one of them carried it and was its admission
-    std::map<Digest, std::vector<std::pair<std::uint64_t, signing::UnixTime>>> namings;
+    std::map<Digest, std::vector<Naming>> named;
     for (const Item& it : items_) {
       if (!it.act || !it.entry) continue;
-      for (const auto& a : it.act->attachments) {
-        named.emplace(a.sha256, it.entry->seq);
-        namings[a.sha256].emplace_back(it.entry->seq, signing::parse_time(it.entry->recorded_at).value_or(0));
-      }
+      for (const auto& a : it.act->attachments)
+        named[a.sha256].emplace_back(it.entry->seq, signing::parse_time(it.entry->recorded_at).value_or(0));
       if (it.act->act == "record.disposed" && it.act->data.contains("attachments") &&
           it.act->data["attachments"].is_array())
         for (const json& d : it.act->data["attachments"])
@@ -616,23 +614,22 @@ class BundleCheck {
              "entry removed?)");
         continue;
       }
-      // A signed PDF's own signatures, as admission checked them: at the admission of the first entry naming it, else
-      // of a later one (an act may name a document held elsewhere that a later act carries).
-      const auto& named_by = namings[*name];
-      auto pdf = check_pdf_signatures(*content, verifier_, trust_history_->at_entry(named_by[0].first, named_by[0].second));
-      for (std::size_t k = 1; !pdf && k < named_by.size(); ++k)
-        pdf = check_pdf_signatures(*content, verifier_, trust_history_->at_entry(named_by[k].first, named_by[k].second));
+      // A signed PDF's own signatures, as admission checked them (a bundle holds no record of them to compare).
+      const std::uint64_t first = by->second.front().first;
+      auto pdf = recheck_pdf_signatures(*content, verifier_, *trust_history_, by->second,
+                                        [](const Result<CheckedPdf>& checked) { return checked.has_value(); });
       if (!pdf) {
-        fail(path, pdf.error().line(), by->second);
+        fail(path, pdf.error().line(), first);
         continue;
       }
       for (const auto& v : pdf->verified)
         for (const Digest& fp : v.chain) chain_certs_.insert(fp);
-      mark(path, FileStatus::checked, fmt::format("hashes to its name; named by entry {}", by->second));
+      mark(path, FileStatus::checked, fmt::format("hashes to its name; named by entry {}", first));
     }
-    for (const auto& [digest, seq] : named) {
+    for (const auto& [digest, by] : named) {
       const std::string path = "attachments/" + to_hex(digest);
       if (present(path) || disposed.contains(digest)) continue;
+      const std::uint64_t seq = by.front().first;
       fail(path,
            fmt::format("missing: entry {} names it and no record.disposed entry of the bundle disposes of it "
                        "(removed from the bundle, or the act named it by digest only and the ledger never held it)",

@@ -322,6 +322,16 @@ Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifie
   return out;
 }
 
+Result<CheckedPdf> recheck_pdf_signatures(ByteView content, const signing::Verifier& verifier,
+                                          const TrustHistory& history, std::span<const Naming> named_by,
+                                          const std::function<bool(const Result<CheckedPdf>&)>& as_admitted) {
+  if (named_by.empty()) return check_pdf_signatures(content, verifier, std::nullopt);
+  auto at = [&](const Naming& n) { return check_pdf_signatures(content, verifier, history.at_entry(n.first, n.second)); };
+  Result<CheckedPdf> checked = at(named_by[0]);
+  for (std::size_t k = 1; !as_admitted(checked) && k < named_by.size(); ++k) checked = at(named_by[k]);
+  return checked;
+}
+
 Status check_signing_order(signing::UnixTime person, signing::UnixTime organisation) {
   if (organisation >= person) return {};
   return refused("signature", fmt::format("the organisation signature ({}) was made before the person's ({}): the "

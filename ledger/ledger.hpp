@@ -304,6 +304,14 @@ struct CheckedPdf {
 };
 Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifier& verifier,
                                         const std::optional<AdmissionTime>& when);
+// A stored PDF judged again as its admission judged it (verify, verify-bundle). That admission was one of the entries
+// naming it, `named_by` (seq, recordedAt) in log order: the one that carried it, which entries do not record (an act
+// may name a document held elsewhere that a later act carries). Each is tried in turn until `as_admitted` takes the
+// result; the last result otherwise. No entry: checked without a time of admission.
+using Naming = std::pair<std::uint64_t, signing::UnixTime>;
+Result<CheckedPdf> recheck_pdf_signatures(ByteView content, const signing::Verifier& verifier,
+                                          const TrustHistory& history, std::span<const Naming> named_by,
+                                          const std::function<bool(const Result<CheckedPdf>&)>& as_admitted);
 
 // The two-step signing of an official document (domain.md §8): the competent person signs, then the office clerk
 // applies the organisation's signature. Refused (rule `signature`) when the organisation's signing time is earlier.

@@ -132,7 +132,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   // carried its content and was its admission (an act may name a document held elsewhere, which a later act
   // carries; entries do not say which carried it).
   std::map<Digest, std::uint64_t> crls_added, authorities_added;
-  std::map<Digest, std::vector<std::pair<std::uint64_t, signing::UnixTime>>> named_by;
+  std::map<Digest, std::vector<Naming>> named_by;
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
     if (it.act && !it.failure) {
@@ -288,17 +288,10 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
                  (stored == pdf_records.end() ||
                   encode_pdf_signatures(checked->records) == Bytes(stored->second.begin(), stored->second.end()));
         };
-        // Checked as at the admission of the first entry naming it, else of a later one (that carried it).
         const auto named = named_by.find(fp);
-        std::size_t tried = 0;
-        auto admission_time = [&]() -> std::optional<AdmissionTime> {
-          if (named == named_by.end()) return std::nullopt;
-          const auto& [seq, recorded_at] = named->second[tried];
-          return trust_history.at_entry(seq, recorded_at);
-        };
-        auto checked = check_pdf_signatures(content, verifier, admission_time());
-        while (!as_admitted(checked) && named != named_by.end() && ++tried < named->second.size())
-          checked = check_pdf_signatures(content, verifier, admission_time());
+        auto checked = recheck_pdf_signatures(content, verifier, trust_history,
+                                              named == named_by.end() ? std::span<const Naming>{} : named->second,
+                                              as_admitted);
         if (!checked) {
           fail(std::nullopt, "attachment " + to_hex(fp) + ": " + checked.error().line());
         } else if (!as_admitted(checked)) {
