@@ -194,6 +194,10 @@ struct Pkcs12Parts {
 // password: ANTQ_KEY_PASSPHRASE, else none, else a prompt at a terminal).
 std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string& path);
 
+// The PKCS#11 module to use instead of those registered with p11-kit (a `.so` path), for signers' and the operator's
+// tokens alike.
+inline constexpr const char* kPkcs11ModuleVariable = "ANTQ_PKCS11_MODULE";
+
 // A key on a PKCS#11 token (pkcs11.cpp): `uri` is an RFC 7512 "pkcs11:" URI.
 Result<PrivateKey> load_pkcs11_key(const std::string& uri);
 

@@ -28,7 +28,6 @@ namespace {
 // Not ANTQ_PKCS11_PIN, the signers' tokens' PIN: a command that appends may use a signer's token and the operator's
 // token at once, and one PIN tried on the other would use up that token's retries until it locks.
 constexpr const char* kPinVariable = "ANTQ_OPERATOR_PIN";
-constexpr const char* kModuleVariable = "ANTQ_PKCS11_MODULE";
 
 // "CKR_PIN_INCORRECT" and the like, for messages.
 std::string rv_text(CK_RV rv) {
@@ -67,10 +66,10 @@ class Modules {
 
  private:
   Status load() {
-    if (const char* path = std::getenv(kModuleVariable); path != nullptr && *path != '\0') {
+    if (const char* path = std::getenv(kPkcs11ModuleVariable); path != nullptr && *path != '\0') {
       single_ = p11_kit_module_load(path, 0);
       if (single_ == nullptr)
-        return bad_input(std::string("cannot load PKCS#11 module ") + path + " (" + kModuleVariable +
+        return bad_input(std::string("cannot load PKCS#11 module ") + path + " (" + kPkcs11ModuleVariable +
                          "): " + (p11_kit_message() != nullptr ? p11_kit_message() : "unknown error"));
       // A module that another part of this process (OpenSSL's pkcs11 engine) has initialised already is usable.
       if (CK_RV rv = p11_kit_module_initialize(single_); rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {

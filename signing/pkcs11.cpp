@@ -19,7 +19,6 @@ namespace antq::signing {
 namespace {
 
 constexpr const char* kPinVariable = "ANTQ_PKCS11_PIN";
-constexpr const char* kModuleVariable = "ANTQ_PKCS11_MODULE";
 
 // The engine, loaded and initialised once per process and kept to its end: libp11 initialises the PKCS#11
 // module once, and keys loaded through it use it until they are freed.
@@ -36,10 +35,10 @@ Result<ENGINE*> pkcs11_engine() {
   }
   // Without a module path libp11 uses PKCS11_MODULE_PATH, else p11-kit's proxy, which reaches every module
   // registered with p11-kit (OpenSC for most tokens, SoftHSM2).
-  if (const char* module = std::getenv(kModuleVariable); module != nullptr && *module != '\0') {
+  if (const char* module = std::getenv(kPkcs11ModuleVariable); module != nullptr && *module != '\0') {
     if (ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0) != 1) {
       ENGINE_free(e);
-      return bad_input(std::string("cannot use PKCS#11 module ") + module + " (" + kModuleVariable + "): " +
+      return bad_input(std::string("cannot use PKCS#11 module ") + module + " (" + kPkcs11ModuleVariable + "): " +
                        ssl_errors());
     }
   }
