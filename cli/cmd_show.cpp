@@ -295,7 +295,10 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
         json pdf = json::array();
         for (const auto& r : a.pdf) pdf.push_back(pdf_signature_json(ledger, r));
         atts.push_back({{"sha256", to_hex(a.sha256)}, {"media_type", a.media_type}, {"size", a.size},
-                        {"held", a.held}, {"disposed_by", a.disposed_by ? json(*a.disposed_by) : json(nullptr)},
+                        {"held", a.held}, {"disposed_by", a.disposal ? json(a.disposal->seq) : json(nullptr)},
+                        {"disposal", a.disposal ? json{{"seq", a.disposal->seq}, {"number", a.disposal->number},
+                                                       {"date", a.disposal->date}}
+                                                : json(nullptr)},
                         {"pdf_signatures", std::move(pdf)}});
       }
       docs.push_back({{"seq", doc.seq}, {"act", doc.act}, {"date", doc.date}, {"number", doc.document.number},
@@ -317,8 +320,9 @@ std::string percent(double f) { return fmt::format("{:.0f}%", 100 * f); }
 
 void print_dossier(const projections::Dossier& d, const std::string& when) {
   print_line(fmt::format("dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}", d.subject, d.kind,
-                         d.stage, d.profile, when, d.present + d.disposed, d.present + d.disposed + d.missing,
-                         percent(d.completeness()), d.missing ? fmt::format("; {} missing", d.missing) : ""));
+                         d.stage, d.profile, when, d.present, d.present + d.missing, percent(d.completeness()),
+                         d.missing ? fmt::format("; {} missing", d.missing) : "") +
+             (d.disposed ? fmt::format("; {} disposed of (counted neither present nor missing)", d.disposed) : ""));
   std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", "item", "status", "documents", "title");
   for (const auto& e : d.items) {
     std::string docs;
@@ -330,6 +334,12 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
     std::cout << cell(e.item.item, 5) << ' ' << cell(e.status, 13) << ' ' << cell(docs, 40) << ' '
               << visible(e.item.title) << '\n';
     if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason));
+    if (e.status == "disposed")
+      for (const auto& doc : e.documents)
+        for (const auto& a : doc.attachments)
+          if (a.disposal)
+            print_line(fmt::format("{:<5} {:<13} {}… destroyed under decision {} of {} (entry {})", "", "",
+                                   to_hex(a.sha256).substr(0, 12), a.disposal->number, a.disposal->date, a.disposal->seq));
     for (const auto& doc : e.documents)
       for (const auto& a : doc.attachments)
         for (const auto& r : a.pdf)

@@ -69,6 +69,7 @@ constexpr Limit kTargets{.least = 1, .most = 1'000};
 constexpr Limit kTargetsMet{.least = 0, .most = 1'000};
 constexpr Limit kPercent{.least = 0, .most = 100};
 constexpr Limit kYear{.least = 2000, .most = 2099};
+constexpr Limit kSeq{.least = 0, .most = std::int64_t{1} << 53};  // an entry's seq, exact in a JSON number
 
 struct FieldSpec {
   const char* name;
@@ -164,10 +165,13 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
     s["profile.adopted"] = {{"profile", Type::text, true, {}, kShortName}, {"effective", Type::date, true}};
     s["record.held"] = {{"targets", Type::texts, true, {}, kRecordTargets}, {"reason", Type::opt_text, false, {}, kLongText}};
     s["record.released"] = {{"targets", Type::texts, true, {}, kRecordTargets},
+                            {"hold", Type::natural, false, {}, kSeq},  // the record.held entry it lifts
                             {"reason", Type::opt_text, false, {}, kLongText}};
     s["record.disposed"] = {{"attachments", Type::texts, true, {}, kRecordTargets},
                             {"reason", Type::opt_text, false, {}, kLongText}};
     s["archive.transferred"] = {{"subjects", Type::texts, true, {}, kRecordTargets}, {"archive", Type::text, true, {}, kName}};
+    // The retention schedule (projections/profiles/README.md) travels as the act's attachment, like a profile's file.
+    s["retention.schedule-adopted"] = {{"schedule", Type::text, true, {}, kShortName}, {"effective", Type::date, true}};
     // The trust store changes as entries of the log (FORMAT.md §2): the attachment is the CRL or the time-stamp
     // authority's certificate (DER).
     s["trust.crl-added"] = {};
@@ -714,7 +718,7 @@ bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
-         kind.starts_with("archive.") || kind.starts_with("trust.");
+         kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.");
 }
 
 namespace {

@@ -886,6 +886,19 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     if (auto s = admission.admit(c, state); !s) return std::unexpected(with_prefix(s.error(), label));
     if (state.error_) return std::unexpected(*state.error_);
 
+    // record.disposed, once the rules admitted it: the documents' bytes leave the store in this very transaction,
+    // with the record of a signed PDF's signatures, which is derived from them (FORMAT.md §2, "Disposal").
+    if (p.act.act == kRecordDisposed && p.act.data.contains("attachments"))
+      for (const auto& hex : p.act.data["attachments"]) {
+        auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt;
+        if (!d) continue;  // the rules refuse it
+        for (std::optional<MDB_dbi> dbi : {std::optional<MDB_dbi>(rep_->attachments), pdf_dbi}) {
+          MDB_val key = val(*d);
+          if (int rc = dbi ? mdb_del(txn.get(), *dbi, &key, nullptr) : MDB_NOTFOUND; rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+            return io_error("cannot remove a disposed document: " + lmdb_error(rc));
+        }
+      }
+
     Entry entry{seq, recorded_at, std::move(p.stored)};
     Bytes bytes = encode_entry(entry);
     SeqKey k = seq_key(seq);

@@ -159,6 +159,8 @@ struct TrustRecord {
 // The act kinds that change the trust store.
 inline constexpr std::string_view kCrlAdded = "trust.crl-added";
 inline constexpr std::string_view kTimestampAuthorityAdded = "trust.tsa-added";
+// The act kind whose admission removes the documents it names (data.attachments) from the store.
+inline constexpr std::string_view kRecordDisposed = "record.disposed";
 
 class Ledger {
  public:

@@ -133,6 +133,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   // carries; entries do not say which carried it).
   std::map<Digest, std::uint64_t> crls_added, authorities_added;
   std::map<Digest, std::vector<Naming>> named_by;
+  std::map<Digest, std::uint64_t> disposed;  // documents record.disposed entries destroyed: the store must not hold them
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
   auto in_order = [&](Item& it) {
     if (it.act && !it.failure) {
@@ -141,6 +142,9 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         crls_added.try_emplace(it.act->attachments[0].sha256, it.seq);
       if (it.act->attachments.size() == 1 && it.act->act == kTimestampAuthorityAdded)
         authorities_added.try_emplace(it.act->attachments[0].sha256, it.seq);
+      if (it.act->act == kRecordDisposed && it.act->data.contains("attachments"))
+        for (const auto& hex : it.act->data["attachments"])
+          if (auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt) disposed.try_emplace(*d, it.seq);
     }
     if (it.entry) {
       report.signatures += it.entry->signatures.size();
@@ -282,6 +286,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       rep_->attachments,
       [&](const Digest& fp, ByteView content) {
         ++report.attachments;
+        if (auto d = disposed.find(fp); d != disposed.end())
+          fail(d->second, "this entry disposed of document " + to_hex(fp) + ", yet `attachments` still holds its bytes");
         auto stored = pdf_records.find(fp);
         auto as_admitted = [&](const Result<CheckedPdf>& checked) {
           return checked && checked->records.empty() == (stored == pdf_records.end()) &&

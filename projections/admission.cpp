@@ -11,6 +11,7 @@
 #include "projections/lifecycle.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
+#include "projections/retention.hpp"
 
 namespace antq::projections {
 namespace {
@@ -37,10 +38,25 @@ class Rules final : public ledger::Admission {
     if (auto s = check_signature_age(c, state); !s) return s;
     if (auto s = check_authority(c, state); !s) return s;
     if (c.act.act == "profile.adopted") return adopt_profile(c, state);
+    if (c.act.act == "retention.schedule-adopted") return adopt_schedule(c, state);
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
     if (c.act.act == "record.disposed") return record_disposal(c, state);
+    if (c.act.act == "record.held") return record_hold(c, state);
+    if (c.act.act == "record.released") return record_release(c, state);
+    if (c.act.act == "archive.transferred") return record_transfer(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
-    return judge_lifecycle(c, state);
+    for (const auto& a : c.act.attachments)
+      if (auto d = disposal_of(state, a.sha256))
+        return refused("retention", fmt::format("{} names document {}, which record.disposed (entry {}, decision {} "
+                                                "of {}) destroyed: a disposed document does not come back",
+                                                c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
+    if (auto s = judge_lifecycle(c, state); !s) return s;
+    // Each document's record (retention.hpp): the act that named it first.
+    for (const auto& a : c.act.attachments) {
+      const std::string key = std::string(kRecordPrefix) + to_hex(a.sha256);
+      if (!state.get(key)) state.put(key, record_facts(c.act, c.seq, a.item).to_json().dump());
+    }
+    return {};
   }
 
  private:
@@ -64,17 +80,149 @@ class Rules final : public ledger::Admission {
     return {};
   }
 
-  // record.disposed: the disposal decision of documents (retention.md), kept per attachment (key
-  // "disposed/<sha256 hex>") for dossiers and retention.
-  static Status record_disposal(const ledger::Candidate& c, ledger::StateStore& state) {
+  // The targets of a records act: each a subject the ledger knows or the SHA-256 (lower-case hex) of a document
+  // of a subject's file (rule `unknown-subject`).
+  static Status check_targets(const ledger::Candidate& c, const ledger::StateStore& state, const char* field) {
+    const auto& list = c.act.data.at(field);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string t = list[i].get<std::string>();
+      if (subject_state(state, t)) continue;
+      if (auto d = digest_from_hex(t); d && t == to_hex(*d) && indexed_record(state, *d)) continue;
+      return refused("unknown-subject", fmt::format("{}: data.{}[{}] \"{}\" is neither a subject of the ledger nor "
+                                                    "the SHA-256 of a document in a subject's file",
+                                                    c.act.act, field, i, t));
+    }
+    return {};
+  }
+
+  // The unit that keeps a file decides its disposal and its hand-over (retention.md): the act's authority must be it.
+  static Status check_keeper(const ledger::Candidate& c, const SubjectState& s) {
+    if (c.act.authority.unit == s.authority.unit) return {};
+    return refused("authority", fmt::format("{}: the file of {} is kept by {}, not by {} (the act's authority)",
+                                            c.act.act, s.id, s.authority.unit, c.act.authority.unit));
+  }
+
+  // record.held (retention.md): the targets are frozen until a record.released lifts the hold.
+  static Status record_hold(const ledger::Candidate& c, ledger::StateStore& state) {
+    if (auto s = check_targets(c, state, "targets"); !s) return s;
+    nlohmann::json list = nlohmann::json::parse(state.get(kHoldsKey).value_or("[]"), nullptr, false);
+    if (!list.is_array()) list = nlohmann::json::array();
+    list.push_back({{"seq", c.seq}, {"date", c.act.date}, {"targets", c.act.data.at("targets")},
+                    {"reason", c.act.data.value("reason", "")}, {"released_by", nullptr}, {"released_on", ""}});
+    state.put(kHoldsKey, list.dump());
+    return {};
+  }
+
+  // record.released lifts the hold data.hold names, or (without it) every hold in force on one of the targets.
+  static Status record_release(const ledger::Candidate& c, ledger::StateStore& state) {
+    if (auto s = check_targets(c, state, "targets"); !s) return s;
+    nlohmann::json list = nlohmann::json::parse(state.get(kHoldsKey).value_or("[]"), nullptr, false);
+    if (!list.is_array()) list = nlohmann::json::array();
+    const auto& targets = c.act.data.at("targets");
+    const bool by_seq = c.act.data.contains("hold");
+    const std::uint64_t named = by_seq ? c.act.data["hold"].get<std::uint64_t>() : 0;
+    bool lifted = false;
+    for (auto& h : list) {
+      if (!h["released_by"].is_null()) continue;
+      const bool hit = by_seq ? h.value("seq", std::uint64_t{0}) == named
+                             : std::any_of(targets.begin(), targets.end(), [&](const auto& t) {
+                                 return std::find(h["targets"].begin(), h["targets"].end(), t) != h["targets"].end();
+                               });
+      if (!hit) continue;
+      if (h.value("date", "") > c.act.date)
+        return refused("order", fmt::format("record.released dated {} lifts the hold of entry {}, dated {}", c.act.date,
+                                            h.value("seq", std::uint64_t{0}), h.value("date", "")));
+      h["released_by"] = c.seq;
+      h["released_on"] = c.act.date;
+      lifted = true;
+    }
+    if (!lifted)
+      return refused("hold", by_seq ? fmt::format("record.released: entry {} is no hold in force", named)
+                                   : fmt::format("record.released: no hold in force names {}", targets.dump()));
+    state.put(kHoldsKey, list.dump());
+    return {};
+  }
+
+  // Whether a hold in force (not released) covers the subject or the document; its seq.
+  static std::optional<std::uint64_t> held(const ledger::StateStore& state, const std::string& subject,
+                                           const std::string& document) {
+    for (const Hold& h : holds_of(state))
+      if (!h.released_by && (std::find(h.targets.begin(), h.targets.end(), subject) != h.targets.end() ||
+                             (!document.empty() && std::find(h.targets.begin(), h.targets.end(), document) != h.targets.end())))
+        return h.seq;
+    return std::nullopt;
+  }
+
+  // record.disposed (retention.md): a document whose period has run out under the schedule in force on the
+  // decision's date, that no hold covers, decided by the unit that keeps its file. The ledger then removes its bytes
+  // in the same transaction (ledger.cpp); the state keeps the decision per document ("disposed/<sha256 hex>").
+  Status record_disposal(const ledger::Candidate& c, ledger::StateStore& state) {
+    auto schedule = schedule_on(c.act.date, state, c);
+    if (!schedule) return std::unexpected(schedule.error());
     const auto& list = c.act.data.at("attachments");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string hex = list[i].get<std::string>();
       if (!digest_from_hex(hex) || hex != to_hex(*digest_from_hex(hex)))
         return bad_input(fmt::format("record.disposed: data.attachments[{}]: expected a SHA-256 digest (64 lower-case "
                                      "hex digits), got \"{}\"", i, hex));
+      const Digest d = *digest_from_hex(hex);
+      auto facts = indexed_record(state, d);
+      if (!facts)
+        return refused("unknown-subject", fmt::format("record.disposed: {} is not a document of any subject's file", hex));
+      if (auto prior = disposal_of(state, d))
+        return refused("retention", fmt::format("record.disposed: {} was disposed of already (entry {}, decision {})", hex,
+                                                prior->seq, prior->number));
+      if (auto h = held(state, facts->subject, hex))
+        return refused("hold", fmt::format("record.disposed: {} (file {}) is held by entry {} until record.released "
+                                           "lifts the hold", hex, facts->subject, *h));
+      auto s = subject_state(state, facts->subject);
+      if (!s) return corruption(fmt::format("the record of {} names subject {}, which has no state", hex, facts->subject));
+      if (auto k = check_keeper(c, *s); !k) return k;
+      if (!*schedule)
+        return refused("retention", "record.disposed: the ledger holds no retention schedule (its profile has none): an "
+                                    "administrator adopts one with retention.schedule-adopted");
+      const RetentionRow& row = row_for(**schedule, *facts);
+      const FileFacts file = file_facts(*s, transfer_of(state, s->id), {}, c.act.date);
+      RetentionRecord r = judge_document(row, *facts, file, std::nullopt, {}, c.act.date);
+      if (r.status != "disposal-eligible") {
+        std::string why = row.period == "permanent" ? "it is kept permanently"
+                          : !r.clock_start ? (row.clock == "year" ? fmt::format("its year ({}) is not over", facts->year)
+                                                                  : fmt::format("the work of its file has not ended (stage {})", s->stage))
+                          : fmt::format("its period of {} years runs to {}", row.period,
+                                        year_end(std::stoi(r.clock_start->substr(0, 4)) + row.years.value_or(0)));
+        return refused("retention", fmt::format("record.disposed {} on {}: document {} ({} of entry {}, file {}) is of "
+                                                "class {} ({}{}): {}", c.act.document.number, c.act.date, hex,
+                                                facts->act, facts->seq, facts->subject, row.cls,
+                                                row.years ? row.period + " years" : row.period,
+                                                row.provisional ? ", provisional" : "", why));
+      }
       state.put(std::string(kDisposedPrefix) + hex,
                 nlohmann::json{{"date", c.act.date}, {"seq", c.seq}, {"number", c.act.document.number}}.dump());
+    }
+    return {};
+  }
+
+  // archive.transferred (retention.md): files whose work has ended, handed over by the unit that keeps them.
+  static Status record_transfer(const ledger::Candidate& c, ledger::StateStore& state) {
+    const auto& list = c.act.data.at("subjects");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string id = list[i].get<std::string>();
+      auto s = subject_state(state, id);
+      if (!s) return refused("unknown-subject", fmt::format("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
+      if (auto k = check_keeper(c, *s); !k) return k;
+      if (auto t = transfer_of(state, id))
+        return refused("retention", fmt::format("archive.transferred: the file of {} was handed over already (entry {}, to {})",
+                                                id, t->seq, t->archive));
+      if (auto h = held(state, id, ""))
+        return refused("hold", fmt::format("archive.transferred: the file of {} is held by entry {}", id, *h));
+      const FileFacts file = file_facts(*s, std::nullopt, {}, c.act.date);
+      if (!file.ended || *file.ended > c.act.date)
+        return refused("retention", fmt::format("archive.transferred: the file of {} is not due: its work has not ended "
+                                                "on {} (stage {}); files go to the archive after the year their work "
+                                                "ended", id, c.act.date, s->stage));
+      state.put(std::string(kTransferPrefix) + id,
+                nlohmann::json{{"seq", c.seq}, {"date", c.act.date}, {"archive", c.act.data.at("archive")},
+                               {"number", c.act.document.number}}.dump());
     }
     return {};
   }
@@ -133,6 +281,62 @@ class Rules final : public ledger::Admission {
     return in_force;
   }
 
+  // The retention schedule in force on `date`: the last adopted by then (retention.schedule-adopted), else the
+  // profile's own; null when neither has one.
+  Result<const RetentionSchedule*> schedule_on(const std::string& date, const ledger::StateStore& state,
+                                               const ledger::Candidate& c) {
+    std::optional<AdoptedSchedule> last;
+    for (const AdoptedSchedule& a : adopted_schedules(state))
+      if (a.effective <= date) last = a;
+    if (!last) {
+      auto profile = profile_on(date, state, c);
+      if (!profile) return std::unexpected(profile.error());
+      return (*profile)->retention ? &*(*profile)->retention : nullptr;
+    }
+    auto it = schedules_.find(last->file);
+    if (it == schedules_.end()) {
+      auto content = c.attachment(last->file);
+      if (!content)
+        return corruption(fmt::format("retention schedule {} adopted by entry {}: its file {} is not in the ledger's "
+                                      "attachments", last->id, last->seq, to_hex(last->file)));
+      auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), last->id);
+      if (!s) return corruption(fmt::format("retention schedule {} adopted by entry {}: {}", last->id, last->seq, s.error().message));
+      it = schedules_.emplace(last->file, std::move(*s)).first;
+    }
+    return &it->second;
+  }
+
+  // retention.schedule-adopted: as profile.adopted, for the retention schedule (retention.hpp). The schedule's file
+  // is the act's attachment; effective dates only move forward.
+  static Status adopt_schedule(const ledger::Candidate& c, ledger::StateStore& state) {
+    const std::string id = c.act.data.value("schedule", "");
+    const std::string effective = c.act.data.value("effective", "");
+    std::optional<Digest> file;
+    for (const auto& a : c.act.attachments) {
+      auto content = c.attachment(a.sha256);
+      if (!content) continue;
+      auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
+                              id + " (attached to retention.schedule-adopted)");
+      if (!s) return std::unexpected(s.error());
+      if (s->id != id)
+        return bad_input(fmt::format("retention.schedule-adopted names schedule {}, but the attached file is {}", id, s->id));
+      file = a.sha256;
+      break;
+    }
+    if (!file) return bad_input(fmt::format("retention.schedule-adopted {}: attach the schedule's file", id));
+    std::vector<AdoptedSchedule> adopted = adopted_schedules(state);
+    if (!adopted.empty() && effective <= adopted.back().effective)
+      return refused("order", fmt::format("retention.schedule-adopted {} takes effect {}, not after {}, from which {} "
+                                          "was adopted (entry {})", id, effective, adopted.back().effective,
+                                          adopted.back().id, adopted.back().seq));
+    adopted.push_back({effective, id, *file, c.seq});
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : adopted)
+      list.push_back({{"effective", a.effective}, {"schedule", a.id}, {"sha256", to_hex(a.file)}, {"seq", a.seq}});
+    state.put(kSchedulesKey, list.dump());
+    return {};
+  }
+
   // profile.adopted (domain.md §9): the profile's file travels as an attachment of the act, so the rules adopted
   // are the ones the administrator signed, whatever this program's own copy says later. Effective dates only move
   // forward (rule `order`).
@@ -172,7 +376,9 @@ class Rules final : public ledger::Admission {
   Status check_authority(const ledger::Candidate& c, const ledger::StateStore& state) const {
     const auto* person = signature_of(c, ledger::Role::person);
     if (!person) return refused("authority", "the act has no person signature");
-    if (ledger::is_registry_act(c.act.act)) {
+    // Disposal and hand-over are decisions of the unit that keeps the file (retention.md), not of the administrator.
+    const bool records_decision = c.act.act == "record.disposed" || c.act.act == "archive.transferred";
+    if (ledger::is_registry_act(c.act.act) && !records_decision) {
       const Digest& signer = person->verified.signer;
       if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
       return refused("authority", fmt::format("{} is a registry act and must be signed by an administrator; "
@@ -185,7 +391,7 @@ class Rules final : public ledger::Admission {
     if (!bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level))
       return refused("authority", fmt::format("the person signer (certificate {}…) is not bound to {} ({}) on {}",
                                               short_name(*person), a.unit, a.level, c.act.date));
-    if (is_decision_act(c.act.act)) {
+    if (is_decision_act(c.act.act) || records_decision) {
       const auto* org = signature_of(c, ledger::Role::organisation);
       if (!org)
         return refused("authority", fmt::format("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
@@ -200,6 +406,7 @@ class Rules final : public ledger::Admission {
   std::optional<std::string> adopted_text_;  // the state's "profiles/adopted" that adopted_ was read from
   std::vector<AdoptedProfile> adopted_;
   std::map<Digest, Profile> loaded_;         // adopted profiles by file digest
+  std::map<Digest, RetentionSchedule> schedules_;  // adopted retention schedules by file digest
   mutable BindingCache bindings_;
 };
 

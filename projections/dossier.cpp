@@ -61,10 +61,8 @@ std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const D
     for (const auto& s : l.entry.event.signatures) d.signers.emplace_back(s.role, s.signer);
     for (const auto& a : l.act.attachments) {
       if (!(a.item == item.item || (listed && a.item.empty()))) continue;
-      std::optional<std::uint64_t> disposed;
-      if (auto r = disposal_of(LedgerState(ledger), a.sha256)) disposed = r->seq;
-      d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(), disposed,
-                               ledger.pdf_signatures(a.sha256)});
+      d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(),
+                               disposal_of(LedgerState(ledger), a.sha256), ledger.pdf_signatures(a.sha256)});
     }
     if (listed || !d.attachments.empty()) out.push_back(std::move(d));
   }
@@ -74,8 +72,8 @@ std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const D
 }  // namespace
 
 double Dossier::completeness() const {
-  const std::size_t required = present + disposed + missing;
-  return required == 0 ? 1.0 : static_cast<double>(present + disposed) / static_cast<double>(required);
+  const std::size_t required = present + missing;
+  return required == 0 ? 1.0 : static_cast<double>(present) / static_cast<double>(required);
 }
 
 Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, const AsOf& at,
@@ -113,7 +111,7 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
     bool all_disposed = !e.documents.empty();
     for (const auto& doc : e.documents) {
       bool disposed = !doc.attachments.empty();
-      for (const auto& a : doc.attachments) disposed = disposed && a.disposed_by.has_value();
+      for (const auto& a : doc.attachments) disposed = disposed && a.disposal.has_value();
       all_disposed = all_disposed && disposed;
     }
     if (!e.documents.empty()) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
 
@@ -17,7 +18,7 @@ struct DossierAttachment {
   std::string media_type;
   std::uint64_t size = 0;
   bool held = true;                              // the ledger holds its bytes (false: held elsewhere, or disposed)
-  std::optional<std::uint64_t> disposed_by;      // the record.disposed entry that disposed of it
+  std::optional<Disposal> disposal;              // the record.disposed decision that destroyed its bytes
   std::vector<ledger::PdfSignatureRecord> pdf;   // the PDF's own signatures, as verified at admission
 };
 
@@ -42,7 +43,8 @@ struct Dossier {
   std::string profile;  // the profile whose list applies
   std::vector<DossierEntry> items;
   std::size_t present = 0, missing = 0, not_required = 0, disposed = 0;
-  // (present + disposed) / (present + disposed + missing); 1 when nothing is required yet.
+  // present / (present + missing): a disposed item counts neither as present nor as missing (its documents were
+  // destroyed lawfully). 1 when nothing is required yet.
   double completeness() const;
 };
 

@@ -235,7 +235,70 @@ Result<Rating> parse_rating(const json& j, std::string_view file, const std::vec
   return r;
 }
 
+Result<RetentionSchedule> parse_schedule_object(const json& j, const std::string& path, std::string_view file) {
+  Fields f(j, path, file);
+  ANTQ_CHECK(f.check_object());
+  RetentionSchedule sc;
+  std::string format;
+  ANTQ_TRY(format, f.text("format"));
+  if (format != "antq-retention-schedule 1")
+    return f.fail("format", "expected \"antq-retention-schedule 1\", got \"" + format + "\"");
+  ANTQ_TRY(sc.id, f.text("id"));
+  ANTQ_TRY(sc.title, f.text("title"));
+  const json* rows = nullptr;
+  ANTQ_TRY(rows, f.list("rows"));
+  if (rows->empty()) return f.fail("rows", "expected at least one row");
+  static const std::vector<std::string> kClocks = {"work-ended", "year"};
+  static const std::vector<std::string> kMatchKeys = {"period", "level"};
+  std::set<std::string> classes;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    Fields r((*rows)[i], fmt::format("{}.rows[{}]", path, i), file);
+    ANTQ_CHECK(r.check_object());
+    RetentionRow row;
+    ANTQ_TRY(row.cls, r.text("class"));
+    if (!classes.insert(row.cls).second) return r.fail("class", "\"" + row.cls + "\" appears twice");
+    ANTQ_TRY(row.title, r.text("title"));
+    ANTQ_TRY(row.items, r.texts("items"));
+    ANTQ_TRY(row.acts, r.texts("acts", &ledger::known_acts()));
+    auto m = r.object("match");
+    if (!m) return std::unexpected(m.error());
+    for (const auto& key : kMatchKeys)
+      if ((*rows)[i].at("match").contains(key)) ANTQ_TRY(row.match[key], m->texts(key));
+    ANTQ_CHECK(m->done());
+    const json* period = nullptr;
+    ANTQ_TRY(period, r.get("period"));
+    if (period->is_number_integer() && period->get<std::int64_t>() >= 1 && period->get<std::int64_t>() <= 100) {
+      row.years = static_cast<int>(period->get<std::int64_t>());
+      row.period = std::to_string(*row.years);
+    } else if (period->is_string() && (*period == "permanent" || *period == "until-superseded")) {
+      row.period = period->get<std::string>();
+    } else {
+      return r.fail("period", "expected \"permanent\", \"until-superseded\" or a number of years (1-100)");
+    }
+    ANTQ_TRY(row.clock, r.text("clock"));
+    if (std::find(kClocks.begin(), kClocks.end(), row.clock) == kClocks.end())
+      return r.fail("clock", "expected work-ended or year");
+    ANTQ_TRY(row.handover, r.boolean("handover"));
+    ANTQ_TRY(row.source, r.text("source"));
+    ANTQ_TRY(row.provisional, r.boolean("provisional"));
+    ANTQ_CHECK(r.done());
+    sc.rows.push_back(std::move(row));
+  }
+  const RetentionRow& last = sc.rows.back();
+  if (!last.items.empty() || !last.acts.empty() || !last.match.empty())
+    return f.fail("rows", "the last row must match every record (empty items, acts and match): a record no row names "
+                          "would have no period");
+  ANTQ_CHECK(f.done());
+  return sc;
+}
+
 }  // namespace
+
+Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name) {
+  json j = json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) return bad_input(fmt::format("retention schedule {}: malformed JSON", name));
+  return parse_schedule_object(j, "", name);
+}
 
 const std::vector<std::string>& rule_ids() {
   static const std::vector<std::string> ids = {
@@ -410,6 +473,13 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     if (!days) return sg->fail("max_age_days", "expected a number of days");
     p.signature_max_age_days = *days;
     ANTQ_CHECK(sg->done());
+  }
+
+  // Optional (profiles made before retention schedules have none): the retention schedule.
+  if (j.contains("retention")) {
+    const json* retention = nullptr;
+    ANTQ_TRY(retention, top.get("retention"));
+    ANTQ_TRY(p.retention, parse_schedule_object(*retention, "retention", name));
   }
 
   auto ru = top.object("rules");

@@ -60,6 +60,34 @@ struct StatisticsReport {
   std::string before;  // "MM-DD"
 };
 
+// A retention schedule (retention.md, records and archives): which period each record of a dossier is kept, from
+// when, and whether it is handed over to the archive. Data, not code: a profile's `retention` section, or a schedule
+// an archivist adopts with retention.schedule-adopted. Format: projections/profiles/README.md, "Retention schedule".
+struct RetentionRow {
+  std::string cls;                 // the record class, e.g. "establishment"
+  std::string title;               // Vietnamese, as a list of files would print it
+  std::vector<std::string> items;  // dossier item codes it covers (empty: any)
+  std::vector<std::string> acts;   // act kinds it covers (empty: any)
+  // Further conditions on the act's data: "period" (of a report: year, half-year, adhoc), "level" (of a
+  // commendation). Each listed key must hold one of its values.
+  std::map<std::string, std::vector<std::string>> match;
+  std::string period;              // "permanent" | "until-superseded" | "<N>" (years, 1-100)
+  std::optional<int> years;        // N for a period of N years
+  std::string clock;               // "work-ended" (the file's work ended) | "year" (the record's own year)
+  bool handover = false;           // handed over to the archive (Decree 30/2020 art. 29-31: files of 5 years or more)
+  std::string source;              // the text the row is taken from
+  bool provisional = true;         // not taken from an official text
+};
+
+struct RetentionSchedule {
+  std::string id, title;
+  std::vector<RetentionRow> rows;  // the first row that matches a record is its class
+};
+
+// Parses a retention schedule: the `retention` section of a profile, or a schedule file (format
+// "antq-retention-schedule 1"). bad_input naming `name` and the field otherwise.
+Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name);
+
 // Why 10 days: an official document is signed by the competent person, then the office clerk applies the
 // organisation's signature and sends it (Decree 30/2020 art. 15-16: on the day it is signed, or the next working
 // day); the longest run of days off in the year (Tết, up to 9 consecutive days) may fall between signing and
@@ -91,6 +119,8 @@ struct Profile {
   // admission (its signing time is only the signer's claim). Not from the sources: kDefaultSignatureMaxAgeDays
   // unless the profile's `signatures.max_age_days` says otherwise.
   int signature_max_age_days = kDefaultSignatureMaxAgeDays;
+  // The profile's retention schedule (optional: files made before schedules have none).
+  std::optional<RetentionSchedule> retention;
 
   // Whether rule or finding `id` of domain.md §10 applies under this profile.
   bool applies(std::string_view id) const;

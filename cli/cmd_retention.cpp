@@ -1,0 +1,127 @@
+// antq retention: every record of the ledger — each subject's file and each document in it — with its class, period,
+// the start of its clock, its due date and its status under the retention schedule the ledger holds (retention.hpp).
+#include <iostream>
+#include <map>
+
+#include "cli/common.hpp"
+#include "cli/csv.hpp"
+#include "cli/display.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/retention.hpp"
+
+namespace antq::cli {
+namespace {
+
+std::string period_text(const projections::RetentionRecord& r) {
+  return r.years ? fmt::format("{} years", *r.years) : r.period;
+}
+
+}  // namespace
+
+void add_retention(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, as_of, unit, format = "table";
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("retention", "Records and archives: what is kept how long, what is due for hand-over or disposal");
+  cmd->footer(
+      "Every record of the ledger: each subject's file (hồ sơ) and each document in it, with its class, period\n"
+      "(permanent, N years, until-superseded), the start of its clock (31 December of the year the file's work ended:\n"
+      "the model's termination or merger, the exemplar's end; or of a yearly item's own year), its due date\n"
+      "(hand-over to the archive, or disposal) and its status on --as-of (default: today, Vietnam date):\n"
+      "  open               the work is not over (the clock has not started)\n"
+      "  retained           kept; nothing due yet\n"
+      "  handover-due       to be handed over to the archive within 30 days (Decree 30/2020 asks for this warning)\n"
+      "  handover-overdue   the hand-over date (the end of the year after the work ended) has passed\n"
+      "  transferred        handed over (archive.transferred)\n"
+      "  disposal-eligible  its period has run out: a disposal decision (record.disposed) may destroy it\n"
+      "  held               a legal hold (record.held) freezes it until record.released\n"
+      "  disposed           destroyed by record.disposed: the digest and the decision stay, the bytes are gone\n"
+      "The schedule is the one the ledger holds: the profile's `retention` section, or one an administrator adopted\n"
+      "with retention.schedule-adopted. EVERY ROW OF THE SHIPPED SCHEDULES IS PROVISIONAL: taken from the general\n"
+      "schedule for agencies (Circular 09/2011/TT-BNV) as far as it names our documents, permanent where it does\n"
+      "not, until an archivist adopts the official one (Circulars 08/2020/TT-BCA and 45/2018/TT-BCA, whose texts this\n"
+      "program does not have). Each record says `provisional` while its row is.\n"
+      "JSON: on, schedule {id, title, adopted_by, profile}, records[] (subject, item, attachment, class, period,\n"
+      "period_years, clock_start, due, due_kind, status, provisional, holds, unit, seq, act, date, number,\n"
+      "disposed_by, transferred_by), counts (by status). CSV: one row per record, UTF-8 with a BOM.\n"
+      "Examples: antq retention ledger/ --as-of 2026-12-31\n"
+      "          antq retention ledger/ --unit 'UBND xã Lạc Thịnh' --format csv > luu-tru.csv");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("--as-of", args->as_of, "Judge the records as on DATE (YYYY-MM-DD); default today");
+  cmd->add_option("--unit", args->unit, "Only the files this unit keeps (the unit that founded the subject)");
+  cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_flag("--json", args->json, "The same as --format json");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      if (!args->as_of.empty() && !ledger::is_date(args->as_of))
+        return fail(bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      const std::string on = args->as_of.empty() ? vietnam_today() : args->as_of;
+      auto listing = projections::retention_listing(**ledger, on,
+                                                    args->unit.empty() ? std::nullopt : std::optional(args->unit));
+      if (!listing) return fail(listing.error());
+      if (!listing->schedule)
+        return fail(bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
+                                          "schedules existed): an administrator adopts one with "
+                                          "retention.schedule-adopted", args->dir)));
+      const auto& sc = *listing->schedule;
+      std::map<std::string, std::size_t> counts;
+      for (const auto& r : listing->records) ++counts[r.status];
+      const std::string format = args->json ? "json" : args->format;
+      if (format == "json") {
+        nlohmann::json records = nlohmann::json::array();
+        for (const auto& r : listing->records) records.push_back(r.to_json());
+        print_json({{"on", on},
+                    {"schedule", {{"id", sc.schedule.id}, {"title", sc.schedule.title},
+                                  {"adopted_by", sc.adopted_by ? nlohmann::json(*sc.adopted_by) : nlohmann::json(nullptr)},
+                                  {"profile", sc.profile}}},
+                    {"records", std::move(records)},
+                    {"counts", counts}});
+        return kOk;
+      }
+      if (format == "csv") {
+        std::cout << "\xEF\xBB\xBF"  // a BOM: spreadsheets then read the UTF-8 of Vietnamese names as such
+                  << csv_record({"subject", "item", "attachment", "class", "period", "clock_start", "due", "due_kind",
+                                 "status", "provisional", "holds", "unit", "seq", "act", "date", "number"});
+        for (const auto& r : listing->records) {
+          std::string holds;
+          for (auto h : r.holds) holds += (holds.empty() ? "" : " ") + std::to_string(h);
+          std::cout << csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls,
+                                   period_text(r), r.clock_start.value_or(""), r.due.value_or(""), r.due_kind,
+                                   r.status, r.provisional ? "provisional" : "", holds, r.unit,
+                                   r.seq ? std::to_string(*r.seq) : "", r.act, r.date, r.number});
+        }
+        return kOk;
+      }
+      print_line(fmt::format("records of {} on {}, under schedule {}{}", args->dir, on, sc.schedule.id,
+                             sc.adopted_by ? fmt::format(" (adopted by entry {})", *sc.adopted_by)
+                                           : fmt::format(" (of profile {})", sc.profile)));
+      const bool provisional = std::any_of(listing->records.begin(), listing->records.end(),
+                                           [](const auto& r) { return r.provisional; });
+      if (provisional)
+        print_line("provisional: rows marked * are not taken from an official schedule (see antq retention --help)");
+      for (const auto& [status, n] : counts) std::cout << "  " << cell(status, 18) << ' ' << n << '\n';
+      std::cout << '\n'
+                << fmt::format("{:<18} {:<5} {:<14} {:<19} {:<17} {:<11} {:<18} {}\n", "subject", "item", "document",
+                               "class", "period", "due", "status", "entry / holds");
+      for (const auto& r : listing->records) {
+        std::string doc = r.cls == "file" ? "(file)" : r.attachment ? to_hex(*r.attachment).substr(0, 12) + "…" : "-";
+        std::string tail = r.seq ? fmt::format("{} {}", *r.seq, r.act) : visible(r.title);
+        if (!r.holds.empty()) {
+          tail += " held by";
+          for (auto h : r.holds) tail += fmt::format(" {}", h);
+        }
+        if (r.disposed_by) tail += fmt::format(" disposed by {}", *r.disposed_by);
+        std::cout << cell(r.subject, 18) << ' ' << cell(r.item.value_or("-"), 5) << ' ' << cell(doc, 14) << ' '
+                  << cell(r.cls, 19) << ' ' << cell(period_text(r) + (r.provisional ? "*" : ""), 17) << ' '
+                  << cell(r.due.value_or("-"), 11) << ' ' << cell(r.status, 18) << ' ' << visible(tail) << '\n';
+      }
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
