@@ -211,6 +211,12 @@ bool act_in_subject_bundle(const Act& act, const std::string& subject, const std
   return false;
 }
 
+void note_disposals(const Act& act, std::uint64_t seq, std::map<Digest, std::uint64_t>& disposed) {
+  if (act.act != kRecordDisposed || !act.data.contains("attachments") || !act.data["attachments"].is_array()) return;
+  for (const json& d : act.data["attachments"])
+    if (auto digest = d.is_string() ? digest_from_hex(d.get<std::string>()) : std::nullopt) disposed.emplace(*digest, seq);
+}
+
 std::string bundle_readme(const BundleFacts& f) {
   std::string r = fmt::format(R"README(antq-ledger bundle
 ==================
@@ -238,6 +244,11 @@ What is here
                    projections/profiles/ of antq-ledger); absent for ledgers that did not store one
 )README";
   if (f.subject) r += "  proofs.json      an RFC 9162 inclusion proof of each entry in the checkpoint's tree\n";
+  if (!f.disposed.empty()) {
+    r += "\nDocuments destroyed by a disposal decision (record.disposed): the entries keep their SHA-256, the bytes are\n"
+         "in no bundle made since\n";
+    for (const auto& [digest, seq] : f.disposed) r += fmt::format("  {} disposed of by entry {}\n", to_hex(digest), seq);
+  }
   if (f.explode)
     r += "  acts/            <seq>.body: the signed bytes; <seq>.<role>.p7s: DER CMS with the signer's certificates;\n"
          "                   index.tsv: every signature with its signing time\n";
@@ -351,6 +362,7 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   EntriesFile entries_bin(dir, *entries_fd);
   std::string index = kBundleIndexHeader;
   json proofs = json::array();
+  std::map<Digest, std::uint64_t> disposed;
   Status status = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
     auto entry = decode_entry(bytes);
     if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
@@ -358,6 +370,7 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
     if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
     if (options.subject && !act_in_subject_bundle(*act, *options.subject, subject_attachments)) return {};
     if (auto w = entries_bin.append(bytes); !w) return w;
+    note_disposals(*act, seq, disposed);
     ++summary.entries;
     if (options.subject) {
       json p = json::array();
@@ -411,7 +424,8 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
   if (s && options.subject)
     s = dir.write_text("proofs.json", json{{"subject", *options.subject}, {"size", cp->size}, {"entries", proofs}}.dump(1) + "\n");
   if (s)
-    s = dir.write_text("README.txt", bundle_readme({cp->origin, summary.entries, cp->size, options.subject, options.explode}));
+    s = dir.write_text("README.txt",
+                       bundle_readme({cp->origin, summary.entries, cp->size, options.subject, options.explode, disposed}));
   if (!s) return fail(s.error());
   return summary;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,8 +46,12 @@ struct BundleFacts {
   std::uint64_t size = 0;               // the checkpoint's tree size
   std::optional<std::string> subject;   // --subject bundles (proofs.json)
   bool explode = false;                 // acts/ present
+  // Documents a record.disposed entry of the bundle destroyed: digest -> that entry's seq (the first, when several).
+  std::map<Digest, std::uint64_t> disposed;
 };
 std::string bundle_readme(const BundleFacts& facts);
+// Adds the documents `act` (entry `seq`) disposed of to `disposed`, when it is a record.disposed act.
+void note_disposals(const Act& act, std::uint64_t seq, std::map<Digest, std::uint64_t>& disposed);
 
 // The line of acts/index.tsv for one signature (the signing time is the one the CMS states), and its header line.
 extern const char* const kBundleIndexHeader;

@@ -585,11 +585,7 @@ class BundleCheck {
       if (!it.act || !it.entry) continue;
       for (const auto& a : it.act->attachments)
         named[a.sha256].emplace_back(it.entry->seq, signing::parse_time(it.entry->recorded_at).value_or(0));
-      if (it.act->act == "record.disposed" && it.act->data.contains("attachments") &&
-          it.act->data["attachments"].is_array())
-        for (const json& d : it.act->data["attachments"])
-          if (auto digest = d.is_string() ? digest_from_hex(d.get<std::string>()) : std::nullopt)
-            disposed.emplace(*digest, it.entry->seq);
+      note_disposals(*it.act, it.entry->seq, disposed);
     }
     for (const auto& [path, file] : files_) {
       if (!path.starts_with("attachments/")) continue;
@@ -757,7 +753,10 @@ class BundleCheck {
     auto text = required("README.txt", "export writes it");
     if (!text) return;
     if (!cp_) return mark("README.txt", FileStatus::unchecked, "not compared: the checkpoint did not verify");
-    const std::string expected = bundle_readme({cp_->origin, items_.size(), cp_->size, subject_, explode_});
+    std::map<Digest, std::uint64_t> disposed;
+    for (const Item& it : items_)
+      if (it.act && it.entry) note_disposals(*it.act, it.entry->seq, disposed);
+    const std::string expected = bundle_readme({cp_->origin, items_.size(), cp_->size, subject_, explode_, disposed});
     if (as_text(*text) == expected)
       mark("README.txt", FileStatus::checked, "exactly what export writes for this bundle");
     else

@@ -124,10 +124,11 @@ inline json make_act(const std::string& kind, const std::string& subject, const 
               {"data", std::move(data)}};
 }
 
-inline json bind_act(const Identity& who, const std::string& role, const json& unit = kCommune, const std::string& date = "2023-01-02") {
+inline json bind_act(const Identity& who, const std::string& role, const json& unit = kCommune, const std::string& date = "2023-01-02",
+                     const std::string& from = "2023-01-01") {
   return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", date},
               {"data", {{"certificate", to_hex(who.fingerprint)}, {"role", role}, {"unit", unit["unit"]},
-                        {"level", unit["level"]}, {"from", "2023-01-01"}}}};
+                        {"level", unit["level"]}, {"from", from}}}};
 }
 
 // Signs `act` by `person` (and `org`) into a submission.
@@ -238,6 +239,11 @@ class TestLedger {
   void admit(const json& act) {
     auto r = record(act, projections::is_decision_act(act["act"].get<std::string>()));
     if (!r) FAIL(r.error().line());
+  }
+  // Binds the commune's chairman and office from `from` too, for acts dated before 2023 (records kept for years).
+  void bind_commune_from(const std::string& from) {
+    require_ok(append({sign(bind_act(chair, "person", kCommune, "2023-01-02", from), admin),
+                       sign(bind_act(office, "organisation", kCommune, "2023-01-02", from), admin)}));
   }
   // Issues a chairman's and an office's certificate for `unit` (e.g. a district or province People's Committee)
   // and binds them from 2023-01-01, as the commune's are.

@@ -315,33 +315,45 @@ TEST_CASE("A subject bundle holds the subject's acts with proofs, and a removal 
 
 TEST_CASE("A subject bundle carries the records acts that name the subject or its documents", "[ledger][bundle]") {
   TestLedger t;
-  const fs::path doc = t.tmp / "decision.txt";
-  test::write_file(doc, "Quyết định công nhận mô hình");
-  json act = recognized("M-1");
-  act["attachments"] = json::array({{{"item", "6"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
-  t.admit(act);
-  const std::string digest = to_hex(sha256(as_bytes(test::read_file(doc))));
-  auto records = [&](const std::string& kind, json data) {
+  t.bind_commune_from("2008-01-01");
+  auto document = [&](json act, const std::string& name, const std::string& text) {
+    const fs::path doc = t.tmp / name;
+    test::write_file(doc, text);
+    act["attachments"] = json::array({{{"item", "13"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
+    return act;
+  };
+  json founding = recognized("M-1");
+  founding["date"] = "2009-03-01";
+  t.admit(founding);                                                        // 4
+  json other = recognized("M-7");
+  other["date"] = "2009-03-01";
+  t.admit(other);                                                           // 5
+  // A commune's commendation of 2010: kept 10 years by the provisional schedule, then it may be disposed of.
+  t.admit(document(make_act("commendation.awarded", "M-1", "2010-12-20", {{"form", "giay-khen"}, {"level", "commune"}, {"year", 2010}}),
+                   "commendation.txt", "Giấy khen năm 2010"));              // 6
+  const std::string digest = to_hex(sha256(as_bytes(std::string("Giấy khen năm 2010"))));
+  auto records = [&](const std::string& kind, json data, bool by_unit = false) {
     json a{{"act", kind},
            {"subject", "ledger"},
            {"date", "2024-01-10"},
            {"document", {{"number", "1/" + kind}, {"title", kind}, {"issuer", "Lưu trữ"}}},
+           {"authority", test::kCommune},
            {"data", std::move(data)}};
-    require_ok(t.append({test::sign(a, t.admin)}));
+    require_ok(by_unit ? t.record(a) : t.append({test::sign(a, t.admin)}));
   };
-  records("record.held", {{"targets", json::array({"M-1"})}, {"reason", "inspection"}});
-  records("record.held", {{"targets", json::array({"M-7"})}, {"reason", "another subject"}});
-  records("record.disposed", {{"attachments", json::array({digest})}, {"reason", "retention period over"}});
-  records("archive.transferred", {{"subjects", json::array({"M-1/P001"})}, {"archive", "Lưu trữ lịch sử tỉnh"}});
+  records("record.held", {{"targets", json::array({"M-1"})}, {"reason", "inspection"}});          // 7
+  records("record.held", {{"targets", json::array({"M-7"})}, {"reason", "another subject"}});     // 8
+  records("record.released", {{"targets", json::array({"M-1"})}});                                // 9
+  records("record.disposed", {{"attachments", json::array({digest})}, {"reason", "retention period over"}}, true);  // 10
 
   const fs::path bundle = export_to(t, "subject", subject_only("M-1"));
   json proofs = json::parse(test::read_file(bundle / "proofs.json"));
   std::vector<std::uint64_t> seqs;
   for (const auto& e : proofs["entries"]) seqs.push_back(e["seq"].get<std::uint64_t>());
-  CHECK(seqs == std::vector<std::uint64_t>{2, 3, 5, 6});
+  CHECK(seqs == std::vector<std::uint64_t>{4, 6, 7, 9, 10});
 
-  // The disposed document may be absent: the record.disposed entry in the bundle accounts for it.
-  fs::remove(bundle / "attachments" / digest);
+  // The disposed document is in no bundle made since: the record.disposed entry in the bundle accounts for it.
+  CHECK_FALSE(fs::exists(bundle / "attachments" / digest));
   const BundleReport r = verify(bundle, anchors_of(t));
   INFO(failures(r));
   CHECK(r.verify.ok);

@@ -94,20 +94,18 @@ TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as o
   CHECK(early.missing == 0);
   CHECK(early.completeness() == 1.0);
 
-  // A disposal decision (record.disposed, by the administrator) disposes of the evidence: item 11 is disposed.
+  // Item 11's evidence is kept permanently (no row of the provisional schedule names it): its disposal is refused
+  // [retention], and a digest that is none is bad input. (Lawful disposals: retention_test.cpp.)
   const Digest digest = sha256(as_bytes("Báo cáo thành tích năm 2024"));
-  REQUIRE(t.append({test::sign({{"act", "record.disposed"}, {"subject", "ledger"}, {"date", "2025-01-10"},
-                                {"document", {{"number", "3/QĐ-HS"}, {"title", "Quyết định hủy tài liệu"}, {"issuer", "Công an tỉnh"}}},
-                                {"data", {{"attachments", json::array({to_hex(digest)})}, {"reason", "hết thời hạn bảo quản"}}}},
-                               t.admin)}));
-  Dossier after = dossier(t, "M-1");
-  CHECK(item(after, "11").status == "disposed");
-  CHECK(after.disposed == 1);
-  CHECK(after.completeness() == Approx(12.0 / 14.0));  // a disposed item was kept as the rules ask
-  // A disposal is a records act of the administrator; a digest that is none is bad input.
-  auto bad = t.append({test::sign({{"act", "record.disposed"}, {"subject", "ledger"}, {"date", "2025-01-11"},
-                                   {"data", {{"attachments", json::array({"not-a-digest"})}}}},
-                                  t.admin)});
+  auto refused = t.record({{"act", "record.disposed"}, {"subject", "ledger"}, {"date", "2025-01-10"},
+                           {"document", {{"number", "3/QĐ-HS"}, {"title", "Quyết định hủy tài liệu"}, {"issuer", "UBND xã Tân Lập"}}},
+                           {"authority", test::kCommune},
+                           {"data", {{"attachments", json::array({to_hex(digest)})}, {"reason", "hết thời hạn bảo quản"}}}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().line().starts_with("refused [retention]"));
+  CHECK(item(dossier(t, "M-1"), "11").status == "present");
+  auto bad = t.record({{"act", "record.disposed"}, {"subject", "ledger"}, {"date", "2025-01-11"}, {"authority", test::kCommune},
+                       {"data", {{"attachments", json::array({"not-a-digest"})}}}});
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("data.attachments[0]: expected a SHA-256 digest"));
   auto verify = t.verify();
