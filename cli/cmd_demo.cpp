@@ -21,6 +21,7 @@
 #include "projections/dossier.hpp"
 #include "projections/profile.hpp"
 #include "projections/report.hpp"
+#include "projections/retention.hpp"
 #include "projections/stats.hpp"
 #include "tools/generator/district.hpp"
 
@@ -56,6 +57,7 @@ class Demo {
   Status commune_story();
   Status district();
   Status unlawful_acts();
+  Status archive_story();
   int verify_and_prove();
   Status read_it();
 
@@ -261,6 +263,113 @@ Status Demo::commune_story() {
   return {};
 }
 
+// Records and archives (retention.md): an older model of the commune, founded in 2012 and ended in 2019, whose
+// file the schedule the ledger holds now says must go to the archive, and a commendation of 2013 whose ten years
+// have run out. A hold stops its disposal until released; the lawful disposal destroys the document's bytes.
+Status Demo::archive_story() {
+  constexpr const char* kOld = "MS-TL-ANXH";
+  const json commune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
+  const json police_unit = {{"level", "commune"}, {"unit", "Công an xã Tân Lập"}};
+  auto act = [&](const char* kind, const char* subject, const char* date, const char* number, const char* title,
+                 const json& authority, json data) {
+    return json{{"act", kind}, {"subject", subject}, {"date", date},
+                {"document", {{"number", number}, {"title", title}, {"issuer", authority["unit"]}}},
+                {"authority", authority}, {"data", std::move(data)}};
+  };
+  auto with_file = [&](json a, const char* item, const char* file, const std::string& text) {
+    std::ofstream(acts_ / file) << text;
+    a["attachments"] = json::array({{{"item", item}, {"path", file}, {"media_type", "text/plain"}}});
+    return a;
+  };
+  const Identity *a = &people_.at("admin"), *c = &people_.at("chair"), *o = &people_.at("office"),
+                 *p = &people_.at("police");
+  const json name = {{"name", "Tổ an ninh xã hội thôn Đồng Tâm"}, {"type", "self-managed"}, {"area", "Thôn Đồng Tâm"}};
+  json established = name;
+  established["teams"] = 2;
+  const std::string commendation = "GIẤY KHEN năm 2013 của Chủ tịch UBND xã Tân Lập tặng Tổ an ninh xã hội (demo)\n";
+  struct Step {
+    json act;
+    const Identity* person;
+    const Identity* org;
+  };
+  const std::vector<Step> steps = {
+      {binding(*c, "person", "commune", "UBND xã Tân Lập", "Chủ tịch UBND xã", "2012-01-02"), a, nullptr},
+      {binding(*o, "organisation", "commune", "UBND xã Tân Lập", "Văn thư UBND xã", "2012-01-02"), a, nullptr},
+      {binding(*p, "person", "commune", "Công an xã Tân Lập", "Trưởng Công an xã", "2012-01-02"), a, nullptr},
+      {act("survey.plan-approved", kOld, "2012-02-01", "03/KH-UBND", "Kế hoạch khảo sát", commune, {{"purpose", "Khảo sát"}}), c, o},
+      {act("survey.reported", kOld, "2012-02-15", "04/BC-CAX", "Báo cáo khảo sát", police_unit, {{"findings", "Cần mô hình"}}), p, nullptr},
+      {act("model.proposed", kOld, "2012-03-01", "05/BC-CAX", "Báo cáo đề xuất", police_unit, name), p, nullptr},
+      {act("model.policy-issued", kOld, "2012-03-10", "06-CV/ĐU", "Chủ trương", commune, json::object()), c, o},
+      {act("model.implementation-issued", kOld, "2012-03-15", "07/KH-UBND", "Kế hoạch triển khai", commune, json::object()), c, o},
+      {act("model.consulted", kOld, "2012-03-20", "08/BB-CAX", "Biên bản lấy ý kiến", police_unit, json::object()), p, nullptr},
+      {with_file(act("model.established", kOld, "2012-04-01", "09/QĐ-UBND", "Quyết định thành lập mô hình", commune, established),
+                 "6", "qd-09-2012.txt", "QUYẾT ĐỊNH thành lập Tổ an ninh xã hội thôn Đồng Tâm (demo)\n"), c, o},
+      {with_file(act("commendation.awarded", kOld, "2013-12-20", "50/QĐ-UBND", "Quyết định tặng giấy khen năm 2013", commune,
+                     {{"form", "giay-khen"}, {"level", "commune"}, {"to", "model"}, {"year", 2013}}),
+                 "13", "giay-khen-2013.txt", commendation), c, o},
+      {with_file(act("model.report-filed", kOld, "2018-06-01", "31/BC-UBND", "Báo cáo đột xuất", commune, {{"period", "adhoc"}}),
+                 "10", "bc-dot-xuat-2018.txt", "BÁO CÁO đột xuất về tình hình ANTT thôn Đồng Tâm năm 2018 (demo)\n"), c, nullptr},
+      {act("model.termination-reported", kOld, "2019-04-01", "12/BC-UBND", "Báo cáo đề nghị kết thúc", commune, {{"reason", "sáp xếp lại"}}), c, nullptr},
+      {act("model.termination-consulted", kOld, "2019-04-15", "13/BB-UBND", "Biên bản lấy ý kiến", commune, {{"reason", "sáp xếp lại"}}), c, nullptr},
+      {act("model.terminated", kOld, "2019-05-01", "14/QĐ-UBND", "Quyết định kết thúc mô hình", commune, {{"reason", "sáp xếp lại"}}), c, o},
+  };
+  std::cout << "\n== 6. Records and archives: a file closed in 2019, a commendation kept ten years\n";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto submission = signed_act(fmt::format("archive-{:02}-{}.json", i, steps[i].act["act"].get<std::string>()),
+                                 steps[i].act, *steps[i].person, steps[i].org);
+    if (!submission) return std::unexpected(submission.error());
+    if (auto seqs = ledger_->append({*submission}, *admission_); !seqs) return std::unexpected(seqs.error());
+  }
+  auto show = [&](const char* when) -> Status {
+    auto listing = projections::retention_listing(*ledger_, today_, std::string("UBND xã Tân Lập"));
+    if (!listing) return std::unexpected(listing.error());
+    print_line(fmt::format("   {} (antq retention --unit 'UBND xã Tân Lập'; schedule {}, every row provisional):", when,
+                           listing->schedule ? listing->schedule->schedule.id : "none"));
+    for (const auto& r : listing->records)
+      if (r.subject == kOld)
+        print_line(fmt::format("   {:<22} {:<19} {:<10} {:<9} {:<10}  {}",
+                               r.cls == "file" ? "(the file)" : r.act.substr(r.act.find('.') + 1), r.cls,
+                               r.years ? fmt::format("{} years", *r.years) : r.period,
+                               r.due_kind.empty() ? "" : r.due_kind, r.due.value_or("-"), r.status));
+    return {};
+  };
+  if (auto s = show("Today"); !s) return s;
+  const std::string digest = to_hex(sha256(as_bytes(commendation)));
+  auto records = [&](const char* kind, const char* date, const char* number, json data) {
+    return json{{"act", kind}, {"subject", "ledger"}, {"date", date},
+                {"document", {{"number", number}, {"title", "Quyết định về tài liệu lưu trữ"}, {"issuer", "UBND xã Tân Lập"}}},
+                {"authority", commune}, {"data", std::move(data)}};
+  };
+  const std::string day = today_;
+  std::cout << "\n   Disposal is a decision of the unit that keeps the file, judged by the schedule:\n";
+  try_unlawful("the 2018 ad-hoc report is disposed of before its ten years have run", "archive-early.json",
+               records("record.disposed", day.c_str(), "60/QĐ-UBND",
+                       {{"attachments", json::array({to_hex(sha256(as_bytes(std::string(
+                           "BÁO CÁO đột xuất về tình hình ANTT thôn Đồng Tâm năm 2018 (demo)\n"))))})}}),
+               *c, o);
+  auto held = signed_act("archive-hold.json", records("record.held", day.c_str(), "61/QĐ-CAH",
+                                                      {{"targets", json::array({kOld})}, {"reason", "thanh tra"}}), *a, nullptr);
+  if (!held) return std::unexpected(held.error());
+  auto hold = ledger_->append({*held}, *admission_);
+  if (!hold) return std::unexpected(hold.error());
+  print_line(fmt::format("   seq {:<3} record.held of {} (an inspection)", hold->front(), kOld));
+  const json disposal = records("record.disposed", day.c_str(), "62/QĐ-UBND",
+                                {{"attachments", json::array({digest})}, {"reason", "hết thời hạn bảo quản 10 năm"}});
+  try_unlawful("the 2013 commendation is disposed of while the hold stands", "archive-held.json", disposal, *c, o);
+  auto release = signed_act("archive-release.json",
+                            records("record.released", day.c_str(), "63/QĐ-CAH",
+                                    {{"targets", json::array({kOld})}, {"hold", hold->front()}}), *a, nullptr);
+  if (!release) return std::unexpected(release.error());
+  if (auto r = ledger_->append({*release}, *admission_); !r) return std::unexpected(r.error());
+  auto lawful = signed_act("archive-disposal.json", disposal, *c, o);
+  if (!lawful) return std::unexpected(lawful.error());
+  auto disposed = ledger_->append({*lawful}, *admission_);
+  if (!disposed) return std::unexpected(disposed.error());
+  print_line(fmt::format("   seq {:<3} record.disposed of the 2013 commendation, after the hold was released: its bytes "
+                         "left the store in that transaction (the digest {}… stays)", disposed->front(), digest.substr(0, 12)));
+  return show("After the disposal");
+}
+
 void Demo::try_unlawful(const std::string& what, const std::string& file, const json& act, const Identity& person,
                         const Identity* org) {
   const std::uint64_t before = ledger_->size();
@@ -453,7 +562,7 @@ Status Demo::unlawful_acts() {
 }
 
 int Demo::verify_and_prove() {
-  std::cout << "\n== " << (options_.district ? 6 : 4) << ". antq verify " << dir_.string() << "\n";
+  std::cout << "\n== " << (options_.district ? 7 : 4) << ". antq verify " << dir_.string() << "\n";
   auto replay = projections::make_admission(*ledger_);
   if (!replay) return fail(replay.error());
   ledger::VerifyOptions verify_options;
@@ -503,12 +612,12 @@ int Demo::verify_and_prove() {
 
 // The statistics, the dossiers with the most missing items, and the findings: what a newcomer reads first.
 Status Demo::read_it() {
-  std::cout << "\n== 7. antq stats " << dir_.string() << "\n";
+  std::cout << "\n== 8. antq stats " << dir_.string() << "\n";
   auto stats = projections::statistics(*ledger_, {}, std::nullopt);
   if (!stats) return std::unexpected(stats.error());
   print_stats_table(*stats, "today");
 
-  std::cout << "\n== 8. The worst dossier gaps (antq dossier " << dir_.string() << " SUBJECT)\n";
+  std::cout << "\n== 9. The worst dossier gaps (antq dossier " << dir_.string() << " SUBJECT)\n";
   struct Gap {
     double completeness;
     std::size_t missing;
@@ -542,7 +651,7 @@ Status Demo::read_it() {
   }
   for (const auto& [item, title] : legend) print_line(fmt::format("   item {:<3} {}", item.second, title));
 
-  std::cout << "\n== 9. antq audit " << dir_.string() << "   (findings as of today, " << today_ << ")\n";
+  std::cout << "\n== 10. antq audit " << dir_.string() << "   (findings as of today, " << today_ << ")\n";
   auto findings = projections::audit(*ledger_, today_, {});
   if (!findings) return std::unexpected(findings.error());
   std::map<std::string, std::pair<std::size_t, const projections::Finding*>> by_rule;
@@ -562,7 +671,7 @@ Status Demo::read_it() {
   std::ofstream out(csv, std::ios::binary);
   out << csv_record({"section", "key", "value"});
   for (const auto& f : projections::report_figures(*report)) out << csv_record({f.section, f.key, f.value});
-  std::cout << fmt::format("\n== 10. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due "
+  std::cout << fmt::format("\n== 11. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due "
                            "before {}): {} points, {} teams; antq reconcile checks a submitted copy of it\n",
                            dir_.string(), period, csv.string(), period, report->as_of, report->due,
                            report->stats.points, report->stats.teams);
@@ -578,7 +687,7 @@ int Demo::run() {
   for (auto step : {&Demo::make_pki, &Demo::make_ledger, &Demo::commune_story})
     if (auto s = (this->*step)(); !s) return fail(s.error());
   if (options_.district)
-    for (auto step : {&Demo::district, &Demo::unlawful_acts})
+    for (auto step : {&Demo::district, &Demo::unlawful_acts, &Demo::archive_story})
       if (auto s = (this->*step)(); !s) return fail(s.error());
   const int verified = verify_and_prove();
   if (options_.district)
@@ -590,6 +699,8 @@ int Demo::run() {
   if (options_.district)
     std::cout << fmt::format("   antq stats {} --format csv            (or --year, --as-of, --unit)\n", d)
               << fmt::format("   antq dossier {} --unit 'UBND xã Phú Lai'\n", d)
+              << fmt::format("   antq retention {} --unit 'UBND xã Tân Lập'   (records: periods, due dates, hand-over)\n", d)
+              << fmt::format("   antq dossier {} MS-TL-ANXH   (item 13: disposed of, with its decision)\n", d)
               << fmt::format("   antq audit {} --since {}-11-01\n", d, std::stoi(today_.substr(0, 4)) - 1)
               << fmt::format("   antq diff {} {} --from {}-01-01 --to {}\n", d, kReplicated, std::stoi(today_.substr(0, 4)) - 2, today_)
               << fmt::format("   antq report {} {} --format html > report.html   (or {}-H1; --unit)\n", d,

@@ -18,6 +18,7 @@ packages=(
   poppler-utils                              # pdfsig, which checks our signed PDF fixtures
   clang-16 libclang-rt-16-dev libfuzzer-16-dev # the sanitizer build of tools/test.sh with the libFuzzer targets
   llvm-16                                    # llvm-symbolizer: sanitizer and fuzzer reports with file and line
+  python3                                    # tests/tools/bagit_validate.py, the BagIt validator written from RFC 8493
 )
 
 for arg in "$@"; do
