@@ -138,7 +138,7 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
     s["model.termination-consulted"] = reason;
     s["model.terminated"] = reason;
     s["model.termination-announced"] = reason;
-    s["exemplar.surveyed"] = {{"holder", Type::text, true, {}, kName},
+    s["exemplar.surveyed"] = {{"holder", Type::text, false, {}, kName},  // a collective's name (act_from_json)
                               {"holder_kind", Type::choice, false, {"individual", "collective"}},
                               {"area", Type::text, false, {}, kName}};
     s["exemplar.criteria-set"] = {{"criteria", Type::criteria, true, {}, kCriteria},
@@ -561,6 +561,18 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
   auto data = check_data(c, act.act, j.contains("data") ? j["data"] : kNoData);  // never a copy of what was given
   if (!data) return std::unexpected(data.error());
   act.data = std::move(*data);
+  // Personal data goes into attachments, which a disposal can erase, never into `data`, which the log keeps for
+  // ever (retention.md): an individual exemplar's name is filed in its dossier, not written here. Acts signed before
+  // this rule still decode (decode_body does not apply it).
+  if (act.act == "exemplar.surveyed") {
+    const bool individual = act.data.value("holder_kind", "") == "individual";
+    if (individual && act.data.contains("holder"))
+      return c.fail("data.holder", "an individual's name is personal data, which the log would keep for ever: leave "
+                                   "it out and file it in the exemplar's dossier (an attachment, item E1), which a "
+                                   "disposal can erase");
+    if (!individual && !act.data.contains("holder"))
+      return c.fail("data.holder", "missing (required for a collective exemplar: the collective's name)");
+  }
   return act;
 }
 

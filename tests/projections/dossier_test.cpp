@@ -129,7 +129,7 @@ TEST_CASE("A recognized (spontaneous) model was not built through the survey ste
 
 TEST_CASE("An exemplar's dossier has the five items of 000 §V.2", "[dossier]") {
   TestLedger t("hoa-binh-2023", "p256");
-  t.admit(make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}}));
+  t.admit(make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder_kind", "individual"}}));
   t.admit(make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
   Dossier d = dossier(t, "E-1");
   REQUIRE(d.items.size() == 5);

@@ -272,7 +272,7 @@ void walk_baseline_model(TestLedger& t) {
 // the plan, recognition, a commendation, replication, the yearly re-evaluation under 70% and the end (000 §IV.3).
 void walk_exemplar(TestLedger& t) {
   admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01",
-                    {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}, {"area", "Thôn Đồng Tâm"}}));
+                    {{"holder_kind", "individual"}, {"area", "Thôn Đồng Tâm"}}));
   admit(t, make_act("exemplar.criteria-set", "DH-1", "2023-02-15", criteria_set()));
   admit(t, make_act("exemplar.plan-issued", "DH-1", "2023-03-01"));
   CHECK(state_of(t, "DH-1").stage == "building");
@@ -292,7 +292,7 @@ void walk_exemplar(TestLedger& t) {
   CHECK(s.kind == "exemplar");
   CHECK(s.stage == "ended");
   CHECK(s.closed());
-  CHECK(s.name == "Nguyễn Văn An");
+  CHECK(s.name.empty());  // an individual's name is personal data: in the dossier (E1), not in the act
   CHECK(s.criteria == std::vector<std::string>{"C1", "C2", "C3"});
   CHECK(s.met == std::vector<std::string>{"C1"});
   CHECK(s.entries.size() == 10);
@@ -811,7 +811,7 @@ TEST_CASE("closed under bac-giang-2020: nothing after the liquidation (004 §II.
 
 void exemplar_order_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01", {{"holder", "Nguyễn Văn An"}, {"holder_kind", "individual"}}));
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-02-01", {{"holder_kind", "individual"}}));
   refuses(t, make_act("exemplar.evaluated", "DH-1", "2023-02-10", {{"met", {"C1"}}}), "exemplar-order",
           {"exemplar.evaluated of DH-1 dated 2023-02-10", "needs exemplar.criteria-set and exemplar.plan-issued",
            "DH-1 has no exemplar.criteria-set and exemplar.plan-issued"});

@@ -343,11 +343,18 @@ class District {
   // and a yearly re-evaluation (Hòa Bình §IV).
   void exemplar(const std::string& id, const Authority& unit, std::int64_t start) {
     const bool collective = rng_.chance(60);
-    emit(start, "exemplar.surveyed", id, unit,
-         {{"holder", collective ? fmt::format("Tổ tự quản số {}", rng_.below(20) + 1)
-                                : fmt::format("Ông Nguyễn Văn {}", static_cast<char>('A' + rng_.below(26)))},
-          {"holder_kind", collective ? "collective" : "individual"},
-          {"area", unit.unit.substr(5)}});
+    // An individual's name is personal data: it goes into the exemplar's file (item E1), which a disposal can erase,
+    // not into the act's data, which the log keeps for ever.
+    const std::string person = fmt::format("Ông Nguyễn Văn {}", static_cast<char>('A' + rng_.below(26)));
+    json surveyed{{"holder_kind", collective ? "collective" : "individual"}, {"area", unit.unit.substr(5)}};
+    if (collective) surveyed["holder"] = fmt::format("Tổ tự quản số {}", rng_.below(20) + 1);
+    emit(start, "exemplar.surveyed", id, unit, std::move(surveyed));
+    if (!collective && o_.attachments) {
+      GeneratedAct& g = out_.back().second;
+      const std::string path = fmt::format("files/{}-E1.txt", id);
+      g.files.emplace_back(path, fmt::format("Hồ sơ điển hình {}: cá nhân {} (demo)\n", id, person));
+      g.act["attachments"] = json::array({{{"item", "E1"}, {"path", path}, {"media_type", "text/plain"}}});
+    }
     json criteria = json::array();
     for (int i = 1; i <= 5; ++i) criteria.push_back({{"id", fmt::format("C{}", i)}, {"text", fmt::format("Tiêu chí {}", i)}});
     emit(start + 10, "exemplar.criteria-set", id, unit, {{"criteria", criteria}, {"scope", "comprehensive"}});
