@@ -34,6 +34,7 @@ void add_sign(CLI::App& app, Action& run);
 void add_append(CLI::App& app, Action& run);  // append and record
 void add_verify(CLI::App& app, Action& run);
 void add_backup(CLI::App& app, Action& run);
+void add_compact(CLI::App& app, Action& run);
 void add_rebuild(CLI::App& app, Action& run);
 void add_checkpoint(CLI::App& app, Action& run);
 void add_proof(CLI::App& app, Action& run);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_append(app, run);
   add_verify(app, run);
   add_backup(app, run);
+  add_compact(app, run);
   add_rebuild(app, run);
   add_checkpoint(app, run);
   add_proof(app, run);

@@ -74,10 +74,12 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
   return {};
 }
 
-// Whether `dir` is on a file system mounted read-only (an archive disc, a read-only mount).
-bool on_read_only_media(const fs::path& dir) {
-  struct statvfs st {};
-  return statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
+// Whether `data_fd` is open on the file LMDB opened as `env`'s data file.
+bool same_file(int data_fd, MDB_env* env) {
+  int lmdb_fd = -1;
+  struct stat a {}, b {};
+  return mdb_env_get_fd(env, &lmdb_fd) == MDB_SUCCESS && ::fstat(data_fd, &a) == 0 && ::fstat(lmdb_fd, &b) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 // Opens the LMDB environment in `dir`, for reading and writing, or for reading alone when `read_only`.
@@ -163,6 +165,11 @@ Error with_prefix(Error e, const std::string& prefix) {
 }
 
 }  // namespace
+
+bool on_read_only_media(const fs::path& dir) {
+  struct statvfs st {};
+  return statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
+}
 
 std::string lmdb_error(int rc) {
   if (rc == MDB_MAP_FULL) return "the ledger's map is full (MDB_MAP_FULL)";
@@ -426,23 +433,34 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   return vkey;
 }
 
-Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOptions& options) {
+Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOptions& options, bool without_lock) {
   std::error_code ec;
   const fs::path data = dir / "data.mdb";
   if (!fs::exists(data, ec))
     return bad_input(fmt::format("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
-  auto rep = std::make_unique<Rep>();
-  rep->dir = dir;
-  rep->data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
-  if (rep->data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
-  // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
-  // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
-  if (auto meta = check_meta_pages(rep->data_fd); !meta)
-    return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
-  auto env = open_env(dir, on_read_only_media(dir));
-  if (!env) return std::unexpected(env.error());
-  rep->env = *env;
-  {
+  // `antq compact` renames a new data.mdb over the old one while it holds LMDB's exclusive lock (compact.cpp). An
+  // open that began meanwhile opened data_fd on the old file, then waited in mdb_env_open for that lock, and LMDB
+  // opened the new file once it was let in: such an open starts again, so that the file checked is the file LMDB
+  // reads.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto rep = std::make_unique<Ledger::Rep>();
+    rep->dir = dir;
+    rep->data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
+    if (rep->data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
+    // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
+    // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
+    if (auto meta = check_meta_pages(rep->data_fd); !meta)
+      return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
+    auto env = open_env(dir, without_lock || on_read_only_media(dir));
+    if (!env) return std::unexpected(env.error());
+    rep->env = *env;
+    if (!same_file(rep->data_fd, rep->env)) {
+      if (attempt < kAttempts) continue;
+      return io_error(fmt::format("{} was replaced while it was being opened ({} times: `antq compact` running "
+                                  "again and again?); try again",
+                                  data.string(), kAttempts));
+    }
     auto checked =
         rep->checked_txn(options.check_structure ? std::vector<std::string>{} : std::vector<std::string>{"meta"});
     if (!checked) return std::unexpected(checked.error());
@@ -459,8 +477,14 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOpti
     rep->info.administrator = admin[0];
     // Database handles opened in a transaction outlive it only when it commits (an abort closes them).
     if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot read the ledger: " + lmdb_error(rc));
+    return rep;
   }
-  return std::unique_ptr<Ledger>(new Ledger(std::move(rep)));
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOptions& options) {
+  auto rep = open_rep(dir, options, /*without_lock=*/false);
+  if (!rep) return std::unexpected(rep.error());
+  return std::unique_ptr<Ledger>(new Ledger(std::move(*rep)));
 }
 
 Status Ledger::use_operator_key(std::shared_ptr<const signing::Ed25519Key> key) {

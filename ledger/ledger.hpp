@@ -148,6 +148,16 @@ struct RebuildReport {
   bool written() const { return changed + added + removed > 0; }
 };
 
+// What Ledger::compact did.
+struct CompactReport {
+  std::uint64_t before_bytes = 0;  // data.mdb before: pages in use, the pages LMDB freed, the free list
+  std::uint64_t after_bytes = 0;   // data.mdb after: the pages in use alone
+  std::uint64_t entries = 0;       // the log's size, the same before and after
+  // What an interrupted compaction had left in the directory (DIR/.compact-<pid>: its copy, never swapped in),
+  // removed before this one began.
+  std::vector<std::filesystem::path> leftovers_removed;
+};
+
 // A CRL or a time-stamp authority's certificate that the log holds: the attachment of a `trust.crl-added` or
 // `trust.tsa-added` entry (FORMAT.md §2). From that entry on, admission judges signatures with it.
 struct TrustRecord {
@@ -234,6 +244,21 @@ class Ledger {
   // The structure of the snapshot is checked first (as verify does): corruption "damaged store at page N: ..."
   // and nothing written when it is damaged. io_error when the copy cannot be written (disk full).
   Result<Copy> copy_to(const std::filesystem::path& dest) const;
+
+  // Rewrites `dir`/data.mdb to hold the pages in use alone (FORMAT.md §11), so that the pages LMDB freed, which keep
+  // the bytes they held (an attachment deleted by a disposal) until a later append reuses them, are gone from it.
+  // It must run alone: it takes the lock LMDB's first opener takes (a write lock on byte 0 of lock.mdb) and keeps it
+  // throughout, so that no other process has the ledger open, and any that opens it meanwhile waits in LMDB until
+  // the end. Then: removes what an interrupted compaction left (DIR/.compact-*); copies the snapshot as copy_to
+  // does into DIR/.compact-<pid>, flushed to disk; checks the copy's structure, and that it holds the ledger's
+  // size, checkpoint and number of records in every database; renames it over data.mdb and flushes the directory;
+  // opens the ledger once, so that LMDB sets lock.mdb up for the new file. A crash at any instant leaves the old
+  // data.mdb or the new one, each complete. Errors, with nothing changed: bad_input when `dir` holds no ledger or
+  // another process has it open; io_error on read-only media or when the copy cannot be written (disk full);
+  // corruption "damaged store at page N: ..." when the ledger is damaged, or when the copy is not what it must be.
+  // `step` hears each step in words, as it begins.
+  static Result<CompactReport> compact(const std::filesystem::path& dir,
+                                       const std::function<void(std::string_view step)>& step = {});
 
   // Recomputes the derived `state` database from the entries alone (FORMAT.md §2): `replay`, a fresh Admission,
   // folds every entry in seq order into memory, as verify's replay does but without checking signatures again

@@ -103,4 +103,15 @@ struct Ledger::Rep {
 
 };
 
+// Opens the ledger in `dir` as Ledger::open does. With `without_lock`, for reading alone and without LMDB's lock
+// file (MDB_RDONLY | MDB_NOLOCK, as on read-only media): nothing in this process then opens or closes lock.mdb, whose
+// POSIX locks a process loses all at once when it closes any descriptor of the file. No reader table then keeps a
+// writer from reusing the pages being read: REQUIRES that no process can write the ledger while the result lives
+// (the caller holds the exclusive lock of lock.mdb, as Ledger::compact does).
+Result<std::unique_ptr<Ledger::Rep>> open_rep(const std::filesystem::path& dir, const OpenOptions& options,
+                                              bool without_lock);
+
+// Whether `dir` is on a file system mounted read-only (an archive disc, a read-only mount).
+bool on_read_only_media(const std::filesystem::path& dir);
+
 }  // namespace antq::ledger

@@ -426,6 +426,7 @@ TEST_CASE("A ledger on read-only media opens for every reading command, and writ
       {"append", "append " + L + " " + quote(signed_act)},
       {"record", "record " + L + " " + quote(demo.recognized("MS-TL-RO2")) + " --person " + demo.signer("chair") +
                      " --org " + demo.signer("office")},
+      {"compact", "compact " + L},
   };
   std::string script = "set -u\nmount --bind " + L + " " + L + " && mount -o remount,bind,ro " + L + " || exit 97\n" +
                        "touch " + quote(l / "probe") + " 2>/dev/null && exit 98\n";  // the mount must refuse writes
