@@ -701,6 +701,7 @@ int Demo::run() {
               << fmt::format("   antq dossier {} --unit 'UBND xã Phú Lai'\n", d)
               << fmt::format("   antq retention {} --unit 'UBND xã Tân Lập'   (records: periods, due dates, hand-over)\n", d)
               << fmt::format("   antq dossier {} MS-TL-ANXH   (item 13: disposed of, with its decision)\n", d)
+              << fmt::format("   antq compact {}   (then no page of data.mdb holds the disposed document)\n", d)
               << fmt::format("   antq audit {} --since {}-11-01\n", d, std::stoi(today_.substr(0, 4)) - 1)
               << fmt::format("   antq diff {} {} --from {}-01-01 --to {}\n", d, kReplicated, std::stoi(today_.substr(0, 4)) - 2, today_)
               << fmt::format("   antq report {} {} --format html > report.html   (or {}-H1; --unit)\n", d,
