@@ -154,23 +154,6 @@ void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t 
   print_line(fmt::format("Check a submitted copy: antq reconcile {} REPORT.csv", dir));
 }
 
-// `text` as HTML element content or a quoted attribute value, shown through visible() first (a bidirectional
-// override would reverse the printed line as it does on a terminal).
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : visible(text)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 void print_html(const PeriodicReport& r, const std::string& dir, std::uint64_t size, const std::string& root) {
   std::cout << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_of(r))
             << "</title>\n<style>\n"

@@ -128,4 +128,19 @@ std::string cell_right(std::string_view text, std::size_t width) {
 
 void print_line(std::string_view text) { std::cout << visible(text) << '\n'; }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : visible(text)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace antq::cli

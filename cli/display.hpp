@@ -44,4 +44,9 @@ std::string cell_right(std::string_view text, std::size_t width);
 // Prints visible(text) and a line end to stdout: a line of a table or report whose every part may come from outside.
 void print_line(std::string_view text);
 
+// `text` as HTML element content or a quoted attribute value (the printable pages of antq report and antq
+// handover), shown through visible() first (a bidirectional override would reverse the printed line as it does on
+// a terminal), then & < > " ' as character references. Apply it once, to the raw text.
+std::string html_escape(std::string_view text);
+
 }  // namespace antq::cli

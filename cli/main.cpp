@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_report(app, run);
   add_reconcile(app, run);
   add_retention(app, run);
+  add_handover(app, run);
   add_trust(app, run);
   add_timestamp(app, run);
   add_demo(app, run);

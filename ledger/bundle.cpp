@@ -1,13 +1,10 @@
 // antq export: writing a bundle (FORMAT.md §7), and what the writer and the verifier share (its README, its index).
 #include "ledger/bundle.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <set>
 #include <utility>
 
@@ -15,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/merkle.hpp"
+#include "ledger/output_directory.hpp"
 
 namespace antq::ledger {
 namespace {
@@ -24,126 +22,11 @@ using nlohmann::json;
 
 std::string errno_text() { return std::strerror(errno); }
 
-// A new directory and the files inside it. Every name is created relative to an open directory (openat, mkdirat)
-// with O_CREAT | O_EXCL | O_NOFOLLOW, so nothing that appears meanwhile (a symlink planted by another user) is
-// followed or overwritten. Subdirectories are one level deep. remove() undoes everything created, newest first.
-class BundleDirectory {
- public:
-  // Creates `out` (it must not exist in any form: mkdir fails on a symlink too) and opens it without following a
-  // symlink; then checks that what was opened is a directory of ours that nobody else may write to.
-  static Result<BundleDirectory> create(const fs::path& out) {
-    if (::mkdir(out.c_str(), 0755) != 0) {
-      if (errno == EEXIST)
-        return bad_input(out.string() + " exists: export creates the bundle directory itself; name a new one");
-      return io_error("cannot create " + out.string() + ": " + errno_text());
-    }
-    BundleDirectory d(out);
-    d.root_ = ::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d.root_ < 0) {
-      const std::string why = errno_text();
-      ::rmdir(out.c_str());  // ours and empty; a symlink put in its place is not removed (ENOTDIR)
-      return io_error("cannot open " + out.string() + " after creating it: " + why);
-    }
-    struct stat st {};
-    if (::fstat(d.root_, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
-        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-      // Replaced between mkdir and open (only possible in a directory others may write to): leave it alone.
-      return io_error(out.string() + " changed while export created it (is its parent directory writable by others?)");
-    }
-    return d;
-  }
-
-  BundleDirectory(BundleDirectory&& other) noexcept
-      : out_(std::move(other.out_)), root_(std::exchange(other.root_, -1)), subdirs_(std::move(other.subdirs_)),
-        created_(std::move(other.created_)) {}
-  BundleDirectory& operator=(BundleDirectory&&) = delete;
-  ~BundleDirectory() {
-    for (const auto& [name, fd] : subdirs_) ::close(fd);
-    if (root_ >= 0) ::close(root_);
-  }
-
-  Status make_subdirectory(const std::string& name) {
-    if (::mkdirat(root_, name.c_str(), 0755) != 0) return io_error("cannot create " + shown(name) + ": " + errno_text());
-    created_.push_back({name, true});
-    int fd = ::openat(root_, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return io_error("cannot open " + shown(name) + ": " + errno_text());
-    subdirs_[name] = fd;
-    return {};
-  }
-
-  // Creates the file `path` ("name" or "subdirectory/name"); returns its descriptor, which the caller closes.
-  Result<int> create_file(const std::string& path) {
-    auto [dir, name] = locate(path);
-    if (dir < 0) return io_error("cannot create " + shown(path) + ": no such subdirectory");
-    int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) return io_error("cannot create " + shown(path) + ": " + errno_text());
-    created_.push_back({path, false});
-    return fd;
-  }
-
-  Status write_file(const std::string& path, ByteView bytes) {
-    auto fd = create_file(path);
-    if (!fd) return std::unexpected(fd.error());
-    Status s = write_all(*fd, bytes, path);
-    if (::close(*fd) != 0 && s) s = io_error("cannot write " + shown(path) + ": " + errno_text());
-    return s;
-  }
-  Status write_text(const std::string& path, std::string_view text) { return write_file(path, as_bytes(text)); }
-
-  // Writes all of `bytes` to `fd` (a file of this directory named `path`, for messages).
-  Status write_all(int fd, ByteView bytes, const std::string& path) const {
-    while (!bytes.empty()) {
-      ssize_t n = ::write(fd, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return io_error("cannot write " + shown(path) + ": " + errno_text() + " (disk full?)");
-      bytes = bytes.subspan(static_cast<std::size_t>(n));
-    }
-    return {};
-  }
-
-  // Removes everything create_file and make_subdirectory made, newest first, then the directory itself.
-  void remove() {
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-      if (it->directory) {
-        if (auto fd = subdirs_.find(it->path); fd != subdirs_.end()) {
-          ::close(fd->second);
-          subdirs_.erase(fd);
-        }
-        ::unlinkat(root_, it->path.c_str(), AT_REMOVEDIR);
-      } else if (auto [dir, name] = locate(it->path); dir >= 0) {
-        ::unlinkat(dir, name.c_str(), 0);
-      }
-    }
-    created_.clear();
-    ::close(std::exchange(root_, -1));
-    ::rmdir(out_.c_str());  // empty now; rmdir removes nothing else
-  }
-
- private:
-  explicit BundleDirectory(fs::path out) : out_(std::move(out)) {}
-  std::string shown(const std::string& path) const { return (out_ / path).string(); }
-  // The directory descriptor and file name of `path`.
-  std::pair<int, std::string> locate(const std::string& path) const {
-    auto slash = path.find('/');
-    if (slash == std::string::npos) return {root_, path};
-    auto it = subdirs_.find(path.substr(0, slash));
-    return {it == subdirs_.end() ? -1 : it->second, path.substr(slash + 1)};
-  }
-
-  struct Created {
-    std::string path;
-    bool directory = false;
-  };
-  fs::path out_;
-  int root_ = -1;
-  std::map<std::string, int> subdirs_;
-  std::vector<Created> created_;
-};
-
 // entries.bin, written through a buffer: a bundle of a large ledger never sits in memory.
 class EntriesFile {
  public:
-  EntriesFile(BundleDirectory& dir, int fd) : dir_(dir), fd_(fd) {}
+  // `path`: the file's path in `dir`, for messages.
+  EntriesFile(OutputDirectory& dir, int fd, std::string path) : dir_(dir), fd_(fd), path_(std::move(path)) {}
   EntriesFile(const EntriesFile&) = delete;
   EntriesFile& operator=(const EntriesFile&) = delete;
   ~EntriesFile() {
@@ -159,19 +42,20 @@ class EntriesFile {
   }
   Status close() {
     Status s = flush();
-    if (::close(std::exchange(fd_, -1)) != 0 && s) s = io_error("cannot write entries.bin: " + errno_text());
+    if (::close(std::exchange(fd_, -1)) != 0 && s) s = io_error("cannot write " + dir_.shown(path_) + ": " + errno_text());
     return s;
   }
 
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
   Status flush() {
-    Status s = dir_.write_all(fd_, buffer_, "entries.bin");
+    Status s = dir_.write_all(fd_, buffer_, path_);
     buffer_.clear();
     return s;
   }
-  BundleDirectory& dir_;
+  OutputDirectory& dir_;
   int fd_;
+  std::string path_;
   Bytes buffer_;
 };
 
@@ -306,75 +190,83 @@ Checking it with stock tools
   return r;
 }
 
-Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, const ExportOptions& options) {
+namespace {
+
+// What an export reads before it creates anything: the checkpoint (the log only grows, so entries [0, size) are
+// fixed whatever is appended meanwhile) and, for a --subject bundle, the attachments of the subject's own acts,
+// which the records acts it holds may name.
+struct ExportStart {
+  std::string note;
+  Checkpoint checkpoint;
+  std::set<Digest> subject_attachments;
+};
+
+Result<ExportStart> start_export(const Ledger& ledger, const ExportOptions& options) {
   auto vkey = parse_verifier_key(ledger.info().verifier_key);
   if (!vkey) return std::unexpected(vkey.error());
-  // The checkpoint first: the log only grows, so entries [0, size) are fixed whatever is appended meanwhile.
-  const std::string note = ledger.checkpoint();
+  std::string note = ledger.checkpoint();
   auto cp = open_checkpoint(note, *vkey);
   if (!cp) return std::unexpected(cp.error());
-
-  // A --subject bundle: the attachments of the subject's own acts, which the records acts it holds may name.
-  std::set<Digest> subject_attachments;
+  ExportStart start{std::move(note), std::move(*cp), {}};
   if (options.subject) {
-    Status s = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
+    Status s = ledger.for_each_entry(0, start.checkpoint.size, [&](std::uint64_t seq, ByteView bytes) -> Status {
       auto entry = decode_entry(bytes);
       if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
       auto act = decode_body(entry->event.body);
       if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
       if (is_subject_or_point(act->subject, *options.subject))
-        for (const auto& a : act->attachments) subject_attachments.insert(a.sha256);
+        for (const auto& a : act->attachments) start.subject_attachments.insert(a.sha256);
       return {};
     });
     if (!s) return std::unexpected(s.error());
   }
+  return start;
+}
 
-  auto created = BundleDirectory::create(out);
-  if (!created) return std::unexpected(created.error());
-  BundleDirectory& dir = *created;
-  auto fail = [&](Error e) {
-    dir.remove();
-    return std::unexpected(std::move(e));
-  };
+// Writes the bundle's files into `dir`, each path prefixed by `prefix` ("" or "some/directory/", made already).
+// On error the caller removes what was written.
+Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, const std::string& prefix,
+                                   const ExportStart& start, const ExportOptions& options) {
+  const Checkpoint& cp = start.checkpoint;
   for (const char* sub : {"certs", "attachments", "schema"})
-    if (auto s = dir.make_subdirectory(sub); !s) return fail(s.error());
+    if (auto s = dir.make_subdirectory(prefix + sub); !s) return std::unexpected(s.error());
   if (options.explode)
-    if (auto s = dir.make_subdirectory("acts"); !s) return fail(s.error());
+    if (auto s = dir.make_subdirectory(prefix + "acts"); !s) return std::unexpected(s.error());
 
   ExportSummary summary;
-  summary.size = cp->size;
+  summary.size = cp.size;
   signing::Verifier verifier = ledger.make_verifier();
   std::set<Digest> certs_written, attachments_seen;
   auto write_cert = [&](const Digest& fp, ByteView der) -> Status {
     if (!certs_written.insert(fp).second) return {};
-    return dir.write_file("certs/" + to_hex(fp) + ".der", der);
+    return dir.write_file(prefix + "certs/" + to_hex(fp) + ".der", der);
   };
   for (const auto& der : ledger.intermediates())
-    if (auto s = write_cert(sha256(der), der); !s) return fail(s.error());
+    if (auto s = write_cert(sha256(der), der); !s) return std::unexpected(s.error());
   if (const auto& profile = ledger.info().profile_document) {
     auto text = ledger.attachment(*profile);
-    if (!text) return fail(corruption("the ledger's rule profile file " + to_hex(*profile) + " is missing").error());
-    if (auto s = dir.write_file("profile.json", *text); !s) return fail(s.error());
+    if (!text) return corruption("the ledger's rule profile file " + to_hex(*profile) + " is missing");
+    if (auto s = dir.write_file(prefix + "profile.json", *text); !s) return std::unexpected(s.error());
   }
 
-  auto entries_fd = dir.create_file("entries.bin");
-  if (!entries_fd) return fail(entries_fd.error());
-  EntriesFile entries_bin(dir, *entries_fd);
+  auto entries_fd = dir.create_file(prefix + "entries.bin");
+  if (!entries_fd) return std::unexpected(entries_fd.error());
+  EntriesFile entries_bin(dir, *entries_fd, prefix + "entries.bin");
   std::string index = kBundleIndexHeader;
   json proofs = json::array();
   std::map<Digest, std::uint64_t> disposed;
-  Status status = ledger.for_each_entry(0, cp->size, [&](std::uint64_t seq, ByteView bytes) -> Status {
+  Status status = ledger.for_each_entry(0, cp.size, [&](std::uint64_t seq, ByteView bytes) -> Status {
     auto entry = decode_entry(bytes);
     if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
     auto act = decode_body(entry->event.body);
     if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
-    if (options.subject && !act_in_subject_bundle(*act, *options.subject, subject_attachments)) return {};
+    if (options.subject && !act_in_subject_bundle(*act, *options.subject, start.subject_attachments)) return {};
     if (auto w = entries_bin.append(bytes); !w) return w;
     note_disposals(*act, seq, disposed);
     ++summary.entries;
     if (options.subject) {
       json p = json::array();
-      for (const Digest& d : ledger.inclusion_proof(seq, cp->size)) p.push_back(to_hex(d));
+      for (const Digest& d : ledger.inclusion_proof(seq, cp.size)) p.push_back(to_hex(d));
       proofs.push_back({{"seq", seq}, {"leaf_hash", to_hex(leaf_hash(bytes))}, {"proof", p}});
     }
     for (const auto& s : entry->event.signatures) {
@@ -393,40 +285,65 @@ Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, c
             if (auto c = ledger.certificate(v->chain[i])) chain.push_back(*c);
         auto p7s = signing::cms_with_certificates(s.cms, chain);
         if (!p7s) return p7s.error().kind == ErrorKind::bad_input ? corruption(p7s.error().message) : std::unexpected(p7s.error());
-        if (auto w = dir.write_file(fmt::format("acts/{}.{}.p7s", seq, role_name(s.role)), *p7s); !w) return w;
+        if (auto w = dir.write_file(prefix + fmt::format("acts/{}.{}.p7s", seq, role_name(s.role)), *p7s); !w) return w;
       }
     }
     if (options.explode)
-      if (auto w = dir.write_file(fmt::format("acts/{}.body", seq), entry->event.body); !w) return w;
+      if (auto w = dir.write_file(prefix + fmt::format("acts/{}.body", seq), entry->event.body); !w) return w;
     for (const auto& a : act->attachments) {
       if (!attachments_seen.insert(a.sha256).second) continue;
       if (auto content = ledger.attachment(a.sha256)) {
-        if (auto w = dir.write_file("attachments/" + to_hex(a.sha256), *content); !w) return w;
+        if (auto w = dir.write_file(prefix + "attachments/" + to_hex(a.sha256), *content); !w) return w;
         ++summary.attachments;
       }
     }
-    if (options.progress && seq % 1024 == 0) options.progress(seq, cp->size);
+    if (options.progress && seq % 1024 == 0) options.progress(seq, cp.size);
     return {};
   });
   if (status) status = entries_bin.close();
-  if (!status) return fail(status.error());
-  if (options.progress) options.progress(cp->size, cp->size);
+  if (!status) return std::unexpected(status.error());
+  if (options.progress) options.progress(cp.size, cp.size);
   summary.certificates = certs_written.size();
 
   std::string trust;
   for (const auto& der : ledger.trust_roots()) trust += signing::certificate_to_pem(der);
-  Status s = dir.write_text("checkpoint", note);
-  if (s) s = dir.write_text("operator.vkey", ledger.info().verifier_key + "\n");
-  if (s) s = dir.write_text("trust.pem", trust);
-  if (s) s = dir.write_text("schema/antq.capnp", kSchemaText);
-  if (s) s = dir.write_text("FORMAT.md", kFormatText);
-  if (s && options.explode) s = dir.write_text("acts/index.tsv", index);
+  Status s = dir.write_text(prefix + "checkpoint", start.note);
+  if (s) s = dir.write_text(prefix + "operator.vkey", ledger.info().verifier_key + "\n");
+  if (s) s = dir.write_text(prefix + "trust.pem", trust);
+  if (s) s = dir.write_text(prefix + "schema/antq.capnp", kSchemaText);
+  if (s) s = dir.write_text(prefix + "FORMAT.md", kFormatText);
+  if (s && options.explode) s = dir.write_text(prefix + "acts/index.tsv", index);
   if (s && options.subject)
-    s = dir.write_text("proofs.json", json{{"subject", *options.subject}, {"size", cp->size}, {"entries", proofs}}.dump(1) + "\n");
+    s = dir.write_text(prefix + "proofs.json", json{{"subject", *options.subject}, {"size", cp.size}, {"entries", proofs}}.dump(1) + "\n");
   if (s)
-    s = dir.write_text("README.txt",
-                       bundle_readme({cp->origin, summary.entries, cp->size, options.subject, options.explode, disposed}));
-  if (!s) return fail(s.error());
+    s = dir.write_text(prefix + "README.txt", bundle_readme({cp.origin, summary.entries, cp.size, options.subject, options.explode,
+                                                                   disposed}));
+  if (!s) return std::unexpected(s.error());
+  return summary;
+}
+
+}  // namespace
+
+Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, const ExportOptions& options) {
+  auto start = start_export(ledger, options);
+  if (!start) return std::unexpected(start.error());
+  auto dir = OutputDirectory::create(out, "export creates the bundle directory itself");
+  if (!dir) return std::unexpected(dir.error());
+  auto summary = write_bundle(ledger, *dir, "", *start, options);
+  if (!summary) dir->remove();
+  return summary;
+}
+
+Result<ExportSummary> export_bundle(const Ledger& ledger, OutputDirectory& dir, const std::string& at,
+                                    const ExportOptions& options) {
+  auto start = start_export(ledger, options);
+  if (!start) return std::unexpected(start.error());
+  const std::size_t mark = dir.mark();
+  auto summary = [&]() -> Result<ExportSummary> {
+    if (auto s = dir.make_subdirectory(at); !s) return std::unexpected(s.error());
+    return write_bundle(ledger, dir, at + "/", *start, options);
+  }();
+  if (!summary) dir.remove_since(mark);
   return summary;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "ledger/output_directory.hpp"
 
 namespace antq::ledger {
 
@@ -37,6 +38,11 @@ struct ExportSummary {
 // to the directory just made, exclusively and without following symlinks (O_CREAT | O_EXCL | O_NOFOLLOW). On any
 // error, everything export created is removed again.
 Result<ExportSummary> export_bundle(const Ledger& ledger, const std::filesystem::path& out, const ExportOptions& options);
+// The same bundle written into `dir` as its new subdirectory `at` (a path inside `dir` whose parent `dir` made, for
+// a bundle that travels inside a larger package: antq handover's BagIt bag). On error, everything this call created
+// is removed again; what `dir` held before stays.
+Result<ExportSummary> export_bundle(const Ledger& ledger, OutputDirectory& dir, const std::string& at,
+                                    const ExportOptions& options);
 
 // What the README.txt of a bundle says depends on these facts only, each of which verify_bundle checks; it
 // regenerates the README from them and compares (the README tells people which commands to run).

@@ -305,7 +305,11 @@ Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger,
 
 Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const std::string& on,
                                            const std::optional<std::string>& unit) {
-  RetentionListing out{on, std::nullopt, {}};
+  return retention_listing(ledger, on, [&](const FileFacts& f) { return !unit || f.unit == *unit; });
+}
+
+Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const std::string& on, const FileFilter& keep) {
+  RetentionListing out{on, std::nullopt, {}, {}};
   auto schedule = schedule_on(ledger, on);
   if (!schedule) return std::unexpected(schedule.error());
   out.schedule = std::move(*schedule);
@@ -322,7 +326,7 @@ Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const s
     if (!read) return std::unexpected(read.error());
     if (!read->state) continue;  // no act by then
     const FileFacts file = file_facts(*read->state, transfer_of(state, id), holds, on);
-    if (unit && file.unit != *unit) continue;
+    if (!keep(file)) continue;
     std::vector<RetentionRecord> documents;
     for (const ChainLink& l : read->acts) {
       auto add = [&](const std::string& item, const std::optional<Digest>& digest) {
@@ -345,6 +349,7 @@ Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const s
     }
     out.records.push_back(judge_file(file, documents, sc.rows.back(), on));
     for (auto& d : documents) out.records.push_back(std::move(d));
+    out.files.push_back(file);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,12 +120,16 @@ struct ScheduleInForce {
 Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger, const std::string& date);
 
 // Every record of the ledger on `on`: per subject (in id order) its file, then its documents in entry order.
-// `unit` (optional) keeps the files that unit keeps.
+// `unit` (optional) keeps the files that unit keeps; `keep`, those it returns true for (every subject's chain is
+// read either way: the facts it is given are judged from it).
 struct RetentionListing {
   std::string on;
   std::optional<ScheduleInForce> schedule;
   std::vector<RetentionRecord> records;
+  std::vector<FileFacts> files;  // the facts of each file listed, in the order of the files' records
 };
+using FileFilter = std::function<bool(const FileFacts&)>;
+Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const std::string& on, const FileFilter& keep);
 Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const std::string& on,
                                            const std::optional<std::string>& unit = std::nullopt);
 

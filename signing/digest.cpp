@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <new>
+
 namespace antq {
 
 Digest sha256(ByteView data) {
@@ -18,6 +20,29 @@ Digest sha256(std::initializer_list<ByteView> parts) {
   for (ByteView p : parts) SHA256_Update(&ctx, p.data(), p.size());
   Digest out;
   SHA256_Final(out.data(), &ctx);
+  return out;
+}
+
+struct Sha256Stream::Context {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Context() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256Stream::Sha256Stream() : context_(std::make_unique<Context>()) {
+  // Failure here is the machine's (out of memory, a broken OpenSSL), not the input's.
+  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(ByteView piece) {
+  if (EVP_DigestUpdate(context_->ctx, piece.data(), piece.size()) != 1) throw std::bad_alloc();
+}
+
+Digest Sha256Stream::finish() {
+  Digest out{};
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(context_->ctx, out.data(), &n) != 1 || n != out.size()) throw std::bad_alloc();
   return out;
 }
 

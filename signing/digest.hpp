@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +24,23 @@ inline ByteView as_bytes(std::string_view s) {
 // SHA-256 of the concatenation of the parts (any of which may be empty).
 Digest sha256(ByteView data);
 Digest sha256(std::initializer_list<ByteView> parts);
+
+// SHA-256 of bytes given in pieces (a file read in chunks), through OpenSSL's EVP. Not thread-safe; one object per
+// stream.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(ByteView piece);
+  // The digest of every piece given. REQUIRES: called once, after the last update.
+  Digest finish();
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
 
 // Hash for unordered containers of digests: SHA-256 output is uniform, so its first eight bytes are a good hash.
 struct DigestHash {

@@ -141,5 +141,15 @@ TEST_CASE("json_visible writes what a terminal acts on as JSON escapes, and the 
   }
 }
 
+TEST_CASE("html_escape makes markup text and shows what a terminal would act on, once", "[display]") {
+  CHECK(html_escape("<script>alert('x')</script> & \"Tổ\"") ==
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Tổ&quot;");
+  CHECK(html_escape("Lạc Thịnh") == "Lạc Thịnh");
+  // visible() first: a bidirectional override shows as its escape, not reversing the printed line.
+  CHECK(html_escape("a\u202eb\n") == "a\\u202eb\\n");
+  // One layer: an entity in the input is text, its & escaped.
+  CHECK(html_escape("&lt;") == "&amp;lt;");
+}
+
 }  // namespace
 }  // namespace antq::cli

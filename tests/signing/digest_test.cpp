@@ -22,6 +22,20 @@ TEST_CASE("sha256 matches the FIPS 180-2 vector and is the same in parts", "[sig
   CHECK(sha256({as_bytes("a"), as_bytes(""), as_bytes("bc")}) == sha256(as_bytes("abc")));
 }
 
+TEST_CASE("Sha256Stream gives the FIPS 180-2 digests whatever the pieces", "[signing]") {
+  Sha256Stream empty;
+  CHECK(to_hex(empty.finish()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Sha256Stream parts;
+  for (std::string_view p : {"a", "", "bc"}) parts.update(as_bytes(p));
+  CHECK(to_hex(parts.finish()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // The FIPS 180-2 long message: a million 'a's, given in uneven pieces.
+  const std::string a(1000000, 'a');
+  Sha256Stream million;
+  for (std::size_t at = 0, n = 1; at < a.size(); at += n, n = n * 3 % 65521 + 1)
+    million.update(as_bytes(std::string_view(a).substr(at, n)));
+  CHECK(to_hex(million.finish()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 TEST_CASE("hex round-trips and rejects odd lengths and non-hex digits", "[signing]") {
   Bytes data = {0x00, 0x01, 0xab, 0xff};
   CHECK(to_hex(data) == "0001abff");
