@@ -11,6 +11,7 @@
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
+#include "cli/handover.hpp"
 #include "cli/report.hpp"
 #include "cli/signer.hpp"
 #include "ledger/bundle.hpp"
@@ -19,6 +20,7 @@
 #include "projections/admission.hpp"
 #include "projections/audit.hpp"
 #include "projections/dossier.hpp"
+#include "projections/handover.hpp"
 #include "projections/profile.hpp"
 #include "projections/report.hpp"
 #include "projections/retention.hpp"
@@ -313,7 +315,7 @@ Status Demo::archive_story() {
       {act("model.termination-consulted", kOld, "2019-04-15", "13/BB-UBND", "Biên bản lấy ý kiến", commune, {{"reason", "sáp xếp lại"}}), c, nullptr},
       {act("model.terminated", kOld, "2019-05-01", "14/QĐ-UBND", "Quyết định kết thúc mô hình", commune, {{"reason", "sáp xếp lại"}}), c, o},
   };
-  std::cout << "\n== 6. Records and archives: a file closed in 2019, a commendation kept ten years\n";
+  std::cout << "\n== 6. Records and archives: a file closed in 2019, a commendation kept ten years, a hand-over\n";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto submission = signed_act(fmt::format("archive-{:02}-{}.json", i, steps[i].act["act"].get<std::string>()),
                                  steps[i].act, *steps[i].person, steps[i].org);
@@ -367,7 +369,29 @@ Status Demo::archive_story() {
   if (!disposed) return std::unexpected(disposed.error());
   print_line(fmt::format("   seq {:<3} record.disposed of the 2013 commendation, after the hold was released: its bytes "
                          "left the store in that transaction (the digest {}… stays)", disposed->front(), digest.substr(0, 12)));
-  return show("After the disposal");
+
+  // The hand-over to the agency archive: the list of files, the record, a BagIt bag; then the unit records it.
+  const std::string archive = "Lưu trữ cơ quan UBND xã Tân Lập";
+  auto h = projections::handover_of(*ledger_, "UBND xã Tân Lập", 2019, today_);
+  if (!h) return std::unexpected(h.error());
+  const fs::path out = root_ / "giao-nop-2019";
+  auto written = write_handover(*ledger_, *h, out.string(), archive);
+  if (!written) return std::unexpected(written.error());
+  print_line(fmt::format("   antq handover --unit 'UBND xã Tân Lập' --year 2019 -o {}: {} file(s), {} documents",
+                         out.string(), h->files.size(), written->documents));
+  print_line(fmt::format("      muc-luc-ho-so.html/.csv (the list), bien-ban-giao-nhan.html (the record), bag/ (BagIt, "
+                         "Payload-Oxum {}.{}: one verifiable bundle per file)",
+                         written->bag.payload_octets, written->bag.payload_files));
+  json subjects = json::array();
+  for (const auto& f : h->files) subjects.push_back(f.file.subject);
+  auto transfer = signed_act("archive-transfer.json",
+                             records("archive.transferred", day.c_str(), "64/BB-UBND",
+                                     {{"subjects", subjects}, {"archive", archive}}), *c, o);
+  if (!transfer) return std::unexpected(transfer.error());
+  auto transferred = ledger_->append({*transfer}, *admission_);
+  if (!transferred) return std::unexpected(transferred.error());
+  print_line(fmt::format("   seq {:<3} archive.transferred of {} to {}", transferred->front(), subjects.dump(), archive));
+  return show("After the disposal and the hand-over");
 }
 
 void Demo::try_unlawful(const std::string& what, const std::string& file, const json& act, const Identity& person,

@@ -7,6 +7,7 @@
 
 #include "cli/bagit.hpp"
 #include "cli/common.hpp"
+#include "cli/handover.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "ledger/bundle.hpp"
@@ -104,11 +105,6 @@ std::string list_csv(const Handover& h) {
   }
   return out;
 }
-
-struct LedgerPoint {
-  std::string origin, root;
-  std::uint64_t size = 0;
-};
 
 std::string html_head(const std::string& title, const char* page, const char* extra_style) {
   return fmt::format(
@@ -234,6 +230,64 @@ std::string record_html(const Handover& h, const std::optional<std::string>& arc
 
 }  // namespace
 
+Result<WrittenHandover> write_handover(const ledger::Ledger& ledger, const projections::Handover& h,
+                                       const std::string& out, const std::optional<std::string>& archive) {
+  const std::uint64_t size = ledger.size();
+  const LedgerPoint at{ledger.info().origin, to_hex(ledger.root(size)), size};
+  std::size_t documents = 0, attachments = 0;
+  std::string from, to;
+  for (const auto& f : h.files) {
+    documents += f.acts;
+    attachments += f.attachments;
+    if (from.empty() || f.first_date < from) from = f.first_date;
+    if (f.last_date > to) to = f.last_date;
+  }
+
+  auto created = ledger::OutputDirectory::create(out, "handover creates the output directory itself");
+  if (!created) return std::unexpected(created.error());
+  ledger::OutputDirectory& dir = *created;
+  const std::string csv = list_csv(h);
+  SealedBag bag;
+  Status s = dir.write_text(kListCsv, csv);
+  for (const char* sub : {"bag", "bag/data", "bag/data/ho-so"})
+    if (s) s = dir.make_subdirectory(sub);
+  for (std::size_t i = 0; s && i < h.files.size(); ++i) {
+    ledger::ExportOptions o;
+    o.subject = h.files[i].file.subject;
+    auto exported = ledger::export_bundle(ledger, dir, std::string(kBag) + "/" + bundle_path(i, h.files.size()), o);
+    if (!exported) s = std::unexpected(exported.error());
+  }
+  if (s) s = dir.write_text(std::string(kBag) + "/data/" + kListCsv, csv);
+  if (s) {
+    const std::string bagging_date = vietnam_today();
+    auto sealed = seal_bag(
+        dir, kBag,
+        {{"Source-Organization", h.unit},
+         {"Bagging-Date", bagging_date},
+         {"External-Description",
+          fmt::format("Hồ sơ mô hình, điển hình phong trào Toàn dân bảo vệ an ninh Tổ quốc của {} có năm kết thúc "
+                      "công việc {}, giao nộp vào Lưu trữ cơ quan: {} hồ sơ, {} văn bản",
+                      h.unit, h.year, h.files.size(), documents)},
+         {"External-Identifier", fmt::format("{} handover {} {} size {}", at.origin, h.year, h.unit, at.size)},
+         {"Bag-Count", "1 of 1"},
+         {"Handover-Year", std::to_string(h.year)},
+         {"Handover-Files", std::to_string(h.files.size())},
+         {"Handover-Documents", std::to_string(documents)},
+         {"Ledger-Origin", at.origin},
+         {"Ledger-Tree-Size", std::to_string(at.size)},
+         {"Ledger-Root-SHA256", at.root}});
+    if (sealed) bag = *sealed;
+    else s = std::unexpected(sealed.error());
+  }
+  if (s) s = dir.write_text(kListHtml, list_html(h, archive, at, documents));
+  if (s) s = dir.write_text(kRecordHtml, record_html(h, archive, from, to, documents, bag));
+  if (!s) {
+    dir.remove();
+    return std::unexpected(s.error());
+  }
+  return WrittenHandover{documents, attachments, from, to, bag, at};
+}
+
 void add_handover(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, unit, out, archive, as_of;
@@ -321,59 +375,9 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
                                           detail.empty() ? " (none of its files ended that year)" : detail)));
       }
 
-      const std::uint64_t size = ledger.size();
-      const LedgerPoint at{ledger.info().origin, to_hex(ledger.root(size)), size};
-      std::size_t documents = 0, attachments = 0;
-      std::string from, to;
-      for (const auto& f : h->files) {
-        documents += f.acts;
-        attachments += f.attachments;
-        if (from.empty() || f.first_date < from) from = f.first_date;
-        if (f.last_date > to) to = f.last_date;
-      }
-
-      auto created = ledger::OutputDirectory::create(args->out, "handover creates the output directory itself");
-      if (!created) return fail(created.error());
-      ledger::OutputDirectory& dir = *created;
-      const std::string csv = list_csv(*h);
-      SealedBag bag;
-      Status s = dir.write_text(kListCsv, csv);
-      for (const char* sub : {"bag", "bag/data", "bag/data/ho-so"})
-        if (s) s = dir.make_subdirectory(sub);
-      for (std::size_t i = 0; s && i < h->files.size(); ++i) {
-        ledger::ExportOptions o;
-        o.subject = h->files[i].file.subject;
-        auto exported = ledger::export_bundle(ledger, dir, std::string(kBag) + "/" + bundle_path(i, h->files.size()), o);
-        if (!exported) s = std::unexpected(exported.error());
-      }
-      if (s) s = dir.write_text(std::string(kBag) + "/data/" + kListCsv, csv);
-      if (s) {
-        const std::string bagging_date = vietnam_today();
-        auto sealed = seal_bag(
-            dir, kBag,
-            {{"Source-Organization", h->unit},
-             {"Bagging-Date", bagging_date},
-             {"External-Description",
-              fmt::format("Hồ sơ mô hình, điển hình phong trào Toàn dân bảo vệ an ninh Tổ quốc của {} có năm kết thúc "
-                          "công việc {}, giao nộp vào Lưu trữ cơ quan: {} hồ sơ, {} văn bản",
-                          h->unit, h->year, h->files.size(), documents)},
-             {"External-Identifier", fmt::format("{} handover {} {} size {}", at.origin, h->year, h->unit, at.size)},
-             {"Bag-Count", "1 of 1"},
-             {"Handover-Year", std::to_string(h->year)},
-             {"Handover-Files", std::to_string(h->files.size())},
-             {"Handover-Documents", std::to_string(documents)},
-             {"Ledger-Origin", at.origin},
-             {"Ledger-Tree-Size", std::to_string(at.size)},
-             {"Ledger-Root-SHA256", at.root}});
-        if (sealed) bag = *sealed;
-        else s = std::unexpected(sealed.error());
-      }
-      if (s) s = dir.write_text(kListHtml, list_html(*h, archive, at, documents));
-      if (s) s = dir.write_text(kRecordHtml, record_html(*h, archive, from, to, documents, bag));
-      if (!s) {
-        dir.remove();
-        return fail(s.error());
-      }
+      auto written = write_handover(ledger, *h, args->out, archive);
+      if (!written) return fail(written.error());
+      const auto& [documents, attachments, from, to, bag, at] = *written;
 
       // The act that records the hand-over once the archive has the files.
       std::string level;

@@ -45,7 +45,9 @@ void add_retention(CLI::App& app, Action& run) {
       "program does not have). Each record says `provisional` while its row is.\n"
       "JSON: on, schedule {id, title, adopted_by, profile}, records[] (subject, item, attachment, class, period,\n"
       "period_years, clock_start, due, due_kind, status, provisional, holds, unit, seq, act, date, number,\n"
-      "disposed_by, transferred_by), counts (by status). CSV: one row per record, UTF-8 with a BOM.\n"
+      "disposed_by, transferred_by, title, file: for a file its metadata as Decree 30/2020 Appendix VI asks —\n"
+      "{code, title, creator, language, start, end, documents}, else null), counts (by status).\n"
+      "CSV: one row per record, UTF-8 with a BOM.\n"
       "Examples: antq retention ledger/ --as-of 2026-12-31\n"
       "          antq retention ledger/ --unit 'UBND xã Lạc Thịnh' --format csv > luu-tru.csv");
   cmd->add_option("DIR", args->dir, "The ledger")->required();

@@ -51,6 +51,9 @@ class Rules final : public ledger::Admission {
                                                 "of {}) destroyed: a disposed document does not come back",
                                                 c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
     if (auto s = judge_lifecycle(c, state); !s) return s;
+    // The unit of a subject's first act keeps its file until a founding decision names another (retention.hpp).
+    if (const std::string key = std::string(kKeeperPrefix) + c.act.subject; !state.get(key))
+      state.put(key, c.act.authority.unit);
     // Each document's record (retention.hpp): the act that named it first.
     for (const auto& a : c.act.attachments) {
       const std::string key = std::string(kRecordPrefix) + to_hex(a.sha256);
@@ -96,10 +99,11 @@ class Rules final : public ledger::Admission {
   }
 
   // The unit that keeps a file decides its disposal and its hand-over (retention.md): the act's authority must be it.
-  static Status check_keeper(const ledger::Candidate& c, const SubjectState& s) {
-    if (c.act.authority.unit == s.authority.unit) return {};
+  static Status check_keeper(const ledger::Candidate& c, const ledger::StateStore& state, const SubjectState& s) {
+    const std::string keeper = keeper_of(state, s);
+    if (c.act.authority.unit == keeper) return {};
     return refused("authority", fmt::format("{}: the file of {} is kept by {}, not by {} (the act's authority)",
-                                            c.act.act, s.id, s.authority.unit, c.act.authority.unit));
+                                            c.act.act, s.id, keeper, c.act.authority.unit));
   }
 
   // record.held (retention.md): the targets are frozen until a record.released lifts the hold.
@@ -177,12 +181,12 @@ class Rules final : public ledger::Admission {
                                            "lifts the hold", hex, facts->subject, *h));
       auto s = subject_state(state, facts->subject);
       if (!s) return corruption(fmt::format("the record of {} names subject {}, which has no state", hex, facts->subject));
-      if (auto k = check_keeper(c, *s); !k) return k;
+      if (auto k = check_keeper(c, state, *s); !k) return k;
       if (!*schedule)
         return refused("retention", "record.disposed: the ledger holds no retention schedule (its profile has none): an "
                                     "administrator adopts one with retention.schedule-adopted");
       const RetentionRow& row = row_for(**schedule, *facts);
-      const FileFacts file = file_facts(*s, transfer_of(state, s->id), {}, c.act.date);
+      const FileFacts file = file_facts(*s, transfer_of(state, s->id), {}, c.act.date, keeper_of(state, *s));
       RetentionRecord r = judge_document(row, *facts, file, std::nullopt, {}, c.act.date);
       if (r.status != "disposal-eligible") {
         std::string why = row.period == "permanent" ? "it is kept permanently"
@@ -209,13 +213,13 @@ class Rules final : public ledger::Admission {
       const std::string id = list[i].get<std::string>();
       auto s = subject_state(state, id);
       if (!s) return refused("unknown-subject", fmt::format("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
-      if (auto k = check_keeper(c, *s); !k) return k;
+      if (auto k = check_keeper(c, state, *s); !k) return k;
       if (auto t = transfer_of(state, id))
         return refused("retention", fmt::format("archive.transferred: the file of {} was handed over already (entry {}, to {})",
                                                 id, t->seq, t->archive));
       if (auto h = held(state, id, ""))
         return refused("hold", fmt::format("archive.transferred: the file of {} is held by entry {}", id, *h));
-      const FileFacts file = file_facts(*s, std::nullopt, {}, c.act.date);
+      const FileFacts file = file_facts(*s, std::nullopt, {}, c.act.date, keeper_of(state, *s));
       if (!file.ended || *file.ended > c.act.date)
         return refused("retention", fmt::format("archive.transferred: the file of {} is not due: its work has not ended "
                                                 "on {} (stage {}); files go to the archive after the year their work "

@@ -37,8 +37,8 @@ struct Handover {
   std::optional<ScheduleInForce> schedule;  // nullopt: the ledger holds no retention schedule (nothing else is set)
   std::vector<HandoverFile> files;          // to hand over, in subject id order: the list numbers them 1, 2, ...
   std::vector<HandoverFile> others;         // the unit's other files whose work ended in `year`, each with its reason
-  // Files whose work ended in `year` that no unit keeps on record (SubjectState.authority is empty: an exemplar
-  // ended without being recognised): no unit can hand them over, archive.transferred names the keeper.
+  // Files whose work ended in `year` that no unit keeps on record (keeper_of is empty: a subject whose first act
+  // named no unit, which admission does not let happen today): no unit can hand them over.
   std::vector<FileFacts> unkept;
   std::vector<Hold> holds;                  // every hold of the ledger, for the dates and reasons of those named
   std::size_t unit_files = 0;               // files the unit keeps, whatever year their work ended (or not yet)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -82,9 +83,14 @@ bool Hold::in_force(const std::string& on) const {
   return !released_by || (!on.empty() && released_on > on);
 }
 
+std::string keeper_of(const ledger::StateStore& state, const SubjectState& s) {
+  if (!s.authority.unit.empty()) return s.authority.unit;
+  return state.get(std::string(kKeeperPrefix) + s.id).value_or("");
+}
+
 FileFacts file_facts(const SubjectState& s, const std::optional<Transfer>& transfer, const std::vector<Hold>& holds,
-                     const std::string& on) {
-  FileFacts f{s.id, s.name, s.kind, s.authority.unit, std::nullopt, std::nullopt, {}};
+                     const std::string& on, const std::string& keeper) {
+  FileFacts f{s.id, s.name, s.kind, keeper, std::nullopt, std::nullopt, {}};
   for (const char* end : {"model.terminated", "model.merged", "exemplar.ended"})
     if (s.closed() && s.has(end)) f.ended = s.acts.at(end).date;
   if (s.closed() && !f.ended) f.ended = s.last_date;
@@ -117,7 +123,13 @@ nlohmann::json RetentionRecord::to_json() const {
           {"date", date.empty() ? nlohmann::json(nullptr) : nlohmann::json(date)},
           {"number", number.empty() ? nlohmann::json(nullptr) : nlohmann::json(number)},
           {"disposed_by", seq_or_null(disposed_by)},
-          {"transferred_by", seq_or_null(transferred_by)}};
+          {"transferred_by", seq_or_null(transferred_by)},
+          {"title", title},
+          {"file", cls == "file" ? nlohmann::json{{"code", subject}, {"title", title}, {"creator", unit},
+                                                  {"language", "vi"}, {"start", start.empty() ? nlohmann::json(nullptr) : nlohmann::json(start)},
+                                                  {"end", end.empty() ? nlohmann::json(nullptr) : nlohmann::json(end)},
+                                                  {"documents", documents}}
+                                 : nlohmann::json(nullptr)}};
 }
 
 RetentionRecord judge_document(const RetentionRow& row, const RecordFacts& facts, const FileFacts& file,
@@ -203,6 +215,13 @@ RetentionRecord judge_file(const FileFacts& file, const std::vector<RetentionRec
     if (d.due_kind == "disposal") latest_disposal = later(latest_disposal, d.due);
   }
   if (any) longest = &from_documents;
+  std::set<std::uint64_t> acts;
+  for (const RetentionRecord& d : documents) {
+    if (d.seq) acts.insert(*d.seq);
+    if (!d.date.empty() && (r.start.empty() || d.date < r.start)) r.start = d.date;
+    r.end = std::max(r.end, d.date);
+  }
+  r.documents = acts.size();
   if (!documents.empty()) r.provisional = std::any_of(documents.begin(), documents.end(), [](const auto& d) { return d.provisional; });
   else r.provisional = fallback.provisional;
   r.period = longest->period;
@@ -325,7 +344,7 @@ Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const s
     auto read = reader.state_with_acts(id, at);
     if (!read) return std::unexpected(read.error());
     if (!read->state) continue;  // no act by then
-    const FileFacts file = file_facts(*read->state, transfer_of(state, id), holds, on);
+    const FileFacts file = file_facts(*read->state, transfer_of(state, id), holds, on, keeper_of(state, *read->state));
     if (!keep(file)) continue;
     std::vector<RetentionRecord> documents;
     for (const ChainLink& l : read->acts) {

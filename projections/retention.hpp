@@ -61,8 +61,11 @@ struct FileFacts {
   std::optional<Transfer> transferred;
   std::vector<std::uint64_t> holds;       // holds in force on the subject itself
 };
+// The unit that keeps a subject's file: the one that founded it (SubjectState::authority), else — a subject never
+// founded, e.g. an exemplar ended before recognition — the unit of its first act ("records/keeper/<subject>").
+std::string keeper_of(const ledger::StateStore& state, const SubjectState& s);
 FileFacts file_facts(const SubjectState& s, const std::optional<Transfer>& transfer, const std::vector<Hold>& holds,
-                     const std::string& on);
+                     const std::string& on, const std::string& keeper);
 
 // One line of the retention listing (`antq retention --json`: the keys of to_json are stable).
 struct RetentionRecord {
@@ -80,6 +83,10 @@ struct RetentionRecord {
   // Not in the stable keys' list but printed: the act and document behind the record, and who keeps it.
   std::optional<std::uint64_t> seq, disposed_by, transferred_by;
   std::string act, date, number, title, unit, due_kind;  // due_kind: handover | disposal
+  // The file's metadata (Decree 30/2020 Appendix VI), for cls "file": the first and last dates of its acts and their
+  // number; with `subject` (the file code), `title`, the period and `unit` (the creator), and its language.
+  std::string start, end;
+  std::size_t documents = 0;
   nlohmann::json to_json() const;
 };
 
@@ -101,6 +108,7 @@ std::optional<Transfer> transfer_of(const ledger::StateStore& state, const std::
 inline constexpr std::string_view kRecordPrefix = "records/attachment/";
 inline constexpr std::string_view kHoldsKey = "records/holds";
 inline constexpr std::string_view kTransferPrefix = "records/transferred/";
+inline constexpr std::string_view kKeeperPrefix = "records/keeper/";
 inline constexpr std::string_view kSchedulesKey = "retention/adopted";
 
 struct AdoptedSchedule {

@@ -21,16 +21,20 @@ today=$(date -u +%F)  # the UTC date is never after Vietnam's: acts dated so are
 # The unit and year: the demo's story moves with today's date, so they are read from `antq retention`: the unit
 # and year of the first file (by subject id) whose hand-over is overdue and that a unit keeps.
 "$antq" retention "$ledger" --json >"$tmp/retention.json"
-{ read -r unit; read -r year; read -r first; } < <(python3 - "$tmp/retention.json" <<'PY'
+first= level=
+while IFS=$'\t' read -r unit year candidate; do
+  # The acts below name the unit's level, which a founded subject's state says (an exemplar ended before
+  # recognition has a keeper, the unit of its first act, but no founding authority to read it from).
+  level=$("$antq" show "$ledger" "$candidate" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["authority"]["level"])')
+  if [[ -n $level ]]; then first=$candidate; break; fi
+done < <(python3 - "$tmp/retention.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["records"]:
     if r["class"] == "file" and r["status"] == "handover-overdue" and r["unit"]:
-        print(r["unit"], r["clock_start"][:4], r["subject"], sep="\n")
-        break
+        print(r["unit"], r["clock_start"][:4], r["subject"], sep="\t")
 PY
 )
-[[ -n ${first:-} ]] || fail "the demo has no file overdue for hand-over that a unit keeps"
-level=$("$antq" show "$ledger" "$first" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["authority"]["level"])')
+[[ -n ${first:-} ]] || fail "the demo has no file overdue for hand-over that a founding unit keeps"
 
 # That unit's signers (pki/unit-NN-person and -organisation), found by the organisation certificate's name.
 signer=
