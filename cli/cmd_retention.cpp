@@ -68,7 +68,9 @@ void add_retention(CLI::App& app, Action& run) {
       if (!listing->schedule)
         return fail(bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
                                           "schedules existed): an administrator adopts one with "
-                                          "retention.schedule-adopted", args->dir)));
+                                          "retention.schedule-adopted (the `retention` section of this program's "
+                                          "projections/profiles/<profile>.json, saved as a file, is the provisional one)",
+                                          args->dir)));
       const auto& sc = *listing->schedule;
       std::map<std::string, std::size_t> counts;
       for (const auto& r : listing->records) ++counts[r.status];
