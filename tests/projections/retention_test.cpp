@@ -4,10 +4,13 @@
 // whose dossier lists differ (the Ministry baseline of Hòa Bình, Bắc Giang's three-step procedure).
 #include "projections/retention.hpp"
 
+#include <set>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "ledger/bundle.hpp"
+#include "projections/audit.hpp"
 #include "projections/dossier.hpp"
 #include "support.hpp"
 
@@ -112,6 +115,13 @@ TEST_CASE("Retention under two profiles: listing, refused disposals, a lawful on
       CHECK(c1.clock_start == "2010-12-31");
       CHECK(c1.due == "2020-12-31");
       CHECK(c1.status == "disposal-eligible");
+      {
+        auto findings = audit(*t.ledger, "2026-12-15", AsOf{"2026-12-15", std::nullopt});
+        require_ok(findings);
+        std::size_t eligible = 0;
+        for (const auto& f : *findings) eligible += f.rule == "disposal-eligible" && f.subject == "M-1";
+        CHECK(eligible == 2);  // the two commendations; not the report of 2020, not the permanent decision
+      }
       const RetentionRecord& rep = record_of(l, "M-1", hex_of(adhoc));
       CHECK(rep.cls == "report-adhoc");
       CHECK(rep.due == "2030-12-31");
@@ -243,6 +253,18 @@ TEST_CASE("Retention under two profiles: listing, refused disposals, a lawful on
       CHECK(overdue.status == "handover-overdue");
       CHECK(overdue.due == "2025-12-31");
       CHECK(record_of(listing(t, "2026-03-01"), "M-1", hex_of(establishment)).status == "handover-overdue");
+      // The audit reports what is due (Decree 30/2020's warning 30 days before a hand-over, and the overdue one).
+      auto rules_on = [&](const std::string& on) {
+        std::set<std::string> rules;
+        auto findings = audit(*t.ledger, on, AsOf{on, std::nullopt});
+        require_ok(findings);
+        for (const auto& f : *findings)
+          if (f.subject == "M-1") rules.insert(f.rule);
+        return rules;
+      };
+      CHECK(rules_on("2025-12-15").contains("handover-due"));
+      CHECK(rules_on("2026-03-01").contains("handover-overdue"));
+      CHECK_FALSE(rules_on("2025-06-01").contains("handover-due"));
       auto transferred = t.record(records_act("archive.transferred", "2026-03-02",
                                               {{"subjects", json::array({"M-1"})}, {"archive", "Lưu trữ cơ quan"}}));
       require_ok(transferred);

@@ -216,5 +216,13 @@ for needle in "giao nộp hồ sơ vào Lưu trữ cơ quan" "BagIt" "antq verif
               "archive.transferred" "mục lục"; do
   grep -qF -- "$needle" "$tmp/help" || fail "antq handover --help lacks: $needle"
 done
+# antq retention's CSV opens in a spreadsheet: a BOM, then the header; a cell a spreadsheet would run is neutralised
+# (the <script> exemplar's name is no formula, but YT-EX1's file title is in the JSON, not the CSV).
+"$antq" retention "$ledger" --format csv >"$tmp/retention.csv"
+[[ $(head -c 3 "$tmp/retention.csv" | od -An -tx1 | tr -d ' ') == efbbbf ]] || fail "antq retention --format csv has no BOM"
+head -1 "$tmp/retention.csv" | grep -q 'subject,item,attachment,class,period,clock_start,due' ||
+  fail "antq retention --format csv: unexpected header"
+"$antq" retention "$ledger" --help | grep -q "PROVISIONAL" || fail "antq retention --help does not say the schedule is provisional"
+
 echo "handover: $n_files files of $unit for $year ($expected) listed, bagged, validated and verified;" \
   "transferred, a second transfer refused"
