@@ -37,8 +37,16 @@ class Rules final : public ledger::Admission {
   Status admit(const ledger::Candidate& c, ledger::StateStore& state) override {
     if (auto s = check_signature_age(c, state); !s) return s;
     if (auto s = check_authority(c, state); !s) return s;
-    if (c.act.act == "profile.adopted") return adopt_profile(c, state);
-    if (c.act.act == "retention.schedule-adopted") return adopt_schedule(c, state);
+    if (c.act.act == "profile.adopted") {
+      const std::string id = c.act.data.value("profile", "");
+      return adopt_file(c, state, kAdoptedKey, "profile", parse_profile,
+                        fmt::format("profile.adopted {0}: attach the profile's file ({0}.json); antq sign attaches this "
+                                    "program's own when the act names a profile it has and attaches nothing", id));
+    }
+    if (c.act.act == "retention.schedule-adopted")
+      return adopt_file(c, state, kSchedulesKey, "schedule", parse_schedule,
+                        fmt::format("retention.schedule-adopted {}: attach the schedule's file",
+                                    c.act.data.value("schedule", "")));
     if (c.act.act == "authority.bound" || c.act.act == "authority.unbound") apply_registry_act(state, c.act, c.seq);
     if (c.act.act == "record.disposed") return record_disposal(c, state);
     if (c.act.act == "record.held") return record_hold(c, state);
@@ -51,8 +59,9 @@ class Rules final : public ledger::Admission {
                                                 "of {}) destroyed: a disposed document does not come back",
                                                 c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
     if (auto s = judge_lifecycle(c, state); !s) return s;
-    // The unit of a subject's first act keeps its file until a founding decision names another (retention.hpp).
-    if (const std::string key = std::string(kKeeperPrefix) + c.act.subject; !state.get(key))
+    // The unit of a subject's first act (always one that begins a subject) keeps its file until a founding decision
+    // names another (retention.hpp).
+    if (const std::string key = std::string(kKeeperPrefix) + c.act.subject; begins_subject(c.act.act) && !state.get(key))
       state.put(key, c.act.authority.unit);
     // Each document's record (retention.hpp): the act that named it first.
     for (const auto& a : c.act.attachments) {
@@ -267,112 +276,75 @@ class Rules final : public ledger::Admission {
       adopted_text_ = std::move(text);
       adopted_ = adopted_profiles(state);
     }
-    const Profile* in_force = &profile_;
-    for (const AdoptedProfile& a : adopted_) {
-      if (a.effective > date) break;
-      auto it = loaded_.find(a.file);
-      if (it == loaded_.end()) {
-        auto content = c.attachment(a.file);
-        if (!content)
-          return corruption(fmt::format("profile {} adopted by entry {}: its file {} is not in the ledger's attachments",
-                                        a.id, a.seq, to_hex(a.file)));
-        auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), a.id);
-        if (!p) return corruption(fmt::format("profile {} adopted by entry {}: {}", a.id, a.seq, p.error().message));
-        it = loaded_.emplace(a.file, std::move(*p)).first;
-      }
-      in_force = &it->second;
-    }
-    return in_force;
+    const std::optional<AdoptedProfile> last = adopted_on(adopted_, date);
+    if (!last) return &profile_;
+    return load(loaded_, *last, c, "profile", parse_profile);
   }
 
   // The retention schedule in force on `date`: the last adopted by then (retention.schedule-adopted), else the
   // profile's own; null when neither has one.
   Result<const RetentionSchedule*> schedule_on(const std::string& date, const ledger::StateStore& state,
                                                const ledger::Candidate& c) {
-    std::optional<AdoptedSchedule> last;
-    for (const AdoptedSchedule& a : adopted_schedules(state))
-      if (a.effective <= date) last = a;
+    const std::optional<AdoptedSchedule> last = adopted_on(adopted_schedules(state), date);
     if (!last) {
       auto profile = profile_on(date, state, c);
       if (!profile) return std::unexpected(profile.error());
       return (*profile)->retention ? &*(*profile)->retention : nullptr;
     }
-    auto it = schedules_.find(last->file);
-    if (it == schedules_.end()) {
-      auto content = c.attachment(last->file);
+    return load(schedules_, *last, c, "retention schedule", parse_schedule);
+  }
+
+  // The file `a` adopted, parsed by `parse` (once: `cache` keeps it by digest). `what` names it in errors.
+  template <class T>
+  static Result<const T*> load(std::map<Digest, T>& cache, const AdoptedFile& a, const ledger::Candidate& c,
+                               const char* what, Result<T> (*parse)(std::string_view, std::string_view)) {
+    auto it = cache.find(a.file);
+    if (it == cache.end()) {
+      auto content = c.attachment(a.file);
       if (!content)
-        return corruption(fmt::format("retention schedule {} adopted by entry {}: its file {} is not in the ledger's "
-                                      "attachments", last->id, last->seq, to_hex(last->file)));
-      auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), last->id);
-      if (!s) return corruption(fmt::format("retention schedule {} adopted by entry {}: {}", last->id, last->seq, s.error().message));
-      it = schedules_.emplace(last->file, std::move(*s)).first;
+        return corruption(fmt::format("{} {} adopted by entry {}: its file {} is not in the ledger's attachments", what,
+                                      a.id, a.seq, to_hex(a.file)));
+      auto parsed = parse(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), a.id);
+      if (!parsed) return corruption(fmt::format("{} {} adopted by entry {}: {}", what, a.id, a.seq, parsed.error().message));
+      it = cache.emplace(a.file, std::move(*parsed)).first;
     }
     return &it->second;
   }
 
-  // retention.schedule-adopted: as profile.adopted, for the retention schedule (retention.hpp). The schedule's file
-  // is the act's attachment; effective dates only move forward.
-  static Status adopt_schedule(const ledger::Candidate& c, ledger::StateStore& state) {
-    const std::string id = c.act.data.value("schedule", "");
+  // profile.adopted and retention.schedule-adopted (domain.md §9): the file adopted travels as the act's
+  // attachment, so the rules are the ones the administrator signed, whatever this program's own copy says later.
+  // `parse` reads an attached file; `id_field` names its id in the act's data and in the list under `key`;
+  // `missing` is the error when no attachment is such a file. Effective dates only move forward (rule `order`).
+  template <class T>
+  static Status adopt_file(const ledger::Candidate& c, ledger::StateStore& state, std::string_view key,
+                           const std::string& id_field, Result<T> (*parse)(std::string_view, std::string_view),
+                           const std::string& missing) {
+    const std::string id = c.act.data.value(id_field, "");
     const std::string effective = c.act.data.value("effective", "");
     std::optional<Digest> file;
     for (const auto& a : c.act.attachments) {
       auto content = c.attachment(a.sha256);
       if (!content) continue;
-      auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
-                              id + " (attached to retention.schedule-adopted)");
-      if (!s) return std::unexpected(s.error());
-      if (s->id != id)
-        return bad_input(fmt::format("retention.schedule-adopted names schedule {}, but the attached file is {}", id, s->id));
+      auto parsed = parse(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
+                          id + " (attached to " + c.act.act + ")");
+      if (!parsed) return std::unexpected(parsed.error());
+      if (parsed->id != id)
+        return bad_input(fmt::format("{} names {} {}, but the attached file is {} {}", c.act.act, id_field, id, id_field,
+                                     parsed->id));
       file = a.sha256;
       break;
     }
-    if (!file) return bad_input(fmt::format("retention.schedule-adopted {}: attach the schedule's file", id));
-    std::vector<AdoptedSchedule> adopted = adopted_schedules(state);
+    if (!file) return bad_input(missing);
+    std::vector<AdoptedFile> adopted = adopted_files(state, key, id_field);
     if (!adopted.empty() && effective <= adopted.back().effective)
-      return refused("order", fmt::format("retention.schedule-adopted {} takes effect {}, not after {}, from which {} "
-                                          "was adopted (entry {})", id, effective, adopted.back().effective,
-                                          adopted.back().id, adopted.back().seq));
-    adopted.push_back({effective, id, *file, c.seq});
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& a : adopted)
-      list.push_back({{"effective", a.effective}, {"schedule", a.id}, {"sha256", to_hex(a.file)}, {"seq", a.seq}});
-    state.put(kSchedulesKey, list.dump());
-    return {};
-  }
-
-  // profile.adopted (domain.md §9): the profile's file travels as an attachment of the act, so the rules adopted
-  // are the ones the administrator signed, whatever this program's own copy says later. Effective dates only move
-  // forward (rule `order`).
-  Status adopt_profile(const ledger::Candidate& c, ledger::StateStore& state) {
-    const std::string id = c.act.data.value("profile", "");
-    const std::string effective = c.act.data.value("effective", "");
-    std::optional<Digest> file;
-    for (const auto& a : c.act.attachments) {
-      auto content = c.attachment(a.sha256);
-      if (!content) continue;
-      auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()),
-                             id + " (attached to profile.adopted)");
-      if (!p) return std::unexpected(p.error());
-      if (p->id != id)
-        return bad_input(fmt::format("profile.adopted names profile {}, but the attached file is profile {}", id, p->id));
-      file = a.sha256;
-      break;
-    }
-    if (!file)
-      return bad_input(fmt::format("profile.adopted {}: attach the profile's file ({}.json); antq sign attaches this "
-                                   "program's own when the act names a profile it has and attaches nothing",
-                                   id, id));
-    std::vector<AdoptedProfile> adopted = adopted_profiles(state);
-    if (!adopted.empty() && effective <= adopted.back().effective)
-      return refused("order", fmt::format("profile.adopted {} takes effect {}, not after {}, from which {} was adopted "
-                                          "(entry {})", id, effective, adopted.back().effective, adopted.back().id,
+      return refused("order", fmt::format("{} {} takes effect {}, not after {}, from which {} was adopted (entry {})",
+                                          c.act.act, id, effective, adopted.back().effective, adopted.back().id,
                                           adopted.back().seq));
     adopted.push_back({effective, id, *file, c.seq});
     nlohmann::json list = nlohmann::json::array();
     for (const auto& a : adopted)
-      list.push_back({{"effective", a.effective}, {"profile", a.id}, {"sha256", to_hex(a.file)}, {"seq", a.seq}});
-    state.put(kAdoptedKey, list.dump());
+      list.push_back({{"effective", a.effective}, {id_field, a.id}, {"sha256", to_hex(a.file)}, {"seq", a.seq}});
+    state.put(key, list.dump());
     return {};
   }
 
@@ -461,18 +433,31 @@ std::optional<Disposal> disposal_of(const ledger::StateStore& state, const Diges
   return Disposal{j.value("date", ""), j.value("number", ""), j.value("seq", std::uint64_t{0})};
 }
 
-std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state) {
-  std::vector<AdoptedProfile> out;
-  auto text = state.get(kAdoptedKey);
+std::vector<AdoptedFile> adopted_files(const ledger::StateStore& state, std::string_view key, std::string_view id_field) {
+  std::vector<AdoptedFile> out;
+  auto text = state.get(key);
   if (!text) return out;
   auto list = nlohmann::json::parse(*text, nullptr, false);
-  if (!list.is_array()) return out;  // written only by adopt_profile; verify compares the state with its replay
+  if (!list.is_array()) return out;  // written only by adopt_file; verify compares the state with its replay
   for (const auto& a : list) {
     auto file = digest_from_hex(a.value("sha256", ""));
     if (!file) continue;
-    out.push_back({a.value("effective", ""), a.value("profile", ""), *file, a.value("seq", std::uint64_t{0})});
+    out.push_back({a.value("effective", ""), a.value(id_field, ""), *file, a.value("seq", std::uint64_t{0})});
   }
   return out;
+}
+
+std::optional<AdoptedFile> adopted_on(const std::vector<AdoptedFile>& adopted, const std::string& date) {
+  std::optional<AdoptedFile> last;
+  for (const AdoptedFile& a : adopted) {
+    if (a.effective > date) break;
+    last = a;
+  }
+  return last;
+}
+
+std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state) {
+  return adopted_files(state, kAdoptedKey, "profile");
 }
 
 Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& profile) {
@@ -501,9 +486,7 @@ Result<Profile> initial_profile(const ledger::Ledger& ledger) {
 }
 
 Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date) {
-  std::optional<AdoptedProfile> last;
-  for (const AdoptedProfile& a : adopted_profiles(LedgerState(ledger)))
-    if (a.effective <= date) last = a;
+  const std::optional<AdoptedProfile> last = adopted_on(adopted_profiles(LedgerState(ledger)), date);
   if (!last) return initial_profile(ledger);
   auto text = ledger.attachment(last->file);
   if (!text) return corruption(fmt::format("profile {} adopted by entry {}: its file is not held", last->id, last->seq));

@@ -25,14 +25,22 @@ Result<Profile> initial_profile(const ledger::Ledger& ledger);
 // before it (domain.md §9).
 Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date);
 
-// Profiles adopted by profile.adopted acts, in effective-date order (the profile of `antq init` is in force before
-// the first). From the `state` database (key "profiles/adopted").
-struct AdoptedProfile {
-  std::string effective;  // YYYY-MM-DD: acts dated on or after it are judged by this profile
-  std::string id;
-  Digest file{};          // SHA-256 of the profile's file, an attachment of the act
-  std::uint64_t seq = 0;  // the profile.adopted entry
+// A rule file adopted by a registry act from an effective date: a profile (profile.adopted, state key
+// "profiles/adopted") or a retention schedule (retention.schedule-adopted, "retention/adopted"). The file travels as
+// the act's attachment; the state lists the adoptions in effective-date order.
+struct AdoptedFile {
+  std::string effective;  // YYYY-MM-DD: acts dated on or after it are judged by this file
+  std::string id;         // the profile's or the schedule's id
+  Digest file{};          // SHA-256 of the file, an attachment of the act
+  std::uint64_t seq = 0;  // the adopting entry
 };
+// The adoptions listed under `key`, each naming its file's id in `id_field` ("profile", "schedule").
+std::vector<AdoptedFile> adopted_files(const ledger::StateStore& state, std::string_view key, std::string_view id_field);
+// The last of `adopted` in effective-date order that is in force on `date`, or nullopt.
+std::optional<AdoptedFile> adopted_on(const std::vector<AdoptedFile>& adopted, const std::string& date);
+
+// Profiles adopted by profile.adopted acts (the profile of `antq init` is in force before the first).
+using AdoptedProfile = AdoptedFile;
 std::vector<AdoptedProfile> adopted_profiles(const ledger::StateStore& state);
 
 // The state of a subject as the admission keeps it (key "subject/<id>"), or nullopt when the ledger has none.

@@ -64,7 +64,7 @@ class Auditor {
             fmt::format("{} and {} are both active \"{}\" ({}) models in {}: merge candidates (Hòa Bình §III.1, §III.3)",
                         models[0]->id, models[i]->id, models[i]->name, models[i]->type, models[i]->area),
             {models[0]->founding_seq(), models[i]->founding_seq()});
-    if (auto r = retention(states); !r) return std::unexpected(r.error());
+    if (auto r = retention(states, chains); !r) return std::unexpected(r.error());
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
     });
@@ -186,32 +186,39 @@ class Auditor {
 
   // handover-due, handover-overdue (a file), disposal-eligible (a document): retention.hpp, under the schedule the
   // ledger holds (none: no finding).
-  Status retention(const std::vector<SubjectState>& states) {
-    auto listing = retention_listing(ledger_, today_);
-    if (!listing) return std::unexpected(listing.error());
-    std::map<std::string, const SubjectState*> by_id;
-    for (const SubjectState& s : states) by_id[s.id] = &s;
-    for (const RetentionRecord& r : listing->records) {
-      auto s = by_id.find(r.subject);
-      if (s == by_id.end() || !r.due) continue;
-      const std::string next_day = fmt::format("{:04}-01-01", std::stoi(r.due->substr(0, 4)) + 1);
-      const std::string provisional = r.provisional ? ", provisional schedule" : "";
-      if (r.cls == "file" && r.status == "handover-due")
-        add(*s->second, s->second->entries.back(), "handover-due", r.due->substr(0, 4) + "-12-01",
-            fmt::format("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)",
-                        r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period, provisional));
-      else if (r.cls == "file" && r.status == "handover-overdue")
-        add(*s->second, s->second->entries.back(), "handover-overdue", next_day,
-            fmt::format("the file of {} was due for hand-over to the archive by {} and has not been transferred (kept "
-                        "{}{}; antq handover)", r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period,
-                        provisional));
-      else if (r.cls != "file" && r.status == "disposal-eligible")
-        add(*s->second, r.seq.value_or(s->second->entries.back()), "disposal-eligible", next_day,
-            fmt::format("{} {} of {} ({}, {} years{}) has been kept to {}: the unit may decide its disposal "
-                        "(record.disposed)", r.act, r.number.empty() ? std::string("(no number)") : r.number,
-                        r.subject, r.cls, r.years.value_or(0), provisional, *r.due));
+  Status retention(const std::vector<SubjectState>& states, const std::map<std::string, std::vector<ChainLink>>& chains) {
+    auto schedule = schedule_on(ledger_, today_);
+    if (!schedule) return std::unexpected(schedule.error());
+    if (!*schedule) return {};
+    const LedgerState state(ledger_);
+    const std::vector<Hold> holds = holds_of(state);
+    for (const SubjectState& s : states) {
+      const FileFacts file = file_facts(s, transfer_of(state, s.id), holds, today_, keeper_of(state, s));
+      for (const RetentionRecord& r : file_records(state, (*schedule)->schedule, holds, file, chains.at(s.id), today_))
+        retention_finding(s, r);
     }
     return {};
+  }
+
+  // The finding a file's or a document's retention record calls for, if any.
+  void retention_finding(const SubjectState& s, const RetentionRecord& r) {
+    if (!r.due) return;
+    const std::string next_day = fmt::format("{:04}-01-01", std::stoi(r.due->substr(0, 4)) + 1);
+    const std::string provisional = r.provisional ? ", provisional schedule" : "";
+    if (r.cls == "file" && r.status == "handover-due")
+      add(s, s.entries.back(), "handover-due", r.due->substr(0, 4) + "-12-01",
+          fmt::format("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)",
+                      r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period, provisional));
+    else if (r.cls == "file" && r.status == "handover-overdue")
+      add(s, s.entries.back(), "handover-overdue", next_day,
+          fmt::format("the file of {} was due for hand-over to the archive by {} and has not been transferred (kept "
+                      "{}{}; antq handover)", r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period,
+                      provisional));
+    else if (r.cls != "file" && r.status == "disposal-eligible")
+      add(s, r.seq.value_or(s.entries.back()), "disposal-eligible", next_day,
+          fmt::format("{} {} of {} ({}, {} years{}) has been kept to {}: the unit may decide its disposal "
+                      "(record.disposed)", r.act, r.number.empty() ? std::string("(no number)") : r.number,
+                      r.subject, r.cls, r.years.value_or(0), provisional, *r.due));
   }
 
   // replication-ineffective (Kon Tum): fewer than the profile's share of a model's points rated Fair or better.

@@ -292,25 +292,13 @@ std::optional<Transfer> transfer_of(const ledger::StateStore& state, const std::
 }
 
 std::vector<AdoptedSchedule> adopted_schedules(const ledger::StateStore& state) {
-  std::vector<AdoptedSchedule> out;
-  auto text = state.get(kSchedulesKey);
-  if (!text) return out;
-  auto list = nlohmann::json::parse(*text, nullptr, false);
-  if (!list.is_array()) return out;
-  for (const auto& a : list) {
-    auto file = digest_from_hex(a.value("sha256", ""));
-    if (!file) continue;
-    out.push_back({a.value("effective", ""), a.value("schedule", ""), *file, a.value("seq", std::uint64_t{0})});
-  }
-  return out;
+  return adopted_files(state, kSchedulesKey, "schedule");
 }
 
 Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger, const std::string& date) {
   auto profile = profile_on(ledger, date);
   if (!profile) return std::unexpected(profile.error());
-  std::optional<AdoptedSchedule> last;
-  for (const AdoptedSchedule& a : adopted_schedules(LedgerState(ledger)))
-    if (a.effective <= date) last = a;
+  const std::optional<AdoptedSchedule> last = adopted_on(adopted_schedules(LedgerState(ledger)), date);
   if (!last) {
     if (!profile->retention) return std::optional<ScheduleInForce>();
     return std::optional<ScheduleInForce>(ScheduleInForce{*profile->retention, std::nullopt, profile->id});
@@ -320,6 +308,34 @@ Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger,
   auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), last->id);
   if (!s) return corruption(s.error().message);
   return std::optional<ScheduleInForce>(ScheduleInForce{std::move(*s), last->seq, profile->id});
+}
+
+std::vector<RetentionRecord> file_records(const ledger::StateStore& state, const RetentionSchedule& sc,
+                                          const std::vector<Hold>& holds, const FileFacts& file,
+                                          const std::vector<ChainLink>& acts, const std::string& on) {
+  std::vector<RetentionRecord> documents;
+  for (const ChainLink& l : acts) {
+    auto add = [&](const std::string& item, const std::optional<Digest>& digest) {
+      const RecordFacts facts = record_facts(l.act, l.entry.seq, item);
+      std::vector<std::uint64_t> on_document;
+      std::optional<Disposal> disposal;
+      if (digest) {
+        for (const Hold& h : holds)
+          if (h.in_force(on) && listed(h.targets, to_hex(*digest))) on_document.push_back(h.seq);
+        disposal = disposal_of(state, *digest);
+      }
+      RetentionRecord r = judge_document(row_for(sc, facts), facts, file, disposal, on_document, on);
+      r.attachment = digest;
+      r.number = l.act.document.number;
+      r.title = l.act.document.title;
+      documents.push_back(std::move(r));
+    };
+    if (l.act.attachments.empty()) add("", std::nullopt);
+    for (const auto& a : l.act.attachments) add(a.item, a.sha256);
+  }
+  std::vector<RetentionRecord> out{judge_file(file, documents, sc.rows.back(), on)};
+  out.insert(out.end(), std::make_move_iterator(documents.begin()), std::make_move_iterator(documents.end()));
+  return out;
 }
 
 Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const std::string& on,
@@ -346,28 +362,8 @@ Result<RetentionListing> retention_listing(const ledger::Ledger& ledger, const s
     if (!read->state) continue;  // no act by then
     const FileFacts file = file_facts(*read->state, transfer_of(state, id), holds, on, keeper_of(state, *read->state));
     if (!keep(file)) continue;
-    std::vector<RetentionRecord> documents;
-    for (const ChainLink& l : read->acts) {
-      auto add = [&](const std::string& item, const std::optional<Digest>& digest) {
-        const RecordFacts facts = record_facts(l.act, l.entry.seq, item);
-        std::vector<std::uint64_t> on_document;
-        std::optional<Disposal> disposal;
-        if (digest) {
-          for (const Hold& h : holds)
-            if (h.in_force(on) && listed(h.targets, to_hex(*digest))) on_document.push_back(h.seq);
-          disposal = disposal_of(state, *digest);
-        }
-        RetentionRecord r = judge_document(row_for(sc, facts), facts, file, disposal, on_document, on);
-        r.attachment = digest;
-        r.number = l.act.document.number;
-        r.title = l.act.document.title;
-        documents.push_back(std::move(r));
-      };
-      if (l.act.attachments.empty()) add("", std::nullopt);
-      for (const auto& a : l.act.attachments) add(a.item, a.sha256);
-    }
-    out.records.push_back(judge_file(file, documents, sc.rows.back(), on));
-    for (auto& d : documents) out.records.push_back(std::move(d));
+    auto records = file_records(state, sc, holds, file, read->acts, on);
+    out.records.insert(out.records.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
     out.files.push_back(file);
   }
   return out;

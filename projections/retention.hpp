@@ -20,6 +20,7 @@
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 #include "projections/profile.hpp"
+#include "projections/query.hpp"
 #include "projections/subject.hpp"
 
 namespace antq::projections {
@@ -111,11 +112,7 @@ inline constexpr std::string_view kTransferPrefix = "records/transferred/";
 inline constexpr std::string_view kKeeperPrefix = "records/keeper/";
 inline constexpr std::string_view kSchedulesKey = "retention/adopted";
 
-struct AdoptedSchedule {
-  std::string effective, id;
-  Digest file{};
-  std::uint64_t seq = 0;
-};
+using AdoptedSchedule = AdoptedFile;  // retention.schedule-adopted (admission.hpp)
 std::vector<AdoptedSchedule> adopted_schedules(const ledger::StateStore& state);
 
 // The schedule in force on `date`: the last adopted by then, else the retention section of the profile in force.
@@ -126,6 +123,12 @@ struct ScheduleInForce {
   std::string profile;                      // the profile in force then
 };
 Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger, const std::string& date);
+
+// The records of one file on `on`: its own, then each of its documents' in entry order. `acts` are the subject's
+// own acts as of `on`; `state`, where the disposals are read.
+std::vector<RetentionRecord> file_records(const ledger::StateStore& state, const RetentionSchedule& schedule,
+                                          const std::vector<Hold>& holds, const FileFacts& file,
+                                          const std::vector<ChainLink>& acts, const std::string& on);
 
 // Every record of the ledger on `on`: per subject (in id order) its file, then its documents in entry order.
 // `unit` (optional) keeps the files that unit keeps; `keep`, those it returns true for (every subject's chain is
