@@ -8,7 +8,8 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   liblmdb-dev lmdb-utils
   capnproto libcapnp-dev
-  libboost-dev
+  libboost1.81-dev                           # Boost.Asio and Boost.Beast: antq serve, antq mirror, the client side
+  libsystemd-dev                             # sd_notify: antq serve as a systemd Type=notify service
   libssl-dev openssl
   catch2
   nlohmann-json3-dev libcli11-dev libfmt-dev libutf8proc-dev
