@@ -19,7 +19,8 @@ packages=(
   poppler-utils                              # pdfsig, which checks our signed PDF fixtures
   clang-16 libclang-rt-16-dev libfuzzer-16-dev # the sanitizer build of tools/test.sh with the libFuzzer targets
   llvm-16                                    # llvm-symbolizer: sanitizer and fuzzer reports with file and line
-  python3                                    # tests/tools/bagit_validate.py, the BagIt validator written from RFC 8493
+  python3                                    # tests/tools/bagit_validate.py (RFC 8493); http.server for the mirror test
+  curl                                       # the service's end-to-end tests: requests with client certificates
 )
 
 for arg in "$@"; do
