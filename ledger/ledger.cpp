@@ -711,28 +711,65 @@ std::string Ledger::checkpoint() const {
 }
 
 Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>& events, Admission& admission) {
-  if (events.empty()) return std::vector<std::uint64_t>{};
+  const std::vector<Submission>* one = &events;
+  return std::move(append_batches({&one, 1}, admission)[0]);
+}
+
+std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_group(
+    const std::vector<std::vector<Submission>>& batches, Admission& admission) {
+  std::vector<const std::vector<Submission>*> all;
+  for (const auto& b : batches) all.push_back(&b);
+  return append_batches(all, admission);
+}
+
+std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
+    std::span<const std::vector<Submission>* const> batches, Admission& admission) {
+  using Seqs = std::vector<std::uint64_t>;
+  const std::size_t nb = batches.size();
+  std::vector<Result<Seqs>> results(nb, Seqs{});
+  auto fail_all = [&](const Error& e) {
+    for (auto& r : results) r = std::unexpected(e);
+    return results;
+  };
   if (!rep_->operator_key)
-    return bad_input(fmt::format("{}: no operator key to sign the checkpoint with: only the operator may append",
-                                 rep_->dir.string()));
+    return fail_all(bad_input(fmt::format("{}: no operator key to sign the checkpoint with: only the operator may "
+                                          "append", rep_->dir.string())).error());
   const signing::UnixTime now = signing::now();
-  const std::size_t n = events.size();
+  // Every event of every batch, in order: event i is event local[i] of batch batch_of[i].
+  std::vector<const Submission*> ev;
+  std::vector<std::size_t> batch_of, local;
+  for (std::size_t b = 0; b < nb; ++b)
+    for (std::size_t j = 0; j < batches[b]->size(); ++j) {
+      ev.push_back(&(*batches[b])[j]);
+      batch_of.push_back(b);
+      local.push_back(j);
+    }
+  const std::size_t n = ev.size();
+  auto label = [&](std::size_t i) { return event_label(*batches[batch_of[i]], local[i]); };
+  // A batch's first failure, in the order of its events: the batch is refused with it.
+  std::vector<std::optional<Error>> failed(nb);
+  std::vector<std::optional<Error>> errors(n);
+  auto collect = [&] {
+    for (std::size_t i = 0; i < n; ++i)
+      if (errors[i] && !failed[batch_of[i]]) failed[batch_of[i]] = std::move(errors[i]);
+    errors.assign(n, std::nullopt);
+  };
+  auto dead = [&](std::size_t i) { return failed[batch_of[i]].has_value(); };
 
   // 1. Stateless checks on all cores: decode, strip certificates from the CMS, find the signer certificates
-  // carried along. The first failing event (in order) is the one reported.
+  // carried along.
   std::vector<Prepared> prepared(n);
-  std::vector<std::optional<Error>> errors(n);
   parallel_for(n, 0, [&](std::size_t i) {
-    const Submission& sub = events[i];
+    const Submission& sub = *ev[i];
     Prepared& p = prepared[i];
     auto act = decode_body(sub.event.body);
     if (!act) {
-      errors[i] = with_prefix(act.error(), event_label(events, i));
+      errors[i] = with_prefix(act.error(), label(i));
       return;
     }
     p.act = std::move(*act);
     if (auto s = check_document_date(p.act, now + kClockSkew, "admission"); !s) {
-      errors[i] = with_prefix(s.error(), event_label(events, i));
+      errors[i] = with_prefix(s.error(), label(i));
       return;
     }
     p.digest = sha256(sub.event.body);
@@ -740,13 +777,13 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     for (const auto& s : sub.event.signatures) {
       auto parts = signing::cms_parse(s.cms);
       if (!parts) {
-        errors[i] = with_prefix(parts.error(), event_label(events, i) + std::string(role_name(s.role)) + " signature: ");
+        errors[i] = with_prefix(parts.error(), label(i) + std::string(role_name(s.role)) + " signature: ");
         return;
       }
       // Its encoding is not signed: BER (indefinite lengths, non-minimal lengths) would let one signature be
       // submitted in many byte forms. The ledger stores DER only, and takes nothing else.
       if (!parts->der) {
-        errors[i] = refused("signature", event_label(events, i) + std::string(role_name(s.role)) +
+        errors[i] = refused("signature", label(i) + std::string(role_name(s.role)) +
                                              " signature: the CMS is not DER (OpenSSL encodes it differently): "
                                              "submit it as antq sign writes it")
                         .error();
@@ -759,22 +796,24 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
                                [&](const Act::Attachment& a) { return a.sha256 == blob.sha256; });
       if (!named) {
-        errors[i] = bad_input(event_label(events, i) + "attachment content " + to_hex(blob.sha256) + " is not named by the act").error();
+        errors[i] = bad_input(label(i) + "attachment content " + to_hex(blob.sha256) + " is not named by the act").error();
         return;
       }
     }
   });
-  for (auto& e : errors)
-    if (e) return std::unexpected(std::move(*e));
+  collect();
   // One pass over the stored certificates: each signer's certificate (carried, else stored by an earlier append),
   // and the CA certificates carried in that the ledger does not hold yet, which serve as intermediates. The read
   // transaction also lends the content of a trust act's attachment when the ledger holds it already.
   std::vector<const Bytes*> new_cas;
+  std::vector<bool> changes_trust(nb, false);  // the batch brings a trust act or a CA certificate not held yet
   Txn lookups(rep_->env, false);
   {
     std::set<Digest> looked_at;
     for (std::size_t i = 0; i < n; ++i) {
+      if (dead(i)) continue;
       Prepared& p = prepared[i];
+      const auto& blobs = ev[i]->blobs;
       for (const auto& s : p.stored.signatures) {
         auto carried = std::find_if(p.carried.begin(), p.carried.end(),
                                     [&](const Certificate& c) { return c.fingerprint == s.signer; });
@@ -783,23 +822,42 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       }
       for (const auto& c : p.carried) {
         if (!looked_at.insert(c.fingerprint).second || lookups.get(rep_->certs, val(c.fingerprint))) continue;
-        if (auto info = signing::inspect_certificate(c.der); info && info->is_ca) new_cas.push_back(&c.der);
+        if (auto info = signing::inspect_certificate(c.der); info && info->is_ca) {
+          new_cas.push_back(&c.der);
+          changes_trust[batch_of[i]] = true;
+        }
       }
       if (p.act.act == kCrlAdded || p.act.act == kTimestampAuthorityAdded) {
-        if (p.act.attachments.size() != 1)
-          return bad_input(fmt::format("{}{}: attach exactly one file: the {}", event_label(events, i), p.act.act,
-                                       p.act.act == kCrlAdded ? "CRL" : "time-stamp authority's certificate (DER)"));
+        changes_trust[batch_of[i]] = true;
+        if (p.act.attachments.size() != 1) {
+          failed[batch_of[i]] = bad_input(fmt::format("{}{}: attach exactly one file: the {}", label(i), p.act.act,
+                                                      p.act.act == kCrlAdded ? "CRL" : "time-stamp authority's certificate (DER)")).error();
+          continue;
+        }
         const Digest& d = p.act.attachments[0].sha256;
         std::optional<ByteView> content;
-        for (const auto& blob : events[i].blobs)
+        for (const auto& blob : blobs)
           if (blob.sha256 == d) content = ByteView(blob.content);
         if (!content)
           if (auto v = lookups.get(rep_->attachments, val(d))) content = view(*v);
-        if (!content)
-          return bad_input(fmt::format("{}{}: the attached file {} is neither carried nor held", event_label(events, i),
-                                       p.act.act, to_hex(d)));
+        if (!content) {
+          failed[batch_of[i]] = bad_input(fmt::format("{}{}: the attached file {} is neither carried nor held", label(i),
+                                                      p.act.act, to_hex(d))).error();
+          continue;
+        }
         p.trust = Prepared::TrustChange{p.act.act == kCrlAdded, d, *content};
       }
+    }
+  }
+  // A batch that changes the trust store changes how the batches after it are judged: a group holding one is
+  // committed batch by batch (rare: trust acts and new CAs are few).
+  if (nb > 1) {
+    bool sequential = false;
+    for (std::size_t b = 0; b < nb; ++b) sequential = sequential || (changes_trust[b] && !failed[b]);
+    if (sequential) {
+      for (std::size_t b = 0; b < nb; ++b)
+        results[b] = failed[b] ? Result<Seqs>(std::unexpected(*failed[b])) : std::move(append_batches({&batches[b], 1}, admission)[0]);
+      return results;
     }
   }
 
@@ -825,45 +883,49 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     const signing::Verifier* current = rep_->append_verifier.get();
     if (!new_cas.empty()) {  // the kept verifier is rebuilt after the commit
       auto v = fresh();
-      if (!v) return std::unexpected(v.error());
+      if (!v) return fail_all(v.error());
       changed.push_back(std::move(*v));
       current = changed.back().get();
     }
     for (std::size_t i = 0; i < n; ++i) {
       verifier_of[i] = current;
-      if (!prepared[i].trust) continue;
+      if (!prepared[i].trust || dead(i)) continue;
       added.push_back(&*prepared[i].trust);
       auto v = fresh();
-      if (!v)
-        return bad_input(fmt::format("{}{}: {}", event_label(events, i), prepared[i].act.act, v.error().message));
+      if (!v) {
+        failed[batch_of[i]] = bad_input(fmt::format("{}{}: {}", label(i), prepared[i].act.act, v.error().message)).error();
+        added.pop_back();
+        continue;
+      }
       changed.push_back(std::move(*v));
       current = changed.back().get();
     }
   }
   const AdmissionTime when{now, {}, {}};
   parallel_for(n, 0, [&](std::size_t i) {
+    if (dead(i)) return;
     Prepared& p = prepared[i];
     auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
       for (const auto& c : p.signers)
         if (c.fingerprint == fp) return ByteView(c.der);
       return std::nullopt;
     };
-    Event original{events[i].event.body, p.stored.signatures};
+    Event original{ev[i]->event.body, p.stored.signatures};
     auto checked = check_signatures(original, *verifier_of[i], when, lookup);
     if (!checked) {
-      errors[i] = with_prefix(checked.error(), event_label(events, i));
+      errors[i] = with_prefix(checked.error(), label(i));
       return;
     }
     p.signatures = std::move(*checked);
-    for (const auto& blob : events[i].blobs) {
+    for (const auto& blob : ev[i]->blobs) {
       if (auto key = signing::private_key_material(blob.content)) {  // never into the log, whatever tool sent it
-        errors[i] = bad_input(event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": " + *key +
+        errors[i] = bad_input(label(i) + "attachment " + to_hex(blob.sha256) + ": " + *key +
                               "; a private key is never admitted").error();
         return;
       }
       auto pdf = check_pdf_signatures(blob.content, *verifier_of[i], when);
       if (!pdf) {
-        errors[i] = with_prefix(pdf.error(), event_label(events, i) + "attachment " + to_hex(blob.sha256) + ": ");
+        errors[i] = with_prefix(pdf.error(), label(i) + "attachment " + to_hex(blob.sha256) + ": ");
         return;
       }
       if (pdf->records.empty()) continue;
@@ -871,103 +933,152 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
       for (auto& c : pdf->certificates) p.carried.push_back({sha256(c), std::move(c)});
     }
   });
-  for (auto& e : errors)
-    if (e) return std::unexpected(std::move(*e));
+  collect();
+  if (nb == 1 && failed[0]) return fail_all(*failed[0]);
 
-  // 3. One write transaction: duplicates, domain rules, then the entries, tree nodes, indexes and checkpoint.
+  // 3. One write transaction: duplicates, domain rules, then the entries, tree nodes, indexes and checkpoint. In a
+  // group, each batch in a transaction nested in it, so that a refused batch undoes its own writes alone.
   Txn txn(rep_->env, true);
-  if (txn.begin_status()) return io_error("cannot begin a write transaction: " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status()) return fail_all(io_error("cannot begin a write transaction: " + lmdb_error(txn.begin_status())).error());
   const std::uint64_t base = rep_->size(txn);
   auto read = [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); };
   CompactRange range = CompactRange::load(base, read);
-  TxnState state(txn, rep_->state);
-  std::set<Digest> batch;
   const std::string recorded_at = signing::format_utc(now);
-  std::vector<std::uint64_t> seqs;
   std::optional<MDB_dbi> pdf_dbi, crls_dbi, authorities_dbi;
   if (rep_->has_pdf_signatures) pdf_dbi = rep_->pdf_signatures;
   if (rep_->has_crls) crls_dbi = rep_->crls;
   if (rep_->has_timestamp_authorities) authorities_dbi = rep_->timestamp_authorities;
   bool trust_changed = false;
-  const std::vector<Submission::Blob>* carried_blobs = nullptr;  // the current event's
-  const std::function<std::optional<ByteView>(const Digest&)> attachment = [&](const Digest& d) -> std::optional<ByteView> {
-    for (const auto& blob : *carried_blobs)
-      if (blob.sha256 == d) return ByteView(blob.content);
-    if (auto v = txn.get(rep_->attachments, val(d))) return view(*v);  // stored, by earlier events of the batch too
-    return std::nullopt;
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    Prepared& p = prepared[i];
-    const std::string label = event_label(events, i);
-    const std::uint64_t seq = base + i;
-    if (auto prior = txn.get(rep_->bodies, val(p.digest)))
-      return refused("duplicate", fmt::format("{}{} {} for {} dated {} was admitted before as entry {}", label,
-                                              p.act.act, p.act.document.number, p.act.subject, p.act.date, seq_of(*prior)));
-    if (!batch.insert(p.digest).second)
-      return refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", label, p.act.act, p.act.subject));
-    carried_blobs = &events[i].blobs;
-    Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, attachment};
-    if (auto s = admission.admit(c, state); !s) return std::unexpected(with_prefix(s.error(), label));
-    if (state.error_) return std::unexpected(*state.error_);
+  bool written = false;
+  std::uint64_t next = base;  // the seq of the next admitted event
+  const bool nested = nb > 1;
+  for (std::size_t b = 0, i = 0; b < nb; i += batches[b]->size(), ++b) {
+    if (failed[b]) {
+      results[b] = std::unexpected(*failed[b]);
+      continue;
+    }
+    std::optional<Txn> child;
+    if (nested) {
+      child.emplace(rep_->env, txn);
+      if (child->begin_status())
+        return fail_all(io_error("cannot begin a nested write transaction: " + lmdb_error(child->begin_status())).error());
+    }
+    Txn& w = nested ? *child : txn;
+    const CompactRange range_before = range;
+    const std::optional<MDB_dbi> pdf_before = pdf_dbi, crls_before = crls_dbi, authorities_before = authorities_dbi;
+    // Undoes this batch (its nested transaction is aborted when `child` goes) and records why it was refused.
+    auto refuse = [&](Error e) {
+      range = range_before;
+      pdf_dbi = pdf_before;  // a database created in the aborted transaction is gone with it
+      crls_dbi = crls_before;
+      authorities_dbi = authorities_before;
+      results[b] = std::unexpected(std::move(e));
+    };
+    TxnState state(w, rep_->state);
+    std::set<Digest> batch;
+    const std::vector<Submission::Blob>* carried_blobs = nullptr;  // the current event's
+    const std::function<std::optional<ByteView>(const Digest&)> attachment = [&](const Digest& d) -> std::optional<ByteView> {
+      for (const auto& blob : *carried_blobs)
+        if (blob.sha256 == d) return ByteView(blob.content);
+      if (auto v = w.get(rep_->attachments, val(d))) return view(*v);  // stored, by earlier events of the group too
+      return std::nullopt;
+    };
+    Seqs seqs;
+    std::optional<Error> refusal;
+    for (std::size_t e = i; e < i + batches[b]->size() && !refusal; ++e) {
+      Prepared& p = prepared[e];
+      const std::string lbl = label(e);
+      const std::uint64_t seq = next + seqs.size();
+      if (auto prior = w.get(rep_->bodies, val(p.digest))) {
+        refusal = refused("duplicate", fmt::format("{}{} {} for {} dated {} was admitted before as entry {}", lbl,
+                                                   p.act.act, p.act.document.number, p.act.subject, p.act.date,
+                                                   seq_of(*prior))).error();
+        break;
+      }
+      if (!batch.insert(p.digest).second) {
+        refusal = refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", lbl, p.act.act,
+                                                   p.act.subject)).error();
+        break;
+      }
+      carried_blobs = &ev[e]->blobs;
+      Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, attachment};
+      if (auto s = admission.admit(c, state); !s) {
+        refusal = with_prefix(s.error(), lbl);
+        break;
+      }
+      if (state.error_) return fail_all(*state.error_);
 
-    // record.disposed, once the rules admitted it: the documents' bytes leave the store in this very transaction,
-    // with the record of a signed PDF's signatures, which is derived from them (FORMAT.md §2, "Disposal").
-    if (p.act.act == kRecordDisposed && p.act.data.contains("attachments"))
-      for (const auto& hex : p.act.data["attachments"]) {
-        auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt;
-        if (!d) continue;  // the rules refuse it
-        for (std::optional<MDB_dbi> dbi : {std::optional<MDB_dbi>(rep_->attachments), pdf_dbi}) {
-          MDB_val key = val(*d);
-          if (int rc = dbi ? mdb_del(txn.get(), *dbi, &key, nullptr) : MDB_NOTFOUND; rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-            return io_error("cannot remove a disposed document: " + lmdb_error(rc));
+      // record.disposed, once the rules admitted it: the documents' bytes leave the store in this very transaction,
+      // with the record of a signed PDF's signatures, which is derived from them (FORMAT.md §2, "Disposal").
+      if (p.act.act == kRecordDisposed && p.act.data.contains("attachments"))
+        for (const auto& hex : p.act.data["attachments"]) {
+          auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt;
+          if (!d) continue;  // the rules refuse it
+          for (std::optional<MDB_dbi> dbi : {std::optional<MDB_dbi>(rep_->attachments), pdf_dbi}) {
+            MDB_val key = val(*d);
+            if (int rc = dbi ? mdb_del(w.get(), *dbi, &key, nullptr) : MDB_NOTFOUND; rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+              return fail_all(io_error("cannot remove a disposed document: " + lmdb_error(rc)).error());
+          }
         }
-      }
 
-    Entry entry{seq, recorded_at, std::move(p.stored)};
-    Bytes bytes = encode_entry(entry);
-    SeqKey k = seq_key(seq);
-    Status s = put(txn, rep_->entries, val(k.data(), k.size()), val(bytes), MDB_APPEND);
-    for (const PerfectNode& node : range.append(leaf_hash(bytes))) {
-      NodeKey nk = node_key(node.level, node.index);
-      if (s) s = put(txn, rep_->nodes, val(nk.data(), nk.size()), val(node.hash));
-    }
-    if (s) s = put(txn, rep_->bodies, val(p.digest), val(k.data(), k.size()));
-    // Signer certificates that were not carried are stored already.
-    for (const auto& c : p.carried) if (s) s = put(txn, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
-    for (const auto& blob : events[i].blobs)
-      if (s) s = put(txn, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
-    for (const auto& pdf : p.pdfs) {
-      if (s && !pdf_dbi) {
-        MDB_dbi dbi = 0;
-        if (int rc = mdb_dbi_open(txn.get(), "pdf_signatures", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
-          return io_error("cannot create the `pdf_signatures` database: " + lmdb_error(rc));
-        pdf_dbi = dbi;
+      Entry entry{seq, recorded_at, std::move(p.stored)};
+      Bytes bytes = encode_entry(entry);
+      SeqKey k = seq_key(seq);
+      Status s = put(w, rep_->entries, val(k.data(), k.size()), val(bytes), MDB_APPEND);
+      for (const PerfectNode& node : range.append(leaf_hash(bytes))) {
+        NodeKey nk = node_key(node.level, node.index);
+        if (s) s = put(w, rep_->nodes, val(nk.data(), nk.size()), val(node.hash));
       }
-      if (s) s = put(txn, *pdf_dbi, val(pdf.attachment), val(pdf.record), MDB_NOOVERWRITE);
-    }
-    if (s && p.trust) {
-      std::optional<MDB_dbi>& index = p.trust->crl ? crls_dbi : authorities_dbi;
-      if (!index) {
-        MDB_dbi dbi = 0;
-        const char* name = p.trust->crl ? "crls" : "timestamp_authorities";
-        if (int rc = mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi); rc != MDB_SUCCESS)
-          return io_error(fmt::format("cannot create the `{}` database: {}", name, lmdb_error(rc)));
-        index = dbi;
+      if (s) s = put(w, rep_->bodies, val(p.digest), val(k.data(), k.size()));
+      // Signer certificates that were not carried are stored already.
+      for (const auto& c : p.carried) if (s) s = put(w, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
+      for (const auto& blob : ev[e]->blobs)
+        if (s) s = put(w, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
+      for (const auto& pdf : p.pdfs) {
+        if (s && !pdf_dbi) {
+          MDB_dbi dbi = 0;
+          if (int rc = mdb_dbi_open(w.get(), "pdf_signatures", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
+            return fail_all(io_error("cannot create the `pdf_signatures` database: " + lmdb_error(rc)).error());
+          pdf_dbi = dbi;
+        }
+        if (s) s = put(w, *pdf_dbi, val(pdf.attachment), val(pdf.record), MDB_NOOVERWRITE);
       }
-      s = put(txn, *index, val(p.trust->digest), val(k.data(), k.size()), MDB_NOOVERWRITE);
-      trust_changed = true;
+      if (s && p.trust) {
+        std::optional<MDB_dbi>& index = p.trust->crl ? crls_dbi : authorities_dbi;
+        if (!index) {
+          MDB_dbi dbi = 0;
+          const char* name = p.trust->crl ? "crls" : "timestamp_authorities";
+          if (int rc = mdb_dbi_open(w.get(), name, MDB_CREATE, &dbi); rc != MDB_SUCCESS)
+            return fail_all(io_error(fmt::format("cannot create the `{}` database: {}", name, lmdb_error(rc))).error());
+          index = dbi;
+        }
+        s = put(w, *index, val(p.trust->digest), val(k.data(), k.size()), MDB_NOOVERWRITE);
+        trust_changed = true;
+      }
+      if (!s) return fail_all(s.error());
+      seqs.push_back(seq);
     }
-    if (!s) return std::unexpected(s.error());
-    seqs.push_back(seq);
+    if (refusal) {
+      if (!nested) return fail_all(*refusal);
+      refuse(std::move(*refusal));
+      continue;
+    }
+    if (nested)
+      if (int rc = child->commit(); rc != MDB_SUCCESS)
+        return fail_all(io_error("cannot commit a nested transaction: " + lmdb_error(rc)).error());
+    next += seqs.size();
+    results[b] = std::move(seqs);
+    written = true;
   }
+  if (!written) return results;  // every batch refused: nothing to write
   // Signed last, inside the write transaction: a token that fails to sign leaves nothing written.
   auto note = sign_checkpoint({rep_->info.origin, range.size(), range.root()}, *rep_->operator_key);
-  if (!note) return std::unexpected(note.error());
+  if (!note) return fail_all(note.error());
   SeqKey ck = seq_key(range.size());
-  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(*note)); !s)
-    return std::unexpected(s.error());
-  if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot commit the append: " + lmdb_error(rc) +
-                    "; nothing was written (free disk space, then append again)");
+  if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(*note)); !s) return fail_all(s.error());
+  if (int rc = txn.commit(); rc != MDB_SUCCESS)
+    return fail_all(io_error("cannot commit the append: " + lmdb_error(rc) +
+                             "; nothing was written (free disk space, then append again)").error());
   if (!new_cas.empty() || trust_changed) rep_->append_verifier.reset();  // the trust store changed
   if (pdf_dbi) {
     rep_->pdf_signatures = *pdf_dbi;
@@ -981,7 +1092,7 @@ Result<std::vector<std::uint64_t>> Ledger::append(const std::vector<Submission>&
     rep_->timestamp_authorities = *authorities_dbi;
     rep_->has_timestamp_authorities = true;
   }
-  return seqs;
+  return results;
 }
 
 }  // namespace antq::ledger

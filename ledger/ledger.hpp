@@ -195,6 +195,16 @@ class Ledger {
   // nothing is written and the error names the event (by its position in `events`) and the rule. bad_input when
   // no operator key was given (use_operator_key).
   Result<std::vector<std::uint64_t>> append(const std::vector<Submission>& events, Admission& admission);
+  // The group commit of antq serve: each batch (the events one client sent together) is admitted or refused as
+  // append() would, on the ledger as the admitted batches before it leave it, and every admitted batch is written in
+  // ONE durable transaction (one fsync, one checkpoint). A refused batch writes nothing and changes nothing for the
+  // others (it is tried in a nested transaction, undone alone). One result per batch: its seqs, or why it was
+  // refused. An error that is no batch's fault (disk full, the operator's key cannot sign) is every batch's result,
+  // and nothing is written. When a batch of a group of several changes the trust store (a trust act, or a CA
+  // certificate the ledger does not hold yet), the group is committed batch by batch, each in its own transaction,
+  // so that each is judged with the trust the batches before it leave.
+  std::vector<Result<std::vector<std::uint64_t>>> append_group(const std::vector<std::vector<Submission>>& batches,
+                                                               Admission& admission);
 
   std::uint64_t size() const;
   // nullopt when seq >= size().
@@ -278,6 +288,9 @@ class Ledger {
 
  private:
   explicit Ledger(std::unique_ptr<Rep> rep);
+  // append() and append_group().
+  std::vector<Result<std::vector<std::uint64_t>>> append_batches(
+      std::span<const std::vector<Submission>* const> batches, Admission& admission);
   std::unique_ptr<Rep> rep_;
 };
 

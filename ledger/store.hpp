@@ -52,6 +52,9 @@ std::string lmdb_error(int rc);
 class Txn {
  public:
   Txn(MDB_env* env, bool write);
+  // A write transaction nested in `parent` (a write transaction): committing it hands its changes to the parent,
+  // aborting it undoes them alone. `parent` may not be used until this one ends.
+  Txn(MDB_env* env, const Txn& parent) { rc_ = mdb_txn_begin(env, parent.get(), 0, &txn_); if (rc_) txn_ = nullptr; }
   Txn(Txn&& o) noexcept : txn_(o.txn_), rc_(o.rc_) { o.txn_ = nullptr; }
   ~Txn() { if (txn_) mdb_txn_abort(txn_); }
   int begin_status() const { return rc_; }
