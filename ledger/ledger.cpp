@@ -62,7 +62,7 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
   struct Optional {
     const char* name;
     MDB_dbi* dbi;
-    bool* present;
+    std::atomic<bool>* present;
   } optional[] = {{"crls", &rep.crls, &rep.has_crls},
                   {"timestamp_authorities", &rep.timestamp_authorities, &rep.has_timestamp_authorities},
                   {"pdf_signatures", &rep.pdf_signatures, &rep.has_pdf_signatures}};

@@ -4,6 +4,7 @@
 #include <lmdb.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -83,11 +84,13 @@ struct Ledger::Rep {
   std::optional<std::uint64_t> checked_txnid;
   MDB_dbi entries = 0, nodes = 0, certs = 0, bodies = 0, checkpoints = 0, attachments = 0, meta = 0, state = 0;
   MDB_dbi crls = 0;
-  bool has_crls = false;  // `crls` is made by the first trust.crl-added entry; ledgers that never held one have none
+  // The has_ flags are atomic: antq serve reads from many threads while its committer appends. Each database
+  // handle is stored before its flag is set.
+  std::atomic<bool> has_crls = false;  // `crls` is made by the first trust.crl-added entry; ledgers that never held one have none
   MDB_dbi timestamp_authorities = 0;
-  bool has_timestamp_authorities = false;  // likewise, by the first trust.tsa-added entry
+  std::atomic<bool> has_timestamp_authorities = false;  // likewise, by the first trust.tsa-added entry
   MDB_dbi pdf_signatures = 0;
-  bool has_pdf_signatures = false;  // made by the first append of a signed PDF
+  std::atomic<bool> has_pdf_signatures = false;  // made by the first append of a signed PDF
   LedgerInfo info;
   std::shared_ptr<const signing::Ed25519Key> operator_key;  // Ledger::use_operator_key; null until then
   // The append path's verifier: built from the stored trust store once, kept across appends (with its cache of

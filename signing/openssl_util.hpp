@@ -31,6 +31,7 @@ namespace detail {
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 inline void free_crl_stack(STACK_OF(X509_CRL) * s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
 inline void free_bio(BIO* b) { BIO_free_all(b); }
+inline void free_name_stack(STACK_OF(X509_NAME) * s) { sk_X509_NAME_pop_free(s, X509_NAME_free); }
 }  // namespace detail
 
 using BioPtr = UniqueSsl<BIO, detail::free_bio>;

@@ -8,7 +8,9 @@
 # Writes DIR/root.crt and DIR/root.key, DIR/<level>-<role>.{crt,key} for level in province, district, commune and
 # role in person, organisation, DIR/roots.pem for `antq init --trust`, and a time-stamp authority (RFC 3161):
 # DIR/tsa.{crt,key} and DIR/tsa.cnf, so that `openssl ts -reply -config DIR/tsa.cnf -queryfile Q.tsq -out R.tsr`
-# answers `antq timestamp request`. Refuses a DIR that is not empty.
+# answers `antq timestamp request`. For `antq serve`: DIR/server.{crt,key} (the service's TLS certificate, for
+# localhost, 127.0.0.1 and ::1) and DIR/inspector.{crt,key} (a provincial inspector's client certificate, for reads
+# once an access.granted act names it). Refuses a DIR that is not empty.
 set -euo pipefail
 
 usage() { sed -n '2,9s/^# \{0,1\}//p' "$0"; }
@@ -53,6 +55,17 @@ for level in province district commune; do
 done
 
 # The time-stamp authority: its certificate says extendedKeyUsage timeStamping (critical), as RFC 3161 requires.
+# antq serve's TLS certificate, and an inspector's client certificate.
+openssl req -new "${key_args[@]}" -nodes -subj "/C=VN/O=Demo provincial service (TEST KEYS ONLY)/CN=localhost" \
+  -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+openssl x509 -req -in "$dir/server.csr" -CA "$dir/root.crt" -CAkey "$dir/root.key" -CAcreateserial -days 825 \
+  -sha256 -extfile "$ext" -extensions server -out "$dir/server.crt" 2>/dev/null
+openssl req -new "${key_args[@]}" -nodes -utf8 -subj "/C=VN/O=Công an tỉnh Hòa Bình/CN=Thanh tra viên (demo)" \
+  -keyout "$dir/inspector.key" -out "$dir/inspector.csr" 2>/dev/null
+openssl x509 -req -in "$dir/inspector.csr" -CA "$dir/root.crt" -CAkey "$dir/root.key" -CAcreateserial -days 825 \
+  -sha256 -extfile "$ext" -extensions signer -out "$dir/inspector.crt" 2>/dev/null
+rm -f "$dir/server.csr" "$dir/inspector.csr"
+
 openssl req -new "${key_args[@]}" -nodes -utf8 -subj "/C=VN/O=Demo Government CA (TEST KEYS ONLY)/CN=Demo TSA" \
   -keyout "$dir/tsa.key" -out "$dir/tsa.csr" 2>/dev/null
 openssl x509 -req -in "$dir/tsa.csr" -CA "$dir/root.crt" -CAkey "$dir/root.key" -CAcreateserial -days 825 \
@@ -79,4 +92,4 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 EOF
 chmod 600 "$dir"/*.key
-echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem, 6 signers (province|district|commune)-(person|organisation), tsa"
+echo "demo PKI (TEST KEYS ONLY) in $dir: root.crt, roots.pem, 6 signers (province|district|commune)-(person|organisation), tsa, server, inspector"

@@ -1,0 +1,150 @@
+// antq serve: the ledger as an HTTPS service (cli/service.cpp answers, cli/http_server.cpp serves).
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "cli/http_server.hpp"
+#include "cli/operator_key.hpp"
+#include "cli/service.hpp"
+#include "signing/tls_server.hpp"
+
+namespace antq::cli {
+namespace {
+
+struct Args {
+  std::string dir, listen = "127.0.0.1:8443", cert, key, operator_key, log = "stderr";
+  unsigned threads = 0;
+  bool plain_http = false;
+  http::Limits limits;
+  unsigned header_timeout = 10, body_timeout = 60, idle_timeout = 30, drain_timeout = 30;
+};
+
+Result<std::pair<std::string, std::uint16_t>> host_port(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size())
+    return bad_input("--listen " + listen + ": give HOST:PORT, e.g. 0.0.0.0:8443 or [::1]:8443");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned long port = 0;
+  for (char c : listen.substr(colon + 1)) {
+    if (c < '0' || c > '9' || (port = port * 10 + static_cast<unsigned long>(c - '0')) > 65535)
+      return bad_input("--listen " + listen + ": the port is a number from 0 to 65535");
+  }
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+// One line per request, to stderr or to the journal (with the fields as journal fields too).
+http::Logger make_logger(const std::string& where) {
+  auto mutex = std::make_shared<std::mutex>();
+  const bool journal = where == "journald";
+  return [mutex, journal](const http::LogLine& l) {
+    const std::string fp = l.fingerprint.size() > 16 ? l.fingerprint.substr(0, 16) : l.fingerprint;
+    std::string line =
+        l.status == 0 ? fmt::format("{} {} {} - {}", l.time, fp, visible(l.address), visible(l.note))
+                      : fmt::format("{} {} \"{}\" {} {} {} {} {}B {:.1f}ms{}", l.time, fp, visible(l.subject),
+                                    visible(l.address), visible(l.method), visible(l.target), l.status, l.bytes,
+                                    l.milliseconds, l.note.empty() ? "" : " " + visible(l.note));
+    if (journal) {
+      sd_journal_send("MESSAGE=%s", line.c_str(), "PRIORITY=%d", l.status >= 500 || l.status == 0 ? 4 : 6,
+                      "ANTQ_CLIENT_FINGERPRINT=%s", l.fingerprint.c_str(), "ANTQ_CLIENT_SUBJECT=%s", l.subject.c_str(),
+                      "ANTQ_METHOD=%s", l.method.c_str(), "ANTQ_TARGET=%s", l.target.c_str(), "ANTQ_STATUS=%d",
+                      l.status, nullptr);
+      return;
+    }
+    std::lock_guard lock(*mutex);
+    std::cerr << line << '\n';
+  };
+}
+
+int serve(const Args& a) {
+  auto where = host_port(a.listen);
+  if (!where) return fail(where.error());
+  if (a.log != "stderr" && a.log != "journald") return fail(bad_input("--log is stderr or journald"));
+  if (!a.plain_http && (a.cert.empty() || a.key.empty()))
+    return fail(bad_input("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
+                          "with --plain-http on a loopback address"));
+  auto ledger = open_for_append(a.dir, a.operator_key);
+  if (!ledger) return fail(ledger.error());
+  std::vector<Bytes> roots = (*ledger)->trust_roots(), intermediates = (*ledger)->intermediates(), crls;
+  for (auto& c : (*ledger)->crls()) crls.push_back(std::move(c.der));
+  const std::uint64_t entries = (*ledger)->size();
+  auto service = Service::open(std::move(*ledger), {});
+  if (!service) return fail(service.error());
+  Service& s = **service;
+  http::Limits limits = a.limits;
+  limits.header = std::chrono::seconds(a.header_timeout);
+  limits.body = std::chrono::seconds(a.body_timeout);
+  limits.idle = std::chrono::seconds(a.idle_timeout);
+  limits.drain = std::chrono::seconds(a.drain_timeout);
+  auto server = http::Server::listen(where->first, where->second, !a.plain_http, limits,
+                                     [&s](http::Request&& r, http::Reply reply) { s.handle(std::move(r), std::move(reply)); },
+                                     make_logger(a.log));
+  if (!server) return fail(server.error());
+  std::unique_ptr<signing::TlsServerPolicy> policy;
+  if (!a.plain_http) {
+    auto chain = signing::read_certificates(a.cert);
+    if (!chain) return fail(chain.error());
+    auto key = signing::PrivateKey::load(a.key);
+    if (!key) return fail(key.error());
+    auto p = signing::TlsServerPolicy::configure((*server)->tls_context(), {*chain, &*key, roots, intermediates, crls});
+    if (!p) return fail(p.error());
+    policy = std::move(*p);
+    s.on_crl_added([&policy](ByteView der) { (void)policy->add_crl(der); });
+  }
+  const unsigned threads = a.threads ? a.threads : std::max(2u, std::thread::hardware_concurrency());
+  std::cerr << fmt::format("antq serve: {} ({} entries) on {}://{}:{} with {} threads; SIGTERM or Ctrl-C stops it\n",
+                           visible(a.dir), entries, a.plain_http ? "http" : "https", visible(where->first),
+                           (*server)->port(), threads);
+  sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", a.dir.c_str(), static_cast<unsigned>((*server)->port()));
+  (*server)->run(threads, [] {
+    sd_notify(0, "STOPPING=1\nSTATUS=draining: answering the requests in flight");
+    std::cerr << "antq serve: stopping: no new connections; answering the requests in flight\n";
+  });
+  s.stop();  // commits and answers what is queued
+  std::cerr << fmt::format("antq serve: stopped ({} entries)\n", s.ledger().size());
+  return kOk;
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app, Action& run) {
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("serve", "Serve the ledger over HTTPS: submissions from every office, reads, tiles");
+  cmd->add_option("DIR", a->dir, "The ledger")->required();
+  cmd->add_option("--listen", a->listen, "HOST:PORT to listen on (default 127.0.0.1:8443; 0.0.0.0:8443 for all)");
+  cmd->add_option("--cert", a->cert, "The server's TLS certificate chain (PEM, the server's first)");
+  cmd->add_option("--key", a->key, "Its private key: a PEM or PKCS#12 file, or a pkcs11: URI");
+  cmd->add_option("--operator-key", a->operator_key, "The operator's key, which signs checkpoints (as antq append)");
+  cmd->add_option("--threads", a->threads, "Threads serving requests (default: the cores, at least 2)");
+  cmd->add_flag("--plain-http", a->plain_http, "HTTP without TLS, on a loopback address only (tests, a local proxy)");
+  cmd->add_option("--log", a->log, "Where the request log goes: stderr (default) or journald")
+      ->check(CLI::IsMember({"stderr", "journald"}));
+  cmd->add_option("--max-body", a->limits.max_body, "Largest request body in bytes (default 64 MiB)");
+  cmd->add_option("--max-header", a->limits.max_header, "Largest request header in bytes (default 16 KiB)");
+  cmd->add_option("--max-connections", a->limits.max_connections, "Connections open at once (default 1024)");
+  cmd->add_option("--max-client-connections", a->limits.max_client_connections,
+                  "Connections open at once by one client certificate (default 64)");
+  cmd->add_option("--client-rate", a->limits.client_rate, "Requests per second of one client (default 200)");
+  cmd->add_option("--client-burst", a->limits.client_burst, "...of which at most this many at once (default 400)");
+  cmd->add_option("--header-timeout", a->header_timeout, "Seconds for a request's header to arrive (default 10)");
+  cmd->add_option("--body-timeout", a->body_timeout, "Seconds for a body to arrive or an answer to be read (default 60)");
+  cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds a keep-alive connection may wait (default 30)");
+  cmd->add_option("--drain-timeout", a->drain_timeout, "Seconds SIGTERM waits for requests in flight (default 30)");
+  cmd->footer(
+      "Clients present a certificate that chains to the ledger's trust anchors (mutual TLS); one without a\n"
+      "certificate, with an untrusted, expired or revoked one, fails the handshake. A certificate bound to a unit\n"
+      "(authority.bound) may POST /v1/acts; readers are those an access.granted act names, each within its scope.\n"
+      "The API is described at /v1/openapi.json; the log is served as C2SP tlog-tiles at /checkpoint and /tile/.\n"
+      "Submissions are admitted one by one in arrival order and committed together (one transaction, one fsync);\n"
+      "each is answered after its commit is durable. SIGTERM or SIGINT: no new connections, the requests in\n"
+      "flight are answered, then antq exits 0. Under systemd, Type=notify (tools/antq-serve.service).\n"
+      "Example: antq serve ledger --listen 0.0.0.0:8443 --cert server.pem --key server.key");
+  cmd->callback([a, &run] { run = [a] { return serve(*a); }; });
+}
+
+}  // namespace antq::cli

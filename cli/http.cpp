@@ -1,0 +1,74 @@
+#include "cli/http.hpp"
+
+#include "cli/common.hpp"
+
+namespace antq::cli::http {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `s` ('+' as a space when `plus_is_space`, as HTML forms write a query); nullopt on a bad escape
+// or a NUL.
+std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+Response error(int status, std::string_view message) {
+  return json_response(status, json_text(nlohmann::json{{"error", std::string(message)}}));
+}
+
+Response json_response(int status, const std::string& json) {
+  Response r;
+  r.status = status;
+  r.body = json;
+  r.body.push_back('\n');
+  return r;
+}
+
+std::optional<Target> parse_target(std::string_view target) {
+  if (target.empty() || target[0] != '/') return std::nullopt;
+  Target t;
+  const std::size_t q = target.find('?');
+  auto path = decode(target.substr(0, q), false);
+  if (!path) return std::nullopt;
+  t.path = std::move(*path);
+  if (q == std::string_view::npos) return t;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    auto name = decode(pair.substr(0, eq), true);
+    auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!name || !value) return std::nullopt;
+    t.query[*name] = std::move(*value);
+  }
+  return t;
+}
+
+}  // namespace antq::cli::http

@@ -1,0 +1,61 @@
+// The service's requests and answers as its routes see them (cli/service.cpp), without Beast types: the HTTP
+// server (cli/http_server.cpp) fills a Request from what it read and writes the Response back.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "signing/digest.hpp"
+
+namespace antq::cli::http {
+
+// Who sent the request: the certificate the TLS handshake verified (none over plain HTTP on loopback).
+struct Client {
+  std::optional<Digest> fingerprint;
+  std::string subject;  // RFC 2253
+  std::string address;  // the peer's IP address
+};
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded, without the query
+  std::map<std::string, std::string, std::less<>> query;  // percent-decoded; a repeated name keeps the last
+  std::string content_type;
+  std::string body;
+  Client client;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Cache-Control: the API's answers are private and never cached (no-store) unless a route says otherwise.
+  std::string cache_control = "no-store";
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (Retry-After, ...)
+};
+
+// A route's answer may come later, from another thread (POST /v1/acts waits for its group's commit): the server
+// hands each request a Reply to call exactly once.
+using Reply = std::function<void(Response)>;
+using Handler = std::function<void(Request&&, Reply)>;
+
+// {"error": message} with `status`: the one-line answer of every 4xx and 5xx.
+Response error(int status, std::string_view message);
+// A JSON answer (cli/common.hpp's json_text: visible escapes, one line).
+Response json_response(int status, const std::string& json);
+
+// Splits a request target into its percent-decoded path and query; nullopt when it is malformed (a bad escape,
+// a NUL, a path that does not start with '/').
+struct Target {
+  std::string path;
+  std::map<std::string, std::string, std::less<>> query;
+};
+std::optional<Target> parse_target(std::string_view target);
+
+}  // namespace antq::cli::http

@@ -1,0 +1,420 @@
+#include "cli/http_server.hpp"
+
+#include <atomic>
+#include <list>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+
+#include "signing/tls_server.hpp"
+
+namespace antq::cli::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+}
+
+// A session, as the drain sees it: closed at once when it waits for a request that has not begun.
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  virtual void close_if_idle() = 0;
+};
+
+}  // namespace
+
+struct Server::Rep {
+  asio::io_context io;
+  asio::ssl::context ssl{asio::ssl::context::tls_server};
+  bool tls = true;
+  tcp::acceptor acceptor{io};
+  Limits limits;
+  Handler handler;
+  Logger logger;
+  std::atomic<bool> draining = false;
+  asio::steady_timer drain_timer{io};
+
+  std::mutex mutex;  // guards what follows
+  std::list<std::weak_ptr<Closable>> sessions;
+  std::map<std::string, unsigned> per_client;  // open connections by client key
+  struct Bucket {
+    double tokens = 0;
+    Clock::time_point at;
+  };
+  std::map<std::string, Bucket> buckets;  // request rate by client key
+
+  void log(LogLine line) {
+    if (logger) logger(line);
+  }
+  // Counts a connection of `key`; false when that client has its maximum open already.
+  bool enter(const std::string& key) {
+    std::lock_guard lock(mutex);
+    unsigned& n = per_client[key];
+    if (n >= limits.max_client_connections) return false;
+    ++n;
+    return true;
+  }
+  void leave(const std::string& key) {
+    std::lock_guard lock(mutex);
+    auto it = per_client.find(key);
+    if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+  }
+  // A token bucket per client: false when `key` sent more than its rate allows.
+  bool allow(const std::string& key) {
+    std::lock_guard lock(mutex);
+    const auto now = Clock::now();
+    if (buckets.size() > 100000) buckets.clear();  // bounded: a flood of distinct keys only resets the buckets
+    auto [it, fresh] = buckets.try_emplace(key, Bucket{limits.client_burst, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+      const double elapsed = std::chrono::duration<double>(now - b.at).count();
+      b.tokens = std::min(limits.client_burst, b.tokens + elapsed * limits.client_rate);
+      b.at = now;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+  std::list<std::weak_ptr<Closable>>::iterator add_session(std::weak_ptr<Closable> s) {
+    std::lock_guard lock(mutex);
+    return sessions.insert(sessions.end(), std::move(s));
+  }
+  void remove_session(std::list<std::weak_ptr<Closable>>::iterator it) {
+    bool last = false;
+    {
+      std::lock_guard lock(mutex);
+      sessions.erase(it);
+      last = sessions.empty();
+    }
+    if (last && draining) asio::post(io, [this] { io.stop(); });
+  }
+  std::size_t session_count() {
+    std::lock_guard lock(mutex);
+    return sessions.size();
+  }
+
+  void accept();
+  void begin_drain(const std::function<void()>& on_drain);
+};
+
+namespace {
+
+template <class Stream>
+class Session : public Closable, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  Session(Server::Rep& rep, tcp::socket&& socket) : rep_(rep), stream_(make(rep, std::move(socket))) {
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    client_.address = ec ? "?" : peer.address().to_string();
+  }
+  ~Session() override {
+    if (!key_.empty() && counted_) rep_.leave(key_);
+    if (registered_) rep_.remove_session(self_in_list_);
+  }
+
+  void start() {
+    self_in_list_ = rep_.add_session(this->weak_from_this());
+    registered_ = true;
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->begin(); });
+  }
+
+  void close_if_idle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  static Stream make(Server::Rep& rep, tcp::socket&& socket) {
+    if constexpr (kTls) return Stream(std::move(socket), rep.ssl);
+    else return Stream(std::move(socket));
+  }
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void begin() {
+    if constexpr (kTls) {
+      lowest().expires_after(rep_.limits.handshake);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      key_ = client_.address;
+      admitted();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      // No certificate, an untrusted, expired or revoked one, or no TLS at all: nothing is read.
+      const std::string why = signing::certificate_refusal(stream_.native_handle());
+      rep_.log({utc_now(), "-", "", client_.address, "", "", 0, 0, 0,
+                "TLS handshake refused: " + ec.message() + (why.empty() ? "" : ": " + why)});
+      return lowest().close();
+    }
+    if (auto peer = signing::peer_certificate(stream_.native_handle())) {
+      client_.fingerprint = peer->fingerprint;
+      client_.subject = peer->subject;
+      key_ = to_hex(peer->fingerprint);
+    } else {
+      key_ = client_.address;
+    }
+    admitted();
+  }
+
+  void admitted() {
+    counted_ = rep_.enter(key_);
+    if (!counted_) {
+      over_limit_ = true;  // answered with 429 after the request is read, then closed
+    }
+    read_request();
+  }
+
+  void read_request() {
+    if (rep_.draining && !first_) return shutdown();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(rep_.limits.max_header));
+    parser_->body_limit(rep_.limits.max_body);
+    idle_ = !first_ && buffer_.size() == 0;
+    lowest().expires_after(first_ ? rep_.limits.header : rep_.limits.idle);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    const bool was_idle = idle_;
+    idle_ = false;
+    started_ = Clock::now();
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == asio::error::connection_reset)
+      return lowest().close();
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+      if (was_idle || rep_.draining) return shutdown();
+      return fail(408, fmt::format("the request's header did not arrive within {} s", rep_.limits.header.count()));
+    }
+    if (ec == bhttp::error::header_limit)
+      return fail(431, fmt::format("the request's header is larger than {} bytes", rep_.limits.max_header));
+    if (ec == bhttp::error::body_limit)
+      return fail(413, fmt::format("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
+    if (ec) return fail(400, "malformed HTTP request: " + ec.message());
+    method_ = std::string(parser_->get().method_string());
+    target_ = std::string(parser_->get().target());
+    if (parser_->get().version() != 11) return fail(505, "only HTTP/1.1 is served");
+    lowest().expires_after(rep_.limits.body);
+    if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      return bhttp::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+        if (ec) return self->lowest().close();
+        self->read_body();
+      });
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit)
+      return fail(413, fmt::format("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
+    if (ec == beast::error::timeout)
+      return fail(408, fmt::format("the request's body did not arrive within {} s", rep_.limits.body.count()));
+    if (ec) return fail(400, "malformed HTTP request: " + ec.message());
+    auto message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    if (over_limit_)
+      return fail(429, fmt::format("this client has {} connections open already: use them",
+                                   rep_.limits.max_client_connections));
+    if (!rep_.allow(key_)) {
+      Response r = error(429, fmt::format("more than {} requests per second from this client: wait and retry",
+                                          rep_.limits.client_rate));
+      r.headers.emplace_back("Retry-After", "1");
+      return write(std::move(r));
+    }
+    auto target = parse_target(target_);
+    if (!target) return fail(400, "malformed request target (path and query)");
+    Request request;
+    request.method = method_;
+    request.target = target_;
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    request.content_type = std::string(message[bhttp::field::content_type]);
+    request.body = std::move(message.body());
+    request.client = client_;
+    lowest().expires_never();  // the route's time: a submission waits for its group's commit
+    rep_.handler(std::move(request), [self = this->shared_from_this()](Response r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+    });
+  }
+
+  // Answers with an error, then closes the connection (what was read cannot be trusted to end where it seems to).
+  void fail(int status, std::string_view message) {
+    keep_alive_ = false;
+    write(error(status, message));
+  }
+
+  void write(Response r) {
+    auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
+    msg->set(bhttp::field::server, "antq");
+    msg->set(bhttp::field::content_type, r.content_type);
+    msg->set(bhttp::field::cache_control, r.cache_control);
+    msg->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : r.headers) msg->set(name, value);
+    msg->body() = std::move(r.body);
+    msg->keep_alive(keep_alive_ && !rep_.draining);
+    msg->prepare_payload();
+    const std::size_t bytes = msg->body().size();
+    lowest().expires_after(rep_.limits.body);
+    bhttp::async_write(stream_, *msg, [self = this->shared_from_this(), msg, bytes](beast::error_code ec, std::size_t) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - self->started_).count();
+      self->rep_.log({utc_now(), self->client_.fingerprint ? to_hex(*self->client_.fingerprint) : "-",
+                      self->client_.subject, self->client_.address, self->method_, self->target_,
+                      static_cast<int>(msg->result_int()), bytes, ms, ec ? "the answer was not delivered: " + ec.message() : ""});
+      if (ec) return self->lowest().close();
+      if (!msg->keep_alive()) return self->shutdown();
+      self->first_ = false;
+      self->method_.clear();
+      self->target_.clear();
+      self->read_request();
+    });
+  }
+
+  void shutdown() {
+    if constexpr (kTls) {
+      lowest().expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->lowest().close(); });
+    } else {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().close();
+    }
+  }
+
+  Server::Rep& rep_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Client client_;
+  std::string key_;
+  std::string method_, target_;
+  bool counted_ = false, over_limit_ = false, first_ = true, idle_ = false, keep_alive_ = true, registered_ = false;
+  Clock::time_point started_ = Clock::now();
+  std::list<std::weak_ptr<Closable>>::iterator self_in_list_;
+};
+
+}  // namespace
+
+void Server::Rep::accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open() || draining) return;
+    if (ec) {
+      // Out of file descriptors, or a connection reset before it was accepted: try again a little later.
+      auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
+      return timer->async_wait([this, timer](beast::error_code) { accept(); });
+    }
+    if (session_count() >= limits.max_connections) {
+      beast::error_code ignored;
+      log({utc_now(), "-", "", socket.remote_endpoint(ignored).address().to_string(), "", "", 0, 0, 0,
+           fmt::format("connection closed: {} connections open (--max-connections)", limits.max_connections)});
+      socket.close(ignored);
+    } else if (tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket))->start();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
+    }
+    accept();
+  });
+}
+
+void Server::Rep::begin_drain(const std::function<void()>& on_drain) {
+  if (draining.exchange(true)) return;
+  if (on_drain) on_drain();
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  std::vector<std::shared_ptr<Closable>> open;
+  {
+    std::lock_guard lock(mutex);
+    for (auto& w : sessions)
+      if (auto s = w.lock()) open.push_back(std::move(s));
+  }
+  for (auto& s : open) s->close_if_idle();
+  if (open.empty()) return io.stop();
+  drain_timer.expires_after(limits.drain);
+  drain_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) io.stop();
+  });
+}
+
+Server::Server(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Server::~Server() = default;
+
+Result<std::unique_ptr<Server>> Server::listen(const std::string& host, std::uint16_t port, bool tls,
+                                               const Limits& limits, Handler handler, Logger logger) {
+  auto rep = std::make_unique<Rep>();
+  rep->tls = tls;
+  rep->limits = limits;
+  rep->handler = std::move(handler);
+  rep->logger = std::move(logger);
+  beast::error_code ec;
+  asio::ip::address address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return bad_input("--listen: '" + host + "' is not an IP address (e.g. 0.0.0.0, 127.0.0.1, ::1) or localhost");
+  if (!tls && !address.is_loopback())
+    return bad_input("--listen " + host + ": plain HTTP is served on a loopback address only (127.0.0.1, ::1): "
+                     "anywhere else, clients need TLS and their certificates");
+  tcp::endpoint endpoint(address, port);
+  rep->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) rep->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) rep->acceptor.bind(endpoint, ec);
+  if (!ec) rep->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return bad_input(fmt::format("--listen {}:{}: {}", host, port, ec.message()));
+  return std::unique_ptr<Server>(new Server(std::move(rep)));
+}
+
+void* Server::tls_context() { return rep_->tls ? rep_->ssl.native_handle() : nullptr; }
+
+std::uint16_t Server::port() const {
+  beast::error_code ec;
+  return rep_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::run(unsigned threads, const std::function<void()>& on_drain) {
+  asio::signal_set signals(rep_->io, SIGTERM, SIGINT);
+  signals.async_wait([this, on_drain](beast::error_code ec, int) {
+    if (!ec) rep_->begin_drain(on_drain);
+  });
+  stop_ = [this, on_drain] { asio::post(rep_->io, [this, on_drain] { rep_->begin_drain(on_drain); }); };
+  rep_->accept();
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < std::max(1u, threads); ++i) pool.emplace_back([this] { rep_->io.run(); });
+  rep_->io.run();
+  for (auto& t : pool) t.join();
+}
+
+void Server::stop() {
+  if (stop_) stop_();
+}
+
+}  // namespace antq::cli::http

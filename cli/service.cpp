@@ -1,0 +1,261 @@
+#include "cli/service.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "ledger/merkle.hpp"
+#include "projections/admission.hpp"
+#include "projections/authority.hpp"
+#include "projections/query.hpp"
+
+namespace antq::cli {
+
+extern const char* const kOpenApiText;  // cli/openapi.json, embedded by CMake (CMakeLists.txt)
+
+namespace {
+
+using nlohmann::json;
+
+std::string hex(const Digest& d) { return to_hex(d); }
+
+json hashes(const std::vector<Digest>& list) {
+  json out = json::array();
+  for (const auto& d : list) out.push_back(hex(d));
+  return out;
+}
+
+// Today, as the authority registry dates its bindings (Vietnam's calendar day).
+std::string today() { return vietnam_today(); }
+
+// The body of POST /v1/acts: one signed event as `antq sign` writes it, or several, each after its length (8 bytes,
+// big-endian), as application/vnd.antq.signed-events.
+inline constexpr std::string_view kBatchType = "application/vnd.antq.signed-events";
+
+Result<std::vector<ledger::Submission>> read_submissions(const http::Request& request, std::size_t max_events) {
+  std::vector<ledger::Submission> events;
+  ByteView body(reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size());
+  auto one = [&](ByteView bytes) -> Status {
+    auto s = ledger::decode_submission(bytes);
+    if (!s) return std::unexpected(s.error());
+    s->label = events.size() > 0 || request.content_type.starts_with(kBatchType)
+                   ? fmt::format("event {}", events.size() + 1)
+                   : std::string();
+    events.push_back(std::move(*s));
+    return {};
+  };
+  if (body.empty()) return bad_input("the body is empty: send the bytes `antq sign` writes (a signed event)");
+  if (!request.content_type.starts_with(kBatchType)) {
+    if (auto s = one(body); !s) return std::unexpected(s.error());
+    return events;
+  }
+  while (!body.empty()) {
+    if (events.size() == max_events) return bad_input(fmt::format("more than {} events in one request", max_events));
+    if (body.size() < 8) return bad_input("signed-events: a length is cut short (8 bytes, big-endian, before each event)");
+    std::uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) n = n << 8 | body[i];
+    body = body.subspan(8);
+    if (n == 0 || n > body.size())
+      return bad_input(fmt::format("signed-events: event {} claims {} bytes, {} remain", events.size() + 1, n, body.size()));
+    if (auto s = one(body.first(n)); !s) return std::unexpected(s.error());
+    body = body.subspan(n);
+  }
+  return events;
+}
+
+// The answer to a refused or failed submission: 422 for a rule's refusal, 400 for malformed input, 503 when the
+// ledger could not write (nothing was written in each case).
+http::Response submission_error(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::refused:
+      return http::json_response(422, json_text(json{{"refused", e.rule}, {"message", e.message}}));
+    case ErrorKind::bad_input: return http::error(400, e.message);
+    default: return http::error(503, e.message + " (nothing was written; try again)");
+  }
+}
+
+std::optional<std::uint64_t> number(const http::Request& r, const char* name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty() || it->second.size() > 19) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+struct Service::Rep {
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<ledger::Admission> admission;
+  ServiceOptions options;
+  std::function<void(ByteView)> crl_added;
+
+  struct Pending {
+    std::vector<ledger::Submission> events;
+    http::Reply reply;
+  };
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Pending> queue;  // guarded by mutex
+  bool stopping = false;      // guarded by mutex
+  std::thread committer;
+
+  void commit_loop();
+  void commit(std::vector<Pending> group);
+  void handle(http::Request&& request, http::Reply reply);
+  void submit(http::Request&& request, http::Reply reply);
+};
+
+void Service::Rep::commit_loop() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock lock(mutex);
+      wake.wait(lock, [&] { return !queue.empty() || stopping; });
+      if (queue.empty()) return;  // stopping, and every submission answered
+      while (!queue.empty() && group.size() < options.max_group) {
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    commit(std::move(group));
+  }
+}
+
+// One group: admitted one by one in arrival order, committed together (one LMDB transaction, one checkpoint), each
+// client answered after the commit that holds its act is durable.
+void Service::Rep::commit(std::vector<Pending> group) {
+  std::vector<std::vector<ledger::Submission>> batches;
+  batches.reserve(group.size());
+  for (auto& p : group) batches.push_back(std::move(p.events));
+  auto results = ledger->append_group(batches, *admission);
+  const std::uint64_t size = ledger->size();
+  const std::string checkpoint = size > 0 ? ledger->checkpoint() : std::string();
+  const Digest root = ledger->root(size);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (!results[i]) {
+      group[i].reply(submission_error(results[i].error()));
+      continue;
+    }
+    json entries = json::array();
+    for (std::size_t k = 0; k < results[i]->size(); ++k) {
+      const std::uint64_t seq = (*results[i])[k];
+      auto bytes = ledger->entry_bytes(seq);
+      auto act = ledger::decode_body(batches[i][k].event.body);
+      entries.push_back({{"seq", seq},
+                         {"act", act ? act->act : ""},
+                         {"subject", act ? act->subject : ""},
+                         {"leaf_hash", bytes ? hex(ledger::leaf_hash(*bytes)) : ""},
+                         {"proof", hashes(ledger->inclusion_proof(seq, size))}});
+      if (act && act->act == ledger::kCrlAdded && crl_added && act->attachments.size() == 1)
+        if (auto der = ledger->attachment(act->attachments[0].sha256)) crl_added(*der);
+    }
+    group[i].reply(http::json_response(
+        201, json_text(json{{"seqs", *results[i]}, {"entries", std::move(entries)}, {"size", size},
+                            {"root", hex(root)}, {"checkpoint", checkpoint}})));
+  }
+}
+
+void Service::Rep::submit(http::Request&& request, http::Reply reply) {
+  auto events = read_submissions(request, options.max_events_per_request);
+  if (!events) return reply(http::error(400, events.error().line()));
+  {
+    std::lock_guard lock(mutex);
+    if (stopping) return reply(http::error(503, "the service is stopping: submit again when it is back"));
+    queue.push_back({std::move(*events), std::move(reply)});
+  }
+  wake.notify_one();
+}
+
+void Service::Rep::handle(http::Request&& r, http::Reply reply) {
+  const http::Client& client = r.client;
+  projections::LedgerState state(*ledger);
+  const bool bound = client.fingerprint &&
+                     !projections::bindings_of(state, *client.fingerprint).empty() &&
+                     [&] {
+                       for (const char* role : {"person", "organisation", "administrator"})
+                         if (projections::binding_on(state, *client.fingerprint, role, today())) return true;
+                       return false;
+                     }();
+  if (r.method == "POST" && r.path == "/v1/acts") {
+    if (!bound)
+      return reply(http::error(403, "this certificate is bound to no unit today (authority.bound): it may not submit acts"));
+    return submit(std::move(r), std::move(reply));
+  }
+  if (r.method != "GET") return reply(http::error(405, r.method + " " + r.path + ": no such route (see /v1/openapi.json)"));
+  if (r.path == "/v1/openapi.json") {
+    http::Response res;
+    res.body = kOpenApiText;
+    return reply(std::move(res));
+  }
+  if (r.path == "/v1/health")
+    return reply(http::json_response(200, json_text(json{{"ok", true}, {"entries", ledger->size()}})));
+  if (r.path == "/v1/proof/inclusion") {
+    const std::uint64_t n = ledger->size();
+    auto seq = number(r, "seq");
+    auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(n);
+    if (!seq || !size || *size > n || *seq >= *size)
+      return reply(http::error(400, fmt::format("proof/inclusion needs seq < size <= {} (numbers)", n)));
+    auto bytes = ledger->entry_bytes(*seq);
+    return reply(http::json_response(200, json_text(json{{"seq", *seq}, {"size", *size},
+                                                          {"leaf_hash", hex(ledger::leaf_hash(*bytes))},
+                                                          {"root", hex(ledger->root(*size))},
+                                                          {"proof", hashes(ledger->inclusion_proof(*seq, *size))}})));
+  }
+  if (r.path == "/v1/proof/consistency") {
+    const std::uint64_t n = ledger->size();
+    auto first = number(r, "first"), second = number(r, "second");
+    if (!first || !second || *first == 0 || *first > *second || *second > n)
+      return reply(http::error(400, fmt::format("proof/consistency needs 0 < first <= second <= {} (numbers)", n)));
+    return reply(http::json_response(200, json_text(json{{"first", *first}, {"second", *second},
+                                                          {"first_root", hex(ledger->root(*first))},
+                                                          {"second_root", hex(ledger->root(*second))},
+                                                          {"proof", hashes(ledger->consistency_proof(*first, *second))}})));
+  }
+  return reply(http::error(404, r.path + ": no such route (see /v1/openapi.json)"));
+}
+
+Service::Service(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+Service::~Service() { stop(); }
+
+Result<std::unique_ptr<Service>> Service::open(std::unique_ptr<ledger::Ledger> ledger, const ServiceOptions& options) {
+  auto rep = std::make_unique<Rep>();
+  auto admission = projections::make_admission(*ledger);
+  if (!admission) return std::unexpected(admission.error());
+  rep->admission = std::move(*admission);
+  rep->ledger = std::move(ledger);
+  rep->options = options;
+  Rep* raw = rep.get();
+  rep->committer = std::thread([raw] { raw->commit_loop(); });
+  return std::unique_ptr<Service>(new Service(std::move(rep)));
+}
+
+void Service::handle(http::Request&& request, http::Reply reply) { rep_->handle(std::move(request), std::move(reply)); }
+
+void Service::on_crl_added(std::function<void(ByteView)> fn) { rep_->crl_added = std::move(fn); }
+
+void Service::stop() {
+  {
+    std::lock_guard lock(rep_->mutex);
+    rep_->stopping = true;
+  }
+  rep_->wake.notify_all();
+  if (rep_->committer.joinable()) rep_->committer.join();
+}
+
+const ledger::Ledger& Service::ledger() const { return *rep_->ledger; }
+
+std::vector<std::string> service_routes() {
+  return {"POST /v1/acts", "GET /v1/openapi.json", "GET /v1/health", "GET /v1/proof/inclusion",
+          "GET /v1/proof/consistency"};
+}
+
+}  // namespace antq::cli

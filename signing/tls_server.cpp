@@ -1,0 +1,157 @@
+#include "signing/tls_server.hpp"
+
+#include <openssl/ssl.h>
+
+#include <mutex>
+
+#include "signing/openssl_util.hpp"
+
+namespace antq::signing {
+
+struct TlsServerPolicy::Rep {
+  std::mutex mutex;
+  std::vector<X509CrlPtr> crls;  // guarded by mutex
+};
+
+namespace {
+
+// Whether a CRL held by `policy` revokes `cert`, issued by `issuer`: a CRL counts only when `issuer` signed it
+// (its name and its signature). Absent CRLs revoke nothing, as at admission (signing/verifier.cpp): a CRL past its
+// nextUpdate still names what it revoked.
+bool revoked(TlsServerPolicy::Rep& policy, X509* cert, X509* issuer) {
+  std::lock_guard lock(policy.mutex);
+  for (const auto& crl : policy.crls) {
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0) continue;
+    if (X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1) {
+      clear_ssl_errors();
+      continue;
+    }
+    X509_REVOKED* entry = nullptr;
+    if (X509_CRL_get0_by_cert(crl.get(), &entry, cert) == 1 && entry != nullptr) return true;
+  }
+  return false;
+}
+
+int policy_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// OpenSSL's chain check (roots, intermediates, validity now, the ssl_client purpose), then ours: no certificate of the
+// chain revoked by a CRL the ledger holds.
+int verify_client(int ok, X509_STORE_CTX* store) {
+  if (ok != 1) return ok;
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl == nullptr) return ok;
+  auto* policy = static_cast<TlsServerPolicy::Rep*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), policy_index()));
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  X509* issuer = X509_STORE_CTX_get0_current_issuer(store);
+  if (policy == nullptr || cert == nullptr || issuer == nullptr || issuer == cert) return ok;
+  if (revoked(*policy, cert, issuer)) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REVOKED);
+    return 0;
+  }
+  return ok;
+}
+
+Result<X509CrlPtr> crl(ByteView der) {
+  X509CrlPtr c = crl_from_der(der);
+  if (!c) return bad_input("not a DER certificate revocation list (CRL)");
+  return c;
+}
+
+}  // namespace
+
+TlsServerPolicy::TlsServerPolicy(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+TlsServerPolicy::~TlsServerPolicy() = default;
+
+Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native, const TlsServerSettings& settings) {
+  auto* ctx = static_cast<SSL_CTX*>(native);
+  if (settings.certificate_chain.empty()) return bad_input("--cert: no certificate in the file");
+  if (settings.key == nullptr || settings.key->rep() == nullptr) return bad_input("--key: no key");
+  if (settings.roots.empty()) return bad_input("the ledger holds no trust anchor to check client certificates against");
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                               SSL_OP_NO_TICKET);
+  // TLS 1.2: forward-secret AEAD suites only (TLS 1.3's are all such).
+  if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return bad_input("cannot set the TLS 1.2 cipher suites: " + ssl_errors());
+
+  X509Ptr leaf = x509_from_der(settings.certificate_chain[0]);
+  if (!leaf) return bad_input("--cert: the first certificate does not decode: " + ssl_errors());
+  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return bad_input("--cert: " + ssl_errors());
+  for (std::size_t i = 1; i < settings.certificate_chain.size(); ++i) {
+    X509Ptr ca = x509_from_der(settings.certificate_chain[i]);
+    if (!ca) return bad_input("--cert: a certificate of the chain does not decode: " + ssl_errors());
+    if (SSL_CTX_add1_chain_cert(ctx, ca.get()) != 1) return bad_input("--cert: " + ssl_errors());
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, settings.key->rep()->key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+    return bad_input("--key does not match the certificate of --cert: " + ssl_errors());
+
+  // Client certificates: OpenSSL builds and checks the chain against the roots alone (trusted only when
+  // self-signed; the intermediates serve to build chains).
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (const auto* list : {&settings.roots, &settings.intermediates})
+    for (const Bytes& der : *list) {
+      X509Ptr c = x509_from_der(der);
+      if (!c || X509_STORE_add_cert(store, c.get()) != 1) {
+        clear_ssl_errors();  // a duplicate, or a certificate that does not decode: it cannot help a chain
+        continue;
+      }
+    }
+  auto rep = std::make_unique<Rep>();
+  for (const Bytes& der : settings.crls) {
+    auto c = crl(der);
+    if (!c) return std::unexpected(c.error());
+    rep->crls.push_back(std::move(*c));
+  }
+  std::unique_ptr<TlsServerPolicy> policy(new TlsServerPolicy(std::move(rep)));
+  if (SSL_CTX_set_ex_data(ctx, policy_index(), policy->rep_.get()) != 1)
+    return bad_input("cannot attach the client certificate policy: " + ssl_errors());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
+  SSL_CTX_set_verify_depth(ctx, 8);
+  // Clients are told which CAs their certificate must chain to.
+  UniqueSsl<STACK_OF(X509_NAME), detail::free_name_stack> names(sk_X509_NAME_new_null());
+  for (const Bytes& der : settings.roots)
+    if (X509Ptr c = x509_from_der(der)) {
+      if (X509_NAME* n = X509_NAME_dup(X509_get_subject_name(c.get()))) sk_X509_NAME_push(names.get(), n);
+    }
+  SSL_CTX_set_client_CA_list(ctx, names.release());
+  return policy;
+}
+
+Status TlsServerPolicy::add_crl(ByteView der) {
+  auto c = crl(der);
+  if (!c) return std::unexpected(c.error());
+  std::lock_guard lock(rep_->mutex);
+  rep_->crls.push_back(std::move(*c));
+  return {};
+}
+
+std::optional<PeerCertificate> peer_certificate(void* native) {
+  auto* ssl = static_cast<SSL*>(native);
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return std::nullopt;
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(cert, &buf);
+  if (len <= 0) {
+    clear_ssl_errors();
+    return std::nullopt;
+  }
+  PeerCertificate peer;
+  peer.der.assign(buf, buf + len);
+  OPENSSL_free(buf);
+  auto info = inspect_certificate(peer.der);
+  if (!info) return std::nullopt;
+  peer.fingerprint = info->fingerprint;
+  peer.subject = info->subject;
+  peer.not_after = info->not_after;
+  return peer;
+}
+
+std::string certificate_refusal(void* native) {
+  const long result = SSL_get_verify_result(static_cast<SSL*>(native));
+  return result == X509_V_OK ? std::string() : X509_verify_cert_error_string(result);
+}
+
+}  // namespace antq::signing

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# antq serve end to end, with stock curl and openssl: mutual TLS refusals (no certificate, an untrusted, an expired
+# and a revoked one), an unbound certificate refused 403, a submission answered 201 with its proof after the commit,
+# a refused one 422 and garbage 400 with nothing written, plain HTTP only on loopback, SIGTERM drains and exits 0.
+#   tests/tools/serve_test.sh ANTQ
+set -euo pipefail
+antq=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
+command -v curl >/dev/null || fail "curl is missing (tools/install-deps.sh installs it)"
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+pki="$tmp/pki"
+"$here/tools/demo-pki.sh" "$pki" >/dev/null
+ledger="$tmp/ledger"
+"$antq" init "$ledger" --profile hoa-binh-2023 --trust "$pki/roots.pem" --admin "$pki/province-person.crt" >/dev/null
+admin="$pki/province-person.key:$pki/province-person.crt"
+fp() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
+for role in person organisation; do
+  cat > "$tmp/bind-$role.json" <<JSON
+{"act": "authority.bound", "subject": "ledger", "date": "2026-01-02",
+ "data": {"certificate": "$(fp "$pki/commune-$role.crt")", "role": "$role", "unit": "UBND xã Lạc Thịnh", "level": "commune", "from": "2026-01-01"}}
+JSON
+  "$antq" record "$ledger" "$tmp/bind-$role.json" --person "$admin" >/dev/null
+done
+
+# An expired and a revoked client certificate, from the same root (openssl ca sets the dates and writes the CRL).
+ca="$tmp/ca"
+mkdir -p "$ca"
+: > "$ca/index.txt"
+echo 1000 > "$ca/serial"
+cat > "$ca/ca.cnf" <<CNF
+[ca]
+default_ca = demo
+[demo]
+database = $ca/index.txt
+serial = $ca/serial
+new_certs_dir = $ca
+certificate = $pki/root.crt
+private_key = $pki/root.key
+default_md = sha256
+policy = any
+default_crl_days = 30
+unique_subject = no
+[any]
+commonName = supplied
+[signer]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+CNF
+for who in expired revoked; do
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who (test)" \
+    -keyout "$tmp/$who.key" -out "$tmp/$who.csr" 2>/dev/null
+done
+openssl ca -batch -config "$ca/ca.cnf" -extensions signer -startdate 20200101000000Z -enddate 20210101000000Z \
+  -in "$tmp/expired.csr" -out "$tmp/expired.crt" 2>/dev/null
+openssl ca -batch -config "$ca/ca.cnf" -extensions signer -days 30 -in "$tmp/revoked.csr" -out "$tmp/revoked.crt" 2>/dev/null
+openssl ca -batch -config "$ca/ca.cnf" -revoke "$tmp/revoked.crt" 2>/dev/null
+openssl ca -batch -config "$ca/ca.cnf" -gencrl -out "$tmp/root.crl" 2>/dev/null
+"$antq" trust add-crl "$ledger" "$tmp/root.crl" --admin "$admin" >/dev/null
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=stranger" \
+  -keyout "$tmp/stranger.key" -out "$tmp/stranger.crt" 2>/dev/null
+
+# Plain HTTP only on loopback.
+set +e
+out=$("$antq" serve "$ledger" --plain-http --listen 0.0.0.0:0 2>&1); rc=$?
+set -e
+[[ $rc == 2 && $out == *"loopback"* ]] || fail "plain HTTP on 0.0.0.0 was not refused (rc $rc): $out"
+
+"$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" --threads 2 \
+  2> "$tmp/serve.log" &
+server_pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$tmp/serve.log")
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+[[ -n "${port:-}" ]] || fail "antq serve did not start: $(cat "$tmp/serve.log")"
+url="https://127.0.0.1:$port"
+as() { local who=$1; shift; curl -sS --cacert "$pki/root.crt" --cert "$who.crt" --key "$who.key" "$@"; }
+clerk="$pki/commune-person"
+
+# Refused at the handshake: nothing is read, no answer.
+handshake_refused() {
+  local what=$1; shift
+  if curl -sS --max-time 10 --cacert "$pki/root.crt" "$@" "$url/v1/health" >/dev/null 2>"$tmp/curl.err"; then
+    fail "$what: the server answered"
+  fi
+  echo "handshake refused ($what): $(head -c 120 "$tmp/curl.err")"
+}
+handshake_refused "no certificate"
+handshake_refused "untrusted certificate" --cert "$tmp/stranger.crt" --key "$tmp/stranger.key"
+handshake_refused "expired certificate" --cert "$tmp/expired.crt" --key "$tmp/expired.key"
+handshake_refused "revoked certificate" --cert "$tmp/revoked.crt" --key "$tmp/revoked.key"
+if openssl s_client -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -tls1_1 </dev/null >/dev/null 2>&1; then
+  fail "TLS 1.1 was accepted"
+fi
+
+# A trusted but unbound certificate may not submit.
+size_before=$("$antq" checkpoint "$ledger" | sed -n 2p)
+cat > "$tmp/act.json" <<JSON
+{"act": "model.proposed", "subject": "LT-M1", "date": "2026-03-02",
+ "document": {"number": "07/BC-CAX", "title": "Báo cáo đề xuất xây dựng mô hình", "issuer": "UBND xã Lạc Thịnh"},
+ "authority": {"level": "commune", "unit": "UBND xã Lạc Thịnh"}, "data": {"name": "Tổ tự quản về ANTT", "type": "self-managed"}}
+JSON
+"$antq" sign "$tmp/act.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act.signed" >/dev/null
+code=$(as "$pki/district-person" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act.signed" "$url/v1/acts")
+[[ $code == 403 ]] || fail "an unbound certificate submitted (HTTP $code): $(cat "$tmp/out.json")"
+grep -q '"error"' "$tmp/out.json" || fail "403 without a reason"
+
+# Garbage: 400, nothing written.
+head -c 500 /dev/urandom > "$tmp/garbage"
+code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/garbage" "$url/v1/acts")
+[[ $code == 400 ]] || fail "garbage was answered $code: $(cat "$tmp/out.json")"
+
+# A lawful act: 201 after the commit, with its seq, leaf hash, checkpoint and inclusion proof.
+code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act.signed" "$url/v1/acts")
+[[ $code == 201 ]] || fail "the act was answered $code: $(cat "$tmp/out.json")"
+python3 - "$tmp/out.json" <<'PY'
+import hashlib, json, sys
+a = json.load(open(sys.argv[1]))
+seq, size = a["seqs"][0], a["size"]
+e = a["entries"][0]
+assert e["seq"] == seq and len(e["leaf_hash"]) == 64, a
+assert a["checkpoint"].splitlines()[1] == str(size), a["checkpoint"]
+# RFC 9162 inclusion: fold the proof from the leaf up to the root.
+def h(b): return hashlib.sha256(b).digest()
+fn, sn, r = seq, size - 1, bytes.fromhex(e["leaf_hash"])
+for p in map(bytes.fromhex, e["proof"]):
+    if sn == 0: raise SystemExit("proof too long")
+    if fn % 2 == 1 or fn == sn:
+        r = h(b"\x01" + p + r)
+        if fn % 2 == 0:
+            while fn % 2 == 0 and fn != 0: fn >>= 1; sn >>= 1
+    else:
+        r = h(b"\x01" + r + p)
+    fn >>= 1; sn >>= 1
+assert sn == 0 and r.hex() == a["root"], "the inclusion proof does not lead to the root"
+PY
+echo "submitted: HTTP 201, entry $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seqs"][0])' "$tmp/out.json"), proof checked"
+
+# The same act again: 422 duplicate, nothing written.
+code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act.signed" "$url/v1/acts")
+[[ $code == 422 ]] || fail "a duplicate was answered $code: $(cat "$tmp/out.json")"
+grep -q '"refused":"duplicate"' "$tmp/out.json" || fail "422 without the rule: $(cat "$tmp/out.json")"
+
+# SIGTERM: drains and exits 0; the acknowledged act is there.
+kill -TERM "$server_pid"
+set +e
+wait "$server_pid"; rc=$?
+set -e
+server_pid=""
+[[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
+grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
+size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
+[[ $size_after == $((size_before + 1)) ]] || fail "size $size_before -> $size_after, expected one more entry"
+"$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
+grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
+echo "antq serve: mTLS refusals, 403, 400, 201 with a proof, 422, SIGTERM drain: all as expected"
+echo "--- the request log:"; cat "$tmp/serve.log"
