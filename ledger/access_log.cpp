@@ -245,6 +245,7 @@ struct AccessLog::Rep {
       progress.notify_all();  // room for record()
       lock.unlock();
       Status written = error ? Status(std::unexpected(*error)) : write_group(group);
+      if (written && options.on_commit) options.on_commit(group.size(), range.size());
       lock.lock();
       if (!written && !error) error = written.error();
       if (written) committed_size = range.size();
@@ -459,11 +460,11 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   AccessLogReport report;
   std::size_t unnamed = 0;
   auto fail = [&](std::string reason) {
-    if (report.failures.size() < kMaxFailuresNamed) report.failures.push_back(std::move(reason));
+    if (report.failures.size() < kMaxFailuresNamed) report.failures.push_back("access log: " + std::move(reason));
     else ++unnamed;
   };
   auto finish = [&] {
-    if (unnamed > 0) report.failures.push_back(fmt::format("and {} more problems", unnamed));
+    if (unnamed > 0) report.failures.push_back(fmt::format("access log: and {} more problems", unnamed));
     return report;
   };
   // Every tree and the free list, before LMDB reads any of them.
@@ -506,22 +507,22 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
     for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       const std::uint64_t expected = range.size();
       if (k.mv_size != 8) {
-        fail(fmt::format("access log: a key of `records` after record {} is not 8 bytes", expected));
+        fail(fmt::format("a key of `records` after record {} is not 8 bytes", expected));
         break;
       }
       const std::uint64_t seq = seq_of(k);
       if (seq != expected) {
-        fail(fmt::format("access log: record {} is missing (the next is {}): records were removed", expected, seq));
+        fail(fmt::format("record {} is missing (the next is {}): records were removed", expected, seq));
         break;  // the tree past a gap is not the tree the checkpoints signed
       }
       const std::string_view bytes(static_cast<const char*>(v.mv_data), v.mv_size);
       auto r = decode_access_record(bytes);
-      if (!r) fail(fmt::format("access log record {}: {}", seq, r.error().message));
-      else if (r->seq != seq) fail(fmt::format("access log record {}: it says it is record {}", seq, r->seq));
+      if (!r) fail(fmt::format("record {}: {}", seq, r.error().message));
+      else if (r->seq != seq) fail(fmt::format("record {}: it says it is record {}", seq, r->seq));
       for (const PerfectNode& n : range.append(leaf_hash(as_bytes(bytes)))) {
         ++nodes_expected;
         if (rep_->node(txn, n.level, n.index) != n.hash)
-          fail(fmt::format("access log record {}: the stored tree node (level {}, index {}) differs from the one its "
+          fail(fmt::format("record {}: the stored tree node (level {}, index {}) differs from the one its "
                            "records give", seq, n.level, n.index));
       }
       if (notes.contains(range.size())) roots[range.size()] = range.root();
@@ -531,25 +532,25 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   report.records = range.size();
   report.root = range.root();
   if (const std::uint64_t stored = rep_->count(txn, rep_->nodes); stored != nodes_expected)
-    fail(fmt::format("access log: `nodes` holds {} tree nodes, its {} records make {}", stored, report.records,
+    fail(fmt::format("`nodes` holds {} tree nodes, its {} records make {}", stored, report.records,
                      nodes_expected));
 
   for (const auto& [size, note] : notes) {
     auto c = open_checkpoint(note, *key);
     if (!c) {
-      fail(fmt::format("access log checkpoint {}: {}", size, c.error().message));
+      fail(fmt::format("checkpoint {}: {}", size, c.error().message));
       continue;
     }
-    if (c->origin != origin) fail(fmt::format("access log checkpoint {}: its origin is \"{}\", not \"{}\"", size, c->origin, origin));
-    if (c->size != size) fail(fmt::format("access log checkpoint {}: it says size {}", size, c->size));
+    if (c->origin != origin) fail(fmt::format("checkpoint {}: its origin is \"{}\", not \"{}\"", size, c->origin, origin));
+    if (c->size != size) fail(fmt::format("checkpoint {}: it says size {}", size, c->size));
     auto root = roots.find(size);
     if (root == roots.end())
-      fail(fmt::format("access log checkpoint {}: the log holds {} records (records removed?)", size, report.records));
+      fail(fmt::format("checkpoint {}: the log holds {} records (records removed?)", size, report.records));
     else if (root->second != c->root)
-      fail(fmt::format("access log checkpoint {}: its root is not the root of the first {} records", size, size));
+      fail(fmt::format("checkpoint {}: its root is not the root of the first {} records", size, size));
   }
   if (!notes.contains(report.records))
-    fail(fmt::format("access log: no checkpoint of its size {}: its last records are signed by none", report.records));
+    fail(fmt::format("no checkpoint of its size {}: its last records are signed by none", report.records));
   return finish();
 }
 

@@ -73,6 +73,9 @@ class AccessLog {
     // Records queued and not yet committed, at most; record() waits for room beyond it (memory stays bounded when
     // the disk stalls). Also the most records one transaction writes.
     std::size_t max_queue = 65'536;
+    // Called on the committer thread after each group is durable, with the number of records it held and the log's
+    // new size (metrics; tests, which hold the next group back by waiting in it). It must not call into this log.
+    std::function<void(std::size_t group, std::uint64_t size)> on_commit;
   };
 
   // Whether `ledger_dir` holds an access log (DIR/access/data.mdb).
