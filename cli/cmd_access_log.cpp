@@ -36,18 +36,21 @@ void add_access_log(CLI::App& app, Action& run) {
       if (!args->since.empty()) {
         filter.since = signing::parse_time(args->since);
         if (!filter.since)
-          return fail(bad_input(fmt::format("--since: expected a date YYYY-MM-DD or an RFC 3339 time, got \"{}\"",
-                                            args->since)));
+          return fail(bad_input(
+              fmt::format("--since: expected a date YYYY-MM-DD or an RFC 3339 time, got \"{}\"", args->since)));
       }
       // The ledger first: a directory that holds none is named as such.
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       if (!ledger::AccessLog::exists(args->dir)) {
         if (args->json) {
-          print_json({{"records", nlohmann::json::array()}, {"count", 0}, {"size", 0},
+          print_json({{"records", nlohmann::json::array()},
+                      {"count", 0},
+                      {"size", 0},
                       {"origin", (*ledger)->info().origin + ledger::kAccessOriginSuffix}});
         } else {
-          print_line(fmt::format("{} has no access log yet: antq serve makes it with the first read", args->dir));
+          print_line(fmt::format("{} has no access log yet: antq serve makes it when it first starts on the ledger",
+                                 args->dir));
         }
         return kOk;
       }
@@ -59,9 +62,10 @@ void add_access_log(CLI::App& app, Action& run) {
         // Streamed: the log may hold millions of records.
         std::cout << "{\n  \"records\": [";
         listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
-          nlohmann::json j = {{"seq", r.seq},         {"at", r.at},       {"certificate", r.certificate},
-                              {"subject_dn", r.subject_dn}, {"role", r.role}, {"route", r.route},
-                              {"subject", r.subject}, {"unit", r.unit},   {"report", r.report}};
+          nlohmann::json j = {
+              {"seq", r.seq},      {"at", r.at},       {"certificate", r.certificate}, {"subject_dn", r.subject_dn},
+              {"role", r.role},    {"route", r.route}, {"subject", r.subject},         {"unit", r.unit},
+              {"report", r.report}};
           std::cout << (count++ == 0 ? "\n    " : ",\n    ") << json_text(j);
           return {};
         });
@@ -73,8 +77,8 @@ void add_access_log(CLI::App& app, Action& run) {
         listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
           ++count;
           std::string what = r.route;
-          for (const auto& [label, value] : {std::pair{"subject", &r.subject}, std::pair{"unit", &r.unit},
-                                             std::pair{"report", &r.report}})
+          for (const auto& [label, value] :
+               {std::pair{"subject", &r.subject}, std::pair{"unit", &r.unit}, std::pair{"report", &r.report}})
             if (!value->empty()) what += fmt::format(" [{} {}]", label, *value);
           std::cout << fmt::format("{:>6}  {:<20}  {}  {:<16}  {}\n", r.seq, r.at, cell(r.role, 9),
                                    r.certificate.substr(0, 16), visible(what))

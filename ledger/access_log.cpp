@@ -1,6 +1,7 @@
 #include "ledger/access_log.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,11 +10,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <tuple>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "ledger/act.hpp"
 #include "ledger/lmdb_check.hpp"
@@ -99,8 +98,10 @@ Status check_access_record(const AccessRecord& r) {
 
 std::string encode_access_record(const AccessRecord& r) {
   // nlohmann's object keeps its keys in a std::map: dump() writes them in byte order, with no spaces.
-  json j = {{"at", r.at},       {"certificate", r.certificate}, {"report", r.report}, {"role", r.role},
-            {"route", r.route}, {"seq", r.seq},                 {"subject", r.subject}, {"subject_dn", r.subject_dn},
+  json j = {{"at", r.at},           {"certificate", r.certificate},
+            {"report", r.report},   {"role", r.role},
+            {"route", r.route},     {"seq", r.seq},
+            {"subject", r.subject}, {"subject_dn", r.subject_dn},
             {"unit", r.unit}};
   return j.dump();
 }
@@ -113,14 +114,15 @@ Result<AccessRecord> decode_access_record(std::string_view bytes) {
   AccessRecord r;
   const auto string_field = [&](const char* name, std::string& out) -> Status {
     auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) return bad_input(fmt::format("access record: {}: missing or not text", name));
+    if (it == j.end() || !it->is_string())
+      return bad_input(fmt::format("access record: {}: missing or not text", name));
     out = it->get<std::string>();
     return {};
   };
-  for (const auto& [name, out] : {std::pair{"at", &r.at}, std::pair{"certificate", &r.certificate},
-                                  std::pair{"report", &r.report}, std::pair{"role", &r.role},
-                                  std::pair{"route", &r.route}, std::pair{"subject", &r.subject},
-                                  std::pair{"subject_dn", &r.subject_dn}, std::pair{"unit", &r.unit}})
+  for (const auto& [name, out] :
+       {std::pair{"at", &r.at}, std::pair{"certificate", &r.certificate}, std::pair{"report", &r.report},
+        std::pair{"role", &r.role}, std::pair{"route", &r.route}, std::pair{"subject", &r.subject},
+        std::pair{"subject_dn", &r.subject_dn}, std::pair{"unit", &r.unit}})
     if (auto s = string_field(name, *out); !s) return std::unexpected(s.error());
   auto seq = j.find("seq");
   if (seq == j.end() || !seq->is_number_unsigned()) return bad_input("access record: seq: missing or not a number");
@@ -148,8 +150,8 @@ struct AccessLog::Rep {
   std::condition_variable work;      // the committer waits for records (or stop)
   std::condition_variable progress;  // record() waits for room, flush() and wait_durable() for commits
   std::deque<AccessRecord> queue;
-  std::uint64_t tickets = 0;    // records accepted by record(), ever
-  std::uint64_t settled = 0;    // of those, committed (or lost to a failed commit: then `error` is set)
+  std::uint64_t tickets = 0;         // records accepted by record(), ever
+  std::uint64_t settled = 0;         // of those, committed (or lost to a failed commit: then `error` is set)
   std::uint64_t committed_size = 0;  // records in the log after the last commit
   std::optional<Error> error;
   bool stopping = false;
@@ -188,8 +190,10 @@ struct AccessLog::Rep {
       }
       if (check->found) return txn;
     }
-    return io_error(fmt::format("{}: could not check the structure of data.mdb: its snapshots were replaced by "
-                                "commits while being read", (dir / "data.mdb").string()));
+    return io_error(
+        fmt::format("{}: could not check the structure of data.mdb: its snapshots were replaced by "
+                    "commits while being read",
+                    (dir / "data.mdb").string()));
   }
 
   Status open_dbis(const Txn& txn, unsigned flags) {
@@ -197,8 +201,8 @@ struct AccessLog::Rep {
                              std::pair{kCheckpointsDb, &checkpoints}, std::pair{kMetaDb, &meta}}) {
       int rc = mdb_dbi_open(txn.get(), name, flags, dbi);
       if (rc != MDB_SUCCESS)
-        return corruption(fmt::format("{}: access log database `{}` cannot be opened: {}", dir.string(), name,
-                                      lmdb_error(rc)));
+        return corruption(
+            fmt::format("{}: access log database `{}` cannot be opened: {}", dir.string(), name, lmdb_error(rc)));
     }
     return {};
   }
@@ -313,7 +317,8 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
   rep->key = std::move(key);
   rep->options = options;
   std::error_code ec;
-  if (!fs::is_directory(ledger_dir, ec)) return bad_input(fmt::format("{} is not a ledger directory", ledger_dir.string()));
+  if (!fs::is_directory(ledger_dir, ec))
+    return bad_input(fmt::format("{} is not a ledger directory", ledger_dir.string()));
   fs::create_directory(rep->dir, ec);
   if (ec) return io_error(fmt::format("cannot create {}: {}", rep->dir.string(), ec.message()));
   const bool existed = exists(ledger_dir);
@@ -338,21 +343,24 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
     auto format = checked->get(rep->meta, val(std::string_view("format")));
     auto origin = checked->get(rep->meta, val(std::string_view("origin")));
     if (!format || text(*format) != kAccessFormat)
-      return bad_input(fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
+      return bad_input(
+          fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
     if (!origin || text(*origin) != rep->origin)
-      return bad_input(fmt::format("{} is the access log of origin \"{}\", not of this ledger (\"{}\")", rep->dir.string(),
-                                   origin ? text(*origin) : std::string(), rep->origin));
+      return bad_input(fmt::format("{} is the access log of origin \"{}\", not of this ledger (\"{}\")",
+                                   rep->dir.string(), origin ? text(*origin) : std::string(), rep->origin));
     // The tree is picked up where it stands; it must have the root its last checkpoint signed (antq verify says more).
     const std::uint64_t size = rep->count(*checked, rep->records);
-    rep->range = CompactRange::load(size, [&](unsigned level, std::uint64_t index) { return rep->node(*checked, level, index); });
+    rep->range = CompactRange::load(
+        size, [&](unsigned level, std::uint64_t index) { return rep->node(*checked, level, index); });
     const SeqKey ck = seq_key(size);
     auto note = checked->get(rep->checkpoints, val(ck.data(), ck.size()));
     auto vkey = parse_verifier_key(format_verifier_key(rep->origin, rep->key->public_key()));
     auto opened = note && vkey ? open_checkpoint(text(*note), *vkey) : Result<Checkpoint>(corruption("no checkpoint"));
     if (!opened || opened->size != size || opened->root != rep->range.root())
-      return corruption(fmt::format("{}: the access log's {} records are not those its checkpoint of that size signs "
-                                    "(damaged, or not signed by this operator key): run antq verify",
-                                    rep->dir.string(), size));
+      return corruption(
+          fmt::format("{}: the access log's {} records are not those its checkpoint of that size signs "
+                      "(damaged, or not signed by this operator key): run antq verify",
+                      rep->dir.string(), size));
     rep->committed_size = size;
     if (int rc = checked->commit(); rc != MDB_SUCCESS) return io_error("cannot read the access log: " + lmdb_error(rc));
   }
@@ -363,7 +371,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
 
 Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger_dir) {
   if (!exists(ledger_dir))
-    return bad_input(fmt::format("{} holds no access log (no {}/data.mdb): it is made by antq serve's first read",
+    return bad_input(fmt::format("{} holds no access log (no {}/data.mdb): antq serve makes it when it first starts",
                                  ledger_dir.string(), kAccessLogDir));
   auto rep = std::make_unique<Rep>();
   rep->dir = ledger_dir / kAccessLogDir;
@@ -373,7 +381,8 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger
   if (auto s = rep->open_dbis(*checked, 0); !s) return std::unexpected(s.error());
   auto format = checked->get(rep->meta, val(std::string_view("format")));
   if (!format || text(*format) != kAccessFormat)
-    return bad_input(fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
+    return bad_input(
+        fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
   auto origin = checked->get(rep->meta, val(std::string_view("origin")));
   rep->origin = origin ? text(*origin) : std::string();
   if (int rc = checked->commit(); rc != MDB_SUCCESS) return io_error("cannot read the access log: " + lmdb_error(rc));
@@ -385,7 +394,8 @@ Result<std::uint64_t> AccessLog::record(AccessRecord r) {
   if (r.at.empty()) r.at = signing::format_utc(signing::now());
   if (auto s = check_access_record(r); !s) return std::unexpected(s.error());
   std::unique_lock lock(rep_->mutex);
-  rep_->progress.wait(lock, [&] { return rep_->queue.size() < rep_->options.max_queue || rep_->error || rep_->stopping; });
+  rep_->progress.wait(lock,
+                      [&] { return rep_->queue.size() < rep_->options.max_queue || rep_->error || rep_->stopping; });
   if (rep_->error) return std::unexpected(*rep_->error);
   if (rep_->stopping) return bad_input("the access log is closing");
   rep_->queue.push_back(std::move(r));
@@ -460,8 +470,10 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   AccessLogReport report;
   std::size_t unnamed = 0;
   auto fail = [&](std::string reason) {
-    if (report.failures.size() < kMaxFailuresNamed) report.failures.push_back("access log: " + std::move(reason));
-    else ++unnamed;
+    if (report.failures.size() < kMaxFailuresNamed)
+      report.failures.push_back("access log: " + std::move(reason));
+    else
+      ++unnamed;
   };
   auto finish = [&] {
     if (unnamed > 0) report.failures.push_back(fmt::format("access log: and {} more problems", unnamed));
@@ -475,7 +487,8 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   }
   const Txn& txn = *checked;
   const std::string origin = ledger_verifier_key.name + kAccessOriginSuffix;
-  if (rep_->origin != origin) fail(fmt::format("its origin is \"{}\", not \"{}\" (the ledger's origin and /access)", rep_->origin, origin));
+  if (rep_->origin != origin)
+    fail(fmt::format("its origin is \"{}\", not \"{}\" (the ledger's origin and /access)", rep_->origin, origin));
   auto key = parse_verifier_key(format_verifier_key(origin, ledger_verifier_key.public_key));
   if (!key) {
     fail("the operator's verifier key: " + key.error().message);
@@ -487,7 +500,8 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   MDB_cursor* cur = nullptr;
   MDB_val k, v;
   if (mdb_cursor_open(txn.get(), rep_->checkpoints, &cur) == MDB_SUCCESS) {
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       if (k.mv_size != 8) {
         fail("a key of `checkpoints` is not 8 bytes");
         continue;
@@ -504,7 +518,8 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   CompactRange range;
   std::uint64_t nodes_expected = 0;
   if (mdb_cursor_open(txn.get(), rep_->records, &cur) == MDB_SUCCESS) {
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       const std::uint64_t expected = range.size();
       if (k.mv_size != 8) {
         fail(fmt::format("a key of `records` after record {} is not 8 bytes", expected));
@@ -517,13 +532,17 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
       }
       const std::string_view bytes(static_cast<const char*>(v.mv_data), v.mv_size);
       auto r = decode_access_record(bytes);
-      if (!r) fail(fmt::format("record {}: {}", seq, r.error().message));
-      else if (r->seq != seq) fail(fmt::format("record {}: it says it is record {}", seq, r->seq));
+      if (!r)
+        fail(fmt::format("record {}: {}", seq, r.error().message));
+      else if (r->seq != seq)
+        fail(fmt::format("record {}: it says it is record {}", seq, r->seq));
       for (const PerfectNode& n : range.append(leaf_hash(as_bytes(bytes)))) {
         ++nodes_expected;
         if (rep_->node(txn, n.level, n.index) != n.hash)
-          fail(fmt::format("record {}: the stored tree node (level {}, index {}) differs from the one its "
-                           "records give", seq, n.level, n.index));
+          fail(
+              fmt::format("record {}: the stored tree node (level {}, index {}) differs from the one its "
+                          "records give",
+                          seq, n.level, n.index));
       }
       if (notes.contains(range.size())) roots[range.size()] = range.root();
     }
@@ -532,8 +551,7 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
   report.records = range.size();
   report.root = range.root();
   if (const std::uint64_t stored = rep_->count(txn, rep_->nodes); stored != nodes_expected)
-    fail(fmt::format("`nodes` holds {} tree nodes, its {} records make {}", stored, report.records,
-                     nodes_expected));
+    fail(fmt::format("`nodes` holds {} tree nodes, its {} records make {}", stored, report.records, nodes_expected));
 
   for (const auto& [size, note] : notes) {
     auto c = open_checkpoint(note, *key);
@@ -541,7 +559,8 @@ AccessLogReport AccessLog::verify(const VerifierKey& ledger_verifier_key) const 
       fail(fmt::format("checkpoint {}: {}", size, c.error().message));
       continue;
     }
-    if (c->origin != origin) fail(fmt::format("checkpoint {}: its origin is \"{}\", not \"{}\"", size, c->origin, origin));
+    if (c->origin != origin)
+      fail(fmt::format("checkpoint {}: its origin is \"{}\", not \"{}\"", size, c->origin, origin));
     if (c->size != size) fail(fmt::format("checkpoint {}: it says size {}", size, c->size));
     auto root = roots.find(size);
     if (root == roots.end())

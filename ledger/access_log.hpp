@@ -54,8 +54,8 @@ Status check_access_record(const AccessRecord& r);
 
 // What open_reader's for_each lists.
 struct AccessFilter {
-  std::optional<std::string> subject;        // only records of this subject (exact)
-  std::optional<signing::UnixTime> since;    // only records at or after this instant
+  std::optional<std::string> subject;      // only records of this subject (exact)
+  std::optional<signing::UnixTime> since;  // only records at or after this instant
 };
 
 // What AccessLog::verify found (FORMAT.md §12, "Verification").

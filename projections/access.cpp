@@ -1,8 +1,8 @@
 #include "projections/access.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "projections/authority.hpp"
@@ -49,7 +49,8 @@ std::vector<Grant> parse(const std::string& text) {
     g.from = j.value("from", "");
     g.to = j.value("to", "");
     g.seq = j.value("seq", std::uint64_t{0});
-    if (auto it = j.find("revoked_by"); it != j.end() && it->is_number_unsigned()) g.revoked_by = it->get<std::uint64_t>();
+    if (auto it = j.find("revoked_by"); it != j.end() && it->is_number_unsigned())
+      g.revoked_by = it->get<std::uint64_t>();
     out.push_back(std::move(g));
   }
   return out;
@@ -87,22 +88,27 @@ Result<Digest> granted_certificate(const ledger::Candidate& c) {
     if (auto content = c.attachment(a.sha256)) {
       auto info = signing::inspect_certificate(*content);
       if (!info)
-        return bad_input(fmt::format("access.granted: the attachment of item \"certificate\" ({}) is not a DER X.509 "
-                                     "certificate: {}", to_hex(a.sha256), info.error().message));
+        return bad_input(
+            fmt::format("access.granted: the attachment of item \"certificate\" ({}) is not a DER X.509 "
+                        "certificate: {}",
+                        to_hex(a.sha256), info.error().message));
       const std::string from = c.act.data.at("from").get<std::string>();
       const std::string expires = signing::format_vietnam_time(info->not_after).substr(0, 10);
       if (expires < from)
         return refused("access", fmt::format("access.granted from {}: certificate {} ({}) expires on {}, before the "
-                                             "grant begins", from, short_name(a.sha256), info->subject, expires));
+                                             "grant begins",
+                                             from, short_name(a.sha256), info->subject, expires));
     }
   }
   if (named && attached && *named != *attached)
     return refused("access", fmt::format("access.granted names certificate {} in data.certificate but attaches {}: "
-                                         "the two must be the same certificate", to_hex(*named), to_hex(*attached)));
+                                         "the two must be the same certificate",
+                                         to_hex(*named), to_hex(*attached)));
   if (named) return *named;
   if (attached) return *attached;
-  return refused("access", "access.granted names no certificate: give data.certificate (its SHA-256 fingerprint) or "
-                           "attach it (item \"certificate\", DER)");
+  return refused("access",
+                 "access.granted names no certificate: give data.certificate (its SHA-256 fingerprint) or "
+                 "attach it (item \"certificate\", DER)");
 }
 
 Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
@@ -113,14 +119,17 @@ Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
   g.role = d.at("role").get<std::string>();
   for (const auto* field : {"units", "levels"})
     if (auto it = d.find(field); it != d.end())
-      for (const auto& x : *it) (std::string_view(field) == "units" ? g.scope.units : g.scope.levels).insert(x.get<std::string>());
+      for (const auto& x : *it)
+        (std::string_view(field) == "units" ? g.scope.units : g.scope.levels).insert(x.get<std::string>());
   const bool whole = d.value("whole_ledger", false);
   if (whole && !g.scope.whole())
     return refused("access", fmt::format("access.granted: whole_ledger and a scope of {} contradict each other: give "
-                                         "one or the other", describe(g.scope)));
+                                         "one or the other",
+                                         describe(g.scope)));
   if (!whole && g.scope.whole())
-    return refused("access", "access.granted covers nothing: give data.units and/or data.levels, or "
-                             "data.whole_ledger: true for the whole ledger");
+    return refused("access",
+                   "access.granted covers nothing: give data.units and/or data.levels, or "
+                   "data.whole_ledger: true for the whole ledger");
   g.from = d.at("from").get<std::string>();
   g.to = d.value("to", "");
   g.seq = c.seq;
@@ -128,11 +137,13 @@ Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
     return refused("access", fmt::format("access.granted: it ends ({}) on or before it begins ({})", g.to, g.from));
   auto grants = grants_of(state, *certificate);
   for (const Grant& other : grants)
-    if ((other.to.empty() || other.to > other.from) && overlaps(other, g.from, g.to))  // one revoked before it began has no day
+    if ((other.to.empty() || other.to > other.from) &&
+        overlaps(other, g.from, g.to))  // one revoked before it began has no day
       return refused("access", fmt::format("access.granted: certificate {} holds the grant of entry {} ({}, {}, {}) "
                                            "on days of this one ({}): one grant at a time; end it first with "
-                                           "access.revoked", short_name(*certificate), other.seq, other.role,
-                                           describe(other.scope), period(other), period(g)));
+                                           "access.revoked",
+                                           short_name(*certificate), other.seq, other.role, describe(other.scope),
+                                           period(other), period(g)));
   grants.push_back(std::move(g));
   store(state, *certificate, grants);
   return {};
@@ -158,9 +169,11 @@ Status revoke(const ledger::Candidate& c, ledger::StateStore& state) {
     ended = true;
   }
   if (!ended)
-    return refused("access", by_seq ? fmt::format("access.revoked from {}: the grant of entry {} is over by then", from, named)
-                                   : fmt::format("access.revoked from {}: certificate {} holds no grant in force on or "
-                                                 "after that day", from, short_name(certificate)));
+    return refused("access",
+                   by_seq ? fmt::format("access.revoked from {}: the grant of entry {} is over by then", from, named)
+                          : fmt::format("access.revoked from {}: certificate {} holds no grant in force on or "
+                                        "after that day",
+                                        from, short_name(certificate)));
   store(state, certificate, grants);
   return {};
 }
@@ -185,8 +198,7 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
                            const Digest& administrator) {
   ClientAccess out;
   const auto bindings = bindings_of(state, certificate);
-  out.may_submit = certificate == administrator ||
-                   std::any_of(bindings.begin(), bindings.end(), [&](const Binding& b) {
+  out.may_submit = certificate == administrator || std::any_of(bindings.begin(), bindings.end(), [&](const Binding& b) {
                      return date >= b.from && (b.to.empty() || date < b.to);
                    });
   const auto grants = grants_of(state, certificate);
@@ -207,7 +219,8 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
   }
   const std::string who = fmt::format("certificate {}", short_name(certificate));
   if (next)
-    out.no_read_reason = fmt::format("{} may read from {} (grant of entry {}), not on {}", who, next->from, next->seq, date);
+    out.no_read_reason =
+        fmt::format("{} may read from {} (grant of entry {}), not on {}", who, next->from, next->seq, date);
   else if (last && last->revoked_by)
     out.no_read_reason = fmt::format("{}: its grant (entry {}) was revoked from {} by entry {}", who, last->seq,
                                      last->to, *last->revoked_by);

@@ -26,10 +26,10 @@ inline constexpr std::string_view kAccessPrefix = "access/";
 const std::vector<std::string>& access_roles();
 
 struct Grant {
-  std::string role;     // inspector | auditor | archivist | reader
-  Scope scope;          // both sets empty: the whole ledger
-  std::string from;     // YYYY-MM-DD, inclusive
-  std::string to;       // YYYY-MM-DD, exclusive; empty: open
+  std::string role;                         // inspector | auditor | archivist | reader
+  Scope scope;                              // both sets empty: the whole ledger
+  std::string from;                         // YYYY-MM-DD, inclusive
+  std::string to;                           // YYYY-MM-DD, exclusive; empty: open
   std::uint64_t seq = 0;                    // the access.granted entry
   std::optional<std::uint64_t> revoked_by;  // the access.revoked entry that ended it (which set `to`)
 

@@ -1,10 +1,12 @@
 // End to end: access.granted / access.revoked through `antq record`, `antq access-log`, and `antq verify` of the
 // access history (ledger/access_log.hpp), tampering included.
-#include <catch2/catch.hpp>
+#include "ledger/access_log.hpp"
+
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
+
 #include "demo.hpp"
-#include "ledger/access_log.hpp"
 
 namespace antq::test {
 namespace {
@@ -21,7 +23,8 @@ struct AccessDemo : CommuneDemo {
   int record_act(const json& act, std::string* out, const std::string& by = "") const {
     const fs::path file = tmp / "access-act.json";
     write_file(file, act.dump());
-    return run(kAntq + " record " + quote(ledger()) + " " + quote(file) + " --person " + (by.empty() ? admin() : by), out);
+    return run(kAntq + " record " + quote(ledger()) + " " + quote(file) + " --person " + (by.empty() ? admin() : by),
+               out);
   }
   // Reads of the service, written as antq serve writes them: through ledger::AccessLog with the operator's key.
   void write_reads(const std::vector<ledger::AccessRecord>& reads) const {
@@ -33,7 +36,8 @@ struct AccessDemo : CommuneDemo {
       REQUIRE(opened);
       origin = (*opened)->info().origin;
     }
-    auto log = ledger::AccessLog::open_writer(ledger(), origin, std::make_shared<const signing::Ed25519Key>(std::move(*key)));
+    auto log =
+        ledger::AccessLog::open_writer(ledger(), origin, std::make_shared<const signing::Ed25519Key>(std::move(*key)));
     if (!log) FAIL(log.error().line());
     for (const auto& r : reads) REQUIRE((*log)->record(r));
     REQUIRE((*log)->flush());
@@ -41,11 +45,12 @@ struct AccessDemo : CommuneDemo {
 };
 
 json access_act(const std::string& kind, const json& data, const std::string& date = "2026-12-01") {
-  return json{{"act", kind},
-              {"subject", "ledger"},
-              {"date", date},
-              {"document", {{"number", "5/QĐ-CA"}, {"title", "Cấp quyền tra cứu"}, {"issuer", "Công an huyện Minh Sơn"}}},
-              {"data", data}};
+  return json{
+      {"act", kind},
+      {"subject", "ledger"},
+      {"date", date},
+      {"document", {{"number", "5/QĐ-CA"}, {"title", "Cấp quyền tra cứu"}, {"issuer", "Công an huyện Minh Sơn"}}},
+      {"data", data}};
 }
 
 ledger::AccessRecord read_of(const std::string& subject, const std::string& at, const Digest& certificate) {
@@ -61,12 +66,14 @@ ledger::AccessRecord read_of(const std::string& subject, const std::string& at, 
 
 }  // namespace
 
-TEST_CASE("antq record admits access.granted and access.revoked from the administrator and refuses the rest", "[cli][access]") {
+TEST_CASE("antq record admits access.granted and access.revoked from the administrator and refuses the rest",
+          "[cli][access]") {
   AccessDemo demo;
   const std::string police = to_hex(demo.fingerprint("police"));
   std::string out;
-  const json grant = access_act("access.granted", {{"certificate", police}, {"role", "inspector"},
-                                                   {"units", {"UBND xã Tân Lập"}}, {"from", "2026-12-01"}});
+  const json grant = access_act(
+      "access.granted",
+      {{"certificate", police}, {"role", "inspector"}, {"units", {"UBND xã Tân Lập"}}, {"from", "2026-12-01"}});
 
   SECTION("signed by someone else than the administrator") {
     const std::string before = demo.data();
@@ -93,7 +100,8 @@ TEST_CASE("antq record admits access.granted and access.revoked from the adminis
     const std::string before = demo.data();
     CHECK(demo.record_act(bad, &out) == 2);
     CHECK(lines_of(out) == 1);
-    CHECK_THAT(out, Catch::Contains("data.role: expected one of inspector|auditor|archivist|reader, got \"superuser\""));
+    CHECK_THAT(out,
+               Catch::Contains("data.role: expected one of inspector|auditor|archivist|reader, got \"superuser\""));
     CHECK(demo.data() == before);
   }
   SECTION("granted, revoked, and a revocation with nothing left to end") {
@@ -120,14 +128,16 @@ TEST_CASE("antq access-log lists the reads, filtered by subject and time, as a t
   CHECK_THAT(out, Catch::Contains("has no access log yet"));
   CHECK_FALSE(ledger::AccessLog::exists(demo.ledger()));  // listing it made none
 
-  demo.write_reads({read_of("MS-TL-ANXK", "2026-12-01T01:00:00Z", police), read_of("MS-TL-OTHER", "2026-12-02T01:00:00Z", police),
+  demo.write_reads({read_of("MS-TL-ANXK", "2026-12-01T01:00:00Z", police),
+                    read_of("MS-TL-OTHER", "2026-12-02T01:00:00Z", police),
                     read_of("MS-TL-ANXK", "2026-12-03T01:00:00Z", police)});
   REQUIRE(run(kAntq + " access-log " + quote(demo.ledger()), &out) == 0);
   CHECK_THAT(out, Catch::Contains("3 record(s) listed of 3"));
   CHECK_THAT(out, Catch::Contains("GET /v1/subjects/MS-TL-OTHER [subject MS-TL-OTHER]"));
   CHECK_THAT(out, Catch::Contains("CN=Thanh tra (demo),O=Thanh tra huyện Minh Sơn"));
 
-  REQUIRE(run(kAntq + " access-log " + quote(demo.ledger()) + " --subject MS-TL-ANXK --since 2026-12-02 --json", &out) == 0);
+  REQUIRE(run(kAntq + " access-log " + quote(demo.ledger()) + " --subject MS-TL-ANXK --since 2026-12-02 --json",
+              &out) == 0);
   const json j = json::parse(without_warnings(out));
   REQUIRE(j["records"].size() == 1);
   CHECK(j["records"][0]["seq"] == 2);
@@ -150,7 +160,8 @@ TEST_CASE("antq access-log lists the reads, filtered by subject and time, as a t
 TEST_CASE("antq verify checks the access history and fails when a record was changed or removed", "[cli][access]") {
   AccessDemo demo;
   const Digest police = demo.fingerprint("police");
-  demo.write_reads({read_of("MS-TL-ANXK", "2026-12-01T01:00:00Z", police), read_of("MS-TL-ANXK", "2026-12-01T02:00:00Z", police)});
+  demo.write_reads(
+      {read_of("MS-TL-ANXK", "2026-12-01T01:00:00Z", police), read_of("MS-TL-ANXK", "2026-12-01T02:00:00Z", police)});
   demo.write_reads({read_of("MS-TL-ANXK", "2026-12-01T03:00:00Z", police)});
   std::string out;
   REQUIRE(run(kAntq + " verify " + quote(demo.ledger()), &out) == 0);

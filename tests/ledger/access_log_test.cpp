@@ -1,13 +1,12 @@
 // The access history (ledger/access_log.hpp): records, group commit, durability, verification, tampering.
 #include "ledger/access_log.hpp"
 
+#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "ledger/merkle.hpp"
 #include "support.hpp"
@@ -139,7 +138,8 @@ TEST_CASE("record() refuses a malformed record with one line and queues nothing"
         "access record: certificate: expected a SHA-256 fingerprint (64 lower-case hex digits)");
   CHECK(bad([](AccessRecord& r) { r.role = "Inspector"; }) == "access record: role: expected 1-32 of a-z and '-'");
   CHECK(bad([](AccessRecord& r) { r.route.clear(); }) == "access record: route: missing (what was read)");
-  CHECK(bad([](AccessRecord& r) { r.route = "GET /\xff"; }) == "access record: route: not valid UTF-8 text (or holds a NUL)");
+  CHECK(bad([](AccessRecord& r) { r.route = "GET /\xff"; }) ==
+        "access record: route: not valid UTF-8 text (or holds a NUL)");
   CHECK(bad([](AccessRecord& r) { r.route = std::string(3000, 'a'); }) ==
         "access record: route: 3000 bytes, more than the limit of 2048");
   CHECK(bad([](AccessRecord& r) { r.at = "yesterday"; }) ==
@@ -159,12 +159,13 @@ TEST_CASE("record() refuses a malformed record with one line and queues nothing"
   CHECK(seen[0].at.substr(0, 4) == signing::format_utc(signing::now()).substr(0, 4));
 }
 
-TEST_CASE("Records from many threads are committed in groups, each thread's in its order, all after flush", "[access_log]") {
+TEST_CASE("Records from many threads are committed in groups, each thread's in its order, all after flush",
+          "[access_log]") {
   Fixture f;
   constexpr unsigned kThreads = 16, kEach = 250;
   std::atomic<unsigned> returned{0};  // record() calls of the threads that returned
   std::atomic<bool> first_committed{false};
-  std::vector<std::size_t> groups;    // on the committer thread only
+  std::vector<std::size_t> groups;  // on the committer thread only
   AccessLog::Options options;
   options.on_commit = [&](std::size_t group, std::uint64_t) {
     groups.push_back(group);
@@ -294,7 +295,8 @@ TEST_CASE("verify fails a log whose record was changed, removed or signed by ano
     test::write_file(access / "data.mdb", bytes);
     const AccessLogReport r = f.verify();
     REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.failures.front(), Catch::StartsWith("access log: record 4: the stored tree node (level 0, index 4) differs"));
+    CHECK_THAT(r.failures.front(),
+               Catch::StartsWith("access log: record 4: the stored tree node (level 0, index 4) differs"));
     CHECK(std::any_of(r.failures.begin(), r.failures.end(), [](const std::string& s) {
       return s == "access log: checkpoint 6: its root is not the root of the first 6 records";
     }));
@@ -332,7 +334,9 @@ TEST_CASE("verify fails a log whose record was changed, removed or signed by ano
     const AccessLogReport r = f.verify();
     REQUIRE_FALSE(r.ok());
     // Checkpoints of sizes up to 2 still hold; every later one (one per group written) names the change.
-    for (const auto& failure : r.failures) CHECK_THAT(failure, Catch::Matches("access log: checkpoint [3-6]: its root is not the root of the first [3-6] records"));
+    for (const auto& failure : r.failures)
+      CHECK_THAT(failure,
+                 Catch::Matches("access log: checkpoint [3-6]: its root is not the root of the first [3-6] records"));
     CHECK(r.failures.back() == "access log: checkpoint 6: its root is not the root of the first 6 records");
   }
   SECTION("the last record removed") {

@@ -53,8 +53,9 @@ TEST_CASE("A grant gives its certificate a role over its scope from its first da
 
   ClientAccess before = access_of(t, inspector, "2026-01-31");
   CHECK_FALSE(before.grant);
-  CHECK(before.no_read_reason == fmt::format("certificate {}… may read from 2026-02-01 (grant of entry {}), not on 2026-01-31",
-                                             to_hex(ByteView(inspector.fingerprint.data(), 8)), grant_seq));
+  CHECK(before.no_read_reason ==
+        fmt::format("certificate {}… may read from 2026-02-01 (grant of entry {}), not on 2026-01-31",
+                    to_hex(ByteView(inspector.fingerprint.data(), 8)), grant_seq));
   ClientAccess during = access_of(t, inspector, "2026-02-01");
   REQUIRE(during.grant);
   CHECK(during.no_read_reason.empty());
@@ -64,27 +65,35 @@ TEST_CASE("A grant gives its certificate a role over its scope from its first da
   CHECK(during.grant->scope.levels.empty());
   CHECK_FALSE(during.may_submit);  // reading is not submitting: it is bound by no authority.bound
 
-  require_ok(t.append({test::sign(revoke_act({{"certificate", to_hex(inspector.fingerprint)}, {"from", "2026-07-01"},
-                                              {"reason", "chuyển công tác"}}),
-                                  t.admin)}));
+  require_ok(t.append({test::sign(
+      revoke_act(
+          {{"certificate", to_hex(inspector.fingerprint)}, {"from", "2026-07-01"}, {"reason", "chuyển công tác"}}),
+      t.admin)}));
   const std::uint64_t revoke_seq = t.ledger->size() - 1;
   CHECK(access_of(t, inspector, "2026-06-30").grant);
   ClientAccess after = access_of(t, inspector, "2026-07-01");
   CHECK_FALSE(after.grant);
-  CHECK_THAT(after.no_read_reason, Catch::Contains(fmt::format("its grant (entry {}) was revoked from 2026-07-01 by entry {}",
-                                                              grant_seq, revoke_seq)));
+  CHECK_THAT(after.no_read_reason,
+             Catch::Contains(
+                 fmt::format("its grant (entry {}) was revoked from 2026-07-01 by entry {}", grant_seq, revoke_seq)));
   const auto grants = grants_of(LedgerState(*t.ledger), inspector.fingerprint);
   REQUIRE(grants.size() == 1);
   CHECK(grants[0].to == "2026-07-01");
   CHECK(grants[0].revoked_by == revoke_seq);
 
   // A new grant may begin once the old one has ended, not before.
-  auto overlapping = t.append({test::sign(grant_act({{"certificate", to_hex(inspector.fingerprint)}, {"role", "reader"},
-                                                     {"whole_ledger", true}, {"from", "2026-06-01"}}), t.admin)});
+  auto overlapping = t.append({test::sign(grant_act({{"certificate", to_hex(inspector.fingerprint)},
+                                                     {"role", "reader"},
+                                                     {"whole_ledger", true},
+                                                     {"from", "2026-06-01"}}),
+                                          t.admin)});
   CHECK_THAT(refusal(overlapping), Catch::StartsWith("refused [access]: access.granted: certificate") &&
                                        Catch::Contains("one grant at a time"));
-  require_ok(t.append({test::sign(grant_act({{"certificate", to_hex(inspector.fingerprint)}, {"role", "reader"},
-                                             {"whole_ledger", true}, {"from", "2026-07-01"}}), t.admin)}));
+  require_ok(t.append({test::sign(grant_act({{"certificate", to_hex(inspector.fingerprint)},
+                                             {"role", "reader"},
+                                             {"whole_ledger", true},
+                                             {"from", "2026-07-01"}}),
+                                  t.admin)}));
   ClientAccess again = access_of(t, inspector, "2026-12-01");
   REQUIRE(again.grant);
   CHECK(again.grant->role == "reader");
@@ -116,11 +125,18 @@ TEST_CASE("may_submit: bound by authority.bound in any role on the day, or the a
 TEST_CASE("Access acts are registry acts: only the administrator signs them", "[access]") {
   TestLedger t("hoa-binh-2023", "p256");
   test::Identity reader = t.pki.issue("reader");
-  auto r = t.append({test::sign(grant_act({{"certificate", to_hex(reader.fingerprint)}, {"role", "reader"},
-                                           {"whole_ledger", true}, {"from", "2026-01-01"}}), t.chair)});
-  CHECK_THAT(refusal(r), Catch::StartsWith("refused [authority]: access.granted is a registry act and must be signed by an administrator"));
+  auto r = t.append({test::sign(grant_act({{"certificate", to_hex(reader.fingerprint)},
+                                           {"role", "reader"},
+                                           {"whole_ledger", true},
+                                           {"from", "2026-01-01"}}),
+                                t.chair)});
+  CHECK_THAT(refusal(r),
+             Catch::StartsWith(
+                 "refused [authority]: access.granted is a registry act and must be signed by an administrator"));
   // And they use the subject "ledger".
-  json wrong_subject = grant_act({{"certificate", to_hex(reader.fingerprint)}, {"role", "reader"}, {"whole_ledger", true},
+  json wrong_subject = grant_act({{"certificate", to_hex(reader.fingerprint)},
+                                  {"role", "reader"},
+                                  {"whole_ledger", true},
                                   {"from", "2026-01-01"}});
   wrong_subject["subject"] = "M-1";
   auto parsed = ledger::act_from_json(wrong_subject, "act.json", ".");
@@ -174,18 +190,28 @@ TEST_CASE("Contradictory grants and revocations are refused [access] with nothin
     CHECK(t.ledger->size() == size);
     return line;
   };
-  CHECK(refuse(grant_act({{"certificate", fp}, {"role", "auditor"}, {"whole_ledger", true}, {"units", {"UBND xã Tân Lập"}},
+  CHECK(refuse(grant_act({{"certificate", fp},
+                          {"role", "auditor"},
+                          {"whole_ledger", true},
+                          {"units", {"UBND xã Tân Lập"}},
                           {"from", "2026-01-01"}})) ==
         "refused [access]: access.granted: whole_ledger and a scope of units UBND xã Tân Lập contradict each other: "
         "give one or the other");
   CHECK(refuse(grant_act({{"certificate", fp}, {"role", "auditor"}, {"from", "2026-01-01"}})) ==
         "refused [access]: access.granted covers nothing: give data.units and/or data.levels, or data.whole_ledger: "
         "true for the whole ledger");
-  CHECK(refuse(grant_act({{"certificate", fp}, {"role", "auditor"}, {"units", json::array()}, {"levels", json::array()},
-                          {"whole_ledger", false}, {"from", "2026-01-01"}})) ==
+  CHECK(refuse(grant_act({{"certificate", fp},
+                          {"role", "auditor"},
+                          {"units", json::array()},
+                          {"levels", json::array()},
+                          {"whole_ledger", false},
+                          {"from", "2026-01-01"}})) ==
         "refused [access]: access.granted covers nothing: give data.units and/or data.levels, or data.whole_ledger: "
         "true for the whole ledger");
-  CHECK(refuse(grant_act({{"certificate", fp}, {"role", "auditor"}, {"levels", {"province"}}, {"from", "2026-03-01"},
+  CHECK(refuse(grant_act({{"certificate", fp},
+                          {"role", "auditor"},
+                          {"levels", {"province"}},
+                          {"from", "2026-03-01"},
                           {"to", "2026-03-01"}})) ==
         "refused [access]: access.granted: it ends (2026-03-01) on or before it begins (2026-03-01)");
   CHECK(refuse(grant_act({{"role", "auditor"}, {"levels", {"province"}}, {"from", "2026-03-01"}})) ==
@@ -193,11 +219,16 @@ TEST_CASE("Contradictory grants and revocations are refused [access] with nothin
         "attach it (item \"certificate\", DER)");
   CHECK(refuse(revoke_act({{"certificate", fp}, {"from", "2026-01-01"}})) ==
         fmt::format("refused [access]: access.revoked from 2026-01-01: certificate {}… holds no grant in force on or "
-                    "after that day", fp.substr(0, 16)));
+                    "after that day",
+                    fp.substr(0, 16)));
 
   // A grant that ends, then revocations that find nothing left to end.
-  require_ok(t.append({test::sign(grant_act({{"certificate", fp}, {"role", "auditor"}, {"levels", {"province", "district"}},
-                                             {"from", "2026-01-01"}, {"to", "2026-04-01"}}), t.admin)}));
+  require_ok(t.append({test::sign(grant_act({{"certificate", fp},
+                                             {"role", "auditor"},
+                                             {"levels", {"province", "district"}},
+                                             {"from", "2026-01-01"},
+                                             {"to", "2026-04-01"}}),
+                                  t.admin)}));
   const std::uint64_t grant_seq = t.ledger->size() - 1;
   const std::uint64_t after_grant = t.ledger->size();
   auto refuse_now = [&](const json& act) {
@@ -207,21 +238,31 @@ TEST_CASE("Contradictory grants and revocations are refused [access] with nothin
   };
   CHECK(refuse_now(revoke_act({{"certificate", fp}, {"from", "2026-04-01"}})) ==
         fmt::format("refused [access]: access.revoked from 2026-04-01: certificate {}… holds no grant in force on or "
-                    "after that day", fp.substr(0, 16)));
+                    "after that day",
+                    fp.substr(0, 16)));
   CHECK(refuse_now(revoke_act({{"certificate", fp}, {"from", "2026-02-01"}, {"grant", 1}})) ==
         fmt::format("refused [access]: access.revoked: entry 1 is no grant of certificate {}…", fp.substr(0, 16)));
   CHECK(refuse_now(revoke_act({{"certificate", fp}, {"from", "2026-05-01"}, {"grant", grant_seq}})) ==
-        fmt::format("refused [access]: access.revoked from 2026-05-01: the grant of entry {} is over by then", grant_seq));
-  CHECK_THAT(refuse_now(grant_act({{"certificate", fp}, {"role", "reader"}, {"whole_ledger", true}, {"from", "2025-12-01"},
+        fmt::format("refused [access]: access.revoked from 2026-05-01: the grant of entry {} is over by then",
+                    grant_seq));
+  CHECK_THAT(refuse_now(grant_act({{"certificate", fp},
+                                   {"role", "reader"},
+                                   {"whole_ledger", true},
+                                   {"from", "2025-12-01"},
                                    {"to", "2026-01-02"}})),
              Catch::Contains("holds the grant of entry") && Catch::Contains("auditor, levels district, province, from "
                                                                             "2026-01-01 to 2026-04-01"));
   // Revoked early by its seq: from then on nothing is in force; a grant from the revocation's date is admitted.
-  require_ok(t.append({test::sign(revoke_act({{"certificate", fp}, {"from", "2026-02-15"}, {"grant", grant_seq}}), t.admin)}));
+  require_ok(
+      t.append({test::sign(revoke_act({{"certificate", fp}, {"from", "2026-02-15"}, {"grant", grant_seq}}), t.admin)}));
   CHECK_FALSE(access_of(t, auditor, "2026-02-15").grant);
   CHECK(access_of(t, auditor, "2026-02-14").grant);
-  require_ok(t.append({test::sign(grant_act({{"certificate", fp}, {"role", "archivist"}, {"units", {"UBND xã Tân Lập"}},
-                                             {"levels", {"commune"}}, {"from", "2026-02-15"}}), t.admin)}));
+  require_ok(t.append({test::sign(grant_act({{"certificate", fp},
+                                             {"role", "archivist"},
+                                             {"units", {"UBND xã Tân Lập"}},
+                                             {"levels", {"commune"}},
+                                             {"from", "2026-02-15"}}),
+                                  t.admin)}));
   REQUIRE(access_of(t, auditor, "2026-03-01").grant);
   CHECK(access_of(t, auditor, "2026-03-01").grant->role == "archivist");
   CHECK(t.verify().ok);
@@ -232,8 +273,8 @@ TEST_CASE("A grant may attach the client certificate instead of naming its finge
   test::Identity archivist = t.pki.issue("archivist");
   const fs::path der = t.tmp / "archivist.der";
   test::write_file(der, std::string(archivist.certificate.begin(), archivist.certificate.end()));
-  const json attached = json::array({json{{"item", "certificate"}, {"media_type", "application/pkix-cert"},
-                                          {"path", der.string()}}});
+  const json attached =
+      json::array({json{{"item", "certificate"}, {"media_type", "application/pkix-cert"}, {"path", der.string()}}});
 
   json act = grant_act({{"role", "archivist"}, {"units", {"UBND xã Tân Lập"}}, {"from", "2026-01-01"}});
   act["attachments"] = attached;
@@ -242,12 +283,13 @@ TEST_CASE("A grant may attach the client certificate instead of naming its finge
 
   // Named and attached: they must be the same certificate.
   test::Identity other = t.pki.issue("other");
-  json both = grant_act({{"certificate", to_hex(other.fingerprint)}, {"role", "reader"}, {"whole_ledger", true},
-                         {"from", "2026-01-01"}});
+  json both = grant_act(
+      {{"certificate", to_hex(other.fingerprint)}, {"role", "reader"}, {"whole_ledger", true}, {"from", "2026-01-01"}});
   both["attachments"] = attached;
   CHECK(refusal(t.append({test::sign(both, t.admin)})) ==
         fmt::format("refused [access]: access.granted names certificate {} in data.certificate but attaches {}: the "
-                    "two must be the same certificate", to_hex(other.fingerprint), to_hex(archivist.fingerprint)));
+                    "two must be the same certificate",
+                    to_hex(other.fingerprint), to_hex(archivist.fingerprint)));
 
   // An attachment of item "certificate" that is no certificate is bad input.
   const fs::path junk = t.tmp / "junk.der";
