@@ -1,8 +1,8 @@
 #include "projections/access.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "projections/authority.hpp"
@@ -211,7 +211,8 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
   const Grant* next = nullptr;
   const Grant* last = nullptr;
   for (const Grant& g : grants) {
-    if (g.from > date) {
+    const bool never_in_force = !g.to.empty() && g.to <= g.from;  // revoked before it began
+    if (g.from > date && !never_in_force) {
       if (!next || g.from < next->from) next = &g;
     } else if (!last || g.to > last->to) {
       last = &g;

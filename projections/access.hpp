@@ -1,7 +1,7 @@
 // Who may do what through the service (antq serve), from the ledger alone: a client certificate bound by
 // authority.bound may submit acts (admission still judges each one); one granted by access.granted may read, in a
-// role and over a scope, until an access.revoked (or the grant's own `to`) ends it. Rule id of the refusals: `access`
-// (domain.md §10).
+// role and over a scope, until an access.revoked (or the grant's own `to`) ends it. Their refusals have the rule id
+// `access`, added with these acts beside those of domain.md §10 (as `hold` and `retention` were with records acts).
 //
 // State key (ledger/FORMAT.md §2): "access/<certificate sha256 hex>", the certificate's grants in the order
 // admitted: JSON list of {role, units, levels, from, to, seq, revoked_by}.

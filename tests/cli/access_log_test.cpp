@@ -1,12 +1,10 @@
 // End to end: access.granted / access.revoked through `antq record`, `antq access-log`, and `antq verify` of the
 // access history (ledger/access_log.hpp), tampering included.
-#include "ledger/access_log.hpp"
-
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include <catch2/catch.hpp>
-
 #include "demo.hpp"
+#include "ledger/access_log.hpp"
 
 namespace antq::test {
 namespace {

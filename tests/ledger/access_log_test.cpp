@@ -1,12 +1,13 @@
 // The access history (ledger/access_log.hpp): records, group commit, durability, verification, tampering.
 #include "ledger/access_log.hpp"
 
-#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "ledger/merkle.hpp"
 #include "support.hpp"
@@ -210,7 +211,7 @@ TEST_CASE("Records from many threads are committed in groups, each thread's in i
   CHECK(report.checkpoints == 3);  // size 0, then one per group
 }
 
-TEST_CASE("A reopened log goes on where it stopped; the checkpoint signs its size and root", "[access_log]") {
+TEST_CASE("A reopened log goes on where it stopped, and its checkpoint signs its size and root", "[access_log]") {
   Fixture f;
   write_records(f, 5);
   std::string note;

@@ -41,7 +41,7 @@ ClientAccess access_of(TestLedger& t, const test::Identity& who, const std::stri
 
 }  // namespace
 
-TEST_CASE("A grant gives its certificate a role over its scope from its first day; a revocation ends it", "[access]") {
+TEST_CASE("A grant gives its certificate a role over its scope from its first day, until a revocation ends it", "[access]") {
   TestLedger t("hoa-binh-2023", "p256");
   test::Identity inspector = t.pki.issue("inspector");
   require_ok(t.append({test::sign(grant_act({{"certificate", to_hex(inspector.fingerprint)},
@@ -365,4 +365,33 @@ TEST_CASE("visible with the ledger's state reads the keeper of a subject not yet
   Scope elsewhere;
   elsewhere.units = {"UBND xã Khác"};
   CHECK_FALSE(visible(elsewhere, *s, state));
+}
+
+TEST_CASE("A grant revoked before it began never gives a day, and says so", "[access]") {
+  TestLedger t("hoa-binh-2023", "p256");
+  test::Identity reader = t.pki.issue("reader");
+  require_ok(t.append({test::sign(grant_act({{"certificate", to_hex(reader.fingerprint)},
+                                             {"role", "reader"},
+                                             {"whole_ledger", true},
+                                             {"from", "2027-01-01"}}),
+                                  t.admin)}));
+  const std::uint64_t grant_seq = t.ledger->size() - 1;
+  CHECK_THAT(access_of(t, reader, "2026-12-01").no_read_reason, Catch::Contains("may read from 2027-01-01"));
+  require_ok(t.append({test::sign(revoke_act({{"certificate", to_hex(reader.fingerprint)}, {"from", "2026-12-01"}}),
+                                  t.admin)}));
+  for (const char* day : {"2026-12-01", "2027-01-01", "2028-01-01"}) {
+    ClientAccess a = access_of(t, reader, day);
+    CHECK_FALSE(a.grant);
+    CHECK_THAT(a.no_read_reason,
+               Catch::Contains(fmt::format("its grant (entry {}) was revoked from 2027-01-01 by entry {}", grant_seq,
+                                           grant_seq + 1)));
+  }
+  // It takes no day, so a grant from any day may follow it.
+  require_ok(t.append({test::sign(grant_act({{"certificate", to_hex(reader.fingerprint)},
+                                             {"role", "auditor"},
+                                             {"levels", {"commune"}},
+                                             {"from", "2026-12-02"}}),
+                                  t.admin)}));
+  REQUIRE(access_of(t, reader, "2027-06-01").grant);
+  CHECK(t.verify().ok);
 }
