@@ -324,20 +324,15 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
   if (ec) return io_error(fmt::format("cannot create {}: {}", rep->dir.string(), ec.message()));
   const bool existed = exists(ledger_dir);
   if (auto s = open_rep(*rep, false); !s) return std::unexpected(s.error());
-  if (!existed) {
-    // A new log: its databases, meta and the checkpoint of size 0, in one durable transaction.
-    Txn txn(rep->env, true);
-    if (txn.begin_status()) return io_error("cannot create the access log: " + lmdb_error(txn.begin_status()));
-    if (auto s = rep->open_dbis(txn, MDB_CREATE); !s) return std::unexpected(s.error());
-    auto note = sign_checkpoint({rep->origin, 0, empty_root()}, *rep->key);
-    if (!note) return std::unexpected(note.error());
-    const SeqKey zero = seq_key(0);
-    for (Status s : {rep->put(txn, rep->meta, val(std::string_view("format")), val(kAccessFormat)),
-                     rep->put(txn, rep->meta, val(std::string_view("origin")), val(rep->origin)),
-                     rep->put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note))})
-      if (!s) return std::unexpected(s.error());
-    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot create the access log: " + lmdb_error(rc));
-  } else {
+  // A log whose creation never committed (a crash while it was being made) holds no `meta`: it is made afresh.
+  bool fresh = !existed;
+  if (existed) {
+    auto checked = rep->checked_txn({kMetaDb});
+    if (!checked) return std::unexpected(checked.error());
+    MDB_dbi probe = 0;
+    if (mdb_dbi_open(checked->get(), kMetaDb, 0, &probe) == MDB_NOTFOUND) fresh = true;
+  }
+  if (existed && !fresh) {
     auto checked = rep->checked_txn({kMetaDb});
     if (!checked) return std::unexpected(checked.error());
     if (auto s = rep->open_dbis(*checked, 0); !s) return std::unexpected(s.error());
@@ -364,6 +359,20 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
                       rep->dir.string(), size));
     rep->committed_size = size;
     if (int rc = checked->commit(); rc != MDB_SUCCESS) return io_error("cannot read the access log: " + lmdb_error(rc));
+  }
+  if (fresh) {
+    // A new log: its databases, meta and the checkpoint of size 0, in one durable transaction.
+    Txn txn(rep->env, true);
+    if (txn.begin_status()) return io_error("cannot create the access log: " + lmdb_error(txn.begin_status()));
+    if (auto s = rep->open_dbis(txn, MDB_CREATE); !s) return std::unexpected(s.error());
+    auto note = sign_checkpoint({rep->origin, 0, empty_root()}, *rep->key);
+    if (!note) return std::unexpected(note.error());
+    const SeqKey zero = seq_key(0);
+    for (Status s : {rep->put(txn, rep->meta, val(std::string_view("format")), val(kAccessFormat)),
+                     rep->put(txn, rep->meta, val(std::string_view("origin")), val(rep->origin)),
+                     rep->put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note))})
+      if (!s) return std::unexpected(s.error());
+    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot create the access log: " + lmdb_error(rc));
   }
   Rep* raw = rep.get();
   rep->committer = std::thread([raw] { raw->commit_loop(); });

@@ -418,3 +418,18 @@ TEST_CASE("The fuzzer's seed records, written by another JSON writer in FORMAT.m
   }
   CHECK(seeds == 3);
 }
+
+TEST_CASE("A log whose creation never committed is made afresh when the writer opens it again", "[access_log]") {
+  Fixture f;
+  // What a crash between mdb_env_open and the first commit leaves: data.mdb and lock.mdb, and no database.
+  fs::create_directory(f.dir() / "access");
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  REQUIRE(mdb_env_open(env, (f.dir() / "access").c_str(), 0, 0640) == 0);
+  mdb_env_close(env);
+  REQUIRE(AccessLog::exists(f.dir()));
+  write_records(f, 2);
+  const AccessLogReport report = f.verify();
+  CHECK(report.ok());
+  CHECK(report.records == 2);
+}
