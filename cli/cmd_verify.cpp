@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/report.hpp"
+#include "ledger/access_log.hpp"
 #include "ledger/checkpoint.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -20,7 +21,8 @@ void add_verify(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand("verify", "Recheck every entry, the tree, checkpoints and signatures");
   cmd->footer(
       "Recomputes every leaf and the root, checks every checkpoint's signature and root, every CMS signature and\n"
-      "certificate chain at its signing time, every attachment's digest, and replays the admission rules.\n"
+      "certificate chain at its signing time, every attachment's digest, and replays the admission rules; and the\n"
+      "service's access history (DIR/access/) when there is one: its records, tree and checkpoints.\n"
       "Exit 0: all good. Exit 1: the first bad entry is named, with the reason. OpenSSL checks every signature.\n"
       "The ledger's own keys and roots are what it is checked against: a copy rewritten from scratch with new\n"
       "keys agrees with itself. To prove it is the ledger you know, anchor it with what you hold:\n"
@@ -36,7 +38,8 @@ void add_verify(CLI::App& app, Action& run) {
   cmd->add_flag("--json", args->json,
                 "JSON: signature_details[] (every signature: seq, role, signer, issuer, signing_time, integrity,\n"
                 "valid_at_signing_time, certificate_now, revocation_now), pdf_signature_details[], ok, entries, root,\n"
-                "signatures, checkpoints, attachments, failures[] (seq, reason)");
+                "signatures, checkpoints, attachments, failures[] (seq, reason), access_log (records, checkpoints,\n"
+                "root, ok; null without one)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       // The structure of all of data.mdb is checked as it opens: a damaged store is one line, exit 1.
@@ -108,6 +111,18 @@ void add_verify(CLI::App& app, Action& run) {
         for (const Digest& d : held)
           if (!ledgers.contains(d)) fail_anchor("root " + to_hex(d) + " of " + args->trust + " is not among the ledger's");
       }
+      // The access history of the service (DIR/access/, FORMAT.md §12), when the ledger has one: its records, tree
+      // and checkpoints, signed by this ledger's operator key (anchored with it when --operator-key is given).
+      std::optional<ledger::AccessLogReport> access;
+      if (ledger::AccessLog::exists(args->dir)) {
+        access.emplace();
+        auto log = ledger::AccessLog::open_reader(args->dir);
+        auto key = ledger::parse_verifier_key((*ledger)->info().verifier_key);
+        if (!log) access->failures.push_back("access log: " + log.error().message);
+        else if (!key) access->failures.push_back("access log: the ledger's operator key: " + key.error().message);
+        else access = (*log)->verify(*key);
+        for (const std::string& f : access->failures) fail_anchor(f);
+      }
       const bool anchored = !args->checkpoint.empty() || !args->operator_key.empty();
       if (args->json) {
         nlohmann::json rest = report_json(report);
@@ -116,11 +131,19 @@ void add_verify(CLI::App& app, Action& run) {
                            {"trust", !args->trust.empty()}};
         rest["anchored"] = anchored && !args->trust.empty();
         rest["pdf_signature_details"] = std::move(pdf);
+        rest["access_log"] = access ? nlohmann::json{{"records", access->records},
+                                                     {"checkpoints", access->checkpoints},
+                                                     {"root", to_hex(access->root)},
+                                                     {"ok", access->ok()}}
+                                    : nlohmann::json(nullptr);
         std::string tail = json_text(rest, 2);  // "{\n  ...": continues the object opened above
         std::cout << (first ? "]," : "\n  ],") << tail.substr(1) << "\n";
         return report.ok ? kOk : kCheckFailed;
       }
       print_report(report, false, args->dir);
+      if (access)
+        std::cout << fmt::format("{:<13}{} records, {} checkpoints, root {}: {}\n", "access log", access->records,
+                                 access->checkpoints, to_hex(access->root), access->ok() ? "verifies" : "FAILED");
       if (report.ok) {
         if (!pdf.empty())
           std::cout << fmt::format("{:<13}{} signature(s) inside signed PDF attachments verify\n", "signed PDFs", pdf.size());

@@ -176,6 +176,20 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
     // authority's certificate (DER).
     s["trust.crl-added"] = {};
     s["trust.tsa-added"] = {{"name", Type::opt_text, false, {}, kName}};
+    // Who may read through the service (projections/access.hpp): a client certificate, by fingerprint or attached
+    // (DER), holds a role over a scope from a date; an access.revoked ends it. The scope is the whole ledger
+    // (whole_ledger) or the subjects of some units and/or levels.
+    s["access.granted"] = {{"certificate", Type::fingerprint},
+                           {"role", Type::choice, true, {"inspector", "auditor", "archivist", "reader"}},
+                           {"units", Type::texts, false, {}, kNames},
+                           {"levels", Type::choices, false, kLevels, {.items = 5}},
+                           {"whole_ledger", Type::boolean},
+                           {"from", Type::date, true},
+                           {"to", Type::date}};
+    s["access.revoked"] = {{"certificate", Type::fingerprint, true},
+                           {"from", Type::date, true},
+                           {"grant", Type::natural, false, {}, kSeq},  // the access.granted entry it ends
+                           {"reason", Type::opt_text, false, {}, kLongText}};
     return m;
   }();
   return *specs;
@@ -730,7 +744,8 @@ bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
-         kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.");
+         kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.") ||
+         kind.starts_with("access.");
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "projections/access.hpp"
 #include "projections/authority.hpp"
 #include "projections/lifecycle.hpp"
 #include "projections/profile.hpp"
@@ -52,6 +53,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "record.held") return record_hold(c, state);
     if (c.act.act == "record.released") return record_release(c, state);
     if (c.act.act == "archive.transferred") return record_transfer(c, state);
+    if (c.act.act == "access.granted" || c.act.act == "access.revoked") return admit_access_act(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))

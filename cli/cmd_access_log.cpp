@@ -1,0 +1,97 @@
+// antq access-log: the access history of the service (ledger/access_log.hpp): who read what, when.
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "ledger/access_log.hpp"
+#include "ledger/ledger.hpp"
+
+namespace antq::cli {
+
+void add_access_log(CLI::App& app, Action& run) {
+  struct Args {
+    std::string dir, subject, since;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("access-log", "The access history: every read of the service, by whom, when");
+  cmd->footer(
+      "Lists the records of DIR/access/, the tamper-evident log antq serve keeps of every read of a subject,\n"
+      "dossier, report or export by a client certificate (Decree 30/2020 asks records systems to keep one): its\n"
+      "own Merkle tree and checkpoints, signed by the operator's key under the origin \"<origin>/access\".\n"
+      "antq verify DIR checks it. Times are UTC (RFC 3339).\n"
+      "JSON: records[] (seq, at, certificate, subject_dn, role, route, subject, unit, report), count, size,\n"
+      "origin.\n"
+      "Examples: antq access-log ledger/ --subject BG-LN-TLGTQ\n"
+      "          antq access-log ledger/ --since 2026-12-01 --json");
+  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("--subject", args->subject, "Only reads of this subject");
+  cmd->add_option("--since", args->since,
+                  "Only reads at or after DATE (YYYY-MM-DD, from 00:00 Vietnam time) or TIME (RFC 3339)");
+  cmd->add_flag("--json", args->json, "JSON instead of a table");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      ledger::AccessFilter filter;
+      if (!args->subject.empty()) filter.subject = args->subject;
+      if (!args->since.empty()) {
+        filter.since = signing::parse_time(args->since);
+        if (!filter.since)
+          return fail(bad_input(
+              fmt::format("--since: expected a date YYYY-MM-DD or an RFC 3339 time, got \"{}\"", args->since)));
+      }
+      // The ledger first: a directory that holds none is named as such.
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      if (!ledger::AccessLog::exists(args->dir)) {
+        if (args->json) {
+          print_json({{"records", nlohmann::json::array()},
+                      {"count", 0},
+                      {"size", 0},
+                      {"origin", (*ledger)->info().origin + ledger::kAccessOriginSuffix}});
+        } else {
+          print_line(fmt::format("{} has no access log yet: antq serve makes it when it first starts on the ledger",
+                                 args->dir));
+        }
+        return kOk;
+      }
+      auto log = ledger::AccessLog::open_reader(args->dir);
+      if (!log) return fail(log.error());
+      std::uint64_t count = 0;
+      Status listed;
+      if (args->json) {
+        // Streamed: the log may hold millions of records.
+        std::cout << "{\n  \"records\": [";
+        listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
+          nlohmann::json j = {
+              {"seq", r.seq},      {"at", r.at},       {"certificate", r.certificate}, {"subject_dn", r.subject_dn},
+              {"role", r.role},    {"route", r.route}, {"subject", r.subject},         {"unit", r.unit},
+              {"report", r.report}};
+          std::cout << (count++ == 0 ? "\n    " : ",\n    ") << json_text(j);
+          return {};
+        });
+        nlohmann::json tail = {{"count", count}, {"size", (*log)->size()}, {"origin", (*log)->origin()}};
+        std::cout << (count == 0 ? "]," : "\n  ],") << json_text(tail, 2).substr(1) << "\n";
+      } else {
+        std::cout << fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", "seq", "at (UTC)", "role", "certificate",
+                                 "read / by");
+        listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
+          ++count;
+          std::string what = r.route;
+          for (const auto& [label, value] :
+               {std::pair{"subject", &r.subject}, std::pair{"unit", &r.unit}, std::pair{"report", &r.report}})
+            if (!value->empty()) what += fmt::format(" [{} {}]", label, *value);
+          std::cout << fmt::format("{:>6}  {:<20}  {}  {:<16}  {}\n", r.seq, r.at, cell(r.role, 9),
+                                   r.certificate.substr(0, 16), visible(what))
+                    << fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", "", "", "", "", visible(r.subject_dn));
+          return {};
+        });
+        std::cout << fmt::format("{} record(s) listed of {}; checkpoint origin {}\n", count, (*log)->size(),
+                                 visible((*log)->origin()));
+      }
+      if (!listed) return fail(listed.error());
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli
