@@ -63,8 +63,11 @@ class Demo {
   int verify_and_prove();
   Status read_it();
 
+  // A certificate of the demo CA and its key, in pki/`file`.{crt,key}; a TLS server's when `tls_server_names` are
+  // given (signing::CertificateRequest).
   Result<Identity> identity(const std::string& file, std::string common_name, std::string organisation,
-                            std::string algorithm, const signing::IssuedCertificate& ca);
+                            std::string algorithm, const signing::IssuedCertificate& ca,
+                            std::vector<std::string> tls_server_names = {});
   // `act` written to acts/`file` (so a reader can look at it and sign it again), signed by `person` and, when
   // given, `org`.
   Result<ledger::Submission> signed_act(const std::string& file, const json& act, const Identity& person,
@@ -80,7 +83,7 @@ class Demo {
   const signing::UnixTime now_ = signing::now();
   const std::string today_ = vietnam_today();
   std::optional<signing::IssuedCertificate> ca_;
-  std::map<std::string, Identity> people_;                            // admin, chair, office, police, outsider
+  std::map<std::string, Identity> people_;                            // admin, chair, office, police, server, inspector
   std::map<std::string, std::pair<Identity, Identity>> unit_signers_;  // district unit -> (person, organisation)
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<ledger::Admission> admission_;
@@ -94,8 +97,10 @@ constexpr const char* kStorySubject = "MS-TL-TDCTQ";
 constexpr const char* kReplicated = "YT-M01";
 
 Result<Identity> Demo::identity(const std::string& file, std::string common_name, std::string organisation,
-                                std::string algorithm, const signing::IssuedCertificate& ca) {
+                                std::string algorithm, const signing::IssuedCertificate& ca,
+                                std::vector<std::string> tls_server_names) {
   signing::CertificateRequest r;
+  r.tls_server_names = std::move(tls_server_names);
   r.common_name = std::move(common_name);
   r.organisation = std::move(organisation);
   r.key_algorithm = std::move(algorithm);
@@ -152,6 +157,16 @@ Status Demo::make_pki() {
     std::cout << fmt::format("   {:<44} {}…\n", id->name, to_hex(ByteView(id->fingerprint.data(), 8)));
     people_.emplace(p.file, std::move(*id));
   }
+  // For antq serve: its TLS certificate, and a provincial inspector who reads once an access.granted act names her.
+  auto server = identity("server", "localhost", "antq-ledger demo service", "p256", *ca_,
+                         {"DNS:localhost", "IP:127.0.0.1", "IP:::1"});
+  if (!server) return std::unexpected(server.error());
+  people_.emplace("server", std::move(*server));
+  auto inspector = identity("inspector", "Lê Thị Cúc, Thanh tra Công an tỉnh (demo)", "Công an tỉnh Hòa Bình", "p256", *ca_);
+  if (!inspector) return std::unexpected(inspector.error());
+  people_.emplace("inspector", std::move(*inspector));
+  std::cout << "   and for antq serve: its TLS certificate (pki/server.crt, for localhost) and an inspector's\n"
+               "   client certificate (pki/inspector.crt)\n";
   if (!options_.district) return {};
   int n = 0;
   for (const auto& unit : generator::units({})) {

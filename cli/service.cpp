@@ -8,9 +8,10 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "ledger/access_log.hpp"
 #include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
-#include "projections/authority.hpp"
+#include "projections/access.hpp"
 #include "projections/query.hpp"
 
 namespace antq::cli {
@@ -91,8 +92,22 @@ std::optional<std::uint64_t> number(const http::Request& r, const char* name) {
 
 }  // namespace
 
+// Who sent a request, as the routes see it: its certificate's access on the day (projections/access.hpp).
+struct Caller {
+  const http::Client& client;
+  projections::ClientAccess access;
+};
+
+// What a route requires of its caller.
+enum class Need {
+  client,  // any client the TLS handshake accepted (over plain HTTP, anyone on loopback): the public log
+  submit,  // a certificate bound by authority.bound today
+  read,    // a certificate with an access.granted grant in force today; it sees its scope only
+};
+
 struct Service::Rep {
   std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<ledger::AccessLog> access_log;
   std::unique_ptr<ledger::Admission> admission;
   ServiceOptions options;
   std::function<void(ByteView)> crl_added;
@@ -111,7 +126,75 @@ struct Service::Rep {
   void commit(std::vector<Pending> group);
   void handle(http::Request&& request, http::Reply reply);
   void submit(http::Request&& request, http::Reply reply);
+  // Enters a read in the access history before it is answered; false (and `reply` answered 503) when the history
+  // cannot be written.
+  bool record_read(const http::Request& r, const Caller& caller, const http::Reply& reply, std::string subject,
+                   std::string unit, std::string report);
 };
+
+namespace {
+
+using Answer = std::function<void(Service::Rep&, http::Request&&, const Caller&, http::Reply)>;
+struct Route {
+  std::string_view method, path;
+  Need need;
+  Answer answer;
+};
+
+http::Response proof_inclusion(const ledger::Ledger& ledger, const http::Request& r) {
+  const std::uint64_t n = ledger.size();
+  auto seq = number(r, "seq");
+  auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(n);
+  if (!seq || !size || *size > n || *seq >= *size)
+    return http::error(400, fmt::format("proof/inclusion needs seq < size <= {} (numbers)", n));
+  auto bytes = ledger.entry_bytes(*seq);
+  return http::json_response(200, json_text(json{{"seq", *seq}, {"size", *size},
+                                                 {"leaf_hash", hex(ledger::leaf_hash(*bytes))},
+                                                 {"root", hex(ledger.root(*size))},
+                                                 {"proof", hashes(ledger.inclusion_proof(*seq, *size))}}));
+}
+
+http::Response proof_consistency(const ledger::Ledger& ledger, const http::Request& r) {
+  const std::uint64_t n = ledger.size();
+  auto first = number(r, "first"), second = number(r, "second");
+  if (!first || !second || *first == 0 || *first > *second || *second > n)
+    return http::error(400, fmt::format("proof/consistency needs 0 < first <= second <= {} (numbers)", n));
+  return http::json_response(200, json_text(json{{"first", *first}, {"second", *second},
+                                                 {"first_root", hex(ledger.root(*first))},
+                                                 {"second_root", hex(ledger.root(*second))},
+                                                 {"proof", hashes(ledger.consistency_proof(*first, *second))}}));
+}
+
+// A route whose answer is ready at once.
+Answer now(std::function<http::Response(Service::Rep&, const http::Request&, const Caller&)> fn) {
+  return [fn = std::move(fn)](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
+    reply(fn(rep, r, c));
+  };
+}
+
+const std::vector<Route>& routes() {
+  static const std::vector<Route> table = {
+      {"POST", "/v1/acts", Need::submit,
+       [](Service::Rep& rep, http::Request&& r, const Caller&, http::Reply reply) { rep.submit(std::move(r), std::move(reply)); }},
+      {"GET", "/v1/openapi.json", Need::client, now([](Service::Rep&, const http::Request&, const Caller&) {
+         http::Response res;
+         res.body = kOpenApiText;
+         return res;
+       })},
+      {"GET", "/v1/health", Need::client, now([](Service::Rep& rep, const http::Request&, const Caller&) {
+         return http::json_response(200, json_text(json{{"ok", true}, {"entries", rep.ledger->size()}}));
+       })},
+      {"GET", "/v1/proof/inclusion", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
+         return proof_inclusion(*rep.ledger, r);
+       })},
+      {"GET", "/v1/proof/consistency", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
+         return proof_consistency(*rep.ledger, r);
+       })},
+  };
+  return table;
+}
+
+}  // namespace
 
 void Service::Rep::commit_loop() {
   for (;;) {
@@ -174,52 +257,52 @@ void Service::Rep::submit(http::Request&& request, http::Reply reply) {
   wake.notify_one();
 }
 
+bool Service::Rep::record_read(const http::Request& r, const Caller& caller, const http::Reply& reply,
+                               std::string subject, std::string unit, std::string report) {
+  if (!access_log || !caller.client.fingerprint) return true;  // plain HTTP on loopback: no client to name
+  ledger::AccessRecord record;
+  record.certificate = hex(*caller.client.fingerprint);
+  record.subject_dn = caller.client.subject;
+  record.role = caller.access.grant ? caller.access.grant->role : "submitter";
+  record.route = r.method + " " + r.path;
+  record.subject = std::move(subject);
+  record.unit = std::move(unit);
+  record.report = std::move(report);
+  if (auto t = access_log->record(std::move(record)); !t) {
+    reply(http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503,
+                      "the access history cannot record this read, so it is not answered: " + t.error().message));
+    return false;
+  }
+  return true;
+}
+
 void Service::Rep::handle(http::Request&& r, http::Reply reply) {
-  const http::Client& client = r.client;
-  projections::LedgerState state(*ledger);
-  const bool bound = client.fingerprint &&
-                     !projections::bindings_of(state, *client.fingerprint).empty() &&
-                     [&] {
-                       for (const char* role : {"person", "organisation", "administrator"})
-                         if (projections::binding_on(state, *client.fingerprint, role, today())) return true;
-                       return false;
-                     }();
-  if (r.method == "POST" && r.path == "/v1/acts") {
-    if (!bound)
-      return reply(http::error(403, "this certificate is bound to no unit today (authority.bound): it may not submit acts"));
-    return submit(std::move(r), std::move(reply));
+  const Route* route = nullptr;
+  bool path_known = false;
+  for (const Route& candidate : routes())
+    if (candidate.path == r.path) {
+      path_known = true;
+      if (candidate.method == r.method) route = &candidate;
+    }
+  if (!route)
+    return reply(path_known ? http::error(405, r.method + " is not served at " + r.path)
+                            : http::error(404, r.path + ": no such route (see /v1/openapi.json)"));
+  Caller caller{r.client, {}};
+  if (r.client.fingerprint) caller.access = projections::client_access(*ledger, *r.client.fingerprint, today());
+  switch (route->need) {
+    case Need::client: break;
+    case Need::submit:
+      if (!r.client.fingerprint)
+        return reply(http::error(403, "acts are submitted over TLS with a client certificate, not over plain HTTP"));
+      if (!caller.access.may_submit)
+        return reply(http::error(403, "this certificate is bound to no unit today (authority.bound): it may not submit acts"));
+      break;
+    case Need::read:
+      if (!r.client.fingerprint) return reply(http::error(403, "reads need TLS and a client certificate an access.granted act names"));
+      if (!caller.access.grant) return reply(http::error(403, caller.access.no_read_reason));
+      break;
   }
-  if (r.method != "GET") return reply(http::error(405, r.method + " " + r.path + ": no such route (see /v1/openapi.json)"));
-  if (r.path == "/v1/openapi.json") {
-    http::Response res;
-    res.body = kOpenApiText;
-    return reply(std::move(res));
-  }
-  if (r.path == "/v1/health")
-    return reply(http::json_response(200, json_text(json{{"ok", true}, {"entries", ledger->size()}})));
-  if (r.path == "/v1/proof/inclusion") {
-    const std::uint64_t n = ledger->size();
-    auto seq = number(r, "seq");
-    auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(n);
-    if (!seq || !size || *size > n || *seq >= *size)
-      return reply(http::error(400, fmt::format("proof/inclusion needs seq < size <= {} (numbers)", n)));
-    auto bytes = ledger->entry_bytes(*seq);
-    return reply(http::json_response(200, json_text(json{{"seq", *seq}, {"size", *size},
-                                                          {"leaf_hash", hex(ledger::leaf_hash(*bytes))},
-                                                          {"root", hex(ledger->root(*size))},
-                                                          {"proof", hashes(ledger->inclusion_proof(*seq, *size))}})));
-  }
-  if (r.path == "/v1/proof/consistency") {
-    const std::uint64_t n = ledger->size();
-    auto first = number(r, "first"), second = number(r, "second");
-    if (!first || !second || *first == 0 || *first > *second || *second > n)
-      return reply(http::error(400, fmt::format("proof/consistency needs 0 < first <= second <= {} (numbers)", n)));
-    return reply(http::json_response(200, json_text(json{{"first", *first}, {"second", *second},
-                                                          {"first_root", hex(ledger->root(*first))},
-                                                          {"second_root", hex(ledger->root(*second))},
-                                                          {"proof", hashes(ledger->consistency_proof(*first, *second))}})));
-  }
-  return reply(http::error(404, r.path + ": no such route (see /v1/openapi.json)"));
+  route->answer(*this, std::move(r), caller, std::move(reply));
 }
 
 Service::Service(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -231,6 +314,9 @@ Result<std::unique_ptr<Service>> Service::open(std::unique_ptr<ledger::Ledger> l
   auto admission = projections::make_admission(*ledger);
   if (!admission) return std::unexpected(admission.error());
   rep->admission = std::move(*admission);
+  auto log = ledger::AccessLog::open_writer(ledger->dir(), ledger->info().origin, ledger->operator_key());
+  if (!log) return std::unexpected(log.error());
+  rep->access_log = std::move(*log);
   rep->ledger = std::move(ledger);
   rep->options = options;
   Rep* raw = rep.get();
@@ -249,13 +335,15 @@ void Service::stop() {
   }
   rep_->wake.notify_all();
   if (rep_->committer.joinable()) rep_->committer.join();
+  if (rep_->access_log) (void)rep_->access_log->flush();
 }
 
 const ledger::Ledger& Service::ledger() const { return *rep_->ledger; }
 
 std::vector<std::string> service_routes() {
-  return {"POST /v1/acts", "GET /v1/openapi.json", "GET /v1/health", "GET /v1/proof/inclusion",
-          "GET /v1/proof/consistency"};
+  std::vector<std::string> out;
+  for (const Route& r : routes()) out.push_back(std::string(r.method) + " " + std::string(r.path));
+  return out;
 }
 
 }  // namespace antq::cli

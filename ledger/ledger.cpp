@@ -497,6 +497,8 @@ Status Ledger::use_operator_key(std::shared_ptr<const signing::Ed25519Key> key) 
   return {};
 }
 
+std::shared_ptr<const signing::Ed25519Key> Ledger::operator_key() const { return rep_->operator_key; }
+
 std::uint64_t Ledger::size() const {
   Txn txn(rep_->env, false);
   return rep_->size(txn);

@@ -186,6 +186,8 @@ class Ledger {
   // The key append() signs checkpoints with. bad_input when it is not this ledger's operator key (its verifier key
   // under this origin is not info().verifier_key): checkpoints signed with it would not verify.
   Status use_operator_key(std::shared_ptr<const signing::Ed25519Key> key);
+  // The key use_operator_key gave (null until then): the service signs its access log's checkpoints with it too.
+  std::shared_ptr<const signing::Ed25519Key> operator_key() const;
 
   ~Ledger();
   const LedgerInfo& info() const;

@@ -335,6 +335,9 @@ struct CertificateRequest {
   bool digital_signature = true;        // keyUsage for end-entity certificates
   bool non_repudiation = true;
   bool sha1 = false;                    // sign the certificate with SHA-1 (to test the refusal)
+  // A TLS server's certificate (antq serve): extendedKeyUsage serverAuth, keyUsage digitalSignature and
+  // keyEncipherment, and these names in subjectAltName ("DNS:localhost", "IP:127.0.0.1").
+  std::vector<std::string> tls_server_names;
 };
 struct IssuedCertificate {
   Bytes certificate_der;

@@ -93,6 +93,8 @@ Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, c
   std::string key_usage;
   if (request.is_ca) {
     key_usage = "critical,keyCertSign,cRLSign";
+  } else if (!request.tls_server_names.empty()) {
+    key_usage = "critical,digitalSignature,keyEncipherment";
   } else {
     std::string bits;
     if (request.digital_signature) bits += ",digitalSignature";
@@ -106,6 +108,13 @@ Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, c
       !add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash") ||
       !add_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"))
     return bad_input("cannot add extensions to certificate " + request.common_name + ": " + ssl_errors());
+  if (!request.tls_server_names.empty()) {
+    std::string names;
+    for (const auto& n : request.tls_server_names) names += (names.empty() ? "" : ",") + n;
+    if (!add_extension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth") ||
+        !add_extension(cert.get(), &ctx, NID_subject_alt_name, names))
+      return bad_input("cannot add the TLS server extensions to certificate " + request.common_name + ": " + ssl_errors());
+  }
 
   EVP_PKEY* signer = issuer_key ? issuer_key.get() : key->get();
   if (X509_sign(cert.get(), signer, certificate_digest(signer, request.sha1)) <= 0)
