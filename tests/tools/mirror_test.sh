@@ -54,7 +54,7 @@ url="http://127.0.0.1:$port"
 copy="$tmp/copy"
 mirror() { "$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" 2>&1; }
 fingerprint() { (cd "$copy" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
-verifies() {  # the copy is a bundle verify-bundle accepts, anchored in the kept key and the demo's roots
+verifies() {  # ENTRIES: $copy is a bundle verify-bundle accepts, anchored in the kept key and the demo's roots
   local out
   out=$("$antq" verify-bundle "$copy" --operator-key "$tmp/kept.vkey" --trust "$pki/roots.pem" --json 2>&1) ||
     fail "verify-bundle of the copy: $(grep -m5 -A3 '"failed"\|failures' <<<"$out")"
@@ -129,4 +129,38 @@ out=$(mirror) || fail "mirror after the refusals: $out"
 [[ $out == *"tree size 3231 (3230 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
 check_tiles "$copy"
 verifies 3231
+
+# Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
+# certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and
+# when the server's certificate does not chain to --server-ca.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.crt" \
+  -subj /CN=mirror-test-ca -days 2 2>/dev/null || fail "openssl: test CA"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/server.key" -out "$tmp/server.csr" \
+  -subj /CN=127.0.0.1 2>/dev/null || fail "openssl: server key"
+openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial -out "$tmp/server.crt" \
+  -days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') 2>/dev/null || fail "openssl: server certificate"
+tls_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$tmp/site3" && exec openssl s_server -accept "127.0.0.1:$tls_port" -cert "$tmp/server.crt" -key "$tmp/server.key" \
+  -WWW -Verify 1 -CAfile "$pki/roots.pem" -quiet) >"$tmp/tls.log" 2>&1 &
+tls_server=$!
+trap 'kill "$server" "$tls_server" 2>/dev/null; rm -rf "$tmp"' EXIT
+tls_url="https://127.0.0.1:$tls_port"
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break
+  sleep 0.1
+done
+out=$("$antq" mirror "$tls_url" "$tmp/tls-copy" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" \
+  --client-cert "$pki/chair.key:$pki/chair.crt" 2>&1) || fail "mirror over HTTPS: $out"
+[[ $out == *"tree size 3231 (0 before), 3231 new entries"* ]] || fail "mirror over HTTPS: $out"
+copy="$tmp/tls-copy" verifies 3231
+status=0
+out=$("$antq" mirror "$tls_url" "$tmp/tls-none" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" 2>&1) ||
+  status=$?
+[[ $status == 2 && $out == "GET $tls_url/checkpoint: "* && ! -e $tmp/tls-none ]] ||
+  fail "mirror over HTTPS without a client certificate: exit $status: $out"
+status=0
+out=$("$antq" mirror "$tls_url" "$tmp/tls-none" --operator-key "$tmp/kept.vkey" --server-ca "$pki/roots.pem" \
+  --client-cert "$pki/chair.key:$pki/chair.crt" 2>&1) || status=$?
+[[ $status == 2 && $out == *"the server's certificate does not verify"* && ! -e $tmp/tls-none ]] ||
+  fail "mirror from a server --server-ca does not vouch for: exit $status: $out"
 echo "mirror_test: ok"
