@@ -256,5 +256,52 @@ TEST_CASE("serve gives the checkpoint, every tile and bundle of the tree, and no
   CHECK(std::string(trust->body.begin(), trust->body.end()).starts_with("-----BEGIN CERTIFICATE-----"));
 }
 
+TEST_CASE("A bundle holding an entry over 65535 bytes is served and exported in the long form only", "[tiles]") {
+  TestLedger t;
+  std::vector<Submission> batch;
+  for (int i = 0; i < 260; ++i)
+    batch.push_back(test::sign(make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"), t.chair));
+  // 400 members of 200 characters: a body of some 80 kB, within the limits (docs/act-limits.md).
+  nlohmann::json members = nlohmann::json::array();
+  for (int i = 0; i < 400; ++i) members.push_back(fmt::format("{:0>200}", i));
+  batch.push_back(test::sign(make_act("model.proposed", "M-big", "2023-03-15", {{"members", members}}), t.chair));
+  REQUIRE(t.append(batch));
+  REQUIRE(t.ledger->size() == 263);
+  const Bytes big = *t.ledger->entry_bytes(262);
+  REQUIRE(big.size() > kMaxShortEntryBytes);
+
+  auto get = [&](std::string_view path) {
+    auto served = serve(*t.ledger, path);
+    REQUIRE(served);
+    return *served;
+  };
+  CHECK(get("tile/entries/000"));  // the first bundle's entries all fit
+  CHECK_FALSE(get("antq/entries/000"));
+  CHECK_FALSE(get("tile/entries/001.p/7"));
+  auto long_form = get("antq/entries/001.p/7");
+  REQUIRE(long_form);
+  auto split = split_entry_bundle(long_form->body, 7, true, "antq/entries/001.p/7");
+  REQUIRE(split);
+  CHECK(Bytes(split->back().begin(), split->back().end()) == big);
+  // A narrower partial of that edge holds no long entry: the specification's form.
+  CHECK(get("tile/entries/001.p/6"));
+  CHECK_FALSE(get("antq/entries/001.p/6"));
+
+  // The export holds that form, and an independent reading of the specification (tests/tools/tiles_check.py)
+  // finds every tile and bundle as it lays them out.
+  const std::filesystem::path out = t.tmp / "site";
+  auto summary = export_tiles(*t.ledger, out);
+  REQUIRE(summary);
+  CHECK(summary->bundles == 2);
+  CHECK(summary->long_bundles == 1);
+  CHECK(std::filesystem::exists(out / "antq/entries/001.p/7"));
+  CHECK_FALSE(std::filesystem::exists(out / "tile/entries/001.p/7"));
+  std::string output;
+  CHECK(test::run("python3 " + test::quote(std::filesystem::path(ANTQ_SOURCE_DIR) / "tests/tools/tiles_check.py") + " " +
+                  test::quote(out), &output) == 0);
+  INFO(output);
+  CHECK(output.find("263 entries") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace antq::ledger::tiles
