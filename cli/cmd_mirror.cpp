@@ -357,7 +357,9 @@ Result<std::string> Mirror::run() {
   const std::uint64_t bundles = (cp->size + tiles::kTileWidth - 1) / tiles::kTileWidth;
   const std::uint64_t first_fetched = kept_size_ / tiles::kTileWidth;
   if (auto s = open_entries_bin(); !s) return std::unexpected(s.error());
+  const auto progress = progress_printer("mirror");
   for (std::uint64_t b = 0; b < bundles; ++b) {
+    if (progress && b % 16 == 0) progress(b * tiles::kTileWidth, cp->size);
     tiles::Tile t;
     t.entries = true;
     t.index = b;
