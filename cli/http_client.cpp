@@ -175,8 +175,8 @@ struct HttpClient::Rep {
     return {};
   }
 
-  // One exchange on the open connection. `fresh`: the connection was just made (a reused one may have been closed
-  // by the server meanwhile: the caller retries a GET once on a new one).
+  // One exchange on the open connection. `retry_possible` is set when it failed before any of a response came (a
+  // kept-alive connection the server closed meanwhile: the caller retries a GET once on a new one).
   Result<HttpResponse> exchange(const http::request<http::string_body>& req, std::size_t max_body,
                                 const std::string& where, bool& retry_possible) {
     beast::error_code ec;
