@@ -4,13 +4,14 @@
 #include "cli/common.hpp"
 #include "cli/report.hpp"
 #include "ledger/bundle.hpp"
+#include "ledger/tiles.hpp"
 
 namespace antq::cli {
 
 void add_export(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, out, subject, operator_key, checkpoint, trust;
-    bool explode = false, json = false, self_consistent_only = false;
+    bool explode = false, tiles = false, json = false, self_consistent_only = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("export", "Write a self-contained bundle for offline verification");
@@ -20,17 +21,34 @@ void add_export(CLI::App& app, Action& run) {
       "--explode also writes acts/<seq>.body and acts/<seq>.<role>.p7s, which `openssl cms -verify` accepts.\n"
       "OUT must not exist: export creates it (mode 0755) and every file in it, never following a symlink; a failed\n"
       "export removes what it created.\n"
+      "--tiles writes the whole log instead as C2SP tlog-tiles static files (checkpoint, tile/<L>/<N>[.p/<W>],\n"
+      "tile/entries/<N>[.p/<W>]) with the certificates, documents and anchors a mirror needs (FORMAT.md §13):\n"
+      "any static web server serves OUT, and `antq mirror URL COPY` keeps a verifiable copy of it.\n"
       "Example:\n  antq export ./ledger ./bundle --explode\n"
+      "  antq export ./ledger ./site --tiles && python3 -m http.server -d ./site 8080\n"
       "  antq verify-bundle ./bundle --operator-key ./ledger/operator.vkey --trust roots.pem");
   cmd->add_option("DIR", args->dir, "The ledger")->required();
   cmd->add_option("OUT", args->out, "Bundle directory (created; must not exist)")->required();
   cmd->add_flag("--explode", args->explode, "Also write every signed body and CMS signature as files");
-  cmd->add_option("--subject", args->subject,
-                  "Only this subject (and its points ID/...) and the records acts naming them, with inclusion proofs");
+  auto* subject = cmd->add_option(
+      "--subject", args->subject,
+      "Only this subject (and its points ID/...) and the records acts naming them, with inclusion proofs");
+  cmd->add_flag("--tiles", args->tiles, "Write the log as C2SP tlog-tiles static files instead of a bundle")
+      ->excludes(subject)
+      ->excludes("--explode");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
+      if (args->tiles) {
+        auto summary = ledger::tiles::export_tiles(**ledger, args->out, progress_printer("export"));
+        if (!summary) return fail(summary.error());
+        std::cout << fmt::format("exported tree size {} as tiles: {} hash tiles, {} entry bundles ({} with entries "
+                                 "over 65535 bytes, under antq/entries/), {} certificates, {} attachments to {}\n",
+                                 summary->size, summary->tiles, summary->bundles, summary->long_bundles,
+                                 summary->certificates, summary->attachments, args->out);
+        return kOk;
+      }
       ledger::ExportOptions o;
       o.explode = args->explode;
       if (!args->subject.empty()) o.subject = args->subject;

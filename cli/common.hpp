@@ -54,6 +54,7 @@ void add_retention(CLI::App& app, Action& run);  // retention
 void add_handover(CLI::App& app, Action& run);   // handover (cmd_handover.cpp)
 void add_serve(CLI::App& app, Action& run);      // serve (cmd_serve.cpp, service.cpp, http_server.cpp)
 void add_access_log(CLI::App& app, Action& run);  // access-log (cmd_access_log.cpp)
+void add_mirror(CLI::App& app, Action& run);     // mirror (cmd_mirror.cpp)
 
 // Prints the one line of `e` to stderr, as cli/display.hpp's visible() shows text (a message may quote an act, a
 // certificate or a file name), and returns its exit code (2; corruption found by a check: 1).

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add_handover(app, run);
   add_serve(app, run);
   add_access_log(app, run);
+  add_mirror(app, run);
   add_trust(app, run);
   add_timestamp(app, run);
   add_demo(app, run);

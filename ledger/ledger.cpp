@@ -691,6 +691,14 @@ Digest Ledger::root(std::uint64_t size) const {
   return root_at(size, [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); });
 }
 
+std::vector<Digest> Ledger::nodes(unsigned level, std::uint64_t from, std::uint64_t count) const {
+  Txn txn(rep_->env, false);
+  std::vector<Digest> out;
+  out.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) out.push_back(rep_->node(txn, level, from + i));
+  return out;
+}
+
 std::vector<Digest> Ledger::inclusion_proof(std::uint64_t seq, std::uint64_t size) const {
   Txn txn(rep_->env, false);
   return ledger::inclusion_proof(seq, size, [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); });

@@ -233,6 +233,9 @@ class Ledger {
   std::vector<Bytes> intermediates() const;  // init --chain and CA certificates carried by signatures
 
   Digest root(std::uint64_t size) const;
+  // The stored perfect nodes (level, from), (level, from + 1), ... (`count` of them; merkle.hpp), from one read
+  // snapshot. REQUIRES: they lie inside the tree of size(). Used to serve the log as tiles (tiles.hpp).
+  std::vector<Digest> nodes(unsigned level, std::uint64_t from, std::uint64_t count) const;
   // REQUIRES: seq < size <= size().
   std::vector<Digest> inclusion_proof(std::uint64_t seq, std::uint64_t size) const;
   // REQUIRES: 0 < first <= second <= size().

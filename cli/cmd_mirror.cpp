@@ -1,0 +1,513 @@
+// antq mirror URL DIR: keeps a verified copy of a log served as C2SP tlog-tiles (ledger/tiles.hpp, FORMAT.md §13).
+//
+// DIR holds the layout as served (checkpoint, tiles, entry bundles, certificates, documents, anchors) and beside it
+// what makes it a whole-ledger bundle (FORMAT.md §7): entries.bin, README.txt, operator.vkey, schema/, FORMAT.md.
+// A run stages everything it fetches and makes in DIR/.mirror-incoming, checks it all, and only then moves it in,
+// the checkpoint last; a run that fails for any reason removes the staging directory and leaves DIR as it was.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "cli/common.hpp"
+#include "cli/http_client.hpp"
+#include "ledger/act.hpp"
+#include "ledger/bundle.hpp"
+#include "ledger/event.hpp"
+#include "ledger/merkle.hpp"
+#include "ledger/tiles.hpp"
+#include "signing/file.hpp"
+#include "signing/signing.hpp"
+
+namespace antq::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace tiles = ledger::tiles;
+
+constexpr const char* kStaging = ".mirror-incoming";
+// Caps of each response (docs/act-limits.md): a checkpoint note; a certificate; the anchors' PEM files and the
+// profile; an entry bundle of the spec's form (256 entries of at most 65535 bytes and their lengths) or of the
+// long form (each entry at most ledger::kMaxMessageBytes; 256 MiB in all, which such a bundle of 256 entries
+// near the body limit stays under).
+constexpr std::size_t kMaxNoteBytes = kMaxCheckpointBytes;
+constexpr std::size_t kMaxCertBytes = signing::kMaxCertificateFileBytes;
+constexpr std::size_t kMaxTextBytes = 16u << 20;
+constexpr std::size_t kMaxLongBundleBytes = ledger::kMaxMessageBytes;
+
+std::string errno_text() { return std::strerror(errno); }
+
+bool same_key(const ledger::VerifierKey& a, const ledger::VerifierKey& b) {
+  return a.name == b.name && a.id == b.id && a.public_key == b.public_key;
+}
+
+class Mirror {
+ public:
+  Mirror(HttpClient& http, fs::path dir, ledger::VerifierKey key)
+      : http_(http), dir_(std::move(dir)), stage_(dir_ / kStaging), key_(std::move(key)) {}
+  Mirror(const Mirror&) = delete;
+  Mirror& operator=(const Mirror&) = delete;
+  ~Mirror() {
+    if (entries_fd_ >= 0) ::close(entries_fd_);
+  }
+
+  Result<std::string> run();
+
+ private:
+  // ---- fetching ----
+  // GET `path` (relative to the URL): the body, nullopt on 404; anything but 200 or 404 is an error.
+  Result<std::optional<std::string>> fetch(const std::string& path, std::size_t cap) {
+    auto res = http_.get("/" + path, cap);
+    if (!res) return std::unexpected(res.error());
+    if (res->status == 404) return std::nullopt;
+    if (res->status != 200)
+      return io_error(fmt::format("GET {}/{}: status {}", http_.url().shown(), path, res->status));
+    ++fetched_;
+    return std::move(res->body);
+  }
+  Result<std::string> fetch_required(const std::string& path, std::size_t cap) {
+    auto body = fetch(path, cap);
+    if (!body) return std::unexpected(body.error());
+    if (!*body) return corruption(fmt::format("{}/{}: not found, though the checkpoint covers it", http_.url().shown(), path));
+    return std::move(**body);
+  }
+  std::string shown(const std::string& path) const { return http_.url().shown() + "/" + path; }
+
+  // ---- files ----
+  Status write_staged(const std::string& path, ByteView bytes) {
+    const fs::path p = stage_ / path;
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) return io_error(fmt::format("cannot create {}: {}", p.parent_path().string(), ec.message()));
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return io_error(fmt::format("cannot create {}: {}", p.string(), errno_text()));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd);
+        return io_error(fmt::format("cannot write {}: {}", p.string(), errno_text()));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) return io_error(fmt::format("cannot write {}: {}", p.string(), errno_text()));
+    staged_.push_back(path);
+    return {};
+  }
+  Status write_staged(const std::string& path, std::string_view text) { return write_staged(path, as_bytes(text)); }
+  // entries.bin (FORMAT.md §7), written through a buffer as the entries are taken.
+  Status open_entries_bin() {
+    const fs::path p = stage_ / "entries.bin";
+    entries_fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (entries_fd_ < 0) return io_error(fmt::format("cannot create {}: {}", p.string(), errno_text()));
+    staged_.push_back("entries.bin");
+    return {};
+  }
+  Status flush_entries_bin() {
+    std::size_t done = 0;
+    while (done < entries_bin_.size()) {
+      const ssize_t n = ::write(entries_fd_, entries_bin_.data() + done, entries_bin_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return io_error(fmt::format("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
+      done += static_cast<std::size_t>(n);
+    }
+    entries_bin_.clear();
+    return {};
+  }
+  Status close_entries_bin() {
+    Status s = flush_entries_bin();
+    if (s && (::fsync(entries_fd_) != 0 || ::close(std::exchange(entries_fd_, -1)) != 0))
+      s = io_error(fmt::format("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
+    return s;
+  }
+  bool kept(const std::string& path) const {
+    std::error_code ec;
+    return fs::is_regular_file(fs::symlink_status(dir_ / path, ec));
+  }
+  Result<std::string> read_kept(const std::string& path, std::size_t cap) {
+    return read_text(dir_ / path, cap, "the kept copy's file");
+  }
+
+  // ---- the log ----
+  Status take_entry(std::uint64_t seq, ByteView bytes, bool fresh);
+  Status on_tile(const tiles::Tile& t, ByteView computed);
+  Status fetch_documents();
+  Status commit(const std::string& note, const ledger::Checkpoint& cp);
+
+  HttpClient& http_;
+  fs::path dir_, stage_;
+  ledger::VerifierKey key_;
+  std::uint64_t kept_size_ = 0;
+  std::set<std::string> wanted_tiles_;  // the tiles the kept copy lacks (paths), fetched and compared
+  std::vector<std::string> staged_;      // paths written under the staging directory, in order
+  ledger::CompactRange range_;
+  std::optional<Digest> kept_root_;
+  Bytes entries_bin_;                    // the part of entries.bin not yet written
+  int entries_fd_ = -1;
+  std::set<Digest> certs_, documents_;
+  std::map<Digest, std::uint64_t> disposed_;
+  std::map<Digest, std::uint64_t> document_sizes_;
+  std::uint64_t fetched_ = 0, new_entries_ = 0, new_certs_ = 0, new_documents_ = 0, tiles_checked_ = 0;
+};
+
+Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
+  auto entry = ledger::decode_entry(bytes);
+  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+  if (entry->seq != seq) return corruption(fmt::format("entry {} says it is entry {}", seq, entry->seq));
+  auto act = ledger::decode_body(entry->event.body);
+  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  for (const auto& s : entry->event.signatures) certs_.insert(s.signer);
+  for (const auto& a : act->attachments) {
+    documents_.insert(a.sha256);
+    document_sizes_.emplace(a.sha256, a.size);
+  }
+  ledger::note_disposals(*act, seq, disposed_);
+  if (fresh) ++new_entries_;
+  const auto n = static_cast<std::uint32_t>(bytes.size());
+  const std::uint8_t length[4] = {static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(n >> 8),
+                                  static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 24)};
+  entries_bin_.insert(entries_bin_.end(), length, length + 4);
+  entries_bin_.insert(entries_bin_.end(), bytes.begin(), bytes.end());
+  range_.append(ledger::leaf_hash(bytes));
+  if (range_.size() == kept_size_) kept_root_ = range_.root();
+  return entries_bin_.size() >= (1u << 20) ? flush_entries_bin() : Status{};
+}
+
+Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
+  const std::string path = tiles::tile_path(t);
+  if (!wanted_tiles_.contains(path)) return {};  // kept already
+  auto served = fetch_required(path, tiles::kFullTileBytes);
+  if (!served) return std::unexpected(served.error());
+  ++tiles_checked_;
+  const ByteView got = as_bytes(*served);
+  if (got.size() != computed.size())
+    return corruption(fmt::format("{}: {} bytes, {} expected ({} hashes)", shown(path), got.size(), computed.size(),
+                                  t.width));
+  for (std::size_t i = 0; i < t.width; ++i) {
+    if (std::memcmp(got.data() + i * 32, computed.data() + i * 32, 32) == 0) continue;
+    // Hash i covers leaves [first, last): when they all lie in the copy kept, the log changed what it held.
+    const std::uint64_t span = std::uint64_t{1} << (8 * t.level);
+    const std::uint64_t first = (t.index * tiles::kTileWidth + i) * span, last = first + span;
+    if (last <= kept_size_)
+      return corruption(fmt::format("forked: {} differs from the copy kept over entries {} to {} (the log at {} "
+                                    "rewrote entries its checkpoint of size {} held); the kept copy is unchanged",
+                                    shown(path), first, last - 1, http_.url().shown(), kept_size_));
+    return corruption(fmt::format("{}: hash {} is not that of the entries served", shown(path), i));
+  }
+  return write_staged(path, computed);
+}
+
+Status Mirror::fetch_documents() {
+  for (const Digest& d : certs_) {
+    const std::string path = "certs/" + to_hex(d) + ".der";
+    if (kept(path)) continue;
+    auto der = fetch_required(path, kMaxCertBytes);
+    if (!der) return std::unexpected(der.error());
+    if (sha256(as_bytes(*der)) != d) return corruption(shown(path) + ": its SHA-256 is not its name");
+    if (auto s = write_staged(path, *der); !s) return s;
+    ++new_certs_;
+  }
+  for (const Digest& d : documents_) {
+    const std::string path = "attachments/" + to_hex(d);
+    if (kept(path) || disposed_.contains(d)) continue;
+    const std::uint64_t size = document_sizes_[d];
+    if (size > ledger::kMaxMessageBytes)
+      return corruption(fmt::format("{}: {} bytes, more than the {} a ledger holds", shown(path), size,
+                                    ledger::kMaxMessageBytes));
+    auto doc = fetch(path, static_cast<std::size_t>(size));
+    if (!doc) return std::unexpected(doc.error());
+    if (!*doc) continue;  // a document the ledger does not hold (verify-bundle judges it)
+    if (sha256(as_bytes(**doc)) != d) return corruption(shown(path) + ": its SHA-256 is not its name");
+    if (auto s = write_staged(path, **doc); !s) return s;
+    ++new_documents_;
+  }
+  // The ledger's intermediate certificates, which no entry names, and the anchors and profile beside the log.
+  auto intermediates = fetch_required("intermediates.pem", kMaxTextBytes);
+  if (!intermediates) return std::unexpected(intermediates.error());
+  if (auto s = write_staged("intermediates.pem", *intermediates); !s) return s;
+  auto ders = signing::read_certificates((stage_ / "intermediates.pem").string());
+  if (!ders && !intermediates->empty()) return corruption(shown("intermediates.pem") + ": " + ders.error().message);
+  if (ders)
+    for (const Bytes& der : *ders) {
+      const std::string path = "certs/" + to_hex(sha256(der)) + ".der";
+      if (kept(path) || std::find(staged_.begin(), staged_.end(), path) != staged_.end()) continue;
+      if (auto s = write_staged(path, der); !s) return s;
+      ++new_certs_;
+    }
+  auto trust = fetch_required("trust.pem", kMaxTextBytes);
+  if (!trust) return std::unexpected(trust.error());
+  if (auto s = write_staged("trust.pem", *trust); !s) return s;
+  auto profile = fetch("profile.json", kMaxTextBytes);
+  if (!profile) return std::unexpected(profile.error());
+  if (*profile)
+    if (auto s = write_staged("profile.json", **profile); !s) return s;
+  return {};
+}
+
+Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
+  if (auto s = write_staged("README.txt", ledger::bundle_readme({cp.origin, cp.size, cp.size, std::nullopt, false,
+                                                                 disposed_}));
+      !s)
+    return s;
+  if (auto s = write_staged("operator.vkey", ledger::format_verifier_key(key_.name, key_.public_key) + "\n"); !s)
+    return s;
+  if (auto s = write_staged("schema/antq.capnp", std::string_view(ledger::kSchemaText)); !s) return s;
+  if (auto s = write_staged("FORMAT.md", std::string_view(ledger::kFormatText)); !s) return s;
+  if (auto s = write_staged("checkpoint", note); !s) return s;
+  // Every check passed: move the staged files in, the checkpoint last (a reader that finds it finds what it covers).
+  std::vector<std::string> order = staged_;
+  std::stable_partition(order.begin(), order.end(), [](const std::string& p) { return p != "checkpoint"; });
+  for (const std::string& path : order) {
+    std::error_code ec;
+    fs::create_directories((dir_ / path).parent_path(), ec);
+    if (!ec) fs::rename(stage_ / path, dir_ / path, ec);
+    if (ec) return io_error(fmt::format("cannot move {} into {}: {}", path, dir_.string(), ec.message()));
+  }
+  // What the new size no longer has: the partial tiles of the old right edge, and the documents disposed of.
+  std::set<std::string> now;
+  tiles::for_each_tile(cp.size, cp.size, [&](const tiles::Tile& t) { now.insert(tiles::tile_path(t)); });
+  tiles::for_each_tile(kept_size_, kept_size_, [&](const tiles::Tile& t) {
+    if (!t.partial() || now.contains(tiles::tile_path(t))) return;
+    std::error_code ec;
+    fs::remove(dir_ / tiles::tile_path(t), ec);
+    tiles::Tile long_form = t;
+    long_form.long_form = true;
+    if (t.entries) fs::remove(dir_ / tiles::tile_path(long_form), ec);
+  });
+  for (const auto& [d, seq] : disposed_) {
+    std::error_code ec;
+    fs::remove(dir_ / ("attachments/" + to_hex(d)), ec);
+  }
+  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+  return {};
+}
+
+Result<std::string> Mirror::run() {
+  // The copy kept: its checkpoint, verified again with the key given.
+  std::optional<ledger::Checkpoint> kept_cp;
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir_, ec))) {
+    if (!fs::is_directory(fs::symlink_status(dir_, ec))) return bad_input(dir_.string() + " is not a directory");
+    if (kept("operator.vkey")) {
+      auto text = read_kept("operator.vkey", kMaxNoteBytes);
+      if (!text) return std::unexpected(text.error());
+      auto own = ledger::parse_verifier_key(*text);
+      if (!own || !same_key(*own, key_))
+        return bad_input(fmt::format("{} is the copy of a log of another operator key, not {}", dir_.string(),
+                                     key_.name));
+    }
+    if (kept("checkpoint")) {
+      auto note = read_kept("checkpoint", kMaxNoteBytes);
+      if (!note) return std::unexpected(note.error());
+      auto cp = ledger::open_checkpoint(*note, key_);
+      if (!cp)
+        return corruption(fmt::format("{}/checkpoint: the kept checkpoint does not verify with the operator key {}: "
+                                      "{}",
+                                      dir_.string(), key_.name, cp.error().message));
+      kept_cp = *cp;
+    } else if (!fs::is_empty(dir_, ec)) {
+      return bad_input(dir_.string() + " holds no mirrored copy (no checkpoint) and is not empty");
+    }
+  } else if (!fs::create_directory(dir_, ec) || ec) {
+    return io_error(fmt::format("cannot create {}: {}", dir_.string(), ec.message()));
+  }
+  kept_size_ = kept_cp ? kept_cp->size : 0;
+
+  auto note = fetch_required("checkpoint", kMaxNoteBytes);
+  if (!note) return std::unexpected(note.error());
+  auto cp = ledger::open_checkpoint(*note, key_);
+  if (!cp)
+    return corruption(fmt::format("{}: the checkpoint does not verify with the operator key {}: {}; the kept copy is "
+                                  "unchanged",
+                                  shown("checkpoint"), key_.name, cp.error().message));
+  if (cp->origin != key_.name)
+    return corruption(fmt::format("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
+  if (kept_cp && cp->size < kept_cp->size)
+    return corruption(fmt::format("forked: {} serves a checkpoint of size {}, smaller than the {} kept (the log was "
+                                  "rolled back or rewritten); the kept copy is unchanged",
+                                  http_.url().shown(), cp->size, kept_cp->size));
+  if (kept_cp && cp->size == kept_cp->size) {
+    if (cp->root != kept_cp->root)
+      return corruption(fmt::format("forked: {} serves a checkpoint of size {} with another root than the one kept; "
+                                    "the kept copy is unchanged",
+                                    http_.url().shown(), cp->size));
+    return fmt::format("{}: up to date at tree size {}", dir_.string(), cp->size);
+  }
+
+  fs::remove_all(stage_, ec);  // what an interrupted run left
+  if (!fs::create_directory(stage_, ec) || ec)
+    return io_error(fmt::format("cannot create {}: {}", stage_.string(), ec.message()));
+
+  tiles::for_each_tile(cp->size, kept_size_, [&](const tiles::Tile& t) {
+    if (!t.entries) wanted_tiles_.insert(tiles::tile_path(t));
+  });
+  tiles::TileBuilder builder([&](const tiles::Tile& t, ByteView bytes) { return on_tile(t, bytes); });
+
+  // The entries: those kept (from the kept bundles), then the new ones fetched; one bundle in memory at a time.
+  const std::uint64_t bundles = (cp->size + tiles::kTileWidth - 1) / tiles::kTileWidth;
+  const std::uint64_t first_fetched = kept_size_ / tiles::kTileWidth;
+  if (auto s = open_entries_bin(); !s) return std::unexpected(s.error());
+  const auto progress = progress_printer("mirror");
+  for (std::uint64_t b = 0; b < bundles; ++b) {
+    if (progress && b % 16 == 0) progress(b * tiles::kTileWidth, cp->size);
+    tiles::Tile t;
+    t.entries = true;
+    t.index = b;
+    const std::uint64_t first = b * tiles::kTileWidth;
+    const std::uint64_t fetch_width = std::min<std::uint64_t>(tiles::kTileWidth, cp->size - first);
+    const bool fetching = b >= first_fetched;
+    const std::uint64_t width =
+        fetching ? fetch_width : std::min<std::uint64_t>(tiles::kTileWidth, kept_size_ - first);
+    t.width = static_cast<unsigned>(width);
+    tiles::Tile long_form = t;
+    long_form.long_form = true;
+    std::string body;
+    bool is_long = false;
+    std::string path = tiles::tile_path(t);
+    if (fetching) {
+      auto got = fetch(path, width * (2 + tiles::kMaxShortEntryBytes));
+      if (!got) return std::unexpected(got.error());
+      if (!*got) {
+        path = tiles::tile_path(long_form);
+        is_long = true;
+        auto alt = fetch_required(path, kMaxLongBundleBytes);
+        if (!alt) return std::unexpected(alt.error());
+        body = std::move(*alt);
+      } else {
+        body = std::move(**got);
+      }
+    } else {
+      if (!kept(path)) {
+        path = tiles::tile_path(long_form);
+        is_long = true;
+      }
+      auto got = read_kept(path, is_long ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes));
+      if (!got) return std::unexpected(got.error());
+      body = std::move(*got);
+    }
+    const std::string where = fetching ? shown(path) : (dir_ / path).string();
+    auto entries = tiles::split_entry_bundle(as_bytes(body), t.width, is_long, where);
+    if (!entries) return corruption(entries.error().message);
+    if (is_long && tiles::entry_bundle(*entries, false))
+      return corruption(where + ": in the long form, though every entry fits a uint16 length");
+    if (fetching && first < kept_size_) {
+      // The bundle that was partial at the kept size: the entries kept must be those served, byte for byte.
+      tiles::Tile kept_tile = t;
+      kept_tile.width = static_cast<unsigned>(kept_size_ - first);
+      std::string kept_path = tiles::tile_path(kept_tile);
+      bool kept_long = false;
+      if (!kept(kept_path)) {
+        kept_tile.long_form = kept_long = true;
+        kept_path = tiles::tile_path(kept_tile);
+      }
+      auto kept_body = read_kept(kept_path, kept_long ? kMaxLongBundleBytes
+                                                      : tiles::kTileWidth * (2 + tiles::kMaxShortEntryBytes));
+      if (!kept_body) return std::unexpected(kept_body.error());
+      auto kept_entries = tiles::split_entry_bundle(as_bytes(*kept_body), kept_tile.width, kept_long,
+                                                    (dir_ / kept_path).string());
+      if (!kept_entries) return corruption(kept_entries.error().message);
+      for (std::uint64_t i = 0; i < kept_entries->size(); ++i) {
+        const ByteView mine = (*kept_entries)[i], theirs = (*entries)[i];
+        if (!std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
+          return corruption(fmt::format("forked: entry {} at {} differs from the copy kept (the log rewrote an entry "
+                                        "its checkpoint of size {} held); the kept copy is unchanged",
+                                        first + i, where, kept_size_));
+      }
+    }
+    for (std::uint64_t i = 0; i < entries->size(); ++i) {
+      const std::uint64_t seq = first + i;
+      if (auto s = take_entry(seq, (*entries)[i], seq >= kept_size_); !s) return std::unexpected(s.error());
+      if (auto s = builder.add(ledger::leaf_hash((*entries)[i])); !s) return std::unexpected(s.error());
+    }
+    if (fetching)
+      if (auto s = write_staged(path, body); !s) return std::unexpected(s.error());
+  }
+  if (kept_size_ == 0) kept_root_ = ledger::empty_root();
+  if (kept_cp && (!kept_root_ || *kept_root_ != kept_cp->root))
+    return corruption(fmt::format("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
+                                  "damaged (mirror it again into a new directory)",
+                                  dir_.string()));
+  if (auto s = builder.finish(); !s) return std::unexpected(s.error());
+  if (range_.root() != cp->root)
+    return corruption(fmt::format("{}: the checkpoint's root (tree size {}) is not that of the entries and tiles "
+                                  "served; the kept copy is unchanged",
+                                  shown("checkpoint"), cp->size));
+  if (auto s = close_entries_bin(); !s) return std::unexpected(s.error());
+  if (auto s = fetch_documents(); !s) return std::unexpected(s.error());
+  if (auto s = commit(*note, *cp); !s) return std::unexpected(s.error());
+  fs::remove_all(stage_, ec);
+  return fmt::format("mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} certificates "
+                     "and {} documents fetched ({} resources in all); consistent with the checkpoint kept",
+                     http_.url().shown(), dir_.string(), cp->size, kept_size_, new_entries_, tiles_checked_,
+                     new_certs_, new_documents_, fetched_);
+}
+
+}  // namespace
+
+void add_mirror(CLI::App& app, Action& run) {
+  struct Args {
+    std::string url, dir, operator_key, client_cert, server_ca;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("mirror", "Keep a verified copy of a log served as C2SP tlog-tiles");
+  cmd->footer(
+      "Fetches URL/checkpoint, checks its signature with the operator's verifier key YOU hold (--operator-key),\n"
+      "fetches the tiles and entry bundles DIR lacks, recomputes the tree from the entries (its tiles must be those\n"
+      "served, its root the checkpoint's), checks the new checkpoint extends the one kept in DIR (a forked or\n"
+      "rewritten log is refused, exit 1, and DIR is left as it was), and keeps the copy: DIR is then a whole-ledger\n"
+      "bundle, which `antq verify-bundle DIR --operator-key VKEY --trust ROOTS.pem` accepts, and a tiles layout any\n"
+      "static web server can serve again. A later run fetches only what is new. FORMAT.md §13 has the layout.\n"
+      "Example:\n  antq mirror https://ledger.example:8443 ./copy --operator-key operator.vkey \\\n"
+      "      --client-cert archivist.key:archivist.crt --server-ca ca.pem");
+  cmd->add_option("URL", args->url, "The log's URL prefix (http:// or https://)")->required();
+  cmd->add_option("DIR", args->dir, "The copy (created when missing)")->required();
+  cmd->add_option("--operator-key", args->operator_key, "The operator's C2SP verifier key (file), your own copy")
+      ->required();
+  cmd->add_option("--client-cert", args->client_cert, "KEY:CERT for mutual TLS (KEY: a file or a pkcs11: URI)");
+  cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
+  cmd->callback([args, &run] {
+    run = [args]() -> int {
+      auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
+      if (!text) return fail(text.error());
+      auto key = ledger::parse_verifier_key(*text);
+      if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
+      auto url = parse_url(args->url);
+      if (!url) return fail(url.error());
+      HttpOptions options;
+      options.server_ca = args->server_ca;
+      if (!args->client_cert.empty()) {
+        // KEY:CERT; a pkcs11: URI holds ':' itself, so the certificate is after the last one.
+        auto colon = args->client_cert.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == args->client_cert.size())
+          return fail(bad_input("--client-cert: expected KEY:CERT, got " + args->client_cert));
+        options.client_key = args->client_cert.substr(0, colon);
+        options.client_cert = args->client_cert.substr(colon + 1);
+      }
+      auto http = HttpClient::create(*url, options);
+      if (!http) return fail(http.error());
+      std::error_code ec;
+      const bool existed = fs::exists(fs::symlink_status(args->dir, ec));
+      Mirror mirror(*http, args->dir, *key);
+      auto done = mirror.run();
+      if (!done) {
+        // Nothing of a failed run stays: its staging directory, or the directory it made for a first copy.
+        fs::remove_all(existed ? fs::path(args->dir) / kStaging : fs::path(args->dir), ec);
+        return fail(done.error());
+      }
+      std::cout << *done << "\n";
+      return kOk;
+    };
+  });
+}
+
+}  // namespace antq::cli

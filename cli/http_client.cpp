@@ -1,0 +1,302 @@
+// The HTTP/1.1 client (http_client.hpp). Every operation is asynchronous under the hood so that Beast's stream
+// timeouts apply (a synchronous Beast operation has none), run to completion on a private io_context.
+#include "cli/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <fmt/format.h>
+
+#include "signing/signing.hpp"
+#include "signing/tls_client.hpp"
+
+namespace antq::cli {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+  return ms.count() % 1000 == 0 ? fmt::format("{} s", ms.count() / 1000) : fmt::format("{} ms", ms.count());
+}
+
+}  // namespace
+
+std::string Url::shown() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return fmt::format("{}://{}{}{}:{}{}", tls ? "https" : "http", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port,
+                     base_path);
+}
+
+Result<Url> parse_url(std::string_view text) {
+  auto bad = [&](std::string_view why) { return bad_input(fmt::format("URL {}: {}", text, why)); };
+  Url url;
+  std::string_view rest = text;
+  if (rest.starts_with("https://")) {
+    url.tls = true;
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    return bad("expected http://HOST[:PORT][/PATH] or https://...");
+  }
+  for (char c : text)
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return bad("a space or a control character");
+  if (rest.find_first_of("?#") != std::string_view::npos) return bad("a query or a fragment");
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos) return bad("user information is not supported");
+  std::string_view port;
+  if (authority.starts_with("[")) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return bad("an IPv6 address without its ']'");
+    url.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && !after.starts_with(":")) return bad("something after the IPv6 address");
+    if (!after.empty()) port = after.substr(1);
+  } else {
+    auto colon = authority.rfind(':');
+    url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (url.host.empty()) return bad("no host");
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos || std::stoul(std::string(port)) == 0 ||
+        std::stoul(std::string(port)) > 65535)
+      return bad("the port is not a number from 1 to 65535");
+    url.port = std::string(port);
+  } else {
+    url.port = url.tls ? "443" : "80";
+  }
+  while (path.ends_with("/")) path.remove_suffix(1);
+  url.base_path = std::string(path);
+  return url;
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return std::nullopt;
+}
+
+struct HttpClient::Rep {
+  Url url;
+  HttpOptions options;
+  asio::io_context io;
+  asio::ssl::context tls{asio::ssl::context::tls_client};
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+  bool connected = false;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Runs the operation started on `io` to its end; the stream's expiry bounds it.
+  void run() {
+    io.restart();
+    io.run();
+  }
+
+  void close() {
+    if (secure) {
+      beast::error_code ec;
+      beast::get_lowest_layer(*secure).socket().close(ec);
+      secure.reset();
+    }
+    if (plain) {
+      beast::error_code ec;
+      plain->socket().close(ec);
+      plain.reset();
+    }
+    buffer.clear();
+    connected = false;
+  }
+
+  std::string where(std::string_view method, std::string_view path) const {
+    return fmt::format("{} {}{}", method, url.shown(), path);
+  }
+
+  Status connect(const std::string& where) {
+    close();
+    beast::error_code ec;
+    tcp::resolver resolver(io);
+    tcp::resolver::results_type endpoints;
+    bool resolved = false;
+    resolver.async_resolve(url.host, url.port, [&](beast::error_code e, tcp::resolver::results_type r) {
+      ec = e;
+      endpoints = std::move(r);
+      resolved = true;
+    });
+    run();
+    if (!resolved || ec) return io_error(fmt::format("{}: cannot resolve {}: {}", where, url.host, ec.message()));
+    if (url.tls)
+      secure.emplace(io, tls);
+    else
+      plain.emplace(io);
+    lowest().expires_after(options.connect_timeout);
+    lowest().async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    run();
+    if (ec == beast::error::timeout)
+      return io_error(fmt::format("{}: connect: no connection within {}", where, seconds(options.connect_timeout)));
+    if (ec) return io_error(fmt::format("{}: connect: {}", where, ec.message()));
+    if (url.tls) {
+      if (auto s = signing::prepare_tls_connection(secure->native_handle(), url.host); !s)
+        return bad_input(fmt::format("{}: {}", where, s.error().message));
+      secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+      run();
+      if (ec) {
+        const std::string verify = signing::tls_verify_failure(secure->native_handle());
+        close();
+        if (!verify.empty())
+          return bad_input(fmt::format("{}: the server's certificate does not verify: {}", where, verify));
+        if (ec == beast::error::timeout)
+          return io_error(fmt::format("{}: TLS handshake: no answer within {}", where, seconds(options.connect_timeout)));
+        return io_error(fmt::format("{}: TLS handshake: {}", where, ec.message()));
+      }
+    }
+    connected = true;
+    return {};
+  }
+
+  // One exchange on the open connection. `retry_possible` is set when it failed before any of a response came (a
+  // kept-alive connection the server closed meanwhile: the caller retries a GET once on a new one).
+  Result<HttpResponse> exchange(const http::request<http::string_body>& req, std::size_t max_body,
+                                const std::string& where, bool& retry_possible) {
+    beast::error_code ec;
+    retry_possible = false;
+    lowest().expires_after(options.response_timeout);
+    auto on_write = [&](beast::error_code e, std::size_t) { ec = e; };
+    if (secure)
+      http::async_write(*secure, req, on_write);
+    else
+      http::async_write(*plain, req, on_write);
+    run();
+    if (ec) {
+      retry_possible = ec != beast::error::timeout;
+      close();
+      return io_error(fmt::format("{}: sending the request: {}", where, ec.message()));
+    }
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
+    parser.body_limit(max_body);
+    auto on_read = [&](beast::error_code e, std::size_t) { ec = e; };
+    if (secure)
+      http::async_read(*secure, buffer, parser, on_read);
+    else
+      http::async_read(*plain, buffer, parser, on_read);
+    run();
+    if (ec) {
+      const bool nothing = !parser.got_some();
+      close();
+      if (ec == http::error::body_limit)
+        return bad_input(fmt::format("{}: the response is larger than {} bytes", where, max_body));
+      if (ec == http::error::header_limit)
+        return bad_input(fmt::format("{}: the response's header is larger than {} bytes", where,
+                                     options.max_header_bytes));
+      if (ec == beast::error::timeout)
+        return io_error(fmt::format("{}: no whole response within {}", where, seconds(options.response_timeout)));
+      retry_possible = nothing;
+      if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+          ec == asio::ssl::error::stream_truncated)
+        return io_error(fmt::format("{}: the server closed the connection {}", where,
+                                    nothing ? "without a response" : "in the middle of its response"));
+      return io_error(fmt::format("{}: reading the response: {}", where, ec.message()));
+    }
+    auto res = parser.release();
+    HttpResponse out;
+    out.status = res.result_int();
+    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) close();
+    return out;
+  }
+};
+
+HttpClient::HttpClient(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
+HttpClient::~HttpClient() {
+  if (rep_) rep_->close();
+}
+
+const Url& HttpClient::url() const { return rep_->url; }
+
+Result<HttpClient> HttpClient::create(const Url& url, const HttpOptions& options) {
+  auto rep = std::make_unique<Rep>();
+  rep->url = url;
+  rep->options = options;
+  if (url.tls) {
+    signing::TlsClientOptions tls;
+    if (!options.server_ca.empty()) {
+      auto roots = signing::read_certificates(options.server_ca);
+      if (!roots) return bad_input("--server-ca " + options.server_ca + ": " + roots.error().message);
+      tls.server_roots = std::move(*roots);
+    }
+    std::optional<signing::PrivateKey> key;
+    if (options.client_key.empty() != options.client_cert.empty())
+      return bad_input("a client certificate needs both its key and its certificate (KEY:CERT)");
+    if (!options.client_cert.empty()) {
+      auto chain = signing::read_certificates(options.client_cert);
+      if (!chain) return bad_input("client certificate " + options.client_cert + ": " + chain.error().message);
+      auto loaded = signing::PrivateKey::load(options.client_key);
+      if (!loaded) return std::unexpected(loaded.error());
+      key.emplace(std::move(*loaded));
+      tls.client_chain = std::move(*chain);
+      tls.client_key = &*key;
+    }
+    if (auto s = signing::configure_tls_client(rep->tls.native_handle(), tls); !s)
+      return bad_input(url.shown() + ": " + s.error().message);
+  } else if (!options.client_cert.empty() || !options.server_ca.empty()) {
+    return bad_input(url.shown() + ": a client certificate or --server-ca needs an https:// URL");
+  }
+  return HttpClient(std::move(rep));
+}
+
+Result<HttpResponse> HttpClient::request(std::string_view method, std::string_view path, const HttpHeaders& headers,
+                                         std::string body, std::optional<std::size_t> max_body_bytes) {
+  Rep& r = *rep_;
+  const std::string where = r.where(method, path);
+  const http::verb verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) return bad_input(where + ": unknown method");
+  if (!path.starts_with("/")) return bad_input(where + ": the path must start with '/'");
+  http::request<http::string_body> req{verb, r.url.base_path + std::string(path), 11};
+  const std::string host = r.url.host.find(':') != std::string::npos ? "[" + r.url.host + "]" : r.url.host;
+  req.set(http::field::host, r.url.port == (r.url.tls ? "443" : "80") ? host : host + ":" + r.url.port);
+  req.set(http::field::user_agent, "antq");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  const bool has_body = !body.empty() || verb == http::verb::post || verb == http::verb::put;
+  req.body() = std::move(body);
+  if (has_body) req.prepare_payload();
+  req.keep_alive(true);
+  const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = r.connected;
+    if (!r.connected)
+      if (auto s = r.connect(where); !s) return std::unexpected(s.error());
+    bool retry_possible = false;
+    auto res = r.exchange(req, max_body, where, retry_possible);
+    // A kept-alive connection the server closed meanwhile fails before any response: once more on a new one,
+    // for a GET only (a POST may have been acted on).
+    if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
+    return res;
+  }
+}
+
+}  // namespace antq::cli

@@ -1,0 +1,79 @@
+// A small synchronous HTTP/1.1 client on Boost.Beast (antq mirror; antq append --server): http:// and https://,
+// mutual TLS with a client certificate, the server checked against given roots, and every response bounded in time
+// and size. Asio and Beast stay in http_client.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "signing/result.hpp"
+
+namespace antq::cli {
+
+struct Url {
+  bool tls = false;       // https
+  std::string host;       // a name, an IPv4 address, or an IPv6 address without its brackets
+  std::string port;       // "80" / "443" when the URL names none
+  std::string base_path;  // the path of the URL without a trailing '/' ("" for the root)
+  std::string shown() const;  // "https://host:port/base"
+};
+// http://HOST[:PORT][/PATH] or https://...; bad_input for anything else (user info, a query, a fragment, no host).
+Result<Url> parse_url(std::string_view text);
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{10'000};  // resolving, connecting and the TLS handshake
+  std::chrono::milliseconds response_timeout{60'000};  // writing the request and reading the whole response
+  std::size_t max_header_bytes = 64u << 10;
+  std::size_t max_body_bytes = 64u << 20;             // the default cap of a response body (per request: below)
+  // Mutual TLS: the client's key (a file or a PKCS#11 URI, as signing::PrivateKey::load takes it) and certificate
+  // (PEM; the chain after it, if any, is sent too). Both or neither.
+  std::string client_key, client_cert;
+  // PEM file of the roots the server's certificate must chain to; empty: the system's roots. https only.
+  std::string server_ca;
+};
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpResponse {
+  unsigned status = 0;
+  HttpHeaders headers;
+  std::string body;
+  // The value of the first header named `name` (case-insensitive).
+  std::optional<std::string> header(std::string_view name) const;
+};
+
+// One server (scheme, host, port, base path); one connection at a time, kept alive between requests when the
+// server allows it. Errors name the method, the URL and what failed: io_error for the network and timeouts
+// ("GET https://h:8443/checkpoint: connect: Connection refused", "...: no response within 60 s"), bad_input for a
+// response over its cap or malformed, a server certificate that does not verify, or a bad client key or certificate.
+// Not thread-safe.
+class HttpClient {
+ public:
+  static Result<HttpClient> create(const Url& url, const HttpOptions& options);
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+  ~HttpClient();
+
+  // Sends METHOD base_path + `path` (`path` starts with '/') with `headers` and `body` (a Content-Length is set
+  // for a body); any status is a response. `max_body_bytes` overrides the default cap for this response.
+  Result<HttpResponse> request(std::string_view method, std::string_view path, const HttpHeaders& headers = {},
+                               std::string body = {}, std::optional<std::size_t> max_body_bytes = {});
+  Result<HttpResponse> get(std::string_view path, std::optional<std::size_t> max_body_bytes = {}) {
+    return request("GET", path, {}, {}, max_body_bytes);
+  }
+  const Url& url() const;
+
+  struct Rep;
+
+ private:
+  explicit HttpClient(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace antq::cli

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# antq export --tiles and antq mirror (issue 20): the demo ledger (3229 entries: twelve full tiles and a partial one
+# at level 0, a partial at level 1) written as C2SP tlog-tiles, checked byte for byte by an independent script
+# (tests/tools/tiles_check.py: RFC 9162 and the specification only), served by a plain static file server
+# (python3 -m http.server on a free loopback port), mirrored; appended to, exported and mirrored again (only what is
+# new is fetched); the copy is a bundle `antq verify-bundle` accepts against the operator's key and the roots. A log
+# rolled back or forked (the same operator key signing another history), a truncated tile, an oversized response
+# and a checkpoint whose signature does not verify are each refused with one line, and leave the copy as it was.
+#   tests/tools/mirror_test.sh ANTQ
+set -euo pipefail
+antq=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
+check_tiles() { python3 "$here/tests/tools/tiles_check.py" "$1" >/dev/null || fail "tiles_check $1: $(python3 "$here/tests/tools/tiles_check.py" "$1")"; }
+
+"$antq" demo "$tmp/demo" >/dev/null 2>&1 || fail "antq demo"
+ledger="$tmp/demo/ledger" pki="$tmp/demo/pki"
+cp "$ledger/operator.vkey" "$tmp/kept.vkey"  # the operator's verifier key as the archivist keeps it, apart
+cp -a "$ledger" "$tmp/fork"                  # the same log and operator key, to be given another history below
+export ANTQ_OPERATOR_KEY="$pki/operator.key"
+record() {  # LEDGER SUBJECT: admits one more recognition, signed by the commune's chair and office
+  cat >"$tmp/act.json" <<JSON
+{"act": "model.recognized", "subject": "$2", "date": "2024-03-01",
+ "document": {"number": "21/QĐ-UBND", "title": "Quyết định", "issuer": "UBND xã Tân Lập"},
+ "authority": {"level": "commune", "unit": "UBND xã Tân Lập"},
+ "data": {"name": "Tổ an ninh $2", "type": "self-managed", "teams": 2}}
+JSON
+  "$antq" record "$1" "$tmp/act.json" --person "$pki/chair.key:$pki/chair.crt" \
+    --org "$pki/office.key:$pki/office.crt" >/dev/null 2>&1 || fail "record $2 in $1"
+}
+
+# The static site and its server: $tmp/www is replaced by each export, the server keeps serving that path.
+"$antq" export "$ledger" "$tmp/site1" --tiles >/dev/null || fail "export --tiles"
+[[ -f $tmp/site1/tile/0/011 && -f $tmp/site1/tile/0/012.p/157 && -f $tmp/site1/tile/1/000.p/12 &&
+   -f $tmp/site1/tile/entries/012.p/157 ]] || fail "export --tiles: $(cd "$tmp/site1" && find tile | head)"
+check_tiles "$tmp/site1"
+status=0
+out=$("$antq" export "$ledger" "$tmp/site1" --tiles 2>&1) || status=$?
+[[ $status == 2 && $out == *"exists"* ]] || fail "export --tiles into an existing directory: exit $status: $out"
+serve() { rm -rf "$tmp/www"; cp -a "$1" "$tmp/www"; }
+serve "$tmp/site1"
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$tmp/www" >"$tmp/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/server.log" | head -1)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] || fail "python3 -m http.server did not start: $(cat "$tmp/server.log")"
+url="http://127.0.0.1:$port"
+
+copy="$tmp/copy"
+mirror() { "$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" 2>&1; }
+fingerprint() { (cd "$copy" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+verifies() {  # ENTRIES: $copy is a bundle verify-bundle accepts, anchored in the kept key and the demo's roots
+  local out
+  out=$("$antq" verify-bundle "$copy" --operator-key "$tmp/kept.vkey" --trust "$pki/roots.pem" --json 2>&1) ||
+    fail "verify-bundle of the copy: $(grep -m5 -A3 '"failed"\|failures' <<<"$out")"
+  [[ $out == *"\"entries\": $1,"* ]] || fail "verify-bundle: not $1 entries: $(head -c 600 <<<"$out")"
+}
+
+out=$(mirror) || fail "first mirror: $out"
+[[ $out == *"tree size 3229 (0 before), 3229 new entries"* ]] || fail "first mirror: $out"
+[[ ! -e $copy/.mirror-incoming ]] || fail "the staging directory was left"
+check_tiles "$copy"
+verifies 3229
+out=$(mirror) || fail "mirror when up to date: $out"
+[[ $out == *"up to date at tree size 3229"* ]] || fail "mirror when up to date: $out"
+
+# Appended to, exported again: the second run fetches only what is new (the checkpoint, the new partial tiles and
+# bundle, and the documents and anchors beside them), not the twelve full tiles and bundles it holds.
+record "$ledger" MS-MIRROR-1
+"$antq" export "$ledger" "$tmp/site2" --tiles >/dev/null || fail "export --tiles after an append"
+check_tiles "$tmp/site2"
+serve "$tmp/site2"
+requests_before=$(grep -c '"GET ' "$tmp/server.log")
+out=$(mirror) || fail "incremental mirror: $out"
+[[ $out == *"tree size 3230 (3229 before), 1 new entries"* ]] || fail "incremental mirror: $out"
+requests=$(($(grep -c '"GET ' "$tmp/server.log") - requests_before))
+((requests <= 12)) || fail "the incremental mirror made $requests requests: $(tail -n "$requests" "$tmp/server.log")"
+grep -q '"GET /tile/0/011 ' <(tail -n "$requests" "$tmp/server.log") && fail "a full tile kept was fetched again"
+[[ ! -e $copy/tile/0/012.p/157 && -f $copy/tile/0/012.p/158 ]] || fail "the old partial tile is still there"
+check_tiles "$copy"
+verifies 3230
+kept=$(fingerprint)
+
+refused() {  # WHAT EXPECTED-EXIT PATTERN: the mirror fails with one line matching PATTERN and leaves the copy as it was
+  local status=0 out
+  out=$(mirror) || status=$?
+  [[ $status == "$2" ]] || fail "$1: exit $status, expected $2: $out"
+  [[ $(printf '%s\n' "$out" | wc -l) == 1 ]] || fail "$1: more than one line: $out"
+  [[ $out == *$3* ]] || fail "$1: $out"
+  [[ $(fingerprint) == "$kept" ]] || fail "$1: the kept copy changed"
+  [[ ! -e $copy/.mirror-incoming ]] || fail "$1: the staging directory was left"
+}
+
+# Rolled back: the log served is the older one.
+serve "$tmp/site1"
+refused "a rolled-back log" 1 "forked: $url serves a checkpoint of size 3229, smaller than the 3230 kept"
+
+# Forked: the same operator key signs another history from entry 3229 on.
+record "$tmp/fork" MS-FORK-1
+record "$tmp/fork" MS-FORK-2
+"$antq" export "$tmp/fork" "$tmp/site-fork" --tiles >/dev/null || fail "export of the fork"
+serve "$tmp/site-fork"
+refused "a forked log" 1 "forked: entry 3229 at $url/tile/entries/012.p/159 differs from the copy kept"
+
+# Hostile responses for a newer, honest log.
+record "$ledger" MS-MIRROR-2
+"$antq" export "$ledger" "$tmp/site3" --tiles >/dev/null || fail "export --tiles after a second append"
+serve "$tmp/site3"
+head -c 1000 "$tmp/site3/tile/0/012.p/159" >"$tmp/www/tile/0/012.p/159"
+refused "a truncated tile" 1 "$url/tile/0/012.p/159: 1000 bytes, 5088 expected (159 hashes)"
+serve "$tmp/site3"
+head -c 100000 /dev/zero | tr '\0' 'a' >"$tmp/www/checkpoint"
+refused "an oversized checkpoint" 2 "GET $url/checkpoint: the response is larger than 65536 bytes"
+serve "$tmp/site3"
+sed -i '3s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' "$tmp/www/checkpoint"  # another root, the same signature
+refused "a checkpoint whose signature does not verify" 1 "$url/checkpoint: the checkpoint does not verify with the operator key"
+serve "$tmp/site3"
+printf 'x' >>"$tmp/www/tile/entries/012.p/159"
+refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/159: 1 bytes after its 159 entries"
+
+# The honest log is mirrored after all that.
+serve "$tmp/site3"
+out=$(mirror) || fail "mirror after the refusals: $out"
+[[ $out == *"tree size 3231 (3230 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
+check_tiles "$copy"
+verifies 3231
+
+# Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
+# certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and
+# when the server's certificate does not chain to --server-ca.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.crt" \
+  -subj /CN=mirror-test-ca -days 2 2>/dev/null || fail "openssl: test CA"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/server.key" -out "$tmp/server.csr" \
+  -subj /CN=127.0.0.1 2>/dev/null || fail "openssl: server key"
+openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial -out "$tmp/server.crt" \
+  -days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') 2>/dev/null || fail "openssl: server certificate"
+tls_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$tmp/site3" && exec openssl s_server -accept "127.0.0.1:$tls_port" -cert "$tmp/server.crt" -key "$tmp/server.key" \
+  -WWW -Verify 1 -CAfile "$pki/roots.pem" -quiet) >"$tmp/tls.log" 2>&1 &
+tls_server=$!
+trap 'kill "$server" "$tls_server" 2>/dev/null; rm -rf "$tmp"' EXIT
+tls_url="https://127.0.0.1:$tls_port"
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break
+  sleep 0.1
+done
+out=$("$antq" mirror "$tls_url" "$tmp/tls-copy" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" \
+  --client-cert "$pki/chair.key:$pki/chair.crt" 2>&1) || fail "mirror over HTTPS: $out"
+[[ $out == *"tree size 3231 (0 before), 3231 new entries"* ]] || fail "mirror over HTTPS: $out"
+copy="$tmp/tls-copy" verifies 3231
+status=0
+out=$("$antq" mirror "$tls_url" "$tmp/tls-none" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" 2>&1) ||
+  status=$?
+[[ $status == 2 && $out == "GET $tls_url/checkpoint: "* && ! -e $tmp/tls-none ]] ||
+  fail "mirror over HTTPS without a client certificate: exit $status: $out"
+status=0
+out=$("$antq" mirror "$tls_url" "$tmp/tls-none" --operator-key "$tmp/kept.vkey" --server-ca "$pki/roots.pem" \
+  --client-cert "$pki/chair.key:$pki/chair.crt" 2>&1) || status=$?
+[[ $status == 2 && $out == *"the server's certificate does not verify"* && ! -e $tmp/tls-none ]] ||
+  fail "mirror from a server --server-ca does not vouch for: exit $status: $out"
+echo "mirror_test: ok"
