@@ -10,6 +10,7 @@
 #include "cli/common.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/merkle.hpp"
+#include "ledger/tiles.hpp"
 #include "projections/admission.hpp"
 #include "projections/access.hpp"
 #include "projections/query.hpp"
@@ -103,6 +104,7 @@ enum class Need {
   client,  // any client the TLS handshake accepted (over plain HTTP, anyone on loopback): the public log
   submit,  // a certificate bound by authority.bound today
   read,    // a certificate with an access.granted grant in force today; it sees its scope only
+  log,     // the log itself (tiles, entries, documents): a grant over the whole ledger, or plain HTTP on loopback
 };
 
 struct Service::Rep {
@@ -118,6 +120,9 @@ struct Service::Rep {
   };
   std::mutex mutex;
   std::condition_variable wake;
+  std::mutex snapshot_mutex;
+  std::optional<ledger::tiles::Snapshot> snapshot;  // guarded by snapshot_mutex: the checkpoint tiles are served at
+  Result<ledger::tiles::Snapshot> current_snapshot();
   std::deque<Pending> queue;  // guarded by mutex
   bool stopping = false;      // guarded by mutex
   std::thread committer;
@@ -136,10 +141,30 @@ namespace {
 
 using Answer = std::function<void(Service::Rep&, http::Request&&, const Caller&, http::Reply)>;
 struct Route {
-  std::string_view method, path;
+  std::string_view method, path;  // a path ending in '/' takes every path under it
   Need need;
   Answer answer;
+  bool matches(std::string_view p) const { return path.ends_with('/') ? p.starts_with(path) : p == path; }
 };
+
+// A resource of the tlog-tiles layout (ledger/tiles.hpp, FORMAT.md §13), at the latest checkpoint. Reads of
+// contents (entry bundles, documents) enter the access history; hash tiles and the checkpoint do not.
+void tiles_resource(Service::Rep& rep, http::Request&& r, const Caller& caller, http::Reply reply) {
+  auto snapshot = rep.current_snapshot();
+  if (!snapshot) return reply(http::error(503, snapshot.error().message));
+  const std::string_view path = std::string_view(r.path).substr(1);
+  auto served = ledger::tiles::serve(*rep.ledger, *snapshot, path);
+  if (!served) return reply(http::error(503, served.error().message));
+  if (!*served) return reply(http::error(404, r.path + ": not in the log's tiles at size " + std::to_string(snapshot->checkpoint.size)));
+  if ((path.starts_with("tile/entries/") || path.starts_with("antq/entries/") || path.starts_with("attachments/")) &&
+      !rep.record_read(r, caller, reply, "", "", "export " + std::string(path)))
+    return;
+  http::Response res;
+  res.content_type = (*served)->content_type;
+  res.body.assign((*served)->body.begin(), (*served)->body.end());
+  res.cache_control = (*served)->immutable ? "public, max-age=31536000, immutable" : "public, max-age=5, no-transform";
+  reply(std::move(res));
+}
 
 http::Response proof_inclusion(const ledger::Ledger& ledger, const http::Request& r) {
   const std::uint64_t n = ledger.size();
@@ -190,6 +215,14 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/proof/consistency", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
          return proof_consistency(*rep.ledger, r);
        })},
+      {"GET", "/checkpoint", Need::log, tiles_resource},
+      {"GET", "/tile/", Need::log, tiles_resource},
+      {"GET", "/antq/entries/", Need::log, tiles_resource},
+      {"GET", "/certs/", Need::log, tiles_resource},
+      {"GET", "/attachments/", Need::log, tiles_resource},
+      {"GET", "/trust.pem", Need::log, tiles_resource},
+      {"GET", "/intermediates.pem", Need::log, tiles_resource},
+      {"GET", "/profile.json", Need::log, tiles_resource},
   };
   return table;
 }
@@ -280,7 +313,7 @@ void Service::Rep::handle(http::Request&& r, http::Reply reply) {
   const Route* route = nullptr;
   bool path_known = false;
   for (const Route& candidate : routes())
-    if (candidate.path == r.path) {
+    if (candidate.matches(r.path)) {
       path_known = true;
       if (candidate.method == r.method) route = &candidate;
     }
@@ -301,8 +334,26 @@ void Service::Rep::handle(http::Request&& r, http::Reply reply) {
       if (!r.client.fingerprint) return reply(http::error(403, "reads need TLS and a client certificate an access.granted act names"));
       if (!caller.access.grant) return reply(http::error(403, caller.access.no_read_reason));
       break;
+    case Need::log:
+      if (!r.client.fingerprint) break;  // plain HTTP, on loopback only: the operator publishes the log
+      if (!caller.access.grant) return reply(http::error(403, caller.access.no_read_reason));
+      if (!caller.access.grant->scope.whole())
+        return reply(http::error(403, "the log's tiles hold every act: they are served to a grant over the whole "
+                                      "ledger, and this one covers " + projections::describe(caller.access.grant->scope)));
+      break;
   }
   route->answer(*this, std::move(r), caller, std::move(reply));
+}
+
+Result<ledger::tiles::Snapshot> Service::Rep::current_snapshot() {
+  const std::uint64_t size = ledger->size();
+  std::lock_guard lock(snapshot_mutex);
+  if (!snapshot || snapshot->checkpoint.size != size) {
+    auto s = ledger::tiles::current_snapshot(*ledger);
+    if (!s) return std::unexpected(s.error());
+    snapshot = std::move(*s);
+  }
+  return *snapshot;
 }
 
 Service::Service(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
