@@ -131,7 +131,8 @@ Result<Json> last_verification(const fs::path& dir) {
   auto bad = [&](const std::string& why) { return corruption(fmt::format("{}: {}", path.string(), why)); };
   Json j = Json::parse(bytes->begin(), bytes->end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
-  if (j.value("format", "") != "antq-last-verification/1") return bad("not an antq-last-verification/1 record");
+  if (!j.contains("format") || j["format"] != "antq-last-verification/1")
+    return bad("not an antq-last-verification/1 record");
   const bool ok_types = j.contains("time") && j["time"].is_string() && j.contains("ok") && j["ok"].is_boolean() &&
                         j.contains("entries") && (j["entries"].is_number_unsigned() || j["entries"].is_null()) &&
                         j.contains("root") && (j["root"].is_string() || j["root"].is_null()) &&
