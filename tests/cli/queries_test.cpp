@@ -322,7 +322,7 @@ TEST_CASE("Queries refuse a bad parameter with the CLI's message", "[cli][querie
   CHECK(out == *q::checkpoint(*l));
 }
 
-TEST_CASE("antq verify records its outcome in DIR; last_verification reads it back", "[cli][queries][verify]") {
+TEST_CASE("antq verify records its outcome in DIR, and last_verification reads it back", "[cli][queries][verify]") {
   CommuneDemo demo;
   const fs::path l = demo.ledger(), record = l / q::kLastVerificationFile;
   auto last = [&] {
