@@ -4,10 +4,64 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/audit.hpp"
 
 namespace antq::cli {
+
+namespace {
+
+// --since: empty, or a date.
+Status check_since(const std::string& since) {
+  if (!since.empty() && !ledger::is_date(since))
+    return bad_input(fmt::format("--since: expected a date YYYY-MM-DD, got \"{}\"", since));
+  return {};
+}
+
+// The findings of the subjects inside `scope` as of `point`, those that arose on or after `since`, and the day
+// deadlines were measured against.
+struct Findings {
+  std::vector<projections::Finding> shown;
+  std::map<std::string, std::size_t> counts;  // by rule
+  std::string today;
+};
+
+Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point& p, const std::string& since,
+                             const projections::Scope& scope) {
+  if (auto ok = check_since(since); !ok) return std::unexpected(ok.error());
+  auto at = as_of_point(p.as_of, p.at, ledger.size());
+  if (!at) return std::unexpected(at.error());
+  const projections::AsOf point = *at;
+  const std::string today = vietnam_today();
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  auto findings = projections::audit(ledger, today, point, *keep);
+  if (!findings) return std::unexpected(findings.error());
+  Findings out;
+  for (auto& f : *findings)
+    if (since.empty() || f.date >= since) out.shown.push_back(std::move(f));
+  for (const auto& f : out.shown) ++out.counts[f.rule];
+  out.today = point.date.value_or(today);
+  return out;
+}
+
+nlohmann::json findings_json(const Findings& f) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& x : f.shown)
+    list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
+                    {"message", x.message}, {"documents", x.documents}});
+  return {{"findings", std::move(list)}, {"counts", f.counts}, {"today", f.today}};
+}
+
+}  // namespace
+
+Result<queries::Json> queries::audit(const ledger::Ledger& ledger, const Point& point, const std::string& since,
+                                     const Scope& scope) {
+  auto f = findings_of(ledger, point, since, scope);
+  if (!f) return std::unexpected(f.error());
+  return findings_json(*f);
+}
 
 void add_audit(CLI::App& app, Action& run) {
   struct Args {
@@ -35,32 +89,19 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->add_flag("--strict", args->strict, "Exit 1 when there is any finding");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      if (!args->since.empty() && !ledger::is_date(args->since))
-        return fail(bad_input(fmt::format("--since: expected a date YYYY-MM-DD, got \"{}\"", args->since)));
+      if (auto ok = check_since(args->since); !ok) return fail(ok.error());
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto at = as_of_point(args->as_of, args->at, (*ledger)->size());
-      if (!at) return fail(at.error());
-      const projections::AsOf point = *at;
-      const std::string today = vietnam_today();
-      auto findings = projections::audit(**ledger, today, point);
-      if (!findings) return fail(findings.error());
-      std::vector<projections::Finding> shown;
-      for (auto& f : *findings)
-        if (args->since.empty() || f.date >= args->since) shown.push_back(std::move(f));
-      std::map<std::string, std::size_t> counts;
-      for (const auto& f : shown) ++counts[f.rule];
+      auto found = findings_of(**ledger, {args->as_of, args->at}, args->since, {});
+      if (!found) return fail(found.error());
+      const std::vector<projections::Finding>& shown = found->shown;
       if (args->json) {
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& f : shown)
-          list.push_back({{"subject", f.subject}, {"seq", f.seq}, {"rule", f.rule}, {"date", f.date},
-                          {"message", f.message}, {"documents", f.documents}});
-        print_json({{"findings", std::move(list)}, {"counts", counts}, {"today", point.date.value_or(today)}});
+        print_json(findings_json(*found));
       } else {
         // A finding's subject and message quote acts: shown through visible() (cli/display.hpp).
         print_line(fmt::format("{} finding(s) in {}{}", shown.size(), args->dir,
                                args->since.empty() ? "" : " since " + args->since));
-        for (const auto& [rule, n] : counts) std::cout << "  " << cell(rule, 26) << ' ' << n << '\n';
+        for (const auto& [rule, n] : found->counts) std::cout << "  " << cell(rule, 26) << ' ' << n << '\n';
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
           std::cout << cell(f.subject, 16) << fmt::format(" entry {:<6} ", f.seq)

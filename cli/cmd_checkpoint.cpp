@@ -4,9 +4,22 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 
 namespace antq::cli {
+
+Result<std::string> queries::checkpoint(const ledger::Ledger& ledger) {
+  // Printed byte for byte (a note must stay exactly as signed), so one that a terminal would act on, which only
+  // a damaged or altered store can hold, is not printed at all.
+  std::string note = ledger.checkpoint();
+  std::string text = note;  // line ends and backslashes as spaces: visible() would escape them, rightly here
+  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\\'; }, ' ');
+  if (visible(text) != text)
+    return corruption("the stored checkpoint holds characters a terminal would act on: the store was altered; run "
+                      "antq verify");
+  return note;
+}
 
 void add_checkpoint(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
@@ -19,15 +32,9 @@ void add_checkpoint(CLI::App& app, Action& run) {
     run = [dir]() -> int {
       auto ledger = ledger::Ledger::open(*dir);
       if (!ledger) return fail(ledger.error());
-      // Printed byte for byte (a note must stay exactly as signed), so one that a terminal would act on, which only
-      // a damaged or altered store can hold, is not printed at all.
-      const std::string note = (*ledger)->checkpoint();
-      std::string text = note;  // line ends and backslashes as spaces: visible() would escape them, rightly here
-      std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\\'; }, ' ');
-      if (visible(text) != text)
-        return fail(corruption("the stored checkpoint holds characters a terminal would act on: the store was "
-                               "altered; run antq verify").error());
-      std::cout << note;
+      auto note = queries::checkpoint(**ledger);
+      if (!note) return fail(note.error());
+      std::cout << *note;
       return kOk;
     };
   });

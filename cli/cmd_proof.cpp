@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
 
@@ -21,7 +22,59 @@ void print_table(const std::vector<std::pair<std::string, std::string>>& rows, c
   if (proof.empty()) std::cout << fmt::format("{:<13}(empty)\n", "proof");
 }
 
+// The proof of entry `seq` in the tree of `size` entries (0: the current size), its leaf and root.
+struct Inclusion {
+  std::uint64_t seq = 0, size = 0;
+  Digest leaf{}, root{};
+  std::vector<Digest> proof;
+};
+
+Result<Inclusion> inclusion_of(const ledger::Ledger& ledger, std::uint64_t seq, std::uint64_t asked) {
+  const std::uint64_t current = ledger.size();
+  const std::uint64_t size = asked ? asked : current;
+  if (size > current) return bad_input(fmt::format("--size {}: the ledger has only {} entries", size, current));
+  if (seq >= size) return bad_input(fmt::format("seq {} is not in a tree of {} entries", seq, size));
+  auto bytes = ledger.entry_bytes(seq);
+  if (!bytes) return bad_input(fmt::format("entry {} cannot be read", seq));
+  return Inclusion{seq, size, ledger::leaf_hash(*bytes), ledger.root(size), ledger.inclusion_proof(seq, size)};
+}
+
+// The proof that the tree of `first` entries is a prefix of the tree of `second`, and both roots.
+struct Consistency {
+  std::uint64_t first = 0, second = 0;
+  Digest first_root{}, second_root{};
+  std::vector<Digest> proof;
+};
+
+Result<Consistency> consistency_of(const ledger::Ledger& ledger, std::uint64_t first, std::uint64_t second) {
+  const std::uint64_t current = ledger.size();
+  if (first == 0 || first > second || second > current)
+    return bad_input(fmt::format("need 0 < M <= N <= {} (the current size), got M={} N={}", current, first, second));
+  return Consistency{first, second, ledger.root(first), ledger.root(second), ledger.consistency_proof(first, second)};
+}
+
+nlohmann::json inclusion_json(const Inclusion& i) {
+  return {{"seq", i.seq}, {"size", i.size}, {"leaf_hash", to_hex(i.leaf)}, {"root", to_hex(i.root)}, {"proof", hex_list(i.proof)}};
+}
+
+nlohmann::json consistency_json(const Consistency& c) {
+  return {{"first", c.first}, {"second", c.second}, {"first_root", to_hex(c.first_root)},
+          {"second_root", to_hex(c.second_root)}, {"proof", hex_list(c.proof)}};
+}
+
 }  // namespace
+
+Result<queries::Json> queries::proof_inclusion(const ledger::Ledger& ledger, std::uint64_t seq, std::uint64_t size) {
+  auto i = inclusion_of(ledger, seq, size);
+  if (!i) return std::unexpected(i.error());
+  return inclusion_json(*i);
+}
+
+Result<queries::Json> queries::proof_consistency(const ledger::Ledger& ledger, std::uint64_t first, std::uint64_t second) {
+  auto c = consistency_of(ledger, first, second);
+  if (!c) return std::unexpected(c.error());
+  return consistency_json(*c);
+}
 
 void add_proof(CLI::App& app, Action& run) {
   struct Args {
@@ -42,19 +95,12 @@ void add_proof(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      const std::uint64_t current = (*ledger)->size();
-      const std::uint64_t size = args->size ? args->size : current;
-      if (size > current) return fail(bad_input(fmt::format("--size {}: the ledger has only {} entries", size, current)));
-      if (args->seq >= size) return fail(bad_input(fmt::format("seq {} is not in a tree of {} entries", args->seq, size)));
-      auto bytes = (*ledger)->entry_bytes(args->seq);
-      if (!bytes) return fail(bad_input(fmt::format("entry {} cannot be read", args->seq)));
-      auto proof = (*ledger)->inclusion_proof(args->seq, size);
-      Digest leaf = ledger::leaf_hash(*bytes), root = (*ledger)->root(size);
-      if (args->json) {
-        print_json({{"seq", args->seq}, {"size", size}, {"leaf_hash", to_hex(leaf)}, {"root", to_hex(root)}, {"proof", hex_list(proof)}});
-      } else {
-        print_table({{"seq", std::to_string(args->seq)}, {"size", std::to_string(size)}, {"leaf_hash", to_hex(leaf)}, {"root", to_hex(root)}}, proof);
-      }
+      auto i = inclusion_of(**ledger, args->seq, args->size);
+      if (!i) return fail(i.error());
+      if (args->json) print_json(inclusion_json(*i));
+      else
+        print_table({{"seq", std::to_string(i->seq)}, {"size", std::to_string(i->size)}, {"leaf_hash", to_hex(i->leaf)},
+                     {"root", to_hex(i->root)}}, i->proof);
       return kOk;
     };
   });
@@ -68,17 +114,12 @@ void add_proof(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      const std::uint64_t current = (*ledger)->size();
-      if (args->first == 0 || args->first > args->second || args->second > current)
-        return fail(bad_input(fmt::format("need 0 < M <= N <= {} (the current size), got M={} N={}", current, args->first, args->second)));
-      auto proof = (*ledger)->consistency_proof(args->first, args->second);
-      Digest r1 = (*ledger)->root(args->first), r2 = (*ledger)->root(args->second);
-      if (args->json) {
-        print_json({{"first", args->first}, {"second", args->second}, {"first_root", to_hex(r1)}, {"second_root", to_hex(r2)}, {"proof", hex_list(proof)}});
-      } else {
-        print_table({{"first", std::to_string(args->first)}, {"second", std::to_string(args->second)},
-                     {"first_root", to_hex(r1)}, {"second_root", to_hex(r2)}}, proof);
-      }
+      auto c = consistency_of(**ledger, args->first, args->second);
+      if (!c) return fail(c.error());
+      if (args->json) print_json(consistency_json(*c));
+      else
+        print_table({{"first", std::to_string(c->first)}, {"second", std::to_string(c->second)},
+                     {"first_root", to_hex(c->first_root)}, {"second_root", to_hex(c->second_root)}}, c->proof);
       return kOk;
     };
   });

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/report.hpp"
 
@@ -154,8 +156,9 @@ void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t 
   print_line(fmt::format("Check a submitted copy: antq reconcile {} REPORT.csv", dir));
 }
 
-void print_html(const PeriodicReport& r, const std::string& dir, std::uint64_t size, const std::string& root) {
-  std::cout << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_of(r))
+void print_html(std::ostream& out, const PeriodicReport& r, const std::string& dir, std::uint64_t size,
+                const std::string& root) {
+  out << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_of(r))
             << "</title>\n<style>\n"
                "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }\n"
                "body { font-family: 'Times New Roman', serif; font-size: 13pt; line-height: 1.35; color: #000; }\n"
@@ -170,26 +173,26 @@ void print_html(const PeriodicReport& r, const std::string& dir, std::uint64_t s
                "tr { break-inside: avoid; }\n"
                "footer { margin-top: 2em; font-size: 10pt; }\n"
                "</style>\n</head>\n<body>\n";
-  std::cout << "<h1>" << html_escape(title_of(r)) << "</h1>\n<p class=\"subject\">" << html_escape(kSubject) << "</p>\n";
-  std::cout << "<table class=\"heading\">\n";
+  out << "<h1>" << html_escape(title_of(r)) << "</h1>\n<p class=\"subject\">" << html_escape(kSubject) << "</p>\n";
+  out << "<table class=\"heading\">\n";
   for (const auto& [k, v] : heading(r, dir, size))
-    std::cout << "<tr><td>" << html_escape(k) << ":</td><td>" << html_escape(v) << "</td></tr>\n";
-  std::cout << "</table>\n";
+    out << "<tr><td>" << html_escape(k) << ":</td><td>" << html_escape(v) << "</td></tr>\n";
+  out << "</table>\n";
   for (const auto& s : sections_of(r)) {
-    std::cout << "<h2>" << html_escape(s.number) << ". " << html_escape(s.vi) << " <small>(" << html_escape(s.en)
+    out << "<h2>" << html_escape(s.number) << ". " << html_escape(s.vi) << " <small>(" << html_escape(s.en)
               << ")</small></h2>\n<table>\n<tr>";
-    for (const auto& c : s.columns) std::cout << "<th>" << html_escape(c) << "</th>";
-    std::cout << "</tr>\n";
-    if (s.rows.empty()) std::cout << "<tr><td colspan=\"" << s.columns.size() << "\">Không có (none)</td></tr>\n";
+    for (const auto& c : s.columns) out << "<th>" << html_escape(c) << "</th>";
+    out << "</tr>\n";
+    if (s.rows.empty()) out << "<tr><td colspan=\"" << s.columns.size() << "\">Không có (none)</td></tr>\n";
     for (const auto& row : s.rows) {
-      std::cout << "<tr>";
+      out << "<tr>";
       for (std::size_t i = 0; i < row.size(); ++i)
-        std::cout << (is_count(row[i]) ? "<td class=\"n\">" : "<td>") << html_escape(row[i]) << "</td>";
-      std::cout << "</tr>\n";
+        out << (is_count(row[i]) ? "<td class=\"n\">" : "<td>") << html_escape(row[i]) << "</td>";
+      out << "</tr>\n";
     }
-    std::cout << "</table>\n";
+    out << "</table>\n";
   }
-  std::cout << "<footer>Số liệu lập từ sổ cái antq-ledger (" << size << " bản ghi; gốc Merkle " << html_escape(root)
+  out << "<footer>Số liệu lập từ sổ cái antq-ledger (" << size << " bản ghi; gốc Merkle " << html_escape(root)
             << "). Kiểm tra bản đã gửi: <code>antq reconcile " << html_escape(dir) << " REPORT.csv</code>.</footer>\n"
             << "</body>\n</html>\n";
 }
@@ -211,7 +214,114 @@ std::optional<std::uint64_t> parse_seq(const std::string& text) {
   return std::stoull(text);
 }
 
+// The report `options` ask for, of the subjects inside `scope`, and the size of the tree its figures come from.
+struct Reported {
+  PeriodicReport report;
+  std::uint64_t size = 0;
+};
+
+Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOptions& o, const projections::Scope& scope) {
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  auto r = projections::periodic_report(ledger, o.period, o.unit,
+                                        o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of),
+                                        vietnam_today(), o.point.at, *keep);
+  if (!r) return std::unexpected(r.error());
+  const std::uint64_t size = o.point.at ? *o.point.at + 1 : ledger.size();  // the tree the figures come from
+  return Reported{std::move(*r), size};
+}
+
+json report_json(const Reported& x) {
+  const PeriodicReport& r = x.report;
+  return {{"period", r.period}, {"unit", r.unit}, {"as_of", r.as_of}, {"entries", x.size}, {"from", r.covers.from},
+          {"to", r.covers.to}, {"due", r.due}, {"profile", r.profile},
+          {"figures", figures_json(projections::report_figures(r))}};
+}
+
+std::string report_csv_text(const PeriodicReport& r) {
+  std::string out = csv_record({"section", "key", "value"});
+  for (const auto& f : projections::report_figures(r)) out += csv_record({f.section, f.key, f.value});
+  return out;
+}
+
+std::string report_html_text(const ledger::Ledger& ledger, const Reported& x) {
+  std::ostringstream out;
+  print_html(out, x.report, ledger.dir().string(), x.size, to_hex(ledger.root(x.size)));
+  return std::move(out).str();
+}
+
+// A submitted report (`name` in messages) checked against the ledger's figures, of the subjects inside `scope`,
+// for the same period, unit, as-of day and entry: reconcile --json.
+Result<json> reconcile_submitted(const ledger::Ledger& ledger, const SubmittedReport& submitted, const std::string& name,
+                                 const projections::Scope& scope) {
+  auto field = [&](const char* key) {
+    auto it = submitted.report.find(key);
+    return it == submitted.report.end() ? std::string() : it->second;
+  };
+  const std::string unit = field("unit"), as_of = field("as_of");
+  std::optional<std::uint64_t> at;
+  if (auto it = submitted.report.find("at"); it != submitted.report.end()) {
+    auto parsed = parse_seq(it->second);
+    if (!parsed) return bad_input(fmt::format("{}: report,at,{} is not an entry number", name, it->second));
+    at = parsed;
+  }
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  auto r = projections::periodic_report(ledger, field("period"), unit, as_of, vietnam_today(), at, *keep);
+  if (!r) return std::unexpected(r.error());
+  std::map<std::pair<std::string, std::string>, std::string> expected;
+  std::vector<std::pair<std::string, std::string>> order = submitted.order;
+  for (const auto& f : projections::report_figures(*r)) {
+    if (f.section == "report") continue;
+    expected[{f.section, f.key}] = f.value;
+    if (!submitted.figures.contains({f.section, f.key})) order.emplace_back(f.section, f.key);
+  }
+  json differences = json::array();
+  for (const auto& key : order) {
+    auto reported = submitted.figures.find(key);
+    auto ledger_value = expected.find(key);
+    const std::string a = reported == submitted.figures.end() ? "" : reported->second;
+    const std::string b = ledger_value == expected.end() ? "" : ledger_value->second;
+    if (a != b)
+      differences.push_back({{"section", key.first}, {"key", key.second},
+                             {"reported", reported == submitted.figures.end() ? json(nullptr) : json(a)},
+                             {"ledger", ledger_value == expected.end() ? json(nullptr) : json(b)}});
+  }
+  return json{{"period", r->period}, {"unit", unit}, {"as_of", as_of}, {"figures", order.size()},
+              {"differences", differences}};
+}
+
 }  // namespace
+
+namespace queries {
+
+Result<Json> report(const ledger::Ledger& ledger, const ReportOptions& options, const Scope& scope) {
+  auto x = report_of(ledger, options, scope);
+  if (!x) return std::unexpected(x.error());
+  return report_json(*x);
+}
+
+Result<std::string> report_csv(const ledger::Ledger& ledger, const ReportOptions& options, const Scope& scope) {
+  auto x = report_of(ledger, options, scope);
+  if (!x) return std::unexpected(x.error());
+  return report_csv_text(x->report);
+}
+
+Result<std::string> report_html(const ledger::Ledger& ledger, const ReportOptions& options, const Scope& scope) {
+  auto x = report_of(ledger, options, scope);
+  if (!x) return std::unexpected(x.error());
+  return report_html_text(ledger, *x);
+}
+
+Result<Json> reconcile(const ledger::Ledger& ledger, std::string_view csv, const std::string& name, const Scope& scope) {
+  if (csv.size() > kMaxReportCsvBytes)
+    return bad_input(fmt::format("{}: larger than {} bytes: not a report of antq report", name, kMaxReportCsvBytes));
+  auto submitted = parse_submitted_report(csv, name);
+  if (!submitted) return std::unexpected(submitted.error());
+  return reconcile_submitted(ledger, *submitted, name, scope);
+}
+
+}  // namespace queries
 
 Result<SubmittedReport> parse_submitted_report(std::string_view text, const std::string& path) {
   auto records = parse_csv(text, path);
@@ -264,23 +374,12 @@ void add_report(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto r = projections::periodic_report(**ledger, args->period, args->unit,
-                                            args->as_of.empty() ? std::nullopt : std::optional(args->as_of),
-                                            vietnam_today(), args->at);
-      if (!r) return fail(r.error());
-      const std::uint64_t size = args->at ? *args->at + 1 : (*ledger)->size();  // the tree the figures come from
-      if (args->format == "csv") {
-        std::cout << csv_record({"section", "key", "value"});
-        for (const auto& f : projections::report_figures(*r)) std::cout << csv_record({f.section, f.key, f.value});
-      } else if (args->format == "json") {
-        print_json({{"period", r->period}, {"unit", r->unit}, {"as_of", r->as_of}, {"entries", size}, {"from", r->covers.from},
-                    {"to", r->covers.to}, {"due", r->due}, {"profile", r->profile},
-                    {"figures", figures_json(projections::report_figures(*r))}});
-      } else if (args->format == "html") {
-        print_html(*r, args->dir, size, to_hex((*ledger)->root(size)));
-      } else {
-        print_table(*r, args->dir, size);
-      }
+      auto x = report_of(**ledger, {args->period, args->unit, {args->as_of, args->at}}, {});
+      if (!x) return fail(x.error());
+      if (args->format == "csv") std::cout << report_csv_text(x->report);
+      else if (args->format == "json") print_json(report_json(*x));
+      else if (args->format == "html") std::cout << report_html_text(**ledger, *x);
+      else print_table(x->report, args->dir, x->size);
       return kOk;
     };
   });
@@ -309,40 +408,19 @@ void add_reconcile(CLI::App& app, Action& run) {
       if (!submitted) return fail(submitted.error());
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      const std::string unit = submitted->report["unit"], as_of = submitted->report["as_of"];
-      std::optional<std::uint64_t> at;
-      if (auto it = submitted->report.find("at"); it != submitted->report.end()) {
-        auto parsed = parse_seq(it->second);
-        if (!parsed) return fail(bad_input(fmt::format("{}: report,at,{} is not an entry number", args->report, it->second)));
-        at = parsed;
-      }
-      auto r = projections::periodic_report(**ledger, submitted->report["period"], unit, as_of, vietnam_today(), at);
-      if (!r) return fail(r.error());
-      std::map<std::pair<std::string, std::string>, std::string> expected;
-      std::vector<std::pair<std::string, std::string>> order = submitted->order;
-      for (const auto& f : projections::report_figures(*r)) {
-        if (f.section == "report") continue;
-        expected[{f.section, f.key}] = f.value;
-        if (!submitted->figures.contains({f.section, f.key})) order.emplace_back(f.section, f.key);
-      }
-      json differences = json::array();
-      for (const auto& key : order) {
-        auto reported = submitted->figures.find(key);
-        auto ledger_value = expected.find(key);
-        const std::string a = reported == submitted->figures.end() ? "" : reported->second;
-        const std::string b = ledger_value == expected.end() ? "" : ledger_value->second;
-        if (a != b)
-          differences.push_back({{"section", key.first}, {"key", key.second},
-                                 {"reported", reported == submitted->figures.end() ? json(nullptr) : json(a)},
-                                 {"ledger", ledger_value == expected.end() ? json(nullptr) : json(b)}});
-      }
+      auto result = reconcile_submitted(**ledger, *submitted, args->report, {});
+      if (!result) return fail(result.error());
+      const json& r = *result;
+      const json& differences = r["differences"];
       if (args->json) {
-        print_json({{"period", r->period}, {"unit", unit}, {"as_of", as_of}, {"figures", order.size()},
-                    {"differences", differences}});
+        print_json(r);
       } else {
         // Every cell quotes the submitted file or the ledger: shown through visible() (cli/display.hpp).
-        print_line(fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ", args->report, r->period,
-                               unit.empty() ? "every unit" : unit, as_of, args->dir, differences.size(), order.size()));
+        const std::string unit = r["unit"].get<std::string>();
+        print_line(fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ", args->report,
+                               r["period"].get<std::string>(), unit.empty() ? "every unit" : unit,
+                               r["as_of"].get<std::string>(), args->dir, differences.size(),
+                               r["figures"].get<std::size_t>()));
         if (!differences.empty())
           std::cout << fmt::format("\n{:<22} {:<52} {:>10} {:>10}\n", "section", "key", "reported", "ledger");
         for (const auto& d : differences)

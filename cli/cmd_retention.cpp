@@ -6,6 +6,7 @@
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/retention.hpp"
 
@@ -16,7 +17,82 @@ std::string period_text(const projections::RetentionRecord& r) {
   return r.years ? fmt::format("{} years", *r.years) : r.period;
 }
 
+// --as-of: empty (today), or a date.
+Status check_on(const std::string& on) {
+  if (!on.empty() && !ledger::is_date(on)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", on));
+  return {};
+}
+
+// The records `options` ask for, of the subjects inside `scope`; bad_input when the ledger holds no schedule.
+struct Listed {
+  projections::RetentionListing listing;
+  std::map<std::string, std::size_t> counts;  // by status
+};
+
+Result<Listed> listing_of(const ledger::Ledger& ledger, const queries::RetentionOptions& o, const projections::Scope& scope) {
+  if (auto ok = check_on(o.on); !ok) return std::unexpected(ok.error());
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  const std::string on = o.on.empty() ? vietnam_today() : o.on;
+  auto listing = projections::retention_listing(ledger, on, [&](const projections::FileFacts& f) {
+    return (o.unit.empty() || f.unit == o.unit) && (!*keep || (*keep)(f.subject));
+  });
+  if (!listing) return std::unexpected(listing.error());
+  if (!listing->schedule)
+    return bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
+                                 "schedules existed): an administrator adopts one with "
+                                 "retention.schedule-adopted (the `retention` section of this program's "
+                                 "projections/profiles/<profile>.json, saved as a file, is the provisional one)",
+                                 ledger.dir().string()));
+  Listed out{std::move(*listing), {}};
+  for (const auto& r : out.listing.records) ++out.counts[r.status];
+  return out;
+}
+
+nlohmann::json listing_json(const Listed& x) {
+  const auto& sc = *x.listing.schedule;
+  nlohmann::json records = nlohmann::json::array();
+  for (const auto& r : x.listing.records) records.push_back(r.to_json());
+  return {{"on", x.listing.on},
+          {"schedule", {{"id", sc.schedule.id}, {"title", sc.schedule.title},
+                        {"adopted_by", sc.adopted_by ? nlohmann::json(*sc.adopted_by) : nlohmann::json(nullptr)},
+                        {"profile", sc.profile}}},
+          {"records", std::move(records)},
+          {"counts", x.counts}};
+}
+
+std::string listing_csv(const Listed& x) {
+  std::string out = "\xEF\xBB\xBF";  // a BOM: spreadsheets then read the UTF-8 of Vietnamese names as such
+  out += csv_record({"subject", "item", "attachment", "class", "period", "clock_start", "due", "due_kind", "status",
+                     "provisional", "holds", "unit", "seq", "act", "date", "number"});
+  for (const auto& r : x.listing.records) {
+    std::string holds;
+    for (auto h : r.holds) holds += (holds.empty() ? "" : " ") + std::to_string(h);
+    out += csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls, period_text(r),
+                       r.clock_start.value_or(""), r.due.value_or(""), r.due_kind, r.status,
+                       r.provisional ? "provisional" : "", holds, r.unit, r.seq ? std::to_string(*r.seq) : "", r.act,
+                       r.date, r.number});
+  }
+  return out;
+}
+
 }  // namespace
+
+namespace queries {
+
+Result<Json> retention(const ledger::Ledger& ledger, const RetentionOptions& options, const Scope& scope) {
+  auto x = listing_of(ledger, options, scope);
+  if (!x) return std::unexpected(x.error());
+  return listing_json(*x);
+}
+
+Result<std::string> retention_csv(const ledger::Ledger& ledger, const RetentionOptions& options, const Scope& scope) {
+  auto x = listing_of(ledger, options, scope);
+  if (!x) return std::unexpected(x.error());
+  return listing_csv(*x);
+}
+
+}  // namespace queries
 
 void add_retention(CLI::App& app, Action& run) {
   struct Args {
@@ -57,47 +133,22 @@ void add_retention(CLI::App& app, Action& run) {
   cmd->add_flag("--json", args->json, "The same as --format json");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      if (!args->as_of.empty() && !ledger::is_date(args->as_of))
-        return fail(bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
+      if (auto ok = check_on(args->as_of); !ok) return fail(ok.error());
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      const std::string on = args->as_of.empty() ? vietnam_today() : args->as_of;
-      auto listing = projections::retention_listing(**ledger, on,
-                                                    args->unit.empty() ? std::nullopt : std::optional(args->unit));
-      if (!listing) return fail(listing.error());
-      if (!listing->schedule)
-        return fail(bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
-                                          "schedules existed): an administrator adopts one with "
-                                          "retention.schedule-adopted (the `retention` section of this program's "
-                                          "projections/profiles/<profile>.json, saved as a file, is the provisional one)",
-                                          args->dir)));
+      auto x = listing_of(**ledger, {args->as_of, args->unit}, {});
+      if (!x) return fail(x.error());
+      const projections::RetentionListing* listing = &x->listing;
+      const std::string& on = listing->on;
       const auto& sc = *listing->schedule;
-      std::map<std::string, std::size_t> counts;
-      for (const auto& r : listing->records) ++counts[r.status];
+      const auto& counts = x->counts;
       const std::string format = args->json ? "json" : args->format;
       if (format == "json") {
-        nlohmann::json records = nlohmann::json::array();
-        for (const auto& r : listing->records) records.push_back(r.to_json());
-        print_json({{"on", on},
-                    {"schedule", {{"id", sc.schedule.id}, {"title", sc.schedule.title},
-                                  {"adopted_by", sc.adopted_by ? nlohmann::json(*sc.adopted_by) : nlohmann::json(nullptr)},
-                                  {"profile", sc.profile}}},
-                    {"records", std::move(records)},
-                    {"counts", counts}});
+        print_json(listing_json(*x));
         return kOk;
       }
       if (format == "csv") {
-        std::cout << "\xEF\xBB\xBF"  // a BOM: spreadsheets then read the UTF-8 of Vietnamese names as such
-                  << csv_record({"subject", "item", "attachment", "class", "period", "clock_start", "due", "due_kind",
-                                 "status", "provisional", "holds", "unit", "seq", "act", "date", "number"});
-        for (const auto& r : listing->records) {
-          std::string holds;
-          for (auto h : r.holds) holds += (holds.empty() ? "" : " ") + std::to_string(h);
-          std::cout << csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls,
-                                   period_text(r), r.clock_start.value_or(""), r.due.value_or(""), r.due_kind,
-                                   r.status, r.provisional ? "provisional" : "", holds, r.unit,
-                                   r.seq ? std::to_string(*r.seq) : "", r.act, r.date, r.number});
-        }
+        std::cout << listing_csv(*x);
         return kOk;
       }
       print_line(fmt::format("records of {} on {}, under schedule {}{}", args->dir, on, sc.schedule.id,

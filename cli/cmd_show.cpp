@@ -6,6 +6,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/dossier.hpp"
@@ -33,47 +34,40 @@ void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
   cmd->add_flag("--json", a.json, "JSON instead of a table");
 }
 
-// The ledger, the point asked about, and the subject as of then; bad_input naming what is wrong otherwise.
-struct Opened {
-  std::unique_ptr<ledger::Ledger> ledger;
-  projections::AsOf at;
-  projections::SubjectState state;
-};
-
 std::string describe_point(const projections::AsOf& at, std::uint64_t size) {
   if (at.date) return "as of " + *at.date;
   if (at.seq) return fmt::format("at entry {}", *at.seq);
   return fmt::format("now ({} entries)", size);
 }
 
-// The ledger and the point asked about (--as-of, --at), checked.
-Result<Opened> open_at(const Args& a) {
-  Opened o;
-  auto ledger = ledger::Ledger::open(a.dir);
-  if (!ledger) return std::unexpected(ledger.error());
-  o.ledger = std::move(*ledger);
-  auto at = as_of_point(a.as_of, a.at, o.ledger->size());
-  if (!at) return std::unexpected(at.error());
-  o.at = *at;
-  return o;
+// The point asked about (--as-of, --at), checked against the ledger.
+Result<projections::AsOf> point_in(const ledger::Ledger& ledger, const queries::Point& point) {
+  return as_of_point(point.as_of, point.at, ledger.size());
 }
 
-Result<Opened> open_subject(const Args& a) {
-  auto opened = open_at(a);
-  if (!opened) return std::unexpected(opened.error());
-  Opened& o = *opened;
-  projections::SubjectReader reader(*o.ledger);
-  auto state = reader.state(a.subject, o.at);
+// The answer to "no such subject": the same for a subject the ledger does not hold and one outside the scope.
+std::unexpected<Error> no_such_subject(const ledger::Ledger& ledger, const std::string& subject) {
+  return bad_input(fmt::format("{}: no such subject in {} (a subject begins with survey.plan-approved, "
+                               "model.proposed, model.recognized or exemplar.surveyed)",
+                               subject, ledger.dir().string()));
+}
+
+// The subject as of `at`, when `scope` covers it; bad_input naming what is wrong otherwise.
+Result<projections::SubjectState> subject_at(const ledger::Ledger& ledger, const std::string& subject,
+                                             const projections::AsOf& at, const projections::Scope& scope) {
+  auto in = queries::subject_in_scope(ledger, subject, scope);
+  if (!in) return std::unexpected(in.error());
+  if (!*in) return no_such_subject(ledger, subject);
+  projections::SubjectReader reader(ledger);
+  auto state = reader.state(subject, at);
   if (!state) return std::unexpected(state.error());
   if (!*state) {
-    if (!reader.current(a.subject))
-      return bad_input(fmt::format("{}: no such subject in {} (a subject begins with survey.plan-approved, "
-                                   "model.proposed, model.recognized or exemplar.surveyed)", a.subject, a.dir));
-    return bad_input(fmt::format("{} had no act {} (its first is entry {})", a.subject,
-                                 describe_point(o.at, o.ledger->size()), reader.current(a.subject)->entries.front()));
+    auto current = reader.current(subject);
+    if (!current) return no_such_subject(ledger, subject);
+    return bad_input(fmt::format("{} had no act {} (its first is entry {})", subject,
+                                 describe_point(at, ledger.size()), current->entries.front()));
   }
-  o.state = std::move(**state);
-  return std::move(o);
+  return std::move(**state);
 }
 
 json show_json(const projections::SubjectState& s, const projections::AsOf& at) {
@@ -348,7 +342,171 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
   }
 }
 
+// antq history: the subject and its chain's acts up to the point, each as history --json shows it.
+struct HistoryAnswer {
+  projections::SubjectState state;
+  json links;
+};
+
+Result<HistoryAnswer> history_of(const ledger::Ledger& ledger, const std::string& subject, const projections::AsOf& at,
+                                 const projections::Scope& scope) {
+  auto state = subject_at(ledger, subject, at, scope);
+  if (!state) return std::unexpected(state.error());
+  auto chain = projections::SubjectReader(ledger).chain(subject);
+  if (!chain) return std::unexpected(chain.error());
+  History history(ledger);
+  json links = json::array();
+  for (const auto& l : *chain)
+    if (at.includes(l.entry.seq, l.act.date)) links.push_back(history.link_json(l));
+  return HistoryAnswer{std::move(*state), std::move(links)};
+}
+
+json history_json(const HistoryAnswer& h) {
+  return {{"subject", h.state.id}, {"kind", h.state.kind}, {"stage", h.state.stage}, {"acts", h.links}};
+}
+
+// antq dossier SUBJECT: a subject outside the scope is one the ledger does not hold (dossier_of's words).
+Result<projections::Dossier> dossier_in(const ledger::Ledger& ledger, const std::string& subject,
+                                        const projections::AsOf& at, const projections::Scope& scope) {
+  auto in = queries::subject_in_scope(ledger, subject, scope);
+  if (!in) return std::unexpected(in.error());
+  if (!*in) return bad_input(fmt::format("{}: no such subject in the ledger{}", subject, at.date || at.seq ? " then" : ""));
+  return projections::dossier_of(ledger, subject, at);
+}
+
+// antq dossier --unit: how many subjects (inside the scope) the unit founded, and those with missing items, worst
+// first.
+struct Gaps {
+  std::size_t subjects = 0;
+  std::vector<projections::Dossier> gaps;
+};
+
+Result<Gaps> gaps_of(const ledger::Ledger& ledger, const std::string& unit, const projections::AsOf& at,
+                     const projections::Scope& scope) {
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  projections::SubjectReader reader(ledger);
+  Gaps out;
+  for (const auto& id : projections::subject_ids(ledger)) {
+    if (*keep && !(*keep)(id)) continue;
+    auto s = reader.current(id);
+    if (!s || s->authority.unit != unit) continue;
+    ++out.subjects;
+    auto d = projections::dossier_of(ledger, id, at);
+    if (!d) {
+      if (d.error().kind == ErrorKind::bad_input) continue;  // not yet begun at --as-of/--at
+      return std::unexpected(d.error());
+    }
+    if (d->missing > 0) out.gaps.push_back(std::move(*d));
+  }
+  std::stable_sort(out.gaps.begin(), out.gaps.end(), [](const auto& a, const auto& b) { return a.missing > b.missing; });
+  return out;
+}
+
+json gaps_json(const std::string& unit, const Gaps& g) {
+  json list = json::array();
+  for (const auto& d : g.gaps) {
+    json missing = json::array();
+    for (const auto& e : d.items)
+      if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason}});
+    list.push_back({{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"completeness", d.completeness()},
+                    {"missing", std::move(missing)}});
+  }
+  return {{"unit", unit}, {"subjects_founded", g.subjects}, {"subjects", std::move(list)}};
+}
+
+// antq diff's dates: bad_input unless both are dates and TO is not before FROM.
+Status check_diff_dates(const std::string& from, const std::string& to) {
+  for (const auto* d : {&from, &to})
+    if (!ledger::is_date(*d)) return bad_input(fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d));
+  if (to < from) return bad_input(fmt::format("--to {} is before --from {}", to, from));
+  return {};
+}
+
+// antq diff --json: the fields that differ between the states as of FROM and TO, and the acts dated in between.
+Result<json> diff_of(const ledger::Ledger& ledger, const std::string& subject, const std::string& from,
+                     const std::string& to, const projections::Scope& scope) {
+  if (auto dates = check_diff_dates(from, to); !dates) return std::unexpected(dates.error());
+  auto in = queries::subject_in_scope(ledger, subject, scope);
+  if (!in) return std::unexpected(in.error());
+  if (!*in) return bad_input(fmt::format("{}: no such subject in {}", subject, ledger.dir().string()));
+  projections::SubjectReader reader(ledger);
+  auto before = reader.state(subject, {from, std::nullopt});
+  auto after = reader.state(subject, {to, std::nullopt});
+  if (!before) return std::unexpected(before.error());
+  if (!after) return std::unexpected(after.error());
+  // Field by field, on the JSON form (the index fields entries, acts and last_date are the acts listed below).
+  json a = *before ? (*before)->to_json() : json::object(), b = *after ? (*after)->to_json() : json::object();
+  json changes = json::array();
+  std::set<std::string> keys;
+  for (const auto& [k, v] : a.items()) keys.insert(k);
+  for (const auto& [k, v] : b.items()) keys.insert(k);
+  for (const auto& k : keys) {
+    if (k == "entries" || k == "acts" || k == "last_date") continue;
+    const json x = a.value(k, json()), y = b.value(k, json());
+    if (k == "ratings" && x.is_object() && y.is_object()) {
+      std::set<std::string> years;
+      for (const auto& [year, r] : x.items()) years.insert(year);
+      for (const auto& [year, r] : y.items()) years.insert(year);
+      for (const auto& year : years)
+        if (x.value(year, json()) != y.value(year, json()))
+          changes.push_back({{"field", "ratings." + year}, {"from", x.value(year, json())}, {"to", y.value(year, json())}});
+    } else if (x != y) {
+      changes.push_back({{"field", k}, {"from", x}, {"to", y}});
+    }
+  }
+  auto chain = reader.chain(subject);
+  if (!chain) return std::unexpected(chain.error());
+  json acts = json::array();
+  for (const auto& l : *chain)
+    if (l.act.date > from && l.act.date <= to)
+      acts.push_back({{"seq", l.entry.seq}, {"date", l.act.date}, {"act", l.act.act}, {"subject", l.act.subject},
+                      {"number", l.act.document.number}});
+  return json{{"subject", subject}, {"from", from}, {"to", to}, {"changes", changes}, {"acts", acts}};
+}
+
 }  // namespace
+
+namespace queries {
+
+Result<Json> show(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope) {
+  auto at = point_in(ledger, point);
+  if (!at) return std::unexpected(at.error());
+  auto state = subject_at(ledger, subject, *at, scope);
+  if (!state) return std::unexpected(state.error());
+  return show_json(*state, *at);
+}
+
+Result<Json> history(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope) {
+  auto at = point_in(ledger, point);
+  if (!at) return std::unexpected(at.error());
+  auto h = history_of(ledger, subject, *at, scope);
+  if (!h) return std::unexpected(h.error());
+  return history_json(*h);
+}
+
+Result<Json> dossier(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope) {
+  auto at = point_in(ledger, point);
+  if (!at) return std::unexpected(at.error());
+  auto d = dossier_in(ledger, subject, *at, scope);
+  if (!d) return std::unexpected(d.error());
+  return dossier_json(ledger, *d);
+}
+
+Result<Json> dossier_gaps(const ledger::Ledger& ledger, const std::string& unit, const Point& point, const Scope& scope) {
+  auto at = point_in(ledger, point);
+  if (!at) return std::unexpected(at.error());
+  auto g = gaps_of(ledger, unit, *at, scope);
+  if (!g) return std::unexpected(g.error());
+  return gaps_json(unit, *g);
+}
+
+Result<Json> diff(const ledger::Ledger& ledger, const std::string& subject, const std::string& from,
+                  const std::string& to, const Scope& scope) {
+  return diff_of(ledger, subject, from, to, scope);
+}
+
+}  // namespace queries
 
 void add_show(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
@@ -363,10 +521,19 @@ void add_show(CLI::App& app, Action& run) {
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      auto o = open_subject(*args);
-      if (!o) return fail(o.error());
-      if (args->json) print_json(show_json(o->state, o->at));
-      else print_show(o->state, describe_point(o->at, o->ledger->size()));
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      if (args->json) {
+        auto j = queries::show(**ledger, args->subject, {args->as_of, args->at}, {});
+        if (!j) return fail(j.error());
+        print_json(*j);
+        return kOk;
+      }
+      auto at = point_in(**ledger, {args->as_of, args->at});
+      if (!at) return fail(at.error());
+      auto state = subject_at(**ledger, args->subject, *at, {});
+      if (!state) return fail(state.error());
+      print_show(*state, describe_point(*at, (*ledger)->size()));
       return kOk;
     };
   });
@@ -386,19 +553,14 @@ void add_history(CLI::App& app, Action& run) {
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      auto o = open_subject(*args);
-      if (!o) return fail(o.error());
-      projections::SubjectReader reader(*o->ledger);
-      auto chain = reader.chain(args->subject);
-      if (!chain) return fail(chain.error());
-      History history(*o->ledger);
-      json links = json::array();
-      for (const auto& l : *chain)
-        if (o->at.includes(l.entry.seq, l.act.date)) links.push_back(history.link_json(l));
-      const std::string when = describe_point(o->at, o->ledger->size());
-      if (args->json)
-        print_json({{"subject", o->state.id}, {"kind", o->state.kind}, {"stage", o->state.stage}, {"acts", links}});
-      else print_history(o->state, links, when);
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      auto at = point_in(**ledger, {args->as_of, args->at});
+      if (!at) return fail(at.error());
+      auto h = history_of(**ledger, args->subject, *at, {});
+      if (!h) return fail(h.error());
+      if (args->json) print_json(history_json(*h));
+      else print_history(h->state, h->links, describe_point(*at, (*ledger)->size()));
       return kOk;
     };
   });
@@ -427,47 +589,28 @@ void add_dossier(CLI::App& app, Action& run) {
     run = [args]() -> int {
       if (args->subject.empty() == args->unit.empty())
         return fail(bad_input("dossier: give a SUBJECT or --unit UNIT (one of them)"));
-      auto o = open_at(*args);
-      if (!o) return fail(o.error());
-      const std::string when = describe_point(o->at, o->ledger->size());
+      auto ledger = ledger::Ledger::open(args->dir);
+      if (!ledger) return fail(ledger.error());
+      auto at = point_in(**ledger, {args->as_of, args->at});
+      if (!at) return fail(at.error());
+      const std::string when = describe_point(*at, (*ledger)->size());
       if (!args->subject.empty()) {
-        auto d = projections::dossier_of(*o->ledger, args->subject, o->at);
+        auto d = dossier_in(**ledger, args->subject, *at, {});
         if (!d) return fail(d.error());
-        if (args->json) print_json(dossier_json(*o->ledger, *d));
+        if (args->json) print_json(dossier_json(**ledger, *d));
         else print_dossier(*d, when);
         return kOk;
       }
-      projections::SubjectReader reader(*o->ledger);
-      std::vector<projections::Dossier> gaps;
-      std::size_t subjects = 0;
-      for (const auto& id : projections::subject_ids(*o->ledger)) {
-        auto s = reader.current(id);
-        if (!s || s->authority.unit != args->unit) continue;
-        ++subjects;
-        auto d = projections::dossier_of(*o->ledger, id, o->at);
-        if (!d) {
-          if (d.error().kind == ErrorKind::bad_input) continue;  // not yet begun at --as-of/--at
-          return fail(d.error());
-        }
-        if (d->missing > 0) gaps.push_back(std::move(*d));
-      }
-      std::stable_sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.missing > b.missing; });
+      auto g = gaps_of(**ledger, args->unit, *at, {});
+      if (!g) return fail(g.error());
       if (args->json) {
-        json list = json::array();
-        for (const auto& d : gaps) {
-          json missing = json::array();
-          for (const auto& e : d.items)
-            if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason}});
-          list.push_back({{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"completeness", d.completeness()},
-                          {"missing", std::move(missing)}});
-        }
-        print_json({{"unit", args->unit}, {"subjects_founded", subjects}, {"subjects", std::move(list)}});
+        print_json(gaps_json(args->unit, *g));
         return kOk;
       }
-      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", args->unit, subjects,
-                             gaps.size(), when));
-      if (subjects == 0) std::cout << "(no subject founded by this unit: give the unit's full name as acts write it)\n";
-      for (const auto& d : gaps) {
+      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", args->unit, g->subjects,
+                             g->gaps.size(), when));
+      if (g->subjects == 0) std::cout << "(no subject founded by this unit: give the unit's full name as acts write it)\n";
+      for (const auto& d : g->gaps) {
         std::string items;
         for (const auto& e : d.items)
           if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
@@ -502,50 +645,17 @@ void add_diff(CLI::App& app, Action& run) {
   cmd->add_flag("--json", args->json, "JSON instead of a table");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      for (const auto* d : {&args->from, &args->to})
-        if (!ledger::is_date(*d)) return fail(bad_input(fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d)));
-      if (args->to < args->from)
-        return fail(bad_input(fmt::format("--to {} is before --from {}", args->to, args->from)));
+      if (auto dates = check_diff_dates(args->from, args->to); !dates) return fail(dates.error());
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      projections::SubjectReader reader(**ledger);
-      if (!reader.current(args->subject))
-        return fail(bad_input(fmt::format("{}: no such subject in {}", args->subject, args->dir)));
-      auto before = reader.state(args->subject, {args->from, std::nullopt});
-      auto after = reader.state(args->subject, {args->to, std::nullopt});
-      if (!before) return fail(before.error());
-      if (!after) return fail(after.error());
-      // Field by field, on the JSON form (the index fields entries, acts and last_date are the acts listed below).
-      json a = *before ? (*before)->to_json() : json::object(), b = *after ? (*after)->to_json() : json::object();
-      json changes = json::array();
-      std::set<std::string> keys;
-      for (const auto& [k, v] : a.items()) keys.insert(k);
-      for (const auto& [k, v] : b.items()) keys.insert(k);
-      for (const auto& k : keys) {
-        if (k == "entries" || k == "acts" || k == "last_date") continue;
-        const json x = a.value(k, json()), y = b.value(k, json());
-        if (k == "ratings" && x.is_object() && y.is_object()) {
-          std::set<std::string> years;
-          for (const auto& [year, r] : x.items()) years.insert(year);
-          for (const auto& [year, r] : y.items()) years.insert(year);
-          for (const auto& year : years)
-            if (x.value(year, json()) != y.value(year, json()))
-              changes.push_back({{"field", "ratings." + year}, {"from", x.value(year, json())}, {"to", y.value(year, json())}});
-        } else if (x != y) {
-          changes.push_back({{"field", k}, {"from", x}, {"to", y}});
-        }
-      }
-      auto chain = reader.chain(args->subject);
-      if (!chain) return fail(chain.error());
-      json acts = json::array();
-      for (const auto& l : *chain)
-        if (l.act.date > args->from && l.act.date <= args->to)
-          acts.push_back({{"seq", l.entry.seq}, {"date", l.act.date}, {"act", l.act.act}, {"subject", l.act.subject},
-                          {"number", l.act.document.number}});
+      auto d = queries::diff(**ledger, args->subject, args->from, args->to, {});
+      if (!d) return fail(d.error());
       if (args->json) {
-        print_json({{"subject", args->subject}, {"from", args->from}, {"to", args->to}, {"changes", changes}, {"acts", acts}});
+        print_json(*d);
         return kOk;
       }
+      const json& changes = (*d)["changes"];
+      const json& acts = (*d)["acts"];
       auto text = [](const json& v) {
         if (v.is_null()) return std::string("-");
         if (v.is_string()) return v.get<std::string>().empty() ? std::string("-") : v.get<std::string>();

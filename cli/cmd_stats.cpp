@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/stats.hpp"
 
@@ -49,11 +50,11 @@ json stats_json(const projections::Statistics& s) {
           {"replication", std::move(replication)}};
 }
 
-void print_csv(const projections::Statistics& s) {
-  auto row = [](const std::string& section, const std::string& key, const std::string& value) {
-    std::cout << csv_record({section, key, value});
+std::string csv_text(const projections::Statistics& s) {
+  std::string out = "section,key,value\r\n";
+  auto row = [&out](const std::string& section, const std::string& key, const std::string& value) {
+    out += csv_record({section, key, value});
   };
-  std::cout << "section,key,value\r\n";
   row("year", "", std::to_string(s.year));
   for (const auto& m : s.models) {
     row("points", m.name, std::to_string(m.points));
@@ -68,9 +69,43 @@ void print_csv(const projections::Statistics& s) {
   row("total", "replications", std::to_string(s.replications));
   row("total", "announcements", std::to_string(s.announcements));
   for (const auto& a : s.apart) row("apart", a.subject, a.reason);
+  return out;
+}
+
+// The statistics `options` ask for, of the subjects inside `scope`, and the point they are as of.
+struct Counted {
+  projections::AsOf at;
+  projections::Statistics stats;
+};
+
+Result<Counted> statistics_of(const ledger::Ledger& ledger, const queries::StatsOptions& options,
+                              const projections::Scope& scope) {
+  auto at = as_of_point(options.point.as_of, options.point.at, ledger.size());
+  if (!at) return std::unexpected(at.error());
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  auto s = projections::statistics(ledger, *at, options.year, options.unit, std::nullopt, *keep);
+  if (!s) return std::unexpected(s.error());
+  return Counted{*at, std::move(*s)};
 }
 
 }  // namespace
+
+namespace queries {
+
+Result<Json> stats(const ledger::Ledger& ledger, const StatsOptions& options, const Scope& scope) {
+  auto c = statistics_of(ledger, options, scope);
+  if (!c) return std::unexpected(c.error());
+  return stats_json(c->stats);
+}
+
+Result<std::string> stats_csv(const ledger::Ledger& ledger, const StatsOptions& options, const Scope& scope) {
+  auto c = statistics_of(ledger, options, scope);
+  if (!c) return std::unexpected(c.error());
+  return csv_text(c->stats);
+}
+
+}  // namespace queries
 
 // Names, subjects and reasons come from acts: shown through visible() (cli/display.hpp).
 void print_stats_table(const projections::Statistics& s, const std::string& when) {
@@ -126,13 +161,12 @@ void add_stats(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto at = as_of_point(args->as_of, args->at, (*ledger)->size());
-      if (!at) return fail(at.error());
-      auto s = projections::statistics(**ledger, *at, args->year, args->unit);
-      if (!s) return fail(s.error());
-      if (args->format == "json") print_json(stats_json(*s));
-      else if (args->format == "csv") print_csv(*s);
-      else print_stats_table(*s, at->date ? "as of " + *at->date : at->seq ? fmt::format("at entry {}", *at->seq) : "now");
+      auto c = statistics_of(**ledger, {{args->as_of, args->at}, args->year, args->unit}, {});
+      if (!c) return fail(c.error());
+      const projections::AsOf& at = c->at;
+      if (args->format == "json") print_json(stats_json(c->stats));
+      else if (args->format == "csv") std::cout << csv_text(c->stats);
+      else print_stats_table(c->stats, at.date ? "as of " + *at.date : at.seq ? fmt::format("at entry {}", *at.seq) : "now");
       return kOk;
     };
   });

@@ -3,6 +3,8 @@
 #include <set>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/checkpoint.hpp"
@@ -10,6 +12,15 @@
 #include "projections/admission.hpp"
 
 namespace antq::cli {
+namespace {
+
+// What verify recorded of its outcome in DIR for `antq serve` (queries::last_verification): when DIR cannot be
+// written (read-only media), stderr says so, and the verification's result stands.
+void say_if_unrecorded(const Status& recorded) {
+  if (!recorded) std::cerr << "verify: " << visible(recorded.error().message) << " (the result stands)\n";
+}
+
+}  // namespace
 
 void add_verify(CLI::App& app, Action& run) {
   struct Args {
@@ -44,7 +55,11 @@ void add_verify(CLI::App& app, Action& run) {
     run = [args]() -> int {
       // The structure of all of data.mdb is checked as it opens: a damaged store is one line, exit 1.
       auto ledger = ledger::Ledger::open(args->dir, {.check_structure = true});
-      if (!ledger) return fail(ledger.error());
+      if (!ledger) {
+        if (ledger.error().kind == ErrorKind::corruption)
+          say_if_unrecorded(queries::record_verification_failure(args->dir, ledger.error()));
+        return fail(ledger.error());
+      }
       auto admission = projections::make_admission(**ledger);
       if (!admission) return fail(admission.error());
       ledger::VerifyOptions o;
@@ -124,6 +139,7 @@ void add_verify(CLI::App& app, Action& run) {
         for (const std::string& f : access->failures) fail_anchor(f);
       }
       const bool anchored = !args->checkpoint.empty() || !args->operator_key.empty();
+      say_if_unrecorded(queries::record_verification(args->dir, report));
       if (args->json) {
         nlohmann::json rest = report_json(report);
         rest["anchors"] = {{"checkpoint", !args->checkpoint.empty()},

@@ -87,7 +87,7 @@ std::string vietnam_today();
 void print_stats_table(const projections::Statistics& s, const std::string& when);
 
 // The point in history a query asks about, from its --as-of DATE and --at SEQ (either may be unset), checked
-// against a ledger of `size` entries: bad_input naming the option otherwise.
+// against a ledger of `size` entries (not both: a point is one or the other): bad_input naming the option otherwise.
 Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std::uint64_t> seq, std::uint64_t size);
 
 }  // namespace antq::cli

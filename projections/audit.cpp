@@ -27,14 +27,15 @@ int year_of(const json& data) { return data.is_object() ? data.value("year", 0) 
 
 class Auditor {
  public:
-  Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at)
-      : ledger_(ledger), today_(std::move(today)), at_(at), reader_(ledger) {}
+  Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at, const SubjectFilter& keep)
+      : ledger_(ledger), today_(std::move(today)), at_(at), keep_(keep), reader_(ledger) {}
 
   Result<std::vector<Finding>> run() {
     std::map<std::string, std::vector<const SubjectState*>> by_name;  // duplicate-model candidates
     std::vector<SubjectState> states;
     std::map<std::string, std::vector<ChainLink>> chains;
     for (const auto& id : subject_ids(ledger_)) {
+      if (keep_ && !keep_(id)) continue;
       auto s = reader_.state_with_acts(id, at_);
       if (!s) return std::unexpected(s.error());
       if (!s->state) continue;
@@ -275,14 +276,16 @@ class Auditor {
   const ledger::Ledger& ledger_;
   std::string today_;
   AsOf at_;
+  SubjectFilter keep_;  // empty: every subject
   SubjectReader reader_;
   std::vector<Finding> out_;
 };
 
 }  // namespace
 
-Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at) {
-  return Auditor(ledger, at.date.value_or(today), at).run();
+Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
+                                   const SubjectFilter& keep) {
+  return Auditor(ledger, at.date.value_or(today), at, keep).run();
 }
 
 }  // namespace antq::projections

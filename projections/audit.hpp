@@ -23,7 +23,9 @@ struct Finding {
 };
 
 // Every finding as of `at`, with `today` (YYYY-MM-DD) as the day deadlines are measured against (at.date when
-// given). Sorted by subject, then date, then rule.
-Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at);
+// given). Sorted by subject, then date, then rule. `keep`, when given, audits only the subjects it keeps (a
+// duplicate-model is then found among them alone).
+Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
+                                   const SubjectFilter& keep = {});
 
 }  // namespace antq::projections

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -81,6 +82,10 @@ class SubjectReader {
 
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
+
+// Which subjects a question about all of them counts (a reader's scope: cli/queries.hpp): true for those it keeps.
+// An empty filter keeps every subject.
+using SubjectFilter = std::function<bool(const std::string& id)>;
 
 // A StateStore over a ledger's `state` database, read-only (for the functions of admission.hpp and authority.hpp).
 class LedgerState final : public ledger::StateStore {

@@ -26,7 +26,8 @@ std::string count(std::size_t n) { return std::to_string(n); }
 
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
                                        const std::string& unit, const std::optional<std::string>& as_of,
-                                       const std::string& today, std::optional<std::uint64_t> at) {
+                                       const std::string& today, std::optional<std::uint64_t> at,
+                                       const SubjectFilter& keep) {
   const bool digits = period.size() >= 4 && period.find_first_not_of("0123456789") >= 4;
   if (!digits || !(period.size() == 4 || period.substr(4) == "-H1"))
     return bad_input(fmt::format("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
@@ -59,7 +60,7 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   r.profile = in_force->id;
 
   const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
-  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, unit, counted);
+  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, unit, counted, keep);
   if (!stats) return std::unexpected(stats.error());
   r.stats = std::move(*stats);
   return r;

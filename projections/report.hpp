@@ -34,10 +34,12 @@ struct PeriodicReport {
 
 // The report of `period` ("YYYY-H1" or "YYYY") as of `as_of` (default: the day before the profile's deadline, or
 // the period's last day when it sets none; never after `today`), from the entries up to `at` when given.
-// bad_input for a malformed period or date, or an entry the ledger does not hold.
+// bad_input for a malformed period or date, or an entry the ledger does not hold. `keep`, when given, counts only
+// the subjects it keeps (statistics()).
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
                                        const std::string& unit, const std::optional<std::string>& as_of,
-                                       const std::string& today, std::optional<std::uint64_t> at = std::nullopt);
+                                       const std::string& today, std::optional<std::uint64_t> at = std::nullopt,
+                                       const SubjectFilter& keep = {});
 
 // One figure of a report: the CSV row "section,key,value".
 struct Figure {

@@ -39,12 +39,13 @@ void count_in_period(const SubjectState& s, const Period& period, std::map<std::
 }  // namespace
 
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
-                              const std::string& unit, const std::optional<Period>& period) {
+                              const std::string& unit, const std::optional<Period>& period,
+                              const SubjectFilter& keep) {
   auto every = SubjectReader(ledger).all(at);
   if (!every) return std::unexpected(every.error());
   std::vector<SubjectState> states;
   for (auto& [id, s] : *every)
-    if (unit.empty() || s.authority.unit == unit) states.push_back(std::move(s));
+    if ((unit.empty() || s.authority.unit == unit) && (!keep || keep(id))) states.push_back(std::move(s));
   Statistics st;
   if (year) st.year = *year;
   else

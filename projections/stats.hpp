@@ -55,9 +55,10 @@ struct Period {
 const std::vector<std::string>& period_keys();
 
 // The statistics as of `at`, for evaluation year `year` (default: the latest year any subject was rated for), of
-// the subjects founded by `unit` when given; with `period`, also what happened in it (acts dated in it that `at`
-// includes).
+// the subjects founded by `unit` when given, and among them those `keep` keeps when given; with `period`, also what
+// happened in it (acts dated in it that `at` includes).
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
-                              const std::string& unit = "", const std::optional<Period>& period = std::nullopt);
+                              const std::string& unit = "", const std::optional<Period>& period = std::nullopt,
+                              const SubjectFilter& keep = {});
 
 }  // namespace antq::projections

@@ -446,8 +446,11 @@ TEST_CASE("A ledger on read-only media opens for every reading command, and writ
     const std::string rc = read_file(results / (name + ".rc"));
     // reconcile exits 1 when the report lists figures that differ: it ran.
     CHECK((rc == "0\n" || (name == "reconcile" && rc == "1\n")));
-    CHECK(output.find("Read-only file system") == std::string::npos);
-    CHECK(output.find("read-only media") == std::string::npos);
+    // verify says first that it could not record its outcome in the ledger's directory (cli/queries.hpp).
+    if (name == "verify") CHECK_THAT(output, Catch::StartsWith("verify: cannot record the verification in "));
+    const std::string shown = name == "verify" ? output.substr(output.find('\n') + 1) : output;
+    CHECK(shown.find("Read-only file system") == std::string::npos);
+    CHECK(shown.find("read-only media") == std::string::npos);
   }
   for (const auto& [name, command] : writing) {
     const std::string output = read_file(results / (name + ".out"));

@@ -1,0 +1,151 @@
+// What the queries of cli/queries.hpp share: the reader's scope, and the record of the last verification. The
+// queries themselves are in the command files (cmd_show.cpp, cmd_stats.cpp, ...), beside what their commands print.
+#include "cli/queries.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "ledger/act.hpp"
+#include "ledger/event.hpp"
+#include "signing/file.hpp"
+#include "signing/signing.hpp"
+
+namespace antq::cli::queries {
+
+namespace fs = std::filesystem;
+
+Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& id, const Scope& scope) {
+  projections::SubjectReader reader(ledger);
+  auto s = reader.current(id);
+  if (!s) return false;
+  if (scope.whole()) return true;
+  if (s->is_founded()) return scope.covers(s->authority.unit, s->authority.level);
+  // Not founded yet (surveyed, proposed): the authority of its first act, which began the subject.
+  if (s->entries.empty()) return false;
+  const std::uint64_t seq = s->entries.front();
+  auto bytes = ledger.entry_bytes(seq);
+  if (!bytes) return corruption(fmt::format("{}: the state names entry {}, which the ledger does not have", id, seq));
+  auto entry = ledger::decode_entry(*bytes);
+  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+  auto act = ledger::decode_body(entry->event.body);
+  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  return scope.covers(act->authority.unit, act->authority.level);
+}
+
+Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope) {
+  if (scope.whole()) return projections::SubjectFilter{};
+  auto inside = std::make_shared<std::set<std::string, std::less<>>>();
+  for (const auto& id : projections::subject_ids(ledger)) {
+    auto in = subject_in_scope(ledger, id, scope);
+    if (!in) return std::unexpected(in.error());
+    if (*in) inside->insert(id);
+  }
+  return projections::SubjectFilter([inside](const std::string& id) { return inside->contains(id); });
+}
+
+namespace {
+
+// The JSON of the record: the keys of kLastVerificationFile (ledger/FORMAT.md "Last verification").
+Json record_json(bool ok, const Json& entries, const Json& root, std::size_t failures, const Json& first) {
+  return {{"format", "antq-last-verification/1"},
+          {"time", signing::format_utc(signing::now())},
+          {"ok", ok},
+          {"entries", entries},
+          {"root", root},
+          {"failures", failures},
+          {"first_failures", first}};
+}
+
+// Writes `text` to `dir`/`name` through a temporary file in `dir`: written, flushed, renamed over, the directory
+// flushed. io_error naming the file, and the temporary file removed, when any step fails.
+Status write_atomically(const fs::path& dir, const std::string& name, const std::string& text) {
+  const fs::path path = dir / name;
+  const fs::path tmp = dir / fmt::format(".{}.tmp-{}", name, ::getpid());
+  auto failed = [&](const char* step, int err) -> Status {
+    ::unlink(tmp.c_str());
+    return io_error(fmt::format("cannot record the verification in {}: {}: {}", path.string(), step, std::strerror(err)));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) return io_error(fmt::format("cannot record the verification in {}: {}", path.string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      return failed("write", err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return failed("fsync", err);
+  }
+  if (::close(fd) != 0) return failed("close", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return failed("rename", errno);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || ::fsync(dfd) != 0) {
+    const int err = errno;
+    if (dfd >= 0) ::close(dfd);
+    return io_error(fmt::format("cannot record the verification in {}: fsync of the directory: {}", path.string(),
+                                std::strerror(err)));
+  }
+  ::close(dfd);
+  return {};
+}
+
+}  // namespace
+
+Status record_verification(const fs::path& dir, const ledger::VerifyReport& report) {
+  Json first = Json::array();
+  for (std::size_t i = 0; i < report.failures.size() && i < kRecordedFailures; ++i)
+    first.push_back({{"seq", report.failures[i].seq ? Json(*report.failures[i].seq) : Json(nullptr)},
+                     {"reason", report.failures[i].reason}});
+  return write_atomically(dir, kLastVerificationFile,
+                          json_text(record_json(report.ok, report.entries, to_hex(report.root), report.failures.size(),
+                                                first), 2) + "\n");
+}
+
+Status record_verification_failure(const fs::path& dir, const Error& error) {
+  Json first = Json::array({{{"seq", nullptr}, {"reason", error.message}}});
+  return write_atomically(dir, kLastVerificationFile,
+                          json_text(record_json(false, nullptr, nullptr, 1, first), 2) + "\n");
+}
+
+Result<Json> last_verification(const fs::path& dir) {
+  const fs::path path = dir / kLastVerificationFile;
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return Json{{"recorded", false}, {"message", "never verified"}};
+  auto bytes = signing::read_user_file(path.string(), kMaxVerificationRecordBytes, "verification record");
+  if (!bytes) return corruption(bytes.error().message);
+  auto bad = [&](const std::string& why) { return corruption(fmt::format("{}: {}", path.string(), why)); };
+  Json j = Json::parse(bytes->begin(), bytes->end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  if (!j.contains("format") || j["format"] != "antq-last-verification/1")
+    return bad("not an antq-last-verification/1 record");
+  const bool ok_types = j.contains("time") && j["time"].is_string() && j.contains("ok") && j["ok"].is_boolean() &&
+                        j.contains("entries") && (j["entries"].is_number_unsigned() || j["entries"].is_null()) &&
+                        j.contains("root") && (j["root"].is_string() || j["root"].is_null()) &&
+                        j.contains("failures") && j["failures"].is_number_unsigned() && j.contains("first_failures") &&
+                        j["first_failures"].is_array();
+  if (!ok_types) return bad("a field is missing or of another type");
+  for (const Json& f : j["first_failures"])
+    if (!f.is_object() || !f.contains("reason") || !f["reason"].is_string() || !f.contains("seq") ||
+        !(f["seq"].is_null() || f["seq"].is_number_unsigned()))
+      return bad("a failure is not {seq, reason}");
+  return Json{{"recorded", true},          {"time", j["time"]},         {"ok", j["ok"]},
+              {"entries", j["entries"]},  {"root", j["root"]},         {"failures", j["failures"]},
+              {"first_failures", j["first_failures"]}};
+}
+
+}  // namespace antq::cli::queries
