@@ -38,6 +38,7 @@ const fs::path& full_demo() {
 
 std::unique_ptr<ledger::Ledger> open_ledger(const fs::path& dir) {
   auto l = ledger::Ledger::open(dir);
+  INFO(dir << ": " << (l ? std::string() : l.error().message));
   REQUIRE(l);
   return std::move(*l);
 }
