@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/queries.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/merkle.hpp"
 #include "ledger/tiles.hpp"
@@ -166,28 +167,71 @@ void tiles_resource(Service::Rep& rep, http::Request&& r, const Caller& caller, 
   reply(std::move(res));
 }
 
-http::Response proof_inclusion(const ledger::Ledger& ledger, const http::Request& r) {
-  const std::uint64_t n = ledger.size();
-  auto seq = number(r, "seq");
-  auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(n);
-  if (!seq || !size || *size > n || *seq >= *size)
-    return http::error(400, fmt::format("proof/inclusion needs seq < size <= {} (numbers)", n));
-  auto bytes = ledger.entry_bytes(*seq);
-  return http::json_response(200, json_text(json{{"seq", *seq}, {"size", *size},
-                                                 {"leaf_hash", hex(ledger::leaf_hash(*bytes))},
-                                                 {"root", hex(ledger.root(*size))},
-                                                 {"proof", hashes(ledger.inclusion_proof(*seq, *size))}}));
+// A query parameter, "" when absent.
+std::string param(const http::Request& r, const char* name) {
+  auto it = r.query.find(name);
+  return it == r.query.end() ? std::string() : it->second;
 }
 
-http::Response proof_consistency(const ledger::Ledger& ledger, const http::Request& r) {
-  const std::uint64_t n = ledger.size();
-  auto first = number(r, "first"), second = number(r, "second");
-  if (!first || !second || *first == 0 || *first > *second || *second > n)
-    return http::error(400, fmt::format("proof/consistency needs 0 < first <= second <= {} (numbers)", n));
-  return http::json_response(200, json_text(json{{"first", *first}, {"second", *second},
-                                                 {"first_root", hex(ledger.root(*first))},
-                                                 {"second_root", hex(ledger.root(*second))},
-                                                 {"proof", hashes(ledger.consistency_proof(*first, *second))}}));
+// The point in history of ?as_of=DATE or ?at=SEQ (the CLI's --as-of, --at).
+Result<queries::Point> point_of(const http::Request& r) {
+  queries::Point p{param(r, "as_of"), std::nullopt};
+  if (r.query.contains("at")) {
+    p.at = number(r, "at");
+    if (!p.at) return bad_input("at: expected an entry number (seq)");
+  }
+  return p;
+}
+
+// A query's answer: 200 with its JSON or text, 400 with the CLI's message for a bad parameter, 404 for a subject
+// the reader cannot see (absent, or outside its scope: the same words), 503 for a damaged store.
+http::Response answer_json(const Result<nlohmann::json>& j) {
+  if (j) return http::json_response(200, json_text(*j));
+  return http::error(j.error().kind == ErrorKind::bad_input ? 400 : 503, j.error().message);
+}
+http::Response answer_text(const Result<std::string>& t, std::string content_type) {
+  if (!t) return http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503, t.error().message);
+  http::Response res;
+  res.content_type = std::move(content_type);
+  res.body = *t;
+  return res;
+}
+
+const projections::Scope& scope_of(const Caller& c) {
+  static const projections::Scope whole;
+  return c.access.grant ? c.access.grant->scope : whole;
+}
+
+// The routes on one subject: ?subject=ID, 404 when the reader cannot see it.
+using SubjectQuery = std::function<Result<nlohmann::json>(const ledger::Ledger&, const std::string&, const http::Request&,
+                                                          const projections::Scope&)>;
+Answer subject_route(SubjectQuery query) {
+  return [query = std::move(query)](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
+    const std::string id = param(r, "subject");
+    if (id.empty()) return reply(http::error(400, "subject: give ?subject=ID (e.g. TL-M1 or TL-M1/P003)"));
+    auto in = queries::subject_in_scope(*rep.ledger, id, scope_of(c));
+    if (!in) return reply(http::error(503, in.error().message));
+    if (!*in) return reply(http::error(404, id + ": no such subject"));
+    if (!rep.record_read(r, c, reply, id, "", "")) return;
+    reply(answer_json(query(*rep.ledger, id, r, scope_of(c))));
+  };
+}
+
+// The routes on figures (stats, audit, report, reconcile, retention): entered in the access history as `what`.
+Answer figures_route(std::function<http::Response(Service::Rep&, const http::Request&, const Caller&)> fn,
+                     std::function<std::string(const http::Request&)> what) {
+  return [fn = std::move(fn), what = std::move(what)](Service::Rep& rep, http::Request&& r, const Caller& c,
+                                                      http::Reply reply) {
+    if (!rep.record_read(r, c, reply, "", param(r, "unit"), what(r))) return;
+    reply(fn(rep, r, c));
+  };
+}
+
+Result<std::optional<int>> year_of(const http::Request& r) {
+  if (!r.query.contains("year")) return std::optional<int>();
+  auto y = number(r, "year");
+  if (!y || *y < 1900 || *y > 2200) return bad_input("year: expected a year such as 2025");
+  return std::optional<int>(static_cast<int>(*y));
 }
 
 // A route whose answer is ready at once.
@@ -210,11 +254,96 @@ const std::vector<Route>& routes() {
          return http::json_response(200, json_text(json{{"ok", true}, {"entries", rep.ledger->size()}}));
        })},
       {"GET", "/v1/proof/inclusion", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
-         return proof_inclusion(*rep.ledger, r);
+         auto seq = number(r, "seq");
+         auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(0);
+         if (!seq || !size) return http::error(400, "proof/inclusion: ?seq=N[&size=M], numbers");
+         return answer_json(queries::proof_inclusion(*rep.ledger, *seq, *size));
        })},
       {"GET", "/v1/proof/consistency", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
-         return proof_consistency(*rep.ledger, r);
+         auto first = number(r, "first"), second = number(r, "second");
+         if (!first || !second) return http::error(400, "proof/consistency: ?first=M&second=N, numbers");
+         return answer_json(queries::proof_consistency(*rep.ledger, *first, *second));
        })},
+      {"GET", "/v1/verify", Need::read, now([](Service::Rep& rep, const http::Request&, const Caller&) {
+         return answer_json(queries::last_verification(rep.ledger->dir()));
+       })},
+      {"GET", "/v1/show", Need::read,
+       subject_route([](const ledger::Ledger& l, const std::string& id, const http::Request& r, const projections::Scope& s)
+                         -> Result<nlohmann::json> {
+         auto p = point_of(r);
+         if (!p) return std::unexpected(p.error());
+         return queries::show(l, id, *p, s);
+       })},
+      {"GET", "/v1/history", Need::read,
+       subject_route([](const ledger::Ledger& l, const std::string& id, const http::Request& r, const projections::Scope& s)
+                         -> Result<nlohmann::json> {
+         auto p = point_of(r);
+         if (!p) return std::unexpected(p.error());
+         return queries::history(l, id, *p, s);
+       })},
+      {"GET", "/v1/dossier", Need::read,
+       subject_route([](const ledger::Ledger& l, const std::string& id, const http::Request& r, const projections::Scope& s)
+                         -> Result<nlohmann::json> {
+         auto p = point_of(r);
+         if (!p) return std::unexpected(p.error());
+         return queries::dossier(l, id, *p, s);
+       })},
+      {"GET", "/v1/diff", Need::read,
+       subject_route([](const ledger::Ledger& l, const std::string& id, const http::Request& r, const projections::Scope& s) {
+         return queries::diff(l, id, param(r, "from"), param(r, "to"), s);
+       })},
+      {"GET", "/v1/dossier-gaps", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         auto p = point_of(r);
+         if (!p) return http::error(400, p.error().message);
+         if (param(r, "unit").empty()) return http::error(400, "unit: give ?unit=UNIT (the unit whose dossiers to list)");
+         return answer_json(queries::dossier_gaps(*rep.ledger, param(r, "unit"), *p, scope_of(c)));
+       }, [](const http::Request&) { return std::string("dossier gaps"); })},
+      {"GET", "/v1/stats", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         auto p = point_of(r);
+         auto y = year_of(r);
+         if (!p || !y) return http::error(400, !p ? p.error().message : y.error().message);
+         queries::StatsOptions o{*p, *y, param(r, "unit")};
+         if (param(r, "format") == "csv") return answer_text(queries::stats_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, "format: json or csv");
+         return answer_json(queries::stats(*rep.ledger, o, scope_of(c)));
+       }, [](const http::Request& r) { return "stats " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
+      {"GET", "/v1/audit", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         auto p = point_of(r);
+         if (!p) return http::error(400, p.error().message);
+         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c)));
+       }, [](const http::Request&) { return std::string("audit"); })},
+      {"GET", "/v1/report", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         auto p = point_of(r);
+         if (!p) return http::error(400, p.error().message);
+         if (param(r, "period").empty()) return http::error(400, "period: give ?period=2025 (the year) or 2025-H1 (a half-year)");
+         queries::ReportOptions o{param(r, "period"), param(r, "unit"), *p};
+         const std::string format = param(r, "format").empty() ? "json" : param(r, "format");
+         if (format == "csv") return answer_text(queries::report_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (format == "html") {
+           http::Response res = answer_text(queries::report_html(*rep.ledger, o, scope_of(c)), "text/html; charset=utf-8");
+           // The report is a printable document: no script runs in it, and nothing it names is fetched.
+           res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+           return res;
+         }
+         if (format != "json") return http::error(400, "format: json, csv or html");
+         return answer_json(queries::report(*rep.ledger, o, scope_of(c)));
+       }, [](const http::Request& r) { return "report " + param(r, "period") + " " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
+      {"POST", "/v1/reconcile", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         if (r.body.size() > kMaxReportCsvBytes) return http::error(413, "the report's CSV is larger than 16 MiB");
+         return answer_json(queries::reconcile(*rep.ledger, r.body, "the uploaded report", scope_of(c)));
+       }, [](const http::Request&) { return std::string("reconcile"); })},
+      {"GET", "/v1/retention", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         queries::RetentionOptions o{param(r, "as_of"), param(r, "unit")};
+         if (param(r, "format") == "csv") return answer_text(queries::retention_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, "format: json or csv");
+         return answer_json(queries::retention(*rep.ledger, o, scope_of(c)));
+       }, [](const http::Request& r) { return "retention " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
       {"GET", "/checkpoint", Need::log, tiles_resource},
       {"GET", "/tile/", Need::log, tiles_resource},
       {"GET", "/antq/entries/", Need::log, tiles_resource},

@@ -75,7 +75,7 @@ as inspector "$url/v1/show?subject=TL-M9" >"$work/show.json"
 python3 - "$work/show.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-print("   %s: %s, stage %s, %s (%s)" % (s["subject"], s["kind"], s["stage"], s["authority"]["unit"], s["authority"]["level"]))
+print("   %s: a %s at stage %s, as the inspector reads it through the service" % (s["subject"], s["kind"], s["stage"]))
 PY
 echo "-- A certificate the ledger does not grant reading is refused:"
 echo "   HTTP $(as police -o "$work/answer.json" -w '%{http_code}' "$url/v1/show?subject=TL-M9"): $(cat "$work/answer.json")"

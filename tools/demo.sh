@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds antq, and builds a demo ledger.
+# Installs what is missing, builds antq, builds a demo ledger, and serves it (tools/demo-serve.sh).
 #   tools/demo.sh [DIR]   DIR: where the demo ledger goes (default: a new temporary directory)
 set -euo pipefail
 
@@ -11,4 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs" --target antq
 
-exec build/antq demo "${1:-$(mktemp -d)/demo-ledger}"
+dir="${1:-$(mktemp -d)/demo-ledger}"
+build/antq demo "$dir"
+# The service scene: antq serve with the demo PKI, a submission, a read, a mirror, a clean stop.
+tools/demo-serve.sh "$dir" build/antq
