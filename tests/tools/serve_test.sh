@@ -26,6 +26,18 @@ JSON
   "$antq" record "$ledger" "$tmp/bind-$role.json" --person "$admin" >/dev/null
 done
 
+# Readers: a provincial inspector over the whole ledger; the commune's seal certificate over another unit only.
+grant() {  # grant CERT ROLE SCOPE-JSON
+  cat > "$tmp/grant.json" <<JSON
+{"act": "access.granted", "subject": "ledger", "date": "$(date +%F)",
+ "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
+ "data": {"certificate": "$(fp "$1")", "role": "$2", $3, "from": "$(date +%F)"}}
+JSON
+  "$antq" record "$ledger" "$tmp/grant.json" --person "$admin" >/dev/null 2>&1
+}
+grant "$pki/inspector.crt" inspector '"whole_ledger": true'
+grant "$pki/commune-organisation.crt" reader '"units": ["UBND huyện Yên Thủy"]'
+
 # An expired and a revoked client certificate, from the same root (openssl ca sets the dates and writes the CRL).
 ca="$tmp/ca"
 mkdir -p "$ca"
@@ -146,6 +158,47 @@ code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act
 [[ $code == 422 ]] || fail "a duplicate was answered $code: $(cat "$tmp/out.json")"
 grep -q '"refused":"duplicate"' "$tmp/out.json" || fail "422 without the rule: $(cat "$tmp/out.json")"
 
+# Reads: the inspector sees the subject; a reader scoped to another unit gets the answer of an absent subject.
+code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
+[[ $code == 200 ]] && grep -q '"subject":"LT-M1"' "$tmp/out.json" || fail "the inspector could not read LT-M1 ($code): $(cat "$tmp/out.json")"
+code=$(as "$pki/commune-organisation" -o "$tmp/scoped.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
+code2=$(as "$pki/commune-organisation" -o "$tmp/absent.json" -w '%{http_code}' "$url/v1/show?subject=NOPE-1")
+[[ $code == 404 && $code2 == 404 ]] || fail "a scoped reader saw another unit's subject ($code): $(cat "$tmp/scoped.json")"
+[[ $(sed 's/LT-M1/X/' "$tmp/scoped.json") == $(sed 's/NOPE-1/X/' "$tmp/absent.json") ]] || fail "outside the scope differs from absent"
+code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url/tile/0/000.p/1")
+[[ $code == 403 ]] || fail "a scoped reader got the log's tiles ($code)"
+code=$(as "$pki/commune-person" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats")
+[[ $code == 403 ]] || fail "a submitter without a grant read the statistics ($code)"
+# The same answer as the CLI's --json.
+as "$pki/inspector" "$url/v1/stats" > "$tmp/stats.served"
+"$antq" stats "$ledger" --format json > "$tmp/stats.cli"
+python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); sys.exit(a != b)' "$tmp/stats.served" "$tmp/stats.cli" \
+  || fail "GET /v1/stats differs from antq stats --format json"
+
+# Every route of the OpenAPI document answers (its example, as the inspector): no 404 "no such route", no 405, no 5xx.
+as "$pki/inspector" "$url/v1/openapi.json" > "$tmp/openapi.json"
+cmp -s "$tmp/openapi.json" "$here/cli/openapi.json" || fail "/v1/openapi.json is not cli/openapi.json"
+size=$("$antq" checkpoint "$ledger" | sed -n 2p)
+profile=$(as "$pki/inspector" "$url/profile.json" | sha256sum | cut -d' ' -f1)
+python3 - "$tmp/openapi.json" "$size" "$(fp "$clerk.crt")" "$profile" > "$tmp/examples" <<'PY'
+import json, sys
+doc, width, cert, attachment = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
+for path, ops in doc["paths"].items():
+    for method, op in ops.items():
+        ex = op["x-antq-example"].format(subject="LT-M1", unit="UBND%20x%C3%A3%20L%E1%BA%A1c%20Th%E1%BB%8Bnh",
+                                         width=width, certificate=cert, attachment=attachment)
+        print(method.upper(), ex, path)
+PY
+while read -r method target path; do
+  body=()
+  [[ $method == POST ]] && body=(--data-binary "x")
+  code=$(as "$pki/inspector" -X "$method" "${body[@]}" -o "$tmp/out.json" -w '%{http_code}' "$url$target")
+  if [[ $code == 405 || $code -ge 500 ]] || grep -q "no such route" "$tmp/out.json"; then
+    fail "$method $target ($path in the OpenAPI document) was answered $code: $(head -c 300 "$tmp/out.json")"
+  fi
+done < "$tmp/examples"
+echo "every route of the OpenAPI document answers ($(wc -l < "$tmp/examples") operations)"
+
 # SIGTERM: drains and exits 0; the acknowledged act is there.
 kill -TERM "$server_pid"
 set +e
@@ -158,5 +211,8 @@ size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
 [[ $size_after == $((size_before + 1)) ]] || fail "size $size_before -> $size_after, expected one more entry"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
+# The access history holds the inspector's reads, and verifies.
+"$antq" access-log "$ledger" --subject LT-M1 --json > "$tmp/access.json"
+grep -q '"role":"inspector"' "$tmp/access.json" || grep -q '"role": "inspector"' "$tmp/access.json" || fail "no access record of the inspector's read: $(head -c 400 "$tmp/access.json")"
 echo "antq serve: mTLS refusals, 403, 400, 201 with a proof, 422, SIGTERM drain: all as expected"
 echo "--- the request log:"; cat "$tmp/serve.log"
