@@ -3,6 +3,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/http_client.hpp"
 #include "cli/operator_key.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
@@ -28,6 +29,77 @@ int append_and_print(ledger::Ledger& ledger, const std::vector<ledger::Submissio
   return kOk;
 }
 
+// Where the events go instead of a ledger directory: antq serve (--server URL --client-cert KEY:CERT).
+struct Remote {
+  std::string url, client_cert, server_ca;
+  bool given() const { return !url.empty(); }
+};
+
+void add_remote_options(CLI::App* cmd, Remote& r) {
+  cmd->add_option("--server", r.url, "Submit to antq serve at URL (https://HOST:PORT) instead of a ledger directory");
+  cmd->add_option("--client-cert", r.client_cert,
+                  "With --server: KEY:CERT of the certificate the service knows you by (the one authority.bound binds)");
+  cmd->add_option("--server-ca", r.server_ca, "With --server: PEM roots the server's certificate must chain to");
+}
+
+// POST /v1/acts to the service: the events admitted together (one request) or not at all, as a local append does.
+// Prints what append_and_print prints; a refusal is `refused [RULE]: ...`, exit 2, as locally.
+int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>& events, bool json) {
+  auto url = parse_url(remote.url);
+  if (!url) return fail(bad_input("--server: " + url.error().message));
+  HttpOptions options;
+  if (!remote.client_cert.empty()) {
+    auto spec = parse_signer(remote.client_cert);
+    if (!spec) return fail(bad_input("--client-cert: " + spec.error().message));
+    options.client_key = spec->key;
+    options.client_cert = spec->cert;
+  } else if (url->tls) {
+    return fail(bad_input("--server " + remote.url + ": give --client-cert KEY:CERT (the service knows clients by "
+                          "their certificates)"));
+  }
+  options.server_ca = remote.server_ca;
+  auto client = HttpClient::create(*url, options);
+  if (!client) return fail(client.error());
+  std::string body;
+  HttpHeaders headers;
+  if (events.size() == 1) {
+    Bytes b = ledger::encode_submission(events[0]);
+    body.assign(b.begin(), b.end());
+    headers.emplace_back("Content-Type", "application/octet-stream");
+  } else {
+    for (const auto& e : events) {
+      Bytes b = ledger::encode_submission(e);
+      for (int i = 7; i >= 0; --i) body.push_back(static_cast<char>((b.size() >> (8 * i)) & 0xff));
+      body.append(b.begin(), b.end());
+    }
+    headers.emplace_back("Content-Type", "application/vnd.antq.signed-events");
+  }
+  auto response = client->request("POST", "/v1/acts", headers, std::move(body), 16u << 20);
+  if (!response) return fail(response.error());
+  nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
+  if (response->status == 422 && answer.is_object() && answer["refused"].is_string() && answer["message"].is_string())
+    return fail(refused(answer["refused"].get<std::string>(), answer["message"].get<std::string>()).error());
+  if (response->status != 201 || !answer.is_object() || !answer["entries"].is_array() ||
+      answer["entries"].size() != events.size()) {
+    const std::string why = answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>()
+                                                                              : response->body.substr(0, 200);
+    return fail(bad_input(fmt::format("{}: HTTP {}: {}", client->url().shown(), response->status, why)));
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = answer["entries"][i];
+    if (!e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string())
+      return fail(bad_input(client->url().shown() + ": the answer's entries are not what antq serve writes"));
+    const std::uint64_t seq = e["seq"].get<std::uint64_t>();
+    out.push_back({{"seq", seq}, {"act", e["act"]}, {"subject", e["subject"]}, {"source", events[i].label}});
+    if (!json)
+      std::cout << fmt::format("{:<8} ", seq) << cell(e["act"].get<std::string>(), 30) << ' '
+                << visible(e["subject"].get<std::string>()) << '\n';
+  }
+  if (json) print_json(out);
+  return kOk;
+}
+
 }  // namespace
 
 void add_append(CLI::App& app, Action& run) {
@@ -35,6 +107,7 @@ void add_append(CLI::App& app, Action& run) {
     std::string dir, act, person, org, operator_key;
     std::vector<std::string> files;
     bool json = false, dry_run = false;
+    Remote remote;
   };
   auto args = std::make_shared<Args>();
   auto* append = app.add_subcommand("append", "Admit signed events (from `antq sign`) into the ledger");
@@ -44,19 +117,27 @@ void add_append(CLI::App& app, Action& run) {
       "The operator's key signs the new checkpoint: --operator-key FILE|URI, else the file (or PKCS#11 URI)\n"
       "ANTQ_OPERATOR_KEY names, else ${XDG_CONFIG_HOME:-$HOME/.config}/antq/operator-keys/ORIGIN.pem, where\n"
       "`antq init` writes it (its passphrase from ANTQ_OPERATOR_PASSPHRASE; a token's PIN from ANTQ_OPERATOR_PIN;\n"
-      "else asked for).");
-  append->add_option("DIR", args->dir, "The ledger")->required();
-  append->add_option("SIGNED", args->files, "Signed event files")->required();
+      "else asked for).\n"
+      "From an office's own machine, to the provincial service (antq serve) instead of a directory:\n"
+      "  antq append --server https://HOST:8443 --client-cert chair.key:chair.crt --server-ca roots.pem act.signed\n"
+      "The same output and exit codes; the service answers after its commit is durable.");
+  append->add_option("DIR", args->dir, "The ledger (with --server: the first signed event file)")->required();
+  append->add_option("SIGNED", args->files, "Signed event files");
+  add_remote_options(append, args->remote);
   append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
   append->add_option("--operator-key", args->operator_key, "The operator's key: a file, or a PKCS#11 URI (see below)");
   append->callback([args, &run] {
     run = [args]() -> int {
+      // With --server there is no ledger directory: every positional argument is a signed event.
+      if (args->remote.given()) args->files.insert(args->files.begin(), args->dir);
+      if (args->files.empty()) return fail(bad_input("append: give the signed event files after DIR"));
       std::vector<ledger::Submission> events;
       for (const auto& f : args->files) {
         auto s = read_submission(f);
         if (!s) return fail(s.error());
         events.push_back(std::move(*s));
       }
+      if (args->remote.given()) return submit_and_print(args->remote, events, args->json);
       auto ledger = open_for_append(args->dir, args->operator_key);
       if (!ledger) return fail(ledger.error());
       return append_and_print(**ledger, events, args->json);
@@ -74,8 +155,9 @@ void add_append(CLI::App& app, Action& run) {
       "  antq record ./ledger act.json --dry-run\n"
       "The operator's key is found as `antq append` finds it (--operator-key, ANTQ_OPERATOR_KEY, the default file).\n"
       "A key file that no passphrase protects is used, with a warning: anyone who copies it can sign as its holder.");
-  record->add_option("DIR", args->dir, "The ledger")->required();
-  record->add_option("ACT", args->act, "The act as JSON (acts.md)")->required();
+  record->add_option("DIR", args->dir, "The ledger (with --server: the act)")->required();
+  record->add_option("ACT", args->act, "The act as JSON (acts.md)");
+  add_remote_options(record, args->remote);
   record->add_option("--person", args->person, "KEY:CERT of the competent person (required unless --dry-run)");
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
   record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
@@ -85,6 +167,11 @@ void add_append(CLI::App& app, Action& run) {
                    "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
   record->callback([args, &run] {
     run = [args]() -> int {
+      if (args->remote.given()) {
+        if (!args->act.empty()) return fail(bad_input("record --server: give the act only (no ledger directory)"));
+        args->act = args->dir;
+      }
+      if (args->act.empty()) return fail(bad_input("record: give the act after DIR"));
       if (!args->dry_run && args->person.empty())
         return fail(bad_input("record: --person is required (see antq record --help)"));
       auto act = read_act(args->act);
@@ -96,8 +183,12 @@ void add_append(CLI::App& app, Action& run) {
         return kOk;
       }
       // The operator's key first: without it nothing is signed, and no token asks for its PIN in vain.
-      auto ledger = open_for_append(args->dir, args->operator_key);
-      if (!ledger) return fail(ledger.error());
+      std::unique_ptr<ledger::Ledger> ledger;
+      if (!args->remote.given()) {
+        auto opened = open_for_append(args->dir, args->operator_key);
+        if (!opened) return fail(opened.error());
+        ledger = std::move(*opened);
+      }
       ledger::Submission submission = unsigned_submission(std::move(*act));
       submission.label = args->act;
       auto person = parse_signer(args->person);
@@ -108,7 +199,8 @@ void add_append(CLI::App& app, Action& run) {
         if (!org) return fail(org.error());
         if (auto s = add_signature(submission, ledger::Role::organisation, *org); !s) return fail(s.error());
       }
-      return append_and_print(**ledger, {std::move(submission)}, args->json);
+      if (args->remote.given()) return submit_and_print(args->remote, {std::move(submission)}, args->json);
+      return append_and_print(*ledger, {std::move(submission)}, args->json);
     };
   });
 }

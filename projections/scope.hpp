@@ -15,6 +15,7 @@ struct Scope {
   std::set<std::string, std::less<>> levels;
 
   bool whole() const { return units.empty() && levels.empty(); }
+  bool operator==(const Scope&) const = default;
   bool covers(std::string_view unit, std::string_view level) const {
     return (units.empty() || units.contains(unit)) && (levels.empty() || levels.contains(level));
   }

@@ -158,6 +158,27 @@ code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act
 [[ $code == 422 ]] || fail "a duplicate was answered $code: $(cat "$tmp/out.json")"
 grep -q '"refused":"duplicate"' "$tmp/out.json" || fail "422 without the rule: $(cat "$tmp/out.json")"
 
+# The client side: antq append and antq record --server, with the same output and exit codes as on a directory.
+sed 's/LT-M1/LT-M2/; s|07/BC-CAX|08/BC-CAX|' "$tmp/act.json" > "$tmp/act2.json"
+"$antq" sign "$tmp/act2.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act2.signed" >/dev/null 2>&1
+remote=(--server "$url" --client-cert "$clerk.key:$clerk.crt" --server-ca "$pki/root.crt")
+out=$("$antq" append "${remote[@]}" "$tmp/act2.signed") || fail "antq append --server failed: $out"
+[[ $out =~ ^[0-9]+\ +model.proposed\ +LT-M2$ ]] || fail "antq append --server printed: $out"
+set +e
+out=$("$antq" append "${remote[@]}" "$tmp/act2.signed" 2>&1); rc=$?
+set -e
+[[ $rc == 2 && $out == "refused [duplicate]: "* ]] || fail "a duplicate through --server: rc $rc: $out"
+sed 's/LT-M1/LT-M3/; s|07/BC-CAX|09/BC-CAX|' "$tmp/act.json" > "$tmp/act3.json"
+out=$("$antq" record "$tmp/act3.json" --person "$clerk.key:$clerk.crt" "${remote[@]}" --json 2>/dev/null) \
+  || fail "antq record --server failed: $out"
+[[ $out == *'"subject": "LT-M3"'* ]] || fail "antq record --server --json printed: $out"
+set +e
+out=$("$antq" append --server "$url" --client-cert "$pki/district-person.key:$pki/district-person.crt" \
+  --server-ca "$pki/root.crt" "$tmp/act2.signed" 2>&1); rc=$?
+set -e
+[[ $rc == 2 && $out == *"HTTP 403"* ]] || fail "an unbound certificate through --server: rc $rc: $out"
+echo "antq append/record --server: 201 printed as locally, refusals and 403 with exit 2"
+
 # Reads: the inspector sees the subject; a reader scoped to another unit gets the answer of an absent subject.
 code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
 [[ $code == 200 ]] && grep -q '"subject":"LT-M1"' "$tmp/out.json" || fail "the inspector could not read LT-M1 ($code): $(cat "$tmp/out.json")"
@@ -208,7 +229,7 @@ server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
 grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
 size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
-[[ $size_after == $((size_before + 1)) ]] || fail "size $size_before -> $size_after, expected one more entry"
+[[ $size_after == $((size_before + 3)) ]] || fail "size $size_before -> $size_after, expected three more entries"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
 # The access history holds the inspector's reads, and verifies.
