@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# antq serve under abuse, with small limits: an oversized body (413), an oversized header (431), malformed HTTP (400),
+# a request that is not HTTP/1.1 (505), a client too fast for its rate (429 with Retry-After), a slow client that
+# never finishes its header (closed within the header timeout, logged 408, while others are served), garbage
+# instead of a TLS handshake; the server survives all of it, answers a normal request after, and drains on SIGTERM.
+#   tests/tools/serve_limits_test.sh ANTQ
+set -euo pipefail
+antq=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+pki="$tmp/pki"
+"$here/tools/demo-pki.sh" "$pki" >/dev/null
+ledger="$tmp/ledger"
+"$antq" init "$ledger" --profile hoa-binh-2023 --trust "$pki/roots.pem" --admin "$pki/province-person.crt" >/dev/null
+fp=$(openssl x509 -in "$pki/inspector.crt" -outform DER | sha256sum | cut -d' ' -f1)
+cat > "$tmp/grant.json" <<JSON
+{"act": "access.granted", "subject": "ledger", "date": "$(date +%F)",
+ "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
+ "data": {"certificate": "$fp", "role": "inspector", "whole_ledger": true, "from": "$(date +%F)"}}
+JSON
+"$antq" record "$ledger" "$tmp/grant.json" --person "$pki/province-person.key:$pki/province-person.crt" >/dev/null 2>&1
+
+"$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" --threads 2 \
+  --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 --client-rate 5 --client-burst 5 \
+  2> "$tmp/serve.log" &
+server_pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$tmp/serve.log")
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+[[ -n "${port:-}" ]] || fail "antq serve did not start: $(cat "$tmp/serve.log")"
+url="https://127.0.0.1:$port"
+curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
+status() { curl_as -o "$tmp/out" -w '%{http_code}' "$@" || true; }
+# Raw bytes over TLS with the inspector's certificate; prints the status line of the answer, if any.
+raw() { printf "$1" | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" \
+  -cert "$pki/inspector.crt" -key "$pki/inspector.key" 2>/dev/null | head -1 | tr -d '\r'; }
+pause() { sleep 1.1; }  # the rate limit's bucket refills (5 per second)
+
+head -c 10000 /dev/zero > "$tmp/big"
+[[ $(status --data-binary @"$tmp/big" "$url/v1/reconcile") == 413 ]] || fail "an oversized body was not answered 413"
+pause
+[[ $(status -H "X-Padding: $(head -c 4000 /dev/zero | tr '\0' a)" "$url/v1/health") == 431 ]] \
+  || fail "an oversized header was not answered 431"
+pause
+[[ $(raw 'GET /v1/health HTTP/1.1\r\nHost x\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "malformed HTTP was not answered 400"
+[[ $(raw 'GET /v1/health HTTP/1.0\r\nHost: x\r\n\r\n') == "HTTP/1.1 505"* ]] || fail "HTTP/1.0 was not answered 505"
+[[ $(raw 'GET /v1/health?x=%%zz HTTP/1.1\r\nHost: x\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "a bad escape was not answered 400"
+pause
+many=()
+for _ in $(seq 12); do many+=(-o /dev/null "$url/v1/health"); done
+codes=$(curl_as -w '%{http_code} ' "${many[@]}" || true)
+[[ $codes == *429* ]] || fail "12 requests at once past a burst of 5 were all answered: $codes"
+curl_as -D "$tmp/headers" -o /dev/null "$url/v1/health" || true
+grep -qi '^retry-after: 1' "$tmp/headers" || fail "429 without Retry-After"
+pause; pause
+
+# A slow client: half a header, then nothing. The server closes it after --header-timeout (Beast's timer closes the
+# socket, so the 408 is logged rather than delivered); meanwhile others are served.
+( printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n'; sleep 8 ) | timeout 12 openssl s_client -quiet \
+  -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" -key "$pki/inspector.key" \
+  > "$tmp/slow.out" 2>/dev/null &
+slow=$!
+sleep 0.5
+[[ $(status "$url/v1/health") == 200 ]] || fail "a slow client held the server"
+sleep 3.5  # the header timeout (2 s) has passed: the server has closed the slow connection and logged it
+grep -q " 408 .*not delivered" "$tmp/serve.log" || fail "the slow client was not cut off after 2 s: $(tail -3 "$tmp/serve.log")"
+kill "$slow" 2>/dev/null || true
+wait "$slow" 2>/dev/null || true
+
+# Not TLS at all, and a TLS handshake cut short: the server survives.
+printf 'GET / HTTP/1.1\r\n\r\n' | timeout 5 bash -c "cat > /dev/tcp/127.0.0.1/$port" || true
+head -c 300 /dev/urandom | timeout 5 bash -c "cat > /dev/tcp/127.0.0.1/$port" || true
+pause
+[[ $(status "$url/v1/health") == 200 ]] || fail "the server does not answer after the abuse"
+
+kill -TERM "$server_pid"
+set +e
+wait "$server_pid"; rc=$?
+set -e
+server_pid=""
+[[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM"
+echo "antq serve under abuse: 413, 431, 400, 505, 429 with Retry-After, a slow client cut off after the header timeout, garbage survived, SIGTERM exit 0"
