@@ -17,15 +17,9 @@ trap '[[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null' EXIT
 
 echo
 echo "== 7. The provincial service: antq serve over HTTPS, with client certificates"
-"$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" 2>"$work/serve.log" &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$work/serve.log")
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { cat "$work/serve.log" >&2; echo "demo-serve: antq serve did not start" >&2; exit 1; }
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/serve-lib.sh"
+start_serve "$work/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
+  --key "$pki/server.key" || { echo "demo-serve: antq serve did not start" >&2; exit 1; }
 url="https://127.0.0.1:$port"
 echo "   antq serve $ledger --listen 127.0.0.1:$port --cert pki/server.crt --key pki/server.key"
 # curl as WHO (a file of the demo PKI, without .crt/.key), checking the server against the demo root.

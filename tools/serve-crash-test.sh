@@ -13,6 +13,7 @@
 # This kills the process, not the machine: power-loss durability rests on LMDB's synchronous commit, as for append.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+. tools/serve-lib.sh
 
 rounds=10
 events=640
@@ -58,16 +59,9 @@ left() { comm -23 <(ls "$work/signed"/*.signed | sort) <(awk '{print $NF}' "$wor
 for ((round = 1; round <= rounds; round++)); do
   mapfile -t todo < <(left)
   ((${#todo[@]} > 0)) || { echo "serve-crash-test: every act is in after $((round - 1)) rounds"; break; }
-  "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" \
-    --client-rate 100000 --client-burst 100000 2>"$work/serve.log" &
-  server_pid=$!
-  port=""
-  for _ in $(seq 200); do
-    port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$work/serve.log")
-    [[ -n "$port" ]] && break
-    sleep 0.05
-  done
-  [[ -n "$port" ]] || { cat "$work/serve.log" >&2; echo "serve-crash-test: FAILED: antq serve did not start" >&2; exit 1; }
+  start_serve "$work/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
+    --key "$pki/server.key" --client-rate 100000 --client-burst 100000 ||
+    { echo "serve-crash-test: FAILED: antq serve did not start" >&2; exit 1; }
   before=$(wc -l <"$work/acked")
   python3 tools/serve_load.py --url "https://127.0.0.1:$port" --cacert "$pki/roots.pem" --cert "$pki/chair.crt" \
     --key "$pki/chair.key" --clients "$clients" --acked "$work/acked" "${todo[@]}" &

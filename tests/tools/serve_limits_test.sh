@@ -24,16 +24,9 @@ cat > "$tmp/grant.json" <<JSON
 JSON
 "$antq" record "$ledger" "$tmp/grant.json" --person "$pki/province-person.key:$pki/province-person.crt" >/dev/null 2>&1
 
-"$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" --threads 2 \
-  --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 --client-rate 5 --client-burst 5 \
-  2> "$tmp/serve.log" &
-server_pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$tmp/serve.log")
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "${port:-}" ]] || fail "antq serve did not start: $(cat "$tmp/serve.log")"
+. "$here/tools/serve-lib.sh"
+start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
+  --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 --client-rate 5 --client-burst 5 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
 curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
 status() { curl_as -o "$tmp/out" -w '%{http_code}' "$@" || true; }

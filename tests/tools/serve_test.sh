@@ -81,15 +81,9 @@ out=$("$antq" serve "$ledger" --plain-http --listen 0.0.0.0:0 2>&1); rc=$?
 set -e
 [[ $rc == 2 && $out == *"loopback"* ]] || fail "plain HTTP on 0.0.0.0 was not refused (rc $rc): $out"
 
-"$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" --key "$pki/server.key" --threads 2 \
-  2> "$tmp/serve.log" &
-server_pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*https://127.0.0.1:\([0-9]*\) .*|\1|p' "$tmp/serve.log")
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "${port:-}" ]] || fail "antq serve did not start: $(cat "$tmp/serve.log")"
+. "$here/tools/serve-lib.sh"
+start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
+  --key "$pki/server.key" --threads 2 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
 as() { local who=$1; shift; curl -sS --cacert "$pki/root.crt" --cert "$who.crt" --key "$who.key" "$@"; }
 clerk="$pki/commune-person"
