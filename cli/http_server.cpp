@@ -45,17 +45,10 @@ class Closable {
 }  // namespace
 
 struct Server::Rep {
-  asio::io_context io;
-  asio::ssl::context ssl{asio::ssl::context::tls_server};
-  bool tls = true;
-  tcp::acceptor acceptor{io};
-  Limits limits;
-  Handler handler;
-  Logger logger;
-  std::atomic<bool> draining = false;
-  asio::steady_timer drain_timer{io};
-
-  std::mutex mutex;  // guards what follows
+  // The order of the members is their order of destruction, reversed: the io_context goes after the acceptor and the
+  // timer that use it, and before what the sessions it may still hold (handlers of a drain cut short) use in their
+  // destructors: the mutex, the session list, the per-client counts.
+  std::mutex mutex;  // guards sessions, per_client, buckets
   std::list<std::weak_ptr<Closable>> sessions;
   std::map<std::string, unsigned> per_client;  // open connections by client key
   struct Bucket {
@@ -63,6 +56,18 @@ struct Server::Rep {
     Clock::time_point at;
   };
   std::map<std::string, Bucket> buckets;  // request rate by client key
+  Limits limits;
+  Handler handler;
+  Logger logger;
+  asio::ssl::context ssl{asio::ssl::context::tls_server};
+  bool tls = true;
+  std::atomic<bool> draining = false;
+  std::atomic<bool> destroying = false;  // set when the Rep goes: nothing more is posted to `io`
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer drain_timer{io};
+
+  ~Rep() { destroying = true; }
 
   void log(LogLine line) {
     if (logger) logger(line);
@@ -107,7 +112,7 @@ struct Server::Rep {
       sessions.erase(it);
       last = sessions.empty();
     }
-    if (last && draining) asio::post(io, [this] { io.stop(); });
+    if (last && draining && !destroying) asio::post(io, [this] { io.stop(); });
   }
   std::size_t session_count() {
     std::lock_guard lock(mutex);
