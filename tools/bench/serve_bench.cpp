@@ -11,8 +11,10 @@
 // /v1/acts; every answer must be 201. The peer, right after, in the same run: as many psql sessions, released together,
 // inserting the same entry bytes into PostgreSQL's hash chain (tools/bench/postgres.hpp), one autocommitted INSERT per
 // row, each statement timed by psql (\timing). Then reads as the inspector, by 64 clients: GET /v1/show?subject=..
-// &as_of=.. of admitted subjects (answers must be 200 and name the subject), and GET /v1/health, the round trip of
-// TLS and HTTP alone, as the floor a read is compared with. Every phase is bounded in count and by --time-limit.
+// &as_of=.. of admitted subjects (answers must be 200 and name the subject), as fast as the clients can (a closed
+// loop: with 64 clients waiting, a read's latency is about 64 / the rate), then paced at --read-pace reads/s in all
+// (a read's latency when the server is not saturated); and GET /v1/health, the round trip of TLS and HTTP alone, as
+// the floor a read is compared with. Every phase is bounded in count and by --time-limit.
 // The server, the PostgreSQL cluster and the temporary directories are gone at the end, also on failure.
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -158,11 +160,13 @@ struct Run {
 };
 
 // `count` calls by `clients` threads, client j making calls j, j + clients, ... on its own keep-alive connection,
-// opened (GET /v1/health) before the clock starts; the clock stops at the last answer. No new call starts after
-// `time_limit` seconds. The first wrong answer or failed call stops every client and is thrown as a Failure.
+// opened (GET /v1/health) before the clock starts; the clock stops at the last answer. Each client sends its next
+// call as soon as it has the answer to the last one, or, with `pace` > 0 (calls per second, all clients together),
+// not before call i's time on the schedule, i / pace seconds after the start. No new call starts after `time_limit`
+// seconds. The first wrong answer or failed call stops every client and is thrown as a Failure.
 Run run_clients(const std::string& url, const std::string& server_ca, const Identity& who, unsigned clients,
                 std::size_t count, const std::function<Call(std::size_t)>& call_for, double time_limit,
-                pid_t server) {
+                pid_t server, double pace = 0) {
   Run run;
   run.clients = clients;
   run.planned = count;
@@ -211,6 +215,9 @@ Run run_clients(const std::string& url, const std::string& server_ca, const Iden
         break;
       }
       Call c = call_for(i);
+      if (pace > 0)
+        std::this_thread::sleep_until(
+            t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(i) / pace)));
       const auto start = Clock::now();
       cli::HttpHeaders headers;
       if (!c.body.empty()) headers.emplace_back("Content-Type", "application/octet-stream");
@@ -350,6 +357,7 @@ struct Options {
   std::size_t acts = 3200;  // per number of clients
   unsigned read_clients = 64;
   std::size_t reads = 6400;
+  double read_pace = 1000;  // reads per second of the paced read phase
   std::string algorithm = "rsa2048";
   std::string antq;
   std::string pg_bin = "/usr/lib/postgresql/15/bin";
@@ -510,14 +518,14 @@ int run(const Options& o) {
   // Reads, as the inspector, of subjects admitted above (round robin), as of a date; then the bare round trip.
   const unsigned rc = o.read_clients;
   progress("antq serve: {} reads (GET /v1/show as of {}) by {} clients", o.reads, kAsOf, rc);
-  const Run reads = run_clients(
-      url, roots, reader, rc, o.reads,
-      [&](std::size_t i) {
-        const std::string subject = fmt::format("M-{}", admitted[i % admitted.size()]);
-        return Call{"GET", fmt::format("/v1/show?subject={}&as_of={}", subject, kAsOf), "", 200,
-                    "\"subject\":\"" + subject + "\""};
-      },
-      o.time_limit, serve.pid());
+  auto show = [&](std::size_t i) {
+    const std::string subject = fmt::format("M-{}", admitted[i % admitted.size()]);
+    return Call{"GET", fmt::format("/v1/show?subject={}&as_of={}", subject, kAsOf), "", 200,
+                "\"subject\":\"" + subject + "\""};
+  };
+  const Run reads = run_clients(url, roots, reader, rc, o.reads, show, o.time_limit, serve.pid());
+  progress("antq serve: {} reads by {} clients again, paced at {}/s in all", o.reads, rc, grouped(o.read_pace));
+  const Run paced = run_clients(url, roots, reader, rc, o.reads, show, o.time_limit, serve.pid(), o.read_pace);
   progress("antq serve: {} GET /v1/health by {} clients", o.reads, rc);
   const Run health = run_clients(
       url, roots, reader, rc, o.reads, [](std::size_t) { return Call{"GET", "/v1/health", "", 200, "\"ok\""}; },
@@ -559,7 +567,8 @@ int run(const Options& o) {
       {"acts per number of clients", o.acts},
       {"decisions", o.algorithm + (o.algorithm.starts_with("rsa") ? " PSS" : "") +
                         ", two signatures (person and organisation), one act per request"},
-      {"reads", fmt::format("{} by {} clients, GET /v1/show?subject=..&as_of={}", o.reads, rc, kAsOf)},
+      {"reads", fmt::format("{} by {} clients, GET /v1/show?subject=..&as_of={}: unpaced, then paced at {}/s", o.reads,
+                            rc, kAsOf, grouped(o.read_pace))},
       {"server", fmt::format("{} serve on {}: TLS with client certificates ({}), keep-alive connections",
                              antq.string(), url, o.algorithm)},
       {"server threads", o.server_threads ? std::to_string(o.server_threads) : "antq's default"},
@@ -620,12 +629,16 @@ int run(const Options& o) {
   }
   report.table(std::move(subs));
 
-  Run reads_copy = reads, health_copy = health;
-  const Summary r = summarize(reads_copy.latency_s), h = summarize(health_copy.latency_s);
+  Run reads_copy = reads, paced_copy = paced, health_copy = health;
+  const Summary r = summarize(reads_copy.latency_s), rp = summarize(paced_copy.latency_s),
+                h = summarize(health_copy.latency_s);
   Table rt(fmt::format("Reads as the inspector by {} clients (latency per request, at the client)", rc),
            {"request", "requests", "requests/s", "p50", "p99", "server CPU/request"});
   rt.row({fmt::format("GET /v1/show?subject=..&as_of={}", kAsOf), grouped(static_cast<double>(reads.done)),
           grouped(reads.rate()), ms(r.p50), ms(r.p99), ms(reads.server_cpu_s / static_cast<double>(reads.done))});
+  rt.row({fmt::format("the same, paced at {} reads/s in all", grouped(o.read_pace)),
+          grouped(static_cast<double>(paced.done)), grouped(paced.rate()), ms(rp.p50), ms(rp.p99),
+          ms(paced.server_cpu_s / static_cast<double>(paced.done))});
   rt.row({"GET /v1/health", grouped(static_cast<double>(health.done)), grouped(health.rate()), ms(h.p50), ms(h.p99),
           ms(health.server_cpu_s / static_cast<double>(health.done))});
   report.table(std::move(rt));
@@ -639,6 +652,14 @@ int run(const Options& o) {
                  .target = rc == 64 ? "< 1 ms" : "",
                  .met = rc == 64 && !o.smoke ? std::optional<bool>(r.p50 < 0.001) : std::nullopt,
                  .ratio_as_multiple = true});
+  report.figure({.name = fmt::format("subject read p50, {} clients paced at {} reads/s", rc, grouped(o.read_pace)),
+                 .value = 1e3 * rp.p50,
+                 .unit = "ms",
+                 .peer = "GET /v1/health p50, unpaced",
+                 .peer_value = 1e3 * h.p50,
+                 .ratio = rp.p50 / h.p50,
+                 .ratio_meaning = "the bare round trip",
+                 .ratio_as_multiple = true});
   report.figure({.name = fmt::format("subject read p99, {} clients", rc),
                  .value = 1e3 * r.p99,
                  .unit = "ms",
@@ -651,6 +672,9 @@ int run(const Options& o) {
                     {"reads", {{"clients", rc}, {"requests", reads.done}, {"seconds", reads.seconds},
                                {"per_s", reads.rate()}, {"latency_seconds", to_json(r)},
                                {"server_cpu_seconds", reads.server_cpu_s}}},
+                    {"reads_paced", {{"clients", rc}, {"pace_per_s", o.read_pace}, {"requests", paced.done},
+                                     {"seconds", paced.seconds}, {"per_s", paced.rate()},
+                                     {"latency_seconds", to_json(rp)}, {"server_cpu_seconds", paced.server_cpu_s}}},
                     {"health", {{"clients", rc}, {"requests", health.done}, {"seconds", health.seconds},
                                 {"per_s", health.rate()}, {"latency_seconds", to_json(h)},
                                 {"server_cpu_seconds", health.server_cpu_s}}}};
@@ -701,7 +725,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 512));
   app.add_option("--acts", o.acts, "acts submitted for each number of clients")->check(CLI::Range(1, 1000000));
   app.add_option("--read-clients", o.read_clients, "concurrent reading clients")->check(CLI::Range(1, 512));
-  app.add_option("--reads", o.reads, "subject reads (and as many GET /v1/health)")->check(CLI::Range(1, 10000000));
+  app.add_option("--reads", o.reads, "subject reads (twice: as fast as the clients can, then paced; and as many GET "
+                 "/v1/health)")->check(CLI::Range(1, 10000000));
+  app.add_option("--read-pace", o.read_pace, "reads per second, all clients together, of the paced read phase")
+      ->check(CLI::Range(1.0, 1e6));
   app.add_option("--algorithm", o.algorithm, "key algorithm of the PKI (rsa2048, p256, p384, ed25519); RSA signs with PSS");
   app.add_option("--antq", o.antq, "the antq program to serve with (default: antq next to this program)");
   app.add_option("--server-threads", o.server_threads, "antq serve --threads (default: antq's)");
@@ -710,7 +737,7 @@ int main(int argc, char** argv) {
   app.add_option("--pg-bin", o.pg_bin, "directory of initdb, pg_ctl and psql");
   app.add_flag("--no-postgres", o.no_postgres, "do not run the PostgreSQL peer");
   app.add_flag("--smoke", o.smoke,
-               "tiny sizes (1 and 4 clients, 8 acts each, 16 reads by 4 clients), no PostgreSQL: a quick check");
+               "tiny sizes (1 and 4 clients, 8 acts each, 16 reads by 4 clients, paced at 200/s), no PostgreSQL: a quick check");
   app.add_flag("--json", o.json, "print one JSON document instead of tables");
   CLI11_PARSE(app, argc, argv);
   if (o.smoke) {
@@ -719,6 +746,7 @@ int main(int argc, char** argv) {
     if (!app.count("--read-clients")) o.read_clients = 4;
     if (!app.count("--reads")) o.reads = 16;
     if (!app.count("--time-limit")) o.time_limit = 30;
+    if (!app.count("--read-pace")) o.read_pace = 200;
   }
   return run_main("serve_bench", [&] { return run(o); });
 }
