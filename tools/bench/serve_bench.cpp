@@ -152,7 +152,7 @@ struct Run {
   unsigned clients = 0;
   std::size_t planned = 0, done = 0;
   double seconds = 0;
-  std::vector<double> latency_s;  // per request, all clients
+  std::vector<double> latency_s;      // per request, all clients
   std::vector<std::size_t> answered;  // the calls answered as expected, in order
   bool timed_out = false;
   double server_cpu_s = NAN;
@@ -165,8 +165,8 @@ struct Run {
 // not before call i's time on the schedule, i / pace seconds after the start. No new call starts after `time_limit`
 // seconds. The first wrong answer or failed call stops every client and is thrown as a Failure.
 Run run_clients(const std::string& url, const std::string& server_ca, const Identity& who, unsigned clients,
-                std::size_t count, const std::function<Call(std::size_t)>& call_for, double time_limit,
-                pid_t server, double pace = 0) {
+                std::size_t count, const std::function<Call(std::size_t)>& call_for, double time_limit, pid_t server,
+                double pace = 0) {
   Run run;
   run.clients = clients;
   run.planned = count;
@@ -193,7 +193,8 @@ Run run_clients(const std::string& url, const std::string& server_ca, const Iden
       options.server_ca = server_ca;
       options.response_timeout = std::chrono::milliseconds(static_cast<long>(1000 * std::max(60.0, time_limit)));
       auto parsed = cli::parse_url(url);
-      auto created = parsed ? cli::HttpClient::create(*parsed, options) : Result<cli::HttpClient>(std::unexpected(parsed.error()));
+      auto created =
+          parsed ? cli::HttpClient::create(*parsed, options) : Result<cli::HttpClient>(std::unexpected(parsed.error()));
       if (!created) {
         fail(created.error().line());
       } else {
@@ -216,8 +217,8 @@ Run run_clients(const std::string& url, const std::string& server_ca, const Iden
       }
       Call c = call_for(i);
       if (pace > 0)
-        std::this_thread::sleep_until(
-            t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(i) / pace)));
+        std::this_thread::sleep_until(t0 + std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(static_cast<double>(i) / pace)));
       const auto start = Clock::now();
       cli::HttpHeaders headers;
       if (!c.body.empty()) headers.emplace_back("Content-Type", "application/octet-stream");
@@ -283,7 +284,8 @@ SessionOutput parse_session(const CommandResult& r) {
       last = line;
   }
   std::istringstream clock(last);
-  if (!(clock >> s.start >> s.end)) throw Failure("psql did not print its clock readings; its output ends with: " + last);
+  if (!(clock >> s.start >> s.end))
+    throw Failure("psql did not print its clock readings; its output ends with: " + last);
   return s;
 }
 
@@ -385,7 +387,8 @@ int run(const Options& o) {
                 o.json);
   TempDir work("antq-serve-bench");
   const fs::path antq = o.antq.empty() ? default_antq() : fs::path(o.antq);
-  if (access(antq.c_str(), X_OK) != 0) throw Failure("no antq program at " + antq.string() + ": build it, or give --antq");
+  if (access(antq.c_str(), X_OK) != 0)
+    throw Failure("no antq program at " + antq.string() + ": build it, or give --antq");
 
   std::string pg_status;
   const bool pg_present = fs::exists(fs::path(o.pg_bin) / "initdb") && fs::exists(fs::path(o.pg_bin) / "pg_ctl") &&
@@ -424,8 +427,12 @@ int run(const Options& o) {
   progress("signing {} decisions (person and organisation, {}{}) on {} threads", total, o.algorithm,
            o.algorithm.starts_with("rsa") ? " PSS" : "", cores());
   auto t0 = Clock::now();
-  const auto events = sign_parallel(total, [](std::size_t i) { return Planned{recognized_act(i), true}; }, cast.person,
-                                    &cast.organisation);
+  const auto events = sign_parallel(
+      total,
+      [](std::size_t i) {
+        return Planned{recognized_act(i), true};
+      },
+      cast.person, &cast.organisation);
   progress("  signed in {:.1f} s", seconds_since(t0));
   std::vector<Bytes> entries;  // the request bodies, and the bytes PostgreSQL stores
   entries.reserve(total);
@@ -440,8 +447,8 @@ int run(const Options& o) {
     fs::create_directories(work / fmt::format("sql-{}", o.clients[k]));
     if (!use_pg)
       for (unsigned j = 0; j < o.clients[k]; ++j)
-        write_client_script(work / fmt::format("sql-{}", o.clients[k]) / fmt::format("client-{}.sql", j), shares[k],
-                            j, o.clients[k]);
+        write_client_script(work / fmt::format("sql-{}", o.clients[k]) / fmt::format("client-{}.sql", j), shares[k], j,
+                            o.clients[k]);
   }
   std::optional<PgCluster> pg;
   std::string pg_version;
@@ -528,7 +535,10 @@ int run(const Options& o) {
   const Run paced = run_clients(url, roots, reader, rc, o.reads, show, o.time_limit, serve.pid(), o.read_pace);
   progress("antq serve: {} GET /v1/health by {} clients", o.reads, rc);
   const Run health = run_clients(
-      url, roots, reader, rc, o.reads, [](std::size_t) { return Call{"GET", "/v1/health", "", 200, "\"ok\""}; },
+      url, roots, reader, rc, o.reads,
+      [](std::size_t) {
+        return Call{"GET", "/v1/health", "", 200, "\"ok\""};
+      },
       o.time_limit, serve.pid());
 
   // Everything acknowledged is in the ledger; the server drains and exits 0.
@@ -542,8 +552,8 @@ int run(const Options& o) {
     auto r = unwrap(http.get("/v1/health"), "GET /v1/health");
     const std::string expected = fmt::format("\"entries\":{}", initial + admitted.size());
     if (r.status != 200 || r.body.find(expected) == std::string::npos)
-      throw Failure(fmt::format("after {} acknowledged acts the server says {}; expected {}", admitted.size(), r.body,
-                                expected));
+      throw Failure(
+          fmt::format("after {} acknowledged acts the server says {}; expected {}", admitted.size(), r.body, expected));
   }
   const std::string log = serve.log_text();
   if (const int status = serve.stop(60); status != 0)
@@ -569,8 +579,8 @@ int run(const Options& o) {
                         ", two signatures (person and organisation), one act per request"},
       {"reads", fmt::format("{} by {} clients, GET /v1/show?subject=..&as_of={}: unpaced, then paced at {}/s", o.reads,
                             rc, kAsOf, grouped(o.read_pace))},
-      {"server", fmt::format("{} serve on {}: TLS with client certificates ({}), keep-alive connections",
-                             antq.string(), url, o.algorithm)},
+      {"server", fmt::format("{} serve on {}: TLS with client certificates ({}), keep-alive connections", antq.string(),
+                             url, o.algorithm)},
       {"server threads", o.server_threads ? std::to_string(o.server_threads) : "antq's default"},
       {"cores", cores()},
       {"postgresql", use_pg ? o.pg_bin + " on 127.0.0.1, fsync and synchronous_commit at defaults (on)" : pg_status},
@@ -588,8 +598,7 @@ int run(const Options& o) {
     const double cpu_per_act = c.ours.server_cpu_s / static_cast<double>(c.ours.done);
     subs.row({std::to_string(c.ours.clients), grouped(static_cast<double>(c.ours.done)), grouped(c.ours.rate()),
               ms(ours.p50), ms(ours.p99), ms(cpu_per_act), c.peer ? grouped(c.peer->rate()) : "-",
-              peer ? ms(peer->p50) : "-", peer ? ms(peer->p99) : "-",
-              c.peer ? fmt::format("{:.2f}×", ratio) : "-"});
+              peer ? ms(peer->p50) : "-", peer ? ms(peer->p99) : "-", c.peer ? fmt::format("{:.2f}×", ratio) : "-"});
     const bool target = c.ours.clients == 64 && !o.smoke;
     report.figure({.name = fmt::format("submissions, {} client{}", c.ours.clients, c.ours.clients == 1 ? "" : "s"),
                    .value = c.ours.rate(),
@@ -669,15 +678,28 @@ int run(const Options& o) {
                  .ratio_meaning = "the bare round trip",
                  .ratio_as_multiple = true});
   report.extra() = {{"submissions", measured},
-                    {"reads", {{"clients", rc}, {"requests", reads.done}, {"seconds", reads.seconds},
-                               {"per_s", reads.rate()}, {"latency_seconds", to_json(r)},
-                               {"server_cpu_seconds", reads.server_cpu_s}}},
-                    {"reads_paced", {{"clients", rc}, {"pace_per_s", o.read_pace}, {"requests", paced.done},
-                                     {"seconds", paced.seconds}, {"per_s", paced.rate()},
-                                     {"latency_seconds", to_json(rp)}, {"server_cpu_seconds", paced.server_cpu_s}}},
-                    {"health", {{"clients", rc}, {"requests", health.done}, {"seconds", health.seconds},
-                                {"per_s", health.rate()}, {"latency_seconds", to_json(h)},
-                                {"server_cpu_seconds", health.server_cpu_s}}}};
+                    {"reads",
+                     {{"clients", rc},
+                      {"requests", reads.done},
+                      {"seconds", reads.seconds},
+                      {"per_s", reads.rate()},
+                      {"latency_seconds", to_json(r)},
+                      {"server_cpu_seconds", reads.server_cpu_s}}},
+                    {"reads_paced",
+                     {{"clients", rc},
+                      {"pace_per_s", o.read_pace},
+                      {"requests", paced.done},
+                      {"seconds", paced.seconds},
+                      {"per_s", paced.rate()},
+                      {"latency_seconds", to_json(rp)},
+                      {"server_cpu_seconds", paced.server_cpu_s}}},
+                    {"health",
+                     {{"clients", rc},
+                      {"requests", health.done},
+                      {"seconds", health.seconds},
+                      {"per_s", health.rate()},
+                      {"latency_seconds", to_json(h)},
+                      {"server_cpu_seconds", health.server_cpu_s}}}};
 
   std::size_t log_lines = 0;
   for (char ch : log) log_lines += ch == '\n';
@@ -725,19 +747,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 512));
   app.add_option("--acts", o.acts, "acts submitted for each number of clients")->check(CLI::Range(1, 1000000));
   app.add_option("--read-clients", o.read_clients, "concurrent reading clients")->check(CLI::Range(1, 512));
-  app.add_option("--reads", o.reads, "subject reads (twice: as fast as the clients can, then paced; and as many GET "
-                 "/v1/health)")->check(CLI::Range(1, 10000000));
+  app.add_option("--reads", o.reads,
+                 "subject reads (twice: as fast as the clients can, then paced; and as many GET "
+                 "/v1/health)")
+      ->check(CLI::Range(1, 10000000));
   app.add_option("--read-pace", o.read_pace, "reads per second, all clients together, of the paced read phase")
       ->check(CLI::Range(1.0, 1e6));
-  app.add_option("--algorithm", o.algorithm, "key algorithm of the PKI (rsa2048, p256, p384, ed25519); RSA signs with PSS");
+  app.add_option("--algorithm", o.algorithm,
+                 "key algorithm of the PKI (rsa2048, p256, p384, ed25519); RSA signs with PSS");
   app.add_option("--antq", o.antq, "the antq program to serve with (default: antq next to this program)");
   app.add_option("--server-threads", o.server_threads, "antq serve --threads (default: antq's)");
   app.add_option("--time-limit", o.time_limit, "seconds a phase may take; no request starts after")
       ->check(CLI::Range(1.0, 86400.0));
   app.add_option("--pg-bin", o.pg_bin, "directory of initdb, pg_ctl and psql");
   app.add_flag("--no-postgres", o.no_postgres, "do not run the PostgreSQL peer");
-  app.add_flag("--smoke", o.smoke,
-               "tiny sizes (1 and 4 clients, 8 acts each, 16 reads by 4 clients, paced at 200/s), no PostgreSQL: a quick check");
+  app.add_flag(
+      "--smoke", o.smoke,
+      "tiny sizes (1 and 4 clients, 8 acts each, 16 reads by 4 clients, paced at 200/s), no PostgreSQL: a quick check");
   app.add_flag("--json", o.json, "print one JSON document instead of tables");
   CLI11_PARSE(app, argc, argv);
   if (o.smoke) {
