@@ -401,6 +401,9 @@ int run(const Options& o) {
     pg_status = "NOT FOUND: no initdb/pg_ctl/psql in " + o.pg_bin + "; our figures only";
   const bool use_pg = pg_status.empty();
   if (!use_pg) progress("PostgreSQL: {}", pg_status);
+  if (use_pg && *std::max_element(o.clients.begin(), o.clients.end()) > 90)
+    throw Failure("--clients above 90: PostgreSQL's default max_connections (100) would refuse sessions; "
+                  "add --no-postgres");
 
   // The PKI, the ledger, the grant.
   progress("PKI ({}) and ledger", o.algorithm);
