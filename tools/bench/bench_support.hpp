@@ -367,11 +367,13 @@ class BenchPki {
     root_ = unwrap(signing::issue_certificate(ca, nullptr), "root CA");
     write_file(roots_pem(), signing::certificate_to_pem(root_.certificate_der));
   }
+  const fs::path& dir() const { return dir_; }
   fs::path roots_pem() const { return dir_ / "roots.pem"; }
   const signing::IssuedCertificate& root() const { return root_; }
   const std::string& algorithm() const { return algorithm_; }
 
-  Signer issue(const std::string& name) {
+  // An end-entity signer; with `tls_server_names` ("IP:127.0.0.1"), a TLS server's certificate for antq serve.
+  Signer issue(const std::string& name, std::vector<std::string> tls_server_names = {}) {
     const signing::UnixTime now = signing::now();
     signing::CertificateRequest request;
     request.common_name = name;
@@ -379,6 +381,7 @@ class BenchPki {
     request.key_algorithm = algorithm_;
     request.not_before = now - 365 * 86400;
     request.not_after = now + 365 * 86400;
+    request.tls_server_names = std::move(tls_server_names);
     auto issued = unwrap(signing::issue_certificate(request, &root_), "certificate for " + name);
     Signer s{name, dir_ / (name + ".key"), dir_ / (name + ".crt"), issued.certificate_der,
              sha256(issued.certificate_der)};
@@ -553,11 +556,9 @@ struct Cast {
   Signer admin, person, organisation;
 };
 
-// Issues the cast into `pki_dir`, creates a ledger in `dir` trusting the root with `admin` as administrator, and binds
-// the person and the organisation (entries 0 and 1), as tests/support.hpp's TestLedger.
-inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs::path& pki_dir,
-                                                  const std::string& algorithm) {
-  BenchPki pki(pki_dir, algorithm);
+// Issues the cast from `pki` (into its directory), creates a ledger in `dir` trusting its root with `admin` as
+// administrator, and binds the person and the organisation (entries 0 and 1), as tests/support.hpp's TestLedger.
+inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, BenchPki& pki) {
   Cast cast{pki.issue("admin"), pki.issue("chair"), pki.issue("office")};
   ledger::InitOptions o;
   o.dir = dir;
@@ -565,14 +566,21 @@ inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs:
   o.roots = {pki.root().certificate_der};
   o.administrator = cast.admin.certificate;
   auto key = unwrap(signing::Ed25519Key::generate(), "the operator key");
-  unwrap(key.save(operator_key_file(pki_dir).string(), std::nullopt), "the operator key");
+  unwrap(key.save(operator_key_file(pki.dir()).string(), std::nullopt), "the operator key");
   o.operator_key = std::make_shared<const signing::Ed25519Key>(std::move(key));
   unwrap(ledger::Ledger::init(o), "ledger init");
-  BenchLedger b = BenchLedger::open(dir, pki_dir);
+  BenchLedger b = BenchLedger::open(dir, pki.dir());
   LoadedSigner admin(cast.admin);
   b.append(
       {sign_act(bind_act(cast.person, "person"), admin), sign_act(bind_act(cast.organisation, "organisation"), admin)});
   return {std::move(cast), std::move(b)};
+}
+
+// The same with a PKI of its own, of one key algorithm, in `pki_dir`.
+inline std::pair<Cast, BenchLedger> create_ledger(const fs::path& dir, const fs::path& pki_dir,
+                                                  const std::string& algorithm) {
+  BenchPki pki(pki_dir, algorithm);
+  return create_ledger(dir, pki);
 }
 
 // The cast of a ledger made by create_ledger, read back from `pki_dir`.
