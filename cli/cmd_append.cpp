@@ -3,8 +3,8 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
-#include "cli/http_client.hpp"
 #include "cli/operator_key.hpp"
+#include "cli/service_client.hpp"
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
@@ -45,20 +45,8 @@ void add_remote_options(CLI::App* cmd, Remote& r) {
 // POST /v1/acts to the service: the events admitted together (one request) or not at all, as a local append does.
 // Prints what append_and_print prints; a refusal is `refused [RULE]: ...`, exit 2, as locally.
 int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>& events, bool json) {
-  auto url = parse_url(remote.url);
-  if (!url) return fail(bad_input("--server: " + url.error().message));
-  HttpOptions options;
-  if (!remote.client_cert.empty()) {
-    auto spec = parse_signer(remote.client_cert);
-    if (!spec) return fail(bad_input("--client-cert: " + spec.error().message));
-    options.client_key = spec->key;
-    options.client_cert = spec->cert;
-  } else if (url->tls) {
-    return fail(bad_input("--server " + remote.url + ": give --client-cert KEY:CERT (the service knows clients by "
-                          "their certificates)"));
-  }
-  options.server_ca = remote.server_ca;
-  auto client = HttpClient::create(*url, options);
+  if (!is_service_url(remote.url)) return fail(bad_input("--server " + remote.url + ": expected https://HOST:PORT"));
+  auto client = service_client(remote.url, {remote.client_cert, remote.server_ca});
   if (!client) return fail(client.error());
   std::string body;
   HttpHeaders headers;

@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
+#include "cli/service_client.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/audit.hpp"
 
@@ -54,6 +55,22 @@ nlohmann::json findings_json(const Findings& f) {
   return {{"findings", std::move(list)}, {"counts", f.counts}, {"today", f.today}};
 }
 
+// What the table reads of the findings (an answer from the service is checked before it is printed).
+bool findings_shaped(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("findings") || !j["findings"].is_array() || !j.contains("counts") ||
+      !j["counts"].is_object())
+    return false;
+  for (const auto& [rule, n] : j["counts"].items())
+    if (!n.is_number_unsigned()) return false;
+  for (const auto& f : j["findings"])
+    if (!f.is_object() || !f.contains("seq") || !f["seq"].is_number_unsigned())
+      return false;
+    else
+      for (const char* k : {"subject", "rule", "message"})
+        if (!f.contains(k) || !f[k].is_string()) return false;
+  return true;
+}
+
 }  // namespace
 
 Result<queries::Json> queries::audit(const ledger::Ledger& ledger, const Point& point, const std::string& since,
@@ -68,6 +85,7 @@ void add_audit(CLI::App& app, Action& run) {
     std::string dir, as_of, since;
     std::optional<std::uint64_t> at;
     bool json = false, strict = false;
+    ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("audit", "Findings: late or missing acts, mismatched ratings, incomplete dossiers...");
@@ -80,32 +98,48 @@ void add_audit(CLI::App& app, Action& run) {
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   auto* as_of = cmd->add_option("--as-of", args->as_of, "Audit the record as it stood on DATE (YYYY-MM-DD)");
   auto* at = cmd->add_option("--at", args->at, "Audit the ledger as it stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_option("--since", args->since, "Only findings that arose on or after DATE");
   cmd->add_flag("--json", args->json, "JSON instead of a table");
+  add_service_options(cmd, args->access);
   cmd->add_flag("--strict", args->strict, "Exit 1 when there is any finding");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (auto ok = check_since(args->since); !ok) return fail(ok.error());
-      auto ledger = ledger::Ledger::open(args->dir);
-      if (!ledger) return fail(ledger.error());
-      auto found = findings_of(**ledger, {args->as_of, args->at}, args->since, {});
+      Result<nlohmann::json> found;
+      if (is_service_url(args->dir)) {
+        auto client = service_client(args->dir, args->access);
+        if (!client) return fail(client.error());
+        found = service_get_json(*client, "/v1/audit",
+                                 {{"as_of", args->as_of},
+                                  {"at", args->at ? std::to_string(*args->at) : ""},
+                                  {"since", args->since}});
+        if (found && !findings_shaped(*found))
+          return fail(bad_input(args->dir + ": the service's findings are not what antq writes"));
+      } else {
+        auto ledger = ledger::Ledger::open(args->dir);
+        if (!ledger) return fail(ledger.error());
+        found = queries::audit(**ledger, {args->as_of, args->at}, args->since, {});
+      }
       if (!found) return fail(found.error());
-      const std::vector<projections::Finding>& shown = found->shown;
+      const nlohmann::json& shown = (*found)["findings"];
       if (args->json) {
-        print_json(findings_json(*found));
+        print_json(*found);
       } else {
         // A finding's subject and message quote acts: shown through visible() (cli/display.hpp).
         print_line(fmt::format("{} finding(s) in {}{}", shown.size(), args->dir,
                                args->since.empty() ? "" : " since " + args->since));
-        for (const auto& [rule, n] : found->counts) std::cout << "  " << cell(rule, 26) << ' ' << n << '\n';
+        for (const auto& [rule, n] : (*found)["counts"].items())
+          std::cout << "  " << cell(rule, 26) << ' ' << n.get<std::size_t>() << '\n';
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
-          std::cout << cell(f.subject, 16) << fmt::format(" entry {:<6} ", f.seq)
-                    << visible(fmt::format("[{}] {}", f.rule, f.message)) << '\n';
+          std::cout << cell(f["subject"].get<std::string>(), 16)
+                    << fmt::format(" entry {:<6} ", f["seq"].get<std::uint64_t>())
+                    << visible(fmt::format("[{}] {}", f["rule"].get<std::string>(), f["message"].get<std::string>()))
+                    << '\n';
       }
       return args->strict && !shown.empty() ? kCheckFailed : kOk;
     };

@@ -15,7 +15,7 @@
 #include <set>
 
 #include "cli/common.hpp"
-#include "cli/http_client.hpp"
+#include "cli/service_client.hpp"
 #include "ledger/act.hpp"
 #include "ledger/bundle.hpp"
 #include "ledger/event.hpp"
@@ -481,19 +481,7 @@ void add_mirror(CLI::App& app, Action& run) {
       if (!text) return fail(text.error());
       auto key = ledger::parse_verifier_key(*text);
       if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
-      auto url = parse_url(args->url);
-      if (!url) return fail(url.error());
-      HttpOptions options;
-      options.server_ca = args->server_ca;
-      if (!args->client_cert.empty()) {
-        // KEY:CERT; a pkcs11: URI holds ':' itself, so the certificate is after the last one.
-        auto colon = args->client_cert.rfind(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == args->client_cert.size())
-          return fail(bad_input("--client-cert: expected KEY:CERT, got " + args->client_cert));
-        options.client_key = args->client_cert.substr(0, colon);
-        options.client_cert = args->client_cert.substr(colon + 1);
-      }
-      auto http = HttpClient::create(*url, options);
+      auto http = service_client(args->url, {args->client_cert, args->server_ca}, /*certificate_optional=*/true);
       if (!http) return fail(http.error());
       std::error_code ec;
       const bool existed = fs::exists(fs::symlink_status(args->dir, ec));

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "cli/service_client.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
@@ -352,6 +353,7 @@ void add_report(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, period, unit, as_of, format = "table";
     std::optional<std::uint64_t> at;
+    ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("report", "The half-year or yearly report, in the shape the provinces send");
@@ -363,15 +365,23 @@ void add_report(CLI::App& app, Action& run) {
       "IV announcements; V exemplars; VI models counted apart. --format csv gives the rows section,key,value an\n"
       "inspector checks with antq reconcile; html a printable page (A4).\n"
       "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
   cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its full name)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
   cmd->add_option("--format", args->format, "table, csv, html or json")
       ->check(CLI::IsMember({"table", "csv", "html", "json"}));
+  add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (is_service_url(args->dir))
+        return ask_service(args->dir, args->access, "report", "/v1/report",
+                           {{"period", args->period},
+                            {"unit", args->unit},
+                            {"as_of", args->as_of},
+                            {"at", args->at ? std::to_string(*args->at) : ""}},
+                           args->format, "add --format json, csv or html");
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto x = report_of(**ledger, {args->period, args->unit, {args->as_of, args->at}}, {});

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "cli/service_client.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
@@ -98,6 +99,7 @@ void add_retention(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, as_of, unit, format = "table";
     bool json = false;
+    ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("retention", "Records and archives: what is kept how long, what is due for hand-over or disposal");
@@ -126,14 +128,19 @@ void add_retention(CLI::App& app, Action& run) {
       "CSV: one row per record, UTF-8 with a BOM.\n"
       "Examples: antq retention ledger/ --as-of 2026-12-31\n"
       "          antq retention ledger/ --unit 'UBND xã Lạc Thịnh' --format csv > luu-tru.csv");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--as-of", args->as_of, "Judge the records as on DATE (YYYY-MM-DD); default today");
   cmd->add_option("--unit", args->unit, "Only the files this unit keeps (the unit that founded the subject)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_flag("--json", args->json, "The same as --format json");
+  add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (auto ok = check_on(args->as_of); !ok) return fail(ok.error());
+      if (is_service_url(args->dir))
+        return ask_service(args->dir, args->access, "retention", "/v1/retention",
+                           {{"as_of", args->as_of}, {"unit", args->unit}}, args->json ? "json" : args->format,
+                           "add --json or --format csv");
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto x = listing_of(**ledger, {args->as_of, args->unit}, {});

@@ -8,6 +8,7 @@
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
 #include "cli/report.hpp"
+#include "cli/service_client.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/dossier.hpp"
 #include "projections/query.hpp"
@@ -21,10 +22,11 @@ struct Args {
   std::string dir, subject, as_of, unit;
   std::optional<std::uint64_t> at;
   bool json = false;
+  ServiceAccess access;
 };
 
 void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
-  cmd->add_option("DIR", a.dir, "The ledger")->required();
+  cmd->add_option("DIR", a.dir, kLedgerOrService)->required();
   cmd->add_option("SUBJECT", a.subject, "A model, point or exemplar id, e.g. TL-M1 or TL-M1/P003")
       ->required(subject_required);
   auto* as_of = cmd->add_option("--as-of", a.as_of,
@@ -32,6 +34,14 @@ void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
   auto* at = cmd->add_option("--at", a.at, "As the ledger stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_flag("--json", a.json, "JSON instead of a table");
+  add_service_options(cmd, a.access);
+}
+
+// The same question asked of antq serve (DIR is its URL), with the point asked about.
+int ask_service(const Args& a, std::string_view command, std::string_view path, QueryParams params) {
+  params.emplace_back("as_of", a.as_of);
+  params.emplace_back("at", a.at ? std::to_string(*a.at) : "");
+  return ask_service(a.dir, a.access, command, path, std::move(params), a.json ? "json" : "table", "add --json");
 }
 
 std::string describe_point(const projections::AsOf& at, std::uint64_t size) {
@@ -521,6 +531,7 @@ void add_show(CLI::App& app, Action& run) {
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (is_service_url(args->dir)) return ask_service(*args, "show", "/v1/show", {{"subject", args->subject}});
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       if (args->json) {
@@ -553,6 +564,8 @@ void add_history(CLI::App& app, Action& run) {
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (is_service_url(args->dir))
+        return ask_service(*args, "history", "/v1/history", {{"subject", args->subject}});
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto at = point_in(**ledger, {args->as_of, args->at});
@@ -589,6 +602,9 @@ void add_dossier(CLI::App& app, Action& run) {
     run = [args]() -> int {
       if (args->subject.empty() == args->unit.empty())
         return fail(bad_input("dossier: give a SUBJECT or --unit UNIT (one of them)"));
+      if (is_service_url(args->dir))
+        return args->unit.empty() ? ask_service(*args, "dossier", "/v1/dossier", {{"subject", args->subject}})
+                                  : ask_service(*args, "dossier", "/v1/dossier-gaps", {{"unit", args->unit}});
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto at = point_in(**ledger, {args->as_of, args->at});
@@ -626,10 +642,30 @@ void add_dossier(CLI::App& app, Action& run) {
 
 namespace antq::cli {
 
+namespace {
+
+// What the table below reads of a diff (an answer from the service is checked before it is printed).
+bool diff_shaped(const json& d) {
+  auto has_string = [](const json& o, const char* k) { return o.contains(k) && o[k].is_string(); };
+  if (!d.is_object() || !d.contains("changes") || !d["changes"].is_array() || !d.contains("acts") ||
+      !d["acts"].is_array())
+    return false;
+  for (const auto& c : d["changes"])
+    if (!c.is_object() || !has_string(c, "field") || !c.contains("from") || !c.contains("to")) return false;
+  for (const auto& x : d["acts"])
+    if (!x.is_object() || !x.contains("seq") || !x["seq"].is_number_unsigned() || !has_string(x, "date") ||
+        !has_string(x, "act") || !has_string(x, "number"))
+      return false;
+  return true;
+}
+
+}  // namespace
+
 void add_diff(CLI::App& app, Action& run) {
   struct DiffArgs {
     std::string dir, subject, from, to;
     bool json = false;
+    ServiceAccess access;
   };
   auto args = std::make_shared<DiffArgs>();
   auto* cmd = app.add_subcommand("diff", "What changed in a subject between two dates");
@@ -638,17 +674,26 @@ void add_diff(CLI::App& app, Action& run) {
       "that differ (stage, name, teams, members, authority, ratings by year, points, merges...) and the acts dated\n"
       "after FROM up to TO. JSON: subject, from, to, changes[] (field, from, to), acts[] (seq, date, act, number).\n"
       "Example: antq diff ledger/ TL-M1 --from 2023-12-31 --to 2024-12-31");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("SUBJECT", args->subject, "A model, point or exemplar id")->required();
   cmd->add_option("--from", args->from, "The earlier date, YYYY-MM-DD")->required();
   cmd->add_option("--to", args->to, "The later date, YYYY-MM-DD")->required();
   cmd->add_flag("--json", args->json, "JSON instead of a table");
+  add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (auto dates = check_diff_dates(args->from, args->to); !dates) return fail(dates.error());
-      auto ledger = ledger::Ledger::open(args->dir);
-      if (!ledger) return fail(ledger.error());
-      auto d = queries::diff(**ledger, args->subject, args->from, args->to, {});
+      Result<json> d;
+      if (is_service_url(args->dir)) {
+        auto client = service_client(args->dir, args->access);
+        if (!client) return fail(client.error());
+        d = service_get_json(*client, "/v1/diff", {{"subject", args->subject}, {"from", args->from}, {"to", args->to}});
+        if (d && !diff_shaped(*d)) return fail(bad_input(args->dir + ": the service's diff is not what antq writes"));
+      } else {
+        auto ledger = ledger::Ledger::open(args->dir);
+        if (!ledger) return fail(ledger.error());
+        d = queries::diff(**ledger, args->subject, args->from, args->to, {});
+      }
       if (!d) return fail(d.error());
       if (args->json) {
         print_json(*d);
@@ -659,9 +704,10 @@ void add_diff(CLI::App& app, Action& run) {
       auto text = [](const json& v) {
         if (v.is_null()) return std::string("-");
         if (v.is_string()) return v.get<std::string>().empty() ? std::string("-") : v.get<std::string>();
-        if (v.is_object() && v.contains("level") && v.contains("date"))  // a rating
+        auto is_text = [&v](const char* k) { return v.contains(k) && v[k].is_string(); };
+        if (v.is_object() && is_text("level") && is_text("date"))  // a rating
           return fmt::format("{} ({})", v["level"].get<std::string>(), v["date"].get<std::string>());
-        if (v.is_object() && v.contains("unit"))  // an authority
+        if (v.is_object() && is_text("unit") && is_text("level"))  // an authority
           return v["unit"].get<std::string>().empty()
                      ? std::string("-")
                      : fmt::format("{} ({})", v["unit"].get<std::string>(), v["level"].get<std::string>());

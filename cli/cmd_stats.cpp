@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "cli/service_client.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
@@ -139,6 +140,7 @@ void add_stats(CLI::App& app, Action& run) {
     std::string dir, as_of, unit, format = "table";
     std::optional<std::uint64_t> at;
     std::optional<int> year;
+    ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("stats", "Statistics: points and teams by model name, ratings, exemplars");
@@ -150,15 +152,23 @@ void add_stats(CLI::App& app, Action& run) {
       "announcements, and for replicated models how many points were Fair or better (Kon Tum: effective at 50%).\n"
       "--format csv writes rows section,key,value (RFC 4180).\n"
       "Example: antq stats ledger/ --year 2024 --as-of 2024-11-15 --format csv");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--year", args->year, "Evaluation year of the ratings (1 Nov of the year before to 31 Oct)");
   auto* as_of = cmd->add_option("--as-of", args->as_of, "As the record stood on DATE (YYYY-MM-DD)");
   auto* at = cmd->add_option("--at", args->at, "As the ledger stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_option("--unit", args->unit, "Only the subjects this unit founded (its full name)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (is_service_url(args->dir))
+        return ask_service(args->dir, args->access, "stats", "/v1/stats",
+                           {{"year", args->year ? std::to_string(*args->year) : ""},
+                            {"unit", args->unit},
+                            {"as_of", args->as_of},
+                            {"at", args->at ? std::to_string(*args->at) : ""}},
+                           args->format, "add --format json or --format csv");
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto c = statistics_of(**ledger, {{args->as_of, args->at}, args->year, args->unit}, {});

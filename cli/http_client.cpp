@@ -2,6 +2,8 @@
 // timeouts apply (a synchronous Beast operation has none), run to completion on a private io_context.
 #include "cli/http_client.hpp"
 
+#include <thread>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +32,18 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   return true;
+}
+
+// Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date or anything else: nullopt.
+std::optional<std::chrono::seconds> retry_after(const HttpResponse& res) {
+  auto value = res.header("Retry-After");
+  if (!value || value->empty() || value->size() > 6) return std::nullopt;
+  long n = 0;
+  for (char c : *value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return std::chrono::seconds(n);
 }
 
 std::string seconds(std::chrono::milliseconds ms) {
@@ -105,6 +119,7 @@ struct HttpClient::Rep {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
   bool connected = false;
+  std::chrono::seconds waited{0};  // the Retry-After waits so far
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
@@ -295,6 +310,18 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     // A kept-alive connection the server closed meanwhile fails before any response: once more on a new one,
     // for a GET only (a POST may have been acted on).
     if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
+    if (res && (res->status == 429 || res->status == 503)) {
+      auto wait = retry_after(*res);
+      if (wait && r.waited + *wait <= r.options.max_retry_wait) {
+        r.waited += *wait;
+        if (r.options.on_wait)
+          r.options.on_wait(fmt::format("{}: status {}, the server asks to wait {} s; waiting", where, res->status,
+                                        wait->count()));
+        std::this_thread::sleep_for(*wait);
+        attempt = -1;
+        continue;
+      }
+    }
     return res;
   }
 }
