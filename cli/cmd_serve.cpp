@@ -120,7 +120,8 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--cert", a->cert, "The server's TLS certificate chain (PEM, the server's first)");
   cmd->add_option("--key", a->key, "Its private key: a PEM or PKCS#12 file, or a pkcs11: URI");
   cmd->add_option("--operator-key", a->operator_key, "The operator's key, which signs checkpoints (as antq append)");
-  cmd->add_option("--threads", a->threads, "Threads serving requests (default: the cores, at least 2)");
+  cmd->add_option("--threads", a->threads, "Threads serving requests, 1 to 256 (default: the cores, at least 2)")
+      ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--plain-http", a->plain_http, "HTTP without TLS, on a loopback address only (tests, a local proxy)");
   cmd->add_option("--log", a->log, "Where the request log goes: stderr (default) or journald")
       ->check(CLI::IsMember({"stderr", "journald"}));
@@ -140,7 +141,7 @@ void add_serve(CLI::App& app, Action& run) {
       "certificate, with an untrusted, expired or revoked one, fails the handshake. A certificate bound to a unit\n"
       "(authority.bound) may POST /v1/acts; readers are those an access.granted act names, each within its scope.\n"
       "The API is described at /v1/openapi.json; the log is served as C2SP tlog-tiles at /checkpoint and /tile/.\n"
-      "Submissions are admitted one by one in arrival order and committed together (one transaction, one fsync);\n"
+      "Submissions are admitted one by one in arrival order and committed together (one durable LMDB commit);\n"
       "each is answered after its commit is durable. SIGTERM or SIGINT: no new connections, the requests in\n"
       "flight are answered, then antq exits 0. Under systemd, Type=notify (tools/antq-serve.service).\n"
       "Example: antq serve ledger --listen 0.0.0.0:8443 --cert server.pem --key server.key");

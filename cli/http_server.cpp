@@ -282,16 +282,33 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void write(Response r) {
+    // HEAD: the header GET would have, Content-Length included, and no body (RFC 9110 §9.3.2).
+    if (method_ == "HEAD") {
+      auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status), 11);
+      set_header(*msg, r);
+      msg->content_length(r.body.size());
+      return send(std::move(msg), 0);
+    }
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
-    msg->set(bhttp::field::server, "antq");
-    msg->set(bhttp::field::content_type, r.content_type);
-    msg->set(bhttp::field::cache_control, r.cache_control);
-    msg->set("X-Content-Type-Options", "nosniff");
-    for (auto& [name, value] : r.headers) msg->set(name, value);
+    set_header(*msg, r);
     msg->body() = std::move(r.body);
-    msg->keep_alive(keep_alive_ && !rep_.draining);
     msg->prepare_payload();
     const std::size_t bytes = msg->body().size();
+    send(std::move(msg), bytes);
+  }
+
+  template <class Message>
+  void set_header(Message& msg, const Response& r) {
+    msg.set(bhttp::field::server, "antq");
+    msg.set(bhttp::field::content_type, r.content_type);
+    msg.set(bhttp::field::cache_control, r.cache_control);
+    msg.set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : r.headers) msg.set(name, value);
+    msg.keep_alive(keep_alive_ && !rep_.draining);
+  }
+
+  template <class Message>
+  void send(std::shared_ptr<Message> msg, std::size_t bytes) {
     lowest().expires_after(rep_.limits.body);
     bhttp::async_write(stream_, *msg, [self = this->shared_from_this(), msg, bytes](beast::error_code ec, std::size_t) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - self->started_).count();

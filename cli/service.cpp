@@ -441,10 +441,12 @@ bool Service::Rep::record_read(const http::Request& r, const Caller& caller, con
 void Service::Rep::handle(http::Request&& r, http::Reply reply) {
   const Route* route = nullptr;
   bool path_known = false;
+  // HEAD is answered as GET (the server sends the header alone), a read like any other.
+  const std::string method = r.method == "HEAD" ? "GET" : r.method;
   for (const Route& candidate : routes())
     if (candidate.matches(r.path)) {
       path_known = true;
-      if (candidate.method == r.method) route = &candidate;
+      if (candidate.method == method) route = &candidate;
     }
   if (!route)
     return reply(path_known ? http::error(405, r.method + " is not served at " + r.path)
