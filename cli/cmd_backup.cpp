@@ -6,6 +6,7 @@
 #include "cli/common.hpp"
 #include "cli/display.hpp"
 #include "cli/report.hpp"
+#include "ledger/access_log.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 
@@ -41,7 +42,8 @@ void add_backup(CLI::App& app, Action& run) {
       "DEST/data.mdb and DEST/operator.vkey (the operator's verifier key; never operator.key, the private key, which\n"
       "belongs apart from every copy), flushes them to disk, and verifies the copy as `antq verify` does (structure,\n"
       "every entry, the tree, checkpoints, signatures, attachments, the admission rules replayed), and checks that\n"
-      "its root is the source's root at that size. Only then it says OK.\n\n"
+      "its root is the source's root at that size. The service's access history (DIR/access/), when there is one,\n"
+      "is copied the same way to DEST/access/ and verified there. Only then it says OK.\n\n"
       "DEST is created and must not exist. Exit 0: DEST is a verified backup. Exit 1: no backup (the source is\n"
       "damaged, or the copy failed), or a copy that must not be trusted (it failed verification; it is kept for\n"
       "inspection). Exit 2: bad usage (DEST exists, DIR holds no ledger).\n\n"
@@ -132,6 +134,27 @@ void add_backup(CLI::App& app, Action& run) {
       if (report.entries > (*source)->size() || (*source)->root(report.entries) != report.root)
         return failed(fmt::format("the copy's root at size {} is not the source's", report.entries), true);
 
+      // The service's access history (DIR/access/), when there is one: copied, then verified in the copy against the
+      // ledger's operator key.
+      std::optional<ledger::AccessLogReport> access;
+      if (ledger::AccessLog::exists(dir)) {
+        step("copying and verifying the access history");
+        auto log = ledger::AccessLog::open_reader(dir);
+        if (!log) return failed("the access history: " + log.error().line(), true);
+        if (auto copied = (*log)->copy_to(dest); !copied)
+          return failed("the access history: " + copied.error().line(), true);
+        auto copy_log = ledger::AccessLog::open_reader(dest);
+        auto key = ledger::parse_verifier_key((*backup)->info().verifier_key);
+        if (!copy_log || !key)
+          return failed("the copy of the access history does not open: " +
+                            (!copy_log ? copy_log.error().line() : key.error().line()),
+                        true);
+        access = (*copy_log)->verify(*key);
+        out["access_log"] = {{"records", access->records}, {"root", to_hex(access->root)}, {"ok", access->ok()}};
+        if (!access->ok())
+          return failed("the copy of the access history fails verification: " + access->failures.front(), true);
+      }
+
       out["ok"] = true;
       if (args->json) {
         print_json(out);  // json_text: every string exactly, nothing a terminal acts on
@@ -146,6 +169,9 @@ void add_backup(CLI::App& app, Action& run) {
                                out["source_bytes"].get<std::uint64_t>())
                 << fmt::format("{:<13}{} signatures, {} checkpoints, {} attachments verify in the copy\n", "verified",
                                report.signatures, report.checkpoints, report.attachments)
+                << (access ? fmt::format("{:<13}{} records, root {}: copied, and verify in the copy\n", "access log",
+                                         access->records, to_hex(access->root))
+                           : std::string())
                 << fmt::format(
                        "{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
                        "copied)\n",

@@ -399,6 +399,23 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger
   return std::unique_ptr<AccessLog>(new AccessLog(std::move(rep)));
 }
 
+Result<std::uint64_t> AccessLog::copy_to(const fs::path& dest_ledger_dir) const {
+  if (auto checked = rep_->checked_txn({}); !checked) return std::unexpected(checked.error());
+  const fs::path dir = dest_ledger_dir / kAccessLogDir;
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec) || ec)
+    return io_error(fmt::format("cannot create {}: {}", dir.string(), ec ? ec.message() : "it exists"));
+  auto bytes = copy_environment(rep_->env, dir / "data.mdb");
+  if (!bytes) {
+    fs::remove(dir, ec);
+    return bytes;
+  }
+  for (const fs::path& d : {dir, dest_ledger_dir})
+    if (int error = sync_directory(d); error != 0)
+      return io_error(fmt::format("cannot flush the directory {}: {}", d.string(), std::strerror(error)));
+  return bytes;
+}
+
 Result<std::uint64_t> AccessLog::record(AccessRecord r) {
   if (!rep_->writer) return bad_input("the access log was opened for reading");
   if (r.at.empty()) r.at = signing::format_utc(signing::now());

@@ -124,6 +124,12 @@ class AccessLog {
   // error `fn` returns. corruption naming the record when one does not decode (antq verify then says more).
   Status for_each(const AccessFilter& filter, const std::function<Status(const AccessRecord&)>& fn) const;
 
+  // Copies the log's current snapshot, compacted, to DEST/access/data.mdb (`dest_ledger_dir` is a ledger directory
+  // antq backup is making; DEST/access/ must not exist), its structure checked first, the file and both directories
+  // flushed. The copy's size in bytes; corruption when the log's structure is damaged, io_error when DEST cannot
+  // be written (nothing of the copy left).
+  Result<std::uint64_t> copy_to(const std::filesystem::path& dest_ledger_dir) const;
+
   // Rechecks the log from its bytes (FORMAT.md §12) against the operator's verifier key of the ledger
   // (`ledger_verifier_key`: operator.vkey, name = the ledger's origin): structure of data.mdb, origin, records 0..n-1
   // with no gap each decoding with its own seq, every stored tree node, every checkpoint's signature and root, and

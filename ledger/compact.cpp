@@ -88,13 +88,6 @@ bool write_magic(int fd, const std::array<char, 4>& bytes) {
   return ::pwrite(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size());
 }
 
-// Flushes the directory `dir` itself, so that a rename in it survives a crash. 0, or the errno.
-int sync_directory(const fs::path& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) return errno;
-  return 0;
-}
-
 // Whether `name` is one that compaction gives its copy: ".compact-" and a process id.
 bool is_compaction_copy(const std::string& name) {
   if (!name.starts_with(kTempPrefix) || name.size() == kTempPrefix.size()) return false;

@@ -120,4 +120,12 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const std::filesystem::path& dir, 
 // Whether `dir` is on a file system mounted read-only (an archive disc, a read-only mount).
 bool on_read_only_media(const std::filesystem::path& dir);
 
+// Copies the snapshot of `env` current when it begins into the new file `data` (mdb_env_copyfd2 with MDB_CP_COMPACT:
+// the live pages only) and flushes it; its size in bytes. io_error, the file removed, when it cannot (backup.cpp).
+// The caller checks the structure first: LMDB's copy walks the trees as its reads do.
+Result<std::uint64_t> copy_environment(MDB_env* env, const std::filesystem::path& data);
+// Flushes the directory `dir` itself, so that the names of files just made or renamed in it survive a crash. 0, or
+// the errno.
+int sync_directory(const std::filesystem::path& dir);
+
 }  // namespace antq::ledger
