@@ -72,10 +72,21 @@ head -c 300 /dev/urandom | timeout 5 bash -c "cat > /dev/tcp/127.0.0.1/$port" ||
 pause
 [[ $(status "$url/v1/health") == 200 ]] || fail "the server does not answer after the abuse"
 
+# A client past its rate waits out the 429's Retry-After: antq mirror makes more requests than the burst of 5.
+pause
+"$antq" mirror "$url" "$tmp/mirror" --operator-key "$ledger/operator.vkey" --server-ca "$pki/root.crt" \
+  --client-cert "$pki/inspector.key:$pki/inspector.crt" > "$tmp/mirror.out" 2> "$tmp/mirror.err" \
+  || fail "antq mirror past the rate limit failed: $(cat "$tmp/mirror.err")"
+grep -q "status 429, the server asks to wait 1 s; waiting" "$tmp/mirror.err" \
+  || fail "antq mirror did not meet or wait out a 429: $(cat "$tmp/mirror.err")"
+"$antq" verify-bundle "$tmp/mirror" --operator-key "$ledger/operator.vkey" --trust "$pki/roots.pem" >/dev/null \
+  || fail "the mirror made past the rate limit does not verify"
+pause
+
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"; rc=$?
 set -e
 server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM"
-echo "antq serve under abuse: 413, 431, 400, 505, 429 with Retry-After, a slow client cut off after the header timeout, garbage survived, SIGTERM exit 0"
+echo "antq serve under abuse: 413, 431, 400, 505, 429 with Retry-After, a slow client cut off after the header timeout, garbage survived, a mirror waited out 429s, SIGTERM exit 0"

@@ -180,6 +180,8 @@ code=$(as "$pki/commune-organisation" -o "$tmp/scoped.json" -w '%{http_code}' "$
 code2=$(as "$pki/commune-organisation" -o "$tmp/absent.json" -w '%{http_code}' "$url/v1/show?subject=NOPE-1")
 [[ $code == 404 && $code2 == 404 ]] || fail "a scoped reader saw another unit's subject ($code): $(cat "$tmp/scoped.json")"
 [[ $(sed 's/LT-M1/X/' "$tmp/scoped.json") == $(sed 's/NOPE-1/X/' "$tmp/absent.json") ]] || fail "outside the scope differs from absent"
+head=$(as "$pki/inspector" -I "$url/v1/show?subject=LT-M1" | tr -d '\r')
+[[ $head == "HTTP/1.1 200"* && $head == *"Content-Length: "[1-9]* ]] || fail "HEAD was not answered as GET without a body: $head"
 code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url/tile/0/000.p/1")
 [[ $code == 403 ]] || fail "a scoped reader got the log's tiles ($code)"
 code=$(as "$pki/commune-person" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats")
@@ -189,6 +191,47 @@ as "$pki/inspector" "$url/v1/stats" > "$tmp/stats.served"
 "$antq" stats "$ledger" --format json > "$tmp/stats.cli"
 python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); sys.exit(a != b)' "$tmp/stats.served" "$tmp/stats.cli" \
   || fail "GET /v1/stats differs from antq stats --format json"
+
+# The read commands with the service's URL for DIR print what they print on the directory, byte for byte.
+reader=(--client-cert "$pki/inspector.key:$pki/inspector.crt" --server-ca "$pki/root.crt")
+same() {  # same ARGS...: `antq ARGS` on the ledger and on the service's URL print the same and exit 0
+  local cmd=$1; shift
+  "$antq" "$cmd" "$ledger" "$@" > "$tmp/local.out" || fail "antq $cmd $ledger $* failed"
+  "$antq" "$cmd" "$url" "$@" "${reader[@]}" > "$tmp/remote.out" 2>"$tmp/remote.err" \
+    || fail "antq $cmd URL $* failed: $(cat "$tmp/remote.err")"
+  cmp -s "$tmp/local.out" "$tmp/remote.out" || fail "antq $cmd URL $* differs: $(diff "$tmp/local.out" "$tmp/remote.out" | head -5)"
+}
+same show LT-M1 --json
+same show LT-M1 --json --at 5
+same history LT-M1 --json
+same dossier LT-M1 --json
+same dossier --unit "UBND xã Lạc Thịnh" --json
+same diff LT-M1 --from 2025-01-01 --to 2026-12-31
+same diff LT-M1 --from 2025-01-01 --to 2026-12-31 --json
+same stats --format json
+same stats --format csv --year 2026
+same audit --json
+same report 2026 --format json
+same report 2026 --format csv
+same retention --json
+"$antq" audit "$url" "${reader[@]}" | tail -n +2 > "$tmp/remote.out"
+"$antq" audit "$ledger" | tail -n +2 > "$tmp/local.out"
+cmp -s "$tmp/local.out" "$tmp/remote.out" || fail "antq audit URL's table differs"
+expect_refusal() {  # expect_refusal PATTERN ARGS...: antq ARGS exits 2 with one line matching PATTERN
+  local pattern=$1; shift
+  set +e
+  out=$("$antq" "$@" 2>&1 >/dev/null); rc=$?
+  set -e
+  [[ $rc == 2 && $out == $pattern && $(wc -l <<< "$out") == 1 ]] || fail "antq $*: rc $rc: $out"
+}
+expect_refusal "*HTTP 404*no such subject*" show "$url" NOPE-1 --json "${reader[@]}"
+expect_refusal "*HTTP 404*no such subject*" show "$url" LT-M1 --json --client-cert \
+  "$pki/commune-organisation.key:$pki/commune-organisation.crt" --server-ca "$pki/root.crt"
+expect_refusal "*HTTP 403*" stats "$url" --format json --client-cert "$clerk.key:$clerk.crt" --server-ca "$pki/root.crt"
+expect_refusal "*add --json*" show "$url" LT-M1 "${reader[@]}"
+expect_refusal "*--client-cert*" show "$url" LT-M1 --json
+expect_refusal "*--as-of*" show "$url" LT-M1 --json --as-of 2026-13-40 "${reader[@]}"
+echo "antq show/history/dossier/diff/stats/audit/report/retention URL: the same output as on the directory; refusals exit 2"
 
 # Every route of the OpenAPI document answers (its example, as the inspector): no 404 "no such route", no 405, no 5xx.
 as "$pki/inspector" "$url/v1/openapi.json" > "$tmp/openapi.json"
@@ -229,5 +272,14 @@ grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the subm
 # The access history holds the inspector's reads, and verifies.
 "$antq" access-log "$ledger" --subject LT-M1 --json > "$tmp/access.json"
 grep -q '"role":"inspector"' "$tmp/access.json" || grep -q '"role": "inspector"' "$tmp/access.json" || fail "no access record of the inspector's read: $(head -c 400 "$tmp/access.json")"
+# antq backup copies the access history with the ledger and verifies the copy.
+"$antq" backup "$ledger" "$tmp/backup" --json > "$tmp/backup.json" || fail "antq backup failed: $(cat "$tmp/backup.json")"
+python3 - "$tmp/backup.json" <<'PY' || fail "antq backup did not copy the access history: $(cat "$tmp/backup.json")"
+import json, sys
+b = json.load(open(sys.argv[1]))
+sys.exit(not (b["ok"] and b["access_log"]["ok"] and b["access_log"]["records"] > 0))
+PY
+cmp -s <("$antq" access-log "$ledger" --json) <("$antq" access-log "$tmp/backup" --json) \
+  || fail "the backup's access history lists differently from the ledger's"
 echo "antq serve: mTLS refusals, 403, 400, 201 with a proof, 422, SIGTERM drain: all as expected"
 echo "--- the request log:"; cat "$tmp/serve.log"
