@@ -9,6 +9,9 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "signing/der.hpp"
@@ -233,7 +236,127 @@ std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cm
   return problem;
 }
 
+namespace {
+
+// The certificates the CMS of a signature carries, decoded by OpenSSL once each, kept by the SHA-256 of their exact
+// DER. OpenSSL 3.0 decodes a certificate's public key through its decoder registry, under a lock: a signer signs many
+// acts, and without this cache the decoding of the same few certificates took 41% of antq serve's CPU
+// (docs/performance.md). Bounded: emptied when full.
+class CarriedCertificates {
+ public:
+  // The certificate whose DER is `der`; null when OpenSSL does not decode it or would encode it otherwise (not DER).
+  X509Ptr get(ByteView der) {
+    const Digest key = sha256(der);
+    {
+      std::lock_guard lock(mutex_);
+      if (auto found = cache_.find(key); found != cache_.end()) return up_ref(found->second.get());
+    }
+    X509Ptr cert = x509_from_der(der);
+    clear_ssl_errors();
+    if (!cert || !std::ranges::equal(x509_to_der(cert.get()), der)) return nullptr;
+    // The extensions are cached now, once, rather than lazily by the threads that share the certificate.
+    X509_check_purpose(cert.get(), -1, 0);
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= kMaxCertificates) cache_.clear();
+    auto [at, inserted] = cache_.try_emplace(key, std::move(cert));
+    return up_ref(at->second.get());
+  }
+
+ private:
+  static constexpr std::size_t kMaxCertificates = 4096;
+  static X509Ptr up_ref(X509* cert) {
+    X509_up_ref(cert);
+    return X509Ptr(cert);
+  }
+  std::mutex mutex_;
+  std::map<Digest, X509Ptr> cache_;
+};
+
+CarriedCertificates& carried_certificates() {
+  static CarriedCertificates cache;
+  return cache;
+}
+
+// cms_parse for the common case, with the certificates field split off by the DER reader and each certificate taken
+// from the cache: a DER ContentInfo (every length minimal) whose SignedData carries one or more plain certificates,
+// in the order DER sorts a SET OF, each exactly OpenSSL's DER, and the rest exactly OpenSSL's DER too, with no
+// structural problem. Then what OpenSSL would re-encode is `der` itself, and the answer is the general path's.
+// nullopt for anything else, which the general path then judges (and words any error).
+std::optional<CmsParts> cms_parse_der_with_certificates(ByteView der) {
+  auto parsed = signed_data_fields(der);
+  if (!parsed) return std::nullopt;
+  const DerElement* field = nullptr;
+  for (const DerElement& f : parsed->fields)
+    if (f.tag == kDerContext0) {
+      if (field != nullptr) return std::nullopt;
+      field = &f;
+    }
+  if (field == nullptr) return std::nullopt;  // no certificates: the general path is as quick
+  std::vector<ByteView> elements;
+  DerReader in_field(field->content);
+  while (auto e = in_field.next()) {
+    if (e->tag != kDerSequence) return std::nullopt;  // another CertificateChoices than a certificate
+    if (!elements.empty()) {
+      // DER's order for SET OF (X.690 §11.6), as OpenSSL sorts it: by the bytes, a shorter prefix first.
+      const ByteView& before = elements.back();
+      if (!std::ranges::lexicographical_compare(before, e->whole)) return std::nullopt;
+    }
+    elements.push_back(e->whole);
+  }
+  if (!in_field.at_end() || elements.empty()) return std::nullopt;
+  if (shape_problem(der)) return std::nullopt;
+
+  // The same ContentInfo rebuilt with minimal lengths around the same fields must be `der` (every length minimal).
+  auto without = strip_certificates(der);
+  if (!without) return std::nullopt;
+  {
+    Bytes certificates, fields;
+    for (ByteView e : elements) certificates.insert(certificates.end(), e.begin(), e.end());
+    for (const DerElement& f : parsed->fields)
+      if (&f == field) append_der(fields, kDerContext0, certificates);
+      else fields.insert(fields.end(), f.whole.begin(), f.whole.end());
+    Bytes signed_data, wrapper, body, content_info;
+    append_der(signed_data, kDerSequence, fields);
+    append_der(wrapper, kDerContext0, signed_data);
+    body.assign(parsed->content_type.whole.begin(), parsed->content_type.whole.end());
+    body.insert(body.end(), wrapper.begin(), wrapper.end());
+    append_der(content_info, kDerSequence, body);
+    if (!std::ranges::equal(content_info, der)) return std::nullopt;
+  }
+  CmsPtr cms = decode_cms(*without);
+  if (!cms || !std::ranges::equal(encode_cms(cms.get()), *without)) return std::nullopt;
+  auto si = detached_signer_info(cms.get());
+  if (!si) return std::nullopt;
+
+  CmsParts parts;
+  parts.signing_time = cms_signing_time(*si);
+  for (ByteView e : elements) {
+    X509Ptr cert = carried_certificates().get(e);
+    if (!cert) return std::nullopt;
+    if (!parts.signer && CMS_SignerInfo_cert_cmp(*si, cert.get()) == 0) parts.signer = sha256(e);
+    parts.certificates.emplace_back(e.begin(), e.end());
+  }
+  clear_ssl_errors();
+  parts.der = true;
+  parts.without_certificates = std::move(*without);
+  return parts;
+}
+
+std::atomic<std::uint64_t> quick_answers{0};
+
+}  // namespace
+
 Result<CmsParts> cms_parse(ByteView der) {
+  if (auto parts = cms_parse_der_with_certificates(der)) {
+    quick_answers.fetch_add(1, std::memory_order_relaxed);
+    return std::move(*parts);
+  }
+  return cms_parse_general(der);
+}
+
+std::uint64_t cms_parse_quick_answers() { return quick_answers.load(std::memory_order_relaxed); }
+
+Result<CmsParts> cms_parse_general(ByteView der) {
   CmsPtr cms = decode_cms(der);
   if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
   auto si = detached_signer_info(cms.get());

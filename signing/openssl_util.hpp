@@ -1,6 +1,6 @@
 // Private to signing/: owning handles for OpenSSL objects and the small conversions every file of the
 // component needs (DER <-> objects, ASN1_TIME <-> UnixTime, names, key descriptions, the error queue).
-// Nothing outside signing/ includes this header.
+// Nothing outside signing/ and its tests (tests/signing/, the cms fuzz target) includes this header.
 #pragma once
 
 #include <openssl/asn1.h>
@@ -136,6 +136,12 @@ Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms);
 // What is wrong with the parts of `der` (the encoding of `cms`) that the decoder does not judge: versions and
 // digestAlgorithms (see cms.cpp); nullopt when nothing.
 std::optional<std::string> signed_data_problem(ByteView der, CMS_ContentInfo* cms);
+// cms_parse with every byte decoded by OpenSSL, the certificates the CMS carries included. cms_parse gives the same
+// answer by a quicker path for a DER CMS that carries plain certificates (cms.cpp); the tests and the cms fuzz
+// target compare the two.
+Result<CmsParts> cms_parse_general(ByteView der);
+// How many answers of cms_parse the quicker path gave, in this process (tests).
+std::uint64_t cms_parse_quick_answers();
 // The signingTime attribute; nullopt when absent or malformed.
 std::optional<UnixTime> cms_signing_time(CMS_SignerInfo* si);
 

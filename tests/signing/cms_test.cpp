@@ -1,6 +1,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "signing/der.hpp"
+#include "signing/openssl_util.hpp"
 #include "signing_test_support.hpp"
 
 namespace antq::signing {
@@ -200,6 +202,116 @@ TEST_CASE("cms_parse reads BER (indefinite lengths) and returns DER", "[signing]
   CHECK(parts->signer == sha256(p.p256.certificate_der));
   CHECK(parts->without_certificates == cms_parse(der)->without_certificates);
   CHECK(verifier_for(p.root).verify(kBody, parts->without_certificates, p.p256.certificate_der).has_value());
+}
+
+namespace {
+
+// cms_parse (which answers DER with certificates by its quicker path) and cms_parse_general (every byte through
+// OpenSSL) give the same answer for `cms`.
+void same_answer(ByteView cms) {
+  auto quick = cms_parse(cms);
+  auto general = cms_parse_general(cms);
+  REQUIRE(quick.has_value() == general.has_value());
+  if (!quick) {
+    CHECK(quick.error().line() == general.error().line());
+    return;
+  }
+  CHECK(quick->without_certificates == general->without_certificates);
+  CHECK(quick->certificates == general->certificates);
+  CHECK(quick->signer == general->signer);
+  CHECK(quick->signing_time == general->signing_time);
+  CHECK(quick->der == general->der);
+}
+
+// `cms` with its certificates field holding `elements` (each a whole DER element), every length re-encoded
+// minimally except the field's own length, written with `extra_length_bytes` more bytes than it needs.
+Bytes with_certificate_elements(ByteView cms, const std::vector<Bytes>& elements, int extra_length_bytes = 0) {
+  DerReader top(cms);
+  auto ci = top.next(kDerSequence);
+  REQUIRE(ci);
+  DerReader in_ci(ci->content);
+  auto oid = in_ci.next();
+  auto wrapper = in_ci.next();
+  REQUIRE((oid && wrapper));
+  DerReader in_wrapper(wrapper->content);
+  auto sd = in_wrapper.next(kDerSequence);
+  REQUIRE(sd);
+  DerReader in_sd(sd->content);
+  Bytes fields, certificates;
+  for (const Bytes& e : elements) certificates.insert(certificates.end(), e.begin(), e.end());
+  while (auto f = in_sd.next()) {
+    if (f->tag != kDerContext0) {
+      fields.insert(fields.end(), f->whole.begin(), f->whole.end());
+      continue;
+    }
+    if (extra_length_bytes == 0) {
+      append_der(fields, kDerContext0, certificates);
+    } else {  // long form with leading zero bytes: not DER
+      const int n = 2 + extra_length_bytes;
+      fields.push_back(kDerContext0);
+      fields.push_back(static_cast<std::uint8_t>(0x80 | n));
+      for (int i = n - 1; i >= 0; --i) fields.push_back(static_cast<std::uint8_t>((certificates.size() >> (8 * i)) & 0xff));
+      fields.insert(fields.end(), certificates.begin(), certificates.end());
+    }
+  }
+  Bytes signed_data, wrapped, body, out;
+  append_der(signed_data, kDerSequence, fields);
+  append_der(wrapped, kDerContext0, signed_data);
+  body.assign(oid->whole.begin(), oid->whole.end());
+  body.insert(body.end(), wrapped.begin(), wrapped.end());
+  append_der(out, kDerSequence, body);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cms_parse's quicker path for DER with certificates answers as OpenSSL's full decoding does", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  const std::uint64_t quick_before = cms_parse_quick_answers();
+  std::vector<Bytes> signed_ones;
+  for (const IssuedCertificate* c : {&p.rsa, &p.p256, &p.p384, &p.ed25519}) signed_ones.push_back(sign(dir, *c));
+  signed_ones.push_back(sign(dir, p.rsa, sign_options(kSigningTime, RsaPadding::pkcs1)));
+  for (const Bytes& cms : signed_ones) {
+    same_answer(cms);
+    auto parts = cms_parse(cms);
+    REQUIRE(parts);
+    CHECK(parts->der);
+    same_answer(parts->without_certificates);  // no certificates: the general path
+  }
+  CHECK(cms_parse_quick_answers() >= quick_before + signed_ones.size());  // the quicker path answered those
+
+  // Several certificates: in DER's order (as OpenSSL writes them), out of it, twice the same, a length not minimal,
+  // a CertificateChoices other than a certificate, a certificate that is not one.
+  auto three = cms_with_certificates(signed_ones[0], {p.root.certificate_der, p.p256.certificate_der});
+  REQUIRE(three);
+  same_answer(*three);
+  std::vector<Bytes> elements = cms_parse(*three)->certificates;
+  REQUIRE(elements.size() == 3);
+  std::vector<Bytes> reversed(elements.rbegin(), elements.rend());
+  const Bytes unsorted = with_certificate_elements(*three, reversed);
+  same_answer(unsorted);
+  CHECK_FALSE(cms_parse(unsorted)->der);
+  const Bytes twice = with_certificate_elements(*three, {elements[0], elements[0], elements[1], elements[2]});
+  same_answer(twice);
+  CHECK(with_certificate_elements(*three, elements) == *three);
+  const Bytes long_length = with_certificate_elements(*three, elements, 1);
+  same_answer(long_length);
+  Bytes attribute_certificate{0xa1, 0x03, 0x02, 0x01, 0x00};
+  same_answer(with_certificate_elements(*three, {elements[0], attribute_certificate}));
+  Bytes not_a_certificate{0x30, 0x03, 0x02, 0x01, 0x00};
+  same_answer(with_certificate_elements(*three, {not_a_certificate}));
+  same_answer(with_certificate_elements(*three, {}));
+
+  // Damage anywhere: every 5th byte flipped, one at a time, and the input cut short.
+  for (const Bytes& base : {signed_ones[1], *three}) {
+    for (std::size_t i = 0; i < base.size(); i += 5) {
+      Bytes damaged = base;
+      damaged[i] ^= 0x41;
+      same_answer(damaged);
+    }
+    for (std::size_t n : {base.size() - 1, base.size() / 2, std::size_t{10}}) same_answer(ByteView(base.data(), n));
+  }
 }
 
 TEST_CASE("cms_with_certificates output verifies with stock openssl cms -verify", "[signing]") {
