@@ -152,6 +152,75 @@ TEST_CASE("Queries called from 8 threads at once on one Ledger give the answers 
   }
 }
 
+TEST_CASE("Queries while acts are appended: the past answers as it did, the present only grows",
+          "[cli][queries][threads]") {
+  TestLedger t;
+  auto proposed = [](int i) { return make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"); };
+  for (int i = 0; i < 5; ++i) REQUIRE(t.append({sign(proposed(i), t.chair)}));
+  const std::uint64_t before = t.ledger->size();
+  const q::Point past{"", before - 1};
+  const Scope whole;
+  const ledger::Ledger& l = *t.ledger;
+  auto past_answers = [&] {
+    return std::vector<std::string>{text_of(q::show(l, "M-1", past, whole)), text_of(q::stats(l, {past, {}, ""}, whole)),
+                                    text_of(q::audit(l, past, "", whole)), text_of(q::dossier(l, "M-4", past, whole)),
+                                    text_of(q::proof_inclusion(l, 2, before))};
+  };
+  const std::vector<std::string> expected = past_answers();
+  for (const auto& a : expected) CHECK_FALSE(a.starts_with("error"));
+
+  constexpr int kActs = 120;
+  std::vector<ledger::Submission> later;
+  for (int i = 5; i < 5 + kActs; ++i) later.push_back(sign(proposed(i), t.chair));
+  std::atomic<bool> done = false;
+  std::string writer_error;
+  std::thread writer([&] {
+    std::size_t i = 0;
+    for (int k = 0; i < later.size(); ++k) {  // groups of 1 to 3, as the service commits them
+      const std::size_t n = std::min<std::size_t>(1 + k % 3, later.size() - i);
+      const auto from = later.begin() + static_cast<std::ptrdiff_t>(i);
+      if (auto r = t.append({from, from + static_cast<std::ptrdiff_t>(n)}); !r) writer_error = r.error().line();
+      i += n;
+    }
+    done = true;
+  });
+  constexpr unsigned kReaders = 4;
+  std::vector<std::vector<std::string>> problems(kReaders);
+  std::atomic<bool> saw_midway = false;  // a read saw the ledger after some of the appends and before the last
+  std::vector<std::thread> readers;
+  for (unsigned r = 0; r < kReaders; ++r)
+    readers.emplace_back([&, r] {
+      std::uint64_t size = 0;
+      do {
+        if (past_answers() != expected) problems[r].push_back("an answer about the past changed");
+        auto now = q::stats(l, {}, whole);
+        auto audit = q::audit(l, {}, "", whole);
+        auto checkpoint = q::checkpoint(l);
+        if (!now || !audit || !checkpoint) {
+          problems[r].push_back("a query of the present failed: " +
+                                (!now ? now.error().line() : !audit ? audit.error().line() : checkpoint.error().line()));
+          continue;
+        }
+        const std::uint64_t s = std::stoull(checkpoint->substr(checkpoint->find('\n') + 1));
+        if (s < size) problems[r].push_back(fmt::format("the checkpoint's size went down, {} to {}", size, s));
+        if (s > before && s < before + kActs) saw_midway = true;
+        size = s;
+      } while (!done);
+    });
+  writer.join();
+  for (auto& th : readers) th.join();
+  CHECK(writer_error.empty());
+  INFO(writer_error);
+  for (unsigned r = 0; r < kReaders; ++r) {
+    INFO("reader " << r << ": " << (problems[r].empty() ? std::string() : problems[r].front()));
+    CHECK(problems[r].empty());
+  }
+  CHECK(t.ledger->size() == before + kActs);
+  CHECK(saw_midway);  // the reads did overlap the appends
+  CHECK(past_answers() == expected);
+  CHECK(q::show(l, fmt::format("M-{}", 4 + kActs), {}, whole).has_value());
+}
+
 TEST_CASE("A reader sees only its scope: subjects outside it are not found, counts cover only those inside",
           "[cli][queries][scope]") {
   const fs::path demo = full_demo();
