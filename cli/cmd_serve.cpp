@@ -2,6 +2,9 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -38,6 +41,9 @@ Result<std::pair<std::string, std::uint16_t>> host_port(const std::string& liste
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
+// Where systemd-journald takes entries (its native protocol), as libsystemd sends them.
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
+
 // One line per request, to stderr or to the journal (with the fields as journal fields too).
 http::Logger make_logger(const std::string& where) {
   auto mutex = std::make_shared<std::mutex>();
@@ -65,6 +71,18 @@ int serve(const Args& a) {
   auto where = host_port(a.listen);
   if (!where) return fail(where.error());
   if (a.log != "stderr" && a.log != "journald") return fail(bad_input("--log is stderr or journald"));
+  // The journal takes the request log only if it is there (libsystemd drops what it sends to a journal that is
+  // not: ENOENT is success to it): say so now rather than lose every line.
+  if (a.log == "journald") {
+    std::error_code ec;
+    int rc = std::filesystem::is_socket(kJournalSocket, ec)
+                 ? sd_journal_send("MESSAGE=antq serve: starting for %s", a.dir.c_str(), "PRIORITY=6", nullptr)
+                 : -ENOENT;
+    if (rc < 0)
+      return fail(io_error(fmt::format("--log journald: the journal does not take the log ({}: {}): is "
+                                       "systemd-journald running? Use --log stderr",
+                                       kJournalSocket, std::strerror(-rc))));
+  }
   if (!a.plain_http && (a.cert.empty() || a.key.empty()))
     return fail(bad_input("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
                           "with --plain-http on a loopback address"));

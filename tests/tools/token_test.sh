@@ -151,6 +151,24 @@ fi
 "$antq" verify "$op_ledger" >/dev/null || fail "antq verify refused the second checkpoint signed on the token"
 [[ $("$antq" checkpoint "$op_ledger" | sed -n 2p) == 2 ]] || fail "the operator's ledger does not hold 2 entries"
 
+# antq serve with its TLS key on the token (--key pkcs11:...): the handshake is signed there, and the server presents
+# the token's certificate. (--insecure: that certificate names a person, not 127.0.0.1; the point is the key.)
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$here/tools/serve-lib.sh"
+start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$tmp/token/person.crt" \
+  --key "$person" </dev/null || fail "antq serve with its key on the token did not start"
+code=$(curl -sS --insecure --cert "$tmp/pki/inspector.crt" --key "$tmp/pki/inspector.key" -o "$tmp/health.json" \
+  -w '%{http_code}' "https://127.0.0.1:$port/v1/health") || fail "no TLS handshake with the token's key: $(tail -3 "$tmp/serve.log")"
+[[ $code == 200 ]] || fail "GET /v1/health with the server's key on the token: $code $(cat "$tmp/health.json")"
+presented=$(openssl s_client -connect "127.0.0.1:$port" -cert "$tmp/pki/inspector.crt" -key "$tmp/pki/inspector.key" \
+  </dev/null 2>/dev/null | openssl x509 -outform DER | sha256sum | cut -d' ' -f1)
+[[ $presented == "$(fingerprint "$tmp/token/person.crt")" ]] || fail "the server did not present the token's certificate"
+kill -TERM "$server_pid"
+wait "$server_pid" || fail "antq serve with its key on the token did not stop cleanly"
+server_pid=""
+
 echo "token: a decision signed on a SoftHSM2 token (RSA-PSS person, ECDSA organisation) was admitted and verified;" \
   "openssl cms -verify accepted all $checked signatures; $prompt_checked; wrong PIN, no PIN and missing key refused;" \
-  "the operator's Ed25519 key on a token of its own signed the checkpoints of a ledger that holds no private key"
+  "the operator's Ed25519 key on a token of its own signed the checkpoints of a ledger that holds no private key;" \
+  "antq serve's TLS key on the token signed its handshakes"
