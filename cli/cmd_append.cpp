@@ -12,21 +12,34 @@
 namespace antq::cli {
 namespace {
 
+// What append prints of each event admitted, locally or by the service: seq, act, subject (and its file, in JSON).
+struct Admitted {
+  std::uint64_t seq = 0;
+  std::string act, subject, source;
+};
+
+int print_admitted(const std::vector<Admitted>& admitted, bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Admitted& a : admitted) {
+    out.push_back({{"seq", a.seq}, {"act", a.act}, {"subject", a.subject}, {"source", a.source}});
+    if (!json) std::cout << fmt::format("{:<8} ", a.seq) << cell(a.act, 30) << ' ' << visible(a.subject) << '\n';
+  }
+  if (json) print_json(out);
+  return kOk;
+}
+
 // Appends `events` to `ledger` (opened by open_for_append) and prints their seqs.
 int append_and_print(ledger::Ledger& ledger, const std::vector<ledger::Submission>& events, bool json) {
   auto admission = projections::make_admission(ledger);
   if (!admission) return fail(admission.error());
   auto seqs = ledger.append(events, **admission);
   if (!seqs) return fail(seqs.error());
-  nlohmann::json out = nlohmann::json::array();
+  std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto act = ledger::decode_body(events[i].event.body);  // admitted, so it decodes
-    out.push_back({{"seq", (*seqs)[i]}, {"act", act->act}, {"subject", act->subject}, {"source", events[i].label}});
-    if (!json)
-      std::cout << fmt::format("{:<8} ", (*seqs)[i]) << cell(act->act, 30) << ' ' << visible(act->subject) << '\n';
+    admitted.push_back({(*seqs)[i], act->act, act->subject, events[i].label});
   }
-  if (json) print_json(out);
-  return kOk;
+  return print_admitted(admitted, json);
 }
 
 // Where the events go instead of a ledger directory: antq serve (--server URL --client-cert KEY:CERT).
@@ -73,19 +86,15 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
                                                                               : response->body.substr(0, 200);
     return fail(bad_input(fmt::format("{}: HTTP {}: {}", client->url().shown(), response->status, why)));
   }
-  nlohmann::json out = nlohmann::json::array();
+  std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = answer["entries"][i];
-    if (!e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string())
+    if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string())
       return fail(bad_input(client->url().shown() + ": the answer's entries are not what antq serve writes"));
-    const std::uint64_t seq = e["seq"].get<std::uint64_t>();
-    out.push_back({{"seq", seq}, {"act", e["act"]}, {"subject", e["subject"]}, {"source", events[i].label}});
-    if (!json)
-      std::cout << fmt::format("{:<8} ", seq) << cell(e["act"].get<std::string>(), 30) << ' '
-                << visible(e["subject"].get<std::string>()) << '\n';
+    admitted.push_back({e["seq"].get<std::uint64_t>(), e["act"].get<std::string>(), e["subject"].get<std::string>(),
+                        events[i].label});
   }
-  if (json) print_json(out);
-  return kOk;
+  return print_admitted(admitted, json);
 }
 
 }  // namespace

@@ -5,13 +5,6 @@
 namespace antq::cli::http {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Percent-decodes `s` ('+' as a space when `plus_is_space`, as HTML forms write a query); nullopt on a bad escape
 // or a NUL.
 std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
@@ -20,10 +13,9 @@ std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
+      auto byte = i + 2 < s.size() ? from_hex(s.substr(i + 1, 2)) : std::nullopt;
+      if (!byte) return std::nullopt;
+      c = static_cast<char>((*byte)[0]);
       i += 2;
     } else if (c == '+' && plus_is_space) {
       c = ' ';
