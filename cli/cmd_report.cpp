@@ -395,10 +395,28 @@ void add_report(CLI::App& app, Action& run) {
   });
 }
 
+namespace {
+
+// What the table reads of a reconciliation (an answer from the service is checked before it is printed).
+bool reconciliation_shaped(const json& r) {
+  auto text = [](const json& o, const char* k) { return o.contains(k) && o[k].is_string(); };
+  auto text_or_null = [](const json& o, const char* k) { return o.contains(k) && (o[k].is_string() || o[k].is_null()); };
+  if (!r.is_object() || !text(r, "period") || !text(r, "unit") || !text(r, "as_of") || !r.contains("figures") ||
+      !r["figures"].is_number_unsigned() || !r.contains("differences") || !r["differences"].is_array())
+    return false;
+  return std::ranges::all_of(r["differences"], [&](const json& d) {
+    return d.is_object() && text(d, "section") && text(d, "key") && text_or_null(d, "reported") &&
+           text_or_null(d, "ledger");
+  });
+}
+
+}  // namespace
+
 void add_reconcile(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, report;
     bool json = false;
+    ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("reconcile", "Check a submitted report's figures against the ledger");
@@ -409,16 +427,28 @@ void add_reconcile(CLI::App& app, Action& run) {
       "Exit 0 when every figure matches, 1 when any differs, 2 when the file is not such a report.\n"
       "JSON: period, unit, as_of, figures (how many compared), differences[] (section, key, reported, ledger).\n"
       "Example: antq reconcile ledger/ bao-cao-6-thang.csv");
-  cmd->add_option("DIR", args->dir, "The ledger")->required();
+  cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("REPORT", args->report, "The report submitted (CSV)")->required();
   cmd->add_flag("--json", args->json, "JSON instead of a table");
+  add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto submitted = read_submitted(args->report);
       if (!submitted) return fail(submitted.error());
-      auto ledger = ledger::Ledger::open(args->dir);
-      if (!ledger) return fail(ledger.error());
-      auto result = reconcile_submitted(**ledger, *submitted, args->report, {});
+      Result<json> result;
+      if (is_service_url(args->dir)) {  // the same CSV, checked by the service (POST /v1/reconcile)
+        auto client = service_client(args->dir, args->access);
+        if (!client) return fail(client.error());
+        auto text = read_text(args->report, kMaxReportCsvBytes, "CSV file");
+        if (!text) return fail(text.error());
+        result = service_post_json(*client, "/v1/reconcile", std::move(*text), "text/csv");
+        if (result && !reconciliation_shaped(*result))
+          return fail(bad_input(args->dir + ": the service's reconciliation is not what antq writes"));
+      } else {
+        auto ledger = ledger::Ledger::open(args->dir);
+        if (!ledger) return fail(ledger.error());
+        result = reconcile_submitted(**ledger, *submitted, args->report, {});
+      }
       if (!result) return fail(result.error());
       const json& r = *result;
       const json& differences = r["differences"];

@@ -61,15 +61,14 @@ Result<HttpClient> service_client(const std::string& url_text, const ServiceAcce
   return HttpClient::create(*url, options);
 }
 
-Result<std::string> service_get(HttpClient& client, std::string_view path, const QueryParams& params) {
-  std::string target(path);
-  char sep = '?';
-  for (const auto& [k, v] : params) {
-    if (v.empty()) continue;
-    target += sep + k + "=" + percent_encoded(v);
-    sep = '&';
-  }
-  auto res = client.get(target);
+namespace {
+
+// One request to the service: the body of a 200 answer; its refusals as service_get says.
+Result<std::string> ask(HttpClient& client, std::string_view method, const std::string& target, std::string body = {},
+                        std::string_view content_type = {}) {
+  HttpHeaders headers;
+  if (!content_type.empty()) headers.emplace_back("Content-Type", std::string(content_type));
+  auto res = client.request(method, target, headers, std::move(body));
   if (!res) return std::unexpected(res.error());
   if (res->status == 200) {
     if (!printable_text(res->body))
@@ -86,12 +85,33 @@ Result<std::string> service_get(HttpClient& client, std::string_view path, const
   }
 }
 
-Result<nlohmann::json> service_get_json(HttpClient& client, std::string_view path, const QueryParams& params) {
-  auto body = service_get(client, path, params);
+Result<nlohmann::json> as_json(const HttpClient& client, std::string_view path, Result<std::string> body) {
   if (!body) return std::unexpected(body.error());
   auto j = nlohmann::json::parse(*body, nullptr, false);
   if (j.is_discarded()) return bad_input(client.url().shown() + std::string(path) + ": the answer is not JSON");
   return j;
+}
+
+}  // namespace
+
+Result<std::string> service_get(HttpClient& client, std::string_view path, const QueryParams& params) {
+  std::string target(path);
+  char sep = '?';
+  for (const auto& [k, v] : params) {
+    if (v.empty()) continue;
+    target += sep + k + "=" + percent_encoded(v);
+    sep = '&';
+  }
+  return ask(client, "GET", target);
+}
+
+Result<nlohmann::json> service_get_json(HttpClient& client, std::string_view path, const QueryParams& params) {
+  return as_json(client, path, service_get(client, path, params));
+}
+
+Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view path, std::string body,
+                                         std::string_view content_type) {
+  return as_json(client, path, ask(client, "POST", std::string(path), std::move(body), content_type));
 }
 
 int ask_service(const std::string& url, const ServiceAccess& access, std::string_view command, std::string_view path,

@@ -47,6 +47,9 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 Result<std::string> service_get(HttpClient& client, std::string_view path, const QueryParams& params);
 // The same, the body parsed as JSON (bad_input when it is not).
 Result<nlohmann::json> service_get_json(HttpClient& client, std::string_view path, const QueryParams& params);
+// POST `body` (of `content_type`) to `path`, the answer read as service_get_json reads it.
+Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view path, std::string body,
+                                         std::string_view content_type);
 
 // A read command asked of the service at `url` (its DIR): GET `path` with `params` and prints the answer as the
 // local command prints it in `format`: "json" as print_json prints it, "csv" and "html" as the body came. "table" is

@@ -214,6 +214,16 @@ same audit --json
 same report 2026 --format json
 same report 2026 --format csv
 same retention --json
+"$antq" report "$ledger" 2026 --format csv > "$tmp/report.csv"
+same reconcile "$tmp/report.csv" --json
+cp "$tmp/report.csv" "$tmp/padded.csv"
+echo "points,Mô hình không có trong sổ,5" >> "$tmp/padded.csv"
+set +e
+"$antq" reconcile "$url" "$tmp/padded.csv" "${reader[@]}" > "$tmp/remote.out"; rc_remote=$?
+"$antq" reconcile "$ledger" "$tmp/padded.csv" > "$tmp/local.out"; rc_local=$?
+set -e
+[[ $rc_remote == 1 && $rc_local == 1 ]] || fail "reconcile of a padded report: exit $rc_local on the directory, $rc_remote on the URL"
+cmp -s <(tail -n +2 "$tmp/local.out") <(tail -n +2 "$tmp/remote.out") || fail "antq reconcile URL's table differs"
 "$antq" audit "$url" "${reader[@]}" | tail -n +2 > "$tmp/remote.out"
 "$antq" audit "$ledger" | tail -n +2 > "$tmp/local.out"
 cmp -s "$tmp/local.out" "$tmp/remote.out" || fail "antq audit URL's table differs"
@@ -231,7 +241,7 @@ expect_refusal "*HTTP 403*" stats "$url" --format json --client-cert "$clerk.key
 expect_refusal "*add --json*" show "$url" LT-M1 "${reader[@]}"
 expect_refusal "*--client-cert*" show "$url" LT-M1 --json
 expect_refusal "*--as-of*" show "$url" LT-M1 --json --as-of 2026-13-40 "${reader[@]}"
-echo "antq show/history/dossier/diff/stats/audit/report/retention URL: the same output as on the directory; refusals exit 2"
+echo "antq show/history/dossier/diff/stats/audit/report/reconcile/retention URL: the same output as on the directory; refusals exit 2"
 
 # Every route of the OpenAPI document answers (its example, as the inspector): no 404 "no such route", no 405, no 5xx.
 as "$pki/inspector" "$url/v1/openapi.json" > "$tmp/openapi.json"
