@@ -72,6 +72,18 @@ std::optional<SignedDataFields> signed_data_fields(ByteView der) {
   return out;
 }
 
+// ContentInfo { content_type, [0] EXPLICIT SignedData { fields } } in DER (minimal lengths); `fields` are the
+// SignedData's fields, each a whole DER element.
+Bytes content_info_der(const DerElement& content_type, ByteView fields) {
+  Bytes signed_data, wrapper, body, content_info;
+  append_der(signed_data, kDerSequence, fields);
+  append_der(wrapper, kDerContext0, signed_data);
+  body.assign(content_type.whole.begin(), content_type.whole.end());
+  body.insert(body.end(), wrapper.begin(), wrapper.end());
+  append_der(content_info, kDerSequence, body);
+  return content_info;
+}
+
 // The DER ContentInfo with SignedData's `certificates [0] IMPLICIT` field removed; every other byte is kept.
 std::optional<Bytes> strip_certificates(ByteView der) {
   auto parsed = signed_data_fields(der);
@@ -79,13 +91,7 @@ std::optional<Bytes> strip_certificates(ByteView der) {
   Bytes fields;
   for (const DerElement& f : parsed->fields)
     if (f.tag != kDerContext0) fields.insert(fields.end(), f.whole.begin(), f.whole.end());
-  Bytes signed_data, wrapper, body, content_info;
-  append_der(signed_data, kDerSequence, fields);
-  append_der(wrapper, kDerContext0, signed_data);
-  body.assign(parsed->content_type.whole.begin(), parsed->content_type.whole.end());
-  body.insert(body.end(), wrapper.begin(), wrapper.end());
-  append_der(content_info, kDerSequence, body);
-  return content_info;
+  return content_info_der(parsed->content_type, fields);
 }
 
 constexpr const char* kNotDer = "not DER";
@@ -315,13 +321,7 @@ std::optional<CmsParts> cms_parse_der_with_certificates(ByteView der) {
     for (const DerElement& f : parsed->fields)
       if (&f == field) append_der(fields, kDerContext0, certificates);
       else fields.insert(fields.end(), f.whole.begin(), f.whole.end());
-    Bytes signed_data, wrapper, body, content_info;
-    append_der(signed_data, kDerSequence, fields);
-    append_der(wrapper, kDerContext0, signed_data);
-    body.assign(parsed->content_type.whole.begin(), parsed->content_type.whole.end());
-    body.insert(body.end(), wrapper.begin(), wrapper.end());
-    append_der(content_info, kDerSequence, body);
-    if (!std::ranges::equal(content_info, der)) return std::nullopt;
+    if (!std::ranges::equal(content_info_der(parsed->content_type, fields), der)) return std::nullopt;
   }
   CmsPtr cms = decode_cms(*without);
   if (!cms || !std::ranges::equal(encode_cms(cms.get()), *without)) return std::nullopt;
