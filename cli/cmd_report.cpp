@@ -222,9 +222,11 @@ struct Reported {
 };
 
 Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOptions& o, const projections::Scope& scope) {
+  auto unit = queries::resolve_unit(ledger, o.unit, scope);
+  if (!unit) return std::unexpected(unit.error());
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
-  auto r = projections::periodic_report(ledger, o.period, o.unit,
+  auto r = projections::periodic_report(ledger, o.period, *unit,
                                         o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of),
                                         vietnam_today(), o.point.at, *keep);
   if (!r) return std::unexpected(r.error());
@@ -367,7 +369,7 @@ void add_report(CLI::App& app, Action& run) {
       "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
-  cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its full name)");
+  cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its name, in any case or Unicode form)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
   cmd->add_option("--format", args->format, "table, csv, html or json")

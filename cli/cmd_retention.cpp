@@ -32,11 +32,13 @@ struct Listed {
 
 Result<Listed> listing_of(const ledger::Ledger& ledger, const queries::RetentionOptions& o, const projections::Scope& scope) {
   if (auto ok = check_on(o.on); !ok) return std::unexpected(ok.error());
+  auto unit = queries::resolve_unit(ledger, o.unit, scope);
+  if (!unit) return std::unexpected(unit.error());
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
   const std::string on = o.on.empty() ? vietnam_today() : o.on;
   auto listing = projections::retention_listing(ledger, on, [&](const projections::FileFacts& f) {
-    return (o.unit.empty() || f.unit == o.unit) && (!*keep || (*keep)(f.subject));
+    return (unit->empty() || f.unit == *unit) && (!*keep || (*keep)(f.subject));
   });
   if (!listing) return std::unexpected(listing.error());
   if (!listing->schedule)
@@ -130,7 +132,7 @@ void add_retention(CLI::App& app, Action& run) {
       "          antq retention ledger/ --unit 'UBND xã Lạc Thịnh' --format csv > luu-tru.csv");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--as-of", args->as_of, "Judge the records as on DATE (YYYY-MM-DD); default today");
-  cmd->add_option("--unit", args->unit, "Only the files this unit keeps (the unit that founded the subject)");
+  cmd->add_option("--unit", args->unit, "Only the files this unit keeps (the unit that founded the subject; any case or Unicode form)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_flag("--json", args->json, "The same as --format json");
   add_service_options(cmd, args->access);

@@ -387,16 +387,21 @@ Result<projections::Dossier> dossier_in(const ledger::Ledger& ledger, const std:
 // antq dossier --unit: how many subjects (inside the scope) the unit founded, and those with missing items, worst
 // first.
 struct Gaps {
+  std::string unit;  // as the ledger's acts write it (queries::resolve_unit)
   std::size_t subjects = 0;
   std::vector<projections::Dossier> gaps;
 };
 
-Result<Gaps> gaps_of(const ledger::Ledger& ledger, const std::string& unit, const projections::AsOf& at,
+Result<Gaps> gaps_of(const ledger::Ledger& ledger, const std::string& typed_unit, const projections::AsOf& at,
                      const projections::Scope& scope) {
+  auto resolved = queries::resolve_unit(ledger, typed_unit, scope);
+  if (!resolved) return std::unexpected(resolved.error());
+  const std::string& unit = *resolved;
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
   projections::SubjectReader reader(ledger);
   Gaps out;
+  out.unit = unit;
   for (const auto& id : projections::subject_ids(ledger)) {
     if (*keep && !(*keep)(id)) continue;
     auto s = reader.current(id);
@@ -508,7 +513,7 @@ Result<Json> dossier_gaps(const ledger::Ledger& ledger, const std::string& unit,
   if (!at) return std::unexpected(at.error());
   auto g = gaps_of(ledger, unit, *at, scope);
   if (!g) return std::unexpected(g.error());
-  return gaps_json(unit, *g);
+  return gaps_json(g->unit, *g);
 }
 
 Result<Json> diff(const ledger::Ledger& ledger, const std::string& subject, const std::string& from,
@@ -597,7 +602,7 @@ void add_dossier(CLI::App& app, Action& run) {
       "Examples: antq dossier ledger/ TL-M1 --as-of 2024-12-31\n"
       "          antq dossier ledger/ --unit 'UBND xã Lạc Thịnh' --json");
   add_common(cmd, *args, /*subject_required=*/false);
-  cmd->add_option("--unit", args->unit, "List the subjects of this unit (its full name) with missing items");
+  cmd->add_option("--unit", args->unit, "List the subjects of this unit (its name, in any case or Unicode form) with missing items");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (args->subject.empty() == args->unit.empty())
@@ -620,12 +625,12 @@ void add_dossier(CLI::App& app, Action& run) {
       auto g = gaps_of(**ledger, args->unit, *at, {});
       if (!g) return fail(g.error());
       if (args->json) {
-        print_json(gaps_json(args->unit, *g));
+        print_json(gaps_json(g->unit, *g));
         return kOk;
       }
-      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", args->unit, g->subjects,
+      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", g->unit, g->subjects,
                              g->gaps.size(), when));
-      if (g->subjects == 0) std::cout << "(no subject founded by this unit: give the unit's full name as acts write it)\n";
+      if (g->subjects == 0) std::cout << "(no subject founded by this unit: it holds authority bindings only)\n";
       for (const auto& d : g->gaps) {
         std::string items;
         for (const auto& e : d.items)

@@ -83,9 +83,11 @@ Result<Counted> statistics_of(const ledger::Ledger& ledger, const queries::Stats
                               const projections::Scope& scope) {
   auto at = as_of_point(options.point.as_of, options.point.at, ledger.size());
   if (!at) return std::unexpected(at.error());
+  auto unit = queries::resolve_unit(ledger, options.unit, scope);
+  if (!unit) return std::unexpected(unit.error());
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
-  auto s = projections::statistics(ledger, *at, options.year, options.unit, std::nullopt, *keep);
+  auto s = projections::statistics(ledger, *at, options.year, *unit, std::nullopt, *keep);
   if (!s) return std::unexpected(s.error());
   return Counted{*at, std::move(*s)};
 }
@@ -157,7 +159,7 @@ void add_stats(CLI::App& app, Action& run) {
   auto* as_of = cmd->add_option("--as-of", args->as_of, "As the record stood on DATE (YYYY-MM-DD)");
   auto* at = cmd->add_option("--at", args->at, "As the ledger stood after entry SEQ");
   as_of->excludes(at);
-  cmd->add_option("--unit", args->unit, "Only the subjects this unit founded (its full name)");
+  cmd->add_option("--unit", args->unit, "Only the subjects this unit founded (its name, in any case or Unicode form)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {

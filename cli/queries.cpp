@@ -5,16 +5,22 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
 #include "ledger/act.hpp"
 #include "ledger/event.hpp"
+#include "projections/authority.hpp"
 #include "signing/file.hpp"
 #include "signing/signing.hpp"
 
@@ -38,6 +44,74 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   auto act = ledger::decode_body(entry->event.body);
   if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
   return scope.covers(act->authority.unit, act->authority.level);
+}
+
+namespace {
+
+// A name as users may type it: NFC, case-folded, white space collapsed to single spaces and trimmed.
+std::string folded(std::string_view name) {
+  const std::string copy(name);  // utf8proc wants a NUL-terminated string
+  utf8proc_uint8_t* mapped = nullptr;
+  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()), 0, &mapped,
+                              static_cast<utf8proc_option_t>(UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                             UTF8PROC_CASEFOLD));
+  std::string text = n >= 0 && mapped != nullptr ? std::string(reinterpret_cast<const char*>(mapped)) : copy;
+  std::free(mapped);
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Edit distance between two byte strings (names are short: at most a few hundred bytes).
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope) {
+  if (typed.empty()) return typed;
+  // The units the ledger knows inside the scope: those that founded (or began) a subject, those holding a binding.
+  std::set<std::string> units;
+  projections::SubjectReader reader(ledger);
+  for (const auto& id : projections::subject_ids(ledger))
+    if (auto s = reader.current(id); s && !s->authority.unit.empty() && scope.covers(s->authority.unit, s->authority.level))
+      units.insert(s->authority.unit);
+  const projections::LedgerState state(ledger);
+  ledger.for_each_state("authority/", [&](std::string_view key, std::string_view) {
+    if (auto certificate = digest_from_hex(key.substr(std::string_view("authority/").size())))
+      for (const auto& b : projections::bindings_of(state, *certificate))
+        if (!b.unit.empty() && scope.covers(b.unit, b.level)) units.insert(b.unit);
+  });
+  if (units.contains(typed)) return typed;
+  const std::string wanted = folded(typed);
+  std::vector<std::pair<std::size_t, std::string>> nearest;
+  for (const auto& u : units) {
+    const std::string f = folded(u);
+    if (f == wanted) return u;
+    nearest.emplace_back(distance(f, wanted), u);
+  }
+  std::sort(nearest.begin(), nearest.end());
+  std::string names;
+  for (std::size_t i = 0; i < nearest.size() && i < 3; ++i) names += (i ? ", " : "") + nearest[i].second;
+  return bad_input(fmt::format("--unit \"{}\": no unit of that name in the ledger{}", typed,
+                               names.empty() ? std::string(" (it holds none)") : "; nearest: " + names));
 }
 
 Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope) {

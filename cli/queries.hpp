@@ -54,6 +54,12 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
 // whole scope, else the set of those subject_in_scope() admits, decided once, when this is called.
 Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope);
 
+// The unit a user typed for --unit, as the ledger's acts write it: matched after NFC, case folding and collapsed
+// white space among the units `scope` covers that founded a subject or hold an authority binding. "" stays "".
+// bad_input for a name that matches none: "--unit \"X\": no unit of that name in the ledger; nearest: A, B, C" (the
+// nearest names inside the scope only).
+Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope);
+
 // antq show --json: the subject's state at `point`.
 Result<Json> show(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);
 // antq history --json: its decision chain up to `point`, every signature checked again.

@@ -365,6 +365,39 @@ TEST_CASE("A reader sees only its scope: subjects outside it are not found, coun
   }
 }
 
+TEST_CASE("A unit typed for --unit is matched after NFC, case folding and white space; an unknown one names the nearest",
+          "[cli][queries]") {
+  const fs::path demo = full_demo();
+  auto l = open_ledger(demo / "ledger");
+  const std::string unit = "UBND xã Lạc Thịnh";
+  // The same name decomposed (NFD: "a" + combining dot below...), in capitals, with doubled and outer spaces.
+  const std::string decomposed = "UBND xa\xcc\x83 La\xcc\xa3" "c Thi\xcc\xa3" "nh";
+  const std::string typed_otherwise = "  ubnd   XÃ lạc THỊNH ";
+  CHECK(q::resolve_unit(*l, decomposed, {}).value_or("") == unit);
+  CHECK(q::resolve_unit(*l, typed_otherwise, {}).value_or("") == unit);
+  CHECK(q::resolve_unit(*l, "", {}).value_or("x").empty());
+  const std::string exact = text_of(q::report(*l, {"2025", unit, {}}, {}));
+  CHECK_FALSE(exact.starts_with("error"));
+  CHECK(text_of(q::report(*l, {"2025", decomposed, {}}, {})) == exact);
+  CHECK(text_of(q::stats(*l, {{}, {}, typed_otherwise}, {})) == text_of(q::stats(*l, {{}, {}, unit}, {})));
+  CHECK(text_of(q::dossier_gaps(*l, decomposed, {}, {})) == text_of(q::dossier_gaps(*l, unit, {}, {})));
+  CHECK(text_of(q::retention(*l, {"2030-01-01", typed_otherwise}, {})) ==
+        text_of(q::retention(*l, {"2030-01-01", unit}, {})));
+
+  auto unknown = q::resolve_unit(*l, "UBND xã Lạc Thinh Xyz", {});
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().kind == ErrorKind::bad_input);
+  CHECK_THAT(unknown.error().message, Catch::StartsWith("--unit \"UBND xã Lạc Thinh Xyz\": no unit of that name") &&
+                                          Catch::Contains("nearest: " + unit));
+  CHECK(text_of(q::stats(*l, {{}, {}, "No Such Unit"}, {})).starts_with("error"));
+  // A reader's scope: only the units inside it are known, and only they are offered as nearest.
+  const Scope mine{{unit}, {}};
+  CHECK(q::resolve_unit(*l, decomposed, mine).value_or("") == unit);
+  auto outside = q::resolve_unit(*l, "UBND huyện Yên Thủy", mine);
+  REQUIRE_FALSE(outside);
+  CHECK_THAT(outside.error().message, Catch::EndsWith("nearest: " + unit));
+}
+
 TEST_CASE("Queries refuse a bad parameter with the CLI's message", "[cli][queries]") {
   CommuneDemo demo;
   auto l = open_ledger(demo.ledger());
