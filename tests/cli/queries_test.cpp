@@ -367,7 +367,8 @@ TEST_CASE("A reader sees only its scope: subjects outside it are not found, coun
   }
 }
 
-TEST_CASE("A unit typed for --unit is matched after NFC, case folding and white space; an unknown one names the nearest",
+TEST_CASE("A unit typed for --unit is matched after NFC, case folding and white space, and an unknown one names "
+          "the nearest",
           "[cli][queries]") {
   const fs::path demo = full_demo();
   auto l = open_ledger(demo / "ledger");
