@@ -34,6 +34,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The cap of the body of an answer that is not 2xx (it says why), when the request's own cap is smaller.
+constexpr std::size_t kMaxRefusalBody = 64u << 10;
+
 // Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date or anything else: nullopt.
 std::optional<std::chrono::seconds> retry_after(const HttpResponse& res) {
   auto value = res.header("Retry-After");
@@ -210,18 +213,33 @@ struct HttpClient::Rep {
     }
     http::response_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
-    parser.body_limit(max_body);
+    // The cap is for what was asked; a refusal (429, 404...) may say why in more than a small document's bytes.
+    // Beast judges a Content-Length against the limit as the header ends: the larger one until the status is known.
+    std::size_t limit = std::max(max_body, kMaxRefusalBody);
+    parser.body_limit(limit);
     auto on_read = [&](beast::error_code e, std::size_t) { ec = e; };
     if (secure)
-      http::async_read(*secure, buffer, parser, on_read);
+      http::async_read_header(*secure, buffer, parser, on_read);
     else
-      http::async_read(*plain, buffer, parser, on_read);
+      http::async_read_header(*plain, buffer, parser, on_read);
     run();
+    if (!ec && parser.get().result_int() / 100 == 2) {
+      limit = max_body;
+      if (parser.content_length() && *parser.content_length() > limit) ec = http::error::body_limit;
+      else parser.body_limit(limit);  // a chunked body: judged as it comes
+    }
+    if (!ec && !parser.is_done()) {
+      if (secure)
+        http::async_read(*secure, buffer, parser, on_read);
+      else
+        http::async_read(*plain, buffer, parser, on_read);
+      run();
+    }
     if (ec) {
       const bool nothing = !parser.got_some();
       close();
       if (ec == http::error::body_limit)
-        return bad_input(fmt::format("{}: the response is larger than {} bytes", where, max_body));
+        return bad_input(fmt::format("{}: the response is larger than {} bytes", where, limit));
       if (ec == http::error::header_limit)
         return bad_input(fmt::format("{}: the response's header is larger than {} bytes", where,
                                      options.max_header_bytes));

@@ -67,7 +67,9 @@ class HttpClient {
   ~HttpClient();
 
   // Sends METHOD base_path + `path` (`path` starts with '/') with `headers` and `body` (a Content-Length is set
-  // for a body); any status is a response, after the waits HttpOptions::max_retry_wait allows. `max_body_bytes` overrides the default cap for this response.
+  // for a body); any status is a response, after the waits HttpOptions::max_retry_wait allows. `max_body_bytes`
+  // overrides the default cap for this response; an answer that is not 2xx may be up to 64 KiB whatever the cap (it
+  // says why).
   Result<HttpResponse> request(std::string_view method, std::string_view path, const HttpHeaders& headers = {},
                                std::string body = {}, std::optional<std::size_t> max_body_bytes = {});
   Result<HttpResponse> get(std::string_view path, std::optional<std::size_t> max_body_bytes = {}) {

@@ -130,6 +130,42 @@ out=$(mirror) || fail "mirror after the refusals: $out"
 check_tiles "$copy"
 verifies 3231
 
+# A busy server: the smallest document is first answered 429 with Retry-After: 1 and a body longer than the document
+# (a document's own size caps its answer): the mirror waits, fetches it again, and its copy verifies.
+python3 -u - "$tmp/site3" >"$tmp/busy.log" 2>&1 <<'PY' &
+import functools, http.server, json, os, sys
+site = sys.argv[1]
+docs = os.path.join(site, "attachments")
+smallest = "/attachments/" + min(os.listdir(docs), key=lambda f: os.path.getsize(os.path.join(docs, f)))
+refused = []
+class Busy(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == smallest and not refused:
+            refused.append(self.path)
+            body = json.dumps({"error": "more than 200 requests per second from this client: wait and retry " + "." * 400}).encode()
+            self.send_response(429)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Busy, directory=site))
+print("busy", server.server_address[1], os.path.getsize(site + smallest), flush=True)
+server.serve_forever()
+PY
+busy=$!
+for _ in $(seq 100); do grep -q "^busy" "$tmp/busy.log" && break; sleep 0.05; done
+read -r _ busy_port smallest_bytes < <(grep "^busy" "$tmp/busy.log") || fail "the busy server did not start: $(cat "$tmp/busy.log")"
+((smallest_bytes < 400)) || fail "the smallest document has $smallest_bytes bytes: the 429's body is not longer"
+out=$("$antq" mirror "http://127.0.0.1:$busy_port" "$tmp/busy-copy" --operator-key "$tmp/kept.vkey" 2>&1) ||
+  fail "mirror from a busy server: $out"
+kill "$busy" 2>/dev/null || true
+[[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
+copy="$tmp/busy-copy" verifies 3231
+
 # Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
 # certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and
 # when the server's certificate does not chain to --server-ca.
