@@ -471,7 +471,8 @@ Result<std::unique_ptr<ledger::Admission>> make_admission(const std::string& pro
 Result<Profile> initial_profile(const ledger::Ledger& ledger) {
   const ledger::LedgerInfo& info = ledger.info();
   if (!info.profile_document) {
-    auto p = builtin_profile(info.profile);
+    // Made before profiles were stored: the rules of that time, frozen (not today's file of the same id).
+    auto p = frozen_format1_profile(info.profile);
     if (!p) return std::unexpected(p.error());
     return **p;
   }

@@ -18,6 +18,8 @@ struct ProfileFile {
 };
 extern const ProfileFile kProfileFiles[];
 extern const std::size_t kProfileFileCount;
+extern const ProfileFile kFrozenV1Files[];
+extern const std::size_t kFrozenV1FileCount;
 }  // namespace generated
 
 namespace {
@@ -300,7 +302,7 @@ Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string
   return parse_schedule_object(j, "", name);
 }
 
-const std::vector<std::string>& rule_ids() {
+const std::vector<std::string>& format1_rule_ids() {
   static const std::vector<std::string> ids = {
       // refusals
       "signature", "authority", "duplicate", "unknown-subject", "order", "eligibility", "same-level", "one-rating",
@@ -309,6 +311,15 @@ const std::vector<std::string>& rule_ids() {
       "late-proposal", "late-decision", "late-forwarding", "level-mismatch", "weak-not-terminated", "missing-plan",
       "missing-report", "dossier-incomplete", "exemplar-late-evaluation", "exemplar-below-threshold", "duplicate-model",
       "replication-ineffective"};
+  return ids;
+}
+
+const std::vector<std::string>& rule_ids() {
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out = format1_rule_ids();
+    // Added with format 2 (none yet).
+    return out;
+  }();
   return ids;
 }
 
@@ -325,7 +336,13 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   Profile p;
   std::string format;
   ANTQ_TRY(format, top.text("format"));
-  if (format != "antq-profile 1") return top.fail("format", "expected \"antq-profile 1\", got \"" + format + "\"");
+  if (format == "antq-profile 1") {
+    p.format = 1;
+  } else if (format == "antq-profile 2") {
+    p.format = 2;
+  } else {
+    return top.fail("format", "expected \"antq-profile 2\" (or \"antq-profile 1\" of older ledgers), got \"" + format + "\"");
+  }
   ANTQ_TRY(p.id, top.text("id"));
   ANTQ_TRY(p.title, top.text("title"));
 
@@ -484,7 +501,9 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
 
   auto ru = top.object("rules");
   if (!ru) return std::unexpected(ru.error());
-  for (const auto& id : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));
+  // A format-1 file names the rules of its time; those added since do not apply under it.
+  for (const auto& id : p.format == 1 ? format1_rule_ids() : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));
+  for (const auto& id : rule_ids()) p.rules.try_emplace(id, false);
   ANTQ_CHECK(ru->done());
 
   ANTQ_CHECK(top.done());
@@ -507,16 +526,19 @@ std::string_view builtin_profile_text(std::string_view id) {
   return {};
 }
 
-Result<const Profile*> builtin_profile(std::string_view id) {
-  // Parsed once, on first use; each file was checked by the tests, but a bad one still fails here, not later.
-  static const std::map<std::string, Result<Profile>, std::less<>> parsed = [] {
-    std::map<std::string, Result<Profile>, std::less<>> out;
-    for (std::size_t i = 0; i < generated::kProfileFileCount; ++i) {
-      const auto& f = generated::kProfileFiles[i];
-      out.emplace(std::string(f.id), parse_profile(f.text, std::string(f.id) + ".json"));
-    }
-    return out;
-  }();
+namespace {
+
+using ParsedProfiles = std::map<std::string, Result<Profile>, std::less<>>;
+
+// Parsed once, on first use; each file was checked by the tests, but a bad one still fails here, not later.
+ParsedProfiles parse_all(const generated::ProfileFile* files, std::size_t count, std::string_view dir) {
+  ParsedProfiles out;
+  for (std::size_t i = 0; i < count; ++i)
+    out.emplace(std::string(files[i].id), parse_profile(files[i].text, std::string(dir) + std::string(files[i].id) + ".json"));
+  return out;
+}
+
+Result<const Profile*> find_parsed(const ParsedProfiles& parsed, std::string_view id) {
   auto it = parsed.find(id);
   if (it == parsed.end())
     return bad_input(fmt::format("unknown profile \"{}\" (known: {})", id, Fields::join(builtin_profile_ids())));
@@ -524,6 +546,24 @@ Result<const Profile*> builtin_profile(std::string_view id) {
   if (it->second->id != id)
     return bad_input(fmt::format("profile file {}.json says its id is \"{}\"", id, it->second->id));
   return &*it->second;
+}
+
+}  // namespace
+
+Result<const Profile*> builtin_profile(std::string_view id) {
+  static const ParsedProfiles parsed = parse_all(generated::kProfileFiles, generated::kProfileFileCount, "");
+  return find_parsed(parsed, id);
+}
+
+Result<const Profile*> frozen_format1_profile(std::string_view id) {
+  static const ParsedProfiles parsed = parse_all(generated::kFrozenV1Files, generated::kFrozenV1FileCount, "v1/");
+  return find_parsed(parsed, id);
+}
+
+std::string_view frozen_format1_text(std::string_view id) {
+  for (std::size_t i = 0; i < generated::kFrozenV1FileCount; ++i)
+    if (generated::kFrozenV1Files[i].id == id) return generated::kFrozenV1Files[i].text;
+  return {};
 }
 
 }  // namespace antq::projections

@@ -96,6 +96,9 @@ Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string
 inline constexpr int kDefaultSignatureMaxAgeDays = 10;
 
 struct Profile {
+  // The file's format: 2 for today's files; 1 for the files ledgers stored before the rules of issue 21 (their
+  // sections and rules added since are absent, and the engine applies them as it did then).
+  int format = 2;
   std::string id;
   std::string title;
   std::string source_issuer;
@@ -137,7 +140,14 @@ Result<const Profile*> builtin_profile(std::string_view id);
 // The file text of a compiled-in profile (empty when unknown): what a ledger stores to keep its rules.
 std::string_view builtin_profile_text(std::string_view id);
 
-// Every rule and finding id of domain.md §10.
+// The profile a ledger made before profiles were stored is judged by: the format-1 file of `id` as it was then
+// (projections/profiles/v1/, frozen), so that a later change of the rules never refuses what such a ledger holds.
+Result<const Profile*> frozen_format1_profile(std::string_view id);
+std::string_view frozen_format1_text(std::string_view id);
+
+// Every rule and finding id a profile of the current format names (domain.md §10 and docs/rules.md).
 const std::vector<std::string>& rule_ids();
+// The rule ids a format-1 file names: the others do not apply under it.
+const std::vector<std::string>& format1_rule_ids();
 
 }  // namespace antq::projections

@@ -206,6 +206,9 @@ class TestLedger {
     ledger::InitOptions o;
     o.dir = dir();
     o.profile = profile;
+    // Stored as antq init stores it: the ledger is judged by today's file of `profile`.
+    const std::string_view text = projections::builtin_profile_text(profile);
+    o.profile_document.assign(text.begin(), text.end());
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
     o.operator_key = operator_key;
@@ -224,7 +227,7 @@ class TestLedger {
   void reopen() {
     ledger.reset();
     ledger = open_ledger(dir(), operator_key);
-    auto a = projections::make_admission(profile);
+    auto a = projections::make_admission(*ledger);
     REQUIRE(a);
     admission = std::move(*a);
   }
@@ -257,7 +260,8 @@ class TestLedger {
     return append({sign(act, by.person, with_org ? &by.office : nullptr)});
   }
   ledger::VerifyReport verify(std::optional<std::string> checkpoint = std::nullopt) {
-    auto replay = projections::make_admission(profile);
+    auto replay = projections::make_admission(*ledger);
+    REQUIRE(replay);
     ledger::VerifyOptions o;
     o.checkpoint = std::move(checkpoint);
     return ledger->verify(o, **replay);

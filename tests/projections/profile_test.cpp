@@ -118,7 +118,7 @@ TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items,
 
 TEST_CASE("A malformed profile is refused, naming the field", "[projections]") {
   CHECK_THAT(refusal("{not json"), Catch::Contains("malformed JSON"));
-  CHECK_THAT(refusal(changed([](json& j) { j["format"] = "antq-profile 2"; })), Catch::Contains("format"));
+  CHECK_THAT(refusal(changed([](json& j) { j["format"] = "antq-profile 3"; })), Catch::Contains("format"));
   CHECK_THAT(refusal(changed([](json& j) { j.erase("rating"); })), Catch::Contains("rating: missing"));
   CHECK_THAT(refusal(changed([](json& j) { j["colour"] = "red"; })), Catch::Contains("colour: unknown field"));
   CHECK_THAT(refusal(changed([](json& j) { j["establishment"]["requires"]["linked"][0] = "model.celebrated"; })),
@@ -166,6 +166,43 @@ TEST_CASE("A ledger keeps its profile's file from init and is judged by that fil
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().kind == ErrorKind::corruption);
   CHECK_THAT(refused.error().message, Catch::Contains("bac-giang-2020") && Catch::Contains("hoa-binh-2023"));
+}
+
+TEST_CASE("Format 1, the files ledgers stored before issue 21, is still read, and the rules added since do not apply under it", "[projections]") {
+  for (const auto& id : known_profiles()) {
+    INFO(id);
+    auto frozen = frozen_format1_profile(id);
+    if (!frozen) FAIL(frozen.error().line());
+    CHECK((*frozen)->format == 1);
+    CHECK((*frozen)->id == id);
+    CHECK(json::parse(frozen_format1_text(id))["format"] == "antq-profile 1");
+    for (const auto& rule : rule_ids())
+      if (std::find(format1_rule_ids().begin(), format1_rule_ids().end(), rule) == format1_rule_ids().end())
+        CHECK_FALSE((*frozen)->applies(rule));
+    CHECK(profile(id).format == 2);
+  }
+}
+
+TEST_CASE("A ledger made before profiles were stored is judged by the frozen format-1 file, not by today's", "[projections]") {
+  test::TempDir tmp;
+  test::Pki pki(tmp / "pki");
+  test::Identity admin = pki.issue("admin");
+  ledger::InitOptions o;
+  o.dir = tmp / "old";
+  o.profile = "kon-tum-2022";
+  o.roots = {pki.root().certificate_der};
+  o.administrator = admin.certificate;
+  o.operator_key = test::new_operator_key();
+  test::require_ok(ledger::Ledger::init(o));
+  auto old = test::open_ledger(tmp / "old", o.operator_key);
+  REQUIRE_FALSE(old->info().profile_document.has_value());
+  auto judged = initial_profile(*old);
+  if (!judged) FAIL(judged.error().line());
+  CHECK(judged->format == 1);
+  CHECK(judged->id == "kon-tum-2022");
+  auto rules = make_admission(*old);
+  if (!rules) FAIL(rules.error().line());
+  CHECK(old->verify({}, **rules).ok);
 }
 
 }  // namespace antq::projections
