@@ -92,9 +92,10 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->footer(
       "Every finding of domain.md §10 under the profile in force: late-proposal, late-decision, late-forwarding,\n"
       "level-mismatch, weak-not-terminated, missing-plan, missing-report, dossier-incomplete,\n"
-      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective. Each with the\n"
-      "subject, the entry, the rule, a message naming dates and documents, and the entries involved. Deadlines are\n"
-      "measured against today (Vietnam date), or the --as-of date.\n"
+      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective; added with\n"
+      "format 2 (docs/rules.md): exemplar-common-criteria. Each with the subject, the entry, the rule, a message\n"
+      "naming dates and documents, and the entries involved. Deadlines are measured against today (Vietnam date),\n"
+      "or the --as-of date.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");

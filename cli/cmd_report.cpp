@@ -11,6 +11,8 @@
 #include "cli/display.hpp"
 #include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/admission.hpp"
+#include "projections/names.hpp"
 #include "projections/report.hpp"
 
 namespace antq::cli {
@@ -272,22 +274,45 @@ Result<json> reconcile_submitted(const ledger::Ledger& ledger, const SubmittedRe
   if (!keep) return std::unexpected(keep.error());
   auto r = projections::periodic_report(ledger, field("period"), unit, as_of, vietnam_today(), at, *keep);
   if (!r) return std::unexpected(r.error());
+  // Rows of models by name (points, teams) are matched by name key (projections/names.hpp): a submitted
+  // "Tổ dân cư tự quản về ANTT" is the ledger's "Tổ dân cư tự quản về an ninh, trật tự"; several submitted variants
+  // of one name add up.
+  auto in_force = projections::profile_on(ledger, r->as_of);
+  if (!in_force) return std::unexpected(in_force.error());
+  const projections::ModelNames names(in_force->names);
+  std::map<std::string, std::string> by_group;  // name group -> the ledger's row key
+  for (const auto& m : r->stats.models) by_group.emplace(m.key, m.name);
+  std::map<std::pair<std::string, std::string>, std::string> figures;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (auto key : submitted.order) {
+    const std::string& value = submitted.figures.at(key);
+    if (key.first == "points" || key.first == "teams")
+      if (auto it = by_group.find(names.group(key.second)); it != by_group.end()) key.second = it->second;
+    auto [at_key, added] = figures.emplace(key, value);
+    if (added) {
+      order.push_back(key);
+    } else {
+      const bool numbers = !value.empty() && !at_key->second.empty() &&
+                           value.find_first_not_of("0123456789") == std::string::npos && value.size() < 16 &&
+                           at_key->second.find_first_not_of("0123456789") == std::string::npos && at_key->second.size() < 16;
+      at_key->second = numbers ? std::to_string(std::stoull(at_key->second) + std::stoull(value)) : value;
+    }
+  }
   std::map<std::pair<std::string, std::string>, std::string> expected;
-  std::vector<std::pair<std::string, std::string>> order = submitted.order;
   for (const auto& f : projections::report_figures(*r)) {
     if (f.section == "report") continue;
     expected[{f.section, f.key}] = f.value;
-    if (!submitted.figures.contains({f.section, f.key})) order.emplace_back(f.section, f.key);
+    if (!figures.contains({f.section, f.key})) order.emplace_back(f.section, f.key);
   }
   json differences = json::array();
   for (const auto& key : order) {
-    auto reported = submitted.figures.find(key);
+    auto reported = figures.find(key);
     auto ledger_value = expected.find(key);
-    const std::string a = reported == submitted.figures.end() ? "" : reported->second;
+    const std::string a = reported == figures.end() ? "" : reported->second;
     const std::string b = ledger_value == expected.end() ? "" : ledger_value->second;
     if (a != b)
       differences.push_back({{"section", key.first}, {"key", key.second},
-                             {"reported", reported == submitted.figures.end() ? json(nullptr) : json(a)},
+                             {"reported", reported == figures.end() ? json(nullptr) : json(a)},
                              {"ledger", ledger_value == expected.end() ? json(nullptr) : json(b)}});
   }
   return json{{"period", r->period}, {"unit", unit}, {"as_of", as_of}, {"figures", order.size()},

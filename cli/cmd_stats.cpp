@@ -23,14 +23,20 @@ std::size_t count_of(const std::map<std::string, std::size_t>& counts, const std
 
 json stats_json(const projections::Statistics& s) {
   json models = json::array();
-  for (const auto& m : s.models) models.push_back({{"name", m.name}, {"points", m.points}, {"teams", m.teams}});
+  for (const auto& m : s.models) {
+    // variants: the names as the acts write them, grouped under this one (projections/names.hpp), with their points.
+    json variants = json::array();
+    for (const auto& [name, points] : m.variants) variants.push_back({{"name", name}, {"points", points}});
+    models.push_back({{"name", m.name}, {"points", m.points}, {"teams", m.teams}, {"variants", std::move(variants)}});
+  }
   json apart = json::array();
   for (const auto& a : s.apart) apart.push_back({{"subject", a.subject}, {"name", a.name}, {"reason", a.reason}});
   json replication = json::array();
   for (const auto& r : s.replication) {
-    json x{{"origin", r.origin}, {"name", r.name}, {"points", r.points}, {"rated", r.rated}, {"effective", r.effective}};
+    json x{{"origin", r.origin}, {"name", r.name},       {"points", r.points},
+           {"rated", r.rated},   {"counted", r.counted}, {"effective", r.effective}};
     if (r.threshold_pct)
-      x["effective_model"] = r.rated > 0 && r.effective * 100 >= static_cast<std::size_t>(*r.threshold_pct) * r.rated;
+      x["effective_model"] = r.counted > 0 && r.effective * 100 >= static_cast<std::size_t>(*r.threshold_pct) * r.counted;
     replication.push_back(std::move(x));
   }
   json ratings = json::object();
@@ -127,8 +133,8 @@ void print_stats_table(const projections::Statistics& s, const std::string& when
                            count_of(s.exemplars, "ended"));
   std::cout << fmt::format("replications {}, announcements {}\n", s.replications, s.announcements);
   for (const auto& r : s.replication)
-    print_line(fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better{}", r.origin, r.name,
-                           r.points, r.rated, s.year, r.effective,
+    print_line(fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better of {} counted{}", r.origin,
+                           r.name, r.points, r.rated, s.year, r.effective, r.counted,
                            r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : ""));
   if (!s.apart.empty()) {
     std::cout << fmt::format("\nreported apart, not in the totals ({}):\n", s.apart.size());

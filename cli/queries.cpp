@@ -5,8 +5,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -21,6 +19,7 @@
 #include "ledger/act.hpp"
 #include "ledger/event.hpp"
 #include "projections/authority.hpp"
+#include "projections/names.hpp"
 #include "signing/file.hpp"
 #include "signing/signing.hpp"
 
@@ -48,24 +47,8 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
 
 namespace {
 
-// A name as users may type it: NFC, case-folded, white space collapsed to single spaces and trimmed.
-std::string folded(std::string_view name) {
-  const std::string copy(name);  // utf8proc wants a NUL-terminated string
-  utf8proc_uint8_t* mapped = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(copy.c_str()), 0, &mapped,
-                              static_cast<utf8proc_option_t>(UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                             UTF8PROC_CASEFOLD));
-  std::string text = n >= 0 && mapped != nullptr ? std::string(reinterpret_cast<const char*>(mapped)) : copy;
-  std::free(mapped);
-  std::string out;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(space ? ' ' : c);
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+// A name as users may type it: NFC, case-folded, white space collapsed (projections/names.hpp).
+std::string folded(std::string_view name) { return projections::fold_text(name); }
 
 // Edit distance between two byte strings (names are short: at most a few hundred bytes).
 std::size_t distance(std::string_view a, std::string_view b) {

@@ -91,6 +91,8 @@ std::vector<FieldSpec> model_fields(bool establishing) {
       {"security_content", Type::boolean},
       {"point_of", Type::text, false, {}, {.chars = 64}},
       {"members", Type::members, false, {}, kMembers},
+      // The team or body that carries the model out (issue 21 §5: duplicate-model compares it within an area).
+      {"implementer", Type::text, false, {}, kName},
   };
   return f;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -9,7 +10,9 @@
 #include "projections/admission.hpp"
 #include "projections/dossier.hpp"
 #include "projections/lifecycle.hpp"
+#include "projections/names.hpp"
 #include "projections/retention.hpp"
+#include "projections/stats.hpp"
 
 namespace antq::projections {
 namespace {
@@ -24,6 +27,35 @@ bool more_than_months(const std::string& from, const std::string& to, int months
 
 int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
 
+// The evaluation year an act of a model's yearly work is for: data.year of a plan, a rating proposal or a rating;
+// the year of a report's period ("2025-H1", "2025"); 0 for others (an ad hoc report).
+int work_year(const ledger::Act& act) {
+  if (act.act == "model.plan-issued" || act.act == "model.rating-proposed" || act.act == "model.rated")
+    return year_of(act.data);
+  if (act.act == "model.report-filed" && act.data.is_object()) {
+    const std::string period = act.data.value("period", "");
+    if (period.size() >= 4 && period.find_first_not_of("0123456789") >= 4) return std::stoi(period.substr(0, 4));
+  }
+  return 0;
+}
+
+// The latest data.`field` (text) the model's founding acts give (model.proposed, .established, .recognized).
+std::string founding_text(const std::vector<ChainLink>& links, const char* field) {
+  std::string out;
+  for (const ChainLink& l : links)
+    if ((l.act.act == "model.proposed" || l.act.act == "model.established" || l.act.act == "model.recognized") &&
+        l.act.data.is_object() && l.act.data.contains(field) && l.act.data[field].is_string())
+      out = l.act.data[field].get<std::string>();
+  return out;
+}
+
+// A duplicate-model candidate: an active self-managed Movement model with security content and an area.
+struct Candidate {
+  const SubjectState* s;
+  std::string area, implementer, name;  // keys (projections/names.hpp); implementer empty when no act names one
+  std::string implementer_text;
+};
+
 
 class Auditor {
  public:
@@ -31,7 +63,7 @@ class Auditor {
       : ledger_(ledger), today_(std::move(today)), at_(at), keep_(keep), reader_(ledger) {}
 
   Result<std::vector<Finding>> run() {
-    std::map<std::string, std::vector<const SubjectState*>> by_name;  // duplicate-model candidates
+    std::map<std::string, std::vector<Candidate>> by_area;  // duplicate-model candidates
     std::vector<SubjectState> states;
     std::map<std::string, std::vector<ChainLink>> chains;
     for (const auto& id : subject_ids(ledger_)) {
@@ -44,6 +76,7 @@ class Auditor {
     }
     auto p = profile_on(ledger_, today_);
     if (!p) return std::unexpected(p.error());
+    const ModelNames names(p->names);
     for (const SubjectState& s : states) {
       const std::vector<ChainLink>& links = chains[s.id];
       if (s.kind == "exemplar") {
@@ -52,19 +85,18 @@ class Auditor {
       }
       deadlines(*p, s, links);
       level_mismatch(*p, s, links);
-      weak_not_terminated(*p, s);
+      weak_not_terminated(*p, s, links);
       missing_plan(*p, s, links);
       dossier(*p, s, links);
-      if (!s.closed() && s.is_founded() && !s.area.empty() && p->applies("duplicate-model"))
-        by_name[s.name + "\x1f" + s.type + "\x1f" + s.area].push_back(&s);
+      if (!s.closed() && s.is_founded() && !s.area.empty() && p->applies("duplicate-model") && s.type != "linked" &&
+          s.movement != "dan-van-kheo" && s.security_content) {
+        const std::string implementer = founding_text(links, "implementer");
+        by_area[name_key(s.area)].push_back(
+            {&s, name_key(s.area), implementer.empty() ? "" : name_key(implementer), names.group(s.name), implementer});
+      }
       if (!s.points.empty()) replication(*p, s);
     }
-    for (const auto& [key, models] : by_name)
-      for (std::size_t i = 1; i < models.size(); ++i)
-        add(*models[i], models[i]->founding_seq(), "duplicate-model", models[i]->founded,
-            fmt::format("{} and {} are both active \"{}\" ({}) models in {}: merge candidates (Hòa Bình §III.1, §III.3)",
-                        models[0]->id, models[i]->id, models[i]->name, models[i]->type, models[i]->area),
-            {models[0]->founding_seq(), models[i]->founding_seq()});
+    for (const auto& [area, models] : by_area) duplicates(models);
     if (auto r = retention(states, chains); !r) return std::unexpected(r.error());
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
@@ -139,12 +171,28 @@ class Auditor {
     }
   }
 
-  // weak-not-terminated: a Weak model still open after the next evaluation year (Bắc Giang: at once).
-  void weak_not_terminated(const Profile& p, const SubjectState& s) {
+  // weak-not-terminated: a Weak model still open (Bắc Giang: at once). The other seeds set no time limit ("thì kết
+  // thúc", 000 §III.3): under format 2 it is found on evidence that the model was kept going — a plan, a report or
+  // a rating proposal for a later evaluation year — with no termination; under format 1 after 31 October of the
+  // next evaluation year, as before.
+  void weak_not_terminated(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
     if (!p.applies("weak-not-terminated") || s.closed()) return;
     auto latest = s.latest_rating();
     if (!latest || latest->second.level != "weak") return;
     const bool at_once = p.weak_must_terminate == "immediately";
+    if (!p.weak_must_terminate && p.weak_on_evidence) {
+      for (const ChainLink& l : links)
+        if (work_year(l.act) > latest->first) {
+          add(s, latest->second.seq, "weak-not-terminated", l.act.date,
+              fmt::format("{} was rated weak for {} (decision of {}, entry {}) and is still {}: {} for {} (entry {}, "
+                          "{}) keeps it going instead of ending it by the termination steps ({}: no time limit, 000 "
+                          "§III.3)", s.id, latest->first, latest->second.date, latest->second.seq, s.stage, l.act.act,
+                          work_year(l.act), l.entry.seq, l.act.date, p.id),
+              {latest->second.seq, l.entry.seq});
+          return;
+        }
+      return;
+    }
     const std::string by = at_once ? latest->second.date : fmt::format("{:04}-10-31", latest->first + 1);
     if (today_ <= by) return;
     add(s, latest->second.seq, "weak-not-terminated", by,
@@ -160,7 +208,9 @@ class Auditor {
     if (!p.applies("missing-plan") || s.stage != "active") return;
     const int first = std::stoi(s.founded.substr(0, 4)) + 1;
     for (int y = first; y <= std::stoi(today_.substr(0, 4)) + 1; ++y) {
-      const std::string opens = fmt::format("{:04}-11-01", y - 1), due = fmt::format("{:04}-01-01", y);
+      // Due before the profile's day of Y (format 1: 1 January), else by the end of the evaluation year.
+      const std::string opens = fmt::format("{:04}-11-01", y - 1);
+      const std::string due = fmt::format("{:04}-{}", y, p.missing_plan_before.value_or("11-01"));
       if (s.founded >= opens || today_ < due) continue;
       const bool planned = std::any_of(links.begin(), links.end(), [&](const ChainLink& l) {
         return l.act.act == "model.plan-issued" && year_of(l.act.data) == y;
@@ -168,7 +218,7 @@ class Auditor {
       if (!planned)
         add(s, s.entries.back(), "missing-plan", due,
             fmt::format("{} is active but has no activity plan (model.plan-issued) for evaluation year {}, which "
-                        "opened {}", s.id, y, opens));
+                        "opened {} (due before {}, {})", s.id, y, opens, due, p.id));
     }
   }
 
@@ -222,24 +272,55 @@ class Auditor {
                       r.subject, r.cls, r.years.value_or(0), provisional, *r.due));
   }
 
+  // duplicate-model (000 §III.1 Lưu ý: "cùng chủ thể thực hiện, cùng mục tiêu bảo đảm an ninh, trật tự nhưng hình
+  // thành nhiều mô hình với tên gọi khác nhau"; §III.3: not two models with the same members and goal on one area,
+  // "trừ loại mô hình liên kết, phối hợp"): among the active self-managed models of one area, a later one is a
+  // duplicate of an earlier one with the same implementer when both name theirs, else with the same name key.
+  void duplicates(std::vector<Candidate> models) {
+    // The later founded is the duplicate.
+    std::stable_sort(models.begin(), models.end(), [](const Candidate& a, const Candidate& b) {
+      return std::pair(a.s->founded, a.s->founding_seq()) < std::pair(b.s->founded, b.s->founding_seq());
+    });
+    for (std::size_t j = 1; j < models.size(); ++j)
+      for (std::size_t i = 0; i < j; ++i) {
+        const Candidate& a = models[i];
+        const Candidate& b = models[j];
+        const bool by_implementer = !a.implementer.empty() && !b.implementer.empty();
+        if (by_implementer ? a.implementer != b.implementer : a.name != b.name) continue;
+        add(*b.s, b.s->founding_seq(), "duplicate-model", b.s->founded,
+            by_implementer
+                ? fmt::format("{} (\"{}\") and {} (\"{}\") are both active models of {} in {}: the same implementer "
+                              "under {} names, merge candidates (000 §III.1, §III.3)", a.s->id, a.s->name, b.s->id,
+                              b.s->name, b.implementer_text, b.s->area, a.s->name == b.s->name ? "the same" : "different")
+                : fmt::format("{} and {} are both active \"{}\" models in {}: merge candidates (000 §III.1, §III.3)",
+                              a.s->id, b.s->id, b.s->name, b.s->area),
+            {a.s->founding_seq(), b.s->founding_seq()});
+        break;
+      }
+  }
+
   // replication-ineffective (Kon Tum): fewer than the profile's share of a model's points rated Fair or better.
   void replication(const Profile& p, const SubjectState& origin) {
     if (!p.applies("replication-ineffective") || !p.points_effective_pct) return;
-    std::map<int, std::pair<int, int>> by_year;  // year -> (effective, rated)
+    std::vector<SubjectState> states;
+    std::set<int> years;  // the years any point was rated for
     for (const auto& id : origin.points) {
       auto point = reader_.state(id, at_);
       if (!point || !*point) continue;
-      for (const auto& [year, r] : (*point)->ratings) {
-        auto& [effective, rated] = by_year[year];
-        ++rated;
-        if (r.level == "good" || r.level == "fair") ++effective;
-      }
+      for (const auto& [year, r] : (*point)->ratings) years.insert(year);
+      states.push_back(std::move(**point));
     }
-    for (const auto& [year, counts] : by_year)
-      if (counts.first * 100 < *p.points_effective_pct * counts.second)
+    std::vector<const SubjectState*> points;
+    for (const auto& s : states) points.push_back(&s);
+    // The share is of all the model's points open and eligible in the year, not only of those rated (002 §1.c).
+    for (int year : years) {
+      const PointsOfYear y = points_of_year(points, year, p);
+      if (y.effective * 100 < static_cast<std::size_t>(*p.points_effective_pct) * y.counted)
         add(origin, origin.entries.back(), "replication-ineffective", fmt::format("{:04}-11-10", year),
-            fmt::format("{}: {} of its {} points rated for {} are Fair or better, under {}% ({})", origin.id,
-                        counts.first, counts.second, year, *p.points_effective_pct, p.id));
+            fmt::format("{}: {} of its {} points counted for {} (rated, or open and eligible) are Fair or better "
+                        "({} rated), under {}% ({})", origin.id, y.effective, y.counted, year, y.rated,
+                        *p.points_effective_pct, p.id));
+    }
   }
 
   // exemplar-late-evaluation and exemplar-below-threshold.
@@ -262,14 +343,73 @@ class Auditor {
                                     plan->act.date, p.id),
             {plan->entry.seq});
     }
+    if (s.has("exemplar.recognized") && p.applies("exemplar-common-criteria")) common_criteria(p, s, links, plan);
     if (s.stage == "recognized" && p.applies("exemplar-below-threshold") && !s.criteria.empty()) {
-      const int pct = static_cast<int>(100 * s.met.size() / s.criteria.size());
+      // Of the exemplar's own criteria (the common ones a format-2 evaluation may list besides are not counted).
+      const auto own = std::count_if(s.met.begin(), s.met.end(), [&](const std::string& id) {
+        return std::find(s.criteria.begin(), s.criteria.end(), id) != s.criteria.end();
+      });
+      const int pct = static_cast<int>(100 * static_cast<std::size_t>(own) / s.criteria.size());
       if (pct < p.exemplar->keep_threshold_pct) {
         const ActRef& e = s.acts.at("exemplar.evaluated");
         add(s, e.seq, "exemplar-below-threshold", e.date,
             fmt::format("{} met {} of its {} criteria ({}%) at the evaluation of {} and has not been ended (under {}%, "
-                        "{})", s.id, s.met.size(), s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
+                        "{})", s.id, own, s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
       }
+    }
+  }
+
+  // exemplar-common-criteria (000 §IV.1.3 = 001 §IV.1 Bước 3: "Căn cứ tiêu chí chung (...) và tiêu chí riêng"): an
+  // exemplar recognised on an evaluation that does not find every common criterion met, or that claims one whose
+  // evidence (the commendation "trong năm xây dựng điển hình") has no act in the building year.
+  void common_criteria(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links,
+                       const ChainLink* plan) {
+    const ChainLink* recognized = nullptr;
+    const ChainLink* basis = nullptr;  // the latest evaluation before the recognition
+    for (const ChainLink& l : links) {
+      if (l.act.act == "exemplar.recognized") {
+        recognized = &l;
+        break;
+      }
+      if (l.act.act == "exemplar.evaluated") basis = &l;
+    }
+    if (!recognized || p.exemplar->common_criteria.empty()) return;
+    std::set<std::string> met;
+    if (basis && basis->act.data.is_object()) {
+      for (const auto& m : basis->act.data.value("met", json::array())) {
+        if (m.is_string()) met.insert(m.get<std::string>());
+        else if (m.is_object() && m.contains("id") && m["id"].is_string()) met.insert(m["id"].get<std::string>());
+      }
+    }
+    std::string missing;
+    for (const CommonCriterion& c : p.exemplar->common_criteria)
+      if (!met.contains(c.id)) missing += fmt::format("{}{} ({})", missing.empty() ? "" : "; ", c.id, c.vi);
+    std::vector<std::uint64_t> documents = {recognized->entry.seq};
+    if (basis) documents.push_back(basis->entry.seq);
+    if (!missing.empty())
+      add(s, recognized->entry.seq, "exemplar-common-criteria", recognized->act.date,
+          fmt::format("{} was recognised on {} {}, which does not find the common criteria met: {} (000 §IV.1.3, {})",
+                      s.id, recognized->act.date,
+                      basis ? fmt::format("on the evaluation of {} (entry {})", basis->act.date, basis->entry.seq)
+                            : std::string("with no evaluation"),
+                      missing, p.id),
+          documents);
+    // A claimed criterion whose evidence must be in the building year: from the build plan, within the months the
+    // profile gives for the evaluation.
+    for (const CommonCriterion& c : p.exemplar->common_criteria) {
+      if (!c.evidence || !met.contains(c.id)) continue;
+      const std::string from = plan ? plan->act.date : s.founded;
+      const bool backed = std::any_of(links.begin(), links.end(), [&](const ChainLink& l) {
+        return l.act.act == *c.evidence && l.act.date >= from &&
+               !more_than_months(from, l.act.date, p.exemplar->evaluate_within_months);
+      });
+      if (!backed)
+        add(s, basis->entry.seq, "exemplar-common-criteria", recognized->act.date,
+            fmt::format("{} was recognised on {} on an evaluation (entry {}) claiming {} ({}), but no {} is recorded "
+                        "in its building year ({} months from its build plan of {}) (000 §IV.1.3, {})", s.id,
+                        recognized->act.date, basis->entry.seq, c.id, c.vi, *c.evidence,
+                        p.exemplar->evaluate_within_months, from, p.id),
+            documents);
     }
   }
 

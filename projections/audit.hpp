@@ -1,7 +1,8 @@
 // Audit findings (domain.md §10, "Findings"): acts the ledger admitted that an auditor must look at — late
 // proposals, decisions and forwarding, ratings that differ from the band of targets met, Weak models not ended,
-// missing plans and reports, incomplete dossiers, late or failing exemplars, duplicate models, replications whose
-// points are mostly ineffective — each under the profile in force, with the documents involved.
+// missing plans and reports, incomplete dossiers, late or failing exemplars, exemplars recognised without the common
+// criteria, duplicate models, replications whose points are mostly ineffective — each under the profile in force,
+// with the documents involved.
 #pragma once
 
 #include <cstdint>

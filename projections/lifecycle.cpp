@@ -304,7 +304,10 @@ class Judge {
       if (auto r = need({"exemplar.criteria-set", "exemplar.plan-issued"}); !r) return r;
       for (const auto& m : act_.data.value("met", json::array())) {
         const std::string id = m.get<std::string>();
-        if (std::find(s.criteria.begin(), s.criteria.end(), id) == s.criteria.end()) {
+        // The profile's common criteria of exemplars (format 2, 000 §IV.1.3) may be met besides the exemplar's own.
+        const auto& common = p_.exemplar ? p_.exemplar->common_criteria : std::vector<CommonCriterion>{};
+        const bool is_common = std::any_of(common.begin(), common.end(), [&](const auto& c) { return c.id == id; });
+        if (std::find(s.criteria.begin(), s.criteria.end(), id) == s.criteria.end() && !is_common) {
           const ActRef& set = s.acts.at("exemplar.criteria-set");
           return refused("exemplar-order", fmt::format("{} of {} lists criterion {} as met, which is not in its "
                                                        "criteria set of {} (entry {}: {})", k_, act_.subject, id,

@@ -294,6 +294,85 @@ Result<RetentionSchedule> parse_schedule_object(const json& j, const std::string
   return sc;
 }
 
+// ---- format 2, issue 21 §5-6 ---------------------------------------------------------------------------------
+
+// The deadlines entry of id missing-plan: act model.plan-issued, period null, before "MM-DD" or null (by the end
+// of the evaluation year).
+Status parse_plan_deadline(Fields& d, Profile& p, bool& seen) {
+  if (seen) return d.fail("id", "missing-plan appears twice");
+  seen = true;
+  std::string act;
+  std::optional<std::string> period, before;
+  ANTQ_TRY(act, d.text("act"));
+  if (act != "model.plan-issued") return d.fail("act", "the missing-plan deadline is of model.plan-issued");
+  ANTQ_TRY(period, d.opt_text("period"));
+  if (period) return d.fail("period", "a plan deadline has none (null)");
+  ANTQ_TRY(before, d.opt_text("before"));
+  if (before && !is_month_day(*before)) return d.fail("before", "expected MM-DD or null");
+  ANTQ_CHECK(d.done());
+  p.missing_plan_before = before;
+  return {};
+}
+
+Result<std::vector<CommonCriterion>> common_criteria(Fields& x, std::string_view file) {
+  const json* list = nullptr;
+  ANTQ_TRY(list, x.list("common_criteria"));
+  std::vector<CommonCriterion> out;
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    Fields c((*list)[i], fmt::format("exemplar.common_criteria[{}]", i), file);
+    ANTQ_CHECK(c.check_object());
+    CommonCriterion cc;
+    ANTQ_TRY(cc.id, c.text("id"));
+    if (cc.id.size() > 32) return c.fail("id", "at most 32 characters (an id of exemplar.evaluated's met)");
+    if (!ids.insert(cc.id).second) return c.fail("id", "\"" + cc.id + "\" appears twice");
+    ANTQ_TRY(cc.vi, c.text("vi"));
+    ANTQ_TRY(cc.en, c.text("en"));
+    ANTQ_TRY(cc.evidence, c.opt_text("evidence"));
+    if (cc.evidence && !ledger::is_known_act(*cc.evidence))
+      return c.fail("evidence", "\"" + *cc.evidence + "\" is not an act kind of acts.md");
+    ANTQ_CHECK(c.done());
+    out.push_back(std::move(cc));
+  }
+  return out;
+}
+
+Result<NameRules> parse_names(const json& j, std::string_view file, const std::vector<std::string>& types) {
+  Fields f(j, "names", file);
+  ANTQ_CHECK(f.check_object());
+  NameRules n;
+  const json* standard = nullptr;
+  ANTQ_TRY(standard, f.list("standard"));
+  for (std::size_t i = 0; i < standard->size(); ++i) {
+    Fields e((*standard)[i], fmt::format("names.standard[{}]", i), file);
+    ANTQ_CHECK(e.check_object());
+    StandardName sn;
+    ANTQ_TRY(sn.name, e.text("name"));
+    ANTQ_TRY(sn.type, e.text("type"));
+    if (std::find(types.begin(), types.end(), sn.type) == types.end())
+      return e.fail("type", "\"" + sn.type + "\" is not one of the profile's model_types");
+    ANTQ_TRY(sn.aliases, e.texts("aliases"));
+    for (std::size_t k = 0; k < sn.aliases.size(); ++k)
+      if (sn.aliases[k].empty()) return e.fail(fmt::format("aliases[{}]", k), "expected non-empty text");
+    ANTQ_CHECK(e.done());
+    n.standard.push_back(std::move(sn));
+  }
+  auto a = f.object("abbreviations");
+  if (!a) return std::unexpected(a.error());
+  for (const auto& item : j.at("abbreviations").items()) {
+    const std::string& abbreviation = item.key();
+    if (abbreviation == "cite" || abbreviation == "note") continue;
+    std::string expansion;
+    ANTQ_TRY(expansion, a->text(abbreviation));
+    if (abbreviation.find_first_of(" \t,.;:()") != std::string::npos)
+      return a->fail(abbreviation, "an abbreviation is one word");
+    n.abbreviations.emplace(abbreviation, std::move(expansion));
+  }
+  ANTQ_CHECK(a->done());
+  ANTQ_CHECK(f.done());
+  return n;
+}
+
 }  // namespace
 
 Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name) {
@@ -317,7 +396,8 @@ const std::vector<std::string>& format1_rule_ids() {
 const std::vector<std::string>& rule_ids() {
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out = format1_rule_ids();
-    // Added with format 2 (none yet).
+    // Added with format 2.
+    out.push_back("exemplar-common-criteria");  // issue 21 §5: exemplars' common criteria (000 §IV.1.3)
     return out;
   }();
   return ids;
@@ -386,11 +466,16 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   const json* deadlines = nullptr;
   ANTQ_TRY(deadlines, top.list("deadlines"));
   static const std::vector<std::string> kDeadlineIds = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  bool plan_deadline = false;
   for (std::size_t i = 0; i < deadlines->size(); ++i) {
     Fields d((*deadlines)[i], fmt::format("deadlines[{}]", i), name);
     ANTQ_CHECK(d.check_object());
     Deadline dl;
     ANTQ_TRY(dl.id, d.text("id"));
+    if (p.format == 2 && dl.id == "missing-plan") {  // issue 21 §5: the plan's due day, from the profile
+      ANTQ_CHECK(parse_plan_deadline(d, p, plan_deadline));
+      continue;
+    }
     if (std::find(kDeadlineIds.begin(), kDeadlineIds.end(), dl.id) == kDeadlineIds.end())
       return d.fail("id", "\"" + dl.id + "\" is not one of " + Fields::join(kDeadlineIds));
     ANTQ_TRY(dl.act, d.text("act"));
@@ -404,6 +489,8 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     ANTQ_CHECK(d.done());
     p.deadlines.push_back(std::move(dl));
   }
+  if (p.format == 1) p.missing_plan_before = "01-01";
+  else if (!plan_deadline) return top.fail("deadlines", "expected an entry of id missing-plan (its before may be null)");
 
   auto ds = top.object("dossier");
   if (!ds) return std::unexpected(ds.error());
@@ -434,6 +521,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   if (p.weak_must_terminate && *p.weak_must_terminate != "immediately" && *p.weak_must_terminate != "next-evaluation-year")
     return w->fail("must_terminate", "expected immediately, next-evaluation-year or null");
   ANTQ_CHECK(w->done());
+  p.weak_on_evidence = p.format == 2;
 
   auto rp = top.object("replication");
   if (!rp) return std::unexpected(rp.error());
@@ -457,6 +545,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     rules.evaluate_within_months = *months;
     rules.keep_threshold_pct = *pct;
     ANTQ_TRY(rules.province_recognition_level, x.opt_text("province_recognition_level"));
+    if (p.format == 2) ANTQ_TRY(rules.common_criteria, common_criteria(x, name));
     ANTQ_CHECK(x.done());
     p.exemplar = std::move(rules);
   }
@@ -465,6 +554,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   if (!st) return std::unexpected(st.error());
   static const std::vector<std::string> kApart = {"dan-van-kheo", "no-security-content"};
   ANTQ_TRY(p.statistics_apart, st->texts("apart", &kApart));
+  if (p.format == 1) p.statistics_apart = kApart;  // format 1 put both apart, whatever the file listed
   const json* reports = nullptr;
   ANTQ_TRY(reports, st->list("reports"));
   for (std::size_t i = 0; i < reports->size(); ++i) {
@@ -479,6 +569,13 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     p.reports.push_back(std::move(report));
   }
   ANTQ_CHECK(st->done());
+
+  // Format 2: one model, one name (issue 21 §6).
+  if (p.format == 2) {
+    const json* names = nullptr;
+    ANTQ_TRY(names, top.get("names"));
+    ANTQ_TRY(p.names, parse_names(*names, name, p.model_types));
+  }
 
   // Optional (the sources say nothing of it): how long before admission a signature without a time-stamp may have
   // been made.

@@ -49,10 +49,31 @@ struct Rating {
   std::optional<std::string> year_start;  // "MM-DD"
 };
 
+// A common criterion of exemplars (000 §IV.1.3 = 001 §IV.1 Bước 3, "tiêu chí chung"), besides each one's own.
+struct CommonCriterion {
+  std::string id;                       // what exemplar.evaluated's `met` names
+  std::string vi, en;
+  std::optional<std::string> evidence;  // the act kind that must back the claim within the building year, if any
+};
+
 struct ExemplarRules {
   int evaluate_within_months = 0;
   int keep_threshold_pct = 0;
   std::optional<std::string> province_recognition_level;  // who recognises province-wide exemplars, when said
+  std::vector<CommonCriterion> common_criteria;            // format 2 (empty under format 1)
+};
+
+// One model, one name (format 2, section `names`): the standard names a profile lists, and the abbreviations its
+// provinces write in model names (projections/names.hpp).
+struct StandardName {
+  std::string name;                  // as the source writes it: what reports print
+  std::string type;                  // self-managed | linked
+  std::vector<std::string> aliases;  // other names of the same model
+};
+
+struct NameRules {
+  std::vector<StandardName> standard;
+  std::map<std::string, std::string, std::less<>> abbreviations;  // "ANTT" -> "an ninh, trật tự"
 };
 
 struct StatisticsReport {
@@ -115,8 +136,16 @@ struct Profile {
   std::string replication_requires_level;
   std::optional<int> points_effective_pct;
   std::optional<ExemplarRules> exemplar;
-  std::vector<std::string> statistics_apart;
+  std::vector<std::string> statistics_apart;  // format 1: both reasons, whatever the file lists (as before)
   std::vector<StatisticsReport> reports;
+  // Format 2, issue 21 §5-6 (format 1: the values the engine used before).
+  NameRules names;                                  // section `names`; format 1: none
+  // missing-plan: a plan for evaluation year Y is due before this "MM-DD" of Y (a `deadlines` entry of id
+  // missing-plan); nullopt: by the end of the evaluation year (Y-10-31). Format 1: "01-01".
+  std::optional<std::string> missing_plan_before;
+  // weak-not-terminated, when `weak_must_terminate` is null: format 2 finds it on evidence only (a later plan,
+  // report or rating of a later year, and no termination); format 1 after 31 October of the next evaluation year.
+  bool weak_on_evidence = true;
   std::map<std::string, bool, std::less<>> rules;  // every id of domain.md §10
   // Rule `signature`: a signature without a time-stamp token may have been made at most this many days before its
   // admission (its signing time is only the signer's claim). Not from the sources: kDefaultSignatureMaxAgeDays

@@ -1,10 +1,13 @@
 #include "projections/stats.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
 #include "projections/admission.hpp"
+#include "projections/lifecycle.hpp"
+#include "projections/names.hpp"
 
 namespace antq::projections {
 
@@ -38,6 +41,36 @@ void count_in_period(const SubjectState& s, const Period& period, std::map<std::
 
 }  // namespace
 
+PointsOfYear points_of_year(const std::vector<const SubjectState*>& points, int year, const Profile& profile) {
+  PointsOfYear out;
+  const std::string ends = fmt::format("{:04}-10-31", year);
+  // Eligible when it will have operated the months a rating needs by the last day a decision is on time (the day
+  // before the late-decision deadline; the year's end when the profile has none).
+  std::string decided_by = ends;
+  for (const Deadline& d : profile.deadlines)
+    if (d.id == "late-decision" && d.act == "model.rated") {
+      using namespace std::chrono;
+      const year_month_day due{std::chrono::year{year}, month{static_cast<unsigned>(std::stoi(d.before.substr(0, 2)))},
+                               day{static_cast<unsigned>(std::stoi(d.before.substr(3, 2)))}};
+      const year_month_day last{sys_days{due} - days{1}};
+      decided_by = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(last.year()), static_cast<unsigned>(last.month()),
+                               static_cast<unsigned>(last.day()));
+    }
+  for (const SubjectState* p : points) {
+    ++out.points;
+    if (auto rating = p->ratings.find(year); rating != p->ratings.end()) {
+      ++out.rated;
+      ++out.counted;
+      if (rating->second.level == "good" || rating->second.level == "fair") ++out.effective;
+      continue;
+    }
+    const bool open = p->is_founded() && p->founded <= ends && !(p->closed() && p->last_date <= ends);
+    const auto& months = profile.rating.eligibility_months;
+    if (open && (!months || full_months(p->founded, decided_by) >= *months)) ++out.counted;
+  }
+  return out;
+}
+
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
                               const std::string& unit, const std::optional<Period>& period,
                               const SubjectFilter& keep) {
@@ -52,7 +85,16 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
     for (const auto& s : states)
       if (!s.ratings.empty()) st.year = std::max(st.year, s.ratings.rbegin()->first);
 
-  std::map<std::string, Statistics::ByName> by_name;
+  // The profile the figures are counted under: which reasons keep a model apart, its names and abbreviations.
+  auto profile = profile_on(ledger, at.date.value_or(fmt::format("{:04}-12-31", st.year ? st.year : 2000)));
+  if (!profile) return std::unexpected(profile.error());
+  auto apart_for = [&](const char* reason) {
+    return std::find(profile->statistics_apart.begin(), profile->statistics_apart.end(), reason) !=
+           profile->statistics_apart.end();
+  };
+  const ModelNames names(profile->names);
+
+  std::map<std::string, Statistics::ByName> by_name;  // by name key
   std::map<std::string, const SubjectState*> by_id;
   for (const auto& s : states) by_id[s.id] = &s;
   for (const auto& s : states) {
@@ -68,17 +110,22 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
     if (!s.point_of.empty())
       if (auto it = by_id.find(s.point_of); it != by_id.end()) origin = it->second;
     const bool active = s.is_founded() && !s.closed();
-    if (origin->movement == "dan-van-kheo" || !origin->security_content || s.movement == "dan-van-kheo" ||
-        !s.security_content) {
-      if (active)
-        st.apart.push_back({s.id, s.name, s.movement == "dan-van-kheo" || origin->movement == "dan-van-kheo"
-                                              ? "dan-van-kheo" : "no-security-content"});
+    // Apart only for the reasons the profile lists (Hòa Bình 000 §VI.2-3; the other seeds set nothing apart).
+    const bool dvk = origin->movement == "dan-van-kheo" || s.movement == "dan-van-kheo";
+    const bool no_content = !origin->security_content || !s.security_content;
+    const char* reason = dvk && apart_for("dan-van-kheo")                 ? "dan-van-kheo"
+                         : no_content && apart_for("no-security-content") ? "no-security-content"
+                                                                          : nullptr;
+    if (reason) {
+      if (active) st.apart.push_back({s.id, s.name, reason});
       continue;  // never in the Movement totals, nor in its ratings
     }
     if (period) count_in_period(s, *period, st.in_period);
     if (active) {
-      auto& n = by_name[origin->name];
-      n.name = origin->name;
+      const std::string key = names.group(origin->name);
+      auto& n = by_name[key];
+      n.key = key;
+      ++n.variants[origin->name];
       ++n.points;
       n.teams += s.teams;
       ++st.points;
@@ -90,25 +137,24 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
       ++st.ratings_by_level[s.authority.level];
     }
   }
-  for (auto& [name, n] : by_name) st.models.push_back(std::move(n));
+  for (auto& [key, n] : by_name) {
+    // The standard name, else the variant most points use (the first in byte order on a tie).
+    if (auto standard = names.standard(key)) n.name = *standard;
+    else
+      for (const auto& [variant, count] : n.variants)
+        if (n.name.empty() || count > n.variants.at(n.name)) n.name = variant;
+    st.models.push_back(std::move(n));
+  }
   std::stable_sort(st.models.begin(), st.models.end(), [](const auto& a, const auto& b) { return a.points > b.points; });
 
-  // Replicated models: how many of their points were effective (Fair or better) in the year.
-  auto profile = profile_on(ledger, at.date.value_or(fmt::format("{:04}-12-31", st.year ? st.year : 2000)));
-  if (!profile) return std::unexpected(profile.error());
+  // Replicated models: how many of their points were effective (Fair or better) in the year, of those counted.
   for (const auto& s : states) {
     if (s.points.empty()) continue;
-    Statistics::Replication r{s.id, s.name, 0, 0, 0, profile->points_effective_pct};
-    for (const auto& p : s.points) {
-      auto it = by_id.find(p);
-      if (it == by_id.end()) continue;
-      ++r.points;
-      if (auto rating = it->second->ratings.find(st.year); rating != it->second->ratings.end()) {
-        ++r.rated;
-        if (rating->second.level == "good" || rating->second.level == "fair") ++r.effective;
-      }
-    }
-    st.replication.push_back(std::move(r));
+    std::vector<const SubjectState*> points;
+    for (const auto& p : s.points)
+      if (auto it = by_id.find(p); it != by_id.end()) points.push_back(it->second);
+    const PointsOfYear y = points_of_year(points, st.year, *profile);
+    st.replication.push_back({s.id, s.name, y.points, y.rated, y.effective, y.counted, profile->points_effective_pct});
   }
   return st;
 }

@@ -1,7 +1,8 @@
 // Statistics as the guidance counts them (domain.md §7; Hòa Bình 000 §VI): by model name the points (the active
-// subjects of a lineage: the origin and every point of it) and their implementing teams; models without
-// security-and-order content and "Dân vận khéo" models apart, never in the totals; ratings of an evaluation year by
-// level and by unit; exemplars by stage; replications and announcements; Kon Tum's 50%-of-points rule.
+// subjects of a lineage: the origin and every point of it) and their implementing teams, one row per name key
+// (projections/names.hpp); models without security-and-order content and "Dân vận khéo" models apart, never in the
+// totals, when the profile's statistics.apart lists the reason (Hòa Bình 000 §VI.2-3); ratings of an evaluation
+// year by level and by unit; exemplars by stage; replications and announcements; Kon Tum's 50%-of-points rule.
 #pragma once
 
 #include <cstdint>
@@ -11,15 +12,18 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "projections/profile.hpp"
 #include "projections/query.hpp"
 
 namespace antq::projections {
 
 struct Statistics {
   struct ByName {
-    std::string name;
+    std::string name;         // the profile's standard name, else the variant most of its points use
+    std::string key;          // the name key they share (projections/names.hpp)
     std::size_t points = 0;   // active subjects (origins and points) of models of this name
     std::int64_t teams = 0;   // their implementing teams
+    std::map<std::string, std::size_t> variants;  // each name as the acts write it -> its points
   };
   struct Apart {
     std::string subject, name, reason;  // reason: no-security-content | dan-van-kheo
@@ -27,10 +31,13 @@ struct Statistics {
   struct Replication {
     std::string origin, name;
     std::size_t points = 0, rated = 0, effective = 0;  // effective: rated Fair or better for `year`
+    // The points the share is of: rated for `year`, or open at its end and eligible for a rating by then (Kon Tum
+    // 002 §1.c: "từ 50% số điểm trở lên của mô hình", all the model's points, not only those rated).
+    std::size_t counted = 0;
     std::optional<int> threshold_pct;                  // the profile's rule (Kon Tum: 50), when it has one
   };
   int year = 0;                                        // the evaluation year of `ratings`
-  std::vector<ByName> models;                          // Movement models, by name
+  std::vector<ByName> models;                          // Movement models, by name (one row per name key)
   std::size_t points = 0;
   std::int64_t teams = 0;
   std::map<std::string, std::size_t> ratings;          // level -> subjects rated for `year`
@@ -45,6 +52,15 @@ struct Statistics {
   // absorbed), reorganized, terminated, announced, exemplars-recognized, exemplars-ended.
   std::map<std::string, std::size_t> in_period;
 };
+
+// Kon Tum's 50% rule for `origin`'s points in evaluation year `year` (002 §1.c), as statistics and audit count
+// it: `points` its points, `rated` those rated for the year, `counted` those rated or open at the year's end
+// (31 October) and eligible for a rating in time (the profile's eligibility_months since their founding by the day
+// before its late-decision deadline), `effective` those rated Fair or better.
+struct PointsOfYear {
+  std::size_t points = 0, rated = 0, counted = 0, effective = 0;
+};
+PointsOfYear points_of_year(const std::vector<const SubjectState*>& points, int year, const Profile& profile);
 
 // The days a report covers, both included (YYYY-MM-DD).
 struct Period {

@@ -663,12 +663,13 @@ TEST_CASE("audit lists findings with their rule, entry and documents, --strict e
   Demo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
-  // The demo model has no yearly report for 2023, no plan for evaluation year 2025, and lacks dossier items.
+  // The demo model has no yearly report for 2023, no plan for evaluation year 2025 (due by the end of that year: the
+  // seeds give no day), and lacks dossier items.
   REQUIRE(run(kAntq + " audit " + l + " --as-of 2025-06-30 --json", &out) == 0);
   json a = json::parse(out);
   CHECK(a["today"] == "2025-06-30");
   CHECK(a["counts"]["missing-report"] == 3);
-  CHECK(a["counts"]["missing-plan"] == 1);
+  CHECK_FALSE(a["counts"].contains("missing-plan"));
   CHECK(a["counts"]["dossier-incomplete"] == 1);
   for (const json& f : a["findings"]) {
     CHECK(f["subject"] == "MS-TL-TDCTQ");
@@ -676,7 +677,7 @@ TEST_CASE("audit lists findings with their rule, entry and documents, --strict e
     CHECK_FALSE(f["message"].get<std::string>().empty());
     CHECK_FALSE(f["documents"].empty());
   }
-  CHECK(run(kAntq + " audit " + l + " --as-of 2025-06-30 --strict", &out) == 1);
+  CHECK(run(kAntq + " audit " + l + " --as-of 2025-11-01 --strict", &out) == 1);
   CHECK_THAT(out, Catch::Contains("[missing-plan]") && Catch::Contains("evaluation year 2025"));
   REQUIRE(run(kAntq + " audit " + l + " --as-of 2025-06-30 --since 2025-01-01 --json", &out) == 0);
   for (const json& f : json::parse(out)["findings"]) CHECK(f["date"].get<std::string>() >= "2025-01-01");

@@ -2,6 +2,8 @@
 // (domain.md §3, §6, §9, checked against the seeds), and a malformed file is refused naming the field.
 #include "projections/profile.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -181,6 +183,56 @@ TEST_CASE("Format 1, the files ledgers stored before issue 21, is still read, an
         CHECK_FALSE((*frozen)->applies(rule));
     CHECK(profile(id).format == 2);
   }
+}
+
+TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for Weak models, common criteria, the apart list", "[projections]") {
+  for (const auto& id : known_profiles()) {
+    INFO(id);
+    const Profile& p = profile(id);
+    // No seed gives the plan a day: due by the end of the evaluation year.
+    CHECK_FALSE(p.missing_plan_before.has_value());
+    CHECK(p.weak_on_evidence);
+    CHECK(p.exemplar.has_value() == p.applies("exemplar-common-criteria"));
+    if (p.exemplar) {
+      REQUIRE(p.exemplar->common_criteria.size() == 5);  // 000 §IV.1.3 = 001 §IV.1 Bước 3
+      CHECK(p.exemplar->common_criteria[3].evidence == "commendation.awarded");
+    }
+    // The format-1 file of the same profile: the engine's values of then.
+    auto frozen = frozen_format1_profile(id);
+    if (!frozen) FAIL(frozen.error().line());
+    CHECK((*frozen)->missing_plan_before == "01-01");
+    CHECK_FALSE((*frozen)->weak_on_evidence);
+    CHECK((*frozen)->statistics_apart == std::vector<std::string>{"dan-van-kheo", "no-security-content"});
+    CHECK((*frozen)->names.standard.empty());
+    CHECK((*frozen)->names.abbreviations.empty());
+    if ((*frozen)->exemplar) CHECK((*frozen)->exemplar->common_criteria.empty());
+  }
+  CHECK(profile("hoa-binh-2023").statistics_apart.size() == 2);  // 000 §VI.2-3
+  CHECK(profile("kon-tum-2022").statistics_apart.empty());
+  CHECK(profile("bac-giang-2020").names.standard.size() == 22);  // 004 Phụ lục
+  CHECK(profile("bac-giang-2020").names.abbreviations.at("TP") == "tội phạm");
+
+  CHECK_THAT(refusal(changed([](json& j) { j.erase("names"); })), Catch::Contains("names: missing"));
+  CHECK_THAT(refusal(changed([](json& j) { j["names"]["standard"] = {{{"name", "X"}, {"type", "mixed"}, {"aliases", json::array()}}}; })),
+             Catch::Contains("names.standard[0].type"));
+  CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["AN TT"] = "an ninh, trật tự"; })),
+             Catch::Contains("an abbreviation is one word"));
+  CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["ANTT"] = 1; })),
+             Catch::Contains("names.abbreviations.ANTT"));
+  CHECK_THAT(refusal(changed([](json& j) {
+               auto& d = j["deadlines"];
+               d.erase(std::remove_if(d.begin(), d.end(), [](const json& e) { return e["id"] == "missing-plan"; }), d.end());
+             })),
+             Catch::Contains("expected an entry of id missing-plan"));
+  CHECK_THAT(refusal(changed([](json& j) { j["deadlines"].back()["before"] = "13-01"; })),
+             Catch::Contains("expected MM-DD or null"));
+  CHECK_THAT(refusal(changed([](json& j) { j["exemplar"]["common_criteria"][0]["evidence"] = "model.celebrated"; })),
+             Catch::Contains("exemplar.common_criteria[0].evidence"));
+  CHECK(parse_profile(changed([](json& j) { j["deadlines"].back()["before"] = "01-01"; }), "test.json")->missing_plan_before == "01-01");
+  // A format-1 file has none of these sections.
+  json v1 = json::parse(frozen_format1_text("hoa-binh-2023"));
+  v1["names"] = json::parse(builtin_profile_text("hoa-binh-2023"))["names"];
+  CHECK_THAT(refusal(v1.dump()), Catch::Contains("names: unknown field"));
 }
 
 TEST_CASE("A ledger made before profiles were stored is judged by the frozen format-1 file, not by today's", "[projections]") {

@@ -310,7 +310,12 @@ class District {
       t = on(y, 11, late ? 22 : 12);
       if (!act(t, "model.rating-forwarded", {{"year", y}, {"to", "Công an huyện Yên Thủy"}})) return life;
       if (level != "weak") continue;
-      if (lapse()) return life;  // abandoned, never ended: an auditor finds it (weak-not-terminated)
+      if (lapse()) {
+        // Kept going, never ended: its plan for the next year is what an auditor finds (weak-not-terminated; the
+        // seeds set no time limit, so the finding needs such evidence).
+        act(std::max(t + 3, on(y, 11, 20)), "model.plan-issued", {{"year", y + 1}, {"targets", 6}});
+        return life;
+      }
       // A Weak model is ended in the profile's steps, by the level that established it (Hòa Bình §III.3).
       t = std::max(t + 3, on(y, 11, 20));
       for (const auto& k : p_.termination_requires) {
