@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/act.hpp"
+#include "projections/names.hpp"
 
 namespace antq::projections {
 
@@ -364,8 +365,8 @@ Result<NameRules> parse_names(const json& j, std::string_view file, const std::v
     if (abbreviation == "cite" || abbreviation == "note") continue;
     std::string expansion;
     ANTQ_TRY(expansion, a->text(abbreviation));
-    if (abbreviation.find_first_of(" \t,.;:()") != std::string::npos)
-      return a->fail(abbreviation, "an abbreviation is one word");
+    if (const std::string key = name_key(abbreviation); key.empty() || key.find(' ') != std::string::npos)
+      return a->fail(abbreviation, "an abbreviation is one word (letters and digits)");
     n.abbreviations.emplace(abbreviation, std::move(expansion));
   }
   ANTQ_CHECK(a->done());

@@ -734,6 +734,8 @@ TEST_CASE("stats as a table, JSON and CSV, as of a date, a bad format is refused
   REQUIRE(s["models"].size() == 1);
   CHECK(s["models"][0]["points"] == 1);
   CHECK(s["models"][0]["teams"] == 4);
+  // The names grouped under the row, as the acts write them (projections/names.hpp).
+  CHECK(s["models"][0]["variants"] == json::parse(R"([{"name": "Tổ dân cư tự quản về ANTT", "points": 1}])"));
   CHECK(s["ratings"]["good"] == 1);
   CHECK(s["apart"].empty());
   REQUIRE(run(kAntq + " stats " + l + " --format csv", &out) == 0);

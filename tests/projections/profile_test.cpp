@@ -217,6 +217,8 @@ TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for W
              Catch::Contains("names.standard[0].type"));
   CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["AN TT"] = "an ninh, trật tự"; })),
              Catch::Contains("an abbreviation is one word"));
+  CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["AN-TT"] = "an ninh, trật tự"; })),
+             Catch::Contains("names.abbreviations.AN-TT: an abbreviation is one word"));
   CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["ANTT"] = 1; })),
              Catch::Contains("names.abbreviations.ANTT"));
   CHECK_THAT(refusal(changed([](json& j) {
