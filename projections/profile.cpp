@@ -317,7 +317,8 @@ const std::vector<std::string>& format1_rule_ids() {
 const std::vector<std::string>& rule_ids() {
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out = format1_rule_ids();
-    // Added with format 2 (none yet).
+    // Added with format 2.
+    out.push_back("unit");  // refusal: the unit registry (unit.registered, projections/units.hpp)
     return out;
   }();
   return ids;
