@@ -29,13 +29,18 @@ struct Findings {
 };
 
 Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point& p, const std::string& since,
-                             const projections::Scope& scope) {
+                             const projections::Scope& scope, const std::string& typed_unit) {
   if (auto ok = check_since(since); !ok) return std::unexpected(ok.error());
   auto at = as_of_point(p.as_of, p.at, ledger.size());
   if (!at) return std::unexpected(at.error());
   const projections::AsOf point = *at;
   const std::string today = vietnam_today();
-  auto keep = queries::scope_filter(ledger, scope);
+  auto unit = queries::resolve_unit(ledger, typed_unit, scope);
+  if (!unit) return std::unexpected(unit.error());
+  auto in_scope = queries::scope_filter(ledger, scope);
+  if (!in_scope) return std::unexpected(in_scope.error());
+  // The subjects of the unit and of every unit under it in the registry as it stood on the day asked about.
+  auto keep = queries::unit_filter(ledger, *unit, point.date.value_or(today), *in_scope);
   if (!keep) return std::unexpected(keep.error());
   auto findings = projections::audit(ledger, today, point, *keep);
   if (!findings) return std::unexpected(findings.error());
@@ -74,15 +79,15 @@ bool findings_shaped(const nlohmann::json& j) {
 }  // namespace
 
 Result<queries::Json> queries::audit(const ledger::Ledger& ledger, const Point& point, const std::string& since,
-                                     const Scope& scope) {
-  auto f = findings_of(ledger, point, since, scope);
+                                     const Scope& scope, const std::string& unit) {
+  auto f = findings_of(ledger, point, since, scope, unit);
   if (!f) return std::unexpected(f.error());
   return findings_json(*f);
 }
 
 void add_audit(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, as_of, since;
+    std::string dir, as_of, since, unit;
     std::optional<std::uint64_t> at;
     bool json = false, strict = false;
     ServiceAccess access;
@@ -95,7 +100,8 @@ void add_audit(CLI::App& app, Action& run) {
       "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective; added with\n"
       "format 2 (docs/rules.md): exemplar-common-criteria. Each with the subject, the entry, the rule, a message\n"
       "naming dates and documents, and the entries involved. Deadlines are measured against today (Vietnam date),\n"
-      "or the --as-of date.\n"
+      "or the --as-of date. --unit U: only the subjects founded by U or by a unit under it in the registry (antq\n"
+      "units); U is matched in any case or Unicode form, an unknown U is exit 2 naming the nearest units.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");
@@ -104,6 +110,7 @@ void add_audit(CLI::App& app, Action& run) {
   auto* at = cmd->add_option("--at", args->at, "Audit the ledger as it stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_option("--since", args->since, "Only findings that arose on or after DATE");
+  cmd->add_option("--unit", args->unit, "Only the subjects this unit or a unit under it founded (any case or Unicode form)");
   cmd->add_flag("--json", args->json, "JSON instead of a table");
   add_service_options(cmd, args->access);
   cmd->add_flag("--strict", args->strict, "Exit 1 when there is any finding");
@@ -117,13 +124,14 @@ void add_audit(CLI::App& app, Action& run) {
         found = service_get_json(*client, "/v1/audit",
                                  {{"as_of", args->as_of},
                                   {"at", args->at ? std::to_string(*args->at) : ""},
-                                  {"since", args->since}});
+                                  {"since", args->since},
+                                  {"unit", args->unit}});
         if (found && !findings_shaped(*found))
           return fail(bad_input(args->dir + ": the service's findings are not what antq writes"));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());
-        found = queries::audit(**ledger, {args->as_of, args->at}, args->since, {});
+        found = queries::audit(**ledger, {args->as_of, args->at}, args->since, {}, args->unit);
       }
       if (!found) return fail(found.error());
       const nlohmann::json& shown = (*found)["findings"];
@@ -131,7 +139,8 @@ void add_audit(CLI::App& app, Action& run) {
         print_json(*found);
       } else {
         // A finding's subject and message quote acts: shown through visible() (cli/display.hpp).
-        print_line(fmt::format("{} finding(s) in {}{}", shown.size(), args->dir,
+        print_line(fmt::format("{} finding(s) in {}{}{}", shown.size(), args->dir,
+                               args->unit.empty() ? "" : " for " + args->unit,
                                args->since.empty() ? "" : " since " + args->since));
         for (const auto& [rule, n] : (*found)["counts"].items())
           std::cout << "  " << cell(rule, 26) << ' ' << n.get<std::size_t>() << '\n';

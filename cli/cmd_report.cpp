@@ -226,12 +226,22 @@ struct Reported {
 Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOptions& o, const projections::Scope& scope) {
   auto unit = queries::resolve_unit(ledger, o.unit, scope);
   if (!unit) return std::unexpected(unit.error());
-  auto keep = queries::scope_filter(ledger, scope);
+  auto in_scope = queries::scope_filter(ledger, scope);
+  if (!in_scope) return std::unexpected(in_scope.error());
+  // The unit and every unit under it in the registry as it stood at the end of the period (or on --as-of, or today
+  // when that is earlier).
+  std::string on = o.point.as_of;
+  if (on.empty()) {
+    on = o.period.size() >= 4 ? o.period.substr(0, 4) + (o.period.ends_with("-H1") ? "-06-30" : "-12-31") : "";
+    on = std::min(on, vietnam_today());
+  }
+  auto keep = queries::unit_filter(ledger, *unit, on, *in_scope);
   if (!keep) return std::unexpected(keep.error());
-  auto r = projections::periodic_report(ledger, o.period, *unit,
+  auto r = projections::periodic_report(ledger, o.period, "",
                                         o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of),
                                         vietnam_today(), o.point.at, *keep);
   if (!r) return std::unexpected(r.error());
+  r->unit = *unit;
   const std::uint64_t size = o.point.at ? *o.point.at + 1 : ledger.size();  // the tree the figures come from
   return Reported{std::move(*r), size};
 }
@@ -394,7 +404,7 @@ void add_report(CLI::App& app, Action& run) {
       "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
-  cmd->add_option("--unit", args->unit, "The reporting unit: only the subjects it founded (its name, in any case or Unicode form)");
+  cmd->add_option("--unit", args->unit, "The reporting unit: the subjects it and the units under it founded (antq units; its name, in any case or Unicode form)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
   cmd->add_option("--format", args->format, "table, csv, html or json")

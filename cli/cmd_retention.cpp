@@ -37,8 +37,9 @@ Result<Listed> listing_of(const ledger::Ledger& ledger, const queries::Retention
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
   const std::string on = o.on.empty() ? vietnam_today() : o.on;
+  const auto covers = queries::unit_cover(ledger, *unit, on);  // the unit and every unit under it
   auto listing = projections::retention_listing(ledger, on, [&](const projections::FileFacts& f) {
-    return (unit->empty() || f.unit == *unit) && (!*keep || (*keep)(f.subject));
+    return (unit->empty() || covers(f.unit)) && (!*keep || (*keep)(f.subject));
   });
   if (!listing) return std::unexpected(listing.error());
   if (!listing->schedule)
@@ -132,7 +133,7 @@ void add_retention(CLI::App& app, Action& run) {
       "          antq retention ledger/ --unit 'UBND xã Lạc Thịnh' --format csv > luu-tru.csv");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--as-of", args->as_of, "Judge the records as on DATE (YYYY-MM-DD); default today");
-  cmd->add_option("--unit", args->unit, "Only the files this unit keeps (the unit that founded the subject; any case or Unicode form)");
+  cmd->add_option("--unit", args->unit, "Only the files this unit and the units under it keep (antq units; any case or Unicode form)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_flag("--json", args->json, "The same as --format json");
   add_service_options(cmd, args->access);

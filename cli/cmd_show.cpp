@@ -397,7 +397,10 @@ Result<Gaps> gaps_of(const ledger::Ledger& ledger, const std::string& typed_unit
   auto resolved = queries::resolve_unit(ledger, typed_unit, scope);
   if (!resolved) return std::unexpected(resolved.error());
   const std::string& unit = *resolved;
-  auto keep = queries::scope_filter(ledger, scope);
+  auto in_scope = queries::scope_filter(ledger, scope);
+  if (!in_scope) return std::unexpected(in_scope.error());
+  // The subjects of the unit and of every unit under it in the registry as it stood on the day asked about.
+  auto keep = queries::unit_filter(ledger, unit, at.date.value_or(vietnam_today()), *in_scope);
   if (!keep) return std::unexpected(keep.error());
   projections::SubjectReader reader(ledger);
   Gaps out;
@@ -405,7 +408,7 @@ Result<Gaps> gaps_of(const ledger::Ledger& ledger, const std::string& typed_unit
   for (const auto& id : projections::subject_ids(ledger)) {
     if (*keep && !(*keep)(id)) continue;
     auto s = reader.current(id);
-    if (!s || s->authority.unit != unit) continue;
+    if (!s) continue;
     ++out.subjects;
     auto d = projections::dossier_of(ledger, id, at);
     if (!d) {
@@ -597,7 +600,8 @@ void add_dossier(CLI::App& app, Action& run) {
       "not-required (an \"(if any)\" item whose act never happened, or a step not reached yet) or disposed; the\n"
       "documents behind it (number, date, entry, signers, attachments and their PDF signatures) and the\n"
       "completeness: present and disposed items over the required ones.\n"
-      "With --unit U instead of SUBJECT: every subject founded by unit U that has missing items, worst first.\n"
+      "With --unit U instead of SUBJECT: every subject founded by unit U, or by a unit under it in the registry\n"
+      "(antq units), that has missing items, worst first.\n"
       "JSON: subject, completeness, items[] (item, title, status, reason, documents[]); --unit: unit, subjects[].\n"
       "Examples: antq dossier ledger/ TL-M1 --as-of 2024-12-31\n"
       "          antq dossier ledger/ --unit 'UBND xã Lạc Thịnh' --json");

@@ -91,9 +91,13 @@ Result<Counted> statistics_of(const ledger::Ledger& ledger, const queries::Stats
   if (!at) return std::unexpected(at.error());
   auto unit = queries::resolve_unit(ledger, options.unit, scope);
   if (!unit) return std::unexpected(unit.error());
-  auto keep = queries::scope_filter(ledger, scope);
+  auto in_scope = queries::scope_filter(ledger, scope);
+  if (!in_scope) return std::unexpected(in_scope.error());
+  // The unit and every unit under it in the registry as it stood on the day asked about.
+  auto keep = queries::unit_filter(ledger, *unit, options.point.as_of.empty() ? vietnam_today() : options.point.as_of,
+                                   *in_scope);
   if (!keep) return std::unexpected(keep.error());
-  auto s = projections::statistics(ledger, *at, options.year, *unit, std::nullopt, *keep);
+  auto s = projections::statistics(ledger, *at, options.year, "", std::nullopt, *keep);
   if (!s) return std::unexpected(s.error());
   return Counted{*at, std::move(*s)};
 }
@@ -165,7 +169,7 @@ void add_stats(CLI::App& app, Action& run) {
   auto* as_of = cmd->add_option("--as-of", args->as_of, "As the record stood on DATE (YYYY-MM-DD)");
   auto* at = cmd->add_option("--at", args->at, "As the ledger stood after entry SEQ");
   as_of->excludes(at);
-  cmd->add_option("--unit", args->unit, "Only the subjects this unit founded (its name, in any case or Unicode form)");
+  cmd->add_option("--unit", args->unit, "Only the subjects this unit or a unit under it founded (its name, in any case or Unicode form)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_dossier(app, run);
   add_diff(app, run);
   add_audit(app, run);
+  add_units(app, run);
   add_stats(app, run);
   add_report(app, run);
   add_reconcile(app, run);

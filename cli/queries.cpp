@@ -20,6 +20,8 @@
 #include "ledger/event.hpp"
 #include "projections/authority.hpp"
 #include "projections/names.hpp"
+#include "projections/retention.hpp"
+#include "projections/units.hpp"
 #include "signing/file.hpp"
 #include "signing/signing.hpp"
 
@@ -45,56 +47,70 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   return scope.covers(act->authority.unit, act->authority.level);
 }
 
-namespace {
-
-// A name as users may type it: NFC, case-folded, white space collapsed (projections/names.hpp).
-std::string folded(std::string_view name) { return projections::fold_text(name); }
-
-// Edit distance between two byte strings (names are short: at most a few hundred bytes).
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope) {
   if (typed.empty()) return typed;
+  const projections::LedgerState state(ledger);
+  // The registered units (projections/units.hpp) inside the scope, by their names and aliases: the registered name.
+  std::vector<std::pair<std::string, std::string>> names;  // (a name users may type, the name it resolves to)
+  for (const auto& u : projections::registered_units(state)) {
+    if (!scope.covers(u.name, u.level) &&
+        std::none_of(u.aliases.begin(), u.aliases.end(), [&](const auto& a) { return scope.covers(a, u.level); }))
+      continue;
+    names.emplace_back(u.name, u.name);
+    for (const auto& a : u.aliases) names.emplace_back(a, u.name);
+  }
   // The units the ledger knows inside the scope: those that founded (or began) a subject, those holding a binding.
   std::set<std::string> units;
   projections::SubjectReader reader(ledger);
   for (const auto& id : projections::subject_ids(ledger))
     if (auto s = reader.current(id); s && !s->authority.unit.empty() && scope.covers(s->authority.unit, s->authority.level))
       units.insert(s->authority.unit);
-  const projections::LedgerState state(ledger);
   ledger.for_each_state("authority/", [&](std::string_view key, std::string_view) {
     if (auto certificate = digest_from_hex(key.substr(std::string_view("authority/").size())))
       for (const auto& b : projections::bindings_of(state, *certificate))
         if (!b.unit.empty() && scope.covers(b.unit, b.level)) units.insert(b.unit);
   });
-  if (units.contains(typed)) return typed;
-  const std::string wanted = folded(typed);
+  for (const auto& u : units) names.emplace_back(u, u);
+  for (const auto& [name, resolved] : names)
+    if (name == typed) return resolved;
+  const std::string wanted = projections::unit_key(typed);
   std::vector<std::pair<std::size_t, std::string>> nearest;
-  for (const auto& u : units) {
-    const std::string f = folded(u);
-    if (f == wanted) return u;
-    nearest.emplace_back(distance(f, wanted), u);
+  for (const auto& [name, resolved] : names) {
+    const std::string f = projections::unit_key(name);
+    if (f == wanted) return resolved;
+    nearest.emplace_back(projections::edit_distance(f, wanted), name);
   }
   std::sort(nearest.begin(), nearest.end());
-  std::string names;
-  for (std::size_t i = 0; i < nearest.size() && i < 3; ++i) names += (i ? ", " : "") + nearest[i].second;
+  nearest.erase(std::unique(nearest.begin(), nearest.end()), nearest.end());
+  std::string shown;
+  for (std::size_t i = 0; i < nearest.size() && i < 3; ++i) shown += (i ? ", " : "") + nearest[i].second;
   return bad_input(fmt::format("--unit \"{}\": no unit of that name in the ledger{}", typed,
-                               names.empty() ? std::string(" (it holds none)") : "; nearest: " + names));
+                               shown.empty() ? std::string(" (it holds none)") : "; nearest: " + shown));
+}
+
+std::function<bool(std::string_view)> unit_cover(const ledger::Ledger& ledger, const std::string& unit,
+                                                 const std::string& date) {
+  if (unit.empty()) return {};
+  auto tree = std::make_shared<const projections::UnitTree>(projections::registered_units(projections::LedgerState(ledger)),
+                                                            date);
+  return [tree, unit](std::string_view founder) { return tree->covers(unit, founder); };
+}
+
+Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
+                                               const std::string& date, const projections::SubjectFilter& keep) {
+  if (unit.empty()) return keep;
+  const auto covers = unit_cover(ledger, unit, date);
+  const projections::LedgerState state(ledger);
+  projections::SubjectReader reader(ledger);
+  auto inside = std::make_shared<std::set<std::string, std::less<>>>();
+  for (const auto& id : projections::subject_ids(ledger)) {
+    if (keep && !keep(id)) continue;
+    auto s = reader.current(id);
+    if (!s) continue;
+    // The unit that founded it, else (never founded) the unit of its first act: the one that keeps its file.
+    if (covers(projections::keeper_of(state, *s))) inside->insert(id);
+  }
+  return projections::SubjectFilter([inside](const std::string& id) { return inside->contains(id); });
 }
 
 Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope) {

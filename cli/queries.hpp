@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +59,16 @@ Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, co
 // white space among the units `scope` covers that founded a subject or hold an authority binding. "" stays "".
 // bad_input for a name that matches none: "--unit \"X\": no unit of that name in the ledger; nearest: A, B, C" (the
 // nearest names inside the scope only).
+// Registered units (projections/units.hpp) are known by their names and aliases, and resolve to the registered name.
 Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope);
+// Whether `unit` (as resolve_unit returned it; "" gives an empty function) covers what `founder` founded on `date`:
+// the same unit, or one under it in the registry as it stood that day (projections::UnitTree::covers).
+std::function<bool(std::string_view founder)> unit_cover(const ledger::Ledger& ledger, const std::string& unit,
+                                                         const std::string& date);
+// The subjects of `keep` (every subject when empty) that `unit` covers on `date`: founded by it or by a unit under
+// it (a subject never founded: by the unit of its first act). `keep` itself when `unit` is "".
+Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
+                                               const std::string& date, const projections::SubjectFilter& keep);
 
 // antq show --json: the subject's state at `point`.
 Result<Json> show(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);
@@ -83,7 +93,13 @@ Result<std::string> stats_csv(const ledger::Ledger& ledger, const StatsOptions& 
 
 // antq audit --json: findings since `since` ("" for all), deadlines measured against today (Vietnam date) or
 // point.as_of.
-Result<Json> audit(const ledger::Ledger& ledger, const Point& point, const std::string& since, const Scope& scope);
+// `unit` (as typed; "" for every unit): only the subjects it or a unit under it founded (unit_filter).
+Result<Json> audit(const ledger::Ledger& ledger, const Point& point, const std::string& since, const Scope& scope,
+                   const std::string& unit = "");
+
+// antq units --json: the units as they stood on `as_of` ("" for today, Vietnam date): {as_of, units[]}, the
+// registered ones inside the scope in tree order, then those only seen in acts (cli/cmd_units.cpp).
+Result<Json> units(const ledger::Ledger& ledger, const std::string& as_of, const Scope& scope);
 
 // antq report PERIOD: --format json, csv, html. `unit` "" for every unit.
 struct ReportOptions {

@@ -313,8 +313,12 @@ const std::vector<Route>& routes() {
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
          if (!p) return http::error(400, p.error().message);
-         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c)));
+         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c), param(r, "unit")));
        }, [](const http::Request&) { return std::string("audit"); })},
+      {"GET", "/v1/units", Need::read,
+       figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
+         return answer_json(queries::units(*rep.ledger, param(r, "as_of"), scope_of(c)));
+       }, [](const http::Request&) { return std::string("units"); })},
       {"GET", "/v1/report", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);

@@ -61,6 +61,7 @@ constexpr Limit kLongText{.chars = 10'000};       // a summary, a reason, findin
 constexpr Limit kSubjects{.chars = 64, .items = 1'000};            // subject ids (or digests)
 constexpr Limit kRecordTargets{.chars = 64, .items = 10'000};      // subjects or attachment digests of records acts
 constexpr Limit kNames{.chars = 200, .items = 1'000};              // area or unit names
+constexpr Limit kAliases{.chars = 200, .items = 50};               // other names of one unit
 constexpr Limit kCriterionIds{.chars = 32, .items = 200};
 constexpr Limit kCriteria{.chars = 2'000, .items = 200};           // {id (kCode), text}
 constexpr Limit kMembers{.chars = 200, .items = 1'000, .least = 0, .most = 1'000'000};
@@ -81,6 +82,8 @@ struct FieldSpec {
 
 const std::vector<std::string> kLevels = {"commune", "district", "province", "ministry", "agency"};
 const std::vector<std::string> kRatings = {"good", "fair", "average", "weak"};
+const std::vector<std::string> kUnitKinds = {"people-committee", "steering-committee", "police", "party-committee",
+                                             "front", "department", "agency", "enterprise", "school", "other"};
 
 std::vector<FieldSpec> model_fields(bool establishing) {
   std::vector<FieldSpec> f = {
@@ -188,6 +191,14 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                            {"whole_ledger", Type::boolean},
                            {"from", Type::date, true},
                            {"to", Type::date}};
+    // The unit registry (projections/units.hpp): a unit, its level and kind, the unit above it, from a date; the
+    // other names its acts may write it by.
+    s["unit.registered"] = {{"name", Type::text, true, {}, kName},
+                            {"level", Type::choice, true, kLevels},
+                            {"kind", Type::choice, true, kUnitKinds},
+                            {"parent", Type::text, false, {}, kName},
+                            {"from", Type::date, true},
+                            {"aliases", Type::texts, false, {}, kAliases}};
     s["access.revoked"] = {{"certificate", Type::fingerprint, true},
                            {"from", Type::date, true},
                            {"grant", Type::natural, false, {}, kSeq},  // the access.granted entry it ends
@@ -747,7 +758,7 @@ bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
          kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.") ||
-         kind.starts_with("access.");
+         kind.starts_with("access.") || kind.starts_with("unit.");
 }
 
 namespace {

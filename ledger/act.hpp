@@ -95,7 +95,7 @@ Result<Act> decode_body(ByteView bytes);
 
 // True for the kinds of acts.md (model, exemplar, both, registry and records).
 bool is_known_act(std::string_view kind);
-// Registry and records acts: authority.*, profile.adopted, record.*, archive.*, trust.*, retention.*, access.*.
+// Registry and records acts: authority.*, profile.adopted, record.*, archive.*, trust.*, retention.*, access.*, unit.*.
 bool is_registry_act(std::string_view kind);
 // Every known kind, in acts.md order.
 const std::vector<std::string>& known_acts();

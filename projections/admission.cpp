@@ -13,6 +13,7 @@
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
 #include "projections/retention.hpp"
+#include "projections/units.hpp"
 
 namespace antq::projections {
 namespace {
@@ -54,6 +55,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "record.released") return record_release(c, state);
     if (c.act.act == "archive.transferred") return record_transfer(c, state);
     if (c.act.act == "access.granted" || c.act.act == "access.revoked") return admit_access_act(c, state);
+    if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))

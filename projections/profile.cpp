@@ -399,6 +399,7 @@ const std::vector<std::string>& rule_ids() {
     std::vector<std::string> out = format1_rule_ids();
     // Added with format 2.
     out.push_back("exemplar-common-criteria");  // issue 21 §5: exemplars' common criteria (000 §IV.1.3)
+    out.push_back("unit");  // refusal: the unit registry (unit.registered, projections/units.hpp)
     return out;
   }();
   return ids;

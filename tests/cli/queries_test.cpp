@@ -96,6 +96,8 @@ std::vector<std::pair<std::string, std::function<std::string()>>> every_query(co
     add("stats csv 2024", [lp, sc] { return text_of(q::stats_csv(*lp, {{"2024-06-30", std::nullopt}, 2024, ""}, sc)); });
     add("audit", [lp, sc] { return text_of(q::audit(*lp, {}, "", sc)); });
     add("audit since", [lp, sc] { return text_of(q::audit(*lp, {"", 2000}, "2024-01-01", sc)); });
+    add("audit --unit", [lp, sc] { return text_of(q::audit(*lp, {}, "", sc, "UBND xã Lạc Thịnh")); });
+    add("units", [lp, sc] { return text_of(q::units(*lp, "2025-06-30", sc)); });
     add("report", [lp, sc] { return text_of(q::report(*lp, {"2025", "", {}}, sc)); });
     add("report csv", [lp, sc] { return text_of(q::report_csv(*lp, {"2026-H1", "", {}}, sc)); });
     add("report html", [lp, sc] { return text_of(q::report_html(*lp, {"2025", "UBND xã Lạc Thịnh", {}}, sc)); });

@@ -1,0 +1,164 @@
+#include "projections/units.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "projections/names.hpp"
+
+namespace antq::projections {
+
+std::string unit_key(std::string_view name) { return fold_text(name); }
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.size()];
+}
+
+namespace {
+
+using nlohmann::json;
+
+json unit_json(const Unit& u) {
+  return {{"name", u.name}, {"level", u.level}, {"kind", u.kind},   {"parent", u.parent},
+          {"from", u.from}, {"aliases", u.aliases}, {"seq", u.seq}, {"date", u.date}};
+}
+
+// Rank of a level in the chain commune < district < province < ministry; 0 for agency (it may sit anywhere).
+int rank_of(std::string_view level) {
+  if (level == "commune") return 1;
+  if (level == "district") return 2;
+  if (level == "province") return 3;
+  if (level == "ministry") return 4;
+  return 0;
+}
+
+// The unit of `units` whose name or alias has key `key`.
+const Unit* by_key(const std::vector<Unit>& units, const std::string& key) {
+  for (const Unit& u : units) {
+    if (unit_key(u.name) == key) return &u;
+    for (const auto& a : u.aliases)
+      if (unit_key(a) == key) return &u;
+  }
+  return nullptr;
+}
+
+std::string nearest(const std::vector<Unit>& units, const std::string& key) {
+  std::vector<std::pair<std::size_t, std::string>> d;
+  for (const Unit& u : units) d.emplace_back(edit_distance(unit_key(u.name), key), u.name);
+  std::sort(d.begin(), d.end());
+  std::string out;
+  for (std::size_t i = 0; i < d.size() && i < 3; ++i) out += (i ? ", " : "") + d[i].second;
+  return out.empty() ? "the registry holds no unit yet" : "nearest: " + out;
+}
+
+}  // namespace
+
+std::vector<Unit> registered_units(const ledger::StateStore& state) {
+  std::vector<Unit> out;
+  auto text = state.get(kUnitsKey);
+  if (!text) return out;
+  auto list = json::parse(*text, nullptr, false);
+  if (!list.is_array()) return out;  // written only by register_unit; verify compares the state with its replay
+  for (const auto& j : list) {
+    if (!j.is_object()) continue;
+    Unit u{j.value("name", ""), j.value("level", ""), j.value("kind", ""), j.value("parent", ""),
+           j.value("from", ""), {}, j.value("seq", std::uint64_t{0}), j.value("date", "")};
+    if (j.contains("aliases") && j["aliases"].is_array())
+      for (const auto& a : j["aliases"])
+        if (a.is_string()) u.aliases.push_back(a.get<std::string>());
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
+  const json& d = act.data;
+  Unit u{d.value("name", ""), d.value("level", ""), d.value("kind", ""), "", d.value("from", ""), {}, seq, act.date};
+  if (d.contains("aliases"))
+    for (const auto& a : d["aliases"]) u.aliases.push_back(a.get<std::string>());
+  std::vector<Unit> units = registered_units(state);
+  const std::string what = fmt::format("unit.registered \"{}\"", u.name);
+  // Names: the unit's own and its aliases, each a key no other unit has, nor another of its own names.
+  std::vector<std::string> names{u.name};
+  names.insert(names.end(), u.aliases.begin(), u.aliases.end());
+  std::map<std::string, std::string> own;
+  for (const auto& n : names) {
+    const std::string key = unit_key(n);
+    if (key.empty()) return refused("unit", fmt::format("{}: a name of only white space", what));
+    if (auto [it, fresh] = own.emplace(key, n); !fresh)
+      return refused("unit", fmt::format("{}: \"{}\" and \"{}\" are the same name once folded (NFC, case, white "
+                                         "space): give each name once", what, it->second, n));
+    if (const Unit* other = by_key(units, key))
+      return refused("unit", fmt::format("{}: \"{}\" is, once folded (NFC, case, white space), a name of \"{}\", "
+                                         "registered by entry {}: a name stands for one unit", what, n, other->name,
+                                         other->seq));
+  }
+  if (d.contains("parent")) {
+    const std::string typed = d["parent"].get<std::string>();
+    const std::string key = unit_key(typed);
+    if (own.contains(key))
+      return refused("unit", fmt::format("{}: its parent \"{}\" is the unit itself: a unit is not above itself", what, typed));
+    const Unit* parent = by_key(units, key);
+    if (!parent)
+      return refused("unit", fmt::format("{}: its parent \"{}\" is not a registered unit (register it first; {})", what,
+                                         typed, nearest(units, key)));
+    if (parent->from > u.from)
+      return refused("unit", fmt::format("{}: from {}, under \"{}\", which is in the registry only from {} (entry {})",
+                                         what, u.from, parent->name, parent->from, parent->seq));
+    const int mine = rank_of(u.level), above = rank_of(parent->level);
+    if (mine != 0 && above != 0 && above < mine)
+      return refused("unit", fmt::format("{} ({}): its parent \"{}\" is of level {}, below {}", what, u.level,
+                                         parent->name, parent->level, u.level));
+    u.parent = parent->name;
+  }
+  json list = json::array();
+  for (const Unit& x : units) list.push_back(unit_json(x));
+  list.push_back(unit_json(u));
+  state.put(kUnitsKey, list.dump());
+  return {};
+}
+
+UnitTree::UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at) {
+  for (auto& u : units)
+    if ((date.empty() || u.from <= date) && (!at || u.seq <= *at)) units_.push_back(std::move(u));
+  for (std::size_t i = 0; i < units_.size(); ++i) {
+    keys_.emplace(unit_key(units_[i].name), i);
+    for (const auto& a : units_[i].aliases) keys_.emplace(unit_key(a), i);
+  }
+}
+
+const Unit* UnitTree::by_key(const std::string& key) const {
+  auto it = keys_.find(key);
+  return it == keys_.end() ? nullptr : &units_[it->second];
+}
+
+const Unit* UnitTree::find(std::string_view name) const { return by_key(unit_key(name)); }
+
+const Unit* UnitTree::parent(const Unit& u) const { return u.parent.empty() ? nullptr : find(u.parent); }
+
+bool UnitTree::covers(std::string_view unit, std::string_view founder) const {
+  const std::string want = unit_key(unit), from = unit_key(founder);
+  if (want == from) return true;
+  const Unit* target = by_key(want);
+  if (!target) return false;
+  // Up from the founder: the registry refuses cycles; the bound guards a damaged state all the same.
+  const Unit* u = by_key(from);
+  for (std::size_t steps = 0; u != nullptr && steps <= units_.size(); ++steps, u = parent(*u))
+    if (u == target) return true;
+  return false;
+}
+
+}  // namespace antq::projections

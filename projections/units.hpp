@@ -1,0 +1,77 @@
+// The unit hierarchy (issue 21 point 7): communes under districts under provinces, departments and agencies under
+// the units they belong to, as the administrator records them with `unit.registered` (docs/rules.md "The unit
+// registry"). Acts keep naming their authority by free text (authority.unit); the registry says where such a name
+// sits: `--unit` of a district then covers the subjects its communes founded.
+//
+// A ledger with no registry works as before: every unit stands alone, and a name covers only the subjects founded
+// under that name (matched after folding, as users type it).
+//
+// Names are compared by their key (unit_key): NFC, case folding, white space collapsed and trimmed. The registry
+// refuses (rule `unit`) a name or alias whose key another registered unit already has, a parent it does not hold
+// (or holds only from a later date), a unit named as its own parent, and a parent of a lower level.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/act.hpp"
+#include "ledger/ledger.hpp"
+#include "signing/result.hpp"
+
+namespace antq::projections {
+
+// The state key of the registry: a JSON array of the registered units, in the order of their entries. Written only
+// by unit.registered.
+inline constexpr std::string_view kUnitsKey = "units/registry";
+
+// A name as users may type it, for comparison: NFC, case-folded, white space collapsed to single spaces and trimmed
+// (fold_text of projections/names.hpp).
+std::string unit_key(std::string_view name);
+
+// Edit distance between two byte strings (of names: short).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+struct Unit {
+  std::string name;    // as registered
+  std::string level;   // commune | district | province | ministry | agency
+  std::string kind;    // people-committee | steering-committee | police | ... (ledger/act.cpp kUnitKinds)
+  std::string parent;  // the registered name of the unit above it; "" for a top unit
+  std::string from;    // YYYY-MM-DD: in the hierarchy from this day
+  std::vector<std::string> aliases;  // other names acts write it by
+  std::uint64_t seq = 0;             // the unit.registered entry
+  std::string date;                  // of that act
+};
+
+// The registered units, in the order of their entries (none in a ledger without a registry).
+std::vector<Unit> registered_units(const ledger::StateStore& state);
+
+// Admission of unit.registered (projections/admission.cpp): the checks above, then the unit joins kUnitsKey.
+Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
+
+// The registry as it stood on `date` (units whose `from` is on or before it; "" for every registered unit) and after
+// entry `at` (when given).
+class UnitTree {
+ public:
+  UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at = std::nullopt);
+
+  // The unit `name` (its name or an alias, by key); null when no unit of the tree has it.
+  const Unit* find(std::string_view name) const;
+  // The unit above `u` in the tree; null for a top unit.
+  const Unit* parent(const Unit& u) const;
+  // Whether `unit` covers a subject founded by `founder`: founder is unit, or a unit under it (ancestor-or-self).
+  // Names not in the tree stand alone: covered only by themselves (by key).
+  bool covers(std::string_view unit, std::string_view founder) const;
+  const std::vector<Unit>& units() const { return units_; }
+
+ private:
+  const Unit* by_key(const std::string& key) const;
+
+  std::vector<Unit> units_;
+  std::map<std::string, std::size_t, std::less<>> keys_;  // the key of each name and alias -> index in units_
+};
+
+}  // namespace antq::projections
