@@ -145,7 +145,7 @@ void found_with(TestLedger& t, const std::string& id, int year, json data) {
   t.admit(make_act("model.established", id, fmt::format("{}-02-01", year), data));
 }
 
-TEST_CASE("duplicate-model: one implementer under different names in one area; linked models never (000 §III.1, §III.3)", "[audit]") {
+TEST_CASE("duplicate-model: one implementer under different names in one area, linked models never (000 §III.1, §III.3)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
   // 000 §III.3's example: "Tổ tự quản về an ninh, trật tự" and "Tổ dân phòng" with the same people, on one hamlet.
   const std::string area = "Xóm Đồng Bến";

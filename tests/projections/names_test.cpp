@@ -122,7 +122,7 @@ TEST_CASE("Statistics: one row per name key, printed with the standard name, var
   CHECK((*checked)["differences"].empty());
 }
 
-TEST_CASE("Statistics: without a standard name, the variant most points use; tone placement and ANTT grouped", "[names][stats]") {
+TEST_CASE("Statistics: without a standard name, the variant most points use, tone placement and ANTT grouped", "[names][stats]") {
   TestLedger t("hoa-binh-2023", "p256");
   auto found = [&](const std::string& id, const std::string& month, const std::string& name) {
     const auto& steps = test::kBaselineSteps;
