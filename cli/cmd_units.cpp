@@ -95,6 +95,7 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
       list.push_back({{"name", u->name}, {"level", u->level}, {"kind", u->kind},
                       {"parent", u->parent.empty() ? json(nullptr) : json(u->parent)}, {"from", u->from},
                       {"aliases", u->aliases}, {"registered", true}, {"seq", u->seq}, {"depth", depth},
+                      {"safety_recognizer", u->safety_recognizer.empty() ? json(nullptr) : json(u->safety_recognizer)},
                       {"subjects", count(founded, projections::unit_key(u->name))},
                       {"subjects_under", it == under.end() ? std::size_t{0} : it->second}});
     }
@@ -108,6 +109,7 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
     const std::size_t n = count(founded, key);
     list.push_back({{"name", unit.first}, {"level", unit.second}, {"kind", nullptr}, {"parent", nullptr},
                     {"from", nullptr}, {"aliases", json::array()}, {"registered", false}, {"seq", nullptr},
+                    {"safety_recognizer", nullptr},
                     {"depth", 0}, {"subjects", n}, {"subjects_under", n}});
   }
   return json{{"as_of", on}, {"units", std::move(list)}};
@@ -135,8 +137,11 @@ void add_units(CLI::App& app, Action& run) {
       "            \"parent\": \"UBND tỉnh Hòa Bình\", \"from\": \"2020-01-01\", \"aliases\": [\"Ủy ban nhân dân huyện Yên Thủy\"]}}\n"
       "and appends it; refused [unit] when the parent is not registered (from that day), is the unit itself or of a\n"
       "lower level, or when a name or alias, once folded, is already another unit's.\n"
+      "An agency, enterprise or school may carry \"tt124\": true and \"safety_recognizer\": the registered unit that\n"
+      "recognises its \"An toàn về an ninh, trật tự\" under Circular 124/2021/TT-BCA; where the profile applies the\n"
+      "circular (hoa-binh-2023: 000 §III.2.3) that unit, not the founder, rates its models (docs/rules.md).\n"
       "JSON: as_of, units[] (name, level, kind, parent, from, aliases[], registered, seq, depth, subjects,\n"
-      "subjects_under); kind, parent, from and seq are null for a unit only seen in acts.\n"
+      "subjects_under, safety_recognizer); kind, parent, from and seq are null for a unit only seen in acts.\n"
       "Example: antq units ledger/ --as-of 2025-06-30 --json");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--as-of", args->as_of, "The units as they stood on DATE (YYYY-MM-DD)");

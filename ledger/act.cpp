@@ -198,7 +198,11 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                             {"kind", Type::choice, true, kUnitKinds},
                             {"parent", Type::text, false, {}, kName},
                             {"from", Type::date, true},
-                            {"aliases", Type::texts, false, {}, kAliases}};
+                            {"aliases", Type::texts, false, {}, kAliases},
+                            // Circular 124/2021/TT-BCA: an agency, enterprise or school whose models the unit that
+                            // recognises its "An toàn về an ninh, trật tự" rates (Hòa Bình 000 §III.2.3).
+                            {"tt124", Type::boolean},
+                            {"safety_recognizer", Type::text, false, {}, kName}};
     s["access.revoked"] = {{"certificate", Type::fingerprint, true},
                            {"from", Type::date, true},
                            {"grant", Type::natural, false, {}, kSeq},  // the access.granted entry it ends

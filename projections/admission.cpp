@@ -255,7 +255,21 @@ class Rules final : public ledger::Admission {
       if (s) last_dates.emplace(id, s->last_date);
       return s;
     };
-    auto states = judge_act(**profile, c.act, c.seq, lookup);
+    // Circular 124/2021/TT-BCA (units.hpp): the unit recognising a school's safety rates its models, where
+    // same-level would refuse it; that rating is judged with same-level lifted, every other rule as it stands.
+    const Profile* judged = *profile;
+    std::optional<Profile> lifted;
+    if (c.act.act == "model.rated")
+      if (auto model = subject_state(state, c.act.subject)) {
+        auto tt124 = circular_124_rater(**profile, c.act, *model, state);
+        if (!tt124) return std::unexpected(tt124.error());
+        if (*tt124) {
+          lifted = **profile;
+          lifted->rules["same-level"] = false;
+          judged = &*lifted;
+        }
+      }
+    auto states = judge_act(*judged, c.act, c.seq, lookup);
     if (!states) return std::unexpected(states.error());
     for (const SubjectState& s : *states) {
       const std::string key = std::string(kSubjectPrefix) + s.id;

@@ -598,6 +598,15 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     ANTQ_TRY(p.retention, parse_schedule_object(*retention, "retention", name));
   }
 
+  // Added with format 2 (absent, so refused as unknown, in format 1): Circular 124/2021/TT-BCA (units.hpp).
+  if (p.format == 2) {
+    auto c = top.object("circular_124");
+    if (!c) return std::unexpected(c.error());
+    ANTQ_TRY(p.circular_124.applies, c->boolean("applies"));
+    ANTQ_TRY(p.circular_124.cite, c->text("cite"));
+    ANTQ_CHECK(c->done());
+  }
+
   auto ru = top.object("rules");
   if (!ru) return std::unexpected(ru.error());
   // A format-1 file names the rules of its time; those added since do not apply under it.

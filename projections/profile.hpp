@@ -147,6 +147,13 @@ struct Profile {
   // report or rating of a later year, and no termination); format 1 after 31 October of the next evaluation year.
   bool weak_on_evidence = true;
   std::map<std::string, bool, std::less<>> rules;  // every id of domain.md §10
+  // Format 2, `circular_124`: whether the unit recognising the "An toàn về an ninh, trật tự" of an agency, enterprise
+  // or school under Circular 124/2021/TT-BCA rates its models (Hòa Bình 000 §III.2.3; projections/units.hpp). Format 1:
+  // not applied.
+  struct Circular124 {
+    bool applies = false;
+    std::string cite;
+  } circular_124;
   // Rule `signature`: a signature without a time-stamp token may have been made at most this many days before its
   // admission (its signing time is only the signer's claim). Not from the sources: kDefaultSignatureMaxAgeDays
   // unless the profile's `signatures.max_age_days` says otherwise.

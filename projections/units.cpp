@@ -32,8 +32,10 @@ namespace {
 using nlohmann::json;
 
 json unit_json(const Unit& u) {
-  return {{"name", u.name}, {"level", u.level}, {"kind", u.kind},   {"parent", u.parent},
-          {"from", u.from}, {"aliases", u.aliases}, {"seq", u.seq}, {"date", u.date}};
+  json j = {{"name", u.name}, {"level", u.level}, {"kind", u.kind},   {"parent", u.parent},
+            {"from", u.from}, {"aliases", u.aliases}, {"seq", u.seq}, {"date", u.date}};
+  if (!u.safety_recognizer.empty()) j["safety_recognizer"] = u.safety_recognizer;
+  return j;
 }
 
 // Rank of a level in the chain commune < district < province < ministry; 0 for agency (it may sit anywhere).
@@ -75,7 +77,8 @@ std::vector<Unit> registered_units(const ledger::StateStore& state) {
   for (const auto& j : list) {
     if (!j.is_object()) continue;
     Unit u{j.value("name", ""), j.value("level", ""), j.value("kind", ""), j.value("parent", ""),
-           j.value("from", ""), {}, j.value("seq", std::uint64_t{0}), j.value("date", "")};
+           j.value("from", ""), {}, j.value("seq", std::uint64_t{0}), j.value("date", ""),
+           j.value("safety_recognizer", "")};
     if (j.contains("aliases") && j["aliases"].is_array())
       for (const auto& a : j["aliases"])
         if (a.is_string()) u.aliases.push_back(a.get<std::string>());
@@ -86,7 +89,7 @@ std::vector<Unit> registered_units(const ledger::StateStore& state) {
 
 Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
   const json& d = act.data;
-  Unit u{d.value("name", ""), d.value("level", ""), d.value("kind", ""), "", d.value("from", ""), {}, seq, act.date};
+  Unit u{d.value("name", ""), d.value("level", ""), d.value("kind", ""), "", d.value("from", ""), {}, seq, act.date, ""};
   if (d.contains("aliases"))
     for (const auto& a : d["aliases"]) u.aliases.push_back(a.get<std::string>());
   std::vector<Unit> units = registered_units(state);
@@ -124,11 +127,52 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateSto
                                          parent->name, parent->level, u.level));
     u.parent = parent->name;
   }
+  // Circular 124/2021/TT-BCA: an agency, enterprise or school, and the registered unit recognising its safety.
+  const bool tt124 = d.value("tt124", false);
+  if (d.contains("safety_recognizer") && !tt124)
+    return refused("unit", fmt::format("{}: a safety_recognizer without tt124: true (the unit recognising the \"An "
+                                       "toàn về an ninh, trật tự\" of a unit under Circular 124/2021/TT-BCA)", what));
+  if (tt124) {
+    if (u.kind != "agency" && u.kind != "enterprise" && u.kind != "school")
+      return refused("unit", fmt::format("{} ({}): Circular 124/2021/TT-BCA covers agencies, enterprises and schools "
+                                         "(Hòa Bình 000 §III.2.3), not a {}", what, u.kind, u.kind));
+    if (!d.contains("safety_recognizer"))
+      return refused("unit", fmt::format("{}: tt124 names no safety_recognizer, the registered unit that recognises "
+                                         "its \"An toàn về an ninh, trật tự\" and rates its models", what));
+    const std::string typed = d["safety_recognizer"].get<std::string>();
+    const std::string key = unit_key(typed);
+    const Unit* recognizer = by_key(units, key);
+    if (own.contains(key))
+      return refused("unit", fmt::format("{}: its safety_recognizer is the unit itself", what));
+    if (!recognizer || recognizer->from > u.from)
+      return refused("unit", fmt::format("{}: its safety_recognizer \"{}\" is not a registered unit from {} ({})", what,
+                                         typed, u.from, nearest(units, key)));
+    u.safety_recognizer = recognizer->name;
+  }
   json list = json::array();
   for (const Unit& x : units) list.push_back(unit_json(x));
   list.push_back(unit_json(u));
   state.put(kUnitsKey, list.dump());
   return {};
+}
+
+Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
+                                const ledger::StateStore& state) {
+  if (!profile.circular_124.applies || !profile.applies("same-level") || act.act != "model.rated" ||
+      !model.is_founded())
+    return false;
+  const UnitTree tree(registered_units(state), act.date);
+  const Unit* founder = tree.find(model.authority.unit);
+  if (!founder || founder->safety_recognizer.empty()) return false;
+  const Unit* rater = tree.find(act.authority.unit);
+  const Unit* recognizer = tree.find(founder->safety_recognizer);
+  if (rater != nullptr && rater == recognizer) return true;
+  return refused("same-level",
+                 fmt::format("{} of {} dated {} is decided by {} ({}), but {} was founded by {} ({}), under Circular "
+                             "124/2021/TT-BCA: its models are rated by {}, which recognises its \"An toàn về an ninh, "
+                             "trật tự\" ({})",
+                             act.act, act.subject, act.date, act.authority.unit, act.authority.level, act.subject,
+                             founder->name, founder->kind, founder->safety_recognizer, profile.circular_124.cite));
 }
 
 UnitTree::UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at) {

@@ -20,6 +20,8 @@
 
 #include "ledger/act.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/profile.hpp"
+#include "projections/subject.hpp"
 #include "signing/result.hpp"
 
 namespace antq::projections {
@@ -44,6 +46,10 @@ struct Unit {
   std::vector<std::string> aliases;  // other names acts write it by
   std::uint64_t seq = 0;             // the unit.registered entry
   std::string date;                  // of that act
+  // Circular 124/2021/TT-BCA (an agency, enterprise or school): the registered unit that recognises its "An toàn về
+  // an ninh, trật tự" and so rates its models where the profile applies the circular (circular_124_rater); "" when
+  // the unit is not registered under the circular.
+  std::string safety_recognizer;
 };
 
 // The registered units, in the order of their entries (none in a ledger without a registry).
@@ -51,6 +57,13 @@ std::vector<Unit> registered_units(const ledger::StateStore& state);
 
 // Admission of unit.registered (projections/admission.cpp): the checks above, then the unit joins kUnitsKey.
 Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
+
+// Circular 124/2021/TT-BCA (Hòa Bình 000 §III.2.3), where `profile` applies it (Profile::circular_124): true when
+// `act` is a model.rated of a model whose founder the registry (as of the act's date) holds under the circular and
+// the act's authority is the unit recognising its safety — the same-level rule then does not refuse it; refused
+// [same-level] when another unit (the founder included) rates such a model; false otherwise (same-level as before).
+Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
+                                const ledger::StateStore& state);
 
 // The registry as it stood on `date` (units whose `from` is on or before it; "" for every registered unit) and after
 // entry `at` (when given).
