@@ -58,7 +58,7 @@ Result<projections::AsOf> point_in(const ledger::Ledger& ledger, const queries::
 // The answer to "no such subject": the same for a subject the ledger does not hold and one outside the scope.
 std::unexpected<Error> no_such_subject(const ledger::Ledger& ledger, const std::string& subject) {
   return bad_input(fmt::format("{}: no such subject in {} (a subject begins with survey.plan-approved, "
-                               "model.proposed, model.recognized or exemplar.surveyed)",
+                               "model.proposed or exemplar.surveyed, or with the founding acts its profile provides)",
                                subject, ledger.dir().string()));
 }
 

@@ -121,8 +121,11 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
     s["model.consulted"] = summary;
     auto established = model_fields(true);
     established.push_back({"teams", Type::count, true, {}, kTeams});
-    s["model.established"] = established;
     s["model.recognized"] = established;
+    // A model built under a procedure the profile replaced, brought in by its establishment decision (the profile's
+    // `transition` section; docs/rules.md).
+    established.push_back({"transition", Type::text, false, {}, kName});
+    s["model.established"] = established;
     s["model.regulations-issued"] = {
         {"covers", Type::choices, false, {"board", "model", "coordination"}, {.items = 3}},
         {"security_content", Type::boolean}};

@@ -63,9 +63,11 @@ class Rules final : public ledger::Admission {
                                                 "of {}) destroyed: a disposed document does not come back",
                                                 c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
     if (auto s = judge_lifecycle(c, state); !s) return s;
-    // The unit of a subject's first act (always one that begins a subject) keeps its file until a founding decision
-    // names another (retention.hpp).
-    if (const std::string key = std::string(kKeeperPrefix) + c.act.subject; begins_subject(c.act.act) && !state.get(key))
+    // The unit of a subject's first act (always one that begins a subject, or a model.established bringing in a
+    // model of a replaced procedure) keeps its file until a founding decision names another (retention.hpp).
+    const bool brought_in = c.act.act == "model.established" && c.act.data.is_object() && c.act.data.contains("transition");
+    if (const std::string key = std::string(kKeeperPrefix) + c.act.subject;
+        (begins_subject(c.act.act) || brought_in) && !state.get(key))
       state.put(key, c.act.authority.unit);
     // Each document's record (retention.hpp): the act that named it first.
     for (const auto& a : c.act.attachments) {

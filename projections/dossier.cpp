@@ -97,6 +97,20 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
   const Profile* profile = &profile_in_force;
   Dossier d{s.id, s.kind, s.stage, s.type, profile->id, {}};
   const bool recognized = s.has("model.recognized");
+  // Which items a recognized model was not built through: every item of a step before the decision (format 1, as
+  // it was), or the profile's own list (format 2; none where the profile provides no recognition).
+  const Recognition* recognition = profile->recognition ? &*profile->recognition : nullptr;
+  auto excused = [&](const DossierItem& item, int step) {
+    if (!recognized) return false;
+    if (recognition && recognition->legacy) return step < step_of("model.recognized");
+    return recognition && std::find(recognition->excused_items.begin(), recognition->excused_items.end(), item.item) !=
+                              recognition->excused_items.end();
+  };
+  // A model brought in from a replaced procedure (model.established with data.transition): its papers are
+  // supplemented, not excused (docs/rules.md "Recognition and transition").
+  const ChainLink* brought_in = nullptr;
+  for (const ChainLink& l : links)
+    if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition")) brought_in = &l;
   for (const DossierItem& item : items_for(*profile, s)) {
     DossierEntry e{item, "", "", documents_for(ledger, item, links)};
     int step = 0;
@@ -129,9 +143,14 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
         e.status = "not-required";
         e.reason = "due once the subject has been rated";
       }
-    } else if (recognized && step < step_of("model.recognized")) {
+    } else if (excused(item, step)) {
       e.status = "not-required";
       e.reason = "a recognized (spontaneous) model was not built through this step";
+    } else if (brought_in && step < step_of("model.established")) {
+      e.status = "missing";
+      e.reason = fmt::format("brought in from {} by model.established of {} (entry {}): its papers are supplemented, "
+                             "not excused; file it with document.attached",
+                             brought_in->act.data.value("transition", ""), brought_in->act.date, brought_in->entry.seq);
     } else if (later) {
       e.status = "missing";
       e.reason = fmt::format("{} of {} (entry {}) came after this step", later->act.act, later->act.date, later->entry.seq);

@@ -86,8 +86,9 @@ class Judge {
 
   Result<std::vector<SubjectState>> run() {
     std::optional<SubjectState> s = lookup_(act_.subject);
-    if (auto r = subject_known(s); !r) return std::unexpected(r.error());
     const SubjectState* before = s ? &*s : nullptr;
+    if (auto r = founding_provided(before); !r) return std::unexpected(r.error());
+    if (auto r = subject_known(s); !r) return std::unexpected(r.error());
     if (auto r = not_closed(before); !r) return std::unexpected(r.error());
     if (auto r = in_order(before); !r) return std::unexpected(r.error());
     std::optional<SubjectState> origin;  // of a point this act begins or names
@@ -123,10 +124,99 @@ class Judge {
  private:
   bool on(std::string_view rule) const { return p_.applies(rule); }
 
+  // Whether this is a model.established naming, in data.transition, the procedure its model was built under.
+  bool names_transition() const { return k_ == "model.established" && act_.data.is_object() && act_.data.contains("transition"); }
+  // Whether model.recognized continues a subject (format 2: a profile's recognition needs its steps before it)
+  // rather than beginning one (format 1).
+  bool recognition_continues() const {
+    return k_ == "model.recognized" && p_.recognition && !p_.recognition->legacy;
+  }
+
+  // The acts that begin a subject under this profile, for messages.
+  std::string beginnings() const {
+    std::string out = p_.recognition && p_.recognition->legacy
+                          ? "survey.plan-approved, model.proposed, model.recognized or exemplar.surveyed"
+                          : "survey.plan-approved, model.proposed or exemplar.surveyed";
+    if (p_.transition) out += fmt::format("; a model built under {}: model.established naming it in data.transition", p_.transition->from);
+    return out;
+  }
+
+  // The establishment steps of the act's model type and the decision, for messages: "a, b and model.established".
+  std::string establishment_path(const SubjectState* s) const {
+    std::vector<std::string> path;
+    if (const auto* steps = establishment_steps(p_, act_, s)) path = *steps;
+    path.push_back("model.established");
+    return list(path);
+  }
+
+  // The compiled-in profiles that provide what `has` asks, with the section of their source: "kon-tum-2022 provides
+  // it: 002 §1.c bullet 2".
+  static std::string providers(const std::function<std::optional<std::string>(const Profile&)>& has) {
+    std::vector<std::string> out;
+    for (const auto& id : builtin_profile_ids()) {
+      auto p = builtin_profile(id);
+      if (!p) continue;
+      if (auto what = has(**p)) out.push_back(*what);
+    }
+    return out.empty() ? "no profile of this program provides it" : list(out);
+  }
+  // A cite up to its quotation: "002 §1.c bullet 2 ('Đối với ...')" -> "002 §1.c bullet 2".
+  static std::string section_of(const std::string& cite) { return cite.substr(0, cite.find(" (")); }
+
+  // Rule `order` for the foundings other than the establishment steps, as the profile provides them (format 2;
+  // docs/rules.md "Recognition and transition"): model.recognized only where the profile provides recognition of
+  // spontaneous models, after the acts it requires; model.established with data.transition only where the profile
+  // brings in models of the procedure it names, dated before the profile replaced it. Format 1 recognises as it did.
+  Status founding_provided(const SubjectState* s) const {
+    if (!on("order")) return {};
+    if (k_ == "model.recognized") {
+      if (p_.recognition && p_.recognition->legacy) return {};
+      if (!p_.recognition)
+        return refused("order", fmt::format(
+            "model.recognized of {} dated {}: {} provides no recognition of spontaneous models ({}); found it "
+            "through {}", act_.subject, act_.date, p_.id,
+            providers([](const Profile& p) -> std::optional<std::string> {
+              if (!p.recognition || p.recognition->legacy) return std::nullopt;
+              return fmt::format("{} provides it: {}", p.id, section_of(p.recognition->cite));
+            }),
+            establishment_path(s)));
+      if (s && (s->is_founded() || s->kind == "exemplar")) return {};  // refused below, as it was
+      if (auto missing = missing_of(s, p_.recognition->steps); !missing.empty())
+        return refused("order", fmt::format("model.recognized of {} dated {} needs {} before it ({}: {}); {} has no {}",
+                                            act_.subject, act_.date, list(p_.recognition->steps), p_.id,
+                                            section_of(p_.recognition->cite), act_.subject, list(missing)));
+      return {};
+    }
+    if (!names_transition() || (s && s->is_founded())) return {};  // founded: refused below, as any second founding
+    const std::string named = act_.data.value("transition", "");
+    if (!p_.transition)
+      return refused("order", fmt::format(
+          "model.established of {} dated {} names data.transition \"{}\", but {} brings in no model of an earlier "
+          "procedure ({}); found it through {}", act_.subject, act_.date, named, p_.id,
+          providers([](const Profile& p) -> std::optional<std::string> {
+            if (!p.transition) return std::nullopt;
+            return fmt::format("{} provides it for {}: {}", p.id, p.transition->from, section_of(p.transition->cite));
+          }),
+          establishment_path(s)));
+    if (named != p_.transition->from)
+      return refused("order", fmt::format("model.established of {} dated {} names data.transition \"{}\"; {} brings "
+                                          "in the models built under {} only ({})", act_.subject, act_.date, named,
+                                          p_.id, p_.transition->from, section_of(p_.transition->cite)));
+    if (p_.source_date && act_.date >= *p_.source_date)
+      return refused("order", fmt::format("model.established of {} dated {} names data.transition \"{}\", but {} "
+                                          "replaced {} on {} ({}): a model built under it was established before; "
+                                          "found a later one through {}", act_.subject, act_.date, named, p_.id,
+                                          p_.transition->from, *p_.source_date, section_of(p_.transition->cite),
+                                          establishment_path(s)));
+    return {};
+  }
+
   // Rule `unknown-subject`.
   Status subject_known(const std::optional<SubjectState>& s) const {
     if (!on("unknown-subject")) return {};
-    if (begins_subject(k_)) {
+    // A model built under a replaced procedure is brought in by its establishment decision (founding_provided).
+    if (!s && names_transition() && p_.transition) return {};
+    if (begins_subject(k_) && !(s && recognition_continues())) {
       const bool continues = k_ == "model.proposed" && s && s->kind != "exemplar" && s->stage == "surveying" &&
                              !s->has("model.proposed");
       if (s && !continues)
@@ -137,9 +227,8 @@ class Judge {
     }
     if (!s)
       return refused("unknown-subject",
-                     fmt::format("{} is not in the ledger, and {} cannot begin a subject (begin with "
-                                 "survey.plan-approved, model.proposed, model.recognized or exemplar.surveyed)",
-                                 act_.subject, k_));
+                     fmt::format("{} is not in the ledger, and {} cannot begin a subject (begin with {})", act_.subject,
+                                 k_, beginnings()));
     if (!about_any_subject(k_) && is_exemplar_act(k_) != (s->kind == "exemplar"))
       return refused("unknown-subject", fmt::format("{} is {}, and {} is an act of {}", act_.subject,
                                                     s->kind == "exemplar" ? "an exemplar" : "a model",
@@ -176,8 +265,10 @@ class Judge {
     if (const auto* steps = establishment_steps(p_, act_, s); steps && !(s && s->is_founded())) {
       auto at = std::find(steps->begin(), steps->end(), k_);
       std::vector<std::string> needed(steps->begin(), at);
-      // A beginning act begins freely (its subject is new); later steps need those before them.
-      if (k_ == "model.established" || (s && at != steps->end())) {
+      // A beginning act begins freely (its subject is new); later steps need those before them. A model brought in
+      // from a replaced procedure needs none of them (founding_provided).
+      const bool brought_in = names_transition() && p_.transition;
+      if ((k_ == "model.established" && !brought_in) || (s && at != steps->end())) {
         if (auto missing = missing_of(s, needed); !missing.empty())
           return refused("order", fmt::format("{} of {} dated {} needs {} before it ({}); {} has no {}", k_,
                                               act_.subject, act_.date, list(needed), p_.id, act_.subject,

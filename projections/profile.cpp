@@ -374,6 +374,48 @@ Result<NameRules> parse_names(const json& j, std::string_view file, const std::v
   return n;
 }
 
+// Section `recognition` (format 2): null, or the acts that must precede model.recognized and the dossier items it
+// excuses (each an item of every model type's list).
+Result<std::optional<Recognition>> parse_recognition(Fields& top, const Profile& p, std::string_view file) {
+  const json* j = nullptr;
+  ANTQ_TRY(j, top.get("recognition"));
+  if (j->is_null()) return std::optional<Recognition>();
+  Fields f(*j, "recognition", file);
+  ANTQ_CHECK(f.check_object());
+  Recognition r;
+  ANTQ_TRY(r.steps, f.texts("requires", &ledger::known_acts()));
+  for (std::size_t i = 0; i < r.steps.size(); ++i)
+    if (r.steps[i] == "model.recognized" || r.steps[i] == "model.established" ||
+        r.steps[i].starts_with("exemplar.") || std::count(r.steps.begin(), r.steps.end(), r.steps[i]) > 1)
+      return f.fail(fmt::format("requires[{}]", i), "\"" + r.steps[i] + "\" cannot precede a recognition (or appears twice)");
+  ANTQ_TRY(r.excused_items, f.texts("excused_items"));
+  for (std::size_t i = 0; i < r.excused_items.size(); ++i) {
+    const std::string& code = r.excused_items[i];
+    if (std::count(r.excused_items.begin(), r.excused_items.end(), code) > 1)
+      return f.fail(fmt::format("excused_items[{}]", i), "\"" + code + "\" appears twice");
+    for (const auto& [type, items] : p.model_dossier)
+      if (std::none_of(items.begin(), items.end(), [&](const DossierItem& d) { return d.item == code; }))
+        return f.fail(fmt::format("excused_items[{}]", i), "\"" + code + "\" is not an item of dossier.model." + type);
+  }
+  ANTQ_TRY(r.cite, f.text("cite"));
+  ANTQ_CHECK(f.done());
+  return std::optional<Recognition>(std::move(r));
+}
+
+// Section `transition` (format 2): null, or the replaced procedure a model.established may name in data.transition.
+Result<std::optional<Transition>> parse_transition(Fields& top, std::string_view file) {
+  const json* j = nullptr;
+  ANTQ_TRY(j, top.get("transition"));
+  if (j->is_null()) return std::optional<Transition>();
+  Fields f(*j, "transition", file);
+  ANTQ_CHECK(f.check_object());
+  Transition t;
+  ANTQ_TRY(t.from, f.text("from"));
+  ANTQ_TRY(t.cite, f.text("cite"));
+  ANTQ_CHECK(f.done());
+  return std::optional<Transition>(std::move(t));
+}
+
 }  // namespace
 
 Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name) {
@@ -577,6 +619,17 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     const json* names = nullptr;
     ANTQ_TRY(names, top.get("names"));
     ANTQ_TRY(p.names, parse_names(*names, name, p.model_types));
+  }
+
+  // Recognition and transition (docs/rules.md): required in format 2; a format-1 file has neither (its reader
+  // refuses them as unknown fields) and keeps the recognition of its time.
+  if (p.format == 1) {
+    Recognition legacy;
+    legacy.legacy = true;
+    p.recognition = std::move(legacy);
+  } else {
+    ANTQ_TRY(p.recognition, parse_recognition(top, p, name));
+    ANTQ_TRY(p.transition, parse_transition(top, name));
   }
 
   // Optional (the sources say nothing of it): how long before admission a signature without a time-stamp may have

@@ -109,6 +109,24 @@ struct RetentionSchedule {
 // "antq-retention-schedule 1"). bad_input naming `name` and the field otherwise.
 Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name);
 
+// Founding a model other than by the establishment steps (format 2; docs/rules.md "Recognition and transition").
+// `recognition`: the decision recognising a spontaneous model (model.recognized; only Kon Tum provides it, 002 §1.c).
+struct Recognition {
+  std::vector<std::string> steps;          // `requires`: acts that must precede model.recognized for that subject
+  std::vector<std::string> excused_items;  // dossier items a recognized model was not built through
+  std::string cite;
+  // Format 1 (and files made before it): model.recognized begins a subject under every profile with no earlier
+  // step, and excuses every dossier item of a step before the decision — what the engine did then.
+  bool legacy = false;
+};
+// `transition`: models built under the procedure a profile replaced, brought in by a model.established that names
+// it in data.transition (Bình Thuận: QĐ 1383/2017, 001 §IV(second).3). It begins a subject without the steps and
+// excuses no dossier item: the papers are supplemented (document.attached).
+struct Transition {
+  std::string from;  // what data.transition names, e.g. "1383/QĐ-BCĐ"
+  std::string cite;
+};
+
 // Why 10 days: an official document is signed by the competent person, then the office clerk applies the
 // organisation's signature and sends it (Decree 30/2020 art. 15-16: on the day it is signed, or the next working
 // day); the longest run of days off in the year (Tết, up to 9 consecutive days) may fall between signing and
@@ -160,6 +178,10 @@ struct Profile {
   int signature_max_age_days = kDefaultSignatureMaxAgeDays;
   // The profile's retention schedule (optional: files made before schedules have none).
   std::optional<RetentionSchedule> retention;
+  // Recognition of spontaneous models: null when the profile provides none (format 2); legacy under format 1.
+  std::optional<Recognition> recognition;
+  // Transition of models built under a replaced procedure: null when the profile provides none (always in format 1).
+  std::optional<Transition> transition;
 
   // Whether rule or finding `id` of domain.md §10 applies under this profile.
   bool applies(std::string_view id) const;

@@ -69,7 +69,10 @@ struct SubjectState {
 };
 
 // Acts that begin a subject (domain.md §10 `unknown-subject`): survey.plan-approved, model.proposed,
-// model.recognized, exemplar.surveyed. model.proposed continues a subject whose survey came first.
+// model.recognized, exemplar.surveyed. model.proposed continues a subject whose survey came first. Under a format-2
+// profile model.recognized begins none: it continues a subject after the steps the profile's `recognition` requires
+// (lifecycle.cpp; docs/rules.md "Recognition and transition"), and a model.established naming data.transition may
+// begin one where the profile's `transition` provides it.
 bool begins_subject(std::string_view kind);
 // Whether `kind` is an act about an exemplar.
 bool is_exemplar_act(std::string_view kind);

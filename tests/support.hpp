@@ -5,6 +5,7 @@
 #include <lmdb.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +125,32 @@ inline json make_act(const std::string& kind, const std::string& subject, const 
               {"data", std::move(data)}};
 }
 
+// The acts that found model `id` as the Ministry baseline, Hòa Bình, Bình Thuận and Kon Tum want it: the six steps
+// of kBaselineSteps on the six days before `date` (the proposal carrying the description of `data`), then the
+// establishment decision of `date` with `data` (name, type, teams ...), all by `unit`. Sign each, with the
+// organisation's signature on decisions (projections::is_decision_act), in this order.
+inline std::vector<json> founding_acts(const std::string& id, const std::string& date, const json& data,
+                                       const json& unit = kCommune) {
+  using namespace std::chrono;
+  const year_month_day day{year{std::stoi(date.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                           std::chrono::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  json proposal = json::object();
+  for (const char* key : {"name", "type", "area", "movement", "security_content", "point_of", "members"})
+    if (data.contains(key)) proposal[key] = data[key];
+  std::vector<json> acts;
+  const int n = static_cast<int>(kBaselineSteps.size());
+  for (int i = 0; i < n; ++i) {
+    const year_month_day d{sys_days{day} - days{n - i}};
+    const std::string when = std::to_string(static_cast<int>(d.year())) + "-" +
+                             (static_cast<unsigned>(d.month()) < 10 ? "0" : "") + std::to_string(static_cast<unsigned>(d.month())) +
+                             "-" + (static_cast<unsigned>(d.day()) < 10 ? "0" : "") + std::to_string(static_cast<unsigned>(d.day()));
+    const std::string& step = kBaselineSteps[i];
+    acts.push_back(make_act(step, id, when, step == "model.proposed" ? proposal : json::object(), unit));
+  }
+  acts.push_back(make_act("model.established", id, date, data, unit));
+  return acts;
+}
+
 inline json bind_act(const Identity& who, const std::string& role, const json& unit = kCommune, const std::string& date = "2023-01-02",
                      const std::string& from = "2023-01-01") {
   return json{{"act", "authority.bound"}, {"subject", "ledger"}, {"date", date},
@@ -191,12 +218,17 @@ struct UnitSigners {
   Identity person, office;
 };
 
+// The profile file a TestLedger keeps from init: today's (as antq init stores it), the frozen format-1 file of its
+// id (a ledger made before issue 21), or none (a ledger made before profiles were stored: judged by that frozen file).
+enum class StoredProfile { today, format1, none };
+
 // A ledger with an administrator, a commune chairman (person) and the commune office (organisation) bound, under
 // rule profile `profile_id` (domain.md §9; default hoa-binh-2023). The office's key is RSA-2048 unless
 // `office_key` names another algorithm (e.g. "p256": generating an RSA key costs ~0.2 s).
 class TestLedger {
  public:
-  explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048")
+  explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048",
+                      StoredProfile stored = StoredProfile::today)
       : pki(tmp / "pki"), profile(std::move(profile_id)) {
     admin = pki.issue("admin");
     chair = pki.issue("chair");
@@ -206,9 +238,10 @@ class TestLedger {
     ledger::InitOptions o;
     o.dir = dir();
     o.profile = profile;
-    // Stored as antq init stores it: the ledger is judged by today's file of `profile`.
-    const std::string_view text = projections::builtin_profile_text(profile);
-    o.profile_document.assign(text.begin(), text.end());
+    // Stored as antq init stores it: the ledger is judged by today's file of `profile` (or as `stored` says).
+    const std::string_view text = stored == StoredProfile::format1 ? projections::frozen_format1_text(profile)
+                                                                   : projections::builtin_profile_text(profile);
+    if (stored != StoredProfile::none) o.profile_document.assign(text.begin(), text.end());
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;
     o.operator_key = operator_key;
@@ -242,6 +275,10 @@ class TestLedger {
   void admit(const json& act) {
     auto r = record(act, projections::is_decision_act(act["act"].get<std::string>()));
     if (!r) FAIL(r.error().line());
+  }
+  // Founds model `id` by the commune through the baseline's steps (founding_acts).
+  void found(const std::string& id, const std::string& date, const json& data) {
+    for (const json& act : founding_acts(id, date, data)) admit(act);
   }
   // Binds the commune's chairman and office from `from` too, for acts dated before 2023 (records kept for years).
   void bind_commune_from(const std::string& from) {

@@ -207,12 +207,12 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
     REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "bind.json") + " --person " + admin,
                 &out) == 0);
   }
-  json forged{{"act", "model.recognized"},
+  json forged{{"act", "survey.plan-approved"},
               {"subject", "MS-TL-FORGED"},
               {"date", "2024-03-01"},
               {"document", {{"number", "99/QĐ-UBND"}, {"title", "Quyết định giả"}, {"issuer", "UBND xã Tân Lập"}}},
               {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
-              {"data", {{"name", "Mô hình giả"}, {"type", "self-managed"}, {"teams", 3}}}};
+              {"data", {{"purpose", "Mô hình giả"}}}};
   write_file(f / "forged.json", forged.dump());
   REQUIRE(run(forger + " record " + quote(f / "ledger") + " " + quote(f / "forged.json") + " --person " +
                   quote(f / "pki/chair.key") + ":" + quote(f / "pki/chair.crt") + " --org " +

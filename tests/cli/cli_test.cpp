@@ -37,20 +37,21 @@ void expect_refusal(const Demo& demo, const std::string& command, const std::str
   CHECK(demo.data() == before);
 }
 
-json recognized(const std::string& subject, const std::string& date = "2024-03-01") {
-  return json{{"act", "model.recognized"},
+// A decision that begins a new subject (person and office sign it): the approval of its survey plan.
+json plan_approved(const std::string& subject, const std::string& date = "2024-03-01") {
+  return json{{"act", "survey.plan-approved"},
               {"subject", subject},
               {"date", date},
-              {"document", {{"number", "20/QĐ-UBND"}, {"title", "Quyết định thành lập"}, {"issuer", "UBND xã Tân Lập"}}},
+              {"document", {{"number", "20/QĐ-UBND"}, {"title", "Quyết định phê duyệt kế hoạch khảo sát"}, {"issuer", "UBND xã Tân Lập"}}},
               {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
-              {"data", {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}}}};
+              {"data", {{"purpose", "khảo sát xây dựng Tổ an ninh xung kích"}}}};
 }
 
 TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[cli]") {
   Demo demo;
   const std::string l = quote(demo.ledger());
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, recognized("MS-TL-ANXK").dump());
+  write_file(act, plan_approved("MS-TL-ANXK").dump());
 
   SECTION("a missing file") { expect_refusal(demo, kAntq + " append " + l + " " + quote(demo.tmp / "nope.signed"), "nope.signed"); }
   SECTION("a file that is not a signed event") {
@@ -70,7 +71,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
                    "malformed JSON");
   }
   SECTION("an unknown act") {
-    json j = recognized("MS-TL-ANXK");
+    json j = plan_approved("MS-TL-ANXK");
     j["act"] = "model.celebrated";
     write_file(act, j.dump());
     expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("chair"),
@@ -127,7 +128,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
 TEST_CASE("A full disk refuses the append with one line and loses nothing", "[cli]") {
   Demo demo;
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, recognized("MS-TL-ANXK").dump());
+  write_file(act, plan_approved("MS-TL-ANXK").dump());
   std::string checkpoint_before;
   REQUIRE(run(kAntq + " checkpoint " + quote(demo.ledger()), &checkpoint_before) == 0);
   // RLIMIT_FSIZE (bash counts KiB) at the current file size: every write that grows data.mdb fails as on a full
@@ -180,7 +181,7 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
   Demo demo;
   fs::copy(demo.ledger(), demo.tmp / "older", fs::copy_options::recursive);
   const fs::path act = demo.tmp / "act.json";
-  write_file(act, recognized("MS-TL-ANXK").dump());
+  write_file(act, plan_approved("MS-TL-ANXK").dump());
   REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(act) + " --person " + demo.signer("chair") +
               " --org " + demo.signer("office")) == 0);
   std::string note;
@@ -421,8 +422,8 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
   const fs::path pdf = demo.tmp / "decision.pdf";
   REQUIRE(run(quote(fs::path(ANTQ_PDF_FIXTURE)) + " " + quote(pdf) + " --signer " + demo.signer("chair") +
               " --signer " + demo.signer("office")) == 0);
-  json act = recognized("MS-TL-PDF");
-  act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
+  json act = plan_approved("MS-TL-PDF");
+  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
   write_file(demo.tmp / "act.json", act.dump());
   std::string out;
   REQUIRE(run(kAntq + " record " + quote(demo.ledger()) + " " + quote(demo.tmp / "act.json") + " --person " +

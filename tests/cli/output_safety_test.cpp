@@ -37,7 +37,7 @@ const std::string kUnitShown = "UBND xã <script>alert('unit')</script> \\x1b[31
 const std::string kNumberShown = "12/QĐ\\x1b]8;;http://evil.example/\\x1b\\\\click\\x1b]8;;\\x1b\\\\";
 const std::string kTitleShown = "Quyết định\\tcông nhận\\nmô hình\\r\\u009b2J";
 
-// A ledger where a commune whose unit name is kUnit recognised models with hostile names, one of them twice (so that
+// A ledger where a commune whose unit name is kUnit founded models with hostile names, one of them twice (so that
 // audit quotes the name), one apart from the totals, and terminated one for kReason.
 struct HostileLedger {
   HostileLedger() {
@@ -48,24 +48,25 @@ struct HostileLedger {
     require_ok(t.append(
         {sign(bind_act(person, "person", unit), t.admin), sign(bind_act(office, "organisation", unit), t.admin)}));
     by = UnitSigners{unit, person, office};
-    recognise("EVIL-M1", "2024-03-01", kName);
-    recognise("EVIL-M1B", "2024-03-02", kName);
-    recognise("EVIL-M3", "2024-03-03", kPlus, {{"movement", "dan-van-kheo"}});
-    recognise("EVIL-M4", "2024-03-04", kMinus);
-    recognise("EVIL-M5", "2024-03-05", kAt);
-    recognise("EVIL-M6", "2024-03-06", "Tổ sẽ giải thể");
+    found("EVIL-M1", "2024-03-01", kName);
+    found("EVIL-M1B", "2024-03-02", kName);
+    found("EVIL-M3", "2024-03-03", kPlus, {{"movement", "dan-van-kheo"}});
+    found("EVIL-M4", "2024-03-04", kMinus);
+    found("EVIL-M5", "2024-03-05", kAt);
+    found("EVIL-M6", "2024-03-06", "Tổ sẽ giải thể");
     for (const char* step : {"model.termination-reported", "model.termination-consulted", "model.terminated"})
       admit(make_act(step, "EVIL-M6", "2024-06-01", {{"reason", kReason}}, unit));
     t.ledger.reset();  // the commands below open it
     write_file(t.tmp / "unit.txt", kUnit);
   }
-  void recognise(const std::string& subject, const std::string& date, const std::string& name,
-                 json more = json::object()) {
+  // Founds `subject` through the steps of hoa-binh-2023 (test::founding_acts), each document hostile too.
+  void found(const std::string& subject, const std::string& date, const std::string& name, json more = json::object()) {
     json data{{"name", name}, {"type", "self-managed"}, {"area", kArea}, {"teams", 3}};
     data.update(more);
-    json act = make_act("model.recognized", subject, date, data, unit);
-    act["document"] = {{"number", kNumber}, {"title", kTitle}, {"issuer", kUnit}};
-    admit(act);
+    for (json act : test::founding_acts(subject, date, data, unit)) {
+      act["document"] = {{"number", kNumber}, {"title", kTitle}, {"issuer", kUnit}};
+      admit(act);
+    }
   }
   void admit(const json& act) {
     auto r = t.record(by, act, projections::is_decision_act(act["act"].get<std::string>()));
@@ -138,7 +139,7 @@ TEST_CASE("show, history, diff and dossier show escapes and overrides in act tex
   check_shown("show", out);
   CHECK_THAT(out, Catch::Contains("name         " + kNameShown + "\n") &&
                       Catch::Contains("area         Thôn \\u202eĐông\\u2066 Tây\n") &&
-                      Catch::Contains("authority    " + kUnitShown + " (commune), recognized 2024-03-01"));
+                      Catch::Contains("authority    " + kUnitShown + " (commune), established 2024-03-01"));
 
   out = antq("history " + l + " EVIL-M1");
   check_shown("history", out);

@@ -23,16 +23,17 @@ namespace {
 
 // The commune demo, and acts to append to it.
 struct Demo : CommuneDemo {
-  // An act recognising a new model `subject` (lawful after the demo's acts), written to a file.
-  fs::path recognized(const std::string& subject) const {
+  // A decision that begins a new subject `subject` (its survey plan approved; lawful after the demo's acts),
+  // written to a file.
+  fs::path plan_approved(const std::string& subject) const {
     const fs::path file = tmp / (subject + ".json");
     write_file(file,
-               json{{"act", "model.recognized"},
+               json{{"act", "survey.plan-approved"},
                     {"subject", subject},
                     {"date", "2024-03-01"},
                     {"document", {{"number", "20/QĐ-UBND"}, {"title", "Quyết định"}, {"issuer", "UBND xã Tân Lập"}}},
                     {"authority", {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}}},
-                    {"data", {{"name", "Tổ an ninh " + subject}, {"type", "self-managed"}, {"teams", 2}}}}
+                    {"data", {{"purpose", "khảo sát tình hình ANTT " + subject}}}}
                    .dump());
     return file;
   }
@@ -230,7 +231,7 @@ TEST_CASE("A copy that cp took while appends committed fails verify with exit 1,
   Demo demo;
   const std::string before = read_file(demo.ledger() / "data.mdb");
   for (int i = 0; i < 4; ++i)
-    REQUIRE(run(demo.record(demo.ledger(), demo.recognized(fmt::format("MS-TL-S{:02}", i))) + " > /dev/null") == 0);
+    REQUIRE(run(demo.record(demo.ledger(), demo.plan_approved(fmt::format("MS-TL-S{:02}", i))) + " > /dev/null") == 0);
   const std::string after = read_file(demo.ledger() / "data.mdb");
   REQUIRE(after.size() >= before.size());
   std::size_t named = 0;
@@ -258,7 +259,7 @@ TEST_CASE("Copies taken with cp while another process appends: verify never cras
   // (a page a millisecond: several copies, whatever the speed of the machine).
   std::string script;
   for (int i = 0; i < 32; ++i)
-    script += demo.record(demo.ledger(), demo.recognized(fmt::format("MS-TL-C{:02}", i))) + " > /dev/null || exit 1\n";
+    script += demo.record(demo.ledger(), demo.plan_approved(fmt::format("MS-TL-C{:02}", i))) + " > /dev/null || exit 1\n";
   write_file(demo.tmp / "appender.sh", script);
   const pid_t appender = fork();
   REQUIRE(appender >= 0);
@@ -395,7 +396,7 @@ TEST_CASE("A ledger on read-only media opens for every reading command, and writ
   Demo demo;
   const fs::path l = demo.ledger();
   const fs::path signed_act = demo.tmp / "new.signed";
-  REQUIRE(run(kAntq + " sign " + quote(demo.recognized("MS-TL-RO")) + " --key " + quote(demo.tmp / "pki/chair.key") +
+  REQUIRE(run(kAntq + " sign " + quote(demo.plan_approved("MS-TL-RO")) + " --key " + quote(demo.tmp / "pki/chair.key") +
               " --cert " + quote(demo.tmp / "pki/chair.crt") + " --role person -o " + quote(signed_act)) == 0);
   REQUIRE(run(kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.tmp / "pki/office.key") +
               " --cert " + quote(demo.tmp / "pki/office.crt") + " --role organisation -o " + quote(signed_act)) == 0);
@@ -424,7 +425,7 @@ TEST_CASE("A ledger on read-only media opens for every reading command, and writ
   };
   const std::vector<std::pair<std::string, std::string>> writing = {
       {"append", "append " + L + " " + quote(signed_act)},
-      {"record", "record " + L + " " + quote(demo.recognized("MS-TL-RO2")) + " --person " + demo.signer("chair") +
+      {"record", "record " + L + " " + quote(demo.plan_approved("MS-TL-RO2")) + " --person " + demo.signer("chair") +
                      " --org " + demo.signer("office")},
       {"compact", "compact " + L},
   };

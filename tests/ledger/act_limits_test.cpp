@@ -316,9 +316,8 @@ TEST_CASE("Admission refuses a private key sent as attachment content by any too
   test::TestLedger t;
   const std::string key_pem = test::read_file(t.chair.files.key);
   const Bytes key(key_pem.begin(), key_pem.end());
-  json j = test::make_act("model.recognized", "MS-KEY", "2023-03-01",
-                          {{"name", "Tổ an ninh"}, {"type", "self-managed"}, {"teams", 3}});
-  j["attachments"] = json::array({{{"item", "6"}, {"sha256", to_hex(sha256(key))}, {"size", key.size()}}});
+  json j = test::make_act("survey.plan-approved", "MS-KEY", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  j["attachments"] = json::array({{{"item", "1"}, {"sha256", to_hex(sha256(key))}, {"size", key.size()}}});
   auto input = act_from_json(j, "act", ".");
   REQUIRE(input);
   Submission s = cli::unsigned_submission(std::move(*input));
@@ -336,8 +335,7 @@ TEST_CASE("Admission refuses a private key sent as attachment content by any too
 TEST_CASE("Admission refuses a document dated later than its day", "[act][limits][ledger]") {
   test::TestLedger t;
   const std::string tomorrow = signing::format_vietnam_time(signing::now() + 2 * 86400).substr(0, 10);
-  json j = test::make_act("model.recognized", "MS-LATER", tomorrow,
-                          {{"name", "Tổ an ninh"}, {"type", "self-managed"}, {"teams", 3}});
+  json j = test::make_act("survey.plan-approved", "MS-LATER", tomorrow, {{"purpose", "khảo sát tình hình ANTT"}});
   auto input = act_from_json(j, "act", ".");
   REQUIRE(input);
   Submission s = cli::unsigned_submission(std::move(*input));

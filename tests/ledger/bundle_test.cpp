@@ -18,9 +18,9 @@ using test::make_act;
 using test::require_ok;
 using test::TestLedger;
 
-json recognized(const std::string& subject) {
-  return make_act("model.recognized", subject, "2023-03-01",
-                  {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
+// A decision that begins a subject (its survey plan approved).
+json plan_approved(const std::string& subject) {
+  return make_act("survey.plan-approved", subject, "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
 }
 
 // The auditor's anchors for `t`: its operator key and its roots, from the ledger rather than from any bundle.
@@ -75,10 +75,10 @@ std::string failures(const BundleReport& r) {
   return out;
 }
 
-// A ledger with a model recognised (two signatures) and a few proposals of other subjects.
+// A ledger with a decision that begins a subject (two signatures) and a few proposals of other subjects.
 struct Story {
   Story() {
-    t.admit(recognized("M-1"));
+    t.admit(plan_approved("M-1"));
     for (int i = 2; i <= 4; ++i) t.admit(make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"));
   }
   TestLedger t;
@@ -131,7 +131,7 @@ TEST_CASE("A bundle made from scratch under the same origin fails against the re
   // The forger's own ledger: same origin (both directories are named "ledger"), its own operator key, its own root.
   TestLedger forger;
   REQUIRE(forger.ledger->info().origin == real.t.ledger->info().origin);
-  forger.admit(recognized("M-1"));
+  forger.admit(plan_approved("M-1"));
   const fs::path bundle = export_to(forger, "forged", exploded());
 
   // On its own terms the forgery is consistent: that is all an unanchored check can see.
@@ -220,7 +220,7 @@ TEST_CASE("A malformed kept checkpoint is bad input, not a verdict", "[ledger][b
 TEST_CASE("Tampering with any file of a bundle is named", "[ledger][bundle][tamper]") {
   Story s;
   const fs::path bundle = export_to(s.t, "bundle", exploded());
-  // Entry 2 is the recognition (person and organisation signatures); 3 a proposal.
+  // Entry 2 is the survey plan's approval (person and organisation signatures); 3 a proposal.
   std::string expected;
   SECTION("an edited body") {
     std::string body = test::read_file(bundle / "acts/2.body");
@@ -278,14 +278,14 @@ TEST_CASE("Tampering with any file of a bundle is named", "[ledger][bundle][tamp
 TEST_CASE("A subject bundle holds the subject's acts with proofs, and a removal its files reveal fails",
           "[ledger][bundle]") {
   TestLedger t;
-  // The recognition carries a document; a proposal of another subject does not belong in M-1's bundle.
+  // The decision carries a document; a proposal of another subject does not belong in M-1's bundle.
   const fs::path doc = t.tmp / "decision.txt";
-  test::write_file(doc, "Quyết định công nhận mô hình");
-  json act = recognized("M-1");
-  act["attachments"] = json::array({{{"item", "6"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
+  test::write_file(doc, "Kế hoạch khảo sát");
+  json act = plan_approved("M-1");
+  act["attachments"] = json::array({{{"item", "1"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
   t.admit(act);
   t.admit(make_act("model.proposed", "M-2", "2023-03-15"));
-  t.admit(make_act("model.reorganized", "M-1", "2023-05-01", {{"teams", 3}}));
+  t.admit(make_act("survey.reported", "M-1", "2023-05-01", {{"findings", "trộm cắp vặt"}}));
   const fs::path bundle = export_to(t, "subject", subject_only("M-1"));
   const BundleReport good = verify(bundle, anchors_of(t));
   INFO(failures(good));
@@ -297,7 +297,7 @@ TEST_CASE("A subject bundle holds the subject's acts with proofs, and a removal 
   }
   CHECK_THAT(test::read_file(bundle / "README.txt"), Catch::Contains("What this bundle cannot prove"));
 
-  // Remove the recognition (seq 2) from entries.bin and proofs.json: its document, named by no entry now, reveals it.
+  // Remove the decision (seq 2) from entries.bin and proofs.json: its document, named by no entry now, reveals it.
   std::string bin = test::read_file(bundle / "entries.bin");
   const std::uint32_t first = static_cast<unsigned char>(bin[0]) | static_cast<unsigned char>(bin[1]) << 8 |
                               static_cast<unsigned char>(bin[2]) << 16 | static_cast<unsigned char>(bin[3]) << 24;
@@ -323,10 +323,10 @@ TEST_CASE("A subject bundle carries the records acts that name the subject or it
     act["attachments"] = json::array({{{"item", "13"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
     return act;
   };
-  json founding = recognized("M-1");
+  json founding = plan_approved("M-1");
   founding["date"] = "2009-03-01";
   t.admit(founding);                                                        // 4
-  json other = recognized("M-7");
+  json other = plan_approved("M-7");
   other["date"] = "2009-03-01";
   t.admit(other);                                                           // 5
   // A commune's commendation of 2010: kept 10 years by the provisional schedule, then it may be disposed of.
@@ -364,9 +364,9 @@ TEST_CASE("A document an entry names is missing: a failure unless a record.dispo
           "[ledger][bundle]") {
   TestLedger t;
   const fs::path doc = t.tmp / "decision.txt";
-  test::write_file(doc, "Quyết định công nhận mô hình");
-  json act = recognized("M-1");
-  act["attachments"] = json::array({{{"item", "6"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
+  test::write_file(doc, "Kế hoạch khảo sát");
+  json act = plan_approved("M-1");
+  act["attachments"] = json::array({{{"item", "1"}, {"path", doc.string()}, {"media_type", "text/plain"}}});
   t.admit(act);
   const fs::path bundle = export_to(t, "bundle");
   const std::string digest = to_hex(sha256(as_bytes(test::read_file(doc))));

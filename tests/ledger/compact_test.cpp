@@ -31,9 +31,8 @@ const std::string kAntq = ANTQ_BINARY;
 
 // A decision of the commune with the file at `path` attached (text/plain).
 json decision_with(const std::string& subject, const fs::path& path) {
-  json act = make_act("model.recognized", subject, "2023-03-01",
-                      {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}});
-  act["attachments"] = json::array({{{"item", "6"}, {"media_type", "text/plain"}, {"path", path.string()}}});
+  json act = make_act("survey.plan-approved", subject, "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "text/plain"}, {"path", path.string()}}});
   return act;
 }
 

@@ -35,8 +35,7 @@ void tamper_entry(const std::filesystem::path& dir, std::uint64_t seq, std::size
 
 TEST_CASE("Appended events are numbered in order and the whole ledger verifies", "[ledger]") {
   TestLedger t;
-  auto seqs = t.record(make_act("model.recognized", "M-1", "2023-03-01",
-                                {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
+  auto seqs = t.record(make_act("survey.plan-approved", "M-1", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}}));
   REQUIRE(seqs);
   CHECK(*seqs == std::vector<std::uint64_t>{2});
   REQUIRE(t.append({test::sign(proposed(11), t.chair), test::sign(proposed(12), t.chair)}));
@@ -46,7 +45,7 @@ TEST_CASE("Appended events are numbered in order and the whole ledger verifies",
   CHECK(report.ok);
   CHECK(report.entries == 5);
   CHECK(report.signatures == 6);
-  CHECK(report.checkpoints == 4);  // init, the two bindings, the recognition, the pair of proposals
+  CHECK(report.checkpoints == 4);  // init, the two bindings, the survey plan's approval, the pair of proposals
   CHECK(report.root == t.ledger->root(5));
 }
 
@@ -241,7 +240,7 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
     CHECK_THAT(r.error().line(), Catch::StartsWith("refused [authority]: "));
   }
   SECTION("a decision without the organisation's signature") {
-    auto r = t.record(make_act("model.recognized", "M-9", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}), false);
+    auto r = t.record(make_act("survey.plan-approved", "M-9", "2023-03-01", {{"purpose", "x"}}), false);
     REQUIRE_FALSE(r);
     CHECK(r.error().rule == "authority");
     CHECK_THAT(r.error().message, Catch::Contains("needs the organisation signature"));
@@ -281,7 +280,7 @@ TEST_CASE("Refused events write nothing, in a batch with good ones too", "[ledge
   SECTION("an organisation signature made before the person's") {
     signing::SignOptions person_time;
     person_time.signing_time = signing::now() - 60;
-    auto s = test::sign(make_act("model.recognized", "M-10", "2023-03-01", {{"name", "x"}, {"type", "linked"}, {"teams", 1}}),
+    auto s = test::sign(make_act("survey.plan-approved", "M-10", "2023-03-01", {{"purpose", "x"}}),
                         t.chair, nullptr, person_time);
     // Made with the signing library directly: `antq sign` would refuse to add it.
     auto key = signing::PrivateKey::load(t.office.files.key);

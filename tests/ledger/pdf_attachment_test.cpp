@@ -24,11 +24,10 @@ void make_pdf(const std::filesystem::path& path, const std::vector<const Identit
   REQUIRE(test::run(command, &out) == 0);
 }
 
-// A decision of the commune with `pdf` attached as dossier item 6.
+// A decision of the commune (approving a survey plan) with `pdf` attached as dossier item 1.
 json decision_with(const std::filesystem::path& pdf) {
-  json act = test::make_act("model.recognized", "MS-PDF", "2023-03-01",
-                            {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}});
-  act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
+  json act = test::make_act("survey.plan-approved", "MS-PDF", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
   return act;
 }
 

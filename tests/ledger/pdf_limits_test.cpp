@@ -32,9 +32,8 @@ std::filesystem::path pdf_with_copies(const test::TestLedger& t, const test::Ide
 }
 
 json decision_with(const std::filesystem::path& pdf) {
-  json act = test::make_act("model.recognized", "MS-PDF", "2023-03-01",
-                            {{"name", "Tổ an ninh xung kích"}, {"type", "self-managed"}, {"teams", 3}});
-  act["attachments"] = json::array({{{"item", "6"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
+  json act = test::make_act("survey.plan-approved", "MS-PDF", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
   return act;
 }
 

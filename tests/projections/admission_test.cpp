@@ -113,17 +113,16 @@ TEST_CASE("An act needs a person bound to its unit and level on its date", "[adm
 
 TEST_CASE("A decision needs the organisation signature of the same unit", "[admission]") {
   TestLedger t;
-  const json recognized = make_act("model.recognized", "M-1", "2023-03-01",
-                                     {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
-  auto without_org = t.record(recognized, /*with_org=*/false);
+  const json approved = make_act("survey.plan-approved", "M-1", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  auto without_org = t.record(approved, /*with_org=*/false);
   REQUIRE_FALSE(without_org);
   CHECK(without_org.error().rule == "authority");
   CHECK_THAT(without_org.error().message, Catch::Contains("organisation signature"));
   // The office's certificate signing as the person is no substitute either.
-  auto office_as_person = t.append({test::sign(recognized, t.office)});
+  auto office_as_person = t.append({test::sign(approved, t.office)});
   REQUIRE_FALSE(office_as_person);
   CHECK(office_as_person.error().rule == "authority");
-  CHECK(t.record(recognized));
+  CHECK(t.record(approved));
 }
 
 TEST_CASE("After authority.unbound the signer's acts are refused from that date", "[admission]") {

@@ -3,9 +3,12 @@
 // with the documents behind each item, as of any date.
 #include "projections/dossier.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "projections/audit.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -112,19 +115,75 @@ TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as o
   CHECK(verify.ok);
 }
 
-TEST_CASE("A recognized (spontaneous) model was not built through the survey steps: those items are not required", "[dossier]") {
+TEST_CASE("A recognized (spontaneous) model under kon-tum-2022 owes the items of its profile: the proposal, not the survey, policy or implementation (002 §1.c)", "[dossier]") {
   TestLedger t("kon-tum-2022", "p256");
+  t.admit(make_act("model.proposed", "R-1", "2023-02-20", {{"name", "Tổ tự phát"}, {"type", "self-managed"}}));
   t.admit(make_act("model.recognized", "R-1", "2023-03-01", {{"name", "Tổ tự phát"}, {"type", "self-managed"}, {"teams", 1}}));
   t.admit(make_act("model.launched", "R-1", "2023-03-10"));
   Dossier d = dossier(t, "R-1");
-  for (const char* code : {"1", "2", "3", "4", "5"}) {
+  // The profile's recognition.excused_items: never surveyed, no party committee's policy, no implementing document.
+  for (const char* code : {"1", "2", "4", "5"}) {
     INFO(code);
     CHECK(item(d, code).status == "not-required");
     CHECK_THAT(item(d, code).reason, Catch::Contains("recognized"));
   }
-  // The recognition decision plays the role of the establishment decision: item 6.
+  // The advice to recognise it is its proposal (item 3), and the recognition decision plays the role of the
+  // establishment decision (item 6).
+  CHECK(item(d, "3").status == "present");
+  CHECK(item(d, "3").documents[0].act == "model.proposed");
   CHECK(item(d, "6").status == "present");
   CHECK(item(d, "6").documents[0].act == "model.recognized");
+  // What comes after the decision is owed as for any model: the regulations (item 7) came before the launch.
+  CHECK(item(d, "7").status == "missing");
+}
+
+TEST_CASE("A model brought in from QĐ 1383/2017 under binh-thuan-2023 owes items 1-5 until document.attached files them (001 §IV(second).3)", "[dossier]") {
+  TestLedger t("binh-thuan-2023", "p256");
+  t.bind_commune_from("2017-01-01");
+  t.admit(make_act("model.established", "CU-1", "2020-06-01",
+                   {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}, {"transition", "1383/QĐ-BCĐ"}}));
+  Dossier d = dossier(t, "CU-1");
+  for (const char* code : {"1", "2", "3", "4", "5"}) {
+    INFO(code);
+    CHECK(item(d, code).status == "missing");
+    CHECK_THAT(item(d, code).reason, Catch::Contains("brought in from 1383/QĐ-BCĐ") &&
+                                         Catch::Contains("document.attached"));
+  }
+  CHECK(item(d, "6").status == "present");
+  // The audit names the papers owed.
+  auto findings = audit(*t.ledger, "2023-01-01", AsOf{});
+  if (!findings) FAIL(findings.error().line());
+  const auto incomplete = std::find_if(findings->begin(), findings->end(),
+                                       [](const Finding& f) { return f.subject == "CU-1" && f.rule == "dossier-incomplete"; });
+  REQUIRE(incomplete != findings->end());
+  CHECK_THAT(incomplete->message, Catch::Contains("lacks item(s) 1, 2, 3, 4, 5"));
+  // The papers supplemented ("bổ sung thủ tục, hồ sơ"): the survey plan and report, filed on a later day.
+  json attached = make_act("document.attached", "CU-1", "2023-06-01");
+  attached["attachments"] = json::array({{{"item", "1"}, {"sha256", std::string(64, 'a')}, {"size", 100}},
+                                         {{"item", "2"}, {"sha256", std::string(64, 'b')}, {"size", 200}}});
+  t.admit(attached);
+  d = dossier(t, "CU-1");
+  CHECK(item(d, "1").status == "present");
+  CHECK(item(d, "2").status == "present");
+  for (const char* code : {"3", "4", "5"}) {
+    INFO(code);
+    CHECK(item(d, code).status == "missing");
+  }
+  CHECK(d.missing >= 3);
+}
+
+TEST_CASE("Under a format-1 file a recognized model was not built through any step before the decision: items 1-5 are not required, as before", "[dossier]") {
+  for (auto stored : {test::StoredProfile::format1, test::StoredProfile::none}) {
+    TestLedger t("hoa-binh-2023", "p256", stored);
+    t.admit(make_act("model.recognized", "R-1", "2023-03-01", {{"name", "Tổ tự phát"}, {"type", "self-managed"}, {"teams", 1}}));
+    Dossier d = dossier(t, "R-1");
+    for (const char* code : {"1", "2", "3", "4", "5"}) {
+      INFO(code);
+      CHECK(item(d, code).status == "not-required");
+      CHECK_THAT(item(d, code).reason, Catch::Contains("recognized"));
+    }
+    CHECK(item(d, "6").status == "present");
+  }
 }
 
 TEST_CASE("An exemplar's dossier has the five items of 000 §V.2", "[dossier]") {

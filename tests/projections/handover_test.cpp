@@ -47,7 +47,7 @@ TEST_CASE("A hand-over lists the unit's files that ended in the year, and says w
   exemplar(t, "E-2", 2024, "Tổ hai");
   exemplar(t, "E-3", 2023, "Tổ ba");
   exemplar(t, "E-4", 2024, "Tổ bốn", /*recognize=*/false);
-  t.admit(make_act("model.recognized", "M-1", "2024-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
+  t.found("M-1", "2024-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
   test::require_ok(t.append({test::sign(make_act("record.held", "ledger", "2025-03-01",
                                                  {{"targets", json::array({"E-2"})}, {"reason", "thanh tra"}}),
                                         t.admin)}));

@@ -324,7 +324,9 @@ TEST_CASE("kon-tum-2022: a model and an exemplar through their whole life (002 s
   TestLedger t(kKonTum);
   walk_baseline_model(t);
   walk_exemplar(t);
-  // 002 §1.c: a model that works without a decision may be recognised; the recognition plays the establishment's role.
+  // 002 §1.c: a model that works without a decision may be recognised, on the advice (tham mưu) of the steering
+  // committee's members: their proposal, then the recognition, which plays the establishment's role.
+  admit(t, make_act("model.proposed", "TP-1", "2023-04-20", proposal("self-managed", "Tổ hòa giải tự phát")));
   admit(t, make_act("model.recognized", "TP-1", "2023-05-01", founding("self-managed", 2, "Tổ hòa giải tự phát")));
   admit(t, make_act("model.launched", "TP-1", "2023-05-10"));
   admit(t, make_act("model.rated", "TP-1", "2024-11-08", rating(2024, "fair")));
@@ -396,8 +398,8 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// unknown-subject (domain.md §10): a subject begins with survey.plan-approved, model.proposed, model.recognized or
-// exemplar.surveyed — in the sources, with the first document of Bước 1 (000 §III.1.1, 001 §III.1.a, 004 §II.1.1.1)
+// unknown-subject (domain.md §10): a subject begins with survey.plan-approved, model.proposed or exemplar.surveyed
+// (and, under format-1 profiles, model.recognized; "Recognition and transition" below) — in the sources, with the first document of Bước 1 (000 §III.1.1, 001 §III.1.a, 004 §II.1.1.1)
 // or of the exemplar's survey (000 §IV.1.1).
 
 void unknown_subject_rule(const std::string& profile) {
@@ -407,14 +409,14 @@ void unknown_subject_rule(const std::string& profile) {
   const std::string& first = steps_of(profile).front();
   const std::uint64_t begun = admit(t, make_act(first, "X-1", "2023-02-01", step_data(first, "self-managed")));
   // A beginning act for a subject that exists is no beginning; nor is an exemplar's act one of a model.
-  refuses(t, make_act("model.recognized", "X-1", "2023-03-01", founding()), "unknown-subject",
-          {"model.recognized", "X-1 exists already", fmt::format("since entry {}", begun)});
+  refuses(t, make_act("survey.plan-approved", "X-1", "2023-03-01", step_data("survey.plan-approved", "self-managed")),
+          "unknown-subject", {"survey.plan-approved", "X-1 exists already", fmt::format("since entry {}", begun)});
   refuses(t, make_act("exemplar.criteria-set", "X-1", "2023-03-01", criteria_set()), "unknown-subject",
           {"X-1 is a model", "exemplar.criteria-set"});
   refuses(t, make_act("model.launched", "DH-9", "2023-03-01"), "unknown-subject", {"DH-9 is not in the ledger"});
   admit(t, make_act("exemplar.surveyed", "DH-9", "2023-03-01", {{"holder", "Trần Thị Bình"}}));
   // A point of a model the ledger does not know.
-  refuses(t, make_act("model.recognized", "Y-9/P001", "2023-03-01", founding()), "unknown-subject",
+  refuses(t, make_act("model.proposed", "Y-9/P001", "2023-03-01", proposal()), "unknown-subject",
           {"Y-9/P001 is a point of Y-9", "not in the ledger"});
   CHECK(state_of(t, "X-1").entries == std::vector<std::uint64_t>{begun});
 }
@@ -433,6 +435,165 @@ TEST_CASE("unknown-subject under kon-tum-2022: a subject begins with Bước 1 (
 }
 TEST_CASE("unknown-subject under bac-giang-2020: a subject begins with the proposal (004 §II.1.1.1, domain.md §10)", "[lifecycle]") {
   unknown_subject_rule(kBacGiang);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recognition and transition (docs/rules.md): the foundings a profile provides besides its establishment steps.
+// model.recognized, the recognition of a spontaneous model, exists only in Kon Tum (002 §1.c: "Đối với những mô
+// hình tự phát: Tham mưu cấp có thẩm quyền ra quyết định công nhận"), after the proposal; elsewhere refused
+// [order]. Bình Thuận brings in the models built under QĐ 1383/2017 by their establishment decision, without the
+// steps (001 §IV(second).3). A ledger judged by a format-1 file recognises as it did.
+
+void no_recognition_rule(const std::string& profile) {
+  TestLedger t(profile, kQuickKey);
+  const std::vector<std::string> names = {"model.recognized of R-1 dated 2023-03-01",
+                                          profile + " provides no recognition of spontaneous models",
+                                          "kon-tum-2022 provides it: 002 §1.c",
+                                          "found it through " + steps_of(profile).front()};
+  const std::string empty = t.data_bytes();
+  refuses(t, make_act("model.recognized", "R-1", "2023-03-01", founding()), "order", names);
+  CHECK(t.data_bytes() == empty);
+  // After a proposal too: the profile has no recognition to follow it.
+  admit(t, make_act("model.proposed", "R-1", "2023-02-20", proposal()));
+  const std::string proposed = t.data_bytes();
+  refuses(t, make_act("model.recognized", "R-1", "2023-03-01", founding()), "order", names);
+  CHECK(t.data_bytes() == proposed);
+  CHECK(state_of(t, "R-1").stage == "proposed");
+  // The closest lawful act: a model founded through the profile's steps.
+  found_model(t, "R-2", "2023-03-01");
+  CHECK(state_of(t, "R-2").stage == "established");
+  verified(t);
+}
+
+TEST_CASE("No recognition of spontaneous models under bca-22-2022: refused [order] (000 and 001 are silent)", "[lifecycle][recognition]") {
+  no_recognition_rule(kBca);
+}
+TEST_CASE("No recognition of spontaneous models under hoa-binh-2023: refused [order] (000 is silent)", "[lifecycle][recognition]") {
+  no_recognition_rule(kHoaBinh);
+}
+TEST_CASE("No recognition of spontaneous models under binh-thuan-2023: refused [order] (001 is silent)", "[lifecycle][recognition]") {
+  no_recognition_rule(kBinhThuan);
+}
+TEST_CASE("No recognition of spontaneous models under bac-giang-2020: refused [order] (004 is silent)", "[lifecycle][recognition]") {
+  no_recognition_rule(kBacGiang);
+}
+
+TEST_CASE("Recognition under kon-tum-2022: after the proposal (002 §1.c 'Tham mưu'), founding the model once", "[lifecycle][recognition]") {
+  TestLedger t(kKonTum, kQuickKey);
+  const std::vector<std::string> needs = {"model.recognized of TP-1 dated 2023-05-01 needs model.proposed before it",
+                                          "kon-tum-2022: 002 §1.c", "TP-1 has no model.proposed"};
+  const std::string empty = t.data_bytes();
+  refuses(t, make_act("model.recognized", "TP-1", "2023-05-01", founding()), "order", needs);
+  CHECK(t.data_bytes() == empty);
+  // A survey begun is no proposal.
+  admit(t, make_act("survey.plan-approved", "TP-2", "2023-04-01", step_data("survey.plan-approved", "self-managed")));
+  const std::string surveyed = t.data_bytes();
+  refuses(t, make_act("model.recognized", "TP-2", "2023-05-01", founding()), "order",
+          {"model.recognized of TP-2 dated 2023-05-01 needs model.proposed before it", "TP-2 has no model.proposed"});
+  CHECK(t.data_bytes() == surveyed);
+  admit(t, make_act("model.proposed", "TP-1", "2023-04-20", proposal("self-managed", "Tổ hòa giải tự phát")));
+  const std::uint64_t recognized =
+      admit(t, make_act("model.recognized", "TP-1", "2023-05-01", founding("self-managed", 2, "Tổ hòa giải tự phát")));
+  const SubjectState s = state_of(t, "TP-1");
+  CHECK(s.stage == "established");
+  CHECK(s.founded == "2023-05-01");
+  CHECK(s.founding_seq() == recognized);
+  CHECK(s.name == "Tổ hòa giải tự phát");
+  // Founded once, by either decision.
+  refuses(t, make_act("model.recognized", "TP-1", "2023-06-01", founding()), "order",
+          {"TP-1 was recognized 2023-05-01", "would found it again"});
+  refuses(t, make_act("model.established", "TP-1", "2023-06-01", founding()), "order",
+          {"TP-1 was recognized 2023-05-01", "would found it again"});
+  // An exemplar is not recognised as a model.
+  admit(t, make_act("exemplar.surveyed", "DH-1", "2023-03-01", {{"holder", "Trần Thị Bình"}}));
+  refuses(t, make_act("model.recognized", "DH-1", "2023-05-01", founding()), "unknown-subject",
+          {"DH-1 is an exemplar", "model.recognized"});
+  verified(t);
+}
+
+TEST_CASE("Transition under binh-thuan-2023: a model built under QĐ 1383/2017 is brought in by its establishment "
+          "decision, without the steps (001 §IV(second).3)", "[lifecycle][recognition]") {
+  TestLedger t(kBinhThuan, kQuickKey);
+  t.bind_commune_from("2017-01-01");
+  json old = founding();
+  old["transition"] = "1383/QĐ-BCĐ";
+  json other = old;
+  other["transition"] = "94/HD-UBMTTQ-CAT";
+  const std::string empty = t.data_bytes();
+  refuses(t, make_act("model.established", "CU-1", "2020-06-01", other), "order",
+          {"names data.transition \"94/HD-UBMTTQ-CAT\"", "binh-thuan-2023 brings in the models built under 1383/QĐ-BCĐ only",
+           "001 second §IV"});
+  // 163/HD-BCĐ replaced 1383 on the day it was signed: a model established since is built by its steps.
+  refuses(t, make_act("model.established", "CU-1", "2023-01-17", old), "order",
+          {"binh-thuan-2023 replaced 1383/QĐ-BCĐ on 2023-01-17", "found a later one through survey.plan-approved"});
+  // Without data.transition a decision with no step before it begins nothing, as before.
+  refuses(t, make_act("model.established", "CU-1", "2020-06-01", founding()), "unknown-subject",
+          {"CU-1 is not in the ledger", "model.established naming it in data.transition"});
+  CHECK(t.data_bytes() == empty);
+  const std::uint64_t seq = admit(t, make_act("model.established", "CU-1", "2020-06-01", old));
+  const SubjectState s = state_of(t, "CU-1");
+  CHECK(s.stage == "established");
+  CHECK(s.founded == "2020-06-01");
+  CHECK(s.founding_seq() == seq);
+  CHECK(s.entries == std::vector<std::uint64_t>{seq});
+  // Its unit keeps its file (retention.hpp), as the unit of any subject's first act.
+  CHECK(t.ledger->state_value("records/keeper/CU-1") == std::optional<std::string>("UBND xã Tân Lập"));
+  // It goes on as any established model.
+  admit(t, make_act("model.launched", "CU-1", "2020-07-01"));
+  admit(t, make_act("model.rated", "CU-1", "2023-11-08", rating(2023, "good")));
+  refuses(t, make_act("model.established", "CU-1", "2023-12-01", old), "order",
+          {"CU-1 was established 2020-06-01", "would found it again"});
+  verified(t);
+}
+
+void no_transition_rule(const std::string& profile, test::StoredProfile stored, const std::vector<std::string>& names) {
+  TestLedger t(profile, kQuickKey, stored);
+  t.bind_commune_from("2017-01-01");
+  json old = founding();
+  old["transition"] = "1383/QĐ-BCĐ";
+  const std::string empty = t.data_bytes();
+  refuses(t, make_act("model.established", "CU-1", "2020-06-01", old), "order", names);
+  CHECK(t.data_bytes() == empty);
+}
+
+TEST_CASE("Transition only where the profile provides it: refused [order] under hoa-binh-2023 and under a format-1 file",
+          "[lifecycle][recognition]") {
+  no_transition_rule(kHoaBinh, test::StoredProfile::today,
+                     {"hoa-binh-2023 brings in no model of an earlier procedure",
+                      "binh-thuan-2023 provides it for 1383/QĐ-BCĐ: 001 second §IV", "found it through survey.plan-approved"});
+  no_transition_rule(kBinhThuan, test::StoredProfile::format1,
+                     {"binh-thuan-2023 brings in no model of an earlier procedure"});
+}
+
+// A ledger judged by a format-1 file (stored at init, or none stored: the frozen file of its id) admits a one-act
+// recognition under hoa-binh-2023 as it did, and verify and rebuild agree with what it stored.
+void format1_recognition(test::StoredProfile stored) {
+  TestLedger t(kHoaBinh, kQuickKey, stored);
+  CHECK(t.ledger->info().profile_document.has_value() == (stored == test::StoredProfile::format1));
+  auto judged = initial_profile(*t.ledger);
+  if (!judged) FAIL(judged.error().line());
+  CHECK(judged->format == 1);
+  const std::uint64_t seq = admit(t, make_act("model.recognized", "R-1", "2023-03-01", founding()));
+  admit(t, make_act("model.launched", "R-1", "2023-03-10"));
+  const SubjectState s = state_of(t, "R-1");
+  CHECK(s.stage == "active");
+  CHECK(s.founding_seq() == seq);
+  verified(t);
+  auto replay = make_admission(*t.ledger);
+  REQUIRE(replay);
+  const std::string before = t.data_bytes();
+  auto r = t.ledger->rebuild(**replay);
+  if (!r) FAIL(r.error().line());
+  CHECK(r->entries == t.ledger->size());
+  CHECK_FALSE(r->written());
+  CHECK(t.data_bytes() == before);
+}
+
+TEST_CASE("A format-1 ledger's one-act recognition under hoa-binh-2023 still verifies and rebuilds (stored file)", "[lifecycle][recognition]") {
+  format1_recognition(test::StoredProfile::format1);
+}
+TEST_CASE("A format-1 ledger's one-act recognition under hoa-binh-2023 still verifies and rebuilds (no stored file)", "[lifecycle][recognition]") {
+  format1_recognition(test::StoredProfile::none);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -664,8 +825,8 @@ void replication_rule(const std::string& profile) {
   refuses(t, make_act("model.replicated", "M-1", "2023-06-01", {{"areas", {"Thôn Đồng Bến"}}}), "replication",
           {"M-1 has never been rated", "model.replicated dated 2023-06-01"});
   // Points of a model not replicated: by its id M-1/Pnnn, or by data.point_of.
-  refuses(t, make_act("model.recognized", "M-1/P001", "2023-07-01", founding()), "replication",
-          {"M-1/P001 is a point of M-1", "M-1 was never replicated", "model.recognized of 2023-07-01"});
+  refuses(t, make_act("model.proposed", "M-1/P001", "2023-07-01", proposal()), "replication",
+          {"M-1/P001 is a point of M-1", "M-1 was never replicated", "model.proposed of 2023-07-01"});
   json of_origin = proposal();
   of_origin["point_of"] = "M-1";
   refuses(t, make_act("model.proposed", "DB-1", "2023-07-01", of_origin), "replication",
@@ -675,7 +836,7 @@ void replication_rule(const std::string& profile) {
           {"M-1's latest rating is fair for 2024", fmt::format("decision of 2024-11-08, entry {}", fair), "rated good"});
   admit(t, make_act("model.rated", "M-1", "2025-11-08", rating(2025, "good")));
   admit(t, make_act("model.replicated", "M-1", "2025-11-20", {{"areas", {"Thôn Đồng Bến"}}}));
-  admit(t, make_act("model.recognized", "M-1/P001", "2025-12-01", founding()));
+  admit(t, make_act("model.proposed", "M-1/P001", "2025-12-01", proposal()));
   admit(t, make_act("model.proposed", "DB-1", "2025-12-01", of_origin));
   CHECK(state_of(t, "M-1/P001").kind == "point");
   CHECK(state_of(t, "DB-1").point_of == "M-1");
@@ -696,7 +857,7 @@ TEST_CASE("replication under kon-tum-2022: only a Good model is replicated (002 
 TEST_CASE("replication off under bac-giang-2020: an announcement for replication is itself a Good criterion (004 §III.1.1, §III.2)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   found_model(t, "M-1", "2023-03-01");
-  admit(t, make_act("model.recognized", "M-1/P001", "2023-07-01", founding()));  // a point before any replication
+  admit(t, make_act("model.proposed", "M-1/P001", "2023-07-01", proposal()));  // a point before any replication
   admit(t, make_act("model.replicated", "M-1", "2023-08-01", {{"areas", {"Thôn Đồng Bến"}}}));  // never rated
   CHECK(state_of(t, "M-1/P001").point_of == "M-1");
   CHECK(state_of(t, "M-1").has("model.replicated"));

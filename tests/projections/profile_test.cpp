@@ -237,6 +237,63 @@ TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for W
   CHECK_THAT(refusal(v1.dump()), Catch::Contains("names: unknown field"));
 }
 
+TEST_CASE("Recognition only in Kon Tum (002 §1.c), transition only in Bình Thuận (001 §IV(second).3), format 1 keeps the recognition of its time", "[projections][recognition]") {
+  const Profile& kt = profile("kon-tum-2022");
+  REQUIRE(kt.recognition);
+  CHECK_FALSE(kt.recognition->legacy);
+  CHECK(kt.recognition->steps == std::vector<std::string>{"model.proposed"});
+  CHECK(kt.recognition->excused_items == std::vector<std::string>{"1", "2", "4", "5"});
+  CHECK_THAT(kt.recognition->cite, Catch::StartsWith("002 §1.c"));
+  CHECK_FALSE(kt.transition);
+  const Profile& bt = profile("binh-thuan-2023");
+  REQUIRE(bt.transition);
+  CHECK(bt.transition->from == "1383/QĐ-BCĐ");
+  CHECK_THAT(bt.transition->cite, Catch::StartsWith("001 second §IV"));
+  CHECK_FALSE(bt.recognition);
+  for (const char* id : {"bca-22-2022", "hoa-binh-2023", "bac-giang-2020"}) {
+    INFO(id);
+    CHECK_FALSE(profile(id).recognition);
+    CHECK_FALSE(profile(id).transition);
+  }
+  for (const auto& id : known_profiles()) {
+    INFO(id);
+    auto frozen = frozen_format1_profile(id);
+    if (!frozen) FAIL(frozen.error().line());
+    REQUIRE((*frozen)->recognition);
+    CHECK((*frozen)->recognition->legacy);
+    CHECK_FALSE((*frozen)->transition);
+  }
+}
+
+TEST_CASE("A malformed recognition or transition section is refused, naming the field, and format 1 has neither", "[projections][recognition]") {
+  CHECK_THAT(refusal(changed([](json& j) { j.erase("recognition"); })), Catch::Contains("recognition: missing"));
+  CHECK_THAT(refusal(changed([](json& j) { j.erase("transition"); })), Catch::Contains("transition: missing"));
+  auto kon_tum = [](const std::function<void(json&)>& change) {
+    json j = json::parse(builtin_profile_text("kon-tum-2022"));
+    change(j);
+    return j.dump();
+  };
+  CHECK(parse_profile(kon_tum([](json&) {}), "test.json").has_value());
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"]["requires"] = json::array({"model.recognized"}); })),
+             Catch::Contains("recognition.requires[0]") && Catch::Contains("cannot precede a recognition"));
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"]["requires"] = json::array({"model.celebrated"}); })),
+             Catch::Contains("recognition.requires[0]"));
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"]["excused_items"] = json::array({"1", "99"}); })),
+             Catch::Contains("recognition.excused_items[1]") && Catch::Contains("\"99\" is not an item of dossier.model"));
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"]["excused_items"] = json::array({"1", "1"}); })),
+             Catch::Contains("appears twice"));
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"].erase("cite"); })), Catch::Contains("recognition.cite: missing"));
+  CHECK_THAT(refusal(kon_tum([](json& j) { j["recognition"]["steps"] = json::array(); })),
+             Catch::Contains("recognition.steps: unknown field"));
+  CHECK_THAT(refusal(changed([](json& j) { j["transition"] = {{"from", ""}, {"cite", "x"}}; })),
+             Catch::Contains("transition.from: expected non-empty text"));
+  CHECK_THAT(refusal(changed([](json& j) { j["transition"] = "1383/QĐ-BCĐ"; })), Catch::Contains("transition: expected an object"));
+  // A format-1 file names neither section (the reader of its time would refuse them).
+  json old = json::parse(frozen_format1_text("kon-tum-2022"));
+  old["recognition"] = nullptr;
+  CHECK_THAT(refusal(old.dump()), Catch::Contains("recognition: unknown field"));
+}
+
 TEST_CASE("A ledger made before profiles were stored is judged by the frozen format-1 file, not by today's", "[projections]") {
   test::TempDir tmp;
   test::Pki pki(tmp / "pki");

@@ -41,10 +41,10 @@ verifies 14
 
 # The compacted ledger takes an append (LMDB set lock.mdb up for the new file) and verifies.
 cat >"$tmp/act.json" <<'JSON'
-{"act": "model.recognized", "subject": "MS-TL-COMPACT", "date": "2024-03-01",
+{"act": "survey.plan-approved", "subject": "MS-TL-COMPACT", "date": "2024-03-01",
  "document": {"number": "20/QĐ-UBND", "title": "Quyết định", "issuer": "UBND xã Tân Lập"},
  "authority": {"level": "commune", "unit": "UBND xã Tân Lập"},
- "data": {"name": "Tổ an ninh sau khi nén", "type": "self-managed", "teams": 2}}
+ "data": {"purpose": "khảo sát xây dựng Tổ an ninh sau khi nén"}}
 JSON
 pki="$tmp/demo/pki"
 ANTQ_OPERATOR_KEY="$pki/operator.key" "$antq" record "$ledger" "$tmp/act.json" \

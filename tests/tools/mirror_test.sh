@@ -19,12 +19,12 @@ ledger="$tmp/demo/ledger" pki="$tmp/demo/pki"
 cp "$ledger/operator.vkey" "$tmp/kept.vkey"  # the operator's verifier key as the archivist keeps it, apart
 cp -a "$ledger" "$tmp/fork"                  # the same log and operator key, to be given another history below
 export ANTQ_OPERATOR_KEY="$pki/operator.key"
-record() {  # LEDGER SUBJECT: admits one more recognition, signed by the commune's chair and office
+record() {  # LEDGER SUBJECT: admits one more decision (a survey plan approved), signed by the commune's chair and office
   cat >"$tmp/act.json" <<JSON
-{"act": "model.recognized", "subject": "$2", "date": "2024-03-01",
+{"act": "survey.plan-approved", "subject": "$2", "date": "2024-03-01",
  "document": {"number": "21/QĐ-UBND", "title": "Quyết định", "issuer": "UBND xã Tân Lập"},
  "authority": {"level": "commune", "unit": "UBND xã Tân Lập"},
- "data": {"name": "Tổ an ninh $2", "type": "self-managed", "teams": 2}}
+ "data": {"purpose": "khảo sát xây dựng Tổ an ninh $2"}}
 JSON
   "$antq" record "$1" "$tmp/act.json" --person "$pki/chair.key:$pki/chair.crt" \
     --org "$pki/office.key:$pki/office.crt" >/dev/null 2>&1 || fail "record $2 in $1"

@@ -30,10 +30,10 @@ JSON
 done
 
 cat > "$tmp/act.json" <<'JSON'
-{"act": "model.recognized", "subject": "MS-LT-TOKEN", "date": "2026-02-01",
- "document": {"number": "7/QĐ-UBND", "title": "Quyết định thành lập", "issuer": "UBND xã Lạc Thịnh"},
+{"act": "survey.plan-approved", "subject": "MS-LT-TOKEN", "date": "2026-02-01",
+ "document": {"number": "7/QĐ-UBND", "title": "Quyết định phê duyệt kế hoạch khảo sát", "issuer": "UBND xã Lạc Thịnh"},
  "authority": {"level": "commune", "unit": "UBND xã Lạc Thịnh"},
- "data": {"name": "Tổ tự quản an ninh trật tự", "type": "self-managed", "teams": 2}}
+ "data": {"purpose": "khảo sát xây dựng Tổ tự quản an ninh trật tự"}}
 JSON
 
 # Failures first: each exits 2 with one line and writes nothing.

@@ -426,12 +426,13 @@ inline json bind_act(const Signer& who, const std::string& role) {
 }
 
 // Acts that each begin a new subject (domain.md §10 `unknown-subject`): the bound person alone signs the proposal
-// "model.proposed"; the recognition "model.recognized" is a decision and needs the organisation's signature too
-// (projections/admission.cpp).
+// "model.proposed"; the approval of a survey plan "survey.plan-approved" is a decision and needs the organisation's
+// signature too (projections/admission.cpp). (Until issue 21 the decision was a one-act "model.recognized", which
+// only Kon Tum's profile now admits, after a proposal: the same two signatures, a body of about the same size.)
 inline json proposed_act(std::uint64_t i) { return make_act("model.proposed", fmt::format("M-{}", i), "2023-03-15"); }
-inline json recognized_act(std::uint64_t i) {
-  return make_act("model.recognized", fmt::format("M-{}", i), "2023-03-01",
-                  {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
+inline json decision_act(std::uint64_t i) {
+  return make_act("survey.plan-approved", fmt::format("M-{}", i), "2023-03-01",
+                  {{"purpose", "khảo sát xây dựng Tổ tự quản"}});
 }
 
 // A signer's key loaded once. PrivateKey is thread-compatible, so each signing thread loads its own.

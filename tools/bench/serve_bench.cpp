@@ -3,7 +3,7 @@
 // Set-up (not timed): a PKI of one key algorithm (RSA-2048 by default: root, administrator, the commune's chairman and
 // office, an inspector, and the server's TLS certificate for 127.0.0.1); a ledger that binds the chairman (person) and
 // the office (organisation) and grants the inspector read access to the whole ledger (access.granted); decisions
-// ("model.recognized") signed by both, RSA keys with PSS, each beginning a subject of its own so that every one is
+// ("survey.plan-approved") signed by both, RSA keys with PSS, each beginning a subject of its own so that every one is
 // admitted. Then the built `antq serve` as a child process on 127.0.0.1, on a port the system chooses.
 //
 // Timed, for each number of concurrent clients (1, 8, 64): every client a thread with its own keep-alive mTLS
@@ -433,7 +433,7 @@ int run(const Options& o) {
   const auto events = sign_parallel(
       total,
       [](std::size_t i) {
-        return Planned{recognized_act(i), true};
+        return Planned{decision_act(i), true};
       },
       cast.person, &cast.organisation);
   progress("  signed in {:.1f} s", seconds_since(t0));

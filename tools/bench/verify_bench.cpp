@@ -2,7 +2,7 @@
 //
 // For each signer key algorithm (RSA-2048 as the Vietnamese Government CA issues it, signing with PKCS#1 v1.5 and
 // then with PSS, then ECDSA P-256): a ledger of N pre-signed events, half "model.proposed" signed by the person
-// alone, half "model.recognized" decisions signed by the person and the organisation; then Ledger::verify on all
+// alone, half "survey.plan-approved" decisions signed by the person and the organisation; then Ledger::verify on all
 // cores, timed. The limit is what `openssl speed -multi` measures on the same cores in the same run: verifying every
 // signature of the ledger once, nothing else, at OpenSSL's raw verify rate. Time per event = sum over its signatures
 // of 1 / verify rate.
@@ -140,7 +140,7 @@ int run(const Options& o) {
   const unsigned jobs = o.jobs == 0 ? cores() : o.jobs;
   Report report("verify_bench: Ledger::verify against the openssl speed verify limit", o.json);
   report.config() = {{"events", o.events},
-                     {"mix", "half model.proposed (person), half model.recognized (person + organisation)"},
+                     {"mix", "half model.proposed (person), half survey.plan-approved (person + organisation)"},
                      {"verify jobs", jobs},
                      {"cores", cores()},
                      {"openssl speed", fmt::format("-seconds {} -multi {}", o.speed_seconds, jobs)},
@@ -158,9 +158,9 @@ int run(const Options& o) {
     TempDir tmp("antq-verify-bench");
     auto [cast, bench] = create_ledger(tmp / "ledger", tmp / "pki", a.key);
     auto t0 = Clock::now();
-    // Even events: "model.proposed", the person alone; odd events: "model.recognized", person and organisation.
+    // Even events: "model.proposed", the person alone; odd events: "survey.plan-approved", person and organisation.
     auto plan = [](std::size_t i) {
-      return i % 2 == 0 ? Planned{proposed_act(i), false} : Planned{recognized_act(i), true};
+      return i % 2 == 0 ? Planned{proposed_act(i), false} : Planned{decision_act(i), true};
     };
     auto events = sign_parallel(o.events, plan, cast.person, &cast.organisation, 0, a.padding);
     const double sign_s = seconds_since(t0);
