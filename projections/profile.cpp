@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -237,6 +238,47 @@ Result<Rating> parse_rating(const json& j, std::string_view file, const std::vec
   return r;
 }
 
+// Format 2: the `rating_evidence` section (null for percentage profiles).
+Result<std::optional<RatingEvidence>> parse_rating_evidence(const json& j, std::string_view file, const Rating& rating) {
+  if (j.is_null()) {
+    if (rating.basis == "criteria") return Fields(j, "rating_evidence", file).fail("", "a criteria profile says what its criteria claim");
+    return std::optional<RatingEvidence>();
+  }
+  Fields f(j, "rating_evidence", file);
+  ANTQ_CHECK(f.check_object());
+  if (rating.basis != "criteria") return f.fail("", "expected null: only criteria profiles name criteria");
+  RatingEvidence e;
+  ANTQ_TRY(e.dossier, f.texts("dossier"));
+  for (std::size_t i = 0; i < e.dossier.size(); ++i)
+    if (!rating.criteria_text.contains(e.dossier[i]))
+      return f.fail(fmt::format("dossier[{}]", i), "criterion \"" + e.dossier[i] + "\" is not defined");
+  static const std::vector<std::string> kScopes = {"commune", "district", "province", "national"};
+  static const std::vector<std::string> kCommendationLevels = {"commune", "district", "province", "ministry", "agency"};
+  for (const auto& [key, allowed, out] : {std::tuple{"announced", &kScopes, &e.announced},
+                                          std::tuple{"commended", &kCommendationLevels, &e.commended}}) {
+    const json* list = nullptr;
+    ANTQ_TRY(list, f.list(key));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      Fields c((*list)[i], fmt::format("rating_evidence.{}[{}]", key, i), file);
+      ANTQ_CHECK(c.check_object());
+      EvidenceClaim claim;
+      ANTQ_TRY(claim.criterion, c.text("criterion"));
+      if (!rating.criteria_text.contains(claim.criterion))
+        return c.fail("criterion", "criterion \"" + claim.criterion + "\" is not defined");
+      ANTQ_TRY(claim.of, c.texts(std::string(key) == "announced" ? "scopes" : "levels", allowed));
+      if (claim.of.empty()) return c.fail(std::string(key) == "announced" ? "scopes" : "levels", "expected at least one");
+      ANTQ_CHECK(c.done());
+      out->push_back(std::move(claim));
+    }
+  }
+  std::optional<int> months;
+  ANTQ_TRY(months, f.opt_int("within_months", 1, 60));
+  if (!months) return f.fail("within_months", "expected a number of months");
+  e.within_months = *months;
+  ANTQ_CHECK(f.done());
+  return std::optional<RatingEvidence>(std::move(e));
+}
+
 Result<RetentionSchedule> parse_schedule_object(const json& j, const std::string& path, std::string_view file) {
   Fields f(j, path, file);
   ANTQ_CHECK(f.check_object());
@@ -317,7 +359,8 @@ const std::vector<std::string>& format1_rule_ids() {
 const std::vector<std::string>& rule_ids() {
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out = format1_rule_ids();
-    // Added with format 2 (none yet).
+    // Added with format 2 (docs/rules.md).
+    out.push_back("rating-criteria");  // refusal: a criteria rating's level follows from the criteria it names
     return out;
   }();
   return ids;
@@ -382,6 +425,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   const json* rating = nullptr;
   ANTQ_TRY(rating, top.get("rating"));
   ANTQ_TRY(p.rating, parse_rating(*rating, name, p.model_types));
+  if (p.format >= 2) {
+    const json* evidence = nullptr;
+    ANTQ_TRY(evidence, top.get("rating_evidence"));
+    ANTQ_TRY(p.rating_evidence, parse_rating_evidence(*evidence, name, p.rating));
+  }
 
   const json* deadlines = nullptr;
   ANTQ_TRY(deadlines, top.list("deadlines"));

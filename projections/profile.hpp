@@ -49,6 +49,21 @@ struct Rating {
   std::optional<std::string> year_start;  // "MM-DD"
 };
 
+// Format 2 (docs/rules.md, rule `rating-criteria`): what a criterion a rating names claims that the ledger can
+// check. A claim whose act never happened refuses the rating; the scope or level of the act (not in a subject's
+// state) is the audit's (finding `rating-criteria-unsupported`).
+struct EvidenceClaim {
+  std::string criterion;        // a criterion id of rating.criteria
+  std::vector<std::string> of;  // announced: the data.scope values that support it; commended: the data.level values
+};
+
+struct RatingEvidence {
+  std::vector<std::string> dossier;    // criteria that claim the dossier complete
+  std::vector<EvidenceClaim> announced;  // criteria that claim a model.announced in the year
+  std::vector<EvidenceClaim> commended;  // criteria that claim a commendation.awarded in the year
+  int within_months = 12;              // "Trong năm": the months before the decision an act counts in
+};
+
 struct ExemplarRules {
   int evaluate_within_months = 0;
   int keep_threshold_pct = 0;
@@ -107,6 +122,9 @@ struct Profile {
   std::vector<std::string> model_types;
   std::map<std::string, std::vector<std::string>> establishment_requires;  // model type -> acts, in order
   Rating rating;
+  // Format 2, criteria profiles (rule `rating-criteria`): what the criteria claim; null for percentage profiles and
+  // under format 1.
+  std::optional<RatingEvidence> rating_evidence;
   std::vector<Deadline> deadlines;
   std::map<std::string, std::vector<DossierItem>> model_dossier;  // model type -> items
   std::vector<DossierItem> exemplar_dossier;

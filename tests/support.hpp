@@ -196,7 +196,9 @@ struct UnitSigners {
 // `office_key` names another algorithm (e.g. "p256": generating an RSA key costs ~0.2 s).
 class TestLedger {
  public:
-  explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048")
+  // `profile_text`, when given, is the file stored instead of today's (e.g. a frozen format-1 file).
+  explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048",
+                      std::string_view profile_text = {})
       : pki(tmp / "pki"), profile(std::move(profile_id)) {
     admin = pki.issue("admin");
     chair = pki.issue("chair");
@@ -207,7 +209,7 @@ class TestLedger {
     o.dir = dir();
     o.profile = profile;
     // Stored as antq init stores it: the ledger is judged by today's file of `profile`.
-    const std::string_view text = projections::builtin_profile_text(profile);
+    const std::string_view text = profile_text.empty() ? projections::builtin_profile_text(profile) : profile_text;
     o.profile_document.assign(text.begin(), text.end());
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;

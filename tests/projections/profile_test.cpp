@@ -116,6 +116,52 @@ TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items,
   CHECK_FALSE(p.points_effective_pct.has_value());
 }
 
+TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one rating a year; format 1 has neither", "[projections]") {
+  const Profile& p = profile("bac-giang-2020");
+  REQUIRE(p.rating_evidence);
+  const RatingEvidence& e = *p.rating_evidence;
+  CHECK(e.dossier == std::vector<std::string>{"BG.G.SM1", "BG.G.LK1", "BG.F.SM1", "BG.F.LK1", "BG.A1"});
+  REQUIRE(e.announced.size() == 2);
+  CHECK(e.announced[0].criterion == "BG.G.X1");
+  CHECK(e.announced[0].of == std::vector<std::string>{"district", "province", "national"});  // 004 §III.1.1
+  REQUIRE(e.commended.size() == 2);
+  CHECK(e.commended[1].criterion == "BG.F.X2");
+  CHECK(e.within_months == 12);
+  CHECK(p.applies("rating-criteria"));
+  CHECK(p.applies("one-rating"));
+  for (const auto& id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
+    CHECK_FALSE(profile(id).rating_evidence);
+    CHECK_FALSE(profile(id).applies("rating-criteria"));
+  }
+  auto v1 = frozen_format1_profile("bac-giang-2020");
+  REQUIRE(v1);
+  CHECK_FALSE((*v1)->rating_evidence);
+  CHECK_FALSE((*v1)->applies("rating-criteria"));
+  CHECK_FALSE((*v1)->applies("one-rating"));
+  // Format 1 knows no rating_evidence; format 2 requires it; a percentage profile has none; ids are the profile's.
+  json old = json::parse(frozen_format1_text("bac-giang-2020"));
+  old["rating_evidence"] = nullptr;
+  CHECK_THAT(refusal(old.dump()), Catch::Contains("rating_evidence: unknown field"));
+  json bg = json::parse(builtin_profile_text("bac-giang-2020"));
+  json bad = bg;
+  bad.erase("rating_evidence");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence: missing"));
+  bad = bg;
+  bad["rating_evidence"] = nullptr;
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence: a criteria profile says what its criteria claim"));
+  bad = bg;
+  bad["rating_evidence"]["dossier"][0] = "BG.Z9";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.dossier[0]: criterion \"BG.Z9\" is not defined"));
+  bad = bg;
+  bad["rating_evidence"]["announced"][0]["scopes"][0] = "village";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.announced[0].scopes[0]"));
+  bad = bg;
+  bad["rating_evidence"]["commended"][0].erase("levels");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.commended[0].levels: missing"));
+  CHECK_THAT(refusal(changed([&](json& j) { j["rating_evidence"] = bg["rating_evidence"]; })),
+             Catch::Contains("rating_evidence: expected null: only criteria profiles name criteria"));
+}
+
 TEST_CASE("A malformed profile is refused, naming the field", "[projections]") {
   CHECK_THAT(refusal("{not json"), Catch::Contains("malformed JSON"));
   CHECK_THAT(refusal(changed([](json& j) { j["format"] = "antq-profile 3"; })), Catch::Contains("format"));
