@@ -49,9 +49,11 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
 
 nlohmann::json findings_json(const Findings& f) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& x : f.shown)
+  for (const auto& x : f.shown) {
     list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
                     {"message", x.message}, {"documents", x.documents}});
+    if (!x.unit.empty()) list.back()["unit"] = x.unit;
+  }
   return {{"findings", std::move(list)}, {"counts", f.counts}, {"today", f.today}};
 }
 
@@ -92,7 +94,11 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->footer(
       "Every finding of domain.md §10 under the profile in force: late-proposal, late-decision, late-forwarding,\n"
       "level-mismatch, weak-not-terminated, missing-plan, missing-report, dossier-incomplete,\n"
-      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective. Each with the\n"
+      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective; and those\n"
+      "docs/rules.md adds: missing-rating (an eligible model with no rating of a year by its day), missing-forwarding\n"
+      "(a rating never sent on), good-not-announced (Bắc Giang: a Good model not announced for replication),\n"
+      "missing-unit-report (a reporting unit's half-year or yearly report, unit.report-filed, not filed by its tier's\n"
+      "day; subject \"ledger\", JSON unit). Each with the "
       "subject, the entry, the rule, a message naming dates and documents, and the entries involved. Deadlines are\n"
       "measured against today (Vietnam date), or the --as-of date.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"

@@ -361,6 +361,9 @@ const std::vector<std::string>& rule_ids() {
     std::vector<std::string> out = format1_rule_ids();
     // Added with format 2 (docs/rules.md).
     out.push_back("rating-criteria");  // refusal: a criteria rating's level follows from the criteria it names
+    // findings: what is absent by its day (deadlines of the model), a Good model not announced (Bắc Giang)
+    for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report"})
+      out.push_back(id);
     return out;
   }();
   return ids;
@@ -433,7 +436,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
 
   const json* deadlines = nullptr;
   ANTQ_TRY(deadlines, top.list("deadlines"));
-  static const std::vector<std::string> kDeadlineIds = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  static const std::vector<std::string> kDeadlineIds1 = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  // Format 2: what is absent by its day, not only what is late (docs/rules.md).
+  static const std::vector<std::string> kDeadlineIds2 = {"late-proposal", "late-decision", "late-forwarding",
+                                                         "missing-report", "missing-rating", "missing-forwarding"};
+  const std::vector<std::string>& kDeadlineIds = p.format == 1 ? kDeadlineIds1 : kDeadlineIds2;
   for (std::size_t i = 0; i < deadlines->size(); ++i) {
     Fields d((*deadlines)[i], fmt::format("deadlines[{}]", i), name);
     ANTQ_CHECK(d.check_object());
@@ -443,6 +450,9 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
       return d.fail("id", "\"" + dl.id + "\" is not one of " + Fields::join(kDeadlineIds));
     ANTQ_TRY(dl.act, d.text("act"));
     if (!ledger::is_known_act(dl.act)) return d.fail("act", "\"" + dl.act + "\" is not an act kind of acts.md");
+    if ((dl.id == "missing-rating" && dl.act != "model.rated") ||
+        (dl.id == "missing-forwarding" && dl.act != "model.rating-forwarded"))
+      return d.fail("act", fmt::format("{} is about {}", dl.id, dl.id == "missing-rating" ? "model.rated" : "model.rating-forwarded"));
     ANTQ_TRY(dl.period, d.opt_text("period"));
     if (dl.period && *dl.period != "H1" && *dl.period != "year") return d.fail("period", "expected H1, year or null");
     if ((dl.act == "model.report-filed") != dl.period.has_value())
@@ -513,8 +523,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   if (!st) return std::unexpected(st.error());
   static const std::vector<std::string> kApart = {"dan-van-kheo", "no-security-content"};
   ANTQ_TRY(p.statistics_apart, st->texts("apart", &kApart));
+  // Format 1: statistics.reports (the units' days, read by nothing but kept in the struct); format 2: unit_reports.
   const json* reports = nullptr;
-  ANTQ_TRY(reports, st->list("reports"));
+  static const json kNone = json::array();
+  if (p.format == 1) ANTQ_TRY(reports, st->list("reports"));
+  else reports = &kNone;
   for (std::size_t i = 0; i < reports->size(); ++i) {
     Fields r((*reports)[i], fmt::format("statistics.reports[{}]", i), name);
     ANTQ_CHECK(r.check_object());
@@ -527,6 +540,30 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
     p.reports.push_back(std::move(report));
   }
   ANTQ_CHECK(st->done());
+
+  // Format 2: the reporting units' periodic reports (docs/rules.md, "Deadlines at the right level").
+  if (p.format >= 2) {
+    auto ur = top.object("unit_reports");
+    if (!ur) return std::unexpected(ur.error());
+    const json* tiers = nullptr;
+    ANTQ_TRY(tiers, ur->list("tiers"));
+    static const std::vector<std::string> kUnitLevels = {"commune", "district", "province", "ministry", "agency"};
+    for (std::size_t i = 0; i < tiers->size(); ++i) {
+      Fields r((*tiers)[i], fmt::format("unit_reports.tiers[{}]", i), name);
+      ANTQ_CHECK(r.check_object());
+      UnitReportTier tier;
+      ANTQ_TRY(tier.period, r.text("period"));
+      if (tier.period != "H1" && tier.period != "year") return r.fail("period", "expected H1 or year");
+      ANTQ_TRY(tier.before, r.text("before"));
+      if (!is_month_day(tier.before)) return r.fail("before", "expected MM-DD");
+      ANTQ_TRY(tier.levels, r.texts("levels", &kUnitLevels));
+      if (tier.levels.empty()) return r.fail("levels", "expected at least one");
+      ANTQ_TRY(tier.to, r.text("to"));
+      ANTQ_CHECK(r.done());
+      p.unit_reports.push_back(std::move(tier));
+    }
+    ANTQ_CHECK(ur->done());
+  }
 
   // Optional (the sources say nothing of it): how long before admission a signature without a time-stamp may have
   // been made.

@@ -75,6 +75,14 @@ struct StatisticsReport {
   std::string before;  // "MM-DD"
 };
 
+// Format 2: a tier of the reporting units' periodic reports (the units', not a model's: docs/rules.md).
+struct UnitReportTier {
+  std::string period;               // "H1" | "year"
+  std::string before;               // "MM-DD"
+  std::vector<std::string> levels;  // the levels of the units that report (commune, district, province, agency ...)
+  std::string to;                   // to whom, as the source writes it
+};
+
 // A retention schedule (retention.md, records and archives): which period each record of a dossier is kept, from
 // when, and whether it is handed over to the archive. Data, not code: a profile's `retention` section, or a schedule
 // an archivist adopts with retention.schedule-adopted. Format: projections/profiles/README.md, "Retention schedule".
@@ -134,7 +142,8 @@ struct Profile {
   std::optional<int> points_effective_pct;
   std::optional<ExemplarRules> exemplar;
   std::vector<std::string> statistics_apart;
-  std::vector<StatisticsReport> reports;
+  std::vector<StatisticsReport> reports;     // format 1: statistics.reports
+  std::vector<UnitReportTier> unit_reports;  // format 2: unit_reports.tiers
   std::map<std::string, bool, std::less<>> rules;  // every id of domain.md §10
   // Rule `signature`: a signature without a time-stamp token may have been made at most this many days before its
   // admission (its signing time is only the signer's claim). Not from the sources: kDefaultSignatureMaxAgeDays
