@@ -98,9 +98,10 @@ void add_audit(CLI::App& app, Action& run) {
       "docs/rules.md adds: missing-rating (an eligible model with no rating of a year by its day), missing-forwarding\n"
       "(a rating never sent on), good-not-announced (Bắc Giang: a Good model not announced for replication),\n"
       "missing-unit-report (a reporting unit's half-year or yearly report, unit.report-filed, not filed by its tier's\n"
-      "day; subject \"ledger\", JSON unit). Each with the "
-      "subject, the entry, the rule, a message naming dates and documents, and the entries involved. Deadlines are\n"
-      "measured against today (Vietnam date), or the --as-of date.\n"
+      "day; subject \"ledger\", JSON unit), rating-criteria-unsupported (Bắc Giang: an announcement or commendation\n"
+      "criterion whose act's scope or level is below the one the criterion names).\n"
+      "Each with the subject, the entry, the rule, a message naming dates and documents, and the entries involved.\n"
+      "Deadlines are measured against today (Vietnam date), or the --as-of date.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");

@@ -24,6 +24,13 @@ bool more_than_months(const std::string& from, const std::string& to, int months
 
 int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
 
+// "a, b or c".
+std::string list_of(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + v[i];
+  return out;
+}
+
 
 
 class Auditor {
@@ -54,6 +61,7 @@ class Auditor {
       deadlines(*p, s, links);
       level_mismatch(*p, s, links);
       good_not_announced(*p, s, links);
+      criteria_unsupported(*p, s, links);
       weak_not_terminated(*p, s);
       missing_plan(*p, s, links);
       dossier(*p, s, links);
@@ -194,6 +202,36 @@ class Auditor {
             fmt::format("{} was rated good for {} (decision of {}, entry {}) and was not announced for dissemination "
                         "and replication (model.announced) from {} to before {} ({})", s.id, y, r.date, r.seq, from,
                         by, p.id));
+    }
+  }
+
+  // rating-criteria-unsupported (format 2, rating_evidence): a rating names an announcement or commendation
+  // criterion, and no such act of the 12 months before it has a scope or level the criterion accepts (Good: the
+  // district or higher, 004 §III.1.1; Fair: the commune, §III.1.2). Admission saw only that the act happened.
+  void criteria_unsupported(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("rating-criteria-unsupported") || !p.rating_evidence) return;
+    const RatingEvidence& ev = *p.rating_evidence;
+    for (const ChainLink& l : links) {
+      if (l.act.act != "model.rated" || !l.act.data.contains("criteria")) continue;
+      const std::string since = months_before(l.act.date, ev.within_months);
+      for (const auto& c : l.act.data.at("criteria")) {
+        const std::string id = c.get<std::string>();
+        for (const auto& [claims, kind, field] : {std::tuple{&ev.announced, "model.announced", "scope"},
+                                                  std::tuple{&ev.commended, "commendation.awarded", "level"}}) {
+          auto claim = std::find_if(claims->begin(), claims->end(), [&](const EvidenceClaim& e) { return e.criterion == id; });
+          if (claim == claims->end()) continue;
+          const bool supported = std::any_of(links.begin(), links.end(), [&](const ChainLink& a) {
+            if (a.act.act != kind || a.act.date < since || a.act.date > l.act.date || a.entry.seq > l.entry.seq) return false;
+            const std::string v = a.act.data.is_object() ? a.act.data.value(field, "") : "";
+            return std::find(claim->of.begin(), claim->of.end(), v) != claim->of.end();
+          });
+          if (!supported)
+            add(s, l.entry.seq, "rating-criteria-unsupported", l.act.date,
+                fmt::format("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
+                            s.id, l.act.data.value("level", ""), year_of(l.act.data), l.act.date, id, kind, since,
+                            field, list_of(claim->of), p.id));
+        }
+      }
     }
   }
 

@@ -362,7 +362,8 @@ const std::vector<std::string>& rule_ids() {
     // Added with format 2 (docs/rules.md).
     out.push_back("rating-criteria");  // refusal: a criteria rating's level follows from the criteria it names
     // findings: what is absent by its day (deadlines of the model), a Good model not announced (Bắc Giang)
-    for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report"})
+    for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report",
+                           "rating-criteria-unsupported"})
       out.push_back(id);
     return out;
   }();

@@ -270,6 +270,44 @@ TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §II
   CHECK(messages(t, "2025-12-31", "G-2", "missing-forwarding").empty());
 }
 
+TEST_CASE("Bắc Giang: an announcement or commendation criterion the act's scope or level does not support "
+          "(rating-criteria-unsupported, 004 §III.1.1, §III.1.2)", "[audit]") {
+  TestLedger t("bac-giang-2020", "p256");
+  const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
+  const std::vector<std::string> fair = {"BG.F.SM1", "BG.F.SM2", "BG.F.SM3", "BG.F.SM4"};
+  auto rated = [&](const std::string& id, const std::string& level, std::vector<std::string> criteria, const std::string& more) {
+    criteria.push_back(more);
+    t.admit(make_act("model.rated", id, "2024-11-08", {{"year", 2024}, {"level", level}, {"criteria", criteria}}));
+  };
+  // Good by an announcement of the commune only (Good wants the district or higher): found.
+  found_bg(t, "U-1", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-1", "2024-11-02", {{"scope", "commune"}}));
+  rated("U-1", "good", good, "BG.G.X1");
+  // Good by a commune commendation (Good wants the district chairman's or higher): found.
+  found_bg(t, "U-2", "2024-01-10", 2024);
+  t.admit(make_act("commendation.awarded", "U-2", "2024-11-02", {{"form", "giay-khen"}, {"level", "commune"}, {"to", "member"}}));
+  rated("U-2", "good", good, "BG.G.X2");
+  // Fair by the commune's announcement: supported; an announcement that says no scope: found.
+  found_bg(t, "U-3", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-3", "2024-11-02", {{"scope", "commune"}}));
+  rated("U-3", "fair", fair, "BG.F.X1");
+  found_bg(t, "U-4", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-4", "2024-11-02"));
+  rated("U-4", "fair", fair, "BG.F.X1");
+
+  auto u1 = messages(t, "2024-12-31", "U-1", "rating-criteria-unsupported");
+  REQUIRE(u1.size() == 1);
+  CHECK_THAT(u1[0], Catch::StartsWith("2024-11-08 U-1 was rated good for 2024 (decision of 2024-11-08) naming BG.G.X1, "
+                                      "but no model.announced from 2023-11-08 has data.scope district, province or "
+                                      "national (bac-giang-2020)"));
+  auto u2 = messages(t, "2024-12-31", "U-2", "rating-criteria-unsupported");
+  REQUIRE(u2.size() == 1);
+  CHECK_THAT(u2[0], Catch::Contains("naming BG.G.X2, but no commendation.awarded from 2023-11-08 has data.level "
+                                    "district, province or ministry"));
+  CHECK(messages(t, "2024-12-31", "U-3", "rating-criteria-unsupported").empty());
+  CHECK(messages(t, "2024-12-31", "U-4", "rating-criteria-unsupported").size() == 1);
+}
+
 // The reporting units' reports (004 §III.2): the commune steering committees before 10/5 and 10/11 to the district,
 // the district committees before 20/5 and 20/11 to the province (unit_reports), filed as unit.report-filed.
 TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-unit-report, unit.report-filed, 004 §III.2)", "[audit]") {
