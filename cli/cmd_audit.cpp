@@ -54,9 +54,11 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
 
 nlohmann::json findings_json(const Findings& f) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& x : f.shown)
+  for (const auto& x : f.shown) {
     list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
                     {"message", x.message}, {"documents", x.documents}});
+    if (!x.unit.empty()) list.back()["unit"] = x.unit;
+  }
   return {{"findings", std::move(list)}, {"counts", f.counts}, {"today", f.today}};
 }
 
@@ -97,11 +99,16 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->footer(
       "Every finding of domain.md §10 under the profile in force: late-proposal, late-decision, late-forwarding,\n"
       "level-mismatch, weak-not-terminated, missing-plan, missing-report, dossier-incomplete,\n"
-      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective; added with\n"
-      "format 2 (docs/rules.md): exemplar-common-criteria. Each with the subject, the entry, the rule, a message\n"
-      "naming dates and documents, and the entries involved. Deadlines are measured against today (Vietnam date),\n"
-      "or the --as-of date. --unit U: only the subjects founded by U or by a unit under it in the registry (antq\n"
-      "units); U is matched in any case or Unicode form, an unknown U is exit 2 naming the nearest units.\n"
+      "exemplar-late-evaluation, exemplar-below-threshold, duplicate-model, replication-ineffective; and those\n"
+      "docs/rules.md adds: exemplar-common-criteria, missing-rating (an eligible model with no rating of a year by\n"
+      "its day), missing-forwarding (a rating never sent on), good-not-announced (Bắc Giang: a Good model not\n"
+      "announced for replication), missing-unit-report (a reporting unit's half-year or yearly report,\n"
+      "unit.report-filed, not filed by its tier's day; subject \"ledger\", JSON unit), rating-criteria-unsupported\n"
+      "(Bắc Giang: an announcement or commendation criterion whose act's scope or level is below the one the\n"
+      "criterion names). Each with the subject, the entry, the rule, a message naming dates and documents, and the\n"
+      "entries involved. Deadlines are measured against today (Vietnam date), or the --as-of date. --unit U: only\n"
+      "the subjects founded by U or by a unit under it in the registry (antq units); U is matched in any case or\n"
+      "Unicode form, an unknown U is exit 2 naming the nearest units.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");

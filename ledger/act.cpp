@@ -177,6 +177,9 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                             {"reason", Type::opt_text, false, {}, kLongText}};
     s["record.disposed"] = {{"attachments", Type::texts, true, {}, kRecordTargets},
                             {"reason", Type::opt_text, false, {}, kLongText}};
+    // A reporting unit's periodic report (docs/rules.md, "Deadlines at the right level"): signed by the unit's
+    // person, about the ledger; the report itself (the CSV of antq report) may travel as its attachment.
+    s["unit.report-filed"] = {{"period", Type::period, true}, {"to", Type::text, false, {}, kName}};
     s["archive.transferred"] = {{"subjects", Type::texts, true, {}, kRecordTargets}, {"archive", Type::text, true, {}, kName}};
     // The retention schedule (projections/profiles/README.md) travels as the act's attachment, like a profile's file.
     s["retention.schedule-adopted"] = {{"schedule", Type::text, true, {}, kShortName}, {"effective", Type::date, true}};

@@ -56,6 +56,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "archive.transferred") return record_transfer(c, state);
     if (c.act.act == "access.granted" || c.act.act == "access.revoked") return admit_access_act(c, state);
     if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, state);
+    if (c.act.act == "unit.report-filed") return record_unit_report(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))
@@ -221,6 +222,20 @@ class Rules final : public ledger::Admission {
     return {};
   }
 
+  // unit.report-filed (docs/rules.md): a reporting unit's half-year or yearly report, kept in the list
+  // "units/reports" (unit_reports_of) for the audit's missing-unit-report.
+  static Status record_unit_report(const ledger::Candidate& c, ledger::StateStore& state) {
+    const std::string period = c.act.data.value("period", "");
+    if (period == "adhoc")
+      return bad_input("unit.report-filed: data.period: expected YYYY-H1 (the half-year) or YYYY (the year), got \"adhoc\"");
+    nlohmann::json list = nlohmann::json::parse(state.get(kUnitReportsKey).value_or("[]"), nullptr, false);
+    if (!list.is_array()) list = nlohmann::json::array();
+    list.push_back({{"seq", c.seq}, {"date", c.act.date}, {"unit", c.act.authority.unit},
+                    {"level", c.act.authority.level}, {"period", period}, {"to", c.act.data.value("to", "")}});
+    state.put(kUnitReportsKey, list.dump());
+    return {};
+  }
+
   // archive.transferred (retention.md): files whose work has ended, handed over by the unit that keeps them.
   static Status record_transfer(const ledger::Candidate& c, ledger::StateStore& state) {
     const auto& list = c.act.data.at("subjects");
@@ -374,7 +389,9 @@ class Rules final : public ledger::Admission {
     if (!person) return refused("authority", "the act has no person signature");
     // Disposal and hand-over are decisions of the unit that keeps the file (retention.md), not of the administrator.
     const bool records_decision = c.act.act == "record.disposed" || c.act.act == "archive.transferred";
-    if (ledger::is_registry_act(c.act.act) && !records_decision) {
+    // A unit's report is the unit's own act, signed by its person like a lifecycle act (not a decision).
+    const bool unit_report = c.act.act == "unit.report-filed";
+    if (ledger::is_registry_act(c.act.act) && !records_decision && !unit_report) {
       const Digest& signer = person->verified.signer;
       if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
       return refused("authority", fmt::format("{} is a registry act and must be signed by an administrator; "
@@ -415,6 +432,16 @@ bool is_decision_act(std::string_view kind) {
       "exemplar.plan-issued", "exemplar.ended",   "commendation.awarded",       "survey.plan-approved",
       "model.policy-issued",  "model.implementation-issued"};
   return kDecisions.contains(kind);
+}
+
+std::vector<UnitReport> unit_reports_of(const ledger::StateStore& state) {
+  std::vector<UnitReport> out;
+  nlohmann::json list = nlohmann::json::parse(state.get(kUnitReportsKey).value_or("[]"), nullptr, false);
+  if (!list.is_array()) return out;
+  for (const auto& r : list)
+    out.push_back({r.value("seq", std::uint64_t{0}), r.value("date", ""), r.value("unit", ""), r.value("level", ""),
+                   r.value("period", ""), r.value("to", "")});
+  return out;
 }
 
 const std::vector<std::string>& known_profiles() { return builtin_profile_ids(); }

@@ -56,6 +56,14 @@ struct Candidate {
   std::string implementer_text;
 };
 
+// "a, b or c".
+std::string list_of(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + v[i];
+  return out;
+}
+
+
 
 class Auditor {
  public:
@@ -86,6 +94,8 @@ class Auditor {
       deadlines(*p, s, links);
       level_mismatch(*p, s, links);
       weak_not_terminated(*p, s, links);
+      good_not_announced(*p, s, links);
+      criteria_unsupported(*p, s, links);
       missing_plan(*p, s, links);
       dossier(*p, s, links);
       if (!s.closed() && s.is_founded() && !s.area.empty() && p->applies("duplicate-model") && s.type != "linked" &&
@@ -97,6 +107,7 @@ class Auditor {
       if (!s.points.empty()) replication(*p, s);
     }
     for (const auto& [area, models] : by_area) duplicates(models);
+    unit_reports(*p, states);
     if (auto r = retention(states, chains); !r) return std::unexpected(r.error());
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
@@ -108,14 +119,25 @@ class Auditor {
   void add(const SubjectState& s, std::uint64_t seq, std::string rule, std::string date, std::string message,
            std::vector<std::uint64_t> documents = {}) {
     if (documents.empty()) documents.push_back(seq);
-    out_.push_back({s.id, seq, std::move(rule), std::move(date), std::move(message), std::move(documents)});
+    out_.push_back({s.id, seq, std::move(rule), std::move(date), std::move(message), std::move(documents), {}});
   }
 
-  // late-proposal, late-decision, late-forwarding (acts after the day of their evaluation year) and missing-report.
+  // late-proposal, late-decision, late-forwarding (acts after the day of their evaluation year), missing-report,
+  // and (format 2) missing-rating and missing-forwarding.
   void deadlines(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
     std::map<std::string, std::string> report_due;  // period -> earliest "before" day
     for (const Deadline& d : p.deadlines) {
       if (!p.applies(d.id)) continue;
+      if (d.id == "missing-rating") {
+        missing_rating(p, d, s);
+        continue;
+      }
+      if (d.id == "missing-forwarding") {
+        missing_forwarding(p, d, s, links);
+        continue;
+      }
+      // Format 1 files list the reporting units' days among a model's report deadlines; the earliest applies.
+      // Format-2 files list a model's own day only (the units' are unit_reports).
       if (d.period) {
         auto [it, added] = report_due.emplace(*d.period, d.before);
         if (!added) it->second = std::min(it->second, d.before);
@@ -148,6 +170,141 @@ class Auditor {
           add(s, s.entries.back(), "missing-report", due,
               fmt::format("{} has no {} report (model.report-filed, period {}) dated before {} ({})", s.id,
                           period == "H1" ? "half-year" : "yearly", name, due, p.id));
+      }
+  }
+
+  // The evaluation years from the founding's to today's.
+  std::pair<int, int> years_of(const SubjectState& s) const {
+    return {std::stoi(s.founded.substr(0, 4)), std::stoi(today_.substr(0, 4))};
+  }
+
+  // Whether `s` had to be rated for the year whose decision is due before `due`: open on that day and old enough
+  // (the profile's eligibility months; else, as for reports, more than six months since its founding).
+  bool due_for_rating(const Profile& p, const SubjectState& s, const std::string& due) const {
+    if (s.founded >= due || (s.closed() && s.last_date < due)) return false;
+    if (p.applies("eligibility") && p.rating.eligibility_months) return full_months(s.founded, due) >= *p.rating.eligibility_months;
+    return more_than_months(s.founded, due, 6);
+  }
+
+  // missing-rating: an eligible model open on the day the rating decision was due, with no rating of that year.
+  void missing_rating(const Profile& p, const Deadline& d, const SubjectState& s) {
+    if (!s.is_founded()) return;
+    const auto [first, last] = years_of(s);
+    for (int y = first; y <= last; ++y) {
+      const std::string due = fmt::format("{:04}-{}", y, d.before);
+      if (today_ < due || !due_for_rating(p, s, due) || s.ratings.contains(y)) continue;
+      add(s, s.entries.back(), "missing-rating", due,
+          fmt::format("{} {} {} and has no rating decision (model.rated) for {}, due before {} ({})", s.id,
+                      s.has("model.recognized") ? "was recognized" : "was established", s.founded, y, due, p.id));
+    }
+  }
+
+  // missing-forwarding: a rating of year Y never sent on (model.rating-forwarded of Y), its day passed.
+  void missing_forwarding(const Profile& p, const Deadline& d, const SubjectState& s, const std::vector<ChainLink>& links) {
+    for (const auto& [y, r] : s.ratings) {
+      const std::string due = fmt::format("{:04}-{}", y, d.before);
+      if (today_ < due) continue;
+      const bool sent = std::any_of(links.begin(), links.end(), [&, y = y](const ChainLink& l) {
+        return l.act.act == "model.rating-forwarded" && year_of(l.act.data) == y;
+      });
+      if (!sent)
+        add(s, r.seq, "missing-forwarding", due,
+            fmt::format("{} was rated {} for {} (decision of {}, entry {}); the result was never sent on "
+                        "(model.rating-forwarded), due before {} ({})", s.id, r.level, y, r.date, r.seq, due, p.id));
+    }
+  }
+
+  // good-not-announced (Bắc Giang 004 §III.2: "Mô hình hoạt động Tốt phải được thông báo phổ biến, nhân rộng"): a
+  // Good rating of Y with no model.announced from 12 months before the decision to the next year's rating day.
+  void good_not_announced(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("good-not-announced")) return;
+    std::string day = "11-10";
+    for (const Deadline& d : p.deadlines)
+      if (d.id == "missing-rating") day = d.before;
+    const int months = p.rating_evidence ? p.rating_evidence->within_months : 12;
+    for (const auto& [y, r] : s.ratings) {
+      if (r.level != "good") continue;
+      const std::string from = months_before(r.date, months), by = fmt::format("{:04}-{}", y + 1, day);
+      if (today_ < by) continue;
+      const bool announced = std::any_of(links.begin(), links.end(), [&](const ChainLink& l) {
+        return l.act.act == "model.announced" && l.act.date >= from && l.act.date < by;
+      });
+      if (!announced)
+        add(s, r.seq, "good-not-announced", by,
+            fmt::format("{} was rated good for {} (decision of {}, entry {}) and was not announced for dissemination "
+                        "and replication (model.announced) from {} to before {} ({})", s.id, y, r.date, r.seq, from,
+                        by, p.id));
+    }
+  }
+
+  // rating-criteria-unsupported (format 2, rating_evidence): a rating names an announcement or commendation
+  // criterion, and no such act of the 12 months before it has a scope or level the criterion accepts (Good: the
+  // district or higher, 004 §III.1.1; Fair: the commune, §III.1.2). Admission saw only that the act happened.
+  void criteria_unsupported(const Profile& p, const SubjectState& s, const std::vector<ChainLink>& links) {
+    if (!p.applies("rating-criteria-unsupported") || !p.rating_evidence) return;
+    const RatingEvidence& ev = *p.rating_evidence;
+    for (const ChainLink& l : links) {
+      if (l.act.act != "model.rated" || !l.act.data.contains("criteria")) continue;
+      const std::string since = months_before(l.act.date, ev.within_months);
+      for (const auto& c : l.act.data.at("criteria")) {
+        const std::string id = c.get<std::string>();
+        for (const auto& [claims, kind, field] : {std::tuple{&ev.announced, "model.announced", "scope"},
+                                                  std::tuple{&ev.commended, "commendation.awarded", "level"}}) {
+          auto claim = std::find_if(claims->begin(), claims->end(), [&](const EvidenceClaim& e) { return e.criterion == id; });
+          if (claim == claims->end()) continue;
+          const bool supported = std::any_of(links.begin(), links.end(), [&](const ChainLink& a) {
+            if (a.act.act != kind || a.act.date < since || a.act.date > l.act.date || a.entry.seq > l.entry.seq) return false;
+            const std::string v = a.act.data.is_object() ? a.act.data.value(field, "") : "";
+            return std::find(claim->of.begin(), claim->of.end(), v) != claim->of.end();
+          });
+          if (!supported)
+            add(s, l.entry.seq, "rating-criteria-unsupported", l.act.date,
+                fmt::format("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
+                            s.id, l.act.data.value("level", ""), year_of(l.act.data), l.act.date, id, kind, since,
+                            field, list_of(claim->of), p.id));
+        }
+      }
+    }
+  }
+
+  // missing-unit-report (format 2, unit_reports): a reporting unit with no report of a period (unit.report-filed)
+  // dated before its tier's day. The units: those at a tier's level that founded a subject audited here (or, on the
+  // whole ledger, filed a report), from the year they founded their first; the kind of unit a tier names (steering
+  // committee, department) is not known yet (no unit registry), so a level stands for it.
+  void unit_reports(const Profile& p, const std::vector<SubjectState>& states) {
+    if (!p.applies("missing-unit-report") || p.unit_reports.empty()) return;
+    struct Unit {
+      std::string level, since;
+      std::uint64_t seq = 0;
+    };
+    std::map<std::string, Unit> units;
+    for (const SubjectState& s : states) {
+      if (!s.is_founded() || s.authority.unit.empty()) continue;
+      auto [it, added] = units.try_emplace(s.authority.unit, Unit{s.authority.level, s.founded, s.founding_seq()});
+      if (!added && s.founded < it->second.since) it->second = {s.authority.level, s.founded, s.founding_seq()};
+    }
+    std::vector<UnitReport> filed;
+    for (auto& r : unit_reports_of(LedgerState(ledger_)))
+      if (!at_.seq || r.seq <= *at_.seq) filed.push_back(std::move(r));
+    if (!keep_)
+      for (const UnitReport& r : filed) units.try_emplace(r.unit, Unit{r.level, r.date, r.seq});
+    const int last = std::stoi(today_.substr(0, 4));
+    for (const auto& [unit, u] : units)
+      for (const UnitReportTier& tier : p.unit_reports) {
+        if (std::find(tier.levels.begin(), tier.levels.end(), u.level) == tier.levels.end()) continue;
+        for (int y = std::stoi(u.since.substr(0, 4)); y <= last; ++y) {
+          const std::string due = fmt::format("{:04}-{}", y, tier.before);
+          const std::string name = tier.period == "H1" ? fmt::format("{}-H1", y) : std::to_string(y);
+          if (today_ < due || due <= u.since) continue;
+          const bool sent = std::any_of(filed.begin(), filed.end(), [&, &unit = unit](const UnitReport& r) {
+            return r.unit == unit && r.period == name && r.date < due;
+          });
+          if (sent) continue;
+          out_.push_back({"ledger", u.seq, "missing-unit-report", due,
+                          fmt::format("{} ({}) has no {} report {} (unit.report-filed) dated before {} to {} ({})", unit,
+                                      u.level, tier.period == "H1" ? "half-year" : "yearly", name, due, tier.to, p.id),
+                          {u.seq}, unit});
+        }
       }
   }
 

@@ -21,6 +21,7 @@ struct Finding {
   std::string date;          // when it arose (YYYY-MM-DD): the act's date, or the deadline that passed
   std::string message;
   std::vector<std::uint64_t> documents;  // entries involved
+  std::string unit;  // missing-unit-report: the reporting unit (the subject is then "ledger")
 };
 
 // Every finding as of `at`, with `today` (YYYY-MM-DD) as the day deadlines are measured against (at.date when

@@ -97,6 +97,8 @@ class Judge {
       if (auto r = decided_by_founder(*before); !r) return std::unexpected(r.error());
       if (k_ == "model.rated")
         if (auto r = rating(*before); !r) return std::unexpected(r.error());
+      if (k_ == "model.rated" || k_ == "model.rating-proposed")
+        if (auto r = rating_criteria(*before); !r) return std::unexpected(r.error());
       if (k_ == "model.replicated")
         if (auto r = replication(*before); !r) return std::unexpected(r.error());
       if (k_ == "model.terminated")
@@ -358,6 +360,119 @@ class Judge {
     return {};
   }
 
+  // Rule `rating-criteria` (format 2, criteria profiles: Bắc Giang 004 §III.1): the level decided or proposed follows
+  // from the criteria the act names (data.criteria), and what those criteria claim the ledger records is there.
+  Status rating_criteria(const SubjectState& s) const {
+    if (!on("rating-criteria") || p_.rating.basis != "criteria") return {};
+    const int year = act_.data.value("year", 0);
+    const std::string level = act_.data.value("level", "");
+    const std::string what = fmt::format("{} of {} for {} dated {} ({} {})", k_, act_.subject, year, act_.date,
+                                         k_ == "model.rated" ? "decides" : "proposes", level);
+    auto fail = [&](const std::string& why) { return refused("rating-criteria", fmt::format("{} {} ({})", what, why, p_.id)); };
+    std::vector<std::string> named;
+    if (act_.data.contains("criteria"))
+      for (const auto& c : act_.data.at("criteria")) named.push_back(c.get<std::string>());
+    const std::string type = s.type.empty() && !p_.model_types.empty() ? p_.model_types.front() : s.type;
+    auto rule_of = [&](const std::string& lv) -> const CriteriaRule* {
+      auto l = p_.rating.criteria.find(lv);
+      if (l == p_.rating.criteria.end()) return nullptr;
+      auto t = l->second.find(type);
+      return t == l->second.end() ? nullptr : &t->second;
+    };
+    auto in = [](const std::vector<std::string>& v, const std::string& id) { return std::find(v.begin(), v.end(), id) != v.end(); };
+    if (named.empty())
+      return fail("names no criteria (data.criteria): the level follows from the criteria met");
+    // Each id defined, and one of this model type's.
+    for (const auto& id : named) {
+      if (!p_.rating.criteria_text.contains(id))
+        return fail(fmt::format("names {}, which is no criterion of the profile", id));
+      bool of_type = false;
+      for (const auto& [lv, types] : p_.rating.criteria)
+        if (auto t = types.find(type); t != types.end()) of_type = of_type || in(t->second.all, id) || in(t->second.one_of, id);
+      if (!of_type)
+        return fail(fmt::format("names {}, a criterion of another model type; {} is {}", id, act_.subject, type));
+    }
+    auto unmet = [&](const CriteriaRule& r) {
+      std::vector<std::string> missing;
+      for (const auto& id : r.all)
+        if (!in(named, id)) missing.push_back(id);
+      const bool one = r.one_of.empty() || std::any_of(r.one_of.begin(), r.one_of.end(), [&](const auto& id) { return in(named, id); });
+      return std::pair{missing, one};
+    };
+    auto satisfied = [&](const CriteriaRule* r) {
+      if (!r) return false;
+      auto [missing, one] = unmet(*r);
+      return missing.empty() && one;
+    };
+    // A Weak criterion makes the model Weak ("Mô hình xếp loại Yếu khi có một trong các tiêu chí sau").
+    const CriteriaRule* weak = rule_of("weak");
+    if (level != "weak" && weak)
+      for (const auto& id : named)
+        if (in(weak->all, id) || in(weak->one_of, id))
+          return fail(fmt::format("names {}, a criterion of a Weak model: with it the level is weak", id));
+    const CriteriaRule* rule = rule_of(level);
+    if (!rule) return fail(fmt::format("has no criteria for {} {} models", level, type));
+    if (auto [missing, one] = unmet(*rule); !missing.empty() || !one) {
+      std::string why = "does not meet the criteria of that level:";
+      if (!missing.empty()) why += fmt::format(" it does not name {}", list(missing));
+      if (!one) why += fmt::format("{} it names none of {}", missing.empty() ? "" : ";", list(rule->one_of));
+      return fail(why);
+    }
+    // A better level the named criteria meet is the level (a Weak criterion named keeps it weak).
+    const bool weak_named = weak && std::any_of(named.begin(), named.end(), [&](const auto& id) { return in(weak->all, id) || in(weak->one_of, id); });
+    if (!weak_named)
+      for (const std::string lv : {"good", "fair", "average", "weak"}) {
+        if (lv == level) break;
+        if (satisfied(rule_of(lv)))
+          return fail(fmt::format("names the criteria of {} (all of {}{}): that is the level", lv, list(rule_of(lv)->all),
+                                  rule_of(lv)->one_of.empty() ? "" : fmt::format(" and one of {}", list(rule_of(lv)->one_of))));
+      }
+    if (!p_.rating_evidence) return {};
+    const RatingEvidence& ev = *p_.rating_evidence;
+    // What the criteria claim, against the model's chain.
+    for (const auto& id : named) {
+      if (in(ev.dossier, id)) {
+        if (auto owed = owed_items(s); !owed.empty())
+          return fail(fmt::format("names {} (the dossier complete), but {}'s dossier lacks {}", id, act_.subject, list(owed)));
+      }
+      for (const auto& [claims, kind] : {std::pair{&ev.announced, "model.announced"}, std::pair{&ev.commended, "commendation.awarded"}}) {
+        if (!std::any_of(claims->begin(), claims->end(), [&](const EvidenceClaim& c) { return c.criterion == id; })) continue;
+        const std::string since = months_before(act_.date, ev.within_months);
+        auto it = s.acts.find(kind);
+        if (it == s.acts.end())
+          return fail(fmt::format("names {}, but {} has no {}", id, act_.subject, kind));
+        if (it->second.date < since)
+          return fail(fmt::format("names {}, but {}'s latest {} is of {} (entry {}), not within the {} months before "
+                                  "the decision (from {})", id, act_.subject, kind, it->second.date, it->second.seq,
+                                  ev.within_months, since));
+      }
+    }
+    return {};
+  }
+
+  // The dossier items of the model's type that are required (no "(nếu có)"), are produced by acts, and none of
+  // whose acts is in its chain: "8 (model.plan-issued)". A recognised model was not built through the steps before
+  // its recognition (dossier.cpp).
+  std::vector<std::string> owed_items(const SubjectState& s) const {
+    static const std::set<std::string, std::less<>> before_founding = {
+        "survey.plan-approved", "survey.reported", "model.proposed", "model.policy-issued",
+        "model.implementation-issued", "model.consulted"};
+    std::vector<std::string> out;
+    auto items = p_.model_dossier.find(s.type);
+    if (items == p_.model_dossier.end()) return out;
+    for (const DossierItem& item : items->second) {
+      if (item.if_any || item.acts.empty()) continue;
+      bool present = false, excused = s.has("model.recognized");
+      for (const auto& k : item.acts) {
+        present = present || s.has(k) || (k == "model.established" && s.has("model.recognized"));
+        excused = excused && before_founding.contains(k);
+      }
+      if (!present && !excused) out.push_back(fmt::format("item {} (no {})", item.item, list(item.acts)));
+    }
+    return out;
+  }
+
+
   // Rule `replication`: only a model whose latest rating is the profile's level (Good).
   Status replication(const SubjectState& s) const {
     if (!on("replication")) return {};
@@ -464,6 +579,16 @@ int full_months(std::string_view from, std::string_view to) {
   // Code counts periods in months): 2023-08-31 to 2024-06-30 is 10 months.
   const bool last_day = !ledger::is_date(fmt::format("{:04}-{:02}-{:02}", y2, m2, d2 + 1));
   return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 && !last_day ? 1 : 0);
+}
+
+std::string months_before(std::string_view date, int months) {
+  int y = number(date.substr(0, 4)), m = number(date.substr(5, 2)) - months, d = number(date.substr(8, 2));
+  while (m < 1) {
+    m += 12;
+    --y;
+  }
+  while (d > 28 && !ledger::is_date(fmt::format("{:04}-{:02}-{:02}", y, m, d))) --d;
+  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
 Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,

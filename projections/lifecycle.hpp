@@ -30,4 +30,8 @@ Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger
 // 2023-08-31 to 2024-06-30 is 10 (a month ends on the last day of a month that lacks the starting day).
 int full_months(std::string_view from, std::string_view to);
 
+// The day `months` months before `date` (YYYY-MM-DD), on the month's last day when that month lacks date's day:
+// 2024-11-08 less 12 months is 2023-11-08; 2024-02-29 less 12 is 2023-02-28.
+std::string months_before(std::string_view date, int months);
+
 }  // namespace antq::projections

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -238,6 +239,47 @@ Result<Rating> parse_rating(const json& j, std::string_view file, const std::vec
   return r;
 }
 
+// Format 2: the `rating_evidence` section (null for percentage profiles).
+Result<std::optional<RatingEvidence>> parse_rating_evidence(const json& j, std::string_view file, const Rating& rating) {
+  if (j.is_null()) {
+    if (rating.basis == "criteria") return Fields(j, "rating_evidence", file).fail("", "a criteria profile says what its criteria claim");
+    return std::optional<RatingEvidence>();
+  }
+  Fields f(j, "rating_evidence", file);
+  ANTQ_CHECK(f.check_object());
+  if (rating.basis != "criteria") return f.fail("", "expected null: only criteria profiles name criteria");
+  RatingEvidence e;
+  ANTQ_TRY(e.dossier, f.texts("dossier"));
+  for (std::size_t i = 0; i < e.dossier.size(); ++i)
+    if (!rating.criteria_text.contains(e.dossier[i]))
+      return f.fail(fmt::format("dossier[{}]", i), "criterion \"" + e.dossier[i] + "\" is not defined");
+  static const std::vector<std::string> kScopes = {"commune", "district", "province", "national"};
+  static const std::vector<std::string> kCommendationLevels = {"commune", "district", "province", "ministry", "agency"};
+  for (const auto& [key, allowed, out] : {std::tuple{"announced", &kScopes, &e.announced},
+                                          std::tuple{"commended", &kCommendationLevels, &e.commended}}) {
+    const json* list = nullptr;
+    ANTQ_TRY(list, f.list(key));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      Fields c((*list)[i], fmt::format("rating_evidence.{}[{}]", key, i), file);
+      ANTQ_CHECK(c.check_object());
+      EvidenceClaim claim;
+      ANTQ_TRY(claim.criterion, c.text("criterion"));
+      if (!rating.criteria_text.contains(claim.criterion))
+        return c.fail("criterion", "criterion \"" + claim.criterion + "\" is not defined");
+      ANTQ_TRY(claim.of, c.texts(std::string(key) == "announced" ? "scopes" : "levels", allowed));
+      if (claim.of.empty()) return c.fail(std::string(key) == "announced" ? "scopes" : "levels", "expected at least one");
+      ANTQ_CHECK(c.done());
+      out->push_back(std::move(claim));
+    }
+  }
+  std::optional<int> months;
+  ANTQ_TRY(months, f.opt_int("within_months", 1, 60));
+  if (!months) return f.fail("within_months", "expected a number of months");
+  e.within_months = *months;
+  ANTQ_CHECK(f.done());
+  return std::optional<RatingEvidence>(std::move(e));
+}
+
 Result<RetentionSchedule> parse_schedule_object(const json& j, const std::string& path, std::string_view file) {
   Fields f(j, path, file);
   ANTQ_CHECK(f.check_object());
@@ -439,9 +481,14 @@ const std::vector<std::string>& format1_rule_ids() {
 const std::vector<std::string>& rule_ids() {
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out = format1_rule_ids();
-    // Added with format 2.
+    // Added with format 2 (docs/rules.md).
     out.push_back("exemplar-common-criteria");  // issue 21 §5: exemplars' common criteria (000 §IV.1.3)
     out.push_back("unit");  // refusal: the unit registry (unit.registered, projections/units.hpp)
+    out.push_back("rating-criteria");  // refusal: a criteria rating's level follows from the criteria it names
+    // findings: what is absent by its day (deadlines of the model), a Good model not announced (Bắc Giang)
+    for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report",
+                           "rating-criteria-unsupported"})
+      out.push_back(id);
     return out;
   }();
   return ids;
@@ -506,10 +553,19 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   const json* rating = nullptr;
   ANTQ_TRY(rating, top.get("rating"));
   ANTQ_TRY(p.rating, parse_rating(*rating, name, p.model_types));
+  if (p.format >= 2) {
+    const json* evidence = nullptr;
+    ANTQ_TRY(evidence, top.get("rating_evidence"));
+    ANTQ_TRY(p.rating_evidence, parse_rating_evidence(*evidence, name, p.rating));
+  }
 
   const json* deadlines = nullptr;
   ANTQ_TRY(deadlines, top.list("deadlines"));
-  static const std::vector<std::string> kDeadlineIds = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  static const std::vector<std::string> kDeadlineIds1 = {"late-proposal", "late-decision", "late-forwarding", "missing-report"};
+  // Format 2: what is absent by its day, not only what is late (docs/rules.md).
+  static const std::vector<std::string> kDeadlineIds2 = {"late-proposal", "late-decision", "late-forwarding",
+                                                         "missing-report", "missing-rating", "missing-forwarding"};
+  const std::vector<std::string>& kDeadlineIds = p.format == 1 ? kDeadlineIds1 : kDeadlineIds2;
   bool plan_deadline = false;
   for (std::size_t i = 0; i < deadlines->size(); ++i) {
     Fields d((*deadlines)[i], fmt::format("deadlines[{}]", i), name);
@@ -524,6 +580,9 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
       return d.fail("id", "\"" + dl.id + "\" is not one of " + Fields::join(kDeadlineIds));
     ANTQ_TRY(dl.act, d.text("act"));
     if (!ledger::is_known_act(dl.act)) return d.fail("act", "\"" + dl.act + "\" is not an act kind of acts.md");
+    if ((dl.id == "missing-rating" && dl.act != "model.rated") ||
+        (dl.id == "missing-forwarding" && dl.act != "model.rating-forwarded"))
+      return d.fail("act", fmt::format("{} is about {}", dl.id, dl.id == "missing-rating" ? "model.rated" : "model.rating-forwarded"));
     ANTQ_TRY(dl.period, d.opt_text("period"));
     if (dl.period && *dl.period != "H1" && *dl.period != "year") return d.fail("period", "expected H1, year or null");
     if ((dl.act == "model.report-filed") != dl.period.has_value())
@@ -599,8 +658,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   static const std::vector<std::string> kApart = {"dan-van-kheo", "no-security-content"};
   ANTQ_TRY(p.statistics_apart, st->texts("apart", &kApart));
   if (p.format == 1) p.statistics_apart = kApart;  // format 1 put both apart, whatever the file listed
+  // Format 1: statistics.reports (the units' days, read by nothing but kept in the struct); format 2: unit_reports.
   const json* reports = nullptr;
-  ANTQ_TRY(reports, st->list("reports"));
+  static const json kNone = json::array();
+  if (p.format == 1) ANTQ_TRY(reports, st->list("reports"));
+  else reports = &kNone;
   for (std::size_t i = 0; i < reports->size(); ++i) {
     Fields r((*reports)[i], fmt::format("statistics.reports[{}]", i), name);
     ANTQ_CHECK(r.check_object());
@@ -630,6 +692,30 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   } else {
     ANTQ_TRY(p.recognition, parse_recognition(top, p, name));
     ANTQ_TRY(p.transition, parse_transition(top, name));
+  }
+
+  // Format 2: the reporting units' periodic reports (docs/rules.md, "Deadlines at the right level").
+  if (p.format >= 2) {
+    auto ur = top.object("unit_reports");
+    if (!ur) return std::unexpected(ur.error());
+    const json* tiers = nullptr;
+    ANTQ_TRY(tiers, ur->list("tiers"));
+    static const std::vector<std::string> kUnitLevels = {"commune", "district", "province", "ministry", "agency"};
+    for (std::size_t i = 0; i < tiers->size(); ++i) {
+      Fields r((*tiers)[i], fmt::format("unit_reports.tiers[{}]", i), name);
+      ANTQ_CHECK(r.check_object());
+      UnitReportTier tier;
+      ANTQ_TRY(tier.period, r.text("period"));
+      if (tier.period != "H1" && tier.period != "year") return r.fail("period", "expected H1 or year");
+      ANTQ_TRY(tier.before, r.text("before"));
+      if (!is_month_day(tier.before)) return r.fail("before", "expected MM-DD");
+      ANTQ_TRY(tier.levels, r.texts("levels", &kUnitLevels));
+      if (tier.levels.empty()) return r.fail("levels", "expected at least one");
+      ANTQ_TRY(tier.to, r.text("to"));
+      ANTQ_CHECK(r.done());
+      p.unit_reports.push_back(std::move(tier));
+    }
+    ANTQ_CHECK(ur->done());
   }
 
   // Optional (the sources say nothing of it): how long before admission a signature without a time-stamp may have

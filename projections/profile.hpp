@@ -56,6 +56,21 @@ struct CommonCriterion {
   std::optional<std::string> evidence;  // the act kind that must back the claim within the building year, if any
 };
 
+// Format 2 (docs/rules.md, rule `rating-criteria`): what a criterion a rating names claims that the ledger can
+// check. A claim whose act never happened refuses the rating; the scope or level of the act (not in a subject's
+// state) is the audit's (finding `rating-criteria-unsupported`).
+struct EvidenceClaim {
+  std::string criterion;        // a criterion id of rating.criteria
+  std::vector<std::string> of;  // announced: the data.scope values that support it; commended: the data.level values
+};
+
+struct RatingEvidence {
+  std::vector<std::string> dossier;    // criteria that claim the dossier complete
+  std::vector<EvidenceClaim> announced;  // criteria that claim a model.announced in the year
+  std::vector<EvidenceClaim> commended;  // criteria that claim a commendation.awarded in the year
+  int within_months = 12;              // "Trong năm": the months before the decision an act counts in
+};
+
 struct ExemplarRules {
   int evaluate_within_months = 0;
   int keep_threshold_pct = 0;
@@ -79,6 +94,14 @@ struct NameRules {
 struct StatisticsReport {
   std::string period;  // "H1" | "year"
   std::string before;  // "MM-DD"
+};
+
+// Format 2: a tier of the reporting units' periodic reports (the units', not a model's: docs/rules.md).
+struct UnitReportTier {
+  std::string period;               // "H1" | "year"
+  std::string before;               // "MM-DD"
+  std::vector<std::string> levels;  // the levels of the units that report (commune, district, province, agency ...)
+  std::string to;                   // to whom, as the source writes it
 };
 
 // A retention schedule (retention.md, records and archives): which period each record of a dossier is kept, from
@@ -146,6 +169,9 @@ struct Profile {
   std::vector<std::string> model_types;
   std::map<std::string, std::vector<std::string>> establishment_requires;  // model type -> acts, in order
   Rating rating;
+  // Format 2, criteria profiles (rule `rating-criteria`): what the criteria claim; null for percentage profiles and
+  // under format 1.
+  std::optional<RatingEvidence> rating_evidence;
   std::vector<Deadline> deadlines;
   std::map<std::string, std::vector<DossierItem>> model_dossier;  // model type -> items
   std::vector<DossierItem> exemplar_dossier;
@@ -155,7 +181,8 @@ struct Profile {
   std::optional<int> points_effective_pct;
   std::optional<ExemplarRules> exemplar;
   std::vector<std::string> statistics_apart;  // format 1: both reasons, whatever the file lists (as before)
-  std::vector<StatisticsReport> reports;
+  std::vector<StatisticsReport> reports;     // format 1: statistics.reports
+  std::vector<UnitReportTier> unit_reports;  // format 2: unit_reports.tiers
   // Format 2, issue 21 §5-6 (format 1: the values the engine used before).
   NameRules names;                                  // section `names`; format 1: none
   // missing-plan: a plan for evaluation year Y is due before this "MM-DD" of Y (a `deadlines` entry of id

@@ -1,5 +1,6 @@
 #include "projections/report.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -22,6 +23,15 @@ std::string day_before(const std::string& date) {
 
 std::string count(std::size_t n) { return std::to_string(n); }
 
+// The level `unit` founded its subjects at (the authority of their founding or first act), "" when it founded none.
+std::string level_of(const ledger::Ledger& ledger, const std::string& unit) {
+  for (const auto& id : subject_ids(ledger)) {
+    auto s = subject_state(LedgerState(ledger), id);
+    if (s && s->authority.unit == unit && !s->authority.level.empty()) return s->authority.level;
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
@@ -43,14 +53,28 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   r.unit = unit;
   r.covers = {fmt::format("{:04}-11-01", r.year - 1), fmt::format("{:04}-{}", r.year, r.yearly ? "10-31" : "04-30")};
 
-  // The deadline of the profile in force at the period's end: the earliest "before" its report rules give.
+  // The deadline of the profile in force at the period's end. Format 2: the day of the reporting units' tier of
+  // the period (unit_reports) whose levels include the unit's (the level it founded subjects at), the earliest of
+  // the period when no unit is given or its level is not known. Format 1: the earliest "before" of its report rules.
   auto profile = profile_on(ledger, r.covers.to);
   if (!profile) return std::unexpected(profile.error());
-  for (const Deadline& d : profile->deadlines)
-    if (d.id == "missing-report" && d.period == (r.yearly ? "year" : "H1")) {
-      const std::string due = fmt::format("{:04}-{}", r.year, d.before);
-      if (r.due.empty() || due < r.due) r.due = due;
-    }
+  const std::string period_kind = r.yearly ? "year" : "H1";
+  auto earlier = [&](const std::string& before) {
+    const std::string due = fmt::format("{:04}-{}", r.year, before);
+    if (r.due.empty() || due < r.due) r.due = due;
+  };
+  if (profile->format >= 2) {
+    const std::string level = unit.empty() ? "" : level_of(ledger, unit);
+    for (const UnitReportTier& t : profile->unit_reports)
+      if (t.period == period_kind && (level.empty() || std::find(t.levels.begin(), t.levels.end(), level) != t.levels.end()))
+        earlier(t.before);
+    if (r.due.empty() && !level.empty())  // a unit of no tier's level: the period's earliest
+      for (const UnitReportTier& t : profile->unit_reports)
+        if (t.period == period_kind) earlier(t.before);
+  } else {
+    for (const Deadline& d : profile->deadlines)
+      if (d.id == "missing-report" && d.period == period_kind) earlier(d.before);
+  }
   r.as_of = as_of.value_or(std::min(r.due.empty() ? r.covers.to : day_before(r.due), today));
   if (r.as_of < r.covers.from)
     return bad_input(fmt::format("the report of {} covers {} to {}; as of {} nothing of it has happened yet", period,

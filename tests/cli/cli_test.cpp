@@ -664,12 +664,15 @@ TEST_CASE("audit lists findings with their rule, entry and documents, --strict e
   Demo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
-  // The demo model has no yearly report for 2023, no plan for evaluation year 2025 (due by the end of that year: the
-  // seeds give no day), and lacks dossier items.
+  // The demo model has no yearly report for 2023 nor 2024 (due before 5 November, 000 §III.2.3), its 2024 rating
+  // was never sent on, no plan for evaluation year 2025 (due by the end of that year: the seeds give no day), and it
+  // lacks dossier items.
   REQUIRE(run(kAntq + " audit " + l + " --as-of 2025-06-30 --json", &out) == 0);
   json a = json::parse(out);
   CHECK(a["today"] == "2025-06-30");
-  CHECK(a["counts"]["missing-report"] == 3);
+  CHECK(a["counts"]["missing-report"] == 2);
+  CHECK(a["counts"]["missing-forwarding"] == 1);
+  CHECK_FALSE(a["counts"].contains("missing-rating"));  // rated for 2024; 2023: not 10 months old by 10 November
   CHECK_FALSE(a["counts"].contains("missing-plan"));
   CHECK(a["counts"]["dossier-incomplete"] == 1);
   for (const json& f : a["findings"]) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "projections/admission.hpp"
+#include "projections/report.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -252,6 +253,236 @@ TEST_CASE("Kon Tum: the 50% is of all the model's points open and eligible in th
   REQUIRE(find(f, "replication-ineffective"));
   CHECK_THAT(find(f, "replication-ineffective")->message,
              Catch::Contains("1 of its 3 points counted for 2025") && Catch::Contains("(2 rated)"));
+}
+
+// Every finding of `rule` about `subject` as of `as_of`: their messages.
+std::vector<std::string> messages(const TestLedger& t, const std::string& as_of, const std::string& subject,
+                                  const std::string& rule) {
+  std::vector<std::string> out;
+  for (const auto& f : findings(t, as_of, subject))
+    if (f.rule == rule) out.push_back(f.date + " " + f.message);
+  return out;
+}
+
+// Those of `messages` about the report of `period` ("2024", "2024-H1").
+std::vector<std::string> of_period(const std::vector<std::string>& messages, const std::string& period) {
+  std::vector<std::string> out;
+  for (const auto& m : messages)
+    if (m.find("period " + period + ")") != std::string::npos) out.push_back(m);
+  return out;
+}
+
+TEST_CASE("A model's own deadlines (000 §III.2.3): its yearly report before 5 November, the rating before 10, the "
+          "forwarding before 15 — not the units' 15/5 and 15/11 (000 §VIII.1)", "[audit]") {
+  TestLedger t("hoa-binh-2023", "p256");
+  found(t, "M-1", 2023);  // established 2023-02-01: 9 months by 2023-11-10, not eligible for 2023 (000 §III.2.1)
+  found(t, "M-2", 2023, "Camera an ninh");
+  t.admit(make_act("model.report-filed", "M-1", "2024-11-04", {{"period", "2024"}, {"targets_met", 4}}));
+  t.admit(make_act("model.report-filed", "M-2", "2024-11-05", {{"period", "2024"}, {"targets_met", 4}}));
+  t.admit(make_act("model.rated", "M-2", "2024-11-09", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
+
+  // missing-report: the report dated 11-04 is in time; the one of 11-05 is not, from 11-05 on.
+  CHECK(of_period(messages(t, "2024-11-04", "M-2", "missing-report"), "2024").empty());
+  auto m2 = of_period(messages(t, "2024-11-05", "M-2", "missing-report"), "2024");
+  REQUIRE(m2.size() == 1);
+  CHECK_THAT(m2[0], Catch::StartsWith("2024-11-05 M-2 has no yearly report (model.report-filed, period 2024) dated before 2024-11-05"));
+  CHECK(of_period(messages(t, "2024-12-31", "M-1", "missing-report"), "2024").empty());
+  // A model's half-year report has no day in the sources: no finding for 2024-H1, nor the units' 15 May.
+  for (const auto& m : messages(t, "2024-12-31", "M-2", "missing-report")) CHECK(m.find("2024-H1") == std::string::npos);
+
+  // missing-rating: M-1 has none for 2024, found from 11-10 (not on 11-09); none for 2023 (not yet eligible).
+  CHECK(messages(t, "2024-11-09", "M-1", "missing-rating").empty());
+  auto r1 = messages(t, "2024-11-10", "M-1", "missing-rating");
+  REQUIRE(r1.size() == 1);
+  CHECK_THAT(r1[0], Catch::StartsWith("2024-11-10 M-1 was established 2023-02-01 and has no rating decision (model.rated) "
+                                      "for 2024, due before 2024-11-10 (hoa-binh-2023)"));
+  CHECK(messages(t, "2024-11-10", "M-2", "missing-rating").empty());
+  // M-2's rating decided 11-09 was never sent on: found from 11-15 (not on 11-14).
+  CHECK(messages(t, "2024-11-14", "M-2", "missing-forwarding").empty());
+  auto f2 = messages(t, "2024-11-15", "M-2", "missing-forwarding");
+  REQUIRE(f2.size() == 1);
+  CHECK_THAT(f2[0], Catch::Contains("M-2 was rated good for 2024 (decision of 2024-11-09") &&
+                        Catch::Contains("never sent on (model.rating-forwarded), due before 2024-11-15"));
+  t.admit(make_act("model.rating-forwarded", "M-2", "2024-11-20", {{"year", 2024}, {"to", "Công an tỉnh"}}));
+  CHECK(messages(t, "2024-12-31", "M-2", "missing-forwarding").empty());
+  CHECK(messages(t, "2024-12-31", "M-2", "late-forwarding").size() == 1);
+  // A model terminated before the day owes no rating.
+  t.admit(make_act("model.termination-reported", "M-1", "2025-03-01"));
+  t.admit(make_act("model.termination-consulted", "M-1", "2025-03-05"));
+  t.admit(make_act("model.terminated", "M-1", "2025-03-10"));
+  auto later = messages(t, "2025-12-31", "M-1", "missing-rating");
+  CHECK(later.size() == 1);  // 2024's only
+}
+
+TEST_CASE("Kon Tum: a model's report before 5 November, the units' 10 November is not a model's (002 §1.d)", "[audit]") {
+  TestLedger t("kon-tum-2022", "p256");
+  found(t, "K-1", 2023);
+  t.admit(make_act("model.report-filed", "K-1", "2024-11-07", {{"period", "2024"}, {"targets_met", 4}}));
+  auto m = of_period(messages(t, "2024-12-31", "K-1", "missing-report"), "2024");
+  REQUIRE(m.size() == 1);
+  CHECK_THAT(m[0], Catch::Contains("dated before 2024-11-05 (kon-tum-2022)"));
+}
+
+TEST_CASE("Format 1: a ledger that stored the format-1 file keeps its deadlines and has no missing-rating", "[audit]") {
+  TestLedger t("hoa-binh-2023", "p256", test::StoredProfile::format1);
+  found(t, "M-1", 2023);
+  t.admit(make_act("model.report-filed", "M-1", "2024-11-07", {{"period", "2024"}, {"targets_met", 4}}));
+  // As before: the half-year report due before 15 May, the yearly one before 15 November (the units' days).
+  CHECK(of_period(messages(t, "2024-12-31", "M-1", "missing-report"), "2024-H1").size() == 1);
+  CHECK(of_period(messages(t, "2024-12-31", "M-1", "missing-report"), "2024").empty());
+  CHECK(messages(t, "2024-12-31", "M-1", "missing-rating").empty());
+  CHECK(messages(t, "2024-12-31", "M-1", "missing-forwarding").empty());
+}
+
+// A Bắc Giang self-managed model founded on `founded` with its whole dossier and the plan and report of `year`.
+void found_bg(TestLedger& t, const std::string& id, const std::string& founded, int year) {
+  t.admit(make_act("model.proposed", id, founded, {{"name", "Tổ tự quản"}, {"type", "self-managed"}}));
+  t.admit(make_act("model.consulted", id, founded));
+  t.admit(make_act("model.established", id, founded, {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
+  for (const char* k : {"model.policy-issued", "model.implementation-issued", "model.launched"}) t.admit(make_act(k, id, founded));
+  t.admit(make_act("model.regulations-issued", id, founded, {{"covers", {"model"}}, {"security_content", true}}));
+  t.admit(make_act("model.plan-issued", id, founded, {{"year", year}, {"targets", 5}}));
+  t.admit(make_act("model.report-filed", id, fmt::format("{}-11-01", year), {{"period", std::to_string(year)}, {"targets_met", 5}}));
+}
+
+TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §III.2), the yearly review before 10 November", "[audit]") {
+  TestLedger t("bac-giang-2020", "p256");
+  const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
+  found_bg(t, "G-1", "2024-01-10", 2024);
+  found_bg(t, "G-2", "2024-01-10", 2024);
+  // G-1: Good by a commendation (BG.G.X2), never announced; G-2: Good by an announcement (BG.G.X1).
+  t.admit(make_act("commendation.awarded", "G-1", "2024-11-02", {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}}));
+  json g1 = {{"year", 2024}, {"level", "good"}, {"criteria", good}};
+  g1["criteria"].push_back("BG.G.X2");
+  t.admit(make_act("model.rated", "G-1", "2024-11-08", g1));
+  t.admit(make_act("model.announced", "G-2", "2024-11-02", {{"scope", "district"}}));
+  json g2 = {{"year", 2024}, {"level", "good"}, {"criteria", good}};
+  g2["criteria"].push_back("BG.G.X1");
+  t.admit(make_act("model.rated", "G-2", "2024-11-08", g2));
+
+  CHECK(messages(t, "2025-11-09", "G-1", "good-not-announced").empty());
+  auto g = messages(t, "2025-11-10", "G-1", "good-not-announced");
+  REQUIRE(g.size() == 1);
+  CHECK_THAT(g[0], Catch::StartsWith("2025-11-10 G-1 was rated good for 2024 (decision of 2024-11-08") &&
+                       Catch::Contains("not announced for dissemination and replication (model.announced) from "
+                                       "2023-11-08 to before 2025-11-10 (bac-giang-2020)"));
+  CHECK(messages(t, "2025-11-10", "G-2", "good-not-announced").empty());
+  // 004 rates in the yearly review reported before 10/11: a model with no rating of 2025 by then is found.
+  CHECK(messages(t, "2025-11-09", "G-2", "missing-rating").empty());
+  CHECK(messages(t, "2025-11-10", "G-2", "missing-rating").size() == 1);
+  // No model report deadline nor forwarding day in 004: none of those findings.
+  CHECK(messages(t, "2025-12-31", "G-2", "missing-report").empty());
+  CHECK(messages(t, "2025-12-31", "G-2", "missing-forwarding").empty());
+}
+
+TEST_CASE("Bắc Giang: an announcement or commendation criterion the act's scope or level does not support "
+          "(rating-criteria-unsupported, 004 §III.1.1, §III.1.2)", "[audit]") {
+  TestLedger t("bac-giang-2020", "p256");
+  const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
+  const std::vector<std::string> fair = {"BG.F.SM1", "BG.F.SM2", "BG.F.SM3", "BG.F.SM4"};
+  auto rated = [&](const std::string& id, const std::string& level, std::vector<std::string> criteria, const std::string& more) {
+    criteria.push_back(more);
+    t.admit(make_act("model.rated", id, "2024-11-08", {{"year", 2024}, {"level", level}, {"criteria", criteria}}));
+  };
+  // Good by an announcement of the commune only (Good wants the district or higher): found.
+  found_bg(t, "U-1", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-1", "2024-11-02", {{"scope", "commune"}}));
+  rated("U-1", "good", good, "BG.G.X1");
+  // Good by a commune commendation (Good wants the district chairman's or higher): found.
+  found_bg(t, "U-2", "2024-01-10", 2024);
+  t.admit(make_act("commendation.awarded", "U-2", "2024-11-02", {{"form", "giay-khen"}, {"level", "commune"}, {"to", "member"}}));
+  rated("U-2", "good", good, "BG.G.X2");
+  // Fair by the commune's announcement: supported; an announcement that says no scope: found.
+  found_bg(t, "U-3", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-3", "2024-11-02", {{"scope", "commune"}}));
+  rated("U-3", "fair", fair, "BG.F.X1");
+  found_bg(t, "U-4", "2024-01-10", 2024);
+  t.admit(make_act("model.announced", "U-4", "2024-11-02"));
+  rated("U-4", "fair", fair, "BG.F.X1");
+
+  auto u1 = messages(t, "2024-12-31", "U-1", "rating-criteria-unsupported");
+  REQUIRE(u1.size() == 1);
+  CHECK_THAT(u1[0], Catch::StartsWith("2024-11-08 U-1 was rated good for 2024 (decision of 2024-11-08) naming BG.G.X1, "
+                                      "but no model.announced from 2023-11-08 has data.scope district, province or "
+                                      "national (bac-giang-2020)"));
+  auto u2 = messages(t, "2024-12-31", "U-2", "rating-criteria-unsupported");
+  REQUIRE(u2.size() == 1);
+  CHECK_THAT(u2[0], Catch::Contains("naming BG.G.X2, but no commendation.awarded from 2023-11-08 has data.level "
+                                    "district, province or ministry"));
+  CHECK(messages(t, "2024-12-31", "U-3", "rating-criteria-unsupported").empty());
+  CHECK(messages(t, "2024-12-31", "U-4", "rating-criteria-unsupported").size() == 1);
+}
+
+// The reporting units' reports (004 §III.2): the commune steering committees before 10/5 and 10/11 to the district,
+// the district committees before 20/5 and 20/11 to the province (unit_reports), filed as unit.report-filed.
+TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-unit-report, unit.report-filed, 004 §III.2)", "[audit]") {
+  TestLedger t("bac-giang-2020", "p256");
+  found_bg(t, "G-1", "2024-01-10", 2024);
+  const json kDistrict = {{"level", "district"}, {"unit", "UBND huyện Lạc Sơn"}};
+  auto district = t.bind_unit("district", kDistrict);
+  auto report = [&](const std::string& date, const std::string& period, const json& unit = test::kCommune) {
+    return make_act("unit.report-filed", "ledger", date, {{"period", period}, {"to", "Ban Chỉ đạo huyện"}}, unit);
+  };
+  // The unit's person signs it; no administrator, no organisation signature.
+  REQUIRE(t.record(report("2024-05-09", "2024-H1"), false));
+  // Signed by a person not bound to the unit it names: refused, nothing written.
+  {
+    const std::string before = t.data_bytes();
+    auto r = t.record(report("2024-05-09", "2024-H1", kDistrict), false);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().rule == "authority");
+    CHECK(t.data_bytes() == before);
+    auto adhoc = t.record(report("2024-05-09", "adhoc"), false);
+    REQUIRE_FALSE(adhoc);
+    CHECK(adhoc.error().kind == ErrorKind::bad_input);
+    CHECK_THAT(adhoc.error().message, Catch::Contains("data.period: expected YYYY-H1"));
+    CHECK(t.data_bytes() == before);
+  }
+  REQUIRE(t.record(district, report("2024-05-19", "2024-H1", kDistrict), false));
+  REQUIRE(t.record(report("2024-11-10", "2024"), false));  // on the day: late
+
+  // The commune (tier 1, before 10/11): found from 11-10, not on 11-09; its half-year report was in time.
+  auto commune = [&](const std::string& as_of) {
+    std::vector<std::string> out;
+    for (const auto& f : findings(t, as_of, "ledger"))
+      if (f.rule == "missing-unit-report" && f.unit == "UBND xã Tân Lập") out.push_back(f.date + " " + f.message);
+    return out;
+  };
+  CHECK(commune("2024-11-09").empty());
+  auto c = commune("2024-11-10");
+  REQUIRE(c.size() == 1);
+  CHECK_THAT(c[0], Catch::StartsWith("2024-11-10 UBND xã Tân Lập (commune) has no yearly report 2024 (unit.report-filed) "
+                                     "dated before 2024-11-10 to Ban Chỉ đạo huyện, thành phố (qua Công an huyện, thành "
+                                     "phố) (bac-giang-2020)"));
+  // The district (tier 2, before 20/11): found from 11-20, not on 11-19.
+  auto of_district = [&](const std::string& as_of) {
+    std::vector<std::string> out;
+    for (const auto& f : findings(t, as_of, "ledger"))
+      if (f.rule == "missing-unit-report" && f.unit == "UBND huyện Lạc Sơn") out.push_back(f.date + " " + f.message);
+    return out;
+  };
+  CHECK(of_district("2024-11-19").empty());
+  auto d = of_district("2024-11-20");
+  REQUIRE(d.size() == 1);
+  CHECK_THAT(d[0], Catch::Contains("UBND huyện Lạc Sơn (district) has no yearly report 2024") &&
+                       Catch::Contains("dated before 2024-11-20 to Ban Chỉ đạo tỉnh"));
+
+  // antq report --unit takes the day of the unit's tier: the level it founds its models at.
+  json founding = {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}};
+  REQUIRE(t.record(district, make_act("model.proposed", "D-1", "2024-11-21", {{"type", "self-managed"}}, kDistrict), false));
+  REQUIRE(t.record(district, make_act("model.consulted", "D-1", "2024-11-22", json::object(), kDistrict), false));
+  REQUIRE(t.record(district, make_act("model.established", "D-1", "2024-11-23", founding, kDistrict), true));
+  auto due = [&](const std::string& period, const std::string& unit) {
+    auto r = periodic_report(*t.ledger, period, unit, std::string("2024-12-31"), "2024-12-31");
+    if (!r) FAIL(r.error().line());
+    return r->due;
+  };
+  CHECK(due("2024", "UBND xã Tân Lập") == "2024-11-10");
+  CHECK(due("2024-H1", "UBND xã Tân Lập") == "2024-05-10");
+  CHECK(due("2024", "UBND huyện Lạc Sơn") == "2024-11-20");
+  CHECK(due("2024-H1", "UBND huyện Lạc Sơn") == "2024-05-20");
+  CHECK(due("2024", "") == "2024-11-10");  // the whole ledger: the period's earliest
+  CHECK(t.verify().ok);
 }
 
 }  // namespace

@@ -201,6 +201,35 @@ TEST_CASE("A generated district with lapses and attachments, cut at a day: all a
   CHECK_FALSE(generator::district(generator::Options{.until = "30/06/2025"}));
 }
 
+// Bắc Giang rates by criteria (rule rating-criteria): with lapses, a model that skipped its regulations is rated
+// Weak (BG.W1), or issues them late when it may not be Weak; an announcement or a commendation comes before a rating
+// that names it. Every act is still admitted.
+TEST_CASE("A generated Bắc Giang district with lapses: ratings by criteria, all admitted", "[generator]") {
+  generator::Options o;
+  o.profile = "bac-giang-2020";
+  o.models = 12;
+  o.points = 4;
+  o.exemplars = 0;
+  o.lapses_pct = 40;
+  o.seed = 11;
+  auto acts = generator::district(o);
+  REQUIRE(acts);
+  std::map<std::string, int> kinds;
+  std::set<std::string> criteria;
+  for (const auto& a : *acts) {
+    ++kinds[a.act["act"].get<std::string>()];
+    if (a.act["act"] == "model.rated")
+      for (const auto& c : a.act["data"]["criteria"]) criteria.insert(c.get<std::string>());
+  }
+  CHECK(kinds["model.announced"] > 0);
+  CHECK(kinds["commendation.awarded"] > 0);
+  CHECK(kinds["model.policy-issued"] > 0);
+  CHECK(criteria.contains("BG.W1"));
+  GeneratedLedger g(o);
+  g.append_all(*acts);
+  check_ledger(g, *acts);
+}
+
 TEST_CASE("A generated district is lawful under every profile", "[generator]") {
   for (const std::string& profile : builtin_profile_ids()) {
     generator::Options o;

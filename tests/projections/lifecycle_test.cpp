@@ -172,6 +172,18 @@ std::uint64_t found_model(TestLedger& t, const std::string& id, const std::strin
   return r->back();
 }
 
+// The rest of a Bắc Giang self-managed model's dossier (004 §II.1.4) after its founding on `founded`: the party
+// resolution and the directing plan (items 1–2), regulations (5), launch (6), the plan of `year` (8) and its yearly
+// report (9), dated from `founded` to `year`-11-01.
+void bg_dossier(TestLedger& t, const std::string& id, const std::string& founded, int year) {
+  admit(t, make_act("model.policy-issued", id, founded));
+  admit(t, make_act("model.implementation-issued", id, founded));
+  admit(t, make_act("model.regulations-issued", id, plus_days(founded, 4), {{"covers", {"model"}}, {"security_content", true}}));
+  admit(t, make_act("model.launched", id, plus_days(founded, 9)));
+  admit(t, make_act("model.plan-issued", id, plus_days(founded, 14), {{"year", year}, {"targets", 5}}));
+  admit(t, make_act("model.report-filed", id, fmt::format("{}-11-01", year), {{"period", std::to_string(year)}, {"targets_met", 4}}));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // full_months, the count behind `eligibility`: "từ đủ 10 tháng trở lên (tính từ ngày có quyết định thành lập)"
 // (000 §III.2.1 = 001 §III.2.a).
@@ -347,6 +359,9 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
   admit(t, make_act("model.proposed", "BG-TQ", "2023-02-01", proposal()));
   admit(t, make_act("model.consulted", "BG-TQ", "2023-02-20"));
   admit(t, make_act("model.established", "BG-TQ", "2023-03-01", founding()));
+  // The party resolution and the directing plan, drafted in Bước 1 (§II.1.1.3), dossier items 1–2 (§II.1.4).
+  admit(t, make_act("model.policy-issued", "BG-TQ", "2023-03-01"));
+  admit(t, make_act("model.implementation-issued", "BG-TQ", "2023-03-01"));
   admit(t, make_act("model.regulations-issued", "BG-TQ", "2023-03-05", {{"covers", {"model"}}, {"security_content", true}}));
   admit(t, make_act("model.launched", "BG-TQ", "2023-03-10"));
   admit(t, make_act("model.plan-issued", "BG-TQ", "2023-03-15", {{"year", 2023}, {"targets", 5}}));
@@ -383,6 +398,10 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
   admit(t, make_act("model.established", "BG-LK", "2023-04-20", founding("linked", 3, "Cụm liên kết ANTT Tân Lập")));
   admit(t, make_act("model.regulations-issued", "BG-LK", "2023-04-20", {{"covers", {"coordination"}}, {"security_content", true}}));
   admit(t, make_act("model.launched", "BG-LK", "2023-04-20"));
+  admit(t, make_act("model.plan-issued", "BG-LK", "2023-12-01", {{"year", 2024}, {"targets", 4}}));
+  admit(t, make_act("model.report-filed", "BG-LK", "2024-11-05", {{"period", "2024"}, {"targets_met", 4}}));
+  // 004 §III.1.2 BG.F.X1: announced for replication in the year by the commune steering committee.
+  admit(t, make_act("model.announced", "BG-LK", "2024-11-10", {{"scope", "commune"}, {"by", "Ban Chỉ đạo xã Tân Lập"}}));
   admit(t, make_act("model.rated", "BG-LK", "2024-11-20",
                     criteria_rating(2024, "fair", {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X1"})));
   admit(t, make_act("model.rated", "BG-LK", "2025-11-20", criteria_rating(2025, "weak", {"BG.W3"})));
@@ -704,6 +723,7 @@ TEST_CASE("eligibility under kon-tum-2022: 10 full months and the year from 1 No
 TEST_CASE("eligibility off under bac-giang-2020: no eligibility period nor evaluation year (004 §III.1 silent)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   found_model(t, "M-1", "2023-03-01");
+  bg_dossier(t, "M-1", "2023-03-01", 2023);
   // 8 months after the decision, and a decision for 2025 dated before 1 Nov 2024: both admitted.
   admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
   admit(t, make_act("model.rated", "M-1", "2024-10-31", criteria_rating(2025, "average", {"BG.A1", "BG.A2", "BG.A3"})));
@@ -804,11 +824,125 @@ TEST_CASE("one-rating under binh-thuan-2023: one rating per model and evaluation
 TEST_CASE("one-rating under kon-tum-2022: one rating per model and evaluation year (002 silent, 000 §III.2.3 = 001 §III.2.c)", "[lifecycle]") {
   one_rating_rule(kKonTum);
 }
-TEST_CASE("one-rating off under bac-giang-2020: reviewed every 6 months and yearly by several bodies (004 §III.2)", "[lifecycle]") {
+TEST_CASE("one-rating under bac-giang-2020 (format 2): one rating a year, the second tier appraises (004 §III.2)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   found_model(t, "M-1", "2023-03-01");
+  bg_dossier(t, "M-1", "2023-03-01", 2023);
+  const std::uint64_t first =
+      admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  refuses(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W2"})), "one-rating",
+          {"M-1 was rated average for 2023", "decision of 2023-11-08", fmt::format("(entry {})", first)});
+  admit(t, make_act("model.rated", "M-1", "2024-11-08", criteria_rating(2024, "weak", {"BG.W2"})));
+  CHECK(state_of(t, "M-1").ratings.at(2023).level == "average");
+  verified(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// rating-criteria (format 2): "Ngoài đạt tiêu chí chung, Mô hình cần đạt một trong hai tiêu chí sau" (004 §III.1.1,
+// §III.1.2), "Mô hình xếp loại Yếu khi có một trong các tiêu chí sau" (§III.1.4): the level follows from the
+// criteria named, and what they claim is in the ledger.
+
+// Requires `act` refused by `rule` like refuses(), and data.mdb byte for byte as it was.
+void refuses_untouched(TestLedger& t, const json& act, const std::string& rule, const std::vector<std::string>& names,
+                       const UnitSigners* by = nullptr) {
+  const std::string before = t.data_bytes();
+  refuses(t, act, rule, names, by);
+  CHECK(t.data_bytes() == before);
+}
+
+const std::vector<std::string> kGoodSM = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
+const std::vector<std::string> kFairSM = {"BG.F.SM1", "BG.F.SM2", "BG.F.SM3", "BG.F.SM4"};
+std::vector<std::string> plus(std::vector<std::string> v, const std::vector<std::string>& more) {
+  v.insert(v.end(), more.begin(), more.end());
+  return v;
+}
+
+TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the criteria named (004 §III.1.1–§III.1.4)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  found_model(t, "M-1", "2023-03-01");
+  const std::string rated = "model.rated of M-1 for 2023 dated 2023-11-08 (decides good)";
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", {{"year", 2023}, {"level", "good"}}),
+                    "rating-criteria", {rated, "names no criteria (data.criteria)", kBacGiang});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", plus(kGoodSM, {"BG.C1"}))),
+                    "rating-criteria", {rated, "names BG.C1, which is no criterion of the profile"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08",
+                                criteria_rating(2023, "good", {"BG.G.LK1", "BG.G.LK2", "BG.G.LK3", "BG.G.LK4", "BG.G.LK5", "BG.G.X1"})),
+                    "rating-criteria", {"names BG.G.LK1, a criterion of another model type; M-1 is self-managed"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", plus(kGoodSM, {"BG.G.X2", "BG.W1"}))),
+                    "rating-criteria", {rated, "names BG.W1, a criterion of a Weak model"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08",
+                                criteria_rating(2023, "good", {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.X1"})),
+                    "rating-criteria", {rated, "does not meet the criteria of that level: it does not name BG.G.SM5"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", kGoodSM)),
+                    "rating-criteria", {"it names none of BG.G.X1 and BG.G.X2"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08",
+                                criteria_rating(2023, "fair", plus(plus(kFairSM, {"BG.F.X1"}), plus(kGoodSM, {"BG.G.X2"})))),
+                    "rating-criteria", {"(decides fair)", "names the criteria of good (all of BG.G.SM1", "and one of BG.G.X1 and BG.G.X2)"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08",
+                                criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3", "BG.W3"})),
+                    "rating-criteria", {"(decides average)", "names BG.W3"});
+  // The proposal of a level is held to the same rule.
+  refuses_untouched(t, make_act("model.rating-proposed", "M-1", "2023-11-03", criteria_rating(2023, "fair", kFairSM)),
+                    "rating-criteria", {"model.rating-proposed of M-1 for 2023 dated 2023-11-03 (proposes fair)",
+                                        "names none of BG.F.X1 and BG.F.X2"});
+
+  // Claims the ledger contradicts. The issue's case: Good one month after founding, with a quarter of its dossier.
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-04-01", criteria_rating(2023, "good", plus(kGoodSM, {"BG.G.X1"}))),
+                    "rating-criteria", {"names BG.G.SM1 (the dossier complete), but M-1's dossier lacks item 1 (no model.policy-issued)",
+                                        "item 5 (no model.regulations-issued)", "item 8 (no model.plan-issued)",
+                                        "item 9 (no model.report-filed)"});
+  bg_dossier(t, "M-1", "2023-03-01", 2023);
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", plus(kGoodSM, {"BG.G.X1"}))),
+                    "rating-criteria", {"names BG.G.X1, but M-1 has no model.announced"});
+  refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", plus(kGoodSM, {"BG.G.X2"}))),
+                    "rating-criteria", {"names BG.G.X2, but M-1 has no commendation.awarded"});
+  // A Weak criterion needs nothing more: "không có hồ sơ hoặc hồ sơ không đầy đủ".
   admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
-  admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W2"})));
+
+  // 2024: a commendation of 2023-11-07 is more than 12 months before a decision of 2024-11-08 ("Trong năm").
+  auto district = t.bind_unit("district", kDistrict);
+  const std::uint64_t old_merit = admit(t, make_act("commendation.awarded", "M-1", "2023-11-08",
+      {{"form", "giay-khen"}, {"level", "district"}, {"to", "member"}, {"year", 2023}}, kDistrict), &district);
+  admit(t, make_act("model.plan-issued", "M-1", "2023-11-20", {{"year", 2024}, {"targets", 5}}));
+  admit(t, make_act("model.report-filed", "M-1", "2024-11-01", {{"period", "2024"}, {"targets_met", 5}}));
+  refuses_untouched(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X2"}))),
+                    "rating-criteria", {"names BG.G.X2, but M-1's latest commendation.awarded is of 2023-11-08",
+                                        fmt::format("(entry {})", old_merit), "not within the 12 months before the decision (from 2023-11-09)"});
+  admit(t, make_act("model.announced", "M-1", "2024-11-02", {{"scope", "district"}, {"by", "Ban Chỉ đạo huyện Lạc Sơn"}}, kDistrict), &district);
+  admit(t, make_act("model.rating-proposed", "M-1", "2024-11-03", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"}))));
+  admit(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"}))));
+  CHECK(state_of(t, "M-1").ratings.at(2024).level == "good");
+  // One rating a year (rules.one-rating, format 2).
+  refuses_untouched(t, make_act("model.rated", "M-1", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"})), "one-rating",
+                    {"M-1 was rated good for 2024"});
+  verified(t);
+}
+
+TEST_CASE("rating-criteria under bac-giang-2020: a linked model names the linked criteria, its dossier its own items (004 §III.1, §II.2.4)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey);
+  found_model(t, "LK-1", "2023-03-01", "linked");
+  const std::vector<std::string> fair = {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X2"};
+  refuses_untouched(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", plus(kFairSM, {"BG.F.X2"}))),
+                    "rating-criteria", {"names BG.F.SM1, a criterion of another model type; LK-1 is linked"});
+  admit(t, make_act("commendation.awarded", "LK-1", "2023-10-01", {{"form", "giay-khen"}, {"level", "commune"}, {"to", "model"}}));
+  refuses_untouched(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", fair)), "rating-criteria",
+                    {"LK-1's dossier lacks item 5 (no model.plan-issued) and item 7 (no model.report-filed)"});
+  admit(t, make_act("model.plan-issued", "LK-1", "2023-10-02", {{"year", 2023}, {"targets", 3}}));
+  admit(t, make_act("model.report-filed", "LK-1", "2023-11-01", {{"period", "2023"}, {"targets_met", 3}}));
+  admit(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", fair)));
+  CHECK(state_of(t, "LK-1").ratings.at(2023).level == "fair");
+  verified(t);
+}
+
+TEST_CASE("bac-giang-2020 format 1: a ledger that stored the format-1 file keeps today's admission of ratings "
+          "(no criteria checked, two ratings a year)", "[lifecycle]") {
+  TestLedger t(kBacGiang, kQuickKey, test::StoredProfile::format1);
+  found_model(t, "M-1", "2023-03-01");
+  // Good one month after founding, citing a Weak criterion, with a quarter of its dossier; then Weak two days later.
+  admit(t, make_act("model.rated", "M-1", "2023-04-01",
+                    criteria_rating(2023, "good", {"BG.G.SM1", "BG.W1"})));
+  admit(t, make_act("model.rated", "M-1", "2023-04-03", criteria_rating(2023, "weak", {"BG.W2"})));
+  admit(t, make_act("model.rating-proposed", "M-1", "2023-04-05", criteria_rating(2024, "fair", {})));
   const SubjectState s = state_of(t, "M-1");
   CHECK(s.ratings.size() == 1);
   CHECK(s.ratings.at(2023).level == "weak");  // the later decision stands
@@ -1062,12 +1196,17 @@ TEST_CASE("profile.adopted: acts dated from its effective date are judged by the
   admit(t, make_act("model.proposed", "M-2", "2024-12-02", proposal()));
   refuses(t, make_act("model.consulted", "M-2", "2024-12-10"), "order",
           {"hoa-binh-2023", "M-2 has no survey.plan-approved"});
-  // From 2025-01-01: Bắc Giang's (004 §II.1: the proposal and the consultation found a model; no one-rating rule).
+  // From 2025-01-01: Bắc Giang's (004 §II.1: the proposal and the consultation found a model).
   admit(t, make_act("model.consulted", "M-2", "2025-01-02"));
   admit(t, make_act("model.established", "M-2", "2025-01-05", founding()));
   CHECK(state_of(t, "M-2").stage == "established");
-  admit(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2024, "fair", {"BG.C1"})));
-  CHECK(state_of(t, "M-1").ratings.at(2024).level == "fair");
+  // Bắc Giang's rating: by the criteria named (rule rating-criteria), one a year (rule one-rating, format 2).
+  refuses(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2024, "weak", {"BG.W2"})), "one-rating",
+          {"M-1 was rated good for 2024"});
+  refuses(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "fair", {"BG.C1"})), "rating-criteria",
+          {"names BG.C1, which is no criterion of the profile", kBacGiang});
+  admit(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "weak", {"BG.W2"})));
+  CHECK(state_of(t, "M-1").ratings.at(2025).level == "weak");
   verified(t);
 }
 

@@ -94,10 +94,23 @@ TEST_CASE("The Ministry-baseline family: percentage bands, 10 months, 1 November
   }
 }
 
-TEST_CASE("Kon Tum: reports before 10 May and 10 November, and the 50%-of-points rule", "[projections]") {
+TEST_CASE("Kon Tum: the units report before 10 May and 10 November, a model before 5 November, and the 50%-of-points rule", "[projections]") {
   const Profile& p = profile("kon-tum-2022");
-  CHECK(before(p, "missing-report", "H1") == "05-10");
-  CHECK(before(p, "missing-report", "year") == "11-10");
+  // 002 §1.d: the units' reports (unit_reports); a model's own yearly report is the baseline's (000 §III.2.3).
+  REQUIRE(p.unit_reports.size() == 2);
+  CHECK(p.unit_reports[0].period == "H1");
+  CHECK(p.unit_reports[0].before == "05-10");
+  CHECK(p.unit_reports[1].before == "11-10");
+  CHECK(p.unit_reports[1].levels == std::vector<std::string>{"district", "province"});
+  CHECK(before(p, "missing-report", "H1").empty());
+  CHECK(before(p, "missing-report", "year") == "11-05");
+  CHECK(before(p, "missing-rating") == "11-10");
+  CHECK(before(p, "missing-forwarding") == "11-15");
+  // Format 1 kept the units' days among a model's deadlines.
+  auto v1 = frozen_format1_profile("kon-tum-2022");
+  REQUIRE(v1);
+  CHECK(before(**v1, "missing-report", "H1") == "05-10");
+  CHECK((*v1)->unit_reports.empty());
   CHECK(p.points_effective_pct == 50);
   CHECK(p.applies("replication-ineffective"));
 }
@@ -116,6 +129,76 @@ TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items,
   CHECK(good.one_of.size() >= 2);
   for (const auto& id : good.all) CHECK(p.rating.criteria_text.contains(id));
   CHECK_FALSE(p.points_effective_pct.has_value());
+}
+
+TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one rating a year; format 1 has neither", "[projections]") {
+  const Profile& p = profile("bac-giang-2020");
+  REQUIRE(p.rating_evidence);
+  const RatingEvidence& e = *p.rating_evidence;
+  CHECK(e.dossier == std::vector<std::string>{"BG.G.SM1", "BG.G.LK1", "BG.F.SM1", "BG.F.LK1", "BG.A1"});
+  REQUIRE(e.announced.size() == 2);
+  CHECK(e.announced[0].criterion == "BG.G.X1");
+  CHECK(e.announced[0].of == std::vector<std::string>{"district", "province", "national"});  // 004 §III.1.1
+  REQUIRE(e.commended.size() == 2);
+  CHECK(e.commended[1].criterion == "BG.F.X2");
+  CHECK(e.within_months == 12);
+  CHECK(p.applies("rating-criteria"));
+  CHECK(p.applies("one-rating"));
+  for (const auto& id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
+    CHECK_FALSE(profile(id).rating_evidence);
+    CHECK_FALSE(profile(id).applies("rating-criteria"));
+  }
+  auto v1 = frozen_format1_profile("bac-giang-2020");
+  REQUIRE(v1);
+  CHECK_FALSE((*v1)->rating_evidence);
+  CHECK_FALSE((*v1)->applies("rating-criteria"));
+  CHECK_FALSE((*v1)->applies("one-rating"));
+  // Format 1 knows no rating_evidence; format 2 requires it; a percentage profile has none; ids are the profile's.
+  json old = json::parse(frozen_format1_text("bac-giang-2020"));
+  old["rating_evidence"] = nullptr;
+  CHECK_THAT(refusal(old.dump()), Catch::Contains("rating_evidence: unknown field"));
+  json bg = json::parse(builtin_profile_text("bac-giang-2020"));
+  json bad = bg;
+  bad.erase("rating_evidence");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence: missing"));
+  bad = bg;
+  bad["rating_evidence"] = nullptr;
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence: a criteria profile says what its criteria claim"));
+  bad = bg;
+  bad["rating_evidence"]["dossier"][0] = "BG.Z9";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.dossier[0]: criterion \"BG.Z9\" is not defined"));
+  bad = bg;
+  bad["rating_evidence"]["announced"][0]["scopes"][0] = "village";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.announced[0].scopes[0]"));
+  bad = bg;
+  bad["rating_evidence"]["commended"][0].erase("levels");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating_evidence.commended[0].levels: missing"));
+  CHECK_THAT(refusal(changed([&](json& j) { j["rating_evidence"] = bg["rating_evidence"]; })),
+             Catch::Contains("rating_evidence: expected null: only criteria profiles name criteria"));
+}
+
+TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.reports; Bắc Giang's two tiers (004 §III.2)", "[projections]") {
+  const Profile& bg = profile("bac-giang-2020");
+  REQUIRE(bg.unit_reports.size() == 4);
+  CHECK(bg.unit_reports[0].levels == std::vector<std::string>{"commune", "agency"});
+  CHECK(bg.unit_reports[1].before == "11-10");
+  CHECK(bg.unit_reports[3].before == "11-20");
+  CHECK(bg.unit_reports[3].levels == std::vector<std::string>{"district", "province"});
+  CHECK(before(bg, "missing-rating") == "11-10");
+  CHECK(before(bg, "missing-report").empty());
+  CHECK(bg.applies("good-not-announced"));
+  CHECK_FALSE(profile("hoa-binh-2023").applies("good-not-announced"));
+  CHECK(profile("bca-22-2022").unit_reports.empty());
+  CHECK_THAT(refusal(changed([](json& j) { j["statistics"]["reports"] = json::array(); })),
+             Catch::Contains("statistics.reports: unknown field"));
+  CHECK_THAT(refusal(changed([](json& j) { j["unit_reports"]["tiers"][0]["levels"] = json::array(); })),
+             Catch::Contains("unit_reports.tiers[0].levels: expected at least one"));
+  CHECK_THAT(refusal(changed([](json& j) { j["deadlines"][0]["id"] = "missing-rating"; })),
+             Catch::Contains("deadlines[0].act: missing-rating is about model.rated"));
+  json old = json::parse(frozen_format1_text("hoa-binh-2023"));
+  old["deadlines"][0]["id"] = "missing-rating";
+  old["deadlines"][0]["act"] = "model.rated";
+  CHECK_THAT(refusal(old.dump()), Catch::Contains("\"missing-rating\" is not one of"));
 }
 
 TEST_CASE("A malformed profile is refused, naming the field", "[projections]") {

@@ -15,6 +15,8 @@
 namespace antq::generator {
 namespace {
 
+using projections::RatingEvidence;
+
 using nlohmann::json;
 using Authority = ledger::Act::Authority;
 
@@ -80,6 +82,8 @@ const std::map<std::string, Kind, std::less<>> kKinds = {
     {"model.rated", {"Quyết định công nhận mức xếp loại mô hình", "QĐ"}},
     {"model.rating-forwarded", {"Báo cáo kết quả xếp loại mô hình", "BC"}},
     {"model.replicated", {"Quyết định nhân rộng mô hình", "QĐ"}},
+    {"model.announced", {"Thông báo phổ biến, nhân rộng mô hình", "TB"}},
+    {"commendation.awarded", {"Quyết định tặng Giấy khen", "QĐ"}},
     {"model.merged", {"Quyết định sáp nhập mô hình", "QĐ"}},
     {"model.termination-reported", {"Báo cáo đề xuất kết thúc mô hình", "BC"}},
     {"model.termination-consulted", {"Biên bản lấy ý kiến kết thúc mô hình", "BB"}},
@@ -218,6 +222,21 @@ class District {
     out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind), {}}});
   }
 
+  // Whether the dossier of `type` lists act `kind` among its required items.
+  bool dossier_lists(const std::string& type, std::string_view kind) const {
+    auto items = p_.model_dossier.find(type);
+    if (items == p_.model_dossier.end()) return false;
+    return std::any_of(items->second.begin(), items->second.end(), [&](const projections::DossierItem& i) {
+      return !i.if_any && std::find(i.acts.begin(), i.acts.end(), kind) != i.acts.end();
+    });
+  }
+
+  // The unit that announces or commends for a criterion accepting the levels `of`: the model's own unit when its
+  // level is one of them, else the district (whose level every such criterion of the profiles accepts).
+  const Authority& claim_unit(const Authority& unit, const std::vector<std::string>& of) const {
+    return std::find(of.begin(), of.end(), unit.level) != of.end() ? unit : district_;
+  }
+
   // The level of a yearly rating, and the data of the decision.
   json rating_data(int year, const std::string& type, const Constraints& c) {
     static const char* const levels[] = {"good", "fair", "average", "weak"};
@@ -251,9 +270,9 @@ class District {
     Life life;
     const std::string type = "self-managed";
     std::int64_t t = start;
-    auto act = [&](std::int64_t day, const std::string& kind, json data = json::object()) {
+    auto act = [&](std::int64_t day, const std::string& kind, json data = json::object(), const Authority* by = nullptr) {
       if (c.until && day >= c.until) return false;
-      emit(day, kind, id, unit, std::move(data));
+      emit(day, kind, id, by ? *by : unit, std::move(data));
       return true;
     };
     std::vector<std::string> steps;
@@ -279,8 +298,15 @@ class District {
     established["members"] = 8 + rng_.below(40);
     const std::int64_t founded = t;
     if (!act(t, "model.established", established)) return life;
+    // Where the criteria claim a complete dossier (rating_evidence), the party resolution and the directing plan its
+    // first items list go with the establishment decision (Bắc Giang 004 §II.1.1.3, §II.1.4(1)-(2)).
+    if (p_.rating_evidence && !p_.rating_evidence->dossier.empty())
+      for (const char* k : {"model.policy-issued", "model.implementation-issued"})
+        if (dossier_lists(type, k) && std::find(steps.begin(), steps.end(), k) == steps.end() &&
+            !act(t, k, {{"summary", kKinds.at(k).title}}))
+          return life;
     t += 5 + rng_.below(10);
-    const bool skip_regulations = name.security_content && lapse();
+    bool skip_regulations = name.security_content && lapse();
     if (!skip_regulations &&
         !act(t, "model.regulations-issued", {{"covers", {"board", "model"}}, {"security_content", name.security_content}}))
       return life;
@@ -300,6 +326,37 @@ class District {
       if (o_.attachments && !out_.empty() && !lapse()) attach_review(out_.back().second, id, y);
       if (projections::full_months(civil(founded), civil(on(y, 11, 8))) < eligibility_) continue;
       json rating = rating_data(y, type, c);
+      if (p_.rating_evidence) {
+        // What the criteria named claim must be in the chain (rule rating-criteria): a dossier without its
+        // regulations is Weak (BG.W1), unless the model may not be Weak, which then issues them late; an
+        // announcement or a commendation criterion comes after the announcement or the commendation.
+        const RatingEvidence& ev = *p_.rating_evidence;
+        if (skip_regulations && rating["level"] != "weak") {
+          if (c.always_good || c.never_weak) {
+            if (!act(on(y, 11, 2), "model.regulations-issued", {{"covers", {"board", "model"}}, {"security_content", true}}))
+              return life;
+            skip_regulations = false;
+          } else if (auto weak = p_.rating.criteria.find("weak"); weak != p_.rating.criteria.end() && weak->second.contains(type)) {
+            const auto& w = weak->second.at(type);
+            rating["level"] = "weak";
+            rating["criteria"] = w.one_of.empty() ? w.all : std::vector<std::string>{w.one_of.front()};
+          }
+        }
+        for (const auto& id : rating.value("criteria", std::vector<std::string>{})) {
+          for (const auto& cl : ev.announced)
+            if (cl.criterion == id) {
+              const Authority& by = claim_unit(unit, cl.of);
+              if (!act(on(y, 11, 2), "model.announced", {{"scope", by.level}, {"by", by.unit}}, &by)) return life;
+            }
+          for (const auto& cl : ev.commended)
+            if (cl.criterion == id) {
+              const Authority& by = claim_unit(unit, cl.of);
+              if (!act(on(y, 11, 2), "commendation.awarded",
+                       {{"form", "giay-khen"}, {"level", by.level}, {"to", "model"}, {"year", y}}, &by))
+                return life;
+            }
+        }
+      }
       const std::string level = rating["level"];
       t = on(y, 11, 3);
       if (!act(t, "model.rating-proposed", rating)) return life;
