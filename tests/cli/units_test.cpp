@@ -157,7 +157,7 @@ json figures_of(const Result<q::Json>& r) {
   return out;
 }
 
-TEST_CASE("--unit of a district covers its communes once they are registered under it", "[cli][units]") {
+TEST_CASE("A district's --unit covers its communes once they are registered under it", "[cli][units]") {
   District d;
   const ledger::Ledger& l = *d.g.ledger;
   const std::string district = "UBND huyện Yên Thủy";
