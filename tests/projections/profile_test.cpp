@@ -131,7 +131,7 @@ TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items,
   CHECK_FALSE(p.points_effective_pct.has_value());
 }
 
-TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one rating a year; format 1 has neither", "[projections]") {
+TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one rating a year, and format 1 has neither", "[projections]") {
   const Profile& p = profile("bac-giang-2020");
   REQUIRE(p.rating_evidence);
   const RatingEvidence& e = *p.rating_evidence;
@@ -177,7 +177,7 @@ TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one 
              Catch::Contains("rating_evidence: expected null: only criteria profiles name criteria"));
 }
 
-TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.reports; Bắc Giang's two tiers (004 §III.2)", "[projections]") {
+TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.reports, and Bắc Giang's two tiers (004 §III.2)", "[projections]") {
   const Profile& bg = profile("bac-giang-2020");
   REQUIRE(bg.unit_reports.size() == 4);
   CHECK(bg.unit_reports[0].levels == std::vector<std::string>{"commune", "agency"});
