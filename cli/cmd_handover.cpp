@@ -8,6 +8,7 @@
 #include "cli/bagit.hpp"
 #include "cli/common.hpp"
 #include "cli/handover.hpp"
+#include "cli/queries.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "ledger/bundle.hpp"
@@ -300,9 +301,11 @@ void add_handover(CLI::App& app, Action& run) {
 kept 5 years or more goes from the unit that made it to the agency archive, with a list of the files (mục lục hồ
 sơ) and a hand-over record (biên bản giao nhận), two copies each (Decree 30/2020/NĐ-CP art. 29-31; Law on
 Archives 2024).
-Which files: those --unit keeps (the unit that founded the subject: antq retention --unit lists them) whose work
-ended in --year (the model's termination or merger, the exemplar's end), of a class the retention schedule hands
-over (antq retention shows due_kind handover, or status handover-due / handover-overdue). Left out, and said so:
+Which files: those --unit keeps (the unit that founded the subject), with those of the units under it in the
+registry as on --as-of (antq units; --unit in any case or Unicode form, an unknown one exit 2 with the nearest
+names): antq retention --unit lists them. Of those, the files whose work ended in --year (the model's termination
+or merger, the exemplar's end), of a class the retention schedule hands over (antq retention shows due_kind
+handover, or status handover-due / handover-overdue). Left out, and said so:
 files handed over already (archive.transferred), files under a hold (record.held, until record.released), files
 whose every document was disposed, files of a class the unit keeps itself. Files judged as on --as-of (default:
 today).
@@ -331,7 +334,7 @@ not_handed_over[] (code, title, reason: transferred|held|disposed|kept, status, 
 without_keeper[], counts, bag (path, payload_oxum, tagmanifest_sha256), paths[], next_act.
 Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o giao-nop-2024 --archive 'Lưu trữ UBND huyện')");
   cmd->add_option("DIR", args->dir, "The ledger")->required();
-  cmd->add_option("--unit", args->unit, "The unit that keeps the files and hands them over")->required();
+  cmd->add_option("--unit", args->unit, "The unit that keeps the files and hands them over, with the units under it (antq units; any case or Unicode form)")->required();
   cmd->add_option("--year", args->year, "The year the files' work ended")->required()->check(CLI::Range(1900, 9999));
   cmd->add_option("-o,--out", args->out, "The directory to write (created; must not exist)")->required();
   cmd->add_option("--archive", args->archive, "The receiving archive's name (else a blank line in the record)");
@@ -347,7 +350,11 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
       const ledger::Ledger& ledger = **opened;
       const std::string on = args->as_of.empty() ? vietnam_today() : args->as_of;
       const std::optional<std::string> archive = args->archive.empty() ? std::nullopt : std::optional(args->archive);
-      auto h = projections::handover_of(ledger, args->unit, args->year, on);
+      // The unit as the other --unit options resolve it (any case or Unicode form; exit 2 with the nearest names
+      // when unknown), and its files with those of the units under it in the registry (antq retention --unit).
+      auto unit = queries::resolve_unit(ledger, args->unit, projections::Scope{});
+      if (!unit) return fail(unit.error());
+      auto h = projections::handover_of(ledger, *unit, args->year, on, queries::unit_cover(ledger, *unit, on));
       if (!h) return fail(h.error());
       if (!h->schedule)
         return fail(bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
@@ -356,7 +363,7 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
       if (h->unit_files == 0)
         return fail(bad_input(fmt::format("no file of {} is kept by \"{}\": a file is kept by the unit that founded its "
                                           "subject, as `antq retention {} --format csv` lists in its unit column",
-                                          args->dir, args->unit, args->dir)));
+                                          args->dir, *unit, args->dir)));
       if (h->files.empty()) {
         std::map<std::string, std::vector<std::string>> why;
         for (const auto& f : h->others) why[f.reason].push_back(f.file.subject);
@@ -371,7 +378,7 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
                                 list);
         }
         return fail(bad_input(fmt::format("nothing to hand over: no file {} keeps whose work ended in {} is due for the "
-                                          "archive on {}{}", args->unit, args->year, on,
+                                          "archive on {}{}", *unit, args->year, on,
                                           detail.empty() ? " (none of its files ended that year)" : detail)));
       }
 

@@ -267,27 +267,35 @@ class Rules final : public ledger::Admission {
     auto profile = profile_on(c.act.date, state, c);
     if (!profile) return std::unexpected(profile.error());
     std::map<std::string, std::string, std::less<>> last_dates;  // of the states the rules read, by id
-    SubjectLookup lookup = [&](const std::string& id) {
+    // The act's own subject, read once: the rules (whose first lookup is of it) and the registry's rules share it.
+    const std::optional<SubjectState> subject = subject_state(state, c.act.subject);
+    if (subject) last_dates.emplace(c.act.subject, subject->last_date);
+    SubjectLookup lookup = [&](const std::string& id) -> std::optional<SubjectState> {
+      if (id == c.act.subject) return subject;
       auto s = subject_state(state, id);
       if (s) last_dates.emplace(id, s->last_date);
       return s;
     };
+    // The unit registry as of the act's date, read and parsed at most once for the rules below (units.hpp).
+    RegistryOn registry(state, c.act.date);
     // Circular 124/2021/TT-BCA (units.hpp): the unit recognising a school's safety rates its models, where
     // same-level would refuse it; that rating is judged with same-level lifted, every other rule as it stands.
     const Profile* judged = *profile;
     std::optional<Profile> lifted;
-    if (c.act.act == "model.rated")
-      if (auto model = subject_state(state, c.act.subject)) {
-        auto tt124 = circular_124_rater(**profile, c.act, *model, state);
-        if (!tt124) return std::unexpected(tt124.error());
-        if (*tt124) {
-          lifted = **profile;
-          lifted->rules["same-level"] = false;
-          judged = &*lifted;
-        }
+    if (c.act.act == "model.rated" && subject) {
+      auto tt124 = circular_124_rater(**profile, c.act, *subject, registry);
+      if (!tt124) return std::unexpected(tt124.error());
+      if (*tt124) {
+        lifted = **profile;
+        lifted->rules["same-level"] = false;
+        judged = &*lifted;
       }
+    }
     auto states = judge_act(*judged, c.act, c.seq, lookup);
     if (!states) return std::unexpected(states.error());
+    // Rule `rater` (format 2, rating.raters): who rates, once the act is otherwise lawful.
+    if (subject)
+      if (auto r = check_rater(**profile, c.act, *subject, registry); !r) return r;
     for (const SubjectState& s : *states) {
       const std::string key = std::string(kSubjectPrefix) + s.id;
       // An act of its chain (the origin that only lists a new point has none here), the first dated in a later

@@ -49,16 +49,19 @@ int year_of(std::string_view date) {
 
 }  // namespace
 
-Result<Handover> handover_of(const ledger::Ledger& ledger, const std::string& unit, int year, const std::string& on) {
+Result<Handover> handover_of(const ledger::Ledger& ledger, const std::string& unit, int year, const std::string& on,
+                             const std::function<bool(std::string_view keeper)>& covers) {
   Handover out;
   out.unit = unit;
   out.year = year;
   out.on = on;
+  auto kept = [&](const std::string& keeper) { return covers ? !keeper.empty() && covers(keeper) : keeper == unit; };
   auto listing = retention_listing(ledger, on, [&](const FileFacts& f) {
-    if (f.unit == unit) ++out.unit_files;
+    const bool ours = kept(f.unit);
+    if (ours) ++out.unit_files;
     if (!f.ended || year_of(*f.ended) != year) return false;
     if (f.unit.empty()) out.unkept.push_back(f);
-    return f.unit == unit;
+    return ours;
   });
   if (!listing) return std::unexpected(listing.error());
   out.schedule = std::move(listing->schedule);

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/ledger.hpp"
@@ -44,7 +46,10 @@ struct Handover {
   std::size_t unit_files = 0;               // files the unit keeps, whatever year their work ended (or not yet)
 };
 
-// The hand-over of `unit`'s files whose work ended in `year` (FileFacts.ended), judged on `on` (YYYY-MM-DD).
-Result<Handover> handover_of(const ledger::Ledger& ledger, const std::string& unit, int year, const std::string& on);
+// The hand-over of `unit`'s files whose work ended in `year` (FileFacts.ended), judged on `on` (YYYY-MM-DD). The
+// files of `unit` are those whose keeper `covers` accepts (`antq handover` passes the unit and the units under it in
+// the registry, as `antq retention --unit` lists them); by default those kept under exactly that name.
+Result<Handover> handover_of(const ledger::Ledger& ledger, const std::string& unit, int year, const std::string& on,
+                             const std::function<bool(std::string_view keeper)>& covers = {});
 
 }  // namespace antq::projections

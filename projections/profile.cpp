@@ -164,7 +164,38 @@ Result<std::vector<DossierItem>> dossier_items(const json& list, const std::stri
   return out;
 }
 
-Result<Rating> parse_rating(const json& j, std::string_view file, const std::vector<std::string>& types) {
+// Format 2, `rating.raters`: null, or the kinds and levels of registered units that rate (rule `rater`).
+Result<std::optional<std::vector<Rater>>> parse_raters(Fields& rating, std::string_view file) {
+  const json* j = nullptr;
+  ANTQ_TRY(j, rating.get("raters"));
+  if (j->is_null()) return std::optional<std::vector<Rater>>();
+  if (!j->is_array() || j->empty()) return rating.fail("raters", "expected a list of {kind, level, cite}, or null");
+  // The unit kinds and levels of the registry (ledger/act.cpp kUnitKinds; unit.registered's level).
+  static const std::vector<std::string> kKinds = {"people-committee", "steering-committee", "police", "party-committee",
+                                                  "front", "department", "agency", "enterprise", "school", "other"};
+  static const std::vector<std::string> kUnitLevels = {"commune", "district", "province", "ministry", "agency"};
+  std::vector<Rater> out;
+  for (std::size_t i = 0; i < j->size(); ++i) {
+    Fields f((*j)[i], fmt::format("rating.raters[{}]", i), file);
+    ANTQ_CHECK(f.check_object());
+    Rater r;
+    ANTQ_TRY(r.kind, f.text("kind"));
+    if (std::find(kKinds.begin(), kKinds.end(), r.kind) == kKinds.end())
+      return f.fail("kind", fmt::format("\"{}\" is not one of {}", r.kind, Fields::join(kKinds)));
+    ANTQ_TRY(r.level, f.text("level"));
+    if (std::find(kUnitLevels.begin(), kUnitLevels.end(), r.level) == kUnitLevels.end())
+      return f.fail("level", fmt::format("\"{}\" is not one of {}", r.level, Fields::join(kUnitLevels)));
+    ANTQ_TRY(r.cite, f.text("cite"));
+    ANTQ_CHECK(f.done());
+    for (const Rater& o : out)
+      if (o.kind == r.kind && o.level == r.level)
+        return f.fail("", fmt::format("{} of level {} is listed twice", r.kind, r.level));
+    out.push_back(std::move(r));
+  }
+  return std::optional<std::vector<Rater>>(std::move(out));
+}
+
+Result<Rating> parse_rating(const json& j, std::string_view file, const std::vector<std::string>& types, int format) {
   Fields f(j, "rating", file);
   ANTQ_CHECK(f.check_object());
   Rating r;
@@ -235,6 +266,8 @@ Result<Rating> parse_rating(const json& j, std::string_view file, const std::vec
   ANTQ_TRY(r.eligibility_months, f.opt_int("eligibility_months", 1, 60));
   ANTQ_TRY(r.year_start, f.opt_text("year_start"));
   if (r.year_start && !is_month_day(*r.year_start)) return f.fail("year_start", "expected MM-DD");
+  // Added with format 2 (absent, so refused as unknown, in format 1): who rates.
+  if (format >= 2) ANTQ_TRY(r.raters, parse_raters(f, file));
   ANTQ_CHECK(f.done());
   return r;
 }
@@ -489,6 +522,7 @@ const std::vector<std::string>& rule_ids() {
     for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report",
                            "rating-criteria-unsupported"})
       out.push_back(id);
+    out.push_back("rater");  // refusal: who rates, where the profile says it (rating.raters, Bắc Giang 004 §III.2)
     return out;
   }();
   return ids;
@@ -552,7 +586,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
 
   const json* rating = nullptr;
   ANTQ_TRY(rating, top.get("rating"));
-  ANTQ_TRY(p.rating, parse_rating(*rating, name, p.model_types));
+  ANTQ_TRY(p.rating, parse_rating(*rating, name, p.model_types, p.format));
   if (p.format >= 2) {
     const json* evidence = nullptr;
     ANTQ_TRY(evidence, top.get("rating_evidence"));
@@ -752,6 +786,8 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   for (const auto& id : p.format == 1 ? format1_rule_ids() : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));
   for (const auto& id : rule_ids()) p.rules.try_emplace(id, false);
   ANTQ_CHECK(ru->done());
+  if (p.applies("rater") && !p.rating.raters)
+    return ru->fail("rater", "true, but rating.raters is null: the profile names no one who rates");
 
   ANTQ_CHECK(top.done());
   return p;

@@ -39,6 +39,14 @@ struct CriteriaRule {
   std::vector<std::string> one_of;  // one of them required (none when empty)
 };
 
+// Format 2, `rating.raters` (rule `rater`): a kind and level of unit of the registry that reviews and rates the models
+// of its area (Bắc Giang 004 §III.2; docs/rules.md "Who rates").
+struct Rater {
+  std::string kind;   // a unit kind of the registry (ledger/act.cpp kUnitKinds): police, steering-committee, ...
+  std::string level;  // commune | district | province | ministry | agency
+  std::string cite;
+};
+
 struct Rating {
   std::string basis;                  // "percentage" | "criteria"
   std::vector<RatingBand> bands;      // percentage: best first, the last at 0
@@ -47,6 +55,8 @@ struct Rating {
   std::map<std::string, std::map<std::string, CriteriaRule>> criteria;
   std::optional<int> eligibility_months;
   std::optional<std::string> year_start;  // "MM-DD"
+  // Format 2: who rates, where the profile says it (rule `rater`); null where it says nothing, and under format 1.
+  std::optional<std::vector<Rater>> raters;
 };
 
 // A common criterion of exemplars (000 §IV.1.3 = 001 §IV.1 Bước 3, "tiêu chí chung"), besides each one's own.

@@ -68,11 +68,12 @@ std::string nearest(const std::vector<Unit>& units, const std::string& key) {
 
 }  // namespace
 
-std::vector<Unit> registered_units(const ledger::StateStore& state) {
+namespace {
+
+// The units of the registry's stored text (kUnitsKey).
+std::vector<Unit> units_of_text(std::string_view text) {
   std::vector<Unit> out;
-  auto text = state.get(kUnitsKey);
-  if (!text) return out;
-  auto list = json::parse(*text, nullptr, false);
+  auto list = json::parse(text, nullptr, false);
   if (!list.is_array()) return out;  // written only by register_unit; verify compares the state with its replay
   for (const auto& j : list) {
     if (!j.is_object()) continue;
@@ -85,6 +86,14 @@ std::vector<Unit> registered_units(const ledger::StateStore& state) {
     out.push_back(std::move(u));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Unit> registered_units(const ledger::StateStore& state) {
+  auto text = state.get(kUnitsKey);
+  if (!text) return {};
+  return units_of_text(*text);
 }
 
 Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
@@ -156,12 +165,28 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateSto
   return {};
 }
 
+const std::string& RegistryOn::text() {
+  if (!text_) text_ = state_.get(kUnitsKey).value_or("");
+  return *text_;
+}
+
+bool RegistryOn::any_tt124() {
+  // unit_json writes the field only for a unit under the circular; a name holding the same characters is escaped
+  // (\"), so it does not match.
+  return text().find("\"safety_recognizer\":") != std::string::npos;
+}
+
+const UnitTree& RegistryOn::tree() {
+  if (!tree_) tree_.emplace(text().empty() ? std::vector<Unit>{} : units_of_text(text()), date_);
+  return *tree_;
+}
+
 Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
-                                const ledger::StateStore& state) {
+                                RegistryOn& registry) {
   if (!profile.circular_124.applies || !profile.applies("same-level") || act.act != "model.rated" ||
-      !model.is_founded())
+      !model.is_founded() || !registry.any_tt124())
     return false;
-  const UnitTree tree(registered_units(state), act.date);
+  const UnitTree& tree = registry.tree();
   const Unit* founder = tree.find(model.authority.unit);
   if (!founder || founder->safety_recognizer.empty()) return false;
   const Unit* rater = tree.find(act.authority.unit);
@@ -173,6 +198,54 @@ Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, 
                              "trật tự\" ({})",
                              act.act, act.subject, act.date, act.authority.unit, act.authority.level, act.subject,
                              founder->name, founder->kind, founder->safety_recognizer, profile.circular_124.cite));
+}
+
+const Unit& rater_area(const UnitTree& tree, const Unit& rater) {
+  const Unit* area = &rater;
+  // The registry refuses cycles; the bound guards a damaged state all the same.
+  for (std::size_t steps = 0; steps <= tree.units().size(); ++steps) {
+    const Unit* up = tree.parent(*area);
+    if (up == nullptr || up->level != rater.level) break;
+    area = up;
+  }
+  return *area;
+}
+
+Status check_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model, RegistryOn& registry) {
+  if (!profile.applies("rater") || !profile.rating.raters || act.act != "model.rated" || !model.is_founded())
+    return {};
+  const std::vector<Rater>& raters = *profile.rating.raters;
+  // "a police unit of level province, a steering-committee of level district or a steering-committee of level
+  // commune, each for the models of its area (004 §III.2)"
+  std::string reviewers, sections;
+  for (std::size_t i = 0; i < raters.size(); ++i) {
+    reviewers += fmt::format("{}{} of level {}", i == 0 ? "" : i + 1 == raters.size() ? " or " : ", ",
+                             raters[i].kind == "police" ? "a police unit" : "a " + raters[i].kind, raters[i].level);
+    const std::string section = raters[i].cite.substr(0, raters[i].cite.find(" ("));
+    if (sections.find(section) == std::string::npos) sections += (sections.empty() ? "" : ", ") + section;
+  }
+  const std::string under = fmt::format("under {} the reviewers are {}, each for the models of its area ({})",
+                                        profile.id, reviewers, sections);
+  const std::string what = fmt::format("{} of {} dated {} is decided by {}", act.act, act.subject, act.date,
+                                       act.authority.unit);
+  const UnitTree& tree = registry.tree();
+  const Unit* rater = tree.find(act.authority.unit);
+  if (rater == nullptr)
+    return refused("rater", fmt::format("{} ({}), which the unit registry does not hold on {}; {}: if it is one of "
+                                        "them, an administrator registers it first (unit.registered with its kind "
+                                        "and level, under the unit of its area)",
+                                        what, act.authority.level, act.date, under));
+  const bool listed = std::any_of(raters.begin(), raters.end(), [&](const Rater& r) {
+    return r.kind == rater->kind && r.level == rater->level;
+  });
+  if (!listed) return refused("rater", fmt::format("{} ({}, {}); {}", what, rater->kind, rater->level, under));
+  const Unit& area = rater_area(tree, *rater);
+  if (!tree.covers(area.name, model.authority.unit))
+    return refused("rater", fmt::format("{} ({}, {}), whose area is {}; {} was founded by {} ({}), which the registry "
+                                        "on {} does not hold under {}: {}",
+                                        what, rater->kind, rater->level, area.name, act.subject,
+                                        model.authority.unit, model.authority.level, act.date, area.name, under));
+  return {};
 }
 
 UnitTree::UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at) {

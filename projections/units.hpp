@@ -58,13 +58,6 @@ std::vector<Unit> registered_units(const ledger::StateStore& state);
 // Admission of unit.registered (projections/admission.cpp): the checks above, then the unit joins kUnitsKey.
 Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
 
-// Circular 124/2021/TT-BCA (Hòa Bình 000 §III.2.3), where `profile` applies it (Profile::circular_124): true when
-// `act` is a model.rated of a model whose founder the registry (as of the act's date) holds under the circular and
-// the act's authority is the unit recognising its safety — the same-level rule then does not refuse it; refused
-// [same-level] when another unit (the founder included) rates such a model; false otherwise (same-level as before).
-Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
-                                const ledger::StateStore& state);
-
 // The registry as it stood on `date` (units whose `from` is on or before it; "" for every registered unit) and after
 // entry `at` (when given).
 class UnitTree {
@@ -86,5 +79,47 @@ class UnitTree {
   std::vector<Unit> units_;
   std::map<std::string, std::size_t, std::less<>> keys_;  // the key of each name and alias -> index in units_
 };
+
+// The registry as one act's admission reads it, as of the act's date: its text is read from the state on first
+// need, and parsed into a UnitTree at most once, however many rules ask (Circular 124, rater).
+class RegistryOn {
+ public:
+  RegistryOn(const ledger::StateStore& state, std::string date) : state_(state), date_(std::move(date)) {}
+  // Whether some registered unit is under Circular 124/2021/TT-BCA (has a safety_recognizer): a search of the stored
+  // text, without parsing it. False for a ledger with no registry.
+  bool any_tt124();
+  // The registry as it stood on the date (parsed on the first call).
+  const UnitTree& tree();
+  const std::string& date() const { return date_; }
+
+ private:
+  const std::string& text();
+
+  const ledger::StateStore& state_;
+  std::string date_;
+  std::optional<std::string> text_;
+  std::optional<UnitTree> tree_;
+};
+
+// Circular 124/2021/TT-BCA (Hòa Bình 000 §III.2.3), where `profile` applies it (Profile::circular_124): true when
+// `act` is a model.rated of a model whose founder the registry (as of the act's date) holds under the circular and
+// the act's authority is the unit recognising its safety — the same-level rule then does not refuse it; refused
+// [same-level] when another unit (the founder included) rates such a model; false otherwise (same-level as before).
+// The registry is not parsed when no unit of it is under the circular.
+Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
+                                RegistryOn& registry);
+
+// The area of a rater (rule `rater`): the highest unit of the rater's own level above it in the registry, found by
+// walking up its parents while the level stays the same — the commune's people's committee for a commune steering
+// committee registered under it, the province's for a department of Công an tỉnh registered under Công an tỉnh under
+// UBND tỉnh; the rater itself when its parent is of another level (or it has none).
+const Unit& rater_area(const UnitTree& tree, const Unit& rater);
+
+// Rule `rater` (format 2, Profile::rating raters; Bắc Giang 004 §III.2): a model.rated of the founded `model` is
+// decided by a unit the registry holds on the act's date, of a kind and level the profile lists, whose area
+// (rater_area) covers the model's founder. refused [rater] otherwise, naming the reviewers the profile lists (and,
+// for a unit the registry does not hold, saying to register it). Nothing to check where the rule is off, the profile
+// names no raters, or for other acts.
+Status check_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model, RegistryOn& registry);
 
 }  // namespace antq::projections

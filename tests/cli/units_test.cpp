@@ -284,5 +284,45 @@ TEST_CASE("A reader's scope: antq units and --unit see only the units inside it"
   CHECK(text_of(q::stats(l, {{}, std::nullopt, commune}, mine)) == text_of(q::stats(l, {}, mine)));
 }
 
+
+// antq handover --unit resolves the unit as the other --unit options do (cli/queries.hpp resolve_unit, unit_cover):
+// any case or Unicode form, the units under it in the registry, an unknown one exit 2 with the nearest names.
+TEST_CASE("antq handover --unit: folded names, the units under it, an unknown unit is exit 2", "[cli][units]") {
+  TestLedger t;
+  // An exemplar of the commune built over 2024, recognised in June and ended on 30 November: a file to hand over.
+  t.admit(make_act("exemplar.surveyed", "E-1", "2024-01-10", {{"holder", "Tổ một"}, {"holder_kind", "collective"}, {"area", "xã"}}));
+  t.admit(make_act("exemplar.criteria-set", "E-1", "2024-01-20",
+                   {{"criteria", json::array({{{"id", "C1"}, {"text", "Tiêu chí 1"}}})}, {"scope", "single"}}));
+  t.admit(make_act("exemplar.plan-issued", "E-1", "2024-02-01"));
+  t.admit(make_act("exemplar.evaluated", "E-1", "2024-06-01", {{"met", json::array({"C1"})}}));
+  t.admit(make_act("exemplar.recognized", "E-1", "2024-06-10", {{"level", "commune"}}));
+  t.admit(make_act("exemplar.ended", "E-1", "2024-11-30", {{"reason", "Hoàn thành"}}));
+  const std::string dir = quote(t.dir());
+  auto handover = [&](const std::string& unit, const std::string& out, std::string* text) {
+    return run(kAntq + " handover " + dir + " --unit '" + unit + "' --year 2024 --as-of 2026-12-15 --json -o " +
+                   quote(t.tmp / out), text);
+  };
+  std::string out;
+  // The commune typed in another case: resolved to the name the acts write.
+  REQUIRE(handover("ubnd XÃ TÂN LẬP", "by-commune", &out) == 0);
+  json j = json::parse(out);
+  CHECK(j["unit"] == "UBND xã Tân Lập");
+  REQUIRE(j["files"].size() == 1);
+  CHECK(j["files"][0]["code"] == "E-1");
+  // The district before the registry holds the commune under it: no unit of that name in the ledger.
+  CHECK(handover("UBND huyện Lạc Sơn", "by-district", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("--unit \"UBND huyện Lạc Sơn\": no unit of that name") &&
+                      Catch::Contains("nearest: UBND xã Tân Lập"));
+  CHECK_FALSE(fs::exists(t.tmp / "by-district"));
+  // Registered, the district covers its commune's files, as antq retention --unit lists them.
+  require_ok(t.append({admin_signed(unit_act("UBND huyện Lạc Sơn", "district", "people-committee", ""), t.admin),
+                       admin_signed(unit_act("UBND xã Tân Lập", "commune", "people-committee", "UBND huyện Lạc Sơn"), t.admin)}));
+  REQUIRE(handover("ubnd huyện lạc sơn", "by-district", &out) == 0);
+  j = json::parse(out);
+  CHECK(j["unit"] == "UBND huyện Lạc Sơn");
+  REQUIRE(j["files"].size() == 1);
+  CHECK(j["files"][0]["code"] == "E-1");
+}
+
 }  // namespace
 }  // namespace antq::test

@@ -8,6 +8,7 @@
 
 #include "projections/admission.hpp"
 #include "projections/report.hpp"
+#include "bac_giang_units.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -347,6 +348,9 @@ void found_bg(TestLedger& t, const std::string& id, const std::string& founded, 
 
 TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §III.2), the yearly review before 10 November", "[audit]") {
   TestLedger t("bac-giang-2020", "p256");
+  // The commune's steering committee rates (rule rater, 004 §III.2).
+  const auto committee = test::commune_committee(t);
+  auto rate = [&](const json& act) { REQUIRE(t.record(committee, act)); };
   const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
   found_bg(t, "G-1", "2024-01-10", 2024);
   found_bg(t, "G-2", "2024-01-10", 2024);
@@ -354,11 +358,11 @@ TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §II
   t.admit(make_act("commendation.awarded", "G-1", "2024-11-02", {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}}));
   json g1 = {{"year", 2024}, {"level", "good"}, {"criteria", good}};
   g1["criteria"].push_back("BG.G.X2");
-  t.admit(make_act("model.rated", "G-1", "2024-11-08", g1));
+  rate(make_act("model.rated", "G-1", "2024-11-08", g1, test::kCommuneCommittee));
   t.admit(make_act("model.announced", "G-2", "2024-11-02", {{"scope", "district"}}));
   json g2 = {{"year", 2024}, {"level", "good"}, {"criteria", good}};
   g2["criteria"].push_back("BG.G.X1");
-  t.admit(make_act("model.rated", "G-2", "2024-11-08", g2));
+  rate(make_act("model.rated", "G-2", "2024-11-08", g2, test::kCommuneCommittee));
 
   CHECK(messages(t, "2025-11-09", "G-1", "good-not-announced").empty());
   auto g = messages(t, "2025-11-10", "G-1", "good-not-announced");
@@ -378,11 +382,13 @@ TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §II
 TEST_CASE("Bắc Giang: an announcement or commendation criterion the act's scope or level does not support "
           "(rating-criteria-unsupported, 004 §III.1.1, §III.1.2)", "[audit]") {
   TestLedger t("bac-giang-2020", "p256");
+  const auto committee = test::commune_committee(t);  // who rates (rule rater, 004 §III.2)
   const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
   const std::vector<std::string> fair = {"BG.F.SM1", "BG.F.SM2", "BG.F.SM3", "BG.F.SM4"};
   auto rated = [&](const std::string& id, const std::string& level, std::vector<std::string> criteria, const std::string& more) {
     criteria.push_back(more);
-    t.admit(make_act("model.rated", id, "2024-11-08", {{"year", 2024}, {"level", level}, {"criteria", criteria}}));
+    REQUIRE(t.record(committee, make_act("model.rated", id, "2024-11-08", {{"year", 2024}, {"level", level}, {"criteria", criteria}},
+                                         test::kCommuneCommittee)));
   };
   // Good by an announcement of the commune only (Good wants the district or higher): found.
   found_bg(t, "U-1", "2024-01-10", 2024);

@@ -23,7 +23,8 @@ using test::GeneratedLedger;
 
 std::set<std::string> subjects_of(const std::vector<generator::GeneratedAct>& acts) {
   std::set<std::string> out;
-  for (const auto& a : acts) out.insert(a.act["subject"].get<std::string>());
+  for (const auto& a : acts)
+    if (!a.administrator) out.insert(a.act["subject"].get<std::string>());  // not the registry's subject "ledger"
   return out;
 }
 
@@ -225,6 +226,14 @@ TEST_CASE("A generated Bắc Giang district with lapses: ratings by criteria, al
   CHECK(kinds["commendation.awarded"] > 0);
   CHECK(kinds["model.policy-issued"] > 0);
   CHECK(criteria.contains("BG.W1"));
+  // Who rates (rule rater, 004 §III.2): the generator registers the district, the communes and their steering
+  // committees, and each rating is decided by the committee of the founder's commune or district.
+  CHECK(kinds["unit.registered"] == 22);
+  std::set<std::string> raters;
+  for (const auto& a : *acts)
+    if (a.act["act"] == "model.rated") raters.insert(a.act["authority"]["unit"].get<std::string>());
+  REQUIRE_FALSE(raters.empty());
+  for (const auto& r : raters) CHECK_THAT(r, Catch::StartsWith("Ban Chỉ đạo "));
   GeneratedLedger g(o);
   g.append_all(*acts);
   check_ledger(g, *acts);
@@ -241,6 +250,9 @@ TEST_CASE("A generated district is lawful under every profile", "[generator]") {
     auto acts = generator::district(o);
     REQUIRE(acts);
     INFO(profile << ": " << acts->size() << " acts");
+    // A registry only where the profile names who rates (rating.raters): the other profiles' acts are as before.
+    const bool registry = std::any_of(acts->begin(), acts->end(), [](const auto& a) { return a.administrator; });
+    CHECK(registry == builtin_profile(profile).value()->rating.raters.has_value());
     GeneratedLedger g(o);
     g.append_all(*acts);
     check_ledger(g, *acts);

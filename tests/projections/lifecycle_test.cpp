@@ -20,6 +20,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "bac_giang_units.hpp"
 #include "projections/admission.hpp"
 #include "projections/query.hpp"
 #include "support.hpp"
@@ -353,6 +354,9 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
           "(004 §II.1, §II.2, §II.3, §III)", "[lifecycle]") {
   TestLedger t(kBacGiang);
   auto district = t.bind_unit("district", kDistrict);
+  // 004 §III.2: the commune's steering committee reviews and rates its models (rule rater, rating.raters).
+  auto committee = test::commune_committee(t);
+  const json& kCommittee = test::kCommuneCommittee;
 
   // Self-managed (004 §II.1): Bước 1 proposal and consultation, Bước 2 the commune chairman's decision and launch,
   // Bước 3 maintenance. No survey plan, policy or implementation document before the decision.
@@ -373,13 +377,14 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
   admit(t, make_act("model.report-filed", "BG-TQ", "2023-11-09", {{"period", "2023"}, {"targets_met", 5}}));
   // 004 sets no eligibility period (§III.1): a rating 8 months after the decision is admitted.
   admit(t, make_act("model.rated", "BG-TQ", "2023-11-20",
-                    criteria_rating(2023, "good", {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5", "BG.G.X2"})));
+                    criteria_rating(2023, "good", {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5", "BG.G.X2"}), kCommittee),
+        &committee);
   // 004 §III.2: "Mô hình hoạt động Tốt phải được thông báo phổ biến, nhân rộng"; the point is built by the same steps.
   admit(t, make_act("model.replicated", "BG-TQ", "2023-12-01", {{"areas", {"Thôn Đồng Bến"}}}));
   found_model(t, "BG-TQ/P001", "2024-01-10", "self-managed", nullptr, 2);
   CHECK(state_of(t, "BG-TQ/P001").kind == "point");
   // 004 §II.3, §III.2: "Mô hình xếp loại Yếu phải thanh loại ngay": proposal report, then the liquidation decision.
-  admit(t, make_act("model.rated", "BG-TQ", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"})));
+  admit(t, make_act("model.rated", "BG-TQ", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"}), kCommittee), &committee);
   admit(t, make_act("model.termination-reported", "BG-TQ", "2024-11-25", {{"reason", "xếp loại Yếu"}}));
   admit(t, make_act("model.terminated", "BG-TQ", "2024-11-30", {{"reason", "xếp loại Yếu"}}));
   SubjectState s = state_of(t, "BG-TQ");
@@ -403,8 +408,9 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
   // 004 §III.1.2 BG.F.X1: announced for replication in the year by the commune steering committee.
   admit(t, make_act("model.announced", "BG-LK", "2024-11-10", {{"scope", "commune"}, {"by", "Ban Chỉ đạo xã Tân Lập"}}));
   admit(t, make_act("model.rated", "BG-LK", "2024-11-20",
-                    criteria_rating(2024, "fair", {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X1"})));
-  admit(t, make_act("model.rated", "BG-LK", "2025-11-20", criteria_rating(2025, "weak", {"BG.W3"})));
+                    criteria_rating(2024, "fair", {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X1"}), kCommittee),
+        &committee);
+  admit(t, make_act("model.rated", "BG-LK", "2025-11-20", criteria_rating(2025, "weak", {"BG.W3"}), kCommittee), &committee);
   admit(t, make_act("model.termination-reported", "BG-LK", "2025-11-25", {{"reason", "xếp loại Yếu"}}));
   admit(t, make_act("model.termination-consulted", "BG-LK", "2025-11-28", {{"reason", "các thành viên luân phiên chủ trì đồng ý"}}));
   admit(t, make_act("model.terminated", "BG-LK", "2025-12-01", {{"reason", "xếp loại Yếu"}}));
@@ -722,11 +728,14 @@ TEST_CASE("eligibility under kon-tum-2022: 10 full months and the year from 1 No
 }
 TEST_CASE("eligibility off under bac-giang-2020: no eligibility period nor evaluation year (004 §III.1 silent)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
+  auto committee = test::commune_committee(t);
   found_model(t, "M-1", "2023-03-01");
   bg_dossier(t, "M-1", "2023-03-01", 2023);
   // 8 months after the decision, and a decision for 2025 dated before 1 Nov 2024: both admitted.
-  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
-  admit(t, make_act("model.rated", "M-1", "2024-10-31", criteria_rating(2025, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"}),
+                    test::kCommuneCommittee), &committee);
+  admit(t, make_act("model.rated", "M-1", "2024-10-31", criteria_rating(2025, "average", {"BG.A1", "BG.A2", "BG.A3"}),
+                    test::kCommuneCommittee), &committee);
   const SubjectState s = state_of(t, "M-1");
   CHECK(s.ratings.at(2023).date == "2023-11-08");
   CHECK(s.ratings.at(2025).date == "2024-10-31");
@@ -779,9 +788,12 @@ TEST_CASE("same-level off under bac-giang-2020: the quality review is not the es
           "the liquidation is (004 §II.3)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   auto district = t.bind_unit("district", kDistrict);
+  test::register_bac_giang(t);
+  auto committee = t.bind_unit("district committee", test::kDistrictCommittee);
   const std::uint64_t established = found_model(t, "M-1", "2023-03-01");  // by the commune chairman (004 §II.1.2)
   // 004 §III.2: the district steering committee (among others) reviews and rates the commune's models.
-  admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W1"}), kDistrict), &district);
+  admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W1"}), test::kDistrictCommittee),
+        &committee);
   admit(t, make_act("model.reorganized", "M-1", "2023-11-25", {{"teams", 2}}, kDistrict), &district);
   CHECK(state_of(t, "M-1").ratings.at(2023).level == "weak");
   admit(t, make_act("model.termination-reported", "M-1", "2023-11-28", {{"reason", "xếp loại Yếu"}}));
@@ -826,13 +838,16 @@ TEST_CASE("one-rating under kon-tum-2022: one rating per model and evaluation ye
 }
 TEST_CASE("one-rating under bac-giang-2020 (format 2): one rating a year, the second tier appraises (004 §III.2)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
+  auto committee = test::commune_committee(t);
   found_model(t, "M-1", "2023-03-01");
   bg_dossier(t, "M-1", "2023-03-01", 2023);
   const std::uint64_t first =
-      admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+      admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"}),
+                        test::kCommuneCommittee), &committee);
   refuses(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W2"})), "one-rating",
           {"M-1 was rated average for 2023", "decision of 2023-11-08", fmt::format("(entry {})", first)});
-  admit(t, make_act("model.rated", "M-1", "2024-11-08", criteria_rating(2024, "weak", {"BG.W2"})));
+  admit(t, make_act("model.rated", "M-1", "2024-11-08", criteria_rating(2024, "weak", {"BG.W2"}), test::kCommuneCommittee),
+        &committee);
   CHECK(state_of(t, "M-1").ratings.at(2023).level == "average");
   verified(t);
 }
@@ -859,6 +874,7 @@ std::vector<std::string> plus(std::vector<std::string> v, const std::vector<std:
 
 TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the criteria named (004 §III.1.1–§III.1.4)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
+  auto committee = test::commune_committee(t);
   found_model(t, "M-1", "2023-03-01");
   const std::string rated = "model.rated of M-1 for 2023 dated 2023-11-08 (decides good)";
   refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", {{"year", 2023}, {"level", "good"}}),
@@ -897,7 +913,8 @@ TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the crit
   refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "good", plus(kGoodSM, {"BG.G.X2"}))),
                     "rating-criteria", {"names BG.G.X2, but M-1 has no commendation.awarded"});
   // A Weak criterion needs nothing more: "không có hồ sơ hoặc hồ sơ không đầy đủ".
-  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"})));
+  admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"}),
+                    test::kCommuneCommittee), &committee);
 
   // 2024: a commendation of 2023-11-07 is more than 12 months before a decision of 2024-11-08 ("Trong năm").
   auto district = t.bind_unit("district", kDistrict);
@@ -910,7 +927,8 @@ TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the crit
                                         fmt::format("(entry {})", old_merit), "not within the 12 months before the decision (from 2023-11-09)"});
   admit(t, make_act("model.announced", "M-1", "2024-11-02", {{"scope", "district"}, {"by", "Ban Chỉ đạo huyện Lạc Sơn"}}, kDistrict), &district);
   admit(t, make_act("model.rating-proposed", "M-1", "2024-11-03", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"}))));
-  admit(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"}))));
+  admit(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"})),
+                    test::kCommuneCommittee), &committee);
   CHECK(state_of(t, "M-1").ratings.at(2024).level == "good");
   // One rating a year (rules.one-rating, format 2).
   refuses_untouched(t, make_act("model.rated", "M-1", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"})), "one-rating",
@@ -920,6 +938,7 @@ TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the crit
 
 TEST_CASE("rating-criteria under bac-giang-2020: a linked model names the linked criteria, its dossier its own items (004 §III.1, §II.2.4)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
+  auto committee = test::commune_committee(t);
   found_model(t, "LK-1", "2023-03-01", "linked");
   const std::vector<std::string> fair = {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X2"};
   refuses_untouched(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", plus(kFairSM, {"BG.F.X2"}))),
@@ -929,7 +948,7 @@ TEST_CASE("rating-criteria under bac-giang-2020: a linked model names the linked
                     {"LK-1's dossier lacks item 5 (no model.plan-issued) and item 7 (no model.report-filed)"});
   admit(t, make_act("model.plan-issued", "LK-1", "2023-10-02", {{"year", 2023}, {"targets", 3}}));
   admit(t, make_act("model.report-filed", "LK-1", "2023-11-01", {{"period", "2023"}, {"targets_met", 3}}));
-  admit(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", fair)));
+  admit(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", fair), test::kCommuneCommittee), &committee);
   CHECK(state_of(t, "LK-1").ratings.at(2023).level == "fair");
   verified(t);
 }
@@ -1184,6 +1203,8 @@ namespace {
 // QĐ 1383/2017 with a transition. Here Hòa Bình's rules give way to Bắc Giang's from 2025-01-01.
 TEST_CASE("profile.adopted: acts dated from its effective date are judged by the new profile, earlier ones by the old", "[lifecycle]") {
   TestLedger t(kHoaBinh, kQuickKey);
+  // Bắc Giang's reviewers (rule rater, 004 §III.2), in the registry from before the adoption.
+  auto committee = test::commune_committee(t);
   found_model(t, "M-1", "2023-03-01");
   admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
   const json adopt = {{"act", "profile.adopted"}, {"subject", "ledger"}, {"date", "2024-12-01"},
@@ -1205,7 +1226,11 @@ TEST_CASE("profile.adopted: acts dated from its effective date are judged by the
           {"M-1 was rated good for 2024"});
   refuses(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "fair", {"BG.C1"})), "rating-criteria",
           {"names BG.C1, which is no criterion of the profile", kBacGiang});
-  admit(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "weak", {"BG.W2"})));
+  // Bắc Giang's reviewers rate (rule rater): the founder no more, its steering committee.
+  refuses(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "weak", {"BG.W2"})), "rater",
+          {"decided by UBND xã Tân Lập (people-committee, commune)", kBacGiang});
+  admit(t, make_act("model.rated", "M-1", "2025-01-10", criteria_rating(2025, "weak", {"BG.W2"}), test::kCommuneCommittee),
+        &committee);
   CHECK(state_of(t, "M-1").ratings.at(2025).level == "weak");
   verified(t);
 }

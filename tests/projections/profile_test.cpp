@@ -177,6 +177,60 @@ TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one 
              Catch::Contains("rating_evidence: expected null: only criteria profiles name criteria"));
 }
 
+TEST_CASE("Bắc Giang format 2: who rates (rating.raters, rule rater, 004 §III.2), null elsewhere, absent in format 1", "[projections]") {
+  const Profile& p = profile("bac-giang-2020");
+  REQUIRE(p.rating.raters);
+  const auto& r = *p.rating.raters;
+  REQUIRE(r.size() == 3);
+  CHECK((r[0].kind == "police" && r[0].level == "province"));
+  CHECK((r[1].kind == "steering-committee" && r[1].level == "district"));
+  CHECK((r[2].kind == "steering-committee" && r[2].level == "commune"));
+  CHECK_THAT(r[0].cite, Catch::StartsWith("004 §III.2") && Catch::Contains("Phòng An ninh kinh tế"));
+  CHECK(p.applies("rater"));
+  for (const auto& id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
+    CHECK_FALSE(profile(id).rating.raters);
+    CHECK_FALSE(profile(id).applies("rater"));
+  }
+  CHECK(rule_ids().back() == "rater");
+  auto v1 = frozen_format1_profile("bac-giang-2020");
+  REQUIRE(v1);
+  CHECK_FALSE((*v1)->rating.raters);
+  CHECK_FALSE((*v1)->applies("rater"));
+  // Format 1 knows no raters; format 2 requires the field; each entry a registry kind and level, once.
+  json old = json::parse(frozen_format1_text("bac-giang-2020"));
+  old["rating"]["raters"] = nullptr;
+  CHECK_THAT(refusal(old.dump()), Catch::Contains("rating.raters: unknown field"));
+  const json bg = json::parse(builtin_profile_text("bac-giang-2020"));
+  json bad = bg;
+  bad["rating"].erase("raters");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters: missing"));
+  bad = bg;
+  bad["rating"]["raters"] = json::array();
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters: expected a list of {kind, level, cite}, or null"));
+  bad = bg;
+  bad["rating"]["raters"][0]["kind"] = "phong";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters[0].kind: \"phong\" is not one of people-committee"));
+  bad = bg;
+  bad["rating"]["raters"][1]["level"] = "department";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters[1].level: \"department\" is not one of commune"));
+  bad = bg;
+  bad["rating"]["raters"][2].erase("cite");
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters[2].cite: missing"));
+  bad = bg;
+  bad["rating"]["raters"][2]["level"] = "district";
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters[2]: steering-committee of level district is listed twice"));
+  bad = bg;
+  bad["rating"]["raters"][0]["founders"] = json::array();
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rating.raters[0].founders: unknown field"));
+  // The rule on with no one named is no profile.
+  bad = bg;
+  bad["rating"]["raters"] = nullptr;
+  CHECK_THAT(refusal(bad.dump()), Catch::Contains("rules.rater: true, but rating.raters is null"));
+  CHECK_THAT(refusal(changed([](json& j) { j["rules"].erase("rater"); })), Catch::Contains("rules.rater: missing"));
+  CHECK(parse_profile(changed([](json& j) { j["rating"]["raters"] = json::parse(R"([{"kind": "police", "level": "district", "cite": "x"}])"); }),
+                      "test.json"));
+}
+
 TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.reports, and Bắc Giang's two tiers (004 §III.2)", "[projections]") {
   const Profile& bg = profile("bac-giang-2020");
   REQUIRE(bg.unit_reports.size() == 4);

@@ -130,10 +130,18 @@ class District {
     district_ = {"district", "UBND huyện Yên Thủy"};
     for (const char* c : kCommunes) communes_.push_back({"commune", fmt::format("UBND xã {}", c)});
     eligibility_ = p_.rating.eligibility_months.value_or(10);
+    // Who rates, where the profile says it (rule rater): the steering committees of the district and of each commune
+    // (Bắc Giang 004 §III.2 "Ban Chỉ đạo huyện, thành phố, Ban Chỉ đạo xã, phường, thị trấn").
+    if (p_.rating.raters) {
+      committees_.emplace(district_.unit, Authority{"district", "Ban Chỉ đạo huyện Yên Thủy"});
+      for (const char* c : kCommunes)
+        committees_.emplace(fmt::format("UBND xã {}", c), Authority{"commune", fmt::format("Ban Chỉ đạo xã {}", c)});
+    }
   }
 
   std::vector<GeneratedAct> run() {
     const int y0 = o_.first_year;
+    if (!committees_.empty()) register_units(on(y0 - 2, 1, 5));
     // The model replicated to the villages: founded early, rated Good, replicated after its first rating.
     const std::string origin = id_of(1);
     Constraints good, steady, until_merge, none;
@@ -185,6 +193,10 @@ class District {
   std::vector<Authority> units() const {
     std::vector<Authority> u{district_};
     u.insert(u.end(), communes_.begin(), communes_.end());
+    if (!committees_.empty()) {
+      u.push_back(committees_.at(district_.unit));
+      for (const Authority& c : communes_) u.push_back(committees_.at(c.unit));
+    }
     return u;
   }
 
@@ -219,7 +231,33 @@ class District {
              {"document", {{"number", fmt::format("{}/{}-UBND", n, k.symbol)}, {"title", k.title}, {"issuer", unit.unit}}},
              {"authority", {{"level", unit.level}, {"unit", unit.unit}}},
              {"data", std::move(data)}};
-    out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind), {}}});
+    out_.push_back({day, GeneratedAct{std::move(act), projections::is_decision_act(kind), {}, false}});
+  }
+
+  // The unit registry the raters need (rule rater): the district, its steering committee, each commune under the
+  // district and each commune's committee under its commune — so that a committee's area (the highest unit of its
+  // level above it) is its own commune, or the district. Registered by the administrator, in the hierarchy from
+  // 2020-01-01 (when the units' certificates are bound).
+  void register_units(std::int64_t day) {
+    auto registered = [&](const Authority& unit, const std::string& kind, const std::string& parent) {
+      json data{{"name", unit.unit}, {"level", unit.level}, {"kind", kind}, {"from", "2020-01-01"}};
+      if (!parent.empty()) data["parent"] = parent;
+      json act{{"act", "unit.registered"}, {"subject", "ledger"}, {"date", civil(day)}, {"data", std::move(data)}};
+      out_.push_back({day, GeneratedAct{std::move(act), false, {}, true}});
+    };
+    registered(district_, "people-committee", "");
+    registered(committees_.at(district_.unit), "steering-committee", district_.unit);
+    for (const Authority& c : communes_) {
+      registered(c, "people-committee", district_.unit);
+      registered(committees_.at(c.unit), "steering-committee", c.unit);
+    }
+  }
+
+  // Who decides a rating of a model founded by `unit`: the unit itself, or where the profile names who rates, the
+  // steering committee of its area.
+  const Authority& rater_of(const Authority& unit) const {
+    auto it = committees_.find(unit.unit);
+    return it == committees_.end() ? unit : it->second;
   }
 
   // Whether the dossier of `type` lists act `kind` among its required items.
@@ -362,7 +400,7 @@ class District {
       if (!act(t, "model.rating-proposed", rating)) return life;
       const bool late = lapse();  // decided on the 18th, forwarded on the 22nd: after the deadlines
       t = on(y, 11, late ? 18 : 8);
-      if (!act(t, "model.rated", rating)) return life;
+      if (!act(t, "model.rated", rating, &rater_of(unit))) return life;
       life.ratings[t] = level;
       t = on(y, 11, late ? 22 : 12);
       if (!act(t, "model.rating-forwarded", {{"year", y}, {"to", "Công an huyện Yên Thủy"}})) return life;
@@ -452,6 +490,7 @@ class District {
   int eligibility_ = 10;
   Authority district_;
   std::vector<Authority> communes_;
+  std::map<std::string, Authority> committees_;  // a unit -> the steering committee rating its models (rule rater)
   std::map<std::pair<std::string, int>, int> numbers_;  // (unit, year) -> last document number
   std::vector<std::pair<std::int64_t, GeneratedAct>> out_;
 };

@@ -42,9 +42,14 @@ struct GeneratedAct {
   bool decision = false;  // signed by the unit's organisation too (projections::is_decision_act)
   // The files act["attachments"] names (path relative to the act's file -> content); the caller writes them.
   std::vector<std::pair<std::string, std::string>> files;
+  // A registry act (unit.registered, subject "ledger"): signed by the ledger's administrator, not by a unit. Only
+  // under a profile that names who rates (rating.raters: Bắc Giang), whose raters must be registered units.
+  bool administrator = false;
 };
 
-// The units whose person and organisation certificates sign the acts (level and unit name).
+// The units whose person and organisation certificates sign the acts (level and unit name): the district People's
+// Committee and its communes, and, under a profile that names who rates (rating.raters), the steering committees
+// of the district and of each commune, which rate the models of their area (Bắc Giang 004 §III.2).
 std::vector<ledger::Act::Authority> units(const Options& options);
 
 // The acts, in the order to append them (document dates never go backwards). bad_input for an unknown profile or a
