@@ -113,6 +113,14 @@ std::vector<Section> sections_of(const PeriodicReport& r) {
                 {"Mô hình (subject)", "Tên (name)", "Lý do (reason)"}, {}};
   for (const auto& a : s.apart) apart.rows.push_back({a.subject, a.name, a.reason});
   out.push_back(std::move(apart));
+
+  // The units as they were on the report's day (unit.reorganised): only where a reorganisation is in force.
+  if (!s.succeeded.empty()) {
+    Section units{"VII", "Đơn vị sau sắp xếp", "units reorganised by the report's day: old unit, successor, from",
+                  {"Đơn vị cũ (old unit)", "Đơn vị kế thừa (successor)", "Từ ngày (effective)", "Hình thức (kind)"}, {}};
+    for (const auto& x : s.succeeded) units.rows.push_back({x.unit, x.successor, x.effective, x.kind});
+    out.push_back(std::move(units));
+  }
   return out;
 }
 
@@ -399,8 +407,13 @@ void add_report(CLI::App& app, Action& run) {
       "31 Oct). The figures are as of the day before the profile's deadline (Hòa Bình: 15 May, 15 Nov; Kon Tum and\n"
       "Bắc Giang communes: 10 May, 10 Nov), or --as-of. Sections: I models by name (points, teams); II built,\n"
       "recognised, replicated, merged, reorganised, ended in the period; III ratings and effective points (yearly);\n"
-      "IV announcements; V exemplars; VI models counted apart. --format csv gives the rows section,key,value an\n"
-      "inspector checks with antq reconcile; html a printable page (A4).\n"
+      "IV announcements; V exemplars; VI models counted apart; VII, after a reorganisation of units (act\n"
+      "unit.reorganised, e.g. the district level abolished and communes merged on 2025-07-01), the units that had\n"
+      "ceased by the report's day and their successors (CSV rows succeeded,OLD,NEW and succeeded-on,OLD,DAY).\n"
+      "Subjects count under the unit competent on the report's day: before the reorganisation the old units, from\n"
+      "its day the new; --unit of a unit that had ceased by then is exit 2 naming its successor (use --as-of before\n"
+      "that day for its own figures). --format csv gives the rows section,key,value an inspector checks with\n"
+      "antq reconcile; html a printable page (A4).\n"
       "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();

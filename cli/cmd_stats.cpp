@@ -43,7 +43,7 @@ json stats_json(const projections::Statistics& s) {
   for (const char* level : {"good", "fair", "average", "weak"}) ratings[level] = count_of(s.ratings, level);
   json exemplars = json::object();
   for (const char* stage : {"building", "recognized", "ended"}) exemplars[stage] = count_of(s.exemplars, stage);
-  return {{"year", s.year},
+  json out = {{"year", s.year},
           {"models", std::move(models)},
           {"points", s.points},
           {"teams", s.teams},
@@ -55,6 +55,15 @@ json stats_json(const projections::Statistics& s) {
           {"replications", s.replications},
           {"announcements", s.announcements},
           {"replication", std::move(replication)}};
+  // The old-to-new table (unit.reorganised), only where the ledger records a reorganisation in force.
+  if (!s.succeeded.empty()) {
+    json succeeded = json::array();
+    for (const auto& x : s.succeeded)
+      succeeded.push_back({{"unit", x.unit}, {"successor", x.successor}, {"effective", x.effective}, {"kind", x.kind},
+                           {"seq", x.seq}});
+    out["succeeded"] = std::move(succeeded);
+  }
+  return out;
 }
 
 std::string csv_text(const projections::Statistics& s) {
@@ -76,6 +85,7 @@ std::string csv_text(const projections::Statistics& s) {
   row("total", "replications", std::to_string(s.replications));
   row("total", "announcements", std::to_string(s.announcements));
   for (const auto& a : s.apart) row("apart", a.subject, a.reason);
+  for (const auto& [section, key, value] : projections::succession_rows(s)) row(section, key, value);
   return out;
 }
 

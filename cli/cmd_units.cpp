@@ -52,7 +52,9 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
   if (auto ok = check_as_of(as_of); !ok) return std::unexpected(ok.error());
   const std::string on = as_of.empty() ? vietnam_today() : as_of;
   const projections::LedgerState state(ledger);
-  const projections::UnitTree tree(projections::registered_units(state), on);
+  const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), on);
+  // Every recorded succession, whatever its date: `to` and `successor` show a unit's end also before it comes.
+  const projections::UnitTree ever(projections::registered_units(state), projections::reorganisations(state), "");
   auto keep = scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
 
@@ -98,6 +100,11 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
                       {"safety_recognizer", u->safety_recognizer.empty() ? json(nullptr) : json(u->safety_recognizer)},
                       {"subjects", count(founded, projections::unit_key(u->name))},
                       {"subjects_under", it == under.end() ? std::size_t{0} : it->second}});
+      // The 2025 reorganisation (unit.reorganised): the day the unit ceases and the unit that takes over.
+      const projections::Reorganisation* r = ever.ceased(u->name);
+      list.back()["to"] = r ? json(r->effective) : json(nullptr);
+      list.back()["successor"] = r ? json(ever.successor(u->name)) : json(nullptr);
+      list.back()["ceased"] = tree.ceased(u->name) != nullptr;
     }
     for (const auto& child : tree.units())
       if (const projections::Unit* p = tree.parent(child); p == u) walk(&child, depth + 1);
@@ -110,7 +117,8 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
     list.push_back({{"name", unit.first}, {"level", unit.second}, {"kind", nullptr}, {"parent", nullptr},
                     {"from", nullptr}, {"aliases", json::array()}, {"registered", false}, {"seq", nullptr},
                     {"safety_recognizer", nullptr},
-                    {"depth", 0}, {"subjects", n}, {"subjects_under", n}});
+                    {"depth", 0}, {"subjects", n}, {"subjects_under", n}, {"to", nullptr}, {"successor", nullptr},
+                    {"ceased", false}});
   }
   return json{{"as_of", on}, {"units", std::move(list)}};
 }
@@ -140,8 +148,13 @@ void add_units(CLI::App& app, Action& run) {
       "An agency, enterprise or school may carry \"tt124\": true and \"safety_recognizer\": the registered unit that\n"
       "recognises its \"An toàn về an ninh, trật tự\" under Circular 124/2021/TT-BCA; where the profile applies the\n"
       "circular (hoa-binh-2023: 000 §III.2.3) that unit, not the founder, rates its models (docs/rules.md).\n"
+      "After the 2025 reorganisation (act unit.reorganised: effective, kind merger|split|abolished, units,\n"
+      "successor, and for a split subjects: {subject id: unit}) a unit shows the day it ceases (to) and its\n"
+      "successor, and \"ceased\" once --as-of reaches that day; --unit of report, stats, dossier and audit then\n"
+      "names the successor (exit 2) and its subjects count under the successor (docs/rules.md).\n"
       "JSON: as_of, units[] (name, level, kind, parent, from, aliases[], registered, seq, depth, subjects,\n"
-      "subjects_under, safety_recognizer); kind, parent, from and seq are null for a unit only seen in acts.\n"
+      "subjects_under, safety_recognizer, to, successor, ceased); kind, parent, from and seq are null for a unit\n"
+      "only seen in acts; to and successor null for a unit no unit.reorganised names.\n"
       "Example: antq units ledger/ --as-of 2025-06-30 --json");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("--as-of", args->as_of, "The units as they stood on DATE (YYYY-MM-DD)");
@@ -172,8 +185,8 @@ void add_units(CLI::App& app, Action& run) {
       for (const auto& u : (*found)["units"]) registered += u["registered"].get<bool>() ? 1 : 0;
       print_line(fmt::format("Units of {} as of {}: {} registered, {} only seen in acts", args->dir,
                              (*found)["as_of"].get<std::string>(), registered, (*found)["units"].size() - registered));
-      std::cout << "\n" << fmt::format("{:<50} {:<9} {:<18} {:<10} {:>8} {:>8}\n", "unit", "level", "kind", "from",
-                                       "founded", "under");
+      std::cout << "\n" << fmt::format("{:<50} {:<9} {:<18} {:<10} {:<10} {:>8} {:>8}\n", "unit", "level", "kind",
+                                       "from", "to", "founded", "under");
       bool apart = false;
       for (const auto& u : (*found)["units"]) {
         if (!u["registered"].get<bool>() && !apart) {
@@ -182,9 +195,15 @@ void add_units(CLI::App& app, Action& run) {
         }
         const std::string indent(2 * std::min<std::size_t>(u["depth"].get<std::size_t>(), 8), ' ');
         std::cout << cell(indent + u["name"].get<std::string>(), 50) << ' ' << cell(u["level"].get<std::string>(), 9)
-                  << ' ' << cell(text_or(u, "kind", "-"), 18) << ' ' << cell(text_or(u, "from", "-"), 10)
+                  << ' ' << cell(text_or(u, "kind", "-"), 18) << ' ' << cell(text_or(u, "from", "-"), 10) << ' '
+                  << cell(text_or(u, "to", "-"), 10)
                   << fmt::format(" {:>8} {:>8}\n", u["subjects"].get<std::size_t>(),
                                  u["subjects_under"].get<std::size_t>());
+        if (const std::string next = text_or(u, "successor", ""); !next.empty())
+          std::cout << cell(std::string(2 * std::min<std::size_t>(u["depth"].get<std::size_t>(), 8) + 2, ' ') +
+                                (u.value("ceased", false) ? "succeeded by " : "to be succeeded by ") + next,
+                            120)
+                    << "\n";
       }
       return kOk;
     };

@@ -91,16 +91,31 @@ Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string
 std::function<bool(std::string_view)> unit_cover(const ledger::Ledger& ledger, const std::string& unit,
                                                  const std::string& date) {
   if (unit.empty()) return {};
-  auto tree = std::make_shared<const projections::UnitTree>(projections::registered_units(projections::LedgerState(ledger)),
-                                                            date);
+  const projections::LedgerState state(ledger);
+  auto tree = std::make_shared<const projections::UnitTree>(projections::registered_units(state),
+                                                            projections::reorganisations(state), date);
   return [tree, unit](std::string_view founder) { return tree->covers(unit, founder); };
 }
 
 Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
                                                const std::string& date, const projections::SubjectFilter& keep) {
   if (unit.empty()) return keep;
-  const auto covers = unit_cover(ledger, unit, date);
   const projections::LedgerState state(ledger);
+  const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), date);
+  // A unit that had ceased by the day asked about (unit.reorganised) has no figures of its own then: its
+  // successor answers for what it founded.
+  if (const projections::Reorganisation* r = tree.ceased(unit)) {
+    std::vector<std::string> next{r->successor};
+    for (const auto& [id, to] : r->subjects)
+      if (std::find(next.begin(), next.end(), to) == next.end()) next.push_back(to);
+    std::string named;
+    for (std::size_t i = 0; i < next.size(); ++i) named += (i ? i + 1 == next.size() ? " and " : ", " : "") + next[i];
+    return bad_input(fmt::format("--unit \"{}\": {} ceased on {} (unit.reorganised, entry {}, {}); its successor{} {} "
+                                 "{}; use --unit {} for its figures as of {}, or --as-of before {} for the figures of "
+                                 "{} itself", unit, unit, r->effective, r->seq, r->kind, next.size() > 1 ? "s" : "",
+                                 next.size() > 1 ? "are" : "is", named, next.front(), date, r->effective, unit));
+  }
+  const auto covers = [&](std::string_view founder, std::string_view id) { return tree.covers(unit, founder, id); };
   projections::SubjectReader reader(ledger);
   auto inside = std::make_shared<std::set<std::string, std::less<>>>();
   for (const auto& id : projections::subject_ids(ledger)) {
@@ -108,7 +123,7 @@ Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, con
     auto s = reader.current(id);
     if (!s) continue;
     // The unit that founded it, else (never founded) the unit of its first act: the one that keeps its file.
-    if (covers(projections::keeper_of(state, *s))) inside->insert(id);
+    if (covers(projections::keeper_of(state, *s), id)) inside->insert(id);
   }
   return projections::SubjectFilter([inside](const std::string& id) { return inside->contains(id); });
 }

@@ -62,11 +62,14 @@ Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, co
 // Registered units (projections/units.hpp) are known by their names and aliases, and resolve to the registered name.
 Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope);
 // Whether `unit` (as resolve_unit returned it; "" gives an empty function) covers what `founder` founded on `date`:
-// the same unit, or one under it in the registry as it stood that day (projections::UnitTree::covers).
+// the same unit, or one under it in the registry as it stood that day (projections::UnitTree::covers, successions
+// effective by then followed).
 std::function<bool(std::string_view founder)> unit_cover(const ledger::Ledger& ledger, const std::string& unit,
                                                          const std::string& date);
 // The subjects of `keep` (every subject when empty) that `unit` covers on `date`: founded by it or by a unit under
-// it (a subject never founded: by the unit of its first act). `keep` itself when `unit` is "".
+// it (a subject never founded: by the unit of its first act), or by a unit that had ceased by `date` and whose
+// competence `unit` took over (unit.reorganised). `keep` itself when `unit` is "". bad_input (exit 2) naming the
+// successor when `unit` itself had ceased by `date`.
 Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
                                                const std::string& date, const projections::SubjectFilter& keep);
 

@@ -43,6 +43,7 @@ enum class Type {
   criteria,    // list of {id, text}
   period,      // YYYY-H1 | YYYY | adhoc
   fingerprint, // 64 lower-case hex digits
+  text_map,    // object: a subject id (kSubjectKey) -> non-empty text (`limit.chars`), `limit.items` entries
 };
 
 // How much a field may hold. Text is measured in characters (Unicode code points) after NFC; a list in items, each
@@ -71,6 +72,8 @@ constexpr Limit kTargetsMet{.least = 0, .most = 1'000};
 constexpr Limit kPercent{.least = 0, .most = 100};
 constexpr Limit kYear{.least = 2000, .most = 2099};
 constexpr Limit kSeq{.least = 0, .most = std::int64_t{1} << 53};  // an entry's seq, exact in a JSON number
+constexpr Limit kSubjectUnits{.chars = 200, .items = 10'000};     // subject id (64 characters) -> unit name
+constexpr std::size_t kSubjectKey = 64;                          // a subject id as a key of a text_map
 
 struct FieldSpec {
   const char* name;
@@ -209,6 +212,13 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                             // recognises its "An toàn về an ninh, trật tự" rates (Hòa Bình 000 §III.2.3).
                             {"tt124", Type::boolean},
                             {"safety_recognizer", Type::text, false, {}, kName}};
+    // The 2025 reorganisation (projections/units.hpp): from `effective`, the registered `units` cease and `successor`
+    // takes their competence (a merger, a split with a successor per open subject, an abolished level).
+    s["unit.reorganised"] = {{"effective", Type::date, true},
+                             {"kind", Type::choice, true, {"merger", "split", "abolished"}},
+                             {"units", Type::texts, true, {}, kNames},
+                             {"successor", Type::text, true, {}, kName},
+                             {"subjects", Type::text_map, false, {}, kSubjectUnits}};
     s["access.revoked"] = {{"certificate", Type::fingerprint, true},
                            {"from", Type::date, true},
                            {"grant", Type::natural, false, {}, kSeq},  // the access.granted entry it ends
@@ -319,6 +329,8 @@ Result<std::int64_t> integer_value(const Context& c, const std::string& where, c
   return n;
 }
 
+bool is_subject(std::string_view s);
+
 Result<json> check_field(const Context& c, const std::string& where, const FieldSpec& spec, const json& v) {
   switch (spec.type) {
     case Type::text:
@@ -406,6 +418,18 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
         }
         if (!item.contains("id")) return c.fail(w + ".id", "missing");
         out.push_back(std::move(item));
+      }
+      return out;
+    }
+    case Type::text_map: {
+      if (!v.is_object()) return c.fail(where, "expected an object (subject id -> unit), got " + describe(v));
+      if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
+      json out = json::object();
+      for (const auto& [k, x] : v.items()) {
+        if (!is_subject(k)) return c.fail(field_name(where, k), "expected a subject id (1-64 of A-Z a-z 0-9 - _ /)");
+        auto t = text_value(c, field_name(where, k), x, false, spec.limit.chars);
+        if (!t) return std::unexpected(t.error());
+        out[k] = *t;
       }
       return out;
     }
@@ -704,6 +728,9 @@ std::string limit_text(const FieldSpec& spec) {
       return "integer " + range_text(l) + ", or list, " + items_text(l.items) + ", each " + chars_text(l.chars);
     case Type::criteria:
       return "list, " + items_text(l.items) + ", each id " + chars_text(kCode.chars) + " and text " + chars_text(l.chars);
+    case Type::text_map:
+      return "object, " + items_text(l.items) + ", each key a subject id (" + chars_text(kSubjectKey) + ") and value " +
+             chars_text(l.chars);
     case Type::boolean:
     case Type::choice:
     case Type::period:

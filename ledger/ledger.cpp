@@ -121,6 +121,20 @@ class TxnState final : public StateStore {
     int rc = mdb_put(txn_.get(), dbi_, &k, &v, 0);
     if (rc != MDB_SUCCESS && !error_) error_ = io_error("cannot write derived state: " + lmdb_error(rc)).error();
   }
+  bool for_each(std::string_view prefix,
+                const std::function<void(std::string_view, std::string_view)>& fn) const override {
+    MDB_cursor* c = nullptr;
+    if (mdb_cursor_open(txn_.get(), dbi_, &c) != MDB_SUCCESS) return false;
+    MDB_val k = val(prefix), v;
+    for (int rc = mdb_cursor_get(c, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+      std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
+      if (!key.starts_with(prefix)) break;
+      fn(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+    }
+    mdb_cursor_close(c);
+    return true;
+  }
   std::optional<Error> error_;
 
  private:

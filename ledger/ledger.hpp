@@ -34,6 +34,14 @@ class StateStore {
   virtual void put(std::string_view key, std::string_view value) = 0;
   // The same, for a value the caller no longer needs: a store that keeps values may take it without a copy.
   virtual void put(std::string_view key, std::string&& value) { put(key, std::string_view(value)); }
+  // Every key starting with `prefix`, in key order, with its value (valid during the call). Returns false when the
+  // store cannot list its keys (a store made for a test); the stores of append and replay can.
+  virtual bool for_each(std::string_view prefix,
+                        const std::function<void(std::string_view key, std::string_view value)>& fn) const {
+    (void)prefix;
+    (void)fn;
+    return false;
+  }
 };
 
 struct LedgerInfo {

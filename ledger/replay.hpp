@@ -27,6 +27,12 @@ class MemoryState final : public StateStore {
   }
   void put(std::string_view key, std::string_view value) override { put(key, std::string(value)); }
   void put(std::string_view key, std::string&& value) override;
+  bool for_each(std::string_view prefix,
+                const std::function<void(std::string_view, std::string_view)>& fn) const override {
+    for (auto it = values_.lower_bound(prefix); it != values_.end() && std::string_view(it->first).starts_with(prefix); ++it)
+      fn(it->first, it->second);
+    return true;
+  }
   std::size_t size() const { return values_.size(); }
 
   // Whether the stored database holds exactly these keys and values: one pass over its cursor, nothing copied.

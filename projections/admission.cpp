@@ -56,6 +56,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "archive.transferred") return record_transfer(c, state);
     if (c.act.act == "access.granted" || c.act.act == "access.revoked") return admit_access_act(c, state);
     if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, state);
+    if (c.act.act == "unit.reorganised") return reorganise_units(c.act, c.seq, state);
     if (c.act.act == "unit.report-filed") return record_unit_report(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     for (const auto& a : c.act.attachments)
@@ -291,7 +292,23 @@ class Rules final : public ledger::Admission {
         judged = &*lifted;
       }
     }
-    auto states = judge_act(*judged, c.act, c.seq, lookup);
+    // Competence follows a reorganisation (units.hpp): for a model whose founder has ceased by the act's date, the
+    // unit that took it over rates, reorganises and terminates it. Only where the ledger records a reorganisation.
+    std::optional<Competence> competence;
+    if ((c.act.act == "model.rated" || c.act.act == "model.reorganized" || c.act.act == "model.terminated") && subject &&
+        subject->is_founded() && registry.any_reorganisation()) {
+      const UnitTree& tree = registry.tree();
+      if (const Reorganisation* r = tree.ceased(subject->authority.unit)) {
+        const std::string unit = tree.competent(subject->authority.unit, subject->id);
+        const Unit* u = tree.find(unit);
+        const Unit* signer = tree.find(c.act.authority.unit);
+        competence = Competence{unit, u ? u->level : "", u != nullptr && signer == u && c.act.authority.level == u->level,
+                                fmt::format("{} ceased on {} (unit.reorganised, entry {}): {} is now decided by {} "
+                                            "({})", subject->authority.unit, r->effective, r->seq, subject->id, unit,
+                                            u ? u->level : "")};
+      }
+    }
+    auto states = judge_act(*judged, c.act, c.seq, lookup, competence ? &*competence : nullptr);
     if (!states) return std::unexpected(states.error());
     // Rule `rater` (format 2, rating.raters): who rates, once the act is otherwise lawful.
     if (subject)
@@ -409,18 +426,39 @@ class Rules final : public ledger::Admission {
     const auto& a = c.act.authority;
     if (a.unit.empty() || a.level.empty())
       return refused("authority", fmt::format("{} names no authority (level and unit)", c.act.act));
-    if (!bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level))
+    const auto person_binding = bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level);
+    if (!person_binding)
       return refused("authority", fmt::format("the person signer (certificate {}…) is not bound to {} ({}) on {}",
                                               short_name(*person), a.unit, a.level, c.act.date));
+    if (auto s = binding_in_force(c, state, *person, *person_binding); !s) return s;
     if (is_decision_act(c.act.act) || records_decision) {
       const auto* org = signature_of(c, ledger::Role::organisation);
       if (!org)
         return refused("authority", fmt::format("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
-      if (!bindings_.binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit))
+      const auto org_binding = bindings_.binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit);
+      if (!org_binding)
         return refused("authority", fmt::format("the organisation signer (certificate {}…) is not bound to {} on {}",
                                                 short_name(*org), a.unit, c.act.date));
+      if (auto s = binding_in_force(c, state, *org, *org_binding); !s) return s;
     }
     return {};
+  }
+
+  // A binding to a unit that a unit.reorganised made cease lapses on its effective day (units.hpp): an act dated on
+  // or after it, signed under that binding, is refused. Only where the ledger records a reorganisation.
+  static Status binding_in_force(const ledger::Candidate& c, const ledger::StateStore& state,
+                                 const ledger::CheckedSignature& signer, const Binding& b) {
+    auto recorded = reorganisations(state);
+    if (recorded.empty()) return {};
+    const UnitTree tree(registered_units(state), std::move(recorded), c.act.date);
+    const Reorganisation* r = tree.ceased(b.unit);
+    if (!r) return {};
+    return refused("authority",
+                   fmt::format("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
+                               "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
+                               "the unit does",
+                               c.act.act, c.act.date, ledger::role_name(signer.role), short_name(signer), b.unit, b.seq,
+                               r->effective, r->seq, tree.successor(b.unit)));
   }
 
   Profile profile_;  // the profile in force from the start

@@ -81,8 +81,9 @@ std::vector<std::string> missing_of(const SubjectState* s, const std::vector<std
 
 class Judge {
  public:
-  Judge(const Profile& p, const ledger::Act& act, std::uint64_t seq, const SubjectLookup& lookup)
-      : p_(p), act_(act), k_(act.act), seq_(seq), lookup_(lookup) {}
+  Judge(const Profile& p, const ledger::Act& act, std::uint64_t seq, const SubjectLookup& lookup,
+        const Competence* competent)
+      : p_(p), act_(act), k_(act.act), seq_(seq), lookup_(lookup), competent_(competent) {}
 
   Result<std::vector<SubjectState>> run() {
     std::optional<SubjectState> s = lookup_(act_.subject);
@@ -326,6 +327,14 @@ class Judge {
     if (!s.is_founded()) return {};
     const bool rates_or_reorganises = k_ == "model.rated" || k_ == "model.reorganized";
     if (!(k_ == "model.terminated" || (rates_or_reorganises && on("same-level")))) return {};
+    // The founder has ceased (a unit.reorganised): the unit holding its competence on the act's date decides.
+    if (competent_) {
+      if (competent_->act_is_competent) return {};
+      return refused("same-level", fmt::format("{} of {} dated {} is decided by {}, but {} {}, and {}: only that unit "
+                                               "rates, reorganises and terminates it",
+                                               k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject,
+                                               founding(s), competent_->why));
+    }
     if (act_.authority.unit == s.authority.unit && act_.authority.level == s.authority.level) return {};
     return refused("same-level", fmt::format("{} of {} dated {} is decided by {}, but {} {}: only that unit rates, "
                                              "reorganises and terminates it",
@@ -568,6 +577,7 @@ class Judge {
   const std::string& k_;
   std::uint64_t seq_;
   const SubjectLookup& lookup_;
+  const Competence* competent_;  // the unit holding a ceased founder's competence (judge_act), or null
 };
 
 }  // namespace
@@ -592,8 +602,8 @@ std::string months_before(std::string_view date, int months) {
 }
 
 Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,
-                                            const SubjectLookup& lookup) {
-  return Judge(profile, act, seq, lookup).run();
+                                            const SubjectLookup& lookup, const Competence* competent) {
+  return Judge(profile, act, seq, lookup, competent).run();
 }
 
 }  // namespace antq::projections

@@ -23,8 +23,18 @@ using SubjectLookup = std::function<std::optional<SubjectState>(const std::strin
 // The states to store if `act` is admitted as entry `seq`: the subject's first, then (model.merged) those of the
 // subjects it absorbs. Or refused(rule, message naming the dates, units and acts involved). `profile` is the
 // profile in force on act.date. REQUIRES: `act` passed check_act and is not a registry or records act.
+//
+// `competent`, when given: the founder of the act's subject has ceased by the act's date (a unit.reorganised,
+// projections/units.hpp) and this unit holds its competence; the same-level rule compares the act's authority with it
+// instead of the founder.
+struct Competence {
+  std::string unit;    // the registered name of the competent unit
+  std::string level;   // its registered level
+  bool act_is_competent = false;  // the act's authority is that unit at that level
+  std::string why;     // "UBND huyện X ceased on 2025-07-01 (unit.reorganised, entry N): M1 is now decided by …"
+};
 Result<std::vector<SubjectState>> judge_act(const Profile& profile, const ledger::Act& act, std::uint64_t seq,
-                                            const SubjectLookup& lookup);
+                                            const SubjectLookup& lookup, const Competence* competent = nullptr);
 
 // Full months from `from` to `to` (YYYY-MM-DD, from <= to): 2023-03-01 to 2023-11-08 is 8, to 2024-01-01 is 10;
 // 2023-08-31 to 2024-06-30 is 10 (a month ends on the last day of a month that lacks the starting day).

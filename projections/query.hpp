@@ -94,6 +94,11 @@ class LedgerState final : public ledger::StateStore {
   std::optional<std::string> get(std::string_view key) const override { return ledger_.state_value(key); }
   using ledger::StateStore::put;
   void put(std::string_view, std::string_view) override {}
+  bool for_each(std::string_view prefix,
+                const std::function<void(std::string_view, std::string_view)>& fn) const override {
+    ledger_.for_each_state(prefix, fn);
+    return true;
+  }
 
  private:
   const ledger::Ledger& ledger_;

@@ -130,6 +130,8 @@ std::vector<Figure> report_figures(const PeriodicReport& r) {
   }
   // VII. Counted apart, never in the totals (000 §VI).
   for (const auto& a : s.apart) f.push_back({"apart", a.subject, a.reason});
+  // The units as they were on the report's day: each unit that had ceased (unit.reorganised), its successor.
+  for (const auto& [section, key, value] : succession_rows(s)) f.push_back({section, key, value});
   return f;
 }
 

@@ -8,6 +8,7 @@
 #include "projections/admission.hpp"
 #include "projections/lifecycle.hpp"
 #include "projections/names.hpp"
+#include "projections/units.hpp"
 
 namespace antq::projections {
 
@@ -76,10 +77,24 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
                               const SubjectFilter& keep) {
   auto every = SubjectReader(ledger).all(at);
   if (!every) return std::unexpected(every.error());
+  // The successions in force on the as-of day (unit.reorganised): a subject counts under the unit competent then.
+  const LedgerState state(ledger);
+  const UnitTree tree(registered_units(state), reorganisations(state), at.date.value_or(""), at.seq);
+  const bool reorganised = !tree.reorganisations().empty();
+  auto unit_of = [&](const SubjectState& s) { return reorganised ? tree.competent(s.authority.unit, s.id) : s.authority.unit; };
   std::vector<SubjectState> states;
   for (auto& [id, s] : *every)
-    if ((unit.empty() || s.authority.unit == unit) && (!keep || keep(id))) states.push_back(std::move(s));
+    if ((unit.empty() || s.authority.unit == unit || (reorganised && unit_key(unit_of(s)) == unit_key(unit))) &&
+        (!keep || keep(id)))
+      states.push_back(std::move(s));
   Statistics st;
+  for (const Reorganisation& r : tree.reorganisations())
+    for (const auto& old : r.units) {
+      std::vector<std::string> next{r.successor};
+      for (const auto& [id, to] : r.subjects)
+        if (std::find(next.begin(), next.end(), to) == next.end()) next.push_back(to);
+      for (const auto& to : next) st.succeeded.push_back({old, to, r.effective, r.kind, r.seq});
+    }
   if (year) st.year = *year;
   else
     for (const auto& s : states)
@@ -133,8 +148,9 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
     }
     if (auto r = s.ratings.find(st.year); r != s.ratings.end()) {
       ++st.ratings[r->second.level];
-      ++st.ratings_by_unit[s.authority.unit][r->second.level];
-      ++st.ratings_by_level[s.authority.level];
+      ++st.ratings_by_unit[unit_of(s)][r->second.level];
+      const Unit* competent = reorganised && tree.ceased(s.authority.unit) ? tree.find(unit_of(s)) : nullptr;
+      ++st.ratings_by_level[competent ? competent->level : s.authority.level];
     }
   }
   for (auto& [key, n] : by_name) {
@@ -157,6 +173,19 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
     st.replication.push_back({s.id, s.name, y.points, y.rated, y.effective, y.counted, profile->points_effective_pct});
   }
   return st;
+}
+
+std::vector<std::array<std::string, 3>> succession_rows(const Statistics& s) {
+  std::vector<std::array<std::string, 3>> out;
+  for (std::size_t i = 0; i < s.succeeded.size();) {
+    const auto& first = s.succeeded[i];
+    std::string next;
+    for (; i < s.succeeded.size() && s.succeeded[i].unit == first.unit && s.succeeded[i].seq == first.seq; ++i)
+      next += (next.empty() ? "" : "; ") + s.succeeded[i].successor;
+    out.push_back({"succeeded", first.unit, next});
+    out.push_back({"succeeded-on", first.unit, first.effective});
+  }
+  return out;
 }
 
 }  // namespace antq::projections

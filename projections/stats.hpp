@@ -5,6 +5,7 @@
 // year by level and by unit; exemplars by stage; replications and announcements; Kon Tum's 50%-of-points rule.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -51,7 +52,19 @@ struct Statistics {
   // models-established, points-established, models-recognized (spontaneous models), replicated, merged (models
   // absorbed), reorganized, terminated, announced, exemplars-recognized, exemplars-ended.
   std::map<std::string, std::size_t> in_period;
+  // The old-to-new table (the 2025 reorganisation, unit.reorganised): each unit that had ceased by the as-of day
+  // and the unit that took over (a split: one row per successor it names), in the order of their entries. Figures
+  // by unit (ratings_by_unit) count a ceased unit's subjects under its successor.
+  struct Succeeded {
+    std::string unit, successor, effective, kind;
+    std::uint64_t seq = 0;  // the unit.reorganised entry
+  };
+  std::vector<Succeeded> succeeded;
 };
+
+// The old-to-new table as rows of section,key,value: ("succeeded", old unit, its successors joined by "; ") and
+// ("succeeded-on", old unit, the effective day), one pair per unit that had ceased (none without reorganisations).
+std::vector<std::array<std::string, 3>> succession_rows(const Statistics& s);
 
 // Kon Tum's 50% rule for `origin`'s points in evaluation year `year` (002 §1.c), as statistics and audit count
 // it: `points` its points, `rated` those rated for the year, `counted` those rated or open at the year's end

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "projections/admission.hpp"
 #include "projections/names.hpp"
 
 namespace antq::projections {
@@ -176,9 +177,150 @@ bool RegistryOn::any_tt124() {
   return text().find("\"safety_recognizer\":") != std::string::npos;
 }
 
+bool RegistryOn::any_reorganisation() {
+  if (!reorganised_) reorganised_ = state_.get(kReorganisationsKey).has_value();
+  return *reorganised_;
+}
+
 const UnitTree& RegistryOn::tree() {
-  if (!tree_) tree_.emplace(text().empty() ? std::vector<Unit>{} : units_of_text(text()), date_);
+  if (!tree_)
+    tree_.emplace(text().empty() ? std::vector<Unit>{} : units_of_text(text()),
+                  any_reorganisation() ? reorganisations(state_) : std::vector<Reorganisation>{}, date_);
   return *tree_;
+}
+
+namespace {
+
+json reorganisation_json(const Reorganisation& r) {
+  json subjects = json::object();
+  for (const auto& [id, unit] : r.subjects) subjects[id] = unit;
+  return {{"seq", r.seq},   {"date", r.date},           {"effective", r.effective},       {"kind", r.kind},
+          {"units", r.units}, {"successor", r.successor}, {"subjects", std::move(subjects)}};
+}
+
+}  // namespace
+
+std::vector<Reorganisation> reorganisations(const ledger::StateStore& state) {
+  std::vector<Reorganisation> out;
+  auto text = state.get(kReorganisationsKey);
+  if (!text) return out;
+  auto list = json::parse(*text, nullptr, false);
+  if (!list.is_array()) return out;  // written only by reorganise_units; verify compares the state with its replay
+  for (const auto& j : list) {
+    if (!j.is_object()) continue;
+    Reorganisation r{j.value("seq", std::uint64_t{0}), j.value("date", ""), j.value("effective", ""),
+                     j.value("kind", ""), {}, j.value("successor", ""), {}};
+    if (j.contains("units") && j["units"].is_array())
+      for (const auto& u : j["units"])
+        if (u.is_string()) r.units.push_back(u.get<std::string>());
+    if (j.contains("subjects") && j["subjects"].is_object())
+      for (const auto& [id, u] : j["subjects"].items())
+        if (u.is_string()) r.subjects.emplace(id, u.get<std::string>());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
+  const json& d = act.data;
+  Reorganisation r{seq, act.date, d.value("effective", ""), d.value("kind", ""), {}, "", {}};
+  const std::vector<Unit> units = registered_units(state);
+  std::vector<Reorganisation> before = reorganisations(state);
+  const std::string what = fmt::format("unit.reorganised ({}, effective {})", r.kind, r.effective);
+  auto fail = [&](const std::string& why) { return refused("unit", fmt::format("{}: {}", what, why)); };
+  // A registered unit in the hierarchy by `effective`.
+  auto registered = [&](const std::string& field, const std::string& typed) -> Result<const Unit*> {
+    const std::string key = unit_key(typed);
+    const Unit* u = by_key(units, key);
+    if (!u)
+      return fail(fmt::format("{} \"{}\" is not a registered unit (register it with unit.registered first; {})",
+                              field, typed, nearest(units, key)));
+    if (u->from > r.effective)
+      return fail(fmt::format("{} \"{}\" is in the registry only from {} (entry {}), after {}", field, u->name, u->from,
+                              u->seq, r.effective));
+    return u;
+  };
+  // The reorganisation by which `u` had ceased (any date when `by` is ""), null when none.
+  auto ceased_by = [&](const Unit& u, const std::string& by) -> const Reorganisation* {
+    for (const auto& x : before)
+      if ((by.empty() || x.effective <= by) && std::find(x.units.begin(), x.units.end(), u.name) != x.units.end())
+        return &x;
+    return nullptr;
+  };
+  if (d.contains("units")) {
+    const json& list = d["units"];
+    if (list.empty()) return fail("data.units names no unit: name the units that cease");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto u = registered("data.units[" + std::to_string(i) + "]", list[i].get<std::string>());
+      if (!u) return std::unexpected(u.error());
+      if (std::find(r.units.begin(), r.units.end(), (*u)->name) != r.units.end())
+        return fail(fmt::format("data.units names \"{}\" twice", (*u)->name));
+      if (const Reorganisation* x = ceased_by(**u, ""))
+        return fail(fmt::format("\"{}\" was already succeeded by \"{}\" from {} (entry {}): a unit ceases once",
+                                (*u)->name, x->successor, x->effective, x->seq));
+      r.units.push_back((*u)->name);
+    }
+  }
+  auto successor_ok = [&](const std::string& field, const std::string& typed) -> Result<std::string> {
+    auto u = registered(field, typed);
+    if (!u) return std::unexpected(u.error());
+    if (std::find(r.units.begin(), r.units.end(), (*u)->name) != r.units.end())
+      return fail(fmt::format("{} \"{}\" is among the units that cease: a unit does not succeed itself", field,
+                              (*u)->name));
+    if (const Reorganisation* x = ceased_by(**u, r.effective))
+      return fail(fmt::format("{} \"{}\" had itself ceased on {} (entry {}; its successor is \"{}\")", field,
+                              (*u)->name, x->effective, x->seq, x->successor));
+    return (*u)->name;
+  };
+  auto successor = successor_ok("data.successor", d.value("successor", ""));
+  if (!successor) return std::unexpected(successor.error());
+  r.successor = *successor;
+  if (r.kind != "split") {
+    if (d.contains("subjects"))
+      return fail("data.subjects: only a split names a successor per subject (a merger or an abolished unit passes "
+                  "everything to data.successor)");
+  } else {
+    if (r.units.size() != 1)
+      return fail(fmt::format("a split divides one unit; data.units names {}", r.units.size()));
+    if (!d.contains("subjects"))
+      return fail(fmt::format("a split names the successor of each open subject \"{}\" founded (data.subjects, "
+                              "subject id -> unit)", r.units.front()));
+    // Competence as it stands the day before: what the split unit holds, through earlier successions.
+    const UnitTree tree(units, before, "");
+    const std::string& split = r.units.front();
+    auto held = [&](const SubjectState& s) {
+      return s.is_founded() && !s.closed() && unit_key(tree.competent(s.authority.unit, s.id)) == unit_key(split);
+    };
+    for (const auto& [id, typed] : d["subjects"].items()) {
+      auto s = subject_state(state, id);
+      if (!s) return fail(fmt::format("data.subjects names {}, which is not a subject of the ledger", id));
+      if (!held(*s))
+        return fail(fmt::format("data.subjects names {}, which is not an open subject founded by \"{}\" ({} by {}, "
+                                "stage {})", id, split, s->is_founded() ? "founded" : "never founded",
+                                s->authority.unit, s->stage));
+      auto to = successor_ok("data.subjects." + id, typed.get<std::string>());
+      if (!to) return std::unexpected(to.error());
+      r.subjects.emplace(id, *to);
+    }
+    std::vector<std::string> unnamed;
+    state.for_each("subject/", [&](std::string_view key, std::string_view) {
+      const std::string id(key.substr(std::string_view("subject/").size()));
+      if (r.subjects.contains(id)) return;
+      if (auto s = subject_state(state, id); s && held(*s)) unnamed.push_back(id);
+    });
+    if (!unnamed.empty()) {
+      std::string shown;
+      for (std::size_t i = 0; i < unnamed.size() && i < 5; ++i) shown += (i ? ", " : "") + unnamed[i];
+      if (unnamed.size() > 5) shown += fmt::format(" and {} more", unnamed.size() - 5);
+      return fail(fmt::format("the split leaves open subjects of \"{}\" without a successor: {} (name each in "
+                              "data.subjects)", split, shown));
+    }
+  }
+  json list = json::array();
+  for (const auto& x : before) list.push_back(reorganisation_json(x));
+  list.push_back(reorganisation_json(r));
+  state.put(kReorganisationsKey, list.dump());
+  return {};
 }
 
 Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, const SubjectState& model,
@@ -190,14 +332,23 @@ Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, 
   const Unit* founder = tree.find(model.authority.unit);
   if (!founder || founder->safety_recognizer.empty()) return false;
   const Unit* rater = tree.find(act.authority.unit);
-  const Unit* recognizer = tree.find(founder->safety_recognizer);
+  // The recognizer, or (after a reorganisation) the unit that took over its competence.
+  const Unit* recognizer = tree.find(tree.competent(founder->safety_recognizer));
   if (rater != nullptr && rater == recognizer) return true;
   return refused("same-level",
                  fmt::format("{} of {} dated {} is decided by {} ({}), but {} was founded by {} ({}), under Circular "
                              "124/2021/TT-BCA: its models are rated by {}, which recognises its \"An toàn về an ninh, "
                              "trật tự\" ({})",
                              act.act, act.subject, act.date, act.authority.unit, act.authority.level, act.subject,
-                             founder->name, founder->kind, founder->safety_recognizer, profile.circular_124.cite));
+                             founder->name, founder->kind, recognizer ? recognizer->name : founder->safety_recognizer,
+                             profile.circular_124.cite));
+}
+
+UnitTree::UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
+                   std::optional<std::uint64_t> at)
+    : UnitTree(std::move(units), date, at) {
+  for (auto& r : reorganisations)
+    if ((date.empty() || r.effective <= date) && (!at || r.seq <= *at)) reorganisations_.push_back(std::move(r));
 }
 
 const Unit& rater_area(const UnitTree& tree, const Unit& rater) {
@@ -266,7 +417,38 @@ const Unit* UnitTree::find(std::string_view name) const { return by_key(unit_key
 
 const Unit* UnitTree::parent(const Unit& u) const { return u.parent.empty() ? nullptr : find(u.parent); }
 
-bool UnitTree::covers(std::string_view unit, std::string_view founder) const {
+const Reorganisation* UnitTree::ceased(std::string_view unit) const {
+  if (reorganisations_.empty()) return nullptr;
+  const std::string key = unit_key(unit);
+  const Unit* u = by_key(key);
+  const std::string name = u ? u->name : std::string(unit);
+  for (const auto& r : reorganisations_)
+    for (const auto& x : r.units)
+      if (x == name || unit_key(x) == key) return &r;
+  return nullptr;
+}
+
+std::string UnitTree::successor(std::string_view unit, std::string_view subject) const {
+  const Reorganisation* r = ceased(unit);
+  if (!r) return "";
+  if (auto it = r->subjects.find(std::string(subject)); !subject.empty() && it != r->subjects.end()) return it->second;
+  return r->successor;
+}
+
+std::string UnitTree::competent(std::string_view founder, std::string_view subject) const {
+  std::string u(founder);
+  // Each step goes to a unit not yet ceased when its act was admitted: no cycle; the bound guards a damaged state.
+  for (std::size_t steps = 0; steps <= reorganisations_.size(); ++steps) {
+    std::string next = successor(u, subject);
+    if (next.empty()) break;
+    u = std::move(next);
+  }
+  return u;
+}
+
+bool UnitTree::covers(std::string_view unit, std::string_view founder, std::string_view subject) const {
+  const std::string competent_unit = competent(founder, subject);
+  founder = competent_unit;
   const std::string want = unit_key(unit), from = unit_key(founder);
   if (want == from) return true;
   const Unit* target = by_key(want);

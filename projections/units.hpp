@@ -55,14 +55,48 @@ struct Unit {
 // The registered units, in the order of their entries (none in a ledger without a registry).
 std::vector<Unit> registered_units(const ledger::StateStore& state);
 
+// The state key of the reorganisations (issue 21 point 8: the 2025 reorganisation of units): a JSON array of the
+// recorded unit.reorganised acts, in the order of their entries. Written only by unit.reorganised, so a ledger that
+// records none has no such key and is judged as before.
+inline constexpr std::string_view kReorganisationsKey = "units/reorganisations";
+
+// A unit.reorganised act (docs/rules.md "The 2025 reorganisation of units"): from `effective`, the registered
+// `units` cease and `successor` holds their competence; a split names the successor of each open subject the split
+// unit founded (`subjects`; the others, closed or never founded, go to `successor`).
+struct Reorganisation {
+  std::uint64_t seq = 0;  // the unit.reorganised entry
+  std::string date;       // of that act
+  std::string effective;  // YYYY-MM-DD: the units have ceased on this day
+  std::string kind;       // merger | split | abolished
+  std::vector<std::string> units;  // registered names of the units that cease
+  std::string successor;           // registered name
+  std::map<std::string, std::string> subjects;  // split: subject id -> registered name of its successor
+};
+
+// The recorded reorganisations, in the order of their entries (none in a ledger that records none).
+std::vector<Reorganisation> reorganisations(const ledger::StateStore& state);
+
+// Admission of unit.reorganised (projections/admission.cpp): refused [unit] for a unit or successor not registered
+// (or registered only from after `effective`), a unit named twice or already succeeded, a successor among the units
+// that cease or itself ceased by `effective`, a split of more than one unit, `subjects` outside a split, and a split
+// that names an unknown subject, one the split unit is not competent for, a closed one, or leaves an open subject
+// founded by it unnamed. Then the act joins kReorganisationsKey.
+Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
+
 // Admission of unit.registered (projections/admission.cpp): the checks above, then the unit joins kUnitsKey.
 Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
 
 // The registry as it stood on `date` (units whose `from` is on or before it; "" for every registered unit) and after
 // entry `at` (when given).
+//
+// With reorganisations, the successions effective on or before `date` (every one for "") and recorded by entry `at`
+// (when given) hold: a unit that ceased stays in the tree (its parent, its names) but competence for what it
+// founded is its successor's (competent), and covers follows it.
 class UnitTree {
  public:
   UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at = std::nullopt);
+  UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
+           std::optional<std::uint64_t> at = std::nullopt);
 
   // The unit `name` (its name or an alias, by key); null when no unit of the tree has it.
   const Unit* find(std::string_view name) const;
@@ -70,13 +104,26 @@ class UnitTree {
   const Unit* parent(const Unit& u) const;
   // Whether `unit` covers a subject founded by `founder`: founder is unit, or a unit under it (ancestor-or-self).
   // Names not in the tree stand alone: covered only by themselves (by key).
-  bool covers(std::string_view unit, std::string_view founder) const;
+  // With successions: founder is first followed to its competent unit (for `subject`, where a split names it).
+  bool covers(std::string_view unit, std::string_view founder, std::string_view subject = {}) const;
   const std::vector<Unit>& units() const { return units_; }
+
+  // The reorganisation by which `unit` (a name or alias) had ceased by the tree's date; null when it had not.
+  const Reorganisation* ceased(std::string_view unit) const;
+  // The unit that took over from `unit` when it ceased (for `subject`, where a split names one): its registered
+  // name; "" when `unit` had not ceased by the tree's date.
+  std::string successor(std::string_view unit, std::string_view subject = {}) const;
+  // The unit competent on the tree's date for what `founder` founded (for `subject`): `founder` itself (as given)
+  // while it has not ceased, else its successor followed through every succession effective by then.
+  std::string competent(std::string_view founder, std::string_view subject = {}) const;
+  // The successions in force: each ceased unit, its reorganisation.
+  const std::vector<Reorganisation>& reorganisations() const { return reorganisations_; }
 
  private:
   const Unit* by_key(const std::string& key) const;
 
   std::vector<Unit> units_;
+  std::vector<Reorganisation> reorganisations_;  // effective by the tree's date, recorded by `at`
   std::map<std::string, std::size_t, std::less<>> keys_;  // the key of each name and alias -> index in units_
 };
 
@@ -88,7 +135,9 @@ class RegistryOn {
   // Whether some registered unit is under Circular 124/2021/TT-BCA (has a safety_recognizer): a search of the stored
   // text, without parsing it. False for a ledger with no registry.
   bool any_tt124();
-  // The registry as it stood on the date (parsed on the first call).
+  // Whether the ledger records a reorganisation of units (unit.reorganised): a read of one key, without parsing it.
+  bool any_reorganisation();
+  // The registry as it stood on the date, with the reorganisations in force by then (parsed on the first call).
   const UnitTree& tree();
   const std::string& date() const { return date_; }
 
@@ -98,6 +147,7 @@ class RegistryOn {
   const ledger::StateStore& state_;
   std::string date_;
   std::optional<std::string> text_;
+  std::optional<bool> reorganised_;
   std::optional<UnitTree> tree_;
 };
 

@@ -174,3 +174,37 @@ TEST_CASE("Profile section circular_124: format 2 only, applied by hoa-binh-2023
 
 }  // namespace
 }  // namespace antq::projections
+
+namespace antq::projections {
+namespace {
+
+TEST_CASE("Circular 124 after the 2025 reorganisation: the unit that took over the recognizer's competence rates",
+          "[lifecycle][units][reorganisation]") {
+  School s("hoa-binh-2023");
+  REQUIRE(s.rate(s.police));  // 2024, by the district police
+  const json kCommunePolice = {{"level", "commune"}, {"unit", "Công an xã Yên Thủy"}};
+  auto commune_police = s.t.bind_unit("commune-police", kCommunePolice);
+  json registered = unit_act("Công an xã Yên Thủy", "commune", "police", "");
+  registered["data"]["from"] = "2025-07-01";
+  json abolished = {{"act", "unit.reorganised"}, {"subject", "ledger"}, {"date", "2025-06-20"},
+                    {"data", {{"effective", "2025-07-01"}, {"kind", "abolished"},
+                              {"units", {"Công an huyện Yên Thủy"}}, {"successor", "Công an xã Yên Thủy"}}}};
+  auto admitted = s.t.append({test::sign(registered, s.t.admin), test::sign(abolished, s.t.admin)});
+  if (!admitted) FAIL(admitted.error().line());
+  const std::string before = s.t.data_bytes();
+  auto by_school = s.t.record(s.school, make_act("model.rated", "TH-1", "2025-11-08", rating(2025, "good"), kSchool));
+  REQUIRE_FALSE(by_school);
+  CHECK_THAT(by_school.error().line(), Catch::StartsWith("refused [same-level]: ") &&
+                                           Catch::Contains("its models are rated by Công an xã Yên Thủy"));
+  auto by_district_police = s.t.record(s.police, make_act("model.rated", "TH-1", "2025-11-08", rating(2025, "good"), kPolice));
+  REQUIRE_FALSE(by_district_police);
+  CHECK(by_district_police.error().rule == "authority");
+  CHECK(s.t.data_bytes() == before);
+  auto by_successor =
+      s.t.record(commune_police, make_act("model.rated", "TH-1", "2025-11-08", rating(2025, "good"), kCommunePolice));
+  if (!by_successor) FAIL(by_successor.error().line());
+  CHECK(s.t.verify().ok);
+}
+
+}  // namespace
+}  // namespace antq::projections

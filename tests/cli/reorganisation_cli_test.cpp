@@ -1,0 +1,74 @@
+// The 2025 reorganisation of units at the command line: --unit of a unit that had ceased by the day asked about is
+// exit 2 naming its successor; antq units shows `to` and `successor`; stats and report carry the old-to-new table.
+#include <catch2/catch.hpp>
+
+#include "demo.hpp"
+#include "reorganisation.hpp"
+#include "support.hpp"
+
+namespace antq::test {
+namespace {
+
+using namespace reorg;
+
+TEST_CASE("cli: the unit of a commune merged on 2025-07-01 is exit 2 after that day, naming its successor",
+          "[cli][units][reorganisation]") {
+  Reorganisation2025 r;
+  r.reorganise();
+  REQUIRE(r.rate(r.merged, "PL-1", "2025-11-08", 2025, "fair"));
+  const std::string dir = quote(r.t.dir());
+  std::string out;
+  for (const std::string& command :
+       {kAntq + " stats " + dir + " --unit 'ubnd xã phú lai' --as-of 2025-12-31",
+        kAntq + " report " + dir + " 2025 --unit 'UBND xã Phú Lai' --as-of 2025-12-31",
+        kAntq + " audit " + dir + " --unit 'UBND huyện Yên Thủy' --as-of 2025-12-31"}) {
+    INFO(command);
+    CHECK(run(command, &out) == 2);
+    CHECK_THAT(out, Catch::Contains("ceased on 2025-07-01 (unit.reorganised, entry ") &&
+                        Catch::Contains("its successor is UBND xã Yên Phú") && Catch::Contains("--as-of before 2025-07-01"));
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  }
+  // A day before, its own figures; after, the successor's include them, with the old-to-new rows.
+  REQUIRE(run(kAntq + " stats " + dir + " --unit 'UBND xã Phú Lai' --as-of 2025-06-30 --year 2024 --format csv", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("ratings,good,1") && !Catch::Contains("succeeded"));
+  REQUIRE(run(kAntq + " stats " + dir + " --unit 'UBND xã Yên Phú' --as-of 2025-12-31 --year 2024 --format csv", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("ratings,good,3") && Catch::Contains("succeeded,UBND xã Phú Lai,UBND xã Yên Phú") &&
+                      Catch::Contains("succeeded-on,UBND xã Phú Lai,2025-07-01"));
+  REQUIRE(run(kAntq + " stats " + dir + " --as-of 2025-12-31 --format json", &out) == 0);
+  const json stats = json::parse(out);
+  REQUIRE(stats["succeeded"].size() == 3);
+  CHECK(stats["succeeded"][1] == json{{"unit", "UBND xã Phú Lai"}, {"successor", "UBND xã Yên Phú"},
+                                      {"effective", "2025-07-01"}, {"kind", "merger"}, {"seq", stats["succeeded"][1]["seq"]}});
+  CHECK(stats["ratings_by_unit"].contains("UBND xã Yên Phú"));
+  CHECK_FALSE(stats["ratings_by_unit"].contains("UBND xã Phú Lai"));
+  REQUIRE(run(kAntq + " report " + dir + " 2025 --unit 'UBND xã Yên Phú' --as-of 2025-12-31 --format html", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Đơn vị cũ (old unit)") && Catch::Contains("<td>UBND xã Yên Trị</td><td>UBND xã Yên Phú</td>"));
+  REQUIRE(run(kAntq + " report " + dir + " 2024 --as-of 2024-12-31 --format html", &out) == 0);
+  CHECK_THAT(out, !Catch::Contains("Đơn vị cũ (old unit)"));
+
+  // antq units: to and successor, ceased from the day.
+  REQUIRE(run(kAntq + " units " + dir + " --json --as-of 2025-06-30", &out) == 0);
+  json before = json::parse(out);
+  REQUIRE(run(kAntq + " units " + dir + " --json --as-of 2025-07-01", &out) == 0);
+  json after = json::parse(out);
+  auto find = [](const json& units, const std::string& name) {
+    for (const auto& u : units["units"])
+      if (u["name"] == name) return u;
+    FAIL("no unit " + name);
+    return json();
+  };
+  CHECK(find(before, "UBND xã Phú Lai")["to"] == "2025-07-01");
+  CHECK(find(before, "UBND xã Phú Lai")["successor"] == "UBND xã Yên Phú");
+  CHECK(find(before, "UBND xã Phú Lai")["ceased"] == false);
+  CHECK(find(after, "UBND xã Phú Lai")["ceased"] == true);
+  CHECK(find(after, "UBND huyện Yên Thủy")["successor"] == "UBND xã Yên Phú");
+  CHECK(find(after, "UBND xã Yên Phú")["to"].is_null());
+  CHECK(find(after, "UBND xã Yên Phú")["successor"].is_null());
+  REQUIRE(run(kAntq + " units " + dir + " --as-of 2025-07-01", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("succeeded by UBND xã Yên Phú"));
+  REQUIRE(run(kAntq + " units --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("unit.reorganised"));
+}
+
+}  // namespace
+}  // namespace antq::test

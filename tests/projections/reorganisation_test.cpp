@@ -1,0 +1,275 @@
+// The 2025 reorganisation of units (issue 21 point 8; docs/rules.md "The 2025 reorganisation of units"): from
+// 2025-07-01 the district level is gone and communes were merged (003 III.1 addresses "Chủ tịch Ủy ban nhân dân các
+// xã, phường"). unit.reorganised records it: competence follows the succession, bindings to a ceased unit lapse on
+// the day, statistics count a ceased unit's subjects under its successor, and the refusals keep data.mdb unchanged.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "projections/admission.hpp"
+#include "projections/query.hpp"
+#include "projections/report.hpp"
+#include "projections/stats.hpp"
+#include "projections/units.hpp"
+#include "reorganisation.hpp"
+#include "support.hpp"
+
+namespace antq::projections {
+namespace {
+
+using nlohmann::json;
+using test::make_act;
+using test::TestLedger;
+using test::UnitSigners;
+using namespace test::reorg;
+using test::StoredProfile;
+
+TEST_CASE("unit.reorganised: a model founded by an abolished district is rated and terminated by the successor after "
+          "2025-07-01, and refused for the district's own certificate",
+          "[lifecycle][units][reorganisation]") {
+  Reorganisation2025 r;
+  // No reorganisation recorded: the founder rates, as before; Yên Phú may not.
+  auto early = r.rate(r.merged, "HUYEN-1", "2025-11-08", 2025);
+  REQUIRE_FALSE(early);
+  CHECK(early.error().rule == "same-level");
+  r.reorganise();
+  // An act dated before the day, appended after the reorganisation, is the district's still (its bindings hold
+  // until 2025-07-01).
+  auto plan = r.t.record(r.district, make_act("model.plan-issued", "HUYEN-1", "2025-06-30", {{"year", 2025}, {"targets", 3}},
+                                              kDistrict),
+                         false);
+  if (!plan) FAIL(plan.error().line());
+
+  const std::string before = r.t.data_bytes();
+  // The district's bindings lapsed on 2025-07-01.
+  auto by_district = r.rate(r.district, "HUYEN-1", "2025-11-08", 2025);
+  REQUIRE_FALSE(by_district);
+  CHECK_THAT(by_district.error().line(),
+             Catch::StartsWith("refused [authority]: model.rated dated 2025-11-08: the person signer") &&
+                 Catch::Contains("is bound to UBND huyện Yên Thủy (entry ") &&
+                 Catch::Contains("which ceased on 2025-07-01 (unit.reorganised, entry ") &&
+                 Catch::Contains("its successor is UBND xã Yên Phú"));
+  CHECK(r.t.data_bytes() == before);
+  // Another unit (the province) is not the successor: same-level names the one that is.
+  auto by_province = r.rate(r.province, "HUYEN-1", "2025-11-08", 2025);
+  REQUIRE_FALSE(by_province);
+  CHECK_THAT(by_province.error().line(),
+             Catch::StartsWith("refused [same-level]: model.rated of HUYEN-1 dated 2025-11-08 is decided by UBND tỉnh "
+                               "Hòa Bình (province)") &&
+                 Catch::Contains("UBND huyện Yên Thủy ceased on 2025-07-01") &&
+                 Catch::Contains("HUYEN-1 is now decided by UBND xã Yên Phú (commune)"));
+  CHECK(r.t.data_bytes() == before);
+  // The successor rates it.
+  auto by_successor = r.rate(r.merged, "HUYEN-1", "2025-11-08", 2025);
+  if (!by_successor) FAIL(by_successor.error().line());
+  auto state = subject_state(LedgerState(*r.t.ledger), "HUYEN-1");
+  REQUIRE(state);
+  CHECK(state->ratings.at(2025).level == "good");
+  CHECK(state->authority.unit == "UBND huyện Yên Thủy");  // the founder stays what the founding decision says
+  // And the successor ends it.
+  for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
+    REQUIRE(r.t.record(r.merged, make_act(k, "HUYEN-1", "2026-01-05", json::object(), kMerged), false));
+  auto ended_by_province =
+      r.t.record(r.province, make_act("model.terminated", "HUYEN-1", "2026-01-10", {{"reason", "x"}}, kProvince));
+  REQUIRE_FALSE(ended_by_province);
+  CHECK(ended_by_province.error().rule == "same-level");
+  auto ended = r.t.record(r.merged, make_act("model.terminated", "HUYEN-1", "2026-01-10", {{"reason", "x"}}, kMerged));
+  if (!ended) FAIL(ended.error().line());
+  // The old communes' models: rated by the merged commune, not by the old ones.
+  auto by_phu_lai = r.rate(r.phu_lai, "PL-1", "2025-11-08", 2025);
+  REQUIRE_FALSE(by_phu_lai);
+  CHECK(by_phu_lai.error().rule == "authority");
+  REQUIRE(r.rate(r.merged, "PL-1", "2025-11-08", 2025, "fair"));
+  REQUIRE(r.rate(r.merged, "YT-1", "2025-11-08", 2025, "average"));
+  CHECK(r.t.verify().ok);
+}
+
+TEST_CASE("unit.reorganised: statistics and the report before and after a merger of two communes",
+          "[stats][report][units][reorganisation]") {
+  Reorganisation2025 r;
+  r.reorganise();
+  REQUIRE(r.rate(r.merged, "PL-1", "2025-11-08", 2025, "fair"));
+  REQUIRE(r.rate(r.merged, "YT-1", "2025-11-08", 2025, "fair"));
+  // A day before: the old units, no table.
+  auto old = statistics(*r.t.ledger, AsOf{std::string("2025-06-30"), std::nullopt}, 2024);
+  REQUIRE(old);
+  CHECK(old->ratings_by_unit.at("UBND xã Phú Lai").at("good") == 1);
+  CHECK(old->ratings_by_unit.at("UBND xã Yên Trị").at("good") == 1);
+  CHECK(old->ratings_by_unit.at("UBND huyện Yên Thủy").at("good") == 1);
+  CHECK(old->succeeded.empty());
+  // After: every subject under Yên Phú, and the old-to-new table.
+  auto now = statistics(*r.t.ledger, AsOf{std::string("2025-12-31"), std::nullopt}, 2025);
+  REQUIRE(now);
+  REQUIRE(now->ratings_by_unit.size() == 1);
+  CHECK(now->ratings_by_unit.at("UBND xã Yên Phú").at("fair") == 2);
+  CHECK(now->ratings_by_level.at("commune") == 2);
+  REQUIRE(now->succeeded.size() == 3);
+  CHECK(now->succeeded[0].unit == "UBND huyện Yên Thủy");
+  CHECK(now->succeeded[0].successor == "UBND xã Yên Phú");
+  CHECK(now->succeeded[0].kind == "abolished");
+  CHECK(now->succeeded[1].unit == "UBND xã Phú Lai");
+  CHECK(now->succeeded[2].unit == "UBND xã Yên Trị");
+  CHECK(now->succeeded[2].effective == "2025-07-01");
+  CHECK(now->succeeded[2].kind == "merger");
+  // The 2024 figures as of a day after: counted under the successor.
+  auto later_2024 = statistics(*r.t.ledger, AsOf{std::string("2025-12-31"), std::nullopt}, 2024);
+  REQUIRE(later_2024);
+  CHECK(later_2024->ratings_by_unit.at("UBND xã Yên Phú").at("good") == 3);
+
+  // The report: 2025 (as of 2025-12-31) has the table, 2024 (as of 2024-12-31) has not.
+  auto y2025 = periodic_report(*r.t.ledger, "2025", "", std::string("2025-12-31"), "2026-12-01");
+  REQUIRE(y2025);
+  std::vector<std::string> rows;
+  for (const auto& f : report_figures(*y2025))
+    if (f.section.starts_with("succeeded")) rows.push_back(f.section + "," + f.key + "," + f.value);
+  CHECK(rows == std::vector<std::string>{"succeeded,UBND huyện Yên Thủy,UBND xã Yên Phú",
+                                         "succeeded-on,UBND huyện Yên Thủy,2025-07-01",
+                                         "succeeded,UBND xã Phú Lai,UBND xã Yên Phú",
+                                         "succeeded-on,UBND xã Phú Lai,2025-07-01",
+                                         "succeeded,UBND xã Yên Trị,UBND xã Yên Phú",
+                                         "succeeded-on,UBND xã Yên Trị,2025-07-01"});
+  auto y2024 = periodic_report(*r.t.ledger, "2024", "", std::string("2024-12-31"), "2026-12-01");
+  REQUIRE(y2024);
+  for (const auto& f : report_figures(*y2024)) CHECK_FALSE(f.section.starts_with("succeeded"));
+  // The unit tree as of each day.
+  const LedgerState state(*r.t.ledger);
+  const UnitTree june(registered_units(state), reorganisations(state), "2025-06-30");
+  CHECK(june.ceased("UBND xã Phú Lai") == nullptr);
+  CHECK(june.competent("UBND xã Phú Lai") == "UBND xã Phú Lai");
+  CHECK(june.covers("UBND huyện Yên Thủy", "UBND xã Phú Lai"));
+  CHECK_FALSE(june.covers("UBND xã Yên Phú", "UBND xã Phú Lai"));
+  const UnitTree july(registered_units(state), reorganisations(state), "2025-07-01");
+  REQUIRE(july.ceased("ubnd xã phú lai") != nullptr);
+  CHECK(july.ceased("UBND xã Phú Lai")->effective == "2025-07-01");
+  CHECK(july.successor("UBND xã Phú Lai") == "UBND xã Yên Phú");
+  CHECK(july.competent("UBND xã Phú Lai") == "UBND xã Yên Phú");
+  CHECK(july.covers("UBND xã Yên Phú", "UBND xã Phú Lai"));
+  CHECK(july.covers("UBND tỉnh Hòa Bình", "UBND xã Yên Trị"));
+  CHECK(july.successor("UBND xã Yên Phú").empty());
+}
+
+TEST_CASE("unit.reorganised: a split names the successor of each open subject", "[lifecycle][units][reorganisation]") {
+  Reorganisation2025 r;
+  const json kLacThinh = {{"level", "commune"}, {"unit", "UBND xã Lạc Thịnh"}};
+  const json kDaPhuc = {{"level", "commune"}, {"unit", "UBND xã Đa Phúc"}};
+  auto lac_thinh = r.t.bind_unit("lac-thinh", kLacThinh);
+  auto da_phuc = r.t.bind_unit("da-phuc", kDaPhuc);
+  r.admin({unit_act("UBND xã Lạc Thịnh", "commune", "UBND tỉnh Hòa Bình", "2025-07-01"),
+           unit_act("UBND xã Đa Phúc", "commune", "UBND tỉnh Hòa Bình", "2025-07-01")});
+  found_model(r.t, "PL-2", r.phu_lai, "Câu lạc bộ phòng, chống tội phạm");
+  auto refused_with = [&](const json& act, const std::string& words) {
+    const std::string before = r.t.data_bytes();
+    auto a = r.t.append({test::sign(act, r.t.admin)});
+    REQUIRE_FALSE(a);
+    CHECK_THAT(a.error().line(), Catch::StartsWith("refused [unit]: unit.reorganised (split, effective 2025-07-01): ") &&
+                                     Catch::Contains(words));
+    CHECK(r.t.data_bytes() == before);
+  };
+  refused_with(reorganised("split", {"UBND xã Phú Lai"}, "UBND xã Lạc Thịnh", json{{"PL-1", "UBND xã Lạc Thịnh"}}),
+               "the split leaves open subjects of \"UBND xã Phú Lai\" without a successor: PL-2");
+  refused_with(reorganised("split", {"UBND xã Phú Lai"}, "UBND xã Lạc Thịnh",
+                           json{{"PL-1", "UBND xã Lạc Thịnh"}, {"PL-2", "UBND xã Đa Phúc"}, {"NO-1", "UBND xã Đa Phúc"}}),
+               "data.subjects names NO-1, which is not a subject of the ledger");
+  refused_with(reorganised("split", {"UBND xã Phú Lai"}, "UBND xã Lạc Thịnh",
+                           json{{"PL-1", "UBND xã Lạc Thịnh"}, {"PL-2", "UBND xã Đa Phúc"}, {"YT-1", "UBND xã Đa Phúc"}}),
+               "data.subjects names YT-1, which is not an open subject founded by \"UBND xã Phú Lai\"");
+  refused_with(reorganised("split", {"UBND xã Phú Lai"}, "UBND xã Lạc Thịnh", nullptr),
+               "a split names the successor of each open subject");
+  refused_with(reorganised("split", {"UBND xã Phú Lai", "UBND xã Yên Trị"}, "UBND xã Lạc Thịnh", json::object()),
+               "a split divides one unit; data.units names 2");
+  r.admin({reorganised("split", {"UBND xã Phú Lai"}, "UBND xã Lạc Thịnh",
+                       json{{"PL-1", "ubnd xã lạc thịnh"}, {"PL-2", "UBND xã Đa Phúc"}})});
+  // Each successor rates its own subject only.
+  auto wrong = r.rate(lac_thinh, "PL-2", "2025-11-08", 2025);
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().line(), Catch::StartsWith("refused [same-level]: ") &&
+                                       Catch::Contains("PL-2 is now decided by UBND xã Đa Phúc (commune)"));
+  REQUIRE(r.rate(lac_thinh, "PL-1", "2025-11-08", 2025));
+  REQUIRE(r.rate(da_phuc, "PL-2", "2025-11-08", 2025, "fair"));
+  auto now = statistics(*r.t.ledger, AsOf{std::string("2025-12-31"), std::nullopt}, 2025);
+  REQUIRE(now);
+  CHECK(now->ratings_by_unit.at("UBND xã Lạc Thịnh").at("good") == 1);
+  CHECK(now->ratings_by_unit.at("UBND xã Đa Phúc").at("fair") == 1);
+  REQUIRE(now->succeeded.size() == 2);
+  CHECK(now->succeeded[0].successor == "UBND xã Lạc Thịnh");
+  CHECK(now->succeeded[1].successor == "UBND xã Đa Phúc");
+  auto rows = succession_rows(*now);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0][2] == "UBND xã Lạc Thịnh; UBND xã Đa Phúc");
+  CHECK(r.t.verify().ok);
+}
+
+TEST_CASE("unit.reorganised is refused for unregistered units, a unit succeeded twice, a successor too late or among "
+          "the units that cease, data.mdb unchanged",
+          "[units][reorganisation]") {
+  Reorganisation2025 r;
+  r.admin({unit_act("UBND xã Mới", "commune", "UBND tỉnh Hòa Bình", "2025-08-01")});
+  auto refused_with = [&](const json& act, const std::string& words, const test::Identity* signer = nullptr,
+                          const std::string& rule = "unit") {
+    const std::string before = r.t.data_bytes();
+    auto a = r.t.append({test::sign(act, signer ? *signer : r.t.admin)});
+    REQUIRE_FALSE(a);
+    CHECK_THAT(a.error().line(), Catch::StartsWith("refused [" + rule + "]: ") && Catch::Contains(words));
+    CHECK(r.t.data_bytes() == before);
+  };
+  refused_with(reorganised("merger", {"UBND xã Phú Lai", "UBND xã Lạc Sỹ"}, "UBND xã Yên Phú"),
+               "data.units[1] \"UBND xã Lạc Sỹ\" is not a registered unit");
+  refused_with(reorganised("merger", {"UBND xã Phú Lai"}, "UBND xã Yên Hòa"),
+               "data.successor \"UBND xã Yên Hòa\" is not a registered unit");
+  refused_with(reorganised("merger", {"UBND xã Phú Lai"}, "UBND xã Mới"),
+               "data.successor \"UBND xã Mới\" is in the registry only from 2025-08-01");
+  refused_with(reorganised("merger", {"UBND xã Phú Lai", "UBND xã Yên Phú"}, "UBND xã Yên Phú"),
+               "data.successor \"UBND xã Yên Phú\" is among the units that cease");
+  refused_with(reorganised("merger", {"UBND xã Phú Lai", "ubnd xã phú lai"}, "UBND xã Yên Phú"),
+               "data.units names \"UBND xã Phú Lai\" twice");
+  refused_with(reorganised("abolished", {"UBND huyện Yên Thủy"}, "UBND xã Yên Phú", json{{"HUYEN-1", "UBND xã Yên Phú"}}),
+               "data.subjects: only a split names a successor per subject");
+  refused_with(reorganised("abolished", {}, "UBND xã Yên Phú"), "data.units names no unit");
+  // Only an administrator records it.
+  refused_with(reorganised("abolished", {"UBND huyện Yên Thủy"}, "UBND xã Yên Phú"),
+               "unit.reorganised is a registry act and must be signed by an administrator", &r.t.chair, "authority");
+  r.reorganise();
+  refused_with(reorganised("merger", {"UBND xã Phú Lai"}, "UBND tỉnh Hòa Bình", nullptr, "2026-01-01"),
+               "\"UBND xã Phú Lai\" was already succeeded by \"UBND xã Yên Phú\" from 2025-07-01 (entry ");
+  refused_with(reorganised("abolished", {"UBND tỉnh Hòa Bình"}, "UBND xã Phú Lai", nullptr, "2026-01-01"),
+               "data.successor \"UBND xã Phú Lai\" had itself ceased on 2025-07-01");
+  // Hostile data: one clear line, nothing written.
+  for (const json& data : {json{{"effective", "2025-07-01"}, {"kind", "merger"}, {"units", "UBND xã Phú Lai"},
+                                {"successor", "UBND xã Yên Phú"}},
+                           json{{"effective", "2025-07-01"}, {"kind", "merged"}, {"units", json::array()},
+                                {"successor", "UBND xã Yên Phú"}},
+                           json{{"effective", "2025-07-01"}, {"kind", "split"}, {"units", {"UBND xã Phú Lai"}},
+                                {"successor", "UBND xã Yên Phú"}, {"subjects", {{"../x", "UBND xã Yên Phú"}}}},
+                           json{{"effective", "2025-07-01"}, {"kind", "split"}, {"units", {"UBND xã Phú Lai"}},
+                                {"successor", "UBND xã Yên Phú"}, {"subjects", {{"PL-1", 3}}}}}) {
+    json act = reorganised("merger", {}, "");
+    act["data"] = data;
+    auto input = ledger::act_from_json(act, "act", ".");
+    REQUIRE_FALSE(input);
+    CHECK(input.error().kind == ErrorKind::bad_input);
+    CHECK(input.error().line().find('\n') == std::string::npos);
+  }
+  CHECK(r.t.verify().ok);
+}
+
+TEST_CASE("A ledger without reorganisations, and a format-1 ledger, are judged as before", "[units][reorganisation]") {
+  for (StoredProfile stored : {StoredProfile::today, StoredProfile::format1}) {
+    Reorganisation2025 r(stored);
+    // No unit.reorganised: the district still rates after 2025-07-01 and the successor may not.
+    const std::string before = r.t.data_bytes();
+    auto by_successor = r.rate(r.merged, "HUYEN-1", "2025-11-08", 2025);
+    REQUIRE_FALSE(by_successor);
+    CHECK_THAT(by_successor.error().line(), Catch::StartsWith("refused [same-level]: ") &&
+                                                !Catch::Contains("ceased"));
+    CHECK(r.t.data_bytes() == before);
+    REQUIRE(r.rate(r.district, "HUYEN-1", "2025-11-08", 2025));
+    CHECK_FALSE(r.t.ledger->state_value(kReorganisationsKey).has_value());
+    auto now = statistics(*r.t.ledger, AsOf{std::string("2025-12-31"), std::nullopt}, 2025);
+    REQUIRE(now);
+    CHECK(now->succeeded.empty());
+    CHECK(now->ratings_by_unit.at("UBND huyện Yên Thủy").at("good") == 1);
+    CHECK(r.t.verify().ok);
+  }
+}
+
+}  // namespace
+}  // namespace antq::projections
