@@ -489,6 +489,9 @@ const std::vector<std::string>& rule_ids() {
     for (const char* id : {"missing-rating", "missing-forwarding", "good-not-announced", "missing-unit-report",
                            "rating-criteria-unsupported"})
       out.push_back(id);
+    // refusal: a predecessor ledger sealed by ledger.predecessor-sealed (antq take-in, ledger/FORMAT.md §14). A new
+    // act kind: refused in every format, whatever the profile's value.
+    out.push_back("predecessor");
     return out;
   }();
   return ids;
