@@ -43,8 +43,10 @@ struct Provinces {
 TEST_CASE("take-in seals Hòa Bình into Phú Thọ: verify checks the part as a nested ledger", "[take-in]") {
   Provinces p;
   // A proof the old operator gave before the merger, and its final checkpoint.
-  std::string old_proof;
+  std::string old_proof, old_consistency;
   REQUIRE(run(fmt::format("{} proof inclusion {} 3 --json", kAntq, quote(p.hb.dir())), &old_proof) == 0);
+  REQUIRE(run(fmt::format("{} proof consistency {} 4 {} --json", kAntq, quote(p.hb.dir()), p.hb.ledger->size()),
+              &old_consistency) == 0);
   const std::string final_note = p.hb.ledger->checkpoint();
   const std::uint64_t old_size = p.hb.ledger->size();
 
@@ -73,6 +75,10 @@ TEST_CASE("take-in seals Hòa Bình into Phú Thọ: verify checks the part as a
   std::string new_proof;
   REQUIRE(run(fmt::format("{} proof inclusion {} --part HB 3 --json", kAntq, quote(p.pt.dir())), &new_proof) == 0);
   CHECK(json::parse(new_proof) == json::parse(old_proof));
+  REQUIRE(run(fmt::format("{} proof consistency {} --part HB 4 {} --json", kAntq, quote(p.pt.dir()), old_size),
+              &new_proof) == 0);
+  CHECK(json::parse(new_proof) == json::parse(old_consistency));
+  CHECK(run(fmt::format("{} proof inclusion {} --part XY 3", kAntq, quote(p.pt.dir())), &out) == 2);
   auto vkey = ledger::parse_verifier_key(p.hb.ledger->info().verifier_key);
   REQUIRE(vkey);
   auto checkpoint = ledger::open_checkpoint(final_note, *vkey);
