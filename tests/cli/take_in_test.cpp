@@ -57,6 +57,12 @@ TEST_CASE("take-in seals Hòa Bình into Phú Thọ: verify checks the part as a
   REQUIRE(run(fmt::format("{} verify {}", kAntq, quote(p.pt.dir())), &out) == 0);
   CHECK_THAT(out, Catch::Contains("sealed part  HB: antq-ledger/ledger (10 entries"));
   CHECK_THAT(out, Catch::Contains("verifies as a ledger under its own profile"));
+  REQUIRE(run(fmt::format("{} verify {} --json 2>/dev/null", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json verified = json::parse(out.substr(out.find('{')));
+  REQUIRE(verified["sealed_parts"].size() == 1);
+  CHECK(verified["sealed_parts"][0]["prefix"] == "HB");
+  CHECK(verified["sealed_parts"][0]["size"] == p.hb.ledger->size());
+  CHECK(verified["sealed_parts"][0]["ok"] == true);
 
   // The act recorded the predecessor's size and root; the state records the part.
   p.pt.reopen();
