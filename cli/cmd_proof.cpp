@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
@@ -53,6 +54,13 @@ Result<Consistency> consistency_of(const ledger::Ledger& ledger, std::uint64_t f
   return Consistency{first, second, ledger.root(first), ledger.root(second), ledger.consistency_proof(first, second)};
 }
 
+// The sealed part `prefix` as a ledger (null when `prefix` is empty: the ledger itself).
+Result<std::unique_ptr<OpenedPart>> sealed(const ledger::Ledger& own, const std::string& prefix) {
+  if (prefix.empty()) return std::unique_ptr<OpenedPart>();
+  if (!ledger::valid_part_prefix(prefix)) return bad_input(fmt::format("--part \"{}\": a prefix is 1 to {} ASCII letters", prefix, ledger::kMaxPartPrefix));
+  return open_part(own, prefix);
+}
+
 nlohmann::json inclusion_json(const Inclusion& i) {
   return {{"seq", i.seq}, {"size", i.size}, {"leaf_hash", to_hex(i.leaf)}, {"root", to_hex(i.root)}, {"proof", hex_list(i.proof)}};
 }
@@ -78,7 +86,7 @@ Result<queries::Json> queries::proof_consistency(const ledger::Ledger& ledger, s
 
 void add_proof(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir;
+    std::string dir, part;
     std::uint64_t seq = 0, size = 0, first = 0, second = 0;
     bool json = false;
   };
@@ -86,16 +94,25 @@ void add_proof(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand("proof", "RFC 9162 inclusion and consistency proofs");
   cmd->require_subcommand(1);
   auto* inc = cmd->add_subcommand("inclusion", "Prove that entry SEQ is in the tree of --size entries");
-  inc->footer("Any RFC 9162 / RFC 6962 verifier accepts the proof; hashes are lower-case hex.");
+  inc->footer(
+      "Any RFC 9162 / RFC 6962 verifier accepts the proof; hashes are lower-case hex.\n"
+      "With --part HB: the proof is made in the sealed copy of the predecessor taken in as HB (antq take-in), whose\n"
+      "entries, tree and checkpoints are the predecessor's byte for byte: it verifies against the predecessor's final\n"
+      "checkpoint (the note attached to the ledger.predecessor-sealed act), as the old operator's proofs do.\n"
+      "Example: antq proof inclusion phu-tho/ --part HB 7 --json");
   inc->add_option("DIR", args->dir, "The ledger")->required();
   inc->add_option("SEQ", args->seq, "The entry")->required();
   inc->add_option("--size", args->size, "Tree size (default: the current size)");
+  inc->add_option("--part", args->part,
+                  "A predecessor taken in (antq take-in --prefix): prove SEQ of its sealed entries instead");
   inc->add_flag("--json", args->json, "JSON: seq, size, leaf_hash, root, proof[]");
   inc->callback([args, &run] {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto i = inclusion_of(**ledger, args->seq, args->size);
+      auto part = sealed(**ledger, args->part);
+      if (!part) return fail(part.error());
+      auto i = inclusion_of(*part ? *(*part)->as_ledger : **ledger, args->seq, args->size);
       if (!i) return fail(i.error());
       if (args->json) print_json(inclusion_json(*i));
       else
@@ -109,12 +126,15 @@ void add_proof(CLI::App& app, Action& run) {
   con->add_option("DIR", args->dir, "The ledger")->required();
   con->add_option("M", args->first, "Older size")->required();
   con->add_option("N", args->second, "Newer size")->required();
+  con->add_option("--part", args->part, "A predecessor taken in (antq take-in --prefix): its sealed tree instead");
   con->add_flag("--json", args->json, "JSON: first, second, first_root, second_root, proof[]");
   con->callback([args, &run] {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
-      auto c = consistency_of(**ledger, args->first, args->second);
+      auto part = sealed(**ledger, args->part);
+      if (!part) return fail(part.error());
+      auto c = consistency_of(*part ? *(*part)->as_ledger : **ledger, args->first, args->second);
       if (!c) return fail(c.error());
       if (args->json) print_json(consistency_json(*c));
       else

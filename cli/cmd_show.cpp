@@ -1,11 +1,13 @@
 // antq show, antq history and antq dossier: one subject's state, its decision chain and its dossier, now or as of a
 // date or an entry.
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "cli/service_client.hpp"
@@ -35,6 +37,30 @@ void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
   as_of->excludes(at);
   cmd->add_flag("--json", a.json, "JSON instead of a table");
   add_service_options(cmd, a.access);
+}
+
+// Where a subject is read: `HB.<id>` of a predecessor taken in as part HB (antq take-in, ledger/FORMAT.md §14) is
+// `<id>` of the part, read as a ledger of its own under its own profile (its dates, its entries: --at is a seq of
+// the part), unless this ledger holds a subject of that very id; any other id is this ledger's.
+struct Target {
+  std::unique_ptr<OpenedPart> part;
+  const ledger::Ledger* read = nullptr;  // the ledger or the part
+  std::string subject;
+};
+Result<Target> target_of(const ledger::Ledger& own, const std::string& subject) {
+  Target t{nullptr, &own, subject};
+  const std::size_t dot = subject.find('.');
+  if (dot == std::string::npos || !ledger::valid_part_prefix(subject.substr(0, dot))) return t;
+  if (own.state_value("subject/" + subject)) return t;
+  const std::string prefix = subject.substr(0, dot);
+  const auto parts = own.sealed_parts();
+  if (std::find(parts.begin(), parts.end(), prefix) == parts.end()) return t;
+  auto part = open_part(own, prefix);
+  if (!part) return std::unexpected(part.error());
+  t.part = std::move(*part);
+  t.read = t.part->as_ledger.get();
+  t.subject = subject.substr(dot + 1);
+  return t;
 }
 
 // The same question asked of antq serve (DIR is its URL), with the point asked about.
@@ -535,24 +561,37 @@ void add_show(CLI::App& app, Action& run) {
       "Only the subject's own entries are read (the state database indexes them), however long the log.\n"
       "JSON keys: subject, kind, stage, name, type, area, authority, founded, teams, members, rating (the latest:\n"
       "year, level, date, seq; or null), ratings (by year), point_of, points, merged_from, merged_into, entries.\n"
+      "A subject HB.<id> of a predecessor taken in as part HB (antq take-in) is read in the part, under its own\n"
+      "profile (JSON adds part); --at is then a seq of the part.\n"
       "Example: antq show ledger/ TL-M1 --as-of 2024-06-30");
   add_common(cmd, *args);
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (is_service_url(args->dir)) return ask_service(*args, "show", "/v1/show", {{"subject", args->subject}});
-      auto ledger = ledger::Ledger::open(args->dir);
-      if (!ledger) return fail(ledger.error());
+      auto own = ledger::Ledger::open(args->dir);
+      if (!own) return fail(own.error());
+      auto target = target_of(**own, args->subject);
+      if (!target) return fail(target.error());
+      const ledger::Ledger& read = *target->read;
       if (args->json) {
-        auto j = queries::show(**ledger, args->subject, {args->as_of, args->at}, {});
+        auto j = queries::show(read, target->subject, {args->as_of, args->at}, {});
         if (!j) return fail(j.error());
+        if (target->part) {  // read in a part: named as this ledger names it
+          (*j)["subject"] = args->subject;
+          (*j)["part"] = args->subject.substr(0, args->subject.find('.'));
+        }
         print_json(*j);
         return kOk;
       }
-      auto at = point_in(**ledger, {args->as_of, args->at});
+      auto at = point_in(read, {args->as_of, args->at});
       if (!at) return fail(at.error());
-      auto state = subject_at(**ledger, args->subject, *at, {});
+      auto state = subject_at(read, target->subject, *at, {});
       if (!state) return fail(state.error());
-      print_show(*state, describe_point(*at, (*ledger)->size()));
+      if (target->part)
+        print_line(fmt::format("{}: subject {} of the predecessor {} taken in as part {} (its entries, its profile)",
+                               args->subject, target->subject, target->part->as_ledger->info().origin,
+                               args->subject.substr(0, args->subject.find('.'))));
+      print_show(*state, describe_point(*at, read.size()));
       return kOk;
     };
   });
@@ -574,14 +613,17 @@ void add_history(CLI::App& app, Action& run) {
     run = [args]() -> int {
       if (is_service_url(args->dir))
         return ask_service(*args, "history", "/v1/history", {{"subject", args->subject}});
-      auto ledger = ledger::Ledger::open(args->dir);
-      if (!ledger) return fail(ledger.error());
-      auto at = point_in(**ledger, {args->as_of, args->at});
+      auto own = ledger::Ledger::open(args->dir);
+      if (!own) return fail(own.error());
+      auto target = target_of(**own, args->subject);
+      if (!target) return fail(target.error());
+      const ledger::Ledger& read = *target->read;
+      auto at = point_in(read, {args->as_of, args->at});
       if (!at) return fail(at.error());
-      auto h = history_of(**ledger, args->subject, *at, {});
+      auto h = history_of(read, target->subject, *at, {});
       if (!h) return fail(h.error());
       if (args->json) print_json(history_json(*h));
-      else print_history(h->state, h->links, describe_point(*at, (*ledger)->size()));
+      else print_history(h->state, h->links, describe_point(*at, read.size()));
       return kOk;
     };
   });
@@ -616,16 +658,21 @@ void add_dossier(CLI::App& app, Action& run) {
                                   : ask_service(*args, "dossier", "/v1/dossier-gaps", {{"unit", args->unit}});
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
+      if (!args->subject.empty()) {
+        auto target = target_of(**ledger, args->subject);
+        if (!target) return fail(target.error());
+        const ledger::Ledger& read = *target->read;
+        auto at = point_in(read, {args->as_of, args->at});
+        if (!at) return fail(at.error());
+        auto d = dossier_in(read, target->subject, *at, {});
+        if (!d) return fail(d.error());
+        if (args->json) print_json(dossier_json(read, *d));
+        else print_dossier(*d, describe_point(*at, read.size()));
+        return kOk;
+      }
       auto at = point_in(**ledger, {args->as_of, args->at});
       if (!at) return fail(at.error());
       const std::string when = describe_point(*at, (*ledger)->size());
-      if (!args->subject.empty()) {
-        auto d = dossier_in(**ledger, args->subject, *at, {});
-        if (!d) return fail(d.error());
-        if (args->json) print_json(dossier_json(**ledger, *d));
-        else print_dossier(*d, when);
-        return kOk;
-      }
       auto g = gaps_of(**ledger, args->unit, *at, {});
       if (!g) return fail(g.error());
       if (args->json) {

@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "ledger/access_log.hpp"
@@ -33,7 +34,9 @@ void add_verify(CLI::App& app, Action& run) {
   cmd->footer(
       "Recomputes every leaf and the root, checks every checkpoint's signature and root, every CMS signature and\n"
       "certificate chain at its signing time, every attachment's digest, and replays the admission rules; and the\n"
-      "service's access history (DIR/access/) when there is one: its records, tree and checkpoints.\n"
+      "service's access history (DIR/access/) when there is one: its records, tree and checkpoints; and each\n"
+      "predecessor taken in (antq take-in) as a nested ledger: the recorded root, size and origin are the sealed\n"
+      "part's, its final checkpoint is signed by the recorded key, and the part verifies under its own profile.\n"
       "Exit 0: all good. Exit 1: the first bad entry is named, with the reason. OpenSSL checks every signature.\n"
       "The ledger's own keys and roots are what it is checked against: a copy rewritten from scratch with new\n"
       "keys agrees with itself. To prove it is the ledger you know, anchor it with what you hold:\n"
@@ -50,7 +53,7 @@ void add_verify(CLI::App& app, Action& run) {
                 "JSON: signature_details[] (every signature: seq, role, signer, issuer, signing_time, integrity,\n"
                 "valid_at_signing_time, certificate_now, revocation_now), pdf_signature_details[], ok, entries, root,\n"
                 "signatures, checkpoints, attachments, failures[] (seq, reason), access_log (records, checkpoints,\n"
-                "root, ok; null without one)");
+                "root, ok; null without one), sealed_parts[] (prefix, origin, size, root, ok: antq take-in)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       // The structure of all of data.mdb is checked as it opens: a damaged store is one line, exit 1.
@@ -138,6 +141,10 @@ void add_verify(CLI::App& app, Action& run) {
         else access = (*log)->verify(*key);
         for (const std::string& f : access->failures) fail_anchor(f);
       }
+      // Each predecessor taken in (antq take-in, FORMAT.md §14), checked as a nested ledger.
+      const std::vector<PartReport> parts = verify_sealed_parts(**ledger);
+      for (const auto& p : parts)
+        for (const std::string& f : p.failures) fail_anchor(f);
       const bool anchored = !args->checkpoint.empty() || !args->operator_key.empty();
       say_if_unrecorded(queries::record_verification(args->dir, report));
       if (args->json) {
@@ -147,6 +154,12 @@ void add_verify(CLI::App& app, Action& run) {
                            {"trust", !args->trust.empty()}};
         rest["anchored"] = anchored && !args->trust.empty();
         rest["pdf_signature_details"] = std::move(pdf);
+        nlohmann::json sealed = nlohmann::json::array();
+        for (const auto& p : parts)
+          sealed.push_back({{"prefix", p.prefix}, {"origin", p.part.origin}, {"size", p.part.size},
+                            {"root", to_hex(p.part.root)}, {"ok", p.ok()}});
+        rest["sealed_parts"] = std::move(sealed);
+
         rest["access_log"] = access ? nlohmann::json{{"records", access->records},
                                                      {"checkpoints", access->checkpoints},
                                                      {"root", to_hex(access->root)},
@@ -160,6 +173,10 @@ void add_verify(CLI::App& app, Action& run) {
       if (access)
         std::cout << fmt::format("{:<13}{} records, {} checkpoints, root {}: {}\n", "access log", access->records,
                                  access->checkpoints, to_hex(access->root), access->ok() ? "verifies" : "FAILED");
+      for (const auto& p : parts)
+        std::cout << fmt::format("{:<13}{}: {} ({} entries, root {}): {}\n", "sealed part", p.prefix,
+                                 visible(p.part.origin), p.part.size, to_hex(p.part.root),
+                                 p.ok() ? "verifies as a ledger under its own profile" : "FAILED");
       if (report.ok) {
         if (!pdf.empty())
           std::cout << fmt::format("{:<13}{} signature(s) inside signed PDF attachments verify\n", "signed PDFs", pdf.size());

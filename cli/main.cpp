@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_access_log(app, run);
   add_mirror(app, run);
   add_trust(app, run);
+  add_take_in(app, run);
   add_timestamp(app, run);
   add_demo(app, run);
   try {

@@ -223,6 +223,14 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                            {"from", Type::date, true},
                            {"grant", Type::natural, false, {}, kSeq},  // the access.granted entry it ends
                            {"reason", Type::opt_text, false, {}, kLongText}};
+    // A predecessor ledger taken in (antq take-in, FORMAT.md §14): the prefix its subjects read under, its origin,
+    // size and root (RFC 9162, hex), the day the merger takes effect; its final checkpoint note and its operator's
+    // verifier key travel as attachments (items "checkpoint", "operator.vkey").
+    s["ledger.predecessor-sealed"] = {{"prefix", Type::text, true, {}, kCode},
+                                      {"origin", Type::text, true, {}, kName},
+                                      {"size", Type::natural, true, {}, kSeq},
+                                      {"root", Type::fingerprint, true},
+                                      {"effective", Type::date, true}};
     return m;
   }();
   return *specs;
@@ -795,7 +803,7 @@ bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
          kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.") ||
-         kind.starts_with("access.") || kind.starts_with("unit.");
+         kind.starts_with("access.") || kind.starts_with("unit.") || kind == "ledger.predecessor-sealed";
 }
 
 namespace {

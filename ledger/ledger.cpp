@@ -1025,6 +1025,19 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
         break;
       }
       carried_blobs = &ev[e]->blobs;
+      // A predecessor's sealing (FORMAT.md §14): only with its databases, written here by take_in's hook.
+      if (p.act.act == kPredecessorSealed) {
+        if (!rep_->seal || n != 1) {
+          refusal = refused("predecessor", lbl + std::string(kPredecessorSealed) +
+                                               " is appended only by antq take-in, which seals the predecessor's "
+                                               "databases in the same transaction").error();
+          break;
+        }
+        if (auto s = rep_->seal(w, p.act, attachment); !s) {
+          refusal = with_prefix(s.error(), lbl);
+          break;
+        }
+      }
       Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, attachment};
       if (auto s = admission.admit(c, state); !s) {
         refusal = with_prefix(s.error(), lbl);

@@ -180,6 +180,31 @@ inline constexpr std::string_view kTimestampAuthorityAdded = "trust.tsa-added";
 // The act kind whose admission removes the documents it names (data.attachments) from the store.
 inline constexpr std::string_view kRecordDisposed = "record.disposed";
 
+// A predecessor ledger taken in (antq take-in, FORMAT.md §14): its databases copied byte for byte into the optional
+// database `sealed` under keys `prefix \0 database \0 key`, recorded by a `ledger.predecessor-sealed` act.
+inline constexpr std::string_view kPredecessorSealed = "ledger.predecessor-sealed";
+inline constexpr std::string_view kSealedDatabase = "sealed";
+inline constexpr std::size_t kMaxPartPrefix = 16;
+// A part's prefix: 1 to kMaxPartPrefix ASCII letters (its subjects read as `<prefix>.<id>`; '.' is in no subject id).
+bool valid_part_prefix(std::string_view prefix);
+
+// What the `sealed` database holds of one part, recomputed from its bytes.
+struct SealedPart {
+  std::string prefix;
+  std::string origin;        // its meta `origin`
+  std::string verifier_key;  // its meta `operator.vkey`
+  std::string profile;       // its meta `profile`
+  std::uint64_t size = 0;    // its `entries`, keys 0..size-1 with no gap
+  Digest root{};             // the RFC 9162 root of those entries
+  std::optional<std::string> checkpoint;  // its checkpoint note of that size, if it holds one
+};
+
+// The ledger.predecessor-sealed act `act` against the part it records (rule `predecessor`): data.prefix, origin,
+// size and root are the part's, its attachment "checkpoint" is the part's checkpoint note of its size, signed by its
+// attachment "operator.vkey", which is the part's meta `operator.vkey`. `attachment` gives an attachment's content.
+Status check_sealing_act(const Act& act, const SealedPart& part,
+                         const std::function<std::optional<ByteView>(const Digest&)>& attachment);
+
 class Ledger {
  public:
   // Creates a new ledger in `dir` (created if missing, must be empty). Returns the operator's verifier key,
@@ -290,6 +315,23 @@ class Ledger {
   // too, under the write lock. corruption (nothing written) when an entry does not decode or the replay refuses
   // it: `verify` then names every problem. `progress` sees (entries replayed, size).
   Result<RebuildReport> rebuild(Admission& replay, const Progress& progress = {});
+
+  // Takes in `predecessor` (another ledger, opened read-only, that holds no sealed part itself): in ONE durable write
+  // transaction copies every one of its named databases into `sealed` under `prefix` and appends `act`, a
+  // ledger.predecessor-sealed act (signed, its attachments carried), which `admission` judges as any act. Refused
+  // (rule `predecessor`, nothing written) when the prefix is malformed or taken, or when the act's prefix, origin,
+  // size, root or attached checkpoint and operator key are not those of the sealed copy (FORMAT.md §14).
+  Result<std::uint64_t> take_in(const Ledger& predecessor, std::string_view prefix, const Submission& act,
+                                Admission& admission);
+  // The prefixes of the sealed parts, in key order (none when there is no `sealed` database).
+  std::vector<std::string> sealed_parts() const;
+  // A sealed part as its bytes stand; bad_input when there is no such part, corruption when its entries are not
+  // keyed 0..n-1.
+  Result<SealedPart> sealed_part(std::string_view prefix) const;
+  // Writes the part as a ledger directory of its own in `dest` (an empty or new directory): data.mdb holding each
+  // of its databases with the keys and values sealed, and operator.vkey. Opened with Ledger::open, it verifies and
+  // answers as the predecessor did.
+  Status write_part(std::string_view prefix, const std::filesystem::path& dest) const;
 
   // A verifier holding this ledger's trust roots, intermediates, CRLs and time-stamp authorities.
   signing::Verifier make_verifier() const;

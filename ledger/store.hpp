@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -97,6 +98,9 @@ struct Ledger::Rep {
   // verified chains) until an append stores a new CA certificate. Whatever changes the trust store (roots, CRLs)
   // must reset it.
   std::unique_ptr<signing::Verifier> append_verifier;
+  // Set by take_in for the duration of its append: writes the sealed part in the append's transaction and checks
+  // the ledger.predecessor-sealed act against it (before admission judges it). Without it such an act is refused.
+  std::function<Status(const Txn&, const Act&, const std::function<std::optional<ByteView>(const Digest&)>&)> seal;
   ~Rep();
 
   // A read transaction whose snapshot passed check_snapshot (lmdb_check.hpp) for `databases` (every tree, the free

@@ -21,6 +21,7 @@ namespace {
 constexpr std::string_view kAdoptedKey = "profiles/adopted";
 constexpr std::string_view kSubjectPrefix = "subject/";
 constexpr std::string_view kDisposedPrefix = "disposed/";
+constexpr std::string_view kPredecessorPrefix = "predecessors/";
 
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
@@ -58,6 +59,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, state);
     if (c.act.act == "unit.reorganised") return reorganise_units(c.act, c.seq, state);
     if (c.act.act == "unit.report-filed") return record_unit_report(c, state);
+    if (c.act.act == ledger::kPredecessorSealed) return record_predecessor(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))
@@ -97,6 +99,30 @@ class Rules final : public ledger::Admission {
                                  (*profile)->signature_max_age_days, signing::format_vietnam_time(c.recorded_at),
                                  (*profile)->id, (*profile)->signature_max_age_days));
     }
+    return {};
+  }
+
+  // ledger.predecessor-sealed (antq take-in, ledger/FORMAT.md §14): the ledger checked the act against the part it
+  // sealed in the same transaction; here, the prefix: well formed and not taken (rule `predecessor`, in every
+  // format: the act kind is new). state `predecessors/<prefix>` records it.
+  static Status record_predecessor(const ledger::Candidate& c, ledger::StateStore& state) {
+    const std::string prefix = c.act.data.value("prefix", "");
+    if (!ledger::valid_part_prefix(prefix))
+      return refused("predecessor", fmt::format("{}: prefix \"{}\" must be 1 to {} ASCII letters (its subjects read "
+                                                "as <prefix>.<id>)",
+                                                c.act.act, prefix, ledger::kMaxPartPrefix));
+    const std::string key = std::string(kPredecessorPrefix) + prefix;
+    if (auto prior = state.get(key)) {
+      const auto j = nlohmann::json::parse(*prior, nullptr, false);
+      return refused("predecessor", fmt::format("{}: prefix \"{}\" is taken: entry {} sealed a predecessor under it",
+                                                c.act.act, prefix, j.is_object() ? j.value("seq", std::uint64_t{0}) : 0));
+    }
+    state.put(key, nlohmann::json{{"effective", c.act.data.value("effective", "")},
+                                  {"origin", c.act.data.value("origin", "")},
+                                  {"root", c.act.data.value("root", "")},
+                                  {"seq", c.seq},
+                                  {"size", c.act.data.value("size", std::uint64_t{0})}}
+                      .dump());
     return {};
   }
 

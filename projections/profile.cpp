@@ -523,6 +523,9 @@ const std::vector<std::string>& rule_ids() {
                            "rating-criteria-unsupported"})
       out.push_back(id);
     out.push_back("rater");  // refusal: who rates, where the profile says it (rating.raters, Bắc Giang 004 §III.2)
+    // refusal: a predecessor ledger sealed by ledger.predecessor-sealed (antq take-in, ledger/FORMAT.md §14). A new
+    // act kind: refused in every format, whatever the profile's value.
+    out.push_back("predecessor");
     return out;
   }();
   return ids;

@@ -1,0 +1,111 @@
+// Predecessor ledgers taken in: sealed parts as nested ledgers (ledger/FORMAT.md §14).
+#include "cli/predecessor.hpp"
+
+#include <stdlib.h>
+
+#include <cstdio>
+
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ledger/act.hpp"
+#include "ledger/event.hpp"
+#include "projections/admission.hpp"
+
+namespace antq::cli {
+
+namespace fs = std::filesystem;
+
+OpenedPart::~OpenedPart() {
+  as_ledger.reset();
+  std::error_code ec;
+  if (!dir.empty()) fs::remove_all(dir, ec);
+}
+
+Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& own, const std::string& prefix) {
+  auto part = own.sealed_part(prefix);
+  if (!part) return std::unexpected(part.error());
+  auto opened = std::make_unique<OpenedPart>();
+  std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return io_error("cannot make a temporary directory for sealed part " + prefix);
+  opened->dir = tmpl;
+  if (auto s = own.write_part(prefix, opened->dir); !s) return std::unexpected(s.error());
+  auto l = ledger::Ledger::open(opened->dir, {.check_structure = true});
+  if (!l) return std::unexpected(l.error());
+  opened->as_ledger = std::move(*l);
+  return opened;
+}
+
+std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
+  std::vector<PartReport> out;
+  std::set<std::string> seen;
+  for (const std::string& prefix : own.sealed_parts()) {
+    seen.insert(prefix);
+    PartReport r;
+    r.prefix = prefix;
+    auto failed = [&](const std::string& why) { r.failures.push_back(fmt::format("sealed part {}: {}", prefix, why)); };
+    auto part = own.sealed_part(prefix);
+    if (!part) {
+      failed(part.error().message);
+      out.push_back(std::move(r));
+      continue;
+    }
+    r.part = *part;
+    // The act that recorded it.
+    auto record = own.state_value("predecessors/" + prefix);
+    const auto facts = record ? nlohmann::json::parse(*record, nullptr, false) : nlohmann::json();
+    if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) {
+      failed("no ledger.predecessor-sealed entry records it (state predecessors/" + prefix + ")");
+    } else {
+      const auto seq = facts["seq"].get<std::uint64_t>();
+      Bytes held;  // the attachment last looked up (check_sealing_act copies each at once)
+      auto bytes = own.entry_bytes(seq);
+      auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
+      auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+      if (!act || act->act != ledger::kPredecessorSealed) {
+        failed(fmt::format("entry {} is not the ledger.predecessor-sealed act that recorded it", seq));
+      } else if (auto s = ledger::check_sealing_act(*act, *part, [&held, &own](const Digest& d) -> std::optional<ByteView> {
+                   auto content = own.attachment(d);
+                   if (!content) return std::nullopt;
+                   held = std::move(*content);
+                   return ByteView(held);
+                 });
+                 !s) {
+        failed(fmt::format("entry {}: {}", seq, s.error().message));
+      }
+    }
+    // The part as a ledger of its own, judged by its own stored profile.
+    auto opened = open_part(own, prefix);
+    if (!opened) {
+      failed(opened.error().message);
+    } else {
+      auto replay = projections::make_admission(*(*opened)->as_ledger);
+      if (!replay) {
+        failed("its profile: " + replay.error().message);
+      } else {
+        ledger::VerifyOptions o;
+        if (part->checkpoint) o.checkpoint = *part->checkpoint;
+        ledger::VerifyReport report = (*opened)->as_ledger->verify(o, **replay);
+        for (const auto& f : report.failures)
+          failed(f.seq ? fmt::format("entry {}: {}", *f.seq, f.reason) : f.reason);
+        if (report.ok && report.root != part->root) failed("its root is not the root of its sealed entries");
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  own.for_each_state("predecessors/", [&](std::string_view key, std::string_view) {
+    const std::string prefix(key.substr(std::string_view("predecessors/").size()));
+    if (seen.contains(prefix)) return;
+    PartReport r;
+    r.prefix = prefix;
+    r.failures.push_back(fmt::format("sealed part {}: a ledger.predecessor-sealed entry records it, but the `sealed` "
+                                     "database does not hold it",
+                                     prefix));
+    out.push_back(std::move(r));
+  });
+  return out;
+}
+
+}  // namespace antq::cli

@@ -1,0 +1,239 @@
+// antq take-in: a merged province's ledger takes in its predecessor (ledger/FORMAT.md §14). Hòa Bình (a ledger made
+// before issue 21: its stored profile is the frozen format-1 file) is taken into Phú Thọ (the Ministry baseline, a
+// format-2 profile: no seed for Phú Thọ yet) on 1 July 2025.
+#include <fmt/format.h>
+#include <lmdb.h>
+
+#include <catch2/catch.hpp>
+
+#include "cli/predecessor.hpp"
+#include "ledger/checkpoint.hpp"
+#include "ledger/merkle.hpp"
+#include "support.hpp"
+
+namespace antq::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::quote;
+using test::run;
+using test::TestLedger;
+
+const std::string kAntq = ANTQ_BINARY;
+
+// Hòa Bình's ledger up to 30 June 2025, and Phú Thọ's, each with its own PKI, administrator and operator key.
+struct Provinces {
+  TestLedger hb{"hoa-binh-2023", "p256", test::StoredProfile::format1};
+  TestLedger pt{"bca-22-2022", "p256"};
+  Provinces() {
+    hb.found("M-1", "2025-06-20", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}});
+    hb.admit(test::make_act("survey.plan-approved", "M-2", "2025-06-30"));
+  }
+  // antq take-in of hb into pt, as the administrator of pt signs it; exit status, output in `out`.
+  int take_in(std::string* out, const std::string& prefix = "HB", const std::string& predecessor = "") {
+    test::OperatorKeyVariable key(pt.operator_key_file());
+    return run(fmt::format("{} take-in {} {} --prefix '{}' --effective 2025-07-01 --admin {}:{}", kAntq,
+                           quote(pt.dir()), quote(predecessor.empty() ? hb.dir() : fs::path(predecessor)), prefix,
+                           pt.admin.files.key, pt.admin.files.cert),
+               out);
+  }
+};
+
+TEST_CASE("take-in seals Hòa Bình into Phú Thọ: verify checks the part as a nested ledger", "[take-in]") {
+  Provinces p;
+  // A proof the old operator gave before the merger, and its final checkpoint.
+  std::string old_proof, old_consistency;
+  REQUIRE(run(fmt::format("{} proof inclusion {} 3 --json", kAntq, quote(p.hb.dir())), &old_proof) == 0);
+  REQUIRE(run(fmt::format("{} proof consistency {} 4 {} --json", kAntq, quote(p.hb.dir()), p.hb.ledger->size()),
+              &old_consistency) == 0);
+  const std::string final_note = p.hb.ledger->checkpoint();
+  const std::uint64_t old_size = p.hb.ledger->size();
+
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("sealed as part HB, effective 2025-07-01"));
+  REQUIRE(run(fmt::format("{} verify {}", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("sealed part  HB: antq-ledger/ledger (10 entries"));
+  CHECK_THAT(out, Catch::Contains("verifies as a ledger under its own profile"));
+  REQUIRE(run(fmt::format("{} verify {} --json 2>/dev/null", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json verified = json::parse(out.substr(out.find('{')));
+  REQUIRE(verified["sealed_parts"].size() == 1);
+  CHECK(verified["sealed_parts"][0]["prefix"] == "HB");
+  CHECK(verified["sealed_parts"][0]["size"] == p.hb.ledger->size());
+  CHECK(verified["sealed_parts"][0]["ok"] == true);
+
+  // The act recorded the predecessor's size and root; the state records the part.
+  p.pt.reopen();
+  auto record = p.pt.ledger->state_value("predecessors/HB");
+  REQUIRE(record);
+  const json facts = json::parse(*record);
+  CHECK(facts["size"] == old_size);
+  CHECK(facts["effective"] == "2025-07-01");
+  CHECK(facts["root"] == to_hex(p.hb.ledger->root(old_size)));
+  auto parts = verify_sealed_parts(*p.pt.ledger);
+  REQUIRE(parts.size() == 1);
+  CHECK(parts[0].ok());
+
+  // Every proof the old operator gave still checks: the part makes the same one, and it verifies against the
+  // predecessor's final checkpoint.
+  std::string new_proof;
+  REQUIRE(run(fmt::format("{} proof inclusion {} --part HB 3 --json", kAntq, quote(p.pt.dir())), &new_proof) == 0);
+  CHECK(json::parse(new_proof) == json::parse(old_proof));
+  REQUIRE(run(fmt::format("{} proof consistency {} --part HB 4 {} --json", kAntq, quote(p.pt.dir()), old_size),
+              &new_proof) == 0);
+  CHECK(json::parse(new_proof) == json::parse(old_consistency));
+  CHECK(run(fmt::format("{} proof inclusion {} --part XY 3", kAntq, quote(p.pt.dir())), &out) == 2);
+  auto vkey = ledger::parse_verifier_key(p.hb.ledger->info().verifier_key);
+  REQUIRE(vkey);
+  auto checkpoint = ledger::open_checkpoint(final_note, *vkey);
+  REQUIRE(checkpoint);
+  const json proof = json::parse(old_proof);
+  std::vector<Digest> path;
+  for (const auto& h : proof["proof"]) path.push_back(*digest_from_hex(h.get<std::string>()));
+  CHECK(ledger::verify_inclusion(3, checkpoint->size, *digest_from_hex(proof["leaf_hash"].get<std::string>()), path,
+                                 checkpoint->root));
+  CHECK(to_hex(checkpoint->root) == facts["root"]);
+
+  // Hòa Bình's model reads as HB.M-1 in Phú Thọ's ledger, from the part, as of a day before the merger.
+  REQUIRE(run(fmt::format("{} show {} HB.M-1 --as-of 2025-06-25 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json shown = json::parse(out);
+  CHECK(shown["subject"] == "HB.M-1");
+  CHECK(shown["part"] == "HB");
+  CHECK(shown["stage"] == "established");
+  REQUIRE(run(fmt::format("{} history {} HB.M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["acts"].size() == 7);
+  CHECK(run(fmt::format("{} show {} HB.M-9", kAntq, quote(p.pt.dir())), &out) == 2);
+}
+
+TEST_CASE("take-in: a tampered byte of the sealed part fails verify", "[take-in][tamper]") {
+  Provinces p;
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  p.pt.ledger.reset();
+  p.pt.admission.reset();
+  // Entry 3 of the part, one byte flipped, through LMDB directly.
+  test::edit_database(p.pt.dir(), "sealed", [&](MDB_txn* txn, MDB_dbi dbi) {
+    std::string key = std::string("HB") + '\0' + "entries" + '\0' + std::string("\0\0\0\0\0\0\0\x03", 8);
+    MDB_val k{key.size(), key.data()}, v;
+    REQUIRE(mdb_get(txn, dbi, &k, &v) == 0);
+    std::string bytes(static_cast<char*>(v.mv_data), v.mv_size);
+    bytes[bytes.size() / 2] ^= 0x01;
+    MDB_val changed{bytes.size(), bytes.data()};
+    REQUIRE(mdb_put(txn, dbi, &k, &changed, 0) == 0);
+  });
+  CHECK(run(fmt::format("{} verify {}", kAntq, quote(p.pt.dir())), &out) == 1);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("sealed part HB"));
+  CHECK_THAT(out, Catch::Contains("FAILED"));
+}
+
+TEST_CASE("take-in refusals: prefix taken or malformed, bad predecessor, nothing written", "[take-in][refusal]") {
+  Provinces p;
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  const std::string before = p.pt.data_bytes();
+
+  CHECK(p.take_in(&out, "HB") == 2);
+  CHECK_THAT(out, Catch::Contains("refused [predecessor]"));
+  CHECK_THAT(out, Catch::Contains("taken"));
+  CHECK(p.pt.data_bytes() == before);
+
+  CHECK(p.take_in(&out, "H.B") == 2);
+  CHECK_THAT(out, Catch::Contains("refused [predecessor]"));
+  CHECK(p.pt.data_bytes() == before);
+
+  const fs::path missing = p.pt.tmp / "no-such-ledger";
+  CHECK(p.take_in(&out, "HBX", missing.string()) == 2);
+  CHECK(test::without_warnings(out).find('\n') == test::without_warnings(out).size() - 1);  // one line
+  CHECK_THAT(out, Catch::Contains("predecessor"));
+  CHECK_FALSE(fs::exists(missing));
+  CHECK(p.pt.data_bytes() == before);
+
+  // A ledger cannot take itself in.
+  CHECK(p.take_in(&out, "PT", p.pt.dir().string()) == 2);
+  CHECK(p.pt.data_bytes() == before);
+}
+
+TEST_CASE("take-in: a predecessor that does not verify is refused, nothing written", "[take-in][refusal]") {
+  Provinces p;
+  p.hb.ledger.reset();
+  p.hb.admission.reset();
+  test::edit_database(p.hb.dir(), "state", [&](MDB_txn* txn, MDB_dbi dbi) {
+    std::string key = "subject/M-1";
+    MDB_val k{key.size(), key.data()};
+    std::string value = "{}";
+    MDB_val v{value.size(), value.data()};
+    REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+  });
+  const std::string before = p.pt.data_bytes();
+  std::string out;
+  CHECK(p.take_in(&out) == 2);
+  CHECK_THAT(out, Catch::Contains("does not verify"));
+  CHECK(p.pt.data_bytes() == before);
+}
+
+TEST_CASE("ledger.predecessor-sealed: refused without its sealed part, or when it says another size", "[take-in][refusal]") {
+  Provinces p;
+  const std::string note_text = p.hb.ledger->checkpoint(), vkey_text = p.hb.ledger->info().verifier_key;
+  const Bytes note(note_text.begin(), note_text.end()), vkey(vkey_text.begin(), vkey_text.end());
+  auto act_with = [&](std::uint64_t size) {
+    return json{{"act", "ledger.predecessor-sealed"},
+                {"subject", "ledger"},
+                {"date", "2025-07-01"},
+                {"attachments",
+                 {{{"item", "checkpoint"}, {"media_type", "text/plain"}, {"sha256", to_hex(sha256(note))}, {"size", note.size()}},
+                  {{"item", "operator.vkey"}, {"media_type", "text/plain"}, {"sha256", to_hex(sha256(vkey))}, {"size", vkey.size()}}}},
+                {"data",
+                 {{"prefix", "HB"}, {"origin", p.hb.ledger->info().origin}, {"size", size},
+                  {"root", to_hex(p.hb.ledger->root(p.hb.ledger->size()))}, {"effective", "2025-07-01"}}}};
+  };
+  auto signed_act = [&](std::uint64_t size) {
+    auto s = test::sign(act_with(size), p.pt.admin);
+    s.blobs.push_back({sha256(note), note});
+    s.blobs.push_back({sha256(vkey), vkey});
+    return s;
+  };
+  const std::string before = p.pt.data_bytes();
+  // Appended as any act: no part sealed with it.
+  auto plain = p.pt.append({signed_act(p.hb.ledger->size())});
+  REQUIRE_FALSE(plain);
+  CHECK_THAT(plain.error().line(), Catch::Contains("refused [predecessor]"));
+  CHECK(p.pt.data_bytes() == before);
+  // Through take_in, but the act says one entry more than the part holds.
+  auto wrong = p.pt.ledger->take_in(*p.hb.ledger, "HB", signed_act(p.hb.ledger->size() + 1), *p.pt.admission);
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().line(), Catch::Contains("refused [predecessor]"));
+  CHECK_THAT(wrong.error().line(), Catch::Contains("data.size"));
+  CHECK(p.pt.data_bytes() == before);
+  CHECK(p.pt.ledger->sealed_parts().empty());
+  // The right one is admitted, and the part verifies.
+  auto right = p.pt.ledger->take_in(*p.hb.ledger, "HB", signed_act(p.hb.ledger->size()), *p.pt.admission);
+  if (!right) FAIL(right.error().line());
+  CHECK(p.pt.ledger->sealed_parts() == std::vector<std::string>{"HB"});
+  CHECK(p.pt.verify().ok);
+  auto parts = verify_sealed_parts(*p.pt.ledger);
+  REQUIRE(parts.size() == 1);
+  for (const auto& f : parts[0].failures) UNSCOPED_INFO(f);
+  CHECK(parts[0].ok());
+}
+
+}  // namespace
+}  // namespace antq::cli
+
+namespace antq::cli {
+namespace {
+
+TEST_CASE("take-in --help teaches with an example", "[take-in]") {
+  std::string out;
+  CHECK(test::run(std::string(ANTQ_BINARY) + " take-in --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Usage: antq take-in"));
+  CHECK_THAT(out, Catch::Contains("Example"));
+  CHECK_THAT(out, Catch::Contains("Refused [predecessor]"));
+  CHECK(test::run(std::string(ANTQ_BINARY) + " proof inclusion --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("--part"));
+}
+
+}  // namespace
+}  // namespace antq::cli
