@@ -139,6 +139,7 @@ std::vector<std::pair<std::string, std::string>> heading(const PeriodicReport& r
           {"Số liệu tính đến (as of)", r.as_of},
           {"Hạn gửi (due before)", r.due.empty() ? "— (the profile sets none)" : r.due},
           {"Quy định áp dụng (profile)", r.profile},
+          {"Căn cứ (basis)", r.basis},
           {"Nguồn (source)", fmt::format("antq-ledger {} ({} entries)", dir, size)}};
 }
 
@@ -257,7 +258,7 @@ Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOp
 json report_json(const Reported& x) {
   const PeriodicReport& r = x.report;
   return {{"period", r.period}, {"unit", r.unit}, {"as_of", r.as_of}, {"entries", x.size}, {"from", r.covers.from},
-          {"to", r.covers.to}, {"due", r.due}, {"profile", r.profile},
+          {"to", r.covers.to}, {"due", r.due}, {"profile", r.profile}, {"basis", r.basis},
           {"figures", figures_json(projections::report_figures(r))}};
 }
 

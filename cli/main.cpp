@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_diff(app, run);
   add_audit(app, run);
   add_units(app, run);
+  add_profile(app, run);
   add_stats(app, run);
   add_report(app, run);
   add_reconcile(app, run);

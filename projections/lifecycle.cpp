@@ -321,12 +321,13 @@ class Judge {
   }
 
   // Rule `same-level`: the establishing (recognising) unit rates, reorganises and terminates. Termination is the
-  // establishing level's under every profile (termination.decided_by), also where `same-level` is off because
-  // others review the quality (Bắc Giang 004 §III.2; its liquidation: §II.3).
+  // establishing level's where the profile's termination.decided_by says so (every file: "establishing-level"),
+  // also where `same-level` is off because others review the quality (Bắc Giang 004 §III.2; its liquidation: §II.3).
   Status decided_by_founder(const SubjectState& s) const {
     if (!s.is_founded()) return {};
     const bool rates_or_reorganises = k_ == "model.rated" || k_ == "model.reorganized";
-    if (!(k_ == "model.terminated" || (rates_or_reorganises && on("same-level")))) return {};
+    const bool terminates = k_ == "model.terminated" && p_.termination_decided_by == "establishing-level";
+    if (!(terminates || (rates_or_reorganises && on("same-level")))) return {};
     // The founder has ceased (a unit.reorganised): the unit holding its competence on the act's date decides.
     if (competent_) {
       if (competent_->act_is_competent) return {};

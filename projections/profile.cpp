@@ -240,6 +240,7 @@ Result<Rating> parse_rating(const json& j, std::string_view file, const std::vec
       ANTQ_TRY(en, d.text("en"));
       ANTQ_CHECK(d.done());
       if (!r.criteria_text.emplace(id, vi).second) return d.fail("id", "\"" + id + "\" is defined twice");
+      r.criteria_en.emplace(id, en);
     }
     for (const auto& level : kLevels) {
       const json* by_type = nullptr;
@@ -413,7 +414,7 @@ Result<std::vector<CommonCriterion>> common_criteria(Fields& x, std::string_view
   return out;
 }
 
-Result<NameRules> parse_names(const json& j, std::string_view file, const std::vector<std::string>& types) {
+Result<NameRules> parse_names(const json& j, std::string_view file) {
   Fields f(j, "names", file);
   ANTQ_CHECK(f.check_object());
   NameRules n;
@@ -424,9 +425,6 @@ Result<NameRules> parse_names(const json& j, std::string_view file, const std::v
     ANTQ_CHECK(e.check_object());
     StandardName sn;
     ANTQ_TRY(sn.name, e.text("name"));
-    ANTQ_TRY(sn.type, e.text("type"));
-    if (std::find(types.begin(), types.end(), sn.type) == types.end())
-      return e.fail("type", "\"" + sn.type + "\" is not one of the profile's model_types");
     ANTQ_TRY(sn.aliases, e.texts("aliases"));
     for (std::size_t k = 0; k < sn.aliases.size(); ++k)
       if (sn.aliases[k].empty()) return e.fail(fmt::format("aliases[{}]", k), "expected non-empty text");
@@ -531,6 +529,11 @@ const std::vector<std::string>& rule_ids() {
   return ids;
 }
 
+const std::vector<std::string>& always_applied_rule_ids() {
+  static const std::vector<std::string> ids = {"signature", "authority", "duplicate", "unit", "predecessor"};
+  return ids;
+}
+
 bool Profile::applies(std::string_view id) const {
   auto it = rules.find(id);
   return it != rules.end() && it->second;
@@ -560,8 +563,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   ANTQ_TRY(p.source_number, s->opt_text("number"));
   ANTQ_TRY(p.source_date, s->opt_text("date"));
   if (p.source_date && !ledger::is_date(*p.source_date)) return s->fail("date", "expected YYYY-MM-DD or null");
-  std::string file;
-  ANTQ_TRY(file, s->text("file"));
+  ANTQ_TRY(p.source_file, s->text("file"));
   ANTQ_CHECK(s->done());
 
   const json* replaces = nullptr;
@@ -569,11 +571,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   for (std::size_t i = 0; i < replaces->size(); ++i) {
     Fields r((*replaces)[i], fmt::format("replaces[{}]", i), name);
     ANTQ_CHECK(r.check_object());
-    std::string document;
-    std::optional<std::string> transition;
-    ANTQ_TRY(document, r.text("document"));
-    ANTQ_TRY(transition, r.opt_text("transition"));
+    Profile::Replaced replaced;
+    ANTQ_TRY(replaced.document, r.text("document"));
+    ANTQ_TRY(replaced.transition, r.opt_text("transition"));
     ANTQ_CHECK(r.done());
+    p.replaces.push_back(std::move(replaced));
   }
 
   ANTQ_TRY(p.model_types, top.texts("model_types", &kModelTypes));
@@ -650,9 +652,11 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   auto t = top.object("termination");
   if (!t) return std::unexpected(t.error());
   ANTQ_TRY(p.termination_requires, t->texts("requires", &ledger::known_acts()));
-  std::string decided_by;
-  ANTQ_TRY(decided_by, t->text("decided_by"));
-  if (decided_by != "establishing-level") return t->fail("decided_by", "expected establishing-level");
+  // Format 2: null where the source names nobody (no file today), and then only `authority` checks who ends it.
+  if (p.format == 1) ANTQ_TRY(p.termination_decided_by, t->text("decided_by"));
+  else ANTQ_TRY(p.termination_decided_by, t->opt_text("decided_by"));
+  if (p.termination_decided_by && *p.termination_decided_by != "establishing-level")
+    return t->fail("decided_by", p.format == 1 ? "expected establishing-level" : "expected establishing-level or null");
   ANTQ_CHECK(t->done());
 
   auto w = top.object("weak");
@@ -717,7 +721,7 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
   if (p.format == 2) {
     const json* names = nullptr;
     ANTQ_TRY(names, top.get("names"));
-    ANTQ_TRY(p.names, parse_names(*names, name, p.model_types));
+    ANTQ_TRY(p.names, parse_names(*names, name));
   }
 
   // Recognition and transition (docs/rules.md): required in format 2; a format-1 file has neither (its reader
@@ -785,8 +789,19 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
 
   auto ru = top.object("rules");
   if (!ru) return std::unexpected(ru.error());
-  // A format-1 file names the rules of its time; those added since do not apply under it.
-  for (const auto& id : p.format == 1 ? format1_rule_ids() : rule_ids()) ANTQ_TRY(p.rules[id], ru->boolean(id));
+  // A format-1 file names the rules of its time; those added since do not apply under it. Format 2 does not name
+  // the rules applied under every profile (always_applied_rule_ids): nothing read its value.
+  const auto& always = always_applied_rule_ids();
+  const auto is_always = [&](const std::string& id) { return std::find(always.begin(), always.end(), id) != always.end(); };
+  for (const auto& id : p.format == 1 ? format1_rule_ids() : rule_ids()) {
+    if (p.format == 2 && is_always(id)) {
+      if (j.at("rules").contains(id))
+        return ru->fail(id, "applies under every profile (it guards the ledger): format 2 does not list it");
+      p.rules[id] = true;
+      continue;
+    }
+    ANTQ_TRY(p.rules[id], ru->boolean(id));
+  }
   for (const auto& id : rule_ids()) p.rules.try_emplace(id, false);
   ANTQ_CHECK(ru->done());
   if (p.applies("rater") && !p.rating.raters)

@@ -51,6 +51,7 @@ struct Rating {
   std::string basis;                  // "percentage" | "criteria"
   std::vector<RatingBand> bands;      // percentage: best first, the last at 0
   std::map<std::string, std::string> criteria_text;  // criteria: id -> Vietnamese text
+  std::map<std::string, std::string> criteria_en;    // criteria: id -> English gloss
   // criteria: level -> model type -> rule
   std::map<std::string, std::map<std::string, CriteriaRule>> criteria;
   std::optional<int> eligibility_months;
@@ -92,7 +93,6 @@ struct ExemplarRules {
 // provinces write in model names (projections/names.hpp).
 struct StandardName {
   std::string name;                  // as the source writes it: what reports print
-  std::string type;                  // self-managed | linked
   std::vector<std::string> aliases;  // other names of the same model
 };
 
@@ -176,6 +176,13 @@ struct Profile {
   std::string source_issuer;
   std::optional<std::string> source_number;
   std::optional<std::string> source_date;  // null when the document leaves its day blank
+  std::string source_file;                 // the source's text among the seeds ("seeds/000_….txt")
+  // Older documents the source replaces (`replaces`): what a report's basis and `antq profile` name.
+  struct Replaced {
+    std::string document;
+    std::optional<std::string> transition;  // what happens to models made under it, when the source says
+  };
+  std::vector<Replaced> replaces;
   std::vector<std::string> model_types;
   std::map<std::string, std::vector<std::string>> establishment_requires;  // model type -> acts, in order
   Rating rating;
@@ -186,6 +193,9 @@ struct Profile {
   std::map<std::string, std::vector<DossierItem>> model_dossier;  // model type -> items
   std::vector<DossierItem> exemplar_dossier;
   std::vector<std::string> termination_requires;
+  // termination.decided_by: "establishing-level" (the unit that founded a model ends it: rule same-level applies to
+  // model.terminated whatever the rule says of ratings), or, format 2, nullopt where the source names nobody.
+  std::optional<std::string> termination_decided_by = "establishing-level";
   std::optional<std::string> weak_must_terminate;  // "immediately" | "next-evaluation-year"
   std::string replication_requires_level;
   std::optional<int> points_effective_pct;
@@ -244,5 +254,8 @@ std::string_view frozen_format1_text(std::string_view id);
 const std::vector<std::string>& rule_ids();
 // The rule ids a format-1 file names: the others do not apply under it.
 const std::vector<std::string>& format1_rule_ids();
+// The rule ids applied under every profile whatever a file says (they guard the ledger, not a procedure of the
+// sources: signature, authority, duplicate, unit): a format-1 file lists them, a format-2 file does not.
+const std::vector<std::string>& always_applied_rule_ids();
 
 }  // namespace antq::projections

@@ -7,6 +7,7 @@
 
 #include "ledger/act.hpp"
 #include "projections/admission.hpp"
+#include "projections/profile_view.hpp"
 
 namespace antq::projections {
 namespace {
@@ -82,6 +83,7 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   auto in_force = profile_on(ledger, r.as_of);
   if (!in_force) return std::unexpected(in_force.error());
   r.profile = in_force->id;
+  r.basis = profile_basis(*in_force);
 
   const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
   auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, unit, counted, keep);

@@ -29,6 +29,7 @@ struct PeriodicReport {
   std::optional<std::uint64_t> at;  // only the entries up to this seq (the ledger as it stood then), when given
   std::string unit;     // the reporting unit's subjects; "" for every unit
   std::string profile;  // the profile in force on as_of
+  std::string basis;    // the profile's source document, as the report states it (its "Căn cứ …": profile_basis())
   Statistics stats;     // as of as_of; ratings of `year` (yearly reports only); in_period over `covers`
 };
 

@@ -109,6 +109,8 @@ nlohmann::json RetentionRecord::to_json() const {
           {"item", opt(item)},
           {"attachment", attachment ? nlohmann::json(to_hex(*attachment)) : nlohmann::json(nullptr)},
           {"class", cls},
+          {"class_title", class_title.empty() ? nlohmann::json(nullptr) : nlohmann::json(class_title)},
+          {"class_source", class_source.empty() ? nlohmann::json(nullptr) : nlohmann::json(class_source)},
           {"period", period},
           {"period_years", years ? nlohmann::json(*years) : nlohmann::json(nullptr)},
           {"clock_start", opt(clock_start)},
@@ -139,6 +141,8 @@ RetentionRecord judge_document(const RetentionRow& row, const RecordFacts& facts
   r.subject = facts.subject;
   r.item = facts.item.empty() ? std::nullopt : std::optional<std::string>(facts.item);
   r.cls = row.cls;
+  r.class_title = row.title;
+  r.class_source = row.source;
   r.period = row.period;
   r.years = row.years;
   r.provisional = row.provisional;

@@ -74,6 +74,8 @@ struct RetentionRecord {
   std::optional<std::string> item;       // null for the file itself
   std::optional<Digest> attachment;      // null for the file, or for an act that attaches nothing
   std::string cls;                       // the schedule's class; "file" for the file itself
+  // The schedule row's title and the text it is taken from (its `source`); empty for the file itself.
+  std::string class_title, class_source;
   std::string period;                    // permanent | until-superseded | <N> (years)
   std::optional<int> years;
   std::optional<std::string> clock_start, due;  // YYYY-MM-DD

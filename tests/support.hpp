@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -228,7 +229,7 @@ enum class StoredProfile { today, format1, none };
 class TestLedger {
  public:
   explicit TestLedger(std::string profile_id = "hoa-binh-2023", std::string office_key = "rsa2048",
-                      StoredProfile stored = StoredProfile::today)
+                      StoredProfile stored = StoredProfile::today, std::optional<std::string> profile_text = std::nullopt)
       : pki(tmp / "pki"), profile(std::move(profile_id)) {
     admin = pki.issue("admin");
     chair = pki.issue("chair");
@@ -239,8 +240,10 @@ class TestLedger {
     o.dir = dir();
     o.profile = profile;
     // Stored as antq init stores it: the ledger is judged by today's file of `profile` (or as `stored` says).
-    const std::string_view text = stored == StoredProfile::format1 ? projections::frozen_format1_text(profile)
-                                                                   : projections::builtin_profile_text(profile);
+    // `profile_text`, when given, is stored instead: a profile file of id `profile_id` as a test changed it.
+    const std::string_view text = profile_text                        ? std::string_view(*profile_text)
+                                  : stored == StoredProfile::format1 ? projections::frozen_format1_text(profile)
+                                                                     : projections::builtin_profile_text(profile);
     if (stored != StoredProfile::none) o.profile_document.assign(text.begin(), text.end());
     o.roots = {pki.root().certificate_der};
     o.administrator = admin.certificate;

@@ -475,7 +475,8 @@ TEST_CASE("verify --json shows every signature as the rules for official digital
 
 TEST_CASE("Help (--help) teaches: every command explains itself with an example", "[cli]") {
   for (std::string command : {"init", "sign", "append", "record", "verify", "checkpoint", "proof", "export",
-                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff", "audit", "stats"}) {
+                              "verify-bundle", "demo", "trust add-crl", "show", "history", "dossier", "diff", "audit", "stats",
+                              "profile"}) {
     std::string out;
     INFO(command);
     CHECK(run(kAntq + " " + command + " --help", &out) == 0);

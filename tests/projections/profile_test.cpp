@@ -350,8 +350,9 @@ TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for W
   CHECK(profile("bac-giang-2020").names.abbreviations.at("TP") == "tội phạm");
 
   CHECK_THAT(refusal(changed([](json& j) { j.erase("names"); })), Catch::Contains("names: missing"));
-  CHECK_THAT(refusal(changed([](json& j) { j["names"]["standard"] = {{{"name", "X"}, {"type", "mixed"}, {"aliases", json::array()}}}; })),
-             Catch::Contains("names.standard[0].type"));
+  // A standard name carries no type (no code read it: the appendix's headings are in the section's cite).
+  CHECK_THAT(refusal(changed([](json& j) { j["names"]["standard"] = {{{"name", "X"}, {"type", "linked"}, {"aliases", json::array()}}}; })),
+             Catch::Contains("names.standard[0].type: unknown field"));
   CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["AN TT"] = "an ninh, trật tự"; })),
              Catch::Contains("an abbreviation is one word"));
   CHECK_THAT(refusal(changed([](json& j) { j["names"]["abbreviations"]["AN-TT"] = "an ninh, trật tự"; })),
@@ -451,6 +452,38 @@ TEST_CASE("A ledger made before profiles were stored is judged by the frozen for
   auto rules = make_admission(*old);
   if (!rules) FAIL(rules.error().line());
   CHECK(old->verify({}, **rules).ok);
+}
+
+}  // namespace antq::projections
+
+namespace antq::projections {
+
+TEST_CASE("Format 2 lists no rule applied under every profile, and termination.decided_by may be null", "[projections]") {
+  for (const auto& id : known_profiles()) {
+    INFO(id);
+    const json j = json::parse(builtin_profile_text(id));
+    for (const auto& rule : always_applied_rule_ids()) {
+      CHECK_FALSE(j["rules"].contains(rule));
+      CHECK(profile(id).applies(rule));
+      // The format-1 file lists those of its time, as it did (`unit` came with format 2).
+      CHECK(json::parse(frozen_format1_text(id))["rules"].contains(rule) == (rule != "unit"));
+    }
+    CHECK(profile(id).termination_decided_by == "establishing-level");
+    CHECK(!profile(id).source_file.empty());
+  }
+  CHECK_THAT(refusal(changed([](json& j) { j["rules"]["authority"] = false; })),
+             Catch::Contains("rules.authority: applies under every profile"));
+  CHECK_THAT(refusal(changed([](json& j) { j["termination"]["decided_by"] = "province"; })),
+             Catch::Contains("termination.decided_by: expected establishing-level or null"));
+  auto open = parse_profile(changed([](json& j) { j["termination"]["decided_by"] = nullptr; }), "test.json");
+  REQUIRE(open);
+  CHECK_FALSE(open->termination_decided_by.has_value());
+  // Format 1 still wants the value it always had.
+  json v1 = json::parse(frozen_format1_text("hoa-binh-2023"));
+  v1["termination"]["decided_by"] = nullptr;
+  CHECK_THAT(refusal(v1.dump()), Catch::Contains("termination.decided_by"));
+  CHECK(profile("hoa-binh-2023").replaces.size() == 1);
+  CHECK(profile("bac-giang-2020").rating.criteria_en.size() == profile("bac-giang-2020").rating.criteria_text.size());
 }
 
 }  // namespace antq::projections
