@@ -42,7 +42,15 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
   // The subjects of the unit and of every unit under it in the registry as it stood on the day asked about.
   auto keep = queries::unit_filter(ledger, *unit, point.date.value_or(today), *in_scope);
   if (!keep) return std::unexpected(keep.error());
-  auto findings = projections::audit(ledger, today, point, *keep);
+  // The registered units whose periodic reports are audited: the unit's and those under it, inside the scope.
+  projections::UnitFilter reporting;
+  if (!unit->empty() || !scope.whole()) {
+    auto covers = queries::unit_cover(ledger, *unit, point.date.value_or(today));
+    reporting = [covers, scope](std::string_view name, std::string_view level) {
+      return (!covers || covers(name)) && scope.covers(name, level);
+    };
+  }
+  auto findings = projections::audit(ledger, today, point, *keep, reporting);
   if (!findings) return std::unexpected(findings.error());
   Findings out;
   for (auto& f : *findings)

@@ -800,6 +800,8 @@ const std::vector<std::string>& known_acts() {
 
 bool is_known_act(std::string_view kind) { return act_specs().contains(kind); }
 
+const std::vector<std::string>& unit_kinds() { return kUnitKinds; }
+
 bool is_registry_act(std::string_view kind) {
   return kind.starts_with("authority.") || kind == "profile.adopted" || kind.starts_with("record.") ||
          kind.starts_with("archive.") || kind.starts_with("trust.") || kind.starts_with("retention.") ||

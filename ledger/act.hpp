@@ -97,6 +97,9 @@ Result<Act> decode_body(ByteView bytes);
 bool is_known_act(std::string_view kind);
 // Registry and records acts: authority.*, profile.adopted, record.*, archive.*, trust.*, retention.*, access.*, unit.*.
 bool is_registry_act(std::string_view kind);
+
+// The kinds of unit the registry knows (unit.registered data.kind): people-committee, steering-committee, police, ...
+const std::vector<std::string>& unit_kinds();
 // Every known kind, in acts.md order.
 const std::vector<std::string>& known_acts();
 

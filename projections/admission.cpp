@@ -249,17 +249,16 @@ class Rules final : public ledger::Admission {
     return {};
   }
 
-  // unit.report-filed (docs/rules.md): a reporting unit's half-year or yearly report, kept in the list
-  // "units/reports" (unit_reports_of) for the audit's missing-unit-report.
+  // unit.report-filed (docs/rules.md): a reporting unit's half-year or yearly report, kept under its own key
+  // (kUnitReportsPrefix, unit_reports_of) for the audit's missing-unit-report.
   static Status record_unit_report(const ledger::Candidate& c, ledger::StateStore& state) {
     const std::string period = c.act.data.value("period", "");
     if (period == "adhoc")
       return bad_input("unit.report-filed: data.period: expected YYYY-H1 (the half-year) or YYYY (the year), got \"adhoc\"");
-    nlohmann::json list = nlohmann::json::parse(state.get(kUnitReportsKey).value_or("[]"), nullptr, false);
-    if (!list.is_array()) list = nlohmann::json::array();
-    list.push_back({{"seq", c.seq}, {"date", c.act.date}, {"unit", c.act.authority.unit},
-                    {"level", c.act.authority.level}, {"period", period}, {"to", c.act.data.value("to", "")}});
-    state.put(kUnitReportsKey, list.dump());
+    state.put(fmt::format("{}{:020}", kUnitReportsPrefix, c.seq),
+              nlohmann::json{{"seq", c.seq}, {"date", c.act.date}, {"unit", c.act.authority.unit},
+                             {"level", c.act.authority.level}, {"period", period}, {"to", c.act.data.value("to", "")}}
+                  .dump());
     return {};
   }
 
@@ -506,13 +505,14 @@ bool is_decision_act(std::string_view kind) {
   return kDecisions.contains(kind);
 }
 
-std::vector<UnitReport> unit_reports_of(const ledger::StateStore& state) {
+std::vector<UnitReport> unit_reports_of(const ledger::Ledger& ledger) {
   std::vector<UnitReport> out;
-  nlohmann::json list = nlohmann::json::parse(state.get(kUnitReportsKey).value_or("[]"), nullptr, false);
-  if (!list.is_array()) return out;
-  for (const auto& r : list)
+  ledger.for_each_state(kUnitReportsPrefix, [&](std::string_view, std::string_view value) {
+    const nlohmann::json r = nlohmann::json::parse(value, nullptr, false);
+    if (!r.is_object()) return;
     out.push_back({r.value("seq", std::uint64_t{0}), r.value("date", ""), r.value("unit", ""), r.value("level", ""),
                    r.value("period", ""), r.value("to", "")});
+  });
   return out;
 }
 

@@ -25,16 +25,18 @@ Result<Profile> initial_profile(const ledger::Ledger& ledger);
 // before it (domain.md §9).
 Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date);
 
-// The reporting units' periodic reports (unit.report-filed, docs/rules.md), in the order admitted: state key
-// "units/reports", written only by that act.
-inline constexpr std::string_view kUnitReportsKey = "units/reports";
+// The reporting units' periodic reports (unit.report-filed, docs/rules.md): one state key per report,
+// "units/reports/<seq, 20 digits>" (so keys sort in the order admitted), written only by that act. One key each, not
+// one growing list: a list rewritten by every report would cost, over the years of a province's ledger, the square
+// of their number.
+inline constexpr std::string_view kUnitReportsPrefix = "units/reports/";
 struct UnitReport {
   std::uint64_t seq = 0;
   std::string date, unit, level;
   std::string period;  // YYYY-H1 | YYYY
   std::string to;
 };
-std::vector<UnitReport> unit_reports_of(const ledger::StateStore& state);
+std::vector<UnitReport> unit_reports_of(const ledger::Ledger& ledger);
 
 // A rule file adopted by a registry act from an effective date: a profile (profile.adopted, state key
 // "profiles/adopted") or a retention schedule (retention.schedule-adopted, "retention/adopted"). The file travels as

@@ -13,6 +13,7 @@
 #include "projections/names.hpp"
 #include "projections/retention.hpp"
 #include "projections/stats.hpp"
+#include "projections/units.hpp"
 
 namespace antq::projections {
 namespace {
@@ -63,12 +64,11 @@ std::string list_of(const std::vector<std::string>& v) {
   return out;
 }
 
-
-
 class Auditor {
  public:
-  Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at, const SubjectFilter& keep)
-      : ledger_(ledger), today_(std::move(today)), at_(at), keep_(keep), reader_(ledger) {}
+  Auditor(const ledger::Ledger& ledger, std::string today, const AsOf& at, const SubjectFilter& keep,
+          const UnitFilter& reporting)
+      : ledger_(ledger), today_(std::move(today)), at_(at), keep_(keep), reporting_(reporting), reader_(ledger) {}
 
   Result<std::vector<Finding>> run() {
     std::map<std::string, std::vector<Candidate>> by_area;  // duplicate-model candidates
@@ -268,30 +268,51 @@ class Auditor {
   }
 
   // missing-unit-report (format 2, unit_reports): a reporting unit with no report of a period (unit.report-filed)
-  // dated before its tier's day. The units: those at a tier's level that founded a subject audited here (or, on the
-  // whole ledger, filed a report), from the year they founded their first; the kind of unit a tier names (steering
-  // committee, department) is not known yet (no unit registry), so a level stands for it.
+  // dated before its tier's day. The reporting units: where the ledger registers units (unit.registered), the
+  // registered units of a tier's level and, where the tier names them (`kinds`), of its kinds, from their `from`
+  // day; a report is theirs when its authority names them or an alias (after folding). A ledger without a registry
+  // knows no kinds: the units at a tier's level that founded a subject audited here (or, on the whole ledger, filed a
+  // report), from the day they founded their first.
   void unit_reports(const Profile& p, const std::vector<SubjectState>& states) {
     if (!p.applies("missing-unit-report") || p.unit_reports.empty()) return;
-    struct Unit {
-      std::string level, since;
+    struct Reporter {
+      std::string level, kind, since;
       std::uint64_t seq = 0;
     };
-    std::map<std::string, Unit> units;
-    for (const SubjectState& s : states) {
-      if (!s.is_founded() || s.authority.unit.empty()) continue;
-      auto [it, added] = units.try_emplace(s.authority.unit, Unit{s.authority.level, s.founded, s.founding_seq()});
-      if (!added && s.founded < it->second.since) it->second = {s.authority.level, s.founded, s.founding_seq()};
-    }
+    std::map<std::string, Reporter> units;
     std::vector<UnitReport> filed;
-    for (auto& r : unit_reports_of(LedgerState(ledger_)))
+    for (auto& r : unit_reports_of(ledger_))
       if (!at_.seq || r.seq <= *at_.seq) filed.push_back(std::move(r));
-    if (!keep_)
-      for (const UnitReport& r : filed) units.try_emplace(r.unit, Unit{r.level, r.date, r.seq});
+    std::vector<projections::Unit> registered;
+    for (auto& u : registered_units(LedgerState(ledger_)))
+      if (!at_.seq || u.seq <= *at_.seq) registered.push_back(std::move(u));
+    const UnitTree tree(registered, "");
+    if (!registered.empty()) {
+      std::set<std::string> founders;  // registered names of the units that founded an audited subject
+      for (const SubjectState& s : states)
+        if (const projections::Unit* u = tree.find(s.authority.unit)) founders.insert(u->name);
+      for (const projections::Unit& u : registered) {
+        const bool shown = reporting_ ? reporting_(u.name, u.level) : !keep_ || founders.contains(u.name);
+        if (shown) units.try_emplace(u.name, Reporter{u.level, u.kind, u.from, u.seq});
+      }
+      for (UnitReport& r : filed)  // a report names its unit as the act's authority wrote it
+        if (const projections::Unit* u = tree.find(r.unit)) r.unit = u->name;
+    } else {
+      for (const SubjectState& s : states) {
+        if (!s.is_founded() || s.authority.unit.empty()) continue;
+        auto [it, added] = units.try_emplace(s.authority.unit, Reporter{s.authority.level, "", s.founded, s.founding_seq()});
+        if (!added && s.founded < it->second.since) it->second = {s.authority.level, "", s.founded, s.founding_seq()};
+      }
+      if (!keep_)
+        for (const UnitReport& r : filed) units.try_emplace(r.unit, Reporter{r.level, "", r.date, r.seq});
+    }
     const int last = std::stoi(today_.substr(0, 4));
     for (const auto& [unit, u] : units)
       for (const UnitReportTier& tier : p.unit_reports) {
         if (std::find(tier.levels.begin(), tier.levels.end(), u.level) == tier.levels.end()) continue;
+        if (auto k = tier.kinds.find(u.level); k != tier.kinds.end() && !u.kind.empty() &&
+                                               std::find(k->second.begin(), k->second.end(), u.kind) == k->second.end())
+          continue;
         for (int y = std::stoi(u.since.substr(0, 4)); y <= last; ++y) {
           const std::string due = fmt::format("{:04}-{}", y, tier.before);
           const std::string name = tier.period == "H1" ? fmt::format("{}-H1", y) : std::to_string(y);
@@ -301,8 +322,9 @@ class Auditor {
           });
           if (sent) continue;
           out_.push_back({"ledger", u.seq, "missing-unit-report", due,
-                          fmt::format("{} ({}) has no {} report {} (unit.report-filed) dated before {} to {} ({})", unit,
-                                      u.level, tier.period == "H1" ? "half-year" : "yearly", name, due, tier.to, p.id),
+                          fmt::format("{} ({}{}) has no {} report {} (unit.report-filed) dated before {} to {} ({})",
+                                      unit, u.level, u.kind.empty() ? "" : ", " + u.kind,
+                                      tier.period == "H1" ? "half-year" : "yearly", name, due, tier.to, p.id),
                           {u.seq}, unit});
         }
       }
@@ -574,6 +596,7 @@ class Auditor {
   std::string today_;
   AsOf at_;
   SubjectFilter keep_;  // empty: every subject
+  UnitFilter reporting_;  // the registered units whose reports are audited; empty: see unit_reports
   SubjectReader reader_;
   std::vector<Finding> out_;
 };
@@ -581,8 +604,8 @@ class Auditor {
 }  // namespace
 
 Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
-                                   const SubjectFilter& keep) {
-  return Auditor(ledger, at.date.value_or(today), at, keep).run();
+                                   const SubjectFilter& keep, const UnitFilter& reporting) {
+  return Auditor(ledger, at.date.value_or(today), at, keep, reporting).run();
 }
 
 }  // namespace antq::projections

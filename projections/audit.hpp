@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/ledger.hpp"
@@ -24,10 +26,15 @@ struct Finding {
   std::string unit;  // missing-unit-report: the reporting unit (the subject is then "ledger")
 };
 
+// Which registered units (name, level) an audit looks at for missing-unit-report.
+using UnitFilter = std::function<bool(std::string_view name, std::string_view level)>;
+
 // Every finding as of `at`, with `today` (YYYY-MM-DD) as the day deadlines are measured against (at.date when
 // given). Sorted by subject, then date, then rule. `keep`, when given, audits only the subjects it keeps (a
-// duplicate-model is then found among them alone).
+// duplicate-model is then found among them alone). `reporting`, when given, names the registered units whose
+// periodic reports are audited; without it, every registered unit when `keep` is empty, else those that founded a
+// subject it keeps.
 Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
-                                   const SubjectFilter& keep = {});
+                                   const SubjectFilter& keep = {}, const UnitFilter& reporting = {});
 
 }  // namespace antq::projections

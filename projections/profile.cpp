@@ -753,6 +753,19 @@ Result<Profile> parse_profile(std::string_view json_text, std::string_view name)
       ANTQ_TRY(tier.levels, r.texts("levels", &kUnitLevels));
       if (tier.levels.empty()) return r.fail("levels", "expected at least one");
       ANTQ_TRY(tier.to, r.text("to"));
+      // Optional, so that format-2 files stored before it was added still read.
+      if ((*tiers)[i].contains("kinds")) {
+        auto kinds = r.object("kinds");
+        if (!kinds) return std::unexpected(kinds.error());
+        for (const auto& [level, _] : (*tiers)[i].at("kinds").items()) {
+          if (level == "cite" || level == "note") continue;
+          if (std::find(tier.levels.begin(), tier.levels.end(), level) == tier.levels.end())
+            return kinds->fail(level, fmt::format("is not one of the tier's levels ({})", Fields::join(tier.levels)));
+          ANTQ_TRY(tier.kinds[level], kinds->texts(level, &ledger::unit_kinds()));
+          if (tier.kinds[level].empty()) return kinds->fail(level, "expected at least one kind");
+        }
+        ANTQ_CHECK(kinds->done());
+      }
       ANTQ_CHECK(r.done());
       p.unit_reports.push_back(std::move(tier));
     }

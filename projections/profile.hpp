@@ -112,6 +112,9 @@ struct UnitReportTier {
   std::string before;               // "MM-DD"
   std::vector<std::string> levels;  // the levels of the units that report (commune, district, province, agency ...)
   std::string to;                   // to whom, as the source writes it
+  // Optional (`kinds`): per level, the kinds of registered unit that report at it (unit.registered data.kind, e.g.
+  // the steering committees of the communes); a level it does not name reports whatever its kind.
+  std::map<std::string, std::vector<std::string>> kinds;
 };
 
 // A retention schedule (retention.md, records and archives): which period each record of a dossier is kept, from

@@ -491,5 +491,49 @@ TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-uni
   CHECK(t.verify().ok);
 }
 
+// With a unit registry, the reporting units are the registered ones of a tier's level and kinds (Hòa Bình 000 §VIII.1:
+// "Các sở, ban, ngành, Ủy ban Mặt trận Tổ quốc Việt Nam và các đoàn thể trong tỉnh … báo cáo"): the departments, the
+// Front and the organisations of the province report before 15/5 and 15/11; the provincial people's committee (not
+// of those kinds) does not, founding no model is no excuse, and a report names its unit in any case or by an alias.
+TEST_CASE("Hòa Bình: the registered units of a tier's kinds owe its reports (missing-unit-report, unit_reports kinds)", "[audit][units]") {
+  TestLedger t("hoa-binh-2023", "p256");
+  auto registered = [&](const std::string& name, const std::string& kind, json extra = json::object()) {
+    json data = {{"name", name}, {"level", "province"}, {"kind", kind}, {"from", "2024-01-01"}};
+    if (kind != "people-committee") data["parent"] = "UBND tỉnh Hòa Bình";
+    data.update(extra);
+    return test::sign(json{{"act", "unit.registered"}, {"subject", "ledger"}, {"date", "2024-01-02"}, {"data", data}},
+                      t.admin);
+  };
+  auto r = t.append({registered("UBND tỉnh Hòa Bình", "people-committee"),
+                     registered("Sở Giáo dục và Đào tạo", "department", {{"aliases", json::array({"Sở GD&ĐT"})}}),
+                     registered("Ủy ban MTTQ Việt Nam tỉnh", "front")});
+  REQUIRE(r);
+  const json kDepartment = {{"level", "province"}, {"unit", "sở gd&đt"}};  // an alias, in lower case
+  auto department = t.bind_unit("department", kDepartment);
+  REQUIRE(t.record(department, make_act("unit.report-filed", "ledger", "2024-05-14", {{"period", "2024-H1"}}, kDepartment),
+                   false));
+  auto owed = [&](const std::string& as_of, const UnitFilter& reporting = {}) {
+    auto all = audit(*t.ledger, as_of, AsOf{as_of, std::nullopt}, {}, reporting);
+    if (!all) FAIL(all.error().line());
+    std::vector<std::string> out;
+    for (const auto& f : *all)
+      if (f.rule == "missing-unit-report") out.push_back(f.unit + " " + f.date);
+    return out;
+  };
+  CHECK(owed("2024-05-14").empty());
+  CHECK(owed("2024-05-15") == std::vector<std::string>{"Ủy ban MTTQ Việt Nam tỉnh 2024-05-15"});
+  CHECK(owed("2024-11-15") == std::vector<std::string>{"Ủy ban MTTQ Việt Nam tỉnh 2024-05-15", "Sở Giáo dục và Đào tạo 2024-11-15",
+                                                        "Ủy ban MTTQ Việt Nam tỉnh 2024-11-15"});
+  auto all = audit(*t.ledger, "2024-11-15", AsOf{"2024-11-15", std::nullopt});
+  REQUIRE(all);
+  for (const auto& f : *all)
+    if (f.rule == "missing-unit-report" && f.unit == "Sở Giáo dục và Đào tạo")
+      CHECK_THAT(f.message, Catch::StartsWith("Sở Giáo dục và Đào tạo (province, department) has no yearly report 2024 "
+                                              "(unit.report-filed) dated before 2024-11-15 to Ban Chỉ đạo 09 tỉnh"));
+  // Audited for one unit (antq audit --unit): only its reports.
+  CHECK(owed("2024-11-15", [](std::string_view name, std::string_view) { return name == "Ủy ban MTTQ Việt Nam tỉnh"; }) ==
+        std::vector<std::string>{"Ủy ban MTTQ Việt Nam tỉnh 2024-05-15", "Ủy ban MTTQ Việt Nam tỉnh 2024-11-15"});
+}
+
 }  // namespace
 }  // namespace antq::projections
