@@ -1,7 +1,7 @@
 // Every field of a profile is read (issue 21, "Done when": "Every profile JSON field is either used by the engine or
 // removed; a test fails if a profile carries a field no code reads"; projections/profiles/README.md, "Every field has
 // a row"). The test lists every leaf path of every format-2 file compiled in (list elements as [*], the keys of
-// names.abbreviations as *), and wants each path in exactly one of three lists:
+// names.abbreviations and of a unit report tier's kinds as *), and wants each path in exactly one of three lists:
 //   - kProse: the leaves for people only (`cite`, `note`), read by nobody on purpose;
 //   - the rows: each changes the value in a profile's text (a figure, a rule, an entry dropped) and watches the
 //     engine's answer on a small scenario change (an admission, a finding, a report figure, a dossier item, the
@@ -29,6 +29,7 @@
 #include "projections/profile_view.hpp"
 #include "projections/report.hpp"
 #include "projections/retention.hpp"
+#include "bac_giang_units.hpp"
 #include "support.hpp"
 
 namespace antq::projections {
@@ -44,7 +45,8 @@ void leaves(const json& v, const std::string& path, std::set<std::string>& out) 
   if (v.is_object()) {
     if (v.empty()) out.insert(path + "{}");
     for (const auto& [key, x] : v.items()) {
-      const std::string k = path == "names.abbreviations" ? "*" : key;
+      // Keys that are data, not fields: an abbreviation, a level of unit.
+      const std::string k = path == "names.abbreviations" || path == "unit_reports.tiers[*].kinds" ? "*" : key;
       leaves(x, path.empty() ? k : path + "." + k, out);
     }
   } else if (v.is_array()) {
@@ -283,6 +285,36 @@ std::string school_rated_by_police(const std::string& text) {
   auto r = t.record(police, make_act("model.rated", "S1", "2024-01-10", {{"year", 2024}, {"level", "fair"}, {"targets_met_pct", 80}},
                                      police_unit));
   return out + (r ? "rated by the police: ok" : "rated by the police: " + r.error().line());
+}
+
+// Bắc Giang (004 §III.2): the registry of register_bac_giang, a model the commune founds, rated Weak by the commune's
+// steering committee (a listed reviewer of its area).
+std::string bac_giang_rated_by_committee(const std::string& text) {
+  if (auto p = parsed(text); !p) return "profile refused: " + p.error().message;
+  TestLedger t("bac-giang-2020", "p256", test::StoredProfile::today, text);
+  const test::UnitSigners committee = test::commune_committee(t);
+  std::string out;
+  for (const json& a : {make_act("model.proposed", "B1", "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}}),
+                        make_act("model.consulted", "B1", "2023-03-10"),
+                        make_act("model.established", "B1", "2023-03-20", kSelfManaged)})
+    out += record_outcome(t, a);
+  auto r = t.record(committee, make_act("model.rated", "B1", "2024-11-08", {{"year", 2024}, {"level", "weak"}, {"criteria", {"BG.W2"}}},
+                                        test::kCommuneCommittee));
+  return out + (r ? "rated by the commune committee: ok" : "rated by the commune committee: " + r.error().line());
+}
+
+// Hòa Bình (000 §VIII.1) with a registry: the province's people's committee and a department; who owes the province's
+// reports (missing-unit-report) as of 2025-12-31.
+std::string hoa_binh_reporting_units(const std::string& text) {
+  if (auto p = parsed(text); !p) return "profile refused: " + p.error().message;
+  TestLedger t("hoa-binh-2023", "p256", test::StoredProfile::today, text);
+  std::string out;
+  for (const json& u : {test::unit_registered("UBND tỉnh Hòa Bình", "province", "people-committee", ""),
+                        test::unit_registered("Sở Giáo dục và Đào tạo", "province", "department", "UBND tỉnh Hòa Bình")}) {
+    auto r = t.append({test::sign(u, t.admin)});
+    out += r ? "unit ok\n" : r.error().line() + "\n";
+  }
+  return out + view_of(t, View::audit);
 }
 
 // ---- the rows -----------------------------------------------------------------------------------------------------
@@ -538,6 +570,16 @@ std::vector<Row> rows() {
   out.push_back({"circular_124.applies", "hoa-binh-2023",
                  "model.rated of a tt124 school's model by the police recognising it: admitted, refused [same-level] when the circular does not apply",
                  [](json& j) { j["circular_124"]["applies"] = false; }, school_rated_by_police});
+  out.push_back({"rating.raters[*].kind", "bac-giang-2020",
+                 "model.rated by the commune's steering committee: admitted, refused [rater] when no listed reviewer is a steering committee",
+                 [](json& j) { for (auto& r : j["rating"]["raters"]) r["kind"] = "police"; }, bac_giang_rated_by_committee});
+  out.push_back({"rating.raters[*].level", "bac-giang-2020",
+                 "model.rated by the commune's steering committee: admitted, refused [rater] when no listed reviewer is of commune level",
+                 [](json& j) { for (auto& r : j["rating"]["raters"]) r["level"] = "province"; }, bac_giang_rated_by_committee});
+  out.push_back({"unit_reports.tiers[*].kinds.*[*]", "hoa-binh-2023",
+                 "audit: the registered department owes the province's reports (missing-unit-report); the people's committee does when it is a kind that reports",
+                 [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["kinds"]["province"] = {"people-committee"}; },
+                 hoa_binh_reporting_units});
   out.push_back({"recognition.excused_items[*]", "kon-tum-2022", "dossier: a recognised model's items 1, 2, 4, 5 owed when none is excused",
                  [](json& j) { j["recognition"]["excused_items"] = json::array(); },
                  watching("kon-tum-2022", View::dossier_k1, kon_tum_recognition)});
