@@ -246,7 +246,8 @@ Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOp
   }
   auto keep = queries::unit_filter(ledger, *unit, on, *in_scope);
   if (!keep) return std::unexpected(keep.error());
-  auto r = projections::periodic_report(ledger, o.period, "",
+  // The unit names the report (and its tier's due day); `keep` decides which subjects it counts.
+  auto r = projections::periodic_report(ledger, o.period, *unit,
                                         o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of),
                                         vietnam_today(), o.point.at, *keep);
   if (!r) return std::unexpected(r.error());
@@ -282,17 +283,19 @@ Result<json> reconcile_submitted(const ledger::Ledger& ledger, const SubmittedRe
     auto it = submitted.report.find(key);
     return it == submitted.report.end() ? std::string() : it->second;
   };
-  const std::string unit = field("unit"), as_of = field("as_of");
-  std::optional<std::uint64_t> at;
+  // The same report as `antq report` makes for that period, unit (and the units under it), as-of day and entry.
+  queries::ReportOptions o{field("period"), field("unit"), {field("as_of"), std::nullopt}};
   if (auto it = submitted.report.find("at"); it != submitted.report.end()) {
     auto parsed = parse_seq(it->second);
     if (!parsed) return bad_input(fmt::format("{}: report,at,{} is not an entry number", name, it->second));
-    at = parsed;
+    o.point.at = parsed;
   }
-  auto keep = queries::scope_filter(ledger, scope);
-  if (!keep) return std::unexpected(keep.error());
-  auto r = projections::periodic_report(ledger, field("period"), unit, as_of, vietnam_today(), at, *keep);
-  if (!r) return std::unexpected(r.error());
+  if (o.point.as_of.empty()) return bad_input(fmt::format("{}: no row report,as_of: not a report of antq report", name));
+  auto x = report_of(ledger, o, scope);
+  if (!x) return std::unexpected(x.error());
+  const PeriodicReport* r = &x->report;
+  const std::string& unit = o.unit;
+  const std::string& as_of = o.point.as_of;
   // Rows of models by name (points, teams) are matched by name key (projections/names.hpp): a submitted
   // "Tổ dân cư tự quản về ANTT" is the ledger's "Tổ dân cư tự quản về an ninh, trật tự"; several submitted variants
   // of one name add up.

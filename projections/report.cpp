@@ -8,6 +8,7 @@
 #include "ledger/act.hpp"
 #include "projections/admission.hpp"
 #include "projections/profile_view.hpp"
+#include "projections/units.hpp"
 
 namespace antq::projections {
 namespace {
@@ -24,10 +25,14 @@ std::string day_before(const std::string& date) {
 
 std::string count(std::size_t n) { return std::to_string(n); }
 
-// The level `unit` founded its subjects at (the authority of their founding or first act), "" when it founded none.
+// The level of `unit`: the registry's (unit.registered), else the level it founded its subjects at (the authority of
+// their founding or first act); "" when neither says.
 std::string level_of(const ledger::Ledger& ledger, const std::string& unit) {
+  const LedgerState state(ledger);
+  const UnitTree tree(registered_units(state), "");
+  if (const Unit* u = tree.find(unit)) return u->level;
   for (const auto& id : subject_ids(ledger)) {
-    auto s = subject_state(LedgerState(ledger), id);
+    auto s = subject_state(state, id);
     if (s && s->authority.unit == unit && !s->authority.level.empty()) return s->authority.level;
   }
   return "";
@@ -86,7 +91,8 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   r.basis = profile_basis(*in_force);
 
   const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
-  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, unit, counted, keep);
+  // `keep`, when given, has chosen the subjects (the unit's and those of the units under it): `unit` only names them.
+  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, keep ? std::string() : unit, counted, keep);
   if (!stats) return std::unexpected(stats.error());
   r.stats = std::move(*stats);
   return r;

@@ -183,6 +183,16 @@ TEST_CASE("A district's --unit covers its communes once they are registered unde
   for (const auto& f : (*commune_audit)["findings"]) CHECK(f["subject"].get<std::string>().starts_with("YT-"));
   CHECK((*q::dossier_gaps(l, district, {}, {}))["subjects_founded"] == projections::subject_ids(l).size());
   CHECK(text_of(q::retention(l, {"2030-01-01", district}, {})) == text_of(q::retention(l, {"2030-01-01", ""}, {})));
+  // The district's report as it submits it (CSV) reconciles without a difference: reconcile recomputes the same
+  // report, the communes under it included.
+  for (const std::string& unit : {district, commune}) {
+    auto csv = q::report_csv(l, {"2025", unit, {}}, {});
+    REQUIRE(csv);
+    auto checked = q::reconcile(l, *csv, unit + ".csv", {});
+    REQUIRE(checked);
+    CHECK((*checked)["differences"].empty());
+    CHECK((*checked)["unit"] == unit);
+  }
 }
 
 TEST_CASE("A unit typed in decomposed Unicode gives the same report, and an unknown one is exit 2 with the nearest",
