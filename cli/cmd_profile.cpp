@@ -63,6 +63,14 @@ void print_text(const std::string& dir, const json& j) {
   print_line(fmt::format("Rules on ({}): {}", j["rules"]["on"].size(), joined(j["rules"]["on"])));
   print_line(fmt::format("Rules off ({}): {}", j["rules"]["off"].size(), joined(j["rules"]["off"])));
   print_line(fmt::format("Rating basis: {}", j["rating_basis"].get<std::string>()));
+  if (j["raters"].is_null()) {
+    print_line("Who rates: the unit that established the model (rule same-level, where it is on)");
+  } else {
+    std::string who;
+    for (const auto& r : j["raters"])
+      who += (who.empty() ? "" : ", ") + r["kind"].get<std::string>() + " (" + r["level"].get<std::string>() + ")";
+    print_line(fmt::format("Who rates: a registered unit of its area that is {} (rule rater)", visible(who)));
+  }
   if (!j["criteria"].empty()) {
     std::cout << "\nCriteria a rating may name:\n";
     for (const auto& c : j["criteria"])

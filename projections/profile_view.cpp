@@ -41,6 +41,11 @@ json profile_summary(const Profile& p) {
   if (p.exemplar)
     for (const auto& c : p.exemplar->common_criteria)
       common.push_back({{"id", c.id}, {"vi", c.vi}, {"en", c.en}, {"evidence", opt(c.evidence)}});
+  json raters = nullptr;  // null: the establishing unit rates (same-level)
+  if (p.rating.raters) {
+    raters = json::array();
+    for (const auto& r : *p.rating.raters) raters.push_back({{"kind", r.kind}, {"level", r.level}});
+  }
   return {{"id", p.id},
           {"format", p.format},
           {"title", p.title},
@@ -50,6 +55,7 @@ json profile_summary(const Profile& p) {
           {"basis", profile_basis(p)},
           {"rules", {{"on", std::move(on)}, {"off", std::move(off)}}},
           {"rating_basis", p.rating.basis},
+          {"raters", std::move(raters)},
           {"criteria", std::move(criteria)},
           {"common_criteria", std::move(common)}};
 }

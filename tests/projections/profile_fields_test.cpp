@@ -570,6 +570,9 @@ std::vector<Row> rows() {
   out.push_back({"circular_124.applies", "hoa-binh-2023",
                  "model.rated of a tt124 school's model by the police recognising it: admitted, refused [same-level] when the circular does not apply",
                  [](json& j) { j["circular_124"]["applies"] = false; }, school_rated_by_police});
+  out.push_back(by_summary("rating.raters", "hoa-binh-2023", [](json& j) {
+    j["rating"]["raters"] = json::parse(builtin_profile_text("bac-giang-2020"))["rating"]["raters"];
+  }));
   out.push_back({"rating.raters[*].kind", "bac-giang-2020",
                  "model.rated by the commune's steering committee: admitted, refused [rater] when no listed reviewer is a steering committee",
                  [](json& j) { for (auto& r : j["rating"]["raters"]) r["kind"] = "police"; }, bac_giang_rated_by_committee});
