@@ -1,7 +1,8 @@
 // antq demo: a demo ledger, built with a demo PKI and shown as a newcomer should see it. First a commune's model
 // from its survey to its first rating, one act at a time; then a fictional district at scale (tools/generator,
 // Hòa Bình profile, three evaluation years up to today) with a few unlawful acts refused; then verification, a
-// checkpoint, a proof, an exported bundle, the statistics, the worst dossier gaps and the audit findings.
+// checkpoint, a proof, an exported bundle, the statistics, the worst dossier gaps and the audit findings; last, the
+// district's units before and after the 2025 reorganisation (a registry, two communes merged, the district abolished).
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/handover.hpp"
+#include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "cli/signer.hpp"
 #include "ledger/bundle.hpp"
@@ -60,6 +62,7 @@ class Demo {
   Status district();
   Status unlawful_acts();
   Status archive_story();
+  Status units_story();
   int verify_and_prove();
   Status read_it();
 
@@ -85,6 +88,13 @@ class Demo {
   std::optional<signing::IssuedCertificate> ca_;
   std::map<std::string, Identity> people_;                            // admin, chair, office, police, server, inspector
   std::map<std::string, std::pair<Identity, Identity>> unit_signers_;  // district unit -> (person, organisation)
+  // The generator's units (level, the days its people sign, its successor), by name.
+  std::map<std::string, generator::SigningUnit> units_;
+  // The district's generator options (today's three evaluation years; the hierarchy and the 2025 reorganisation).
+  generator::Options district_options() const;
+  // The authority that acts on `date` for what `authority` founded: itself, or the unit that took over once it has
+  // ceased (the 2025 reorganisation, units_).
+  json competent(const json& authority, const std::string& date) const;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<ledger::Admission> admission_;
   std::vector<generator::GeneratedAct> generated_;
@@ -95,6 +105,10 @@ class Demo {
 
 constexpr const char* kStorySubject = "MS-TL-TDCTQ";
 constexpr const char* kReplicated = "YT-M01";
+// The 2025 reorganisation of the district's units (generator::Options::reorganise_on, docs/rules.md).
+constexpr const char* kReorganised = "2025-07-01";
+constexpr const char* kReorganisedCommune = generator::kReorganisedCommune;
+constexpr const char* kDistrict = "UBND huyện Yên Thủy";
 
 Result<Identity> Demo::identity(const std::string& file, std::string common_name, std::string organisation,
                                 std::string algorithm, const signing::IssuedCertificate& ca,
@@ -169,7 +183,9 @@ Status Demo::make_pki() {
                "   client certificate (pki/inspector.crt)\n";
   if (!options_.district) return {};
   int n = 0;
-  for (const auto& unit : generator::units({})) {
+  for (const auto& su : generator::signing_units(district_options())) {
+    const auto& unit = su.authority;
+    units_.emplace(unit.unit, su);
     const std::string file = fmt::format("unit-{:02}", n++);
     auto person = identity(file + "-person", "Chủ tịch " + unit.unit, unit.unit, "p256", *ca_);
     if (!person) return std::unexpected(person.error());
@@ -442,11 +458,10 @@ std::string describe(const std::vector<generator::GeneratedAct>& acts) {
       count(kinds, "exemplar.surveyed"), count(kinds, "exemplar.recognized"));
 }
 
-Status Demo::district() {
+generator::Options Demo::district_options() const {
   // Three evaluation years up to today (each runs 1 Nov to 31 Oct), and the plans of the year running now.
   const int year = std::stoi(today_.substr(0, 4)), month = std::stoi(today_.substr(5, 2));
   const int running = month >= 11 ? year + 1 : year;
-  last_closed_year_ = running - 1;
   generator::Options o;
   o.seed = 2023;
   o.models = 40;
@@ -457,6 +472,24 @@ Status Demo::district() {
   o.lapses_pct = 6;
   o.attachments = true;
   o.until = today_;
+  // The units in a registry (province, district, communes), and the 2025 reorganisation when the years span it.
+  o.registry = true;
+  if (today_ >= kReorganised && o.first_year - 2 <= 2025) o.reorganise_on = kReorganised;
+  return o;
+}
+
+json Demo::competent(const json& authority, const std::string& date) const {
+  auto it = units_.find(authority["unit"].get<std::string>());
+  if (it == units_.end() || it->second.ceases.empty() || date < it->second.ceases) return authority;
+  const auto& successor = units_.at(it->second.successor).authority;
+  return json{{"level", successor.level}, {"unit", successor.unit}};
+}
+
+Status Demo::district() {
+  const int year = std::stoi(today_.substr(0, 4)), month = std::stoi(today_.substr(5, 2));
+  const int running = month >= 11 ? year + 1 : year;
+  last_closed_year_ = running - 1;
+  const generator::Options o = district_options();
   auto acts = generator::district(o);
   if (!acts) return std::unexpected(acts.error());
   generated_ = std::move(*acts);
@@ -466,11 +499,18 @@ Status Demo::district() {
                            o.first_year, running - 1, today_, o.seed);
   std::vector<ledger::Submission> binds;
   const Identity& admin = people_.at("admin");
+  std::size_t later = 0;
   for (const auto& [unit, signers] : unit_signers_) {
-    const std::string level = unit == "UBND huyện Yên Thủy" ? "district" : "commune";
+    // The level and the first day from the generator's units: the commune formed on 2025-07-01 signs from that day
+    // (its people need their own bindings; those of the units it took over from lapse on that day by themselves).
+    const generator::SigningUnit& su = units_.at(unit);
+    const std::string& level = su.authority.level;
+    const bool from_start = su.from == "2020-01-01";
+    later += from_start ? 0 : 1;
     for (const auto& [who, role] : {std::pair{&signers.first, "person"}, std::pair{&signers.second, "organisation"}}) {
-      json act = binding(*who, role, level, unit, role == std::string("person") ? "Chủ tịch" : "Văn thư", "2020-01-02");
-      act["data"]["from"] = "2020-01-01";
+      json act = binding(*who, role, level, unit, role == std::string("person") ? "Chủ tịch" : "Văn thư",
+                         from_start ? "2020-01-02" : su.from.c_str());
+      act["data"]["from"] = su.from;
       auto submission = signed_act(fmt::format("bind-{}-{}.json", to_hex(ByteView(who->fingerprint.data(), 4)), role),
                                    act, admin, nullptr);
       if (!submission) return std::unexpected(submission.error());
@@ -478,7 +518,8 @@ Status Demo::district() {
     }
   }
   if (auto r = ledger_->append(binds, *admission_); !r) return std::unexpected(r.error());
-  std::cout << fmt::format("   {} authority.bound acts by the administrator, in one transaction\n", binds.size());
+  std::cout << fmt::format("   {} authority.bound acts by the administrator, in one transaction{}\n", binds.size(),
+                           later ? fmt::format(" (those of {} from {})", kReorganisedCommune, o.reorganise_on) : "");
 
   constexpr std::size_t kBatch = 500;
   const fs::path generated_dir = acts_ / "district";
@@ -489,6 +530,12 @@ Status Demo::district() {
     std::vector<ledger::Submission> batch;
     for (std::size_t j = i; j < std::min(generated_.size(), i + kBatch); ++j) {
       const auto& g = generated_[j];
+      if (g.administrator) {  // the unit registry and the reorganisation: the administrator's acts
+        auto submission = signed_act(fmt::format("district/{:05}.json", j), g.act, admin, nullptr);
+        if (!submission) return std::unexpected(submission.error());
+        batch.push_back(std::move(*submission));
+        continue;
+      }
       const auto& [person, org] = unit_signers_.at(g.act["authority"]["unit"].get<std::string>());
       for (const auto& [path, content] : g.files) {
         fs::create_directories((generated_dir / path).parent_path());
@@ -510,7 +557,8 @@ Status Demo::district() {
 
 // What the generated record says of each subject, to pick the unlawful acts the demo tries.
 struct Seen {
-  json authority;
+  json authority;  // of the latest act
+  json founder;    // of model.established
   std::string last_date, last_act;
   int rated_year = 0;
   std::string rated_level;
@@ -528,8 +576,10 @@ Status Demo::unlawful_acts() {
   std::map<std::string, Seen> seen;
   for (const auto& g : generated_) {
     const std::string subject = g.act["subject"], kind = g.act["act"];
+    if (g.administrator) continue;  // the registry's acts (subject "ledger")
     Seen& s = seen[subject];
     s.authority = g.act["authority"];
+    if (kind == "model.established") s.founder = g.act["authority"];
     s.last_date = g.act["date"];
     s.last_act = kind;
     if (kind == "model.rated") {
@@ -548,6 +598,13 @@ Status Demo::unlawful_acts() {
   auto signers = [&](const Seen& s) -> const std::pair<Identity, Identity>& {
     return unit_signers_.at(s.authority["unit"].get<std::string>());
   };
+  // The subject as it stands on `date`: acted on by the unit competent then (after the 2025 reorganisation, the
+  // commune that took over from a ceased unit), so that each act below breaks only the rule it shows.
+  auto on = [&](const Seen& s, const std::string& date) {
+    Seen at = s;
+    at.authority = competent(s.authority, date);
+    return at;
+  };
   std::cout << "\n== 5. Unlawful acts are refused with the rule they break (domain.md §10), and nothing is written\n";
   const std::uint64_t before = ledger_->size();
   if (auto* m = find([](const Seen& s) { return s.closed && s.last_act == "model.termination-announced"; })) {
@@ -558,10 +615,11 @@ Status Demo::unlawful_acts() {
                  person, nullptr);
   }
   if (auto* m = find([](const Seen& s) { return !s.closed && (s.rated_level == "fair" || s.rated_level == "average"); })) {
-    const auto& [person, org] = signers(m->second);
+    const Seen now = on(m->second, today_);
+    const auto& [person, org] = signers(now);
     try_unlawful(fmt::format("{} replicated, though its latest rating is {}", m->first, m->second.rated_level),
                  "unlawful-replication.json",
-                 district_act("model.replicated", m->first, m->second, today_, "97/QĐ-UBND", "Quyết định nhân rộng mô hình",
+                 district_act("model.replicated", m->first, now, today_, "97/QĐ-UBND", "Quyết định nhân rộng mô hình",
                               {{"areas", {"Xóm Mới"}}}),
                  person, &org);
   }
@@ -573,14 +631,38 @@ Status Demo::unlawful_acts() {
                               {{"year", m->second.rated_year}, {"level", "good"}, {"targets_met_pct", 95}}),
                  person, &org);
   }
-  if (auto* m = find([](const Seen& s) { return !s.closed && s.authority["level"] == "commune"; })) {
-    const auto& [person, org] = unit_signers_.at("UBND huyện Yên Thủy");
-    try_unlawful(fmt::format("the district chairman signs a decision in the name of {}", m->second.authority["unit"].get<std::string>()),
+  // The chairman of one commune signs in the name of another (a unit that stands today).
+  auto standing = [&](const Seen& s) {
+    const json a = competent(s.authority, today_);
+    return a["level"] == "commune" && a["unit"] != kReorganisedCommune;
+  };
+  if (auto* m = find([&](const Seen& s) { return !s.closed && standing(s); })) {
+    const Seen now = on(m->second, today_);
+    const std::string other = now.authority["unit"] == "UBND xã Yên Trị" ? "UBND xã Đoàn Kết" : "UBND xã Yên Trị";
+    const auto& [person, org] = unit_signers_.at(other);
+    try_unlawful(fmt::format("the chairman of {} signs a decision in the name of {}", other,
+                             now.authority["unit"].get<std::string>()),
                  "unlawful-authority.json",
-                 district_act("model.terminated", m->first, m->second, today_, "95/QĐ-UBND", "Quyết định kết thúc mô hình",
+                 district_act("model.terminated", m->first, now, today_, "95/QĐ-UBND", "Quyết định kết thúc mô hình",
                               {{"reason", "không rõ"}}),
                  person, &org);
   }
+  // After the 2025 reorganisation: the abolished district's chairman and office still sign in its name. Their
+  // bindings lapsed on the day the district ceased; its models are now its successor's.
+  if (units_.contains(kDistrict) && !units_.at(kDistrict).ceases.empty() && today_ >= kReorganised)
+    if (auto* m = find([](const Seen& s) { return !s.closed && s.founder.is_object() && s.founder["unit"] == kDistrict; })) {
+      const std::string& ceased = units_.at(kDistrict).ceases;
+      const int year = std::stoi(ceased.substr(0, 4));
+      const std::string day = fmt::format("{}-11-08", year);
+      const auto& [person, org] = unit_signers_.at(kDistrict);
+      try_unlawful(fmt::format("the chairman of {} (abolished {}) rates {} on {}, as before the reorganisation",
+                               kDistrict, ceased, m->first, day),
+                   "unlawful-abolished.json",
+                   district_act("model.rated", m->first, [&] { Seen f = m->second; f.authority = f.founder; return f; }(),
+                                day, "93/QĐ-UBND", "Quyết định công nhận mức xếp loại mô hình",
+                                {{"year", year}, {"level", "good"}, {"targets_met_pct", 95}}),
+                   person, &org);
+    }
   {
     signing::CertificateRequest r;
     r.common_name = "Tự cấp (demo)";
@@ -717,6 +799,82 @@ Status Demo::read_it() {
   return {};
 }
 
+// The units before and after the 2025 reorganisation: antq units as of the day before and today, the old-to-new
+// table of the reports, the ratings counted under the units as they then were.
+Status Demo::units_story() {
+  const std::string& effective = units_.contains(kDistrict) ? units_.at(kDistrict).ceases : std::string();
+  if (effective.empty()) return {};
+  const int y = std::stoi(effective.substr(0, 4));
+  const std::string before = fmt::format("{}-06-30", y);  // the day before the reorganisation took effect
+  std::cout << fmt::format("\n== 12. The units as they were: the 2025 reorganisation (unit.reorganised, effective {})\n",
+                           effective);
+  for (const std::string& day : {before, today_}) {
+    auto found = queries::units(*ledger_, day, {});
+    if (!found) return std::unexpected(found.error());
+    std::vector<std::string> seen_only;
+    print_line(fmt::format("   antq units {} --as-of {}", dir_.string(), day));
+    for (const auto& u : (*found)["units"]) {
+      if (!u["registered"].get<bool>()) {
+        seen_only.push_back(u["name"].get<std::string>());
+        continue;
+      }
+      const std::string indent(2 * std::min<std::size_t>(u["depth"].get<std::size_t>(), 8), ' ');
+      std::string status;
+      if (u["ceased"].get<bool>())
+        status = fmt::format("ceased {}, succeeded by {}", u["to"].get<std::string>(), u["successor"].get<std::string>());
+      else if (!u["to"].is_null())
+        status = fmt::format("ceases {}", u["to"].get<std::string>());
+      std::string line = fmt::format("   {} {:<9} from {}  {:>3} founded {:>4} under  {}",
+                                     cell(indent + u["name"].get<std::string>(), 34), u["level"].get<std::string>(),
+                                     u["from"].get<std::string>(), u["subjects"].get<std::size_t>(),
+                                     u["subjects_under"].get<std::size_t>(), status);
+      line.erase(line.find_last_not_of(' ') + 1);
+      print_line(line);
+    }
+    std::string names;
+    for (const auto& n : seen_only) names += (names.empty() ? "" : ", ") + n;
+    print_line(fmt::format("   (not registered, only seen in acts: {})", names));
+  }
+  // The reports: a half-year before the reorganisation has no old-to-new table; the last year's has section VII.
+  for (const std::string& period : {fmt::format("{}-H1", y), std::to_string(last_closed_year_)}) {
+    auto r = projections::periodic_report(*ledger_, period, "", std::nullopt, today_);
+    if (!r) return std::unexpected(r.error());
+    print_line(fmt::format("   antq report {} {}   (as of {}: {} points, {} teams)", dir_.string(), period, r->as_of,
+                           r->stats.points, r->stats.teams));
+    if (r->stats.succeeded.empty())
+      print_line(fmt::format("      no unit had been reorganised by {}: no section VII; the district and its communes report", r->as_of));
+    else {
+      print_line("      VII. Đơn vị sau sắp xếp (units reorganised by the report's day): old unit -> successor, from, kind");
+      for (const auto& x : r->stats.succeeded)
+        print_line(fmt::format("      {} -> {}, {}, {}", cell(x.unit, 24), x.successor, x.effective, x.kind));
+    }
+  }
+  // Ratings by the unit competent as of the day asked about: the district's and the merged communes' before, their
+  // successor's after.
+  auto rated = [&](const std::string& as_of, int year) -> Status {
+    auto st = projections::statistics(*ledger_, projections::AsOf{as_of, std::nullopt}, year);
+    if (!st) return std::unexpected(st.error());
+    std::string line;
+    for (const auto& unit : {std::string(kDistrict), std::string("UBND xã Lạc Lương"), std::string("UBND xã Lạc Sỹ"),
+                             std::string(kReorganisedCommune)}) {
+      std::size_t n = 0;
+      if (auto it = st->ratings_by_unit.find(unit); it != st->ratings_by_unit.end())
+        for (const auto& [level, count] : it->second) n += count;
+      line += fmt::format("{}{} {}", line.empty() ? "" : ", ", unit, n);
+    }
+    print_line(fmt::format("   antq stats {} --as-of {} --year {}: ratings by unit: {}", dir_.string(), as_of, year, line));
+    return {};
+  };
+  if (auto s = rated(before, y - 1); !s) return s;
+  if (auto s = rated(today_, last_closed_year_); !s) return s;
+  // A unit gone by the day asked about is named with its successor (exit 2 at the command line).
+  auto gone = queries::report(*ledger_, {std::to_string(last_closed_year_), kDistrict, {}}, {});
+  print_line(fmt::format("   antq report {} {} --unit '{}': {}", dir_.string(), last_closed_year_, kDistrict,
+                         gone ? std::string("answered, which is a bug") : gone.error().line()));
+  unexpected_ = unexpected_ || gone.has_value();
+  return {};
+}
+
 int Demo::run() {
   std::error_code ec;
   if (fs::exists(root_, ec) && !fs::is_empty(root_, ec))
@@ -730,7 +888,8 @@ int Demo::run() {
       if (auto s = (this->*step)(); !s) return fail(s.error());
   const int verified = verify_and_prove();
   if (options_.district)
-    if (auto s = read_it(); !s) return fail(s.error());
+    for (auto step : {&Demo::read_it, &Demo::units_story})
+      if (auto s = (this->*step)(); !s) return fail(s.error());
   const std::string d = dir_.string();
   std::cout << "\nTry next:\n"
             << fmt::format("   antq show {} {} --as-of 2023-02-20\n", d, kStorySubject)
@@ -738,6 +897,7 @@ int Demo::run() {
   if (options_.district)
     std::cout << fmt::format("   antq stats {} --format csv            (or --year, --as-of, --unit)\n", d)
               << fmt::format("   antq dossier {} --unit 'UBND xã Phú Lai'\n", d)
+              << fmt::format("   antq units {} --as-of 2025-06-30   (then without --as-of: after the reorganisation)\n", d)
               << fmt::format("   antq retention {} --unit 'UBND xã Tân Lập'   (records: periods, due dates, hand-over)\n", d)
               << fmt::format("   antq dossier {} MS-TL-ANXH   (item 13: disposed of, with its decision)\n", d)
               << fmt::format("   antq compact {}   (then no page of data.mdb holds the disposed document)\n", d)
@@ -768,6 +928,9 @@ void add_demo(CLI::App& app, Action& run) {
       "profile over three evaluation years up to today (tools/generator: dozens of models, one replicated to over a\n"
       "hundred villages, ratings, terminations, a merge, exemplars, lapses an auditor finds) and a few unlawful acts,\n"
       "refused. Then verification, checkpoint, proof, export, statistics, the worst dossier gaps and the findings.\n"
+      "The district's units are in the registry (province, district, communes), and on 2025-07-01 two communes are\n"
+      "merged and the district abolished (unit.reorganised): the last step shows antq units the day before and\n"
+      "today, and the reports of 2025-H1 and of the last year with the old-to-new table (docs/rules.md).\n"
       "Exit 0, or 1 when a check failed or an unlawful act was admitted.");
   cmd->add_option("DIR", *dir, "A new directory for the demo (default: ./antq-demo)");
   cmd->add_flag("--commune-only", *commune_only, "Only the commune's model (14 entries), without the district");

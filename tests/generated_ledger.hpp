@@ -41,13 +41,16 @@ class GeneratedLedger {
     admission = std::move(*a);
     std::vector<ledger::Submission> binds;
     int n = 0;
-    for (const auto& unit : generator::units(o)) {
+    // Bound from the day each unit stands (the commune formed by a reorganisation from that day); the bindings of
+    // a unit that ceases lapse by themselves (docs/rules.md).
+    for (const auto& [unit, from, ceases, successor] : generator::signing_units(o)) {
       Signers s{pki.issue(fmt::format("person-{}", n)), pki.issue(fmt::format("organisation-{}", n))};
       ++n;
+      const std::string date = from == "2020-01-01" ? "2020-01-02" : from;
       for (const auto& [who, role] : {std::pair{&s.person, "person"}, std::pair{&s.organisation, "organisation"}})
-        binds.push_back(test::sign({{"act", "authority.bound"}, {"subject", "ledger"}, {"date", "2020-01-02"},
+        binds.push_back(test::sign({{"act", "authority.bound"}, {"subject", "ledger"}, {"date", date},
                                     {"data", {{"certificate", to_hex(who->fingerprint)}, {"role", role},
-                                              {"unit", unit.unit}, {"level", unit.level}, {"from", "2020-01-01"}}}},
+                                              {"unit", unit.unit}, {"level", unit.level}, {"from", from}}}},
                                    admin));
       signers.emplace(unit.unit, std::move(s));
     }

@@ -838,6 +838,23 @@ TEST_CASE("antq demo builds the district at scale and shows what a newcomer shou
   INFO(out);
   for (const char* rule : {"closed", "replication", "one-rating", "authority", "signature"})
     CHECK_THAT(out, Catch::Contains(fmt::format("refused [{}]: ", rule)));
+  // The hierarchy and the 2025 reorganisation (generator::Options::registry, reorganise_on): the district's chairman
+  // signing after the district was abolished is refused [authority]; the units before and after, the reports' old-to-
+  // new table, the ratings counted under the units as they then were.
+  const auto abolished = out.find("(unlawful-abolished.json):\n");
+  REQUIRE(abolished != std::string::npos);
+  const std::string refusal = out.substr(abolished, out.find('\n', out.find('\n', abolished) + 1) - abolished);
+  CHECK_THAT(refusal, Catch::Contains("refused [authority]: ") && Catch::Contains("UBND huyện Yên Thủy") &&
+                          Catch::Contains("2025-07-01"));
+  CHECK_THAT(out, Catch::Contains("== 12. The units as they were: the 2025 reorganisation (unit.reorganised, effective "
+                                  "2025-07-01)") &&
+                      Catch::Contains("--as-of 2025-06-30\n") && Catch::Contains("ceases 2025-07-01") &&
+                      Catch::Contains("ceased 2025-07-01, succeeded by UBND xã Yên Thủy") &&
+                      Catch::Contains("no unit had been reorganised by 2025-05-14: no section VII") &&
+                      Catch::Contains("VII. Đơn vị sau sắp xếp") &&
+                      Catch::Contains("-> UBND xã Yên Thủy, 2025-07-01, abolished") &&
+                      Catch::Contains("-> UBND xã Yên Thủy, 2025-07-01, merger") &&
+                      Catch::Contains("its successor is UBND xã Yên Thủy"));
   CHECK_THAT(out, Catch::Contains("result       OK: every entry, checkpoint and signature verifies") &&
                       Catch::Contains("antq-ledger.demo/minh-son\n") && Catch::Contains("RFC 9162 verification: OK") &&
                       Catch::Contains("antq verify-bundle: OK") && Catch::Contains("Movement statistics") &&
@@ -863,6 +880,28 @@ TEST_CASE("antq demo builds the district at scale and shows what a newcomer shou
 
   REQUIRE(run(kAntq + " show " + l + " YT-M03 --json", &out) == 0);
   CHECK(json::parse(out)["stage"] == "merged");
+  // The units as they were: the commune formed on 2025-07-01 is not there the day before; after, the district and
+  // the two communes merged into it have ceased, succeeded by it.
+  REQUIRE(run(kAntq + " units " + l + " --as-of 2025-06-30 --json", &out) == 0);
+  std::map<std::string, json> before, after;
+  const json units_before = json::parse(out);
+  for (const auto& u : units_before["units"]) before[u["name"].get<std::string>()] = u;
+  REQUIRE(run(kAntq + " units " + l + " --json", &out) == 0);
+  const json units_after = json::parse(out);
+  for (const auto& u : units_after["units"]) after[u["name"].get<std::string>()] = u;
+  // Seen the day before only as the unit its people are bound to (from 2025-07-01), not registered by then.
+  CHECK((!before.contains("UBND xã Yên Thủy") || before["UBND xã Yên Thủy"]["registered"] == false));
+  REQUIRE(after.contains("UBND xã Yên Thủy"));
+  CHECK(after["UBND xã Yên Thủy"]["parent"] == "UBND tỉnh Hòa Bình");
+  for (const char* unit : {"UBND huyện Yên Thủy", "UBND xã Lạc Lương", "UBND xã Lạc Sỹ"}) {
+    INFO(unit);
+    CHECK(before[unit]["ceased"] == false);
+    CHECK(after[unit]["ceased"] == true);
+    CHECK(after[unit]["successor"] == "UBND xã Yên Thủy");
+  }
+  CHECK(after["UBND xã Lạc Thịnh"]["ceased"] == false);
+  CHECK(after["UBND xã Lạc Thịnh"]["parent"] == "UBND huyện Yên Thủy");
+  CHECK(stats["succeeded"].size() == 3);
   REQUIRE(run(kAntq + " audit " + l + " --json", &out) == 0);
   const json counts = json::parse(out)["counts"];
   for (const char* rule : {"late-decision", "level-mismatch", "missing-report", "dossier-incomplete"})

@@ -284,7 +284,9 @@ TEST_CASE("A reader sees only its scope: subjects outside it are not found, coun
       teams += (*part)["teams"].get<std::size_t>();
       for (const auto& [k, v] : (*part)["ratings"].items()) ratings[k] += v.get<std::size_t>();
       for (const auto& [k, v] : (*part)["exemplars"].items()) exemplars[k] += v.get<std::size_t>();
-      for (const auto& [k, v] : (*part)["ratings_by_unit"].items()) CHECK(k == u);
+      // By the unit competent today: the commune that took over from a unit the 2025 reorganisation ended.
+      const bool ceased = u == "UBND huyện Yên Thủy" || u == "UBND xã Lạc Lương" || u == "UBND xã Lạc Sỹ";
+      for (const auto& [k, v] : (*part)["ratings_by_unit"].items()) CHECK(k == (ceased ? "UBND xã Yên Thủy" : u));
     }
     CHECK(points == (*all)["points"].get<std::size_t>());
     CHECK(teams == (*all)["teams"].get<std::size_t>());
@@ -295,11 +297,16 @@ TEST_CASE("A reader sees only its scope: subjects outside it are not found, coun
     REQUIRE(founded_by[unit] == by_unit[unit]);  // every subject of the unit was founded by it: --unit counts the same
     CHECK(text_of(q::stats(*l, {}, mine)) == text_of(q::stats(*l, {{}, std::nullopt, unit}, whole)));
     CHECK(text_of(q::stats_csv(*l, {}, mine)) == text_of(q::stats_csv(*l, {{}, std::nullopt, unit}, whole)));
-    // A level's scope: the district's own subjects only.
-    auto district = q::stats(*l, {}, Scope{{}, {"district"}});
+    // A level's scope: the district's own subjects only; their ratings count at the level of the unit competent on
+    // the day asked about: the district's before the 2025 reorganisation, the commune's that took over after it.
+    auto district = q::stats(*l, {{"2025-06-30", std::nullopt}, 2024, ""}, Scope{{}, {"district"}});
     REQUIRE(district);
     for (const auto& [k, v] : (*district)["ratings_by_level"].items()) CHECK(k == "district");
     CHECK((*district)["ratings_by_level"].contains("district"));
+    auto now = q::stats(*l, {}, Scope{{}, {"district"}});
+    REQUIRE(now);
+    for (const auto& [k, v] : (*now)["ratings_by_level"].items()) CHECK(k == "commune");
+    CHECK((*now)["ratings_by_level"].contains("commune"));
   }
 
   SECTION("audit: findings of the subjects inside the scope, the same as the whole ledger's about them") {

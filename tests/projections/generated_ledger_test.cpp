@@ -13,6 +13,8 @@
 #include "projections/audit.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
+#include "projections/report.hpp"
+#include "projections/stats.hpp"
 #include "generated_ledger.hpp"
 
 namespace antq::projections {
@@ -239,6 +241,95 @@ TEST_CASE("A generated Bắc Giang district with lapses: ratings by criteria, al
   check_ledger(g, *acts);
 }
 
+// The hierarchy and the 2025 reorganisation (Options::registry, reorganise_on; docs/rules.md): the province, the
+// district and its communes registered; on 2025-07-01 the last two communes merged into UBND xã Yên Thủy and the
+// district abolished, its competence passed to that commune. Every act is admitted: from that day the acts on what a
+// ceased unit founded are the new commune's (same-level follows the succession), signed under its own bindings (the
+// old ones lapse), and the statistics and reports as of a day before it count the old units, after it the new.
+TEST_CASE("A generated district reorganised on 2025-07-01 (Hòa Bình): all admitted, old units before, new after",
+          "[generator]") {
+  generator::Options o;
+  o.models = 16;
+  o.points = 20;
+  o.exemplars = 6;
+  o.first_year = 2024;  // evaluation years 2024-2026: ratings before and after the reorganisation
+  o.years = 3;
+  o.until = "2026-11-30";  // not after today (acts are not dated after their signing)
+  o.registry = true;
+  o.reorganise_on = "2025-07-01";
+  auto acts = generator::district(o);
+  REQUIRE(acts);
+  const std::string merged = generator::kReorganisedCommune, district = "UBND huyện Yên Thủy";
+  const std::set<std::string> ceased = {district, "UBND xã Lạc Lương", "UBND xã Lạc Sỹ"};
+  std::map<std::string, int> kinds;
+  std::map<std::string, std::string> founder;  // subject -> the unit of its model.established
+  std::size_t by_merged = 0, taken_over = 0;
+  for (const auto& a : *acts) {
+    const std::string kind = a.act["act"], date = a.act["date"];
+    ++kinds[kind];
+    if (a.administrator) continue;
+    const std::string unit = a.act["authority"]["unit"], subject = a.act["subject"];
+    if (kind == "model.established") founder.emplace(subject, unit);
+    INFO(kind << " of " << subject << " dated " << date << " by " << unit);
+    if (date >= "2025-07-01") CHECK_FALSE(ceased.contains(unit));
+    else CHECK(unit != merged);
+    by_merged += unit == merged;
+    if (kind == "model.rated" && unit == merged && ceased.contains(founder[subject])) ++taken_over;
+  }
+  CHECK(kinds["unit.registered"] == 13);  // the province, the district, ten communes, the new commune
+  CHECK(kinds["unit.reorganised"] == 2);  // the merger, the abolition
+  CHECK(by_merged > 0);
+  CHECK(taken_over > 0);  // ratings of models a ceased unit founded, decided by the commune that took over
+  const auto units = generator::signing_units(o);
+  REQUIRE(units.back().authority.unit == merged);
+  CHECK(units.back().from == "2025-07-01");
+  CHECK(units.front().ceases == "2025-07-01");
+  CHECK(units.front().successor == merged);
+
+  GeneratedLedger g(o);
+  g.append_all(*acts);
+  check_ledger(g, *acts);
+
+  // As of 2025-06-30 the old units; as of the end of 2026 the new, with the old-to-new table.
+  auto before = statistics(*g.ledger, AsOf{"2025-06-30", std::nullopt}, 2024);
+  auto after = statistics(*g.ledger, AsOf{"2026-12-31", std::nullopt}, 2026);
+  REQUIRE(before);
+  REQUIRE(after);
+  CHECK(before->succeeded.empty());
+  CHECK(std::any_of(ceased.begin(), ceased.end(), [&](const auto& u) { return before->ratings_by_unit.contains(u); }));
+  CHECK_FALSE(before->ratings_by_unit.contains(merged));
+  REQUIRE(after->succeeded.size() == 3);
+  for (const auto& s : after->succeeded) {
+    CHECK(ceased.contains(s.unit));
+    CHECK(s.successor == merged);
+    CHECK(s.effective == "2025-07-01");
+  }
+  CHECK(after->ratings_by_unit.contains(merged));
+  for (const auto& u : ceased) CHECK_FALSE(after->ratings_by_unit.contains(u));
+  auto h1 = periodic_report(*g.ledger, "2025-H1", "", std::nullopt, "2026-12-31");
+  auto y2026 = periodic_report(*g.ledger, "2026", "", std::nullopt, "2026-12-31");
+  REQUIRE(h1);
+  REQUIRE(y2026);
+  auto rows = [](const PeriodicReport& r, const std::string& section) {
+    std::size_t n = 0;
+    for (const auto& f : report_figures(r)) n += f.section == section;
+    return n;
+  };
+  CHECK(rows(*h1, "succeeded") == 0);
+  CHECK(rows(*y2026, "succeeded") == 3);
+  CHECK(rows(*y2026, "succeeded-on") == 3);
+  // The successor's yearly report covers what the ceased units founded: their models' ratings count under it.
+  auto mine = periodic_report(*g.ledger, "2026", merged, std::nullopt, "2026-12-31");
+  REQUIRE(mine);
+  std::size_t rated = 0;
+  for (const auto& [level, n] : mine->stats.ratings) rated += n;
+  CHECK(rated > 0);
+
+  // Off by default; bad dates and a profile naming who rates are refused.
+  CHECK_FALSE(generator::district(generator::Options{.reorganise_on = "2025-07-32"}));
+  CHECK_FALSE(generator::district(generator::Options{.profile = "bac-giang-2020", .reorganise_on = "2025-07-01"}));
+}
+
 TEST_CASE("A generated district is lawful under every profile", "[generator]") {
   for (const std::string& profile : builtin_profile_ids()) {
     generator::Options o;
@@ -253,6 +344,25 @@ TEST_CASE("A generated district is lawful under every profile", "[generator]") {
     // A registry only where the profile names who rates (rating.raters): the other profiles' acts are as before.
     const bool registry = std::any_of(acts->begin(), acts->end(), [](const auto& a) { return a.administrator; });
     CHECK(registry == builtin_profile(profile).value()->rating.raters.has_value());
+    GeneratedLedger g(o);
+    g.append_all(*acts);
+    check_ledger(g, *acts);
+  }
+  // With the hierarchy, and the 2025 reorganisation where the generator makes it (not where raters are named).
+  for (const std::string& profile : builtin_profile_ids()) {
+    generator::Options o;
+    o.profile = profile;
+    o.models = 8;
+    o.points = 6;
+    o.exemplars = 3;
+    o.seed = 7;
+    o.registry = true;
+    if (!builtin_profile(profile).value()->rating.raters) o.reorganise_on = "2025-07-01";
+    auto acts = generator::district(o);
+    REQUIRE(acts);
+    INFO(profile << " with the registry" << (o.reorganise_on.empty() ? "" : " and the reorganisation") << ": "
+                 << acts->size() << " acts");
+    CHECK(std::any_of(acts->begin(), acts->end(), [](const auto& a) { return a.act["act"] == "unit.registered"; }));
     GeneratedLedger g(o);
     g.append_all(*acts);
     check_ledger(g, *acts);

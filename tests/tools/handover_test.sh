@@ -21,16 +21,20 @@ today=$(date -u +%F)  # the UTC date is never after Vietnam's: acts dated so are
 # The unit and year: the demo's story moves with today's date, so they are read from `antq retention`: the unit
 # and year of the first file (by subject id) whose hand-over is overdue and that a unit keeps.
 "$antq" retention "$ledger" --json >"$tmp/retention.json"
+# Not a unit that ceased in the 2025 reorganisation (antq units: the district, two communes): its people's bindings
+# lapsed, and its files' keeper is not followed to its successor yet (docs/rules.md).
+"$antq" units "$ledger" --json >"$tmp/units.json"
 first= level=
 while IFS=$'\t' read -r unit year candidate; do
   # The acts below name the unit's level, which a founded subject's state says (an exemplar ended before
   # recognition has a keeper, the unit of its first act, but no founding authority to read it from).
   level=$("$antq" show "$ledger" "$candidate" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["authority"]["level"])')
   if [[ -n $level ]]; then first=$candidate; break; fi
-done < <(python3 - "$tmp/retention.json" <<'PY'
+done < <(python3 - "$tmp/retention.json" "$tmp/units.json" <<'PY'
 import json, sys
+ceased = {u["name"] for u in json.load(open(sys.argv[2]))["units"] if u["ceased"]}
 for r in json.load(open(sys.argv[1]))["records"]:
-    if r["class"] == "file" and r["status"] == "handover-overdue" and r["unit"]:
+    if r["class"] == "file" and r["status"] == "handover-overdue" and r["unit"] and r["unit"] not in ceased:
         print(r["unit"], r["clock_start"][:4], r["subject"], sep="\t")
 PY
 )
@@ -84,6 +88,9 @@ record "$tmp/hold.json" --person "$pki/admin.key:$pki/admin.crt" || fail "record
 
 # The files expected: the unit's files of that year of a class handed over, as antq retention judges them.
 "$antq" retention "$ledger" --json >"$tmp/retention.json"
+# Not a unit that ceased in the 2025 reorganisation (antq units: the district, two communes): its people's bindings
+# lapsed, and its files' keeper is not followed to its successor yet (docs/rules.md).
+"$antq" units "$ledger" --json >"$tmp/units.json"
 expected=$(python3 - "$tmp/retention.json" "$unit" "$year" <<'PY'
 import json, sys
 rs, unit, year = json.load(open(sys.argv[1]))["records"], sys.argv[2], sys.argv[3]

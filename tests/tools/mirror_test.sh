@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# antq export --tiles and antq mirror (issue 20): the demo ledger (3229 entries: twelve full tiles and a partial one
+# antq export --tiles and antq mirror (issue 20): the demo ledger (3246 entries: twelve full tiles and a partial one
 # at level 0, a partial at level 1) written as C2SP tlog-tiles, checked byte for byte by an independent script
 # (tests/tools/tiles_check.py: RFC 9162 and the specification only), served by a plain static file server
 # (python3 -m http.server on a free loopback port), mirrored; appended to, exported and mirrored again (only what is
@@ -32,8 +32,8 @@ JSON
 
 # The static site and its server: $tmp/www is replaced by each export, the server keeps serving that path.
 "$antq" export "$ledger" "$tmp/site1" --tiles >/dev/null || fail "export --tiles"
-[[ -f $tmp/site1/tile/0/011 && -f $tmp/site1/tile/0/012.p/157 && -f $tmp/site1/tile/1/000.p/12 &&
-   -f $tmp/site1/tile/entries/012.p/157 ]] || fail "export --tiles: $(cd "$tmp/site1" && find tile | head)"
+[[ -f $tmp/site1/tile/0/011 && -f $tmp/site1/tile/0/012.p/174 && -f $tmp/site1/tile/1/000.p/12 &&
+   -f $tmp/site1/tile/entries/012.p/174 ]] || fail "export --tiles: $(cd "$tmp/site1" && find tile | head)"
 check_tiles "$tmp/site1"
 status=0
 out=$("$antq" export "$ledger" "$tmp/site1" --tiles 2>&1) || status=$?
@@ -62,12 +62,12 @@ verifies() {  # ENTRIES: $copy is a bundle verify-bundle accepts, anchored in th
 }
 
 out=$(mirror) || fail "first mirror: $out"
-[[ $out == *"tree size 3229 (0 before), 3229 new entries"* ]] || fail "first mirror: $out"
+[[ $out == *"tree size 3246 (0 before), 3246 new entries"* ]] || fail "first mirror: $out"
 [[ ! -e $copy/.mirror-incoming ]] || fail "the staging directory was left"
 check_tiles "$copy"
-verifies 3229
+verifies 3246
 out=$(mirror) || fail "mirror when up to date: $out"
-[[ $out == *"up to date at tree size 3229"* ]] || fail "mirror when up to date: $out"
+[[ $out == *"up to date at tree size 3246"* ]] || fail "mirror when up to date: $out"
 
 # Appended to, exported again: the second run fetches only what is new (the checkpoint, the new partial tiles and
 # bundle, and the documents and anchors beside them), not the twelve full tiles and bundles it holds.
@@ -77,13 +77,13 @@ check_tiles "$tmp/site2"
 serve "$tmp/site2"
 requests_before=$(grep -c '"GET ' "$tmp/server.log")
 out=$(mirror) || fail "incremental mirror: $out"
-[[ $out == *"tree size 3230 (3229 before), 1 new entries"* ]] || fail "incremental mirror: $out"
+[[ $out == *"tree size 3247 (3246 before), 1 new entries"* ]] || fail "incremental mirror: $out"
 requests=$(($(grep -c '"GET ' "$tmp/server.log") - requests_before))
 ((requests <= 12)) || fail "the incremental mirror made $requests requests: $(tail -n "$requests" "$tmp/server.log")"
 grep -q '"GET /tile/0/011 ' <(tail -n "$requests" "$tmp/server.log") && fail "a full tile kept was fetched again"
-[[ ! -e $copy/tile/0/012.p/157 && -f $copy/tile/0/012.p/158 ]] || fail "the old partial tile is still there"
+[[ ! -e $copy/tile/0/012.p/174 && -f $copy/tile/0/012.p/175 ]] || fail "the old partial tile is still there"
 check_tiles "$copy"
-verifies 3230
+verifies 3247
 kept=$(fingerprint)
 
 refused() {  # WHAT EXPECTED-EXIT PATTERN: the mirror fails with one line matching PATTERN and leaves the copy as it was
@@ -98,21 +98,21 @@ refused() {  # WHAT EXPECTED-EXIT PATTERN: the mirror fails with one line matchi
 
 # Rolled back: the log served is the older one.
 serve "$tmp/site1"
-refused "a rolled-back log" 1 "forked: $url serves a checkpoint of size 3229, smaller than the 3230 kept"
+refused "a rolled-back log" 1 "forked: $url serves a checkpoint of size 3246, smaller than the 3247 kept"
 
-# Forked: the same operator key signs another history from entry 3229 on.
+# Forked: the same operator key signs another history from entry 3246 on.
 record "$tmp/fork" MS-FORK-1
 record "$tmp/fork" MS-FORK-2
 "$antq" export "$tmp/fork" "$tmp/site-fork" --tiles >/dev/null || fail "export of the fork"
 serve "$tmp/site-fork"
-refused "a forked log" 1 "forked: entry 3229 at $url/tile/entries/012.p/159 differs from the copy kept"
+refused "a forked log" 1 "forked: entry 3246 at $url/tile/entries/012.p/176 differs from the copy kept"
 
 # Hostile responses for a newer, honest log.
 record "$ledger" MS-MIRROR-2
 "$antq" export "$ledger" "$tmp/site3" --tiles >/dev/null || fail "export --tiles after a second append"
 serve "$tmp/site3"
-head -c 1000 "$tmp/site3/tile/0/012.p/159" >"$tmp/www/tile/0/012.p/159"
-refused "a truncated tile" 1 "$url/tile/0/012.p/159: 1000 bytes, 5088 expected (159 hashes)"
+head -c 1000 "$tmp/site3/tile/0/012.p/176" >"$tmp/www/tile/0/012.p/176"
+refused "a truncated tile" 1 "$url/tile/0/012.p/176: 1000 bytes, 5632 expected (176 hashes)"
 serve "$tmp/site3"
 head -c 100000 /dev/zero | tr '\0' 'a' >"$tmp/www/checkpoint"
 refused "an oversized checkpoint" 2 "GET $url/checkpoint: the response is larger than 65536 bytes"
@@ -120,15 +120,15 @@ serve "$tmp/site3"
 sed -i '3s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' "$tmp/www/checkpoint"  # another root, the same signature
 refused "a checkpoint whose signature does not verify" 1 "$url/checkpoint: the checkpoint does not verify with the operator key"
 serve "$tmp/site3"
-printf 'x' >>"$tmp/www/tile/entries/012.p/159"
-refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/159: 1 bytes after its 159 entries"
+printf 'x' >>"$tmp/www/tile/entries/012.p/176"
+refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/176: 1 bytes after its 176 entries"
 
 # The honest log is mirrored after all that.
 serve "$tmp/site3"
 out=$(mirror) || fail "mirror after the refusals: $out"
-[[ $out == *"tree size 3231 (3230 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
+[[ $out == *"tree size 3248 (3247 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
 check_tiles "$copy"
-verifies 3231
+verifies 3248
 
 # A busy server: the smallest document is first answered 429 with Retry-After: 1 and a body longer than the document
 # (a document's own size caps its answer): the mirror waits, fetches it again, and its copy verifies.
@@ -164,7 +164,7 @@ out=$("$antq" mirror "http://127.0.0.1:$busy_port" "$tmp/busy-copy" --operator-k
   fail "mirror from a busy server: $out"
 kill "$busy" 2>/dev/null || true
 [[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
-copy="$tmp/busy-copy" verifies 3231
+copy="$tmp/busy-copy" verifies 3248
 
 # Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
 # certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and
@@ -187,8 +187,8 @@ for _ in $(seq 100); do
 done
 out=$("$antq" mirror "$tls_url" "$tmp/tls-copy" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" \
   --client-cert "$pki/chair.key:$pki/chair.crt" 2>&1) || fail "mirror over HTTPS: $out"
-[[ $out == *"tree size 3231 (0 before), 3231 new entries"* ]] || fail "mirror over HTTPS: $out"
-copy="$tmp/tls-copy" verifies 3231
+[[ $out == *"tree size 3248 (0 before), 3248 new entries"* ]] || fail "mirror over HTTPS: $out"
+copy="$tmp/tls-copy" verifies 3248
 status=0
 out=$("$antq" mirror "$tls_url" "$tmp/tls-none" --operator-key "$tmp/kept.vkey" --server-ca "$tmp/ca.crt" 2>&1) ||
   status=$?

@@ -125,9 +125,12 @@ const ModelName kNames[] = {
 
 class District {
  public:
-  District(const Options& o, const projections::Profile& p, std::optional<std::int64_t> until)
-      : o_(o), p_(p), rng_(o.seed), until_(until) {
+  District(const Options& o, const projections::Profile& p, std::optional<std::int64_t> until,
+           std::optional<std::int64_t> reorganise_on = std::nullopt)
+      : o_(o), p_(p), rng_(o.seed), until_(until), reorganise_on_(reorganise_on) {
     district_ = {"district", "UBND huyện Yên Thủy"};
+    province_ = {"province", kProvince};
+    merged_ = {"commune", kReorganisedCommune};
     for (const char* c : kCommunes) communes_.push_back({"commune", fmt::format("UBND xã {}", c)});
     eligibility_ = p_.rating.eligibility_months.value_or(10);
     // Who rates, where the profile says it (rule rater): the steering committees of the district and of each commune
@@ -141,7 +144,8 @@ class District {
 
   std::vector<GeneratedAct> run() {
     const int y0 = o_.first_year;
-    if (!committees_.empty()) register_units(on(y0 - 2, 1, 5));
+    if (!committees_.empty() || o_.registry || reorganise_on_) register_units(on(y0 - 2, 1, 5));
+    if (reorganise_on_) reorganise(*reorganise_on_);
     // The model replicated to the villages: founded early, rated Good, replicated after its first rating.
     const std::string origin = id_of(1);
     Constraints good, steady, until_merge, none;
@@ -197,7 +201,24 @@ class District {
       u.push_back(committees_.at(district_.unit));
       for (const Authority& c : communes_) u.push_back(committees_.at(c.unit));
     }
+    if (reorganise_on_) u.push_back(merged_);
     return u;
+  }
+
+  std::vector<SigningUnit> signing_units() const {
+    std::vector<SigningUnit> out;
+    for (const Authority& a : units()) {
+      SigningUnit s{a, "2020-01-01", "", ""};
+      if (reorganise_on_) {
+        if (a.unit == merged_.unit) s.from = civil(*reorganise_on_);
+        else if (ceases(a)) {
+          s.ceases = civil(*reorganise_on_);
+          s.successor = merged_.unit;
+        }
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
   }
 
  private:
@@ -221,7 +242,23 @@ class District {
 
   std::string id_of(std::size_t i) const { return fmt::format("{}-M{:02}", o_.prefix, i); }
 
-  void emit(std::int64_t day, const std::string& kind, const std::string& subject, const Authority& unit, json data) {
+  // The communes merged in the reorganisation: the last two (Lạc Lương, Lạc Sỹ). Not the first two, whose names
+  // the tests of the demo's queries and scopes read as units that stand today.
+  const Authority& merged_commune(std::size_t i) const { return communes_[kCommuneCount - 2 + i]; }
+
+  // Whether `unit` ceases in the reorganisation: the district and the two merged communes.
+  bool ceases(const Authority& unit) const {
+    return unit.unit == district_.unit || unit.unit == merged_commune(0).unit || unit.unit == merged_commune(1).unit;
+  }
+
+  // The unit that decides on `day` for what `unit` founded: `unit`, or from the reorganisation on, the commune that
+  // took over from a ceased unit (docs/rules.md: competence follows the succession, bindings lapse).
+  const Authority& competent(const Authority& unit, std::int64_t day) const {
+    return reorganise_on_ && day >= *reorganise_on_ && ceases(unit) ? merged_ : unit;
+  }
+
+  void emit(std::int64_t day, const std::string& kind, const std::string& subject, const Authority& founder, json data) {
+    const Authority& unit = competent(founder, day);
     const Kind& k = kKinds.at(kind);
     const int year = std::stoi(civil(day).substr(0, 4));
     const int n = ++numbers_[{unit.unit, year}];
@@ -239,18 +276,38 @@ class District {
   // level above it) is its own commune, or the district. Registered by the administrator, in the hierarchy from
   // 2020-01-01 (when the units' certificates are bound).
   void register_units(std::int64_t day) {
-    auto registered = [&](const Authority& unit, const std::string& kind, const std::string& parent) {
-      json data{{"name", unit.unit}, {"level", unit.level}, {"kind", kind}, {"from", "2020-01-01"}};
+    auto registered = [&](const Authority& unit, const std::string& kind, const std::string& parent,
+                          const std::string& from = "2020-01-01") {
+      json data{{"name", unit.unit}, {"level", unit.level}, {"kind", kind}, {"from", from}};
       if (!parent.empty()) data["parent"] = parent;
       json act{{"act", "unit.registered"}, {"subject", "ledger"}, {"date", civil(day)}, {"data", std::move(data)}};
       out_.push_back({day, GeneratedAct{std::move(act), false, {}, true}});
     };
-    registered(district_, "people-committee", "");
-    registered(committees_.at(district_.unit), "steering-committee", district_.unit);
+    const bool hierarchy = o_.registry || reorganise_on_;
+    if (hierarchy) registered(province_, "people-committee", "");
+    registered(district_, "people-committee", hierarchy ? province_.unit : "");
+    if (!committees_.empty()) registered(committees_.at(district_.unit), "steering-committee", district_.unit);
     for (const Authority& c : communes_) {
       registered(c, "people-committee", district_.unit);
-      registered(committees_.at(c.unit), "steering-committee", c.unit);
+      if (!committees_.empty()) registered(committees_.at(c.unit), "steering-committee", c.unit);
     }
+  }
+
+  // The 2025 reorganisation (docs/rules.md): ten days before `effective`, the administrator registers the new
+  // commune (under the province: the district goes) from that day, merges the last two communes into it and
+  // abolishes the district, whose competence passes to it.
+  void reorganise(std::int64_t effective) {
+    const std::int64_t day = effective - 10;
+    auto act = [&](const std::string& kind, json data) {
+      json a{{"act", kind}, {"subject", "ledger"}, {"date", civil(day)}, {"data", std::move(data)}};
+      out_.push_back({day, GeneratedAct{std::move(a), false, {}, true}});
+    };
+    act("unit.registered", {{"name", merged_.unit}, {"level", merged_.level}, {"kind", "people-committee"},
+                            {"parent", province_.unit}, {"from", civil(effective)}});
+    act("unit.reorganised", {{"effective", civil(effective)}, {"kind", "merger"},
+                             {"units", {merged_commune(0).unit, merged_commune(1).unit}}, {"successor", merged_.unit}});
+    act("unit.reorganised", {{"effective", civil(effective)}, {"kind", "abolished"}, {"units", {district_.unit}},
+                             {"successor", merged_.unit}});
   }
 
   // Who decides a rating of a model founded by `unit`: the unit itself, or where the profile names who rates, the
@@ -403,7 +460,10 @@ class District {
       if (!act(t, "model.rated", rating, &rater_of(unit))) return life;
       life.ratings[t] = level;
       t = on(y, 11, late ? 22 : 12);
-      if (!act(t, "model.rating-forwarded", {{"year", y}, {"to", "Công an huyện Yên Thủy"}})) return life;
+      // After the reorganisation the district's police is gone: the results go to the province's.
+      if (!act(t, "model.rating-forwarded",
+               {{"year", y}, {"to", reorganise_on_ && t >= *reorganise_on_ ? "Công an tỉnh Hòa Bình" : "Công an huyện Yên Thủy"}}))
+        return life;
       if (level != "weak") continue;
       if (lapse()) {
         // Kept going, never ended: its plan for the next year is what an auditor finds (weak-not-terminated; the
@@ -477,7 +537,7 @@ class District {
       emit(t, "exemplar.ended", id, unit, {{"reason", "Chưa đạt các tiêu chí đề ra"}});
       return;
     }
-    emit(t, "exemplar.recognized", id, unit, {{"level", unit.level}});
+    emit(t, "exemplar.recognized", id, unit, {{"level", competent(unit, t).level}});
     json again = met();
     emit(t + 365, "exemplar.evaluated", id, unit, {{"met", again}});
     if (!enough(again)) emit(t + 375, "exemplar.ended", id, unit, {{"reason", "Hoàn thành dưới 70% các tiêu chí"}});
@@ -487,34 +547,62 @@ class District {
   const projections::Profile& p_;
   Rng rng_;
   std::optional<std::int64_t> until_;
+  std::optional<std::int64_t> reorganise_on_;  // Options::reorganise_on
   int eligibility_ = 10;
-  Authority district_;
+  Authority district_, province_, merged_;  // merged_: the commune formed on reorganise_on_
   std::vector<Authority> communes_;
   std::map<std::string, Authority> committees_;  // a unit -> the steering committee rating its models (rule rater)
   std::map<std::pair<std::string, int>, int> numbers_;  // (unit, year) -> last document number
   std::vector<std::pair<std::int64_t, GeneratedAct>> out_;
 };
 
+
+// A day of the options ("" for none); bad_input naming the option when it is not a date YYYY-MM-DD.
+Result<std::optional<std::int64_t>> day_of(const std::string& text, const char* option) {
+  if (text.empty()) return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3 || text.size() != 10 || civil(on(y, m, d)) != text)
+    return bad_input(fmt::format("generator: {} {} is not a date YYYY-MM-DD", option, text));
+  return on(y, m, d);
+}
+
+// The reorganisation day of the options, checked against the profile.
+Result<std::optional<std::int64_t>> reorganisation_of(const Options& options, const projections::Profile& profile) {
+  auto day = day_of(options.reorganise_on, "reorganise_on");
+  if (!day) return std::unexpected(day.error());
+  if (*day && profile.rating.raters)
+    return bad_input("generator: reorganise_on under " + profile.id +
+                     ", which names who rates (rating.raters), is not supported: its steering committees would need "
+                     "their own successions");
+  return *day;
+}
+
 }  // namespace
 
 std::vector<ledger::Act::Authority> units(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return {};
-  return District(options, **profile, std::nullopt).units();
+  auto reorganise_on = reorganisation_of(options, **profile);
+  if (!reorganise_on) return {};
+  return District(options, **profile, std::nullopt, *reorganise_on).units();
+}
+
+std::vector<SigningUnit> signing_units(const Options& options) {
+  auto profile = projections::builtin_profile(options.profile);
+  if (!profile) return {};
+  auto reorganise_on = reorganisation_of(options, **profile);
+  if (!reorganise_on) return {};
+  return District(options, **profile, std::nullopt, *reorganise_on).signing_units();
 }
 
 Result<std::vector<GeneratedAct>> district(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return std::unexpected(profile.error());
-  std::optional<std::int64_t> until;
-  if (!options.until.empty()) {
-    int y = 0, m = 0, d = 0;
-    if (std::sscanf(options.until.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3 || options.until.size() != 10 ||
-        civil(on(y, m, d)) != options.until)
-      return bad_input("generator: until " + options.until + " is not a date YYYY-MM-DD");
-    until = on(y, m, d);
-  }
-  return District(options, **profile, until).run();
+  auto until = day_of(options.until, "until");
+  if (!until) return std::unexpected(until.error());
+  auto reorganise_on = reorganisation_of(options, **profile);
+  if (!reorganise_on) return std::unexpected(reorganise_on.error());
+  return District(options, **profile, *until, *reorganise_on).run();
 }
 
 }  // namespace antq::generator

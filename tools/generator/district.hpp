@@ -35,7 +35,25 @@ struct Options {
   // Yearly reports attach the evidence of the model's effectiveness (dossier item 11) and its review report (item
   // 15) as text files (GeneratedAct::files); a lapse leaves them out.
   bool attachments = false;
+  // The unit hierarchy (docs/rules.md "The unit registry"): the province UBND tỉnh Hòa Bình, the district under it and
+  // the communes under the district, registered by the administrator (GeneratedAct::administrator) before the first
+  // act. Off: no registry (except the raters' one, below), the acts of earlier versions byte for byte.
+  bool registry = false;
+  // YYYY-MM-DD, e.g. "2025-07-01" (implies `registry`): the 2025 reorganisation of units (docs/rules.md "The 2025
+  // reorganisation of units"). The commune kReorganisedCommune is registered from that day (under the province),
+  // the last two communes (Lạc Lương, Lạc Sỹ) are merged into it and the district is abolished with its competence
+  // passed to it (the
+  // commune formed at the district's seat: the seeds name no successor; the two-level local government leaves
+  // communes and the province). From that day every act on a model or exemplar of a ceased unit is decided by that
+  // commune, and new models are founded by units that exist then. Not under a profile that names who rates
+  // (rating.raters): bad_input. "": none.
+  std::string reorganise_on = {};
 };
+
+// The commune formed on `reorganise_on` (Options).
+inline constexpr const char* kReorganisedCommune = "UBND xã Yên Thủy";
+// The province registered with `registry` (Options).
+inline constexpr const char* kProvince = "UBND tỉnh Hòa Bình";
 
 struct GeneratedAct {
   nlohmann::json act;     // acts.md JSON
@@ -50,7 +68,17 @@ struct GeneratedAct {
 // The units whose person and organisation certificates sign the acts (level and unit name): the district People's
 // Committee and its communes, and, under a profile that names who rates (rating.raters), the steering committees
 // of the district and of each commune, which rate the models of their area (Bắc Giang 004 §III.2).
+// With `reorganise_on`, the commune kReorganisedCommune comes last.
 std::vector<ledger::Act::Authority> units(const Options& options);
+
+// A unit of units() and the days its people may sign for it: from `from` (its certificates are bound from that
+// day: 2020-01-01, or `reorganise_on` for the commune formed then) until `ceases` ("" for none: the unit stays;
+// else `reorganise_on`, when its bindings lapse, docs/rules.md) and, when it ceases, the unit that takes over.
+struct SigningUnit {
+  ledger::Act::Authority authority;
+  std::string from, ceases, successor;
+};
+std::vector<SigningUnit> signing_units(const Options& options);
 
 // The acts, in the order to append them (document dates never go backwards). bad_input for an unknown profile or a
 // malformed `until`.
