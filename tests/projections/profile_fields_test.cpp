@@ -399,7 +399,9 @@ std::vector<Row> rows() {
   const json hb_rules = json::parse(builtin_profile_text("hoa-binh-2023"))["rules"];
   for (const auto& rule : hb_rules.items()) {
     const std::string id = rule.key();
-    out.push_back(by_summary("rules." + id, "hoa-binh-2023", [id](json& j) { j["rules"][id] = !j["rules"][id].get<bool>(); }));
+    // `rater` on needs the raters it names (rating.raters): flipped off where a profile names them.
+    out.push_back(by_summary("rules." + id, id == "rater" ? "bac-giang-2020" : "hoa-binh-2023",
+                             [id](json& j) { j["rules"][id] = !j["rules"][id].get<bool>(); }));
   }
 
   // Admission (judge_act).
