@@ -493,7 +493,12 @@ std::vector<Row> rows() {
   out.push_back({"unit_reports.tiers[*].period", "hoa-binh-2023", "report: no yearly tier left, so no due day",
                  [](json& j) { j["unit_reports"]["tiers"][1]["period"] = "H1"; }, watching("hoa-binh-2023", View::report)});
   out.push_back({"unit_reports.tiers[*].levels[*]", "hoa-binh-2023", "audit: the founding commune owes the province's reports (missing-unit-report) when communes report",
-                 [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["levels"] = {"commune"}; }, watching("hoa-binh-2023", View::audit)});
+                 [](json& j) {
+                   for (auto& t : j["unit_reports"]["tiers"]) {
+                     t["levels"] = {"commune"};
+                     t.erase("kinds");  // its levels must be the tier's
+                   }
+                 }, watching("hoa-binh-2023", View::audit)});
   out.push_back({"unit_reports.tiers[*].to", "bac-giang-2020", "audit: B1's commune has no report: missing-unit-report names to whom",
                  [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["to"] = "Ban khác"; },
                  watching("bac-giang-2020", View::audit, bac_giang_names)});
@@ -580,7 +585,7 @@ std::vector<Row> rows() {
                  [](json& j) { for (auto& r : j["rating"]["raters"]) r["kind"] = "police"; }, bac_giang_rated_by_committee});
   out.push_back({"rating.raters[*].level", "bac-giang-2020",
                  "model.rated by the commune's steering committee: admitted, refused [rater] when no listed reviewer is of commune level",
-                 [](json& j) { for (auto& r : j["rating"]["raters"]) r["level"] = "province"; }, bac_giang_rated_by_committee});
+                 [](json& j) { j["rating"]["raters"][2]["level"] = "agency"; }, bac_giang_rated_by_committee});
   out.push_back({"unit_reports.tiers[*].kinds.*[*]", "hoa-binh-2023",
                  "audit: the registered department owes the province's reports (missing-unit-report); the people's committee does when it is a kind that reports",
                  [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["kinds"]["province"] = {"people-committee"}; },
