@@ -72,12 +72,14 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
     if (!u) seen.emplace(projections::unit_key(founder), std::pair{founder, s.authority.level});
     if (!s.is_founded()) continue;
     ++founded[projections::unit_key(u ? u->name : founder)];
+    // Under the unit competent on the day (a ceased unit's subjects are its successor's) and every unit above it.
+    if (u) u = tree.find(tree.competent(u->name, id));
     for (std::size_t steps = 0; u != nullptr && steps <= tree.units().size(); ++steps, u = tree.parent(*u)) ++under[u];
   }
   ledger.for_each_state("authority/", [&](std::string_view key, std::string_view) {
     if (auto certificate = digest_from_hex(key.substr(std::string_view("authority/").size())))
       for (const auto& b : projections::bindings_of(state, *certificate))
-        if (!b.unit.empty() && scope.covers(b.unit, b.level) && !tree.find(b.unit))
+        if (!b.unit.empty() && b.from <= on && scope.covers(b.unit, b.level) && !tree.find(b.unit))
           seen.emplace(projections::unit_key(b.unit), std::pair{b.unit, b.level});
   });
 

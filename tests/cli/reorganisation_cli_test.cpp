@@ -64,6 +64,13 @@ TEST_CASE("cli: the unit of a commune merged on 2025-07-01 is exit 2 after that 
   CHECK(find(after, "UBND huyện Yên Thủy")["successor"] == "UBND xã Yên Phú");
   CHECK(find(after, "UBND xã Yên Phú")["to"].is_null());
   CHECK(find(after, "UBND xã Yên Phú")["successor"].is_null());
+  // The subjects under a unit follow the succession: from the day, the ceased communes' are the successor's.
+  const auto under = [](const json& u) { return u["subjects_under"].get<std::size_t>(); };
+  CHECK(under(find(before, "UBND xã Phú Lai")) > 0);
+  CHECK(under(find(after, "UBND xã Phú Lai")) == 0);
+  CHECK(under(find(after, "UBND xã Yên Trị")) == 0);
+  CHECK(under(find(after, "UBND xã Yên Phú")) >=
+        under(find(before, "UBND xã Phú Lai")) + under(find(before, "UBND xã Yên Trị")) + under(find(before, "UBND xã Yên Phú")));
   REQUIRE(run(kAntq + " units " + dir + " --as-of 2025-07-01", &out) == 0);
   CHECK_THAT(out, Catch::Contains("succeeded by UBND xã Yên Phú"));
   REQUIRE(run(kAntq + " units --help", &out) == 0);
