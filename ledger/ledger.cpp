@@ -106,6 +106,22 @@ Result<MDB_env*> open_env(const fs::path& dir, bool read_only = false) {
   return env;
 }
 
+// Calls fn(key, value) for every key of `dbi` that starts with `prefix`, in key order; false when no cursor opens.
+bool for_each_prefixed(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix,
+                       const std::function<void(std::string_view, std::string_view)>& fn) {
+  MDB_cursor* c = nullptr;
+  if (mdb_cursor_open(txn, dbi, &c) != MDB_SUCCESS) return false;
+  MDB_val k = val(prefix), v;
+  for (int rc = mdb_cursor_get(c, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
+    if (!key.starts_with(prefix)) break;
+    fn(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+  }
+  mdb_cursor_close(c);
+  return true;
+}
+
 // The `state` database as the StateStore admission rules write during append.
 class TxnState final : public StateStore {
  public:
@@ -123,17 +139,7 @@ class TxnState final : public StateStore {
   }
   bool for_each(std::string_view prefix,
                 const std::function<void(std::string_view, std::string_view)>& fn) const override {
-    MDB_cursor* c = nullptr;
-    if (mdb_cursor_open(txn_.get(), dbi_, &c) != MDB_SUCCESS) return false;
-    MDB_val k = val(prefix), v;
-    for (int rc = mdb_cursor_get(c, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == MDB_SUCCESS;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-      std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
-      if (!key.starts_with(prefix)) break;
-      fn(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
-    }
-    mdb_cursor_close(c);
-    return true;
+    return for_each_prefixed(txn_.get(), dbi_, prefix, fn);
   }
   std::optional<Error> error_;
 
@@ -565,16 +571,7 @@ std::optional<std::string> Ledger::state_value(std::string_view key) const {
 void Ledger::for_each_state(std::string_view prefix,
                             const std::function<void(std::string_view, std::string_view)>& fn) const {
   Txn txn(rep_->env, false);
-  MDB_cursor* c = nullptr;
-  if (mdb_cursor_open(txn.get(), rep_->state, &c) != MDB_SUCCESS) return;
-  MDB_val k = val(prefix), v;
-  for (int rc = mdb_cursor_get(c, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == MDB_SUCCESS;
-       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
-    if (!key.starts_with(prefix)) break;
-    fn(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
-  }
-  mdb_cursor_close(c);
+  for_each_prefixed(txn.get(), rep_->state, prefix, fn);
 }
 
 Ledger::StateNeighbours Ledger::state_around(std::string_view prefix, std::string_view key) const {
