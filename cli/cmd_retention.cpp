@@ -37,6 +37,7 @@ Result<Listed> listing_of(const ledger::Ledger& ledger, const queries::Retention
   auto keep = queries::scope_filter(ledger, scope);
   if (!keep) return std::unexpected(keep.error());
   const std::string on = o.on.empty() ? vietnam_today() : o.on;
+  if (auto s = queries::unit_in_force(ledger, *unit, on); !s) return std::unexpected(s.error());
   const auto covers = queries::unit_cover(ledger, *unit, on);  // the unit and every unit under it
   auto listing = projections::retention_listing(ledger, on, [&](const projections::FileFacts& f) {
     return (unit->empty() || covers(f.unit)) && (!*keep || (*keep)(f.subject));

@@ -96,8 +96,9 @@ Result<queries::Json> queries::units(const ledger::Ledger& ledger, const std::st
                          std::any_of(u->aliases.begin(), u->aliases.end(), [&](const auto& a) { return scope.covers(a, u->level); });
     if (visible) {
       auto it = under.find(u);
+      const projections::Unit* above = tree.parent(*u);  // on the day: a ceased parent's successor or its parent
       list.push_back({{"name", u->name}, {"level", u->level}, {"kind", u->kind},
-                      {"parent", u->parent.empty() ? json(nullptr) : json(u->parent)}, {"from", u->from},
+                      {"parent", above ? json(above->name) : json(nullptr)}, {"from", u->from},
                       {"aliases", u->aliases}, {"registered", true}, {"seq", u->seq}, {"depth", depth},
                       {"safety_recognizer", u->safety_recognizer.empty() ? json(nullptr) : json(u->safety_recognizer)},
                       {"subjects", count(founded, projections::unit_key(u->name))},
@@ -153,7 +154,9 @@ void add_units(CLI::App& app, Action& run) {
       "After the 2025 reorganisation (act unit.reorganised: effective, kind merger|split|abolished, units,\n"
       "successor, and for a split subjects: {subject id: unit}) a unit shows the day it ceases (to) and its\n"
       "successor, and \"ceased\" once --as-of reaches that day; --unit of report, stats, dossier and audit then\n"
-      "names the successor (exit 2) and its subjects count under the successor (docs/rules.md).\n"
+      "names the successor (exit 2) and its subjects count under the successor (docs/rules.md). A unit whose parent\n"
+      "has ceased stands under the unit that parent merged into, or, where a level was abolished, under the parent's\n"
+      "own parent: the communes of an abolished district are the province's (JSON parent: the parent on the day).\n"
       "JSON: as_of, units[] (name, level, kind, parent, from, aliases[], registered, seq, depth, subjects,\n"
       "subjects_under, safety_recognizer, to, successor, ceased); kind, parent, from and seq are null for a unit\n"
       "only seen in acts; to and successor null for a unit no unit.reorganised names.\n"

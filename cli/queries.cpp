@@ -97,13 +97,11 @@ std::function<bool(std::string_view)> unit_cover(const ledger::Ledger& ledger, c
   return [tree, unit](std::string_view founder) { return tree->covers(unit, founder); };
 }
 
-Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
-                                               const std::string& date, const projections::SubjectFilter& keep) {
-  if (unit.empty()) return keep;
-  const projections::LedgerState state(ledger);
-  const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), date);
-  // A unit that had ceased by the day asked about (unit.reorganised) has no figures of its own then: its
-  // successor answers for what it founded.
+namespace {
+
+// bad_input naming the successor when `unit` had ceased by the tree's date `date` (unit.reorganised): it has no
+// figures of its own then, its successor answers for what it founded.
+Status not_ceased(const projections::UnitTree& tree, const std::string& unit, const std::string& date) {
   if (const projections::Reorganisation* r = tree.ceased(unit)) {
     std::vector<std::string> next{r->successor};
     for (const auto& [id, to] : r->subjects)
@@ -115,6 +113,24 @@ Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, con
                                  "{} itself", unit, unit, r->effective, r->seq, r->kind, next.size() > 1 ? "s" : "",
                                  next.size() > 1 ? "are" : "is", named, next.front(), date, r->effective, unit));
   }
+  return {};
+}
+
+}  // namespace
+
+Status unit_in_force(const ledger::Ledger& ledger, const std::string& unit, const std::string& date) {
+  if (unit.empty()) return {};
+  const projections::LedgerState state(ledger);
+  const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), date);
+  return not_ceased(tree, unit, date);
+}
+
+Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
+                                               const std::string& date, const projections::SubjectFilter& keep) {
+  if (unit.empty()) return keep;
+  const projections::LedgerState state(ledger);
+  const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), date);
+  if (auto s = not_ceased(tree, unit, date); !s) return std::unexpected(s.error());
   const auto covers = [&](std::string_view founder, std::string_view id) { return tree.covers(unit, founder, id); };
   projections::SubjectReader reader(ledger);
   auto inside = std::make_shared<std::set<std::string, std::less<>>>();

@@ -72,6 +72,8 @@ std::function<bool(std::string_view founder)> unit_cover(const ledger::Ledger& l
 // successor when `unit` itself had ceased by `date`.
 Result<projections::SubjectFilter> unit_filter(const ledger::Ledger& ledger, const std::string& unit,
                                                const std::string& date, const projections::SubjectFilter& keep);
+// bad_input (exit 2) naming the successor when `unit` (as resolve_unit gave it; "" passes) had ceased by `date`.
+Status unit_in_force(const ledger::Ledger& ledger, const std::string& unit, const std::string& date);
 
 // antq show --json: the subject's state at `point`.
 Result<Json> show(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);

@@ -142,11 +142,18 @@ class Rules final : public ledger::Admission {
   }
 
   // The unit that keeps a file decides its disposal and its hand-over (retention.md): the act's authority must be it.
+  // Once the keeper has ceased (unit.reorganised), the unit competent on the act's date keeps the file.
   static Status check_keeper(const ledger::Candidate& c, const ledger::StateStore& state, const SubjectState& s) {
-    const std::string keeper = keeper_of(state, s);
+    std::string keeper = keeper_of(state, s), since;
+    if (RegistryOn registry(state, c.act.date); registry.any_reorganisation())
+      if (const Reorganisation* r = registry.tree().ceased(keeper)) {
+        since = fmt::format(" ({} ceased on {}: unit.reorganised, entry {})", keeper, r->effective, r->seq);
+        keeper = registry.tree().competent(keeper, s.id);
+        if (unit_key(c.act.authority.unit) == unit_key(keeper)) return {};
+      }
     if (c.act.authority.unit == keeper) return {};
-    return refused("authority", fmt::format("{}: the file of {} is kept by {}, not by {} (the act's authority)",
-                                            c.act.act, s.id, keeper, c.act.authority.unit));
+    return refused("authority", fmt::format("{}: the file of {} is kept by {}{}, not by {} (the act's authority)",
+                                            c.act.act, s.id, keeper, since, c.act.authority.unit));
   }
 
   // record.held (retention.md): the targets are frozen until a record.released lifts the hold.

@@ -415,7 +415,19 @@ const Unit* UnitTree::by_key(const std::string& key) const {
 
 const Unit* UnitTree::find(std::string_view name) const { return by_key(unit_key(name)); }
 
-const Unit* UnitTree::parent(const Unit& u) const { return u.parent.empty() ? nullptr : find(u.parent); }
+const Unit* UnitTree::parent(const Unit& u) const {
+  const Unit* p = u.parent.empty() ? nullptr : find(u.parent);
+  // Under a unit that had ceased by the tree's date: under the unit it merged into, else (a level abolished, a
+  // split) under the ceased unit's own parent — the communes of an abolished district are the province's. Each step
+  // leaves a ceased unit; the bound guards a damaged state.
+  for (std::size_t steps = 0; p != nullptr && steps <= units_.size(); ++steps) {
+    const Reorganisation* r = ceased(p->name);
+    if (r == nullptr) break;
+    const Unit* into = r->kind == "merger" ? find(r->successor) : nullptr;
+    p = into != nullptr && into != &u ? into : p->parent.empty() ? nullptr : find(p->parent);
+  }
+  return p;
+}
 
 const Reorganisation* UnitTree::ceased(std::string_view unit) const {
   if (reorganisations_.empty()) return nullptr;

@@ -100,7 +100,9 @@ class UnitTree {
 
   // The unit `name` (its name or an alias, by key); null when no unit of the tree has it.
   const Unit* find(std::string_view name) const;
-  // The unit above `u` in the tree; null for a top unit.
+  // The unit above `u` in the tree on its date; null for a top unit. Where the registered parent had ceased by then
+  // (unit.reorganised), the unit it merged into, or for a level abolished or a split unit, that unit's own parent
+  // (followed while it has ceased too): a commune of an abolished district is under the province.
   const Unit* parent(const Unit& u) const;
   // Whether `unit` covers a subject founded by `founder`: founder is unit, or a unit under it (ancestor-or-self).
   // Names not in the tree stand alone: covered only by themselves (by key).

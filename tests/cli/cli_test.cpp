@@ -900,7 +900,9 @@ TEST_CASE("antq demo builds the district at scale and shows what a newcomer shou
     CHECK(after[unit]["successor"] == "UBND xã Yên Thủy");
   }
   CHECK(after["UBND xã Lạc Thịnh"]["ceased"] == false);
-  CHECK(after["UBND xã Lạc Thịnh"]["parent"] == "UBND huyện Yên Thủy");
+  // A commune that survives the abolished district is the province's from that day.
+  CHECK(before["UBND xã Lạc Thịnh"]["parent"] == "UBND huyện Yên Thủy");
+  CHECK(after["UBND xã Lạc Thịnh"]["parent"] == "UBND tỉnh Hòa Bình");
   CHECK(stats["succeeded"].size() == 3);
   REQUIRE(run(kAntq + " audit " + l + " --json", &out) == 0);
   const json counts = json::parse(out)["counts"];

@@ -21,7 +21,8 @@ TEST_CASE("cli: the unit of a commune merged on 2025-07-01 is exit 2 after that 
   for (const std::string& command :
        {kAntq + " stats " + dir + " --unit 'ubnd xã phú lai' --as-of 2025-12-31",
         kAntq + " report " + dir + " 2025 --unit 'UBND xã Phú Lai' --as-of 2025-12-31",
-        kAntq + " audit " + dir + " --unit 'UBND huyện Yên Thủy' --as-of 2025-12-31"}) {
+        kAntq + " audit " + dir + " --unit 'UBND huyện Yên Thủy' --as-of 2025-12-31",
+        kAntq + " retention " + dir + " --unit 'UBND xã Phú Lai' --as-of 2025-12-31"}) {
     INFO(command);
     CHECK(run(command, &out) == 2);
     CHECK_THAT(out, Catch::Contains("ceased on 2025-07-01 (unit.reorganised, entry ") &&

@@ -80,6 +80,22 @@ TEST_CASE("unit.reorganised: a model founded by an abolished district is rated a
   CHECK(by_phu_lai.error().rule == "authority");
   REQUIRE(r.rate(r.merged, "PL-1", "2025-11-08", 2025, "fair"));
   REQUIRE(r.rate(r.merged, "YT-1", "2025-11-08", 2025, "average"));
+  // The file of a ceased commune's model is kept by its successor: it hands the file over, no other unit.
+  for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
+    REQUIRE(r.t.record(r.merged, make_act(k, "YT-1", "2025-12-01", json::object(), kMerged), false));
+  REQUIRE(r.t.record(r.merged, make_act("model.terminated", "YT-1", "2025-12-05", {{"reason", "x"}}, kMerged)));
+  const json transfer = {{"act", "archive.transferred"}, {"subject", "ledger"}, {"date", "2026-02-02"},
+                         {"document", {{"number", "5/BB-UBND"}}},
+                         {"data", {{"subjects", {"YT-1"}}, {"archive", "Lưu trữ lịch sử tỉnh"}}}};
+  json by_other = transfer;
+  by_other["authority"] = kProvince;
+  auto refused_transfer = r.t.record(r.province, by_other);
+  REQUIRE_FALSE(refused_transfer);
+  CHECK_THAT(refused_transfer.error().line(),
+             Catch::Contains("the file of YT-1 is kept by UBND xã Yên Phú (UBND xã Yên Trị ceased on 2025-07-01"));
+  json by_keeper = transfer;
+  by_keeper["authority"] = kMerged;
+  if (auto t = r.t.record(r.merged, by_keeper); !t) FAIL(t.error().line());
   CHECK(r.t.verify().ok);
 }
 
@@ -196,6 +212,41 @@ TEST_CASE("unit.reorganised: a split names the successor of each open subject", 
   REQUIRE(rows.size() == 2);
   CHECK(rows[0][2] == "UBND xã Lạc Thịnh; UBND xã Đa Phúc");
   CHECK(r.t.verify().ok);
+}
+
+TEST_CASE("UnitTree: after the district is abolished its surviving communes are the province's, a merged "
+          "commune's units go to the commune it merged into", "[units][reorganisation]") {
+  auto unit = [](std::string name, std::string level, std::string parent, std::uint64_t seq) {
+    return Unit{std::move(name), std::move(level), "people-committee", std::move(parent), "2020-01-01", {}, seq,
+                "2020-01-02", ""};
+  };
+  const std::vector<Unit> units = {unit("UBND tỉnh Hòa Bình", "province", "", 1),
+                                    unit("UBND huyện Yên Thủy", "district", "UBND tỉnh Hòa Bình", 2),
+                                    unit("UBND xã Lạc Thịnh", "commune", "UBND huyện Yên Thủy", 3),
+                                    unit("UBND xã Phú Lai", "commune", "UBND huyện Yên Thủy", 4),
+                                    unit("Công an xã Phú Lai", "commune", "UBND xã Phú Lai", 5),
+                                    unit("UBND xã Yên Phú", "commune", "UBND tỉnh Hòa Bình", 6)};
+  const std::vector<Reorganisation> reorganisations = {
+      {7, "2025-06-20", "2025-07-01", "abolished", {"UBND huyện Yên Thủy"}, "UBND xã Yên Phú", {}},
+      {8, "2025-06-20", "2025-07-01", "merger", {"UBND xã Phú Lai"}, "UBND xã Yên Phú", {}}};
+  auto parent_of = [&](const std::string& date, const std::string& name) -> std::string {
+    const UnitTree tree(units, reorganisations, date);
+    const Unit* u = tree.find(name);
+    REQUIRE(u != nullptr);
+    const Unit* p = tree.parent(*u);
+    return p ? p->name : "";
+  };
+  // The day before: as registered.
+  CHECK(parent_of("2025-06-30", "UBND xã Lạc Thịnh") == "UBND huyện Yên Thủy");
+  CHECK(parent_of("2025-06-30", "Công an xã Phú Lai") == "UBND xã Phú Lai");
+  // From the day: the surviving commune stands under the province, not under the commune that took the district's
+  // competence; the merged commune's police under the commune it merged into.
+  CHECK(parent_of("2025-07-01", "UBND xã Lạc Thịnh") == "UBND tỉnh Hòa Bình");
+  CHECK(parent_of("2025-07-01", "Công an xã Phú Lai") == "UBND xã Yên Phú");
+  CHECK(parent_of("2025-07-01", "UBND huyện Yên Thủy") == "UBND tỉnh Hòa Bình");
+  const UnitTree today(units, reorganisations, "2026-01-01");
+  CHECK(today.covers("UBND tỉnh Hòa Bình", "UBND xã Lạc Thịnh"));
+  CHECK_FALSE(today.covers("UBND huyện Yên Thủy", "UBND xã Lạc Thịnh"));
 }
 
 TEST_CASE("unit.reorganised is refused for unregistered units, a unit succeeded twice, a successor too late or among "
