@@ -138,6 +138,9 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
   else row("holder", or_dash(s.type));
   row("area", or_dash(s.area));
   row("stage", s.stage);
+  if (!s.carried_from.empty())
+    row("carried from", fmt::format("{} (a sealed part's subject: `antq history` of {} lists its acts there)",
+                                    s.carried_from, s.carried_from));
   row("authority", s.founded.empty() ? "- (not founded yet)"
                                      : fmt::format("{} ({}), {} {}", s.authority.unit, s.authority.level,
                                                    s.kind == "exemplar" || s.has("model.recognized") ? "recognized" : "established",
@@ -334,6 +337,7 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
       docs.push_back({{"seq", doc.seq}, {"act", doc.act}, {"date", doc.date}, {"number", doc.document.number},
                       {"title", doc.document.title}, {"issuer", doc.document.issuer}, {"signers", std::move(signers)},
                       {"attachments", std::move(atts)}});
+      if (!doc.part.empty()) docs.back()["part"] = doc.part;  // an entry of the sealed part it was carried from
     }
     json item{{"item", e.item.item}, {"title", e.item.title}, {"en", e.item.en}, {"if_any", e.item.if_any},
               {"status", e.status}, {"documents", std::move(docs)}};
@@ -357,8 +361,8 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
   for (const auto& e : d.items) {
     std::string docs;
     for (std::size_t i = 0; i < e.documents.size() && i < 2; ++i)
-      docs += fmt::format("{}{} {} (entry {})", i ? ", " : "", e.documents[i].document.number, e.documents[i].date,
-                          e.documents[i].seq);
+      docs += fmt::format("{}{} {} ({}entry {})", i ? ", " : "", e.documents[i].document.number, e.documents[i].date,
+                          e.documents[i].part.empty() ? "" : e.documents[i].part + " ", e.documents[i].seq);
     if (e.documents.size() > 2) docs += fmt::format(" +{} more", e.documents.size() - 2);
     if (docs.empty()) docs = "-";
     std::cout << cell(e.item.item, 5) << ' ' << cell(e.status, 13) << ' ' << cell(docs, 40) << ' '
@@ -562,7 +566,8 @@ void add_show(CLI::App& app, Action& run) {
       "JSON keys: subject, kind, stage, name, type, area, authority, founded, teams, members, rating (the latest:\n"
       "year, level, date, seq; or null), ratings (by year), point_of, points, merged_from, merged_into, entries.\n"
       "A subject HB.<id> of a predecessor taken in as part HB (antq take-in) is read in the part, under its own\n"
-      "profile (JSON adds part); --at is then a seq of the part.\n"
+      "profile (JSON adds part); --at is then a seq of the part. One carried over (antq carry-over) continues here\n"
+      "as HB-<id>, its state beginning with the part's record (JSON adds carried_from: HB.<id>).\n"
       "Example: antq show ledger/ TL-M1 --as-of 2024-06-30");
   add_common(cmd, *args);
   cmd->callback([args, &run] {

@@ -9,6 +9,7 @@
 #include "cli/operator_key.hpp"
 #include "cli/signer.hpp"
 #include "ledger/act.hpp"
+#include "ledger/event.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 
@@ -37,8 +38,9 @@ void add_take_in(CLI::App& app, Action& run) {
       "every proof the old operator gave still checks.\n"
       "Refused [predecessor], nothing written: a prefix that is not 1 to 16 ASCII letters (subjects of the part read\n"
       "as HB.<id>; '.' is in no subject id) or one taken already, an act whose size, root, origin, note or key are\n"
-      "not the sealed copy's. A PREDECESSOR that is no ledger, does not verify, is DIR itself or holds sealed parts\n"
-      "of its own: one line, exit 2, nothing written.\n"
+      "not the sealed copy's, a predecessor holding an act dated after --effective (it had ceased by then).\n"
+      "A PREDECESSOR that is no ledger, does not verify, is DIR itself or holds sealed parts of its own: one line,\n"
+      "exit 2, nothing written. Its open subjects then continue in DIR by `antq carry-over` (which unit takes each).\n"
       "Example (Hòa Bình taken into Phú Thọ on the day of the merger):\n"
       "  antq take-in phu-tho/ hoa-binh/ --prefix HB --effective 2025-07-01 --admin admin.key:admin.crt \\\n"
       "      --number 1234/QĐ-UBND\n"
@@ -86,6 +88,27 @@ void add_take_in(CLI::App& app, Action& run) {
                                             args->predecessor, f.seq ? fmt::format("entry {}: ", *f.seq) : "",
                                             f.reason, args->predecessor)));
         }
+      }
+      // The predecessor ceased on the effective day: an act dated after it is not the predecessor's to have made.
+      {
+        std::optional<Error> late;
+        const auto each = [&](std::uint64_t seq, ByteView bytes) -> Status {
+          auto entry = ledger::decode_entry(bytes);
+          auto act =
+              entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+          if (!act) return std::unexpected(act.error());
+          if (act->date > args->effective && !late)
+            late = refused("predecessor", fmt::format("predecessor {}: entry {} ({} of {}) is dated {}, after the "
+                                                      "merger took effect on {}: the acts of a province that has "
+                                                      "ceased are not taken in (is --effective right?)",
+                                                      args->predecessor, seq, act->act, visible(act->subject),
+                                                      act->date, args->effective))
+                       .error();
+          return {};
+        };
+        auto s = (*predecessor)->for_each_entry(0, (*predecessor)->size(), each);
+        if (!s) return fail(s.error());
+        if (late) return fail(*late);
       }
       auto ledger = open_for_append(args->dir, args->operator_key);
       if (!ledger) return fail(ledger.error());

@@ -49,6 +49,7 @@ void add_diff(CLI::App& app, Action& run);     // diff
 void add_audit(CLI::App& app, Action& run);
 void add_units(CLI::App& app, Action& run);
 void add_take_in(CLI::App& app, Action& run);
+void add_carry_over(CLI::App& app, Action& run);  // carry-over (cmd_carry_over.cpp)
 void add_profile(CLI::App& app, Action& run);   // profile (cmd_profile.cpp)
 void add_stats(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);     // report (cmd_report.cpp)

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_mirror(app, run);
   add_trust(app, run);
   add_take_in(app, run);
+  add_carry_over(app, run);
   add_timestamp(app, run);
   add_demo(app, run);
   try {

@@ -76,6 +76,24 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
         failed(fmt::format("entry {}: {}", seq, s.error().message));
       }
     }
+    // Each subject carried over from it (state carried/<prefix>/<id>): its entry's data.record is the part's record.
+    const std::string carried = "carried/" + prefix + "/";
+    own.for_each_state(carried, [&](std::string_view key, std::string_view value) {
+      const std::string from(key.substr(carried.size()));
+      const auto j = nlohmann::json::parse(value, nullptr, false);
+      const std::uint64_t seq =
+          j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<std::uint64_t>() : 0;
+      auto bytes = own.entry_bytes(seq);
+      auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
+      auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+      if (!act || act->act != ledger::kSubjectCarriedOver || act->data.value("from", "") != from) {
+        failed(fmt::format("entry {} is not the subject.carried-over act of {}.{} (state {})", seq, prefix, from, key));
+        return;
+      }
+      const auto held = own.sealed_value(prefix, "state", "subject/" + from);
+      if (auto s = ledger::check_carried_record(*act, held ? std::optional<std::string_view>(*held) : std::nullopt); !s)
+        failed(fmt::format("entry {}: {}", seq, s.error().message));
+    });
     // The part as a ledger of its own, judged by its own stored profile.
     auto opened = open_part(own, prefix);
     if (!opened) {

@@ -44,6 +44,7 @@ enum class Type {
   period,      // YYYY-H1 | YYYY | adhoc
   fingerprint, // 64 lower-case hex digits
   text_map,    // object: a subject id (kSubjectKey) -> non-empty text (`limit.chars`), `limit.items` entries
+  record,      // object: a subject's record as a sealed part's `state` holds it, at most `limit.chars` bytes as JSON
 };
 
 // How much a field may hold. Text is measured in characters (Unicode code points) after NFC; a list in items, each
@@ -74,6 +75,7 @@ constexpr Limit kYear{.least = 2000, .most = 2099};
 constexpr Limit kSeq{.least = 0, .most = std::int64_t{1} << 53};  // an entry's seq, exact in a JSON number
 constexpr Limit kSubjectUnits{.chars = 200, .items = 10'000};     // subject id (64 characters) -> unit name
 constexpr std::size_t kSubjectKey = 64;                          // a subject id as a key of a text_map
+constexpr Limit kRecord{.chars = 256 * 1024};                     // a subject's record carried over, JSON bytes
 
 struct FieldSpec {
   const char* name;
@@ -231,6 +233,13 @@ const std::map<std::string, std::vector<FieldSpec>, std::less<>>& act_specs() {
                                       {"size", Type::natural, true, {}, kSeq},
                                       {"root", Type::fingerprint, true},
                                       {"effective", Type::date, true}};
+    // A subject of a sealed part carried over into this ledger (FORMAT.md §14): the part, the subject's id there,
+    // its record as the part's `state` holds it, and the origin its point now names (the carried origin, PREFIX-<id>,
+    // or the part's, PREFIX.<id>). The act's subject is PREFIX-<id>; its authority the unit that takes it over.
+    s["subject.carried-over"] = {{"part", Type::text, true, {}, kCode},
+                                 {"from", Type::text, true, {}, {.chars = kSubjectKey}},
+                                 {"point_of", Type::text, false, {}, {.chars = kSubjectKey}},
+                                 {"record", Type::record, true, {}, kRecord}};
     return m;
   }();
   return *specs;
@@ -440,6 +449,18 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
         out[k] = *t;
       }
       return out;
+    }
+    case Type::record: {
+      if (!v.is_object()) return c.fail(where, "expected an object (a subject's record), got " + describe(v));
+      std::size_t n = 0;
+      try {
+        n = v.dump().size();
+      } catch (const json::exception&) {  // a decoded body may hold any bytes
+        return c.fail(where, "holds text that is not valid UTF-8");
+      }
+      if (n > spec.limit.chars)
+        return c.fail(where, fmt::format("{} bytes as JSON, more than the limit of {}", n, spec.limit.chars));
+      return v;
     }
   }
   return c.fail(where, "unsupported field type");
@@ -739,6 +760,7 @@ std::string limit_text(const FieldSpec& spec) {
     case Type::text_map:
       return "object, " + items_text(l.items) + ", each key a subject id (" + chars_text(kSubjectKey) + ") and value " +
              chars_text(l.chars);
+    case Type::record: return "object, at most " + std::to_string(l.chars) + " bytes as JSON";
     case Type::boolean:
     case Type::choice:
     case Type::period:

@@ -42,6 +42,9 @@ struct Act {
 
 // The subject of registry and records acts.
 inline constexpr const char* kLedgerSubject = "ledger";
+// A subject of a sealed part carried over into the ledger that sealed it (FORMAT.md §14), signed by the
+// administrator: data.record must be the part's `state` record `subject/<data.from>`, as the part holds it.
+inline constexpr std::string_view kSubjectCarriedOver = "subject.carried-over";
 
 // The limits of an act (docs/act-limits.md, which also lists the limit of each text and list field). Exceeding one
 // is bad_input naming the field; JSON input and a decoded body are held to the same ones.

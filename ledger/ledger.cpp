@@ -19,6 +19,10 @@
 #include "ledger/store.hpp"
 
 namespace antq::ledger {
+
+// sealed.cpp: a subject.carried-over act against the sealed part it names, in the append's write transaction.
+Status check_carried_in(const Txn& txn, const Act& act);
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -1035,6 +1039,12 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
           break;
         }
       }
+      // A subject of a sealed part carried over: its record is the part's (FORMAT.md §14).
+      if (p.act.act == kSubjectCarriedOver)
+        if (auto s = check_carried_in(w, p.act); !s) {
+          refusal = with_prefix(s.error(), lbl);
+          break;
+        }
       Candidate c{seq, p.act, p.digest, p.signatures, now, rep_->info, attachment};
       if (auto s = admission.admit(c, state); !s) {
         refusal = with_prefix(s.error(), lbl);

@@ -204,6 +204,10 @@ struct SealedPart {
 // attachment "operator.vkey", which is the part's meta `operator.vkey`. `attachment` gives an attachment's content.
 Status check_sealing_act(const Act& act, const SealedPart& part,
                          const std::function<std::optional<ByteView>(const Digest&)>& attachment);
+// The subject.carried-over act `act` against what part data.part holds (rule `predecessor`): `held` is the part's
+// `state` value of `subject/<data.from>` (nullopt when the part or the subject is not there); data.record must
+// equal it as JSON.
+Status check_carried_record(const Act& act, const std::optional<std::string_view>& held);
 
 class Ledger {
  public:
@@ -332,6 +336,13 @@ class Ledger {
   // of its databases with the keys and values sealed, and operator.vkey. Opened with Ledger::open, it verifies and
   // answers as the predecessor did.
   Status write_part(std::string_view prefix, const std::filesystem::path& dest) const;
+  // One record of part `prefix`: the value of `key` in its database `database` (nullopt when there is none).
+  std::optional<std::string> sealed_value(std::string_view prefix, std::string_view database,
+                                          std::string_view key) const;
+  // Calls `fn(key, value)` for every record of database `database` of part `prefix` whose key starts with
+  // `key_prefix`, in key order, from one read snapshot (none when there is no such part).
+  void for_each_sealed(std::string_view prefix, std::string_view database, std::string_view key_prefix,
+                       const std::function<void(std::string_view key, std::string_view value)>& fn) const;
 
   // A verifier holding this ledger's trust roots, intermediates, CRLs and time-stamp authorities.
   signing::Verifier make_verifier() const;

@@ -25,10 +25,13 @@ std::string part_key(std::string_view prefix, std::string_view database, std::st
 
 std::string_view text(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
-// Calls fn(key within the database, value) for every record of `database` of part `prefix`, in key order.
+// Calls fn(key within the database, value) for every record of `database` of part `prefix` whose key starts with
+// `key_prefix`, in key order.
 template <typename Fn>
-Status for_each_record(const Txn& txn, MDB_dbi sealed, std::string_view prefix, std::string_view database, Fn&& fn) {
-  const std::string start = part_key(prefix, database, "");
+Status for_each_record(const Txn& txn, MDB_dbi sealed, std::string_view prefix, std::string_view database, Fn&& fn,
+                       std::string_view key_prefix = {}) {
+  const std::size_t base = part_key(prefix, database, "").size();
+  const std::string start = part_key(prefix, database, key_prefix);
   MDB_cursor* cur = nullptr;
   if (int rc = mdb_cursor_open(txn.get(), sealed, &cur); rc != MDB_SUCCESS)
     return io_error("cannot read the sealed parts: " + lmdb_error(rc));
@@ -38,7 +41,7 @@ Status for_each_record(const Txn& txn, MDB_dbi sealed, std::string_view prefix, 
        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     const std::string_view key = text(k);
     if (!key.starts_with(start)) break;
-    s = fn(key.substr(start.size()), v);
+    s = fn(key.substr(base), v);
   }
   mdb_cursor_close(cur);
   return s;
@@ -138,6 +141,34 @@ Status check_sealing_act(const Act& act, const SealedPart& part,
   return {};
 }
 
+Status check_carried_record(const Act& act, const std::optional<std::string_view>& held) {
+  const auto& d = act.data;
+  const std::string part = d.is_object() ? d.value("part", "") : "";
+  const std::string from = d.is_object() ? d.value("from", "") : "";
+  auto no = [&](const std::string& why) {
+    return refused("predecessor", fmt::format("{} {}.{}: {}", kSubjectCarriedOver, part, from, why));
+  };
+  if (!valid_part_prefix(part)) return no("data.part must be the prefix of a sealed part (1 to 16 ASCII letters)");
+  if (!held)
+    return no(fmt::format("no sealed part \"{}\" holds a subject \"{}\" (antq show DIR {}.{})", part, from, part,
+                          from));
+  const auto record = nlohmann::json::parse(*held, nullptr, false);
+  if (record.is_discarded() || !d.contains("record") || d["record"] != record)
+    return no("data.record is not the subject's record as the sealed part holds it (antq carry-over copies it)");
+  return {};
+}
+
+// For the append (ledger.cpp): the carried-over act against the sealed part in the write transaction `txn`.
+Status check_carried_in(const Txn& txn, const Act& act) {
+  const std::string part = act.data.is_object() ? act.data.value("part", "") : "";
+  const std::string from = act.data.is_object() ? act.data.value("from", "") : "";
+  std::optional<std::string_view> held;
+  if (valid_part_prefix(part) && from.find('\0') == std::string::npos)
+    if (auto dbi = sealed_dbi(txn))
+      if (auto v = txn.get(*dbi, val(part_key(part, "state", "subject/" + from)))) held = text(*v);
+  return check_carried_record(act, held);
+}
+
 bool valid_part_prefix(std::string_view prefix) {
   return !prefix.empty() && prefix.size() <= kMaxPartPrefix &&
          std::all_of(prefix.begin(), prefix.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
@@ -171,6 +202,32 @@ Result<SealedPart> Ledger::sealed_part(std::string_view prefix) const {
   auto dbi = sealed_dbi(txn);
   if (!dbi) return bad_input(fmt::format("{} holds no sealed part (no predecessor was taken in)", rep_->dir.string()));
   return read_part(txn, *dbi, prefix);
+}
+
+std::optional<std::string> Ledger::sealed_value(std::string_view prefix, std::string_view database,
+                                                std::string_view key) const {
+  Txn txn(rep_->env, false);
+  if (txn.begin_status()) return std::nullopt;
+  auto dbi = sealed_dbi(txn);
+  if (!dbi) return std::nullopt;
+  auto v = txn.get(*dbi, val(part_key(prefix, database, key)));
+  if (!v) return std::nullopt;
+  return std::string(text(*v));
+}
+
+void Ledger::for_each_sealed(std::string_view prefix, std::string_view database, std::string_view key_prefix,
+                             const std::function<void(std::string_view key, std::string_view value)>& fn) const {
+  Txn txn(rep_->env, false);
+  if (txn.begin_status()) return;
+  auto dbi = sealed_dbi(txn);
+  if (!dbi || !valid_part_prefix(prefix)) return;
+  (void)for_each_record(
+      txn, *dbi, prefix, database,
+      [&](std::string_view key, const MDB_val& v) -> Status {
+        fn(key, text(v));
+        return {};
+      },
+      key_prefix);
 }
 
 Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {

@@ -22,6 +22,7 @@ constexpr std::string_view kAdoptedKey = "profiles/adopted";
 constexpr std::string_view kSubjectPrefix = "subject/";
 constexpr std::string_view kDisposedPrefix = "disposed/";
 constexpr std::string_view kPredecessorPrefix = "predecessors/";
+constexpr std::string_view kCarriedPrefix = "carried/";
 
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
@@ -61,6 +62,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "unit.report-filed") return record_unit_report(c, state);
     if (c.act.act == ledger::kPredecessorSealed) return record_predecessor(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
+    if (c.act.act == ledger::kSubjectCarriedOver) return carry_over(c, state);
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))
         return refused("retention", fmt::format("{} names document {}, which record.disposed (entry {}, decision {} "
@@ -123,6 +125,75 @@ class Rules final : public ledger::Admission {
                                   {"seq", c.seq},
                                   {"size", c.act.data.value("size", std::uint64_t{0})}}
                       .dump());
+    return {};
+  }
+
+  // subject.carried-over (FORMAT.md §14): a subject of a sealed part continues in this ledger as PREFIX-<id>, taken
+  // over by the act's unit. The ledger checked data.record against the part; here (rule `predecessor`): the part is
+  // sealed, the act is dated on or after the merger took effect, its subject is PREFIX-<id>, the record is a
+  // subject's (canonical, of that id) and open, not carried over before, and data.point_of names the carried origin
+  // (or the part's, PREFIX.<id>, while it is not carried). The taking unit must be registered where a registry is
+  // kept (rule `unit`). States `subject/PREFIX-<id>` (carried_over), the origin's `points`, `records/keeper/…`, and
+  // `carried/<prefix>/<id>` (verify checks each against the part).
+  Status carry_over(const ledger::Candidate& c, ledger::StateStore& state) {
+    const auto& d = c.act.data;
+    const std::string part = d.value("part", ""), from = d.value("from", "");
+    const std::string there = part + "." + from;
+    auto no = [&](const std::string& why) {
+      return refused("predecessor", fmt::format("{} {}: {}", c.act.act, there, why));
+    };
+    const auto sealed = state.get(std::string(kPredecessorPrefix) + part);
+    if (!sealed) return no(fmt::format("no predecessor is sealed as part \"{}\" (antq take-in)", part));
+    const auto facts = nlohmann::json::parse(*sealed, nullptr, false);
+    const std::string effective = facts.is_object() ? facts.value("effective", "") : "";
+    if (c.act.date < effective)
+      return no(fmt::format("dated {}, before the merger took effect on {}: until then the subject was the "
+                            "predecessor's", c.act.date, effective));
+    const std::string id = part + "-" + from;
+    if (c.act.subject != id)
+      return no(
+          fmt::format("its subject must be {} (the part's prefix, '-', its id there), not {}", id, c.act.subject));
+    const auto record = SubjectState::from_json(d.at("record"));
+    if (!record || record->id != from || record->to_json() != d.at("record"))
+      return no("data.record is not the record of a subject of that id, as a ledger's state holds it");
+    if (record->closed())
+      return no(fmt::format("it is {} in the part: its history stays there (antq show DIR {}) and is not continued",
+                            record->stage, there));
+    if (auto prior = subject_state(state, id))
+      return no(fmt::format("{} is in this ledger already (entry {}): a subject is carried over once", id,
+                            prior->entries.empty() ? 0 : prior->entries.front()));
+    std::optional<SubjectState> origin;
+    std::string point_of;
+    if (!record->point_of.empty()) {
+      origin = subject_state(state, part + "-" + record->point_of);
+      point_of = origin ? origin->id : part + "." + record->point_of;
+    }
+    if (d.value("point_of", "") != point_of)
+      return no(point_of.empty() ? std::string("data.point_of: it is no point")
+                                 : fmt::format("data.point_of must be {}, the origin {}", point_of,
+                                               origin ? "carried over already" : "as the part holds it (not carried "
+                                                                                 "over: carry origins first)"));
+    RegistryOn registry(state, c.act.date);
+    if (!registry.tree().units().empty()) {
+      const Unit* u = registry.tree().find(c.act.authority.unit);
+      if (!u || u->level != c.act.authority.level)
+        return refused("unit", fmt::format("{} {}: the unit taking it over, {} ({}), is not registered at that level "
+                                           "on {} (antq units DIR --as-of {})",
+                                           c.act.act, there, c.act.authority.unit, c.act.authority.level, c.act.date,
+                                           c.act.date));
+      if (const Reorganisation* r = registry.tree().ceased(u->name))
+        return refused("unit", fmt::format("{} {}: {} ceased on {} (unit.reorganised, entry {})", c.act.act, there,
+                                           u->name, r->effective, r->seq));
+    }
+    const SubjectState s = carried_over(c.act, c.seq);
+    state.put(std::string(kSubjectPrefix) + id, s.to_text());
+    if (origin) {
+      origin->points.push_back(id);
+      state.put(std::string(kSubjectPrefix) + origin->id, origin->to_text());
+    }
+    state.put(std::string(kKeeperPrefix) + id, c.act.authority.unit);
+    state.put(std::string(kCarriedPrefix) + part + "/" + from,
+              nlohmann::json{{"as", id}, {"date", c.act.date}, {"seq", c.seq}}.dump());
     return {};
   }
 
@@ -448,12 +519,15 @@ class Rules final : public ledger::Admission {
     const bool records_decision = c.act.act == "record.disposed" || c.act.act == "archive.transferred";
     // A unit's report is the unit's own act, signed by its person like a lifecycle act (not a decision).
     const bool unit_report = c.act.act == "unit.report-filed";
-    if (ledger::is_registry_act(c.act.act) && !records_decision && !unit_report) {
+    // Which unit takes over a predecessor's subject is the administrator's record too (domain.md §11).
+    const bool carried = c.act.act == ledger::kSubjectCarriedOver;
+    if ((ledger::is_registry_act(c.act.act) && !records_decision && !unit_report) || carried) {
       const Digest& signer = person->verified.signer;
       if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
-      return refused("authority", fmt::format("{} is a registry act and must be signed by an administrator; "
-                                              "certificate {}… is not one on {}",
-                                              c.act.act, short_name(*person), c.act.date));
+      return refused("authority", fmt::format("{} is {} and must be signed by an administrator; certificate {}… is "
+                                              "not one on {}",
+                                              c.act.act, carried ? "the administrator's record" : "a registry act",
+                                              short_name(*person), c.act.date));
     }
     const auto& a = c.act.authority;
     if (a.unit.empty() || a.level.empty())

@@ -108,6 +108,7 @@ class Auditor {
     }
     for (const auto& [area, models] : by_area) duplicates(models);
     unit_reports(*p, states);
+    if (!keep_) not_carried_over();
     if (auto r = retention(states, chains); !r) return std::unexpected(r.error());
     std::sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.subject, a.date, a.rule, a.seq) < std::tie(b.subject, b.date, b.rule, b.seq);
@@ -120,6 +121,38 @@ class Auditor {
            std::vector<std::uint64_t> documents = {}) {
     if (documents.empty()) documents.push_back(seq);
     out_.push_back({s.id, seq, std::move(rule), std::move(date), std::move(message), std::move(documents), {}});
+  }
+
+  // not-carried-over (ledger/FORMAT.md §14; whole-ledger audits): a subject that a sealed part (a merged province's
+  // predecessor) held open and that no unit of this ledger had taken over (subject.carried-over) by the day. After
+  // the merger no unit is competent to rate, replicate or end it (domain.md §11). Dated the day the merger took
+  // effect; the entry is the ledger.predecessor-sealed one; the subject reads as PREFIX.<id>.
+  void not_carried_over() {
+    for (const std::string& part : ledger_.sealed_parts()) {
+      const auto sealed = ledger_.state_value("predecessors/" + part);
+      const nlohmann::json facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
+      if (!facts.is_object()) continue;
+      const std::string effective = facts.value("effective", "");
+      const std::uint64_t seq = facts.value("seq", std::uint64_t{0});
+      if (!at_.includes(seq, facts.value("effective", "")) || today_ < effective) continue;
+      ledger_.for_each_sealed(part, "state", "subject/", [&](std::string_view, std::string_view value) {
+        const auto s = SubjectState::from_json(nlohmann::json::parse(value, nullptr, false));
+        if (!s || s->closed()) return;
+        if (const auto carried = ledger_.state_value("carried/" + part + "/" + s->id)) {
+          const auto c = nlohmann::json::parse(*carried, nullptr, false);
+          if (c.is_object() && at_.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) return;
+        }
+        const std::string id = part + "." + s->id;
+        out_.push_back({id, seq, "not-carried-over", effective,
+                        fmt::format("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
+                                    "unit of this ledger has taken it over (antq carry-over): none is competent to "
+                                    "rate, replicate or end it",
+                                    id, s->kind, s->stage,
+                                    s->authority.unit.empty() ? "" : ", founded by " + s->authority.unit, part,
+                                    effective, seq),
+                        {seq}, {}});
+      });
+    }
   }
 
   // late-proposal, late-decision, late-forwarding (acts after the day of their evaluation year), missing-report,

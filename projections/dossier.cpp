@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ledger/event.hpp"
 #include "projections/admission.hpp"
 
 namespace antq::projections {
@@ -53,21 +54,58 @@ bool names(const DossierItem& item, std::string_view kind) {
 // The documents of `links` filed under `item`: the acts it lists (with their attachments that name no other item),
 // and any act's attachments that name it.
 std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const DossierItem& item,
-                                           const std::vector<ChainLink>& links) {
+                                           const std::vector<ChainLink>& links, const PartLinks& earlier) {
   std::vector<DossierDocument> out;
-  for (const ChainLink& l : links) {
+  auto add = [&](const ChainLink& l, const std::string& part) {
     const bool listed = names(item, l.act.act);
-    DossierDocument d{l.entry.seq, l.act.act, l.act.date, l.act.document, {}, {}};
+    DossierDocument d{l.entry.seq, part, l.act.act, l.act.date, l.act.document, {}, {}};
     for (const auto& s : l.entry.event.signatures) d.signers.emplace_back(s.role, s.signer);
     for (const auto& a : l.act.attachments) {
       if (!(a.item == item.item || (listed && a.item.empty()))) continue;
-      d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(),
-                               disposal_of(LedgerState(ledger), a.sha256), ledger.pdf_signatures(a.sha256)});
+      // The sealed part holds the bytes as the predecessor held them.
+      const std::string_view digest(reinterpret_cast<const char*>(a.sha256.data()), a.sha256.size());
+      if (!part.empty())
+        d.attachments.push_back(
+            {a.sha256, a.media_type, a.size, ledger.sealed_value(part, "attachments", digest).has_value(), std::nullopt, {}});
+      else
+        d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(),
+                                 disposal_of(LedgerState(ledger), a.sha256), ledger.pdf_signatures(a.sha256)});
     }
     if (listed || !d.attachments.empty()) out.push_back(std::move(d));
+  };
+  for (const ChainLink& l : earlier.links) add(l, earlier.part);
+  for (const ChainLink& l : links) add(l, "");
+  return out;
+}
+
+}  // namespace
+
+PartLinks carried_links(const ledger::Ledger& ledger, const std::vector<ChainLink>& links) {
+  PartLinks out;
+  if (links.empty() || links.front().act.act != ledger::kSubjectCarriedOver) return out;
+  const auto& d = links.front().act.data;
+  out.part = d.value("part", "");
+  const std::string from = d.value("from", "");
+  const auto record = d.find("record");
+  if (record == d.end() || !record->is_object() || !record->contains("entries") || !(*record)["entries"].is_array())
+    return out;
+  for (const auto& seq : (*record)["entries"]) {
+    if (!seq.is_number_integer() || seq.get<std::int64_t>() < 0) continue;  // a decoded body's numbers are signed
+    const auto n = seq.get<std::uint64_t>();
+    char key[8];
+    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>((n >> (56 - 8 * i)) & 0xff);
+    auto bytes = ledger.sealed_value(out.part, "entries", std::string_view(key, 8));
+    if (!bytes) continue;
+    auto entry = ledger::decode_entry(ByteView(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
+    if (!entry) continue;
+    auto act = ledger::decode_body(entry->event.body);
+    if (!act || act->subject != from) continue;
+    out.links.push_back({std::move(*entry), std::move(*act)});
   }
   return out;
 }
+
+namespace {
 
 }  // namespace
 
@@ -111,16 +149,19 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
   const ChainLink* brought_in = nullptr;
   for (const ChainLink& l : links)
     if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition")) brought_in = &l;
+  // A carried-over subject's papers filed in the sealed part before (ledger/FORMAT.md §14).
+  const PartLinks earlier = carried_links(ledger, links);
+  for (const ChainLink& l : earlier.links)
+    if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition"))
+      brought_in = &l;
   for (const DossierItem& item : items_for(*profile, s)) {
-    DossierEntry e{item, "", "", documents_for(ledger, item, links)};
+    DossierEntry e{item, "", "", documents_for(ledger, item, links, earlier)};
     int step = 0;
     for (const auto& k : item.acts) step = std::max(step, step_of(k));
     const ChainLink* later = nullptr;
-    for (const ChainLink& l : links)
-      if (step > 0 && step_of(l.act.act) > step) {
-        later = &l;
-        break;
-      }
+    for (const auto* chain : {&earlier.links, &links})
+      for (const ChainLink& l : *chain)
+        if (!later && step > 0 && step_of(l.act.act) > step) later = &l;
     // Disposed: every document filed under it was disposed of by a record.disposed decision.
     bool all_disposed = !e.documents.empty();
     for (const auto& doc : e.documents) {

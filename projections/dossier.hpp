@@ -24,6 +24,7 @@ struct DossierAttachment {
 
 struct DossierDocument {
   std::uint64_t seq = 0;
+  std::string part;  // the sealed part whose entry `seq` is (a carried-over subject's papers filed before); "" for own
   std::string act, date;
   ledger::Act::Document document;
   std::vector<std::pair<ledger::Role, Digest>> signers;  // role, certificate fingerprint
@@ -47,6 +48,14 @@ struct Dossier {
   // destroyed lawfully). 1 when nothing is required yet.
   double completeness() const;
 };
+
+// A carried-over subject's chain in the sealed part it came from (ledger/FORMAT.md §14): the part's entries its
+// carried record lists, when `links` (its own chain here) begins with the subject.carried-over act; none otherwise.
+struct PartLinks {
+  std::string part;
+  std::vector<ChainLink> links;
+};
+PartLinks carried_links(const ledger::Ledger& ledger, const std::vector<ChainLink>& links);
 
 // The dossier of `id` as of `at`, under `profile`, or when none is given the profile in force then (the subject's
 // latest act date when `at` gives no date). bad_input when the subject is unknown then.

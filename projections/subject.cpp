@@ -67,8 +67,28 @@ std::optional<std::pair<int, SubjectRating>> SubjectState::latest_rating() const
   return *ratings.rbegin();
 }
 
+SubjectState carried_over(const ledger::Act& act, std::uint64_t seq) {
+  const json& d = act.data;
+  const auto record = d.find("record");
+  SubjectState s = (record == d.end() ? std::nullopt : SubjectState::from_json(*record)).value_or(SubjectState{});
+  const std::string part = text_of(d, "part", "");
+  s.carried_from = part + "." + text_of(d, "from", s.id);
+  s.id = act.subject;
+  s.authority = act.authority;
+  s.point_of = text_of(d, "point_of", "");
+  s.points.clear();
+  for (auto& m : s.merged_from) m = part + "." + m;
+  for (auto& [year, rating] : s.ratings) rating.seq = seq;
+  for (auto& [kind, ref] : s.acts) ref.seq = seq;
+  s.acts[act.act] = {act.date, seq};
+  s.entries = {seq};
+  s.last_date = std::max(s.last_date, act.date);
+  return s;
+}
+
 SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& act, std::uint64_t seq,
                        const std::vector<SubjectState>& absorbed) {
+  if (act.act == ledger::kSubjectCarriedOver) return carried_over(act, seq);
   SubjectState s;
   if (before) {
     s = std::move(*before);
@@ -146,28 +166,30 @@ json SubjectState::to_json() const {
     r[std::to_string(year)] = {{"level", rating.level}, {"date", rating.date}, {"seq", rating.seq}};
   json a = json::object();
   for (const auto& [kind, ref] : acts) a[kind] = {{"date", ref.date}, {"seq", ref.seq}};
-  return json{{"id", id},
-              {"kind", kind},
-              {"stage", stage},
-              {"name", name},
-              {"type", type},
-              {"area", area},
-              {"movement", movement},
-              {"security_content", security_content},
-              {"point_of", point_of},
-              {"authority", {{"level", authority.level}, {"unit", authority.unit}}},
-              {"founded", founded},
-              {"teams", teams},
-              {"members", members},
-              {"ratings", r},
-              {"points", points},
-              {"merged_from", merged_from},
-              {"merged_into", merged_into},
-              {"criteria", criteria},
-              {"met", met},
-              {"entries", entries},
-              {"acts", a},
-              {"last_date", last_date}};
+  json j{{"id", id},
+          {"kind", kind},
+          {"stage", stage},
+          {"name", name},
+          {"type", type},
+          {"area", area},
+          {"movement", movement},
+          {"security_content", security_content},
+          {"point_of", point_of},
+          {"authority", {{"level", authority.level}, {"unit", authority.unit}}},
+          {"founded", founded},
+          {"teams", teams},
+          {"members", members},
+          {"ratings", r},
+          {"points", points},
+          {"merged_from", merged_from},
+          {"merged_into", merged_into},
+          {"criteria", criteria},
+          {"met", met},
+          {"entries", entries},
+          {"acts", a},
+          {"last_date", last_date}};
+  if (!carried_from.empty()) j["carried_from"] = carried_from;  // absent otherwise: older states keep their bytes
+  return j;
 }
 
 namespace {
@@ -351,6 +373,7 @@ std::string SubjectState::to_text() const {
   field("level", authority.level);
   field("unit", authority.unit);
   out.raw('}');
+  if (!carried_from.empty()) field("carried_from", carried_from);
   out.key("criteria");
   out.text_list(criteria);
   out.key("entries");
@@ -430,6 +453,7 @@ std::optional<SubjectState> SubjectState::from_json(const json& j) {
     for (const auto& [kind, ref] : j.at("acts").items())
       s.acts[kind] = {ref.at("date").get<std::string>(), ref.at("seq").get<std::uint64_t>()};
     s.last_date = j.at("last_date").get<std::string>();
+    if (auto it = j.find("carried_from"); it != j.end()) s.carried_from = it->get<std::string>();
     return s;
   } catch (const std::exception&) {
     return std::nullopt;  // written only by to_json; `verify` compares the state with its replay

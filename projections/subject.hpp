@@ -52,6 +52,7 @@ struct SubjectState {
   std::vector<std::uint64_t> entries;    // seqs of its acts, in order
   std::map<std::string, ActRef> acts;    // act kind -> its latest occurrence
   std::string last_date;                 // date of its latest act
+  std::string carried_from;              // PREFIX.<id>: the sealed part's subject it continues (subject.carried-over)
 
   bool has(std::string_view kind) const { return acts.contains(std::string(kind)); }
   // Founded: established or recognised (models, points), recognised (exemplars).
@@ -84,6 +85,11 @@ std::string point_origin_of_id(std::string_view subject);
 // those takes merged_into(...) for its own new state. REQUIRES: act.subject is the subject, the act is valid.
 SubjectState apply_act(std::optional<SubjectState> before, const ledger::Act& act, std::uint64_t seq,
                        const std::vector<SubjectState>& absorbed = {});
+// The state a subject.carried-over act begins: the sealed part's record (data.record) under the act's subject id,
+// taken over by the act's authority; its dates kept, the seqs it names those of this act (the part's own are in
+// its record, which the act holds); its points none until theirs are carried over; what it merged named as the
+// part's (PREFIX.<id>).
+SubjectState carried_over(const ledger::Act& act, std::uint64_t seq);
 // The state of a subject merged into `into` by entry `seq`.
 SubjectState merged_into(SubjectState absorbed, const std::string& into, const std::string& date, std::uint64_t seq);
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds antq, builds a demo ledger, and serves it (tools/demo-serve.sh).
+# Installs what is missing, builds antq, builds a demo ledger, serves it (tools/demo-serve.sh), and takes a
+# predecessor's ledger into it (tools/demo-merger.sh).
 #   tools/demo.sh [DIR]   DIR: where the demo ledger goes (default: a new temporary directory)
 set -euo pipefail
 
@@ -15,3 +16,5 @@ dir="${1:-$(mktemp -d)/demo-ledger}"
 build/antq demo "$dir"
 # The service scene: antq serve with the demo PKI, a submission, a read, a mirror, a clean stop.
 tools/demo-serve.sh "$dir" build/antq
+# The merger scene: a predecessor's ledger taken in, its open model carried over to the commune formed on 2025-07-01.
+tools/demo-merger.sh "$dir" build/antq

@@ -31,10 +31,18 @@ struct Provinces {
     hb.admit(test::make_act("survey.plan-approved", "M-2", "2025-06-30"));
   }
   // antq take-in of hb into pt, as the administrator of pt signs it; exit status, output in `out`.
-  int take_in(std::string* out, const std::string& prefix = "HB", const std::string& predecessor = "") {
+  int take_in(std::string* out, const std::string& prefix = "HB", const std::string& predecessor = "",
+              const std::string& effective = "2025-07-01") {
     test::OperatorKeyVariable key(pt.operator_key_file());
-    return run(fmt::format("{} take-in {} {} --prefix '{}' --effective 2025-07-01 --admin {}:{}", kAntq,
-                           quote(pt.dir()), quote(predecessor.empty() ? hb.dir() : fs::path(predecessor)), prefix,
+    return run(fmt::format("{} take-in {} {} --prefix '{}' --effective {} --admin {}:{}", kAntq, quote(pt.dir()),
+                           quote(predecessor.empty() ? hb.dir() : fs::path(predecessor)), prefix, effective,
+                           pt.admin.files.key, pt.admin.files.cert),
+               out);
+  }
+  // antq carry-over of part HB into pt with `options`, signed by pt's administrator.
+  int carry_over(const std::string& options, std::string* out) {
+    test::OperatorKeyVariable key(pt.operator_key_file());
+    return run(fmt::format("{} carry-over {} --part HB {} --admin {}:{}", kAntq, quote(pt.dir()), options,
                            pt.admin.files.key, pt.admin.files.cert),
                out);
   }
@@ -154,6 +162,146 @@ TEST_CASE("take-in refusals: prefix taken or malformed, bad predecessor, nothing
   // A ledger cannot take itself in.
   CHECK(p.take_in(&out, "PT", p.pt.dir().string()) == 2);
   CHECK(p.pt.data_bytes() == before);
+
+  // Hòa Bình holds an act of 30 June: it had not ceased on 25 June.
+  CHECK(p.take_in(&out, "HBE", "", "2025-06-25") == 2);
+  CHECK_THAT(out, Catch::Contains("refused [predecessor]"));
+  CHECK_THAT(out, Catch::Contains("dated 2025-06-30, after the merger took effect on 2025-06-25"));
+  CHECK(p.pt.data_bytes() == before);
+}
+
+TEST_CASE("carry-over: Hòa Bình's open model continues in Phú Thọ under the unit that takes it over",
+          "[take-in][carry-over]") {
+  Provinces p;
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  const std::string to = "--to 'UBND xã Tân Lập' --level commune";
+  // Until one is carried over, the auditor sees who has no competent unit after the merger.
+  auto carried_findings = [&](const std::string& as_of) {
+    std::string found;
+    REQUIRE(run(fmt::format("{} audit {} --as-of {} --json", kAntq, quote(p.pt.dir()), as_of), &found) == 0);
+    const json audited = json::parse(found);
+    std::vector<std::string> subjects;
+    for (const auto& f : audited["findings"])
+      if (f["rule"] == "not-carried-over") subjects.push_back(f["subject"].get<std::string>());
+    return subjects;
+  };
+  CHECK(carried_findings("2025-06-30").empty());
+  CHECK(carried_findings("2025-07-10") == std::vector<std::string>{"HB.M-1", "HB.M-2"});
+
+  // What --all would carry: both open subjects, the established model and the one being surveyed.
+  REQUIRE(p.carry_over("--all " + to + " --date 2025-07-15 --dry-run --json", &out) == 0);
+  json planned = json::parse(out);
+  REQUIRE(planned["carried"].size() == 2);
+  CHECK(planned["carried"][0]["from"] == "HB.M-1");
+  CHECK(planned["carried"][0]["as"] == "HB-M-1");
+  CHECK(planned["dry_run"] == true);
+  const std::string before = p.pt.data_bytes();
+  CHECK(p.pt.data_bytes() == before);
+
+  // Not before the merger took effect; not a subject the part does not hold; nothing written.
+  CHECK(p.carry_over("--subject HB.M-1 " + to + " --date 2025-06-30", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("refused [predecessor]"));
+  CHECK_THAT(out, Catch::Contains("before the merger took effect on 2025-07-01"));
+  CHECK(p.carry_over("--subject HB.M-9 " + to + " --date 2025-07-15", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("part HB holds no subject of that id"));
+  CHECK(p.carry_over("--founded-by 'UBND xã Nowhere' " + to + " --date 2025-07-15", &out) == 2);
+  CHECK(p.pt.data_bytes() == before);
+
+  REQUIRE(p.carry_over("--subject HB.M-1 " + to + " --date 2025-07-15", &out) == 0);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("carried HB.M-1 -> HB-M-1 (entry "));
+  // Once only.
+  CHECK(p.carry_over("--subject M-1 " + to + " --date 2025-07-16", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("carried over already as HB-M-1"));
+  CHECK(carried_findings("2025-07-10") == std::vector<std::string>{"HB.M-1", "HB.M-2"});
+  CHECK(carried_findings("2025-07-16") == std::vector<std::string>{"HB.M-2"});
+
+  // HB-M-1 is Phú Thọ's now: the part's record, taken over by the commune.
+  REQUIRE(run(fmt::format("{} show {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  json shown = json::parse(out);
+  CHECK(shown["carried_from"] == "HB.M-1");
+  CHECK(shown["stage"] == "established");
+  CHECK(shown["name"] == "Tổ tự quản");
+  CHECK(shown["teams"] == 2);
+  CHECK(shown["founded"] == "2025-06-20");
+  CHECK(shown["authority"]["unit"] == "UBND xã Tân Lập");
+  // Its next act is judged by Phú Thọ's rules and read back as of any day after the carry-over.
+  p.pt.reopen();
+  p.pt.admit(test::make_act("model.launched", "HB-M-1", "2025-08-01"));
+  REQUIRE(run(fmt::format("{} show {} HB-M-1 --as-of 2025-07-20 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["stage"] == "established");
+  REQUIRE(run(fmt::format("{} show {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["stage"] == "active");
+  REQUIRE(run(fmt::format("{} history {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["acts"].size() == 2);
+  // Its dossier holds the papers filed in Hòa Bình, read from the part.
+  REQUIRE(run(fmt::format("{} dossier {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json dossier = json::parse(out);
+  std::string established_in;
+  for (const auto& item : dossier["items"])
+    for (const auto& doc : item["documents"])
+      if (doc["act"] == "model.established" && item["status"] == "present") established_in = doc.value("part", "here");
+  CHECK(established_in == "HB");
+  // The part's history is unchanged.
+  REQUIRE(run(fmt::format("{} show {} HB.M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["stage"] == "established");
+
+  // verify checks the carried record against the part; the replay gives the same state.
+  REQUIRE(run(fmt::format("{} verify {}", kAntq, quote(p.pt.dir())), &out) == 0);
+  auto parts = verify_sealed_parts(*p.pt.ledger);
+  REQUIRE(parts.size() == 1);
+  for (const auto& f : parts[0].failures) UNSCOPED_INFO(f);
+  CHECK(parts[0].ok());
+  CHECK(p.pt.verify().ok);
+
+  // --all now carries the rest and skips what is carried.
+  REQUIRE(p.carry_over("--all " + to + " --date 2025-07-20 --json", &out) == 0);
+  json rest = json::parse(out.substr(out.find('{')));  // after the warnings of unencrypted test keys
+  REQUIRE(rest["carried"].size() == 1);
+  CHECK(rest["carried"][0]["as"] == "HB-M-2");
+  REQUIRE(rest["skipped"].size() == 1);
+  CHECK(rest["skipped"][0]["from"] == "HB.M-1");
+}
+
+TEST_CASE("subject.carried-over: refused when its record is not the part's or the administrator did not sign",
+          "[take-in][carry-over][refusal]") {
+  Provinces p;
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  p.pt.reopen();
+  auto record = p.pt.ledger->sealed_value("HB", "state", "subject/M-1");
+  REQUIRE(record);
+  auto act = [&](json r) {
+    return json{{"act", "subject.carried-over"},
+                {"subject", "HB-M-1"},
+                {"date", "2025-07-15"},
+                {"authority", test::kCommune},
+                {"data", {{"part", "HB"}, {"from", "M-1"}, {"record", std::move(r)}}}};
+  };
+  const std::string before = p.pt.data_bytes();
+  // Two more teams than Hòa Bình ever recorded.
+  json changed = json::parse(*record);
+  changed["teams"] = 4;
+  auto forged = p.pt.append({test::sign(act(changed), p.pt.admin)});
+  REQUIRE_FALSE(forged);
+  CHECK_THAT(forged.error().line(), Catch::Contains("refused [predecessor]"));
+  CHECK_THAT(forged.error().line(), Catch::Contains("not the subject's record as the sealed part holds it"));
+  // The commune's chairman is no administrator.
+  auto by_chair = p.pt.append({test::sign(act(json::parse(*record)), p.pt.chair)});
+  REQUIRE_FALSE(by_chair);
+  CHECK_THAT(by_chair.error().line(), Catch::Contains("refused [authority]"));
+  // Another id than HB-<id>.
+  json renamed = act(json::parse(*record));
+  renamed["subject"] = "PT-9";
+  auto other = p.pt.append({test::sign(renamed, p.pt.admin)});
+  REQUIRE_FALSE(other);
+  CHECK_THAT(other.error().line(), Catch::Contains("its subject must be HB-M-1"));
+  CHECK(p.pt.data_bytes() == before);
+  // As the part holds it, by the administrator: admitted.
+  auto right = p.pt.append({test::sign(act(json::parse(*record)), p.pt.admin)});
+  if (!right) FAIL(right.error().line());
+  CHECK(p.pt.verify().ok);
 }
 
 TEST_CASE("take-in: a predecessor that does not verify is refused, nothing written", "[take-in][refusal]") {
@@ -233,6 +381,9 @@ TEST_CASE("take-in --help teaches with an example", "[take-in]") {
   CHECK_THAT(out, Catch::Contains("Refused [predecessor]"));
   CHECK(test::run(std::string(ANTQ_BINARY) + " proof inclusion --help", &out) == 0);
   CHECK_THAT(out, Catch::Contains("--part"));
+  CHECK(test::run(std::string(ANTQ_BINARY) + " carry-over --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Usage: antq carry-over"));
+  CHECK_THAT(out, Catch::Contains("Examples"));
 }
 
 }  // namespace

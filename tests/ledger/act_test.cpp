@@ -101,8 +101,9 @@ TEST_CASE("Malformed JSON text is refused with the byte where it breaks", "[act]
 }
 
 TEST_CASE("Every act kind of acts.md is known and registry acts need the ledger subject", "[act]") {
-  // 23 model, 8 exemplar, 2 both, 12 registry, records, retention, trust, access, 3 unit, ledger.predecessor-sealed
-  CHECK(known_acts().size() == 49);
+  // 23 model, 8 exemplar, 2 both, 12 registry, records, retention, trust, access, 3 unit, ledger.predecessor-sealed,
+  // subject.carried-over
+  CHECK(known_acts().size() == 50);
   for (const char* kind : {"survey.plan-approved", "model.termination-announced", "exemplar.replicated",
                            "commendation.awarded", "document.attached", "archive.transferred"})
     CHECK(is_known_act(kind));
@@ -117,6 +118,7 @@ TEST_CASE("Every act kind of acts.md is known and registry acts need the ledger 
   CHECK(is_registry_act("unit.reorganised"));
   CHECK(is_registry_act("ledger.predecessor-sealed"));
   CHECK_FALSE(is_registry_act("model.rated"));
+  CHECK_FALSE(is_registry_act("subject.carried-over"));  // its subject is the one it carries over
 }
 
 TEST_CASE("Signed bytes that are not canonical are refused when decoded", "[act]") {
