@@ -71,6 +71,13 @@ void print_text(const std::string& dir, const json& j) {
       who += (who.empty() ? "" : ", ") + r["kind"].get<std::string>() + " (" + r["level"].get<std::string>() + ")";
     print_line(fmt::format("Who rates: a registered unit of its area that is {} (rule rater)", visible(who)));
   }
+  if (const json& r = j["retention"]; r.is_object())
+    print_line(fmt::format("Retention schedule: {} ({}, {} classes of records; an administrator may adopt another: "
+                           "antq retention --help)",
+                           visible(r["title"].get<std::string>()), visible(r["id"].get<std::string>()),
+                           r["classes"].get<std::size_t>()));
+  else
+    print_line("Retention schedule: none in this profile (an administrator adopts one: antq retention --help)");
   if (!j["criteria"].empty()) {
     std::cout << "\nCriteria a rating may name:\n";
     for (const auto& c : j["criteria"])
@@ -101,10 +108,12 @@ void add_profile(CLI::App& app, Action& run) {
       "(antq init --profile), or the last profile.adopted in force on that day. It prints the id and format, since\n"
       "when and by which entry it applies, the source document (title, issuer, number, date, seed file, the\n"
       "documents it replaces and what becomes of their models), the basis a report states (\"Căn cứ …\"), the\n"
-      "rules and findings on and off (docs/rules.md), and the criteria a rating or an exemplar's evaluation may name.\n"
+      "rules and findings on and off (docs/rules.md), the criteria a rating or an exemplar's evaluation may name, and\n"
+      "its retention schedule.\n"
       "JSON: as_of, since {act (init | profile.adopted), effective, seq}, id, format, title, source {issuer, number,\n"
       "date, file}, replaces[] {document, transition}, basis, rules {on[], off[]}, rating_basis, criteria[] {id, vi,\n"
-      "en}, common_criteria[] {id, vi, en, evidence}.\n"
+      "en}, common_criteria[] {id, vi, en, evidence}, retention {id, title, classes} (the profile's retention\n"
+      "schedule; null when it has none).\n"
       "Example: antq profile ledger/ --as-of 2025-06-30 --json");
   cmd->add_option("DIR", args->dir, "The ledger directory")->required();
   cmd->add_option("--as-of", args->as_of, "The profile in force on DATE (YYYY-MM-DD)");

@@ -46,6 +46,10 @@ json profile_summary(const Profile& p) {
     raters = json::array();
     for (const auto& r : *p.rating.raters) raters.push_back({{"kind", r.kind}, {"level", r.level}});
   }
+  // The profile's own retention schedule (a retention.schedule-adopted may replace it in a ledger).
+  json retention = nullptr;
+  if (p.retention)
+    retention = {{"id", p.retention->id}, {"title", p.retention->title}, {"classes", p.retention->rows.size()}};
   return {{"id", p.id},
           {"format", p.format},
           {"title", p.title},
@@ -57,7 +61,8 @@ json profile_summary(const Profile& p) {
           {"rating_basis", p.rating.basis},
           {"raters", std::move(raters)},
           {"criteria", std::move(criteria)},
-          {"common_criteria", std::move(common)}};
+          {"common_criteria", std::move(common)},
+          {"retention", std::move(retention)}};
 }
 
 }  // namespace antq::projections

@@ -395,6 +395,8 @@ std::vector<Row> rows() {
   // Fixed by the format: any other value is refused by the parser.
   out.push_back(by_summary("rating.bands[*].level", "hoa-binh-2023", [](json& j) { j["rating"]["bands"][1]["level"] = "good"; }));
   out.push_back(by_summary("retention.format", "hoa-binh-2023", [](json& j) { j["retention"]["format"] = "antq-retention-schedule 2"; }));
+  out.push_back(by_summary("retention.id", "hoa-binh-2023", [](json& j) { j["retention"]["id"] = "official-2026"; }));
+  out.push_back(by_summary("retention.title", "hoa-binh-2023", [](json& j) { j["retention"]["title"] = "Bảng khác"; }));
   // Every rule id of the format, on or off (the rules `antq profile` lists).
   const json hb_rules = json::parse(builtin_profile_text("hoa-binh-2023"))["rules"];
   for (const auto& rule : hb_rules.items()) {
@@ -590,6 +592,17 @@ std::vector<Row> rows() {
                  "audit: the registered department owes the province's reports (missing-unit-report); the people's committee does when it is a kind that reports",
                  [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["kinds"]["province"] = {"people-committee"}; },
                  hoa_binh_reporting_units});
+  const json province = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"}};
+  out.push_back({"exemplar.province_recognition_level", "hoa-binh-2023",
+                 "exemplar.recognized at province level by the province: admitted, refused [exemplar-order] when the "
+                 "profile names another level",
+                 [](json& j) { j["exemplar"]["province_recognition_level"] = "district"; },
+                 judging({make_act("exemplar.surveyed", "E", "2023-02-01", {{"holder", "Nguyễn Văn An"}}, province),
+                          make_act("exemplar.criteria-set", "E", "2023-02-10",
+                                   {{"criteria", {{{"id", "C1"}, {"text", "a"}}}}}, province),
+                          make_act("exemplar.plan-issued", "E", "2023-03-01", json::object(), province),
+                          make_act("exemplar.evaluated", "E", "2024-02-01", {{"met", {"C1"}}}, province),
+                          make_act("exemplar.recognized", "E", "2024-03-01", {{"level", "province"}}, province)})});
   out.push_back({"recognition.excused_items[*]", "kon-tum-2022", "dossier: a recognised model's items 1, 2, 4, 5 owed when none is excused",
                  [](json& j) { j["recognition"]["excused_items"] = json::array(); },
                  watching("kon-tum-2022", View::dossier_k1, kon_tum_recognition)});
@@ -603,7 +616,6 @@ const std::set<std::string> kFixedByFormat = {"format", "retention.format", "rat
 
 // Paths the engine reads, with no row yet (the file that reads each): this list only shrinks.
 const std::map<std::string, std::string> kNotYetObserved = {
-    {"exemplar.province_recognition_level", "projections/lifecycle.cpp (exemplar-order)"},
     {"rating_evidence.announced[*].criterion", "projections/lifecycle.cpp, audit.cpp (rating-criteria)"},
     {"rating_evidence.announced[*].scopes[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
     {"rating_evidence.commended[*].criterion", "projections/lifecycle.cpp, audit.cpp (rating-criteria)"},
@@ -611,8 +623,6 @@ const std::map<std::string, std::string> kNotYetObserved = {
     {"rating_evidence.dossier[*]", "projections/lifecycle.cpp (rating-criteria)"},
     {"rating_evidence.within_months", "projections/lifecycle.cpp (rating-criteria)"},
     {"replication.points_effective_pct", "projections/stats.cpp, audit.cpp (replication-ineffective)"},
-    {"retention.id", "cli/cmd_retention.cpp (antq retention --json: schedule.id)"},
-    {"retention.title", "cli/cmd_retention.cpp (antq retention --json: schedule.title)"},
 };
 
 // The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria):
