@@ -41,15 +41,28 @@ void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
 
 // Where a subject is read: `HB.<id>` of a predecessor taken in as part HB (antq take-in, ledger/FORMAT.md §14) is
 // `<id>` of the part, read as a ledger of its own under its own profile (its dates, its entries: --at is a seq of
-// the part), unless this ledger holds a subject of that very id; any other id is this ledger's.
+// the part), unless this ledger holds a subject of that very id; any other id is this ledger's. A subject carried
+// over from a part (antq carry-over), asked about as of a day before its subject.carried-over act, is read in the
+// part as its HB.<id> (`carried_on` then says when it came over).
 struct Target {
   std::unique_ptr<OpenedPart> part;
   const ledger::Ledger* read = nullptr;  // the ledger or the part
   std::string subject;
+  std::string carried_on;  // the date of the carry-over, when a carried subject is read in its part
 };
-Result<Target> target_of(const ledger::Ledger& own, const std::string& subject) {
-  Target t{nullptr, &own, subject};
+Result<Target> target_of(const ledger::Ledger& own, const std::string& subject, const std::string& as_of = "") {
+  Target t{nullptr, &own, subject, ""};
   const std::size_t dot = subject.find('.');
+  if (dot == std::string::npos && !as_of.empty()) {
+    const auto text = own.state_value("subject/" + subject);
+    const auto s = text ? projections::SubjectState::from_json(json::parse(*text, nullptr, false)) : std::nullopt;
+    const auto carried = s ? s->acts.find(std::string(ledger::kSubjectCarriedOver)) : decltype(s->acts.end()){};
+    if (s && !s->carried_from.empty() && carried != s->acts.end() && as_of < carried->second.date) {
+      auto in_part = target_of(own, s->carried_from);
+      if (in_part && in_part->part) in_part->carried_on = carried->second.date;
+      return in_part;
+    }
+  }
   if (dot == std::string::npos || !ledger::valid_part_prefix(subject.substr(0, dot))) return t;
   if (own.state_value("subject/" + subject)) return t;
   const std::string prefix = subject.substr(0, dot);
@@ -567,7 +580,8 @@ void add_show(CLI::App& app, Action& run) {
       "year, level, date, seq; or null), ratings (by year), point_of, points, merged_from, merged_into, entries.\n"
       "A subject HB.<id> of a predecessor taken in as part HB (antq take-in) is read in the part, under its own\n"
       "profile (JSON adds part); --at is then a seq of the part. One carried over (antq carry-over) continues here\n"
-      "as HB-<id>, its state beginning with the part's record (JSON adds carried_from: HB.<id>).\n"
+      "as HB-<id>, its state beginning with the part's record (JSON adds carried_from: HB.<id>); as of a day before\n"
+      "it was carried over, it is read in the part (JSON adds part and carried_on). History and dossier likewise.\n"
       "Example: antq show ledger/ TL-M1 --as-of 2024-06-30");
   add_common(cmd, *args);
   cmd->callback([args, &run] {
@@ -575,15 +589,17 @@ void add_show(CLI::App& app, Action& run) {
       if (is_service_url(args->dir)) return ask_service(*args, "show", "/v1/show", {{"subject", args->subject}});
       auto own = ledger::Ledger::open(args->dir);
       if (!own) return fail(own.error());
-      auto target = target_of(**own, args->subject);
+      auto target = target_of(**own, args->subject, args->as_of);
       if (!target) return fail(target.error());
       const ledger::Ledger& read = *target->read;
+      const std::string prefix = target->part ? target->part->prefix : "";
       if (args->json) {
         auto j = queries::show(read, target->subject, {args->as_of, args->at}, {});
         if (!j) return fail(j.error());
         if (target->part) {  // read in a part: named as this ledger names it
           (*j)["subject"] = args->subject;
-          (*j)["part"] = args->subject.substr(0, args->subject.find('.'));
+          (*j)["part"] = prefix;
+          if (!target->carried_on.empty()) (*j)["carried_on"] = target->carried_on;
         }
         print_json(*j);
         return kOk;
@@ -593,9 +609,11 @@ void add_show(CLI::App& app, Action& run) {
       auto state = subject_at(read, target->subject, *at, {});
       if (!state) return fail(state.error());
       if (target->part)
-        print_line(fmt::format("{}: subject {} of the predecessor {} taken in as part {} (its entries, its profile)",
-                               args->subject, target->subject, target->part->as_ledger->info().origin,
-                               args->subject.substr(0, args->subject.find('.'))));
+        print_line(fmt::format("{}: subject {} of the predecessor {} taken in as part {} (its entries, its profile){}",
+                               args->subject, target->subject, target->part->as_ledger->info().origin, prefix,
+                               target->carried_on.empty()
+                                   ? ""
+                                   : fmt::format("; carried over into this ledger on {}", target->carried_on)));
       print_show(*state, describe_point(*at, read.size()));
       return kOk;
     };
@@ -620,7 +638,7 @@ void add_history(CLI::App& app, Action& run) {
         return ask_service(*args, "history", "/v1/history", {{"subject", args->subject}});
       auto own = ledger::Ledger::open(args->dir);
       if (!own) return fail(own.error());
-      auto target = target_of(**own, args->subject);
+      auto target = target_of(**own, args->subject, args->as_of);
       if (!target) return fail(target.error());
       const ledger::Ledger& read = *target->read;
       auto at = point_in(read, {args->as_of, args->at});
@@ -664,7 +682,7 @@ void add_dossier(CLI::App& app, Action& run) {
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       if (!args->subject.empty()) {
-        auto target = target_of(**ledger, args->subject);
+        auto target = target_of(**ledger, args->subject, args->as_of);
         if (!target) return fail(target.error());
         const ledger::Ledger& read = *target->read;
         auto at = point_in(read, {args->as_of, args->at});

@@ -28,6 +28,7 @@ Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& own, const s
   auto part = own.sealed_part(prefix);
   if (!part) return std::unexpected(part.error());
   auto opened = std::make_unique<OpenedPart>();
+  opened->prefix = prefix;
   std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) return io_error("cannot make a temporary directory for sealed part " + prefix);
   opened->dir = tmpl;

@@ -19,6 +19,7 @@ class OpenedPart {
   OpenedPart(const OpenedPart&) = delete;
   OpenedPart& operator=(const OpenedPart&) = delete;
   ~OpenedPart();
+  std::string prefix;                         // the part's
   std::unique_ptr<ledger::Ledger> as_ledger;  // the part, opened as a ledger
   std::filesystem::path dir;  // the temporary directory
 };

@@ -243,6 +243,16 @@ TEST_CASE("carry-over: Hòa Bình's open model continues in Phú Thọ under the
     for (const auto& doc : item["documents"])
       if (doc["act"] == "model.established" && item["status"] == "present") established_in = doc.value("part", "here");
   CHECK(established_in == "HB");
+  // As of a day before the carry-over, HB-M-1 is answered from the part, as Hòa Bình held it.
+  REQUIRE(run(fmt::format("{} show {} HB-M-1 --as-of 2025-07-10 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json before_carry = json::parse(out);
+  CHECK(before_carry["subject"] == "HB-M-1");
+  CHECK(before_carry["part"] == "HB");
+  CHECK(before_carry["carried_on"] == "2025-07-15");
+  CHECK(before_carry["stage"] == "established");
+  CHECK(before_carry["authority"]["unit"] == "UBND xã Tân Lập");
+  REQUIRE(run(fmt::format("{} history {} HB-M-1 --as-of 2025-06-21 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["acts"].size() == 7);
   // The part's history is unchanged.
   REQUIRE(run(fmt::format("{} show {} HB.M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
   CHECK(json::parse(out)["stage"] == "established");
