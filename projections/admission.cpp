@@ -24,6 +24,9 @@ constexpr std::string_view kDisposedPrefix = "disposed/";
 constexpr std::string_view kPredecessorPrefix = "predecessors/";
 constexpr std::string_view kCarriedPrefix = "carried/";
 
+// What names the act that last changed the registry (units/version): its seq and event digest.
+std::string version_of(const ledger::Candidate& c) { return fmt::format("{} {}", c.seq, to_hex(c.body_digest)); }
+
 std::string short_name(const ledger::CheckedSignature& s) {
   return to_hex(ByteView(s.verified.signer.data(), 8));
 }
@@ -57,8 +60,8 @@ class Rules final : public ledger::Admission {
     if (c.act.act == "record.released") return record_release(c, state);
     if (c.act.act == "archive.transferred") return record_transfer(c, state);
     if (c.act.act == "access.granted" || c.act.act == "access.revoked") return admit_access_act(c, state);
-    if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, state);
-    if (c.act.act == "unit.reorganised") return reorganise_units(c.act, c.seq, state);
+    if (c.act.act == "unit.registered") return register_unit(c.act, c.seq, version_of(c), state);
+    if (c.act.act == "unit.reorganised") return reorganise_units(c.act, c.seq, version_of(c), state);
     if (c.act.act == "unit.report-filed") return record_unit_report(c, state);
     if (c.act.act == ledger::kPredecessorSealed) return record_predecessor(c, state);
     if (ledger::is_registry_act(c.act.act)) return {};
@@ -173,7 +176,7 @@ class Rules final : public ledger::Admission {
                                  : fmt::format("data.point_of must be {}, the origin {}", point_of,
                                                origin ? "carried over already" : "as the part holds it (not carried "
                                                                                  "over: carry origins first)"));
-    RegistryOn registry(state, c.act.date);
+    RegistryOn registry(state, c.act.date, &registry_cache_);
     if (!registry.tree().units().empty()) {
       const Unit* u = registry.tree().find(c.act.authority.unit);
       if (!u || u->level != c.act.authority.level)
@@ -214,9 +217,9 @@ class Rules final : public ledger::Admission {
 
   // The unit that keeps a file decides its disposal and its hand-over (retention.md): the act's authority must be it.
   // Once the keeper has ceased (unit.reorganised), the unit competent on the act's date keeps the file.
-  static Status check_keeper(const ledger::Candidate& c, const ledger::StateStore& state, const SubjectState& s) {
+  Status check_keeper(const ledger::Candidate& c, const ledger::StateStore& state, const SubjectState& s) {
     std::string keeper = keeper_of(state, s), since;
-    if (RegistryOn registry(state, c.act.date); registry.any_reorganisation())
+    if (RegistryOn registry(state, c.act.date, &registry_cache_); registry.any_reorganisation())
       if (const Reorganisation* r = registry.tree().ceased(keeper)) {
         since = fmt::format(" ({} ceased on {}: unit.reorganised, entry {})", keeper, r->effective, r->seq);
         keeper = registry.tree().competent(keeper, s.id);
@@ -341,7 +344,7 @@ class Rules final : public ledger::Admission {
   }
 
   // archive.transferred (retention.md): files whose work has ended, handed over by the unit that keeps them.
-  static Status record_transfer(const ledger::Candidate& c, ledger::StateStore& state) {
+  Status record_transfer(const ledger::Candidate& c, ledger::StateStore& state) {
     const auto& list = c.act.data.at("subjects");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string id = list[i].get<std::string>();
@@ -380,8 +383,9 @@ class Rules final : public ledger::Admission {
       if (s) last_dates.emplace(id, s->last_date);
       return s;
     };
-    // The unit registry as of the act's date, read and parsed at most once for the rules below (units.hpp).
-    RegistryOn registry(state, c.act.date);
+    // The unit registry as of the act's date, read and parsed at most once for the rules below (units.hpp), and
+    // kept across acts while no registry act changes it.
+    RegistryOn registry(state, c.act.date, &registry_cache_);
     // Circular 124/2021/TT-BCA (units.hpp): the unit recognising a school's safety rates its models, where
     // same-level would refuse it; that rating is judged with same-level lifted, every other rule as it stands.
     const Profile* judged = *profile;
@@ -552,13 +556,13 @@ class Rules final : public ledger::Admission {
 
   // A binding to a unit that a unit.reorganised made cease lapses on its effective day (units.hpp): an act dated on
   // or after it, signed under that binding, is refused. Only where the ledger records a reorganisation.
-  static Status binding_in_force(const ledger::Candidate& c, const ledger::StateStore& state,
-                                 const ledger::CheckedSignature& signer, const Binding& b) {
-    auto recorded = reorganisations(state);
-    if (recorded.empty()) return {};
-    const UnitTree tree(registered_units(state), std::move(recorded), c.act.date);
-    const Reorganisation* r = tree.ceased(b.unit);
+  Status binding_in_force(const ledger::Candidate& c, const ledger::StateStore& state,
+                          const ledger::CheckedSignature& signer, const Binding& b) const {
+    // Asked of every act once a reorganisation is recorded: read through the indexes, not the whole registry.
+    const auto r = ceased_by(state, b.unit, c.act.date);
     if (!r) return {};
+    RegistryOn registry(state, c.act.date, &registry_cache_);
+    const UnitTree& tree = registry.tree();
     return refused("authority",
                    fmt::format("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
                                "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
@@ -573,6 +577,7 @@ class Rules final : public ledger::Admission {
   std::map<Digest, Profile> loaded_;         // adopted profiles by file digest
   std::map<Digest, RetentionSchedule> schedules_;  // adopted retention schedules by file digest
   mutable BindingCache bindings_;
+  mutable RegistryCache registry_cache_;  // the unit registry, parsed once for many acts (units.hpp)
 };
 
 }  // namespace

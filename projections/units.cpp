@@ -8,6 +8,7 @@
 
 #include "projections/admission.hpp"
 #include "projections/names.hpp"
+#include "signing/digest.hpp"
 
 namespace antq::projections {
 
@@ -48,16 +49,6 @@ int rank_of(std::string_view level) {
   return 0;
 }
 
-// The unit of `units` whose name or alias has key `key`.
-const Unit* by_key(const std::vector<Unit>& units, const std::string& key) {
-  for (const Unit& u : units) {
-    if (unit_key(u.name) == key) return &u;
-    for (const auto& a : u.aliases)
-      if (unit_key(a) == key) return &u;
-  }
-  return nullptr;
-}
-
 std::string nearest(const std::vector<Unit>& units, const std::string& key) {
   std::vector<std::pair<std::size_t, std::string>> d;
   for (const Unit& u : units) d.emplace_back(edit_distance(unit_key(u.name), key), u.name);
@@ -71,38 +62,47 @@ std::string nearest(const std::vector<Unit>& units, const std::string& key) {
 
 namespace {
 
-// The units of the registry's stored text (kUnitsKey).
-std::vector<Unit> units_of_text(std::string_view text) {
-  std::vector<Unit> out;
-  auto list = json::parse(text, nullptr, false);
-  if (!list.is_array()) return out;  // written only by register_unit; verify compares the state with its replay
-  for (const auto& j : list) {
-    if (!j.is_object()) continue;
-    Unit u{j.value("name", ""), j.value("level", ""), j.value("kind", ""), j.value("parent", ""),
-           j.value("from", ""), {}, j.value("seq", std::uint64_t{0}), j.value("date", ""),
-           j.value("safety_recognizer", "")};
-    if (j.contains("aliases") && j["aliases"].is_array())
-      for (const auto& a : j["aliases"])
-        if (a.is_string()) u.aliases.push_back(a.get<std::string>());
-    out.push_back(std::move(u));
-  }
-  return out;
+std::string seq_text(std::uint64_t seq) { return fmt::format("{:020}", seq); }
+
+// The index key of a name's unit_key `key` under `prefix`: its SHA-256, so that a key never exceeds LMDB's limit.
+std::string index_key(std::string_view prefix, std::string_view key) {
+  return std::string(prefix) + to_hex(sha256(ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size())));
+}
+
+std::optional<Unit> unit_of_json(const json& j) {
+  if (!j.is_object()) return std::nullopt;  // written only by register_unit; verify compares the state with its replay
+  Unit u{j.value("name", ""), j.value("level", ""), j.value("kind", ""), j.value("parent", ""),
+         j.value("from", ""), {}, j.value("seq", std::uint64_t{0}), j.value("date", ""),
+         j.value("safety_recognizer", "")};
+  if (j.contains("aliases") && j["aliases"].is_array())
+    for (const auto& a : j["aliases"])
+      if (a.is_string()) u.aliases.push_back(a.get<std::string>());
+  return u;
+}
+
+// The registered unit one of whose names has unit_key `key`: two reads of the index, whatever the registry's size.
+std::optional<Unit> unit_named(const ledger::StateStore& state, const std::string& key) {
+  const auto seq = state.get(index_key(kUnitNamesPrefix, key));
+  const auto text = seq ? state.get(std::string(kUnitsPrefix) + *seq) : std::nullopt;
+  return text ? unit_of_json(json::parse(*text, nullptr, false)) : std::nullopt;
 }
 
 }  // namespace
 
 std::vector<Unit> registered_units(const ledger::StateStore& state) {
-  auto text = state.get(kUnitsKey);
-  if (!text) return {};
-  return units_of_text(*text);
+  std::vector<Unit> out;
+  state.for_each(kUnitsPrefix, [&](std::string_view, std::string_view value) {
+    if (auto u = unit_of_json(json::parse(value, nullptr, false))) out.push_back(std::move(*u));
+  });
+  return out;
 }
 
-Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
+Status register_unit(const ledger::Act& act, std::uint64_t seq, const std::string& version,
+                     ledger::StateStore& state) {
   const json& d = act.data;
   Unit u{d.value("name", ""), d.value("level", ""), d.value("kind", ""), "", d.value("from", ""), {}, seq, act.date, ""};
   if (d.contains("aliases"))
     for (const auto& a : d["aliases"]) u.aliases.push_back(a.get<std::string>());
-  std::vector<Unit> units = registered_units(state);
   const std::string what = fmt::format("unit.registered \"{}\"", u.name);
   // Names: the unit's own and its aliases, each a key no other unit has, nor another of its own names.
   std::vector<std::string> names{u.name};
@@ -114,7 +114,7 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateSto
     if (auto [it, fresh] = own.emplace(key, n); !fresh)
       return refused("unit", fmt::format("{}: \"{}\" and \"{}\" are the same name once folded (NFC, case, white "
                                          "space): give each name once", what, it->second, n));
-    if (const Unit* other = by_key(units, key))
+    if (const auto other = unit_named(state, key))
       return refused("unit", fmt::format("{}: \"{}\" is, once folded (NFC, case, white space), a name of \"{}\", "
                                          "registered by entry {}: a name stands for one unit", what, n, other->name,
                                          other->seq));
@@ -124,10 +124,10 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateSto
     const std::string key = unit_key(typed);
     if (own.contains(key))
       return refused("unit", fmt::format("{}: its parent \"{}\" is the unit itself: a unit is not above itself", what, typed));
-    const Unit* parent = by_key(units, key);
+    const auto parent = unit_named(state, key);
     if (!parent)
       return refused("unit", fmt::format("{}: its parent \"{}\" is not a registered unit (register it first; {})", what,
-                                         typed, nearest(units, key)));
+                                         typed, nearest(registered_units(state), key)));
     if (parent->from > u.from)
       return refused("unit", fmt::format("{}: from {}, under \"{}\", which is in the registry only from {} (entry {})",
                                          what, u.from, parent->name, parent->from, parent->seq));
@@ -151,40 +151,61 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateSto
                                          "its \"An toàn về an ninh, trật tự\" and rates its models", what));
     const std::string typed = d["safety_recognizer"].get<std::string>();
     const std::string key = unit_key(typed);
-    const Unit* recognizer = by_key(units, key);
     if (own.contains(key))
       return refused("unit", fmt::format("{}: its safety_recognizer is the unit itself", what));
+    const auto recognizer = unit_named(state, key);
     if (!recognizer || recognizer->from > u.from)
       return refused("unit", fmt::format("{}: its safety_recognizer \"{}\" is not a registered unit from {} ({})", what,
-                                         typed, u.from, nearest(units, key)));
+                                         typed, u.from, nearest(registered_units(state), key)));
     u.safety_recognizer = recognizer->name;
   }
-  json list = json::array();
-  for (const Unit& x : units) list.push_back(unit_json(x));
-  list.push_back(unit_json(u));
-  state.put(kUnitsKey, list.dump());
+  state.put(std::string(kUnitsPrefix) + seq_text(seq), unit_json(u).dump());
+  for (const auto& [key, name] : own) state.put(index_key(kUnitNamesPrefix, key), seq_text(seq));
+  if (!u.safety_recognizer.empty()) state.put(kUnitsTt124Key, std::string_view("true"));
+  state.put(kUnitsVersionKey, version);
   return {};
 }
 
-const std::string& RegistryOn::text() {
-  if (!text_) text_ = state_.get(kUnitsKey).value_or("");
-  return *text_;
+const UnitTree& RegistryCache::tree(const ledger::StateStore& state, const std::string& date) {
+  const auto units = state.get(kUnitsVersionKey), reorganised = state.get(kReorganisationsVersionKey);
+  if (units != units_version_ || reorganised != reorganisations_version_) {
+    if (units != units_version_) {
+      units_ = registered_units(state);
+      keys_.clear();
+      for (const Unit& u : units_) keys_.push_back(UnitTree::keys_of(u));
+    }
+    if (reorganised != reorganisations_version_) reorganisations_ = reorganisations(state);
+    units_version_ = units;
+    reorganisations_version_ = reorganised;
+    trees_.clear();
+    dates_.clear();
+  }
+  if (auto it = trees_.find(date); it != trees_.end()) return it->second;
+  if (dates_.size() >= kTrees) {
+    trees_.erase(dates_.front());
+    dates_.erase(dates_.begin());
+  }
+  dates_.push_back(date);
+  return trees_.emplace(date, UnitTree(units_, keys_, reorganisations_, date)).first->second;
 }
 
 bool RegistryOn::any_tt124() {
-  // unit_json writes the field only for a unit under the circular; a name holding the same characters is escaped
-  // (\"), so it does not match.
-  return text().find("\"safety_recognizer\":") != std::string::npos;
+  if (!tt124_) tt124_ = state_.get(kUnitsTt124Key).has_value();
+  return *tt124_;
 }
 
 bool RegistryOn::any_reorganisation() {
-  if (!reorganised_) reorganised_ = state_.get(kReorganisationsKey).has_value();
+  if (!reorganised_) reorganised_ = state_.get(kReorganisationsVersionKey).has_value();
   return *reorganised_;
 }
 
 const UnitTree& RegistryOn::tree() {
+  if (cache_) {
+    if (!cached_) cached_ = &cache_->tree(state_, date_);
+    return *cached_;
+  }
   if (!tree_)
-    tree_.emplace(text().empty() ? std::vector<Unit>{} : units_of_text(text()),
+    tree_.emplace(registered_units(state_),
                   any_reorganisation() ? reorganisations(state_) : std::vector<Reorganisation>{}, date_);
   return *tree_;
 }
@@ -200,52 +221,69 @@ json reorganisation_json(const Reorganisation& r) {
 
 }  // namespace
 
+namespace {
+
+std::optional<Reorganisation> reorganisation_of_json(const json& j) {
+  // Written only by reorganise_units; verify compares the state with its replay.
+  if (!j.is_object()) return std::nullopt;
+  Reorganisation r{j.value("seq", std::uint64_t{0}), j.value("date", ""), j.value("effective", ""),
+                   j.value("kind", ""), {}, j.value("successor", ""), {}};
+  if (j.contains("units") && j["units"].is_array())
+    for (const auto& u : j["units"])
+      if (u.is_string()) r.units.push_back(u.get<std::string>());
+  if (j.contains("subjects") && j["subjects"].is_object())
+    for (const auto& [id, u] : j["subjects"].items())
+      if (u.is_string()) r.subjects.emplace(id, u.get<std::string>());
+  return r;
+}
+
+}  // namespace
+
 std::vector<Reorganisation> reorganisations(const ledger::StateStore& state) {
   std::vector<Reorganisation> out;
-  auto text = state.get(kReorganisationsKey);
-  if (!text) return out;
-  auto list = json::parse(*text, nullptr, false);
-  if (!list.is_array()) return out;  // written only by reorganise_units; verify compares the state with its replay
-  for (const auto& j : list) {
-    if (!j.is_object()) continue;
-    Reorganisation r{j.value("seq", std::uint64_t{0}), j.value("date", ""), j.value("effective", ""),
-                     j.value("kind", ""), {}, j.value("successor", ""), {}};
-    if (j.contains("units") && j["units"].is_array())
-      for (const auto& u : j["units"])
-        if (u.is_string()) r.units.push_back(u.get<std::string>());
-    if (j.contains("subjects") && j["subjects"].is_object())
-      for (const auto& [id, u] : j["subjects"].items())
-        if (u.is_string()) r.subjects.emplace(id, u.get<std::string>());
-    out.push_back(std::move(r));
-  }
+  state.for_each(kReorganisationsPrefix, [&](std::string_view, std::string_view value) {
+    if (auto r = reorganisation_of_json(json::parse(value, nullptr, false))) out.push_back(std::move(*r));
+  });
   return out;
 }
 
-Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state) {
+std::optional<Reorganisation> ceased_by(const ledger::StateStore& state, std::string_view unit,
+                                        const std::string& date) {
+  if (!state.get(kReorganisationsVersionKey)) return std::nullopt;
+  const std::string key = unit_key(unit);
+  const auto u = unit_named(state, key);
+  const auto at = state.get(index_key(kCeasedPrefix, u ? unit_key(u->name) : key));
+  const auto text = at ? state.get(std::string(kReorganisationsPrefix) + *at) : std::nullopt;
+  auto r = text ? reorganisation_of_json(json::parse(*text, nullptr, false)) : std::nullopt;
+  if (r && r->effective > date) return std::nullopt;
+  return r;
+}
+
+Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::string& version,
+                        ledger::StateStore& state) {
   const json& d = act.data;
   Reorganisation r{seq, act.date, d.value("effective", ""), d.value("kind", ""), {}, "", {}};
-  const std::vector<Unit> units = registered_units(state);
-  std::vector<Reorganisation> before = reorganisations(state);
   const std::string what = fmt::format("unit.reorganised ({}, effective {})", r.kind, r.effective);
   auto fail = [&](const std::string& why) { return refused("unit", fmt::format("{}: {}", what, why)); };
-  // A registered unit in the hierarchy by `effective`.
-  auto registered = [&](const std::string& field, const std::string& typed) -> Result<const Unit*> {
+  // A registered unit in the hierarchy by `effective` (read through the name index).
+  auto registered = [&](const std::string& field, const std::string& typed) -> Result<Unit> {
     const std::string key = unit_key(typed);
-    const Unit* u = by_key(units, key);
+    const auto u = unit_named(state, key);
     if (!u)
       return fail(fmt::format("{} \"{}\" is not a registered unit (register it with unit.registered first; {})",
-                              field, typed, nearest(units, key)));
+                              field, typed, nearest(registered_units(state), key)));
     if (u->from > r.effective)
       return fail(fmt::format("{} \"{}\" is in the registry only from {} (entry {}), after {}", field, u->name, u->from,
                               u->seq, r.effective));
-    return u;
+    return *u;
   };
-  // The reorganisation by which `u` had ceased (any date when `by` is ""), null when none.
-  auto ceased_by = [&](const Unit& u, const std::string& by) -> const Reorganisation* {
-    for (const auto& x : before)
-      if ((by.empty() || x.effective <= by) && std::find(x.units.begin(), x.units.end(), u.name) != x.units.end())
-        return &x;
-    return nullptr;
+  // The reorganisation by which `u` had ceased (any date when `by` is ""), none when none (units/ceased/).
+  auto ceased_by = [&](const Unit& u, const std::string& by) -> std::optional<Reorganisation> {
+    const auto at = state.get(index_key(kCeasedPrefix, unit_key(u.name)));
+    const auto text = at ? state.get(std::string(kReorganisationsPrefix) + *at) : std::nullopt;
+    auto x = text ? reorganisation_of_json(json::parse(*text, nullptr, false)) : std::nullopt;
+    if (x && !by.empty() && x->effective > by) return std::nullopt;
+    return x;
   };
   if (d.contains("units")) {
     const json& list = d["units"];
@@ -253,24 +291,24 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::State
     for (std::size_t i = 0; i < list.size(); ++i) {
       auto u = registered("data.units[" + std::to_string(i) + "]", list[i].get<std::string>());
       if (!u) return std::unexpected(u.error());
-      if (std::find(r.units.begin(), r.units.end(), (*u)->name) != r.units.end())
-        return fail(fmt::format("data.units names \"{}\" twice", (*u)->name));
-      if (const Reorganisation* x = ceased_by(**u, ""))
+      if (std::find(r.units.begin(), r.units.end(), u->name) != r.units.end())
+        return fail(fmt::format("data.units names \"{}\" twice", u->name));
+      if (const auto x = ceased_by(*u, ""))
         return fail(fmt::format("\"{}\" was already succeeded by \"{}\" from {} (entry {}): a unit ceases once",
-                                (*u)->name, x->successor, x->effective, x->seq));
-      r.units.push_back((*u)->name);
+                                u->name, x->successor, x->effective, x->seq));
+      r.units.push_back(u->name);
     }
   }
   auto successor_ok = [&](const std::string& field, const std::string& typed) -> Result<std::string> {
     auto u = registered(field, typed);
     if (!u) return std::unexpected(u.error());
-    if (std::find(r.units.begin(), r.units.end(), (*u)->name) != r.units.end())
+    if (std::find(r.units.begin(), r.units.end(), u->name) != r.units.end())
       return fail(fmt::format("{} \"{}\" is among the units that cease: a unit does not succeed itself", field,
-                              (*u)->name));
-    if (const Reorganisation* x = ceased_by(**u, r.effective))
+                              u->name));
+    if (const auto x = ceased_by(*u, r.effective))
       return fail(fmt::format("{} \"{}\" had itself ceased on {} (entry {}; its successor is \"{}\")", field,
-                              (*u)->name, x->effective, x->seq, x->successor));
-    return (*u)->name;
+                              u->name, x->effective, x->seq, x->successor));
+    return u->name;
   };
   auto successor = successor_ok("data.successor", d.value("successor", ""));
   if (!successor) return std::unexpected(successor.error());
@@ -286,7 +324,7 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::State
       return fail(fmt::format("a split names the successor of each open subject \"{}\" founded (data.subjects, "
                               "subject id -> unit)", r.units.front()));
     // Competence as it stands the day before: what the split unit holds, through earlier successions.
-    const UnitTree tree(units, before, "");
+    const UnitTree tree(registered_units(state), reorganisations(state), "");
     const std::string& split = r.units.front();
     auto held = [&](const SubjectState& s) {
       return s.is_founded() && !s.closed() && unit_key(tree.competent(s.authority.unit, s.id)) == unit_key(split);
@@ -316,10 +354,9 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::State
                               "data.subjects)", split, shown));
     }
   }
-  json list = json::array();
-  for (const auto& x : before) list.push_back(reorganisation_json(x));
-  list.push_back(reorganisation_json(r));
-  state.put(kReorganisationsKey, list.dump());
+  state.put(std::string(kReorganisationsPrefix) + seq_text(seq), reorganisation_json(r).dump());
+  for (const auto& name : r.units) state.put(index_key(kCeasedPrefix, unit_key(name)), seq_text(seq));
+  state.put(kReorganisationsVersionKey, version);
   return {};
 }
 
@@ -345,10 +382,43 @@ Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, 
 }
 
 UnitTree::UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
-                   std::optional<std::uint64_t> at)
-    : UnitTree(std::move(units), date, at) {
+                   std::optional<std::uint64_t> at) {
+  for (auto& u : units)
+    if ((date.empty() || u.from <= date) && (!at || u.seq <= *at)) units_.push_back(std::move(u));
   for (auto& r : reorganisations)
     if ((date.empty() || r.effective <= date) && (!at || r.seq <= *at)) reorganisations_.push_back(std::move(r));
+  std::vector<std::vector<std::string>> keys;
+  for (const Unit& u : units_) keys.push_back(keys_of(u));
+  index(keys);
+}
+
+UnitTree::UnitTree(const std::vector<Unit>& units, const std::vector<std::vector<std::string>>& keys,
+                   const std::vector<Reorganisation>& reorganisations, const std::string& date) {
+  std::vector<std::vector<std::string>> kept;
+  for (std::size_t i = 0; i < units.size(); ++i)
+    if (date.empty() || units[i].from <= date) {
+      units_.push_back(units[i]);
+      kept.push_back(keys[i]);
+    }
+  for (const auto& r : reorganisations)
+    if (date.empty() || r.effective <= date) reorganisations_.push_back(r);
+  index(kept);
+}
+
+std::vector<std::string> UnitTree::keys_of(const Unit& u) {
+  std::vector<std::string> keys{unit_key(u.name)};
+  for (const auto& a : u.aliases) keys.push_back(unit_key(a));
+  return keys;
+}
+
+void UnitTree::index(const std::vector<std::vector<std::string>>& keys) {
+  for (std::size_t i = 0; i < units_.size(); ++i) {
+    for (const auto& k : keys[i]) keys_.emplace(k, i);
+    primary_.push_back(keys[i].front());
+  }
+  // Each ceased unit (the registered names a unit.reorganised wrote), by key: the first reorganisation naming it.
+  for (std::size_t r = 0; r < reorganisations_.size(); ++r)
+    for (const auto& name : reorganisations_[r].units) ceased_.emplace(unit_key(name), r);
 }
 
 const Unit& rater_area(const UnitTree& tree, const Unit& rater) {
@@ -399,14 +469,8 @@ Status check_rater(const Profile& profile, const ledger::Act& act, const Subject
   return {};
 }
 
-UnitTree::UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at) {
-  for (auto& u : units)
-    if ((date.empty() || u.from <= date) && (!at || u.seq <= *at)) units_.push_back(std::move(u));
-  for (std::size_t i = 0; i < units_.size(); ++i) {
-    keys_.emplace(unit_key(units_[i].name), i);
-    for (const auto& a : units_[i].aliases) keys_.emplace(unit_key(a), i);
-  }
-}
+UnitTree::UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at)
+    : UnitTree(std::move(units), {}, date, at) {}
 
 const Unit* UnitTree::by_key(const std::string& key) const {
   auto it = keys_.find(key);
@@ -430,14 +494,11 @@ const Unit* UnitTree::parent(const Unit& u) const {
 }
 
 const Reorganisation* UnitTree::ceased(std::string_view unit) const {
-  if (reorganisations_.empty()) return nullptr;
+  if (ceased_.empty()) return nullptr;
   const std::string key = unit_key(unit);
   const Unit* u = by_key(key);
-  const std::string name = u ? u->name : std::string(unit);
-  for (const auto& r : reorganisations_)
-    for (const auto& x : r.units)
-      if (x == name || unit_key(x) == key) return &r;
-  return nullptr;
+  auto it = ceased_.find(u ? primary_[static_cast<std::size_t>(u - units_.data())] : key);
+  return it == ceased_.end() ? nullptr : &reorganisations_[it->second];
 }
 
 std::string UnitTree::successor(std::string_view unit, std::string_view subject) const {

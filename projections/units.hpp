@@ -26,9 +26,16 @@
 
 namespace antq::projections {
 
-// The state key of the registry: a JSON array of the registered units, in the order of their entries. Written only
-// by unit.registered.
-inline constexpr std::string_view kUnitsKey = "units/registry";
+// The registry's state keys (ledger/FORMAT.md §2), written only by unit.registered: one record per unit, keyed by its
+// entry (`units/registry/<seq, 20 digits>`: key order is the order of the entries), an index of every name and
+// alias by the SHA-256 of its unit_key (`units/names/<hex>` -> the unit's seq, 20 digits), `units/tt124` once a
+// unit under Circular 124/2021 is registered, and `units/version` (the seq and event digest of the latest
+// unit.registered: what a RegistryCache compares). Each unit.registered reads and writes a few keys, whatever the
+// size of the registry.
+inline constexpr std::string_view kUnitsPrefix = "units/registry/";
+inline constexpr std::string_view kUnitNamesPrefix = "units/names/";
+inline constexpr std::string_view kUnitsTt124Key = "units/tt124";
+inline constexpr std::string_view kUnitsVersionKey = "units/version";
 
 // A name as users may type it, for comparison: NFC, case-folded, white space collapsed to single spaces and trimmed
 // (fold_text of projections/names.hpp).
@@ -55,10 +62,13 @@ struct Unit {
 // The registered units, in the order of their entries (none in a ledger without a registry).
 std::vector<Unit> registered_units(const ledger::StateStore& state);
 
-// The state key of the reorganisations (issue 21 point 8: the 2025 reorganisation of units): a JSON array of the
-// recorded unit.reorganised acts, in the order of their entries. Written only by unit.reorganised, so a ledger that
-// records none has no such key and is judged as before.
-inline constexpr std::string_view kReorganisationsKey = "units/reorganisations";
+// The reorganisations' state keys (issue 21 point 8: the 2025 reorganisation of units), written only by
+// unit.reorganised, so a ledger that records none has none and is judged as before: one record per act
+// (`units/reorganisations/<seq, 20 digits>`), the act that ceased each unit (`units/ceased/<SHA-256 hex of the
+// unit_key of its registered name>` -> that seq, 20 digits) and `units/reorganisations-version` (as units/version).
+inline constexpr std::string_view kReorganisationsPrefix = "units/reorganisations/";
+inline constexpr std::string_view kCeasedPrefix = "units/ceased/";
+inline constexpr std::string_view kReorganisationsVersionKey = "units/reorganisations-version";
 
 // A unit.reorganised act (docs/rules.md "The 2025 reorganisation of units"): from `effective`, the registered
 // `units` cease and `successor` holds their competence; a split names the successor of each open subject the split
@@ -75,16 +85,24 @@ struct Reorganisation {
 
 // The recorded reorganisations, in the order of their entries (none in a ledger that records none).
 std::vector<Reorganisation> reorganisations(const ledger::StateStore& state);
+// The reorganisation by which `unit` (a name or alias, as UnitTree::ceased takes it) had ceased by `date`, found
+// through the indexes (units/names/, units/ceased/): a few reads, whatever the size of the registry.
+std::optional<Reorganisation> ceased_by(const ledger::StateStore& state, std::string_view unit,
+                                        const std::string& date);
 
 // Admission of unit.reorganised (projections/admission.cpp): refused [unit] for a unit or successor not registered
 // (or registered only from after `effective`), a unit named twice or already succeeded, a successor among the units
 // that cease or itself ceased by `effective`, a split of more than one unit, `subjects` outside a split, and a split
 // that names an unknown subject, one the split unit is not competent for, a closed one, or leaves an open subject
-// founded by it unnamed. Then the act joins kReorganisationsKey.
-Status reorganise_units(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
+// founded by it unnamed. Then the act joins the reorganisations (kReorganisationsPrefix); `version` as for
+// register_unit.
+Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::string& version,
+                        ledger::StateStore& state);
 
 // Admission of unit.registered (projections/admission.cpp): the checks above, then the unit joins kUnitsKey.
-Status register_unit(const ledger::Act& act, std::uint64_t seq, ledger::StateStore& state);
+// `version` names the act (its seq and event digest) for units/version.
+Status register_unit(const ledger::Act& act, std::uint64_t seq, const std::string& version,
+                     ledger::StateStore& state);
 
 // The registry as it stood on `date` (units whose `from` is on or before it; "" for every registered unit) and after
 // entry `at` (when given).
@@ -97,6 +115,12 @@ class UnitTree {
   UnitTree(std::vector<Unit> units, const std::string& date, std::optional<std::uint64_t> at = std::nullopt);
   UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
            std::optional<std::uint64_t> at = std::nullopt);
+  // The same, with the keys of each unit's names computed already (keys[i]: unit_key of units[i]'s name, then of
+  // each alias): what a RegistryCache builds each date's tree from without folding every name again.
+  UnitTree(const std::vector<Unit>& units, const std::vector<std::vector<std::string>>& keys,
+           const std::vector<Reorganisation>& reorganisations, const std::string& date);
+  // unit_key of the name and of each alias of `u`.
+  static std::vector<std::string> keys_of(const Unit& u);
 
   // The unit `name` (its name or an alias, by key); null when no unit of the tree has it.
   const Unit* find(std::string_view name) const;
@@ -123,19 +147,42 @@ class UnitTree {
 
  private:
   const Unit* by_key(const std::string& key) const;
+  void index(const std::vector<std::vector<std::string>>& keys);  // keys_ and primary_ of units_, ceased_
 
   std::vector<Unit> units_;
   std::vector<Reorganisation> reorganisations_;  // effective by the tree's date, recorded by `at`
   std::map<std::string, std::size_t, std::less<>> keys_;  // the key of each name and alias -> index in units_
+  std::vector<std::string> primary_;                      // the key of each unit's registered name
+  std::map<std::string, std::size_t, std::less<>> ceased_;  // the key of a ceased unit's name -> its reorganisation
 };
 
-// The registry as one act's admission reads it, as of the act's date: its text is read from the state on first
-// need, and parsed into a UnitTree at most once, however many rules ask (Circular 124, rater).
+// The registry parsed once for many acts (the admission keeps one across the acts it judges): the units and the
+// reorganisations are read again only when units/version or units/reorganisations-version differ from those it
+// read (each names the seq and event digest of the act that last changed them, so an act admitted in a transaction
+// that was then undone cannot leave its units here), and the tree of a date is kept for the next acts of that date
+// (a few dates at a time).
+class RegistryCache {
+ public:
+  const UnitTree& tree(const ledger::StateStore& state, const std::string& date);
+
+ private:
+  static constexpr std::size_t kTrees = 8;
+  std::optional<std::string> units_version_, reorganisations_version_;
+  std::vector<Unit> units_;
+  std::vector<std::vector<std::string>> keys_;  // UnitTree::keys_of each of units_
+  std::vector<Reorganisation> reorganisations_;
+  std::map<std::string, UnitTree> trees_;  // by date
+  std::vector<std::string> dates_;        // of trees_, oldest first
+};
+
+// The registry as one act's admission reads it, as of the act's date: read and parsed into a UnitTree at most once
+// (from `cache` when given, which keeps it across acts), however many rules ask (Circular 124, rater, competence).
 class RegistryOn {
  public:
-  RegistryOn(const ledger::StateStore& state, std::string date) : state_(state), date_(std::move(date)) {}
-  // Whether some registered unit is under Circular 124/2021/TT-BCA (has a safety_recognizer): a search of the stored
-  // text, without parsing it. False for a ledger with no registry.
+  RegistryOn(const ledger::StateStore& state, std::string date, RegistryCache* cache = nullptr)
+      : state_(state), date_(std::move(date)), cache_(cache) {}
+  // Whether some registered unit is under Circular 124/2021/TT-BCA (has a safety_recognizer): a read of one key.
+  // False for a ledger with no registry.
   bool any_tt124();
   // Whether the ledger records a reorganisation of units (unit.reorganised): a read of one key, without parsing it.
   bool any_reorganisation();
@@ -144,13 +191,12 @@ class RegistryOn {
   const std::string& date() const { return date_; }
 
  private:
-  const std::string& text();
-
   const ledger::StateStore& state_;
   std::string date_;
-  std::optional<std::string> text_;
-  std::optional<bool> reorganised_;
+  RegistryCache* cache_;
+  std::optional<bool> tt124_, reorganised_;
   std::optional<UnitTree> tree_;
+  const UnitTree* cached_ = nullptr;
 };
 
 // Circular 124/2021/TT-BCA (Hòa Bình 000 §III.2.3), where `profile` applies it (Profile::circular_124): true when

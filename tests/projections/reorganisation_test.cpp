@@ -313,7 +313,7 @@ TEST_CASE("A ledger without reorganisations, and a format-1 ledger, are judged a
                                                 !Catch::Contains("ceased"));
     CHECK(r.t.data_bytes() == before);
     REQUIRE(r.rate(r.district, "HUYEN-1", "2025-11-08", 2025));
-    CHECK_FALSE(r.t.ledger->state_value(kReorganisationsKey).has_value());
+    CHECK_FALSE(r.t.ledger->state_value(kReorganisationsVersionKey).has_value());
     auto now = statistics(*r.t.ledger, AsOf{std::string("2025-12-31"), std::nullopt}, 2025);
     REQUIRE(now);
     CHECK(now->succeeded.empty());
