@@ -274,6 +274,38 @@ TEST_CASE("carry-over: Hòa Bình's open model continues in Phú Thọ under the
   CHECK(rest["skipped"][0]["from"] == "HB.M-1");
 }
 
+TEST_CASE("carry-over: a replicated model is carried before its point, which then names the carried origin",
+          "[take-in][carry-over]") {
+  Provinces p;
+  // Hòa Bình's model M-3, rated Good for 2024, replicated, and its first point founded before the merger.
+  p.hb.found("M-3", "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}});
+  p.hb.admit(test::make_act("model.launched", "M-3", "2023-03-10"));
+  p.hb.admit(test::make_act("model.rated", "M-3", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
+  p.hb.admit(test::make_act("model.replicated", "M-3", "2024-12-01", {{"areas", {"Thôn Mới"}}}));
+  p.hb.found("M-3/P001", "2025-02-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}});
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  const std::string to = "--to 'UBND xã Tân Lập' --level commune --date 2025-07-15";
+  // The point alone names the part's origin; carried with it, the carried one.
+  REQUIRE(p.carry_over("--subject M-3/P001 " + to + " --dry-run --json", &out) == 0);
+  CHECK(json::parse(out)["carried"][0]["point_of"] == "HB.M-3");
+  REQUIRE(p.carry_over("--subject M-3/P001 --subject M-3 " + to + " --json", &out) == 0);
+  const json carried = json::parse(out.substr(out.find('{')));
+  REQUIRE(carried["carried"].size() == 2);
+  CHECK(carried["carried"][0]["as"] == "HB-M-3");  // the origin first
+  CHECK(carried["carried"][1]["as"] == "HB-M-3/P001");
+  CHECK(carried["carried"][1]["point_of"] == "HB-M-3");
+  REQUIRE(run(fmt::format("{} show {} HB-M-3 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json origin = json::parse(out);
+  CHECK(origin["points"] == json::array({"HB-M-3/P001"}));
+  CHECK(origin["ratings"]["2024"]["level"] == "good");
+  REQUIRE(run(fmt::format("{} show {} HB-M-3/P001 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["kind"] == "point");
+  CHECK(json::parse(out)["point_of"] == "HB-M-3");
+  p.pt.reopen();
+  CHECK(p.pt.verify().ok);
+}
+
 TEST_CASE("subject.carried-over: refused when its record is not the part's or the administrator did not sign",
           "[take-in][carry-over][refusal]") {
   Provinces p;
