@@ -237,19 +237,15 @@ Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOp
   if (!unit) return std::unexpected(unit.error());
   auto in_scope = queries::scope_filter(ledger, scope);
   if (!in_scope) return std::unexpected(in_scope.error());
-  // The unit and every unit under it in the registry as it stood at the end of the period (or on --as-of, or today
-  // when that is earlier).
-  std::string on = o.point.as_of;
-  if (on.empty()) {
-    on = o.period.size() >= 4 ? o.period.substr(0, 4) + (o.period.ends_with("-H1") ? "-06-30" : "-12-31") : "";
-    on = std::min(on, vietnam_today());
-  }
-  auto keep = queries::unit_filter(ledger, *unit, on, *in_scope);
+  // The unit and every unit under it in the registry as it stood on the day the figures are taken (--as-of, else
+  // the day before the reporting units' deadline, never after today: report_frame).
+  const std::optional<std::string> as_of = o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of);
+  auto frame = projections::report_frame(ledger, o.period, *unit, as_of, vietnam_today(), o.point.at);
+  if (!frame) return std::unexpected(frame.error());
+  auto keep = queries::unit_filter(ledger, *unit, frame->as_of, *in_scope);
   if (!keep) return std::unexpected(keep.error());
   // The unit names the report (and its tier's due day); `keep` decides which subjects it counts.
-  auto r = projections::periodic_report(ledger, o.period, *unit,
-                                        o.point.as_of.empty() ? std::nullopt : std::optional(o.point.as_of),
-                                        vietnam_today(), o.point.at, *keep);
+  auto r = projections::periodic_report(ledger, o.period, *unit, as_of, vietnam_today(), o.point.at, *keep);
   if (!r) return std::unexpected(r.error());
   r->unit = *unit;
   const std::uint64_t size = o.point.at ? *o.point.at + 1 : ledger.size();  // the tree the figures come from

@@ -40,10 +40,9 @@ std::string level_of(const ledger::Ledger& ledger, const std::string& unit) {
 
 }  // namespace
 
-Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
-                                       const std::string& unit, const std::optional<std::string>& as_of,
-                                       const std::string& today, std::optional<std::uint64_t> at,
-                                       const SubjectFilter& keep) {
+Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::string& period, const std::string& unit,
+                                    const std::optional<std::string>& as_of, const std::string& today,
+                                    std::optional<std::uint64_t> at) {
   const bool digits = period.size() >= 4 && period.find_first_not_of("0123456789") >= 4;
   if (!digits || !(period.size() == 4 || period.substr(4) == "-H1"))
     return bad_input(fmt::format("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
@@ -89,7 +88,16 @@ Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::
   if (!in_force) return std::unexpected(in_force.error());
   r.profile = in_force->id;
   r.basis = profile_basis(*in_force);
+  return r;
+}
 
+Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
+                                       const std::string& unit, const std::optional<std::string>& as_of,
+                                       const std::string& today, std::optional<std::uint64_t> at,
+                                       const SubjectFilter& keep) {
+  auto frame = report_frame(ledger, period, unit, as_of, today, at);
+  if (!frame) return frame;
+  PeriodicReport r = std::move(*frame);
   const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
   // `keep`, when given, has chosen the subjects (the unit's and those of the units under it): `unit` only names them.
   auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, keep ? std::string() : unit, counted, keep);

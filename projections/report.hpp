@@ -33,6 +33,13 @@ struct PeriodicReport {
   Statistics stats;     // as of as_of; ratings of `year` (yearly reports only); in_period over `covers`
 };
 
+// The report of `period` without its figures: period, year, covers, due and as_of (as periodic_report decides them:
+// the day the figures are taken, and the registry is read), profile and basis. The same bad_input as
+// periodic_report.
+Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::string& period, const std::string& unit,
+                                    const std::optional<std::string>& as_of, const std::string& today,
+                                    std::optional<std::uint64_t> at = std::nullopt);
+
 // The report of `period` ("YYYY-H1" or "YYYY") as of `as_of` (default: the day before the profile's deadline, or
 // the period's last day when it sets none; never after `today`), from the entries up to `at` when given.
 // bad_input for a malformed period or date, or an entry the ledger does not hold. `keep`, when given, counts only

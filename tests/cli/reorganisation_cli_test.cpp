@@ -11,6 +11,23 @@ namespace {
 
 using namespace reorg;
 
+TEST_CASE("cli: a half-year report reads the registry on the day its figures are taken, not at the end of June",
+          "[cli][units][reorganisation]") {
+  Reorganisation2025 r;
+  // Phú Lai merged into Yên Trị from 1 June 2025: after the half-year's figures (taken the day before the May
+  // deadline), before 30 June.
+  r.admin({reorganised("merger", {"UBND xã Phú Lai"}, "UBND xã Yên Trị", nullptr, "2025-06-01")});
+  const std::string dir = quote(r.t.dir());
+  std::string out;
+  REQUIRE(run(kAntq + " report " + dir + " 2025-H1 --unit 'UBND xã Phú Lai' --format json", &out) == 0);
+  const json h1 = json::parse(out);
+  CHECK(h1["as_of"].get<std::string>() < "2025-06-01");
+  CHECK(h1["unit"] == "UBND xã Phú Lai");
+  // The yearly report's figures are taken in November: Phú Lai had ceased, its successor answers.
+  CHECK(run(kAntq + " report " + dir + " 2025 --unit 'UBND xã Phú Lai'", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("its successor is UBND xã Yên Trị"));
+}
+
 TEST_CASE("cli: the unit of a commune merged on 2025-07-01 is exit 2 after that day, naming its successor",
           "[cli][units][reorganisation]") {
   Reorganisation2025 r;
