@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "projections/authority.hpp"
+#include "projections/query.hpp"
 #include "projections/retention.hpp"
+#include "projections/units.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::projections {
@@ -240,7 +242,21 @@ ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certifica
     void put(std::string_view, std::string_view) override {}
     const ledger::Ledger& ledger;
   };
-  return client_access(State(ledger), certificate, date, ledger.info().administrator);
+  ClientAccess out = client_access(State(ledger), certificate, date, ledger.info().administrator);
+  // A grant to units covers the units under them in the registry, as it stands on the day.
+  if (out.grant && !out.grant->scope.units.empty()) {
+    const LedgerState state(ledger);
+    if (auto units = registered_units(state); !units.empty())
+      out.grant->scope.tree =
+          std::make_shared<const UnitTree>(std::move(units), reorganisations(state), std::string(date));
+  }
+  return out;
+}
+
+bool Scope::covers(std::string_view unit, std::string_view level) const {
+  if (!levels.empty() && !levels.contains(level)) return false;
+  if (units.empty() || units.contains(unit)) return true;
+  return tree && std::any_of(units.begin(), units.end(), [&](const std::string& g) { return tree->covers(g, unit); });
 }
 
 bool visible(const Scope& scope, std::string_view unit, std::string_view level) { return scope.covers(unit, level); }

@@ -63,7 +63,8 @@ struct ClientAccess {
 };
 ClientAccess client_access(const ledger::StateStore& state, const Digest& certificate, std::string_view date,
                            const Digest& administrator);
-// The same, read from `ledger`'s state as of its last append (one read transaction per state key).
+// The same, read from `ledger`'s state as of its last append (one read transaction per state key); a grant to units
+// carries the registry as it stands on `date` (Scope::tree), so that it covers the units under them.
 ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certificate, std::string_view date);
 
 // The unit and level a subject belongs to, for a scope: the authority that founded it (established or recognized);

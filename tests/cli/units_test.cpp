@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/queries.hpp"
+#include "projections/access.hpp"
 #include "demo.hpp"
 #include "generated_ledger.hpp"
 #include "projections/units.hpp"
@@ -294,6 +295,39 @@ TEST_CASE("A reader's scope: antq units and --unit see only the units inside it"
   CHECK(text_of(q::stats(l, {{}, std::nullopt, commune}, mine)) == text_of(q::stats(l, {}, mine)));
 }
 
+
+TEST_CASE("A reader granted the province sees the units under it in the registry", "[cli][units]") {
+  District d;
+  d.register_hierarchy();
+  const ledger::Ledger& l = *d.g.ledger;
+  const std::string province = "UBND tỉnh Hòa Bình", commune = "UBND xã Lạc Thịnh";
+  // By name alone the province founded nothing; read against the registry it covers the district and its communes.
+  projections::Scope by_province{{province}, {}};
+  CHECK_FALSE(by_province.covers(commune, "commune"));
+  const projections::LedgerState state(l);
+  by_province.tree = std::make_shared<const projections::UnitTree>(projections::registered_units(state),
+                                                                   projections::reorganisations(state), "2026-06-30");
+  CHECK(by_province.covers(commune, "commune"));
+  CHECK(by_province.covers("UBND huyện Yên Thủy", "district"));
+  CHECK_FALSE(by_province.covers("UBND tỉnh Khác", "province"));
+  CHECK(text_of(q::stats(l, {}, by_province)) == text_of(q::stats(l, {}, projections::Scope{})));
+  // The service reads a grant to the province so (client_access, on the day of the request).
+  const std::string certificate(64, 'a');
+  const json grant = {{"act", "access.granted"},
+                      {"subject", "ledger"},
+                      {"date", "2026-01-06"},
+                      {"data", {{"certificate", certificate}, {"role", "inspector"}, {"units", {province}}, {"from", "2026-01-06"}}}};
+  auto granted = d.g.ledger->append({admin_signed(grant, d.g.admin)}, *d.g.admission);
+  if (!granted) FAIL(granted.error().line());
+  const auto access = projections::client_access(l, *digest_from_hex(certificate), "2026-06-30");
+  REQUIRE(access.grant);
+  CHECK(access.grant->scope.tree != nullptr);
+  CHECK(access.grant->scope.covers(commune, "commune"));
+  // A commune's reader still sees its own alone, registry or not.
+  projections::Scope mine{{commune}, {}, by_province.tree};
+  CHECK_FALSE(mine.covers("UBND huyện Yên Thủy", "district"));
+  CHECK(text_of(q::stats(l, {}, mine)) == text_of(q::stats(l, {{}, std::nullopt, commune}, {})));
+}
 
 // antq handover --unit resolves the unit as the other --unit options do (cli/queries.hpp resolve_unit, unit_cover):
 // any case or Unicode form, the units under it in the registry, an unknown one exit 2 with the nearest names.
