@@ -221,6 +221,21 @@ std::string on_ledger(const std::string& id, const std::string& text, View v,
   return outcomes + view_of(t, v);
 }
 
+// Kon Tum: a model rated Good for 2023 and replicated; its two points, founded in January 2024, rated Weak for 2025
+// (none of them effective).
+void kon_tum_replication(TestLedger& t, const std::function<void(const json&)>& act) {
+  t.bind_commune_from("2022-01-01");
+  for (const json& a : test::founding_acts("R", "2022-11-15", kSelfManaged)) act(a);
+  act(make_act("model.launched", "R", "2022-11-20"));
+  act(make_act("model.rated", "R", "2023-11-08", {{"year", 2023}, {"level", "good"}, {"targets_met_pct", 95}}));
+  act(make_act("model.replicated", "R", "2023-12-01", {{"areas", {"Thôn A", "Thôn B"}}}));
+  for (const char* p : {"R/P001", "R/P002"}) {
+    for (const json& a : test::founding_acts(p, "2024-01-10", kSelfManaged)) act(a);
+    act(make_act("model.launched", p, "2024-01-15"));
+    act(make_act("model.rated", p, "2025-11-08", {{"year", 2025}, {"level", "weak"}, {"targets_met_pct", 30}}));
+  }
+}
+
 // Kon Tum: a spontaneous model recognised on its proposal.
 void kon_tum_recognition(TestLedger&, const std::function<void(const json&)>& act) {
   act(make_act("model.proposed", "K1", "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}}));
@@ -603,6 +618,11 @@ std::vector<Row> rows() {
                           make_act("exemplar.plan-issued", "E", "2023-03-01", json::object(), province),
                           make_act("exemplar.evaluated", "E", "2024-02-01", {{"met", {"C1"}}}, province),
                           make_act("exemplar.recognized", "E", "2024-03-01", {{"level", "province"}}, province)})});
+  out.push_back({"replication.points_effective_pct", "kon-tum-2022",
+                 "audit: a replicated model whose points are all Weak is replication-ineffective under 50 %, not when "
+                 "the profile sets no share",
+                 [](json& j) { j["replication"]["points_effective_pct"] = nullptr; },
+                 watching("kon-tum-2022", View::audit, kon_tum_replication)});
   out.push_back({"recognition.excused_items[*]", "kon-tum-2022", "dossier: a recognised model's items 1, 2, 4, 5 owed when none is excused",
                  [](json& j) { j["recognition"]["excused_items"] = json::array(); },
                  watching("kon-tum-2022", View::dossier_k1, kon_tum_recognition)});
@@ -622,7 +642,6 @@ const std::map<std::string, std::string> kNotYetObserved = {
     {"rating_evidence.commended[*].levels[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
     {"rating_evidence.dossier[*]", "projections/lifecycle.cpp (rating-criteria)"},
     {"rating_evidence.within_months", "projections/lifecycle.cpp (rating-criteria)"},
-    {"replication.points_effective_pct", "projections/stats.cpp, audit.cpp (replication-ineffective)"},
 };
 
 // The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria):
