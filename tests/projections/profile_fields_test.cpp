@@ -607,6 +607,20 @@ std::vector<Row> rows() {
                  "audit: the registered department owes the province's reports (missing-unit-report); the people's committee does when it is a kind that reports",
                  [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["kinds"]["province"] = {"people-committee"}; },
                  hoa_binh_reporting_units});
+  // Bắc Giang's Weak criteria (004 §III.1.4: "có một trong các tiêu chí sau"): a proposal naming BG.W1 alone.
+  for (const std::string type : {"self-managed", "linked"}) {
+    const json data = {{"name", "Tổ tự quản"}, {"type", type}};
+    const json established = type == "linked" ? kLinked : kSelfManaged;
+    out.push_back({"rating.criteria.weak." + type + ".one_of[*]", "bac-giang-2020",
+                   "model.rating-proposed Weak naming BG.W1: admitted, refused [rating-criteria] once BG.W1 is not "
+                   "one of the Weak criteria",
+                   [type](json& j) { j["rating"]["criteria"]["weak"][type]["one_of"] = {"BG.W2", "BG.W3"}; },
+                   judging({make_act("model.proposed", "W", "2022-11-01", data),
+                            make_act("model.consulted", "W", "2022-11-10"),
+                            make_act("model.established", "W", "2022-12-01", established),
+                            make_act("model.rating-proposed", "W", "2023-11-03",
+                                     {{"year", 2023}, {"level", "weak"}, {"criteria", {"BG.W1"}}})})});
+  }
   const json province = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"}};
   out.push_back({"exemplar.province_recognition_level", "hoa-binh-2023",
                  "exemplar.recognized at province level by the province: admitted, refused [exemplar-order] when the "
@@ -645,7 +659,7 @@ const std::map<std::string, std::string> kNotYetObserved = {
 };
 
 // The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria):
-// not yet observed.
+// not yet observed, but for those a row watches (the Weak level's one_of).
 bool criteria_rule_path(const std::string& path) {
   return path.starts_with("rating.criteria.") && !path.starts_with("rating.criteria.definitions");
 }
