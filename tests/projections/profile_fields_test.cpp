@@ -607,6 +607,76 @@ std::vector<Row> rows() {
                  "audit: the registered department owes the province's reports (missing-unit-report); the people's committee does when it is a kind that reports",
                  [](json& j) { for (auto& t : j["unit_reports"]["tiers"]) t["kinds"]["province"] = {"people-committee"}; },
                  hoa_binh_reporting_units});
+  // Bắc Giang's Good, Fair and Average criteria, each claim backed by the chain (its dossier's acts, an
+  // announcement): the proposal naming exactly the level's criteria is admitted; dropping the first of `all`, or
+  // leaving only the second of `one_of`, makes the criteria named no longer that level's.
+  const json bg = json::parse(builtin_profile_text("bac-giang-2020"))["rating"]["criteria"];
+  for (const std::string level : {"good", "fair", "average"})
+    for (const std::string type : {"self-managed", "linked"})
+      for (const std::string list : {"all", "one_of"}) {
+        const json& rule = bg[level][type];
+        if (rule[list].size() < (list == "one_of" ? 2u : 1u)) continue;  // an empty list: no row can change it
+        std::vector<std::string> named = rule["all"].get<std::vector<std::string>>();
+        if (!rule["one_of"].empty()) named.push_back(rule["one_of"][0].get<std::string>());
+        const json data = {{"name", "Tổ tự quản"}, {"type", type}};
+        const json founded = type == "linked" ? kLinked : kSelfManaged;
+        out.push_back({fmt::format("rating.criteria.{}.{}.{}[*]", level, type, list), "bac-giang-2020",
+                       fmt::format("model.rating-proposed {} naming its criteria, every claim backed: admitted, "
+                                   "refused [rating-criteria] once they no longer make that level",
+                                   level),
+                       [level, type, list](json& j) {
+                         json& l = j["rating"]["criteria"][level][type][list];
+                         if (list == "all") l.erase(l.begin());
+                         else l = json::array({l[1]});
+                       },
+                       judging({make_act("model.proposed", "B", "2022-11-01", data),
+                                make_act("model.consulted", "B", "2022-11-10"),
+                                make_act("model.established", "B", "2022-12-01", founded),
+                                make_act("model.policy-issued", "B", "2022-12-01"),
+                                make_act("model.implementation-issued", "B", "2022-12-01"),
+                                make_act("model.regulations-issued", "B", "2022-12-05",
+                                         {{"covers", {"model"}}, {"security_content", true}}),
+                                make_act("model.launched", "B", "2022-12-10"),
+                                make_act("model.plan-issued", "B", "2022-12-15", {{"year", 2023}, {"targets", 5}}),
+                                make_act("model.announced", "B", "2023-10-20", {{"scope", "district"}}),
+                                make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}),
+                                make_act("model.rating-proposed", "B", "2023-11-03",
+                                         {{"year", 2023}, {"level", level}, {"criteria", named}})})});
+      }
+  // What a claim needs the chain to show (rating_evidence): a Good proposal whose dossier lacks its acts, or whose
+  // announcement is 13 months old.
+  {
+    std::vector<std::string> good = bg["good"]["self-managed"]["all"].get<std::vector<std::string>>();
+    good.push_back("BG.G.X1");
+    const json propose = make_act("model.rating-proposed", "B", "2023-11-03",
+                                  {{"year", 2023}, {"level", "good"}, {"criteria", good}});
+    const json data = {{"name", "Tổ tự quản"}, {"type", "self-managed"}};
+    out.push_back({"rating_evidence.dossier[*]", "bac-giang-2020",
+                   "a Good proposal naming BG.G.SM1 (the dossier complete) with no dossier acts: refused "
+                   "[rating-criteria], admitted once BG.G.SM1 needs no dossier",
+                   [](json& j) {
+                     auto& d = j["rating_evidence"]["dossier"];
+                     d.erase(std::remove(d.begin(), d.end(), "BG.G.SM1"), d.end());
+                   },
+                   judging({make_act("model.proposed", "B", "2022-11-01", data), make_act("model.consulted", "B", "2022-11-10"),
+                            make_act("model.established", "B", "2022-12-01", kSelfManaged),
+                            make_act("model.announced", "B", "2023-10-20", {{"scope", "district"}}), propose})});
+    out.push_back({"rating_evidence.within_months", "bac-giang-2020",
+                   "a Good proposal whose announcement (BG.G.X1) is 13 months old: refused [rating-criteria], "
+                   "admitted within 24 months",
+                   [](json& j) { j["rating_evidence"]["within_months"] = 24; },
+                   judging({make_act("model.proposed", "B", "2022-01-01", data), make_act("model.consulted", "B", "2022-01-10"),
+                            make_act("model.established", "B", "2022-01-15", kSelfManaged),
+                            make_act("model.policy-issued", "B", "2022-01-15"),
+                            make_act("model.implementation-issued", "B", "2022-01-15"),
+                            make_act("model.regulations-issued", "B", "2022-01-20",
+                                     {{"covers", {"model"}}, {"security_content", true}}),
+                            make_act("model.launched", "B", "2022-01-25"),
+                            make_act("model.announced", "B", "2022-10-01", {{"scope", "district"}}),
+                            make_act("model.plan-issued", "B", "2022-11-15", {{"year", 2023}, {"targets", 5}}),
+                            make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}),
+                            propose})});
+  }
   // Bắc Giang's Weak criteria (004 §III.1.4: "có một trong các tiêu chí sau"): a proposal naming BG.W1 alone.
   for (const std::string type : {"self-managed", "linked"}) {
     const json data = {{"name", "Tổ tự quản"}, {"type", type}};
@@ -654,14 +724,13 @@ const std::map<std::string, std::string> kNotYetObserved = {
     {"rating_evidence.announced[*].scopes[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
     {"rating_evidence.commended[*].criterion", "projections/lifecycle.cpp, audit.cpp (rating-criteria)"},
     {"rating_evidence.commended[*].levels[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
-    {"rating_evidence.dossier[*]", "projections/lifecycle.cpp (rating-criteria)"},
-    {"rating_evidence.within_months", "projections/lifecycle.cpp (rating-criteria)"},
 };
 
-// The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria):
-// not yet observed, but for those a row watches (the Weak level's one_of).
+// The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria)
+// that are empty lists (Average's one_of, Weak's all): no row can take an element out of them, and adding one would
+// only show what the rows of the other lists show. Every non-empty one has a row.
 bool criteria_rule_path(const std::string& path) {
-  return path.starts_with("rating.criteria.") && !path.starts_with("rating.criteria.definitions");
+  return path.starts_with("rating.criteria.") && !path.starts_with("rating.criteria.definitions") && path.ends_with("[]");
 }
 
 // Which list covers `path` ("" when none): a row's pattern, the not-yet list, prose. `x[]` is covered by a row of
