@@ -318,6 +318,31 @@ std::string bac_giang_rated_by_committee(const std::string& text) {
   return out + (r ? "rated by the commune committee: ok" : "rated by the commune committee: " + r.error().line());
 }
 
+// Bắc Giang (004 §III.1.1): two Good ratings by the commune's steering committee, one naming BG.G.X1 on an
+// announcement by the commune, one BG.G.X2 on a commune commendation (Good wants the district or higher).
+void bac_giang_unsupported(TestLedger& t, const std::function<void(const json&)>& act) {
+  const test::UnitSigners committee = test::commune_committee(t);
+  std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
+  for (const char* id : {"U-1", "U-2"}) {
+    act(make_act("model.proposed", id, "2024-01-10", {{"name", "Tổ tự quản"}, {"type", "self-managed"}}));
+    act(make_act("model.consulted", id, "2024-01-10"));
+    act(make_act("model.established", id, "2024-01-10", kSelfManaged));
+    for (const char* k : {"model.policy-issued", "model.implementation-issued", "model.launched"}) act(make_act(k, id, "2024-01-10"));
+    act(make_act("model.regulations-issued", id, "2024-01-10", {{"covers", {"model"}}, {"security_content", true}}));
+    act(make_act("model.plan-issued", id, "2024-01-10", {{"year", 2024}, {"targets", 5}}));
+    act(make_act("model.report-filed", id, "2024-11-01", {{"period", "2024"}, {"targets_met", 5}}));
+  }
+  act(make_act("model.announced", "U-1", "2024-11-02", {{"scope", "commune"}}));
+  act(make_act("commendation.awarded", "U-2", "2024-11-02", {{"form", "giay-khen"}, {"level", "commune"}, {"to", "member"}}));
+  for (const auto& [id, x] : {std::pair{"U-1", "BG.G.X1"}, std::pair{"U-2", "BG.G.X2"}}) {
+    json criteria = good;
+    criteria.push_back(x);
+    auto r = t.record(committee, make_act("model.rated", id, "2024-11-08", {{"year", 2024}, {"level", "good"}, {"criteria", criteria}},
+                                          test::kCommuneCommittee));
+    if (!r) FAIL(r.error().line());
+  }
+}
+
 // Hòa Bình (000 §VIII.1) with a registry: the province's people's committee and a department; who owes the province's
 // reports (missing-unit-report) as of 2025-12-31.
 std::string hoa_binh_reporting_units(const std::string& text) {
@@ -700,6 +725,16 @@ std::vector<Row> rows() {
                             make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}),
                             propose})});
   }
+  out.push_back({"rating_evidence.announced[*].scopes[*]", "bac-giang-2020",
+                 "audit: a Good rating naming BG.G.X1 on the commune's announcement is rating-criteria-unsupported, "
+                 "not once the commune's scope supports it",
+                 [](json& j) { j["rating_evidence"]["announced"][0]["scopes"].push_back("commune"); },
+                 watching("bac-giang-2020", View::audit, bac_giang_unsupported)});
+  out.push_back({"rating_evidence.commended[*].levels[*]", "bac-giang-2020",
+                 "audit: a Good rating naming BG.G.X2 on a commune commendation is rating-criteria-unsupported, not "
+                 "once the commune's level supports it",
+                 [](json& j) { j["rating_evidence"]["commended"][0]["levels"].push_back("commune"); },
+                 watching("bac-giang-2020", View::audit, bac_giang_unsupported)});
   // Bắc Giang's Weak criteria (004 §III.1.4: "có một trong các tiêu chí sau"): a proposal naming BG.W1 alone.
   for (const std::string type : {"self-managed", "linked"}) {
     const json data = {{"name", "Tổ tự quản"}, {"type", type}};
@@ -743,8 +778,6 @@ const std::set<std::string> kFixedByFormat = {"format", "retention.format", "rat
 
 // Paths the engine reads, with no row yet (the file that reads each): this list only shrinks.
 const std::map<std::string, std::string> kNotYetObserved = {
-    {"rating_evidence.announced[*].scopes[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
-    {"rating_evidence.commended[*].levels[*]", "projections/audit.cpp (rating-criteria-unsupported)"},
 };
 
 // The criteria rating's per-level rules (rating.criteria.<level>.<type>.all, one_of: lifecycle.cpp, rating-criteria)
