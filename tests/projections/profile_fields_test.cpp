@@ -357,6 +357,25 @@ std::string hoa_binh_reporting_units(const std::string& text) {
   return out + view_of(t, View::audit);
 }
 
+// Bắc Giang: model B of `type` proposed, consulted and established on `established` (a first of the month), then the
+// acts its dossier needs (policy, implementation, regulations, launch), the plan of 2023 and the yearly report of
+// 2023 (BG.*.SM1's "hồ sơ đầy đủ"), with `more` (an announcement, say) before the report.
+std::vector<json> bg_backed(const std::string& type, const std::string& established, const std::vector<json>& more = {}) {
+  const std::string month = established.substr(0, 8);  // YYYY-MM-
+  std::vector<json> acts = {
+      make_act("model.proposed", "B", month + "01", {{"name", "Tổ tự quản"}, {"type", type}}),
+      make_act("model.consulted", "B", month + "01"),
+      make_act("model.established", "B", established, type == "linked" ? kLinked : kSelfManaged),
+      make_act("model.policy-issued", "B", established),
+      make_act("model.implementation-issued", "B", established),
+      make_act("model.regulations-issued", "B", month + "05", {{"covers", {"model"}}, {"security_content", true}}),
+      make_act("model.launched", "B", month + "10"),
+      make_act("model.plan-issued", "B", month + "15", {{"year", 2023}, {"targets", 5}})};
+  acts.insert(acts.end(), more.begin(), more.end());
+  acts.push_back(make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}));
+  return acts;
+}
+
 // ---- the rows -----------------------------------------------------------------------------------------------------
 
 struct Row {
@@ -643,8 +662,6 @@ std::vector<Row> rows() {
         if (rule[list].size() < (list == "one_of" ? 2u : 1u)) continue;  // an empty list: no row can change it
         std::vector<std::string> named = rule["all"].get<std::vector<std::string>>();
         if (!rule["one_of"].empty()) named.push_back(rule["one_of"][0].get<std::string>());
-        const json data = {{"name", "Tổ tự quản"}, {"type", type}};
-        const json founded = type == "linked" ? kLinked : kSelfManaged;
         out.push_back({fmt::format("rating.criteria.{}.{}.{}[*]", level, type, list), "bac-giang-2020",
                        fmt::format("model.rating-proposed {} naming its criteria, every claim backed: admitted, "
                                    "refused [rating-criteria] once they no longer make that level",
@@ -654,19 +671,10 @@ std::vector<Row> rows() {
                          if (list == "all") l.erase(l.begin());
                          else l = json::array({l[1]});
                        },
-                       judging({make_act("model.proposed", "B", "2022-11-01", data),
-                                make_act("model.consulted", "B", "2022-11-10"),
-                                make_act("model.established", "B", "2022-12-01", founded),
-                                make_act("model.policy-issued", "B", "2022-12-01"),
-                                make_act("model.implementation-issued", "B", "2022-12-01"),
-                                make_act("model.regulations-issued", "B", "2022-12-05",
-                                         {{"covers", {"model"}}, {"security_content", true}}),
-                                make_act("model.launched", "B", "2022-12-10"),
-                                make_act("model.plan-issued", "B", "2022-12-15", {{"year", 2023}, {"targets", 5}}),
-                                make_act("model.announced", "B", "2023-10-20", {{"scope", "district"}}),
-                                make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}),
-                                make_act("model.rating-proposed", "B", "2023-11-03",
-                                         {{"year", 2023}, {"level", level}, {"criteria", named}})})});
+                       judging(plus(bg_backed(type, "2022-12-01",
+                                              {make_act("model.announced", "B", "2023-10-20", {{"scope", "district"}})}),
+                                    {make_act("model.rating-proposed", "B", "2023-11-03",
+                                              {{"year", 2023}, {"level", level}, {"criteria", named}})}))});
       }
   // What a claim needs the chain to show (rating_evidence): a Good proposal whose dossier lacks its acts, or whose
   // announcement is 13 months old.
@@ -687,14 +695,7 @@ std::vector<Row> rows() {
                             make_act("model.established", "B", "2022-12-01", kSelfManaged),
                             make_act("model.announced", "B", "2023-10-20", {{"scope", "district"}}), propose})});
     // A Good proposal with its dossier's acts but neither announcement nor commendation.
-    const std::vector<json> backed_but_unannounced = {
-        make_act("model.proposed", "B", "2022-11-01", data), make_act("model.consulted", "B", "2022-11-10"),
-        make_act("model.established", "B", "2022-12-01", kSelfManaged), make_act("model.policy-issued", "B", "2022-12-01"),
-        make_act("model.implementation-issued", "B", "2022-12-01"),
-        make_act("model.regulations-issued", "B", "2022-12-05", {{"covers", {"model"}}, {"security_content", true}}),
-        make_act("model.launched", "B", "2022-12-10"),
-        make_act("model.plan-issued", "B", "2022-12-15", {{"year", 2023}, {"targets", 5}}),
-        make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}})};
+    const std::vector<json> backed_but_unannounced = bg_backed("self-managed", "2022-12-01");
     std::vector<std::string> good_x2 = bg["good"]["self-managed"]["all"].get<std::vector<std::string>>();
     good_x2.push_back("BG.G.X2");
     out.push_back({"rating_evidence.announced[*].criterion", "bac-giang-2020",
@@ -713,17 +714,9 @@ std::vector<Row> rows() {
                    "a Good proposal whose announcement (BG.G.X1) is 13 months old: refused [rating-criteria], "
                    "admitted within 24 months",
                    [](json& j) { j["rating_evidence"]["within_months"] = 24; },
-                   judging({make_act("model.proposed", "B", "2022-01-01", data), make_act("model.consulted", "B", "2022-01-10"),
-                            make_act("model.established", "B", "2022-01-15", kSelfManaged),
-                            make_act("model.policy-issued", "B", "2022-01-15"),
-                            make_act("model.implementation-issued", "B", "2022-01-15"),
-                            make_act("model.regulations-issued", "B", "2022-01-20",
-                                     {{"covers", {"model"}}, {"security_content", true}}),
-                            make_act("model.launched", "B", "2022-01-25"),
-                            make_act("model.announced", "B", "2022-10-01", {{"scope", "district"}}),
-                            make_act("model.plan-issued", "B", "2022-11-15", {{"year", 2023}, {"targets", 5}}),
-                            make_act("model.report-filed", "B", "2023-11-01", {{"period", "2023"}, {"targets_met", 4}}),
-                            propose})});
+                   judging(plus(bg_backed("self-managed", "2022-01-01",
+                                          {make_act("model.announced", "B", "2022-10-01", {{"scope", "district"}})}),
+                                {propose}))});
   }
   out.push_back({"rating_evidence.announced[*].scopes[*]", "bac-giang-2020",
                  "audit: a Good rating naming BG.G.X1 on the commune's announcement is rating-criteria-unsupported, "
