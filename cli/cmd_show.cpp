@@ -332,7 +332,13 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
       json signers = json::array();
       for (const auto& [role, fp] : doc.signers) {
         json s{{"role", ledger::role_name(role)}, {"signer_sha256", to_hex(fp)}};
-        if (auto der = ledger.certificate(fp))
+        auto der = ledger.certificate(fp);
+        // A carried subject's paper, signed before the merger: the part holds the certificate.
+        if (!der && !doc.part.empty())
+          if (auto held = ledger.sealed_value(doc.part, "certs",
+                                              std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size())))
+            der = Bytes(held->begin(), held->end());
+        if (der)
           if (auto info = signing::inspect_certificate(*der)) s["signer"] = info->subject;
         signers.push_back(std::move(s));
       }

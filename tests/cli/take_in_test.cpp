@@ -238,11 +238,15 @@ TEST_CASE("carry-over: Hòa Bình's open model continues in Phú Thọ under the
   // Its dossier holds the papers filed in Hòa Bình, read from the part.
   REQUIRE(run(fmt::format("{} dossier {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
   const json dossier = json::parse(out);
-  std::string established_in;
+  std::string established_in, signed_by;
   for (const auto& item : dossier["items"])
     for (const auto& doc : item["documents"])
-      if (doc["act"] == "model.established" && item["status"] == "present") established_in = doc.value("part", "here");
+      if (doc["act"] == "model.established" && item["status"] == "present") {
+        established_in = doc.value("part", "here");
+        signed_by = doc["signers"][0].value("signer", "");  // Hòa Bình's chairman, whose certificate the part holds
+      }
   CHECK(established_in == "HB");
+  CHECK_THAT(signed_by, Catch::Contains("CN=chair"));
   // As of a day before the carry-over, HB-M-1 is answered from the part, as Hòa Bình held it.
   REQUIRE(run(fmt::format("{} show {} HB-M-1 --as-of 2025-07-10 --json", kAntq, quote(p.pt.dir())), &out) == 0);
   const json before_carry = json::parse(out);
