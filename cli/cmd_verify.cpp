@@ -53,7 +53,8 @@ void add_verify(CLI::App& app, Action& run) {
                 "JSON: signature_details[] (every signature: seq, role, signer, issuer, signing_time, integrity,\n"
                 "valid_at_signing_time, certificate_now, revocation_now), pdf_signature_details[], ok, entries, root,\n"
                 "signatures, checkpoints, attachments, failures[] (seq, reason), access_log (records, checkpoints,\n"
-                "root, ok; null without one), sealed_parts[] (prefix, origin, size, root, ok: antq take-in)");
+                "root, ok; null without one), sealed_parts[] (prefix, origin, size, root, carried: the subjects\n"
+                "carried over from it, ok: antq take-in)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       // The structure of all of data.mdb is checked as it opens: a damaged store is one line, exit 1.
@@ -157,7 +158,7 @@ void add_verify(CLI::App& app, Action& run) {
         nlohmann::json sealed = nlohmann::json::array();
         for (const auto& p : parts)
           sealed.push_back({{"prefix", p.prefix}, {"origin", p.part.origin}, {"size", p.part.size},
-                            {"root", to_hex(p.part.root)}, {"ok", p.ok()}});
+                            {"root", to_hex(p.part.root)}, {"carried", p.carried}, {"ok", p.ok()}});
         rest["sealed_parts"] = std::move(sealed);
 
         rest["access_log"] = access ? nlohmann::json{{"records", access->records},
@@ -174,9 +175,12 @@ void add_verify(CLI::App& app, Action& run) {
         std::cout << fmt::format("{:<13}{} records, {} checkpoints, root {}: {}\n", "access log", access->records,
                                  access->checkpoints, to_hex(access->root), access->ok() ? "verifies" : "FAILED");
       for (const auto& p : parts)
-        std::cout << fmt::format("{:<13}{}: {} ({} entries, root {}): {}\n", "sealed part", p.prefix,
+        std::cout << fmt::format("{:<13}{}: {} ({} entries, root {}): {}{}\n", "sealed part", p.prefix,
                                  visible(p.part.origin), p.part.size, to_hex(p.part.root),
-                                 p.ok() ? "verifies as a ledger under its own profile" : "FAILED");
+                                 p.ok() ? "verifies as a ledger under its own profile" : "FAILED",
+                                 p.carried == 0 ? std::string()
+                                                : fmt::format("; {} subject(s) carried over, each record the part's",
+                                                              p.carried));
       if (report.ok) {
         if (!pdf.empty())
           std::cout << fmt::format("{:<13}{} signature(s) inside signed PDF attachments verify\n", "signed PDFs", pdf.size());

@@ -80,6 +80,7 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
     // Each subject carried over from it (state carried/<prefix>/<id>): its entry's data.record is the part's record.
     const std::string carried = "carried/" + prefix + "/";
     own.for_each_state(carried, [&](std::string_view key, std::string_view value) {
+      ++r.carried;
       const std::string from(key.substr(carried.size()));
       const auto j = nlohmann::json::parse(value, nullptr, false);
       const std::uint64_t seq =

@@ -32,6 +32,7 @@ Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& ledger, cons
 struct PartReport {
   std::string prefix;
   ledger::SealedPart part;
+  std::size_t carried = 0;  // subjects carried over from it (subject.carried-over), each record checked against it
   std::vector<std::string> failures;  // each prefixed "sealed part HB: "
   bool ok() const { return failures.empty(); }
 };

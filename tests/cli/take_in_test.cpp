@@ -263,6 +263,8 @@ TEST_CASE("carry-over: Hòa Bình's open model continues in Phú Thọ under the
 
   // verify checks the carried record against the part; the replay gives the same state.
   REQUIRE(run(fmt::format("{} verify {}", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("verifies as a ledger under its own profile; 1 subject(s) carried over, each record "
+                                  "the part's"));
   auto parts = verify_sealed_parts(*p.pt.ledger);
   REQUIRE(parts.size() == 1);
   for (const auto& f : parts[0].failures) UNSCOPED_INFO(f);
