@@ -245,9 +245,8 @@ Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOp
   auto keep = queries::unit_filter(ledger, *unit, frame->as_of, *in_scope);
   if (!keep) return std::unexpected(keep.error());
   // The unit names the report (and its tier's due day); `keep` decides which subjects it counts.
-  auto r = projections::periodic_report(ledger, o.period, *unit, as_of, vietnam_today(), o.point.at, *keep);
+  auto r = projections::report_in_frame(ledger, std::move(*frame), *keep);
   if (!r) return std::unexpected(r.error());
-  r->unit = *unit;
   const std::uint64_t size = o.point.at ? *o.point.at + 1 : ledger.size();  // the tree the figures come from
   return Reported{std::move(*r), size};
 }

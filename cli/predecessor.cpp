@@ -40,6 +40,13 @@ Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& own, const s
 }
 
 std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
+  // The act of entry `seq` of `own` (the sealing act, a carry-over), or why it cannot be read.
+  auto act_at = [&own](std::uint64_t seq) -> Result<ledger::Act> {
+    auto bytes = own.entry_bytes(seq);
+    auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
+    if (!entry) return std::unexpected(entry.error());
+    return ledger::decode_body(entry->event.body);
+  };
   std::vector<PartReport> out;
   std::set<std::string> seen;
   for (const std::string& prefix : own.sealed_parts()) {
@@ -62,9 +69,7 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
     } else {
       const auto seq = facts["seq"].get<std::uint64_t>();
       Bytes held;  // the attachment last looked up (check_sealing_act copies each at once)
-      auto bytes = own.entry_bytes(seq);
-      auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
-      auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+      auto act = act_at(seq);
       if (!act || act->act != ledger::kPredecessorSealed) {
         failed(fmt::format("entry {} is not the ledger.predecessor-sealed act that recorded it", seq));
       } else if (auto s = ledger::check_sealing_act(*act, *part, [&held, &own](const Digest& d) -> std::optional<ByteView> {
@@ -85,9 +90,7 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
       const auto j = nlohmann::json::parse(value, nullptr, false);
       const std::uint64_t seq =
           j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<std::uint64_t>() : 0;
-      auto bytes = own.entry_bytes(seq);
-      auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
-      auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+      auto act = act_at(seq);
       if (!act || act->act != ledger::kSubjectCarriedOver || act->data.value("from", "") != from) {
         failed(fmt::format("entry {} is not the subject.carried-over act of {}.{} (state {})", seq, prefix, from, key));
         return;

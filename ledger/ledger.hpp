@@ -339,6 +339,8 @@ class Ledger {
   // One record of part `prefix`: the value of `key` in its database `database` (nullopt when there is none).
   std::optional<std::string> sealed_value(std::string_view prefix, std::string_view database,
                                           std::string_view key) const;
+  // The bytes of entry `seq` of part `prefix` (nullopt when it holds none).
+  std::optional<std::string> sealed_entry(std::string_view prefix, std::uint64_t seq) const;
   // Calls `fn(key, value)` for every record of database `database` of part `prefix` whose key starts with
   // `key_prefix`, in key order, from one read snapshot (none when there is no such part).
   void for_each_sealed(std::string_view prefix, std::string_view database, std::string_view key_prefix,

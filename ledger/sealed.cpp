@@ -215,6 +215,11 @@ std::optional<std::string> Ledger::sealed_value(std::string_view prefix, std::st
   return std::string(text(*v));
 }
 
+std::optional<std::string> Ledger::sealed_entry(std::string_view prefix, std::uint64_t seq) const {
+  const SeqKey k = seq_key(seq);
+  return sealed_value(prefix, "entries", std::string_view(reinterpret_cast<const char*>(k.data()), k.size()));
+}
+
 void Ledger::for_each_sealed(std::string_view prefix, std::string_view database, std::string_view key_prefix,
                              const std::function<void(std::string_view key, std::string_view value)>& fn) const {
   Txn txn(rep_->env, false);

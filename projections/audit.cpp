@@ -134,7 +134,7 @@ class Auditor {
       if (!facts.is_object()) continue;
       const std::string effective = facts.value("effective", "");
       const std::uint64_t seq = facts.value("seq", std::uint64_t{0});
-      if (!at_.includes(seq, facts.value("effective", "")) || today_ < effective) continue;
+      if (!at_.includes(seq, effective) || today_ < effective) continue;
       ledger_.for_each_sealed(part, "state", "subject/", [&](std::string_view, std::string_view value) {
         const auto s = SubjectState::from_json(nlohmann::json::parse(value, nullptr, false));
         if (!s || s->closed()) return;

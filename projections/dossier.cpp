@@ -91,10 +91,7 @@ PartLinks carried_links(const ledger::Ledger& ledger, const std::vector<ChainLin
     return out;
   for (const auto& seq : (*record)["entries"]) {
     if (!seq.is_number_integer() || seq.get<std::int64_t>() < 0) continue;  // a decoded body's numbers are signed
-    const auto n = seq.get<std::uint64_t>();
-    char key[8];
-    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>((n >> (56 - 8 * i)) & 0xff);
-    auto bytes = ledger.sealed_value(out.part, "entries", std::string_view(key, 8));
+    auto bytes = ledger.sealed_entry(out.part, seq.get<std::uint64_t>());
     if (!bytes) continue;
     auto entry = ledger::decode_entry(ByteView(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()));
     if (!entry) continue;
@@ -104,10 +101,6 @@ PartLinks carried_links(const ledger::Ledger& ledger, const std::vector<ChainLin
   }
   return out;
 }
-
-namespace {
-
-}  // namespace
 
 double Dossier::completeness() const {
   const std::size_t required = present + missing;
@@ -146,14 +139,13 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
   };
   // A model brought in from a replaced procedure (model.established with data.transition): its papers are
   // supplemented, not excused (docs/rules.md "Recognition and transition").
-  const ChainLink* brought_in = nullptr;
-  for (const ChainLink& l : links)
-    if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition")) brought_in = &l;
-  // A carried-over subject's papers filed in the sealed part before (ledger/FORMAT.md §14).
+  // A carried-over subject's papers filed in the sealed part before (ledger/FORMAT.md §14), then its own.
   const PartLinks earlier = carried_links(ledger, links);
-  for (const ChainLink& l : earlier.links)
-    if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition"))
-      brought_in = &l;
+  const ChainLink* brought_in = nullptr;
+  for (const auto* chain : {&earlier.links, &links})
+    for (const ChainLink& l : *chain)
+      if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition"))
+        brought_in = &l;
   for (const DossierItem& item : items_for(*profile, s)) {
     DossierEntry e{item, "", "", documents_for(ledger, item, links, earlier)};
     int step = 0;

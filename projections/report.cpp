@@ -91,19 +91,22 @@ Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::str
   return r;
 }
 
+Result<PeriodicReport> report_in_frame(const ledger::Ledger& ledger, PeriodicReport r, const SubjectFilter& keep) {
+  const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
+  // `keep`, when given, has chosen the subjects (the unit's and those of the units under it): `unit` only names them.
+  auto stats = statistics(ledger, AsOf{r.as_of, r.at}, r.year, keep ? std::string() : r.unit, counted, keep);
+  if (!stats) return std::unexpected(stats.error());
+  r.stats = std::move(*stats);
+  return r;
+}
+
 Result<PeriodicReport> periodic_report(const ledger::Ledger& ledger, const std::string& period,
                                        const std::string& unit, const std::optional<std::string>& as_of,
                                        const std::string& today, std::optional<std::uint64_t> at,
                                        const SubjectFilter& keep) {
   auto frame = report_frame(ledger, period, unit, as_of, today, at);
   if (!frame) return frame;
-  PeriodicReport r = std::move(*frame);
-  const Period counted{r.covers.from, std::min(r.covers.to, r.as_of)};
-  // `keep`, when given, has chosen the subjects (the unit's and those of the units under it): `unit` only names them.
-  auto stats = statistics(ledger, AsOf{r.as_of, at}, r.year, keep ? std::string() : unit, counted, keep);
-  if (!stats) return std::unexpected(stats.error());
-  r.stats = std::move(*stats);
-  return r;
+  return report_in_frame(ledger, std::move(*frame), keep);
 }
 
 std::vector<Figure> report_figures(const PeriodicReport& r) {

@@ -40,6 +40,11 @@ Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::str
                                     const std::optional<std::string>& as_of, const std::string& today,
                                     std::optional<std::uint64_t> at = std::nullopt);
 
+// The report of a frame (report_frame): its figures as of its as_of, from the entries up to its `at`, of the subjects
+// `keep` keeps when given.
+Result<PeriodicReport> report_in_frame(const ledger::Ledger& ledger, PeriodicReport frame,
+                                       const SubjectFilter& keep = {});
+
 // The report of `period` ("YYYY-H1" or "YYYY") as of `as_of` (default: the day before the profile's deadline, or
 // the period's last day when it sets none; never after `today`), from the entries up to `at` when given.
 // bad_input for a malformed period or date, or an entry the ledger does not hold. `keep`, when given, counts only

@@ -171,8 +171,7 @@ const UnitTree& RegistryCache::tree(const ledger::StateStore& state, const std::
   if (units != units_version_ || reorganised != reorganisations_version_) {
     if (units != units_version_) {
       units_ = registered_units(state);
-      keys_.clear();
-      for (const Unit& u : units_) keys_.push_back(UnitTree::keys_of(u));
+      keys_ = UnitTree::keys_of_each(units_);
     }
     if (reorganised != reorganisations_version_) reorganisations_ = reorganisations(state);
     units_version_ = units;
@@ -255,7 +254,7 @@ std::optional<Reorganisation> ceased_by(const ledger::StateStore& state, std::st
   const auto at = state.get(index_key(kCeasedPrefix, u ? unit_key(u->name) : key));
   const auto text = at ? state.get(std::string(kReorganisationsPrefix) + *at) : std::nullopt;
   auto r = text ? reorganisation_of_json(json::parse(*text, nullptr, false)) : std::nullopt;
-  if (r && r->effective > date) return std::nullopt;
+  if (r && !date.empty() && r->effective > date) return std::nullopt;
   return r;
 }
 
@@ -277,14 +276,6 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::st
                               u->seq, r.effective));
     return *u;
   };
-  // The reorganisation by which `u` had ceased (any date when `by` is ""), none when none (units/ceased/).
-  auto ceased_by = [&](const Unit& u, const std::string& by) -> std::optional<Reorganisation> {
-    const auto at = state.get(index_key(kCeasedPrefix, unit_key(u.name)));
-    const auto text = at ? state.get(std::string(kReorganisationsPrefix) + *at) : std::nullopt;
-    auto x = text ? reorganisation_of_json(json::parse(*text, nullptr, false)) : std::nullopt;
-    if (x && !by.empty() && x->effective > by) return std::nullopt;
-    return x;
-  };
   if (d.contains("units")) {
     const json& list = d["units"];
     if (list.empty()) return fail("data.units names no unit: name the units that cease");
@@ -293,7 +284,7 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::st
       if (!u) return std::unexpected(u.error());
       if (std::find(r.units.begin(), r.units.end(), u->name) != r.units.end())
         return fail(fmt::format("data.units names \"{}\" twice", u->name));
-      if (const auto x = ceased_by(*u, ""))
+      if (const auto x = ceased_by(state, u->name, ""))
         return fail(fmt::format("\"{}\" was already succeeded by \"{}\" from {} (entry {}): a unit ceases once",
                                 u->name, x->successor, x->effective, x->seq));
       r.units.push_back(u->name);
@@ -305,7 +296,7 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::st
     if (std::find(r.units.begin(), r.units.end(), u->name) != r.units.end())
       return fail(fmt::format("{} \"{}\" is among the units that cease: a unit does not succeed itself", field,
                               u->name));
-    if (const auto x = ceased_by(*u, r.effective))
+    if (const auto x = ceased_by(state, u->name, r.effective))
       return fail(fmt::format("{} \"{}\" had itself ceased on {} (entry {}; its successor is \"{}\")", field,
                               u->name, x->effective, x->seq, x->successor));
     return u->name;
@@ -382,27 +373,27 @@ Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, 
 }
 
 UnitTree::UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
-                   std::optional<std::uint64_t> at) {
-  for (auto& u : units)
-    if ((date.empty() || u.from <= date) && (!at || u.seq <= *at)) units_.push_back(std::move(u));
-  for (auto& r : reorganisations)
-    if ((date.empty() || r.effective <= date) && (!at || r.seq <= *at)) reorganisations_.push_back(std::move(r));
-  std::vector<std::vector<std::string>> keys;
-  for (const Unit& u : units_) keys.push_back(keys_of(u));
-  index(keys);
-}
+                   std::optional<std::uint64_t> at)
+    : UnitTree(units, keys_of_each(units), reorganisations, date, at) {}
 
 UnitTree::UnitTree(const std::vector<Unit>& units, const std::vector<std::vector<std::string>>& keys,
-                   const std::vector<Reorganisation>& reorganisations, const std::string& date) {
+                   const std::vector<Reorganisation>& reorganisations, const std::string& date,
+                   std::optional<std::uint64_t> at) {
   std::vector<std::vector<std::string>> kept;
   for (std::size_t i = 0; i < units.size(); ++i)
-    if (date.empty() || units[i].from <= date) {
+    if ((date.empty() || units[i].from <= date) && (!at || units[i].seq <= *at)) {
       units_.push_back(units[i]);
       kept.push_back(keys[i]);
     }
   for (const auto& r : reorganisations)
-    if (date.empty() || r.effective <= date) reorganisations_.push_back(r);
+    if ((date.empty() || r.effective <= date) && (!at || r.seq <= *at)) reorganisations_.push_back(r);
   index(kept);
+}
+
+std::vector<std::vector<std::string>> UnitTree::keys_of_each(const std::vector<Unit>& units) {
+  std::vector<std::vector<std::string>> keys;
+  for (const Unit& u : units) keys.push_back(keys_of(u));
+  return keys;
 }
 
 std::vector<std::string> UnitTree::keys_of(const Unit& u) {

@@ -85,8 +85,8 @@ struct Reorganisation {
 
 // The recorded reorganisations, in the order of their entries (none in a ledger that records none).
 std::vector<Reorganisation> reorganisations(const ledger::StateStore& state);
-// The reorganisation by which `unit` (a name or alias, as UnitTree::ceased takes it) had ceased by `date`, found
-// through the indexes (units/names/, units/ceased/): a few reads, whatever the size of the registry.
+// The reorganisation by which `unit` (a name or alias, as UnitTree::ceased takes it) had ceased by `date` (any day
+// when ""), found through the indexes (units/names/, units/ceased/): a few reads, whatever the size of the registry.
 std::optional<Reorganisation> ceased_by(const ledger::StateStore& state, std::string_view unit,
                                         const std::string& date);
 
@@ -118,9 +118,11 @@ class UnitTree {
   // The same, with the keys of each unit's names computed already (keys[i]: unit_key of units[i]'s name, then of
   // each alias): what a RegistryCache builds each date's tree from without folding every name again.
   UnitTree(const std::vector<Unit>& units, const std::vector<std::vector<std::string>>& keys,
-           const std::vector<Reorganisation>& reorganisations, const std::string& date);
-  // unit_key of the name and of each alias of `u`.
+           const std::vector<Reorganisation>& reorganisations, const std::string& date,
+           std::optional<std::uint64_t> at = std::nullopt);
+  // unit_key of the name and of each alias of `u`; of every unit of `units`, in order.
   static std::vector<std::string> keys_of(const Unit& u);
+  static std::vector<std::vector<std::string>> keys_of_each(const std::vector<Unit>& units);
 
   // The unit `name` (its name or an alias, by key); null when no unit of the tree has it.
   const Unit* find(std::string_view name) const;
