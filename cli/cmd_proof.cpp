@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli/common.hpp"
-#include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/merkle.hpp"
@@ -55,10 +54,10 @@ Result<Consistency> consistency_of(const ledger::Ledger& ledger, std::uint64_t f
 }
 
 // The sealed part `prefix` as a ledger (null when `prefix` is empty: the ledger itself).
-Result<std::unique_ptr<OpenedPart>> sealed(const ledger::Ledger& own, const std::string& prefix) {
-  if (prefix.empty()) return std::unique_ptr<OpenedPart>();
+Result<std::unique_ptr<ledger::Ledger>> sealed(const ledger::Ledger& own, const std::string& prefix) {
+  if (prefix.empty()) return std::unique_ptr<ledger::Ledger>();
   if (!ledger::valid_part_prefix(prefix)) return bad_input(fmt::format("--part \"{}\": a prefix is 1 to {} ASCII letters", prefix, ledger::kMaxPartPrefix));
-  return open_part(own, prefix);
+  return own.open_part(prefix);
 }
 
 nlohmann::json inclusion_json(const Inclusion& i) {
@@ -112,7 +111,7 @@ void add_proof(CLI::App& app, Action& run) {
       if (!ledger) return fail(ledger.error());
       auto part = sealed(**ledger, args->part);
       if (!part) return fail(part.error());
-      auto i = inclusion_of(*part ? *(*part)->as_ledger : **ledger, args->seq, args->size);
+      auto i = inclusion_of(*part ? **part : **ledger, args->seq, args->size);
       if (!i) return fail(i.error());
       if (args->json) print_json(inclusion_json(*i));
       else
@@ -134,7 +133,7 @@ void add_proof(CLI::App& app, Action& run) {
       if (!ledger) return fail(ledger.error());
       auto part = sealed(**ledger, args->part);
       if (!part) return fail(part.error());
-      auto c = consistency_of(*part ? *(*part)->as_ledger : **ledger, args->first, args->second);
+      auto c = consistency_of(*part ? **part : **ledger, args->first, args->second);
       if (!c) return fail(c.error());
       if (args->json) print_json(consistency_json(*c));
       else

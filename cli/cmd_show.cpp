@@ -7,7 +7,6 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
-#include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "cli/report.hpp"
 #include "cli/service_client.hpp"
@@ -45,13 +44,14 @@ void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
 // over from a part (antq carry-over), asked about as of a day before its subject.carried-over act, is read in the
 // part as its HB.<id> (`carried_on` then says when it came over).
 struct Target {
-  std::unique_ptr<OpenedPart> part;
+  std::unique_ptr<ledger::Ledger> part;
+  std::string prefix;                    // the part's, when read in a part
   const ledger::Ledger* read = nullptr;  // the ledger or the part
   std::string subject;
   std::string carried_on;  // the date of the carry-over, when a carried subject is read in its part
 };
 Result<Target> target_of(const ledger::Ledger& own, const std::string& subject, const std::string& as_of = "") {
-  Target t{nullptr, &own, subject, ""};
+  Target t{nullptr, "", &own, subject, ""};
   const std::size_t dot = subject.find('.');
   if (dot == std::string::npos && !as_of.empty()) {
     const auto text = own.state_value("subject/" + subject);
@@ -68,10 +68,11 @@ Result<Target> target_of(const ledger::Ledger& own, const std::string& subject, 
   const std::string prefix = subject.substr(0, dot);
   const auto parts = own.sealed_parts();
   if (std::find(parts.begin(), parts.end(), prefix) == parts.end()) return t;
-  auto part = open_part(own, prefix);
+  auto part = own.open_part(prefix);
   if (!part) return std::unexpected(part.error());
   t.part = std::move(*part);
-  t.read = t.part->as_ledger.get();
+  t.prefix = prefix;
+  t.read = t.part.get();
   t.subject = subject.substr(dot + 1);
   return t;
 }
@@ -180,15 +181,27 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
   row("acts", fmt::format("{} (latest dated {}; `antq history` lists them)", s.entries.size(), s.last_date));
 }
 
-// A signature inside a signed PDF attachment, as admission verified and recorded it (history and dossier).
-json pdf_signature_json(const ledger::Ledger& ledger, const ledger::PdfSignatureRecord& r) {
+// The certificate of `fingerprint`: the ledger's, else (a carried subject's paper, signed before the merger) the one
+// sealed part `part` holds.
+std::optional<Bytes> certificate_of(const ledger::Ledger& ledger, const Digest& fingerprint, const std::string& part = "") {
+  auto der = ledger.certificate(fingerprint);
+  if (!der && !part.empty())
+    if (auto held = ledger.sealed_value(
+            part, "certs", std::string_view(reinterpret_cast<const char*>(fingerprint.data()), fingerprint.size())))
+      der = Bytes(held->begin(), held->end());
+  return der;
+}
+
+// A signature inside a signed PDF attachment, as admission verified and recorded it (history and dossier): of this
+// ledger, or of sealed part `part`.
+json pdf_signature_json(const ledger::Ledger& ledger, const ledger::PdfSignatureRecord& r, const std::string& part = "") {
   json d{{"signer_sha256", to_hex(r.signer)},
          {"signing_time", signing::format_vietnam_time(r.signing_time)},
          {"algorithm", r.algorithm},
          {"covers_whole_file", r.covers_whole_file},
          {"sub_filter", r.sub_filter},
          {"verified_at_admission", true}};
-  if (auto der = ledger.certificate(r.signer))
+  if (auto der = certificate_of(ledger, r.signer, part))
     if (auto info = signing::inspect_certificate(*der)) {
       d["signer"] = info->subject;
       d["issuer"] = info->issuer;
@@ -332,20 +345,14 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
       json signers = json::array();
       for (const auto& [role, fp] : doc.signers) {
         json s{{"role", ledger::role_name(role)}, {"signer_sha256", to_hex(fp)}};
-        auto der = ledger.certificate(fp);
-        // A carried subject's paper, signed before the merger: the part holds the certificate.
-        if (!der && !doc.part.empty())
-          if (auto held = ledger.sealed_value(doc.part, "certs",
-                                              std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size())))
-            der = Bytes(held->begin(), held->end());
-        if (der)
+        if (auto der = certificate_of(ledger, fp, doc.part))
           if (auto info = signing::inspect_certificate(*der)) s["signer"] = info->subject;
         signers.push_back(std::move(s));
       }
       json atts = json::array();
       for (const auto& a : doc.attachments) {
         json pdf = json::array();
-        for (const auto& r : a.pdf) pdf.push_back(pdf_signature_json(ledger, r));
+        for (const auto& r : a.pdf) pdf.push_back(pdf_signature_json(ledger, r, doc.part));
         atts.push_back({{"sha256", to_hex(a.sha256)}, {"media_type", a.media_type}, {"size", a.size},
                         {"held", a.held}, {"disposed_by", a.disposal ? json(a.disposal->seq) : json(nullptr)},
                         {"disposal", a.disposal ? json{{"seq", a.disposal->seq}, {"number", a.disposal->number},
@@ -598,7 +605,7 @@ void add_show(CLI::App& app, Action& run) {
       auto target = target_of(**own, args->subject, args->as_of);
       if (!target) return fail(target.error());
       const ledger::Ledger& read = *target->read;
-      const std::string prefix = target->part ? target->part->prefix : "";
+      const std::string& prefix = target->prefix;
       if (args->json) {
         auto j = queries::show(read, target->subject, {args->as_of, args->at}, {});
         if (!j) return fail(j.error());
@@ -616,7 +623,7 @@ void add_show(CLI::App& app, Action& run) {
       if (!state) return fail(state.error());
       if (target->part)
         print_line(fmt::format("{}: subject {} of the predecessor {} taken in as part {} (its entries, its profile){}",
-                               args->subject, target->subject, target->part->as_ledger->info().origin, prefix,
+                               args->subject, target->subject, target->part->info().origin, prefix,
                                target->carried_on.empty()
                                    ? ""
                                    : fmt::format("; carried over into this ledger on {}", target->carried_on)));

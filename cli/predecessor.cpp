@@ -1,8 +1,6 @@
 // Predecessor ledgers taken in: sealed parts as nested ledgers (ledger/FORMAT.md §14).
 #include "cli/predecessor.hpp"
 
-#include <stdlib.h>
-
 #include <cstdio>
 
 #include <set>
@@ -17,27 +15,6 @@
 namespace antq::cli {
 
 namespace fs = std::filesystem;
-
-OpenedPart::~OpenedPart() {
-  as_ledger.reset();
-  std::error_code ec;
-  if (!dir.empty()) fs::remove_all(dir, ec);
-}
-
-Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& own, const std::string& prefix) {
-  auto part = own.sealed_part(prefix);
-  if (!part) return std::unexpected(part.error());
-  auto opened = std::make_unique<OpenedPart>();
-  opened->prefix = prefix;
-  std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return io_error("cannot make a temporary directory for sealed part " + prefix);
-  opened->dir = tmpl;
-  if (auto s = own.write_part(prefix, opened->dir); !s) return std::unexpected(s.error());
-  auto l = ledger::Ledger::open(opened->dir, {.check_structure = true});
-  if (!l) return std::unexpected(l.error());
-  opened->as_ledger = std::move(*l);
-  return opened;
-}
 
 std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
   // The act of entry `seq` of `own` (the sealing act, a carry-over), or why it cannot be read.
@@ -100,17 +77,17 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
         failed(fmt::format("entry {}: {}", seq, s.error().message));
     });
     // The part as a ledger of its own, judged by its own stored profile.
-    auto opened = open_part(own, prefix);
+    auto opened = own.open_part(prefix);
     if (!opened) {
       failed(opened.error().message);
     } else {
-      auto replay = projections::make_admission(*(*opened)->as_ledger);
+      auto replay = projections::make_admission(**opened);
       if (!replay) {
         failed("its profile: " + replay.error().message);
       } else {
         ledger::VerifyOptions o;
         if (part->checkpoint) o.checkpoint = *part->checkpoint;
-        ledger::VerifyReport report = (*opened)->as_ledger->verify(o, **replay);
+        ledger::VerifyReport report = (*opened)->verify(o, **replay);
         for (const auto& f : report.failures)
           failed(f.seq ? fmt::format("entry {}: {}", *f.seq, f.reason) : f.reason);
         if (report.ok && report.root != part->root) failed("its root is not the root of its sealed entries");

@@ -1,5 +1,4 @@
-// Predecessor ledgers taken in (antq take-in; ledger/FORMAT.md §14): each sealed part checked as a nested ledger,
-// and opened as one for proofs.
+// Predecessor ledgers taken in (antq take-in; ledger/FORMAT.md §14): each sealed part checked as a nested ledger.
 #pragma once
 
 #include <filesystem>
@@ -10,23 +9,6 @@
 #include "ledger/ledger.hpp"
 
 namespace antq::cli {
-
-// A sealed part written out as a ledger directory of its own (Ledger::write_part) in a temporary directory,
-// removed with this object.
-class OpenedPart {
- public:
-  OpenedPart() = default;
-  OpenedPart(const OpenedPart&) = delete;
-  OpenedPart& operator=(const OpenedPart&) = delete;
-  ~OpenedPart();
-  std::string prefix;                         // the part's
-  std::unique_ptr<ledger::Ledger> as_ledger;  // the part, opened as a ledger
-  std::filesystem::path dir;  // the temporary directory
-};
-
-// Part `prefix` of `ledger` as a ledger (its structure checked as verify checks it). bad_input when there is no such
-// part.
-Result<std::unique_ptr<OpenedPart>> open_part(const ledger::Ledger& ledger, const std::string& prefix);
 
 // What verify says of one sealed part.
 struct PartReport {

@@ -215,6 +215,8 @@ Txn::Txn(MDB_env* env, bool write) {
 Ledger::Rep::~Rep() {
   if (env) mdb_env_close(env);
   if (data_fd >= 0) ::close(data_fd);
+  std::error_code ec;
+  if (!temporary.empty()) std::filesystem::remove_all(temporary, ec);
 }
 
 Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) {

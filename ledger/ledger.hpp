@@ -336,6 +336,10 @@ class Ledger {
   // of its databases with the keys and values sealed, and operator.vkey. Opened with Ledger::open, it verifies and
   // answers as the predecessor did.
   Status write_part(std::string_view prefix, const std::filesystem::path& dest) const;
+  // Part `prefix` as a ledger of its own, for reading (show, proofs, statistics and verify of a merged province's
+  // predecessor): write_part into a new temporary directory (under TMPDIR), removed when the result is destroyed.
+  // bad_input when there is no such part; io_error when the copy cannot be written.
+  Result<std::unique_ptr<Ledger>> open_part(std::string_view prefix) const;
   // One record of part `prefix`: the value of `key` in its database `database` (nullopt when there is none).
   std::optional<std::string> sealed_value(std::string_view prefix, std::string_view database,
                                           std::string_view key) const;
@@ -357,6 +361,8 @@ class Ledger {
  private:
   explicit Ledger(std::unique_ptr<Rep> rep);
   // append() and append_group().
+  // write_part, flushed to disk or not.
+  Status write_part(std::string_view prefix, const std::filesystem::path& dest, bool durable) const;
   std::vector<Result<std::vector<std::uint64_t>>> append_batches(
       std::span<const std::vector<Submission>* const> batches, Admission& admission);
   std::unique_ptr<Rep> rep_;

@@ -1,4 +1,6 @@
 // Predecessors taken in (antq take-in): the `sealed` database (FORMAT.md §14).
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -235,7 +237,9 @@ void Ledger::for_each_sealed(std::string_view prefix, std::string_view database,
       key_prefix);
 }
 
-Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
+Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const { return write_part(prefix, dest, true); }
+
+Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool durable) const {
   Txn txn(rep_->env, false);
   if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
   auto dbi = sealed_dbi(txn);
@@ -249,7 +253,8 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
   int rc = mdb_env_create(&env);
   if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 16);
   if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(env, kMapSize);
-  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dest.c_str(), MDB_NOTLS, 0640);
+  // A temporary copy is not flushed: it is read at once and removed, and a crash leaves only a stray directory.
+  if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dest.c_str(), MDB_NOTLS | (durable ? 0 : MDB_NOSYNC), 0640);
   if (rc != MDB_SUCCESS) {
     if (env) mdb_env_close(env);
     return io_error(fmt::format("cannot make a ledger in {}: {}", dest.string(), lmdb_error(rc)));
@@ -289,8 +294,9 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
           }
           open_name = name;
         }
+        // The sealed keys of one database come in its own key order (the same prefix, then the key): appended.
         MDB_val ok = val(rest.substr(nul + 1));
-        if (int r2 = mdb_put(out.get(), target, &ok, &v, 0); r2 != MDB_SUCCESS)
+        if (int r2 = mdb_put(out.get(), target, &ok, &v, MDB_APPEND); r2 != MDB_SUCCESS)
           s = io_error(fmt::format("cannot write {}: {}", dest.string(), lmdb_error(r2)));
       }
       mdb_cursor_close(cur);
@@ -306,6 +312,24 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
   const bool written = std::fwrite(line.data(), 1, line.size(), f) == line.size();
   if (std::fclose(f) != 0 || !written) return io_error("cannot write " + (dest / "operator.vkey").string());
   return {};
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::open_part(std::string_view prefix) const {
+  std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return io_error(fmt::format("cannot make a temporary directory for sealed part {}", prefix));
+  const fs::path dir = tmpl;
+  auto removed = [&dir](Error e) -> Result<std::unique_ptr<Ledger>> {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return std::unexpected(std::move(e));
+  };
+  if (auto s = write_part(prefix, dir, false); !s) return removed(s.error());
+  // Written by this process from the sealed bytes: its structure is LMDB's own, not checked again here (verify checks
+  // every tree it reads).
+  auto opened = open(dir);
+  if (!opened) return removed(opened.error());
+  (*opened)->rep_->temporary = dir;
+  return opened;
 }
 
 Result<std::uint64_t> Ledger::take_in(const Ledger& predecessor, std::string_view prefix, const Submission& act,

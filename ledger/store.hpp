@@ -101,6 +101,8 @@ struct Ledger::Rep {
   // Set by take_in for the duration of its append: writes the sealed part in the append's transaction and checks
   // the ledger.predecessor-sealed act against it (before admission judges it). Without it such an act is refused.
   std::function<Status(const Txn&, const Act&, const std::function<std::optional<ByteView>(const Digest&)>&)> seal;
+  // A temporary directory the ledger was written into (Ledger::open_part), removed with it.
+  std::filesystem::path temporary;
   ~Rep();
 
   // A read transaction whose snapshot passed check_snapshot (lmdb_check.hpp) for `databases` (every tree, the free
