@@ -121,6 +121,14 @@ std::vector<Section> sections_of(const PeriodicReport& r) {
     for (const auto& x : s.succeeded) units.rows.push_back({x.unit, x.successor, x.effective, x.kind});
     out.push_back(std::move(units));
   }
+  // The subjects counted from a merged province's predecessors (sealed parts): only where there are some.
+  if (!s.parts.empty()) {
+    Section parts{s.succeeded.empty() ? "VII" : "VIII", "Mô hình, điển hình của tỉnh cũ (trước sắp xếp)",
+                  "subjects of a merged province's predecessor counted, not carried over by the report's day",
+                  {"Phần hồ sơ (sealed part)", "Số mô hình, điểm, điển hình (subjects)"}, {}};
+    for (const auto& [prefix, n] : s.parts) parts.rows.push_back({prefix, std::to_string(n)});
+    out.push_back(std::move(parts));
+  }
   return out;
 }
 

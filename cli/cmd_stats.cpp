@@ -63,6 +63,8 @@ json stats_json(const projections::Statistics& s) {
                            {"seq", x.seq}});
     out["succeeded"] = std::move(succeeded);
   }
+  // The subjects counted from sealed parts (a merged province's predecessors), only where there are some.
+  if (!s.parts.empty()) out["parts"] = s.parts;
   return out;
 }
 
@@ -86,6 +88,7 @@ std::string csv_text(const projections::Statistics& s) {
   row("total", "announcements", std::to_string(s.announcements));
   for (const auto& a : s.apart) row("apart", a.subject, a.reason);
   for (const auto& [section, key, value] : projections::succession_rows(s)) row(section, key, value);
+  for (const auto& [prefix, n] : s.parts) row("part", prefix, std::to_string(n));
   return out;
 }
 
@@ -150,6 +153,9 @@ void print_stats_table(const projections::Statistics& s, const std::string& when
     print_line(fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better of {} counted{}", r.origin,
                            r.name, r.points, r.rated, s.year, r.effective, r.counted,
                            r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : ""));
+  for (const auto& [prefix, n] : s.parts)
+    std::cout << fmt::format("of which {} subject{} of sealed part {} (a merged province's predecessor; ids {}.<id>), "
+                             "not carried over by then\n", n, n == 1 ? "" : "s", prefix, prefix);
   if (!s.apart.empty()) {
     std::cout << fmt::format("\nreported apart, not in the totals ({}):\n", s.apart.size());
     for (const auto& a : s.apart)
@@ -172,6 +178,9 @@ void add_stats(CLI::App& app, Action& run) {
       "and Dân vận khéo models are listed apart, never in the totals. Ratings of evaluation year --year (default:\n"
       "the latest rated) by level, by unit and by the deciding level; exemplars by stage; replications,\n"
       "announcements, and for replicated models how many points were Fair or better (Kon Tum: effective at 50%).\n"
+      "A ledger that took in a merged province's predecessor (antq take-in) counts, as of a day, the subjects of\n"
+      "its sealed part not carried over by then (ids PREFIX.<id>; JSON parts, CSV rows part,PREFIX,N); --unit\n"
+      "counts this ledger's own subjects.\n"
       "--format csv writes rows section,key,value (RFC 4180).\n"
       "Example: antq stats ledger/ --year 2024 --as-of 2024-11-15 --format csv");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();

@@ -62,12 +62,17 @@ std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const D
     for (const auto& s : l.entry.event.signatures) d.signers.emplace_back(s.role, s.signer);
     for (const auto& a : l.act.attachments) {
       if (!(a.item == item.item || (listed && a.item.empty()))) continue;
-      // The sealed part holds the bytes as the predecessor held them.
+      // The sealed part holds the bytes as the predecessor held them, and what its admission verified of a signed PDF.
       const std::string_view digest(reinterpret_cast<const char*>(a.sha256.data()), a.sha256.size());
-      if (!part.empty())
-        d.attachments.push_back(
-            {a.sha256, a.media_type, a.size, ledger.sealed_value(part, "attachments", digest).has_value(), std::nullopt, {}});
-      else
+      if (!part.empty()) {
+        const auto record = ledger.sealed_value(part, "pdf_signatures", digest);
+        auto pdf = record ? ledger::decode_pdf_signatures(ByteView(reinterpret_cast<const std::uint8_t*>(record->data()),
+                                                                   record->size()))
+                          : Result<std::vector<ledger::PdfSignatureRecord>>();
+        d.attachments.push_back({a.sha256, a.media_type, a.size,
+                                 ledger.sealed_value(part, "attachments", digest).has_value(), std::nullopt,
+                                 pdf ? std::move(*pdf) : std::vector<ledger::PdfSignatureRecord>{}});  // verify names a bad record
+      } else
         d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(),
                                  disposal_of(LedgerState(ledger), a.sha256), ledger.pdf_signatures(a.sha256)});
     }

@@ -206,4 +206,38 @@ Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, s
   return s;
 }
 
+Result<std::vector<PartSubjects>> part_subjects(const ledger::Ledger& ledger, const AsOf& at) {
+  std::vector<PartSubjects> out;
+  for (const std::string& prefix : ledger.sealed_parts()) {
+    const auto sealed = ledger.state_value("predecessors/" + prefix);
+    const auto facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
+    // A part no entry records is no part of the ledger's history (verify says so).
+    if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) continue;
+    if (at.seq && *at.seq < facts["seq"].get<std::uint64_t>()) continue;
+    auto part = ledger.open_part(prefix);
+    if (!part) return std::unexpected(part.error());
+    auto every = SubjectReader(**part).all(AsOf{at.date, std::nullopt});
+    if (!every) return std::unexpected(every.error());
+    PartSubjects p{prefix, std::move(*part), {}};
+    const std::string dot = prefix + ".";
+    auto named = [&dot](std::string& id) {
+      if (!id.empty()) id = dot + id;
+    };
+    for (auto& [id, s] : *every) {
+      if (const auto carried = ledger.state_value("carried/" + prefix + "/" + id)) {
+        const auto c = nlohmann::json::parse(*carried, nullptr, false);
+        if (c.is_object() && at.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) continue;
+      }
+      named(s.id);
+      named(s.point_of);
+      named(s.merged_into);
+      for (auto& x : s.points) named(x);
+      for (auto& x : s.merged_from) named(x);
+      p.states.emplace(s.id, std::move(s));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace antq::projections

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,6 +83,19 @@ class SubjectReader {
 
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
+
+// The subjects of the sealed parts of `ledger` (merged provinces' predecessors taken in: ledger/FORMAT.md §14) as of
+// `at`, for the questions about all subjects (statistics, reports): of each part sealed by an entry `at` includes,
+// every subject that had an act dated on or before at.date (its part's own entries, judged by its own profile),
+// unless a subject of `ledger` continues it as of `at` (subject.carried-over by an entry `at` includes, dated on or
+// before at.date): no subject counts twice. Ids are as this ledger names them, PREFIX.<id>, and so are the ids they
+// name (point_of, points, merged_from, merged_into). None when the ledger took no predecessor in.
+struct PartSubjects {
+  std::string prefix;
+  std::unique_ptr<ledger::Ledger> part;        // the part, opened as a ledger (Ledger::open_part)
+  std::map<std::string, SubjectState> states;  // by PREFIX.<id>
+};
+Result<std::vector<PartSubjects>> part_subjects(const ledger::Ledger& ledger, const AsOf& at);
 
 // Which subjects a question about all of them counts (a reader's scope: cli/queries.hpp): true for those it keeps.
 // An empty filter keeps every subject.

@@ -151,6 +151,8 @@ std::vector<Figure> report_figures(const PeriodicReport& r) {
   for (const auto& a : s.apart) f.push_back({"apart", a.subject, a.reason});
   // The units as they were on the report's day: each unit that had ceased (unit.reorganised), its successor.
   for (const auto& [section, key, value] : succession_rows(s)) f.push_back({section, key, value});
+  // The subjects counted from a merged province's predecessors (sealed parts), by prefix.
+  for (const auto& [prefix, n] : s.parts) f.push_back({"part", prefix, count(n)});
   return f;
 }
 

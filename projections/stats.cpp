@@ -77,6 +77,16 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
                               const SubjectFilter& keep) {
   auto every = SubjectReader(ledger).all(at);
   if (!every) return std::unexpected(every.error());
+  // A merged province's predecessors: their subjects as of the day, those no subject of this ledger continues yet.
+  auto parts = keep ? Result<std::vector<PartSubjects>>() : part_subjects(ledger, at);
+  if (!parts) return std::unexpected(parts.error());
+  std::map<std::string, std::size_t> from_parts;
+  for (auto& p : *parts) {
+    std::size_t n = 0;
+    for (const auto& [id, s] : p.states) n += unit.empty() || s.authority.unit == unit;
+    if (n) from_parts[p.prefix] = n;
+    every->merge(p.states);
+  }
   // The successions in force on the as-of day (unit.reorganised): a subject counts under the unit competent then.
   const LedgerState state(ledger);
   const UnitTree tree(registered_units(state), reorganisations(state), at.date.value_or(""), at.seq);
@@ -88,6 +98,7 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
         (!keep || keep(id)))
       states.push_back(std::move(s));
   Statistics st;
+  st.parts = std::move(from_parts);
   for (const Reorganisation& r : tree.reorganisations())
     for (const auto& old : r.units) {
       std::vector<std::string> next{r.successor};
@@ -101,11 +112,20 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
       if (!s.ratings.empty()) st.year = std::max(st.year, s.ratings.rbegin()->first);
 
   // The profile the figures are counted under: which reasons keep a model apart, its names and abbreviations.
-  auto profile = profile_on(ledger, at.date.value_or(fmt::format("{:04}-12-31", st.year ? st.year : 2000)));
+  const std::string day = at.date.value_or(fmt::format("{:04}-12-31", st.year ? st.year : 2000));
+  auto profile = profile_on(ledger, day);
   if (!profile) return std::unexpected(profile.error());
-  auto apart_for = [&](const char* reason) {
-    return std::find(profile->statistics_apart.begin(), profile->statistics_apart.end(), reason) !=
-           profile->statistics_apart.end();
+  // A part's subjects are set apart by the reasons its own profile lists (each act judged by its own ledger's rules).
+  std::map<std::string, std::vector<std::string>> part_apart;  // prefix -> statistics.apart
+  for (const auto& p : *parts) {
+    auto theirs = profile_on(*p.part, day);
+    if (!theirs) return std::unexpected(theirs.error());
+    part_apart[p.prefix] = theirs->statistics_apart;
+  }
+  auto apart_for = [&](const SubjectState& s, const char* reason) {
+    const std::size_t dot = s.id.find('.');
+    const auto& apart = dot == std::string::npos ? profile->statistics_apart : part_apart[s.id.substr(0, dot)];
+    return std::find(apart.begin(), apart.end(), reason) != apart.end();
   };
   const ModelNames names(profile->names);
 
@@ -128,9 +148,9 @@ Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std:
     // Apart only for the reasons the profile lists (Hòa Bình 000 §VI.2-3; the other seeds set nothing apart).
     const bool dvk = origin->movement == "dan-van-kheo" || s.movement == "dan-van-kheo";
     const bool no_content = !origin->security_content || !s.security_content;
-    const char* reason = dvk && apart_for("dan-van-kheo")                 ? "dan-van-kheo"
-                         : no_content && apart_for("no-security-content") ? "no-security-content"
-                                                                          : nullptr;
+    const char* reason = dvk && apart_for(s, "dan-van-kheo")                 ? "dan-van-kheo"
+                         : no_content && apart_for(s, "no-security-content") ? "no-security-content"
+                                                                             : nullptr;
     if (reason) {
       if (active) st.apart.push_back({s.id, s.name, reason});
       continue;  // never in the Movement totals, nor in its ratings

@@ -60,6 +60,9 @@ struct Statistics {
     std::uint64_t seq = 0;  // the unit.reorganised entry
   };
   std::vector<Succeeded> succeeded;
+  // A merged province's predecessors (sealed parts, part_subjects): how many of the subjects counted are each part's,
+  // by prefix (their ids PREFIX.<id>). Only in statistics of the whole ledger (no unit, no scope).
+  std::map<std::string, std::size_t> parts;
 };
 
 // The old-to-new table as rows of section,key,value: ("succeeded", old unit, its successors joined by "; ") and
@@ -85,7 +88,8 @@ const std::vector<std::string>& period_keys();
 
 // The statistics as of `at`, for evaluation year `year` (default: the latest year any subject was rated for), of
 // the subjects founded by `unit` when given, and among them those `keep` keeps when given; with `period`, also what
-// happened in it (acts dated in it that `at` includes).
+// happened in it (acts dated in it that `at` includes). Without `keep`, the subjects of the sealed parts as of `at`
+// count too (part_subjects: a merged province's predecessors), each set apart by its own part's profile.
 Result<Statistics> statistics(const ledger::Ledger& ledger, const AsOf& at, std::optional<int> year,
                               const std::string& unit = "", const std::optional<Period>& period = std::nullopt,
                               const SubjectFilter& keep = {});

@@ -312,6 +312,89 @@ TEST_CASE("carry-over: a replicated model is carried before its point, which the
   CHECK(p.pt.verify().ok);
 }
 
+TEST_CASE("stats and reports across a merger: the part's subjects count until carried over, never twice",
+          "[take-in][carry-over][stats]") {
+  Provinces p;
+  // Hòa Bình: M-1 established (2 teams), M-2 being surveyed, M-3 established (1 team) and rated Good for 2024.
+  p.hb.found("M-3", "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}});
+  p.hb.admit(test::make_act("model.launched", "M-3", "2023-03-10"));
+  p.hb.admit(test::make_act("model.rated", "M-3", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
+  const std::uint64_t own_before = p.pt.ledger->size();
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  auto stats = [&](const std::string& point) {
+    std::string text;
+    REQUIRE(run(fmt::format("{} stats {} {} --year 2024 --format json", kAntq, quote(p.pt.dir()), point), &text) == 0);
+    return json::parse(text);
+  };
+  // As of a day before the merger: Hòa Bình's subjects, counted from the part (Phú Thọ had none of its own).
+  json before = stats("--as-of 2025-06-30");
+  CHECK(before["points"] == 2);
+  CHECK(before["teams"] == 3);
+  CHECK(before["ratings"]["good"] == 1);
+  CHECK(before["parts"] == json{{"HB", 3}});
+  // Not as the ledger stood before it took the part in.
+  json earlier = stats(fmt::format("--at {}", own_before - 1));
+  CHECK(earlier["points"] == 0);
+  CHECK_FALSE(earlier.contains("parts"));
+
+  // Once M-1 is carried over, it counts as Phú Thọ's HB-M-1 from that day, and never twice.
+  REQUIRE(p.carry_over("--subject HB.M-1 --to 'UBND xã Tân Lập' --level commune --date 2025-07-15", &out) == 0);
+  json after = stats("--as-of 2025-07-20");
+  CHECK(after["points"] == 2);
+  CHECK(after["teams"] == 3);
+  CHECK(after["parts"] == json{{"HB", 2}});
+  CHECK(stats("--as-of 2025-07-10")["parts"] == json{{"HB", 3}});
+  std::string csv;
+  REQUIRE(run(fmt::format("{} stats {} --as-of 2025-07-20 --format csv", kAntq, quote(p.pt.dir())), &csv) == 0);
+  CHECK_THAT(csv, Catch::Contains("part,HB,2\r\n"));
+  // The yearly report of 2025 names the part's share in its figures and in its table.
+  REQUIRE(run(fmt::format("{} report {} 2025 --as-of 2025-07-20 --format csv", kAntq, quote(p.pt.dir())), &csv) == 0);
+  CHECK_THAT(csv, Catch::Contains("total,points,2\r\n"));
+  CHECK_THAT(csv, Catch::Contains("part,HB,2\r\n"));
+  REQUIRE(run(fmt::format("{} report {} 2025 --as-of 2025-07-20", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Mô hình, điển hình của tỉnh cũ (trước sắp xếp)"));
+  // A unit's figures are this ledger's own subjects.
+  REQUIRE(run(fmt::format("{} stats {} --as-of 2025-07-20 --unit 'UBND xã Tân Lập' --format json", kAntq,
+                          quote(p.pt.dir())), &out) == 0);
+  CHECK(json::parse(out)["points"] == 1);
+  CHECK_FALSE(json::parse(out).contains("parts"));
+}
+
+TEST_CASE("carry-over: a paper filed before the merger shows the signatures inside its PDF, as the part holds them",
+          "[take-in][carry-over][dossier]") {
+  Provinces p;
+  // Hòa Bình's chairman and office sign the PDF of M-1's launch themselves (PAdES, tools/pdf-fixture.cpp).
+  const fs::path pdf = p.hb.tmp / "launch.pdf";
+  REQUIRE(run(fmt::format("{} {} --signer {}:{} --signer {}:{}", quote(fs::path(ANTQ_PDF_FIXTURE)), quote(pdf),
+                          p.hb.chair.files.key, p.hb.chair.files.cert, p.hb.office.files.key,
+                          p.hb.office.files.cert)) == 0);
+  json launched = test::make_act("model.launched", "M-1", "2025-06-25");
+  launched["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
+  p.hb.admit(launched);
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  REQUIRE(p.carry_over("--subject HB.M-1 --to 'UBND xã Tân Lập' --level commune --date 2025-07-15", &out) == 0);
+  REQUIRE(run(fmt::format("{} dossier {} HB-M-1 --json", kAntq, quote(p.pt.dir())), &out) == 0);
+  const json dossier = json::parse(out);
+  json signatures;
+  for (const auto& item : dossier["items"])
+    for (const auto& doc : item["documents"])
+      if (doc["act"] == "model.launched" && !doc["attachments"].empty()) {  // item 1, the paper filed with it
+        CHECK(doc["part"] == "HB");
+        REQUIRE(doc["attachments"].size() == 1);
+        CHECK(doc["attachments"][0]["held"] == true);
+        signatures = doc["attachments"][0]["pdf_signatures"];
+      }
+  REQUIRE(signatures.size() == 2);
+  // Named from the certificates the part holds: Phú Thọ never held Hòa Bình's chairman's.
+  CHECK_THAT(signatures[0]["signer"].get<std::string>(), Catch::Contains("CN=chair"));
+  CHECK(signatures[1]["covers_whole_file"] == true);
+  CHECK_THAT(signatures[1]["signing_time"].get<std::string>(), Catch::EndsWith("+07:00"));
+  REQUIRE(run(fmt::format("{} dossier {} HB-M-1", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK_THAT(out, Catch::Contains("PDF ") && Catch::Contains(" signed "));
+}
+
 TEST_CASE("subject.carried-over: refused when its record is not the part's or the administrator did not sign",
           "[take-in][carry-over][refusal]") {
   Provinces p;
