@@ -139,6 +139,8 @@ class District {
       committees_.emplace(district_.unit, Authority{"district", "Ban Chỉ đạo huyện Yên Thủy"});
       for (const char* c : kCommunes)
         committees_.emplace(fmt::format("UBND xã {}", c), Authority{"commune", fmt::format("Ban Chỉ đạo xã {}", c)});
+      // The new commune's committee, formed with it: it takes over the merged communes' and the district's.
+      if (reorganise_on_) committees_.emplace(merged_.unit, Authority{"commune", kReorganisedCommittee});
     }
   }
 
@@ -200,6 +202,7 @@ class District {
     if (!committees_.empty()) {
       u.push_back(committees_.at(district_.unit));
       for (const Authority& c : communes_) u.push_back(committees_.at(c.unit));
+      if (reorganise_on_) u.push_back(committees_.at(merged_.unit));
     }
     if (reorganise_on_) u.push_back(merged_);
     return u;
@@ -210,10 +213,10 @@ class District {
     for (const Authority& a : units()) {
       SigningUnit s{a, "2020-01-01", "", ""};
       if (reorganise_on_) {
-        if (a.unit == merged_.unit) s.from = civil(*reorganise_on_);
+        if (a.unit == merged_.unit || a.unit == kReorganisedCommittee) s.from = civil(*reorganise_on_);
         else if (ceases(a)) {
           s.ceases = civil(*reorganise_on_);
-          s.successor = merged_.unit;
+          s.successor = successor(a).unit;
         }
       }
       out.push_back(std::move(s));
@@ -246,15 +249,27 @@ class District {
   // the tests of the demo's queries and scopes read as units that stand today.
   const Authority& merged_commune(std::size_t i) const { return communes_[kCommuneCount - 2 + i]; }
 
-  // Whether `unit` ceases in the reorganisation: the district and the two merged communes.
+  // Whether `unit` ceases in the reorganisation: the district and the two merged communes, and their steering
+  // committees where the profile names who rates.
   bool ceases(const Authority& unit) const {
-    return unit.unit == district_.unit || unit.unit == merged_commune(0).unit || unit.unit == merged_commune(1).unit;
+    for (const Authority* u : {&district_, &merged_commune(0), &merged_commune(1)}) {
+      if (unit.unit == u->unit) return true;
+      if (auto c = committees_.find(u->unit); c != committees_.end() && c->second.unit == unit.unit) return true;
+    }
+    return false;
+  }
+  // The unit that takes over from a ceased one: the new commune, or for a steering committee, the new commune's.
+  const Authority& successor(const Authority& unit) const {
+    const auto c = committees_.find(merged_.unit);
+    const bool committee = std::any_of(committees_.begin(), committees_.end(),
+                                       [&](const auto& kv) { return kv.second.unit == unit.unit; });
+    return c != committees_.end() && committee ? c->second : merged_;
   }
 
-  // The unit that decides on `day` for what `unit` founded: `unit`, or from the reorganisation on, the commune that
-  // took over from a ceased unit (docs/rules.md: competence follows the succession, bindings lapse).
+  // The unit that decides on `day` for what `unit` founded: `unit`, or from the reorganisation on, the unit that
+  // took over from a ceased one (docs/rules.md: competence follows the succession, bindings lapse).
   const Authority& competent(const Authority& unit, std::int64_t day) const {
-    return reorganise_on_ && day >= *reorganise_on_ && ceases(unit) ? merged_ : unit;
+    return reorganise_on_ && day >= *reorganise_on_ && ceases(unit) ? successor(unit) : unit;
   }
 
   void emit(std::int64_t day, const std::string& kind, const std::string& subject, const Authority& founder, json data) {
@@ -295,7 +310,9 @@ class District {
 
   // The 2025 reorganisation (docs/rules.md): ten days before `effective`, the administrator registers the new
   // commune (under the province: the district goes) from that day, merges the last two communes into it and
-  // abolishes the district, whose competence passes to it.
+  // abolishes the district, whose competence passes to it. Where the profile names who rates, the steering committees
+  // follow: the new commune's is registered under it, the merged communes' are merged into it and the district's is
+  // abolished, its competence passed to it.
   void reorganise(std::int64_t effective) {
     const std::int64_t day = effective - 10;
     auto act = [&](const std::string& kind, json data) {
@@ -308,6 +325,16 @@ class District {
                              {"units", {merged_commune(0).unit, merged_commune(1).unit}}, {"successor", merged_.unit}});
     act("unit.reorganised", {{"effective", civil(effective)}, {"kind", "abolished"}, {"units", {district_.unit}},
                              {"successor", merged_.unit}});
+    if (committees_.empty()) return;
+    const Authority& committee = committees_.at(merged_.unit);
+    act("unit.registered", {{"name", committee.unit}, {"level", committee.level}, {"kind", "steering-committee"},
+                            {"parent", merged_.unit}, {"from", civil(effective)}});
+    const json merged_committees = {committees_.at(merged_commune(0).unit).unit,
+                                    committees_.at(merged_commune(1).unit).unit};
+    act("unit.reorganised", {{"effective", civil(effective)}, {"kind", "merger"}, {"units", merged_committees},
+                             {"successor", committee.unit}});
+    act("unit.reorganised", {{"effective", civil(effective)}, {"kind", "abolished"},
+                             {"units", {committees_.at(district_.unit).unit}}, {"successor", committee.unit}});
   }
 
   // Who decides a rating of a model founded by `unit`: the unit itself, or where the profile names who rates, the
@@ -457,7 +484,7 @@ class District {
       if (!act(t, "model.rating-proposed", rating)) return life;
       const bool late = lapse();  // decided on the 18th, forwarded on the 22nd: after the deadlines
       t = on(y, 11, late ? 18 : 8);
-      if (!act(t, "model.rated", rating, &rater_of(unit))) return life;
+      if (!act(t, "model.rated", rating, &rater_of(competent(unit, t)))) return life;
       life.ratings[t] = level;
       t = on(y, 11, late ? 22 : 12);
       // After the reorganisation the district's police is gone: the results go to the province's.
@@ -566,23 +593,12 @@ Result<std::optional<std::int64_t>> day_of(const std::string& text, const char* 
   return on(y, m, d);
 }
 
-// The reorganisation day of the options, checked against the profile.
-Result<std::optional<std::int64_t>> reorganisation_of(const Options& options, const projections::Profile& profile) {
-  auto day = day_of(options.reorganise_on, "reorganise_on");
-  if (!day) return std::unexpected(day.error());
-  if (*day && profile.rating.raters)
-    return bad_input("generator: reorganise_on under " + profile.id +
-                     ", which names who rates (rating.raters), is not supported: its steering committees would need "
-                     "their own successions");
-  return *day;
-}
-
 }  // namespace
 
 std::vector<ledger::Act::Authority> units(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return {};
-  auto reorganise_on = reorganisation_of(options, **profile);
+  auto reorganise_on = day_of(options.reorganise_on, "reorganise_on");
   if (!reorganise_on) return {};
   return District(options, **profile, std::nullopt, *reorganise_on).units();
 }
@@ -590,7 +606,7 @@ std::vector<ledger::Act::Authority> units(const Options& options) {
 std::vector<SigningUnit> signing_units(const Options& options) {
   auto profile = projections::builtin_profile(options.profile);
   if (!profile) return {};
-  auto reorganise_on = reorganisation_of(options, **profile);
+  auto reorganise_on = day_of(options.reorganise_on, "reorganise_on");
   if (!reorganise_on) return {};
   return District(options, **profile, std::nullopt, *reorganise_on).signing_units();
 }
@@ -600,7 +616,7 @@ Result<std::vector<GeneratedAct>> district(const Options& options) {
   if (!profile) return std::unexpected(profile.error());
   auto until = day_of(options.until, "until");
   if (!until) return std::unexpected(until.error());
-  auto reorganise_on = reorganisation_of(options, **profile);
+  auto reorganise_on = day_of(options.reorganise_on, "reorganise_on");
   if (!reorganise_on) return std::unexpected(reorganise_on.error());
   return District(options, **profile, *until, *reorganise_on).run();
 }

@@ -45,13 +45,16 @@ struct Options {
   // passed to it (the
   // commune formed at the district's seat: the seeds name no successor; the two-level local government leaves
   // communes and the province). From that day every act on a model or exemplar of a ceased unit is decided by that
-  // commune, and new models are founded by units that exist then. Not under a profile that names who rates
-  // (rating.raters): bad_input. "": none.
+  // commune, and new models are founded by units that exist then. Under a profile that names who rates
+  // (rating.raters), the steering committees follow: kReorganisedCommittee is registered under the new commune, the
+  // two communes' committees are merged into it and the district's is abolished, its competence passed to it. "": none.
   std::string reorganise_on = {};
 };
 
 // The commune formed on `reorganise_on` (Options).
 inline constexpr const char* kReorganisedCommune = "UBND xã Yên Thủy";
+// Its steering committee, under a profile that names who rates (rating.raters).
+inline constexpr const char* kReorganisedCommittee = "Ban Chỉ đạo xã Yên Thủy";
 // The province registered with `registry` (Options).
 inline constexpr const char* kProvince = "UBND tỉnh Hòa Bình";
 
@@ -68,7 +71,7 @@ struct GeneratedAct {
 // The units whose person and organisation certificates sign the acts (level and unit name): the district People's
 // Committee and its communes, and, under a profile that names who rates (rating.raters), the steering committees
 // of the district and of each commune, which rate the models of their area (Bắc Giang 004 §III.2).
-// With `reorganise_on`, the commune kReorganisedCommune comes last.
+// With `reorganise_on`, the commune kReorganisedCommune comes last (after its steering committee, where there is one).
 std::vector<ledger::Act::Authority> units(const Options& options);
 
 // A unit of units() and the days its people may sign for it: from `from` (its certificates are bound from that
