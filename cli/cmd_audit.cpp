@@ -66,6 +66,7 @@ nlohmann::json findings_json(const Findings& f) {
     list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
                     {"message", x.message}, {"documents", x.documents}});
     if (!x.unit.empty()) list.back()["unit"] = x.unit;
+    if (!x.part.empty()) list.back()["part"] = x.part;  // seq and documents are entries of that sealed part
   }
   return {{"findings", std::move(list)}, {"counts", f.counts}, {"today", f.today}};
 }
@@ -114,11 +115,13 @@ void add_audit(CLI::App& app, Action& run) {
       "unit.report-filed, not filed by its tier's day; subject \"ledger\", JSON unit), rating-criteria-unsupported\n"
       "(Bắc Giang: an announcement or commendation criterion whose act's scope or level is below the one the\n"
       "criterion names), not-carried-over (a merged province's predecessor's open subject that no unit here took\n"
-      "over: antq carry-over; subject HB.<id>; whole-ledger audits only). Each with the subject, the entry, the\n"
-      "rule, a message naming dates and documents, and the entries involved. Deadlines are measured against today\n"
-      "(Vietnam date), or the --as-of date. --unit U: only the subjects founded by U or by a unit under it in the\n"
-      "registry (antq units); U is matched in any case or Unicode form, an unknown U is exit 2 naming the nearest\n"
-      "units.\n"
+      "over: antq carry-over; subject HB.<id>; whole-ledger audits only). A whole-ledger audit adds each sealed\n"
+      "part's findings by its own profile, deadlines measured no later than the merger (subject HB.<id>, JSON part;\n"
+      "its seq and documents are the part's entries), but not of subjects carried over by then. Each with the\n"
+      "subject, the entry, the rule, a message naming dates and documents, and the entries involved. Deadlines are\n"
+      "measured against today (Vietnam date), or the --as-of date. --unit U: only the subjects founded by U or by a\n"
+      "unit under it in the registry (antq units); U is matched in any case or Unicode form, an unknown U is exit 2\n"
+      "naming the nearest units.\n"
       "Exit 0, or with --strict 1 when there is any finding. JSON: findings[] (subject, seq, rule, date, message,\n"
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");
@@ -164,7 +167,10 @@ void add_audit(CLI::App& app, Action& run) {
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
           std::cout << cell(f["subject"].get<std::string>(), 16)
-                    << fmt::format(" entry {:<6} ", f["seq"].get<std::uint64_t>())
+                    // An entry of a sealed part is named with its prefix: "HB entry 12".
+                    << visible(fmt::format(" {}entry {:<6} ",
+                                           f.contains("part") && f["part"].is_string() ? f["part"].get<std::string>() + " " : "",
+                                           f["seq"].get<std::uint64_t>()))
                     << visible(fmt::format("[{}] {}", f["rule"].get<std::string>(), f["message"].get<std::string>()))
                     << '\n';
       }

@@ -638,7 +638,39 @@ class Auditor {
 
 Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
                                    const SubjectFilter& keep, const UnitFilter& reporting) {
-  return Auditor(ledger, at.date.value_or(today), at, keep, reporting).run();
+  auto out = Auditor(ledger, at.date.value_or(today), at, keep, reporting).run();
+  if (!out || keep || reporting) return out;
+  // A whole-ledger audit: each sealed part's findings as of the day, by its own profile, with deadlines measured no
+  // later than the merger took effect (from then on the predecessor's duties are the successor's, and an open
+  // subject nobody took over is not-carried-over), except for the subjects carried over by then.
+  const std::size_t own = out->size();
+  for (const std::string& prefix : ledger.sealed_parts()) {
+    const auto sealed = ledger.state_value("predecessors/" + prefix);
+    const auto facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
+    if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) continue;
+    if (at.seq && *at.seq < facts["seq"].get<std::uint64_t>()) continue;
+    auto part = ledger.open_part(prefix);
+    if (!part) return std::unexpected(part.error());
+    const std::string effective = facts.value("effective", "");
+    auto theirs = Auditor(**part, std::min(at.date.value_or(today), effective), AsOf{at.date, std::nullopt}, {}, {}).run();
+    if (!theirs) return std::unexpected(theirs.error());
+    for (Finding& f : *theirs) {
+      if (f.subject != "ledger") {
+        if (const auto carried = ledger.state_value("carried/" + prefix + "/" + f.subject)) {
+          const auto c = nlohmann::json::parse(*carried, nullptr, false);
+          if (c.is_object() && at.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) continue;
+        }
+        f.subject = prefix + "." + f.subject;
+      }
+      f.part = prefix;
+      out->push_back(std::move(f));
+    }
+  }
+  if (out->size() > own)
+    std::stable_sort(out->begin(), out->end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.subject, a.date, a.rule, a.part, a.seq) < std::tie(b.subject, b.date, b.rule, b.part, b.seq);
+    });
+  return out;
 }
 
 }  // namespace antq::projections

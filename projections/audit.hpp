@@ -24,6 +24,9 @@ struct Finding {
   std::string message;
   std::vector<std::uint64_t> documents;  // entries involved
   std::string unit;  // missing-unit-report: the reporting unit (the subject is then "ledger")
+  // A finding of sealed part `part` (a merged province's predecessor): its subject reads PREFIX.<id>, its seq and
+  // documents are entries of the part.
+  std::string part = {};
 };
 
 // Which registered units (name, level) an audit looks at for missing-unit-report.
@@ -33,7 +36,9 @@ using UnitFilter = std::function<bool(std::string_view name, std::string_view le
 // given). Sorted by subject, then date, then rule. `keep`, when given, audits only the subjects it keeps (a
 // duplicate-model is then found among them alone). `reporting`, when given, names the registered units whose
 // periodic reports are audited; without it, every registered unit when `keep` is empty, else those that founded a
-// subject it keeps.
+// subject it keeps. Without either (a whole-ledger audit), the findings of each sealed part as of `at` (part_subjects'
+// rule: a part sealed by then, its subjects not carried over by then), judged by its own profile, its deadlines
+// measured no later than the day the merger took effect.
 Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::string& today, const AsOf& at,
                                    const SubjectFilter& keep = {}, const UnitFilter& reporting = {});
 

@@ -361,6 +361,52 @@ TEST_CASE("stats and reports across a merger: the part's subjects count until ca
   CHECK_FALSE(json::parse(out).contains("parts"));
 }
 
+TEST_CASE("audit across a merger: the part's findings by its own profile, until the merger and the carry-over",
+          "[take-in][carry-over][audit]") {
+  Provinces p;
+  // Hòa Bình's M-3 (its stored profile is format 1), founded in 2023 with no yearly report: missing-report, due
+  // before 2023-11-15.
+  p.hb.found("M-3", "2023-03-01", {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 1}});
+  p.hb.admit(test::make_act("model.launched", "M-3", "2023-03-10"));
+  p.hb.admit(test::make_act("model.rated", "M-3", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
+  std::string out;
+  REQUIRE(p.take_in(&out) == 0);
+  auto part_findings = [&](const std::string& as_of) {
+    std::string text;
+    REQUIRE(run(fmt::format("{} audit {} --as-of {} --json", kAntq, quote(p.pt.dir()), as_of), &text) == 0);
+    json found = json::array();
+    const json audited = json::parse(text);
+    for (const auto& f : audited["findings"])
+      if (f.contains("part")) found.push_back(f);
+    return found;
+  };
+  const json before = part_findings("2025-06-30");
+  const auto report = std::find_if(before.begin(), before.end(), [](const json& f) {
+    return f["subject"] == "HB.M-3" && f["rule"] == "missing-report" && f["date"] == "2023-11-15";
+  });
+  REQUIRE(report != before.end());
+  CHECK((*report)["part"] == "HB");
+  // Long after the merger, the part's deadlines are measured on the day it took effect: none after it.
+  const json later = part_findings("2026-12-01");
+  CHECK_FALSE(later.empty());
+  for (const auto& f : later) {
+    INFO(f.dump());
+    CHECK(f["date"].get<std::string>() <= "2025-07-01");
+    CHECK(f["rule"] != "not-carried-over");  // that one is this ledger's own finding
+  }
+  // Carried over, M-3 is this ledger's HB-M-3: its findings in the part stop on that day.
+  REQUIRE(p.carry_over("--subject HB.M-3 --to 'UBND xã Tân Lập' --level commune --date 2025-07-15", &out) == 0);
+  for (const auto& f : part_findings("2025-07-20")) CHECK(f["subject"] != "HB.M-3");
+  CHECK_FALSE(part_findings("2025-07-10").empty());
+  // The table names the part's entry with its prefix; an audit of a unit is this ledger's own.
+  REQUIRE(run(fmt::format("{} audit {} --as-of 2025-07-10", kAntq, quote(p.pt.dir())), &out) == 0);
+  CHECK_THAT(out, Catch::Contains(" HB entry "));
+  REQUIRE(run(fmt::format("{} audit {} --as-of 2025-07-10 --unit 'UBND xã Tân Lập' --json", kAntq, quote(p.pt.dir())),
+              &out) == 0);
+  const json mine = json::parse(out);
+  for (const auto& f : mine["findings"]) CHECK_FALSE(f.contains("part"));
+}
+
 TEST_CASE("carry-over: a paper filed before the merger shows the signatures inside its PDF, as the part holds them",
           "[take-in][carry-over][dossier]") {
   Provinces p;
