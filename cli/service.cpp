@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/desk.hpp"
 #include "cli/queries.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/merkle.hpp"
@@ -348,6 +349,19 @@ const std::vector<Route>& routes() {
          if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, "format: json or csv");
          return answer_json(queries::retention(*rep.ledger, o, scope_of(c)));
        }, [](const http::Request& r) { return "retention " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
+      // The inspector's desk (cli/desk.hpp): pages for readers, each view entered in the access history (a subject
+      // page once the reader is known to see it; a subject it cannot see is the API's 404).
+      {"GET", "/desk/", Need::read,
+       [](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
+         const desk::Reading reading = desk::reading_of(r);
+         if (!reading.subject.empty()) {
+           auto in = queries::subject_in_scope(*rep.ledger, reading.subject, scope_of(c));
+           if (!in) return reply(http::error(503, in.error().message));
+           if (!*in) return reply(desk::answer(*rep.ledger, r, scope_of(c)));  // the desk's 404 page, nothing read
+         }
+         if (!reading.page.empty() && !rep.record_read(r, c, reply, reading.subject, reading.unit, reading.page)) return;
+         reply(desk::answer(*rep.ledger, r, scope_of(c)));
+       }},
       {"GET", "/checkpoint", Need::log, tiles_resource},
       {"GET", "/tile/", Need::log, tiles_resource},
       {"GET", "/antq/entries/", Need::log, tiles_resource},

@@ -21,6 +21,7 @@ packages=(
   llvm-16                                    # llvm-symbolizer: sanitizer and fuzzer reports with file and line
   python3                                    # tests/tools/bagit_validate.py (RFC 8493); http.server for the mirror test
   curl                                       # the service's end-to-end tests: requests with client certificates
+  chromium nodejs npm                        # the desk's browser tests: headless Chromium driven by playwright-core
 )
 
 for arg in "$@"; do

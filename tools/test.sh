@@ -23,6 +23,12 @@ for arg in "$@"; do
 done
 
 tools/install-deps.sh
+# The desk's browser tests drive Debian's Chromium with playwright-core, as tests/desk/package-lock.json pins it (it
+# downloads no browser). Without the npm registry, tools:desk-browser says so and is skipped.
+if ! (cd tests/desk && npm ls --depth=0 >/dev/null 2>&1) &&
+   ! (cd tests/desk && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "test.sh: npm ci in tests/desk failed: the desk's browser tests will be skipped" >&2
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 

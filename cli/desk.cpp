@@ -1,0 +1,847 @@
+// The inspector's desk (cli/desk.hpp, docs/desk.md): pages from the queries of cli/queries.hpp.
+#include "cli/desk.hpp"
+
+#include <algorithm>
+#include <concepts>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.hpp"
+#include "cli/display.hpp"
+#include "cli/queries.hpp"
+#include "ledger/merkle.hpp"
+#include "projections/admission.hpp"
+
+namespace antq::cli::desk {
+
+extern const char* const kDeskCss;  // cli/desk/desk.css, embedded by CMake (CMakeLists.txt)
+extern const char* const kDeskJs;   // cli/desk/desk.js
+
+namespace {
+
+using nlohmann::json;
+
+// ---- One escaping layer: markup is what this file writes; every value put into it is escaped on the way in.
+
+// Markup already built here (a fragment of a page): put in as it is.
+struct Markup {
+  std::string html;
+};
+std::string esc(const Markup& m) { return m.html; }
+std::string esc(const std::string& s) { return html_escape(s); }
+std::string esc(const char* s) { return html_escape(s); }
+template <std::integral T>
+std::string esc(T v) {
+  return std::to_string(v);
+}
+std::string esc(const json& j) {
+  return html_escape(j.is_string() ? j.get<std::string>() : j.is_null() ? "" : j.dump());
+}
+
+// fmt::format with every argument escaped (a Markup argument is put in as it is).
+template <typename... A>
+Markup h(fmt::format_string<decltype(esc(std::declval<A>()))...> f, A&&... args) {
+  return {fmt::format(f, esc(std::forward<A>(args))...)};
+}
+Markup operator+(Markup a, const Markup& b) { return {a.html += b.html}; }
+Markup& operator+=(Markup& a, const Markup& b) {
+  a.html += b.html;
+  return a;
+}
+
+// A parameter's value in a URL's query: every byte but unreserved ones (RFC 3986) percent-encoded.
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+// A bad parameter, in the words of the page.
+Error bad(std::string message) { return Error{ErrorKind::bad_input, "", std::move(message)}; }
+
+// A query parameter ("" when absent).
+std::string param(const http::Request& r, const char* name) {
+  auto it = r.query.find(name);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
+// ---- Words: Vietnamese first, English with ?lang=en.
+
+struct Words {
+  bool en = false;
+  const char* operator()(const char* vi, const char* english) const { return en ? english : vi; }
+};
+
+const std::map<std::string, std::pair<const char*, const char*>>& stage_words() {
+  static const std::map<std::string, std::pair<const char*, const char*>> m = {
+      {"surveying", {"Đang khảo sát", "surveying"}},
+      {"proposed", {"Đề xuất xây dựng", "proposed"}},
+      {"established", {"Đã thành lập", "established"}},
+      {"active", {"Đang hoạt động", "active"}},
+      {"terminated", {"Đã kết thúc", "terminated"}},
+      {"merged", {"Đã sáp nhập", "merged"}},
+      {"building", {"Đang xây dựng", "building"}},
+      {"recognized", {"Đã công nhận", "recognized"}},
+      {"ended", {"Đã kết thúc", "ended"}},
+      {"carried-over", {"Tiếp nhận từ tỉnh cũ", "carried over"}},
+  };
+  return m;
+}
+const std::map<std::string, std::pair<const char*, const char*>>& kind_words() {
+  static const std::map<std::string, std::pair<const char*, const char*>> m = {
+      {"model", {"Mô hình", "model"}},
+      {"point", {"Điểm nhân rộng", "point"}},
+      {"exemplar", {"Điển hình tiên tiến", "exemplar"}}};
+  return m;
+}
+const std::map<std::string, std::pair<const char*, const char*>>& level_words() {
+  static const std::map<std::string, std::pair<const char*, const char*>> m = {
+      {"good", {"Tốt", "Good"}},
+      {"fair", {"Khá", "Fair"}},
+      {"average", {"Trung bình", "Average"}},
+      {"weak", {"Yếu", "Weak"}},
+      {"commune", {"Cấp xã", "commune"}},
+      {"district", {"Cấp huyện", "district"}},
+      {"province", {"Cấp tỉnh", "province"}},
+  };
+  return m;
+}
+// The findings of domain.md §10 and docs/rules.md, by id.
+const std::map<std::string, std::pair<const char*, const char*>>& rule_words() {
+  static const std::map<std::string, std::pair<const char*, const char*>> m = {
+      {"late-proposal", {"Đề nghị xếp loại muộn", "late rating proposal"}},
+      {"late-decision", {"Quyết định xếp loại muộn", "late rating decision"}},
+      {"late-forwarding", {"Gửi kết quả muộn", "late forwarding"}},
+      {"level-mismatch", {"Mức xếp loại không khớp tỷ lệ chỉ tiêu", "level does not match targets met"}},
+      {"weak-not-terminated", {"Mô hình Yếu chưa kết thúc", "Weak model not terminated"}},
+      {"missing-plan", {"Thiếu kế hoạch hoạt động", "missing activity plan"}},
+      {"missing-report", {"Thiếu báo cáo", "missing report"}},
+      {"dossier-incomplete", {"Hồ sơ chưa đầy đủ", "incomplete dossier"}},
+      {"exemplar-late-evaluation", {"Đánh giá điển hình muộn", "late exemplar evaluation"}},
+      {"exemplar-below-threshold", {"Điển hình dưới ngưỡng tiêu chí", "exemplar below threshold"}},
+      {"duplicate-model", {"Mô hình trùng lặp", "duplicate model"}},
+      {"replication-ineffective", {"Nhân rộng không hiệu quả", "replication ineffective"}},
+      {"exemplar-common-criteria", {"Điển hình thiếu tiêu chí chung", "exemplar without the common criteria"}},
+      {"missing-rating", {"Thiếu quyết định xếp loại", "missing rating"}},
+      {"missing-forwarding", {"Chưa gửi kết quả xếp loại", "rating never forwarded"}},
+      {"good-not-announced", {"Mô hình Tốt chưa được thông báo nhân rộng", "Good model not announced"}},
+      {"missing-unit-report", {"Đơn vị chưa nộp báo cáo", "unit report missing"}},
+      {"rating-criteria-unsupported", {"Tiêu chí xếp loại không có căn cứ", "rating criterion unsupported"}},
+      {"not-carried-over", {"Chưa được đơn vị mới tiếp nhận", "not carried over"}},
+      {"handover-due", {"Đến hạn nộp lưu", "hand-over due"}},
+      {"handover-overdue", {"Quá hạn nộp lưu", "hand-over overdue"}},
+  };
+  return m;
+}
+std::string word(const std::map<std::string, std::pair<const char*, const char*>>& m, const std::string& id,
+                 const Words& w) {
+  auto it = m.find(id);
+  return it == m.end() ? id : w(it->second.first, it->second.second);
+}
+const char* act_word(const std::string& kind, const Words& w) {
+  static const std::map<std::string, std::pair<const char*, const char*>> m = {
+      {"survey.plan-approved", {"Phê duyệt kế hoạch khảo sát", "survey plan approved"}},
+      {"model.proposed", {"Đề xuất xây dựng mô hình", "model proposed"}},
+      {"model.established", {"Quyết định thành lập", "establishment decision"}},
+      {"model.recognized", {"Quyết định công nhận", "recognition decision"}},
+      {"model.regulations-issued", {"Ban hành quy chế", "regulations issued"}},
+      {"model.launched", {"Ra mắt mô hình", "launched"}},
+      {"model.plan-issued", {"Kế hoạch hoạt động", "activity plan"}},
+      {"model.report-filed", {"Báo cáo kết quả", "report filed"}},
+      {"model.rating-proposed", {"Đề nghị xếp loại", "rating proposed"}},
+      {"model.rated", {"Quyết định xếp loại", "rating decision"}},
+      {"model.rating-forwarded", {"Gửi kết quả xếp loại", "rating forwarded"}},
+      {"model.replicated", {"Nhân rộng", "replicated"}},
+      {"model.merged", {"Sáp nhập", "merged"}},
+      {"model.terminated", {"Kết thúc hoạt động", "terminated"}},
+      {"model.announced", {"Thông báo nhân rộng", "announced"}},
+      {"exemplar.surveyed", {"Khảo sát điển hình", "exemplar surveyed"}},
+      {"exemplar.recognized", {"Công nhận điển hình", "exemplar recognized"}},
+      {"exemplar.evaluated", {"Đánh giá điển hình", "exemplar evaluated"}},
+      {"exemplar.ended", {"Kết thúc điển hình", "exemplar ended"}},
+      {"subject.carried-over", {"Tiếp nhận từ tỉnh cũ", "carried over"}},
+  };
+  auto it = m.find(kind);
+  return it == m.end() ? nullptr : w(it->second.first, it->second.second);
+}
+
+std::string text_of(const json& j) { return j.is_string() ? j.get<std::string>() : j.is_null() ? "" : j.dump(); }
+
+// ---- The page around a body.
+
+// The language switch keeps the rest of the query.
+std::string with_lang(const http::Request& r, const char* lang) {
+  std::string q = r.path + "?";
+  for (const auto& [k, v] : r.query)
+    if (k != "lang") q += percent_encode(k) + "=" + percent_encode(v) + "&";
+  return q + "lang=" + lang;
+}
+
+std::string lang_suffix(const Words& w) { return w.en ? "&lang=en" : ""; }
+
+http::Response page(const http::Request& r, const Words& w, const std::string& title, const Markup& body,
+                    int status = 200) {
+  const std::string l = w.en ? "?lang=en" : "";
+  Markup nav = h("<a href=\"/desk/{}\">{}</a>", l, w("Tổng quan", "Overview")) +
+               h("<a href=\"/desk/stats{}\">{}</a>", l, w("Thống kê", "Statistics")) +
+               h("<a href=\"/desk/audit{}\">{}</a>", l, w("Phát hiện kiểm tra", "Findings")) +
+               h("<a href=\"/desk/reports{}\">{}</a>", l, w("Báo cáo", "Reports")) +
+               h("<a href=\"/desk/verify{}\">{}</a>", l, w("Xác minh", "Verification"));
+  Markup doc =
+      h("<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · antq</title>"
+        "<link rel=\"icon\" href=\"data:,\">"
+        "<link rel=\"stylesheet\" href=\"/desk/desk.css\"><script src=\"/desk/desk.js\" defer></script></head>\n"
+        "<body><a class=\"skip\" href=\"#main\">{}</a><header><p class=\"brand\">{}</p><nav aria-label=\"{}\">{}</nav>"
+        "<p class=\"lang\"><a href=\"{}\" lang=\"vi\">Tiếng Việt</a> · <a href=\"{}\" "
+        "lang=\"en\">English</a></p></header>\n"
+        "<main id=\"main\"><h1>{}</h1>\n{}</main>\n<footer>{}</footer></body></html>\n",
+        w.en ? "en" : "vi", title, w("Bỏ qua, đến nội dung", "Skip to content"),
+        w("Sổ theo dõi mô hình, điển hình — phong trào Toàn dân bảo vệ an ninh Tổ quốc",
+          "Models and exemplars of the all-people national-security movement"),
+        w("Các trang", "Pages"), nav, with_lang(r, "vi"), with_lang(r, "en"), title, body,
+        w("Chỉ đọc. Mỗi lần xem được ghi vào nhật ký truy cập.",
+          "Read-only. Every page view is entered in the access history."));
+  http::Response res;
+  res.status = status;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = std::move(doc.html);
+  res.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return res;
+}
+
+http::Response error_page(const http::Request& r, const Words& w, const Error& e) {
+  const int status = e.kind == ErrorKind::bad_input ? 400 : 503;
+  return page(r, w, w("Không trả lời được", "No answer"), h("<p class=\"error\" role=\"alert\">{}</p>", e.message),
+              status);
+}
+http::Response not_found(const http::Request& r, const Words& w, const std::string& what) {
+  return page(r, w, w("Không có", "Not found"),
+              h("<p class=\"error\" role=\"alert\">{}: {}</p>", what, w("không có trong sổ", "no such subject")), 404);
+}
+
+Markup subject_link(const std::string& id, const Words& w, const std::string& anchor = "") {
+  // A part's subject (HB.<id>) has no page here yet: shown as text.
+  if (id.find('.') != std::string::npos) return h("<span class=\"id\">{}</span>", id);
+  return h("<a class=\"id\" href=\"/desk/subject?id={}{}{}\">{}</a>", percent_encode(id), lang_suffix(w),
+           anchor.empty() ? "" : "#" + anchor, id);
+}
+
+Markup table(const std::vector<std::string>& headings, const std::vector<std::vector<Markup>>& rows,
+             const std::string& caption = "") {
+  Markup out =
+      h("<div class=\"scroll\"><table>{}<thead><tr>", caption.empty() ? Markup{} : h("<caption>{}</caption>", caption));
+  for (const auto& x : headings) out += h("<th scope=\"col\">{}</th>", x);
+  out += Markup{"</tr></thead><tbody>"};
+  for (const auto& row : rows) {
+    out += Markup{"<tr>"};
+    for (const auto& cell : row) out += h("<td>{}</td>", cell);
+    out += Markup{"</tr>"};
+  }
+  return out + Markup{"</tbody></table></div>"};
+}
+Markup t(const std::string& s) { return h("{}", s); }
+// Text of several lines (a checkpoint note), each escaped, the line feeds kept.
+Markup lines(std::string_view text) {
+  Markup out;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    out += h("{}", std::string(text.substr(start, end - start))) + Markup{end < text.size() ? "\n" : ""};
+    start = end + 1;
+  }
+  return out;
+}
+
+// ---- Charts: SVG drawn here, labelled for screen readers, readable in print (no colour carries meaning alone).
+
+struct Bar {
+  std::string label;
+  std::uint64_t value = 0;
+};
+Markup bar_chart(const std::string& title, const std::vector<Bar>& bars) {
+  const int row = 22, label_w = 330, bar_w = 360, height = static_cast<int>(bars.size()) * row + 8;
+  std::uint64_t top = 1;
+  for (const auto& b : bars) top = std::max(top, b.value);
+  Markup out = h("<figure><svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+                 label_w + bar_w + 70, height, title, title);
+  int y = 4;
+  for (const auto& b : bars) {
+    const auto len = static_cast<int>(b.value * static_cast<std::uint64_t>(bar_w) / top);
+    std::string label = b.label.size() > 60 ? b.label.substr(0, 57) + "..." : b.label;
+    out +=
+        h("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+          "<title>{}: {}</title></rect><text x=\"{}\" y=\"{}\">{}</text>",
+          label_w - 6, y + 15, label, label_w, y + 3, std::max(len, 1), row - 6, b.label, vi_number(b.value),
+          label_w + std::max(len, 1) + 6, y + 15, vi_number(b.value));
+    y += row;
+  }
+  return out + h("</svg><figcaption>{}</figcaption></figure>", title);
+}
+
+// ---- Pages.
+
+// The subjects the reader sees, with their state now: for the overview.
+struct Listed {
+  std::string id, kind, stage, name, unit;
+};
+Result<std::vector<Listed>> subjects_in(const ledger::Ledger& ledger, const projections::Scope& scope) {
+  auto keep = queries::scope_filter(ledger, scope);
+  if (!keep) return std::unexpected(keep.error());
+  std::vector<Listed> out;
+  projections::SubjectReader reader(ledger);
+  for (const auto& id : projections::subject_ids(ledger)) {
+    if (*keep && !(*keep)(id)) continue;
+    auto s = reader.current(id);
+    if (!s) continue;
+    out.push_back({id, s->kind, s->stage, s->name, s->authority.unit});
+  }
+  return out;
+}
+
+http::Response overview(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                        const Words& w) {
+  const std::string today = vietnam_today();
+  auto listed = subjects_in(ledger, scope);
+  if (!listed) return error_page(r, w, listed.error());
+  auto stats = queries::stats(ledger, {{}, std::nullopt, ""}, scope);
+  if (!stats) return error_page(r, w, stats.error());
+  auto audit = queries::audit(ledger, {}, "", scope);
+  if (!audit) return error_page(r, w, audit.error());
+  // Models and exemplars by stage.
+  std::map<std::string, std::map<std::string, std::size_t>> by_stage;  // kind -> stage -> count
+  for (const auto& s : *listed) ++by_stage[s.kind == "exemplar" ? "exemplar" : "model"][s.stage];
+  Markup body =
+      h("<p>{} {}. {}</p>", w("Số liệu đến ngày", "Figures as of"), vi_date(today),
+        scope.whole() ? w("Toàn bộ sổ.", "The whole ledger.") : w("Trong phạm vi được cấp.", "Within your grant."));
+  std::vector<std::vector<Markup>> rows;
+  for (const auto& [kind, stages] : by_stage)
+    for (const auto& [stage, n] : stages)
+      rows.push_back({t(kind == "exemplar" ? w("Điển hình", "Exemplar") : w("Mô hình, điểm", "Model, point")),
+                      t(word(stage_words(), stage, w)), t(vi_number(n))});
+  body += h("<section aria-labelledby=\"s-stage\"><h2 id=\"s-stage\">{}</h2>{}</section>",
+            w("Mô hình, điển hình theo giai đoạn", "Models and exemplars by stage"),
+            table({w("Loại", "Kind"), w("Giai đoạn", "Stage"), w("Số lượng", "Count")}, rows));
+  // Ratings of the latest year.
+  rows.clear();
+  const json& ratings = (*stats)["ratings"];
+  for (const char* level : {"good", "fair", "average", "weak"})
+    rows.push_back({t(word(level_words(), level, w)), t(vi_number(ratings.value(level, std::uint64_t{0})))});
+  body += h("<section aria-labelledby=\"s-rating\"><h2 id=\"s-rating\">{} {}</h2>{}</section>",
+            w("Xếp loại năm", "Ratings of"), (*stats)["year"],
+            table({w("Mức", "Level"), w("Số mô hình, điểm", "Rated")}, rows));
+  // Findings by rule.
+  rows.clear();
+  for (const auto& [rule, n] : (*audit)["counts"].items())
+    rows.push_back({h("<a href=\"/desk/audit?rule={}{}\">{}</a>", rule, lang_suffix(w), word(rule_words(), rule, w)),
+                    t(vi_number(n.get<std::uint64_t>()))});
+  body +=
+      h("<section aria-labelledby=\"s-find\"><h2 id=\"s-find\">{}</h2>{}</section>",
+        w("Phát hiện kiểm tra", "Audit findings"),
+        rows.empty() ? t(w("Không có.", "None.")) : table({w("Phát hiện", "Finding"), w("Số lượng", "Count")}, rows));
+  // Dossier gaps and deadlines coming: the subjects whose dossier lacks items, the findings dated from today on.
+  rows.clear();
+  for (const auto& f : (*audit)["findings"])
+    if (f.value("rule", "") == "dossier-incomplete" && rows.size() < 50)
+      rows.push_back({subject_link(f["subject"], w), t(f.value("message", ""))});
+  body += h(
+      "<section aria-labelledby=\"s-gaps\"><h2 id=\"s-gaps\">{}</h2>{}</section>", w("Hồ sơ còn thiếu", "Dossier gaps"),
+      rows.empty() ? t(w("Không có.", "None.")) : table({w("Mô hình", "Subject"), w("Còn thiếu", "Missing")}, rows));
+  // Deadlines coming: the profile's in force today (rating proposals, decisions, forwarding, reports), the next
+  // occurrence of each, and the hand-overs to the archives that are due.
+  rows.clear();
+  auto profile = projections::profile_on(ledger, today);
+  if (!profile) return error_page(r, w, profile.error());
+  std::vector<std::pair<std::string, std::vector<Markup>>> due;
+  const int year = std::stoi(today.substr(0, 4));
+  for (const auto& d : profile->deadlines)
+    for (int y : {year, year + 1}) {
+      const std::string day = fmt::format("{}-{}", y, d.before);
+      if (day < today) continue;
+      const char* act = act_word(d.act, w);
+      const char* period = !d.period           ? ""
+                           : *d.period == "H1" ? w(" (6 tháng)", " (half-year)")
+                                               : w(" (năm)", " (year)");
+      due.push_back({day, {t(vi_date(day)), t(fmt::format("{}{}", act ? act : d.act.c_str(), period))}});
+      break;
+    }
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [day, row] : due) rows.push_back(std::move(row));
+  std::size_t handovers = 0;
+  for (const auto& f : (*audit)["findings"]) handovers += f.value("rule", "") == "handover-due";
+  if (handovers)
+    rows.push_back(
+        {h("<a href=\"/desk/audit?rule=handover-due{}\">{}</a>", lang_suffix(w), w("Đến hạn", "Due")),
+         t(fmt::format("{} {}", vi_number(handovers), w("hồ sơ đến hạn nộp lưu", "files due for the archives")))});
+  body += h("<section aria-labelledby=\"s-due\"><h2 id=\"s-due\">{}</h2>{}</section>",
+            w("Hạn sắp tới (trước ngày)", "Deadlines coming (before)"),
+            table({w("Trước ngày", "Before"), w("Việc", "What")}, rows));
+  // The subjects themselves.
+  rows.clear();
+  for (const auto& s : *listed)
+    rows.push_back({subject_link(s.id, w), t(s.name), t(word(stage_words(), s.stage, w)), t(s.unit)});
+  body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}</section>", w("Danh sách", "Subjects"),
+            vi_number(listed->size()),
+            table({w("Mã", "Id"), w("Tên", "Name"), w("Giai đoạn", "Stage"), w("Đơn vị", "Unit")}, rows));
+  return page(r, w, w("Tổng quan", "Overview"), body);
+}
+
+// The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch").
+std::string common_name(const std::string& dn) {
+  const auto cn = dn.find("CN=");
+  if (cn == std::string::npos) return dn;
+  std::string out;
+  for (std::size_t i = cn + 3; i < dn.size() && dn[i] != ','; ++i) {
+    if (dn[i] == '\\' && i + 1 < dn.size()) ++i;
+    out += dn[i];
+  }
+  return out;
+}
+
+// An RFC 3339 time in Vietnam's offset (2026-12-06T07:58:24+07:00) as Vietnamese write it: 06/12/2026 07:58:24.
+std::string vi_time(const std::string& t) {
+  if (t.size() < 19 || t[10] != 'T') return t;
+  const std::string zone = t.substr(19);
+  return vi_date(t.substr(0, 10)) + " " + t.substr(11, 8) +
+         (zone == "+07:00" ? ""
+          : zone == "Z"    ? " UTC"
+                           : " (" + zone + ")");
+}
+
+Markup signature_facts(const json& sig, const Words& w) {
+  static const std::map<std::string, std::pair<const char*, const char*>> statuses = {
+      {"valid", {"hợp lệ", "valid"}},
+      {"not-revoked", {"chưa bị thu hồi", "not revoked"}},
+      {"revoked", {"đã bị thu hồi", "revoked"}},
+      {"expired", {"hết hạn", "expired"}},
+      {"not-yet-valid", {"chưa có hiệu lực", "not yet valid"}}};
+  auto status = [&](const json& j) {
+    return word(statuses, j.is_object() ? text_of(j.value("status", json())) : "", w);
+  };
+  return h(
+      "<li><strong>{}</strong>: {}<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>"
+      "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl></li>",
+      text_of(sig.value("role", json())) == "person" ? w("Người ký", "Person") : w("Cơ quan", "Organisation"),
+      common_name(text_of(sig.value("signer", json()))), w("Cơ quan cấp chứng thư", "Issuer"),
+      common_name(text_of(sig.value("issuer", json()))), w("Thời điểm ký", "Signing time"),
+      vi_time(text_of(sig.value("signing_time", json()))), w("Toàn vẹn", "Integrity"),
+      word(statuses, text_of(sig.value("integrity", json())), w),
+      w("Chứng thư hợp lệ khi ký", "Certificate valid when signed"),
+      sig.value("valid_at_signing_time", false) ? w("có", "yes") : w("không", "no"),
+      w("Chứng thư hiện nay", "Certificate now"), status(sig.value("certificate_now", json())),
+      w("Thu hồi", "Revocation"), status(sig.value("revocation_now", json())));
+}
+
+http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                            const Words& w) {
+  const std::string id = param(r, "id"), as_of = param(r, "as_of");
+  if (id.empty()) return error_page(r, w, bad(w("id: cần mã mô hình (?id=...)", "id: give ?id=SUBJECT")));
+  auto in = queries::subject_in_scope(ledger, id, scope);
+  if (!in) return error_page(r, w, in.error());
+  if (!*in) return not_found(r, w, id);
+  auto history = queries::history(ledger, id, {}, scope);
+  if (!history) return error_page(r, w, history.error());
+  auto state = queries::show(ledger, id, {as_of, std::nullopt}, scope);
+  if (!state) return error_page(r, w, state.error());
+  auto dossier = queries::dossier(ledger, id, {as_of, std::nullopt}, scope);
+  if (!dossier) return error_page(r, w, dossier.error());
+  const json& s = *state;
+  const json& acts = (*history)["acts"];
+  // As of: a date picker and a slider over the acts' dates (desk.js moves the date; without script, the links).
+  std::vector<std::string> dates;
+  for (const auto& a : acts) dates.push_back(text_of(a["date"]));
+  std::size_t position = dates.empty() ? 0 : dates.size() - 1;
+  if (!as_of.empty())
+    for (std::size_t i = 0; i < dates.size(); ++i)
+      if (dates[i] <= as_of) position = i;
+  Markup body =
+      h("<form class=\"asof\" method=\"get\" action=\"/desk/subject\"><input type=\"hidden\" name=\"id\" value=\"{}\">"
+        "{}<label for=\"as_of\">{}</label> <input type=\"date\" id=\"as_of\" name=\"as_of\" value=\"{}\"> "
+        "<button type=\"submit\">{}</button>"
+        "<label for=\"slider\">{}</label> <input type=\"range\" id=\"slider\" min=\"0\" max=\"{}\" value=\"{}\" "
+        "data-dates=\"{}\" aria-valuetext=\"{}\"></form>",
+        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
+        w("Trạng thái tại ngày", "State as of"), as_of, w("Xem", "Show"), w("Theo từng văn bản", "Act by act"),
+        dates.empty() ? 0 : dates.size() - 1, position, json(dates).dump(),
+        dates.empty() ? std::string() : vi_date(dates[position]));
+  // The state as of the day.
+  const json& authority = s.value("authority", json::object());
+  const json& rating = s.value("rating", json());
+  std::vector<std::vector<Markup>> rows = {
+      {t(w("Mã", "Id")), t(id)},
+      {t(w("Tên", "Name")), t(text_of(s.value("name", json())))},
+      {t(w("Loại", "Kind")), t(word(kind_words(), text_of(s.value("kind", json())), w))},
+      {t(w("Giai đoạn", "Stage")),
+       h("<strong id=\"stage\">{}</strong>", word(stage_words(), text_of(s.value("stage", json())), w))},
+      {t(w("Đơn vị", "Unit")), t(text_of(authority.value("unit", json())))},
+      {t(w("Thành lập, công nhận", "Founded")), t(vi_date(text_of(s.value("founded", json()))))},
+      {t(w("Số tổ", "Teams")), t(text_of(s.value("teams", json())))},
+      {t(w("Xếp loại gần nhất", "Latest rating")),
+       t(rating.is_object()
+             ? fmt::format("{} {}", text_of(rating["year"]), word(level_words(), text_of(rating["level"]), w))
+             : "-")},
+  };
+  body += h("<section aria-labelledby=\"s-state\"><h2 id=\"s-state\">{} {}</h2>{}</section>", w("Trạng thái", "State"),
+            as_of.empty() ? w("hiện nay", "now") : std::string(w("tại ngày ", "as of ")) + vi_date(as_of),
+            table({w("Mục", "Field"), w("Giá trị", "Value")}, rows));
+  // Lineage.
+  Markup lineage;
+  auto list = [&](const char* vi, const char* en, const json& ids) {
+    if (ids.is_string() && !ids.get<std::string>().empty())
+      lineage += h("<li>{}: {}</li>", w(vi, en), subject_link(ids, w));
+    if (ids.is_array() && !ids.empty()) {
+      Markup links;
+      for (const auto& x : ids) links += subject_link(text_of(x), w) + Markup{" "};
+      lineage += h("<li>{} ({}): {}</li>", w(vi, en), ids.size(), links);
+    }
+  };
+  list("Điểm nhân rộng của", "Point of", s.value("point_of", json()));
+  list("Các điểm nhân rộng", "Points", s.value("points", json()));
+  list("Sáp nhập từ", "Merged from", s.value("merged_from", json()));
+  list("Đã sáp nhập vào", "Merged into", s.value("merged_into", json()));
+  list("Tiếp nhận từ", "Carried from", s.value("carried_from", json()));
+  body += h("<section aria-labelledby=\"s-line\"><h2 id=\"s-line\">{}</h2>{}</section>", w("Quan hệ", "Lineage"),
+            lineage.html.empty() ? t(w("Không có.", "None.")) : h("<ul>{}</ul>", lineage));
+  // The timeline, act by act.
+  Markup timeline;
+  for (const auto& a : acts) {
+    const std::string date = text_of(a["date"]);
+    const json& doc = a.value("document", json::object());
+    Markup sigs;
+    for (const auto& sig : a.value("signatures", json::array())) sigs += signature_facts(sig, w);
+    const char* kind = act_word(text_of(a["act"]), w);
+    timeline +=
+        h("<li id=\"e{}\" class=\"{}\"><p><span class=\"date\">{}</span> <strong>{}</strong> {} — {} ({}), {} {}</p>"
+          "<p class=\"sigstate\">{}</p><ul class=\"sigs\">{}</ul></li>",
+          a["seq"], !as_of.empty() && date > as_of ? "later" : "", vi_date(date), kind ? kind : text_of(a["act"]),
+          text_of(doc.value("number", json())), text_of(doc.value("title", json())),
+          text_of(doc.value("issuer", json())), w("mục", "entry"), a["seq"],
+          a.value("signatures_valid", false) ? w("Chữ ký số hợp lệ", "Signatures valid")
+                                             : std::string(w("Chữ ký số KHÔNG hợp lệ: ", "Signatures NOT valid: ")) +
+                                                   text_of(a.value("signature_failure", json())),
+          sigs);
+  }
+  body +=
+      h("<section aria-labelledby=\"s-acts\"><h2 id=\"s-acts\">{} ({})</h2><ol class=\"timeline\">{}</ol></section>",
+        w("Các văn bản", "Acts"), acts.size(), timeline);
+  // The diff between two dates.
+  const std::string from = param(r, "from"), to = param(r, "to");
+  Markup diff =
+      h("<form method=\"get\" action=\"/desk/subject\"><input type=\"hidden\" name=\"id\" value=\"{}\">{}"
+        "<label for=\"from\">{}</label> <input type=\"date\" id=\"from\" name=\"from\" value=\"{}\"> "
+        "<label for=\"to\">{}</label> <input type=\"date\" id=\"to\" name=\"to\" value=\"{}\"> "
+        "<button type=\"submit\">{}</button></form>",
+        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Từ ngày", "From"), from,
+        w("Đến ngày", "To"), to, w("So sánh", "Compare"));
+  if (!from.empty() && !to.empty()) {
+    auto d = queries::diff(ledger, id, from, to, scope);
+    if (!d) {
+      diff += h("<p class=\"error\" role=\"alert\">{}</p>", d.error().message);
+    } else {
+      std::vector<std::vector<Markup>> changes;
+      for (const auto& c : (*d)["changes"])
+        changes.push_back({t(text_of(c["field"])), t(text_of(c["from"])), t(text_of(c["to"]))});
+      diff += changes.empty() ? t(w("Không thay đổi.", "No change."))
+                              : table({w("Mục", "Field"), w("Trước", "Before"), w("Sau", "After")}, changes);
+    }
+  }
+  body += h("<section aria-labelledby=\"s-diff\"><h2 id=\"s-diff\">{}</h2>{}</section>",
+            w("So sánh hai ngày", "Between two dates"), diff);
+  // The dossier checklist, each document downloadable where the ledger holds it.
+  rows.clear();
+  for (const auto& item : (*dossier)["items"]) {
+    Markup docs;
+    for (const auto& d : item["documents"]) {
+      Markup files;
+      for (const auto& a : d["attachments"]) {
+        const std::string sha = text_of(a["sha256"]);
+        if (a.value("held", false) && !d.contains("part"))
+          files += h(" <a href=\"/desk/document?subject={}&amp;sha256={}\">{}</a>", percent_encode(id), sha,
+                     w("tải về", "download"));
+        else if (!a["disposal"].is_null())
+          files += h(" ({} {})", w("đã tiêu hủy theo quyết định", "destroyed under decision"),
+                     text_of(a["disposal"]["number"]));
+        else if (!a.value("held", false))
+          files += h(" ({})", w("đã nộp lưu hoặc không còn giữ", "transferred or not held"));
+      }
+      docs += h("<li>{} {} ({}){}</li>", text_of(d["number"]), text_of(d["title"]), vi_date(text_of(d["date"])), files);
+    }
+    const std::string status = text_of(item["status"]);
+    rows.push_back({t(text_of(item["item"])), t(text_of(item["title"])),
+                    h("<span class=\"st-{}\">{}</span>", status,
+                      status == "present"        ? w("Có", "present")
+                      : status == "missing"      ? w("Thiếu", "missing")
+                      : status == "not-required" ? w("Không bắt buộc", "not required")
+                                                 : status.c_str()),
+                    docs.html.empty() ? t(text_of(item.value("reason", json()))) : h("<ul>{}</ul>", docs)});
+  }
+  body +=
+      h("<section aria-labelledby=\"s-dossier\"><h2 id=\"s-dossier\">{}</h2>{}</section>", w("Hồ sơ", "Dossier"),
+        table({w("Mục", "Item"), w("Tài liệu", "Document"), w("Tình trạng", "Status"), w("Văn bản", "Papers")}, rows));
+  const std::string name = text_of(s.value("name", json()));
+  return page(r, w, name.empty() ? id : fmt::format("{} — {}", id, name), body);
+}
+
+// A document of a subject's dossier, by its SHA-256: only one the dossier names, of a subject in the scope.
+http::Response document(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                        const Words& w) {
+  const std::string id = param(r, "subject"), sha = param(r, "sha256");
+  auto in = queries::subject_in_scope(ledger, id, scope);
+  if (!in) return error_page(r, w, in.error());
+  if (!*in) return not_found(r, w, id);
+  auto dossier = queries::dossier(ledger, id, {}, scope);
+  if (!dossier) return error_page(r, w, dossier.error());
+  std::string media;
+  for (const auto& item : (*dossier)["items"])
+    for (const auto& d : item["documents"])
+      for (const auto& a : d["attachments"])
+        if (text_of(a["sha256"]) == sha && !d.contains("part")) media = text_of(a["media_type"]);
+  const auto digest = digest_from_hex(sha);
+  if (media.empty() || !digest) return not_found(r, w, sha);
+  auto bytes = ledger.attachment(*digest);
+  if (!bytes) return not_found(r, w, sha);
+  http::Response res;
+  // Served as a download: a PDF as a PDF, anything else as bytes (never rendered in the desk's origin).
+  res.content_type = media == "application/pdf" ? "application/pdf" : "application/octet-stream";
+  res.body.assign(bytes->begin(), bytes->end());
+  res.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}{}\"", sha.substr(0, 16),
+                                                              media == "application/pdf" ? ".pdf" : ".bin"));
+  res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
+http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                          const Words& w) {
+  std::optional<int> year;
+  if (const std::string y = param(r, "year"); !y.empty()) {
+    if (y.size() != 4 || !std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return error_page(r, w, bad("year: YYYY"));
+    year = std::stoi(y);
+  }
+  auto now = queries::stats(ledger, {{param(r, "as_of"), std::nullopt}, year, param(r, "unit")}, scope);
+  if (!now) return error_page(r, w, now.error());
+  const int shown = (*now)["year"].get<int>();
+  Markup body =
+      h("<form method=\"get\" action=\"/desk/stats\">{}<label for=\"year\">{}</label> "
+        "<input id=\"year\" name=\"year\" inputmode=\"numeric\" size=\"5\" value=\"{}\"> "
+        "<button type=\"submit\">{}</button></form>",
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
+        w("Năm đánh giá", "Evaluation year"), shown, w("Xem", "Show"));
+  body +=
+      h("<p id=\"totals\" data-points=\"{}\" data-teams=\"{}\">{}: <strong>{}</strong> {}, <strong>{}</strong> {}.</p>",
+        (*now)["points"], (*now)["teams"], w("Tổng số", "Total"), vi_number((*now)["points"].get<std::uint64_t>()),
+        w("điểm mô hình", "points"), vi_number((*now)["teams"].get<std::uint64_t>()), w("tổ", "teams"));
+  std::vector<Bar> bars;
+  std::vector<std::vector<Markup>> rows;
+  for (const auto& m : (*now)["models"]) {
+    if (bars.size() < 12) bars.push_back({text_of(m["name"]), m["points"].get<std::uint64_t>()});
+    rows.push_back({t(text_of(m["name"])), t(vi_number(m["points"].get<std::uint64_t>())),
+                    t(vi_number(m["teams"].get<std::uint64_t>()))});
+  }
+  body += h("<section aria-labelledby=\"s-names\"><h2 id=\"s-names\">{}</h2>{}{}</section>",
+            w("Điểm mô hình theo tên", "Points by model name"),
+            bar_chart(w("Số điểm theo tên mô hình", "Points by model name"), bars),
+            table({w("Tên mô hình", "Model"), w("Số điểm", "Points"), w("Số tổ", "Teams")}, rows));
+  // Over the years: points and teams, ratings by level (each year's figures as of its last day, 31 October).
+  rows.clear();
+  std::vector<Bar> rated;
+  for (int y = shown - 4; y <= shown; ++y) {
+    auto s = queries::stats(ledger, {{fmt::format("{}-10-31", y), std::nullopt}, y, param(r, "unit")}, scope);
+    if (!s) continue;  // a year before the ledger's first act
+    const json& rt = (*s)["ratings"];
+    std::vector<Markup> row{t(std::to_string(y)), t(vi_number((*s)["points"].get<std::uint64_t>())),
+                            t(vi_number((*s)["teams"].get<std::uint64_t>()))};
+    for (const char* level : {"good", "fair", "average", "weak"}) {
+      row.push_back(t(vi_number(rt.value(level, std::uint64_t{0}))));
+      rated.push_back({fmt::format("{} {}", y, word(level_words(), level, w)), rt.value(level, std::uint64_t{0})});
+    }
+    rows.push_back(std::move(row));
+  }
+  body += h("<section aria-labelledby=\"s-years\"><h2 id=\"s-years\">{}</h2>{}{}</section>",
+            w("Qua các năm", "Over the years"),
+            bar_chart(w("Xếp loại theo năm và mức", "Ratings by year and level"), rated),
+            table({w("Năm", "Year"), w("Điểm", "Points"), w("Tổ", "Teams"), w("Tốt", "Good"), w("Khá", "Fair"),
+                   w("Trung bình", "Average"), w("Yếu", "Weak")},
+                  rows));
+  rows.clear();
+  for (const char* stage : {"building", "recognized", "ended"})
+    rows.push_back(
+        {t(word(stage_words(), stage, w)), t(vi_number((*now)["exemplars"].value(stage, std::uint64_t{0})))});
+  body += h("<section aria-labelledby=\"s-ex\"><h2 id=\"s-ex\">{}</h2>{}</section>",
+            w("Điển hình tiên tiến", "Exemplars"), table({w("Giai đoạn", "Stage"), w("Số lượng", "Count")}, rows));
+  return page(r, w, fmt::format("{} {}", w("Thống kê năm", "Statistics"), shown), body);
+}
+
+http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                          const Words& w) {
+  const std::string rule = param(r, "rule"), year = param(r, "year");
+  auto found = queries::audit(ledger, {}, "", scope, param(r, "unit"));
+  if (!found) return error_page(r, w, found.error());
+  Markup options = h("<option value=\"\">{}</option>", w("Tất cả", "All"));
+  for (const auto& [id, n] : (*found)["counts"].items())
+    options += h("<option value=\"{}\"{}>{} ({})</option>", id, id == rule ? Markup{" selected"} : Markup{},
+                 word(rule_words(), id, w), n);
+  Markup body =
+      h("<form method=\"get\" action=\"/desk/audit\">{}<label for=\"rule\">{}</label> <select id=\"rule\" "
+        "name=\"rule\">{}</select> "
+        "<label for=\"unit\">{}</label> <input id=\"unit\" name=\"unit\" value=\"{}\"> "
+        "<label for=\"fyear\">{}</label> <input id=\"fyear\" name=\"year\" size=\"5\" inputmode=\"numeric\" "
+        "value=\"{}\"> "
+        "<button type=\"submit\">{}</button></form>",
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Loại", "Rule"), options,
+        w("Đơn vị", "Unit"), param(r, "unit"), w("Năm", "Year"), year, w("Lọc", "Filter"));
+  std::vector<std::vector<Markup>> rows;
+  for (const auto& f : (*found)["findings"]) {
+    if (!rule.empty() && f["rule"] != rule) continue;
+    if (!year.empty() && !text_of(f["date"]).starts_with(year)) continue;
+    const std::string subject = text_of(f["subject"]);
+    Markup who =
+        subject == "ledger" ? t(text_of(f.value("unit", json()))) : subject_link(subject, w, "e" + text_of(f["seq"]));
+    rows.push_back({t(vi_date(text_of(f["date"]))),
+                    h("<span title=\"{}\">{}</span>", text_of(f["rule"]), word(rule_words(), text_of(f["rule"]), w)),
+                    who, t(text_of(f["message"]))});
+  }
+  body += h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", rows.size(), w("Số phát hiện", "Findings"),
+            vi_number(rows.size()));
+  body +=
+      table({w("Ngày", "Date"), w("Phát hiện", "Finding"), w("Mô hình", "Subject"), w("Nội dung", "Message")}, rows);
+  return page(r, w, w("Phát hiện kiểm tra", "Audit findings"), body);
+}
+
+http::Response reports_page(const http::Request& r, const Words& w) {
+  const std::string today = vietnam_today();
+  const int y = std::stoi(today.substr(0, 4));
+  Markup links;
+  for (int year = y; year >= y - 3; --year)
+    links +=
+        h("<li><a href=\"/v1/report?period={}&amp;format=html\">{} {}</a> · <a "
+          "href=\"/v1/report?period={}-H1&amp;format=html\">{} {}</a></li>",
+          year, w("Báo cáo tổng kết năm", "Yearly report"), year, year,
+          w("Báo cáo sơ kết 6 tháng đầu năm", "Half-year report"), year);
+  return page(r, w, w("Báo cáo", "Reports"),
+              h("<p>{}</p><ul>{}</ul>",
+                w("Văn bản báo cáo in được, như lệnh antq report --format html viết.",
+                  "The printable report, as antq report --format html writes it."),
+                links));
+}
+
+http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                           const Words& w) {
+  auto checkpoint = queries::checkpoint(ledger);
+  if (!checkpoint) return error_page(r, w, checkpoint.error());
+  auto last = queries::last_verification(ledger.dir());
+  Markup body = h("<section aria-labelledby=\"s-cp\"><h2 id=\"s-cp\">{}</h2><pre id=\"checkpoint\">{}</pre></section>",
+                  w("Điểm kiểm tra đã ký hiện nay", "The current signed checkpoint"), lines(*checkpoint));
+  if (last && last->value("recorded", false))
+    body +=
+        h("<section aria-labelledby=\"s-last\"><h2 id=\"s-last\">{}</h2><p>{} {}: <strong>{}</strong>, {} "
+          "{}.</p></section>",
+          w("Lần xác minh toàn bộ gần nhất", "The last full verification"), w("Lúc", "At"),
+          vi_time(text_of((*last)["time"])), last->value("ok", false) ? w("đạt", "passed") : w("KHÔNG ĐẠT", "FAILED"),
+          vi_number(last->value("entries", std::uint64_t{0})), w("mục", "entries"));
+  else
+    body += h("<p>{}</p>", w("Chưa có lần xác minh toàn bộ nào được ghi (antq verify).",
+                             "No full verification recorded yet (antq verify)."));
+  const std::string seq_text = param(r, "seq");
+  body +=
+      h("<form method=\"get\" action=\"/desk/verify\">{}<label for=\"seq\">{}</label> "
+        "<input id=\"seq\" name=\"seq\" inputmode=\"numeric\" size=\"8\" value=\"{}\"> <button "
+        "type=\"submit\">{}</button></form>",
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
+        w("Chứng minh một mục có trong sổ (số mục)", "Prove that an entry is in the log (entry number)"), seq_text,
+        w("Lấy chứng minh", "Get the proof"));
+  if (!seq_text.empty()) {
+    if (seq_text.size() > 19 ||
+        !std::all_of(seq_text.begin(), seq_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return error_page(r, w, bad("seq: a number"));
+    const std::uint64_t seq = std::stoull(seq_text);
+    auto bytes = ledger.entry_bytes(seq);
+    if (!bytes) return error_page(r, w, bad(fmt::format("seq: the log has entries 0 to {}", ledger.size() - 1)));
+    // The entry's bytes go to the browser only where the reader may see its subject.
+    auto entry = ledger::decode_entry(*bytes);
+    auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
+    if (!scope.whole()) {
+      auto in = act && act->subject != "ledger" ? queries::subject_in_scope(ledger, act->subject, scope)
+                                                : Result<bool>(false);
+      if (!in || !*in) return not_found(r, w, fmt::format("{} {}", w("mục", "entry"), seq));
+    }
+    auto proof = queries::proof_inclusion(ledger, seq, ledger.size());
+    if (!proof) return error_page(r, w, proof.error());
+    body +=
+        h("<section aria-labelledby=\"s-proof\" id=\"proof\" data-entry=\"{}\" data-seq=\"{}\" data-size=\"{}\" "
+          "data-proof=\"{}\" data-leaf=\"{}\" data-root=\"{}\"><h2 id=\"s-proof\">{} {}</h2>"
+          "<p>{}</p><p>{}: <code>{}</code></p><p>{}: <code>{}</code></p><p>{}: {}</p>"
+          "<p id=\"browser-check\" role=\"status\" aria-live=\"polite\">{}</p><ol id=\"steps\"></ol></section>",
+          to_base64(*bytes), seq, (*proof)["size"], (*proof)["proof"].dump(), (*proof)["leaf_hash"], (*proof)["root"],
+          w("Chứng minh mục", "Inclusion proof of entry"), seq,
+          act ? fmt::format("{} {} ({})", act_word(act->act, w) ? act_word(act->act, w) : act->act.c_str(),
+                            act->subject, vi_date(act->date))
+              : std::string(),
+          w("Băm lá (máy chủ)", "Leaf hash (server)"), (*proof)["leaf_hash"], w("Gốc (máy chủ)", "Root (server)"),
+          (*proof)["root"], w("Số mã băm trong chứng minh", "Hashes in the proof"), (*proof)["proof"].size(),
+          w("Trình duyệt đang tự kiểm tra bằng SHA-256 (WebCrypto)...",
+            "The browser is checking it itself with SHA-256 (WebCrypto)..."));
+  }
+  return page(r, w, w("Xác minh", "Verification"), body);
+}
+
+}  // namespace
+
+std::string vi_number(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string vi_date(const std::string& iso) {
+  if (!ledger::is_date(iso)) return iso;
+  return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
+}
+
+Reading reading_of(const http::Request& r) {
+  const std::string page = r.path.substr(std::string_view("/desk/").size());
+  if (page == "desk.css" || page == "desk.js") return {};
+  if (page == "subject") return {param(r, "id"), "", "desk subject"};
+  if (page == "document") return {param(r, "subject"), "", "desk document " + param(r, "sha256")};
+  if (page == "stats") return {"", param(r, "unit"), "desk stats " + param(r, "year")};
+  if (page == "audit") return {"", param(r, "unit"), "desk audit"};
+  if (page == "verify") return {"", "", "desk verify " + param(r, "seq")};
+  return {"", "", "desk " + (page.empty() ? std::string("overview") : page)};
+}
+
+http::Response answer(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope) {
+  const Words w{param(r, "lang") == "en"};
+  const std::string page_name = r.path.substr(std::string_view("/desk/").size());
+  if (page_name == "desk.css" || page_name == "desk.js") {
+    http::Response res;
+    res.content_type = page_name == "desk.css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+    res.body = page_name == "desk.css" ? kDeskCss : kDeskJs;
+    res.cache_control = "private, max-age=300";
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    return res;
+  }
+  if (page_name.empty()) return overview(ledger, r, scope, w);
+  if (page_name == "subject") return subject_page(ledger, r, scope, w);
+  if (page_name == "document") return document(ledger, r, scope, w);
+  if (page_name == "stats") return stats_page(ledger, r, scope, w);
+  if (page_name == "audit") return audit_page(ledger, r, scope, w);
+  if (page_name == "reports") return reports_page(r, w);
+  if (page_name == "verify") return verify_page(ledger, r, scope, w);
+  return page(r, w, w("Không có trang này", "No such page"), h("<p>{}</p>", r.path), 404);
+}
+
+}  // namespace antq::cli::desk

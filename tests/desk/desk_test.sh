@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The inspector's desk over HTTP, with stock curl (no browser): every page answers for the inspector, in Vietnamese
+# and in English, with a Content-Security-Policy that forbids inline script; markup typed into an act shows as text;
+# a reader scoped to one commune gets the 404 of an absent subject for another unit's subject and its documents; no
+# page changes anything (POST is 405); every page view is in the access history.
+#   tests/desk/desk_test.sh ANTQ
+set -euo pipefail
+antq=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
+command -v curl >/dev/null || fail "curl is missing (tools/install-deps.sh installs it)"
+# shellcheck source=tests/desk/setup.sh
+. "$here/tests/desk/setup.sh"
+as() { local who=$1; shift; curl -sS --cacert "$pki/roots.pem" --cert "$pki/$who.crt" --key "$pki/$who.key" "$@"; }
+get() {  # get WHO PATH: the body in $tmp/page, the status printed
+  as "$1" -o "$tmp/page" -D "$tmp/headers" -w '%{http_code}' "$url$2"
+}
+
+pages=("/desk/" "/desk/subject?id=YT-M01" "/desk/subject?id=YT-M01&as_of=2024-06-30&from=2024-01-01&to=2026-01-01"
+       "/desk/subject?id=TL-X1" "/desk/stats" "/desk/stats?year=2025" "/desk/audit" "/desk/audit?rule=missing-report"
+       "/desk/reports" "/desk/verify" "/desk/verify?seq=100")
+for p in "${pages[@]}"; do
+  for lang in "" "&lang=en"; do
+    path="$p$lang"
+    [[ "$p" == *"?"* ]] || path="$p${lang:+?lang=en}"
+    code=$(get inspector "$path")
+    [[ $code == 200 ]] || fail "$path: HTTP $code: $(head -c 300 "$tmp/page")"
+    grep -qi "^content-security-policy: default-src 'none'; script-src 'self';" "$tmp/headers" ||
+      fail "$path: no Content-Security-Policy forbidding inline script"
+    grep -q '<script src="/desk/desk.js" defer></script>' "$tmp/page" || fail "$path: not a desk page"
+    # The only <script> element of a page is the desk's own file.
+    [[ $(grep -o '<script' "$tmp/page" | wc -l) == 1 ]] || fail "$path: a <script> element other than desk.js"
+    if [[ -z "$lang" ]]; then grep -q 'lang="vi"' "$tmp/page" || fail "$path: not in Vietnamese"
+    else grep -q 'lang="en"' "$tmp/page" || fail "$path: ?lang=en is not English"; fi
+  done
+done
+echo "ok: ${#pages[@]} pages, Vietnamese and English, each with its Content-Security-Policy"
+
+# Markup from an act is text.
+get inspector "/desk/subject?id=TL-X1" >/dev/null
+grep -q '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;&lt;img src=x onerror=&quot;document.title=1&quot;&gt;' "$tmp/page" ||
+  fail "the act's markup is not escaped on the subject page"
+! grep -q '<img src=x' "$tmp/page" || fail "the act's markup reached the page as markup"
+echo "ok: an act's <script> shows as text"
+
+# Figures: the statistics page says what antq stats --format json says.
+get inspector "/desk/stats" >/dev/null
+"$antq" stats "$ledger" --format json >"$tmp/stats.json"
+python3 - "$tmp/page" "$tmp/stats.json" <<'PY' || fail "the statistics page differs from antq stats"
+import json, re, sys
+page, stats = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+m = re.search(r'id="totals" data-points="(\d+)" data-teams="(\d+)"', page)
+assert m and int(m.group(1)) == stats["points"] and int(m.group(2)) == stats["teams"], (m and m.groups(), stats["points"])
+PY
+echo "ok: the statistics page's totals are antq stats's"
+
+# Scope: the police reader sees Tân Lập only.
+[[ $(get police "/desk/subject?id=TL-X1") == 200 ]] || fail "the scoped reader cannot open its own unit's subject"
+code=$(get police "/desk/subject?id=YT-M01"); cp "$tmp/page" "$tmp/outside"
+[[ $code == 404 ]] || fail "the scoped reader opened another unit's subject (HTTP $code)"
+[[ $(get police "/desk/subject?id=NOPE-1") == 404 ]] || fail "an absent subject is not 404"
+[[ $(sed 's/YT-M01/X/g' "$tmp/outside") == $(sed 's/NOPE-1/X/g' "$tmp/page") ]] || fail "outside the scope differs from absent"
+sha=$(as inspector "$url/desk/subject?id=YT-M01" | grep -o 'sha256=[0-9a-f]\{64\}' | head -1 | cut -d= -f2)
+[[ -n "$sha" ]] || fail "YT-M01's dossier offers no document to download"
+[[ $(get inspector "/desk/document?subject=YT-M01&sha256=$sha") == 200 ]] || fail "the inspector cannot download a document"
+grep -qi '^content-disposition: attachment' "$tmp/headers" || fail "a document is not served as a download"
+[[ $(get police "/desk/document?subject=YT-M01&sha256=$sha") == 404 ]] || fail "the scoped reader downloaded another unit's document"
+[[ $(get police "/desk/document?subject=TL-X1&sha256=$sha") == 404 ]] || fail "a document was served under a subject it is not of"
+get police "/desk/" >/dev/null
+! grep -q 'YT-M01' "$tmp/page" || fail "the scoped reader's overview lists another unit's subject"
+[[ $(get stranger "/desk/" 2>/dev/null || true) != 200 ]] || fail "an untrusted certificate opened the desk"
+[[ $(get chair "/desk/") == 403 ]] || fail "a certificate with no access.granted opened the desk"
+echo "ok: a reader scoped to UBND xã Tân Lập sees its subjects only; others are refused"
+
+# Nothing changes state: the desk answers GET only.
+[[ $(as inspector -o /dev/null -w '%{http_code}' -X POST --data x "$url/desk/subject?id=YT-M01") == 405 ]] ||
+  fail "POST to a desk page is not 405"
+echo "ok: POST is 405"
+
+# Every page view is in the access history.
+kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+"$antq" access-log "$ledger" --json >"$tmp/access.json"
+python3 - "$tmp/access.json" <<'PY' || fail "page views are missing from the access history"
+import json, sys
+records = json.load(open(sys.argv[1]))
+records = records.get("records", records) if isinstance(records, dict) else records
+pages = [r for r in records if str(r.get("route", "")).startswith("GET /desk/")]
+subjects = {r.get("subject") for r in pages}
+assert len(pages) >= 2 * 11 + 4, len(pages)  # the pages in both languages, and the reads after them
+assert "YT-M01" in subjects and "TL-X1" in subjects, subjects
+assert not any(r.get("subject") == "YT-M01" and "police" in str(r.get("subject_dn", "")).lower() for r in pages)
+PY
+echo "ok: every page view is in the access history"

@@ -1,0 +1,40 @@
+# Sourced by the desk's tests (tests/desk/*_test.sh) after `here` and `antq` are set and tests/tools/common.sh is
+# sourced: the demo ledger (antq demo) with two readers granted — the provincial inspector over the whole ledger and
+# the police certificate over UBND xã Tân Lập only — and an act of Tân Lập whose title is markup (as any office may
+# type), then antq serve on loopback over mutual TLS. Sets demo, pki, ledger, url, server_pid.
+demo="$tmp/demo"
+"$antq" demo "$demo" >"$tmp/demo.log" 2>&1 || { tail -5 "$tmp/demo.log" >&2; fail "antq demo failed"; }
+pki="$demo/pki"
+ledger="$demo/ledger"
+export ANTQ_OPERATOR_KEY="$pki/operator.key"
+fp() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
+today=$(TZ=Asia/Ho_Chi_Minh date +%F)
+grant() {  # grant CERT ROLE SCOPE-JSON
+  cat >"$tmp/grant.json" <<JSON
+{"act": "access.granted", "subject": "ledger", "date": "$today",
+ "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
+ "data": {"certificate": "$(fp "$1")", "role": "$2", $3, "from": "$today"}}
+JSON
+  "$antq" record "$ledger" "$tmp/grant.json" --person "$pki/admin.key:$pki/admin.crt" >/dev/null 2>&1 ||
+    fail "granting $2 to $1 was refused"
+}
+grant "$pki/inspector.crt" inspector '"whole_ledger": true'
+grant "$pki/police.crt" reader '"units": ["UBND xã Tân Lập"]'
+# Markup typed into an act by an office: every page must show it as text.
+markup='<script>document.title="pwned"</script><img src=x onerror="document.title=1">'
+python3 - "$tmp/hostile.json" "$today" "$markup" <<'PY'
+import json, sys
+json.dump({"act": "survey.plan-approved", "subject": "TL-X1", "date": sys.argv[2],
+           "document": {"number": "99/KH-UBND", "title": sys.argv[3], "issuer": "UBND xã Tân Lập"},
+           "authority": {"level": "commune", "unit": "UBND xã Tân Lập"},
+           "data": {"purpose": sys.argv[3]}}, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+"$antq" record "$ledger" "$tmp/hostile.json" --person "$pki/chair.key:$pki/chair.crt" \
+  --org "$pki/office.key:$pki/office.crt" >/dev/null 2>&1 || fail "the act with markup in its title was refused"
+"$antq" verify "$ledger" >/dev/null || fail "the demo ledger does not verify"
+# shellcheck source=tools/serve-lib.sh
+. "$here/tools/serve-lib.sh"
+start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
+  --key "$pki/server.key" || fail "antq serve did not start"
+trap '[[ -n "${server_pid:-}" ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+url="https://127.0.0.1:$port"
