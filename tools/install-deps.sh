@@ -40,6 +40,8 @@ done
 
 missing=()
 for pkg in "${packages[@]}"; do
+  # A Node.js from elsewhere (NodeSource's package carries its own npm, and conflicts with Debian's) will do.
+  if [[ "$pkg" == npm ]] && command -v npm >/dev/null 2>&1; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$pkg")
