@@ -295,8 +295,12 @@ Markup bar_chart(const std::string& title, const std::vector<Bar>& bars) {
 struct Listed {
   std::string id, kind, stage, name, unit;
 };
-Result<std::vector<Listed>> subjects_in(const ledger::Ledger& ledger, const projections::Scope& scope) {
-  auto keep = queries::scope_filter(ledger, scope);
+Result<std::vector<Listed>> subjects_in(const ledger::Ledger& ledger, const projections::Scope& scope,
+                                        const std::string& unit, const std::string& today) {
+  auto in_scope = queries::scope_filter(ledger, scope);
+  if (!in_scope) return std::unexpected(in_scope.error());
+  // The unit's and those of the units under it (successions followed), inside the scope.
+  auto keep = queries::unit_filter(ledger, unit, today, *in_scope);
   if (!keep) return std::unexpected(keep.error());
   std::vector<Listed> out;
   projections::SubjectReader reader(ledger);
@@ -311,19 +315,34 @@ Result<std::vector<Listed>> subjects_in(const ledger::Ledger& ledger, const proj
 
 http::Response overview(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
                         const Words& w) {
-  const std::string today = vietnam_today();
-  auto listed = subjects_in(ledger, scope);
+  const std::string today = vietnam_today(), typed = param(r, "unit");
+  auto unit = queries::resolve_unit(ledger, typed, scope);
+  if (!unit) return error_page(r, w, unit.error());
+  auto listed = subjects_in(ledger, scope, *unit, today);
   if (!listed) return error_page(r, w, listed.error());
-  auto stats = queries::stats(ledger, {{}, std::nullopt, ""}, scope);
+  auto stats = queries::stats(ledger, {{}, std::nullopt, typed}, scope);
   if (!stats) return error_page(r, w, stats.error());
-  auto audit = queries::audit(ledger, {}, "", scope);
+  auto audit = queries::audit(ledger, {}, "", scope, typed);
   if (!audit) return error_page(r, w, audit.error());
+  auto units = queries::units(ledger, "", scope);
+  if (!units) return error_page(r, w, units.error());
   // Models and exemplars by stage.
   std::map<std::string, std::map<std::string, std::size_t>> by_stage;  // kind -> stage -> count
   for (const auto& s : *listed) ++by_stage[s.kind == "exemplar" ? "exemplar" : "model"][s.stage];
+  // A unit's overview: the unit and every unit under it, as the registry stands today.
+  Markup choices;
+  for (const auto& u : (*units)["units"])
+    if (!u.value("ceased", false)) choices += h("<option value=\"{}\">", text_of(u["name"]));
   Markup body =
-      h("<p>{} {}. {}</p>", w("Số liệu đến ngày", "Figures as of"), vi_date(today),
-        scope.whole() ? w("Toàn bộ sổ.", "The whole ledger.") : w("Trong phạm vi được cấp.", "Within your grant."));
+      h("<form method=\"get\" action=\"/desk/\">{}<label for=\"unit\">{}</label> "
+        "<input id=\"unit\" name=\"unit\" list=\"units\" size=\"36\" value=\"{}\"><datalist id=\"units\">{}</datalist> "
+        "<button type=\"submit\">{}</button></form>",
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
+        w("Đơn vị (và các đơn vị trực thuộc)", "Unit (and the units under it)"), *unit, choices, w("Xem", "Show"));
+  body += h("<p>{} {}. {}</p>", w("Số liệu đến ngày", "Figures as of"), vi_date(today),
+            !unit->empty()  ? std::string(*unit)
+            : scope.whole() ? w("Toàn bộ sổ.", "The whole ledger.")
+                            : w("Trong phạm vi được cấp.", "Within your grant."));
   std::vector<std::vector<Markup>> rows;
   for (const auto& [kind, stages] : by_stage)
     for (const auto& [stage, n] : stages)
@@ -393,7 +412,10 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}</section>", w("Danh sách", "Subjects"),
             vi_number(listed->size()),
             table({w("Mã", "Id"), w("Tên", "Name"), w("Giai đoạn", "Stage"), w("Đơn vị", "Unit")}, rows));
-  return page(r, w, w("Tổng quan", "Overview"), body);
+  return page(r, w,
+              unit->empty() ? std::string(w("Tổng quan", "Overview"))
+                            : fmt::format("{} — {}", w("Tổng quan", "Overview"), *unit),
+              body);
 }
 
 // The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch").
@@ -656,9 +678,15 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
   // Over the years: points and teams, ratings by level (each year's figures as of its last day, 31 October).
   rows.clear();
   std::vector<Bar> rated;
+  std::map<std::string, std::map<int, std::pair<std::uint64_t, std::uint64_t>>>
+      by_name;  // name -> year -> points, teams
+  std::vector<int> years;
   for (int y = shown - 4; y <= shown; ++y) {
     auto s = queries::stats(ledger, {{fmt::format("{}-10-31", y), std::nullopt}, y, param(r, "unit")}, scope);
     if (!s) continue;  // a year before the ledger's first act
+    years.push_back(y);
+    for (const auto& m : (*s)["models"])
+      by_name[text_of(m["name"])][y] = {m["points"].get<std::uint64_t>(), m["teams"].get<std::uint64_t>()};
     const json& rt = (*s)["ratings"];
     std::vector<Markup> row{t(std::to_string(y)), t(vi_number((*s)["points"].get<std::uint64_t>())),
                             t(vi_number((*s)["teams"].get<std::uint64_t>()))};
@@ -674,6 +702,21 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
             table({w("Năm", "Year"), w("Điểm", "Points"), w("Tổ", "Teams"), w("Tốt", "Good"), w("Khá", "Fair"),
                    w("Trung bình", "Average"), w("Yếu", "Weak")},
                   rows));
+  // Points and teams by model name over the same years.
+  rows.clear();
+  std::vector<std::string> heading{w("Tên mô hình", "Model")};
+  for (int y : years) heading.push_back(fmt::format("{} ({})", y, w("điểm / tổ", "points / teams")));
+  for (const auto& [name, per_year] : by_name) {
+    std::vector<Markup> row{t(name)};
+    for (int y : years) {
+      auto it = per_year.find(y);
+      row.push_back(t(it == per_year.end() ? "-" : vi_number(it->second.first) + " / " + vi_number(it->second.second)));
+    }
+    rows.push_back(std::move(row));
+  }
+  body += h("<section aria-labelledby=\"s-names-years\"><h2 id=\"s-names-years\">{}</h2>{}</section>",
+            w("Điểm và tổ theo tên mô hình qua các năm", "Points and teams by model name over the years"),
+            table(heading, rows));
   rows.clear();
   for (const char* stage : {"building", "recognized", "ended"})
     rows.push_back(
@@ -708,9 +751,15 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
     const std::string subject = text_of(f["subject"]);
     Markup who =
         subject == "ledger" ? t(text_of(f.value("unit", json()))) : subject_link(subject, w, "e" + text_of(f["seq"]));
+    // The acts concerned, each a link to its place in the subject's timeline.
+    Markup documents;
+    if (subject != "ledger" && subject.find('.') == std::string::npos)
+      for (const auto& d : f.value("documents", json::array()))
+        documents += h(" <a href=\"/desk/subject?id={}{}#e{}\">{} {}</a>", percent_encode(subject), lang_suffix(w), d,
+                       w("mục", "entry"), d);
     rows.push_back({t(vi_date(text_of(f["date"]))),
                     h("<span title=\"{}\">{}</span>", text_of(f["rule"]), word(rule_words(), text_of(f["rule"]), w)),
-                    who, t(text_of(f["message"]))});
+                    who, t(text_of(f["message"])) + documents});
   }
   body += h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", rows.size(), w("Số phát hiện", "Findings"),
             vi_number(rows.size()));

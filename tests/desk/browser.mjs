@@ -69,6 +69,16 @@ await open('/desk/');
 const good = await page.locator('#s-rating + div table tbody tr').first().locator('td').nth(1).textContent();
 check(good.replace(/\./g, '') === String(stats.ratings.good), `the overview's Good ratings are antq stats's (${stats.ratings.good})`);
 
+// A unit's overview: chosen in the page's form, its figures are antq stats --unit's.
+await open('/desk/');
+await page.fill('#unit', 'UBND xã Lạc Thịnh');
+await Promise.all([page.waitForURL(/unit=/), page.click('form[action="/desk/"] button')]);
+const unitStats = cli('stats', ledger, '--unit', 'UBND xã Lạc Thịnh', '--format', 'json');
+const unitGood = await page.locator('#s-rating + div table tbody tr').first().locator('td').nth(1).textContent();
+check(unitGood.replace(/\./g, '') === String(unitStats.ratings.good),
+      `the unit's overview gives antq stats --unit's Good ratings (${unitStats.ratings.good})`);
+await page.screenshot({ path: `${shots}/overview-unit.png` });
+
 // The as-of slider: moved to the first act, the page shows the state antq show gives as of that day.
 await open('/desk/subject?id=YT-M01');
 const history = cli('history', ledger, 'YT-M01', '--json');

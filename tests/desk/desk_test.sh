@@ -73,6 +73,16 @@ get police "/desk/" >/dev/null
 [[ $(get chair "/desk/") == 403 ]] || fail "a certificate with no access.granted opened the desk"
 echo "ok: a reader scoped to UBND xã Tân Lập sees its subjects only; others are refused"
 
+# A unit's overview: the unit and the units under it; an unknown unit is a 400 naming the nearest.
+[[ $(get inspector "/desk/?unit=UBND%20x%C3%A3%20T%C3%A2n%20L%E1%BA%ADp") == 200 ]] || fail "the unit's overview does not answer"
+grep -q 'TL-X1' "$tmp/page" && ! grep -q '>YT-M01<' "$tmp/page" || fail "the unit's overview lists another unit's subjects"
+[[ $(get inspector "/desk/?unit=Nowhere") == 400 ]] || fail "an unknown unit is not 400"
+grep -q 'nearest' "$tmp/page" || fail "an unknown unit's page names no nearest unit"
+# A finding's acts are links to the subject's timeline.
+get inspector "/desk/audit?rule=missing-report" >/dev/null
+grep -q 'href="/desk/subject?id=[^"]*#e[0-9]*">mục ' "$tmp/page" || fail "a finding's acts are not linked"
+echo "ok: a unit's overview; an unknown unit is 400; a finding's acts are linked"
+
 # Nothing changes state: the desk answers GET only.
 [[ $(as inspector -o /dev/null -w '%{http_code}' -X POST --data x "$url/desk/subject?id=YT-M01") == 405 ]] ||
   fail "POST to a desk page is not 405"

@@ -36,5 +36,5 @@ PY
 . "$here/tools/serve-lib.sh"
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" || fail "antq serve did not start"
-trap '[[ -n "${server_pid:-}" ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[[ -n "${server_pid:-}" ]] && { kill -TERM "$server_pid"; wait "$server_pid"; } 2>/dev/null; rm -rf "$tmp"' EXIT
 url="https://127.0.0.1:$port"
