@@ -285,18 +285,10 @@ class History {
   SignatureDescriber describer_;
 };
 
-// The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch").
+// A signer's or issuer's name as history shows it: its CN (common_name).
 std::string short_subject(const json& signer) {
   if (!signer.is_string()) return "(certificate not held)";
-  const std::string s = signer.get<std::string>();
-  auto cn = s.find("CN=");
-  if (cn == std::string::npos) return s;
-  std::string out;
-  for (std::size_t i = cn + 3; i < s.size() && s[i] != ','; ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) ++i;
-    out += s[i];
-  }
-  return out;
+  return common_name(signer.get<std::string>());
 }
 
 void print_history(const projections::SubjectState& s, const json& links, const std::string& when) {

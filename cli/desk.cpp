@@ -418,18 +418,6 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
               body);
 }
 
-// The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch").
-std::string common_name(const std::string& dn) {
-  const auto cn = dn.find("CN=");
-  if (cn == std::string::npos) return dn;
-  std::string out;
-  for (std::size_t i = cn + 3; i < dn.size() && dn[i] != ','; ++i) {
-    if (dn[i] == '\\' && i + 1 < dn.size()) ++i;
-    out += dn[i];
-  }
-  return out;
-}
-
 // An RFC 3339 time in Vietnam's offset (2026-12-06T07:58:24+07:00) as Vietnamese write it: 06/12/2026 07:58:24.
 std::string vi_time(const std::string& t) {
   if (t.size() < 19 || t[10] != 'T') return t;

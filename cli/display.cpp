@@ -143,4 +143,15 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string common_name(std::string_view dn) {
+  const auto cn = dn.find("CN=");
+  if (cn == std::string_view::npos) return std::string(dn);
+  std::string out;
+  for (std::size_t i = cn + 3; i < dn.size() && dn[i] != ','; ++i) {
+    if (dn[i] == '\\' && i + 1 < dn.size()) ++i;
+    out += dn[i];
+  }
+  return out;
+}
+
 }  // namespace antq::cli

@@ -49,4 +49,8 @@ void print_line(std::string_view text);
 // a terminal), then & < > " ' as character references. Apply it once, to the raw text.
 std::string html_escape(std::string_view text);
 
+// The CN of an RFC 2253 name, unescaped ("CN=Nguyễn Văn An\\, Chủ tịch,O=..." gives "Nguyễn Văn An, Chủ tịch"); the
+// whole name when it has none.
+std::string common_name(std::string_view dn);
+
 }  // namespace antq::cli

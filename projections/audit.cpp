@@ -129,19 +129,13 @@ class Auditor {
   // effect; the entry is the ledger.predecessor-sealed one; the subject reads as PREFIX.<id>.
   void not_carried_over() {
     for (const std::string& part : ledger_.sealed_parts()) {
-      const auto sealed = ledger_.state_value("predecessors/" + part);
-      const nlohmann::json facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
-      if (!facts.is_object()) continue;
-      const std::string effective = facts.value("effective", "");
-      const std::uint64_t seq = facts.value("seq", std::uint64_t{0});
-      if (!at_.includes(seq, effective) || today_ < effective) continue;
+      const auto sealing = sealed_as_of(ledger_, part, at_);
+      if (!sealing || !at_.includes(sealing->seq, sealing->effective) || today_ < sealing->effective) continue;
+      const std::string& effective = sealing->effective;
+      const std::uint64_t seq = sealing->seq;
       ledger_.for_each_sealed(part, "state", "subject/", [&](std::string_view, std::string_view value) {
         const auto s = SubjectState::from_json(nlohmann::json::parse(value, nullptr, false));
-        if (!s || s->closed()) return;
-        if (const auto carried = ledger_.state_value("carried/" + part + "/" + s->id)) {
-          const auto c = nlohmann::json::parse(*carried, nullptr, false);
-          if (c.is_object() && at_.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) return;
-        }
+        if (!s || s->closed() || carried_as_of(ledger_, part, s->id, at_)) return;
         const std::string id = part + "." + s->id;
         out_.push_back({id, seq, "not-carried-over", effective,
                         fmt::format("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
@@ -645,21 +639,16 @@ Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::stri
   // subject nobody took over is not-carried-over), except for the subjects carried over by then.
   const std::size_t own = out->size();
   for (const std::string& prefix : ledger.sealed_parts()) {
-    const auto sealed = ledger.state_value("predecessors/" + prefix);
-    const auto facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
-    if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) continue;
-    if (at.seq && *at.seq < facts["seq"].get<std::uint64_t>()) continue;
+    const auto sealing = sealed_as_of(ledger, prefix, at);
+    if (!sealing) continue;
     auto part = ledger.open_part(prefix);
     if (!part) return std::unexpected(part.error());
-    const std::string effective = facts.value("effective", "");
-    auto theirs = Auditor(**part, std::min(at.date.value_or(today), effective), AsOf{at.date, std::nullopt}, {}, {}).run();
+    auto theirs =
+        Auditor(**part, std::min(at.date.value_or(today), sealing->effective), AsOf{at.date, std::nullopt}, {}, {}).run();
     if (!theirs) return std::unexpected(theirs.error());
     for (Finding& f : *theirs) {
       if (f.subject != "ledger") {
-        if (const auto carried = ledger.state_value("carried/" + prefix + "/" + f.subject)) {
-          const auto c = nlohmann::json::parse(*carried, nullptr, false);
-          if (c.is_object() && at.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) continue;
-        }
+        if (carried_as_of(ledger, prefix, f.subject, at)) continue;
         f.subject = prefix + "." + f.subject;
       }
       f.part = prefix;

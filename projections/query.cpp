@@ -206,14 +206,25 @@ Result<std::optional<SubjectState>> SubjectReader::fold(const std::string& id, s
   return s;
 }
 
+std::optional<Sealing> sealed_as_of(const ledger::Ledger& ledger, const std::string& prefix, const AsOf& at) {
+  const auto sealed = ledger.state_value("predecessors/" + prefix);
+  const auto facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
+  if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) return std::nullopt;
+  Sealing out{facts["seq"].get<std::uint64_t>(), facts.value("effective", "")};
+  if (at.seq && *at.seq < out.seq) return std::nullopt;
+  return out;
+}
+
+bool carried_as_of(const ledger::Ledger& ledger, const std::string& prefix, const std::string& id, const AsOf& at) {
+  const auto carried = ledger.state_value("carried/" + prefix + "/" + id);
+  const auto c = carried ? nlohmann::json::parse(*carried, nullptr, false) : nlohmann::json();
+  return c.is_object() && at.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""));
+}
+
 Result<std::vector<PartSubjects>> part_subjects(const ledger::Ledger& ledger, const AsOf& at) {
   std::vector<PartSubjects> out;
   for (const std::string& prefix : ledger.sealed_parts()) {
-    const auto sealed = ledger.state_value("predecessors/" + prefix);
-    const auto facts = sealed ? nlohmann::json::parse(*sealed, nullptr, false) : nlohmann::json();
-    // A part no entry records is no part of the ledger's history (verify says so).
-    if (!facts.is_object() || !facts.contains("seq") || !facts["seq"].is_number_unsigned()) continue;
-    if (at.seq && *at.seq < facts["seq"].get<std::uint64_t>()) continue;
+    if (!sealed_as_of(ledger, prefix, at)) continue;
     auto part = ledger.open_part(prefix);
     if (!part) return std::unexpected(part.error());
     auto every = SubjectReader(**part).all(AsOf{at.date, std::nullopt});
@@ -224,10 +235,7 @@ Result<std::vector<PartSubjects>> part_subjects(const ledger::Ledger& ledger, co
       if (!id.empty()) id = dot + id;
     };
     for (auto& [id, s] : *every) {
-      if (const auto carried = ledger.state_value("carried/" + prefix + "/" + id)) {
-        const auto c = nlohmann::json::parse(*carried, nullptr, false);
-        if (c.is_object() && at.includes(c.value("seq", std::uint64_t{0}), c.value("date", ""))) continue;
-      }
+      if (carried_as_of(ledger, prefix, id, at)) continue;
       named(s.id);
       named(s.point_of);
       named(s.merged_into);

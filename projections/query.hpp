@@ -84,6 +84,18 @@ class SubjectReader {
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
 
+// What the ledger.predecessor-sealed entry of part `prefix` recorded (state predecessors/<prefix>), when `at`
+// includes that entry: its seq and the day the merger took effect. nullopt otherwise, and for a part no entry
+// records (verify names it).
+struct Sealing {
+  std::uint64_t seq = 0;
+  std::string effective;
+};
+std::optional<Sealing> sealed_as_of(const ledger::Ledger& ledger, const std::string& prefix, const AsOf& at);
+// Whether subject `id` of part `prefix` continues in `ledger` as of `at`: carried over (state carried/<prefix>/<id>)
+// by an entry `at` includes, dated on or before at.date.
+bool carried_as_of(const ledger::Ledger& ledger, const std::string& prefix, const std::string& id, const AsOf& at);
+
 // The subjects of the sealed parts of `ledger` (merged provinces' predecessors taken in: ledger/FORMAT.md §14) as of
 // `at`, for the questions about all subjects (statistics, reports): of each part sealed by an entry `at` includes,
 // every subject that had an act dated on or before at.date (its part's own entries, judged by its own profile),
