@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The inspector's desk over HTTP, with stock curl (no browser): every page answers for the inspector, in Vietnamese
 # and in English, with a Content-Security-Policy that forbids inline script; markup typed into an act shows as text;
-# a reader scoped to one commune gets the 404 of an absent subject for another unit's subject and its documents; no
+# a reader, an auditor and an archivist each get the 404 of an absent subject outside their scope; no
 # page changes anything (POST is 405); every page view is in the access history.
 #   tests/desk/desk_test.sh ANTQ
 set -euo pipefail
@@ -72,6 +72,14 @@ get police "/desk/" >/dev/null
 [[ $(get stranger "/desk/" 2>/dev/null || true) != 200 ]] || fail "an untrusted certificate opened the desk"
 [[ $(get chair "/desk/") == 403 ]] || fail "a certificate with no access.granted opened the desk"
 echo "ok: a reader scoped to UBND xã Tân Lập sees its subjects only; others are refused"
+# Each role sees its scope: the auditor Lạc Thịnh's, the archivist what the district founded (YT-M25).
+[[ $(get unit-01-person "/desk/subject?id=YT-M01") == 200 ]] || fail "the auditor cannot open a subject of its unit"
+[[ $(get unit-01-person "/desk/subject?id=TL-X1") == 404 ]] || fail "the auditor opened another unit's subject"
+[[ $(get unit-02-person "/desk/subject?id=YT-M25") == 200 ]] || fail "the archivist cannot open what the district founded"
+[[ $(get unit-02-person "/desk/subject?id=YT-M01") == 404 ]] || fail "the archivist opened a commune's subject"
+get unit-02-person "/desk/audit" >/dev/null
+! grep -q 'id=YT-M01[&"#]' "$tmp/page" || fail "the archivist's findings name a commune's subject"
+echo "ok: the auditor and the archivist each see their own scope"
 
 # A unit's overview: the unit and the units under it; an unknown unit is a 400 naming the nearest.
 [[ $(get inspector "/desk/?unit=UBND%20x%C3%A3%20T%C3%A2n%20L%E1%BA%ADp") == 200 ]] || fail "the unit's overview does not answer"

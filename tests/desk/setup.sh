@@ -1,6 +1,7 @@
 # Sourced by the desk's tests (tests/desk/*_test.sh) after `here` and `antq` are set and tests/tools/common.sh is
 # sourced: the demo ledger (antq demo) with two readers granted — the provincial inspector over the whole ledger and
-# the police certificate over UBND xã Tân Lập only — and an act of Tân Lập whose title is markup (as any office may
+# a reader (the police certificate) over UBND xã Tân Lập only, an auditor over UBND xã Lạc Thịnh, an archivist over
+# what the district founded — and an act of Tân Lập whose title is markup (as any office may
 # type), then antq serve on loopback over mutual TLS. Sets demo, pki, ledger, url, server_pid.
 demo="$tmp/demo"
 "$antq" demo "$demo" >"$tmp/demo.log" 2>&1 || { tail -5 "$tmp/demo.log" >&2; fail "antq demo failed"; }
@@ -20,6 +21,8 @@ JSON
 }
 grant "$pki/inspector.crt" inspector '"whole_ledger": true'
 grant "$pki/police.crt" reader '"units": ["UBND xã Tân Lập"]'
+grant "$pki/unit-01-person.crt" auditor '"units": ["UBND xã Lạc Thịnh"]'
+grant "$pki/unit-02-person.crt" archivist '"levels": ["district"]'
 # Markup typed into an act by an office: every page must show it as text.
 markup='<script>document.title="pwned"</script><img src=x onerror="document.title=1">'
 python3 - "$tmp/hostile.json" "$today" "$markup" <<'PY'
