@@ -252,6 +252,15 @@ Markup table(const std::vector<std::string>& headings, const std::vector<std::ve
   return out + Markup{"</tbody></table></div>"};
 }
 Markup t(const std::string& s) { return h("{}", s); }
+
+// A page lists at most this many rows of subjects or findings (a province holds many thousands): the rest are
+// counted, and a unit or a filter narrows the list.
+constexpr std::size_t kMaxRows = 1000;
+Markup more(std::size_t total, const Words& w) {
+  if (total <= kMaxRows) return {};
+  return h("<p>{} {} / {}. {}</p>", w("Đang hiển thị", "Showing"), vi_number(kMaxRows), vi_number(total),
+           w("Chọn một đơn vị hoặc lọc để thu hẹp danh sách.", "Choose a unit or a filter to narrow the list."));
+}
 // Text of several lines (a checkpoint note), each escaped, the line feeds kept.
 Markup lines(std::string_view text) {
   Markup out;
@@ -407,11 +416,14 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
             table({w("Trước ngày", "Before"), w("Việc", "What")}, rows));
   // The subjects themselves.
   rows.clear();
-  for (const auto& s : *listed)
+  for (const auto& s : *listed) {
+    if (rows.size() == kMaxRows) break;
     rows.push_back({subject_link(s.id, w), t(s.name), t(word(stage_words(), s.stage, w)), t(s.unit)});
-  body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}</section>", w("Danh sách", "Subjects"),
-            vi_number(listed->size()),
-            table({w("Mã", "Id"), w("Tên", "Name"), w("Giai đoạn", "Stage"), w("Đơn vị", "Unit")}, rows));
+  }
+  body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}{}</section>",
+            w("Danh sách", "Subjects"), vi_number(listed->size()),
+            table({w("Mã", "Id"), w("Tên", "Name"), w("Giai đoạn", "Stage"), w("Đơn vị", "Unit")}, rows),
+            more(listed->size(), w));
   return page(r, w,
               unit->empty() ? std::string(w("Tổng quan", "Overview"))
                             : fmt::format("{} — {}", w("Tổng quan", "Overview"), *unit),
@@ -732,6 +744,7 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
         "<button type=\"submit\">{}</button></form>",
         w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Loại", "Rule"), options,
         w("Đơn vị", "Unit"), param(r, "unit"), w("Năm", "Year"), year, w("Lọc", "Filter"));
+  std::size_t matching = 0;  // the findings the filters keep (the table shows kMaxRows of them at most)
   std::vector<std::vector<Markup>> rows;
   for (const auto& f : (*found)["findings"]) {
     if (!rule.empty() && f["rule"] != rule) continue;
@@ -745,14 +758,17 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
       for (const auto& d : f.value("documents", json::array()))
         documents += h(" <a href=\"/desk/subject?id={}{}#e{}\">{} {}</a>", percent_encode(subject), lang_suffix(w), d,
                        w("mục", "entry"), d);
+    ++matching;
+    if (rows.size() == kMaxRows) continue;
     rows.push_back({t(vi_date(text_of(f["date"]))),
                     h("<span title=\"{}\">{}</span>", text_of(f["rule"]), word(rule_words(), text_of(f["rule"]), w)),
                     who, t(text_of(f["message"])) + documents});
   }
-  body += h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", rows.size(), w("Số phát hiện", "Findings"),
-            vi_number(rows.size()));
   body +=
-      table({w("Ngày", "Date"), w("Phát hiện", "Finding"), w("Mô hình", "Subject"), w("Nội dung", "Message")}, rows);
+      h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", matching, w("Số phát hiện", "Findings"), vi_number(matching));
+  body +=
+      table({w("Ngày", "Date"), w("Phát hiện", "Finding"), w("Mô hình", "Subject"), w("Nội dung", "Message")}, rows) +
+      more(matching, w);
   return page(r, w, w("Phát hiện kiểm tra", "Audit findings"), body);
 }
 
