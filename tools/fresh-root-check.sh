@@ -94,6 +94,13 @@ fi
 
 # Network and apt sources, as on a freshly installed machine.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# A network whose TLS goes through the site's own certificate authority (a proxy's) is part of the machine, not of
+# what the project installs: the authorities added locally (/usr/local/share/ca-certificates) go with it, and join
+# the system's store when ca-certificates is installed (npm and curl reach their registries through them).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 rm -f "$root/etc/apt/sources.list"
 cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb

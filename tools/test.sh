@@ -25,8 +25,10 @@ done
 tools/install-deps.sh
 # The desk's browser tests drive Debian's Chromium with playwright-core, as tests/desk/package-lock.json pins it (it
 # downloads no browser). Without the npm registry, tools:desk-browser says so and is skipped.
+# npm trusts the system's certificate authorities too (a site whose TLS goes through its own authority).
 if ! (cd tests/desk && npm ls --depth=0 >/dev/null 2>&1) &&
-   ! (cd tests/desk && npm ci --no-audit --no-fund --loglevel=error); then
+   ! (cd tests/desk && NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} \
+        npm ci --no-audit --no-fund --loglevel=error); then
   echo "test.sh: npm ci in tests/desk failed: the desk's browser tests will be skipped" >&2
 fi
 
