@@ -232,8 +232,6 @@ http::Response not_found(const http::Request& r, const Words& w, const std::stri
 }
 
 Markup subject_link(const std::string& id, const Words& w, const std::string& anchor = "") {
-  // A part's subject (HB.<id>) has no page here yet: shown as text.
-  if (id.find('.') != std::string::npos) return h("<span class=\"id\">{}</span>", id);
   return h("<a class=\"id\" href=\"/desk/subject?id={}{}{}\">{}</a>", percent_encode(id), lang_suffix(w),
            anchor.empty() ? "" : "#" + anchor, id);
 }
@@ -468,14 +466,31 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
                             const Words& w) {
   const std::string id = param(r, "id"), as_of = param(r, "as_of");
   if (id.empty()) return error_page(r, w, bad(w("id: cần mã mô hình (?id=...)", "id: give ?id=SUBJECT")));
-  auto in = queries::subject_in_scope(ledger, id, scope);
+  // A merged province's predecessor's subject HB.<id> (ledger/FORMAT.md §14), for a reader of the whole ledger: read
+  // in part HB, under its own profile; the ids it names are written HB.<id> too.
+  std::unique_ptr<ledger::Ledger> part;
+  std::string prefix, read_id = id;
+  if (const auto dot = id.find('.'); dot != std::string::npos && scope.whole()) {
+    const auto parts = ledger.sealed_parts();
+    if (std::find(parts.begin(), parts.end(), id.substr(0, dot)) != parts.end() &&
+        !ledger.state_value("subject/" + id)) {
+      auto opened = ledger.open_part(id.substr(0, dot));
+      if (!opened) return error_page(r, w, opened.error());
+      part = std::move(*opened);
+      prefix = id.substr(0, dot);
+      read_id = id.substr(dot + 1);
+    }
+  }
+  const ledger::Ledger& read = part ? *part : ledger;
+  auto named = [&prefix](const std::string& x) { return prefix.empty() || x.empty() ? x : prefix + "." + x; };
+  auto in = queries::subject_in_scope(read, read_id, scope);
   if (!in) return error_page(r, w, in.error());
   if (!*in) return not_found(r, w, id);
-  auto history = queries::history(ledger, id, {}, scope);
+  auto history = queries::history(read, read_id, {}, scope);
   if (!history) return error_page(r, w, history.error());
-  auto state = queries::show(ledger, id, {as_of, std::nullopt}, scope);
+  auto state = queries::show(read, read_id, {as_of, std::nullopt}, scope);
   if (!state) return error_page(r, w, state.error());
-  auto dossier = queries::dossier(ledger, id, {as_of, std::nullopt}, scope);
+  auto dossier = queries::dossier(read, read_id, {as_of, std::nullopt}, scope);
   if (!dossier) return error_page(r, w, dossier.error());
   const json& s = *state;
   const json& acts = (*history)["acts"];
@@ -520,10 +535,10 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
   Markup lineage;
   auto list = [&](const char* vi, const char* en, const json& ids) {
     if (ids.is_string() && !ids.get<std::string>().empty())
-      lineage += h("<li>{}: {}</li>", w(vi, en), subject_link(ids, w));
+      lineage += h("<li>{}: {}</li>", w(vi, en), subject_link(named(ids.get<std::string>()), w));
     if (ids.is_array() && !ids.empty()) {
       Markup links;
-      for (const auto& x : ids) links += subject_link(text_of(x), w) + Markup{" "};
+      for (const auto& x : ids) links += subject_link(named(text_of(x)), w) + Markup{" "};
       lineage += h("<li>{} ({}): {}</li>", w(vi, en), ids.size(), links);
     }
   };
@@ -566,7 +581,7 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Từ ngày", "From"), from,
         w("Đến ngày", "To"), to, w("So sánh", "Compare"));
   if (!from.empty() && !to.empty()) {
-    auto d = queries::diff(ledger, id, from, to, scope);
+    auto d = queries::diff(read, read_id, from, to, scope);
     if (!d) {
       diff += h("<p class=\"error\" role=\"alert\">{}</p>", d.error().message);
     } else {
@@ -587,7 +602,8 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
       Markup files;
       for (const auto& a : d["attachments"]) {
         const std::string sha = text_of(a["sha256"]);
-        if (a.value("held", false) && !d.contains("part"))
+        // (A paper of a sealed part is downloaded from the predecessor's own service or directory.)
+        if (a.value("held", false) && !d.contains("part") && prefix.empty())
           files += h(" <a href=\"/desk/document?subject={}&amp;sha256={}\">{}</a>", percent_encode(id), sha,
                      w("tải về", "download"));
         else if (!a["disposal"].is_null())

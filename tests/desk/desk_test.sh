@@ -80,6 +80,13 @@ echo "ok: a reader scoped to UBND xã Tân Lập sees its subjects only; others 
 get unit-02-person "/desk/audit" >/dev/null
 ! grep -q 'id=YT-M01[&"#]' "$tmp/page" || fail "the archivist's findings name a commune's subject"
 echo "ok: the auditor and the archivist each see their own scope"
+# A merged province's predecessor's subject, read in its part: for a reader of the whole ledger only.
+[[ $(get inspector "/desk/subject?id=TL.MS-TL-TDCTQ") == 200 ]] || fail "the inspector cannot open a part's subject"
+grep -q 'TL.MS-TL-TDCTQ' "$tmp/page" && grep -q 'Quyết định thành lập' "$tmp/page" || fail "the part's subject page lacks its acts"
+[[ $(get police "/desk/subject?id=TL.MS-TL-TDCTQ") == 404 ]] || fail "a scoped reader opened a part's subject"
+get inspector "/desk/audit" >/dev/null
+grep -q 'href="/desk/subject?id=TL.' "$tmp/page" || fail "the findings do not link a part's subjects"
+echo "ok: a part's subject has its page, for a reader of the whole ledger"
 
 # A unit's overview: the unit and the units under it; an unknown unit is a 400 naming the nearest.
 [[ $(get inspector "/desk/?unit=UBND%20x%C3%A3%20T%C3%A2n%20L%E1%BA%ADp") == 200 ]] || fail "the unit's overview does not answer"

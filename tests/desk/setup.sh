@@ -1,5 +1,5 @@
 # Sourced by the desk's tests (tests/desk/*_test.sh) after `here` and `antq` are set and tests/tools/common.sh is
-# sourced: the demo ledger (antq demo) with two readers granted — the provincial inspector over the whole ledger and
+# sourced: the demo ledger (antq demo, and its merger scene: part TL) with two readers granted — the provincial inspector over the whole ledger and
 # a reader (the police certificate) over UBND xã Tân Lập only, an auditor over UBND xã Lạc Thịnh, an archivist over
 # what the district founded — and an act of Tân Lập whose title is markup (as any office may
 # type), then antq serve on loopback over mutual TLS. Sets demo, pki, ledger, url, server_pid.
@@ -7,6 +7,8 @@ demo="$tmp/demo"
 "$antq" demo "$demo" >"$tmp/demo.log" 2>&1 || { tail -5 "$tmp/demo.log" >&2; fail "antq demo failed"; }
 pki="$demo/pki"
 ledger="$demo/ledger"
+# The merger scene: a predecessor's ledger sealed in as part TL, its open model carried over.
+"$here/tools/demo-merger.sh" "$demo" "$antq" >"$tmp/merger.log" 2>&1 || { tail -5 "$tmp/merger.log" >&2; fail "demo-merger failed"; }
 export ANTQ_OPERATOR_KEY="$pki/operator.key"
 fp() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 today=$(TZ=Asia/Ho_Chi_Minh date +%F)
