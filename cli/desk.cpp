@@ -691,14 +691,15 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
             w("Điểm mô hình theo tên", "Points by model name"),
             bar_chart(w("Số điểm theo tên mô hình", "Points by model name"), bars),
             table({w("Tên mô hình", "Model"), w("Số điểm", "Points"), w("Số tổ", "Teams")}, rows));
-  // Over the years: points and teams, ratings by level (each year's figures as of its last day, 31 October).
+  // Over the years: points and teams, ratings by level (each evaluation year's figures as of 31 December, after its
+  // ratings were decided in November; the current year's as of today).
   rows.clear();
   std::vector<Bar> rated;
   std::map<std::string, std::map<int, std::pair<std::uint64_t, std::uint64_t>>>
       by_name;  // name -> year -> points, teams
   std::vector<int> years;
   for (int y = shown - 4; y <= shown; ++y) {
-    auto s = queries::stats(ledger, {{fmt::format("{}-10-31", y), std::nullopt}, y, param(r, "unit")}, scope);
+    auto s = queries::stats(ledger, {{std::min(fmt::format("{}-12-31", y), vietnam_today()), std::nullopt}, y, param(r, "unit")}, scope);
     if (!s) continue;  // a year before the ledger's first act
     years.push_back(y);
     for (const auto& m : (*s)["models"])

@@ -61,6 +61,13 @@ const totals = page.locator('#totals');
 check(Number(await totals.getAttribute('data-points')) === stats.points &&
       Number(await totals.getAttribute('data-teams')) === stats.teams,
       `the statistics page's totals are antq stats's (${stats.points} points, ${stats.teams} teams)`);
+// Over the years: each evaluation year's ratings as of 31 December, as antq stats gives them.
+const year = Number(stats.year) - 1;
+const thatYear = cli('stats', ledger, '--year', String(year), '--as-of', `${year}-12-31`, '--format', 'json');
+const yearRow = page.locator('#s-years + figure + div table tbody tr', { hasText: String(year) }).first();
+const goodThen = await yearRow.locator('td').nth(3).textContent();
+check(goodThen.replace(/\./g, '') === String(thatYear.ratings.good) && thatYear.ratings.good > 0,
+      `the statistics over the years give ${year}'s Good ratings as antq stats --year ${year} (${thatYear.ratings.good})`);
 const audit = cli('audit', ledger, '--json');
 await open('/desk/audit');
 check(Number(await page.locator('#count').getAttribute('data-count')) === audit.findings.length,
