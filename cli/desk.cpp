@@ -698,12 +698,24 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
   std::map<std::string, std::map<int, std::pair<std::uint64_t, std::uint64_t>>>
       by_name;  // name -> year -> points, teams
   std::vector<int> years;
+  std::map<std::string, std::string> standard;  // each name the acts write -> the row it is counted under now
+  for (const auto& m : (*now)["models"])
+    for (const auto& v : m.value("variants", json::array())) standard[text_of(v["name"])] = text_of(m["name"]);
   for (int y = shown - 4; y <= shown; ++y) {
-    auto s = queries::stats(ledger, {{std::min(fmt::format("{}-12-31", y), vietnam_today()), std::nullopt}, y, param(r, "unit")}, scope);
+    auto s = queries::stats(
+        ledger, {{std::min(fmt::format("{}-12-31", y), vietnam_today()), std::nullopt}, y, param(r, "unit")}, scope);
     if (!s) continue;  // a year before the ledger's first act
     years.push_back(y);
-    for (const auto& m : (*s)["models"])
-      by_name[text_of(m["name"])][y] = {m["points"].get<std::uint64_t>(), m["teams"].get<std::uint64_t>()};
+    for (const auto& m : (*s)["models"]) {
+      // A row per name as the shown year's figures name it: a year whose points all wrote a variant (ANTT) joins the
+      // standard name's row.
+      std::string name = text_of(m["name"]);
+      for (const auto& v : m.value("variants", json::array()))
+        if (auto it = standard.find(text_of(v["name"])); it != standard.end()) name = it->second;
+      auto& cell = by_name[name][y];
+      cell.first += m["points"].get<std::uint64_t>();
+      cell.second += m["teams"].get<std::uint64_t>();
+    }
     const json& rt = (*s)["ratings"];
     std::vector<Markup> row{t(std::to_string(y)), t(vi_number((*s)["points"].get<std::uint64_t>())),
                             t(vi_number((*s)["teams"].get<std::uint64_t>()))};
