@@ -169,7 +169,9 @@ void add_audit(CLI::App& app, Action& run) {
           std::cout << cell(f["subject"].get<std::string>(), 16)
                     // An entry of a sealed part is named with its prefix: "HB entry 12".
                     << visible(fmt::format(" {}entry {:<6} ",
-                                           f.contains("part") && f["part"].is_string() ? f["part"].get<std::string>() + " " : "",
+                                           f.contains("part") && f["part"].is_string()
+                                               ? f["part"].get<std::string>() + " "
+                                               : "",
                                            f["seq"].get<std::uint64_t>()))
                     << visible(fmt::format("[{}] {}", f["rule"].get<std::string>(), f["message"].get<std::string>()))
                     << '\n';

@@ -183,7 +183,8 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
 
 // The certificate of `fingerprint`: the ledger's, else (a carried subject's paper, signed before the merger) the one
 // sealed part `part` holds.
-std::optional<Bytes> certificate_of(const ledger::Ledger& ledger, const Digest& fingerprint, const std::string& part = "") {
+std::optional<Bytes> certificate_of(const ledger::Ledger& ledger, const Digest& fingerprint,
+                                    const std::string& part = "") {
   auto der = ledger.certificate(fingerprint);
   if (!der && !part.empty())
     if (auto held = ledger.sealed_value(
@@ -194,7 +195,8 @@ std::optional<Bytes> certificate_of(const ledger::Ledger& ledger, const Digest& 
 
 // A signature inside a signed PDF attachment, as admission verified and recorded it (history and dossier): of this
 // ledger, or of sealed part `part`.
-json pdf_signature_json(const ledger::Ledger& ledger, const ledger::PdfSignatureRecord& r, const std::string& part = "") {
+json pdf_signature_json(const ledger::Ledger& ledger, const ledger::PdfSignatureRecord& r,
+                        const std::string& part = "") {
   json d{{"signer_sha256", to_hex(r.signer)},
          {"signing_time", signing::format_vietnam_time(r.signing_time)},
          {"algorithm", r.algorithm},

@@ -359,7 +359,8 @@ const std::vector<Route>& routes() {
            if (!in) return reply(http::error(503, in.error().message));
            if (!*in) return reply(desk::answer(*rep.ledger, r, scope_of(c)));  // the desk's 404 page, nothing read
          }
-         if (!reading.page.empty() && !rep.record_read(r, c, reply, reading.subject, reading.unit, reading.page)) return;
+         if (!reading.page.empty() && !rep.record_read(r, c, reply, reading.subject, reading.unit, reading.page))
+           return;
          reply(desk::answer(*rep.ledger, r, scope_of(c)));
        }},
       {"GET", "/checkpoint", Need::log, tiles_resource},

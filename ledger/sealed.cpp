@@ -237,7 +237,9 @@ void Ledger::for_each_sealed(std::string_view prefix, std::string_view database,
       key_prefix);
 }
 
-Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const { return write_part(prefix, dest, true); }
+Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
+  return write_part(prefix, dest, true);
+}
 
 Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool durable) const {
   Txn txn(rep_->env, false);
@@ -316,7 +318,8 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool du
 
 Result<std::unique_ptr<Ledger>> Ledger::open_part(std::string_view prefix) const {
   std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return io_error(fmt::format("cannot make a temporary directory for sealed part {}", prefix));
+  if (!mkdtemp(tmpl.data()))
+    return io_error(fmt::format("cannot make a temporary directory for sealed part {}", prefix));
   const fs::path dir = tmpl;
   auto removed = [&dir](Error e) -> Result<std::unique_ptr<Ledger>> {
     std::error_code ec;

@@ -643,8 +643,8 @@ Result<std::vector<Finding>> audit(const ledger::Ledger& ledger, const std::stri
     if (!sealing) continue;
     auto part = ledger.open_part(prefix);
     if (!part) return std::unexpected(part.error());
-    auto theirs =
-        Auditor(**part, std::min(at.date.value_or(today), sealing->effective), AsOf{at.date, std::nullopt}, {}, {}).run();
+    const std::string day = std::min(at.date.value_or(today), sealing->effective);
+    auto theirs = Auditor(**part, day, AsOf{at.date, std::nullopt}, {}, {}).run();
     if (!theirs) return std::unexpected(theirs.error());
     for (Finding& f : *theirs) {
       if (f.subject != "ledger") {

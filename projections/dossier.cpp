@@ -66,12 +66,13 @@ std::vector<DossierDocument> documents_for(const ledger::Ledger& ledger, const D
       const std::string_view digest(reinterpret_cast<const char*>(a.sha256.data()), a.sha256.size());
       if (!part.empty()) {
         const auto record = ledger.sealed_value(part, "pdf_signatures", digest);
-        auto pdf = record ? ledger::decode_pdf_signatures(ByteView(reinterpret_cast<const std::uint8_t*>(record->data()),
-                                                                   record->size()))
-                          : Result<std::vector<ledger::PdfSignatureRecord>>();
+        const ByteView bytes = record ? ByteView(reinterpret_cast<const std::uint8_t*>(record->data()), record->size())
+                                      : ByteView();
+        auto pdf = record ? ledger::decode_pdf_signatures(bytes) : Result<std::vector<ledger::PdfSignatureRecord>>();
+        // (A record that does not decode shows none: verify names it.)
         d.attachments.push_back({a.sha256, a.media_type, a.size,
                                  ledger.sealed_value(part, "attachments", digest).has_value(), std::nullopt,
-                                 pdf ? std::move(*pdf) : std::vector<ledger::PdfSignatureRecord>{}});  // verify names a bad record
+                                 pdf ? std::move(*pdf) : std::vector<ledger::PdfSignatureRecord>{}});
       } else
         d.attachments.push_back({a.sha256, a.media_type, a.size, ledger.attachment(a.sha256).has_value(),
                                  disposal_of(LedgerState(ledger), a.sha256), ledger.pdf_signatures(a.sha256)});

@@ -1,7 +1,7 @@
 # Sourced by the desk's tests (tests/desk/*_test.sh) after `here` and `antq` are set and tests/tools/common.sh is
-# sourced: the demo ledger (antq demo, and its merger scene: part TL) with two readers granted — the provincial inspector over the whole ledger and
-# a reader (the police certificate) over UBND xã Tân Lập only, an auditor over UBND xã Lạc Thịnh, an archivist over
-# what the district founded — and an act of Tân Lập whose title is markup (as any office may
+# sourced: the demo ledger (antq demo, and its merger scene: part TL) with readers granted — the provincial inspector
+# over the whole ledger, a reader (the police certificate) over UBND xã Tân Lập, an auditor over UBND xã Lạc Thịnh,
+# an archivist over what the district founded — and an act of Tân Lập whose title is markup (as any office may
 # type), then antq serve on loopback over mutual TLS. Sets demo, pki, ledger, url, server_pid.
 demo="$tmp/demo"
 "$antq" demo "$demo" >"$tmp/demo.log" 2>&1 || { tail -5 "$tmp/demo.log" >&2; fail "antq demo failed"; }
