@@ -105,6 +105,16 @@ echo "ok: POST is 405"
 
 # Every page view is in the access history.
 kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+# The README's way in: tools/demo-desk.sh serves the demo ledger and writes the inspector's PKCS#12 for a browser.
+free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$here/tools/demo-desk.sh" "$demo" "$antq" "$free" >"$tmp/demo-desk.log" 2>&1 &
+desk_pid=$!
+for _ in $(seq 100); do grep -q " on https://" "$tmp/demo-desk.log" && break; sleep 0.1; done
+code=$(curl -sS --cacert "$pki/roots.pem" --cert-type P12 --cert "$pki/inspector.p12:demo" -o /dev/null \
+         -w '%{http_code}' "https://127.0.0.1:$free/desk/" || true)
+kill -TERM "$desk_pid"; wait "$desk_pid" || true
+[[ $code == 200 ]] || fail "tools/demo-desk.sh: the desk did not answer the inspector's PKCS#12 ($code): $(tail -3 "$tmp/demo-desk.log")"
+echo "ok: tools/demo-desk.sh serves the desk to the inspector's PKCS#12"
 "$antq" access-log "$ledger" --json >"$tmp/access.json"
 python3 - "$tmp/access.json" <<'PY' || fail "page views are missing from the access history"
 import json, sys
