@@ -52,27 +52,12 @@ Markup& operator+=(Markup& a, const Markup& b) {
   return a;
 }
 
-// A parameter's value in a URL's query: every byte but unreserved ones (RFC 3986) percent-encoded.
-std::string percent_encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
+using http::param;
+using http::percent_encode;
 
 // A bad parameter, in the words of the page.
 Error bad(std::string message) { return Error{ErrorKind::bad_input, "", std::move(message)}; }
 
-// A query parameter ("" when absent).
-std::string param(const http::Request& r, const char* name) {
-  auto it = r.query.find(name);
-  return it == r.query.end() ? std::string() : it->second;
-}
 
 // ---- Words: Vietnamese first, English with ?lang=en.
 

@@ -1,5 +1,7 @@
 #include "cli/http.hpp"
 
+#include <fmt/format.h>
+
 #include "cli/common.hpp"
 
 namespace antq::cli::http {
@@ -61,6 +63,23 @@ std::optional<Target> parse_target(std::string_view target) {
     t.query[*name] = std::move(*value);
   }
   return t;
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~')
+      out.push_back(static_cast<char>(c));
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+std::string param(const Request& request, std::string_view name) {
+  auto it = request.query.find(name);
+  return it == request.query.end() ? std::string() : it->second;
 }
 
 }  // namespace antq::cli::http

@@ -58,4 +58,11 @@ struct Target {
 };
 std::optional<Target> parse_target(std::string_view target);
 
+// RFC 3986 percent-encoding of a query name or value: the unreserved characters as they are, every other byte as %XX
+// (what parse_target decodes).
+std::string percent_encode(std::string_view text);
+
+// The value of query parameter `name` ("" when absent).
+std::string param(const Request& request, std::string_view name);
+
 }  // namespace antq::cli::http

@@ -168,11 +168,7 @@ void tiles_resource(Service::Rep& rep, http::Request&& r, const Caller& caller, 
   reply(std::move(res));
 }
 
-// A query parameter, "" when absent.
-std::string param(const http::Request& r, const char* name) {
-  auto it = r.query.find(name);
-  return it == r.query.end() ? std::string() : it->second;
-}
+using http::param;
 
 // The point in history of ?as_of=DATE or ?at=SEQ (the CLI's --as-of, --at).
 Result<queries::Point> point_of(const http::Request& r) {

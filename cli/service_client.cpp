@@ -8,23 +8,11 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/http.hpp"
 #include "cli/signer.hpp"
 
 namespace antq::cli {
 namespace {
-
-// RFC 3986 percent-encoding of a query value: the unreserved characters as they are, every other byte as %XX.
-std::string percent_encoded(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~')
-      out.push_back(static_cast<char>(c));
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
 
 bool printable_text(std::string_view body) {
   for (unsigned char c : body)
@@ -99,7 +87,7 @@ Result<std::string> service_get(HttpClient& client, std::string_view path, const
   char sep = '?';
   for (const auto& [k, v] : params) {
     if (v.empty()) continue;
-    target += sep + k + "=" + percent_encoded(v);
+    target += sep + k + "=" + http::percent_encode(v);
     sep = '&';
   }
   return ask(client, "GET", target);
