@@ -60,11 +60,11 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
   return out;
 }
 
-nlohmann::json findings_json(const Findings& f) {
+nlohmann::json findings_json(const Findings& f, i18n::Lang lang) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& x : f.shown) {
     list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
-                    {"message", x.message}, {"documents", x.documents}});
+                    {"message", x.message.str(lang)}, {"documents", x.documents}});
     if (!x.unit.empty()) list.back()["unit"] = x.unit;
     if (!x.part.empty()) list.back()["part"] = x.part;  // seq and documents are entries of that sealed part
   }
@@ -90,10 +90,10 @@ bool findings_shaped(const nlohmann::json& j) {
 }  // namespace
 
 Result<queries::Json> queries::audit(const ledger::Ledger& ledger, const Point& point, const std::string& since,
-                                     const Scope& scope, const std::string& unit) {
+                                     const Scope& scope, const std::string& unit, i18n::Lang lang) {
   auto f = findings_of(ledger, point, since, scope, unit);
   if (!f) return std::unexpected(f.error());
-  return findings_json(*f);
+  return findings_json(*f, lang);
 }
 
 void add_audit(CLI::App& app, Action& run) {
@@ -137,6 +137,8 @@ void add_audit(CLI::App& app, Action& run) {
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (auto ok = check_since(args->since); !ok) return fail(ok.error());
+      // JSON is for programs: its messages stay in English whatever the locale.
+      const i18n::Lang lang = args->json ? i18n::Lang::en : i18n::process_lang();
       Result<nlohmann::json> found;
       if (is_service_url(args->dir)) {
         auto client = service_client(args->dir, args->access);
@@ -145,13 +147,14 @@ void add_audit(CLI::App& app, Action& run) {
                                  {{"as_of", args->as_of},
                                   {"at", args->at ? std::to_string(*args->at) : ""},
                                   {"since", args->since},
-                                  {"unit", args->unit}});
+                                  {"unit", args->unit},
+                                  {"lang", lang == i18n::Lang::vi ? "vi" : ""}});
         if (found && !findings_shaped(*found))
           return fail(bad_input(args->dir + ": the service's findings are not what antq writes"));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());
-        found = queries::audit(**ledger, {args->as_of, args->at}, args->since, {}, args->unit);
+        found = queries::audit(**ledger, {args->as_of, args->at}, args->since, {}, args->unit, lang);
       }
       if (!found) return fail(found.error());
       const nlohmann::json& shown = (*found)["findings"];

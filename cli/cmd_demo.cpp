@@ -782,7 +782,7 @@ Status Demo::read_it() {
   }
   std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
   for (const auto& [rule, counted] : by_rule)
-    print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first, counted.second->message));
+    print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first, counted.second->message.str(i18n::process_lang())));
 
   // The yearly report as the district would send it, kept as CSV for reconcile.
   const std::string period = std::to_string(last_closed_year_);

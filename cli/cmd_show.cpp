@@ -331,7 +331,7 @@ void print_history(const projections::SubjectState& s, const json& links, const 
   }
 }
 
-json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
+json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d, i18n::Lang lang = i18n::Lang::en) {
   json items = json::array();
   for (const auto& e : d.items) {
     json docs = json::array();
@@ -361,7 +361,7 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d) {
     }
     json item{{"item", e.item.item}, {"title", e.item.title}, {"en", e.item.en}, {"if_any", e.item.if_any},
               {"status", e.status}, {"documents", std::move(docs)}};
-    if (!e.reason.empty()) item["reason"] = e.reason;
+    if (!e.reason.empty()) item["reason"] = e.reason.str(lang);
     items.push_back(std::move(item));
   }
   return {{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"profile", d.profile},
@@ -387,7 +387,7 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
     if (docs.empty()) docs = "-";
     std::cout << cell(e.item.item, 5) << ' ' << cell(e.status, 13) << ' ' << cell(docs, 40) << ' '
               << visible(e.item.title) << '\n';
-    if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason));
+    if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason.str(i18n::process_lang())));
     if (e.status == "disposed")
       for (const auto& doc : e.documents)
         for (const auto& a : doc.attachments)
@@ -476,7 +476,7 @@ json gaps_json(const std::string& unit, const Gaps& g) {
   for (const auto& d : g.gaps) {
     json missing = json::array();
     for (const auto& e : d.items)
-      if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason}});
+      if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason.str()}});
     list.push_back({{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"completeness", d.completeness()},
                     {"missing", std::move(missing)}});
   }
@@ -553,12 +553,13 @@ Result<Json> history(const ledger::Ledger& ledger, const std::string& subject, c
   return history_json(*h);
 }
 
-Result<Json> dossier(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope) {
+Result<Json> dossier(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope,
+                     i18n::Lang lang) {
   auto at = point_in(ledger, point);
   if (!at) return std::unexpected(at.error());
   auto d = dossier_in(ledger, subject, *at, scope);
   if (!d) return std::unexpected(d.error());
-  return dossier_json(ledger, *d);
+  return dossier_json(ledger, *d, lang);
 }
 
 Result<Json> dossier_gaps(const ledger::Ledger& ledger, const std::string& unit, const Point& point, const Scope& scope) {

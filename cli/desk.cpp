@@ -14,6 +14,8 @@
 #include "cli/queries.hpp"
 #include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
+#include "projections/i18n.hpp"
+#include "projections/words.hpp"
 
 namespace antq::cli::desk {
 
@@ -52,6 +54,7 @@ Markup& operator+=(Markup& a, const Markup& b) {
   return a;
 }
 
+namespace words = projections::words;
 using http::param;
 using http::percent_encode;
 
@@ -59,105 +62,13 @@ using http::percent_encode;
 Error bad(std::string message) { return Error{ErrorKind::bad_input, "", std::move(message)}; }
 
 
-// ---- Words: Vietnamese first, English with ?lang=en.
+// ---- Words: Vietnamese first, English with ?lang=en; the page's words come from the message catalogue (po/vi.po).
 
 struct Words {
   bool en = false;
-  const char* operator()(const char* vi, const char* english) const { return en ? english : vi; }
+  i18n::Lang lang = en ? i18n::Lang::en : i18n::Lang::vi;
+  const char* operator()(const char* msgid) const { return i18n::tr(lang, msgid); }
 };
-
-const std::map<std::string, std::pair<const char*, const char*>>& stage_words() {
-  static const std::map<std::string, std::pair<const char*, const char*>> m = {
-      {"surveying", {"Đang khảo sát", "surveying"}},
-      {"proposed", {"Đề xuất xây dựng", "proposed"}},
-      {"established", {"Đã thành lập", "established"}},
-      {"active", {"Đang hoạt động", "active"}},
-      {"terminated", {"Đã kết thúc", "terminated"}},
-      {"merged", {"Đã sáp nhập", "merged"}},
-      {"building", {"Đang xây dựng", "building"}},
-      {"recognized", {"Đã công nhận", "recognized"}},
-      {"ended", {"Đã kết thúc", "ended"}},
-      {"carried-over", {"Tiếp nhận từ tỉnh cũ", "carried over"}},
-  };
-  return m;
-}
-const std::map<std::string, std::pair<const char*, const char*>>& kind_words() {
-  static const std::map<std::string, std::pair<const char*, const char*>> m = {
-      {"model", {"Mô hình", "model"}},
-      {"point", {"Điểm nhân rộng", "point"}},
-      {"exemplar", {"Điển hình tiên tiến", "exemplar"}}};
-  return m;
-}
-const std::map<std::string, std::pair<const char*, const char*>>& level_words() {
-  static const std::map<std::string, std::pair<const char*, const char*>> m = {
-      {"good", {"Tốt", "Good"}},
-      {"fair", {"Khá", "Fair"}},
-      {"average", {"Trung bình", "Average"}},
-      {"weak", {"Yếu", "Weak"}},
-      {"commune", {"Cấp xã", "commune"}},
-      {"district", {"Cấp huyện", "district"}},
-      {"province", {"Cấp tỉnh", "province"}},
-  };
-  return m;
-}
-// The findings of domain.md §10 and docs/rules.md, by id.
-const std::map<std::string, std::pair<const char*, const char*>>& rule_words() {
-  static const std::map<std::string, std::pair<const char*, const char*>> m = {
-      {"late-proposal", {"Đề nghị xếp loại muộn", "late rating proposal"}},
-      {"late-decision", {"Quyết định xếp loại muộn", "late rating decision"}},
-      {"late-forwarding", {"Gửi kết quả muộn", "late forwarding"}},
-      {"level-mismatch", {"Mức xếp loại không khớp tỷ lệ chỉ tiêu", "level does not match targets met"}},
-      {"weak-not-terminated", {"Mô hình Yếu chưa kết thúc", "Weak model not terminated"}},
-      {"missing-plan", {"Thiếu kế hoạch hoạt động", "missing activity plan"}},
-      {"missing-report", {"Thiếu báo cáo", "missing report"}},
-      {"dossier-incomplete", {"Hồ sơ chưa đầy đủ", "incomplete dossier"}},
-      {"exemplar-late-evaluation", {"Đánh giá điển hình muộn", "late exemplar evaluation"}},
-      {"exemplar-below-threshold", {"Điển hình dưới ngưỡng tiêu chí", "exemplar below threshold"}},
-      {"duplicate-model", {"Mô hình trùng lặp", "duplicate model"}},
-      {"replication-ineffective", {"Nhân rộng không hiệu quả", "replication ineffective"}},
-      {"exemplar-common-criteria", {"Điển hình thiếu tiêu chí chung", "exemplar without the common criteria"}},
-      {"missing-rating", {"Thiếu quyết định xếp loại", "missing rating"}},
-      {"missing-forwarding", {"Chưa gửi kết quả xếp loại", "rating never forwarded"}},
-      {"good-not-announced", {"Mô hình Tốt chưa được thông báo nhân rộng", "Good model not announced"}},
-      {"missing-unit-report", {"Đơn vị chưa nộp báo cáo", "unit report missing"}},
-      {"rating-criteria-unsupported", {"Tiêu chí xếp loại không có căn cứ", "rating criterion unsupported"}},
-      {"not-carried-over", {"Chưa được đơn vị mới tiếp nhận", "not carried over"}},
-      {"handover-due", {"Đến hạn nộp lưu", "hand-over due"}},
-      {"handover-overdue", {"Quá hạn nộp lưu", "hand-over overdue"}},
-  };
-  return m;
-}
-std::string word(const std::map<std::string, std::pair<const char*, const char*>>& m, const std::string& id,
-                 const Words& w) {
-  auto it = m.find(id);
-  return it == m.end() ? id : w(it->second.first, it->second.second);
-}
-const char* act_word(const std::string& kind, const Words& w) {
-  static const std::map<std::string, std::pair<const char*, const char*>> m = {
-      {"survey.plan-approved", {"Phê duyệt kế hoạch khảo sát", "survey plan approved"}},
-      {"model.proposed", {"Đề xuất xây dựng mô hình", "model proposed"}},
-      {"model.established", {"Quyết định thành lập", "establishment decision"}},
-      {"model.recognized", {"Quyết định công nhận", "recognition decision"}},
-      {"model.regulations-issued", {"Ban hành quy chế", "regulations issued"}},
-      {"model.launched", {"Ra mắt mô hình", "launched"}},
-      {"model.plan-issued", {"Kế hoạch hoạt động", "activity plan"}},
-      {"model.report-filed", {"Báo cáo kết quả", "report filed"}},
-      {"model.rating-proposed", {"Đề nghị xếp loại", "rating proposed"}},
-      {"model.rated", {"Quyết định xếp loại", "rating decision"}},
-      {"model.rating-forwarded", {"Gửi kết quả xếp loại", "rating forwarded"}},
-      {"model.replicated", {"Nhân rộng", "replicated"}},
-      {"model.merged", {"Sáp nhập", "merged"}},
-      {"model.terminated", {"Kết thúc hoạt động", "terminated"}},
-      {"model.announced", {"Thông báo nhân rộng", "announced"}},
-      {"exemplar.surveyed", {"Khảo sát điển hình", "exemplar surveyed"}},
-      {"exemplar.recognized", {"Công nhận điển hình", "exemplar recognized"}},
-      {"exemplar.evaluated", {"Đánh giá điển hình", "exemplar evaluated"}},
-      {"exemplar.ended", {"Kết thúc điển hình", "exemplar ended"}},
-      {"subject.carried-over", {"Tiếp nhận từ tỉnh cũ", "carried over"}},
-  };
-  auto it = m.find(kind);
-  return it == m.end() ? nullptr : w(it->second.first, it->second.second);
-}
 
 std::string text_of(const json& j) { return j.is_string() ? j.get<std::string>() : j.is_null() ? "" : j.dump(); }
 
@@ -176,11 +87,11 @@ std::string lang_suffix(const Words& w) { return w.en ? "&lang=en" : ""; }
 http::Response page(const http::Request& r, const Words& w, const std::string& title, const Markup& body,
                     int status = 200) {
   const std::string l = w.en ? "?lang=en" : "";
-  Markup nav = h("<a href=\"/desk/{}\">{}</a>", l, w("Tổng quan", "Overview")) +
-               h("<a href=\"/desk/stats{}\">{}</a>", l, w("Thống kê", "Statistics")) +
-               h("<a href=\"/desk/audit{}\">{}</a>", l, w("Phát hiện kiểm tra", "Findings")) +
-               h("<a href=\"/desk/reports{}\">{}</a>", l, w("Báo cáo", "Reports")) +
-               h("<a href=\"/desk/verify{}\">{}</a>", l, w("Xác minh", "Verification"));
+  Markup nav = h("<a href=\"/desk/{}\">{}</a>", l, w("Overview")) +
+               h("<a href=\"/desk/stats{}\">{}</a>", l, w("Statistics")) +
+               h("<a href=\"/desk/audit{}\">{}</a>", l, w("Findings")) +
+               h("<a href=\"/desk/reports{}\">{}</a>", l, w("Reports")) +
+               h("<a href=\"/desk/verify{}\">{}</a>", l, w("Verification"));
   Markup doc =
       h("<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · antq</title>"
@@ -190,12 +101,10 @@ http::Response page(const http::Request& r, const Words& w, const std::string& t
         "<p class=\"lang\"><a href=\"{}\" lang=\"vi\">Tiếng Việt</a> · <a href=\"{}\" "
         "lang=\"en\">English</a></p></header>\n"
         "<main id=\"main\"><h1>{}</h1>\n{}</main>\n<footer>{}</footer></body></html>\n",
-        w.en ? "en" : "vi", title, w("Bỏ qua, đến nội dung", "Skip to content"),
-        w("Sổ theo dõi mô hình, điển hình — phong trào Toàn dân bảo vệ an ninh Tổ quốc",
-          "Models and exemplars of the all-people national-security movement"),
-        w("Các trang", "Pages"), nav, with_lang(r, "vi"), with_lang(r, "en"), title, body,
-        w("Chỉ đọc. Mỗi lần xem được ghi vào nhật ký truy cập.",
-          "Read-only. Every page view is entered in the access history."));
+        w.en ? "en" : "vi", title, w("Skip to content"),
+        w("Models and exemplars of the all-people national-security movement"),
+        w("Pages"), nav, with_lang(r, "vi"), with_lang(r, "en"), title, body,
+        w("Read-only. Every page view is entered in the access history."));
   http::Response res;
   res.status = status;
   res.content_type = "text/html; charset=utf-8";
@@ -208,12 +117,12 @@ http::Response page(const http::Request& r, const Words& w, const std::string& t
 
 http::Response error_page(const http::Request& r, const Words& w, const Error& e) {
   const int status = e.kind == ErrorKind::bad_input ? 400 : 503;
-  return page(r, w, w("Không trả lời được", "No answer"), h("<p class=\"error\" role=\"alert\">{}</p>", e.message),
+  return page(r, w, w("No answer"), h("<p class=\"error\" role=\"alert\">{}</p>", e.message),
               status);
 }
 http::Response not_found(const http::Request& r, const Words& w, const std::string& what) {
-  return page(r, w, w("Không có", "Not found"),
-              h("<p class=\"error\" role=\"alert\">{}: {}</p>", what, w("không có trong sổ", "no such subject")), 404);
+  return page(r, w, w("Not found"),
+              h("<p class=\"error\" role=\"alert\">{}: {}</p>", what, w("no such subject")), 404);
 }
 
 Markup subject_link(const std::string& id, const Words& w, const std::string& anchor = "") {
@@ -241,8 +150,8 @@ Markup t(const std::string& s) { return h("{}", s); }
 constexpr std::size_t kMaxRows = 1000;
 Markup more(std::size_t total, const Words& w) {
   if (total <= kMaxRows) return {};
-  return h("<p>{} {} / {}. {}</p>", w("Đang hiển thị", "Showing"), vi_number(kMaxRows), vi_number(total),
-           w("Chọn một đơn vị hoặc lọc để thu hẹp danh sách.", "Choose a unit or a filter to narrow the list."));
+  return h("<p>{} {} / {}. {}</p>", w("Showing"), vi_number(kMaxRows), vi_number(total),
+           w("Choose a unit or a filter to narrow the list."));
 }
 // Text of several lines (a checkpoint note), each escaped, the line feeds kept.
 Markup lines(std::string_view text) {
@@ -314,7 +223,7 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   if (!listed) return error_page(r, w, listed.error());
   auto stats = queries::stats(ledger, {{}, std::nullopt, typed}, scope);
   if (!stats) return error_page(r, w, stats.error());
-  auto audit = queries::audit(ledger, {}, "", scope, typed);
+  auto audit = queries::audit(ledger, {}, "", scope, typed, w.lang);
   if (!audit) return error_page(r, w, audit.error());
   auto units = queries::units(ledger, "", scope);
   if (!units) return error_page(r, w, units.error());
@@ -330,44 +239,44 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
         "<input id=\"unit\" name=\"unit\" list=\"units\" size=\"36\" value=\"{}\"><datalist id=\"units\">{}</datalist> "
         "<button type=\"submit\">{}</button></form>",
         w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Đơn vị (và các đơn vị trực thuộc)", "Unit (and the units under it)"), *unit, choices, w("Xem", "Show"));
-  body += h("<p>{} {}. {}</p>", w("Số liệu đến ngày", "Figures as of"), vi_date(today),
+        w("Unit (and the units under it)"), *unit, choices, w("Show"));
+  body += h("<p>{} {}. {}</p>", w("Figures as of"), vi_date(today),
             !unit->empty()  ? std::string(*unit)
-            : scope.whole() ? w("Toàn bộ sổ.", "The whole ledger.")
-                            : w("Trong phạm vi được cấp.", "Within your grant."));
+            : scope.whole() ? w("The whole ledger.")
+                            : w("Within your grant."));
   std::vector<std::vector<Markup>> rows;
   for (const auto& [kind, stages] : by_stage)
     for (const auto& [stage, n] : stages)
-      rows.push_back({t(kind == "exemplar" ? w("Điển hình", "Exemplar") : w("Mô hình, điểm", "Model, point")),
-                      t(word(stage_words(), stage, w)), t(vi_number(n))});
+      rows.push_back({t(kind == "exemplar" ? w("Exemplar") : w("Model, point")),
+                      t(words::stage(w.lang, stage)), t(vi_number(n))});
   body += h("<section aria-labelledby=\"s-stage\"><h2 id=\"s-stage\">{}</h2>{}</section>",
-            w("Mô hình, điển hình theo giai đoạn", "Models and exemplars by stage"),
-            table({w("Loại", "Kind"), w("Giai đoạn", "Stage"), w("Số lượng", "Count")}, rows));
+            w("Models and exemplars by stage"),
+            table({w("Kind"), w("Stage"), w("Count")}, rows));
   // Ratings of the latest year.
   rows.clear();
   const json& ratings = (*stats)["ratings"];
   for (const char* level : {"good", "fair", "average", "weak"})
-    rows.push_back({t(word(level_words(), level, w)), t(vi_number(ratings.value(level, std::uint64_t{0})))});
+    rows.push_back({t(words::level(w.lang, level)), t(vi_number(ratings.value(level, std::uint64_t{0})))});
   body += h("<section aria-labelledby=\"s-rating\"><h2 id=\"s-rating\">{} {}</h2>{}</section>",
-            w("Xếp loại năm", "Ratings of"), (*stats)["year"],
-            table({w("Mức", "Level"), w("Số mô hình, điểm", "Rated")}, rows));
+            w("Ratings of"), (*stats)["year"],
+            table({w("Level"), w("Rated")}, rows));
   // Findings by rule.
   rows.clear();
   for (const auto& [rule, n] : (*audit)["counts"].items())
-    rows.push_back({h("<a href=\"/desk/audit?rule={}{}\">{}</a>", rule, lang_suffix(w), word(rule_words(), rule, w)),
+    rows.push_back({h("<a href=\"/desk/audit?rule={}{}\">{}</a>", rule, lang_suffix(w), words::rule(w.lang, rule)),
                     t(vi_number(n.get<std::uint64_t>()))});
   body +=
       h("<section aria-labelledby=\"s-find\"><h2 id=\"s-find\">{}</h2>{}</section>",
-        w("Phát hiện kiểm tra", "Audit findings"),
-        rows.empty() ? t(w("Không có.", "None.")) : table({w("Phát hiện", "Finding"), w("Số lượng", "Count")}, rows));
+        w("Audit findings"),
+        rows.empty() ? t(w("None.")) : table({w("Finding"), w("Count")}, rows));
   // Dossier gaps and deadlines coming: the subjects whose dossier lacks items, the findings dated from today on.
   rows.clear();
   for (const auto& f : (*audit)["findings"])
     if (f.value("rule", "") == "dossier-incomplete" && rows.size() < 50)
       rows.push_back({subject_link(f["subject"], w), t(f.value("message", ""))});
   body += h(
-      "<section aria-labelledby=\"s-gaps\"><h2 id=\"s-gaps\">{}</h2>{}</section>", w("Hồ sơ còn thiếu", "Dossier gaps"),
-      rows.empty() ? t(w("Không có.", "None.")) : table({w("Mô hình", "Subject"), w("Còn thiếu", "Missing")}, rows));
+      "<section aria-labelledby=\"s-gaps\"><h2 id=\"s-gaps\">{}</h2>{}</section>", w("Dossier gaps"),
+      rows.empty() ? t(w("None.")) : table({w("Subject"), w("Missing")}, rows));
   // Deadlines coming: the profile's in force today (rating proposals, decisions, forwarding, reports), the next
   // occurrence of each, and the hand-overs to the archives that are due.
   rows.clear();
@@ -379,10 +288,10 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
     for (int y : {year, year + 1}) {
       const std::string day = fmt::format("{}-{}", y, d.before);
       if (day < today) continue;
-      const char* act = act_word(d.act, w);
+      const char* act = words::act(w.lang, d.act);
       const char* period = !d.period           ? ""
-                           : *d.period == "H1" ? w(" (6 tháng)", " (half-year)")
-                                               : w(" (năm)", " (year)");
+                           : *d.period == "H1" ? w(" (half-year)")
+                                               : w(" (year)");
       due.push_back({day, {t(vi_date(day)), t(fmt::format("{}{}", act ? act : d.act.c_str(), period))}});
       break;
     }
@@ -392,24 +301,24 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   for (const auto& f : (*audit)["findings"]) handovers += f.value("rule", "") == "handover-due";
   if (handovers)
     rows.push_back(
-        {h("<a href=\"/desk/audit?rule=handover-due{}\">{}</a>", lang_suffix(w), w("Đến hạn", "Due")),
-         t(fmt::format("{} {}", vi_number(handovers), w("hồ sơ đến hạn nộp lưu", "files due for the archives")))});
+        {h("<a href=\"/desk/audit?rule=handover-due{}\">{}</a>", lang_suffix(w), w("Due")),
+         t(fmt::format("{} {}", vi_number(handovers), w("files due for the archives")))});
   body += h("<section aria-labelledby=\"s-due\"><h2 id=\"s-due\">{}</h2>{}</section>",
-            w("Hạn sắp tới (trước ngày)", "Deadlines coming (before)"),
-            table({w("Trước ngày", "Before"), w("Việc", "What")}, rows));
+            w("Deadlines coming (before)"),
+            table({w("Due before"), w("What")}, rows));
   // The subjects themselves.
   rows.clear();
   for (const auto& s : *listed) {
     if (rows.size() == kMaxRows) break;
-    rows.push_back({subject_link(s.id, w), t(s.name), t(word(stage_words(), s.stage, w)), t(s.unit)});
+    rows.push_back({subject_link(s.id, w), t(s.name), t(words::stage(w.lang, s.stage)), t(s.unit)});
   }
   body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}{}</section>",
-            w("Danh sách", "Subjects"), vi_number(listed->size()),
-            table({w("Mã", "Id"), w("Tên", "Name"), w("Giai đoạn", "Stage"), w("Đơn vị", "Unit")}, rows),
+            w("Subjects"), vi_number(listed->size()),
+            table({w("Id"), w("Name"), w("Stage"), w("Unit")}, rows),
             more(listed->size(), w));
   return page(r, w,
-              unit->empty() ? std::string(w("Tổng quan", "Overview"))
-                            : fmt::format("{} — {}", w("Tổng quan", "Overview"), *unit),
+              unit->empty() ? std::string(w("Overview"))
+                            : fmt::format("{} — {}", w("Overview"), *unit),
               body);
 }
 
@@ -424,33 +333,27 @@ std::string vi_time(const std::string& t) {
 }
 
 Markup signature_facts(const json& sig, const Words& w) {
-  static const std::map<std::string, std::pair<const char*, const char*>> statuses = {
-      {"valid", {"hợp lệ", "valid"}},
-      {"not-revoked", {"chưa bị thu hồi", "not revoked"}},
-      {"revoked", {"đã bị thu hồi", "revoked"}},
-      {"expired", {"hết hạn", "expired"}},
-      {"not-yet-valid", {"chưa có hiệu lực", "not yet valid"}}};
   auto status = [&](const json& j) {
-    return word(statuses, j.is_object() ? text_of(j.value("status", json())) : "", w);
+    return words::status(w.lang, j.is_object() ? text_of(j.value("status", json())) : "");
   };
   return h(
       "<li><strong>{}</strong>: {}<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>"
       "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl></li>",
-      text_of(sig.value("role", json())) == "person" ? w("Người ký", "Person") : w("Cơ quan", "Organisation"),
-      common_name(text_of(sig.value("signer", json()))), w("Cơ quan cấp chứng thư", "Issuer"),
-      common_name(text_of(sig.value("issuer", json()))), w("Thời điểm ký", "Signing time"),
-      vi_time(text_of(sig.value("signing_time", json()))), w("Toàn vẹn", "Integrity"),
-      word(statuses, text_of(sig.value("integrity", json())), w),
-      w("Chứng thư hợp lệ khi ký", "Certificate valid when signed"),
-      sig.value("valid_at_signing_time", false) ? w("có", "yes") : w("không", "no"),
-      w("Chứng thư hiện nay", "Certificate now"), status(sig.value("certificate_now", json())),
-      w("Thu hồi", "Revocation"), status(sig.value("revocation_now", json())));
+      text_of(sig.value("role", json())) == "person" ? w("Person") : w("Organisation"),
+      common_name(text_of(sig.value("signer", json()))), w("Issuer"),
+      common_name(text_of(sig.value("issuer", json()))), w("Signing time"),
+      vi_time(text_of(sig.value("signing_time", json()))), w("Integrity"),
+      words::status(w.lang, text_of(sig.value("integrity", json()))),
+      w("Certificate valid when signed"),
+      sig.value("valid_at_signing_time", false) ? w("yes") : w("no"),
+      w("Certificate now"), status(sig.value("certificate_now", json())),
+      w("Revocation"), status(sig.value("revocation_now", json())));
 }
 
 http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
                             const Words& w) {
   const std::string id = param(r, "id"), as_of = param(r, "as_of");
-  if (id.empty()) return error_page(r, w, bad(w("id: cần mã mô hình (?id=...)", "id: give ?id=SUBJECT")));
+  if (id.empty()) return error_page(r, w, bad(w("id: give ?id=SUBJECT")));
   // A merged province's predecessor's subject HB.<id> (ledger/FORMAT.md §14), for a reader of the whole ledger: read
   // in part HB, under its own profile; the ids it names are written HB.<id> too.
   std::unique_ptr<ledger::Ledger> part;
@@ -475,7 +378,7 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
   if (!history) return error_page(r, w, history.error());
   auto state = queries::show(read, read_id, {as_of, std::nullopt}, scope);
   if (!state) return error_page(r, w, state.error());
-  auto dossier = queries::dossier(read, read_id, {as_of, std::nullopt}, scope);
+  auto dossier = queries::dossier(read, read_id, {as_of, std::nullopt}, scope, w.lang);
   if (!dossier) return error_page(r, w, dossier.error());
   const json& s = *state;
   const json& acts = (*history)["acts"];
@@ -493,47 +396,47 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         "<label for=\"slider\">{}</label> <input type=\"range\" id=\"slider\" min=\"0\" max=\"{}\" value=\"{}\" "
         "data-dates=\"{}\" aria-valuetext=\"{}\"></form>",
         id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Trạng thái tại ngày", "State as of"), as_of, w("Xem", "Show"), w("Theo từng văn bản", "Act by act"),
+        w("State as of"), as_of, w("Show"), w("Act by act"),
         dates.empty() ? 0 : dates.size() - 1, position, json(dates).dump(),
         dates.empty() ? std::string() : vi_date(dates[position]));
   // The state as of the day.
   const json& authority = s.value("authority", json::object());
   const json& rating = s.value("rating", json());
   std::vector<std::vector<Markup>> rows = {
-      {t(w("Mã", "Id")), t(id)},
-      {t(w("Tên", "Name")), t(text_of(s.value("name", json())))},
-      {t(w("Loại", "Kind")), t(word(kind_words(), text_of(s.value("kind", json())), w))},
-      {t(w("Giai đoạn", "Stage")),
-       h("<strong id=\"stage\">{}</strong>", word(stage_words(), text_of(s.value("stage", json())), w))},
-      {t(w("Đơn vị", "Unit")), t(text_of(authority.value("unit", json())))},
-      {t(w("Thành lập, công nhận", "Founded")), t(vi_date(text_of(s.value("founded", json()))))},
-      {t(w("Số tổ", "Teams")), t(text_of(s.value("teams", json())))},
-      {t(w("Xếp loại gần nhất", "Latest rating")),
+      {t(w("Id")), t(id)},
+      {t(w("Name")), t(text_of(s.value("name", json())))},
+      {t(w("Kind")), t(words::kind(w.lang, text_of(s.value("kind", json()))))},
+      {t(w("Stage")),
+       h("<strong id=\"stage\">{}</strong>", words::stage(w.lang, text_of(s.value("stage", json()))))},
+      {t(w("Unit")), t(text_of(authority.value("unit", json())))},
+      {t(w("Founded")), t(vi_date(text_of(s.value("founded", json()))))},
+      {t(w("Teams")), t(text_of(s.value("teams", json())))},
+      {t(w("Latest rating")),
        t(rating.is_object()
-             ? fmt::format("{} {}", text_of(rating["year"]), word(level_words(), text_of(rating["level"]), w))
+             ? fmt::format("{} {}", text_of(rating["year"]), words::level(w.lang, text_of(rating["level"])))
              : "-")},
   };
-  body += h("<section aria-labelledby=\"s-state\"><h2 id=\"s-state\">{} {}</h2>{}</section>", w("Trạng thái", "State"),
-            as_of.empty() ? w("hiện nay", "now") : std::string(w("tại ngày ", "as of ")) + vi_date(as_of),
-            table({w("Mục", "Field"), w("Giá trị", "Value")}, rows));
+  body += h("<section aria-labelledby=\"s-state\"><h2 id=\"s-state\">{} {}</h2>{}</section>", w("State"),
+            as_of.empty() ? w("now") : std::string(w("as of ")) + vi_date(as_of),
+            table({w("Field"), w("Value")}, rows));
   // Lineage.
   Markup lineage;
-  auto list = [&](const char* vi, const char* en, const json& ids) {
+  auto list = [&](const char* label, const json& ids) {
     if (ids.is_string() && !ids.get<std::string>().empty())
-      lineage += h("<li>{}: {}</li>", w(vi, en), subject_link(named(ids.get<std::string>()), w));
+      lineage += h("<li>{}: {}</li>", label, subject_link(named(ids.get<std::string>()), w));
     if (ids.is_array() && !ids.empty()) {
       Markup links;
       for (const auto& x : ids) links += subject_link(named(text_of(x)), w) + Markup{" "};
-      lineage += h("<li>{} ({}): {}</li>", w(vi, en), ids.size(), links);
+      lineage += h("<li>{} ({}): {}</li>", label, ids.size(), links);
     }
   };
-  list("Điểm nhân rộng của", "Point of", s.value("point_of", json()));
-  list("Các điểm nhân rộng", "Points", s.value("points", json()));
-  list("Sáp nhập từ", "Merged from", s.value("merged_from", json()));
-  list("Đã sáp nhập vào", "Merged into", s.value("merged_into", json()));
-  list("Tiếp nhận từ", "Carried from", s.value("carried_from", json()));
-  body += h("<section aria-labelledby=\"s-line\"><h2 id=\"s-line\">{}</h2>{}</section>", w("Quan hệ", "Lineage"),
-            lineage.html.empty() ? t(w("Không có.", "None.")) : h("<ul>{}</ul>", lineage));
+  list(w("Point of"), s.value("point_of", json()));
+  list(w("Replication points"), s.value("points", json()));
+  list(w("Merged from"), s.value("merged_from", json()));
+  list(w("Merged into"), s.value("merged_into", json()));
+  list(w("Carried from"), s.value("carried_from", json()));
+  body += h("<section aria-labelledby=\"s-line\"><h2 id=\"s-line\">{}</h2>{}</section>", w("Lineage"),
+            lineage.html.empty() ? t(w("None.")) : h("<ul>{}</ul>", lineage));
   // The timeline, act by act.
   Markup timeline;
   for (const auto& a : acts) {
@@ -541,21 +444,21 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
     const json& doc = a.value("document", json::object());
     Markup sigs;
     for (const auto& sig : a.value("signatures", json::array())) sigs += signature_facts(sig, w);
-    const char* kind = act_word(text_of(a["act"]), w);
+    const char* kind = words::act(w.lang, text_of(a["act"]));
     timeline +=
         h("<li id=\"e{}\" class=\"{}\"><p><span class=\"date\">{}</span> <strong>{}</strong> {} — {} ({}), {} {}</p>"
           "<p class=\"sigstate\">{}</p><ul class=\"sigs\">{}</ul></li>",
           a["seq"], !as_of.empty() && date > as_of ? "later" : "", vi_date(date), kind ? kind : text_of(a["act"]),
           text_of(doc.value("number", json())), text_of(doc.value("title", json())),
-          text_of(doc.value("issuer", json())), w("mục", "entry"), a["seq"],
-          a.value("signatures_valid", false) ? w("Chữ ký số hợp lệ", "Signatures valid")
-                                             : std::string(w("Chữ ký số KHÔNG hợp lệ: ", "Signatures NOT valid: ")) +
+          text_of(doc.value("issuer", json())), w("entry"), a["seq"],
+          a.value("signatures_valid", false) ? w("Signatures valid")
+                                             : std::string(w("Signatures NOT valid: ")) +
                                                    text_of(a.value("signature_failure", json())),
           sigs);
   }
   body +=
       h("<section aria-labelledby=\"s-acts\"><h2 id=\"s-acts\">{} ({})</h2><ol class=\"timeline\">{}</ol></section>",
-        w("Các văn bản", "Acts"), acts.size(), timeline);
+        w("Acts"), acts.size(), timeline);
   // The diff between two dates.
   const std::string from = param(r, "from"), to = param(r, "to");
   Markup diff =
@@ -563,8 +466,8 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         "<label for=\"from\">{}</label> <input type=\"date\" id=\"from\" name=\"from\" value=\"{}\"> "
         "<label for=\"to\">{}</label> <input type=\"date\" id=\"to\" name=\"to\" value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
-        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Từ ngày", "From"), from,
-        w("Đến ngày", "To"), to, w("So sánh", "Compare"));
+        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("From"), from,
+        w("To"), to, w("Compare"));
   if (!from.empty() && !to.empty()) {
     auto d = queries::diff(read, read_id, from, to, scope);
     if (!d) {
@@ -573,12 +476,12 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
       std::vector<std::vector<Markup>> changes;
       for (const auto& c : (*d)["changes"])
         changes.push_back({t(text_of(c["field"])), t(text_of(c["from"])), t(text_of(c["to"]))});
-      diff += changes.empty() ? t(w("Không thay đổi.", "No change."))
-                              : table({w("Mục", "Field"), w("Trước", "Before"), w("Sau", "After")}, changes);
+      diff += changes.empty() ? t(w("No change."))
+                              : table({w("Field"), w("Before"), w("After")}, changes);
     }
   }
   body += h("<section aria-labelledby=\"s-diff\"><h2 id=\"s-diff\">{}</h2>{}</section>",
-            w("So sánh hai ngày", "Between two dates"), diff);
+            w("Between two dates"), diff);
   // The dossier checklist, each document downloadable where the ledger holds it.
   rows.clear();
   for (const auto& item : (*dossier)["items"]) {
@@ -590,27 +493,27 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         // (A paper of a sealed part is downloaded from the predecessor's own service or directory.)
         if (a.value("held", false) && !d.contains("part") && prefix.empty())
           files += h(" <a href=\"/desk/document?subject={}&amp;sha256={}\">{}</a>", percent_encode(id), sha,
-                     w("tải về", "download"));
+                     w("download"));
         else if (!a["disposal"].is_null())
-          files += h(" ({} {})", w("đã tiêu hủy theo quyết định", "destroyed under decision"),
+          files += h(" ({} {})", w("destroyed under decision"),
                      text_of(a["disposal"]["number"]));
         else if (!a.value("held", false))
-          files += h(" ({})", w("đã nộp lưu hoặc không còn giữ", "transferred or not held"));
+          files += h(" ({})", w("transferred or not held"));
       }
       docs += h("<li>{} {} ({}){}</li>", text_of(d["number"]), text_of(d["title"]), vi_date(text_of(d["date"])), files);
     }
     const std::string status = text_of(item["status"]);
     rows.push_back({t(text_of(item["item"])), t(text_of(item["title"])),
                     h("<span class=\"st-{}\">{}</span>", status,
-                      status == "present"        ? w("Có", "present")
-                      : status == "missing"      ? w("Thiếu", "missing")
-                      : status == "not-required" ? w("Không bắt buộc", "not required")
+                      status == "present"        ? w("present")
+                      : status == "missing"      ? w("missing")
+                      : status == "not-required" ? w("not required")
                                                  : status.c_str()),
                     docs.html.empty() ? t(text_of(item.value("reason", json()))) : h("<ul>{}</ul>", docs)});
   }
   body +=
-      h("<section aria-labelledby=\"s-dossier\"><h2 id=\"s-dossier\">{}</h2>{}</section>", w("Hồ sơ", "Dossier"),
-        table({w("Mục", "Item"), w("Tài liệu", "Document"), w("Tình trạng", "Status"), w("Văn bản", "Papers")}, rows));
+      h("<section aria-labelledby=\"s-dossier\"><h2 id=\"s-dossier\">{}</h2>{}</section>", w("Dossier"),
+        table({w("Item"), w("Document"), w("Status"), w("Papers")}, rows));
   const std::string name = text_of(s.value("name", json()));
   return page(r, w, name.empty() ? id : fmt::format("{} — {}", id, name), body);
 }
@@ -660,11 +563,11 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
         "<input id=\"year\" name=\"year\" inputmode=\"numeric\" size=\"5\" value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
         w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Năm đánh giá", "Evaluation year"), shown, w("Xem", "Show"));
+        w("Evaluation year"), shown, w("Show"));
   body +=
       h("<p id=\"totals\" data-points=\"{}\" data-teams=\"{}\">{}: <strong>{}</strong> {}, <strong>{}</strong> {}.</p>",
-        (*now)["points"], (*now)["teams"], w("Tổng số", "Total"), vi_number((*now)["points"].get<std::uint64_t>()),
-        w("điểm mô hình", "points"), vi_number((*now)["teams"].get<std::uint64_t>()), w("tổ", "teams"));
+        (*now)["points"], (*now)["teams"], w("Total"), vi_number((*now)["points"].get<std::uint64_t>()),
+        w("points"), vi_number((*now)["teams"].get<std::uint64_t>()), w("teams"));
   std::vector<Bar> bars;
   std::vector<std::vector<Markup>> rows;
   for (const auto& m : (*now)["models"]) {
@@ -673,9 +576,9 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
                     t(vi_number(m["teams"].get<std::uint64_t>()))});
   }
   body += h("<section aria-labelledby=\"s-names\"><h2 id=\"s-names\">{}</h2>{}{}</section>",
-            w("Điểm mô hình theo tên", "Points by model name"),
-            bar_chart(w("Số điểm theo tên mô hình", "Points by model name"), bars),
-            table({w("Tên mô hình", "Model"), w("Số điểm", "Points"), w("Số tổ", "Teams")}, rows));
+            w("Points by model name"),
+            bar_chart(w("Points by model name"), bars),
+            table({w("Model"), w("Points"), w("Teams")}, rows));
   // Over the years: points and teams, ratings by level (each evaluation year's figures as of 31 December, after its
   // ratings were decided in November; the current year's as of today).
   rows.clear();
@@ -706,20 +609,20 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
                             t(vi_number((*s)["teams"].get<std::uint64_t>()))};
     for (const char* level : {"good", "fair", "average", "weak"}) {
       row.push_back(t(vi_number(rt.value(level, std::uint64_t{0}))));
-      rated.push_back({fmt::format("{} {}", y, word(level_words(), level, w)), rt.value(level, std::uint64_t{0})});
+      rated.push_back({fmt::format("{} {}", y, words::level(w.lang, level)), rt.value(level, std::uint64_t{0})});
     }
     rows.push_back(std::move(row));
   }
   body += h("<section aria-labelledby=\"s-years\"><h2 id=\"s-years\">{}</h2>{}{}</section>",
-            w("Qua các năm", "Over the years"),
-            bar_chart(w("Xếp loại theo năm và mức", "Ratings by year and level"), rated),
-            table({w("Năm", "Year"), w("Điểm", "Points"), w("Tổ", "Teams"), w("Tốt", "Good"), w("Khá", "Fair"),
-                   w("Trung bình", "Average"), w("Yếu", "Weak")},
+            w("Over the years"),
+            bar_chart(w("Ratings by year and level"), rated),
+            table({w("Year"), w("Points"), w("Teams"), w("Good"), w("Fair"),
+                   w("Average"), w("Weak")},
                   rows));
   // Points and teams by model name over the same years.
   rows.clear();
-  std::vector<std::string> heading{w("Tên mô hình", "Model")};
-  for (int y : years) heading.push_back(fmt::format("{} ({})", y, w("điểm / tổ", "points / teams")));
+  std::vector<std::string> heading{w("Model")};
+  for (int y : years) heading.push_back(fmt::format("{} ({})", y, w("points / teams")));
   for (const auto& [name, per_year] : by_name) {
     std::vector<Markup> row{t(name)};
     for (int y : years) {
@@ -729,26 +632,26 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
     rows.push_back(std::move(row));
   }
   body += h("<section aria-labelledby=\"s-names-years\"><h2 id=\"s-names-years\">{}</h2>{}</section>",
-            w("Điểm và tổ theo tên mô hình qua các năm", "Points and teams by model name over the years"),
+            w("Points and teams by model name over the years"),
             table(heading, rows));
   rows.clear();
   for (const char* stage : {"building", "recognized", "ended"})
     rows.push_back(
-        {t(word(stage_words(), stage, w)), t(vi_number((*now)["exemplars"].value(stage, std::uint64_t{0})))});
+        {t(words::stage(w.lang, stage)), t(vi_number((*now)["exemplars"].value(stage, std::uint64_t{0})))});
   body += h("<section aria-labelledby=\"s-ex\"><h2 id=\"s-ex\">{}</h2>{}</section>",
-            w("Điển hình tiên tiến", "Exemplars"), table({w("Giai đoạn", "Stage"), w("Số lượng", "Count")}, rows));
-  return page(r, w, fmt::format("{} {}", w("Thống kê năm", "Statistics"), shown), body);
+            w("Exemplars"), table({w("Stage"), w("Count")}, rows));
+  return page(r, w, i18n::trf(w.lang, "Statistics for {}", shown), body);
 }
 
 http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
                           const Words& w) {
   const std::string rule = param(r, "rule"), year = param(r, "year");
-  auto found = queries::audit(ledger, {}, "", scope, param(r, "unit"));
+  auto found = queries::audit(ledger, {}, "", scope, param(r, "unit"), w.lang);
   if (!found) return error_page(r, w, found.error());
-  Markup options = h("<option value=\"\">{}</option>", w("Tất cả", "All"));
+  Markup options = h("<option value=\"\">{}</option>", w("All"));
   for (const auto& [id, n] : (*found)["counts"].items())
     options += h("<option value=\"{}\"{}>{} ({})</option>", id, id == rule ? Markup{" selected"} : Markup{},
-                 word(rule_words(), id, w), n);
+                 words::rule(w.lang, id), n);
   Markup body =
       h("<form method=\"get\" action=\"/desk/audit\">{}<label for=\"rule\">{}</label> <select id=\"rule\" "
         "name=\"rule\">{}</select> "
@@ -756,8 +659,8 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
         "<label for=\"fyear\">{}</label> <input id=\"fyear\" name=\"year\" size=\"5\" inputmode=\"numeric\" "
         "value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
-        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Loại", "Rule"), options,
-        w("Đơn vị", "Unit"), param(r, "unit"), w("Năm", "Year"), year, w("Lọc", "Filter"));
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Rule"), options,
+        w("Unit"), param(r, "unit"), w("Year"), year, w("Filter"));
   std::size_t matching = 0;  // the findings the filters keep (the table shows kMaxRows of them at most)
   std::vector<std::vector<Markup>> rows;
   for (const auto& f : (*found)["findings"]) {
@@ -771,19 +674,19 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
     if (subject != "ledger" && subject.find('.') == std::string::npos)
       for (const auto& d : f.value("documents", json::array()))
         documents += h(" <a href=\"/desk/subject?id={}{}#e{}\">{} {}</a>", percent_encode(subject), lang_suffix(w), d,
-                       w("mục", "entry"), d);
+                       w("entry"), d);
     ++matching;
     if (rows.size() == kMaxRows) continue;
     rows.push_back({t(vi_date(text_of(f["date"]))),
-                    h("<span title=\"{}\">{}</span>", text_of(f["rule"]), word(rule_words(), text_of(f["rule"]), w)),
+                    h("<span title=\"{}\">{}</span>", text_of(f["rule"]), words::rule(w.lang, text_of(f["rule"]))),
                     who, t(text_of(f["message"])) + documents});
   }
   body +=
-      h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", matching, w("Số phát hiện", "Findings"), vi_number(matching));
+      h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", matching, w("Number of findings"), vi_number(matching));
   body +=
-      table({w("Ngày", "Date"), w("Phát hiện", "Finding"), w("Mô hình", "Subject"), w("Nội dung", "Message")}, rows) +
+      table({w("Date"), w("Finding"), w("Subject"), w("Message")}, rows) +
       more(matching, w);
-  return page(r, w, w("Phát hiện kiểm tra", "Audit findings"), body);
+  return page(r, w, w("Audit findings"), body);
 }
 
 http::Response reports_page(const http::Request& r, const Words& w) {
@@ -794,12 +697,11 @@ http::Response reports_page(const http::Request& r, const Words& w) {
     links +=
         h("<li><a href=\"/v1/report?period={}&amp;format=html\">{} {}</a> · <a "
           "href=\"/v1/report?period={}-H1&amp;format=html\">{} {}</a></li>",
-          year, w("Báo cáo tổng kết năm", "Yearly report"), year, year,
-          w("Báo cáo sơ kết 6 tháng đầu năm", "Half-year report"), year);
-  return page(r, w, w("Báo cáo", "Reports"),
+          year, w("Yearly report"), year, year,
+          w("Half-year report"), year);
+  return page(r, w, w("Reports"),
               h("<p>{}</p><ul>{}</ul>",
-                w("Văn bản báo cáo in được, như lệnh antq report --format html viết.",
-                  "The printable report, as antq report --format html writes it."),
+                w("The printable report, as antq report --format html writes it."),
                 links));
 }
 
@@ -809,25 +711,24 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
   if (!checkpoint) return error_page(r, w, checkpoint.error());
   auto last = queries::last_verification(ledger.dir());
   Markup body = h("<section aria-labelledby=\"s-cp\"><h2 id=\"s-cp\">{}</h2><pre id=\"checkpoint\">{}</pre></section>",
-                  w("Điểm kiểm tra đã ký hiện nay", "The current signed checkpoint"), lines(*checkpoint));
+                  w("The current signed checkpoint"), lines(*checkpoint));
   if (last && last->value("recorded", false))
     body +=
         h("<section aria-labelledby=\"s-last\"><h2 id=\"s-last\">{}</h2><p>{} {}: <strong>{}</strong>, {} "
           "{}.</p></section>",
-          w("Lần xác minh toàn bộ gần nhất", "The last full verification"), w("Lúc", "At"),
-          vi_time(text_of((*last)["time"])), last->value("ok", false) ? w("đạt", "passed") : w("KHÔNG ĐẠT", "FAILED"),
-          vi_number(last->value("entries", std::uint64_t{0})), w("mục", "entries"));
+          w("The last full verification"), w("At"),
+          vi_time(text_of((*last)["time"])), last->value("ok", false) ? w("passed") : w("FAILED"),
+          vi_number(last->value("entries", std::uint64_t{0})), w("entries"));
   else
-    body += h("<p>{}</p>", w("Chưa có lần xác minh toàn bộ nào được ghi (antq verify).",
-                             "No full verification recorded yet (antq verify)."));
+    body += h("<p>{}</p>", w("No full verification recorded yet (antq verify)."));
   const std::string seq_text = param(r, "seq");
   body +=
       h("<form method=\"get\" action=\"/desk/verify\">{}<label for=\"seq\">{}</label> "
         "<input id=\"seq\" name=\"seq\" inputmode=\"numeric\" size=\"8\" value=\"{}\"> <button "
         "type=\"submit\">{}</button></form>",
         w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Chứng minh một mục có trong sổ (số mục)", "Prove that an entry is in the log (entry number)"), seq_text,
-        w("Lấy chứng minh", "Get the proof"));
+        w("Prove that an entry is in the log (entry number)"), seq_text,
+        w("Get the proof"));
   if (!seq_text.empty()) {
     if (seq_text.size() > 19 ||
         !std::all_of(seq_text.begin(), seq_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -841,7 +742,7 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
     if (!scope.whole()) {
       auto in = act && act->subject != "ledger" ? queries::subject_in_scope(ledger, act->subject, scope)
                                                 : Result<bool>(false);
-      if (!in || !*in) return not_found(r, w, fmt::format("{} {}", w("mục", "entry"), seq));
+      if (!in || !*in) return not_found(r, w, fmt::format("{} {}", w("entry"), seq));
     }
     auto proof = queries::proof_inclusion(ledger, seq, ledger.size());
     if (!proof) return error_page(r, w, proof.error());
@@ -851,16 +752,15 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
           "<p>{}</p><p>{}: <code>{}</code></p><p>{}: <code>{}</code></p><p>{}: {}</p>"
           "<p id=\"browser-check\" role=\"status\" aria-live=\"polite\">{}</p><ol id=\"steps\"></ol></section>",
           to_base64(*bytes), seq, (*proof)["size"], (*proof)["proof"].dump(), (*proof)["leaf_hash"], (*proof)["root"],
-          w("Chứng minh mục", "Inclusion proof of entry"), seq,
-          act ? fmt::format("{} {} ({})", act_word(act->act, w) ? act_word(act->act, w) : act->act.c_str(),
+          w("Inclusion proof of entry"), seq,
+          act ? fmt::format("{} {} ({})", words::act(w.lang, act->act) ? words::act(w.lang, act->act) : act->act.c_str(),
                             act->subject, vi_date(act->date))
               : std::string(),
-          w("Băm lá (máy chủ)", "Leaf hash (server)"), (*proof)["leaf_hash"], w("Gốc (máy chủ)", "Root (server)"),
-          (*proof)["root"], w("Số mã băm trong chứng minh", "Hashes in the proof"), (*proof)["proof"].size(),
-          w("Trình duyệt đang tự kiểm tra bằng SHA-256 (WebCrypto)...",
-            "The browser is checking it itself with SHA-256 (WebCrypto)..."));
+          w("Leaf hash (server)"), (*proof)["leaf_hash"], w("Root (server)"),
+          (*proof)["root"], w("Hashes in the proof"), (*proof)["proof"].size(),
+          w("The browser is checking it itself with SHA-256 (WebCrypto)..."));
   }
-  return page(r, w, w("Xác minh", "Verification"), body);
+  return page(r, w, w("Verification"), body);
 }
 
 }  // namespace
@@ -908,7 +808,7 @@ http::Response answer(const ledger::Ledger& ledger, const http::Request& r, cons
   if (page_name == "audit") return audit_page(ledger, r, scope, w);
   if (page_name == "reports") return reports_page(r, w);
   if (page_name == "verify") return verify_page(ledger, r, scope, w);
-  return page(r, w, w("Không có trang này", "No such page"), h("<p>{}</p>", r.path), 404);
+  return page(r, w, w("No such page"), h("<p>{}</p>", r.path), 404);
 }
 
 }  // namespace antq::cli::desk

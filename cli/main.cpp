@@ -5,6 +5,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "projections/i18n.hpp"
 
 int main(int argc, char** argv) {
   using namespace antq::cli;
@@ -16,6 +17,13 @@ int main(int argc, char** argv) {
       "antq"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
+  // The language of messages (po/README.md): given anywhere on the line (fallthrough), before the command runs.
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--lang",
+         [](const std::string& lang) { antq::i18n::set_process_lang(*antq::i18n::parse_lang(lang)); },
+         "Messages in Vietnamese (vi) or English (en); default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG")
+      ->check(CLI::IsMember({"vi", "en"}));
   Action run;
   add_init(app, run);
   add_sign(app, run);

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/ledger.hpp"
+#include "projections/i18n.hpp"
 #include "projections/query.hpp"
 #include "projections/scope.hpp"
 #include "signing/result.hpp"
@@ -79,8 +80,9 @@ Status unit_in_force(const ledger::Ledger& ledger, const std::string& unit, cons
 Result<Json> show(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);
 // antq history --json: its decision chain up to `point`, every signature checked again.
 Result<Json> history(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);
-// antq dossier SUBJECT --json.
-Result<Json> dossier(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope);
+// antq dossier SUBJECT --json, its reasons in `lang`.
+Result<Json> dossier(const ledger::Ledger& ledger, const std::string& subject, const Point& point, const Scope& scope,
+                     i18n::Lang lang = i18n::Lang::en);
 // antq dossier --unit UNIT --json: the subjects of `unit` (inside the scope) with missing items.
 Result<Json> dossier_gaps(const ledger::Ledger& ledger, const std::string& unit, const Point& point, const Scope& scope);
 // antq diff --from FROM --to TO --json.
@@ -98,9 +100,10 @@ Result<std::string> stats_csv(const ledger::Ledger& ledger, const StatsOptions& 
 
 // antq audit --json: findings since `since` ("" for all), deadlines measured against today (Vietnam date) or
 // point.as_of.
-// `unit` (as typed; "" for every unit): only the subjects it or a unit under it founded (unit_filter).
+// `unit` (as typed; "" for every unit): only the subjects it or a unit under it founded (unit_filter). Messages in
+// `lang` (the service's ?lang=vi, the desk's pages, the CLI's table); ids, dates and keys are the same in any.
 Result<Json> audit(const ledger::Ledger& ledger, const Point& point, const std::string& since, const Scope& scope,
-                   const std::string& unit = "");
+                   const std::string& unit = "", i18n::Lang lang = i18n::Lang::en);
 
 // antq units --json: the units as they stood on `as_of` ("" for today, Vietnam date): {as_of, units[]}, the
 // registered ones inside the scope in tree order, then those only seen in acts (cli/cmd_units.cpp).

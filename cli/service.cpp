@@ -310,7 +310,9 @@ const std::vector<Route>& routes() {
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
          if (!p) return http::error(400, p.error().message);
-         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c), param(r, "unit")));
+         auto lang = i18n::parse_lang(param(r, "lang").empty() ? "en" : param(r, "lang"));
+         if (!lang) return http::error(400, "lang: vi or en");
+         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c), param(r, "unit"), *lang));
        }, [](const http::Request&) { return std::string("audit"); })},
       {"GET", "/v1/units", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {

@@ -14,6 +14,7 @@
 #include "projections/retention.hpp"
 #include "projections/stats.hpp"
 #include "projections/units.hpp"
+#include "projections/words.hpp"
 
 namespace antq::projections {
 namespace {
@@ -117,7 +118,7 @@ class Auditor {
   }
 
  private:
-  void add(const SubjectState& s, std::uint64_t seq, std::string rule, std::string date, std::string message,
+  void add(const SubjectState& s, std::uint64_t seq, std::string rule, std::string date, i18n::Text message,
            std::vector<std::uint64_t> documents = {}) {
     if (documents.empty()) documents.push_back(seq);
     out_.push_back({s.id, seq, std::move(rule), std::move(date), std::move(message), std::move(documents), {}});
@@ -138,11 +139,11 @@ class Auditor {
         if (!s || s->closed() || carried_as_of(ledger_, part, s->id, at_)) return;
         const std::string id = part + "." + s->id;
         out_.push_back({id, seq, "not-carried-over", effective,
-                        fmt::format("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
+                        i18n::Text("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
                                     "unit of this ledger has taken it over (antq carry-over): none is competent to "
                                     "rate, replicate or end it",
-                                    id, s->kind, s->stage,
-                                    s->authority.unit.empty() ? "" : ", founded by " + s->authority.unit, part,
+                                    id, words::kind_text(s->kind), words::stage_text(s->stage),
+                                    s->authority.unit.empty() ? i18n::Text() : i18n::Text(", founded by {}", s->authority.unit), part,
                                     effective, seq),
                         {seq}, {}});
       });
@@ -176,7 +177,7 @@ class Auditor {
         const std::string due = fmt::format("{:04}-{}", year, d.before);
         if (l.act.date >= due)
           add(s, l.entry.seq, d.id, l.act.date,
-              fmt::format("{} of {} for {} is dated {}; it was due before {} ({})", d.act, s.id, year, l.act.date,
+              i18n::Text("{} of {} for {} is dated {}; it was due before {} ({})", d.act, s.id, year, l.act.date,
                           due, p.id));
       }
     }
@@ -195,8 +196,8 @@ class Auditor {
           filed = filed || (l.act.act == "model.report-filed" && l.act.data.value("period", "") == name && l.act.date < due);
         if (!filed)
           add(s, s.entries.back(), "missing-report", due,
-              fmt::format("{} has no {} report (model.report-filed, period {}) dated before {} ({})", s.id,
-                          period == "H1" ? "half-year" : "yearly", name, due, p.id));
+              i18n::Text("{} has no {} report (model.report-filed, period {}) dated before {} ({})", s.id,
+                          period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due, p.id));
       }
   }
 
@@ -221,8 +222,9 @@ class Auditor {
       const std::string due = fmt::format("{:04}-{}", y, d.before);
       if (today_ < due || !due_for_rating(p, s, due) || s.ratings.contains(y)) continue;
       add(s, s.entries.back(), "missing-rating", due,
-          fmt::format("{} {} {} and has no rating decision (model.rated) for {}, due before {} ({})", s.id,
-                      s.has("model.recognized") ? "was recognized" : "was established", s.founded, y, due, p.id));
+          i18n::Text("{} {} {} and has no rating decision (model.rated) for {}, due before {} ({})", s.id,
+                      s.has("model.recognized") ? i18n::Text("was recognized") : i18n::Text("was established"), s.founded, y,
+                      due, p.id));
     }
   }
 
@@ -236,8 +238,8 @@ class Auditor {
       });
       if (!sent)
         add(s, r.seq, "missing-forwarding", due,
-            fmt::format("{} was rated {} for {} (decision of {}, entry {}); the result was never sent on "
-                        "(model.rating-forwarded), due before {} ({})", s.id, r.level, y, r.date, r.seq, due, p.id));
+            i18n::Text("{} was rated {} for {} (decision of {}, entry {}); the result was never sent on "
+                        "(model.rating-forwarded), due before {} ({})", s.id, words::level_text(r.level), y, r.date, r.seq, due, p.id));
     }
   }
 
@@ -258,7 +260,7 @@ class Auditor {
       });
       if (!announced)
         add(s, r.seq, "good-not-announced", by,
-            fmt::format("{} was rated good for {} (decision of {}, entry {}) and was not announced for dissemination "
+            i18n::Text("{} was rated good for {} (decision of {}, entry {}) and was not announced for dissemination "
                         "and replication (model.announced) from {} to before {} ({})", s.id, y, r.date, r.seq, from,
                         by, p.id));
     }
@@ -286,8 +288,8 @@ class Auditor {
           });
           if (!supported)
             add(s, l.entry.seq, "rating-criteria-unsupported", l.act.date,
-                fmt::format("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
-                            s.id, l.act.data.value("level", ""), year_of(l.act.data), l.act.date, id, kind, since,
+                i18n::Text("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
+                            s.id, words::level_text(l.act.data.value("level", "")), year_of(l.act.data), l.act.date, id, kind, since,
                             field, list_of(claim->of), p.id));
         }
       }
@@ -349,9 +351,10 @@ class Auditor {
           });
           if (sent) continue;
           out_.push_back({"ledger", u.seq, "missing-unit-report", due,
-                          fmt::format("{} ({}{}) has no {} report {} (unit.report-filed) dated before {} to {} ({})",
-                                      unit, u.level, u.kind.empty() ? "" : ", " + u.kind,
-                                      tier.period == "H1" ? "half-year" : "yearly", name, due, tier.to, p.id),
+                          i18n::Text("{} ({}{}) has no {} report {} (unit.report-filed) dated before {} to {} ({})",
+                                      unit, u.level, u.kind.empty() ? std::string() : ", " + u.kind,
+                                      tier.period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due, tier.to,
+                                      p.id),
                           {u.seq}, unit});
         }
       }
@@ -372,8 +375,8 @@ class Auditor {
       const std::string level = l.act.data.value("level", "");
       if (!band.empty() && band != level)
         add(s, l.entry.seq, "level-mismatch", l.act.date,
-            fmt::format("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})",
-                        s.id, level, year_of(l.act.data), l.act.date, pct, band, p.id));
+            i18n::Text("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})",
+                        s.id, words::level_text(level), year_of(l.act.data), l.act.date, pct, words::level_text(band), p.id));
     }
   }
 
@@ -390,9 +393,9 @@ class Auditor {
       for (const ChainLink& l : links)
         if (work_year(l.act) > latest->first) {
           add(s, latest->second.seq, "weak-not-terminated", l.act.date,
-              fmt::format("{} was rated weak for {} (decision of {}, entry {}) and is still {}: {} for {} (entry {}, "
+              i18n::Text("{} was rated weak for {} (decision of {}, entry {}) and is still {}: {} for {} (entry {}, "
                           "{}) keeps it going instead of ending it by the termination steps ({}: no time limit, 000 "
-                          "§III.3)", s.id, latest->first, latest->second.date, latest->second.seq, s.stage, l.act.act,
+                          "§III.3)", s.id, latest->first, latest->second.date, latest->second.seq, words::stage_text(s.stage), l.act.act,
                           work_year(l.act), l.entry.seq, l.act.date, p.id),
               {latest->second.seq, l.entry.seq});
           return;
@@ -402,10 +405,10 @@ class Auditor {
     const std::string by = at_once ? latest->second.date : fmt::format("{:04}-10-31", latest->first + 1);
     if (today_ <= by) return;
     add(s, latest->second.seq, "weak-not-terminated", by,
-        fmt::format("{} was rated weak for {} (decision of {}, entry {}) and is still {} {}", s.id, latest->first,
-                    latest->second.date, latest->second.seq, s.stage,
-                    at_once ? fmt::format("({}: a Weak model is liquidated at once)", p.id)
-                            : fmt::format("after the next evaluation year ended {}", by)));
+        i18n::Text("{} was rated weak for {} (decision of {}, entry {}) and is still {} {}", s.id, latest->first,
+                    latest->second.date, latest->second.seq, words::stage_text(s.stage),
+                    at_once ? i18n::Text("({}: a Weak model is liquidated at once)", p.id)
+                            : i18n::Text("after the next evaluation year ended {}", by)));
   }
 
   // missing-plan: an active model without an activity plan for an evaluation year that began after its founding,
@@ -423,7 +426,7 @@ class Auditor {
       });
       if (!planned)
         add(s, s.entries.back(), "missing-plan", due,
-            fmt::format("{} is active but has no activity plan (model.plan-issued) for evaluation year {}, which "
+            i18n::Text("{} is active but has no activity plan (model.plan-issued) for evaluation year {}, which "
                         "opened {} (due before {}, {})", s.id, y, opens, due, p.id));
     }
   }
@@ -437,8 +440,8 @@ class Auditor {
       if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
     if (!items.empty())
       add(s, s.entries.back(), "dossier-incomplete", s.last_date,
-          fmt::format("{}'s dossier lacks item(s) {} of {} ({:.0f}% complete; antq dossier {} lists them)", s.id,
-                      items, p.id, 100 * d.completeness(), s.id));
+          i18n::Text("{}'s dossier lacks item(s) {} of {} ({}% complete; antq dossier {} lists them)", s.id, items,
+                     p.id, fmt::format("{:.0f}", 100 * d.completeness()), s.id));
   }
 
   // handover-due, handover-overdue (a file), disposal-eligible (a document): retention.hpp, under the schedule the
@@ -461,20 +464,22 @@ class Auditor {
   void retention_finding(const SubjectState& s, const RetentionRecord& r) {
     if (!r.due) return;
     const std::string next_day = fmt::format("{:04}-01-01", std::stoi(r.due->substr(0, 4)) + 1);
-    const std::string provisional = r.provisional ? ", provisional schedule" : "";
+    const i18n::Text provisional = r.provisional ? i18n::Text(", provisional schedule") : i18n::Text();
+    const i18n::Text kept = r.years                   ? i18n::Text("{} years", *r.years)
+                            : r.period == "permanent" ? i18n::Text::term(r.period, NC_("retention", "permanent"))
+                                                      : i18n::Text::verbatim(r.period);
     if (r.cls == "file" && r.status == "handover-due")
       add(s, s.entries.back(), "handover-due", r.due->substr(0, 4) + "-12-01",
-          fmt::format("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)",
-                      r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period, provisional));
+          i18n::Text("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)",
+                      r.subject, *r.due, kept, provisional));
     else if (r.cls == "file" && r.status == "handover-overdue")
       add(s, s.entries.back(), "handover-overdue", next_day,
-          fmt::format("the file of {} was due for hand-over to the archive by {} and has not been transferred (kept "
-                      "{}{}; antq handover)", r.subject, *r.due, r.years ? fmt::format("{} years", *r.years) : r.period,
-                      provisional));
+          i18n::Text("the file of {} was due for hand-over to the archive by {} and has not been transferred (kept "
+                      "{}{}; antq handover)", r.subject, *r.due, kept, provisional));
     else if (r.cls != "file" && r.status == "disposal-eligible")
       add(s, r.seq.value_or(s.entries.back()), "disposal-eligible", next_day,
-          fmt::format("{} {} of {} ({}, {} years{}) has been kept to {}: the unit may decide its disposal "
-                      "(record.disposed)", r.act, r.number.empty() ? std::string("(no number)") : r.number,
+          i18n::Text("{} {} of {} ({}, {} years{}) has been kept to {}: the unit may decide its disposal "
+                      "(record.disposed)", r.act, r.number.empty() ? i18n::Text("(no number)") : i18n::Text::verbatim(r.number),
                       r.subject, r.cls, r.years.value_or(0), provisional, *r.due));
   }
 
@@ -495,10 +500,11 @@ class Auditor {
         if (by_implementer ? a.implementer != b.implementer : a.name != b.name) continue;
         add(*b.s, b.s->founding_seq(), "duplicate-model", b.s->founded,
             by_implementer
-                ? fmt::format("{} (\"{}\") and {} (\"{}\") are both active models of {} in {}: the same implementer "
+                ? i18n::Text("{} (“{}”) and {} (“{}”) are both active models of {} in {}: the same implementer "
                               "under {} names, merge candidates (000 §III.1, §III.3)", a.s->id, a.s->name, b.s->id,
-                              b.s->name, b.implementer_text, b.s->area, a.s->name == b.s->name ? "the same" : "different")
-                : fmt::format("{} and {} are both active \"{}\" models in {}: merge candidates (000 §III.1, §III.3)",
+                              b.s->name, b.implementer_text, b.s->area,
+                             a.s->name == b.s->name ? i18n::Text("the same") : i18n::Text("different"))
+                : i18n::Text("{} and {} are both active “{}” models in {}: merge candidates (000 §III.1, §III.3)",
                               a.s->id, b.s->id, b.s->name, b.s->area),
             {a.s->founding_seq(), b.s->founding_seq()});
         break;
@@ -523,7 +529,7 @@ class Auditor {
       const PointsOfYear y = points_of_year(points, year, p);
       if (y.effective * 100 < static_cast<std::size_t>(*p.points_effective_pct) * y.counted)
         add(origin, origin.entries.back(), "replication-ineffective", fmt::format("{:04}-11-10", year),
-            fmt::format("{}: {} of its {} points counted for {} (rated, or open and eligible) are Fair or better "
+            i18n::Text("{}: {} of its {} points counted for {} (rated, or open and eligible) are Fair or better "
                         "({} rated), under {}% ({})", origin.id, y.effective, y.counted, year, y.rated,
                         *p.points_effective_pct, p.id));
     }
@@ -543,9 +549,9 @@ class Auditor {
       const std::string when = evaluated ? evaluated->act.date : today_;
       if (more_than_months(plan->act.date, when, within) && !(s.closed() && !evaluated))
         add(s, evaluated ? evaluated->entry.seq : plan->entry.seq, "exemplar-late-evaluation", when,
-            evaluated ? fmt::format("{} was first evaluated {}, more than {} months after its build plan of {} ({})",
+            evaluated ? i18n::Text("{} was first evaluated {}, more than {} months after its build plan of {} ({})",
                                     s.id, evaluated->act.date, within, plan->act.date, p.id)
-                      : fmt::format("{} has no evaluation {} months after its build plan of {} ({})", s.id, within,
+                      : i18n::Text("{} has no evaluation {} months after its build plan of {} ({})", s.id, within,
                                     plan->act.date, p.id),
             {plan->entry.seq});
     }
@@ -559,7 +565,7 @@ class Auditor {
       if (pct < p.exemplar->keep_threshold_pct) {
         const ActRef& e = s.acts.at("exemplar.evaluated");
         add(s, e.seq, "exemplar-below-threshold", e.date,
-            fmt::format("{} met {} of its {} criteria ({}%) at the evaluation of {} and has not been ended (under {}%, "
+            i18n::Text("{} met {} of its {} criteria ({}%) at the evaluation of {} and has not been ended (under {}%, "
                         "{})", s.id, own, s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
       }
     }
@@ -594,10 +600,10 @@ class Auditor {
     if (basis) documents.push_back(basis->entry.seq);
     if (!missing.empty())
       add(s, recognized->entry.seq, "exemplar-common-criteria", recognized->act.date,
-          fmt::format("{} was recognised on {} {}, which does not find the common criteria met: {} (000 §IV.1.3, {})",
+          i18n::Text("{} was recognised on {} {}, which does not find the common criteria met: {} (000 §IV.1.3, {})",
                       s.id, recognized->act.date,
-                      basis ? fmt::format("on the evaluation of {} (entry {})", basis->act.date, basis->entry.seq)
-                            : std::string("with no evaluation"),
+                      basis ? i18n::Text("on the evaluation of {} (entry {})", basis->act.date, basis->entry.seq)
+                            : i18n::Text("with no evaluation"),
                       missing, p.id),
           documents);
     // A claimed criterion whose evidence must be in the building year: from the build plan, within the months the
@@ -611,7 +617,7 @@ class Auditor {
       });
       if (!backed)
         add(s, basis->entry.seq, "exemplar-common-criteria", recognized->act.date,
-            fmt::format("{} was recognised on {} on an evaluation (entry {}) claiming {} ({}), but no {} is recorded "
+            i18n::Text("{} was recognised on {} on an evaluation (entry {}) claiming {} ({}), but no {} is recorded "
                         "in its building year ({} months from its build plan of {}) (000 §IV.1.3, {})", s.id,
                         recognized->act.date, basis->entry.seq, c.id, c.vi, *c.evidence,
                         p.exemplar->evaluate_within_months, from, p.id),

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
+#include "projections/i18n.hpp"
 #include "projections/query.hpp"
 
 namespace antq::projections {
@@ -21,7 +22,7 @@ struct Finding {
   std::uint64_t seq = 0;     // the entry the finding is about (the late act, the rating, the subject's latest act)
   std::string rule;          // a finding id of domain.md §10
   std::string date;          // when it arose (YYYY-MM-DD): the act's date, or the deadline that passed
-  std::string message;
+  i18n::Text message;  // in the reader's language: message.str(lang)
   std::vector<std::uint64_t> documents;  // entries involved
   std::string unit;  // missing-unit-report: the reporting unit (the subject is then "ledger")
   // A finding of sealed part `part` (a merged province's predecessor): its subject reads PREFIX.<id>, its seq and

@@ -153,7 +153,7 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
       if (l.act.act == "model.established" && l.act.data.is_object() && l.act.data.contains("transition"))
         brought_in = &l;
   for (const DossierItem& item : items_for(*profile, s)) {
-    DossierEntry e{item, "", "", documents_for(ledger, item, links, earlier)};
+    DossierEntry e{item, "", {}, documents_for(ledger, item, links, earlier)};
     int step = 0;
     for (const auto& k : item.acts) step = std::max(step, step_of(k));
     const ChainLink* later = nullptr;
@@ -171,31 +171,32 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
       e.status = all_disposed ? "disposed" : "present";
     } else if (item.if_any) {
       e.status = "not-required";
-      e.reason = "(if any): none of its acts happened";
+      e.reason = i18n::Text("(if any): none of its acts happened");
     } else if (item.acts.empty()) {
       // Evidence of effectiveness, reviews: filed by document.attached, due once the model has been rated.
       if (s.has("model.rated") || s.has("exemplar.evaluated")) {
         e.status = "missing";
         const ActRef& r = s.acts.at(s.has("model.rated") ? "model.rated" : "exemplar.evaluated");
-        e.reason = fmt::format("due once rated (entry {}, {}); file it with document.attached", r.seq, r.date);
+        e.reason = i18n::Text("due once rated (entry {}, {}); file it with document.attached", r.seq, r.date);
       } else {
         e.status = "not-required";
-        e.reason = "due once the subject has been rated";
+        e.reason = i18n::Text("due once the subject has been rated");
       }
     } else if (excused(item, step)) {
       e.status = "not-required";
-      e.reason = "a recognized (spontaneous) model was not built through this step";
+      e.reason = i18n::Text("a recognized (spontaneous) model was not built through this step");
     } else if (brought_in && step < step_of("model.established")) {
       e.status = "missing";
-      e.reason = fmt::format("brought in from {} by model.established of {} (entry {}): its papers are supplemented, "
-                             "not excused; file it with document.attached",
-                             brought_in->act.data.value("transition", ""), brought_in->act.date, brought_in->entry.seq);
+      e.reason = i18n::Text("brought in from {} by model.established of {} (entry {}): its papers are supplemented, "
+                           "not excused; file it with document.attached",
+                           brought_in->act.data.value("transition", ""), brought_in->act.date, brought_in->entry.seq);
     } else if (later) {
       e.status = "missing";
-      e.reason = fmt::format("{} of {} (entry {}) came after this step", later->act.act, later->act.date, later->entry.seq);
+      e.reason =
+          i18n::Text("{} of {} (entry {}) came after this step", later->act.act, later->act.date, later->entry.seq);
     } else {
       e.status = "not-required";
-      e.reason = "step not reached yet";
+      e.reason = i18n::Text("step not reached yet");
     }
     if (e.status == "present") ++d.present;
     else if (e.status == "missing") ++d.missing;

@@ -8,6 +8,7 @@
 
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
+#include "projections/i18n.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
 
@@ -35,7 +36,7 @@ struct DossierEntry {
   DossierItem item;
   // present | missing | not-required | disposed (design.md §5)
   std::string status;
-  std::string reason;  // why not-required or missing
+  i18n::Text reason;  // why not-required or missing
   std::vector<DossierDocument> documents;
 };
 

@@ -9,6 +9,7 @@ packages=(
   liblmdb-dev lmdb-utils
   capnproto libcapnp-dev
   libboost1.81-dev                           # Boost.Asio and Boost.Beast: antq serve, antq mirror, the client side
+  libboost-locale1.81-dev gettext            # the Vietnamese catalogue po/vi.po: msgfmt, Boost.Locale
   libsystemd-dev                             # sd_notify: antq serve as a systemd Type=notify service
   libssl-dev openssl
   catch2

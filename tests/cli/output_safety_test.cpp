@@ -166,7 +166,7 @@ TEST_CASE("audit, stats, report and verify tables show act text as escapes", "[c
 
   std::string out = antq("audit " + l + " --as-of 2024-12-31");
   check_shown("audit", out);
-  CHECK_THAT(out, Catch::Contains("duplicate-model") && Catch::Contains("\"" + kNameShown + "\""));
+  CHECK_THAT(out, Catch::Contains("duplicate-model") && Catch::Contains("“" + kNameShown + "”"));
 
   out = antq("stats " + l + " --as-of 2024-12-31");
   check_shown("stats", out);
@@ -307,7 +307,7 @@ TEST_CASE("JSON outputs keep act text exactly, parse, and escape what a terminal
   CHECK(j["counts"]["duplicate-model"] == 1);
   for (const auto& f : j["findings"])
     if (f["rule"] == "duplicate-model")
-      CHECK_THAT(f["message"].get<std::string>(), Catch::Contains("\"" + kName + "\""));
+      CHECK_THAT(f["message"].get<std::string>(), Catch::Contains("“" + kName + "”"));
 
   j = json_of("stats " + l + " --as-of 2024-12-31 --format json");
   std::set<std::string> names;

@@ -95,7 +95,18 @@ grep -q 'TL-X1' "$tmp/page" && ! grep -q '>YT-M01<' "$tmp/page" || fail "the uni
 grep -q 'nearest' "$tmp/page" || fail "an unknown unit's page names no nearest unit"
 # A finding's acts are links to the subject's timeline.
 get inspector "/desk/audit?rule=missing-report" >/dev/null
-grep -q 'href="/desk/subject?id=[^"]*#e[0-9]*">mục ' "$tmp/page" || fail "a finding's acts are not linked"
+grep -q 'href="/desk/subject?id=[^"]*#e[0-9]*">bản ghi ' "$tmp/page" || fail "a finding's acts are not linked"
+# Findings and dossier reasons in the page's language (po/vi.po), dates dd/mm/yyyy; English with ?lang=en.
+grep -q 'chưa có báo cáo năm (model.report-filed, kỳ [0-9]*) trước ngày [0-9][0-9]/[0-9][0-9]/[0-9]\{4\}' "$tmp/page" ||
+  fail "a finding's message is not in Vietnamese"
+! grep -q 'has no yearly report' "$tmp/page" || fail "a Vietnamese page shows an English finding"
+get inspector "/desk/audit?rule=missing-report&lang=en" >/dev/null
+grep -q 'has no yearly report (model.report-filed, period [0-9]*) dated before [0-9-]*' "$tmp/page" ||
+  fail "a finding's message is not in English with ?lang=en"
+get inspector "/desk/subject?id=MS-TL-ANXH" >/dev/null
+grep -q 'phải có từ khi được xếp loại\|chưa đến bước này\|được ban hành sau bước này' "$tmp/page" &&
+  ! grep -q 'file it with document.attached\|step not reached yet\|came after this step' "$tmp/page" ||
+  fail "a dossier's reasons are not in Vietnamese"
 echo "ok: a unit's overview; an unknown unit is 400; a finding's acts are linked"
 
 # Nothing changes state: the desk answers GET only.

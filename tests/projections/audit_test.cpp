@@ -58,13 +58,13 @@ TEST_CASE("Late proposal, decision and forwarding, and a level outside its band 
 
   auto late = findings(t, "2024-12-31", "M-LATE");
   REQUIRE(find(late, "late-proposal"));
-  CHECK_THAT(find(late, "late-proposal")->message, Catch::Contains("dated 2024-11-06; it was due before 2024-11-05"));
+  CHECK_THAT(find(late, "late-proposal")->message.str(), Catch::Contains("dated 2024-11-06; it was due before 2024-11-05"));
   REQUIRE(find(late, "late-decision"));
   CHECK(find(late, "late-decision")->date == "2024-11-12");
   REQUIRE(find(late, "late-forwarding"));
-  CHECK_THAT(find(late, "late-forwarding")->message, Catch::Contains("2024-11-15"));
+  CHECK_THAT(find(late, "late-forwarding")->message.str(), Catch::Contains("2024-11-15"));
   REQUIRE(find(late, "level-mismatch"));
-  CHECK_THAT(find(late, "level-mismatch")->message, Catch::Contains("rated good") && Catch::Contains("60% of its targets met is the average band"));
+  CHECK_THAT(find(late, "level-mismatch")->message.str(), Catch::Contains("rated good") && Catch::Contains("60% of its targets met is the average band"));
   auto ok = findings(t, "2024-12-31", "M-OK");
   for (const char* rule : {"late-proposal", "late-decision", "late-forwarding", "level-mismatch"}) {
     INFO(rule);
@@ -90,24 +90,24 @@ TEST_CASE("A Weak model kept going instead of ended, missing plans and reports, 
   REQUIRE(find(later, "weak-not-terminated"));
   CHECK(find(later, "weak-not-terminated")->date == "2025-05-10");
   CHECK(find(later, "weak-not-terminated")->documents.back() == report->front());
-  CHECK_THAT(find(later, "weak-not-terminated")->message,
+  CHECK_THAT(find(later, "weak-not-terminated")->message.str(),
              Catch::Contains("rated weak for 2024") && Catch::Contains("model.report-filed for 2025"));
   // No plan for evaluation year 2025 (it opened 2024-11-01): missing once that year has ended (no seed gives a day).
   CHECK_FALSE(find(findings(t, "2025-10-31", "M-WEAK"), "missing-plan"));
   REQUIRE(find(later, "missing-plan"));
   CHECK(find(later, "missing-plan")->date == "2025-11-01");
-  CHECK_THAT(find(later, "missing-plan")->message, Catch::Contains("evaluation year 2025") && Catch::Contains("due before 2025-11-01"));
+  CHECK_THAT(find(later, "missing-plan")->message.str(), Catch::Contains("evaluation year 2025") && Catch::Contains("due before 2025-11-01"));
   // The yearly report of 2024 was never filed (due before 15 Nov); the half-year report of 2024 was.
   bool yearly_2024 = false, h1_2024 = false;
   for (const auto& f : later) {
     if (f.rule != "missing-report") continue;
-    yearly_2024 = yearly_2024 || f.message.find("period 2024)") != std::string::npos;
-    h1_2024 = h1_2024 || f.message.find("period 2024-H1") != std::string::npos;
+    yearly_2024 = yearly_2024 || f.message.str().find("period 2024)") != std::string::npos;
+    h1_2024 = h1_2024 || f.message.str().find("period 2024-H1") != std::string::npos;
   }
   CHECK(yearly_2024);
   CHECK_FALSE(h1_2024);
   REQUIRE(find(later, "dossier-incomplete"));
-  CHECK_THAT(find(later, "dossier-incomplete")->message, Catch::Contains("lacks item(s) 7"));
+  CHECK_THAT(find(later, "dossier-incomplete")->message.str(), Catch::Contains("lacks item(s) 7"));
 }
 
 TEST_CASE("Exemplars evaluated late or kept below the threshold, duplicate models (000 §IV.1.3, §IV.3, §III.1)", "[audit]") {
@@ -127,14 +127,14 @@ TEST_CASE("Exemplars evaluated late or kept below the threshold, duplicate model
 
   auto late = findings(t, "2025-02-01", "E-LATE");
   REQUIRE(find(late, "exemplar-late-evaluation"));
-  CHECK_THAT(find(late, "exemplar-late-evaluation")->message, Catch::Contains("first evaluated 2024-04-01, more than 12 months after its build plan of 2023-03-01"));
+  CHECK_THAT(find(late, "exemplar-late-evaluation")->message.str(), Catch::Contains("first evaluated 2024-04-01, more than 12 months after its build plan of 2023-03-01"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "E-LOW"), "exemplar-late-evaluation"));
   auto low = findings(t, "2025-02-01", "E-LOW");
   REQUIRE(find(low, "exemplar-below-threshold"));
-  CHECK_THAT(find(low, "exemplar-below-threshold")->message, Catch::Contains("met 1 of its 3 criteria (33%)"));
+  CHECK_THAT(find(low, "exemplar-below-threshold")->message.str(), Catch::Contains("met 1 of its 3 criteria (33%)"));
   auto dup = findings(t, "2025-02-01", "D-2");
   REQUIRE(find(dup, "duplicate-model"));
-  CHECK_THAT(find(dup, "duplicate-model")->message, Catch::Contains("D-1 and D-2"));
+  CHECK_THAT(find(dup, "duplicate-model")->message.str(), Catch::Contains("D-1 and D-2"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "D-1"), "duplicate-model"));
 }
 
@@ -166,15 +166,15 @@ TEST_CASE("duplicate-model: one implementer under different names in one area, l
 
   auto dp = findings(t, "2025-02-01", "DP");
   REQUIRE(find(dp, "duplicate-model"));
-  CHECK_THAT(find(dp, "duplicate-model")->message,
-             Catch::Contains("TQ (\"Tổ tự quản về an ninh, trật tự\") and DP (\"Tổ dân phòng\")") &&
+  CHECK_THAT(find(dp, "duplicate-model")->message.str(),
+             Catch::Contains("TQ (“Tổ tự quản về an ninh, trật tự”) and DP (“Tổ dân phòng”)") &&
                  Catch::Contains("the same implementer under different names"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "TQ"), "duplicate-model"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "TQ2"), "duplicate-model"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "LK2"), "duplicate-model"));
   auto n1 = findings(t, "2025-02-01", "N1");
   REQUIRE(find(n1, "duplicate-model"));
-  CHECK_THAT(find(n1, "duplicate-model")->message, Catch::Contains("TQ and N1"));
+  CHECK_THAT(find(n1, "duplicate-model")->message.str(), Catch::Contains("TQ and N1"));
 }
 
 TEST_CASE("exemplar-common-criteria: recognised without every common criterion, or claiming an unbacked commendation (000 §IV.1.3)", "[audit]") {
@@ -203,11 +203,11 @@ TEST_CASE("exemplar-common-criteria: recognised without every common criterion, 
   auto miss = findings(t, "2024-12-31", "E-MISS");
   REQUIRE(find(miss, "exemplar-common-criteria"));
   CHECK(find(miss, "exemplar-common-criteria")->date == "2024-02-01");
-  CHECK_THAT(find(miss, "exemplar-common-criteria")->message,
+  CHECK_THAT(find(miss, "exemplar-common-criteria")->message.str(),
              Catch::Contains("EX.C4 (được khen thưởng trong năm xây dựng điển hình)") && !Catch::Contains("EX.C1"));
   auto claim = findings(t, "2024-12-31", "E-CLAIM");
   REQUIRE(find(claim, "exemplar-common-criteria"));
-  CHECK_THAT(find(claim, "exemplar-common-criteria")->message,
+  CHECK_THAT(find(claim, "exemplar-common-criteria")->message.str(),
              Catch::Contains("claiming EX.C4") && Catch::Contains("no commendation.awarded"));
   CHECK_FALSE(find(findings(t, "2024-12-31", "E-OK"), "exemplar-common-criteria"));
   // The own criteria alone make the share: 2 of 2, not over 100%.
@@ -233,7 +233,7 @@ TEST_CASE("Kon Tum: a replicated model whose points are mostly ineffective (002 
   t.admit(make_act("model.rated", "O/P002", "2026-11-08", {{"year", 2026}, {"level", "average"}, {"targets_met_pct", 60}}));
   auto f = findings(t, "2026-12-31", "O");
   REQUIRE(find(f, "replication-ineffective"));
-  CHECK_THAT(find(f, "replication-ineffective")->message, Catch::Contains("0 of its 2 points counted for 2026"));
+  CHECK_THAT(find(f, "replication-ineffective")->message.str(), Catch::Contains("0 of its 2 points counted for 2026"));
   CHECK(t.verify().ok);
 }
 
@@ -252,7 +252,7 @@ TEST_CASE("Kon Tum: the 50% is of all the model's points open and eligible in th
   t.admit(make_act("model.rated", "O/P002", "2025-11-08", {{"year", 2025}, {"level", "fair"}, {"targets_met_pct", 75}}));
   auto f = findings(t, "2025-12-31", "O");
   REQUIRE(find(f, "replication-ineffective"));
-  CHECK_THAT(find(f, "replication-ineffective")->message,
+  CHECK_THAT(find(f, "replication-ineffective")->message.str(),
              Catch::Contains("1 of its 3 points counted for 2025") && Catch::Contains("(2 rated)"));
 }
 
@@ -261,7 +261,7 @@ std::vector<std::string> messages(const TestLedger& t, const std::string& as_of,
                                   const std::string& rule) {
   std::vector<std::string> out;
   for (const auto& f : findings(t, as_of, subject))
-    if (f.rule == rule) out.push_back(f.date + " " + f.message);
+    if (f.rule == rule) out.push_back(f.date + " " + f.message.str());
   return out;
 }
 
@@ -451,7 +451,7 @@ TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-uni
   auto commune = [&](const std::string& as_of) {
     std::vector<std::string> out;
     for (const auto& f : findings(t, as_of, "ledger"))
-      if (f.rule == "missing-unit-report" && f.unit == "UBND xã Tân Lập") out.push_back(f.date + " " + f.message);
+      if (f.rule == "missing-unit-report" && f.unit == "UBND xã Tân Lập") out.push_back(f.date + " " + f.message.str());
     return out;
   };
   CHECK(commune("2024-11-09").empty());
@@ -464,7 +464,7 @@ TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-uni
   auto of_district = [&](const std::string& as_of) {
     std::vector<std::string> out;
     for (const auto& f : findings(t, as_of, "ledger"))
-      if (f.rule == "missing-unit-report" && f.unit == "UBND huyện Lạc Sơn") out.push_back(f.date + " " + f.message);
+      if (f.rule == "missing-unit-report" && f.unit == "UBND huyện Lạc Sơn") out.push_back(f.date + " " + f.message.str());
     return out;
   };
   CHECK(of_district("2024-11-19").empty());
@@ -528,7 +528,7 @@ TEST_CASE("Hòa Bình: the registered units of a tier's kinds owe its reports (m
   REQUIRE(all);
   for (const auto& f : *all)
     if (f.rule == "missing-unit-report" && f.unit == "Sở Giáo dục và Đào tạo")
-      CHECK_THAT(f.message, Catch::StartsWith("Sở Giáo dục và Đào tạo (province, department) has no yearly report 2024 "
+      CHECK_THAT(f.message.str(), Catch::StartsWith("Sở Giáo dục và Đào tạo (province, department) has no yearly report 2024 "
                                               "(unit.report-filed) dated before 2024-11-15 to Ban Chỉ đạo 09 tỉnh"));
   // Audited for one unit (antq audit --unit): only its reports.
   CHECK(owed("2024-11-15", [](std::string_view name, std::string_view) { return name == "Ủy ban MTTQ Việt Nam tỉnh"; }) ==

@@ -69,7 +69,7 @@ TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as o
   }
   // 7: regulations — the launch came after that step without them.
   CHECK(item(d, "7").status == "missing");
-  CHECK_THAT(item(d, "7").reason, Catch::Contains("model.launched of 2023-03-15"));
+  CHECK_THAT(item(d, "7").reason.str(), Catch::Contains("model.launched of 2023-03-15"));
   // 15: reviews — due once rated, none filed.
   CHECK(item(d, "15").status == "missing");
   // 12 fund ledger and 14 reorganisation are "(nếu có)" items whose acts never happened.
@@ -92,7 +92,7 @@ TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as o
   // As of before the launch: the steps after establishment are not reached yet, nothing is missing.
   Dossier early = dossier(t, "M-1", AsOf{"2023-03-05", std::nullopt});
   CHECK(item(early, "7").status == "not-required");
-  CHECK(item(early, "7").reason == "step not reached yet");
+  CHECK(item(early, "7").reason.str() == "step not reached yet");
   CHECK(item(early, "9").status == "not-required");
   CHECK(early.missing == 0);
   CHECK(early.completeness() == 1.0);
@@ -125,7 +125,7 @@ TEST_CASE("A recognized (spontaneous) model under kon-tum-2022 owes the items of
   for (const char* code : {"1", "2", "4", "5"}) {
     INFO(code);
     CHECK(item(d, code).status == "not-required");
-    CHECK_THAT(item(d, code).reason, Catch::Contains("recognized"));
+    CHECK_THAT(item(d, code).reason.str(), Catch::Contains("recognized"));
   }
   // The advice to recognise it is its proposal (item 3), and the recognition decision plays the role of the
   // establishment decision (item 6).
@@ -146,7 +146,7 @@ TEST_CASE("A model brought in from QĐ 1383/2017 under binh-thuan-2023 owes item
   for (const char* code : {"1", "2", "3", "4", "5"}) {
     INFO(code);
     CHECK(item(d, code).status == "missing");
-    CHECK_THAT(item(d, code).reason, Catch::Contains("brought in from 1383/QĐ-BCĐ") &&
+    CHECK_THAT(item(d, code).reason.str(), Catch::Contains("brought in from 1383/QĐ-BCĐ") &&
                                          Catch::Contains("document.attached"));
   }
   CHECK(item(d, "6").status == "present");
@@ -156,7 +156,7 @@ TEST_CASE("A model brought in from QĐ 1383/2017 under binh-thuan-2023 owes item
   const auto incomplete = std::find_if(findings->begin(), findings->end(),
                                        [](const Finding& f) { return f.subject == "CU-1" && f.rule == "dossier-incomplete"; });
   REQUIRE(incomplete != findings->end());
-  CHECK_THAT(incomplete->message, Catch::Contains("lacks item(s) 1, 2, 3, 4, 5"));
+  CHECK_THAT(incomplete->message.str(), Catch::Contains("lacks item(s) 1, 2, 3, 4, 5"));
   // The papers supplemented ("bổ sung thủ tục, hồ sơ"): the survey plan and report, filed on a later day.
   json attached = make_act("document.attached", "CU-1", "2023-06-01");
   attached["attachments"] = json::array({{{"item", "1"}, {"sha256", std::string(64, 'a')}, {"size", 100}},
@@ -180,7 +180,7 @@ TEST_CASE("Under a format-1 file a recognized model was not built through any st
     for (const char* code : {"1", "2", "3", "4", "5"}) {
       INFO(code);
       CHECK(item(d, code).status == "not-required");
-      CHECK_THAT(item(d, code).reason, Catch::Contains("recognized"));
+      CHECK_THAT(item(d, code).reason.str(), Catch::Contains("recognized"));
     }
     CHECK(item(d, "6").status == "present");
   }
