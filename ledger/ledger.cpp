@@ -1141,4 +1141,6 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
   return results;
 }
 
+std::string lmdb_version() { return mdb_version(nullptr, nullptr, nullptr); }
+
 }  // namespace antq::ledger

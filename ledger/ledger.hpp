@@ -434,4 +434,7 @@ Status check_signing_order(signing::UnixTime person, signing::UnixTime organisat
 // How far a signing time may be later than admission (domain.md §10, rule `signature`).
 inline constexpr signing::UnixTime kClockSkew = 5 * 60;
 
+// The LMDB library this program runs with ("LMDB 0.9.24: (July 24, 2019)"): antq --version.
+std::string lmdb_version();
+
 }  // namespace antq::ledger

@@ -1,7 +1,9 @@
 // The low-level SHA256_* calls avoid EVP context allocation on the Merkle hot path.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "signing/digest.hpp"
+#include "signing/signing.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -110,5 +112,7 @@ std::optional<Bytes> from_base64(std::string_view b64) {
   if (to_base64(out) != b64) return std::nullopt;
   return out;
 }
+
+std::string signing::openssl_version() { return OpenSSL_version(OPENSSL_VERSION); }
 
 }  // namespace antq

@@ -228,9 +228,13 @@ std::optional<Bytes> signed_attributes_der(CMS_SignerInfo* si) {
     total += enc.size();
     encodings.push_back(std::move(enc));
   }
-  // DER orders SET OF elements by their encodings, a shorter prefix first (X.690 §11.6); std::vector's
-  // lexicographic operator< is exactly that order.
-  std::sort(encodings.begin(), encodings.end());
+  // DER orders SET OF elements by their encodings, a shorter prefix first (X.690 §11.6): std::vector's lexicographic
+  // order, written out because GCC 12 at -O3 misjudges the bound of the memcmp inside operator< (stringop-overread).
+  std::sort(encodings.begin(), encodings.end(), [](const Bytes& a, const Bytes& b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    const int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+    return c != 0 ? c < 0 : a.size() < b.size();
+  });
   Bytes out;
   out.reserve(total + 6);
   out.push_back(V_ASN1_SET | V_ASN1_CONSTRUCTED);

@@ -349,4 +349,7 @@ Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, c
 Result<Bytes> issue_crl(const IssuedCertificate& issuer, const std::vector<std::pair<Bytes, UnixTime>>& revoked,
                         UnixTime this_update);
 
+// The OpenSSL library this program runs with, as it names itself ("OpenSSL 3.0.17 1 Jul 2025"): antq --version.
+std::string openssl_version();
+
 }  // namespace antq::signing

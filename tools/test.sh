@@ -46,12 +46,13 @@ if ((asan)); then
   fi
   echo "== sanitizer build (build-asan/, clang-16: signing and ledger tests, a smoke run of each fuzz target)"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
-    -DANTQ_SANITIZE=ON -DANTQ_FUZZ=ON
+    -DANTQ_SANITIZE=ON -DANTQ_FUZZ=ON -DANTQ_WERROR=ON
   cmake --build build-asan -j"$jobs" --target antq signing_tests ledger_tests fuzz_targets
   ctest --test-dir build-asan --no-tests=error --output-on-failure -j"$jobs" -R '^(signing|ledger|fuzz):'
 fi
 
 echo "== full build and test suite (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Warnings are errors here (and so in CI), never in a user's build (CMakeLists.txt, ANTQ_WERROR).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANTQ_WERROR=ON
 cmake --build build -j"$jobs"
 ctest --test-dir build --no-tests=error --output-on-failure -j"$jobs"

@@ -484,6 +484,38 @@ TEST_CASE("Help (--help) teaches: every command explains itself with an example"
   }
 }
 
+TEST_CASE("antq --version names the build and its libraries, antq help explains a command, a typo gets the nearest",
+          "[cli]") {
+  std::string out;
+  REQUIRE(run(kAntq + " --version", &out) == 0);
+  CHECK_THAT(out, Catch::Matches("antq [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit [0-9a-z.+-]+\\)\nOpenSSL 3[^\n]*\nLMDB "
+                                 "0\\.9[^\n]*\nBoost 1\\.[0-9.]+\n"));
+  // antq help COMMAND [SUBCOMMAND] says what COMMAND --help says.
+  for (std::string command : {"verify", "proof inclusion", "trust add-crl"}) {
+    INFO(command);
+    std::string help, direct;
+    REQUIRE(run(kAntq + " help " + command, &help) == 0);
+    REQUIRE(run(kAntq + " " + command + " --help", &direct) == 0);
+    CHECK(help == direct);
+  }
+  REQUIRE(run(kAntq + " help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Usage: antq [OPTIONS] SUBCOMMAND") && Catch::Contains("verify"));
+  // A mistyped command: one line naming the nearest, exit 2.
+  CHECK(run(kAntq + " verfy /nowhere", &out) == 2);
+  CHECK(out == "antq: no command \"verfy\"; did you mean verify? (antq help lists the commands)\n");
+  CHECK(run(kAntq + " --lang en stat /nowhere", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("did you mean stats?"));
+  CHECK(run(kAntq + " frobnicate", &out) == 2);
+  CHECK(out == "antq: no command \"frobnicate\" (antq help lists the commands)\n");
+  CHECK(run(kAntq + " help prof", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("did you mean proof, profile?"));
+  CHECK(run(kAntq, &out) == 2);
+  CHECK_THAT(out, Catch::StartsWith("antq: give a command"));
+  // A name with terminal controls is shown as escapes.
+  CHECK(run(kAntq + " \"$(printf '\\033[2Jx')\"", &out) == 2);
+  CHECK_THAT(out, !Catch::Contains("\x1b") && Catch::Contains("\\x1b[2Jx"));
+}
+
 }  // namespace
 }  // namespace antq::test
 
