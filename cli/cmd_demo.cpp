@@ -790,7 +790,7 @@ Status Demo::read_it() {
   if (!report) return std::unexpected(report.error());
   const fs::path csv = root_ / fmt::format("report-{}.csv", period);
   std::ofstream out(csv, std::ios::binary);
-  out << csv_record({"section", "key", "value"});
+  out << kUtf8Bom << csv_record({"section", "key", "value"});
   for (const auto& f : projections::report_figures(*report)) out << csv_record({f.section, f.key, f.value});
   std::cout << fmt::format("\n== 11. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due "
                            "before {}): {} points, {} teams; antq reconcile checks a submitted copy of it\n",

@@ -267,7 +267,7 @@ json report_json(const Reported& x) {
 }
 
 std::string report_csv_text(const PeriodicReport& r) {
-  std::string out = csv_record({"section", "key", "value"});
+  std::string out = std::string(kUtf8Bom) + csv_record({"section", "key", "value"});
   for (const auto& f : projections::report_figures(r)) out += csv_record({f.section, f.key, f.value});
   return out;
 }
@@ -379,8 +379,13 @@ Result<Json> reconcile(const ledger::Ledger& ledger, std::string_view csv, const
 Result<SubmittedReport> parse_submitted_report(std::string_view text, const std::string& path) {
   auto records = parse_csv(text, path);
   if (!records) return std::unexpected(records.error());
-  if (records->empty() || (*records)[0] != std::vector<std::string>{"section", "key", "value"})
-    return bad_input(fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv)", path));
+  if (records->empty() || (*records)[0] != std::vector<std::string>{"section", "key", "value"}) {
+    std::string found = records->empty() ? "nothing" : "";
+    for (std::size_t i = 0; !records->empty() && i < (*records)[0].size() && i < 4; ++i)
+      found += (i ? "," : "") + visible((*records)[0][i].substr(0, 40));
+    return bad_input(fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv, "
+                                 "commas or semicolons between the fields), found {}", path, found));
+  }
   SubmittedReport s;
   for (std::size_t i = 1; i < records->size(); ++i) {
     const auto& r = (*records)[i];

@@ -69,7 +69,7 @@ json stats_json(const projections::Statistics& s) {
 }
 
 std::string csv_text(const projections::Statistics& s) {
-  std::string out = "section,key,value\r\n";
+  std::string out = std::string(kUtf8Bom) + "section,key,value\r\n";
   auto row = [&out](const std::string& section, const std::string& key, const std::string& value) {
     out += csv_record({section, key, value});
   };

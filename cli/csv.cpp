@@ -13,6 +13,22 @@ bool formula_like(std::string_view value) {
   return start != std::string_view::npos && std::string_view("=+-@\t\r").find(value[start]) != std::string_view::npos;
 }
 
+// The separator of `text`'s records: ';' when its first line holds a ';' and no ',' outside quotes, else ','.
+char separator_of(std::string_view text) {
+  bool quoted = false, comma = false, semicolon = false;
+  for (char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && (c == '\r' || c == '\n')) {
+      break;
+    } else if (!quoted) {
+      comma = comma || c == ',';
+      semicolon = semicolon || c == ';';
+    }
+  }
+  return semicolon && !comma ? ';' : ',';
+}
+
 }  // namespace
 
 std::string csv_field(std::string_view value) {
@@ -33,6 +49,8 @@ std::string csv_record(const std::vector<std::string>& fields) {
 }
 
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what) {
+  if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+  const char separator = separator_of(text);
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> record;
   std::string field;
@@ -69,11 +87,11 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
         field += text[i];
       }
       quoted_field = true;
-      if (i < text.size() && text[i] != ',' && text[i] != '\r' && text[i] != '\n')
+      if (i < text.size() && text[i] != separator && text[i] != '\r' && text[i] != '\n')
         return bad_input(fmt::format("{}: line {}: a character after a closing quote", what, line));
       continue;
     }
-    if (c == ',') {
+    if (c == separator) {
       end_field();
     } else if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;

@@ -19,13 +19,19 @@
 
 namespace antq::cli {
 
+// What every CSV antq writes for people begins with: the UTF-8 byte order mark, by which spreadsheets (Excel above
+// all) read the file as UTF-8 and show Vietnamese names as written.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 // A field: a formula-looking text neutralised as above; quoted when neutralised or when it holds a comma, a quote
 // or a line break, quotes doubled.
 std::string csv_field(std::string_view value);
 // A record of fields, ended by CRLF.
 std::string csv_record(const std::vector<std::string>& fields);
 // Every record of `text` (CRLF or LF line ends; a final line end optional), each field as csv_field was given it
-// (the quote a neutralised field begins with removed). bad_input naming `what` and the line of an unterminated
+// (the quote a neutralised field begins with removed). As a spreadsheet saves it too: a leading byte order mark is
+// skipped, and fields are separated by ';' when the first line has a ';' and no ',' outside quotes (Excel under a
+// locale whose decimal mark is a comma, as Vietnamese is). bad_input naming `what` and the line of an unterminated
 // quote or a character after a closing quote.
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what);
 

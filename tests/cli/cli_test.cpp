@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "cli/csv.hpp"
 #include "ledger/merkle.hpp"
 #include "demo.hpp"
 
@@ -776,7 +777,8 @@ TEST_CASE("stats as a table, JSON and CSV, as of a date, a bad format is refused
   CHECK(s["ratings"]["good"] == 1);
   CHECK(s["apart"].empty());
   REQUIRE(run(kAntq + " stats " + l + " --format csv", &out) == 0);
-  CHECK_THAT(out, Catch::StartsWith("section,key,value\r\n") && Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n") &&
+  CHECK_THAT(out, Catch::StartsWith("\xEF\xBB\xBFsection,key,value\r\n") &&
+                      Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n") &&
                       Catch::Contains("ratings,good,1\r\n"));
   REQUIRE(run(kAntq + " stats " + l + " --as-of 2023-02-20 --format json", &out) == 0);
   CHECK(json::parse(out)["points"] == 0);  // proposed, not yet established
@@ -807,7 +809,8 @@ TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the
                       Catch::EndsWith("</html>\n"));
 
   REQUIRE(run(kAntq + " report " + l + " 2024 --format csv", &out) == 0);
-  CHECK_THAT(out, Catch::StartsWith("section,key,value\r\nreport,period,2024\r\nreport,unit,\r\nreport,as_of,2024-11-14\r\n") &&
+  CHECK_THAT(out, Catch::StartsWith("\xEF\xBB\xBFsection,key,value\r\nreport,period,2024\r\nreport,unit,\r\n"
+                                    "report,as_of,2024-11-14\r\n") &&
                       Catch::Contains("ratings,good,1\r\n") && Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n"));
   const fs::path report = demo.tmp / "report-2024.csv";
   write_file(report, out);
@@ -848,8 +851,28 @@ TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the
   write_file(demo.tmp / "anonymous.csv", "section,key,value\r\npoints,X,1\r\n");
   for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
            {"quote.csv", "never closed"}, {"fields.csv", "4 fields"}, {"header.csv", "section,key,value"},
+           {"header.csv", "found a,b"},
            {"anonymous.csv", "no report,period"}, {"nope.csv", "no such file"}})
     expect_refusal(demo, kAntq + " reconcile " + l + " " + quote(demo.tmp / file), expected);
+  // The report as a spreadsheet under a Vietnamese locale saves it again: its BOM kept, ';' between the fields
+  // (so a name with a comma needs no quotes, and one with a ';' does), and it still reconciles.
+  {
+    REQUIRE(run(kAntq + " report " + l + " 2024 --format csv", &out) == 0);
+    auto records = cli::parse_csv(out, "report.csv");
+    REQUIRE(records);
+    std::string resaved(cli::kUtf8Bom);
+    for (const auto& r : *records) {
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const bool quote_it = r[i].find_first_of(";\"") != std::string::npos;
+        std::string cell = r[i];
+        for (std::size_t at = 0; (at = cell.find('"', at)) != std::string::npos; at += 2) cell.insert(at, "\"");
+        resaved += (i ? ";" : "") + (quote_it ? "\"" + cell + "\"" : cell);
+      }
+      resaved += "\r\n";
+    }
+    write_file(demo.tmp / "resaved.csv", resaved);
+    CHECK(run(kAntq + " reconcile " + l + " " + quote(demo.tmp / "resaved.csv"), &out) == 0);
+  }
   // --at: the ledger as it stood after entry 12, before the 2024 rating (entry 13); reconcile reads it back.
   REQUIRE(run(kAntq + " report " + l + " 2024 --at 12 --format csv", &out) == 0);
   CHECK_THAT(out, Catch::Contains("report,at,12\r\n") && Catch::Contains("ratings,good,0\r\n"));

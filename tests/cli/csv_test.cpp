@@ -61,5 +61,24 @@ TEST_CASE("A hand-written cell with the quote a spreadsheet keeps reads as its t
   CHECK((*parsed)[1] == std::vector<std::string>{"points", "=X", "-3"});
 }
 
+TEST_CASE("A CSV a spreadsheet saved: its byte order mark skipped, ';' between fields when the header has no ','",
+          "[csv]") {
+  auto parsed = parse_csv("\xEF\xBB\xBFsection;key;value\r\npoints;Tổ an ninh, trật tự;3\r\npoints;\"a;b\";'=X\r\n",
+                          "t.csv");
+  REQUIRE(parsed);
+  REQUIRE(parsed->size() == 3);
+  CHECK((*parsed)[0] == std::vector<std::string>{"section", "key", "value"});
+  CHECK((*parsed)[1] == std::vector<std::string>{"points", "Tổ an ninh, trật tự", "3"});
+  CHECK((*parsed)[2] == std::vector<std::string>{"points", "a;b", "=X"});
+  // A comma in the header outside quotes: commas separate, and a ';' is text.
+  parsed = parse_csv("\xEF\xBB\xBFsection,key,value\r\npoints,a;b,1\r\n", "t.csv");
+  REQUIRE(parsed);
+  CHECK((*parsed)[1] == std::vector<std::string>{"points", "a;b", "1"});
+  // A ';' inside a quoted header field does not make ';' the separator.
+  parsed = parse_csv("\"a;b\",c\r\n", "t.csv");
+  REQUIRE(parsed);
+  CHECK((*parsed)[0] == std::vector<std::string>{"a;b", "c"});
+}
+
 }  // namespace
 }  // namespace antq::cli

@@ -428,7 +428,8 @@ TEST_CASE("Queries refuse a bad parameter with the CLI's message", "[cli][querie
   bad(q::report(*l, {"2025-H2", "", {}}, whole), "period \"2025-H2\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)");
   bad(q::retention(*l, {"soon", ""}, whole), "--as-of: expected a date YYYY-MM-DD, got \"soon\"");
   bad(q::reconcile(*l, "a,b\n", "upload", whole),
-      "upload: the first line must be section,key,value (a report of antq report --format csv)");
+      "upload: the first line must be section,key,value (a report of antq report --format csv, commas or semicolons "
+      "between the fields), found a,b");
   bad(q::proof_inclusion(*l, 14, 0), "seq 14 is not in a tree of 14 entries");
   bad(q::proof_inclusion(*l, 1, 15), "--size 15: the ledger has only 14 entries");
   bad(q::proof_consistency(*l, 0, 5), "need 0 < M <= N <= 14 (the current size), got M=0 N=5");
