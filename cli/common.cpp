@@ -12,7 +12,7 @@
 namespace antq::cli {
 
 int fail(const Error& e) {
-  std::fprintf(stderr, "%s\n", visible(e.line()).c_str());
+  std::fprintf(stderr, "%s\n", visible(e.line(i18n::process_lang())).c_str());
   return e.kind == ErrorKind::corruption ? kCheckFailed : kBadInput;
 }
 

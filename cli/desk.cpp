@@ -14,7 +14,7 @@
 #include "cli/queries.hpp"
 #include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 #include "projections/words.hpp"
 
 namespace antq::cli::desk {

@@ -13,7 +13,7 @@
 #include "cli/common.hpp"
 #include "cli/display.hpp"
 #include "ledger/ledger.hpp"
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::cli {

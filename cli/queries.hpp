@@ -31,7 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/ledger.hpp"
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 #include "projections/query.hpp"
 #include "projections/scope.hpp"
 #include "signing/result.hpp"

@@ -1,5 +1,5 @@
 # Writes OUTPUT, a C++ source holding the bytes of MO (a message catalogue compiled by msgfmt from po/*.po) as the
-# array SYMBOL of namespace antq::i18n::generated, for projections/i18n.cpp. Run at build time:
+# array SYMBOL of namespace antq::i18n::generated, for i18n/i18n.cpp. Run at build time:
 # cmake -DMO=... -DSYMBOL=... -DOUTPUT=... -P embed_catalogue.cmake
 file(READ "${MO}" hex HEX)
 string(LENGTH "${hex}" digits)

@@ -183,8 +183,10 @@ std::string event_label(const std::vector<Submission>& events, std::size_t i) {
   return events.size() > 1 ? fmt::format("event {} of {}: ", i + 1, events.size()) : std::string();
 }
 
+// `e` with `prefix` (a file, an event's place) before its message, in every language it can be said in.
 Error with_prefix(Error e, const std::string& prefix) {
   e.message = prefix + e.message;
+  if (!e.text.empty()) e.text = i18n::Text("{}{}", prefix, std::move(e.text));
   return e;
 }
 

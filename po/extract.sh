@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the message template (every string the code marks for translation) to OUTPUT with xgettext:
 #   po/extract.sh OUTPUT.pot
-# The markers are projections/i18n.hpp's (tr, trc, trf, N_, NC_, Text) and the desk's w("…") (cli/desk.cpp).
+# The markers are i18n/i18n.hpp's (tr, trc, trf, N_, NC_, Text) and the desk's w("…") (cli/desk.cpp).
 # Then: msgmerge --update po/vi.po OUTPUT.pot, translate what is new, and run tests/tools/catalogue_test.sh.
 set -euo pipefail
 if (($# != 1)); then
@@ -10,7 +10,7 @@ if (($# != 1)); then
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mapfile -t sources < <(find cli projections ledger signing -name '*.cpp' | LC_ALL=C sort)
+mapfile -t sources < <(find cli projections ledger signing i18n \( -name '*.cpp' -o -name '*.hpp' \) | LC_ALL=C sort)
 # xgettext writes non-ASCII msgids only in a UTF-8 locale; C.UTF-8 is always there.
 LC_ALL=C.UTF-8 xgettext --language=C++ --from-code=UTF-8 --no-location --sort-output --package-name=antq-ledger \
   --keyword= --keyword=tr:2 --keyword=trc:2c,3 --keyword=trf:2 --keyword=N_ --keyword=NC_:1c,2 --keyword=Text:1 \

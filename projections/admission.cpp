@@ -68,7 +68,7 @@ class Rules final : public ledger::Admission {
     if (c.act.act == ledger::kSubjectCarriedOver) return carry_over(c, state);
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))
-        return refused("retention", fmt::format("{} names document {}, which record.disposed (entry {}, decision {} "
+        return refused("retention", i18n::Text("{} names document {}, which record.disposed (entry {}, decision {} "
                                                 "of {}) destroyed: a disposed document does not come back",
                                                 c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
     if (auto s = judge_lifecycle(c, state); !s) return s;
@@ -97,7 +97,7 @@ class Rules final : public ledger::Admission {
     for (const auto& s : c.signatures) {
       if (s.verified.timestamp_authority || c.recorded_at - s.verified.signing_time <= max_age) continue;
       return refused("signature",
-                     fmt::format("the {} signature says it was made {}, more than {} days before admission {}: a "
+                     i18n::Text("the {} signature says it was made {}, more than {} days before admission {}: a "
                                  "signing time is only the signer's claim (profile {} allows {} days); sign it again, "
                                  "or add a time-stamp from a trusted authority (antq timestamp)",
                                  ledger::role_name(s.role), signing::format_vietnam_time(s.verified.signing_time),
@@ -113,13 +113,13 @@ class Rules final : public ledger::Admission {
   static Status record_predecessor(const ledger::Candidate& c, ledger::StateStore& state) {
     const std::string prefix = c.act.data.value("prefix", "");
     if (!ledger::valid_part_prefix(prefix))
-      return refused("predecessor", fmt::format("{}: prefix \"{}\" must be 1 to {} ASCII letters (its subjects read "
+      return refused("predecessor", i18n::Text("{}: prefix \"{}\" must be 1 to {} ASCII letters (its subjects read "
                                                 "as <prefix>.<id>)",
                                                 c.act.act, prefix, ledger::kMaxPartPrefix));
     const std::string key = std::string(kPredecessorPrefix) + prefix;
     if (auto prior = state.get(key)) {
       const auto j = nlohmann::json::parse(*prior, nullptr, false);
-      return refused("predecessor", fmt::format("{}: prefix \"{}\" is taken: entry {} sealed a predecessor under it",
+      return refused("predecessor", i18n::Text("{}: prefix \"{}\" is taken: entry {} sealed a predecessor under it",
                                                 c.act.act, prefix, j.is_object() ? j.value("seq", std::uint64_t{0}) : 0));
     }
     state.put(key, nlohmann::json{{"effective", c.act.data.value("effective", "")},
@@ -143,7 +143,7 @@ class Rules final : public ledger::Admission {
     const std::string part = d.value("part", ""), from = d.value("from", "");
     const std::string there = part + "." + from;
     auto no = [&](const std::string& why) {
-      return refused("predecessor", fmt::format("{} {}: {}", c.act.act, there, why));
+      return refused("predecessor", i18n::Text("{} {}: {}", c.act.act, there, why));
     };
     const auto sealed = state.get(std::string(kPredecessorPrefix) + part);
     if (!sealed) return no(fmt::format("no predecessor is sealed as part \"{}\" (antq take-in)", part));
@@ -180,12 +180,12 @@ class Rules final : public ledger::Admission {
     if (!registry.tree().units().empty()) {
       const Unit* u = registry.tree().find(c.act.authority.unit);
       if (!u || u->level != c.act.authority.level)
-        return refused("unit", fmt::format("{} {}: the unit taking it over, {} ({}), is not registered at that level "
+        return refused("unit", i18n::Text("{} {}: the unit taking it over, {} ({}), is not registered at that level "
                                            "on {} (antq units DIR --as-of {})",
                                            c.act.act, there, c.act.authority.unit, c.act.authority.level, c.act.date,
                                            c.act.date));
       if (const Reorganisation* r = registry.tree().ceased(u->name))
-        return refused("unit", fmt::format("{} {}: {} ceased on {} (unit.reorganised, entry {})", c.act.act, there,
+        return refused("unit", i18n::Text("{} {}: {} ceased on {} (unit.reorganised, entry {})", c.act.act, there,
                                            u->name, r->effective, r->seq));
     }
     const SubjectState s = carried_over(c.act, c.seq);
@@ -208,7 +208,7 @@ class Rules final : public ledger::Admission {
       const std::string t = list[i].get<std::string>();
       if (subject_state(state, t)) continue;
       if (auto d = digest_from_hex(t); d && t == to_hex(*d) && indexed_record(state, *d)) continue;
-      return refused("unknown-subject", fmt::format("{}: data.{}[{}] \"{}\" is neither a subject of the ledger nor "
+      return refused("unknown-subject", i18n::Text("{}: data.{}[{}] \"{}\" is neither a subject of the ledger nor "
                                                     "the SHA-256 of a document in a subject's file",
                                                     c.act.act, field, i, t));
     }
@@ -226,7 +226,7 @@ class Rules final : public ledger::Admission {
         if (unit_key(c.act.authority.unit) == unit_key(keeper)) return {};
       }
     if (c.act.authority.unit == keeper) return {};
-    return refused("authority", fmt::format("{}: the file of {} is kept by {}{}, not by {} (the act's authority)",
+    return refused("authority", i18n::Text("{}: the file of {} is kept by {}{}, not by {} (the act's authority)",
                                             c.act.act, s.id, keeper, since, c.act.authority.unit));
   }
 
@@ -258,15 +258,15 @@ class Rules final : public ledger::Admission {
                                });
       if (!hit) continue;
       if (h.value("date", "") > c.act.date)
-        return refused("order", fmt::format("record.released dated {} lifts the hold of entry {}, dated {}", c.act.date,
+        return refused("order", i18n::Text("record.released dated {} lifts the hold of entry {}, dated {}", c.act.date,
                                             h.value("seq", std::uint64_t{0}), h.value("date", "")));
       h["released_by"] = c.seq;
       h["released_on"] = c.act.date;
       lifted = true;
     }
     if (!lifted)
-      return refused("hold", by_seq ? fmt::format("record.released: entry {} is no hold in force", named)
-                                   : fmt::format("record.released: no hold in force names {}", targets.dump()));
+      return refused("hold", by_seq ? i18n::Text("record.released: entry {} is no hold in force", named)
+                                   : i18n::Text("record.released: no hold in force names {}", targets.dump()));
     state.put(kHoldsKey, list.dump());
     return {};
   }
@@ -296,19 +296,19 @@ class Rules final : public ledger::Admission {
       const Digest d = *digest_from_hex(hex);
       auto facts = indexed_record(state, d);
       if (!facts)
-        return refused("unknown-subject", fmt::format("record.disposed: {} is not a document of any subject's file", hex));
+        return refused("unknown-subject", i18n::Text("record.disposed: {} is not a document of any subject's file", hex));
       if (auto prior = disposal_of(state, d))
-        return refused("retention", fmt::format("record.disposed: {} was disposed of already (entry {}, decision {})", hex,
+        return refused("retention", i18n::Text("record.disposed: {} was disposed of already (entry {}, decision {})", hex,
                                                 prior->seq, prior->number));
       if (auto h = held(state, facts->subject, hex))
-        return refused("hold", fmt::format("record.disposed: {} (file {}) is held by entry {} until record.released "
+        return refused("hold", i18n::Text("record.disposed: {} (file {}) is held by entry {} until record.released "
                                            "lifts the hold", hex, facts->subject, *h));
       auto s = subject_state(state, facts->subject);
       if (!s) return corruption(fmt::format("the record of {} names subject {}, which has no state", hex, facts->subject));
       if (auto k = check_keeper(c, state, *s); !k) return k;
       if (!*schedule)
-        return refused("retention", "record.disposed: the ledger holds no retention schedule (its profile has none): an "
-                                    "administrator adopts one with retention.schedule-adopted");
+        return refused("retention", i18n::Text("record.disposed: the ledger holds no retention schedule (its profile has none): an "
+                                    "administrator adopts one with retention.schedule-adopted"));
       const RetentionRow& row = row_for(**schedule, *facts);
       const FileFacts file = file_facts(*s, transfer_of(state, s->id), {}, c.act.date, keeper_of(state, *s));
       RetentionRecord r = judge_document(row, *facts, file, std::nullopt, {}, c.act.date);
@@ -318,7 +318,7 @@ class Rules final : public ledger::Admission {
                                                                   : fmt::format("the work of its file has not ended (stage {})", s->stage))
                           : fmt::format("its period of {} years runs to {}", row.period,
                                         year_end(std::stoi(r.clock_start->substr(0, 4)) + row.years.value_or(0)));
-        return refused("retention", fmt::format("record.disposed {} on {}: document {} ({} of entry {}, file {}) is of "
+        return refused("retention", i18n::Text("record.disposed {} on {}: document {} ({} of entry {}, file {}) is of "
                                                 "class {} ({}{}): {}", c.act.document.number, c.act.date, hex,
                                                 facts->act, facts->seq, facts->subject, row.cls,
                                                 row.years ? row.period + " years" : row.period,
@@ -349,16 +349,16 @@ class Rules final : public ledger::Admission {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string id = list[i].get<std::string>();
       auto s = subject_state(state, id);
-      if (!s) return refused("unknown-subject", fmt::format("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
+      if (!s) return refused("unknown-subject", i18n::Text("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
       if (auto k = check_keeper(c, state, *s); !k) return k;
       if (auto t = transfer_of(state, id))
-        return refused("retention", fmt::format("archive.transferred: the file of {} was handed over already (entry {}, to {})",
+        return refused("retention", i18n::Text("archive.transferred: the file of {} was handed over already (entry {}, to {})",
                                                 id, t->seq, t->archive));
       if (auto h = held(state, id, ""))
-        return refused("hold", fmt::format("archive.transferred: the file of {} is held by entry {}", id, *h));
+        return refused("hold", i18n::Text("archive.transferred: the file of {} is held by entry {}", id, *h));
       const FileFacts file = file_facts(*s, std::nullopt, {}, c.act.date, keeper_of(state, *s));
       if (!file.ended || *file.ended > c.act.date)
-        return refused("retention", fmt::format("archive.transferred: the file of {} is not due: its work has not ended "
+        return refused("retention", i18n::Text("archive.transferred: the file of {} is not due: its work has not ended "
                                                 "on {} (stage {}); files go to the archive after the year their work "
                                                 "ended", id, c.act.date, s->stage));
       state.put(std::string(kTransferPrefix) + id,
@@ -504,7 +504,7 @@ class Rules final : public ledger::Admission {
     if (!file) return bad_input(missing);
     std::vector<AdoptedFile> adopted = adopted_files(state, key, id_field);
     if (!adopted.empty() && effective <= adopted.back().effective)
-      return refused("order", fmt::format("{} {} takes effect {}, not after {}, from which {} was adopted (entry {})",
+      return refused("order", i18n::Text("{} {} takes effect {}, not after {}, from which {} was adopted (entry {})",
                                           c.act.act, id, effective, adopted.back().effective, adopted.back().id,
                                           adopted.back().seq));
     adopted.push_back({effective, id, *file, c.seq});
@@ -518,7 +518,7 @@ class Rules final : public ledger::Admission {
   // Rule `authority` (domain.md §10).
   Status check_authority(const ledger::Candidate& c, const ledger::StateStore& state) const {
     const auto* person = signature_of(c, ledger::Role::person);
-    if (!person) return refused("authority", "the act has no person signature");
+    if (!person) return refused("authority", i18n::Text("the act has no person signature"));
     // Disposal and hand-over are decisions of the unit that keeps the file (retention.md), not of the administrator.
     const bool records_decision = c.act.act == "record.disposed" || c.act.act == "archive.transferred";
     // A unit's report is the unit's own act, signed by its person like a lifecycle act (not a decision).
@@ -528,26 +528,26 @@ class Rules final : public ledger::Admission {
     if ((ledger::is_registry_act(c.act.act) && !records_decision && !unit_report) || carried) {
       const Digest& signer = person->verified.signer;
       if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
-      return refused("authority", fmt::format("{} is {} and must be signed by an administrator; certificate {}… is "
+      return refused("authority", i18n::Text("{} is {} and must be signed by an administrator; certificate {}… is "
                                               "not one on {}",
                                               c.act.act, carried ? "the administrator's record" : "a registry act",
                                               short_name(*person), c.act.date));
     }
     const auto& a = c.act.authority;
     if (a.unit.empty() || a.level.empty())
-      return refused("authority", fmt::format("{} names no authority (level and unit)", c.act.act));
+      return refused("authority", i18n::Text("{} names no authority (level and unit)", c.act.act));
     const auto person_binding = bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level);
     if (!person_binding)
-      return refused("authority", fmt::format("the person signer (certificate {}…) is not bound to {} ({}) on {}",
+      return refused("authority", i18n::Text("the person signer (certificate {}…) is not bound to {} ({}) on {}",
                                               short_name(*person), a.unit, a.level, c.act.date));
     if (auto s = binding_in_force(c, state, *person, *person_binding); !s) return s;
     if (is_decision_act(c.act.act) || records_decision) {
       const auto* org = signature_of(c, ledger::Role::organisation);
       if (!org)
-        return refused("authority", fmt::format("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
+        return refused("authority", i18n::Text("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
       const auto org_binding = bindings_.binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit);
       if (!org_binding)
-        return refused("authority", fmt::format("the organisation signer (certificate {}…) is not bound to {} on {}",
+        return refused("authority", i18n::Text("the organisation signer (certificate {}…) is not bound to {} on {}",
                                                 short_name(*org), a.unit, c.act.date));
       if (auto s = binding_in_force(c, state, *org, *org_binding); !s) return s;
     }
@@ -564,7 +564,7 @@ class Rules final : public ledger::Admission {
     RegistryOn registry(state, c.act.date, &registry_cache_);
     const UnitTree& tree = registry.tree();
     return refused("authority",
-                   fmt::format("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
+                   i18n::Text("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
                                "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
                                "the unit does",
                                c.act.act, c.act.date, ledger::role_name(signer.role), short_name(signer), b.unit, b.seq,

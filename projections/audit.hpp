@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ledger/ledger.hpp"
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 #include "projections/query.hpp"
 
 namespace antq::projections {

@@ -8,7 +8,7 @@
 
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 #include "projections/profile.hpp"
 #include "projections/query.hpp"
 

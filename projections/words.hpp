@@ -1,11 +1,11 @@
 // The names people read for the ids the ledger writes: stages, kinds, rating levels and authority levels, finding
-// rules, act kinds, certificate statuses — in Vietnamese or English (projections/i18n.hpp). JSON keeps the ids; tables,
+// rules, act kinds, certificate statuses — in Vietnamese or English (i18n/i18n.hpp). JSON keeps the ids; tables,
 // the desk and printed documents show these.
 #pragma once
 
 #include <string>
 
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 
 namespace antq::projections::words {
 

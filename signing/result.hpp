@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "i18n/i18n.hpp"
+
 namespace antq {
 
 enum class ErrorKind { bad_input, refused, corruption, io };
@@ -19,12 +21,16 @@ enum class ErrorKind { bad_input, refused, corruption, io };
 struct Error {
   ErrorKind kind = ErrorKind::bad_input;
   std::string rule;  // only for kind == refused: a rule id of domain.md §10
-  std::string message;
+  std::string message;  // in English: what JSON answers and logs carry
+  // The message to be put into words in the reader's language (i18n/i18n.hpp), where the error was made with one;
+  // empty otherwise (the English message is then shown in every language).
+  i18n::Text text = {};
 
-  // The one line a user sees: "refused [rule]: message" or the message alone.
-  std::string line() const {
-    if (kind == ErrorKind::refused) return "refused [" + rule + "]: " + message;
-    return message;
+  // The one line a user sees: "refused [rule]: message" or the message alone; in `lang`, "bị từ chối [rule]: …".
+  std::string line(i18n::Lang lang = i18n::Lang::en) const {
+    const std::string said = lang == i18n::Lang::en || text.empty() ? message : text.str(lang);
+    if (kind == ErrorKind::refused) return i18n::trf(lang, "refused [{}]: {}", rule, said);
+    return said;
   }
 };
 
@@ -37,6 +43,15 @@ inline std::unexpected<Error> bad_input(std::string message) {
 }
 inline std::unexpected<Error> refused(std::string rule, std::string message) {
   return std::unexpected(Error{ErrorKind::refused, std::move(rule), std::move(message)});
+}
+// The same with a message each reader gets in their language.
+inline std::unexpected<Error> refused(std::string rule, i18n::Text text) {
+  std::string english = text.str();
+  return std::unexpected(Error{ErrorKind::refused, std::move(rule), std::move(english), std::move(text)});
+}
+inline std::unexpected<Error> bad_input(i18n::Text text) {
+  std::string english = text.str();
+  return std::unexpected(Error{ErrorKind::bad_input, {}, std::move(english), std::move(text)});
 }
 inline std::unexpected<Error> corruption(std::string message) {
   return std::unexpected(Error{ErrorKind::corruption, {}, std::move(message)});

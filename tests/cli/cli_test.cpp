@@ -102,6 +102,19 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
                    "refused [signature]: the organisation signature");
     CHECK(read_file(signed_act) == before);
   }
+  SECTION("a refusal in the user's language: Vietnamese under a Vietnamese locale or --lang vi, else English") {
+    json j = plan_approved("MS-TL-NEW");
+    j["act"] = "model.launched";
+    j["data"] = json::object();
+    write_file(act, j.dump());
+    const std::string record = kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("chair");
+    expect_refusal(demo, "LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= " + record,
+                   "act.json: MS-TL-NEW không có trong sổ, và model.launched không thể mở đầu một đối tượng");
+    expect_refusal(demo, "LANG=C LC_ALL= LANGUAGE= " + record + " --lang vi", "bị từ chối [unknown-subject]");
+    expect_refusal(demo, "LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= " + record + " --lang en",
+                   "act.json: MS-TL-NEW is not in the ledger, and model.launched cannot begin a subject");
+    expect_refusal(demo, "LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= " + record + " --lang en", "refused [unknown-subject]: ");
+  }
   SECTION("a signer not bound to the act's authority") {
     expect_refusal(demo, kAntq + " record " + l + " " + quote(act) + " --person " + demo.signer("police") + " --org " +
                              demo.signer("office"),

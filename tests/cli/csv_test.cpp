@@ -61,7 +61,7 @@ TEST_CASE("A hand-written cell with the quote a spreadsheet keeps reads as its t
   CHECK((*parsed)[1] == std::vector<std::string>{"points", "=X", "-3"});
 }
 
-TEST_CASE("A CSV a spreadsheet saved: its byte order mark skipped, ';' between fields when the header has no ','",
+TEST_CASE("A CSV a spreadsheet saved: its byte order mark skipped, semicolons separate when the header has no comma",
           "[csv]") {
   auto parsed = parse_csv("\xEF\xBB\xBFsection;key;value\r\npoints;Tổ an ninh, trật tự;3\r\npoints;\"a;b\";'=X\r\n",
                           "t.csv");

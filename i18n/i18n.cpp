@@ -1,4 +1,4 @@
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -124,7 +124,7 @@ std::string format(Lang lang, const char* msgid, const std::vector<std::string>&
   try {
     return fmt::vformat(msgid, store);
   } catch (const fmt::format_error&) {
-    return msgid;  // our own template is wrong: a test (tests/projections/i18n_test.cpp) keeps this from happening
+    return msgid;  // our own template is wrong: a test (tests/i18n/i18n_test.cpp) keeps this from happening
   }
 }
 

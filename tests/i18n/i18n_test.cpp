@@ -1,6 +1,6 @@
-// projections/i18n.cpp: the catalogue's lookups, the environment's language, messages put into words later; and
+// i18n/i18n.cpp: the catalogue's lookups, the environment's language, messages put into words later; and
 // po/vi.po itself: every translation takes the values its English template takes.
-#include "projections/i18n.hpp"
+#include "i18n/i18n.hpp"
 
 #include <cstdlib>
 #include <fstream>
