@@ -14,7 +14,7 @@ void add_access_log(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("access-log", "The access history: every read of the service, by whom, when");
+  auto* cmd = app.add_subcommand("access-log", N_("The access history: every read of the service, by whom, when"));
   cmd->footer(
       "Lists the records of DIR/access/, the tamper-evident log antq serve keeps of every read of a subject,\n"
       "dossier, report or export by a client certificate (Decree 30/2020 asks records systems to keep one): its\n"

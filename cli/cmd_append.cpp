@@ -75,6 +75,8 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
     }
     headers.emplace_back("Content-Type", "application/vnd.antq.signed-events");
   }
+  // A refusal comes back in the language this command speaks (Error::line adds "bị từ chối [RULE]").
+  headers.emplace_back("Accept-Language", i18n::process_lang() == i18n::Lang::vi ? "vi" : "en");
   auto response = client->request("POST", "/v1/acts", headers, std::move(body), 16u << 20);
   if (!response) return fail(response.error());
   nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
@@ -107,7 +109,7 @@ void add_append(CLI::App& app, Action& run) {
     Remote remote;
   };
   auto args = std::make_shared<Args>();
-  auto* append = app.add_subcommand("append", "Admit signed events (from `antq sign`) into the ledger");
+  auto* append = app.add_subcommand("append", N_("Admit signed events (from `antq sign`) into the ledger"));
   append->footer(
       "All events given are admitted together as one durable transaction, in order, or none is: a refused act\n"
       "prints `refused [RULE]: ...` (rules: domain.md §10) and nothing is written. Prints each new seq.\n"
@@ -141,7 +143,7 @@ void add_append(CLI::App& app, Action& run) {
     };
   });
 
-  auto* record = app.add_subcommand("record", "Sign an act and append it in one step");
+  auto* record = app.add_subcommand("record", N_("Sign an act and append it in one step"));
   record->footer(
       "KEY:CERT is split at the last colon, so KEY may be a key on a token, by PKCS#11 URI (PIN from\n"
       "ANTQ_PKCS11_PIN, else asked for). Decision acts (establishment, rating, termination, ...) need --org too.\n"

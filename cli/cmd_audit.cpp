@@ -104,7 +104,7 @@ void add_audit(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("audit", "Findings: late or missing acts, mismatched ratings, incomplete dossiers...");
+  auto* cmd = app.add_subcommand("audit", N_("Findings: late or missing acts, mismatched ratings, incomplete dossiers..."));
   cmd->footer(
       "Every finding of domain.md §10 under the profile in force: late-proposal, late-decision, late-forwarding,\n"
       "level-mismatch, weak-not-terminated, missing-plan, missing-report, dossier-incomplete,\n"

@@ -30,7 +30,7 @@ void add_backup(CLI::App& app, Action& run) {
   };
   auto args = std::make_shared<Args>();
   auto* cmd =
-      app.add_subcommand("backup", "Copy a ledger consistently, even while it is appended to, and verify the copy");
+      app.add_subcommand("backup", N_("Copy a ledger consistently, even while it is appended to, and verify the copy"));
   cmd->footer(
       "`cp` of a live ledger is not a backup. LMDB writes an append's pages in place and then switches a meta page\n"
       "to them, reusing pages freed two appends before; a copy made with cp, rsync or tar while appends commit mixes\n"

@@ -60,7 +60,7 @@ Result<ledger::Act::Authority> taking_unit(const ledger::Ledger& ledger, const A
 
 void add_carry_over(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("carry-over", "Continue a taken-in predecessor's open subjects in this ledger");
+  auto* cmd = app.add_subcommand("carry-over", N_("Continue a taken-in predecessor's open subjects in this ledger"));
   cmd->footer(
       "After `antq take-in` sealed a predecessor as part HB, its models, points and exemplars that were still open\n"
       "(not terminated, merged or ended) continue here: each is carried over by an act subject.carried-over, signed\n"

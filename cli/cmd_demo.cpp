@@ -920,7 +920,7 @@ int Demo::run() {
 void add_demo(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
   auto commune_only = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("demo", "Build a demo ledger (demo PKI, a fictional district) and show what it holds");
+  auto* cmd = app.add_subcommand("demo", N_("Build a demo ledger (demo PKI, a fictional district) and show what it holds"));
   cmd->footer(
       "Writes DIR/pki (test keys, the operator's too: pki/operator.key, outside the ledger), DIR/acts (every act as\n"
       "JSON), DIR/ledger, DIR/bundle and DIR/checkpoint.txt.\n"

@@ -14,7 +14,7 @@ void add_export(CLI::App& app, Action& run) {
     bool explode = false, tiles = false, json = false, self_consistent_only = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("export", "Write a self-contained bundle for offline verification");
+  auto* cmd = app.add_subcommand("export", N_("Write a self-contained bundle for offline verification"));
   cmd->footer(
       "The bundle holds the checkpoint, the verifier key, the entries, certificates, attachments, trust anchors,\n"
       "the schema and FORMAT.md, and a README.txt telling how to check each part with stock tools.\n"
@@ -61,7 +61,7 @@ void add_export(CLI::App& app, Action& run) {
     };
   });
 
-  auto* vb = app.add_subcommand("verify-bundle", "Verify a bundle written by `antq export`, against your own anchors");
+  auto* vb = app.add_subcommand("verify-bundle", N_("Verify a bundle written by `antq export`, against your own anchors"));
   vb->footer(
       "Anchor the check outside the bundle: whoever made a bundle also wrote its operator.vkey and trust.pem.\n"
       "  --operator-key FILE  the operator's verifier key as the operator gave it to you (antq init prints it);\n"

@@ -15,7 +15,7 @@ void add_init(CLI::App& app, Action& run) {
     std::string dir, profile, trust, admin, chain, operator_key, origin;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("init", "Create a new, empty ledger");
+  auto* cmd = app.add_subcommand("init", N_("Create a new, empty ledger"));
   cmd->footer(
       "The trust store (--trust) holds the root certificates that every signature must chain to, at its signing\n"
       "time. --admin names the certificate that signs registry acts (authority.bound binds signers to units).\n"

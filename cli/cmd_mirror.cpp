@@ -459,7 +459,7 @@ void add_mirror(CLI::App& app, Action& run) {
     std::string url, dir, operator_key, client_cert, server_ca;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("mirror", "Keep a verified copy of a log served as C2SP tlog-tiles");
+  auto* cmd = app.add_subcommand("mirror", N_("Keep a verified copy of a log served as C2SP tlog-tiles"));
   cmd->footer(
       "Fetches URL/checkpoint, checks its signature with the operator's verifier key YOU hold (--operator-key),\n"
       "fetches the tiles and entry bundles DIR lacks, recomputes the tree from the entries (its tiles must be those\n"

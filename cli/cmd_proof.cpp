@@ -90,9 +90,9 @@ void add_proof(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("proof", "RFC 9162 inclusion and consistency proofs");
+  auto* cmd = app.add_subcommand("proof", N_("RFC 9162 inclusion and consistency proofs"));
   cmd->require_subcommand(1);
-  auto* inc = cmd->add_subcommand("inclusion", "Prove that entry SEQ is in the tree of --size entries");
+  auto* inc = cmd->add_subcommand("inclusion", N_("Prove that entry SEQ is in the tree of --size entries"));
   inc->footer(
       "Any RFC 9162 / RFC 6962 verifier accepts the proof; hashes are lower-case hex.\n"
       "With --part HB: the proof is made in the sealed copy of the predecessor taken in as HB (antq take-in), whose\n"
@@ -120,7 +120,7 @@ void add_proof(CLI::App& app, Action& run) {
       return kOk;
     };
   });
-  auto* con = cmd->add_subcommand("consistency", "Prove that the tree of M entries is a prefix of the tree of N");
+  auto* con = cmd->add_subcommand("consistency", N_("Prove that the tree of M entries is a prefix of the tree of N"));
   con->footer("Any RFC 9162 / RFC 6962 verifier accepts the proof; hashes are lower-case hex.");
   con->add_option("DIR", args->dir, "The ledger")->required();
   con->add_option("M", args->first, "Older size")->required();

@@ -41,7 +41,7 @@ void add_rebuild(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("rebuild", "Recompute every projection (the `state` database) from the entries");
+  auto* cmd = app.add_subcommand("rebuild", N_("Recompute every projection (the `state` database) from the entries"));
   cmd->footer(
       "Replays the admission rules over every entry in order, as verify does but without checking signatures\n"
       "again (that is verify's job), and replaces the derived state (authority bindings, adopted profiles, subject\n"

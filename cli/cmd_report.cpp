@@ -413,7 +413,7 @@ void add_report(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("report", "The half-year or yearly report, in the shape the provinces send");
+  auto* cmd = app.add_subcommand("report", N_("The half-year or yearly report, in the shape the provinces send"));
   cmd->footer(
       "PERIOD is YYYY-H1 (the half-year: 1 Nov of the year before to 30 Apr) or YYYY (the evaluation year: 1 Nov to\n"
       "31 Oct). The figures are as of the day before the profile's deadline (Hòa Bình: 15 May, 15 Nov; Kon Tum and\n"
@@ -481,7 +481,7 @@ void add_reconcile(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("reconcile", "Check a submitted report's figures against the ledger");
+  auto* cmd = app.add_subcommand("reconcile", N_("Check a submitted report's figures against the ledger"));
   cmd->footer(
       "REPORT.csv holds the rows section,key,value of antq report --format csv, as a unit submitted them (perhaps\n"
       "edited since). The ledger's figures are recomputed for the same period, unit and as-of day, and every figure\n"

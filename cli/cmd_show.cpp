@@ -579,7 +579,7 @@ Result<Json> diff(const ledger::Ledger& ledger, const std::string& subject, cons
 
 void add_show(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("show", "A model, point or exemplar: stage, authority, teams, ratings, lineage");
+  auto* cmd = app.add_subcommand("show", N_("A model, point or exemplar: stage, authority, teams, ratings, lineage"));
   cmd->footer(
       "Without --as-of/--at: the state after the ledger's latest act. With --as-of DATE: as the record stood on that\n"
       "date (acts whose documents are dated on or before it). With --at SEQ: after entry SEQ was appended.\n"
@@ -630,7 +630,7 @@ void add_show(CLI::App& app, Action& run) {
 
 void add_history(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("history", "The decision chain of a subject: every act, its document, authority and signers");
+  auto* cmd = app.add_subcommand("history", N_("The decision chain of a subject: every act, its document, authority and signers"));
   cmd->footer(
       "Each act with its document (number, title, issuer), the deciding authority, and every signature as the rules\n"
       "for official digital signatures ask: signer, issuer, signing time (+07:00), validity at the signing time,\n"
@@ -666,7 +666,7 @@ namespace antq::cli {
 
 void add_dossier(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("dossier", "A subject's dossier against the profile's list, or a unit's gaps");
+  auto* cmd = app.add_subcommand("dossier", N_("A subject's dossier against the profile's list, or a unit's gaps"));
   cmd->footer(
       "Every item of the profile's dossier list (16 items for a model under the Ministry baseline, 10/7 under Bắc\n"
       "Giang, 5 for an exemplar) with its status: present, missing (a later step happened without it),\n"
@@ -755,7 +755,7 @@ void add_diff(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<DiffArgs>();
-  auto* cmd = app.add_subcommand("diff", "What changed in a subject between two dates");
+  auto* cmd = app.add_subcommand("diff", N_("What changed in a subject between two dates"));
   cmd->footer(
       "The subject's state as of FROM and as of TO (acts whose documents are dated on or before each), the fields\n"
       "that differ (stage, name, teams, members, authority, ratings by year, points, merges...) and the acts dated\n"

@@ -14,7 +14,7 @@ void add_sign(CLI::App& app, Action& run) {
     bool pkcs1 = false, dry_run = false, json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("sign", "Sign an act: write a signed event for `antq append`");
+  auto* cmd = app.add_subcommand("sign", N_("Sign an act: write a signed event for `antq append`"));
   cmd->footer(
       "An official decision carries two signatures (Decree 30/2020): the competent person's, then the issuing\n"
       "organisation's, applied by the office clerk. So:\n"

@@ -171,7 +171,7 @@ void add_stats(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("stats", "Statistics: points and teams by model name, ratings, exemplars");
+  auto* cmd = app.add_subcommand("stats", N_("Statistics: points and teams by model name, ratings, exemplars"));
   cmd->footer(
       "Counted as the guidance counts (Hòa Bình §VI): by model name the points — the active subjects of a lineage,\n"
       "the origin and every point of it — and their implementing teams; models without security-and-order content\n"

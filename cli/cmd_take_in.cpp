@@ -21,7 +21,7 @@ void add_take_in(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("take-in", "Take in a predecessor ledger's whole history (a merged province)");
+  auto* cmd = app.add_subcommand("take-in", N_("Take in a predecessor ledger's whole history (a merged province)"));
   cmd->footer(
       "When provinces merge (from 1 July 2025: Hòa Bình into Phú Thọ, Bình Thuận into Lâm Đồng, ...), the new\n"
       "province's ledger takes in the old one's: PREDECESSOR is verified fully under its own stored profile (as\n"

@@ -31,7 +31,7 @@ Status write_bytes(const std::string& path, ByteView bytes) {
 }  // namespace
 
 void add_timestamp(CLI::App& app, Action& run) {
-  auto* cmd = app.add_subcommand("timestamp", "Time-stamp a signature (RFC 3161): its time then proven, not claimed");
+  auto* cmd = app.add_subcommand("timestamp", N_("Time-stamp a signature (RFC 3161): its time then proven, not claimed"));
   cmd->require_subcommand(1);
   cmd->footer(
       "A signature's signingTime is what the signer claims. A time-stamp token from a time-stamp authority (TSA)\n"
@@ -47,7 +47,7 @@ void add_timestamp(CLI::App& app, Action& run) {
       "`append`.");
   auto args = std::make_shared<Args>();
 
-  auto* request = cmd->add_subcommand("request", "Write the TimeStampReq (DER) for one signature of a signed event");
+  auto* request = cmd->add_subcommand("request", N_("Write the TimeStampReq (DER) for one signature of a signed event"));
   request->add_option("SIGNED", args->signed_in, "The signed event (from `antq sign`)")->required();
   request->add_option("--role", args->role, "Whose signature: person (default) | organisation")
       ->check(CLI::IsMember({"person", "organisation"}));
@@ -67,7 +67,7 @@ void add_timestamp(CLI::App& app, Action& run) {
     };
   });
 
-  auto* add = cmd->add_subcommand("add", "Add a TSA's reply to a signature as its time-stamp token");
+  auto* add = cmd->add_subcommand("add", N_("Add a TSA's reply to a signature as its time-stamp token"));
   add->add_option("SIGNED", args->signed_in, "The signed event")->required();
   add->add_option("--role", args->role, "Whose signature: person (default) | organisation")
       ->check(CLI::IsMember({"person", "organisation"}));

@@ -65,11 +65,11 @@ CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
 }  // namespace
 
 void add_trust(CLI::App& app, Action& run) {
-  auto* trust = app.add_subcommand("trust", "The trust store: add revocation lists and time-stamp authorities");
+  auto* trust = app.add_subcommand("trust", N_("The trust store: add revocation lists and time-stamp authorities"));
   trust->require_subcommand(1);
   auto args = std::make_shared<Args>();
 
-  auto* crl = add_common(trust->add_subcommand("add-crl", "Add a CRL (DER or PEM) of a CA the ledger trusts"), *args,
+  auto* crl = add_common(trust->add_subcommand("add-crl", N_("Add a CRL (DER or PEM) of a CA the ledger trusts")), *args,
                          "The CRL file (DER or PEM \"X509 CRL\")");
   crl->footer(
       "The CRL becomes an entry of the log (act trust.crl-added, the CRL attached), signed by the administrator:\n"
@@ -113,7 +113,7 @@ void add_trust(CLI::App& app, Action& run) {
   });
 
   auto* tsa = add_common(
-      trust->add_subcommand("add-tsa", "Trust a time-stamp authority (RFC 3161) for signatures' time-stamps"), *args,
+      trust->add_subcommand("add-tsa", N_("Trust a time-stamp authority (RFC 3161) for signatures' time-stamps")), *args,
       "The authority's certificate (PEM or DER): its TSA certificate, or the CA that issues it");
   tsa->footer(
       "The certificate becomes an entry of the log (act trust.tsa-added), signed by the administrator. From then on\n"

@@ -133,7 +133,7 @@ void add_units(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("units", "The units: the registry's hierarchy and the units the acts name");
+  auto* cmd = app.add_subcommand("units", N_("The units: the registry's hierarchy and the units the acts name"));
   cmd->footer(
       "The units of the ledger as they stood on --as-of (default today, Vietnam date). First those the administrator\n"
       "registered (act unit.registered: name, level, kind, parent, from, aliases), each under its parent, with the\n"

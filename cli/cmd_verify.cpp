@@ -30,7 +30,7 @@ void add_verify(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("verify", "Recheck every entry, the tree, checkpoints and signatures");
+  auto* cmd = app.add_subcommand("verify", N_("Recheck every entry, the tree, checkpoints and signatures"));
   cmd->footer(
       "Recomputes every leaf and the root, checks every checkpoint's signature and root, every CMS signature and\n"
       "certificate chain at its signing time, every attachment's digest, and replays the admission rules; and the\n"

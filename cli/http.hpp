@@ -27,6 +27,7 @@ struct Request {
   std::string path;    // percent-decoded, without the query
   std::map<std::string, std::string, std::less<>> query;  // percent-decoded; a repeated name keeps the last
   std::string content_type;
+  std::string accept_language;  // the Accept-Language header as sent ("" without one): see language_of()
   std::string body;
   Client client;
 };

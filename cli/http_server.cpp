@@ -267,6 +267,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     request.path = std::move(target->path);
     request.query = std::move(target->query);
     request.content_type = std::string(message[bhttp::field::content_type]);
+    request.accept_language = std::string(message[bhttp::field::accept_language]).substr(0, 256);
     request.body = std::move(message.body());
     request.client = client_;
     lowest().expires_never();  // the route's time: a submission waits for its group's commit

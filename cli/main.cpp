@@ -4,6 +4,8 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -75,24 +77,82 @@ std::vector<std::string> nearest_commands(const CLI::App& app, const std::string
   return out;
 }
 
+// A date as Vietnamese write it, d/m/yyyy or dd/mm/yyyy (or with dots), as the ledger writes it, YYYY-MM-DD; any
+// other text as it is (the option's own check then judges it).
+std::string iso_date(const std::string& typed) {
+  static const std::regex vietnamese(R"(([0-9]{1,2})([/.])([0-9]{1,2})\2([0-9]{4}))");
+  std::smatch m;
+  if (!std::regex_match(typed, m, vietnamese)) return typed;
+  return fmt::format("{}-{:0>2}-{:0>2}", m[4].str(), m[3].str(), m[1].str());
+}
+
+// Every date option of every command (--as-of, --since, --from, --to, --date, --effective) takes dd/mm/yyyy too.
+void accept_vietnamese_dates(CLI::App& app) {
+  for (CLI::Option* o : app.get_options())
+    for (const char* name : {"--as-of", "--since", "--from", "--to", "--date", "--effective"})
+      if (o->check_lname(std::string_view(name).substr(2).data())) o->transform(iso_date, "", "date");
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) accept_vietnamese_dates(*sub);
+}
+
+// "no command "WORD"", with the nearest names, in the process's language; WORD shown through visible().
+std::string no_command(const std::string& word, const std::vector<std::string>& near) {
+  const antq::i18n::Lang lang = antq::i18n::process_lang();
+  const std::string shown = antq::cli::visible(word);
+  if (near.empty()) return antq::i18n::trf(lang, "no command \"{}\" (antq help lists the commands)", shown);
+  return antq::i18n::trf(lang, "no command \"{}\"; did you mean {}? (antq help lists the commands)", shown,
+                         fmt::format("{}", fmt::join(near, ", ")));
+}
+
+// The language --lang names on the line, if it does (--lang X or --lang=X), before the line is parsed.
+std::optional<antq::i18n::Lang> lang_of_line(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--lang" && i + 1 < argc) return antq::i18n::parse_lang(argv[i + 1]);
+    if (a.starts_with("--lang=")) return antq::i18n::parse_lang(a.substr(7));
+  }
+  return std::nullopt;
+}
+
+// The descriptions of `app` and its commands (marked N_ where they are written), and the help's headings, in `lang`.
+void translate_help(CLI::App& app, antq::i18n::Lang lang) {
+  using antq::i18n::tr;
+  if (lang == antq::i18n::Lang::en) return;
+  app.description(tr(lang, app.get_description().c_str()));
+  for (CLI::Option* o : app.get_options()) o->group(tr(lang, o->get_group().c_str()));  // "Options"
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->group(tr(lang, sub->get_group().c_str()));  // "Subcommands"
+    translate_help(*sub, lang);
+  }
+  auto formatter = app.get_formatter();
+  for (const char* label : {N_("Usage"), N_("OPTIONS"), N_("SUBCOMMAND"), N_("SUBCOMMANDS"), N_("Positionals"),
+                            N_("Options"), N_("Subcommands"), N_("REQUIRED"), N_("Excludes"), N_("Needs")})
+    formatter->label(label, tr(lang, label));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace antq::cli;
+  // The language of the line (--lang, read again by the option below; else the locale), before anything is said.
+  if (const auto lang = lang_of_line(argc, argv)) antq::i18n::set_process_lang(*lang);
+  const antq::i18n::Lang lang = antq::i18n::process_lang();
   CLI::App app{
-      "antq-ledger: the signed, append-only record of models and exemplars of the all-people national-security\n"
-      "movement. Every act is a digitally signed event; anybody can verify the log, its checkpoints and its\n"
-      "signatures, with antq or with stock tools (openssl, capnp, sha256sum).\n\n"
-      "Start with `antq demo` to see a small ledger built and verified.",
+      N_("antq-ledger: the signed, append-only record of models and exemplars of the all-people national-security\n"
+         "movement. Every act is a digitally signed event; anybody can verify the log, its checkpoints and its\n"
+         "signatures, with antq or with stock tools (openssl, capnp, sha256sum).\n\n"
+         "Start with `antq demo` to see a small ledger built and verified. Dates may be typed YYYY-MM-DD or\n"
+         "dd/mm/yyyy; messages are in Vietnamese under a Vietnamese locale or --lang vi."),
       "antq"};
   app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for every command");
+  app.set_help_flag("-h,--help", antq::i18n::tr(lang, "Print this help message and exit"));
+  app.set_help_all_flag("--help-all", antq::i18n::tr(lang, "Show help for every command"));
   // The language of messages (po/README.md): given anywhere on the line (fallthrough), before the command runs.
   app.fallthrough();
   app.add_option_function<std::string>(
          "--lang",
          [](const std::string& lang) { antq::i18n::set_process_lang(*antq::i18n::parse_lang(lang)); },
-         "Messages in Vietnamese (vi) or English (en); default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG")
+         antq::i18n::tr(lang, "Messages in Vietnamese (vi) or English (en); default: from LANGUAGE, LC_ALL, "
+                              "LC_MESSAGES or LANG"))
       ->check(CLI::IsMember({"vi", "en"}));
   Action run;
   add_init(app, run);
@@ -125,11 +185,17 @@ int main(int argc, char** argv) {
   add_carry_over(app, run);
   add_timestamp(app, run);
   add_demo(app, run);
-  app.set_version_flag("--version", version_text, "Print antq's version, commit, and the OpenSSL and LMDB it runs with");
+  accept_vietnamese_dates(app);
+  app.set_version_flag("--version", version_text,
+                       antq::i18n::tr(lang, "Print antq's version, commit, and the OpenSSL and LMDB it runs with"));
   // antq help [COMMAND [SUBCOMMAND]]: the same as antq COMMAND --help.
   std::vector<std::string> help_topic;
-  auto* help = app.add_subcommand("help", "Explain a command: antq help verify (the same as antq verify --help)");
-  help->add_option("COMMAND", help_topic, "The command (and subcommand) to explain; none: every command");
+  auto* help = app.add_subcommand("help", N_("Explain a command: antq help verify (the same as antq verify --help)"));
+  help->add_option("COMMAND", help_topic,
+                   antq::i18n::tr(lang, "The command (and subcommand) to explain; none: every command"));
+  // --help in the line's language: the commands' descriptions and the help's headings come from the catalogue.
+  // (Options' own descriptions are not translated yet.)
+  translate_help(app, antq::i18n::process_lang());
   help->callback([&] {
     const CLI::App* topic = &app;
     std::string path;  // the words before the topic's own name: "antq proof" for antq proof inclusion
@@ -140,8 +206,7 @@ int main(int argc, char** argv) {
       if (next == nullptr) {
         const auto near = nearest_commands(*topic, word);
         run = [word, near] {
-          std::fprintf(stderr, "antq help: no command \"%s\"%s (antq help lists them)\n", visible(word).c_str(),
-                       near.empty() ? "" : ("; did you mean " + fmt::format("{}", fmt::join(near, ", ")) + "?").c_str());
+          std::fprintf(stderr, "antq help: %s\n", no_command(word, near).c_str());
           return kBadInput;
         };
         return;
@@ -159,7 +224,8 @@ int main(int argc, char** argv) {
   // A mistyped command gets the nearest names, not CLI11's "A subcommand is required".
   const std::string word = command_word(argc, argv);
   if (word.empty() && argc == 1) {
-    std::fprintf(stderr, "antq: give a command, e.g. antq demo DIR (antq help lists the commands)\n");
+    std::fprintf(stderr, "antq: %s\n",
+                 antq::i18n::tr(lang, "give a command, e.g. antq demo DIR (antq help lists the commands)"));
     return kBadInput;
   }
   if (!word.empty()) {
@@ -168,8 +234,7 @@ int main(int argc, char** argv) {
       known = known || sub->get_name() == word;
     if (!known) {
       const auto near = nearest_commands(app, word);
-      std::fprintf(stderr, "antq: no command \"%s\"%s (antq help lists the commands)\n", visible(word).c_str(),
-                   near.empty() ? "" : ("; did you mean " + fmt::format("{}", fmt::join(near, ", ")) + "?").c_str());
+      std::fprintf(stderr, "antq: %s\n", no_command(word, near).c_str());
       return kBadInput;
     }
   }

@@ -73,10 +73,21 @@ Result<std::vector<ledger::Submission>> read_submissions(const http::Request& re
 
 // The answer to a refused or failed submission: 422 for a rule's refusal, 400 for malformed input, 503 when the
 // ledger could not write (nothing was written in each case).
-http::Response submission_error(const Error& e) {
+// The language a submission's refusal is said in: Vietnamese when Accept-Language's first choice is (vi, vi-VN),
+// else English (the JSON's keys and the rule id are the same in both).
+i18n::Lang language_of(const http::Request& r) {
+  std::string_view first(r.accept_language);
+  first = first.substr(0, first.find_first_of(",;"));
+  while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+  return i18n::parse_lang(first).value_or(i18n::Lang::en);
+}
+
+http::Response submission_error(const Error& e, i18n::Lang lang) {
   switch (e.kind) {
     case ErrorKind::refused:
-      return http::json_response(422, json_text(json{{"refused", e.rule}, {"message", e.message}}));
+      return http::json_response(
+          422, json_text(json{{"refused", e.rule},
+                              {"message", lang == i18n::Lang::en || e.text.empty() ? e.message : e.text.str(lang)}}));
     case ErrorKind::bad_input: return http::error(400, e.message);
     default: return http::error(503, e.message + " (nothing was written; try again)");
   }
@@ -119,6 +130,7 @@ struct Service::Rep {
   struct Pending {
     std::vector<ledger::Submission> events;
     http::Reply reply;
+    i18n::Lang lang = i18n::Lang::en;  // of a refusal's message (Accept-Language)
   };
   std::mutex mutex;
   std::condition_variable wake;
@@ -403,7 +415,7 @@ void Service::Rep::commit(std::vector<Pending> group) {
   const Digest root = ledger->root(size);
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (!results[i]) {
-      group[i].reply(submission_error(results[i].error()));
+      group[i].reply(submission_error(results[i].error(), group[i].lang));
       continue;
     }
     json entries = json::array();
@@ -431,7 +443,7 @@ void Service::Rep::submit(http::Request&& request, http::Reply reply) {
   {
     std::lock_guard lock(mutex);
     if (stopping) return reply(http::error(503, "the service is stopping: submit again when it is back"));
-    queue.push_back({std::move(*events), std::move(reply)});
+    queue.push_back({std::move(*events), std::move(reply), language_of(request)});
   }
   wake.notify_one();
 }

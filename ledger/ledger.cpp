@@ -1019,14 +1019,14 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       const std::string lbl = label(e);
       const std::uint64_t seq = next + seqs.size();
       if (auto prior = w.get(rep_->bodies, val(p.digest))) {
-        refusal = refused("duplicate", fmt::format("{}{} {} for {} dated {} was admitted before as entry {}", lbl,
-                                                   p.act.act, p.act.document.number, p.act.subject, p.act.date,
-                                                   seq_of(*prior))).error();
+        refusal = refused("duplicate", i18n::Text("{}{} {} for {} dated {} was admitted before as entry {}", lbl,
+                                                  p.act.act, p.act.document.number, p.act.subject, p.act.date,
+                                                  seq_of(*prior))).error();
         break;
       }
       if (!batch.insert(p.digest).second) {
-        refusal = refused("duplicate", fmt::format("{}{} for {} appears twice in this batch", lbl, p.act.act,
-                                                   p.act.subject)).error();
+        refusal = refused("duplicate", i18n::Text("{}{} for {} appears twice in this batch", lbl, p.act.act,
+                                                  p.act.subject)).error();
         break;
       }
       carried_blobs = &ev[e]->blobs;

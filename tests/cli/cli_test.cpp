@@ -525,6 +525,17 @@ TEST_CASE("antq --version names the build and its libraries, antq help explains 
   CHECK_THAT(out, Catch::Contains("did you mean proof, profile?"));
   CHECK(run(kAntq, &out) == 2);
   CHECK_THAT(out, Catch::StartsWith("antq: give a command"));
+  // Under a Vietnamese locale (or --lang vi): the help's headings and the commands' descriptions, and these errors.
+  const std::string vi = "LANG=vi_VN.UTF-8 LC_ALL= LANGUAGE= ";
+  REQUIRE(run(vi + kAntq + " --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Cách dùng: antq [TÙY_CHỌN] LỆNH") && Catch::Contains("Các lệnh:") &&
+                      Catch::Contains("Tạo một sổ mới, trống") && !Catch::Contains("Usage:"));
+  REQUIRE(run("LANG=C LC_ALL= LANGUAGE= " + kAntq + " verify --help --lang vi", &out) == 0);
+  CHECK_THAT(out, Catch::StartsWith("Kiểm tra lại mọi bản ghi") && Catch::Contains("Cách dùng: antq verify"));
+  REQUIRE(run(vi + kAntq + " --lang en --help", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("Usage: antq [OPTIONS] SUBCOMMAND"));
+  CHECK(run(vi + kAntq + " verfy /nowhere", &out) == 2);
+  CHECK(out == "antq: không có lệnh \"verfy\"; có phải ý bạn là verify? (antq help liệt kê các lệnh)\n");
   // A name with terminal controls is shown as escapes.
   CHECK(run(kAntq + " \"$(printf '\\033[2Jx')\"", &out) == 2);
   CHECK_THAT(out, !Catch::Contains("\x1b") && Catch::Contains("\\x1b[2Jx"));
@@ -562,6 +573,9 @@ TEST_CASE("show answers now, as of a date and at an entry, history lists the dec
   CHECK(before["founded"] == "");
   CHECK(before["rating"].is_null());
   CHECK(before["as_of"]["date"] == "2023-02-20");
+  // A date as Vietnamese write it, dd/mm/yyyy (or d/m/yyyy, or with dots), is the same date.
+  CHECK(show("--as-of 20/02/2023") == before);
+  CHECK(show("--as-of 20.2.2023") == before);
   // The day of the decision, and after its entry (--at), it is established; the rating comes later.
   CHECK(show("--as-of 2023-03-01")["stage"] == "established");
   // Its 7th act is the establishment: survey plan, survey report, proposal, policy, implementation, consultation.
