@@ -14,8 +14,9 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
-#include "ledger/ledger.hpp"
 #include "i18n/i18n.hpp"
+#include "ledger/ledger.hpp"
+#include "projections/units.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::cli {
@@ -31,22 +32,6 @@ std::string version_text() {
   return fmt::format("antq {} (commit {})\n{}\n{}\nBoost {}.{}.{}", cli::kVersion, cli::kCommit,
                      signing::openssl_version(), ledger::lmdb_version(), BOOST_VERSION / 100000,
                      BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100);
-}
-
-// Edits (insertions, deletions, substitutions) that turn `a` into `b`.
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // The command word of the line (the first argument that is not an option or --lang's value), "" when none.
@@ -68,7 +53,7 @@ std::vector<std::string> nearest_commands(const CLI::App& app, const std::string
   const std::size_t most = std::max<std::size_t>(2, typed.size() / 3);
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     const std::string& name = sub->get_name();
-    const std::size_t d = distance(typed, name);
+    const std::size_t d = antq::projections::edit_distance(typed, name);
     if (d <= most || (typed.size() >= 3 && name.starts_with(typed))) near.emplace_back(d, name);
   }
   std::sort(near.begin(), near.end());
