@@ -63,8 +63,12 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
 nlohmann::json findings_json(const Findings& f, i18n::Lang lang) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& x : f.shown) {
-    list.push_back({{"subject", x.subject}, {"seq", x.seq}, {"rule", x.rule}, {"date", x.date},
-                    {"message", x.message.str(lang)}, {"documents", x.documents}});
+    list.push_back({{"subject", x.subject},
+                    {"seq", x.seq},
+                    {"rule", x.rule},
+                    {"date", x.date},
+                    {"message", x.message.str(lang)},
+                    {"documents", x.documents}});
     if (!x.unit.empty()) list.back()["unit"] = x.unit;
     if (!x.part.empty()) list.back()["part"] = x.part;  // seq and documents are entries of that sealed part
   }
@@ -104,7 +108,8 @@ void add_audit(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("audit", N_("Findings: late or missing acts, mismatched ratings, incomplete dossiers..."));
+  auto* cmd =
+      app.add_subcommand("audit", N_("Findings: late or missing acts, mismatched ratings, incomplete dossiers..."));
   cmd->footer(
       "Every finding of domain.md §10 under the profile in force: late-proposal, late-decision, late-forwarding,\n"
       "level-mismatch, weak-not-terminated, missing-plan, missing-report, dossier-incomplete,\n"

@@ -23,7 +23,8 @@ Result<std::string> queries::checkpoint(const ledger::Ledger& ledger) {
 
 void add_checkpoint(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("checkpoint", N_("Print the signed checkpoint of the current tree (C2SP signed note)"));
+  auto* cmd =
+      app.add_subcommand("checkpoint", N_("Print the signed checkpoint of the current tree (C2SP signed note)"));
   cmd->footer(
       "Keep it: later, `antq verify DIR --checkpoint FILE` proves the ledger still extends it. Any C2SP\n"
       "tlog-checkpoint tool reads it with DIR/operator.vkey.");

@@ -16,7 +16,8 @@ void add_compact(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("compact", N_("Rewrite data.mdb with the pages in use alone, so that freed pages and their old bytes are gone"));
+  auto* cmd = app.add_subcommand(
+      "compact", N_("Rewrite data.mdb with the pages in use alone, so that freed pages and their old bytes are gone"));
   cmd->footer(
       "Why: a disposal (record.disposed) deletes the document's bytes from the ledger's `attachments`, but LMDB\n"
       "does not overwrite the pages that held them. It lists them as free and leaves them, old bytes and all, in\n"

@@ -782,7 +782,8 @@ Status Demo::read_it() {
   }
   std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
   for (const auto& [rule, counted] : by_rule)
-    print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first, counted.second->message.str(i18n::process_lang())));
+    print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first,
+                           counted.second->message.str(i18n::process_lang())));
 
   // The yearly report as the district would send it, kept as CSV for reconcile.
   const std::string period = std::to_string(last_closed_year_);
@@ -920,7 +921,8 @@ int Demo::run() {
 void add_demo(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
   auto commune_only = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("demo", N_("Build a demo ledger (demo PKI, a fictional district) and show what it holds"));
+  auto* cmd =
+      app.add_subcommand("demo", N_("Build a demo ledger (demo PKI, a fictional district) and show what it holds"));
   cmd->footer(
       "Writes DIR/pki (test keys, the operator's too: pki/operator.key, outside the ledger), DIR/acts (every act as\n"
       "JSON), DIR/ledger, DIR/bundle and DIR/checkpoint.txt.\n"

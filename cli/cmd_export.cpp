@@ -61,7 +61,8 @@ void add_export(CLI::App& app, Action& run) {
     };
   });
 
-  auto* vb = app.add_subcommand("verify-bundle", N_("Verify a bundle written by `antq export`, against your own anchors"));
+  auto* vb =
+      app.add_subcommand("verify-bundle", N_("Verify a bundle written by `antq export`, against your own anchors"));
   vb->footer(
       "Anchor the check outside the bundle: whoever made a bundle also wrote its operator.vkey and trust.pem.\n"
       "  --operator-key FILE  the operator's verifier key as the operator gave it to you (antq init prints it);\n"

@@ -296,7 +296,8 @@ void add_handover(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("handover", N_("Hand a unit's files over to its archive: the list, the record, a BagIt bag"));
+  auto* cmd =
+      app.add_subcommand("handover", N_("Hand a unit's files over to its archive: the list, the record, a BagIt bag"));
   cmd->footer(R"(Hand-over (giao nộp hồ sơ vào Lưu trữ cơ quan): within a year after the year its work ended, a file
 kept 5 years or more goes from the unit that made it to the agency archive, with a list of the files (mục lục hồ
 sơ) and a hand-over record (biên bản giao nhận), two copies each (Decree 30/2020/NĐ-CP art. 29-31; Law on

@@ -102,7 +102,8 @@ void add_profile(CLI::App& app, Action& run) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("profile", N_("The rule profile a ledger applies on a day: its source, rules and criteria"));
+  auto* cmd =
+      app.add_subcommand("profile", N_("The rule profile a ledger applies on a day: its source, rules and criteria"));
   cmd->footer(
       "The profile acts dated --as-of (default today, Vietnam date) are judged by: the one the ledger was made with\n"
       "(antq init --profile), or the last profile.adopted in force on that day. It prints the id and format, since\n"

@@ -383,8 +383,10 @@ Result<SubmittedReport> parse_submitted_report(std::string_view text, const std:
     std::string found = records->empty() ? "nothing" : "";
     for (std::size_t i = 0; !records->empty() && i < (*records)[0].size() && i < 4; ++i)
       found += (i ? "," : "") + visible((*records)[0][i].substr(0, 40));
-    return bad_input(fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv, "
-                                 "commas or semicolons between the fields), found {}", path, found));
+    return bad_input(
+        fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv, "
+                    "commas or semicolons between the fields), found {}",
+                    path, found));
   }
   SubmittedReport s;
   for (std::size_t i = 1; i < records->size(); ++i) {

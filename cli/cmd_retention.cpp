@@ -106,7 +106,8 @@ void add_retention(CLI::App& app, Action& run) {
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("retention", N_("Records and archives: what is kept how long, what is due for hand-over or disposal"));
+  auto* cmd = app.add_subcommand(
+      "retention", N_("Records and archives: what is kept how long, what is due for hand-over or disposal"));
   cmd->footer(
       "Every record of the ledger: each subject's file (hồ sơ) and each document in it, with its class, period\n"
       "(permanent, N years, until-superseded), the start of its clock (31 December of the year the file's work ended:\n"

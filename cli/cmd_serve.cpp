@@ -132,7 +132,8 @@ int serve(const Args& a) {
 
 void add_serve(CLI::App& app, Action& run) {
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("serve", N_("Serve the ledger over HTTPS: submissions from every office, reads, tiles"));
+  auto* cmd =
+      app.add_subcommand("serve", N_("Serve the ledger over HTTPS: submissions from every office, reads, tiles"));
   cmd->add_option("DIR", a->dir, "The ledger")->required();
   cmd->add_option("--listen", a->listen, "HOST:PORT to listen on (default 127.0.0.1:8443; 0.0.0.0:8443 for all)");
   cmd->add_option("--cert", a->cert, "The server's TLS certificate chain (PEM, the server's first)");

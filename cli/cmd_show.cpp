@@ -476,7 +476,8 @@ json gaps_json(const std::string& unit, const Gaps& g) {
   for (const auto& d : g.gaps) {
     json missing = json::array();
     for (const auto& e : d.items)
-      if (e.status == "missing") missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason.str()}});
+      if (e.status == "missing")
+        missing.push_back({{"item", e.item.item}, {"title", e.item.title}, {"reason", e.reason.str()}});
     list.push_back({{"subject", d.subject}, {"kind", d.kind}, {"stage", d.stage}, {"completeness", d.completeness()},
                     {"missing", std::move(missing)}});
   }
@@ -630,7 +631,8 @@ void add_show(CLI::App& app, Action& run) {
 
 void add_history(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("history", N_("The decision chain of a subject: every act, its document, authority and signers"));
+  auto* cmd = app.add_subcommand("history",
+                                 N_("The decision chain of a subject: every act, its document, authority and signers"));
   cmd->footer(
       "Each act with its document (number, title, issuer), the deciding authority, and every signature as the rules\n"
       "for official digital signatures ask: signer, issuer, signing time (+07:00), validity at the signing time,\n"

@@ -31,7 +31,8 @@ Status write_bytes(const std::string& path, ByteView bytes) {
 }  // namespace
 
 void add_timestamp(CLI::App& app, Action& run) {
-  auto* cmd = app.add_subcommand("timestamp", N_("Time-stamp a signature (RFC 3161): its time then proven, not claimed"));
+  auto* cmd =
+      app.add_subcommand("timestamp", N_("Time-stamp a signature (RFC 3161): its time then proven, not claimed"));
   cmd->require_subcommand(1);
   cmd->footer(
       "A signature's signingTime is what the signer claims. A time-stamp token from a time-stamp authority (TSA)\n"
@@ -47,7 +48,8 @@ void add_timestamp(CLI::App& app, Action& run) {
       "`append`.");
   auto args = std::make_shared<Args>();
 
-  auto* request = cmd->add_subcommand("request", N_("Write the TimeStampReq (DER) for one signature of a signed event"));
+  auto* request =
+      cmd->add_subcommand("request", N_("Write the TimeStampReq (DER) for one signature of a signed event"));
   request->add_option("SIGNED", args->signed_in, "The signed event (from `antq sign`)")->required();
   request->add_option("--role", args->role, "Whose signature: person (default) | organisation")
       ->check(CLI::IsMember({"person", "organisation"}));

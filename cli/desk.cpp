@@ -61,7 +61,6 @@ using http::percent_encode;
 // A bad parameter, in the words of the page.
 Error bad(std::string message) { return Error{ErrorKind::bad_input, "", std::move(message)}; }
 
-
 // ---- Words: Vietnamese first, English with ?lang=en; the page's words come from the message catalogue (po/vi.po).
 
 struct Words {
@@ -102,9 +101,8 @@ http::Response page(const http::Request& r, const Words& w, const std::string& t
         "lang=\"en\">English</a></p></header>\n"
         "<main id=\"main\"><h1>{}</h1>\n{}</main>\n<footer>{}</footer></body></html>\n",
         w.en ? "en" : "vi", title, w("Skip to content"),
-        w("Models and exemplars of the all-people national-security movement"),
-        w("Pages"), nav, with_lang(r, "vi"), with_lang(r, "en"), title, body,
-        w("Read-only. Every page view is entered in the access history."));
+        w("Models and exemplars of the all-people national-security movement"), w("Pages"), nav, with_lang(r, "vi"),
+        with_lang(r, "en"), title, body, w("Read-only. Every page view is entered in the access history."));
   http::Response res;
   res.status = status;
   res.content_type = "text/html; charset=utf-8";
@@ -117,12 +115,10 @@ http::Response page(const http::Request& r, const Words& w, const std::string& t
 
 http::Response error_page(const http::Request& r, const Words& w, const Error& e) {
   const int status = e.kind == ErrorKind::bad_input ? 400 : 503;
-  return page(r, w, w("No answer"), h("<p class=\"error\" role=\"alert\">{}</p>", e.message),
-              status);
+  return page(r, w, w("No answer"), h("<p class=\"error\" role=\"alert\">{}</p>", e.message), status);
 }
 http::Response not_found(const http::Request& r, const Words& w, const std::string& what) {
-  return page(r, w, w("Not found"),
-              h("<p class=\"error\" role=\"alert\">{}: {}</p>", what, w("no such subject")), 404);
+  return page(r, w, w("Not found"), h("<p class=\"error\" role=\"alert\">{}: {}</p>", what, w("no such subject")), 404);
 }
 
 Markup subject_link(const std::string& id, const Words& w, const std::string& anchor = "") {
@@ -247,36 +243,31 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   std::vector<std::vector<Markup>> rows;
   for (const auto& [kind, stages] : by_stage)
     for (const auto& [stage, n] : stages)
-      rows.push_back({t(kind == "exemplar" ? w("Exemplar") : w("Model, point")),
-                      t(words::stage(w.lang, stage)), t(vi_number(n))});
+      rows.push_back(
+          {t(kind == "exemplar" ? w("Exemplar") : w("Model, point")), t(words::stage(w.lang, stage)), t(vi_number(n))});
   body += h("<section aria-labelledby=\"s-stage\"><h2 id=\"s-stage\">{}</h2>{}</section>",
-            w("Models and exemplars by stage"),
-            table({w("Kind"), w("Stage"), w("Count")}, rows));
+            w("Models and exemplars by stage"), table({w("Kind"), w("Stage"), w("Count")}, rows));
   // Ratings of the latest year.
   rows.clear();
   const json& ratings = (*stats)["ratings"];
   for (const char* level : {"good", "fair", "average", "weak"})
     rows.push_back({t(words::level(w.lang, level)), t(vi_number(ratings.value(level, std::uint64_t{0})))});
-  body += h("<section aria-labelledby=\"s-rating\"><h2 id=\"s-rating\">{} {}</h2>{}</section>",
-            w("Ratings of"), (*stats)["year"],
-            table({w("Level"), w("Rated")}, rows));
+  body += h("<section aria-labelledby=\"s-rating\"><h2 id=\"s-rating\">{} {}</h2>{}</section>", w("Ratings of"),
+            (*stats)["year"], table({w("Level"), w("Rated")}, rows));
   // Findings by rule.
   rows.clear();
   for (const auto& [rule, n] : (*audit)["counts"].items())
     rows.push_back({h("<a href=\"/desk/audit?rule={}{}\">{}</a>", rule, lang_suffix(w), words::rule(w.lang, rule)),
                     t(vi_number(n.get<std::uint64_t>()))});
-  body +=
-      h("<section aria-labelledby=\"s-find\"><h2 id=\"s-find\">{}</h2>{}</section>",
-        w("Audit findings"),
-        rows.empty() ? t(w("None.")) : table({w("Finding"), w("Count")}, rows));
+  body += h("<section aria-labelledby=\"s-find\"><h2 id=\"s-find\">{}</h2>{}</section>", w("Audit findings"),
+            rows.empty() ? t(w("None.")) : table({w("Finding"), w("Count")}, rows));
   // Dossier gaps and deadlines coming: the subjects whose dossier lacks items, the findings dated from today on.
   rows.clear();
   for (const auto& f : (*audit)["findings"])
     if (f.value("rule", "") == "dossier-incomplete" && rows.size() < 50)
       rows.push_back({subject_link(f["subject"], w), t(f.value("message", ""))});
-  body += h(
-      "<section aria-labelledby=\"s-gaps\"><h2 id=\"s-gaps\">{}</h2>{}</section>", w("Dossier gaps"),
-      rows.empty() ? t(w("None.")) : table({w("Subject"), w("Missing")}, rows));
+  body += h("<section aria-labelledby=\"s-gaps\"><h2 id=\"s-gaps\">{}</h2>{}</section>", w("Dossier gaps"),
+            rows.empty() ? t(w("None.")) : table({w("Subject"), w("Missing")}, rows));
   // Deadlines coming: the profile's in force today (rating proposals, decisions, forwarding, reports), the next
   // occurrence of each, and the hand-overs to the archives that are due.
   rows.clear();
@@ -289,9 +280,7 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
       const std::string day = fmt::format("{}-{}", y, d.before);
       if (day < today) continue;
       const char* act = words::act(w.lang, d.act);
-      const char* period = !d.period           ? ""
-                           : *d.period == "H1" ? w(" (half-year)")
-                                               : w(" (year)");
+      const char* period = !d.period ? "" : *d.period == "H1" ? w(" (half-year)") : w(" (year)");
       due.push_back({day, {t(vi_date(day)), t(fmt::format("{}{}", act ? act : d.act.c_str(), period))}});
       break;
     }
@@ -300,11 +289,9 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   std::size_t handovers = 0;
   for (const auto& f : (*audit)["findings"]) handovers += f.value("rule", "") == "handover-due";
   if (handovers)
-    rows.push_back(
-        {h("<a href=\"/desk/audit?rule=handover-due{}\">{}</a>", lang_suffix(w), w("Due")),
-         t(fmt::format("{} {}", vi_number(handovers), w("files due for the archives")))});
-  body += h("<section aria-labelledby=\"s-due\"><h2 id=\"s-due\">{}</h2>{}</section>",
-            w("Deadlines coming (before)"),
+    rows.push_back({h("<a href=\"/desk/audit?rule=handover-due{}\">{}</a>", lang_suffix(w), w("Due")),
+                    t(fmt::format("{} {}", vi_number(handovers), w("files due for the archives")))});
+  body += h("<section aria-labelledby=\"s-due\"><h2 id=\"s-due\">{}</h2>{}</section>", w("Deadlines coming (before)"),
             table({w("Due before"), w("What")}, rows));
   // The subjects themselves.
   rows.clear();
@@ -312,14 +299,10 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
     if (rows.size() == kMaxRows) break;
     rows.push_back({subject_link(s.id, w), t(s.name), t(words::stage(w.lang, s.stage)), t(s.unit)});
   }
-  body += h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}{}</section>",
-            w("Subjects"), vi_number(listed->size()),
-            table({w("Id"), w("Name"), w("Stage"), w("Unit")}, rows),
-            more(listed->size(), w));
-  return page(r, w,
-              unit->empty() ? std::string(w("Overview"))
-                            : fmt::format("{} — {}", w("Overview"), *unit),
-              body);
+  body +=
+      h("<section aria-labelledby=\"s-all\"><h2 id=\"s-all\">{} ({})</h2>{}{}</section>", w("Subjects"),
+        vi_number(listed->size()), table({w("Id"), w("Name"), w("Stage"), w("Unit")}, rows), more(listed->size(), w));
+  return page(r, w, unit->empty() ? std::string(w("Overview")) : fmt::format("{} — {}", w("Overview"), *unit), body);
 }
 
 // An RFC 3339 time in Vietnam's offset (2026-12-06T07:58:24+07:00) as Vietnamese write it: 06/12/2026 07:58:24.
@@ -340,14 +323,11 @@ Markup signature_facts(const json& sig, const Words& w) {
       "<li><strong>{}</strong>: {}<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>"
       "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl></li>",
       text_of(sig.value("role", json())) == "person" ? w("Person") : w("Organisation"),
-      common_name(text_of(sig.value("signer", json()))), w("Issuer"),
-      common_name(text_of(sig.value("issuer", json()))), w("Signing time"),
-      vi_time(text_of(sig.value("signing_time", json()))), w("Integrity"),
-      words::status(w.lang, text_of(sig.value("integrity", json()))),
-      w("Certificate valid when signed"),
-      sig.value("valid_at_signing_time", false) ? w("yes") : w("no"),
-      w("Certificate now"), status(sig.value("certificate_now", json())),
-      w("Revocation"), status(sig.value("revocation_now", json())));
+      common_name(text_of(sig.value("signer", json()))), w("Issuer"), common_name(text_of(sig.value("issuer", json()))),
+      w("Signing time"), vi_time(text_of(sig.value("signing_time", json()))), w("Integrity"),
+      words::status(w.lang, text_of(sig.value("integrity", json()))), w("Certificate valid when signed"),
+      sig.value("valid_at_signing_time", false) ? w("yes") : w("no"), w("Certificate now"),
+      status(sig.value("certificate_now", json())), w("Revocation"), status(sig.value("revocation_now", json())));
 }
 
 http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
@@ -395,9 +375,8 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         "<button type=\"submit\">{}</button>"
         "<label for=\"slider\">{}</label> <input type=\"range\" id=\"slider\" min=\"0\" max=\"{}\" value=\"{}\" "
         "data-dates=\"{}\" aria-valuetext=\"{}\"></form>",
-        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("State as of"), as_of, w("Show"), w("Act by act"),
-        dates.empty() ? 0 : dates.size() - 1, position, json(dates).dump(),
+        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("State as of"), as_of,
+        w("Show"), w("Act by act"), dates.empty() ? 0 : dates.size() - 1, position, json(dates).dump(),
         dates.empty() ? std::string() : vi_date(dates[position]));
   // The state as of the day.
   const json& authority = s.value("authority", json::object());
@@ -406,19 +385,17 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
       {t(w("Id")), t(id)},
       {t(w("Name")), t(text_of(s.value("name", json())))},
       {t(w("Kind")), t(words::kind(w.lang, text_of(s.value("kind", json()))))},
-      {t(w("Stage")),
-       h("<strong id=\"stage\">{}</strong>", words::stage(w.lang, text_of(s.value("stage", json()))))},
+      {t(w("Stage")), h("<strong id=\"stage\">{}</strong>", words::stage(w.lang, text_of(s.value("stage", json()))))},
       {t(w("Unit")), t(text_of(authority.value("unit", json())))},
       {t(w("Founded")), t(vi_date(text_of(s.value("founded", json()))))},
       {t(w("Teams")), t(text_of(s.value("teams", json())))},
-      {t(w("Latest rating")),
-       t(rating.is_object()
-             ? fmt::format("{} {}", text_of(rating["year"]), words::level(w.lang, text_of(rating["level"])))
-             : "-")},
+      {t(w("Latest rating")), t(rating.is_object() ? fmt::format("{} {}", text_of(rating["year"]),
+                                                                 words::level(w.lang, text_of(rating["level"])))
+                                                   : "-")},
   };
-  body += h("<section aria-labelledby=\"s-state\"><h2 id=\"s-state\">{} {}</h2>{}</section>", w("State"),
-            as_of.empty() ? w("now") : std::string(w("as of ")) + vi_date(as_of),
-            table({w("Field"), w("Value")}, rows));
+  body +=
+      h("<section aria-labelledby=\"s-state\"><h2 id=\"s-state\">{} {}</h2>{}</section>", w("State"),
+        as_of.empty() ? w("now") : std::string(w("as of ")) + vi_date(as_of), table({w("Field"), w("Value")}, rows));
   // Lineage.
   Markup lineage;
   auto list = [&](const char* label, const json& ids) {
@@ -451,9 +428,9 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
           a["seq"], !as_of.empty() && date > as_of ? "later" : "", vi_date(date), kind ? kind : text_of(a["act"]),
           text_of(doc.value("number", json())), text_of(doc.value("title", json())),
           text_of(doc.value("issuer", json())), w("entry"), a["seq"],
-          a.value("signatures_valid", false) ? w("Signatures valid")
-                                             : std::string(w("Signatures NOT valid: ")) +
-                                                   text_of(a.value("signature_failure", json())),
+          a.value("signatures_valid", false)
+              ? w("Signatures valid")
+              : std::string(w("Signatures NOT valid: ")) + text_of(a.value("signature_failure", json())),
           sigs);
   }
   body +=
@@ -466,8 +443,8 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         "<label for=\"from\">{}</label> <input type=\"date\" id=\"from\" name=\"from\" value=\"{}\"> "
         "<label for=\"to\">{}</label> <input type=\"date\" id=\"to\" name=\"to\" value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
-        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("From"), from,
-        w("To"), to, w("Compare"));
+        id, w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("From"), from, w("To"),
+        to, w("Compare"));
   if (!from.empty() && !to.empty()) {
     auto d = queries::diff(read, read_id, from, to, scope);
     if (!d) {
@@ -476,12 +453,10 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
       std::vector<std::vector<Markup>> changes;
       for (const auto& c : (*d)["changes"])
         changes.push_back({t(text_of(c["field"])), t(text_of(c["from"])), t(text_of(c["to"]))});
-      diff += changes.empty() ? t(w("No change."))
-                              : table({w("Field"), w("Before"), w("After")}, changes);
+      diff += changes.empty() ? t(w("No change.")) : table({w("Field"), w("Before"), w("After")}, changes);
     }
   }
-  body += h("<section aria-labelledby=\"s-diff\"><h2 id=\"s-diff\">{}</h2>{}</section>",
-            w("Between two dates"), diff);
+  body += h("<section aria-labelledby=\"s-diff\"><h2 id=\"s-diff\">{}</h2>{}</section>", w("Between two dates"), diff);
   // The dossier checklist, each document downloadable where the ledger holds it.
   rows.clear();
   for (const auto& item : (*dossier)["items"]) {
@@ -492,11 +467,10 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
         const std::string sha = text_of(a["sha256"]);
         // (A paper of a sealed part is downloaded from the predecessor's own service or directory.)
         if (a.value("held", false) && !d.contains("part") && prefix.empty())
-          files += h(" <a href=\"/desk/document?subject={}&amp;sha256={}\">{}</a>", percent_encode(id), sha,
-                     w("download"));
+          files +=
+              h(" <a href=\"/desk/document?subject={}&amp;sha256={}\">{}</a>", percent_encode(id), sha, w("download"));
         else if (!a["disposal"].is_null())
-          files += h(" ({} {})", w("destroyed under decision"),
-                     text_of(a["disposal"]["number"]));
+          files += h(" ({} {})", w("destroyed under decision"), text_of(a["disposal"]["number"]));
         else if (!a.value("held", false))
           files += h(" ({})", w("transferred or not held"));
       }
@@ -511,9 +485,8 @@ http::Response subject_page(const ledger::Ledger& ledger, const http::Request& r
                                                  : status.c_str()),
                     docs.html.empty() ? t(text_of(item.value("reason", json()))) : h("<ul>{}</ul>", docs)});
   }
-  body +=
-      h("<section aria-labelledby=\"s-dossier\"><h2 id=\"s-dossier\">{}</h2>{}</section>", w("Dossier"),
-        table({w("Item"), w("Document"), w("Status"), w("Papers")}, rows));
+  body += h("<section aria-labelledby=\"s-dossier\"><h2 id=\"s-dossier\">{}</h2>{}</section>", w("Dossier"),
+            table({w("Item"), w("Document"), w("Status"), w("Papers")}, rows));
   const std::string name = text_of(s.value("name", json()));
   return page(r, w, name.empty() ? id : fmt::format("{} — {}", id, name), body);
 }
@@ -562,12 +535,12 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
       h("<form method=\"get\" action=\"/desk/stats\">{}<label for=\"year\">{}</label> "
         "<input id=\"year\" name=\"year\" inputmode=\"numeric\" size=\"5\" value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
-        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Evaluation year"), shown, w("Show"));
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Evaluation year"), shown,
+        w("Show"));
   body +=
       h("<p id=\"totals\" data-points=\"{}\" data-teams=\"{}\">{}: <strong>{}</strong> {}, <strong>{}</strong> {}.</p>",
-        (*now)["points"], (*now)["teams"], w("Total"), vi_number((*now)["points"].get<std::uint64_t>()),
-        w("points"), vi_number((*now)["teams"].get<std::uint64_t>()), w("teams"));
+        (*now)["points"], (*now)["teams"], w("Total"), vi_number((*now)["points"].get<std::uint64_t>()), w("points"),
+        vi_number((*now)["teams"].get<std::uint64_t>()), w("teams"));
   std::vector<Bar> bars;
   std::vector<std::vector<Markup>> rows;
   for (const auto& m : (*now)["models"]) {
@@ -575,10 +548,8 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
     rows.push_back({t(text_of(m["name"])), t(vi_number(m["points"].get<std::uint64_t>())),
                     t(vi_number(m["teams"].get<std::uint64_t>()))});
   }
-  body += h("<section aria-labelledby=\"s-names\"><h2 id=\"s-names\">{}</h2>{}{}</section>",
-            w("Points by model name"),
-            bar_chart(w("Points by model name"), bars),
-            table({w("Model"), w("Points"), w("Teams")}, rows));
+  body += h("<section aria-labelledby=\"s-names\"><h2 id=\"s-names\">{}</h2>{}{}</section>", w("Points by model name"),
+            bar_chart(w("Points by model name"), bars), table({w("Model"), w("Points"), w("Teams")}, rows));
   // Over the years: points and teams, ratings by level (each evaluation year's figures as of 31 December, after its
   // ratings were decided in November; the current year's as of today).
   rows.clear();
@@ -613,12 +584,9 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
     }
     rows.push_back(std::move(row));
   }
-  body += h("<section aria-labelledby=\"s-years\"><h2 id=\"s-years\">{}</h2>{}{}</section>",
-            w("Over the years"),
+  body += h("<section aria-labelledby=\"s-years\"><h2 id=\"s-years\">{}</h2>{}{}</section>", w("Over the years"),
             bar_chart(w("Ratings by year and level"), rated),
-            table({w("Year"), w("Points"), w("Teams"), w("Good"), w("Fair"),
-                   w("Average"), w("Weak")},
-                  rows));
+            table({w("Year"), w("Points"), w("Teams"), w("Good"), w("Fair"), w("Average"), w("Weak")}, rows));
   // Points and teams by model name over the same years.
   rows.clear();
   std::vector<std::string> heading{w("Model")};
@@ -632,14 +600,12 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
     rows.push_back(std::move(row));
   }
   body += h("<section aria-labelledby=\"s-names-years\"><h2 id=\"s-names-years\">{}</h2>{}</section>",
-            w("Points and teams by model name over the years"),
-            table(heading, rows));
+            w("Points and teams by model name over the years"), table(heading, rows));
   rows.clear();
   for (const char* stage : {"building", "recognized", "ended"})
-    rows.push_back(
-        {t(words::stage(w.lang, stage)), t(vi_number((*now)["exemplars"].value(stage, std::uint64_t{0})))});
-  body += h("<section aria-labelledby=\"s-ex\"><h2 id=\"s-ex\">{}</h2>{}</section>",
-            w("Exemplars"), table({w("Stage"), w("Count")}, rows));
+    rows.push_back({t(words::stage(w.lang, stage)), t(vi_number((*now)["exemplars"].value(stage, std::uint64_t{0})))});
+  body += h("<section aria-labelledby=\"s-ex\"><h2 id=\"s-ex\">{}</h2>{}</section>", w("Exemplars"),
+            table({w("Stage"), w("Count")}, rows));
   return page(r, w, i18n::trf(w.lang, "Statistics for {}", shown), body);
 }
 
@@ -659,8 +625,8 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
         "<label for=\"fyear\">{}</label> <input id=\"fyear\" name=\"year\" size=\"5\" inputmode=\"numeric\" "
         "value=\"{}\"> "
         "<button type=\"submit\">{}</button></form>",
-        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Rule"), options,
-        w("Unit"), param(r, "unit"), w("Year"), year, w("Filter"));
+        w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{}, w("Rule"), options, w("Unit"),
+        param(r, "unit"), w("Year"), year, w("Filter"));
   std::size_t matching = 0;  // the findings the filters keep (the table shows kMaxRows of them at most)
   std::vector<std::vector<Markup>> rows;
   for (const auto& f : (*found)["findings"]) {
@@ -678,14 +644,11 @@ http::Response audit_page(const ledger::Ledger& ledger, const http::Request& r, 
     ++matching;
     if (rows.size() == kMaxRows) continue;
     rows.push_back({t(vi_date(text_of(f["date"]))),
-                    h("<span title=\"{}\">{}</span>", text_of(f["rule"]), words::rule(w.lang, text_of(f["rule"]))),
-                    who, t(text_of(f["message"])) + documents});
+                    h("<span title=\"{}\">{}</span>", text_of(f["rule"]), words::rule(w.lang, text_of(f["rule"]))), who,
+                    t(text_of(f["message"])) + documents});
   }
-  body +=
-      h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", matching, w("Number of findings"), vi_number(matching));
-  body +=
-      table({w("Date"), w("Finding"), w("Subject"), w("Message")}, rows) +
-      more(matching, w);
+  body += h("<p id=\"count\" data-count=\"{}\">{}: {}</p>", matching, w("Number of findings"), vi_number(matching));
+  body += table({w("Date"), w("Finding"), w("Subject"), w("Message")}, rows) + more(matching, w);
   return page(r, w, w("Audit findings"), body);
 }
 
@@ -697,12 +660,9 @@ http::Response reports_page(const http::Request& r, const Words& w) {
     links +=
         h("<li><a href=\"/v1/report?period={}&amp;format=html\">{} {}</a> · <a "
           "href=\"/v1/report?period={}-H1&amp;format=html\">{} {}</a></li>",
-          year, w("Yearly report"), year, year,
-          w("Half-year report"), year);
+          year, w("Yearly report"), year, year, w("Half-year report"), year);
   return page(r, w, w("Reports"),
-              h("<p>{}</p><ul>{}</ul>",
-                w("The printable report, as antq report --format html writes it."),
-                links));
+              h("<p>{}</p><ul>{}</ul>", w("The printable report, as antq report --format html writes it."), links));
 }
 
 http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
@@ -716,9 +676,9 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
     body +=
         h("<section aria-labelledby=\"s-last\"><h2 id=\"s-last\">{}</h2><p>{} {}: <strong>{}</strong>, {} "
           "{}.</p></section>",
-          w("The last full verification"), w("At"),
-          vi_time(text_of((*last)["time"])), last->value("ok", false) ? w("passed") : w("FAILED"),
-          vi_number(last->value("entries", std::uint64_t{0})), w("entries"));
+          w("The last full verification"), w("At"), vi_time(text_of((*last)["time"])),
+          last->value("ok", false) ? w("passed") : w("FAILED"), vi_number(last->value("entries", std::uint64_t{0})),
+          w("entries"));
   else
     body += h("<p>{}</p>", w("No full verification recorded yet (antq verify)."));
   const std::string seq_text = param(r, "seq");
@@ -727,8 +687,7 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
         "<input id=\"seq\" name=\"seq\" inputmode=\"numeric\" size=\"8\" value=\"{}\"> <button "
         "type=\"submit\">{}</button></form>",
         w.en ? Markup{"<input type=\"hidden\" name=\"lang\" value=\"en\">"} : Markup{},
-        w("Prove that an entry is in the log (entry number)"), seq_text,
-        w("Get the proof"));
+        w("Prove that an entry is in the log (entry number)"), seq_text, w("Get the proof"));
   if (!seq_text.empty()) {
     if (seq_text.size() > 19 ||
         !std::all_of(seq_text.begin(), seq_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -746,19 +705,18 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
     }
     auto proof = queries::proof_inclusion(ledger, seq, ledger.size());
     if (!proof) return error_page(r, w, proof.error());
-    body +=
-        h("<section aria-labelledby=\"s-proof\" id=\"proof\" data-entry=\"{}\" data-seq=\"{}\" data-size=\"{}\" "
-          "data-proof=\"{}\" data-leaf=\"{}\" data-root=\"{}\"><h2 id=\"s-proof\">{} {}</h2>"
-          "<p>{}</p><p>{}: <code>{}</code></p><p>{}: <code>{}</code></p><p>{}: {}</p>"
-          "<p id=\"browser-check\" role=\"status\" aria-live=\"polite\">{}</p><ol id=\"steps\"></ol></section>",
-          to_base64(*bytes), seq, (*proof)["size"], (*proof)["proof"].dump(), (*proof)["leaf_hash"], (*proof)["root"],
-          w("Inclusion proof of entry"), seq,
-          act ? fmt::format("{} {} ({})", words::act(w.lang, act->act) ? words::act(w.lang, act->act) : act->act.c_str(),
-                            act->subject, vi_date(act->date))
-              : std::string(),
-          w("Leaf hash (server)"), (*proof)["leaf_hash"], w("Root (server)"),
-          (*proof)["root"], w("Hashes in the proof"), (*proof)["proof"].size(),
-          w("The browser is checking it itself with SHA-256 (WebCrypto)..."));
+    body += h(
+        "<section aria-labelledby=\"s-proof\" id=\"proof\" data-entry=\"{}\" data-seq=\"{}\" data-size=\"{}\" "
+        "data-proof=\"{}\" data-leaf=\"{}\" data-root=\"{}\"><h2 id=\"s-proof\">{} {}</h2>"
+        "<p>{}</p><p>{}: <code>{}</code></p><p>{}: <code>{}</code></p><p>{}: {}</p>"
+        "<p id=\"browser-check\" role=\"status\" aria-live=\"polite\">{}</p><ol id=\"steps\"></ol></section>",
+        to_base64(*bytes), seq, (*proof)["size"], (*proof)["proof"].dump(), (*proof)["leaf_hash"], (*proof)["root"],
+        w("Inclusion proof of entry"), seq,
+        act ? fmt::format("{} {} ({})", words::act(w.lang, act->act) ? words::act(w.lang, act->act) : act->act.c_str(),
+                          act->subject, vi_date(act->date))
+            : std::string(),
+        w("Leaf hash (server)"), (*proof)["leaf_hash"], w("Root (server)"), (*proof)["root"], w("Hashes in the proof"),
+        (*proof)["proof"].size(), w("The browser is checking it itself with SHA-256 (WebCrypto)..."));
   }
   return page(r, w, w("Verification"), body);
 }

@@ -134,10 +134,10 @@ int main(int argc, char** argv) {
   // The language of messages (po/README.md): given anywhere on the line (fallthrough), before the command runs.
   app.fallthrough();
   app.add_option_function<std::string>(
-         "--lang",
-         [](const std::string& lang) { antq::i18n::set_process_lang(*antq::i18n::parse_lang(lang)); },
-         antq::i18n::tr(lang, "Messages in Vietnamese (vi) or English (en); default: from LANGUAGE, LC_ALL, "
-                              "LC_MESSAGES or LANG"))
+         "--lang", [](const std::string& lang) { antq::i18n::set_process_lang(*antq::i18n::parse_lang(lang)); },
+         antq::i18n::tr(lang,
+                        "Messages in Vietnamese (vi) or English (en); default: from LANGUAGE, LC_ALL, "
+                        "LC_MESSAGES or LANG"))
       ->check(CLI::IsMember({"vi", "en"}));
   Action run;
   add_init(app, run);

@@ -1,17 +1,16 @@
-// The words antq shows people, in Vietnamese or English (issue: Vietnamese first for the offices, English for
-// everyone else). Messages are written in English in the code, marked for xgettext, and translated by the gettext
-// message catalogue po/vi.po, which the build compiles with msgfmt and embeds in the program
-// (cmake/embed_catalogue.cmake): an installed antq and a test build read the same catalogue, and no file has to be
-// found at run time.
+// The words antq shows people, in Vietnamese (first, for the offices) or English. Messages are written in English
+// in the code, marked for xgettext, and translated by the gettext message catalogue po/vi.po, which the build
+// compiles with msgfmt and embeds in the program (cmake/embed_catalogue.cmake): an installed antq and a test build
+// read the same catalogue, and no file has to be found at run time.
 //
 // Boost.Locale's gettext reader looks strings up, not glibc's gettext(): glibc takes the language from the process's
 // locale, which must be generated on the machine (a fresh Debian has only C.UTF-8) and is one for the whole process,
 // while `antq serve` answers each request in the language it asks for. A lookup here needs neither.
 //
-// Marking, for xgettext (po/README.md has the command): tr(lang, "…") and trc(lang, "context", "…") translate at
-// once; N_("…") and NC_("context", "…") mark a string kept for later; Text("…", args…) a message put into words
-// later.
-// A message with values is a fmt template, "{}" for each value; a translation may reorder them with "{0}", "{1}"….
+// Marking, for xgettext (po/extract.sh): tr(lang, "…") and trc(lang, "context", "…") translate at once; N_("…") and
+// NC_("context", "…") mark a string kept for later; Text("…", args…) a message put into words later (findings,
+// dossier reasons, and errors: signing/result.hpp's Error carries one). A message with values is a fmt template,
+// "{}" for each value; a translation may reorder them with "{0}", "{1}"….
 //
 // Threads: every function here may be called from any thread; the catalogue is read once, at first use.
 #pragma once

@@ -69,8 +69,8 @@ class Rules final : public ledger::Admission {
     for (const auto& a : c.act.attachments)
       if (auto d = disposal_of(state, a.sha256))
         return refused("retention", i18n::Text("{} names document {}, which record.disposed (entry {}, decision {} "
-                                                "of {}) destroyed: a disposed document does not come back",
-                                                c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
+                                               "of {}) destroyed: a disposed document does not come back",
+                                               c.act.act, to_hex(a.sha256), d->seq, d->number, d->date));
     if (auto s = judge_lifecycle(c, state); !s) return s;
     // The unit of a subject's first act (always one that begins a subject, or a model.established bringing in a
     // model of a replaced procedure) keeps its file until a founding decision names another (retention.hpp).
@@ -98,11 +98,11 @@ class Rules final : public ledger::Admission {
       if (s.verified.timestamp_authority || c.recorded_at - s.verified.signing_time <= max_age) continue;
       return refused("signature",
                      i18n::Text("the {} signature says it was made {}, more than {} days before admission {}: a "
-                                 "signing time is only the signer's claim (profile {} allows {} days); sign it again, "
-                                 "or add a time-stamp from a trusted authority (antq timestamp)",
-                                 ledger::role_name(s.role), signing::format_vietnam_time(s.verified.signing_time),
-                                 (*profile)->signature_max_age_days, signing::format_vietnam_time(c.recorded_at),
-                                 (*profile)->id, (*profile)->signature_max_age_days));
+                                "signing time is only the signer's claim (profile {} allows {} days); sign it again, "
+                                "or add a time-stamp from a trusted authority (antq timestamp)",
+                                ledger::role_name(s.role), signing::format_vietnam_time(s.verified.signing_time),
+                                (*profile)->signature_max_age_days, signing::format_vietnam_time(c.recorded_at),
+                                (*profile)->id, (*profile)->signature_max_age_days));
     }
     return {};
   }
@@ -114,13 +114,14 @@ class Rules final : public ledger::Admission {
     const std::string prefix = c.act.data.value("prefix", "");
     if (!ledger::valid_part_prefix(prefix))
       return refused("predecessor", i18n::Text("{}: prefix \"{}\" must be 1 to {} ASCII letters (its subjects read "
-                                                "as <prefix>.<id>)",
-                                                c.act.act, prefix, ledger::kMaxPartPrefix));
+                                               "as <prefix>.<id>)",
+                                               c.act.act, prefix, ledger::kMaxPartPrefix));
     const std::string key = std::string(kPredecessorPrefix) + prefix;
     if (auto prior = state.get(key)) {
       const auto j = nlohmann::json::parse(*prior, nullptr, false);
-      return refused("predecessor", i18n::Text("{}: prefix \"{}\" is taken: entry {} sealed a predecessor under it",
-                                                c.act.act, prefix, j.is_object() ? j.value("seq", std::uint64_t{0}) : 0));
+      return refused("predecessor",
+                     i18n::Text("{}: prefix \"{}\" is taken: entry {} sealed a predecessor under it", c.act.act, prefix,
+                                j.is_object() ? j.value("seq", std::uint64_t{0}) : 0));
     }
     state.put(key, nlohmann::json{{"effective", c.act.data.value("effective", "")},
                                   {"origin", c.act.data.value("origin", "")},
@@ -180,13 +181,13 @@ class Rules final : public ledger::Admission {
     if (!registry.tree().units().empty()) {
       const Unit* u = registry.tree().find(c.act.authority.unit);
       if (!u || u->level != c.act.authority.level)
-        return refused("unit", i18n::Text("{} {}: the unit taking it over, {} ({}), is not registered at that level "
-                                           "on {} (antq units DIR --as-of {})",
-                                           c.act.act, there, c.act.authority.unit, c.act.authority.level, c.act.date,
-                                           c.act.date));
+        return refused(
+            "unit", i18n::Text("{} {}: the unit taking it over, {} ({}), is not registered at that level "
+                               "on {} (antq units DIR --as-of {})",
+                               c.act.act, there, c.act.authority.unit, c.act.authority.level, c.act.date, c.act.date));
       if (const Reorganisation* r = registry.tree().ceased(u->name))
         return refused("unit", i18n::Text("{} {}: {} ceased on {} (unit.reorganised, entry {})", c.act.act, there,
-                                           u->name, r->effective, r->seq));
+                                          u->name, r->effective, r->seq));
     }
     const SubjectState s = carried_over(c.act, c.seq);
     state.put(std::string(kSubjectPrefix) + id, s.to_text());
@@ -209,8 +210,8 @@ class Rules final : public ledger::Admission {
       if (subject_state(state, t)) continue;
       if (auto d = digest_from_hex(t); d && t == to_hex(*d) && indexed_record(state, *d)) continue;
       return refused("unknown-subject", i18n::Text("{}: data.{}[{}] \"{}\" is neither a subject of the ledger nor "
-                                                    "the SHA-256 of a document in a subject's file",
-                                                    c.act.act, field, i, t));
+                                                   "the SHA-256 of a document in a subject's file",
+                                                   c.act.act, field, i, t));
     }
     return {};
   }
@@ -227,7 +228,7 @@ class Rules final : public ledger::Admission {
       }
     if (c.act.authority.unit == keeper) return {};
     return refused("authority", i18n::Text("{}: the file of {} is kept by {}{}, not by {} (the act's authority)",
-                                            c.act.act, s.id, keeper, since, c.act.authority.unit));
+                                           c.act.act, s.id, keeper, since, c.act.authority.unit));
   }
 
   // record.held (retention.md): the targets are frozen until a record.released lifts the hold.
@@ -259,14 +260,14 @@ class Rules final : public ledger::Admission {
       if (!hit) continue;
       if (h.value("date", "") > c.act.date)
         return refused("order", i18n::Text("record.released dated {} lifts the hold of entry {}, dated {}", c.act.date,
-                                            h.value("seq", std::uint64_t{0}), h.value("date", "")));
+                                           h.value("seq", std::uint64_t{0}), h.value("date", "")));
       h["released_by"] = c.seq;
       h["released_on"] = c.act.date;
       lifted = true;
     }
     if (!lifted)
       return refused("hold", by_seq ? i18n::Text("record.released: entry {} is no hold in force", named)
-                                   : i18n::Text("record.released: no hold in force names {}", targets.dump()));
+                                    : i18n::Text("record.released: no hold in force names {}", targets.dump()));
     state.put(kHoldsKey, list.dump());
     return {};
   }
@@ -296,19 +297,22 @@ class Rules final : public ledger::Admission {
       const Digest d = *digest_from_hex(hex);
       auto facts = indexed_record(state, d);
       if (!facts)
-        return refused("unknown-subject", i18n::Text("record.disposed: {} is not a document of any subject's file", hex));
+        return refused("unknown-subject",
+                       i18n::Text("record.disposed: {} is not a document of any subject's file", hex));
       if (auto prior = disposal_of(state, d))
-        return refused("retention", i18n::Text("record.disposed: {} was disposed of already (entry {}, decision {})", hex,
-                                                prior->seq, prior->number));
+        return refused("retention", i18n::Text("record.disposed: {} was disposed of already (entry {}, decision {})",
+                                               hex, prior->seq, prior->number));
       if (auto h = held(state, facts->subject, hex))
         return refused("hold", i18n::Text("record.disposed: {} (file {}) is held by entry {} until record.released "
-                                           "lifts the hold", hex, facts->subject, *h));
+                                          "lifts the hold",
+                                          hex, facts->subject, *h));
       auto s = subject_state(state, facts->subject);
       if (!s) return corruption(fmt::format("the record of {} names subject {}, which has no state", hex, facts->subject));
       if (auto k = check_keeper(c, state, *s); !k) return k;
       if (!*schedule)
-        return refused("retention", i18n::Text("record.disposed: the ledger holds no retention schedule (its profile has none): an "
-                                    "administrator adopts one with retention.schedule-adopted"));
+        return refused("retention",
+                       i18n::Text("record.disposed: the ledger holds no retention schedule (its profile has none): an "
+                                  "administrator adopts one with retention.schedule-adopted"));
       const RetentionRow& row = row_for(**schedule, *facts);
       const FileFacts file = file_facts(*s, transfer_of(state, s->id), {}, c.act.date, keeper_of(state, *s));
       RetentionRecord r = judge_document(row, *facts, file, std::nullopt, {}, c.act.date);
@@ -319,10 +323,10 @@ class Rules final : public ledger::Admission {
                           : fmt::format("its period of {} years runs to {}", row.period,
                                         year_end(std::stoi(r.clock_start->substr(0, 4)) + row.years.value_or(0)));
         return refused("retention", i18n::Text("record.disposed {} on {}: document {} ({} of entry {}, file {}) is of "
-                                                "class {} ({}{}): {}", c.act.document.number, c.act.date, hex,
-                                                facts->act, facts->seq, facts->subject, row.cls,
-                                                row.years ? row.period + " years" : row.period,
-                                                row.provisional ? ", provisional" : "", why));
+                                               "class {} ({}{}): {}",
+                                               c.act.document.number, c.act.date, hex, facts->act, facts->seq,
+                                               facts->subject, row.cls, row.years ? row.period + " years" : row.period,
+                                               row.provisional ? ", provisional" : "", why));
       }
       state.put(std::string(kDisposedPrefix) + hex,
                 nlohmann::json{{"date", c.act.date}, {"seq", c.seq}, {"number", c.act.document.number}}.dump());
@@ -349,18 +353,22 @@ class Rules final : public ledger::Admission {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string id = list[i].get<std::string>();
       auto s = subject_state(state, id);
-      if (!s) return refused("unknown-subject", i18n::Text("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
+      if (!s)
+        return refused("unknown-subject",
+                       i18n::Text("archive.transferred: data.subjects[{}] \"{}\" is no subject of the ledger", i, id));
       if (auto k = check_keeper(c, state, *s); !k) return k;
       if (auto t = transfer_of(state, id))
-        return refused("retention", i18n::Text("archive.transferred: the file of {} was handed over already (entry {}, to {})",
-                                                id, t->seq, t->archive));
+        return refused("retention",
+                       i18n::Text("archive.transferred: the file of {} was handed over already (entry {}, to {})", id,
+                                  t->seq, t->archive));
       if (auto h = held(state, id, ""))
         return refused("hold", i18n::Text("archive.transferred: the file of {} is held by entry {}", id, *h));
       const FileFacts file = file_facts(*s, std::nullopt, {}, c.act.date, keeper_of(state, *s));
       if (!file.ended || *file.ended > c.act.date)
         return refused("retention", i18n::Text("archive.transferred: the file of {} is not due: its work has not ended "
-                                                "on {} (stage {}); files go to the archive after the year their work "
-                                                "ended", id, c.act.date, s->stage));
+                                               "on {} (stage {}); files go to the archive after the year their work "
+                                               "ended",
+                                               id, c.act.date, s->stage));
       state.put(std::string(kTransferPrefix) + id,
                 nlohmann::json{{"seq", c.seq}, {"date", c.act.date}, {"archive", c.act.data.at("archive")},
                                {"number", c.act.document.number}}.dump());
@@ -504,9 +512,9 @@ class Rules final : public ledger::Admission {
     if (!file) return bad_input(missing);
     std::vector<AdoptedFile> adopted = adopted_files(state, key, id_field);
     if (!adopted.empty() && effective <= adopted.back().effective)
-      return refused("order", i18n::Text("{} {} takes effect {}, not after {}, from which {} was adopted (entry {})",
-                                          c.act.act, id, effective, adopted.back().effective, adopted.back().id,
-                                          adopted.back().seq));
+      return refused("order",
+                     i18n::Text("{} {} takes effect {}, not after {}, from which {} was adopted (entry {})", c.act.act,
+                                id, effective, adopted.back().effective, adopted.back().id, adopted.back().seq));
     adopted.push_back({effective, id, *file, c.seq});
     nlohmann::json list = nlohmann::json::array();
     for (const auto& a : adopted)
@@ -529,9 +537,9 @@ class Rules final : public ledger::Admission {
       const Digest& signer = person->verified.signer;
       if (signer == c.ledger.administrator || bindings_.binding_on(state, signer, "administrator", c.act.date)) return {};
       return refused("authority", i18n::Text("{} is {} and must be signed by an administrator; certificate {}… is "
-                                              "not one on {}",
-                                              c.act.act, carried ? "the administrator's record" : "a registry act",
-                                              short_name(*person), c.act.date));
+                                             "not one on {}",
+                                             c.act.act, carried ? "the administrator's record" : "a registry act",
+                                             short_name(*person), c.act.date));
     }
     const auto& a = c.act.authority;
     if (a.unit.empty() || a.level.empty())
@@ -539,16 +547,17 @@ class Rules final : public ledger::Admission {
     const auto person_binding = bindings_.binding_on(state, person->verified.signer, "person", c.act.date, a.unit, a.level);
     if (!person_binding)
       return refused("authority", i18n::Text("the person signer (certificate {}…) is not bound to {} ({}) on {}",
-                                              short_name(*person), a.unit, a.level, c.act.date));
+                                             short_name(*person), a.unit, a.level, c.act.date));
     if (auto s = binding_in_force(c, state, *person, *person_binding); !s) return s;
     if (is_decision_act(c.act.act) || records_decision) {
       const auto* org = signature_of(c, ledger::Role::organisation);
       if (!org)
-        return refused("authority", i18n::Text("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
+        return refused("authority",
+                       i18n::Text("{} is a decision and needs the organisation signature of {}", c.act.act, a.unit));
       const auto org_binding = bindings_.binding_on(state, org->verified.signer, "organisation", c.act.date, a.unit);
       if (!org_binding)
         return refused("authority", i18n::Text("the organisation signer (certificate {}…) is not bound to {} on {}",
-                                                short_name(*org), a.unit, c.act.date));
+                                               short_name(*org), a.unit, c.act.date));
       if (auto s = binding_in_force(c, state, *org, *org_binding); !s) return s;
     }
     return {};
@@ -565,10 +574,10 @@ class Rules final : public ledger::Admission {
     const UnitTree& tree = registry.tree();
     return refused("authority",
                    i18n::Text("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
-                               "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
-                               "the unit does",
-                               c.act.act, c.act.date, ledger::role_name(signer.role), short_name(signer), b.unit, b.seq,
-                               r->effective, r->seq, tree.successor(b.unit)));
+                              "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
+                              "the unit does",
+                              c.act.act, c.act.date, ledger::role_name(signer.role), short_name(signer), b.unit, b.seq,
+                              r->effective, r->seq, tree.successor(b.unit)));
   }
 
   Profile profile_;  // the profile in force from the start

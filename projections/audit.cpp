@@ -138,14 +138,19 @@ class Auditor {
         const auto s = SubjectState::from_json(nlohmann::json::parse(value, nullptr, false));
         if (!s || s->closed() || carried_as_of(ledger_, part, s->id, at_)) return;
         const std::string id = part + "." + s->id;
-        out_.push_back({id, seq, "not-carried-over", effective,
-                        i18n::Text("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
-                                    "unit of this ledger has taken it over (antq carry-over): none is competent to "
-                                    "rate, replicate or end it",
-                                    id, words::kind_text(s->kind), words::stage_text(s->stage),
-                                    s->authority.unit.empty() ? i18n::Text() : i18n::Text(", founded by {}", s->authority.unit), part,
-                                    effective, seq),
-                        {seq}, {}});
+        out_.push_back(
+            {id,
+             seq,
+             "not-carried-over",
+             effective,
+             i18n::Text("{} ({}, {}{}) was open when part {} was sealed, effective {} (entry {}), and no "
+                        "unit of this ledger has taken it over (antq carry-over): none is competent to "
+                        "rate, replicate or end it",
+                        id, words::kind_text(s->kind), words::stage_text(s->stage),
+                        s->authority.unit.empty() ? i18n::Text() : i18n::Text(", founded by {}", s->authority.unit),
+                        part, effective, seq),
+             {seq},
+             {}});
       });
     }
   }
@@ -177,8 +182,8 @@ class Auditor {
         const std::string due = fmt::format("{:04}-{}", year, d.before);
         if (l.act.date >= due)
           add(s, l.entry.seq, d.id, l.act.date,
-              i18n::Text("{} of {} for {} is dated {}; it was due before {} ({})", d.act, s.id, year, l.act.date,
-                          due, p.id));
+              i18n::Text("{} of {} for {} is dated {}; it was due before {} ({})", d.act, s.id, year, l.act.date, due,
+                         p.id));
       }
     }
     if (!s.is_founded() || report_due.empty()) return;
@@ -197,7 +202,7 @@ class Auditor {
         if (!filed)
           add(s, s.entries.back(), "missing-report", due,
               i18n::Text("{} has no {} report (model.report-filed, period {}) dated before {} ({})", s.id,
-                          period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due, p.id));
+                         period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due, p.id));
       }
   }
 
@@ -223,8 +228,8 @@ class Auditor {
       if (today_ < due || !due_for_rating(p, s, due) || s.ratings.contains(y)) continue;
       add(s, s.entries.back(), "missing-rating", due,
           i18n::Text("{} {} {} and has no rating decision (model.rated) for {}, due before {} ({})", s.id,
-                      s.has("model.recognized") ? i18n::Text("was recognized") : i18n::Text("was established"), s.founded, y,
-                      due, p.id));
+                     s.has("model.recognized") ? i18n::Text("was recognized") : i18n::Text("was established"),
+                     s.founded, y, due, p.id));
     }
   }
 
@@ -239,7 +244,8 @@ class Auditor {
       if (!sent)
         add(s, r.seq, "missing-forwarding", due,
             i18n::Text("{} was rated {} for {} (decision of {}, entry {}); the result was never sent on "
-                        "(model.rating-forwarded), due before {} ({})", s.id, words::level_text(r.level), y, r.date, r.seq, due, p.id));
+                       "(model.rating-forwarded), due before {} ({})",
+                       s.id, words::level_text(r.level), y, r.date, r.seq, due, p.id));
     }
   }
 
@@ -261,8 +267,8 @@ class Auditor {
       if (!announced)
         add(s, r.seq, "good-not-announced", by,
             i18n::Text("{} was rated good for {} (decision of {}, entry {}) and was not announced for dissemination "
-                        "and replication (model.announced) from {} to before {} ({})", s.id, y, r.date, r.seq, from,
-                        by, p.id));
+                       "and replication (model.announced) from {} to before {} ({})",
+                       s.id, y, r.date, r.seq, from, by, p.id));
     }
   }
 
@@ -289,8 +295,8 @@ class Auditor {
           if (!supported)
             add(s, l.entry.seq, "rating-criteria-unsupported", l.act.date,
                 i18n::Text("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
-                            s.id, words::level_text(l.act.data.value("level", "")), year_of(l.act.data), l.act.date, id, kind, since,
-                            field, list_of(claim->of), p.id));
+                           s.id, words::level_text(l.act.data.value("level", "")), year_of(l.act.data), l.act.date, id,
+                           kind, since, field, list_of(claim->of), p.id));
         }
       }
     }
@@ -350,12 +356,16 @@ class Auditor {
             return r.unit == unit && r.period == name && r.date < due;
           });
           if (sent) continue;
-          out_.push_back({"ledger", u.seq, "missing-unit-report", due,
+          out_.push_back({"ledger",
+                          u.seq,
+                          "missing-unit-report",
+                          due,
                           i18n::Text("{} ({}{}) has no {} report {} (unit.report-filed) dated before {} to {} ({})",
-                                      unit, u.level, u.kind.empty() ? std::string() : ", " + u.kind,
-                                      tier.period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due, tier.to,
-                                      p.id),
-                          {u.seq}, unit});
+                                     unit, u.level, u.kind.empty() ? std::string() : ", " + u.kind,
+                                     tier.period == "H1" ? i18n::Text("half-year") : i18n::Text("yearly"), name, due,
+                                     tier.to, p.id),
+                          {u.seq},
+                          unit});
         }
       }
   }
@@ -375,8 +385,8 @@ class Auditor {
       const std::string level = l.act.data.value("level", "");
       if (!band.empty() && band != level)
         add(s, l.entry.seq, "level-mismatch", l.act.date,
-            i18n::Text("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})",
-                        s.id, words::level_text(level), year_of(l.act.data), l.act.date, pct, words::level_text(band), p.id));
+            i18n::Text("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})", s.id,
+                       words::level_text(level), year_of(l.act.data), l.act.date, pct, words::level_text(band), p.id));
     }
   }
 
@@ -394,9 +404,10 @@ class Auditor {
         if (work_year(l.act) > latest->first) {
           add(s, latest->second.seq, "weak-not-terminated", l.act.date,
               i18n::Text("{} was rated weak for {} (decision of {}, entry {}) and is still {}: {} for {} (entry {}, "
-                          "{}) keeps it going instead of ending it by the termination steps ({}: no time limit, 000 "
-                          "§III.3)", s.id, latest->first, latest->second.date, latest->second.seq, words::stage_text(s.stage), l.act.act,
-                          work_year(l.act), l.entry.seq, l.act.date, p.id),
+                         "{}) keeps it going instead of ending it by the termination steps ({}: no time limit, 000 "
+                         "§III.3)",
+                         s.id, latest->first, latest->second.date, latest->second.seq, words::stage_text(s.stage),
+                         l.act.act, work_year(l.act), l.entry.seq, l.act.date, p.id),
               {latest->second.seq, l.entry.seq});
           return;
         }
@@ -406,9 +417,9 @@ class Auditor {
     if (today_ <= by) return;
     add(s, latest->second.seq, "weak-not-terminated", by,
         i18n::Text("{} was rated weak for {} (decision of {}, entry {}) and is still {} {}", s.id, latest->first,
-                    latest->second.date, latest->second.seq, words::stage_text(s.stage),
-                    at_once ? i18n::Text("({}: a Weak model is liquidated at once)", p.id)
-                            : i18n::Text("after the next evaluation year ended {}", by)));
+                   latest->second.date, latest->second.seq, words::stage_text(s.stage),
+                   at_once ? i18n::Text("({}: a Weak model is liquidated at once)", p.id)
+                           : i18n::Text("after the next evaluation year ended {}", by)));
   }
 
   // missing-plan: an active model without an activity plan for an evaluation year that began after its founding,
@@ -427,7 +438,8 @@ class Auditor {
       if (!planned)
         add(s, s.entries.back(), "missing-plan", due,
             i18n::Text("{} is active but has no activity plan (model.plan-issued) for evaluation year {}, which "
-                        "opened {} (due before {}, {})", s.id, y, opens, due, p.id));
+                       "opened {} (due before {}, {})",
+                       s.id, y, opens, due, p.id));
     }
   }
 
@@ -470,17 +482,19 @@ class Auditor {
                                                       : i18n::Text::verbatim(r.period);
     if (r.cls == "file" && r.status == "handover-due")
       add(s, s.entries.back(), "handover-due", r.due->substr(0, 4) + "-12-01",
-          i18n::Text("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)",
-                      r.subject, *r.due, kept, provisional));
+          i18n::Text("the file of {} is due for hand-over to the archive by {} (kept {}{}; antq handover)", r.subject,
+                     *r.due, kept, provisional));
     else if (r.cls == "file" && r.status == "handover-overdue")
       add(s, s.entries.back(), "handover-overdue", next_day,
           i18n::Text("the file of {} was due for hand-over to the archive by {} and has not been transferred (kept "
-                      "{}{}; antq handover)", r.subject, *r.due, kept, provisional));
+                     "{}{}; antq handover)",
+                     r.subject, *r.due, kept, provisional));
     else if (r.cls != "file" && r.status == "disposal-eligible")
       add(s, r.seq.value_or(s.entries.back()), "disposal-eligible", next_day,
           i18n::Text("{} {} of {} ({}, {} years{}) has been kept to {}: the unit may decide its disposal "
-                      "(record.disposed)", r.act, r.number.empty() ? i18n::Text("(no number)") : i18n::Text::verbatim(r.number),
-                      r.subject, r.cls, r.years.value_or(0), provisional, *r.due));
+                     "(record.disposed)",
+                     r.act, r.number.empty() ? i18n::Text("(no number)") : i18n::Text::verbatim(r.number), r.subject,
+                     r.cls, r.years.value_or(0), provisional, *r.due));
   }
 
   // duplicate-model (000 §III.1 Lưu ý: "cùng chủ thể thực hiện, cùng mục tiêu bảo đảm an ninh, trật tự nhưng hình
@@ -501,11 +515,11 @@ class Auditor {
         add(*b.s, b.s->founding_seq(), "duplicate-model", b.s->founded,
             by_implementer
                 ? i18n::Text("{} (“{}”) and {} (“{}”) are both active models of {} in {}: the same implementer "
-                              "under {} names, merge candidates (000 §III.1, §III.3)", a.s->id, a.s->name, b.s->id,
-                              b.s->name, b.implementer_text, b.s->area,
+                             "under {} names, merge candidates (000 §III.1, §III.3)",
+                             a.s->id, a.s->name, b.s->id, b.s->name, b.implementer_text, b.s->area,
                              a.s->name == b.s->name ? i18n::Text("the same") : i18n::Text("different"))
                 : i18n::Text("{} and {} are both active “{}” models in {}: merge candidates (000 §III.1, §III.3)",
-                              a.s->id, b.s->id, b.s->name, b.s->area),
+                             a.s->id, b.s->id, b.s->name, b.s->area),
             {a.s->founding_seq(), b.s->founding_seq()});
         break;
       }
@@ -530,8 +544,8 @@ class Auditor {
       if (y.effective * 100 < static_cast<std::size_t>(*p.points_effective_pct) * y.counted)
         add(origin, origin.entries.back(), "replication-ineffective", fmt::format("{:04}-11-10", year),
             i18n::Text("{}: {} of its {} points counted for {} (rated, or open and eligible) are Fair or better "
-                        "({} rated), under {}% ({})", origin.id, y.effective, y.counted, year, y.rated,
-                        *p.points_effective_pct, p.id));
+                       "({} rated), under {}% ({})",
+                       origin.id, y.effective, y.counted, year, y.rated, *p.points_effective_pct, p.id));
     }
   }
 
@@ -550,9 +564,9 @@ class Auditor {
       if (more_than_months(plan->act.date, when, within) && !(s.closed() && !evaluated))
         add(s, evaluated ? evaluated->entry.seq : plan->entry.seq, "exemplar-late-evaluation", when,
             evaluated ? i18n::Text("{} was first evaluated {}, more than {} months after its build plan of {} ({})",
-                                    s.id, evaluated->act.date, within, plan->act.date, p.id)
+                                   s.id, evaluated->act.date, within, plan->act.date, p.id)
                       : i18n::Text("{} has no evaluation {} months after its build plan of {} ({})", s.id, within,
-                                    plan->act.date, p.id),
+                                   plan->act.date, p.id),
             {plan->entry.seq});
     }
     if (s.has("exemplar.recognized") && p.applies("exemplar-common-criteria")) common_criteria(p, s, links, plan);
@@ -566,7 +580,8 @@ class Auditor {
         const ActRef& e = s.acts.at("exemplar.evaluated");
         add(s, e.seq, "exemplar-below-threshold", e.date,
             i18n::Text("{} met {} of its {} criteria ({}%) at the evaluation of {} and has not been ended (under {}%, "
-                        "{})", s.id, own, s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
+                       "{})",
+                       s.id, own, s.criteria.size(), pct, e.date, p.exemplar->keep_threshold_pct, p.id));
       }
     }
   }
@@ -601,10 +616,10 @@ class Auditor {
     if (!missing.empty())
       add(s, recognized->entry.seq, "exemplar-common-criteria", recognized->act.date,
           i18n::Text("{} was recognised on {} {}, which does not find the common criteria met: {} (000 §IV.1.3, {})",
-                      s.id, recognized->act.date,
-                      basis ? i18n::Text("on the evaluation of {} (entry {})", basis->act.date, basis->entry.seq)
-                            : i18n::Text("with no evaluation"),
-                      missing, p.id),
+                     s.id, recognized->act.date,
+                     basis ? i18n::Text("on the evaluation of {} (entry {})", basis->act.date, basis->entry.seq)
+                           : i18n::Text("with no evaluation"),
+                     missing, p.id),
           documents);
     // A claimed criterion whose evidence must be in the building year: from the build plan, within the months the
     // profile gives for the evaluation.
@@ -618,9 +633,9 @@ class Auditor {
       if (!backed)
         add(s, basis->entry.seq, "exemplar-common-criteria", recognized->act.date,
             i18n::Text("{} was recognised on {} on an evaluation (entry {}) claiming {} ({}), but no {} is recorded "
-                        "in its building year ({} months from its build plan of {}) (000 §IV.1.3, {})", s.id,
-                        recognized->act.date, basis->entry.seq, c.id, c.vi, *c.evidence,
-                        p.exemplar->evaluate_within_months, from, p.id),
+                       "in its building year ({} months from its build plan of {}) (000 §IV.1.3, {})",
+                       s.id, recognized->act.date, basis->entry.seq, c.id, c.vi, *c.evidence,
+                       p.exemplar->evaluate_within_months, from, p.id),
             documents);
     }
   }

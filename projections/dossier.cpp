@@ -187,9 +187,10 @@ Dossier dossier_from(const ledger::Ledger& ledger, const SubjectState& s, const 
       e.reason = i18n::Text("a recognized (spontaneous) model was not built through this step");
     } else if (brought_in && step < step_of("model.established")) {
       e.status = "missing";
-      e.reason = i18n::Text("brought in from {} by model.established of {} (entry {}): its papers are supplemented, "
-                           "not excused; file it with document.attached",
-                           brought_in->act.data.value("transition", ""), brought_in->act.date, brought_in->entry.seq);
+      e.reason = i18n::Text(
+          "brought in from {} by model.established of {} (entry {}): its papers are supplemented, "
+          "not excused; file it with document.attached",
+          brought_in->act.data.value("transition", ""), brought_in->act.date, brought_in->entry.seq);
     } else if (later) {
       e.status = "missing";
       e.reason =

@@ -175,42 +175,48 @@ class Judge {
     if (k_ == "model.recognized") {
       if (p_.recognition && p_.recognition->legacy) return {};
       if (!p_.recognition)
-        return refused("order", i18n::Text(
-            "model.recognized of {} dated {}: {} provides no recognition of spontaneous models ({}); found it "
-            "through {}", act_.subject, act_.date, p_.id,
-            providers([](const Profile& p) -> std::optional<std::string> {
-              if (!p.recognition || p.recognition->legacy) return std::nullopt;
-              return fmt::format("{} provides it: {}", p.id, section_of(p.recognition->cite));
-            }),
-            establishment_path(s)));
+        return refused(
+            "order",
+            i18n::Text(
+                "model.recognized of {} dated {}: {} provides no recognition of spontaneous models ({}); found it "
+                "through {}",
+                act_.subject, act_.date, p_.id, providers([](const Profile& p) -> std::optional<std::string> {
+                  if (!p.recognition || p.recognition->legacy) return std::nullopt;
+                  return fmt::format("{} provides it: {}", p.id, section_of(p.recognition->cite));
+                }),
+                establishment_path(s)));
       if (s && (s->is_founded() || s->kind == "exemplar")) return {};  // refused below, as it was
       if (auto missing = missing_of(s, p_.recognition->steps); !missing.empty())
         return refused("order", i18n::Text("model.recognized of {} dated {} needs {} before it ({}: {}); {} has no {}",
-                                            act_.subject, act_.date, list(p_.recognition->steps), p_.id,
-                                            section_of(p_.recognition->cite), act_.subject, list(missing)));
+                                           act_.subject, act_.date, list(p_.recognition->steps), p_.id,
+                                           section_of(p_.recognition->cite), act_.subject, list(missing)));
       return {};
     }
     if (!names_transition() || (s && s->is_founded())) return {};  // founded: refused below, as any second founding
     const std::string named = act_.data.value("transition", "");
     if (!p_.transition)
-      return refused("order", i18n::Text(
-          "model.established of {} dated {} names data.transition \"{}\", but {} brings in no model of an earlier "
-          "procedure ({}); found it through {}", act_.subject, act_.date, named, p_.id,
-          providers([](const Profile& p) -> std::optional<std::string> {
-            if (!p.transition) return std::nullopt;
-            return fmt::format("{} provides it for {}: {}", p.id, p.transition->from, section_of(p.transition->cite));
-          }),
-          establishment_path(s)));
+      return refused(
+          "order",
+          i18n::Text(
+              "model.established of {} dated {} names data.transition \"{}\", but {} brings in no model of an earlier "
+              "procedure ({}); found it through {}",
+              act_.subject, act_.date, named, p_.id, providers([](const Profile& p) -> std::optional<std::string> {
+                if (!p.transition) return std::nullopt;
+                return fmt::format("{} provides it for {}: {}", p.id, p.transition->from,
+                                   section_of(p.transition->cite));
+              }),
+              establishment_path(s)));
     if (named != p_.transition->from)
       return refused("order", i18n::Text("model.established of {} dated {} names data.transition \"{}\"; {} brings "
-                                          "in the models built under {} only ({})", act_.subject, act_.date, named,
-                                          p_.id, p_.transition->from, section_of(p_.transition->cite)));
+                                         "in the models built under {} only ({})",
+                                         act_.subject, act_.date, named, p_.id, p_.transition->from,
+                                         section_of(p_.transition->cite)));
     if (p_.source_date && act_.date >= *p_.source_date)
       return refused("order", i18n::Text("model.established of {} dated {} names data.transition \"{}\", but {} "
-                                          "replaced {} on {} ({}): a model built under it was established before; "
-                                          "found a later one through {}", act_.subject, act_.date, named, p_.id,
-                                          p_.transition->from, *p_.source_date, section_of(p_.transition->cite),
-                                          establishment_path(s)));
+                                         "replaced {} on {} ({}): a model built under it was established before; "
+                                         "found a later one through {}",
+                                         act_.subject, act_.date, named, p_.id, p_.transition->from, *p_.source_date,
+                                         section_of(p_.transition->cite), establishment_path(s)));
     return {};
   }
 
@@ -223,19 +229,19 @@ class Judge {
       const bool continues = k_ == "model.proposed" && s && s->kind != "exemplar" && s->stage == "surveying" &&
                              !s->has("model.proposed");
       if (s && !continues)
-        return refused("unknown-subject",
-                       i18n::Text("{} begins a subject, but {} exists already: {} since entry {}", k_, act_.subject,
-                                   stage_of(*s), s->entries.front()));
+        return refused("unknown-subject", i18n::Text("{} begins a subject, but {} exists already: {} since entry {}",
+                                                     k_, act_.subject, stage_of(*s), s->entries.front()));
       return {};
     }
     if (!s)
       return refused("unknown-subject",
                      i18n::Text("{} is not in the ledger, and {} cannot begin a subject (begin with {})", act_.subject,
-                                 k_, beginnings()));
+                                k_, beginnings()));
     if (!about_any_subject(k_) && is_exemplar_act(k_) != (s->kind == "exemplar"))
-      return refused("unknown-subject", i18n::Text("{} is {}, and {} is an act of {}", act_.subject,
-                                                    s->kind == "exemplar" ? i18n::Text("an exemplar") : i18n::Text("a model"), k_,
-                                                    is_exemplar_act(k_) ? i18n::Text("an exemplar") : i18n::Text("a model")));
+      return refused("unknown-subject",
+                     i18n::Text("{} is {}, and {} is an act of {}", act_.subject,
+                                s->kind == "exemplar" ? i18n::Text("an exemplar") : i18n::Text("a model"), k_,
+                                is_exemplar_act(k_) ? i18n::Text("an exemplar") : i18n::Text("a model")));
     return {};
   }
 
@@ -243,7 +249,7 @@ class Judge {
   Status not_closed(const SubjectState* s) const {
     if (!s || !s->closed() || !on("closed") || allowed_when_closed(k_)) return {};
     return refused("closed", i18n::Text("{} {}; it takes no {} (only the announcement of its end and attachments)",
-                                         act_.subject, how_closed(*s), k_));
+                                        act_.subject, how_closed(*s), k_));
   }
 
   static std::string how_closed(const SubjectState& s) {
@@ -262,8 +268,8 @@ class Judge {
     if (s && act_.date < s->last_date) {
       auto [kind, ref] = latest_act(*s);
       return refused("order", i18n::Text("{} of {} is dated {}, before {} of {} (entry {}): the dates of one "
-                                          "subject's documents may not go backwards",
-                                          k_, act_.subject, act_.date, kind, ref.date, ref.seq));
+                                         "subject's documents may not go backwards",
+                                         k_, act_.subject, act_.date, kind, ref.date, ref.seq));
     }
     if (const auto* steps = establishment_steps(p_, act_, s); steps && !(s && s->is_founded())) {
       auto at = std::find(steps->begin(), steps->end(), k_);
@@ -273,18 +279,18 @@ class Judge {
       const bool brought_in = names_transition() && p_.transition;
       if ((k_ == "model.established" && !brought_in) || (s && at != steps->end())) {
         if (auto missing = missing_of(s, needed); !missing.empty())
-          return refused("order", i18n::Text("{} of {} dated {} needs {} before it ({}); {} has no {}", k_,
-                                              act_.subject, act_.date, list(needed), p_.id, act_.subject,
-                                              list(missing)));
+          return refused("order",
+                         i18n::Text("{} of {} dated {} needs {} before it ({}); {} has no {}", k_, act_.subject,
+                                    act_.date, list(needed), p_.id, act_.subject, list(missing)));
       }
     }
     if (!s) return {};
     if ((k_ == "model.established" || k_ == "model.recognized") && s->is_founded())
-      return refused("order", i18n::Text("{} {} already; {} dated {} would found it again", act_.subject,
-                                          founding(*s), k_, act_.date));
+      return refused("order", i18n::Text("{} {} already; {} dated {} would found it again", act_.subject, founding(*s),
+                                         k_, act_.date));
     if (needs_founded_model(k_) && !s->is_founded())
       return refused("order", i18n::Text("{} of {} dated {} needs it established or recognized first; it is {}", k_,
-                                          act_.subject, act_.date, stage_of(*s)));
+                                         act_.subject, act_.date, stage_of(*s)));
     if (k_ == "model.launched" && s->stage == "active") {
       const ActRef& l = s->acts.at("model.launched");
       return refused("order", i18n::Text("{} was launched on {} (entry {}) already", act_.subject, l.date, l.seq));
@@ -293,11 +299,13 @@ class Judge {
       const int year = act_.data.value("year", 0);
       if (!s->ratings.contains(year))
         return refused("order", i18n::Text("model.rating-forwarded of {} for {} dated {}: there is no rating "
-                                            "decision (model.rated) for {} to forward", act_.subject, year, act_.date, year));
+                                           "decision (model.rated) for {} to forward",
+                                           act_.subject, year, act_.date, year));
     }
     if (k_ == "model.termination-announced" && !s->has("model.terminated"))
       return refused("order", i18n::Text("model.termination-announced of {} dated {} announces an end that was not "
-                                          "decided: {} has no model.terminated", act_.subject, act_.date, act_.subject));
+                                         "decided: {} has no model.terminated",
+                                         act_.subject, act_.date, act_.subject));
     return {};
   }
 
@@ -310,14 +318,16 @@ class Judge {
     auto o = lookup_(origin);
     if (!o) {
       if (!on("unknown-subject")) return {};
-      return refused("unknown-subject", i18n::Text("{} is a point of {}, which is not in the ledger", act_.subject, origin));
+      return refused("unknown-subject",
+                     i18n::Text("{} is a point of {}, which is not in the ledger", act_.subject, origin));
     }
     if (!on("replication") || o->has("model.replicated")) {
       found = std::move(o);
       return {};
     }
     return refused("replication", i18n::Text("{} is a point of {}, but {} was never replicated (no model.replicated "
-                                              "decision before {} of {})", act_.subject, origin, origin, k_, act_.date));
+                                             "decision before {} of {})",
+                                             act_.subject, origin, origin, k_, act_.date));
   }
 
   // Rule `same-level`: the establishing (recognising) unit rates, reorganises and terminates. Termination is the
@@ -332,15 +342,15 @@ class Judge {
     if (competent_) {
       if (competent_->act_is_competent) return {};
       return refused("same-level", i18n::Text("{} of {} dated {} is decided by {}, but {} {}, and {}: only that unit "
-                                               "rates, reorganises and terminates it",
-                                               k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject,
-                                               founding(s), competent_->why));
+                                              "rates, reorganises and terminates it",
+                                              k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject,
+                                              founding(s), competent_->why));
     }
     if (act_.authority.unit == s.authority.unit && act_.authority.level == s.authority.level) return {};
-    return refused("same-level", i18n::Text("{} of {} dated {} is decided by {}, but {} {}: only that unit rates, "
-                                             "reorganises and terminates it",
-                                             k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject,
-                                             founding(s)));
+    return refused("same-level",
+                   i18n::Text("{} of {} dated {} is decided by {}, but {} {}: only that unit rates, "
+                              "reorganises and terminates it",
+                              k_, act_.subject, act_.date, unit_of(act_.authority), act_.subject, founding(s)));
   }
 
   // Rules `eligibility` and `one-rating`.
@@ -351,21 +361,23 @@ class Judge {
         const std::string opens = fmt::format("{:04}-{}", year - 1, *start);
         if (act_.date < opens)
           return refused("eligibility", i18n::Text("the rating decision of {} for evaluation year {} is dated {}, "
-                                                    "before that year opens on {}", act_.subject, year, act_.date, opens));
+                                                   "before that year opens on {}",
+                                                   act_.subject, year, act_.date, opens));
       }
       if (const auto& months = p_.rating.eligibility_months) {
         const int operated = full_months(s.founded, act_.date);
         if (operated < *months)
-          return refused("eligibility", i18n::Text("{} {}; by the rating decision of {} it has operated {} month{}, "
-                                                    "a rating needs {}", act_.subject, founding(s), act_.date, operated,
-                                                    operated == 1 ? "" : "s", *months));
+          return refused("eligibility",
+                         i18n::Text("{} {}; by the rating decision of {} it has operated {} month{}, "
+                                    "a rating needs {}",
+                                    act_.subject, founding(s), act_.date, operated, operated == 1 ? "" : "s", *months));
       }
     }
     if (on("one-rating")) {
       if (auto it = s.ratings.find(year); it != s.ratings.end())
         return refused("one-rating", i18n::Text("{} was rated {} for {} by the decision of {} (entry {}); one rating "
-                                                 "per subject and evaluation year", act_.subject, it->second.level,
-                                                 year, it->second.date, it->second.seq));
+                                                "per subject and evaluation year",
+                                                act_.subject, it->second.level, year, it->second.date, it->second.seq));
     }
     return {};
   }
@@ -378,7 +390,9 @@ class Judge {
     const std::string level = act_.data.value("level", "");
     const std::string what = fmt::format("{} of {} for {} dated {} ({} {})", k_, act_.subject, year, act_.date,
                                          k_ == "model.rated" ? "decides" : "proposes", level);
-    auto fail = [&](const std::string& why) { return refused("rating-criteria", i18n::Text("{} {} ({})", what, why, p_.id)); };
+    auto fail = [&](const std::string& why) {
+      return refused("rating-criteria", i18n::Text("{} {} ({})", what, why, p_.id));
+    };
     std::vector<std::string> named;
     if (act_.data.contains("criteria"))
       for (const auto& c : act_.data.at("criteria")) named.push_back(c.get<std::string>());
@@ -491,10 +505,12 @@ class Judge {
     if (latest && latest->second.level == needed) return {};
     if (!latest)
       return refused("replication", i18n::Text("{} has never been rated; only a model rated {} is replicated "
-                                                "(model.replicated dated {})", act_.subject, needed, act_.date));
+                                               "(model.replicated dated {})",
+                                               act_.subject, needed, act_.date));
     return refused("replication", i18n::Text("{}'s latest rating is {} for {} (decision of {}, entry {}); only a "
-                                              "model rated {} is replicated", act_.subject, latest->second.level,
-                                              latest->first, latest->second.date, latest->second.seq, needed));
+                                             "model rated {} is replicated",
+                                             act_.subject, latest->second.level, latest->first, latest->second.date,
+                                             latest->second.seq, needed));
   }
 
   // Rule `termination-steps`.
@@ -503,8 +519,9 @@ class Judge {
     auto missing = missing_of(&s, p_.termination_requires);
     if (missing.empty()) return {};
     return refused("termination-steps", i18n::Text("model.terminated of {} dated {} needs {} before it ({}); {} has "
-                                                    "no {}", act_.subject, act_.date, list(p_.termination_requires),
-                                                    p_.id, act_.subject, list(missing)));
+                                                   "no {}",
+                                                   act_.subject, act_.date, list(p_.termination_requires), p_.id,
+                                                   act_.subject, list(missing)));
   }
 
   // Rule `exemplar-order`.
@@ -512,8 +529,9 @@ class Judge {
     if (!on("exemplar-order")) return {};
     auto need = [&](std::vector<std::string> before) -> Status {
       if (auto missing = missing_of(&s, before); !missing.empty())
-        return refused("exemplar-order", i18n::Text("{} of {} dated {} needs {} before it; {} has no {}", k_,
-                                                     act_.subject, act_.date, list(before), act_.subject, list(missing)));
+        return refused("exemplar-order",
+                       i18n::Text("{} of {} dated {} needs {} before it; {} has no {}", k_, act_.subject, act_.date,
+                                  list(before), act_.subject, list(missing)));
       return {};
     };
     if (k_ == "exemplar.self-assessed" || k_ == "exemplar.evaluated") {
@@ -526,8 +544,8 @@ class Judge {
         if (std::find(s.criteria.begin(), s.criteria.end(), id) == s.criteria.end() && !is_common) {
           const ActRef& set = s.acts.at("exemplar.criteria-set");
           return refused("exemplar-order", i18n::Text("{} of {} lists criterion {} as met, which is not in its "
-                                                       "criteria set of {} (entry {}: {})", k_, act_.subject, id,
-                                                       set.date, set.seq, list(s.criteria)));
+                                                      "criteria set of {} (entry {}: {})",
+                                                      k_, act_.subject, id, set.date, set.seq, list(s.criteria)));
         }
       }
     }
@@ -535,14 +553,15 @@ class Judge {
       if (auto r = need({"exemplar.evaluated"}); !r) return r;
     if (k_ == "exemplar.replicated" && s.stage != "recognized")
       return refused("exemplar-order", i18n::Text("exemplar.replicated of {} dated {}: only a recognized exemplar is "
-                                                   "replicated; it is {}", act_.subject, act_.date, stage_of(s)));
+                                                  "replicated; it is {}",
+                                                  act_.subject, act_.date, stage_of(s)));
     if (k_ == "exemplar.recognized" && act_.data.value("level", "") == "province") {
       std::string level = "province";
       if (p_.exemplar && p_.exemplar->province_recognition_level) level = *p_.exemplar->province_recognition_level;
       if (act_.authority.level != level)
         return refused("exemplar-order", i18n::Text("{} is recognized as a province-level exemplar by {}; only a {} "
-                                                     "authority recognizes province-level exemplars ({})",
-                                                     act_.subject, unit_of(act_.authority), level, p_.id));
+                                                    "authority recognizes province-level exemplars ({})",
+                                                    act_.subject, unit_of(act_.authority), level, p_.id));
     }
     return {};
   }
@@ -559,14 +578,16 @@ class Judge {
       auto a = lookup_(id);
       if (!a || a->kind == "exemplar")
         return refused("unknown-subject", i18n::Text("model.merged of {} dated {} merges {}, which is not a model in "
-                                                      "the ledger", act_.subject, act_.date, id));
+                                                     "the ledger",
+                                                     act_.subject, act_.date, id));
       if (a->closed() && on("closed"))
-        return refused("closed", i18n::Text("model.merged of {} dated {} merges {}, which {}", act_.subject,
-                                             act_.date, id, how_closed(*a)));
+        return refused("closed", i18n::Text("model.merged of {} dated {} merges {}, which {}", act_.subject, act_.date,
+                                            id, how_closed(*a)));
       if (on("order") && act_.date < a->last_date) {
         auto [kind, ref] = latest_act(*a);
         return refused("order", i18n::Text("model.merged of {} is dated {}, before {} of {} (entry {}) of the merged "
-                                            "subject {}", act_.subject, act_.date, kind, ref.date, ref.seq, id));
+                                           "subject {}",
+                                           act_.subject, act_.date, kind, ref.date, ref.seq, id));
       }
       out.push_back(std::move(*a));
     }

@@ -838,7 +838,8 @@ TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the
   REQUIRE(run(kAntq + " report " + l + " 2024 --format csv", &out) == 0);
   CHECK_THAT(out, Catch::StartsWith("\xEF\xBB\xBFsection,key,value\r\nreport,period,2024\r\nreport,unit,\r\n"
                                     "report,as_of,2024-11-14\r\n") &&
-                      Catch::Contains("ratings,good,1\r\n") && Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n"));
+                      Catch::Contains("ratings,good,1\r\n") &&
+                      Catch::Contains("points,Tổ dân cư tự quản về ANTT,1\r\n"));
   const fs::path report = demo.tmp / "report-2024.csv";
   write_file(report, out);
   REQUIRE(run(kAntq + " reconcile " + l + " " + quote(report), &out) == 0);
@@ -876,10 +877,13 @@ TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the
   write_file(demo.tmp / "fields.csv", "section,key,value\r\nreport,period,2024,extra\r\n");
   write_file(demo.tmp / "header.csv", "a,b\r\n");
   write_file(demo.tmp / "anonymous.csv", "section,key,value\r\npoints,X,1\r\n");
-  for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
-           {"quote.csv", "never closed"}, {"fields.csv", "4 fields"}, {"header.csv", "section,key,value"},
-           {"header.csv", "found a,b"},
-           {"anonymous.csv", "no report,period"}, {"nope.csv", "no such file"}})
+  for (const auto& [file, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"quote.csv", "never closed"},
+                                                        {"fields.csv", "4 fields"},
+                                                        {"header.csv", "section,key,value"},
+                                                        {"header.csv", "found a,b"},
+                                                        {"anonymous.csv", "no report,period"},
+                                                        {"nope.csv", "no such file"}})
     expect_refusal(demo, kAntq + " reconcile " + l + " " + quote(demo.tmp / file), expected);
   // The report as a spreadsheet under a Vietnamese locale saves it again: its BOM kept, ';' between the fields
   // (so a name with a comma needs no quotes, and one with a ';' does), and it still reconciles.

@@ -63,8 +63,8 @@ TEST_CASE("A hand-written cell with the quote a spreadsheet keeps reads as its t
 
 TEST_CASE("A CSV a spreadsheet saved: its byte order mark skipped, semicolons separate when the header has no comma",
           "[csv]") {
-  auto parsed = parse_csv("\xEF\xBB\xBFsection;key;value\r\npoints;Tổ an ninh, trật tự;3\r\npoints;\"a;b\";'=X\r\n",
-                          "t.csv");
+  auto parsed =
+      parse_csv("\xEF\xBB\xBFsection;key;value\r\npoints;Tổ an ninh, trật tự;3\r\npoints;\"a;b\";'=X\r\n", "t.csv");
   REQUIRE(parsed);
   REQUIRE(parsed->size() == 3);
   CHECK((*parsed)[0] == std::vector<std::string>{"section", "key", "value"});

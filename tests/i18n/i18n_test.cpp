@@ -23,12 +23,16 @@ struct EnvVar {
   std::optional<std::string> old;
   EnvVar(std::string n, const char* value) : name(std::move(n)) {
     if (const char* v = std::getenv(name.c_str())) old = v;
-    if (value) setenv(name.c_str(), value, 1);
-    else unsetenv(name.c_str());
+    if (value)
+      setenv(name.c_str(), value, 1);
+    else
+      unsetenv(name.c_str());
   }
   ~EnvVar() {
-    if (old) setenv(name.c_str(), old->c_str(), 1);
-    else unsetenv(name.c_str());
+    if (old)
+      setenv(name.c_str(), old->c_str(), 1);
+    else
+      unsetenv(name.c_str());
   }
 };
 
@@ -87,8 +91,10 @@ std::size_t values_taken(const std::string& t) {
   std::size_t automatic = 0, highest = 0;
   static const std::regex field(R"(\{(\d*)\})");
   for (auto it = std::sregex_iterator(t.begin(), t.end(), field); it != std::sregex_iterator(); ++it) {
-    if ((*it)[1].length() == 0) ++automatic;
-    else highest = std::max<std::size_t>(highest, std::stoul((*it)[1]) + 1);
+    if ((*it)[1].length() == 0)
+      ++automatic;
+    else
+      highest = std::max<std::size_t>(highest, std::stoul((*it)[1]) + 1);
   }
   return std::max(automatic, highest);
 }
@@ -137,15 +143,18 @@ TEST_CASE("a message put into words later reads in each language, values reorder
   const i18n::Text t("{} of {} for {} is dated {}; it was due before {} ({})", "model.rated", "M-1", 2024, "2024-11-12",
                      "2024-11-10", "hoa-binh-2023");
   CHECK(t.str() == "model.rated of M-1 for 2024 is dated 2024-11-12; it was due before 2024-11-10 (hoa-binh-2023)");
-  CHECK(t.str(Lang::vi) == "model.rated của M-1 năm 2024 đề ngày 12/11/2024; hạn trước ngày 10/11/2024 (hoa-binh-2023)");
+  CHECK(t.str(Lang::vi) ==
+        "model.rated của M-1 năm 2024 đề ngày 12/11/2024; hạn trước ngày 10/11/2024 (hoa-binh-2023)");
   // Nested messages are translated in turn; a term is its id in English, its word in Vietnamese.
-  const i18n::Text nested("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})", "M-2",
-                          projections::words::level_text("good"), 2024, "2024-11-08", 60,
+  const i18n::Text nested("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})",
+                          "M-2", projections::words::level_text("good"), 2024, "2024-11-08", 60,
                           projections::words::level_text("average"), "p");
-  CHECK(nested.str() == "M-2 was rated good for 2024 (decision of 2024-11-08), but 60% of its targets met is the average "
-                        "band (p)");
-  CHECK(nested.str(Lang::vi) == "M-2 được xếp loại Tốt năm 2024 (quyết định ngày 08/11/2024), nhưng tỷ lệ chỉ tiêu đạt "
-                                "60% thuộc mức Trung bình (p)");
+  CHECK(nested.str() ==
+        "M-2 was rated good for 2024 (decision of 2024-11-08), but 60% of its targets met is the average "
+        "band (p)");
+  CHECK(nested.str(Lang::vi) ==
+        "M-2 được xếp loại Tốt năm 2024 (quyết định ngày 08/11/2024), nhưng tỷ lệ chỉ tiêu đạt "
+        "60% thuộc mức Trung bình (p)");
   // Words from outside are never translated, and never read as a template.
   CHECK(i18n::Text::verbatim("{} Pages {}").str(Lang::vi) == "{} Pages {}");
   CHECK(i18n::Text().str(Lang::vi).empty());

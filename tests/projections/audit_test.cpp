@@ -58,13 +58,15 @@ TEST_CASE("Late proposal, decision and forwarding, and a level outside its band 
 
   auto late = findings(t, "2024-12-31", "M-LATE");
   REQUIRE(find(late, "late-proposal"));
-  CHECK_THAT(find(late, "late-proposal")->message.str(), Catch::Contains("dated 2024-11-06; it was due before 2024-11-05"));
+  CHECK_THAT(find(late, "late-proposal")->message.str(),
+             Catch::Contains("dated 2024-11-06; it was due before 2024-11-05"));
   REQUIRE(find(late, "late-decision"));
   CHECK(find(late, "late-decision")->date == "2024-11-12");
   REQUIRE(find(late, "late-forwarding"));
   CHECK_THAT(find(late, "late-forwarding")->message.str(), Catch::Contains("2024-11-15"));
   REQUIRE(find(late, "level-mismatch"));
-  CHECK_THAT(find(late, "level-mismatch")->message.str(), Catch::Contains("rated good") && Catch::Contains("60% of its targets met is the average band"));
+  CHECK_THAT(find(late, "level-mismatch")->message.str(),
+             Catch::Contains("rated good") && Catch::Contains("60% of its targets met is the average band"));
   auto ok = findings(t, "2024-12-31", "M-OK");
   for (const char* rule : {"late-proposal", "late-decision", "late-forwarding", "level-mismatch"}) {
     INFO(rule);
@@ -96,7 +98,8 @@ TEST_CASE("A Weak model kept going instead of ended, missing plans and reports, 
   CHECK_FALSE(find(findings(t, "2025-10-31", "M-WEAK"), "missing-plan"));
   REQUIRE(find(later, "missing-plan"));
   CHECK(find(later, "missing-plan")->date == "2025-11-01");
-  CHECK_THAT(find(later, "missing-plan")->message.str(), Catch::Contains("evaluation year 2025") && Catch::Contains("due before 2025-11-01"));
+  CHECK_THAT(find(later, "missing-plan")->message.str(),
+             Catch::Contains("evaluation year 2025") && Catch::Contains("due before 2025-11-01"));
   // The yearly report of 2024 was never filed (due before 15 Nov); the half-year report of 2024 was.
   bool yearly_2024 = false, h1_2024 = false;
   for (const auto& f : later) {
@@ -127,7 +130,8 @@ TEST_CASE("Exemplars evaluated late or kept below the threshold, duplicate model
 
   auto late = findings(t, "2025-02-01", "E-LATE");
   REQUIRE(find(late, "exemplar-late-evaluation"));
-  CHECK_THAT(find(late, "exemplar-late-evaluation")->message.str(), Catch::Contains("first evaluated 2024-04-01, more than 12 months after its build plan of 2023-03-01"));
+  CHECK_THAT(find(late, "exemplar-late-evaluation")->message.str(),
+             Catch::Contains("first evaluated 2024-04-01, more than 12 months after its build plan of 2023-03-01"));
   CHECK_FALSE(find(findings(t, "2025-02-01", "E-LOW"), "exemplar-late-evaluation"));
   auto low = findings(t, "2025-02-01", "E-LOW");
   REQUIRE(find(low, "exemplar-below-threshold"));
@@ -464,7 +468,8 @@ TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-uni
   auto of_district = [&](const std::string& as_of) {
     std::vector<std::string> out;
     for (const auto& f : findings(t, as_of, "ledger"))
-      if (f.rule == "missing-unit-report" && f.unit == "UBND huyện Lạc Sơn") out.push_back(f.date + " " + f.message.str());
+      if (f.rule == "missing-unit-report" && f.unit == "UBND huyện Lạc Sơn")
+        out.push_back(f.date + " " + f.message.str());
     return out;
   };
   CHECK(of_district("2024-11-19").empty());
@@ -528,8 +533,9 @@ TEST_CASE("Hòa Bình: the registered units of a tier's kinds owe its reports (m
   REQUIRE(all);
   for (const auto& f : *all)
     if (f.rule == "missing-unit-report" && f.unit == "Sở Giáo dục và Đào tạo")
-      CHECK_THAT(f.message.str(), Catch::StartsWith("Sở Giáo dục và Đào tạo (province, department) has no yearly report 2024 "
-                                              "(unit.report-filed) dated before 2024-11-15 to Ban Chỉ đạo 09 tỉnh"));
+      CHECK_THAT(f.message.str(),
+                 Catch::StartsWith("Sở Giáo dục và Đào tạo (province, department) has no yearly report 2024 "
+                                   "(unit.report-filed) dated before 2024-11-15 to Ban Chỉ đạo 09 tỉnh"));
   // Audited for one unit (antq audit --unit): only its reports.
   CHECK(owed("2024-11-15", [](std::string_view name, std::string_view) { return name == "Ủy ban MTTQ Việt Nam tỉnh"; }) ==
         std::vector<std::string>{"Ủy ban MTTQ Việt Nam tỉnh 2024-05-15", "Ủy ban MTTQ Việt Nam tỉnh 2024-11-15"});

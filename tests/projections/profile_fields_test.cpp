@@ -187,7 +187,8 @@ std::string view_of(TestLedger& t, View v) {
       auto all = audit(*t.ledger, "2025-12-31", AsOf{"2025-12-31", std::nullopt});
       if (!all) return "audit: " + all.error().line();
       std::string out;
-      for (const auto& f : *all) out += fmt::format("{} {} {} {}: {}\n", f.subject, f.rule, f.date, f.unit, f.message.str());
+      for (const auto& f : *all)
+        out += fmt::format("{} {} {} {}: {}\n", f.subject, f.rule, f.date, f.unit, f.message.str());
       return out;
     }
     case View::report: {
@@ -205,7 +206,8 @@ std::string view_of(TestLedger& t, View v) {
       auto d = dossier_of(*t.ledger, id, AsOf{"2025-12-31", std::nullopt});
       if (!d) return "dossier: " + d.error().line();
       std::string out;
-      for (const auto& e : d->items) out += fmt::format("{} {} ({}): {} {}\n", e.item.item, e.item.title, e.item.en, e.status, e.reason.str());
+      for (const auto& e : d->items)
+        out += fmt::format("{} {} ({}): {} {}\n", e.item.item, e.item.title, e.item.en, e.status, e.reason.str());
       return out;
     }
   }

@@ -6,7 +6,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$root/po/extract.sh" "$work/antq.pot" 2>"$work/xgettext.log" || { cat "$work/xgettext.log" >&2; exit 1; }
-if grep -v 'non-ASCII\|will cause problems\|different from yours\|pure ASCII msgid\|^ ' "$work/xgettext.log" | grep .; then
+# xgettext's advice against non-ASCII msgids is not a complaint: Vietnamese words stand in some English messages.
+advice='non-ASCII\|will cause problems\|different from yours\|pure ASCII msgid\|^ '
+if grep -v "$advice" "$work/xgettext.log" | grep .; then
   echo "FAIL: xgettext complained (above)" >&2
   exit 1
 fi
