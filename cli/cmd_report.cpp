@@ -167,8 +167,10 @@ void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t 
     for (const auto& row : s.rows) {
       const bool counts = std::all_of(row.begin() + 1, row.end(), is_count);
       std::string line = "   " + (counts ? cell(row[0], 70) : visible(row[0]));
-      for (std::size_t i = 1; i < row.size(); ++i)
-        line += counts ? " " + cell_right(row[i], 8) : "  " + visible(row[i]);
+      for (std::size_t i = 1; i < row.size(); ++i) {
+        line += counts ? " " : "  ";
+        line += counts ? cell_right(row[i], 8) : visible(row[i]);
+      }
       std::cout << line << "\n";
     }
   }

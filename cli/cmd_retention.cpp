@@ -72,7 +72,10 @@ std::string listing_csv(const Listed& x) {
                      "provisional", "holds", "unit", "seq", "act", "date", "number"});
   for (const auto& r : x.listing.records) {
     std::string holds;
-    for (auto h : r.holds) holds += (holds.empty() ? "" : " ") + std::to_string(h);
+    for (auto h : r.holds) {
+      if (!holds.empty()) holds += ' ';
+      holds += std::to_string(h);
+    }
     out += csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls, period_text(r),
                        r.clock_start.value_or(""), r.due.value_or(""), r.due_kind, r.status,
                        r.provisional ? "provisional" : "", holds, r.unit, r.seq ? std::to_string(*r.seq) : "", r.act,

@@ -44,7 +44,10 @@ std::string csv_field(std::string_view value) {
 
 std::string csv_record(const std::vector<std::string>& fields) {
   std::string out;
-  for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csv_field(fields[i]);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    out += csv_field(fields[i]);
+  }
   return out + "\r\n";
 }
 

@@ -217,7 +217,9 @@ http::Response overview(const ledger::Ledger& ledger, const http::Request& r, co
   if (!unit) return error_page(r, w, unit.error());
   auto listed = subjects_in(ledger, scope, *unit, today);
   if (!listed) return error_page(r, w, listed.error());
-  auto stats = queries::stats(ledger, {{}, std::nullopt, typed}, scope);
+  queries::StatsOptions asked;
+  asked.unit = typed;
+  auto stats = queries::stats(ledger, asked, scope);
   if (!stats) return error_page(r, w, stats.error());
   auto audit = queries::audit(ledger, {}, "", scope, typed, w.lang);
   if (!audit) return error_page(r, w, audit.error());
@@ -528,7 +530,11 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
       return error_page(r, w, bad("year: YYYY"));
     year = std::stoi(y);
   }
-  auto now = queries::stats(ledger, {{param(r, "as_of"), std::nullopt}, year, param(r, "unit")}, scope);
+  queries::StatsOptions asked;  // named, not a temporary: GCC 12 at -O3 warns maybe-uninitialized of one
+  asked.point.as_of = param(r, "as_of");
+  asked.year = year;
+  asked.unit = param(r, "unit");
+  auto now = queries::stats(ledger, asked, scope);
   if (!now) return error_page(r, w, now.error());
   const int shown = (*now)["year"].get<int>();
   Markup body =
@@ -561,8 +567,11 @@ http::Response stats_page(const ledger::Ledger& ledger, const http::Request& r, 
   for (const auto& m : (*now)["models"])
     for (const auto& v : m.value("variants", json::array())) standard[text_of(v["name"])] = text_of(m["name"]);
   for (int y = shown - 4; y <= shown; ++y) {
-    auto s = queries::stats(
-        ledger, {{std::min(fmt::format("{}-12-31", y), vietnam_today()), std::nullopt}, y, param(r, "unit")}, scope);
+    queries::StatsOptions of_year;
+    of_year.point.as_of = std::min(fmt::format("{}-12-31", y), vietnam_today());
+    of_year.year = y;
+    of_year.unit = param(r, "unit");
+    auto s = queries::stats(ledger, of_year, scope);
     if (!s) continue;  // a year before the ledger's first act
     years.push_back(y);
     for (const auto& m : (*s)["models"]) {
