@@ -10,16 +10,11 @@ ledger="$demo/ledger"
 # The merger scene: a predecessor's ledger sealed in as part TL, its open model carried over.
 "$here/tools/demo-merger.sh" "$demo" "$antq" >"$tmp/merger.log" 2>&1 || { tail -5 "$tmp/merger.log" >&2; fail "demo-merger failed"; }
 export ANTQ_OPERATOR_KEY="$pki/operator.key"
-fp() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
 today=$(TZ=Asia/Ho_Chi_Minh date +%F)
+# shellcheck source=tools/serve-lib.sh
+. "$here/tools/serve-lib.sh"
 grant() {  # grant CERT ROLE SCOPE-JSON
-  cat >"$tmp/grant.json" <<JSON
-{"act": "access.granted", "subject": "ledger", "date": "$today",
- "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
- "data": {"certificate": "$(fp "$1")", "role": "$2", $3, "from": "$today"}}
-JSON
-  "$antq" record "$ledger" "$tmp/grant.json" --person "$pki/admin.key:$pki/admin.crt" >/dev/null 2>&1 ||
-    fail "granting $2 to $1 was refused"
+  grant_reader "$antq" "$ledger" "$pki/admin.key:$pki/admin.crt" "$tmp" "$@" || fail "granting $2 to $1 was refused"
 }
 grant "$pki/inspector.crt" inspector '"whole_ledger": true'
 grant "$pki/police.crt" reader '"units": ["UBND xã Tân Lập"]'
@@ -37,8 +32,6 @@ PY
 "$antq" record "$ledger" "$tmp/hostile.json" --person "$pki/chair.key:$pki/chair.crt" \
   --org "$pki/office.key:$pki/office.crt" >/dev/null 2>&1 || fail "the act with markup in its title was refused"
 "$antq" verify "$ledger" >/dev/null || fail "the demo ledger does not verify"
-# shellcheck source=tools/serve-lib.sh
-. "$here/tools/serve-lib.sh"
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" || fail "antq serve did not start"
 trap '[[ -n "${server_pid:-}" ]] && { kill -TERM "$server_pid"; wait "$server_pid"; } 2>/dev/null; rm -rf "$tmp"' EXIT

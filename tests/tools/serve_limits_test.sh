@@ -16,15 +16,9 @@ pki="$tmp/pki"
 "$here/tools/demo-pki.sh" "$pki" >/dev/null
 ledger="$tmp/ledger"
 "$antq" init "$ledger" --profile hoa-binh-2023 --trust "$pki/roots.pem" --admin "$pki/province-person.crt" >/dev/null
-fp=$(openssl x509 -in "$pki/inspector.crt" -outform DER | sha256sum | cut -d' ' -f1)
-cat > "$tmp/grant.json" <<JSON
-{"act": "access.granted", "subject": "ledger", "date": "$(date +%F)",
- "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
- "data": {"certificate": "$fp", "role": "inspector", "whole_ledger": true, "from": "$(date +%F)"}}
-JSON
-"$antq" record "$ledger" "$tmp/grant.json" --person "$pki/province-person.key:$pki/province-person.crt" >/dev/null 2>&1
-
 . "$here/tools/serve-lib.sh"
+grant_reader "$antq" "$ledger" "$pki/province-person.key:$pki/province-person.crt" "$tmp" "$pki/inspector.crt" \
+  inspector '"whole_ledger": true'
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 --client-rate 5 --client-burst 5 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"

@@ -27,14 +27,8 @@ JSON
 done
 
 # Readers: a provincial inspector over the whole ledger; the commune's seal certificate over another unit only.
-grant() {  # grant CERT ROLE SCOPE-JSON
-  cat > "$tmp/grant.json" <<JSON
-{"act": "access.granted", "subject": "ledger", "date": "$(date +%F)",
- "document": {"number": "5/QĐ-CA", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
- "data": {"certificate": "$(fp "$1")", "role": "$2", $3, "from": "$(date +%F)"}}
-JSON
-  "$antq" record "$ledger" "$tmp/grant.json" --person "$admin" >/dev/null 2>&1
-}
+. "$here/tools/serve-lib.sh"
+grant() { grant_reader "$antq" "$ledger" "$admin" "$tmp" "$@"; }  # grant CERT ROLE SCOPE-JSON
 grant "$pki/inspector.crt" inspector '"whole_ledger": true'
 grant "$pki/commune-organisation.crt" reader '"units": ["UBND huyện Yên Thủy"]'
 
@@ -81,7 +75,6 @@ out=$("$antq" serve "$ledger" --plain-http --listen 0.0.0.0:0 2>&1); rc=$?
 set -e
 [[ $rc == 2 && $out == *"loopback"* ]] || fail "plain HTTP on 0.0.0.0 was not refused (rc $rc): $out"
 
-. "$here/tools/serve-lib.sh"
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" --threads 2 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"

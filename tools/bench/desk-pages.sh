@@ -13,15 +13,9 @@ trap '[[ -n "$server_pid" ]] && { kill -TERM "$server_pid"; wait "$server_pid"; 
 "$antq" demo "$tmp/demo" >/dev/null 2>&1
 pki="$tmp/demo/pki"
 export ANTQ_OPERATOR_KEY="$pki/operator.key"
-today=$(TZ=Asia/Ho_Chi_Minh date +%F)
-fp=$(openssl x509 -in "$pki/inspector.crt" -outform DER | sha256sum | cut -d' ' -f1)
-cat >"$tmp/grant.json" <<JSON
-{"act": "access.granted", "subject": "ledger", "date": "$today",
- "document": {"number": "1/QĐ", "title": "Cấp quyền tra cứu", "issuer": "Công an tỉnh Hòa Bình"},
- "data": {"certificate": "$fp", "role": "inspector", "whole_ledger": true, "from": "$today"}}
-JSON
-"$antq" record "$tmp/demo/ledger" "$tmp/grant.json" --person "$pki/admin.key:$pki/admin.crt" >/dev/null 2>&1
 . "$here/tools/serve-lib.sh"
+grant_reader "$antq" "$tmp/demo/ledger" "$pki/admin.key:$pki/admin.crt" "$tmp" "$pki/inspector.crt" inspector \
+  '"whole_ledger": true'
 start_serve "$tmp/serve.log" "$antq" serve "$tmp/demo/ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key"
 url="https://127.0.0.1:$port"
