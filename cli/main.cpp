@@ -5,6 +5,7 @@
 #include <iostream>
 #include <new>
 #include <optional>
+#include <sstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -86,6 +87,62 @@ std::string no_command(const std::string& word, const std::vector<std::string>& 
   if (near.empty()) return antq::i18n::trf(lang, "no command \"{}\" (antq help lists the commands)", shown);
   return antq::i18n::trf(lang, "no command \"{}\"; did you mean {}? (antq help lists the commands)", shown,
                          fmt::format("{}", fmt::join(near, ", ")));
+}
+
+// The words that may come next on a line typed so far (`antq __complete WORD... CURRENT`, for the bash completion
+// of packaging/antq.bash-completion): the commands of the innermost command named, its options (and the options of
+// the commands around it) when CURRENT begins with '-', an option's choices after it ({vi,en} of --lang). Nothing
+// printed: the shell completes file names.
+std::vector<std::string> completions(const CLI::App& app, const std::vector<std::string>& words) {
+  const CLI::App* at = &app;
+  std::vector<const CLI::App*> around{&app};
+  const CLI::Option* wanting = nullptr;  // the option whose value the next word is
+  auto option_named = [&](const std::string& word) -> const CLI::Option* {
+    for (auto it = around.rbegin(); it != around.rend(); ++it)
+      for (const CLI::Option* o : (*it)->get_options())
+        if (o->check_name(word)) return o;
+    return nullptr;
+  };
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (wanting != nullptr) {
+      wanting = nullptr;
+      continue;
+    }
+    if (w.starts_with("-")) {
+      const CLI::Option* o = w.find('=') == std::string::npos ? option_named(w) : nullptr;
+      if (o != nullptr && o->get_type_size() > 0) wanting = o;
+      continue;
+    }
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == w) {
+        at = sub;
+        around.push_back(sub);
+        break;
+      }
+  }
+  std::vector<std::string> out;
+  const std::string current = words.empty() ? "" : words.back();
+  if (wanting != nullptr) {  // a value: the choices the option's check names ("TEXT:{vi,en}"), else files
+    const std::string type = wanting->get_type_name();
+    const auto open = type.find(":{"), close = type.rfind('}');
+    if (open != std::string::npos && close != std::string::npos && close > open + 2) {
+      std::stringstream choices(type.substr(open + 2, close - open - 2));
+      for (std::string c; std::getline(choices, c, ',');) out.push_back(c);
+    }
+  } else if (current.starts_with("-")) {
+    for (const CLI::App* a : around)
+      for (const CLI::Option* o : a->get_options()) {
+        for (const auto& l : o->get_lnames()) out.push_back("--" + l);
+        for (const auto& s : o->get_snames()) out.push_back("-" + s);
+      }
+  } else {
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (!sub->get_group().empty()) out.push_back(sub->get_name());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 // The language --lang names on the line, if it does (--lang X or --lang=X), before the line is parsed.
@@ -206,6 +263,10 @@ int main(int argc, char** argv) {
       return kOk;
     };
   });
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    for (const auto& w : completions(app, std::vector<std::string>(argv + 2, argv + argc))) std::cout << w << '\n';
+    return kOk;
+  }
   // A mistyped command gets the nearest names, not CLI11's "A subcommand is required".
   const std::string word = command_word(argc, argv);
   if (word.empty() && argc == 1) {

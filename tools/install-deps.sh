@@ -23,6 +23,8 @@ packages=(
   python3                                    # tests/tools/bagit_validate.py (RFC 8493); http.server for the mirror test
   curl                                       # the service's end-to-end tests: requests with client certificates
   chromium nodejs npm                        # the desk's browser tests: headless Chromium driven by playwright-core
+  help2man                                   # the manual pages, made from antq --help at build time
+  lintian man-db systemd                     # the package's test: lintian, man, systemd-analyze verify of the unit
 )
 
 for arg in "$@"; do
