@@ -145,6 +145,35 @@ std::vector<std::string> completions(const CLI::App& app, const std::vector<std:
   return out;
 }
 
+// CLI11's message for a line it cannot parse, said in the process's language, and the help that explains the command.
+std::string parse_error_line(const CLI::ParseError& e, const std::string& command) {
+  using antq::i18n::trf;
+  const antq::i18n::Lang lang = antq::i18n::process_lang();
+  static const std::regex required(R"((.+) is required)");
+  static const std::regex unexpected(R"(The following arguments? (?:was|were) not expected: (.+))");
+  static const std::regex not_in(R"((\S+): (.*) not in \{(.*)\})");
+  static const std::regex convert(R"(Could not convert: (\S+) = (.*))");
+  static const std::regex excludes(R"((\S+) excludes (\S+))");
+  static const std::regex needs(R"((\S+) requires (\S+))");
+  const std::string what = e.what();
+  std::smatch m;
+  std::string said = what;
+  if (std::regex_match(what, m, required))
+    said = trf(lang, "{} is required", m[1].str());
+  else if (std::regex_match(what, m, unexpected))
+    said = trf(lang, "not expected here: {}", m[1].str());
+  else if (std::regex_match(what, m, not_in))
+    said = trf(lang, "{}: \"{}\" is not one of {}", m[1].str(), m[2].str(), m[3].str());
+  else if (std::regex_match(what, m, convert))
+    said = trf(lang, "{}: \"{}\" is not a valid value", m[1].str(), m[2].str());
+  else if (std::regex_match(what, m, excludes))
+    said = trf(lang, "{} cannot be used with {}", m[1].str(), m[2].str());
+  else if (std::regex_match(what, m, needs))
+    said = trf(lang, "{} needs {}", m[1].str(), m[2].str());
+  return trf(lang, "{} (see {})", antq::cli::visible(said),
+             command.empty() ? "antq --help" : "antq " + command + " --help");
+}
+
 // The language --lang names on the line, if it does (--lang X or --lang=X), before the line is parsed.
 std::optional<antq::i18n::Lang> lang_of_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -155,12 +184,18 @@ std::optional<antq::i18n::Lang> lang_of_line(int argc, char** argv) {
   return std::nullopt;
 }
 
-// The descriptions of `app` and its commands (marked N_ where they are written), and the help's headings, in `lang`.
+// The descriptions of `app`, its commands and options, its footer, and the help's headings, in `lang`. Commands'
+// descriptions are marked N_ where they are written; options' descriptions and footers are found by po/extract.sh
+// as the arguments of add_option, add_flag and footer.
 void translate_help(CLI::App& app, antq::i18n::Lang lang) {
   using antq::i18n::tr;
   if (lang == antq::i18n::Lang::en) return;
   app.description(tr(lang, app.get_description().c_str()));
-  for (CLI::Option* o : app.get_options()) o->group(tr(lang, o->get_group().c_str()));  // "Options"
+  if (!app.get_footer().empty()) app.footer(tr(lang, app.get_footer().c_str()));
+  for (CLI::Option* o : app.get_options()) {
+    o->group(tr(lang, o->get_group().c_str()));  // "Options"
+    if (!o->get_description().empty()) o->description(tr(lang, o->get_description().c_str()));
+  }
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     sub->group(tr(lang, sub->get_group().c_str()));  // "Subcommands"
     translate_help(*sub, lang);
@@ -235,8 +270,7 @@ int main(int argc, char** argv) {
   auto* help = app.add_subcommand("help", N_("Explain a command: antq help verify (the same as antq verify --help)"));
   help->add_option("COMMAND", help_topic,
                    antq::i18n::tr(lang, "The command (and subcommand) to explain; none: every command"));
-  // --help in the line's language: the commands' descriptions and the help's headings come from the catalogue.
-  // (Options' own descriptions are not translated yet.)
+  // --help in the line's language: descriptions, footers and the help's headings come from the catalogue.
   translate_help(app, antq::i18n::process_lang());
   help->callback([&] {
     const CLI::App* topic = &app;
@@ -293,7 +327,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s (see antq --help)\n", visible(e.what()).c_str());
+    std::fprintf(stderr, "%s\n", parse_error_line(e, word).c_str());
     return kBadInput;
   }
   // Bad input never reaches the catch below: each command turns what a library throws for its input (JSON, Cap'n
