@@ -10,6 +10,7 @@
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/official_document.hpp"
+#include "cli/pdf.hpp"
 #include "cli/queries.hpp"
 #include "ledger/act.hpp"
 #include "ledger/ledger.hpp"
@@ -486,7 +487,7 @@ Result<SubmittedReport> parse_submitted_report(std::string_view text, const std:
 
 void add_report(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, period, unit, as_of, format = "table";
+    std::string dir, period, unit, as_of, format = "table", output;
     std::optional<std::uint64_t> at;
     DocumentOptions document;
     ServiceAccess access;
@@ -507,52 +508,66 @@ void add_report(CLI::App& app, Action& run) {
       "its day the new; --unit of a unit that had ceased by then is exit 2 naming its successor (use --as-of before\n"
       "that day for its own figures). --format csv gives the rows section,key,value an inspector checks with\n"
       "antq reconcile.\n"
-      "--format html prints the report as an administrative document of Decree 30/2020/NĐ-CP (Appendix I):\n"
+      "--format html and pdf print the report as an administrative document of Decree 30/2020/NĐ-CP (Appendix I):\n"
       "national title and motto, issuing body (and its governing body), number, place and date, BÁO CÁO and its\n"
       "subject, the sections in Vietnamese, recipients and the signature block; A4, Times New Roman, page numbers\n"
       "from page 2. The issuer is the --unit by its registered name, its governing body the unit above it in the\n"
       "registry (antq units), the place the name after its level (\"UBND xã Phú Lai\": Phú Lai), the date today,\n"
       "the recipient the one the profile names for the deadline, and a people's or steering committee signs \"TM.\"\n"
       "by its head; the options above replace any of them. A blank number is left for the clerk to write in.\n"
+      "--format pdf needs --output FILE.pdf and Chromium (Debian's package chromium; $ANTQ_CHROMIUM names another\n"
+      "one), which prints the same HTML; a failure leaves FILE.pdf as it was.\n"
       "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --number 12/BC-UBND \\\n"
-      "           --signer-name 'Nguyễn Văn An' --format html > bao-cao.html");
+      "           --signer-name 'Nguyễn Văn An' --format pdf --output bao-cao.pdf");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
   cmd->add_option("--unit", args->unit, "The reporting unit: the subjects it and the units under it founded (antq units; its name, in any case or Unicode form)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
-  cmd->add_option("--format", args->format, "table, csv, html or json")
-      ->check(CLI::IsMember({"table", "csv", "html", "json"}));
+  cmd->add_option("--format", args->format, "table, csv, html, pdf or json")
+      ->check(CLI::IsMember({"table", "csv", "html", "pdf", "json"}));
+  cmd->add_option("--output", args->output, "With --format pdf: the PDF file to write");
   DocumentOptions& d = args->document;
-  cmd->add_option("--issuer", d.issuer, "html: the issuing body (default: --unit)");
-  cmd->add_option("--governing-body", d.governing_body, "html: the body above the issuer ('' for none)");
-  cmd->add_option("--number", d.number, "html: number and symbol, e.g. 12/BC-UBND (default: a blank)");
-  cmd->add_option("--place", d.place, "html: the place of the date line, e.g. Phú Lai");
-  cmd->add_option("--date", d.date, "html: the document's date, YYYY-MM-DD (default: today)");
-  cmd->add_option("--recipient", d.recipients, "html: a recipient (repeat it; \"Lưu: VT.\" is added last)");
-  cmd->add_option("--signer-authority", d.signer_authority, "html: e.g. 'TM. ỦY BAN NHÂN DÂN' ('' for none)");
-  cmd->add_option("--signer-title", d.signer_title, "html: the signer's office, e.g. 'CHỦ TỊCH'");
-  cmd->add_option("--signer-name", d.signer_name, "html: the signer's full name");
+  cmd->add_option("--issuer", d.issuer, "html, pdf: the issuing body (default: --unit)");
+  cmd->add_option("--governing-body", d.governing_body, "html, pdf: the body above the issuer ('' for none)");
+  cmd->add_option("--number", d.number, "html, pdf: number and symbol, e.g. 12/BC-UBND (default: a blank)");
+  cmd->add_option("--place", d.place, "html, pdf: the place of the date line, e.g. Phú Lai");
+  cmd->add_option("--date", d.date, "html, pdf: the document's date, YYYY-MM-DD (default: today)");
+  cmd->add_option("--recipient", d.recipients, "html, pdf: a recipient (repeat it; \"Lưu: VT.\" is added last)");
+  cmd->add_option("--signer-authority", d.signer_authority, "html, pdf: e.g. 'TM. ỦY BAN NHÂN DÂN' ('' for none)");
+  cmd->add_option("--signer-title", d.signer_title, "html, pdf: the signer's office, e.g. 'CHỦ TỊCH'");
+  cmd->add_option("--signer-name", d.signer_name, "html, pdf: the signer's full name");
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
       const DocumentOptions& d = args->document;
       const bool document_given = d.issuer || d.governing_body || d.number || d.place || d.date || d.signer_authority ||
                                   d.signer_title || d.signer_name || !d.recipients.empty();
-      const bool printed = args->format == "html";
+      const bool printed = args->format == "html" || args->format == "pdf";
       if (document_given && !printed)
         return fail(bad_input("--issuer, --number, --recipient, --signer-... shape the printed document: add --format "
-                              "html"));
+                              "html or pdf"));
+      if (args->format == "pdf" && args->output.empty())
+        return fail(bad_input("--format pdf writes a file, never to the terminal: add --output FILE.pdf"));
+      if (!args->output.empty() && args->format != "pdf")
+        return fail(bad_input("--output is for --format pdf; the other formats print to standard output"));
       if (is_service_url(args->dir)) {
-        if (document_given)
-          return fail(bad_input("the document's options (--issuer ...) read a local ledger; the service prints its "
-                                "defaults"));
+        if (args->format == "pdf" || document_given)
+          return fail(bad_input("--format pdf and the document's options (--issuer ...) read a local ledger; from a "
+                                "service, get --format html"));
         return ask_service(args->dir, args->access, "report", "/v1/report",
                            {{"period", args->period},
                             {"unit", args->unit},
                             {"as_of", args->as_of},
                             {"at", args->at ? std::to_string(*args->at) : ""}},
                            args->format, "add --format json, csv or html");
+      }
+      // The renderer is looked for before anything is computed: without it, one line and nothing written.
+      std::optional<std::filesystem::path> chromium;
+      if (args->format == "pdf") {
+        auto found = find_chromium();
+        if (!found) return fail(found.error());
+        chromium = std::move(*found);
       }
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
@@ -561,8 +576,12 @@ void add_report(CLI::App& app, Action& run) {
       if (printed) {
         auto html = report_html_text(**ledger, *x, d);
         if (!html) return fail(html.error());
-        std::cout << *html;
-        return kOk;
+        if (!chromium) {
+          std::cout << *html;
+          return kOk;
+        }
+        auto written = print_pdf(*chromium, *html, args->output);
+        return written ? kOk : fail(written.error());
       }
       if (args->format == "csv") std::cout << report_csv_text(x->report);
       else if (args->format == "json") print_json(report_json(*x));

@@ -1,6 +1,8 @@
-// antq report --format html: the report printed as an administrative document of Decree 30/2020/NĐ-CP
+// antq report --format html and pdf: the report printed as an administrative document of Decree 30/2020/NĐ-CP
 // (cli/official_document.cpp): national title and motto, issuing body, number, place and date, recipients and the
-// signature block; Vietnamese only, with no command line, path, entry number or subject id.
+// signature block; Vietnamese only, with no command line, path, entry number or subject id; the PDF refused without
+// a file or a renderer, and a renderer that fails leaves nothing. The PDF itself is checked by
+// tests/tools/report_pdf_test.sh (pdfinfo, pdftotext, pdftoppm).
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -114,7 +116,7 @@ TEST_CASE("report html: the date line writes days below 10 and January, February
   CHECK(run(kAntq + " report " + l + " 2024 --format html --date 2026-13-01", &out) == 2);
   CHECK_THAT(out, Catch::Contains("--date: expected a date YYYY-MM-DD"));
   CHECK(run(kAntq + " report " + l + " 2024 --number 12/BC-UBND", &out) == 2);
-  CHECK_THAT(out, Catch::Contains("add --format html"));
+  CHECK_THAT(out, Catch::Contains("add --format html or pdf"));
 }
 
 TEST_CASE("report html escapes a hostile issuer, in capitals in the heading and as given in the text",
@@ -149,6 +151,48 @@ TEST_CASE("report html takes the governing body, place and signer from the unit 
   REQUIRE(run(kAntq + " report " + quote(r.t.dir()) + " 2025-H1 --unit 'UBND xã Phú Lai' --format html "
                       "--governing-body ''", &out) == 0);
   CHECK_THAT(out, !Catch::Contains("class=\"governing\""));
+}
+
+TEST_CASE("report --format pdf needs a file and a renderer; a renderer that fails leaves nothing",
+          "[cli][report][decree30][pdf]") {
+  CommuneDemo demo;
+  const std::string l = quote(demo.ledger());
+  const fs::path pdf = demo.tmp / "out" / "bao-cao.pdf";
+  fs::create_directories(pdf.parent_path());
+  std::string out;
+  CHECK(run(kAntq + " report " + l + " 2024 --format pdf", &out) == 2);
+  CHECK_THAT(out, Catch::Contains("--format pdf writes a file, never to the terminal: add --output FILE.pdf"));
+  CHECK(lines_of(out) == 1);
+  CHECK(run(kAntq + " report " + l + " 2024 --format html --output " + quote(pdf), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("--output is for --format pdf"));
+
+  // No Chromium in PATH: which Debian package to install, and nothing written.
+  CHECK(run("env -u ANTQ_CHROMIUM PATH=/nonexistent " + kAntq + " report " + l + " 2024 --format pdf --output " +
+                quote(pdf), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("install Debian's package chromium") && Catch::Contains("ANTQ_CHROMIUM"));
+  CHECK(lines_of(out) == 1);
+  CHECK(run("ANTQ_CHROMIUM=/nonexistent/chromium " + kAntq + " report " + l + " 2024 --format pdf --output " +
+                quote(pdf), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("ANTQ_CHROMIUM=/nonexistent/chromium: not an executable file"));
+
+  // A renderer that fails, and one that writes something other than a PDF: exit 2, the old file kept as it was, no
+  // temporary file left beside it.
+  write_file(pdf, "the previous report");
+  const fs::path failing = demo.tmp / "failing-chromium", garbage = demo.tmp / "garbage-chromium";
+  write_file(failing, "#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n");
+  write_file(garbage,
+             "#!/bin/sh\nfor a; do\n  case $a in --print-to-pdf=*) echo 'not a pdf' > \"${a#--print-to-pdf=}\";; esac\n"
+             "done\n");
+  fs::permissions(failing, fs::perms::owner_all);
+  fs::permissions(garbage, fs::perms::owner_all);
+  CHECK(run("ANTQ_CHROMIUM=" + quote(failing) + " " + kAntq + " report " + l + " 2024 --format pdf --output " +
+                quote(pdf), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("did not print the PDF (exit 3): cannot open display; nothing written"));
+  CHECK(run("ANTQ_CHROMIUM=" + quote(garbage) + " " + kAntq + " report " + l + " 2024 --format pdf --output " +
+                quote(pdf), &out) == 2);
+  CHECK_THAT(out, Catch::Contains("did not print the PDF (no PDF)"));
+  CHECK(read_file(pdf) == "the previous report");
+  CHECK(std::distance(fs::directory_iterator(pdf.parent_path()), fs::directory_iterator()) == 1);
 }
 
 }  // namespace
