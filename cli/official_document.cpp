@@ -139,7 +139,9 @@ void print_document_head(std::ostream& out, const OfficialDocument& doc, std::st
   out << "<table class=\"heading\">\n<tr><td class=\"issuing\">";
   if (!doc.governing_body.empty())
     out << "<p class=\"governing\">" << html_escape(upper_case(doc.governing_body)) << "</p>";
-  out << "<p class=\"issuer\"><span>" << html_escape(upper_case(doc.issuer)) << "</span></p></td>\n"
+  // An issuer left to fill by hand (a report of every unit): dots, as the forms print them.
+  out << "<p class=\"issuer\"><span>" << html_escape(doc.issuer.empty() ? "……………" : upper_case(doc.issuer))
+      << "</span></p></td>\n"
       << "<td><p class=\"nation\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</p>"
       << "<p class=\"motto\"><span>Độc lập - Tự do - Hạnh phúc</span></p></td></tr>\n";
   // A number the clerk writes in on issue: a blank before the symbol.

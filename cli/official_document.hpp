@@ -13,8 +13,8 @@
 
 namespace antq::cli {
 
-// What the issuing unit fills in. Empty fields print as blanks to fill by hand (the number, the signer's name), or
-// not at all (the governing body, the signer's authority).
+// What the issuing unit fills in. Empty fields print as blanks to fill by hand (the issuer, number, place, the
+// signer's name), or not at all (the governing body, the signer's authority and title).
 struct OfficialDocument {
   std::string governing_body;  // cơ quan chủ quản, printed above the issuer; "" for none
   std::string issuer;          // tên cơ quan, tổ chức ban hành văn bản

@@ -113,6 +113,11 @@ TEST_CASE("report html: the date line writes days below 10 and January, February
                       Catch::Contains("Số: \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/BC-UBND") &&
                       Catch::Contains("<p>- Lưu: VT.</p>"));
   check_vietnamese_only(out, demo);
+  // A report of every unit: the issuer and the place left to fill by hand.
+  REQUIRE(run(kAntq + " report " + l + " 2024 --format html --date 2026-06-05", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("<p class=\"issuer\"><span>……………</span></p>") &&
+                      Catch::Contains("……………, ngày 05 tháng 6 năm 2026") && Catch::Contains("Số: \u00a0") &&
+                      Catch::Contains("/BC</p>") && !Catch::Contains("class=\"governing\""));
   CHECK(run(kAntq + " report " + l + " 2024 --format html --date 2026-13-01", &out) == 2);
   CHECK_THAT(out, Catch::Contains("--date: expected a date YYYY-MM-DD"));
   CHECK(run(kAntq + " report " + l + " 2024 --number 12/BC-UBND", &out) == 2);
