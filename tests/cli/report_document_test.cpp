@@ -158,7 +158,7 @@ TEST_CASE("report html takes the governing body, place and signer from the unit 
   CHECK_THAT(out, !Catch::Contains("class=\"governing\""));
 }
 
-TEST_CASE("report --format pdf needs a file and a renderer; a renderer that fails leaves nothing",
+TEST_CASE("report --format pdf needs a file and a renderer, and a renderer that fails leaves nothing",
           "[cli][report][decree30][pdf]") {
   CommuneDemo demo;
   const std::string l = quote(demo.ledger());
