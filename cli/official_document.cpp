@@ -62,9 +62,9 @@ table.closing td.signature { text-align: center; font-weight: bold; font-size: 1
 template <class Map>
 std::string map_code_points(std::string_view text, Map map) {
   utf8proc_uint8_t* nfc = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                              static_cast<utf8proc_ssize_t>(text.size()), &nfc,
-                              static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  const auto n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &nfc, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return std::string(text);
   const std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(nfc, &std::free);
   std::string out;
@@ -134,7 +134,8 @@ std::string report_symbol(std::string_view issuer) {
 void print_document_head(std::ostream& out, const OfficialDocument& doc, std::string_view title, std::string_view kind,
                          std::string_view subject) {
   out << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title)
-      << "</title>\n<style>\n" << kStyle << "</style>\n</head>\n<body>\n";
+      << "</title>\n<style>\n"
+      << kStyle << "</style>\n</head>\n<body>\n";
   // The heading: two columns, the issuing body and its number on the left, the nation and the date on the right.
   out << "<table class=\"heading\">\n<tr><td class=\"issuing\">";
   if (!doc.governing_body.empty())
@@ -145,8 +146,8 @@ void print_document_head(std::ostream& out, const OfficialDocument& doc, std::st
       << "<td><p class=\"nation\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</p>"
       << "<p class=\"motto\"><span>Độc lập - Tự do - Hạnh phúc</span></p></td></tr>\n";
   // A number the clerk writes in on issue: a blank before the symbol.
-  const std::string number = doc.number.empty() ? fmt::format("\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/{}", doc.symbol)
-                                                : doc.number;
+  const std::string number =
+      doc.number.empty() ? fmt::format("\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/{}", doc.symbol) : doc.number;
   out << "<tr class=\"dated\"><td class=\"issuing\"><p class=\"number\">Số: " << html_escape(number) << "</p></td>"
       << "<td><p class=\"date\">" << html_escape(decree30_date_line(doc.place, doc.date)) << "</p></td></tr>\n"
       << "</table>\n";

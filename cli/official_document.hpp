@@ -24,9 +24,9 @@ struct OfficialDocument {
   std::string date;            // YYYY-MM-DD
   // Nơi nhận, without the "- " and ";" (added); "Lưu: VT." is added last unless the last one starts with "Lưu".
   std::vector<std::string> recipients;
-  std::string signer_authority;         // quyền hạn: "TM. ỦY BAN NHÂN DÂN"; "" when the head signs in own name
-  std::string signer_title;             // chức vụ: "CHỦ TỊCH"
-  std::string signer_name;              // họ và tên; "" leaves the line blank
+  std::string signer_authority;  // quyền hạn: "TM. ỦY BAN NHÂN DÂN"; "" when the head signs in own name
+  std::string signer_title;      // chức vụ: "CHỦ TỊCH"
+  std::string signer_name;       // họ và tên; "" leaves the line blank
 };
 
 // `text` in upper case (Unicode simple case mapping, NFC first): "UBND xã Phú Lai" -> "UBND XÃ PHÚ LAI". Invalid

@@ -37,8 +37,10 @@ bool executable_file(const fs::path& p) {
 std::string file_url(const fs::path& path) {
   std::string url = "file://";
   for (unsigned char c : path.string()) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') url += static_cast<char>(c);
-    else url += fmt::format("%{:02X}", c);
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~')
+      url += static_cast<char>(c);
+    else
+      url += fmt::format("%{:02X}", c);
   }
   return url;
 }
@@ -89,10 +91,10 @@ Result<fs::path> find_chromium() {
     for (std::string dir; std::getline(dirs, dir, ':');)
       if (!dir.empty() && executable_file(fs::path(dir) / "chromium")) return fs::path(dir) / "chromium";
   }
-  return bad_input(fmt::format(
-      "--format pdf prints with Chromium, which is not installed: install Debian's package chromium "
-      "(apt-get install chromium), or set {} to its path",
-      kChromiumVariable));
+  return bad_input(
+      fmt::format("--format pdf prints with Chromium, which is not installed: install Debian's package chromium "
+                  "(apt-get install chromium), or set {} to its path",
+                  kChromiumVariable));
 }
 
 Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path& output) {
@@ -114,9 +116,15 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   ::close(fd);
   beside.path = tmpl;
 
-  std::vector<std::string> args = {chromium.string(), "--headless", "--disable-gpu", "--no-first-run",
-                                   "--no-default-browser-check", "--disable-extensions", "--disable-sync",
-                                   "--user-data-dir=" + (scratch.path / "profile").string(), "--no-pdf-header-footer",
+  std::vector<std::string> args = {chromium.string(),
+                                   "--headless",
+                                   "--disable-gpu",
+                                   "--no-first-run",
+                                   "--no-default-browser-check",
+                                   "--disable-extensions",
+                                   "--disable-sync",
+                                   "--user-data-dir=" + (scratch.path / "profile").string(),
+                                   "--no-pdf-header-footer",
                                    "--print-to-pdf=" + beside.path.string()};
   // Chromium's sandbox refuses to start as root (a container, a build machine); the page is ours and loads nothing.
   if (::geteuid() == 0) args.emplace_back("--no-sandbox");

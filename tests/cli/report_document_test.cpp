@@ -48,7 +48,7 @@ void check_vietnamese_only(const std::string& html, const CommuneDemo& demo) {
     CHECK(html.find(id) == std::string::npos);
   }
   CHECK_FALSE(std::regex_search(html, std::regex("[0-9a-f]{64}")));  // a Merkle root or a digest
-  CHECK(html.find(demo.tmp.path().string()) == std::string::npos);  // the ledger's directory
+  CHECK(html.find(demo.tmp.path().string()) == std::string::npos);   // the ledger's directory
 }
 
 TEST_CASE("report --format html is an administrative document of Decree 30 in Vietnamese only",
@@ -56,11 +56,12 @@ TEST_CASE("report --format html is an administrative document of Decree 30 in Vi
   CommuneDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
-  REQUIRE(run(kAntq + " report " + l + " 2024 --unit 'UBND xã Tân Lập' --format html --number 12/BC-UBND"
-                      " --place 'Tân Lập' --date 2026-06-05 --governing-body 'UBND huyện Yên Thủy'"
-                      " --recipient 'Ban Chỉ đạo huyện' --recipient 'Công an huyện'"
-                      " --signer-authority 'TM. Ủy ban nhân dân' --signer-title 'Chủ tịch'"
-                      " --signer-name 'Nguyễn Văn An'",
+  REQUIRE(run(kAntq + " report " + l +
+                  " 2024 --unit 'UBND xã Tân Lập' --format html --number 12/BC-UBND"
+                  " --place 'Tân Lập' --date 2026-06-05 --governing-body 'UBND huyện Yên Thủy'"
+                  " --recipient 'Ban Chỉ đạo huyện' --recipient 'Công an huyện'"
+                  " --signer-authority 'TM. Ủy ban nhân dân' --signer-title 'Chủ tịch'"
+                  " --signer-name 'Nguyễn Văn An'",
               &out) == 0);
   INFO(out);
   CHECK_THAT(out, Catch::StartsWith("<!doctype html>") && Catch::Contains("<html lang=\"vi\">") &&
@@ -128,8 +129,9 @@ TEST_CASE("report html escapes a hostile issuer, in capitals in the heading and 
           "[cli][report][decree30][output]") {
   CommuneDemo demo;
   std::string out;
-  REQUIRE(run(kAntq + " report " + quote(demo.ledger()) + " 2024 --format html --issuer "
-                      "'<script>alert(\"x\")</script> xã Phú Lai' --signer-name '<b>An</b>' --recipient '<i>&</i>'",
+  REQUIRE(run(kAntq + " report " + quote(demo.ledger()) +
+                  " 2024 --format html --issuer "
+                  "'<script>alert(\"x\")</script> xã Phú Lai' --signer-name '<b>An</b>' --recipient '<i>&</i>'",
               &out) == 0);
   CHECK_THAT(out, !Catch::Contains("<script") && !Catch::Contains("<SCRIPT") && !Catch::Contains("<b>") &&
                       !Catch::Contains("<i>") &&
@@ -143,18 +145,20 @@ TEST_CASE("report html takes the governing body, place and signer from the unit 
           "[cli][report][decree30][units]") {
   reorg::Reorganisation2025 r;
   std::string out;
-  REQUIRE(run(kAntq + " report " + quote(r.t.dir()) +
-                  " 2025-H1 --unit 'ubnd xã phú lai' --format html --date 2025-05-12",
-              &out) == 0);
+  REQUIRE(
+      run(kAntq + " report " + quote(r.t.dir()) + " 2025-H1 --unit 'ubnd xã phú lai' --format html --date 2025-05-12",
+          &out) == 0);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("<p class=\"governing\">UBND HUYỆN YÊN THỦY</p>") &&
                       Catch::Contains("<p class=\"issuer\"><span>UBND XÃ PHÚ LAI</span></p>") &&
                       Catch::Contains("Phú Lai, ngày 12 tháng 5 năm 2025") &&
-                      Catch::Contains("<p>TM. ỦY BAN NHÂN DÂN</p><p>CHỦ TỊCH</p>") &&
-                      !Catch::Contains("PL-1") && !Catch::Contains("HUYEN-1"));
+                      Catch::Contains("<p>TM. ỦY BAN NHÂN DÂN</p><p>CHỦ TỊCH</p>") && !Catch::Contains("PL-1") &&
+                      !Catch::Contains("HUYEN-1"));
   // --governing-body '' prints none.
-  REQUIRE(run(kAntq + " report " + quote(r.t.dir()) + " 2025-H1 --unit 'UBND xã Phú Lai' --format html "
-                      "--governing-body ''", &out) == 0);
+  REQUIRE(run(kAntq + " report " + quote(r.t.dir()) +
+                  " 2025-H1 --unit 'UBND xã Phú Lai' --format html "
+                  "--governing-body ''",
+              &out) == 0);
   CHECK_THAT(out, !Catch::Contains("class=\"governing\""));
 }
 
@@ -173,11 +177,13 @@ TEST_CASE("report --format pdf needs a file and a renderer, and a renderer that 
 
   // No Chromium in PATH: which Debian package to install, and nothing written.
   CHECK(run("env -u ANTQ_CHROMIUM PATH=/nonexistent " + kAntq + " report " + l + " 2024 --format pdf --output " +
-                quote(pdf), &out) == 2);
+                quote(pdf),
+            &out) == 2);
   CHECK_THAT(out, Catch::Contains("install Debian's package chromium") && Catch::Contains("ANTQ_CHROMIUM"));
   CHECK(lines_of(out) == 1);
-  CHECK(run("ANTQ_CHROMIUM=/nonexistent/chromium " + kAntq + " report " + l + " 2024 --format pdf --output " +
-                quote(pdf), &out) == 2);
+  CHECK(
+      run("ANTQ_CHROMIUM=/nonexistent/chromium " + kAntq + " report " + l + " 2024 --format pdf --output " + quote(pdf),
+          &out) == 2);
   CHECK_THAT(out, Catch::Contains("ANTQ_CHROMIUM=/nonexistent/chromium: not an executable file"));
 
   // A renderer that fails, and one that writes something other than a PDF: exit 2, the old file kept as it was, no
@@ -191,10 +197,12 @@ TEST_CASE("report --format pdf needs a file and a renderer, and a renderer that 
   fs::permissions(failing, fs::perms::owner_all);
   fs::permissions(garbage, fs::perms::owner_all);
   CHECK(run("ANTQ_CHROMIUM=" + quote(failing) + " " + kAntq + " report " + l + " 2024 --format pdf --output " +
-                quote(pdf), &out) == 2);
+                quote(pdf),
+            &out) == 2);
   CHECK_THAT(out, Catch::Contains("did not print the PDF (exit 3): cannot open display; nothing written"));
   CHECK(run("ANTQ_CHROMIUM=" + quote(garbage) + " " + kAntq + " report " + l + " 2024 --format pdf --output " +
-                quote(pdf), &out) == 2);
+                quote(pdf),
+            &out) == 2);
   CHECK_THAT(out, Catch::Contains("did not print the PDF (no PDF)"));
   CHECK(read_file(pdf) == "the previous report");
   CHECK(std::distance(fs::directory_iterator(pdf.parent_path()), fs::directory_iterator()) == 1);
