@@ -62,27 +62,31 @@ void add_access_log(CLI::App& app, Action& run) {
         // Streamed: the log may hold millions of records.
         std::cout << "{\n  \"records\": [";
         listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
-          nlohmann::json j = {
-              {"seq", r.seq},      {"at", r.at},       {"certificate", r.certificate}, {"subject_dn", r.subject_dn},
-              {"role", r.role},    {"route", r.route}, {"subject", r.subject},         {"unit", r.unit},
-              {"report", r.report}};
+          nlohmann::json j = {{"seq", r.seq},
+                              {"at", output_time(r.at)},
+                              {"certificate", r.certificate},
+                              {"subject_dn", r.subject_dn},
+                              {"role", r.role},
+                              {"route", r.route},
+                              {"subject", r.subject},
+                              {"unit", r.unit},
+                              {"report", r.report}};
           std::cout << (count++ == 0 ? "\n    " : ",\n    ") << json_text(j);
           return {};
         });
         nlohmann::json tail = {{"count", count}, {"size", (*log)->size()}, {"origin", (*log)->origin()}};
         std::cout << (count == 0 ? "]," : "\n  ],") << json_text(tail, 2).substr(1) << "\n";
       } else {
-        std::cout << fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", "seq", "at (UTC)", "role", "certificate",
-                                 "read / by");
+        std::cout << fmt::format("{:>6}  {:<25}  {:<9}  {:<16}  {}\n", "seq", "at", "role", "certificate", "read / by");
         listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
           ++count;
           std::string what = r.route;
           for (const auto& [label, value] :
                {std::pair{"subject", &r.subject}, std::pair{"unit", &r.unit}, std::pair{"report", &r.report}})
             if (!value->empty()) what += fmt::format(" [{} {}]", label, *value);
-          std::cout << fmt::format("{:>6}  {:<20}  {}  {:<16}  {}\n", r.seq, r.at, cell(r.role, 9),
+          std::cout << fmt::format("{:>6}  {:<25}  {}  {:<16}  {}\n", r.seq, output_time(r.at), cell(r.role, 9),
                                    r.certificate.substr(0, 16), visible(what))
-                    << fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", "", "", "", "", visible(r.subject_dn));
+                    << fmt::format("{:>6}  {:<25}  {:<9}  {:<16}  {}\n", "", "", "", "", visible(r.subject_dn));
           return {};
         });
         std::cout << fmt::format("{} record(s) listed of {}; checkpoint origin {}\n", count, (*log)->size(),

@@ -167,20 +167,23 @@ void add_audit(CLI::App& app, Action& run) {
         print_json(*found);
       } else {
         // A finding's subject and message quote acts: shown through visible() (cli/display.hpp).
-        print_line(fmt::format("{} finding(s) in {}{}{}", shown.size(), args->dir,
-                               args->unit.empty() ? "" : " for " + args->unit,
-                               args->since.empty() ? "" : " since " + args->since));
+        print_line(i18n::trf(lang, "{} finding(s) in {}{}{}", shown.size(), args->dir,
+                             args->unit.empty() ? "" : i18n::trf(lang, " for {}", args->unit),
+                             args->since.empty() ? "" : i18n::trf(lang, " since {}", args->since)));
         for (const auto& [rule, n] : (*found)["counts"].items())
           std::cout << "  " << cell(rule, 26) << ' ' << n.get<std::size_t>() << '\n';
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
           std::cout << cell(f["subject"].get<std::string>(), 16)
                     // An entry of a sealed part is named with its prefix: "HB entry 12".
-                    << visible(fmt::format(" {}entry {:<6} ",
-                                           f.contains("part") && f["part"].is_string()
-                                               ? f["part"].get<std::string>() + " "
-                                               : "",
-                                           f["seq"].get<std::uint64_t>()))
+                    << visible(" " +
+                               cell(i18n::trf(lang, "{}entry {}",
+                                              f.contains("part") && f["part"].is_string()
+                                                  ? f["part"].get<std::string>() + " "
+                                                  : "",
+                                              f["seq"].get<std::uint64_t>()),
+                                    lang == i18n::Lang::en ? 12 : 14) +
+                               " ")
                     << visible(fmt::format("[{}] {}", f["rule"].get<std::string>(), f["message"].get<std::string>()))
                     << '\n';
       }

@@ -110,7 +110,7 @@ void add_backup(CLI::App& app, Action& run) {
       step("verifying the copy");
       auto backup = ledger::Ledger::open(dest, {.check_structure = true});
       if (!backup) return failed("the copy does not open: " + backup.error().line(), true);
-      if (auto vkey = read_text(dest / "operator.vkey", 64u << 10, "the copy's verifier key");
+      if (auto vkey = read_text(dest / "operator.vkey", 64u << 10, N_("the copy's verifier key"));
           !vkey || *vkey != (*backup)->info().verifier_key + "\n")
         return failed("the copy's operator.vkey is not the ledger's verifier key", true);
       auto admission = projections::make_admission(**backup);

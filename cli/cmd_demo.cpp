@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <map>
 
 #include "cli/common.hpp"
@@ -32,6 +33,12 @@
 namespace antq::cli {
 namespace {
 
+// The demo's prose in the reader's language (po/vi.po); commands, ids, figures and dates as they are.
+template <typename... A>
+std::string prose(const char* msgid, A&&... args) {
+  return i18n::trf(i18n::process_lang(), msgid, std::forward<A>(args)...);
+}
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -54,6 +61,8 @@ class Demo {
         bundle_(root_ / "bundle"), options_(options) {}
 
   int run();
+  // What antq demo --json prints after a run that ended with `code`: where everything is and what was checked.
+  nlohmann::json summary(int code) const;
 
  private:
   Status make_pki();
@@ -148,7 +157,7 @@ Result<ledger::Submission> Demo::signed_act(const std::string& file, const json&
 }
 
 Status Demo::make_pki() {
-  std::cout << "== 1. A demo PKI (" << pki_.string() << "; test keys, for demonstration only)\n";
+  std::cout << prose("== 1. A demo PKI ({}; test keys, for demonstration only)", pki_.string()) << "\n";
   signing::CertificateRequest ca_req;
   ca_req.common_name = "antq demo root CA";
   ca_req.organisation = "antq-ledger demo";
@@ -179,8 +188,10 @@ Status Demo::make_pki() {
   auto inspector = identity("inspector", "Lê Thị Cúc, Thanh tra Công an tỉnh (demo)", "Công an tỉnh Hòa Bình", "p256", *ca_);
   if (!inspector) return std::unexpected(inspector.error());
   people_.emplace("inspector", std::move(*inspector));
-  std::cout << "   and for antq serve: its TLS certificate (pki/server.crt, for localhost) and an inspector's\n"
-               "   client certificate (pki/inspector.crt)\n";
+  std::cout << prose(
+                   "   and for antq serve: its TLS certificate (pki/server.crt, for localhost) and an inspector's\n"
+                   "   client certificate (pki/inspector.crt)")
+            << "\n";
   if (!options_.district) return {};
   int n = 0;
   for (const auto& su : generator::signing_units(district_options())) {
@@ -193,13 +204,16 @@ Status Demo::make_pki() {
     if (!org) return std::unexpected(org.error());
     unit_signers_.emplace(unit.unit, std::pair{std::move(*person), std::move(*org)});
   }
-  std::cout << fmt::format("   and a chairman and an office for each of the {} units of the district of Yên Thủy "
-                           "(pki/unit-*.crt)\n", unit_signers_.size());
+  std::cout << prose(
+                   "   and a chairman and an office for each of the {} units of the district of Yên Thủy "
+                   "(pki/unit-*.crt)",
+                   unit_signers_.size())
+            << "\n";
   return {};
 }
 
 Status Demo::make_ledger() {
-  std::cout << "\n== 2. A new ledger (" << dir_.string() << ", profile hoa-binh-2023)\n";
+  std::cout << "\n" << prose("== 2. A new ledger ({}, profile hoa-binh-2023)", dir_.string()) << "\n";
   ledger::InitOptions init;
   init.dir = dir_;
   init.profile = "hoa-binh-2023";
@@ -215,8 +229,8 @@ Status Demo::make_ledger() {
   if (auto s = init.operator_key->save(operator_key_file().string(), std::nullopt); !s) return s;
   auto vkey = ledger::Ledger::init(init);
   if (!vkey) return std::unexpected(vkey.error());
-  std::cout << "   operator key: " << *vkey << "\n"
-            << "   (its private key, a test key: " << operator_key_file().string() << ", outside the ledger)\n";
+  std::cout << prose("   operator key: {}", *vkey) << "\n"
+            << prose("   (its private key, a test key: {}, outside the ledger)", operator_key_file().string()) << "\n";
   auto ledger = ledger::Ledger::open(dir_);
   if (!ledger) return std::unexpected(ledger.error());
   if (auto s = (*ledger)->use_operator_key(init.operator_key); !s) return s;
@@ -276,7 +290,9 @@ Status Demo::commune_story() {
            {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 92}}), c, o},
   };
 
-  std::cout << "\n== 3. A commune's model, act by act (each: CMS over the canonical act; decisions signed twice)\n";
+  std::cout << "\n"
+            << prose("== 3. A commune's model, act by act (each: CMS over the canonical act; decisions signed twice)")
+            << "\n";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const std::string kind = steps[i].act["act"];
     auto submission = signed_act(fmt::format("{:02}-{}.json", i, kind), steps[i].act, *steps[i].person, steps[i].org);
@@ -288,11 +304,11 @@ Status Demo::commune_story() {
                            steps[i].act["subject"].get<std::string>(), steps[i].person->name,
                            steps[i].org ? " + " + steps[i].org->name : ""));
   }
-  std::cout << "\n   A forged act is refused, and nothing is written:\n";
-  try_unlawful("the commune police chief signs the commune's termination decision",
-               "forged.json", act("model.terminated", "2024-12-01", "99/QĐ", "Quyết định kết thúc (giả mạo)", commune,
-                                  {{"reason", "giả mạo"}}),
-               *p, o);
+  std::cout << "\n" << prose("   A forged act is refused, and nothing is written:") << "\n";
+  try_unlawful(
+      N_("the commune police chief signs the commune's termination decision"), "forged.json",
+      act("model.terminated", "2024-12-01", "99/QĐ", "Quyết định kết thúc (giả mạo)", commune, {{"reason", "giả mạo"}}),
+      *p, o);
   return {};
 }
 
@@ -346,7 +362,9 @@ Status Demo::archive_story() {
       {act("model.termination-consulted", kOld, "2019-04-15", "13/BB-UBND", "Biên bản lấy ý kiến", commune, {{"reason", "sáp xếp lại"}}), c, nullptr},
       {act("model.terminated", kOld, "2019-05-01", "14/QĐ-UBND", "Quyết định kết thúc mô hình", commune, {{"reason", "sáp xếp lại"}}), c, o},
   };
-  std::cout << "\n== 6. Records and archives: a file closed in 2019, a commendation kept ten years, a hand-over\n";
+  std::cout << "\n"
+            << prose("== 6. Records and archives: a file closed in 2019, a commendation kept ten years, a hand-over")
+            << "\n";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto submission = signed_act(fmt::format("archive-{:02}-{}.json", i, steps[i].act["act"].get<std::string>()),
                                  steps[i].act, *steps[i].person, steps[i].org);
@@ -374,12 +392,14 @@ Status Demo::archive_story() {
                 {"authority", commune}, {"data", std::move(data)}};
   };
   const std::string day = today_;
-  std::cout << "\n   Disposal is a decision of the unit that keeps the file, judged by the schedule:\n";
-  try_unlawful("the 2018 ad-hoc report is disposed of before its ten years have run", "archive-early.json",
-               records("record.disposed", day.c_str(), "60/QĐ-UBND",
-                       {{"attachments", json::array({to_hex(sha256(as_bytes(std::string(
-                           "BÁO CÁO đột xuất về tình hình ANTT thôn Đồng Tâm năm 2018 (demo)\n"))))})}}),
-               *c, o);
+  std::cout << "\n"
+            << prose("   Disposal is a decision of the unit that keeps the file, judged by the schedule:") << "\n";
+  try_unlawful(
+      N_("the 2018 ad-hoc report is disposed of before its ten years have run"), "archive-early.json",
+      records("record.disposed", day.c_str(), "60/QĐ-UBND",
+              {{"attachments", json::array({to_hex(sha256(as_bytes(std::string(
+                                   "BÁO CÁO đột xuất về tình hình ANTT thôn Đồng Tâm năm 2018 (demo)\n"))))})}}),
+      *c, o);
   auto held = signed_act("archive-hold.json", records("record.held", day.c_str(), "61/QĐ-CAH",
                                                       {{"targets", json::array({kOld})}, {"reason", "thanh tra"}}), *a, nullptr);
   if (!held) return std::unexpected(held.error());
@@ -388,7 +408,7 @@ Status Demo::archive_story() {
   print_line(fmt::format("   seq {:<3} record.held of {} (an inspection)", hold->front(), kOld));
   const json disposal = records("record.disposed", day.c_str(), "62/QĐ-UBND",
                                 {{"attachments", json::array({digest})}, {"reason", "hết thời hạn bảo quản 10 năm"}});
-  try_unlawful("the 2013 commendation is disposed of while the hold stands", "archive-held.json", disposal, *c, o);
+  try_unlawful(N_("the 2013 commendation is disposed of while the hold stands"), "archive-held.json", disposal, *c, o);
   auto release = signed_act("archive-release.json",
                             records("record.released", day.c_str(), "63/QĐ-CAH",
                                     {{"targets", json::array({kOld})}, {"hold", hold->front()}}), *a, nullptr);
@@ -430,8 +450,11 @@ void Demo::try_unlawful(const std::string& what, const std::string& file, const 
   const std::uint64_t before = ledger_->size();
   auto submission = signed_act(file, act, person, org);
   auto refused = submission ? ledger_->append({*submission}, *admission_) : std::unexpected(submission.error());
-  print_line(fmt::format("   - {} ({}):", what, (acts_ / file).filename().string()));
-  print_line("     " + (refused ? std::string("ADMITTED, which is a bug") : refused.error().line()));
+  // `what` is marked N_ where it is written.
+  print_line(fmt::format("   - {} ({}):", i18n::Text::word(what).str(i18n::process_lang()),
+                         (acts_ / file).filename().string()));
+  print_line("     " +
+             (refused ? std::string("ADMITTED, which is a bug") : refused.error().line(i18n::process_lang())));
   unexpected_ = unexpected_ || refused.has_value() || ledger_->size() != before;
 }
 
@@ -493,10 +516,13 @@ Status Demo::district() {
   auto acts = generator::district(o);
   if (!acts) return std::unexpected(acts.error());
   generated_ = std::move(*acts);
-  std::cout << fmt::format("\n== 4. The district of Yên Thủy at scale: evaluation years {}–{} up to today, {}\n"
-                           "   (tools/generator, seed {}; acts of every unit, signed by its chairman and, for "
-                           "decisions, its office)\n",
-                           o.first_year, running - 1, today_, o.seed);
+  std::cout << "\n"
+            << prose(
+                   "== 4. The district of Yên Thủy at scale: evaluation years {}–{} up to today, {}\n"
+                   "   (tools/generator, seed {}; acts of every unit, signed by its chairman and, for decisions, its "
+                   "office)",
+                   o.first_year, running - 1, today_, o.seed)
+            << "\n";
   std::vector<ledger::Submission> binds;
   const Identity& admin = people_.at("admin");
   std::size_t later = 0;
@@ -605,19 +631,22 @@ Status Demo::unlawful_acts() {
     at.authority = competent(s.authority, date);
     return at;
   };
-  std::cout << "\n== 5. Unlawful acts are refused with the rule they break (domain.md §10), and nothing is written\n";
+  std::cout << "\n"
+            << prose("== 5. Unlawful acts are refused with the rule they break (domain.md §10), and nothing is written")
+            << "\n";
   const std::uint64_t before = ledger_->size();
   if (auto* m = find([](const Seen& s) { return s.closed && s.last_act == "model.termination-announced"; })) {
     const auto& [person, org] = signers(m->second);
-    try_unlawful(fmt::format("a report for {}, which was terminated", m->first), "unlawful-closed.json",
+    try_unlawful(prose("a report for {}, which was terminated", m->first), "unlawful-closed.json",
                  district_act("model.report-filed", m->first, m->second, m->second.last_date, "98/BC-UBND",
-                              "Báo cáo kết quả hoạt động của mô hình", {{"period", m->second.last_date.substr(0, 4)}, {"targets_met", 4}}),
+                              "Báo cáo kết quả hoạt động của mô hình",
+                              {{"period", m->second.last_date.substr(0, 4)}, {"targets_met", 4}}),
                  person, nullptr);
   }
   if (auto* m = find([](const Seen& s) { return !s.closed && (s.rated_level == "fair" || s.rated_level == "average"); })) {
     const Seen now = on(m->second, today_);
     const auto& [person, org] = signers(now);
-    try_unlawful(fmt::format("{} replicated, though its latest rating is {}", m->first, m->second.rated_level),
+    try_unlawful(prose("{} replicated, though its latest rating is {}", m->first, m->second.rated_level),
                  "unlawful-replication.json",
                  district_act("model.replicated", m->first, now, today_, "97/QĐ-UBND", "Quyết định nhân rộng mô hình",
                               {{"areas", {"Xóm Mới"}}}),
@@ -625,7 +654,7 @@ Status Demo::unlawful_acts() {
   }
   if (auto* m = find([](const Seen& s) { return !s.closed && s.rated_year > 0; })) {
     const auto& [person, org] = signers(m->second);
-    try_unlawful(fmt::format("a second rating of {} for {}", m->first, m->second.rated_year), "unlawful-rating.json",
+    try_unlawful(prose("a second rating of {} for {}", m->first, m->second.rated_year), "unlawful-rating.json",
                  district_act("model.rated", m->first, m->second, m->second.last_date, "96/QĐ-UBND",
                               "Quyết định công nhận mức xếp loại mô hình",
                               {{"year", m->second.rated_year}, {"level", "good"}, {"targets_met_pct", 95}}),
@@ -640,12 +669,12 @@ Status Demo::unlawful_acts() {
     const Seen now = on(m->second, today_);
     const std::string other = now.authority["unit"] == "UBND xã Yên Trị" ? "UBND xã Đoàn Kết" : "UBND xã Yên Trị";
     const auto& [person, org] = unit_signers_.at(other);
-    try_unlawful(fmt::format("the chairman of {} signs a decision in the name of {}", other,
-                             now.authority["unit"].get<std::string>()),
-                 "unlawful-authority.json",
-                 district_act("model.terminated", m->first, now, today_, "95/QĐ-UBND", "Quyết định kết thúc mô hình",
-                              {{"reason", "không rõ"}}),
-                 person, &org);
+    try_unlawful(
+        prose("the chairman of {} signs a decision in the name of {}", other, now.authority["unit"].get<std::string>()),
+        "unlawful-authority.json",
+        district_act("model.terminated", m->first, now, today_, "95/QĐ-UBND", "Quyết định kết thúc mô hình",
+                     {{"reason", "không rõ"}}),
+        person, &org);
   }
   // After the 2025 reorganisation: the abolished district's chairman and office still sign in its name. Their
   // bindings lapsed on the day the district ceased; its models are now its successor's.
@@ -655,10 +684,15 @@ Status Demo::unlawful_acts() {
       const int year = std::stoi(ceased.substr(0, 4));
       const std::string day = fmt::format("{}-11-08", year);
       const auto& [person, org] = unit_signers_.at(kDistrict);
-      try_unlawful(fmt::format("the chairman of {} (abolished {}) rates {} on {}, as before the reorganisation",
-                               kDistrict, ceased, m->first, day),
+      try_unlawful(prose("the chairman of {} (abolished {}) rates {} on {}, as before the reorganisation", kDistrict,
+                         ceased, m->first, day),
                    "unlawful-abolished.json",
-                   district_act("model.rated", m->first, [&] { Seen f = m->second; f.authority = f.founder; return f; }(),
+                   district_act("model.rated", m->first,
+                                [&] {
+                                  Seen f = m->second;
+                                  f.authority = f.founder;
+                                  return f;
+                                }(),
                                 day, "93/QĐ-UBND", "Quyết định công nhận mức xếp loại mô hình",
                                 {{"year", year}, {"level", "good"}, {"targets_met_pct", 95}}),
                    person, &org);
@@ -672,12 +706,13 @@ Status Demo::unlawful_acts() {
     auto stranger = identity("stranger", "Người lạ (demo)", "Không rõ", "p256", *stranger_ca);
     if (!stranger) return std::unexpected(stranger.error());
     const Seen& s = seen.at(kReplicated);
-    try_unlawful("an act signed with a certificate of a CA the ledger does not trust", "unlawful-signature.json",
+    try_unlawful(N_("an act signed with a certificate of a CA the ledger does not trust"), "unlawful-signature.json",
                  district_act("model.report-filed", kReplicated, s, s.last_date, "94/BC-UBND",
-                              "Báo cáo kết quả hoạt động của mô hình", {{"period", s.last_date.substr(0, 4)}, {"targets_met", 9}}),
+                              "Báo cáo kết quả hoạt động của mô hình",
+                              {{"period", s.last_date.substr(0, 4)}, {"targets_met", 9}}),
                  *stranger, nullptr);
   }
-  std::cout << fmt::format("   the ledger still has {} entries\n", ledger_->size());
+  std::cout << prose("   the ledger still has {} entries", ledger_->size()) << "\n";
   unexpected_ = unexpected_ || ledger_->size() != before;
   return {};
 }
@@ -691,7 +726,8 @@ int Demo::verify_and_prove() {
   ledger::VerifyReport report = ledger_->verify(verify_options, **replay);
   print_report(report, false, dir_.string());
 
-  std::cout << "\n   antq checkpoint " << dir_.string() << "   (C2SP signed note; keep it to detect rewrites)\n";
+  std::cout << "\n"
+            << prose("   antq checkpoint {}   (C2SP signed note; keep it to detect rewrites)", dir_.string()) << "\n";
   std::string note = ledger_->checkpoint();
   std::cout << note;
   std::ofstream(root_ / "checkpoint.txt") << note;
@@ -700,9 +736,12 @@ int Demo::verify_and_prove() {
   auto proof = ledger_->inclusion_proof(established_seq_, size);
   auto leaf = ledger::leaf_hash(*ledger_->entry_bytes(established_seq_));
   bool proven = ledger::verify_inclusion(established_seq_, size, leaf, proof, ledger_->root(size));
-  std::cout << fmt::format("\n   antq proof inclusion {} {}   (the commune's establishment decision)\n"
-                           "   {} hashes; RFC 9162 verification: {}\n",
-                           dir_.string(), established_seq_, proof.size(), proven ? "OK" : "FAILED");
+  std::cout << "\n"
+            << prose(
+                   "   antq proof inclusion {} {}   (the commune's establishment decision)\n"
+                   "   {} hashes; RFC 9162 verification: {}",
+                   dir_.string(), established_seq_, proof.size(), proven ? "OK" : "FAILED")
+            << "\n";
 
   std::cout << "\n   antq export " << dir_.string() << " " << bundle_.string() << " --explode\n";
   ledger::ExportOptions export_options;
@@ -719,12 +758,14 @@ int Demo::verify_and_prove() {
   auto bundle_report = ledger::verify_bundle(bundle_, anchors);
   if (!bundle_report) return fail(bundle_report.error());
   const bool bundle_ok = bundle_exit_code(*bundle_report, false) == kOk;
-  std::cout << fmt::format("   {} entries, {} certificates, {} attachments\n", summary->entries, summary->certificates,
-                           summary->attachments)
+  std::cout << prose("   {} entries, {} certificates, {} attachments", summary->entries, summary->certificates,
+                     summary->attachments)
+            << "\n"
             << fmt::format("   antq verify-bundle {} --operator-key {} --trust {}\n", bundle_.string(),
                            (dir_ / "operator.vkey").string(), (pki_ / "roots.pem").string())
-            << fmt::format("   (the operator's key and your roots, not the bundle's own copies): antq verify-bundle: {}\n",
-                           bundle_ok ? "OK" : "FAILED");
+            << prose("   (the operator's key and your roots, not the bundle's own copies): antq verify-bundle: {}",
+                     bundle_ok ? "OK" : "FAILED")
+            << "\n";
   std::cout << fmt::format("   with stock OpenSSL: openssl cms -verify -binary -inform DER -content {0}/acts/{1}.body \\\n"
                            "       -in {0}/acts/{1}.person.p7s -CAfile {2} -purpose any -out /dev/null\n",
                            bundle_.string(), established_seq_, (pki_ / "roots.pem").string());
@@ -736,9 +777,9 @@ Status Demo::read_it() {
   std::cout << "\n== 8. antq stats " << dir_.string() << "\n";
   auto stats = projections::statistics(*ledger_, {}, std::nullopt);
   if (!stats) return std::unexpected(stats.error());
-  print_stats_table(*stats, "today");
+  print_stats_table(*stats, i18n::Text("today"));
 
-  std::cout << "\n== 9. The worst dossier gaps (antq dossier " << dir_.string() << " SUBJECT)\n";
+  std::cout << "\n" << prose("== 9. The worst dossier gaps (antq dossier {} SUBJECT)", dir_.string()) << "\n";
   struct Gap {
     double completeness;
     std::size_t missing;
@@ -760,7 +801,8 @@ Status Demo::read_it() {
   std::sort(gaps.begin(), gaps.end(), [](const Gap& a, const Gap& b) {
     return std::tie(a.completeness, b.missing, a.subject) < std::tie(b.completeness, a.missing, b.subject);
   });
-  std::cout << fmt::format("   {} of {} dossiers lack required items; the five most incomplete:\n", gaps.size(), dossiers);
+  std::cout << prose("   {} of {} dossiers lack required items; the five most incomplete:", gaps.size(), dossiers)
+            << "\n";
   std::map<std::pair<std::size_t, std::string>, std::string> legend;  // by (length, item): 7 before 11
   for (std::size_t i = 0; i < std::min<std::size_t>(5, gaps.size()); ++i) {
     std::string items;
@@ -772,7 +814,7 @@ Status Demo::read_it() {
   }
   for (const auto& [item, title] : legend) print_line(fmt::format("   item {:<3} {}", item.second, title));
 
-  std::cout << "\n== 10. antq audit " << dir_.string() << "   (findings as of today, " << today_ << ")\n";
+  std::cout << "\n" << prose("== 10. antq audit {}   (findings as of today, {})", dir_.string(), today_) << "\n";
   auto findings = projections::audit(*ledger_, today_, {});
   if (!findings) return std::unexpected(findings.error());
   std::map<std::string, std::pair<std::size_t, const projections::Finding*>> by_rule;
@@ -780,7 +822,7 @@ Status Demo::read_it() {
     auto& [n, example] = by_rule[f.rule];
     if (n++ == 0) example = &f;
   }
-  std::cout << fmt::format("   {} findings; one of each kind:\n", findings->size());
+  std::cout << prose("   {} findings; one of each kind:", findings->size()) << "\n";
   for (const auto& [rule, counted] : by_rule)
     print_line(fmt::format("   {:<26} {:>4}  e.g. {}", rule, counted.first,
                            counted.second->message.str(i18n::process_lang())));
@@ -793,10 +835,14 @@ Status Demo::read_it() {
   std::ofstream out(csv, std::ios::binary);
   out << kUtf8Bom << csv_record({"section", "key", "value"});
   for (const auto& f : projections::report_figures(*report)) out << csv_record({f.section, f.key, f.value});
-  std::cout << fmt::format("\n== 11. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due "
-                           "before {}): {} points, {} teams; antq reconcile checks a submitted copy of it\n",
-                           dir_.string(), period, csv.string(), period, report->as_of, report->due,
-                           report->stats.points, report->stats.teams);
+  std::cout
+      << "\n"
+      << prose(
+             "== 11. antq report {} {} --format csv > {}\n   the yearly report of {} (as of {}, due before {}): {} "
+             "points, {} teams; antq reconcile checks a submitted copy of it",
+             dir_.string(), period, csv.string(), period, report->as_of, report->due, report->stats.points,
+             report->stats.teams)
+      << "\n";
   return {};
 }
 
@@ -807,8 +853,10 @@ Status Demo::units_story() {
   if (effective.empty()) return {};
   const int y = std::stoi(effective.substr(0, 4));
   const std::string before = fmt::format("{}-06-30", y);  // the day before the reorganisation took effect
-  std::cout << fmt::format("\n== 12. The units as they were: the 2025 reorganisation (unit.reorganised, effective {})\n",
-                           effective);
+  std::cout << "\n"
+            << prose("== 12. The units as they were: the 2025 reorganisation (unit.reorganised, effective {})",
+                     effective)
+            << "\n";
   for (const std::string& day : {before, today_}) {
     auto found = queries::units(*ledger_, day, {});
     if (!found) return std::unexpected(found.error());
@@ -892,7 +940,8 @@ int Demo::run() {
     for (auto step : {&Demo::read_it, &Demo::units_story})
       if (auto s = (this->*step)(); !s) return fail(s.error());
   const std::string d = dir_.string();
-  std::cout << "\nTry next:\n"
+  std::cout << "\n"
+            << prose("Try next:") << "\n"
             << fmt::format("   antq show {} {} --as-of 2023-02-20\n", d, kStorySubject)
             << fmt::format("   antq history {} {}\n", d, kStorySubject);
   if (options_.district)
@@ -916,11 +965,28 @@ int Demo::run() {
   return verified != kOk || unexpected_ ? kCheckFailed : kOk;
 }
 
+nlohmann::json Demo::summary(int code) const {
+  const std::uint64_t size = ledger_ ? ledger_->size() : 0;
+  return {{"ok", code == kOk},
+          {"dir", root_.string()},
+          {"ledger", dir_.string()},
+          {"pki", pki_.string()},
+          {"acts", acts_.string()},
+          {"bundle", bundle_.string()},
+          {"checkpoint", (root_ / "checkpoint.txt").string()},
+          {"operator_key", operator_key_file().string()},
+          {"district", options_.district},
+          {"entries", size},
+          {"root", ledger_ && size > 0 ? to_hex(ledger_->root(size)) : std::string()},
+          {"unlawful_admitted", unexpected_}};
+}
+
 }  // namespace
 
 void add_demo(CLI::App& app, Action& run) {
   auto dir = std::make_shared<std::string>();
   auto commune_only = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
   auto* cmd =
       app.add_subcommand("demo", N_("Build a demo ledger (demo PKI, a fictional district) and show what it holds"));
   cmd->footer(
@@ -936,9 +1002,20 @@ void add_demo(CLI::App& app, Action& run) {
       "Exit 0, or 1 when a check failed or an unlawful act was admitted.");
   cmd->add_option("DIR", *dir, "A new directory for the demo (default: ./antq-demo)");
   cmd->add_flag("--commune-only", *commune_only, "Only the commune's model (14 entries), without the district");
-  cmd->callback([dir, commune_only, &run] {
-    run = [dir, commune_only]() -> int {
-      return Demo(dir->empty() ? fs::path("antq-demo") : fs::path(*dir), DemoOptions{!*commune_only}).run();
+  cmd->add_flag("--json", *json,
+                "Instead of the story, one JSON object at the end: ok, dir, ledger, pki, acts, bundle, checkpoint, "
+                "operator_key (paths), district, entries, root, unlawful_admitted");
+  cmd->callback([dir, commune_only, json, &run] {
+    run = [dir, commune_only, json]() -> int {
+      Demo demo(dir->empty() ? fs::path("antq-demo") : fs::path(*dir), DemoOptions{!*commune_only});
+      if (!*json) return demo.run();
+      // The story is told to nobody; errors still go to stderr.
+      std::ostringstream story;
+      std::streambuf* terminal = std::cout.rdbuf(story.rdbuf());
+      const int code = demo.run();
+      std::cout.rdbuf(terminal);
+      print_json(demo.summary(code));
+      return code;
     };
   });
 }

@@ -36,6 +36,9 @@ void add_export(CLI::App& app, Action& run) {
   cmd->add_flag("--tiles", args->tiles, "Write the log as C2SP tlog-tiles static files instead of a bundle")
       ->excludes(subject)
       ->excludes("--explode");
+  cmd->add_flag("--json", args->json,
+                "JSON: out, format (bundle or tiles), size (the tree), and for a bundle entries, certificates, "
+                "attachments; for --tiles tiles, bundles, long_bundles, certificates, attachments");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto ledger = ledger::Ledger::open(args->dir);
@@ -43,6 +46,17 @@ void add_export(CLI::App& app, Action& run) {
       if (args->tiles) {
         auto summary = ledger::tiles::export_tiles(**ledger, args->out, progress_printer("export"));
         if (!summary) return fail(summary.error());
+        if (args->json) {
+          print_json({{"out", args->out},
+                      {"format", "tiles"},
+                      {"size", summary->size},
+                      {"tiles", summary->tiles},
+                      {"bundles", summary->bundles},
+                      {"long_bundles", summary->long_bundles},
+                      {"certificates", summary->certificates},
+                      {"attachments", summary->attachments}});
+          return kOk;
+        }
         std::cout << fmt::format("exported tree size {} as tiles: {} hash tiles, {} entry bundles ({} with entries "
                                  "over 65535 bytes, under antq/entries/), {} certificates, {} attachments to {}\n",
                                  summary->size, summary->tiles, summary->bundles, summary->long_bundles,
@@ -55,6 +69,15 @@ void add_export(CLI::App& app, Action& run) {
       o.progress = progress_printer("export");
       auto summary = ledger::export_bundle(**ledger, args->out, o);
       if (!summary) return fail(summary.error());
+      if (args->json) {
+        print_json({{"out", args->out},
+                    {"format", "bundle"},
+                    {"size", summary->size},
+                    {"entries", summary->entries},
+                    {"certificates", summary->certificates},
+                    {"attachments", summary->attachments}});
+        return kOk;
+      }
       std::cout << fmt::format("exported {} entries (tree size {}), {} certificates, {} attachments to {}\n",
                                summary->entries, summary->size, summary->certificates, summary->attachments, args->out);
       return kOk;
@@ -91,14 +114,14 @@ void add_export(CLI::App& app, Action& run) {
     run = [args]() -> int {
       ledger::BundleAnchors anchors;
       if (!args->operator_key.empty()) {
-        auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
+        auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
         if (!text) return fail(text.error());
         auto key = ledger::parse_verifier_key(*text);
         if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
         anchors.operator_key = std::move(*key);
       }
       if (!args->checkpoint.empty()) {
-        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, "checkpoint file");
+        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, N_("checkpoint file"));
         if (!text) return fail(text.error());
         anchors.checkpoint = std::move(*text);
       }

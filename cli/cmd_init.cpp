@@ -13,6 +13,7 @@ namespace antq::cli {
 void add_init(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, profile, trust, admin, chain, operator_key, origin;
+    bool json = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("init", N_("Create a new, empty ledger"));
@@ -46,6 +47,9 @@ void add_init(CLI::App& app, Action& run) {
                   "Where the operator's key is kept, outside DIR: a new key is written to a FILE that does not "
                   "exist; an existing Ed25519 PEM key, or a key on a token by PKCS#11 URI, is used");
   cmd->add_option("--origin", args->origin, "Checkpoint origin line (default: antq-ledger/<DIR name>)");
+  cmd->add_flag("--json", args->json,
+                "JSON: dir, profile, origin, verifier_key (operator.vkey), operator_key (where it is kept), "
+                "operator_key_created, operator_key_on_token");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (auto p = projections::make_admission(args->profile); !p) return fail(p.error());
@@ -79,6 +83,16 @@ void add_init(CLI::App& app, Action& run) {
       }
       if (!key->created) warn_if_unencrypted(*key->key, key->where);
       const bool on_token = key->key->storage() == signing::Ed25519Key::Storage::token;
+      if (args->json) {
+        print_json({{"dir", args->dir},
+                    {"profile", args->profile},
+                    {"origin", o.origin.empty() ? ledger::default_origin(o.dir) : o.origin},
+                    {"verifier_key", *vkey},
+                    {"operator_key", visible(key->where)},
+                    {"operator_key_created", key->created},
+                    {"operator_key_on_token", on_token}});
+        return kOk;
+      }
       std::cout << "created ledger " << args->dir << " (profile " << args->profile << ")\n"
                 << "operator key: " << visible(key->where)
                 << (key->created ? " (new, encrypted)" : on_token ? " (on the token)" : "")

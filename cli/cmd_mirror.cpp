@@ -56,7 +56,12 @@ class Mirror {
     if (entries_fd_ >= 0) ::close(entries_fd_);
   }
 
-  Result<std::string> run();
+  // The copy brought up to date: what was fetched, and the line that says so.
+  struct Outcome {
+    nlohmann::json figures;
+    std::string line;
+  };
+  Result<Outcome> run();
 
  private:
   // ---- fetching ----
@@ -131,7 +136,7 @@ class Mirror {
     return fs::is_regular_file(fs::symlink_status(dir_ / path, ec));
   }
   Result<std::string> read_kept(const std::string& path, std::size_t cap) {
-    return read_text(dir_ / path, cap, "the kept copy's file");
+    return read_text(dir_ / path, cap, N_("the kept copy's file"));
   }
 
   // ---- the log ----
@@ -292,7 +297,7 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
   return {};
 }
 
-Result<std::string> Mirror::run() {
+Result<Mirror::Outcome> Mirror::run() {
   // The copy kept: its checkpoint, verified again with the key given.
   std::optional<ledger::Checkpoint> kept_cp;
   std::error_code ec;
@@ -341,7 +346,17 @@ Result<std::string> Mirror::run() {
       return corruption(fmt::format("forked: {} serves a checkpoint of size {} with another root than the one kept; "
                                     "the kept copy is unchanged",
                                     http_.url().shown(), cp->size));
-    return fmt::format("{}: up to date at tree size {}", dir_.string(), cp->size);
+    return Outcome{{{"url", http_.url().shown()},
+                    {"dir", dir_.string()},
+                    {"size", cp->size},
+                    {"before", kept_size_},
+                    {"up_to_date", true},
+                    {"new_entries", 0},
+                    {"tiles_checked", 0},
+                    {"certificates", 0},
+                    {"documents", 0},
+                    {"fetched", 0}},
+                   fmt::format("{}: up to date at tree size {}", dir_.string(), cp->size)};
   }
 
   fs::remove_all(stage_, ec);  // what an interrupted run left
@@ -446,10 +461,21 @@ Result<std::string> Mirror::run() {
   if (auto s = fetch_documents(); !s) return std::unexpected(s.error());
   if (auto s = commit(*note, *cp); !s) return std::unexpected(s.error());
   fs::remove_all(stage_, ec);
-  return fmt::format("mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} certificates "
-                     "and {} documents fetched ({} resources in all); consistent with the checkpoint kept",
-                     http_.url().shown(), dir_.string(), cp->size, kept_size_, new_entries_, tiles_checked_,
-                     new_certs_, new_documents_, fetched_);
+  return Outcome{{{"url", http_.url().shown()},
+                  {"dir", dir_.string()},
+                  {"size", cp->size},
+                  {"before", kept_size_},
+                  {"up_to_date", false},
+                  {"new_entries", new_entries_},
+                  {"tiles_checked", tiles_checked_},
+                  {"certificates", new_certs_},
+                  {"documents", new_documents_},
+                  {"fetched", fetched_}},
+                 fmt::format("mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} "
+                             "certificates and {} documents fetched ({} resources in all); consistent with the "
+                             "checkpoint kept",
+                             http_.url().shown(), dir_.string(), cp->size, kept_size_, new_entries_, tiles_checked_,
+                             new_certs_, new_documents_, fetched_)};
 }
 
 }  // namespace
@@ -457,6 +483,7 @@ Result<std::string> Mirror::run() {
 void add_mirror(CLI::App& app, Action& run) {
   struct Args {
     std::string url, dir, operator_key, client_cert, server_ca;
+    bool json = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("mirror", N_("Keep a verified copy of a log served as C2SP tlog-tiles"));
@@ -475,9 +502,12 @@ void add_mirror(CLI::App& app, Action& run) {
       ->required();
   cmd->add_option("--client-cert", args->client_cert, "KEY:CERT for mutual TLS (KEY: a file or a pkcs11: URI)");
   cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
+  cmd->add_flag("--json", args->json,
+                "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, new_entries, "
+                "tiles_checked, certificates, documents, fetched (resources in all)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
+      auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
       if (!text) return fail(text.error());
       auto key = ledger::parse_verifier_key(*text);
       if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
@@ -492,7 +522,10 @@ void add_mirror(CLI::App& app, Action& run) {
         fs::remove_all(existed ? fs::path(args->dir) / kStaging : fs::path(args->dir), ec);
         return fail(done.error());
       }
-      std::cout << *done << "\n";
+      if (args->json)
+        print_json(done->figures);
+      else
+        std::cout << done->line << "\n";
       return kOk;
     };
   });

@@ -299,7 +299,7 @@ json figures_json(const std::vector<Figure>& figures) {
 }
 
 Result<SubmittedReport> read_submitted(const std::string& path) {
-  auto text = read_text(path, kMaxReportCsvBytes, "CSV file");
+  auto text = read_text(path, kMaxReportCsvBytes, N_("CSV file"));
   if (!text) return std::unexpected(text.error());
   return parse_submitted_report(*text, path);
 }
@@ -635,7 +635,7 @@ void add_reconcile(CLI::App& app, Action& run) {
       if (is_service_url(args->dir)) {  // the same CSV, checked by the service (POST /v1/reconcile)
         auto client = service_client(args->dir, args->access);
         if (!client) return fail(client.error());
-        auto text = read_text(args->report, kMaxReportCsvBytes, "CSV file");
+        auto text = read_text(args->report, kMaxReportCsvBytes, N_("CSV file"));
         if (!text) return fail(text.error());
         result = service_post_json(*client, "/v1/reconcile", std::move(*text), "text/csv");
         if (result && !reconciliation_shaped(*result))

@@ -162,7 +162,7 @@ void add_serve(CLI::App& app, Action& run) {
       "The API is described at /v1/openapi.json; the log is served as C2SP tlog-tiles at /checkpoint and /tile/.\n"
       "Submissions are admitted one by one in arrival order and committed together (one durable LMDB commit);\n"
       "each is answered after its commit is durable. SIGTERM or SIGINT: no new connections, the requests in\n"
-      "flight are answered, then antq exits 0. Under systemd, Type=notify (tools/antq-serve.service).\n"
+      "flight are answered, then antq exits 0. Under systemd, Type=notify (packaging/antq-serve.service).\n"
       "Example: antq serve ledger --listen 0.0.0.0:8443 --cert server.pem --key server.key");
   cmd->callback([a, &run] { run = [a] { return serve(*a); }; });
 }

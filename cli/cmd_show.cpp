@@ -11,6 +11,7 @@
 #include "cli/report.hpp"
 #include "cli/service_client.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/words.hpp"
 #include "projections/dossier.hpp"
 #include "projections/query.hpp"
 
@@ -84,10 +85,12 @@ int ask_service(const Args& a, std::string_view command, std::string_view path, 
   return ask_service(a.dir, a.access, command, path, std::move(params), a.json ? "json" : "table", "add --json");
 }
 
+// The point in the process's language ("as of 2024-06-30"; in Vietnamese the date as dd/mm/yyyy).
 std::string describe_point(const projections::AsOf& at, std::uint64_t size) {
-  if (at.date) return "as of " + *at.date;
-  if (at.seq) return fmt::format("at entry {}", *at.seq);
-  return fmt::format("now ({} entries)", size);
+  const i18n::Lang lang = i18n::process_lang();
+  if (at.date) return i18n::trf(lang, "as of {}", *at.date);
+  if (at.seq) return i18n::trf(lang, "at entry {}", *at.seq);
+  return i18n::trf(lang, "now ({} entries)", size);
 }
 
 // The point asked about (--as-of, --at), checked against the ledger.
@@ -145,40 +148,58 @@ std::string list_of(const std::vector<std::string>& v) {
 // Every table below shows text from acts and certificates through visible() (cli/display.hpp): a name, a title or a
 // reason may hold terminal escapes or bidirectional overrides.
 void print_show(const projections::SubjectState& s, const std::string& when) {
-  auto row = [](const char* k, const std::string& v) { std::cout << fmt::format("{:<13}{}\n", k, visible(v)); };
-  row("subject", fmt::format("{} ({}), {}", s.id, s.kind, when));
-  row("name", or_dash(s.name));
-  if (s.kind != "exemplar") row("type", or_dash(s.type));
-  else row("holder", or_dash(s.type));
-  row("area", or_dash(s.area));
-  row("stage", s.stage);
+  namespace words = projections::words;
+  using i18n::tr;
+  using i18n::trf;
+  const i18n::Lang lang = i18n::process_lang();
+  const bool en = lang == i18n::Lang::en;
+  // The labels in the reader's language, padded to the longest; ids (stage, kind, level) as words in Vietnamese.
+  const std::size_t width = en ? 13 : 17;
+  auto row = [&](const i18n::Msg& label, const std::string& v) {
+    std::cout << cell(tr(lang, label), width) << visible(v) << "\n";
+  };
+  auto word = [&](std::string (*name)(i18n::Lang, const std::string&), const std::string& id) {
+    return en ? id : name(lang, id);
+  };
+  row(NC_("show", "subject"), fmt::format("{} ({}), {}", s.id, word(words::kind, s.kind), when));
+  row(NC_("show", "name"), or_dash(s.name));
+  if (s.kind != "exemplar")
+    row(NC_("show", "type"), or_dash(s.type));
+  else
+    row(NC_("show", "holder"), or_dash(s.type));
+  row(NC_("show", "area"), or_dash(s.area));
+  row(NC_("show", "stage"), word(words::stage, s.stage));
   if (!s.carried_from.empty())
-    row("carried from", fmt::format("{} (a sealed part's subject: `antq history` of {} lists its acts there)",
-                                    s.carried_from, s.carried_from));
-  row("authority", s.founded.empty() ? "- (not founded yet)"
-                                     : fmt::format("{} ({}), {} {}", s.authority.unit, s.authority.level,
-                                                   s.kind == "exemplar" || s.has("model.recognized") ? "recognized" : "established",
-                                                   s.founded));
+    row(NC_("show", "carried from"),
+        trf(lang, "{} (a sealed part's subject: `antq history` of {} lists its acts there)", s.carried_from,
+            s.carried_from));
+  const char* founded = s.kind == "exemplar" || s.has("model.recognized") ? N_("recognized") : N_("established");
+  row(NC_("show", "authority"), s.founded.empty()
+                                    ? std::string(tr(lang, "- (not founded yet)"))
+                                    : trf(lang, "{} ({}), {} {}", s.authority.unit,
+                                          word(words::level, s.authority.level), tr(lang, founded), s.founded));
   if (s.kind != "exemplar") {
-    row("teams", std::to_string(s.teams));
-    row("members", s.members.is_null() ? "-" : s.members.is_array() ? list_of(s.members.get<std::vector<std::string>>())
-                                                                      : json_text(s.members));
+    row(NC_("show", "teams"), std::to_string(s.teams));
+    row(NC_("show", "members"), s.members.is_null()    ? "-"
+                                : s.members.is_array() ? list_of(s.members.get<std::vector<std::string>>())
+                                                       : json_text(s.members));
     if (s.movement != "antq" || !s.security_content)
-      row("counted", fmt::format("apart from the Movement totals ({})",
-                                 s.movement != "antq" ? s.movement : "no security-and-order content"));
+      row(NC_("show", "counted"), trf(lang, "apart from the Movement totals ({})",
+                                      s.movement != "antq" ? s.movement : tr(lang, "no security-and-order content")));
     std::string ratings;
     for (const auto& [year, r] : s.ratings)
-      ratings += fmt::format("{}{} {} (decision {}, entry {})", ratings.empty() ? "" : "; ", year, r.level, r.date, r.seq);
-    row("ratings", or_dash(ratings));
-    row("point of", or_dash(s.point_of));
-    row("points", s.points.empty() ? "-" : fmt::format("{}: {}", s.points.size(), list_of(s.points)));
-    if (!s.merged_from.empty()) row("merged from", list_of(s.merged_from));
-    if (!s.merged_into.empty()) row("merged into", s.merged_into);
+      ratings += (ratings.empty() ? "" : "; ") +
+                 trf(lang, "{} {} (decision {}, entry {})", year, word(words::level, r.level), r.date, r.seq);
+    row(NC_("show", "ratings"), or_dash(ratings));
+    row(NC_("show", "point of"), or_dash(s.point_of));
+    row(NC_("show", "points"), s.points.empty() ? "-" : fmt::format("{}: {}", s.points.size(), list_of(s.points)));
+    if (!s.merged_from.empty()) row(NC_("show", "merged from"), list_of(s.merged_from));
+    if (!s.merged_into.empty()) row(NC_("show", "merged into"), s.merged_into);
   } else {
-    row("criteria", list_of(s.criteria));
-    row("met", list_of(s.met));
+    row(NC_("show", "criteria"), list_of(s.criteria));
+    row(NC_("show", "met"), list_of(s.met));
   }
-  row("acts", fmt::format("{} (latest dated {}; `antq history` lists them)", s.entries.size(), s.last_date));
+  row(NC_("show", "acts"), trf(lang, "{} (latest dated {}; `antq history` lists them)", s.entries.size(), s.last_date));
 }
 
 // The certificate of `fingerprint`: the ledger's, else (a carried subject's paper, signed before the merger) the one
@@ -233,7 +254,7 @@ class History {
              {"subject", a.subject},
              {"document", {{"number", a.document.number}, {"title", a.document.title}, {"issuer", a.document.issuer}}},
              {"authority", {{"level", a.authority.level}, {"unit", a.authority.unit}}},
-             {"recorded_at", l.entry.recorded_at},
+             {"recorded_at", output_time(l.entry.recorded_at)},
              {"data", a.data}};
     SignatureCheck check = signatures(l);
     json sigs = json::array();
@@ -372,20 +393,39 @@ json dossier_json(const ledger::Ledger& ledger, const projections::Dossier& d, i
 
 std::string percent(double f) { return fmt::format("{:.0f}%", 100 * f); }
 
+// A dossier item's status in the reader's language ("present" → "đã có").
+std::string item_status(i18n::Lang lang, const std::string& id) {
+  static const std::map<std::string, i18n::Msg, std::less<>> kWords = {
+      {"present", NC_("dossier item", "present")},
+      {"missing", NC_("dossier item", "missing")},
+      {"not-required", NC_("dossier item", "not-required")},
+      {"disposed", NC_("dossier item", "disposed")}};
+  auto it = kWords.find(id);
+  return lang == i18n::Lang::en || it == kWords.end() ? id : std::string(i18n::tr(lang, it->second));
+}
+
 void print_dossier(const projections::Dossier& d, const std::string& when) {
-  print_line(fmt::format("dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}", d.subject, d.kind,
-                         d.stage, d.profile, when, d.present, d.present + d.missing, percent(d.completeness()),
-                         d.missing ? fmt::format("; {} missing", d.missing) : "") +
-             (d.disposed ? fmt::format("; {} disposed of (counted neither present nor missing)", d.disposed) : ""));
-  std::cout << fmt::format("{:<5} {:<13} {:<40} {}\n", "item", "status", "documents", "title");
+  namespace words = projections::words;
+  const i18n::Lang lang = i18n::process_lang();
+  const bool en = lang == i18n::Lang::en;
+  print_line(i18n::trf(lang, "dossier of {} ({}, {}) under {}, {}: {} of {} required items ({}){}", d.subject,
+                       en ? d.kind : words::kind(lang, d.kind), en ? d.stage : words::stage(lang, d.stage), d.profile,
+                       when, d.present, d.present + d.missing, percent(d.completeness()),
+                       d.missing ? i18n::trf(lang, "; {} missing", d.missing) : "") +
+             (d.disposed ? i18n::trf(lang, "; {} disposed of (counted neither present nor missing)", d.disposed) : ""));
+  std::cout << cell(i18n::trc(lang, "dossier", "item"), 5) << ' ' << cell(i18n::trc(lang, "dossier", "status"), 13)
+            << ' ' << cell(i18n::trc(lang, "dossier", "documents"), 40) << ' ' << i18n::trc(lang, "dossier", "title")
+            << "\n";
   for (const auto& e : d.items) {
     std::string docs;
     for (std::size_t i = 0; i < e.documents.size() && i < 2; ++i)
-      docs += fmt::format("{}{} {} ({}entry {})", i ? ", " : "", e.documents[i].document.number, e.documents[i].date,
-                          e.documents[i].part.empty() ? "" : e.documents[i].part + " ", e.documents[i].seq);
-    if (e.documents.size() > 2) docs += fmt::format(" +{} more", e.documents.size() - 2);
+      docs += fmt::format("{}{} {} ({})", i ? ", " : "", e.documents[i].document.number,
+                          en ? e.documents[i].date : i18n::trf(lang, "{}", e.documents[i].date),
+                          i18n::trf(lang, "{}entry {}", e.documents[i].part.empty() ? "" : e.documents[i].part + " ",
+                                    e.documents[i].seq));
+    if (e.documents.size() > 2) docs += i18n::trf(lang, " +{} more", e.documents.size() - 2);
     if (docs.empty()) docs = "-";
-    std::cout << cell(e.item.item, 5) << ' ' << cell(e.status, 13) << ' ' << cell(docs, 40) << ' '
+    std::cout << cell(e.item.item, 5) << ' ' << cell(item_status(lang, e.status), 13) << ' ' << cell(docs, 40) << ' '
               << visible(e.item.title) << '\n';
     if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason.str(i18n::process_lang())));
     if (e.status == "disposed")

@@ -40,9 +40,11 @@ void add_sign(CLI::App& app, Action& run) {
   cmd->add_option("--role", args->role, "person | organisation")->check(CLI::IsMember({"person", "organisation"}));
   cmd->add_option("--signed", args->signed_in, "A signed event to add this signature to");
   cmd->add_option("-o,--out", args->out, "Where to write the signed event");
-  auto* dry_run = cmd->add_flag("--dry-run", args->dry_run,
-                                "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
-  cmd->add_flag("--json", args->json, "With --dry-run: JSON {dry_run, act, subject, attachments[]}")->needs(dry_run);
+  cmd->add_flag("--dry-run", args->dry_run,
+                "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
+  cmd->add_flag("--json", args->json,
+                "JSON: dry_run, act, subject, and with --dry-run attachments[], else role (the signature added), "
+                "out, signatures (how many the signed event holds)");
   cmd->add_flag("--pkcs1", args->pkcs1, "RSA keys: sign with PKCS#1 v1.5 instead of RSASSA-PSS (the default)");
   cmd->add_option("--signing-time", args->signing_time, "Signing time to state (ISO 8601; default: now)");
   cmd->callback([args, &run] {
@@ -96,6 +98,17 @@ void add_sign(CLI::App& app, Action& run) {
       auto role = args->role == "person" ? ledger::Role::person : ledger::Role::organisation;
       if (auto s = add_signature(submission, role, {args->key, args->cert}, options); !s) return fail(s.error());
       if (auto s = write_submission(args->out, submission); !s) return fail(s.error());
+      if (args->json) {
+        auto signed_act = ledger::decode_body(submission.event.body);
+        if (!signed_act) return fail(signed_act.error());
+        print_json({{"dry_run", false},
+                    {"act", signed_act->act},
+                    {"subject", signed_act->subject},
+                    {"role", args->role},
+                    {"out", args->out},
+                    {"signatures", submission.event.signatures.size()}});
+        return kOk;
+      }
       std::cout << "signed (" << args->role << ") -> " << args->out << "\n";
       return kOk;
     };

@@ -134,30 +134,35 @@ Result<std::string> stats_csv(const ledger::Ledger& ledger, const StatsOptions& 
 }  // namespace queries
 
 // Names, subjects and reasons come from acts: shown through visible() (cli/display.hpp).
-void print_stats_table(const projections::Statistics& s, const std::string& when) {
-  print_line(fmt::format("Movement statistics, {}; ratings of evaluation year {}", when, s.year));
+void print_stats_table(const projections::Statistics& s, const i18n::Text& when) {
+  const i18n::Lang lang = i18n::process_lang();
+  using i18n::tr;
+  using i18n::trf;
+  print_line(trf(lang, "Movement statistics, {}; ratings of evaluation year {}", when.str(lang), s.year));
   std::cout << "\n";
-  std::cout << fmt::format("{:<52} {:>7} {:>7}\n", "model (by name)", "points", "teams");
+  std::cout << cell(tr(lang, "model (by name)"), 52) << ' ' << cell_right(tr(lang, "points"), 7) << ' '
+            << cell_right(tr(lang, "teams"), 7) << "\n";
   for (const auto& m : s.models) std::cout << cell(m.name, 52) << fmt::format(" {:>7} {:>7}\n", m.points, m.teams);
-  std::cout << fmt::format("{:<52} {:>7} {:>7}\n\n", "total", s.points, s.teams);
-  std::cout << fmt::format("ratings {}: good {}, fair {}, average {}, weak {}\n", s.year,
-                           count_of(s.ratings, "good"), count_of(s.ratings, "fair"),
-                           count_of(s.ratings, "average"),
-                           count_of(s.ratings, "weak"));
-  std::cout << fmt::format("exemplars: building {}, recognized {}, ended {}\n",
-                           count_of(s.exemplars, "building"),
-                           count_of(s.exemplars, "recognized"),
-                           count_of(s.exemplars, "ended"));
-  std::cout << fmt::format("replications {}, announcements {}\n", s.replications, s.announcements);
+  std::cout << cell(tr(lang, "total"), 52) << fmt::format(" {:>7} {:>7}\n\n", s.points, s.teams);
+  std::cout << trf(lang, "ratings {}: good {}, fair {}, average {}, weak {}", s.year, count_of(s.ratings, "good"),
+                   count_of(s.ratings, "fair"), count_of(s.ratings, "average"), count_of(s.ratings, "weak"))
+            << "\n";
+  std::cout << trf(lang, "exemplars: building {}, recognized {}, ended {}", count_of(s.exemplars, "building"),
+                   count_of(s.exemplars, "recognized"), count_of(s.exemplars, "ended"))
+            << "\n";
+  std::cout << trf(lang, "replications {}, announcements {}", s.replications, s.announcements) << "\n";
   for (const auto& r : s.replication)
-    print_line(fmt::format("replicated {} ({}): {} points, {} rated for {}, {} Fair or better of {} counted{}", r.origin,
-                           r.name, r.points, r.rated, s.year, r.effective, r.counted,
-                           r.threshold_pct ? fmt::format(" (effective when ≥ {}%)", *r.threshold_pct) : ""));
+    print_line(trf(lang, "replicated {} ({}): {} points, {} rated for {}, {} Fair or better of {} counted{}", r.origin,
+                   r.name, r.points, r.rated, s.year, r.effective, r.counted,
+                   r.threshold_pct ? trf(lang, " (effective when ≥ {}%)", *r.threshold_pct) : ""));
   for (const auto& [prefix, n] : s.parts)
-    std::cout << fmt::format("of which {} subject{} of sealed part {} (a merged province's predecessor; ids {}.<id>), "
-                             "not carried over by then\n", n, n == 1 ? "" : "s", prefix, prefix);
+    std::cout << trf(lang,
+                     "of which {} subject(s) of sealed part {} (a merged province's predecessor; ids {}.<id>), not "
+                     "carried over by then",
+                     n, prefix, prefix)
+              << "\n";
   if (!s.apart.empty()) {
-    std::cout << fmt::format("\nreported apart, not in the totals ({}):\n", s.apart.size());
+    std::cout << "\n" << trf(lang, "reported apart, not in the totals ({}):", s.apart.size()) << "\n";
     for (const auto& a : s.apart)
       std::cout << "  " << cell(a.subject, 16) << ' ' << cell(a.name, 44) << ' ' << visible(a.reason) << '\n';
   }
@@ -166,6 +171,7 @@ void print_stats_table(const projections::Statistics& s, const std::string& when
 void add_stats(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, as_of, unit, format = "table";
+    bool json = false;
     std::optional<std::uint64_t> at;
     std::optional<int> year;
     ServiceAccess access;
@@ -190,9 +196,11 @@ void add_stats(CLI::App& app, Action& run) {
   as_of->excludes(at);
   cmd->add_option("--unit", args->unit, "Only the subjects this unit or a unit under it founded (its name, in any case or Unicode form)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_flag("--json", args->json, "The same as --format json");
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (args->json) args->format = "json";
       if (is_service_url(args->dir))
         return ask_service(args->dir, args->access, "stats", "/v1/stats",
                            {{"year", args->year ? std::to_string(*args->year) : ""},
@@ -205,9 +213,14 @@ void add_stats(CLI::App& app, Action& run) {
       auto c = statistics_of(**ledger, {{args->as_of, args->at}, args->year, args->unit}, {});
       if (!c) return fail(c.error());
       const projections::AsOf& at = c->at;
-      if (args->format == "json") print_json(stats_json(c->stats));
-      else if (args->format == "csv") std::cout << csv_text(c->stats);
-      else print_stats_table(c->stats, at.date ? "as of " + *at.date : at.seq ? fmt::format("at entry {}", *at.seq) : "now");
+      if (args->format == "json")
+        print_json(stats_json(c->stats));
+      else if (args->format == "csv")
+        std::cout << csv_text(c->stats);
+      else
+        print_stats_table(c->stats, at.date  ? i18n::Text("as of {}", *at.date)
+                                    : at.seq ? i18n::Text("at entry {}", *at.seq)
+                                             : i18n::Text("now"));
       return kOk;
     };
   });

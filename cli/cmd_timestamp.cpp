@@ -11,6 +11,7 @@ namespace {
 
 struct Args {
   std::string signed_in, role = "person", out, reply;
+  bool json = false;
 };
 
 // The signature of `role` in `submission`; bad_input naming the file when it has none.
@@ -54,6 +55,7 @@ void add_timestamp(CLI::App& app, Action& run) {
   request->add_option("--role", args->role, "Whose signature: person (default) | organisation")
       ->check(CLI::IsMember({"person", "organisation"}));
   request->add_option("-o,--out", args->out, "Where to write the request (.tsq)")->required();
+  request->add_flag("--json", args->json, "JSON: signed, role, out, bytes (of the request written)");
   request->callback([args, &run] {
     run = [args]() -> int {
       auto submission = read_submission(args->signed_in);
@@ -63,6 +65,10 @@ void add_timestamp(CLI::App& app, Action& run) {
       auto query = signing::timestamp_request((*signature)->cms);
       if (!query) return fail(bad_input(args->signed_in + ": " + query.error().message));
       if (auto s = write_bytes(args->out, *query); !s) return fail(s.error());
+      if (args->json) {
+        print_json({{"signed", args->signed_in}, {"role", args->role}, {"out", args->out}, {"bytes", query->size()}});
+        return kOk;
+      }
       std::cout << "time-stamp request for the " << args->role << " signature -> " << args->out
                 << " (SHA-256 of the signature value, a nonce, certReq)\n";
       return kOk;
@@ -75,18 +81,23 @@ void add_timestamp(CLI::App& app, Action& run) {
       ->check(CLI::IsMember({"person", "organisation"}));
   add->add_option("--reply", args->reply, "The TSA's TimeStampResp (DER, .tsr)")->required();
   add->add_option("-o,--out", args->out, "Where to write the signed event (may be SIGNED itself)")->required();
+  add->add_flag("--json", args->json, "JSON: signed, role, reply, out");
   add->callback([args, &run] {
     run = [args]() -> int {
       auto submission = read_submission(args->signed_in);
       if (!submission) return fail(submission.error());
       auto signature = signature_of(*submission, *args);
       if (!signature) return fail(signature.error());
-      auto reply = read_text(args->reply, kMaxCheckpointBytes, "time-stamp reply");
+      auto reply = read_text(args->reply, kMaxCheckpointBytes, N_("time-stamp reply"));
       if (!reply) return fail(reply.error());
       auto stamped = signing::add_timestamp((*signature)->cms, as_bytes(*reply));
       if (!stamped) return fail(bad_input(args->reply + ": " + stamped.error().message));
       (*signature)->cms = std::move(*stamped);
       if (auto s = write_submission(args->out, *submission); !s) return fail(s.error());
+      if (args->json) {
+        print_json({{"signed", args->signed_in}, {"role", args->role}, {"reply", args->reply}, {"out", args->out}});
+        return kOk;
+      }
       std::cout << "time-stamped the " << args->role << " signature -> " << args->out << "\n";
       return kOk;
     };

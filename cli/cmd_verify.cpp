@@ -69,7 +69,7 @@ void add_verify(CLI::App& app, Action& run) {
       ledger::VerifyOptions o;
       o.jobs = args->jobs;
       if (!args->checkpoint.empty()) {
-        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, "checkpoint file");
+        auto text = read_text(args->checkpoint, kMaxCheckpointBytes, N_("checkpoint file"));
         if (!text) return fail(text.error());
         // A file that is no signed note at all is the caller's mistake (exit 2); one this ledger's operator did
         // not sign, or whose tree this ledger does not extend, is a verification failure (exit 1).
@@ -110,7 +110,7 @@ void add_verify(CLI::App& app, Action& run) {
         report.failures.push_back({std::nullopt, std::move(reason)});
       };
       if (!args->operator_key.empty()) {
-        auto text = read_text(args->operator_key, kMaxCheckpointBytes, "operator key file");
+        auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
         if (!text) return fail(text.error());
         auto held = ledger::parse_verifier_key(*text);
         if (!held) return fail(bad_input("--operator-key " + args->operator_key + ": " + held.error().message));

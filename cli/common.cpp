@@ -31,6 +31,11 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
   };
 }
 
+std::string output_time(const std::string& stored) {
+  const auto t = signing::parse_time(stored);
+  return t ? signing::format_vietnam_time(*t) : stored;
+}
+
 std::string json_text(const nlohmann::json& j, int indent) {
   return json_visible(j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace));
 }
@@ -43,11 +48,11 @@ Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std
   projections::AsOf at;
   if (!date.empty() && seq) return bad_input("--as-of excludes --at");  // CLI11's words, for callers other than it
   if (!date.empty()) {
-    if (!ledger::is_date(date)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", date));
+    if (!ledger::is_date(date)) return bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", date));
     at.date = date;
   }
   if (seq) {
-    if (*seq >= size) return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *seq, size - 1));
+    if (*seq >= size) return bad_input(i18n::Text("--at {}: the ledger has entries 0 to {}", *seq, size - 1));
     at.seq = seq;
   }
   return at;

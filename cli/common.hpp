@@ -83,12 +83,15 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string w
 std::string json_text(const nlohmann::json& j, int indent = -1);
 // json_text(j, 2) and a line end, to stdout.
 void print_json(const nlohmann::json& j);
+// A time as antq's outputs write every time (docs/output.md): RFC 3339 in Vietnam time, "2026-12-05T13:40:00+07:00".
+// `stored` is a time as the ledger stores it (UTC, "...Z"); text that is not a time is returned as it is.
+std::string output_time(const std::string& stored);
 
 // Today's date in Vietnam (YYYY-MM-DD): the day deadlines are measured against.
 std::string vietnam_today();
 
 // The statistics table of `antq stats` (cmd_stats.cpp); `when` says as of what ("now", "as of 2024-11-15").
-void print_stats_table(const projections::Statistics& s, const std::string& when);
+void print_stats_table(const projections::Statistics& s, const i18n::Text& when);
 
 // The point in history a query asks about, from its --as-of DATE and --at SEQ (either may be unset), checked
 // against a ledger of `size` entries (not both: a point is one or the other): bad_input naming the option otherwise.

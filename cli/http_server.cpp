@@ -25,13 +25,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string utc_now() {
+// Now, as every time antq writes (docs/output.md): RFC 3339 in Vietnam time, here to the millisecond.
+std::string log_time() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  const std::time_t t = static_cast<std::time_t>(ms / 1000 + 7 * 3600);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+07:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
@@ -174,7 +175,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (ec) {
       // No certificate, an untrusted, expired or revoked one, or no TLS at all: nothing is read.
       const std::string why = signing::certificate_refusal(stream_.native_handle());
-      rep_.log({utc_now(), "-", "", client_.address, "", "", 0, 0, 0,
+      rep_.log({log_time(), "-", "", client_.address, "", "", 0, 0, 0,
                 "TLS handshake refused: " + ec.message() + (why.empty() ? "" : ": " + why)});
       return lowest().close();
     }
@@ -313,9 +314,10 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     lowest().expires_after(rep_.limits.body);
     bhttp::async_write(stream_, *msg, [self = this->shared_from_this(), msg, bytes](beast::error_code ec, std::size_t) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - self->started_).count();
-      self->rep_.log({utc_now(), self->client_.fingerprint ? to_hex(*self->client_.fingerprint) : "-",
+      self->rep_.log({log_time(), self->client_.fingerprint ? to_hex(*self->client_.fingerprint) : "-",
                       self->client_.subject, self->client_.address, self->method_, self->target_,
-                      static_cast<int>(msg->result_int()), bytes, ms, ec ? "the answer was not delivered: " + ec.message() : ""});
+                      static_cast<int>(msg->result_int()), bytes, ms,
+                      ec ? "the answer was not delivered: " + ec.message() : ""});
       if (ec) return self->lowest().close();
       if (!msg->keep_alive()) return self->shutdown();
       self->first_ = false;
@@ -360,7 +362,7 @@ void Server::Rep::accept() {
     }
     if (session_count() >= limits.max_connections) {
       beast::error_code ignored;
-      log({utc_now(), "-", "", socket.remote_endpoint(ignored).address().to_string(), "", "", 0, 0, 0,
+      log({log_time(), "-", "", socket.remote_endpoint(ignored).address().to_string(), "", "", 0, 0, 0,
            fmt::format("connection closed: {} connections open (--max-connections)", limits.max_connections)});
       socket.close(ignored);
     } else if (tls) {

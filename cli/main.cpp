@@ -5,6 +5,7 @@
 #include <iostream>
 #include <new>
 #include <optional>
+#include <sstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -88,6 +89,91 @@ std::string no_command(const std::string& word, const std::vector<std::string>& 
                          fmt::format("{}", fmt::join(near, ", ")));
 }
 
+// The words that may come next on a line typed so far (`antq __complete WORD... CURRENT`, for the bash completion
+// of packaging/antq.bash-completion): the commands of the innermost command named, its options (and the options of
+// the commands around it) when CURRENT begins with '-', an option's choices after it ({vi,en} of --lang). Nothing
+// printed: the shell completes file names.
+std::vector<std::string> completions(const CLI::App& app, const std::vector<std::string>& words) {
+  const CLI::App* at = &app;
+  std::vector<const CLI::App*> around{&app};
+  const CLI::Option* wanting = nullptr;  // the option whose value the next word is
+  auto option_named = [&](const std::string& word) -> const CLI::Option* {
+    for (auto it = around.rbegin(); it != around.rend(); ++it)
+      for (const CLI::Option* o : (*it)->get_options())
+        if (o->check_name(word)) return o;
+    return nullptr;
+  };
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (wanting != nullptr) {
+      wanting = nullptr;
+      continue;
+    }
+    if (w.starts_with("-")) {
+      const CLI::Option* o = w.find('=') == std::string::npos ? option_named(w) : nullptr;
+      if (o != nullptr && o->get_type_size() > 0) wanting = o;
+      continue;
+    }
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == w) {
+        at = sub;
+        around.push_back(sub);
+        break;
+      }
+  }
+  std::vector<std::string> out;
+  const std::string current = words.empty() ? "" : words.back();
+  if (wanting != nullptr) {  // a value: the choices the option's check names ("TEXT:{vi,en}"), else files
+    const std::string type = wanting->get_type_name();
+    const auto open = type.find(":{"), close = type.rfind('}');
+    if (open != std::string::npos && close != std::string::npos && close > open + 2) {
+      std::stringstream choices(type.substr(open + 2, close - open - 2));
+      for (std::string c; std::getline(choices, c, ',');) out.push_back(c);
+    }
+  } else if (current.starts_with("-")) {
+    for (const CLI::App* a : around)
+      for (const CLI::Option* o : a->get_options()) {
+        for (const auto& l : o->get_lnames()) out.push_back("--" + l);
+        for (const auto& s : o->get_snames()) out.push_back("-" + s);
+      }
+  } else {
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (!sub->get_group().empty()) out.push_back(sub->get_name());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// CLI11's message for a line it cannot parse, said in the process's language, and the help that explains the command.
+std::string parse_error_line(const CLI::ParseError& e, const std::string& command) {
+  using antq::i18n::trf;
+  const antq::i18n::Lang lang = antq::i18n::process_lang();
+  static const std::regex required(R"((.+) is required)");
+  static const std::regex unexpected(R"(The following arguments? (?:was|were) not expected: (.+))");
+  static const std::regex not_in(R"((\S+): (.*) not in \{(.*)\})");
+  static const std::regex convert(R"(Could not convert: (\S+) = (.*))");
+  static const std::regex excludes(R"((\S+) excludes (\S+))");
+  static const std::regex needs(R"((\S+) requires (\S+))");
+  const std::string what = e.what();
+  std::smatch m;
+  std::string said = what;
+  if (std::regex_match(what, m, required))
+    said = trf(lang, "{} is required", m[1].str());
+  else if (std::regex_match(what, m, unexpected))
+    said = trf(lang, "not expected here: {}", m[1].str());
+  else if (std::regex_match(what, m, not_in))
+    said = trf(lang, "{}: \"{}\" is not one of {}", m[1].str(), m[2].str(), m[3].str());
+  else if (std::regex_match(what, m, convert))
+    said = trf(lang, "{}: \"{}\" is not a valid value", m[1].str(), m[2].str());
+  else if (std::regex_match(what, m, excludes))
+    said = trf(lang, "{} cannot be used with {}", m[1].str(), m[2].str());
+  else if (std::regex_match(what, m, needs))
+    said = trf(lang, "{} needs {}", m[1].str(), m[2].str());
+  return trf(lang, "{} (see {})", antq::cli::visible(said),
+             command.empty() ? "antq --help" : "antq " + command + " --help");
+}
+
 // The language --lang names on the line, if it does (--lang X or --lang=X), before the line is parsed.
 std::optional<antq::i18n::Lang> lang_of_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -98,12 +184,18 @@ std::optional<antq::i18n::Lang> lang_of_line(int argc, char** argv) {
   return std::nullopt;
 }
 
-// The descriptions of `app` and its commands (marked N_ where they are written), and the help's headings, in `lang`.
+// The descriptions of `app`, its commands and options, its footer, and the help's headings, in `lang`. Commands'
+// descriptions are marked N_ where they are written; options' descriptions and footers are found by po/extract.sh
+// as the arguments of add_option, add_flag and footer.
 void translate_help(CLI::App& app, antq::i18n::Lang lang) {
   using antq::i18n::tr;
   if (lang == antq::i18n::Lang::en) return;
   app.description(tr(lang, app.get_description().c_str()));
-  for (CLI::Option* o : app.get_options()) o->group(tr(lang, o->get_group().c_str()));  // "Options"
+  if (!app.get_footer().empty()) app.footer(tr(lang, app.get_footer().c_str()));
+  for (CLI::Option* o : app.get_options()) {
+    o->group(tr(lang, o->get_group().c_str()));  // "Options"
+    if (!o->get_description().empty()) o->description(tr(lang, o->get_description().c_str()));
+  }
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     sub->group(tr(lang, sub->get_group().c_str()));  // "Subcommands"
     translate_help(*sub, lang);
@@ -178,8 +270,7 @@ int main(int argc, char** argv) {
   auto* help = app.add_subcommand("help", N_("Explain a command: antq help verify (the same as antq verify --help)"));
   help->add_option("COMMAND", help_topic,
                    antq::i18n::tr(lang, "The command (and subcommand) to explain; none: every command"));
-  // --help in the line's language: the commands' descriptions and the help's headings come from the catalogue.
-  // (Options' own descriptions are not translated yet.)
+  // --help in the line's language: descriptions, footers and the help's headings come from the catalogue.
   translate_help(app, antq::i18n::process_lang());
   help->callback([&] {
     const CLI::App* topic = &app;
@@ -206,6 +297,10 @@ int main(int argc, char** argv) {
       return kOk;
     };
   });
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    for (const auto& w : completions(app, std::vector<std::string>(argv + 2, argv + argc))) std::cout << w << '\n';
+    return kOk;
+  }
   // A mistyped command gets the nearest names, not CLI11's "A subcommand is required".
   const std::string word = command_word(argc, argv);
   if (word.empty() && argc == 1) {
@@ -232,7 +327,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s (see antq --help)\n", visible(e.what()).c_str());
+    std::fprintf(stderr, "%s\n", parse_error_line(e, word).c_str());
     return kBadInput;
   }
   // Bad input never reaches the catch below: each command turns what a library throws for its input (JSON, Cap'n

@@ -160,7 +160,7 @@ namespace {
 // The JSON of the record: the keys of kLastVerificationFile (ledger/FORMAT.md "Last verification").
 Json record_json(bool ok, const Json& entries, const Json& root, std::size_t failures, const Json& first) {
   return {{"format", "antq-last-verification/1"},
-          {"time", signing::format_utc(signing::now())},
+          {"time", signing::format_vietnam_time(signing::now())},
           {"ok", ok},
           {"entries", entries},
           {"root", root},
@@ -230,7 +230,7 @@ Result<Json> last_verification(const fs::path& dir) {
   const fs::path path = dir / kLastVerificationFile;
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(path, ec))) return Json{{"recorded", false}, {"message", "never verified"}};
-  auto bytes = signing::read_user_file(path.string(), kMaxVerificationRecordBytes, "verification record");
+  auto bytes = signing::read_user_file(path.string(), kMaxVerificationRecordBytes, N_("verification record"));
   if (!bytes) return corruption(bytes.error().message);
   auto bad = [&](const std::string& why) { return corruption(fmt::format("{}: {}", path.string(), why)); };
   Json j = Json::parse(bytes->begin(), bytes->end(), nullptr, /*allow_exceptions=*/false);
@@ -247,8 +247,12 @@ Result<Json> last_verification(const fs::path& dir) {
     if (!f.is_object() || !f.contains("reason") || !f["reason"].is_string() || !f.contains("seq") ||
         !(f["seq"].is_null() || f["seq"].is_number_unsigned()))
       return bad("a failure is not {seq, reason}");
-  return Json{{"recorded", true},          {"time", j["time"]},         {"ok", j["ok"]},
-              {"entries", j["entries"]},  {"root", j["root"]},         {"failures", j["failures"]},
+  return Json{{"recorded", true},
+              {"time", output_time(j["time"].get<std::string>())},
+              {"ok", j["ok"]},
+              {"entries", j["entries"]},
+              {"root", j["root"]},
+              {"failures", j["failures"]},
               {"first_failures", j["first_failures"]}};
 }
 

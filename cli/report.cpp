@@ -27,23 +27,30 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
     return;
   }
   // A failure's reason may quote stored bytes or a certificate's name, `what` is a path: shown through visible().
-  std::cout << fmt::format("{:<13}{}\n", "verified", visible(what))
-            << fmt::format("{:<13}{}\n", "entries", r.entries)
-            << fmt::format("{:<13}{}\n", "signatures", r.signatures)
-            << fmt::format("{:<13}{}\n", "checkpoints", r.checkpoints)
-            << fmt::format("{:<13}{}\n", "attachments", r.attachments)
-            << fmt::format("{:<13}{}\n", "root", to_hex(r.root));
+  // The labels in the reader's language, padded to the longest (cell() counts characters, not bytes).
+  const i18n::Lang lang = i18n::process_lang();
+  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;
+  const auto label = [&](const i18n::Msg& word) { return cell(i18n::tr(lang, word), width); };
+  std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
+            << label(NC_("verify", "entries")) << r.entries << "\n"
+            << label(NC_("verify", "signatures")) << r.signatures << "\n"
+            << label(NC_("verify", "checkpoints")) << r.checkpoints << "\n"
+            << label(NC_("verify", "attachments")) << r.attachments << "\n"
+            << label(NC_("verify", "root")) << to_hex(r.root) << "\n";
   if (r.ok) {
-    std::cout << fmt::format("{:<13}{}\n", "result", "OK: every entry, checkpoint and signature verifies");
+    std::cout << label(NC_("verify", "result")) << i18n::tr(lang, "OK: every entry, checkpoint and signature verifies")
+              << "\n";
     return;
   }
   const auto& first = r.failures.front();
-  std::cout << fmt::format("{:<13}FAILED: {} problem(s); first: {}{}\n", "result", r.failures.size(),
-                           first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason));
+  std::cout << label(NC_("verify", "result"))
+            << i18n::trf(lang, "FAILED: {} problem(s); first: {}{}", r.failures.size(),
+                         first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason))
+            << "\n";
   std::size_t shown = 0;
   for (const auto& f : r.failures) {
     if (++shown > 20) {
-      std::cout << fmt::format("  ... and {} more (use --json for all)\n", r.failures.size() - 20);
+      std::cout << i18n::trf(lang, "  ... and {} more (use --json for all)", r.failures.size() - 20) << "\n";
       break;
     }
     std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"),

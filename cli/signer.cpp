@@ -21,7 +21,7 @@ Result<SignerSpec> parse_signer(const std::string& spec) {
 }
 
 Result<ledger::ActInput> read_act(const std::filesystem::path& path) {
-  auto text = read_text(path, ledger::kMaxActJsonBytes, "act file");
+  auto text = read_text(path, ledger::kMaxActJsonBytes, N_("act file"));
   if (!text) return std::unexpected(text.error());
   return ledger::parse_act(*text, path.string(), path.parent_path());
 }
@@ -136,7 +136,7 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
 }
 
 Result<ledger::Submission> read_submission(const std::filesystem::path& path) {
-  auto text = read_text(path, ledger::kMaxMessageBytes, "signed event file");
+  auto text = read_text(path, ledger::kMaxMessageBytes, N_("signed event file"));
   if (!text) return std::unexpected(text.error());
   auto s = ledger::decode_submission(as_bytes(*text));
   if (!s) return std::unexpected(Error{s.error().kind, s.error().rule, path.string() + ": " + s.error().message});

@@ -142,7 +142,15 @@ Text Text::term(std::string id, const Msg& word) {
   return t;
 }
 
+Text Text::word(std::string english) {
+  Text t;
+  t.verbatim_ = std::move(english);
+  t.look_up_ = true;
+  return t;
+}
+
 std::string Text::str(Lang lang) const {
+  if (look_up_) return lang == Lang::en ? verbatim_ : std::string(tr(lang, verbatim_.c_str()));
   if (msgid_ == nullptr) return verbatim_;
   if (context_ != nullptr) return lang == Lang::en ? verbatim_ : trc(lang, context_, msgid_);
   std::vector<std::string> words;

@@ -76,6 +76,9 @@ class Text {
   // An id the ledger writes ("good", "active"): the id itself in English, its word (projections/words.hpp) in
   // another language.
   static Text term(std::string id, const Msg& word);
+  // A word given as a value (e.g. "signed event file", which file a message is about), translated when the
+  // catalogue has it: mark the literal N_ where it is written.
+  static Text word(std::string english);
   template <typename... A>
   explicit Text(const char* msgid, A&&... args) : msgid_(msgid) {
     (add(std::forward<A>(args)), ...);
@@ -99,6 +102,7 @@ class Text {
   const char* context_ = nullptr;
   const char* msgid_ = nullptr;
   std::string verbatim_;
+  bool look_up_ = false;  // word(): verbatim_ is a msgid
   std::vector<Arg> args_;
 };
 

@@ -283,7 +283,11 @@ std::string describe(const json& v) {
 struct Context {
   const std::string& source;
   std::unexpected<Error> fail(const std::string& where, const std::string& what) const {
-    return bad_input(fmt::format("{}: {}: {}", source, where, what));
+    return bad_input(i18n::Text("{}: {}: {}", source, where, i18n::Text::verbatim(what)));
+  }
+  // The same with a message each reader gets in their language.
+  std::unexpected<Error> fail(const std::string& where, i18n::Text what) const {
+    return bad_input(i18n::Text("{}: {}: {}", source, where, std::move(what)));
   }
 };
 
@@ -292,22 +296,22 @@ std::string field_name(const std::string& where, std::string_view key) { return 
 
 Status check_chars(const Context& c, const std::string& where, std::string_view text, std::size_t most) {
   const std::size_t n = characters(text);
-  if (n > most) return c.fail(where, fmt::format("{} characters, more than the limit of {}", n, most));
+  if (n > most) return c.fail(where, i18n::Text("{} characters, more than the limit of {}", n, most));
   return {};
 }
 
 Result<std::string> text_value(const Context& c, const std::string& where, const json& v, bool allow_empty,
                                std::size_t most_chars) {
-  if (!v.is_string()) return c.fail(where, "expected text, got " + describe(v));
+  if (!v.is_string()) return c.fail(where, i18n::Text("expected text, got {}", describe(v)));
   auto n = nfc(v.get_ref<const std::string&>());
-  if (!n) return c.fail(where, "text is not valid UTF-8");
-  if (!allow_empty && n->empty()) return c.fail(where, "must not be empty");
+  if (!n) return c.fail(where, i18n::Text("text is not valid UTF-8"));
+  if (!allow_empty && n->empty()) return c.fail(where, i18n::Text("must not be empty"));
   if (auto s = check_chars(c, where, *n, most_chars); !s) return std::unexpected(s.error());
   return *n;
 }
 
 Status check_items(const Context& c, const std::string& where, std::size_t n, std::size_t most) {
-  if (n > most) return c.fail(where, fmt::format("{} items, more than the limit of {}", n, most));
+  if (n > most) return c.fail(where, i18n::Text("{} items, more than the limit of {}", n, most));
   return {};
 }
 
@@ -337,9 +341,10 @@ std::string date_range_text() { return fmt::format("a date YYYY-MM-DD from {} to
 Result<std::int64_t> integer_value(const Context& c, const std::string& where, const json& v, const Limit& limit,
                                    const char* expected) {
   const auto out_of_range = [&] {
-    return c.fail(where, fmt::format("expected {} from {} to {}, got {}", expected, limit.least, limit.most, describe(v)));
+    return c.fail(where,
+                  i18n::Text("expected {} from {} to {}, got {}", expected, limit.least, limit.most, describe(v)));
   };
-  if (!v.is_number_integer()) return c.fail(where, fmt::format("expected {}, got {}", expected, describe(v)));
+  if (!v.is_number_integer()) return c.fail(where, i18n::Text("expected {}, got {}", expected, describe(v)));
   if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(limit.most)) return out_of_range();
   const std::int64_t n = v.get<std::int64_t>();
   if (n < limit.least || n > limit.most) return out_of_range();
@@ -366,7 +371,7 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
     case Type::number: {
       // JSON text holds no NaN or infinity (and 1e400 is refused as it is parsed); a decoded body might.
       const bool finite = v.is_number() && (!v.is_number_float() || std::isfinite(v.get<double>()));
-      if (!finite) return c.fail(where, "expected a number, got " + describe(v));
+      if (!finite) return c.fail(where, i18n::Text("expected a number, got {}", describe(v)));
       if (v.is_number_integer()) {
         auto n = integer_value(c, where, v, spec.limit, "a number");
         if (!n) return std::unexpected(n.error());
@@ -374,36 +379,37 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
       }
       const double x = v.get<double>();
       if (x < static_cast<double>(spec.limit.least) || x > static_cast<double>(spec.limit.most))
-        return c.fail(where, fmt::format("expected a number from {} to {}, got {}", spec.limit.least, spec.limit.most,
-                                         describe(v)));
+        return c.fail(where, i18n::Text("expected a number from {} to {}, got {}", spec.limit.least, spec.limit.most,
+                                        describe(v)));
       return json(x);
     }
     case Type::boolean:
-      if (!v.is_boolean()) return c.fail(where, "expected true or false, got " + describe(v));
+      if (!v.is_boolean()) return c.fail(where, i18n::Text("expected true or false, got {}", describe(v)));
       return v;
     case Type::date:
       if (!v.is_string() || !is_act_date(v.get_ref<const std::string&>()))
-        return c.fail(where, "expected " + date_range_text() + ", got " + describe(v));
+        return c.fail(where, i18n::Text("expected {}, got {}", date_range_text(), describe(v)));
       return v;
     case Type::period:
       if (!v.is_string() || !is_period(v.get_ref<const std::string&>()))
-        return c.fail(where, fmt::format("expected YYYY-H1, YYYY (years {} to {}) or adhoc, got {}", kYear.least,
-                                         kYear.most, describe(v)));
+        return c.fail(where, i18n::Text("expected YYYY-H1, YYYY (years {} to {}) or adhoc, got {}", kYear.least,
+                                        kYear.most, describe(v)));
       return v;
     case Type::fingerprint: {
       const std::string* s = v.is_string() ? v.get_ptr<const std::string*>() : nullptr;
       if (!s || s->size() != 64 ||
           !std::all_of(s->begin(), s->end(), [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); }))
-        return c.fail(where, "expected a SHA-256 fingerprint (64 lower-case hex digits), got " + describe(v));
+        return c.fail(where,
+                      i18n::Text("expected a SHA-256 fingerprint (64 lower-case hex digits), got {}", describe(v)));
       return v;
     }
     case Type::choice:
       if (!v.is_string() || !in(spec.allowed, v.get_ref<const std::string&>()))
-        return c.fail(where, "expected one of " + join(spec.allowed) + ", got " + describe(v));
+        return c.fail(where, i18n::Text("expected one of {}, got {}", join(spec.allowed), describe(v)));
       return v;
     case Type::choices:
     case Type::texts: {
-      if (!v.is_array()) return c.fail(where, "expected a list, got " + describe(v));
+      if (!v.is_array()) return c.fail(where, i18n::Text("expected a list, got {}", describe(v)));
       if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
       json out = json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
@@ -417,33 +423,37 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
     case Type::members: {
       if (v.is_number_integer()) return check_field(c, where, {spec.name, Type::natural, false, {}, spec.limit}, v);
       if (v.is_array()) return check_field(c, where, {spec.name, Type::texts, false, {}, spec.limit}, v);
-      return c.fail(where, "expected a number of members or a list of member units, got " + describe(v));
+      return c.fail(where, i18n::Text("expected a number of members or a list of member units, got {}", describe(v)));
     }
     case Type::criteria: {
-      if (!v.is_array() || v.empty()) return c.fail(where, "expected a non-empty list of {id, text}, got " + describe(v));
+      if (!v.is_array() || v.empty())
+        return c.fail(where, i18n::Text("expected a non-empty list of {id, text}, got {}", describe(v)));
       if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
       json out = json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
         std::string w = fmt::format("{}[{}]", where, i);
-        if (!v[i].is_object()) return c.fail(w, "expected {id, text}, got " + describe(v[i]));
+        if (!v[i].is_object()) return c.fail(w, i18n::Text("expected {id, text}, got {}", describe(v[i])));
         json item = json::object();
         for (const auto& [k, x] : v[i].items()) {
-          if (k != "id" && k != "text") return c.fail(field_name(w, k), "unknown field (expected id, text)");
+          if (k != "id" && k != "text")
+            return c.fail(field_name(w, k), i18n::Text("unknown field (expected id, text)"));
           auto t = text_value(c, w + "." + k, x, k == "text", k == "id" ? kCode.chars : spec.limit.chars);
           if (!t) return std::unexpected(t.error());
           item[k] = *t;
         }
-        if (!item.contains("id")) return c.fail(w + ".id", "missing");
+        if (!item.contains("id")) return c.fail(w + ".id", i18n::Text("missing"));
         out.push_back(std::move(item));
       }
       return out;
     }
     case Type::text_map: {
-      if (!v.is_object()) return c.fail(where, "expected an object (subject id -> unit), got " + describe(v));
+      if (!v.is_object())
+        return c.fail(where, i18n::Text("expected an object (subject id -> unit), got {}", describe(v)));
       if (auto s = check_items(c, where, v.size(), spec.limit.items); !s) return std::unexpected(s.error());
       json out = json::object();
       for (const auto& [k, x] : v.items()) {
-        if (!is_subject(k)) return c.fail(field_name(where, k), "expected a subject id (1-64 of A-Z a-z 0-9 - _ /)");
+        if (!is_subject(k))
+          return c.fail(field_name(where, k), i18n::Text("expected a subject id (1-64 of A-Z a-z 0-9 - _ /)"));
         auto t = text_value(c, field_name(where, k), x, false, spec.limit.chars);
         if (!t) return std::unexpected(t.error());
         out[k] = *t;
@@ -451,32 +461,33 @@ Result<json> check_field(const Context& c, const std::string& where, const Field
       return out;
     }
     case Type::record: {
-      if (!v.is_object()) return c.fail(where, "expected an object (a subject's record), got " + describe(v));
+      if (!v.is_object())
+        return c.fail(where, i18n::Text("expected an object (a subject's record), got {}", describe(v)));
       std::size_t n = 0;
       try {
         n = v.dump().size();
       } catch (const json::exception&) {  // a decoded body may hold any bytes
-        return c.fail(where, "holds text that is not valid UTF-8");
+        return c.fail(where, i18n::Text("holds text that is not valid UTF-8"));
       }
       if (n > spec.limit.chars)
-        return c.fail(where, fmt::format("{} bytes as JSON, more than the limit of {}", n, spec.limit.chars));
+        return c.fail(where, i18n::Text("{} bytes as JSON, more than the limit of {}", n, spec.limit.chars));
       return v;
     }
   }
-  return c.fail(where, "unsupported field type");
+  return c.fail(where, i18n::Text("unsupported field type"));
 }
 
 Result<json> check_data(const Context& c, const std::string& kind, const json& data) {
   const auto& spec = act_specs().find(kind)->second;
-  if (!data.is_object()) return c.fail("data", "expected an object, got " + describe(data));
+  if (!data.is_object()) return c.fail("data", i18n::Text("expected an object, got {}", describe(data)));
   json out = json::object();
   for (const auto& [key, value] : data.items()) {
     auto it = std::find_if(spec.begin(), spec.end(), [&](const FieldSpec& f) { return key == f.name; });
     if (it == spec.end()) {
       std::vector<std::string> names;
       for (const auto& f : spec) names.emplace_back(f.name);
-      return c.fail(field_name("data", key), fmt::format("unknown field for {} (expected {})", kind,
-                                                         names.empty() ? std::string("no fields") : join(names)));
+      return c.fail(field_name("data", key), i18n::Text("unknown field for {} (expected {})", kind,
+                                                        names.empty() ? std::string("no fields") : join(names)));
     }
     if (value.is_null() && !it->required) continue;
     auto v = check_field(c, "data." + key, *it, value);
@@ -484,7 +495,8 @@ Result<json> check_data(const Context& c, const std::string& kind, const json& d
     out[key] = std::move(*v);
   }
   for (const auto& f : spec)
-    if (f.required && !out.contains(f.name)) return c.fail(std::string("data.") + f.name, "missing (required for " + kind + ")");
+    if (f.required && !out.contains(f.name))
+      return c.fail(std::string("data.") + f.name, i18n::Text("missing (required for {})", kind));
   return out;
 }
 
@@ -498,36 +510,40 @@ bool is_subject(std::string_view s) {
 
 // The checks of an act's envelope that do not depend on where it was read from (JSON or a stored body).
 Status check_envelope(const Context& c, const Act& act) {
-  if (!is_known_act(act.act)) return c.fail("act", "unknown act \"" + shown(act.act) + "\" (see acts.md for the list)");
+  if (!is_known_act(act.act))
+    return c.fail("act", i18n::Text("unknown act \"{}\" (see acts.md for the list)", shown(act.act)));
   if (!is_subject(act.subject))
-    return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(act.subject));
+    return c.fail("subject", i18n::Text("expected 1-64 of A-Z a-z 0-9 - _ /, got {}", describe(act.subject)));
   if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
     return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
                                                       : "\"ledger\" is reserved for registry and records acts");
-  if (!is_act_date(act.date)) return c.fail("date", "expected " + date_range_text() + ", got " + describe(act.date));
+  if (!is_act_date(act.date))
+    return c.fail("date", i18n::Text("expected {}, got {}", date_range_text(), describe(act.date)));
   for (const auto& [where, text, most] : {std::tuple{"document.number", &act.document.number, kMaxDocumentNumber},
                                           std::tuple{"document.title", &act.document.title, kMaxDocumentTitle},
                                           std::tuple{"document.issuer", &act.document.issuer, kMaxUnitName},
                                           std::tuple{"authority.unit", &act.authority.unit, kMaxUnitName}})
     if (auto s = check_chars(c, where, *text, most); !s) return s;
   if (!act.authority.level.empty() && !in(kLevels, act.authority.level))
-    return c.fail("authority.level", "expected one of " + join(kLevels) + ", got " + describe(act.authority.level));
+    return c.fail("authority.level",
+                  i18n::Text("expected one of {}, got {}", join(kLevels), describe(act.authority.level)));
   return {};
 }
 
 // The checks of one attachment's fields, wherever it was read from; `where` names it ("attachments[2]").
 Status check_attachment(const Context& c, const std::string& where, const Act::Attachment& a) {
-  if (a.item.empty()) return c.fail(where + ".item", "missing (the dossier item code)");
+  if (a.item.empty()) return c.fail(where + ".item", i18n::Text("missing (the dossier item code)"));
   if (auto s = check_chars(c, where + ".item", a.item, kMaxItem); !s) return s;
   if (auto s = check_chars(c, where + ".media_type", a.media_type, kMaxMediaType); !s) return s;
   if (a.size > kMaxStatedSize)
-    return c.fail(where + ".size", fmt::format("{} bytes, more than the limit of {}", a.size,
-                                               signing::byte_limit_text(kMaxStatedSize)));
+    return c.fail(where + ".size",
+                  i18n::Text("{} bytes, more than the limit of {}", a.size, signing::byte_limit_text(kMaxStatedSize)));
   return {};
 }
 
 Status check_attachment_count(const Context& c, std::size_t n) {
-  if (n > kMaxAttachments) return c.fail("attachments", fmt::format("{} attachments, more than the limit of {}", n, kMaxAttachments));
+  if (n > kMaxAttachments)
+    return c.fail("attachments", i18n::Text("{} attachments, more than the limit of {}", n, kMaxAttachments));
   return {};
 }
 
@@ -535,13 +551,14 @@ Status check_attachment_count(const Context& c, std::size_t n) {
 // key. `budget` is what the act's earlier attachments left of kMaxAttachmentsBytes; this one is taken from it.
 Result<Bytes> read_attachment(const Context& c, const std::string& where, const std::filesystem::path& path,
                               std::size_t& budget) {
-  auto bytes = signing::read_user_file(path.string(), kMaxAttachmentBytes, "attachment");
-  if (!bytes) return c.fail(where, bytes.error().message);
+  auto bytes = signing::read_user_file(path.string(), kMaxAttachmentBytes, N_("attachment"));
+  if (!bytes)
+    return c.fail(where, bytes.error().text.empty() ? i18n::Text::verbatim(bytes.error().message) : bytes.error().text);
   if (bytes->size() > budget)
-    return c.fail(where, fmt::format("{}: with it the act's attachments exceed the limit of {} together",
-                                     path.string(), signing::byte_limit_text(kMaxAttachmentsBytes)));
+    return c.fail(where, i18n::Text("{}: with it the act's attachments exceed the limit of {} together", path.string(),
+                                    signing::byte_limit_text(kMaxAttachmentsBytes)));
   if (auto why = signing::private_key_material(*bytes))
-    return c.fail(where, fmt::format("{}: {}; a private key is never attached to an act", path.string(), *why));
+    return c.fail(where, i18n::Text("{}: {}; a private key is never attached to an act", path.string(), *why));
   budget -= bytes->size();
   return bytes;
 }
@@ -549,33 +566,36 @@ Result<Bytes> read_attachment(const Context& c, const std::string& where, const 
 Result<Act> check_act(const json& j, const std::string& source, const std::filesystem::path& base_dir,
                       ActInput* input) {
   Context c{source};
-  if (!j.is_object()) return bad_input(source + ": an act must be a JSON object");
+  if (!j.is_object()) return bad_input(i18n::Text("{}: an act must be a JSON object", source));
   static const std::set<std::string, std::less<>> kTop = {"act", "subject", "date", "document", "authority",
                                                           "attachments", "data"};
   for (const auto& [key, _] : j.items())
     if (!kTop.contains(key))
-      return c.fail(shown(key), "unknown field (expected act, subject, date, document, authority, attachments, data)");
+      return c.fail(shown(key),
+                    i18n::Text("unknown field (expected act, subject, date, document, authority, attachments, data)"));
   Act act;
-  if (!j.contains("act")) return c.fail("act", "missing");
-  if (!j["act"].is_string()) return c.fail("act", "expected text, got " + describe(j["act"]));
+  if (!j.contains("act")) return c.fail("act", i18n::Text("missing"));
+  if (!j["act"].is_string()) return c.fail("act", i18n::Text("expected text, got {}", describe(j["act"])));
   act.act = j["act"].get<std::string>();
-  if (!j.contains("subject")) return c.fail("subject", "missing");
-  if (!j["subject"].is_string()) return c.fail("subject", "expected 1-64 of A-Z a-z 0-9 - _ /, got " + describe(j["subject"]));
+  if (!j.contains("subject")) return c.fail("subject", i18n::Text("missing"));
+  if (!j["subject"].is_string())
+    return c.fail("subject", i18n::Text("expected 1-64 of A-Z a-z 0-9 - _ /, got {}", describe(j["subject"])));
   act.subject = j["subject"].get<std::string>();
-  if (!j.contains("date")) return c.fail("date", "missing");
-  if (!j["date"].is_string()) return c.fail("date", "expected " + date_range_text() + ", got " + describe(j["date"]));
+  if (!j.contains("date")) return c.fail("date", i18n::Text("missing"));
+  if (!j["date"].is_string())
+    return c.fail("date", i18n::Text("expected {}, got {}", date_range_text(), describe(j["date"])));
   act.date = j["date"].get<std::string>();
 
   auto text_fields = [&](const char* name, std::initializer_list<std::pair<const char*, std::string*>> fields) -> Status {
     if (!j.contains(name)) return {};
     const json& o = j[name];
-    if (!o.is_object()) return c.fail(name, "expected an object, got " + describe(o));
+    if (!o.is_object()) return c.fail(name, i18n::Text("expected an object, got {}", describe(o)));
     for (const auto& [key, value] : o.items()) {
       auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return key == f.first; });
       if (it == fields.end()) {
         std::string names;
         for (const auto& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.first);
-        return c.fail(field_name(name, key), "unknown field (expected " + names + ")");
+        return c.fail(field_name(name, key), i18n::Text("unknown field (expected {})", names));
       }
       // The length is checked by check_envelope, after every field is read.
       auto t = text_value(c, std::string(name) + "." + key, value, true, std::numeric_limits<std::size_t>::max());
@@ -593,14 +613,14 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
 
   if (j.contains("attachments")) {
     const json& list = j["attachments"];
-    if (!list.is_array()) return c.fail("attachments", "expected a list, got " + describe(list));
+    if (!list.is_array()) return c.fail("attachments", i18n::Text("expected a list, got {}", describe(list)));
     // Counted before any file is read.
     if (auto s = check_attachment_count(c, list.size()); !s) return std::unexpected(s.error());
     std::size_t budget = kMaxAttachmentsBytes;
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::string w = fmt::format("attachments[{}]", i);
       const json& a = list[i];
-      if (!a.is_object()) return c.fail(w, "expected an object, got " + describe(a));
+      if (!a.is_object()) return c.fail(w, i18n::Text("expected an object, got {}", describe(a)));
       Act::Attachment att;
       std::optional<std::string> path;
       bool has_sha = false, has_size = false;
@@ -614,24 +634,25 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
           else path = *t;
         } else if (key == "sha256") {
           auto d = value.is_string() ? digest_from_hex(value.get_ref<const std::string&>()) : std::nullopt;
-          if (!d) return c.fail(w + ".sha256", "expected 64 hex digits, got " + describe(value));
+          if (!d) return c.fail(w + ".sha256", i18n::Text("expected 64 hex digits, got {}", describe(value)));
           att.sha256 = *d;
           has_sha = true;
         } else if (key == "size") {
           // A non-negative integer (JSON text gives it unsigned; a program may build it signed).
           if (!value.is_number_integer() || (!value.is_number_unsigned() && value.get<std::int64_t>() < 0))
-            return c.fail(w + ".size", "expected a size in bytes, got " + describe(value));
+            return c.fail(w + ".size", i18n::Text("expected a size in bytes, got {}", describe(value)));
           att.size = value.get<std::uint64_t>();
           has_size = true;
         } else {
-          return c.fail(field_name(w, key), "unknown field (expected item, path, media_type, sha256, size)");
+          return c.fail(field_name(w, key),
+                        i18n::Text("unknown field (expected item, path, media_type, sha256, size)"));
         }
       }
       if (att.media_type.empty()) att.media_type = "application/octet-stream";
       if (auto s = check_attachment(c, w, att); !s) return std::unexpected(s.error());
       std::filesystem::path source;
       if (path) {
-        if (has_sha || has_size) return c.fail(w, "give either path, or sha256 and size, not both");
+        if (has_sha || has_size) return c.fail(w, i18n::Text("give either path, or sha256 and size, not both"));
         // Relative to the act's own file, not to wherever the signer happens to be.
         source = *path;
         if (source.is_relative()) source = base_dir / source;
@@ -641,7 +662,7 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
         att.size = bytes->size();
         input->attachment_contents.push_back(std::move(*bytes));
       } else if (!has_sha || !has_size) {
-        return c.fail(w, "needs path, or sha256 and size");
+        return c.fail(w, i18n::Text("needs path, or sha256 and size"));
       }
       input->attachment_sources.push_back(std::move(source));
       act.attachments.push_back(std::move(att));
@@ -661,7 +682,7 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
                                    "it out and file it in the exemplar's dossier (an attachment, item E1), which a "
                                    "disposal can erase");
     if (!individual && !act.data.contains("holder"))
-      return c.fail("data.holder", "missing (required for a collective exemplar: the collective's name)");
+      return c.fail("data.holder", i18n::Text("missing (required for a collective exemplar: the collective's name)"));
   }
   return act;
 }
@@ -910,8 +931,8 @@ Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& sourc
 Result<ActInput> parse_act(std::string_view text, const std::string& source,
                            const std::filesystem::path& base_dir) {
   if (text.size() > kMaxActJsonBytes)
-    return bad_input(fmt::format("{}: {} bytes, more than the limit of {} for an act", source, text.size(),
-                                 signing::byte_limit_text(kMaxActJsonBytes)));
+    return bad_input(i18n::Text("{}: {} bytes, more than the limit of {} for an act", source, text.size(),
+                                signing::byte_limit_text(kMaxActJsonBytes)));
   // The parser keeps its own stack on the heap, but what is built from deep JSON would be walked recursively (by
   // messages, by dump()): an array or object deeper than kMaxJsonDepth is discarded as it is read, and refused.
   bool too_deep = false;
@@ -927,7 +948,7 @@ Result<ActInput> parse_act(std::string_view text, const std::string& source,
   try {
     j = json::parse(text, depth_limit);
   } catch (const json::parse_error& e) {
-    return bad_input(fmt::format("{}: malformed JSON at byte {}", source, e.byte));
+    return bad_input(i18n::Text("{}: malformed JSON at byte {}", source, e.byte));
   } catch (const json::exception& e) {
     // A number too large for a double (1e400): out_of_range 406, "number overflow parsing '1e400'".
     std::string what = e.what();
@@ -935,7 +956,7 @@ Result<ActInput> parse_act(std::string_view text, const std::string& source,
     return bad_input(fmt::format("{}: {}", source, shown(what)));
   }
   if (too_deep)
-    return bad_input(fmt::format("{}: nested deeper than {} levels of arrays and objects", source, kMaxJsonDepth));
+    return bad_input(i18n::Text("{}: nested deeper than {} levels of arrays and objects", source, kMaxJsonDepth));
   return act_from_json(j, source, base_dir);
 }
 
@@ -1089,7 +1110,7 @@ Result<Act> decode_body(ByteView bytes) {
     auto text = [&](capnp::Text::Reader t, std::string& out, const char* where) -> Status {
       out.assign(t.begin(), t.size());
       auto normal = is_nfc(out);
-      if (!normal) return c.fail(where, "text is not valid UTF-8");
+      if (!normal) return c.fail(where, i18n::Text("text is not valid UTF-8"));
       if (!*normal) return not_canonical();
       return {};
     };

@@ -166,7 +166,7 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   const fs::path data = dir / "data.mdb";
   struct stat before {};
   if (::lstat(data.c_str(), &before) != 0)
-    return bad_input(fmt::format("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
+    return bad_input(i18n::Text("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
   if (!S_ISREG(before.st_mode))
     return bad_input(fmt::format("{} is not a regular file: compaction replaces only a file", data.string()));
   if (on_read_only_media(dir)) return io_error(read_only_media(dir));

@@ -465,7 +465,7 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOpt
   std::error_code ec;
   const fs::path data = dir / "data.mdb";
   if (!fs::exists(data, ec))
-    return bad_input(fmt::format("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
+    return bad_input(i18n::Text("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
   // `antq compact` renames a new data.mdb over the old one while it holds LMDB's exclusive lock (compact.cpp). An
   // open that began meanwhile opened data_fd on the old file, then waited in mdb_env_open for that lock, and LMDB
   // opened the new file once it was let in: such an open starts again, so that the file checked is the file LMDB

@@ -29,7 +29,7 @@ std::string serial_hex(const X509* cert) {
 }  // namespace
 
 Result<Bytes> read_crl(const std::string& path) {
-  auto data = read_user_file(path, kMaxCrlFileBytes, "CRL file");
+  auto data = read_user_file(path, kMaxCrlFileBytes, N_("CRL file"));
   if (!data) return std::unexpected(data.error());
   X509CrlPtr crl;
   if (looks_like_pem(*data)) {
@@ -46,7 +46,7 @@ Result<Bytes> read_crl(const std::string& path) {
 }
 
 Result<std::vector<Bytes>> read_certificates(const std::string& path) {
-  auto data = read_user_file(path, kMaxCertificateFileBytes, "certificate file");
+  auto data = read_user_file(path, kMaxCertificateFileBytes, N_("certificate file"));
   if (!data) return std::unexpected(data.error());
   std::vector<Bytes> out;
   if (!looks_like_pem(*data)) {

@@ -83,7 +83,7 @@ Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
     rep->storage = Storage::token;
     return Ed25519Key(std::move(rep));
   }
-  auto file = read_user_file(path, kMaxKeyFileBytes, "operator key file");
+  auto file = read_user_file(path, kMaxKeyFileBytes, N_("operator key file"));
   if (!file) return std::unexpected(file.error());
   Bytes& pem = *file;
   auto read = read_pem_private_key(pem, "operator key " + path, kOperatorPassphraseVariable);

@@ -73,7 +73,7 @@ PrivateKey::~PrivateKey() = default;
 
 Result<PrivateKey> PrivateKey::load(const std::string& spec) {
   if (spec.starts_with("pkcs11:")) return load_pkcs11_key(spec);
-  auto file = read_user_file(spec, kMaxKeyFileBytes, "key file");
+  auto file = read_user_file(spec, kMaxKeyFileBytes, N_("key file"));
   if (!file) return std::unexpected(file.error());
   Bytes& pem = *file;
 

@@ -9,6 +9,7 @@
 #   --recreate     delete CHROOT_DIR first, so that install-deps.sh starts from a bare system again
 #   --worktree     copy the working tree (tracked and untracked, not ignored) instead of HEAD
 #   --mirror URL   Debian mirror for debootstrap (default http://deb.debian.org/debian)
+#   --with FILE    also copy FILE to CHROOT_DIR/root/ (a .deb for tools/package-check.sh); may be repeated
 #
 # The repository is copied to CHROOT_DIR/root/antq (replacing any previous copy), and ../shared beside the repository,
 # if there is one, to CHROOT_DIR/root/shared (the tests read the RFC 9162 vectors from there). Needs root (chroot,
@@ -22,6 +23,7 @@ mirror=http://deb.debian.org/debian
 recreate=0
 worktree=0
 command=(tools/test.sh)
+with=()
 while (($#)); do
   case "$1" in
     --recreate) recreate=1 ;;
@@ -30,13 +32,18 @@ while (($#)); do
       mirror=${2:?--mirror needs a URL}
       shift
       ;;
+    --with)
+      [[ -f "${2:-}" ]] || { echo "fresh-root-check.sh: --with needs a file (no '${2:-}')" >&2; exit 2; }
+      with+=("$(readlink -f "$2")")
+      shift
+      ;;
     --)
       shift
       if (($#)); then command=("$@"); fi
       break
       ;;
     -h|--help)
-      sed -n '2,15s/^# \{0,1\}//p' "$0"
+      sed -n '2,16s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     -*)
@@ -143,6 +150,11 @@ if [[ -d "$repo/../shared" ]]; then
   rm -rf --one-file-system "$root/root/shared"
   cp -a "$repo/../shared" "$root/root/shared"
 fi
+
+for file in "${with[@]}"; do
+  echo "== copying $file to $root/root/"
+  cp "$file" "$root/root/"
+done
 
 echo "== chroot $root: cd /root/antq && ${command[*]}"
 chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
