@@ -9,11 +9,15 @@
 #include "cli/service_client.hpp"
 #include "cli/csv.hpp"
 #include "cli/display.hpp"
+#include "cli/official_document.hpp"
+#include "cli/pdf.hpp"
 #include "cli/queries.hpp"
+#include "ledger/act.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 #include "projections/names.hpp"
 #include "projections/report.hpp"
+#include "projections/units.hpp"
 
 namespace antq::cli {
 namespace {
@@ -48,81 +52,118 @@ const std::map<std::string, Label, std::less<>> kLevels = {
     {"good", {"Tốt", "Good"}}, {"fair", {"Khá", "Fair"}}, {"average", {"Trung bình", "Average"}}, {"weak", {"Yếu", "Weak"}},
     {"building", {"Đang xây dựng", "building"}}, {"recognized", {"Đã công nhận", "recognised"}},
     {"ended", {"Kết thúc xây dựng", "ended"}}};
+// The printed document's words for the reasons a model is counted apart and the kinds of reorganisation (the table
+// shows the keys, as the CSV has them); a value not listed prints as it is.
+const std::map<std::string, std::string, std::less<>> kApartReasons = {
+    {"dan-van-kheo", "Mô hình “Dân vận khéo”"},
+    {"no-security-content", "Không có nội dung về an ninh, trật tự"}};
+const std::map<std::string, std::string, std::less<>> kReorganisationKinds = {
+    {"merger", "Sáp nhập"}, {"split", "Chia tách"}, {"abolished", "Kết thúc hoạt động"}};
 
 std::string in_period(const projections::Statistics& s, const std::string& key) {
   auto it = s.in_period.find(key);
   return std::to_string(it == s.in_period.end() ? 0 : it->second);
 }
 
-std::vector<Section> sections_of(const PeriodicReport& r) {
+std::string word_of(const std::map<std::string, std::string, std::less<>>& words, const std::string& key) {
+  auto it = words.find(key);
+  return it == words.end() ? key : it->second;
+}
+
+// The sections of the report. With `english` (the table): each label as "Vietnamese (English)", and the subjects
+// counted apart by id. Without (the printed document, Decree 30): Vietnamese only, subjects by name, dates as
+// dd/mm/yyyy, and no section of internal ids (the sealed parts of a merged province).
+std::vector<Section> sections_of(const PeriodicReport& r, bool english = true) {
   const projections::Statistics& s = r.stats;
+  auto both = [english](std::string_view vi, std::string_view en) {
+    return english ? fmt::format("{} ({})", vi, en) : std::string(vi);
+  };
+  auto day = [english](const std::string& date) { return english ? date : decree30_date(date); };
   std::vector<Section> out;
   Section models{"I", "Thống kê mô hình theo tên", "models by name: points and implementing teams",
-                 {"Tên mô hình (model)", "Số điểm (points)", "Số tổ (teams)"}, {}};
+                 {both("Tên mô hình", "model"), both("Số điểm", "points"), both("Số tổ", "teams")}, {}};
   for (const auto& m : s.models) models.rows.push_back({m.name, std::to_string(m.points), std::to_string(m.teams)});
-  models.rows.push_back({"Tổng số (total)", std::to_string(s.points), std::to_string(s.teams)});
+  models.rows.push_back({both("Tổng số", "total"), std::to_string(s.points), std::to_string(s.teams)});
   out.push_back(std::move(models));
 
   Section built{"II", "Xây dựng mới, công nhận, nhân rộng, sáp nhập, kiện toàn, kết thúc trong kỳ",
-                fmt::format("in the period {} to {}", r.covers.from, r.covers.to), {"Nội dung (figure)", "Số lượng"}, {}};
+                fmt::format("in the period {} to {}", r.covers.from, r.covers.to),
+                {both("Nội dung", "figure"), "Số lượng"}, {}};
   for (const char* key : {"models-established", "points-established", "models-recognized", "replicated", "merged",
                           "reorganized", "terminated"}) {
     const Label& l = kPeriodLabels.at(key);
-    built.rows.push_back({fmt::format("{} ({})", l.vi, l.en), in_period(s, key)});
+    built.rows.push_back({both(l.vi, l.en), in_period(s, key)});
   }
   out.push_back(std::move(built));
 
   if (r.yearly) {
     Section ratings{"III", fmt::format("Đánh giá, xếp loại mô hình năm {}", r.year),
-                    fmt::format("ratings of evaluation year {}", r.year), {"Mức xếp loại (level)", "Số mô hình, điểm"}, {}};
+                    fmt::format("ratings of evaluation year {}", r.year),
+                    {both("Mức xếp loại", "level"), "Số mô hình, điểm"}, {}};
     std::size_t effective = 0;
     for (const char* level : {"good", "fair", "average", "weak"}) {
       auto it = s.ratings.find(level);
       const std::size_t n = it == s.ratings.end() ? 0 : it->second;
       if (std::string_view(level) == "good" || std::string_view(level) == "fair") effective += n;
-      ratings.rows.push_back({fmt::format("{} ({})", kLevels.at(level).vi, kLevels.at(level).en), std::to_string(n)});
+      ratings.rows.push_back({both(kLevels.at(level).vi, kLevels.at(level).en), std::to_string(n)});
     }
-    ratings.rows.push_back({"Hoạt động hiệu quả: Khá trở lên (effective: Fair or better)", std::to_string(effective)});
+    ratings.rows.push_back({english ? "Hoạt động hiệu quả: Khá trở lên (effective: Fair or better)"
+                                    : "Hoạt động hiệu quả (xếp loại Khá trở lên)",
+                            std::to_string(effective)});
     for (const auto& rep : s.replication)
-      ratings.rows.push_back({fmt::format("Mô hình nhân rộng {} ({}): {} điểm, số điểm Khá trở lên", rep.origin, rep.name,
-                                          rep.points),
-                              std::to_string(rep.effective)});
+      ratings.rows.push_back(
+          {english ? fmt::format("Mô hình nhân rộng {} ({}): {} điểm, số điểm Khá trở lên", rep.origin, rep.name,
+                                 rep.points)
+                   : fmt::format("Mô hình nhân rộng “{}”: {} điểm, số điểm Khá trở lên", rep.name, rep.points),
+           std::to_string(rep.effective)});
     out.push_back(std::move(ratings));
   }
 
   const Label& announced = kPeriodLabels.at("announced");
   out.push_back({"IV", "Đề xuất thông báo, giới thiệu kinh nghiệm, nhân rộng", "announcements in the period",
-                 {"Nội dung (figure)", "Số lượng"},
-                 {{fmt::format("{} ({})", announced.vi, announced.en), in_period(s, "announced")}}});
+                 {both("Nội dung", "figure"), "Số lượng"},
+                 {{both(announced.vi, announced.en), in_period(s, "announced")}}});
 
   Section exemplars{"V", "Điển hình tiên tiến", fmt::format("exemplars on {}, and in the period", r.as_of),
-                    {"Nội dung (figure)", "Số lượng"}, {}};
+                    {both("Nội dung", "figure"), "Số lượng"}, {}};
   for (const char* stage : {"building", "recognized", "ended"}) {
     auto it = s.exemplars.find(stage);
-    exemplars.rows.push_back({fmt::format("{} ({})", kLevels.at(stage).vi, kLevels.at(stage).en),
+    exemplars.rows.push_back({both(kLevels.at(stage).vi, kLevels.at(stage).en),
                               std::to_string(it == s.exemplars.end() ? 0 : it->second)});
   }
   for (const char* key : {"exemplars-recognized", "exemplars-ended"}) {
     const Label& l = kPeriodLabels.at(key);
-    exemplars.rows.push_back({fmt::format("{} trong kỳ ({} in the period)", l.vi, l.en), in_period(s, key)});
+    exemplars.rows.push_back({english ? fmt::format("{} trong kỳ ({} in the period)", l.vi, l.en)
+                                      : fmt::format("{} trong kỳ", l.vi),
+                              in_period(s, key)});
   }
   out.push_back(std::move(exemplars));
 
   Section apart{"VI", "Thống kê riêng, không tính vào tổng số",
-                "counted apart, never in the totals: Dân vận khéo models and models without security content",
-                {"Mô hình (subject)", "Tên (name)", "Lý do (reason)"}, {}};
-  for (const auto& a : s.apart) apart.rows.push_back({a.subject, a.name, a.reason});
+                "counted apart, never in the totals: Dân vận khéo models and models without security content", {}, {}};
+  if (english) {
+    apart.columns = {"Mô hình (subject)", "Tên (name)", "Lý do (reason)"};
+    for (const auto& a : s.apart) apart.rows.push_back({a.subject, a.name, a.reason});
+  } else {
+    apart.columns = {"Tên mô hình", "Lý do"};
+    for (const auto& a : s.apart) apart.rows.push_back({a.name, word_of(kApartReasons, a.reason)});
+  }
   out.push_back(std::move(apart));
 
   // The units as they were on the report's day (unit.reorganised): only where a reorganisation is in force.
   if (!s.succeeded.empty()) {
     Section units{"VII", "Đơn vị sau sắp xếp", "units reorganised by the report's day: old unit, successor, from",
-                  {"Đơn vị cũ (old unit)", "Đơn vị kế thừa (successor)", "Từ ngày (effective)", "Hình thức (kind)"}, {}};
-    for (const auto& x : s.succeeded) units.rows.push_back({x.unit, x.successor, x.effective, x.kind});
+                  {both("Đơn vị cũ", "old unit"), both("Đơn vị kế thừa", "successor"), both("Từ ngày", "effective"),
+                   both("Hình thức", "kind")},
+                  {}};
+    for (const auto& x : s.succeeded)
+      units.rows.push_back(
+          {x.unit, x.successor, day(x.effective), english ? x.kind : word_of(kReorganisationKinds, x.kind)});
     out.push_back(std::move(units));
   }
-  // The subjects counted from a merged province's predecessors (sealed parts): only where there are some.
-  if (!s.parts.empty()) {
+  // The subjects counted from a merged province's predecessors (sealed parts): only where there are some. Its rows
+  // are id prefixes, which the printed document does not show (the totals above count those subjects).
+  if (!s.parts.empty() && english) {
     Section parts{s.succeeded.empty() ? "VII" : "VIII", "Mô hình, điển hình của tỉnh cũ (trước sắp xếp)",
                   "subjects of a merged province's predecessor counted, not carried over by the report's day",
                   {"Phần hồ sơ (sealed part)", "Số mô hình, điểm, điển hình (subjects)"}, {}};
@@ -178,45 +219,77 @@ void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t 
   print_line(fmt::format("Check a submitted copy: antq reconcile {} REPORT.csv", dir));
 }
 
-void print_html(std::ostream& out, const PeriodicReport& r, const std::string& dir, std::uint64_t size,
-                const std::string& root) {
-  out << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title_of(r))
-            << "</title>\n<style>\n"
-               "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }\n"
-               "body { font-family: 'Times New Roman', serif; font-size: 13pt; line-height: 1.35; color: #000; }\n"
-               "h1 { font-size: 14pt; text-align: center; margin: 1em 0 0; }\n"
-               "p.subject { text-align: center; font-weight: bold; margin: 0 0 1em; }\n"
-               "h2 { font-size: 13pt; margin: 1.2em 0 0.3em; break-after: avoid; }\n"
-               "h2 small { font-weight: normal; font-style: italic; }\n"
-               "table { border-collapse: collapse; width: 100%; break-inside: auto; }\n"
-               "th, td { border: 1px solid #000; padding: 2px 6px; vertical-align: top; }\n"
-               "td.n { text-align: right; white-space: nowrap; }\n"
-               "table.heading td { border: none; padding: 0 6px 0 0; }\n"
-               "tr { break-inside: avoid; }\n"
-               "footer { margin-top: 2em; font-size: 10pt; }\n"
-               "</style>\n</head>\n<body>\n";
-  out << "<h1>" << html_escape(title_of(r)) << "</h1>\n<p class=\"subject\">" << html_escape(kSubject) << "</p>\n";
-  out << "<table class=\"heading\">\n";
-  for (const auto& [k, v] : heading(r, dir, size))
-    out << "<tr><td>" << html_escape(k) << ":</td><td>" << html_escape(v) << "</td></tr>\n";
-  out << "</table>\n";
-  for (const auto& s : sections_of(r)) {
-    out << "<h2>" << html_escape(s.number) << ". " << html_escape(s.vi) << " <small>(" << html_escape(s.en)
-              << ")</small></h2>\n<table>\n<tr>";
+// What antq report's options say of the printed document (--issuer ...); what they leave unset comes from the
+// ledger (document_of).
+struct DocumentOptions {
+  std::optional<std::string> issuer, governing_body, number, place, date, signer_authority, signer_title, signer_name;
+  std::vector<std::string> recipients;
+};
+
+// The printed report's document fields: the options, else the unit registry as of the report's day (the issuer is
+// the reporting unit by its registered name, its governing body the unit above it, the signer of a people's
+// committee or a steering committee signs on its behalf as its head), the place its name carries (place_of), the
+// recipient the profile's tier of the deadline names, today's date. bad_input for a --date that is not a date.
+Result<OfficialDocument> document_of(const ledger::Ledger& ledger, const PeriodicReport& r, const DocumentOptions& o) {
+  OfficialDocument d;
+  d.issuer = o.issuer.value_or(r.unit);
+  const projections::LedgerState state(ledger);
+  const projections::UnitTree tree(projections::registered_units(state), r.as_of);
+  const projections::Unit* unit = d.issuer.empty() ? nullptr : tree.find(d.issuer);
+  if (unit && !o.issuer) d.issuer = unit->name;
+  if (o.governing_body) d.governing_body = *o.governing_body;
+  else if (const projections::Unit* above = unit ? tree.parent(*unit) : nullptr) d.governing_body = above->name;
+  d.number = o.number.value_or("");
+  d.symbol = report_symbol(d.issuer);
+  d.place = o.place.value_or(place_of(d.issuer));
+  d.date = o.date.value_or(vietnam_today());
+  if (!ledger::is_date(d.date)) return bad_input(fmt::format("--date: expected a date YYYY-MM-DD, got \"{}\"", d.date));
+  d.recipients = o.recipients;
+  if (d.recipients.empty() && !r.to.empty()) d.recipients.push_back(r.to);
+  if (unit && unit->kind == "people-committee") {
+    d.signer_authority = "TM. ỦY BAN NHÂN DÂN";
+    d.signer_title = "CHỦ TỊCH";
+  } else if (unit && unit->kind == "steering-committee") {
+    d.signer_authority = "TM. BAN CHỈ ĐẠO";
+    d.signer_title = "TRƯỞNG BAN";
+  }
+  d.signer_authority = o.signer_authority.value_or(d.signer_authority);
+  d.signer_title = o.signer_title.value_or(d.signer_title);
+  d.signer_name = o.signer_name.value_or("");
+  return d;
+}
+
+// The report as an administrative document of Decree 30/2020/NĐ-CP (cli/official_document.hpp): Vietnamese only,
+// no command line, path, entry number or subject id. Every value goes through html_escape (cli/display.hpp).
+void print_html(std::ostream& out, const PeriodicReport& r, const OfficialDocument& doc) {
+  const std::string when = r.yearly ? fmt::format("năm {}", r.year) : fmt::format("6 tháng đầu năm {}", r.year);
+  const std::string work =
+      "công tác xây dựng, công nhận, nhân rộng mô hình, điển hình tiên tiến trong phong trào Toàn dân bảo vệ an ninh "
+      "Tổ quốc";
+  print_document_head(out, doc, fmt::format("Báo cáo {} {}", r.yearly ? "tổng kết" : "sơ kết", when), "Báo cáo",
+                      fmt::format("{} {} {}", r.yearly ? "Tổng kết" : "Sơ kết", when, work));
+  // The document the report carries out (profile_basis: its title, issuer, number and date), without the documents
+  // it replaced.
+  const std::string basis = r.basis.substr(0, r.basis.find("; thay thế"));
+  out << "<p>Thực hiện " << html_escape(basis) << ", "
+      << html_escape(doc.issuer.empty() ? std::string("các đơn vị") : doc.issuer) << " báo cáo kết quả "
+      << html_escape(work) << " " << html_escape(when) << " (từ ngày " << html_escape(decree30_date(r.covers.from))
+      << " đến ngày " << html_escape(decree30_date(r.covers.to)) << "; số liệu tính đến ngày "
+      << html_escape(decree30_date(r.as_of)) << ") như sau:</p>\n";
+  for (const auto& s : sections_of(r, false)) {
+    out << "<h2>" << html_escape(s.number) << ". " << html_escape(s.vi) << "</h2>\n<table>\n<tr>";
     for (const auto& c : s.columns) out << "<th>" << html_escape(c) << "</th>";
     out << "</tr>\n";
-    if (s.rows.empty()) out << "<tr><td colspan=\"" << s.columns.size() << "\">Không có (none)</td></tr>\n";
+    if (s.rows.empty()) out << "<tr><td colspan=\"" << s.columns.size() << "\">Không có</td></tr>\n";
     for (const auto& row : s.rows) {
       out << "<tr>";
       for (std::size_t i = 0; i < row.size(); ++i)
-        out << (is_count(row[i]) ? "<td class=\"n\">" : "<td>") << html_escape(row[i]) << "</td>";
+        out << (i > 0 && is_count(row[i]) ? "<td class=\"n\">" : "<td>") << html_escape(row[i]) << "</td>";
       out << "</tr>\n";
     }
     out << "</table>\n";
   }
-  out << "<footer>Số liệu lập từ sổ cái antq-ledger (" << size << " bản ghi; gốc Merkle " << html_escape(root)
-            << "). Kiểm tra bản đã gửi: <code>antq reconcile " << html_escape(dir) << " REPORT.csv</code>.</footer>\n"
-            << "</body>\n</html>\n";
+  print_document_close(out, doc);
 }
 
 json figures_json(const std::vector<Figure>& figures) {
@@ -274,9 +347,11 @@ std::string report_csv_text(const PeriodicReport& r) {
   return out;
 }
 
-std::string report_html_text(const ledger::Ledger& ledger, const Reported& x) {
+Result<std::string> report_html_text(const ledger::Ledger& ledger, const Reported& x, const DocumentOptions& o) {
+  auto doc = document_of(ledger, x.report, o);
+  if (!doc) return std::unexpected(doc.error());
   std::ostringstream out;
-  print_html(out, x.report, ledger.dir().string(), x.size, to_hex(ledger.root(x.size)));
+  print_html(out, x.report, *doc);
   return std::move(out).str();
 }
 
@@ -365,7 +440,7 @@ Result<std::string> report_csv(const ledger::Ledger& ledger, const ReportOptions
 Result<std::string> report_html(const ledger::Ledger& ledger, const ReportOptions& options, const Scope& scope) {
   auto x = report_of(ledger, options, scope);
   if (!x) return std::unexpected(x.error());
-  return report_html_text(ledger, *x);
+  return report_html_text(ledger, *x, {});
 }
 
 Result<Json> reconcile(const ledger::Ledger& ledger, std::string_view csv, const std::string& name, const Scope& scope) {
@@ -412,49 +487,104 @@ Result<SubmittedReport> parse_submitted_report(std::string_view text, const std:
 
 void add_report(CLI::App& app, Action& run) {
   struct Args {
-    std::string dir, period, unit, as_of, format = "table";
+    std::string dir, period, unit, as_of, format = "table", output;
     std::optional<std::uint64_t> at;
+    DocumentOptions document;
     ServiceAccess access;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("report", N_("The half-year or yearly report, in the shape the provinces send"));
   cmd->footer(
-      "PERIOD is YYYY-H1 (the half-year: 1 Nov of the year before to 30 Apr) or YYYY (the evaluation year: 1 Nov to\n"
-      "31 Oct). The figures are as of the day before the profile's deadline (Hòa Bình: 15 May, 15 Nov; Kon Tum and\n"
-      "Bắc Giang communes: 10 May, 10 Nov), or --as-of. Sections: I models by name (points, teams); II built,\n"
-      "recognised, replicated, merged, reorganised, ended in the period; III ratings and effective points (yearly);\n"
-      "IV announcements; V exemplars; VI models counted apart; VII, after a reorganisation of units (act\n"
-      "unit.reorganised, e.g. the district level abolished and communes merged on 2025-07-01), the units that had\n"
-      "ceased by the report's day and their successors (CSV rows succeeded,OLD,NEW and succeeded-on,OLD,DAY).\n"
+      "PERIOD is YYYY-H1, the half-year the provinces report as \"sơ kết 6 tháng đầu năm YYYY\": the first six\n"
+      "months of the evaluation year, 1 November of YYYY-1 to 30 April of YYYY; or YYYY, the evaluation year\n"
+      "(\"tổng kết năm YYYY\"): 1 November of YYYY-1 to 31 October of YYYY. The figures are as of the day before the\n"
+      "profile's deadline (Hòa Bình: 15 May, 15 Nov; Kon Tum and Bắc Giang communes: 10 May, 10 Nov), or --as-of.\n"
+      "Sections: I models by name (points, teams); II built, recognised, replicated, merged, reorganised, ended in\n"
+      "the period; III ratings and effective points (yearly); IV announcements; V exemplars; VI models counted apart;\n"
+      "VII, after a reorganisation of units (act unit.reorganised, e.g. the district level abolished and communes\n"
+      "merged on 2025-07-01), the units that had ceased by the report's day and their successors (CSV rows\n"
+      "succeeded,OLD,NEW and succeeded-on,OLD,DAY).\n"
       "Subjects count under the unit competent on the report's day: before the reorganisation the old units, from\n"
       "its day the new; --unit of a unit that had ceased by then is exit 2 naming its successor (use --as-of before\n"
       "that day for its own figures). --format csv gives the rows section,key,value an inspector checks with\n"
-      "antq reconcile; html a printable page (A4).\n"
-      "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --format html > bao-cao.html");
+      "antq reconcile.\n"
+      "--format html and pdf print the report as an administrative document of Decree 30/2020/NĐ-CP (Appendix I):\n"
+      "national title and motto, issuing body (and its governing body), number, place and date, BÁO CÁO and its\n"
+      "subject, the sections in Vietnamese, recipients and the signature block; A4, Times New Roman, page numbers\n"
+      "from page 2. The issuer is the --unit by its registered name, its governing body the unit above it in the\n"
+      "registry (antq units), the place the name after its level (\"UBND xã Phú Lai\": Phú Lai), the date today,\n"
+      "the recipient the one the profile names for the deadline, and a people's or steering committee signs \"TM.\"\n"
+      "by its head; the options above replace any of them. A blank number is left for the clerk to write in.\n"
+      "--format pdf needs --output FILE.pdf and Chromium (Debian's package chromium; $ANTQ_CHROMIUM names another\n"
+      "one), which prints the same HTML; a failure leaves FILE.pdf as it was.\n"
+      "Example: antq report ledger/ 2026-H1 --unit 'UBND xã Phú Lai' --number 12/BC-UBND \\\n"
+      "           --signer-name 'Nguyễn Văn An' --format pdf --output bao-cao.pdf");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
   cmd->add_option("PERIOD", args->period, "YYYY-H1 or YYYY")->required();
   cmd->add_option("--unit", args->unit, "The reporting unit: the subjects it and the units under it founded (antq units; its name, in any case or Unicode form)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
-  cmd->add_option("--format", args->format, "table, csv, html or json")
-      ->check(CLI::IsMember({"table", "csv", "html", "json"}));
+  cmd->add_option("--format", args->format, "table, csv, html, pdf or json")
+      ->check(CLI::IsMember({"table", "csv", "html", "pdf", "json"}));
+  cmd->add_option("--output", args->output, "With --format pdf: the PDF file to write");
+  DocumentOptions& d = args->document;
+  cmd->add_option("--issuer", d.issuer, "html, pdf: the issuing body (default: --unit)");
+  cmd->add_option("--governing-body", d.governing_body, "html, pdf: the body above the issuer ('' for none)");
+  cmd->add_option("--number", d.number, "html, pdf: number and symbol, e.g. 12/BC-UBND (default: a blank)");
+  cmd->add_option("--place", d.place, "html, pdf: the place of the date line, e.g. Phú Lai");
+  cmd->add_option("--date", d.date, "html, pdf: the document's date, YYYY-MM-DD (default: today)");
+  cmd->add_option("--recipient", d.recipients, "html, pdf: a recipient (repeat it; \"Lưu: VT.\" is added last)");
+  cmd->add_option("--signer-authority", d.signer_authority, "html, pdf: e.g. 'TM. ỦY BAN NHÂN DÂN' ('' for none)");
+  cmd->add_option("--signer-title", d.signer_title, "html, pdf: the signer's office, e.g. 'CHỦ TỊCH'");
+  cmd->add_option("--signer-name", d.signer_name, "html, pdf: the signer's full name");
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      if (is_service_url(args->dir))
+      const DocumentOptions& d = args->document;
+      const bool document_given = d.issuer || d.governing_body || d.number || d.place || d.date || d.signer_authority ||
+                                  d.signer_title || d.signer_name || !d.recipients.empty();
+      const bool printed = args->format == "html" || args->format == "pdf";
+      if (document_given && !printed)
+        return fail(bad_input("--issuer, --number, --recipient, --signer-... shape the printed document: add --format "
+                              "html or pdf"));
+      if (args->format == "pdf" && args->output.empty())
+        return fail(bad_input("--format pdf writes a file, never to the terminal: add --output FILE.pdf"));
+      if (!args->output.empty() && args->format != "pdf")
+        return fail(bad_input("--output is for --format pdf; the other formats print to standard output"));
+      if (is_service_url(args->dir)) {
+        if (args->format == "pdf" || document_given)
+          return fail(bad_input("--format pdf and the document's options (--issuer ...) read a local ledger; from a "
+                                "service, get --format html"));
         return ask_service(args->dir, args->access, "report", "/v1/report",
                            {{"period", args->period},
                             {"unit", args->unit},
                             {"as_of", args->as_of},
                             {"at", args->at ? std::to_string(*args->at) : ""}},
                            args->format, "add --format json, csv or html");
+      }
+      // The renderer is looked for before anything is computed: without it, one line and nothing written.
+      std::optional<std::filesystem::path> chromium;
+      if (args->format == "pdf") {
+        auto found = find_chromium();
+        if (!found) return fail(found.error());
+        chromium = std::move(*found);
+      }
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto x = report_of(**ledger, {args->period, args->unit, {args->as_of, args->at}}, {});
       if (!x) return fail(x.error());
+      if (printed) {
+        auto html = report_html_text(**ledger, *x, d);
+        if (!html) return fail(html.error());
+        if (!chromium) {
+          std::cout << *html;
+          return kOk;
+        }
+        auto written = print_pdf(*chromium, *html, args->output);
+        return written ? kOk : fail(written.error());
+      }
       if (args->format == "csv") std::cout << report_csv_text(x->report);
       else if (args->format == "json") print_json(report_json(*x));
-      else if (args->format == "html") std::cout << report_html_text(**ledger, *x);
       else print_table(x->report, args->dir, x->size);
       return kOk;
     };

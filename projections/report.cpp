@@ -64,21 +64,24 @@ Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::str
   auto profile = profile_on(ledger, r.covers.to);
   if (!profile) return std::unexpected(profile.error());
   const std::string period_kind = r.yearly ? "year" : "H1";
-  auto earlier = [&](const std::string& before) {
+  auto earlier = [&](const std::string& before, const std::string& to) {
     const std::string due = fmt::format("{:04}-{}", r.year, before);
-    if (r.due.empty() || due < r.due) r.due = due;
+    if (r.due.empty() || due < r.due) {
+      r.due = due;
+      r.to = to;
+    }
   };
   if (profile->format >= 2) {
     const std::string level = unit.empty() ? "" : level_of(ledger, unit);
     for (const UnitReportTier& t : profile->unit_reports)
       if (t.period == period_kind && (level.empty() || std::find(t.levels.begin(), t.levels.end(), level) != t.levels.end()))
-        earlier(t.before);
+        earlier(t.before, t.to);
     if (r.due.empty() && !level.empty())  // a unit of no tier's level: the period's earliest
       for (const UnitReportTier& t : profile->unit_reports)
-        if (t.period == period_kind) earlier(t.before);
+        if (t.period == period_kind) earlier(t.before, "");  // sent to whom, the profile does not say
   } else {
     for (const Deadline& d : profile->deadlines)
-      if (d.id == "missing-report" && d.period == period_kind) earlier(d.before);
+      if (d.id == "missing-report" && d.period == period_kind) earlier(d.before, "");
   }
   r.as_of = as_of.value_or(std::min(r.due.empty() ? r.covers.to : day_before(r.due), today));
   if (r.as_of < r.covers.from)

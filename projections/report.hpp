@@ -26,6 +26,8 @@ struct PeriodicReport {
   Period covers;        // the days the report covers
   std::string as_of;    // the record as it stood on this day: the day before the deadline, unless asked otherwise
   std::string due;      // the deadline ("before" this day) of the profile in force; "" when it sets none
+  std::string to;       // to whom the unit sends it, as the profile's tier of `due` for its level writes it; ""
+                        // when none says
   std::optional<std::uint64_t> at;  // only the entries up to this seq (the ledger as it stood then), when given
   std::string unit;     // the reporting unit's subjects; "" for every unit
   std::string profile;  // the profile in force on as_of

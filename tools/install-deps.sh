@@ -23,6 +23,7 @@ packages=(
   python3                                    # tests/tools/bagit_validate.py (RFC 8493); http.server for the mirror test
   curl                                       # the service's end-to-end tests: requests with client certificates
   chromium nodejs npm                        # the desk's browser tests: headless Chromium driven by playwright-core
+  fonts-liberation2                          # Liberation Serif (Times New Roman's metrics): antq report --format pdf
   help2man                                   # the manual pages, made from antq --help at build time
   lintian man-db systemd                     # the package's test: lintian, man, systemd-analyze verify of the unit
 )
