@@ -488,6 +488,7 @@ Result<SubmittedReport> parse_submitted_report(std::string_view text, const std:
 void add_report(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, period, unit, as_of, format = "table", output;
+    bool json = false;
     std::optional<std::uint64_t> at;
     DocumentOptions document;
     ServiceAccess access;
@@ -527,6 +528,7 @@ void add_report(CLI::App& app, Action& run) {
   cmd->add_option("--format", args->format, "table, csv, html, pdf or json")
       ->check(CLI::IsMember({"table", "csv", "html", "pdf", "json"}));
   cmd->add_option("--output", args->output, "With --format pdf: the PDF file to write");
+  cmd->add_flag("--json", args->json, "The same as --format json");
   DocumentOptions& d = args->document;
   cmd->add_option("--issuer", d.issuer, "html, pdf: the issuing body (default: --unit)");
   cmd->add_option("--governing-body", d.governing_body, "html, pdf: the body above the issuer ('' for none)");
@@ -540,6 +542,7 @@ void add_report(CLI::App& app, Action& run) {
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {
+      if (args->json) args->format = "json";
       const DocumentOptions& d = args->document;
       const bool document_given = d.issuer || d.governing_body || d.number || d.place || d.date || d.signer_authority ||
                                   d.signer_title || d.signer_name || !d.recipients.empty();

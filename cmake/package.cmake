@@ -20,10 +20,11 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq.bash-completion
 # Debian 12 keeps units in /lib/systemd/system (the /usr-merge moratorium); sysusers.d is under /usr/lib.
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq-serve.service DESTINATION /lib/systemd/system)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq.sysusers DESTINATION lib/sysusers.d RENAME antq.conf)
-install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/ledger/FORMAT.md ${CMAKE_SOURCE_DIR}/docs/service.md
-              ${CMAKE_SOURCE_DIR}/docs/guarantees.md ${CMAKE_SOURCE_DIR}/docs/signatures.md
-              ${CMAKE_SOURCE_DIR}/docs/storage.md ${CMAKE_SOURCE_DIR}/packaging/copyright
-        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The README and what it links to, in the same layout, so that its links work where it is installed.
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
+install(FILES ${CMAKE_SOURCE_DIR}/ledger/FORMAT.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/ledger)
 
 # The manual pages (cmake/man_pages.cmake: help2man over antq --help), made after antq is linked.
 find_program(ANTQ_HELP2MAN help2man)
@@ -78,6 +79,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # systemd-sysusers makes the service's user (postinst), as dh_installsysusers would have it depend.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers | systemd-sysusers")
+# antq report --format pdf prints with Chromium, in Liberation Serif (Times New Roman's metrics): docs/report.md.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "chromium, fonts-liberation2")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/postinst ${CMAKE_SOURCE_DIR}/packaging/prerm ${CMAKE_SOURCE_DIR}/packaging/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

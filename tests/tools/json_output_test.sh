@@ -29,6 +29,7 @@ commands=(
   "units|units $ledger --json"
   "profile|profile $ledger --json"
   "stats|stats $ledger --json"
+  "report|report $ledger 2024 --json"
   "retention|retention $ledger --json"
   "sign|sign $act --key $pki/police.key --cert $pki/police.crt --role person -o $tmp/act.signed --json"
   "timestamp|timestamp request $tmp/act.signed -o $tmp/act.tsq --json"

@@ -30,7 +30,7 @@ echo "ok: Depends (dpkg-shlibdeps): $(field Depends)"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' >"$tmp/files"
 for path in /usr/bin/antq /lib/systemd/system/antq-serve.service /usr/lib/sysusers.d/antq.conf \
   /usr/share/bash-completion/completions/antq /usr/share/doc/antq/copyright /usr/share/doc/antq/changelog.gz \
-  /usr/share/doc/antq/FORMAT.md /usr/share/antq/profiles/hoa-binh-2023.json \
+  /usr/share/doc/antq/ledger/FORMAT.md /usr/share/doc/antq/docs/output.md /usr/share/antq/profiles/hoa-binh-2023.json \
   /usr/share/antq/profiles/v1/kon-tum-2022.json \
   /usr/share/man/man1/antq.1.gz /usr/share/man/man1/antq-verify.1.gz /usr/share/man/man1/antq-serve.1.gz; do
   grep -qx "$path" "$tmp/files" || fail "the package lacks $path"
@@ -43,7 +43,11 @@ commands=$(LANGUAGE=en "$tmp/root/usr/bin/antq" --help | sed -n '/^Subcommands:/
 for c in $commands; do
   [[ -f "$tmp/root/usr/share/man/man1/antq-$c.1.gz" ]] || fail "no manual page antq-$c(1)"
 done
-echo "ok: the files, and a manual page for each of the $(wc -w <<<"$commands") commands"
+# Every file the installed README links to is installed beside it.
+for link in $(grep -o '](\(docs\|ledger\)/[^)#]*' "$tmp/root/usr/share/doc/antq/README.md" | cut -c3- | sort -u); do
+  [[ -f "$tmp/root/usr/share/doc/antq/$link" ]] || fail "the installed README links to $link, which is not installed"
+done
+echo "ok: the files, the README's links, and a manual page for each of the $(wc -w <<<"$commands") commands"
 
 "$tmp/root/usr/bin/antq" --version | grep -q "^antq [0-9]" || fail "the packaged antq --version printed no version"
 page=$(MANWIDTH=100 man -l "$tmp/root/usr/share/man/man1/antq-verify.1.gz" 2>/dev/null)
