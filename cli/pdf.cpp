@@ -15,12 +15,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
-
-extern char** environ;
 
 namespace antq::cli {
 namespace fs = std::filesystem;
@@ -127,6 +124,9 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
                                    "--no-default-browser-check",
                                    "--disable-extensions",
                                    "--disable-sync",
+                                   "--disable-background-networking",
+                                   "--disable-component-update",
+                                   "--password-store=basic",
                                    "--user-data-dir=" + (scratch.path / "profile").string(),
                                    "--no-pdf-header-footer",
                                    "--print-to-pdf=" + beside.path.string()};
@@ -137,6 +137,27 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // Chromium gets a small environment of its own: not the passphrases and PINs antq may hold (ANTQ_*), and a home
+  // inside the scratch directory, so that it writes nothing into the user's.
+  std::vector<std::string> env_strings = {"HOME=" + scratch.path.string(), "TMPDIR=" + scratch.path.string()};
+  for (const char* name : {"PATH", "LANG", "LC_ALL", "FONTCONFIG_PATH", "FONTCONFIG_FILE"})
+    if (const char* value = std::getenv(name)) env_strings.push_back(std::string(name) + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  // SIGINT, SIGTERM and SIGHUP are held while Chromium prints: one that comes kills Chromium's whole process group
+  // and ends the print with nothing written (the scratch directory and the file beside the output are removed as
+  // this function returns), instead of ending antq with Chromium left running and its files left behind.
+  sigset_t stops, before;
+  sigemptyset(&stops);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stops, sig);
+  ::pthread_sigmask(SIG_BLOCK, &stops, &before);
+  struct Restore {
+    sigset_t mask;
+    ~Restore() { ::pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{before};
+
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -144,27 +165,40 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own process group: killed whole on a timeout
+  // Its own process group (killed whole on a timeout or a signal), with the signal mask antq had before.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &before);
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, chromium.c_str(), &actions, &attr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&pid, chromium.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (spawned != 0) return io_error(fmt::format("cannot run {}: {}", chromium.string(), std::strerror(spawned)));
+  int status = 0;
+  const auto stop = [&] {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  };
 
   const auto deadline = std::chrono::steady_clock::now() + kPrintTimeout;
-  int status = 0;
   for (;;) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    if (done < 0 && errno != EINTR)
-      return io_error(fmt::format("waiting for {}: {}", chromium.string(), std::strerror(errno)));
+    if (done < 0 && errno != EINTR) {
+      const int error = errno;
+      stop();
+      return io_error(fmt::format("waiting for {}: {}", chromium.string(), std::strerror(error)));
+    }
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      stop();
       return io_error(fmt::format("{} did not print the PDF within two minutes; nothing written", chromium.string()));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const timespec pause{0, 20'000'000};  // 20 ms
+    if (const int sig = ::sigtimedwait(&stops, nullptr, &pause); sig > 0) {
+      stop();
+      return io_error(fmt::format("stopped by signal {} while Chromium printed the PDF; nothing written", sig));
+    }
   }
   const bool exited = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::string head(5, '\0');

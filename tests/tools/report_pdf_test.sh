@@ -51,10 +51,9 @@ done
 # Page numbers: none on page 1, "2" alone on the first line of page 2.
 first=$(pdftotext -f 1 -l 1 "$pdf" - | grep -v '^\s*$' | head -n 1)
 [[ $first != 1 ]] || fail "page 1 carries a page number"
-if ((pages >= 2)); then
-  top=$(pdftotext -f 2 -l 2 "$pdf" - | grep -v '^\s*$' | head -n 1 | tr -d '[:space:]')
-  [[ $top == 2 ]] || fail "page 2 does not begin with its number 2: \"$top\""
-fi
+((pages >= 2)) || fail "the yearly report fits on $pages page: page 2's number is not checked (a longer report?)"
+top=$(pdftotext -f 2 -l 2 "$pdf" - | grep -v '^\s*$' | head -n 1 | tr -d '[:space:]')
+[[ $top == 2 ]] || fail "page 2 does not begin with its number 2: \"$top\""
 
 pdftoppm -png -r 50 -f 1 -l 1 "$pdf" "$tmp/page" || fail "pdftoppm cannot render page 1"
 png=$(ls "$tmp"/page-*1.png 2>/dev/null | head -n 1)
@@ -91,5 +90,24 @@ dossier=$("$antq" dossier "$ledger" "$subject" --json) || fail "antq dossier $su
 grep -q "\"sha256\": \"$sha\"" <<<"$dossier" || fail "the dossier of $subject does not list the PDF ($sha)"
 out=$("$antq" verify "$ledger" 2>&1) || fail "verify fails after the PDF was attached: $out"
 grep -qF "OK: every entry, checkpoint and signature verifies" <<<"$out" || fail "verify: $out"
+# Stopped while it prints (a Chromium that hangs, then SIGTERM): exit 2, the printer killed, nothing written — no PDF,
+# nothing beside it, nothing left in TMPDIR.
+printf '#!/bin/sh\necho $$ > "%s"\nexec sleep 60\n' "$tmp/hung.pid" > "$tmp/hung-chromium"
+chmod +x "$tmp/hung-chromium"
+mkdir -p "$tmp/stop" "$tmp/stop-tmp"
+ANTQ_CHROMIUM=$tmp/hung-chromium TMPDIR=$tmp/stop-tmp "$antq" report "$ledger" 2024 --format pdf \
+  --output "$tmp/stop/r.pdf" 2>"$tmp/stop.err" &
+printing=$!
+for _ in $(seq 50); do [[ -s "$tmp/hung.pid" ]] && break; sleep 0.1; done
+[[ -s "$tmp/hung.pid" ]] || fail "the stand-in Chromium never started"
+kill -TERM "$printing"
+code=0
+wait "$printing" || code=$?
+[[ $code == 2 ]] || fail "antq report stopped by SIGTERM exited $code, not 2: $(cat "$tmp/stop.err")"
+grep -q "nothing written" "$tmp/stop.err" || fail "the stopped print said: $(cat "$tmp/stop.err")"
+! kill -0 "$(cat "$tmp/hung.pid")" 2>/dev/null || fail "the printer was left running after antq stopped"
+[[ -z $(ls -A "$tmp/stop") && -z $(ls -A "$tmp/stop-tmp") ]] ||
+  fail "a stopped print left files: $(ls -A "$tmp/stop" "$tmp/stop-tmp")"
+
 echo "report PDF: $pages page(s), A4, Decree 30 heading and closing, page 1 as PNG ($(stat -c %s "$png") bytes)," \
-  "attached to $subject by a signed act, verify OK"
+  "attached to $subject by a signed act, verify OK; a print stopped by SIGTERM left nothing"
