@@ -88,7 +88,7 @@ void add_init(CLI::App& app, Action& run) {
                     {"profile", args->profile},
                     {"origin", o.origin.empty() ? ledger::default_origin(o.dir) : o.origin},
                     {"verifier_key", *vkey},
-                    {"operator_key", visible(key->where)},
+                    {"operator_key", key->where},  // JSON escapes it; visible() would escape it twice
                     {"operator_key_created", key->created},
                     {"operator_key_on_token", on_token}});
         return kOk;

@@ -355,7 +355,7 @@ Result<Mirror::Outcome> Mirror::run() {
                     {"tiles_checked", 0},
                     {"certificates", 0},
                     {"documents", 0},
-                    {"fetched", 0}},
+                    {"fetched", fetched_}},
                    fmt::format("{}: up to date at tree size {}", dir_.string(), cp->size)};
   }
 

@@ -525,10 +525,10 @@ void add_report(CLI::App& app, Action& run) {
   cmd->add_option("--unit", args->unit, "The reporting unit: the subjects it and the units under it founded (antq units; its name, in any case or Unicode form)");
   cmd->add_option("--as-of", args->as_of, "The figures as the record stood on DATE (YYYY-MM-DD)");
   cmd->add_option("--at", args->at, "Only the entries up to SEQ (the ledger as it stood after that entry)");
-  cmd->add_option("--format", args->format, "table, csv, html, pdf or json")
-      ->check(CLI::IsMember({"table", "csv", "html", "pdf", "json"}));
+  auto* format = cmd->add_option("--format", args->format, "table, csv, html, pdf or json")
+                     ->check(CLI::IsMember({"table", "csv", "html", "pdf", "json"}));
   cmd->add_option("--output", args->output, "With --format pdf: the PDF file to write");
-  cmd->add_flag("--json", args->json, "The same as --format json");
+  cmd->add_flag("--json", args->json, "The same as --format json")->excludes(format);
   DocumentOptions& d = args->document;
   cmd->add_option("--issuer", d.issuer, "html, pdf: the issuing body (default: --unit)");
   cmd->add_option("--governing-body", d.governing_body, "html, pdf: the body above the issuer ('' for none)");

@@ -195,8 +195,9 @@ void add_stats(CLI::App& app, Action& run) {
   auto* at = cmd->add_option("--at", args->at, "As the ledger stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_option("--unit", args->unit, "Only the subjects this unit or a unit under it founded (its name, in any case or Unicode form)");
-  cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
-  cmd->add_flag("--json", args->json, "The same as --format json");
+  auto* format =
+      cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_flag("--json", args->json, "The same as --format json")->excludes(format);
   add_service_options(cmd, args->access);
   cmd->callback([args, &run] {
     run = [args]() -> int {

@@ -70,7 +70,7 @@ void add_trust(CLI::App& app, Action& run) {
   auto args = std::make_shared<Args>();
 
   auto* crl = add_common(trust->add_subcommand("add-crl", N_("Add a CRL (DER or PEM) of a CA the ledger trusts")),
-                         *args, "The CRL file (DER or PEM \"X509 CRL\")");
+                         *args, N_("The CRL file (DER or PEM \"X509 CRL\")"));
   crl->footer(
       "The CRL becomes an entry of the log (act trust.crl-added, the CRL attached), signed by the administrator:\n"
       "the tree's root and size change, and `verify` knows from which entry on it counted. Its signature is checked\n"
@@ -114,7 +114,7 @@ void add_trust(CLI::App& app, Action& run) {
 
   auto* tsa = add_common(
       trust->add_subcommand("add-tsa", N_("Trust a time-stamp authority (RFC 3161) for signatures' time-stamps")),
-      *args, "The authority's certificate (PEM or DER): its TSA certificate, or the CA that issues it");
+      *args, N_("The authority's certificate (PEM or DER): its TSA certificate, or the CA that issues it"));
   tsa->footer(
       "The certificate becomes an entry of the log (act trust.tsa-added), signed by the administrator. From then on\n"
       "a signature may carry a time-stamp token (unsigned attribute id-aa-signatureTimeStampToken; see `antq\n"

@@ -149,6 +149,8 @@ std::vector<std::string> completions(const CLI::App& app, const std::vector<std:
 std::string parse_error_line(const CLI::ParseError& e, const std::string& command) {
   using antq::i18n::trf;
   const antq::i18n::Lang lang = antq::i18n::process_lang();
+  static const std::regex subcommand(R"(A subcommand is required)");
+  static const std::regex missing_value(R"((\S+): \d+ required (\S+) missing)");
   static const std::regex required(R"((.+) is required)");
   static const std::regex unexpected(R"(The following arguments? (?:was|were) not expected: (.+))");
   static const std::regex not_in(R"((\S+): (.*) not in \{(.*)\})");
@@ -158,7 +160,11 @@ std::string parse_error_line(const CLI::ParseError& e, const std::string& comman
   const std::string what = e.what();
   std::smatch m;
   std::string said = what;
-  if (std::regex_match(what, m, required))
+  if (std::regex_match(what, m, subcommand))
+    said = antq::i18n::tr(lang, "give one of the subcommands --help lists");
+  else if (std::regex_match(what, m, missing_value))
+    said = trf(lang, "{}: a value is missing", m[1].str());
+  else if (std::regex_match(what, m, required))
     said = trf(lang, "{} is required", m[1].str());
   else if (std::regex_match(what, m, unexpected))
     said = trf(lang, "not expected here: {}", m[1].str());

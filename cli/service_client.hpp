@@ -24,7 +24,7 @@ struct ServiceAccess {
 
 // The help of DIR in a read command that may ask the service.
 inline constexpr const char* kLedgerOrService =
-    "The ledger, or the URL of antq serve (https://HOST:PORT, with --client-cert)";
+    N_("The ledger, or the URL of antq serve (https://HOST:PORT, with --client-cert)");
 
 // true when DIR is an http:// or https:// URL, i.e. names the service rather than a ledger directory.
 bool is_service_url(std::string_view dir);

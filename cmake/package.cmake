@@ -3,9 +3,11 @@
 # CPack's DEB generator rather than a debian/ directory and dpkg-buildpackage: the package is made from the very build
 # tools/test.sh has built and tested (tests/tools/package_test.sh packages build/ and runs lintian on it), with no
 # second build of the tree, which on CI's two cores would cost a quarter of an hour; and these install() rules are the
-# one description of what is installed, for `cmake --install` and the .deb alike. What debhelper would have written
-# for us is written by hand in packaging/ (postinst, prerm, postrm: the system user by systemd-sysusers, the unit's
-# state by deb-systemd-helper, as dh_installsysusers and dh_installsystemd --no-enable --no-start write them).
+# one description of what the .deb installs (`cmake --install build --prefix /usr` installs the same; with another
+# prefix the unit still goes to /lib/systemd/system and names /usr/bin/antq: the unit is for the package). What
+# debhelper would have written for us is written by hand in packaging/ (postinst, prerm, postrm: the system user by
+# systemd-sysusers, its state directory by systemd-tmpfiles, the unit's state by deb-systemd-helper and a restart on
+# upgrade, as dh_installsysusers, dh_installtmpfiles and dh_installsystemd --no-enable --no-start write them).
 # The documentation under the package's name (GNUInstallDirs would take the project's, antq_ledger).
 set(CMAKE_INSTALL_DOCDIR share/doc/antq CACHE PATH "Documentation (DOCDIR)")
 include(GNUInstallDirs)
@@ -20,6 +22,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq.bash-completion
 # Debian 12 keeps units in /lib/systemd/system (the /usr-merge moratorium); sysusers.d is under /usr/lib.
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq-serve.service DESTINATION /lib/systemd/system)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq.sysusers DESTINATION lib/sysusers.d RENAME antq.conf)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/antq.tmpfiles DESTINATION lib/tmpfiles.d RENAME antq.conf)
 # The README and what it links to, in the same layout, so that its links work where it is installed.
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs

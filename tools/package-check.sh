@@ -46,6 +46,9 @@ echo "antq ver<TAB> -> $offered"
 
 echo "== the service's user and unit"
 id antq || fail "no user antq (systemd-sysusers in postinst)"
+[[ $(stat -c '%U:%G %a' /var/lib/antq) == "antq:antq 750" ]] ||
+  fail "/var/lib/antq is $(stat -c '%U:%G %a' /var/lib/antq 2>&1), not antq:antq 750 (systemd-tmpfiles in postinst)"
+echo "/var/lib/antq: $(stat -c '%U:%G %a' /var/lib/antq)"
 systemd-analyze verify /lib/systemd/system/antq-serve.service || fail "systemd-analyze verify"
 echo "systemd-analyze verify: ok"
 

@@ -29,6 +29,7 @@ echo "ok: Depends (dpkg-shlibdeps): $(field Depends)"
 
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' >"$tmp/files"
 for path in /usr/bin/antq /lib/systemd/system/antq-serve.service /usr/lib/sysusers.d/antq.conf \
+  /usr/lib/tmpfiles.d/antq.conf \
   /usr/share/bash-completion/completions/antq /usr/share/doc/antq/copyright /usr/share/doc/antq/changelog.gz \
   /usr/share/doc/antq/ledger/FORMAT.md /usr/share/doc/antq/docs/output.md /usr/share/antq/profiles/hoa-binh-2023.json \
   /usr/share/antq/profiles/v1/kon-tum-2022.json \
