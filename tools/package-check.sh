@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs antq's .deb on this machine with apt-get, as a user would, and checks the installed files: antq --version,
-# man antq-verify, the bash completion through bash-completion's loader, the system user, the unit through
-# systemd-analyze verify, and the demo run from /usr/bin/antq (built, verified, its bundle verified).
+# man antq-verify, the bash completion through bash-completion's loader, the system user and /var/lib/antq, the unit
+# through systemd-analyze verify, and the demo run from /usr/bin/antq (built, verified, its bundle verified); then
+# the maintainer scripts: a reinstall, a remove and a purge (the ledger and the user stay), an install again.
 # Meant for a fresh Debian root, where apt-get must find every library the package depends on:
 #
 #   tools/package.sh                                   # or: cpack -G DEB in a build tools/test.sh made
@@ -62,4 +63,15 @@ antq verify "$demo/ledger" --checkpoint "$demo/checkpoint.txt" --trust "$demo/pk
 antq verify-bundle "$demo/bundle" --checkpoint "$demo/checkpoint.txt" --trust "$demo/pki/roots.pem" | tail -2
 LANG=vi_VN.UTF-8 antq audit "$demo/ledger" >/tmp/package-check.audit || fail "antq audit"
 sed -n 1,3p /tmp/package-check.audit   # (whole outputs kept in files: a pipe into head would end antq by SIGPIPE)
+echo "== reinstall (postinst configure with the version before), remove, purge, install again"
+apt-get install -y -qq --reinstall "$deb" >>/tmp/package-check.apt.log 2>&1 || fail "apt-get install --reinstall"
+apt-get remove -y -qq antq >>/tmp/package-check.apt.log 2>&1 || fail "apt-get remove antq"
+[[ ! -e /usr/bin/antq && ! -e /lib/systemd/system/antq-serve.service ]] || fail "antq remove left its files"
+# A ledger is a record to keep: removing, even purging, the program leaves it and its user.
+[[ -d "$demo/ledger" && -d /var/lib/antq ]] && id antq >/dev/null || fail "removing antq took the ledger or its user"
+dpkg --purge antq >>/tmp/package-check.apt.log 2>&1 || fail "dpkg --purge antq"
+[[ -d /var/lib/antq ]] && id antq >/dev/null || fail "purging antq took /var/lib/antq or the user antq"
+apt-get install -y -qq "$deb" >>/tmp/package-check.apt.log 2>&1 || fail "apt-get install after purge"
+antq verify "$demo/ledger" --checkpoint "$demo/checkpoint.txt" >/dev/null || fail "the ledger after reinstalling"
+echo "reinstalled, removed (the ledger, /var/lib/antq and the user kept), purged, installed again: antq verify OK"
 echo "package-check.sh: the installed package works"
