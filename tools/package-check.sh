@@ -14,7 +14,7 @@ set -euo pipefail
 
 deb=${1:-}
 if [[ -z "$deb" || "$deb" == -h || "$deb" == --help ]]; then
-  sed -n '2,11s/^# \{0,1\}//p' "$0"
+  sed -n '2,13s/^# \{0,1\}//p' "$0"
   exit "$([[ -z "$deb" ]] && echo 2 || echo 0)"
 fi
 [[ -f "$deb" ]] || { echo "package-check.sh: no file $deb" >&2; exit 2; }
