@@ -16,7 +16,8 @@ namespace antq::cli {
 Result<SignerSpec> parse_signer(const std::string& spec) {
   auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
-    return bad_input(fmt::format("signer \"{}\": expected KEY:CERT (key file or PKCS#11 URI, a colon, certificate file)", spec));
+    return bad_input(
+        i18n::Text("signer \"{}\": expected KEY:CERT (key file or PKCS#11 URI, a colon, certificate file)", spec));
   return SignerSpec{spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
@@ -93,7 +94,7 @@ void print_attachments(const ledger::Act& act, const std::vector<std::filesystem
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
                      const signing::SignOptions& options, UnencryptedKey unencrypted) {
   for (const auto& s : submission.event.signatures)
-    if (s.role == role) return bad_input(fmt::format("the event already has a {} signature", ledger::role_name(role)));
+    if (s.role == role) return bad_input(i18n::Text("the event already has a {} signature", ledger::role_name(role)));
   // Nobody signs a document dated later than today; admission refuses it too, and verify rechecks it.
   if (auto act = ledger::decode_body(submission.event.body); act) {
     if (auto s = ledger::check_document_date(*act, signing::now(), "signing"); !s) return s;

@@ -515,8 +515,9 @@ Status check_envelope(const Context& c, const Act& act) {
   if (!is_subject(act.subject))
     return c.fail("subject", i18n::Text("expected 1-64 of A-Z a-z 0-9 - _ /, got {}", describe(act.subject)));
   if (is_registry_act(act.act) != (act.subject == kLedgerSubject))
-    return c.fail("subject", is_registry_act(act.act) ? "registry and records acts use the subject \"ledger\""
-                                                      : "\"ledger\" is reserved for registry and records acts");
+    return c.fail("subject", is_registry_act(act.act)
+                                 ? i18n::Text("registry and records acts use the subject \"ledger\"")
+                                 : i18n::Text("\"ledger\" is reserved for registry and records acts"));
   if (!is_act_date(act.date))
     return c.fail("date", i18n::Text("expected {}, got {}", date_range_text(), describe(act.date)));
   for (const auto& [where, text, most] : {std::tuple{"document.number", &act.document.number, kMaxDocumentNumber},
@@ -678,9 +679,9 @@ Result<Act> check_act(const json& j, const std::string& source, const std::files
   if (act.act == "exemplar.surveyed") {
     const bool individual = act.data.value("holder_kind", "") == "individual";
     if (individual && act.data.contains("holder"))
-      return c.fail("data.holder", "an individual's name is personal data, which the log would keep for ever: leave "
-                                   "it out and file it in the exemplar's dossier (an attachment, item E1), which a "
-                                   "disposal can erase");
+      return c.fail("data.holder", i18n::Text("an individual's name is personal data, which the log would keep for "
+                                              "ever: leave it out and file it in the exemplar's dossier (an "
+                                              "attachment, item E1), which a disposal can erase"));
     if (!individual && !act.data.contains("holder"))
       return c.fail("data.holder", i18n::Text("missing (required for a collective exemplar: the collective's name)"));
   }

@@ -39,7 +39,9 @@ Result<Bytes> read_crl(const std::string& path) {
     crl = crl_from_der(*data);
   }
   clear_ssl_errors();
-  if (!crl) return bad_input("CRL file " + path + " holds neither a PEM (X509 CRL) nor a DER certificate revocation list");
+  if (!crl)
+    return bad_input(
+        i18n::Text("CRL file {} holds neither a PEM (X509 CRL) nor a DER certificate revocation list", path));
   Bytes der = der_bytes(crl.get(), i2d_X509_CRL);
   if (der.empty()) return bad_input("CRL file " + path + ": cannot encode the CRL");
   return der;
@@ -55,10 +57,10 @@ Result<std::vector<Bytes>> read_certificates(const std::string& path) {
       clear_ssl_errors();
       if (auto p12 = read_pkcs12(*data, path)) {
         if (!*p12) return std::unexpected(p12->error());
-        if ((*p12)->certificates.empty()) return bad_input("PKCS#12 file " + path + " holds no certificate");
+        if ((*p12)->certificates.empty()) return bad_input(i18n::Text("PKCS#12 file {} holds no certificate", path));
         return std::move((*p12)->certificates);
       }
-      return bad_input("certificate file " + path + " holds neither PEM, a DER certificate nor PKCS#12");
+      return bad_input(i18n::Text("certificate file {} holds neither PEM, a DER certificate nor PKCS#12", path));
     }
     out.push_back(std::move(*data));
     return out;
@@ -72,15 +74,15 @@ Result<std::vector<Bytes>> read_certificates(const std::string& path) {
       bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
       if (!at_end) {
         std::string why = ssl_errors();
-        return bad_input("certificate file " + path + ": certificate " + std::to_string(out.size() + 1) +
-                         " is malformed (" + why + ")");
+        return bad_input(
+            i18n::Text("certificate file {}: certificate {} is malformed ({})", path, out.size() + 1, why));
       }
       clear_ssl_errors();
       break;
     }
     out.push_back(x509_to_der(cert.get()));
   }
-  if (out.empty()) return bad_input("certificate file " + path + " holds no certificate");
+  if (out.empty()) return bad_input(i18n::Text("certificate file {} holds no certificate", path));
   return out;
 }
 

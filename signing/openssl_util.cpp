@@ -289,15 +289,15 @@ Result<PemPrivateKey> read_pem_private_key(ByteView pem, const std::string& name
     std::string why = ssl_errors();
     switch (state.source) {
       case PassphraseState::Source::unavailable:
-        return bad_input(name + " is encrypted: set " + variable + " (or run at a terminal to be asked)");
+        return bad_input(i18n::Text("{} is encrypted: set {} (or run at a terminal to be asked)", name, variable));
       case PassphraseState::Source::environment:
-        return bad_input(name + ": the passphrase in " + variable + " does not decrypt it");
+        return bad_input(i18n::Text("{}: the passphrase in {} does not decrypt it", name, variable));
       case PassphraseState::Source::terminal:
-        return bad_input(name + ": wrong passphrase");
+        return bad_input(i18n::Text("{}: wrong passphrase", name));
       case PassphraseState::Source::none_asked:
         break;
     }
-    return bad_input(name + " holds no PEM private key (" + why + ")");
+    return bad_input(i18n::Text("{} holds no PEM private key ({})", name, why));
   }
   return PemPrivateKey{std::move(key), state.source == PassphraseState::Source::none_asked};
 }

@@ -33,9 +33,10 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
     char buf[1024];
     int n = passphrase_callback(buf, sizeof buf, 0, &state);
     if (n < 0)
-      return Result<Pkcs12Parts>(bad_input(state.source == PassphraseState::Source::unavailable
-                                               ? "PKCS#12 file " + path + " is protected: set " + kPassphraseVariable
-                                               : "PKCS#12 file " + path + ": no password given"));
+      return Result<Pkcs12Parts>(
+          bad_input(state.source == PassphraseState::Source::unavailable
+                        ? i18n::Text("PKCS#12 file {} is protected: set {}", path, kPassphraseVariable)
+                        : i18n::Text("PKCS#12 file {}: no password given", path)));
     password.assign(buf, static_cast<std::size_t>(n));
     OPENSSL_cleanse(buf, sizeof buf);
   }
@@ -46,13 +47,12 @@ std::optional<Result<Pkcs12Parts>> read_pkcs12(ByteView data, const std::string&
   OPENSSL_cleanse(password.data(), password.size());
   if (ok != 1) {
     std::string why = ssl_errors();
-    return Result<Pkcs12Parts>(bad_input(
-        "PKCS#12 file " + path + ": " +
-        (why.find("mac verify failure") != std::string::npos
-             ? std::string(state.source == PassphraseState::Source::environment
-                                   ? "the passphrase in " + std::string(kPassphraseVariable) + " does not open it"
-                                   : "wrong password")
-             : why)));
+    if (why.find("mac verify failure") == std::string::npos)
+      return Result<Pkcs12Parts>(bad_input(i18n::Text("PKCS#12 file {}: {}", path, why)));
+    return Result<Pkcs12Parts>(
+        bad_input(state.source == PassphraseState::Source::environment
+                      ? i18n::Text("PKCS#12 file {}: the passphrase in {} does not open it", path, kPassphraseVariable)
+                      : i18n::Text("PKCS#12 file {}: wrong password", path)));
   }
   Pkcs12Parts parts;
   parts.key.reset(key);
@@ -79,7 +79,7 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
 
   if (auto p12 = read_pkcs12(pem, spec)) {
     if (!*p12) return std::unexpected(p12->error());
-    if (!(*p12)->key) return bad_input("PKCS#12 file " + spec + " holds no private key");
+    if (!(*p12)->key) return bad_input(i18n::Text("PKCS#12 file {} holds no private key", spec));
     auto rep = std::make_unique<Rep>();
     rep->key = std::move((*p12)->key);
     rep->spec = spec;

@@ -77,6 +77,9 @@ check "stats $ledger --as-of 2026-13-45" 2 "--as-of: cần một ngày dạng YY
   -- "--as-of: expected a date YYYY-MM-DD"
 check "verfy" 2 'không có lệnh "verfy"; có phải ý bạn là verify?' -- \
   'no command "verfy"; did you mean verify?'
+check "record $ledger $demo/acts/05-model.proposed.json --operator-key $demo/pki/operator.key --person no-colon" 2 \
+  'người ký "no-colon": cần KEY:CERT' -- \
+  'signer "no-colon": expected KEY:CERT'
 check "proof" 2 "hãy chọn một lệnh con trong danh sách của --help (xem antq proof --help)" -- \
   "give one of the subcommands --help lists (see antq proof --help)"
 # --lang overrides the locale both ways.
