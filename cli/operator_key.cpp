@@ -126,11 +126,12 @@ Result<std::unique_ptr<ledger::Ledger>> open_for_append(const fs::path& dir, con
   } else if (has_legacy) {
     spec = legacy.string();
   } else {
-    return bad_input(fmt::format(
+    return bad_input(i18n::Text(
         "no operator key for the ledger {} (origin {}): none at {}; give --operator-key FILE|URI or set {} (antq "
         "init said where it wrote the key)",
         dir.string(), (*ledger)->info().origin,
-        default_file ? default_file->string() : "the default place (neither XDG_CONFIG_HOME nor HOME is set)",
+        default_file ? i18n::Text::verbatim(default_file->string())
+                     : i18n::Text("the default place (neither XDG_CONFIG_HOME nor HOME is set)"),
         kOperatorKeyVariable));
   }
 
@@ -175,9 +176,9 @@ Result<NewLedgerKey> new_ledger_key(const fs::path& dir, const std::string& orig
     spec = default_file->string();
   } else {
     return bad_input(
-        fmt::format("init: no place for the operator key: neither XDG_CONFIG_HOME nor HOME is set; "
-                    "give --operator-key FILE|URI (a file outside {})",
-                    dir.string()));
+        i18n::Text("init: no place for the operator key: neither XDG_CONFIG_HOME nor HOME is set; "
+                   "give --operator-key FILE|URI (a file outside {})",
+                   dir.string()));
   }
   NewLedgerKey out;
   out.where = shown(spec);
@@ -189,16 +190,16 @@ Result<NewLedgerKey> new_ledger_key(const fs::path& dir, const std::string& orig
   }
   if (inside(spec, dir))
     return bad_input(
-        fmt::format("init: {} lies inside the ledger's directory {}: every copy and backup of the ledger "
-                    "would carry it; keep it apart",
-                    source.empty() ? spec : source + " " + spec, dir.string()));
+        i18n::Text("init: {} lies inside the ledger's directory {}: every copy and backup of the ledger "
+                   "would carry it; keep it apart",
+                   source.empty() ? spec : source + " " + spec, dir.string()));
   std::error_code ec;
   if (fs::exists(spec, ec)) {
     if (source.empty())
       return bad_input(
-          fmt::format("init: {} exists: another ledger has the origin {}, and two logs signed by one key "
-                      "under one name cannot be told apart; give another --origin",
-                      spec, origin));
+          i18n::Text("init: {} exists: another ledger has the origin {}, and two logs signed by one key "
+                     "under one name cannot be told apart; give another --origin",
+                     spec, origin));
     auto key = load_key(spec, source);
     if (!key) return std::unexpected(key.error());
     out.key = std::move(*key);

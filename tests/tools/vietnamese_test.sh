@@ -80,6 +80,8 @@ check "verfy" 2 'không có lệnh "verfy"; có phải ý bạn là verify?' -- 
 check "record $ledger $demo/acts/05-model.proposed.json --operator-key $demo/pki/operator.key --person no-colon" 2 \
   'người ký "no-colon": cần KEY:CERT' -- \
   'signer "no-colon": expected KEY:CERT'
+check "record $ledger $demo/acts/05-model.proposed.json --person no:colon" 2 \
+  "không có khóa của đơn vị vận hành cho sổ cái $ledger" -- "no operator key for the ledger $ledger"
 check "proof" 2 "hãy chọn một lệnh con trong danh sách của --help (xem antq proof --help)" -- \
   "give one of the subcommands --help lists (see antq proof --help)"
 # --lang overrides the locale both ways.
