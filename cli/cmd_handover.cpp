@@ -30,10 +30,7 @@ constexpr const char* kBag = "bag";
 constexpr const char* kBlank = "……………………………………";
 
 // dd/mm/yyyy, as Vietnamese documents write dates.
-std::string vn_date(const std::string& iso) {
-  if (iso.size() != 10) return iso;
-  return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
-}
+std::string vn_date(const std::string& iso) { return i18n::date(i18n::Lang::vi, iso); }
 
 // The retention period as the list writes it.
 std::string period_vi(const projections::RetentionRecord& r) {

@@ -420,7 +420,7 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
     std::string docs;
     for (std::size_t i = 0; i < e.documents.size() && i < 2; ++i)
       docs += fmt::format("{}{} {} ({})", i ? ", " : "", e.documents[i].document.number,
-                          en ? e.documents[i].date : i18n::trf(lang, "{}", e.documents[i].date),
+                          i18n::date(lang, e.documents[i].date),
                           i18n::trf(lang, "{}entry {}", e.documents[i].part.empty() ? "" : e.documents[i].part + " ",
                                     e.documents[i].seq));
     if (e.documents.size() > 2) docs += i18n::trf(lang, " +{} more", e.documents.size() - 2);

@@ -741,10 +741,7 @@ std::string vi_number(std::uint64_t n) {
   return out;
 }
 
-std::string vi_date(const std::string& iso) {
-  if (!ledger::is_date(iso)) return iso;
-  return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
-}
+std::string vi_date(const std::string& iso) { return i18n::date(i18n::Lang::vi, iso); }
 
 Reading reading_of(const http::Request& r) {
   const std::string page = r.path.substr(std::string_view("/desk/").size());

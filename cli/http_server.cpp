@@ -13,6 +13,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "signing/signing.hpp"
 #include "signing/tls_server.hpp"
 
 namespace antq::cli::http {
@@ -29,11 +30,9 @@ namespace {
 std::string log_time() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t t = static_cast<std::time_t>(ms / 1000 + 7 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+07:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+  std::string t = signing::format_vietnam_time(ms / 1000);  // 2026-12-05T14:01:51+07:00
+  t.insert(19, fmt::format(".{:03}", ms % 1000));
+  return t;
 }
 
 // A session, as the drain sees it: closed at once when it waits for a request that has not begun.

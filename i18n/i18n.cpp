@@ -106,13 +106,14 @@ bool is_iso_date(std::string_view s) {
 }
 }  // namespace
 
+std::string date(Lang lang, std::string_view iso) {
+  if (lang != Lang::vi || !is_iso_date(iso)) return std::string(iso);
+  return fmt::format("{}/{}/{}", iso.substr(8, 2), iso.substr(5, 2), iso.substr(0, 4));
+}
+
 std::string format(Lang lang, const char* msgid, const std::vector<std::string>& args) {
   fmt::dynamic_format_arg_store<fmt::format_context> store;
-  for (const auto& a : args)
-    if (lang == Lang::vi && is_iso_date(a))  // Vietnamese dates read dd/mm/yyyy
-      store.push_back(a.substr(8, 2) + "/" + a.substr(5, 2) + "/" + a.substr(0, 4));
-    else
-      store.push_back(a);
+  for (const auto& a : args) store.push_back(date(lang, a));  // Vietnamese dates read dd/mm/yyyy
   const char* translated = tr(lang, msgid);
   if (translated != msgid) {
     try {

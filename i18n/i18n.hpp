@@ -59,6 +59,10 @@ inline const char* tr(Lang lang, const Msg& m) { return trc(lang, m.context, m.i
 // with them (a catalogue error never costs the message). Values are formatted with "{}" before they go in; in
 // Vietnamese a value that is a date YYYY-MM-DD is written dd/mm/yyyy.
 std::string format(Lang lang, const char* msgid, const std::vector<std::string>& args);
+// A date YYYY-MM-DD as `lang` writes it: dd/mm/yyyy in Vietnamese, as it is in English; text that is not such a
+// date as it is.
+std::string date(Lang lang, std::string_view iso);
+
 template <typename... A>
 std::string trf(Lang lang, const char* msgid, A&&... args) {
   return format(lang, msgid, {fmt::format("{}", std::forward<A>(args))...});
