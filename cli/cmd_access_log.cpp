@@ -37,7 +37,7 @@ void add_access_log(CLI::App& app, Action& run) {
         filter.since = signing::parse_time(args->since);
         if (!filter.since)
           return fail(bad_input(
-              fmt::format("--since: expected a date YYYY-MM-DD or an RFC 3339 time, got \"{}\"", args->since)));
+              i18n::Text("--since: expected a date YYYY-MM-DD or an RFC 3339 time, got \"{}\"", args->since)));
       }
       // The ledger first: a directory that holds none is named as such.
       auto ledger = ledger::Ledger::open(args->dir);

@@ -58,7 +58,8 @@ void add_remote_options(CLI::App* cmd, Remote& r) {
 // POST /v1/acts to the service: the events admitted together (one request) or not at all, as a local append does.
 // Prints what append_and_print prints; a refusal is `refused [RULE]: ...`, exit 2, as locally.
 int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>& events, bool json) {
-  if (!is_service_url(remote.url)) return fail(bad_input("--server " + remote.url + ": expected https://HOST:PORT"));
+  if (!is_service_url(remote.url))
+    return fail(bad_input(i18n::Text("--server {}: expected https://HOST:PORT", remote.url)));
   auto client = service_client(remote.url, {remote.client_cert, remote.server_ca});
   if (!client) return fail(client.error());
   std::string body;
@@ -75,8 +76,7 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
     }
     headers.emplace_back("Content-Type", "application/vnd.antq.signed-events");
   }
-  // A refusal comes back in the language this command speaks (Error::line adds "bị từ chối [RULE]").
-  headers.emplace_back("Accept-Language", i18n::process_lang() == i18n::Lang::vi ? "vi" : "en");
+  // A refusal comes back in the language this command speaks (HttpClient sends Accept-Language).
   auto response = client->request("POST", "/v1/acts", headers, std::move(body), 16u << 20);
   if (!response) return fail(response.error());
   nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
@@ -86,13 +86,14 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
       answer["entries"].size() != events.size()) {
     const std::string why = answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>()
                                                                               : response->body.substr(0, 200);
-    return fail(bad_input(fmt::format("{}: HTTP {}: {}", client->url().shown(), response->status, why)));
+    return fail(bad_input(i18n::Text("{}: HTTP {}: {}", client->url().shown(), response->status, why)));
   }
   std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = answer["entries"][i];
     if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string())
-      return fail(bad_input(client->url().shown() + ": the answer's entries are not what antq serve writes"));
+      return fail(
+          bad_input(i18n::Text("{}: the answer's entries are not what antq serve writes", client->url().shown())));
     admitted.push_back({e["seq"].get<std::uint64_t>(), e["act"].get<std::string>(), e["subject"].get<std::string>(),
                         events[i].label});
   }
@@ -129,7 +130,7 @@ void add_append(CLI::App& app, Action& run) {
     run = [args]() -> int {
       // With --server there is no ledger directory: every positional argument is a signed event.
       if (args->remote.given()) args->files.insert(args->files.begin(), args->dir);
-      if (args->files.empty()) return fail(bad_input("append: give the signed event files after DIR"));
+      if (args->files.empty()) return fail(bad_input(i18n::Text("append: give the signed event files after DIR")));
       std::vector<ledger::Submission> events;
       for (const auto& f : args->files) {
         auto s = read_submission(f);
@@ -167,12 +168,13 @@ void add_append(CLI::App& app, Action& run) {
   record->callback([args, &run] {
     run = [args]() -> int {
       if (args->remote.given()) {
-        if (!args->act.empty()) return fail(bad_input("record --server: give the act only (no ledger directory)"));
+        if (!args->act.empty())
+          return fail(bad_input(i18n::Text("record --server: give the act only (no ledger directory)")));
         args->act = args->dir;
       }
-      if (args->act.empty()) return fail(bad_input("record: give the act after DIR"));
+      if (args->act.empty()) return fail(bad_input(i18n::Text("record: give the act after DIR")));
       if (!args->dry_run && args->person.empty())
-        return fail(bad_input("record: --person is required (see antq record --help)"));
+        return fail(bad_input(i18n::Text("record: --person is required (see antq record --help)")));
       auto act = read_act(args->act);
       if (!act) return fail(act.error());
       if (args->dry_run) {

@@ -16,7 +16,7 @@ namespace {
 // --since: empty, or a date.
 Status check_since(const std::string& since) {
   if (!since.empty() && !ledger::is_date(since))
-    return bad_input(fmt::format("--since: expected a date YYYY-MM-DD, got \"{}\"", since));
+    return bad_input(i18n::Text("--since: expected a date YYYY-MM-DD, got \"{}\"", since));
   return {};
 }
 
@@ -155,7 +155,7 @@ void add_audit(CLI::App& app, Action& run) {
                                   {"unit", args->unit},
                                   {"lang", lang == i18n::Lang::vi ? "vi" : ""}});
         if (found && !findings_shaped(*found))
-          return fail(bad_input(args->dir + ": the service's findings are not what antq writes"));
+          return fail(bad_input(i18n::Text("{}: the service's findings are not what antq writes", args->dir)));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());

@@ -62,12 +62,12 @@ void add_backup(CLI::App& app, Action& run) {
       const fs::path dir = args->dir, dest = args->dest;
       std::error_code ec;
       if (fs::exists(fs::symlink_status(dest, ec)))
-        return fail(bad_input(fmt::format("{} exists: a backup goes into a new directory", dest.string())));
+        return fail(bad_input(i18n::Text("{} exists: a backup goes into a new directory", dest.string())));
       fs::path parent = fs::absolute(dest, ec).lexically_normal();
       if (!parent.has_filename()) parent = parent.parent_path();  // "DEST/"
       parent = parent.parent_path();
       if (!fs::is_directory(parent, ec))
-        return fail(bad_input(fmt::format("{}: no such directory to hold the backup", parent.string())));
+        return fail(bad_input(i18n::Text("{}: no such directory to hold the backup", parent.string())));
 
       // A failure after the start: one line, exit 1. `made` says whether DEST holds a copy that must not be trusted.
       nlohmann::json out{{"ok", false}, {"source", dir.string()}, {"dest", dest.string()}};
@@ -92,7 +92,7 @@ void add_backup(CLI::App& app, Action& run) {
         return failed(source.error().line(), false);
       }
       if (!fs::create_directory(dest, ec) || ec)
-        return fail(io_error(fmt::format("cannot create {}: {}", dest.string(), ec ? ec.message() : "it exists")));
+        return fail(io_error(i18n::Text("cannot create {}: {}", dest.string(), ec ? ec.message() : "it exists")));
       fs::permissions(dest, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
 
       step("copying one snapshot into " + (dest / "data.mdb").string());

@@ -44,15 +44,15 @@ Result<ledger::Act::Authority> taking_unit(const ledger::Ledger& ledger, const A
   if (tree.units().empty()) {
     if (a.level.empty())
       return bad_input(
-          "--level: the ledger keeps no unit registry, so give the level of --to (commune, province, ...)");
+          i18n::Text("--level: the ledger keeps no unit registry, so give the level of --to (commune, province, ...)"));
     return ledger::Act::Authority{a.level, a.to};
   }
   const projections::Unit* u = tree.find(a.to);
   if (!u)
-    return bad_input(fmt::format("--to \"{}\": no unit of that name is registered on {} (antq units {} --as-of {})",
-                                 a.to, date, a.dir, date));
+    return bad_input(i18n::Text("--to \"{}\": no unit of that name is registered on {} (antq units {} --as-of {})",
+                                a.to, date, a.dir, date));
   if (!a.level.empty() && a.level != u->level)
-    return bad_input(fmt::format("--level {}: {} is registered at level {}", a.level, u->name, u->level));
+    return bad_input(i18n::Text("--level {}: {} is registered at level {}", a.level, u->name, u->level));
   return ledger::Act::Authority{u->level, u->name};
 }
 
@@ -96,11 +96,13 @@ void add_carry_over(CLI::App& app, Action& run) {
     run = [args]() -> int {
       const Args& a = *args;
       const int chosen = (a.subjects.empty() ? 0 : 1) + (a.founded_by.empty() ? 0 : 1) + (a.all ? 1 : 0);
-      if (chosen != 1) return fail(bad_input("choose the subjects with one of --subject, --founded-by or --all"));
+      if (chosen != 1)
+        return fail(bad_input(i18n::Text("choose the subjects with one of --subject, --founded-by or --all")));
       const std::string date = a.date.empty() ? vietnam_today() : a.date;
       if (!ledger::is_date(date))
-        return fail(bad_input(fmt::format("--date: expected a date YYYY-MM-DD, got \"{}\"", date)));
-      if (!a.dry_run && a.admin.empty()) return fail(bad_input("--admin KEY:CERT is required (or --dry-run)"));
+        return fail(bad_input(i18n::Text("--date: expected a date YYYY-MM-DD, got \"{}\"", date)));
+      if (!a.dry_run && a.admin.empty())
+        return fail(bad_input(i18n::Text("--admin KEY:CERT is required (or --dry-run)")));
       auto opened = a.dry_run ? ledger::Ledger::open(a.dir) : open_for_append(a.dir, a.operator_key);
       if (!opened) return fail(opened.error());
       ledger::Ledger& ledger = **opened;
@@ -108,8 +110,10 @@ void add_carry_over(CLI::App& app, Action& run) {
       if (std::find(parts.begin(), parts.end(), a.part) == parts.end()) {
         std::string held;
         for (const auto& p : parts) held += (held.empty() ? "" : ", ") + p;
-        return fail(bad_input(fmt::format("--part {}: {} holds no sealed part of that prefix ({})", visible(a.part),
-                                          a.dir, held.empty() ? "antq take-in seals one" : "it holds " + held)));
+        return fail(bad_input(i18n::Text("--part {}: {} holds no sealed part of that prefix ({})", visible(a.part),
+                                         a.dir,
+                                         held.empty() ? i18n::Text("antq take-in seals one")
+                                                      : i18n::Text("it holds {}", held))));
       }
       auto unit = taking_unit(ledger, a, date);
       if (!unit) return fail(unit.error());
@@ -136,7 +140,7 @@ void add_carry_over(CLI::App& app, Action& run) {
           picked.push_back(&c);
           return {};
         }
-        if (named) return bad_input(fmt::format("--subject {}.{}: {}", a.part, c.from, why));
+        if (named) return bad_input(i18n::Text("--subject {}.{}: {}", a.part, c.from, why));
         skipped.push_back({{"from", a.part + "." + c.from}, {"why", why}});
         return {};
       };
@@ -146,8 +150,8 @@ void add_carry_over(CLI::App& app, Action& run) {
           if (id.starts_with(a.part + ".")) id = id.substr(a.part.size() + 1);
           auto it = all.find(id);
           if (it == all.end())
-            return fail(bad_input(fmt::format("--subject {}: part {} holds no subject of that id (antq show {} {}.{})",
-                                              id, a.part, a.dir, a.part, id)));
+            return fail(bad_input(i18n::Text("--subject {}: part {} holds no subject of that id (antq show {} {}.{})",
+                                             id, a.part, a.dir, a.part, id)));
           if (!seen.insert(id).second) continue;
           if (auto s = consider(it->second, true); !s) return fail(s.error());
         }
@@ -157,7 +161,7 @@ void add_carry_over(CLI::App& app, Action& run) {
           if (a.all || projections::unit_key(c.state.authority.unit) == wanted) (void)consider(c, false);
         if (picked.empty() && skipped.empty() && !a.all)
           return fail(bad_input(
-              fmt::format("--founded-by \"{}\": part {} holds no subject founded by that unit", a.founded_by, a.part)));
+              i18n::Text("--founded-by \"{}\": part {} holds no subject founded by that unit", a.founded_by, a.part)));
       }
       // Origins first: a point carried with its origin names the carried one.
       std::stable_sort(picked.begin(), picked.end(), [](const Carried* x, const Carried* y) {

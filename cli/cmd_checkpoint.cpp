@@ -17,8 +17,8 @@ Result<std::string> queries::checkpoint(const ledger::Ledger& ledger) {
   std::string text = note;  // line ends and backslashes as spaces: visible() would escape them, rightly here
   std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\\'; }, ' ');
   if (visible(text) != text)
-    return corruption("the stored checkpoint holds characters a terminal would act on: the store was altered; run "
-                      "antq verify");
+    return corruption(i18n::Text(
+        "the stored checkpoint holds characters a terminal would act on: the store was altered; run antq verify"));
   return note;
 }
 

@@ -927,9 +927,9 @@ Status Demo::units_story() {
 int Demo::run() {
   std::error_code ec;
   if (fs::exists(root_, ec) && !fs::is_empty(root_, ec))
-    return fail(bad_input(root_.string() + " is not empty: give a new directory for the demo"));
+    return fail(bad_input(i18n::Text("{} is not empty: give a new directory for the demo", root_.string())));
   for (const auto& d : {pki_, acts_}) fs::create_directories(d, ec);
-  if (ec) return fail(io_error("cannot create " + root_.string() + ": " + ec.message()));
+  if (ec) return fail(io_error(i18n::Text("cannot create {}: {}", root_.string(), ec.message())));
   for (auto step : {&Demo::make_pki, &Demo::make_ledger, &Demo::commune_story})
     if (auto s = (this->*step)(); !s) return fail(s.error());
   if (options_.district)

@@ -117,7 +117,7 @@ void add_export(CLI::App& app, Action& run) {
         auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
         if (!text) return fail(text.error());
         auto key = ledger::parse_verifier_key(*text);
-        if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
+        if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
         anchors.operator_key = std::move(*key);
       }
       if (!args->checkpoint.empty()) {
@@ -127,7 +127,7 @@ void add_export(CLI::App& app, Action& run) {
       }
       if (!args->trust.empty()) {
         auto roots = signing::read_certificates(args->trust);
-        if (!roots) return fail(bad_input("--trust: " + roots.error().message));
+        if (!roots) return fail(bad_input(i18n::Text("--trust: {}", text_of(roots.error()))));
         anchors.trust = std::move(*roots);
       }
       auto report = ledger::verify_bundle(args->out, anchors,

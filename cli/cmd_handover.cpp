@@ -241,7 +241,7 @@ Result<WrittenHandover> write_handover(const ledger::Ledger& ledger, const proje
     if (f.last_date > to) to = f.last_date;
   }
 
-  auto created = ledger::OutputDirectory::create(out, "handover creates the output directory itself");
+  auto created = ledger::OutputDirectory::create(out, N_("handover creates the output directory itself"));
   if (!created) return std::unexpected(created.error());
   ledger::OutputDirectory& dir = *created;
   const std::string csv = list_csv(h);
@@ -341,8 +341,8 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (!args->as_of.empty() && !ledger::is_date(args->as_of))
-        return fail(bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
-      if (args->unit.empty()) return fail(bad_input("--unit: name the unit that keeps the files"));
+        return fail(bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
+      if (args->unit.empty()) return fail(bad_input(i18n::Text("--unit: name the unit that keeps the files")));
       auto opened = ledger::Ledger::open(args->dir);
       if (!opened) return fail(opened.error());
       const ledger::Ledger& ledger = **opened;
@@ -355,29 +355,40 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
       auto h = projections::handover_of(ledger, *unit, args->year, on, queries::unit_cover(ledger, *unit, on));
       if (!h) return fail(h.error());
       if (!h->schedule)
-        return fail(bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
-                                          "schedules existed): an administrator adopts one with "
-                                          "retention.schedule-adopted", args->dir)));
+        return fail(
+            bad_input(i18n::Text("{}: the ledger holds no retention schedule (its profile was stored before "
+                                 "schedules existed): an administrator adopts one with "
+                                 "retention.schedule-adopted",
+                                 args->dir)));
       if (h->unit_files == 0)
-        return fail(bad_input(fmt::format("no file of {} is kept by \"{}\": a file is kept by the unit that founded its "
-                                          "subject, as `antq retention {} --format csv` lists in its unit column",
-                                          args->dir, *unit, args->dir)));
+        return fail(
+            bad_input(i18n::Text("no file of {} is kept by \"{}\": a file is kept by the unit that founded its "
+                                 "subject, as `antq retention {} --format csv` lists in its unit column",
+                                 args->dir, *unit, args->dir)));
       if (h->files.empty()) {
         std::map<std::string, std::vector<std::string>> why;
         for (const auto& f : h->others) why[f.reason].push_back(f.file.subject);
-        std::string detail;
+        i18n::Text detail;
+        bool first = true;
         for (const auto& [reason, ids] : why) {
           std::string list;
           for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-          detail += fmt::format("; {}: {}", reason == "transferred" ? "handed over already"
-                                            : reason == "held"      ? "under a hold"
-                                            : reason == "disposed"  ? "every document disposed"
-                                                                    : "of a class the unit keeps",
-                                list);
+          i18n::Text said = i18n::Text("{}: {}",
+                                       reason == "transferred" ? i18n::Text("handed over already")
+                                       : reason == "held"      ? i18n::Text("under a hold")
+                                       : reason == "disposed"  ? i18n::Text("every document disposed")
+                                                               : i18n::Text("of a class the unit keeps"),
+                                       list);
+          detail = first ? said : i18n::Text("{}; {}", detail, said);
+          first = false;
         }
-        return fail(bad_input(fmt::format("nothing to hand over: no file {} keeps whose work ended in {} is due for the "
-                                          "archive on {}{}", *unit, args->year, on,
-                                          detail.empty() ? " (none of its files ended that year)" : detail)));
+        if (why.empty())
+          return fail(bad_input(i18n::Text("nothing to hand over: no file {} keeps whose work ended in {} is due for "
+                                           "the archive on {} (none of its files ended that year)",
+                                           *unit, args->year, on)));
+        return fail(bad_input(i18n::Text("nothing to hand over: no file {} keeps whose work ended in {} is due for the "
+                                         "archive on {}; {}",
+                                         *unit, args->year, on, detail)));
       }
 
       auto written = write_handover(ledger, *h, args->out, archive);

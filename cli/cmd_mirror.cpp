@@ -70,15 +70,15 @@ class Mirror {
     auto res = http_.get("/" + path, cap);
     if (!res) return std::unexpected(res.error());
     if (res->status == 404) return std::nullopt;
-    if (res->status != 200)
-      return io_error(fmt::format("GET {}/{}: status {}", http_.url().shown(), path, res->status));
+    if (res->status != 200) return io_error(i18n::Text("GET {}/{}: status {}", http_.url().shown(), path, res->status));
     ++fetched_;
     return std::move(res->body);
   }
   Result<std::string> fetch_required(const std::string& path, std::size_t cap) {
     auto body = fetch(path, cap);
     if (!body) return std::unexpected(body.error());
-    if (!*body) return corruption(fmt::format("{}/{}: not found, though the checkpoint covers it", http_.url().shown(), path));
+    if (!*body)
+      return corruption(i18n::Text("{}/{}: not found, though the checkpoint covers it", http_.url().shown(), path));
     return std::move(**body);
   }
   std::string shown(const std::string& path) const { return http_.url().shown() + "/" + path; }
@@ -88,20 +88,21 @@ class Mirror {
     const fs::path p = stage_ / path;
     std::error_code ec;
     fs::create_directories(p.parent_path(), ec);
-    if (ec) return io_error(fmt::format("cannot create {}: {}", p.parent_path().string(), ec.message()));
+    if (ec) return io_error(i18n::Text("cannot create {}: {}", p.parent_path().string(), ec.message()));
     const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) return io_error(fmt::format("cannot create {}: {}", p.string(), errno_text()));
+    if (fd < 0) return io_error(i18n::Text("cannot create {}: {}", p.string(), errno_text()));
     std::size_t done = 0;
     while (done < bytes.size()) {
       const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         ::close(fd);
-        return io_error(fmt::format("cannot write {}: {}", p.string(), errno_text()));
+        return io_error(i18n::Text("cannot write {}: {}", p.string(), errno_text()));
       }
       done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) return io_error(fmt::format("cannot write {}: {}", p.string(), errno_text()));
+    if (::fsync(fd) != 0 || ::close(fd) != 0)
+      return io_error(i18n::Text("cannot write {}: {}", p.string(), errno_text()));
     staged_.push_back(path);
     return {};
   }
@@ -110,7 +111,7 @@ class Mirror {
   Status open_entries_bin() {
     const fs::path p = stage_ / "entries.bin";
     entries_fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (entries_fd_ < 0) return io_error(fmt::format("cannot create {}: {}", p.string(), errno_text()));
+    if (entries_fd_ < 0) return io_error(i18n::Text("cannot create {}: {}", p.string(), errno_text()));
     staged_.push_back("entries.bin");
     return {};
   }
@@ -119,7 +120,7 @@ class Mirror {
     while (done < entries_bin_.size()) {
       const ssize_t n = ::write(entries_fd_, entries_bin_.data() + done, entries_bin_.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return io_error(fmt::format("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
+      if (n <= 0) return io_error(i18n::Text("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
       done += static_cast<std::size_t>(n);
     }
     entries_bin_.clear();
@@ -128,7 +129,7 @@ class Mirror {
   Status close_entries_bin() {
     Status s = flush_entries_bin();
     if (s && (::fsync(entries_fd_) != 0 || ::close(std::exchange(entries_fd_, -1)) != 0))
-      s = io_error(fmt::format("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
+      s = io_error(i18n::Text("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
     return s;
   }
   bool kept(const std::string& path) const {
@@ -163,10 +164,10 @@ class Mirror {
 
 Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
   auto entry = ledger::decode_entry(bytes);
-  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
-  if (entry->seq != seq) return corruption(fmt::format("entry {} says it is entry {}", seq, entry->seq));
+  if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
+  if (entry->seq != seq) return corruption(i18n::Text("entry {} says it is entry {}", seq, entry->seq));
   auto act = ledger::decode_body(entry->event.body);
-  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
   for (const auto& s : entry->event.signatures) certs_.insert(s.signer);
   for (const auto& a : act->attachments) {
     documents_.insert(a.sha256);
@@ -192,18 +193,19 @@ Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   ++tiles_checked_;
   const ByteView got = as_bytes(*served);
   if (got.size() != computed.size())
-    return corruption(fmt::format("{}: {} bytes, {} expected ({} hashes)", shown(path), got.size(), computed.size(),
-                                  t.width));
+    return corruption(
+        i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), got.size(), computed.size(), t.width));
   for (std::size_t i = 0; i < t.width; ++i) {
     if (std::memcmp(got.data() + i * 32, computed.data() + i * 32, 32) == 0) continue;
     // Hash i covers leaves [first, last): when they all lie in the copy kept, the log changed what it held.
     const std::uint64_t span = std::uint64_t{1} << (8 * t.level);
     const std::uint64_t first = (t.index * tiles::kTileWidth + i) * span, last = first + span;
     if (last <= kept_size_)
-      return corruption(fmt::format("forked: {} differs from the copy kept over entries {} to {} (the log at {} "
-                                    "rewrote entries its checkpoint of size {} held); the kept copy is unchanged",
-                                    shown(path), first, last - 1, http_.url().shown(), kept_size_));
-    return corruption(fmt::format("{}: hash {} is not that of the entries served", shown(path), i));
+      return corruption(
+          i18n::Text("forked: {} differs from the copy kept over entries {} to {} (the log at {} "
+                     "rewrote entries its checkpoint of size {} held); the kept copy is unchanged",
+                     shown(path), first, last - 1, http_.url().shown(), kept_size_));
+    return corruption(i18n::Text("{}: hash {} is not that of the entries served", shown(path), i));
   }
   return write_staged(path, computed);
 }
@@ -214,7 +216,7 @@ Status Mirror::fetch_documents() {
     if (kept(path)) continue;
     auto der = fetch_required(path, kMaxCertBytes);
     if (!der) return std::unexpected(der.error());
-    if (sha256(as_bytes(*der)) != d) return corruption(shown(path) + ": its SHA-256 is not its name");
+    if (sha256(as_bytes(*der)) != d) return corruption(i18n::Text("{}: its SHA-256 is not its name", shown(path)));
     if (auto s = write_staged(path, *der); !s) return s;
     ++new_certs_;
   }
@@ -223,12 +225,12 @@ Status Mirror::fetch_documents() {
     if (kept(path) || disposed_.contains(d)) continue;
     const std::uint64_t size = document_sizes_[d];
     if (size > ledger::kMaxMessageBytes)
-      return corruption(fmt::format("{}: {} bytes, more than the {} a ledger holds", shown(path), size,
-                                    ledger::kMaxMessageBytes));
+      return corruption(
+          i18n::Text("{}: {} bytes, more than the {} a ledger holds", shown(path), size, ledger::kMaxMessageBytes));
     auto doc = fetch(path, static_cast<std::size_t>(size));
     if (!doc) return std::unexpected(doc.error());
     if (!*doc) continue;  // a document the ledger does not hold (verify-bundle judges it)
-    if (sha256(as_bytes(**doc)) != d) return corruption(shown(path) + ": its SHA-256 is not its name");
+    if (sha256(as_bytes(**doc)) != d) return corruption(i18n::Text("{}: its SHA-256 is not its name", shown(path)));
     if (auto s = write_staged(path, **doc); !s) return s;
     ++new_documents_;
   }
@@ -237,7 +239,8 @@ Status Mirror::fetch_documents() {
   if (!intermediates) return std::unexpected(intermediates.error());
   if (auto s = write_staged("intermediates.pem", *intermediates); !s) return s;
   auto ders = signing::read_certificates((stage_ / "intermediates.pem").string());
-  if (!ders && !intermediates->empty()) return corruption(shown("intermediates.pem") + ": " + ders.error().message);
+  if (!ders && !intermediates->empty())
+    return corruption(i18n::Text("{}: {}", shown("intermediates.pem"), text_of(ders.error())));
   if (ders)
     for (const Bytes& der : *ders) {
       const std::string path = "certs/" + to_hex(sha256(der)) + ".der";
@@ -272,7 +275,7 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
     std::error_code ec;
     fs::create_directories((dir_ / path).parent_path(), ec);
     if (!ec) fs::rename(stage_ / path, dir_ / path, ec);
-    if (ec) return io_error(fmt::format("cannot move {} into {}: {}", path, dir_.string(), ec.message()));
+    if (ec) return io_error(i18n::Text("cannot move {} into {}: {}", path, dir_.string(), ec.message()));
   }
   // What the new size no longer has: the partial tiles of the old right edge, and the documents disposed of.
   std::set<std::string> now;
@@ -302,29 +305,31 @@ Result<Mirror::Outcome> Mirror::run() {
   std::optional<ledger::Checkpoint> kept_cp;
   std::error_code ec;
   if (fs::exists(fs::symlink_status(dir_, ec))) {
-    if (!fs::is_directory(fs::symlink_status(dir_, ec))) return bad_input(dir_.string() + " is not a directory");
+    if (!fs::is_directory(fs::symlink_status(dir_, ec)))
+      return bad_input(i18n::Text("{} is not a directory", dir_.string()));
     if (kept("operator.vkey")) {
       auto text = read_kept("operator.vkey", kMaxNoteBytes);
       if (!text) return std::unexpected(text.error());
       auto own = ledger::parse_verifier_key(*text);
       if (!own || !same_key(*own, key_))
-        return bad_input(fmt::format("{} is the copy of a log of another operator key, not {}", dir_.string(),
-                                     key_.name));
+        return bad_input(
+            i18n::Text("{} is the copy of a log of another operator key, not {}", dir_.string(), key_.name));
     }
     if (kept("checkpoint")) {
       auto note = read_kept("checkpoint", kMaxNoteBytes);
       if (!note) return std::unexpected(note.error());
       auto cp = ledger::open_checkpoint(*note, key_);
       if (!cp)
-        return corruption(fmt::format("{}/checkpoint: the kept checkpoint does not verify with the operator key {}: "
-                                      "{}",
-                                      dir_.string(), key_.name, cp.error().message));
+        return corruption(
+            i18n::Text("{}/checkpoint: the kept checkpoint does not verify with the operator key {}: "
+                       "{}",
+                       dir_.string(), key_.name, text_of(cp.error())));
       kept_cp = *cp;
     } else if (!fs::is_empty(dir_, ec)) {
-      return bad_input(dir_.string() + " holds no mirrored copy (no checkpoint) and is not empty");
+      return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
     }
   } else if (!fs::create_directory(dir_, ec) || ec) {
-    return io_error(fmt::format("cannot create {}: {}", dir_.string(), ec.message()));
+    return io_error(i18n::Text("cannot create {}: {}", dir_.string(), ec.message()));
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
 
@@ -332,20 +337,24 @@ Result<Mirror::Outcome> Mirror::run() {
   if (!note) return std::unexpected(note.error());
   auto cp = ledger::open_checkpoint(*note, key_);
   if (!cp)
-    return corruption(fmt::format("{}: the checkpoint does not verify with the operator key {}: {}; the kept copy is "
-                                  "unchanged",
-                                  shown("checkpoint"), key_.name, cp.error().message));
+    return corruption(
+        i18n::Text("{}: the checkpoint does not verify with the operator key {}: {}; the kept copy is "
+                   "unchanged",
+                   shown("checkpoint"), key_.name, text_of(cp.error())));
   if (cp->origin != key_.name)
-    return corruption(fmt::format("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
+    return corruption(
+        i18n::Text("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
   if (kept_cp && cp->size < kept_cp->size)
-    return corruption(fmt::format("forked: {} serves a checkpoint of size {}, smaller than the {} kept (the log was "
-                                  "rolled back or rewritten); the kept copy is unchanged",
-                                  http_.url().shown(), cp->size, kept_cp->size));
+    return corruption(
+        i18n::Text("forked: {} serves a checkpoint of size {}, smaller than the {} kept (the log was "
+                   "rolled back or rewritten); the kept copy is unchanged",
+                   http_.url().shown(), cp->size, kept_cp->size));
   if (kept_cp && cp->size == kept_cp->size) {
     if (cp->root != kept_cp->root)
-      return corruption(fmt::format("forked: {} serves a checkpoint of size {} with another root than the one kept; "
-                                    "the kept copy is unchanged",
-                                    http_.url().shown(), cp->size));
+      return corruption(
+          i18n::Text("forked: {} serves a checkpoint of size {} with another root than the one kept; "
+                     "the kept copy is unchanged",
+                     http_.url().shown(), cp->size));
     return Outcome{{{"url", http_.url().shown()},
                     {"dir", dir_.string()},
                     {"size", cp->size},
@@ -361,7 +370,7 @@ Result<Mirror::Outcome> Mirror::run() {
 
   fs::remove_all(stage_, ec);  // what an interrupted run left
   if (!fs::create_directory(stage_, ec) || ec)
-    return io_error(fmt::format("cannot create {}: {}", stage_.string(), ec.message()));
+    return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
 
   tiles::for_each_tile(cp->size, kept_size_, [&](const tiles::Tile& t) {
     if (!t.entries) wanted_tiles_.insert(tiles::tile_path(t));
@@ -412,9 +421,9 @@ Result<Mirror::Outcome> Mirror::run() {
     }
     const std::string where = fetching ? shown(path) : (dir_ / path).string();
     auto entries = tiles::split_entry_bundle(as_bytes(body), t.width, is_long, where);
-    if (!entries) return corruption(entries.error().message);
+    if (!entries) return corruption(text_of(entries.error()));
     if (is_long && tiles::entry_bundle(*entries, false))
-      return corruption(where + ": in the long form, though every entry fits a uint16 length");
+      return corruption(i18n::Text("{}: in the long form, though every entry fits a uint16 length", where));
     if (fetching && first < kept_size_) {
       // The bundle that was partial at the kept size: the entries kept must be those served, byte for byte.
       tiles::Tile kept_tile = t;
@@ -430,13 +439,14 @@ Result<Mirror::Outcome> Mirror::run() {
       if (!kept_body) return std::unexpected(kept_body.error());
       auto kept_entries = tiles::split_entry_bundle(as_bytes(*kept_body), kept_tile.width, kept_long,
                                                     (dir_ / kept_path).string());
-      if (!kept_entries) return corruption(kept_entries.error().message);
+      if (!kept_entries) return corruption(text_of(kept_entries.error()));
       for (std::uint64_t i = 0; i < kept_entries->size(); ++i) {
         const ByteView mine = (*kept_entries)[i], theirs = (*entries)[i];
         if (!std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
-          return corruption(fmt::format("forked: entry {} at {} differs from the copy kept (the log rewrote an entry "
-                                        "its checkpoint of size {} held); the kept copy is unchanged",
-                                        first + i, where, kept_size_));
+          return corruption(
+              i18n::Text("forked: entry {} at {} differs from the copy kept (the log rewrote an entry "
+                         "its checkpoint of size {} held); the kept copy is unchanged",
+                         first + i, where, kept_size_));
       }
     }
     for (std::uint64_t i = 0; i < entries->size(); ++i) {
@@ -449,14 +459,16 @@ Result<Mirror::Outcome> Mirror::run() {
   }
   if (kept_size_ == 0) kept_root_ = ledger::empty_root();
   if (kept_cp && (!kept_root_ || *kept_root_ != kept_cp->root))
-    return corruption(fmt::format("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
-                                  "damaged (mirror it again into a new directory)",
-                                  dir_.string()));
+    return corruption(
+        i18n::Text("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
+                   "damaged (mirror it again into a new directory)",
+                   dir_.string()));
   if (auto s = builder.finish(); !s) return std::unexpected(s.error());
   if (range_.root() != cp->root)
-    return corruption(fmt::format("{}: the checkpoint's root (tree size {}) is not that of the entries and tiles "
-                                  "served; the kept copy is unchanged",
-                                  shown("checkpoint"), cp->size));
+    return corruption(
+        i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the entries and tiles "
+                   "served; the kept copy is unchanged",
+                   shown("checkpoint"), cp->size));
   if (auto s = close_entries_bin(); !s) return std::unexpected(s.error());
   if (auto s = fetch_documents(); !s) return std::unexpected(s.error());
   if (auto s = commit(*note, *cp); !s) return std::unexpected(s.error());
@@ -510,7 +522,7 @@ void add_mirror(CLI::App& app, Action& run) {
       auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
       if (!text) return fail(text.error());
       auto key = ledger::parse_verifier_key(*text);
-      if (!key) return fail(bad_input("--operator-key " + args->operator_key + ": " + key.error().message));
+      if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
       auto http = service_client(args->url, {args->client_cert, args->server_ca}, /*certificate_optional=*/true);
       if (!http) return fail(http.error());
       std::error_code ec;

@@ -122,7 +122,7 @@ void add_profile(CLI::App& app, Action& run) {
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (!args->as_of.empty() && !ledger::is_date(args->as_of))
-        return fail(bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
+        return fail(bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", args->as_of)));
       auto ledger = ledger::Ledger::open(args->dir);
       if (!ledger) return fail(ledger.error());
       auto found = profile_in_force(**ledger, args->as_of.empty() ? vietnam_today() : args->as_of);

@@ -32,10 +32,10 @@ struct Inclusion {
 Result<Inclusion> inclusion_of(const ledger::Ledger& ledger, std::uint64_t seq, std::uint64_t asked) {
   const std::uint64_t current = ledger.size();
   const std::uint64_t size = asked ? asked : current;
-  if (size > current) return bad_input(fmt::format("--size {}: the ledger has only {} entries", size, current));
-  if (seq >= size) return bad_input(fmt::format("seq {} is not in a tree of {} entries", seq, size));
+  if (size > current) return bad_input(i18n::Text("--size {}: the ledger has only {} entries", size, current));
+  if (seq >= size) return bad_input(i18n::Text("seq {} is not in a tree of {} entries", seq, size));
   auto bytes = ledger.entry_bytes(seq);
-  if (!bytes) return bad_input(fmt::format("entry {} cannot be read", seq));
+  if (!bytes) return bad_input(i18n::Text("entry {} cannot be read", seq));
   return Inclusion{seq, size, ledger::leaf_hash(*bytes), ledger.root(size), ledger.inclusion_proof(seq, size)};
 }
 
@@ -49,14 +49,15 @@ struct Consistency {
 Result<Consistency> consistency_of(const ledger::Ledger& ledger, std::uint64_t first, std::uint64_t second) {
   const std::uint64_t current = ledger.size();
   if (first == 0 || first > second || second > current)
-    return bad_input(fmt::format("need 0 < M <= N <= {} (the current size), got M={} N={}", current, first, second));
+    return bad_input(i18n::Text("need 0 < M <= N <= {} (the current size), got M={} N={}", current, first, second));
   return Consistency{first, second, ledger.root(first), ledger.root(second), ledger.consistency_proof(first, second)};
 }
 
 // The sealed part `prefix` as a ledger (null when `prefix` is empty: the ledger itself).
 Result<std::unique_ptr<ledger::Ledger>> sealed(const ledger::Ledger& own, const std::string& prefix) {
   if (prefix.empty()) return std::unique_ptr<ledger::Ledger>();
-  if (!ledger::valid_part_prefix(prefix)) return bad_input(fmt::format("--part \"{}\": a prefix is 1 to {} ASCII letters", prefix, ledger::kMaxPartPrefix));
+  if (!ledger::valid_part_prefix(prefix))
+    return bad_input(i18n::Text("--part \"{}\": a prefix is 1 to {} ASCII letters", prefix, ledger::kMaxPartPrefix));
   return own.open_part(prefix);
 }
 

@@ -243,7 +243,7 @@ Result<OfficialDocument> document_of(const ledger::Ledger& ledger, const Periodi
   d.symbol = report_symbol(d.issuer);
   d.place = o.place.value_or(place_of(d.issuer));
   d.date = o.date.value_or(vietnam_today());
-  if (!ledger::is_date(d.date)) return bad_input(fmt::format("--date: expected a date YYYY-MM-DD, got \"{}\"", d.date));
+  if (!ledger::is_date(d.date)) return bad_input(i18n::Text("--date: expected a date YYYY-MM-DD, got \"{}\"", d.date));
   d.recipients = o.recipients;
   if (d.recipients.empty() && !r.to.empty()) d.recipients.push_back(r.to);
   if (unit && unit->kind == "people-committee") {
@@ -367,10 +367,10 @@ Result<json> reconcile_submitted(const ledger::Ledger& ledger, const SubmittedRe
   queries::ReportOptions o{field("period"), field("unit"), {field("as_of"), std::nullopt}};
   if (auto it = submitted.report.find("at"); it != submitted.report.end()) {
     auto parsed = parse_seq(it->second);
-    if (!parsed) return bad_input(fmt::format("{}: report,at,{} is not an entry number", name, it->second));
+    if (!parsed) return bad_input(i18n::Text("{}: report,at,{} is not an entry number", name, it->second));
     o.point.at = parsed;
   }
-  if (o.point.as_of.empty()) return bad_input(fmt::format("{}: no row report,as_of: not a report of antq report", name));
+  if (o.point.as_of.empty()) return bad_input(i18n::Text("{}: no row report,as_of: not a report of antq report", name));
   auto x = report_of(ledger, o, scope);
   if (!x) return std::unexpected(x.error());
   const PeriodicReport* r = &x->report;
@@ -445,7 +445,7 @@ Result<std::string> report_html(const ledger::Ledger& ledger, const ReportOption
 
 Result<Json> reconcile(const ledger::Ledger& ledger, std::string_view csv, const std::string& name, const Scope& scope) {
   if (csv.size() > kMaxReportCsvBytes)
-    return bad_input(fmt::format("{}: larger than {} bytes: not a report of antq report", name, kMaxReportCsvBytes));
+    return bad_input(i18n::Text("{}: larger than {} bytes: not a report of antq report", name, kMaxReportCsvBytes));
   auto submitted = parse_submitted_report(csv, name);
   if (!submitted) return std::unexpected(submitted.error());
   return reconcile_submitted(ledger, *submitted, name, scope);
@@ -461,27 +461,28 @@ Result<SubmittedReport> parse_submitted_report(std::string_view text, const std:
     for (std::size_t i = 0; !records->empty() && i < (*records)[0].size() && i < 4; ++i)
       found += (i ? "," : "") + visible((*records)[0][i].substr(0, 40));
     return bad_input(
-        fmt::format("{}: the first line must be section,key,value (a report of antq report --format csv, "
-                    "commas or semicolons between the fields), found {}",
-                    path, found));
+        i18n::Text("{}: the first line must be section,key,value (a report of antq report --format csv, "
+                   "commas or semicolons between the fields), found {}",
+                   path, found));
   }
   SubmittedReport s;
   for (std::size_t i = 1; i < records->size(); ++i) {
     const auto& r = (*records)[i];
     if (r.size() == 1 && r[0].empty()) continue;  // a blank line
     if (r.size() != 3)
-      return bad_input(fmt::format("{}: record {} has {} fields; expected section,key,value", path, i + 1, r.size()));
+      return bad_input(i18n::Text("{}: record {} has {} fields; expected section,key,value", path, i + 1, r.size()));
     if (r[0] == "report") {
       s.report[r[1]] = r[2];
       continue;
     }
     if (!s.figures.emplace(std::pair{r[0], r[1]}, r[2]).second)
-      return bad_input(fmt::format("{}: record {}: {},{} is given twice", path, i + 1, r[0], r[1]));
+      return bad_input(i18n::Text("{}: record {}: {},{} is given twice", path, i + 1, r[0], r[1]));
     s.order.emplace_back(r[0], r[1]);
   }
   for (const char* key : {"period", "as_of"})
     if (!s.report.contains(key))
-      return bad_input(fmt::format("{}: no report,{},… row: which report is it? (antq report --format csv writes it)", path, key));
+      return bad_input(
+          i18n::Text("{}: no report,{},… row: which report is it? (antq report --format csv writes it)", path, key));
   return s;
 }
 
@@ -548,16 +549,17 @@ void add_report(CLI::App& app, Action& run) {
                                   d.signer_title || d.signer_name || !d.recipients.empty();
       const bool printed = args->format == "html" || args->format == "pdf";
       if (document_given && !printed)
-        return fail(bad_input("--issuer, --number, --recipient, --signer-... shape the printed document: add --format "
-                              "html or pdf"));
+        return fail(bad_input(i18n::Text(
+            "--issuer, --number, --recipient, --signer-... shape the printed document: add --format html or pdf")));
       if (args->format == "pdf" && args->output.empty())
-        return fail(bad_input("--format pdf writes a file, never to the terminal: add --output FILE.pdf"));
+        return fail(bad_input(i18n::Text("--format pdf writes a file, never to the terminal: add --output FILE.pdf")));
       if (!args->output.empty() && args->format != "pdf")
-        return fail(bad_input("--output is for --format pdf; the other formats print to standard output"));
+        return fail(bad_input(i18n::Text("--output is for --format pdf; the other formats print to standard output")));
       if (is_service_url(args->dir)) {
         if (args->format == "pdf" || document_given)
-          return fail(bad_input("--format pdf and the document's options (--issuer ...) read a local ledger; from a "
-                                "service, get --format html"));
+          return fail(
+              bad_input(i18n::Text("--format pdf and the document's options (--issuer ...) read a local ledger; from a "
+                                   "service, get --format html")));
         return ask_service(args->dir, args->access, "report", "/v1/report",
                            {{"period", args->period},
                             {"unit", args->unit},
@@ -642,7 +644,7 @@ void add_reconcile(CLI::App& app, Action& run) {
         if (!text) return fail(text.error());
         result = service_post_json(*client, "/v1/reconcile", std::move(*text), "text/csv");
         if (result && !reconciliation_shaped(*result))
-          return fail(bad_input(args->dir + ": the service's reconciliation is not what antq writes"));
+          return fail(bad_input(i18n::Text("{}: the service's reconciliation is not what antq writes", args->dir)));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());

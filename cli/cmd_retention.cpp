@@ -20,7 +20,8 @@ std::string period_text(const projections::RetentionRecord& r) {
 
 // --as-of: empty (today), or a date.
 Status check_on(const std::string& on) {
-  if (!on.empty() && !ledger::is_date(on)) return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", on));
+  if (!on.empty() && !ledger::is_date(on))
+    return bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", on));
   return {};
 }
 
@@ -44,11 +45,12 @@ Result<Listed> listing_of(const ledger::Ledger& ledger, const queries::Retention
   });
   if (!listing) return std::unexpected(listing.error());
   if (!listing->schedule)
-    return bad_input(fmt::format("{}: the ledger holds no retention schedule (its profile was stored before "
-                                 "schedules existed): an administrator adopts one with "
-                                 "retention.schedule-adopted (the `retention` section of this program's "
-                                 "projections/profiles/<profile>.json, saved as a file, is the provisional one)",
-                                 ledger.dir().string()));
+    return bad_input(
+        i18n::Text("{}: the ledger holds no retention schedule (its profile was stored before "
+                   "schedules existed): an administrator adopts one with "
+                   "retention.schedule-adopted (the `retention` section of this program's "
+                   "projections/profiles/<profile>.json, saved as a file, is the provisional one)",
+                   ledger.dir().string()));
   Listed out{std::move(*listing), {}};
   for (const auto& r : out.listing.records) ++out.counts[r.status];
   return out;

@@ -30,13 +30,13 @@ struct Args {
 Result<std::pair<std::string, std::uint16_t>> host_port(const std::string& listen) {
   const std::size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size())
-    return bad_input("--listen " + listen + ": give HOST:PORT, e.g. 0.0.0.0:8443 or [::1]:8443");
+    return bad_input(i18n::Text("--listen {}: give HOST:PORT, e.g. 0.0.0.0:8443 or [::1]:8443", listen));
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   unsigned long port = 0;
   for (char c : listen.substr(colon + 1)) {
     if (c < '0' || c > '9' || (port = port * 10 + static_cast<unsigned long>(c - '0')) > 65535)
-      return bad_input("--listen " + listen + ": the port is a number from 0 to 65535");
+      return bad_input(i18n::Text("--listen {}: the port is a number from 0 to 65535", listen));
   }
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
@@ -70,7 +70,7 @@ http::Logger make_logger(const std::string& where) {
 int serve(const Args& a) {
   auto where = host_port(a.listen);
   if (!where) return fail(where.error());
-  if (a.log != "stderr" && a.log != "journald") return fail(bad_input("--log is stderr or journald"));
+  if (a.log != "stderr" && a.log != "journald") return fail(bad_input(i18n::Text("--log is stderr or journald")));
   // The journal takes the request log only if it is there (libsystemd drops what it sends to a journal that is
   // not: ENOENT is success to it): say so now rather than lose every line.
   if (a.log == "journald") {
@@ -79,13 +79,15 @@ int serve(const Args& a) {
                  ? sd_journal_send("MESSAGE=antq serve: starting for %s", a.dir.c_str(), "PRIORITY=6", nullptr)
                  : -ENOENT;
     if (rc < 0)
-      return fail(io_error(fmt::format("--log journald: the journal does not take the log ({}: {}): is "
-                                       "systemd-journald running? Use --log stderr",
-                                       kJournalSocket, std::strerror(-rc))));
+      return fail(
+          io_error(i18n::Text("--log journald: the journal does not take the log ({}: {}): is "
+                              "systemd-journald running? Use --log stderr",
+                              kJournalSocket, std::strerror(-rc))));
   }
   if (!a.plain_http && (a.cert.empty() || a.key.empty()))
-    return fail(bad_input("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
-                          "with --plain-http on a loopback address"));
+    return fail(
+        bad_input(i18n::Text("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
+                             "with --plain-http on a loopback address")));
   auto ledger = open_for_append(a.dir, a.operator_key);
   if (!ledger) return fail(ledger.error());
   std::vector<Bytes> roots = (*ledger)->trust_roots(), intermediates = (*ledger)->intermediates(), crls;

@@ -100,9 +100,10 @@ Result<projections::AsOf> point_in(const ledger::Ledger& ledger, const queries::
 
 // The answer to "no such subject": the same for a subject the ledger does not hold and one outside the scope.
 std::unexpected<Error> no_such_subject(const ledger::Ledger& ledger, const std::string& subject) {
-  return bad_input(fmt::format("{}: no such subject in {} (a subject begins with survey.plan-approved, "
-                               "model.proposed or exemplar.surveyed, or with the founding acts its profile provides)",
-                               subject, ledger.dir().string()));
+  return bad_input(
+      i18n::Text("{}: no such subject in {} (a subject begins with survey.plan-approved, "
+                 "model.proposed or exemplar.surveyed, or with the founding acts its profile provides)",
+                 subject, ledger.dir().string()));
 }
 
 // The subject as of `at`, when `scope` covers it; bad_input naming what is wrong otherwise.
@@ -117,8 +118,8 @@ Result<projections::SubjectState> subject_at(const ledger::Ledger& ledger, const
   if (!*state) {
     auto current = reader.current(subject);
     if (!current) return no_such_subject(ledger, subject);
-    return bad_input(fmt::format("{} had no act {} (its first is entry {})", subject,
-                                 describe_point(at, ledger.size()), current->entries.front()));
+    return bad_input(i18n::Text("{} had no act {} (its first is entry {})", subject, describe_point(at, ledger.size()),
+                                current->entries.front()));
   }
   return std::move(**state);
 }
@@ -470,7 +471,9 @@ Result<projections::Dossier> dossier_in(const ledger::Ledger& ledger, const std:
                                         const projections::AsOf& at, const projections::Scope& scope) {
   auto in = queries::subject_in_scope(ledger, subject, scope);
   if (!in) return std::unexpected(in.error());
-  if (!*in) return bad_input(fmt::format("{}: no such subject in the ledger{}", subject, at.date || at.seq ? " then" : ""));
+  if (!*in)
+    return bad_input(at.date || at.seq ? i18n::Text("{}: no such subject in the ledger then", subject)
+                                       : i18n::Text("{}: no such subject in the ledger", subject));
   return projections::dossier_of(ledger, subject, at);
 }
 
@@ -527,8 +530,8 @@ json gaps_json(const std::string& unit, const Gaps& g) {
 // antq diff's dates: bad_input unless both are dates and TO is not before FROM.
 Status check_diff_dates(const std::string& from, const std::string& to) {
   for (const auto* d : {&from, &to})
-    if (!ledger::is_date(*d)) return bad_input(fmt::format("expected a date YYYY-MM-DD, got \"{}\"", *d));
-  if (to < from) return bad_input(fmt::format("--to {} is before --from {}", to, from));
+    if (!ledger::is_date(*d)) return bad_input(i18n::Text("expected a date YYYY-MM-DD, got \"{}\"", *d));
+  if (to < from) return bad_input(i18n::Text("--to {} is before --from {}", to, from));
   return {};
 }
 
@@ -538,7 +541,7 @@ Result<json> diff_of(const ledger::Ledger& ledger, const std::string& subject, c
   if (auto dates = check_diff_dates(from, to); !dates) return std::unexpected(dates.error());
   auto in = queries::subject_in_scope(ledger, subject, scope);
   if (!in) return std::unexpected(in.error());
-  if (!*in) return bad_input(fmt::format("{}: no such subject in {}", subject, ledger.dir().string()));
+  if (!*in) return bad_input(i18n::Text("{}: no such subject in {}", subject, ledger.dir().string()));
   projections::SubjectReader reader(ledger);
   auto before = reader.state(subject, {from, std::nullopt});
   auto after = reader.state(subject, {to, std::nullopt});
@@ -725,7 +728,7 @@ void add_dossier(CLI::App& app, Action& run) {
   cmd->callback([args, &run] {
     run = [args]() -> int {
       if (args->subject.empty() == args->unit.empty())
-        return fail(bad_input("dossier: give a SUBJECT or --unit UNIT (one of them)"));
+        return fail(bad_input(i18n::Text("dossier: give a SUBJECT or --unit UNIT (one of them)")));
       if (is_service_url(args->dir))
         return args->unit.empty() ? ask_service(*args, "dossier", "/v1/dossier", {{"subject", args->subject}})
                                   : ask_service(*args, "dossier", "/v1/dossier-gaps", {{"unit", args->unit}});
@@ -817,7 +820,8 @@ void add_diff(CLI::App& app, Action& run) {
         auto client = service_client(args->dir, args->access);
         if (!client) return fail(client.error());
         d = service_get_json(*client, "/v1/diff", {{"subject", args->subject}, {"from", args->from}, {"to", args->to}});
-        if (d && !diff_shaped(*d)) return fail(bad_input(args->dir + ": the service's diff is not what antq writes"));
+        if (d && !diff_shaped(*d))
+          return fail(bad_input(i18n::Text("{}: the service's diff is not what antq writes", args->dir)));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());

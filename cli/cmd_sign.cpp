@@ -52,7 +52,7 @@ void add_sign(CLI::App& app, Action& run) {
       if (!args->dry_run)
         for (const auto& [value, option] : {std::pair{&args->key, "--key"}, std::pair{&args->cert, "--cert"},
                                             std::pair{&args->role, "--role"}, std::pair{&args->out, "--out"}})
-          if (value->empty()) return fail(bad_input(fmt::format("sign: {} is required (see antq sign --help)", option)));
+          if (value->empty()) return fail(bad_input(i18n::Text("sign: {} is required (see antq sign --help)", option)));
       ledger::Submission submission;
       if (!args->signed_in.empty()) {
         auto s = read_submission(args->signed_in);
@@ -63,7 +63,7 @@ void add_sign(CLI::App& app, Action& run) {
           auto read = read_act(args->act);
           if (!read) return fail(read.error());
           if (ledger::encode_body(read->act) != submission.event.body)
-            return fail(bad_input(args->act + " is not the act signed in " + args->signed_in));
+            return fail(bad_input(i18n::Text("{} is not the act signed in {}", args->act, args->signed_in)));
           act = std::move(*read);
         }
         if (args->dry_run) {
@@ -72,12 +72,13 @@ void add_sign(CLI::App& app, Action& run) {
             return kOk;
           }
           auto signed_act = ledger::decode_body(submission.event.body);
-          if (!signed_act) return fail(bad_input(args->signed_in + ": " + signed_act.error().message));
+          if (!signed_act) return fail(bad_input(i18n::Text("{}: {}", args->signed_in, text_of(signed_act.error()))));
           print_attachments(*signed_act, {}, args->json);
           return kOk;
         }
       } else {
-        if (args->act.empty()) return fail(bad_input("sign: give ACT.json, or --signed IN to add a signature"));
+        if (args->act.empty())
+          return fail(bad_input(i18n::Text("sign: give ACT.json, or --signed IN to add a signature")));
         auto act = read_act(args->act);
         if (!act) return fail(act.error());
         if (args->dry_run) {
@@ -92,7 +93,7 @@ void add_sign(CLI::App& app, Action& run) {
       if (args->pkcs1) options.rsa_padding = signing::RsaPadding::pkcs1;
       if (!args->signing_time.empty()) {
         auto t = signing::parse_time(args->signing_time);
-        if (!t) return fail(bad_input("--signing-time: not an ISO 8601 time: " + args->signing_time));
+        if (!t) return fail(bad_input(i18n::Text("--signing-time: not an ISO 8601 time: {}", args->signing_time)));
         options.signing_time = *t;
       }
       auto role = args->role == "person" ? ledger::Role::person : ledger::Role::organisation;

@@ -64,29 +64,30 @@ void add_take_in(CLI::App& app, Action& run) {
       auto admin = parse_signer(args->admin);
       if (!admin) return fail(admin.error());
       if (!ledger::is_date(args->effective))
-        return fail(bad_input(fmt::format("--effective: expected a date YYYY-MM-DD, got \"{}\"", args->effective)));
+        return fail(bad_input(i18n::Text("--effective: expected a date YYYY-MM-DD, got \"{}\"", args->effective)));
       if (!ledger::valid_part_prefix(args->prefix))
-        return fail(refused("predecessor", fmt::format("--prefix \"{}\": 1 to {} ASCII letters (the part's subjects "
-                                                       "read as <prefix>.<id>)",
-                                                       args->prefix, ledger::kMaxPartPrefix)));
+        return fail(refused("predecessor", i18n::Text("--prefix \"{}\": 1 to {} ASCII letters (the part's subjects "
+                                                      "read as <prefix>.<id>)",
+                                                      args->prefix, ledger::kMaxPartPrefix)));
       std::error_code ec;
       if (std::filesystem::equivalent(args->dir, args->predecessor, ec))
-        return fail(bad_input(fmt::format("predecessor {} is {} itself: a ledger cannot take itself in",
-                                          args->predecessor, args->dir)));
+        return fail(bad_input(
+            i18n::Text("predecessor {} is {} itself: a ledger cannot take itself in", args->predecessor, args->dir)));
       // The predecessor, verified fully under its own stored profile before anything is signed or written.
       auto predecessor = ledger::Ledger::open(args->predecessor, {.check_structure = true});
       if (!predecessor)
-        return fail(bad_input(fmt::format("predecessor {}: {}", args->predecessor, predecessor.error().message)));
+        return fail(bad_input(i18n::Text("predecessor {}: {}", args->predecessor, text_of(predecessor.error()))));
       {
         auto replay = projections::make_admission(**predecessor);
         if (!replay)
-          return fail(bad_input(fmt::format("predecessor {}: its profile: {}", args->predecessor, replay.error().message)));
+          return fail(
+              bad_input(i18n::Text("predecessor {}: its profile: {}", args->predecessor, text_of(replay.error()))));
         ledger::VerifyReport report = (*predecessor)->verify({}, **replay);
         if (!report.ok) {
           const auto& f = report.failures.front();
-          return fail(bad_input(fmt::format("predecessor {} does not verify ({}{}); antq verify {} names every problem",
-                                            args->predecessor, f.seq ? fmt::format("entry {}: ", *f.seq) : "",
-                                            f.reason, args->predecessor)));
+          return fail(bad_input(i18n::Text("predecessor {} does not verify ({}{}); antq verify {} names every problem",
+                                           args->predecessor, f.seq ? fmt::format("entry {}: ", *f.seq) : "", f.reason,
+                                           args->predecessor)));
         }
       }
       // The predecessor ceased on the effective day: an act dated after it is not the predecessor's to have made.
@@ -98,11 +99,11 @@ void add_take_in(CLI::App& app, Action& run) {
               entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
           if (!act) return std::unexpected(act.error());
           if (act->date > args->effective && !late)
-            late = refused("predecessor", fmt::format("predecessor {}: entry {} ({} of {}) is dated {}, after the "
-                                                      "merger took effect on {}: the acts of a province that has "
-                                                      "ceased are not taken in (is --effective right?)",
-                                                      args->predecessor, seq, act->act, visible(act->subject),
-                                                      act->date, args->effective))
+            late = refused("predecessor", i18n::Text("predecessor {}: entry {} ({} of {}) is dated {}, after the "
+                                                     "merger took effect on {}: the acts of a province that has "
+                                                     "ceased are not taken in (is --effective right?)",
+                                                     args->predecessor, seq, act->act, visible(act->subject), act->date,
+                                                     args->effective))
                        .error();
           return {};
         };

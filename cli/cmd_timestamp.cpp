@@ -19,13 +19,13 @@ Result<ledger::SignatureRecord*> signature_of(ledger::Submission& submission, co
   const ledger::Role role = args.role == "person" ? ledger::Role::person : ledger::Role::organisation;
   for (auto& s : submission.event.signatures)
     if (s.role == role) return &s;
-  return bad_input(args.signed_in + ": no " + args.role + " signature to time-stamp");
+  return bad_input(i18n::Text("{}: no {} signature to time-stamp", args.signed_in, args.role));
 }
 
 Status write_bytes(const std::string& path, ByteView bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out.flush()) return io_error("cannot write " + path + " (disk full or no permission?)");
+  if (!out.flush()) return io_error(i18n::Text("cannot write {} (disk full or no permission?)", path));
   return {};
 }
 
@@ -63,7 +63,7 @@ void add_timestamp(CLI::App& app, Action& run) {
       auto signature = signature_of(*submission, *args);
       if (!signature) return fail(signature.error());
       auto query = signing::timestamp_request((*signature)->cms);
-      if (!query) return fail(bad_input(args->signed_in + ": " + query.error().message));
+      if (!query) return fail(bad_input(i18n::Text("{}: {}", args->signed_in, text_of(query.error()))));
       if (auto s = write_bytes(args->out, *query); !s) return fail(s.error());
       if (args->json) {
         print_json({{"signed", args->signed_in}, {"role", args->role}, {"out", args->out}, {"bytes", query->size()}});
@@ -91,7 +91,7 @@ void add_timestamp(CLI::App& app, Action& run) {
       auto reply = read_text(args->reply, kMaxCheckpointBytes, N_("time-stamp reply"));
       if (!reply) return fail(reply.error());
       auto stamped = signing::add_timestamp((*signature)->cms, as_bytes(*reply));
-      if (!stamped) return fail(bad_input(args->reply + ": " + stamped.error().message));
+      if (!stamped) return fail(bad_input(i18n::Text("{}: {}", args->reply, text_of(stamped.error()))));
       (*signature)->cms = std::move(*stamped);
       if (auto s = write_submission(args->out, *submission); !s) return fail(s.error());
       if (args->json) {

@@ -88,7 +88,7 @@ void add_trust(CLI::App& app, Action& run) {
       if (!ledger) return fail(ledger.error());
       signing::Verifier verifier = (*ledger)->make_verifier();
       auto info = verifier.add_crl(*der);
-      if (!info) return fail(bad_input(args->file + ": " + info.error().message));
+      if (!info) return fail(bad_input(i18n::Text("{}: {}", args->file, text_of(info.error()))));
       const Digest digest = sha256(*der);
       ledger->reset();
       auto seq = record_trust_act(*args, ledger::kCrlAdded, *der, "crl", "application/pkix-crl", nlohmann::json::object());
@@ -127,7 +127,7 @@ void add_trust(CLI::App& app, Action& run) {
     run = [args]() -> int {
       auto certs = signing::read_certificates(args->file);
       if (!certs) return fail(certs.error());
-      if (certs->size() != 1) return fail(bad_input(args->file + ": give exactly one certificate"));
+      if (certs->size() != 1) return fail(bad_input(i18n::Text("{}: give exactly one certificate", args->file)));
       auto info = signing::inspect_certificate(certs->front());
       if (!info) return fail(info.error());
       nlohmann::json data = nlohmann::json::object();

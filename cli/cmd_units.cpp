@@ -25,7 +25,7 @@ using nlohmann::json;
 
 Status check_as_of(const std::string& as_of) {
   if (!as_of.empty() && !ledger::is_date(as_of))
-    return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", as_of));
+    return bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", as_of));
   return {};
 }
 
@@ -174,7 +174,7 @@ void add_units(CLI::App& app, Action& run) {
         if (!client) return fail(client.error());
         found = service_get_json(*client, "/v1/units", {{"as_of", args->as_of}});
         if (found && !units_shaped(*found))
-          return fail(bad_input(args->dir + ": the service's units are not what antq writes"));
+          return fail(bad_input(i18n::Text("{}: the service's units are not what antq writes", args->dir)));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());

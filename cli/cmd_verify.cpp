@@ -76,7 +76,7 @@ void add_verify(CLI::App& app, Action& run) {
         auto key = ledger::parse_verifier_key((*ledger)->info().verifier_key);
         if (!key) return fail(key.error());
         if (auto opened = ledger::open_checkpoint(*text, *key); !opened && opened.error().kind == ErrorKind::bad_input)
-          return fail(bad_input(args->checkpoint + ": " + opened.error().message));
+          return fail(bad_input(i18n::Text("{}: {}", args->checkpoint, text_of(opened.error()))));
         o.checkpoint = *text;
       }
       if (!args->json) o.progress = progress_printer("verify");
@@ -113,7 +113,8 @@ void add_verify(CLI::App& app, Action& run) {
         auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
         if (!text) return fail(text.error());
         auto held = ledger::parse_verifier_key(*text);
-        if (!held) return fail(bad_input("--operator-key " + args->operator_key + ": " + held.error().message));
+        if (!held)
+          return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(held.error()))));
         auto own = ledger::parse_verifier_key((*ledger)->info().verifier_key);
         if (!own || own->name != held->name || own->public_key != held->public_key)
           fail_anchor("the ledger's operator key (" + (*ledger)->info().verifier_key + ") is not the one in " +
@@ -121,7 +122,7 @@ void add_verify(CLI::App& app, Action& run) {
       }
       if (!args->trust.empty()) {
         auto roots = signing::read_certificates(args->trust);
-        if (!roots) return fail(bad_input("--trust: " + roots.error().message));
+        if (!roots) return fail(bad_input(i18n::Text("--trust: {}", text_of(roots.error()))));
         std::set<Digest> held, ledgers;
         for (const Bytes& r : *roots) held.insert(sha256(r));
         for (const Bytes& r : (*ledger)->trust_roots()) ledgers.insert(sha256(r));

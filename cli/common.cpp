@@ -46,7 +46,8 @@ std::string vietnam_today() { return signing::format_vietnam_time(signing::now()
 
 Result<projections::AsOf> as_of_point(const std::string& date, std::optional<std::uint64_t> seq, std::uint64_t size) {
   projections::AsOf at;
-  if (!date.empty() && seq) return bad_input("--as-of excludes --at");  // CLI11's words, for callers other than it
+  if (!date.empty() && seq)
+    return bad_input(i18n::Text("--as-of excludes --at"));  // CLI11's words, for callers other than it
   if (!date.empty()) {
     if (!ledger::is_date(date)) return bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", date));
     at.date = date;

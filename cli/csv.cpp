@@ -76,7 +76,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
       // A quoted field: up to the quote not doubled.
       const std::size_t opened = line;
       for (++i;; ++i) {
-        if (i >= text.size()) return bad_input(fmt::format("{}: line {}: a quoted field is never closed", what, opened));
+        if (i >= text.size()) return bad_input(i18n::Text("{}: line {}: a quoted field is never closed", what, opened));
         if (text[i] == '"') {
           if (i + 1 < text.size() && text[i + 1] == '"') {
             field += '"';
@@ -91,7 +91,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
       }
       quoted_field = true;
       if (i < text.size() && text[i] != separator && text[i] != '\r' && text[i] != '\n')
-        return bad_input(fmt::format("{}: line {}: a character after a closing quote", what, line));
+        return bad_input(i18n::Text("{}: line {}: a character after a closing quote", what, line));
       continue;
     }
     if (c == separator) {
@@ -101,7 +101,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
       end_record();
       ++line;
     } else {
-      if (quoted_field) return bad_input(fmt::format("{}: line {}: a character after a closing quote", what, line));
+      if (quoted_field) return bad_input(i18n::Text("{}: line {}: a character after a closing quote", what, line));
       field += c;
     }
     ++i;

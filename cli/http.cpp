@@ -34,6 +34,12 @@ Response error(int status, std::string_view message) {
   return json_response(status, json_text(nlohmann::json{{"error", std::string(message)}}));
 }
 
+i18n::Lang language_of(std::string_view accept_language) {
+  std::string_view first = accept_language.substr(0, accept_language.find_first_of(",;"));
+  while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+  return i18n::parse_lang(first).value_or(i18n::Lang::en);
+}
+
 Response json_response(int status, const std::string& json) {
   Response r;
   r.status = status;

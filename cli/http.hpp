@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "i18n/i18n.hpp"
 #include "signing/digest.hpp"
 
 namespace antq::cli::http {
@@ -48,6 +49,15 @@ using Handler = std::function<void(Request&&, Reply)>;
 
 // {"error": message} with `status`: the one-line answer of every 4xx and 5xx.
 Response error(int status, std::string_view message);
+
+// The language of an answer's words (an error's message, a refusal's): Vietnamese when Accept-Language's first
+// choice is Vietnamese (vi, vi-VN), else English. JSON keys, rule ids and ids are the same in both.
+i18n::Lang language_of(std::string_view accept_language);
+inline i18n::Lang language_of(const Request& r) { return language_of(r.accept_language); }
+// error() with `message` put into words in the request's language.
+inline Response error(int status, const Request& r, const i18n::Text& message) {
+  return error(status, message.str(language_of(r)));
+}
 // A JSON answer (cli/common.hpp's json_text: visible escapes, one line).
 Response json_response(int status, const std::string& json);
 

@@ -62,7 +62,7 @@ std::string Url::shown() const {
 }
 
 Result<Url> parse_url(std::string_view text) {
-  auto bad = [&](std::string_view why) { return bad_input(fmt::format("URL {}: {}", text, why)); };
+  auto bad = [&](std::string_view why) { return bad_input(i18n::Text("URL {}: {}", text, why)); };
   Url url;
   std::string_view rest = text;
   if (rest.starts_with("https://")) {
@@ -163,7 +163,7 @@ struct HttpClient::Rep {
       resolved = true;
     });
     run();
-    if (!resolved || ec) return io_error(fmt::format("{}: cannot resolve {}: {}", where, url.host, ec.message()));
+    if (!resolved || ec) return io_error(i18n::Text("{}: cannot resolve {}: {}", where, url.host, ec.message()));
     if (url.tls)
       secure.emplace(io, tls);
     else
@@ -172,21 +172,22 @@ struct HttpClient::Rep {
     lowest().async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
     run();
     if (ec == beast::error::timeout)
-      return io_error(fmt::format("{}: connect: no connection within {}", where, seconds(options.connect_timeout)));
-    if (ec) return io_error(fmt::format("{}: connect: {}", where, ec.message()));
+      return io_error(i18n::Text("{}: connect: no connection within {}", where, seconds(options.connect_timeout)));
+    if (ec) return io_error(i18n::Text("{}: connect: {}", where, ec.message()));
     if (url.tls) {
       if (auto s = signing::prepare_tls_connection(secure->native_handle(), url.host); !s)
-        return bad_input(fmt::format("{}: {}", where, s.error().message));
+        return bad_input(i18n::Text("{}: {}", where, text_of(s.error())));
       secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
       run();
       if (ec) {
         const std::string verify = signing::tls_verify_failure(secure->native_handle());
         close();
         if (!verify.empty())
-          return bad_input(fmt::format("{}: the server's certificate does not verify: {}", where, verify));
+          return bad_input(i18n::Text("{}: the server's certificate does not verify: {}", where, verify));
         if (ec == beast::error::timeout)
-          return io_error(fmt::format("{}: TLS handshake: no answer within {}", where, seconds(options.connect_timeout)));
-        return io_error(fmt::format("{}: TLS handshake: {}", where, ec.message()));
+          return io_error(
+              i18n::Text("{}: TLS handshake: no answer within {}", where, seconds(options.connect_timeout)));
+        return io_error(i18n::Text("{}: TLS handshake: {}", where, ec.message()));
       }
     }
     connected = true;
@@ -209,7 +210,7 @@ struct HttpClient::Rep {
     if (ec) {
       retry_possible = ec != beast::error::timeout;
       close();
-      return io_error(fmt::format("{}: sending the request: {}", where, ec.message()));
+      return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
     }
     http::response_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
@@ -239,18 +240,19 @@ struct HttpClient::Rep {
       const bool nothing = !parser.got_some();
       close();
       if (ec == http::error::body_limit)
-        return bad_input(fmt::format("{}: the response is larger than {} bytes", where, limit));
+        return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, limit));
       if (ec == http::error::header_limit)
-        return bad_input(fmt::format("{}: the response's header is larger than {} bytes", where,
-                                     options.max_header_bytes));
+        return bad_input(
+            i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
       if (ec == beast::error::timeout)
-        return io_error(fmt::format("{}: no whole response within {}", where, seconds(options.response_timeout)));
+        return io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
       retry_possible = nothing;
       if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
           ec == asio::ssl::error::stream_truncated)
-        return io_error(fmt::format("{}: the server closed the connection {}", where,
-                                    nothing ? "without a response" : "in the middle of its response"));
-      return io_error(fmt::format("{}: reading the response: {}", where, ec.message()));
+        return io_error(i18n::Text("{}: the server closed the connection {}", where,
+                                   nothing ? i18n::Text("without a response")
+                                           : i18n::Text("in the middle of its response")));
+      return io_error(i18n::Text("{}: reading the response: {}", where, ec.message()));
     }
     auto res = parser.release();
     HttpResponse out;
@@ -279,15 +281,16 @@ Result<HttpClient> HttpClient::create(const Url& url, const HttpOptions& options
     signing::TlsClientOptions tls;
     if (!options.server_ca.empty()) {
       auto roots = signing::read_certificates(options.server_ca);
-      if (!roots) return bad_input("--server-ca " + options.server_ca + ": " + roots.error().message);
+      if (!roots) return bad_input(i18n::Text("--server-ca {}: {}", options.server_ca, text_of(roots.error())));
       tls.server_roots = std::move(*roots);
     }
     std::optional<signing::PrivateKey> key;
     if (options.client_key.empty() != options.client_cert.empty())
-      return bad_input("a client certificate needs both its key and its certificate (KEY:CERT)");
+      return bad_input(i18n::Text("a client certificate needs both its key and its certificate (KEY:CERT)"));
     if (!options.client_cert.empty()) {
       auto chain = signing::read_certificates(options.client_cert);
-      if (!chain) return bad_input("client certificate " + options.client_cert + ": " + chain.error().message);
+      if (!chain)
+        return bad_input(i18n::Text("client certificate {}: {}", options.client_cert, text_of(chain.error())));
       auto loaded = signing::PrivateKey::load(options.client_key);
       if (!loaded) return std::unexpected(loaded.error());
       key.emplace(std::move(*loaded));
@@ -295,9 +298,9 @@ Result<HttpClient> HttpClient::create(const Url& url, const HttpOptions& options
       tls.client_key = &*key;
     }
     if (auto s = signing::configure_tls_client(rep->tls.native_handle(), tls); !s)
-      return bad_input(url.shown() + ": " + s.error().message);
+      return bad_input(i18n::Text("{}: {}", url.shown(), text_of(s.error())));
   } else if (!options.client_cert.empty() || !options.server_ca.empty()) {
-    return bad_input(url.shown() + ": a client certificate or --server-ca needs an https:// URL");
+    return bad_input(i18n::Text("{}: a client certificate or --server-ca needs an https:// URL", url.shown()));
   }
   return HttpClient(std::move(rep));
 }
@@ -307,12 +310,14 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   Rep& r = *rep_;
   const std::string where = r.where(method, path);
   const http::verb verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) return bad_input(where + ": unknown method");
-  if (!path.starts_with("/")) return bad_input(where + ": the path must start with '/'");
+  if (verb == http::verb::unknown) return bad_input(i18n::Text("{}: unknown method", where));
+  if (!path.starts_with("/")) return bad_input(i18n::Text("{}: the path must start with '/'", where));
   http::request<http::string_body> req{verb, r.url.base_path + std::string(path), 11};
   const std::string host = r.url.host.find(':') != std::string::npos ? "[" + r.url.host + "]" : r.url.host;
   req.set(http::field::host, r.url.port == (r.url.tls ? "443" : "80") ? host : host + ":" + r.url.port);
   req.set(http::field::user_agent, "antq");
+  // antq serve says its errors and refusals in the language this command speaks (Error::line adds "bị từ chối").
+  req.set(http::field::accept_language, i18n::process_lang() == i18n::Lang::vi ? "vi" : "en");
   for (const auto& [k, v] : headers) req.set(k, v);
   const bool has_body = !body.empty() || verb == http::verb::post || verb == http::verb::put;
   req.body() = std::move(body);

@@ -216,16 +216,16 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
       return lowest().close();
     if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
       if (was_idle || rep_.draining) return shutdown();
-      return fail(408, fmt::format("the request's header did not arrive within {} s", rep_.limits.header.count()));
+      return fail(408, i18n::Text("the request's header did not arrive within {} s", rep_.limits.header.count()));
     }
     if (ec == bhttp::error::header_limit)
-      return fail(431, fmt::format("the request's header is larger than {} bytes", rep_.limits.max_header));
+      return fail(431, i18n::Text("the request's header is larger than {} bytes", rep_.limits.max_header));
     if (ec == bhttp::error::body_limit)
-      return fail(413, fmt::format("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
-    if (ec) return fail(400, "malformed HTTP request: " + ec.message());
+      return fail(413, i18n::Text("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
+    if (ec) return fail(400, i18n::Text("malformed HTTP request: {}", ec.message()));
     method_ = std::string(parser_->get().method_string());
     target_ = std::string(parser_->get().target());
-    if (parser_->get().version() != 11) return fail(505, "only HTTP/1.1 is served");
+    if (parser_->get().version() != 11) return fail(505, i18n::Text("only HTTP/1.1 is served"));
     lowest().expires_after(rep_.limits.body);
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -244,23 +244,24 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
 
   void on_body(beast::error_code ec) {
     if (ec == bhttp::error::body_limit)
-      return fail(413, fmt::format("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
+      return fail(413, i18n::Text("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
     if (ec == beast::error::timeout)
-      return fail(408, fmt::format("the request's body did not arrive within {} s", rep_.limits.body.count()));
-    if (ec) return fail(400, "malformed HTTP request: " + ec.message());
+      return fail(408, i18n::Text("the request's body did not arrive within {} s", rep_.limits.body.count()));
+    if (ec) return fail(400, i18n::Text("malformed HTTP request: {}", ec.message()));
     auto message = parser_->release();
     keep_alive_ = message.keep_alive();
     if (over_limit_)
-      return fail(429, fmt::format("this client has {} connections open already: use them",
-                                   rep_.limits.max_client_connections));
+      return fail(
+          429, i18n::Text("this client has {} connections open already: use them", rep_.limits.max_client_connections));
     if (!rep_.allow(key_)) {
-      Response r = error(429, fmt::format("more than {} requests per second from this client: wait and retry",
-                                          rep_.limits.client_rate));
+      Response r = error(
+          429, i18n::Text("more than {} requests per second from this client: wait and retry", rep_.limits.client_rate)
+                   .str(language()));
       r.headers.emplace_back("Retry-After", "1");
       return write(std::move(r));
     }
     auto target = parse_target(target_);
-    if (!target) return fail(400, "malformed request target (path and query)");
+    if (!target) return fail(400, i18n::Text("malformed request target (path and query)"));
     Request request;
     request.method = method_;
     request.target = target_;
@@ -277,9 +278,14 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   // Answers with an error, then closes the connection (what was read cannot be trusted to end where it seems to).
-  void fail(int status, std::string_view message) {
+  // The message is in the language of the request's Accept-Language when its header was read, else English.
+  void fail(int status, const i18n::Text& message) {
     keep_alive_ = false;
-    write(error(status, message));
+    write(error(status, message.str(language())));
+  }
+  i18n::Lang language() const {
+    if (!parser_) return i18n::Lang::en;
+    return language_of(std::string_view(parser_->get()[bhttp::field::accept_language]).substr(0, 256));
   }
 
   void write(Response r) {
@@ -404,16 +410,20 @@ Result<std::unique_ptr<Server>> Server::listen(const std::string& host, std::uin
   rep->logger = std::move(logger);
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) return bad_input("--listen: '" + host + "' is not an IP address (e.g. 0.0.0.0, 127.0.0.1, ::1) or localhost");
+  if (ec)
+    return bad_input(
+        i18n::Text("--listen: '{}' is not an IP address (e.g. 0.0.0.0, 127.0.0.1, ::1) or localhost", host));
   if (!tls && !address.is_loopback())
-    return bad_input("--listen " + host + ": plain HTTP is served on a loopback address only (127.0.0.1, ::1): "
-                     "anywhere else, clients need TLS and their certificates");
+    return bad_input(
+        i18n::Text("--listen {}: plain HTTP is served on a loopback address only (127.0.0.1, ::1): anywhere else, "
+                   "clients need TLS and their certificates",
+                   host));
   tcp::endpoint endpoint(address, port);
   rep->acceptor.open(endpoint.protocol(), ec);
   if (!ec) rep->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) rep->acceptor.bind(endpoint, ec);
   if (!ec) rep->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return bad_input(fmt::format("--listen {}:{}: {}", host, port, ec.message()));
+  if (ec) return bad_input(i18n::Text("--listen {}:{}: {}", host, port, ec.message()));
   return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
 

@@ -61,7 +61,7 @@ Status make_private_directories(const fs::path& dir) {
   if (dir.has_parent_path() && dir.parent_path() != dir)
     if (auto s = make_private_directories(dir.parent_path()); !s) return s;
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return io_error(fmt::format("cannot create {}: {}", dir.string(), std::strerror(errno)));
+    return io_error(i18n::Text("cannot create {}: {}", dir.string(), std::strerror(errno)));
   return {};
 }
 
@@ -75,10 +75,10 @@ std::string shown(const std::string& spec) { return is_token(spec) ? signing::pk
 Result<std::shared_ptr<const signing::Ed25519Key>> load_key(const std::string& spec, std::string_view source) {
   auto key = signing::Ed25519Key::load(spec);
   if (!key) {
-    Error e = key.error();
     // The message names the file or URI; where that came from is said when it is not on the command line.
-    if (source == kOperatorKeyVariable) e.message = fmt::format("{}: {}", source, e.message);
-    return std::unexpected(e);
+    if (source == kOperatorKeyVariable)
+      return std::unexpected(reworded(key.error(), i18n::Text("{}: {}", source, text_of(key.error()))));
+    return std::unexpected(key.error());
   }
   return std::make_shared<const signing::Ed25519Key>(std::move(*key));
 }
@@ -138,7 +138,7 @@ Result<std::unique_ptr<ledger::Ledger>> open_for_append(const fs::path& dir, con
   auto key = load_key(spec, source);
   if (!key) return std::unexpected(key.error());
   if (auto s = (*ledger)->use_operator_key(*key); !s)
-    return bad_input(fmt::format("operator key {}: {}", shown(spec), s.error().message));
+    return bad_input(i18n::Text("operator key {}: {}", shown(spec), text_of(s.error())));
   // Warnings once the key is in hand: a command that fails says one thing, why it failed.
   if (has_legacy) warn_inside_ledger(legacy);
   if (!is_token(spec) && !(has_legacy && resolved(spec) == resolved(legacy))) {

@@ -80,7 +80,7 @@ Result<fs::path> find_chromium() {
   if (const char* given = std::getenv(kChromiumVariable); given && *given) {
     if (!executable_file(given))
       return bad_input(
-          fmt::format("{}={}: not an executable file (the Chromium to print the PDF with)", kChromiumVariable, given));
+          i18n::Text("{}={}: not an executable file (the Chromium to print the PDF with)", kChromiumVariable, given));
     return fs::path(given);
   }
   if (const char* path = std::getenv("PATH")) {
@@ -89,19 +89,19 @@ Result<fs::path> find_chromium() {
       if (!dir.empty() && executable_file(fs::path(dir) / "chromium")) return fs::path(dir) / "chromium";
   }
   return bad_input(
-      fmt::format("--format pdf prints with Chromium, which is not installed: install Debian's package chromium "
-                  "(apt-get install chromium), or set {} to its path",
-                  kChromiumVariable));
+      i18n::Text("--format pdf prints with Chromium, which is not installed: install Debian's package chromium "
+                 "(apt-get install chromium), or set {} to its path",
+                 kChromiumVariable));
 }
 
 Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path& output) {
   ScratchDir scratch;
-  if (scratch.path.empty()) return io_error("cannot create a temporary directory to print the PDF in");
+  if (scratch.path.empty()) return io_error(i18n::Text("cannot create a temporary directory to print the PDF in"));
   const fs::path page = scratch.path / "page.html", log = scratch.path / "chromium.log";
   {
     std::ofstream out(page, std::ios::binary);
     out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    if (!out.flush()) return io_error(fmt::format("cannot write {}", page.string()));
+    if (!out.flush()) return io_error(i18n::Text("cannot write {}", page.string()));
   }
   // The temporary PDF in output's directory, so that the rename below cannot cross file systems.
   Beside beside;
@@ -113,7 +113,7 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   std::string tmpl = (dir / name).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0)
-    return bad_input(fmt::format("{}: cannot write in {}: {}", output.string(), dir.string(), std::strerror(errno)));
+    return bad_input(i18n::Text("{}: cannot write in {}: {}", output.string(), dir.string(), std::strerror(errno)));
   ::close(fd);
   beside.path = tmpl;
 
@@ -173,7 +173,7 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   const int spawned = ::posix_spawn(&pid, chromium.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (spawned != 0) return io_error(fmt::format("cannot run {}: {}", chromium.string(), std::strerror(spawned)));
+  if (spawned != 0) return io_error(i18n::Text("cannot run {}: {}", chromium.string(), std::strerror(spawned)));
   int status = 0;
   const auto stop = [&] {
     ::kill(-pid, SIGKILL);
@@ -188,16 +188,16 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
     if (done < 0 && errno != EINTR) {
       const int error = errno;
       stop();
-      return io_error(fmt::format("waiting for {}: {}", chromium.string(), std::strerror(error)));
+      return io_error(i18n::Text("waiting for {}: {}", chromium.string(), std::strerror(error)));
     }
     if (std::chrono::steady_clock::now() > deadline) {
       stop();
-      return io_error(fmt::format("{} did not print the PDF within two minutes; nothing written", chromium.string()));
+      return io_error(i18n::Text("{} did not print the PDF within two minutes; nothing written", chromium.string()));
     }
     const timespec pause{0, 20'000'000};  // 20 ms
     if (const int sig = ::sigtimedwait(&stops, nullptr, &pause); sig > 0) {
       stop();
-      return io_error(fmt::format("stopped by signal {} while Chromium printed the PDF; nothing written", sig));
+      return io_error(i18n::Text("stopped by signal {} while Chromium printed the PDF; nothing written", sig));
     }
   }
   const bool exited = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -209,8 +209,8 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   if (!exited || head != "%PDF-") {
     const std::string why = WIFEXITED(status) ? fmt::format("exit {}", WEXITSTATUS(status))
                                               : fmt::format("signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    return io_error(fmt::format("{} did not print the PDF ({}): {}; nothing written", chromium.string(),
-                                exited ? "no PDF" : why, last_line(log)));
+    return io_error(i18n::Text("{} did not print the PDF ({}): {}; nothing written", chromium.string(),
+                               exited ? i18n::Text("no PDF") : i18n::Text::verbatim(why), last_line(log)));
   }
   // As a file the user writes is (mkstemp made it 0600), flushed before it takes output's name.
   const mode_t mask = ::umask(0);
@@ -219,10 +219,10 @@ Status print_pdf(const fs::path& chromium, std::string_view html, const fs::path
   const bool synced = sync_fd >= 0 && ::fchmod(sync_fd, 0666 & ~mask) == 0 && ::fsync(sync_fd) == 0;
   const int error = errno;
   if (sync_fd >= 0) ::close(sync_fd);
-  if (!synced) return io_error(fmt::format("{}: cannot flush: {}", beside.path.string(), std::strerror(error)));
+  if (!synced) return io_error(i18n::Text("{}: cannot flush: {}", beside.path.string(), std::strerror(error)));
   std::error_code ec;
   fs::rename(beside.path, output, ec);
-  if (ec) return io_error(fmt::format("{}: cannot rename the printed PDF to it: {}", output.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("{}: cannot rename the printed PDF to it: {}", output.string(), ec.message()));
   beside.kept = true;
   return {};
 }

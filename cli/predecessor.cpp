@@ -20,7 +20,7 @@ std::vector<PartReport> verify_sealed_parts(const ledger::Ledger& own) {
   // The act of entry `seq` of `own` (the sealing act, a carry-over), or why it cannot be read.
   auto act_at = [&own](std::uint64_t seq) -> Result<ledger::Act> {
     auto bytes = own.entry_bytes(seq);
-    auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input("no such entry"));
+    auto entry = bytes ? ledger::decode_entry(*bytes) : Result<ledger::Entry>(bad_input(i18n::Text("no such entry")));
     if (!entry) return std::unexpected(entry.error());
     return ledger::decode_body(entry->event.body);
   };

@@ -39,11 +39,11 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   if (s->entries.empty()) return false;
   const std::uint64_t seq = s->entries.front();
   auto bytes = ledger.entry_bytes(seq);
-  if (!bytes) return corruption(fmt::format("{}: the state names entry {}, which the ledger does not have", id, seq));
+  if (!bytes) return corruption(i18n::Text("{}: the state names entry {}, which the ledger does not have", id, seq));
   auto entry = ledger::decode_entry(*bytes);
-  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+  if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
   auto act = ledger::decode_body(entry->event.body);
-  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
   return scope.covers(act->authority.unit, act->authority.level);
 }
 
@@ -84,8 +84,8 @@ Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string
   nearest.erase(std::unique(nearest.begin(), nearest.end()), nearest.end());
   std::string shown;
   for (std::size_t i = 0; i < nearest.size() && i < 3; ++i) shown += (i ? ", " : "") + nearest[i].second;
-  return bad_input(fmt::format("--unit \"{}\": no unit of that name in the ledger{}", typed,
-                               shown.empty() ? std::string(" (it holds none)") : "; nearest: " + shown));
+  if (shown.empty()) return bad_input(i18n::Text("--unit \"{}\": no unit of that name in the ledger (it holds none)", typed));
+  return bad_input(i18n::Text("--unit \"{}\": no unit of that name in the ledger; nearest: {}", typed, shown));
 }
 
 std::function<bool(std::string_view)> unit_cover(const ledger::Ledger& ledger, const std::string& unit,
@@ -108,10 +108,12 @@ Status not_ceased(const projections::UnitTree& tree, const std::string& unit, co
       if (std::find(next.begin(), next.end(), to) == next.end()) next.push_back(to);
     std::string named;
     for (std::size_t i = 0; i < next.size(); ++i) named += (i ? i + 1 == next.size() ? " and " : ", " : "") + next[i];
-    return bad_input(fmt::format("--unit \"{}\": {} ceased on {} (unit.reorganised, entry {}, {}); its successor{} {} "
-                                 "{}; use --unit {} for its figures as of {}, or --as-of before {} for the figures of "
-                                 "{} itself", unit, unit, r->effective, r->seq, r->kind, next.size() > 1 ? "s" : "",
-                                 next.size() > 1 ? "are" : "is", named, next.front(), date, r->effective, unit));
+    return bad_input(
+        i18n::Text("--unit \"{}\": {} ceased on {} (unit.reorganised, entry {}, {}); {}; use --unit {} for its "
+                   "figures as of {}, or --as-of before {} for the figures of {} itself",
+                   unit, unit, r->effective, r->seq, r->kind,
+                   next.size() > 1 ? i18n::Text("its successors are {}", named) : i18n::Text("its successor is {}", named),
+                   next.front(), date, r->effective, unit));
   }
   return {};
 }
@@ -175,10 +177,12 @@ Status write_atomically(const fs::path& dir, const std::string& name, const std:
   const fs::path tmp = dir / fmt::format(".{}.tmp-{}", name, ::getpid());
   auto failed = [&](const char* step, int err) -> Status {
     ::unlink(tmp.c_str());
-    return io_error(fmt::format("cannot record the verification in {}: {}: {}", path.string(), step, std::strerror(err)));
+    return io_error(
+        i18n::Text("cannot record the verification in {}: {}: {}", path.string(), step, std::strerror(err)));
   };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-  if (fd < 0) return io_error(fmt::format("cannot record the verification in {}: {}", path.string(), std::strerror(errno)));
+  if (fd < 0)
+    return io_error(i18n::Text("cannot record the verification in {}: {}", path.string(), std::strerror(errno)));
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -201,8 +205,8 @@ Status write_atomically(const fs::path& dir, const std::string& name, const std:
   if (dfd < 0 || ::fsync(dfd) != 0) {
     const int err = errno;
     if (dfd >= 0) ::close(dfd);
-    return io_error(fmt::format("cannot record the verification in {}: fsync of the directory: {}", path.string(),
-                                std::strerror(err)));
+    return io_error(i18n::Text("cannot record the verification in {}: fsync of the directory: {}", path.string(),
+                               std::strerror(err)));
   }
   ::close(dfd);
   return {};
@@ -231,8 +235,8 @@ Result<Json> last_verification(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(path, ec))) return Json{{"recorded", false}, {"message", "never verified"}};
   auto bytes = signing::read_user_file(path.string(), kMaxVerificationRecordBytes, N_("verification record"));
-  if (!bytes) return corruption(bytes.error().message);
-  auto bad = [&](const std::string& why) { return corruption(fmt::format("{}: {}", path.string(), why)); };
+  if (!bytes) return corruption(text_of(bytes.error()));
+  auto bad = [&](const std::string& why) { return corruption(i18n::Text("{}: {}", path.string(), why)); };
   Json j = Json::parse(bytes->begin(), bytes->end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
   if (!j.contains("format") || j["format"] != "antq-last-verification/1")

@@ -52,19 +52,22 @@ Result<std::vector<ledger::Submission>> read_submissions(const http::Request& re
     events.push_back(std::move(*s));
     return {};
   };
-  if (body.empty()) return bad_input("the body is empty: send the bytes `antq sign` writes (a signed event)");
+  if (body.empty())
+    return bad_input(i18n::Text("the body is empty: send the bytes `antq sign` writes (a signed event)"));
   if (!request.content_type.starts_with(kBatchType)) {
     if (auto s = one(body); !s) return std::unexpected(s.error());
     return events;
   }
   while (!body.empty()) {
-    if (events.size() == max_events) return bad_input(fmt::format("more than {} events in one request", max_events));
-    if (body.size() < 8) return bad_input("signed-events: a length is cut short (8 bytes, big-endian, before each event)");
+    if (events.size() == max_events) return bad_input(i18n::Text("more than {} events in one request", max_events));
+    if (body.size() < 8)
+      return bad_input(i18n::Text("signed-events: a length is cut short (8 bytes, big-endian, before each event)"));
     std::uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n = n << 8 | body[i];
     body = body.subspan(8);
     if (n == 0 || n > body.size())
-      return bad_input(fmt::format("signed-events: event {} claims {} bytes, {} remain", events.size() + 1, n, body.size()));
+      return bad_input(
+          i18n::Text("signed-events: event {} claims {} bytes, {} remain", events.size() + 1, n, body.size()));
     if (auto s = one(body.first(n)); !s) return std::unexpected(s.error());
     body = body.subspan(n);
   }
@@ -72,24 +75,18 @@ Result<std::vector<ledger::Submission>> read_submissions(const http::Request& re
 }
 
 // The answer to a refused or failed submission: 422 for a rule's refusal, 400 for malformed input, 503 when the
-// ledger could not write (nothing was written in each case).
-// The language a submission's refusal is said in: Vietnamese when Accept-Language's first choice is (vi, vi-VN),
-// else English (the JSON's keys and the rule id are the same in both).
-i18n::Lang language_of(const http::Request& r) {
-  std::string_view first(r.accept_language);
-  first = first.substr(0, first.find_first_of(",;"));
-  while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
-  return i18n::parse_lang(first).value_or(i18n::Lang::en);
-}
-
+// ledger could not write (nothing was written in each case), in the language Accept-Language asked for (the JSON's
+// keys and the rule id are the same in both).
 http::Response submission_error(const Error& e, i18n::Lang lang) {
   switch (e.kind) {
     case ErrorKind::refused:
       return http::json_response(
           422, json_text(json{{"refused", e.rule},
                               {"message", lang == i18n::Lang::en || e.text.empty() ? e.message : e.text.str(lang)}}));
-    case ErrorKind::bad_input: return http::error(400, e.message);
-    default: return http::error(503, e.message + " (nothing was written; try again)");
+    case ErrorKind::bad_input:
+      return http::error(400, e.line(lang));
+    default:
+      return http::error(503, i18n::Text("{} (nothing was written; try again)", text_of(e)).str(lang));
   }
 }
 
@@ -165,11 +162,13 @@ struct Route {
 // contents (entry bundles, documents) enter the access history; hash tiles and the checkpoint do not.
 void tiles_resource(Service::Rep& rep, http::Request&& r, const Caller& caller, http::Reply reply) {
   auto snapshot = rep.current_snapshot();
-  if (!snapshot) return reply(http::error(503, snapshot.error().message));
+  if (!snapshot) return reply(http::error(503, r, text_of(snapshot.error())));
   const std::string_view path = std::string_view(r.path).substr(1);
   auto served = ledger::tiles::serve(*rep.ledger, *snapshot, path);
-  if (!served) return reply(http::error(503, served.error().message));
-  if (!*served) return reply(http::error(404, r.path + ": not in the log's tiles at size " + std::to_string(snapshot->checkpoint.size)));
+  if (!served) return reply(http::error(503, r, text_of(served.error())));
+  if (!*served)
+    return reply(
+        http::error(404, r, i18n::Text("{}: not in the log's tiles at size {}", r.path, snapshot->checkpoint.size)));
   if ((path.starts_with("tile/entries/") || path.starts_with("antq/entries/") || path.starts_with("attachments/")) &&
       !rep.record_read(r, caller, reply, "", "", "export " + std::string(path)))
     return;
@@ -187,19 +186,19 @@ Result<queries::Point> point_of(const http::Request& r) {
   queries::Point p{param(r, "as_of"), std::nullopt};
   if (r.query.contains("at")) {
     p.at = number(r, "at");
-    if (!p.at) return bad_input("at: expected an entry number (seq)");
+    if (!p.at) return bad_input(i18n::Text("at: expected an entry number (seq)"));
   }
   return p;
 }
 
 // A query's answer: 200 with its JSON or text, 400 with the CLI's message for a bad parameter, 404 for a subject
 // the reader cannot see (absent, or outside its scope: the same words), 503 for a damaged store.
-http::Response answer_json(const Result<nlohmann::json>& j) {
+http::Response answer_json(const http::Request& r, const Result<nlohmann::json>& j) {
   if (j) return http::json_response(200, json_text(*j));
-  return http::error(j.error().kind == ErrorKind::bad_input ? 400 : 503, j.error().message);
+  return http::error(j.error().kind == ErrorKind::bad_input ? 400 : 503, r, text_of(j.error()));
 }
-http::Response answer_text(const Result<std::string>& t, std::string content_type) {
-  if (!t) return http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503, t.error().message);
+http::Response answer_text(const http::Request& r, const Result<std::string>& t, std::string content_type) {
+  if (!t) return http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503, r, text_of(t.error()));
   http::Response res;
   res.content_type = std::move(content_type);
   res.body = *t;
@@ -217,12 +216,13 @@ using SubjectQuery = std::function<Result<nlohmann::json>(const ledger::Ledger&,
 Answer subject_route(SubjectQuery query) {
   return [query = std::move(query)](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
     const std::string id = param(r, "subject");
-    if (id.empty()) return reply(http::error(400, "subject: give ?subject=ID (e.g. TL-M1 or TL-M1/P003)"));
+    if (id.empty())
+      return reply(http::error(400, r, i18n::Text("subject: give ?subject=ID (e.g. TL-M1 or TL-M1/P003)")));
     auto in = queries::subject_in_scope(*rep.ledger, id, scope_of(c));
-    if (!in) return reply(http::error(503, in.error().message));
-    if (!*in) return reply(http::error(404, id + ": no such subject"));
+    if (!in) return reply(http::error(503, r, text_of(in.error())));
+    if (!*in) return reply(http::error(404, r, i18n::Text("{}: no such subject", id)));
     if (!rep.record_read(r, c, reply, id, "", "")) return;
-    reply(answer_json(query(*rep.ledger, id, r, scope_of(c))));
+    reply(answer_json(r, query(*rep.ledger, id, r, scope_of(c))));
   };
 }
 
@@ -239,7 +239,7 @@ Answer figures_route(std::function<http::Response(Service::Rep&, const http::Req
 Result<std::optional<int>> year_of(const http::Request& r) {
   if (!r.query.contains("year")) return std::optional<int>();
   auto y = number(r, "year");
-  if (!y || *y < 1900 || *y > 2200) return bad_input("year: expected a year such as 2025");
+  if (!y || *y < 1900 || *y > 2200) return bad_input(i18n::Text("year: expected a year such as 2025"));
   return std::optional<int>(static_cast<int>(*y));
 }
 
@@ -265,16 +265,16 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/proof/inclusion", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
          auto seq = number(r, "seq");
          auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(0);
-         if (!seq || !size) return http::error(400, "proof/inclusion: ?seq=N[&size=M], numbers");
-         return answer_json(queries::proof_inclusion(*rep.ledger, *seq, *size));
+         if (!seq || !size) return http::error(400, r, i18n::Text("proof/inclusion: ?seq=N[&size=M], numbers"));
+         return answer_json(r, queries::proof_inclusion(*rep.ledger, *seq, *size));
        })},
       {"GET", "/v1/proof/consistency", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
          auto first = number(r, "first"), second = number(r, "second");
-         if (!first || !second) return http::error(400, "proof/consistency: ?first=M&second=N, numbers");
-         return answer_json(queries::proof_consistency(*rep.ledger, *first, *second));
+         if (!first || !second) return http::error(400, r, i18n::Text("proof/consistency: ?first=M&second=N, numbers"));
+         return answer_json(r, queries::proof_consistency(*rep.ledger, *first, *second));
        })},
-      {"GET", "/v1/verify", Need::read, now([](Service::Rep& rep, const http::Request&, const Caller&) {
-         return answer_json(queries::last_verification(rep.ledger->dir()));
+      {"GET", "/v1/verify", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
+         return answer_json(r, queries::last_verification(rep.ledger->dir()));
        })},
       {"GET", "/v1/show", Need::read,
        subject_route([](const ledger::Ledger& l, const std::string& id, const http::Request& r, const projections::Scope& s)
@@ -304,60 +304,60 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/dossier-gaps", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
-         if (!p) return http::error(400, p.error().message);
-         if (param(r, "unit").empty()) return http::error(400, "unit: give ?unit=UNIT (the unit whose dossiers to list)");
-         return answer_json(queries::dossier_gaps(*rep.ledger, param(r, "unit"), *p, scope_of(c)));
+         if (!p) return http::error(400, r, text_of(p.error()));
+         if (param(r, "unit").empty()) return http::error(400, r, i18n::Text("unit: give ?unit=UNIT (the unit whose dossiers to list)"));
+         return answer_json(r, queries::dossier_gaps(*rep.ledger, param(r, "unit"), *p, scope_of(c)));
        }, [](const http::Request&) { return std::string("dossier gaps"); })},
       {"GET", "/v1/stats", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
          auto y = year_of(r);
-         if (!p || !y) return http::error(400, !p ? p.error().message : y.error().message);
+         if (!p || !y) return http::error(400, r, text_of(!p ? p.error() : y.error()));
          queries::StatsOptions o{*p, *y, param(r, "unit")};
-         if (param(r, "format") == "csv") return answer_text(queries::stats_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
-         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, "format: json or csv");
-         return answer_json(queries::stats(*rep.ledger, o, scope_of(c)));
+         if (param(r, "format") == "csv") return answer_text(r, queries::stats_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, r, i18n::Text("format: json or csv"));
+         return answer_json(r, queries::stats(*rep.ledger, o, scope_of(c)));
        }, [](const http::Request& r) { return "stats " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
       {"GET", "/v1/audit", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
-         if (!p) return http::error(400, p.error().message);
-         auto lang = i18n::parse_lang(param(r, "lang").empty() ? "en" : param(r, "lang"));
-         if (!lang) return http::error(400, "lang: vi or en");
-         return answer_json(queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c), param(r, "unit"), *lang));
+         if (!p) return http::error(400, r, text_of(p.error()));
+         auto lang = param(r, "lang").empty() ? http::language_of(r) : i18n::parse_lang(param(r, "lang"));
+         if (!lang) return http::error(400, r, i18n::Text("lang: vi or en"));
+         return answer_json(r, queries::audit(*rep.ledger, *p, param(r, "since"), scope_of(c), param(r, "unit"), *lang));
        }, [](const http::Request&) { return std::string("audit"); })},
       {"GET", "/v1/units", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
-         return answer_json(queries::units(*rep.ledger, param(r, "as_of"), scope_of(c)));
+         return answer_json(r, queries::units(*rep.ledger, param(r, "as_of"), scope_of(c)));
        }, [](const http::Request&) { return std::string("units"); })},
       {"GET", "/v1/report", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto p = point_of(r);
-         if (!p) return http::error(400, p.error().message);
-         if (param(r, "period").empty()) return http::error(400, "period: give ?period=2025 (the year) or 2025-H1 (a half-year)");
+         if (!p) return http::error(400, r, text_of(p.error()));
+         if (param(r, "period").empty()) return http::error(400, r, i18n::Text("period: give ?period=2025 (the year) or 2025-H1 (a half-year)"));
          queries::ReportOptions o{param(r, "period"), param(r, "unit"), *p};
          const std::string format = param(r, "format").empty() ? "json" : param(r, "format");
-         if (format == "csv") return answer_text(queries::report_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (format == "csv") return answer_text(r, queries::report_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
          if (format == "html") {
-           http::Response res = answer_text(queries::report_html(*rep.ledger, o, scope_of(c)), "text/html; charset=utf-8");
+           http::Response res = answer_text(r, queries::report_html(*rep.ledger, o, scope_of(c)), "text/html; charset=utf-8");
            // The report is a printable document: no script runs in it, and nothing it names is fetched.
            res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
            return res;
          }
-         if (format != "json") return http::error(400, "format: json, csv or html");
-         return answer_json(queries::report(*rep.ledger, o, scope_of(c)));
+         if (format != "json") return http::error(400, r, i18n::Text("format: json, csv or html"));
+         return answer_json(r, queries::report(*rep.ledger, o, scope_of(c)));
        }, [](const http::Request& r) { return "report " + param(r, "period") + " " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
       {"POST", "/v1/reconcile", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
-         if (r.body.size() > kMaxReportCsvBytes) return http::error(413, "the report's CSV is larger than 16 MiB");
-         return answer_json(queries::reconcile(*rep.ledger, r.body, "the uploaded report", scope_of(c)));
+         if (r.body.size() > kMaxReportCsvBytes) return http::error(413, r, i18n::Text("the report's CSV is larger than 16 MiB"));
+         return answer_json(r, queries::reconcile(*rep.ledger, r.body, "the uploaded report", scope_of(c)));
        }, [](const http::Request&) { return std::string("reconcile"); })},
       {"GET", "/v1/retention", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          queries::RetentionOptions o{param(r, "as_of"), param(r, "unit")};
-         if (param(r, "format") == "csv") return answer_text(queries::retention_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
-         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, "format: json or csv");
-         return answer_json(queries::retention(*rep.ledger, o, scope_of(c)));
+         if (param(r, "format") == "csv") return answer_text(r, queries::retention_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
+         if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, r, i18n::Text("format: json or csv"));
+         return answer_json(r, queries::retention(*rep.ledger, o, scope_of(c)));
        }, [](const http::Request& r) { return "retention " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
       // The inspector's desk (cli/desk.hpp): pages for readers, each view entered in the access history (a subject
       // page once the reader is known to see it; a subject it cannot see is the API's 404).
@@ -366,7 +366,7 @@ const std::vector<Route>& routes() {
          const desk::Reading reading = desk::reading_of(r);
          if (!reading.subject.empty()) {
            auto in = queries::subject_in_scope(*rep.ledger, reading.subject, scope_of(c));
-           if (!in) return reply(http::error(503, in.error().message));
+           if (!in) return reply(http::error(503, r, text_of(in.error())));
            if (!*in) return reply(desk::answer(*rep.ledger, r, scope_of(c)));  // the desk's 404 page, nothing read
          }
          if (!reading.page.empty() && !rep.record_read(r, c, reply, reading.subject, reading.unit, reading.page))
@@ -439,11 +439,12 @@ void Service::Rep::commit(std::vector<Pending> group) {
 
 void Service::Rep::submit(http::Request&& request, http::Reply reply) {
   auto events = read_submissions(request, options.max_events_per_request);
-  if (!events) return reply(http::error(400, events.error().line()));
+  if (!events) return reply(http::error(400, events.error().line(http::language_of(request))));
   {
     std::lock_guard lock(mutex);
-    if (stopping) return reply(http::error(503, "the service is stopping: submit again when it is back"));
-    queue.push_back({std::move(*events), std::move(reply), language_of(request)});
+    if (stopping)
+      return reply(http::error(503, request, i18n::Text("the service is stopping: submit again when it is back")));
+    queue.push_back({std::move(*events), std::move(reply), http::language_of(request)});
   }
   wake.notify_one();
 }
@@ -460,8 +461,9 @@ bool Service::Rep::record_read(const http::Request& r, const Caller& caller, con
   record.unit = std::move(unit);
   record.report = std::move(report);
   if (auto t = access_log->record(std::move(record)); !t) {
-    reply(http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503,
-                      "the access history cannot record this read, so it is not answered: " + t.error().message));
+    reply(http::error(
+        t.error().kind == ErrorKind::bad_input ? 400 : 503, r,
+        i18n::Text("the access history cannot record this read, so it is not answered: {}", text_of(t.error()))));
     return false;
   }
   return true;
@@ -478,28 +480,35 @@ void Service::Rep::handle(http::Request&& r, http::Reply reply) {
       if (candidate.method == method) route = &candidate;
     }
   if (!route)
-    return reply(path_known ? http::error(405, r.method + " is not served at " + r.path)
-                            : http::error(404, r.path + ": no such route (see /v1/openapi.json)"));
+    return reply(path_known ? http::error(405, r, i18n::Text("{} is not served at {}", r.method, r.path))
+                            : http::error(404, r, i18n::Text("{}: no such route (see /v1/openapi.json)", r.path)));
   Caller caller{r.client, {}};
   if (r.client.fingerprint) caller.access = projections::client_access(*ledger, *r.client.fingerprint, today());
   switch (route->need) {
     case Need::client: break;
     case Need::submit:
       if (!r.client.fingerprint)
-        return reply(http::error(403, "acts are submitted over TLS with a client certificate, not over plain HTTP"));
+        return reply(http::error(
+            403, r, i18n::Text("acts are submitted over TLS with a client certificate, not over plain HTTP")));
       if (!caller.access.may_submit)
-        return reply(http::error(403, "this certificate is bound to no unit today (authority.bound): it may not submit acts"));
+        return reply(http::error(
+            403, r,
+            i18n::Text("this certificate is bound to no unit today (authority.bound): it may not submit acts")));
       break;
     case Need::read:
-      if (!r.client.fingerprint) return reply(http::error(403, "reads need TLS and a client certificate an access.granted act names"));
-      if (!caller.access.grant) return reply(http::error(403, caller.access.no_read_reason));
+      if (!r.client.fingerprint)
+        return reply(
+            http::error(403, r, i18n::Text("reads need TLS and a client certificate an access.granted act names")));
+      if (!caller.access.grant) return reply(http::error(403, r, caller.access.no_read_reason));
       break;
     case Need::log:
       if (!r.client.fingerprint) break;  // plain HTTP, on loopback only: the operator publishes the log
-      if (!caller.access.grant) return reply(http::error(403, caller.access.no_read_reason));
+      if (!caller.access.grant) return reply(http::error(403, r, caller.access.no_read_reason));
       if (!caller.access.grant->scope.whole())
-        return reply(http::error(403, "the log's tiles hold every act: they are served to a grant over the whole "
-                                      "ledger, and this one covers " + projections::describe(caller.access.grant->scope)));
+        return reply(http::error(403, r,
+                                 i18n::Text("the log's tiles hold every act: they are served to a grant over the "
+                                            "whole ledger, and this one covers {}",
+                                            projections::describe(caller.access.grant->scope))));
       break;
   }
   route->answer(*this, std::move(r), caller, std::move(reply));

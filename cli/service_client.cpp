@@ -38,11 +38,12 @@ Result<HttpClient> service_client(const std::string& url_text, const ServiceAcce
   HttpOptions options;
   if (!access.client_cert.empty()) {
     auto spec = parse_signer(access.client_cert);
-    if (!spec) return bad_input("--client-cert: " + spec.error().message);
+    if (!spec) return bad_input(i18n::Text("--client-cert: {}", text_of(spec.error())));
     options.client_key = spec->key;
     options.client_cert = spec->cert;
   } else if (url->tls && !certificate_optional) {
-    return bad_input(url_text + ": give --client-cert KEY:CERT (the service knows its clients by their certificates)");
+    return bad_input(
+        i18n::Text("{}: give --client-cert KEY:CERT (the service knows its clients by their certificates)", url_text));
   }
   options.server_ca = access.server_ca;
   options.on_wait = [](const std::string& what) { std::fprintf(stderr, "%s\n", visible(what).c_str()); };
@@ -60,7 +61,7 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
   if (!res) return std::unexpected(res.error());
   if (res->status == 200) {
     if (!printable_text(res->body))
-      return bad_input(client.url().shown() + target + ": the answer holds control characters");
+      return bad_input(i18n::Text("{}{}: the answer holds control characters", client.url().shown(), target));
     return std::move(res->body);
   }
   auto answer = nlohmann::json::parse(res->body, nullptr, false);
@@ -76,7 +77,8 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
 Result<nlohmann::json> as_json(const HttpClient& client, std::string_view path, Result<std::string> body) {
   if (!body) return std::unexpected(body.error());
   auto j = nlohmann::json::parse(*body, nullptr, false);
-  if (j.is_discarded()) return bad_input(client.url().shown() + std::string(path) + ": the answer is not JSON");
+  if (j.is_discarded())
+    return bad_input(i18n::Text("{}{}: the answer is not JSON", client.url().shown(), std::string(path)));
   return j;
 }
 
@@ -105,9 +107,10 @@ Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view pa
 int ask_service(const std::string& url, const ServiceAccess& access, std::string_view command, std::string_view path,
                 QueryParams params, const std::string& format, std::string_view how) {
   if (format == "table")
-    return fail(bad_input(fmt::format("{}: from the service's URL the table is not printed (it is made from the "
-                                      "ledger directory): {}",
-                                      command, how)));
+    return fail(
+        bad_input(i18n::Text("{}: from the service's URL the table is not printed (it is made from the "
+                             "ledger directory): {}",
+                             command, how)));
   auto client = service_client(url, access);
   if (!client) return fail(client.error());
   if (format == "json") {

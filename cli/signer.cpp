@@ -140,7 +140,7 @@ Result<ledger::Submission> read_submission(const std::filesystem::path& path) {
   auto text = read_text(path, ledger::kMaxMessageBytes, N_("signed event file"));
   if (!text) return std::unexpected(text.error());
   auto s = ledger::decode_submission(as_bytes(*text));
-  if (!s) return std::unexpected(Error{s.error().kind, s.error().rule, path.string() + ": " + s.error().message});
+  if (!s) return std::unexpected(reworded(s.error(), i18n::Text("{}: {}", path.string(), text_of(s.error()))));
   s->label = path.string();
   return s;
 }
@@ -155,12 +155,12 @@ Status write_submission(const std::filesystem::path& path, const ledger::Submiss
     if (!out.flush()) {
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
-      return io_error(fmt::format("cannot write {} (disk full or no permission?)", path.string()));
+      return io_error(i18n::Text("cannot write {} (disk full or no permission?)", path.string()));
     }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return io_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("cannot write {}: {}", path.string(), ec.message()));
   return {};
 }
 

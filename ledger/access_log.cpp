@@ -49,8 +49,8 @@ std::string text(const MDB_val& v) { return std::string(static_cast<const char*>
 
 Status check_text(std::string_view field, const std::string& value, std::size_t most) {
   if (value.size() > most)
-    return bad_input(fmt::format("access record: {}: {} bytes, more than the limit of {}", field, value.size(), most));
-  if (!nfc(value)) return bad_input(fmt::format("access record: {}: not valid UTF-8 text (or holds a NUL)", field));
+    return bad_input(i18n::Text("access record: {}: {} bytes, more than the limit of {}", field, value.size(), most));
+  if (!nfc(value)) return bad_input(i18n::Text("access record: {}: not valid UTF-8 text (or holds a NUL)", field));
   return {};
 }
 
@@ -69,7 +69,7 @@ Result<MDB_env*> open_environment(const fs::path& dir, bool read_only) {
   if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dir.c_str(), flags, 0640);
   if (rc != MDB_SUCCESS) {
     if (env) mdb_env_close(env);
-    return io_error(fmt::format("cannot open the access log in {}: {}", dir.string(), lmdb_error(rc)));
+    return io_error(i18n::Text("cannot open the access log in {}: {}", dir.string(), lmdb_error(rc)));
   }
   return env;
 }
@@ -81,14 +81,15 @@ Result<MDB_env*> open_environment(const fs::path& dir, bool read_only) {
 Status check_access_record(const AccessRecord& r) {
   const auto parsed = signing::parse_time(r.at);
   if (r.at.size() != 20 || r.at.back() != 'Z' || !parsed || signing::format_utc(*parsed) != r.at)
-    return bad_input(fmt::format("access record: at: expected an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ, got \"{}\"",
-                                 r.at.substr(0, 40)));
+    return bad_input(i18n::Text("access record: at: expected an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ, got \"{}\"",
+                                r.at.substr(0, 40)));
   if (!digest_from_hex(r.certificate) || r.certificate != to_hex(*digest_from_hex(r.certificate)))
-    return bad_input("access record: certificate: expected a SHA-256 fingerprint (64 lower-case hex digits)");
+    return bad_input(
+        i18n::Text("access record: certificate: expected a SHA-256 fingerprint (64 lower-case hex digits)"));
   if (r.role.empty() || r.role.size() > kMaxRole ||
       !std::all_of(r.role.begin(), r.role.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; }))
-    return bad_input(fmt::format("access record: role: expected 1-{} of a-z and '-'", kMaxRole));
-  if (r.route.empty()) return bad_input("access record: route: missing (what was read)");
+    return bad_input(i18n::Text("access record: role: expected 1-{} of a-z and '-'", kMaxRole));
+  if (r.route.empty()) return bad_input(i18n::Text("access record: route: missing (what was read)"));
   for (const auto& [field, value, most] :
        {std::tuple{"subject_dn", &r.subject_dn, kMaxSubjectDn}, std::tuple{"route", &r.route, kMaxRoute},
         std::tuple{"subject", &r.subject, kMaxSubject}, std::tuple{"unit", &r.unit, kMaxUnit},
@@ -109,14 +110,14 @@ std::string encode_access_record(const AccessRecord& r) {
 
 Result<AccessRecord> decode_access_record(std::string_view bytes) {
   if (bytes.size() > kMaxRecordBytes)
-    return bad_input(fmt::format("access record: {} bytes, more than any record can be", bytes.size()));
+    return bad_input(i18n::Text("access record: {} bytes, more than any record can be", bytes.size()));
   json j = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.size() != 9) return bad_input("access record: not a JSON object of the 9 fields of a record");
+  if (!j.is_object() || j.size() != 9)
+    return bad_input(i18n::Text("access record: not a JSON object of the 9 fields of a record"));
   AccessRecord r;
   const auto string_field = [&](const char* name, std::string& out) -> Status {
     auto it = j.find(name);
-    if (it == j.end() || !it->is_string())
-      return bad_input(fmt::format("access record: {}: missing or not text", name));
+    if (it == j.end() || !it->is_string()) return bad_input(i18n::Text("access record: {}: missing or not text", name));
     out = it->get<std::string>();
     return {};
   };
@@ -126,10 +127,12 @@ Result<AccessRecord> decode_access_record(std::string_view bytes) {
         std::pair{"subject_dn", &r.subject_dn}, std::pair{"unit", &r.unit}})
     if (auto s = string_field(name, *out); !s) return std::unexpected(s.error());
   auto seq = j.find("seq");
-  if (seq == j.end() || !seq->is_number_unsigned()) return bad_input("access record: seq: missing or not a number");
+  if (seq == j.end() || !seq->is_number_unsigned())
+    return bad_input(i18n::Text("access record: seq: missing or not a number"));
   r.seq = seq->get<std::uint64_t>();
   if (auto s = check_access_record(r); !s) return std::unexpected(s.error());
-  if (encode_access_record(r) != bytes) return bad_input("access record: not in its canonical form (FORMAT.md §12)");
+  if (encode_access_record(r) != bytes)
+    return bad_input(i18n::Text("access record: not in its canonical form (FORMAT.md §12)"));
   return r;
 }
 
@@ -182,19 +185,19 @@ struct AccessLog::Rep {
   Result<Txn> checked_txn(const std::vector<std::string>& databases) const {
     for (int attempt = 0; attempt < 100; ++attempt) {
       Txn txn(env, false);
-      if (txn.begin_status()) return io_error("cannot read the access log: " + lmdb_error(txn.begin_status()));
+      if (txn.begin_status())
+        return io_error(i18n::Text("cannot read the access log: {}", lmdb_error(txn.begin_status())));
       auto check = check_snapshot(data_fd, mdb_txn_id(txn.get()), databases);
       if (!check) {
-        Error e = check.error();
-        e.message = (dir / "data.mdb").string() + ": " + e.message;
-        return std::unexpected(e);
+        return std::unexpected(
+            reworded(check.error(), i18n::Text("{}: {}", (dir / "data.mdb").string(), text_of(check.error()))));
       }
       if (check->found) return txn;
     }
     return io_error(
-        fmt::format("{}: could not check the structure of data.mdb: its snapshots were replaced by "
-                    "commits while being read",
-                    (dir / "data.mdb").string()));
+        i18n::Text("{}: could not check the structure of data.mdb: its snapshots were replaced by "
+                   "commits while being read",
+                   (dir / "data.mdb").string()));
   }
 
   Status open_dbis(const Txn& txn, unsigned flags) {
@@ -203,14 +206,14 @@ struct AccessLog::Rep {
       int rc = mdb_dbi_open(txn.get(), name, flags, dbi);
       if (rc != MDB_SUCCESS)
         return corruption(
-            fmt::format("{}: access log database `{}` cannot be opened: {}", dir.string(), name, lmdb_error(rc)));
+            i18n::Text("{}: access log database `{}` cannot be opened: {}", dir.string(), name, lmdb_error(rc)));
     }
     return {};
   }
 
   Status put(const Txn& txn, MDB_dbi dbi, MDB_val k, MDB_val v, unsigned flags = 0) const {
     int rc = mdb_put(txn.get(), dbi, &k, &v, flags);
-    if (rc != MDB_SUCCESS) return io_error("cannot write the access log: " + lmdb_error(rc));
+    if (rc != MDB_SUCCESS) return io_error(i18n::Text("cannot write the access log: {}", lmdb_error(rc)));
     return {};
   }
 
@@ -218,7 +221,8 @@ struct AccessLog::Rep {
   // checkpoint of the new size. The committer's thread only.
   Status write_group(std::vector<AccessRecord>& group) {
     Txn txn(env, true);
-    if (txn.begin_status()) return io_error("cannot write the access log: " + lmdb_error(txn.begin_status()));
+    if (txn.begin_status())
+      return io_error(i18n::Text("cannot write the access log: {}", lmdb_error(txn.begin_status())));
     CompactRange next = range;
     for (AccessRecord& r : group) {
       r.seq = next.size();
@@ -234,7 +238,8 @@ struct AccessLog::Rep {
     if (!note) return std::unexpected(note.error());
     const SeqKey ck = seq_key(next.size());
     if (auto s = put(txn, checkpoints, val(ck.data(), ck.size()), val(*note)); !s) return s;
-    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot write the access log: " + lmdb_error(rc));
+    if (int rc = txn.commit(); rc != MDB_SUCCESS)
+      return io_error(i18n::Text("cannot write the access log: {}", lmdb_error(rc)));
     range = std::move(next);
     return {};
   }
@@ -287,11 +292,9 @@ Status open_rep(AccessLog::Rep& rep, bool read_only) {
   const bool existed = fs::exists(data, ec);
   if (existed) {
     rep.data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
-    if (rep.data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
+    if (rep.data_fd < 0) return io_error(i18n::Text("cannot read {}: {}", data.string(), std::strerror(errno)));
     if (auto m = check_meta_pages(rep.data_fd); !m) {
-      Error e = m.error();
-      e.message = data.string() + ": " + e.message;
-      return std::unexpected(e);
+      return std::unexpected(reworded(m.error(), i18n::Text("{}: {}", data.string(), text_of(m.error()))));
     }
   }
   auto env = open_environment(rep.dir, read_only);
@@ -299,7 +302,7 @@ Status open_rep(AccessLog::Rep& rep, bool read_only) {
   rep.env = *env;
   if (!existed) {
     rep.data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
-    if (rep.data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
+    if (rep.data_fd < 0) return io_error(i18n::Text("cannot read {}: {}", data.string(), std::strerror(errno)));
   }
   return {};
 }
@@ -309,8 +312,8 @@ Status open_rep(AccessLog::Rep& rep, bool read_only) {
 Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger_dir, const std::string& ledger_origin,
                                                           std::shared_ptr<const signing::Ed25519Key> key,
                                                           const Options& options) {
-  if (!key) return bad_input("the access log needs the operator's key to sign its checkpoints");
-  if (options.max_queue == 0) return bad_input("the access log's queue must hold at least one record");
+  if (!key) return bad_input(i18n::Text("the access log needs the operator's key to sign its checkpoints"));
+  if (options.max_queue == 0) return bad_input(i18n::Text("the access log's queue must hold at least one record"));
   auto rep = std::make_unique<Rep>();
   rep->dir = ledger_dir / kAccessLogDir;
   rep->origin = ledger_origin + kAccessOriginSuffix;
@@ -319,9 +322,9 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
   rep->options = options;
   std::error_code ec;
   if (!fs::is_directory(ledger_dir, ec))
-    return bad_input(fmt::format("{} is not a ledger directory", ledger_dir.string()));
+    return bad_input(i18n::Text("{} is not a ledger directory", ledger_dir.string()));
   fs::create_directory(rep->dir, ec);
-  if (ec) return io_error(fmt::format("cannot create {}: {}", rep->dir.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("cannot create {}: {}", rep->dir.string(), ec.message()));
   const bool existed = exists(ledger_dir);
   if (auto s = open_rep(*rep, false); !s) return std::unexpected(s.error());
   // A log whose creation never committed (a crash while it was being made) holds no `meta`: it is made afresh.
@@ -340,10 +343,10 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
     auto origin = checked->get(rep->meta, val(std::string_view("origin")));
     if (!format || text(*format) != kAccessFormat)
       return bad_input(
-          fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
+          i18n::Text("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
     if (!origin || text(*origin) != rep->origin)
-      return bad_input(fmt::format("{} is the access log of origin \"{}\", not of this ledger (\"{}\")",
-                                   rep->dir.string(), origin ? text(*origin) : std::string(), rep->origin));
+      return bad_input(i18n::Text("{} is the access log of origin \"{}\", not of this ledger (\"{}\")",
+                                  rep->dir.string(), origin ? text(*origin) : std::string(), rep->origin));
     // The tree is picked up where it stands; it must have the root its last checkpoint signed (antq verify says more).
     const std::uint64_t size = rep->count(*checked, rep->records);
     rep->range = CompactRange::load(
@@ -351,19 +354,22 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
     const SeqKey ck = seq_key(size);
     auto note = checked->get(rep->checkpoints, val(ck.data(), ck.size()));
     auto vkey = parse_verifier_key(format_verifier_key(rep->origin, rep->key->public_key()));
-    auto opened = note && vkey ? open_checkpoint(text(*note), *vkey) : Result<Checkpoint>(corruption("no checkpoint"));
+    auto opened = note && vkey ? open_checkpoint(text(*note), *vkey)
+                               : Result<Checkpoint>(corruption(i18n::Text("no checkpoint")));
     if (!opened || opened->size != size || opened->root != rep->range.root())
       return corruption(
-          fmt::format("{}: the access log's {} records are not those its checkpoint of that size signs "
-                      "(damaged, or not signed by this operator key): run antq verify",
-                      rep->dir.string(), size));
+          i18n::Text("{}: the access log's {} records are not those its checkpoint of that size signs "
+                     "(damaged, or not signed by this operator key): run antq verify",
+                     rep->dir.string(), size));
     rep->committed_size = size;
-    if (int rc = checked->commit(); rc != MDB_SUCCESS) return io_error("cannot read the access log: " + lmdb_error(rc));
+    if (int rc = checked->commit(); rc != MDB_SUCCESS)
+      return io_error(i18n::Text("cannot read the access log: {}", lmdb_error(rc)));
   }
   if (fresh) {
     // A new log: its databases, meta and the checkpoint of size 0, in one durable transaction.
     Txn txn(rep->env, true);
-    if (txn.begin_status()) return io_error("cannot create the access log: " + lmdb_error(txn.begin_status()));
+    if (txn.begin_status())
+      return io_error(i18n::Text("cannot create the access log: {}", lmdb_error(txn.begin_status())));
     if (auto s = rep->open_dbis(txn, MDB_CREATE); !s) return std::unexpected(s.error());
     auto note = sign_checkpoint({rep->origin, 0, empty_root()}, *rep->key);
     if (!note) return std::unexpected(note.error());
@@ -372,7 +378,8 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
                      rep->put(txn, rep->meta, val(std::string_view("origin")), val(rep->origin)),
                      rep->put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note))})
       if (!s) return std::unexpected(s.error());
-    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot create the access log: " + lmdb_error(rc));
+    if (int rc = txn.commit(); rc != MDB_SUCCESS)
+      return io_error(i18n::Text("cannot create the access log: {}", lmdb_error(rc)));
   }
   Rep* raw = rep.get();
   rep->committer = std::thread([raw] { raw->commit_loop(); });
@@ -381,8 +388,8 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
 
 Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger_dir) {
   if (!exists(ledger_dir))
-    return bad_input(fmt::format("{} holds no access log (no {}/data.mdb): antq serve makes it when it first starts",
-                                 ledger_dir.string(), kAccessLogDir));
+    return bad_input(i18n::Text("{} holds no access log (no {}/data.mdb): antq serve makes it when it first starts",
+                                ledger_dir.string(), kAccessLogDir));
   auto rep = std::make_unique<Rep>();
   rep->dir = ledger_dir / kAccessLogDir;
   if (auto s = open_rep(*rep, true); !s) return std::unexpected(s.error());
@@ -392,10 +399,11 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger
   auto format = checked->get(rep->meta, val(std::string_view("format")));
   if (!format || text(*format) != kAccessFormat)
     return bad_input(
-        fmt::format("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
+        i18n::Text("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
   auto origin = checked->get(rep->meta, val(std::string_view("origin")));
   rep->origin = origin ? text(*origin) : std::string();
-  if (int rc = checked->commit(); rc != MDB_SUCCESS) return io_error("cannot read the access log: " + lmdb_error(rc));
+  if (int rc = checked->commit(); rc != MDB_SUCCESS)
+    return io_error(i18n::Text("cannot read the access log: {}", lmdb_error(rc)));
   return std::unique_ptr<AccessLog>(new AccessLog(std::move(rep)));
 }
 
@@ -404,7 +412,7 @@ Result<std::uint64_t> AccessLog::copy_to(const fs::path& dest_ledger_dir) const 
   const fs::path dir = dest_ledger_dir / kAccessLogDir;
   std::error_code ec;
   if (!fs::create_directory(dir, ec) || ec)
-    return io_error(fmt::format("cannot create {}: {}", dir.string(), ec ? ec.message() : "it exists"));
+    return io_error(i18n::Text("cannot create {}: {}", dir.string(), ec ? ec.message() : "it exists"));
   auto bytes = copy_environment(rep_->env, dir / "data.mdb");
   if (!bytes) {
     fs::remove(dir, ec);
@@ -412,19 +420,19 @@ Result<std::uint64_t> AccessLog::copy_to(const fs::path& dest_ledger_dir) const 
   }
   for (const fs::path& d : {dir, dest_ledger_dir})
     if (int error = sync_directory(d); error != 0)
-      return io_error(fmt::format("cannot flush the directory {}: {}", d.string(), std::strerror(error)));
+      return io_error(i18n::Text("cannot flush the directory {}: {}", d.string(), std::strerror(error)));
   return bytes;
 }
 
 Result<std::uint64_t> AccessLog::record(AccessRecord r) {
-  if (!rep_->writer) return bad_input("the access log was opened for reading");
+  if (!rep_->writer) return bad_input(i18n::Text("the access log was opened for reading"));
   if (r.at.empty()) r.at = signing::format_utc(signing::now());
   if (auto s = check_access_record(r); !s) return std::unexpected(s.error());
   std::unique_lock lock(rep_->mutex);
   rep_->progress.wait(lock,
                       [&] { return rep_->queue.size() < rep_->options.max_queue || rep_->error || rep_->stopping; });
   if (rep_->error) return std::unexpected(*rep_->error);
-  if (rep_->stopping) return bad_input("the access log is closing");
+  if (rep_->stopping) return bad_input(i18n::Text("the access log is closing"));
   rep_->queue.push_back(std::move(r));
   const std::uint64_t ticket = ++rep_->tickets;
   lock.unlock();
@@ -433,7 +441,7 @@ Result<std::uint64_t> AccessLog::record(AccessRecord r) {
 }
 
 Status AccessLog::wait_durable(std::uint64_t ticket) {
-  if (!rep_->writer) return bad_input("the access log was opened for reading");
+  if (!rep_->writer) return bad_input(i18n::Text("the access log was opened for reading"));
   std::unique_lock lock(rep_->mutex);
   rep_->progress.wait(lock, [&] { return rep_->settled >= ticket; });
   if (rep_->error) return std::unexpected(*rep_->error);
@@ -471,17 +479,18 @@ std::string AccessLog::checkpoint() const {
 
 Status AccessLog::for_each(const AccessFilter& filter, const std::function<Status(const AccessRecord&)>& fn) const {
   Txn txn(rep_->env, false);
-  if (txn.begin_status()) return io_error("cannot read the access log: " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status()) return io_error(i18n::Text("cannot read the access log: {}", lmdb_error(txn.begin_status())));
   MDB_cursor* cur = nullptr;
-  if (mdb_cursor_open(txn.get(), rep_->records, &cur) != MDB_SUCCESS) return io_error("cannot read the access log");
+  if (mdb_cursor_open(txn.get(), rep_->records, &cur) != MDB_SUCCESS)
+    return io_error(i18n::Text("cannot read the access log"));
   MDB_val k, v;
   Status result;
   for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     const std::uint64_t seq = k.mv_size == 8 ? seq_of(k) : 0;
     auto r = decode_access_record(std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
     if (!r || k.mv_size != 8 || r->seq != seq) {
-      result = corruption(fmt::format("access log record {}: {} (antq verify checks the whole log)", seq,
-                                      r ? "its seq is not its key" : r.error().message));
+      result = corruption(i18n::Text("access log record {}: {} (antq verify checks the whole log)", seq,
+                                     r ? i18n::Text("its seq is not its key") : text_of(r.error())));
       break;
     }
     if (filter.subject && r->subject != *filter.subject) continue;

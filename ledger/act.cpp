@@ -553,8 +553,7 @@ Status check_attachment_count(const Context& c, std::size_t n) {
 Result<Bytes> read_attachment(const Context& c, const std::string& where, const std::filesystem::path& path,
                               std::size_t& budget) {
   auto bytes = signing::read_user_file(path.string(), kMaxAttachmentBytes, N_("attachment"));
-  if (!bytes)
-    return c.fail(where, bytes.error().text.empty() ? i18n::Text::verbatim(bytes.error().message) : bytes.error().text);
+  if (!bytes) return c.fail(where, text_of(bytes.error()));
   if (bytes->size() > budget)
     return c.fail(where, i18n::Text("{}: with it the act's attachments exceed the limit of {} together", path.string(),
                                     signing::byte_limit_text(kMaxAttachmentsBytes)));
@@ -722,10 +721,10 @@ Result<json> read_fields(capnp::List<schema::Field>::Reader list, int depth) {
   std::string previous;
   for (auto f : list) {
     std::string key = f.getKey();
-    if (!out.empty() && key <= previous) return bad_input("fields are not sorted by key or repeat a key");
+    if (!out.empty() && key <= previous) return bad_input(i18n::Text("fields are not sorted by key or repeat a key"));
     previous = key;
     out[key] = read_value(f.getValue(), depth + 1);
-    if (out[key].is_discarded()) return bad_input("value nested too deeply");
+    if (out[key].is_discarded()) return bad_input(i18n::Text("value nested too deeply"));
   }
   return out;
 }
@@ -916,8 +915,8 @@ bool is_act_date(std::string_view text) { return is_date(text) && text >= kFirst
 Status check_document_date(const Act& act, signing::UnixTime at, std::string_view event) {
   const std::string day = signing::format_vietnam_time(at).substr(0, 10);
   if (act.date <= day) return {};
-  return bad_input(fmt::format("date: the document is dated {}, later than the day of its {} ({}, Vietnam time)",
-                               act.date, event, day));
+  return bad_input(i18n::Text("date: the document is dated {}, later than the day of its {} ({}, Vietnam time)",
+                              act.date, event, day));
 }
 
 Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& source,
@@ -954,7 +953,7 @@ Result<ActInput> parse_act(std::string_view text, const std::string& source,
     // A number too large for a double (1e400): out_of_range 406, "number overflow parsing '1e400'".
     std::string what = e.what();
     if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
-    return bad_input(fmt::format("{}: {}", source, shown(what)));
+    return bad_input(i18n::Text("{}: {}", source, shown(what)));
   }
   if (too_deep)
     return bad_input(i18n::Text("{}: nested deeper than {} levels of arrays and objects", source, kMaxJsonDepth));
@@ -1098,10 +1097,10 @@ Result<Act> decode_body(ByteView bytes) {
   // Then the body must be the one encode_body makes of that act: canonical, every value in its place, text in NFC.
   Context c{"body"};
   if (bytes.size() > kMaxBodyBytes)
-    return bad_input(fmt::format("body: {} bytes, more than the limit of {} for an act", bytes.size(),
-                                 signing::byte_limit_text(kMaxBodyBytes)));
+    return bad_input(i18n::Text("body: {} bytes, more than the limit of {} for an act", bytes.size(),
+                                signing::byte_limit_text(kMaxBodyBytes)));
   auto not_canonical = [] {
-    return bad_input("body: not the canonical encoding of its act (text not NFC, or bytes out of place)");
+    return bad_input(i18n::Text("body: not the canonical encoding of its act (text not NFC, or bytes out of place)"));
   };
   try {
     FlatReader reader(bytes);
@@ -1132,7 +1131,8 @@ Result<Act> decode_body(ByteView bytes) {
       Act::Attachment att;
       if (auto s = text(a.getItem(), att.item, "attachments.item"); !s) return std::unexpected(s.error());
       if (auto s = text(a.getMediaType(), att.media_type, "attachments.media_type"); !s) return std::unexpected(s.error());
-      if (a.getSha256().size() != att.sha256.size()) return bad_input("body: attachment sha256 is not 32 bytes");
+      if (a.getSha256().size() != att.sha256.size())
+        return bad_input(i18n::Text("body: attachment sha256 is not 32 bytes"));
       std::ranges::copy(a.getSha256(), att.sha256.begin());
       att.size = a.getSize();
       if (auto s = check_attachment(c, where, att); !s) return std::unexpected(s.error());
@@ -1140,17 +1140,17 @@ Result<Act> decode_body(ByteView bytes) {
       act.attachments.push_back(std::move(att));
     }
     auto data = read_fields(r.getData(), 0);
-    if (!data) return bad_input("body: data: " + data.error().message);
+    if (!data) return bad_input(i18n::Text("body: data: {}", text_of(data.error())));
     auto checked = check_data(c, act.act, *data);
     if (!checked) return std::unexpected(checked.error());
     act.data = std::move(*checked);
     if (!is_body_of(act, bytes)) return not_canonical();
     return act;
   } catch (const kj::Exception& e) {
-    return bad_input(std::string("body: malformed Cap'n Proto: ") + e.getDescription().cStr());
+    return bad_input(i18n::Text("body: malformed Cap'n Proto: {}", e.getDescription().cStr()));
   } catch (const json::exception& e) {
     // Text that is not UTF-8 reaches here when a message about it is formatted.
-    return bad_input(std::string("body: a text field is not valid UTF-8 (") + e.what() + ")");
+    return bad_input(i18n::Text("body: a text field is not valid UTF-8 ({})", e.what()));
   }
 }
 

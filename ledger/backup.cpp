@@ -42,7 +42,7 @@ Result<Ledger::Copy> Ledger::copy_to(const fs::path& dest) const {
   auto fail = [&](const std::string& what) {
     std::error_code ec;
     fs::remove(data, ec);
-    return io_error(fmt::format("cannot write the copy {}: {}", data.string(), what));
+    return io_error(i18n::Text("cannot write the copy {}: {}", data.string(), what));
   };
 
   // The operator's verifier key, as the ledger holds it (meta `operator.vkey`; init wrote the same to
@@ -59,7 +59,7 @@ Result<Ledger::Copy> Ledger::copy_to(const fs::path& dest) const {
     return fail(fmt::format("cannot write {}: {}", vkey.string(), std::strerror(error)));
   }
   if (int error = sync_directory(dest); error != 0)
-    return io_error(fmt::format("cannot flush the directory {}: {}", dest.string(), std::strerror(error)));
+    return io_error(i18n::Text("cannot flush the directory {}: {}", dest.string(), std::strerror(error)));
   return Copy{*bytes};
 }
 
@@ -67,10 +67,10 @@ Result<std::uint64_t> copy_environment(MDB_env* env, const fs::path& data) {
   auto fail = [&](const std::string& what) {
     std::error_code ec;
     fs::remove(data, ec);
-    return io_error(fmt::format("cannot write the copy {}: {}", data.string(), what));
+    return io_error(i18n::Text("cannot write the copy {}: {}", data.string(), what));
   };
   int fd = ::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return io_error(fmt::format("cannot create {}: {}", data.string(), std::strerror(errno)));
+  if (fd < 0) return io_error(i18n::Text("cannot create {}: {}", data.string(), std::strerror(errno)));
   // MDB_CP_COMPACT: the live pages only, renumbered in tree order, and an empty free list.
   if (int rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT); rc != MDB_SUCCESS) {
     ::close(fd);

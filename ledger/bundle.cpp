@@ -42,7 +42,8 @@ class EntriesFile {
   }
   Status close() {
     Status s = flush();
-    if (::close(std::exchange(fd_, -1)) != 0 && s) s = io_error("cannot write " + dir_.shown(path_) + ": " + errno_text());
+    if (::close(std::exchange(fd_, -1)) != 0 && s)
+      s = io_error(i18n::Text("cannot write {}: {}", dir_.shown(path_), errno_text()));
     return s;
   }
 
@@ -211,9 +212,9 @@ Result<ExportStart> start_export(const Ledger& ledger, const ExportOptions& opti
   if (options.subject) {
     Status s = ledger.for_each_entry(0, start.checkpoint.size, [&](std::uint64_t seq, ByteView bytes) -> Status {
       auto entry = decode_entry(bytes);
-      if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+      if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
       auto act = decode_body(entry->event.body);
-      if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+      if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
       if (is_subject_or_point(act->subject, *options.subject))
         for (const auto& a : act->attachments) start.subject_attachments.insert(a.sha256);
       return {};
@@ -245,7 +246,7 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
     if (auto s = write_cert(sha256(der), der); !s) return std::unexpected(s.error());
   if (const auto& profile = ledger.info().profile_document) {
     auto text = ledger.attachment(*profile);
-    if (!text) return corruption("the ledger's rule profile file " + to_hex(*profile) + " is missing");
+    if (!text) return corruption(i18n::Text("the ledger's rule profile file {} is missing", to_hex(*profile)));
     if (auto s = dir.write_file(prefix + "profile.json", *text); !s) return std::unexpected(s.error());
   }
 
@@ -257,9 +258,9 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
   std::map<Digest, std::uint64_t> disposed;
   Status status = ledger.for_each_entry(0, cp.size, [&](std::uint64_t seq, ByteView bytes) -> Status {
     auto entry = decode_entry(bytes);
-    if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+    if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
     auto act = decode_body(entry->event.body);
-    if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+    if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
     if (options.subject && !act_in_subject_bundle(*act, *options.subject, start.subject_attachments)) return {};
     if (auto w = entries_bin.append(bytes); !w) return w;
     note_disposals(*act, seq, disposed);
@@ -271,12 +272,13 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
     }
     for (const auto& s : entry->event.signatures) {
       auto der = ledger.certificate(s.signer);
-      if (!der) return corruption(fmt::format("entry {}: signer certificate {} is not stored", seq, to_hex(s.signer)));
+      if (!der) return corruption(i18n::Text("entry {}: signer certificate {} is not stored", seq, to_hex(s.signer)));
       if (auto w = write_cert(s.signer, *der); !w) return w;
       if (options.explode) {
         auto parts = signing::cms_parse(s.cms);
         if (!parts || !parts->signing_time)
-          return corruption(fmt::format("entry {}: its {} signature is not a CMS with a signing time", seq, role_name(s.role)));
+          return corruption(
+              i18n::Text("entry {}: its {} signature is not a CMS with a signing time", seq, role_name(s.role)));
         index += bundle_index_line(seq, s.role, s.signer, *parts->signing_time);
         // The chain (without the root) goes into the CMS so that `openssl cms -verify -CAfile ROOTS.pem` works.
         std::vector<Bytes> chain{*der};
@@ -284,7 +286,9 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
           for (std::size_t i = 1; i + 1 < v->chain.size(); ++i)
             if (auto c = ledger.certificate(v->chain[i])) chain.push_back(*c);
         auto p7s = signing::cms_with_certificates(s.cms, chain);
-        if (!p7s) return p7s.error().kind == ErrorKind::bad_input ? corruption(p7s.error().message) : std::unexpected(p7s.error());
+        if (!p7s)
+          return p7s.error().kind == ErrorKind::bad_input ? corruption(text_of(p7s.error()))
+                                                          : std::unexpected(p7s.error());
         if (auto w = dir.write_file(prefix + fmt::format("acts/{}.{}.p7s", seq, role_name(s.role)), *p7s); !w) return w;
       }
     }
@@ -327,7 +331,7 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
 Result<ExportSummary> export_bundle(const Ledger& ledger, const fs::path& out, const ExportOptions& options) {
   auto start = start_export(ledger, options);
   if (!start) return std::unexpected(start.error());
-  auto dir = OutputDirectory::create(out, "export creates the bundle directory itself");
+  auto dir = OutputDirectory::create(out, N_("export creates the bundle directory itself"));
   if (!dir) return std::unexpected(dir.error());
   auto summary = write_bundle(ledger, *dir, "", *start, options);
   if (!summary) dir->remove();

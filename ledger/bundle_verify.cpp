@@ -161,7 +161,7 @@ class BundleCheck {
   Status list_files() {
     std::error_code ec;
     auto st = fs::symlink_status(dir_, ec);
-    if (ec || !fs::is_directory(st)) return bad_input(dir_.string() + " is not a bundle directory");
+    if (ec || !fs::is_directory(st)) return bad_input(i18n::Text("{} is not a bundle directory", dir_.string()));
     fs::recursive_directory_iterator it(dir_, fs::directory_options::none, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const auto kind = it->symlink_status(ec).type();
@@ -234,7 +234,8 @@ class BundleCheck {
       return {};
     }
     auto kept = open_checkpoint(*anchors_.checkpoint, *key_);
-    if (!kept && kept.error().kind == ErrorKind::bad_input) return bad_input("--checkpoint: " + kept.error().message);
+    if (!kept && kept.error().kind == ErrorKind::bad_input)
+      return bad_input(i18n::Text("--checkpoint: {}", text_of(kept.error())));
     if (!kept) {
       const std::string reason = "the checkpoint you kept (--checkpoint) is not signed by " + key_source_ +
                                  ": the bundle's operator is not the one whose checkpoint you kept (" +

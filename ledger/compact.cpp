@@ -110,13 +110,14 @@ Result<Facts> facts_of(const Ledger& ledger, const Ledger::Rep& rep) {
   f.checkpoint = ledger.checkpoint();
   f.verifier_key = ledger.info().verifier_key;
   Txn txn(rep.env, false);
-  if (txn.begin_status()) return io_error("cannot read " + rep.dir.string() + ": " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status())
+    return io_error(i18n::Text("cannot read {}: {}", rep.dir.string(), lmdb_error(txn.begin_status())));
   MDB_dbi main = 0;
   MDB_cursor* cursor = nullptr;
   if (int rc = mdb_dbi_open(txn.get(), nullptr, 0, &main); rc != MDB_SUCCESS)
-    return io_error("cannot read " + rep.dir.string() + ": " + lmdb_error(rc));
+    return io_error(i18n::Text("cannot read {}: {}", rep.dir.string(), lmdb_error(rc)));
   if (int rc = mdb_cursor_open(txn.get(), main, &cursor); rc != MDB_SUCCESS)
-    return io_error("cannot read " + rep.dir.string() + ": " + lmdb_error(rc));
+    return io_error(i18n::Text("cannot read {}: {}", rep.dir.string(), lmdb_error(rc)));
   std::vector<std::string> names;
   MDB_val key, value;
   for (int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == MDB_SUCCESS;
@@ -127,9 +128,9 @@ Result<Facts> facts_of(const Ledger& ledger, const Ledger::Rep& rep) {
     MDB_dbi dbi = 0;
     MDB_stat st{};
     if (int rc = mdb_dbi_open(txn.get(), name.c_str(), 0, &dbi); rc != MDB_SUCCESS)
-      return corruption(fmt::format("{}: database `{}` cannot be opened: {}", rep.dir.string(), name, lmdb_error(rc)));
+      return corruption(i18n::Text("{}: database `{}` cannot be opened: {}", rep.dir.string(), name, lmdb_error(rc)));
     if (int rc = mdb_stat(txn.get(), dbi, &st); rc != MDB_SUCCESS)
-      return io_error(fmt::format("cannot read {}: {}", rep.dir.string(), lmdb_error(rc)));
+      return io_error(i18n::Text("cannot read {}: {}", rep.dir.string(), lmdb_error(rc)));
     f.records.emplace_back(name, st.ms_entries);
   }
   return f;
@@ -168,7 +169,7 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   if (::lstat(data.c_str(), &before) != 0)
     return bad_input(i18n::Text("{} holds no ledger (no data.mdb); create one with `antq init`", dir.string()));
   if (!S_ISREG(before.st_mode))
-    return bad_input(fmt::format("{} is not a regular file: compaction replaces only a file", data.string()));
+    return bad_input(i18n::Text("{} is not a regular file: compaction replaces only a file", data.string()));
   if (on_read_only_media(dir)) return io_error(read_only_media(dir));
 
   // 1. The lock of LMDB's first opener, kept to the end: nobody else has the ledger open, and nobody can open it.
@@ -177,22 +178,23 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   Fd lock(::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
   if (lock.get() < 0) {
     if (errno == EROFS) return io_error(read_only_media(dir));
-    return io_error(fmt::format("cannot open {}: {}", lock_file.string(), std::strerror(errno)));
+    return io_error(i18n::Text("cannot open {}: {}", lock_file.string(), std::strerror(errno)));
   }
   // F_SETLK cannot see the locks of this process: an open file description's lock can (F_OFD_GETLK).
   const auto in_use = [&] {
-    return bad_input(fmt::format("{} is open in another process (another antq command, an mdb_ tool) or in this "
-                                 "one: compaction must run alone; nothing was changed. Stop it and run again",
-                                 dir.string()));
+    return bad_input(
+        i18n::Text("{} is open in another process (another antq command, an mdb_ tool) or in this "
+                   "one: compaction must run alone; nothing was changed. Stop it and run again",
+                   dir.string()));
   };
   if (auto held = lock_held(lock.get()); !held) {
-    return io_error(fmt::format("cannot test the lock of {}: {}", lock_file.string(), std::strerror(held.error())));
+    return io_error(i18n::Text("cannot test the lock of {}: {}", lock_file.string(), std::strerror(held.error())));
   } else if (*held) {
     return in_use();
   }
   if (int error = lock_byte_zero(lock.get(), F_WRLCK); error != 0) {
     if (error == EAGAIN || error == EACCES) return in_use();
-    return io_error(fmt::format("cannot lock {}: {}", lock_file.string(), std::strerror(error)));
+    return io_error(i18n::Text("cannot lock {}: {}", lock_file.string(), std::strerror(error)));
   }
 
   // 2. What an interrupted compaction left: a copy never swapped in (the rename is the last step that matters).
@@ -203,17 +205,17 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
     if (!is_compaction_copy(it->path().filename().string()) || !it->is_directory(ec) || it->is_symlink(ec)) continue;
     report.leftovers_removed.push_back(it->path());
   }
-  if (ec) return io_error(fmt::format("cannot list {}: {}", dir.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("cannot list {}: {}", dir.string(), ec.message()));
   for (const fs::path& old : report.leftovers_removed) {
     say("removing " + old.string() + ", left by an interrupted compaction");
     fs::remove_all(old, ec);
-    if (ec) return io_error(fmt::format("cannot remove {}: {}", old.string(), ec.message()));
+    if (ec) return io_error(i18n::Text("cannot remove {}: {}", old.string(), ec.message()));
   }
 
   // 3. The copy, beside data.mdb (the same file system, so that the rename is atomic).
   const fs::path temp = dir / fmt::format("{}{}", kTempPrefix, ::getpid());
   if (!fs::create_directory(temp, ec) || ec)
-    return io_error(fmt::format("cannot create {}: {}", temp.string(), ec ? ec.message() : "it exists"));
+    return io_error(i18n::Text("cannot create {}: {}", temp.string(), ec ? ec.message() : "it exists"));
   fs::permissions(temp, fs::perms::owner_all, ec);
   struct RemoveTemp {
     const fs::path& path;
@@ -241,12 +243,13 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   {
     say("checking the copy");
     auto rep = open_rep(temp, {.check_structure = true}, /*without_lock=*/true);
-    if (!rep) return corruption("the compacted copy does not open: " + rep.error().line() + "; nothing was changed");
+    if (!rep)
+      return corruption(i18n::Text("the compacted copy does not open: {}; nothing was changed", rep.error().line()));
     const Ledger copy(std::move(*rep));
     auto f = facts_of(copy, *copy.rep_);
     if (!f) return std::unexpected(f.error());
     if (auto d = difference(facts, *f))
-      return corruption(fmt::format("the compacted copy is not the ledger: it holds {}; nothing was changed", *d));
+      return corruption(i18n::Text("the compacted copy is not the ledger: it holds {}; nothing was changed", *d));
   }
 
   // 5. The swap. lock.mdb is made invalid first: whoever is let in before LMDB sets it up again for the new file
@@ -254,16 +257,16 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   say("replacing " + data.string());
   const fs::path copied = temp / "data.mdb";
   if (::chmod(copied.c_str(), before.st_mode & 07777) != 0)
-    return io_error(fmt::format("cannot set the mode of {}: {}", copied.string(), std::strerror(errno)));
+    return io_error(i18n::Text("cannot set the mode of {}: {}", copied.string(), std::strerror(errno)));
   std::array<char, 4> magic{};
   const bool has_magic = ::pread(lock.get(), magic.data(), magic.size(), 0) == static_cast<ssize_t>(magic.size());
   if (has_magic && !write_magic(lock.get(), {}))
-    return io_error(fmt::format("cannot write {}: {}", lock_file.string(), std::strerror(errno)));
+    return io_error(i18n::Text("cannot write {}: {}", lock_file.string(), std::strerror(errno)));
   if (::rename(copied.c_str(), data.c_str()) != 0) {
     const int error = errno;
     if (has_magic) (void)write_magic(lock.get(), magic);  // the old file stays: so does its lock file
-    return io_error(fmt::format("cannot rename {} to {}: {}; nothing was changed", copied.string(), data.string(),
-                                std::strerror(error)));
+    return io_error(i18n::Text("cannot rename {} to {}: {}; nothing was changed", copied.string(), data.string(),
+                               std::strerror(error)));
   }
   const int sync_error = sync_directory(dir);
 
@@ -279,13 +282,14 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
   if (!reopen_error.empty()) {
     // Take the lock back if nobody came in, and leave lock.mdb invalid, so that the next opener sets it up again.
     if (lock_byte_zero(lock.get(), F_WRLCK) == 0) (void)write_magic(lock.get(), {});
-    return io_error(fmt::format("{} was replaced by its compacted copy (checked), but {}; run `antq verify {}`",
-                                data.string(), reopen_error, dir.string()));
+    return io_error(i18n::Text("{} was replaced by its compacted copy (checked), but {}; run `antq verify {}`",
+                               data.string(), reopen_error, dir.string()));
   }
   if (sync_error != 0)
-    return io_error(fmt::format("{} was replaced by its compacted copy, but the directory could not be flushed "
-                                "({}): a crash now may bring back the old file (complete, freed pages and all)",
-                                data.string(), std::strerror(sync_error)));
+    return io_error(
+        i18n::Text("{} was replaced by its compacted copy, but the directory could not be flushed "
+                   "({}): a crash now may bring back the old file (complete, freed pages and all)",
+                   data.string(), std::strerror(sync_error)));
   struct stat after {};
   if (::stat(data.c_str(), &after) == 0) report.after_bytes = static_cast<std::uint64_t>(after.st_size);
   return report;

@@ -57,9 +57,10 @@ Result<SignatureView> read_signature(schema::Signature::Reader s, const FlatRead
   switch (s.getRole()) {
     case schema::Role::PERSON: out.role = Role::person; break;
     case schema::Role::ORGANISATION: out.role = Role::organisation; break;
-    default: return bad_input("signature role is neither person nor organisation");
+    default:
+      return bad_input(i18n::Text("signature role is neither person nor organisation"));
   }
-  if (s.getSigner().size() != 32) return bad_input("signature signer is not a 32-byte SHA-256 fingerprint");
+  if (s.getSigner().size() != 32) return bad_input(i18n::Text("signature signer is not a 32-byte SHA-256 fingerprint"));
   std::copy(s.getSigner().begin(), s.getSigner().end(), out.signer.begin());
   out.cms = in.in_given(s.getCms());
   return out;
@@ -84,7 +85,8 @@ Result<Event> read_event(schema::Event::Reader r, const FlatReader& in) {
 template <class T, class F, class C = std::nullptr_t>
 auto decode(ByteView bytes, const char* what, F&& read, C&& canonical = nullptr)
     -> decltype(read(std::declval<typename T::Reader>(), std::declval<const FlatReader&>())) {
-  if (bytes.size() > kMaxMessageBytes) return bad_input(std::string(what) + ": larger than the 256 MiB limit");
+  if (bytes.size() > kMaxMessageBytes)
+    return bad_input(i18n::Text("{}: larger than the 256 MiB limit", i18n::Text::word(std::string(what))));
   try {
     FlatReader reader(bytes);
     auto root = reader.root<T>();
@@ -93,10 +95,12 @@ auto decode(ByteView bytes, const char* what, F&& read, C&& canonical = nullptr)
     bool is_canonical = false;
     if constexpr (std::is_same_v<std::decay_t<C>, std::nullptr_t>) is_canonical = is_canonical_encoding<T>(root, bytes);
     else is_canonical = canonical(root, *result);
-    if (!is_canonical) return bad_input(std::string(what) + ": not in canonical Cap'n Proto form");
+    if (!is_canonical)
+      return bad_input(i18n::Text("{}: not in canonical Cap'n Proto form", i18n::Text::word(std::string(what))));
     return result;
   } catch (const kj::Exception& e) {
-    return bad_input(std::string(what) + ": malformed Cap'n Proto: " + e.getDescription().cStr());
+    return bad_input(
+        i18n::Text("{}: malformed Cap'n Proto: {}", i18n::Text::word(std::string(what)), e.getDescription().cStr()));
   }
 }
 
@@ -125,7 +129,8 @@ Result<EntryView> decode_entry_view(ByteView bytes) {
     EntryView entry;
     entry.seq = r.getSeq();
     entry.recorded_at = in.in_given(r.getRecordedAt());
-    if (entry.recorded_at.find('\0') != std::string_view::npos) return bad_input("entry: recordedAt holds a NUL byte");
+    if (entry.recorded_at.find('\0') != std::string_view::npos)
+      return bad_input(i18n::Text("entry: recordedAt holds a NUL byte"));
     auto event = r.getEvent();
     entry.body = in.in_given(event.getBody());
     entry.signatures.reserve(event.getSignatures().size());
@@ -142,7 +147,7 @@ Result<EntryView> decode_entry_view(ByteView bytes) {
     return std::ranges::equal(canonical_entry(thread_canonical_writer(), e.seq, e.recorded_at, e.body, e.signatures),
                               bytes);
   };
-  return decode<schema::Entry>(bytes, "entry", read, canonical);
+  return decode<schema::Entry>(bytes, N_("entry"), read, canonical);
 }
 
 Result<Entry> decode_entry(ByteView bytes) {
@@ -186,13 +191,13 @@ Bytes encode_pdf_signatures(const std::vector<PdfSignatureRecord>& signatures) {
 
 Result<std::vector<PdfSignatureRecord>> decode_pdf_signatures(ByteView bytes) {
   return decode<schema::PdfSignatures>(
-      bytes, "PDF signature record",
+      bytes, N_("PDF signature record"),
       [](schema::PdfSignatures::Reader r, const FlatReader&) -> Result<std::vector<PdfSignatureRecord>> {
         std::vector<PdfSignatureRecord> out;
         for (auto s : r.getSignatures()) {
           PdfSignatureRecord rec;
           if (s.getByteRange().size() != 4 || s.getSigner().size() != 32)
-            return bad_input("PDF signature record: a byte range or signer of the wrong size");
+            return bad_input(i18n::Text("PDF signature record: a byte range or signer of the wrong size"));
           for (unsigned j = 0; j < 4; ++j) rec.byte_range[j] = s.getByteRange()[j];
           rec.sub_filter = s.getSubFilter();
           rec.covers_whole_file = s.getCoversWholeFile();
@@ -213,16 +218,17 @@ Result<Submission> decode_submission(ByteView bytes) {
     s.event = std::move(*event);
     for (auto b : r.getAttachments()) {
       Submission::Blob blob;
-      if (b.getSha256().size() != 32) return bad_input("signed event: attachment digest is not 32 bytes");
+      if (b.getSha256().size() != 32) return bad_input(i18n::Text("signed event: attachment digest is not 32 bytes"));
       std::copy(b.getSha256().begin(), b.getSha256().end(), blob.sha256.begin());
       blob.content.assign(b.getContent().begin(), b.getContent().end());
       if (sha256(blob.content) != blob.sha256)
-        return bad_input("signed event: attachment content does not match its SHA-256 " + to_hex(blob.sha256));
+        return bad_input(
+            i18n::Text("signed event: attachment content does not match its SHA-256 {}", to_hex(blob.sha256)));
       s.blobs.push_back(std::move(blob));
     }
     return s;
   };
-  return decode<schema::Submission>(bytes, "signed event", read);
+  return decode<schema::Submission>(bytes, N_("signed event"), read);
 }
 
 }  // namespace antq::ledger

@@ -48,7 +48,7 @@ std::vector<Digest> split_digests(std::string_view s) {
 Status put(const Txn& txn, MDB_dbi dbi, MDB_val key, MDB_val value, unsigned flags = 0) {
   int rc = mdb_put(txn.get(), dbi, &key, &value, flags);
   if (rc == MDB_SUCCESS || (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE))) return {};
-  return io_error("cannot write the ledger: " + lmdb_error(rc));
+  return io_error(i18n::Text("cannot write the ledger: {}", lmdb_error(rc)));
 }
 
 Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
@@ -60,7 +60,8 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
                {"attachments", &rep.attachments}, {"meta", &rep.meta},   {"state", &rep.state}};
   for (auto& n : names) {
     int rc = mdb_dbi_open(txn.get(), n.name, flags, n.dbi);
-    if (rc != MDB_SUCCESS) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", n.name, lmdb_error(rc)));
+    if (rc != MDB_SUCCESS)
+      return corruption(i18n::Text("ledger database `{}` cannot be opened: {}", n.name, lmdb_error(rc)));
   }
   // Databases made when first needed: absent from ledgers that never needed them.
   struct Optional {
@@ -73,7 +74,8 @@ Status open_dbis(Ledger::Rep& rep, const Txn& txn, unsigned flags) {
   for (auto& o : optional) {
     int rc = mdb_dbi_open(txn.get(), o.name, flags, o.dbi);
     if (rc == MDB_SUCCESS) *o.present = true;
-    else if (rc != MDB_NOTFOUND) return corruption(fmt::format("ledger database `{}` cannot be opened: {}", o.name, lmdb_error(rc)));
+    else if (rc != MDB_NOTFOUND)
+      return corruption(i18n::Text("ledger database `{}` cannot be opened: {}", o.name, lmdb_error(rc)));
   }
   return {};
 }
@@ -105,7 +107,7 @@ Result<MDB_env*> open_env(const fs::path& dir, bool read_only = false) {
     if (env) mdb_env_close(env);
     // A file system that says it is read-only only when written to (statvfs did not): read-only media all the same.
     if (rc == EROFS && !read_only) return open_env(dir, true);
-    return io_error(fmt::format("cannot open the ledger in {}: {}", dir.string(), lmdb_error(rc)));
+    return io_error(i18n::Text("cannot open the ledger in {}: {}", dir.string(), lmdb_error(rc)));
   }
   return env;
 }
@@ -139,7 +141,8 @@ class TxnState final : public StateStore {
   void put(std::string_view key, std::string_view value) override {
     MDB_val k = val(key), v = val(value);
     int rc = mdb_put(txn_.get(), dbi_, &k, &v, 0);
-    if (rc != MDB_SUCCESS && !error_) error_ = io_error("cannot write derived state: " + lmdb_error(rc)).error();
+    if (rc != MDB_SUCCESS && !error_)
+      error_ = io_error(i18n::Text("cannot write derived state: {}", lmdb_error(rc))).error();
   }
   bool for_each(std::string_view prefix,
                 const std::function<void(std::string_view, std::string_view)>& fn) const override {
@@ -185,9 +188,8 @@ std::string event_label(const std::vector<Submission>& events, std::size_t i) {
 
 // `e` with `prefix` (a file, an event's place) before its message, in every language it can be said in.
 Error with_prefix(Error e, const std::string& prefix) {
-  e.message = prefix + e.message;
-  if (!e.text.empty()) e.text = i18n::Text("{}{}", prefix, std::move(e.text));
-  return e;
+  auto text = i18n::Text("{}{}", prefix, text_of(e));
+  return reworded(std::move(e), std::move(text));
 }
 
 }  // namespace
@@ -229,7 +231,7 @@ Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) 
   constexpr int kAttempts = 100;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     Txn txn(env, false);
-    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    if (txn.begin_status()) return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(txn.begin_status())));
     const std::uint64_t id = mdb_txn_id(txn.get());
     if (databases.empty() && checked_txnid == id) return txn;
     auto check = check_snapshot(data_fd, id, databases);
@@ -239,9 +241,9 @@ Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) 
     return txn;
   }
   return io_error(
-      fmt::format("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
-                  "while being read",
-                  (dir / "data.mdb").string(), kAttempts));
+      i18n::Text("{}: could not check the structure of data.mdb: {} snapshots were replaced by appends "
+                 "while being read",
+                 (dir / "data.mdb").string(), kAttempts));
 }
 
 std::uint64_t Ledger::Rep::size(const Txn& txn) const {
@@ -276,56 +278,60 @@ AdmissionTime TrustHistory::at_entry(std::uint64_t seq, signing::UnixTime record
 Status check_at_admission(const signing::VerifiedSignature& v, const AdmissionTime& when) {
   using signing::format_vietnam_time;
   if (v.signing_time > when.at + kClockSkew)
-    return refused("signature", fmt::format("signing time {} is later than admission {} (more than 5 minutes' skew)",
-                                            format_vietnam_time(v.signing_time), format_vietnam_time(when.at)));
+    return refused("signature", i18n::Text("signing time {} is later than admission {} (more than 5 minutes' skew)",
+                                           format_vietnam_time(v.signing_time), format_vietnam_time(when.at)));
   if (v.timestamp_authority) {
     if (when.authority_held && !when.authority_held(*v.timestamp_authority))
-      return refused("signature", fmt::format("its time-stamp authority {} was not trusted yet at admission {}",
-                                              to_hex(*v.timestamp_authority), format_vietnam_time(when.at)));
+      return refused("signature", i18n::Text("its time-stamp authority {} was not trusted yet at admission {}",
+                                             to_hex(*v.timestamp_authority), format_vietnam_time(when.at)));
     return {};  // the token proves the signature existed at its time: judged there, not at admission
   }
   // Without a time-stamp the signing time is only the signer's claim: the key must still be good when the act
   // arrives, or a revoked or expired key could sign new acts dated before its end.
   if (when.at > v.chain_valid_until)
-    return refused("signature", fmt::format("a certificate of the signer's chain expired {}, before admission {}: a "
-                                            "new act must be signed with a certificate valid when it is admitted "
-                                            "(or carry a time-stamp from a trusted authority)",
-                                            format_vietnam_time(v.chain_valid_until), format_vietnam_time(when.at)));
+    return refused("signature", i18n::Text("a certificate of the signer's chain expired {}, before admission {}: a "
+                                           "new act must be signed with a certificate valid when it is admitted "
+                                           "(or carry a time-stamp from a trusted authority)",
+                                           format_vietnam_time(v.chain_valid_until), format_vietnam_time(when.at)));
   if (when.at < v.chain_valid_from)
-    return refused("signature", fmt::format("a certificate of the signer's chain is valid only from {}, after "
-                                            "admission {}", format_vietnam_time(v.chain_valid_from),
-                                            format_vietnam_time(when.at)));
+    return refused("signature", i18n::Text("a certificate of the signer's chain is valid only from {}, after "
+                                           "admission {}",
+                                           format_vietnam_time(v.chain_valid_from), format_vietnam_time(when.at)));
   for (const signing::Revocation& r : v.revocations)
     if (r.at <= when.at && (!when.crl_held || when.crl_held(r.crl)))
-      return refused("signature", fmt::format("{}, before admission {}: a revoked key may not sign new acts, whatever "
-                                              "signing time it claims", r.what, format_vietnam_time(when.at)));
+      return refused("signature", i18n::Text("{}, before admission {}: a revoked key may not sign new acts, whatever "
+                                             "signing time it claims",
+                                             r.what, format_vietnam_time(when.at)));
   return {};
 }
 
 Result<std::vector<CheckedSignature>> check_signatures(
     ByteView body, std::span<const SignatureView> signatures, const signing::Verifier& verifier,
     const AdmissionTime& when, const std::function<std::optional<ByteView>(const Digest&)>& certificate) {
-  if (signatures.empty()) return refused("signature", "the event carries no signature");
-  if (signatures.size() > 2) return refused("signature", "more than two signatures (one person, one organisation)");
+  if (signatures.empty()) return refused("signature", i18n::Text("the event carries no signature"));
+  if (signatures.size() > 2)
+    return refused("signature", i18n::Text("more than two signatures (one person, one organisation)"));
   std::vector<CheckedSignature> out;
   out.reserve(signatures.size());
   bool has_person = false;
   for (const auto& s : signatures) {
     if (s.role == Role::person) has_person = true;
     for (const auto& o : out)
-      if (o.role == s.role) return refused("signature", fmt::format("two {} signatures", role_name(s.role)));
+      if (o.role == s.role) return refused("signature", i18n::Text("two {} signatures", role_name(s.role)));
     auto der = certificate(s.signer);
-    if (!der) return refused("signature", fmt::format("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
+    if (!der)
+      return refused("signature",
+                     i18n::Text("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
     const std::string who = std::string(role_name(s.role)) + " signature: ";
     auto v = verifier.verify(body, s.cms, *der);
     if (!v) return std::unexpected(with_prefix(v.error(), who));
     if (v->signer != s.signer)
-      return refused("signature", fmt::format("{} signature names signer {} but was made by {}", role_name(s.role),
-                                              to_hex(s.signer), to_hex(v->signer)));
+      return refused("signature", i18n::Text("{} signature names signer {} but was made by {}", role_name(s.role),
+                                             to_hex(s.signer), to_hex(v->signer)));
     if (auto at = check_at_admission(*v, when); !at) return std::unexpected(with_prefix(at.error(), who));
     out.push_back({s.role, std::move(*v)});
   }
-  if (!has_person) return refused("signature", "the event has no person signature");
+  if (!has_person) return refused("signature", i18n::Text("the event has no person signature"));
   if (out.size() == 2) {
     const auto& person = out[0].role == Role::person ? out[0] : out[1];
     const auto& organisation = out[0].role == Role::person ? out[1] : out[0];
@@ -369,11 +375,11 @@ Result<CheckedPdf> recheck_pdf_signatures(ByteView content, const signing::Verif
 
 Status check_signing_order(signing::UnixTime person, signing::UnixTime organisation) {
   if (organisation >= person) return {};
-  return refused("signature", fmt::format("the organisation signature ({}) was made before the person's ({}): the "
-                                          "office clerk applies the organisation's signature after the competent "
-                                          "person has signed",
-                                          signing::format_vietnam_time(organisation),
-                                          signing::format_vietnam_time(person)));
+  return refused("signature",
+                 i18n::Text("the organisation signature ({}) was made before the person's ({}): the "
+                            "office clerk applies the organisation's signature after the competent "
+                            "person has signed",
+                            signing::format_vietnam_time(organisation), signing::format_vietnam_time(person)));
 }
 
 Ledger::Ledger(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -391,7 +397,8 @@ std::string default_origin(const fs::path& dir) {
 
 Result<std::string> Ledger::init(const InitOptions& o) {
   // Everything is checked before anything is written.
-  if (o.roots.empty()) return bad_input("init: the trust store has no certificate (give --trust ROOTS.pem)");
+  if (o.roots.empty())
+    return bad_input(i18n::Text("init: the trust store has no certificate (give --trust ROOTS.pem)"));
   for (const auto& r : o.roots)
     if (auto c = signing::inspect_certificate(r); !c) return std::unexpected(c.error());
   for (const auto& r : o.intermediates)
@@ -400,27 +407,31 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   if (!admin) return std::unexpected(admin.error());
   std::error_code ec;
   if (fs::exists(o.dir, ec)) {
-    if (!fs::is_directory(o.dir, ec)) return bad_input(o.dir.string() + " exists and is not a directory");
-    if (!fs::is_empty(o.dir, ec)) return bad_input(o.dir.string() + " is not empty: a new ledger needs an empty directory");
+    if (!fs::is_directory(o.dir, ec)) return bad_input(i18n::Text("{} exists and is not a directory", o.dir.string()));
+    if (!fs::is_empty(o.dir, ec))
+      return bad_input(i18n::Text("{} is not empty: a new ledger needs an empty directory", o.dir.string()));
   }
-  if (!o.operator_key) return bad_input("init: no operator key to sign checkpoints with");
+  if (!o.operator_key) return bad_input(i18n::Text("init: no operator key to sign checkpoints with"));
   const signing::Ed25519Key& key = *o.operator_key;
   const std::string origin = o.origin.empty() ? default_origin(o.dir) : o.origin;
   for (unsigned char ch : origin)
-    if (ch <= 0x20 || ch == '+') return bad_input("init: the origin may not contain spaces or '+'");
+    if (ch <= 0x20 || ch == '+') return bad_input(i18n::Text("init: the origin may not contain spaces or '+'"));
   std::string vkey = format_verifier_key(origin, key.public_key());
 
   if (o.before_writing)
     if (auto s = o.before_writing(); !s) return std::unexpected(s.error());
   fs::create_directories(o.dir, ec);
-  if (ec) return io_error(fmt::format("cannot create {}: {}", o.dir.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("cannot create {}: {}", o.dir.string(), ec.message()));
   auto cleanup = [&] {  // a failed init leaves the directory as it found it
     for (const char* f : {"data.mdb", "lock.mdb", kVerifierKeyFile}) fs::remove(o.dir / f, ec);
   };
   {
     std::ofstream out(o.dir / kVerifierKeyFile);
     out << vkey << "\n";
-    if (!out.flush()) { cleanup(); return io_error("cannot write operator.vkey"); }
+    if (!out.flush()) {
+      cleanup();
+      return io_error(i18n::Text("cannot write operator.vkey"));
+    }
   }
 
   auto env = open_env(o.dir);
@@ -428,7 +439,10 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   auto rep = std::make_unique<Rep>();
   rep->env = *env;
   Txn txn(rep->env, true);
-  if (txn.begin_status()) { cleanup(); return io_error("cannot begin a transaction: " + lmdb_error(txn.begin_status())); }
+  if (txn.begin_status()) {
+    cleanup();
+    return io_error(i18n::Text("cannot begin a transaction: {}", lmdb_error(txn.begin_status())));
+  }
   Status s = open_dbis(*rep, txn, MDB_CREATE);
   auto put_meta = [&](std::string_view k, std::string_view v) { if (s) s = put(txn, rep->meta, val(k), val(v)); };
   auto store_certs = [&](const std::vector<Bytes>& ders, std::string_view meta_key) {
@@ -457,7 +471,10 @@ Result<std::string> Ledger::init(const InitOptions& o) {
   SeqKey zero = seq_key(0);
   if (s) s = put(txn, rep->checkpoints, val(zero.data(), zero.size()), val(*note));
   if (!s) { cleanup(); return std::unexpected(s.error()); }
-  if (int rc = txn.commit(); rc != MDB_SUCCESS) { cleanup(); return io_error("cannot commit the new ledger: " + lmdb_error(rc)); }
+  if (int rc = txn.commit(); rc != MDB_SUCCESS) {
+    cleanup();
+    return io_error(i18n::Text("cannot commit the new ledger: {}", lmdb_error(rc)));
+  }
   return vkey;
 }
 
@@ -475,7 +492,7 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOpt
     auto rep = std::make_unique<Ledger::Rep>();
     rep->dir = dir;
     rep->data_fd = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
-    if (rep->data_fd < 0) return io_error(fmt::format("cannot read {}: {}", data.string(), std::strerror(errno)));
+    if (rep->data_fd < 0) return io_error(i18n::Text("cannot read {}: {}", data.string(), std::strerror(errno)));
     // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
     // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
     if (auto meta = check_meta_pages(rep->data_fd); !meta)
@@ -485,9 +502,10 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOpt
     rep->env = *env;
     if (!same_file(rep->data_fd, rep->env)) {
       if (attempt < kAttempts) continue;
-      return io_error(fmt::format("{} was replaced while it was being opened ({} times: `antq compact` running "
-                                  "again and again?); try again",
-                                  data.string(), kAttempts));
+      return io_error(
+          i18n::Text("{} was replaced while it was being opened ({} times: `antq compact` running "
+                     "again and again?); try again",
+                     data.string(), kAttempts));
     }
     auto checked =
         rep->checked_txn(options.check_structure ? std::vector<std::string>{} : std::vector<std::string>{"meta"});
@@ -495,16 +513,17 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOpt
     Txn& txn = *checked;
     if (auto s = open_dbis(*rep, txn, 0); !s) return std::unexpected(s.error());
     if (meta_text(txn, rep->meta, "format") != kFormatVersion)
-      return corruption(fmt::format("{}: unknown ledger format (expected \"{}\")", dir.string(), kFormatVersion));
+      return corruption(i18n::Text("{}: unknown ledger format (expected \"{}\")", dir.string(), kFormatVersion));
     rep->info.origin = meta_text(txn, rep->meta, "origin");
     rep->info.profile = meta_text(txn, rep->meta, "profile");
     if (auto d = split_digests(meta_text(txn, rep->meta, "profile.sha256")); d.size() == 1) rep->info.profile_document = d[0];
     rep->info.verifier_key = meta_text(txn, rep->meta, "operator.vkey");
     auto admin = split_digests(meta_text(txn, rep->meta, "administrator"));
-    if (admin.size() != 1) return corruption("ledger meta `administrator` is missing or malformed");
+    if (admin.size() != 1) return corruption(i18n::Text("ledger meta `administrator` is missing or malformed"));
     rep->info.administrator = admin[0];
     // Database handles opened in a transaction outlive it only when it commits (an abort closes them).
-    if (int rc = txn.commit(); rc != MDB_SUCCESS) return io_error("cannot read the ledger: " + lmdb_error(rc));
+    if (int rc = txn.commit(); rc != MDB_SUCCESS)
+      return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(rc)));
     return rep;
   }
 }
@@ -516,11 +535,12 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const fs::path& dir, const OpenOpti
 }
 
 Status Ledger::use_operator_key(std::shared_ptr<const signing::Ed25519Key> key) {
-  if (!key) return bad_input("no operator key given");
+  if (!key) return bad_input(i18n::Text("no operator key given"));
   if (format_verifier_key(rep_->info.origin, key->public_key()) != rep_->info.verifier_key)
-    return bad_input(fmt::format("it is not the operator key of this ledger (origin {}): its checkpoints would not "
-                                 "verify with operator.vkey",
-                                 rep_->info.origin));
+    return bad_input(
+        i18n::Text("it is not the operator key of this ledger (origin {}): its checkpoints would not "
+                   "verify with operator.vkey",
+                   rep_->info.origin));
   rep_->operator_key = std::move(key);
   return {};
 }
@@ -545,13 +565,17 @@ Status Ledger::for_each_entry(std::uint64_t from, std::uint64_t to,
                               const std::function<Status(std::uint64_t, ByteView)>& fn) const {
   Txn txn(rep_->env, false);
   MDB_cursor* cur = nullptr;
-  if (mdb_cursor_open(txn.get(), rep_->entries, &cur) != MDB_SUCCESS) return io_error("cannot read entries");
+  if (mdb_cursor_open(txn.get(), rep_->entries, &cur) != MDB_SUCCESS)
+    return io_error(i18n::Text("cannot read entries"));
   SeqKey k = seq_key(from);
   MDB_val key = val(k.data(), k.size()), data;
   Status result;
   for (int rc = mdb_cursor_get(cur, &key, &data, MDB_SET_RANGE); rc == MDB_SUCCESS;
        rc = mdb_cursor_get(cur, &key, &data, MDB_NEXT)) {
-    if (key.mv_size != 8) { result = corruption("an `entries` key is not 8 bytes"); break; }
+    if (key.mv_size != 8) {
+      result = corruption(i18n::Text("an `entries` key is not 8 bytes"));
+      break;
+    }
     std::uint64_t seq = seq_of(key);
     if (seq >= to) break;
     result = fn(seq, view(data));
@@ -761,8 +785,10 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     return results;
   };
   if (!rep_->operator_key)
-    return fail_all(bad_input(fmt::format("{}: no operator key to sign the checkpoint with: only the operator may "
-                                          "append", rep_->dir.string())).error());
+    return fail_all(bad_input(i18n::Text("{}: no operator key to sign the checkpoint with: only the operator may "
+                                         "append",
+                                         rep_->dir.string()))
+                        .error());
   const signing::UnixTime now = signing::now();
   // Every event of every batch, in order: event i is event local[i] of batch batch_of[i].
   std::vector<const Submission*> ev;
@@ -812,9 +838,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       // Its encoding is not signed: BER (indefinite lengths, non-minimal lengths) would let one signature be
       // submitted in many byte forms. The ledger stores DER only, and takes nothing else.
       if (!parts->der) {
-        errors[i] = refused("signature", label(i) + std::string(role_name(s.role)) +
-                                             " signature: the CMS is not DER (OpenSSL encodes it differently): "
-                                             "submit it as antq sign writes it")
+        errors[i] = refused("signature", i18n::Text("{}{} signature: the CMS is not DER (OpenSSL encodes it "
+                                                    "differently): submit it as antq sign writes it",
+                                                    label(i), std::string(role_name(s.role))))
                         .error();
         return;
       }
@@ -825,7 +851,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       bool named = std::any_of(p.act.attachments.begin(), p.act.attachments.end(),
                                [&](const Act::Attachment& a) { return a.sha256 == blob.sha256; });
       if (!named) {
-        errors[i] = bad_input(label(i) + "attachment content " + to_hex(blob.sha256) + " is not named by the act").error();
+        errors[i] =
+            bad_input(i18n::Text("{}attachment content {} is not named by the act", label(i), to_hex(blob.sha256)))
+                .error();
         return;
       }
     }
@@ -859,8 +887,11 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       if (p.act.act == kCrlAdded || p.act.act == kTimestampAuthorityAdded) {
         changes_trust[batch_of[i]] = true;
         if (p.act.attachments.size() != 1) {
-          failed[batch_of[i]] = bad_input(fmt::format("{}{}: attach exactly one file: the {}", label(i), p.act.act,
-                                                      p.act.act == kCrlAdded ? "CRL" : "time-stamp authority's certificate (DER)")).error();
+          failed[batch_of[i]] =
+              bad_input(i18n::Text("{}{}: attach exactly one file: the {}", label(i), p.act.act,
+                                   p.act.act == kCrlAdded ? i18n::Text("CRL")
+                                                          : i18n::Text("time-stamp authority's certificate (DER)")))
+                  .error();
           continue;
         }
         const Digest& d = p.act.attachments[0].sha256;
@@ -870,8 +901,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
         if (!content)
           if (auto v = lookups.get(rep_->attachments, val(d))) content = view(*v);
         if (!content) {
-          failed[batch_of[i]] = bad_input(fmt::format("{}{}: the attached file {} is neither carried nor held", label(i),
-                                                      p.act.act, to_hex(d))).error();
+          failed[batch_of[i]] = bad_input(i18n::Text("{}{}: the attached file {} is neither carried nor held", label(i),
+                                                     p.act.act, to_hex(d)))
+                                    .error();
           continue;
         }
         p.trust = Prepared::TrustChange{p.act.act == kCrlAdded, d, *content};
@@ -922,7 +954,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       added.push_back(&*prepared[i].trust);
       auto v = fresh();
       if (!v) {
-        failed[batch_of[i]] = bad_input(fmt::format("{}{}: {}", label(i), prepared[i].act.act, v.error().message)).error();
+        failed[batch_of[i]] =
+            bad_input(i18n::Text("{}{}: {}", label(i), prepared[i].act.act, text_of(v.error()))).error();
         added.pop_back();
         continue;
       }
@@ -948,8 +981,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     p.signatures = std::move(*checked);
     for (const auto& blob : ev[i]->blobs) {
       if (auto key = signing::private_key_material(blob.content)) {  // never into the log, whatever tool sent it
-        errors[i] = bad_input(label(i) + "attachment " + to_hex(blob.sha256) + ": " + *key +
-                              "; a private key is never admitted").error();
+        errors[i] = bad_input(i18n::Text("{}attachment {}: {}; a private key is never admitted", label(i),
+                                         to_hex(blob.sha256), *key))
+                        .error();
         return;
       }
       auto pdf = check_pdf_signatures(blob.content, *verifier_of[i], when);
@@ -968,7 +1002,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
   // 3. One write transaction: duplicates, domain rules, then the entries, tree nodes, indexes and checkpoint. In a
   // group, each batch in a transaction nested in it, so that a refused batch undoes its own writes alone.
   Txn txn(rep_->env, true);
-  if (txn.begin_status()) return fail_all(io_error("cannot begin a write transaction: " + lmdb_error(txn.begin_status())).error());
+  if (txn.begin_status())
+    return fail_all(
+        io_error(i18n::Text("cannot begin a write transaction: {}", lmdb_error(txn.begin_status()))).error());
   const std::uint64_t base = rep_->size(txn);
   auto read = [&](unsigned l, std::uint64_t i) { return rep_->node(txn, l, i); };
   CompactRange range = CompactRange::load(base, read);
@@ -990,7 +1026,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     if (nested) {
       child.emplace(rep_->env, txn);
       if (child->begin_status())
-        return fail_all(io_error("cannot begin a nested write transaction: " + lmdb_error(child->begin_status())).error());
+        return fail_all(
+            io_error(i18n::Text("cannot begin a nested write transaction: {}", lmdb_error(child->begin_status())))
+                .error());
     }
     Txn& w = nested ? *child : txn;
     const CompactRange range_before = range;
@@ -1033,9 +1071,10 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       // A predecessor's sealing (FORMAT.md §14): only with its databases, written here by take_in's hook.
       if (p.act.act == kPredecessorSealed) {
         if (!rep_->seal || n != 1) {
-          refusal = refused("predecessor", lbl + std::string(kPredecessorSealed) +
-                                               " is appended only by antq take-in, which seals the predecessor's "
-                                               "databases in the same transaction").error();
+          refusal = refused("predecessor", i18n::Text("{}{} is appended only by antq take-in, which seals the "
+                                                      "predecessor's databases in the same transaction",
+                                                      lbl, std::string(kPredecessorSealed)))
+                        .error();
           break;
         }
         if (auto s = rep_->seal(w, p.act, attachment); !s) {
@@ -1065,7 +1104,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
           for (std::optional<MDB_dbi> dbi : {std::optional<MDB_dbi>(rep_->attachments), pdf_dbi}) {
             MDB_val key = val(*d);
             if (int rc = dbi ? mdb_del(w.get(), *dbi, &key, nullptr) : MDB_NOTFOUND; rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-              return fail_all(io_error("cannot remove a disposed document: " + lmdb_error(rc)).error());
+              return fail_all(io_error(i18n::Text("cannot remove a disposed document: {}", lmdb_error(rc))).error());
           }
         }
 
@@ -1086,7 +1125,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
         if (s && !pdf_dbi) {
           MDB_dbi dbi = 0;
           if (int rc = mdb_dbi_open(w.get(), "pdf_signatures", MDB_CREATE, &dbi); rc != MDB_SUCCESS)
-            return fail_all(io_error("cannot create the `pdf_signatures` database: " + lmdb_error(rc)).error());
+            return fail_all(
+                io_error(i18n::Text("cannot create the `pdf_signatures` database: {}", lmdb_error(rc))).error());
           pdf_dbi = dbi;
         }
         if (s) s = put(w, *pdf_dbi, val(pdf.attachment), val(pdf.record), MDB_NOOVERWRITE);
@@ -1097,7 +1137,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
           MDB_dbi dbi = 0;
           const char* name = p.trust->crl ? "crls" : "timestamp_authorities";
           if (int rc = mdb_dbi_open(w.get(), name, MDB_CREATE, &dbi); rc != MDB_SUCCESS)
-            return fail_all(io_error(fmt::format("cannot create the `{}` database: {}", name, lmdb_error(rc))).error());
+            return fail_all(io_error(i18n::Text("cannot create the `{}` database: {}", name, lmdb_error(rc))).error());
           index = dbi;
         }
         s = put(w, *index, val(p.trust->digest), val(k.data(), k.size()), MDB_NOOVERWRITE);
@@ -1113,7 +1153,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     }
     if (nested)
       if (int rc = child->commit(); rc != MDB_SUCCESS)
-        return fail_all(io_error("cannot commit a nested transaction: " + lmdb_error(rc)).error());
+        return fail_all(io_error(i18n::Text("cannot commit a nested transaction: {}", lmdb_error(rc))).error());
     next += seqs.size();
     results[b] = std::move(seqs);
     written = true;
@@ -1125,8 +1165,10 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
   SeqKey ck = seq_key(range.size());
   if (auto s = put(txn, rep_->checkpoints, val(ck.data(), ck.size()), val(*note)); !s) return fail_all(s.error());
   if (int rc = txn.commit(); rc != MDB_SUCCESS)
-    return fail_all(io_error("cannot commit the append: " + lmdb_error(rc) +
-                             "; nothing was written (free disk space, then append again)").error());
+    return fail_all(
+        io_error(i18n::Text("cannot commit the append: {}; nothing was written (free disk space, then append again)",
+                            lmdb_error(rc)))
+            .error());
   if (!new_cas.empty() || trust_changed) rep_->append_verifier.reset();  // the trust store changed
   if (pdf_dbi) {
     rep_->pdf_signatures = *pdf_dbi;

@@ -52,7 +52,7 @@ T load(const std::uint8_t* p) {
 }
 
 std::unexpected<Error> damaged(std::uint64_t page, const std::string& what) {
-  return corruption(fmt::format("damaged store at page {}: {}", page, what));
+  return corruption(i18n::Text("damaged store at page {}: {}", page, what));
 }
 
 LmdbDbRecord parse_db(const std::uint8_t* p) {
@@ -90,7 +90,7 @@ std::optional<std::string> read_at(int fd, std::uint64_t offset, void* out, std:
 
 Result<std::uint64_t> file_size(int fd) {
   struct stat st {};
-  if (fstat(fd, &st) != 0) return io_error(fmt::format("cannot read data.mdb: {}", std::strerror(errno)));
+  if (fstat(fd, &st) != 0) return io_error(i18n::Text("cannot read data.mdb: {}", std::strerror(errno)));
   return static_cast<std::uint64_t>(st.st_size);
 }
 

@@ -19,21 +19,22 @@ std::string errno_text() { return std::strerror(errno); }
 Result<OutputDirectory> OutputDirectory::create(const fs::path& out, std::string_view who_creates) {
   if (::mkdir(out.c_str(), 0755) != 0) {
     if (errno == EEXIST)
-      return bad_input(out.string() + " exists: " + std::string(who_creates) + "; name a new one");
-    return io_error("cannot create " + out.string() + ": " + errno_text());
+      return bad_input(i18n::Text("{} exists: {}; name a new one", out.string(), i18n::Text::word(std::string(who_creates))));
+    return io_error(i18n::Text("cannot create {}: {}", out.string(), errno_text()));
   }
   OutputDirectory d(out);
   d.root_ = ::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (d.root_ < 0) {
     const std::string why = errno_text();
     ::rmdir(out.c_str());  // ours and empty; a symlink put in its place is not removed (ENOTDIR)
-    return io_error("cannot open " + out.string() + " after creating it: " + why);
+    return io_error(i18n::Text("cannot open {} after creating it: {}", out.string(), why));
   }
   struct stat st {};
   if (::fstat(d.root_, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
       (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     // Replaced between mkdir and open (only possible in a directory others may write to): leave it alone.
-    return io_error(out.string() + " changed while it was being created (is its parent directory writable by others?)");
+    return io_error(i18n::Text("{} changed while it was being created (is its parent directory writable by others?)",
+                               out.string()));
   }
   return d;
 }
@@ -58,20 +59,21 @@ std::pair<int, std::string> OutputDirectory::locate(const std::string& path) con
 
 Status OutputDirectory::make_subdirectory(const std::string& path) {
   auto [dir, name] = locate(path);
-  if (dir < 0) return io_error("cannot create " + shown(path) + ": its parent directory was not made");
-  if (::mkdirat(dir, name.c_str(), 0755) != 0) return io_error("cannot create " + shown(path) + ": " + errno_text());
+  if (dir < 0) return io_error(i18n::Text("cannot create {}: its parent directory was not made", shown(path)));
+  if (::mkdirat(dir, name.c_str(), 0755) != 0)
+    return io_error(i18n::Text("cannot create {}: {}", shown(path), errno_text()));
   created_.push_back({path, true});
   int fd = ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open " + shown(path) + ": " + errno_text());
+  if (fd < 0) return io_error(i18n::Text("cannot open {}: {}", shown(path), errno_text()));
   subdirs_[path] = fd;
   return {};
 }
 
 Result<int> OutputDirectory::create_file(const std::string& path) {
   auto [dir, name] = locate(path);
-  if (dir < 0) return io_error("cannot create " + shown(path) + ": no such subdirectory");
+  if (dir < 0) return io_error(i18n::Text("cannot create {}: no such subdirectory", shown(path)));
   int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot create " + shown(path) + ": " + errno_text());
+  if (fd < 0) return io_error(i18n::Text("cannot create {}: {}", shown(path), errno_text()));
   created_.push_back({path, false});
   return fd;
 }
@@ -80,7 +82,7 @@ Status OutputDirectory::write_file(const std::string& path, ByteView bytes) {
   auto fd = create_file(path);
   if (!fd) return std::unexpected(fd.error());
   Status s = write_all(*fd, bytes, path);
-  if (::close(*fd) != 0 && s) s = io_error("cannot write " + shown(path) + ": " + errno_text());
+  if (::close(*fd) != 0 && s) s = io_error(i18n::Text("cannot write {}: {}", shown(path), errno_text()));
   return s;
 }
 
@@ -88,7 +90,7 @@ Status OutputDirectory::write_all(int fd, ByteView bytes, const std::string& pat
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error("cannot write " + shown(path) + ": " + errno_text() + " (disk full?)");
+    if (n <= 0) return io_error(i18n::Text("cannot write {}: {} (disk full?)", shown(path), errno_text()));
     bytes = bytes.subspan(static_cast<std::size_t>(n));
   }
   return {};
@@ -97,9 +99,9 @@ Status OutputDirectory::write_all(int fd, ByteView bytes, const std::string& pat
 Result<std::uint64_t> OutputDirectory::read_file(const std::string& path,
                                                   const std::function<void(ByteView)>& piece) const {
   auto [dir, name] = locate(path);
-  if (dir < 0) return io_error("cannot read " + shown(path) + ": no such subdirectory");
+  if (dir < 0) return io_error(i18n::Text("cannot read {}: no such subdirectory", shown(path)));
   int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot read " + shown(path) + ": " + errno_text());
+  if (fd < 0) return io_error(i18n::Text("cannot read {}: {}", shown(path), errno_text()));
   Bytes buffer(1 << 20);
   std::uint64_t total = 0;
   for (;;) {
@@ -108,7 +110,7 @@ Result<std::uint64_t> OutputDirectory::read_file(const std::string& path,
     if (n < 0) {
       const std::string why = errno_text();
       ::close(fd);
-      return io_error("cannot read " + shown(path) + ": " + why);
+      return io_error(i18n::Text("cannot read {}: {}", shown(path), why));
     }
     if (n == 0) break;
     piece(ByteView(buffer.data(), static_cast<std::size_t>(n)));

@@ -33,7 +33,7 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
   };
   MDB_cursor* cur = nullptr;
   if (int rc = mdb_cursor_open(txn.get(), rep.entries, &cur); rc != MDB_SUCCESS)
-    return io_error("cannot read the entries database: " + lmdb_error(rc));
+    return io_error(i18n::Text("cannot read the entries database: {}", lmdb_error(rc)));
   const SeqKey first = seq_key(from);
   MDB_val k = val(first.data(), first.size()), v;
   int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -43,7 +43,7 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
     batch.clear();
     for (; next < size && batch.size() < kBatch; ++next, rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       if (rc != MDB_SUCCESS || k.mv_size != 8 || seq_of(k) != next)
-        return corruption(fmt::format("entry {} is missing from `entries`", next));
+        return corruption(i18n::Text("entry {} is missing from `entries`", next));
       batch.emplace_back().bytes = view(v);
       batch.back().entry.seq = next;
     }
@@ -55,9 +55,9 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
   auto admit = [&](const std::vector<Stored>& batch) -> Status {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const StoredEntry& e = batch[i].entry;
-      if (e.failure) return corruption(fmt::format("entry {}: {}", e.seq, *e.failure));
+      if (e.failure) return corruption(i18n::Text("entry {}: {}", e.seq, *e.failure));
       if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment, false); !ok)
-        return corruption(fmt::format("entry {}: admission replay: {}", e.seq, ok.error().line()));
+        return corruption(i18n::Text("entry {}: admission replay: {}", e.seq, ok.error().line()));
       if (progress && (e.seq + 1) % kProgressEvery == 0) progress(e.seq + 1, size);
     }
     return {};
@@ -90,7 +90,7 @@ Status write_state(const Txn& txn, MDB_dbi dbi, const MemoryState& rebuilt, Rebu
   {
     MDB_cursor* c = nullptr;
     if (int rc = mdb_cursor_open(txn.get(), dbi, &c); rc != MDB_SUCCESS)
-      return io_error("cannot read the state database: " + lmdb_error(rc));
+      return io_error(i18n::Text("cannot read the state database: {}", lmdb_error(rc)));
     auto next = wanted.begin();
     MDB_val k, v;
     for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -117,12 +117,12 @@ Status write_state(const Txn& txn, MDB_dbi dbi, const MemoryState& rebuilt, Rebu
   for (const std::string& key : removed) {
     MDB_val mk = val(key);
     if (int rc = mdb_del(txn.get(), dbi, &mk, nullptr); rc != MDB_SUCCESS)
-      return io_error("cannot write the state database: " + lmdb_error(rc));
+      return io_error(i18n::Text("cannot write the state database: {}", lmdb_error(rc)));
   }
   for (const auto* kv : upserts) {
     MDB_val mk = val(kv->first), mv = val(kv->second);
     if (int rc = mdb_put(txn.get(), dbi, &mk, &mv, 0); rc != MDB_SUCCESS)
-      return io_error("cannot write the state database: " + lmdb_error(rc));
+      return io_error(i18n::Text("cannot write the state database: {}", lmdb_error(rc)));
   }
   return {};
 }
@@ -135,14 +135,15 @@ Result<RebuildReport> Ledger::rebuild(Admission& replay, const Progress& progres
   {
     // The bulk from a read snapshot, so that appends go on meanwhile.
     Txn txn(rep_->env, false);
-    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    if (txn.begin_status()) return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(txn.begin_status())));
     auto size = replay_entries(*rep_, txn, 0, replay, state, progress);
     if (!size) return std::unexpected(size.error());
     replayed = *size;
   }
   // Then, holding the write lock: the entries appended since, and the state written.
   Txn txn(rep_->env, true);
-  if (txn.begin_status()) return io_error("cannot begin a write transaction: " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status())
+    return io_error(i18n::Text("cannot begin a write transaction: {}", lmdb_error(txn.begin_status())));
   auto size = replay_entries(*rep_, txn, replayed, replay, state, progress);
   if (!size) return std::unexpected(size.error());
   if (progress) progress(*size, *size);
@@ -151,7 +152,7 @@ Result<RebuildReport> Ledger::rebuild(Admission& replay, const Progress& progres
   if (auto s = write_state(txn, rep_->state, state, report); !s) return std::unexpected(s.error());
   if (!report.written()) return report;  // the transaction is aborted: the file stays byte for byte as it was
   if (int rc = txn.commit(); rc != MDB_SUCCESS)
-    return io_error("cannot commit the rebuilt state: " + lmdb_error(rc) + "; the stored state is as it was");
+    return io_error(i18n::Text("cannot commit the rebuilt state: {}; the stored state is as it was", lmdb_error(rc)));
   return report;
 }
 

@@ -36,7 +36,7 @@ Status for_each_record(const Txn& txn, MDB_dbi sealed, std::string_view prefix, 
   const std::string start = part_key(prefix, database, key_prefix);
   MDB_cursor* cur = nullptr;
   if (int rc = mdb_cursor_open(txn.get(), sealed, &cur); rc != MDB_SUCCESS)
-    return io_error("cannot read the sealed parts: " + lmdb_error(rc));
+    return io_error(i18n::Text("cannot read the sealed parts: {}", lmdb_error(rc)));
   MDB_val k = val(start), v;
   Status s;
   for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && s;
@@ -59,15 +59,17 @@ Result<SealedPart> read_part(const Txn& txn, MDB_dbi sealed, std::string_view pr
     return std::string(text(*v));
   };
   auto origin = meta("origin");
-  if (!origin) return bad_input(fmt::format("no sealed part \"{}\"", prefix));
+  if (!origin) return bad_input(i18n::Text("no sealed part \"{}\"", prefix));
   part.origin = *origin;
   part.verifier_key = meta("operator.vkey").value_or("");
   part.profile = meta("profile").value_or("");
   CompactRange range;
   auto s = for_each_record(txn, sealed, prefix, "entries", [&](std::string_view key, const MDB_val& v) -> Status {
     if (key.size() != 8 || seq_of(val(key)) != range.size())
-      return corruption(fmt::format("sealed part {}: its entries are not keyed 0, 1, 2, ... (entry {} is missing "
-                                    "or a key is malformed)", prefix, range.size()));
+      return corruption(
+          i18n::Text("sealed part {}: its entries are not keyed 0, 1, 2, ... (entry {} is missing "
+                     "or a key is malformed)",
+                     prefix, range.size()));
     range.append(leaf_hash(view(v)));
     return {};
   });
@@ -106,7 +108,7 @@ std::vector<std::string> database_names(const Txn& txn) {
 Status check_sealing_act(const Act& act, const SealedPart& part,
                          const std::function<std::optional<ByteView>(const Digest&)>& attachment) {
   auto no = [&](const std::string& why) {
-    return refused("predecessor", fmt::format("{} {}: {}", kPredecessorSealed, part.prefix, why));
+    return refused("predecessor", i18n::Text("{} {}: {}", kPredecessorSealed, part.prefix, why));
   };
   const auto& d = act.data;
   auto field = [&](const char* name) { return d.is_object() && d.contains(name) ? d[name] : nlohmann::json(); };
@@ -148,7 +150,7 @@ Status check_carried_record(const Act& act, const std::optional<std::string_view
   const std::string part = d.is_object() ? d.value("part", "") : "";
   const std::string from = d.is_object() ? d.value("from", "") : "";
   auto no = [&](const std::string& why) {
-    return refused("predecessor", fmt::format("{} {}.{}: {}", kSubjectCarriedOver, part, from, why));
+    return refused("predecessor", i18n::Text("{} {}.{}: {}", kSubjectCarriedOver, part, from, why));
   };
   if (!valid_part_prefix(part)) return no("data.part must be the prefix of a sealed part (1 to 16 ASCII letters)");
   if (!held)
@@ -200,9 +202,9 @@ std::vector<std::string> Ledger::sealed_parts() const {
 
 Result<SealedPart> Ledger::sealed_part(std::string_view prefix) const {
   Txn txn(rep_->env, false);
-  if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status()) return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(txn.begin_status())));
   auto dbi = sealed_dbi(txn);
-  if (!dbi) return bad_input(fmt::format("{} holds no sealed part (no predecessor was taken in)", rep_->dir.string()));
+  if (!dbi) return bad_input(i18n::Text("{} holds no sealed part (no predecessor was taken in)", rep_->dir.string()));
   return read_part(txn, *dbi, prefix);
 }
 
@@ -243,14 +245,14 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest) const {
 
 Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool durable) const {
   Txn txn(rep_->env, false);
-  if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+  if (txn.begin_status()) return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(txn.begin_status())));
   auto dbi = sealed_dbi(txn);
-  if (!dbi) return bad_input(fmt::format("{} holds no sealed part", rep_->dir.string()));
+  if (!dbi) return bad_input(i18n::Text("{} holds no sealed part", rep_->dir.string()));
   auto part = read_part(txn, *dbi, prefix);
   if (!part) return std::unexpected(part.error());
   std::error_code ec;
   fs::create_directories(dest, ec);
-  if (ec) return io_error(fmt::format("cannot create {}: {}", dest.string(), ec.message()));
+  if (ec) return io_error(i18n::Text("cannot create {}: {}", dest.string(), ec.message()));
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(env, 16);
@@ -259,17 +261,18 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool du
   if (rc == MDB_SUCCESS) rc = mdb_env_open(env, dest.c_str(), MDB_NOTLS | (durable ? 0 : MDB_NOSYNC), 0640);
   if (rc != MDB_SUCCESS) {
     if (env) mdb_env_close(env);
-    return io_error(fmt::format("cannot make a ledger in {}: {}", dest.string(), lmdb_error(rc)));
+    return io_error(i18n::Text("cannot make a ledger in {}: {}", dest.string(), lmdb_error(rc)));
   }
   Status s;
   {
     Txn out(env, true);
-    if (out.begin_status()) s = io_error("cannot write " + dest.string() + ": " + lmdb_error(out.begin_status()));
+    if (out.begin_status())
+      s = io_error(i18n::Text("cannot write {}: {}", dest.string(), lmdb_error(out.begin_status())));
     // The databases every ledger has, even when the part holds no record of one (an empty database leaves no key).
     for (const char* name : {"entries", "nodes", "certs", "bodies", "checkpoints", "attachments", "meta", "state"}) {
       MDB_dbi made = 0;
       if (int r2 = s ? mdb_dbi_open(out.get(), name, MDB_CREATE, &made) : MDB_SUCCESS; r2 != MDB_SUCCESS)
-        s = io_error(fmt::format("cannot make database `{}` in {}: {}", name, dest.string(), lmdb_error(r2)));
+        s = io_error(i18n::Text("cannot make database `{}` in {}: {}", name, dest.string(), lmdb_error(r2)));
     }
     // Every database of the part, in key order: `prefix \0 database \0 key`.
     const std::string start = std::string(prefix) + '\0';
@@ -285,13 +288,13 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool du
         const std::string_view rest = key.substr(start.size());
         const std::size_t nul = rest.find('\0');
         if (nul == std::string_view::npos || nul == 0) {
-          s = corruption(fmt::format("sealed part {}: a key names no database", prefix));
+          s = corruption(i18n::Text("sealed part {}: a key names no database", prefix));
           break;
         }
         const std::string name(rest.substr(0, nul));
         if (name != open_name) {
           if (int r2 = mdb_dbi_open(out.get(), name.c_str(), MDB_CREATE, &target); r2 != MDB_SUCCESS) {
-            s = io_error(fmt::format("cannot make database `{}` in {}: {}", name, dest.string(), lmdb_error(r2)));
+            s = io_error(i18n::Text("cannot make database `{}` in {}: {}", name, dest.string(), lmdb_error(r2)));
             break;
           }
           open_name = name;
@@ -299,27 +302,29 @@ Status Ledger::write_part(std::string_view prefix, const fs::path& dest, bool du
         // The sealed keys of one database come in its own key order (the same prefix, then the key): appended.
         MDB_val ok = val(rest.substr(nul + 1));
         if (int r2 = mdb_put(out.get(), target, &ok, &v, MDB_APPEND); r2 != MDB_SUCCESS)
-          s = io_error(fmt::format("cannot write {}: {}", dest.string(), lmdb_error(r2)));
+          s = io_error(i18n::Text("cannot write {}: {}", dest.string(), lmdb_error(r2)));
       }
       mdb_cursor_close(cur);
     }
     if (s)
-      if (int r2 = out.commit(); r2 != MDB_SUCCESS) s = io_error("cannot write " + dest.string() + ": " + lmdb_error(r2));
+      if (int r2 = out.commit(); r2 != MDB_SUCCESS)
+        s = io_error(i18n::Text("cannot write {}: {}", dest.string(), lmdb_error(r2)));
   }
   mdb_env_close(env);
   if (!s) return s;
   FILE* f = std::fopen((dest / "operator.vkey").c_str(), "w");
-  if (!f) return io_error("cannot write " + (dest / "operator.vkey").string());
+  if (!f) return io_error(i18n::Text("cannot write {}", (dest / "operator.vkey").string()));
   const std::string line = part->verifier_key + "\n";
   const bool written = std::fwrite(line.data(), 1, line.size(), f) == line.size();
-  if (std::fclose(f) != 0 || !written) return io_error("cannot write " + (dest / "operator.vkey").string());
+  if (std::fclose(f) != 0 || !written)
+    return io_error(i18n::Text("cannot write {}", (dest / "operator.vkey").string()));
   return {};
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::open_part(std::string_view prefix) const {
   std::string tmpl = (fs::temp_directory_path() / "antq-part-XXXXXX").string();
   if (!mkdtemp(tmpl.data()))
-    return io_error(fmt::format("cannot make a temporary directory for sealed part {}", prefix));
+    return io_error(i18n::Text("cannot make a temporary directory for sealed part {}", prefix));
   const fs::path dir = tmpl;
   auto removed = [&dir](Error e) -> Result<std::unique_ptr<Ledger>> {
     std::error_code ec;
@@ -338,21 +343,25 @@ Result<std::unique_ptr<Ledger>> Ledger::open_part(std::string_view prefix) const
 Result<std::uint64_t> Ledger::take_in(const Ledger& predecessor, std::string_view prefix, const Submission& act,
                                       Admission& admission) {
   if (!valid_part_prefix(prefix))
-    return refused("predecessor", fmt::format("prefix \"{}\": 1 to {} ASCII letters (its subjects read as "
-                                              "<prefix>.<id>)", prefix, kMaxPartPrefix));
+    return refused("predecessor", i18n::Text("prefix \"{}\": 1 to {} ASCII letters (its subjects read as "
+                                             "<prefix>.<id>)",
+                                             prefix, kMaxPartPrefix));
   std::error_code ec;
   if (fs::equivalent(predecessor.dir(), rep_->dir, ec))
-    return bad_input(fmt::format("{} cannot take itself in", rep_->dir.string()));
+    return bad_input(i18n::Text("{} cannot take itself in", rep_->dir.string()));
   Txn from(predecessor.rep_->env, false);
-  if (from.begin_status()) return io_error("cannot read the predecessor: " + lmdb_error(from.begin_status()));
+  if (from.begin_status())
+    return io_error(i18n::Text("cannot read the predecessor: {}", lmdb_error(from.begin_status())));
   const std::vector<std::string> names = database_names(from);
   if (std::find(names.begin(), names.end(), kSealedDatabase) != names.end())
-    return bad_input(fmt::format("{} holds sealed parts of its own: a ledger that took in a predecessor cannot be "
-                                 "taken in (yet)", predecessor.dir().string()));
+    return bad_input(
+        i18n::Text("{} holds sealed parts of its own: a ledger that took in a predecessor cannot be "
+                   "taken in (yet)",
+                   predecessor.dir().string()));
   const int max_key = mdb_env_get_maxkeysize(rep_->env);
   {
     Txn txn(rep_->env, false);
-    if (txn.begin_status()) return io_error("cannot read the ledger: " + lmdb_error(txn.begin_status()));
+    if (txn.begin_status()) return io_error(i18n::Text("cannot read the ledger: {}", lmdb_error(txn.begin_status())));
     if (auto dbi = sealed_dbi(txn)) {
       const std::string start = std::string(prefix) + '\0';
       bool taken = false;
@@ -363,7 +372,8 @@ Result<std::uint64_t> Ledger::take_in(const Ledger& predecessor, std::string_vie
         mdb_cursor_close(cur);
       }
       if (taken)
-        return refused("predecessor", fmt::format("prefix \"{}\" is taken: a predecessor was sealed under it already", prefix));
+        return refused("predecessor",
+                       i18n::Text("prefix \"{}\" is taken: a predecessor was sealed under it already", prefix));
     }
   }
   const std::string id(prefix);
@@ -371,27 +381,29 @@ Result<std::uint64_t> Ledger::take_in(const Ledger& predecessor, std::string_vie
                                        const std::function<std::optional<ByteView>(const Digest&)>& attachment) -> Status {
     MDB_dbi sealed = 0;
     if (int rc = mdb_dbi_open(w.get(), std::string(kSealedDatabase).c_str(), MDB_CREATE, &sealed); rc != MDB_SUCCESS)
-      return io_error("cannot create the `sealed` database: " + lmdb_error(rc));
+      return io_error(i18n::Text("cannot create the `sealed` database: {}", lmdb_error(rc)));
     for (const std::string& name : names) {
       MDB_dbi source = 0;
       if (int rc = mdb_dbi_open(from.get(), name.c_str(), 0, &source); rc != MDB_SUCCESS)
-        return bad_input(fmt::format("{}: database `{}` cannot be opened: {}", predecessor.dir().string(), name, lmdb_error(rc)));
+        return bad_input(
+            i18n::Text("{}: database `{}` cannot be opened: {}", predecessor.dir().string(), name, lmdb_error(rc)));
       MDB_cursor* cur = nullptr;
       if (int rc = mdb_cursor_open(from.get(), source, &cur); rc != MDB_SUCCESS)
-        return io_error("cannot read the predecessor: " + lmdb_error(rc));
+        return io_error(i18n::Text("cannot read the predecessor: {}", lmdb_error(rc)));
       Status s;
       MDB_val k, v;
       for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && s;
            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const std::string key = part_key(id, name, text(k));
         if (key.size() > static_cast<std::size_t>(max_key)) {
-          s = bad_input(fmt::format("{}: a key of `{}` is too long to be sealed ({} bytes with the prefix; LMDB takes {})",
-                                    predecessor.dir().string(), name, key.size(), max_key));
+          s = bad_input(
+              i18n::Text("{}: a key of `{}` is too long to be sealed ({} bytes with the prefix; LMDB takes {})",
+                         predecessor.dir().string(), name, key.size(), max_key));
           break;
         }
         MDB_val sk = val(key);
         if (int r2 = mdb_put(w.get(), sealed, &sk, &v, MDB_NOOVERWRITE); r2 != MDB_SUCCESS)
-          s = io_error("cannot write the sealed part: " + lmdb_error(r2));
+          s = io_error(i18n::Text("cannot write the sealed part: {}", lmdb_error(r2)));
       }
       mdb_cursor_close(cur);
       if (!s) return s;

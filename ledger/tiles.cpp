@@ -221,20 +221,19 @@ Result<std::vector<ByteView>> split_entry_bundle(ByteView bundle, unsigned width
   std::size_t at = 0;
   while (at < bundle.size()) {
     if (out.size() == width)
-      return bad_input(fmt::format("{}: {} bytes after its {} entries", what, bundle.size() - at, width));
+      return bad_input(i18n::Text("{}: {} bytes after its {} entries", what, bundle.size() - at, width));
     if (bundle.size() - at < prefix)
-      return bad_input(fmt::format("{}: entry {} is cut short in its length", what, out.size()));
+      return bad_input(i18n::Text("{}: entry {} is cut short in its length", what, out.size()));
     std::uint64_t n = 0;
     for (std::size_t i = 0; i < prefix; ++i) n = n << 8 | bundle[at + i];
     at += prefix;
-    if (n == 0) return bad_input(fmt::format("{}: entry {} is empty", what, out.size()));
+    if (n == 0) return bad_input(i18n::Text("{}: entry {} is empty", what, out.size()));
     if (n > bundle.size() - at)
-      return bad_input(fmt::format("{}: entry {} says {} bytes, {} are left", what, out.size(), n, bundle.size() - at));
+      return bad_input(i18n::Text("{}: entry {} says {} bytes, {} are left", what, out.size(), n, bundle.size() - at));
     out.push_back(bundle.subspan(at, n));
     at += n;
   }
-  if (out.size() != width)
-    return bad_input(fmt::format("{}: {} entries, {} expected", what, out.size(), width));
+  if (out.size() != width) return bad_input(i18n::Text("{}: {} entries, {} expected", what, out.size(), width));
   return out;
 }
 
@@ -279,7 +278,7 @@ Result<Snapshot> current_snapshot(const Ledger& ledger) {
   if (!key) return std::unexpected(key.error());
   std::string note = ledger.checkpoint();
   auto cp = open_checkpoint(note, *key);
-  if (!cp) return corruption("the ledger's checkpoint does not verify: " + cp.error().message);
+  if (!cp) return corruption(i18n::Text("the ledger's checkpoint does not verify: {}", text_of(cp.error())));
   return Snapshot{std::move(note), std::move(*cp)};
 }
 
@@ -338,8 +337,8 @@ Result<std::optional<Served>> serve(const Ledger& ledger, const Snapshot& snapsh
   });
   if (!s) return std::unexpected(s.error());
   if (held.size() != t.width)
-    return corruption(fmt::format("the ledger holds {} of the entries {} to {} its checkpoint covers", held.size(),
-                                  first, first + t.width - 1));
+    return corruption(i18n::Text("the ledger holds {} of the entries {} to {} its checkpoint covers", held.size(),
+                                 first, first + t.width - 1));
   std::vector<ByteView> views(held.begin(), held.end());
   auto bundle = entry_bundle(views, t.long_form);
   // Each bundle has one form: the specification's while its entries fit, antq/entries/ when one does not.
@@ -381,7 +380,7 @@ Result<TilesSummary> write_tiles(const Ledger& ledger, const Snapshot& snapshot,
   auto must_put = [&](const std::string& path) -> Status {
     auto put_it = put(path);
     if (!put_it) return std::unexpected(put_it.error());
-    if (!*put_it) return corruption("the ledger cannot give " + path + " of its checkpoint's tree");
+    if (!*put_it) return corruption(i18n::Text("the ledger cannot give {} of its checkpoint's tree", path));
     return {};
   };
 
@@ -417,9 +416,9 @@ Result<TilesSummary> write_tiles(const Ledger& ledger, const Snapshot& snapshot,
   std::set<Digest> certs, documents;
   status = ledger.for_each_entry(0, summary.size, [&](std::uint64_t seq, ByteView bytes) -> Status {
     auto entry = decode_entry(bytes);
-    if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+    if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
     auto act = decode_body(entry->event.body);
-    if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+    if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
     for (const auto& s : entry->event.signatures) certs.insert(s.signer);
     for (const auto& a : act->attachments) documents.insert(a.sha256);
     return {};
@@ -452,7 +451,7 @@ Result<TilesSummary> write_tiles(const Ledger& ledger, const Snapshot& snapshot,
 Result<TilesSummary> export_tiles(const Ledger& ledger, const std::filesystem::path& out, const Progress& progress) {
   auto snapshot = current_snapshot(ledger);
   if (!snapshot) return std::unexpected(snapshot.error());
-  auto dir = OutputDirectory::create(out, "export creates the tiles directory itself");
+  auto dir = OutputDirectory::create(out, N_("export creates the tiles directory itself"));
   if (!dir) return std::unexpected(dir.error());
   auto summary = write_tiles(ledger, *snapshot, *dir, progress);
   if (!summary) dir->remove();

@@ -83,7 +83,8 @@ Result<Digest> granted_certificate(const ledger::Candidate& c) {
   for (const auto& a : c.act.attachments) {
     if (a.item != kCertificateItem) continue;
     if (attached)
-      return refused("access", "access.granted attaches two certificates (item \"certificate\"): a grant is for one");
+      return refused("access",
+                     i18n::Text("access.granted attaches two certificates (item \"certificate\"): a grant is for one"));
     attached = a.sha256;
     // Its content, when the act carries it or the ledger holds it (a document given by sha256 and size alone may
     // be held elsewhere: then its digest is the fingerprint, unchecked).
@@ -91,26 +92,25 @@ Result<Digest> granted_certificate(const ledger::Candidate& c) {
       auto info = signing::inspect_certificate(*content);
       if (!info)
         return bad_input(
-            fmt::format("access.granted: the attachment of item \"certificate\" ({}) is not a DER X.509 "
-                        "certificate: {}",
-                        to_hex(a.sha256), info.error().message));
+            i18n::Text("access.granted: the attachment of item \"certificate\" ({}) is not a DER X.509 "
+                       "certificate: {}",
+                       to_hex(a.sha256), text_of(info.error())));
       const std::string from = c.act.data.at("from").get<std::string>();
       const std::string expires = signing::format_vietnam_time(info->not_after).substr(0, 10);
       if (expires < from)
-        return refused("access", fmt::format("access.granted from {}: certificate {} ({}) expires on {}, before the "
-                                             "grant begins",
-                                             from, short_name(a.sha256), info->subject, expires));
+        return refused("access", i18n::Text("access.granted from {}: certificate {} ({}) expires on {}, before the "
+                                            "grant begins",
+                                            from, short_name(a.sha256), info->subject, expires));
     }
   }
   if (named && attached && *named != *attached)
-    return refused("access", fmt::format("access.granted names certificate {} in data.certificate but attaches {}: "
-                                         "the two must be the same certificate",
-                                         to_hex(*named), to_hex(*attached)));
+    return refused("access", i18n::Text("access.granted names certificate {} in data.certificate but attaches {}: "
+                                        "the two must be the same certificate",
+                                        to_hex(*named), to_hex(*attached)));
   if (named) return *named;
   if (attached) return *attached;
-  return refused("access",
-                 "access.granted names no certificate: give data.certificate (its SHA-256 fingerprint) or "
-                 "attach it (item \"certificate\", DER)");
+  return refused("access", i18n::Text("access.granted names no certificate: give data.certificate (its SHA-256 "
+                                      "fingerprint) or attach it (item \"certificate\", DER)"));
 }
 
 Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
@@ -125,27 +125,26 @@ Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
         (std::string_view(field) == "units" ? g.scope.units : g.scope.levels).insert(x.get<std::string>());
   const bool whole = d.value("whole_ledger", false);
   if (whole && !g.scope.whole())
-    return refused("access", fmt::format("access.granted: whole_ledger and a scope of {} contradict each other: give "
-                                         "one or the other",
-                                         describe(g.scope)));
+    return refused("access", i18n::Text("access.granted: whole_ledger and a scope of {} contradict each other: give "
+                                        "one or the other",
+                                        describe(g.scope)));
   if (!whole && g.scope.whole())
-    return refused("access",
-                   "access.granted covers nothing: give data.units and/or data.levels, or "
-                   "data.whole_ledger: true for the whole ledger");
+    return refused("access", i18n::Text("access.granted covers nothing: give data.units and/or data.levels, or "
+                                        "data.whole_ledger: true for the whole ledger"));
   g.from = d.at("from").get<std::string>();
   g.to = d.value("to", "");
   g.seq = c.seq;
   if (!g.to.empty() && g.to <= g.from)
-    return refused("access", fmt::format("access.granted: it ends ({}) on or before it begins ({})", g.to, g.from));
+    return refused("access", i18n::Text("access.granted: it ends ({}) on or before it begins ({})", g.to, g.from));
   auto grants = grants_of(state, *certificate);
   for (const Grant& other : grants)
     if ((other.to.empty() || other.to > other.from) &&
         overlaps(other, g.from, g.to))  // one revoked before it began has no day
-      return refused("access", fmt::format("access.granted: certificate {} holds the grant of entry {} ({}, {}, {}) "
-                                           "on days of this one ({}): one grant at a time; end it first with "
-                                           "access.revoked",
-                                           short_name(*certificate), other.seq, other.role, describe(other.scope),
-                                           period(other), period(g)));
+      return refused("access", i18n::Text("access.granted: certificate {} holds the grant of entry {} ({}, {}, {}) "
+                                          "on days of this one ({}): one grant at a time; end it first with "
+                                          "access.revoked",
+                                          short_name(*certificate), other.seq, other.role, describe(other.scope),
+                                          period(other), period(g)));
   grants.push_back(std::move(g));
   store(state, *certificate, grants);
   return {};
@@ -160,8 +159,8 @@ Status revoke(const ledger::Candidate& c, ledger::StateStore& state) {
   const std::uint64_t named = by_seq ? d["grant"].get<std::uint64_t>() : 0;
   auto grants = grants_of(state, certificate);
   if (by_seq && std::none_of(grants.begin(), grants.end(), [&](const Grant& g) { return g.seq == named; }))
-    return refused("access", fmt::format("access.revoked: entry {} is no grant of certificate {}", named,
-                                         short_name(certificate)));
+    return refused(
+        "access", i18n::Text("access.revoked: entry {} is no grant of certificate {}", named, short_name(certificate)));
   bool ended = false;
   for (Grant& g : grants) {
     if (by_seq && g.seq != named) continue;
@@ -220,17 +219,17 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
       last = &g;
     }
   }
-  const std::string who = fmt::format("certificate {}", short_name(certificate));
+  const std::string who = short_name(certificate);
   if (next)
-    out.no_read_reason =
-        fmt::format("{} may read from {} (grant of entry {}), not on {}", who, next->from, next->seq, date);
+    out.no_read_reason = i18n::Text("certificate {} may read from {} (grant of entry {}), not on {}", who, next->from,
+                                    next->seq, std::string(date));
   else if (last && last->revoked_by)
-    out.no_read_reason = fmt::format("{}: its grant (entry {}) was revoked from {} by entry {}", who, last->seq,
-                                     last->to, *last->revoked_by);
+    out.no_read_reason = i18n::Text("certificate {}: its grant (entry {}) was revoked from {} by entry {}", who,
+                                    last->seq, last->to, *last->revoked_by);
   else if (last)
-    out.no_read_reason = fmt::format("{}: its grant (entry {}) ended on {}", who, last->seq, last->to);
+    out.no_read_reason = i18n::Text("certificate {}: its grant (entry {}) ended on {}", who, last->seq, last->to);
   else
-    out.no_read_reason = fmt::format("{} holds no read grant (access.granted) of this ledger", who);
+    out.no_read_reason = i18n::Text("certificate {} holds no read grant (access.granted) of this ledger", who);
   return out;
 }
 

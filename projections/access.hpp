@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "i18n/i18n.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/scope.hpp"
 #include "projections/subject.hpp"
@@ -58,8 +59,9 @@ struct ClientAccess {
   bool may_submit = false;
   std::optional<Grant> grant;  // the read grant in force on `date`
   // When there is no grant: why, in one line fit for a 403 body (names the certificate by its first 8 bytes of hex,
-  // the date, and the grant that ended or has not begun, if any). Empty when `grant` is set.
-  std::string no_read_reason;
+  // the date, and the grant that ended or has not begun, if any), in the reader's language. Empty when `grant` is
+  // set.
+  i18n::Text no_read_reason;
 };
 ClientAccess client_access(const ledger::StateStore& state, const Digest& certificate, std::string_view date,
                            const Digest& administrator);

@@ -292,8 +292,10 @@ class Rules final : public ledger::Admission {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string hex = list[i].get<std::string>();
       if (!digest_from_hex(hex) || hex != to_hex(*digest_from_hex(hex)))
-        return bad_input(fmt::format("record.disposed: data.attachments[{}]: expected a SHA-256 digest (64 lower-case "
-                                     "hex digits), got \"{}\"", i, hex));
+        return bad_input(
+            i18n::Text("record.disposed: data.attachments[{}]: expected a SHA-256 digest (64 lower-case "
+                       "hex digits), got \"{}\"",
+                       i, hex));
       const Digest d = *digest_from_hex(hex);
       auto facts = indexed_record(state, d);
       if (!facts)
@@ -307,7 +309,8 @@ class Rules final : public ledger::Admission {
                                           "lifts the hold",
                                           hex, facts->subject, *h));
       auto s = subject_state(state, facts->subject);
-      if (!s) return corruption(fmt::format("the record of {} names subject {}, which has no state", hex, facts->subject));
+      if (!s)
+        return corruption(i18n::Text("the record of {} names subject {}, which has no state", hex, facts->subject));
       if (auto k = check_keeper(c, state, *s); !k) return k;
       if (!*schedule)
         return refused("retention",
@@ -339,7 +342,8 @@ class Rules final : public ledger::Admission {
   static Status record_unit_report(const ledger::Candidate& c, ledger::StateStore& state) {
     const std::string period = c.act.data.value("period", "");
     if (period == "adhoc")
-      return bad_input("unit.report-filed: data.period: expected YYYY-H1 (the half-year) or YYYY (the year), got \"adhoc\"");
+      return bad_input(i18n::Text(
+          "unit.report-filed: data.period: expected YYYY-H1 (the half-year) or YYYY (the year), got \"adhoc\""));
     state.put(fmt::format("{}{:020}", kUnitReportsPrefix, c.seq),
               nlohmann::json{{"seq", c.seq}, {"date", c.act.date}, {"unit", c.act.authority.unit},
                              {"level", c.act.authority.level}, {"period", period}, {"to", c.act.data.value("to", "")}}
@@ -477,10 +481,11 @@ class Rules final : public ledger::Admission {
     if (it == cache.end()) {
       auto content = c.attachment(a.file);
       if (!content)
-        return corruption(fmt::format("{} {} adopted by entry {}: its file {} is not in the ledger's attachments", what,
-                                      a.id, a.seq, to_hex(a.file)));
+        return corruption(i18n::Text("{} {} adopted by entry {}: its file {} is not in the ledger's attachments", what,
+                                     a.id, a.seq, to_hex(a.file)));
       auto parsed = parse(std::string_view(reinterpret_cast<const char*>(content->data()), content->size()), a.id);
-      if (!parsed) return corruption(fmt::format("{} {} adopted by entry {}: {}", what, a.id, a.seq, parsed.error().message));
+      if (!parsed)
+        return corruption(i18n::Text("{} {} adopted by entry {}: {}", what, a.id, a.seq, text_of(parsed.error())));
       it = cache.emplace(a.file, std::move(*parsed)).first;
     }
     return &it->second;
@@ -504,8 +509,8 @@ class Rules final : public ledger::Admission {
                           id + " (attached to " + c.act.act + ")");
       if (!parsed) return std::unexpected(parsed.error());
       if (parsed->id != id)
-        return bad_input(fmt::format("{} names {} {}, but the attached file is {} {}", c.act.act, id_field, id, id_field,
-                                     parsed->id));
+        return bad_input(i18n::Text("{} names {} {}, but the attached file is {} {}", c.act.act, id_field, id, id_field,
+                                    parsed->id));
       file = a.sha256;
       break;
     }
@@ -690,13 +695,14 @@ Result<Profile> initial_profile(const ledger::Ledger& ledger) {
   }
   auto text = ledger.attachment(*info.profile_document);
   if (!text)
-    return corruption(fmt::format("the ledger's rule profile file ({}) is missing from its attachments",
-                                  to_hex(*info.profile_document)));
+    return corruption(i18n::Text("the ledger's rule profile file ({}) is missing from its attachments",
+                                 to_hex(*info.profile_document)));
   auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()),
                          info.profile + " (stored in the ledger)");
-  if (!p) return corruption(p.error().message);
+  if (!p) return corruption(text_of(p.error()));
   if (p->id != info.profile)
-    return corruption(fmt::format("the ledger's stored profile says it is \"{}\", its meta says \"{}\"", p->id, info.profile));
+    return corruption(
+        i18n::Text("the ledger's stored profile says it is \"{}\", its meta says \"{}\"", p->id, info.profile));
   return std::move(*p);
 }
 
@@ -704,9 +710,9 @@ Result<Profile> profile_on(const ledger::Ledger& ledger, const std::string& date
   const std::optional<AdoptedProfile> last = adopted_on(adopted_profiles(LedgerState(ledger)), date);
   if (!last) return initial_profile(ledger);
   auto text = ledger.attachment(last->file);
-  if (!text) return corruption(fmt::format("profile {} adopted by entry {}: its file is not held", last->id, last->seq));
+  if (!text) return corruption(i18n::Text("profile {} adopted by entry {}: its file is not held", last->id, last->seq));
   auto p = parse_profile(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), last->id);
-  if (!p) return corruption(p.error().message);
+  if (!p) return corruption(text_of(p.error()));
   return std::move(*p);
 }
 

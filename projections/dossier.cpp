@@ -117,7 +117,9 @@ Result<Dossier> dossier_of(const ledger::Ledger& ledger, const std::string& id, 
                            const Profile* given) {
   auto read = SubjectReader(ledger).state_with_acts(id, at);
   if (!read) return std::unexpected(read.error());
-  if (!read->state) return bad_input(fmt::format("{}: no such subject in the ledger{}", id, at.date || at.seq ? " then" : ""));
+  if (!read->state)
+    return bad_input(at.date || at.seq ? i18n::Text("{}: no such subject in the ledger then", id)
+                                       : i18n::Text("{}: no such subject in the ledger", id));
   const SubjectState& s = *read->state;
   const std::vector<ChainLink>& links = read->acts;
   std::optional<Profile> in_force;

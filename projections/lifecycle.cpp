@@ -314,7 +314,7 @@ class Judge {
     std::string origin = act_.data.is_object() ? act_.data.value("point_of", "") : "";
     if (origin.empty() && !s && begins_subject(k_)) origin = point_origin_of_id(act_.subject);
     if (origin.empty() || (s && s->point_of == origin)) return {};
-    if (origin == act_.subject) return bad_input(fmt::format("data.point_of: {} cannot be a point of itself", origin));
+    if (origin == act_.subject) return bad_input(i18n::Text("data.point_of: {} cannot be a point of itself", origin));
     auto o = lookup_(origin);
     if (!o) {
       if (!on("unknown-subject")) return {};
@@ -572,9 +572,9 @@ class Judge {
     for (const auto& f : act_.data.value("from", json::array())) {
       const std::string id = f.get<std::string>();
       if (id == act_.subject)
-        return bad_input(fmt::format("data.from: {} is the subject of the merge; list the subjects merged into it", id));
+        return bad_input(i18n::Text("data.from: {} is the subject of the merge; list the subjects merged into it", id));
       if (std::any_of(out.begin(), out.end(), [&](const SubjectState& o) { return o.id == id; }))
-        return bad_input(fmt::format("data.from: {} is listed twice", id));
+        return bad_input(i18n::Text("data.from: {} is listed twice", id));
       auto a = lookup_(id);
       if (!a || a->kind == "exemplar")
         return refused("unknown-subject", i18n::Text("model.merged of {} dated {} merges {}, which is not a model in "

@@ -46,7 +46,7 @@ class Fields {
   }
   std::unexpected<Error> fail(const std::string& key, const std::string& what) const {
     std::string where = path_.empty() ? key : key.empty() ? path_ : path_ + "." + key;
-    return bad_input(fmt::format("profile {}: {}: {}", file_, where.empty() ? "(top)" : where, what));
+    return bad_input(i18n::Text("profile {}: {}: {}", file_, where.empty() ? i18n::Text("(top)") : i18n::Text::verbatim(where), what));
   }
   std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
@@ -493,7 +493,7 @@ Result<std::optional<Transition>> parse_transition(Fields& top, std::string_view
 
 Result<RetentionSchedule> parse_schedule(std::string_view json_text, std::string_view name) {
   json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) return bad_input(fmt::format("retention schedule {}: malformed JSON", name));
+  if (j.is_discarded()) return bad_input(i18n::Text("retention schedule {}: malformed JSON", name));
   return parse_schedule_object(j, "", name);
 }
 
@@ -541,7 +541,7 @@ bool Profile::applies(std::string_view id) const {
 
 Result<Profile> parse_profile(std::string_view json_text, std::string_view name) {
   json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) return bad_input(fmt::format("profile {}: malformed JSON", name));
+  if (j.is_discarded()) return bad_input(i18n::Text("profile {}: malformed JSON", name));
   Fields top(j, "", name);
   ANTQ_CHECK(top.check_object());
   Profile p;
@@ -855,10 +855,10 @@ ParsedProfiles parse_all(const generated::ProfileFile* files, std::size_t count,
 Result<const Profile*> find_parsed(const ParsedProfiles& parsed, std::string_view id) {
   auto it = parsed.find(id);
   if (it == parsed.end())
-    return bad_input(fmt::format("unknown profile \"{}\" (known: {})", id, Fields::join(builtin_profile_ids())));
+    return bad_input(i18n::Text("unknown profile \"{}\" (known: {})", id, Fields::join(builtin_profile_ids())));
   if (!it->second) return std::unexpected(it->second.error());
   if (it->second->id != id)
-    return bad_input(fmt::format("profile file {}.json says its id is \"{}\"", id, it->second->id));
+    return bad_input(i18n::Text("profile file {}.json says its id is \"{}\"", id, it->second->id));
   return &*it->second;
 }
 

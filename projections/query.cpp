@@ -16,7 +16,7 @@ constexpr std::string_view kSubjectPrefix = "subject/";
 Result<std::optional<SubjectState>> parse_state(const std::optional<std::pair<std::string, std::string>>& kv) {
   if (!kv) return std::optional<SubjectState>{};
   auto s = SubjectState::from_json(nlohmann::json::parse(kv->second, nullptr, false));
-  if (!s) return corruption(fmt::format("state {}: not a subject state (antq rebuild writes it again)", kv->first));
+  if (!s) return corruption(i18n::Text("state {}: not a subject state (antq rebuild writes it again)", kv->first));
   return s;
 }
 
@@ -36,11 +36,11 @@ std::optional<SubjectState> SubjectReader::current(const std::string& id) const 
 
 Result<ChainLink> SubjectReader::link(const std::string& id, std::uint64_t seq) const {
   auto bytes = ledger_.entry_bytes(seq);
-  if (!bytes) return corruption(fmt::format("{}: the state names entry {}, which the ledger does not have", id, seq));
+  if (!bytes) return corruption(i18n::Text("{}: the state names entry {}, which the ledger does not have", id, seq));
   auto entry = ledger::decode_entry(*bytes);
-  if (!entry) return corruption(fmt::format("entry {}: {}", seq, entry.error().message));
+  if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
   auto act = ledger::decode_body(entry->event.body);
-  if (!act) return corruption(fmt::format("entry {}: {}", seq, act.error().message));
+  if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
   return ChainLink{std::move(*entry), std::move(*act)};
 }
 
@@ -107,7 +107,8 @@ Result<std::optional<SubjectState>> SubjectReader::unlisted(const std::string& i
       // The acts after the base: dated after its half-year, up to the next one's end.
       const std::size_t done = base ? base->entries.size() : 0;
       if (to.entries.size() < done)
-        return corruption(fmt::format("state of {}: fewer entries than its snapshot {}", id, around.at_or_before->first));
+        return corruption(
+            i18n::Text("state of {}: fewer entries than its snapshot {}", id, around.at_or_before->first));
       return fold_entries(id, std::move(base), std::span(to.entries).subspan(done), at);
     }
   }
@@ -132,7 +133,7 @@ Result<std::optional<SubjectState>> SubjectReader::before_entry(const std::strin
   auto base = parse_state(ledger_.state_around(prefix, prefix + by).at_or_before);
   if (!base) return base;
   const std::size_t done = *base ? (*base)->entries.size() : 0;
-  if (done > upto) return corruption(fmt::format("state of {}: a snapshot holds entries after entry {}", id, *at.seq));
+  if (done > upto) return corruption(i18n::Text("state of {}: a snapshot holds entries after entry {}", id, *at.seq));
   return fold_entries(id, std::move(*base), std::span(seqs).subspan(done, upto - done), at, std::move(*last));
 }
 

@@ -45,11 +45,12 @@ Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::str
                                     std::optional<std::uint64_t> at) {
   const bool digits = period.size() >= 4 && period.find_first_not_of("0123456789") >= 4;
   if (!digits || !(period.size() == 4 || period.substr(4) == "-H1"))
-    return bad_input(fmt::format("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
+    return bad_input(
+        i18n::Text("period \"{}\": expected YYYY-H1 (the half-year) or YYYY (the evaluation year)", period));
   if (as_of && !ledger::is_date(*as_of))
-    return bad_input(fmt::format("--as-of: expected a date YYYY-MM-DD, got \"{}\"", *as_of));
+    return bad_input(i18n::Text("--as-of: expected a date YYYY-MM-DD, got \"{}\"", *as_of));
   if (at && *at >= ledger.size())
-    return bad_input(fmt::format("--at {}: the ledger has entries 0 to {}", *at, ledger.size() - 1));
+    return bad_input(i18n::Text("--at {}: the ledger has entries 0 to {}", *at, ledger.size() - 1));
   PeriodicReport r;
   r.at = at;
   r.period = period;
@@ -85,8 +86,8 @@ Result<PeriodicReport> report_frame(const ledger::Ledger& ledger, const std::str
   }
   r.as_of = as_of.value_or(std::min(r.due.empty() ? r.covers.to : day_before(r.due), today));
   if (r.as_of < r.covers.from)
-    return bad_input(fmt::format("the report of {} covers {} to {}; as of {} nothing of it has happened yet", period,
-                                 r.covers.from, r.covers.to, r.as_of));
+    return bad_input(i18n::Text("the report of {} covers {} to {}; as of {} nothing of it has happened yet", period,
+                                r.covers.from, r.covers.to, r.as_of));
   auto in_force = profile_on(ledger, r.as_of);
   if (!in_force) return std::unexpected(in_force.error());
   r.profile = in_force->id;

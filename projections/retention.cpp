@@ -308,9 +308,11 @@ Result<std::optional<ScheduleInForce>> schedule_on(const ledger::Ledger& ledger,
     return std::optional<ScheduleInForce>(ScheduleInForce{*profile->retention, std::nullopt, profile->id});
   }
   auto text = ledger.attachment(last->file);
-  if (!text) return corruption(fmt::format("retention schedule {} adopted by entry {}: its file is not held", last->id, last->seq));
+  if (!text)
+    return corruption(
+        i18n::Text("retention schedule {} adopted by entry {}: its file is not held", last->id, last->seq));
   auto s = parse_schedule(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), last->id);
-  if (!s) return corruption(s.error().message);
+  if (!s) return corruption(text_of(s.error()));
   return std::optional<ScheduleInForce>(ScheduleInForce{std::move(*s), last->seq, profile->id});
 }
 

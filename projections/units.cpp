@@ -110,53 +110,57 @@ Status register_unit(const ledger::Act& act, std::uint64_t seq, const std::strin
   std::map<std::string, std::string> own;
   for (const auto& n : names) {
     const std::string key = unit_key(n);
-    if (key.empty()) return refused("unit", fmt::format("{}: a name of only white space", what));
+    if (key.empty()) return refused("unit", i18n::Text("{}: a name of only white space", what));
     if (auto [it, fresh] = own.emplace(key, n); !fresh)
-      return refused("unit", fmt::format("{}: \"{}\" and \"{}\" are the same name once folded (NFC, case, white "
-                                         "space): give each name once", what, it->second, n));
+      return refused("unit", i18n::Text("{}: \"{}\" and \"{}\" are the same name once folded (NFC, case, white "
+                                        "space): give each name once",
+                                        what, it->second, n));
     if (const auto other = unit_named(state, key))
-      return refused("unit", fmt::format("{}: \"{}\" is, once folded (NFC, case, white space), a name of \"{}\", "
-                                         "registered by entry {}: a name stands for one unit", what, n, other->name,
-                                         other->seq));
+      return refused("unit", i18n::Text("{}: \"{}\" is, once folded (NFC, case, white space), a name of \"{}\", "
+                                        "registered by entry {}: a name stands for one unit",
+                                        what, n, other->name, other->seq));
   }
   if (d.contains("parent")) {
     const std::string typed = d["parent"].get<std::string>();
     const std::string key = unit_key(typed);
     if (own.contains(key))
-      return refused("unit", fmt::format("{}: its parent \"{}\" is the unit itself: a unit is not above itself", what, typed));
+      return refused("unit",
+                     i18n::Text("{}: its parent \"{}\" is the unit itself: a unit is not above itself", what, typed));
     const auto parent = unit_named(state, key);
     if (!parent)
-      return refused("unit", fmt::format("{}: its parent \"{}\" is not a registered unit (register it first; {})", what,
-                                         typed, nearest(registered_units(state), key)));
+      return refused("unit", i18n::Text("{}: its parent \"{}\" is not a registered unit (register it first; {})", what,
+                                        typed, nearest(registered_units(state), key)));
     if (parent->from > u.from)
-      return refused("unit", fmt::format("{}: from {}, under \"{}\", which is in the registry only from {} (entry {})",
-                                         what, u.from, parent->name, parent->from, parent->seq));
+      return refused("unit", i18n::Text("{}: from {}, under \"{}\", which is in the registry only from {} (entry {})",
+                                        what, u.from, parent->name, parent->from, parent->seq));
     const int mine = rank_of(u.level), above = rank_of(parent->level);
     if (mine != 0 && above != 0 && above < mine)
-      return refused("unit", fmt::format("{} ({}): its parent \"{}\" is of level {}, below {}", what, u.level,
-                                         parent->name, parent->level, u.level));
+      return refused("unit", i18n::Text("{} ({}): its parent \"{}\" is of level {}, below {}", what, u.level,
+                                        parent->name, parent->level, u.level));
     u.parent = parent->name;
   }
   // Circular 124/2021/TT-BCA: an agency, enterprise or school, and the registered unit recognising its safety.
   const bool tt124 = d.value("tt124", false);
   if (d.contains("safety_recognizer") && !tt124)
-    return refused("unit", fmt::format("{}: a safety_recognizer without tt124: true (the unit recognising the \"An "
-                                       "toàn về an ninh, trật tự\" of a unit under Circular 124/2021/TT-BCA)", what));
+    return refused("unit", i18n::Text("{}: a safety_recognizer without tt124: true (the unit recognising the \"An "
+                                      "toàn về an ninh, trật tự\" of a unit under Circular 124/2021/TT-BCA)",
+                                      what));
   if (tt124) {
     if (u.kind != "agency" && u.kind != "enterprise" && u.kind != "school")
-      return refused("unit", fmt::format("{} ({}): Circular 124/2021/TT-BCA covers agencies, enterprises and schools "
-                                         "(Hòa Bình 000 §III.2.3), not a {}", what, u.kind, u.kind));
+      return refused("unit", i18n::Text("{} ({}): Circular 124/2021/TT-BCA covers agencies, enterprises and schools "
+                                        "(Hòa Bình 000 §III.2.3), not a {}",
+                                        what, u.kind, u.kind));
     if (!d.contains("safety_recognizer"))
-      return refused("unit", fmt::format("{}: tt124 names no safety_recognizer, the registered unit that recognises "
-                                         "its \"An toàn về an ninh, trật tự\" and rates its models", what));
+      return refused("unit", i18n::Text("{}: tt124 names no safety_recognizer, the registered unit that recognises "
+                                        "its \"An toàn về an ninh, trật tự\" and rates its models",
+                                        what));
     const std::string typed = d["safety_recognizer"].get<std::string>();
     const std::string key = unit_key(typed);
-    if (own.contains(key))
-      return refused("unit", fmt::format("{}: its safety_recognizer is the unit itself", what));
+    if (own.contains(key)) return refused("unit", i18n::Text("{}: its safety_recognizer is the unit itself", what));
     const auto recognizer = unit_named(state, key);
     if (!recognizer || recognizer->from > u.from)
-      return refused("unit", fmt::format("{}: its safety_recognizer \"{}\" is not a registered unit from {} ({})", what,
-                                         typed, u.from, nearest(registered_units(state), key)));
+      return refused("unit", i18n::Text("{}: its safety_recognizer \"{}\" is not a registered unit from {} ({})", what,
+                                        typed, u.from, nearest(registered_units(state), key)));
     u.safety_recognizer = recognizer->name;
   }
   state.put(std::string(kUnitsPrefix) + seq_text(seq), unit_json(u).dump());
@@ -263,7 +267,7 @@ Status reorganise_units(const ledger::Act& act, std::uint64_t seq, const std::st
   const json& d = act.data;
   Reorganisation r{seq, act.date, d.value("effective", ""), d.value("kind", ""), {}, "", {}};
   const std::string what = fmt::format("unit.reorganised ({}, effective {})", r.kind, r.effective);
-  auto fail = [&](const std::string& why) { return refused("unit", fmt::format("{}: {}", what, why)); };
+  auto fail = [&](const std::string& why) { return refused("unit", i18n::Text("{}: {}", what, why)); };
   // A registered unit in the hierarchy by `effective` (read through the name index).
   auto registered = [&](const std::string& field, const std::string& typed) -> Result<Unit> {
     const std::string key = unit_key(typed);
@@ -363,13 +367,13 @@ Result<bool> circular_124_rater(const Profile& profile, const ledger::Act& act, 
   // The recognizer, or (after a reorganisation) the unit that took over its competence.
   const Unit* recognizer = tree.find(tree.competent(founder->safety_recognizer));
   if (rater != nullptr && rater == recognizer) return true;
-  return refused("same-level",
-                 fmt::format("{} of {} dated {} is decided by {} ({}), but {} was founded by {} ({}), under Circular "
-                             "124/2021/TT-BCA: its models are rated by {}, which recognises its \"An toàn về an ninh, "
-                             "trật tự\" ({})",
-                             act.act, act.subject, act.date, act.authority.unit, act.authority.level, act.subject,
-                             founder->name, founder->kind, recognizer ? recognizer->name : founder->safety_recognizer,
-                             profile.circular_124.cite));
+  return refused(
+      "same-level",
+      i18n::Text("{} of {} dated {} is decided by {} ({}), but {} was founded by {} ({}), under Circular "
+                 "124/2021/TT-BCA: its models are rated by {}, which recognises its \"An toàn về an ninh, "
+                 "trật tự\" ({})",
+                 act.act, act.subject, act.date, act.authority.unit, act.authority.level, act.subject, founder->name,
+                 founder->kind, recognizer ? recognizer->name : founder->safety_recognizer, profile.circular_124.cite));
 }
 
 UnitTree::UnitTree(std::vector<Unit> units, std::vector<Reorganisation> reorganisations, const std::string& date,
@@ -443,20 +447,20 @@ Status check_rater(const Profile& profile, const ledger::Act& act, const Subject
   const UnitTree& tree = registry.tree();
   const Unit* rater = tree.find(act.authority.unit);
   if (rater == nullptr)
-    return refused("rater", fmt::format("{} ({}), which the unit registry does not hold on {}; {}: if it is one of "
-                                        "them, an administrator registers it first (unit.registered with its kind "
-                                        "and level, under the unit of its area)",
-                                        what, act.authority.level, act.date, under));
+    return refused("rater", i18n::Text("{} ({}), which the unit registry does not hold on {}; {}: if it is one of "
+                                       "them, an administrator registers it first (unit.registered with its kind "
+                                       "and level, under the unit of its area)",
+                                       what, act.authority.level, act.date, under));
   const bool listed = std::any_of(raters.begin(), raters.end(), [&](const Rater& r) {
     return r.kind == rater->kind && r.level == rater->level;
   });
-  if (!listed) return refused("rater", fmt::format("{} ({}, {}); {}", what, rater->kind, rater->level, under));
+  if (!listed) return refused("rater", i18n::Text("{} ({}, {}); {}", what, rater->kind, rater->level, under));
   const Unit& area = rater_area(tree, *rater);
   if (!tree.covers(area.name, model.authority.unit))
-    return refused("rater", fmt::format("{} ({}, {}), whose area is {}; {} was founded by {} ({}), which the registry "
-                                        "on {} does not hold under {}: {}",
-                                        what, rater->kind, rater->level, area.name, act.subject,
-                                        model.authority.unit, model.authority.level, act.date, area.name, under));
+    return refused("rater", i18n::Text("{} ({}, {}), whose area is {}; {} was founded by {} ({}), which the registry "
+                                       "on {} does not hold under {}: {}",
+                                       what, rater->kind, rater->level, area.name, act.subject, model.authority.unit,
+                                       model.authority.level, act.date, area.name, under));
   return {};
 }
 

@@ -43,7 +43,7 @@ Result<Bytes> read_crl(const std::string& path) {
     return bad_input(
         i18n::Text("CRL file {} holds neither a PEM (X509 CRL) nor a DER certificate revocation list", path));
   Bytes der = der_bytes(crl.get(), i2d_X509_CRL);
-  if (der.empty()) return bad_input("CRL file " + path + ": cannot encode the CRL");
+  if (der.empty()) return bad_input(i18n::Text("CRL file {}: cannot encode the CRL", path));
   return der;
 }
 
@@ -88,7 +88,7 @@ Result<std::vector<Bytes>> read_certificates(const std::string& path) {
 
 Result<CertificateInfo> inspect_certificate(ByteView der) {
   X509Ptr cert = x509_from_der(der);
-  if (!cert) return bad_input("not a DER X.509 certificate");
+  if (!cert) return bad_input(i18n::Text("not a DER X.509 certificate"));
   CertificateInfo info;
   info.fingerprint = sha256(der);
   info.subject = name_to_string(X509_get_subject_name(cert.get()));
@@ -96,7 +96,7 @@ Result<CertificateInfo> inspect_certificate(ByteView der) {
   info.serial_hex = serial_hex(cert.get());
   auto nb = asn1_time_to_unix(X509_get0_notBefore(cert.get()));
   auto na = asn1_time_to_unix(X509_get0_notAfter(cert.get()));
-  if (!nb || !na) return bad_input("certificate " + info.subject + " has a malformed validity period");
+  if (!nb || !na) return bad_input(i18n::Text("certificate {} has a malformed validity period", info.subject));
   info.not_before = *nb;
   info.not_after = *na;
   const EVP_PKEY* key = X509_get0_pubkey(cert.get());

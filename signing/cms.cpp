@@ -26,14 +26,15 @@ CmsPtr decode_cms(ByteView der) {
 Bytes encode_cms(CMS_ContentInfo* cms) { return der_bytes(cms, i2d_CMS_ContentInfo); }
 
 Result<CMS_SignerInfo*> detached_signer_info(CMS_ContentInfo* cms) {
-  if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) return bad_input("the CMS is not a SignedData");
+  if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) return bad_input(i18n::Text("the CMS is not a SignedData"));
   if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data)
-    return bad_input("the CMS content type is not id-data");
+    return bad_input(i18n::Text("the CMS content type is not id-data"));
   ASN1_OCTET_STRING** content = CMS_get0_content(cms);
-  if (content == nullptr || *content != nullptr) return bad_input("the CMS is not detached (it embeds its content)");
+  if (content == nullptr || *content != nullptr)
+    return bad_input(i18n::Text("the CMS is not detached (it embeds its content)"));
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
   int n = infos != nullptr ? sk_CMS_SignerInfo_num(infos) : 0;
-  if (n != 1) return bad_input("the CMS has " + std::to_string(n) + " SignerInfos; exactly one is required");
+  if (n != 1) return bad_input(i18n::Text("the CMS has {} SignerInfos; exactly one is required", std::to_string(n)));
   return sk_CMS_SignerInfo_value(infos, 0);
 }
 
@@ -144,22 +145,22 @@ Status finish_ed25519_signer(CMS_SignerInfo* si, EVP_PKEY* key, ByteView content
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &signature_algorithm);
   if (signature_algorithm == nullptr ||
       X509_ALGOR_set0(signature_algorithm, OBJ_nid2obj(NID_ED25519), V_ASN1_UNDEF, nullptr) != 1)
-    return bad_input("cannot set the Ed25519 signature algorithm: " + ssl_errors());
+    return bad_input(i18n::Text("cannot set the Ed25519 signature algorithm: {}", ssl_errors()));
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   if (EVP_Digest(content.data(), content.size(), md, &md_len, allowed_digest(NID_sha512), nullptr) != 1 ||
       CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
       CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, static_cast<int>(md_len)) != 1)
-    return bad_input("cannot add the signed attributes: " + ssl_errors());
+    return bad_input(i18n::Text("cannot add the signed attributes: {}", ssl_errors()));
   auto attributes = signed_attributes_der(si);
-  if (!attributes) return bad_input("cannot encode the signed attributes");
+  if (!attributes) return bad_input(i18n::Text("cannot encode the signed attributes"));
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   std::uint8_t signature[64];
   std::size_t signature_len = sizeof signature;
   if (!ctx || EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, key, nullptr) != 1 ||
       EVP_DigestSign(ctx.get(), signature, &signature_len, attributes->data(), attributes->size()) != 1 ||
       ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature, static_cast<int>(signature_len)) != 1)
-    return bad_input("Ed25519 signing failed: " + ssl_errors());
+    return bad_input(i18n::Text("Ed25519 signing failed: {}", ssl_errors()));
   return {};
 }
 
@@ -184,50 +185,51 @@ X509Ptr signer_certificate(ByteView der) {
 
 Result<Bytes> cms_sign(ByteView content, const PrivateKey& key, ByteView certificate_der, const SignOptions& options) {
   X509Ptr cert = signer_certificate(certificate_der);
-  if (!cert) return bad_input("the signer certificate is not a DER certificate");
+  if (!cert) return bad_input(i18n::Text("the signer certificate is not a DER certificate"));
   EVP_PKEY* pkey = key.rep()->key.get();
   const std::string& spec = key.rep()->spec;
   if (X509_check_private_key(cert.get(), pkey) != 1) {
     clear_ssl_errors();
-    return bad_input("key " + spec + " does not belong to certificate " + short_subject(cert.get()));
+    return bad_input(i18n::Text("key {} does not belong to certificate {}", spec, short_subject(cert.get())));
   }
-  if (auto why = key_policy_violation(pkey)) return bad_input("cannot sign with key " + spec + ": " + *why);
+  if (auto why = key_policy_violation(pkey)) return bad_input(i18n::Text("cannot sign with key {}: {}", spec, *why));
   bool ed25519 = is_ed25519(pkey);
   bool rsa = EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
   if (options.rsa_padding == RsaPadding::pkcs1 && !rsa)
-    return bad_input("PKCS#1 v1.5 padding needs an RSA key; " + spec + " is " + key_description(pkey));
+    return bad_input(i18n::Text("PKCS#1 v1.5 padding needs an RSA key; {} is {}", spec, key_description(pkey)));
   if (options.rsa_padding == RsaPadding::pkcs1 && EVP_PKEY_is_a(pkey, "RSA-PSS"))
-    return bad_input("key " + spec + " is an RSASSA-PSS key: it signs with PSS only");
+    return bad_input(i18n::Text("key {} is an RSASSA-PSS key: it signs with PSS only", spec));
   const bool pss = rsa && options.rsa_padding == RsaPadding::pss;
 
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_DETACHED | CMS_BINARY | CMS_PARTIAL));
-  if (!cms) return bad_input("cannot start a CMS: " + ssl_errors());
+  if (!cms) return bad_input(i18n::Text("cannot start a CMS: {}", ssl_errors()));
   // CMS_CADES adds signingCertificateV2; S/MIME capabilities say nothing useful about a ledger signature.
   unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP;
   if (pss) flags |= CMS_KEY_PARAM;  // keeps the signing context so that PSS can be set on it
   const EVP_MD* md = allowed_digest(ed25519 ? NID_sha512 : NID_sha256);
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), pkey, md, flags);
-  if (si == nullptr) return bad_input("cannot add the signer " + short_subject(cert.get()) + ": " + ssl_errors());
+  if (si == nullptr)
+    return bad_input(i18n::Text("cannot add the signer {}: {}", short_subject(cert.get()), ssl_errors()));
   if (pss) {
     EVP_PKEY_CTX* pctx = CMS_SignerInfo_get0_pkey_ctx(si);
     if (pctx == nullptr || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||
         EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0)
-      return bad_input("cannot set RSA-PSS: " + ssl_errors());
+      return bad_input(i18n::Text("cannot set RSA-PSS: {}", ssl_errors()));
   }
   // Always explicit: OpenSSL would add "now" itself, but only at CMS_final and only when absent.
   if (!add_signing_time(si, options.signing_time.value_or(now())))
-    return bad_input("cannot add the signing time: " + ssl_errors());
+    return bad_input(i18n::Text("cannot add the signing time: {}", ssl_errors()));
 
   if (ed25519) {
     if (auto done = finish_ed25519_signer(si, pkey, content); !done) return std::unexpected(done.error());
   } else {
     BioPtr data = memory_bio(content);
     if (!data || CMS_final(cms.get(), data.get(), nullptr, CMS_DETACHED | CMS_BINARY) != 1)
-      return bad_input("CMS signing failed: " + ssl_errors());
+      return bad_input(i18n::Text("CMS signing failed: {}", ssl_errors()));
   }
   Bytes der = encode_cms(cms.get());
-  if (der.empty()) return bad_input("cannot encode the CMS");
+  if (der.empty()) return bad_input(i18n::Text("cannot encode the CMS"));
   return der;
 }
 
@@ -358,7 +360,7 @@ std::uint64_t cms_parse_quick_answers() { return quick_answers.load(std::memory_
 
 Result<CmsParts> cms_parse_general(ByteView der) {
   CmsPtr cms = decode_cms(der);
-  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
+  if (!cms) return bad_input(i18n::Text("the signature is not a DER CMS ContentInfo"));
   auto si = detached_signer_info(cms.get());
   if (!si) return std::unexpected(si.error());
   if (auto problem = signed_data_problem(der, cms.get())) return bad_input(*problem);
@@ -377,15 +379,16 @@ Result<CmsParts> cms_parse_general(ByteView der) {
   Bytes normalised = encode_cms(cms.get());
   parts.der = std::equal(normalised.begin(), normalised.end(), der.begin(), der.end());
   auto stripped = strip_certificates(normalised);
-  if (!stripped) return bad_input("the signature's SignedData has an unexpected structure");
+  if (!stripped) return bad_input(i18n::Text("the signature's SignedData has an unexpected structure"));
   parts.without_certificates = std::move(*stripped);
   return parts;
 }
 
 Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& certificates) {
   CmsPtr cms = decode_cms(der);
-  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
-  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) return bad_input("the CMS is not a SignedData");
+  if (!cms) return bad_input(i18n::Text("the signature is not a DER CMS ContentInfo"));
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
+    return bad_input(i18n::Text("the CMS is not a SignedData"));
   std::set<Digest> present;
   X509StackPtr existing(CMS_get1_certs(cms.get()));
   clear_ssl_errors();
@@ -393,12 +396,13 @@ Result<Bytes> cms_with_certificates(ByteView der, const std::vector<Bytes>& cert
     present.insert(x509_fingerprint(sk_X509_value(existing.get(), i)));
   for (const Bytes& cert_der : certificates) {
     X509Ptr cert = x509_from_der(cert_der);
-    if (!cert) return bad_input("a certificate to add is not a DER certificate");
+    if (!cert) return bad_input(i18n::Text("a certificate to add is not a DER certificate"));
     if (!present.insert(sha256(cert_der)).second) continue;  // OpenSSL 3.0 refuses duplicates
-    if (CMS_add1_cert(cms.get(), cert.get()) != 1) return bad_input("cannot add a certificate: " + ssl_errors());
+    if (CMS_add1_cert(cms.get(), cert.get()) != 1)
+      return bad_input(i18n::Text("cannot add a certificate: {}", ssl_errors()));
   }
   Bytes out = encode_cms(cms.get());
-  if (out.empty()) return bad_input("cannot encode the CMS");
+  if (out.empty()) return bad_input(i18n::Text("cannot encode the CMS"));
   return out;
 }
 

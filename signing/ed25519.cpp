@@ -37,25 +37,26 @@ namespace {
 // The PEM of `key`: PKCS#8, encrypted under `passphrase` as Ed25519Key::save says, or unencrypted.
 Result<Bytes> encode_pkcs8(EVP_PKEY* key, const std::optional<std::string>& passphrase) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio) return io_error("cannot encode the operator key: " + ssl_errors());
+  if (!bio) return io_error(i18n::Text("cannot encode the operator key: {}", ssl_errors()));
   if (!passphrase) {
     if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-      return io_error("cannot encode the operator key: " + ssl_errors());
+      return io_error(i18n::Text("cannot encode the operator key: {}", ssl_errors()));
     return bio_bytes(bio.get());
   }
-  if (passphrase->size() > static_cast<std::size_t>(INT_MAX)) return bad_input("the passphrase is too long");
+  if (passphrase->size() > static_cast<std::size_t>(INT_MAX))
+    return bad_input(i18n::Text("the passphrase is too long"));
   // PEM_write_bio_PKCS8PrivateKey would take OpenSSL's default of 2048 PBKDF2 iterations: far too few.
   UniqueSsl<X509_ALGOR, X509_ALGOR_free> pbe(PKCS5_pbe2_set_iv_ex(EVP_aes_256_cbc(), kOperatorKeyIterations, nullptr,
                                                                   16, nullptr, NID_hmacWithSHA256, nullptr));
   UniqueSsl<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free> info(EVP_PKEY2PKCS8(key));
-  if (!pbe || !info) return io_error("cannot encode the operator key: " + ssl_errors());
+  if (!pbe || !info) return io_error(i18n::Text("cannot encode the operator key: {}", ssl_errors()));
   // PKCS8_set0_pbe takes `pbe` only when it succeeds.
   UniqueSsl<X509_SIG, X509_SIG_free> encrypted(
       PKCS8_set0_pbe(passphrase->data(), static_cast<int>(passphrase->size()), info.get(), pbe.get()));
-  if (!encrypted) return io_error("cannot encrypt the operator key: " + ssl_errors());
+  if (!encrypted) return io_error(i18n::Text("cannot encrypt the operator key: {}", ssl_errors()));
   (void)pbe.release();
   if (PEM_write_bio_PKCS8(bio.get(), encrypted.get()) != 1)
-    return io_error("cannot encode the operator key: " + ssl_errors());
+    return io_error(i18n::Text("cannot encode the operator key: {}", ssl_errors()));
   return bio_bytes(bio.get());
 }
 
@@ -68,7 +69,7 @@ Ed25519Key::~Ed25519Key() = default;
 
 Result<Ed25519Key> Ed25519Key::generate() {
   EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-  if (!key) return io_error("cannot generate an Ed25519 key: " + ssl_errors());
+  if (!key) return io_error(i18n::Text("cannot generate an Ed25519 key: {}", ssl_errors()));
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
   return Ed25519Key(std::move(rep));
@@ -91,7 +92,7 @@ Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
   if (!read) return std::unexpected(read.error());
   EvpPkeyPtr key = std::move(read->key);
   if (!is_ed25519(key.get()))
-    return bad_input("operator key " + path + " is " + key_description(key.get()) + ", not Ed25519");
+    return bad_input(i18n::Text("operator key {} is {}, not Ed25519", path, key_description(key.get())));
   auto rep = std::make_unique<Rep>();
   rep->key = std::move(key);
   rep->storage = read->unencrypted ? Storage::unencrypted_file : Storage::encrypted_file;
@@ -99,7 +100,7 @@ Result<Ed25519Key> Ed25519Key::load(const std::string& path) {
 }
 
 Status Ed25519Key::save(const std::string& pem_path, const std::optional<std::string>& passphrase) const {
-  if (rep_->token) return bad_input("the operator key is on a token: it cannot be written to " + pem_path);
+  if (rep_->token) return bad_input(i18n::Text("the operator key is on a token: it cannot be written to {}", pem_path));
   auto encoded = encode_pkcs8(rep_->key.get(), passphrase);
   if (!encoded) return std::unexpected(encoded.error());
   Bytes& pem = *encoded;
@@ -107,8 +108,8 @@ Status Ed25519Key::save(const std::string& pem_path, const std::optional<std::st
   if (fd < 0) {
     int err = errno;
     OPENSSL_cleanse(pem.data(), pem.size());
-    if (err == EEXIST) return bad_input("operator key " + pem_path + " already exists; not overwriting it");
-    return io_error("cannot create operator key " + pem_path + ": " + std::strerror(err));
+    if (err == EEXIST) return bad_input(i18n::Text("operator key {} already exists; not overwriting it", pem_path));
+    return io_error(i18n::Text("cannot create operator key {}: {}", pem_path, std::strerror(err)));
   }
   std::size_t done = 0;
   int err = 0;
@@ -126,7 +127,7 @@ Status Ed25519Key::save(const std::string& pem_path, const std::optional<std::st
   OPENSSL_cleanse(pem.data(), pem.size());
   if (err != 0) {
     ::unlink(pem_path.c_str());  // no half-written key left behind
-    return io_error("cannot write operator key " + pem_path + ": " + std::strerror(err));
+    return io_error(i18n::Text("cannot write operator key {}: {}", pem_path, std::strerror(err)));
   }
   return {};
 }
@@ -136,15 +137,17 @@ Ed25519Key::Storage Ed25519Key::storage() const { return rep_->storage; }
 Result<std::string> new_operator_key_passphrase(const std::string& path) {
   if (const char* env = std::getenv(kOperatorPassphraseVariable); env != nullptr) {
     if (*env == '\0')
-      return bad_input(std::string(kOperatorPassphraseVariable) + " is empty: a key file needs a passphrase");
+      return bad_input(
+          i18n::Text("{} is empty: a key file needs a passphrase", std::string(kOperatorPassphraseVariable)));
     return std::string(env);
   }
   if (isatty(STDIN_FILENO) != 1)
-    return bad_input("the new operator key " + path + " is encrypted with a passphrase: set " +
-                     kOperatorPassphraseVariable + " (or run at a terminal to be asked)");
+    return bad_input(
+        i18n::Text("the new operator key {} is encrypted with a passphrase: set {} (or run at a terminal to be asked)",
+                   path, kOperatorPassphraseVariable));
   auto passphrase = ask_secret("Passphrase for the new operator key " + path + ": ", true);
-  if (!passphrase) return bad_input("operator key " + path + ": the passphrase was not entered twice alike");
-  if (passphrase->empty()) return bad_input("operator key " + path + ": an empty passphrase protects nothing");
+  if (!passphrase) return bad_input(i18n::Text("operator key {}: the passphrase was not entered twice alike", path));
+  if (passphrase->empty()) return bad_input(i18n::Text("operator key {}: an empty passphrase protects nothing", path));
   return std::move(*passphrase);
 }
 

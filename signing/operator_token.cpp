@@ -69,21 +69,21 @@ class Modules {
     if (const char* path = std::getenv(kPkcs11ModuleVariable); path != nullptr && *path != '\0') {
       single_ = p11_kit_module_load(path, 0);
       if (single_ == nullptr)
-        return bad_input(std::string("cannot load PKCS#11 module ") + path + " (" + kPkcs11ModuleVariable +
-                         "): " + (p11_kit_message() != nullptr ? p11_kit_message() : "unknown error"));
+        return bad_input(i18n::Text("cannot load PKCS#11 module {} ({}): {}", path, kPkcs11ModuleVariable,
+                                    (p11_kit_message() != nullptr ? p11_kit_message() : "unknown error")));
       // A module that another part of this process (OpenSSL's pkcs11 engine) has initialised already is usable.
       if (CK_RV rv = p11_kit_module_initialize(single_); rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
         p11_kit_module_release(single_);
         single_ = nullptr;
-        return bad_input(std::string("cannot start PKCS#11 module ") + path + ": " + rv_text(rv));
+        return bad_input(i18n::Text("cannot start PKCS#11 module {}: {}", path, rv_text(rv)));
       }
       list_.push_back(single_);
       return {};
     }
     registered_ = p11_kit_modules_load_and_initialize(0);
     if (registered_ == nullptr)
-      return bad_input(std::string("cannot load the PKCS#11 modules registered with p11-kit: ") +
-                       (p11_kit_message() != nullptr ? p11_kit_message() : "unknown error"));
+      return bad_input(i18n::Text("cannot load the PKCS#11 modules registered with p11-kit: {}",
+                                  (p11_kit_message() != nullptr ? p11_kit_message() : "unknown error")));
     for (CK_FUNCTION_LIST** m = registered_; *m != nullptr; ++m) list_.push_back(*m);
     return {};
   }
@@ -123,12 +123,12 @@ std::optional<Bytes> attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session, C
 Result<std::vector<CK_OBJECT_HANDLE>> find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE session,
                                                    std::vector<CK_ATTRIBUTE>& match, CK_ULONG limit) {
   if (CK_RV rv = f->C_FindObjectsInit(session, match.data(), match.size()); rv != CKR_OK)
-    return io_error("cannot search the token: " + rv_text(rv));
+    return io_error(i18n::Text("cannot search the token: {}", rv_text(rv)));
   std::vector<CK_OBJECT_HANDLE> found(limit);
   CK_ULONG n = 0;
   CK_RV rv = f->C_FindObjects(session, found.data(), limit, &n);
   f->C_FindObjectsFinal(session);
-  if (rv != CKR_OK) return io_error("cannot search the token: " + rv_text(rv));
+  if (rv != CKR_OK) return io_error(i18n::Text("cannot search the token: {}", rv_text(rv)));
   found.resize(n);
   return found;
 }
@@ -178,13 +178,13 @@ class SessionKey final : public TokenEd25519Key {
     std::array<std::uint8_t, 64> out{};
     CK_MECHANISM mechanism{CKM_EDDSA, nullptr, 0};  // pure Ed25519: no parameters
     if (CK_RV rv = f_->C_SignInit(session_, &mechanism, key_); rv != CKR_OK)
-      return io_error(name_ + ": the token cannot start an Ed25519 signature: " + rv_text(rv));
+      return io_error(i18n::Text("{}: the token cannot start an Ed25519 signature: {}", name_, rv_text(rv)));
     CK_ULONG length = out.size();
     if (CK_RV rv = f_->C_Sign(session_, const_cast<CK_BYTE*>(message.data()), message.size(), out.data(), &length);
         rv != CKR_OK)
-      return io_error(name_ + ": the token did not sign: " + rv_text(rv));
+      return io_error(i18n::Text("{}: the token did not sign: {}", name_, rv_text(rv)));
     if (length != out.size() || !ed25519_verify(public_key_, message, out))
-      return io_error(name_ + ": the token's signature does not verify with its public key");
+      return io_error(i18n::Text("{}: the token's signature does not verify with its public key", name_));
     return out;
   }
 
@@ -200,10 +200,10 @@ Result<std::string> pin_for(const P11KitUri* uri, const std::string& name, const
   if (const char* pin = std::getenv(kPinVariable); pin != nullptr) return std::string(pin);
   if (const char* pin = p11_kit_uri_get_pin_value(uri); pin != nullptr) return std::string(pin);
   if (isatty(STDIN_FILENO) != 1)
-    return bad_input("operator key " + name + ": the token needs its PIN: set " + kPinVariable +
-                     " (or run at a terminal to be asked)");
+    return bad_input(i18n::Text("operator key {}: the token needs its PIN: set {} (or run at a terminal to be asked)",
+                                name, kPinVariable));
   auto pin = ask_secret("PIN for token " + token + ": ", false);
-  if (!pin) return bad_input("operator key " + name + ": no PIN given");
+  if (!pin) return bad_input(i18n::Text("operator key {}: no PIN given", name));
   return std::move(*pin);
 }
 
@@ -214,11 +214,11 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
   std::unique_ptr<P11KitUri, UriDeleter> uri(p11_kit_uri_new());
   if (int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, uri.get());
       rc != P11_KIT_URI_OK)
-    return bad_input("operator key " + name + ": not a PKCS#11 URI (" + p11_kit_uri_message(rc) + ")");
+    return bad_input(i18n::Text("operator key {}: not a PKCS#11 URI ({})", name, p11_kit_uri_message(rc)));
   if (CK_ATTRIBUTE* type = p11_kit_uri_get_attribute(uri.get(), CKA_CLASS);
       type != nullptr && (type->ulValueLen != sizeof(CK_OBJECT_CLASS) ||
                           *static_cast<const CK_OBJECT_CLASS*>(type->pValue) != CKO_PRIVATE_KEY))
-    return bad_input("operator key " + name + ": names no private key (give type=private, or no type)");
+    return bad_input(i18n::Text("operator key {}: names no private key (give type=private, or no type)", name));
 
   auto modules = Modules::get();
   if (!modules) return std::unexpected(modules.error());
@@ -239,15 +239,14 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
     }
   }
   if (slots.empty())
-    return bad_input("operator key " + name +
-                     ": no token matches it (is the token inserted? list tokens with "
-                     "`p11-kit list-modules`)");
+    return bad_input(i18n::Text(
+        "operator key {}: no token matches it (is the token inserted? list tokens with `p11-kit list-modules`)", name));
   if (slots.size() > 1) {
     // Logging in to each with one PIN could lock a token that has another: the URI must say which.
     std::string labels;
     for (const Slot& s : slots) labels += (labels.empty() ? "" : ", ") + field(s.info.label, sizeof s.info.label);
-    return bad_input("operator key " + name + ": " + std::to_string(slots.size()) + " tokens match it (" + labels +
-                     "): name one with token=");
+    return bad_input(i18n::Text("operator key {}: {} tokens match it ({}): name one with token=", name,
+                                std::to_string(slots.size()), labels));
   }
   const Slot& slot = slots.front();
   const std::string token = field(slot.info.label, sizeof slot.info.label);
@@ -255,7 +254,7 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
 
   CK_SESSION_HANDLE session = 0;
   if (CK_RV rv = f->C_OpenSession(slot.id, CKF_SERIAL_SESSION, nullptr, nullptr, &session); rv != CKR_OK)
-    return bad_input("operator key " + name + ": cannot open a session with token " + token + ": " + rv_text(rv));
+    return bad_input(i18n::Text("operator key {}: cannot open a session with token {}: {}", name, token, rv_text(rv)));
   auto key = std::make_unique<SessionKey>(f, session);  // closes the session from here on
   key->name_ = name;
   if (slot.info.flags & CKF_LOGIN_REQUIRED) {
@@ -264,10 +263,11 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
     CK_RV rv = f->C_Login(session, CKU_USER, reinterpret_cast<CK_UTF8CHAR*>(pin->data()), pin->size());
     OPENSSL_cleanse(pin->data(), pin->size());
     if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LEN_RANGE)
-      return bad_input("operator key " + name + ": token " + token + " refused the PIN (" + rv_text(rv) + ")");
-    if (rv == CKR_PIN_LOCKED) return bad_input("operator key " + name + ": the PIN of token " + token + " is locked");
+      return bad_input(i18n::Text("operator key {}: token {} refused the PIN ({})", name, token, rv_text(rv)));
+    if (rv == CKR_PIN_LOCKED)
+      return bad_input(i18n::Text("operator key {}: the PIN of token {} is locked", name, token));
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-      return bad_input("operator key " + name + ": cannot log in to token " + token + ": " + rv_text(rv));
+      return bad_input(i18n::Text("operator key {}: cannot log in to token {}: {}", name, token, rv_text(rv)));
   }
 
   // The private key: what the URI says of the object, and a private key.
@@ -280,25 +280,27 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
   auto found = find_objects(f, session, match, 2);
   if (!found) return std::unexpected(found.error());
   if (found->empty())
-    return bad_input("operator key " + name + ": no such private key on token " + token +
-                     "; list them with `pkcs11-tool --list-objects --type privkey`");
+    return bad_input(i18n::Text(
+        "operator key {}: no such private key on token {}; list them with `pkcs11-tool --list-objects --type privkey`",
+        name, token));
   if (found->size() > 1)
-    return bad_input("operator key " + name + ": several private keys on token " + token +
-                     " match it: name one with object= or id=");
+    return bad_input(i18n::Text(
+        "operator key {}: several private keys on token {} match it: name one with object= or id=", name, token));
   key->key_ = found->front();
   auto key_type = attribute(f, session, key->key_, CKA_KEY_TYPE);
   auto params = attribute(f, session, key->key_, CKA_EC_PARAMS);
   CK_KEY_TYPE type = 0;
   if (key_type && key_type->size() == sizeof type) std::memcpy(&type, key_type->data(), sizeof type);
   if (type != CKK_EC_EDWARDS || !params || !is_ed25519_params(*params))
-    return bad_input("operator key " + name +
-                     ": not an Ed25519 key (the operator's key signs checkpoints with "
-                     "Ed25519: make one with `pkcs11-tool --keypairgen --key-type EC:edwards25519`)");
+    return bad_input(
+        i18n::Text("operator key {}: not an Ed25519 key (the operator's key signs checkpoints with Ed25519: make one "
+                   "with `pkcs11-tool --keypairgen --key-type EC:edwards25519`)",
+                   name));
 
   // Its public half: the public key object with the same CKA_ID.
   auto id = attribute(f, session, key->key_, CKA_ID);
   if (!id || id->empty())
-    return bad_input("operator key " + name + ": the private key has no CKA_ID to find its public key by");
+    return bad_input(i18n::Text("operator key {}: the private key has no CKA_ID to find its public key by", name));
   CK_OBJECT_CLASS public_class = CKO_PUBLIC_KEY;
   std::vector<CK_ATTRIBUTE> public_match{{CKA_CLASS, &public_class, sizeof public_class},
                                          {CKA_ID, id->data(), id->size()}};
@@ -308,13 +310,15 @@ Result<std::unique_ptr<TokenEd25519Key>> load_token_ed25519_key(const std::strin
   if (publics->size() == 1)
     if (auto value = attribute(f, session, publics->front(), CKA_EC_POINT)) point = ed25519_point(*value);
   if (!point)
-    return bad_input("operator key " + name + ": no Ed25519 public key object with the same CKA_ID on token " + token);
+    return bad_input(
+        i18n::Text("operator key {}: no Ed25519 public key object with the same CKA_ID on token {}", name, token));
   key->public_key_ = *point;
 
   // The pair belongs together, and the token signs with CKM_EDDSA: a test signature, checked with OpenSSL.
   static constexpr std::string_view kProbe = "antq operator key check\n";
   if (auto probe = key->sign(as_bytes(kProbe)); !probe)
-    return bad_input(probe.error().message + " (the public key object does not belong to the private key?)");
+    return bad_input(
+        i18n::Text("{} (the public key object does not belong to the private key?)", text_of(probe.error())));
   return std::unique_ptr<TokenEd25519Key>(std::move(key));
 }
 

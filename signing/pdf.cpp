@@ -102,12 +102,12 @@ Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf) {
   for (std::size_t at = s.find("/ByteRange"); at != std::string_view::npos; at = s.find("/ByteRange", at + 1)) {
     const std::size_t number = out.size() + 1;
     auto what = [&](const std::string& why) {
-      return bad_input("PDF signature " + std::to_string(number) + " (/ByteRange at byte " + std::to_string(at) +
-                       "): " + why);
+      return bad_input(
+          i18n::Text("PDF signature {} (/ByteRange at byte {}): {}", std::to_string(number), std::to_string(at), why));
     };
     if (number > kMaxPdfSignatures)
-      return bad_input("the PDF has more than " + std::to_string(kMaxPdfSignatures) +
-                       " signature dictionaries (/ByteRange), the limit");
+      return bad_input(i18n::Text("the PDF has more than {} signature dictionaries (/ByteRange), the limit",
+                                  std::to_string(kMaxPdfSignatures)));
     auto range = parse_byte_range(s.substr(at + 10, 200));
     if (!range) return what("not an array of four integers");
     auto [a, b, c, d] = *range;
@@ -183,11 +183,12 @@ Result<std::vector<VerifiedPdfSignature>> verify_pdf(ByteView pdf, const Verifie
       continue;
     }
     auto fail = [&](const Error& e) {
-      return std::unexpected(Error{e.kind, e.rule, "PDF signature " + std::to_string(i + 1) + ": " + e.message});
+      return std::unexpected(reworded(e, i18n::Text("PDF signature {}: {}", i + 1, text_of(e))));
     };
     auto parts = cms_parse(sig.cms);
     if (!parts) return fail(parts.error());
-    if (!parts->signer) return fail(refused("signature", "the CMS does not carry its signer's certificate").error());
+    if (!parts->signer)
+      return fail(refused("signature", i18n::Text("the CMS does not carry its signer's certificate")).error());
     auto signer = std::find_if(parts->certificates.begin(), parts->certificates.end(),
                                [&](const Bytes& der) { return sha256(der) == *parts->signer; });
     auto v = verifier.verify(pdf_covered_bytes(pdf, sig), sig.cms, *signer, parts->certificates,

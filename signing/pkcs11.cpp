@@ -30,22 +30,22 @@ Result<ENGINE*> pkcs11_engine() {
   ENGINE* e = ENGINE_by_id("pkcs11");
   if (e == nullptr) {
     clear_ssl_errors();
-    return bad_input("PKCS#11 keys need OpenSSL's pkcs11 engine: install libengine-pkcs11-openssl "
-                     "(tools/install-deps.sh does)");
+    return bad_input(i18n::Text(
+        "PKCS#11 keys need OpenSSL's pkcs11 engine: install libengine-pkcs11-openssl (tools/install-deps.sh does)"));
   }
   // Without a module path libp11 uses PKCS11_MODULE_PATH, else p11-kit's proxy, which reaches every module
   // registered with p11-kit (OpenSC for most tokens, SoftHSM2).
   if (const char* module = std::getenv(kPkcs11ModuleVariable); module != nullptr && *module != '\0') {
     if (ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0) != 1) {
       ENGINE_free(e);
-      return bad_input(std::string("cannot use PKCS#11 module ") + module + " (" + kPkcs11ModuleVariable + "): " +
-                       ssl_errors());
+      return bad_input(
+          i18n::Text("cannot use PKCS#11 module {} ({}): {}", module, kPkcs11ModuleVariable, ssl_errors()));
     }
   }
   if (ENGINE_init(e) != 1) {
     std::string why = ssl_errors();
     ENGINE_free(e);
-    return bad_input("cannot start the PKCS#11 engine: " + why);
+    return bad_input(i18n::Text("cannot start the PKCS#11 engine: {}", why));
   }
   ENGINE_free(e);  // ENGINE_init took a functional reference; it is the one kept
   engine = e;
@@ -97,12 +97,12 @@ Result<PrivateKey> load_pkcs11_key(const std::string& uri) {
   const bool terminal = isatty(STDIN_FILENO) == 1;
   const char* pin = std::getenv(kPinVariable);
   if (pin == nullptr && !terminal && !names_pin(uri))
-    return bad_input("key " + name + ": the token needs its PIN: set " + kPinVariable +
-                     " (or run at a terminal to be asked)");
+    return bad_input(
+        i18n::Text("key {}: the token needs its PIN: set {} (or run at a terminal to be asked)", name, kPinVariable));
   auto engine = pkcs11_engine();
   if (!engine) return std::unexpected(engine.error());
   if (pin != nullptr && ENGINE_ctrl_cmd_string(*engine, "PIN", pin, 0) != 1)
-    return bad_input("key " + name + ": cannot hand the PIN to the engine: " + ssl_errors());
+    return bad_input(i18n::Text("key {}: cannot hand the PIN to the engine: {}", name, ssl_errors()));
   // At a terminal libp11 asks for a missing PIN through OpenSSL's UI.
   EVP_PKEY* key = nullptr;
   {
@@ -113,9 +113,10 @@ Result<PrivateKey> load_pkcs11_key(const std::string& uri) {
     std::string why = ssl_errors();
     if (why.find("PIN") != std::string::npos || why.find("login") != std::string::npos ||
         why.find("LOGIN") != std::string::npos)
-      return bad_input("key " + name + ": the token refused the PIN (" + why + ")");
-    return bad_input("key " + name + ": no such private key on any token (" + why +
-                     "); list them with `pkcs11-tool --list-objects --type privkey`");
+      return bad_input(i18n::Text("key {}: the token refused the PIN ({})", name, why));
+    return bad_input(i18n::Text(
+        "key {}: no such private key on any token ({}); list them with `pkcs11-tool --list-objects --type privkey`",
+        name, why));
   }
   auto rep = std::make_unique<PrivateKey::Rep>();
   rep->key.reset(key);

@@ -56,8 +56,27 @@ inline std::unexpected<Error> bad_input(i18n::Text text) {
 inline std::unexpected<Error> corruption(std::string message) {
   return std::unexpected(Error{ErrorKind::corruption, {}, std::move(message)});
 }
+inline std::unexpected<Error> corruption(i18n::Text text) {
+  std::string english = text.str();
+  return std::unexpected(Error{ErrorKind::corruption, {}, std::move(english), std::move(text)});
+}
 inline std::unexpected<Error> io_error(std::string message) {
   return std::unexpected(Error{ErrorKind::io, {}, std::move(message)});
+}
+inline std::unexpected<Error> io_error(i18n::Text text) {
+  std::string english = text.str();
+  return std::unexpected(Error{ErrorKind::io, {}, std::move(english), std::move(text)});
+}
+
+// An error's message as a value of another message, still to be put into words: its Text, or its English message
+// as it is when it was made without one (a message from a library).
+inline i18n::Text text_of(const Error& e) { return e.text.empty() ? i18n::Text::verbatim(e.message) : e.text; }
+// `e` said in other words (its kind and rule kept), e.g. with a file's name before it: `text` usually holds
+// text_of(e).
+inline Error reworded(Error e, i18n::Text text) {
+  e.message = text.str();
+  e.text = std::move(text);
+  return e;
 }
 
 }  // namespace antq

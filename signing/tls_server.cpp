@@ -56,7 +56,7 @@ int verify_client(int ok, X509_STORE_CTX* store) {
 
 Result<X509CrlPtr> crl(ByteView der) {
   X509CrlPtr c = crl_from_der(der);
-  if (!c) return bad_input("not a DER certificate revocation list (CRL)");
+  if (!c) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
   return c;
 }
 
@@ -67,26 +67,27 @@ TlsServerPolicy::~TlsServerPolicy() = default;
 
 Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native, const TlsServerSettings& settings) {
   auto* ctx = static_cast<SSL_CTX*>(native);
-  if (settings.certificate_chain.empty()) return bad_input("--cert: no certificate in the file");
-  if (settings.key == nullptr || settings.key->rep() == nullptr) return bad_input("--key: no key");
-  if (settings.roots.empty()) return bad_input("the ledger holds no trust anchor to check client certificates against");
+  if (settings.certificate_chain.empty()) return bad_input(i18n::Text("--cert: no certificate in the file"));
+  if (settings.key == nullptr || settings.key->rep() == nullptr) return bad_input(i18n::Text("--key: no key"));
+  if (settings.roots.empty())
+    return bad_input(i18n::Text("the ledger holds no trust anchor to check client certificates against"));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                SSL_OP_NO_TICKET);
   // TLS 1.2: forward-secret AEAD suites only (TLS 1.3's are all such).
   if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
-    return bad_input("cannot set the TLS 1.2 cipher suites: " + ssl_errors());
+    return bad_input(i18n::Text("cannot set the TLS 1.2 cipher suites: {}", ssl_errors()));
 
   X509Ptr leaf = x509_from_der(settings.certificate_chain[0]);
-  if (!leaf) return bad_input("--cert: the first certificate does not decode: " + ssl_errors());
-  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return bad_input("--cert: " + ssl_errors());
+  if (!leaf) return bad_input(i18n::Text("--cert: the first certificate does not decode: {}", ssl_errors()));
+  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return bad_input(i18n::Text("--cert: {}", ssl_errors()));
   for (std::size_t i = 1; i < settings.certificate_chain.size(); ++i) {
     X509Ptr ca = x509_from_der(settings.certificate_chain[i]);
-    if (!ca) return bad_input("--cert: a certificate of the chain does not decode: " + ssl_errors());
-    if (SSL_CTX_add1_chain_cert(ctx, ca.get()) != 1) return bad_input("--cert: " + ssl_errors());
+    if (!ca) return bad_input(i18n::Text("--cert: a certificate of the chain does not decode: {}", ssl_errors()));
+    if (SSL_CTX_add1_chain_cert(ctx, ca.get()) != 1) return bad_input(i18n::Text("--cert: {}", ssl_errors()));
   }
   if (SSL_CTX_use_PrivateKey(ctx, settings.key->rep()->key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
-    return bad_input("--key does not match the certificate of --cert: " + ssl_errors());
+    return bad_input(i18n::Text("--key does not match the certificate of --cert: {}", ssl_errors()));
 
   // Client certificates: OpenSSL builds and checks the chain against the roots alone (trusted only when
   // self-signed; the intermediates serve to build chains).
@@ -107,7 +108,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   }
   std::unique_ptr<TlsServerPolicy> policy(new TlsServerPolicy(std::move(rep)));
   if (SSL_CTX_set_ex_data(ctx, policy_index(), policy->rep_.get()) != 1)
-    return bad_input("cannot attach the client certificate policy: " + ssl_errors());
+    return bad_input(i18n::Text("cannot attach the client certificate policy: {}", ssl_errors()));
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
   SSL_CTX_set_verify_depth(ctx, 8);
   // Clients are told which CAs their certificate must chain to.

@@ -187,13 +187,13 @@ Result<PssParameters> decode_pss_parameters(const X509_ALGOR* alg) {
   const void* pval = nullptr;
   X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
   if (ptype != V_ASN1_SEQUENCE || pval == nullptr)
-    return bad_input("RSA-PSS signature without parameters (SHA-1 defaults are refused)");
+    return bad_input(i18n::Text("RSA-PSS signature without parameters (SHA-1 defaults are refused)"));
   const ASN1_STRING* seq = static_cast<const ASN1_STRING*>(pval);
   const unsigned char* p = ASN1_STRING_get0_data(seq);
   UniqueSsl<RSA_PSS_PARAMS, RSA_PSS_PARAMS_free> params(d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq)));
   if (!params) {
     clear_ssl_errors();
-    return bad_input("malformed RSA-PSS parameters");
+    return bad_input(i18n::Text("malformed RSA-PSS parameters"));
   }
   PssParameters out;
   out.hash_nid = pss_hash_nid(params->hashAlgorithm);
@@ -205,23 +205,24 @@ Result<PssParameters> decode_pss_parameters(const X509_ALGOR* alg) {
     const void* mval = nullptr;
     X509_ALGOR_get0(&obj, &mtype, &mval, params->maskGenAlgorithm);
     if (OBJ_obj2nid(obj) != NID_mgf1 || mtype != V_ASN1_SEQUENCE || mval == nullptr)
-      return bad_input("RSA-PSS mask generation is not MGF1");
+      return bad_input(i18n::Text("RSA-PSS mask generation is not MGF1"));
     const ASN1_STRING* mseq = static_cast<const ASN1_STRING*>(mval);
     const unsigned char* mp = ASN1_STRING_get0_data(mseq);
     UniqueSsl<X509_ALGOR, X509_ALGOR_free> mgf_hash(d2i_X509_ALGOR(nullptr, &mp, ASN1_STRING_length(mseq)));
     if (!mgf_hash) {
       clear_ssl_errors();
-      return bad_input("malformed RSA-PSS MGF1 parameters");
+      return bad_input(i18n::Text("malformed RSA-PSS MGF1 parameters"));
     }
     out.mgf1_hash_nid = pss_hash_nid(mgf_hash.get());
   }
   if (params->saltLength != nullptr) {
     long salt = ASN1_INTEGER_get(params->saltLength);
-    if (salt < 0 || salt > 1024) return bad_input("RSA-PSS salt length " + std::to_string(salt) + " is invalid");
+    if (salt < 0 || salt > 1024)
+      return bad_input(i18n::Text("RSA-PSS salt length {} is invalid", std::to_string(salt)));
     out.salt_length = static_cast<int>(salt);
   }
   if (params->trailerField != nullptr && ASN1_INTEGER_get(params->trailerField) != 1)
-    return bad_input("RSA-PSS trailer field is not 1");
+    return bad_input(i18n::Text("RSA-PSS trailer field is not 1"));
   return out;
 }
 
@@ -237,29 +238,29 @@ Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::s
   int digest_nid = OBJ_obj2nid(obj);
   const EVP_MD* md = allowed_digest(digest_nid);
   if (md == nullptr)
-    return bad_input("digest algorithm " + digest_display_name(digest_nid) +
-                     " is not allowed (SHA-256, SHA-384 or SHA-512 only)");
+    return bad_input(i18n::Text("digest algorithm {} is not allowed (SHA-256, SHA-384 or SHA-512 only)",
+                                digest_display_name(digest_nid)));
   std::string digest_name = digest_display_name(digest_nid);
   if (digest_ptype != V_ASN1_UNDEF && digest_ptype != V_ASN1_NULL)
-    return bad_input("digest algorithm " + digest_name + " has parameters");
+    return bad_input(i18n::Text("digest algorithm {} has parameters", digest_name));
 
-  if (CMS_signed_get_attr_count(si) <= 0) return bad_input("the SignerInfo has no signed attributes");
+  if (CMS_signed_get_attr_count(si) <= 0) return bad_input(i18n::Text("the SignerInfo has no signed attributes"));
   const ASN1_TYPE* content_type = single_signed_attribute(si, NID_pkcs9_contentType);
   if (content_type == nullptr || content_type->type != V_ASN1_OBJECT ||
       OBJ_obj2nid(content_type->value.object) != NID_pkcs7_data)
-    return bad_input("the contentType attribute is missing or is not id-data");
+    return bad_input(i18n::Text("the contentType attribute is missing or is not id-data"));
   const ASN1_TYPE* message_digest = single_signed_attribute(si, NID_pkcs9_messageDigest);
   if (message_digest == nullptr || message_digest->type != V_ASN1_OCTET_STRING)
-    return bad_input("the messageDigest attribute is missing or malformed");
+    return bad_input(i18n::Text("the messageDigest attribute is missing or malformed"));
   unsigned char md_value[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   if (EVP_Digest(content.data(), content.size(), md_value, &md_len, md, nullptr) != 1)
-    return bad_input("cannot hash the content: " + ssl_errors());
+    return bad_input(i18n::Text("cannot hash the content: {}", ssl_errors()));
   const ASN1_OCTET_STRING* signed_md = message_digest->value.octet_string;
   if (ASN1_STRING_length(signed_md) != static_cast<int>(md_len) ||
       std::memcmp(ASN1_STRING_get0_data(signed_md), md_value, md_len) != 0)
-    return bad_input("the content does not match the signature: its " + digest_name +
-                     " differs from the signed messageDigest");
+    return bad_input(i18n::Text(
+        "the content does not match the signature: its {} differs from the signed messageDigest", digest_name));
 
   int sig_ptype = V_ASN1_UNDEF;
   X509_ALGOR_get0(&obj, &sig_ptype, nullptr, signature_alg);
@@ -274,24 +275,27 @@ Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::s
   std::optional<PssParameters> pss;
   std::string algorithm;
   auto mismatch = [&] {
-    return bad_input("signature algorithm " + (sig_nid != NID_undef ? algorithm_name(sig_nid) : oid_text(obj)) +
-                     " with " + digest_name + " does not fit the signer's " + key_desc + " key");
+    return bad_input(i18n::Text("signature algorithm {} with {} does not fit the signer's {} key",
+                                (sig_nid != NID_undef ? algorithm_name(sig_nid) : oid_text(obj)), digest_name,
+                                key_desc));
   };
   int sig_digest = NID_undef, sig_key = NID_undef;
   bool combined = sig_nid != NID_undef && OBJ_find_sigid_algs(sig_nid, &sig_digest, &sig_key) == 1;
   if (sig_nid != NID_rsassaPss && !no_parameters)
-    return bad_input("signature algorithm " + algorithm_name(sig_nid) + " has unexpected parameters");
+    return bad_input(i18n::Text("signature algorithm {} has unexpected parameters", algorithm_name(sig_nid)));
   if (ed25519) {
     if (sig_nid != NID_ED25519) return mismatch();
-    if (digest_nid != NID_sha512) return bad_input("Ed25519 in CMS requires SHA-512 (RFC 8419), not " + digest_name);
+    if (digest_nid != NID_sha512)
+      return bad_input(i18n::Text("Ed25519 in CMS requires SHA-512 (RFC 8419), not {}", digest_name));
     algorithm = display_algorithm(key_desc, SignatureFamily::ed25519, digest_nid);
   } else if (rsa) {
     if (sig_nid == NID_rsassaPss) {
       auto params = decode_pss_parameters(signature_alg);
       if (!params) return std::unexpected(params.error());
       if (params->hash_nid != digest_nid || allowed_digest(params->mgf1_hash_nid) == nullptr)
-        return bad_input("RSA-PSS hash " + digest_display_name(params->hash_nid) + " / MGF1 " +
-                         digest_display_name(params->mgf1_hash_nid) + " is not allowed with digest " + digest_name);
+        return bad_input(i18n::Text("RSA-PSS hash {} / MGF1 {} is not allowed with digest {}",
+                                    digest_display_name(params->hash_nid), digest_display_name(params->mgf1_hash_nid),
+                                    digest_name));
       pss = *params;
       algorithm = display_algorithm(key_desc, SignatureFamily::pss, digest_nid);
     } else if (EVP_PKEY_is_a(key, "RSA-PSS")) {
@@ -307,11 +311,11 @@ Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::s
       return mismatch();
     algorithm = display_algorithm(key_desc, SignatureFamily::ecdsa, digest_nid);
   } else {
-    return bad_input("signer key " + key_desc + " is not allowed");
+    return bad_input(i18n::Text("signer key {} is not allowed", key_desc));
   }
 
   auto attributes = signed_attributes_der(si);
-  if (!attributes) return bad_input("cannot encode the signed attributes");
+  if (!attributes) return bad_input(i18n::Text("cannot encode the signed attributes"));
   ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
   const unsigned char* sig = ASN1_STRING_get0_data(signature);
   std::size_t sig_len = static_cast<std::size_t>(ASN1_STRING_length(signature));
@@ -326,7 +330,8 @@ Result<std::string> check_signature(CMS_SignerInfo* si, X509* cert, const std::s
   }
   ok = ok && EVP_DigestVerify(ctx.get(), sig, sig_len, attributes->data(), attributes->size()) == 1;
   clear_ssl_errors();
-  if (!ok) return bad_input("the " + algorithm + " signature does not verify with the key of " + short_subject(cert));
+  if (!ok)
+    return bad_input(i18n::Text("the {} signature does not verify with the key of {}", algorithm, short_subject(cert)));
   return algorithm;
 }
 
@@ -463,11 +468,11 @@ Verifier::~Verifier() = default;
 
 Status Verifier::add_root(ByteView der) {
   X509Ptr cert = x509_from_der(der);
-  if (!cert) return bad_input("trusted root is not a DER certificate");
+  if (!cert) return bad_input(i18n::Text("trusted root is not a DER certificate"));
   {
     std::unique_lock lock(rep_->config_mutex);
     if (X509_STORE_add_cert(rep_->store.get(), cert.get()) != 1)
-      return bad_input("cannot add root " + short_subject(cert.get()) + ": " + ssl_errors());
+      return bad_input(i18n::Text("cannot add root {}: {}", short_subject(cert.get()), ssl_errors()));
   }
   rep_->forget_all();
   return {};
@@ -475,11 +480,11 @@ Status Verifier::add_root(ByteView der) {
 
 Status Verifier::add_intermediate(ByteView der) {
   X509Ptr cert = x509_from_der(der);
-  if (!cert) return bad_input("intermediate certificate is not a DER certificate");
+  if (!cert) return bad_input(i18n::Text("intermediate certificate is not a DER certificate"));
   {
     std::unique_lock lock(rep_->config_mutex);
     if (sk_X509_push(rep_->intermediates.get(), cert.get()) <= 0)
-      return bad_input("cannot add intermediate " + short_subject(cert.get()) + ": " + ssl_errors());
+      return bad_input(i18n::Text("cannot add intermediate {}: {}", short_subject(cert.get()), ssl_errors()));
     cert.release();  // owned by the stack now
   }
   rep_->forget_all();
@@ -488,7 +493,7 @@ Status Verifier::add_intermediate(ByteView der) {
 
 Status Verifier::add_timestamp_authority(ByteView der) {
   X509Ptr cert = x509_from_der(der);
-  if (!cert) return bad_input("the time-stamp authority's certificate is not a DER certificate");
+  if (!cert) return bad_input(i18n::Text("the time-stamp authority's certificate is not a DER certificate"));
   std::unique_lock lock(rep_->config_mutex);
   rep_->timestamp_authorities.push_back(std::move(cert));
   return {};
@@ -496,12 +501,12 @@ Status Verifier::add_timestamp_authority(ByteView der) {
 
 Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   X509CrlPtr crl = crl_from_der(der);
-  if (!crl) return bad_input("not a DER certificate revocation list (CRL)");
+  if (!crl) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
   const X509_NAME* issuer_name = X509_CRL_get_issuer(crl.get());
   CrlInfo info;
   info.issuer = name_to_string(issuer_name);
   auto this_update = asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl.get()));
-  if (!this_update) return bad_input("the CRL of " + info.issuer + " has no valid thisUpdate");
+  if (!this_update) return bad_input(i18n::Text("the CRL of {} has no valid thisUpdate", info.issuer));
   info.this_update = *this_update;
   if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get())) info.next_update = asn1_time_to_unix(next);
   info.revoked = static_cast<std::size_t>(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())));
@@ -519,8 +524,10 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
     if (X509_CRL_verify(crl.get(), X509_get0_pubkey(c)) == 1) signed_by = true;
   }
   clear_ssl_errors();
-  if (!named) return bad_input("the CRL's issuer " + info.issuer + " is neither a trusted root nor a known intermediate");
-  if (!signed_by) return bad_input("the CRL's signature does not verify with the key of its issuer " + info.issuer);
+  if (!named)
+    return bad_input(i18n::Text("the CRL's issuer {} is neither a trusted root nor a known intermediate", info.issuer));
+  if (!signed_by)
+    return bad_input(i18n::Text("the CRL's signature does not verify with the key of its issuer {}", info.issuer));
   rep_->crls.push_back({std::move(crl), sha256(der)});
   lock.unlock();
   rep_->forget_all();
@@ -550,12 +557,12 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   }
 
   CmsPtr cms = decode_cms(cms_der);
-  if (!cms) return bad_input("the signature is not a DER CMS ContentInfo");
+  if (!cms) return bad_input(i18n::Text("the signature is not a DER CMS ContentInfo"));
   auto si = detached_signer_info(cms.get());
-  if (!si) return refused("signature", si.error().message);
+  if (!si) return refused("signature", text_of(si.error()));
   if (auto problem = signed_data_problem(cms_der, cms.get())) return refused("signature", *problem);
   auto claimed_time = cms_signing_time(*si);
-  if (!claimed_time) return refused("signature", "the signature has no valid signingTime attribute");
+  if (!claimed_time) return refused("signature", i18n::Text("the signature has no valid signingTime attribute"));
 
   std::shared_ptr<const Signer> cached = rep_->lookup(key);
   X509Ptr fresh;
@@ -566,7 +573,7 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
     key_desc = cached->key_description;
   } else {
     fresh = x509_from_der(signer_der);
-    if (!fresh) return bad_input("the signer certificate is not a DER certificate");
+    if (!fresh) return bad_input(i18n::Text("the signer certificate is not a DER certificate"));
     cert = fresh.get();
     const EVP_PKEY* pkey = X509_get0_pubkey(cert);
     key_desc = pkey != nullptr ? key_description(pkey) : "unreadable key";
@@ -575,12 +582,13 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
 
   if (CMS_SignerInfo_cert_cmp(*si, cert) != 0) {
     clear_ssl_errors();
-    return refused("signature", "signer certificate " + short_subject(cert) + " is not the one the SignerInfo names");
+    return refused("signature",
+                   i18n::Text("signer certificate {} is not the one the SignerInfo names", short_subject(cert)));
   }
   if (form == CmsForm::ledger)
     if (auto problem = ledger_form_problem(cms_der, cms.get(), *si, cert)) return refused("signature", *problem);
   auto algorithm = check_signature(*si, cert, key_desc, content);
-  if (!algorithm) return refused("signature", algorithm.error().message);
+  if (!algorithm) return refused("signature", text_of(algorithm.error()));
 
   // A time-stamp token fixes the time the signature existed; the claimed signingTime may not be later than that.
   std::optional<Timestamp> stamp;
@@ -588,13 +596,12 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
     std::shared_lock config(rep_->config_mutex);
     auto found = signer_info_timestamp(*si, rep_->timestamp_authorities, form == CmsForm::ledger,
                                        form == CmsForm::document ? counted : AuthorityFilter{});
-    if (!found) return refused("signature", found.error().message);
+    if (!found) return refused("signature", text_of(found.error()));
     stamp = *found;
   }
   if (stamp && *claimed_time > stamp->time + kTimestampSkew)
-    return refused("signature", "the signingTime " + format_vietnam_time(*claimed_time) +
-                                    " is later than the time-stamp over the signature, " +
-                                    format_vietnam_time(stamp->time));
+    return refused("signature", i18n::Text("the signingTime {} is later than the time-stamp over the signature, {}",
+                                           format_vietnam_time(*claimed_time), format_vietnam_time(stamp->time)));
   const UnixTime signing_time = stamp ? stamp->time : *claimed_time;
 
   std::shared_ptr<const Signer> signer = cached;
@@ -612,14 +619,14 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
       }
       for (const Bytes& e : extra_certs) {
         X509Ptr extra = x509_from_der(e);
-        if (!extra) return bad_input("an extra certificate is not a DER certificate");
+        if (!extra) return bad_input(i18n::Text("an extra certificate is not a DER certificate"));
         sk_X509_push(untrusted.get(), extra.release());
       }
       chain_pool = untrusted.get();
     }
     X509StoreCtxPtr ctx(X509_STORE_CTX_new());
     if (!ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, chain_pool) != 1)
-      return bad_input("cannot start chain verification: " + ssl_errors());
+      return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
     X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
     X509_VERIFY_PARAM_set_auth_level(param, 2);
@@ -637,7 +644,8 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
       X509* c = sk_X509_value(entry->chain_certs.get(), i);
       auto nb = asn1_time_to_unix(X509_get0_notBefore(c));
       auto na = asn1_time_to_unix(X509_get0_notAfter(c));
-      if (!nb || !na) return refused("signature", "certificate " + short_subject(c) + " has a malformed validity");
+      if (!nb || !na)
+        return refused("signature", i18n::Text("certificate {} has a malformed validity", short_subject(c)));
       entry->valid_from = std::max(entry->valid_from, *nb);
       entry->valid_until = std::min(entry->valid_until, *na);
       entry->chain.push_back(i == 0 ? fingerprint : x509_fingerprint(c));
@@ -657,14 +665,14 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   Bytes ess = ess_attribute_bytes(*si);
   if (!ess.empty() && ess != signer->accepted_ess) {
     if (!ess_names_chain(*si, signer->chain_certs.get()))
-      return refused("signature",
-                     "the signingCertificate attribute does not name the signer certificate " + short_subject(cert));
+      return refused("signature", i18n::Text("the signingCertificate attribute does not name the signer certificate {}",
+                                             short_subject(cert)));
     if (entry) entry->accepted_ess = std::move(ess);
   }
   // Revocation (CRLs held): at or before the signing time the signature is invalid; after it, it stands.
   if (!signer->revocations.empty() && signer->revocations.front().at <= signing_time)
-    return refused("signature", signer->revocations.front().what + ", before the signing time " +
-                                    format_vietnam_time(signing_time));
+    return refused("signature", i18n::Text("{}, before the signing time {}", signer->revocations.front().what,
+                                           format_vietnam_time(signing_time)));
   if (entry) rep_->remember(key, std::move(entry));
 
   VerifiedSignature out;

@@ -53,9 +53,12 @@ TEST_CASE("A grant gives its certificate a role over its scope from its first da
 
   ClientAccess before = access_of(t, inspector, "2026-01-31");
   CHECK_FALSE(before.grant);
-  CHECK(before.no_read_reason ==
+  CHECK(before.no_read_reason.str() ==
         fmt::format("certificate {}… may read from 2026-02-01 (grant of entry {}), not on 2026-01-31",
                     to_hex(ByteView(inspector.fingerprint.data(), 8)), grant_seq));
+  // In Vietnamese, with the dates as dd/mm/yyyy (a 403's body when the request asks for vi).
+  CHECK_THAT(before.no_read_reason.str(i18n::Lang::vi),
+             Catch::Contains("01/02/2026") && Catch::Contains("31/01/2026") && !Catch::Contains("may read"));
   ClientAccess during = access_of(t, inspector, "2026-02-01");
   REQUIRE(during.grant);
   CHECK(during.no_read_reason.empty());
@@ -73,7 +76,7 @@ TEST_CASE("A grant gives its certificate a role over its scope from its first da
   CHECK(access_of(t, inspector, "2026-06-30").grant);
   ClientAccess after = access_of(t, inspector, "2026-07-01");
   CHECK_FALSE(after.grant);
-  CHECK_THAT(after.no_read_reason,
+  CHECK_THAT(after.no_read_reason.str(),
              Catch::Contains(
                  fmt::format("its grant (entry {}) was revoked from 2026-07-01 by entry {}", grant_seq, revoke_seq)));
   const auto grants = grants_of(LedgerState(*t.ledger), inspector.fingerprint);
@@ -111,7 +114,7 @@ TEST_CASE("may_submit: bound by authority.bound in any role on the day, or the a
   // Submitting is not reading.
   ClientAccess chair = access_of(t, t.chair, "2026-12-01");
   CHECK_FALSE(chair.grant);
-  CHECK_THAT(chair.no_read_reason, Catch::EndsWith("holds no read grant (access.granted) of this ledger"));
+  CHECK_THAT(chair.no_read_reason.str(), Catch::EndsWith("holds no read grant (access.granted) of this ledger"));
   // Unbound from a date: no longer a submitter from then.
   json unbind = make_act("authority.unbound", "ledger", "2026-03-01",
                          {{"certificate", to_hex(t.chair.fingerprint)}, {"from", "2026-03-01"}});
@@ -376,13 +379,13 @@ TEST_CASE("A grant revoked before it began never gives a day, and says so", "[ac
                                              {"from", "2027-01-01"}}),
                                   t.admin)}));
   const std::uint64_t grant_seq = t.ledger->size() - 1;
-  CHECK_THAT(access_of(t, reader, "2026-12-01").no_read_reason, Catch::Contains("may read from 2027-01-01"));
+  CHECK_THAT(access_of(t, reader, "2026-12-01").no_read_reason.str(), Catch::Contains("may read from 2027-01-01"));
   require_ok(t.append({test::sign(revoke_act({{"certificate", to_hex(reader.fingerprint)}, {"from", "2026-12-01"}}),
                                   t.admin)}));
   for (const char* day : {"2026-12-01", "2027-01-01", "2028-01-01"}) {
     ClientAccess a = access_of(t, reader, day);
     CHECK_FALSE(a.grant);
-    CHECK_THAT(a.no_read_reason,
+    CHECK_THAT(a.no_read_reason.str(),
                Catch::Contains(fmt::format("its grant (entry {}) was revoked from 2027-01-01 by entry {}", grant_seq,
                                            grant_seq + 1)));
   }

@@ -185,6 +185,20 @@ code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url
 [[ $code == 403 ]] || fail "a scoped reader got the log's tiles ($code)"
 code=$(as "$pki/commune-person" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats")
 [[ $code == 403 ]] || fail "a submitter without a grant read the statistics ($code)"
+# Every 4xx in the language Accept-Language names first (Vietnamese for vi, vi-VN), English otherwise.
+code=$(as "$pki/commune-person" -H 'Accept-Language: vi-VN,vi;q=0.9,en;q=0.5' -o "$tmp/out.json" -w '%{http_code}' \
+  "$url/v1/stats")
+[[ $code == 403 ]] && grep -q '"error":"chứng thư .* không có quyền đọc (access.granted) sổ cái này"' "$tmp/out.json" ||
+  fail "a 403 asked in Vietnamese ($code): $(cat "$tmp/out.json")"
+code=$(as "$pki/inspector" -H 'Accept-Language: vi' -o "$tmp/out.json" -w '%{http_code}' "$url/v1/nowhere")
+[[ $code == 404 ]] && grep -q '"error":"/v1/nowhere: không có đường dẫn (route) này' "$tmp/out.json" ||
+  fail "a 404 asked in Vietnamese ($code): $(cat "$tmp/out.json")"
+code=$(as "$pki/inspector" -H 'Accept-Language: vi' -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats?format=xml")
+[[ $code == 400 ]] && grep -q '"error":"format: json hoặc csv"' "$tmp/out.json" ||
+  fail "a 400 asked in Vietnamese ($code): $(cat "$tmp/out.json")"
+code=$(as "$pki/inspector" -H 'Accept-Language: en-GB' -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats?format=xml")
+[[ $code == 400 ]] && grep -q '"error":"format: json or csv"' "$tmp/out.json" ||
+  fail "a 400 asked in English ($code): $(cat "$tmp/out.json")"
 # The same answer as the CLI's --json.
 as "$pki/inspector" "$url/v1/stats" > "$tmp/stats.served"
 "$antq" stats "$ledger" --format json > "$tmp/stats.cli"
@@ -237,6 +251,11 @@ expect_refusal "*HTTP 404*no such subject*" show "$url" NOPE-1 --json "${reader[
 expect_refusal "*HTTP 404*no such subject*" show "$url" LT-M1 --json --client-cert \
   "$pki/commune-organisation.key:$pki/commune-organisation.crt" --server-ca "$pki/root.crt"
 expect_refusal "*HTTP 403*" stats "$url" --format json --client-cert "$clerk.key:$clerk.crt" --server-ca "$pki/root.crt"
+# The read commands ask in the language they speak, and print the service's answer in it.
+LANG=vi_VN.UTF-8 LANGUAGE= LC_ALL= expect_refusal "*HTTP 403: chứng thư * không có quyền đọc*" stats "$url" \
+  --format json --client-cert "$clerk.key:$clerk.crt" --server-ca "$pki/root.crt"
+LANG=vi_VN.UTF-8 LANGUAGE= LC_ALL= expect_refusal "*HTTP 404: NOPE-1: không có đối tượng này*" show "$url" NOPE-1 \
+  --json "${reader[@]}"
 expect_refusal "*add --json*" show "$url" LT-M1 "${reader[@]}"
 expect_refusal "*--client-cert*" show "$url" LT-M1 --json
 expect_refusal "*--as-of*" show "$url" LT-M1 --json --as-of 2026-13-40 "${reader[@]}"

@@ -82,6 +82,18 @@ check "record $ledger $demo/acts/05-model.proposed.json --operator-key $demo/pki
   'signer "no-colon": expected KEY:CERT'
 check "record $ledger $demo/acts/05-model.proposed.json --person no:colon" 2 \
   "không có khóa của đơn vị vận hành cho sổ cái $ledger" -- "no operator key for the ledger $ledger"
+# Errors from deeper down: a checkpoint note, a signed file that does not decode, an output directory that exists,
+# a proof out of range.
+printf 'not a checkpoint\n' > "$tmp/cp.txt"
+check "verify $ledger --checkpoint $tmp/cp.txt" 2 \
+  "$tmp/cp.txt: điểm kiểm tra, ghi chú: không có dòng trống giữa nội dung và các chữ ký" -- \
+  "$tmp/cp.txt: checkpoint note: no blank line between the text and its signatures"
+printf 'garbage' > "$tmp/garbage.signed"
+check "append $ledger $tmp/garbage.signed" 2 "$tmp/garbage.signed: sự kiện đã ký: Cap'n Proto sai định dạng" -- \
+  "$tmp/garbage.signed: signed event: malformed Cap'n Proto"
+check "export $ledger --tiles $demo/acts" 2 "$demo/acts đã có: lệnh export tự tạo thư mục ô (tile); hãy chọn tên mới" -- \
+  "$demo/acts exists: export creates the tiles directory itself; name a new one"
+check "proof inclusion $ledger 0 --size 99999" 2 "--size 99999: sổ cái chỉ có" -- "--size 99999: the ledger has only"
 check "proof" 2 "hãy chọn một lệnh con trong danh sách của --help (xem antq proof --help)" -- \
   "give one of the subcommands --help lists (see antq proof --help)"
 # --lang overrides the locale both ways.
