@@ -43,6 +43,9 @@ if(ANTQ_HELP2MAN)
     COMMENT "Writing the manual pages (help2man)")
   add_custom_target(antq_man ALL DEPENDS ${ANTQ_MAN_STAMP})
   install(DIRECTORY ${CMAKE_BINARY_DIR}/man/man1 DESTINATION ${CMAKE_INSTALL_MANDIR} FILES_MATCHING PATTERN "*.1.gz")
+  # In Vietnamese (man -L vi antq-verify, or under a Vietnamese locale): made when the locales package is there.
+  install(DIRECTORY ${CMAKE_BINARY_DIR}/man/vi/man1 DESTINATION ${CMAKE_INSTALL_MANDIR}/vi OPTIONAL
+          FILES_MATCHING PATTERN "*.1.gz")
 else()
   message(STATUS "help2man not found: no manual pages (apt-get install help2man)")
 endif()

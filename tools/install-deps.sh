@@ -25,6 +25,7 @@ packages=(
   chromium nodejs npm                        # the desk's browser tests: headless Chromium driven by playwright-core
   fonts-liberation2                          # Liberation Serif (Times New Roman's metrics): antq report --format pdf
   help2man                                   # the manual pages, made from antq --help at build time
+  locales                                    # vi_VN's locale sources: the Vietnamese manual pages (localedef)
   lintian man-db systemd                     # the package's test: lintian, man, systemd-analyze verify of the unit
 )
 

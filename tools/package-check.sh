@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs antq's .deb on this machine with apt-get, as a user would, and checks the installed files: antq --version,
-# man antq-verify, the bash completion through bash-completion's loader, the system user and /var/lib/antq, the unit
+# man antq-verify (and in Vietnamese), the bash completion through bash-completion's loader, the system user and /var/lib/antq, the unit
 # through systemd-analyze verify, and the demo run from /usr/bin/antq (built, verified, its bundle verified); then
 # the maintainer scripts: a reinstall, a remove and a purge (the ledger and the user stay), an install again.
 # Meant for a fresh Debian root, where apt-get must find every library the package depends on:
@@ -38,6 +38,10 @@ MANWIDTH=100 man antq-verify >/tmp/package-check.man 2>/dev/null || fail "man an
 sed -n 1,12p /tmp/package-check.man
 grep -qF -- "--checkpoint" /tmp/package-check.man || fail "man antq-verify has no --checkpoint"
 man -w antq antq-serve antq-report >/dev/null || fail "man -w antq antq-serve antq-report"
+echo "== man -L vi antq-verify"
+MANWIDTH=100 man -L vi antq-verify >/tmp/package-check.man.vi 2>/dev/null || fail "man -L vi antq-verify"
+sed -n 1,6p /tmp/package-check.man.vi
+grep -qF "TÙY CHỌN" /tmp/package-check.man.vi || fail "man -L vi antq-verify is not in Vietnamese"
 
 echo "== completion (bash-completion's loader finds /usr/share/bash-completion/completions/antq)"
 offered=$(bash -c '. /usr/share/bash-completion/bash_completion

@@ -43,6 +43,7 @@ commands=$(LANGUAGE=en "$tmp/root/usr/bin/antq" --help | sed -n '/^Subcommands:/
 [[ $(wc -w <<<"$commands") -ge 30 ]] || fail "antq --help listed only: $commands"
 for c in $commands; do
   [[ -f "$tmp/root/usr/share/man/man1/antq-$c.1.gz" ]] || fail "no manual page antq-$c(1)"
+  [[ -f "$tmp/root/usr/share/man/vi/man1/antq-$c.1.gz" ]] || fail "no Vietnamese manual page antq-$c(1)"
 done
 # Every file the installed README links to is installed beside it.
 for link in $(grep -o '](\(docs\|ledger\)/[^)#]*' "$tmp/root/usr/share/doc/antq/README.md" | cut -c3- | sort -u); do
@@ -56,6 +57,12 @@ for want in "antq-verify - Recheck every entry" "--checkpoint" "--operator-key" 
   grep -qF -- "$want" <<<"$page" || fail "man antq-verify lacks '$want'"
 done
 echo "ok: man antq-verify renders ($(wc -l <<<"$page") lines)"
+page=$(MANWIDTH=100 man -l "$tmp/root/usr/share/man/vi/man1/antq-verify.1.gz" 2>/dev/null)
+for want in "antq-verify - Kiểm tra lại mọi bản ghi" "TÓM TẮT" "antq verify [TÙY_CHỌN] DIR" "TÙY CHỌN" "--checkpoint" \
+  "XEM THÊM"; do
+  grep -qF -- "$want" <<<"$page" || fail "the Vietnamese man antq-verify lacks '$want'"
+done
+echo "ok: the Vietnamese man antq-verify renders ($(wc -l <<<"$page") lines)"
 
 # The installed completion completes (through the packaged antq).
 "$here/tests/tools/completion_test.sh" "$tmp/root/usr/bin/antq" "$tmp/root/usr/share/bash-completion/completions/antq" \
