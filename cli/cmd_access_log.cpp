@@ -5,6 +5,7 @@
 #include "cli/display.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/ledger.hpp"
+#include "projections/words.hpp"
 
 namespace antq::cli {
 
@@ -49,8 +50,9 @@ void add_access_log(CLI::App& app, Action& run) {
                       {"size", 0},
                       {"origin", (*ledger)->info().origin + ledger::kAccessOriginSuffix}});
         } else {
-          print_line(fmt::format("{} has no access log yet: antq serve makes it when it first starts on the ledger",
-                                 args->dir));
+          print_line(i18n::trf(i18n::process_lang(),
+                               "{} has no access log yet: antq serve makes it when it first starts on the ledger",
+                               args->dir));
         }
         return kOk;
       }
@@ -77,20 +79,31 @@ void add_access_log(CLI::App& app, Action& run) {
         nlohmann::json tail = {{"count", count}, {"size", (*log)->size()}, {"origin", (*log)->origin()}};
         std::cout << (count == 0 ? "]," : "\n  ],") << json_text(tail, 2).substr(1) << "\n";
       } else {
-        std::cout << fmt::format("{:>6}  {:<25}  {:<9}  {:<16}  {}\n", "seq", "at", "role", "certificate", "read / by");
+        // Headings, roles and labels in the reader's language; times as RFC 3339 in Vietnam time in both.
+        const i18n::Lang lang = i18n::process_lang();
+        const std::size_t role_width = lang == i18n::Lang::en ? 9 : 10;
+        std::cout << cell_right(i18n::tr(lang, NC_("access log", "seq")), 6) << "  "
+                  << cell(i18n::tr(lang, NC_("access log", "at")), 25) << "  "
+                  << cell(i18n::tr(lang, NC_("access log", "role")), role_width) << "  "
+                  << cell(i18n::tr(lang, NC_("access log", "certificate")), 16) << "  "
+                  << i18n::tr(lang, NC_("access log", "read / by")) << "\n";
         listed = (*log)->for_each(filter, [&](const ledger::AccessRecord& r) -> Status {
           ++count;
           std::string what = r.route;
           for (const auto& [label, value] :
-               {std::pair{"subject", &r.subject}, std::pair{"unit", &r.unit}, std::pair{"report", &r.report}})
-            if (!value->empty()) what += fmt::format(" [{} {}]", label, *value);
-          std::cout << fmt::format("{:>6}  {:<25}  {}  {:<16}  {}\n", r.seq, output_time(r.at), cell(r.role, 9),
+               {std::pair{NC_("access log", "subject"), &r.subject}, std::pair{NC_("access log", "unit"), &r.unit},
+                std::pair{NC_("access log", "report"), &r.report}})
+            if (!value->empty()) what += fmt::format(" [{} {}]", i18n::tr(lang, label), *value);
+          std::cout << fmt::format("{:>6}  {:<25}  {}  {:<16}  {}\n", r.seq, output_time(r.at),
+                                   cell(projections::words::reader_role(lang, r.role), role_width),
                                    r.certificate.substr(0, 16), visible(what))
-                    << fmt::format("{:>6}  {:<25}  {:<9}  {:<16}  {}\n", "", "", "", "", visible(r.subject_dn));
+                    << fmt::format("{:>6}  {:<25}  {}  {:<16}  {}\n", "", "", std::string(role_width, ' '), "",
+                                   visible(r.subject_dn));
           return {};
         });
-        std::cout << fmt::format("{} record(s) listed of {}; checkpoint origin {}\n", count, (*log)->size(),
-                                 visible((*log)->origin()));
+        std::cout << i18n::trf(lang, "{} record(s) listed of {}; checkpoint origin {}", count, (*log)->size(),
+                               visible((*log)->origin()))
+                  << "\n";
       }
       if (!listed) return fail(listed.error());
       return kOk;

@@ -10,12 +10,16 @@
 #include "cli/queries.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/retention.hpp"
+#include "projections/words.hpp"
 
 namespace antq::cli {
 namespace {
 
-std::string period_text(const projections::RetentionRecord& r) {
-  return r.years ? fmt::format("{} years", *r.years) : r.period;
+std::string period_text(i18n::Lang lang, const projections::RetentionRecord& r) {
+  if (r.years) return i18n::trf(lang, "{} years", *r.years);
+  if (r.period == "permanent") return i18n::tr(lang, NC_("retention period", "permanent"));
+  if (r.period == "until-superseded") return i18n::tr(lang, NC_("retention period", "until-superseded"));
+  return r.period;
 }
 
 // --as-of: empty (today), or a date.
@@ -78,10 +82,10 @@ std::string listing_csv(const Listed& x) {
       if (!holds.empty()) holds += ' ';
       holds += std::to_string(h);
     }
-    out += csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls, period_text(r),
-                       r.clock_start.value_or(""), r.due.value_or(""), r.due_kind, r.status,
-                       r.provisional ? "provisional" : "", holds, r.unit, r.seq ? std::to_string(*r.seq) : "", r.act,
-                       r.date, r.number});
+    out += csv_record({r.subject, r.item.value_or(""), r.attachment ? to_hex(*r.attachment) : "", r.cls,
+                       period_text(i18n::Lang::en, r), r.clock_start.value_or(""), r.due.value_or(""), r.due_kind,
+                       r.status, r.provisional ? "provisional" : "", holds, r.unit, r.seq ? std::to_string(*r.seq) : "",
+                       r.act, r.date, r.number});
   }
   return out;
 }
@@ -168,28 +172,43 @@ void add_retention(CLI::App& app, Action& run) {
         std::cout << listing_csv(*x);
         return kOk;
       }
-      print_line(fmt::format("records of {} on {}, under schedule {}{}", args->dir, on, sc.schedule.id,
-                             sc.adopted_by ? fmt::format(" (adopted by entry {})", *sc.adopted_by)
-                                           : fmt::format(" (of profile {})", sc.profile)));
+      // Headings, statuses, periods and dates in the reader's language (the JSON and CSV keep the ids and ISO dates).
+      const i18n::Lang lang = i18n::process_lang();
+      print_line(sc.adopted_by ? i18n::trf(lang, "records of {} on {}, under schedule {} (adopted by entry {})",
+                                           args->dir, i18n::date(lang, on), sc.schedule.id, *sc.adopted_by)
+                               : i18n::trf(lang, "records of {} on {}, under schedule {} (of profile {})", args->dir,
+                                           i18n::date(lang, on), sc.schedule.id, sc.profile));
       const bool provisional = std::any_of(listing->records.begin(), listing->records.end(),
                                            [](const auto& r) { return r.provisional; });
       if (provisional)
-        print_line("provisional: rows marked * are not taken from an official schedule (see antq retention --help)");
-      for (const auto& [status, n] : counts) std::cout << "  " << cell(status, 18) << ' ' << n << '\n';
+        print_line(i18n::tr(
+            lang, "provisional: rows marked * are not taken from an official schedule (see antq retention --help)"));
+      const std::size_t status_width = lang == i18n::Lang::en ? 18 : 22;
+      for (const auto& [status, n] : counts)
+        std::cout << "  " << cell(projections::words::record_status(lang, status), status_width) << ' ' << n << '\n';
+      const auto heading = [&](const i18n::Msg& word, std::size_t width) { return cell(i18n::tr(lang, word), width); };
       std::cout << '\n'
-                << fmt::format("{:<18} {:<5} {:<14} {:<19} {:<17} {:<11} {:<18} {}\n", "subject", "item", "document",
-                               "class", "period", "due", "status", "entry / holds");
+                << heading(NC_("retention", "subject"), 18) << ' ' << heading(NC_("retention", "item"), 5) << ' '
+                << heading(NC_("retention", "document"), 14) << ' ' << heading(NC_("retention", "class"), 19) << ' '
+                << heading(NC_("retention", "period"), 17) << ' ' << heading(NC_("retention", "due"), 11) << ' '
+                << heading(NC_("retention", "status"), status_width) << ' '
+                << i18n::tr(lang, NC_("retention", "entry / holds")) << '\n';
       for (const auto& r : listing->records) {
-        std::string doc = r.cls == "file" ? "(file)" : r.attachment ? to_hex(*r.attachment).substr(0, 12) + "…" : "-";
+        std::string doc = r.cls == "file" ? i18n::tr(lang, NC_("retention", "(file)"))
+                          : r.attachment  ? to_hex(*r.attachment).substr(0, 12) + "…"
+                                          : "-";
         std::string tail = r.seq ? fmt::format("{} {}", *r.seq, r.act) : visible(r.title);
         if (!r.holds.empty()) {
-          tail += " held by";
-          for (auto h : r.holds) tail += fmt::format(" {}", h);
+          std::string holds;
+          for (auto h : r.holds) holds += fmt::format(" {}", h);
+          tail += i18n::trf(lang, " held by{}", holds);
         }
-        if (r.disposed_by) tail += fmt::format(" disposed by {}", *r.disposed_by);
+        if (r.disposed_by) tail += i18n::trf(lang, " disposed by {}", *r.disposed_by);
         std::cout << cell(r.subject, 18) << ' ' << cell(r.item.value_or("-"), 5) << ' ' << cell(doc, 14) << ' '
-                  << cell(r.cls, 19) << ' ' << cell(period_text(r) + (r.provisional ? "*" : ""), 17) << ' '
-                  << cell(r.due.value_or("-"), 11) << ' ' << cell(r.status, 18) << ' ' << visible(tail) << '\n';
+                  << cell(r.cls, 19) << ' ' << cell(period_text(lang, r) + (r.provisional ? "*" : ""), 17) << ' '
+                  << cell(i18n::date(lang, r.due.value_or("-")), 11) << ' '
+                  << cell(projections::words::record_status(lang, r.status), status_width) << ' ' << visible(tail)
+                  << '\n';
       }
       return kOk;
     };

@@ -82,7 +82,7 @@ void add_sign(CLI::App& app, Action& run) {
         auto act = read_act(args->act);
         if (!act) return fail(act.error());
         if (args->dry_run) {
-          if (auto s = ledger::check_document_date(act->act, signing::now(), "signing"); !s) return fail(s.error());
+          if (auto s = ledger::check_document_date(act->act, signing::now(), N_("signing")); !s) return fail(s.error());
           attach_builtin_profile(*act);
           print_attachments(act->act, act->attachment_sources, args->json);
           return kOk;

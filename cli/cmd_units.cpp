@@ -16,6 +16,7 @@
 #include "projections/query.hpp"
 #include "projections/retention.hpp"
 #include "projections/units.hpp"
+#include "projections/words.hpp"
 
 namespace antq::cli {
 
@@ -185,28 +186,42 @@ void add_units(CLI::App& app, Action& run) {
         print_json(*found);
         return kOk;
       }
-      // Names come from acts: shown through cell()/visible() (cli/display.hpp).
+      // Names come from acts: shown through cell()/visible() (cli/display.hpp). Levels, kinds, dates and headings in
+      // the reader's language (the ids and ISO dates in English, as the JSON has them).
+      const i18n::Lang lang = i18n::process_lang();
       std::size_t registered = 0;
       for (const auto& u : (*found)["units"]) registered += u["registered"].get<bool>() ? 1 : 0;
-      print_line(fmt::format("Units of {} as of {}: {} registered, {} only seen in acts", args->dir,
-                             (*found)["as_of"].get<std::string>(), registered, (*found)["units"].size() - registered));
-      std::cout << "\n" << fmt::format("{:<50} {:<9} {:<18} {:<10} {:<10} {:>8} {:>8}\n", "unit", "level", "kind",
-                                       "from", "to", "founded", "under");
+      print_line(i18n::trf(lang, "Units of {} as of {}: {} registered, {} only seen in acts", args->dir,
+                           i18n::date(lang, (*found)["as_of"].get<std::string>()), registered,
+                           (*found)["units"].size() - registered));
+      const bool en = lang == i18n::Lang::en;
+      const std::size_t level_width = en ? 9 : 10, kind_width = en ? 18 : 22, count_width = en ? 8 : 11;
+      const auto heading = [&](const i18n::Msg& word, std::size_t width) { return cell(i18n::tr(lang, word), width); };
+      std::cout << "\n"
+                << heading(NC_("units", "unit"), 50) << ' ' << heading(NC_("units", "level"), level_width) << ' '
+                << heading(NC_("units", "kind"), kind_width) << ' ' << heading(NC_("units", "from"), 10) << ' '
+                << heading(NC_("units", "to"), 10) << ' '
+                << cell_right(i18n::tr(lang, NC_("units", "founded")), count_width) << ' '
+                << cell_right(i18n::tr(lang, NC_("units", "under")), count_width) << "\n";
       bool apart = false;
       for (const auto& u : (*found)["units"]) {
         if (!u["registered"].get<bool>() && !apart) {
           apart = true;
-          std::cout << "(only seen in acts)\n";
+          std::cout << i18n::tr(lang, "(only seen in acts)") << "\n";
         }
         const std::string indent(2 * std::min<std::size_t>(u["depth"].get<std::size_t>(), 8), ' ');
-        std::cout << cell(indent + u["name"].get<std::string>(), 50) << ' ' << cell(u["level"].get<std::string>(), 9)
-                  << ' ' << cell(text_or(u, "kind", "-"), 18) << ' ' << cell(text_or(u, "from", "-"), 10) << ' '
-                  << cell(text_or(u, "to", "-"), 10)
-                  << fmt::format(" {:>8} {:>8}\n", u["subjects"].get<std::size_t>(),
-                                 u["subjects_under"].get<std::size_t>());
+        const std::string kind = text_or(u, "kind", "-");
+        std::cout << cell(indent + u["name"].get<std::string>(), 50) << ' '
+                  << cell(projections::words::level(lang, u["level"].get<std::string>()), level_width) << ' '
+                  << cell(kind == "-" ? kind : projections::words::unit_kind(lang, kind), kind_width) << ' '
+                  << cell(i18n::date(lang, text_or(u, "from", "-")), 10) << ' '
+                  << cell(i18n::date(lang, text_or(u, "to", "-")), 10) << ' '
+                  << cell_right(std::to_string(u["subjects"].get<std::size_t>()), count_width) << ' '
+                  << cell_right(std::to_string(u["subjects_under"].get<std::size_t>()), count_width) << "\n";
         if (const std::string next = text_or(u, "successor", ""); !next.empty())
           std::cout << cell(std::string(2 * std::min<std::size_t>(u["depth"].get<std::size_t>(), 8) + 2, ' ') +
-                                (u.value("ceased", false) ? "succeeded by " : "to be succeeded by ") + next,
+                                (u.value("ceased", false) ? i18n::trf(lang, "succeeded by {}", next)
+                                                          : i18n::trf(lang, "to be succeeded by {}", next)),
                             120)
                     << "\n";
       }

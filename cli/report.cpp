@@ -45,7 +45,7 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
   const auto& first = r.failures.front();
   std::cout << label(NC_("verify", "result"))
             << i18n::trf(lang, "FAILED: {} problem(s); first: {}{}", r.failures.size(),
-                         first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason))
+                         first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.said(lang)))
             << "\n";
   std::size_t shown = 0;
   for (const auto& f : r.failures) {
@@ -54,7 +54,7 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
       break;
     }
     std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"),
-                             visible(f.reason));
+                             visible(f.said(lang)));
   }
 }
 
@@ -63,15 +63,18 @@ int bundle_exit_code(const ledger::BundleReport& r, bool self_consistent_only) {
   return r.anchored() || self_consistent_only ? kOk : kCheckFailed;
 }
 
-std::string not_anchored_line(const ledger::BundleReport& r) {
+std::string not_anchored_line(const ledger::BundleReport& r, i18n::Lang lang) {
   if (r.anchored()) return {};
-  std::string line = "NOT ANCHORED: only the bundle's consistency with itself was checked. ";
+  std::string line = i18n::tr(lang, "NOT ANCHORED: only the bundle's consistency with itself was checked. ");
   if (!r.operator_anchored)
-    line += "Its operator key is its own, so this does not prove that the operator's log holds these entries "
-            "(give --operator-key or --checkpoint)";
+    line += i18n::tr(lang,
+                     "Its operator key is its own, so this does not prove that the operator's log holds these entries "
+                     "(give --operator-key or --checkpoint)");
   if (!r.operator_anchored && !r.trust_anchored) line += "; ";
   if (!r.trust_anchored)
-    line += "its trust roots are its own, so this does not prove that signers you trust signed these acts (give --trust)";
+    line += i18n::tr(
+        lang,
+        "its trust roots are its own, so this does not prove that signers you trust signed these acts (give --trust)");
   return line + ".";
 }
 
@@ -92,7 +95,8 @@ std::string file_kind(const std::string& path) {
 void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnchors& anchors, bool self_consistent_only,
                          bool json, const std::string& what) {
   const int exit_code = bundle_exit_code(r, self_consistent_only);
-  const std::string not_anchored = not_anchored_line(r);
+  const i18n::Lang lang = json ? i18n::Lang::en : i18n::process_lang();  // the JSON's words are English
+  const std::string not_anchored = not_anchored_line(r, lang);
   if (json) {
     ledger::VerifyReport shown = r.verify;
     for (auto& f : shown.failures) f.reason = visible(f.reason);
@@ -114,16 +118,20 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
   }
   if (!not_anchored.empty()) std::cout << not_anchored << "\n";
   std::string used;
-  for (const auto& [given, name] : {std::pair{anchors.operator_key.has_value(), "operator key (--operator-key)"},
-                                    std::pair{anchors.checkpoint.has_value(), "kept checkpoint (--checkpoint)"},
-                                    std::pair{anchors.trust.has_value(), "trust roots (--trust)"}})
-    if (given) used += (used.empty() ? "" : ", ") + std::string(name);
-  std::cout << fmt::format("{:<13}{}\n", "verified", visible(what))
-            << fmt::format("{:<13}{}\n", "anchors", used.empty() ? "none: the bundle's own key and roots" : used)
-            << fmt::format("{:<13}{}\n", "entries", r.verify.entries)
-            << fmt::format("{:<13}{}\n", "signatures", r.verify.signatures)
-            << fmt::format("{:<13}{}\n", "attachments", r.verify.attachments)
-            << fmt::format("{:<13}{}\n", "root", to_hex(r.verify.root));
+  for (const auto& [given, name] : {std::pair{anchors.operator_key.has_value(), N_("operator key (--operator-key)")},
+                                    std::pair{anchors.checkpoint.has_value(), N_("kept checkpoint (--checkpoint)")},
+                                    std::pair{anchors.trust.has_value(), N_("trust roots (--trust)")}})
+    if (given) used += (used.empty() ? "" : ", ") + std::string(i18n::tr(lang, name));
+  // The labels as `antq verify` prints them (print_report), padded to the longest in the reader's language.
+  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;
+  const auto label = [&](const i18n::Msg& word) { return cell(i18n::tr(lang, word), width); };
+  std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
+            << label(NC_("verify", "anchors"))
+            << (used.empty() ? std::string(i18n::tr(lang, "none: the bundle's own key and roots")) : used) << "\n"
+            << label(NC_("verify", "entries")) << r.verify.entries << "\n"
+            << label(NC_("verify", "signatures")) << r.verify.signatures << "\n"
+            << label(NC_("verify", "attachments")) << r.verify.attachments << "\n"
+            << label(NC_("verify", "root")) << to_hex(r.verify.root) << "\n";
   // Checked files by kind (a group, or the file itself), in path order of each kind's first file.
   struct Kind {
     std::string name;
@@ -145,36 +153,48 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
   std::string by_kind;
   for (const Kind& k : kinds)
     by_kind += (by_kind.empty() ? ": " : ", ") + (k.group ? fmt::format("{} ({})", k.name, k.files) : k.name);
-  std::cout << fmt::format("{:<13}{} file(s){}\n", "checked", checked, by_kind);
+  std::cout << label(NC_("verify", "checked")) << i18n::trf(lang, "{} file(s){}", checked, by_kind) << "\n";
   std::size_t shown = 0;
   for (const ledger::BundleFile* f : unchecked) {
     if (++shown > 20) {
-      std::cout << fmt::format("{:<13}... and {} more (--json lists every file)\n", "", unchecked.size() - 20);
+      std::cout << cell("", width)
+                << i18n::trf(lang, "... and {} more (--json lists every file)", unchecked.size() - 20) << "\n";
       break;
     }
-    std::cout << fmt::format("{:<13}{}: {}\n", shown == 1 ? "unchecked" : "", visible(f->path), visible(f->reason));
+    std::cout << (shown == 1 ? label(NC_("verify", "unchecked")) : cell("", width)) << visible(f->path) << ": "
+              << visible(f->said(lang)) << "\n";
   }
   if (!r.verify.ok) {
     const auto& first = r.verify.failures.front();
-    std::cout << fmt::format("{:<13}FAILED: {} problem(s); first: {}{}\n", "result", r.verify.failures.size(),
-                             first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.reason));
+    std::cout << label(NC_("verify", "result"))
+              << i18n::trf(lang, "FAILED: {} problem(s); first: {}{}", r.verify.failures.size(),
+                           first.seq ? fmt::format("seq {}: ", *first.seq) : std::string(), visible(first.said(lang)))
+              << "\n";
     shown = 0;
     for (const auto& f : r.verify.failures) {
       if (++shown > 20) {
-        std::cout << fmt::format("  ... and {} more (use --json for all)\n", r.verify.failures.size() - 20);
+        std::cout << i18n::trf(lang, "  ... and {} more (use --json for all)", r.verify.failures.size() - 20) << "\n";
         break;
       }
-      std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"), visible(f.reason));
+      std::cout << fmt::format("  {:<10} {}\n", f.seq ? fmt::format("seq {}", *f.seq) : std::string("-"),
+                               visible(f.said(lang)));
     }
   } else if (r.anchored()) {
-    std::cout << fmt::format("{:<13}OK: every entry and signature verifies against your anchors; every file is checked "
-                             "or listed above as unchecked\n", "result");
+    std::cout << label(NC_("verify", "result"))
+              << i18n::tr(lang,
+                          "OK: every entry and signature verifies against your anchors; every file is checked "
+                          "or listed above as unchecked")
+              << "\n";
   } else if (self_consistent_only) {
-    std::cout << fmt::format("{:<13}OK AS SELF-CONSISTENT ONLY (--self-consistent-only): not anchored, see the first "
-                             "line\n", "result");
+    std::cout << label(NC_("verify", "result"))
+              << i18n::tr(lang, "OK AS SELF-CONSISTENT ONLY (--self-consistent-only): not anchored, see the first line")
+              << "\n";
   } else {
-    std::cout << fmt::format("{:<13}NOT ANCHORED: consistent with itself only, see the first line (exit 1; "
-                             "--self-consistent-only accepts this)\n", "result");
+    std::cout << label(NC_("verify", "result"))
+              << i18n::tr(lang,
+                          "NOT ANCHORED: consistent with itself only, see the first line (exit 1; "
+                          "--self-consistent-only accepts this)")
+              << "\n";
   }
 }
 

@@ -20,7 +20,7 @@ nlohmann::json report_json(const ledger::VerifyReport& report);
 // --self-consistent-only), and the one line said when the bundle was checked against itself only (empty when
 // anchored).
 int bundle_exit_code(const ledger::BundleReport& report, bool self_consistent_only);
-std::string not_anchored_line(const ledger::BundleReport& report);
+std::string not_anchored_line(const ledger::BundleReport& report, i18n::Lang lang = i18n::Lang::en);
 // The table (the not-anchored line first, then the counts, the checked files by kind, the unchecked files with why,
 // the result), or the JSON: report_json's keys, with `ok` true exactly when the exit code is 0, and `consistent`,
 // `anchored`, `anchors` (`operator_key`, `checkpoint`, `trust`), `self_consistent_only`, `not_anchored` (the

@@ -94,10 +94,10 @@ void print_attachments(const ledger::Act& act, const std::vector<std::filesystem
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
                      const signing::SignOptions& options, UnencryptedKey unencrypted) {
   for (const auto& s : submission.event.signatures)
-    if (s.role == role) return bad_input(i18n::Text("the event already has a {} signature", ledger::role_name(role)));
+    if (s.role == role) return bad_input(i18n::Text("the event already has a {} signature", ledger::role_text(role)));
   // Nobody signs a document dated later than today; admission refuses it too, and verify rechecks it.
   if (auto act = ledger::decode_body(submission.event.body); act) {
-    if (auto s = ledger::check_document_date(*act, signing::now(), "signing"); !s) return s;
+    if (auto s = ledger::check_document_date(*act, signing::now(), N_("signing")); !s) return s;
   }
   auto certs = signing::read_certificates(signer.cert);
   if (!certs) return std::unexpected(certs.error());

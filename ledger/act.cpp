@@ -916,7 +916,7 @@ Status check_document_date(const Act& act, signing::UnixTime at, std::string_vie
   const std::string day = signing::format_vietnam_time(at).substr(0, 10);
   if (act.date <= day) return {};
   return bad_input(i18n::Text("date: the document is dated {}, later than the day of its {} ({}, Vietnam time)",
-                              act.date, event, day));
+                              act.date, i18n::Text::word(std::string(event)), day));
 }
 
 Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& source,

@@ -278,7 +278,7 @@ Result<ExportSummary> write_bundle(const Ledger& ledger, OutputDirectory& dir, c
         auto parts = signing::cms_parse(s.cms);
         if (!parts || !parts->signing_time)
           return corruption(
-              i18n::Text("entry {}: its {} signature is not a CMS with a signing time", seq, role_name(s.role)));
+              i18n::Text("entry {}: its {} signature is not a CMS with a signing time", seq, role_text(s.role)));
         index += bundle_index_line(seq, s.role, s.signer, *parts->signing_time);
         // The chain (without the root) goes into the CMS so that `openssl cms -verify -CAfile ROOTS.pem` works.
         std::vector<Bytes> chain{*der};

@@ -84,6 +84,8 @@ struct BundleFile {
   std::string path;                     // relative to the bundle, '/'-separated
   Status status = Status::unchecked;
   std::string reason;                   // checked: what was checked; unchecked: why not; failed: the first failure
+  i18n::Text text = {};                 // `reason` to be put into words in the reader's language, if made so
+  std::string said(i18n::Lang lang) const { return text.empty() ? reason : text.str(lang); }
 };
 std::string_view status_name(BundleFile::Status status);  // "checked" | "unchecked" | "failed"
 

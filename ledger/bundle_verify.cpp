@@ -94,7 +94,7 @@ struct Item {
   std::optional<Entry> entry;
   std::optional<Act> act;
   std::vector<CheckedSignature> signatures;  // when every signature verified
-  std::optional<std::string> failure;        // the first problem of this entry
+  std::optional<i18n::Text> failure;         // the first problem of this entry
 };
 
 class BundleCheck {
@@ -125,34 +125,44 @@ class BundleCheck {
   // ---- files and failures ----
 
   // A failure of the bundle; `path` (when not empty) is the file it concerns, marked failed with its first reason.
-  void fail(const std::string& path, const std::string& reason, std::optional<std::uint64_t> seq = std::nullopt) {
+  // Reasons are said in English in the report's strings (the JSON's) and kept as i18n::Text for the reader's language.
+  void fail(const std::string& path, const i18n::Text& reason, std::optional<std::uint64_t> seq = std::nullopt) {
     report_.verify.ok = false;
-    report_.verify.failures.push_back({seq, path.empty() ? reason : path + ": " + reason});
+    const i18n::Text said = path.empty() ? reason : i18n::Text("{}: {}", path, reason);
+    report_.verify.failures.push_back({seq, said.str(), said});
     if (path.empty()) return;
     BundleFile& f = files_[path];
     if (f.status == FileStatus::failed) return;
-    f = {path, FileStatus::failed, reason};
+    f = {path, FileStatus::failed, reason.str(), reason};
   }
-  void mark(const std::string& path, FileStatus status, std::string reason) {
+  void fail(const std::string& path, const std::string& reason, std::optional<std::uint64_t> seq = std::nullopt) {
+    fail(path, i18n::Text::verbatim(reason), seq);
+  }
+  void mark(const std::string& path, FileStatus status, const i18n::Text& reason) {
     auto it = files_.find(path);
     if (it == files_.end() || it->second.status == FileStatus::failed) return;
     it->second.status = status;
-    it->second.reason = std::move(reason);
+    it->second.reason = reason.str();
+    it->second.text = reason;
+  }
+  void mark(const std::string& path, FileStatus status, const std::string& reason) {
+    mark(path, status, i18n::Text::verbatim(reason));
   }
   bool present(const std::string& path) const { return files_.contains(path); }
   // A file the bundle must hold: its bytes, or a failure naming it.
-  std::optional<Bytes> required(const std::string& path, const std::string& why,
+  std::optional<Bytes> required(const std::string& path, const i18n::Text& why,
                                 std::optional<std::uint64_t> seq = std::nullopt) {
     if (!present(path)) {
-      fail(path, "missing (" + why + ")", seq);
+      fail(path, i18n::Text("missing ({})", why), seq);
       return std::nullopt;
     }
     const std::uint64_t max_bytes =
         path == "entries.bin" || path == "proofs.json" ? kMaxLogFileBytes : kMaxTextFileBytes;
     auto bytes = read_regular(dir_ / path, max_bytes);
     if (!bytes)
-      fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
-                             max_bytes),
+      fail(path,
+           i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                      max_bytes),
            seq);
     return bytes;
   }
@@ -171,7 +181,7 @@ class BundleCheck {
                       kind == fs::file_type::regular ? "not a file antq export writes"
                                                      : "not a regular file (a symlink or a special file): not read"};
     }
-    if (ec) fail("", "cannot list the bundle's files: " + ec.message());
+    if (ec) fail("", i18n::Text("cannot list the bundle's files: {}", ec.message()));
     return {};
   }
 
@@ -179,50 +189,53 @@ class BundleCheck {
 
   void check_operator_key() {
     std::optional<VerifierKey> own;
-    if (auto text = required("operator.vkey", "the operator's verifier key")) {
+    if (auto text = required("operator.vkey", i18n::Text("the operator's verifier key"))) {
       auto parsed = parse_verifier_key(as_text(*text));
       if (!parsed)
-        fail("operator.vkey", parsed.error().message);
+        fail("operator.vkey", text_of(parsed.error()));
       else
         own = *parsed;
     }
     if (anchors_.operator_key) {
       key_ = anchors_.operator_key;
-      key_source_ = "the operator key given (--operator-key)";
+      key_source_ = i18n::Text("the operator key given (--operator-key)");
       if (own && same_key(*own, *key_))
-        mark("operator.vkey", FileStatus::checked, "the same key as --operator-key");
+        mark("operator.vkey", FileStatus::checked, i18n::Text("the same key as --operator-key"));
       else if (own)
-        fail("operator.vkey", fmt::format("not the operator key given with --operator-key ({}): the bundle was made "
-                                          "with another key",
-                                          key_->name));
+        fail("operator.vkey", i18n::Text("not the operator key given with --operator-key ({}): the bundle was made "
+                                         "with another key",
+                                         key_->name));
     } else if (own) {
       key_ = own;
-      key_source_ = "the bundle's own operator.vkey";
-      mark("operator.vkey", FileStatus::unchecked,
-           "taken from the bundle itself: nothing outside it vouches for it (give --operator-key or --checkpoint)");
+      key_source_ = i18n::Text("the bundle's own operator.vkey");
+      mark(
+          "operator.vkey", FileStatus::unchecked,
+          i18n::Text(
+              "taken from the bundle itself: nothing outside it vouches for it (give --operator-key or --checkpoint)"));
     }
   }
 
   void check_checkpoint() {
-    auto note = required("checkpoint", "the log's signed checkpoint");
+    auto note = required("checkpoint", i18n::Text("the log's signed checkpoint"));
     if (!note) return;
-    if (!key_) return mark("checkpoint", FileStatus::unchecked, "no operator key to check its signature with");
+    if (!key_)
+      return mark("checkpoint", FileStatus::unchecked, i18n::Text("no operator key to check its signature with"));
     auto opened = open_checkpoint(as_text(*note), *key_);
     if (!opened) {
       fail("checkpoint", opened.error().kind == ErrorKind::bad_input
-                             ? opened.error().message
-                             : "not signed by " + key_source_ + ": " + opened.error().message);
+                             ? text_of(opened.error())
+                             : i18n::Text("not signed by {}: {}", key_source_, text_of(opened.error())));
       return;
     }
     if (opened->origin != key_->name) {
       fail("checkpoint",
-           fmt::format("its origin \"{}\" is not the operator key's name \"{}\"", opened->origin, key_->name));
+           i18n::Text("its origin \"{}\" is not the operator key's name \"{}\"", opened->origin, key_->name));
       return;
     }
     cp_ = *opened;
     ++report_.verify.checkpoints;
     report_.verify.root = cp_->root;
-    mark("checkpoint", FileStatus::checked, "signed by " + key_source_);
+    mark("checkpoint", FileStatus::checked, i18n::Text("signed by {}", key_source_));
   }
 
   // --checkpoint: signed by the operator key in use (which it thereby proves, when it is the bundle's own), of the
@@ -230,16 +243,18 @@ class BundleCheck {
   Status check_kept_checkpoint() {
     if (!anchors_.checkpoint) return {};
     if (!key_) {
-      fail("", "the checkpoint you kept (--checkpoint) cannot be checked: the bundle has no usable operator key");
+      fail("", i18n::Text(
+                   "the checkpoint you kept (--checkpoint) cannot be checked: the bundle has no usable operator key"));
       return {};
     }
     auto kept = open_checkpoint(*anchors_.checkpoint, *key_);
     if (!kept && kept.error().kind == ErrorKind::bad_input)
       return bad_input(i18n::Text("--checkpoint: {}", text_of(kept.error())));
     if (!kept) {
-      const std::string reason = "the checkpoint you kept (--checkpoint) is not signed by " + key_source_ +
-                                 ": the bundle's operator is not the one whose checkpoint you kept (" +
-                                 kept.error().message + ")";
+      const auto reason = i18n::Text(
+          "the checkpoint you kept (--checkpoint) is not signed by {}: the bundle's "
+          "operator is not the one whose checkpoint you kept ({})",
+          key_source_, text_of(kept.error()));
       if (anchors_.operator_key)
         fail("", reason);
       else
@@ -248,13 +263,13 @@ class BundleCheck {
     }
     if (cp_ && kept->origin != cp_->origin) {
       fail("checkpoint",
-           fmt::format("origin \"{}\", but the checkpoint you kept is of \"{}\"", cp_->origin, kept->origin));
+           i18n::Text("origin \"{}\", but the checkpoint you kept is of \"{}\"", cp_->origin, kept->origin));
       return {};
     }
     kept_ = *kept;
     ++report_.verify.checkpoints;
     if (!anchors_.operator_key)
-      mark("operator.vkey", FileStatus::checked, "signed the checkpoint you kept (--checkpoint)");
+      mark("operator.vkey", FileStatus::checked, i18n::Text("signed the checkpoint you kept (--checkpoint)"));
     return {};
   }
 
@@ -262,10 +277,10 @@ class BundleCheck {
 
   void check_trust() {
     std::optional<std::vector<Bytes>> own;
-    if (required("trust.pem", "the trust anchors")) {
+    if (required("trust.pem", i18n::Text("the trust anchors"))) {
       auto read = signing::read_certificates((dir_ / "trust.pem").string());
       if (!read)
-        fail("trust.pem", read.error().message);
+        fail("trust.pem", text_of(read.error()));
       else
         own = std::move(*read);
     }
@@ -276,12 +291,12 @@ class BundleCheck {
     } else if (own) {
       roots = &*own;
       mark("trust.pem", FileStatus::unchecked,
-           "used as the trust roots, but taken from the bundle itself: nothing outside it vouches for them (give "
-           "--trust)");
+           i18n::Text("used as the trust roots, but taken from the bundle itself: nothing outside it vouches for them "
+                      "(give --trust)"));
     }
     if (roots)
       for (const Bytes& der : *roots)
-        if (auto s = verifier_.add_root(der); !s) fail(anchors_.trust ? "" : "trust.pem", s.error().message);
+        if (auto s = verifier_.add_root(der); !s) fail(anchors_.trust ? "" : "trust.pem", text_of(s.error()));
   }
 
   void compare_roots(const std::vector<Bytes>& own, const std::vector<Bytes>& given) {
@@ -294,13 +309,14 @@ class BundleCheck {
     for (const auto& [fp, der] : theirs)
       if (!mine.contains(fp)) lacking.push_back(der);
     if (extra.empty() && lacking.empty()) {
-      mark("trust.pem", FileStatus::checked, "the same roots as --trust");
+      mark("trust.pem", FileStatus::checked, i18n::Text("the same roots as --trust"));
       return;
     }
-    std::string why = "not used (--trust given), and it differs:";
-    if (!extra.empty()) why += fmt::format(" {} root(s) that --trust lacks ({})", extra.size(), subjects(extra));
-    if (!extra.empty() && !lacking.empty()) why += ";";
-    if (!lacking.empty()) why += fmt::format(" {} root(s) of --trust missing ({})", lacking.size(), subjects(lacking));
+    auto why = i18n::Text("not used (--trust given), and it differs:");
+    if (!extra.empty()) why = i18n::Text("{} {} root(s) that --trust lacks ({})", why, extra.size(), subjects(extra));
+    if (!extra.empty() && !lacking.empty()) why = i18n::Text("{};", why);
+    if (!lacking.empty())
+      why = i18n::Text("{} {} root(s) of --trust missing ({})", why, lacking.size(), subjects(lacking));
     mark("trust.pem", FileStatus::unchecked, why);
   }
 
@@ -313,17 +329,17 @@ class BundleCheck {
       if (!name) continue;  // not a name export writes: stays unchecked
       auto der = read_regular(dir_ / path, kMaxCertificateFileBytes);
       if (!der) {
-        fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
-                               kMaxCertificateFileBytes));
+        fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                              kMaxCertificateFileBytes));
         continue;
       }
       if (sha256(*der) != *name) {
-        fail(path, "does not hash to its name");
+        fail(path, i18n::Text("does not hash to its name"));
         continue;
       }
       auto info = signing::inspect_certificate(*der);
       if (!info) {
-        fail(path, "not a DER certificate");
+        fail(path, i18n::Text("not a DER certificate"));
         continue;
       }
       if (info->is_ca) {
@@ -337,7 +353,7 @@ class BundleCheck {
   // ---- entries ----
 
   void read_entries() {
-    auto bin = required("entries.bin", "the entries");
+    auto bin = required("entries.bin", i18n::Text("the entries"));
     if (!bin) return;
     bin_ = std::move(*bin);
     for (std::size_t pos = 0; pos < bin_.size();) {
@@ -362,28 +378,28 @@ class BundleCheck {
       Item& it = items_[i];
       auto entry = decode_entry(it.bytes);
       if (!entry) {
-        it.failure = fmt::format("entry at position {}: {}", i, entry.error().message);
+        it.failure = i18n::Text("entry at position {}: {}", i, text_of(entry.error()));
         continue;
       }
       auto act = decode_body(entry->event.body);
       if (!act)
-        it.failure = act.error().message;
+        it.failure = text_of(act.error());
       else if (!bodies.insert(sha256(entry->event.body)).second)
-        it.failure = "the same act body as an earlier entry";
+        it.failure = i18n::Text("the same act body as an earlier entry");
       if (act) it.act = std::move(*act);
       it.entry = std::move(*entry);
       if (it.entry && !by_seq_.emplace(it.entry->seq, i).second && !it.failure)
-        it.failure = "a second entry with this seq";
+        it.failure = i18n::Text("a second entry with this seq");
     }
   }
 
   // proofs.json: present in --subject bundles only. {subject, size, entries: [{seq, leaf_hash, proof[]}]}.
   void read_proofs() {
     if (!present("proofs.json")) return;
-    auto text = required("proofs.json", "the inclusion proofs");
+    auto text = required("proofs.json", i18n::Text("the inclusion proofs"));
     if (!text) return;
     json j = json::parse(text->begin(), text->end(), nullptr, false);
-    auto malformed = [&](const std::string& what) { fail("proofs.json", "malformed: " + what); };
+    auto malformed = [&](const std::string& what) { fail("proofs.json", i18n::Text("malformed: {}", what)); };
     if (!j.is_object() || !j.contains("subject") || !j["subject"].is_string() || !j.contains("size") ||
         !j["size"].is_number_unsigned() || !j.contains("entries") || !j["entries"].is_array())
       return malformed("expected {subject, size, entries[]}");
@@ -411,8 +427,10 @@ class BundleCheck {
   // each entry by its inclusion proof. A kept checkpoint must be a prefix of the bundle's tree.
   void check_tree() {
     if (!cp_) {
-      mark("entries.bin", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
-      mark("proofs.json", FileStatus::unchecked, "not checked against a tree: the checkpoint did not verify");
+      mark("entries.bin", FileStatus::unchecked,
+           i18n::Text("not checked against a tree: the checkpoint did not verify"));
+      mark("proofs.json", FileStatus::unchecked,
+           i18n::Text("not checked against a tree: the checkpoint did not verify"));
     }
     if (subject_)
       check_subject_tree();
@@ -429,35 +447,36 @@ class BundleCheck {
       range.append(it.leaf);
       if (kept_ && range.size() == kept_->size) kept_root = range.root();
       if (it.entry && it.entry->seq != i && !it.failure)
-        it.failure = fmt::format("at position {} of entries.bin, but its seq is {} (entries removed or reordered)", i,
-                                 it.entry->seq);
+        it.failure = i18n::Text("at position {} of entries.bin, but its seq is {} (entries removed or reordered)", i,
+                                it.entry->seq);
     }
     if (!cp_) return;
     bool tree_ok = true;
     if (items_.size() != cp_->size) {
       tree_ok = false;
-      fail("entries.bin", fmt::format("holds {} entries, but the checkpoint is of {}", items_.size(), cp_->size));
+      fail("entries.bin", i18n::Text("holds {} entries, but the checkpoint is of {}", items_.size(), cp_->size));
     } else if (range.root() != cp_->root) {
       tree_ok = false;
-      fail("entries.bin", "the root recomputed from its entries is not the checkpoint's root");
+      fail("entries.bin", i18n::Text("the root recomputed from its entries is not the checkpoint's root"));
     }
     if (kept_) {
       if (kept_->size > cp_->size)
-        fail("checkpoint", fmt::format("of {} entries, older than the checkpoint you kept ({} entries): this bundle "
-                                       "is older than what you kept, or was cut short",
-                                       cp_->size, kept_->size));
+        fail("checkpoint", i18n::Text("of {} entries, older than the checkpoint you kept ({} entries): this bundle "
+                                      "is older than what you kept, or was cut short",
+                                      cp_->size, kept_->size));
       else if (!kept_root || *kept_root != kept_->root)
-        fail("entries.bin", fmt::format("its first {} entries do not have the root of the checkpoint you kept: the "
-                                        "log was rewritten since",
-                                        kept_->size));
+        fail("entries.bin", i18n::Text("its first {} entries do not have the root of the checkpoint you kept: the "
+                                       "log was rewritten since",
+                                       kept_->size));
     }
-    if (tree_ok) mark("entries.bin", FileStatus::checked, "every entry in the checkpoint's tree (root recomputed)");
+    if (tree_ok)
+      mark("entries.bin", FileStatus::checked, i18n::Text("every entry in the checkpoint's tree (root recomputed)"));
   }
 
   void check_subject_tree() {
     if (cp_ && proofs_size_ != cp_->size)
       fail("proofs.json",
-           fmt::format("its proofs are for a tree of {} entries, the checkpoint's is of {}", proofs_size_, cp_->size));
+           i18n::Text("its proofs are for a tree of {} entries, the checkpoint's is of {}", proofs_size_, cp_->size));
     std::optional<std::uint64_t> previous;
     bool proofs_ok = cp_ && proofs_size_ == cp_->size;
     for (Item& it : items_) {
@@ -466,33 +485,35 @@ class BundleCheck {
         continue;
       }
       const std::uint64_t seq = it.entry->seq;
-      if (previous && seq <= *previous) it.failure = "out of seq order in entries.bin";
+      if (previous && seq <= *previous) it.failure = i18n::Text("out of seq order in entries.bin");
       previous = seq;
       if (!it.failure && it.act && !act_in_subject_bundle(*it.act, *subject_, subject_attachments()))
-        it.failure = fmt::format("not an act of subject {} nor a records act naming it", *subject_);
+        it.failure = i18n::Text("not an act of subject {} nor a records act naming it", *subject_);
       auto p = proofs_.find(seq);
       if (it.failure || !cp_) continue;
       if (p == proofs_.end())
-        it.failure = "no inclusion proof in proofs.json";
+        it.failure = i18n::Text("no inclusion proof in proofs.json");
       else if (p->second.leaf != it.leaf)
-        it.failure = "its leaf hash in proofs.json is not the hash of its bytes";
+        it.failure = i18n::Text("its leaf hash in proofs.json is not the hash of its bytes");
       else if (seq >= cp_->size || !verify_inclusion(seq, cp_->size, it.leaf, p->second.path, cp_->root))
-        it.failure = "its inclusion proof (proofs.json) does not verify against the checkpoint";
+        it.failure = i18n::Text("its inclusion proof (proofs.json) does not verify against the checkpoint");
       if (it.failure) proofs_ok = false;
     }
     for (const auto& [seq, proof] : proofs_)
       if (!by_seq_.contains(seq))
-        fail("proofs.json", fmt::format("holds a proof of entry {}, which entries.bin lacks (removed?)", seq), seq);
+        fail("proofs.json", i18n::Text("holds a proof of entry {}, which entries.bin lacks (removed?)", seq), seq);
     if (proofs_ok)
-      mark("proofs.json", FileStatus::checked, "one proof per entry, each verifying against the checkpoint");
+      mark("proofs.json", FileStatus::checked,
+           i18n::Text("one proof per entry, each verifying against the checkpoint"));
     if (kept_ && cp_ && kept_->size != cp_->size)
-      fail("", fmt::format("the checkpoint you kept is of {} entries and this --subject bundle's of {}: a subject "
-                           "bundle proves only a checkpoint of its own size; give --operator-key",
-                           kept_->size, cp_->size));
+      fail("", i18n::Text("the checkpoint you kept is of {} entries and this --subject bundle's of {}: a subject "
+                          "bundle proves only a checkpoint of its own size; give --operator-key",
+                          kept_->size, cp_->size));
     else if (kept_ && cp_ && kept_->root != cp_->root)
-      fail("checkpoint", "another root than the checkpoint you kept, at the same size: the log was rewritten since");
+      fail("checkpoint",
+           i18n::Text("another root than the checkpoint you kept, at the same size: the log was rewritten since"));
     if (cp_ && std::none_of(items_.begin(), items_.end(), [](const Item& it) { return it.failure.has_value(); }))
-      mark("entries.bin", FileStatus::checked, "every entry proven in the checkpoint's tree (proofs.json)");
+      mark("entries.bin", FileStatus::checked, i18n::Text("every entry proven in the checkpoint's tree (proofs.json)"));
   }
 
   // The attachments of the subject's own acts (a records act in a --subject bundle may name them).
@@ -527,7 +548,7 @@ class BundleCheck {
         refused = r.error();
       }
       if (refused) {
-        fail(path, fmt::format("entry {} adds it to the trust store: {}", it.entry->seq, refused->message),
+        fail(path, i18n::Text("entry {} adds it to the trust store: {}", it.entry->seq, refused->message),
              it.entry->seq);
         continue;
       }
@@ -544,7 +565,7 @@ class BundleCheck {
         named_certs_.emplace(s.signer, it.entry->seq);
         if (!certs_.contains(s.signer))
           fail("certs/" + to_hex(s.signer) + ".der",
-               fmt::format("missing: entry {} names it as its {} signer", it.entry->seq, role_name(s.role)),
+               i18n::Text("missing: entry {} names it as its {} signer", it.entry->seq, role_text(s.role)),
                it.entry->seq);
       }
     }
@@ -560,7 +581,7 @@ class BundleCheck {
                                      return ByteView(c->second);
                                    });
       if (!checked)
-        it.failure = checked.error().line();
+        it.failure = line_text(checked.error());
       else
         it.signatures = std::move(*checked);
     });
@@ -594,21 +615,20 @@ class BundleCheck {
       if (!name) continue;  // not a name export writes: stays unchecked
       auto content = read_regular(dir_ / path, kMaxAttachmentFileBytes);
       if (!content) {
-        fail(path, fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
-                               kMaxAttachmentFileBytes));
+        fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
+                              kMaxAttachmentFileBytes));
         continue;
       }
       ++report_.verify.attachments;
       if (sha256(*content) != *name) {
-        fail(path, "does not hash to its name");
+        fail(path, i18n::Text("does not hash to its name"));
         continue;
       }
       auto by = named.find(*name);
       if (by == named.end()) {
         // export writes only the documents its entries name: one that none names reveals an entry removed.
-        fail(path,
-             "not named by any entry of the bundle (export writes only the documents its entries name: an "
-             "entry removed?)");
+        fail(path, i18n::Text("not named by any entry of the bundle (export writes only the documents its entries "
+                              "name: an entry removed?)"));
         continue;
       }
       // A signed PDF's own signatures, as admission checked them (a bundle holds no record of them to compare).
@@ -621,16 +641,16 @@ class BundleCheck {
       }
       for (const auto& v : pdf->verified)
         for (const Digest& fp : v.chain) chain_certs_.insert(fp);
-      mark(path, FileStatus::checked, fmt::format("hashes to its name; named by entry {}", first));
+      mark(path, FileStatus::checked, i18n::Text("hashes to its name; named by entry {}", first));
     }
     for (const auto& [digest, by] : named) {
       const std::string path = "attachments/" + to_hex(digest);
       if (present(path) || disposed.contains(digest)) continue;
       const std::uint64_t seq = by.front().first;
       fail(path,
-           fmt::format("missing: entry {} names it and no record.disposed entry of the bundle disposes of it "
-                       "(removed from the bundle, or the act named it by digest only and the ledger never held it)",
-                       seq),
+           i18n::Text("missing: entry {} names it and no record.disposed entry of the bundle disposes of it "
+                      "(removed from the bundle, or the act named it by digest only and the ledger never held it)",
+                      seq),
            seq);
     }
   }
@@ -647,11 +667,11 @@ class BundleCheck {
       const std::uint64_t seq = it.entry->seq;
       const std::string body_path = fmt::format("acts/{}.body", seq);
       if (auto body =
-              required(body_path, fmt::format("the bundle has acts/, and entry {} is in entries.bin", seq), seq)) {
+              required(body_path, i18n::Text("the bundle has acts/, and entry {} is in entries.bin", seq), seq)) {
         if (*body == it.entry->event.body)
-          mark(body_path, FileStatus::checked, fmt::format("the signed body of entry {}", seq));
+          mark(body_path, FileStatus::checked, i18n::Text("the signed body of entry {}", seq));
         else
-          fail(body_path, fmt::format("differs from the signed body of entry {}", seq), seq);
+          fail(body_path, i18n::Text("differs from the signed body of entry {}", seq), seq);
       }
       for (const SignatureRecord& s : it.entry->event.signatures) {
         auto parts = signing::cms_parse(s.cms);
@@ -659,15 +679,16 @@ class BundleCheck {
         check_p7s(it, s);
       }
     }
-    if (auto text = required("acts/index.tsv", "the bundle has acts/")) {
+    if (auto text = required("acts/index.tsv", i18n::Text("the bundle has acts/"))) {
       const std::string given = as_text(*text);
       if (given == index) {
-        mark("acts/index.tsv", FileStatus::checked, "equals the index regenerated from the verified entries");
+        mark("acts/index.tsv", FileStatus::checked,
+             i18n::Text("equals the index regenerated from the verified entries"));
       } else {
         std::size_t line = 1, at = 0;
         while (at < given.size() && at < index.size() && given[at] == index[at]) line += given[at++] == '\n';
         fail("acts/index.tsv",
-             fmt::format("differs from the index regenerated from entries.bin, from line {} on", line));
+             i18n::Text("differs from the index regenerated from entries.bin, from line {} on", line));
       }
     }
     // Files of acts/ that name an entry the bundle lacks reveal a removal.
@@ -683,9 +704,9 @@ class BundleCheck {
       if (rest != ".body" && rest != ".person.p7s" && rest != ".organisation.p7s") continue;
       const std::uint64_t seq = std::stoull(digits);
       if (!by_seq_.contains(seq))
-        fail(path, fmt::format("names entry {}, which entries.bin lacks (removed?)", seq), seq);
+        fail(path, i18n::Text("names entry {}, which entries.bin lacks (removed?)", seq), seq);
       else
-        fail(path, fmt::format("entry {} has no such signature", seq), seq);
+        fail(path, i18n::Text("entry {} has no such signature", seq), seq);
     }
   }
 
@@ -693,15 +714,15 @@ class BundleCheck {
     const std::uint64_t seq = it.entry->seq;
     const std::string path = fmt::format("acts/{}.{}.p7s", seq, role_name(s.role));
     auto p7s = required(
-        path, fmt::format("the bundle has acts/, and entry {} is signed by the {}", seq, role_name(s.role)), seq);
+        path, i18n::Text("the bundle has acts/, and entry {} is signed by the {}", seq, role_text(s.role)), seq);
     if (!p7s) return;
     auto parts = signing::cms_parse(*p7s);
-    if (!parts) return fail(path, parts.error().message, seq);
+    if (!parts) return fail(path, text_of(parts.error()), seq);
     if (parts->without_certificates != s.cms)
       return fail(path,
-                  fmt::format("does not carry entry {}'s {} signature (without its certificates it differs from "
-                              "the CMS in entries.bin)",
-                              seq, role_name(s.role)),
+                  i18n::Text("does not carry entry {}'s {} signature (without its certificates it differs from "
+                             "the CMS in entries.bin)",
+                             seq, role_text(s.role)),
                   seq);
     // The certificates it carries: the signer's chain without the root, as verified. (When the entry's signatures
     // did not verify, that failure is reported with the entry, and only the signer's certificate is required here.)
@@ -712,22 +733,23 @@ class BundleCheck {
         for (std::size_t i = 0; i + 1 < c.verified.chain.size(); ++i) chain.insert(c.verified.chain[i]);
     if (it.signatures.empty() ? !carried.contains(s.signer) : carried != chain)
       return fail(path,
-                  fmt::format("its certificates are not the {} signer's chain (without the root)", role_name(s.role)),
+                  i18n::Text("its certificates are not the {} signer's chain (without the root)", role_text(s.role)),
                   seq);
     mark(path, FileStatus::checked,
-         fmt::format("carries entry {}'s {} signature with its signer's chain", seq, role_name(s.role)));
+         i18n::Text("carries entry {}'s {} signature with its signer's chain", seq, role_text(s.role)));
   }
 
   // FORMAT.md and the schema: documentation, compared with this antq's own copies.
   void check_copies() {
     for (const auto& [path, ours] : {std::pair<std::string, const char*>{"FORMAT.md", kFormatText},
                                      std::pair<std::string, const char*>{"schema/antq.capnp", kSchemaText}}) {
-      auto text = required(path, "export writes it");
+      auto text = required(path, i18n::Text("export writes it"));
       if (!text) continue;
       if (as_text(*text) == ours)
-        mark(path, FileStatus::checked, "equals this antq's copy");
+        mark(path, FileStatus::checked, i18n::Text("equals this antq's copy"));
       else
-        mark(path, FileStatus::unchecked, "differs from this antq's copy (another version of antq, or edited)");
+        mark(path, FileStatus::unchecked,
+             i18n::Text("differs from this antq's copy (another version of antq, or edited)"));
     }
   }
 
@@ -735,33 +757,36 @@ class BundleCheck {
     if (!present("profile.json")) return;
     auto text = read_regular(dir_ / "profile.json", kMaxTextFileBytes);
     if (!text)
-      return fail("profile.json", fmt::format("not a regular file (a symlink or a special file), larger than {} bytes, "
-                                              "or unreadable",
-                                              kMaxTextFileBytes));
+      return fail("profile.json", i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, "
+                                             "or unreadable",
+                                             kMaxTextFileBytes));
     const Digest digest = sha256(*text);
     for (const Item& it : items_)
       if (it.act && it.entry && it.act->act == "profile.adopted" && !it.failure)
         for (const auto& a : it.act->attachments)
           if (a.sha256 == digest)
             return mark("profile.json", FileStatus::checked,
-                        fmt::format("the profile file adopted by entry {}", it.entry->seq));
+                        i18n::Text("the profile file adopted by entry {}", it.entry->seq));
     mark("profile.json", FileStatus::unchecked,
-         "the rule profile given at init is kept beside the log, not in it: nothing in the bundle proves it");
+         i18n::Text(
+             "the rule profile given at init is kept beside the log, not in it: nothing in the bundle proves it"));
   }
 
   // README.txt tells people which commands to run: it must be exactly what export writes for these checked facts.
   void check_readme() {
-    auto text = required("README.txt", "export writes it");
+    auto text = required("README.txt", i18n::Text("export writes it"));
     if (!text) return;
-    if (!cp_) return mark("README.txt", FileStatus::unchecked, "not compared: the checkpoint did not verify");
+    if (!cp_)
+      return mark("README.txt", FileStatus::unchecked, i18n::Text("not compared: the checkpoint did not verify"));
     std::map<Digest, std::uint64_t> disposed;
     for (const Item& it : items_)
       if (it.act && it.entry) note_disposals(*it.act, it.entry->seq, disposed);
     const std::string expected = bundle_readme({cp_->origin, items_.size(), cp_->size, subject_, explode_, disposed});
     if (as_text(*text) == expected)
-      mark("README.txt", FileStatus::checked, "exactly what export writes for this bundle");
+      mark("README.txt", FileStatus::checked, i18n::Text("exactly what export writes for this bundle"));
     else
-      fail("README.txt", "differs from what export writes for this bundle (it tells people which commands to run)");
+      fail("README.txt",
+           i18n::Text("differs from what export writes for this bundle (it tells people which commands to run)"));
   }
 
   // ---- the result ----
@@ -771,13 +796,13 @@ class BundleCheck {
     for (const auto& [fp, der] : certs_) {
       const std::string path = "certs/" + to_hex(fp) + ".der";
       if (auto n = named_certs_.find(fp); n != named_certs_.end())
-        mark(path, FileStatus::checked, fmt::format("hashes to its name; signer of entry {}", n->second));
+        mark(path, FileStatus::checked, i18n::Text("hashes to its name; signer of entry {}", n->second));
       else if (chain_certs_.contains(fp))
-        mark(path, FileStatus::checked, "hashes to its name; in a verified signature's chain");
+        mark(path, FileStatus::checked, i18n::Text("hashes to its name; in a verified signature's chain"));
       else if (ca_certs_.contains(fp))
-        mark(path, FileStatus::unchecked, "a CA certificate that no verified signature's chain uses");
+        mark(path, FileStatus::unchecked, i18n::Text("a CA certificate that no verified signature's chain uses"));
       else  // export writes a signer's certificate only for the entries it holds
-        fail(path, "a signer's certificate that no entry of the bundle names (an entry removed?)");
+        fail(path, i18n::Text("a signer's certificate that no entry of the bundle names (an entry removed?)"));
     }
     report_.operator_anchored = anchors_.operator_key.has_value() || anchors_.checkpoint.has_value();
     report_.trust_anchored = anchors_.trust.has_value();
@@ -800,7 +825,7 @@ class BundleCheck {
   std::map<std::string, BundleFile> files_;  // by path
 
   std::optional<VerifierKey> key_;  // the operator key in use
-  std::string key_source_;          // where it came from, for messages
+  i18n::Text key_source_;           // where it came from, for messages
   std::optional<Checkpoint> cp_;    // the bundle's checkpoint, once verified
   std::optional<Checkpoint> kept_;  // --checkpoint, once verified
 

@@ -107,6 +107,10 @@ auto decode(ByteView bytes, const char* what, F&& read, C&& canonical = nullptr)
 }  // namespace
 
 std::string_view role_name(Role role) { return role == Role::person ? "person" : "organisation"; }
+i18n::Text role_text(Role role) {
+  return role == Role::person ? i18n::Text::term("person", NC_("signer role", "person"))
+                              : i18n::Text::term("organisation", NC_("signer role", "organisation"));
+}
 
 Bytes encode_entry(const Entry& entry) {
   capnp::MallocMessageBuilder message;

@@ -1,6 +1,8 @@
 // Events, entries and submissions as plain C++ values, and their canonical Cap'n Proto bytes (schema/antq.capnp).
 #pragma once
 
+#include "i18n/i18n.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -13,6 +15,7 @@ namespace antq::ledger {
 
 enum class Role { person, organisation };
 std::string_view role_name(Role role);  // "person" | "organisation"
+i18n::Text role_text(Role role);        // the same as a message's value: the id in English, its word otherwise
 
 struct SignatureRecord {
   Role role = Role::person;

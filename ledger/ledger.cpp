@@ -181,13 +181,14 @@ struct Prepared {
   std::optional<TrustChange> trust;  // a trust.* act: what it adds to the trust store
 };
 
-std::string event_label(const std::vector<Submission>& events, std::size_t i) {
-  if (!events[i].label.empty()) return events[i].label + ": ";
-  return events.size() > 1 ? fmt::format("event {} of {}: ", i + 1, events.size()) : std::string();
+// Where an event is, before a message about it: its file ("x.signed: "), "event 2 of 3: " in a batch, or nothing.
+i18n::Text event_label(const std::vector<Submission>& events, std::size_t i) {
+  if (!events[i].label.empty()) return i18n::Text::verbatim(events[i].label + ": ");
+  return events.size() > 1 ? i18n::Text("event {} of {}: ", i + 1, events.size()) : i18n::Text::verbatim("");
 }
 
 // `e` with `prefix` (a file, an event's place) before its message, in every language it can be said in.
-Error with_prefix(Error e, const std::string& prefix) {
+Error with_prefix(Error e, const i18n::Text& prefix) {
   auto text = i18n::Text("{}{}", prefix, text_of(e));
   return reworded(std::move(e), std::move(text));
 }
@@ -235,7 +236,8 @@ Result<Txn> Ledger::Rep::checked_txn(const std::vector<std::string>& databases) 
     const std::uint64_t id = mdb_txn_id(txn.get());
     if (databases.empty() && checked_txnid == id) return txn;
     auto check = check_snapshot(data_fd, id, databases);
-    if (!check) return std::unexpected(with_prefix(check.error(), (dir / "data.mdb").string() + ": "));
+    if (!check)
+      return std::unexpected(with_prefix(check.error(), i18n::Text::verbatim((dir / "data.mdb").string() + ": ")));
     if (!check->found) continue;
     if (databases.empty()) checked_txnid = id;
     return txn;
@@ -317,18 +319,20 @@ Result<std::vector<CheckedSignature>> check_signatures(
   for (const auto& s : signatures) {
     if (s.role == Role::person) has_person = true;
     for (const auto& o : out)
-      if (o.role == s.role) return refused("signature", i18n::Text("two {} signatures", role_name(s.role)));
+      if (o.role == s.role) return refused("signature", i18n::Text("two {} signatures", role_text(s.role)));
     auto der = certificate(s.signer);
     if (!der)
       return refused("signature",
-                     i18n::Text("{} signer certificate {} is unknown", role_name(s.role), to_hex(s.signer)));
-    const std::string who = std::string(role_name(s.role)) + " signature: ";
+                     i18n::Text("{} signer certificate {} is unknown", role_text(s.role), to_hex(s.signer)));
+    const auto signed_as = [&](const Error& e) {
+      return reworded(e, i18n::Text("{} signature: {}", role_text(s.role), text_of(e)));
+    };
     auto v = verifier.verify(body, s.cms, *der);
-    if (!v) return std::unexpected(with_prefix(v.error(), who));
+    if (!v) return std::unexpected(signed_as(v.error()));
     if (v->signer != s.signer)
-      return refused("signature", i18n::Text("{} signature names signer {} but was made by {}", role_name(s.role),
+      return refused("signature", i18n::Text("{} signature names signer {} but was made by {}", role_text(s.role),
                                              to_hex(s.signer), to_hex(v->signer)));
-    if (auto at = check_at_admission(*v, when); !at) return std::unexpected(with_prefix(at.error(), who));
+    if (auto at = check_at_admission(*v, when); !at) return std::unexpected(signed_as(at.error()));
     out.push_back({s.role, std::move(*v)});
   }
   if (!has_person) return refused("signature", i18n::Text("the event has no person signature"));
@@ -354,7 +358,7 @@ Result<CheckedPdf> check_pdf_signatures(ByteView content, const signing::Verifie
     auto& v = (*verified)[i];
     if (when)
       if (auto at = check_at_admission(v.verified, *when); !at)
-        return std::unexpected(with_prefix(at.error(), fmt::format("PDF signature {}: ", i + 1)));
+        return std::unexpected(reworded(at.error(), i18n::Text("PDF signature {}: {}", i + 1, text_of(at.error()))));
     out.records.push_back({v.signature.byte_range, v.signature.sub_filter, v.signature.covers_whole_file,
                            v.verified.signer, v.verified.signing_time, v.verified.algorithm});
     out.verified.push_back(std::move(v.verified));
@@ -496,7 +500,7 @@ Result<std::unique_ptr<Ledger::Rep>> open_rep(const fs::path& dir, const OpenOpt
     // LMDB trusts the meta pages as it opens the environment (a page size of 0 divides by zero): they are checked
     // before, then the trees of the snapshot opening reads (lmdb_check.hpp).
     if (auto meta = check_meta_pages(rep->data_fd); !meta)
-      return std::unexpected(with_prefix(meta.error(), data.string() + ": "));
+      return std::unexpected(with_prefix(meta.error(), i18n::Text::verbatim(data.string() + ": ")));
     auto env = open_env(dir, without_lock || on_read_only_media(dir));
     if (!env) return std::unexpected(env.error());
     rep->env = *env;
@@ -823,7 +827,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       return;
     }
     p.act = std::move(*act);
-    if (auto s = check_document_date(p.act, now + kClockSkew, "admission"); !s) {
+    if (auto s = check_document_date(p.act, now + kClockSkew, N_("admission")); !s) {
       errors[i] = with_prefix(s.error(), label(i));
       return;
     }
@@ -832,7 +836,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     for (const auto& s : sub.event.signatures) {
       auto parts = signing::cms_parse(s.cms);
       if (!parts) {
-        errors[i] = with_prefix(parts.error(), label(i) + std::string(role_name(s.role)) + " signature: ");
+        errors[i] = reworded(parts.error(),
+                             i18n::Text("{}{} signature: {}", label(i), role_text(s.role), text_of(parts.error())));
         return;
       }
       // Its encoding is not signed: BER (indefinite lengths, non-minimal lengths) would let one signature be
@@ -840,7 +845,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       if (!parts->der) {
         errors[i] = refused("signature", i18n::Text("{}{} signature: the CMS is not DER (OpenSSL encodes it "
                                                     "differently): submit it as antq sign writes it",
-                                                    label(i), std::string(role_name(s.role))))
+                                                    label(i), role_text(s.role)))
                         .error();
         return;
       }
@@ -988,7 +993,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       }
       auto pdf = check_pdf_signatures(blob.content, *verifier_of[i], when);
       if (!pdf) {
-        errors[i] = with_prefix(pdf.error(), label(i) + "attachment " + to_hex(blob.sha256) + ": ");
+        errors[i] = reworded(pdf.error(),
+                             i18n::Text("{}attachment {}: {}", label(i), to_hex(blob.sha256), text_of(pdf.error())));
         return;
       }
       if (pdf->records.empty()) continue;
@@ -1054,7 +1060,7 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
     std::optional<Error> refusal;
     for (std::size_t e = i; e < i + batches[b]->size() && !refusal; ++e) {
       Prepared& p = prepared[e];
-      const std::string lbl = label(e);
+      const i18n::Text lbl = label(e);
       const std::uint64_t seq = next + seqs.size();
       if (auto prior = w.get(rep_->bodies, val(p.digest))) {
         refusal = refused("duplicate", i18n::Text("{}{} {} for {} dated {} was admitted before as entry {}", lbl,

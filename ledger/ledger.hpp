@@ -134,7 +134,9 @@ struct VerifyOptions {
 struct VerifyReport {
   struct Failure {
     std::optional<std::uint64_t> seq;        // none for failures not tied to one entry
-    std::string reason;
+    std::string reason;                      // in English (the JSON's)
+    i18n::Text text = {};                    // the reason to be put into words in the reader's language, if made so
+    std::string said(i18n::Lang lang) const { return text.empty() ? reason : text.str(lang); }
   };
   bool ok = true;
   std::uint64_t entries = 0;

@@ -36,20 +36,21 @@ std::vector<std::pair<std::string_view, std::string_view>> MemoryState::sorted()
 void decode_stored(ByteView bytes, StoredEntry& it) {
   auto entry = decode_entry_view(bytes);
   if (!entry) {
-    if (!it.failure) it.failure = entry.error().message;
+    if (!it.failure) it.failure = text_of(entry.error());
     return;
   }
-  if (entry->seq != it.seq && !it.failure) it.failure = fmt::format("entry says seq {} but is stored as {}", entry->seq, it.seq);
+  if (entry->seq != it.seq && !it.failure)
+    it.failure = i18n::Text("entry says seq {} but is stored as {}", entry->seq, it.seq);
   it.digest = sha256(entry->body);
   auto act = decode_body(entry->body);
-  if (!act && !it.failure) it.failure = act.error().message;
+  if (!act && !it.failure) it.failure = text_of(act.error());
   if (act) it.act = std::move(*act);
   auto t = signing::parse_time(entry->recorded_at);
-  if (!t && !it.failure) it.failure = "recordedAt is not a time: " + std::string(entry->recorded_at);
+  if (!t && !it.failure) it.failure = i18n::Text("recordedAt is not a time: {}", std::string(entry->recorded_at));
   it.recorded_at = t.value_or(0);
   // As admission checked it, with the time it recorded.
   if (it.act && t && !it.failure)
-    if (auto s = check_document_date(*it.act, *t + kClockSkew, "admission"); !s) it.failure = s.error().message;
+    if (auto s = check_document_date(*it.act, *t + kClockSkew, N_("admission")); !s) it.failure = text_of(s.error());
   it.entry = std::move(*entry);
 }
 

@@ -54,7 +54,7 @@ struct StoredEntry {
   std::optional<Act> act;
   Digest digest{};  // SHA-256 of the event's body
   signing::UnixTime recorded_at = 0;
-  std::optional<std::string> failure;
+  std::optional<i18n::Text> failure;  // the first problem of this entry, to be put into words in the reader's language
 };
 
 // Decodes entry `out.seq` from its stored bytes: the entry, its body as an act, its recordedAt. Touches no LMDB

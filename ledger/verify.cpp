@@ -30,33 +30,37 @@ struct Item : StoredEntry {
 
 VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) const {
   VerifyReport report;
-  auto fail = [&](std::optional<std::uint64_t> seq, std::string reason) {
+  auto fail = [&](std::optional<std::uint64_t> seq, i18n::Text reason) {
     report.ok = false;
-    report.failures.push_back({seq, std::move(reason)});
+    std::string english = reason.str();
+    report.failures.push_back({seq, std::move(english), std::move(reason)});
   };
 
   // The structure of data.mdb first (lmdb_check.hpp): LMDB reads none of a damaged store.
   auto checked = rep_->checked_txn({});
   if (!checked) {
-    fail(std::nullopt, checked.error().line());
+    fail(std::nullopt, line_text(checked.error()));
     return report;
   }
   Txn& txn = *checked;
   const std::uint64_t size = rep_->size(txn);
   report.entries = size;
   auto vkey = parse_verifier_key(rep_->info.verifier_key);
-  if (!vkey) fail(std::nullopt, "operator verifier key in meta: " + vkey.error().message);
+  if (!vkey) fail(std::nullopt, i18n::Text("operator verifier key in meta: {}", text_of(vkey.error())));
 
   // The auditor's checkpoint, if any: parsed first so that its root is caught while streaming.
   std::optional<Checkpoint> kept;
   if (options.checkpoint && vkey) {
     auto c = open_checkpoint(*options.checkpoint, *vkey);
-    if (!c) fail(std::nullopt, "the given checkpoint: " + c.error().message);
+    if (!c)
+      fail(std::nullopt, i18n::Text("the given checkpoint: {}", text_of(c.error())));
     else if (c->origin != rep_->info.origin)
-      fail(std::nullopt, fmt::format("the given checkpoint is for origin \"{}\", this ledger is \"{}\"", c->origin, rep_->info.origin));
+      fail(std::nullopt, i18n::Text("the given checkpoint is for origin \"{}\", this ledger is \"{}\"", c->origin,
+                                    rep_->info.origin));
     else if (c->size > size)
-      fail(std::nullopt, fmt::format("the given checkpoint has {} entries but this ledger only {}: this copy is older "
-                                     "than the checkpoint, or was truncated", c->size, size));
+      fail(std::nullopt, i18n::Text("the given checkpoint has {} entries but this ledger only {}: this copy is older "
+                                    "than the checkpoint, or was truncated",
+                                    c->size, size));
     else
       kept = *c;
   }
@@ -96,7 +100,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   content_addressed(
       rep_->certs, [&](const Digest& fp, ByteView der) { certificates.emplace(fp, der); },
       [&](const std::string& key) {
-        fail(std::nullopt, "certificate " + key + " (database `certs`): content does not hash to its key");
+        fail(std::nullopt, i18n::Text("certificate {} (database `certs`): content does not hash to its key", key));
       });
   auto lookup = [&](const Digest& fp) -> std::optional<ByteView> {
     auto it = certificates.find(fp);
@@ -120,7 +124,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (it.failure) return;
     auto checked = check_signatures(it.entry->body, it.entry->signatures, verifier,
                                     trust_history.at_entry(it.seq, it.recorded_at), lookup);
-    if (!checked) it.failure = checked.error().line();
+    if (!checked)
+      it.failure = line_text(checked.error());
     else it.signatures = std::move(*checked);
   };
   const std::function<std::optional<ByteView>(const Digest&)> stored_attachment =
@@ -149,11 +154,12 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (it.entry) {
       report.signatures += it.entry->signatures.size();
       if (!bodies.emplace(it.digest, it.seq).second && !it.failure)
-        it.failure = "refused [duplicate]: the same act body appears earlier in the log";
+        it.failure =
+            i18n::Text("refused [{}]: {}", "duplicate", i18n::Text("the same act body appears earlier in the log"));
     }
     if (!it.failure && it.act) {
       if (auto s = admit_stored(replay, state, it, it.signatures, rep_->info, stored_attachment, true); !s)
-        it.failure = "admission replay: " + s.error().line();
+        it.failure = i18n::Text("admission replay: {}", line_text(s.error()));
     }
     if (it.failure) fail(it.seq, *it.failure);
     else if (options.on_signature)
@@ -162,7 +168,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
 
   MDB_cursor* cur = nullptr;
   if (mdb_cursor_open(txn.get(), rep_->entries, &cur) != MDB_SUCCESS) {
-    fail(std::nullopt, "cannot read the entries database");
+    fail(std::nullopt, i18n::Text("cannot read the entries database"));
     return report;
   }
   MDB_val k, v;
@@ -174,8 +180,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     chunk.clear();
     for (; more && chunk.size() < kChunk; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), more = rc == MDB_SUCCESS) {
       if (k.mv_size != 8 || seq_of(k) != expected) {
-        fail(expected, fmt::format("entry {} is missing: the next key in `entries` is {}", expected,
-                                   k.mv_size == 8 ? std::to_string(seq_of(k)) : std::string("not 8 bytes")));
+        fail(expected, i18n::Text("entry {} is missing: the next key in `entries` is {}", expected,
+                                  k.mv_size == 8 ? std::to_string(seq_of(k)) : std::string("not 8 bytes")));
         more = false;  // the tree cannot be recomputed past a gap
         break;
       }
@@ -184,10 +190,11 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       it.bytes = view(v);
       for (const PerfectNode& node : range.append(leaf_hash(it.bytes))) {
         if (rep_->node(txn, node.level, node.index) == node.hash) continue;
-        it.failure = node.level == 0
-                         ? fmt::format("leaf hash of entry {} differs from the stored tree (entry bytes altered?)", it.seq)
-                         : fmt::format("stored tree node (level {}, index {}) differs from the one recomputed",
-                                       node.level, node.index);
+        it.failure =
+            node.level == 0
+                ? i18n::Text("leaf hash of entry {} differs from the stored tree (entry bytes altered?)", it.seq)
+                : i18n::Text("stored tree node (level {}, index {}) differs from the one recomputed", node.level,
+                             node.index);
         break;
       }
       if (auto w = roots_wanted.find(range.size()); w != roots_wanted.end()) w->second = range.root();
@@ -226,7 +233,9 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         auto it = k.mv_size == 32 ? bodies.find(*reinterpret_cast<const Digest*>(k.mv_data)) : bodies.end();
         if (it != bodies.end() && v.mv_size == 8 && seq_of(v) == it->second) ++indexed;
-        else fail(std::nullopt, "the `bodies` index has a record (" + to_hex(view(k)) + ") that points at no entry with that body");
+        else
+          fail(std::nullopt, i18n::Text("the `bodies` index has a record ({}) that points at no entry with that body",
+                                        to_hex(view(k))));
       }
       mdb_cursor_close(c);
     }
@@ -234,7 +243,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       // Rare (tampering): find the entries without their record.
       for (const auto& [digest, seq] : bodies) {
         auto r = txn.get(rep_->bodies, val(digest));
-        if (!r || r->mv_size != 8 || seq_of(*r) != seq) fail(seq, "the `bodies` index does not point at this entry");
+        if (!r || r->mv_size != 8 || seq_of(*r) != seq)
+          fail(seq, i18n::Text("the `bodies` index does not point at this entry"));
       }
     }
   }
@@ -248,10 +258,14 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         ++report.checkpoints;
         std::uint64_t at = k.mv_size == 8 ? seq_of(k) : ~0ull;
         auto cp = open_checkpoint(std::string_view(static_cast<const char*>(v.mv_data), v.mv_size), *vkey);
-        if (!cp) fail(std::nullopt, fmt::format("checkpoint at size {}: {}", at, cp.error().message));
-        else if (cp->size != at || at > size) fail(std::nullopt, fmt::format("checkpoint stored at size {} says size {}", at, cp->size));
-        else if (cp->origin != rep_->info.origin) fail(std::nullopt, fmt::format("checkpoint at size {} has origin {}", at, cp->origin));
-        else if (cp->root != roots_wanted[at]) fail(std::nullopt, fmt::format("checkpoint at size {}: its root is not the recomputed root", at));
+        if (!cp)
+          fail(std::nullopt, i18n::Text("checkpoint at size {}: {}", at, text_of(cp.error())));
+        else if (cp->size != at || at > size)
+          fail(std::nullopt, i18n::Text("checkpoint stored at size {} says size {}", at, cp->size));
+        else if (cp->origin != rep_->info.origin)
+          fail(std::nullopt, i18n::Text("checkpoint at size {} has origin {}", at, cp->origin));
+        else if (cp->root != roots_wanted[at])
+          fail(std::nullopt, i18n::Text("checkpoint at size {}: its root is not the recomputed root", at));
         else if (at == size) signed_at_size = true;
       }
       mdb_cursor_close(c);
@@ -260,14 +274,15 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     // signature covers could have been put in place of the ones the operator signed (checkpoints deleted, entries
     // after them rewritten).
     if (!signed_at_size)
-      fail(std::nullopt, fmt::format("no checkpoint signed by the operator covers the ledger's {} entries: the last "
-                                     "append's checkpoint was removed, and the entries after the last one kept may "
-                                     "have been rewritten",
-                                     size));
+      fail(std::nullopt, i18n::Text("no checkpoint signed by the operator covers the ledger's {} entries: the last "
+                                    "append's checkpoint was removed, and the entries after the last one kept may "
+                                    "have been rewritten",
+                                    size));
   }
   if (kept && roots_wanted[kept->size] != kept->root)
-    fail(std::nullopt, fmt::format("the given checkpoint at size {} has a different root than this ledger at that size: "
-                                   "the logs have forked", kept->size));
+    fail(std::nullopt, i18n::Text("the given checkpoint at size {} has a different root than this ledger at that size: "
+                                  "the logs have forked",
+                                  kept->size));
 
   // Attachments: content-addressed, so each must hash to its key. A signed PDF's signatures are verified again
   // (with the CRLs held now) and must give the record admission stored in `pdf_signatures`.
@@ -277,7 +292,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     if (mdb_cursor_open(txn.get(), rep_->pdf_signatures, &c) == MDB_SUCCESS) {
       for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size == 32) pdf_records.emplace(*reinterpret_cast<const Digest*>(k.mv_data), view(v));
-        else fail(std::nullopt, "database `pdf_signatures`: a key that is not a SHA-256");
+        else
+          fail(std::nullopt, i18n::Text("database `pdf_signatures`: a key that is not a SHA-256"));
       }
       mdb_cursor_close(c);
     }
@@ -287,7 +303,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       [&](const Digest& fp, ByteView content) {
         ++report.attachments;
         if (auto d = disposed.find(fp); d != disposed.end())
-          fail(d->second, "this entry disposed of document " + to_hex(fp) + ", yet `attachments` still holds its bytes");
+          fail(d->second,
+               i18n::Text("this entry disposed of document {}, yet `attachments` still holds its bytes", to_hex(fp)));
         auto stored = pdf_records.find(fp);
         auto as_admitted = [&](const Result<CheckedPdf>& checked) {
           return checked && checked->records.empty() == (stored == pdf_records.end()) &&
@@ -299,10 +316,12 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
                                               named == named_by.end() ? std::span<const Naming>{} : named->second,
                                               as_admitted);
         if (!checked) {
-          fail(std::nullopt, "attachment " + to_hex(fp) + ": " + checked.error().line());
+          fail(std::nullopt, i18n::Text("attachment {}: {}", to_hex(fp), checked.error().line()));
         } else if (!as_admitted(checked)) {
-          fail(std::nullopt, "attachment " + to_hex(fp) + ": its PDF signatures differ from what admission recorded "
-                             "(database `pdf_signatures`)");
+          fail(std::nullopt,
+               i18n::Text(
+                   "attachment {}: its PDF signatures differ from what admission recorded (database `pdf_signatures`)",
+                   to_hex(fp)));
         }
         if (checked && options.on_pdf_signature)
           for (std::size_t i = 0; i < checked->records.size(); ++i)
@@ -311,12 +330,13 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       },
       [&](const std::string& key) {
         ++report.attachments;
-        fail(std::nullopt, "attachment " + key + ": content does not hash to its key");
+        fail(std::nullopt, i18n::Text("attachment {}: content does not hash to its key", key));
       });
   if (rep_->info.profile_document && !txn.get(rep_->attachments, val(*rep_->info.profile_document)))
-    fail(std::nullopt, "the rule profile's file (meta `profile.sha256`) is missing from `attachments`");
+    fail(std::nullopt, i18n::Text("the rule profile's file (meta `profile.sha256`) is missing from `attachments`"));
   for (const auto& [fp, record] : pdf_records)
-    fail(std::nullopt, "database `pdf_signatures` holds a record for " + to_hex(fp) + ", which is no attachment");
+    fail(std::nullopt,
+         i18n::Text("database `pdf_signatures` holds a record for {}, which is no attachment", to_hex(fp)));
 
   // The trust indexes: each record the (digest -> seq) of a trust.* entry, every such entry recorded, and each CRL
   // still signed by a CA of the trust store (make_verifier leaves out one that no longer verifies, so the
@@ -330,9 +350,10 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
           if (k.mv_size == 32 && v.mv_size == 8) {
             held.emplace(*reinterpret_cast<const Digest*>(k.mv_data), seq_of(v));
           } else {
-            fail(std::nullopt, fmt::format("database `{}`: record {} is not (SHA-256 -> seq of an entry): a trust "
-                                           "store kept beside the log by an older antq; add it again as an entry "
-                                           "(`antq trust`)", name, to_hex(view(k))));
+            fail(std::nullopt, i18n::Text("database `{}`: record {} is not (SHA-256 -> seq of an entry): a trust "
+                                          "store kept beside the log by an older antq; add it again as an entry "
+                                          "(`antq trust`)",
+                                          name, to_hex(view(k))));
           }
         }
         mdb_cursor_close(c);
@@ -340,11 +361,11 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     }
     for (const auto& [d, seq] : held)
       if (auto it = implied.find(d); it == implied.end() || it->second != seq)
-        fail(std::nullopt, fmt::format("database `{}` holds {} as added by entry {}, which the log does not say", name,
-                                       to_hex(d), seq));
+        fail(std::nullopt, i18n::Text("database `{}` holds {} as added by entry {}, which the log does not say", name,
+                                      to_hex(d), seq));
     for (const auto& [d, seq] : implied)
       if (!held.contains(d))
-        fail(seq, fmt::format("database `{}` does not hold {}, which this entry added", name, to_hex(d)));
+        fail(seq, i18n::Text("database `{}` does not hold {}, which this entry added", name, to_hex(d)));
   };
   if (expected == size) {
     check_index(rep_->has_crls, rep_->crls, "crls", crls_added);
@@ -355,15 +376,16 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     for (const auto& r : trust_roots()) (void)trust.add_root(r);
     for (const auto& i : intermediates()) (void)trust.add_intermediate(i);
     for (const TrustRecord& r : crl_records)
-      if (auto check = trust.add_crl(r.der); !check) fail(r.seq, "its CRL " + to_hex(r.digest) + ": " + check.error().message);
+      if (auto check = trust.add_crl(r.der); !check)
+        fail(r.seq, i18n::Text("its CRL {}: {}", to_hex(r.digest), text_of(check.error())));
   }
 
   // Derived state: the replay must reproduce the stored `state` database exactly. After a failed entry the replay
   // cannot (the rules skipped that entry), and the failure is reported already.
   if (expected == size && no_entry_failed()) {
     if (!state.equals(txn.get(), rep_->state))
-      fail(std::nullopt, "derived state (database `state`) differs from the replay of the log: `antq rebuild` shows "
-                         "what differs and recomputes it");
+      fail(std::nullopt, i18n::Text("derived state (database `state`) differs from the replay of the log: `antq "
+                                    "rebuild` shows what differs and recomputes it"));
   }
 
   std::stable_sort(report.failures.begin(), report.failures.end(), [](const auto& a, const auto& b) {

@@ -100,7 +100,7 @@ class Rules final : public ledger::Admission {
                      i18n::Text("the {} signature says it was made {}, more than {} days before admission {}: a "
                                 "signing time is only the signer's claim (profile {} allows {} days); sign it again, "
                                 "or add a time-stamp from a trusted authority (antq timestamp)",
-                                ledger::role_name(s.role), signing::format_vietnam_time(s.verified.signing_time),
+                                ledger::role_text(s.role), signing::format_vietnam_time(s.verified.signing_time),
                                 (*profile)->signature_max_age_days, signing::format_vietnam_time(c.recorded_at),
                                 (*profile)->id, (*profile)->signature_max_age_days));
     }
@@ -581,7 +581,7 @@ class Rules final : public ledger::Admission {
                    i18n::Text("{} dated {}: the {} signer (certificate {}…) is bound to {} (entry {}), which ceased on "
                               "{} (unit.reorganised, entry {}; its successor is {}): a binding to a unit ends when "
                               "the unit does",
-                              c.act.act, c.act.date, ledger::role_name(signer.role), short_name(signer), b.unit, b.seq,
+                              c.act.act, c.act.date, ledger::role_text(signer.role), short_name(signer), b.unit, b.seq,
                               r->effective, r->seq, tree.successor(b.unit)));
   }
 

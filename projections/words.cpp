@@ -84,8 +84,47 @@ const Table& status_table() {
   return table;
 }
 
+// Words whose English is the id itself (tables print the id in English, as they always have).
+const Table& unit_kind_table() {
+  static const Table table = {{"people-committee", NC_("unit kind", "people-committee")},
+                              {"steering-committee", NC_("unit kind", "steering-committee")},
+                              {"police", NC_("unit kind", "police")},
+                              {"party-committee", NC_("unit kind", "party-committee")},
+                              {"front", NC_("unit kind", "front")},
+                              {"department", NC_("unit kind", "department")},
+                              {"agency", NC_("unit kind", "agency")},
+                              {"enterprise", NC_("unit kind", "enterprise")},
+                              {"school", NC_("unit kind", "school")},
+                              {"other", NC_("unit kind", "other")}};
+  return table;
+}
+
+const Table& record_status_table() {
+  static const Table table = {{"open", NC_("record status", "open")},
+                              {"retained", NC_("record status", "retained")},
+                              {"handover-due", NC_("record status", "handover-due")},
+                              {"handover-overdue", NC_("record status", "handover-overdue")},
+                              {"transferred", NC_("record status", "transferred")},
+                              {"disposal-eligible", NC_("record status", "disposal-eligible")},
+                              {"held", NC_("record status", "held")},
+                              {"disposed", NC_("record status", "disposed")}};
+  return table;
+}
+
+const Table& reader_role_table() {
+  static const Table table = {{"inspector", NC_("reader role", "inspector")},
+                              {"auditor", NC_("reader role", "auditor")},
+                              {"archivist", NC_("reader role", "archivist")},
+                              {"reader", NC_("reader role", "reader")},
+                              {"submitter", NC_("reader role", "submitter")}};
+  return table;
+}
+
 }  // namespace
 
+std::string reader_role(i18n::Lang lang, const std::string& id) { return name(reader_role_table(), lang, id); }
+std::string unit_kind(i18n::Lang lang, const std::string& id) { return name(unit_kind_table(), lang, id); }
+std::string record_status(i18n::Lang lang, const std::string& id) { return name(record_status_table(), lang, id); }
 std::string stage(i18n::Lang lang, const std::string& id) { return name(stage_table(), lang, id); }
 std::string kind(i18n::Lang lang, const std::string& id) { return name(kind_table(), lang, id); }
 std::string level(i18n::Lang lang, const std::string& id) { return name(level_table(), lang, id); }

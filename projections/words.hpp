@@ -15,6 +15,9 @@ std::string kind(i18n::Lang lang, const std::string& id);    // "model" → "Mô
 std::string level(i18n::Lang lang, const std::string& id);   // "good" → "Tốt", "commune" → "Cấp xã"
 std::string rule(i18n::Lang lang, const std::string& id);    // a finding of domain.md §10: "late-decision" → …
 std::string status(i18n::Lang lang, const std::string& id);  // a certificate's: "revoked" → "đã bị thu hồi"
+std::string unit_kind(i18n::Lang lang, const std::string& id);  // "people-committee" → "Ủy ban nhân dân"
+std::string record_status(i18n::Lang lang, const std::string& id);  // retention's: "handover-due" → "đến hạn giao nộp"
+std::string reader_role(i18n::Lang lang, const std::string& id);  // access.granted's: "inspector" → "thanh tra"
 // The same as a message's value (audit findings): the id in English, its word in another language.
 i18n::Text stage_text(const std::string& id);
 i18n::Text kind_text(const std::string& id);

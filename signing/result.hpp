@@ -71,6 +71,10 @@ inline std::unexpected<Error> io_error(i18n::Text text) {
 // An error's message as a value of another message, still to be put into words: its Text, or its English message
 // as it is when it was made without one (a message from a library).
 inline i18n::Text text_of(const Error& e) { return e.text.empty() ? i18n::Text::verbatim(e.message) : e.text; }
+// The one line of Error::line() as a Text: "refused [rule]: …" for a refusal, text_of(e) otherwise.
+inline i18n::Text line_text(const Error& e) {
+  return e.kind == ErrorKind::refused ? i18n::Text("refused [{}]: {}", e.rule, text_of(e)) : text_of(e);
+}
 // `e` said in other words (its kind and rule kept), e.g. with a file's name before it: `text` usually holds
 // text_of(e).
 inline Error reworded(Error e, i18n::Text text) {

@@ -60,6 +60,15 @@ echo "ok: antq demo in Vietnamese and in English"
 ledger="$demo/ledger"
 
 check "verify $ledger" 0 "đã xác minh" "bản ghi" "kết quả" -- "verified" "entries" "result"
+# Tables and reports: units, records, a bundle's verification (its labels and unchecked files), the access log.
+check "units $ledger --as-of 31/12/2023" 0 "Các đơn vị của $ledger tính đến 31/12/2023" "đơn vị" "thành lập" \
+  "(chỉ xuất hiện trong văn bản)" -- "Units of $ledger as of 2023-12-31" "founded" "(only seen in acts)"
+check "retention $ledger --as-of 31/12/2026" 0 "hồ sơ, tài liệu của $ledger vào ngày 31/12/2026" "đang giải quyết" \
+  "tình trạng" "vĩnh viễn*" -- "records of $ledger on 2026-12-31" "open" "status" "permanent*"
+check "verify-bundle $demo/bundle" 1 "CHƯA ĐƯỢC NEO: mới chỉ kiểm tra" "neo tin cậy" "chưa kiểm tra" \
+  "operator.vkey: lấy từ chính gói" -- "NOT ANCHORED: only the bundle's consistency" "anchors" "unchecked" \
+  "operator.vkey: taken from the bundle itself"
+check "access-log $ledger" 0 "chưa có nhật ký truy cập" -- "has no access log yet"
 check "stats $ledger --as-of 31/12/2023" 0 "Thống kê phong trào, tính đến 31/12/2023" "mô hình (theo tên)" \
   "tổng số" \
   -- "Movement statistics, as of 2023-12-31" "model (by name)" "total"
