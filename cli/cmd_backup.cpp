@@ -161,21 +161,29 @@ void add_backup(CLI::App& app, Action& run) {
         return kOk;
       }
       // Paths are shown through visible(), as every text from outside.
-      std::cout << fmt::format("{:<13}{}\n", "backup", visible(dest.string()))
-                << fmt::format("{:<13}{}\n", "source", visible(dir.string()))
-                << fmt::format("{:<13}{}\n", "entries", report.entries)
-                << fmt::format("{:<13}{}\n", "root", to_hex(report.root))
-                << fmt::format("{:<13}{} bytes (data.mdb, compacted; the source's is {} bytes)\n", "size", copy->bytes,
-                               out["source_bytes"].get<std::uint64_t>())
-                << fmt::format("{:<13}{} signatures, {} checkpoints, {} attachments verify in the copy\n", "verified",
-                               report.signatures, report.checkpoints, report.attachments)
-                << (access ? fmt::format("{:<13}{} records, root {}: copied, and verify in the copy\n", "access log",
-                                         access->records, to_hex(access->root))
-                           : std::string())
-                << fmt::format(
-                       "{:<13}OK: {} is a verified backup (operator.vkey beside it; operator.key is not "
-                       "copied)\n",
-                       "result", visible(dest.string()));
+      const i18n::Lang lang = i18n::process_lang();
+      const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
+      std::cout << label(NC_("verify", "backup")) << visible(dest.string()) << "\n"
+                << label(NC_("verify", "source")) << visible(dir.string()) << "\n"
+                << label(NC_("verify", "entries")) << report.entries << "\n"
+                << label(NC_("verify", "root")) << to_hex(report.root) << "\n"
+                << label(NC_("verify", "size"))
+                << i18n::trf(lang, "{} bytes (data.mdb, compacted; the source's is {} bytes)", copy->bytes,
+                             out["source_bytes"].get<std::uint64_t>())
+                << "\n"
+                << label(NC_("verify", "verified"))
+                << i18n::trf(lang, "{} signatures, {} checkpoints, {} attachments verify in the copy",
+                             report.signatures, report.checkpoints, report.attachments)
+                << "\n";
+      if (access)
+        std::cout << label(NC_("verify", "access log"))
+                  << i18n::trf(lang, "{} records, root {}: copied, and verify in the copy", access->records,
+                               to_hex(access->root))
+                  << "\n";
+      std::cout << label(NC_("verify", "result"))
+                << i18n::trf(lang, "OK: {} is a verified backup (operator.vkey beside it; operator.key is not copied)",
+                             visible(dest.string()))
+                << "\n";
       return kOk;
     };
   });

@@ -210,19 +210,28 @@ void add_carry_over(CLI::App& app, Action& run) {
                     {"skipped", skipped}});
         return kOk;
       }
-      for (const auto& c : out)
-        std::cout << fmt::format("{} {} -> {}{}{}\n", a.dry_run ? "would carry" : "carried",
-                                 visible(c["from"].get<std::string>()), visible(c["as"].get<std::string>()),
-                                 c.contains("seq") ? fmt::format(" (entry {})", c["seq"].get<std::uint64_t>()) : "",
-                                 c["point_of"].get<std::string>().empty()
-                                     ? ""
-                                     : ", a point of " + visible(c["point_of"].get<std::string>()));
+      const i18n::Lang lang = i18n::process_lang();
+      for (const auto& c : out) {
+        const std::string from = visible(c["from"].get<std::string>()), as = visible(c["as"].get<std::string>());
+        const std::string entry =
+            c.contains("seq") ? i18n::trf(lang, " (entry {})", c["seq"].get<std::uint64_t>()) : std::string();
+        const std::string point = c["point_of"].get<std::string>().empty()
+                                      ? std::string()
+                                      : i18n::trf(lang, ", a point of {}", visible(c["point_of"].get<std::string>()));
+        std::cout << (a.dry_run ? i18n::trf(lang, "would carry {} -> {}{}{}", from, as, entry, point)
+                                : i18n::trf(lang, "carried {} -> {}{}{}", from, as, entry, point))
+                  << "\n";
+      }
       for (const auto& s : skipped)
-        std::cout << fmt::format("skipped {}: {}\n", visible(s["from"].get<std::string>()),
-                                 visible(s["why"].get<std::string>()));
-      std::cout << fmt::format("{} subject(s) of part {} {} to {} ({}) on {}; {} skipped\n", out.size(), a.part,
-                               a.dry_run ? "would be carried over" : "carried over", visible(unit->unit), unit->level,
-                               date, skipped.size());
+        std::cout << i18n::trf(lang, "skipped {}: {}", visible(s["from"].get<std::string>()),
+                               visible(s["why"].get<std::string>()))
+                  << "\n";
+      std::cout << (a.dry_run
+                        ? i18n::trf(lang, "{} subject(s) of part {} would be carried over to {} ({}) on {}; {} skipped",
+                                    out.size(), a.part, visible(unit->unit), unit->level, date, skipped.size())
+                        : i18n::trf(lang, "{} subject(s) of part {} carried over to {} ({}) on {}; {} skipped",
+                                    out.size(), a.part, visible(unit->unit), unit->level, date, skipped.size()))
+                << "\n";
       return kOk;
     };
   });

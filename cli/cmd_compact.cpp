@@ -60,14 +60,19 @@ void add_compact(CLI::App& app, Action& run) {
                     {"leftovers_removed", leftovers}});
         return kOk;
       }
-      std::cout << fmt::format("{:<13}{}\n", "compacted", visible(args->dir))
-                << fmt::format("{:<13}{} (unchanged)\n", "entries", report->entries)
-                << fmt::format("{:<13}{} bytes before, {} bytes after (data.mdb)\n", "size", report->before_bytes,
-                               report->after_bytes);
+      const i18n::Lang lang = i18n::process_lang();
+      const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
+      std::cout << label(NC_("verify", "compacted")) << visible(args->dir) << "\n"
+                << label(NC_("verify", "entries")) << i18n::trf(lang, "{} (unchanged)", report->entries) << "\n"
+                << label(NC_("verify", "size"))
+                << i18n::trf(lang, "{} bytes before, {} bytes after (data.mdb)", report->before_bytes,
+                             report->after_bytes)
+                << "\n";
       for (const auto& p : report->leftovers_removed)
-        std::cout << fmt::format("{:<13}{} (the copy of an interrupted compaction)\n", "removed", visible(p.string()));
-      std::cout << fmt::format("{:<13}OK: data.mdb holds the pages in use alone; no freed page of it is left\n",
-                               "result");
+        std::cout << label(NC_("verify", "removed"))
+                  << i18n::trf(lang, "{} (the copy of an interrupted compaction)", visible(p.string())) << "\n";
+      std::cout << label(NC_("verify", "result"))
+                << i18n::tr(lang, "OK: data.mdb holds the pages in use alone; no freed page of it is left") << "\n";
       return kOk;
     };
   });

@@ -57,10 +57,12 @@ void add_export(CLI::App& app, Action& run) {
                       {"attachments", summary->attachments}});
           return kOk;
         }
-        std::cout << fmt::format("exported tree size {} as tiles: {} hash tiles, {} entry bundles ({} with entries "
-                                 "over 65535 bytes, under antq/entries/), {} certificates, {} attachments to {}\n",
-                                 summary->size, summary->tiles, summary->bundles, summary->long_bundles,
-                                 summary->certificates, summary->attachments, args->out);
+        std::cout << i18n::trf(i18n::process_lang(),
+                               "exported tree size {} as tiles: {} hash tiles, {} entry bundles ({} with entries "
+                               "over 65535 bytes, under antq/entries/), {} certificates, {} attachments to {}",
+                               summary->size, summary->tiles, summary->bundles, summary->long_bundles,
+                               summary->certificates, summary->attachments, args->out)
+                  << "\n";
         return kOk;
       }
       ledger::ExportOptions o;
@@ -78,8 +80,10 @@ void add_export(CLI::App& app, Action& run) {
                     {"attachments", summary->attachments}});
         return kOk;
       }
-      std::cout << fmt::format("exported {} entries (tree size {}), {} certificates, {} attachments to {}\n",
-                               summary->entries, summary->size, summary->certificates, summary->attachments, args->out);
+      std::cout << i18n::trf(i18n::process_lang(),
+                             "exported {} entries (tree size {}), {} certificates, {} attachments to {}",
+                             summary->entries, summary->size, summary->certificates, summary->attachments, args->out)
+                << "\n";
       return kOk;
     };
   });

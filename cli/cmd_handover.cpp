@@ -465,8 +465,13 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
         return kOk;
       }
 
-      print_line(fmt::format("hand-over of {}: {} file{} whose work ended in {}, {} documents (judged on {})", h->unit,
-                             h->files.size(), h->files.size() == 1 ? "" : "s", h->year, documents, on));
+      // The summary in the reader's language (the list and the record are Vietnamese documents in both).
+      const i18n::Lang lang = i18n::process_lang();
+      print_line(h->files.size() == 1
+                     ? i18n::trf(lang, "hand-over of {}: {} file whose work ended in {}, {} documents (judged on {})",
+                                 h->unit, h->files.size(), h->year, documents, i18n::date(lang, on))
+                     : i18n::trf(lang, "hand-over of {}: {} files whose work ended in {}, {} documents (judged on {})",
+                                 h->unit, h->files.size(), h->year, documents, i18n::date(lang, on)));
       for (std::size_t i = 0; i < h->files.size(); ++i) {
         const HandoverFile& f = h->files[i];
         std::cout << "  " << list_number(i, h->files.size()) << "  " << cell(f.file.subject, 14) << ' '
@@ -475,31 +480,39 @@ Example: antq handover ledger/ --unit 'UBND xã Đoàn Kết' --year 2024 -o gia
                   << visible(f.title) << '\n';
       }
       if (!h->others.empty()) {
-        std::cout << "not handed over:\n";
+        std::cout << i18n::tr(lang, "not handed over:") << "\n";
         for (const HandoverFile& f : h->others)
           std::cout << "  " << cell(f.file.subject, 14) << ' ' << visible(reason_vi(f, *h)) << '\n';
       }
       if (!h->unkept.empty()) {
         std::string ids;
         for (const auto& f : h->unkept) ids += " " + f.subject;
-        print_line(fmt::format("note: files whose work ended in {} that no unit keeps on record (their subject names no "
-                               "founding unit, as an exemplar ended without recognition), in no unit's hand-over:{}",
-                               h->year, ids));
+        print_line(i18n::trf(lang,
+                             "note: files whose work ended in {} that no unit keeps on record (their subject names no "
+                             "founding unit, as an exemplar ended without recognition), in no unit's hand-over:{}",
+                             h->year, ids));
       }
-      std::cout << "written:\n";
-      print_line(fmt::format("  {:<40} the list of files (print two copies)", path(kListHtml)));
-      print_line(fmt::format("  {:<40} the same list as CSV (also in the bag)", path(kListCsv)));
-      print_line(fmt::format("  {:<40} the hand-over record (print two copies, both sides sign)", path(kRecordHtml)));
-      print_line(fmt::format("  {:<40} BagIt bag: {} bundles, Payload-Oxum {}.{}, tagmanifest SHA-256 {}", path(kBag) + "/",
-                             h->files.size(), bag.payload_octets, bag.payload_files, to_hex(bag.tagmanifest)));
-      std::cout << "\nCheck each file's bundle with your own anchors:\n";
+      std::cout << i18n::tr(lang, "written:") << "\n";
+      const auto wrote = [&](const std::string& file, const std::string& what) {
+        print_line(fmt::format("  {:<40} {}", file, what));
+      };
+      wrote(path(kListHtml), i18n::tr(lang, "the list of files (print two copies)"));
+      wrote(path(kListCsv), i18n::tr(lang, "the same list as CSV (also in the bag)"));
+      wrote(path(kRecordHtml), i18n::tr(lang, "the hand-over record (print two copies, both sides sign)"));
+      wrote(path(kBag) + "/",
+              i18n::trf(lang, "BagIt bag: {} bundles, Payload-Oxum {}.{}, tagmanifest SHA-256 {}", h->files.size(),
+                        bag.payload_octets, bag.payload_files, to_hex(bag.tagmanifest)));
+      std::cout << "\n" << i18n::tr(lang, "Check each file's bundle with your own anchors:") << "\n";
       print_line(fmt::format("  antq verify-bundle {} --operator-key OPERATOR.vkey --trust ROOTS.pem",
                              path(std::string(kBag) + "/" + bundle_path(0, h->files.size()))));
-      std::cout << "Once the archive has received the files, record the hand-over (the record's number and date, the "
-                   "archive), signed by the unit's person and organisation:\n";
+      std::cout << i18n::tr(lang,
+                            "Once the archive has received the files, record the hand-over (the record's number and "
+                            "date, the archive), signed by the unit's person and organisation:")
+                << "\n";
       std::cout << json_text(next_act, 2) << "\n";
       print_line(fmt::format("  antq record {} handover.json --person KEY:CERT --org KEY:CERT", args->dir));
-      print_line(fmt::format("antq retention {} --unit '{}' then shows these files transferred.", args->dir, h->unit));
+      print_line(
+          i18n::trf(lang, "antq retention {} --unit '{}' then shows these files transferred.", args->dir, h->unit));
       return kOk;
     };
   });

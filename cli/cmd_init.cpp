@@ -93,12 +93,16 @@ void add_init(CLI::App& app, Action& run) {
                     {"operator_key_on_token", on_token}});
         return kOk;
       }
-      std::cout << "created ledger " << args->dir << " (profile " << args->profile << ")\n"
-                << "operator key: " << visible(key->where)
-                << (key->created ? " (new, encrypted)" : on_token ? " (on the token)" : "")
-                << " -- not part of the ledger: backups of " << args->dir << " do not include it"
-                << (on_token ? "\n" : "; keep a copy apart\n")
-                << "operator verifier key (also in " << args->dir << "/operator.vkey):\n"
+      const i18n::Lang lang = i18n::process_lang();
+      std::cout << i18n::trf(lang, "created ledger {} (profile {})", args->dir, args->profile) << "\n"
+                << i18n::trf(lang, "operator key: {}{} -- not part of the ledger: backups of {} do not include it{}",
+                             visible(key->where),
+                             key->created ? i18n::tr(lang, " (new, encrypted)")
+                             : on_token   ? i18n::tr(lang, " (on the token)")
+                                          : "",
+                             args->dir, on_token ? "" : i18n::tr(lang, "; keep a copy apart"))
+                << "\n"
+                << i18n::trf(lang, "operator verifier key (also in {}/operator.vkey):", args->dir) << "\n"
                 << *vkey << "\n";
       return kOk;
     };

@@ -38,58 +38,73 @@ std::string joined(const json& list) {
   return out.empty() ? "—" : out;
 }
 
+// The profile in the reader's language: headings and sentences translated; the source's words, ids and rule ids as
+// the ledger holds them (the source is Vietnamese already).
 void print_text(const std::string& dir, const json& j) {
+  const i18n::Lang lang = i18n::process_lang();
   const json& since = j["since"];
-  print_line(fmt::format("Profile of {} as of {}: {} (format antq-profile {}), in force {}", dir,
-                         j["as_of"].get<std::string>(), j["id"].get<std::string>(), j["format"].get<int>(),
-                         since["act"] == "init" ? std::string("since the ledger's init")
-                                                : fmt::format("since {} (profile.adopted, entry {})",
-                                                              since["effective"].get<std::string>(),
-                                                              since["seq"].get<std::uint64_t>())));
+  print_line(i18n::trf(
+      lang, "Profile of {} as of {}: {} (format antq-profile {}), in force {}", dir,
+      i18n::date(lang, j["as_of"].get<std::string>()), j["id"].get<std::string>(), j["format"].get<int>(),
+      since["act"] == "init"
+          ? std::string(i18n::tr(lang, "since the ledger's init"))
+          : i18n::trf(lang, "since {} (profile.adopted, entry {})",
+                      i18n::date(lang, since["effective"].get<std::string>()), since["seq"].get<std::uint64_t>())));
   const json& src = j["source"];
-  auto text_or = [](const json& v, const char* absent) { return v.is_string() ? v.get<std::string>() : std::string(absent); };
-  std::cout << cell("Title", 10) << ' ' << visible(j["title"].get<std::string>()) << '\n';
-  std::cout << cell("Issuer", 10) << ' ' << visible(src["issuer"].get<std::string>()) << '\n';
-  std::cout << cell("Number", 10) << ' ' << visible(text_or(src["number"], "— (none)")) << '\n';
-  std::cout << cell("Date", 10) << ' ' << visible(text_or(src["date"], "— (none)")) << '\n';
-  std::cout << cell("File", 10) << ' ' << visible(src["file"].get<std::string>()) << '\n';
+  auto text_or = [&](const json& v) {
+    return v.is_string() ? v.get<std::string>() : std::string(i18n::tr(lang, "— (none)"));
+  };
+  const auto label = [&](const i18n::Msg& word) { return cell(i18n::tr(lang, word), 10) + ' '; };
+  std::cout << label(NC_("profile", "Title")) << visible(j["title"].get<std::string>()) << '\n';
+  std::cout << label(NC_("profile", "Issuer")) << visible(src["issuer"].get<std::string>()) << '\n';
+  std::cout << label(NC_("profile", "Number")) << visible(text_or(src["number"])) << '\n';
+  std::cout << label(NC_("profile", "Date"))
+            << visible(src["date"].is_string() ? i18n::date(lang, src["date"].get<std::string>())
+                                               : text_or(src["date"]))
+            << '\n';
+  std::cout << label(NC_("profile", "File")) << visible(src["file"].get<std::string>()) << '\n';
   std::cout << cell("Căn cứ", 10) << ' ' << visible(j["basis"].get<std::string>()) << '\n';
   for (const auto& r : j["replaces"]) {
-    std::cout << cell("Replaces", 10) << ' ' << visible(r["document"].get<std::string>()) << '\n';
+    std::cout << label(NC_("profile", "Replaces")) << visible(r["document"].get<std::string>()) << '\n';
     if (r["transition"].is_string())
-      std::cout << cell("", 10) << "   transition: " << visible(r["transition"].get<std::string>()) << '\n';
+      std::cout << cell("", 10) << "   "
+                << i18n::trf(lang, "transition: {}", visible(r["transition"].get<std::string>())) << '\n';
   }
   std::cout << '\n';
-  print_line(fmt::format("Rules on ({}): {}", j["rules"]["on"].size(), joined(j["rules"]["on"])));
-  print_line(fmt::format("Rules off ({}): {}", j["rules"]["off"].size(), joined(j["rules"]["off"])));
-  print_line(fmt::format("Rating basis: {}", j["rating_basis"].get<std::string>()));
+  print_line(i18n::trf(lang, "Rules on ({}): {}", j["rules"]["on"].size(), joined(j["rules"]["on"])));
+  print_line(i18n::trf(lang, "Rules off ({}): {}", j["rules"]["off"].size(), joined(j["rules"]["off"])));
+  print_line(i18n::trf(lang, "Rating basis: {}", j["rating_basis"].get<std::string>()));
   if (j["raters"].is_null()) {
-    print_line("Who rates: the unit that established the model (rule same-level, where it is on)");
+    print_line(i18n::tr(lang, "Who rates: the unit that established the model (rule same-level, where it is on)"));
   } else {
     std::string who;
     for (const auto& r : j["raters"])
       who += (who.empty() ? "" : ", ") + r["kind"].get<std::string>() + " (" + r["level"].get<std::string>() + ")";
-    print_line(fmt::format("Who rates: a registered unit of its area that is {} (rule rater)", visible(who)));
+    print_line(i18n::trf(lang, "Who rates: a registered unit of its area that is {} (rule rater)", visible(who)));
   }
   if (const json& r = j["retention"]; r.is_object())
-    print_line(fmt::format("Retention schedule: {} ({}, {} classes of records; an administrator may adopt another: "
-                           "antq retention --help)",
-                           visible(r["title"].get<std::string>()), visible(r["id"].get<std::string>()),
-                           r["classes"].get<std::size_t>()));
+    print_line(i18n::trf(lang,
+                         "Retention schedule: {} ({}, {} classes of records; an administrator may adopt another: "
+                         "antq retention --help)",
+                         visible(r["title"].get<std::string>()), visible(r["id"].get<std::string>()),
+                         r["classes"].get<std::size_t>()));
   else
-    print_line("Retention schedule: none in this profile (an administrator adopts one: antq retention --help)");
+    print_line(i18n::tr(
+        lang, "Retention schedule: none in this profile (an administrator adopts one: antq retention --help)"));
   if (!j["criteria"].empty()) {
-    std::cout << "\nCriteria a rating may name:\n";
+    std::cout << "\n" << i18n::tr(lang, "Criteria a rating may name:") << "\n";
     for (const auto& c : j["criteria"])
       std::cout << "  " << cell(c["id"].get<std::string>(), 10) << ' ' << visible(c["vi"].get<std::string>()) << " ("
                 << visible(c["en"].get<std::string>()) << ")\n";
   }
   if (!j["common_criteria"].empty()) {
-    std::cout << "\nCommon criteria of exemplars (exemplar.evaluated's met):\n";
+    std::cout << "\n" << i18n::tr(lang, "Common criteria of exemplars (exemplar.evaluated's met):") << "\n";
     for (const auto& c : j["common_criteria"])
       std::cout << "  " << cell(c["id"].get<std::string>(), 10) << ' ' << visible(c["vi"].get<std::string>()) << " ("
                 << visible(c["en"].get<std::string>()) << ")"
-                << (c["evidence"].is_string() ? " [backed by " + visible(c["evidence"].get<std::string>()) + "]" : "")
+                << (c["evidence"].is_string()
+                        ? i18n::trf(lang, " [backed by {}]", visible(c["evidence"].get<std::string>()))
+                        : std::string())
                 << '\n';
   }
 }

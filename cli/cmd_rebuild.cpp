@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/display.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
 
@@ -22,15 +23,21 @@ nlohmann::json rebuild_json(const ledger::RebuildReport& r, double seconds) {
 }
 
 void print_rebuild(const ledger::RebuildReport& r, double seconds, const std::string& dir) {
-  std::cout << fmt::format("{:<13}{}\n", "rebuilt", dir)
-            << fmt::format("{:<13}{} replayed in {:.2f} s ({:.0f} events/s)\n", "entries", r.entries, seconds,
-                           seconds > 0 ? static_cast<double>(r.entries) / seconds : 0.0)
-            << fmt::format("{:<13}{} keys: {} changed, {} added, {} removed, {} unchanged\n", "state", r.keys,
-                           r.changed, r.added, r.removed, r.unchanged);
-  if (r.written())
-    std::cout << fmt::format("{:<13}{}\n", "result", "the state now equals the replay of the log (one transaction)");
-  else
-    std::cout << fmt::format("{:<13}{}\n", "result", "the stored state already equalled the replay; nothing written");
+  const i18n::Lang lang = i18n::process_lang();
+  const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
+  std::cout << label(NC_("verify", "rebuilt")) << dir << "\n"
+            << label(NC_("verify", "entries"))
+            << i18n::trf(lang, "{} replayed in {} s ({} events/s)", r.entries, fmt::format("{:.2f}", seconds),
+                         fmt::format("{:.0f}", seconds > 0 ? static_cast<double>(r.entries) / seconds : 0.0))
+            << "\n"
+            << label(NC_("verify", "state"))
+            << i18n::trf(lang, "{} keys: {} changed, {} added, {} removed, {} unchanged", r.keys, r.changed, r.added,
+                         r.removed, r.unchanged)
+            << "\n";
+  std::cout << label(NC_("verify", "result"))
+            << (r.written() ? i18n::tr(lang, "the state now equals the replay of the log (one transaction)")
+                            : i18n::tr(lang, "the stored state already equalled the replay; nothing written"))
+            << "\n";
 }
 
 }  // namespace

@@ -658,12 +658,18 @@ void add_reconcile(CLI::App& app, Action& run) {
       } else {
         // Every cell quotes the submitted file or the ledger: shown through visible() (cli/display.hpp).
         const std::string unit = r["unit"].get<std::string>();
-        print_line(fmt::format("{} ({}, {}, as of {}) against {}: {} of {} figures differ", args->report,
-                               r["period"].get<std::string>(), unit.empty() ? "every unit" : unit,
-                               r["as_of"].get<std::string>(), args->dir, differences.size(),
-                               r["figures"].get<std::size_t>()));
+        const i18n::Lang lang = i18n::process_lang();
+        print_line(i18n::trf(lang, "{} ({}, {}, as of {}) against {}: {} of {} figures differ", args->report,
+                             r["period"].get<std::string>(),
+                             unit.empty() ? std::string(i18n::tr(lang, "every unit")) : unit,
+                             i18n::date(lang, r["as_of"].get<std::string>()), args->dir, differences.size(),
+                             r["figures"].get<std::size_t>()));
         if (!differences.empty())
-          std::cout << fmt::format("\n{:<22} {:<52} {:>10} {:>10}\n", "section", "key", "reported", "ledger");
+          std::cout << "\n"
+                    << cell(i18n::tr(lang, NC_("reconcile", "section")), 22) << ' '
+                    << cell(i18n::tr(lang, NC_("reconcile", "key")), 52) << ' '
+                    << cell_right(i18n::tr(lang, NC_("reconcile", "reported")), 10) << ' '
+                    << cell_right(i18n::tr(lang, NC_("reconcile", "ledger")), 10) << "\n";
         for (const auto& d : differences)
           std::cout << cell(d["section"].get<std::string>(), 22) << ' ' << cell(d["key"].get<std::string>(), 52) << ' '
                     << cell_right(d["reported"].is_null() ? "(absent)" : d["reported"].get<std::string>(), 10) << ' '

@@ -310,45 +310,70 @@ class History {
 };
 
 // A signer's or issuer's name as history shows it: its CN (common_name).
-std::string short_subject(const json& signer) {
-  if (!signer.is_string()) return "(certificate not held)";
+std::string short_subject(i18n::Lang lang, const json& signer) {
+  if (!signer.is_string()) return i18n::tr(lang, "(certificate not held)");
   return common_name(signer.get<std::string>());
 }
 
+// The history in the reader's language: labels, the kind, stage and level, the act's name and dates in
+// Vietnamese; in English the ids, as the JSON has them.
 void print_history(const projections::SubjectState& s, const json& links, const std::string& when) {
-  print_line(fmt::format("{} — {} ({}, {}), {}", s.id, or_dash(s.name), s.kind, s.stage, when));
+  const i18n::Lang lang = i18n::process_lang();
+  const bool en = lang == i18n::Lang::en;
+  const auto label = [&](const i18n::Msg& word) { return "  " + cell(i18n::tr(lang, word), 13); };
+  const auto act_name = [&](const std::string& act) {
+    const char* name = en ? nullptr : projections::words::act(lang, act);
+    return name ? std::string(name) : act;
+  };
+  print_line(fmt::format("{} — {} ({}, {}), {}", s.id, or_dash(s.name),
+                         en ? s.kind : projections::words::kind(lang, s.kind),
+                         en ? s.stage : projections::words::stage(lang, s.stage), when));
   for (const json& l : links) {
     std::cout << "\n";
-    print_line(fmt::format("entry {:<6} {}  {}{}", l["seq"].get<std::uint64_t>(), l["date"].get<std::string>(),
-                           l["act"].get<std::string>(),
-                           l["subject"] != s.id ? fmt::format(" of {}", l["subject"].get<std::string>()) : ""));
+    print_line(
+        i18n::trf(lang, "entry {} {}  {}{}", fmt::format("{:<6}", l["seq"].get<std::uint64_t>()),
+                  i18n::date(lang, l["date"].get<std::string>()), act_name(l["act"].get<std::string>()),
+                  l["subject"] != s.id ? i18n::trf(lang, " of {}", l["subject"].get<std::string>()) : std::string()));
     const json& d = l["document"];
     if (!d["number"].get<std::string>().empty() || !d["title"].get<std::string>().empty())
-      print_line(fmt::format("  {:<13}{} {} ({})", "document", d["number"].get<std::string>(),
-                             d["title"].get<std::string>(), d["issuer"].get<std::string>()));
+      print_line(label(NC_("history", "document")) + fmt::format("{} {} ({})", d["number"].get<std::string>(),
+                                                                 d["title"].get<std::string>(),
+                                                                 d["issuer"].get<std::string>()));
     if (!l["authority"]["unit"].get<std::string>().empty())
-      print_line(fmt::format("  {:<13}{} ({})", "authority", l["authority"]["unit"].get<std::string>(),
-                             l["authority"]["level"].get<std::string>()));
+      print_line(label(NC_("history", "authority")) +
+                 fmt::format("{} ({})", l["authority"]["unit"].get<std::string>(),
+                             projections::words::level(lang, l["authority"]["level"].get<std::string>())));
     for (const json& sig : l["signatures"]) {
-      std::string status = "valid at signing";
-      if (sig.contains("certificate_now")) status += ", certificate " + sig["certificate_now"]["status"].get<std::string>() + " now";
+      std::string status = i18n::tr(lang, "valid at signing");
+      if (sig.contains("certificate_now")) {
+        const std::string now = sig["certificate_now"]["status"].get<std::string>();
+        status += i18n::trf(lang, ", certificate {} now", en ? now : projections::words::status(lang, now));
+      }
       if (sig["revocation_now"]["status"] == "revoked")
-        status += ", revoked " + sig["revocation_now"]["revoked_at"].get<std::string>() + " (after signing: stands)";
-      if (!sig["signing_certificate_v2"].get<bool>()) status += ", no signingCertificateV2 (older CMS form)";
-      print_line(fmt::format("  {:<13}{}, signed {} ({}; issuer {})", sig["role"].get<std::string>(),
-                             short_subject(sig["signer"]), sig["signing_time"].get<std::string>(), status,
-                             short_subject(sig["issuer"])));
+        status += i18n::trf(lang, ", revoked {} (after signing: stands)",
+                            sig["revocation_now"]["revoked_at"].get<std::string>());
+      if (!sig["signing_certificate_v2"].get<bool>())
+        status += i18n::tr(lang, ", no signingCertificateV2 (older CMS form)");
+      const std::string role = sig["role"].get<std::string>();
+      print_line(label(role == "person" ? NC_("signer role", "person") : NC_("signer role", "organisation")) +
+                 i18n::trf(lang, "{}, signed {} ({}; issuer {})", short_subject(lang, sig["signer"]),
+                           sig["signing_time"].get<std::string>(), status, short_subject(lang, sig["issuer"])));
     }
     if (l.contains("signature_failure"))
-      print_line(fmt::format("  {:<13}INVALID NOW: {}", "signatures", l["signature_failure"].get<std::string>()));
+      print_line(label(NC_("history", "signatures")) +
+                 i18n::trf(lang, "INVALID NOW: {}", l["signature_failure"].get<std::string>()));
     for (const json& a : l["attachments"]) {
-      print_line(fmt::format("  {:<13}item {} {} {} bytes sha256 {}…{}", "attachment", or_dash(a["item"]),
-                             a["media_type"].get<std::string>(), a["size"].get<std::uint64_t>(),
-                             a["sha256"].get<std::string>().substr(0, 16), a["held"] ? "" : " (not held)"));
+      print_line(label(NC_("history", "attachment")) +
+                 i18n::trf(lang, "item {} {} {} bytes sha256 {}…{}", or_dash(a["item"]),
+                           a["media_type"].get<std::string>(), a["size"].get<std::uint64_t>(),
+                           a["sha256"].get<std::string>().substr(0, 16),
+                           a["held"] ? std::string() : std::string(i18n::tr(lang, " (not held)"))));
       for (const json& p : a["pdf_signatures"])
-        print_line(fmt::format("  {:<13}PDF signed by {}, {} ({}{})", "", short_subject(p.value("signer", json())),
-                               p["signing_time"].get<std::string>(), p["algorithm"].get<std::string>(),
-                               p["covers_whole_file"] ? ", whole file" : ", part of the file"));
+        print_line(
+            "  " + cell("", 13) +
+            i18n::trf(lang, "PDF signed by {}, {} ({}{})", short_subject(lang, p.value("signer", json())),
+                      p["signing_time"].get<std::string>(), p["algorithm"].get<std::string>(),
+                      p["covers_whole_file"] ? i18n::tr(lang, ", whole file") : i18n::tr(lang, ", part of the file")));
     }
   }
 }
@@ -755,15 +780,21 @@ void add_dossier(CLI::App& app, Action& run) {
         print_json(gaps_json(g->unit, *g));
         return kOk;
       }
-      print_line(fmt::format("{}: {} subject(s) founded, {} with missing dossier items, {}", g->unit, g->subjects,
-                             g->gaps.size(), when));
-      if (g->subjects == 0) std::cout << "(no subject founded by this unit: it holds authority bindings only)\n";
+      const i18n::Lang lang = i18n::process_lang();
+      const bool en = lang == i18n::Lang::en;
+      print_line(i18n::trf(lang, "{}: {} subject(s) founded, {} with missing dossier items, {}", g->unit, g->subjects,
+                           g->gaps.size(), when));
+      if (g->subjects == 0)
+        std::cout << i18n::tr(lang, "(no subject founded by this unit: it holds authority bindings only)") << "\n";
       for (const auto& d : g->gaps) {
         std::string items;
         for (const auto& e : d.items)
           if (e.status == "missing") items += (items.empty() ? "" : ", ") + e.item.item;
-        std::cout << "  " << cell(d.subject, 16) << ' ' << cell(d.kind, 9) << ' ' << cell(d.stage, 12) << ' '
-                  << fmt::format("{:>4}", percent(d.completeness())) << "  missing items " << visible(items) << '\n';
+        std::cout << "  " << cell(d.subject, 16) << ' '
+                  << cell(en ? d.kind : projections::words::kind(lang, d.kind), en ? 9 : 12) << ' '
+                  << cell(en ? d.stage : projections::words::stage(lang, d.stage), en ? 12 : 16) << ' '
+                  << fmt::format("{:>4}", percent(d.completeness())) << "  "
+                  << i18n::trf(lang, "missing items {}", visible(items)) << '\n';
       }
       return kOk;
     };
@@ -846,14 +877,16 @@ void add_diff(CLI::App& app, Action& run) {
                      : fmt::format("{} ({})", v["unit"].get<std::string>(), v["level"].get<std::string>());
         return json_text(v);
       };
-      print_line(fmt::format("{} from {} to {}: {} change(s), {} act(s)", args->subject, args->from, args->to,
-                             changes.size(), acts.size()));
+      const i18n::Lang lang = i18n::process_lang();
+      print_line(i18n::trf(lang, "{} from {} to {}: {} change(s), {} act(s)", args->subject, args->from, args->to,
+                           changes.size(), acts.size()));
       for (const auto& c : changes)
         std::cout << "  " << cell(c["field"].get<std::string>(), 18) << ' ' << visible(text(c["from"])) << " -> "
                   << visible(text(c["to"])) << '\n';
       for (const auto& x : acts)
-        print_line(fmt::format("  entry {:<6} {}  {} {}", x["seq"].get<std::uint64_t>(), x["date"].get<std::string>(),
-                               x["act"].get<std::string>(), x["number"].get<std::string>()));
+        print_line("  " + i18n::trf(lang, "entry {} {}  {}{}", fmt::format("{:<6}", x["seq"].get<std::uint64_t>()),
+                                    i18n::date(lang, x["date"].get<std::string>()), x["act"].get<std::string>(),
+                                    " " + x["number"].get<std::string>()));
       return kOk;
     };
   });

@@ -110,7 +110,7 @@ void add_sign(CLI::App& app, Action& run) {
                     {"signatures", submission.event.signatures.size()}});
         return kOk;
       }
-      std::cout << "signed (" << args->role << ") -> " << args->out << "\n";
+      std::cout << i18n::trf(i18n::process_lang(), "signed ({}) -> {}", args->role, args->out) << "\n";
       return kOk;
     };
   });

@@ -148,8 +148,9 @@ void add_take_in(CLI::App& app, Action& run) {
                     {"effective", args->effective}});
         return kOk;
       }
-      std::cout << fmt::format("entry {}: {} ({} entries, root {}) sealed as part {}, effective {}\n", *seq,
-                               visible(old.origin), size, root, args->prefix, args->effective);
+      std::cout << i18n::trf(i18n::process_lang(), "entry {}: {} ({} entries, root {}) sealed as part {}, effective {}",
+                             *seq, visible(old.origin), size, root, args->prefix, args->effective)
+                << "\n";
       return kOk;
     };
   });

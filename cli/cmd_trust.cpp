@@ -104,10 +104,14 @@ void add_trust(CLI::App& app, Action& run) {
                     {"sha256", to_hex(digest)}});
         return kOk;
       }
-      std::cout << fmt::format("entry {}: the CRL of {}, issued {}{}, {} revoked certificate{}\n", *seq,
-                               visible(i.issuer),
-                               signing::format_vietnam_time(i.this_update), next.empty() ? "" : ", next update " + next,
-                               i.revoked, i.revoked == 1 ? "" : "s");
+      const i18n::Lang lang = i18n::process_lang();
+      const std::string update = next.empty() ? std::string() : i18n::trf(lang, ", next update {}", next);
+      std::cout << (i.revoked == 1
+                        ? i18n::trf(lang, "entry {}: the CRL of {}, issued {}{}, {} revoked certificate", *seq,
+                                    visible(i.issuer), signing::format_vietnam_time(i.this_update), update, i.revoked)
+                        : i18n::trf(lang, "entry {}: the CRL of {}, issued {}{}, {} revoked certificates", *seq,
+                                    visible(i.issuer), signing::format_vietnam_time(i.this_update), update, i.revoked))
+                << "\n";
       return kOk;
     };
   });
@@ -139,8 +143,9 @@ void add_trust(CLI::App& app, Action& run) {
         print_json({{"seq", *seq}, {"subject", info->subject}, {"sha256", to_hex(info->fingerprint)}});
         return kOk;
       }
-      std::cout << fmt::format("entry {}: time-stamp authority {} ({})\n", *seq, visible(info->subject),
-                               to_hex(info->fingerprint));
+      std::cout << i18n::trf(i18n::process_lang(), "entry {}: time-stamp authority {} ({})", *seq,
+                             visible(info->subject), to_hex(info->fingerprint))
+                << "\n";
       return kOk;
     };
   });

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "i18n/i18n.hpp"
+
 namespace antq::cli {
 
 // `text` with every character that acts on a terminal or disguises text shown as an escape, and everything else
@@ -40,6 +42,10 @@ std::size_t display_width(std::string_view shown);
 std::string cell(std::string_view text, std::size_t width);
 // Spaces, then visible(text), up to `width` columns: a right-aligned table cell.
 std::string cell_right(std::string_view text, std::size_t width);
+
+// A label of a two-column summary (verify, verify-bundle, backup, compact, rebuild) in `lang`, padded so that the
+// values line up: 13 columns in English, 17 in Vietnamese.
+std::string field_label(i18n::Lang lang, const i18n::Msg& word);
 
 // Prints visible(text) and a line end to stdout: a line of a table or report whose every part may come from outside.
 void print_line(std::string_view text);

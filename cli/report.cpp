@@ -29,8 +29,7 @@ void print_report(const ledger::VerifyReport& r, bool json, const std::string& w
   // A failure's reason may quote stored bytes or a certificate's name, `what` is a path: shown through visible().
   // The labels in the reader's language, padded to the longest (cell() counts characters, not bytes).
   const i18n::Lang lang = i18n::process_lang();
-  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;
-  const auto label = [&](const i18n::Msg& word) { return cell(i18n::tr(lang, word), width); };
+  const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
   std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
             << label(NC_("verify", "entries")) << r.entries << "\n"
             << label(NC_("verify", "signatures")) << r.signatures << "\n"
@@ -122,9 +121,9 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
                                     std::pair{anchors.checkpoint.has_value(), N_("kept checkpoint (--checkpoint)")},
                                     std::pair{anchors.trust.has_value(), N_("trust roots (--trust)")}})
     if (given) used += (used.empty() ? "" : ", ") + std::string(i18n::tr(lang, name));
-  // The labels as `antq verify` prints them (print_report), padded to the longest in the reader's language.
-  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;
-  const auto label = [&](const i18n::Msg& word) { return cell(i18n::tr(lang, word), width); };
+  // The labels as `antq verify` prints them (print_report).
+  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;  // field_label's: a line without a label lines up
+  const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
   std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
             << label(NC_("verify", "anchors"))
             << (used.empty() ? std::string(i18n::tr(lang, "none: the bundle's own key and roots")) : used) << "\n"

@@ -68,6 +68,19 @@ check "retention $ledger --as-of 31/12/2026" 0 "hồ sơ, tài liệu của $led
 check "verify-bundle $demo/bundle" 1 "CHƯA ĐƯỢC NEO: mới chỉ kiểm tra" "neo tin cậy" "chưa kiểm tra" \
   "operator.vkey: lấy từ chính gói" -- "NOT ANCHORED: only the bundle's consistency" "anchors" "unchecked" \
   "operator.vkey: taken from the bundle itself"
+check "history $ledger MS-TL-TDCTQ" 0 "bản ghi " "  văn bản      " "  cơ quan      " "hợp lệ khi ký" \
+  "Phê duyệt kế hoạch khảo sát" -- "entry " "  document     " "  authority    " "valid at signing" \
+  "survey.plan-approved"
+# A backup (each language writes its own copy).
+line=(backup "$ledger" DIR)
+run vi_VN.UTF-8 backup "$ledger" "$tmp/backup-vi"
+[[ $code == 0 ]] || fail "LANG=vi_VN.UTF-8 antq backup exited $code: $out"
+has vi "bản sao lưu      $tmp/backup-vi"
+has vi "ĐẠT: $tmp/backup-vi là bản sao lưu đã được kiểm tra"
+run C backup "$ledger" "$tmp/backup-en"
+[[ $code == 0 ]] || fail "LANG=C antq backup exited $code: $out"
+has C "result       OK: $tmp/backup-en is a verified backup"
+echo "ok: antq backup in Vietnamese and in English"
 check "access-log $ledger" 0 "chưa có nhật ký truy cập" -- "has no access log yet"
 check "stats $ledger --as-of 31/12/2023" 0 "Thống kê phong trào, tính đến 31/12/2023" "mô hình (theo tên)" \
   "tổng số" \
