@@ -69,8 +69,11 @@ void add_timestamp(CLI::App& app, Action& run) {
         print_json({{"signed", args->signed_in}, {"role", args->role}, {"out", args->out}, {"bytes", query->size()}});
         return kOk;
       }
-      std::cout << "time-stamp request for the " << args->role << " signature -> " << args->out
-                << " (SHA-256 of the signature value, a nonce, certReq)\n";
+      std::cout << i18n::trf(i18n::process_lang(),
+                             "time-stamp request for the {} signature -> {} (SHA-256 of the signature value, a nonce, "
+                             "certReq)",
+                             args->role, args->out)
+                << "\n";
       return kOk;
     };
   });

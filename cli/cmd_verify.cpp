@@ -172,39 +172,62 @@ void add_verify(CLI::App& app, Action& run) {
         return report.ok ? kOk : kCheckFailed;
       }
       print_report(report, false, args->dir);
+      // The lines after the summary, in the reader's language (field_label: the summary's columns).
+      const i18n::Lang lang = i18n::process_lang();
+      const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
       if (access)
-        std::cout << fmt::format("{:<13}{} records, {} checkpoints, root {}: {}\n", "access log", access->records,
-                                 access->checkpoints, to_hex(access->root), access->ok() ? "verifies" : "FAILED");
+        std::cout << label(NC_("verify", "access log"))
+                  << i18n::trf(lang, "{} records, {} checkpoints, root {}: {}", access->records, access->checkpoints,
+                               to_hex(access->root),
+                               access->ok() ? i18n::tr(lang, "verifies") : i18n::tr(lang, "FAILED"))
+                  << "\n";
       for (const auto& p : parts)
-        std::cout << fmt::format("{:<13}{}: {} ({} entries, root {}): {}{}\n", "sealed part", p.prefix,
-                                 visible(p.part.origin), p.part.size, to_hex(p.part.root),
-                                 p.ok() ? "verifies as a ledger under its own profile" : "FAILED",
-                                 p.carried == 0 ? std::string()
-                                                : fmt::format("; {} subject(s) carried over, each record the part's",
-                                                              p.carried));
+        std::cout << label(NC_("verify", "sealed part"))
+                  << i18n::trf(lang, "{}: {} ({} entries, root {}): {}{}", p.prefix, visible(p.part.origin),
+                               p.part.size, to_hex(p.part.root),
+                               p.ok() ? i18n::tr(lang, "verifies as a ledger under its own profile")
+                                      : i18n::tr(lang, "FAILED"),
+                               p.carried == 0
+                                   ? std::string()
+                                   : i18n::trf(lang, "; {} subject(s) carried over, each record the part's", p.carried))
+                  << "\n";
       if (report.ok) {
         if (!pdf.empty())
-          std::cout << fmt::format("{:<13}{} signature(s) inside signed PDF attachments verify\n", "signed PDFs", pdf.size());
+          std::cout << label(NC_("verify", "signed PDFs"))
+                    << i18n::trf(lang, "{} signature(s) inside signed PDF attachments verify", pdf.size()) << "\n";
         if (describer.without_signing_certificate_v2 > 0)
-          std::cout << fmt::format("{:<13}{} signature(s) without signingCertificateV2 (older CMS; still valid)\n",
-                                   "note", describer.without_signing_certificate_v2);
+          std::cout << label(NC_("verify", "note"))
+                    << i18n::trf(lang, "{} signature(s) without signingCertificateV2 (older CMS; still valid)",
+                                 describer.without_signing_certificate_v2)
+                    << "\n";
         if (describer.revoked_since_signing > 0)
-          std::cout << fmt::format("{:<13}{} signature(s) by certificates revoked after signing (still valid)\n",
-                                   "note", describer.revoked_since_signing);
+          std::cout << label(NC_("verify", "note"))
+                    << i18n::trf(lang, "{} signature(s) by certificates revoked after signing (still valid)",
+                                 describer.revoked_since_signing)
+                    << "\n";
         if (describer.expired_since_signing > 0)
-          std::cout << fmt::format("{:<13}{} signature(s) by certificates expired since (valid when made)\n", "note",
-                                   describer.expired_since_signing);
-        std::cout << "             (verify --json lists every signature: signer, issuer, time, status now)\n";
+          std::cout << label(NC_("verify", "note"))
+                    << i18n::trf(lang, "{} signature(s) by certificates expired since (valid when made)",
+                                 describer.expired_since_signing)
+                    << "\n";
+        std::cout << std::string(lang == i18n::Lang::en ? 13 : 17, ' ')
+                  << i18n::tr(lang, "(verify --json lists every signature: signer, issuer, time, status now)") << "\n";
       }
-      if (!anchored || args->trust.empty())
-        std::cout << fmt::format("{:<13}checked against the ledger's own {}: give {} to prove it is the ledger you "
-                                 "know (see --help)\n",
-                                 "not anchored", !anchored && args->trust.empty() ? "operator key and roots"
-                                                 : !anchored                       ? "operator key"
-                                                                                   : "roots",
-                                 !anchored && args->trust.empty() ? "--checkpoint or --operator-key, and --trust"
-                                 : !anchored                     ? "--checkpoint or --operator-key"
-                                                                 : "--trust");
+      if (!anchored || args->trust.empty()) {
+        const bool neither = !anchored && args->trust.empty();
+        std::cout << label(NC_("verify", "not anchored"))
+                  << (neither     ? i18n::tr(lang,
+                                             "checked against the ledger's own operator key and roots: give "
+                                                 "--checkpoint or --operator-key, and --trust to prove it is the ledger "
+                                                 "you know (see --help)")
+                      : !anchored ? i18n::tr(lang,
+                                             "checked against the ledger's own operator key: give --checkpoint or "
+                                             "--operator-key to prove it is the ledger you know (see --help)")
+                                  : i18n::tr(lang,
+                                             "checked against the ledger's own roots: give --trust to prove it is the "
+                                             "ledger you know (see --help)"))
+                  << "\n";
+      }
       return report.ok ? kOk : kCheckFailed;
     };
   });

@@ -25,8 +25,8 @@ Result<std::string> read_text(const std::filesystem::path& path, std::size_t max
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(std::string what) {
   if (!isatty(STDERR_FILENO)) return {};
   return [what = std::move(what)](std::uint64_t done, std::uint64_t total) {
-    std::fprintf(stderr, "\r%s: %llu / %llu entries%s", what.c_str(), static_cast<unsigned long long>(done),
-                 static_cast<unsigned long long>(total), done >= total ? "\n" : "");
+    std::fprintf(stderr, "\r%s", i18n::trf(i18n::process_lang(), "{}: {} / {} entries", what, done, total).c_str());
+    if (done >= total) std::fputc('\n', stderr);
     std::fflush(stderr);
   };
 }

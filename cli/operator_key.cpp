@@ -45,13 +45,16 @@ bool inside(const fs::path& path, const fs::path& dir) {
   return true;
 }
 
-void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", visible(line).c_str()); }
+// A warning on stderr, in the reader's language ("warning: …", "cảnh báo: …").
+void warn(const std::string& line) {
+  std::fprintf(stderr, "%s\n", visible(i18n::trf(i18n::process_lang(), "warning: {}", line)).c_str());
+}
 
 void warn_inside_ledger(const fs::path& file) {
-  warn(
-      fmt::format("{}: the operator's private key sits inside the ledger's directory, so every copy and backup of "
-                  "the ledger carries it; move it out and encrypt it (README, \"The operator's key\")",
-                  file.string()));
+  warn(i18n::trf(i18n::process_lang(),
+                 "{}: the operator's private key sits inside the ledger's directory, so every copy and backup of "
+                 "the ledger carries it; move it out and encrypt it (README, \"The operator's key\")",
+                 file.string()));
 }
 
 // Makes `dir` and its missing parents, each new one mode 0700 (the XDG Base Directory specification's mode).
@@ -102,10 +105,10 @@ std::optional<fs::path> default_operator_key_path(std::string_view origin) {
 
 void warn_if_unencrypted(const signing::Ed25519Key& key, const std::string& file) {
   if (key.storage() != signing::Ed25519Key::Storage::unencrypted_file) return;
-  warn(
-      fmt::format("operator key {} is not encrypted: anyone who copies it can sign this ledger's checkpoints; "
-                  "encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000`",
-                  file));
+  warn(i18n::trf(i18n::process_lang(),
+                 "operator key {} is not encrypted: anyone who copies it can sign this ledger's checkpoints; "
+                 "encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000`",
+                 file));
 }
 
 Result<std::unique_ptr<ledger::Ledger>> open_for_append(const fs::path& dir, const std::string& given) {

@@ -77,18 +77,25 @@ void print_attachments(const ledger::Act& act, const std::vector<std::filesystem
     print_json({{"dry_run", true}, {"act", act.act}, {"subject", act.subject}, {"attachments", list}});
     return;
   }
-  std::cout << fmt::format("{} {} {}: {} attachment{}, {} bytes in all\n", act.act, act.subject, act.date,
-                           act.attachments.size(), act.attachments.size() == 1 ? "" : "s", total);
+  const i18n::Lang lang = i18n::process_lang();
+  std::cout << (act.attachments.size() == 1
+                    ? i18n::trf(lang, "{} {} {}: {} attachment, {} bytes in all", act.act, act.subject,
+                                i18n::date(lang, act.date), act.attachments.size(), total)
+                    : i18n::trf(lang, "{} {} {}: {} attachments, {} bytes in all", act.act, act.subject,
+                                i18n::date(lang, act.date), act.attachments.size(), total))
+            << "\n";
   if (!act.attachments.empty()) {
-    std::cout << fmt::format("{:<6} {:>12}  {:<64}  {}\n", "ITEM", "SIZE", "SHA-256", "PATH");
+    std::cout << cell(i18n::tr(lang, NC_("attachments", "ITEM")), 6) << ' '
+              << cell_right(i18n::tr(lang, NC_("attachments", "SIZE")), 12) << "  " << cell("SHA-256", 64) << "  "
+              << i18n::tr(lang, NC_("attachments", "PATH")) << "\n";
     for (std::size_t i = 0; i < act.attachments.size(); ++i) {
       const auto& a = act.attachments[i];
       const std::string path = i < sources.size() ? sources[i].string() : "";
       std::cout << fmt::format("{:<6} {:>12}  {}  {}\n", cell(a.item), a.size, to_hex(a.sha256),
-                               path.empty() ? "- (not read from a file)" : cell(path));
+                               path.empty() ? std::string(i18n::tr(lang, "- (not read from a file)")) : cell(path));
     }
   }
-  std::cout << "dry run: nothing signed, nothing written\n";
+  std::cout << i18n::tr(lang, "dry run: nothing signed, nothing written") << "\n";
 }
 
 Status add_signature(ledger::Submission& submission, ledger::Role role, const SignerSpec& signer,
@@ -107,10 +114,14 @@ Status add_signature(ledger::Submission& submission, ledger::Role role, const Si
   if (!cms) return std::unexpected(cms.error());
   if (unencrypted == UnencryptedKey::warn && key->unencrypted_file()) {
     auto holder = signing::inspect_certificate(certs->front());  // it signed, so the certificate parses
+    const i18n::Lang lang = i18n::process_lang();
+    const std::string holder_name = holder ? holder->subject : std::string(i18n::tr(lang, "its holder"));
     std::fprintf(stderr, "%s\n",
-                 visible(fmt::format("warning: key {} is not encrypted: anyone who copies the file can sign as {}; "
-                                     "keep it encrypted (ANTQ_KEY_PASSPHRASE) or on a token (PKCS#11)",
-                                     signer.key, holder ? holder->subject : std::string("its holder")))
+                 visible(i18n::trf(lang, "warning: {}",
+                                   i18n::trf(lang,
+                                             "key {} is not encrypted: anyone who copies the file can sign as {}; "
+                                             "keep it encrypted (ANTQ_KEY_PASSPHRASE) or on a token (PKCS#11)",
+                                             signer.key, holder_name)))
                      .c_str());
   }
   // Further certificates of the file (intermediates) travel in the CMS too, for chain building at append.

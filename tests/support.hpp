@@ -200,7 +200,7 @@ inline std::string without_warnings(const std::string& output) {
   std::string out;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);)
-    if (!line.starts_with("warning: ")) out += line + "\n";
+    if (!line.starts_with("warning: ") && !line.starts_with("cảnh báo: ")) out += line + "\n";
   return out;
 }
 

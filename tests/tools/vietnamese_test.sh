@@ -59,7 +59,8 @@ grep -qF "Hạ tầng" <<<"$out" && fail "LANG=C antq demo printed Vietnamese pr
 echo "ok: antq demo in Vietnamese and in English"
 ledger="$demo/ledger"
 
-check "verify $ledger" 0 "đã xác minh" "bản ghi" "kết quả" -- "verified" "entries" "result"
+check "verify $ledger" 0 "đã xác minh" "bản ghi" "kết quả" "chưa được neo    đã kiểm tra theo khóa" \
+  -- "verified" "entries" "result" "not anchored checked against the ledger's own"
 # Tables and reports: units, records, a bundle's verification (its labels and unchecked files), the access log.
 check "units $ledger --as-of 31/12/2023" 0 "Các đơn vị của $ledger tính đến 31/12/2023" "đơn vị" "thành lập" \
   "(chỉ xuất hiện trong văn bản)" -- "Units of $ledger as of 2023-12-31" "founded" "(only seen in acts)"
