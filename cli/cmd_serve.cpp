@@ -117,16 +117,19 @@ int serve(const Args& a) {
     s.on_crl_added([&policy](ByteView der) { (void)policy->add_crl(der); });
   }
   const unsigned threads = a.threads ? a.threads : std::max(2u, std::thread::hardware_concurrency());
-  std::cerr << fmt::format("antq serve: {} ({} entries) on {}://{}:{} with {} threads; SIGTERM or Ctrl-C stops it\n",
-                           visible(a.dir), entries, a.plain_http ? "http" : "https", visible(where->first),
-                           (*server)->port(), threads);
+  // The operator's lines in the operator's language (the request log's lines keep one fixed form).
+  const i18n::Lang lang = i18n::process_lang();
+  std::cerr << i18n::trf(lang, "antq serve: {} ({} entries) on {}://{}:{} with {} threads; SIGTERM or Ctrl-C stops it",
+                         visible(a.dir), entries, a.plain_http ? "http" : "https", visible(where->first),
+                         (*server)->port(), threads)
+            << "\n";
   sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", a.dir.c_str(), static_cast<unsigned>((*server)->port()));
-  (*server)->run(threads, [] {
+  (*server)->run(threads, [lang] {
     sd_notify(0, "STOPPING=1\nSTATUS=draining: answering the requests in flight");
-    std::cerr << "antq serve: stopping: no new connections; answering the requests in flight\n";
+    std::cerr << i18n::tr(lang, "antq serve: stopping: no new connections; answering the requests in flight") << "\n";
   });
   s.stop();  // commits and answers what is queued
-  std::cerr << fmt::format("antq serve: stopped ({} entries)\n", s.ledger().size());
+  std::cerr << i18n::trf(lang, "antq serve: stopped ({} entries)", s.ledger().size()) << "\n";
   return kOk;
 }
 

@@ -83,6 +83,21 @@ run C backup "$ledger" "$tmp/backup-en"
 has C "result       OK: $tmp/backup-en is a verified backup"
 echo "ok: antq backup in Vietnamese and in English"
 check "access-log $ledger" 0 "chưa có nhật ký truy cập" -- "has no access log yet"
+# The service's lines for its operator: started, stopping, stopped (SIGTERM), with the operator key's warning
+# (after access-log: the service makes the access log when it starts).
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=vi_VN.UTF-8 "$antq" serve "$ledger" --plain-http --listen 127.0.0.1:0 \
+  --operator-key "$demo/pki/operator.key" 2>"$tmp/serve.err" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q "SIGTERM hoặc Ctrl-C để dừng" "$tmp/serve.err" && break; sleep 0.1; done
+kill -TERM "$serve_pid"
+wait "$serve_pid" || fail "antq serve under LANG=vi_VN.UTF-8 exited $? on SIGTERM: $(cat "$tmp/serve.err")"
+out=$(cat "$tmp/serve.err")
+line=(serve DIR --plain-http)
+for text in "cảnh báo: khóa của đơn vị vận hành" "bản ghi) trên http://127.0.0.1:" "antq serve: đang dừng: không nhận kết nối mới" \
+  "antq serve: đã dừng ("; do
+  has vi "$text"
+done
+echo "ok: antq serve's lines in Vietnamese"
 check "stats $ledger --as-of 31/12/2023" 0 "Thống kê phong trào, tính đến 31/12/2023" "mô hình (theo tên)" \
   "tổng số" \
   -- "Movement statistics, as of 2023-12-31" "model (by name)" "total"
