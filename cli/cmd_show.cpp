@@ -155,9 +155,8 @@ void print_show(const projections::SubjectState& s, const std::string& when) {
   const i18n::Lang lang = i18n::process_lang();
   const bool en = lang == i18n::Lang::en;
   // The labels in the reader's language, padded to the longest; ids (stage, kind, level) as words in Vietnamese.
-  const std::size_t width = en ? 13 : 17;
   auto row = [&](const i18n::Msg& label, const std::string& v) {
-    std::cout << cell(tr(lang, label), width) << visible(v) << "\n";
+    std::cout << field_label(lang, label) << visible(v) << "\n";
   };
   auto word = [&](std::string (*name)(i18n::Lang, const std::string&), const std::string& id) {
     return en ? id : name(lang, id);

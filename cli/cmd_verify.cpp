@@ -210,7 +210,7 @@ void add_verify(CLI::App& app, Action& run) {
                     << i18n::trf(lang, "{} signature(s) by certificates expired since (valid when made)",
                                  describer.expired_since_signing)
                     << "\n";
-        std::cout << std::string(lang == i18n::Lang::en ? 13 : 17, ' ')
+        std::cout << std::string(field_width(lang), ' ')
                   << i18n::tr(lang, "(verify --json lists every signature: signer, issuer, time, status now)") << "\n";
       }
       if (!anchored || args->trust.empty()) {

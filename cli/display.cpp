@@ -126,8 +126,10 @@ std::string cell_right(std::string_view text, std::size_t width) {
   return w < width ? std::string(width - w, ' ') + shown : shown;
 }
 
+std::size_t field_width(i18n::Lang lang) { return lang == i18n::Lang::en ? 13 : 17; }
+
 std::string field_label(i18n::Lang lang, const i18n::Msg& word) {
-  return cell(i18n::tr(lang, word), lang == i18n::Lang::en ? 13 : 17);
+  return cell(i18n::tr(lang, word), field_width(lang));
 }
 
 void print_line(std::string_view text) { std::cout << visible(text) << '\n'; }

@@ -43,8 +43,10 @@ std::string cell(std::string_view text, std::size_t width);
 // Spaces, then visible(text), up to `width` columns: a right-aligned table cell.
 std::string cell_right(std::string_view text, std::size_t width);
 
-// A label of a two-column summary (verify, verify-bundle, backup, compact, rebuild) in `lang`, padded so that the
-// values line up: 13 columns in English, 17 in Vietnamese.
+// A label of a two-column summary (verify, verify-bundle, backup, compact, rebuild, show) in `lang`, padded so that
+// the values line up: field_width(lang) columns, 13 in English, 17 in Vietnamese (a line without a label is indented
+// by as many spaces).
+std::size_t field_width(i18n::Lang lang);
 std::string field_label(i18n::Lang lang, const i18n::Msg& word);
 
 // Prints visible(text) and a line end to stdout: a line of a table or report whose every part may come from outside.

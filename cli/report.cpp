@@ -122,7 +122,7 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
                                     std::pair{anchors.trust.has_value(), N_("trust roots (--trust)")}})
     if (given) used += (used.empty() ? "" : ", ") + std::string(i18n::tr(lang, name));
   // The labels as `antq verify` prints them (print_report).
-  const std::size_t width = lang == i18n::Lang::en ? 13 : 17;  // field_label's: a line without a label lines up
+  const std::size_t width = field_width(lang);  // a line without a label lines up
   const auto label = [&](const i18n::Msg& word) { return field_label(lang, word); };
   std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
             << label(NC_("verify", "anchors"))
