@@ -80,8 +80,17 @@ std::string json_visible(std::string_view json) {
   std::string out;
   out.reserve(json.size());
   for (std::size_t i = 0; i < json.size();) {
+    // A run of ASCII but DEL, most of any JSON text, is kept as it is: C0 controls inside strings the dump escaped
+    // already, and outside strings they are only JSON's whitespace.
+    std::size_t ascii = i;
+    while (ascii < json.size() && static_cast<unsigned char>(json[ascii]) < 0x7f) ++ascii;
+    if (ascii > i) {
+      out.append(json.substr(i, ascii - i));
+      i = ascii;
+      continue;
+    }
     const auto [cp, length] = decode(json, i);
-    if (length == 0 || !must_escape(cp) || cp < 0x20) {  // C0 controls: the dump escaped them already
+    if (length == 0 || !must_escape(cp)) {
       out.append(json.substr(i, length == 0 ? 1 : length));
       i += length == 0 ? 1 : length;
       continue;
