@@ -31,9 +31,9 @@ namespace fs = std::filesystem;
 
 Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& id, const Scope& scope) {
   projections::SubjectReader reader(ledger);
+  if (scope.whole()) return reader.holds(id);  // the question every read asks first: no need to read the state
   auto s = reader.current(id);
   if (!s) return false;
-  if (scope.whole()) return true;
   if (s->is_founded()) return scope.covers(s->authority.unit, s->authority.level);
   // Not founded yet (surveyed, proposed): the authority of its first act, which began the subject.
   if (s->entries.empty()) return false;

@@ -34,6 +34,10 @@ std::optional<SubjectState> SubjectReader::current(const std::string& id) const 
   return subject_state(LedgerState(ledger_), id);
 }
 
+bool SubjectReader::holds(const std::string& id) const {
+  return ledger_.state_value(std::string(kSubjectPrefix) + id).has_value();
+}
+
 Result<ChainLink> SubjectReader::link(const std::string& id, std::uint64_t seq) const {
   auto bytes = ledger_.entry_bytes(seq);
   if (!bytes) return corruption(i18n::Text("{}: the state names entry {}, which the ledger does not have", id, seq));

@@ -42,6 +42,8 @@ class SubjectReader {
 
   // The state the admission keeps for `id` (after the ledger's latest act), or nullopt when it has none.
   std::optional<SubjectState> current(const std::string& id) const;
+  // Whether the admission keeps a state for `id`, without reading it.
+  bool holds(const std::string& id) const;
   // Every act of the subject's chain in order, including the merge that closed it. Empty when unknown.
   // corruption when an entry the index names cannot be read.
   Result<std::vector<ChainLink>> chain(const std::string& id) const;

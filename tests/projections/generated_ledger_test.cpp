@@ -149,6 +149,9 @@ TEST_CASE("A generated district of a few thousand acts (Hòa Bình): all admitte
   CHECK(merged->stage == "merged");
   CHECK(merged->merged_into == "YT-M02");
   CHECK(reader.current("YT-M02")->merged_from == std::vector<std::string>{"YT-M03"});
+  // holds() answers as current() does, without reading the state: a point, a merged model, an unknown id.
+  for (const std::string id : {"YT-M01", "YT-M01/P007", "YT-M03", "YT-M99", "YT-M01/", ""})
+    CHECK(reader.holds(id) == reader.current(id).has_value());
   // Weak models were ended in the profile's four steps; exemplars were recognised or ended.
   std::map<std::string, int> stages;
   for (const auto& id : subjects_of(*acts)) ++stages[reader.current(id)->stage];
