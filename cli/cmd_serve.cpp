@@ -62,8 +62,9 @@ http::Logger make_logger(const std::string& where) {
                       l.status, nullptr);
       return;
     }
+    line += '\n';  // one write per line: std::cerr is unbuffered
     std::lock_guard lock(*mutex);
-    std::cerr << line << '\n';
+    std::cerr << line;
   };
 }
 
