@@ -4,6 +4,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "raw_controls.hpp"
 
 namespace antq::cli {
@@ -138,6 +142,30 @@ TEST_CASE("json_visible writes what a terminal acts on as JSON escapes, and the 
     CHECK_THAT(text, Catch::Contains("Tổ an ninh\\u001b[2J\\u202etxt\\u2066") && Catch::Contains("\\u0085\\u009b") &&
                          Catch::Contains("a\\u007f") && Catch::Contains("\\udb40\\udc41") &&
                          Catch::Contains("To\xcc\x82\xcc\x89") && Catch::Contains("\"key \\u202e\""));
+  }
+}
+
+TEST_CASE("json_visible on strings of every kind of piece: the value stays, nothing raw reaches the terminal",
+          "[display]") {
+  // Pieces of text mixed at random (a fixed seed): ASCII runs, JSON's own specials, C0, DEL, C1, Vietnamese,
+  // bidirectional and invisible characters, a tag character, an emoji, a byte that is not UTF-8.
+  const std::vector<std::string> pieces = {"abc",       " ",      "\"",      "\\",        "/",         "\n",
+                                           "\t",        "\x01",   "\x1b[2J", "\x7f",      "\u0085",    "Tổ",
+                                           "Lạc Thịnh", "\u202e", "\u2028",  "\u200b",    "\ufeff",    "\U000E0041",
+                                           "😀",         "\xff",   "~",       "{\"k\":1}", "o\xcc\x82", "0x7e"};
+  std::mt19937 random(20261206);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(random() % 12);
+    for (int k = 0; k < n; ++k) text += pieces[random() % pieces.size()];
+    const nlohmann::json value = {{"v", text}, {text.substr(0, 8), round}};
+    for (int indent : {-1, 2}) {
+      const std::string dump = value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+      const std::string shown = json_visible(dump);
+      INFO(shown);
+      CHECK_FALSE(test::holds_raw_control(shown, "\n"));
+      CHECK(nlohmann::json::parse(shown) == nlohmann::json::parse(dump));
+    }
   }
 }
 
