@@ -636,7 +636,7 @@ class BundleCheck {
       auto pdf = recheck_pdf_signatures(*content, verifier_, *trust_history_, by->second,
                                         [](const Result<CheckedPdf>& checked) { return checked.has_value(); });
       if (!pdf) {
-        fail(path, pdf.error().line(), first);
+        fail(path, line_text(pdf.error()), first);
         continue;
       }
       for (const auto& v : pdf->verified)

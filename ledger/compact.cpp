@@ -244,7 +244,8 @@ Result<CompactReport> Ledger::compact(const fs::path& dir, const std::function<v
     say("checking the copy");
     auto rep = open_rep(temp, {.check_structure = true}, /*without_lock=*/true);
     if (!rep)
-      return corruption(i18n::Text("the compacted copy does not open: {}; nothing was changed", rep.error().line()));
+      return corruption(
+          i18n::Text("the compacted copy does not open: {}; nothing was changed", line_text(rep.error())));
     const Ledger copy(std::move(*rep));
     auto f = facts_of(copy, *copy.rep_);
     if (!f) return std::unexpected(f.error());

@@ -57,7 +57,7 @@ Result<std::uint64_t> replay_entries(const Ledger::Rep& rep, const Txn& txn, std
       const StoredEntry& e = batch[i].entry;
       if (e.failure) return corruption(i18n::Text("entry {}: {}", e.seq, *e.failure));
       if (auto ok = admit_stored(replay, state, e, stored_signatures(e.entry->signatures), rep.info, attachment, false); !ok)
-        return corruption(i18n::Text("entry {}: admission replay: {}", e.seq, ok.error().line()));
+        return corruption(i18n::Text("entry {}: admission replay: {}", e.seq, line_text(ok.error())));
       if (progress && (e.seq + 1) % kProgressEvery == 0) progress(e.seq + 1, size);
     }
     return {};

@@ -316,7 +316,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
                                               named == named_by.end() ? std::span<const Naming>{} : named->second,
                                               as_admitted);
         if (!checked) {
-          fail(std::nullopt, i18n::Text("attachment {}: {}", to_hex(fp), checked.error().line()));
+          fail(std::nullopt, i18n::Text("attachment {}: {}", to_hex(fp), line_text(checked.error())));
         } else if (!as_admitted(checked)) {
           fail(std::nullopt,
                i18n::Text(
