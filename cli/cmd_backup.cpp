@@ -15,9 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A step of the backup on stderr, only when stderr is a terminal (as progress_printer).
-void step(const std::string& what) {
-  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "backup: %s\n", visible(what).c_str());
+// A step of the backup on stderr, in the reader's language, only when stderr is a terminal (as progress_printer).
+void step(const i18n::Text& what) {
+  if (isatty(STDERR_FILENO))
+    std::fprintf(stderr, "%s\n", visible(i18n::Text("backup: {}", what).str(i18n::process_lang())).c_str());
 }
 
 }  // namespace
@@ -69,52 +70,54 @@ void add_backup(CLI::App& app, Action& run) {
       if (!fs::is_directory(parent, ec))
         return fail(bad_input(i18n::Text("{}: no such directory to hold the backup", parent.string())));
 
-      // A failure after the start: one line, exit 1. `made` says whether DEST holds a copy that must not be trusted.
+      // A failure after the start: one line, exit 1, in the reader's language (in English in the JSON, as verify's
+      // reasons). `made` says whether DEST holds a copy that must not be trusted.
       nlohmann::json out{{"ok", false}, {"source", dir.string()}, {"dest", dest.string()}};
-      auto failed = [&](const std::string& why, bool made) {
-        const std::string line =
-            made ? fmt::format("backup FAILED: {}; the copy in {} must not be trusted (kept for inspection; delete it)",
-                               why, dest.string())
-                 : fmt::format("backup FAILED: {}; no backup was made", why);
+      auto failed = [&](const i18n::Text& why, bool made) {
+        const i18n::Text line =
+            made ? i18n::Text("backup FAILED: {}; the copy in {} must not be trusted (kept for inspection; delete it)",
+                              why, dest.string())
+                 : i18n::Text("backup FAILED: {}; no backup was made", why);
         if (args->json) {
-          out["error"] = line;
+          out["error"] = line.str();
           print_json(out);
         } else {
-          std::fprintf(stderr, "%s\n", visible(line).c_str());
+          std::fprintf(stderr, "%s\n", visible(line.str(i18n::process_lang())).c_str());
         }
         return kCheckFailed;
       };
 
-      step("checking the structure of " + (dir / "data.mdb").string());
+      step(i18n::Text("checking the structure of {}", (dir / "data.mdb").string()));
       auto source = ledger::Ledger::open(dir, {.check_structure = true});
       if (!source) {
         if (source.error().kind != ErrorKind::corruption) return fail(source.error());
-        return failed(source.error().line(), false);
+        return failed(line_text(source.error()), false);
       }
       if (!fs::create_directory(dest, ec) || ec)
         return fail(io_error(i18n::Text("cannot create {}: {}", dest.string(), ec ? ec.message() : "it exists")));
       fs::permissions(dest, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
 
-      step("copying one snapshot into " + (dest / "data.mdb").string());
+      step(i18n::Text("copying one snapshot into {}", (dest / "data.mdb").string()));
       auto copy = (*source)->copy_to(dest);
       if (!copy) {
         fs::remove(dest / "data.mdb", ec);
         fs::remove(dest / "operator.vkey", ec);
         fs::remove(dest, ec);
-        return failed(copy.error().line(), false);
+        return failed(line_text(copy.error()), false);
       }
       out["bytes"] = copy->bytes;
       const std::uintmax_t source_bytes = fs::file_size(dir / "data.mdb", ec);
       out["source_bytes"] = ec ? 0 : source_bytes;
 
-      step("verifying the copy");
+      step(i18n::Text("verifying the copy"));
       auto backup = ledger::Ledger::open(dest, {.check_structure = true});
-      if (!backup) return failed("the copy does not open: " + backup.error().line(), true);
+      if (!backup) return failed(i18n::Text("the copy does not open: {}", line_text(backup.error())), true);
       if (auto vkey = read_text(dest / "operator.vkey", 64u << 10, N_("the copy's verifier key"));
           !vkey || *vkey != (*backup)->info().verifier_key + "\n")
-        return failed("the copy's operator.vkey is not the ledger's verifier key", true);
+        return failed(i18n::Text("the copy's operator.vkey is not the ledger's verifier key"), true);
       auto admission = projections::make_admission(**backup);
-      if (!admission) return failed("the copy's rules cannot be replayed: " + admission.error().line(), true);
+      if (!admission)
+        return failed(i18n::Text("the copy's rules cannot be replayed: {}", line_text(admission.error())), true);
       ledger::VerifyOptions o;
       o.jobs = args->jobs;
       if (!args->json) o.progress = progress_printer("verify copy");
@@ -124,35 +127,37 @@ void add_backup(CLI::App& app, Action& run) {
       out["verify"] = report_json(report);
       if (!report.ok) {
         const auto& first = report.failures.front();
-        return failed(fmt::format("the copy fails verification ({} problem(s); first: {}{}; `antq verify {}` lists "
-                                  "them)",
-                                  report.failures.size(), first.seq ? fmt::format("seq {}: ", *first.seq) : "",
-                                  first.reason, dest.string()),
-                      true);
+        return failed(
+            i18n::Text("the copy fails verification ({} problem(s); first: {}{}; `antq verify {}` lists them)",
+                       report.failures.size(), first.seq ? fmt::format("seq {}: ", *first.seq) : "",
+                       first.text.empty() ? i18n::Text::verbatim(first.reason) : first.text, dest.string()),
+            true);
       }
       // The copy is of this ledger: the source's stored tree has the same root at the copy's size.
       if (report.entries > (*source)->size() || (*source)->root(report.entries) != report.root)
-        return failed(fmt::format("the copy's root at size {} is not the source's", report.entries), true);
+        return failed(i18n::Text("the copy's root at size {} is not the source's", report.entries), true);
 
       // The service's access history (DIR/access/), when there is one: copied, then verified in the copy against the
       // ledger's operator key.
       std::optional<ledger::AccessLogReport> access;
       if (ledger::AccessLog::exists(dir)) {
-        step("copying and verifying the access history");
+        step(i18n::Text("copying and verifying the access history"));
         auto log = ledger::AccessLog::open_reader(dir);
-        if (!log) return failed("the access history: " + log.error().line(), true);
+        if (!log) return failed(i18n::Text("the access history: {}", line_text(log.error())), true);
         if (auto copied = (*log)->copy_to(dest); !copied)
-          return failed("the access history: " + copied.error().line(), true);
+          return failed(i18n::Text("the access history: {}", line_text(copied.error())), true);
         auto copy_log = ledger::AccessLog::open_reader(dest);
         auto key = ledger::parse_verifier_key((*backup)->info().verifier_key);
         if (!copy_log || !key)
-          return failed("the copy of the access history does not open: " +
-                            (!copy_log ? copy_log.error().line() : key.error().line()),
+          return failed(i18n::Text("the copy of the access history does not open: {}",
+                                   line_text(!copy_log ? copy_log.error() : key.error())),
                         true);
         access = (*copy_log)->verify(*key);
         out["access_log"] = {{"records", access->records}, {"root", to_hex(access->root)}, {"ok", access->ok()}};
         if (!access->ok())
-          return failed("the copy of the access history fails verification: " + access->failures.front(), true);
+          return failed(i18n::Text("the copy of the access history fails verification: {}",
+                                   i18n::Text::verbatim(access->failures.front())),
+                        true);
       }
 
       out["ok"] = true;

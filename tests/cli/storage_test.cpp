@@ -357,6 +357,20 @@ TEST_CASE("backup makes no backup of a damaged store, and says a copy that fails
     CHECK_THAT(out, Catch::Contains("damaged store at page 0"));
     CHECK_THAT(out, Catch::Contains("no backup was made"));
     CHECK_FALSE(fs::exists(dest));
+    // The same line in Vietnamese, every word of it; in English in the JSON, as verify's reasons.
+    CHECK(run("LANG=C LC_ALL= LANGUAGE= " + kAntq + " backup " + quote(damaged) + " " + quote(dest) + " --lang vi",
+              &out) == 1);
+    CHECK(lines_of(out) == 1);
+    CHECK_THAT(out, Catch::StartsWith("sao lưu KHÔNG ĐẠT: "));
+    CHECK_THAT(out, Catch::Contains("không có bản sao lưu nào được tạo"));
+    CHECK_THAT(out, !Catch::Contains("backup FAILED") && !Catch::Contains("no backup was made"));
+    CHECK(run(kAntq + " backup " + quote(damaged) + " " + quote(dest) + " --lang vi --json", &out) == 1);
+    const json j = json::parse(out);
+    CHECK(j["ok"] == false);
+    CHECK_THAT(j["error"].get<std::string>(), Catch::StartsWith("backup FAILED: ") &&
+                                                  Catch::Contains("damaged store at page 0") &&
+                                                  Catch::EndsWith("no backup was made"));
+    CHECK_FALSE(fs::exists(dest));
   }
   SECTION("an entry altered in place: the copy fails verification") {
     edit_database(demo.ledger(), "entries", [](MDB_txn* txn, MDB_dbi dbi) {
@@ -373,6 +387,12 @@ TEST_CASE("backup makes no backup of a damaged store, and says a copy that fails
     CHECK(lines_of(out) == 1);
     CHECK_THAT(out, Catch::Contains("the copy fails verification"));
     CHECK_THAT(out, Catch::Contains("must not be trusted"));
+    CHECK(run("LANG=C LC_ALL= LANGUAGE= " + kAntq + " backup " + quote(demo.ledger()) + " " +
+                  quote(demo.tmp / "backup-vi") + " --lang vi",
+              &out) == 1);
+    CHECK(lines_of(out) == 1);
+    CHECK_THAT(out, Catch::Contains("bản sao không qua được xác minh"));
+    CHECK_THAT(out, Catch::Contains("không được tin vào bản sao trong"));
   }
 }
 
