@@ -438,9 +438,14 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
                        when, d.present, d.present + d.missing, percent(d.completeness()),
                        d.missing ? i18n::trf(lang, "; {} missing", d.missing) : "") +
              (d.disposed ? i18n::trf(lang, "; {} disposed of (counted neither present nor missing)", d.disposed) : ""));
-  std::cout << cell(i18n::trc(lang, "dossier", "item"), 5) << ' ' << cell(i18n::trc(lang, "dossier", "status"), 13)
-            << ' ' << cell(i18n::trc(lang, "dossier", "documents"), 40) << ' ' << i18n::trc(lang, "dossier", "title")
-            << "\n";
+  // The status column as wide as its widest word in the reader's language ("không bắt buộc" is 14 columns).
+  std::size_t status_width = display_width(i18n::trc(lang, "dossier", "status"));
+  for (const char* id : {"present", "missing", "not-required", "disposed"})
+    status_width = std::max(status_width, display_width(item_status(lang, id)));
+  const std::string under_docs(5 + 1 + status_width + 1, ' ');  // a line under the documents column
+  std::cout << cell(i18n::trc(lang, "dossier", "item"), 5) << ' '
+            << cell(i18n::trc(lang, "dossier", "status"), status_width) << ' '
+            << cell(i18n::trc(lang, "dossier", "documents"), 40) << ' ' << i18n::trc(lang, "dossier", "title") << "\n";
   for (const auto& e : d.items) {
     std::string docs;
     for (std::size_t i = 0; i < e.documents.size() && i < 2; ++i)
@@ -450,20 +455,21 @@ void print_dossier(const projections::Dossier& d, const std::string& when) {
                                     e.documents[i].seq));
     if (e.documents.size() > 2) docs += i18n::trf(lang, " +{} more", e.documents.size() - 2);
     if (docs.empty()) docs = "-";
-    std::cout << cell(e.item.item, 5) << ' ' << cell(item_status(lang, e.status), 13) << ' ' << cell(docs, 40) << ' '
-              << visible(e.item.title) << '\n';
-    if (e.status == "missing") print_line(fmt::format("{:<5} {:<13} {}", "", "", e.reason.str(i18n::process_lang())));
+    std::cout << cell(e.item.item, 5) << ' ' << cell(item_status(lang, e.status), status_width) << ' ' << cell(docs, 40)
+              << ' ' << visible(e.item.title) << '\n';
+    if (e.status == "missing") print_line(under_docs + e.reason.str(lang));
     if (e.status == "disposed")
       for (const auto& doc : e.documents)
         for (const auto& a : doc.attachments)
           if (a.disposal)
-            print_line(fmt::format("{:<5} {:<13} {}… destroyed under decision {} of {} (entry {})", "", "",
-                                   to_hex(a.sha256).substr(0, 12), a.disposal->number, a.disposal->date, a.disposal->seq));
+            print_line(under_docs + i18n::trf(lang, "{}… destroyed under decision {} of {} (entry {})",
+                                              to_hex(a.sha256).substr(0, 12), a.disposal->number,
+                                              i18n::date(lang, a.disposal->date), a.disposal->seq));
     for (const auto& doc : e.documents)
       for (const auto& a : doc.attachments)
         for (const auto& r : a.pdf)
-          print_line(fmt::format("{:<5} {:<13} PDF {}… signed {} ({})", "", "", to_hex(a.sha256).substr(0, 12),
-                                 signing::format_vietnam_time(r.signing_time), r.algorithm));
+          print_line(under_docs + i18n::trf(lang, "PDF {}… signed {} ({})", to_hex(a.sha256).substr(0, 12),
+                                            signing::format_vietnam_time(r.signing_time), r.algorithm));
   }
 }
 

@@ -3,11 +3,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "cli/csv.hpp"
+#include "cli/display.hpp"
 #include "ledger/merkle.hpp"
 #include "demo.hpp"
 
@@ -996,6 +999,25 @@ TEST_CASE("antq demo builds the district at scale and shows what a newcomer shou
     CHECK(counts.value(rule, 0) > 0);
   REQUIRE(run(kAntq + " dossier " + l + " --unit 'UBND xã Phú Lai' --json", &out) == 0);
   CHECK(json::parse(out).is_object());
+  // The archive story's disposal, under the item whose bytes it destroyed: in the reader's language, its date
+  // dd/mm/yyyy in Vietnamese, and the documents column where the status column's widest word ends.
+  REQUIRE(run(kAntq + " dossier " + l + " MS-TL-ANXH", &out) == 0);
+  CHECK_THAT(out, Catch::Contains("… destroyed under decision 62/QĐ-UBND of ") && Catch::Contains("disposed"));
+  REQUIRE(run("LANG=C LC_ALL= LANGUAGE= " + kAntq + " dossier " + l + " MS-TL-ANXH --lang vi", &out) == 0);
+  CHECK_THAT(out,
+             Catch::Contains("… đã tiêu hủy theo quyết định 62/QĐ-UBND ngày ") && !Catch::Contains("destroyed under"));
+  std::set<std::size_t> documents_column;  // where the documents column starts, in columns, on each row
+  std::size_t table_rows = 0;
+  std::istringstream rows(out);
+  for (std::string row; std::getline(rows, row);)
+    for (const std::string status : {"đã có", "còn thiếu", "không bắt buộc", "đã hủy", "tình trạng"}) {
+      const auto at = row.find(" " + status + " ");
+      if (at == std::string::npos || at > 8) continue;  // a status word in the status column only
+      documents_column.insert(cli::display_width(row.substr(0, row.find_first_not_of(' ', at + status.size() + 1))));
+      ++table_rows;
+    }
+  CHECK(table_rows == 17);  // the heading and the profile's 16 items
+  CHECK(documents_column.size() == 1);
 
   // The yearly report it wrote reconciles with the ledger.
   fs::path report;
