@@ -2,9 +2,12 @@
 //
 // DIR holds the layout as served (checkpoint, tiles, entry bundles, certificates, documents, anchors) and beside it
 // what makes it a whole-ledger bundle (FORMAT.md §7): entries.bin, README.txt, operator.vkey, schema/, FORMAT.md.
-// A run stages everything it fetches and makes in DIR/.mirror-incoming, checks it all, and only then moves it in,
-// the checkpoint last; a run that fails for any reason removes the staging directory and leaves DIR as it was.
+// A run holds a lock on DIR (flock), stages everything it fetches and makes in DIR/.mirror-incoming, checks it all,
+// and only then moves it in, the checkpoint last, after the files it covers are on disk. A run that fails before
+// moving files in removes the staging directory and leaves DIR as it was; one that fails while moving them (a disk
+// error) leaves the old checkpoint in force, and the next run finishes the work.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,8 +36,8 @@ namespace tiles = ledger::tiles;
 constexpr const char* kStaging = ".mirror-incoming";
 // Caps of each response (docs/act-limits.md): a checkpoint note; a certificate; the anchors' PEM files and the
 // profile; an entry bundle of the spec's form (256 entries of at most 65535 bytes and their lengths) or of the
-// long form (each entry at most ledger::kMaxMessageBytes; 256 MiB in all, which such a bundle of 256 entries
-// near the body limit stays under).
+// long form (256 MiB in all, the limit of one signed event: a bundle whose entries average more than 1 MiB, which
+// only acts near the 2 MiB limit of a body make, is refused with a line saying so, not held in memory).
 constexpr std::size_t kMaxNoteBytes = kMaxCheckpointBytes;
 constexpr std::size_t kMaxCertBytes = signing::kMaxCertificateFileBytes;
 constexpr std::size_t kMaxTextBytes = 16u << 20;
@@ -54,6 +57,16 @@ class Mirror {
   Mirror& operator=(const Mirror&) = delete;
   ~Mirror() {
     if (entries_fd_ >= 0) ::close(entries_fd_);
+    if (dir_fd_ >= 0) ::close(dir_fd_);  // and the lock with it
+  }
+  // After a failed run: removes what this run made (its staging directory; DIR itself when it made DIR for a first
+  // copy), never what another run or an earlier copy holds.
+  void discard() {
+    std::error_code ec;
+    if (made_dir_ && !moving_)
+      fs::remove_all(dir_, ec);
+    else if (made_stage_)
+      fs::remove_all(stage_, ec);
   }
 
   // The copy brought up to date: what was fetched, and the line that says so.
@@ -82,6 +95,59 @@ class Mirror {
     return std::move(**body);
   }
   std::string shown(const std::string& path) const { return http_.url().shown() + "/" + path; }
+  // A hash tile as served. A partial tile the server no longer has (the log grew past it: a server serves no partial
+  // once the full tile exists) is the first hashes of the full tile, which is fetched instead.
+  Result<std::string> fetch_tile(const tiles::Tile& t, const std::string& path) {
+    auto got = fetch(path, tiles::kFullTileBytes);
+    if (!got) return std::unexpected(got.error());
+    if (*got) return std::move(**got);
+    if (!t.partial())
+      return corruption(i18n::Text("{}/{}: not found, though the checkpoint covers it", http_.url().shown(), path));
+    tiles::Tile full = t;
+    full.width = tiles::kTileWidth;
+    auto whole = fetch(tiles::tile_path(full), tiles::kFullTileBytes);
+    if (!whole) return std::unexpected(whole.error());
+    if (!*whole)
+      return corruption(i18n::Text("{}: not found, nor the full tile {}, though the checkpoint covers it", shown(path),
+                                   tiles::tile_path(full)));
+    if ((*whole)->size() != tiles::kFullTileBytes)
+      return corruption(i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(tiles::tile_path(full)),
+                                   (*whole)->size(), tiles::kFullTileBytes, tiles::kTileWidth));
+    return (*whole)->substr(0, std::size_t{t.width} * tiles::kHashBytes);
+  }
+  // The entry bundle `t` (the spec's form, or else the long form) and the path it is kept at; the entries split.
+  // A partial bundle the server no longer has is the first entries of the full bundle, written again in the form
+  // the server gives a partial bundle of those entries.
+  struct Bundle {
+    std::string body, path;
+    bool long_form = false;
+  };
+  Result<Bundle> fetch_bundle(const tiles::Tile& t) {
+    for (const bool partial_of_full : {false, true}) {
+      if (partial_of_full && !t.partial()) break;
+      tiles::Tile asked = t;
+      if (partial_of_full) asked.width = tiles::kTileWidth;
+      for (const bool long_form : {false, true}) {
+        asked.long_form = long_form;
+        const std::string path = tiles::tile_path(asked);
+        auto got = fetch(path, long_form ? kMaxLongBundleBytes : asked.width * (2 + tiles::kMaxShortEntryBytes));
+        if (!got) return std::unexpected(got.error());
+        if (!*got) continue;
+        if (!partial_of_full) return Bundle{std::move(**got), path, long_form};
+        auto all = tiles::split_entry_bundle(as_bytes(**got), asked.width, long_form, shown(path));
+        if (!all) return corruption(text_of(all.error()));
+        const std::vector<ByteView> first(all->begin(), all->begin() + t.width);
+        auto short_form = tiles::entry_bundle(first, false);
+        tiles::Tile kept = t;
+        kept.long_form = !short_form;
+        auto body = short_form ? std::move(short_form) : tiles::entry_bundle(first, true);
+        return Bundle{std::string(body->begin(), body->end()), tiles::tile_path(kept), kept.long_form};
+      }
+    }
+    return corruption(i18n::Text("{}: not found in either form{}, though the checkpoint covers it",
+                                 shown(tiles::tile_path(t)),
+                                 t.partial() ? i18n::Text(", nor the full bundle") : i18n::Text::verbatim("")));
+  }
 
   // ---- files ----
   Status write_staged(const std::string& path, ByteView bytes) {
@@ -145,6 +211,9 @@ class Mirror {
   Status on_tile(const tiles::Tile& t, ByteView computed);
   Status fetch_documents();
   Status commit(const std::string& note, const ledger::Checkpoint& cp);
+  Status sync_directory(const fs::path& d);
+  Status lock();
+  std::string outcome_line(bool first_copy, const ledger::Checkpoint& cp) const;
 
   HttpClient& http_;
   fs::path dir_, stage_;
@@ -160,6 +229,11 @@ class Mirror {
   std::map<Digest, std::uint64_t> disposed_;
   std::map<Digest, std::uint64_t> document_sizes_;
   std::uint64_t fetched_ = 0, new_entries_ = 0, new_certs_ = 0, new_documents_ = 0, tiles_checked_ = 0;
+  std::uint64_t missing_documents_ = 0;
+  int dir_fd_ = -1;          // DIR, open while the run holds its lock
+  bool made_dir_ = false;    // this run created DIR (a failed first copy removes it)
+  bool made_stage_ = false;  // this run created the staging directory
+  bool moving_ = false;      // files are being moved in: a failure now leaves some, under the old checkpoint
 };
 
 Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
@@ -188,7 +262,7 @@ Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
 Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   const std::string path = tiles::tile_path(t);
   if (!wanted_tiles_.contains(path)) return {};  // kept already
-  auto served = fetch_required(path, tiles::kFullTileBytes);
+  auto served = fetch_tile(t, path);
   if (!served) return std::unexpected(served.error());
   ++tiles_checked_;
   const ByteView got = as_bytes(*served);
@@ -229,7 +303,10 @@ Status Mirror::fetch_documents() {
           i18n::Text("{}: {} bytes, more than the {} a ledger holds", shown(path), size, ledger::kMaxMessageBytes));
     auto doc = fetch(path, static_cast<std::size_t>(size));
     if (!doc) return std::unexpected(doc.error());
-    if (!*doc) continue;  // a document the ledger does not hold (verify-bundle judges it)
+    if (!*doc) {  // a document the server does not hold (verify-bundle judges it): counted, asked for next run
+      ++missing_documents_;
+      continue;
+    }
     if (sha256(as_bytes(**doc)) != d) return corruption(i18n::Text("{}: its SHA-256 is not its name", shown(path)));
     if (auto s = write_staged(path, **doc); !s) return s;
     ++new_documents_;
@@ -251,6 +328,10 @@ Status Mirror::fetch_documents() {
   auto trust = fetch_required("trust.pem", kMaxTextBytes);
   if (!trust) return std::unexpected(trust.error());
   if (auto s = write_staged("trust.pem", *trust); !s) return s;
+  // The server's word, not checked against anything (verify-bundle is given the roots to trust), but it must read
+  // as certificates: verify-bundle refuses a bundle whose trust.pem does not.
+  if (auto roots = signing::read_certificates((stage_ / "trust.pem").string()); !roots)
+    return corruption(i18n::Text("{}: {}", shown("trust.pem"), text_of(roots.error())));
   auto profile = fetch("profile.json", kMaxTextBytes);
   if (!profile) return std::unexpected(profile.error());
   if (*profile)
@@ -268,14 +349,26 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
   if (auto s = write_staged("schema/antq.capnp", std::string_view(ledger::kSchemaText)); !s) return s;
   if (auto s = write_staged("FORMAT.md", std::string_view(ledger::kFormatText)); !s) return s;
   if (auto s = write_staged("checkpoint", note); !s) return s;
-  // Every check passed: move the staged files in, the checkpoint last (a reader that finds it finds what it covers).
+  // Every check passed: move the staged files in, the checkpoint last (a reader that finds it finds what it covers),
+  // and only after the directories that name the others are on disk (a crash then cannot keep the new checkpoint
+  // without the files it covers).
   std::vector<std::string> order = staged_;
   std::stable_partition(order.begin(), order.end(), [](const std::string& p) { return p != "checkpoint"; });
+  std::set<fs::path> directories{dir_};
+  moving_ = true;
   for (const std::string& path : order) {
+    if (path == "checkpoint")
+      for (const fs::path& d : directories)
+        if (auto s = sync_directory(d); !s) return s;
     std::error_code ec;
     fs::create_directories((dir_ / path).parent_path(), ec);
     if (!ec) fs::rename(stage_ / path, dir_ / path, ec);
-    if (ec) return io_error(i18n::Text("cannot move {} into {}: {}", path, dir_.string(), ec.message()));
+    if (ec)
+      return io_error(
+          i18n::Text("cannot move {} into {}: {}; the copy's checkpoint is still the old one, and the "
+                     "next antq mirror finishes the work",
+                     path, dir_.string(), ec.message()));
+    for (fs::path d = fs::path(path).parent_path(); !d.empty(); d = d.parent_path()) directories.insert(dir_ / d);
   }
   // What the new size no longer has: the partial tiles of the old right edge, and the documents disposed of.
   std::set<std::string> now;
@@ -292,12 +385,54 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
     std::error_code ec;
     fs::remove(dir_ / ("attachments/" + to_hex(d)), ec);
   }
-  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    (void)::fsync(fd);
-    ::close(fd);
+  return sync_directory(dir_);
+}
+
+// Puts a directory's entries (the names renamed into it) on disk.
+Status Mirror::sync_directory(const fs::path& d) {
+  const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const std::string why = errno_text();
+    if (fd >= 0) ::close(fd);
+    return io_error(i18n::Text("cannot flush {} to disk: {}", d.string(), why));
+  }
+  ::close(fd);
+  return {};
+}
+
+Status Mirror::lock() {
+  dir_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd_ < 0) return io_error(i18n::Text("cannot open {}: {}", dir_.string(), errno_text()));
+  if (::flock(dir_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const bool held = errno == EWOULDBLOCK;
+    const std::string why = errno_text();
+    made_dir_ = false;  // another run may be filling it
+    if (held)
+      return io_error(
+          i18n::Text("{}: another antq mirror is updating this copy; run again when it has finished", dir_.string()));
+    return io_error(i18n::Text("cannot lock {}: {}", dir_.string(), why));
   }
   return {};
+}
+
+// The line a run that brought the copy up to date ends with: what it fetched, and what the copy is anchored on.
+std::string Mirror::outcome_line(bool first_copy, const ledger::Checkpoint& cp) const {
+  const i18n::Lang lang = i18n::process_lang();
+  std::string line = i18n::trf(lang,
+                               "mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} "
+                               "certificates and {} documents fetched ({} resources in all)",
+                               http_.url().shown(), dir_.string(), cp.size, kept_size_, new_entries_, tiles_checked_,
+                               new_certs_, new_documents_, fetched_);
+  line += first_copy ? i18n::tr(lang,
+                                "; a first copy: its checkpoint verifies with the operator key given, and nothing was "
+                                "kept to compare it with")
+                     : i18n::tr(lang, "; consistent with the checkpoint kept");
+  if (missing_documents_ > 0)
+    line += i18n::trf(lang,
+                      "; {} documents that entries name are not served (verify-bundle accepts only those disposed "
+                      "of; a later run that finds new entries asks for them again)",
+                      missing_documents_);
+  return line;
 }
 
 Result<Mirror::Outcome> Mirror::run() {
@@ -307,6 +442,13 @@ Result<Mirror::Outcome> Mirror::run() {
   if (fs::exists(fs::symlink_status(dir_, ec))) {
     if (!fs::is_directory(fs::symlink_status(dir_, ec)))
       return bad_input(i18n::Text("{} is not a directory", dir_.string()));
+  } else if (!fs::create_directory(dir_, ec) || ec) {
+    return io_error(i18n::Text("cannot create {}: {}", dir_.string(), ec ? ec.message() : "it exists"));
+  } else {
+    made_dir_ = true;
+  }
+  if (auto s = lock(); !s) return std::unexpected(s.error());
+  {
     if (kept("operator.vkey")) {
       auto text = read_kept("operator.vkey", kMaxNoteBytes);
       if (!text) return std::unexpected(text.error());
@@ -325,11 +467,13 @@ Result<Mirror::Outcome> Mirror::run() {
                        "{}",
                        dir_.string(), key_.name, text_of(cp.error())));
       kept_cp = *cp;
-    } else if (!fs::is_empty(dir_, ec)) {
-      return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
+    } else {
+      // Empty, or holding only what an interrupted first run staged.
+      for (const auto& e : fs::directory_iterator(dir_, ec))
+        if (e.path().filename() != kStaging)
+          return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
+      if (ec) return io_error(i18n::Text("cannot read {}: {}", dir_.string(), ec.message()));
     }
-  } else if (!fs::create_directory(dir_, ec) || ec) {
-    return io_error(i18n::Text("cannot create {}: {}", dir_.string(), ec.message()));
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
 
@@ -364,13 +508,16 @@ Result<Mirror::Outcome> Mirror::run() {
                     {"tiles_checked", 0},
                     {"certificates", 0},
                     {"documents", 0},
-                    {"fetched", fetched_}},
-                   fmt::format("{}: up to date at tree size {}", dir_.string(), cp->size)};
+                    {"fetched", fetched_},
+                    {"first_copy", false},
+                    {"documents_missing", 0}},
+                   i18n::trf(i18n::process_lang(), "{}: up to date at tree size {}", dir_.string(), cp->size)};
   }
 
-  fs::remove_all(stage_, ec);  // what an interrupted run left
+  fs::remove_all(stage_, ec);  // what an interrupted run left (no run holds the lock now)
   if (!fs::create_directory(stage_, ec) || ec)
     return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
+  made_stage_ = true;
 
   tiles::for_each_tile(cp->size, kept_size_, [&](const tiles::Tile& t) {
     if (!t.entries) wanted_tiles_.insert(tiles::tile_path(t));
@@ -399,17 +546,11 @@ Result<Mirror::Outcome> Mirror::run() {
     bool is_long = false;
     std::string path = tiles::tile_path(t);
     if (fetching) {
-      auto got = fetch(path, width * (2 + tiles::kMaxShortEntryBytes));
+      auto got = fetch_bundle(t);
       if (!got) return std::unexpected(got.error());
-      if (!*got) {
-        path = tiles::tile_path(long_form);
-        is_long = true;
-        auto alt = fetch_required(path, kMaxLongBundleBytes);
-        if (!alt) return std::unexpected(alt.error());
-        body = std::move(*alt);
-      } else {
-        body = std::move(**got);
-      }
+      body = std::move(got->body);
+      path = std::move(got->path);
+      is_long = got->long_form;
     } else {
       if (!kept(path)) {
         path = tiles::tile_path(long_form);
@@ -482,12 +623,10 @@ Result<Mirror::Outcome> Mirror::run() {
                   {"tiles_checked", tiles_checked_},
                   {"certificates", new_certs_},
                   {"documents", new_documents_},
-                  {"fetched", fetched_}},
-                 fmt::format("mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} "
-                             "certificates and {} documents fetched ({} resources in all); consistent with the "
-                             "checkpoint kept",
-                             http_.url().shown(), dir_.string(), cp->size, kept_size_, new_entries_, tiles_checked_,
-                             new_certs_, new_documents_, fetched_)};
+                  {"fetched", fetched_},
+                  {"first_copy", !kept_cp},
+                  {"documents_missing", missing_documents_}},
+                 outcome_line(!kept_cp, *cp)};
 }
 
 }  // namespace
@@ -506,6 +645,8 @@ void add_mirror(CLI::App& app, Action& run) {
       "rewritten log is refused, exit 1, and DIR is left as it was), and keeps the copy: DIR is then a whole-ledger\n"
       "bundle, which `antq verify-bundle DIR --operator-key VKEY --trust ROOTS.pem` accepts, and a tiles layout any\n"
       "static web server can serve again. A later run fetches only what is new. FORMAT.md §13 has the layout.\n"
+      "A first copy has nothing kept to compare with: it proves only that the operator's key signed what it holds;\n"
+      "keep DIR and run mirror again, and each later run proves the log extends it. One run at a time holds DIR.\n"
       "Example:\n  antq mirror https://ledger.example:8443 ./copy --operator-key operator.vkey \\\n"
       "      --client-cert archivist.key:archivist.crt --server-ca ca.pem");
   cmd->add_option("URL", args->url, "The log's URL prefix (http:// or https://)")->required();
@@ -514,9 +655,11 @@ void add_mirror(CLI::App& app, Action& run) {
       ->required();
   cmd->add_option("--client-cert", args->client_cert, "KEY:CERT for mutual TLS (KEY: a file or a pkcs11: URI)");
   cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
-  cmd->add_flag("--json", args->json,
-                "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, new_entries, "
-                "tiles_checked, certificates, documents, fetched (resources in all)");
+  cmd->add_flag(
+      "--json", args->json,
+      "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, new_entries, "
+      "tiles_checked, certificates, documents, fetched (resources in all), first_copy, documents_missing (named by "
+      "entries, not served)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
@@ -525,13 +668,10 @@ void add_mirror(CLI::App& app, Action& run) {
       if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
       auto http = service_client(args->url, {args->client_cert, args->server_ca}, /*certificate_optional=*/true);
       if (!http) return fail(http.error());
-      std::error_code ec;
-      const bool existed = fs::exists(fs::symlink_status(args->dir, ec));
       Mirror mirror(*http, args->dir, *key);
       auto done = mirror.run();
       if (!done) {
-        // Nothing of a failed run stays: its staging directory, or the directory it made for a first copy.
-        fs::remove_all(existed ? fs::path(args->dir) / kStaging : fs::path(args->dir), ec);
+        mirror.discard();  // nothing of a failed run stays: its staging directory, or the directory it made
         return fail(done.error());
       }
       if (args->json)

@@ -2,7 +2,8 @@
 # The demo's service scene as tools/demo.sh runs it (tools/demo-serve.sh after `antq demo`): the server starts on
 # loopback with the demo PKI, a grant and a clerk's decision are answered 201, the duplicate 422, the inspector reads
 # the decision back with `antq show URL`, an ungranted certificate gets 403, the mirror (past the per-client rate, so
-# waiting out 429s) is consistent and verify-bundle accepts it, and SIGTERM stops the server cleanly.
+# waiting out 429s) is a first copy anchored on the operator's key and verify-bundle accepts it, and SIGTERM stops the
+# server cleanly.
 #   tests/tools/demo_serve_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -19,7 +20,7 @@ expect "HTTP 201: entry [0-9]+, survey.plan-approved TL-M9; checkpoint of size [
 expect 'HTTP 422: .*"refused":"duplicate"'
 expect "TL-M9: a model at stage surveying, as the inspector reads it through the service"
 expect "HTTP 403: "
-expect "mirrored https://127.0.0.1:[0-9]+ to .*consistent with the checkpoint kept"
+expect "mirrored https://127.0.0.1:[0-9]+ to .*; a first copy: its checkpoint verifies with the operator key given"
 expect "log: antq serve: stopped \([0-9]+ entries\)"
 "$antq" verify-bundle "$demo/serve/mirror" --operator-key "$demo/ledger/operator.vkey" --trust "$demo/pki/roots.pem" \
   > /dev/null || fail "verify-bundle does not accept the demo's mirror"

@@ -63,6 +63,7 @@ verifies() {  # ENTRIES: $copy is a bundle verify-bundle accepts, anchored in th
 
 out=$(mirror) || fail "first mirror: $out"
 [[ $out == *"tree size 3246 (0 before), 3246 new entries"* ]] || fail "first mirror: $out"
+[[ $out == *"; a first copy: its checkpoint verifies with the operator key given"* ]] || fail "first mirror: $out"
 [[ ! -e $copy/.mirror-incoming ]] || fail "the staging directory was left"
 check_tiles "$copy"
 verifies 3246
@@ -77,7 +78,8 @@ check_tiles "$tmp/site2"
 serve "$tmp/site2"
 requests_before=$(grep -c '"GET ' "$tmp/server.log")
 out=$(mirror) || fail "incremental mirror: $out"
-[[ $out == *"tree size 3247 (3246 before), 1 new entries"* ]] || fail "incremental mirror: $out"
+[[ $out == *"tree size 3247 (3246 before), 1 new entries"* && $out == *"; consistent with the checkpoint kept" ]] ||
+  fail "incremental mirror: $out"
 requests=$(($(grep -c '"GET ' "$tmp/server.log") - requests_before))
 ((requests <= 12)) || fail "the incremental mirror made $requests requests: $(tail -n "$requests" "$tmp/server.log")"
 grep -q '"GET /tile/0/011 ' <(tail -n "$requests" "$tmp/server.log") && fail "a full tile kept was fetched again"
@@ -122,6 +124,21 @@ refused "a checkpoint whose signature does not verify" 1 "$url/checkpoint: the c
 serve "$tmp/site3"
 printf 'x' >>"$tmp/www/tile/entries/012.p/176"
 refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/176: 1 bytes after its 176 entries"
+serve "$tmp/site3"
+printf 'not a certificate\n' >"$tmp/www/trust.pem"
+refused "a trust.pem that holds no certificate" 1 "$url/trust.pem: "
+
+# Another run holds the copy (flock, as antq mirror takes it): refused at once, exit 2, and neither the copy nor what
+# the other run stages is touched.
+serve "$tmp/site3"
+mkdir "$copy/.mirror-incoming" && echo theirs >"$copy/.mirror-incoming/entries.bin"
+status=0
+out=$(flock "$copy" "$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" 2>&1) || status=$?
+[[ $status == 2 && $out == "$copy: another antq mirror is updating this copy; run again when it has finished" ]] ||
+  fail "a copy another run holds: exit $status: $out"
+[[ $(cat "$copy/.mirror-incoming/entries.bin") == theirs ]] || fail "the other run's staging directory was touched"
+rm -r "$copy/.mirror-incoming"
+[[ $(fingerprint) == "$kept" ]] || fail "a copy another run holds: the kept copy changed"
 
 # The honest log is mirrored after all that.
 serve "$tmp/site3"
@@ -129,6 +146,36 @@ out=$(mirror) || fail "mirror after the refusals: $out"
 [[ $out == *"tree size 3248 (3247 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
 check_tiles "$copy"
 verifies 3248
+
+# The log grew past its right edge between the checkpoint and the fetches: a server serves no partial tile or bundle
+# once the full one exists (antq serve's rule), so the copy takes the first hashes and entries of the full ones,
+# which must agree with the entries as a partial would. Then the full ones themselves.
+for i in $(seq 3 54); do record "$ledger" "MS-MIRROR-$i"; done  # 3300 entries: tile 12 holds 228 of its 256
+"$antq" export "$ledger" "$tmp/site-mid" --tiles >/dev/null || fail "export --tiles at 3300 entries"
+for i in $(seq 55 82); do record "$ledger" "MS-MIRROR-$i"; done  # 3328: tile 12 is full
+"$antq" export "$ledger" "$tmp/site4" --tiles >/dev/null || fail "export --tiles at 3328 entries"
+[[ -f $tmp/site-mid/tile/0/012.p/228 && -f $tmp/site4/tile/0/012 && -f $tmp/site4/tile/entries/012 ]] ||
+  fail "export --tiles: not the tiles this test needs"
+serve "$tmp/site4"
+cp "$tmp/site-mid/checkpoint" "$tmp/www/checkpoint"                 # the checkpoint of 3300 ...
+cp "$tmp/site-mid/tile/1/000.p/12" "$tmp/www/tile/1/000.p/12"       # ... and the partial its level 1 still has
+requests_before=$(grep -c '"GET ' "$tmp/server.log")
+out=$(mirror) || fail "mirror of a log that grew past its partial tiles: $out"
+[[ $out == *"tree size 3300 (3248 before), 52 new entries"* ]] || fail "mirror past the partial tiles: $out"
+requests=$(tail -n "$(($(grep -c '"GET ' "$tmp/server.log") - requests_before))" "$tmp/server.log")
+grep -q '"GET /tile/0/012 ' <<<"$requests" && grep -q '"GET /tile/entries/012 ' <<<"$requests" ||
+  fail "the full tile and bundle were not fetched: $requests"
+[[ -f $copy/tile/0/012.p/228 && -f $copy/tile/entries/012.p/228 && ! -e $copy/tile/0/012 ]] ||
+  fail "mirror past the partial tiles: not the partial tiles of 3300: $(cd "$copy" && find tile -path '*012*')"
+check_tiles "$copy"
+verifies 3300
+serve "$tmp/site4"
+out=$(mirror) || fail "mirror of 3328 entries: $out"
+[[ $out == *"tree size 3328 (3300 before), 28 new entries"* ]] || fail "mirror of 3328 entries: $out"
+[[ -f $copy/tile/0/012 && ! -e $copy/tile/0/012.p/228 && ! -e $copy/tile/entries/012.p/228 ]] ||
+  fail "mirror of 3328 entries: the partial tiles of 3300 are still there"
+check_tiles "$copy"
+verifies 3328
 
 # A busy server: the smallest document is first answered 429 with Retry-After: 1 and a body longer than the document
 # (a document's own size caps its answer): the mirror waits, fetches it again, and its copy verifies.
@@ -160,10 +207,13 @@ busy=$!
 for _ in $(seq 100); do grep -q "^busy" "$tmp/busy.log" && break; sleep 0.05; done
 read -r _ busy_port smallest_bytes < <(grep "^busy" "$tmp/busy.log") || fail "the busy server did not start: $(cat "$tmp/busy.log")"
 ((smallest_bytes < 400)) || fail "the smallest document has $smallest_bytes bytes: the 429's body is not longer"
+# What an interrupted first run left staged is no obstacle to the next one.
+mkdir -p "$tmp/busy-copy/.mirror-incoming" && echo partial >"$tmp/busy-copy/.mirror-incoming/entries.bin"
 out=$("$antq" mirror "http://127.0.0.1:$busy_port" "$tmp/busy-copy" --operator-key "$tmp/kept.vkey" 2>&1) ||
   fail "mirror from a busy server: $out"
 kill "$busy" 2>/dev/null || true
 [[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
+[[ $out == *"; a first copy: "* && ! -e $tmp/busy-copy/.mirror-incoming ]] || fail "mirror into a staged copy: $out"
 copy="$tmp/busy-copy" verifies 3248
 
 # Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
