@@ -85,6 +85,10 @@ int serve(const Args& a) {
                               "systemd-journald running? Use --log stderr",
                               kJournalSocket, std::strerror(-rc))));
   }
+  if (a.limits.max_bodies_in_flight < a.limits.max_body)
+    return fail(bad_input(i18n::Text("--max-bodies-in-flight {} is less than --max-body {}: no body of the largest "
+                                     "size could ever be received",
+                                     a.limits.max_bodies_in_flight, a.limits.max_body)));
   if (!a.plain_http && (a.cert.empty() || a.key.empty()))
     return fail(
         bad_input(i18n::Text("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
@@ -102,11 +106,12 @@ int serve(const Args& a) {
   limits.body = std::chrono::seconds(a.body_timeout);
   limits.idle = std::chrono::seconds(a.idle_timeout);
   limits.drain = std::chrono::seconds(a.drain_timeout);
+  // Declared before the server, so that it outlives the TLS context that refers to it (tls_server.hpp).
+  std::unique_ptr<signing::TlsServerPolicy> policy;
   auto server = http::Server::listen(where->first, where->second, !a.plain_http, limits,
                                      [&s](http::Request&& r, http::Reply reply) { s.handle(std::move(r), std::move(reply)); },
                                      make_logger(a.log));
   if (!server) return fail(server.error());
-  std::unique_ptr<signing::TlsServerPolicy> policy;
   if (!a.plain_http) {
     auto chain = signing::read_certificates(a.cert);
     if (!chain) return fail(chain.error());
@@ -129,7 +134,8 @@ int serve(const Args& a) {
     sd_notify(0, "STOPPING=1\nSTATUS=draining: answering the requests in flight");
     std::cerr << i18n::tr(lang, "antq serve: stopping: no new connections; answering the requests in flight") << "\n";
   });
-  s.stop();  // commits and answers what is queued
+  s.stop();                                  // commits and answers what is queued...
+  (*server)->deliver(std::chrono::seconds(5));  // ...and writes those answers when the drain's deadline cut it short
   std::cerr << i18n::trf(lang, "antq serve: stopped ({} entries)", s.ledger().size()) << "\n";
   return kOk;
 }
@@ -155,6 +161,10 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--max-connections", a->limits.max_connections, "Connections open at once (default 1024)");
   cmd->add_option("--max-client-connections", a->limits.max_client_connections,
                   "Connections open at once by one client certificate (default 64)");
+  cmd->add_option("--max-bodies-in-flight", a->limits.max_bodies_in_flight,
+                  "Bytes of request bodies received at once, all clients together; past it, 503 (default 256 MiB)");
+  cmd->add_option("--max-handshakes-per-address", a->limits.max_handshakes_per_address,
+                  "TLS handshakes under way at once from one address; more are closed (default 32)");
   cmd->add_option("--client-rate", a->limits.client_rate, "Requests per second of one client (default 200)");
   cmd->add_option("--client-burst", a->limits.client_burst, "...of which at most this many at once (default 400)");
   cmd->add_option("--header-timeout", a->header_timeout, "Seconds for a request's header to arrive (default 10)");

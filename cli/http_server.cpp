@@ -48,9 +48,11 @@ struct Server::Rep {
   // The order of the members is their order of destruction, reversed: the io_context goes after the acceptor and the
   // timer that use it, and before what the sessions it may still hold (handlers of a drain cut short) use in their
   // destructors: the mutex, the session list, the per-client counts.
-  std::mutex mutex;  // guards sessions, per_client, buckets
+  std::mutex mutex;  // guards sessions, per_client, handshaking, buckets, bodies
   std::list<std::weak_ptr<Closable>> sessions;
-  std::map<std::string, unsigned> per_client;  // open connections by client key
+  std::map<std::string, unsigned> per_client;   // open connections by client key
+  std::map<std::string, unsigned> handshaking;  // TLS handshakes under way by address
+  std::size_t bodies = 0;                       // bytes of the bodies being received (their Content-Length)
   struct Bucket {
     double tokens = 0;
     Clock::time_point at;
@@ -64,6 +66,8 @@ struct Server::Rep {
   std::atomic<bool> draining = false;
   std::atomic<bool> destroying = false;  // set when the Rep goes: nothing more is posted to `io`
   asio::io_context io;
+  // The acceptor is used by the accepting handlers and by the drain: both run on this strand.
+  asio::strand<asio::io_context::executor_type> accepting{asio::make_strand(io)};
   tcp::acceptor acceptor{io};
   asio::steady_timer drain_timer{io};
 
@@ -84,6 +88,32 @@ struct Server::Rep {
     std::lock_guard lock(mutex);
     auto it = per_client.find(key);
     if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+  }
+  // Counts a TLS handshake from `address`; false when that address has its maximum under way already (connections
+  // that say nothing hold a slot until Limits::handshake: one address cannot take them all).
+  bool begin_handshake(const std::string& address) {
+    std::lock_guard lock(mutex);
+    unsigned& n = handshaking[address];
+    if (n >= limits.max_handshakes_per_address) return false;
+    ++n;
+    return true;
+  }
+  void end_handshake(const std::string& address) {
+    std::lock_guard lock(mutex);
+    auto it = handshaking.find(address);
+    if (it != handshaking.end() && --it->second == 0) handshaking.erase(it);
+  }
+  // Reserves `n` bytes of bodies being received; false when all of them together would pass
+  // Limits::max_bodies_in_flight.
+  bool reserve_body(std::size_t n) {
+    std::lock_guard lock(mutex);
+    if (n > limits.max_bodies_in_flight - bodies) return false;
+    bodies += n;
+    return true;
+  }
+  void release_body(std::size_t n) {
+    std::lock_guard lock(mutex);
+    bodies -= std::min(n, bodies);
   }
   // A token bucket per client: false when `key` sent more than its rate allows.
   bool allow(const std::string& key) {
@@ -130,13 +160,16 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(Server::Rep& rep, tcp::socket&& socket) : rep_(rep), stream_(make(rep, std::move(socket))) {
+  Session(Server::Rep& rep, tcp::socket&& socket)
+      : rep_(rep), stream_(make(rep, std::move(socket))), buffer_(rep.limits.max_header + kReadAhead) {
     beast::error_code ec;
     auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     client_.address = ec ? "?" : peer.address().to_string();
   }
   ~Session() override {
     if (!key_.empty() && counted_) rep_.leave(key_);
+    if (handshaking_) rep_.end_handshake(client_.address);
+    rep_.release_body(std::exchange(body_reserved_, 0));
     if (registered_) rep_.remove_session(self_in_list_);
   }
 
@@ -161,6 +194,13 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
 
   void begin() {
     if constexpr (kTls) {
+      handshaking_ = rep_.begin_handshake(client_.address);
+      if (!handshaking_) {
+        rep_.log({log_time(), "-", "", client_.address, "", "", 0, 0, 0,
+                  fmt::format("connection closed: {} TLS handshakes from this address under way already",
+                              rep_.limits.max_handshakes_per_address)});
+        return lowest().close();
+      }
       lowest().expires_after(rep_.limits.handshake);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
@@ -171,6 +211,8 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void on_handshake(beast::error_code ec) {
+    rep_.end_handshake(client_.address);
+    handshaking_ = false;
     if (ec) {
       // No certificate, an untrusted, expired or revoked one, or no TLS at all: nothing is read.
       const std::string why = signing::certificate_refusal(stream_.native_handle());
@@ -226,6 +268,32 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     method_ = std::string(parser_->get().method_string());
     target_ = std::string(parser_->get().target());
     if (parser_->get().version() != 11) return fail(505, i18n::Text("only HTTP/1.1 is served"));
+    // What can be judged from the header is judged before a byte of the body is read.
+    if (over_limit_)
+      return fail(
+          429, i18n::Text("this client has {} connections open already: use them", rep_.limits.max_client_connections));
+    if (!rep_.allow(key_)) {
+      Response r = error(
+          429, i18n::Text("more than {} requests per second from this client: wait and retry", rep_.limits.client_rate)
+                   .str(language()));
+      r.headers.emplace_back("Retry-After", "1");
+      keep_alive_ = parser_->is_done();  // a body not read: the connection cannot go on
+      return write(std::move(r));
+    }
+    if (parser_->chunked())
+      return fail(411, i18n::Text("send the request's body with a Content-Length, not in chunks"));
+    if (!parser_->is_done()) {
+      const std::uint64_t length = parser_->content_length().value_or(0);  // within --max-body: Beast checked it
+      if (!rep_.reserve_body(length)) {
+        Response r = error(503, i18n::Text("the server is receiving {} bytes of requests already: send again shortly",
+                                           rep_.limits.max_bodies_in_flight)
+                                    .str(language()));
+        r.headers.emplace_back("Retry-After", "2");
+        keep_alive_ = false;
+        return write(std::move(r));
+      }
+      body_reserved_ = length;
+    }
     lowest().expires_after(rep_.limits.body);
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -243,6 +311,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void on_body(beast::error_code ec) {
+    rep_.release_body(std::exchange(body_reserved_, 0));  // the body is the request's now, or was refused
     if (ec == bhttp::error::body_limit)
       return fail(413, i18n::Text("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
     if (ec == beast::error::timeout)
@@ -250,16 +319,6 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (ec) return fail(400, i18n::Text("malformed HTTP request: {}", ec.message()));
     auto message = parser_->release();
     keep_alive_ = message.keep_alive();
-    if (over_limit_)
-      return fail(
-          429, i18n::Text("this client has {} connections open already: use them", rep_.limits.max_client_connections));
-    if (!rep_.allow(key_)) {
-      Response r = error(
-          429, i18n::Text("more than {} requests per second from this client: wait and retry", rep_.limits.client_rate)
-                   .str(language()));
-      r.headers.emplace_back("Retry-After", "1");
-      return write(std::move(r));
-    }
     auto target = parse_target(target_);
     if (!target) return fail(400, i18n::Text("malformed request target (path and query)"));
     Request request;
@@ -343,40 +402,48 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     }
   }
 
+  // What the read buffer may hold beyond a header: read-ahead, and a chunk's header line (one longer is a 400).
+  static constexpr std::size_t kReadAhead = 64u << 10;
+
   Server::Rep& rep_;
   Stream stream_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_;  // bounded: a line that never ends cannot grow it
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Client client_;
   std::string key_;
   std::string method_, target_;
   bool counted_ = false, over_limit_ = false, first_ = true, idle_ = false, keep_alive_ = true, registered_ = false;
+  bool handshaking_ = false;
+  std::size_t body_reserved_ = 0;  // of Rep::bodies, while this request's body is read
   Clock::time_point started_ = Clock::now();
   std::list<std::weak_ptr<Closable>>::iterator self_in_list_;
 };
 
 }  // namespace
 
+// Runs on `accepting`, as begin_drain does: a connection is either accepted before the drain looks at the sessions,
+// or not at all.
 void Server::Rep::accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-    if (!acceptor.is_open() || draining) return;
-    if (ec) {
-      // Out of file descriptors, or a connection reset before it was accepted: try again a little later.
-      auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
-      return timer->async_wait([this, timer](beast::error_code) { accept(); });
-    }
-    if (session_count() >= limits.max_connections) {
-      beast::error_code ignored;
-      log({log_time(), "-", "", socket.remote_endpoint(ignored).address().to_string(), "", "", 0, 0, 0,
-           fmt::format("connection closed: {} connections open (--max-connections)", limits.max_connections)});
-      socket.close(ignored);
-    } else if (tls) {
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket))->start();
-    } else {
-      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
-    }
-    accept();
-  });
+  acceptor.async_accept(
+      asio::make_strand(io), asio::bind_executor(accepting, [this](beast::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open() || draining) return;
+        if (ec) {
+          // Out of file descriptors, or a connection reset before it was accepted: try again a little later.
+          auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(50));
+          return timer->async_wait(asio::bind_executor(accepting, [this, timer](beast::error_code) { accept(); }));
+        }
+        if (session_count() >= limits.max_connections) {
+          beast::error_code ignored;
+          log({log_time(), "-", "", socket.remote_endpoint(ignored).address().to_string(), "", "", 0, 0, 0,
+               fmt::format("connection closed: {} connections open (--max-connections)", limits.max_connections)});
+          socket.close(ignored);
+        } else if (tls) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket))->start();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
+        }
+        accept();
+      }));
 }
 
 void Server::Rep::begin_drain(const std::function<void()>& on_drain) {
@@ -437,10 +504,10 @@ std::uint16_t Server::port() const {
 void Server::run(unsigned threads, const std::function<void()>& on_drain) {
   asio::signal_set signals(rep_->io, SIGTERM, SIGINT);
   signals.async_wait([this, on_drain](beast::error_code ec, int) {
-    if (!ec) rep_->begin_drain(on_drain);
+    if (!ec) asio::post(rep_->accepting, [this, on_drain] { rep_->begin_drain(on_drain); });
   });
-  stop_ = [this, on_drain] { asio::post(rep_->io, [this, on_drain] { rep_->begin_drain(on_drain); }); };
-  rep_->accept();
+  stop_ = [this, on_drain] { asio::post(rep_->accepting, [this, on_drain] { rep_->begin_drain(on_drain); }); };
+  asio::post(rep_->accepting, [this] { rep_->accept(); });
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < std::max(1u, threads); ++i) pool.emplace_back([this] { rep_->io.run(); });
   rep_->io.run();
@@ -449,6 +516,12 @@ void Server::run(unsigned threads, const std::function<void()>& on_drain) {
 
 void Server::stop() {
   if (stop_) stop_();
+}
+
+void Server::deliver(std::chrono::seconds limit) {
+  rep_->drain_timer.cancel();  // a drain that ended early: its deadline is no work to wait for
+  rep_->io.restart();
+  rep_->io.run_for(limit);
 }
 
 }  // namespace antq::cli::http

@@ -27,6 +27,8 @@ struct Limits {
   std::chrono::seconds body{60};        // to send its body; to read the answer
   std::chrono::seconds idle{30};        // between two requests of a keep-alive connection
   std::chrono::seconds drain{30};       // after SIGTERM, for the requests in flight to finish
+  unsigned max_handshakes_per_address = 32;       // TLS handshakes under way at once from one address
+  std::size_t max_bodies_in_flight = 256u << 20;  // bytes of the request bodies being received at once, all clients
 };
 
 // One line of the request log.
@@ -57,6 +59,9 @@ class Server {
   // the requests in flight (with Connection: close), closes idle connections, and returns when the last connection
   // has closed or Limits::drain has passed. `on_drain` is called when the drain begins.
   void run(unsigned threads, const std::function<void()>& on_drain);
+  // After run(): writes the answers given since it returned (a drain cut short by Limits::drain while submissions
+  // were being committed), running the connections' work again for at most `limit`.
+  void deliver(std::chrono::seconds limit);
   // Begins the drain, from any thread.
   void stop();
 

@@ -74,6 +74,10 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                SSL_OP_NO_TICKET);
+  // No session is resumed: a resumed session skips the client certificate's check, so a certificate revoked (a CRL
+  // the ledger took in) after a client connected would go on being accepted. Clients keep their connections open.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(ctx, 0);
   // TLS 1.2: forward-secret AEAD suites only (TLS 1.3's are all such).
   if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
     return bad_input(i18n::Text("cannot set the TLS 1.2 cipher suites: {}", ssl_errors()));

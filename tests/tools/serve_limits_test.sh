@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # antq serve under abuse, with small limits: an oversized body (413), an oversized header (431), malformed HTTP (400),
-# a request that is not HTTP/1.1 (505), a client too fast for its rate (429 with Retry-After), a slow client that
-# never finishes its header (closed within the header timeout, logged 408, while others are served), garbage
-# instead of a TLS handshake; the server survives all of it, answers a normal request after, and drains on SIGTERM.
+# a request that is not HTTP/1.1 (505), a chunked body (411), a client too fast for its rate (429 with Retry-After),
+# a client past its connections (429 before its body is read), more bodies at once than the server takes (503),
+# silent connections past the handshakes one address may have under way (closed), a slow client that never finishes
+# its header (closed within the header timeout, logged 408, while others are served), garbage instead of a TLS
+# handshake, a client that tries to resume its TLS session (a full handshake each time, so that a revocation counts
+# at once); the server survives all of it, answers a normal request after, and drains on SIGTERM.
 #   tests/tools/serve_limits_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -20,7 +23,9 @@ ledger="$tmp/ledger"
 grant_reader "$antq" "$ledger" "$pki/province-person.key:$pki/province-person.crt" "$tmp" "$pki/inspector.crt" \
   inspector '"whole_ledger": true'
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
-  --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 --client-rate 5 --client-burst 5 || fail "antq serve did not start"
+  --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 \
+  --client-rate 5 --client-burst 5 --max-client-connections 3 --max-bodies-in-flight 4096 \
+  --max-handshakes-per-address 3 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
 curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
 status() { curl_as -o "$tmp/out" -w '%{http_code}' "$@" || true; }
@@ -38,6 +43,52 @@ pause
 [[ $(raw 'GET /v1/health HTTP/1.1\r\nHost x\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "malformed HTTP was not answered 400"
 [[ $(raw 'GET /v1/health HTTP/1.0\r\nHost: x\r\n\r\n') == "HTTP/1.1 505"* ]] || fail "HTTP/1.0 was not answered 505"
 [[ $(raw 'GET /v1/health?x=%%zz HTTP/1.1\r\nHost: x\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "a bad escape was not answered 400"
+pause
+# A chunked body (whose chunk lines could run on without end) is refused from its header.
+chunked='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;aaaaaaaa'
+[[ $(raw "$chunked") == "HTTP/1.1 411"* ]] || fail "a chunked body was not answered 411"
+pause
+
+# Held open: a client's connections at their maximum (3: two idle and one uploading slowly). The upload's 3000 bytes
+# also hold most of the 4096 the server receives at once.
+held=()
+idle() { (sleep 1.5) | timeout 5 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" \
+  -cert "$pki/inspector.crt" -key "$pki/inspector.key" >/dev/null 2>&1 & held+=($!); }
+idle; idle
+( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 1.5 ) | timeout 5 \
+  openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" \
+  -key "$pki/inspector.key" >/dev/null 2>&1 &
+held+=($!)
+sleep 0.7
+# A fourth connection of that client: answered 429 as soon as its header is read, not after its body.
+[[ $(printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n' | timeout 3 openssl s_client \
+  -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/commune-person.crt" \
+  -key "$pki/commune-person.key" \
+  2>/dev/null | head -1 | tr -d '\r') == "HTTP/1.1 503"* ]] ||
+  fail "a body past the 4096 bytes the server receives at once was not answered 503 from its header"
+[[ $(printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n' | timeout 3 openssl s_client \
+  -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" -key "$pki/inspector.key" \
+  2>/dev/null | head -1 | tr -d '\r') == "HTTP/1.1 429"* ]] ||
+  fail "a connection past the client's maximum was not answered 429 from its header"
+wait "${held[@]}" || true
+pause
+
+# Silent connections from one address: past 3 handshakes under way, the next is closed at once (and logged).
+exec 5<>"/dev/tcp/127.0.0.1/$port" 6<>"/dev/tcp/127.0.0.1/$port" 7<>"/dev/tcp/127.0.0.1/$port"
+sleep 0.3
+exec 8<>"/dev/tcp/127.0.0.1/$port"
+[[ $(timeout 3 head -c 1 <&8 | wc -c) == 0 ]] || fail "a fourth silent connection was not closed"
+grep -q "connection closed: 3 TLS handshakes from this address under way already" "$tmp/serve.log" ||
+  fail "the closed connection was not logged: $(tail -3 "$tmp/serve.log")"
+exec 5>&- 6>&- 7>&- 8>&-
+sleep 0.3
+[[ $(status "$url/v1/health") == 200 ]] || fail "no answer after the silent connections closed"
+pause
+
+# TLS session resumption: refused, every connection makes a full handshake (the client certificate checked again).
+resumed=$(echo | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" \
+  -key "$pki/inspector.key" -reconnect 2>/dev/null | grep -c '^Reused' || true)
+[[ $resumed == 0 ]] || fail "TLS sessions were resumed ($resumed times)"
 pause
 many=()
 for _ in $(seq 12); do many+=(-o /dev/null "$url/v1/health"); done
@@ -83,4 +134,4 @@ wait "$server_pid"; rc=$?
 set -e
 server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM"
-echo "antq serve under abuse: 413, 431, 400, 505, 429 with Retry-After, a slow client cut off after the header timeout, garbage survived, a mirror waited out 429s, SIGTERM exit 0"
+echo "antq serve under abuse: 413, 431, 400, 505, 411, 429 with Retry-After, 429 and 503 from the header, silent connections closed, no TLS resumption, a slow client cut off after the header timeout, garbage survived, a mirror waited out 429s, SIGTERM exit 0"
