@@ -220,13 +220,17 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
                 "TLS handshake refused: " + ec.message() + (why.empty() ? "" : ": " + why)});
       return lowest().close();
     }
-    if (auto peer = signing::peer_certificate(stream_.native_handle())) {
-      client_.fingerprint = peer->fingerprint;
-      client_.subject = peer->subject;
-      key_ = to_hex(peer->fingerprint);
-    } else {
-      key_ = client_.address;
+    auto peer = signing::peer_certificate(stream_.native_handle());
+    if (!peer) {
+      // The handshake required a certificate, but it cannot be read back: the client would have no name, which the
+      // routes take for the operator on plain HTTP. Closed instead.
+      rep_.log({log_time(), "-", "", client_.address, "", "", 0, 0, 0,
+                "connection closed: the client certificate the handshake accepted cannot be read"});
+      return lowest().close();
     }
+    client_.fingerprint = peer->fingerprint;
+    client_.subject = peer->subject;
+    key_ = to_hex(peer->fingerprint);
     admitted();
   }
 
