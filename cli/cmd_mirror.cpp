@@ -219,7 +219,6 @@ class Mirror {
   fs::path dir_, stage_;
   ledger::VerifierKey key_;
   std::uint64_t kept_size_ = 0;
-  std::set<std::string> wanted_tiles_;  // the tiles the kept copy lacks (paths), fetched and compared
   std::vector<std::string> staged_;      // paths written under the staging directory, in order
   ledger::CompactRange range_;
   std::optional<Digest> kept_root_;
@@ -260,8 +259,11 @@ Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
 }
 
 Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
+  // The tiles the kept copy lacks (those tiles::for_each_tile(size, kept size) names): every full tile not wholly
+  // below the kept size, and the partial tile of the new size. Told from the tile, not from a list of them, so that a
+  // checkpoint's size costs no memory before its entries arrive.
+  if (!t.partial() && t.index < tiles::full_tiles(t.level, kept_size_)) return {};  // kept already
   const std::string path = tiles::tile_path(t);
-  if (!wanted_tiles_.contains(path)) return {};  // kept already
   auto served = fetch_tile(t, path);
   if (!served) return std::unexpected(served.error());
   ++tiles_checked_;
@@ -519,9 +521,6 @@ Result<Mirror::Outcome> Mirror::run() {
     return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
   made_stage_ = true;
 
-  tiles::for_each_tile(cp->size, kept_size_, [&](const tiles::Tile& t) {
-    if (!t.entries) wanted_tiles_.insert(tiles::tile_path(t));
-  });
   tiles::TileBuilder builder([&](const tiles::Tile& t, ByteView bytes) { return on_tile(t, bytes); });
 
   // The entries: those kept (from the kept bundles), then the new ones fetched; one bundle in memory at a time.
