@@ -22,6 +22,7 @@ namespace {
 struct Args {
   std::string dir, listen = "127.0.0.1:8443", cert, key, operator_key, log = "stderr";
   unsigned threads = 0;
+  unsigned readers = 0;
   bool plain_http = false;
   http::Limits limits;
   unsigned header_timeout = 10, body_timeout = 60, idle_timeout = 30, drain_timeout = 30;
@@ -98,7 +99,7 @@ int serve(const Args& a) {
   std::vector<Bytes> roots = (*ledger)->trust_roots(), intermediates = (*ledger)->intermediates(), crls;
   for (auto& c : (*ledger)->crls()) crls.push_back(std::move(c.der));
   const std::uint64_t entries = (*ledger)->size();
-  auto service = Service::open(std::move(*ledger), {});
+  auto service = Service::open(std::move(*ledger), {.readers = a.readers});
   if (!service) return fail(service.error());
   Service& s = **service;
   http::Limits limits = a.limits;
@@ -152,6 +153,10 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--key", a->key, "Its private key: a PEM or PKCS#12 file, or a pkcs11: URI");
   cmd->add_option("--operator-key", a->operator_key, "The operator's key, which signs checkpoints (as antq append)");
   cmd->add_option("--threads", a->threads, "Threads serving requests, 1 to 256 (default: the cores, at least 2)")
+      ->check(CLI::Range(1u, 256u));
+  cmd->add_option("--readers", a->readers,
+                  "Threads computing the answers to reads (reports, statistics, tiles...), 1 to 256; the connections' "
+                  "threads go on meanwhile (default: the cores, at least 2)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--plain-http", a->plain_http, "HTTP without TLS, on a loopback address only (tests, a local proxy)");
   cmd->add_option("--log", a->log, "Where the request log goes: stderr (default) or journald")

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
@@ -137,6 +139,7 @@ struct Service::Rep {
   std::deque<Pending> queue;  // guarded by mutex
   bool stopping = false;      // guarded by mutex
   std::thread committer;
+  std::unique_ptr<boost::asio::thread_pool> readers;  // answers every request but submissions
 
   void commit_loop();
   void commit(std::vector<Pending> group);
@@ -541,10 +544,22 @@ Result<std::unique_ptr<Service>> Service::open(std::unique_ptr<ledger::Ledger> l
   rep->options = options;
   Rep* raw = rep.get();
   rep->committer = std::thread([raw] { raw->commit_loop(); });
+  rep->readers = std::make_unique<boost::asio::thread_pool>(
+      options.readers ? options.readers : std::max(2u, std::thread::hardware_concurrency()));
   return std::unique_ptr<Service>(new Service(std::move(rep)));
 }
 
-void Service::handle(http::Request&& request, http::Reply reply) { rep_->handle(std::move(request), std::move(reply)); }
+void Service::handle(http::Request&& request, http::Reply reply) {
+  // A submission is only queued here (the committer does the work); the health check only counts the entries, and
+  // answers while the readers are all busy.
+  if ((request.method == "POST" && request.path == "/v1/acts") ||
+      ((request.method == "GET" || request.method == "HEAD") && request.path == "/v1/health"))
+    return rep_->handle(std::move(request), std::move(reply));
+  boost::asio::post(*rep_->readers,
+                    [rep = rep_.get(), request = std::move(request), reply = std::move(reply)]() mutable {
+                      rep->handle(std::move(request), std::move(reply));
+                    });
+}
 
 void Service::on_crl_added(std::function<void(ByteView)> fn) { rep_->crl_added = std::move(fn); }
 
@@ -555,6 +570,7 @@ void Service::stop() {
   }
   rep_->wake.notify_all();
   if (rep_->committer.joinable()) rep_->committer.join();
+  if (rep_->readers) rep_->readers->join();
   if (rep_->access_log) (void)rep_->access_log->flush();
 }
 

@@ -15,6 +15,7 @@ namespace antq::cli {
 struct ServiceOptions {
   std::size_t max_group = 256;               // submissions committed together at most
   std::size_t max_events_per_request = 1000; // events in one POST /v1/acts
+  unsigned readers = 0;                      // threads answering reads (0: the cores, at least 2)
 };
 
 class Service {
@@ -23,12 +24,15 @@ class Service {
   static Result<std::unique_ptr<Service>> open(std::unique_ptr<ledger::Ledger> ledger, const ServiceOptions& options);
   ~Service();  // stop()s
 
-  // Answers `request` (any thread). `reply` is called exactly once, maybe later and from the committer's thread.
+  // Answers `request` (any thread). `reply` is called exactly once: for a submission later, from the committer's
+  // thread, once its group is durable; for GET /v1/health at once; for anything else later, from one of the readers'
+  // threads (so that a long report holds a reader, never the threads that read and write the connections).
   void handle(http::Request&& request, http::Reply reply);
   // Called, on the committer's thread, with each CRL the ledger admitted (trust.crl-added): the TLS policy refuses
   // the certificates it revokes from then on.
   void on_crl_added(std::function<void(ByteView der)> fn);
-  // Commits every submission queued, answers each, and stops the committer. Idempotent.
+  // Commits every submission queued, answers each, and stops the committer; answers every read under way and stops
+  // the readers. Idempotent.
   void stop();
   const ledger::Ledger& ledger() const;
 
