@@ -52,7 +52,7 @@ struct Server::Rep {
   std::list<std::weak_ptr<Closable>> sessions;
   std::map<std::string, unsigned> per_client;   // open connections by client key
   std::map<std::string, unsigned> handshaking;  // TLS handshakes under way by address
-  std::size_t bodies = 0;                       // bytes of the bodies being received (their Content-Length)
+  std::size_t bodies = 0;                       // bytes of the bodies being received or answered (Content-Length)
   struct Bucket {
     double tokens = 0;
     Clock::time_point at;
@@ -103,7 +103,7 @@ struct Server::Rep {
     auto it = handshaking.find(address);
     if (it != handshaking.end() && --it->second == 0) handshaking.erase(it);
   }
-  // Reserves `n` bytes of bodies being received; false when all of them together would pass
+  // Reserves `n` bytes of bodies being received or answered; false when all of them together would pass
   // Limits::max_bodies_in_flight.
   bool reserve_body(std::size_t n) {
     std::lock_guard lock(mutex);
@@ -289,7 +289,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (!parser_->is_done()) {
       const std::uint64_t length = parser_->content_length().value_or(0);  // within --max-body: Beast checked it
       if (!rep_.reserve_body(length)) {
-        Response r = error(503, i18n::Text("the server is receiving {} bytes of requests already: send again shortly",
+        Response r = error(503, i18n::Text("the server holds {} bytes of requests already: send again shortly",
                                            rep_.limits.max_bodies_in_flight)
                                     .str(language()));
         r.headers.emplace_back("Retry-After", "2");
@@ -315,7 +315,6 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void on_body(beast::error_code ec) {
-    rep_.release_body(std::exchange(body_reserved_, 0));  // the body is the request's now, or was refused
     if (ec == bhttp::error::body_limit)
       return fail(413, i18n::Text("the request's body is larger than {} bytes (--max-body)", rep_.limits.max_body));
     if (ec == beast::error::timeout)
@@ -386,6 +385,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
                       self->client_.subject, self->client_.address, self->method_, self->target_,
                       static_cast<int>(msg->result_int()), bytes, ms,
                       ec ? "the answer was not delivered: " + ec.message() : ""});
+      // The request's body is answered: its bytes no longer count (they were held while the readers or the
+      // committer had the request, so that bodies waiting for them are bounded too).
+      self->rep_.release_body(std::exchange(self->body_reserved_, 0));
       if (ec) return self->lowest().close();
       if (!msg->keep_alive()) return self->shutdown();
       self->first_ = false;
@@ -418,7 +420,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   std::string method_, target_;
   bool counted_ = false, over_limit_ = false, first_ = true, idle_ = false, keep_alive_ = true, registered_ = false;
   bool handshaking_ = false;
-  std::size_t body_reserved_ = 0;  // of Rep::bodies, while this request's body is read
+  std::size_t body_reserved_ = 0;  // of Rep::bodies, from this request's header to its answer
   Clock::time_point started_ = Clock::now();
   std::list<std::weak_ptr<Closable>>::iterator self_in_list_;
 };

@@ -28,7 +28,7 @@ struct Limits {
   std::chrono::seconds idle{30};        // between two requests of a keep-alive connection
   std::chrono::seconds drain{30};       // after SIGTERM, for the requests in flight to finish
   unsigned max_handshakes_per_address = 32;       // TLS handshakes under way at once from one address
-  std::size_t max_bodies_in_flight = 256u << 20;  // bytes of the request bodies being received at once, all clients
+  std::size_t max_bodies_in_flight = 256u << 20;  // bytes of request bodies received or being answered, all clients
 };
 
 // One line of the request log.
