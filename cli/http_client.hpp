@@ -28,7 +28,9 @@ struct Url {
 Result<Url> parse_url(std::string_view text);
 
 struct HttpOptions {
-  std::chrono::milliseconds connect_timeout{10'000};  // resolving, connecting and the TLS handshake
+  // Connecting and the TLS handshake. Resolving a name is bounded by the system's resolver instead (getaddrinfo in
+  // Asio's resolver thread cannot be cut short: /etc/resolv.conf's timeout and attempts, 5 s and 2 by default).
+  std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds response_timeout{60'000};  // writing the request and reading the whole response
   std::size_t max_header_bytes = 64u << 10;
   std::size_t max_body_bytes = 64u << 20;             // the default cap of a response body (per request: below)
