@@ -76,33 +76,28 @@ struct Server::Rep {
   void log(LogLine line) {
     if (logger) logger(line);
   }
-  // Counts a connection of `key`; false when that client has its maximum open already.
-  bool enter(const std::string& key) {
+  // One more of `key` in `counts` (guarded by `mutex`); false when it has `limit` already.
+  bool count_in(std::map<std::string, unsigned>& counts, const std::string& key, unsigned limit) {
     std::lock_guard lock(mutex);
-    unsigned& n = per_client[key];
-    if (n >= limits.max_client_connections) return false;
+    unsigned& n = counts[key];
+    if (n >= limit) return false;
     ++n;
     return true;
   }
-  void leave(const std::string& key) {
+  void count_out(std::map<std::string, unsigned>& counts, const std::string& key) {
     std::lock_guard lock(mutex);
-    auto it = per_client.find(key);
-    if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+    auto it = counts.find(key);
+    if (it != counts.end() && --it->second == 0) counts.erase(it);
   }
+  // Counts a connection of `key`; false when that client has its maximum open already.
+  bool enter(const std::string& key) { return count_in(per_client, key, limits.max_client_connections); }
+  void leave(const std::string& key) { count_out(per_client, key); }
   // Counts a TLS handshake from `address`; false when that address has its maximum under way already (connections
   // that say nothing hold a slot until Limits::handshake: one address cannot take them all).
   bool begin_handshake(const std::string& address) {
-    std::lock_guard lock(mutex);
-    unsigned& n = handshaking[address];
-    if (n >= limits.max_handshakes_per_address) return false;
-    ++n;
-    return true;
+    return count_in(handshaking, address, limits.max_handshakes_per_address);
   }
-  void end_handshake(const std::string& address) {
-    std::lock_guard lock(mutex);
-    auto it = handshaking.find(address);
-    if (it != handshaking.end() && --it->second == 0) handshaking.erase(it);
-  }
+  void end_handshake(const std::string& address) { count_out(handshaking, address); }
   // Reserves `n` bytes of bodies being received or answered; false when all of them together would pass
   // Limits::max_bodies_in_flight.
   bool reserve_body(std::size_t n) {
