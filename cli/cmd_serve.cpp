@@ -167,8 +167,8 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--max-client-connections", a->limits.max_client_connections,
                   "Connections open at once by one client certificate (default 64)");
   cmd->add_option("--max-bodies-in-flight", a->limits.max_bodies_in_flight,
-                  "Bytes of request bodies held at once (received, or waiting for their answer), all clients together; past "
-                  "it, 503 (default 256 MiB)");
+                  "Bytes of request bodies held at once (received, or waiting for their answer), all clients "
+                  "together; past it, 503 (default 256 MiB)");
   cmd->add_option("--max-handshakes-per-address", a->limits.max_handshakes_per_address,
                   "TLS handshakes under way at once from one address; more are closed (default 32)");
   cmd->add_option("--client-rate", a->limits.client_rate, "Requests per second of one client (default 200)");

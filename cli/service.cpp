@@ -139,7 +139,7 @@ struct Service::Rep {
   std::deque<Pending> queue;  // guarded by mutex
   bool stopping = false;      // guarded by mutex
   std::thread committer;
-  std::unique_ptr<boost::asio::thread_pool> readers;  // answers every request but submissions
+  std::unique_ptr<boost::asio::thread_pool> readers;  // answers every request but submissions and the health check
 
   void commit_loop();
   void commit(std::vector<Pending> group);
