@@ -60,13 +60,16 @@ class Mirror {
     if (dir_fd_ >= 0) ::close(dir_fd_);  // and the lock with it
   }
   // After a failed run: removes what this run made (its staging directory; DIR itself when it made DIR for a first
-  // copy), never what another run or an earlier copy holds.
+  // copy; what a first copy moved into DIR before it failed), never what another run or an earlier copy holds.
   void discard() {
     std::error_code ec;
-    if (made_dir_ && !moving_)
+    if (made_dir_) {
       fs::remove_all(dir_, ec);
-    else if (made_stage_)
-      fs::remove_all(stage_, ec);
+      return;
+    }
+    if (first_copy_ && moving_)  // DIR held nothing but staging before this run (checked under the lock)
+      for (const auto& e : fs::directory_iterator(dir_, ec)) fs::remove_all(e.path(), ec);
+    if (made_stage_) fs::remove_all(stage_, ec);
   }
 
   // The copy brought up to date: what was fetched, and the line that says so.
@@ -213,7 +216,7 @@ class Mirror {
   Status commit(const std::string& note, const ledger::Checkpoint& cp);
   Status sync_directory(const fs::path& d);
   Status lock();
-  std::string outcome_line(bool first_copy, const ledger::Checkpoint& cp) const;
+  std::string outcome_line(const ledger::Checkpoint& cp) const;
 
   HttpClient& http_;
   fs::path dir_, stage_;
@@ -233,6 +236,7 @@ class Mirror {
   bool made_dir_ = false;    // this run created DIR (a failed first copy removes it)
   bool made_stage_ = false;  // this run created the staging directory
   bool moving_ = false;      // files are being moved in: a failure now leaves some, under the old checkpoint
+  bool first_copy_ = false;  // no checkpoint was kept: nothing to fall back on
 };
 
 Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
@@ -365,6 +369,9 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
     std::error_code ec;
     fs::create_directories((dir_ / path).parent_path(), ec);
     if (!ec) fs::rename(stage_ / path, dir_ / path, ec);
+    if (ec && first_copy_)
+      return io_error(i18n::Text("cannot move {} into {}: {}; nothing of this first copy is kept", path, dir_.string(),
+                                 ec.message()));
     if (ec)
       return io_error(
           i18n::Text("cannot move {} into {}: {}; the copy's checkpoint is still the old one, and the "
@@ -418,17 +425,17 @@ Status Mirror::lock() {
 }
 
 // The line a run that brought the copy up to date ends with: what it fetched, and what the copy is anchored on.
-std::string Mirror::outcome_line(bool first_copy, const ledger::Checkpoint& cp) const {
+std::string Mirror::outcome_line(const ledger::Checkpoint& cp) const {
   const i18n::Lang lang = i18n::process_lang();
   std::string line = i18n::trf(lang,
                                "mirrored {} to {}: tree size {} ({} before), {} new entries, {} tiles checked, {} "
                                "certificates and {} documents fetched ({} resources in all)",
                                http_.url().shown(), dir_.string(), cp.size, kept_size_, new_entries_, tiles_checked_,
                                new_certs_, new_documents_, fetched_);
-  line += first_copy ? i18n::tr(lang,
-                                "; a first copy: its checkpoint verifies with the operator key given, and nothing was "
-                                "kept to compare it with")
-                     : i18n::tr(lang, "; consistent with the checkpoint kept");
+  line += first_copy_ ? i18n::tr(lang,
+                                 "; a first copy: its checkpoint verifies with the operator key given, and nothing was "
+                                 "kept to compare it with")
+                      : i18n::tr(lang, "; consistent with the checkpoint kept");
   if (missing_documents_ > 0)
     line += i18n::trf(lang,
                       "; {} documents that entries name are not served (verify-bundle accepts only those disposed "
@@ -478,6 +485,7 @@ Result<Mirror::Outcome> Mirror::run() {
     }
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
+  first_copy_ = !kept_cp;
 
   auto note = fetch_required("checkpoint", kMaxNoteBytes);
   if (!note) return std::unexpected(note.error());
@@ -623,9 +631,9 @@ Result<Mirror::Outcome> Mirror::run() {
                   {"certificates", new_certs_},
                   {"documents", new_documents_},
                   {"fetched", fetched_},
-                  {"first_copy", !kept_cp},
+                  {"first_copy", first_copy_},
                   {"documents_missing", missing_documents_}},
-                 outcome_line(!kept_cp, *cp)};
+                 outcome_line(*cp)};
 }
 
 }  // namespace
