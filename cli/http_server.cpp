@@ -242,8 +242,24 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(rep_.limits.max_header));
     parser_->body_limit(rep_.limits.max_body);
-    idle_ = !first_ && buffer_.size() == 0;
-    lowest().expires_after(first_ ? rep_.limits.header : rep_.limits.idle);
+    if (!first_ && buffer_.size() == 0) {
+      // A keep-alive connection waits for its next request under the idle timeout; once the first bytes arrive, the
+      // rest of the header has the header timeout, as a first request's has.
+      idle_ = true;
+      lowest().expires_after(rep_.limits.idle);
+      return stream_.async_read_some(
+          buffer_.prepare(kReadAhead), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->buffer_.commit(n);
+            if (ec) return self->on_header(ec);  // still idle: a timeout, or the drain's cancel, closes it quietly
+            self->idle_ = false;
+            self->read_header();
+          });
+    }
+    idle_ = false;
+    read_header();
+  }
+  void read_header() {
+    lowest().expires_after(rep_.limits.header);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }

@@ -23,7 +23,7 @@ ledger="$tmp/ledger"
 grant_reader "$antq" "$ledger" "$pki/province-person.key:$pki/province-person.crt" "$tmp" "$pki/inspector.crt" \
   inspector '"whole_ledger": true'
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
-  --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 2 \
+  --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 6 \
   --client-rate 5 --client-burst 5 --max-client-connections 3 --max-bodies-in-flight 4096 \
   --max-handshakes-per-address 3 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
@@ -110,6 +110,19 @@ sleep 3.5  # the header timeout (2 s) has passed: the server has closed the slow
 grep -q " 408 .*not delivered" "$tmp/serve.log" || fail "the slow client was not cut off after 2 s: $(tail -3 "$tmp/serve.log")"
 kill "$slow" 2>/dev/null || true
 wait "$slow" 2>/dev/null || true
+# The same on a keep-alive connection, after a first request: the next header has the header timeout (2 s) from its
+# first bytes, not the idle timeout (6 s) the connection waited under.
+timeouts=$(grep -c " 408 " "$tmp/serve.log" || true)
+( printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n'; sleep 0.5; printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n'; sleep 8 ) |
+  timeout 12 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" \
+  -key "$pki/inspector.key" > "$tmp/keepalive.out" 2>/dev/null &
+slow=$!
+sleep 3.5
+[[ $(grep -c " 408 " "$tmp/serve.log" || true) == $((timeouts + 1)) ]] ||
+  fail "a slow header on a keep-alive connection was not cut off after 2 s: $(tail -3 "$tmp/serve.log")"
+kill "$slow" 2>/dev/null || true
+wait "$slow" 2>/dev/null || true
+pause
 
 # Not TLS at all, and a TLS handshake cut short: the server survives.
 printf 'GET / HTTP/1.1\r\n\r\n' | timeout 5 bash -c "cat > /dev/tcp/127.0.0.1/$port" || true
