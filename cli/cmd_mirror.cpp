@@ -101,11 +101,10 @@ class Mirror {
   // A hash tile as served. A partial tile the server no longer has (the log grew past it: a server serves no partial
   // once the full tile exists) is the first hashes of the full tile, which is fetched instead.
   Result<std::string> fetch_tile(const tiles::Tile& t, const std::string& path) {
+    if (!t.partial()) return fetch_required(path, tiles::kFullTileBytes);
     auto got = fetch(path, tiles::kFullTileBytes);
     if (!got) return std::unexpected(got.error());
     if (*got) return std::move(**got);
-    if (!t.partial())
-      return corruption(i18n::Text("{}/{}: not found, though the checkpoint covers it", http_.url().shown(), path));
     tiles::Tile full = t;
     full.width = tiles::kTileWidth;
     auto whole = fetch(tiles::tile_path(full), tiles::kFullTileBytes);

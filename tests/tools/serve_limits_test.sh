@@ -29,9 +29,11 @@ start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert
 url="https://127.0.0.1:$port"
 curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
 status() { curl_as -o "$tmp/out" -w '%{http_code}' "$@" || true; }
-# Raw bytes over TLS with the inspector's certificate; prints the status line of the answer, if any.
-raw() { printf "$1" | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" \
-  -cert "$pki/inspector.crt" -key "$pki/inspector.key" 2>/dev/null | head -1 | tr -d '\r'; }
+# TLS as WHO (a client certificate of the demo PKI) for at most SECONDS: stdin to the server, its answer on stdout.
+tls_as() { timeout "$2" openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" \
+  -cert "$pki/$1.crt" -key "$pki/$1.key" 2>/dev/null; }
+# Raw bytes over TLS (by default with the inspector's certificate); prints the status line of the answer, if any.
+raw() { printf "$1" | tls_as "${2:-inspector}" "${3:-10}" | head -1 | tr -d '\r'; }
 pause() { sleep 1.1; }  # the rate limit's bucket refills (5 per second)
 
 head -c 10000 /dev/zero > "$tmp/big"
@@ -52,23 +54,18 @@ pause
 # Held open: a client's connections at their maximum (3: two idle and one uploading slowly). The upload's 3000 bytes
 # also hold most of the 4096 the server receives at once.
 held=()
-idle() { (sleep 1.5) | timeout 5 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" \
-  -cert "$pki/inspector.crt" -key "$pki/inspector.key" >/dev/null 2>&1 & held+=($!); }
+idle() { (sleep 1.5) | tls_as inspector 5 >/dev/null & held+=($!); }
 idle; idle
-( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 1.5 ) | timeout 5 \
-  openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" \
-  -key "$pki/inspector.key" >/dev/null 2>&1 &
+( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 1.5 ) |
+  tls_as inspector 5 >/dev/null &
 held+=($!)
 sleep 0.7
-# A fourth connection of that client: answered 429 as soon as its header is read, not after its body.
-[[ $(printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n' | timeout 3 openssl s_client \
-  -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/commune-person.crt" \
-  -key "$pki/commune-person.key" \
-  2>/dev/null | head -1 | tr -d '\r') == "HTTP/1.1 503"* ]] ||
+# Another client's body past what is left of the 4096: 503 from its header. A fourth connection of the first client:
+# 429 as soon as its header is read, not after its body.
+big='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n'
+[[ $(raw "$big" commune-person 3) == "HTTP/1.1 503"* ]] ||
   fail "a body past the 4096 bytes the server receives at once was not answered 503 from its header"
-[[ $(printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n' | timeout 3 openssl s_client \
-  -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" -key "$pki/inspector.key" \
-  2>/dev/null | head -1 | tr -d '\r') == "HTTP/1.1 429"* ]] ||
+[[ $(raw "$big" inspector 3) == "HTTP/1.1 429"* ]] ||
   fail "a connection past the client's maximum was not answered 429 from its header"
 wait "${held[@]}" || true
 pause
@@ -100,9 +97,7 @@ pause; pause
 
 # A slow client: half a header, then nothing. The server closes it after --header-timeout (Beast's timer closes the
 # socket, so the 408 is logged rather than delivered); meanwhile others are served.
-( printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n'; sleep 8 ) | timeout 12 openssl s_client -quiet \
-  -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" -key "$pki/inspector.key" \
-  > "$tmp/slow.out" 2>/dev/null &
+( printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n'; sleep 8 ) | tls_as inspector 12 > "$tmp/slow.out" &
 slow=$!
 sleep 0.5
 [[ $(status "$url/v1/health") == 200 ]] || fail "a slow client held the server"
@@ -114,8 +109,7 @@ wait "$slow" 2>/dev/null || true
 # first bytes, not the idle timeout (6 s) the connection waited under.
 timeouts=$(grep -c " 408 " "$tmp/serve.log" || true)
 ( printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n'; sleep 0.5; printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n'; sleep 8 ) |
-  timeout 12 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$pki/root.crt" -cert "$pki/inspector.crt" \
-  -key "$pki/inspector.key" > "$tmp/keepalive.out" 2>/dev/null &
+  tls_as inspector 12 > "$tmp/keepalive.out" &
 slow=$!
 sleep 3.5
 [[ $(grep -c " 408 " "$tmp/serve.log" || true) == $((timeouts + 1)) ]] ||
