@@ -3,6 +3,7 @@
 #include <systemd/sd-journal.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -90,6 +91,10 @@ int serve(const Args& a) {
     return fail(bad_input(i18n::Text("--max-bodies-in-flight {} is less than --max-body {}: no body of the largest "
                                      "size could ever be received",
                                      a.limits.max_bodies_in_flight, a.limits.max_body)));
+  if (!(std::isfinite(a.limits.client_rate) && a.limits.client_rate > 0 && std::isfinite(a.limits.client_burst) &&
+        a.limits.client_burst >= 1))
+    return fail(bad_input(
+        i18n::Text("--client-rate must be a number of requests per second above 0, and --client-burst at least 1")));
   if (!a.plain_http && (a.cert.empty() || a.key.empty()))
     return fail(
         bad_input(i18n::Text("--cert and --key are required (the server's TLS certificate and key); plain HTTP only "
@@ -162,21 +167,30 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--log", a->log, "Where the request log goes: stderr (default) or journald")
       ->check(CLI::IsMember({"stderr", "journald"}));
   cmd->add_option("--max-body", a->limits.max_body, "Largest request body in bytes (default 64 MiB)");
-  cmd->add_option("--max-header", a->limits.max_header, "Largest request header in bytes (default 16 KiB)");
-  cmd->add_option("--max-connections", a->limits.max_connections, "Connections open at once (default 1024)");
+  cmd->add_option("--max-header", a->limits.max_header, "Largest request header in bytes (default 16 KiB)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+  cmd->add_option("--max-connections", a->limits.max_connections, "Connections open at once (default 1024)")
+      ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--max-client-connections", a->limits.max_client_connections,
-                  "Connections open at once by one client certificate (default 64)");
+                  "Connections open at once by one client certificate (default 64)")
+      ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--max-bodies-in-flight", a->limits.max_bodies_in_flight,
                   "Bytes of request bodies held at once (received, or waiting for their answer), all clients "
                   "together; past it, 503 (default 256 MiB)");
   cmd->add_option("--max-handshakes-per-address", a->limits.max_handshakes_per_address,
-                  "TLS handshakes under way at once from one address; more are closed (default 32)");
+                  "TLS handshakes under way at once from one address; more are closed (default 32)")
+      ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--client-rate", a->limits.client_rate, "Requests per second of one client (default 200)");
   cmd->add_option("--client-burst", a->limits.client_burst, "...of which at most this many at once (default 400)");
-  cmd->add_option("--header-timeout", a->header_timeout, "Seconds for a request's header to arrive (default 10)");
-  cmd->add_option("--body-timeout", a->body_timeout, "Seconds for a body to arrive or an answer to be read (default 60)");
-  cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds a keep-alive connection may wait (default 30)");
-  cmd->add_option("--drain-timeout", a->drain_timeout, "Seconds SIGTERM waits for requests in flight (default 30)");
+  cmd->add_option("--header-timeout", a->header_timeout, "Seconds for a request's header to arrive (default 10)")
+      ->check(CLI::Range(1u, 86400u));
+  cmd->add_option("--body-timeout", a->body_timeout,
+                  "Seconds for a body to arrive or an answer to be read (default 60)")
+      ->check(CLI::Range(1u, 86400u));
+  cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds a keep-alive connection may wait (default 30)")
+      ->check(CLI::Range(1u, 86400u));
+  cmd->add_option("--drain-timeout", a->drain_timeout, "Seconds SIGTERM waits for requests in flight (default 30)")
+      ->check(CLI::Range(1u, 86400u));
   cmd->footer(
       "Clients present a certificate that chains to the ledger's trust anchors (mutual TLS); one without a\n"
       "certificate, with an untrusted, expired or revoked one, fails the handshake. A certificate bound to a unit\n"

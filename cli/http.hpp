@@ -40,6 +40,9 @@ struct Response {
   // Cache-Control: the API's answers are private and never cached (no-store) unless a route says otherwise.
   std::string cache_control = "no-store";
   std::vector<std::pair<std::string, std::string>> headers;  // more headers (Retry-After, ...)
+  // The requests this answer's request counts as against its client's rate (--client-rate): a batch of N events
+  // counts as N, whether they were admitted or refused.
+  std::size_t counts_as = 1;
 };
 
 // A route's answer may come later, from another thread (POST /v1/acts waits for its group's commit): the server

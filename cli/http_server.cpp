@@ -1,9 +1,11 @@
 #include "cli/http_server.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -13,6 +15,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "cli/rate_limit.hpp"
 #include "signing/signing.hpp"
 #include "signing/tls_server.hpp"
 
@@ -48,16 +51,12 @@ struct Server::Rep {
   // The order of the members is their order of destruction, reversed: the io_context goes after the acceptor and the
   // timer that use it, and before what the sessions it may still hold (handlers of a drain cut short) use in their
   // destructors: the mutex, the session list, the per-client counts.
-  std::mutex mutex;  // guards sessions, per_client, handshaking, buckets, bodies
+  std::mutex mutex;  // guards sessions, per_client, handshaking, rate, bodies
   std::list<std::weak_ptr<Closable>> sessions;
   std::map<std::string, unsigned> per_client;   // open connections by client key
   std::map<std::string, unsigned> handshaking;  // TLS handshakes under way by address
   std::size_t bodies = 0;                       // bytes of the bodies being received or answered (Content-Length)
-  struct Bucket {
-    double tokens = 0;
-    Clock::time_point at;
-  };
-  std::map<std::string, Bucket> buckets;  // request rate by client key
+  std::optional<RateLimiter> rate;              // request rate by client key; set with `limits`
   Limits limits;
   Handler handler;
   Logger logger;
@@ -110,21 +109,15 @@ struct Server::Rep {
     std::lock_guard lock(mutex);
     bodies -= std::min(n, bodies);
   }
-  // A token bucket per client: false when `key` sent more than its rate allows.
-  bool allow(const std::string& key) {
+  // 0 when `key` may send a request now; else the seconds it is to wait (RateLimiter::take).
+  double wait(const std::string& key) {
     std::lock_guard lock(mutex);
-    const auto now = Clock::now();
-    if (buckets.size() > 100000) buckets.clear();  // bounded: a flood of distinct keys only resets the buckets
-    auto [it, fresh] = buckets.try_emplace(key, Bucket{limits.client_burst, now});
-    Bucket& b = it->second;
-    if (!fresh) {
-      const double elapsed = std::chrono::duration<double>(now - b.at).count();
-      b.tokens = std::min(limits.client_burst, b.tokens + elapsed * limits.client_rate);
-      b.at = now;
-    }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    return rate->take(key, Clock::now());
+  }
+  // `n` more requests of `key` (RateLimiter::charge).
+  void charge(const std::string& key, std::size_t n) {
+    std::lock_guard lock(mutex);
+    rate->charge(key, static_cast<double>(n), Clock::now());
   }
   std::list<std::weak_ptr<Closable>>::iterator add_session(std::weak_ptr<Closable> s) {
     std::lock_guard lock(mutex);
@@ -287,11 +280,12 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (over_limit_)
       return fail(
           429, i18n::Text("this client has {} connections open already: use them", rep_.limits.max_client_connections));
-    if (!rep_.allow(key_)) {
+    if (const double seconds = rep_.wait(key_); seconds > 0) {
       Response r = error(
           429, i18n::Text("more than {} requests per second from this client: wait and retry", rep_.limits.client_rate)
                    .str(language()));
-      r.headers.emplace_back("Retry-After", "1");
+      r.headers.emplace_back("Retry-After",
+                             std::to_string(static_cast<long long>(std::ceil(std::min(seconds, 3600.0)))));
       keep_alive_ = parser_->is_done();  // a body not read: the connection cannot go on
       return write(std::move(r));
     }
@@ -362,6 +356,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void write(Response r) {
+    if (r.counts_as > 1) rep_.charge(key_, r.counts_as - 1);
     // HEAD: the header GET would have, Content-Length included, and no body (RFC 9110 §9.3.2).
     if (method_ == "HEAD") {
       auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status), 11);
@@ -490,6 +485,7 @@ Result<std::unique_ptr<Server>> Server::listen(const std::string& host, std::uin
   auto rep = std::make_unique<Rep>();
   rep->tls = tls;
   rep->limits = limits;
+  rep->rate.emplace(limits.client_rate, limits.client_burst);
   rep->handler = std::move(handler);
   rep->logger = std::move(logger);
   beast::error_code ec;

@@ -447,7 +447,12 @@ void Service::Rep::submit(http::Request&& request, http::Reply reply) {
     std::lock_guard lock(mutex);
     if (stopping)
       return reply(http::error(503, request, i18n::Text("the service is stopping: submit again when it is back")));
-    queue.push_back({std::move(*events), std::move(reply), http::language_of(request)});
+    // Each event of a batch counts as a request against the client's rate: each costs its signatures' checks.
+    http::Reply counted = [reply = std::move(reply), n = events->size()](http::Response r) {
+      r.counts_as = n;
+      reply(std::move(r));
+    };
+    queue.push_back({std::move(*events), std::move(counted), http::language_of(request)});
   }
   wake.notify_one();
 }

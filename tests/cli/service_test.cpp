@@ -1,5 +1,6 @@
 // The service in-process (cli/service.hpp), without HTTP: which thread answers what, and that stop() answers every
 // request it was given. The HTTP side is end to end in tests/tools/serve_test.sh and serve_limits_test.sh.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -10,20 +11,23 @@
 #include "cli/operator_key.hpp"
 #include "cli/service.hpp"
 #include "demo.hpp"
+#include "signing/signing.hpp"
 
 namespace antq::test {
 namespace {
 
-// What a Reply saw: the status and the thread it was called on.
+// What a Reply saw: the status and the thread it was called on, and how many requests each answer counts as.
 struct Answers {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<std::pair<int, std::thread::id>> got;
+  std::vector<std::size_t> counts_as;
 
   cli::http::Reply reply() {
     return [this](cli::http::Response r) {
       std::lock_guard lock(mutex);
       got.emplace_back(r.status, std::this_thread::get_id());
+      counts_as.push_back(r.counts_as);
       changed.notify_all();
     };
   }
@@ -67,6 +71,56 @@ TEST_CASE("The service answers reads on its readers' threads, the health check a
     if (answers.got[i].first == 200) ++ok;
   }
   CHECK(ok == kReads / 2);  // the OpenAPI document; a tile of a 14-entry log is a partial one, so /tile/0/000 is 404
+}
+
+TEST_CASE("A batch of submissions counts as its events against the client's rate, admitted or refused",
+          "[cli][service]") {
+  CommuneDemo demo;
+  // The survey plan's approval, signed again: the ledger holds it already, so each copy is refused, but each cost the
+  // service its signatures' checks.
+  const auto signed_act = demo.tmp / "plan.signed";
+  const std::string sign = kAntq + " sign " + quote(demo.act("03-survey.plan-approved.json")) + " --key " +
+                           quote(demo.pki("chair.key")) + " --cert " + quote(demo.pki("chair.crt")) +
+                           " --role person -o " + quote(signed_act);
+  REQUIRE(run(sign) == 0);
+  REQUIRE(run(kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.pki("office.key")) + " --cert " +
+              quote(demo.pki("office.crt")) + " --role organisation -o " + quote(signed_act)) == 0);
+  const std::string event = read_file(signed_act);
+  auto ledger = cli::open_for_append(demo.ledger(), (demo.tmp / "pki" / "operator.key").string());
+  REQUIRE(ledger);
+  auto service = cli::Service::open(std::move(*ledger), {.readers = 1});
+  REQUIRE(service);
+  auto chair = signing::read_certificates(demo.pki("chair.crt").string());
+  REQUIRE(chair);
+  auto info = signing::inspect_certificate((*chair)[0]);
+  REQUIRE(info);
+
+  auto post = [&](std::string content_type, std::string body) {
+    cli::http::Request r;
+    r.method = "POST";
+    r.target = r.path = "/v1/acts";
+    r.content_type = std::move(content_type);
+    r.body = std::move(body);
+    r.client.fingerprint = info->fingerprint;  // the chairman's certificate, bound by authority.bound
+    return r;
+  };
+  std::string batch;
+  for (int copy = 0; copy < 3; ++copy) {
+    for (int i = 7; i >= 0; --i) batch.push_back(static_cast<char>((event.size() >> (8 * i)) & 0xff));
+    batch += event;
+  }
+  Answers answers;
+  (*service)->handle(post("application/octet-stream", event), answers.reply());
+  (*service)->handle(post("application/vnd.antq.signed-events", batch), answers.reply());
+  (*service)->handle(post("application/vnd.antq.signed-events", batch.substr(0, batch.size() - 1)), answers.reply());
+  (*service)->stop();
+  REQUIRE(answers.count() == 3);
+  // The committer answers after the malformed batch, which is answered at once: order the answers by count.
+  std::vector<std::pair<int, std::size_t>> got;
+  for (std::size_t i = 0; i < 3; ++i) got.emplace_back(answers.got[i].first, answers.counts_as[i]);
+  std::sort(got.begin(), got.end(),
+            [](auto& a, auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
+  CHECK(got == std::vector<std::pair<int, std::size_t>>{{400, 1}, {422, 1}, {422, 3}});
 }
 
 }  // namespace
