@@ -79,19 +79,25 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
   // A refusal comes back in the language this command speaks (HttpClient sends Accept-Language).
   auto response = client->request("POST", "/v1/acts", headers, std::move(body), 16u << 20);
   if (!response) return fail(response.error());
-  nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
+  auto parsed = ledger::parse_json_nested(response->body, 64, client->url().shown());
+  nlohmann::json answer = parsed ? std::move(*parsed) : nlohmann::json();
   if (response->status == 422 && answer.is_object() && answer["refused"].is_string() && answer["message"].is_string())
-    return fail(refused(answer["refused"].get<std::string>(), answer["message"].get<std::string>()).error());
+    return fail(refused(shortened(answer["refused"].get<std::string>(), 100),
+                        shortened(answer["message"].get<std::string>(), 4096))
+                    .error());
   if (response->status != 201 || !answer.is_object() || !answer["entries"].is_array() ||
       answer["entries"].size() != events.size()) {
-    const std::string why = answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>()
-                                                                              : response->body.substr(0, 200);
-    return fail(bad_input(i18n::Text("{}: HTTP {}: {}", client->url().shown(), response->status, why)));
+    const std::string why =
+        answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>() : response->body;
+    return fail(bad_input(i18n::Text("{}: HTTP {}: {}", client->url().shown(), response->status, shortened(why, 300))));
   }
   std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = answer["entries"][i];
-    if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string())
+    // Each entry names the act and subject of the event sent in its place.
+    auto sent = ledger::decode_body(events[i].event.body);
+    if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string() ||
+        !sent || e["act"].get<std::string>() != sent->act || e["subject"].get<std::string>() != sent->subject)
       return fail(
           bad_input(i18n::Text("{}: the answer's entries are not what antq serve writes", client->url().shown())));
     admitted.push_back({e["seq"].get<std::uint64_t>(), e["act"].get<std::string>(), e["subject"].get<std::string>(),

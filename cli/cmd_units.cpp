@@ -36,9 +36,10 @@ bool units_shaped(const json& j) {
     return false;
   for (const auto& u : j["units"])
     if (!u.is_object() || !u.contains("name") || !u["name"].is_string() || !u.contains("level") ||
-        !u["level"].is_string() || !u.contains("registered") || !u["registered"].is_boolean() ||
-        !u.contains("depth") || !u["depth"].is_number_unsigned() || !u.contains("subjects") ||
-        !u["subjects"].is_number_unsigned() || !u.contains("subjects_under") || !u["subjects_under"].is_number_unsigned())
+        !u["level"].is_string() || !u.contains("registered") || !u["registered"].is_boolean() || !u.contains("depth") ||
+        !u["depth"].is_number_unsigned() || !u.contains("subjects") || !u["subjects"].is_number_unsigned() ||
+        !u.contains("subjects_under") || !u["subjects_under"].is_number_unsigned() ||
+        (u.contains("ceased") && !u["ceased"].is_boolean()))
       return false;
   return true;
 }

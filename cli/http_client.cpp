@@ -37,7 +37,8 @@ bool iequals(std::string_view a, std::string_view b) {
 // The cap of the body of an answer that is not 2xx (it says why), when the request's own cap is smaller.
 constexpr std::size_t kMaxRefusalBody = 64u << 10;
 
-// Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date or anything else: nullopt.
+// Retry-After as delta-seconds (RFC 9110 §10.2.3), at least 1 (0 would have the client ask again at once, without
+// end); an HTTP-date or anything else: nullopt.
 std::optional<std::chrono::seconds> retry_after(const HttpResponse& res) {
   auto value = res.header("Retry-After");
   if (!value || value->empty() || value->size() > 6) return std::nullopt;
@@ -46,8 +47,11 @@ std::optional<std::chrono::seconds> retry_after(const HttpResponse& res) {
     if (c < '0' || c > '9') return std::nullopt;
     n = n * 10 + (c - '0');
   }
-  return std::chrono::seconds(n);
+  return std::chrono::seconds(std::max(n, 1L));
 }
+
+// How many times one request is sent again after a 429 or 503 that says to wait.
+constexpr int kMaxRetries = 10;
 
 std::string seconds(std::chrono::milliseconds ms) {
   return ms.count() % 1000 == 0 ? fmt::format("{} s", ms.count() / 1000) : fmt::format("{} ms", ms.count());
@@ -120,6 +124,8 @@ struct HttpClient::Rep {
   asio::ssl::context tls{asio::ssl::context::tls_client};
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  // What was read and not yet parsed: a header, or a chunk's size line or a trailer, which Beast 1.81 reads until
+  // their line ends without a limit of its own. Bounded, so that a line that never ends cannot grow it.
   beast::flat_buffer buffer;
   bool connected = false;
   std::chrono::seconds waited{0};  // the Retry-After waits so far
@@ -224,8 +230,9 @@ struct HttpClient::Rep {
     else
       http::async_read_header(*plain, buffer, parser, on_read);
     run();
-    if (!ec && parser.get().result_int() / 100 == 2) {
-      limit = max_body;
+    if (!ec) {
+      // A 2xx answer's cap is the request's; another answer only says why, in at most 64 KiB.
+      limit = parser.get().result_int() / 100 == 2 ? max_body : kMaxRefusalBody;
       if (parser.content_length() && *parser.content_length() > limit) ec = http::error::body_limit;
       else parser.body_limit(limit);  // a chunked body: judged as it comes
     }
@@ -239,11 +246,18 @@ struct HttpClient::Rep {
     if (ec) {
       const bool nothing = !parser.got_some();
       close();
+      if (ec == http::error::body_limit && parser.is_header_done() && parser.get().result_int() / 100 != 2)
+        return bad_input(
+            i18n::Text("{}: HTTP {}, and its body is larger than {} bytes", where, parser.get().result_int(), limit));
       if (ec == http::error::body_limit)
         return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, limit));
       if (ec == http::error::header_limit)
         return bad_input(
             i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
+      if (ec == http::error::buffer_overflow)
+        return bad_input(
+            i18n::Text("{}: a line of the response (a chunk's size line or a trailer) is longer than {} bytes", where,
+                       buffer.max_size()));
       if (ec == beast::error::timeout)
         return io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
       retry_possible = nothing;
@@ -277,6 +291,7 @@ Result<HttpClient> HttpClient::create(const Url& url, const HttpOptions& options
   auto rep = std::make_unique<Rep>();
   rep->url = url;
   rep->options = options;
+  rep->buffer.max_size(options.max_header_bytes + kMaxRefusalBody);
   if (url.tls) {
     signing::TlsClientOptions tls;
     if (!options.server_ca.empty()) {
@@ -324,6 +339,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   if (has_body) req.prepare_payload();
   req.keep_alive(true);
   const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
+  int retries = 0;
   for (int attempt = 0;; ++attempt) {
     const bool reused = r.connected;
     if (!r.connected)
@@ -335,8 +351,9 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
     if (res && (res->status == 429 || res->status == 503)) {
       auto wait = retry_after(*res);
-      if (wait && r.waited + *wait <= r.options.max_retry_wait) {
+      if (wait && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
         r.waited += *wait;
+        ++retries;
         if (r.options.on_wait)
           r.options.on_wait(fmt::format("{}: status {}, the server asks to wait {} s; waiting", where, res->status,
                                         wait->count()));

@@ -39,8 +39,9 @@ struct HttpOptions {
   std::string client_key, client_cert;
   // PEM file of the roots the server's certificate must chain to; empty: the system's roots. https only.
   std::string server_ca;
-  // A 429 or 503 answer with `Retry-After: SECONDS` is waited out and the request sent again, for as long as the
-  // waits of this client add up to no more than this (0: never); each wait is told to `on_wait` first, if set.
+  // A 429 or 503 answer with `Retry-After: SECONDS` (at least 1) is waited out and the request sent again, at most
+  // 10 times, for as long as the waits of this client add up to no more than this (0: never); each wait is told to
+  // `on_wait` first, if set.
   // Such an answer from antq serve means nothing was done with the request, so a POST is sent again too.
   std::chrono::seconds max_retry_wait{120};
   std::function<void(const std::string& what)> on_wait;
@@ -70,8 +71,8 @@ class HttpClient {
 
   // Sends METHOD base_path + `path` (`path` starts with '/') with `headers` and `body` (a Content-Length is set
   // for a body); any status is a response, after the waits HttpOptions::max_retry_wait allows. `max_body_bytes`
-  // overrides the default cap for this response; an answer that is not 2xx may be up to 64 KiB whatever the cap (it
-  // says why).
+  // overrides the default cap for this response; an answer that is not 2xx may be up to 64 KiB whatever the cap, and
+  // no more (it only says why).
   Result<HttpResponse> request(std::string_view method, std::string_view path, const HttpHeaders& headers = {},
                                std::string body = {}, std::optional<std::size_t> max_body_bytes = {});
   Result<HttpResponse> get(std::string_view path, std::optional<std::size_t> max_body_bytes = {}) {

@@ -133,8 +133,7 @@ std::string report_symbol(std::string_view issuer) {
 
 void print_document_head(std::ostream& out, const OfficialDocument& doc, std::string_view title, std::string_view kind,
                          std::string_view subject) {
-  out << "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title)
-      << "</title>\n<style>\n"
+  out << kDocumentPrologue << "<title>" << html_escape(title) << "</title>\n<style>\n"
       << kStyle << "</style>\n</head>\n<body>\n";
   // The heading: two columns, the issuing body and its number on the left, the nation and the date on the right.
   out << "<table class=\"heading\">\n<tr><td class=\"issuing\">";

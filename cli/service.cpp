@@ -11,6 +11,7 @@
 
 #include "cli/common.hpp"
 #include "cli/desk.hpp"
+#include "cli/official_document.hpp"
 #include "cli/queries.hpp"
 #include "ledger/access_log.hpp"
 #include "ledger/merkle.hpp"
@@ -344,7 +345,7 @@ const std::vector<Route>& routes() {
          if (format == "html") {
            http::Response res = answer_text(r, queries::report_html(*rep.ledger, o, scope_of(c)), "text/html; charset=utf-8");
            // The report is a printable document: no script runs in it, and nothing it names is fetched.
-           res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+           res.headers.emplace_back("Content-Security-Policy", std::string(kDocumentSecurityPolicy));
            return res;
          }
          if (format != "json") return http::error(400, r, i18n::Text("format: json, csv or html"));

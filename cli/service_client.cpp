@@ -1,23 +1,85 @@
 // Reaching antq serve from the command line (service_client.hpp).
 #include "cli/service_client.hpp"
 
+#include <arpa/inet.h>
+
 #include <cstdio>
 #include <iostream>
 
 #include <fmt/format.h>
+#include <utf8proc.h>
 
 #include "cli/common.hpp"
+#include "cli/csv.hpp"
 #include "cli/display.hpp"
 #include "cli/http.hpp"
+#include "cli/official_document.hpp"
 #include "cli/signer.hpp"
+#include "ledger/act.hpp"
 
 namespace antq::cli {
 namespace {
 
+// True when `body` is UTF-8 without the controls terminals act on: C0 but tab and line ends, DEL, and C1 (U+009B is
+// CSI, as ESC [ is). Other characters pass: the local command prints them as they are.
 bool printable_text(std::string_view body) {
-  for (unsigned char c : body)
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+  for (std::size_t at = 0; at < body.size();) {
+    utf8proc_int32_t c = 0;
+    const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(body.data() + at),
+                                    static_cast<utf8proc_ssize_t>(body.size() - at), &c);
+    if (n <= 0) return false;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f)) return false;
+    at += static_cast<std::size_t>(n);
+  }
   return true;
+}
+
+// A loopback address, or localhost.
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+}  // namespace
+
+std::string shortened(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "…";
+}
+
+namespace {
+
+// Arrays and objects nest at most this deep in an answer (an act's data at most 32, inside the answer's own).
+constexpr int kMaxAnswerDepth = 64;
+// An answer whose indented JSON (print_json) would take more than this is refused: JSON nested deep prints as many
+// times its size in indentation.
+constexpr std::size_t kMaxPrintedBytes = 512u << 20;
+
+// At least the bytes json_text(j, 2) prints for `j` at `depth` (a string's characters counted as escapes of 6 bytes
+// each, so never fewer), counting stopped past `limit`.
+std::size_t printed_bytes(const nlohmann::json& j, std::size_t depth, std::size_t limit) {
+  std::size_t n = 2 * depth + 2;  // indentation, the line end and a comma
+  if (j.is_string()) return n + 6 * j.get_ref<const std::string&>().size() + 2;
+  if (!j.is_structured()) return n + j.dump().size();
+  for (auto it = j.begin(); it != j.end() && n <= limit; ++it)
+    n += (j.is_object() ? 6 * it.key().size() + 4 : 0) + printed_bytes(*it, depth + 1, limit);
+  return n + 2 * depth + 2;
+}
+
+// The CSV of an answer is as antq writes it: the byte order mark, then records as csv_record writes them (so that
+// a cell a spreadsheet would run as a formula is neutralised, as locally).
+bool written_as_antq_writes_csv(std::string_view body) {
+  if (!body.starts_with(kUtf8Bom)) return false;
+  auto rows = parse_csv(body, "");
+  if (!rows) return false;
+  std::string again(kUtf8Bom);
+  for (const auto& row : *rows) again += csv_record(row);
+  return again == body;
 }
 
 }  // namespace
@@ -35,6 +97,13 @@ Result<HttpClient> service_client(const std::string& url_text, const ServiceAcce
                                   bool certificate_optional) {
   auto url = parse_url(url_text);
   if (!url) return std::unexpected(url.error());
+  // What is submitted and read is neither sent nor taken unauthenticated across a network; the tiles a mirror
+  // fetches are checked against the operator's key instead.
+  if (!url->tls && !certificate_optional && !is_loopback(url->host))
+    return bad_input(
+        i18n::Text("{}: plain http:// only to this machine (127.0.0.1, ::1, localhost); the service is "
+                   "reached over https:// with a client certificate",
+                   url_text));
   HttpOptions options;
   if (!access.client_cert.empty()) {
     auto spec = parse_signer(access.client_cert);
@@ -64,10 +133,11 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
       return bad_input(i18n::Text("{}{}: the answer holds control characters", client.url().shown(), target));
     return std::move(res->body);
   }
-  auto answer = nlohmann::json::parse(res->body, nullptr, false);
-  const std::string why = answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>()
-                                                                            : res->body.substr(0, 200);
-  const std::string line = fmt::format("{}: HTTP {}: {}", client.url().shown(), res->status, why);
+  auto answer = ledger::parse_json_nested(res->body, kMaxAnswerDepth, "");
+  const std::string why = answer && answer->is_object() && (*answer)["error"].is_string()
+                              ? (*answer)["error"].get<std::string>()
+                              : res->body;
+  const std::string line = fmt::format("{}: HTTP {}: {}", client.url().shown(), res->status, shortened(why, 300));
   switch (res->status) {
     case 400: case 403: case 404: case 413: case 422: return bad_input(line);
     default: return io_error(line);
@@ -76,9 +146,11 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
 
 Result<nlohmann::json> as_json(const HttpClient& client, std::string_view path, Result<std::string> body) {
   if (!body) return std::unexpected(body.error());
-  auto j = nlohmann::json::parse(*body, nullptr, false);
-  if (j.is_discarded())
-    return bad_input(i18n::Text("{}{}: the answer is not JSON", client.url().shown(), std::string(path)));
+  const std::string where = client.url().shown() + std::string(path);
+  auto j = ledger::parse_json_nested(*body, kMaxAnswerDepth, where);
+  if (!j) return std::unexpected(j.error());
+  if (printed_bytes(*j, 0, kMaxPrintedBytes) > kMaxPrintedBytes)
+    return bad_input(i18n::Text("{}: the answer would print as more than {} bytes", where, kMaxPrintedBytes));
   return j;
 }
 
@@ -122,6 +194,16 @@ int ask_service(const std::string& url, const ServiceAccess& access, std::string
   params.emplace_back("format", format);
   auto body = service_get(*client, path, params);
   if (!body) return fail(body.error());
+  if (format == "csv" && !written_as_antq_writes_csv(*body))
+    return fail(
+        bad_input(i18n::Text("{}{}: the answer is not CSV as antq writes it (a cell a spreadsheet would run "
+                             "as a formula, or no byte order mark)",
+                             client->url().shown(), std::string(path))));
+  if (format == "html" && !body->starts_with(kDocumentPrologue))
+    return fail(
+        bad_input(i18n::Text("{}{}: the answer does not begin as antq's documents do, with the policy that "
+                             "no script runs in it",
+                             client->url().shown(), std::string(path))));
   std::cout << *body;
   return kOk;
 }

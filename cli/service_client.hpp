@@ -33,9 +33,9 @@ bool is_service_url(std::string_view dir);
 void add_service_options(CLI::App* cmd, ServiceAccess& access);
 
 // A client of the service at `url` with `access`; bad_input naming the option at fault. An https URL needs a client
-// certificate (antq serve knows its clients by their certificates) unless `certificate_optional` (antq mirror: any
-// HTTP server may serve the tiles). Waits out 429 and 503 answers that say how long (HttpOptions::max_retry_wait),
-// saying so on stderr.
+// certificate (antq serve knows its clients by their certificates) and an http URL a loopback address, unless
+// `certificate_optional` (antq mirror: any HTTP server may serve the tiles, checked against the operator's key). Waits
+// out 429 and 503 answers that say how long (HttpOptions::max_retry_wait), saying so on stderr.
 Result<HttpClient> service_client(const std::string& url, const ServiceAccess& access,
                                   bool certificate_optional = false);
 
@@ -51,8 +51,13 @@ Result<nlohmann::json> service_get_json(HttpClient& client, std::string_view pat
 Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view path, std::string body,
                                          std::string_view content_type);
 
+// The first `max` bytes of `text` (a message from the service), not cutting a UTF-8 sequence, and "…" when cut.
+std::string shortened(std::string_view text, std::size_t max);
+
 // A read command asked of the service at `url` (its DIR): GET `path` with `params` and prints the answer as the
-// local command prints it in `format`: "json" as print_json prints it, "csv" and "html" as the body came. "table" is
+// local command prints it in `format`: "json" as print_json prints it (JSON nested at most 64 deep, refused if it
+// would print as more than 512 MiB), "csv" and "html" as the body came, when the CSV is as csv_record writes it (its
+// formulas neutralised) and the HTML begins with kDocumentPrologue (no script runs in it). "table" is
 // refused, naming `how` (e.g. "add --json"): the tables are printed from a ledger directory. Returns the exit code.
 int ask_service(const std::string& url, const ServiceAccess& access, std::string_view command, std::string_view path,
                 QueryParams params, const std::string& format, std::string_view how);

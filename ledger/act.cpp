@@ -928,17 +928,11 @@ Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& sourc
   return input;
 }
 
-Result<ActInput> parse_act(std::string_view text, const std::string& source,
-                           const std::filesystem::path& base_dir) {
-  if (text.size() > kMaxActJsonBytes)
-    return bad_input(i18n::Text("{}: {} bytes, more than the limit of {} for an act", source, text.size(),
-                                signing::byte_limit_text(kMaxActJsonBytes)));
-  // The parser keeps its own stack on the heap, but what is built from deep JSON would be walked recursively (by
-  // messages, by dump()): an array or object deeper than kMaxJsonDepth is discarded as it is read, and refused.
+Result<json> parse_json_nested(std::string_view text, int max_depth, const std::string& source) {
   bool too_deep = false;
   const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t event, json&) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= kMaxJsonDepth) {
+        depth >= max_depth) {
       too_deep = true;
       return false;
     }
@@ -956,8 +950,17 @@ Result<ActInput> parse_act(std::string_view text, const std::string& source,
     return bad_input(i18n::Text("{}: {}", source, shown(what)));
   }
   if (too_deep)
-    return bad_input(i18n::Text("{}: nested deeper than {} levels of arrays and objects", source, kMaxJsonDepth));
-  return act_from_json(j, source, base_dir);
+    return bad_input(i18n::Text("{}: nested deeper than {} levels of arrays and objects", source, max_depth));
+  return j;
+}
+
+Result<ActInput> parse_act(std::string_view text, const std::string& source, const std::filesystem::path& base_dir) {
+  if (text.size() > kMaxActJsonBytes)
+    return bad_input(i18n::Text("{}: {} bytes, more than the limit of {} for an act", source, text.size(),
+                                signing::byte_limit_text(kMaxActJsonBytes)));
+  auto j = parse_json_nested(text, kMaxJsonDepth, source);
+  if (!j) return std::unexpected(j.error());
+  return act_from_json(*j, source, base_dir);
 }
 
 nlohmann::json act_to_json(const Act& act) {

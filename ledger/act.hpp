@@ -74,6 +74,12 @@ struct ActInput {
   std::vector<std::filesystem::path> attachment_sources;
 };
 
+// Parses JSON from outside whose arrays and objects nest at most `max_depth` deep. The parser keeps its own stack on
+// the heap, but what is built from deeper JSON would be walked recursively (by messages, by dump()): a deeper array or
+// object is discarded as it is read, and refused. bad_input naming `source`: malformed JSON (at which byte), nested
+// too deep, a number too large for a double.
+Result<nlohmann::json> parse_json_nested(std::string_view text, int max_depth, const std::string& source);
+
 // Parses and validates an act from JSON text of at most kMaxActJsonBytes, nested at most kMaxJsonDepth deep.
 // `source` names the input in messages (a file name); attachment paths are relative to `base_dir`, and each is read
 // as a regular file of at most kMaxAttachmentBytes (kMaxAttachmentsBytes for all of them) that holds no private key

@@ -226,6 +226,7 @@ same stats --format csv --year 2026
 same audit --json
 same report 2026 --format json
 same report 2026 --format csv
+same report 2026 --format html
 same retention --json
 "$antq" report "$ledger" 2026 --format csv > "$tmp/report.csv"
 same reconcile "$tmp/report.csv" --json

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""A stand-in for antq serve that answers every request with one hostile answer, for serve_client_test.sh.
+
+    hostile_server.py CERT KEY MODE   prints the port it listens on (127.0.0.1, TLS), then serves until killed.
+"""
+import socket
+import ssl
+import sys
+import threading
+import time
+
+cert, key, mode = sys.argv[1:4]
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+
+
+def answer(status, body, content_type=b"application/json", extra=b""):
+    return (b"HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n" %
+            (status, content_type, len(body), extra) + body)
+
+
+def endless(conn, start, line):
+    """`start`, then `line` over and over for at most 30 s (the client is to give up long before)."""
+    conn.sendall(start)
+    until = time.time() + 30
+    while time.time() < until:
+        conn.sendall(line)
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = conn.recv(65536)
+        if not more:
+            return False
+        data += more
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    while len(rest) < length:
+        more = conn.recv(65536)
+        if not more:
+            break
+        rest += more
+    return True
+
+
+def serve(conn):
+    try:
+        while read_request(conn):
+            if mode == "chunk-extension":
+                return endless(conn, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;", b"a" * 65536)
+            if mode == "trailer":
+                return endless(conn, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n",
+                               b"X-T: " + b"a" * 1000 + b"\r\n")
+            if mode == "nested":
+                conn.sendall(answer(200, b"[" * 100000 + b"]" * 100000))
+            elif mode == "retry-0":
+                conn.sendall(answer(503, b'{"error": "busy"}', extra=b"Retry-After: 0\r\n"))
+                continue
+            elif mode == "formula-csv":
+                conn.sendall(answer(200, "\ufeffsection,key,value\r\npoints,=HYPERLINK(\"http://x\"),1\r\n".encode(),
+                                    b"text/csv"))
+            elif mode == "c1-csv":
+                conn.sendall(answer(200, "\ufeffsection,key,value\r\npoints,\u009b31mred,1\r\n".encode(), b"text/csv"))
+            elif mode == "script-html":
+                conn.sendall(answer(200, b"<!doctype html><script>alert(1)</script>", b"text/html"))
+            elif mode == "units-ceased":
+                conn.sendall(answer(200, b'{"as_of": "2025-01-01", "units": [{"name": "A", "level": "commune", '
+                                         b'"registered": true, "depth": 0, "subjects": 1, "subjects_under": 1, '
+                                         b'"successor": "B", "ceased": "yes"}]}'))
+            elif mode == "long-error":
+                conn.sendall(answer(500, b'{"error": "' + b"x" * 50000 + b'"}'))
+            elif mode == "huge-error":
+                conn.sendall(answer(500, b'{"error": "' + b"x" * (8 << 20) + b'"}'))
+            elif mode == "other-act":
+                conn.sendall(answer(201, b'{"entries": [{"seq": 7, "act": "model.terminated", "subject": "X"}]}'))
+            return
+    except OSError:
+        return
+    finally:
+        conn.close()
+
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(listener.getsockname()[1], flush=True)
+while True:
+    raw, _ = listener.accept()
+    try:
+        conn = context.wrap_socket(raw, server_side=True)
+    except (OSError, ssl.SSLError):
+        raw.close()
+        continue
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
+# trailer without end, JSON nested 100,000 deep, Retry-After: 0 for ever, CSV with a formula or a C1 control, HTML
+# with a script, units of the wrong type, an error message of 50 kB or 8 MiB, an append answered with another act.
+# Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. Plain http://
+# is refused to any address but this machine's.
+#   tests/tools/serve_client_test.sh ANTQ
+set -euo pipefail
+antq=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/tools/common.sh
+. "$here/tests/tools/common.sh"
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+pki="$tmp/pki"
+"$here/tools/demo-pki.sh" "$pki" >/dev/null
+access=(--client-cert "$pki/inspector.key:$pki/inspector.crt" --server-ca "$pki/roots.pem")
+
+# against MODE PATTERN ARGS...: antq ARGS (its URL written as URL) against the hostile server in MODE exits 2 within
+# 30 s, never above 200 MB resident, with one line on stderr matching PATTERN and nothing on stdout.
+against() {
+  local mode=$1 pattern=$2 port
+  shift 2
+  coproc server { exec python3 "$here/tests/tools/hostile_server.py" "$pki/server.crt" "$pki/server.key" "$mode"; }
+  server_pid=$server_PID
+  read -r port <&"${server[0]}"
+  local args=("${@//URL/https://127.0.0.1:$port}") rc=0 rss=0 now pid
+  # Its peak resident memory read from /proc while it runs (VmHWM, kB), and killed after 30 s.
+  "$antq" "${args[@]}" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  local until=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < until)); do
+    now=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [[ -n "$now" ]] && rss=$now
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" || rc=$?
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  local err
+  err=$(grep -v "asks to wait" "$tmp/err" || true)
+  [[ $rc == 2 ]] || fail "$mode: antq ${args[*]} exited $rc: $(head -c 300 "$tmp/err")"
+  [[ $(wc -l <<<"$err") == 1 && $err == $pattern ]] || fail "$mode: expected one line like '$pattern', got: $(head -c 300 <<<"$err")"
+  [[ ! -s "$tmp/out" ]] || fail "$mode: printed on stdout: $(head -c 200 "$tmp/out")"
+  ((rss < 200000)) || fail "$mode: antq used $rss kB"
+}
+
+against chunk-extension "*a line of the response (a chunk's size line or a trailer) is longer than*" \
+  show URL M-1 --json "${access[@]}"
+against trailer "*a line of the response (a chunk's size line or a trailer) is longer than*" \
+  show URL M-1 --json "${access[@]}"
+against nested "*nested deeper than 64 levels of arrays and objects" show URL M-1 --json "${access[@]}"
+start=$SECONDS
+against retry-0 "*HTTP 503: busy" show URL M-1 --json "${access[@]}"
+(( $(grep -c "asks to wait 1 s" "$tmp/err") == 10 )) || fail "Retry-After: 0 was not waited as 1 s, 10 times: $(tail -2 "$tmp/err")"
+(( SECONDS - start < 25 )) || fail "Retry-After: 0 held the client $((SECONDS - start)) s"
+against formula-csv "*the answer is not CSV as antq writes it*" stats URL --format csv "${access[@]}"
+against c1-csv "*the answer holds control characters" stats URL --format csv "${access[@]}"
+against script-html "*the answer does not begin as antq's documents do*" report URL 2026 --format html "${access[@]}"
+against units-ceased "*the service's units are not what antq writes" units URL "${access[@]}"
+against long-error "*HTTP 500: xxxx*…" show URL M-1 --json "${access[@]}"
+(( $(wc -c <"$tmp/err") < 1000 )) || fail "a 50 kB error message was printed whole"
+against huge-error "*HTTP 500, and its body is larger than 65536 bytes" show URL M-1 --json "${access[@]}"
+
+# An append answered 201 with another act than the one sent.
+ledger="$tmp/ledger"
+"$antq" demo --commune-only "$tmp/demo" >/dev/null 2>&1
+demo_pki="$tmp/demo/pki"
+"$antq" sign "$tmp/demo/acts/03-survey.plan-approved.json" --key "$demo_pki/chair.key" --cert "$demo_pki/chair.crt" \
+  --role person -o "$tmp/plan.signed" >/dev/null 2>&1
+against other-act "*the answer's entries are not what antq serve writes" \
+  append --server URL "${access[@]}" "$tmp/plan.signed"
+
+# Plain http:// carries no client certificate and no server authentication: to this machine only.
+for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:8443; do
+  set +e
+  out=$("$antq" show "$url" M-1 --json 2>&1); rc=$?
+  set -e
+  [[ $rc == 2 && $out == *"plain http:// only to this machine"* ]] || fail "$url: rc $rc: $out"
+done
+echo "antq's service commands against a hostile server: bounded lines, deep JSON, Retry-After 0, formulas, C1, scripts, wrong types, long errors, another act, plain http elsewhere: one line and exit 2 each"
