@@ -328,8 +328,10 @@ Result<Reported> report_of(const ledger::Ledger& ledger, const queries::ReportOp
   auto keep = queries::unit_filter(ledger, *unit, frame->as_of, *in_scope);
   if (!keep) return std::unexpected(keep.error());
   // The unit names the report (and its tier's due day); `keep` decides which subjects it counts.
+  const std::string figures_day = frame->as_of;
   auto r = projections::report_in_frame(ledger, std::move(*frame), *keep);
   if (!r) return std::unexpected(r.error());
+  queries::successions_in_scope(ledger, scope, *unit, figures_day, r->stats);
   const std::uint64_t size = o.point.at ? *o.point.at + 1 : ledger.size();  // the tree the figures come from
   return Reported{std::move(*r), size};
 }

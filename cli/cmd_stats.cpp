@@ -112,6 +112,8 @@ Result<Counted> statistics_of(const ledger::Ledger& ledger, const queries::Stats
   if (!keep) return std::unexpected(keep.error());
   auto s = projections::statistics(ledger, *at, options.year, "", std::nullopt, *keep);
   if (!s) return std::unexpected(s.error());
+  queries::successions_in_scope(ledger, scope, *unit,
+                                options.point.as_of.empty() ? vietnam_today() : options.point.as_of, *s);
   return Counted{*at, std::move(*s)};
 }
 

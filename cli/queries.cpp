@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <set>
 #include <vector>
@@ -34,7 +35,7 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   if (scope.whole()) return reader.holds(id);  // the question every read asks first: no need to read the state
   auto s = reader.current(id);
   if (!s) return false;
-  if (s->is_founded()) return scope.covers(s->authority.unit, s->authority.level);
+  if (s->is_founded()) return scope.covers(s->authority.unit, s->authority.level, id);
   // Not founded yet (surveyed, proposed): the authority of its first act, which began the subject.
   if (s->entries.empty()) return false;
   const std::uint64_t seq = s->entries.front();
@@ -44,7 +45,7 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
   auto act = ledger::decode_body(entry->event.body);
   if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
-  return scope.covers(act->authority.unit, act->authority.level);
+  return scope.covers(act->authority.unit, act->authority.level, id);
 }
 
 Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope) {
@@ -63,7 +64,8 @@ Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string
   std::set<std::string> units;
   projections::SubjectReader reader(ledger);
   for (const auto& id : projections::subject_ids(ledger))
-    if (auto s = reader.current(id); s && !s->authority.unit.empty() && scope.covers(s->authority.unit, s->authority.level))
+    if (auto s = reader.current(id);
+        s && !s->authority.unit.empty() && scope.covers(s->authority.unit, s->authority.level, id))
       units.insert(s->authority.unit);
   ledger.for_each_state("authority/", [&](std::string_view key, std::string_view) {
     if (auto certificate = digest_from_hex(key.substr(std::string_view("authority/").size())))
@@ -155,6 +157,27 @@ Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, co
     if (*in) inside->insert(id);
   }
   return projections::SubjectFilter([inside](const std::string& id) { return inside->contains(id); });
+}
+
+void successions_in_scope(const ledger::Ledger& ledger, const Scope& scope, const std::string& unit,
+                          const std::string& date, projections::Statistics& stats) {
+  if ((scope.whole() && unit.empty()) || stats.succeeded.empty()) return;
+  const projections::LedgerState state(ledger);
+  auto registered = projections::registered_units(state);
+  std::map<std::string, std::string, std::less<>> levels;
+  for (const auto& u : registered) levels.emplace(u.name, u.level);
+  Scope of_unit;
+  if (!unit.empty())
+    of_unit = {{unit},
+               {},
+               std::make_shared<const projections::UnitTree>(std::move(registered), projections::reorganisations(state),
+                                                             date)};
+  const auto covered = [&](const std::string& name) {
+    const auto it = levels.find(name);
+    const std::string_view level = it == levels.end() ? "" : std::string_view(it->second);
+    return scope.covers(name, level) && of_unit.covers(name, level);
+  };
+  std::erase_if(stats.succeeded, [&](const auto& s) { return !covered(s.unit) && !covered(s.successor); });
 }
 
 namespace {

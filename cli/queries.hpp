@@ -34,6 +34,7 @@
 #include "i18n/i18n.hpp"
 #include "projections/query.hpp"
 #include "projections/scope.hpp"
+#include "projections/stats.hpp"
 #include "signing/result.hpp"
 
 namespace antq::cli::queries {
@@ -55,6 +56,11 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
 // The subjects `scope` covers, for the projections that count all subjects: an empty filter (every subject) for the
 // whole scope, else the set of those subject_in_scope() admits, decided once, when this is called.
 Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope);
+// Keeps of `stats.succeeded` (the old-to-new table of statistics and reports) the successions whose ceased unit or
+// successor `scope` covers (at the unit's registered level), and `unit` when given (--unit: it or a unit under it in
+// the registry as of `date`): a scoped reader sees no other unit's reorganisation, a unit's figures only its own.
+void successions_in_scope(const ledger::Ledger& ledger, const Scope& scope, const std::string& unit,
+                          const std::string& date, projections::Statistics& stats);
 
 // The unit a user typed for --unit, as the ledger's acts write it: matched after NFC, case folding and collapsed
 // white space among the units `scope` covers that founded a subject or hold an authority binding. "" stays "".

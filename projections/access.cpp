@@ -252,17 +252,18 @@ ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certifica
   return out;
 }
 
-bool Scope::covers(std::string_view unit, std::string_view level) const {
+bool Scope::covers(std::string_view unit, std::string_view level, std::string_view subject) const {
   if (!levels.empty() && !levels.contains(level)) return false;
   if (units.empty() || units.contains(unit)) return true;
-  return tree && std::any_of(units.begin(), units.end(), [&](const std::string& g) { return tree->covers(g, unit); });
+  return tree &&
+         std::any_of(units.begin(), units.end(), [&](const std::string& g) { return tree->covers(g, unit, subject); });
 }
 
 bool visible(const Scope& scope, std::string_view unit, std::string_view level) { return scope.covers(unit, level); }
 
 bool visible(const Scope& scope, const SubjectState& subject, std::string_view keeper) {
-  if (!subject.authority.unit.empty()) return visible(scope, subject.authority.unit, subject.authority.level);
-  return visible(scope, keeper, "");
+  if (!subject.authority.unit.empty()) return scope.covers(subject.authority.unit, subject.authority.level, subject.id);
+  return scope.covers(keeper, "", subject.id);
 }
 
 bool visible(const Scope& scope, const SubjectState& subject, const ledger::StateStore& state) {

@@ -24,7 +24,11 @@ struct Scope {
 
   bool whole() const { return units.empty() && levels.empty(); }
   bool operator==(const Scope& o) const { return units == o.units && levels == o.levels; }
-  bool covers(std::string_view unit, std::string_view level) const;  // projections/access.cpp
+  // Whether a subject `subject` founded by `unit` at `level` is covered: after a split (unit.reorganised naming each
+  // subject's successor) the subject follows its own successor, not the split unit's main one. Without `subject`:
+  // the unit's own (a unit report, a binding).
+  bool covers(std::string_view unit, std::string_view level,
+              std::string_view subject = {}) const;  // projections/access.cpp
 };
 
 }  // namespace antq::projections

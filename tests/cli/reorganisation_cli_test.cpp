@@ -2,7 +2,9 @@
 // exit 2 naming its successor; antq units shows `to` and `successor`; stats and report carry the old-to-new table.
 #include <catch2/catch.hpp>
 
+#include "cli/queries.hpp"
 #include "demo.hpp"
+#include "projections/units.hpp"
 #include "reorganisation.hpp"
 #include "support.hpp"
 
@@ -93,6 +95,34 @@ TEST_CASE("cli: the unit of a commune merged on 2025-07-01 is exit 2 after that 
   CHECK_THAT(out, Catch::Contains("succeeded by UBND xã Yên Phú"));
   REQUIRE(run(kAntq + " units --help", &out) == 0);
   CHECK_THAT(out, Catch::Contains("unit.reorganised"));
+}
+
+TEST_CASE("cli: a scoped reader's statistics and report list only the successions of its own units",
+          "[cli][units][reorganisation][scope]") {
+  Reorganisation2025 r;
+  r.reorganise();
+  const projections::LedgerState state(*r.t.ledger);
+  auto tree = std::make_shared<const projections::UnitTree>(projections::registered_units(state),
+                                                            projections::reorganisations(state), "2025-12-31");
+  auto successions = [&](projections::Scope scope) {
+    scope.tree = tree;
+    auto stats = cli::queries::stats(*r.t.ledger, {{"2025-12-31", std::nullopt}, std::nullopt, ""}, scope);
+    REQUIRE(stats);
+    auto report = cli::queries::report(*r.t.ledger, {"2025", "", {"2025-12-31", std::nullopt}}, scope);
+    REQUIRE(report);
+    std::set<std::string> units, in_report;
+    for (const auto& s : (*stats)["succeeded"]) units.insert(s["unit"].get<std::string>());
+    for (const auto& row : (*report)["figures"])
+      if (row["section"] == "succeeded") in_report.insert(row["key"].get<std::string>());
+    CHECK(in_report == units);
+    return units;
+  };
+  const std::set<std::string> all = {"UBND huyện Yên Thủy", "UBND xã Phú Lai", "UBND xã Yên Trị"};
+  CHECK(successions({}) == all);                         // the whole ledger
+  CHECK(successions({{"UBND xã Yên Phú"}, {}}) == all);  // the successor of all three
+  CHECK(successions({{"UBND xã Phú Lai"}, {}}) == std::set<std::string>{"UBND xã Phú Lai"});
+  CHECK(successions({{"UBND tỉnh Hòa Bình"}, {}}) == all);  // every unit is under the province
+  CHECK(successions({{}, {"province"}}).empty());           // no province ceased or succeeded
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "projections/access.hpp"
 #include "projections/admission.hpp"
 #include "projections/query.hpp"
 #include "projections/report.hpp"
@@ -211,6 +212,19 @@ TEST_CASE("unit.reorganised: a split names the successor of each open subject", 
   auto rows = succession_rows(*now);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0][2] == "UBND xã Lạc Thịnh; UBND xã Đa Phúc");
+  // A reader granted one successor (the scope a grant gets from client_access) sees that successor's subject only,
+  // not every subject of the split unit, whichever successor is the main one.
+  const LedgerState state(*r.t.ledger);
+  auto tree = std::make_shared<const UnitTree>(registered_units(state), reorganisations(state), "2025-12-31");
+  const Scope da_phuc_reader{{"UBND xã Đa Phúc"}, {}, tree}, lac_thinh_reader{{"UBND xã Lạc Thịnh"}, {}, tree};
+  SubjectReader subjects(*r.t.ledger);
+  auto pl1 = subjects.current("PL-1"), pl2 = subjects.current("PL-2");
+  REQUIRE(pl1);
+  REQUIRE(pl2);
+  CHECK(visible(da_phuc_reader, *pl2, state));
+  CHECK_FALSE(visible(da_phuc_reader, *pl1, state));
+  CHECK(visible(lac_thinh_reader, *pl1, state));
+  CHECK_FALSE(visible(lac_thinh_reader, *pl2, state));
   CHECK(r.t.verify().ok);
 }
 
