@@ -674,8 +674,9 @@ http::Response reports_page(const http::Request& r, const Words& w) {
               h("<p>{}</p><ul>{}</ul>", w("The printable report, as antq report --format html writes it."), links));
 }
 
+// `subject`: set to the subject of the entry it proves, if any.
 http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
-                           const Words& w) {
+                           const Words& w, std::string& subject) {
   auto checkpoint = queries::checkpoint(ledger);
   if (!checkpoint) return error_page(r, w, checkpoint.error());
   auto last = queries::last_verification(ledger.dir());
@@ -714,6 +715,7 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
     }
     auto proof = queries::proof_inclusion(ledger, seq, ledger.size());
     if (!proof) return error_page(r, w, proof.error());
+    if (act) subject = act->subject;
     body += h(
         "<section aria-labelledby=\"s-proof\" id=\"proof\" data-entry=\"{}\" data-seq=\"{}\" data-size=\"{}\" "
         "data-proof=\"{}\" data-leaf=\"{}\" data-root=\"{}\"><h2 id=\"s-proof\">{} {}</h2>"
@@ -743,6 +745,9 @@ std::string vi_number(std::uint64_t n) {
 
 std::string vi_date(const std::string& iso) { return i18n::date(i18n::Lang::vi, iso); }
 
+namespace {
+
+// What a page of the desk reads, from its request (a verification page's subject is the proven entry's, set by it).
 Reading reading_of(const http::Request& r) {
   const std::string page = r.path.substr(std::string_view("/desk/").size());
   if (page == "desk.css" || page == "desk.js") return {};
@@ -751,10 +756,12 @@ Reading reading_of(const http::Request& r) {
   if (page == "stats") return {"", param(r, "unit"), "desk stats " + param(r, "year")};
   if (page == "audit") return {"", param(r, "unit"), "desk audit"};
   if (page == "verify") return {"", "", "desk verify " + param(r, "seq")};
-  return {"", "", "desk " + (page.empty() ? std::string("overview") : page)};
+  if (page.empty()) return {"", param(r, "unit"), "desk overview"};
+  return {"", "", "desk " + page};
 }
 
-http::Response answer(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope) {
+http::Response page_of(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                       Reading& shown) {
   const Words w{param(r, "lang") == "en"};
   const std::string page_name = r.path.substr(std::string_view("/desk/").size());
   if (page_name == "desk.css" || page_name == "desk.js") {
@@ -771,8 +778,19 @@ http::Response answer(const ledger::Ledger& ledger, const http::Request& r, cons
   if (page_name == "stats") return stats_page(ledger, r, scope, w);
   if (page_name == "audit") return audit_page(ledger, r, scope, w);
   if (page_name == "reports") return reports_page(r, w);
-  if (page_name == "verify") return verify_page(ledger, r, scope, w);
+  if (page_name == "verify") return verify_page(ledger, r, scope, w, shown.subject);
   return page(r, w, w("No such page"), h("<p>{}</p>", r.path), 404);
+}
+
+}  // namespace
+
+http::Response answer(const ledger::Ledger& ledger, const http::Request& r, const projections::Scope& scope,
+                      Reading* shown) {
+  Reading reading = reading_of(r);
+  http::Response res = page_of(ledger, r, scope, reading);
+  if (res.status != 200) reading = {};
+  if (shown) *shown = std::move(reading);
+  return res;
 }
 
 }  // namespace antq::cli::desk

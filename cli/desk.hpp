@@ -20,18 +20,20 @@ inline constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-// What a desk request reads, for the access history: the subject of a subject page or a document ("" otherwise),
-// the unit asked about, and the page ("desk subject", "desk stats 2025", ...). Assets (desk.css, desk.js) read
-// nothing: `page` is "".
+// What a desk answer showed, for the access history: the subject of a subject page, a document or the entry a
+// verification page proves ("" otherwise; PREFIX.<id> for a sealed part's subject), the unit asked about, and the
+// page ("desk subject", "desk stats 2025", ...). An answer that showed nothing (an asset, an error page, the 404 of
+// a subject out of scope) has `page` "".
 struct Reading {
   std::string subject, unit, page;
 };
-Reading reading_of(const http::Request& request);
 
 // The answer to a GET under /desk/ for a reader whose grant covers `scope`: a page (text/html with
 // kContentSecurityPolicy), an asset, a document's bytes, or an error page (400 for a bad parameter, 404 for a
-// subject or document the reader cannot see, 503 for a damaged store).
-http::Response answer(const ledger::Ledger& ledger, const http::Request& request, const projections::Scope& scope);
+// subject or document the reader cannot see, 503 for a damaged store); what it showed in `*shown` when given (the
+// service enters it in the access history before the answer goes out).
+http::Response answer(const ledger::Ledger& ledger, const http::Request& request, const projections::Scope& scope,
+                      Reading* shown = nullptr);
 
 // Vietnamese numbers: 1.234.567 (a dot between thousands).
 std::string vi_number(std::uint64_t n);

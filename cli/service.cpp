@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "cli/csv.hpp"
 #include "cli/desk.hpp"
 #include "cli/official_document.hpp"
 #include "cli/queries.hpp"
@@ -231,13 +232,23 @@ Answer subject_route(SubjectQuery query) {
 }
 
 // The routes on figures (stats, audit, report, reconcile, retention): entered in the access history as `what`.
+// `unit_of`: the unit the read is about, for the access history (default: ?unit=).
 Answer figures_route(std::function<http::Response(Service::Rep&, const http::Request&, const Caller&)> fn,
-                     std::function<std::string(const http::Request&)> what) {
-  return [fn = std::move(fn), what = std::move(what)](Service::Rep& rep, http::Request&& r, const Caller& c,
-                                                      http::Reply reply) {
-    if (!rep.record_read(r, c, reply, "", param(r, "unit"), what(r))) return;
+                     std::function<std::string(const http::Request&)> what,
+                     std::function<std::string(const http::Request&)> unit_of = {}) {
+  return [fn = std::move(fn), what = std::move(what), unit_of = std::move(unit_of)](
+             Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
+    if (!rep.record_read(r, c, reply, "", unit_of ? unit_of(r) : param(r, "unit"), what(r))) return;
     reply(fn(rep, r, c));
   };
+}
+
+// The identity of an uploaded report (its rows of section "report"), for the access history; empty when the body is
+// not a report (the route says why).
+std::map<std::string, std::string> uploaded_report(const http::Request& r) {
+  if (r.body.size() > kMaxReportCsvBytes) return {};
+  auto submitted = parse_submitted_report(r.body, "the uploaded report");
+  return submitted ? submitted->report : std::map<std::string, std::string>{};
 }
 
 Result<std::optional<int>> year_of(const http::Request& r) {
@@ -355,7 +366,12 @@ const std::vector<Route>& routes() {
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          if (r.body.size() > kMaxReportCsvBytes) return http::error(413, r, i18n::Text("the report's CSV is larger than 16 MiB"));
          return answer_json(r, queries::reconcile(*rep.ledger, r.body, "the uploaded report", scope_of(c)));
-       }, [](const http::Request&) { return std::string("reconcile"); })},
+       },
+       [](const http::Request& r) {
+         auto report = uploaded_report(r);
+         return fmt::format("reconcile {} as of {}", report["period"], report["as_of"]);
+       },
+       [](const http::Request& r) { return uploaded_report(r)["unit"]; })},
       {"GET", "/v1/retention", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          queries::RetentionOptions o{param(r, "as_of"), param(r, "unit")};
@@ -363,19 +379,15 @@ const std::vector<Route>& routes() {
          if (!param(r, "format").empty() && param(r, "format") != "json") return http::error(400, r, i18n::Text("format: json or csv"));
          return answer_json(r, queries::retention(*rep.ledger, o, scope_of(c)));
        }, [](const http::Request& r) { return "retention " + (param(r, "format").empty() ? std::string("json") : param(r, "format")); })},
-      // The inspector's desk (cli/desk.hpp): pages for readers, each view entered in the access history (a subject
-      // page once the reader is known to see it; a subject it cannot see is the API's 404).
+      // The inspector's desk (cli/desk.hpp): pages for readers, each view entered in the access history as the desk
+      // says what it showed (a sealed part's subject, the entry a verification proves), before it goes out; a page
+      // that showed nothing (an asset, an error, a subject out of scope: the API's 404) is not entered.
       {"GET", "/desk/", Need::read,
        [](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
-         const desk::Reading reading = desk::reading_of(r);
-         if (!reading.subject.empty()) {
-           auto in = queries::subject_in_scope(*rep.ledger, reading.subject, scope_of(c));
-           if (!in) return reply(http::error(503, r, text_of(in.error())));
-           if (!*in) return reply(desk::answer(*rep.ledger, r, scope_of(c)));  // the desk's 404 page, nothing read
-         }
-         if (!reading.page.empty() && !rep.record_read(r, c, reply, reading.subject, reading.unit, reading.page))
-           return;
-         reply(desk::answer(*rep.ledger, r, scope_of(c)));
+         desk::Reading shown;
+         http::Response res = desk::answer(*rep.ledger, r, scope_of(c), &shown);
+         if (!shown.page.empty() && !rep.record_read(r, c, reply, shown.subject, shown.unit, shown.page)) return;
+         reply(std::move(res));
        }},
       {"GET", "/checkpoint", Need::log, tiles_resource},
       {"GET", "/tile/", Need::log, tiles_resource},

@@ -136,5 +136,10 @@ subjects = {r.get("subject") for r in pages}
 assert len(pages) >= 2 * 11 + 4, len(pages)  # the pages in both languages, and the reads after them
 assert "YT-M01" in subjects and "TL-X1" in subjects, subjects
 assert not any(r.get("subject") == "YT-M01" and "police" in str(r.get("subject_dn", "")).lower() for r in pages)
+# What each page showed: a part's subject under its PREFIX.<id>, the subject of the entry a verification proves, the
+# unit of an overview.
+assert "TL.MS-TL-TDCTQ" in subjects, subjects
+assert any(str(r.get("report", "")).startswith("desk verify 100") and r.get("subject") for r in pages), pages
+assert any(r.get("report") == "desk overview" and r.get("unit") == "UBND xã Tân Lập" for r in pages), pages
 PY
 echo "ok: every page view is in the access history"

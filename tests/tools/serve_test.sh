@@ -301,6 +301,11 @@ grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the subm
 # The access history holds the inspector's reads, and verifies.
 "$antq" access-log "$ledger" --subject LT-M1 --json > "$tmp/access.json"
 grep -q '"role":"inspector"' "$tmp/access.json" || grep -q '"role": "inspector"' "$tmp/access.json" || fail "no access record of the inspector's read: $(head -c 400 "$tmp/access.json")"
+# An uploaded report is entered with its period and as-of day (what the CSV says), as the reads that name them.
+"$antq" access-log "$ledger" --json > "$tmp/access-all.json"
+grep -q '"report": *"reconcile 2026 as of 20[0-9-]*"' "$tmp/access-all.json" ||
+  fail "the reconcile is not in the access history with its report's period: $(grep -o '"reconcile[^"]*"' \
+    "$tmp/access-all.json" | head -2)"
 # antq backup copies the access history with the ledger and verifies the copy.
 "$antq" backup "$ledger" "$tmp/backup" --json > "$tmp/backup.json" || fail "antq backup failed: $(cat "$tmp/backup.json")"
 python3 - "$tmp/backup.json" <<'PY' || fail "antq backup did not copy the access history: $(cat "$tmp/backup.json")"
