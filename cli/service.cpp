@@ -132,6 +132,10 @@ struct Service::Rep {
     std::vector<ledger::Submission> events;
     http::Reply reply;
     i18n::Lang lang = i18n::Lang::en;  // of a refusal's message (Accept-Language)
+    // The subjects the submitter may hear about (ClientAccess::bound, and its read grant's scope if it has one): a
+    // refusal over another subject is told without the reasons, which quote that subject's records.
+    projections::Scope bound;
+    std::optional<projections::Scope> granted;
   };
   std::mutex mutex;
   std::condition_variable wake;
@@ -146,7 +150,9 @@ struct Service::Rep {
   void commit_loop();
   void commit(std::vector<Pending> group);
   void handle(http::Request&& request, http::Reply reply);
-  void submit(http::Request&& request, http::Reply reply);
+  void submit(http::Request&& request, const Caller& caller, http::Reply reply);
+  // The refusal of `events` (`p`'s, moved out for the commit) as the submitter may read it (Pending::bound).
+  http::Response refusal_for(const Pending& p, const std::vector<ledger::Submission>& events, const Error& e);
   // Enters a read in the access history before it is answered; false (and `reply` answered 503) when the history
   // cannot be written.
   bool record_read(const http::Request& r, const Caller& caller, const http::Reply& reply, std::string subject,
@@ -268,7 +274,9 @@ Answer now(std::function<http::Response(Service::Rep&, const http::Request&, con
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
       {"POST", "/v1/acts", Need::submit,
-       [](Service::Rep& rep, http::Request&& r, const Caller&, http::Reply reply) { rep.submit(std::move(r), std::move(reply)); }},
+       [](Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
+         rep.submit(std::move(r), c, std::move(reply));
+       }},
       {"GET", "/v1/openapi.json", Need::client, now([](Service::Rep&, const http::Request&, const Caller&) {
          http::Response res;
          res.body = kOpenApiText;
@@ -431,7 +439,7 @@ void Service::Rep::commit(std::vector<Pending> group) {
   const Digest root = ledger->root(size);
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (!results[i]) {
-      group[i].reply(submission_error(results[i].error(), group[i].lang));
+      group[i].reply(refusal_for(group[i], batches[i], results[i].error()));
       continue;
     }
     json entries = json::array();
@@ -453,7 +461,31 @@ void Service::Rep::commit(std::vector<Pending> group) {
   }
 }
 
-void Service::Rep::submit(http::Request&& request, http::Reply reply) {
+http::Response Service::Rep::refusal_for(const Pending& p, const std::vector<ledger::Submission>& events,
+                                         const Error& e) {
+  if (e.kind != ErrorKind::refused) return submission_error(e, p.lang);
+  // The first event whose subject the ledger holds outside what the submitter may hear about (an absent subject's
+  // refusal says only that: any beginning act would tell as much).
+  for (const auto& event : events) {
+    auto act = ledger::decode_body(event.event.body);
+    if (!act || act->subject == ledger::kLedgerSubject) continue;
+    auto held = queries::subject_in_scope(*ledger, act->subject, {});
+    auto mine = held && *held ? queries::subject_in_scope(*ledger, act->subject, p.bound) : held;
+    auto read = p.granted && mine && !*mine ? queries::subject_in_scope(*ledger, act->subject, *p.granted) : mine;
+    if (!held || !mine || !read) return submission_error(e, p.lang);
+    if (*held && !*mine && !*read)
+      return http::json_response(
+          422, json_text(json{
+                   {"refused", e.rule},
+                   {"message", i18n::Text("{} of {}: refused; the reasons quote the records of a subject this "
+                                          "certificate's units do not hold: the unit that holds {} can say why",
+                                          act->act, act->subject, act->subject)
+                                   .str(p.lang)}}));
+  }
+  return submission_error(e, p.lang);
+}
+
+void Service::Rep::submit(http::Request&& request, const Caller& caller, http::Reply reply) {
   auto events = read_submissions(request, options.max_events_per_request);
   if (!events) return reply(http::error(400, events.error().line(http::language_of(request))));
   {
@@ -465,7 +497,8 @@ void Service::Rep::submit(http::Request&& request, http::Reply reply) {
       r.counts_as = n;
       reply(std::move(r));
     };
-    queue.push_back({std::move(*events), std::move(counted), http::language_of(request)});
+    queue.push_back({std::move(*events), std::move(counted), http::language_of(request), caller.access.bound,
+                     caller.access.grant ? std::optional(caller.access.grant->scope) : std::nullopt});
   }
   wake.notify_one();
 }

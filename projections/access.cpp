@@ -202,6 +202,15 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
   out.may_submit = certificate == administrator || std::any_of(bindings.begin(), bindings.end(), [&](const Binding& b) {
                      return date >= b.from && (b.to.empty() || date < b.to);
                    });
+  if (certificate != administrator)
+    for (const Binding& b : bindings)
+      if (date >= b.from && (b.to.empty() || date < b.to)) {
+        if (b.role == "administrator") {
+          out.bound = {};
+          break;
+        }
+        out.bound.units.insert(b.unit);
+      }
   const auto grants = grants_of(state, certificate);
   for (const Grant& g : grants)
     if (g.in_force(date)) {
@@ -242,12 +251,16 @@ ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certifica
     const ledger::Ledger& ledger;
   };
   ClientAccess out = client_access(State(ledger), certificate, date, ledger.info().administrator);
-  // A grant to units covers the units under them in the registry, as it stands on the day.
-  if (out.grant && !out.grant->scope.units.empty()) {
+  // A grant to units, and the units a submitter is bound to, cover the units under them in the registry, as it
+  // stands on the day.
+  const bool granted_units = out.grant && !out.grant->scope.units.empty();
+  if (granted_units || !out.bound.units.empty()) {
     const LedgerState state(ledger);
-    if (auto units = registered_units(state); !units.empty())
-      out.grant->scope.tree =
-          std::make_shared<const UnitTree>(std::move(units), reorganisations(state), std::string(date));
+    if (auto units = registered_units(state); !units.empty()) {
+      auto tree = std::make_shared<const UnitTree>(std::move(units), reorganisations(state), std::string(date));
+      if (granted_units) out.grant->scope.tree = tree;
+      out.bound.tree = std::move(tree);
+    }
   }
   return out;
 }

@@ -57,6 +57,10 @@ struct ClientAccess {
   // Bound by authority.bound in any role (person, organisation, administrator) on `date`, or the administrator of
   // `antq init`: it may POST acts, which admission then judges.
   bool may_submit = false;
+  // What a submitter's refusals may tell it of other acts: the subjects of the units it is bound to on `date` and of
+  // the units under them (Scope::tree set as a grant's); the whole ledger for the administrator. Meaningful only
+  // when may_submit.
+  Scope bound;
   std::optional<Grant> grant;  // the read grant in force on `date`
   // When there is no grant: why, in one line fit for a 403 body (names the certificate by its first 8 bytes of hex,
   // the date, and the grant that ended or has not begun, if any), in the reader's language. Empty when `grant` is

@@ -22,12 +22,14 @@ struct Answers {
   std::condition_variable changed;
   std::vector<std::pair<int, std::thread::id>> got;
   std::vector<std::size_t> counts_as;
+  std::vector<std::string> bodies;
 
   cli::http::Reply reply() {
     return [this](cli::http::Response r) {
       std::lock_guard lock(mutex);
       got.emplace_back(r.status, std::this_thread::get_id());
       counts_as.push_back(r.counts_as);
+      bodies.push_back(r.body);
       changed.notify_all();
     };
   }
@@ -121,6 +123,51 @@ TEST_CASE("A batch of submissions counts as its events against the client's rate
   std::sort(got.begin(), got.end(),
             [](auto& a, auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
   CHECK(got == std::vector<std::pair<int, std::size_t>>{{400, 1}, {422, 1}, {422, 3}});
+}
+
+TEST_CASE("A refusal over another unit's subject is told to a submitter without the reasons that quote its records",
+          "[cli][service]") {
+  CommuneDemo demo;
+  // The survey plan's approval of MS-TL-TDCTQ (UBND xã Tân Lập's), signed again: the ledger holds it already.
+  const auto signed_act = demo.tmp / "plan.signed";
+  REQUIRE(run(kAntq + " sign " + quote(demo.act("03-survey.plan-approved.json")) + " --key " +
+              quote(demo.pki("chair.key")) + " --cert " + quote(demo.pki("chair.crt")) + " --role person -o " +
+              quote(signed_act)) == 0);
+  auto ledger = cli::open_for_append(demo.ledger(), (demo.tmp / "pki" / "operator.key").string());
+  REQUIRE(ledger);
+  auto service = cli::Service::open(std::move(*ledger), {.readers = 1});
+  REQUIRE(service);
+  auto fingerprint = [&](const std::string& who) {
+    auto der = signing::read_certificates(demo.pki(who + ".crt").string());
+    REQUIRE(der);
+    auto info = signing::inspect_certificate((*der)[0]);
+    REQUIRE(info);
+    return info->fingerprint;
+  };
+  Answers answers;
+  // The chairman of UBND xã Tân Lập, and the police of the commune (bound to Công an xã Tân Lập, another unit).
+  for (const std::string who : {"chair", "police"}) {
+    cli::http::Request r;
+    r.method = "POST";
+    r.target = r.path = "/v1/acts";
+    r.content_type = "application/octet-stream";
+    r.body = read_file(signed_act);
+    r.client.fingerprint = fingerprint(who);
+    (*service)->handle(std::move(r), answers.reply());
+    std::unique_lock lock(answers.mutex);
+    answers.changed.wait(lock, [&] { return answers.bodies.size() == (who == "chair" ? 1u : 2u); });
+  }
+  (*service)->stop();
+  REQUIRE(answers.count() == 2);
+  CHECK(answers.got[0].first == 422);
+  CHECK(answers.got[1].first == 422);
+  const auto chair = nlohmann::json::parse(answers.bodies[0]), police = nlohmann::json::parse(answers.bodies[1]);
+  CHECK(chair["refused"] == "duplicate");
+  CHECK_THAT(chair["message"].get<std::string>(), Catch::Contains("admitted before as entry 3"));
+  CHECK(police["refused"] == "duplicate");
+  CHECK(police["message"] ==
+        "survey.plan-approved of MS-TL-TDCTQ: refused; the reasons quote the records of a subject this certificate's "
+        "units do not hold: the unit that holds MS-TL-TDCTQ can say why");
 }
 
 }  // namespace
