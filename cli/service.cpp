@@ -169,14 +169,24 @@ struct Route {
   bool matches(std::string_view p) const { return path.ends_with('/') ? p.starts_with(path) : p == path; }
 };
 
+// A read that failed: 400 with the CLI's message for a bad parameter; 500 with "damaged": true for a damaged store
+// (a client exits 1 on it, as the command does on the directory); 503 for anything else (a disk error).
+http::Response failure(const http::Request& r, const Error& e) {
+  if (e.kind == ErrorKind::bad_input) return http::error(400, r, text_of(e));
+  if (e.kind == ErrorKind::corruption)
+    return http::json_response(
+        500, json_text(json{{"error", text_of(e).str(http::language_of(r))}, {"damaged", true}}));
+  return http::error(503, r, text_of(e));
+}
+
 // A resource of the tlog-tiles layout (ledger/tiles.hpp, FORMAT.md §13), at the latest checkpoint. Reads of
 // contents (entry bundles, documents) enter the access history; hash tiles and the checkpoint do not.
 void tiles_resource(Service::Rep& rep, http::Request&& r, const Caller& caller, http::Reply reply) {
   auto snapshot = rep.current_snapshot();
-  if (!snapshot) return reply(http::error(503, r, text_of(snapshot.error())));
+  if (!snapshot) return reply(failure(r, snapshot.error()));
   const std::string_view path = std::string_view(r.path).substr(1);
   auto served = ledger::tiles::serve(*rep.ledger, *snapshot, path);
-  if (!served) return reply(http::error(503, r, text_of(served.error())));
+  if (!served) return reply(failure(r, served.error()));
   if (!*served)
     return reply(
         http::error(404, r, i18n::Text("{}: not in the log's tiles at size {}", r.path, snapshot->checkpoint.size)));
@@ -202,14 +212,14 @@ Result<queries::Point> point_of(const http::Request& r) {
   return p;
 }
 
-// A query's answer: 200 with its JSON or text, 400 with the CLI's message for a bad parameter, 404 for a subject
-// the reader cannot see (absent, or outside its scope: the same words), 503 for a damaged store.
+// A query's answer: 200 with its JSON or text, else failure(); a subject the reader cannot see (absent, or outside
+// its scope: the same words) is the route's 404.
 http::Response answer_json(const http::Request& r, const Result<nlohmann::json>& j) {
   if (j) return http::json_response(200, json_text(*j));
-  return http::error(j.error().kind == ErrorKind::bad_input ? 400 : 503, r, text_of(j.error()));
+  return failure(r, j.error());
 }
 http::Response answer_text(const http::Request& r, const Result<std::string>& t, std::string content_type) {
-  if (!t) return http::error(t.error().kind == ErrorKind::bad_input ? 400 : 503, r, text_of(t.error()));
+  if (!t) return failure(r, t.error());
   http::Response res;
   res.content_type = std::move(content_type);
   res.body = *t;
@@ -230,7 +240,7 @@ Answer subject_route(SubjectQuery query) {
     if (id.empty())
       return reply(http::error(400, r, i18n::Text("subject: give ?subject=ID (e.g. TL-M1 or TL-M1/P003)")));
     auto in = queries::subject_in_scope(*rep.ledger, id, scope_of(c));
-    if (!in) return reply(http::error(503, r, text_of(in.error())));
+    if (!in) return reply(failure(r, in.error()));
     if (!*in) return reply(http::error(404, r, i18n::Text("{}: no such subject", id)));
     if (!rep.record_read(r, c, reply, id, "", "")) return;
     reply(answer_json(r, query(*rep.ledger, id, r, scope_of(c))));

@@ -140,6 +140,11 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
   const std::string line = fmt::format("{}: HTTP {}: {}", client.url().shown(), res->status, shortened(why, 300));
   switch (res->status) {
     case 400: case 403: case 404: case 413: case 422: return bad_input(line);
+    case 500:
+      // The ledger's store is damaged: what the command says, and exits 1 with, on the directory.
+      if (answer && answer->is_object() && (*answer)["damaged"].is_boolean() && (*answer)["damaged"].get<bool>())
+        return corruption(line);
+      return io_error(line);
     default: return io_error(line);
   }
 }

@@ -75,6 +75,10 @@ def serve(conn):
                 conn.sendall(answer(500, b'{"error": "' + b"x" * 50000 + b'"}'))
             elif mode == "huge-error":
                 conn.sendall(answer(500, b'{"error": "' + b"x" * (8 << 20) + b'"}'))
+            elif mode == "damaged":
+                conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": true}'))
+            elif mode == "damaged-string":
+                conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": "yes"}'))
             elif mode == "other-act":
                 conn.sendall(answer(201, b'{"entries": [{"seq": 7, "act": "model.terminated", "subject": "X"}]}'))
             return

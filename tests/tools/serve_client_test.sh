@@ -2,8 +2,9 @@
 # The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
 # trailer without end, JSON nested 100,000 deep, Retry-After: 0 for ever, CSV with a formula or a C1 control, HTML
 # with a script, units of the wrong type, an error message of 50 kB or 8 MiB, an append answered with another act.
-# Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. Plain http://
-# is refused to any address but this machine's.
+# Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
+# (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
+# machine's.
 #   tests/tools/serve_client_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -17,8 +18,9 @@ pki="$tmp/pki"
 "$here/tools/demo-pki.sh" "$pki" >/dev/null
 access=(--client-cert "$pki/inspector.key:$pki/inspector.crt" --server-ca "$pki/roots.pem")
 
-# against MODE PATTERN ARGS...: antq ARGS (its URL written as URL) against the hostile server in MODE exits 2 within
-# 30 s, never above 200 MB resident, with one line on stderr matching PATTERN and nothing on stdout.
+# against MODE PATTERN ARGS...: antq ARGS (its URL written as URL) against the hostile server in MODE exits 2 (or
+# $expect_rc) within 30 s, never above 200 MB resident, with one line on stderr matching PATTERN and nothing on stdout.
+expect_rc=2
 against() {
   local mode=$1 pattern=$2 port
   shift 2
@@ -42,7 +44,7 @@ against() {
   server_pid=""
   local err
   err=$(grep -v "asks to wait" "$tmp/err" || true)
-  [[ $rc == 2 ]] || fail "$mode: antq ${args[*]} exited $rc: $(head -c 300 "$tmp/err")"
+  [[ $rc == "$expect_rc" ]] || fail "$mode: antq ${args[*]} exited $rc: $(head -c 300 "$tmp/err")"
   [[ $(wc -l <<<"$err") == 1 && $err == $pattern ]] || fail "$mode: expected one line like '$pattern', got: $(head -c 300 <<<"$err")"
   [[ ! -s "$tmp/out" ]] || fail "$mode: printed on stdout: $(head -c 200 "$tmp/out")"
   ((rss < 200000)) || fail "$mode: antq used $rss kB"
@@ -64,6 +66,9 @@ against units-ceased "*the service's units are not what antq writes" units URL "
 against long-error "*HTTP 500: xxxx*…" show URL M-1 --json "${access[@]}"
 (( $(wc -c <"$tmp/err") < 1000 )) || fail "a 50 kB error message was printed whole"
 against huge-error "*HTTP 500, and its body is larger than 65536 bytes" show URL M-1 --json "${access[@]}"
+# A damaged store exits 1, as the command does on the directory; a "damaged" that is not true is any other 500.
+expect_rc=1 against damaged "*HTTP 500: entry 7: the store is damaged" show URL M-1 --json "${access[@]}"
+against damaged-string "*HTTP 500: entry 7: the store is damaged" show URL M-1 --json "${access[@]}"
 
 # An append answered 201 with another act than the one sent.
 ledger="$tmp/ledger"
