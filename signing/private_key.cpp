@@ -78,6 +78,7 @@ Result<PrivateKey> PrivateKey::load(const std::string& spec) {
   Bytes& pem = *file;
 
   if (auto p12 = read_pkcs12(pem, spec)) {
+    OPENSSL_cleanse(pem.data(), pem.size());  // the file's bytes hold the key (encrypted or not): as for a PEM
     if (!*p12) return std::unexpected(p12->error());
     if (!(*p12)->key) return bad_input(i18n::Text("PKCS#12 file {} holds no private key", spec));
     auto rep = std::make_unique<Rep>();
