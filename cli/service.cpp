@@ -254,7 +254,11 @@ Answer figures_route(std::function<http::Response(Service::Rep&, const http::Req
                      std::function<std::string(const http::Request&)> unit_of = {}) {
   return [fn = std::move(fn), what = std::move(what), unit_of = std::move(unit_of)](
              Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
-    if (!rep.record_read(r, c, reply, "", unit_of ? unit_of(r) : param(r, "unit"), what(r))) return;
+    // The unit as the query resolves it (the registered name of what was typed), when it resolves.
+    std::string unit = unit_of ? unit_of(r) : param(r, "unit");
+    if (!unit.empty())
+      if (auto resolved = queries::resolve_unit(*rep.ledger, unit, scope_of(c))) unit = std::move(*resolved);
+    if (!rep.record_read(r, c, reply, "", unit, what(r))) return;
     reply(fn(rep, r, c));
   };
 }

@@ -173,6 +173,9 @@ set -e
 echo "antq append/record --server: 201 printed as locally, refusals and 403 with exit 2"
 
 # Reads: the inspector sees the subject; a reader scoped to another unit gets the answer of an absent subject.
+# A unit typed in lower case is entered in the access history under its name (checked below).
+code=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/stats?unit=ubnd%20x%C3%A3%20l%E1%BA%A1c%20th%E1%BB%8Bnh")
+[[ $code == 200 ]] || fail "the statistics of a unit typed in lower case were answered $code"
 code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
 [[ $code == 200 ]] && grep -q '"subject":"LT-M1"' "$tmp/out.json" || fail "the inspector could not read LT-M1 ($code): $(cat "$tmp/out.json")"
 code=$(as "$pki/commune-organisation" -o "$tmp/scoped.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
@@ -306,6 +309,11 @@ grep -q '"role":"inspector"' "$tmp/access.json" || grep -q '"role": "inspector"'
 grep -q '"report": *"reconcile 2026 as of 20[0-9-]*"' "$tmp/access-all.json" ||
   fail "the reconcile is not in the access history with its report's period: $(grep -o '"reconcile[^"]*"' \
     "$tmp/access-all.json" | head -2)"
+python3 - "$tmp/access-all.json" <<'PY' || fail "the unit typed in lower case is not entered under its name"
+import json, sys
+records = json.load(open(sys.argv[1]))["records"]
+assert any(r["route"] == "GET /v1/stats" and r["unit"] == "UBND xã Lạc Thịnh" for r in records)
+PY
 # antq backup copies the access history with the ledger and verifies the copy.
 "$antq" backup "$ledger" "$tmp/backup" --json > "$tmp/backup.json" || fail "antq backup failed: $(cat "$tmp/backup.json")"
 python3 - "$tmp/backup.json" <<'PY' || fail "antq backup did not copy the access history: $(cat "$tmp/backup.json")"
