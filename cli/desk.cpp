@@ -789,6 +789,9 @@ http::Response answer(const ledger::Ledger& ledger, const http::Request& r, cons
   Reading reading = reading_of(r);
   http::Response res = page_of(ledger, r, scope, reading);
   if (res.status != 200) reading = {};
+  // The unit under its registered name, as the API's routes enter it.
+  if (!reading.unit.empty())
+    if (auto resolved = queries::resolve_unit(ledger, reading.unit, scope)) reading.unit = std::move(*resolved);
   if (shown) *shown = std::move(reading);
   return res;
 }

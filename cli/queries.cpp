@@ -60,6 +60,9 @@ Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string
     names.emplace_back(u.name, u.name);
     for (const auto& a : u.aliases) names.emplace_back(a, u.name);
   }
+  // A registered name or alias as typed: the answer the loops below would give first, without reading every subject.
+  for (const auto& [name, resolved] : names)
+    if (name == typed) return resolved;
   // The units the ledger knows inside the scope: those that founded (or began) a subject, those holding a binding.
   std::set<std::string> units;
   projections::SubjectReader reader(ledger);

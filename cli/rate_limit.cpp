@@ -41,7 +41,11 @@ double RateLimiter::take(const std::string& key, Clock::time_point now) {
 
 void RateLimiter::charge(const std::string& key, double n, Clock::time_point now) {
   if (n <= 0) return;
-  if (Bucket* b = find(key, now)) b->tokens -= n;
+  // A request that was let in is charged even when its bucket was forgotten meanwhile and the table is full: the
+  // table then holds one key more than max_clients for a moment, not a debt less.
+  Bucket* b = find(key, now);
+  if (!b) b = &buckets_.emplace(key, Bucket{burst_, now}).first->second;
+  b->tokens -= n;
 }
 
 }  // namespace antq::cli::http

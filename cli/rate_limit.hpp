@@ -24,7 +24,8 @@ class RateLimiter {
   double take(const std::string& key, Clock::time_point now);
 
   // Takes `n` more tokens from `key` after its request was let in: a batch of n + 1 events counts as n + 1 requests.
-  // The bucket may fall below zero; the client then waits until it has refilled to one token.
+  // The bucket may fall below zero; the client then waits until it has refilled to one token. Charged even past
+  // max_clients (the request was let in).
   void charge(const std::string& key, double n, Clock::time_point now);
 
   std::size_t clients() const { return buckets_.size(); }

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <boost/asio/post.hpp>
@@ -20,6 +21,7 @@
 #include "projections/admission.hpp"
 #include "projections/access.hpp"
 #include "projections/query.hpp"
+#include "projections/retention.hpp"
 
 namespace antq::cli {
 
@@ -247,20 +249,30 @@ Answer subject_route(SubjectQuery query) {
   };
 }
 
-// The routes on figures (stats, audit, report, reconcile, retention): entered in the access history as `what`.
-// `unit_of`: the unit the read is about, for the access history (default: ?unit=).
+// What a read of figures is about, for the access history: the unit (as typed: entered under the name it resolves
+// to) and the report.
+struct About {
+  std::string unit, report;
+};
+
+// The routes on figures (stats, audit, report, reconcile, retention): entered in the access history as `about` says.
 Answer figures_route(std::function<http::Response(Service::Rep&, const http::Request&, const Caller&)> fn,
-                     std::function<std::string(const http::Request&)> what,
-                     std::function<std::string(const http::Request&)> unit_of = {}) {
-  return [fn = std::move(fn), what = std::move(what), unit_of = std::move(unit_of)](
-             Service::Rep& rep, http::Request&& r, const Caller& c, http::Reply reply) {
-    // The unit as the query resolves it (the registered name of what was typed), when it resolves.
-    std::string unit = unit_of ? unit_of(r) : param(r, "unit");
-    if (!unit.empty())
-      if (auto resolved = queries::resolve_unit(*rep.ledger, unit, scope_of(c))) unit = std::move(*resolved);
-    if (!rep.record_read(r, c, reply, "", unit, what(r))) return;
+                     std::function<About(const http::Request&)> about) {
+  return [fn = std::move(fn), about = std::move(about)](Service::Rep& rep, http::Request&& r, const Caller& c,
+                                                        http::Reply reply) {
+    About a = about(r);
+    if (!a.unit.empty())
+      if (auto resolved = queries::resolve_unit(*rep.ledger, a.unit, scope_of(c))) a.unit = std::move(*resolved);
+    if (!rep.record_read(r, c, reply, "", a.unit, a.report)) return;
     reply(fn(rep, r, c));
   };
+}
+// The same, about ?unit= and the report `what` names.
+Answer figures_route(std::function<http::Response(Service::Rep&, const http::Request&, const Caller&)> fn,
+                     std::function<std::string(const http::Request&)> what) {
+  return figures_route(std::move(fn), [what = std::move(what)](const http::Request& r) {
+    return About{param(r, "unit"), what(r)};
+  });
 }
 
 // The identity of an uploaded report (its rows of section "report"), for the access history; empty when the body is
@@ -391,9 +403,8 @@ const std::vector<Route>& routes() {
        },
        [](const http::Request& r) {
          auto report = uploaded_report(r);
-         return fmt::format("reconcile {} as of {}", report["period"], report["as_of"]);
-       },
-       [](const http::Request& r) { return uploaded_report(r)["unit"]; })},
+         return About{report["unit"], fmt::format("reconcile {} as of {}", report["period"], report["as_of"])};
+       })},
       {"GET", "/v1/retention", Need::read,
        figures_route([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          queries::RetentionOptions o{param(r, "as_of"), param(r, "unit")};
@@ -475,26 +486,66 @@ void Service::Rep::commit(std::vector<Pending> group) {
   }
 }
 
+namespace {
+
+// The subjects the ledger holds that `act` names, which its refusal may quote: its own, and every string (or object
+// key) in its data that is a subject's id or the SHA-256 of a document in a subject's file (a merger's data.from, a
+// point's point_of, a records act's targets and subjects...). An act's data is bounded (ledger/act.hpp).
+Result<std::set<std::string>> named_subjects(const ledger::Ledger& ledger, const ledger::Act& act) {
+  const projections::LedgerState state(ledger);
+  std::set<std::string> out;
+  Status status;
+  auto consider = [&](const std::string& s) {
+    if (!status || s.empty() || s == ledger::kLedgerSubject || out.contains(s)) return;
+    auto held = queries::subject_in_scope(ledger, s, {});
+    if (!held) status = std::unexpected(held.error());
+    else if (*held) out.insert(s);
+    else if (auto d = digest_from_hex(s); d && s == to_hex(*d))
+      if (auto facts = projections::indexed_record(state, *d)) out.insert(facts->subject);
+  };
+  consider(act.subject);
+  std::vector<const json*> stack{&act.data};
+  while (!stack.empty()) {
+    const json* j = stack.back();
+    stack.pop_back();
+    if (j->is_string()) consider(j->get_ref<const std::string&>());
+    if (j->is_object())
+      for (const auto& [key, value] : j->items()) {
+        consider(key);
+        stack.push_back(&value);
+      }
+    if (j->is_array())
+      for (const auto& value : *j) stack.push_back(&value);
+  }
+  if (!status) return std::unexpected(status.error());
+  return out;
+}
+
+}  // namespace
+
 http::Response Service::Rep::refusal_for(const Pending& p, const std::vector<ledger::Submission>& events,
                                          const Error& e) {
   if (e.kind != ErrorKind::refused) return submission_error(e, p.lang);
-  // The first event whose subject the ledger holds outside what the submitter may hear about (an absent subject's
-  // refusal says only that: any beginning act would tell as much).
+  // A subject the ledger holds outside what the submitter may hear about, named by one of the events: the refusal
+  // may quote its records. (An absent subject's refusal says only that: any beginning act would tell as much.)
   for (const auto& event : events) {
     auto act = ledger::decode_body(event.event.body);
-    if (!act || act->subject == ledger::kLedgerSubject) continue;
-    auto held = queries::subject_in_scope(*ledger, act->subject, {});
-    auto mine = held && *held ? queries::subject_in_scope(*ledger, act->subject, p.bound) : held;
-    auto read = p.granted && mine && !*mine ? queries::subject_in_scope(*ledger, act->subject, *p.granted) : mine;
-    if (!held || !mine || !read) return submission_error(e, p.lang);
-    if (*held && !*mine && !*read)
-      return http::json_response(
-          422, json_text(json{
-                   {"refused", e.rule},
-                   {"message", i18n::Text("{} of {}: refused; the reasons quote the records of a subject this "
-                                          "certificate's units do not hold: the unit that holds {} can say why",
-                                          act->act, act->subject, act->subject)
-                                   .str(p.lang)}}));
+    if (!act) continue;
+    auto named = named_subjects(*ledger, *act);
+    if (!named) return submission_error(e, p.lang);
+    for (const std::string& id : *named) {
+      auto mine = queries::subject_in_scope(*ledger, id, p.bound);
+      auto read = p.granted && mine && !*mine ? queries::subject_in_scope(*ledger, id, *p.granted) : mine;
+      if (!mine || !read) return submission_error(e, p.lang);
+      if (!*mine && !*read)
+        return http::json_response(
+            422, json_text(json{{"refused", e.rule},
+                                {"message", i18n::Text("{} of {}: refused; the reasons may quote the records of {}, "
+                                                       "which this certificate's units do not hold: the unit that "
+                                                       "holds it can say why",
+                                                       act->act, act->subject, id)
+                                                .str(p.lang)}}));
+    }
   }
   return submission_error(e, p.lang);
 }

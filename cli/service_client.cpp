@@ -56,6 +56,9 @@ namespace {
 
 // Arrays and objects nest at most this deep in an answer (an act's data at most 32, inside the answer's own).
 constexpr int kMaxAnswerDepth = 64;
+// Values (scalars, arrays, objects) in one JSON answer. Parsed, each costs some 60 bytes: 64 MiB of "[[],[],...]"
+// would take 1.3 GB; refused at 2 million values, 15 MB of them peak at 210 MB (an audit's finding is ten values).
+constexpr std::size_t kMaxAnswerValues = 2'000'000;
 // An answer whose indented JSON (print_json) would take more than this is refused: JSON nested deep prints as many
 // times its size in indentation.
 constexpr std::size_t kMaxPrintedBytes = 512u << 20;
@@ -152,7 +155,7 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
 Result<nlohmann::json> as_json(const HttpClient& client, std::string_view path, Result<std::string> body) {
   if (!body) return std::unexpected(body.error());
   const std::string where = client.url().shown() + std::string(path);
-  auto j = ledger::parse_json_nested(*body, kMaxAnswerDepth, where);
+  auto j = ledger::parse_json_nested(*body, kMaxAnswerDepth, where, kMaxAnswerValues);
   if (!j) return std::unexpected(j.error());
   if (printed_bytes(*j, 0, kMaxPrintedBytes) > kMaxPrintedBytes)
     return bad_input(i18n::Text("{}: the answer would print as more than {} bytes", where, kMaxPrintedBytes));

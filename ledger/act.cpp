@@ -928,11 +928,15 @@ Result<ActInput> act_from_json(const nlohmann::json& j, const std::string& sourc
   return input;
 }
 
-Result<json> parse_json_nested(std::string_view text, int max_depth, const std::string& source) {
+Result<json> parse_json_nested(std::string_view text, int max_depth, const std::string& source,
+                               std::size_t max_values) {
   bool too_deep = false;
+  std::size_t values = 0;
   const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t event, json&) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= max_depth) {
+    const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens || event == json::parse_event_t::value) ++values;
+    if (values > max_values) return false;
+    if (opens && depth >= max_depth) {
       too_deep = true;
       return false;
     }
@@ -949,6 +953,7 @@ Result<json> parse_json_nested(std::string_view text, int max_depth, const std::
     if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
     return bad_input(i18n::Text("{}: {}", source, shown(what)));
   }
+  if (values > max_values) return bad_input(i18n::Text("{}: more than {} values", source, max_values));
   if (too_deep)
     return bad_input(i18n::Text("{}: nested deeper than {} levels of arrays and objects", source, max_depth));
   return j;

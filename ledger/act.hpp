@@ -77,8 +77,10 @@ struct ActInput {
 // Parses JSON from outside whose arrays and objects nest at most `max_depth` deep. The parser keeps its own stack on
 // the heap, but what is built from deeper JSON would be walked recursively (by messages, by dump()): a deeper array or
 // object is discarded as it is read, and refused. bad_input naming `source`: malformed JSON (at which byte), nested
-// too deep, a number too large for a double.
-Result<nlohmann::json> parse_json_nested(std::string_view text, int max_depth, const std::string& source);
+// too deep, more than `max_values` values (arrays, objects and scalars: what the parsed form costs in memory), a
+// number too large for a double.
+Result<nlohmann::json> parse_json_nested(std::string_view text, int max_depth, const std::string& source,
+                                         std::size_t max_values = SIZE_MAX);
 
 // Parses and validates an act from JSON text of at most kMaxActJsonBytes, nested at most kMaxJsonDepth deep.
 // `source` names the input in messages (a file name); attachment paths are relative to `base_dir`, and each is read

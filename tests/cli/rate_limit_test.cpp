@@ -64,6 +64,10 @@ TEST_CASE("A flood of distinct keys neither grows the table nor clears the debts
   CHECK(small.take("c", t0) == 1);           // swept at t0: a and b are empty, kept
   CHECK(small.take("c", t0 + 900ms) == 1);   // not swept again within the second, though both have refilled
   CHECK(small.take("c", t0 + 1100ms) == 0);  // swept: a and b forgotten
+  // A batch let in is charged though its bucket was forgotten and the table is full again (c and d, swept 0.2 s ago).
+  CHECK(small.take("d", t0 + 1200ms) == 0);
+  small.charge("a", 9, t0 + 1300ms);  // a's batch of 10 events, let in before the sweep: 1 - 9 tokens
+  CHECK(small.take("a", t0 + 1300ms) == Approx(9));
 }
 
 }  // namespace

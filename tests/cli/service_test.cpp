@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -133,6 +134,23 @@ TEST_CASE("A refusal over another unit's subject is told to a submitter without 
   REQUIRE(run(kAntq + " sign " + quote(demo.act("03-survey.plan-approved.json")) + " --key " +
               quote(demo.pki("chair.key")) + " --cert " + quote(demo.pki("chair.crt")) + " --role person -o " +
               quote(signed_act)) == 0);
+  // A hold on MS-TL-TDCTQ's file by the commune police (Công an xã Tân Lập): its subject is "ledger", the subject
+  // it names is in data.targets. Refused (a records act needs the administrator), and told to the police without the
+  // reasons, whichever rule refused it: a refusal may quote every subject an act names.
+  const auto hold = demo.tmp / "hold.json";
+  {
+    std::ofstream out(hold);
+    out << R"({"act": "record.held", "subject": "ledger", "date": "2026-01-09",
+      "document": {"number": "5/QĐ-CA", "title": "Quyết định tạm giữ hồ sơ", "issuer": "Công an xã Tân Lập"},
+      "authority": {"level": "commune", "unit": "Công an xã Tân Lập"},
+      "data": {"targets": ["MS-TL-TDCTQ"], "reason": "thanh tra"}})";
+  }
+  const auto signed_hold = demo.tmp / "hold.signed";
+  REQUIRE(run(kAntq + " sign " + quote(hold) + " --key " + quote(demo.pki("police.key")) + " --cert " +
+              quote(demo.pki("police.crt")) + " --role person -o " + quote(signed_hold)) == 0);
+  std::string local;
+  REQUIRE(run(kAntq + " append " + quote(demo.ledger()) + " " + quote(signed_hold), &local) == 2);
+  INFO(local);
   auto ledger = cli::open_for_append(demo.ledger(), (demo.tmp / "pki" / "operator.key").string());
   REQUIRE(ledger);
   auto service = cli::Service::open(std::move(*ledger), {.readers = 1});
@@ -146,28 +164,37 @@ TEST_CASE("A refusal over another unit's subject is told to a submitter without 
   };
   Answers answers;
   // The chairman of UBND xã Tân Lập, and the police of the commune (bound to Công an xã Tân Lập, another unit).
-  for (const std::string who : {"chair", "police"}) {
+  const std::vector<std::pair<std::string, fs::path>> sent = {
+      {"chair", signed_act}, {"police", signed_act}, {"police", signed_hold}};
+  for (const auto& [who, file] : sent) {
     cli::http::Request r;
     r.method = "POST";
     r.target = r.path = "/v1/acts";
     r.content_type = "application/octet-stream";
-    r.body = read_file(signed_act);
+    r.body = read_file(file);
     r.client.fingerprint = fingerprint(who);
+    const std::size_t before = answers.count();
     (*service)->handle(std::move(r), answers.reply());
     std::unique_lock lock(answers.mutex);
-    answers.changed.wait(lock, [&] { return answers.bodies.size() == (who == "chair" ? 1u : 2u); });
+    answers.changed.wait(lock, [&] { return answers.bodies.size() == before + 1; });
   }
   (*service)->stop();
-  REQUIRE(answers.count() == 2);
-  CHECK(answers.got[0].first == 422);
-  CHECK(answers.got[1].first == 422);
-  const auto chair = nlohmann::json::parse(answers.bodies[0]), police = nlohmann::json::parse(answers.bodies[1]);
-  CHECK(chair["refused"] == "duplicate");
-  CHECK_THAT(chair["message"].get<std::string>(), Catch::Contains("admitted before as entry 3"));
-  CHECK(police["refused"] == "duplicate");
-  CHECK(police["message"] ==
-        "survey.plan-approved of MS-TL-TDCTQ: refused; the reasons quote the records of a subject this certificate's "
-        "units do not hold: the unit that holds MS-TL-TDCTQ can say why");
+  REQUIRE(answers.count() == 3);
+  std::vector<nlohmann::json> got;
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(answers.got[i].first == 422);
+    got.push_back(nlohmann::json::parse(answers.bodies[i]));
+  }
+  CHECK(got[0]["refused"] == "duplicate");
+  CHECK_THAT(got[0]["message"].get<std::string>(), Catch::Contains("admitted before as entry 3"));
+  CHECK(got[1]["refused"] == "duplicate");
+  CHECK(got[1]["message"] ==
+        "survey.plan-approved of MS-TL-TDCTQ: refused; the reasons may quote the records of MS-TL-TDCTQ, which this "
+        "certificate's units do not hold: the unit that holds it can say why");
+  CHECK_THAT(local, Catch::Contains("refused [authority]: "));
+  CHECK(got[2]["message"] ==
+        "record.held of ledger: refused; the reasons may quote the records of MS-TL-TDCTQ, which this certificate's "
+        "units do not hold: the unit that holds it can say why");
 }
 
 }  // namespace

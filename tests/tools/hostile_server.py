@@ -57,6 +57,8 @@ def serve(conn):
                                b"X-T: " + b"a" * 1000 + b"\r\n")
             if mode == "nested":
                 conn.sendall(answer(200, b"[" * 100000 + b"]" * 100000))
+            elif mode == "many-values":
+                conn.sendall(answer(200, b"[" + b"[]," * 5000000 + b"[]]"))
             elif mode == "retry-0":
                 conn.sendall(answer(503, b'{"error": "busy"}', extra=b"Retry-After: 0\r\n"))
                 continue

@@ -174,7 +174,8 @@ echo "antq append/record --server: 201 printed as locally, refusals and 403 with
 
 # Reads: the inspector sees the subject; a reader scoped to another unit gets the answer of an absent subject.
 # A unit typed in lower case is entered in the access history under its name (checked below).
-code=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/stats?unit=ubnd%20x%C3%A3%20l%E1%BA%A1c%20th%E1%BB%8Bnh")
+lower_case_unit="ubnd%20x%C3%A3%20l%E1%BA%A1c%20th%E1%BB%8Bnh"
+code=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/stats?unit=$lower_case_unit")
 [[ $code == 200 ]] || fail "the statistics of a unit typed in lower case were answered $code"
 code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/show?subject=LT-M1")
 [[ $code == 200 ]] && grep -q '"subject":"LT-M1"' "$tmp/out.json" || fail "the inspector could not read LT-M1 ($code): $(cat "$tmp/out.json")"
