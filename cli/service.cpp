@@ -528,13 +528,15 @@ http::Response Service::Rep::refusal_for(const Pending& p, const std::vector<led
   if (e.kind != ErrorKind::refused) return submission_error(e, p.lang);
   // A subject the ledger holds outside what the submitter may hear about, named by one of the events: the refusal
   // may quote its records. (An absent subject's refusal says only that: any beginning act would tell as much.)
+  projections::Scope bound = p.bound;  // with the registry, so that it covers the units under the bound ones
+  if (!bound.whole()) bound.tree = projections::registry_tree(*ledger, today());
   for (const auto& event : events) {
     auto act = ledger::decode_body(event.event.body);
     if (!act) continue;
     auto named = named_subjects(*ledger, *act);
     if (!named) return submission_error(e, p.lang);
     for (const std::string& id : *named) {
-      auto mine = queries::subject_in_scope(*ledger, id, p.bound);
+      auto mine = queries::subject_in_scope(*ledger, id, bound);
       auto read = p.granted && mine && !*mine ? queries::subject_in_scope(*ledger, id, *p.granted) : mine;
       if (!mine || !read) return submission_error(e, p.lang);
       if (!*mine && !*read)

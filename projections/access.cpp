@@ -251,18 +251,16 @@ ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certifica
     const ledger::Ledger& ledger;
   };
   ClientAccess out = client_access(State(ledger), certificate, date, ledger.info().administrator);
-  // A grant to units, and the units a submitter is bound to, cover the units under them in the registry, as it
-  // stands on the day.
-  const bool granted_units = out.grant && !out.grant->scope.units.empty();
-  if (granted_units || !out.bound.units.empty()) {
-    const LedgerState state(ledger);
-    if (auto units = registered_units(state); !units.empty()) {
-      auto tree = std::make_shared<const UnitTree>(std::move(units), reorganisations(state), std::string(date));
-      if (granted_units) out.grant->scope.tree = tree;
-      out.bound.tree = std::move(tree);
-    }
-  }
+  // A grant to units covers the units under them in the registry, as it stands on the day.
+  if (out.grant && !out.grant->scope.units.empty()) out.grant->scope.tree = registry_tree(ledger, date);
   return out;
+}
+
+std::shared_ptr<const UnitTree> registry_tree(const ledger::Ledger& ledger, std::string_view date) {
+  const LedgerState state(ledger);
+  auto units = registered_units(state);
+  if (units.empty()) return nullptr;
+  return std::make_shared<const UnitTree>(std::move(units), reorganisations(state), std::string(date));
 }
 
 bool Scope::covers(std::string_view unit, std::string_view level, std::string_view subject) const {

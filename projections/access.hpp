@@ -57,9 +57,9 @@ struct ClientAccess {
   // Bound by authority.bound in any role (person, organisation, administrator) on `date`, or the administrator of
   // `antq init`: it may POST acts, which admission then judges.
   bool may_submit = false;
-  // What a submitter's refusals may tell it of other acts: the subjects of the units it is bound to on `date` and of
-  // the units under them (Scope::tree set as a grant's); the whole ledger for the administrator. Meaningful only
-  // when may_submit.
+  // What a submitter's refusals may tell it of other acts: the subjects of the units it is bound to on `date` (and,
+  // with Scope::tree set from registry_tree, of the units under them: left to the caller, which needs it only for a
+  // refusal); the whole ledger for the administrator. Meaningful only when may_submit.
   Scope bound;
   std::optional<Grant> grant;  // the read grant in force on `date`
   // When there is no grant: why, in one line fit for a 403 body (names the certificate by its first 8 bytes of hex,
@@ -72,6 +72,9 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
 // The same, read from `ledger`'s state as of its last append (one read transaction per state key); a grant to units
 // carries the registry as it stands on `date` (Scope::tree), so that it covers the units under them.
 ClientAccess client_access(const ledger::Ledger& ledger, const Digest& certificate, std::string_view date);
+// The unit registry of `ledger` as it stands on `date`, with its successions, for Scope::tree; null when the ledger
+// registers no unit (names then stand alone).
+std::shared_ptr<const UnitTree> registry_tree(const ledger::Ledger& ledger, std::string_view date);
 
 // The unit and level a subject belongs to, for a scope: the authority that founded it (established or recognized);
 // before its founding the unit of its first act (`keeper`, retention.hpp's keeper_of), of no level.

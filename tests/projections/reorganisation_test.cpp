@@ -228,6 +228,26 @@ TEST_CASE("unit.reorganised: a split names the successor of each open subject", 
   CHECK(r.t.verify().ok);
 }
 
+TEST_CASE("ClientAccess::bound: the units a submitter is bound to, and with the registry the units under them",
+          "[access][units]") {
+  Reorganisation2025 r;
+  const LedgerState state(*r.t.ledger);
+  SubjectReader subjects(*r.t.ledger);
+  auto pl1 = subjects.current("PL-1"), yt1 = subjects.current("YT-1");
+  REQUIRE(pl1);
+  REQUIRE(yt1);
+  auto bound = [&](const test::Identity& who) {
+    Scope s = client_access(*r.t.ledger, who.fingerprint, "2025-06-30").bound;
+    CHECK_FALSE(s.whole());
+    s.tree = registry_tree(*r.t.ledger, "2025-06-30");
+    return s;
+  };
+  CHECK(visible(bound(r.province.person), *pl1, state));  // the commune is under the province
+  CHECK(visible(bound(r.phu_lai.office), *pl1, state));
+  CHECK_FALSE(visible(bound(r.phu_lai.person), *yt1, state));
+  CHECK(client_access(*r.t.ledger, r.t.admin.fingerprint, "2025-06-30").bound.whole());
+}
+
 TEST_CASE("UnitTree: after the district is abolished its surviving communes are the province's, a merged "
           "commune's units go to the commune it merged into", "[units][reorganisation]") {
   auto unit = [](std::string name, std::string level, std::string parent, std::uint64_t seq) {
