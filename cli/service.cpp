@@ -490,7 +490,8 @@ namespace {
 
 // The subjects the ledger holds that `act` names, which its refusal may quote: its own, and every string (or object
 // key) in its data that is a subject's id or the SHA-256 of a document in a subject's file (a merger's data.from, a
-// point's point_of, a records act's targets and subjects...). An act's data is bounded (ledger/act.hpp).
+// point's point_of, a records act's targets and subjects...). An act's data is bounded (docs/act-limits.md: a
+// records act's lists hold at most 10,000 ids, which admission looks up as well), and so are these lookups.
 Result<std::set<std::string>> named_subjects(const ledger::Ledger& ledger, const ledger::Act& act) {
   const projections::LedgerState state(ledger);
   std::set<std::string> out;
