@@ -170,6 +170,13 @@ struct HttpClient::Rep {
     });
     run();
     if (!resolved || ec) return io_error(i18n::Text("{}: cannot resolve {}: {}", where, url.host, ec.message()));
+    if (options.loopback_only)
+      for (const auto& e : endpoints)
+        if (const auto address = e.endpoint().address(); !address.is_loopback())
+          return bad_input(address.to_string() == url.host
+                               ? i18n::Text("{}: {} is not an address of this machine", where, url.host)
+                               : i18n::Text("{}: {} resolves to {}, not an address of this machine", where, url.host,
+                                            address.to_string()));
     if (url.tls)
       secure.emplace(io, tls);
     else

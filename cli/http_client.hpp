@@ -45,6 +45,8 @@ struct HttpOptions {
   // Such an answer from antq serve means nothing was done with the request, so a POST is sent again too.
   std::chrono::seconds max_retry_wait{120};
   std::function<void(const std::string& what)> on_wait;
+  // Connect only to loopback addresses (the name resolved first: "localhost" as /etc/hosts says).
+  bool loopback_only = false;
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;

@@ -118,6 +118,7 @@ Result<HttpClient> service_client(const std::string& url_text, const ServiceAcce
         i18n::Text("{}: give --client-cert KEY:CERT (the service knows its clients by their certificates)", url_text));
   }
   options.server_ca = access.server_ca;
+  options.loopback_only = !url->tls && !certificate_optional;  // and what "localhost" resolves to, checked too
   options.on_wait = [](const std::string& what) { std::fprintf(stderr, "%s\n", visible(what).c_str()); };
   return HttpClient::create(*url, options);
 }
