@@ -60,8 +60,8 @@ constexpr int kMaxAnswerDepth = 64;
 // would take 1.3 GB; refused at 2 million values, 15 MB of them peak at 210 MB (an audit's finding is ten values).
 constexpr std::size_t kMaxAnswerValues = 2'000'000;
 // An answer whose indented JSON (print_json) would take more than this is refused: JSON nested deep prints as many
-// times its size in indentation.
-constexpr std::size_t kMaxPrintedBytes = 512u << 20;
+// times its size in indentation (2 million values 60 deep: some 470 MB from 6 MB).
+constexpr std::size_t kMaxPrintedBytes = 256u << 20;
 
 // At least the bytes json_text(j, 2) prints for `j` at `depth` (a string's characters counted as escapes of 6 bytes
 // each, so never fewer), counting stopped past `limit`.

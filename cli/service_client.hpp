@@ -56,7 +56,7 @@ std::string shortened(std::string_view text, std::size_t max);
 
 // A read command asked of the service at `url` (its DIR): GET `path` with `params` and prints the answer as the
 // local command prints it in `format`: "json" as print_json prints it (JSON nested at most 64 deep, refused if it
-// would print as more than 512 MiB), "csv" and "html" as the body came, when the CSV is as csv_record writes it (its
+// would print as more than 256 MiB), "csv" and "html" as the body came, when the CSV is as csv_record writes it (its
 // formulas neutralised) and the HTML begins with kDocumentPrologue (no script runs in it). "table" is
 // refused, naming `how` (e.g. "add --json"): the tables are printed from a ledger directory. Returns the exit code.
 int ask_service(const std::string& url, const ServiceAccess& access, std::string_view command, std::string_view path,

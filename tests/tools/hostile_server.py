@@ -59,6 +59,8 @@ def serve(conn):
                 conn.sendall(answer(200, b"[" * 100000 + b"]" * 100000))
             elif mode == "many-values":
                 conn.sendall(answer(200, b"[" + b"[]," * 5000000 + b"[]]"))
+            elif mode == "deep-and-wide":
+                conn.sendall(answer(200, b"[" * 60 + b"[]," * 1900000 + b"[]" + b"]" * 60))
             elif mode == "retry-0":
                 conn.sendall(answer(503, b'{"error": "busy"}', extra=b"Retry-After: 0\r\n"))
                 continue

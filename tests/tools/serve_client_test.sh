@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
-# trailer without end, JSON nested 100,000 deep, Retry-After: 0 for ever, CSV with a formula or a C1 control, HTML
+# trailer without end, JSON nested 100,000 deep or too wide to print, Retry-After: 0 for ever, CSV with a formula or a C1 control, HTML
 # with a script, units of the wrong type, an error message of 50 kB or 8 MiB, an append answered with another act.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
@@ -59,6 +59,9 @@ against trailer "*a line of the response (a chunk's size line or a trailer) is l
 against nested "*nested deeper than 64 levels of arrays and objects" show URL M-1 --json "${access[@]}"
 # 5 million empty arrays (15 MB): refused past 2 million values (64 MiB of them would take 1.3 GB parsed).
 max_rss=300000 against many-values "*more than 2000000 values" show URL M-1 --json "${access[@]}"
+# 1.9 million empty arrays 61 deep (6 MB): indented, some 470 MB; refused past 256 MiB.
+max_rss=300000 against deep-and-wide "*the answer would print as more than 268435456 bytes" show URL M-1 --json \
+  "${access[@]}"
 start=$SECONDS
 against retry-0 "*HTTP 503: busy" show URL M-1 --json "${access[@]}"
 (( $(grep -c "asks to wait 1 s" "$tmp/err") == 10 )) ||
