@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
-# trailer without end, JSON nested 100,000 deep or too wide to print, Retry-After: 0 for ever, CSV with a formula or a C1 control, HTML
-# with a script, units of the wrong type, an error message of 50 kB or 8 MiB, an append answered with another act.
+# trailer without end, JSON nested 100,000 deep, too many values or too wide to print, Retry-After: 0 for ever, CSV
+# with a formula or a C1 control, HTML with a script, units of the wrong type, an error message of 50 kB or 8 MiB,
+# an append answered with another act.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
 # machine's.
