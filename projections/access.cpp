@@ -198,19 +198,16 @@ Status admit_access_act(const ledger::Candidate& c, ledger::StateStore& state) {
 ClientAccess client_access(const ledger::StateStore& state, const Digest& certificate, std::string_view date,
                            const Digest& administrator) {
   ClientAccess out;
-  const auto bindings = bindings_of(state, certificate);
-  out.may_submit = certificate == administrator || std::any_of(bindings.begin(), bindings.end(), [&](const Binding& b) {
-                     return date >= b.from && (b.to.empty() || date < b.to);
-                   });
-  if (certificate != administrator)
-    for (const Binding& b : bindings)
-      if (date >= b.from && (b.to.empty() || date < b.to)) {
-        if (b.role == "administrator") {
-          out.bound = {};
-          break;
-        }
-        out.bound.units.insert(b.unit);
-      }
+  // The bindings in force on the day: any lets the certificate submit; their units bound what its refusals tell.
+  bool administers = certificate == administrator;
+  out.may_submit = administers;
+  for (const Binding& b : bindings_of(state, certificate))
+    if (date >= b.from && (b.to.empty() || date < b.to)) {
+      out.may_submit = true;
+      administers = administers || b.role == "administrator";
+      out.bound.units.insert(b.unit);
+    }
+  if (administers) out.bound = {};
   const auto grants = grants_of(state, certificate);
   for (const Grant& g : grants)
     if (g.in_force(date)) {

@@ -48,6 +48,34 @@ cli::http::Request get(std::string path) {
   return r;  // no client certificate: plain HTTP on loopback, as the routes see it
 }
 
+// POST /v1/acts of `body` from the client certificate `fingerprint`.
+cli::http::Request post_acts(std::string content_type, std::string body, const Digest& fingerprint) {
+  cli::http::Request r;
+  r.method = "POST";
+  r.target = r.path = "/v1/acts";
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  r.client.fingerprint = fingerprint;
+  return r;
+}
+
+// The fingerprint of the demo PKI's certificate of `who` ("chair", "police", ...).
+Digest fingerprint_of(const CommuneDemo& demo, const std::string& who) {
+  auto der = signing::read_certificates(demo.pki(who + ".crt").string());
+  REQUIRE(der);
+  auto info = signing::inspect_certificate((*der)[0]);
+  REQUIRE(info);
+  return info->fingerprint;
+}
+
+// `antq sign ACT` by the demo PKI's `who` in `role`, to `out` (adding its signature when `out` is `act` signed).
+void sign_as(const CommuneDemo& demo, const fs::path& act, const std::string& who, const std::string& role,
+             const fs::path& out) {
+  const std::string what = act == out ? " --signed " + quote(out) : " " + quote(act);
+  REQUIRE(run(kAntq + " sign" + what + " --key " + quote(demo.pki(who + ".key")) + " --cert " +
+              quote(demo.pki(who + ".crt")) + " --role " + role + " -o " + quote(out)) == 0);
+}
+
 TEST_CASE("The service answers reads on its readers' threads, the health check at once, and every request by stop()",
           "[cli][service]") {
   CommuneDemo demo;
@@ -82,30 +110,16 @@ TEST_CASE("A batch of submissions counts as its events against the client's rate
   // The survey plan's approval, signed again: the ledger holds it already, so each copy is refused, but each cost the
   // service its signatures' checks.
   const auto signed_act = demo.tmp / "plan.signed";
-  const std::string sign = kAntq + " sign " + quote(demo.act("03-survey.plan-approved.json")) + " --key " +
-                           quote(demo.pki("chair.key")) + " --cert " + quote(demo.pki("chair.crt")) +
-                           " --role person -o " + quote(signed_act);
-  REQUIRE(run(sign) == 0);
-  REQUIRE(run(kAntq + " sign --signed " + quote(signed_act) + " --key " + quote(demo.pki("office.key")) + " --cert " +
-              quote(demo.pki("office.crt")) + " --role organisation -o " + quote(signed_act)) == 0);
+  sign_as(demo, demo.act("03-survey.plan-approved.json"), "chair", "person", signed_act);
+  sign_as(demo, signed_act, "office", "organisation", signed_act);
   const std::string event = read_file(signed_act);
   auto ledger = cli::open_for_append(demo.ledger(), (demo.tmp / "pki" / "operator.key").string());
   REQUIRE(ledger);
   auto service = cli::Service::open(std::move(*ledger), {.readers = 1});
   REQUIRE(service);
-  auto chair = signing::read_certificates(demo.pki("chair.crt").string());
-  REQUIRE(chair);
-  auto info = signing::inspect_certificate((*chair)[0]);
-  REQUIRE(info);
-
+  const Digest chair = fingerprint_of(demo, "chair");  // bound by authority.bound
   auto post = [&](std::string content_type, std::string body) {
-    cli::http::Request r;
-    r.method = "POST";
-    r.target = r.path = "/v1/acts";
-    r.content_type = std::move(content_type);
-    r.body = std::move(body);
-    r.client.fingerprint = info->fingerprint;  // the chairman's certificate, bound by authority.bound
-    return r;
+    return post_acts(std::move(content_type), std::move(body), chair);
   };
   std::string batch;
   for (int copy = 0; copy < 3; ++copy) {
@@ -131,9 +145,7 @@ TEST_CASE("A refusal over another unit's subject is told to a submitter without 
   CommuneDemo demo;
   // The survey plan's approval of MS-TL-TDCTQ (UBND xã Tân Lập's), signed again: the ledger holds it already.
   const auto signed_act = demo.tmp / "plan.signed";
-  REQUIRE(run(kAntq + " sign " + quote(demo.act("03-survey.plan-approved.json")) + " --key " +
-              quote(demo.pki("chair.key")) + " --cert " + quote(demo.pki("chair.crt")) + " --role person -o " +
-              quote(signed_act)) == 0);
+  sign_as(demo, demo.act("03-survey.plan-approved.json"), "chair", "person", signed_act);
   // A hold on MS-TL-TDCTQ's file by the commune police (Công an xã Tân Lập): its subject is "ledger", the subject
   // it names is in data.targets. Refused (a records act needs the administrator), and told to the police without the
   // reasons, whichever rule refused it: a refusal may quote every subject an act names.
@@ -146,8 +158,7 @@ TEST_CASE("A refusal over another unit's subject is told to a submitter without 
       "data": {"targets": ["MS-TL-TDCTQ"], "reason": "thanh tra"}})";
   }
   const auto signed_hold = demo.tmp / "hold.signed";
-  REQUIRE(run(kAntq + " sign " + quote(hold) + " --key " + quote(demo.pki("police.key")) + " --cert " +
-              quote(demo.pki("police.crt")) + " --role person -o " + quote(signed_hold)) == 0);
+  sign_as(demo, hold, "police", "person", signed_hold);
   std::string local;
   REQUIRE(run(kAntq + " append " + quote(demo.ledger()) + " " + quote(signed_hold), &local) == 2);
   INFO(local);
@@ -155,26 +166,14 @@ TEST_CASE("A refusal over another unit's subject is told to a submitter without 
   REQUIRE(ledger);
   auto service = cli::Service::open(std::move(*ledger), {.readers = 1});
   REQUIRE(service);
-  auto fingerprint = [&](const std::string& who) {
-    auto der = signing::read_certificates(demo.pki(who + ".crt").string());
-    REQUIRE(der);
-    auto info = signing::inspect_certificate((*der)[0]);
-    REQUIRE(info);
-    return info->fingerprint;
-  };
   Answers answers;
   // The chairman of UBND xã Tân Lập, and the police of the commune (bound to Công an xã Tân Lập, another unit).
   const std::vector<std::pair<std::string, fs::path>> sent = {
       {"chair", signed_act}, {"police", signed_act}, {"police", signed_hold}};
   for (const auto& [who, file] : sent) {
-    cli::http::Request r;
-    r.method = "POST";
-    r.target = r.path = "/v1/acts";
-    r.content_type = "application/octet-stream";
-    r.body = read_file(file);
-    r.client.fingerprint = fingerprint(who);
     const std::size_t before = answers.count();
-    (*service)->handle(std::move(r), answers.reply());
+    (*service)->handle(post_acts("application/octet-stream", read_file(file), fingerprint_of(demo, who)),
+                       answers.reply());
     std::unique_lock lock(answers.mutex);
     answers.changed.wait(lock, [&] { return answers.bodies.size() == before + 1; });
   }
