@@ -87,9 +87,7 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
                     .error());
   if (response->status != 201 || !answer.is_object() || !answer["entries"].is_array() ||
       answer["entries"].size() != events.size()) {
-    const std::string why =
-        answer.is_object() && answer["error"].is_string() ? answer["error"].get<std::string>() : response->body;
-    return fail(bad_input(i18n::Text("{}: HTTP {}: {}", client->url().shown(), response->status, shortened(why, 300))));
+    return fail(bad_input(answer_line(*client, *response, answer)));
   }
   std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {

@@ -34,8 +34,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The cap of the body of an answer that is not 2xx (it says why), when the request's own cap is smaller.
-constexpr std::size_t kMaxRefusalBody = 64u << 10;
+// The status and headers of a response (its body is the caller's).
+HttpResponse response_of(const http::response<http::string_body>& res) {
+  HttpResponse out;
+  out.status = res.result_int();
+  for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return out;
+}
 
 // Retry-After as delta-seconds (RFC 9110 §10.2.3), at least 1 (0 would have the client ask again at once, without
 // end); an HTTP-date or anything else: nullopt.
@@ -250,14 +255,18 @@ struct HttpClient::Rep {
         http::async_read(*plain, buffer, parser, on_read);
       run();
     }
+    // An answer that is not 2xx is its status whatever its body's size: the rest of a longer body is not read.
+    if (ec == http::error::body_limit && parser.is_header_done() && parser.get().result_int() / 100 != 2) {
+      close();
+      HttpResponse out = response_of(parser.get());
+      out.body_unread = true;
+      return out;
+    }
     if (ec) {
       const bool nothing = !parser.got_some();
       close();
-      if (ec == http::error::body_limit && parser.is_header_done() && parser.get().result_int() / 100 != 2)
-        return bad_input(
-            i18n::Text("{}: HTTP {}, and its body is larger than {} bytes", where, parser.get().result_int(), limit));
-      if (ec == http::error::body_limit)
-        return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, limit));
+      if (ec == http::error::body_limit)  // a 2xx answer (any other is its status, above)
+        return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, max_body));
       if (ec == http::error::header_limit)
         return bad_input(
             i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
@@ -276,9 +285,7 @@ struct HttpClient::Rep {
       return io_error(i18n::Text("{}: reading the response: {}", where, ec.message()));
     }
     auto res = parser.release();
-    HttpResponse out;
-    out.status = res.result_int();
-    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    HttpResponse out = response_of(res);
     out.body = std::move(res.body());
     if (!res.keep_alive()) close();
     return out;

@@ -49,12 +49,18 @@ struct HttpOptions {
   bool loopback_only = false;
 };
 
+// What is read of the body of an answer that is not 2xx (it says why), when the request's own cap is smaller.
+inline constexpr std::size_t kMaxRefusalBody = 64u << 10;
+
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResponse {
   unsigned status = 0;
   HttpHeaders headers;
   std::string body;
+  // An answer that is not 2xx whose body was longer than kMaxRefusalBody: `body` is empty (the connection is
+  // closed rather than read to its end).
+  bool body_unread = false;
   // The value of the first header named `name` (case-insensitive).
   std::optional<std::string> header(std::string_view name) const;
 };
@@ -73,8 +79,8 @@ class HttpClient {
 
   // Sends METHOD base_path + `path` (`path` starts with '/') with `headers` and `body` (a Content-Length is set
   // for a body); any status is a response, after the waits HttpOptions::max_retry_wait allows. `max_body_bytes`
-  // overrides the default cap for this response; an answer that is not 2xx may be up to 64 KiB whatever the cap, and
-  // no more (it only says why).
+  // overrides the default cap for this response; an answer that is not 2xx is read up to kMaxRefusalBody whatever
+  // the cap: a longer one (a CDN's 404 page) is its status and headers, its body unread (HttpResponse::body_unread).
   Result<HttpResponse> request(std::string_view method, std::string_view path, const HttpHeaders& headers = {},
                                std::string body = {}, std::optional<std::size_t> max_body_bytes = {});
   Result<HttpResponse> get(std::string_view path, std::optional<std::size_t> max_body_bytes = {}) {

@@ -52,6 +52,16 @@ std::string shortened(std::string_view text, std::size_t max) {
   return std::string(text.substr(0, end)) + "…";
 }
 
+std::string answer_line(const HttpClient& client, const HttpResponse& res, const nlohmann::json& answer) {
+  std::string why = res.body;
+  if (res.body_unread)
+    why = i18n::trf(i18n::process_lang(), "its body is longer than {} bytes (not read)", kMaxRefusalBody);
+  else if (auto error = answer.is_object() ? answer.find("error") : answer.end();
+           error != answer.end() && error->is_string())
+    why = error->get<std::string>();
+  return fmt::format("{}: HTTP {}: {}", client.url().shown(), res.status, shortened(why, 300));
+}
+
 namespace {
 
 // Arrays and objects nest at most this deep in an answer (an act's data at most 32, inside the answer's own).
@@ -138,10 +148,7 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
     return std::move(res->body);
   }
   auto answer = ledger::parse_json_nested(res->body, kMaxAnswerDepth, "");
-  const std::string why = answer && answer->is_object() && (*answer)["error"].is_string()
-                              ? (*answer)["error"].get<std::string>()
-                              : res->body;
-  const std::string line = fmt::format("{}: HTTP {}: {}", client.url().shown(), res->status, shortened(why, 300));
+  const std::string line = answer_line(client, *res, answer ? *answer : nlohmann::json());
   switch (res->status) {
     case 400: case 403: case 404: case 413: case 422: return bad_input(line);
     case 500:

@@ -53,6 +53,9 @@ Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view pa
 
 // The first `max` bytes of `text` (a message from the service), not cutting a UTF-8 sequence, and "…" when cut.
 std::string shortened(std::string_view text, std::size_t max);
+// "URL: HTTP STATUS: WHY" of an answer that is not the one asked for: WHY is `answer`'s "error" (the answer's body
+// parsed) when it is a string, else the body, at most 300 bytes of it.
+std::string answer_line(const HttpClient& client, const HttpResponse& res, const nlohmann::json& answer);
 
 // A read command asked of the service at `url` (its DIR): GET `path` with `params` and prints the answer as the
 // local command prints it in `format`: "json" as print_json prints it (JSON nested at most 64 deep, refused if it

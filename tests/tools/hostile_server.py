@@ -79,6 +79,9 @@ def serve(conn):
                 conn.sendall(answer(500, b'{"error": "' + b"x" * 50000 + b'"}'))
             elif mode == "huge-error":
                 conn.sendall(answer(500, b'{"error": "' + b"x" * (8 << 20) + b'"}'))
+            elif mode == "huge-chunked-error":
+                return endless(conn, b"HTTP/1.1 404 X\r\nTransfer-Encoding: chunked\r\n\r\n",
+                               b"10000\r\n" + b"x" * 65536 + b"\r\n")
             elif mode == "damaged":
                 conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": true}'))
             elif mode == "damaged-string":

@@ -2,10 +2,11 @@
 # antq export --tiles and antq mirror (issue 20): the demo ledger (3246 entries: twelve full tiles and a partial one
 # at level 0, a partial at level 1) written as C2SP tlog-tiles, checked byte for byte by an independent script
 # (tests/tools/tiles_check.py: RFC 9162 and the specification only), served by a plain static file server
-# (python3 -m http.server on a free loopback port), mirrored; appended to, exported and mirrored again (only what is
-# new is fetched); the copy is a bundle `antq verify-bundle` accepts against the operator's key and the roots. A log
-# rolled back or forked (the same operator key signing another history), a truncated tile, an oversized response
-# and a checkpoint whose signature does not verify are each refused with one line, and leave the copy as it was.
+# (python3's http.server on a free loopback port, its 404 page 100 kB as a CDN's may be), mirrored; appended to,
+# exported and mirrored again (only what is new is fetched); the copy is a bundle `antq verify-bundle` accepts
+# against the operator's key and the roots. A log rolled back or forked (the same operator key signing another
+# history), a truncated tile, an oversized response and a checkpoint whose signature does not verify are each
+# refused with one line, and leave the copy as it was.
 #   tests/tools/mirror_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -40,7 +41,15 @@ out=$("$antq" export "$ledger" "$tmp/site1" --tiles 2>&1) || status=$?
 [[ $status == 2 && $out == *"exists"* ]] || fail "export --tiles into an existing directory: exit $status: $out"
 serve() { rm -rf "$tmp/www"; cp -a "$1" "$tmp/www"; }
 serve "$tmp/site1"
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$tmp/www" >"$tmp/server.log" 2>&1 &
+# python3's http.server, its 404 page as large as a CDN's (100 kB): more than the 64 KiB antq reads of a refusal.
+python3 -u - "$tmp/www" >"$tmp/server.log" 2>&1 <<'PY' &
+import functools, http.server, sys
+class Site(http.server.SimpleHTTPRequestHandler):
+    error_message_format = "<html><body><p>%(code)d %(message)s</p>" + "<p>Not here.</p>" * 7000 + "</body></html>"
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Site, directory=sys.argv[1]))
+print("Serving on port", server.server_address[1], flush=True)
+server.serve_forever()
+PY
 server=$!
 trap 'kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
@@ -48,7 +57,7 @@ for _ in $(seq 100); do
   [[ -n $port ]] && break
   sleep 0.1
 done
-[[ -n $port ]] || fail "python3 -m http.server did not start: $(cat "$tmp/server.log")"
+[[ -n $port ]] || fail "the static server did not start: $(cat "$tmp/server.log")"
 url="http://127.0.0.1:$port"
 
 copy="$tmp/copy"
