@@ -519,7 +519,7 @@ Result<Mirror::Outcome> Mirror::run() {
                     {"documents", 0},
                     {"fetched", fetched_},
                     {"first_copy", false},
-                    {"documents_missing", 0}},
+                    {"documents_missing", nullptr}},  // unknown: this run read no entry
                    i18n::trf(i18n::process_lang(), "{}: up to date at tree size {}", dir_.string(), cp->size)};
   }
 
@@ -665,7 +665,8 @@ void add_mirror(CLI::App& app, Action& run) {
       "--json", args->json,
       "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, new_entries, "
       "tiles_checked, certificates, documents, fetched (resources in all), first_copy, documents_missing (named by "
-      "entries, not served)");
+      "entries, not served; null when up to date: such a run reads no entry, and a later run that finds new entries "
+      "asks for them again)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
       auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));

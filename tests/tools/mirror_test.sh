@@ -78,6 +78,9 @@ check_tiles "$copy"
 verifies 3246
 out=$(mirror) || fail "mirror when up to date: $out"
 [[ $out == *"up to date at tree size 3246"* ]] || fail "mirror when up to date: $out"
+# Such a run reads no entry: how many documents the copy lacks is not known to it.
+out=$("$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" --json 2>&1) || fail "mirror --json: $out"
+[[ $out == *'"up_to_date": true'* && $out == *'"documents_missing": null'* ]] || fail "mirror --json up to date: $out"
 
 # Appended to, exported again: the second run fetches only what is new (the checkpoint, the new partial tiles and
 # bundle, and the documents and anchors beside them), not the twelve full tiles and bundles it holds.
