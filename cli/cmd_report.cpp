@@ -456,31 +456,37 @@ Result<Json> reconcile(const ledger::Ledger& ledger, std::string_view csv, const
 }  // namespace queries
 
 Result<SubmittedReport> parse_submitted_report(std::string_view text, const std::string& path) {
-  auto records = parse_csv(text, path);
-  if (!records) return std::unexpected(records.error());
-  if (records->empty() || (*records)[0] != std::vector<std::string>{"section", "key", "value"}) {
-    std::string found = records->empty() ? "nothing" : "";
-    for (std::size_t i = 0; !records->empty() && i < (*records)[0].size() && i < 4; ++i)
-      found += (i ? "," : "") + visible((*records)[0][i].substr(0, 40));
+  auto no_header = [&](const std::string& found) {
     return bad_input(
         i18n::Text("{}: the first line must be section,key,value (a report of antq report --format csv, "
                    "commas or semicolons between the fields), found {}",
                    path, found));
-  }
+  };
   SubmittedReport s;
-  for (std::size_t i = 1; i < records->size(); ++i) {
-    const auto& r = (*records)[i];
-    if (r.size() == 1 && r[0].empty()) continue;  // a blank line
+  std::size_t n = 0;  // the records read, the header first
+  auto read = for_each_csv_record(text, path, [&](std::vector<std::string>& r) -> Status {
+    if (++n > kMaxReportRecords)
+      return bad_input(i18n::Text("{}: more than {} records: not a report of antq report", path, kMaxReportRecords));
+    if (n == 1) {
+      if (r == std::vector<std::string>{"section", "key", "value"}) return {};
+      std::string found;
+      for (std::size_t i = 0; i < r.size() && i < 4; ++i) found += (i ? "," : "") + visible(r[i].substr(0, 40));
+      return no_header(found);
+    }
+    if (r.size() == 1 && r[0].empty()) return {};  // a blank line
     if (r.size() != 3)
-      return bad_input(i18n::Text("{}: record {} has {} fields; expected section,key,value", path, i + 1, r.size()));
+      return bad_input(i18n::Text("{}: record {} has {} fields; expected section,key,value", path, n, r.size()));
     if (r[0] == "report") {
-      s.report[r[1]] = r[2];
-      continue;
+      s.report[r[1]] = std::move(r[2]);
+      return {};
     }
     if (!s.figures.emplace(std::pair{r[0], r[1]}, r[2]).second)
-      return bad_input(i18n::Text("{}: record {}: {},{} is given twice", path, i + 1, r[0], r[1]));
-    s.order.emplace_back(r[0], r[1]);
-  }
+      return bad_input(i18n::Text("{}: record {}: {},{} is given twice", path, n, r[0], r[1]));
+    s.order.emplace_back(std::move(r[0]), std::move(r[1]));
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  if (n == 0) return no_header("nothing");
   for (const char* key : {"period", "as_of"})
     if (!s.report.contains(key))
       return bad_input(

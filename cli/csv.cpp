@@ -52,9 +52,19 @@ std::string csv_record(const std::vector<std::string>& fields) {
 }
 
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what) {
+  std::vector<std::vector<std::string>> records;
+  auto read = for_each_csv_record(text, what, [&](std::vector<std::string>& record) -> Status {
+    records.push_back(std::move(record));
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  return records;
+}
+
+Status for_each_csv_record(std::string_view text, const std::string& what,
+                           const std::function<Status(std::vector<std::string>& record)>& fn) {
   if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
   const char separator = separator_of(text);
-  std::vector<std::vector<std::string>> records;
   std::vector<std::string> record;
   std::string field;
   std::size_t line = 1, i = 0;
@@ -67,8 +77,9 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
   };
   auto end_record = [&] {
     end_field();
-    records.push_back(std::move(record));
+    Status s = fn(record);
     record.clear();
+    return s;
   };
   while (i < text.size()) {
     const char c = text[i];
@@ -98,7 +109,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
       end_field();
     } else if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_record();
+      if (auto s = end_record(); !s) return s;
       ++line;
     } else {
       if (quoted_field) return bad_input(i18n::Text("{}: line {}: a character after a closing quote", what, line));
@@ -106,8 +117,8 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, c
     }
     ++i;
   }
-  if (!field.empty() || quoted_field || !record.empty()) end_record();
-  return records;
+  if (!field.empty() || quoted_field || !record.empty()) return end_record();
+  return {};
 }
 
 }  // namespace antq::cli

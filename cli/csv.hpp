@@ -9,6 +9,7 @@
 // one of these characters, so none is changed.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,9 +35,16 @@ std::string csv_record(const std::vector<std::string>& fields);
 // locale whose decimal mark is a comma, as Vietnamese is). bad_input naming `what` and the line of an unterminated
 // quote or a character after a closing quote.
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, const std::string& what);
+// The same records one at a time, none kept: `fn` is given each in turn (it may take its fields) and may end the
+// reading with an error, which is returned. A text of millions of short lines costs no more memory than one.
+Status for_each_csv_record(std::string_view text, const std::string& what,
+                           const std::function<Status(std::vector<std::string>& record)>& fn);
 
 // A report as `antq report --format csv` writes it and `antq reconcile` reads it back: its identity (the rows of
 // section "report": period, unit, as_of, ...) and its figures.
+// A report of antq report holds a record per figure (a model's points, teams...): a province's has thousands. More
+// than this many records (blank lines too) is not one.
+inline constexpr std::size_t kMaxReportRecords = 250'000;
 struct SubmittedReport {
   std::map<std::string, std::string> report;
   std::map<std::pair<std::string, std::string>, std::string> figures;

@@ -85,14 +85,17 @@ std::size_t printed_bytes(const nlohmann::json& j, std::size_t depth, std::size_
 }
 
 // The CSV of an answer is as antq writes it: the byte order mark, then records as csv_record writes them (so that
-// a cell a spreadsheet would run as a formula is neutralised, as locally).
+// a cell a spreadsheet would run as a formula is neutralised, as locally). One record in memory at a time.
 bool written_as_antq_writes_csv(std::string_view body) {
   if (!body.starts_with(kUtf8Bom)) return false;
-  auto rows = parse_csv(body, "");
-  if (!rows) return false;
-  std::string again(kUtf8Bom);
-  for (const auto& row : *rows) again += csv_record(row);
-  return again == body;
+  std::size_t at = kUtf8Bom.size();
+  auto read = for_each_csv_record(body, "", [&](std::vector<std::string>& row) -> Status {
+    const std::string written = csv_record(row);
+    if (body.substr(at, written.size()) != written) return bad_input(i18n::Text::verbatim("not as antq writes it"));
+    at += written.size();
+    return {};
+  });
+  return read && at == body.size();
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // cli/csv.cpp: RFC 4180 fields, formula-looking cells neutralised for spreadsheets, and read back as written.
 #include "cli/csv.hpp"
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 namespace antq::cli {
@@ -78,6 +80,32 @@ TEST_CASE("A CSV a spreadsheet saved: its byte order mark skipped, semicolons se
   parsed = parse_csv("\"a;b\",c\r\n", "t.csv");
   REQUIRE(parsed);
   CHECK((*parsed)[0] == std::vector<std::string>{"a;b", "c"});
+}
+
+TEST_CASE("for_each_csv_record gives one record at a time and stops at the first error it returns", "[csv]") {
+  std::vector<std::vector<std::string>> seen;
+  auto read = for_each_csv_record("a,b\r\n\r\nc\r\nd\r\n", "t.csv", [&](std::vector<std::string>& r) -> Status {
+    seen.push_back(r);
+    if (r[0] == "c") return bad_input(i18n::Text::verbatim("enough"));
+    return {};
+  });
+  REQUIRE_FALSE(read);
+  CHECK(read.error().line() == "enough");
+  CHECK(seen == std::vector<std::vector<std::string>>{{"a", "b"}, {""}, {"c"}});
+}
+
+TEST_CASE("An uploaded report of more records than a report holds is refused as it is read", "[csv]") {
+  const std::string head = "section,key,value\r\nreport,period,2026\r\nreport,as_of,2026-11-14\r\n";
+  // Blank lines count: millions of them once took a vector each.
+  auto blank = parse_submitted_report(head + std::string(kMaxReportRecords, '\n'), "r.csv");
+  REQUIRE_FALSE(blank);
+  CHECK(blank.error().line() ==
+        fmt::format("r.csv: more than {} records: not a report of antq report", kMaxReportRecords));
+  // The header, two report rows, the blank lines and one figure: kMaxReportRecords records exactly.
+  auto fits = parse_submitted_report(head + std::string(kMaxReportRecords - 4, '\n') + "points,M,1\r\n", "r.csv");
+  REQUIRE(fits);
+  CHECK(fits->figures.size() == 1);
+  CHECK(fits->report.at("period") == "2026");
 }
 
 }  // namespace
