@@ -35,6 +35,11 @@ Result<Findings> findings_of(const ledger::Ledger& ledger, const queries::Point&
   if (!at) return std::unexpected(at.error());
   const projections::AsOf point = *at;
   const std::string today = vietnam_today();
+  // Each year from a subject's founding to the day asked about is judged: a day in the future would judge years
+  // that have not come (as of 9999, some 8,000 of them for each subject).
+  if (point.date && *point.date > today)
+    return bad_input(i18n::Text(
+        "--as-of {}: later than today ({}); an audit judges what was due by a day that has come", *point.date, today));
   auto unit = queries::resolve_unit(ledger, typed_unit, scope);
   if (!unit) return std::unexpected(unit.error());
   auto in_scope = queries::scope_filter(ledger, scope);
@@ -131,7 +136,8 @@ void add_audit(CLI::App& app, Action& run) {
       "documents[]), counts (by rule).\n"
       "Example: antq audit ledger/ --since 2024-11-01 --strict");
   cmd->add_option("DIR", args->dir, kLedgerOrService)->required();
-  auto* as_of = cmd->add_option("--as-of", args->as_of, "Audit the record as it stood on DATE (YYYY-MM-DD)");
+  auto* as_of =
+      cmd->add_option("--as-of", args->as_of, "Audit the record as it stood on DATE (YYYY-MM-DD, not after today)");
   auto* at = cmd->add_option("--at", args->at, "Audit the ledger as it stood after entry SEQ");
   as_of->excludes(at);
   cmd->add_option("--since", args->since, "Only findings that arose on or after DATE");
