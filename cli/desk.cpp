@@ -708,11 +708,8 @@ http::Response verify_page(const ledger::Ledger& ledger, const http::Request& r,
     // The entry's bytes go to the browser only where the reader may see its subject.
     auto entry = ledger::decode_entry(*bytes);
     auto act = entry ? ledger::decode_body(entry->event.body) : Result<ledger::Act>(std::unexpected(entry.error()));
-    if (!scope.whole()) {
-      auto in = act && act->subject != "ledger" ? queries::subject_in_scope(ledger, act->subject, scope)
-                                                : Result<bool>(false);
-      if (!in || !*in) return not_found(r, w, fmt::format("{} {}", w("entry"), seq));
-    }
+    if (auto in = queries::entry_in_scope(ledger, seq, scope); !in || !*in)
+      return not_found(r, w, fmt::format("{} {}", w("entry"), seq));
     auto proof = queries::proof_inclusion(ledger, seq, ledger.size());
     if (!proof) return error_page(r, w, proof.error());
     if (act) subject = act->subject;

@@ -48,6 +48,19 @@ Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& i
   return scope.covers(act->authority.unit, act->authority.level, id);
 }
 
+Result<bool> entry_in_scope(const ledger::Ledger& ledger, std::uint64_t seq, const Scope& scope) {
+  if (seq >= ledger.size()) return false;
+  if (scope.whole()) return true;
+  auto bytes = ledger.entry_bytes(seq);
+  if (!bytes) return corruption(i18n::Text("entry {}: {}", seq, i18n::Text("no such entry")));
+  auto entry = ledger::decode_entry(*bytes);
+  if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
+  auto act = ledger::decode_body(entry->event.body);
+  if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
+  if (act->subject == "ledger") return false;
+  return subject_in_scope(ledger, act->subject, scope);
+}
+
 Result<std::string> resolve_unit(const ledger::Ledger& ledger, const std::string& typed, const Scope& scope) {
   if (typed.empty()) return typed;
   const projections::LedgerState state(ledger);

@@ -53,6 +53,9 @@ struct Point {
 // founded yet, that of its first act; the same whatever point in history is asked about. false for a subject the
 // ledger does not hold. Always true for the whole scope.
 Result<bool> subject_in_scope(const ledger::Ledger& ledger, const std::string& id, const Scope& scope);
+// Whether `scope` covers entry `seq`: its act's subject is in scope (an entry about the ledger itself, to the whole
+// scope only). false for an entry the ledger does not hold.
+Result<bool> entry_in_scope(const ledger::Ledger& ledger, std::uint64_t seq, const Scope& scope);
 // The subjects `scope` covers, for the projections that count all subjects: an empty filter (every subject) for the
 // whole scope, else the set of those subject_in_scope() admits, decided once, when this is called.
 Result<projections::SubjectFilter> scope_filter(const ledger::Ledger& ledger, const Scope& scope);

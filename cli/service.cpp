@@ -244,8 +244,9 @@ Answer subject_route(SubjectQuery query) {
     auto in = queries::subject_in_scope(*rep.ledger, id, scope_of(c));
     if (!in) return reply(failure(r, in.error()));
     if (!*in) return reply(http::error(404, r, i18n::Text("{}: no such subject", id)));
-    if (!rep.record_read(r, c, reply, id, "", "")) return;
-    reply(answer_json(r, query(*rep.ledger, id, r, scope_of(c))));
+    http::Response res = answer_json(r, query(*rep.ledger, id, r, scope_of(c)));
+    if (res.status == 200 && !rep.record_read(r, c, reply, id, "", "")) return;  // what was shown, only
+    reply(std::move(res));
   };
 }
 
@@ -260,11 +261,14 @@ Answer figures_route(std::function<http::Response(Service::Rep&, const http::Req
                      std::function<About(const http::Request&)> about) {
   return [fn = std::move(fn), about = std::move(about)](Service::Rep& rep, http::Request&& r, const Caller& c,
                                                         http::Reply reply) {
-    About a = about(r);
-    if (!a.unit.empty())
-      if (auto resolved = queries::resolve_unit(*rep.ledger, a.unit, scope_of(c))) a.unit = std::move(*resolved);
-    if (!rep.record_read(r, c, reply, "", a.unit, a.report)) return;
-    reply(fn(rep, r, c));
+    http::Response res = fn(rep, r, c);
+    if (res.status == 200) {  // what was shown, only: a refused parameter is not a read
+      About a = about(r);
+      if (!a.unit.empty())
+        if (auto resolved = queries::resolve_unit(*rep.ledger, a.unit, scope_of(c))) a.unit = std::move(*resolved);
+      if (!rep.record_read(r, c, reply, "", a.unit, a.report)) return;
+    }
+    reply(std::move(res));
   };
 }
 // The same, about ?unit= and the report `what` names.
@@ -275,12 +279,15 @@ Answer figures_route(std::function<http::Response(Service::Rep&, const http::Req
   });
 }
 
-// The identity of an uploaded report (its rows of section "report"), for the access history; empty when the body is
-// not a report (the route says why).
+// The identity of an uploaded report (its rows of section "report"), for the access history of a reconciliation
+// that was answered (its report was read whole); only those rows are kept.
 std::map<std::string, std::string> uploaded_report(const http::Request& r) {
-  if (r.body.size() > kMaxReportCsvBytes) return {};
-  auto submitted = parse_submitted_report(r.body, "the uploaded report");
-  return submitted ? submitted->report : std::map<std::string, std::string>{};
+  std::map<std::string, std::string> report;
+  (void)for_each_csv_record(r.body, "", [&](std::vector<std::string>& row) -> Status {
+    if (row.size() == 3 && row[0] == "report") report[row[1]] = std::move(row[2]);
+    return {};
+  });
+  return report;
 }
 
 Result<std::optional<int>> year_of(const http::Request& r) {
@@ -311,10 +318,14 @@ const std::vector<Route>& routes() {
       {"GET", "/v1/health", Need::client, now([](Service::Rep& rep, const http::Request&, const Caller&) {
          return http::json_response(200, json_text(json{{"ok", true}, {"entries", rep.ledger->size()}}));
        })},
-      {"GET", "/v1/proof/inclusion", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
+      {"GET", "/v1/proof/inclusion", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller& c) {
          auto seq = number(r, "seq");
          auto size = r.query.contains("size") ? number(r, "size") : std::optional<std::uint64_t>(0);
          if (!seq || !size) return http::error(400, r, i18n::Text("proof/inclusion: ?seq=N[&size=M], numbers"));
+         // An entry outside the reader's scope is answered as the desk's verification answers it: not there.
+         if (auto in = queries::entry_in_scope(*rep.ledger, *seq, scope_of(c)); !in) return failure(r, in.error());
+         else if (!*in && *seq < rep.ledger->size())
+           return http::error(404, r, i18n::Text("entry {}: not in this reader's scope", *seq));
          return answer_json(r, queries::proof_inclusion(*rep.ledger, *seq, *size));
        })},
       {"GET", "/v1/proof/consistency", Need::read, now([](Service::Rep& rep, const http::Request& r, const Caller&) {
@@ -593,17 +604,23 @@ bool Service::Rep::record_read(const http::Request& r, const Caller& caller, con
 
 void Service::Rep::handle(http::Request&& r, http::Reply reply) {
   const Route* route = nullptr;
-  bool path_known = false;
+  std::string allow;  // the methods served at the path (RFC 9110 §15.5.6: a 405 says them)
   // HEAD is answered as GET (the server sends the header alone), a read like any other.
   const std::string method = r.method == "HEAD" ? "GET" : r.method;
   for (const Route& candidate : routes())
     if (candidate.matches(r.path)) {
-      path_known = true;
+      if (!allow.contains(candidate.method))
+        allow += (allow.empty() ? "" : ", ") + std::string(candidate.method) +
+                 (candidate.method == "GET" ? ", HEAD" : "");
       if (candidate.method == method) route = &candidate;
     }
-  if (!route)
-    return reply(path_known ? http::error(405, r, i18n::Text("{} is not served at {}", r.method, r.path))
-                            : http::error(404, r, i18n::Text("{}: no such route (see /v1/openapi.json)", r.path)));
+  if (!route && allow.empty())
+    return reply(http::error(404, r, i18n::Text("{}: no such route (see /v1/openapi.json)", r.path)));
+  if (!route) {
+    http::Response res = http::error(405, r, i18n::Text("{} is not served at {}", r.method, r.path));
+    res.headers.emplace_back("Allow", allow);
+    return reply(std::move(res));
+  }
   Caller caller{r.client, {}};
   if (r.client.fingerprint) caller.access = projections::client_access(*ledger, *r.client.fingerprint, today());
   switch (route->need) {

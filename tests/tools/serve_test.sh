@@ -138,7 +138,8 @@ for p in map(bytes.fromhex, e["proof"]):
     fn >>= 1; sn >>= 1
 assert sn == 0 and r.hex() == a["root"], "the inclusion proof does not lead to the root"
 PY
-echo "submitted: HTTP 201, entry $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seqs"][0])' "$tmp/out.json"), proof checked"
+first_seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seqs"][0])' "$tmp/out.json")
+echo "submitted: HTTP 201, entry $first_seq, proof checked"
 
 # The same act again: 422 duplicate, nothing written.
 code=$(as "$clerk" -o "$tmp/out.json" -w '%{http_code}' --data-binary @"$tmp/act.signed" "$url/v1/acts")
@@ -187,6 +188,19 @@ head=$(as "$pki/inspector" -I "$url/v1/show?subject=LT-M1" | tr -d '\r')
 [[ $head == "HTTP/1.1 200"* && $head == *"Content-Length: "[1-9]* ]] || fail "HEAD was not answered as GET without a body: $head"
 code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url/tile/0/000.p/1")
 [[ $code == 403 ]] || fail "a scoped reader got the log's tiles ($code)"
+# Nor the inclusion proof of an entry outside its scope (the desk's verification answers so too); the inspector is.
+code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/proof/inclusion?seq=$first_seq")
+code2=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/proof/inclusion?seq=$first_seq")
+[[ $code == 404 && $code2 == 200 ]] ||
+  fail "the proof of LT-M1's entry: $code to a reader of another commune, $code2 to the inspector"
+# An audit as of a day to come would judge years that have not come: 400.
+code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/audit?as_of=9999-12-31")
+[[ $code == 400 ]] && grep -q "later than today" "$tmp/out.json" ||
+  fail "an audit as of 9999-12-31 was answered $code: $(head -c 200 "$tmp/out.json")"
+# What was refused was not shown: the access history enters neither (checked below).
+code=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/report?period=NOPE-X&format=x")
+code2=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/show?subject=LT-M2&as_of=2026-13-40")
+[[ $code == 400 && $code2 == 400 ]] || fail "a bad period or as-of was answered $code, $code2"
 code=$(as "$pki/commune-person" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/stats")
 [[ $code == 403 ]] || fail "a submitter without a grant read the statistics ($code)"
 # Every 4xx in the language Accept-Language names first (Vietnamese for vi, vi-VN), English otherwise.
@@ -310,10 +324,11 @@ grep -q '"role":"inspector"' "$tmp/access.json" || grep -q '"role": "inspector"'
 grep -q '"report": *"reconcile 2026 as of 20[0-9-]*"' "$tmp/access-all.json" ||
   fail "the reconcile is not in the access history with its report's period: $(grep -o '"reconcile[^"]*"' \
     "$tmp/access-all.json" | head -2)"
-python3 - "$tmp/access-all.json" <<'PY' || fail "the unit typed in lower case is not entered under its name"
+python3 - "$tmp/access-all.json" <<'PY' || fail "the access history: a unit typed in lower case, or refused reads"
 import json, sys
 records = json.load(open(sys.argv[1]))["records"]
 assert any(r["route"] == "GET /v1/stats" and r["unit"] == "UBND xã Lạc Thịnh" for r in records)
+assert not any("NOPE-X" in r["report"] or r["subject"] == "LT-M2" for r in records), "a refused read was entered"
 PY
 # antq backup copies the access history with the ledger and verifies the copy.
 "$antq" backup "$ledger" "$tmp/backup" --json > "$tmp/backup.json" || fail "antq backup failed: $(cat "$tmp/backup.json")"
