@@ -176,9 +176,11 @@ void add_serve(CLI::App& app, Action& run) {
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--max-bodies-in-flight", a->limits.max_bodies_in_flight,
                   "Bytes of request bodies held at once (received, or waiting for their answer), all clients "
-                  "together; past it, 503 (default 256 MiB)");
+                  "together; past it, 503 (default 256 MiB). One client holds at most half of it (or one --max-body "
+                  "when that is more); past that, 429");
   cmd->add_option("--max-handshakes-per-address", a->limits.max_handshakes_per_address,
-                  "TLS handshakes under way at once from one address; more are closed (default 32)")
+                  "TLS handshakes under way at once from one address (an IPv6 address: its /64); more are closed "
+                  "(default 32)")
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--client-rate", a->limits.client_rate, "Requests per second of one client (default 200)");
   cmd->add_option("--client-burst", a->limits.client_burst, "...of which at most this many at once (default 400)");

@@ -1,5 +1,6 @@
 #include "cli/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <list>
@@ -56,6 +57,7 @@ struct Server::Rep {
   std::map<std::string, unsigned> per_client;   // open connections by client key
   std::map<std::string, unsigned> handshaking;  // TLS handshakes under way by address
   std::size_t bodies = 0;                       // bytes of the bodies being received or answered (Content-Length)
+  std::map<std::string, std::size_t> bodies_of;  // the same, by client key (none at 0)
   std::optional<RateLimiter> rate;              // request rate by client key; set with `limits`
   Limits limits;
   Handler handler;
@@ -97,17 +99,28 @@ struct Server::Rep {
     return count_in(handshaking, address, limits.max_handshakes_per_address);
   }
   void end_handshake(const std::string& address) { count_out(handshaking, address); }
-  // Reserves `n` bytes of bodies being received or answered; false when all of them together would pass
-  // Limits::max_bodies_in_flight.
-  bool reserve_body(std::size_t n) {
+  // What one client's bodies may hold of Limits::max_bodies_in_flight: half of it, or one largest body when that is
+  // more, so that one client (one certificate) cannot hold it all and turn the others away.
+  std::size_t client_share() const { return std::max(limits.max_body, limits.max_bodies_in_flight / 2); }
+  enum class Reserve { ok, server_full, client_full };
+  // Reserves `n` bytes of bodies being received or answered for `key`: not when all of them together would pass
+  // Limits::max_bodies_in_flight, nor when that client's would pass client_share().
+  Reserve reserve_body(const std::string& key, std::size_t n) {
     std::lock_guard lock(mutex);
-    if (n > limits.max_bodies_in_flight - bodies) return false;
+    if (n > limits.max_bodies_in_flight - bodies) return Reserve::server_full;
+    auto it = bodies_of.find(key);
+    const std::size_t held = it == bodies_of.end() ? 0 : it->second;
+    if (n > client_share() - held) return Reserve::client_full;
     bodies += n;
-    return true;
+    if (n > 0) bodies_of[key] = held + n;
+    return Reserve::ok;
   }
-  void release_body(std::size_t n) {
+  void release_body(const std::string& key, std::size_t n) {
+    if (n == 0) return;
     std::lock_guard lock(mutex);
     bodies -= std::min(n, bodies);
+    if (auto it = bodies_of.find(key); it != bodies_of.end() && (it->second -= std::min(n, it->second)) == 0)
+      bodies_of.erase(it);
   }
   // 0 when `key` may send a request now; else the seconds it is to wait (RateLimiter::take).
   double wait(const std::string& key) {
@@ -153,11 +166,12 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     beast::error_code ec;
     auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     client_.address = ec ? "?" : peer.address().to_string();
+    origin_ = ec ? "?" : handshake_origin(client_.address);
   }
   ~Session() override {
     if (!key_.empty() && counted_) rep_.leave(key_);
-    if (handshaking_) rep_.end_handshake(client_.address);
-    rep_.release_body(std::exchange(body_reserved_, 0));
+    if (handshaking_) rep_.end_handshake(origin_);
+    rep_.release_body(key_, std::exchange(body_reserved_, 0));
     if (registered_) rep_.remove_session(self_in_list_);
   }
 
@@ -182,7 +196,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
 
   void begin() {
     if constexpr (kTls) {
-      handshaking_ = rep_.begin_handshake(client_.address);
+      handshaking_ = rep_.begin_handshake(origin_);
       if (!handshaking_) {
         rep_.log({log_time(), "-", "", client_.address, "", "", 0, 0, 0,
                   fmt::format("connection closed: {} TLS handshakes from this address under way already",
@@ -199,7 +213,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   }
 
   void on_handshake(beast::error_code ec) {
-    rep_.end_handshake(client_.address);
+    rep_.end_handshake(origin_);
     handshaking_ = false;
     if (ec) {
       // No certificate, an untrusted, expired or revoked one, or no TLS at all: nothing is read.
@@ -276,6 +290,14 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     method_ = std::string(parser_->get().method_string());
     target_ = std::string(parser_->get().target());
     if (parser_->get().version() != 11) return fail(505, i18n::Text("only HTTP/1.1 is served"));
+    // RFC 9112 §3.2: exactly one Host; §6.1: a Transfer-Encoding whose last coding is not chunked leaves the body's
+    // length unknown (a request smuggled after it): 400, and the connection closed.
+    if (parser_->get().count(bhttp::field::host) != 1)
+      return fail(400, i18n::Text("a request has exactly one Host header field"));
+    if (!parser_->chunked() && parser_->get().count(bhttp::field::transfer_encoding) > 0)
+      return fail(400, i18n::Text("a Transfer-Encoding without chunked last: the body's length is not known"));
+    target_parsed_ = parse_target(target_);
+    if (!target_parsed_) return fail(400, i18n::Text("malformed request target (path and query)"));
     // What can be judged from the header is judged before a byte of the body is read.
     if (over_limit_)
       return fail(
@@ -293,10 +315,16 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
       return fail(411, i18n::Text("send the request's body with a Content-Length, not in chunks"));
     if (!parser_->is_done()) {
       const std::uint64_t length = parser_->content_length().value_or(0);  // within --max-body: Beast checked it
-      if (!rep_.reserve_body(length)) {
-        Response r = error(503, i18n::Text("the server holds {} bytes of requests already: send again shortly",
-                                           rep_.limits.max_bodies_in_flight)
-                                    .str(language()));
+      if (const auto reserved = rep_.reserve_body(key_, length); reserved != Server::Rep::Reserve::ok) {
+        Response r =
+            reserved == Server::Rep::Reserve::server_full
+                ? error(503, i18n::Text("the server holds {} bytes of requests already: send again shortly",
+                                        rep_.limits.max_bodies_in_flight)
+                                 .str(language()))
+                : error(429, i18n::Text("this client's requests hold {} bytes of the server already: send again "
+                                        "when they are answered",
+                                        rep_.client_share())
+                                 .str(language()));
         r.headers.emplace_back("Retry-After", "2");
         keep_alive_ = false;
         return write(std::move(r));
@@ -327,13 +355,12 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (ec) return fail(400, i18n::Text("malformed HTTP request: {}", ec.message()));
     auto message = parser_->release();
     keep_alive_ = message.keep_alive();
-    auto target = parse_target(target_);
-    if (!target) return fail(400, i18n::Text("malformed request target (path and query)"));
     Request request;
     request.method = method_;
     request.target = target_;
-    request.path = std::move(target->path);
-    request.query = std::move(target->query);
+    request.path = std::move(target_parsed_->path);
+    request.query = std::move(target_parsed_->query);
+    target_parsed_.reset();
     request.content_type = std::string(message[bhttp::field::content_type]);
     request.accept_language = std::string(message[bhttp::field::accept_language]).substr(0, 256);
     request.body = std::move(message.body());
@@ -393,7 +420,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
                       ec ? "the answer was not delivered: " + ec.message() : ""});
       // The request's body is answered: its bytes no longer count (they were held while the readers or the
       // committer had the request, so that bodies waiting for them are bounded too).
-      self->rep_.release_body(std::exchange(self->body_reserved_, 0));
+      self->rep_.release_body(self->key_, std::exchange(self->body_reserved_, 0));
       if (ec) return self->lowest().close();
       if (!msg->keep_alive()) return self->shutdown();
       self->first_ = false;
@@ -423,7 +450,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Client client_;
   std::string key_;
+  std::string origin_;  // whom the handshakes of this address count against (handshake_origin)
   std::string method_, target_;
+  std::optional<Target> target_parsed_;  // target_, decoded as its header is read
   bool counted_ = false, over_limit_ = false, first_ = true, idle_ = false, keep_alive_ = true, registered_ = false;
   bool handshaking_ = false;
   std::size_t body_reserved_ = 0;  // of Rep::bodies, from this request's header to its answer
@@ -535,6 +564,17 @@ void Server::deliver(std::chrono::seconds limit) {
   rep_->drain_timer.cancel();  // a drain that ended early: its deadline is no work to wait for
   rep_->io.restart();
   rep_->io.run_for(limit);
+}
+
+std::string handshake_origin(const std::string& address) {
+  boost::system::error_code ec;
+  const auto a = asio::ip::make_address(address, ec);
+  if (ec || a.is_v4()) return address;
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 }  // namespace antq::cli::http

@@ -27,7 +27,7 @@ struct Limits {
   std::chrono::seconds body{60};        // to send its body; to read the answer
   std::chrono::seconds idle{30};        // between two requests of a keep-alive connection
   std::chrono::seconds drain{30};       // after SIGTERM, for the requests in flight to finish
-  unsigned max_handshakes_per_address = 32;       // TLS handshakes under way at once from one address
+  unsigned max_handshakes_per_address = 32;       // TLS handshakes under way at once from one address (IPv6: /64)
   std::size_t max_bodies_in_flight = 256u << 20;  // bytes of request bodies received or being answered, all clients
 };
 
@@ -44,6 +44,11 @@ struct LogLine {
   std::string note;         // why a connection ended without an answer
 };
 using Logger = std::function<void(const LogLine&)>;
+
+// Whom the TLS handshakes of a connection from `address` count against (Limits::max_handshakes_per_address): an
+// IPv4 address as it is (an IPv4-mapped IPv6 one as its IPv4 address), an IPv6 one as its /64 ("2001:db8::/64"):
+// one host is given a whole /64, and counted by address it could open the limit 2^64 times over.
+std::string handshake_origin(const std::string& address);
 
 class Server {
  public:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # antq serve under abuse, with small limits: an oversized body (413), an oversized header (431), malformed HTTP (400),
 # a request that is not HTTP/1.1 (505), a chunked body (411), a client too fast for its rate (429 with Retry-After),
-# a client past its connections (429 before its body is read), more bodies at once than the server takes (503),
+# a client past its connections (429 before its body is read), more bodies at once than the server takes (503) or
+# than one client's share of them (429), no Host or two, a Transfer-Encoding without chunked last (400, smuggling),
+# a malformed target (400 from the header, in the language asked for), 405 with Allow,
 # silent connections past the handshakes one address may have under way (closed), a slow client that never finishes
 # its header (closed within the header timeout, logged 408, while others are served), garbage instead of a TLS
 # handshake, a client that tries to resume its TLS session (a full handshake each time, so that a revocation counts
@@ -24,7 +26,7 @@ grant_reader "$antq" "$ledger" "$pki/province-person.key:$pki/province-person.cr
   inspector '"whole_ledger": true'
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 6 \
-  --client-rate 5 --client-burst 5 --max-client-connections 3 --max-bodies-in-flight 4096 \
+  --client-rate 5 --client-burst 5 --max-client-connections 3 --max-bodies-in-flight 8192 \
   --max-handshakes-per-address 3 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
 curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
@@ -46,27 +48,57 @@ pause
 [[ $(raw 'GET /v1/health HTTP/1.0\r\nHost: x\r\n\r\n') == "HTTP/1.1 505"* ]] || fail "HTTP/1.0 was not answered 505"
 [[ $(raw 'GET /v1/health?x=%%zz HTTP/1.1\r\nHost: x\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "a bad escape was not answered 400"
 pause
+# No Host, or two (RFC 9112 §3.2); a Transfer-Encoding whose last coding is not chunked, which would have the request
+# after it read as its body or the reverse (request smuggling): 400, and the connection closed (one answer only).
+[[ $(raw 'GET /v1/health HTTP/1.1\r\n\r\n') == "HTTP/1.1 400"* ]] || fail "a request without Host was not answered 400"
+[[ $(raw 'GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n') == "HTTP/1.1 400"* ]] ||
+  fail "a request with two Host fields was not answered 400"
+smuggled='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n'
+smuggled+='GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n'
+answers=$(printf "$smuggled" | tls_as inspector 10 | grep -ac '^HTTP/1.1 ' || true)
+[[ $answers == 1 && $(raw "$smuggled") == "HTTP/1.1 400"* ]] ||
+  fail "a Transfer-Encoding without chunked last was not refused alone ($answers answers)"
+pause
+# A malformed target is refused from the header, in the language asked for.
+answer=$(printf 'GET /v1/show?subject=%%zz HTTP/1.1\r\nHost: x\r\nAccept-Language: vi\r\nContent-Length: 3000\r\n\r\n' |
+  tls_as inspector 5 | tail -1)
+[[ $answer == *"đích của yêu cầu (đường dẫn và truy vấn) sai định dạng"* ]] ||
+  fail "a malformed target was not refused in Vietnamese from its header: $answer"
+# 405 says what is served there.
+curl_as -s -D "$tmp/headers" -o /dev/null -X DELETE "$url/v1/show" || true
+grep -qi '^HTTP/1.1 405' "$tmp/headers" && grep -qi '^allow: GET, HEAD' "$tmp/headers" ||
+  fail "405 without Allow: $(cat "$tmp/headers")"
+pause
 # A chunked body (whose chunk lines could run on without end) is refused from its header.
 chunked='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;aaaaaaaa'
 [[ $(raw "$chunked") == "HTTP/1.1 411"* ]] || fail "a chunked body was not answered 411"
 pause
 
-# Held open: a client's connections at their maximum (3: two idle and one uploading slowly). The upload's 3000 bytes
-# also hold most of the 4096 the server receives at once.
+# Held open: a client's connections at their maximum (3: two idle and one uploading slowly), and another client's
+# slow upload. The uploads' 2 × 3000 bytes hold most of the 8192 the server receives at once.
 held=()
-idle() { (sleep 1.5) | tls_as inspector 5 >/dev/null & held+=($!); }
-idle; idle
-( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 1.5 ) |
-  tls_as inspector 5 >/dev/null &
-held+=($!)
+idle() { (sleep 3) | tls_as inspector 5 >/dev/null & held+=($!); }
+upload() {  # WHO: 3000 bytes announced, 3 sent
+  ( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 3 ) |
+    tls_as "$1" 5 >/dev/null &
+  held+=($!)
+}
+idle; idle; upload inspector
+sleep 0.5  # their handshakes done: one address has at most 3 under way
+upload commune-organisation
 sleep 0.7
-# Another client's body past what is left of the 4096: 503 from its header. A fourth connection of the first client:
-# 429 as soon as its header is read, not after its body.
+# A third client's body past what is left of the 8192: 503 from its header. A fourth connection of the first client:
+# 429 as soon as its header is read, not after its body. One client may hold at most half of the 8192 (or one
+# largest body, 4096 here): the second client's next 2000 bytes would fit the server, not its share: 429.
 big='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n'
 [[ $(raw "$big" commune-person 3) == "HTTP/1.1 503"* ]] ||
-  fail "a body past the 4096 bytes the server receives at once was not answered 503 from its header"
+  fail "a body past the 8192 bytes the server receives at once was not answered 503 from its header"
 [[ $(raw "$big" inspector 3) == "HTTP/1.1 429"* ]] ||
   fail "a connection past the client's maximum was not answered 429 from its header"
+share=$(printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n' |
+  tls_as commune-organisation 3 | tr -d '\r')
+[[ $share == "HTTP/1.1 429"* && $share == *"this client's requests hold 4096 bytes of the server already"* ]] ||
+  fail "a client past its share of the bodies in flight was not answered 429: $share"
 wait "${held[@]}" || true
 pause
 
@@ -141,4 +173,4 @@ wait "$server_pid"; rc=$?
 set -e
 server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM"
-echo "antq serve under abuse: 413, 431, 400, 505, 411, 429 with Retry-After, 429 and 503 from the header, silent connections closed, no TLS resumption, a slow client cut off after the header timeout, garbage survived, a mirror waited out 429s, SIGTERM exit 0"
+echo "antq serve under abuse: 413, 431, 400, 505, 411, 429 with Retry-After, 429 and 503 from the header, a client's share of bodies, Host, smuggling, 405 Allow, silent connections closed, no TLS resumption, a slow client cut off after the header timeout, garbage survived, a mirror waited out 429s, SIGTERM exit 0"
