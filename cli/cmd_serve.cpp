@@ -169,7 +169,8 @@ void add_serve(CLI::App& app, Action& run) {
   cmd->add_option("--max-body", a->limits.max_body, "Largest request body in bytes (default 64 MiB)");
   cmd->add_option("--max-header", a->limits.max_header, "Largest request header in bytes (default 16 KiB)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
-  cmd->add_option("--max-connections", a->limits.max_connections, "Connections open at once (default 1024)")
+  cmd->add_option("--max-connections", a->limits.max_connections,
+                  "Connections open at once (default 1024); TLS handshakes under way take at most half of them")
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_option("--max-client-connections", a->limits.max_client_connections,
                   "Connections open at once by one client certificate (default 64)")

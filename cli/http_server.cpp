@@ -52,10 +52,11 @@ struct Server::Rep {
   // The order of the members is their order of destruction, reversed: the io_context goes after the acceptor and the
   // timer that use it, and before what the sessions it may still hold (handlers of a drain cut short) use in their
   // destructors: the mutex, the session list, the per-client counts.
-  std::mutex mutex;  // guards sessions, per_client, handshaking, rate, bodies
+  std::mutex mutex;  // guards sessions, per_client, handshaking(s), rate, bodies(_of)
   std::list<std::weak_ptr<Closable>> sessions;
   std::map<std::string, unsigned> per_client;   // open connections by client key
   std::map<std::string, unsigned> handshaking;  // TLS handshakes under way by address
+  unsigned handshakes = 0;                      // all of them
   std::size_t bodies = 0;                       // bytes of the bodies being received or answered (Content-Length)
   std::map<std::string, std::size_t> bodies_of;  // the same, by client key (none at 0)
   std::optional<RateLimiter> rate;              // request rate by client key; set with `limits`
@@ -93,12 +94,27 @@ struct Server::Rep {
   // Counts a connection of `key`; false when that client has its maximum open already.
   bool enter(const std::string& key) { return count_in(per_client, key, limits.max_client_connections); }
   void leave(const std::string& key) { count_out(per_client, key); }
-  // Counts a TLS handshake from `address`; false when that address has its maximum under way already (connections
-  // that say nothing hold a slot until Limits::handshake: one address cannot take them all).
-  bool begin_handshake(const std::string& address) {
-    return count_in(handshaking, address, limits.max_handshakes_per_address);
+  // Counts a TLS handshake from `address` (handshake_origin). Connections that say nothing hold a slot until
+  // Limits::handshake: so that neither one address nor many can take every slot from the clients already connected,
+  // one address has at most Limits::max_handshakes_per_address under way, and all together half of
+  // Limits::max_connections.
+  enum class Handshake { ok, address_full, server_full };
+  Handshake begin_handshake(const std::string& address) {
+    std::lock_guard lock(mutex);
+    if (handshakes >= std::max(1u, limits.max_connections / 2)) return Handshake::server_full;
+    unsigned& n = handshaking[address];
+    if (n >= limits.max_handshakes_per_address) return Handshake::address_full;
+    ++n;
+    ++handshakes;
+    return Handshake::ok;
   }
-  void end_handshake(const std::string& address) { count_out(handshaking, address); }
+  void end_handshake(const std::string& address) {
+    std::lock_guard lock(mutex);
+    auto it = handshaking.find(address);
+    if (it == handshaking.end()) return;
+    --handshakes;
+    if (--it->second == 0) handshaking.erase(it);
+  }
   // What one client's bodies may hold of Limits::max_bodies_in_flight: half of it, or one largest body when that is
   // more, so that one client (one certificate) cannot hold it all and turn the others away.
   std::size_t client_share() const { return std::max(limits.max_body, limits.max_bodies_in_flight / 2); }
@@ -196,11 +212,16 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
 
   void begin() {
     if constexpr (kTls) {
-      handshaking_ = rep_.begin_handshake(origin_);
+      const auto handshake = rep_.begin_handshake(origin_);
+      handshaking_ = handshake == Server::Rep::Handshake::ok;
       if (!handshaking_) {
         rep_.log({log_time(), "-", "", client_.address, "", "", 0, 0, 0,
-                  fmt::format("connection closed: {} TLS handshakes from this address under way already",
-                              rep_.limits.max_handshakes_per_address)});
+                  handshake == Server::Rep::Handshake::address_full
+                      ? fmt::format("connection closed: {} TLS handshakes from this address under way already",
+                                    rep_.limits.max_handshakes_per_address)
+                      : fmt::format("connection closed: {} TLS handshakes under way already (half of "
+                                    "--max-connections)",
+                                    std::max(1u, rep_.limits.max_connections / 2))});
         return lowest().close();
       }
       lowest().expires_after(rep_.limits.handshake);

@@ -3,8 +3,8 @@
 # a request that is not HTTP/1.1 (505), a chunked body (411), a client too fast for its rate (429 with Retry-After),
 # a client past its connections (429 before its body is read), more bodies at once than the server takes (503) or
 # than one client's share of them (429), no Host or two, a Transfer-Encoding without chunked last (400, smuggling),
-# a malformed target (400 from the header, in the language asked for), 405 with Allow,
-# silent connections past the handshakes one address may have under way (closed), a slow client that never finishes
+# a malformed target (400 from the header, in the language asked for), 405 with Allow, silent connections past the
+# handshakes one address may have under way or all addresses together (closed), a slow client that never finishes
 # its header (closed within the header timeout, logged 408, while others are served), garbage instead of a TLS
 # handshake, a client that tries to resume its TLS session (a full handshake each time, so that a revocation counts
 # at once); the server survives all of it, answers a normal request after, and drains on SIGTERM.
@@ -27,7 +27,7 @@ grant_reader "$antq" "$ledger" "$pki/province-person.key:$pki/province-person.cr
 start_serve "$tmp/serve.log" "$antq" serve "$ledger" --listen 127.0.0.1:0 --cert "$pki/server.crt" \
   --key "$pki/server.key" --threads 2 --max-body 4096 --max-header 2048 --header-timeout 2 --idle-timeout 6 \
   --client-rate 5 --client-burst 5 --max-client-connections 3 --max-bodies-in-flight 8192 \
-  --max-handshakes-per-address 3 || fail "antq serve did not start"
+  --max-handshakes-per-address 3 --max-connections 12 || fail "antq serve did not start"
 url="https://127.0.0.1:$port"
 curl_as() { curl -sS --cacert "$pki/root.crt" --cert "$pki/inspector.crt" --key "$pki/inspector.key" "$@"; }
 status() { curl_as -o "$tmp/out" -w '%{http_code}' "$@" || true; }
@@ -112,6 +112,29 @@ grep -q "connection closed: 3 TLS handshakes from this address under way already
 exec 5>&- 6>&- 7>&- 8>&-
 sleep 0.3
 [[ $(status "$url/v1/health") == 200 ]] || fail "no answer after the silent connections closed"
+pause
+# From many addresses: handshakes under way hold at most half of --max-connections (6 of 12), so that the clients
+# already connected keep the rest; the seventh silent connection is closed at once.
+python3 - "$port" <<'PY' || fail "a silent connection past half of --max-connections was not closed"
+import socket, sys, time
+def silent(source):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), source_address=(source, 0))
+    return s
+held = [silent("127.0.0.1") for _ in range(3)] + [silent("127.0.0.%d" % i) for i in (2, 3, 4)]
+time.sleep(0.3)
+last = silent("127.0.0.5")
+last.settimeout(3)
+try:
+    sys.exit(0 if last.recv(1) == b"" else 1)
+except ConnectionResetError:
+    sys.exit(0)
+except socket.timeout:
+    sys.exit(1)
+PY
+grep -q "connection closed: 6 TLS handshakes under way already (half of --max-connections)" "$tmp/serve.log" ||
+  fail "the connection closed past half of --max-connections was not logged: $(tail -3 "$tmp/serve.log")"
+sleep 0.3
+[[ $(status "$url/v1/health") == 200 ]] || fail "no answer after the silent connections from many addresses"
 pause
 
 # TLS session resumption: refused, every connection makes a full handshake (the client certificate checked again).
