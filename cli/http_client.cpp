@@ -219,29 +219,53 @@ struct HttpClient::Rep {
     beast::error_code ec;
     retry_possible = false;
     lowest().expires_after(options.response_timeout);
+    // With `Expect: 100-continue` (request() sets it on a large body) the header goes first and the body only after
+    // the server's 100 Continue: a server that refuses from the header (429, 503) answers and closes without reading
+    // the body, and a client still writing megabytes would meet a reset before it read why and when to come back.
+    const bool expect = beast::iequals(req[http::field::expect], "100-continue");
+    http::request_serializer<http::string_body> serializer{req};
     auto on_write = [&](beast::error_code e, std::size_t) { ec = e; };
-    if (secure)
-      http::async_write(*secure, req, on_write);
-    else
-      http::async_write(*plain, req, on_write);
-    run();
-    if (ec) {
+    auto send = [&](bool header_only) {
+      if (secure && header_only)
+        http::async_write_header(*secure, serializer, on_write);
+      else if (secure)
+        http::async_write(*secure, serializer, on_write);
+      else if (header_only)
+        http::async_write_header(*plain, serializer, on_write);
+      else
+        http::async_write(*plain, serializer, on_write);
+      run();
+      if (ec) close();
+      return !ec;
+    };
+    if (!send(expect)) {
       retry_possible = ec != beast::error::timeout;
-      close();
       return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
     }
-    http::response_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
-    // The cap is for what was asked; a refusal (429, 404...) may say why in more than a small document's bytes.
-    // Beast judges a Content-Length against the limit as the header ends: the larger one until the status is known.
-    std::size_t limit = std::max(max_body, kMaxRefusalBody);
-    parser.body_limit(limit);
+    std::optional<http::response_parser<http::string_body>> answer(std::in_place);
+    auto& parser = *answer;  // emplaced anew after a 100 Continue
+    std::size_t limit = 0;
     auto on_read = [&](beast::error_code e, std::size_t) { ec = e; };
-    if (secure)
-      http::async_read_header(*secure, buffer, parser, on_read);
-    else
-      http::async_read_header(*plain, buffer, parser, on_read);
-    run();
+    auto read_header = [&] {
+      parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
+      // The cap is for what was asked; a refusal (429, 404...) may say why in more than a small document's bytes.
+      // Beast judges a Content-Length against the limit as the header ends: the larger one until the status is known.
+      limit = std::max(max_body, kMaxRefusalBody);
+      parser.body_limit(limit);
+      if (secure)
+        http::async_read_header(*secure, buffer, parser, on_read);
+      else
+        http::async_read_header(*plain, buffer, parser, on_read);
+      run();
+    };
+    read_header();
+    bool body_sent = !expect;
+    if (expect && !ec && parser.get().result() == http::status::continue_) {
+      if (!send(false)) return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
+      body_sent = true;
+      answer.emplace();
+      read_header();
+    }
     if (!ec) {
       // A 2xx answer's cap is the request's; another answer only says why, in at most 64 KiB.
       limit = parser.get().result_int() / 100 == 2 ? max_body : kMaxRefusalBody;
@@ -287,7 +311,7 @@ struct HttpClient::Rep {
     auto res = parser.release();
     HttpResponse out = response_of(res);
     out.body = std::move(res.body());
-    if (!res.keep_alive()) close();
+    if (!res.keep_alive() || !body_sent) close();  // a body announced and not sent: the connection cannot go on
     return out;
   }
 };
@@ -351,6 +375,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   const bool has_body = !body.empty() || verb == http::verb::post || verb == http::verb::put;
   req.body() = std::move(body);
   if (has_body) req.prepare_payload();
+  if (req.body().size() > kMaxRefusalBody) req.set(http::field::expect, "100-continue");  // exchange() says why
   req.keep_alive(true);
   const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
   int retries = 0;
