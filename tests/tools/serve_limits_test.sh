@@ -74,19 +74,19 @@ chunked='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\
 [[ $(raw "$chunked") == "HTTP/1.1 411"* ]] || fail "a chunked body was not answered 411"
 pause
 
-# Held open: a client's connections at their maximum (3: two idle and one uploading slowly), and another client's
-# slow upload. The uploads' 2 × 3000 bytes hold most of the 8192 the server receives at once.
+# Held open: a client's connections at their maximum (3: two waiting for a body of 1 byte, one uploading 3000
+# slowly), and another client's slow upload: the uploads' 2 × 3000 bytes hold most of the 8192 the server receives
+# at once. Each waits under --body-timeout (60 s), for 5 s.
 held=()
-idle() { (sleep 3) | tls_as inspector 5 >/dev/null & held+=($!); }
-upload() {  # WHO: 3000 bytes announced, 3 sent
-  ( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\nabc'; sleep 3 ) |
-    tls_as "$1" 5 >/dev/null &
+upload() {  # WHO BYTES: BYTES announced, at most 3 sent
+  ( printf 'POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nContent-Length: %s\r\n\r\n%s' "$2" "$( (($2 > 1)) && echo abc)"
+    sleep 5 ) | tls_as "$1" 7 >/dev/null &
   held+=($!)
 }
-idle; idle; upload inspector
-sleep 0.5  # their handshakes done: one address has at most 3 under way
-upload commune-organisation
-sleep 0.7
+upload inspector 1; upload inspector 1; upload inspector 3000
+sleep 1.5  # their handshakes done: one address has at most 3 under way
+upload commune-organisation 3000
+sleep 1
 # A third client's body past what is left of the 8192: 503 from its header. A fourth connection of the first client:
 # 429 as soon as its header is read, not after its body. One client may hold at most half of the 8192 (or one
 # largest body, 4096 here): the second client's next 2000 bytes would fit the server, not its share: 429.

@@ -192,7 +192,7 @@ code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url
 code=$(as "$pki/commune-organisation" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/proof/inclusion?seq=$first_seq")
 code2=$(as "$pki/inspector" -o /dev/null -w '%{http_code}' "$url/v1/proof/inclusion?seq=$first_seq")
 [[ $code == 404 && $code2 == 200 ]] ||
-  fail "the proof of LT-M1's entry: $code to a reader of another commune, $code2 to the inspector"
+  fail "the proof of LT-M1's entry: $code to a reader scoped to another unit, $code2 to the inspector"
 # An audit as of a day to come would judge years that have not come: 400.
 code=$(as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$url/v1/audit?as_of=9999-12-31")
 [[ $code == 400 ]] && grep -q "later than today" "$tmp/out.json" ||
