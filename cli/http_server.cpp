@@ -99,9 +99,10 @@ struct Server::Rep {
   // one address has at most Limits::max_handshakes_per_address under way, and all together half of
   // Limits::max_connections.
   enum class Handshake { ok, address_full, server_full };
+  unsigned max_handshakes() const { return std::max(1u, limits.max_connections / 2); }
   Handshake begin_handshake(const std::string& address) {
     std::lock_guard lock(mutex);
-    if (handshakes >= std::max(1u, limits.max_connections / 2)) return Handshake::server_full;
+    if (handshakes >= max_handshakes()) return Handshake::server_full;
     unsigned& n = handshaking[address];
     if (n >= limits.max_handshakes_per_address) return Handshake::address_full;
     ++n;
@@ -221,7 +222,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
                                     rep_.limits.max_handshakes_per_address)
                       : fmt::format("connection closed: {} TLS handshakes under way already (half of "
                                     "--max-connections)",
-                                    std::max(1u, rep_.limits.max_connections / 2))});
+                                    rep_.max_handshakes())});
         return lowest().close();
       }
       lowest().expires_after(rep_.limits.handshake);
