@@ -79,7 +79,8 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
   // A refusal comes back in the language this command speaks (HttpClient sends Accept-Language).
   auto response = client->request("POST", "/v1/acts", headers, std::move(body), 16u << 20);
   if (!response) return fail(response.error());
-  auto parsed = ledger::parse_json_nested(response->body, 64, client->url().shown());
+  auto parsed = parse_answer(response->body, client->url().shown());
+  if (response->status == 201 && !parsed) return fail(parsed.error());
   nlohmann::json answer = parsed ? std::move(*parsed) : nlohmann::json();
   if (response->status == 422 && answer.is_object() && answer["refused"].is_string() && answer["message"].is_string())
     return fail(refused(shortened(answer["refused"].get<std::string>(), 100),

@@ -100,6 +100,10 @@ bool written_as_antq_writes_csv(std::string_view body) {
 
 }  // namespace
 
+Result<nlohmann::json> parse_answer(std::string_view body, const std::string& where) {
+  return ledger::parse_json_nested(body, kMaxAnswerDepth, where, kMaxAnswerValues);
+}
+
 bool is_service_url(std::string_view dir) { return dir.starts_with("https://") || dir.starts_with("http://"); }
 
 void add_service_options(CLI::App* cmd, ServiceAccess& access) {
@@ -150,7 +154,7 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
       return bad_input(i18n::Text("{}{}: the answer holds control characters", client.url().shown(), target));
     return std::move(res->body);
   }
-  auto answer = ledger::parse_json_nested(res->body, kMaxAnswerDepth, "");
+  auto answer = parse_answer(res->body, "");
   const std::string line = answer_line(client, *res, answer ? *answer : nlohmann::json());
   switch (res->status) {
     case 400: case 403: case 404: case 413: case 422: return bad_input(line);
@@ -166,7 +170,7 @@ Result<std::string> ask(HttpClient& client, std::string_view method, const std::
 Result<nlohmann::json> as_json(const HttpClient& client, std::string_view path, Result<std::string> body) {
   if (!body) return std::unexpected(body.error());
   const std::string where = client.url().shown() + std::string(path);
-  auto j = ledger::parse_json_nested(*body, kMaxAnswerDepth, where, kMaxAnswerValues);
+  auto j = parse_answer(*body, where);
   if (!j) return std::unexpected(j.error());
   if (printed_bytes(*j, 0, kMaxPrintedBytes) > kMaxPrintedBytes)
     return bad_input(i18n::Text("{}: the answer would print as more than {} bytes", where, kMaxPrintedBytes));

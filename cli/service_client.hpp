@@ -51,6 +51,10 @@ Result<nlohmann::json> service_get_json(HttpClient& client, std::string_view pat
 Result<nlohmann::json> service_post_json(HttpClient& client, std::string_view path, std::string body,
                                          std::string_view content_type);
 
+// The JSON of an answer from the service, parsed within the limits every answer is read with (arrays and objects
+// nested at most 64 deep, at most 2 million values: some 210 MB parsed); bad_input naming `where` otherwise.
+Result<nlohmann::json> parse_answer(std::string_view body, const std::string& where);
+
 // The first `max` bytes of `text` (a message from the service), not cutting a UTF-8 sequence, and "…" when cut.
 std::string shortened(std::string_view text, std::size_t max);
 // "URL: HTTP STATUS: WHY" of an answer that is not the one asked for: WHY is `answer`'s "error" (the answer's body

@@ -86,6 +86,8 @@ def serve(conn):
                 conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": true}'))
             elif mode == "damaged-string":
                 conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": "yes"}'))
+            elif mode == "many-values-201":
+                conn.sendall(answer(201, b'{"entries": [' + b"[]," * 5000000 + b"[]]}"))
             elif mode == "other-act":
                 conn.sendall(answer(201, b'{"entries": [{"seq": 7, "act": "model.terminated", "subject": "X"}]}'))
             return

@@ -2,7 +2,7 @@
 # The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
 # trailer without end, JSON nested 100,000 deep, too many values or too wide to print, Retry-After: 0 for ever, CSV
 # with a formula or a C1 control, HTML with a script, units of the wrong type, an error message of 50 kB, of 8 MiB
-# or without end, an append answered with another act.
+# or without end, an append answered with another act or with too many values.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
 # machine's.
@@ -90,6 +90,8 @@ demo_pki="$tmp/demo/pki"
   --role person -o "$tmp/plan.signed" >/dev/null 2>&1
 against other-act "*the answer's entries are not what antq serve writes" \
   append --server URL "${access[@]}" "$tmp/plan.signed"
+# An append's 201 answer is read within the limits of every answer: 5 million empty arrays (15 MB) refused.
+max_rss=300000 against many-values-201 "*more than 2000000 values" append --server URL "${access[@]}" "$tmp/plan.signed"
 
 # Plain http:// carries no client certificate and no server authentication: to this machine only.
 for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:8443; do
@@ -99,4 +101,4 @@ for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:844
   [[ $rc == 2 && $out == *"plain http:// only to this machine"* ]] || fail "$url: rc $rc: $out"
 done
 echo "antq's service commands against a hostile server: bounded lines, deep or wide JSON, Retry-After 0, formulas,"\
-  "C1, scripts, wrong types, long errors, a damaged store, another act, plain http elsewhere: one line each"
+  "C1, scripts, wrong types, long errors, a damaged store, another act, a wide 201, plain http elsewhere: one line each"
