@@ -304,6 +304,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
       if (was_idle || rep_.draining) return shutdown();
       return fail(408, i18n::Text("the request's header did not arrive within {} s", rep_.limits.header.count()));
     }
+    // Every request read counts toward its client's rate, a malformed one too: the 4xx below close the connection,
+    // and a client that opens another to send the next is still held to its rate.
+    const double wait_seconds = rep_.wait(key_);
     if (ec == bhttp::error::header_limit)
       return fail(431, i18n::Text("the request's header is larger than {} bytes", rep_.limits.max_header));
     if (ec == bhttp::error::body_limit)
@@ -318,18 +321,23 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
       return fail(400, i18n::Text("a request has exactly one Host header field"));
     if (!parser_->chunked() && parser_->get().count(bhttp::field::transfer_encoding) > 0)
       return fail(400, i18n::Text("a Transfer-Encoding without chunked last: the body's length is not known"));
+    const auto& h = parser_->get();
+    if (auto why = cross_site_refusal({h.method_string(), h[bhttp::field::host], h[bhttp::field::origin],
+                                       h["Sec-Fetch-Site"], h["Sec-Fetch-Mode"], h["Sec-Fetch-Dest"]},
+                                      kTls))
+      return fail(403, *why);
     target_parsed_ = parse_target(target_);
     if (!target_parsed_) return fail(400, i18n::Text("malformed request target (path and query)"));
     // What can be judged from the header is judged before a byte of the body is read.
     if (over_limit_)
       return fail(
           429, i18n::Text("this client has {} connections open already: use them", rep_.limits.max_client_connections));
-    if (const double seconds = rep_.wait(key_); seconds > 0) {
+    if (wait_seconds > 0) {
       Response r = error(
           429, i18n::Text("more than {} requests per second from this client: wait and retry", rep_.limits.client_rate)
                    .str(language()));
       r.headers.emplace_back("Retry-After",
-                             std::to_string(static_cast<long long>(std::ceil(std::min(seconds, 3600.0)))));
+                             std::to_string(static_cast<long long>(std::ceil(std::min(wait_seconds, 3600.0)))));
       keep_alive_ = parser_->is_done();  // a body not read: the connection cannot go on
       return write(std::move(r));
     }
@@ -586,6 +594,21 @@ void Server::deliver(std::chrono::seconds limit) {
   rep_->drain_timer.cancel();  // a drain that ended early: its deadline is no work to wait for
   rep_->io.restart();
   rep_->io.run_for(limit);
+}
+
+std::optional<i18n::Text> cross_site_refusal(const BrowserSays& r, bool tls) {
+  const bool top_level = (r.method == "GET" || r.method == "HEAD") && beast::iequals(r.mode, "navigate") &&
+                         beast::iequals(r.dest, "document");
+  if (top_level) return std::nullopt;
+  if (!r.site.empty()) {
+    if (beast::iequals(r.site, "same-origin") || beast::iequals(r.site, "none")) return std::nullopt;
+  } else if (r.origin.empty() ||
+             beast::iequals(r.origin, std::string(tls ? "https://" : "http://") + std::string(r.host))) {
+    return std::nullopt;
+  }
+  return i18n::Text(
+      "a request another site's page made in the browser (Sec-Fetch-Site, Origin): the service answers its own pages "
+      "and programs, not other sites with your certificate; open the desk at the service's own address");
 }
 
 std::string handshake_origin(const std::string& address) {

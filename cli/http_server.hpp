@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cli/http.hpp"
 #include "signing/result.hpp"
@@ -49,6 +51,19 @@ using Logger = std::function<void(const LogLine&)>;
 // IPv4 address as it is (an IPv4-mapped IPv6 one as its IPv4 address), an IPv6 one as its /64 ("2001:db8::/64"):
 // one host is given a whole /64, and counted by address it could open the limit 2^64 times over.
 std::string handshake_origin(const std::string& address);
+
+// What a browser says of where a request comes from (RFC 6454's Origin, W3C Fetch Metadata's Sec-Fetch-*), as sent
+// ("" when absent), with the request's method and Host. curl, mirrors and antq send none of them.
+struct BrowserSays {
+  std::string_view method = {}, host = {}, origin = {}, site = {}, mode = {}, dest = {};
+};
+// Why a request is refused from its header as made by another site's page (nullopt when it is not). A browser sends
+// the user's client certificate with any page's requests: another site's <img>, <form> or fetch() would have its
+// reads entered in the access history as the user's, and a clerk's browser submit an act it holds. Refused when
+// Sec-Fetch-Site is neither same-origin nor none or, without it (an older browser), when Origin is not the service's
+// own (`tls`: https://HOST, else http://HOST); let through: a page opened at the top level (GET or HEAD, navigate,
+// document: a link followed, which the user sees).
+std::optional<i18n::Text> cross_site_refusal(const BrowserSays& r, bool tls);
 
 class Server {
  public:

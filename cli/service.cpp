@@ -400,8 +400,10 @@ const std::vector<Route>& routes() {
          if (format == "csv") return answer_text(r, queries::report_csv(*rep.ledger, o, scope_of(c)), "text/csv; charset=utf-8");
          if (format == "html") {
            http::Response res = answer_text(r, queries::report_html(*rep.ledger, o, scope_of(c)), "text/html; charset=utf-8");
-           // The report is a printable document: no script runs in it, and nothing it names is fetched.
-           res.headers.emplace_back("Content-Security-Policy", std::string(kDocumentSecurityPolicy));
+           // The report is a printable document: no script runs in it, and nothing it names is fetched; no other
+           // site's page frames it (a header's directive only: a <meta> policy cannot say it).
+           res.headers.emplace_back("Content-Security-Policy",
+                                    std::string(kDocumentSecurityPolicy) + "; frame-ancestors 'none'");
            return res;
          }
          if (format != "json") return http::error(400, r, i18n::Text("format: json, csv or html"));

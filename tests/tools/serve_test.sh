@@ -280,6 +280,26 @@ expect_refusal "*--client-cert*" show "$url" LT-M1 --json
 expect_refusal "*--as-of*" show "$url" LT-M1 --json --as-of 2026-13-40 "${reader[@]}"
 echo "antq show/history/dossier/diff/stats/audit/report/reconcile/retention URL: the same output as on the directory; refusals exit 2"
 
+# Another site's page in the inspector's browser, which sends the certificate with any page's requests (<img>,
+# fetch(), a form): 403 from the header, nothing entered in the access history. A link followed from elsewhere opens
+# the page (the user sees it); the desk's own requests are answered.
+records() { "$antq" access-log "$ledger" --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["records"]))'; }
+before=$(records)
+browser() { as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$@" || true; }
+[[ $(browser -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: no-cors' -H 'Sec-Fetch-Dest: image' \
+  "$url/v1/show?subject=LT-M1") == 403 ]] || fail "another site's image request was answered: $(cat "$tmp/out.json")"
+grep -q "another site's page" "$tmp/out.json" || fail "the 403 does not say why: $(cat "$tmp/out.json")"
+[[ $(browser -H 'Origin: https://evil.example' -H 'Content-Type: text/plain' --data-binary @"$tmp/report.csv" \
+  "$url/v1/reconcile") == 403 ]] || fail "another origin's POST was answered: $(cat "$tmp/out.json")"
+[[ $(browser -H 'Sec-Fetch-Site: same-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: iframe' \
+  "$url/desk/subject?id=LT-M1") == 403 ]] || fail "a frame of another site's page was answered"
+[[ $(records) == "$before" ]] || fail "another site's requests were entered in the access history: $before -> $(records)"
+[[ $(browser -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document' \
+  "$url/desk/subject?id=LT-M1") == 200 ]] || fail "a link followed from another site was refused"
+[[ $(browser -H 'Sec-Fetch-Site: same-origin' -H "Origin: https://127.0.0.1:$port" -H 'Sec-Fetch-Mode: cors' \
+  "$url/v1/show?subject=LT-M1") == 200 ]] || fail "the service's own page's request was refused"
+echo "another site's requests through the inspector's browser: 403, nothing entered; a link followed, the desk's own: 200"
+
 # Every route of the OpenAPI document answers (its example, as the inspector): no 404 "no such route", no 405, no 5xx.
 as "$pki/inspector" "$url/v1/openapi.json" > "$tmp/openapi.json"
 cmp -s "$tmp/openapi.json" "$here/cli/openapi.json" || fail "/v1/openapi.json is not cli/openapi.json"
