@@ -208,8 +208,40 @@ class Mirror {
     return read_text(dir_ / path, cap, N_("the kept copy's file"));
   }
 
+  // The copy's entry bundle `index`, of `width` entries, in the form it is kept in: its bytes and the file's name.
+  struct KeptBundle {
+    std::string body, where;
+    bool long_form = false;
+  };
+  Result<KeptBundle> read_kept_bundle(std::uint64_t index, unsigned width) {
+    tiles::Tile t;
+    t.entries = true;
+    t.index = index;
+    t.width = width;
+    if (!kept(tiles::tile_path(t))) t.long_form = true;
+    const std::string path = tiles::tile_path(t);
+    auto body = read_kept(path, t.long_form ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes));
+    if (!body) return std::unexpected(body.error());
+    return KeptBundle{std::move(*body), (dir_ / path).string(), t.long_form};
+  }
+  // The root of the copy's first `size` entries (at most the kept size).
+  Result<Digest> kept_root_at(std::uint64_t size) {
+    ledger::CompactRange range;
+    for (std::uint64_t b = 0; range.size() < size; ++b) {
+      const auto width =
+          static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, kept_size_ - b * tiles::kTileWidth));
+      auto bundle = read_kept_bundle(b, width);
+      if (!bundle) return std::unexpected(bundle.error());
+      auto entries = tiles::split_entry_bundle(as_bytes(bundle->body), width, bundle->long_form, bundle->where);
+      if (!entries) return corruption(text_of(entries.error()));
+      for (std::size_t i = 0; i < entries->size() && range.size() < size; ++i)
+        range.append(ledger::leaf_hash((*entries)[i]));
+    }
+    return range.root();
+  }
+
   // ---- the log ----
-  Status take_entry(std::uint64_t seq, ByteView bytes, bool fresh);
+  Status take_entry(std::uint64_t seq, ByteView bytes, bool fresh, const std::string& where);
   Status on_tile(const tiles::Tile& t, ByteView computed);
   Status fetch_documents();
   Status commit(const std::string& note, const ledger::Checkpoint& cp);
@@ -222,8 +254,7 @@ class Mirror {
   ledger::VerifierKey key_;
   std::uint64_t kept_size_ = 0;
   std::vector<std::string> staged_;      // paths written under the staging directory, in order
-  ledger::CompactRange range_;
-  std::optional<Digest> kept_root_;
+  ledger::CompactRange range_;           // the leaves of the new size: the copy's, then those the tiles served
   Bytes entries_bin_;                    // the part of entries.bin not yet written
   int entries_fd_ = -1;
   std::set<Digest> certs_, documents_;
@@ -238,12 +269,12 @@ class Mirror {
   bool first_copy_ = false;  // no checkpoint was kept: nothing to fall back on
 };
 
-Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
+Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh, const std::string& where) {
   auto entry = ledger::decode_entry(bytes);
-  if (!entry) return corruption(i18n::Text("entry {}: {}", seq, text_of(entry.error())));
-  if (entry->seq != seq) return corruption(i18n::Text("entry {} says it is entry {}", seq, entry->seq));
+  if (!entry) return corruption(i18n::Text("{}: entry {}: {}", where, seq, text_of(entry.error())));
+  if (entry->seq != seq) return corruption(i18n::Text("{}: entry {} says it is entry {}", where, seq, entry->seq));
   auto act = ledger::decode_body(entry->event.body);
-  if (!act) return corruption(i18n::Text("entry {}: {}", seq, text_of(act.error())));
+  if (!act) return corruption(i18n::Text("{}: entry {}: {}", where, seq, text_of(act.error())));
   for (const auto& s : entry->event.signatures) certs_.insert(s.signer);
   for (const auto& a : act->attachments) {
     documents_.insert(a.sha256);
@@ -256,8 +287,6 @@ Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh) {
                                   static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 24)};
   entries_bin_.insert(entries_bin_.end(), length, length + 4);
   entries_bin_.insert(entries_bin_.end(), bytes.begin(), bytes.end());
-  range_.append(ledger::leaf_hash(bytes));
-  if (range_.size() == kept_size_) kept_root_ = range_.root();
   return entries_bin_.size() >= (1u << 20) ? flush_entries_bin() : Status{};
 }
 
@@ -267,6 +296,8 @@ Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   // checkpoint's size costs no memory before its entries arrive.
   if (!t.partial() && t.index < tiles::full_tiles(t.level, kept_size_)) return {};  // kept already
   const std::string path = tiles::tile_path(t);
+  // Level 0 holds the leaf hashes run() fetched and checked against the checkpoint's root: kept as they came.
+  if (t.level == 0) return write_staged(path, computed);
   auto served = fetch_tile(t, path);
   if (!served) return std::unexpected(served.error());
   ++tiles_checked_;
@@ -274,18 +305,11 @@ Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   if (got.size() != computed.size())
     return corruption(
         i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), got.size(), computed.size(), t.width));
-  for (std::size_t i = 0; i < t.width; ++i) {
-    if (std::memcmp(got.data() + i * 32, computed.data() + i * 32, 32) == 0) continue;
-    // Hash i covers leaves [first, last): when they all lie in the copy kept, the log changed what it held.
-    const std::uint64_t span = std::uint64_t{1} << (8 * t.level);
-    const std::uint64_t first = (t.index * tiles::kTileWidth + i) * span, last = first + span;
-    if (last <= kept_size_)
+  // Computed from the leaves the checkpoint's root covers: a hash that differs is the server's error, not the log's.
+  for (std::size_t i = 0; i < t.width; ++i)
+    if (std::memcmp(got.data() + i * 32, computed.data() + i * 32, 32) != 0)
       return corruption(
-          i18n::Text("forked: {} differs from the copy kept over entries {} to {} (the log at {} "
-                     "rewrote entries its checkpoint of size {} held); the kept copy is unchanged",
-                     shown(path), first, last - 1, http_.url().shown(), kept_size_));
-    return corruption(i18n::Text("{}: hash {} is not that of the entries served", shown(path), i));
-  }
+          i18n::Text("{}: hash {} is not that of the leaves the checkpoint's root covers", shown(path), i));
   return write_staged(path, computed);
 }
 
@@ -303,9 +327,10 @@ Status Mirror::fetch_documents() {
     const std::string path = "attachments/" + to_hex(d);
     if (kept(path) || disposed_.contains(d)) continue;
     const std::uint64_t size = document_sizes_[d];
-    if (size > ledger::kMaxMessageBytes)
-      return corruption(
-          i18n::Text("{}: {} bytes, more than the {} a ledger holds", shown(path), size, ledger::kMaxMessageBytes));
+    if (size > ledger::kMaxMessageBytes) {  // held elsewhere: no ledger holds it, no server serves it
+      ++missing_documents_;
+      continue;
+    }
     auto doc = fetch(path, static_cast<std::size_t>(size));
     if (!doc) return std::unexpected(doc.error());
     if (!*doc) {  // a document the server does not hold (verify-bundle judges it): counted, asked for next run
@@ -325,6 +350,14 @@ Status Mirror::fetch_documents() {
     return corruption(i18n::Text("{}: {}", shown("intermediates.pem"), text_of(ders.error())));
   if (ders)
     for (const Bytes& der : *ders) {
+      // The server's word, as trust.pem: only CA certificates, which verify-bundle lists unchecked unless a chain
+      // uses one (any other it takes for the signer of an entry removed, and the copy would fail for good).
+      auto info = signing::inspect_certificate(der);
+      if (!info || !info->is_ca)
+        return corruption(i18n::Text(
+            "{}: holds a certificate that is not a CA's ({}), where the ledger's intermediates are; the kept copy "
+            "is unchanged",
+            shown("intermediates.pem"), info ? info->subject : std::string("?")));
       const std::string path = "certs/" + to_hex(sha256(der)) + ".der";
       if (kept(path) || std::find(staged_.begin(), staged_.end(), path) != staged_.end()) continue;
       if (auto s = write_staged(path, der); !s) return s;
@@ -356,9 +389,15 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
   if (auto s = write_staged("checkpoint", note); !s) return s;
   // Every check passed: move the staged files in, the checkpoint last (a reader that finds it finds what it covers),
   // and only after the directories that name the others are on disk (a crash then cannot keep the new checkpoint
-  // without the files it covers).
+  // without the files it covers). operator.vkey goes first: a first copy cut short (kill -9) is known by it, and
+  // made again by the next run; entries.bin and README.txt just before the checkpoint, so that the old checkpoint
+  // stands beside the entries it covers but for that instant.
+  const auto rank = [](const std::string& p) {
+    return p == "operator.vkey" ? 0 : p == "entries.bin" || p == "README.txt" ? 2 : p == "checkpoint" ? 3 : 1;
+  };
   std::vector<std::string> order = staged_;
-  std::stable_partition(order.begin(), order.end(), [](const std::string& p) { return p != "checkpoint"; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::set<fs::path> directories{dir_};
   moving_ = true;
   for (const std::string& path : order) {
@@ -476,19 +515,39 @@ Result<Mirror::Outcome> Mirror::run() {
                        dir_.string(), key_.name, text_of(cp.error())));
       kept_cp = *cp;
     } else {
-      // Empty, or holding only what an interrupted first run staged.
+      // Empty, or holding only what an interrupted first run staged, or moved in before it was cut short: then
+      // operator.vkey (moved first, and of this key: checked above) and nothing but the copy's own names, which
+      // are made again.
+      static const std::set<std::string> own{
+          kStaging, "operator.vkey", "entries.bin", "README.txt",        "schema",      "FORMAT.md", "tile", "antq",
+          "certs",  "attachments",   "trust.pem",   "intermediates.pem", "profile.json"};
+      std::vector<fs::path> left;
       for (const auto& e : fs::directory_iterator(dir_, ec))
-        if (e.path().filename() != kStaging)
-          return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
+        if (e.path().filename() != kStaging) left.push_back(e.path());
       if (ec) return io_error(i18n::Text("cannot read {}: {}", dir_.string(), ec.message()));
+      const bool cut_short = kept("operator.vkey") && std::all_of(left.begin(), left.end(), [&](const fs::path& p) {
+                               return own.contains(p.filename().string());
+                             });
+      if (!left.empty() && !cut_short)
+        return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
+      for (const fs::path& p : left) {
+        fs::remove_all(p, ec);
+        if (ec) return io_error(i18n::Text("cannot remove {}: {}", p.string(), ec.message()));
+      }
     }
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
   first_copy_ = !kept_cp;
 
-  auto note = fetch_required("checkpoint", kMaxNoteBytes);
-  if (!note) return std::unexpected(note.error());
-  auto cp = ledger::open_checkpoint(*note, key_);
+  auto got_note = fetch("checkpoint", kMaxNoteBytes);
+  if (!got_note) return std::unexpected(got_note.error());
+  if (!*got_note)
+    return bad_input(
+        i18n::Text("{}: not found: is {} the URL prefix of a log, where its checkpoint and tile/ are "
+                   "served?",
+                   shown("checkpoint"), http_.url().shown()));
+  const std::string note = std::move(**got_note);
+  auto cp = ledger::open_checkpoint(note, key_);
   if (!cp)
     return corruption(
         i18n::Text("{}: the checkpoint does not verify with the operator key {}: {}; the kept copy is "
@@ -497,11 +556,34 @@ Result<Mirror::Outcome> Mirror::run() {
   if (cp->origin != key_.name)
     return corruption(
         i18n::Text("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
-  if (kept_cp && cp->size < kept_cp->size)
-    return corruption(
-        i18n::Text("forked: {} serves a checkpoint of size {}, smaller than the {} kept (the log was "
-                   "rolled back or rewritten); the kept copy is unchanged",
-                   http_.url().shown(), cp->size, kept_cp->size));
+  if (kept_cp && cp->size < kept_cp->size) {
+    // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
+    // is not that of the copy's first entries is a fork the operator's key signed.
+    auto root = kept_root_at(cp->size);
+    if (!root) return std::unexpected(root.error());
+    if (*root != cp->root)
+      return corruption(
+          i18n::Text("forked: {} serves a checkpoint of size {} whose root is not that of the copy's first {} entries "
+                     "(the log was rewritten); the kept copy is unchanged",
+                     http_.url().shown(), cp->size, cp->size));
+    return Outcome{{{"url", http_.url().shown()},
+                    {"dir", dir_.string()},
+                    {"size", kept_size_},
+                    {"before", kept_size_},
+                    {"up_to_date", true},
+                    {"served_size", cp->size},
+                    {"new_entries", 0},
+                    {"tiles_checked", 0},
+                    {"certificates", 0},
+                    {"documents", 0},
+                    {"fetched", fetched_},
+                    {"first_copy", false},
+                    {"documents_missing", nullptr}},
+                   i18n::trf(i18n::process_lang(),
+                             "{}: up to date at tree size {}; {} serves an older checkpoint (size {}), consistent with "
+                             "the copy (a cache not yet refreshed?)",
+                             dir_.string(), kept_size_, http_.url().shown(), cp->size)};
+  }
   if (kept_cp && cp->size == kept_cp->size) {
     if (cp->root != kept_cp->root)
       return corruption(
@@ -513,6 +595,7 @@ Result<Mirror::Outcome> Mirror::run() {
                     {"size", cp->size},
                     {"before", kept_size_},
                     {"up_to_date", true},
+                    {"served_size", cp->size},
                     {"new_entries", 0},
                     {"tiles_checked", 0},
                     {"certificates", 0},
@@ -529,102 +612,130 @@ Result<Mirror::Outcome> Mirror::run() {
   made_stage_ = true;
 
   tiles::TileBuilder builder([&](const tiles::Tile& t, ByteView bytes) { return on_tile(t, bytes); });
-
-  // The entries: those kept (from the kept bundles), then the new ones fetched; one bundle in memory at a time.
-  const std::uint64_t bundles = (cp->size + tiles::kTileWidth - 1) / tiles::kTileWidth;
-  const std::uint64_t first_fetched = kept_size_ / tiles::kTileWidth;
   if (auto s = open_entries_bin(); !s) return std::unexpected(s.error());
   const auto progress = progress_printer("mirror");
-  for (std::uint64_t b = 0; b < bundles; ++b) {
+  const auto width_at = [](std::uint64_t index, std::uint64_t size) {
+    return static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, size - index * tiles::kTileWidth));
+  };
+
+  // 1. The copy's entries, from its bundles, into entries.bin; their leaves, those of the bundle the kept size ends
+  // inside (a partial one) apart. They must give the kept checkpoint's root.
+  const std::uint64_t kept_full = tiles::full_tiles(0, kept_size_);
+  const std::uint64_t kept_bundles = kept_full + (tiles::partial_width(0, kept_size_) > 0 ? 1 : 0);
+  std::vector<Digest> kept_edge;
+  for (std::uint64_t b = 0; b < kept_bundles; ++b) {
+    if (progress && b % 16 == 0) progress(b * tiles::kTileWidth, cp->size);
+    auto bundle = read_kept_bundle(b, width_at(b, kept_size_));
+    if (!bundle) return std::unexpected(bundle.error());
+    const std::string& where = bundle->where;
+    auto entries = tiles::split_entry_bundle(as_bytes(bundle->body), width_at(b, kept_size_), bundle->long_form, where);
+    if (!entries) return corruption(text_of(entries.error()));
+    for (std::uint64_t i = 0; i < entries->size(); ++i) {
+      if (auto s = take_entry(b * tiles::kTileWidth + i, (*entries)[i], false, where); !s)
+        return std::unexpected(s.error());
+      const Digest leaf = ledger::leaf_hash((*entries)[i]);
+      if (b < kept_full) {
+        range_.append(leaf);
+        if (auto s = builder.add(leaf); !s) return std::unexpected(s.error());
+      } else {
+        kept_edge.push_back(leaf);
+      }
+    }
+  }
+  if (kept_cp) {
+    ledger::CompactRange kept_range = range_;
+    for (const Digest& leaf : kept_edge) kept_range.append(leaf);
+    if (kept_range.root() != kept_cp->root)
+      return corruption(
+          i18n::Text("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
+                     "damaged (mirror it again into a new directory)",
+                     dir_.string()));
+  }
+
+  // 2. The leaves the copy lacks, from the level-0 tiles served: with the copy's, they must give the new checkpoint's
+  // root before an entry is fetched, so that what a server without the operator's key sends costs no more than the
+  // log's own tiles (32 bytes an entry of the size the key signed). An entry of the copy whose leaf differs there
+  // is a fork the operator's key signed.
+  const std::uint64_t level0 = tiles::full_tiles(0, cp->size) + (tiles::partial_width(0, cp->size) > 0 ? 1 : 0);
+  std::optional<std::uint64_t> rewritten;
+  for (std::uint64_t n = kept_full; n < level0; ++n) {  // 8 KiB each: no progress told, the entries' is
+    tiles::Tile t;
+    t.index = n;
+    t.width = width_at(n, cp->size);
+    const std::string path = tiles::tile_path(t);
+    auto served = fetch_tile(t, path);
+    if (!served) return std::unexpected(served.error());
+    ++tiles_checked_;
+    if (served->size() != std::size_t{t.width} * tiles::kHashBytes)
+      return corruption(i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), served->size(),
+                                   std::size_t{t.width} * tiles::kHashBytes, t.width));
+    for (unsigned i = 0; i < t.width; ++i) {
+      Digest leaf;
+      std::memcpy(leaf.data(), served->data() + std::size_t{i} * tiles::kHashBytes, tiles::kHashBytes);
+      if (n == kept_full && i < kept_edge.size() && leaf != kept_edge[i] && !rewritten)
+        rewritten = n * tiles::kTileWidth + i;
+      range_.append(leaf);
+      if (auto s = builder.add(leaf); !s) return std::unexpected(s.error());
+    }
+  }
+  if (range_.size() != cp->size || range_.root() != cp->root)
+    return corruption(
+        kept_size_ == 0
+            ? i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the tiles served; the kept copy is "
+                         "unchanged",
+                         shown("checkpoint"), cp->size)
+            : i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the copy's {} entries and the tiles "
+                         "served after them: the server serves another tree's tiles, or the log rewrote entries the "
+                         "copy holds; the kept copy is unchanged",
+                         shown("checkpoint"), cp->size, kept_size_));
+  if (rewritten)
+    return corruption(
+        i18n::Text("forked: the checkpoint of size {} that {} serves, signed with the operator key, holds another "
+                   "entry {} than the copy's (the log rewrote an entry its checkpoint of size {} held); the kept "
+                   "copy is unchanged",
+                   cp->size, http_.url().shown(), *rewritten, kept_size_));
+  if (auto s = builder.finish(); !s) return std::unexpected(s.error());  // the tiles above level 0, compared
+
+  // 3. The new entries: each bundle checked against its leaves (staged by the builder) as it arrives.
+  for (std::uint64_t b = kept_full; b < level0; ++b) {
     if (progress && b % 16 == 0) progress(b * tiles::kTileWidth, cp->size);
     tiles::Tile t;
     t.entries = true;
     t.index = b;
-    const std::uint64_t first = b * tiles::kTileWidth;
-    const std::uint64_t fetch_width = std::min<std::uint64_t>(tiles::kTileWidth, cp->size - first);
-    const bool fetching = b >= first_fetched;
-    const std::uint64_t width =
-        fetching ? fetch_width : std::min<std::uint64_t>(tiles::kTileWidth, kept_size_ - first);
-    t.width = static_cast<unsigned>(width);
-    tiles::Tile long_form = t;
-    long_form.long_form = true;
-    std::string body;
-    bool is_long = false;
-    std::string path = tiles::tile_path(t);
-    if (fetching) {
-      auto got = fetch_bundle(t);
-      if (!got) return std::unexpected(got.error());
-      body = std::move(got->body);
-      path = std::move(got->path);
-      is_long = got->long_form;
-    } else {
-      if (!kept(path)) {
-        path = tiles::tile_path(long_form);
-        is_long = true;
-      }
-      auto got = read_kept(path, is_long ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes));
-      if (!got) return std::unexpected(got.error());
-      body = std::move(*got);
-    }
-    const std::string where = fetching ? shown(path) : (dir_ / path).string();
-    auto entries = tiles::split_entry_bundle(as_bytes(body), t.width, is_long, where);
+    t.width = width_at(b, cp->size);
+    auto got = fetch_bundle(t);
+    if (!got) return std::unexpected(got.error());
+    const std::string where = shown(got->path);
+    auto entries = tiles::split_entry_bundle(as_bytes(got->body), t.width, got->long_form, where);
     if (!entries) return corruption(text_of(entries.error()));
-    if (is_long && tiles::entry_bundle(*entries, false))
+    if (got->long_form && tiles::entry_bundle(*entries, false))
       return corruption(i18n::Text("{}: in the long form, though every entry fits a uint16 length", where));
-    if (fetching && first < kept_size_) {
-      // The bundle that was partial at the kept size: the entries kept must be those served, byte for byte.
-      tiles::Tile kept_tile = t;
-      kept_tile.width = static_cast<unsigned>(kept_size_ - first);
-      std::string kept_path = tiles::tile_path(kept_tile);
-      bool kept_long = false;
-      if (!kept(kept_path)) {
-        kept_tile.long_form = kept_long = true;
-        kept_path = tiles::tile_path(kept_tile);
-      }
-      auto kept_body = read_kept(kept_path, kept_long ? kMaxLongBundleBytes
-                                                      : tiles::kTileWidth * (2 + tiles::kMaxShortEntryBytes));
-      if (!kept_body) return std::unexpected(kept_body.error());
-      auto kept_entries = tiles::split_entry_bundle(as_bytes(*kept_body), kept_tile.width, kept_long,
-                                                    (dir_ / kept_path).string());
-      if (!kept_entries) return corruption(text_of(kept_entries.error()));
-      for (std::uint64_t i = 0; i < kept_entries->size(); ++i) {
-        const ByteView mine = (*kept_entries)[i], theirs = (*entries)[i];
-        if (!std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
-          return corruption(
-              i18n::Text("forked: entry {} at {} differs from the copy kept (the log rewrote an entry "
-                         "its checkpoint of size {} held); the kept copy is unchanged",
-                         first + i, where, kept_size_));
-      }
-    }
+    tiles::Tile leaves_tile;
+    leaves_tile.index = b;
+    leaves_tile.width = t.width;
+    auto leaves = read_text(stage_ / tiles::tile_path(leaves_tile), tiles::kFullTileBytes, N_("a staged tile"));
+    if (!leaves) return std::unexpected(leaves.error());
     for (std::uint64_t i = 0; i < entries->size(); ++i) {
-      const std::uint64_t seq = first + i;
-      if (auto s = take_entry(seq, (*entries)[i], seq >= kept_size_); !s) return std::unexpected(s.error());
-      if (auto s = builder.add(ledger::leaf_hash((*entries)[i])); !s) return std::unexpected(s.error());
+      const std::uint64_t seq = b * tiles::kTileWidth + i;
+      const Digest leaf = ledger::leaf_hash((*entries)[i]);
+      if (leaves->size() != std::size_t{t.width} * tiles::kHashBytes ||
+          std::memcmp(leaf.data(), leaves->data() + i * tiles::kHashBytes, tiles::kHashBytes) != 0)
+        return corruption(i18n::Text("{}: entry {} is not the one the checkpoint's tiles hold", where, seq));
+      if (seq < kept_size_) continue;  // the copy's, taken in step 1 (the same bytes: the same leaf)
+      if (auto s = take_entry(seq, (*entries)[i], true, where); !s) return std::unexpected(s.error());
     }
-    if (fetching)
-      if (auto s = write_staged(path, body); !s) return std::unexpected(s.error());
+    if (auto s = write_staged(got->path, got->body); !s) return std::unexpected(s.error());
   }
-  if (kept_size_ == 0) kept_root_ = ledger::empty_root();
-  if (kept_cp && (!kept_root_ || *kept_root_ != kept_cp->root))
-    return corruption(
-        i18n::Text("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
-                   "damaged (mirror it again into a new directory)",
-                   dir_.string()));
-  if (auto s = builder.finish(); !s) return std::unexpected(s.error());
-  if (range_.root() != cp->root)
-    return corruption(
-        i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the entries and tiles "
-                   "served; the kept copy is unchanged",
-                   shown("checkpoint"), cp->size));
   if (auto s = close_entries_bin(); !s) return std::unexpected(s.error());
   if (auto s = fetch_documents(); !s) return std::unexpected(s.error());
-  if (auto s = commit(*note, *cp); !s) return std::unexpected(s.error());
+  if (auto s = commit(note, *cp); !s) return std::unexpected(s.error());
   fs::remove_all(stage_, ec);
   return Outcome{{{"url", http_.url().shown()},
                   {"dir", dir_.string()},
                   {"size", cp->size},
                   {"before", kept_size_},
                   {"up_to_date", false},
+                  {"served_size", cp->size},
                   {"new_entries", new_entries_},
                   {"tiles_checked", tiles_checked_},
                   {"certificates", new_certs_},
@@ -663,7 +774,9 @@ void add_mirror(CLI::App& app, Action& run) {
   cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
   cmd->add_flag(
       "--json", args->json,
-      "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, new_entries, "
+      "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, served_size (the "
+      "served checkpoint's: smaller than size when the server gives an older one, consistent with the copy), "
+      "new_entries, "
       "tiles_checked, certificates, documents, fetched (resources in all), first_copy, documents_missing (named by "
       "entries, not served; null when up to date: such a run reads no entry, and a later run that finds new entries "
       "asks for them again)");

@@ -4,9 +4,12 @@
 # (tests/tools/tiles_check.py: RFC 9162 and the specification only), served by a plain static file server
 # (python3's http.server on a free loopback port, its 404 page 100 kB as a CDN's may be), mirrored; appended to,
 # exported and mirrored again (only what is new is fetched); the copy is a bundle `antq verify-bundle` accepts
-# against the operator's key and the roots. A log rolled back or forked (the same operator key signing another
-# history), a truncated tile, an oversized response and a checkpoint whose signature does not verify are each
-# refused with one line, and leave the copy as it was.
+# against the operator's key and the roots. An older checkpoint consistent with the copy fetches nothing; a forked
+# log (the same operator key signing another history) is refused as forked; what a server without the key can change
+# (a leaf, a tile above level 0, an entry, a truncated tile, an oversized response, a checkpoint whose signature does
+# not verify, a signer's certificate among the intermediates) is refused as the server's error, never as a fork, with
+# one line, and leaves the copy as it was. A first copy cut short is made again; a directory of other files is not
+# taken for one.
 #   tests/tools/mirror_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -110,16 +113,23 @@ refused() {  # WHAT EXPECTED-EXIT PATTERN: the mirror fails with one line matchi
   [[ ! -e $copy/.mirror-incoming ]] || fail "$1: the staging directory was left"
 }
 
-# Rolled back: the log served is the older one.
+# An older checkpoint (a cache not yet refreshed, or a log rolled back), consistent with the copy: nothing fetched.
 serve "$tmp/site1"
-refused "a rolled-back log" 1 "forked: $url serves a checkpoint of size 3246, smaller than the 3247 kept"
+out=$(mirror) || fail "an older checkpoint: $out"
+[[ $out == *"up to date at tree size 3247; $url serves an older checkpoint (size 3246), consistent with the copy"* ]] ||
+  fail "an older checkpoint: $out"
+[[ $(fingerprint) == "$kept" ]] || fail "an older checkpoint: the kept copy changed"
 
-# Forked: the same operator key signs another history from entry 3246 on.
+# Forked: the same operator key signs another history from entry 3246 on: of the copy's size (3247), and longer.
 record "$tmp/fork" MS-FORK-1
+"$antq" export "$tmp/fork" "$tmp/site-fork1" --tiles >/dev/null || fail "export of the fork"
 record "$tmp/fork" MS-FORK-2
 "$antq" export "$tmp/fork" "$tmp/site-fork" --tiles >/dev/null || fail "export of the fork"
+serve "$tmp/site-fork1"
+refused "a forked log of the copy's size" 1 "forked: $url serves a checkpoint of size 3247 with another root"
 serve "$tmp/site-fork"
-refused "a forked log" 1 "forked: entry 3246 at $url/tile/entries/012.p/176 differs from the copy kept"
+refused "a forked log" 1 \
+  "forked: the checkpoint of size 3248 that $url serves, signed with the operator key, holds another entry 3246"
 
 # Hostile responses for a newer, honest log.
 record "$ledger" MS-MIRROR-2
@@ -139,6 +149,29 @@ refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/176: 1
 serve "$tmp/site3"
 printf 'not a certificate\n' >"$tmp/www/trust.pem"
 refused "a trust.pem that holds no certificate" 1 "$url/trust.pem: "
+# A signer's certificate as an intermediate: kept in certs/, it would fail verify-bundle for good.
+serve "$tmp/site3"
+cat "$pki/chair.crt" >>"$tmp/www/intermediates.pem"
+refused "an intermediate that is not a CA's" 1 "$url/intermediates.pem: holds a certificate that is not a CA's"
+# A server without the operator's key cannot have the copy accuse the log: a byte changed in a leaf hash the copy
+# holds, in a tile above level 0 or in a new entry is the server's error, found before any entry is fetched or as its
+# bundle comes.
+serve "$tmp/site3"
+printf '\x01' | dd of="$tmp/www/tile/0/012.p/176" bs=1 seek=5 conv=notrunc status=none
+refused "a changed leaf the copy holds" 1 \
+  "$url/checkpoint: the checkpoint's root (tree size 3248) is not that of the copy's 3247 entries and the tiles"
+serve "$tmp/site3"
+printf '\x01' | dd of="$tmp/www/tile/1/000.p/12" bs=1 seek=100 conv=notrunc status=none
+refused "a changed tile above level 0" 1 \
+  "$url/tile/1/000.p/12: hash 3 is not that of the leaves the checkpoint's root covers"
+serve "$tmp/site3"
+size=$(stat -c %s "$tmp/www/tile/entries/012.p/176")
+printf '\x01' | dd of="$tmp/www/tile/entries/012.p/176" bs=1 seek=$((size - 1)) conv=notrunc status=none
+refused "a changed entry" 1 "$url/tile/entries/012.p/176: entry 3247 is not the one the checkpoint's tiles hold"
+# The checkpoint of a log that is not there: the URL is wrong (exit 2).
+serve "$tmp/site3"
+rm "$tmp/www/checkpoint"
+refused "no checkpoint" 2 "$url/checkpoint: not found: is $url the URL prefix of a log"
 
 # Another run holds the copy (flock, as antq mirror takes it): refused at once, exit 2, and neither the copy nor what
 # the other run stages is touched.
@@ -227,6 +260,20 @@ kill "$busy" 2>/dev/null || true
 [[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
 [[ $out == *"; a first copy: "* && ! -e $tmp/busy-copy/.mirror-incoming ]] || fail "mirror into a staged copy: $out"
 copy="$tmp/busy-copy" verifies 3248
+# A first copy cut short (kill -9) while moving files in: operator.vkey (moved first), some files, no checkpoint.
+# The next run makes it again.
+mkdir -p "$tmp/cut-copy/tile" && cp "$tmp/kept.vkey" "$tmp/cut-copy/operator.vkey"
+echo partial >"$tmp/cut-copy/entries.bin" && echo partial >"$tmp/cut-copy/tile/stale"
+out=$("$antq" mirror "$url" "$tmp/cut-copy" --operator-key "$tmp/kept.vkey" 2>&1) || fail "mirror into a cut copy: $out"
+[[ $out == *"; a first copy: "* && ! -e $tmp/cut-copy/tile/stale ]] || fail "mirror into a cut copy: $out"
+copy="$tmp/cut-copy" verifies 3328
+mkdir -p "$tmp/cut-copy2.d" && cp "$tmp/kept.vkey" "$tmp/cut-copy2.d/operator.vkey"
+echo mine >"$tmp/cut-copy2.d/notes.txt"
+status=0
+out=$("$antq" mirror "$url" "$tmp/cut-copy2.d" --operator-key "$tmp/kept.vkey" 2>&1) || status=$?
+[[ $status == 2 && $out == *"holds no mirrored copy (no checkpoint) and is not empty"* &&
+   -f $tmp/cut-copy2.d/notes.txt ]] ||
+  fail "a directory with other files was taken for a cut copy: exit $status: $out"
 
 # Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
 # certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and
