@@ -556,16 +556,8 @@ Result<Mirror::Outcome> Mirror::run() {
   if (cp->origin != key_.name)
     return corruption(
         i18n::Text("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
-  if (kept_cp && cp->size < kept_cp->size) {
-    // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
-    // is not that of the copy's first entries is a fork the operator's key signed.
-    auto root = kept_root_at(cp->size);
-    if (!root) return std::unexpected(root.error());
-    if (*root != cp->root)
-      return corruption(
-          i18n::Text("forked: {} serves a checkpoint of size {} whose root is not that of the copy's first {} entries "
-                     "(the log was rewritten); the kept copy is unchanged",
-                     http_.url().shown(), cp->size, cp->size));
+  // The copy up to date: nothing fetched, and how many documents it lacks not known (such a run reads no entry).
+  const auto up_to_date = [&](std::string line) {
     return Outcome{{{"url", http_.url().shown()},
                     {"dir", dir_.string()},
                     {"size", kept_size_},
@@ -579,10 +571,22 @@ Result<Mirror::Outcome> Mirror::run() {
                     {"fetched", fetched_},
                     {"first_copy", false},
                     {"documents_missing", nullptr}},
-                   i18n::trf(i18n::process_lang(),
-                             "{}: up to date at tree size {}; {} serves an older checkpoint (size {}), consistent with "
-                             "the copy (a cache not yet refreshed?)",
-                             dir_.string(), kept_size_, http_.url().shown(), cp->size)};
+                   std::move(line)};
+  };
+  if (kept_cp && cp->size < kept_cp->size) {
+    // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
+    // is not that of the copy's first entries is a fork the operator's key signed.
+    auto root = kept_root_at(cp->size);
+    if (!root) return std::unexpected(root.error());
+    if (*root != cp->root)
+      return corruption(
+          i18n::Text("forked: {} serves a checkpoint of size {} whose root is not that of the copy's first {} entries "
+                     "(the log was rewritten); the kept copy is unchanged",
+                     http_.url().shown(), cp->size, cp->size));
+    return up_to_date(i18n::trf(i18n::process_lang(),
+                                "{}: up to date at tree size {}; {} serves an older checkpoint (size {}), consistent "
+                                "with the copy (a cache not yet refreshed?)",
+                                dir_.string(), kept_size_, http_.url().shown(), cp->size));
   }
   if (kept_cp && cp->size == kept_cp->size) {
     if (cp->root != kept_cp->root)
@@ -590,20 +594,7 @@ Result<Mirror::Outcome> Mirror::run() {
           i18n::Text("forked: {} serves a checkpoint of size {} with another root than the one kept; "
                      "the kept copy is unchanged",
                      http_.url().shown(), cp->size));
-    return Outcome{{{"url", http_.url().shown()},
-                    {"dir", dir_.string()},
-                    {"size", cp->size},
-                    {"before", kept_size_},
-                    {"up_to_date", true},
-                    {"served_size", cp->size},
-                    {"new_entries", 0},
-                    {"tiles_checked", 0},
-                    {"certificates", 0},
-                    {"documents", 0},
-                    {"fetched", fetched_},
-                    {"first_copy", false},
-                    {"documents_missing", nullptr}},  // unknown: this run read no entry
-                   i18n::trf(i18n::process_lang(), "{}: up to date at tree size {}", dir_.string(), cp->size)};
+    return up_to_date(i18n::trf(i18n::process_lang(), "{}: up to date at tree size {}", dir_.string(), cp->size));
   }
 
   fs::remove_all(stage_, ec);  // what an interrupted run left (no run holds the lock now)
