@@ -5,7 +5,9 @@
 // A run holds a lock on DIR (flock), stages everything it fetches and makes in DIR/.mirror-incoming, checks it all,
 // and only then moves it in, the checkpoint last, after the files it covers are on disk. A run that fails before
 // moving files in removes the staging directory and leaves DIR as it was; one that fails while moving them (a disk
-// error) leaves the old checkpoint in force, and the next run finishes the work.
+// error) leaves the old checkpoint in force, and the next run finishes the work. What a first copy killed while
+// moving files in left (operator.vkey, the staged checkpoint, the copy's own names) is removed and made again by the
+// next run, once the new checkpoint verifies.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -44,6 +46,18 @@ constexpr std::size_t kMaxTextBytes = 16u << 20;
 constexpr std::size_t kMaxLongBundleBytes = ledger::kMaxMessageBytes;
 
 std::string errno_text() { return std::strerror(errno); }
+
+// Level-0 tiles (as many entry bundles) of the tree of `size` leaves, full and partial; the width of tile `index`.
+std::uint64_t level0_tiles(std::uint64_t size) {
+  return tiles::full_tiles(0, size) + (tiles::partial_width(0, size) > 0 ? 1 : 0);
+}
+unsigned width_at(std::uint64_t index, std::uint64_t size) {
+  return static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, size - index * tiles::kTileWidth));
+}
+// What an entry bundle of `width` entries may take, in the specification's form or the long one.
+std::size_t bundle_cap(unsigned width, bool long_form) {
+  return long_form ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes);
+}
 
 bool same_key(const ledger::VerifierKey& a, const ledger::VerifierKey& b) {
   return a.name == b.name && a.id == b.id && a.public_key == b.public_key;
@@ -112,10 +126,27 @@ class Mirror {
     if (!*whole)
       return corruption(i18n::Text("{}: not found, nor the full tile {}, though the checkpoint covers it", shown(path),
                                    tiles::tile_path(full)));
-    if ((*whole)->size() != tiles::kFullTileBytes)
-      return corruption(i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(tiles::tile_path(full)),
-                                   (*whole)->size(), tiles::kFullTileBytes, tiles::kTileWidth));
+    if (auto s = hashes_size(tiles::tile_path(full), (*whole)->size(), tiles::kTileWidth); !s)
+      return std::unexpected(s.error());
     return (*whole)->substr(0, std::size_t{t.width} * tiles::kHashBytes);
+  }
+  // corruption naming `path` unless `got` bytes are `width` hashes.
+  Status hashes_size(const std::string& path, std::size_t got, unsigned width) const {
+    if (got == std::size_t{width} * tiles::kHashBytes) return {};
+    return corruption(i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), got,
+                                 std::size_t{width} * tiles::kHashBytes, width));
+  }
+  // The leaf hashes of the level-0 tile `index` of the tree of `size` leaves, as served.
+  Result<std::string> fetch_leaves(std::uint64_t index, std::uint64_t size) {
+    tiles::Tile t;
+    t.index = index;
+    t.width = width_at(index, size);
+    const std::string path = tiles::tile_path(t);
+    auto served = fetch_tile(t, path);
+    if (!served) return std::unexpected(served.error());
+    ++tiles_checked_;
+    if (auto s = hashes_size(path, served->size(), t.width); !s) return std::unexpected(s.error());
+    return served;
   }
   // The entry bundle `t` (the spec's form, or else the long form) and the path it is kept at; the entries split.
   // A partial bundle the server no longer has is the first entries of the full bundle, written again in the form
@@ -132,7 +163,7 @@ class Mirror {
       for (const bool long_form : {false, true}) {
         asked.long_form = long_form;
         const std::string path = tiles::tile_path(asked);
-        auto got = fetch(path, long_form ? kMaxLongBundleBytes : asked.width * (2 + tiles::kMaxShortEntryBytes));
+        auto got = fetch(path, bundle_cap(asked.width, long_form));
         if (!got) return std::unexpected(got.error());
         if (!*got) continue;
         if (!partial_of_full) return Bundle{std::move(**got), path, long_form};
@@ -208,36 +239,70 @@ class Mirror {
     return read_text(dir_ / path, cap, N_("the kept copy's file"));
   }
 
-  // The copy's entry bundle `index`, of `width` entries, in the form it is kept in: its bytes and the file's name.
-  struct KeptBundle {
-    std::string body, where;
-    bool long_form = false;
-  };
-  Result<KeptBundle> read_kept_bundle(std::uint64_t index, unsigned width) {
-    tiles::Tile t;
-    t.entries = true;
-    t.index = index;
-    t.width = width;
-    if (!kept(tiles::tile_path(t))) t.long_form = true;
-    const std::string path = tiles::tile_path(t);
-    auto body = read_kept(path, t.long_form ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes));
-    if (!body) return std::unexpected(body.error());
-    return KeptBundle{std::move(*body), (dir_ / path).string(), t.long_form};
-  }
-  // The root of the copy's first `size` entries (at most the kept size).
-  Result<Digest> kept_root_at(std::uint64_t size) {
+  // The copy's entries in order, from its bundles (each in the form it is kept in): `fn(seq, entry, leaf hash, file)`
+  // for each; corruption when they do not give `root`, the kept checkpoint's (the copy is damaged).
+  using KeptEntry = std::function<Status(std::uint64_t, ByteView, const Digest&, const std::string&)>;
+  Status for_each_kept_entry(const Digest& root, const KeptEntry& fn) {
     ledger::CompactRange range;
-    for (std::uint64_t b = 0; range.size() < size; ++b) {
-      const auto width =
-          static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, kept_size_ - b * tiles::kTileWidth));
-      auto bundle = read_kept_bundle(b, width);
-      if (!bundle) return std::unexpected(bundle.error());
-      auto entries = tiles::split_entry_bundle(as_bytes(bundle->body), width, bundle->long_form, bundle->where);
+    for (std::uint64_t b = 0; b < level0_tiles(kept_size_); ++b) {
+      tiles::Tile t;
+      t.entries = true;
+      t.index = b;
+      t.width = width_at(b, kept_size_);
+      if (!kept(tiles::tile_path(t))) t.long_form = true;
+      const std::string path = tiles::tile_path(t), where = (dir_ / path).string();
+      auto body = read_kept(path, bundle_cap(t.width, t.long_form));
+      if (!body) return std::unexpected(body.error());
+      auto entries = tiles::split_entry_bundle(as_bytes(*body), t.width, t.long_form, where);
       if (!entries) return corruption(text_of(entries.error()));
-      for (std::size_t i = 0; i < entries->size() && range.size() < size; ++i)
-        range.append(ledger::leaf_hash((*entries)[i]));
+      for (std::size_t i = 0; i < entries->size(); ++i) {
+        const Digest leaf = ledger::leaf_hash((*entries)[i]);
+        range.append(leaf);
+        if (auto s = fn(b * tiles::kTileWidth + i, (*entries)[i], leaf, where); !s) return s;
+      }
     }
-    return range.root();
+    if (range.root() != root)
+      return corruption(
+          i18n::Text("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
+                     "damaged (mirror it again into a new directory)",
+                     dir_.string()));
+    return {};
+  }
+  // After the level-0 tiles served did not give the new checkpoint's root with the copy's leaves: the first entry
+  // of the copy that the tree the new root covers holds otherwise, when the level-0 tiles served over the whole
+  // tree give that root (a fork the operator's key signed); nullopt when they do not either (the server's tiles).
+  Result<std::optional<std::uint64_t>> fork_point(const ledger::Checkpoint& kept_cp, const ledger::Checkpoint& cp) {
+    ledger::CompactRange served;
+    std::optional<std::uint64_t> differs;
+    std::string leaves;
+    std::uint64_t fetched = 0;  // the level-0 tiles served fetched (in order), their leaves in `served`
+    auto take_tile = [&]() -> Status {
+      auto got = fetch_leaves(fetched, cp.size);
+      if (!got) return std::unexpected(got.error());
+      leaves = std::move(*got);
+      for (std::size_t i = 0; i < leaves.size(); i += tiles::kHashBytes) {
+        Digest leaf;
+        std::memcpy(leaf.data(), leaves.data() + i, tiles::kHashBytes);
+        served.append(leaf);
+      }
+      ++fetched;
+      return {};
+    };
+    auto s = for_each_kept_entry(
+        kept_cp.root, [&](std::uint64_t seq, ByteView, const Digest& leaf, const std::string&) -> Status {
+          if (seq >= cp.size) return {};
+          if (seq / tiles::kTileWidth == fetched)
+            if (auto t = take_tile(); !t) return t;
+          if (!differs && std::memcmp(leaf.data(), leaves.data() + (seq % tiles::kTileWidth) * tiles::kHashBytes,
+                                      tiles::kHashBytes))
+            differs = seq;
+          return {};
+        });
+    if (!s) return std::unexpected(s.error());
+    while (fetched < level0_tiles(cp.size))
+      if (auto t = take_tile(); !t) return std::unexpected(t.error());
+    if (served.root() != cp.root) return std::optional<std::uint64_t>();
+    return differs;
   }
 
   // ---- the log ----
@@ -267,6 +332,7 @@ class Mirror {
   bool made_stage_ = false;  // this run created the staging directory
   bool moving_ = false;      // files are being moved in: a failure now leaves some, under the old checkpoint
   bool first_copy_ = false;  // no checkpoint was kept: nothing to fall back on
+  std::vector<fs::path> cut_short_;  // what a first copy cut short while moving files in left in DIR (made again)
 };
 
 Status Mirror::take_entry(std::uint64_t seq, ByteView bytes, bool fresh, const std::string& where) {
@@ -302,14 +368,11 @@ Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   if (!served) return std::unexpected(served.error());
   ++tiles_checked_;
   const ByteView got = as_bytes(*served);
-  if (got.size() != computed.size())
-    return corruption(
-        i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), got.size(), computed.size(), t.width));
-  // Computed from the leaves the checkpoint's root covers: a hash that differs is the server's error, not the log's.
+  if (auto s = hashes_size(path, got.size(), t.width); !s) return s;
+  // Computed from the leaf hashes (the copy's, those served): a hash that differs is the server's error.
   for (std::size_t i = 0; i < t.width; ++i)
     if (std::memcmp(got.data() + i * 32, computed.data() + i * 32, 32) != 0)
-      return corruption(
-          i18n::Text("{}: hash {} is not that of the leaves the checkpoint's root covers", shown(path), i));
+      return corruption(i18n::Text("{}: hash {} is not that of the level-0 tiles below it", shown(path), i));
   return write_staged(path, computed);
 }
 
@@ -516,8 +579,8 @@ Result<Mirror::Outcome> Mirror::run() {
       kept_cp = *cp;
     } else {
       // Empty, or holding only what an interrupted first run staged, or moved in before it was cut short: then
-      // operator.vkey (moved first, and of this key: checked above) and nothing but the copy's own names, which
-      // are made again.
+      // operator.vkey (moved first, and of this key: checked above), the staged checkpoint (moved last), and
+      // nothing but the copy's own names, which are made again once the new checkpoint verifies.
       static const std::set<std::string> own{
           kStaging, "operator.vkey", "entries.bin", "README.txt",        "schema",      "FORMAT.md", "tile", "antq",
           "certs",  "attachments",   "trust.pem",   "intermediates.pem", "profile.json"};
@@ -525,15 +588,12 @@ Result<Mirror::Outcome> Mirror::run() {
       for (const auto& e : fs::directory_iterator(dir_, ec))
         if (e.path().filename() != kStaging) left.push_back(e.path());
       if (ec) return io_error(i18n::Text("cannot read {}: {}", dir_.string(), ec.message()));
-      const bool cut_short = kept("operator.vkey") && std::all_of(left.begin(), left.end(), [&](const fs::path& p) {
-                               return own.contains(p.filename().string());
-                             });
+      const bool cut_short =
+          kept("operator.vkey") && kept(std::string(kStaging) + "/checkpoint") &&
+          std::all_of(left.begin(), left.end(), [&](const fs::path& p) { return own.contains(p.filename().string()); });
       if (!left.empty() && !cut_short)
         return bad_input(i18n::Text("{} holds no mirrored copy (no checkpoint) and is not empty", dir_.string()));
-      for (const fs::path& p : left) {
-        fs::remove_all(p, ec);
-        if (ec) return io_error(i18n::Text("cannot remove {}: {}", p.string(), ec.message()));
-      }
+      cut_short_ = std::move(left);
     }
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
@@ -576,9 +636,14 @@ Result<Mirror::Outcome> Mirror::run() {
   if (kept_cp && cp->size < kept_cp->size) {
     // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
     // is not that of the copy's first entries is a fork the operator's key signed.
-    auto root = kept_root_at(cp->size);
-    if (!root) return std::unexpected(root.error());
-    if (*root != cp->root)
+    ledger::CompactRange first;
+    auto read = for_each_kept_entry(kept_cp->root,
+                                    [&](std::uint64_t seq, ByteView, const Digest& leaf, const std::string&) -> Status {
+                                      if (seq < cp->size) first.append(leaf);
+                                      return {};
+                                    });
+    if (!read) return std::unexpected(read.error());
+    if (first.root() != cp->root)
       return corruption(
           i18n::Text("forked: {} serves a checkpoint of size {} whose root is not that of the copy's first {} entries "
                      "(the log was rewritten); the kept copy is unchanged",
@@ -598,6 +663,10 @@ Result<Mirror::Outcome> Mirror::run() {
   }
 
   fs::remove_all(stage_, ec);  // what an interrupted run left (no run holds the lock now)
+  for (const fs::path& p : cut_short_) {
+    fs::remove_all(p, ec);
+    if (ec) return io_error(i18n::Text("cannot remove {}: {}", p.string(), ec.message()));
+  }
   if (!fs::create_directory(stage_, ec) || ec)
     return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
   made_stage_ = true;
@@ -605,62 +674,37 @@ Result<Mirror::Outcome> Mirror::run() {
   tiles::TileBuilder builder([&](const tiles::Tile& t, ByteView bytes) { return on_tile(t, bytes); });
   if (auto s = open_entries_bin(); !s) return std::unexpected(s.error());
   const auto progress = progress_printer("mirror");
-  const auto width_at = [](std::uint64_t index, std::uint64_t size) {
-    return static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, size - index * tiles::kTileWidth));
-  };
 
   // 1. The copy's entries, from its bundles, into entries.bin; their leaves, those of the bundle the kept size ends
   // inside (a partial one) apart. They must give the kept checkpoint's root.
   const std::uint64_t kept_full = tiles::full_tiles(0, kept_size_);
-  const std::uint64_t kept_bundles = kept_full + (tiles::partial_width(0, kept_size_) > 0 ? 1 : 0);
   std::vector<Digest> kept_edge;
-  for (std::uint64_t b = 0; b < kept_bundles; ++b) {
-    if (progress && b % 16 == 0) progress(b * tiles::kTileWidth, cp->size);
-    auto bundle = read_kept_bundle(b, width_at(b, kept_size_));
-    if (!bundle) return std::unexpected(bundle.error());
-    const std::string& where = bundle->where;
-    auto entries = tiles::split_entry_bundle(as_bytes(bundle->body), width_at(b, kept_size_), bundle->long_form, where);
-    if (!entries) return corruption(text_of(entries.error()));
-    for (std::uint64_t i = 0; i < entries->size(); ++i) {
-      if (auto s = take_entry(b * tiles::kTileWidth + i, (*entries)[i], false, where); !s)
-        return std::unexpected(s.error());
-      const Digest leaf = ledger::leaf_hash((*entries)[i]);
-      if (b < kept_full) {
-        range_.append(leaf);
-        if (auto s = builder.add(leaf); !s) return std::unexpected(s.error());
-      } else {
-        kept_edge.push_back(leaf);
-      }
-    }
-  }
   if (kept_cp) {
-    ledger::CompactRange kept_range = range_;
-    for (const Digest& leaf : kept_edge) kept_range.append(leaf);
-    if (kept_range.root() != kept_cp->root)
-      return corruption(
-          i18n::Text("{}: the kept entries do not give the kept checkpoint's root: the kept copy is "
-                     "damaged (mirror it again into a new directory)",
-                     dir_.string()));
+    auto read = for_each_kept_entry(
+        kept_cp->root, [&](std::uint64_t seq, ByteView entry, const Digest& leaf, const std::string& where) -> Status {
+          if (progress && seq % 4096 == 0) progress(seq, cp->size);
+          if (auto s = take_entry(seq, entry, false, where); !s) return s;
+          if (seq >= kept_full * tiles::kTileWidth) {
+            kept_edge.push_back(leaf);
+            return {};
+          }
+          range_.append(leaf);
+          return builder.add(leaf);
+        });
+    if (!read) return std::unexpected(read.error());
   }
 
   // 2. The leaves the copy lacks, from the level-0 tiles served: with the copy's, they must give the new checkpoint's
   // root before an entry is fetched, so that what a server without the operator's key sends costs no more than the
   // log's own tiles (32 bytes an entry of the size the key signed). An entry of the copy whose leaf differs there
-  // is a fork the operator's key signed.
-  const std::uint64_t level0 = tiles::full_tiles(0, cp->size) + (tiles::partial_width(0, cp->size) > 0 ? 1 : 0);
+  // is a fork the operator's key signed; when the root is not given, the tiles served over the whole tree tell a
+  // fork below the copy's last tile from the server's error (fork_point).
+  const std::uint64_t level0 = level0_tiles(cp->size);
   std::optional<std::uint64_t> rewritten;
   for (std::uint64_t n = kept_full; n < level0; ++n) {  // 8 KiB each: no progress told, the entries' is
-    tiles::Tile t;
-    t.index = n;
-    t.width = width_at(n, cp->size);
-    const std::string path = tiles::tile_path(t);
-    auto served = fetch_tile(t, path);
+    auto served = fetch_leaves(n, cp->size);
     if (!served) return std::unexpected(served.error());
-    ++tiles_checked_;
-    if (served->size() != std::size_t{t.width} * tiles::kHashBytes)
-      return corruption(i18n::Text("{}: {} bytes, {} expected ({} hashes)", shown(path), served->size(),
-                                   std::size_t{t.width} * tiles::kHashBytes, t.width));
-    for (unsigned i = 0; i < t.width; ++i) {
+    for (unsigned i = 0; i < width_at(n, cp->size); ++i) {
       Digest leaf;
       std::memcpy(leaf.data(), served->data() + std::size_t{i} * tiles::kHashBytes, tiles::kHashBytes);
       if (n == kept_full && i < kept_edge.size() && leaf != kept_edge[i] && !rewritten)
@@ -669,16 +713,19 @@ Result<Mirror::Outcome> Mirror::run() {
       if (auto s = builder.add(leaf); !s) return std::unexpected(s.error());
     }
   }
-  if (range_.size() != cp->size || range_.root() != cp->root)
-    return corruption(
-        kept_size_ == 0
-            ? i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the tiles served; the kept copy is "
-                         "unchanged",
-                         shown("checkpoint"), cp->size)
-            : i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the copy's {} entries and the tiles "
-                         "served after them: the server serves another tree's tiles, or the log rewrote entries the "
-                         "copy holds; the kept copy is unchanged",
-                         shown("checkpoint"), cp->size, kept_size_));
+  if (range_.size() != cp->size || range_.root() != cp->root) {
+    // The server's tiles, or a fork below the copy's last tile: told by the tiles served over the whole tree.
+    if (kept_cp) {
+      auto fork = fork_point(*kept_cp, *cp);
+      if (!fork) return std::unexpected(fork.error());
+      rewritten = *fork;
+    }
+    if (!rewritten)
+      return corruption(
+          i18n::Text("{}: the checkpoint's root (tree size {}) is not that of the tiles served; the kept copy is "
+                     "unchanged",
+                     shown("checkpoint"), cp->size));
+  }
   if (rewritten)
     return corruption(
         i18n::Text("forked: the checkpoint of size {} that {} serves, signed with the operator key, holds another "
@@ -750,7 +797,8 @@ void add_mirror(CLI::App& app, Action& run) {
       "Fetches URL/checkpoint, checks its signature with the operator's verifier key YOU hold (--operator-key),\n"
       "fetches the tiles and entry bundles DIR lacks, recomputes the tree from the entries (its tiles must be those\n"
       "served, its root the checkpoint's), checks the new checkpoint extends the one kept in DIR (a forked or\n"
-      "rewritten log is refused, exit 1, and DIR is left as it was), and keeps the copy: DIR is then a whole-ledger\n"
+      "rewritten log is refused, exit 1, and DIR is left as it was; an older checkpoint consistent with DIR, as a\n"
+      "cache may serve, fetches nothing), and keeps the copy: DIR is then a whole-ledger\n"
       "bundle, which `antq verify-bundle DIR --operator-key VKEY --trust ROOTS.pem` accepts, and a tiles layout any\n"
       "static web server can serve again. A later run fetches only what is new. FORMAT.md §13 has the layout.\n"
       "A first copy has nothing kept to compare with: it proves only that the operator's key signed what it holds;\n"

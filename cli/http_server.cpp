@@ -322,9 +322,10 @@ class Session : public Closable, public std::enable_shared_from_this<Session<Str
     if (!parser_->chunked() && parser_->get().count(bhttp::field::transfer_encoding) > 0)
       return fail(400, i18n::Text("a Transfer-Encoding without chunked last: the body's length is not known"));
     const auto& h = parser_->get();
-    if (auto why = cross_site_refusal({h.method_string(), h[bhttp::field::host], h[bhttp::field::origin],
-                                       h["Sec-Fetch-Site"], h["Sec-Fetch-Mode"], h["Sec-Fetch-Dest"]},
-                                      kTls))
+    if (auto why =
+            cross_site_refusal({h.method_string(), h[bhttp::field::host], h[bhttp::field::origin], h["Sec-Fetch-Site"],
+                                h["Sec-Fetch-Mode"], h["Sec-Fetch-Dest"], h["Sec-Fetch-User"]},
+                               kTls))
       return fail(403, *why);
     target_parsed_ = parse_target(target_);
     if (!target_parsed_) return fail(400, i18n::Text("malformed request target (path and query)"));
@@ -598,7 +599,7 @@ void Server::deliver(std::chrono::seconds limit) {
 
 std::optional<i18n::Text> cross_site_refusal(const BrowserSays& r, bool tls) {
   const bool top_level = (r.method == "GET" || r.method == "HEAD") && beast::iequals(r.mode, "navigate") &&
-                         beast::iequals(r.dest, "document");
+                         beast::iequals(r.dest, "document") && r.user == "?1";
   if (top_level) return std::nullopt;
   if (!r.site.empty()) {
     if (beast::iequals(r.site, "same-origin") || beast::iequals(r.site, "none")) return std::nullopt;

@@ -55,14 +55,14 @@ std::string handshake_origin(const std::string& address);
 // What a browser says of where a request comes from (RFC 6454's Origin, W3C Fetch Metadata's Sec-Fetch-*), as sent
 // ("" when absent), with the request's method and Host. curl, mirrors and antq send none of them.
 struct BrowserSays {
-  std::string_view method = {}, host = {}, origin = {}, site = {}, mode = {}, dest = {};
+  std::string_view method = {}, host = {}, origin = {}, site = {}, mode = {}, dest = {}, user = {};
 };
 // Why a request is refused from its header as made by another site's page (nullopt when it is not). A browser sends
 // the user's client certificate with any page's requests: another site's <img>, <form> or fetch() would have its
 // reads entered in the access history as the user's, and a clerk's browser submit an act it holds. Refused when
 // Sec-Fetch-Site is neither same-origin nor none or, without it (an older browser), when Origin is not the service's
-// own (`tls`: https://HOST, else http://HOST); let through: a page opened at the top level (GET or HEAD, navigate,
-// document: a link followed, which the user sees).
+// own (`tls`: https://HOST, else http://HOST); let through: a page the user opened at the top level (GET or HEAD,
+// navigate, document, Sec-Fetch-User ?1: a link clicked; a page's script moving a window elsewhere has no ?1).
 std::optional<i18n::Text> cross_site_refusal(const BrowserSays& r, bool tls);
 
 class Server {

@@ -18,7 +18,7 @@ TEST_CASE("handshake_origin: an IPv4 address as it is, an IPv6 one by its /64", 
   CHECK(handshake_origin("?") == "?");
 }
 
-TEST_CASE("cross_site_refusal: another site's page is refused, the service's own and a link followed are not",
+TEST_CASE("cross_site_refusal: another site's page is refused, the service's own and a link clicked are not",
           "[http]") {
   const std::string_view host = "antq.example:8443";
   auto refused = [&](BrowserSays r) {
@@ -33,9 +33,12 @@ TEST_CASE("cross_site_refusal: another site's page is refused, the service's own
   CHECK_FALSE(
       refused({.method = "POST", .origin = "https://antq.example:8443", .site = "same-origin", .mode = "cors"}));
   CHECK_FALSE(refused({.method = "GET", .site = "none", .mode = "navigate", .dest = "document"}));
-  // A link followed from another site's page opens the page where the user sees it.
-  CHECK_FALSE(refused({.method = "GET", .site = "cross-site", .mode = "navigate", .dest = "document"}));
-  CHECK_FALSE(refused({.method = "HEAD", .site = "same-site", .mode = "navigate", .dest = "document"}));
+  // A link the user clicked on another site's page opens the page where the user sees it; a script moving a window
+  // there (no user activation: no Sec-Fetch-User) does not.
+  CHECK_FALSE(refused({.method = "GET", .site = "cross-site", .mode = "navigate", .dest = "document", .user = "?1"}));
+  CHECK_FALSE(refused({.method = "HEAD", .site = "same-site", .mode = "navigate", .dest = "document", .user = "?1"}));
+  CHECK(refused({.method = "GET", .site = "cross-site", .mode = "navigate", .dest = "document"}));
+  CHECK(refused({.method = "GET", .site = "cross-site", .mode = "navigate", .dest = "document", .user = "?0"}));
   // Another site's <img>, <iframe>, fetch(), form POST (even at the top level), another port of the same host.
   CHECK(refused({.method = "GET", .site = "cross-site", .mode = "no-cors", .dest = "image"}));
   CHECK(refused({.method = "GET", .site = "cross-site", .mode = "navigate", .dest = "iframe"}));
@@ -44,7 +47,8 @@ TEST_CASE("cross_site_refusal: another site's page is refused, the service's own
                  .origin = "https://evil.example",
                  .site = "cross-site",
                  .mode = "navigate",
-                 .dest = "document"}));
+                 .dest = "document",
+                 .user = "?1"}));
   CHECK(refused({.method = "POST", .site = "same-site", .mode = "no-cors", .dest = "empty"}));
   CHECK(refused({.method = "GET", .site = "something-new", .mode = "cors", .dest = "empty"}));
   // An older browser without Fetch Metadata: its Origin, against the Host it was sent to.

@@ -159,11 +159,10 @@ refused "an intermediate that is not a CA's" 1 "$url/intermediates.pem: holds a 
 serve "$tmp/site3"
 printf '\x01' | dd of="$tmp/www/tile/0/012.p/176" bs=1 seek=5 conv=notrunc status=none
 refused "a changed leaf the copy holds" 1 \
-  "$url/checkpoint: the checkpoint's root (tree size 3248) is not that of the copy's 3247 entries and the tiles"
+  "$url/checkpoint: the checkpoint's root (tree size 3248) is not that of the tiles served; the kept copy is unchanged"
 serve "$tmp/site3"
 printf '\x01' | dd of="$tmp/www/tile/1/000.p/12" bs=1 seek=100 conv=notrunc status=none
-refused "a changed tile above level 0" 1 \
-  "$url/tile/1/000.p/12: hash 3 is not that of the leaves the checkpoint's root covers"
+refused "a changed tile above level 0" 1 "$url/tile/1/000.p/12: hash 3 is not that of the level-0 tiles below it"
 serve "$tmp/site3"
 size=$(stat -c %s "$tmp/www/tile/entries/012.p/176")
 printf '\x01' | dd of="$tmp/www/tile/entries/012.p/176" bs=1 seek=$((size - 1)) conv=notrunc status=none
@@ -222,6 +221,24 @@ out=$(mirror) || fail "mirror of 3328 entries: $out"
 check_tiles "$copy"
 verifies 3328
 
+# A fork below the copy's last tile (the copy at 3328, a multiple of 256; the fork from entry 3246 on, longer): the
+# level-0 tiles served over the whole tree give its signed root, so it is told from the server's error: forked.
+for i in $(seq 3 83); do record "$tmp/fork" "MS-FORK-$i"; done  # 3329 entries
+"$antq" export "$tmp/fork" "$tmp/site-fork2" --tiles >/dev/null || fail "export of the longer fork"
+serve "$tmp/site-fork2"
+kept=$(fingerprint)
+refused "a fork below the copy's last tile" 1 \
+  "forked: the checkpoint of size 3329 that $url serves, signed with the operator key, holds another entry 3246"
+# A copy damaged on disk is not taken for a fork when an older checkpoint is served: the copy is damaged.
+serve "$tmp/site1"
+cp "$copy/tile/entries/000" "$tmp/bundle-000"
+printf '\x01' | dd of="$copy/tile/entries/000" bs=1 seek=100 conv=notrunc status=none
+kept=$(fingerprint)
+refused "a damaged copy and an older checkpoint" 1 \
+  "the kept entries do not give the kept checkpoint's root: the kept copy is damaged"
+cp "$tmp/bundle-000" "$copy/tile/entries/000"
+serve "$tmp/site4"
+
 # A busy server: the smallest document is first answered 429 with Retry-After: 1 and a body longer than the document
 # (a document's own size caps its answer): the mirror waits, fetches it again, and its copy verifies.
 python3 -u - "$tmp/site3" >"$tmp/busy.log" 2>&1 <<'PY' &
@@ -260,9 +277,10 @@ kill "$busy" 2>/dev/null || true
 [[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
 [[ $out == *"; a first copy: "* && ! -e $tmp/busy-copy/.mirror-incoming ]] || fail "mirror into a staged copy: $out"
 copy="$tmp/busy-copy" verifies 3248
-# A first copy cut short (kill -9) while moving files in: operator.vkey (moved first), some files, no checkpoint.
-# The next run makes it again.
-mkdir -p "$tmp/cut-copy/tile" && cp "$tmp/kept.vkey" "$tmp/cut-copy/operator.vkey"
+# A first copy cut short (kill -9) while moving files in: operator.vkey (moved first), some files, no checkpoint
+# but the staged one (moved last). The next run makes it again.
+mkdir -p "$tmp/cut-copy/tile" "$tmp/cut-copy/.mirror-incoming" && cp "$tmp/kept.vkey" "$tmp/cut-copy/operator.vkey"
+cp "$tmp/site1/checkpoint" "$tmp/cut-copy/.mirror-incoming/checkpoint"
 echo partial >"$tmp/cut-copy/entries.bin" && echo partial >"$tmp/cut-copy/tile/stale"
 out=$("$antq" mirror "$url" "$tmp/cut-copy" --operator-key "$tmp/kept.vkey" 2>&1) || fail "mirror into a cut copy: $out"
 [[ $out == *"; a first copy: "* && ! -e $tmp/cut-copy/tile/stale ]] || fail "mirror into a cut copy: $out"
@@ -274,6 +292,13 @@ out=$("$antq" mirror "$url" "$tmp/cut-copy2.d" --operator-key "$tmp/kept.vkey" 2
 [[ $status == 2 && $out == *"holds no mirrored copy (no checkpoint) and is not empty"* &&
    -f $tmp/cut-copy2.d/notes.txt ]] ||
   fail "a directory with other files was taken for a cut copy: exit $status: $out"
+# A directory of the user's anchors (the operator's key, trust.pem) is not a copy cut short: refused, untouched.
+mkdir -p "$tmp/anchors" && cp "$tmp/kept.vkey" "$tmp/anchors/operator.vkey"
+cp "$pki/roots.pem" "$tmp/anchors/trust.pem"
+status=0
+out=$("$antq" mirror "$url" "$tmp/anchors" --operator-key "$tmp/anchors/operator.vkey" 2>&1) || status=$?
+[[ $status == 2 && $out == *"is not empty"* ]] && cmp -s "$tmp/anchors/trust.pem" "$pki/roots.pem" ||
+  fail "a directory of anchors was taken for a cut copy: exit $status: $out"
 
 # Over HTTPS with a client certificate (openssl s_server -WWW: files of its directory, mutual TLS required, a server
 # certificate for 127.0.0.1 from a CA of this test): a copy from scratch; refused without a client certificate, and

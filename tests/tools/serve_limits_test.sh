@@ -69,13 +69,13 @@ curl_as -s -D "$tmp/headers" -o /dev/null -X DELETE "$url/v1/show" || true
 grep -qi '^HTTP/1.1 405' "$tmp/headers" && grep -qi '^allow: GET, HEAD' "$tmp/headers" ||
   fail "405 without Allow: $(cat "$tmp/headers")"
 pause
-# Refused requests count toward the client's rate as any other: 12 without Host (each 400, its connection closed),
+# Refused requests count toward the client's rate as any other: 20 without Host (each 400, its connection closed),
 # then a well-formed one from the same curl: 429.
 bad=()
-for _ in $(seq 12); do bad+=(-o /dev/null "$url/v1/health"); done
+for _ in $(seq 20); do bad+=(-o /dev/null "$url/v1/health"); done
 codes=$(curl_as -H 'Host:' -w '%{http_code} ' "${bad[@]}" --next --cacert "$pki/root.crt" --cert "$pki/inspector.crt" \
   --key "$pki/inspector.key" -o /dev/null -w '%{http_code}' "$url/v1/health" || true)
-[[ $codes == "$(printf '400 %.0s' $(seq 12))429" ]] || fail "requests refused 400 were not counted: $codes"
+[[ $codes == "$(printf '400 %.0s' $(seq 20))429" ]] || fail "requests refused 400 were not counted: $codes"
 pause
 # A chunked body (whose chunk lines could run on without end) is refused from its header.
 chunked='POST /v1/reconcile HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;aaaaaaaa'

@@ -281,8 +281,8 @@ expect_refusal "*--as-of*" show "$url" LT-M1 --json --as-of 2026-13-40 "${reader
 echo "antq show/history/dossier/diff/stats/audit/report/reconcile/retention URL: the same output as on the directory; refusals exit 2"
 
 # Another site's page in the inspector's browser, which sends the certificate with any page's requests (<img>,
-# fetch(), a form): 403 from the header, nothing entered in the access history. A link followed from elsewhere opens
-# the page (the user sees it); the desk's own requests are answered.
+# fetch(), a form, a script moving a window): 403 from the header, nothing entered in the access history. A link the
+# user clicked elsewhere opens the page (the user sees it); the desk's own requests are answered.
 records() { "$antq" access-log "$ledger" --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["records"]))'; }
 before=$(records)
 browser() { as "$pki/inspector" -o "$tmp/out.json" -w '%{http_code}' "$@" || true; }
@@ -293,12 +293,14 @@ grep -q "another site's page" "$tmp/out.json" || fail "the 403 does not say why:
   "$url/v1/reconcile") == 403 ]] || fail "another origin's POST was answered: $(cat "$tmp/out.json")"
 [[ $(browser -H 'Sec-Fetch-Site: same-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: iframe' \
   "$url/desk/subject?id=LT-M1") == 403 ]] || fail "a frame of another site's page was answered"
+[[ $(browser -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document' \
+  "$url/desk/subject?id=LT-M1") == 403 ]] || fail "another site's script moving a window to a page was answered"
 [[ $(records) == "$before" ]] || fail "another site's requests were entered in the access history: $before -> $(records)"
 [[ $(browser -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document' \
-  "$url/desk/subject?id=LT-M1") == 200 ]] || fail "a link followed from another site was refused"
+  -H 'Sec-Fetch-User: ?1' "$url/desk/subject?id=LT-M1") == 200 ]] || fail "a link clicked on another site was refused"
 [[ $(browser -H 'Sec-Fetch-Site: same-origin' -H "Origin: https://127.0.0.1:$port" -H 'Sec-Fetch-Mode: cors' \
   "$url/v1/show?subject=LT-M1") == 200 ]] || fail "the service's own page's request was refused"
-echo "another site's requests through the inspector's browser: 403, nothing entered; a link followed, the desk's own: 200"
+echo "another site's requests through the inspector's browser: 403, nothing entered; a link clicked, the desk's own: 200"
 
 # Every route of the OpenAPI document answers (its example, as the inspector): no 404 "no such route", no 405, no 5xx.
 as "$pki/inspector" "$url/v1/openapi.json" > "$tmp/openapi.json"
