@@ -332,6 +332,8 @@ class Mirror {
   bool made_stage_ = false;  // this run created the staging directory
   bool moving_ = false;      // files are being moved in: a failure now leaves some, under the old checkpoint
   bool first_copy_ = false;  // no checkpoint was kept: nothing to fall back on
+  bool root_checked_ = false;  // the new checkpoint's root is that of the leaves (run()'s step 2)
+  std::vector<std::pair<tiles::Tile, Bytes>> held_tiles_;  // tiles above level 0 completed before that
   std::vector<fs::path> cut_short_;  // what a first copy cut short while moving files in left in DIR (made again)
 };
 
@@ -364,6 +366,11 @@ Status Mirror::on_tile(const tiles::Tile& t, ByteView computed) {
   const std::string path = tiles::tile_path(t);
   // Level 0 holds the leaf hashes run() fetched and checked against the checkpoint's root: kept as they came.
   if (t.level == 0) return write_staged(path, computed);
+  // One above, completed before the root was checked, waits for it: a fork is told by the root, not by a tile.
+  if (!root_checked_) {
+    held_tiles_.emplace_back(t, Bytes(computed.begin(), computed.end()));
+    return {};
+  }
   auto served = fetch_tile(t, path);
   if (!served) return std::unexpected(served.error());
   ++tiles_checked_;
@@ -732,6 +739,9 @@ Result<Mirror::Outcome> Mirror::run() {
                    "entry {} than the copy's (the log rewrote an entry its checkpoint of size {} held); the kept "
                    "copy is unchanged",
                    cp->size, http_.url().shown(), *rewritten, kept_size_));
+  root_checked_ = true;
+  for (const auto& [t, computed] : held_tiles_)
+    if (auto s = on_tile(t, computed); !s) return std::unexpected(s.error());
   if (auto s = builder.finish(); !s) return std::unexpected(s.error());  // the tiles above level 0, compared
 
   // 3. The new entries: each bundle checked against its leaves (staged by the builder) as it arrives.
