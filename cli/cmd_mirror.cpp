@@ -703,9 +703,9 @@ Result<Mirror::Outcome> Mirror::run() {
 
   // 2. The leaves the copy lacks, from the level-0 tiles served: with the copy's, they must give the new checkpoint's
   // root before an entry is fetched, so that what a server without the operator's key sends costs no more than the
-  // log's own tiles (32 bytes an entry of the size the key signed). An entry of the copy whose leaf differs there
-  // is a fork the operator's key signed; when the root is not given, the tiles served over the whole tree tell a
-  // fork below the copy's last tile from the server's error (fork_point).
+  // log's own level-0 tiles (32 bytes an entry of the size the key signed; fork_point fetches them again). An entry
+  // of the copy whose leaf differs there is a fork the operator's key signed; when the root is not given, the tiles
+  // served over the whole tree tell a fork below the copy's last tile from the server's error (fork_point).
   const std::uint64_t level0 = level0_tiles(cp->size);
   std::optional<std::uint64_t> rewritten;
   for (std::uint64_t n = kept_full; n < level0; ++n) {  // 8 KiB each: no progress told, the entries' is
