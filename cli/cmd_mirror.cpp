@@ -54,6 +54,12 @@ std::uint64_t level0_tiles(std::uint64_t size) {
 unsigned width_at(std::uint64_t index, std::uint64_t size) {
   return static_cast<unsigned>(std::min<std::uint64_t>(tiles::kTileWidth, size - index * tiles::kTileWidth));
 }
+// Hash `i` of a hash tile's bytes (of at least i + 1 hashes).
+Digest leaf_at(std::string_view tile, std::size_t i) {
+  Digest d;
+  std::memcpy(d.data(), tile.data() + i * tiles::kHashBytes, tiles::kHashBytes);
+  return d;
+}
 // What an entry bundle of `width` entries may take, in the specification's form or the long one.
 std::size_t bundle_cap(unsigned width, bool long_form) {
   return long_form ? kMaxLongBundleBytes : width * (2 + tiles::kMaxShortEntryBytes);
@@ -280,11 +286,7 @@ class Mirror {
       auto got = fetch_leaves(fetched, cp.size);
       if (!got) return std::unexpected(got.error());
       leaves = std::move(*got);
-      for (std::size_t i = 0; i < leaves.size(); i += tiles::kHashBytes) {
-        Digest leaf;
-        std::memcpy(leaf.data(), leaves.data() + i, tiles::kHashBytes);
-        served.append(leaf);
-      }
+      for (std::size_t i = 0; i < leaves.size() / tiles::kHashBytes; ++i) served.append(leaf_at(leaves, i));
       ++fetched;
       return {};
     };
@@ -293,9 +295,7 @@ class Mirror {
           if (seq >= cp.size) return {};
           if (seq / tiles::kTileWidth == fetched)
             if (auto t = take_tile(); !t) return t;
-          if (!differs && std::memcmp(leaf.data(), leaves.data() + (seq % tiles::kTileWidth) * tiles::kHashBytes,
-                                      tiles::kHashBytes))
-            differs = seq;
+          if (!differs && leaf != leaf_at(leaves, seq % tiles::kTileWidth)) differs = seq;
           return {};
         });
     if (!s) return std::unexpected(s.error());
@@ -313,6 +313,7 @@ class Mirror {
   Status sync_directory(const fs::path& d);
   Status lock();
   std::string outcome_line(const ledger::Checkpoint& cp) const;
+  nlohmann::json figures(const ledger::Checkpoint& cp, bool up_to_date) const;
 
   HttpClient& http_;
   fs::path dir_, stage_;
@@ -532,6 +533,24 @@ Status Mirror::lock() {
   return {};
 }
 
+// What a run did, for --json: `cp` the checkpoint served; `up_to_date` when the copy needed nothing of it (it
+// holds that size or more, and documents_missing is not known: such a run reads no entry).
+nlohmann::json Mirror::figures(const ledger::Checkpoint& cp, bool up_to_date) const {
+  return {{"url", http_.url().shown()},
+          {"dir", dir_.string()},
+          {"size", up_to_date ? kept_size_ : cp.size},
+          {"before", kept_size_},
+          {"up_to_date", up_to_date},
+          {"served_size", cp.size},
+          {"new_entries", new_entries_},
+          {"tiles_checked", tiles_checked_},
+          {"certificates", new_certs_},
+          {"documents", new_documents_},
+          {"fetched", fetched_},
+          {"first_copy", first_copy_},
+          {"documents_missing", up_to_date ? nlohmann::json() : nlohmann::json(missing_documents_)}};
+}
+
 // The line a run that brought the copy up to date ends with: what it fetched, and what the copy is anchored on.
 std::string Mirror::outcome_line(const ledger::Checkpoint& cp) const {
   const i18n::Lang lang = i18n::process_lang();
@@ -624,22 +643,7 @@ Result<Mirror::Outcome> Mirror::run() {
     return corruption(
         i18n::Text("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
   // The copy up to date: nothing fetched, and how many documents it lacks not known (such a run reads no entry).
-  const auto up_to_date = [&](std::string line) {
-    return Outcome{{{"url", http_.url().shown()},
-                    {"dir", dir_.string()},
-                    {"size", kept_size_},
-                    {"before", kept_size_},
-                    {"up_to_date", true},
-                    {"served_size", cp->size},
-                    {"new_entries", 0},
-                    {"tiles_checked", 0},
-                    {"certificates", 0},
-                    {"documents", 0},
-                    {"fetched", fetched_},
-                    {"first_copy", false},
-                    {"documents_missing", nullptr}},
-                   std::move(line)};
-  };
+  const auto up_to_date = [&](std::string line) { return Outcome{figures(*cp, true), std::move(line)}; };
   if (kept_cp && cp->size < kept_cp->size) {
     // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
     // is not that of the copy's first entries is a fork the operator's key signed.
@@ -712,8 +716,7 @@ Result<Mirror::Outcome> Mirror::run() {
     auto served = fetch_leaves(n, cp->size);
     if (!served) return std::unexpected(served.error());
     for (unsigned i = 0; i < width_at(n, cp->size); ++i) {
-      Digest leaf;
-      std::memcpy(leaf.data(), served->data() + std::size_t{i} * tiles::kHashBytes, tiles::kHashBytes);
+      const Digest leaf = leaf_at(*served, i);
       if (n == kept_full && i < kept_edge.size() && leaf != kept_edge[i] && !rewritten)
         rewritten = n * tiles::kTileWidth + i;
       range_.append(leaf);
@@ -766,8 +769,7 @@ Result<Mirror::Outcome> Mirror::run() {
     for (std::uint64_t i = 0; i < entries->size(); ++i) {
       const std::uint64_t seq = b * tiles::kTileWidth + i;
       const Digest leaf = ledger::leaf_hash((*entries)[i]);
-      if (leaves->size() != std::size_t{t.width} * tiles::kHashBytes ||
-          std::memcmp(leaf.data(), leaves->data() + i * tiles::kHashBytes, tiles::kHashBytes) != 0)
+      if (leaves->size() != std::size_t{t.width} * tiles::kHashBytes || leaf != leaf_at(*leaves, i))
         return corruption(i18n::Text("{}: entry {} is not the one the checkpoint's tiles hold", where, seq));
       if (seq < kept_size_) continue;  // the copy's, taken in step 1 (the same bytes: the same leaf)
       if (auto s = take_entry(seq, (*entries)[i], true, where); !s) return std::unexpected(s.error());
@@ -778,20 +780,7 @@ Result<Mirror::Outcome> Mirror::run() {
   if (auto s = fetch_documents(); !s) return std::unexpected(s.error());
   if (auto s = commit(note, *cp); !s) return std::unexpected(s.error());
   fs::remove_all(stage_, ec);
-  return Outcome{{{"url", http_.url().shown()},
-                  {"dir", dir_.string()},
-                  {"size", cp->size},
-                  {"before", kept_size_},
-                  {"up_to_date", false},
-                  {"served_size", cp->size},
-                  {"new_entries", new_entries_},
-                  {"tiles_checked", tiles_checked_},
-                  {"certificates", new_certs_},
-                  {"documents", new_documents_},
-                  {"fetched", fetched_},
-                  {"first_copy", first_copy_},
-                  {"documents_missing", missing_documents_}},
-                 outcome_line(*cp)};
+  return Outcome{figures(*cp, false), outcome_line(*cp)};
 }
 
 }  // namespace
