@@ -5,9 +5,10 @@
 // A run holds a lock on DIR (flock), stages everything it fetches and makes in DIR/.mirror-incoming, checks it all,
 // and only then moves it in, the checkpoint last, after the files it covers are on disk. A run that fails before
 // moving files in removes the staging directory and leaves DIR as it was; one that fails while moving them (a disk
-// error) leaves the old checkpoint in force, and the next run finishes the work. What a first copy killed while
-// moving files in left (operator.vkey, the staged checkpoint, the copy's own names) is removed and made again by the
-// next run, once the new checkpoint verifies.
+// error) leaves the old checkpoint in force. A run that finds the staging directory of one cut short (kill -9) makes
+// entries.bin and README.txt again for the kept checkpoint before anything else (repair()); what a first copy killed
+// while moving files in left (operator.vkey, the staged checkpoint, the copy's own names) is removed and made again
+// by the next run, once the new checkpoint verifies. Partial tiles of other sizes than the checkpoint's are removed.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ namespace fs = std::filesystem;
 namespace tiles = ledger::tiles;
 
 constexpr const char* kStaging = ".mirror-incoming";
+constexpr const char* kMovingMark = "moving-in";  // in the staging directory: made before a file is moved in
 // Caps of each response (docs/act-limits.md): a checkpoint note; a certificate; the anchors' PEM files and the
 // profile; an entry bundle of the spec's form (256 entries of at most 65535 bytes and their lengths) or of the
 // long form (256 MiB in all, the limit of one signed event: a bundle whose entries average more than 1 MiB, which
@@ -310,9 +312,12 @@ class Mirror {
   Status on_tile(const tiles::Tile& t, ByteView computed);
   Status fetch_documents();
   Status commit(const std::string& note, const ledger::Checkpoint& cp);
+  void remove_other_partials(std::uint64_t size);
+  Status repair(const std::string& note, const ledger::Checkpoint& kept_cp);
   Status sync_directory(const fs::path& d);
   Status lock();
   std::string outcome_line(const ledger::Checkpoint& cp) const;
+  std::string repaired_clause() const;
   nlohmann::json figures(const ledger::Checkpoint& cp, bool up_to_date) const;
 
   HttpClient& http_;
@@ -333,6 +338,7 @@ class Mirror {
   bool made_stage_ = false;  // this run created the staging directory
   bool moving_ = false;      // files are being moved in: a failure now leaves some, under the old checkpoint
   bool first_copy_ = false;  // no checkpoint was kept: nothing to fall back on
+  bool repaired_ = false;    // an interrupted run's leavings were put in order first (repair())
   bool root_checked_ = false;  // the new checkpoint's root is that of the leaves (run()'s step 2)
   std::vector<std::pair<tiles::Tile, Bytes>> held_tiles_;  // tiles above level 0 completed before that
   std::vector<fs::path> cut_short_;  // what a first copy cut short while moving files in left in DIR (made again)
@@ -470,6 +476,9 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
   std::stable_sort(order.begin(), order.end(),
                    [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::set<fs::path> directories{dir_};
+  if (auto s = write_staged(kMovingMark, std::string_view()); !s) return s;
+  staged_.pop_back();  // a mark for the next run (repair()), not a file of the copy
+  if (auto s = sync_directory(stage_); !s) return s;
   moving_ = true;
   for (const std::string& path : order) {
     if (path == "checkpoint")
@@ -488,22 +497,69 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
                      path, dir_.string(), ec.message()));
     for (fs::path d = fs::path(path).parent_path(); !d.empty(); d = d.parent_path()) directories.insert(dir_ / d);
   }
-  // What the new size no longer has: the partial tiles of the old right edge, and the documents disposed of.
-  std::set<std::string> now;
-  tiles::for_each_tile(cp.size, cp.size, [&](const tiles::Tile& t) { now.insert(tiles::tile_path(t)); });
-  tiles::for_each_tile(kept_size_, kept_size_, [&](const tiles::Tile& t) {
-    if (!t.partial() || now.contains(tiles::tile_path(t))) return;
-    std::error_code ec;
-    fs::remove(dir_ / tiles::tile_path(t), ec);
-    tiles::Tile long_form = t;
-    long_form.long_form = true;
-    if (t.entries) fs::remove(dir_ / tiles::tile_path(long_form), ec);
-  });
+  // What the new size no longer has: the partial tiles of other sizes, and the documents disposed of.
+  remove_other_partials(cp.size);
   for (const auto& [d, seq] : disposed_) {
     std::error_code ec;
     fs::remove(dir_ / ("attachments/" + to_hex(d)), ec);
   }
   return sync_directory(dir_);
+}
+
+// A run cut short while moving files in (kill -9, a power cut) leaves its staging directory with the mark it made
+// first, and may have moved in the entries.bin and README.txt of the size it was fetching, beside the old checkpoint,
+// which verify-bundle then refuses: the next run, before anything else, makes them again from the kept entries for
+// the kept checkpoint (and removes the partial tiles of the size never committed), whatever the server serves.
+Status Mirror::repair(const std::string& note, const ledger::Checkpoint& kept_cp) {
+  std::error_code ec;
+  fs::remove_all(stage_, ec);
+  if (ec) return io_error(i18n::Text("cannot remove {}: {}", stage_.string(), ec.message()));
+  if (!fs::create_directory(stage_, ec) || ec)
+    return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
+  made_stage_ = true;
+  if (auto s = open_entries_bin(); !s) return s;
+  if (auto s = for_each_kept_entry(kept_cp.root,
+                                   [&](std::uint64_t seq, ByteView entry, const Digest&, const std::string& where) {
+                                     return take_entry(seq, entry, false, where);
+                                   });
+      !s)
+    return s;
+  if (auto s = close_entries_bin(); !s) return s;
+  if (auto s = commit(note, kept_cp); !s) return s;  // the kept checkpoint, the same bytes, moved in again last
+  fs::remove_all(stage_, ec);
+  staged_.clear();
+  made_stage_ = moving_ = false;
+  repaired_ = true;
+  return {};
+}
+
+// Removes the partial tiles and bundles in DIR that are not those of the tree of `size` leaves: the old right edge
+// of a tree that grew, and what a run cut short while moving files in moved in for a size it never committed.
+void Mirror::remove_other_partials(std::uint64_t size) {
+  std::set<fs::path> now;
+  tiles::for_each_tile(size, size, [&](const tiles::Tile& t) {  // the partial tiles of `size` only
+    now.insert(dir_ / tiles::tile_path(t));
+    tiles::Tile long_form = t;
+    long_form.long_form = true;
+    if (t.entries) now.insert(dir_ / tiles::tile_path(long_form));
+  });
+  std::vector<fs::path> partial_dirs;  // tile/L/NNN.p/, tile/entries/NNN.p/, antq/entries/NNN.p/
+  for (const char* top : {"tile", "antq/entries"}) {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir_ / top, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_directory(ec) && !it->is_symlink(ec) && it->path().extension() == ".p") {
+        partial_dirs.push_back(it->path());
+        it.disable_recursion_pending();
+      }
+  }
+  for (const fs::path& d : partial_dirs) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(d, ec))
+      if (!now.contains(e.path())) files.push_back(e.path());
+    for (const fs::path& f : files) fs::remove(f, ec);
+    if (fs::is_empty(d, ec)) fs::remove(d, ec);
+  }
 }
 
 // Puts a directory's entries (the names renamed into it) on disk.
@@ -548,7 +604,16 @@ nlohmann::json Mirror::figures(const ledger::Checkpoint& cp, bool up_to_date) co
           {"documents", new_documents_},
           {"fetched", fetched_},
           {"first_copy", first_copy_},
+          {"repaired", repaired_},
           {"documents_missing", up_to_date ? nlohmann::json() : nlohmann::json(missing_documents_)}};
+}
+
+// What the line of a run that began with repair() adds.
+std::string Mirror::repaired_clause() const {
+  if (!repaired_) return {};
+  return i18n::tr(i18n::process_lang(),
+                  "; an interrupted run had left its files here: entries.bin and README.txt were first made again "
+                  "for the kept checkpoint");
 }
 
 // The line a run that brought the copy up to date ends with: what it fetched, and what the copy is anchored on.
@@ -563,6 +628,7 @@ std::string Mirror::outcome_line(const ledger::Checkpoint& cp) const {
                                  "; a first copy: its checkpoint verifies with the operator key given, and nothing was "
                                  "kept to compare it with")
                       : i18n::tr(lang, "; consistent with the checkpoint kept");
+  line += repaired_clause();
   if (missing_documents_ > 0)
     line += i18n::trf(lang,
                       "; {} documents that entries name are not served (verify-bundle accepts only those disposed "
@@ -574,6 +640,7 @@ std::string Mirror::outcome_line(const ledger::Checkpoint& cp) const {
 Result<Mirror::Outcome> Mirror::run() {
   // The copy kept: its checkpoint, verified again with the key given.
   std::optional<ledger::Checkpoint> kept_cp;
+  std::string kept_note;
   std::error_code ec;
   if (fs::exists(fs::symlink_status(dir_, ec))) {
     if (!fs::is_directory(fs::symlink_status(dir_, ec)))
@@ -603,6 +670,7 @@ Result<Mirror::Outcome> Mirror::run() {
                        "{}",
                        dir_.string(), key_.name, text_of(cp.error())));
       kept_cp = *cp;
+      kept_note = std::move(*note);
     } else {
       // Empty, or holding only what an interrupted first run staged, or moved in before it was cut short: then
       // operator.vkey (moved first, and of this key: checked above), the staged checkpoint (moved last), and
@@ -624,6 +692,11 @@ Result<Mirror::Outcome> Mirror::run() {
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
   first_copy_ = !kept_cp;
+  if (kept_cp && kept(std::string(kStaging) + "/" + kMovingMark)) {
+    if (auto s = repair(kept_note, *kept_cp); !s) return std::unexpected(s.error());
+  } else if (kept_cp) {
+    fs::remove_all(stage_, ec);  // what a run stopped before moving files in left (no run holds the lock now)
+  }
 
   auto got_note = fetch("checkpoint", kMaxNoteBytes);
   if (!got_note) return std::unexpected(got_note.error());
@@ -643,7 +716,7 @@ Result<Mirror::Outcome> Mirror::run() {
     return corruption(
         i18n::Text("{}: the checkpoint is of the log {}, not {}", shown("checkpoint"), cp->origin, key_.name));
   // The copy up to date: nothing fetched, and how many documents it lacks not known (such a run reads no entry).
-  const auto up_to_date = [&](std::string line) { return Outcome{figures(*cp, true), std::move(line)}; };
+  const auto up_to_date = [&](std::string line) { return Outcome{figures(*cp, true), line + repaired_clause()}; };
   if (kept_cp && cp->size < kept_cp->size) {
     // An older checkpoint (a cache not yet refreshed) is consistent with the copy: nothing to fetch. One whose root
     // is not that of the copy's first entries is a fork the operator's key signed.
@@ -788,6 +861,7 @@ Result<Mirror::Outcome> Mirror::run() {
 void add_mirror(CLI::App& app, Action& run) {
   struct Args {
     std::string url, dir, operator_key, client_cert, server_ca;
+    unsigned max_time = 0;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -810,12 +884,19 @@ void add_mirror(CLI::App& app, Action& run) {
       ->required();
   cmd->add_option("--client-cert", args->client_cert, "KEY:CERT for mutual TLS (KEY: a file or a pkcs11: URI)");
   cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
+  cmd->add_option("--max-time", args->max_time,
+                  "Stop after SECONDS in all (a run from cron that must not overrun the next): exit 2, the copy as it "
+                  "was, nothing this run fetched kept. Default: no limit but each request's own (10 s to connect, "
+                  "60 s for an answer); how many requests a run makes follows from the signed checkpoint")
+      ->check(CLI::Range(0u, 30u * 86400u))
+      ->type_name("SECONDS");
   cmd->add_flag(
       "--json", args->json,
       "JSON: url, dir, size (the tree now kept), before (the size kept before), up_to_date, served_size (the "
       "served checkpoint's: smaller than size when the server gives an older one, consistent with the copy), "
       "new_entries, "
-      "tiles_checked, certificates, documents, fetched (resources in all), first_copy, documents_missing (named by "
+      "tiles_checked, certificates, documents, fetched (resources in all), first_copy, repaired (an interrupted run's "
+      "files were first put in order), documents_missing (named by "
       "entries, not served; null when up to date: such a run reads no entry, and a later run that finds new entries "
       "asks for them again)");
   cmd->callback([args, &run] {
@@ -824,7 +905,8 @@ void add_mirror(CLI::App& app, Action& run) {
       if (!text) return fail(text.error());
       auto key = ledger::parse_verifier_key(*text);
       if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
-      auto http = service_client(args->url, {args->client_cert, args->server_ca}, /*certificate_optional=*/true);
+      auto http = service_client(args->url, {args->client_cert, args->server_ca, std::chrono::seconds(args->max_time)},
+                                 /*certificate_optional=*/true);
       if (!http) return fail(http.error());
       Mirror mirror(*http, args->dir, *key);
       auto done = mirror.run();

@@ -137,6 +137,20 @@ struct HttpClient::Rep {
 
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
+  // `limit`, or what is left before the deadline when that is sooner (zero once it has passed).
+  std::chrono::milliseconds within(std::chrono::milliseconds limit) const {
+    if (!options.deadline) return limit;
+    // Rounded up: the operation's timer then fires at the deadline or after it, and past_deadline() tells why.
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(*options.deadline - std::chrono::steady_clock::now());
+    return std::clamp(left, std::chrono::milliseconds(0), limit);
+  }
+  bool past_deadline() const { return options.deadline && std::chrono::steady_clock::now() >= *options.deadline; }
+  // The error of a request stopped by the deadline.
+  std::unexpected<Error> out_of_time(const std::string& where) const {
+    return io_error(i18n::Text("{}: stopped: the time given for the whole command (--max-time) ran out", where));
+  }
+
   // Runs the operation started on `io` to its end; the stream's expiry bounds it.
   void run() {
     io.restart();
@@ -186,11 +200,13 @@ struct HttpClient::Rep {
       secure.emplace(io, tls);
     else
       plain.emplace(io);
-    lowest().expires_after(options.connect_timeout);
+    lowest().expires_after(within(options.connect_timeout));
     lowest().async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
     run();
     if (ec == beast::error::timeout)
-      return io_error(i18n::Text("{}: connect: no connection within {}", where, seconds(options.connect_timeout)));
+      return past_deadline() ? out_of_time(where)
+                             : io_error(i18n::Text("{}: connect: no connection within {}", where,
+                                                   seconds(options.connect_timeout)));
     if (ec) return io_error(i18n::Text("{}: connect: {}", where, ec.message()));
     if (url.tls) {
       if (auto s = signing::prepare_tls_connection(secure->native_handle(), url.host); !s)
@@ -203,8 +219,9 @@ struct HttpClient::Rep {
         if (!verify.empty())
           return bad_input(i18n::Text("{}: the server's certificate does not verify: {}", where, verify));
         if (ec == beast::error::timeout)
-          return io_error(
-              i18n::Text("{}: TLS handshake: no answer within {}", where, seconds(options.connect_timeout)));
+          return past_deadline() ? out_of_time(where)
+                                 : io_error(i18n::Text("{}: TLS handshake: no answer within {}", where,
+                                                       seconds(options.connect_timeout)));
         return io_error(i18n::Text("{}: TLS handshake: {}", where, ec.message()));
       }
     }
@@ -218,7 +235,7 @@ struct HttpClient::Rep {
                                 const std::string& where, bool& retry_possible) {
     beast::error_code ec;
     retry_possible = false;
-    lowest().expires_after(options.response_timeout);
+    lowest().expires_after(within(options.response_timeout));
     // With `Expect: 100-continue` (request() sets it on a large body) the header goes first and the body only after
     // the server's 100 Continue: a server that refuses from the header (429, 503) answers and closes without reading
     // the body, and a client still writing megabytes would meet a reset before it read why and when to come back.
@@ -240,6 +257,7 @@ struct HttpClient::Rep {
     };
     if (!send(expect)) {
       retry_possible = ec != beast::error::timeout;
+      if (ec == beast::error::timeout && past_deadline()) return out_of_time(where);
       return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
     }
     std::optional<http::response_parser<http::string_body>> answer(std::in_place);
@@ -299,7 +317,9 @@ struct HttpClient::Rep {
             i18n::Text("{}: a line of the response (a chunk's size line or a trailer) is longer than {} bytes", where,
                        buffer.max_size()));
       if (ec == beast::error::timeout)
-        return io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
+        return past_deadline()
+                   ? out_of_time(where)
+                   : io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
       retry_possible = nothing;
       if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
           ec == asio::ssl::error::stream_truncated)
@@ -380,6 +400,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
   int retries = 0;
   for (int attempt = 0;; ++attempt) {
+    if (r.past_deadline()) return r.out_of_time(where);
     const bool reused = r.connected;
     if (!r.connected)
       if (auto s = r.connect(where); !s) return std::unexpected(s.error());
@@ -390,7 +411,8 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
     if (res && (res->status == 429 || res->status == 503)) {
       auto wait = retry_after(*res);
-      if (wait && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
+      const bool in_time = !r.options.deadline || std::chrono::steady_clock::now() + *wait < *r.options.deadline;
+      if (wait && in_time && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
         r.waited += *wait;
         ++retries;
         if (r.options.on_wait)

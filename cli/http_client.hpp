@@ -47,6 +47,9 @@ struct HttpOptions {
   std::function<void(const std::string& what)> on_wait;
   // Connect only to loopback addresses (the name resolved first: "localhost" as /etc/hosts says).
   bool loopback_only = false;
+  // When every request of this client must be done (a command's --max-time): connecting, each exchange and each
+  // Retry-After wait end there at the latest, and a request asked for later fails at once. None: only the timeouts.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 // What is read of the body of an answer that is not 2xx (it says why), when the request's own cap is smaller.

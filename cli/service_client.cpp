@@ -136,6 +136,7 @@ Result<HttpClient> service_client(const std::string& url_text, const ServiceAcce
   }
   options.server_ca = access.server_ca;
   options.loopback_only = !url->tls && !certificate_optional;  // and what "localhost" resolves to, checked too
+  if (access.max_time.count() > 0) options.deadline = std::chrono::steady_clock::now() + access.max_time;
   options.on_wait = [](const std::string& what) { std::fprintf(stderr, "%s\n", visible(what).c_str()); };
   return HttpClient::create(*url, options);
 }

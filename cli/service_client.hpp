@@ -3,6 +3,7 @@
 // retention) take the service's URL where they take DIR; append and record take --server URL; mirror takes a URL.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,7 +20,8 @@ namespace antq::cli {
 // How a command reaches the service: KEY:CERT of the client certificate (KEY a file or a pkcs11: URI) and the PEM
 // roots the server's certificate must chain to (empty: the system's).
 struct ServiceAccess {
-  std::string client_cert, server_ca;
+  std::string client_cert = {}, server_ca = {};
+  std::chrono::seconds max_time{0};  // the whole command's requests end this long after the client is made (0: no end)
 };
 
 // The help of DIR in a read command that may ask the service.

@@ -9,7 +9,7 @@
 # (a leaf, a tile above level 0, an entry, a truncated tile, an oversized response, a checkpoint whose signature does
 # not verify, a signer's certificate among the intermediates) is refused as the server's error, never as a fork, with
 # one line, and leaves the copy as it was. A first copy cut short is made again; a directory of other files is not
-# taken for one.
+# taken for one; what a later run cut short left is put back; --max-time bounds a run against a server that stalls.
 #   tests/tools/mirror_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -221,6 +221,33 @@ out=$(mirror) || fail "mirror of 3328 entries: $out"
 check_tiles "$copy"
 verifies 3328
 
+# A run cut short (kill -9) after it moved in entries.bin and README.txt of a larger size and partial tiles of it, but
+# not the checkpoint, and a server still at the copy's size: the next run puts the copy back as it was (verify-bundle
+# fails on it before), byte for byte, and says so; --json tells it.
+kept=$(fingerprint)
+mkdir -p "$copy/.mirror-incoming" "$copy/tile/0/013.p" "$copy/tile/entries/013.p" "$copy/antq/entries/013.p"
+cp "$tmp/site-fork/checkpoint" "$copy/.mirror-incoming/checkpoint" && : >"$copy/.mirror-incoming/moving-in"
+head -c 5000 "$copy/entries.bin" >>"$copy/entries.bin" && sed -i 's/3328/3329/g' "$copy/README.txt"
+for p in tile/0/013.p/1 tile/entries/013.p/1 antq/entries/013.p/1; do echo cut >"$copy/$p"; done
+"$antq" verify-bundle "$copy" --operator-key "$tmp/kept.vkey" --trust "$pki/roots.pem" >/dev/null 2>&1 &&
+  fail "the interrupted copy verifies: the test does not make what a cut run leaves"
+out=$("$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" --json 2>&1) || fail "mirror after a cut run: $out"
+[[ $out == *'"repaired": true'* && $out == *'"up_to_date": true'* ]] || fail "mirror after a cut run: $out"
+[[ $(fingerprint) == "$kept" ]] ||
+  fail "mirror after a cut run: not the copy it was: $(fingerprint | diff - <(echo "$kept"))"
+verifies 3328
+mkdir -p "$copy/.mirror-incoming" "$copy/tile/0/013.p" && echo cut >"$copy/tile/0/013.p/2"
+: >"$copy/.mirror-incoming/moving-in"
+out=$(mirror) || fail "mirror after a cut run: $out"
+[[ $out == *"up to date at tree size 3328; an interrupted run had left its files here"* ]] ||
+  fail "mirror after a cut run: $out"
+[[ $(fingerprint) == "$kept" ]] || fail "mirror after a cut run: the partial tile of another size is still there"
+# One stopped before it moved anything in (no mark) left only its staging directory: removed, nothing made again.
+mkdir -p "$copy/.mirror-incoming" && echo staged >"$copy/.mirror-incoming/entries.bin"
+out=$(mirror) || fail "mirror after a run stopped while fetching: $out"
+[[ $out == *"up to date at tree size 3328" && ! -e $copy/.mirror-incoming && $(fingerprint) == "$kept" ]] ||
+  fail "mirror after a run stopped while fetching: $out"
+
 # A fork below the copy's last tile (the copy at 3328, a multiple of 256; the fork from entry 3246 on, longer): the
 # level-0 tiles served over the whole tree give its signed root, so it is told from the server's error: forked.
 for i in $(seq 3 83); do record "$tmp/fork" "MS-FORK-$i"; done  # 3329 entries
@@ -277,6 +304,33 @@ kill "$busy" 2>/dev/null || true
 [[ $out == *"status 429, the server asks to wait 1 s; waiting"* ]] || fail "no 429 met or waited out: $out"
 [[ $out == *"; a first copy: "* && ! -e $tmp/busy-copy/.mirror-incoming ]] || fail "mirror into a staged copy: $out"
 copy="$tmp/busy-copy" verifies 3248
+# A server that takes its time (each answer after 30 s): --max-time 2 stops the run at 2 s, one line, exit 2, and the
+# first copy it began is not kept.
+python3 -u - >"$tmp/slow.log" 2>&1 <<'PY' &
+import http.server, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(30)
+        self.send_error(404)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+print("slow", server.server_address[1], flush=True)
+server.serve_forever()
+PY
+slow=$!
+for _ in $(seq 100); do grep -q "^slow" "$tmp/slow.log" && break; sleep 0.05; done
+read -r _ slow_port < <(grep "^slow" "$tmp/slow.log") || fail "the slow server did not start: $(cat "$tmp/slow.log")"
+status=0
+started=$SECONDS
+out=$("$antq" mirror "http://127.0.0.1:$slow_port" "$tmp/slow-copy" --operator-key "$tmp/kept.vkey" --max-time 2 \
+  2>&1) || status=$?
+took=$((SECONDS - started))
+kill "$slow" 2>/dev/null || true
+[[ $status == 2 && $(wc -l <<<"$out") == 1 && $out == *"the time given for the whole command (--max-time) ran out"* &&
+   ! -e $tmp/slow-copy ]] || fail "--max-time against a slow server: exit $status: $out"
+((took < 20)) || fail "--max-time 2 stopped the run after $took s"
+
 # A first copy cut short (kill -9) while moving files in: operator.vkey (moved first), some files, no checkpoint
 # but the staged one (moved last). The next run makes it again.
 mkdir -p "$tmp/cut-copy/tile" "$tmp/cut-copy/.mirror-incoming" && cp "$tmp/kept.vkey" "$tmp/cut-copy/operator.vkey"
