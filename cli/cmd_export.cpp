@@ -11,7 +11,7 @@ namespace antq::cli {
 void add_export(CLI::App& app, Action& run) {
   struct Args {
     std::string dir, out, subject, operator_key, checkpoint, trust;
-    bool explode = false, tiles = false, json = false, self_consistent_only = false;
+    bool explode = false, tiles = false, json = false, self_consistent_only = false, whole = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("export", N_("Write a self-contained bundle for offline verification"));
@@ -110,8 +110,12 @@ void add_export(CLI::App& app, Action& run) {
   vb->add_option("--trust", args->trust, "PEM file of the root certificates you trust");
   vb->add_flag("--self-consistent-only", args->self_consistent_only,
                "Exit 0 when the bundle is consistent with itself, though not anchored (the output says so)");
+  vb->add_flag("--whole", args->whole,
+               "Fail (exit 1) unless the bundle holds the whole log: a --subject bundle proves its entries are in the "
+               "log, not that nothing was left out (for a backup or a mirror's copy)");
   vb->add_flag("--json", args->json,
                "JSON: ok (the exit code is 0), consistent, anchored, anchors, self_consistent_only, not_anchored,\n"
+               "subject (a --subject bundle's; null: the whole log), tree_size (the checkpoint's),\n"
                "entries, root, signatures, checkpoints, attachments, failures[] (seq, reason),\n"
                "files[] (path, status: checked|unchecked|failed, reason)");
   vb->callback([args, &run] {
@@ -137,6 +141,12 @@ void add_export(CLI::App& app, Action& run) {
       auto report = ledger::verify_bundle(args->out, anchors,
                                           args->json ? ledger::Progress{} : progress_printer("verify-bundle"));
       if (!report) return fail(report.error());
+      if (args->whole && report->subject) {
+        const auto said =
+            i18n::Text("proofs.json: a --subject bundle (of {}), not the whole log (--whole)", *report->subject);
+        report->verify.ok = false;
+        report->verify.failures.insert(report->verify.failures.begin(), {std::nullopt, said.str(), said});
+      }
       print_bundle_report(*report, anchors, args->self_consistent_only, args->json, args->out);
       return bundle_exit_code(*report, args->self_consistent_only);
     };

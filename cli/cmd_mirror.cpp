@@ -422,31 +422,32 @@ Status Mirror::fetch_documents() {
   auto intermediates = fetch_required("intermediates.pem", kMaxTextBytes);
   if (!intermediates) return std::unexpected(intermediates.error());
   if (auto s = write_staged("intermediates.pem", *intermediates); !s) return s;
-  auto ders = signing::read_certificates((stage_ / "intermediates.pem").string());
-  if (!ders && !intermediates->empty())
-    return corruption(i18n::Text("{}: {}", shown("intermediates.pem"), text_of(ders.error())));
-  if (ders)
-    for (const Bytes& der : *ders) {
-      // The server's word, as trust.pem: only CA certificates, which verify-bundle lists unchecked unless a chain
-      // uses one (any other it takes for the signer of an entry removed, and the copy would fail for good).
-      auto info = signing::inspect_certificate(der);
-      if (!info || !info->is_ca)
-        return corruption(i18n::Text(
-            "{}: holds a certificate that is not a CA's ({}), where the ledger's intermediates are; the kept copy "
-            "is unchanged",
-            shown("intermediates.pem"), info ? info->subject : std::string("?")));
-      const std::string path = "certs/" + to_hex(sha256(der)) + ".der";
-      if (kept(path) || std::find(staged_.begin(), staged_.end(), path) != staged_.end()) continue;
-      if (auto s = write_staged(path, der); !s) return s;
-      ++new_certs_;
-    }
+  // PEM only (never a PKCS#12 file: its key derivation runs as long as the file asks), empty when the ledger has
+  // no intermediate.
+  auto ders = signing::pem_certificates(as_bytes(*intermediates), shown("intermediates.pem"));
+  if (!ders) return corruption(text_of(ders.error()));
+  for (const Bytes& der : *ders) {
+    // The server's word, as trust.pem: only CA certificates, which verify-bundle lists unchecked unless a chain
+    // uses one (any other it takes for the signer of an entry removed, and the copy would fail for good).
+    auto info = signing::inspect_certificate(der);
+    if (!info || !info->is_ca)
+      return corruption(i18n::Text(
+          "{}: holds a certificate that is not a CA's ({}), where the ledger's intermediates are; the kept copy "
+          "is unchanged",
+          shown("intermediates.pem"), info ? info->subject : std::string("?")));
+    const std::string path = "certs/" + to_hex(sha256(der)) + ".der";
+    if (kept(path) || std::find(staged_.begin(), staged_.end(), path) != staged_.end()) continue;
+    if (auto s = write_staged(path, der); !s) return s;
+    ++new_certs_;
+  }
   auto trust = fetch_required("trust.pem", kMaxTextBytes);
   if (!trust) return std::unexpected(trust.error());
   if (auto s = write_staged("trust.pem", *trust); !s) return s;
   // The server's word, not checked against anything (verify-bundle is given the roots to trust), but it must read
   // as certificates: verify-bundle refuses a bundle whose trust.pem does not.
-  if (auto roots = signing::read_certificates((stage_ / "trust.pem").string()); !roots)
-    return corruption(i18n::Text("{}: {}", shown("trust.pem"), text_of(roots.error())));
+  auto roots = signing::pem_certificates(as_bytes(*trust), shown("trust.pem"));
+  if (!roots) return corruption(text_of(roots.error()));
+  if (roots->empty()) return corruption(i18n::Text("{}: holds no PEM certificate", shown("trust.pem")));
   auto profile = fetch("profile.json", kMaxTextBytes);
   if (!profile) return std::unexpected(profile.error());
   if (*profile)

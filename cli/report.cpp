@@ -107,6 +107,8 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
                     {"checkpoint", anchors.checkpoint.has_value()},
                     {"trust", anchors.trust.has_value()}};
     j["self_consistent_only"] = self_consistent_only;
+    j["subject"] = r.subject ? nlohmann::json(visible(*r.subject)) : nlohmann::json(nullptr);
+    j["tree_size"] = r.tree_size ? nlohmann::json(*r.tree_size) : nlohmann::json(nullptr);
     j["not_anchored"] = not_anchored.empty() ? nlohmann::json(nullptr) : nlohmann::json(not_anchored);
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : r.files)
@@ -127,8 +129,21 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
   std::cout << label(NC_("verify", "verified")) << visible(what) << "\n"
             << label(NC_("verify", "anchors"))
             << (used.empty() ? std::string(i18n::tr(lang, "none: the bundle's own key and roots")) : used) << "\n"
-            << label(NC_("verify", "entries")) << r.verify.entries << "\n"
-            << label(NC_("verify", "signatures")) << r.verify.signatures << "\n"
+            << label(NC_("verify", "entries")) << r.verify.entries << "\n";
+  // What the entries are of the log: all of it, or one subject's (proven in the tree, not shown to be all of its).
+  if (r.tree_size && r.subject)
+    std::cout << label(NC_("verify", "holds"))
+              << visible(i18n::trf(lang,
+                                   "subject {} only: {} of the {} entries of the checkpoint's tree, each by its "
+                                   "inclusion proof (not a proof that the subject has no other entry)",
+                                   *r.subject, r.verify.entries, *r.tree_size))
+              << "\n";
+  else if (r.tree_size)
+    std::cout << label(NC_("verify", "holds"))
+              << i18n::trf(lang, "the whole log: {} entries, the checkpoint's tree of {}", r.verify.entries,
+                           *r.tree_size)
+              << "\n";
+  std::cout << label(NC_("verify", "signatures")) << r.verify.signatures << "\n"
             << label(NC_("verify", "attachments")) << r.verify.attachments << "\n"
             << label(NC_("verify", "root")) << to_hex(r.verify.root) << "\n";
   // Checked files by kind (a group, or the file itself), in path order of each kind's first file.

@@ -90,10 +90,13 @@ struct BundleFile {
 std::string_view status_name(BundleFile::Status status);  // "checked" | "unchecked" | "failed"
 
 struct BundleReport {
-  VerifyReport verify;                  // ok (no failure), entries, root, signatures, attachments, failures
+  VerifyReport verify;  // ok (no failure), entries, root, signatures, attachments, failures (here: those tied to no
+                        // entry first, the checkpoint's, operator.vkey's, entries.bin's framing; then by seq)
   std::vector<BundleFile> files;        // every file found in the bundle and every one it lacks; sorted by path
   bool operator_anchored = false;       // --operator-key or --checkpoint given (and, if ok, they held)
   bool trust_anchored = false;          // --trust given
+  std::optional<std::string> subject;   // a --subject bundle's subject (proofs.json); none: the whole log
+  std::optional<std::uint64_t> tree_size;  // the size of the checkpoint's tree, once the checkpoint verified
   bool anchored() const { return operator_anchored && trust_anchored; }
 };
 

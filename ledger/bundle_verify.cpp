@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ledger/act.hpp"
 #include "ledger/bundle.hpp"
 #include "ledger/merkle.hpp"
 #include "ledger/parallel.hpp"
@@ -48,6 +49,10 @@ constexpr std::uint64_t kMaxLogFileBytes = std::uint64_t{4} << 30;  // entries.b
 constexpr std::uint64_t kMaxAttachmentFileBytes = kMaxMessageBytes;
 constexpr std::uint64_t kMaxCertificateFileBytes = 1u << 20;
 constexpr std::uint64_t kMaxTextFileBytes = 16u << 20;  // notes, keys, trust.pem, index.tsv, README.txt, profile.json
+// What entries.bin's entries cost in memory stays near their own size: none is shorter than this (a signature's CMS
+// alone is longer), and reading stops once more than so many do not decode (a file of zeros, of anything else).
+constexpr std::uint64_t kMinEntryBytes = 128;
+constexpr std::size_t kMaxUndecodableEntries = 100;
 
 // The content of a bundle file, read only when it is a regular file of at most `max_bytes`: never through a symlink,
 // never a device or a FIFO (opened without blocking, then refused). nullopt when it is missing or anything else.
@@ -151,13 +156,19 @@ class BundleCheck {
   bool present(const std::string& path) const { return files_.contains(path); }
   // A file the bundle must hold: its bytes, or a failure naming it.
   std::optional<Bytes> required(const std::string& path, const i18n::Text& why,
-                                std::optional<std::uint64_t> seq = std::nullopt) {
+                                std::optional<std::uint64_t> seq = std::nullopt,
+                                std::optional<std::uint64_t> cap = std::nullopt) {
     if (!present(path)) {
-      fail(path, i18n::Text("missing ({})", why), seq);
+      std::error_code ec;
+      if (fs::is_directory(fs::symlink_status(dir_ / path, ec)))
+        fail(path, i18n::Text("a directory, not a file ({})", why), seq);
+      else
+        fail(path, i18n::Text("missing ({})", why), seq);
       return std::nullopt;
     }
-    const std::uint64_t max_bytes =
-        path == "entries.bin" || path == "proofs.json" ? kMaxLogFileBytes : kMaxTextFileBytes;
+    const std::uint64_t max_bytes = cap                                              ? *cap
+                                    : path == "entries.bin" || path == "proofs.json" ? kMaxLogFileBytes
+                                                                                     : kMaxTextFileBytes;
     auto bytes = read_regular(dir_ / path, max_bytes);
     if (!bytes)
       fail(path,
@@ -277,10 +288,13 @@ class BundleCheck {
 
   void check_trust() {
     std::optional<std::vector<Bytes>> own;
-    if (required("trust.pem", i18n::Text("the trust anchors"))) {
-      auto read = signing::read_certificates((dir_ / "trust.pem").string());
+    if (auto text = required("trust.pem", i18n::Text("the trust anchors"))) {
+      // PEM only, from the bytes read: never a PKCS#12 file, whose key derivation runs as long as it asks.
+      auto read = signing::pem_certificates(*text, "trust.pem");
       if (!read)
         fail("trust.pem", text_of(read.error()));
+      else if (read->empty())
+        fail("trust.pem", i18n::Text("holds no PEM certificate"));
       else
         own = std::move(*read);
     }
@@ -326,7 +340,7 @@ class BundleCheck {
       auto name = path.size() == 6 + 64 + 4 && path.starts_with("certs/") && path.ends_with(".der")
                       ? digest_from_hex(path.substr(6, 64))
                       : std::nullopt;
-      if (!name) continue;  // not a name export writes: stays unchecked
+      if (!name || to_hex(*name) != path.substr(6, 64)) continue;  // not a name export writes: stays unchecked
       auto der = read_regular(dir_ / path, kMaxCertificateFileBytes);
       if (!der) {
         fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
@@ -365,6 +379,13 @@ class BundleCheck {
         items_.clear();
         return;
       }
+      if (n < kMinEntryBytes) {  // zeros, a sparse file: not entries, and each would cost far more than its bytes
+        fail("entries.bin", i18n::Text("the entry at position {} is {} bytes long: no entry is shorter than {} "
+                                       "(one signature alone is longer)",
+                                       items_.size(), n, kMinEntryBytes));
+        items_.clear();
+        return;
+      }
       pos += 4;
       Item item;
       item.bytes = ByteView(bin_.data() + pos, n);
@@ -374,9 +395,18 @@ class BundleCheck {
     }
     report_.verify.entries = items_.size();
     std::set<Digest> bodies;
+    std::size_t undecodable = 0;
     for (std::size_t i = 0; i < items_.size(); ++i) {
       Item& it = items_[i];
       auto entry = decode_entry(it.bytes);
+      if (!entry && ++undecodable > kMaxUndecodableEntries) {  // not a log's entries: the rest is not read
+        fail("entries.bin", i18n::Text("{} entries up to position {} do not decode: not the entries of a log; the "
+                                       "rest is not read",
+                                       undecodable, i));
+        items_.resize(i);
+        report_.verify.entries = i;
+        return;
+      }
       if (!entry) {
         it.failure = i18n::Text("entry at position {}: {}", i, text_of(entry.error()));
         continue;
@@ -396,9 +426,18 @@ class BundleCheck {
   // proofs.json: present in --subject bundles only. {subject, size, entries: [{seq, leaf_hash, proof[]}]}.
   void read_proofs() {
     if (!present("proofs.json")) return;
-    auto text = required("proofs.json", i18n::Text("the inclusion proofs"));
+    // No more than the proofs of entries.bin's entries can take (64 hashes each at most, as hex in JSON): what it
+    // costs to read and parse stays near the bundle's own size.
+    const std::uint64_t per_entry = 64 * 70 + 256;
+    auto text =
+        required("proofs.json", i18n::Text("the inclusion proofs"), std::nullopt, (items_.size() + 1) * per_entry);
     if (!text) return;
-    json j = json::parse(text->begin(), text->end(), nullptr, false);
+    auto parsed = parse_json_nested(as_text(*text), 4, "proofs.json", 16 + items_.size() * 70);
+    if (!parsed) {
+      fail("", text_of(parsed.error()));  // which names proofs.json
+      return mark("proofs.json", FileStatus::failed, text_of(parsed.error()));
+    }
+    json& j = *parsed;
     auto malformed = [&](const std::string& what) { fail("proofs.json", i18n::Text("malformed: {}", what)); };
     if (!j.is_object() || !j.contains("subject") || !j["subject"].is_string() || !j.contains("size") ||
         !j["size"].is_number_unsigned() || !j.contains("entries") || !j["entries"].is_array())
@@ -612,7 +651,7 @@ class BundleCheck {
     for (const auto& [path, file] : files_) {
       if (!path.starts_with("attachments/")) continue;
       auto name = path.size() == 12 + 64 ? digest_from_hex(path.substr(12)) : std::nullopt;
-      if (!name) continue;  // not a name export writes: stays unchecked
+      if (!name || to_hex(*name) != path.substr(12)) continue;  // not a name export writes (lower-case): unchecked
       auto content = read_regular(dir_ / path, kMaxAttachmentFileBytes);
       if (!content) {
         fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
@@ -698,9 +737,9 @@ class BundleCheck {
       const auto dot = name.find('.');
       const std::string digits = name.substr(0, dot);
       const std::string rest = dot == std::string::npos ? "" : name.substr(dot);
-      if (digits.empty() || digits.size() > 19 ||
+      if (digits.empty() || digits.size() > 19 || (digits.size() > 1 && digits[0] == '0') ||
           !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        continue;
+        continue;  // not a name export writes (acts/5.body, never acts/0005.body): stays unchecked
       if (rest != ".body" && rest != ".person.p7s" && rest != ".organisation.p7s") continue;
       const std::uint64_t seq = std::stoull(digits);
       if (!by_seq_.contains(seq))
@@ -807,10 +846,14 @@ class BundleCheck {
     report_.operator_anchored = anchors_.operator_key.has_value() || anchors_.checkpoint.has_value();
     report_.trust_anchored = anchors_.trust.has_value();
     for (auto& [path, file] : files_) report_.files.push_back(std::move(file));
+    // The bundle's own failures first (its checkpoint, its operator key, entries.bin's framing: the ones that decide
+    // the rest), then the entries' in seq order.
     std::stable_sort(report_.verify.failures.begin(), report_.verify.failures.end(), [](const auto& a, const auto& b) {
-      if (a.seq.has_value() != b.seq.has_value()) return a.seq.has_value();
+      if (a.seq.has_value() != b.seq.has_value()) return !a.seq.has_value();
       return a.seq.value_or(0) < b.seq.value_or(0);
     });
+    report_.subject = subject_;
+    if (cp_) report_.tree_size = cp_->size;
     return std::move(report_);
   }
 

@@ -26,6 +26,10 @@ std::string serial_hex(const X509* cert) {
   return out;
 }
 
+// A PEM block that says it is encrypted (Proc-Type: 4,ENCRYPTED) gets no passphrase: OpenSSL's default asks the
+// terminal for one.
+int no_passphrase(char*, int, int, void*) { return -1; }
+
 }  // namespace
 
 Result<Bytes> read_crl(const std::string& path) {
@@ -47,10 +51,31 @@ Result<Bytes> read_crl(const std::string& path) {
   return der;
 }
 
+Result<std::vector<Bytes>> pem_certificates(ByteView data, std::string_view name) {
+  std::vector<Bytes> out;
+  BioPtr bio = memory_bio(data);
+  for (;;) {
+    // PEM_read_bio_X509 skips blocks of other types (keys, parameters) and stops at the end of the data.
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr));
+    if (!cert) {
+      unsigned long e = ERR_peek_last_error();
+      bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+      if (!at_end) {
+        std::string why = ssl_errors();
+        return bad_input(
+            i18n::Text("certificate file {}: certificate {} is malformed ({})", name, out.size() + 1, why));
+      }
+      clear_ssl_errors();
+      break;
+    }
+    out.push_back(x509_to_der(cert.get()));
+  }
+  return out;
+}
+
 Result<std::vector<Bytes>> read_certificates(const std::string& path) {
   auto data = read_user_file(path, kMaxCertificateFileBytes, N_("certificate file"));
   if (!data) return std::unexpected(data.error());
-  std::vector<Bytes> out;
   if (!looks_like_pem(*data)) {
     X509Ptr cert = x509_from_der(*data);
     if (!cert) {
@@ -62,27 +87,12 @@ Result<std::vector<Bytes>> read_certificates(const std::string& path) {
       }
       return bad_input(i18n::Text("certificate file {} holds neither PEM, a DER certificate nor PKCS#12", path));
     }
+    std::vector<Bytes> out;
     out.push_back(std::move(*data));
     return out;
   }
-  BioPtr bio = memory_bio(*data);
-  for (;;) {
-    // PEM_read_bio_X509 skips blocks of other types (keys, parameters) and stops at the end of the data.
-    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    if (!cert) {
-      unsigned long e = ERR_peek_last_error();
-      bool at_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
-      if (!at_end) {
-        std::string why = ssl_errors();
-        return bad_input(
-            i18n::Text("certificate file {}: certificate {} is malformed ({})", path, out.size() + 1, why));
-      }
-      clear_ssl_errors();
-      break;
-    }
-    out.push_back(x509_to_der(cert.get()));
-  }
-  if (out.empty()) return bad_input(i18n::Text("certificate file {} holds no certificate", path));
+  auto out = pem_certificates(*data, path);
+  if (out && out->empty()) return bad_input(i18n::Text("certificate file {} holds no certificate", path));
   return out;
 }
 

@@ -51,6 +51,10 @@ struct CertificateInfo {
 // first) as DER. bad_input naming the file when
 // it is missing, unreadable or holds no certificate.
 Result<std::vector<Bytes>> read_certificates(const std::string& path);
+// The certificates of PEM text `data` already read (`name` for messages), in order; none when it holds no
+// certificate block. For files that come from others (a bundle's or a server's trust.pem): PEM only, never a
+// PKCS#12 file (its key derivation runs as many rounds as the file asks, and it would ask for a passphrase).
+Result<std::vector<Bytes>> pem_certificates(ByteView data, std::string_view name);
 // Parses one DER certificate. bad_input when it is not one.
 Result<CertificateInfo> inspect_certificate(ByteView der);
 std::string certificate_to_pem(ByteView der);

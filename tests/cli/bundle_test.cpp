@@ -100,6 +100,12 @@ TEST_CASE("verify-bundle with the operator key and roots checks every file of a 
   CHECK(report["anchored"] == true);
   CHECK(report["anchors"] == json{{"operator_key", true}, {"checkpoint", false}, {"trust", true}});
   CHECK(report["not_anchored"].is_null());
+  // The whole log, not one subject's entries.
+  CHECK_THAT(out, Catch::Contains("holds        the whole log: " + report["entries"].dump() +
+                                  " entries, the checkpoint's tree of " + report["tree_size"].dump()));
+  CHECK(report["subject"].is_null());
+  CHECK(report["tree_size"] == report["entries"]);
+  CHECK(run(kAntq + " verify-bundle " + quote(demo.bundle()) + demo.anchors() + " --whole", &out) == 0);
   std::size_t files = 0;
   for (const auto& f : fs::recursive_directory_iterator(demo.bundle())) files += f.is_regular_file();
   REQUIRE(report["files"].size() == files);
@@ -303,6 +309,23 @@ TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names th
     path = "entries.bin";
     fs::resize_file(b / path, std::uintmax_t{5} << 30);
   }
+  SECTION("an entries.bin of 64 MiB of zeros (sparse): each four bytes would be an entry of no length") {
+    path = "entries.bin";
+    fs::resize_file(b / path, 0);
+    fs::resize_file(b / path, 64u << 20);
+  }
+  SECTION("an entries.bin of 64 MiB of short entries that do not decode") {
+    path = "entries.bin";
+    const std::string one = std::string("\x80\x00\x00\x00", 4) + std::string(128, 'x');  // a length of 128, junk
+    std::string junk;
+    while (junk.size() < (64u << 20)) junk += one;
+    write_file(b / path, junk);
+  }
+  SECTION("a trust.pem that is a PKCS#12 file (never opened: its key derivation runs as long as the file asks)") {
+    path = "trust.pem";
+    REQUIRE(run("openssl pkcs12 -export -nokeys -in " + quote(b / path) + " -passout pass:x -out " +
+                quote(b / "trust.p12") + " && mv " + quote(b / "trust.p12") + " " + quote(b / path)) == 0);
+  }
   SECTION("an edited README.txt") {
     path = "README.txt";
     std::string readme = read_file(b / path);
@@ -315,8 +338,8 @@ TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names th
   CHECK(run("ulimit -d 2097152; " + kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("FAILED"));
-  // (Without entries, every acts/ file fails too, and comes first: entries.bin's own line is in the JSON below.)
-  if (path != "entries.bin") CHECK_THAT(out, Catch::Contains(path + ": "));
+  // The bundle's own failures come first: without entries every acts/ file fails too, after entries.bin's line.
+  CHECK_THAT(out, Catch::Contains(path + ": "));
   auto [status, report] = verify_json(b, demo.anchors());
   CHECK(status == 1);
   REQUIRE(file_in(report, path));
@@ -348,8 +371,30 @@ TEST_CASE("export --subject writes the subject's entries with proofs, and an ent
     REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(b) + " --subject " + subject + explode, &out) ==
             0);
     REQUIRE(run(kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 0);
+    // Told apart from a whole log's bundle (a backup cut down to one subject would pass otherwise unnoticed).
+    CHECK_THAT(out, Catch::Contains("holds        subject " + subject + " only: "));
+    auto [status, report] = verify_json(b, demo.anchors());
+    CHECK(report["subject"] == subject);
+    CHECK(report["tree_size"].get<std::uint64_t>() > report["entries"].get<std::uint64_t>());
+    CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors() + " --whole", &out) == 1);
+    CHECK_THAT(out, Catch::Contains("first: proofs.json: a --subject bundle (of " + subject + "), not the whole log"));
     CHECK_THAT(read_file(b / "README.txt"),
                Catch::Contains("What this bundle cannot prove") && Catch::Contains("leaves no trace"));
+  }
+  // A proofs.json larger than its entries' proofs can be, or nested deeper than they are: refused, read no further.
+  {
+    const fs::path b = demo.tmp / "subject-proofs";
+    REQUIRE(run(kAntq + " export " + quote(demo.ledger()) + " " + quote(b) + " --subject " + subject, &out) == 0);
+    write_file(b / "proofs.json", std::string(1u << 20, '['));
+    CHECK(run("ulimit -d 1048576; " + kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);
+    CHECK_THAT(out, Catch::Contains("proofs.json: not a regular file (a symlink or a special file), larger than"));
+    write_file(b / "proofs.json", std::string(500, '[') + std::string(500, ']'));
+    CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);
+    CHECK_THAT(out, Catch::Contains("proofs.json: nested deeper than 4 levels of arrays and objects"));
+    fs::resize_file(b / "entries.bin", 0);  // an empty bundle's sparse proofs.json of 1 GB is not read at all
+    fs::resize_file(b / "proofs.json", 1u << 30);
+    CHECK(run("ulimit -d 1048576; " + kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);
+    CHECK_THAT(out, Catch::Contains("proofs.json: not a regular file (a symlink or a special file), larger than"));
   }
   // Without acts/: the establishment decision removed with its proof; its document, named by no entry now, shows it.
   {

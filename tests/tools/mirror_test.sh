@@ -149,6 +149,12 @@ refused "an entry bundle with a byte too many" 1 "$url/tile/entries/012.p/176: 1
 serve "$tmp/site3"
 printf 'not a certificate\n' >"$tmp/www/trust.pem"
 refused "a trust.pem that holds no certificate" 1 "$url/trust.pem: "
+# A PKCS#12 file is not PEM: refused as it is, never opened (its key derivation runs as many rounds as it asks, and
+# it would ask for a passphrase).
+serve "$tmp/site3"
+openssl pkcs12 -export -nokeys -in "$pki/roots.pem" -passout pass:x -out "$tmp/www/trust.pem" 2>/dev/null ||
+  fail "openssl pkcs12"
+refused "a trust.pem that is a PKCS#12 file" 1 "$url/trust.pem: holds no PEM certificate"
 # A signer's certificate as an intermediate: kept in certs/, it would fail verify-bundle for good.
 serve "$tmp/site3"
 cat "$pki/chair.crt" >>"$tmp/www/intermediates.pem"
