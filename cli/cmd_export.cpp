@@ -141,9 +141,9 @@ void add_export(CLI::App& app, Action& run) {
       auto report = ledger::verify_bundle(args->out, anchors,
                                           args->json ? ledger::Progress{} : progress_printer("verify-bundle"));
       if (!report) return fail(report.error());
-      if (args->whole && report->subject) {
-        const auto said =
-            i18n::Text("proofs.json: a --subject bundle (of {}), not the whole log (--whole)", *report->subject);
+      if (args->whole && !report->whole_log) {
+        const auto said = i18n::Text("proofs.json: a --subject bundle (of {}), not the whole log (--whole)",
+                                     report->subject.value_or("?"));
         report->verify.ok = false;
         report->verify.failures.insert(report->verify.failures.begin(), {std::nullopt, said.str(), said});
       }

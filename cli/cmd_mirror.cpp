@@ -91,7 +91,8 @@ class Mirror {
     }
     if (first_copy_ && moving_)  // DIR held nothing but staging before this run (checked under the lock)
       for (const auto& e : fs::directory_iterator(dir_, ec)) fs::remove_all(e.path(), ec);
-    if (made_stage_) fs::remove_all(stage_, ec);
+    // Files were being moved in (or put back by repair()): the staging directory keeps its mark for the next run.
+    if (made_stage_ && !kept(moving_mark())) fs::remove_all(stage_, ec);
   }
 
   // The copy brought up to date: what was fetched, and the line that says so.
@@ -239,6 +240,7 @@ class Mirror {
       s = io_error(i18n::Text("cannot write {}: {}", (stage_ / "entries.bin").string(), errno_text()));
     return s;
   }
+  static std::string moving_mark() { return std::string(kStaging) + "/" + kMovingMark; }
   bool kept(const std::string& path) const {
     std::error_code ec;
     return fs::is_regular_file(fs::symlink_status(dir_ / path, ec));
@@ -426,6 +428,8 @@ Status Mirror::fetch_documents() {
   // no intermediate.
   auto ders = signing::pem_certificates(as_bytes(*intermediates), shown("intermediates.pem"));
   if (!ders) return corruption(text_of(ders.error()));
+  if (ders->empty() && intermediates->find_first_not_of(" \t\r\n") != std::string::npos)
+    return corruption(i18n::Text("{}: holds no PEM certificate", shown("intermediates.pem")));
   for (const Bytes& der : *ders) {
     // The server's word, as trust.pem: only CA certificates, which verify-bundle lists unchecked unless a chain
     // uses one (any other it takes for the signer of an entry removed, and the copy would fail for good).
@@ -477,9 +481,16 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
   std::stable_sort(order.begin(), order.end(),
                    [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::set<fs::path> directories{dir_};
-  if (auto s = write_staged(kMovingMark, std::string_view()); !s) return s;
-  staged_.pop_back();  // a mark for the next run (repair()), not a file of the copy
-  if (auto s = sync_directory(stage_); !s) return s;
+  // The mark for the next run (repair()), not a file of the copy: it names the certificates and documents this run
+  // adds, which only the entries it has not committed name. A repair keeps the mark it found.
+  if (!kept(moving_mark())) {
+    std::string added;
+    for (const std::string& path : staged_)
+      if (path.starts_with("certs/") || path.starts_with("attachments/")) added += path + "\n";
+    if (auto s = write_staged(kMovingMark, added); !s) return s;
+    staged_.pop_back();
+    if (auto s = sync_directory(stage_); !s) return s;
+  }
   moving_ = true;
   for (const std::string& path : order) {
     if (path == "checkpoint")
@@ -512,11 +523,14 @@ Status Mirror::commit(const std::string& note, const ledger::Checkpoint& cp) {
 // which verify-bundle then refuses: the next run, before anything else, makes them again from the kept entries for
 // the kept checkpoint (and removes the partial tiles of the size never committed), whatever the server serves.
 Status Mirror::repair(const std::string& note, const ledger::Checkpoint& kept_cp) {
+  // The staging directory emptied but for the mark, which stays until the repair is done (a repair cut short is
+  // made again).
+  auto added = read_text(stage_ / kMovingMark, kMaxLongBundleBytes, N_("the mark of a run cut short"));
+  if (!added) return std::unexpected(added.error());
   std::error_code ec;
-  fs::remove_all(stage_, ec);
-  if (ec) return io_error(i18n::Text("cannot remove {}: {}", stage_.string(), ec.message()));
-  if (!fs::create_directory(stage_, ec) || ec)
-    return io_error(i18n::Text("cannot create {}: {}", stage_.string(), ec.message()));
+  for (const auto& e : fs::directory_iterator(stage_, ec))
+    if (e.path().filename() != kMovingMark) fs::remove_all(e.path(), ec);
+  if (ec) return io_error(i18n::Text("cannot empty {}: {}", stage_.string(), ec.message()));
   made_stage_ = true;
   if (auto s = open_entries_bin(); !s) return s;
   if (auto s = for_each_kept_entry(kept_cp.root,
@@ -526,6 +540,19 @@ Status Mirror::repair(const std::string& note, const ledger::Checkpoint& kept_cp
       !s)
     return s;
   if (auto s = close_entries_bin(); !s) return s;
+  // The certificates and documents the cut run moved in that no kept entry names (verify-bundle would fail them).
+  for (std::size_t at = 0; at < added->size();) {
+    const std::size_t end = std::min(added->find('\n', at), added->size());
+    const std::string path = added->substr(at, end - at);
+    at = end + 1;
+    const bool cert = path.size() == 6 + 64 + 4 && path.starts_with("certs/") && path.ends_with(".der");
+    const bool document = path.size() == 12 + 64 && path.starts_with("attachments/");
+    const auto digest = cert       ? digest_from_hex(path.substr(6, 64))
+                        : document ? digest_from_hex(path.substr(12))
+                                   : std::nullopt;
+    if (!digest || (cert ? certs_ : documents_).contains(*digest)) continue;
+    fs::remove(dir_ / path, ec);
+  }
   if (auto s = commit(note, kept_cp); !s) return s;  // the kept checkpoint, the same bytes, moved in again last
   fs::remove_all(stage_, ec);
   staged_.clear();
@@ -547,6 +574,9 @@ void Mirror::remove_other_partials(std::uint64_t size) {
   std::vector<fs::path> partial_dirs;  // tile/L/NNN.p/, tile/entries/NNN.p/, antq/entries/NNN.p/
   for (const char* top : {"tile", "antq/entries"}) {
     std::error_code ec;
+    // Never through a symlink: the copy's own directories only.
+    if (fs::is_symlink(fs::symlink_status(dir_ / "antq", ec)) || !fs::is_directory(fs::symlink_status(dir_ / top, ec)))
+      continue;
     for (fs::recursive_directory_iterator it(dir_ / top, ec), end; !ec && it != end; it.increment(ec))
       if (it->is_directory(ec) && !it->is_symlink(ec) && it->path().extension() == ".p") {
         partial_dirs.push_back(it->path());
@@ -693,7 +723,7 @@ Result<Mirror::Outcome> Mirror::run() {
   }
   kept_size_ = kept_cp ? kept_cp->size : 0;
   first_copy_ = !kept_cp;
-  if (kept_cp && kept(std::string(kStaging) + "/" + kMovingMark)) {
+  if (kept_cp && kept(moving_mark())) {
     if (auto s = repair(kept_note, *kept_cp); !s) return std::unexpected(s.error());
   } else if (kept_cp) {
     fs::remove_all(stage_, ec);  // what a run stopped before moving files in left (no run holds the lock now)
@@ -885,10 +915,12 @@ void add_mirror(CLI::App& app, Action& run) {
       ->required();
   cmd->add_option("--client-cert", args->client_cert, "KEY:CERT for mutual TLS (KEY: a file or a pkcs11: URI)");
   cmd->add_option("--server-ca", args->server_ca, "PEM roots the server's certificate must chain to");
-  cmd->add_option("--max-time", args->max_time,
-                  "Stop after SECONDS in all (a run from cron that must not overrun the next): exit 2, the copy as it "
-                  "was, nothing this run fetched kept. Default: no limit but each request's own (10 s to connect, "
-                  "60 s for an answer); how many requests a run makes follows from the signed checkpoint")
+  cmd->add_option(
+         "--max-time", args->max_time,
+         "Stop the run's requests and waits after SECONDS in all (a run from cron that must not overrun the "
+         "next): exit 2, the copy's checkpoint unchanged, nothing this run fetched kept. Default: no limit "
+         "but each request's own (10 s to connect, 60 s for an answer; a name's lookup, the system resolver's); "
+         "how many requests a run makes follows from the signed checkpoint")
       ->check(CLI::Range(0u, 30u * 86400u))
       ->type_name("SECONDS");
   cmd->add_flag(

@@ -411,8 +411,10 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
     if (res && (res->status == 429 || res->status == 503)) {
       auto wait = retry_after(*res);
-      const bool in_time = !r.options.deadline || std::chrono::steady_clock::now() + *wait < *r.options.deadline;
-      if (wait && in_time && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
+      // A wait that would end past the deadline is not begun: the command stops there.
+      if (wait && r.options.deadline && std::chrono::steady_clock::now() + *wait >= *r.options.deadline)
+        return r.out_of_time(where);
+      if (wait && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
         r.waited += *wait;
         ++retries;
         if (r.options.on_wait)

@@ -138,7 +138,7 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
                                    "inclusion proof (not a proof that the subject has no other entry)",
                                    *r.subject, r.verify.entries, *r.tree_size))
               << "\n";
-  else if (r.tree_size)
+  else if (r.tree_size && r.whole_log)
     std::cout << label(NC_("verify", "holds"))
               << i18n::trf(lang, "the whole log: {} entries, the checkpoint's tree of {}", r.verify.entries,
                            *r.tree_size)

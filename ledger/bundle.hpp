@@ -95,7 +95,8 @@ struct BundleReport {
   std::vector<BundleFile> files;        // every file found in the bundle and every one it lacks; sorted by path
   bool operator_anchored = false;       // --operator-key or --checkpoint given (and, if ok, they held)
   bool trust_anchored = false;          // --trust given
-  std::optional<std::string> subject;   // a --subject bundle's subject (proofs.json); none: the whole log
+  bool whole_log = false;               // no proofs.json: a bundle of the whole log
+  std::optional<std::string> subject;   // a --subject bundle's subject, from its proofs.json (when that reads)
   std::optional<std::uint64_t> tree_size;  // the size of the checkpoint's tree, once the checkpoint verified
   bool anchored() const { return operator_anchored && trust_anchored; }
 };

@@ -49,8 +49,9 @@ constexpr std::uint64_t kMaxLogFileBytes = std::uint64_t{4} << 30;  // entries.b
 constexpr std::uint64_t kMaxAttachmentFileBytes = kMaxMessageBytes;
 constexpr std::uint64_t kMaxCertificateFileBytes = 1u << 20;
 constexpr std::uint64_t kMaxTextFileBytes = 16u << 20;  // notes, keys, trust.pem, index.tsv, README.txt, profile.json
-// What entries.bin's entries cost in memory stays near their own size: none is shorter than this (a signature's CMS
-// alone is longer), and reading stops once more than so many do not decode (a file of zeros, of anything else).
+// What entries.bin's entries cost in memory stays within a small multiple of their own size: none is shorter than
+// this (a signature's CMS alone is longer), and reading stops once more than so many do not decode (a file of zeros,
+// of junk).
 constexpr std::uint64_t kMinEntryBytes = 128;
 constexpr std::size_t kMaxUndecodableEntries = 100;
 
@@ -366,61 +367,59 @@ class BundleCheck {
 
   // ---- entries ----
 
+  // entries.bin framed and decoded in one pass, so that what a file of junk costs stops with it: a framing failure
+  // (no entry at all is kept), an entry shorter than any, or more undecodable entries than a log has (the rest not
+  // read).
   void read_entries() {
     auto bin = required("entries.bin", i18n::Text("the entries"));
     if (!bin) return;
     bin_ = std::move(*bin);
+    const auto framing = [&](const i18n::Text& why) {
+      fail("entries.bin", why);
+      items_.clear();
+      by_seq_.clear();
+    };
+    std::set<Digest> bodies;
+    std::size_t undecodable = 0;
     for (std::size_t pos = 0; pos < bin_.size();) {
+      const std::size_t i = items_.size();
       const bool whole_length = bin_.size() - pos >= 4;
       const std::uint64_t n =
           whole_length ? bin_[pos] | bin_[pos + 1] << 8 | bin_[pos + 2] << 16 | std::uint64_t{bin_[pos + 3]} << 24 : 0;
-      if (!whole_length || n > bin_.size() - pos - 4) {
-        fail("entries.bin", whole_length ? "ends inside an entry" : "ends inside a length");
-        items_.clear();
-        return;
-      }
-      if (n < kMinEntryBytes) {  // zeros, a sparse file: not entries, and each would cost far more than its bytes
-        fail("entries.bin", i18n::Text("the entry at position {} is {} bytes long: no entry is shorter than {} "
-                                       "(one signature alone is longer)",
-                                       items_.size(), n, kMinEntryBytes));
-        items_.clear();
-        return;
-      }
-      pos += 4;
-      Item item;
-      item.bytes = ByteView(bin_.data() + pos, n);
-      item.leaf = leaf_hash(item.bytes);
-      items_.push_back(std::move(item));
-      pos += n;
-    }
-    report_.verify.entries = items_.size();
-    std::set<Digest> bodies;
-    std::size_t undecodable = 0;
-    for (std::size_t i = 0; i < items_.size(); ++i) {
-      Item& it = items_[i];
+      if (!whole_length || n > bin_.size() - pos - 4)
+        return framing(i18n::Text::verbatim(whole_length ? "ends inside an entry" : "ends inside a length"));
+      if (n < kMinEntryBytes)  // zeros, a sparse file: not entries, and each would cost far more than its bytes
+        return framing(
+            i18n::Text("the entry at position {} is {} bytes long: no entry is shorter than {} (one "
+                       "signature alone is longer)",
+                       i, n, kMinEntryBytes));
+      Item it;
+      it.bytes = ByteView(bin_.data() + pos + 4, n);
+      pos += 4 + n;
       auto entry = decode_entry(it.bytes);
       if (!entry && ++undecodable > kMaxUndecodableEntries) {  // not a log's entries: the rest is not read
         fail("entries.bin", i18n::Text("{} entries up to position {} do not decode: not the entries of a log; the "
                                        "rest is not read",
                                        undecodable, i));
-        items_.resize(i);
-        report_.verify.entries = i;
-        return;
+        break;
       }
+      it.leaf = leaf_hash(it.bytes);
       if (!entry) {
         it.failure = i18n::Text("entry at position {}: {}", i, text_of(entry.error()));
-        continue;
+      } else {
+        auto act = decode_body(entry->event.body);
+        if (!act)
+          it.failure = text_of(act.error());
+        else if (!bodies.insert(sha256(entry->event.body)).second)
+          it.failure = i18n::Text("the same act body as an earlier entry");
+        if (act) it.act = std::move(*act);
+        it.entry = std::move(*entry);
+        if (!by_seq_.emplace(it.entry->seq, i).second && !it.failure)
+          it.failure = i18n::Text("a second entry with this seq");
       }
-      auto act = decode_body(entry->event.body);
-      if (!act)
-        it.failure = text_of(act.error());
-      else if (!bodies.insert(sha256(entry->event.body)).second)
-        it.failure = i18n::Text("the same act body as an earlier entry");
-      if (act) it.act = std::move(*act);
-      it.entry = std::move(*entry);
-      if (it.entry && !by_seq_.emplace(it.entry->seq, i).second && !it.failure)
-        it.failure = i18n::Text("a second entry with this seq");
+      items_.push_back(std::move(it));
     }
+    report_.verify.entries = items_.size();
   }
 
   // proofs.json: present in --subject bundles only. {subject, size, entries: [{seq, leaf_hash, proof[]}]}.
@@ -428,7 +427,7 @@ class BundleCheck {
     if (!present("proofs.json")) return;
     // No more than the proofs of entries.bin's entries can take (64 hashes each at most, as hex in JSON): what it
     // costs to read and parse stays near the bundle's own size.
-    const std::uint64_t per_entry = 64 * 70 + 256;
+    const std::uint64_t per_entry = 64 * 80 + 256;
     auto text =
         required("proofs.json", i18n::Text("the inclusion proofs"), std::nullopt, (items_.size() + 1) * per_entry);
     if (!text) return;
@@ -852,6 +851,7 @@ class BundleCheck {
       if (a.seq.has_value() != b.seq.has_value()) return !a.seq.has_value();
       return a.seq.value_or(0) < b.seq.value_or(0);
     });
+    report_.whole_log = !present("proofs.json");
     report_.subject = subject_;
     if (cp_) report_.tree_size = cp_->size;
     return std::move(report_);

@@ -390,7 +390,10 @@ TEST_CASE("export --subject writes the subject's entries with proofs, and an ent
     CHECK_THAT(out, Catch::Contains("proofs.json: not a regular file (a symlink or a special file), larger than"));
     write_file(b / "proofs.json", std::string(500, '[') + std::string(500, ']'));
     CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);
-    CHECK_THAT(out, Catch::Contains("proofs.json: nested deeper than 4 levels of arrays and objects"));
+    CHECK_THAT(out, Catch::Contains("proofs.json: nested deeper than 4 levels of arrays and objects") &&
+                        !Catch::Contains("the whole log"));
+    CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors() + " --whole", &out) == 1);
+    CHECK_THAT(out, Catch::Contains("first: proofs.json: a --subject bundle (of ?), not the whole log"));
     fs::resize_file(b / "entries.bin", 0);  // an empty bundle's sparse proofs.json of 1 GB is not read at all
     fs::resize_file(b / "proofs.json", 1u << 30);
     CHECK(run("ulimit -d 1048576; " + kAntq + " verify-bundle " + quote(b) + demo.anchors(), &out) == 1);

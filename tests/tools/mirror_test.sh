@@ -227,19 +227,29 @@ out=$(mirror) || fail "mirror of 3328 entries: $out"
 check_tiles "$copy"
 verifies 3328
 
-# A run cut short (kill -9) after it moved in entries.bin and README.txt of a larger size and partial tiles of it, but
-# not the checkpoint, and a server still at the copy's size: the next run puts the copy back as it was (verify-bundle
-# fails on it before), byte for byte, and says so; --json tells it.
+# A run cut short (kill -9) after it moved in entries.bin and README.txt of a larger size, partial tiles of it, a
+# signer's certificate and a document only its new entries name, but not the checkpoint, and a server still at the
+# copy's size: the next run puts the copy back as it was (verify-bundle fails on it before), byte for byte, and says
+# so; --json tells it. The mark names what the cut run added (a document the copy holds, and a path outside the copy,
+# named there too, stay).
 kept=$(fingerprint)
 mkdir -p "$copy/.mirror-incoming" "$copy/tile/0/013.p" "$copy/tile/entries/013.p" "$copy/antq/entries/013.p"
-cp "$tmp/site-fork/checkpoint" "$copy/.mirror-incoming/checkpoint" && : >"$copy/.mirror-incoming/moving-in"
+cp "$tmp/site-fork/checkpoint" "$copy/.mirror-incoming/checkpoint"
 head -c 5000 "$copy/entries.bin" >>"$copy/entries.bin" && sed -i 's/3328/3329/g' "$copy/README.txt"
 for p in tile/0/013.p/1 tile/entries/013.p/1 antq/entries/013.p/1; do echo cut >"$copy/$p"; done
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/new-signer.key" \
+  -subj /CN=new-signer -days 2 -outform DER -out "$tmp/new-signer.der" 2>/dev/null || fail "openssl: a new certificate"
+new_cert="certs/$(sha256sum <"$tmp/new-signer.der" | cut -c1-64).der" && cp "$tmp/new-signer.der" "$copy/$new_cert"
+echo "a document of an entry not committed" >"$tmp/new-doc"
+new_doc="attachments/$(sha256sum <"$tmp/new-doc" | cut -c1-64)" && cp "$tmp/new-doc" "$copy/$new_doc"
+held_doc=$(cd "$copy" && find attachments -type f -print -quit)
+printf '%s\n' "$new_cert" "$new_doc" "$held_doc" "attachments/../../outside" >"$copy/.mirror-incoming/moving-in"
+echo mine >"$tmp/outside"
 "$antq" verify-bundle "$copy" --operator-key "$tmp/kept.vkey" --trust "$pki/roots.pem" >/dev/null 2>&1 &&
   fail "the interrupted copy verifies: the test does not make what a cut run leaves"
 out=$("$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey" --json 2>&1) || fail "mirror after a cut run: $out"
 [[ $out == *'"repaired": true'* && $out == *'"up_to_date": true'* ]] || fail "mirror after a cut run: $out"
-[[ $(fingerprint) == "$kept" ]] ||
+[[ $(fingerprint) == "$kept" && -f $tmp/outside ]] ||
   fail "mirror after a cut run: not the copy it was: $(fingerprint | diff - <(echo "$kept"))"
 verifies 3328
 mkdir -p "$copy/.mirror-incoming" "$copy/tile/0/013.p" && echo cut >"$copy/tile/0/013.p/2"
