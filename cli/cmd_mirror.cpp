@@ -5,10 +5,11 @@
 // A run holds a lock on DIR (flock), stages everything it fetches and makes in DIR/.mirror-incoming, checks it all,
 // and only then moves it in, the checkpoint last, after the files it covers are on disk. A run that fails before
 // moving files in removes the staging directory and leaves DIR as it was; one that fails while moving them (a disk
-// error) leaves the old checkpoint in force. A run that finds the staging directory of one cut short (kill -9) makes
-// entries.bin and README.txt again for the kept checkpoint before anything else (repair()); what a first copy killed
-// while moving files in left (operator.vkey, the staged checkpoint, the copy's own names) is removed and made again
-// by the next run, once the new checkpoint verifies. Partial tiles of other sizes than the checkpoint's are removed.
+// error) leaves the old checkpoint in force. A run that finds the mark a run makes before it moves files in (one cut
+// short: kill -9, a disk error) makes entries.bin and README.txt again for the kept checkpoint before anything else
+// (repair()); a staging directory without the mark is removed. What a first copy killed while moving files in left
+// (operator.vkey, the staged checkpoint, the copy's own names) is removed and made again by the next run, once the
+// new checkpoint verifies. Partial tiles of other sizes than the checkpoint's are removed.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
