@@ -453,6 +453,27 @@ Status Mirror::fetch_documents() {
   auto roots = signing::pem_certificates(as_bytes(*trust), shown("trust.pem"));
   if (!roots) return corruption(text_of(roots.error()));
   if (roots->empty()) return corruption(i18n::Text("{}: holds no PEM certificate", shown("trust.pem")));
+  // A ledger's roots are those given at its init and its intermediates only grow (a CA certificate a signature
+  // carried in stays in its store): every certificate of the kept anchors must be served again. Refusing a drop
+  // also bounds certs/, which would otherwise keep what each run's intermediates.pem adds and the next one drops.
+  std::set<Digest> served;
+  for (const auto* list : {&*ders, &*roots})
+    for (const Bytes& der : *list) served.insert(sha256(der));
+  for (const char* name : {"intermediates.pem", "trust.pem"}) {
+    if (!kept(name)) continue;
+    auto text = read_kept(name, kMaxTextBytes);
+    if (!text) return std::unexpected(text.error());
+    auto had = signing::pem_certificates(as_bytes(*text), (dir_ / name).string());
+    if (!had) return corruption(text_of(had.error()));
+    for (const Bytes& der : *had) {
+      if (served.contains(sha256(der))) continue;
+      auto info = signing::inspect_certificate(der);
+      return corruption(i18n::Text(
+          "{} and {} no longer hold a certificate of the kept {} ({}): a ledger's roots and intermediates only "
+          "grow; the kept copy is unchanged",
+          shown("intermediates.pem"), shown("trust.pem"), name, info ? info->subject : std::string("?")));
+    }
+  }
   auto profile = fetch("profile.json", kMaxTextBytes);
   if (!profile) return std::unexpected(profile.error());
   if (*profile)
@@ -546,13 +567,9 @@ Status Mirror::repair(const std::string& note, const ledger::Checkpoint& kept_cp
     const std::size_t end = std::min(added->find('\n', at), added->size());
     const std::string path = added->substr(at, end - at);
     at = end + 1;
-    const bool cert = path.size() == 6 + 64 + 4 && path.starts_with("certs/") && path.ends_with(".der");
-    const bool document = path.size() == 12 + 64 && path.starts_with("attachments/");
-    const auto digest = cert       ? digest_from_hex(path.substr(6, 64))
-                        : document ? digest_from_hex(path.substr(12))
-                                   : std::nullopt;
-    if (!digest || (cert ? certs_ : documents_).contains(*digest)) continue;
-    fs::remove(dir_ / path, ec);
+    const auto cert = tiles::named_digest(path, tiles::Resource::Kind::certificate);
+    const auto document = tiles::named_digest(path, tiles::Resource::Kind::attachment);
+    if ((cert && !certs_.contains(*cert)) || (document && !documents_.contains(*document))) fs::remove(dir_ / path, ec);
   }
   if (auto s = commit(note, kept_cp); !s) return s;  // the kept checkpoint, the same bytes, moved in again last
   fs::remove_all(stage_, ec);

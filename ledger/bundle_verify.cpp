@@ -20,6 +20,7 @@
 #include "ledger/bundle.hpp"
 #include "ledger/merkle.hpp"
 #include "ledger/parallel.hpp"
+#include "ledger/tiles.hpp"
 
 namespace antq::ledger {
 
@@ -338,10 +339,8 @@ class BundleCheck {
   // certs/<sha256>.der: each must hash to its name. CA certificates serve as intermediates of chains.
   void read_certificates() {
     for (const auto& [path, file] : files_) {
-      auto name = path.size() == 6 + 64 + 4 && path.starts_with("certs/") && path.ends_with(".der")
-                      ? digest_from_hex(path.substr(6, 64))
-                      : std::nullopt;
-      if (!name || to_hex(*name) != path.substr(6, 64)) continue;  // not a name export writes: stays unchecked
+      auto name = tiles::named_digest(path, tiles::Resource::Kind::certificate);
+      if (!name) continue;  // not a name export writes: stays unchecked
       auto der = read_regular(dir_ / path, kMaxCertificateFileBytes);
       if (!der) {
         fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",
@@ -648,9 +647,8 @@ class BundleCheck {
       note_disposals(*it.act, it.entry->seq, disposed);
     }
     for (const auto& [path, file] : files_) {
-      if (!path.starts_with("attachments/")) continue;
-      auto name = path.size() == 12 + 64 ? digest_from_hex(path.substr(12)) : std::nullopt;
-      if (!name || to_hex(*name) != path.substr(12)) continue;  // not a name export writes (lower-case): unchecked
+      auto name = tiles::named_digest(path, tiles::Resource::Kind::attachment);
+      if (!name) continue;  // not a name export writes (lower-case): unchecked
       auto content = read_regular(dir_ / path, kMaxAttachmentFileBytes);
       if (!content) {
         fail(path, i18n::Text("not a regular file (a symlink or a special file), larger than {} bytes, or unreadable",

@@ -146,6 +146,12 @@ std::optional<Resource> parse_path(std::string_view path) {
   return r;
 }
 
+std::optional<Digest> named_digest(std::string_view path, Resource::Kind kind) {
+  auto r = parse_path(path);
+  if (!r || r->kind != kind) return std::nullopt;
+  return r->digest;
+}
+
 std::string resource_path(const Resource& r) {
   using Kind = Resource::Kind;
   switch (r.kind) {

@@ -74,6 +74,9 @@ struct Resource {
 // hex digests, no "." / ".." / empty segments, no query): nullopt otherwise, so that each resource has one name.
 std::optional<Resource> parse_path(std::string_view path);
 std::string resource_path(const Resource& resource);
+// The digest a file's name gives when `path` is that of a `kind` (certificate or attachment) as parse_path reads it
+// ("certs/<sha256>.der", "attachments/<sha256>"): nullopt for any other path or spelling.
+std::optional<Digest> named_digest(std::string_view path, Resource::Kind kind);
 
 // The tile math for a tree of `size` leaves.
 // Full tiles at `level`: floor(size / 256^(level + 1)).

@@ -83,6 +83,17 @@ TEST_CASE("Only canonical paths of the layout parse, and they print back the sam
     INFO(path);
     CHECK_FALSE(parse_path(path));
   }
+
+  // A file's name as a digest, of the kind asked for only.
+  const std::string hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  using Kind = Resource::Kind;
+  CHECK(named_digest("certs/" + hex + ".der", Kind::certificate) == digest_from_hex(hex));
+  CHECK(named_digest("attachments/" + hex, Kind::attachment) == digest_from_hex(hex));
+  CHECK_FALSE(named_digest("certs/" + hex + ".der", Kind::attachment));
+  CHECK_FALSE(named_digest("attachments/" + hex, Kind::certificate));
+  CHECK_FALSE(named_digest("attachments/" + hex + "/", Kind::attachment));
+  CHECK_FALSE(named_digest("../attachments/" + hex, Kind::attachment));
+  CHECK_FALSE(named_digest("tile/0/000", Kind::certificate));
 }
 
 TEST_CASE("The tile math follows the specification's examples", "[tiles]") {

@@ -7,9 +7,10 @@
 # against the operator's key and the roots. An older checkpoint consistent with the copy fetches nothing; a forked
 # log (the same operator key signing another history) is refused as forked; what a server without the key can change
 # (a leaf, a tile above level 0, an entry, a truncated tile, an oversized response, a checkpoint whose signature does
-# not verify, a signer's certificate among the intermediates) is refused as the server's error, never as a fork, with
-# one line, and leaves the copy as it was. A first copy cut short is made again; a directory of other files is not
-# taken for one; what a later run cut short left is put back; --max-time bounds a run against a server that stalls.
+# not verify, a signer's certificate among the intermediates, anchors without a root the copy keeps) is refused as
+# the server's error, never as a fork, with one line, and leaves the copy as it was. A first copy cut short is made
+# again; a directory of other files is not taken for one; what a later run cut short left is put back; --max-time
+# bounds a run against a server that stalls.
 #   tests/tools/mirror_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -155,6 +156,13 @@ serve "$tmp/site3"
 openssl pkcs12 -export -nokeys -in "$pki/roots.pem" -passout pass:x -out "$tmp/www/trust.pem" 2>/dev/null ||
   fail "openssl pkcs12"
 refused "a trust.pem that is a PKCS#12 file" 1 "$url/trust.pem: holds no PEM certificate"
+# A ledger's roots and intermediates only grow: anchors that drop one the copy keeps are refused (certs/ would
+# otherwise keep what each run's intermediates.pem adds and the next one drops).
+serve "$tmp/site3"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/other-root.key" \
+  -subj "/CN=Another root" -days 30 -out "$tmp/www/trust.pem" 2>/dev/null || fail "openssl req"
+refused "a trust.pem without the kept root" 1 \
+  "$url/intermediates.pem and $url/trust.pem no longer hold a certificate of the kept trust.pem"
 # A signer's certificate as an intermediate: kept in certs/, it would fail verify-bundle for good.
 serve "$tmp/site3"
 cat "$pki/chair.crt" >>"$tmp/www/intermediates.pem"
