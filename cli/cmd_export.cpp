@@ -114,10 +114,10 @@ void add_export(CLI::App& app, Action& run) {
                "Fail (exit 1) unless the bundle holds the whole log: a --subject bundle proves its entries are in the "
                "log, not that nothing was left out (for a backup or a mirror's copy)");
   vb->add_flag("--json", args->json,
-               "JSON: ok (the exit code is 0), consistent, anchored, anchors, self_consistent_only, not_anchored,\n"
-               "subject (a --subject bundle's; null: the whole log), tree_size (the checkpoint's),\n"
-               "entries, root, signatures, checkpoints, attachments, failures[] (seq, reason),\n"
-               "files[] (path, status: checked|unchecked|failed, reason)");
+               "JSON: ok (the exit code is 0), consistent (no check failed but --whole), anchored, anchors,\n"
+               "self_consistent_only, not_anchored, subject (a --subject bundle's; null: the whole log),\n"
+               "tree_size (the checkpoint's), entries, root, signatures, checkpoints, attachments,\n"
+               "failures[] (seq, reason), files[] (path, status: checked|unchecked|failed, reason)");
   vb->callback([args, &run] {
     run = [args]() -> int {
       ledger::BundleAnchors anchors;
@@ -145,6 +145,7 @@ void add_export(CLI::App& app, Action& run) {
         const auto said = i18n::Text("proofs.json: a --subject bundle (of {}), not the whole log (--whole)",
                                      report->subject.value_or("?"));
         report->verify.ok = false;
+        report->whole_refused = true;
         report->verify.failures.insert(report->verify.failures.begin(), {std::nullopt, said.str(), said});
       }
       print_bundle_report(*report, anchors, args->self_consistent_only, args->json, args->out);

@@ -101,7 +101,7 @@ void print_bundle_report(const ledger::BundleReport& r, const ledger::BundleAnch
     for (auto& f : shown.failures) f.reason = visible(f.reason);
     nlohmann::json j = report_json(shown);
     j["ok"] = exit_code == kOk;
-    j["consistent"] = r.verify.ok;
+    j["consistent"] = r.verify.failures.size() == (r.whole_refused ? 1u : 0u);  // --whole's is not the bundle's
     j["anchored"] = r.anchored();
     j["anchors"] = {{"operator_key", anchors.operator_key.has_value()},
                     {"checkpoint", anchors.checkpoint.has_value()},

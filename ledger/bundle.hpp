@@ -98,6 +98,7 @@ struct BundleReport {
   bool whole_log = false;               // no proofs.json: a bundle of the whole log
   std::optional<std::string> subject;   // a --subject bundle's subject, from its proofs.json (when that reads)
   std::optional<std::uint64_t> tree_size;  // the size of the checkpoint's tree, once the checkpoint verified
+  bool whole_refused = false;  // the caller required the whole log of a --subject bundle: its failure is the first
   bool anchored() const { return operator_anchored && trust_anchored; }
 };
 

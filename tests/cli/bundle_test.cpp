@@ -378,6 +378,12 @@ TEST_CASE("export --subject writes the subject's entries with proofs, and an ent
     CHECK(report["tree_size"].get<std::uint64_t>() > report["entries"].get<std::uint64_t>());
     CHECK(run(kAntq + " verify-bundle " + quote(b) + demo.anchors() + " --whole", &out) == 1);
     CHECK_THAT(out, Catch::Contains("first: proofs.json: a --subject bundle (of " + subject + "), not the whole log"));
+    // Not what was asked for, though consistent with itself.
+    auto [whole_status, whole] = verify_json(b, demo.anchors() + " --whole");
+    CHECK(whole_status == 1);
+    CHECK(whole["ok"] == false);
+    CHECK(whole["consistent"] == true);
+    CHECK(whole["failures"].size() == 1);
     CHECK_THAT(read_file(b / "README.txt"),
                Catch::Contains("What this bundle cannot prove") && Catch::Contains("leaves no trace"));
   }
