@@ -6,7 +6,9 @@
 #include "cli/operator_key.hpp"
 #include "cli/service_client.hpp"
 #include "cli/signer.hpp"
+#include "ledger/checkpoint.hpp"
 #include "ledger/ledger.hpp"
+#include "ledger/merkle.hpp"
 #include "projections/admission.hpp"
 
 namespace antq::cli {
@@ -55,9 +57,81 @@ void add_remote_options(CLI::App* cmd, Remote& r) {
   cmd->add_option("--server-ca", r.server_ca, "With --server: PEM roots the server's certificate must chain to");
 }
 
+// With --server, --operator-key names the operator's verifier key (operator.vkey, as verify-bundle and mirror take
+// it), which the service's checkpoint must verify with: read before anything is signed. nullopt when not given.
+Result<std::optional<ledger::VerifierKey>> receipt_key(const std::string& given) {
+  if (given.empty()) return std::optional<ledger::VerifierKey>();
+  auto text = read_text(given, kMaxCheckpointBytes, N_("operator key file"));
+  if (!text) return std::unexpected(text.error());
+  auto key = ledger::parse_verifier_key(*text);
+  if (!key)
+    return bad_input(i18n::Text("--operator-key {}: with --server, the operator's verifier key (operator.vkey): {}",
+                                given, text_of(key.error())));
+  return std::optional<ledger::VerifierKey>(std::move(*key));
+}
+
+// What the service's 201 must prove before an act is said admitted: each entry it returns holds the event sent in
+// its place (the same body, signed by the same signers in the same roles) at consecutive seqs, its leaf hash is that
+// of the entry, its inclusion proof leads to the root of the tree the answer names; with the operator's verifier
+// key, the answer's checkpoint is signed with it and is of that tree. corruption (exit 1) naming what does not hold.
+// (`answer` is not const: its operator[] gives null for a key it lacks, where the const one's behaviour is undefined.)
+Status check_receipt(nlohmann::json& answer, const std::vector<ledger::Submission>& events,
+                     const std::optional<ledger::VerifierKey>& key, const std::string& where) {
+  const auto fault = [&](const i18n::Text& why) {
+    return corruption(i18n::Text(
+        "{}: the answer does not prove that the log holds the act ({}); it may have been admitted: look it up "
+        "(antq show --server) before submitting it again",
+        where, why));
+  };
+  if (!answer["size"].is_number_unsigned() || !answer["root"].is_string() || !answer["checkpoint"].is_string() ||
+      !answer["seqs"].is_array() || answer["seqs"].size() != events.size())
+    return fault(i18n::Text("its size, root, checkpoint or seqs are missing"));
+  const auto size = answer["size"].get<std::uint64_t>();
+  const auto root = digest_from_hex(answer["root"].get<std::string>());
+  if (!root) return fault(i18n::Text("its root is not a SHA-256 hash in hex"));
+  if (key) {
+    auto cp = ledger::open_checkpoint(answer["checkpoint"].get<std::string>(), *key);
+    if (!cp) return fault(i18n::Text("its checkpoint: {}", text_of(cp.error())));
+    if (cp->size != size || cp->root != *root)
+      return fault(i18n::Text("its checkpoint is of a tree of size {}, not of the one it names", cp->size));
+  }
+  std::uint64_t previous = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& e = answer["entries"][i];
+    const auto seq = e["seq"].get<std::uint64_t>();  // an unsigned number (submit_and_print checked)
+    if (answer["seqs"][i] != e["seq"] || (i > 0 && seq != previous + 1) || seq >= size)
+      return fault(i18n::Text("entry {}: its seq is not the next one in a tree of size {}", seq, size));
+    previous = seq;
+    const auto bytes = e["entry"].is_string() ? from_base64(e["entry"].get<std::string>()) : std::nullopt;
+    if (!bytes) return fault(i18n::Text("entry {}: its bytes are missing", seq));
+    auto entry = ledger::decode_entry(*bytes);
+    if (!entry || entry->seq != seq) return fault(i18n::Text("entry {}: its bytes do not decode as that entry", seq));
+    const auto& sent = events[i].event;
+    bool same = entry->event.body == sent.body && entry->event.signatures.size() == sent.signatures.size();
+    for (std::size_t k = 0; same && k < sent.signatures.size(); ++k)
+      same = entry->event.signatures[k].role == sent.signatures[k].role &&
+             entry->event.signatures[k].signer == sent.signatures[k].signer;
+    if (!same) return fault(i18n::Text("entry {} holds another act or other signers than the ones sent", seq));
+    const Digest leaf = ledger::leaf_hash(*bytes);
+    if (!e["leaf_hash"].is_string() || e["leaf_hash"].get<std::string>() != to_hex(leaf))
+      return fault(i18n::Text("entry {}: its leaf hash is not that of its bytes", seq));
+    std::vector<Digest> proof;
+    if (e["proof"].is_array() && e["proof"].size() <= 64)
+      for (const auto& h : e["proof"])
+        if (auto d = h.is_string() ? digest_from_hex(h.get<std::string>()) : std::nullopt) proof.push_back(*d);
+    if (!e["proof"].is_array() || proof.size() != e["proof"].size() ||
+        !ledger::verify_inclusion(seq, size, leaf, proof, *root))
+      return fault(
+          i18n::Text("entry {}: its inclusion proof does not lead to the root of the tree of size {}", seq, size));
+  }
+  return {};
+}
+
 // POST /v1/acts to the service: the events admitted together (one request) or not at all, as a local append does.
-// Prints what append_and_print prints; a refusal is `refused [RULE]: ...`, exit 2, as locally.
-int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>& events, bool json) {
+// Prints what append_and_print prints once the answer proves it (check_receipt); a refusal is `refused [RULE]: ...`,
+// exit 2, as locally.
+int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>& events,
+                     const std::optional<ledger::VerifierKey>& key, bool json) {
   if (!is_service_url(remote.url))
     return fail(bad_input(i18n::Text("--server {}: expected https://HOST:PORT", remote.url)));
   auto client = service_client(remote.url, {remote.client_cert, remote.server_ca});
@@ -92,7 +166,7 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
   }
   std::vector<Admitted> admitted;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const auto& e = answer["entries"][i];
+    auto& e = answer["entries"][i];  // not const: a key it lacks reads as null (the const operator[] is undefined)
     // Each entry names the act and subject of the event sent in its place.
     auto sent = ledger::decode_body(events[i].event.body);
     if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string() ||
@@ -102,6 +176,7 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
     admitted.push_back({e["seq"].get<std::uint64_t>(), e["act"].get<std::string>(), e["subject"].get<std::string>(),
                         events[i].label});
   }
+  if (auto s = check_receipt(answer, events, key, client->url().shown()); !s) return fail(s.error());
   return print_admitted(admitted, json);
 }
 
@@ -125,12 +200,17 @@ void add_append(CLI::App& app, Action& run) {
       "else asked for).\n"
       "From an office's own machine, to the provincial service (antq serve) instead of a directory:\n"
       "  antq append --server https://HOST:8443 --client-cert chair.key:chair.crt --server-ca roots.pem act.signed\n"
-      "The same output and exit codes; the service answers after its commit is durable.");
+      "The same output and exit codes; the service answers after its commit is durable. Its answer is checked:\n"
+      "each entry holds the act sent, and its inclusion proof leads to the root of the tree the answer names;\n"
+      "with --operator-key operator.vkey (the operator's verifier key, your own copy) that tree's checkpoint must\n"
+      "be signed with it. An answer that does not prove the act in the log: exit 1.");
   append->add_option("DIR", args->dir, "The ledger (with --server: the first signed event file)")->required();
   append->add_option("SIGNED", args->files, "Signed event files");
   add_remote_options(append, args->remote);
   append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
-  append->add_option("--operator-key", args->operator_key, "The operator's key: a file, or a PKCS#11 URI (see below)");
+  append->add_option("--operator-key", args->operator_key,
+                     "The operator's key: a file, or a PKCS#11 URI (see below); with --server, its verifier key "
+                     "(operator.vkey), which the service's checkpoint must verify with");
   append->callback([args, &run] {
     run = [args]() -> int {
       // With --server there is no ledger directory: every positional argument is a signed event.
@@ -142,7 +222,11 @@ void add_append(CLI::App& app, Action& run) {
         if (!s) return fail(s.error());
         events.push_back(std::move(*s));
       }
-      if (args->remote.given()) return submit_and_print(args->remote, events, args->json);
+      if (args->remote.given()) {
+        auto key = receipt_key(args->operator_key);
+        if (!key) return fail(key.error());
+        return submit_and_print(args->remote, events, *key, args->json);
+      }
       auto ledger = open_for_append(args->dir, args->operator_key);
       if (!ledger) return fail(ledger.error());
       return append_and_print(**ledger, events, args->json);
@@ -167,7 +251,8 @@ void add_append(CLI::App& app, Action& run) {
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
   record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
   record->add_option("--operator-key", args->operator_key,
-                     "The operator's key: a file or a PKCS#11 URI (as for antq append)");
+                     "The operator's key: a file or a PKCS#11 URI (as for antq append); with --server, its verifier "
+                     "key (operator.vkey), which the service's checkpoint must verify with");
   record->add_flag("--dry-run", args->dry_run,
                    "List the attachments (item, path, size, SHA-256) that would be signed; sign and write nothing");
   record->callback([args, &run] {
@@ -190,7 +275,12 @@ void add_append(CLI::App& app, Action& run) {
       }
       // The operator's key first: without it nothing is signed, and no token asks for its PIN in vain.
       std::unique_ptr<ledger::Ledger> ledger;
-      if (!args->remote.given()) {
+      std::optional<ledger::VerifierKey> key;
+      if (args->remote.given()) {
+        auto read = receipt_key(args->operator_key);
+        if (!read) return fail(read.error());
+        key = std::move(*read);
+      } else {
         auto opened = open_for_append(args->dir, args->operator_key);
         if (!opened) return fail(opened.error());
         ledger = std::move(*opened);
@@ -205,7 +295,7 @@ void add_append(CLI::App& app, Action& run) {
         if (!org) return fail(org.error());
         if (auto s = add_signature(submission, ledger::Role::organisation, *org); !s) return fail(s.error());
       }
-      if (args->remote.given()) return submit_and_print(args->remote, {std::move(submission)}, args->json);
+      if (args->remote.given()) return submit_and_print(args->remote, {std::move(submission)}, key, args->json);
       return append_and_print(*ledger, {std::move(submission)}, args->json);
     };
   });

@@ -488,6 +488,7 @@ void Service::Rep::commit(std::vector<Pending> group) {
       entries.push_back({{"seq", seq},
                          {"act", act ? act->act : ""},
                          {"subject", act ? act->subject : ""},
+                         {"entry", bytes ? to_base64(*bytes) : ""},
                          {"leaf_hash", bytes ? hex(ledger::leaf_hash(*bytes)) : ""},
                          {"proof", hashes(ledger->inclusion_proof(seq, size))}});
       if (act && act->act == ledger::kCrlAdded && crl_added && act->attachments.size() == 1)

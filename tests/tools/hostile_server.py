@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for antq serve that answers every request with one hostile answer, for serve_client_test.sh.
 
-    hostile_server.py CERT KEY MODE   prints the port it listens on (127.0.0.1, TLS), then serves until killed.
+    hostile_server.py CERT KEY MODE [FILE]   prints the port it listens on (127.0.0.1, TLS), then serves until killed.
+
+MODE answer-201 answers every request 201 with the body in FILE (a receipt, changed or not, for serve_test.sh).
 """
 import socket
 import ssl
@@ -88,6 +90,9 @@ def serve(conn):
                 conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": "yes"}'))
             elif mode == "many-values-201":
                 conn.sendall(answer(201, b'{"entries": [' + b"[]," * 5000000 + b"[]]}"))
+            elif mode == "answer-201":
+                with open(sys.argv[4], "rb") as f:
+                    conn.sendall(answer(201, f.read()))
             elif mode == "other-act":
                 conn.sendall(answer(201, b'{"entries": [{"seq": 7, "act": "model.terminated", "subject": "X"}]}'))
             return

@@ -139,6 +139,7 @@ for p in map(bytes.fromhex, e["proof"]):
 assert sn == 0 and r.hex() == a["root"], "the inclusion proof does not lead to the root"
 PY
 first_seq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seqs"][0])' "$tmp/out.json")
+cp "$tmp/out.json" "$tmp/receipt.json"
 echo "submitted: HTTP 201, entry $first_seq, proof checked"
 
 # The same act again: 422 duplicate, nothing written.
@@ -172,6 +173,62 @@ out=$("$antq" append --server "$url" --client-cert "$pki/district-person.key:$pk
 set -e
 [[ $rc == 2 && $out == *"HTTP 403"* ]] || fail "an unbound certificate through --server: rc $rc: $out"
 echo "antq append/record --server: 201 printed as locally, refusals and 403 with exit 2"
+
+# What the client takes a 201 to prove: the entry holds the act sent (its body and signers), its leaf hash and
+# inclusion proof lead to the root the answer names, and with --operator-key that tree's checkpoint is the operator's.
+# A stand-in (tests/tools/hostile_server.py) answers act.signed with the service's own receipt for it, or that
+# receipt changed: taken as it is, and refused with exit 1 and one line once changed.
+sed 's/LT-M1/LT-M4/; s|07/BC-CAX|10/BC-CAX|' "$tmp/act.json" > "$tmp/act4.json"
+"$antq" sign "$tmp/act4.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act4.signed" >/dev/null 2>&1
+out=$("$antq" append "${remote[@]}" --operator-key "$ledger/operator.vkey" "$tmp/act4.signed") ||
+  fail "antq append --server --operator-key failed: $out"
+[[ $out =~ ^[0-9]+\ +model.proposed\ +LT-M4$ ]] || fail "antq append --server --operator-key printed: $out"
+python3 - "$tmp/receipt.json" "$tmp/receipt" <<'PY'
+import base64, hashlib, json, os, sys
+genuine, out = json.load(open(sys.argv[1])), sys.argv[2]
+def write(name, change):
+    a = json.loads(json.dumps(genuine))
+    change(a)
+    json.dump(a, open(f"{out}-{name}.json", "w"))
+write("genuine", lambda a: None)
+write("leaf", lambda a: a["entries"][0].update(leaf_hash="00" * 32))
+write("proof", lambda a: a["entries"][0]["proof"].__setitem__(0, "11" * 32))
+write("no-entry", lambda a: a["entries"][0].pop("entry"))
+write("size", lambda a: a.update(size=a["seqs"][0]))
+write("bare", lambda a: [a.pop(k) for k in ("size", "root", "checkpoint", "seqs")])
+origin = genuine["checkpoint"].splitlines()[0]
+key = b"\x01" + os.urandom(32)  # another Ed25519 key of the same name: C2SP's key id, then the key
+key_id = hashlib.sha256(origin.encode() + b"\n" + key).hexdigest()[:8]
+open(f"{out}-other.vkey", "w").write(f"{origin}+{key_id}+" + base64.b64encode(key).decode() + "\n")
+PY
+receipt() {  # NAME RC PATTERN [ARGS...]: append act.signed to the stand-in answering $tmp/receipt-NAME.json
+  local name=$1 want=$2 pattern=$3 port rc=0 out
+  shift 3
+  coproc stand_in { exec python3 "$here/tests/tools/hostile_server.py" "$pki/server.crt" "$pki/server.key" \
+    answer-201 "$tmp/receipt-$name.json"; }
+  read -r port <&"${stand_in[0]}"
+  out=$("$antq" append --server "https://127.0.0.1:$port" --client-cert "$clerk.key:$clerk.crt" \
+    --server-ca "$pki/root.crt" "$@" "$tmp/act.signed" 2>&1) || rc=$?
+  kill "$stand_in_PID" 2>/dev/null || true
+  wait "$stand_in_PID" 2>/dev/null || true
+  [[ $rc == "$want" && $(wc -l <<<"$out") == 1 && $out == $pattern ]] || fail "receipt $name: rc $rc: $out"
+}
+receipt genuine 0 "$first_seq *model.proposed *LT-M1" --operator-key "$ledger/operator.vkey"
+receipt genuine 0 "$first_seq *model.proposed *LT-M1"
+proves="*: the answer does not prove that the log holds the act"
+receipt genuine 1 "$proves (its checkpoint: *); it may have been admitted: look it up*" \
+  --operator-key "$tmp/receipt-other.vkey"
+receipt leaf 1 "$proves (entry $first_seq: its leaf hash is not that of its bytes)*"
+receipt proof 1 "$proves (entry $first_seq: its inclusion proof does not lead to the root of the tree of size *)*"
+receipt no-entry 1 "$proves (entry $first_seq: its bytes are missing)*"
+receipt size 1 "$proves (entry $first_seq: its seq is not the next one in a tree of size $first_seq)*"
+receipt bare 1 "$proves (its size, root, checkpoint or seqs are missing)*"
+set +e
+out=$("$antq" append "${remote[@]}" --operator-key "$pki/server.key" "$tmp/act.signed" 2>&1); rc=$?
+set -e
+[[ $rc == 2 && $out == *"$pki/server.key: with --server, the operator's verifier key (operator.vkey)"* ]] ||
+  fail "a private key as --operator-key with --server: rc $rc: $out"
+echo "antq append --server: a receipt proves the act in the log (with --operator-key, the operator's checkpoint)"
 
 # Reads: the inspector sees the subject; a reader scoped to another unit gets the answer of an absent subject.
 # A unit typed in lower case is entered in the access history under its name (checked below).
@@ -335,7 +392,7 @@ server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
 grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
 size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
-[[ $size_after == $((size_before + 3)) ]] || fail "size $size_before -> $size_after, expected three more entries"
+[[ $size_after == $((size_before + 4)) ]] || fail "size $size_before -> $size_after, expected four more entries"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
 # The access history holds the inspector's reads, and verifies.
