@@ -27,6 +27,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+// Interim (1xx) answers passed over before the final one of a request: a server sending more is refused.
+constexpr int kMaxInterimAnswers = 8;
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -278,11 +281,27 @@ struct HttpClient::Rep {
     };
     read_header();
     bool body_sent = !expect;
-    if (expect && !ec && parser.get().result() == http::status::continue_) {
-      if (!send(false)) return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
-      body_sent = true;
+    // Interim answers (1xx but 101) precede the final one: 100 Continue sends the body, any other (103 Early Hints,
+    // a proxy's 100 unasked) is passed over, a few of them at most, within the same timeout.
+    for (int interim = 0;
+         !ec && parser.get().result_int() / 100 == 1 && parser.get().result() != http::status::switching_protocols;
+         ++interim) {
+      if (interim == kMaxInterimAnswers) {
+        close();
+        return bad_input(i18n::Text("{}: more than {} interim (1xx) answers", where, kMaxInterimAnswers));
+      }
+      if (!body_sent && parser.get().result() == http::status::continue_) {
+        if (!send(false)) return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
+        body_sent = true;
+      }
       answer.emplace();
       read_header();
+    }
+    // A success before the body was asked for: the server cannot have read what it says it took.
+    if (!ec && !body_sent && parser.get().result_int() / 100 == 2) {
+      close();
+      return bad_input(i18n::Text("{}: the server answered {} before the request's body was sent", where,
+                                  parser.get().result_int()));
     }
     if (!ec) {
       // A 2xx answer's cap is the request's; another answer only says why, in at most 64 KiB.
@@ -307,32 +326,45 @@ struct HttpClient::Rep {
     if (ec) {
       const bool nothing = !parser.got_some();
       close();
-      if (ec == http::error::body_limit)  // a 2xx answer (any other is its status, above)
-        return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, max_body));
-      if (ec == http::error::header_limit)
-        return bad_input(
-            i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
-      if (ec == http::error::buffer_overflow)
-        return bad_input(
-            i18n::Text("{}: a line of the response (a chunk's size line or a trailer) is longer than {} bytes", where,
-                       buffer.max_size()));
-      if (ec == beast::error::timeout)
-        return past_deadline()
-                   ? out_of_time(where)
-                   : io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
-      retry_possible = nothing;
-      if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-          ec == asio::ssl::error::stream_truncated)
-        return io_error(i18n::Text("{}: the server closed the connection {}", where,
-                                   nothing ? i18n::Text("without a response")
-                                           : i18n::Text("in the middle of its response")));
-      return io_error(i18n::Text("{}: reading the response: {}", where, ec.message()));
+      auto failed = read_failure(ec, nothing, max_body, where, retry_possible);
+      // A request that may change something (not a GET), sent whole, without a whole answer that refuses it: it may
+      // have been carried out.
+      if (body_sent && req.method() != http::verb::get &&
+          (!parser.is_header_done() || parser.get().result_int() / 100 == 2))
+        return io_error(i18n::Text("{} (the request was sent: whether the server carried it out is not known)",
+                                   text_of(failed.error())));
+      return failed;
     }
     auto res = parser.release();
     HttpResponse out = response_of(res);
     out.body = std::move(res.body());
     if (!res.keep_alive() || !body_sent) close();  // a body announced and not sent: the connection cannot go on
     return out;
+  }
+
+  // The error of a response that could not be read whole (`ec`); `nothing`: not a byte of it came.
+  std::unexpected<Error> read_failure(const beast::error_code& ec, bool nothing, std::size_t max_body,
+                                      const std::string& where, bool& retry_possible) {
+    if (ec == http::error::body_limit)  // a 2xx answer (any other is its status, above)
+      return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, max_body));
+    if (ec == http::error::header_limit)
+      return bad_input(
+          i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
+    if (ec == http::error::buffer_overflow)
+      return bad_input(
+          i18n::Text("{}: a line of the response (a chunk's size line or a trailer) is longer than {} bytes", where,
+                     buffer.max_size()));
+    if (ec == beast::error::timeout)
+      return past_deadline()
+                 ? out_of_time(where)
+                 : io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
+    retry_possible = nothing;
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::ssl::error::stream_truncated)
+      return io_error(
+          i18n::Text("{}: the server closed the connection {}", where,
+                     nothing ? i18n::Text("without a response") : i18n::Text("in the middle of its response")));
+    return io_error(i18n::Text("{}: reading the response: {}", where, ec.message()));
   }
 };
 
@@ -399,6 +431,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
   req.keep_alive(true);
   const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
   int retries = 0;
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     if (r.past_deadline()) return r.out_of_time(where);
     const bool reused = r.connected;
@@ -414,7 +447,9 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
       // A wait that would end past the deadline is not begun: the command stops there.
       if (wait && r.options.deadline && std::chrono::steady_clock::now() + *wait >= *r.options.deadline)
         return r.out_of_time(where);
-      if (wait && r.waited + *wait <= r.options.max_retry_wait && retries < kMaxRetries) {
+      const auto so_far = std::chrono::steady_clock::now() - started;
+      if (wait && r.waited + *wait <= r.options.max_retry_wait && so_far + *wait <= r.options.max_retry_wait &&
+          retries < kMaxRetries) {
         r.waited += *wait;
         ++retries;
         if (r.options.on_wait)

@@ -59,6 +59,9 @@ std::string answer_line(const HttpClient& client, const HttpResponse& res, const
   else if (auto error = answer.is_object() ? answer.find("error") : answer.end();
            error != answer.end() && error->is_string())
     why = error->get<std::string>();
+  else if (auto location = res.header("Location"); res.status / 100 == 3 && location)
+    why = i18n::trf(i18n::process_lang(), "a redirect to {}, not followed (give that URL, if it is the service's)",
+                    *location);
   return fmt::format("{}: HTTP {}: {}", client.url().shown(), res.status, shortened(why, 300));
 }
 

@@ -37,6 +37,8 @@ def read_request(conn):
             return False
         data += more
     head, _, rest = data.partition(b"\r\n\r\n")
+    if mode == "early-201":  # answered from the header, its body (asked for with Expect: 100-continue) not read
+        return True
     length = 0
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
@@ -90,6 +92,17 @@ def serve(conn):
                 conn.sendall(answer(500, b'{"error": "entry 7: the store is damaged", "damaged": "yes"}'))
             elif mode == "many-values-201":
                 conn.sendall(answer(201, b'{"entries": [' + b"[]," * 5000000 + b"[]]}"))
+            elif mode == "early-201":
+                conn.sendall(answer(201, b'{"entries": []}'))
+            elif mode == "interim-103":  # passed over: the final answer is the one that counts
+                conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" * 3 +
+                             answer(500, b'{"error": "after the hints"}'))
+            elif mode == "interim-storm":
+                conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" * 20)
+            elif mode == "redirect":
+                conn.sendall(answer(301, b"", b"text/html", b"Location: https://elsewhere.example/v1/\r\n"))
+            elif mode == "close-after-read":
+                return
             elif mode == "answer-201":
                 with open(sys.argv[4], "rb") as f:
                     conn.sendall(answer(201, f.read()))

@@ -2,7 +2,8 @@
 # The commands that ask antq serve, against a server that lies (tests/tools/hostile_server.py): a chunk line or a
 # trailer without end, JSON nested 100,000 deep, too many values or too wide to print, Retry-After: 0 for ever, CSV
 # with a formula or a C1 control, HTML with a script, units of the wrong type, an error message of 50 kB, of 8 MiB
-# or without end, an append answered with another act or with too many values.
+# or without end, an append answered with another act or with too many values, interim answers (103) and a storm of
+# them, a redirect, a 201 before a large body was sent, a submission not answered.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
 # machine's.
@@ -93,6 +94,26 @@ against other-act "*the answer's entries are not what antq serve writes" \
 # An append's 201 answer is read within the limits of every answer: 5 million empty arrays (15 MB) refused.
 max_rss=300000 against many-values-201 "*more than 2000000 values" append --server URL "${access[@]}" "$tmp/plan.signed"
 
+# Interim answers (103) are passed over, a few of them; a redirect is named, not followed; a success before a large
+# body was sent is refused; a submission sent whole and not answered says its outcome is not known.
+against interim-103 "*HTTP 500: after the hints" show URL M-1 --json "${access[@]}"
+against interim-storm "*more than 8 interim (1xx) answers" show URL M-1 --json "${access[@]}"
+against redirect "*HTTP 301: a redirect to https://elsewhere.example/v1/, not followed*" show URL M-1 --json \
+  "${access[@]}"
+head -c 100000 /dev/zero | tr '\0' 'a' >"$tmp/minutes.txt"
+python3 - "$tmp/demo/acts/03-survey.plan-approved.json" "$tmp/minutes.txt" "$tmp/large.json" <<'PY'
+import json, sys
+act = json.load(open(sys.argv[1]))
+act["attachments"] = [{"item": "1", "path": sys.argv[2], "media_type": "text/plain"}]
+json.dump(act, open(sys.argv[3], "w"), ensure_ascii=False)
+PY
+"$antq" sign "$tmp/large.json" --key "$demo_pki/chair.key" --cert "$demo_pki/chair.crt" --role person \
+  -o "$tmp/large.signed" >/dev/null 2>&1 || fail "sign an act with a 100 kB document"
+against early-201 "*the server answered 201 before the request's body was sent" \
+  append --server URL "${access[@]}" "$tmp/large.signed"
+against close-after-read "*the server closed the connection without a response (the request was sent: whether the*" \
+  append --server URL "${access[@]}" "$tmp/plan.signed"
+
 # Plain http:// carries no client certificate and no server authentication: to this machine only.
 for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:8443; do
   set +e
@@ -101,4 +122,5 @@ for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:844
   [[ $rc == 2 && $out == *"plain http:// only to this machine"* ]] || fail "$url: rc $rc: $out"
 done
 echo "antq's service commands against a hostile server: bounded lines, deep or wide JSON, Retry-After 0, formulas,"\
-  "C1, scripts, wrong types, long errors, a damaged store, another act, a wide 201, plain http elsewhere: one line each"
+  "C1, scripts, wrong types, long errors, a damaged store, another act, a wide 201, 1xx, a redirect, an early 201,"\
+  "an unanswered submission, plain http elsewhere: one line each"
