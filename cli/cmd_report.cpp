@@ -619,6 +619,18 @@ bool reconciliation_shaped(const json& r) {
   });
 }
 
+// Whether a reconciliation (shaped) is of `submitted`: the same period, unit and as-of day as its rows "report,...",
+// and at least as many figures compared as it lists differences and, when it holds any figure, at least one.
+bool reconciliation_of(const json& r, const SubmittedReport& submitted) {
+  auto field = [&](const char* key) {
+    auto it = submitted.report.find(key);
+    return it == submitted.report.end() ? std::string() : it->second;
+  };
+  const auto figures = r["figures"].get<std::uint64_t>();
+  return r["period"] == field("period") && r["unit"] == field("unit") && r["as_of"] == field("as_of") &&
+         figures >= r["differences"].size() && (submitted.figures.empty() || figures > 0);
+}
+
 }  // namespace
 
 void add_reconcile(CLI::App& app, Action& run) {
@@ -653,6 +665,10 @@ void add_reconcile(CLI::App& app, Action& run) {
         result = service_post_json(*client, "/v1/reconcile", std::move(*text), "text/csv");
         if (result && !reconciliation_shaped(*result))
           return fail(bad_input(i18n::Text("{}: the service's reconciliation is not what antq writes", args->dir)));
+        if (result && !reconciliation_of(*result, *submitted))
+          return fail(bad_input(i18n::Text(
+              "{}: the service's reconciliation is not of {} (another period, unit or as-of day, or fewer figures)",
+              args->dir, args->report)));
       } else {
         auto ledger = ledger::Ledger::open(args->dir);
         if (!ledger) return fail(ledger.error());

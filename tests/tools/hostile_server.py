@@ -103,6 +103,9 @@ def serve(conn):
                 conn.sendall(answer(301, b"", b"text/html", b"Location: https://elsewhere.example/v1/\r\n"))
             elif mode == "close-after-read":
                 return
+            elif mode == "reconcile-other":  # a reconciliation of another report, with nothing to differ
+                conn.sendall(answer(200, b'{"period": "2026", "unit": "", "as_of": "2026-01-01", "figures": 0, '
+                                         b'"differences": []}'))
             elif mode == "answer-201":
                 with open(sys.argv[4], "rb") as f:
                     conn.sendall(answer(201, f.read()))

@@ -3,7 +3,7 @@
 # trailer without end, JSON nested 100,000 deep, too many values or too wide to print, Retry-After: 0 for ever, CSV
 # with a formula or a C1 control, HTML with a script, units of the wrong type, an error message of 50 kB, of 8 MiB
 # or without end, an append answered with another act or with too many values, interim answers (103) and a storm of
-# them, a redirect, a 201 before a large body was sent, a submission not answered.
+# them, a redirect, a 201 before a large body was sent, a submission not answered, a reconciliation of another report.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
 # machine's.
@@ -114,6 +114,11 @@ against early-201 "*the server answered 201 before the request's body was sent" 
 against close-after-read "*the server closed the connection without a response (the request was sent: whether the*" \
   append --server URL "${access[@]}" "$tmp/plan.signed"
 
+# A reconciliation must be of the report sent: another period (and no figure compared) is refused, not "0 differ".
+"$antq" report "$tmp/demo/ledger" 2025 --format csv >"$tmp/report.csv"
+against reconcile-other "*the service's reconciliation is not of $tmp/report.csv (another period, unit or as-of*" \
+  reconcile URL "$tmp/report.csv" "${access[@]}"
+
 # Plain http:// carries no client certificate and no server authentication: to this machine only.
 for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:8443; do
   set +e
@@ -123,4 +128,4 @@ for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:844
 done
 echo "antq's service commands against a hostile server: bounded lines, deep or wide JSON, Retry-After 0, formulas,"\
   "C1, scripts, wrong types, long errors, a damaged store, another act, a wide 201, 1xx, a redirect, an early 201,"\
-  "an unanswered submission, plain http elsewhere: one line each"
+  "an unanswered submission, another report's reconciliation, plain http elsewhere: one line each"
