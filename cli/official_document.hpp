@@ -29,15 +29,16 @@ struct OfficialDocument {
   std::string signer_name;       // họ và tên; "" leaves the line blank
 };
 
-// The policy under which a printable document is shown: no script runs in it, and nothing it names is fetched.
+// The policy under which a printable document is shown: no script runs in it, nothing it names is fetched, no form
+// of it is sent anywhere and no <base> changes where its links lead.
 inline constexpr std::string_view kDocumentSecurityPolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'";
 // How every printable document begins (print_document_head): the policy above before anything else, so that it
 // governs the whole document wherever it is opened from. A report antq fetches from the service must begin so.
 inline constexpr std::string_view kDocumentPrologue =
     "<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src "
-    "data:\">\n";
+    "data:; form-action 'none'; base-uri 'none'\">\n";
 static_assert(kDocumentPrologue.find(kDocumentSecurityPolicy) != std::string_view::npos);
 
 // `text` in upper case (Unicode simple case mapping, NFC first): "UBND xã Phú Lai" -> "UBND XÃ PHÚ LAI". Invalid

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -66,6 +68,13 @@ std::string answer_line(const HttpClient& client, const HttpResponse& res, const
 }
 
 namespace {
+
+// Whether `text` holds `word` (lower-case ASCII) in any case.
+bool holds_ascii_nocase(std::string_view text, std::string_view word) {
+  return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         }) != text.end();
+}
 
 // Arrays and objects nest at most this deep in an answer (an act's data at most 32, inside the answer's own).
 constexpr int kMaxAnswerDepth = 64;
@@ -231,6 +240,11 @@ int ask_service(const std::string& url, const ServiceAccess& access, std::string
         bad_input(i18n::Text("{}{}: the answer does not begin as antq's documents do, with the policy that "
                              "no script runs in it",
                              client->url().shown(), std::string(path))));
+  // A <meta> past the prologue (text is escaped: any "<" is a tag's) could send the reader elsewhere (a refresh),
+  // which no policy forbids; antq's documents have none.
+  if (format == "html" && holds_ascii_nocase(std::string_view(*body).substr(kDocumentPrologue.size()), "<meta"))
+    return fail(bad_input(i18n::Text("{}{}: the answer holds a <meta> tag past the prologue, as antq's documents do not",
+                                     client->url().shown(), std::string(path))));
   std::cout << *body;
   return kOk;
 }

@@ -3,7 +3,8 @@
 
     hostile_server.py CERT KEY MODE [FILE]   prints the port it listens on (127.0.0.1, TLS), then serves until killed.
 
-MODE answer-201 answers every request 201 with the body in FILE (a receipt, changed or not, for serve_test.sh).
+MODE answer-201 answers every request 201 with the body in FILE (a receipt, changed or not, for serve_test.sh);
+refresh-html answers the start of FILE (antq's document prologue) and a <meta> refresh.
 """
 import socket
 import ssl
@@ -75,6 +76,10 @@ def serve(conn):
                 conn.sendall(answer(200, "\ufeffsection,key,value\r\npoints,\u009b31mred,1\r\n".encode(), b"text/csv"))
             elif mode == "script-html":
                 conn.sendall(answer(200, b"<!doctype html><script>alert(1)</script>", b"text/html"))
+            elif mode == "refresh-html":  # antq's prologue, then a refresh to another site
+                prologue = open(sys.argv[4], "rb").read()
+                conn.sendall(answer(200, prologue + b'<META http-equiv="refresh" content="0;url=https://x.example/">',
+                                    b"text/html"))
             elif mode == "units-ceased":
                 conn.sendall(answer(200, b'{"as_of": "2025-01-01", "units": [{"name": "A", "level": "commune", '
                                          b'"registered": true, "depth": 0, "subjects": 1, "subjects_under": 1, '

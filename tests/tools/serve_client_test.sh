@@ -3,7 +3,8 @@
 # trailer without end, JSON nested 100,000 deep, too many values or too wide to print, Retry-After: 0 for ever, CSV
 # with a formula or a C1 control, HTML with a script, units of the wrong type, an error message of 50 kB, of 8 MiB
 # or without end, an append answered with another act or with too many values, interim answers (103) and a storm of
-# them, a redirect, a 201 before a large body was sent, a submission not answered, a reconciliation of another report.
+# them, a redirect, a 201 before a large body was sent, a submission not answered, a reconciliation of another report,
+# a document that refreshes to another site.
 # Each ends with one line, exit 2, within seconds and a bounded memory; nothing is printed on stdout. A damaged store
 # (500, "damaged": true) exits 1, as the command on the directory. Plain http:// is refused to any address but this
 # machine's.
@@ -20,14 +21,16 @@ pki="$tmp/pki"
 "$here/tools/demo-pki.sh" "$pki" >/dev/null
 access=(--client-cert "$pki/inspector.key:$pki/inspector.crt" --server-ca "$pki/roots.pem")
 
-# against MODE PATTERN ARGS...: antq ARGS (its URL written as URL) against the hostile server in MODE exits 2 (or
-# $expect_rc) within 30 s, never above 200 MB resident (or $max_rss kB), with one line on stderr matching PATTERN and
-# nothing on stdout.
+# against MODE PATTERN ARGS...: antq ARGS (its URL written as URL) against the hostile server in MODE (given $file,
+# if set) exits 2 (or $expect_rc) within 30 s, never above 200 MB resident (or $max_rss kB), with one line on stderr
+# matching PATTERN and nothing on stdout.
 expect_rc=2 max_rss=200000
 against() {
   local mode=$1 pattern=$2 port
   shift 2
-  coproc server { exec python3 "$here/tests/tools/hostile_server.py" "$pki/server.crt" "$pki/server.key" "$mode"; }
+  coproc server {
+    exec python3 "$here/tests/tools/hostile_server.py" "$pki/server.crt" "$pki/server.key" "$mode" ${file:+"$file"}
+  }
   server_pid=$server_PID
   read -r port <&"${server[0]}"
   local args=("${@//URL/https://127.0.0.1:$port}") rc=0 rss=0 now pid
@@ -114,6 +117,12 @@ against early-201 "*the server answered 201 before the request's body was sent" 
 against close-after-read "*the server closed the connection without a response (the request was sent: whether the*" \
   append --server URL "${access[@]}" "$tmp/plan.signed"
 
+# A document that begins as antq's and then refreshes to another site (no policy forbids a <meta> refresh).
+"$antq" report "$tmp/demo/ledger" 2025 --format html >"$tmp/report.html"
+head -n 5 "$tmp/report.html" >"$tmp/prologue.html"
+file="$tmp/prologue.html" against refresh-html "*the answer holds a <meta> tag past the prologue*" \
+  report URL 2025 --format html "${access[@]}"
+
 # A reconciliation must be of the report sent: another period (and no figure compared) is refused, not "0 differ".
 "$antq" report "$tmp/demo/ledger" 2025 --format csv >"$tmp/report.csv"
 against reconcile-other "*the service's reconciliation is not of $tmp/report.csv (another period, unit or as-of*" \
@@ -128,4 +137,4 @@ for url in http://10.0.0.1:8443 http://127.example.com:8443 http://[fe80::1]:844
 done
 echo "antq's service commands against a hostile server: bounded lines, deep or wide JSON, Retry-After 0, formulas,"\
   "C1, scripts, wrong types, long errors, a damaged store, another act, a wide 201, 1xx, a redirect, an early 201,"\
-  "an unanswered submission, another report's reconciliation, plain http elsewhere: one line each"
+  "an unanswered submission, another report's reconciliation, a refresh, plain http elsewhere: one line each"
