@@ -181,15 +181,14 @@ void add_audit(CLI::App& app, Action& run) {
         if (!shown.empty()) std::cout << "\n";
         for (const auto& f : shown)
           std::cout << cell(f["subject"].get<std::string>(), 16)
-                    // An entry of a sealed part is named with its prefix: "HB entry 12".
-                    << visible(" " +
-                               cell(i18n::trf(lang, "{}entry {}",
-                                              f.contains("part") && f["part"].is_string()
-                                                  ? f["part"].get<std::string>() + " "
-                                                  : "",
-                                              f["seq"].get<std::uint64_t>()),
-                                    lang == i18n::Lang::en ? 12 : 14) +
-                               " ")
+                    // An entry of a sealed part is named with its prefix: "HB entry 12" (cell() makes it visible).
+                    << " "
+                    << cell(i18n::trf(lang, "{}entry {}",
+                                      f.contains("part") && f["part"].is_string() ? f["part"].get<std::string>() + " "
+                                                                                  : "",
+                                      f["seq"].get<std::uint64_t>()),
+                            lang == i18n::Lang::en ? 12 : 14)
+                    << " "
                     << visible(fmt::format("[{}] {}", f["rule"].get<std::string>(), f["message"].get<std::string>()))
                     << '\n';
       }
