@@ -55,6 +55,12 @@ constexpr std::uint64_t kMaxTextFileBytes = 16u << 20;  // notes, keys, trust.pe
 // of junk).
 constexpr std::uint64_t kMinEntryBytes = 128;
 constexpr std::size_t kMaxUndecodableEntries = 100;
+// proofs.json holds at most what the proofs of entries.bin's entries take: per entry, its seq and leaf hash and at
+// most 64 proof hashes, each as hex in JSON (66 bytes, with a comma and indentation within 80), and as JSON values
+// its object, seq, leaf hash, proof array and 64 hashes (70 at most); for the document, some bytes and values more.
+constexpr std::uint64_t kMaxProofBytesPerEntry = 64 * 80 + 256;
+constexpr std::uint64_t kMaxProofValuesPerEntry = 70;
+constexpr std::uint64_t kProofsDocumentValues = 16;
 
 // The content of a bundle file, read only when it is a regular file of at most `max_bytes`: never through a symlink,
 // never a device or a FIFO (opened without blocking, then refused). nullopt when it is missing or anything else.
@@ -424,13 +430,13 @@ class BundleCheck {
   // proofs.json: present in --subject bundles only. {subject, size, entries: [{seq, leaf_hash, proof[]}]}.
   void read_proofs() {
     if (!present("proofs.json")) return;
-    // No more than the proofs of entries.bin's entries can take (64 hashes each at most, as hex in JSON): what it
-    // costs to read and parse stays near the bundle's own size.
-    const std::uint64_t per_entry = 64 * 80 + 256;
-    auto text =
-        required("proofs.json", i18n::Text("the inclusion proofs"), std::nullopt, (items_.size() + 1) * per_entry);
+    // No more than the proofs of entries.bin's entries can take: what it costs to read and parse stays near the
+    // bundle's own size.
+    auto text = required("proofs.json", i18n::Text("the inclusion proofs"), std::nullopt,
+                         (items_.size() + 1) * kMaxProofBytesPerEntry);
     if (!text) return;
-    auto parsed = parse_json_nested(as_text(*text), 4, "proofs.json", 16 + items_.size() * 70);
+    auto parsed = parse_json_nested(as_text(*text), 4, "proofs.json",
+                                    kProofsDocumentValues + items_.size() * kMaxProofValuesPerEntry);
     if (!parsed) {
       fail("", text_of(parsed.error()));  // which names proofs.json
       return mark("proofs.json", FileStatus::failed, text_of(parsed.error()));
