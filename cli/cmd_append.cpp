@@ -70,19 +70,23 @@ Result<std::optional<ledger::VerifierKey>> receipt_key(const std::string& given)
   return std::optional<ledger::VerifierKey>(std::move(*key));
 }
 
-// What the service's 201 must prove before an act is said admitted: each entry it returns holds the event sent in
-// its place (the same body, signed by the same signers in the same roles) at consecutive seqs, its leaf hash is that
-// of the entry, its inclusion proof leads to the root of the tree the answer names; with the operator's verifier
-// key, the answer's checkpoint is signed with it and is of that tree. corruption (exit 1) naming what does not hold.
+// A 201 that does not prove the act in the log (exit 1): the act may have been admitted all the same.
+std::unexpected<Error> receipt_fault(const std::string& where, const i18n::Text& why) {
+  return corruption(
+      i18n::Text("{}: the answer does not prove that the log holds the act ({}); it may have been admitted: look it "
+                 "up (antq show --server) before submitting it again",
+                 where, why));
+}
+
+// What the service's 201 must prove before an act is said admitted: at consecutive seqs below the tree's size, the
+// leaf hash of each entry is that of the entry FORMAT.md §3 makes of the event sent (its CMS without certificates,
+// as the ledger stores it) at the seq and recording time the answer gives, and its inclusion proof leads to the root
+// of the tree the answer names; with the operator's verifier key, the answer's checkpoint is signed with it and is of
+// that tree. corruption (exit 1) naming what does not hold.
 // (`answer` is not const: its operator[] gives null for a key it lacks, where the const one's behaviour is undefined.)
 Status check_receipt(nlohmann::json& answer, const std::vector<ledger::Submission>& events,
                      const std::optional<ledger::VerifierKey>& key, const std::string& where) {
-  const auto fault = [&](const i18n::Text& why) {
-    return corruption(i18n::Text(
-        "{}: the answer does not prove that the log holds the act ({}); it may have been admitted: look it up "
-        "(antq show --server) before submitting it again",
-        where, why));
-  };
+  const auto fault = [&](const i18n::Text& why) { return receipt_fault(where, why); };
   if (!answer["size"].is_number_unsigned() || !answer["root"].is_string() || !answer["checkpoint"].is_string() ||
       !answer["seqs"].is_array() || answer["seqs"].size() != events.size())
     return fault(i18n::Text("its size, root, checkpoint or seqs are missing"));
@@ -92,6 +96,10 @@ Status check_receipt(nlohmann::json& answer, const std::vector<ledger::Submissio
   if (key) {
     auto cp = ledger::open_checkpoint(answer["checkpoint"].get<std::string>(), *key);
     if (!cp) return fault(i18n::Text("its checkpoint: {}", text_of(cp.error())));
+    // The signature covers the note's text, not the name on its line: another log's note signed with the same key
+    // (a ledger made with `init --operator-key`, the access history) verifies too, and only its origin tells.
+    if (cp->origin != key->name)
+      return fault(i18n::Text("its checkpoint is of the log {}, not {}", cp->origin, key->name));
     if (cp->size != size || cp->root != *root)
       return fault(i18n::Text("its checkpoint is of a tree of size {}, not of the one it names", cp->size));
   }
@@ -102,19 +110,18 @@ Status check_receipt(nlohmann::json& answer, const std::vector<ledger::Submissio
     if (answer["seqs"][i] != e["seq"] || (i > 0 && seq != previous + 1) || seq >= size)
       return fault(i18n::Text("entry {}: its seq is not the next one in a tree of size {}", seq, size));
     previous = seq;
-    const auto bytes = e["entry"].is_string() ? from_base64(e["entry"].get<std::string>()) : std::nullopt;
-    if (!bytes) return fault(i18n::Text("entry {}: its bytes are missing", seq));
-    auto entry = ledger::decode_entry(*bytes);
-    if (!entry || entry->seq != seq) return fault(i18n::Text("entry {}: its bytes do not decode as that entry", seq));
-    const auto& sent = events[i].event;
-    bool same = entry->event.body == sent.body && entry->event.signatures.size() == sent.signatures.size();
-    for (std::size_t k = 0; same && k < sent.signatures.size(); ++k)
-      same = entry->event.signatures[k].role == sent.signatures[k].role &&
-             entry->event.signatures[k].signer == sent.signatures[k].signer;
-    if (!same) return fault(i18n::Text("entry {} holds another act or other signers than the ones sent", seq));
-    const Digest leaf = ledger::leaf_hash(*bytes);
+    const std::string recorded_at = e["recorded_at"].is_string() ? e["recorded_at"].get<std::string>() : "";
+    if (recorded_at.size() != 20 || !signing::parse_time(recorded_at))
+      return fault(i18n::Text("entry {}: its recording time is missing or not a UTC time", seq));
+    ledger::Entry entry{seq, recorded_at, {events[i].event.body, {}}};
+    for (const auto& s : events[i].event.signatures) {
+      auto parts = signing::cms_parse(s.cms);  // it parsed when it was read (read_submission)
+      if (!parts) return fault(text_of(parts.error()));
+      entry.event.signatures.push_back({s.role, s.signer, std::move(parts->without_certificates)});
+    }
+    const Digest leaf = ledger::leaf_hash(ledger::encode_entry(entry));
     if (!e["leaf_hash"].is_string() || e["leaf_hash"].get<std::string>() != to_hex(leaf))
-      return fault(i18n::Text("entry {}: its leaf hash is not that of its bytes", seq));
+      return fault(i18n::Text("entry {}: its leaf hash is not that of the act sent, recorded at {}", seq, recorded_at));
     std::vector<Digest> proof;
     if (e["proof"].is_array() && e["proof"].size() <= 64)
       for (const auto& h : e["proof"])
@@ -171,8 +178,7 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
     auto sent = ledger::decode_body(events[i].event.body);
     if (!e.is_object() || !e["seq"].is_number_unsigned() || !e["act"].is_string() || !e["subject"].is_string() ||
         !sent || e["act"].get<std::string>() != sent->act || e["subject"].get<std::string>() != sent->subject)
-      return fail(
-          bad_input(i18n::Text("{}: the answer's entries are not what antq serve writes", client->url().shown())));
+      return fail(receipt_fault(client->url().shown(), i18n::Text("its entries are not those of the acts sent")));
     admitted.push_back({e["seq"].get<std::uint64_t>(), e["act"].get<std::string>(), e["subject"].get<std::string>(),
                         events[i].label});
   }

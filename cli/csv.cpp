@@ -38,12 +38,14 @@ bool control_at(std::string_view value, std::size_t at) {
          static_cast<unsigned char>(value[at + 1]) >= 0x80;
 }
 
-// `value` with each such control written as visible() writes it ("\x1b", "\u009b"): no official text holds one,
-// and a CSV printed to a terminal cannot act on it.
+// `value` with each such control written as visible() writes it ("\x1b", "\u009b", a backslash doubled): no
+// official text holds one, and a CSV printed to a terminal cannot act on it.
 std::string controls_written_out(std::string_view value) {
   std::string out;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    if (!control_at(value, i)) {
+    if (value[i] == '\\') {
+      out += "\\\\";
+    } else if (!control_at(value, i)) {
       out += value[i];
     } else if (value[i] == '\xc2') {
       out += fmt::format("\\u{:04x}", static_cast<unsigned char>(value[++i]));

@@ -41,8 +41,8 @@ struct HttpOptions {
   std::string server_ca;
   // A 429 or 503 answer with `Retry-After: SECONDS` (at least 1) is waited out and the request sent again, at most
   // 10 times, for as long as the waits of this client add up to no more than this (0: never) and the request's time
-  // so far, its exchanges with the waits, would not pass it either (a server slow to say "wait" cannot hold the
-  // client for ten exchanges' timeouts); each wait is told to `on_wait` first, if set.
+  // so far, its exchanges with the waits, would not pass it by more than one response_timeout (a server slow to say
+  // "wait" cannot hold the client for ten exchanges' timeouts); each wait is told to `on_wait` first, if set.
   // Such an answer from antq serve means nothing was done with the request, so a POST is sent again too.
   std::chrono::seconds max_retry_wait{120};
   std::function<void(const std::string& what)> on_wait;

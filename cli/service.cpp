@@ -485,10 +485,14 @@ void Service::Rep::commit(std::vector<Pending> group) {
       const std::uint64_t seq = (*results[i])[k];
       auto bytes = ledger->entry_bytes(seq);
       auto act = ledger::decode_body(batches[i][k].event.body);
+      // With the event it sent, the time the entry was recorded at gives the client the entry, and so its leaf.
+      std::string recorded_at;
+      if (bytes)
+        if (auto view = ledger::decode_entry_view(*bytes)) recorded_at = view->recorded_at;
       entries.push_back({{"seq", seq},
                          {"act", act ? act->act : ""},
                          {"subject", act ? act->subject : ""},
-                         {"entry", bytes ? to_base64(*bytes) : ""},
+                         {"recorded_at", recorded_at},
                          {"leaf_hash", bytes ? hex(ledger::leaf_hash(*bytes)) : ""},
                          {"proof", hashes(ledger->inclusion_proof(seq, size))}});
       if (act && act->act == ledger::kCrlAdded && crl_added && act->attachments.size() == 1)

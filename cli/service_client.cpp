@@ -243,8 +243,9 @@ int ask_service(const std::string& url, const ServiceAccess& access, std::string
   // A <meta> past the prologue (text is escaped: any "<" is a tag's) could send the reader elsewhere (a refresh),
   // which no policy forbids; antq's documents have none.
   if (format == "html" && holds_ascii_nocase(std::string_view(*body).substr(kDocumentPrologue.size()), "<meta"))
-    return fail(bad_input(i18n::Text("{}{}: the answer holds a <meta> tag past the prologue, as antq's documents do not",
-                                     client->url().shown(), std::string(path))));
+    return fail(
+        bad_input(i18n::Text("{}{}: the answer holds a <meta> tag past the prologue, as antq's documents do not",
+                             client->url().shown(), std::string(path))));
   std::cout << *body;
   return kOk;
 }

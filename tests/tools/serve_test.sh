@@ -174,8 +174,9 @@ set -e
 [[ $rc == 2 && $out == *"HTTP 403"* ]] || fail "an unbound certificate through --server: rc $rc: $out"
 echo "antq append/record --server: 201 printed as locally, refusals and 403 with exit 2"
 
-# What the client takes a 201 to prove: the entry holds the act sent (its body and signers), its leaf hash and
-# inclusion proof lead to the root the answer names, and with --operator-key that tree's checkpoint is the operator's.
+# What the client takes a 201 to prove: the entry of the act sent, at its seq and recording time, has the leaf hash
+# whose inclusion proof leads to the root the answer names, and with --operator-key that tree's checkpoint is the
+# operator's.
 # A stand-in (tests/tools/hostile_server.py) answers act.signed with the service's own receipt for it, or that
 # receipt changed: taken as it is, and refused with exit 1 and one line once changed.
 sed 's/LT-M1/LT-M4/; s|07/BC-CAX|10/BC-CAX|' "$tmp/act.json" > "$tmp/act4.json"
@@ -183,7 +184,15 @@ sed 's/LT-M1/LT-M4/; s|07/BC-CAX|10/BC-CAX|' "$tmp/act.json" > "$tmp/act4.json"
 out=$("$antq" append "${remote[@]}" --operator-key "$ledger/operator.vkey" "$tmp/act4.signed") ||
   fail "antq append --server --operator-key failed: $out"
 [[ $out =~ ^[0-9]+\ +model.proposed\ +LT-M4$ ]] || fail "antq append --server --operator-key printed: $out"
-python3 - "$tmp/receipt.json" "$tmp/receipt" <<'PY'
+for n in 5 6; do  # a batch: admitted together, at consecutive seqs, each with its proof
+  sed "s/LT-M1/LT-M$n/; s|07/BC-CAX|1$n/BC-CAX|" "$tmp/act.json" > "$tmp/act$n.json"
+  "$antq" sign "$tmp/act$n.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act$n.signed" \
+    >/dev/null 2>&1
+done
+out=$("$antq" append "${remote[@]}" --operator-key "$ledger/operator.vkey" "$tmp/act5.signed" "$tmp/act6.signed") ||
+  fail "a batch through --server failed: $out"
+[[ $(wc -l <<<"$out") == 2 && $out == *LT-M5*LT-M6* ]] || fail "a batch through --server printed: $out"
+python3 - "$tmp/receipt.json" "$tmp/receipt" "$ledger/operator.vkey" <<'PY'
 import base64, hashlib, json, os, sys
 genuine, out = json.load(open(sys.argv[1])), sys.argv[2]
 def write(name, change):
@@ -193,10 +202,26 @@ def write(name, change):
 write("genuine", lambda a: None)
 write("leaf", lambda a: a["entries"][0].update(leaf_hash="00" * 32))
 write("proof", lambda a: a["entries"][0]["proof"].__setitem__(0, "11" * 32))
-write("no-entry", lambda a: a["entries"][0].pop("entry"))
+write("no-time", lambda a: a["entries"][0].pop("recorded_at"))
+write("other-time", lambda a: a["entries"][0].update(recorded_at="2020-01-01T00:00:00Z"))
 write("size", lambda a: a.update(size=a["seqs"][0]))
 write("bare", lambda a: [a.pop(k) for k in ("size", "root", "checkpoint", "seqs")])
+write("bigger", lambda a: a.update(size=a["size"] + 1))
 origin = genuine["checkpoint"].splitlines()[0]
+# The operator's key under another name: the checkpoint's signature line relabelled to it still verifies (the
+# signature covers the text only), but the log it names is not that one.
+name, _, encoded = open(sys.argv[3]).read().strip().split("+", 2)
+renamed = "another/log"
+renamed_id = hashlib.sha256(renamed.encode() + b"\n" + base64.b64decode(encoded)).digest()[:4]
+open(f"{out}-renamed.vkey", "w").write(f"{renamed}+{renamed_id.hex()}+{encoded}\n")
+def relabel(note):
+    lines = note.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith(f"\u2014 {name} "):
+            sig = base64.b64decode(line.split(" ")[2])
+            lines[i] = f"\u2014 {renamed} " + base64.b64encode(renamed_id + sig[4:]).decode()
+    return "\n".join(lines)
+write("relabelled", lambda a: a.update(checkpoint=relabel(a["checkpoint"])))
 key = b"\x01" + os.urandom(32)  # another Ed25519 key of the same name: C2SP's key id, then the key
 key_id = hashlib.sha256(origin.encode() + b"\n" + key).hexdigest()[:8]
 open(f"{out}-other.vkey", "w").write(f"{origin}+{key_id}+" + base64.b64encode(key).decode() + "\n")
@@ -218,9 +243,15 @@ receipt genuine 0 "$first_seq *model.proposed *LT-M1"
 proves="*: the answer does not prove that the log holds the act"
 receipt genuine 1 "$proves (its checkpoint: *); it may have been admitted: look it up*" \
   --operator-key "$tmp/receipt-other.vkey"
-receipt leaf 1 "$proves (entry $first_seq: its leaf hash is not that of its bytes)*"
+origin=$("$antq" checkpoint "$ledger" | sed -n 1p)
+receipt relabelled 1 "$proves (its checkpoint is of the log $origin, not another/log)*" \
+  --operator-key "$tmp/receipt-renamed.vkey"
+receipt bigger 1 "$proves (its checkpoint is of a tree of size *, not of the one it names)*" \
+  --operator-key "$ledger/operator.vkey"
+receipt leaf 1 "$proves (entry $first_seq: its leaf hash is not that of the act sent, recorded at *)*"
+receipt other-time 1 "$proves (entry $first_seq: its leaf hash is not that of the act sent, recorded at 2020-01-01T*)*"
 receipt proof 1 "$proves (entry $first_seq: its inclusion proof does not lead to the root of the tree of size *)*"
-receipt no-entry 1 "$proves (entry $first_seq: its bytes are missing)*"
+receipt no-time 1 "$proves (entry $first_seq: its recording time is missing or not a UTC time)*"
 receipt size 1 "$proves (entry $first_seq: its seq is not the next one in a tree of size $first_seq)*"
 receipt bare 1 "$proves (its size, root, checkpoint or seqs are missing)*"
 set +e
@@ -392,7 +423,7 @@ server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
 grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
 size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
-[[ $size_after == $((size_before + 4)) ]] || fail "size $size_before -> $size_after, expected four more entries"
+[[ $size_after == $((size_before + 6)) ]] || fail "size $size_before -> $size_after, expected six more entries"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
 # The access history holds the inspector's reads, and verifies.
