@@ -453,27 +453,6 @@ Status Mirror::fetch_documents() {
   auto roots = signing::pem_certificates(as_bytes(*trust), shown("trust.pem"));
   if (!roots) return corruption(text_of(roots.error()));
   if (roots->empty()) return corruption(i18n::Text("{}: holds no PEM certificate", shown("trust.pem")));
-  // A ledger's roots are those given at its init and its intermediates only grow (a CA certificate a signature
-  // carried in stays in its store): every certificate of the kept anchors must be served again. Refusing a drop
-  // also bounds certs/, which would otherwise keep what each run's intermediates.pem adds and the next one drops.
-  std::set<Digest> served;
-  for (const auto* list : {&*ders, &*roots})
-    for (const Bytes& der : *list) served.insert(sha256(der));
-  for (const char* name : {"intermediates.pem", "trust.pem"}) {
-    if (!kept(name)) continue;
-    auto text = read_kept(name, kMaxTextBytes);
-    if (!text) return std::unexpected(text.error());
-    auto had = signing::pem_certificates(as_bytes(*text), (dir_ / name).string());
-    if (!had) return corruption(text_of(had.error()));
-    for (const Bytes& der : *had) {
-      if (served.contains(sha256(der))) continue;
-      auto info = signing::inspect_certificate(der);
-      return corruption(i18n::Text(
-          "{} and {} no longer hold a certificate of the kept {} ({}): a ledger's roots and intermediates only "
-          "grow; the kept copy is unchanged",
-          shown("intermediates.pem"), shown("trust.pem"), name, info ? info->subject : std::string("?")));
-    }
-  }
   auto profile = fetch("profile.json", kMaxTextBytes);
   if (!profile) return std::unexpected(profile.error());
   if (*profile)

@@ -7,10 +7,9 @@
 # against the operator's key and the roots. An older checkpoint consistent with the copy fetches nothing; a forked
 # log (the same operator key signing another history) is refused as forked; what a server without the key can change
 # (a leaf, a tile above level 0, an entry, a truncated tile, an oversized response, a checkpoint whose signature does
-# not verify, a signer's certificate among the intermediates, anchors without a root the copy keeps) is refused as
-# the server's error, never as a fork, with one line, and leaves the copy as it was. A first copy cut short is made
-# again; a directory of other files is not taken for one; what a later run cut short left is put back; --max-time
-# bounds a run against a server that stalls.
+# not verify, a signer's certificate among the intermediates) is refused as the server's error, never as a fork, with
+# one line, and leaves the copy as it was. A first copy cut short is made again; a directory of other files is not
+# taken for one; what a later run cut short left is put back; --max-time bounds a run against a server that stalls.
 #   tests/tools/mirror_test.sh ANTQ
 set -euo pipefail
 antq=$1
@@ -156,13 +155,6 @@ serve "$tmp/site3"
 openssl pkcs12 -export -nokeys -in "$pki/roots.pem" -passout pass:x -out "$tmp/www/trust.pem" 2>/dev/null ||
   fail "openssl pkcs12"
 refused "a trust.pem that is a PKCS#12 file" 1 "$url/trust.pem: holds no PEM certificate"
-# A ledger's roots and intermediates only grow: anchors that drop one the copy keeps are refused (certs/ would
-# otherwise keep what each run's intermediates.pem adds and the next one drops).
-serve "$tmp/site3"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/other-root.key" \
-  -subj "/CN=Another root" -days 30 -out "$tmp/www/trust.pem" 2>/dev/null || fail "openssl req"
-refused "a trust.pem without the kept root" 1 \
-  "$url/intermediates.pem and $url/trust.pem no longer hold a certificate of the kept trust.pem"
 # A signer's certificate as an intermediate: kept in certs/, it would fail verify-bundle for good.
 serve "$tmp/site3"
 cat "$pki/chair.crt" >>"$tmp/www/intermediates.pem"
@@ -198,9 +190,16 @@ out=$(flock "$copy" "$antq" mirror "$url" "$copy" --operator-key "$tmp/kept.vkey
 rm -r "$copy/.mirror-incoming"
 [[ $(fingerprint) == "$kept" ]] || fail "a copy another run holds: the kept copy changed"
 
-# The honest log is mirrored after all that.
+# The honest log is mirrored after all that, its intermediates.pem this once listing one more CA certificate: kept
+# in certs/, and kept there when later runs no longer list it (a server cannot take a chain's link from the copy).
 serve "$tmp/site3"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/listed-once.key" \
+  -subj "/CN=Listed once" -addext basicConstraints=critical,CA:TRUE -days 30 -out "$tmp/listed-once.crt" 2>/dev/null ||
+  fail "openssl req"
+cat "$tmp/listed-once.crt" >>"$tmp/www/intermediates.pem"
+listed_once="$copy/certs/$(openssl x509 -in "$tmp/listed-once.crt" -outform DER | sha256sum | cut -c1-64).der"
 out=$(mirror) || fail "mirror after the refusals: $out"
+[[ -f $listed_once ]] || fail "a CA certificate intermediates.pem listed was not kept in certs/"
 [[ $out == *"tree size 3248 (3247 before), 1 new entries"* ]] || fail "mirror after the refusals: $out"
 check_tiles "$copy"
 verifies 3248
@@ -234,6 +233,7 @@ out=$(mirror) || fail "mirror of 3328 entries: $out"
   fail "mirror of 3328 entries: the partial tiles of 3300 are still there"
 check_tiles "$copy"
 verifies 3328
+[[ -f $listed_once ]] || fail "a CA certificate kept in certs/ was removed when intermediates.pem no longer listed it"
 
 # A run cut short (kill -9) after it moved in entries.bin and README.txt of a larger size, partial tiles of it, a
 # signer's certificate and a document only its new entries name, but not the checkpoint, and a server still at the
