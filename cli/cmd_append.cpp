@@ -74,7 +74,7 @@ Result<std::optional<ledger::VerifierKey>> receipt_key(const std::string& given)
 std::unexpected<Error> receipt_fault(const std::string& where, const i18n::Text& why) {
   return corruption(
       i18n::Text("{}: the answer does not prove that the log holds the act ({}); it may have been admitted: look it "
-                 "up (antq show --server) before submitting it again",
+                 "up (antq show URL SUBJECT) before submitting it again",
                  where, why));
 }
 
