@@ -14,16 +14,19 @@
 namespace antq::cli {
 namespace {
 
-// What append prints of each event admitted, locally or by the service: seq, act, subject (and its file, in JSON).
+// What append prints of each event admitted, locally or by the service: seq, act, subject (and its file, in JSON;
+// from the service, the receipt the client checked, evidence to keep).
 struct Admitted {
   std::uint64_t seq = 0;
   std::string act, subject, source;
+  nlohmann::json receipt = nullptr;
 };
 
 int print_admitted(const std::vector<Admitted>& admitted, bool json) {
   nlohmann::json out = nlohmann::json::array();
   for (const Admitted& a : admitted) {
     out.push_back({{"seq", a.seq}, {"act", a.act}, {"subject", a.subject}, {"source", a.source}});
+    if (!a.receipt.is_null()) out.back()["receipt"] = a.receipt;
     if (!json) std::cout << fmt::format("{:<8} ", a.seq) << cell(a.act, 30) << ' ' << visible(a.subject) << '\n';
   }
   if (json) print_json(out);
@@ -74,7 +77,7 @@ Result<std::optional<ledger::VerifierKey>> receipt_key(const std::string& given)
 std::unexpected<Error> receipt_fault(const std::string& where, const i18n::Text& why) {
   return corruption(
       i18n::Text("{}: the answer does not prove that the log holds the act ({}); it may have been admitted: look it "
-                 "up (antq show URL SUBJECT) before submitting it again",
+                 "up (antq history URL SUBJECT) before submitting it again",
                  where, why));
 }
 
@@ -183,6 +186,13 @@ int submit_and_print(const Remote& remote, const std::vector<ledger::Submission>
                         events[i].label});
   }
   if (auto s = check_receipt(answer, events, key, client->url().shown()); !s) return fail(s.error());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& e = answer["entries"][i];
+    admitted[i].receipt = {
+        {"recorded_at", e["recorded_at"]}, {"leaf_hash", e["leaf_hash"]}, {"proof", e["proof"]},
+        {"tree_size", answer["size"]},     {"root", answer["root"]},      {"checkpoint", answer["checkpoint"]},
+        {"anchored", key.has_value()}};
+  }
   return print_admitted(admitted, json);
 }
 
@@ -207,13 +217,16 @@ void add_append(CLI::App& app, Action& run) {
       "From an office's own machine, to the provincial service (antq serve) instead of a directory:\n"
       "  antq append --server https://HOST:8443 --client-cert chair.key:chair.crt --server-ca roots.pem act.signed\n"
       "The same output and exit codes; the service answers after its commit is durable. Its answer is checked:\n"
-      "each entry holds the act sent, and its inclusion proof leads to the root of the tree the answer names;\n"
-      "with --operator-key operator.vkey (the operator's verifier key, your own copy) that tree's checkpoint must\n"
-      "be signed with it. An answer that does not prove the act in the log: exit 1.");
+      "the entry of the act sent, at the seq and time it gives, leads by its inclusion proof to the root of the\n"
+      "tree it names; with --operator-key operator.vkey (the operator's verifier key, your own copy) that tree's\n"
+      "checkpoint must be the operator's, and only then does exit 0 prove the act is in the operator's log. An\n"
+      "answer that does not hold together: exit 1. --json adds each act's receipt (checkpoint, proof): keep it.");
   append->add_option("DIR", args->dir, "The ledger (with --server: the first signed event file)")->required();
   append->add_option("SIGNED", args->files, "Signed event files");
   add_remote_options(append, args->remote);
-  append->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]");
+  append->add_flag("--json", args->json,
+                   "Print JSON: [{seq, act, subject, source}]; with --server, and receipt {recorded_at, leaf_hash, "
+                   "proof, tree_size, root, checkpoint, anchored}");
   append->add_option("--operator-key", args->operator_key,
                      "The operator's key: a file, or a PKCS#11 URI (see below); with --server, its verifier key "
                      "(operator.vkey), which the service's checkpoint must verify with");
@@ -255,7 +268,9 @@ void add_append(CLI::App& app, Action& run) {
   add_remote_options(record, args->remote);
   record->add_option("--person", args->person, "KEY:CERT of the competent person (required unless --dry-run)");
   record->add_option("--org", args->org, "KEY:CERT of the issuing organisation");
-  record->add_flag("--json", args->json, "Print JSON: [{seq, act, subject, source}]; with --dry-run, the attachments");
+  record->add_flag("--json", args->json,
+                   "Print JSON: [{seq, act, subject, source}] (with --server, and receipt, as for antq append); with "
+                   "--dry-run, the attachments");
   record->add_option("--operator-key", args->operator_key,
                      "The operator's key: a file or a PKCS#11 URI (as for antq append); with --server, its verifier "
                      "key (operator.vkey), which the service's checkpoint must verify with");

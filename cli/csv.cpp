@@ -29,40 +29,9 @@ char separator_of(std::string_view text) {
   return semicolon && !comma ? ';' : ',';
 }
 
-// Whether `c` (the byte at `at` of `value`) begins a control a terminal acts on: C0 but tab and line ends, DEL, or
-// C1 (U+0080..U+009F, 0xC2 then 0x80..0x9F in UTF-8).
-bool control_at(std::string_view value, std::size_t at) {
-  const auto c = static_cast<unsigned char>(value[at]);
-  if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) return true;
-  return c == 0xc2 && at + 1 < value.size() && static_cast<unsigned char>(value[at + 1]) <= 0x9f &&
-         static_cast<unsigned char>(value[at + 1]) >= 0x80;
-}
-
-// `value` with each such control written as visible() writes it ("\x1b", "\u009b", a backslash doubled): no
-// official text holds one, and a CSV printed to a terminal cannot act on it.
-std::string controls_written_out(std::string_view value) {
-  std::string out;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '\\') {
-      out += "\\\\";
-    } else if (!control_at(value, i)) {
-      out += value[i];
-    } else if (value[i] == '\xc2') {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(value[++i]));
-    } else {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(value[i]));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
-std::string csv_field(std::string_view text) {
-  bool controls = false;
-  for (std::size_t i = 0; i < text.size() && !controls; ++i) controls = control_at(text, i);
-  const std::string cleaned = controls ? controls_written_out(text) : std::string();
-  const std::string_view value = controls ? std::string_view(cleaned) : text;
+std::string csv_field(std::string_view value) {
   const bool neutralise = formula_like(value);
   if (!neutralise && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string out = neutralise ? "\"'" : "\"";

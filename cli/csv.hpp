@@ -24,8 +24,7 @@ namespace antq::cli {
 // all) read the file as UTF-8 and show Vietnamese names as written.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// A field: the controls a terminal acts on (C0 but tab and line ends, DEL, C1) written out as visible() writes them
-// ("\x1b"), a formula-looking text neutralised as above; quoted when neutralised or when it holds a comma, a quote
+// A field: a formula-looking text neutralised as above; quoted when neutralised or when it holds a comma, a quote
 // or a line break, quotes doubled.
 std::string csv_field(std::string_view value);
 // A record of fields, ended by CRLF.

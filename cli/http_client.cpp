@@ -447,7 +447,8 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
       // A wait that would end past the deadline is not begun: the command stops there.
       if (wait && r.options.deadline && std::chrono::steady_clock::now() + *wait >= *r.options.deadline)
         return r.out_of_time(where);
-      // The waits add up to max_retry_wait at most; with the exchanges, the request's time to one more timeout.
+      // The waits add up to max_retry_wait at most; a wait is begun only while the request's time so far, with it,
+      // stays within max_retry_wait and one response timeout (after it come one more connection and exchange).
       const auto so_far = std::chrono::steady_clock::now() - started;
       if (wait && r.waited + *wait <= r.options.max_retry_wait &&
           so_far + *wait <= r.options.max_retry_wait + r.options.response_timeout && retries < kMaxRetries) {

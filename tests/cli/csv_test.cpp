@@ -8,18 +8,6 @@
 namespace antq::cli {
 namespace {
 
-TEST_CASE("The controls a terminal acts on are written out, the rest of a text as it is", "[csv]") {
-  CHECK(csv_field("Tổ \x1b]0;x\x07 \xc2\x9b"
-                  "31m") == "Tổ \\x1b]0;x\\x07 \\u009b31m");
-  CHECK(csv_field("a\x7f") == "a\\x7f");
-  CHECK(csv_field("\\x1b\x1b") == "\\\\x1b\\x1b");             // a text "\x1b" told from ESC, as the text output does
-  CHECK(csv_field("C:\\dir") == "C:\\dir");                    // without a control, a backslash stays as it is
-  CHECK(csv_field("\x1b=1") == "\\x1b=1");                     // written out first: no longer a formula's start
-  CHECK(csv_field("tab\tand\nline") == "\"tab\tand\nline\"");  // kept, quoted for the line end
-  CHECK(csv_field("\u202ebidi, \u00a0nbsp") == "\"\u202ebidi, \u00a0nbsp\"");  // not controls: as they are
-  CHECK(csv_field("\xc2") == "\xc2");  // a lone lead byte (not UTF-8) is not a C1 control
-}
-
 TEST_CASE("A cell a spreadsheet would run as a formula gets a quote before it, and is quoted", "[csv]") {
   CHECK(csv_field("=HYPERLINK(\"http://evil.example\",\"x\")") ==
         "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"");

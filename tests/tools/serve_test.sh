@@ -184,6 +184,18 @@ sed 's/LT-M1/LT-M4/; s|07/BC-CAX|10/BC-CAX|' "$tmp/act.json" > "$tmp/act4.json"
 out=$("$antq" append "${remote[@]}" --operator-key "$ledger/operator.vkey" "$tmp/act4.signed") ||
   fail "antq append --server --operator-key failed: $out"
 [[ $out =~ ^[0-9]+\ +model.proposed\ +LT-M4$ ]] || fail "antq append --server --operator-key printed: $out"
+# --json keeps the receipt: the proof and the signed checkpoint the client checked, anchored to the key given.
+sed 's/LT-M1/LT-M7/; s|07/BC-CAX|17/BC-CAX|' "$tmp/act.json" > "$tmp/act7.json"
+"$antq" sign "$tmp/act7.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act7.signed" >/dev/null 2>&1
+"$antq" append "${remote[@]}" --operator-key "$ledger/operator.vkey" "$tmp/act7.signed" --json >"$tmp/receipt7.json" ||
+  fail "antq append --server --json failed: $(cat "$tmp/receipt7.json")"
+python3 - "$tmp/receipt7.json" <<'PY' || fail "the --json receipt: $(cat "$tmp/receipt7.json")"
+import json, sys
+[a] = json.load(open(sys.argv[1]))
+r = a["receipt"]
+assert a["subject"] == "LT-M7" and r["anchored"] is True and len(r["leaf_hash"]) == 64 and r["recorded_at"], r
+assert r["checkpoint"].splitlines()[1] == str(r["tree_size"]) and a["seq"] < r["tree_size"] and r["proof"], r
+PY
 for n in 5 6; do  # a batch: admitted together, at consecutive seqs, each with its proof
   sed "s/LT-M1/LT-M$n/; s|07/BC-CAX|1$n/BC-CAX|" "$tmp/act.json" > "$tmp/act$n.json"
   "$antq" sign "$tmp/act$n.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act$n.signed" \
@@ -423,7 +435,7 @@ server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
 grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
 size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
-[[ $size_after == $((size_before + 6)) ]] || fail "size $size_before -> $size_after, expected six more entries"
+[[ $size_after == $((size_before + 7)) ]] || fail "size $size_before -> $size_after, expected seven more entries"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
 # The access history holds the inspector's reads, and verifies.
