@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
@@ -185,6 +186,28 @@ TEST_CASE("A large body waits for 100 Continue: a refusal from the header is rea
   REQUIRE(ok);
   CHECK(ok->status == 200);
   CHECK_THAT(seen, !Catch::Contains("Expect"));
+}
+
+TEST_CASE("A server slow to say \"wait\" holds a request for the retry budget and one timeout at most", "[cli][http]") {
+  // Each answer takes 1.2 s, then asks to wait 1 s. The waits (2 s allowed) would allow a third try; the request's
+  // time would not: 1.2 + 1 + 1.2 s so far, and a wait past 2 s + one response timeout (1.5 s) is not begun.
+  std::atomic<int> answered = 0;
+  std::vector<OneShotServer::Handler> slow(3, [&](int conn) {
+    read_header(conn);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    ++answered;
+    send_all(conn, "HTTP/1.1 503 Busy\r\nRetry-After: 1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy");
+  });
+  OneShotServer server(std::move(slow));
+  HttpOptions options;
+  options.response_timeout = std::chrono::milliseconds(1500);
+  options.max_retry_wait = std::chrono::seconds(2);
+  auto client = HttpClient::create(*parse_url(server.url()), options);
+  REQUIRE(client);
+  auto res = client->get("/v1/health");
+  REQUIRE(res);
+  CHECK(res->status == 503);
+  CHECK(answered == 2);
 }
 
 }  // namespace

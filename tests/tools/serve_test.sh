@@ -219,6 +219,9 @@ write("other-time", lambda a: a["entries"][0].update(recorded_at="2020-01-01T00:
 write("size", lambda a: a.update(size=a["seqs"][0]))
 write("bare", lambda a: [a.pop(k) for k in ("size", "root", "checkpoint", "seqs")])
 write("bigger", lambda a: a.update(size=a["size"] + 1))
+write("root", lambda a: a.update(root="22" * 32))
+write("seqs", lambda a: a.update(seqs=[a["seqs"][0] + 1]))
+write("bad-time", lambda a: a["entries"][0].update(recorded_at="2026-13-45T99:99:99Z"))
 origin = genuine["checkpoint"].splitlines()[0]
 # The operator's key under another name: the checkpoint's signature line relabelled to it still verifies (the
 # signature covers the text only), but the log it names is not that one.
@@ -260,6 +263,10 @@ receipt relabelled 1 "$proves (its checkpoint is of the log $origin, not another
   --operator-key "$tmp/receipt-renamed.vkey"
 receipt bigger 1 "$proves (its checkpoint is of a tree of size *, not of the one it names)*" \
   --operator-key "$ledger/operator.vkey"
+receipt root 1 "$proves (its checkpoint is of a tree of size *, not of the one it names)*" \
+  --operator-key "$ledger/operator.vkey"
+receipt seqs 1 "$proves (entry $first_seq: its seq is not the next one in a tree of size *)*"
+receipt bad-time 1 "$proves (entry $first_seq: its recording time is missing or not a UTC time)*"
 receipt leaf 1 "$proves (entry $first_seq: its leaf hash is not that of the act sent, recorded at *)*"
 receipt other-time 1 "$proves (entry $first_seq: its leaf hash is not that of the act sent, recorded at 2020-01-01T*)*"
 receipt proof 1 "$proves (entry $first_seq: its inclusion proof does not lead to the root of the tree of size *)*"
