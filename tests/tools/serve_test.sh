@@ -196,6 +196,20 @@ r = a["receipt"]
 assert a["subject"] == "LT-M7" and r["anchored"] is True and len(r["leaf_hash"]) == 64 and r["recorded_at"], r
 assert r["checkpoint"].splitlines()[1] == str(r["tree_size"]) and a["seq"] < r["tree_size"] and r["proof"], r
 PY
+# An act signed by the person and the organisation, with a document, recorded through the service: its receipt is
+# the entry of both signatures (each CMS without its certificates) and holds.
+printf 'Biên bản họp thôn\n' >"$tmp/minutes.txt"
+python3 - "$tmp/act.json" "$tmp/minutes.txt" "$tmp/act8.json" <<'PY'
+import json, sys
+act = json.load(open(sys.argv[1]))
+act["subject"], act["document"]["number"] = "LT-M8", "18/BC-CAX"
+act["attachments"] = [{"item": "1", "path": sys.argv[2], "media_type": "text/plain"}]
+json.dump(act, open(sys.argv[3], "w"), ensure_ascii=False)
+PY
+out=$("$antq" record "$tmp/act8.json" --person "$clerk.key:$clerk.crt" \
+  --org "$pki/commune-organisation.key:$pki/commune-organisation.crt" "${remote[@]}" \
+  --operator-key "$ledger/operator.vkey" 2>&1) || fail "record --server with --org and a document: $out"
+[[ $out == *"LT-M8"* ]] || fail "record --server with --org and a document printed: $out"
 for n in 5 6; do  # a batch: admitted together, at consecutive seqs, each with its proof
   sed "s/LT-M1/LT-M$n/; s|07/BC-CAX|1$n/BC-CAX|" "$tmp/act.json" > "$tmp/act$n.json"
   "$antq" sign "$tmp/act$n.json" --key "$clerk.key" --cert "$clerk.crt" --role person -o "$tmp/act$n.signed" \
@@ -442,7 +456,7 @@ server_pid=""
 [[ $rc == 0 ]] || fail "antq serve exited $rc after SIGTERM: $(tail -3 "$tmp/serve.log")"
 grep -q "stopped" "$tmp/serve.log" || fail "no 'stopped' line: $(tail -3 "$tmp/serve.log")"
 size_after=$("$antq" checkpoint "$ledger" | sed -n 2p)
-[[ $size_after == $((size_before + 7)) ]] || fail "size $size_before -> $size_after, expected seven more entries"
+[[ $size_after == $((size_before + 8)) ]] || fail "size $size_before -> $size_after, expected eight more entries"
 "$antq" verify "$ledger" >/dev/null || fail "the ledger does not verify after the service"
 grep -q " POST /v1/acts 201 " "$tmp/serve.log" || fail "no log line for the submission: $(cat "$tmp/serve.log")"
 # The access history holds the inspector's reads, and verifies.
