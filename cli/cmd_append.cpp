@@ -64,12 +64,8 @@ void add_remote_options(CLI::App* cmd, Remote& r) {
 // it), which the service's checkpoint must verify with: read before anything is signed. nullopt when not given.
 Result<std::optional<ledger::VerifierKey>> receipt_key(const std::string& given) {
   if (given.empty()) return std::optional<ledger::VerifierKey>();
-  auto text = read_text(given, kMaxCheckpointBytes, N_("operator key file"));
-  if (!text) return std::unexpected(text.error());
-  auto key = ledger::parse_verifier_key(*text);
-  if (!key)
-    return bad_input(i18n::Text("--operator-key {}: with --server, the operator's verifier key (operator.vkey): {}",
-                                given, text_of(key.error())));
+  auto key = read_verifier_key(given, i18n::Text("with --server, the operator's verifier key (operator.vkey)"));
+  if (!key) return std::unexpected(key.error());
   return std::optional<ledger::VerifierKey>(std::move(*key));
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "cli/operator_key.hpp"
 #include "cli/report.hpp"
 #include "ledger/bundle.hpp"
 #include "ledger/tiles.hpp"
@@ -122,10 +123,8 @@ void add_export(CLI::App& app, Action& run) {
     run = [args]() -> int {
       ledger::BundleAnchors anchors;
       if (!args->operator_key.empty()) {
-        auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
-        if (!text) return fail(text.error());
-        auto key = ledger::parse_verifier_key(*text);
-        if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
+        auto key = read_verifier_key(args->operator_key);
+        if (!key) return fail(key.error());
         anchors.operator_key = std::move(*key);
       }
       if (!args->checkpoint.empty()) {

@@ -22,6 +22,7 @@
 #include <set>
 
 #include "cli/common.hpp"
+#include "cli/operator_key.hpp"
 #include "cli/service_client.hpp"
 #include "ledger/act.hpp"
 #include "ledger/bundle.hpp"
@@ -931,10 +932,8 @@ void add_mirror(CLI::App& app, Action& run) {
       "asks for them again)");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
-      if (!text) return fail(text.error());
-      auto key = ledger::parse_verifier_key(*text);
-      if (!key) return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(key.error()))));
+      auto key = read_verifier_key(args->operator_key);
+      if (!key) return fail(key.error());
       auto http = service_client(args->url, {args->client_cert, args->server_ca, std::chrono::seconds(args->max_time)},
                                  /*certificate_optional=*/true);
       if (!http) return fail(http.error());

@@ -357,14 +357,17 @@ Result<std::string> report_html_text(const ledger::Ledger& ledger, const Reporte
   return std::move(out).str();
 }
 
+// The value of a submitted report's row "report,KEY,VALUE"; empty when it has none.
+std::string report_field(const SubmittedReport& submitted, const char* key) {
+  auto it = submitted.report.find(key);
+  return it == submitted.report.end() ? std::string() : it->second;
+}
+
 // A submitted report (`name` in messages) checked against the ledger's figures, of the subjects inside `scope`,
 // for the same period, unit, as-of day and entry: reconcile --json.
 Result<json> reconcile_submitted(const ledger::Ledger& ledger, const SubmittedReport& submitted, const std::string& name,
                                  const projections::Scope& scope) {
-  auto field = [&](const char* key) {
-    auto it = submitted.report.find(key);
-    return it == submitted.report.end() ? std::string() : it->second;
-  };
+  auto field = [&](const char* key) { return report_field(submitted, key); };
   // The same report as `antq report` makes for that period, unit (and the units under it), as-of day and entry.
   queries::ReportOptions o{field("period"), field("unit"), {field("as_of"), std::nullopt}};
   if (auto it = submitted.report.find("at"); it != submitted.report.end()) {
@@ -622,10 +625,7 @@ bool reconciliation_shaped(const json& r) {
 // Whether a reconciliation (shaped) is of `submitted`: the same period, unit and as-of day as its rows "report,...",
 // and at least as many figures compared as it lists differences and, when it holds any figure, at least one.
 bool reconciliation_of(const json& r, const SubmittedReport& submitted) {
-  auto field = [&](const char* key) {
-    auto it = submitted.report.find(key);
-    return it == submitted.report.end() ? std::string() : it->second;
-  };
+  auto field = [&](const char* key) { return report_field(submitted, key); };
   const auto figures = r["figures"].get<std::uint64_t>();
   return r["period"] == field("period") && r["unit"] == field("unit") && r["as_of"] == field("as_of") &&
          figures >= r["differences"].size() && (submitted.figures.empty() || figures > 0);

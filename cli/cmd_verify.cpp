@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "cli/display.hpp"
+#include "cli/operator_key.hpp"
 #include "cli/predecessor.hpp"
 #include "cli/queries.hpp"
 #include "cli/report.hpp"
@@ -110,11 +111,8 @@ void add_verify(CLI::App& app, Action& run) {
         report.failures.push_back({std::nullopt, std::move(reason)});
       };
       if (!args->operator_key.empty()) {
-        auto text = read_text(args->operator_key, kMaxCheckpointBytes, N_("operator key file"));
-        if (!text) return fail(text.error());
-        auto held = ledger::parse_verifier_key(*text);
-        if (!held)
-          return fail(bad_input(i18n::Text("--operator-key {}: {}", args->operator_key, text_of(held.error()))));
+        auto held = read_verifier_key(args->operator_key);
+        if (!held) return fail(held.error());
         auto own = ledger::parse_verifier_key((*ledger)->info().verifier_key);
         if (!own || own->name != held->name || own->public_key != held->public_key)
           fail_anchor("the ledger's operator key (" + (*ledger)->info().verifier_key + ") is not the one in " +

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/common.hpp"
 #include "cli/display.hpp"
 #include "signing/signing.hpp"
 
@@ -214,6 +215,16 @@ Result<NewLedgerKey> new_ledger_key(const fs::path& dir, const std::string& orig
   out.created = true;
   out.make_directory = source.empty();  // the default place is made; a file the operator names goes where it says
   return out;
+}
+
+Result<ledger::VerifierKey> read_verifier_key(const std::string& path, const i18n::Text& what) {
+  auto text = read_text(path, kMaxCheckpointBytes, N_("operator key file"));
+  if (!text) return std::unexpected(text.error());
+  auto key = ledger::parse_verifier_key(*text);
+  if (!key)
+    return bad_input(what.empty() ? i18n::Text("--operator-key {}: {}", path, text_of(key.error()))
+                                  : i18n::Text("--operator-key {}: {}: {}", path, what, text_of(key.error())));
+  return key;
 }
 
 }  // namespace antq::cli

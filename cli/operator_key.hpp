@@ -35,6 +35,11 @@ std::optional<std::filesystem::path> default_operator_key_path(std::string_view 
 // that is not this ledger's.
 Result<std::unique_ptr<ledger::Ledger>> open_for_append(const std::filesystem::path& dir, const std::string& given);
 
+// The operator's C2SP verifier key in the file `path`, the --operator-key of the commands that check its signature
+// (verify, verify-bundle, mirror, append --server): the file's read error as it is; bad_input "--operator-key PATH:
+// [WHAT: ]why" when it holds no such key.
+Result<ledger::VerifierKey> read_verifier_key(const std::string& path, const i18n::Text& what = {});
+
 // The operator's key of a new ledger (`antq init`).
 struct NewLedgerKey {
   std::shared_ptr<const signing::Ed25519Key> key;
