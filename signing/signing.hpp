@@ -342,6 +342,9 @@ struct CertificateRequest {
   // A TLS server's certificate (antq serve): extendedKeyUsage serverAuth, keyUsage digitalSignature and
   // keyEncipherment, and these names in subjectAltName ("DNS:localhost", "IP:127.0.0.1").
   std::vector<std::string> tls_server_names;
+  // The subject's key (PKCS#8 PEM, unencrypted) instead of a new one: another certificate of a key (a CA's key
+  // under a forged root, in tests of what hostile certificates cannot do).
+  std::string key_pem;
 };
 struct IssuedCertificate {
   Bytes certificate_der;

@@ -29,6 +29,13 @@ Result<EvpPkeyPtr> generate_key(const std::string& algorithm) {
   return EvpPkeyPtr(key);
 }
 
+Result<EvpPkeyPtr> read_key(const std::string& pem, const std::string& what) {
+  BioPtr bio = memory_bio(as_bytes(pem));
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) return bad_input(what + " is not an unencrypted PEM private key: " + ssl_errors());
+  return key;
+}
+
 bool add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
   if (value.empty()) return true;
   return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
@@ -59,7 +66,7 @@ const EVP_MD* certificate_digest(const EVP_PKEY* signer, bool sha1) {
 }  // namespace
 
 Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, const IssuedCertificate* issuer) {
-  auto key = generate_key(request.key_algorithm);
+  auto key = request.key_pem.empty() ? generate_key(request.key_algorithm) : read_key(request.key_pem, "key_pem");
   if (!key) return std::unexpected(key.error());
 
   X509Ptr issuer_cert;
@@ -67,9 +74,9 @@ Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, c
   if (issuer != nullptr) {
     issuer_cert = x509_from_der(issuer->certificate_der);
     if (!issuer_cert) return bad_input("issuer certificate is not a DER certificate");
-    BioPtr bio = memory_bio(as_bytes(issuer->private_key_pem));
-    issuer_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (!issuer_key) return bad_input("issuer key is not an unencrypted PEM private key: " + ssl_errors());
+    auto read = read_key(issuer->private_key_pem, "issuer key");
+    if (!read) return std::unexpected(read.error());
+    issuer_key = std::move(*read);
   }
 
   X509Ptr cert(X509_new());
@@ -133,9 +140,9 @@ Result<Bytes> issue_crl(const IssuedCertificate& issuer, const std::vector<std::
                         UnixTime this_update) {
   X509Ptr issuer_cert = x509_from_der(issuer.certificate_der);
   if (!issuer_cert) return bad_input("issuer certificate is not a DER certificate");
-  BioPtr bio = memory_bio(as_bytes(issuer.private_key_pem));
-  EvpPkeyPtr issuer_key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!issuer_key) return bad_input("issuer key is not an unencrypted PEM private key: " + ssl_errors());
+  auto read = read_key(issuer.private_key_pem, "issuer key");
+  if (!read) return std::unexpected(read.error());
+  EvpPkeyPtr issuer_key = std::move(*read);
   X509CrlPtr crl(X509_CRL_new());
   Asn1TimePtr last = unix_to_asn1_time(this_update), next = unix_to_asn1_time(this_update + 30LL * 86400);
   bool ok = crl && X509_CRL_set_version(crl.get(), 1) == 1 &&

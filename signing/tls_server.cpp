@@ -94,16 +94,17 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
     return bad_input(i18n::Text("--key does not match the certificate of --cert: {}", ssl_errors()));
 
   // Client certificates: OpenSSL builds and checks the chain against the roots alone (trusted only when
-  // self-signed; the intermediates serve to build chains).
+  // self-signed; the intermediates serve to build chains, those that chain to a root: chained_intermediates).
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  for (const auto* list : {&settings.roots, &settings.intermediates})
-    for (const Bytes& der : *list) {
-      X509Ptr c = x509_from_der(der);
-      if (!c || X509_STORE_add_cert(store, c.get()) != 1) {
-        clear_ssl_errors();  // a duplicate, or a certificate that does not decode: it cannot help a chain
-        continue;
-      }
-    }
+  for (const Bytes& der : settings.roots)
+    if (X509Ptr c = x509_from_der(der); !c || X509_STORE_add_cert(store, c.get()) != 1)
+      clear_ssl_errors();  // a duplicate, or a certificate that does not decode: it cannot help a chain
+  X509StackPtr offered(sk_X509_new_null());
+  for (const Bytes& der : settings.intermediates)
+    if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
+  X509StackPtr chained = chained_intermediates(store, offered.get());
+  for (int i = 0; i < sk_X509_num(chained.get()); ++i)
+    if (X509_STORE_add_cert(store, sk_X509_value(chained.get(), i)) != 1) clear_ssl_errors();
   auto rep = std::make_unique<Rep>();
   for (const Bytes& der : settings.crls) {
     auto c = crl(der);

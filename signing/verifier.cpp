@@ -433,7 +433,11 @@ struct Verifier::Rep {
   // verify (shared).
   mutable std::shared_mutex config_mutex;
   X509StorePtr store;                // guarded by config_mutex
-  X509StackPtr intermediates;        // guarded by config_mutex
+  X509StackPtr intermediates;        // guarded by config_mutex: as added
+  // Those of `intermediates` that chain to a root (chained_intermediates), the only ones chains are built from;
+  // made again at the first use after a root or an intermediate is added.
+  mutable X509StackPtr chained;  // guarded by config_mutex
+  mutable std::atomic<bool> chained_stale{false};
   std::vector<HeldCrl> crls;         // guarded by config_mutex; each verified against its issuer when added
   std::vector<X509Ptr> timestamp_authorities;  // guarded by config_mutex
 
@@ -456,11 +460,50 @@ struct Verifier::Rep {
     std::unique_lock lock(cache_mutex);
     cache.clear();
   }
+  // `chained` brought up to date; config_mutex held exclusively.
+  void rechain_locked() const {
+    if (!chained_stale.load(std::memory_order_relaxed)) return;
+    chained = chained_intermediates(store.get(), intermediates.get());
+    chained_stale.store(false, std::memory_order_release);
+  }
+  // The same, config_mutex not held (before verify takes it shared).
+  void rechain() const {
+    if (!chained_stale.load(std::memory_order_acquire)) return;
+    std::unique_lock lock(config_mutex);
+    rechain_locked();
+  }
 };
+
+X509StackPtr chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered) {
+  X509StackPtr out(sk_X509_new_null());
+  std::vector<X509*> pending;
+  for (int i = 0; i < sk_X509_num(offered); ++i) pending.push_back(sk_X509_value(offered, i));
+  // Each round takes those whose issuer is a root or was taken before: as many rounds as a chain has CAs, and a
+  // round that takes none ends it (what is left does not chain). The depth is OpenSSL's limit for chains.
+  constexpr int kMaxRounds = 100;
+  for (int round = 0; round < kMaxRounds && !pending.empty(); ++round) {
+    const std::size_t before = pending.size();
+    std::erase_if(pending, [&](X509* c) {
+      X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+      if (!ctx || X509_STORE_CTX_init(ctx.get(), store, c, out.get()) != 1) return false;
+      X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_NO_CHECK_TIME);
+      if (X509_verify_cert(ctx.get()) != 1 || X509_up_ref(c) != 1) return false;
+      if (sk_X509_push(out.get(), c) <= 0) {
+        X509_free(c);
+        return false;
+      }
+      return true;
+    });
+    if (pending.size() == before) break;
+  }
+  clear_ssl_errors();
+  return out;
+}
 
 Verifier::Verifier() : rep_(std::make_unique<Rep>()) {
   rep_->store.reset(X509_STORE_new());
   rep_->intermediates.reset(sk_X509_new_null());
+  rep_->chained.reset(sk_X509_new_null());
 }
 Verifier::Verifier(Verifier&&) noexcept = default;
 Verifier& Verifier::operator=(Verifier&&) noexcept = default;
@@ -473,6 +516,7 @@ Status Verifier::add_root(ByteView der) {
     std::unique_lock lock(rep_->config_mutex);
     if (X509_STORE_add_cert(rep_->store.get(), cert.get()) != 1)
       return bad_input(i18n::Text("cannot add root {}: {}", short_subject(cert.get()), ssl_errors()));
+    rep_->chained_stale.store(true, std::memory_order_relaxed);
   }
   rep_->forget_all();
   return {};
@@ -486,6 +530,7 @@ Status Verifier::add_intermediate(ByteView der) {
     if (sk_X509_push(rep_->intermediates.get(), cert.get()) <= 0)
       return bad_input(i18n::Text("cannot add intermediate {}: {}", short_subject(cert.get()), ssl_errors()));
     cert.release();  // owned by the stack now
+    rep_->chained_stale.store(true, std::memory_order_relaxed);
   }
   rep_->forget_all();
   return {};
@@ -516,7 +561,9 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(rep_->store.get());
   for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
     if (X509* c = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) candidates.push_back(c);
-  for (int i = 0; i < sk_X509_num(rep_->intermediates.get()); ++i) candidates.push_back(sk_X509_value(rep_->intermediates.get(), i));
+  rep_->rechain_locked();
+  for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i)
+    candidates.push_back(sk_X509_value(rep_->chained.get(), i));
   bool named = false, signed_by = false;
   for (X509* c : candidates) {
     if (X509_NAME_cmp(X509_get_subject_name(c), issuer_name) != 0) continue;
@@ -607,13 +654,14 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   std::shared_ptr<const Signer> signer = cached;
   std::shared_ptr<Signer> entry;  // a new cache entry, published once every check has passed
   if (!cached || signing_time < cached->valid_from || signing_time > cached->valid_until) {
+    rep_->rechain();
     std::shared_lock config(rep_->config_mutex);
     X509StackPtr untrusted;
-    STACK_OF(X509)* chain_pool = rep_->intermediates.get();
+    STACK_OF(X509)* chain_pool = rep_->chained.get();
     if (!extra_certs.empty()) {
       untrusted.reset(sk_X509_new_null());
-      for (int i = 0; i < sk_X509_num(rep_->intermediates.get()); ++i) {
-        X509* c = sk_X509_value(rep_->intermediates.get(), i);
+      for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i) {
+        X509* c = sk_X509_value(rep_->chained.get(), i);
         X509_up_ref(c);
         sk_X509_push(untrusted.get(), c);
       }

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "ledger/bundle.hpp"
 #include "ledger/merkle.hpp"
 #include "support.hpp"
 
@@ -392,6 +393,95 @@ TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, 
   auto forked = (*old)->verify(o, **projections::make_admission("hoa-binh-2023"));
   CHECK_FALSE(forked.ok);
   CHECK_THAT(forked.failures.back().reason, Catch::Contains("forked"));
+}
+
+TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's intermediate from later chains",
+          "[ledger][signing]") {
+  TestLedger t;
+  const auto now = signing::now();
+  signing::CertificateRequest ca;
+  ca.common_name = "Provincial CA";
+  ca.organisation = "antq tests";
+  ca.is_ca = true;
+  ca.not_before = now - 400 * 86400;
+  ca.not_after = now + 3650 * 86400;
+  auto intermediate = signing::issue_certificate(ca, &t.pki.root());
+  REQUIRE(intermediate);
+  // A ward chairman under the intermediate: his first act carries it in (his certificate file holds it).
+  signing::CertificateRequest person;
+  person.common_name = "Ward chairman";
+  person.organisation = "antq tests";
+  person.not_before = now - 365 * 86400;
+  person.not_after = now + 365 * 86400;
+  auto issued = signing::issue_certificate(person, &*intermediate);
+  REQUIRE(issued);
+  const test::TempDir files;
+  test::Identity ward{{(files / "ward.key").string(), (files / "ward-chain.pem").string()},
+                      issued->certificate_der,
+                      sha256(issued->certificate_der)};
+  test::write_file(ward.files.key, issued->private_key_pem);
+  test::write_file(ward.files.cert, signing::certificate_to_pem(issued->certificate_der) +
+                                        signing::certificate_to_pem(intermediate->certificate_der));
+  require_ok(t.append({test::sign(test::bind_act(ward, "person"), t.admin)}));
+  require_ok(t.append({test::sign(proposed(1), ward)}));
+
+  // The commune chairman's certificate file carries a forgery in: the intermediate's name and key under a root of
+  // the trusted root's name (another key), made until it sorts before the intermediate among the ledger's
+  // certificates (OpenSSL would take the first for the issuer of the ward chairman's certificate).
+  signing::CertificateRequest root = ca;
+  root.common_name = "Test Root CA";
+  auto forged_root = signing::issue_certificate(root, nullptr);
+  REQUIRE(forged_root);
+  signing::CertificateRequest copy = ca;
+  copy.key_pem = intermediate->private_key_pem;
+  Bytes forged;
+  for (int i = 0; i < 256 && (forged.empty() || sha256(forged) > sha256(intermediate->certificate_der)); ++i) {
+    auto f = signing::issue_certificate(copy, &*forged_root);
+    REQUIRE(f);
+    forged = f->certificate_der;
+  }
+  REQUIRE(sha256(forged) < sha256(intermediate->certificate_der));
+  test::Identity carrier = t.chair;
+  carrier.files.cert = (files / "chair-and-forgery.pem").string();
+  test::write_file(carrier.files.cert,
+                   signing::certificate_to_pem(t.chair.certificate) + signing::certificate_to_pem(forged));
+  require_ok(t.append({test::sign(proposed(2), carrier)}));
+  const auto held = t.ledger->intermediates();
+  REQUIRE(std::find(held.begin(), held.end(), forged) != held.end());  // the ledger holds the forgery
+
+  // The ward chairman's next act, his file without the intermediate: its chain is built from the ledger's.
+  test::Identity bare = ward;
+  bare.files.cert = (files / "ward.pem").string();
+  test::write_file(bare.files.cert, signing::certificate_to_pem(issued->certificate_der));
+  require_ok(t.append({test::sign(proposed(3), bare)}));
+  t.reopen();
+  require_ok(t.append({test::sign(proposed(4), bare)}));
+  auto report = t.verify(t.ledger->checkpoint());
+  std::string reasons;
+  for (const auto& f : report.failures) reasons += f.reason + "\n";
+  INFO(reasons);
+  CHECK(report.ok);
+
+  // A bundle of the ledger holds the forgery in certs/ (as a mirror's copy may hold what a server listed): it
+  // verifies against the operator key and the root, the forgery listed as a CA certificate no chain uses.
+  const auto bundle = t.tmp / "bundle";
+  require_ok(export_bundle(*t.ledger, bundle, {}));
+  BundleAnchors anchors;
+  auto key = parse_verifier_key(t.ledger->info().verifier_key);
+  REQUIRE(key);
+  anchors.operator_key = *key;
+  anchors.trust = std::vector<Bytes>{t.pki.root().certificate_der};
+  auto verified = verify_bundle(bundle, anchors);
+  if (!verified) FAIL(verified.error().line());
+  reasons.clear();
+  for (const auto& f : verified->verify.failures) reasons += f.reason + "\n";
+  INFO(reasons);
+  CHECK(verified->verify.ok);
+  const std::string forged_path = "certs/" + to_hex(sha256(forged)) + ".der";
+  auto listed = std::find_if(verified->files.begin(), verified->files.end(),
+                             [&](const BundleFile& f) { return f.path == forged_path; });
+  REQUIRE(listed != verified->files.end());
+  CHECK(listed->status == BundleFile::Status::unchecked);
 }
 
 TEST_CASE("Garbage given as a signed event is refused before anything is written", "[ledger]") {

@@ -308,6 +308,57 @@ TEST_CASE("a chain through an intermediate verifies only when the intermediate i
                                                sha256(p.root.certificate_der)});
 }
 
+TEST_CASE("an intermediate that does not chain to a root cannot hide one that does", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = request("Intermediate CA");
+  ca.is_ca = true;
+  auto intermediate = issue(ca, &p.root);
+  // Below the intermediate, a second CA and a signer under it: a chain of two intermediates.
+  CertificateRequest sub = request("Sub CA");
+  sub.is_ca = true;
+  auto sub_ca = issue(sub, &intermediate);
+  auto signer = leaf(sub_ca, "p256", "Signer under two intermediates");
+  Bytes cms = sign(dir, signer);
+  // What a hostile submitter, bundle or server can offer: the intermediate's name and key under a root of the
+  // trusted root's name and another key (OpenSSL takes it for the issuer of everything the intermediate issued, and
+  // the chain then fails at that root); the sub CA's name under that root, with another key (the signer's
+  // signature fails under it); and one signed by nothing trusted at all.
+  auto forged_root = root_ca();
+  CertificateRequest copy = ca;
+  copy.key_pem = intermediate.private_key_pem;
+  auto same_key = issue(copy, &forged_root);
+  auto other_key = issue(sub, &forged_root);
+  auto stranger = issue(ca);  // self-signed, the intermediate's name
+
+  // Without the forgeries, the chain is the real one; with them added first or last, still.
+  const std::vector<Digest> real_chain{sha256(signer.certificate_der), sha256(sub_ca.certificate_der),
+                                       sha256(intermediate.certificate_der), sha256(p.root.certificate_der)};
+  const std::vector<const Bytes*> genuine{&sub_ca.certificate_der, &intermediate.certificate_der};
+  const std::vector<const Bytes*> forged{&same_key.certificate_der, &other_key.certificate_der,
+                                         &stranger.certificate_der};
+  for (const bool forged_first : {true, false}) {
+    INFO("forged first: " << forged_first);
+    Verifier verifier = verifier_for(p.root);
+    for (const auto* list : forged_first ? std::vector{&forged, &genuine} : std::vector{&genuine, &forged})
+      for (const Bytes* der : *list) REQUIRE(verifier.add_intermediate(*der).has_value());
+    auto verified = verifier.verify(kBody, cms, signer.certificate_der);
+    INFO((verified ? std::string() : verified.error().line()));
+    REQUIRE(verified.has_value());
+    CHECK(verified->chain == real_chain);
+    // A CRL in the sub CA's name signed with the forged sub CA's key is not the sub CA's.
+    auto crl = issue_crl(other_key, {{signer.certificate_der, kSigningTime}}, kSigningTime);
+    REQUIRE(crl);
+    CHECK(contains(verifier.add_crl(*crl).error().message, "does not verify with the key of its issuer"));
+    CHECK(verifier.verify(kBody, cms, signer.certificate_der).has_value());
+  }
+  // Forgeries alone chain nothing.
+  Verifier forged_only = verifier_for(p.root);
+  for (const Bytes* der : forged) REQUIRE(forged_only.add_intermediate(*der).has_value());
+  REQUIRE(forged_only.add_intermediate(sub_ca.certificate_der).has_value());
+  CHECK(contains(refusal(forged_only.verify(kBody, cms, signer.certificate_der)), "no chain to a trusted root"));
+}
+
 TEST_CASE("a cached chain is reused only inside its validity window", "[signing]") {
   TempDir dir;
   const Pki& p = pki();

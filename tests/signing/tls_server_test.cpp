@@ -1,0 +1,103 @@
+// signing/tls_server.cpp: the client-certificate policy, judged by handshakes in memory (OpenSSL's BIO pair).
+#include "signing/tls_server.hpp"
+
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include "signing/openssl_util.hpp"
+#include "signing_test_support.hpp"
+
+namespace antq::signing {
+using namespace test;
+
+namespace {
+
+using SslCtxPtr = UniqueSsl<SSL_CTX, SSL_CTX_free>;
+using SslPtr = UniqueSsl<SSL, SSL_free>;
+
+// A handshake between a server configured with `settings` and a client presenting `client` (its certificate alone,
+// no chain), over memory: the server's refusal ("" when it accepted the client).
+std::string handshake(const TlsServerSettings& settings, const IssuedCertificate& client) {
+  SslCtxPtr server_ctx(SSL_CTX_new(TLS_server_method())), client_ctx(SSL_CTX_new(TLS_client_method()));
+  REQUIRE((server_ctx && client_ctx));
+  auto policy = TlsServerPolicy::configure(server_ctx.get(), settings);
+  if (!policy) FAIL(policy.error().line());
+  X509Ptr cert = x509_from_der(client.certificate_der);
+  BioPtr key_bio = memory_bio(as_bytes(client.private_key_pem));
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  REQUIRE((cert && key));
+  REQUIRE(SSL_CTX_use_certificate(client_ctx.get(), cert.get()) == 1);
+  REQUIRE(SSL_CTX_use_PrivateKey(client_ctx.get(), key.get()) == 1);
+  SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);  // the server's certificate is not under test
+
+  SslPtr server(SSL_new(server_ctx.get())), client_ssl(SSL_new(client_ctx.get()));
+  REQUIRE((server && client_ssl));
+  BIO *server_end = nullptr, *client_end = nullptr;
+  REQUIRE(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1);
+  SSL_set_bio(server.get(), server_end, server_end);
+  SSL_set_bio(client_ssl.get(), client_end, client_end);
+  SSL_set_accept_state(server.get());
+  SSL_set_connect_state(client_ssl.get());
+  // Each side in turn until both are done or one fails (TLS 1.3: the server judges the client's certificate in its
+  // last flight, which the client's SSL_do_handshake has already counted as sent).
+  bool server_done = false, client_done = false;
+  for (int round = 0; round < 20 && !(server_done && client_done); ++round) {
+    if (!client_done) {
+      const int r = SSL_do_handshake(client_ssl.get());
+      if (r == 1)
+        client_done = true;
+      else if (SSL_get_error(client_ssl.get(), r) != SSL_ERROR_WANT_READ)
+        break;
+    }
+    if (!server_done) {
+      const int r = SSL_do_handshake(server.get());
+      if (r == 1)
+        server_done = true;
+      else if (SSL_get_error(server.get(), r) != SSL_ERROR_WANT_READ)
+        break;
+    }
+  }
+  std::string refusal = certificate_refusal(server.get());
+  clear_ssl_errors();
+  if (refusal.empty() && !server_done) refusal = "the handshake did not complete";
+  return refusal;
+}
+
+}  // namespace
+
+TEST_CASE("the service's handshake builds client chains only from intermediates that chain to a root",
+          "[signing][tls]") {
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = request("Provincial CA");
+  ca.is_ca = true;
+  auto intermediate = issue(ca, &p.root);
+  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &intermediate);
+  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
+  server_request.tls_server_names = {"DNS:localhost"};
+  auto server_cert = issue(server_request, &p.root);
+  PrivateKey server_key = key_of(dir, server_cert, "server.key");
+
+  // The intermediate's name and key under a root of the trusted root's name and another key: OpenSSL would take it
+  // for the issuer of the clerk's certificate, and the chain would then end at that root.
+  auto forged_root = root_ca();
+  CertificateRequest copy = ca;
+  copy.key_pem = intermediate.private_key_pem;
+  auto forged = issue(copy, &forged_root);
+
+  TlsServerSettings settings;
+  settings.certificate_chain = {server_cert.certificate_der};
+  settings.key = &server_key;
+  settings.roots = {p.root.certificate_der};
+  CHECK(handshake(settings, client) == "unable to get local issuer certificate");  // no intermediate known
+  for (const bool forged_first : {true, false}) {
+    INFO("forged first: " << forged_first);
+    settings.intermediates = forged_first ? std::vector{forged.certificate_der, intermediate.certificate_der}
+                                          : std::vector{intermediate.certificate_der, forged.certificate_der};
+    CHECK(handshake(settings, client).empty());
+  }
+  settings.intermediates = {forged.certificate_der};
+  CHECK_FALSE(handshake(settings, client).empty());
+}
+
+}  // namespace antq::signing
