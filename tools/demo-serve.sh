@@ -2,7 +2,8 @@
 # The demo's service scene, after `antq demo DIR`: antq serve on loopback with the demo PKI; the administrator grants
 # a provincial inspector read access; the commune's clerk submits a decision (the chairman's and the office's
 # signatures) over HTTPS with the chairman's certificate; the inspector reads it back; the tiles are mirrored and
-# the copy checked; SIGTERM stops the server cleanly. Every request goes through curl, as an office's would.
+# the copy checked; SIGTERM stops the server cleanly. Requests go through curl, as any office's HTTP client's would,
+# and through antq itself: the commune police submit with `antq append --server`, which checks the answer's receipt.
 #   tools/demo-serve.sh DIR [ANTQ]   DIR: what `antq demo DIR` made; ANTQ: the antq to run (default build/antq)
 set -euo pipefail
 demo=${1:?usage: tools/demo-serve.sh DIR [ANTQ]}
@@ -66,6 +67,28 @@ post chair "$work/plan.signed"
 echo "-- The same act again is refused, and nothing is written:"
 code=$(as chair -o "$work/answer.json" -w '%{http_code}' --data-binary @"$work/plan.signed" "$url/v1/acts")
 echo "   HTTP $code: $(cat "$work/answer.json")"
+
+echo "-- The commune police submit the survey report from their own machine with antq append --server; the answer's"
+echo "   receipt (inclusion proof, checkpoint) is checked against the operator's verifier key the office holds"
+cat > "$work/report.json" <<JSON
+{"act": "survey.reported", "subject": "TL-M9", "date": "$(date +%F)",
+ "document": {"number": "32/BC-CAX", "title": "Báo cáo kết quả khảo sát xóm Bãi", "issuer": "Công an xã Tân Lập"},
+ "authority": {"level": "commune", "unit": "Công an xã Tân Lập"}, "data": {"findings": "Cần mô hình tự quản"}}
+JSON
+"$antq" sign "$work/report.json" --key "$pki/police.key" --cert "$pki/police.crt" --role person \
+  -o "$work/report.signed" >/dev/null 2>&1
+echo "   antq append --server $url report.signed --client-cert pki/police.key:pki/police.crt \\"
+echo "     --server-ca pki/roots.pem --operator-key ledger/operator.vkey --json"
+"$antq" append --server "$url" "$work/report.signed" --client-cert "$pki/police.key:$pki/police.crt" \
+  --server-ca "$pki/roots.pem" --operator-key "$ledger/operator.vkey" --json >"$work/receipt.json"
+python3 - "$work/receipt.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+c = r["receipt"]
+print("   entry %d, %s %s; its inclusion proof (%d hashes) leads to the root of the tree of size %d, whose checkpoint "
+      "verifies with the operator's key: %s" % (r["seq"], r["act"], r["subject"], len(c["proof"]), c["tree_size"],
+                                                "yes" if c["anchored"] else "no"))
+PY
 
 echo "-- The inspector reads it back with antq show from the service's URL (GET /v1/show); the access history keeps it"
 echo "   antq show $url TL-M9 --client-cert pki/inspector.key:pki/inspector.crt --server-ca pki/roots.pem --json"
