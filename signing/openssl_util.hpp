@@ -46,12 +46,16 @@ using EvpMdCtxPtr = UniqueSsl<EVP_MD_CTX, EVP_MD_CTX_free>;
 using CmsPtr = UniqueSsl<CMS_ContentInfo, CMS_ContentInfo_free>;
 using Asn1TimePtr = UniqueSsl<ASN1_TIME, ASN1_TIME_free>;
 
-// Those of `offered` (CA certificates of any origin) that chain to a root of `store` through the others that do,
-// by signatures alone (validity, revocation and key strength are judged at each use, at its time). OpenSSL builds a
-// chain from the first issuer it finds by name and key identifier and does not try another when that one's
-// signature then fails: a certificate that copies a CA's name and key identifier (or its key, under a root of the
-// same name) would hide the CA from every chain through it. Chains are built only from what this returns.
-X509StackPtr chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered);
+// Those of `offered` (CA certificates of any origin) that chain to a root of `store` through the others that do, by
+// signatures (at OpenSSL's security level `auth_level`; none when negative), at any time (`now`: valid now). OpenSSL
+// builds a chain from the first issuer it finds by name and key identifier and does not try another when that one then
+// fails: a certificate that copies a CA's name and key identifier (or its key, under a root of the same name) would
+// hide the CA from every chain through it. Chains are built from what this returns first (`chained`); `unchained` (the
+// rest, in the order offered) may serve only after the certificates a signature carries (Verifier::verify).
+struct ChainedIntermediates {
+  X509StackPtr chained, unchained;
+};
+ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level, bool now);
 
 // Drains this thread's OpenSSL error queue into one line ("reason; reason"), or "unknown OpenSSL error" when
 // it is empty. Call it right after the failing OpenSSL call.

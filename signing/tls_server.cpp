@@ -102,9 +102,10 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   X509StackPtr offered(sk_X509_new_null());
   for (const Bytes& der : settings.intermediates)
     if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
-  X509StackPtr chained = chained_intermediates(store, offered.get());
-  for (int i = 0; i < sk_X509_num(chained.get()); ++i)
-    if (X509_STORE_add_cert(store, sk_X509_value(chained.get(), i)) != 1) clear_ssl_errors();
+  // Judged as the handshake judges a chain: at the context's security level, valid now.
+  auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), true);
+  for (int i = 0; i < sk_X509_num(parted.chained.get()); ++i)
+    if (X509_STORE_add_cert(store, sk_X509_value(parted.chained.get(), i)) != 1) clear_ssl_errors();
   auto rep = std::make_unique<Rep>();
   for (const Bytes& der : settings.crls) {
     auto c = crl(der);

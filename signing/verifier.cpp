@@ -426,7 +426,32 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
   }
 }
 
+// How many times a chain is built again without an issuer that failed (Verifier::verify).
+constexpr int kMaxOtherIssuers = 8;
+
+// The lowest certificate above the signer's in the chain `ctx` built (and failed) that came from `pool` and that
+// another certificate of `pool` could stand for (the same subject name); null when there is none.
+X509* replaceable_issuer(X509_STORE_CTX* ctx, STACK_OF(X509) * pool) {
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
+  for (int depth = 1; depth < sk_X509_num(chain); ++depth) {
+    X509* c = sk_X509_value(chain, depth);
+    bool from_pool = false, stand_in = false;
+    for (int i = 0; i < sk_X509_num(pool); ++i) {
+      X509* p = sk_X509_value(pool, i);
+      if (p == c)
+        from_pool = true;
+      else if (X509_NAME_cmp(X509_get_subject_name(p), X509_get_subject_name(c)) == 0)
+        stand_in = true;
+    }
+    if (from_pool && stand_in) return c;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+// OpenSSL's security level for chains (X509_VERIFY_PARAM_set_auth_level): 112-bit keys, no SHA-1 or MD5.
+constexpr int kAuthLevel = 2;
 
 struct Verifier::Rep {
   // Trust configuration: written by add_root/add_intermediate/add_crl/add_timestamp_authority (exclusive), read by
@@ -434,9 +459,10 @@ struct Verifier::Rep {
   mutable std::shared_mutex config_mutex;
   X509StorePtr store;                // guarded by config_mutex
   X509StackPtr intermediates;        // guarded by config_mutex: as added
-  // Those of `intermediates` that chain to a root (chained_intermediates), the only ones chains are built from;
-  // made again at the first use after a root or an intermediate is added.
-  mutable X509StackPtr chained;  // guarded by config_mutex
+  // `intermediates` parted by whether they chain to a root (chained_intermediates): chains are built from the
+  // first, and from the others only after the certificates a signature carries (through which one may chain); made
+  // again at the first use after a root or an intermediate is added.
+  mutable X509StackPtr chained, unchained;  // guarded by config_mutex
   mutable std::atomic<bool> chained_stale{false};
   std::vector<HeldCrl> crls;         // guarded by config_mutex; each verified against its issuer when added
   std::vector<X509Ptr> timestamp_authorities;  // guarded by config_mutex
@@ -463,7 +489,11 @@ struct Verifier::Rep {
   // `chained` brought up to date; config_mutex held exclusively.
   void rechain_locked() const {
     if (!chained_stale.load(std::memory_order_relaxed)) return;
-    chained = chained_intermediates(store.get(), intermediates.get());
+    // No security level: a weak CA certificate is refused by name when a chain needs it (and passed over when
+    // another stands for it: verify()).
+    auto parted = chained_intermediates(store.get(), intermediates.get(), -1, false);
+    chained = std::move(parted.chained);
+    unchained = std::move(parted.unchained);
     chained_stale.store(false, std::memory_order_release);
   }
   // The same, config_mutex not held (before verify takes it shared).
@@ -474,28 +504,36 @@ struct Verifier::Rep {
   }
 };
 
-X509StackPtr chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered) {
-  X509StackPtr out(sk_X509_new_null());
-  std::vector<X509*> pending;
+ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level, bool now) {
+  ChainedIntermediates out{X509StackPtr(sk_X509_new_null()), X509StackPtr(sk_X509_new_null())};
+  std::vector<X509*> pending, taken;
   for (int i = 0; i < sk_X509_num(offered); ++i) pending.push_back(sk_X509_value(offered, i));
-  // Each round takes those whose issuer is a root or was taken before: as many rounds as a chain has CAs, and a
-  // round that takes none ends it (what is left does not chain). The depth is OpenSSL's limit for chains.
-  constexpr int kMaxRounds = 100;
-  for (int round = 0; round < kMaxRounds && !pending.empty(); ++round) {
-    const std::size_t before = pending.size();
+  const auto take = [](STACK_OF(X509) * to, X509 * c) {
+    if (X509_up_ref(c) != 1) return;
+    if (sk_X509_push(to, c) <= 0) X509_free(c);
+  };
+  // Each round takes those whose issuer is a root or was taken before: the first tries every certificate, each
+  // later one only those whose issuer's name is that of one the round before took. A round that takes none ends it.
+  for (bool first = true; !pending.empty(); first = false) {
+    const std::vector<X509*> before = std::exchange(taken, {});
     std::erase_if(pending, [&](X509* c) {
-      X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-      if (!ctx || X509_STORE_CTX_init(ctx.get(), store, c, out.get()) != 1) return false;
-      X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_NO_CHECK_TIME);
-      if (X509_verify_cert(ctx.get()) != 1 || X509_up_ref(c) != 1) return false;
-      if (sk_X509_push(out.get(), c) <= 0) {
-        X509_free(c);
+      if (!first && std::none_of(before.begin(), before.end(), [&](X509* t) {
+            return X509_NAME_cmp(X509_get_issuer_name(c), X509_get_subject_name(t)) == 0;
+          }))
         return false;
-      }
+      X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+      if (!ctx || X509_STORE_CTX_init(ctx.get(), store, c, out.chained.get()) != 1) return false;
+      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+      if (!now) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+      if (auth_level >= 0) X509_VERIFY_PARAM_set_auth_level(param, auth_level);
+      if (X509_verify_cert(ctx.get()) != 1) return false;
+      taken.push_back(c);
       return true;
     });
-    if (pending.size() == before) break;
+    for (X509* c : taken) take(out.chained.get(), c);
+    if (taken.empty()) break;
   }
+  for (X509* c : pending) take(out.unchained.get(), c);
   clear_ssl_errors();
   return out;
 }
@@ -504,6 +542,7 @@ Verifier::Verifier() : rep_(std::make_unique<Rep>()) {
   rep_->store.reset(X509_STORE_new());
   rep_->intermediates.reset(sk_X509_new_null());
   rep_->chained.reset(sk_X509_new_null());
+  rep_->unchained.reset(sk_X509_new_null());
 }
 Verifier::Verifier(Verifier&&) noexcept = default;
 Verifier& Verifier::operator=(Verifier&&) noexcept = default;
@@ -654,34 +693,49 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   std::shared_ptr<const Signer> signer = cached;
   std::shared_ptr<Signer> entry;  // a new cache entry, published once every check has passed
   if (!cached || signing_time < cached->valid_from || signing_time > cached->valid_until) {
+    std::vector<X509Ptr> extras;
+    for (const Bytes& e : extra_certs) {
+      extras.push_back(x509_from_der(e));
+      if (!extras.back()) return bad_input(i18n::Text("an extra certificate is not a DER certificate"));
+    }
     rep_->rechain();
     std::shared_lock config(rep_->config_mutex);
-    X509StackPtr untrusted;
-    STACK_OF(X509)* chain_pool = rep_->chained.get();
-    if (!extra_certs.empty()) {
-      untrusted.reset(sk_X509_new_null());
-      for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i) {
-        X509* c = sk_X509_value(rep_->chained.get(), i);
-        X509_up_ref(c);
-        sk_X509_push(untrusted.get(), c);
-      }
-      for (const Bytes& e : extra_certs) {
-        X509Ptr extra = x509_from_der(e);
-        if (!extra) return bad_input(i18n::Text("an extra certificate is not a DER certificate"));
-        sk_X509_push(untrusted.get(), extra.release());
-      }
-      chain_pool = untrusted.get();
-    }
-    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-    if (!ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, chain_pool) != 1)
-      return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
-    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
-    X509_VERIFY_PARAM_set_auth_level(param, 2);
-    if (X509_verify_cert(ctx.get()) != 1) {
-      std::string why = chain_error_message(ctx.get(), cert, signing_time);
+    // The pool: the intermediates that chain to a root, the certificates the signature carries, and (through these)
+    // the other intermediates; each attempt after the first without an issuer that failed (below).
+    std::vector<X509*> excluded;
+    auto pool = [&]() {
+      X509StackPtr out(sk_X509_new_null());
+      auto add = [&](X509* c) {
+        if (std::find(excluded.begin(), excluded.end(), c) == excluded.end() && X509_up_ref(c) == 1 &&
+            sk_X509_push(out.get(), c) <= 0)
+          X509_free(c);
+      };
+      for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i) add(sk_X509_value(rep_->chained.get(), i));
+      for (const X509Ptr& e : extras) add(e.get());
+      if (!extras.empty())
+        for (int i = 0; i < sk_X509_num(rep_->unchained.get()); ++i) add(sk_X509_value(rep_->unchained.get(), i));
+      return out;
+    };
+    X509StoreCtxPtr ctx;
+    std::string why;
+    for (int attempt = 0;; ++attempt) {
+      X509StackPtr untrusted = pool();
+      ctx.reset(X509_STORE_CTX_new());
+      if (!untrusted || !ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, untrusted.get()) != 1)
+        return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
+      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+      X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
+      X509_VERIFY_PARAM_set_auth_level(param, kAuthLevel);
+      if (X509_verify_cert(ctx.get()) == 1) break;
+      if (attempt == 0) why = chain_error_message(ctx.get(), cert, signing_time);
       clear_ssl_errors();
-      return refused("signature", why);
+      // OpenSSL does not try another issuer when the one it took fails (a cross-certificate whose own issuer has
+      // expired, one signed with SHA-1, a CA's name and key identifier on another CA's certificate): the chain is
+      // built again without the lowest certificate of the pool in it that another certificate of the pool could
+      // stand for (the same subject), a few times at most. The refusal names what the first chain failed on.
+      X509* replaced = attempt < kMaxOtherIssuers ? replaceable_issuer(ctx.get(), untrusted.get()) : nullptr;
+      if (replaced == nullptr) return refused("signature", why);
+      excluded.push_back(replaced);
     }
     entry = std::make_shared<Signer>();
     entry->chain_certs.reset(X509_STORE_CTX_get1_chain(ctx.get()));

@@ -322,8 +322,8 @@ TEST_CASE("an intermediate that does not chain to a root cannot hide one that do
   Bytes cms = sign(dir, signer);
   // What a hostile submitter, bundle or server can offer: the intermediate's name and key under a root of the
   // trusted root's name and another key (OpenSSL takes it for the issuer of everything the intermediate issued, and
-  // the chain then fails at that root); the sub CA's name under that root, with another key (the signer's
-  // signature fails under it); and one signed by nothing trusted at all.
+  // the chain then fails at that root); the sub CA's name under that root, with another key (a CRL it signs must
+  // not count as the sub CA's); and one signed by nothing trusted at all.
   auto forged_root = root_ca();
   CertificateRequest copy = ca;
   copy.key_pem = intermediate.private_key_pem;
@@ -357,6 +357,60 @@ TEST_CASE("an intermediate that does not chain to a root cannot hide one that do
   for (const Bytes* der : forged) REQUIRE(forged_only.add_intermediate(*der).has_value());
   REQUIRE(forged_only.add_intermediate(sub_ca.certificate_der).has_value());
   CHECK(contains(refusal(forged_only.verify(kBody, cms, signer.certificate_der)), "no chain to a trusted root"));
+
+  // The certificates a signature carries, the forgery first, when the verifier holds no intermediate: the chain is
+  // built again without the forgery (it failed, and the intermediate carried after it has its subject).
+  Verifier bare = verifier_for(p.root);
+  auto carried = bare.verify(kBody, cms, signer.certificate_der,
+                             {same_key.certificate_der, intermediate.certificate_der, sub_ca.certificate_der});
+  INFO((carried ? std::string() : carried.error().line()));
+  REQUIRE(carried.has_value());
+  CHECK(carried->chain == real_chain);
+  // A held intermediate that chains only through what the signature carries: the sub CA held, the intermediate
+  // carried.
+  Verifier sub_only = verifier_for(p.root);
+  REQUIRE(sub_only.add_intermediate(sub_ca.certificate_der).has_value());
+  auto through = sub_only.verify(kBody, cms, signer.certificate_der, {intermediate.certificate_der});
+  INFO((through ? std::string() : through.error().line()));
+  REQUIRE(through.has_value());
+  CHECK(through->chain == real_chain);
+}
+
+TEST_CASE("a chain is built again without an issuer that chains to a root but fails at the signing time", "[signing]") {
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = request("Intermediate CA");
+  ca.is_ca = true;
+  auto intermediate = issue(ca, &p.root);
+  CertificateRequest sub = request("Sub CA");
+  sub.is_ca = true;
+  auto sub_ca = issue(sub, &intermediate);
+  auto signer = leaf(sub_ca, "p256", "Signer under two intermediates");
+  Bytes cms = sign(dir, signer);
+  // A bridge CA under the root that expired before the signing time, and a cross-certificate it issued for the sub
+  // CA (its name and key), valid then: both chain to the root (at some time), and the cross-certificate is offered
+  // first. OpenSSL takes it for the signer's issuer, then finds its issuer expired.
+  CertificateRequest bridge_request = valid(request("Bridge CA"), at("2015-01-01"), at("2018-01-01"));
+  bridge_request.is_ca = true;
+  auto bridge = issue(bridge_request, &p.root);
+  CertificateRequest cross_request = valid(sub, at("2015-01-01"), at("2040-01-01"));
+  cross_request.key_pem = sub_ca.private_key_pem;
+  auto cross = issue(cross_request, &bridge);
+
+  Verifier verifier = verifier_for(p.root);
+  for (const Bytes* der :
+       {&intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der, &sub_ca.certificate_der})
+    REQUIRE(verifier.add_intermediate(*der).has_value());
+  auto verified = verifier.verify(kBody, cms, signer.certificate_der);
+  INFO((verified ? std::string() : verified.error().line()));
+  REQUIRE(verified.has_value());
+  CHECK(verified->chain == std::vector<Digest>{sha256(signer.certificate_der), sha256(sub_ca.certificate_der),
+                                               sha256(intermediate.certificate_der), sha256(p.root.certificate_der)});
+  // Without the sub CA's own certificate, the cross-certificate is all there is: refused for the bridge's expiry.
+  Verifier cross_only = verifier_for(p.root);
+  for (const Bytes* der : {&intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der})
+    REQUIRE(cross_only.add_intermediate(*der).has_value());
+  CHECK(contains(refusal(cross_only.verify(kBody, cms, signer.certificate_der)), "CN=Bridge CA expired"));
 }
 
 TEST_CASE("a cached chain is reused only inside its validity window", "[signing]") {
