@@ -168,6 +168,7 @@ struct Prepared {
   std::vector<Certificate> carried;  // certificates the CMS carried: stored by fingerprint, used to build chains
   std::vector<Certificate> signers;  // each signature's certificate, carried or stored by an earlier append
   std::vector<CheckedSignature> signatures;
+  std::vector<Digest> chains;        // the certificates of every verified chain of the event (its PDFs' too)
   struct SignedPdf {
     Digest attachment{};
     Bytes record;                    // encode_pdf_signatures
@@ -984,6 +985,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       return;
     }
     p.signatures = std::move(*checked);
+    for (const auto& c : p.signatures)
+      p.chains.insert(p.chains.end(), c.verified.chain.begin(), c.verified.chain.end());
     for (const auto& blob : ev[i]->blobs) {
       if (auto key = signing::private_key_material(blob.content)) {  // never into the log, whatever tool sent it
         errors[i] = bad_input(i18n::Text("{}attachment {}: {}; a private key is never admitted", label(i),
@@ -998,12 +1001,19 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
         return;
       }
       if (pdf->records.empty()) continue;
+      for (const auto& v : pdf->verified) p.chains.insert(p.chains.end(), v.chain.begin(), v.chain.end());
       p.pdfs.push_back({blob.sha256, encode_pdf_signatures(pdf->records)});
       for (auto& c : pdf->certificates) p.carried.push_back({sha256(c), std::move(c)});
     }
   });
   collect();
   if (nb == 1 && failed[0]) return fail_all(*failed[0]);
+  // Of the certificates the events carried, those a verified chain of this append holds are stored (the signers'
+  // among them): another would serve no chain, and a CA certificate among them would be offered to every later one
+  // (FORMAT.md §3).
+  std::set<Digest> in_chains;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!dead(i)) in_chains.insert(prepared[i].chains.begin(), prepared[i].chains.end());
 
   // 3. One write transaction: duplicates, domain rules, then the entries, tree nodes, indexes and checkpoint. In a
   // group, each batch in a transaction nested in it, so that a refused batch undoes its own writes alone.
@@ -1124,7 +1134,9 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
       }
       if (s) s = put(w, rep_->bodies, val(p.digest), val(k.data(), k.size()));
       // Signer certificates that were not carried are stored already.
-      for (const auto& c : p.carried) if (s) s = put(w, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
+      for (const auto& c : p.carried)
+        if (s && in_chains.contains(c.fingerprint))
+          s = put(w, rep_->certs, val(c.fingerprint), val(c.der), MDB_NOOVERWRITE);
       for (const auto& blob : ev[e]->blobs)
         if (s) s = put(w, rep_->attachments, val(blob.sha256), val(blob.content), MDB_NOOVERWRITE);
       for (const auto& pdf : p.pdfs) {

@@ -395,7 +395,7 @@ TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, 
   CHECK_THAT(forked.failures.back().reason, Catch::Contains("forked"));
 }
 
-TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's intermediate from later chains",
+TEST_CASE("A CA certificate a signature carries in hides no chain and is not kept; one in a bundle hides none",
           "[ledger][signing]") {
   TestLedger t;
   const auto now = signing::now();
@@ -407,7 +407,8 @@ TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's inte
   ca.not_after = now + 3650 * 86400;
   auto intermediate = signing::issue_certificate(ca, &t.pki.root());
   REQUIRE(intermediate);
-  // A ward chairman under the intermediate: his first act carries it in (his certificate file holds it).
+  // A ward chairman under the intermediate: his first act carries it in (his certificate file holds it), in the
+  // append that carries the forgery below, after it.
   signing::CertificateRequest person;
   person.common_name = "Ward chairman";
   person.organisation = "antq tests";
@@ -423,11 +424,10 @@ TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's inte
   test::write_file(ward.files.cert, signing::certificate_to_pem(issued->certificate_der) +
                                         signing::certificate_to_pem(intermediate->certificate_der));
   require_ok(t.append({test::sign(test::bind_act(ward, "person"), t.admin)}));
-  require_ok(t.append({test::sign(proposed(1), ward)}));
 
   // The commune chairman's certificate file carries a forgery in: the intermediate's name and key under a root of
-  // the trusted root's name (another key), made until it sorts before the intermediate among the ledger's
-  // certificates (OpenSSL would take the first for the issuer of the ward chairman's certificate).
+  // the trusted root's name (another key), made until it sorts before the intermediate (OpenSSL would take the first
+  // it meets for the issuer of the ward chairman's certificate).
   signing::CertificateRequest root = ca;
   root.common_name = "Test Root CA";
   auto forged_root = signing::issue_certificate(root, nullptr);
@@ -445,9 +445,11 @@ TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's inte
   carrier.files.cert = (files / "chair-and-forgery.pem").string();
   test::write_file(carrier.files.cert,
                    signing::certificate_to_pem(t.chair.certificate) + signing::certificate_to_pem(forged));
-  require_ok(t.append({test::sign(proposed(2), carrier)}));
+  require_ok(t.append({test::sign(proposed(2), carrier), test::sign(proposed(1), ward)}));
+  // The intermediate is kept (the ward chairman's chain holds it); the forgery, which no chain holds, is not.
   const auto held = t.ledger->intermediates();
-  REQUIRE(std::find(held.begin(), held.end(), forged) != held.end());  // the ledger holds the forgery
+  CHECK(std::find(held.begin(), held.end(), forged) == held.end());
+  CHECK(std::find(held.begin(), held.end(), intermediate->certificate_der) != held.end());
 
   // The ward chairman's next act, his file without the intermediate: its chain is built from the ledger's.
   test::Identity bare = ward;
@@ -462,10 +464,12 @@ TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's inte
   INFO(reasons);
   CHECK(report.ok);
 
-  // A bundle of the ledger holds the forgery in certs/ (as a mirror's copy may hold what a server listed): it
+  // A bundle of the ledger with the forgery added to certs/ (as a mirror's copy may hold what a server listed): it
   // verifies against the operator key and the root, the forgery listed as a CA certificate no chain uses.
   const auto bundle = t.tmp / "bundle";
   require_ok(export_bundle(*t.ledger, bundle, {}));
+  const std::string forged_path = "certs/" + to_hex(sha256(forged)) + ".der";
+  test::write_file(bundle / forged_path, std::string(forged.begin(), forged.end()));
   BundleAnchors anchors;
   auto key = parse_verifier_key(t.ledger->info().verifier_key);
   REQUIRE(key);
@@ -477,7 +481,6 @@ TEST_CASE("A CA certificate a signature carries in cannot hide the ledger's inte
   for (const auto& f : verified->verify.failures) reasons += f.reason + "\n";
   INFO(reasons);
   CHECK(verified->verify.ok);
-  const std::string forged_path = "certs/" + to_hex(sha256(forged)) + ".der";
   auto listed = std::find_if(verified->files.begin(), verified->files.end(),
                              [&](const BundleFile& f) { return f.path == forged_path; });
   REQUIRE(listed != verified->files.end());
