@@ -1009,8 +1009,8 @@ std::vector<Result<std::vector<std::uint64_t>>> Ledger::append_batches(
   collect();
   if (nb == 1 && failed[0]) return fail_all(*failed[0]);
   // Of the certificates the events carried, those a verified chain of this append holds are stored (the signers'
-  // among them): another would serve no chain, and a CA certificate among them would be offered to every later one
-  // (FORMAT.md §3).
+  // among them): another served no chain here (a later act that needs it carries it), and a CA certificate among
+  // them would be offered to every later chain (FORMAT.md §3).
   std::set<Digest> in_chains;
   for (std::size_t i = 0; i < n; ++i)
     if (!dead(i)) in_chains.insert(prepared[i].chains.begin(), prepared[i].chains.end());

@@ -102,7 +102,8 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   X509StackPtr offered(sk_X509_new_null());
   for (const Bytes& der : settings.intermediates)
     if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
-  // Judged as the handshake judges a chain: at the context's security level, valid now.
+  // At the context's security level and valid when the server starts (docs/service.md): the handshake does not
+  // try another issuer when the one OpenSSL takes fails.
   auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), true);
   for (int i = 0; i < sk_X509_num(parted.chained.get()); ++i)
     if (X509_STORE_add_cert(store, sk_X509_value(parted.chained.get(), i)) != 1) clear_ssl_errors();

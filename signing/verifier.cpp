@@ -429,11 +429,14 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
 // How many times a chain is built again without an issuer that failed (Verifier::verify).
 constexpr int kMaxOtherIssuers = 8;
 
-// The lowest certificate above the signer's in the chain `ctx` built (and failed) that came from `pool` and that
-// another certificate of `pool` could stand for (the same subject name); null when there is none.
+// A certificate of the chain `ctx` built (and failed), above the signer's, that came from `pool` and that another
+// certificate of `pool` could stand for (the same subject name): the one where the check failed or, going up, the
+// first above it; else the lowest below it. Null when there is none.
 X509* replaceable_issuer(X509_STORE_CTX* ctx, STACK_OF(X509) * pool) {
   STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
-  for (int depth = 1; depth < sk_X509_num(chain); ++depth) {
+  const int n = sk_X509_num(chain), failed = std::clamp(X509_STORE_CTX_get_error_depth(ctx), 1, std::max(n - 1, 1));
+  for (int k = 0; k < n - 1; ++k) {
+    const int depth = failed + k < n ? failed + k : k - (n - failed) + 1;  // failed .. n-1, then 1 .. failed-1
     X509* c = sk_X509_value(chain, depth);
     bool from_pool = false, stand_in = false;
     for (int i = 0; i < sk_X509_num(pool); ++i) {

@@ -395,7 +395,7 @@ TEST_CASE("An older copy of the ledger fails verify against a newer checkpoint, 
   CHECK_THAT(forked.failures.back().reason, Catch::Contains("forked"));
 }
 
-TEST_CASE("A CA certificate a signature carries in hides no chain and is not kept; one in a bundle hides none",
+TEST_CASE("A CA certificate a signature carries in hides no chain and is not kept, nor does one in a bundle",
           "[ledger][signing]") {
   TestLedger t;
   const auto now = signing::now();

@@ -308,109 +308,130 @@ TEST_CASE("a chain through an intermediate verifies only when the intermediate i
                                                sha256(p.root.certificate_der)});
 }
 
-TEST_CASE("an intermediate that does not chain to a root cannot hide one that does", "[signing]") {
+// Below the shared root, an intermediate, a sub CA under it and a signer under that (a chain of two
+// intermediates), and the signer's CMS over kBody.
+struct TwoLevels {
+  static CertificateRequest ca_request(const std::string& name) {
+    CertificateRequest r = request(name);
+    r.is_ca = true;
+    return r;
+  }
   TempDir dir;
   const Pki& p = pki();
-  CertificateRequest ca = request("Intermediate CA");
-  ca.is_ca = true;
-  auto intermediate = issue(ca, &p.root);
-  // Below the intermediate, a second CA and a signer under it: a chain of two intermediates.
-  CertificateRequest sub = request("Sub CA");
-  sub.is_ca = true;
-  auto sub_ca = issue(sub, &intermediate);
-  auto signer = leaf(sub_ca, "p256", "Signer under two intermediates");
+  CertificateRequest ca = ca_request("Intermediate CA");
+  IssuedCertificate intermediate = issue(ca, &p.root);
+  CertificateRequest sub = ca_request("Sub CA");
+  IssuedCertificate sub_ca = issue(sub, &intermediate);
+  IssuedCertificate signer = leaf(sub_ca, "p256", "Signer under two intermediates");
   Bytes cms = sign(dir, signer);
+  // A verified signature's chain: signer, sub CA, intermediate, root.
+  std::vector<Digest> chain() const {
+    return {sha256(signer.certificate_der), sha256(sub_ca.certificate_der), sha256(intermediate.certificate_der),
+            sha256(p.root.certificate_der)};
+  }
+};
+
+TEST_CASE("an intermediate that does not chain to a root cannot hide one that does", "[signing]") {
+  TwoLevels t;
   // What a hostile submitter, bundle or server can offer: the intermediate's name and key under a root of the
   // trusted root's name and another key (OpenSSL takes it for the issuer of everything the intermediate issued, and
   // the chain then fails at that root); the sub CA's name under that root, with another key (a CRL it signs must
   // not count as the sub CA's); and one signed by nothing trusted at all.
   auto forged_root = root_ca();
-  CertificateRequest copy = ca;
-  copy.key_pem = intermediate.private_key_pem;
+  CertificateRequest copy = t.ca;
+  copy.key_pem = t.intermediate.private_key_pem;
   auto same_key = issue(copy, &forged_root);
-  auto other_key = issue(sub, &forged_root);
-  auto stranger = issue(ca);  // self-signed, the intermediate's name
+  auto other_key = issue(t.sub, &forged_root);
+  auto stranger = issue(t.ca);  // self-signed, the intermediate's name
 
   // Without the forgeries, the chain is the real one; with them added first or last, still.
-  const std::vector<Digest> real_chain{sha256(signer.certificate_der), sha256(sub_ca.certificate_der),
-                                       sha256(intermediate.certificate_der), sha256(p.root.certificate_der)};
-  const std::vector<const Bytes*> genuine{&sub_ca.certificate_der, &intermediate.certificate_der};
+  const std::vector<const Bytes*> genuine{&t.sub_ca.certificate_der, &t.intermediate.certificate_der};
   const std::vector<const Bytes*> forged{&same_key.certificate_der, &other_key.certificate_der,
                                          &stranger.certificate_der};
   for (const bool forged_first : {true, false}) {
     INFO("forged first: " << forged_first);
-    Verifier verifier = verifier_for(p.root);
+    Verifier verifier = verifier_for(t.p.root);
     for (const auto* list : forged_first ? std::vector{&forged, &genuine} : std::vector{&genuine, &forged})
       for (const Bytes* der : *list) REQUIRE(verifier.add_intermediate(*der).has_value());
-    auto verified = verifier.verify(kBody, cms, signer.certificate_der);
+    auto verified = verifier.verify(kBody, t.cms, t.signer.certificate_der);
     INFO((verified ? std::string() : verified.error().line()));
     REQUIRE(verified.has_value());
-    CHECK(verified->chain == real_chain);
+    CHECK(verified->chain == t.chain());
     // A CRL in the sub CA's name signed with the forged sub CA's key is not the sub CA's.
-    auto crl = issue_crl(other_key, {{signer.certificate_der, kSigningTime}}, kSigningTime);
+    auto crl = issue_crl(other_key, {{t.signer.certificate_der, kSigningTime}}, kSigningTime);
     REQUIRE(crl);
     CHECK(contains(verifier.add_crl(*crl).error().message, "does not verify with the key of its issuer"));
-    CHECK(verifier.verify(kBody, cms, signer.certificate_der).has_value());
+    CHECK(verifier.verify(kBody, t.cms, t.signer.certificate_der).has_value());
   }
   // Forgeries alone chain nothing.
-  Verifier forged_only = verifier_for(p.root);
+  Verifier forged_only = verifier_for(t.p.root);
   for (const Bytes* der : forged) REQUIRE(forged_only.add_intermediate(*der).has_value());
-  REQUIRE(forged_only.add_intermediate(sub_ca.certificate_der).has_value());
-  CHECK(contains(refusal(forged_only.verify(kBody, cms, signer.certificate_der)), "no chain to a trusted root"));
+  REQUIRE(forged_only.add_intermediate(t.sub_ca.certificate_der).has_value());
+  CHECK(contains(refusal(forged_only.verify(kBody, t.cms, t.signer.certificate_der)), "no chain to a trusted root"));
 
   // The certificates a signature carries, the forgery first, when the verifier holds no intermediate: the chain is
   // built again without the forgery (it failed, and the intermediate carried after it has its subject).
-  Verifier bare = verifier_for(p.root);
-  auto carried = bare.verify(kBody, cms, signer.certificate_der,
-                             {same_key.certificate_der, intermediate.certificate_der, sub_ca.certificate_der});
+  Verifier bare = verifier_for(t.p.root);
+  auto carried = bare.verify(kBody, t.cms, t.signer.certificate_der,
+                             {same_key.certificate_der, t.intermediate.certificate_der, t.sub_ca.certificate_der});
   INFO((carried ? std::string() : carried.error().line()));
   REQUIRE(carried.has_value());
-  CHECK(carried->chain == real_chain);
+  CHECK(carried->chain == t.chain());
   // A held intermediate that chains only through what the signature carries: the sub CA held, the intermediate
   // carried.
-  Verifier sub_only = verifier_for(p.root);
-  REQUIRE(sub_only.add_intermediate(sub_ca.certificate_der).has_value());
-  auto through = sub_only.verify(kBody, cms, signer.certificate_der, {intermediate.certificate_der});
+  Verifier sub_only = verifier_for(t.p.root);
+  REQUIRE(sub_only.add_intermediate(t.sub_ca.certificate_der).has_value());
+  auto through = sub_only.verify(kBody, t.cms, t.signer.certificate_der, {t.intermediate.certificate_der});
   INFO((through ? std::string() : through.error().line()));
   REQUIRE(through.has_value());
-  CHECK(through->chain == real_chain);
+  CHECK(through->chain == t.chain());
 }
 
 TEST_CASE("a chain is built again without an issuer that chains to a root but fails at the signing time", "[signing]") {
-  TempDir dir;
-  const Pki& p = pki();
-  CertificateRequest ca = request("Intermediate CA");
-  ca.is_ca = true;
-  auto intermediate = issue(ca, &p.root);
-  CertificateRequest sub = request("Sub CA");
-  sub.is_ca = true;
-  auto sub_ca = issue(sub, &intermediate);
-  auto signer = leaf(sub_ca, "p256", "Signer under two intermediates");
-  Bytes cms = sign(dir, signer);
+  TwoLevels t;
   // A bridge CA under the root that expired before the signing time, and a cross-certificate it issued for the sub
   // CA (its name and key), valid then: both chain to the root (at some time), and the cross-certificate is offered
   // first. OpenSSL takes it for the signer's issuer, then finds its issuer expired.
   CertificateRequest bridge_request = valid(request("Bridge CA"), at("2015-01-01"), at("2018-01-01"));
   bridge_request.is_ca = true;
-  auto bridge = issue(bridge_request, &p.root);
-  CertificateRequest cross_request = valid(sub, at("2015-01-01"), at("2040-01-01"));
-  cross_request.key_pem = sub_ca.private_key_pem;
+  auto bridge = issue(bridge_request, &t.p.root);
+  CertificateRequest cross_request = valid(t.sub, at("2015-01-01"), at("2040-01-01"));
+  cross_request.key_pem = t.sub_ca.private_key_pem;
   auto cross = issue(cross_request, &bridge);
 
-  Verifier verifier = verifier_for(p.root);
+  Verifier verifier = verifier_for(t.p.root);
   for (const Bytes* der :
-       {&intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der, &sub_ca.certificate_der})
+       {&t.intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der, &t.sub_ca.certificate_der})
     REQUIRE(verifier.add_intermediate(*der).has_value());
-  auto verified = verifier.verify(kBody, cms, signer.certificate_der);
+  auto verified = verifier.verify(kBody, t.cms, t.signer.certificate_der);
   INFO((verified ? std::string() : verified.error().line()));
   REQUIRE(verified.has_value());
-  CHECK(verified->chain == std::vector<Digest>{sha256(signer.certificate_der), sha256(sub_ca.certificate_der),
-                                               sha256(intermediate.certificate_der), sha256(p.root.certificate_der)});
+  CHECK(verified->chain == t.chain());
   // Without the sub CA's own certificate, the cross-certificate is all there is: refused for the bridge's expiry.
-  Verifier cross_only = verifier_for(p.root);
-  for (const Bytes* der : {&intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der})
+  Verifier cross_only = verifier_for(t.p.root);
+  for (const Bytes* der : {&t.intermediate.certificate_der, &bridge.certificate_der, &cross.certificate_der})
     REQUIRE(cross_only.add_intermediate(*der).has_value());
-  CHECK(contains(refusal(cross_only.verify(kBody, cms, signer.certificate_der)), "CN=Bridge CA expired"));
+  CHECK(contains(refusal(cross_only.verify(kBody, t.cms, t.signer.certificate_der)), "CN=Bridge CA expired"));
+
+  // At two levels, a version signed with SHA-1 (the same name and key): the intermediate's first, the sub CA's
+  // after its good one. The retry drops the certificate the check failed at (the weak intermediate), not the lowest
+  // one that has a stand-in (the good sub CA, which would leave only the weak one).
+  CertificateRequest weak_intermediate = t.ca;
+  weak_intermediate.key_pem = t.intermediate.private_key_pem;
+  weak_intermediate.sha1 = true;
+  CertificateRequest weak_sub = t.sub;
+  weak_sub.key_pem = t.sub_ca.private_key_pem;
+  weak_sub.sha1 = true;
+  Bytes weak_intermediate_der = issue(weak_intermediate, &t.p.root).certificate_der;
+  Bytes weak_sub_der = issue(weak_sub, &t.intermediate).certificate_der;
+  Verifier two_weak = verifier_for(t.p.root);
+  for (const Bytes* der :
+       {&weak_intermediate_der, &t.intermediate.certificate_der, &t.sub_ca.certificate_der, &weak_sub_der})
+    REQUIRE(two_weak.add_intermediate(*der).has_value());
+  auto strong = two_weak.verify(kBody, t.cms, t.signer.certificate_der);
+  INFO((strong ? std::string() : strong.error().line()));
+  REQUIRE(strong.has_value());
+  CHECK(strong->chain == t.chain());
 }
 
 TEST_CASE("a cached chain is reused only inside its validity window", "[signing]") {

@@ -19,7 +19,7 @@ expect() { grep -Eq "$1" "$tmp/scene.out" || fail "the scene did not print /$1/:
 expect "HTTP 201: entry [0-9]+, access.granted ledger"
 expect "HTTP 201: entry [0-9]+, survey.plan-approved TL-M9; checkpoint of size [0-9]+; inclusion proof of [0-9]+ hashes"
 expect 'HTTP 422: .*"refused":"duplicate"'
-expect "entry [0-9]+, survey.reported TL-M9; its inclusion proof .* whose checkpoint verifies with the operator's key: yes"
+expect "entry [0-9]+, survey.reported TL-M9; its inclusion proof .* verifies with the operator's key: yes"
 expect "TL-M9: a model at stage surveying, as the inspector reads it through the service"
 expect "HTTP 403: "
 expect "mirrored https://127.0.0.1:[0-9]+ to .*; a first copy: its checkpoint verifies with the operator key given"
@@ -27,4 +27,4 @@ expect "log: antq serve: stopped \([0-9]+ entries\)"
 "$antq" verify-bundle "$demo/serve/mirror" --operator-key "$demo/ledger/operator.vkey" --trust "$demo/pki/roots.pem" \
   > /dev/null || fail "verify-bundle does not accept the demo's mirror"
 "$antq" verify "$demo/ledger" > /dev/null || fail "the demo ledger does not verify after the scene"
-echo "the demo's service scene: 201, 422, a receipt anchored, the inspector's read, 403, the mirror verified, SIGTERM stop"
+echo "the demo's service scene: 201, 422, a receipt anchored, the inspector's read, 403, mirror verified, SIGTERM stop"
