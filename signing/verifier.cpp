@@ -734,8 +734,8 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
       clear_ssl_errors();
       // OpenSSL does not try another issuer when the one it took fails (a cross-certificate whose own issuer has
       // expired, one signed with SHA-1, a CA's name and key identifier on another CA's certificate): the chain is
-      // built again without the lowest certificate of the pool in it that another certificate of the pool could
-      // stand for (the same subject), a few times at most. The refusal names what the first chain failed on.
+      // built again without a certificate of it that another of the pool could stand for (replaceable_issuer), a
+      // few times at most. The refusal names what the first chain failed on.
       X509* replaced = attempt < kMaxOtherIssuers ? replaceable_issuer(ctx.get(), untrusted.get()) : nullptr;
       if (replaced == nullptr) return refused("signature", why);
       excluded.push_back(replaced);
