@@ -426,6 +426,11 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
   }
 }
 
+// Pushes `c` onto `to`, which then holds a reference of its own; nothing when that fails.
+void push_held(STACK_OF(X509) * to, X509* c) {
+  if (X509_up_ref(c) == 1 && sk_X509_push(to, c) <= 0) X509_free(c);
+}
+
 // How many times a chain is built again without an issuer that failed (Verifier::verify).
 constexpr int kMaxOtherIssuers = 8;
 
@@ -511,10 +516,6 @@ ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * o
   ChainedIntermediates out{X509StackPtr(sk_X509_new_null()), X509StackPtr(sk_X509_new_null())};
   std::vector<X509*> pending, taken;
   for (int i = 0; i < sk_X509_num(offered); ++i) pending.push_back(sk_X509_value(offered, i));
-  const auto take = [](STACK_OF(X509) * to, X509 * c) {
-    if (X509_up_ref(c) != 1) return;
-    if (sk_X509_push(to, c) <= 0) X509_free(c);
-  };
   // Each round takes those whose issuer is a root or was taken before: the first tries every certificate, each
   // later one only those whose issuer's name is that of one the round before took. A round that takes none ends it.
   for (bool first = true; !pending.empty(); first = false) {
@@ -533,10 +534,10 @@ ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * o
       taken.push_back(c);
       return true;
     });
-    for (X509* c : taken) take(out.chained.get(), c);
+    for (X509* c : taken) push_held(out.chained.get(), c);
     if (taken.empty()) break;
   }
-  for (X509* c : pending) take(out.unchained.get(), c);
+  for (X509* c : pending) push_held(out.unchained.get(), c);
   clear_ssl_errors();
   return out;
 }
@@ -709,9 +710,7 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
     auto pool = [&]() {
       X509StackPtr out(sk_X509_new_null());
       auto add = [&](X509* c) {
-        if (std::find(excluded.begin(), excluded.end(), c) == excluded.end() && X509_up_ref(c) == 1 &&
-            sk_X509_push(out.get(), c) <= 0)
-          X509_free(c);
+        if (std::find(excluded.begin(), excluded.end(), c) == excluded.end()) push_held(out.get(), c);
       };
       for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i) add(sk_X509_value(rep_->chained.get(), i));
       for (const X509Ptr& e : extras) add(e.get());
