@@ -132,8 +132,7 @@ result=$("$validate" "$out/bag" 2>"$tmp/notes") || fail "bagit_validate.py refus
 [[ $result == "valid: "* ]] || fail "bagit_validate.py: $result"
 cp -a "$out/bag" "$tmp/damaged"
 bin=$tmp/damaged/data/ho-so/001/entries.bin
-byte=$(od -An -tu1 -j40 -N1 "$bin" | tr -d ' ')
-printf "\\$(printf '%03o' $(((byte + 1) % 256)))" | dd of="$bin" bs=1 seek=40 conv=notrunc status=none
+flip_byte "$bin" 40
 rc=0
 result=$("$validate" "$tmp/damaged" 2>/dev/null) || rc=$?
 [[ $rc == 1 && $result == *"checksum mismatch with manifest-sha256.txt, data/ho-so/001/entries.bin"* ]] ||

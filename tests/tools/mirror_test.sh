@@ -163,15 +163,15 @@ refused "an intermediate that is not a CA's" 1 "$url/intermediates.pem: holds a 
 # holds, in a tile above level 0 or in a new entry is the server's error, found before any entry is fetched or as its
 # bundle comes.
 serve "$tmp/site3"
-printf '\x01' | dd of="$tmp/www/tile/0/012.p/176" bs=1 seek=5 conv=notrunc status=none
+flip_byte "$tmp/www/tile/0/012.p/176" 5
 refused "a changed leaf the copy holds" 1 \
   "$url/checkpoint: the checkpoint's root (tree size 3248) is not that of the tiles served; the kept copy is unchanged"
 serve "$tmp/site3"
-printf '\x01' | dd of="$tmp/www/tile/1/000.p/12" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$tmp/www/tile/1/000.p/12" 100
 refused "a changed tile above level 0" 1 "$url/tile/1/000.p/12: hash 3 is not that of the level-0 tiles below it"
 serve "$tmp/site3"
 size=$(stat -c %s "$tmp/www/tile/entries/012.p/176")
-printf '\x01' | dd of="$tmp/www/tile/entries/012.p/176" bs=1 seek=$((size - 1)) conv=notrunc status=none
+flip_byte "$tmp/www/tile/entries/012.p/176" $((size - 1))
 refused "a changed entry" 1 "$url/tile/entries/012.p/176: entry 3247 is not the one the checkpoint's tiles hold"
 # The checkpoint of a log that is not there: the URL is wrong (exit 2).
 serve "$tmp/site3"
@@ -283,7 +283,7 @@ refused "a fork below the copy's last tile" 1 \
 # A copy damaged on disk is not taken for a fork when an older checkpoint is served: the copy is damaged.
 serve "$tmp/site1"
 cp "$copy/tile/entries/000" "$tmp/bundle-000"
-printf '\x01' | dd of="$copy/tile/entries/000" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$copy/tile/entries/000" 100
 kept=$(fingerprint)
 refused "a damaged copy and an older checkpoint" 1 \
   "the kept entries do not give the kept checkpoint's root: the kept copy is damaged"
