@@ -169,12 +169,14 @@ class Verifier {
   Verifier& operator=(Verifier&&) noexcept;
   ~Verifier();
 
-  // bad_input when the DER is not a certificate.
+  // bad_input when the DER is not a certificate. An intermediate held takes part in chains only while it chains to
+  // a root by signature (chained_intermediates, signing/openssl_util.hpp): one with a real CA's name and key under a
+  // self-made root of a trusted root's name would otherwise be taken first and hide the real one.
   Status add_root(ByteView der);
   Status add_intermediate(ByteView der);
 
-  // A certificate revocation list of a CA this verifier knows (a root or an intermediate), its signature checked
-  // against that CA. From then on a signature is refused when a certificate of its chain was revoked at or before
+  // A certificate revocation list of a CA this verifier knows (a root or an intermediate held that chains to one),
+  // its signature checked against that CA. From then on a signature is refused when a certificate of its chain was revoked at or before
   // its signing time; a revocation after the signing time leaves it valid (VerifiedSignature::revoked_after).
   // bad_input when the DER is not a CRL, its issuer is unknown or its signature does not verify.
   struct CrlInfo {
@@ -196,8 +198,10 @@ class Verifier {
   // messageDigest matches, the signature over the signed attributes verifies; allowed algorithms (policy above);
   // the signer certificate `signer_der` has keyUsage digitalSignature or nonRepudiation; no unsigned attribute but
   // one signatureTimeStampToken, which must verify against a trusted time-stamp authority; a chain from the signer
-  // through the intermediates (plus `extra_certs`) to a root, valid at the signing time (VerifiedSignature), and no
-  // certificate of it revoked at or before that time by a CRL held.
+  // to a root, valid at the signing time (VerifiedSignature), built from the held intermediates that chain to a
+  // root, then `extra_certs`, then the other intermediates held (a chain that fails is built again, up to 8 times,
+  // without a certificate another of the same subject could stand for: FORMAT.md §3); and no certificate of it
+  // revoked at or before that time by a CRL held.
   // CmsForm::ledger (signatures of events) also requires what FORMAT.md §3 says of the ledger's stored form: exactly
   // OpenSSL's DER, no CRLs inside, the signer named by its certificate's own bytes, and no unsigned attribute but the
   // token. CmsForm::document (signatures inside PDFs) leaves other unsigned attributes alone and

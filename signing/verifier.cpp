@@ -396,7 +396,7 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
       return "no chain to a trusted root: the issuer " + name_to_string(X509_get_issuer_name(at)) + " of " + who +
-             " is neither a trusted root nor a known intermediate";
+             " is neither a trusted root nor an intermediate held that chains to one";
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       return who + " is self-signed and not a trusted root";
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -615,7 +615,7 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   }
   clear_ssl_errors();
   if (!named)
-    return bad_input(i18n::Text("the CRL's issuer {} is neither a trusted root nor a known intermediate", info.issuer));
+    return bad_input(i18n::Text("the CRL's issuer {} is neither a trusted root nor an intermediate held that chains to one", info.issuer));
   if (!signed_by)
     return bad_input(i18n::Text("the CRL's signature does not verify with the key of its issuer {}", info.issuer));
   rep_->crls.push_back({std::move(crl), sha256(der)});

@@ -293,7 +293,7 @@ TEST_CASE("a chain through an intermediate verifies only when the intermediate i
   std::string why = refusal(verifier.verify(kBody, cms, signer.certificate_der));
   CHECK(why ==
         "no chain to a trusted root: the issuer CN=Intermediate CA of certificate CN=Signer under intermediate "
-        "is neither a trusted root nor a known intermediate");
+        "is neither a trusted root nor an intermediate held that chains to one");
 
   auto with_extra = verifier.verify(kBody, cms, signer.certificate_der, {intermediate.certificate_der});
   REQUIRE(with_extra.has_value());
@@ -543,7 +543,7 @@ TEST_CASE("add_crl refuses what is not a CRL, an unknown issuer and a forged sig
   auto stranger = root_ca("Stranger CA");  // self-signed, not trusted
   auto foreign = issue_crl(stranger, {}, kSigningTime);
   REQUIRE(foreign);
-  CHECK(contains(verifier.add_crl(*foreign).error().message, "neither a trusted root nor a known intermediate"));
+  CHECK(contains(verifier.add_crl(*foreign).error().message, "neither a trusted root nor an intermediate held that chains to one"));
   // Same issuer name as the root, another key.
   auto fake_root = root_ca();
   auto forged = issue_crl(fake_root, {}, kSigningTime);
