@@ -34,8 +34,8 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 # Debug information as line tables only (-g1, -gline-tables-only): backtraces, gdb's and the sanitizers' reports
-# keep file and line, and the two builds from scratch take about a third less (CI builds both on 2 cores within a
-# time limit; full -g costs most in the template-heavy units: ledger/act.cpp 54 s with -g, 37 s with -g1).
+# keep file and line, and a unit costs g++ 20-35% less CPU (ledger/act.cpp 32.6 s -> 22.8 s), clang with the
+# sanitizers 5-18% (CI builds both from scratch on 2 cores within a time limit).
 
 # Address and undefined-behaviour sanitizers on the units that parse untrusted bytes, built with clang-16 so that the
 # same build holds the libFuzzer targets (tests/fuzz/): each gets a smoke run of a few seconds from its seeds.
