@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,16 +47,40 @@ using EvpMdCtxPtr = UniqueSsl<EVP_MD_CTX, EVP_MD_CTX_free>;
 using CmsPtr = UniqueSsl<CMS_ContentInfo, CMS_ContentInfo_free>;
 using Asn1TimePtr = UniqueSsl<ASN1_TIME, ASN1_TIME_free>;
 
+// Pushes `c` onto `to`, which then holds a reference of its own; nothing when that fails.
+inline void push_held(STACK_OF(X509) * to, X509* c) {
+  if (X509_up_ref(c) == 1 && sk_X509_push(to, c) <= 0) X509_free(c);
+}
+
 // Those of `offered` (CA certificates of any origin) that chain to a root of `store` through the others that do, by
 // signatures (at OpenSSL's security level `auth_level`; none when negative), at any time (`now`: valid now). OpenSSL
 // builds a chain from the first issuer it finds by name and key identifier and does not try another when that one then
 // fails: a certificate that copies a CA's name and key identifier (or its key, under a root of the same name) would
-// hide the CA from every chain through it. Chains are built from what this returns first (`chained`); `unchained` (the
-// rest, in the order offered) may serve only after the certificates a signature carries (Verifier::verify).
+// hide the CA from every chain through it. Each certificate's chain is built with build_chain (below), through those
+// taken before. Chains are built from what this returns first (`chained`); `unchained` (the rest, in the order
+// offered) may serve only after the certificates a signature carries or a client sends (Verifier::verify, the TLS
+// server).
 struct ChainedIntermediates {
   X509StackPtr chained, unchained;
 };
 ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level, bool now);
+
+// A chain of `cert` to a root of `store`, built through the untrusted certificates `pool` gives (without those
+// excluded so far), each attempt's context set up by `setup` (its parameters, its callback). OpenSSL does not try
+// another issuer when the one it took fails (a cross-certificate whose own issuer has expired, one signed with SHA-1,
+// a CA's name and key identifier on another CA's certificate, a CA re-keyed under the same name): a chain that fails
+// is built again without a certificate of it that another of the pool could stand for (the one the check failed at,
+// else the first above it, else the lowest), 8 times at most. `first_failure` sees the first attempt's context when
+// that attempt fails. Verifier::verify, chained_intermediates and the TLS server's client check build chains so.
+struct BuiltChain {
+  X509StackPtr untrusted;  // what `ctx` was given: kept as long as it is
+  X509StoreCtxPtr ctx;     // the last attempt's; null when none could be made (OpenSSL's errors left in the queue)
+  bool verified = false;
+};
+BuiltChain build_chain(X509_STORE* store, X509* cert,
+                       const std::function<X509StackPtr(const std::vector<X509*>& excluded)>& pool,
+                       const std::function<void(X509_STORE_CTX*)>& setup,
+                       const std::function<void(X509_STORE_CTX*)>& first_failure = {});
 
 // Drains this thread's OpenSSL error queue into one line ("reason; reason"), or "unknown OpenSSL error" when
 // it is empty. Call it right after the failing OpenSSL call.

@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "signing/openssl_util.hpp"
@@ -11,6 +12,8 @@ namespace antq::signing {
 struct TlsServerPolicy::Rep {
   std::mutex mutex;
   std::vector<X509CrlPtr> crls;  // guarded by mutex
+  // The intermediates given, parted by whether they chain to a root (chained_intermediates); set once, then read.
+  X509StackPtr chained, unchained;
 };
 
 namespace {
@@ -54,6 +57,60 @@ int verify_client(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
+// OpenSSL's check of a client's chain, replaced (SSL_CTX_set_cert_verify_callback) by one that builds it as
+// Verifier::verify builds a signer's: from the intermediates that chain to a root, then those the client sent, then
+// (when it sent any) the other intermediates held, and again without an issuer another could stand for when the
+// chain fails (build_chain: OpenSSL does not try another). Each attempt has the handshake's parameters (valid now,
+// the ssl_client purpose, the depth, the security level) and verify_client; the handshake gets the chain built, or
+// the first attempt's error.
+int verify_chain(X509_STORE_CTX* ctx, void* arg) {
+  const auto* policy = static_cast<const TlsServerPolicy::Rep*>(arg);
+  X509* leaf = X509_STORE_CTX_get0_cert(ctx);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);  // the client's certificate, then any it sent
+  void* ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+  if (leaf == nullptr) {
+    X509_STORE_CTX_set_error(ctx, X509_V_ERR_UNSPECIFIED);
+    return 0;
+  }
+  bool sent_more = false;
+  for (int i = 0; i < sk_X509_num(sent); ++i) sent_more = sent_more || sk_X509_value(sent, i) != leaf;
+  const auto pool = [&](const std::vector<X509*>& excluded) {
+    X509StackPtr out(sk_X509_new_null());
+    const auto add = [&](STACK_OF(X509) * from) {
+      for (int i = 0; out && i < sk_X509_num(from); ++i)
+        if (X509* c = sk_X509_value(from, i);
+            c != leaf && std::find(excluded.begin(), excluded.end(), c) == excluded.end())
+          push_held(out.get(), c);
+    };
+    add(policy->chained.get());
+    add(sent);
+    if (sent_more) add(policy->unchained.get());
+    return out;
+  };
+  int error = X509_V_ERR_UNSPECIFIED, depth = 0;
+  const BuiltChain built = build_chain(
+      X509_STORE_CTX_get0_store(ctx), leaf, pool,
+      [&](X509_STORE_CTX* attempt) {
+        X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(attempt), X509_STORE_CTX_get0_param(ctx));
+        X509_STORE_CTX_set_ex_data(attempt, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl);
+        X509_STORE_CTX_set_verify_cb(attempt, verify_client);
+      },
+      [&](X509_STORE_CTX* failed) {
+        error = X509_STORE_CTX_get_error(failed);
+        depth = X509_STORE_CTX_get_error_depth(failed);
+      });
+  if (built.verified) {
+    if (STACK_OF(X509)* chain = X509_STORE_CTX_get1_chain(built.ctx.get()))
+      X509_STORE_CTX_set0_verified_chain(ctx, chain);
+    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
+  }
+  clear_ssl_errors();
+  X509_STORE_CTX_set_error(ctx, error);
+  X509_STORE_CTX_set_error_depth(ctx, depth);
+  return 0;
+}
+
 Result<X509CrlPtr> crl(ByteView der) {
   X509CrlPtr c = crl_from_der(der);
   if (!c) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
@@ -93,8 +150,8 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   if (SSL_CTX_use_PrivateKey(ctx, settings.key->rep()->key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
     return bad_input(i18n::Text("--key does not match the certificate of --cert: {}", ssl_errors()));
 
-  // Client certificates: OpenSSL builds and checks the chain against the roots alone (trusted only when
-  // self-signed; the intermediates serve to build chains, those that chain to a root: chained_intermediates).
+  // Client certificates: chains end at the roots alone (the store holds nothing else: trusted only when
+  // self-signed), built through the intermediates by verify_chain.
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   for (const Bytes& der : settings.roots)
     if (X509Ptr c = x509_from_der(der); !c || X509_STORE_add_cert(store, c.get()) != 1)
@@ -102,12 +159,12 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   X509StackPtr offered(sk_X509_new_null());
   for (const Bytes& der : settings.intermediates)
     if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
-  // At the context's security level and valid when the server starts (docs/service.md): the handshake does not
-  // try another issuer when the one OpenSSL takes fails.
-  auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), true);
-  for (int i = 0; i < sk_X509_num(parted.chained.get()); ++i)
-    if (X509_STORE_add_cert(store, sk_X509_value(parted.chained.get(), i)) != 1) clear_ssl_errors();
+  // At the context's security level, at any time (each handshake checks validity now, and builds the chain again
+  // without a certificate that fails then when another stands for it).
+  auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), false);
   auto rep = std::make_unique<Rep>();
+  rep->chained = std::move(parted.chained);
+  rep->unchained = std::move(parted.unchained);
   for (const Bytes& der : settings.crls) {
     auto c = crl(der);
     if (!c) return std::unexpected(c.error());
@@ -117,6 +174,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   if (SSL_CTX_set_ex_data(ctx, policy_index(), policy->rep_.get()) != 1)
     return bad_input(i18n::Text("cannot attach the client certificate policy: {}", ssl_errors()));
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
+  SSL_CTX_set_cert_verify_callback(ctx, verify_chain, policy->rep_.get());
   SSL_CTX_set_verify_depth(ctx, 8);
   // Clients are told which CAs their certificate must chain to.
   UniqueSsl<STACK_OF(X509_NAME), detail::free_name_stack> names(sk_X509_NAME_new_null());

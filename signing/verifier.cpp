@@ -28,6 +28,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -426,12 +427,7 @@ std::string chain_error_message(X509_STORE_CTX* ctx, X509* signer, UnixTime sign
   }
 }
 
-// Pushes `c` onto `to`, which then holds a reference of its own; nothing when that fails.
-void push_held(STACK_OF(X509) * to, X509* c) {
-  if (X509_up_ref(c) == 1 && sk_X509_push(to, c) <= 0) X509_free(c);
-}
-
-// How many times a chain is built again without an issuer that failed (Verifier::verify).
+// How many times a chain is built again without an issuer that failed (build_chain).
 constexpr int kMaxOtherIssuers = 8;
 
 // A certificate of the chain `ctx` built (and failed), above the signer's, that came from `pool` and that another
@@ -457,6 +453,31 @@ X509* replaceable_issuer(X509_STORE_CTX* ctx, STACK_OF(X509) * pool) {
 }
 
 }  // namespace
+
+BuiltChain build_chain(X509_STORE* store, X509* cert,
+                       const std::function<X509StackPtr(const std::vector<X509*>& excluded)>& pool,
+                       const std::function<void(X509_STORE_CTX*)>& setup,
+                       const std::function<void(X509_STORE_CTX*)>& first_failure) {
+  std::vector<X509*> excluded;
+  for (int attempt = 0;; ++attempt) {
+    BuiltChain built{pool(excluded), X509StoreCtxPtr(X509_STORE_CTX_new())};
+    if (!built.untrusted || !built.ctx ||
+        X509_STORE_CTX_init(built.ctx.get(), store, cert, built.untrusted.get()) != 1) {
+      built.ctx.reset();
+      return built;
+    }
+    setup(built.ctx.get());
+    if (X509_verify_cert(built.ctx.get()) == 1) {
+      built.verified = true;
+      return built;
+    }
+    if (attempt == 0 && first_failure) first_failure(built.ctx.get());
+    clear_ssl_errors();
+    X509* replaced = attempt < kMaxOtherIssuers ? replaceable_issuer(built.ctx.get(), built.untrusted.get()) : nullptr;
+    if (replaced == nullptr) return built;
+    excluded.push_back(replaced);
+  }
+}
 
 // OpenSSL's security level for chains (X509_VERIFY_PARAM_set_auth_level): 112-bit keys, no SHA-1 or MD5.
 constexpr int kAuthLevel = 2;
@@ -525,12 +546,22 @@ ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * o
             return X509_NAME_cmp(X509_get_issuer_name(c), X509_get_subject_name(t)) == 0;
           }))
         return false;
-      X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-      if (!ctx || X509_STORE_CTX_init(ctx.get(), store, c, out.chained.get()) != 1) return false;
-      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-      if (!now) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
-      if (auth_level >= 0) X509_VERIFY_PARAM_set_auth_level(param, auth_level);
-      if (X509_verify_cert(ctx.get()) != 1) return false;
+      // Through those taken; when the chain fails, again without one of them another could stand for (a CA re-keyed
+      // under the same name, its certificates without a key identifier: OpenSSL may take the old key first).
+      const auto pool = [&](const std::vector<X509*>& excluded) {
+        X509StackPtr from(sk_X509_new_null());
+        for (int i = 0; from && i < sk_X509_num(out.chained.get()); ++i)
+          if (X509* t = sk_X509_value(out.chained.get(), i);
+              std::find(excluded.begin(), excluded.end(), t) == excluded.end())
+            push_held(from.get(), t);
+        return from;
+      };
+      const auto setup = [&](X509_STORE_CTX* ctx) {
+        X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
+        if (!now) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+        if (auth_level >= 0) X509_VERIFY_PARAM_set_auth_level(param, auth_level);
+      };
+      if (!build_chain(store, c, pool, setup).verified) return false;
       taken.push_back(c);
       return true;
     });
@@ -615,7 +646,8 @@ Result<Verifier::CrlInfo> Verifier::add_crl(ByteView der) {
   }
   clear_ssl_errors();
   if (!named)
-    return bad_input(i18n::Text("the CRL's issuer {} is neither a trusted root nor an intermediate held that chains to one", info.issuer));
+    return bad_input(i18n::Text(
+        "the CRL's issuer {} is neither a trusted root nor an intermediate held that chains to one", info.issuer));
   if (!signed_by)
     return bad_input(i18n::Text("the CRL's signature does not verify with the key of its issuer {}", info.issuer));
   rep_->crls.push_back({std::move(crl), sha256(der)});
@@ -705,9 +737,8 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
     rep_->rechain();
     std::shared_lock config(rep_->config_mutex);
     // The pool: the intermediates that chain to a root, the certificates the signature carries, and (through these)
-    // the other intermediates; each attempt after the first without an issuer that failed (below).
-    std::vector<X509*> excluded;
-    auto pool = [&]() {
+    // the other intermediates; each attempt after the first without an issuer that failed (build_chain).
+    auto pool = [&](const std::vector<X509*>& excluded) {
       X509StackPtr out(sk_X509_new_null());
       auto add = [&](X509* c) {
         if (std::find(excluded.begin(), excluded.end(), c) == excluded.end()) push_held(out.get(), c);
@@ -718,29 +749,20 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
         for (int i = 0; i < sk_X509_num(rep_->unchained.get()); ++i) add(sk_X509_value(rep_->unchained.get(), i));
       return out;
     };
-    X509StoreCtxPtr ctx;
+    // The refusal names what the first chain failed on (build_chain tries others).
     std::string why;
-    for (int attempt = 0;; ++attempt) {
-      X509StackPtr untrusted = pool();
-      ctx.reset(X509_STORE_CTX_new());
-      if (!untrusted || !ctx || X509_STORE_CTX_init(ctx.get(), rep_->store.get(), cert, untrusted.get()) != 1)
-        return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
-      X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-      X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
-      X509_VERIFY_PARAM_set_auth_level(param, kAuthLevel);
-      if (X509_verify_cert(ctx.get()) == 1) break;
-      if (attempt == 0) why = chain_error_message(ctx.get(), cert, signing_time);
-      clear_ssl_errors();
-      // OpenSSL does not try another issuer when the one it took fails (a cross-certificate whose own issuer has
-      // expired, one signed with SHA-1, a CA's name and key identifier on another CA's certificate): the chain is
-      // built again without a certificate of it that another of the pool could stand for (replaceable_issuer), a
-      // few times at most. The refusal names what the first chain failed on.
-      X509* replaced = attempt < kMaxOtherIssuers ? replaceable_issuer(ctx.get(), untrusted.get()) : nullptr;
-      if (replaced == nullptr) return refused("signature", why);
-      excluded.push_back(replaced);
-    }
+    const BuiltChain built = build_chain(
+        rep_->store.get(), cert, pool,
+        [&](X509_STORE_CTX* attempt) {
+          X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(attempt);
+          X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(signing_time));
+          X509_VERIFY_PARAM_set_auth_level(param, kAuthLevel);
+        },
+        [&](X509_STORE_CTX* failed) { why = chain_error_message(failed, cert, signing_time); });
+    if (!built.ctx) return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
+    if (!built.verified) return refused("signature", why);
     entry = std::make_shared<Signer>();
-    entry->chain_certs.reset(X509_STORE_CTX_get1_chain(ctx.get()));
+    entry->chain_certs.reset(X509_STORE_CTX_get1_chain(built.ctx.get()));
     entry->key_description = key_desc;
     entry->valid_from = INT64_MIN;
     entry->valid_until = INT64_MAX;

@@ -1,10 +1,14 @@
 // Helpers shared by the signing tests: a temporary directory, files, the openssl command line, a small PKI built
-// with issue_certificate, and an environment variable set for a test.
+// with issue_certificate, an environment variable set for a test, and a certificate signed again without its
+// authority key identifier.
 #pragma once
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -14,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "signing/openssl_util.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::signing::test {
@@ -185,6 +190,25 @@ void with_variable(const char* name, const char* value, F body) {
     ::setenv(name, saved->c_str(), 1);
   else
     ::unsetenv(name);
+}
+
+// `cert` without its authorityKeyIdentifier, signed again by `issuer` (as some CAs issue: OpenSSL then finds the
+// issuer by name alone).
+inline Bytes without_authority_key_id(const Bytes& cert, const IssuedCertificate& issuer) {
+  X509Ptr x = x509_from_der(cert);
+  BioPtr key_bio = memory_bio(as_bytes(issuer.private_key_pem));
+  EvpPkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  REQUIRE((x && key));
+  const int at = X509_get_ext_by_NID(x.get(), NID_authority_key_identifier, -1);
+  REQUIRE(at >= 0);
+  X509_EXTENSION_free(X509_delete_ext(x.get(), at));
+  REQUIRE(X509_sign(x.get(), key.get(), EVP_sha256()) > 0);
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(x.get(), &der);
+  REQUIRE(n > 0);
+  Bytes out(der, der + n);
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace antq::signing::test

@@ -100,4 +100,44 @@ TEST_CASE("the service's handshake builds client chains only from intermediates 
   CHECK_FALSE(handshake(settings, client).empty());
 }
 
+TEST_CASE("the service's handshake builds a client's chain again without an issuer that fails", "[tls]") {
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = request("Provincial CA");
+  ca.is_ca = true;
+  auto intermediate = issue(ca, &p.root);
+  // The provincial CA re-keyed (its name, another key), and the ward's CA issued by the new key without an
+  // authorityKeyIdentifier: OpenSSL takes the old key's certificate for its issuer first.
+  auto rekeyed = issue(ca, &p.root);
+  CertificateRequest ward = request("Ward CA");
+  ward.is_ca = true;
+  auto ward_ca = issue(ward, &rekeyed);
+  ward_ca.certificate_der = without_authority_key_id(ward_ca.certificate_der, rekeyed);
+  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &ward_ca);
+  // A bridge CA that has expired, and a cross-certificate of the ward's CA (its name and key) it issued, valid now
+  // and held first: OpenSSL takes it for the clerk's issuer, then finds the bridge expired.
+  CertificateRequest bridge_request = valid(request("Bridge CA"), at("2015-01-01"), at("2018-01-01"));
+  bridge_request.is_ca = true;
+  auto bridge = issue(bridge_request, &p.root);
+  CertificateRequest cross_request = valid(ward, at("2015-01-01"), now() + 86400);
+  cross_request.key_pem = ward_ca.private_key_pem;
+  auto cross = issue(cross_request, &bridge);
+  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
+  server_request.tls_server_names = {"DNS:localhost"};
+  auto server_cert = issue(server_request, &p.root);
+  PrivateKey server_key = key_of(dir, server_cert, "server.key");
+
+  TlsServerSettings settings;
+  settings.certificate_chain = {server_cert.certificate_der};
+  settings.key = &server_key;
+  settings.roots = {p.root.certificate_der};
+  settings.intermediates = {intermediate.certificate_der, rekeyed.certificate_der, bridge.certificate_der,
+                            cross.certificate_der, ward_ca.certificate_der};
+  CHECK(handshake(settings, client).empty());
+  // Without the re-keyed CA's certificate, the cross-certificate is all there is: refused for the bridge's expiry.
+  settings.intermediates = {intermediate.certificate_der, bridge.certificate_der, cross.certificate_der,
+                            ward_ca.certificate_der};
+  CHECK(handshake(settings, client) == "certificate has expired");
+}
+
 }  // namespace antq::signing

@@ -434,6 +434,38 @@ TEST_CASE("a chain is built again without an issuer that chains to a root but fa
   CHECK(strong->chain == t.chain());
 }
 
+TEST_CASE("a sub CA under a CA re-keyed under the same name chains when it names no key identifier", "[signing]") {
+  TwoLevels t;
+  // The intermediate re-keyed: a new certificate of its name and another key, and the sub CA issued by the new key
+  // without an authorityKeyIdentifier. OpenSSL takes the old key's certificate (held first) for the sub CA's issuer:
+  // the sub CA must still be found to chain, and the signer's chain through it built.
+  CertificateRequest rekeyed_request = t.ca;
+  IssuedCertificate rekeyed = issue(rekeyed_request, &t.p.root);
+  IssuedCertificate sub_ca = issue(t.sub, &rekeyed);
+  sub_ca.certificate_der = without_authority_key_id(sub_ca.certificate_der, rekeyed);
+  IssuedCertificate signer = leaf(sub_ca, "p256", "Signer under the re-keyed CA");
+  Bytes cms = sign(t.dir, signer);
+
+  Verifier verifier = verifier_for(t.p.root);
+  for (const Bytes* der : {&t.intermediate.certificate_der, &rekeyed.certificate_der, &sub_ca.certificate_der})
+    REQUIRE(verifier.add_intermediate(*der).has_value());
+  auto verified = verifier.verify(kBody, cms, signer.certificate_der);
+  INFO((verified ? std::string() : verified.error().line()));
+  REQUIRE(verified.has_value());
+  CHECK(verified->chain == std::vector<Digest>{sha256(signer.certificate_der), sha256(sub_ca.certificate_der),
+                                               sha256(rekeyed.certificate_der), sha256(t.p.root.certificate_der)});
+  // The parting itself: all three chain to the root.
+  X509StorePtr store(X509_STORE_new());
+  X509Ptr root = x509_from_der(t.p.root.certificate_der);
+  REQUIRE((store && root && X509_STORE_add_cert(store.get(), root.get()) == 1));
+  X509StackPtr offered(sk_X509_new_null());
+  for (const Bytes* der : {&t.intermediate.certificate_der, &rekeyed.certificate_der, &sub_ca.certificate_der})
+    REQUIRE(sk_X509_push(offered.get(), x509_from_der(*der).release()) > 0);
+  auto parted = chained_intermediates(store.get(), offered.get(), -1, false);
+  CHECK(sk_X509_num(parted.chained.get()) == 3);
+  CHECK(sk_X509_num(parted.unchained.get()) == 0);
+}
+
 TEST_CASE("a cached chain is reused only inside its validity window", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
@@ -543,7 +575,8 @@ TEST_CASE("add_crl refuses what is not a CRL, an unknown issuer and a forged sig
   auto stranger = root_ca("Stranger CA");  // self-signed, not trusted
   auto foreign = issue_crl(stranger, {}, kSigningTime);
   REQUIRE(foreign);
-  CHECK(contains(verifier.add_crl(*foreign).error().message, "neither a trusted root nor an intermediate held that chains to one"));
+  CHECK(contains(verifier.add_crl(*foreign).error().message,
+                 "neither a trusted root nor an intermediate held that chains to one"));
   // Same issuer name as the root, another key.
   auto fake_root = root_ca();
   auto forged = issue_crl(fake_root, {}, kSigningTime);
