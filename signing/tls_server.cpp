@@ -45,11 +45,18 @@ int policy_index() {
 int verify_client(int ok, X509_STORE_CTX* store) {
   if (ok != 1) return ok;
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  if (ssl == nullptr) return ok;
+  if (ssl == nullptr) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_UNSPECIFIED);
+    return 0;
+  }
   auto* policy = static_cast<TlsServerPolicy::Rep*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), policy_index()));
   X509* cert = X509_STORE_CTX_get_current_cert(store);
   X509* issuer = X509_STORE_CTX_get0_current_issuer(store);
-  if (policy == nullptr || cert == nullptr || issuer == nullptr || issuer == cert) return ok;
+  if (policy == nullptr) {  // no CRL could be asked: refused (verify_chain sets both on every context it makes)
+    X509_STORE_CTX_set_error(store, X509_V_ERR_UNSPECIFIED);
+    return 0;
+  }
+  if (cert == nullptr || issuer == nullptr || issuer == cert) return ok;
   if (revoked(*policy, cert, issuer)) {
     X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REVOKED);
     return 0;
@@ -92,16 +99,16 @@ int verify_chain(X509_STORE_CTX* ctx, void* arg) {
       X509_STORE_CTX_get0_store(ctx), leaf, pool,
       [&](X509_STORE_CTX* attempt) {
         X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(attempt), X509_STORE_CTX_get0_param(ctx));
-        X509_STORE_CTX_set_ex_data(attempt, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl);
+        X509_STORE_CTX_set_ex_data(attempt, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl);  // else verify_client refuses
         X509_STORE_CTX_set_verify_cb(attempt, verify_client);
       },
       [&](X509_STORE_CTX* failed) {
         error = X509_STORE_CTX_get_error(failed);
         depth = X509_STORE_CTX_get_error_depth(failed);
       });
-  if (built.verified) {
-    if (STACK_OF(X509)* chain = X509_STORE_CTX_get1_chain(built.ctx.get()))
-      X509_STORE_CTX_set0_verified_chain(ctx, chain);
+  STACK_OF(X509)* chain = built.verified ? X509_STORE_CTX_get1_chain(built.ctx.get()) : nullptr;
+  if (chain != nullptr) {
+    X509_STORE_CTX_set0_verified_chain(ctx, chain);
     X509_STORE_CTX_set_error(ctx, X509_V_OK);
     return 1;
   }
@@ -162,6 +169,16 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   // At the context's security level, at any time (each handshake checks validity now, and builds the chain again
   // without a certificate that fails then when another stands for it).
   auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), false);
+  // The server's own chain, when --cert holds its certificate alone, is built from the roots and these (OpenSSL's
+  // automatic chain: the store that checks clients holds the roots alone).
+  X509StorePtr chain_store(X509_STORE_new());
+  if (!chain_store) return bad_input(i18n::Text("cannot make a certificate store: {}", ssl_errors()));
+  for (const Bytes& der : settings.roots)
+    if (X509Ptr c = x509_from_der(der); !c || X509_STORE_add_cert(chain_store.get(), c.get()) != 1) clear_ssl_errors();
+  for (int i = 0; i < sk_X509_num(parted.chained.get()); ++i)
+    if (X509_STORE_add_cert(chain_store.get(), sk_X509_value(parted.chained.get(), i)) != 1) clear_ssl_errors();
+  if (SSL_CTX_set1_chain_cert_store(ctx, chain_store.get()) != 1)
+    return bad_input(i18n::Text("cannot set the server's chain store: {}", ssl_errors()));
   auto rep = std::make_unique<Rep>();
   rep->chained = std::move(parted.chained);
   rep->unchained = std::move(parted.unchained);
@@ -173,6 +190,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   std::unique_ptr<TlsServerPolicy> policy(new TlsServerPolicy(std::move(rep)));
   if (SSL_CTX_set_ex_data(ctx, policy_index(), policy->rep_.get()) != 1)
     return bad_input(i18n::Text("cannot attach the client certificate policy: {}", ssl_errors()));
+  // The mode; the callback given here is never called for a client's chain (verify_chain sets it on its own).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
   SSL_CTX_set_cert_verify_callback(ctx, verify_chain, policy->rep_.get());
   SSL_CTX_set_verify_depth(ctx, 8);

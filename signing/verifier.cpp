@@ -444,7 +444,7 @@ X509* replaceable_issuer(X509_STORE_CTX* ctx, STACK_OF(X509) * pool) {
       X509* p = sk_X509_value(pool, i);
       if (p == c)
         from_pool = true;
-      else if (X509_NAME_cmp(X509_get_subject_name(p), X509_get_subject_name(c)) == 0)
+      else if (X509_cmp(p, c) != 0 && X509_NAME_cmp(X509_get_subject_name(p), X509_get_subject_name(c)) == 0)
         stand_in = true;
     }
     if (from_pool && stand_in) return c;
@@ -473,6 +473,15 @@ BuiltChain build_chain(X509_STORE* store, X509* cert,
     }
     if (attempt == 0 && first_failure) first_failure(built.ctx.get());
     clear_ssl_errors();
+    // No other issuer can help a certificate revoked (a CRL that revokes a CA's certificate cuts off what it issued,
+    // whatever other certificate of its key there is), nor a signer's own certificate out of its validity, of
+    // another purpose or with too small a key.
+    const int error = X509_STORE_CTX_get_error(built.ctx.get());
+    if (error == X509_V_ERR_CERT_REVOKED ||
+        (X509_STORE_CTX_get_error_depth(built.ctx.get()) == 0 &&
+         (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID ||
+          error == X509_V_ERR_INVALID_PURPOSE || error == X509_V_ERR_EE_KEY_TOO_SMALL)))
+      return built;
     X509* replaced = attempt < kMaxOtherIssuers ? replaceable_issuer(built.ctx.get(), built.untrusted.get()) : nullptr;
     if (replaced == nullptr) return built;
     excluded.push_back(replaced);

@@ -15,9 +15,11 @@ namespace {
 using SslCtxPtr = UniqueSsl<SSL_CTX, SSL_CTX_free>;
 using SslPtr = UniqueSsl<SSL, SSL_free>;
 
-// A handshake between a server configured with `settings` and a client presenting `client` (its certificate alone,
-// no chain), over memory: the server's refusal ("" when it accepted the client).
-std::string handshake(const TlsServerSettings& settings, const IssuedCertificate& client) {
+// A handshake between a server configured with `settings` and a client presenting `client` (and the certificates
+// `sent` after it), over memory: the server's refusal ("" when it accepted the client). With `server_root`, the client
+// checks the server's chain against that root alone (the server must send its intermediates).
+std::string handshake(const TlsServerSettings& settings, const IssuedCertificate& client,
+                      const std::vector<Bytes>& sent = {}, const Bytes* server_root = nullptr) {
   SslCtxPtr server_ctx(SSL_CTX_new(TLS_server_method())), client_ctx(SSL_CTX_new(TLS_client_method()));
   REQUIRE((server_ctx && client_ctx));
   auto policy = TlsServerPolicy::configure(server_ctx.get(), settings);
@@ -28,7 +30,17 @@ std::string handshake(const TlsServerSettings& settings, const IssuedCertificate
   REQUIRE((cert && key));
   REQUIRE(SSL_CTX_use_certificate(client_ctx.get(), cert.get()) == 1);
   REQUIRE(SSL_CTX_use_PrivateKey(client_ctx.get(), key.get()) == 1);
-  SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);  // the server's certificate is not under test
+  for (const Bytes& der : sent) {
+    X509Ptr c = x509_from_der(der);
+    REQUIRE((c && SSL_CTX_add1_chain_cert(client_ctx.get(), c.get()) == 1));
+  }
+  if (server_root != nullptr) {
+    X509Ptr root = x509_from_der(*server_root);
+    REQUIRE((root && X509_STORE_add_cert(SSL_CTX_get_cert_store(client_ctx.get()), root.get()) == 1));
+    SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_PEER, nullptr);
+  } else {
+    SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);  // the server's certificate is not under test
+  }
 
   SslPtr server(SSL_new(server_ctx.get())), client_ssl(SSL_new(client_ctx.get()));
   REQUIRE((server && client_ssl));
@@ -138,6 +150,47 @@ TEST_CASE("the service's handshake builds a client's chain again without an issu
   settings.intermediates = {intermediate.certificate_der, bridge.certificate_der, cross.certificate_der,
                             ward_ca.certificate_der};
   CHECK(handshake(settings, client) == "certificate has expired");
+}
+
+TEST_CASE("the service's handshake: revocations, what the client sends, and the server's own chain", "[tls]") {
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = request("Provincial CA");
+  ca.is_ca = true;
+  auto intermediate = issue(ca, &p.root);
+  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &intermediate);
+  // The server's certificate under the intermediate, given alone (--cert without its chain).
+  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
+  server_request.tls_server_names = {"DNS:localhost"};
+  auto server_cert = issue(server_request, &intermediate);
+  PrivateKey server_key = key_of(dir, server_cert, "server.key");
+  TlsServerSettings settings;
+  settings.certificate_chain = {server_cert.certificate_der};
+  settings.key = &server_key;
+  settings.roots = {p.root.certificate_der};
+
+  // The intermediate sent by the client, none held: accepted. Held: the server sends it with its own certificate.
+  CHECK_FALSE(handshake(settings, client).empty());
+  CHECK(handshake(settings, client, {intermediate.certificate_der}).empty());
+  settings.intermediates = {intermediate.certificate_der};
+  CHECK(handshake(settings, client, {}, &p.root.certificate_der).empty());
+
+  // The clerk's certificate revoked by a CRL the ledger holds.
+  auto revokes_client = issue_crl(intermediate, {{client.certificate_der, now() - 60}}, now() - 30);
+  REQUIRE(revokes_client);
+  settings.crls = {*revokes_client};
+  CHECK(handshake(settings, client) == "certificate revoked");
+  // The intermediate's certificate revoked by the root: no other certificate of its name and key (a renewal the
+  // client sends, or one held) opens the way again.
+  CertificateRequest renewal_request = ca;
+  renewal_request.key_pem = intermediate.private_key_pem;
+  auto renewal = issue(renewal_request, &p.root);
+  auto revokes_intermediate = issue_crl(p.root, {{intermediate.certificate_der, now() - 60}}, now() - 30);
+  REQUIRE(revokes_intermediate);
+  settings.crls = {*revokes_intermediate};
+  CHECK(handshake(settings, client, {renewal.certificate_der}) == "certificate revoked");
+  settings.intermediates = {intermediate.certificate_der, renewal.certificate_der};
+  CHECK(handshake(settings, client) == "certificate revoked");
 }
 
 }  // namespace antq::signing
