@@ -75,32 +75,56 @@ std::string handshake(const TlsServerSettings& settings, const IssuedCertificate
   return refusal;
 }
 
+// The server's side of the handshakes below: a provincial CA under the shared root, the service's certificate
+// (under the root, or under the provincial CA) and key, and settings that trust the root alone.
+struct Service {
+  static CertificateRequest ca_request(const std::string& name) {
+    CertificateRequest r = request(name);
+    r.is_ca = true;
+    return r;
+  }
+  static CertificateRequest server_request() {
+    CertificateRequest r = valid(request("service"), now() - 3600, now() + 86400);
+    r.tls_server_names = {"DNS:localhost"};
+    return r;
+  }
+  // A clerk's certificate under `issuer`, valid now.
+  static IssuedCertificate clerk(const IssuedCertificate& issuer) {
+    return issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &issuer);
+  }
+  explicit Service(bool server_under_ca = false)
+      : server_cert(issue(server_request(), server_under_ca ? &intermediate : &p.root)),
+        server_key(key_of(dir, server_cert, "server.key")) {
+    settings.certificate_chain = {server_cert.certificate_der};
+    settings.key = &server_key;
+    settings.roots = {p.root.certificate_der};
+  }
+  Service(const Service&) = delete;  // settings.key points into it
+
+  TempDir dir;
+  const Pki& p = pki();
+  CertificateRequest ca = ca_request("Provincial CA");
+  IssuedCertificate intermediate = issue(ca, &p.root);
+  IssuedCertificate server_cert;
+  PrivateKey server_key;
+  TlsServerSettings settings;
+};
+
 }  // namespace
 
 TEST_CASE("the service's handshake builds client chains only from intermediates that chain to a root",
           "[signing][tls]") {
-  TempDir dir;
-  const Pki& p = pki();
-  CertificateRequest ca = request("Provincial CA");
-  ca.is_ca = true;
-  auto intermediate = issue(ca, &p.root);
-  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &intermediate);
-  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
-  server_request.tls_server_names = {"DNS:localhost"};
-  auto server_cert = issue(server_request, &p.root);
-  PrivateKey server_key = key_of(dir, server_cert, "server.key");
-
+  Service service;
+  TlsServerSettings& settings = service.settings;
+  const IssuedCertificate& intermediate = service.intermediate;
+  auto client = Service::clerk(intermediate);
   // The intermediate's name and key under a root of the trusted root's name and another key: OpenSSL would take it
   // for the issuer of the clerk's certificate, and the chain would then end at that root.
   auto forged_root = root_ca();
-  CertificateRequest copy = ca;
+  CertificateRequest copy = service.ca;
   copy.key_pem = intermediate.private_key_pem;
   auto forged = issue(copy, &forged_root);
 
-  TlsServerSettings settings;
-  settings.certificate_chain = {server_cert.certificate_der};
-  settings.key = &server_key;
-  settings.roots = {p.root.certificate_der};
   CHECK(handshake(settings, client) == "unable to get local issuer certificate");  // no intermediate known
   for (const bool forged_first : {true, false}) {
     INFO("forged first: " << forged_first);
@@ -113,36 +137,25 @@ TEST_CASE("the service's handshake builds client chains only from intermediates 
 }
 
 TEST_CASE("the service's handshake builds a client's chain again without an issuer that fails", "[tls]") {
-  TempDir dir;
-  const Pki& p = pki();
-  CertificateRequest ca = request("Provincial CA");
-  ca.is_ca = true;
-  auto intermediate = issue(ca, &p.root);
+  Service service;
+  TlsServerSettings& settings = service.settings;
+  const IssuedCertificate& intermediate = service.intermediate;
   // The provincial CA re-keyed (its name, another key), and the ward's CA issued by the new key without an
   // authorityKeyIdentifier: OpenSSL takes the old key's certificate for its issuer first.
-  auto rekeyed = issue(ca, &p.root);
-  CertificateRequest ward = request("Ward CA");
-  ward.is_ca = true;
+  auto rekeyed = issue(service.ca, &service.p.root);
+  CertificateRequest ward = Service::ca_request("Ward CA");
   auto ward_ca = issue(ward, &rekeyed);
   ward_ca.certificate_der = without_authority_key_id(ward_ca.certificate_der, rekeyed);
-  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &ward_ca);
+  auto client = Service::clerk(ward_ca);
   // A bridge CA that has expired, and a cross-certificate of the ward's CA (its name and key) it issued, valid now
   // and held first: OpenSSL takes it for the clerk's issuer, then finds the bridge expired.
   CertificateRequest bridge_request = valid(request("Bridge CA"), at("2015-01-01"), at("2018-01-01"));
   bridge_request.is_ca = true;
-  auto bridge = issue(bridge_request, &p.root);
+  auto bridge = issue(bridge_request, &service.p.root);
   CertificateRequest cross_request = valid(ward, at("2015-01-01"), now() + 86400);
   cross_request.key_pem = ward_ca.private_key_pem;
   auto cross = issue(cross_request, &bridge);
-  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
-  server_request.tls_server_names = {"DNS:localhost"};
-  auto server_cert = issue(server_request, &p.root);
-  PrivateKey server_key = key_of(dir, server_cert, "server.key");
 
-  TlsServerSettings settings;
-  settings.certificate_chain = {server_cert.certificate_der};
-  settings.key = &server_key;
-  settings.roots = {p.root.certificate_der};
   settings.intermediates = {intermediate.certificate_der, rekeyed.certificate_der, bridge.certificate_der,
                             cross.certificate_der, ward_ca.certificate_der};
   CHECK(handshake(settings, client).empty());
@@ -153,21 +166,11 @@ TEST_CASE("the service's handshake builds a client's chain again without an issu
 }
 
 TEST_CASE("the service's handshake: revocations, what the client sends, and the server's own chain", "[tls]") {
-  TempDir dir;
-  const Pki& p = pki();
-  CertificateRequest ca = request("Provincial CA");
-  ca.is_ca = true;
-  auto intermediate = issue(ca, &p.root);
-  auto client = issue(valid(request("Ward clerk"), now() - 3600, now() + 86400), &intermediate);
-  // The server's certificate under the intermediate, given alone (--cert without its chain).
-  CertificateRequest server_request = valid(request("service"), now() - 3600, now() + 86400);
-  server_request.tls_server_names = {"DNS:localhost"};
-  auto server_cert = issue(server_request, &intermediate);
-  PrivateKey server_key = key_of(dir, server_cert, "server.key");
-  TlsServerSettings settings;
-  settings.certificate_chain = {server_cert.certificate_der};
-  settings.key = &server_key;
-  settings.roots = {p.root.certificate_der};
+  Service service(true);  // the server's certificate under the intermediate, given alone (--cert without its chain)
+  TlsServerSettings& settings = service.settings;
+  const IssuedCertificate& intermediate = service.intermediate;
+  const Pki& p = service.p;
+  auto client = Service::clerk(intermediate);
 
   // The intermediate sent by the client, none held: accepted. Held: the server sends it with its own certificate.
   CHECK_FALSE(handshake(settings, client).empty());
@@ -182,7 +185,7 @@ TEST_CASE("the service's handshake: revocations, what the client sends, and the 
   CHECK(handshake(settings, client) == "certificate revoked");
   // The intermediate's certificate revoked by the root: no other certificate of its name and key (a renewal the
   // client sends, or one held) opens the way again.
-  CertificateRequest renewal_request = ca;
+  CertificateRequest renewal_request = service.ca;
   renewal_request.key_pem = intermediate.private_key_pem;
   auto renewal = issue(renewal_request, &p.root);
   auto revokes_intermediate = issue_crl(p.root, {{intermediate.certificate_der, now() - 60}}, now() - 30);
