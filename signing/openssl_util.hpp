@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,19 +52,25 @@ using Asn1TimePtr = UniqueSsl<ASN1_TIME, ASN1_TIME_free>;
 inline void push_held(STACK_OF(X509) * to, X509* c) {
   if (X509_up_ref(c) == 1 && sk_X509_push(to, c) <= 0) X509_free(c);
 }
+// Pushes those of `from` that are not in `excluded` onto `to`, in order (push_held).
+inline void push_held_except(STACK_OF(X509) * to, STACK_OF(X509) * from, const std::vector<X509*>& excluded) {
+  for (int i = 0; i < sk_X509_num(from); ++i)
+    if (X509* c = sk_X509_value(from, i); std::find(excluded.begin(), excluded.end(), c) == excluded.end())
+      push_held(to, c);
+}
 
 // Those of `offered` (CA certificates of any origin) that chain to a root of `store` through the others that do, by
-// signatures (at OpenSSL's security level `auth_level`; none when negative), at any time (`now`: valid now). OpenSSL
-// builds a chain from the first issuer it finds by name and key identifier and does not try another when that one then
-// fails: a certificate that copies a CA's name and key identifier (or its key, under a root of the same name) would
-// hide the CA from every chain through it. Each certificate's chain is built with build_chain (below), through those
-// taken before. Chains are built from what this returns first (`chained`); `unchained` (the rest, in the order
-// offered) may serve only after the certificates a signature carries or a client sends (Verifier::verify, the TLS
-// server).
+// signatures (at OpenSSL's security level `auth_level`; none when negative), at any time (a chain built through them
+// later checks validity at its own time). OpenSSL builds a chain from the first issuer it finds by name and key
+// identifier and does not try another when that one then fails: a certificate that copies a CA's name and key
+// identifier (or its key, under a root of the same name) would hide the CA from every chain through it. Each
+// certificate's chain is built with build_chain (below), through those taken before. Chains are built from what this
+// returns first (`chained`); `unchained` (the rest, in the order offered) may serve only after the certificates a
+// signature carries or a client sends (Verifier::verify, the TLS server).
 struct ChainedIntermediates {
   X509StackPtr chained, unchained;
 };
-ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level, bool now);
+ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level);
 
 // A chain of `cert` to a root of `store`, built through the untrusted certificates `pool` gives (without those
 // excluded so far), each attempt's context set up by `setup` (its parameters, its callback). OpenSSL does not try

@@ -9,28 +9,72 @@
 
 namespace antq::signing {
 
+namespace {
+
+// A CRL the ledger holds, with the keys of the CAs given (roots, intermediates) that signed it: found by name and
+// signature once, when it comes, so that a handshake compares keys instead of checking its signature again.
+struct HeldCrl {
+  X509CrlPtr crl;
+  std::vector<EvpPkeyPtr> signers;
+};
+using HeldCrls = std::vector<std::shared_ptr<const HeldCrl>>;
+
+}  // namespace
+
 struct TlsServerPolicy::Rep {
-  std::mutex mutex;
-  std::vector<X509CrlPtr> crls;  // guarded by mutex
+  // The roots and intermediates given: those whose keys may sign a CRL.
+  X509StackPtr authorities;
   // The intermediates given, parted by whether they chain to a root (chained_intermediates); set once, then read.
   X509StackPtr chained, unchained;
+  // Replaced whole by add_crl, never changed: a handshake reads the one it took without the lock.
+  std::mutex mutex;
+  std::shared_ptr<const HeldCrls> crls = std::make_shared<const HeldCrls>();  // guarded by mutex
 };
 
 namespace {
 
+Result<std::shared_ptr<const HeldCrl>> held_crl(ByteView der, STACK_OF(X509) * authorities) {
+  auto held = std::make_shared<HeldCrl>();
+  held->crl = crl_from_der(der);
+  if (!held->crl) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
+  for (int i = 0; i < sk_X509_num(authorities); ++i) {
+    X509* ca = sk_X509_value(authorities, i);
+    EVP_PKEY* key = X509_get0_pubkey(ca);
+    if (key != nullptr && X509_NAME_cmp(X509_CRL_get_issuer(held->crl.get()), X509_get_subject_name(ca)) == 0 &&
+        X509_CRL_verify(held->crl.get(), key) == 1 && EVP_PKEY_up_ref(key) == 1)
+      held->signers.emplace_back(key);
+  }
+  // OpenSSL sorts a CRL's entries at its first lookup, writing to it: done here, before handshakes share it.
+  X509_REVOKED* entry = nullptr;
+  if (UniqueSsl<ASN1_INTEGER, ASN1_INTEGER_free> serial(ASN1_INTEGER_new()); serial)
+    (void)X509_CRL_get0_by_serial(held->crl.get(), &entry, serial.get());
+  clear_ssl_errors();
+  return held;
+}
+
 // Whether a CRL held by `policy` revokes `cert`, issued by `issuer`: a CRL counts only when `issuer` signed it
-// (its name and its signature). Absent CRLs revoke nothing, as at admission (signing/verifier.cpp): a CRL past its
-// nextUpdate still names what it revoked.
+// (its name and its signature: a key found to have signed it, else its signature checked now). Absent CRLs revoke
+// nothing, as at admission (signing/verifier.cpp): a CRL past its nextUpdate still names what it revoked.
 bool revoked(TlsServerPolicy::Rep& policy, X509* cert, X509* issuer) {
-  std::lock_guard lock(policy.mutex);
-  for (const auto& crl : policy.crls) {
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0) continue;
-    if (X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1) {
-      clear_ssl_errors();
-      continue;
-    }
+  std::shared_ptr<const HeldCrls> crls;
+  {
+    std::lock_guard lock(policy.mutex);
+    crls = policy.crls;
+  }
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (key == nullptr) {
+    clear_ssl_errors();
+    return false;
+  }
+  for (const auto& held : *crls) {
+    if (X509_NAME_cmp(X509_CRL_get_issuer(held->crl.get()), X509_get_subject_name(issuer)) != 0) continue;
+    const bool signed_by_issuer = std::any_of(held->signers.begin(), held->signers.end(),
+                                              [&](const EvpPkeyPtr& k) { return EVP_PKEY_eq(k.get(), key) == 1; }) ||
+                                  X509_CRL_verify(held->crl.get(), key) == 1;
+    clear_ssl_errors();
+    if (!signed_by_issuer) continue;
     X509_REVOKED* entry = nullptr;
-    if (X509_CRL_get0_by_cert(crl.get(), &entry, cert) == 1 && entry != nullptr) return true;
+    if (X509_CRL_get0_by_cert(held->crl.get(), &entry, cert) == 1 && entry != nullptr) return true;
   }
   return false;
 }
@@ -81,17 +125,13 @@ int verify_chain(X509_STORE_CTX* ctx, void* arg) {
   }
   bool sent_more = false;
   for (int i = 0; i < sk_X509_num(sent); ++i) sent_more = sent_more || sk_X509_value(sent, i) != leaf;
-  const auto pool = [&](const std::vector<X509*>& excluded) {
+  const auto pool = [&](std::vector<X509*> excluded) {
+    excluded.push_back(leaf);
     X509StackPtr out(sk_X509_new_null());
-    const auto add = [&](STACK_OF(X509) * from) {
-      for (int i = 0; out && i < sk_X509_num(from); ++i)
-        if (X509* c = sk_X509_value(from, i);
-            c != leaf && std::find(excluded.begin(), excluded.end(), c) == excluded.end())
-          push_held(out.get(), c);
-    };
-    add(policy->chained.get());
-    add(sent);
-    if (sent_more) add(policy->unchained.get());
+    if (!out) return out;
+    push_held_except(out.get(), policy->chained.get(), excluded);
+    push_held_except(out.get(), sent, excluded);
+    if (sent_more) push_held_except(out.get(), policy->unchained.get(), excluded);
     return out;
   };
   int error = X509_V_ERR_UNSPECIFIED, depth = 0;
@@ -116,12 +156,6 @@ int verify_chain(X509_STORE_CTX* ctx, void* arg) {
   X509_STORE_CTX_set_error(ctx, error);
   X509_STORE_CTX_set_error_depth(ctx, depth);
   return 0;
-}
-
-Result<X509CrlPtr> crl(ByteView der) {
-  X509CrlPtr c = crl_from_der(der);
-  if (!c) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
-  return c;
 }
 
 }  // namespace
@@ -168,7 +202,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
     if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
   // At the context's security level, at any time (each handshake checks validity now, and builds the chain again
   // without a certificate that fails then when another stands for it).
-  auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx), false);
+  auto parted = chained_intermediates(store, offered.get(), SSL_CTX_get_security_level(ctx));
   // The server's own chain, when --cert holds its certificate alone, is built from the roots and these (OpenSSL's
   // automatic chain: the store that checks clients holds the roots alone).
   X509StorePtr chain_store(X509_STORE_new());
@@ -182,11 +216,19 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   auto rep = std::make_unique<Rep>();
   rep->chained = std::move(parted.chained);
   rep->unchained = std::move(parted.unchained);
+  rep->authorities.reset(sk_X509_new_null());
+  if (!rep->authorities) return bad_input(i18n::Text("cannot make a certificate store: {}", ssl_errors()));
+  for (const Bytes& der : settings.roots)
+    if (X509Ptr c = x509_from_der(der)) push_held(rep->authorities.get(), c.get());
+  push_held_except(rep->authorities.get(), rep->chained.get(), {});
+  push_held_except(rep->authorities.get(), rep->unchained.get(), {});
+  auto crls = std::make_shared<HeldCrls>();
   for (const Bytes& der : settings.crls) {
-    auto c = crl(der);
+    auto c = held_crl(der, rep->authorities.get());
     if (!c) return std::unexpected(c.error());
-    rep->crls.push_back(std::move(*c));
+    crls->push_back(std::move(*c));
   }
+  rep->crls = std::move(crls);
   std::unique_ptr<TlsServerPolicy> policy(new TlsServerPolicy(std::move(rep)));
   if (SSL_CTX_set_ex_data(ctx, policy_index(), policy->rep_.get()) != 1)
     return bad_input(i18n::Text("cannot attach the client certificate policy: {}", ssl_errors()));
@@ -205,10 +247,12 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
 }
 
 Status TlsServerPolicy::add_crl(ByteView der) {
-  auto c = crl(der);
+  auto c = held_crl(der, rep_->authorities.get());
   if (!c) return std::unexpected(c.error());
   std::lock_guard lock(rep_->mutex);
-  rep_->crls.push_back(std::move(*c));
+  auto crls = std::make_shared<HeldCrls>(*rep_->crls);
+  crls->push_back(std::move(*c));
+  rep_->crls = std::move(crls);
   return {};
 }
 

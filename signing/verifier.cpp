@@ -529,7 +529,7 @@ struct Verifier::Rep {
     if (!chained_stale.load(std::memory_order_relaxed)) return;
     // No security level: a weak CA certificate is refused by name when a chain needs it (and passed over when
     // another stands for it: verify()).
-    auto parted = chained_intermediates(store.get(), intermediates.get(), -1, false);
+    auto parted = chained_intermediates(store.get(), intermediates.get(), -1);
     chained = std::move(parted.chained);
     unchained = std::move(parted.unchained);
     chained_stale.store(false, std::memory_order_release);
@@ -542,7 +542,7 @@ struct Verifier::Rep {
   }
 };
 
-ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level, bool now) {
+ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * offered, int auth_level) {
   ChainedIntermediates out{X509StackPtr(sk_X509_new_null()), X509StackPtr(sk_X509_new_null())};
   std::vector<X509*> pending, taken;
   for (int i = 0; i < sk_X509_num(offered); ++i) pending.push_back(sk_X509_value(offered, i));
@@ -559,15 +559,12 @@ ChainedIntermediates chained_intermediates(X509_STORE* store, STACK_OF(X509) * o
       // under the same name, its certificates without a key identifier: OpenSSL may take the old key first).
       const auto pool = [&](const std::vector<X509*>& excluded) {
         X509StackPtr from(sk_X509_new_null());
-        for (int i = 0; from && i < sk_X509_num(out.chained.get()); ++i)
-          if (X509* t = sk_X509_value(out.chained.get(), i);
-              std::find(excluded.begin(), excluded.end(), t) == excluded.end())
-            push_held(from.get(), t);
+        if (from) push_held_except(from.get(), out.chained.get(), excluded);
         return from;
       };
       const auto setup = [&](X509_STORE_CTX* ctx) {
         X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
-        if (!now) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
         if (auth_level >= 0) X509_VERIFY_PARAM_set_auth_level(param, auth_level);
       };
       if (!build_chain(store, c, pool, setup).verified) return false;
@@ -738,10 +735,12 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
   std::shared_ptr<const Signer> signer = cached;
   std::shared_ptr<Signer> entry;  // a new cache entry, published once every check has passed
   if (!cached || signing_time < cached->valid_from || signing_time > cached->valid_until) {
-    std::vector<X509Ptr> extras;
+    X509StackPtr extras(sk_X509_new_null());
+    if (!extras) return bad_input(i18n::Text("cannot start chain verification: {}", ssl_errors()));
     for (const Bytes& e : extra_certs) {
-      extras.push_back(x509_from_der(e));
-      if (!extras.back()) return bad_input(i18n::Text("an extra certificate is not a DER certificate"));
+      X509Ptr x = x509_from_der(e);
+      if (!x) return bad_input(i18n::Text("an extra certificate is not a DER certificate"));
+      push_held(extras.get(), x.get());
     }
     rep_->rechain();
     std::shared_lock config(rep_->config_mutex);
@@ -749,13 +748,10 @@ Result<VerifiedSignature> Verifier::verify(ByteView content, ByteView cms_der, B
     // the other intermediates; each attempt after the first without an issuer that failed (build_chain).
     auto pool = [&](const std::vector<X509*>& excluded) {
       X509StackPtr out(sk_X509_new_null());
-      auto add = [&](X509* c) {
-        if (std::find(excluded.begin(), excluded.end(), c) == excluded.end()) push_held(out.get(), c);
-      };
-      for (int i = 0; i < sk_X509_num(rep_->chained.get()); ++i) add(sk_X509_value(rep_->chained.get(), i));
-      for (const X509Ptr& e : extras) add(e.get());
-      if (!extras.empty())
-        for (int i = 0; i < sk_X509_num(rep_->unchained.get()); ++i) add(sk_X509_value(rep_->unchained.get(), i));
+      if (!out) return out;
+      push_held_except(out.get(), rep_->chained.get(), excluded);
+      push_held_except(out.get(), extras.get(), excluded);
+      if (sk_X509_num(extras.get()) > 0) push_held_except(out.get(), rep_->unchained.get(), excluded);
       return out;
     };
     // The refusal names what the first chain failed on (build_chain tries others).

@@ -203,11 +203,8 @@ inline Bytes without_authority_key_id(const Bytes& cert, const IssuedCertificate
   REQUIRE(at >= 0);
   X509_EXTENSION_free(X509_delete_ext(x.get(), at));
   REQUIRE(X509_sign(x.get(), key.get(), EVP_sha256()) > 0);
-  unsigned char* der = nullptr;
-  const int n = i2d_X509(x.get(), &der);
-  REQUIRE(n > 0);
-  Bytes out(der, der + n);
-  OPENSSL_free(der);
+  Bytes out = x509_to_der(x.get());
+  REQUIRE(!out.empty());
   return out;
 }
 

@@ -15,15 +15,25 @@ namespace {
 using SslCtxPtr = UniqueSsl<SSL_CTX, SSL_CTX_free>;
 using SslPtr = UniqueSsl<SSL, SSL_free>;
 
-// A handshake between a server configured with `settings` and a client presenting `client` (and the certificates
+// A server context configured with `settings`, and its policy (which must outlive it).
+struct Server {
+  std::unique_ptr<TlsServerPolicy> policy;
+  SslCtxPtr ctx;
+  explicit Server(const TlsServerSettings& settings) : ctx(SSL_CTX_new(TLS_server_method())) {
+    REQUIRE(ctx);
+    auto configured = TlsServerPolicy::configure(ctx.get(), settings);
+    if (!configured) FAIL(configured.error().line());
+    policy = std::move(*configured);
+  }
+};
+
+// A handshake between the server `server_ctx` and a client presenting `client` (and the certificates
 // `sent` after it), over memory: the server's refusal ("" when it accepted the client). With `server_root`, the client
 // checks the server's chain against that root alone (the server must send its intermediates).
-std::string handshake(const TlsServerSettings& settings, const IssuedCertificate& client,
-                      const std::vector<Bytes>& sent = {}, const Bytes* server_root = nullptr) {
-  SslCtxPtr server_ctx(SSL_CTX_new(TLS_server_method())), client_ctx(SSL_CTX_new(TLS_client_method()));
-  REQUIRE((server_ctx && client_ctx));
-  auto policy = TlsServerPolicy::configure(server_ctx.get(), settings);
-  if (!policy) FAIL(policy.error().line());
+std::string handshake(SSL_CTX* server_ctx, const IssuedCertificate& client, const std::vector<Bytes>& sent = {},
+                      const Bytes* server_root = nullptr) {
+  SslCtxPtr client_ctx(SSL_CTX_new(TLS_client_method()));
+  REQUIRE(client_ctx);
   X509Ptr cert = x509_from_der(client.certificate_der);
   BioPtr key_bio = memory_bio(as_bytes(client.private_key_pem));
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
@@ -42,7 +52,7 @@ std::string handshake(const TlsServerSettings& settings, const IssuedCertificate
     SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);  // the server's certificate is not under test
   }
 
-  SslPtr server(SSL_new(server_ctx.get())), client_ssl(SSL_new(client_ctx.get()));
+  SslPtr server(SSL_new(server_ctx)), client_ssl(SSL_new(client_ctx.get()));
   REQUIRE((server && client_ssl));
   BIO *server_end = nullptr, *client_end = nullptr;
   REQUIRE(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1);
@@ -73,6 +83,13 @@ std::string handshake(const TlsServerSettings& settings, const IssuedCertificate
   clear_ssl_errors();
   if (refusal.empty() && !server_done) refusal = "the handshake did not complete";
   return refusal;
+}
+
+// The same with a server configured with `settings`.
+std::string handshake(const TlsServerSettings& settings, const IssuedCertificate& client,
+                      const std::vector<Bytes>& sent = {}, const Bytes* server_root = nullptr) {
+  Server server(settings);
+  return handshake(server.ctx.get(), client, sent, server_root);
 }
 
 // The server's side of the handshakes below: a provincial CA under the shared root, the service's certificate
@@ -194,6 +211,36 @@ TEST_CASE("the service's handshake: revocations, what the client sends, and the 
   CHECK(handshake(settings, client, {renewal.certificate_der}) == "certificate revoked");
   settings.intermediates = {intermediate.certificate_der, renewal.certificate_der};
   CHECK(handshake(settings, client) == "certificate revoked");
+}
+
+TEST_CASE("the service's handshake: a CRL counts when the client's issuer signed it, and from when it is added",
+          "[tls]") {
+  Service service;
+  TlsServerSettings& settings = service.settings;
+  const IssuedCertificate& intermediate = service.intermediate;
+  auto client = Service::clerk(intermediate);
+  auto revokes_client = issue_crl(intermediate, {{client.certificate_der, now() - 60}}, now() - 30);
+  REQUIRE(revokes_client);
+
+  // The intermediate not held (the client sends it): the CRL's signature is checked at the handshake.
+  settings.crls = {*revokes_client};
+  CHECK(handshake(settings, client, {intermediate.certificate_der}) == "certificate revoked");
+
+  // A CRL in the intermediate's name, signed by another CA of that name (held, and chaining to the root): it revokes
+  // nothing the intermediate issued.
+  auto namesake = issue(service.ca, &service.p.root);
+  auto forged = issue_crl(namesake, {{client.certificate_der, now() - 60}}, now() - 30);
+  REQUIRE(forged);
+  settings.intermediates = {intermediate.certificate_der, namesake.certificate_der};
+  settings.crls = {*forged};
+  CHECK(handshake(settings, client).empty());
+
+  // Added while the server runs: the handshakes after it refuse the client.
+  Server server(settings);
+  CHECK(handshake(server.ctx.get(), client).empty());
+  REQUIRE(server.policy->add_crl(*revokes_client));
+  CHECK(handshake(server.ctx.get(), client) == "certificate revoked");
+  CHECK_FALSE(server.policy->add_crl(as_bytes("not a CRL")));
 }
 
 }  // namespace antq::signing

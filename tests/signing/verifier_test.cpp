@@ -461,7 +461,7 @@ TEST_CASE("a sub CA under a CA re-keyed under the same name chains when it names
   X509StackPtr offered(sk_X509_new_null());
   for (const Bytes* der : {&t.intermediate.certificate_der, &rekeyed.certificate_der, &sub_ca.certificate_der})
     REQUIRE(sk_X509_push(offered.get(), x509_from_der(*der).release()) > 0);
-  auto parted = chained_intermediates(store.get(), offered.get(), -1, false);
+  auto parted = chained_intermediates(store.get(), offered.get(), -1);
   CHECK(sk_X509_num(parted.chained.get()) == 3);
   CHECK(sk_X509_num(parted.unchained.get()) == 0);
 }
