@@ -24,7 +24,7 @@ namespace {
 
 using nlohmann::json;
 
-struct Args {
+struct CarryOverArgs {
   std::string dir, part, to, level, admin, date, number, founded_by, operator_key;
   std::vector<std::string> subjects;
   bool all = false, dry_run = false, json = false;
@@ -38,7 +38,8 @@ struct Carried {
 };
 
 // The taking unit as the registry writes it, and its level (--level must agree); as typed where no registry is kept.
-Result<ledger::Act::Authority> taking_unit(const ledger::Ledger& ledger, const Args& a, const std::string& date) {
+Result<ledger::Act::Authority> taking_unit(const ledger::Ledger& ledger, const CarryOverArgs& a,
+                                           const std::string& date) {
   const projections::LedgerState state(ledger);
   const projections::UnitTree tree(projections::registered_units(state), projections::reorganisations(state), date);
   if (tree.units().empty()) {
@@ -59,7 +60,7 @@ Result<ledger::Act::Authority> taking_unit(const ledger::Ledger& ledger, const A
 }  // namespace
 
 void add_carry_over(CLI::App& app, Action& run) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<CarryOverArgs>();
   auto* cmd = app.add_subcommand("carry-over", N_("Continue a taken-in predecessor's open subjects in this ledger"));
   cmd->footer(
       "After `antq take-in` sealed a predecessor as part HB, its models, points and exemplars that were still open\n"
@@ -94,7 +95,7 @@ void add_carry_over(CLI::App& app, Action& run) {
   cmd->add_flag("--json", args->json, "JSON: {carried: [{from, as, seq, point_of}], skipped: [{from, why}]}");
   cmd->callback([args, &run] {
     run = [args]() -> int {
-      const Args& a = *args;
+      const CarryOverArgs& a = *args;
       const int chosen = (a.subjects.empty() ? 0 : 1) + (a.founded_by.empty() ? 0 : 1) + (a.all ? 1 : 0);
       if (chosen != 1)
         return fail(bad_input(i18n::Text("choose the subjects with one of --subject, --founded-by or --all")));

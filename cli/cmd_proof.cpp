@@ -15,7 +15,7 @@ nlohmann::json hex_list(const std::vector<Digest>& proof) {
   return out;
 }
 
-void print_table(const std::vector<std::pair<std::string, std::string>>& rows, const std::vector<Digest>& proof) {
+void print_proof_table(const std::vector<std::pair<std::string, std::string>>& rows, const std::vector<Digest>& proof) {
   for (const auto& [k, v] : rows) std::cout << fmt::format("{:<13}{}\n", k, v);
   for (std::size_t i = 0; i < proof.size(); ++i)
     std::cout << fmt::format("{:<13}{}\n", i == 0 ? "proof" : "", to_hex(proof[i]));
@@ -116,8 +116,11 @@ void add_proof(CLI::App& app, Action& run) {
       if (!i) return fail(i.error());
       if (args->json) print_json(inclusion_json(*i));
       else
-        print_table({{"seq", std::to_string(i->seq)}, {"size", std::to_string(i->size)}, {"leaf_hash", to_hex(i->leaf)},
-                     {"root", to_hex(i->root)}}, i->proof);
+        print_proof_table({{"seq", std::to_string(i->seq)},
+                           {"size", std::to_string(i->size)},
+                           {"leaf_hash", to_hex(i->leaf)},
+                           {"root", to_hex(i->root)}},
+                          i->proof);
       return kOk;
     };
   });
@@ -138,8 +141,11 @@ void add_proof(CLI::App& app, Action& run) {
       if (!c) return fail(c.error());
       if (args->json) print_json(consistency_json(*c));
       else
-        print_table({{"first", std::to_string(c->first)}, {"second", std::to_string(c->second)},
-                     {"first_root", to_hex(c->first_root)}, {"second_root", to_hex(c->second_root)}}, c->proof);
+        print_proof_table({{"first", std::to_string(c->first)},
+                           {"second", std::to_string(c->second)},
+                           {"first_root", to_hex(c->first_root)},
+                           {"second_root", to_hex(c->second_root)}},
+                          c->proof);
       return kOk;
     };
   });

@@ -198,7 +198,7 @@ bool is_count(const std::string& cell) {
 
 // The table and the HTML page show every cell through visible() (cli/display.hpp): model names, units and reasons
 // come from acts, the unit and the directory from the command line.
-void print_table(const PeriodicReport& r, const std::string& dir, std::uint64_t size) {
+void print_report_table(const PeriodicReport& r, const std::string& dir, std::uint64_t size) {
   std::cout << title_of(r) << "\n" << kSubject << "\n\n";
   for (const auto& [k, v] : heading(r, dir, size)) std::cout << cell(k, 34) << ' ' << visible(v) << '\n';
   for (const auto& s : sections_of(r)) {
@@ -601,7 +601,8 @@ void add_report(CLI::App& app, Action& run) {
       }
       if (args->format == "csv") std::cout << report_csv_text(x->report);
       else if (args->format == "json") print_json(report_json(*x));
-      else print_table(x->report, args->dir, x->size);
+      else
+        print_report_table(x->report, args->dir, x->size);
       return kOk;
     };
   });

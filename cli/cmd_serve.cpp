@@ -20,7 +20,7 @@
 namespace antq::cli {
 namespace {
 
-struct Args {
+struct ServeArgs {
   std::string dir, listen = "127.0.0.1:8443", cert, key, operator_key, log = "stderr";
   unsigned threads = 0;
   unsigned readers = 0;
@@ -70,7 +70,7 @@ http::Logger make_logger(const std::string& where) {
   };
 }
 
-int serve(const Args& a) {
+int serve(const ServeArgs& a) {
   auto where = host_port(a.listen);
   if (!where) return fail(where.error());
   if (a.log != "stderr" && a.log != "journald") return fail(bad_input(i18n::Text("--log is stderr or journald")));
@@ -149,7 +149,7 @@ int serve(const Args& a) {
 }  // namespace
 
 void add_serve(CLI::App& app, Action& run) {
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<ServeArgs>();
   auto* cmd =
       app.add_subcommand("serve", N_("Serve the ledger over HTTPS: submissions from every office, reads, tiles"));
   cmd->add_option("DIR", a->dir, "The ledger")->required();

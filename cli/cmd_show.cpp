@@ -20,14 +20,14 @@ namespace {
 
 using nlohmann::json;
 
-struct Args {
+struct ShowArgs {
   std::string dir, subject, as_of, unit;
   std::optional<std::uint64_t> at;
   bool json = false;
   ServiceAccess access;
 };
 
-void add_common(CLI::App* cmd, Args& a, bool subject_required = true) {
+void add_common(CLI::App* cmd, ShowArgs& a, bool subject_required = true) {
   cmd->add_option("DIR", a.dir, kLedgerOrService)->required();
   cmd->add_option("SUBJECT", a.subject, "A model, point or exemplar id, e.g. TL-M1 or TL-M1/P003")
       ->required(subject_required);
@@ -79,7 +79,7 @@ Result<Target> target_of(const ledger::Ledger& own, const std::string& subject, 
 }
 
 // The same question asked of antq serve (DIR is its URL), with the point asked about.
-int ask_service(const Args& a, std::string_view command, std::string_view path, QueryParams params) {
+int ask_service(const ShowArgs& a, std::string_view command, std::string_view path, QueryParams params) {
   params.emplace_back("as_of", a.as_of);
   params.emplace_back("at", a.at ? std::to_string(*a.at) : "");
   return ask_service(a.dir, a.access, command, path, std::move(params), a.json ? "json" : "table", "add --json");
@@ -652,7 +652,7 @@ Result<Json> diff(const ledger::Ledger& ledger, const std::string& subject, cons
 }  // namespace queries
 
 void add_show(CLI::App& app, Action& run) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ShowArgs>();
   auto* cmd = app.add_subcommand("show", N_("A model, point or exemplar: stage, authority, teams, ratings, lineage"));
   cmd->footer(
       "Without --as-of/--at: the state after the ledger's latest act. With --as-of DATE: as the record stood on that\n"
@@ -703,7 +703,7 @@ void add_show(CLI::App& app, Action& run) {
 }
 
 void add_history(CLI::App& app, Action& run) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ShowArgs>();
   auto* cmd = app.add_subcommand("history",
                                  N_("The decision chain of a subject: every act, its document, authority and signers"));
   cmd->footer(
@@ -740,7 +740,7 @@ void add_history(CLI::App& app, Action& run) {
 namespace antq::cli {
 
 void add_dossier(CLI::App& app, Action& run) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ShowArgs>();
   auto* cmd = app.add_subcommand("dossier", N_("A subject's dossier against the profile's list, or a unit's gaps"));
   cmd->footer(
       "Every item of the profile's dossier list (16 items for a model under the Ministry baseline, 10/7 under Bắc\n"

@@ -9,13 +9,13 @@
 namespace antq::cli {
 namespace {
 
-struct Args {
+struct TimestampArgs {
   std::string signed_in, role = "person", out, reply;
   bool json = false;
 };
 
 // The signature of `role` in `submission`; bad_input naming the file when it has none.
-Result<ledger::SignatureRecord*> signature_of(ledger::Submission& submission, const Args& args) {
+Result<ledger::SignatureRecord*> signature_of(ledger::Submission& submission, const TimestampArgs& args) {
   const ledger::Role role = args.role == "person" ? ledger::Role::person : ledger::Role::organisation;
   for (auto& s : submission.event.signatures)
     if (s.role == role) return &s;
@@ -47,7 +47,7 @@ void add_timestamp(CLI::App& app, Action& run) {
       "(`openssl ts -reply` answers a request too, from a TSA key and certificate: tools/demo-pki.sh makes a test\n"
       "TSA.) Each signature is stamped on its own (both sign the act, not each other); add the tokens before\n"
       "`append`.");
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<TimestampArgs>();
 
   auto* request =
       cmd->add_subcommand("request", N_("Write the TimeStampReq (DER) for one signature of a signed event"));

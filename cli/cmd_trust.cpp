@@ -14,13 +14,13 @@
 namespace antq::cli {
 namespace {
 
-struct Args {
+struct TrustArgs {
   std::string dir, file, admin, date, number, name, operator_key;
   bool json = false;
 };
 
 // Signs `act` (subject "ledger", the file attached) as the administrator and appends it; the new seq.
-Result<std::uint64_t> record_trust_act(const Args& args, std::string_view kind, Bytes content, std::string item,
+Result<std::uint64_t> record_trust_act(const TrustArgs& args, std::string_view kind, Bytes content, std::string item,
                                        std::string media_type, nlohmann::json data) {
   auto admin = parse_signer(args.admin);
   if (!admin) return std::unexpected(admin.error());
@@ -48,7 +48,7 @@ Result<std::uint64_t> record_trust_act(const Args& args, std::string_view kind, 
   return seqs->front();
 }
 
-CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
+CLI::App* add_trust_file(CLI::App* cmd, TrustArgs& args, const char* file_help) {
   cmd->add_option("DIR", args.dir, "The ledger")->required();
   cmd->add_option("FILE", args.file, file_help)->required();
   cmd->add_option("--admin", args.admin,
@@ -67,10 +67,10 @@ CLI::App* add_common(CLI::App* cmd, Args& args, const char* file_help) {
 void add_trust(CLI::App& app, Action& run) {
   auto* trust = app.add_subcommand("trust", N_("The trust store: add revocation lists and time-stamp authorities"));
   trust->require_subcommand(1);
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<TrustArgs>();
 
-  auto* crl = add_common(trust->add_subcommand("add-crl", N_("Add a CRL (DER or PEM) of a CA the ledger trusts")),
-                         *args, N_("The CRL file (DER or PEM \"X509 CRL\")"));
+  auto* crl = add_trust_file(trust->add_subcommand("add-crl", N_("Add a CRL (DER or PEM) of a CA the ledger trusts")),
+                             *args, N_("The CRL file (DER or PEM \"X509 CRL\")"));
   crl->footer(
       "The CRL becomes an entry of the log (act trust.crl-added, the CRL attached), signed by the administrator:\n"
       "the tree's root and size change, and `verify` knows from which entry on it counted. Its signature is checked\n"
@@ -116,7 +116,7 @@ void add_trust(CLI::App& app, Action& run) {
     };
   });
 
-  auto* tsa = add_common(
+  auto* tsa = add_trust_file(
       trust->add_subcommand("add-tsa", N_("Trust a time-stamp authority (RFC 3161) for signatures' time-stamps")),
       *args, N_("The authority's certificate (PEM or DER): its TSA certificate, or the CA that issues it"));
   tsa->footer(

@@ -13,7 +13,7 @@ namespace {
 
 // The code point starting at text[at] and its length in bytes; length 0 when the bytes there are not valid UTF-8
 // (utf8proc refuses overlong forms, surrogates, and code points past U+10FFFF).
-std::pair<utf8proc_int32_t, std::size_t> decode(std::string_view text, std::size_t at) {
+std::pair<utf8proc_int32_t, std::size_t> decode_utf8(std::string_view text, std::size_t at) {
   utf8proc_int32_t cp = -1;
   const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + at),
                                   static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
@@ -51,7 +51,7 @@ std::string visible(std::string_view text) {
       ++i;
       continue;
     }
-    const auto [cp, length] = decode(text, i);
+    const auto [cp, length] = decode_utf8(text, i);
     if (length == 0) {
       out += fmt::format("\\x{:02x}", byte);
       ++i;
@@ -89,7 +89,7 @@ std::string json_visible(std::string_view json) {
       i = ascii;
       continue;
     }
-    const auto [cp, length] = decode(json, i);
+    const auto [cp, length] = decode_utf8(json, i);
     if (length == 0 || !must_escape(cp)) {
       out.append(json.substr(i, length == 0 ? 1 : length));
       i += length == 0 ? 1 : length;
@@ -110,7 +110,7 @@ std::string json_visible(std::string_view json) {
 std::size_t display_width(std::string_view shown) {
   std::size_t width = 0;
   for (std::size_t i = 0; i < shown.size();) {
-    const auto [cp, length] = decode(shown, i);
+    const auto [cp, length] = decode_utf8(shown, i);
     if (length == 0) {  // not visible()'s output; count the byte as its escape would
       width += 4;
       ++i;

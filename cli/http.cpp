@@ -9,7 +9,7 @@ namespace {
 
 // Percent-decodes `s` ('+' as a space when `plus_is_space`, as HTML forms write a query); nullopt on a bad escape
 // or a NUL.
-std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -52,7 +52,7 @@ std::optional<Target> parse_target(std::string_view target) {
   if (target.empty() || target[0] != '/') return std::nullopt;
   Target t;
   const std::size_t q = target.find('?');
-  auto path = decode(target.substr(0, q), false);
+  auto path = percent_decode(target.substr(0, q), false);
   if (!path) return std::nullopt;
   t.path = std::move(*path);
   if (q == std::string_view::npos) return t;
@@ -63,8 +63,8 @@ std::optional<Target> parse_target(std::string_view target) {
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    auto name = decode(pair.substr(0, eq), true);
-    auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto name = percent_decode(pair.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value) return std::nullopt;
     t.query[*name] = std::move(*value);
   }

@@ -24,7 +24,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 // Interim (1xx) answers passed over before the final one of a request: a server sending more is refused.
@@ -38,7 +38,7 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 // The status and headers of a response (its body is the caller's).
-HttpResponse response_of(const http::response<http::string_body>& res) {
+HttpResponse response_of(const bhttp::response<bhttp::string_body>& res) {
   HttpResponse out;
   out.status = res.result_int();
   for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -234,7 +234,7 @@ struct HttpClient::Rep {
 
   // One exchange on the open connection. `retry_possible` is set when it failed before any of a response came (a
   // kept-alive connection the server closed meanwhile: the caller retries a GET once on a new one).
-  Result<HttpResponse> exchange(const http::request<http::string_body>& req, std::size_t max_body,
+  Result<HttpResponse> exchange(const bhttp::request<bhttp::string_body>& req, std::size_t max_body,
                                 const std::string& where, bool& retry_possible) {
     beast::error_code ec;
     retry_possible = false;
@@ -242,18 +242,18 @@ struct HttpClient::Rep {
     // With `Expect: 100-continue` (request() sets it on a large body) the header goes first and the body only after
     // the server's 100 Continue: a server that refuses from the header (429, 503) answers and closes without reading
     // the body, and a client still writing megabytes would meet a reset before it read why and when to come back.
-    const bool expect = beast::iequals(req[http::field::expect], "100-continue");
-    http::request_serializer<http::string_body> serializer{req};
+    const bool expect = beast::iequals(req[bhttp::field::expect], "100-continue");
+    bhttp::request_serializer<bhttp::string_body> serializer{req};
     auto on_write = [&](beast::error_code e, std::size_t) { ec = e; };
     auto send = [&](bool header_only) {
       if (secure && header_only)
-        http::async_write_header(*secure, serializer, on_write);
+        bhttp::async_write_header(*secure, serializer, on_write);
       else if (secure)
-        http::async_write(*secure, serializer, on_write);
+        bhttp::async_write(*secure, serializer, on_write);
       else if (header_only)
-        http::async_write_header(*plain, serializer, on_write);
+        bhttp::async_write_header(*plain, serializer, on_write);
       else
-        http::async_write(*plain, serializer, on_write);
+        bhttp::async_write(*plain, serializer, on_write);
       run();
       if (ec) close();
       return !ec;
@@ -263,7 +263,7 @@ struct HttpClient::Rep {
       if (ec == beast::error::timeout && past_deadline()) return out_of_time(where);
       return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
     }
-    std::optional<http::response_parser<http::string_body>> answer(std::in_place);
+    std::optional<bhttp::response_parser<bhttp::string_body>> answer(std::in_place);
     auto& parser = *answer;  // emplaced anew after a 100 Continue
     std::size_t limit = 0;
     auto on_read = [&](beast::error_code e, std::size_t) { ec = e; };
@@ -274,9 +274,9 @@ struct HttpClient::Rep {
       limit = std::max(max_body, kMaxRefusalBody);
       parser.body_limit(limit);
       if (secure)
-        http::async_read_header(*secure, buffer, parser, on_read);
+        bhttp::async_read_header(*secure, buffer, parser, on_read);
       else
-        http::async_read_header(*plain, buffer, parser, on_read);
+        bhttp::async_read_header(*plain, buffer, parser, on_read);
       run();
     };
     read_header();
@@ -284,13 +284,13 @@ struct HttpClient::Rep {
     // Interim answers (1xx but 101) precede the final one: 100 Continue sends the body, any other (103 Early Hints,
     // a proxy's 100 unasked) is passed over, a few of them at most, within the same timeout.
     for (int interim = 0;
-         !ec && parser.get().result_int() / 100 == 1 && parser.get().result() != http::status::switching_protocols;
+         !ec && parser.get().result_int() / 100 == 1 && parser.get().result() != bhttp::status::switching_protocols;
          ++interim) {
       if (interim == kMaxInterimAnswers) {
         close();
         return bad_input(i18n::Text("{}: more than {} interim (1xx) answers", where, kMaxInterimAnswers));
       }
-      if (!body_sent && parser.get().result() == http::status::continue_) {
+      if (!body_sent && parser.get().result() == bhttp::status::continue_) {
         if (!send(false)) return io_error(i18n::Text("{}: sending the request: {}", where, ec.message()));
         body_sent = true;
       }
@@ -306,18 +306,19 @@ struct HttpClient::Rep {
     if (!ec) {
       // A 2xx answer's cap is the request's; another answer only says why, in at most 64 KiB.
       limit = parser.get().result_int() / 100 == 2 ? max_body : kMaxRefusalBody;
-      if (parser.content_length() && *parser.content_length() > limit) ec = http::error::body_limit;
+      if (parser.content_length() && *parser.content_length() > limit)
+        ec = bhttp::error::body_limit;
       else parser.body_limit(limit);  // a chunked body: judged as it comes
     }
     if (!ec && !parser.is_done()) {
       if (secure)
-        http::async_read(*secure, buffer, parser, on_read);
+        bhttp::async_read(*secure, buffer, parser, on_read);
       else
-        http::async_read(*plain, buffer, parser, on_read);
+        bhttp::async_read(*plain, buffer, parser, on_read);
       run();
     }
     // An answer that is not 2xx is its status whatever its body's size: the rest of a longer body is not read.
-    if (ec == http::error::body_limit && parser.is_header_done() && parser.get().result_int() / 100 != 2) {
+    if (ec == bhttp::error::body_limit && parser.is_header_done() && parser.get().result_int() / 100 != 2) {
       close();
       HttpResponse out = response_of(parser.get());
       out.body_unread = true;
@@ -329,7 +330,7 @@ struct HttpClient::Rep {
       auto failed = read_failure(ec, nothing, max_body, where, retry_possible);
       // A request that may change something (not a GET), sent whole, without a whole answer that refuses it: it may
       // have been carried out.
-      if (body_sent && req.method() != http::verb::get &&
+      if (body_sent && req.method() != bhttp::verb::get &&
           (!parser.is_header_done() || parser.get().result_int() / 100 == 2))
         return io_error(i18n::Text("{} (the request was sent: whether the server carried it out is not known)",
                                    text_of(failed.error())));
@@ -345,12 +346,12 @@ struct HttpClient::Rep {
   // The error of a response that could not be read whole (`ec`); `nothing`: not a byte of it came.
   std::unexpected<Error> read_failure(const beast::error_code& ec, bool nothing, std::size_t max_body,
                                       const std::string& where, bool& retry_possible) {
-    if (ec == http::error::body_limit)  // a 2xx answer (any other is its status, above)
+    if (ec == bhttp::error::body_limit)  // a 2xx answer (any other is its status, above)
       return bad_input(i18n::Text("{}: the response is larger than {} bytes", where, max_body));
-    if (ec == http::error::header_limit)
+    if (ec == bhttp::error::header_limit)
       return bad_input(
           i18n::Text("{}: the response's header is larger than {} bytes", where, options.max_header_bytes));
-    if (ec == http::error::buffer_overflow)
+    if (ec == bhttp::error::buffer_overflow)
       return bad_input(
           i18n::Text("{}: a line of the response (a chunk's size line or a trailer) is longer than {} bytes", where,
                      buffer.max_size()));
@@ -359,7 +360,7 @@ struct HttpClient::Rep {
                  ? out_of_time(where)
                  : io_error(i18n::Text("{}: no whole response within {}", where, seconds(options.response_timeout)));
     retry_possible = nothing;
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
         ec == asio::ssl::error::stream_truncated)
       return io_error(
           i18n::Text("{}: the server closed the connection {}", where,
@@ -414,20 +415,20 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
                                          std::string body, std::optional<std::size_t> max_body_bytes) {
   Rep& r = *rep_;
   const std::string where = r.where(method, path);
-  const http::verb verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) return bad_input(i18n::Text("{}: unknown method", where));
+  const bhttp::verb verb = bhttp::string_to_verb(method);
+  if (verb == bhttp::verb::unknown) return bad_input(i18n::Text("{}: unknown method", where));
   if (!path.starts_with("/")) return bad_input(i18n::Text("{}: the path must start with '/'", where));
-  http::request<http::string_body> req{verb, r.url.base_path + std::string(path), 11};
+  bhttp::request<bhttp::string_body> req{verb, r.url.base_path + std::string(path), 11};
   const std::string host = r.url.host.find(':') != std::string::npos ? "[" + r.url.host + "]" : r.url.host;
-  req.set(http::field::host, r.url.port == (r.url.tls ? "443" : "80") ? host : host + ":" + r.url.port);
-  req.set(http::field::user_agent, "antq");
+  req.set(bhttp::field::host, r.url.port == (r.url.tls ? "443" : "80") ? host : host + ":" + r.url.port);
+  req.set(bhttp::field::user_agent, "antq");
   // antq serve says its errors and refusals in the language this command speaks (Error::line adds "bị từ chối").
-  req.set(http::field::accept_language, i18n::process_lang() == i18n::Lang::vi ? "vi" : "en");
+  req.set(bhttp::field::accept_language, i18n::process_lang() == i18n::Lang::vi ? "vi" : "en");
   for (const auto& [k, v] : headers) req.set(k, v);
-  const bool has_body = !body.empty() || verb == http::verb::post || verb == http::verb::put;
+  const bool has_body = !body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put;
   req.body() = std::move(body);
   if (has_body) req.prepare_payload();
-  if (req.body().size() > kMaxRefusalBody) req.set(http::field::expect, "100-continue");  // exchange() says why
+  if (req.body().size() > kMaxRefusalBody) req.set(bhttp::field::expect, "100-continue");  // exchange() says why
   req.keep_alive(true);
   const std::size_t max_body = max_body_bytes.value_or(r.options.max_body_bytes);
   int retries = 0;
@@ -441,7 +442,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     auto res = r.exchange(req, max_body, where, retry_possible);
     // A kept-alive connection the server closed meanwhile fails before any response: once more on a new one,
     // for a GET only (a POST may have been acted on).
-    if (!res && reused && retry_possible && verb == http::verb::get && attempt == 0) continue;
+    if (!res && reused && retry_possible && verb == bhttp::verb::get && attempt == 0) continue;
     if (res && (res->status == 429 || res->status == 503)) {
       auto wait = retry_after(*res);
       // A wait that would end past the deadline is not begun: the command stops there.

@@ -45,8 +45,6 @@ constexpr std::size_t kMaxRecordBytes = 6 * (kMaxSubjectDn + kMaxRoute + kMaxSub
 // Failures verify names one by one; beyond them it counts.
 constexpr std::size_t kMaxFailuresNamed = 100;
 
-std::string text(const MDB_val& v) { return std::string(static_cast<const char*>(v.mv_data), v.mv_size); }
-
 Status check_text(std::string_view field, const std::string& value, std::size_t most) {
   if (value.size() > most)
     return bad_input(i18n::Text("access record: {}: {} bytes, more than the limit of {}", field, value.size(), most));
@@ -346,7 +344,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_writer(const fs::path& ledger
           i18n::Text("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
     if (!origin || text(*origin) != rep->origin)
       return bad_input(i18n::Text("{} is the access log of origin \"{}\", not of this ledger (\"{}\")",
-                                  rep->dir.string(), origin ? text(*origin) : std::string(), rep->origin));
+                                  rep->dir.string(), origin ? std::string(text(*origin)) : std::string(), rep->origin));
     // The tree is picked up where it stands; it must have the root its last checkpoint signed (antq verify says more).
     const std::uint64_t size = rep->count(*checked, rep->records);
     rep->range = CompactRange::load(
@@ -401,7 +399,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open_reader(const fs::path& ledger
     return bad_input(
         i18n::Text("{} holds no access log of this format (expected \"{}\")", rep->dir.string(), kAccessFormat));
   auto origin = checked->get(rep->meta, val(std::string_view("origin")));
-  rep->origin = origin ? text(*origin) : std::string();
+  rep->origin = origin ? std::string(text(*origin)) : std::string();
   if (int rc = checked->commit(); rc != MDB_SUCCESS)
     return io_error(i18n::Text("cannot read the access log: {}", lmdb_error(rc)));
   return std::unique_ptr<AccessLog>(new AccessLog(std::move(rep)));
@@ -474,7 +472,7 @@ std::string AccessLog::checkpoint() const {
   // The writer's committed size may trail the snapshot by a commit in flight; the snapshot's own size is signed.
   const SeqKey k = seq_key(rep_->count(txn, rep_->records));
   auto v = txn.get(rep_->checkpoints, val(k.data(), k.size()));
-  return v ? text(*v) : std::string();
+  return v ? std::string(text(*v)) : std::string();
 }
 
 Status AccessLog::for_each(const AccessFilter& filter, const std::function<Status(const AccessRecord&)>& fn) const {

@@ -11,7 +11,7 @@
 namespace antq::ledger {
 namespace {
 
-ByteView view(capnp::Data::Reader d) { return {d.begin(), d.size()}; }
+ByteView data_view(capnp::Data::Reader d) { return {d.begin(), d.size()}; }
 kj::ArrayPtr<const kj::byte> ptr(ByteView v) { return kj::arrayPtr(v.data(), v.size()); }
 
 void build_event(schema::Event::Builder b, const Event& event) {
@@ -68,7 +68,7 @@ Result<SignatureView> read_signature(schema::Signature::Reader s, const FlatRead
 
 Result<Event> read_event(schema::Event::Reader r, const FlatReader& in) {
   Event event;
-  auto body = view(r.getBody());
+  auto body = data_view(r.getBody());
   event.body.assign(body.begin(), body.end());
   event.signatures.reserve(r.getSignatures().size());
   for (auto s : r.getSignatures()) {

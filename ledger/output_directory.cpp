@@ -12,20 +12,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string errno_text() { return std::strerror(errno); }
-
 }  // namespace
 
 Result<OutputDirectory> OutputDirectory::create(const fs::path& out, std::string_view who_creates) {
   if (::mkdir(out.c_str(), 0755) != 0) {
     if (errno == EEXIST)
       return bad_input(i18n::Text("{} exists: {}; name a new one", out.string(), i18n::Text::word(std::string(who_creates))));
-    return io_error(i18n::Text("cannot create {}: {}", out.string(), errno_text()));
+    return io_error(i18n::Text("cannot create {}: {}", out.string(), std::strerror(errno)));
   }
   OutputDirectory d(out);
   d.root_ = ::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (d.root_ < 0) {
-    const std::string why = errno_text();
+    const std::string why = std::strerror(errno);
     ::rmdir(out.c_str());  // ours and empty; a symlink put in its place is not removed (ENOTDIR)
     return io_error(i18n::Text("cannot open {} after creating it: {}", out.string(), why));
   }
@@ -61,10 +59,10 @@ Status OutputDirectory::make_subdirectory(const std::string& path) {
   auto [dir, name] = locate(path);
   if (dir < 0) return io_error(i18n::Text("cannot create {}: its parent directory was not made", shown(path)));
   if (::mkdirat(dir, name.c_str(), 0755) != 0)
-    return io_error(i18n::Text("cannot create {}: {}", shown(path), errno_text()));
+    return io_error(i18n::Text("cannot create {}: {}", shown(path), std::strerror(errno)));
   created_.push_back({path, true});
   int fd = ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error(i18n::Text("cannot open {}: {}", shown(path), errno_text()));
+  if (fd < 0) return io_error(i18n::Text("cannot open {}: {}", shown(path), std::strerror(errno)));
   subdirs_[path] = fd;
   return {};
 }
@@ -73,7 +71,7 @@ Result<int> OutputDirectory::create_file(const std::string& path) {
   auto [dir, name] = locate(path);
   if (dir < 0) return io_error(i18n::Text("cannot create {}: no such subdirectory", shown(path)));
   int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error(i18n::Text("cannot create {}: {}", shown(path), errno_text()));
+  if (fd < 0) return io_error(i18n::Text("cannot create {}: {}", shown(path), std::strerror(errno)));
   created_.push_back({path, false});
   return fd;
 }
@@ -82,7 +80,7 @@ Status OutputDirectory::write_file(const std::string& path, ByteView bytes) {
   auto fd = create_file(path);
   if (!fd) return std::unexpected(fd.error());
   Status s = write_all(*fd, bytes, path);
-  if (::close(*fd) != 0 && s) s = io_error(i18n::Text("cannot write {}: {}", shown(path), errno_text()));
+  if (::close(*fd) != 0 && s) s = io_error(i18n::Text("cannot write {}: {}", shown(path), std::strerror(errno)));
   return s;
 }
 
@@ -90,7 +88,7 @@ Status OutputDirectory::write_all(int fd, ByteView bytes, const std::string& pat
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error(i18n::Text("cannot write {}: {} (disk full?)", shown(path), errno_text()));
+    if (n <= 0) return io_error(i18n::Text("cannot write {}: {} (disk full?)", shown(path), std::strerror(errno)));
     bytes = bytes.subspan(static_cast<std::size_t>(n));
   }
   return {};
@@ -101,14 +99,14 @@ Result<std::uint64_t> OutputDirectory::read_file(const std::string& path,
   auto [dir, name] = locate(path);
   if (dir < 0) return io_error(i18n::Text("cannot read {}: no such subdirectory", shown(path)));
   int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error(i18n::Text("cannot read {}: {}", shown(path), errno_text()));
+  if (fd < 0) return io_error(i18n::Text("cannot read {}: {}", shown(path), std::strerror(errno)));
   Bytes buffer(1 << 20);
   std::uint64_t total = 0;
   for (;;) {
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const std::string why = errno_text();
+      const std::string why = std::strerror(errno);
       ::close(fd);
       return io_error(i18n::Text("cannot read {}: {}", shown(path), why));
     }

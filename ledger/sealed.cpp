@@ -25,8 +25,6 @@ std::string part_key(std::string_view prefix, std::string_view database, std::st
   return k;
 }
 
-std::string_view text(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
-
 // Calls fn(key within the database, value) for every record of `database` of part `prefix` whose key starts with
 // `key_prefix`, in key order.
 template <typename Fn>

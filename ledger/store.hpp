@@ -47,6 +47,7 @@ inline MDB_val val(const void* p, std::size_t n) { return MDB_val{n, const_cast<
 inline MDB_val val(ByteView b) { return val(b.data(), b.size()); }
 inline MDB_val val(std::string_view s) { return val(s.data(), s.size()); }
 inline ByteView view(const MDB_val& v) { return {static_cast<const std::uint8_t*>(v.mv_data), v.mv_size}; }
+inline std::string_view text(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
 std::string lmdb_error(int rc);
 

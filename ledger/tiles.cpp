@@ -92,7 +92,7 @@ Digest tile_root(std::vector<Digest> hashes) {  // REQUIRES: a power of two of t
   return hashes.front();
 }
 
-Served text(std::string body, const char* type, bool immutable) {
+Served served_text(std::string body, const char* type, bool immutable) {
   return Served{Bytes(body.begin(), body.end()), type, immutable};
 }
 
@@ -295,16 +295,16 @@ Result<std::optional<Served>> serve(const Ledger& ledger, const Snapshot& snapsh
   const std::uint64_t size = snapshot.checkpoint.size;
   switch (r->kind) {
     case Kind::checkpoint:
-      return text(snapshot.note, kText, false);
+      return served_text(snapshot.note, kText, false);
     case Kind::trust: {
       std::string pem;
       for (const auto& der : ledger.trust_roots()) pem += signing::certificate_to_pem(der);
-      return text(pem, kText, false);
+      return served_text(pem, kText, false);
     }
     case Kind::intermediates: {
       std::string pem;
       for (const auto& der : ledger.intermediates()) pem += signing::certificate_to_pem(der);
-      return text(pem, kText, false);
+      return served_text(pem, kText, false);
     }
     case Kind::profile: {
       const auto& digest = ledger.info().profile_document;

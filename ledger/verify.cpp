@@ -21,7 +21,7 @@ namespace {
 // entries are in memory at a time.
 constexpr std::size_t kChunk = 1024;
 
-struct Item : StoredEntry {
+struct StoredItem : StoredEntry {
   ByteView bytes;  // in the read transaction's map
   std::vector<CheckedSignature> signatures;
 };
@@ -119,14 +119,15 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   const TrustHistory trust_history(crl_records, timestamp_authorities());
 
   // Any thread: decode an entry and its body, check its signatures (no LMDB access here).
-  auto decode = [&](Item& it) {
+  auto decode = [&](StoredItem& it) {
     decode_stored(it.bytes, it);
     if (it.failure) return;
     auto checked = check_signatures(it.entry->body, it.entry->signatures, verifier,
                                     trust_history.at_entry(it.seq, it.recorded_at), lookup);
     if (!checked)
       it.failure = line_text(checked.error());
-    else it.signatures = std::move(*checked);
+    else
+      it.signatures = std::move(*checked);
   };
   const std::function<std::optional<ByteView>(const Digest&)> stored_attachment =
       [&](const Digest& d) -> std::optional<ByteView> {
@@ -140,7 +141,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   std::map<Digest, std::vector<Naming>> named_by;
   std::map<Digest, std::uint64_t> disposed;  // documents record.disposed entries destroyed: the store must not hold them
   // This thread: duplicates, the admission rules replayed. (The `bodies` index is checked in one scan at the end.)
-  auto in_order = [&](Item& it) {
+  auto in_order = [&](StoredItem& it) {
     if (it.act && !it.failure) {
       for (const Act::Attachment& a : it.act->attachments) named_by[a.sha256].emplace_back(it.seq, it.recorded_at);
       if (it.act->attachments.size() == 1 && it.act->act == kCrlAdded)
@@ -149,7 +150,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         authorities_added.try_emplace(it.act->attachments[0].sha256, it.seq);
       if (it.act->act == kRecordDisposed && it.act->data.contains("attachments"))
         for (const auto& hex : it.act->data["attachments"])
-          if (auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt) disposed.try_emplace(*d, it.seq);
+          if (auto d = hex.is_string() ? digest_from_hex(hex.get<std::string>()) : std::nullopt)
+            disposed.try_emplace(*d, it.seq);
     }
     if (it.entry) {
       report.signatures += it.entry->signatures.size();
@@ -161,7 +163,8 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
       if (auto s = admit_stored(replay, state, it, it.signatures, rep_->info, stored_attachment, true); !s)
         it.failure = i18n::Text("admission replay: {}", line_text(s.error()));
     }
-    if (it.failure) fail(it.seq, *it.failure);
+    if (it.failure)
+      fail(it.seq, *it.failure);
     else if (options.on_signature)
       for (const CheckedSignature& s : it.signatures) options.on_signature(it.seq, s.role, s.verified);
   };
@@ -176,7 +179,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
   // This thread: the next entries in seq order into `chunk`, with the tree checked over them: every perfect node
   // the log implies must be the one stored. False at the end of the log or at a gap.
   bool more = rc == MDB_SUCCESS;
-  auto read = [&](std::vector<Item>& chunk) {
+  auto read = [&](std::vector<StoredItem>& chunk) {
     chunk.clear();
     for (; more && chunk.size() < kChunk; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), more = rc == MDB_SUCCESS) {
       if (k.mv_size != 8 || seq_of(k) != expected) {
@@ -185,7 +188,7 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
         more = false;  // the tree cannot be recomputed past a gap
         break;
       }
-      Item& it = chunk.emplace_back();
+      StoredItem& it = chunk.emplace_back();
       it.seq = expected++;
       it.bytes = view(v);
       for (const PerfectNode& node : range.append(leaf_hash(it.bytes))) {
@@ -201,17 +204,17 @@ VerifyReport Ledger::verify(const VerifyOptions& options, Admission& replay) con
     }
   };
   // Other threads, all cores: decode and check signatures (nothing there touches LMDB).
-  auto decode_all = [&](std::vector<Item>& chunk) {
+  auto decode_all = [&](std::vector<StoredItem>& chunk) {
     parallel_for(chunk.size(), options.jobs, [&](std::size_t i) { decode(chunk[i]); });
   };
   // While one chunk is replayed in order on this thread, the next one is decoded on the others.
-  std::vector<Item> ready, ahead;
+  std::vector<StoredItem> ready, ahead;
   read(ready);
   decode_all(ready);
   while (!ready.empty()) {
     read(ahead);
     std::future<void> decoding = std::async(std::launch::async, decode_all, std::ref(ahead));
-    for (Item& it : ready) in_order(it);
+    for (StoredItem& it : ready) in_order(it);
     if (options.progress) options.progress(ready.back().seq + 1, size);
     decoding.get();
     std::swap(ready, ahead);

@@ -19,12 +19,12 @@ using nlohmann::json;
 // The attachment of access.granted that is the client certificate (the others are the grant's documents).
 constexpr std::string_view kCertificateItem = "certificate";
 
-std::string key_of(const Digest& certificate) { return std::string(kAccessPrefix) + to_hex(certificate); }
+std::string grant_key(const Digest& certificate) { return std::string(kAccessPrefix) + to_hex(certificate); }
 
 // A certificate as messages name it: the first 8 bytes of its fingerprint, as admission names signers.
-std::string short_name(const Digest& certificate) { return to_hex(ByteView(certificate.data(), 8)) + "…"; }
+std::string short_fingerprint(const Digest& certificate) { return to_hex(ByteView(certificate.data(), 8)) + "…"; }
 
-json to_json(const Grant& g) {
+json grant_json(const Grant& g) {
   return {{"role", g.role},
           {"units", g.scope.units},
           {"levels", g.scope.levels},
@@ -34,10 +34,10 @@ json to_json(const Grant& g) {
           {"revoked_by", g.revoked_by ? json(*g.revoked_by) : json(nullptr)}};
 }
 
-std::vector<Grant> parse(const std::string& text) {
+std::vector<Grant> parse_grants(const std::string& text) {
   std::vector<Grant> out;
   json list = json::parse(text, nullptr, false);
-  if (!list.is_array()) return out;  // written only by store(); verify compares the state with its replay
+  if (!list.is_array()) return out;  // written only by store_grants(); verify compares the state with its replay
   for (const auto& j : list) {
     if (!j.is_object()) continue;
     Grant g;
@@ -58,10 +58,10 @@ std::vector<Grant> parse(const std::string& text) {
   return out;
 }
 
-void store(ledger::StateStore& state, const Digest& certificate, const std::vector<Grant>& grants) {
+void store_grants(ledger::StateStore& state, const Digest& certificate, const std::vector<Grant>& grants) {
   json list = json::array();
-  for (const auto& g : grants) list.push_back(to_json(g));
-  state.put(key_of(certificate), list.dump());
+  for (const auto& g : grants) list.push_back(grant_json(g));
+  state.put(grant_key(certificate), list.dump());
 }
 
 std::string period(const Grant& g) {
@@ -100,7 +100,7 @@ Result<Digest> granted_certificate(const ledger::Candidate& c) {
       if (expires < from)
         return refused("access", i18n::Text("access.granted from {}: certificate {} ({}) expires on {}, before the "
                                             "grant begins",
-                                            from, short_name(a.sha256), info->subject, expires));
+                                            from, short_fingerprint(a.sha256), info->subject, expires));
     }
   }
   if (named && attached && *named != *attached)
@@ -143,10 +143,10 @@ Status grant(const ledger::Candidate& c, ledger::StateStore& state) {
       return refused("access", i18n::Text("access.granted: certificate {} holds the grant of entry {} ({}, {}, {}) "
                                           "on days of this one ({}): one grant at a time; end it first with "
                                           "access.revoked",
-                                          short_name(*certificate), other.seq, other.role, describe(other.scope),
+                                          short_fingerprint(*certificate), other.seq, other.role, describe(other.scope),
                                           period(other), period(g)));
   grants.push_back(std::move(g));
-  store(state, *certificate, grants);
+  store_grants(state, *certificate, grants);
   return {};
 }
 
@@ -159,8 +159,8 @@ Status revoke(const ledger::Candidate& c, ledger::StateStore& state) {
   const std::uint64_t named = by_seq ? d["grant"].get<std::uint64_t>() : 0;
   auto grants = grants_of(state, certificate);
   if (by_seq && std::none_of(grants.begin(), grants.end(), [&](const Grant& g) { return g.seq == named; }))
-    return refused(
-        "access", i18n::Text("access.revoked: entry {} is no grant of certificate {}", named, short_name(certificate)));
+    return refused("access", i18n::Text("access.revoked: entry {} is no grant of certificate {}", named,
+                                        short_fingerprint(certificate)));
   bool ended = false;
   for (Grant& g : grants) {
     if (by_seq && g.seq != named) continue;
@@ -174,8 +174,8 @@ Status revoke(const ledger::Candidate& c, ledger::StateStore& state) {
                    by_seq ? fmt::format("access.revoked from {}: the grant of entry {} is over by then", from, named)
                           : fmt::format("access.revoked from {}: certificate {} holds no grant in force on or "
                                         "after that day",
-                                        from, short_name(certificate)));
-  store(state, certificate, grants);
+                                        from, short_fingerprint(certificate)));
+  store_grants(state, certificate, grants);
   return {};
 }
 
@@ -187,8 +187,8 @@ const std::vector<std::string>& access_roles() {
 }
 
 std::vector<Grant> grants_of(const ledger::StateStore& state, const Digest& certificate) {
-  auto text = state.get(key_of(certificate));
-  return text ? parse(*text) : std::vector<Grant>{};
+  auto text = state.get(grant_key(certificate));
+  return text ? parse_grants(*text) : std::vector<Grant>{};
 }
 
 Status admit_access_act(const ledger::Candidate& c, ledger::StateStore& state) {
@@ -225,7 +225,7 @@ ClientAccess client_access(const ledger::StateStore& state, const Digest& certif
       last = &g;
     }
   }
-  const std::string who = short_name(certificate);
+  const std::string who = short_fingerprint(certificate);
   if (next)
     out.no_read_reason = i18n::Text("certificate {} may read from {} (grant of entry {}), not on {}", who, next->from,
                                     next->seq, std::string(date));

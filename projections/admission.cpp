@@ -19,7 +19,6 @@ namespace antq::projections {
 namespace {
 
 constexpr std::string_view kAdoptedKey = "profiles/adopted";
-constexpr std::string_view kSubjectPrefix = "subject/";
 constexpr std::string_view kDisposedPrefix = "disposed/";
 constexpr std::string_view kPredecessorPrefix = "predecessors/";
 constexpr std::string_view kCarriedPrefix = "carried/";

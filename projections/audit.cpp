@@ -27,13 +27,13 @@ bool more_than_months(const std::string& from, const std::string& to, int months
   return m > months || (m == months && to.substr(8) > from.substr(8));
 }
 
-int year_of(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
+int data_year(const json& data) { return data.is_object() ? data.value("year", 0) : 0; }
 
 // The evaluation year an act of a model's yearly work is for: data.year of a plan, a rating proposal or a rating;
 // the year of a report's period ("2025-H1", "2025"); 0 for others (an ad hoc report).
 int work_year(const ledger::Act& act) {
   if (act.act == "model.plan-issued" || act.act == "model.rating-proposed" || act.act == "model.rated")
-    return year_of(act.data);
+    return data_year(act.data);
   if (act.act == "model.report-filed" && act.data.is_object()) {
     const std::string period = act.data.value("period", "");
     if (period.size() >= 4 && period.find_first_not_of("0123456789") >= 4) return std::stoi(period.substr(0, 4));
@@ -178,7 +178,7 @@ class Auditor {
       }
       for (const ChainLink& l : links) {
         if (l.act.act != d.act) continue;
-        const int year = year_of(l.act.data);
+        const int year = data_year(l.act.data);
         const std::string due = fmt::format("{:04}-{}", year, d.before);
         if (l.act.date >= due)
           add(s, l.entry.seq, d.id, l.act.date,
@@ -239,7 +239,7 @@ class Auditor {
       const std::string due = fmt::format("{:04}-{}", y, d.before);
       if (today_ < due) continue;
       const bool sent = std::any_of(links.begin(), links.end(), [&, y = y](const ChainLink& l) {
-        return l.act.act == "model.rating-forwarded" && year_of(l.act.data) == y;
+        return l.act.act == "model.rating-forwarded" && data_year(l.act.data) == y;
       });
       if (!sent)
         add(s, r.seq, "missing-forwarding", due,
@@ -295,8 +295,8 @@ class Auditor {
           if (!supported)
             add(s, l.entry.seq, "rating-criteria-unsupported", l.act.date,
                 i18n::Text("{} was rated {} for {} (decision of {}) naming {}, but no {} from {} has data.{} {} ({})",
-                           s.id, words::level_text(l.act.data.value("level", "")), year_of(l.act.data), l.act.date, id,
-                           kind, since, field, list_of(claim->of), p.id));
+                           s.id, words::level_text(l.act.data.value("level", "")), data_year(l.act.data), l.act.date,
+                           id, kind, since, field, list_of(claim->of), p.id));
         }
       }
     }
@@ -386,7 +386,8 @@ class Auditor {
       if (!band.empty() && band != level)
         add(s, l.entry.seq, "level-mismatch", l.act.date,
             i18n::Text("{} was rated {} for {} (decision of {}), but {}% of its targets met is the {} band ({})", s.id,
-                       words::level_text(level), year_of(l.act.data), l.act.date, pct, words::level_text(band), p.id));
+                       words::level_text(level), data_year(l.act.data), l.act.date, pct, words::level_text(band),
+                       p.id));
     }
   }
 
@@ -433,7 +434,7 @@ class Auditor {
       const std::string due = fmt::format("{:04}-{}", y, p.missing_plan_before.value_or("11-01"));
       if (s.founded >= opens || today_ < due) continue;
       const bool planned = std::any_of(links.begin(), links.end(), [&](const ChainLink& l) {
-        return l.act.act == "model.plan-issued" && year_of(l.act.data) == y;
+        return l.act.act == "model.plan-issued" && data_year(l.act.data) == y;
       });
       if (!planned)
         add(s, s.entries.back(), "missing-plan", due,

@@ -7,24 +7,24 @@ namespace {
 
 using nlohmann::json;
 
-std::string key_of(const Digest& certificate) { return "authority/" + to_hex(certificate); }
+std::string binding_key(const Digest& certificate) { return "authority/" + to_hex(certificate); }
 
-json to_json(const Binding& b) {
+json binding_json(const Binding& b) {
   return {{"role", b.role}, {"unit", b.unit}, {"level", b.level}, {"title", b.title},
           {"from", b.from}, {"to", b.to},     {"seq", b.seq}};
 }
 
-void store(ledger::StateStore& state, const Digest& certificate, const std::vector<Binding>& bindings) {
+void store_bindings(ledger::StateStore& state, const Digest& certificate, const std::vector<Binding>& bindings) {
   json list = json::array();
-  for (const auto& b : bindings) list.push_back(to_json(b));
-  state.put(key_of(certificate), list.dump());
+  for (const auto& b : bindings) list.push_back(binding_json(b));
+  state.put(binding_key(certificate), list.dump());
 }
 
 }  // namespace
 
 namespace {
 
-std::vector<Binding> parse(const std::string& text) {
+std::vector<Binding> parse_bindings(const std::string& text) {
   std::vector<Binding> out;
   json list = json::parse(text, nullptr, false);
   if (!list.is_array()) return out;
@@ -48,8 +48,8 @@ std::optional<Binding> match(const std::vector<Binding>& bindings, std::string_v
 }  // namespace
 
 std::vector<Binding> bindings_of(const ledger::StateStore& state, const Digest& certificate) {
-  auto text = state.get(key_of(certificate));
-  return text ? parse(*text) : std::vector<Binding>{};
+  auto text = state.get(binding_key(certificate));
+  return text ? parse_bindings(*text) : std::vector<Binding>{};
 }
 
 void apply_registry_act(ledger::StateStore& state, const ledger::Act& act, std::uint64_t seq) {
@@ -65,7 +65,7 @@ void apply_registry_act(ledger::StateStore& state, const ledger::Act& act, std::
     for (auto& b : bindings)
       if (b.to.empty() || b.to > from) b.to = std::max(from, b.from);
   }
-  store(state, certificate, bindings);
+  store_bindings(state, certificate, bindings);
 }
 
 std::optional<Binding> binding_on(const ledger::StateStore& state, const Digest& certificate, std::string_view role,
@@ -77,11 +77,11 @@ std::optional<Binding> BindingCache::binding_on(const ledger::StateStore& state,
                                                 std::string_view role, std::string_view date, std::string_view unit,
                                                 std::string_view level) {
   auto it = parsed_.find(certificate);
-  auto text = state.get(it != parsed_.end() ? it->second.key : key_of(certificate));
+  auto text = state.get(it != parsed_.end() ? it->second.key : binding_key(certificate));
   if (!text) return std::nullopt;
   if (it == parsed_.end() || it->second.text != *text) {
     if (parsed_.size() >= kMaxCertificates) parsed_.clear();
-    it = parsed_.insert_or_assign(certificate, Parsed{key_of(certificate), *text, parse(*text)}).first;
+    it = parsed_.insert_or_assign(certificate, Parsed{binding_key(certificate), *text, parse_bindings(*text)}).first;
   }
   return match(it->second.bindings, role, date, unit, level);
 }

@@ -41,12 +41,6 @@ HandoverFile gather(FileFacts file, const RetentionRecord& record, std::vector<R
   return h;
 }
 
-int year_of(std::string_view date) {
-  int y = 0;
-  std::from_chars(date.data(), date.data() + std::min<std::size_t>(4, date.size()), y);
-  return y;
-}
-
 }  // namespace
 
 Result<Handover> handover_of(const ledger::Ledger& ledger, const std::string& unit, int year, const std::string& on,

@@ -10,8 +10,6 @@
 namespace antq::projections {
 namespace {
 
-constexpr std::string_view kSubjectPrefix = "subject/";
-
 // A stored state found by Ledger::state_around, parsed; nullopt when none was found.
 Result<std::optional<SubjectState>> parse_state(const std::optional<std::pair<std::string, std::string>>& kv) {
   if (!kv) return std::optional<SubjectState>{};

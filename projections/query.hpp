@@ -83,6 +83,9 @@ class SubjectReader {
   const ledger::Ledger& ledger_;
 };
 
+// The state key of a subject's state: kSubjectPrefix + id.
+inline constexpr std::string_view kSubjectPrefix = "subject/";
+
 // Every subject the ledger holds, in id order.
 std::vector<std::string> subject_ids(const ledger::Ledger& ledger);
 

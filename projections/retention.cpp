@@ -12,12 +12,6 @@
 namespace antq::projections {
 namespace {
 
-int year_of(std::string_view date) {
-  int y = 0;
-  std::from_chars(date.data(), date.data() + std::min<std::size_t>(4, date.size()), y);
-  return y;
-}
-
 bool listed(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -98,6 +92,12 @@ FileFacts file_facts(const SubjectState& s, const std::optional<Transfer>& trans
   for (const Hold& h : holds)
     if (h.in_force(on) && listed(h.targets, s.id)) f.holds.push_back(h.seq);
   return f;
+}
+
+int year_of(std::string_view date) {
+  int y = 0;
+  std::from_chars(date.data(), date.data() + std::min<std::size_t>(4, date.size()), y);
+  return y;
 }
 
 std::string year_end(int year) { return fmt::format("{:04}-12-31", year); }

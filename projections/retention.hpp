@@ -95,6 +95,8 @@ struct RetentionRecord {
 
 // The year-end a period runs from, and the date a period of N years ends: YYYY-12-31.
 std::string year_end(int year);
+// The year of a date (YYYY-MM-DD); 0 when it does not start with digits.
+int year_of(std::string_view date);
 
 // A document's record on `on` (YYYY-MM-DD), judged by `row`.
 RetentionRecord judge_document(const RetentionRow& row, const RecordFacts& facts, const FileFacts& file,

@@ -20,6 +20,7 @@ using Digest = std::array<std::uint8_t, 32>;
 inline ByteView as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
+inline std::string_view as_chars(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 // SHA-256 of the concatenation of the parts (any of which may be empty).
 Digest sha256(ByteView data);

@@ -13,8 +13,6 @@ namespace antq::signing {
 
 namespace {
 
-std::string_view text(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 // The label of the first PEM block whose label names a private key ("-----BEGIN RSA PRIVATE KEY-----" gives
 // "RSA PRIVATE KEY"), anywhere in `s`; empty when there is none. One pass over `s`: each "-----BEGIN " is looked at
 // once, its label being the rest of its line up to the closing dashes (RFC 7468 §2).
@@ -51,7 +49,7 @@ UniqueSsl<T, Free> d2i_prefix(ByteView der) {
 }  // namespace
 
 std::optional<std::string> private_key_material(ByteView content) {
-  if (auto label = private_key_pem_label(text(content)); !label.empty())
+  if (auto label = private_key_pem_label(as_chars(content)); !label.empty())
     return "it holds a private key (a PEM block \"-----BEGIN " + std::string(label) + "-----\")";
   // Every DER form of a key is a SEQUENCE; anything else (PDF, images, text) is not looked at further.
   if (content.empty() || content[0] != 0x30 || content.size() > static_cast<std::size_t>(LONG_MAX)) return std::nullopt;

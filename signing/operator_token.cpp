@@ -27,7 +27,7 @@ namespace {
 
 // Not ANTQ_PKCS11_PIN, the signers' tokens' PIN: a command that appends may use a signer's token and the operator's
 // token at once, and one PIN tried on the other would use up that token's retries until it locks.
-constexpr const char* kPinVariable = "ANTQ_OPERATOR_PIN";
+constexpr const char* kOperatorPinVariable = "ANTQ_OPERATOR_PIN";
 
 // "CKR_PIN_INCORRECT" and the like, for messages.
 std::string rv_text(CK_RV rv) {
@@ -197,11 +197,11 @@ class SessionKey final : public TokenEd25519Key {
 
 // The PIN for `token`: ANTQ_OPERATOR_PIN, else the URI's pin-value, else a prompt at the terminal.
 Result<std::string> pin_for(const P11KitUri* uri, const std::string& name, const std::string& token) {
-  if (const char* pin = std::getenv(kPinVariable); pin != nullptr) return std::string(pin);
+  if (const char* pin = std::getenv(kOperatorPinVariable); pin != nullptr) return std::string(pin);
   if (const char* pin = p11_kit_uri_get_pin_value(uri); pin != nullptr) return std::string(pin);
   if (isatty(STDIN_FILENO) != 1)
     return bad_input(i18n::Text("operator key {}: the token needs its PIN: set {} (or run at a terminal to be asked)",
-                                name, kPinVariable));
+                                name, kOperatorPinVariable));
   auto pin = ask_secret("PIN for token " + token + ": ", false);
   if (!pin) return bad_input(i18n::Text("operator key {}: no PIN given", name));
   return std::move(*pin);

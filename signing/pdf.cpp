@@ -17,8 +17,6 @@ namespace antq::signing {
 
 namespace {
 
-std::string_view text(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 bool is_pdf_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
 
 // The four non-negative integers of "[a b c d]" at the start of `s` (after blanks); nullopt otherwise.
@@ -38,13 +36,6 @@ std::optional<std::array<std::uint64_t, 4>> parse_byte_range(std::string_view s)
   skip();
   if (i >= s.size() || s[i] != ']') return std::nullopt;
   return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // The /SubFilter name of the object around each /ByteRange, for /ByteRanges met in file order: the first
@@ -95,7 +86,7 @@ class SubFilters {
 
 Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf) {
   std::vector<PdfSignature> out;
-  const std::string_view s = text(pdf);
+  const std::string_view s = as_chars(pdf);
   if (!s.starts_with("%PDF-")) return out;
   SubFilters sub_filters(s);
   std::map<std::array<std::uint64_t, 4>, std::size_t> by_range;  // the first dictionary with each /ByteRange
@@ -137,12 +128,9 @@ Result<std::vector<PdfSignature>> pdf_signatures(ByteView pdf) {
     if (gap.size() / 2 > kMaxPdfContentsBytes)
       return what("/Contents holds " + std::to_string(gap.size() / 2) + " bytes, more than the limit of " +
                   std::to_string(kMaxPdfContentsBytes >> 20) + " MiB");
-    Bytes contents(gap.size() / 2);
-    for (std::size_t i = 0; i < contents.size(); ++i) {
-      int hi = hex_value(gap[2 * i]), lo = hex_value(gap[2 * i + 1]);
-      if (hi < 0 || lo < 0) return what("the signature's hex string holds a character that is not a hex digit");
-      contents[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
+    std::optional<Bytes> decoded = from_hex(gap);
+    if (!decoded) return what("the signature's hex string holds a character that is not a hex digit");
+    Bytes contents = std::move(*decoded);
     // The DER is followed by zero padding up to the reserved size.
     DerReader reader(contents);
     auto element = reader.next(kDerSequence);

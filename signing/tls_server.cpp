@@ -13,11 +13,11 @@ namespace {
 
 // A CRL the ledger holds, with the keys of the CAs given (roots, intermediates) that signed it: found by name and
 // signature once, when it comes, so that a handshake compares keys instead of checking its signature again.
-struct HeldCrl {
+struct ServerCrl {
   X509CrlPtr crl;
   std::vector<EvpPkeyPtr> signers;
 };
-using HeldCrls = std::vector<std::shared_ptr<const HeldCrl>>;
+using ServerCrls = std::vector<std::shared_ptr<const ServerCrl>>;
 
 }  // namespace
 
@@ -28,13 +28,13 @@ struct TlsServerPolicy::Rep {
   X509StackPtr chained, unchained;
   // Replaced whole by add_crl, never changed: a handshake reads the one it took without the lock.
   std::mutex mutex;
-  std::shared_ptr<const HeldCrls> crls = std::make_shared<const HeldCrls>();  // guarded by mutex
+  std::shared_ptr<const ServerCrls> crls = std::make_shared<const ServerCrls>();  // guarded by mutex
 };
 
 namespace {
 
-Result<std::shared_ptr<const HeldCrl>> held_crl(ByteView der, STACK_OF(X509) * authorities) {
-  auto held = std::make_shared<HeldCrl>();
+Result<std::shared_ptr<const ServerCrl>> server_crl(ByteView der, STACK_OF(X509) * authorities) {
+  auto held = std::make_shared<ServerCrl>();
   held->crl = crl_from_der(der);
   if (!held->crl) return bad_input(i18n::Text("not a DER certificate revocation list (CRL)"));
   for (int i = 0; i < sk_X509_num(authorities); ++i) {
@@ -56,7 +56,7 @@ Result<std::shared_ptr<const HeldCrl>> held_crl(ByteView der, STACK_OF(X509) * a
 // (its name and its signature: a key found to have signed it, else its signature checked now). Absent CRLs revoke
 // nothing, as at admission (signing/verifier.cpp): a CRL past its nextUpdate still names what it revoked.
 bool revoked(TlsServerPolicy::Rep& policy, X509* cert, X509* issuer) {
-  std::shared_ptr<const HeldCrls> crls;
+  std::shared_ptr<const ServerCrls> crls;
   {
     std::lock_guard lock(policy.mutex);
     crls = policy.crls;
@@ -222,9 +222,9 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
     if (X509Ptr c = x509_from_der(der)) push_held(rep->authorities.get(), c.get());
   push_held_except(rep->authorities.get(), rep->chained.get(), {});
   push_held_except(rep->authorities.get(), rep->unchained.get(), {});
-  auto crls = std::make_shared<HeldCrls>();
+  auto crls = std::make_shared<ServerCrls>();
   for (const Bytes& der : settings.crls) {
-    auto c = held_crl(der, rep->authorities.get());
+    auto c = server_crl(der, rep->authorities.get());
     if (!c) return std::unexpected(c.error());
     crls->push_back(std::move(*c));
   }
@@ -247,10 +247,10 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
 }
 
 Status TlsServerPolicy::add_crl(ByteView der) {
-  auto c = held_crl(der, rep_->authorities.get());
+  auto c = server_crl(der, rep_->authorities.get());
   if (!c) return std::unexpected(c.error());
   std::lock_guard lock(rep_->mutex);
-  auto crls = std::make_shared<HeldCrls>(*rep_->crls);
+  auto crls = std::make_shared<ServerCrls>(*rep_->crls);
   crls->push_back(std::move(*c));
   rep_->crls = std::move(crls);
   return {};
