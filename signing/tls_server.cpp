@@ -11,11 +11,12 @@ namespace antq::signing {
 
 namespace {
 
-// A CRL the ledger holds, with the keys of the CAs given (roots, intermediates) that signed it: found by name and
-// signature once, when it comes, so that a handshake compares keys instead of checking its signature again.
+// A CRL the ledger holds, with the CAs given (roots, intermediates) whose keys signed it: found by name and signature
+// once, when it comes, so that a handshake compares public keys (X509_PUBKEY_eq: the algorithm with its parameters
+// and the key, so that the key verifies alike) instead of checking its signature again.
 struct ServerCrl {
   X509CrlPtr crl;
-  std::vector<EvpPkeyPtr> signers;
+  std::vector<X509Ptr> signers;
 };
 using ServerCrls = std::vector<std::shared_ptr<const ServerCrl>>;
 
@@ -41,8 +42,10 @@ Result<std::shared_ptr<const ServerCrl>> server_crl(ByteView der, STACK_OF(X509)
     X509* ca = sk_X509_value(authorities, i);
     EVP_PKEY* key = X509_get0_pubkey(ca);
     if (key != nullptr && X509_NAME_cmp(X509_CRL_get_issuer(held->crl.get()), X509_get_subject_name(ca)) == 0 &&
-        X509_CRL_verify(held->crl.get(), key) == 1 && EVP_PKEY_up_ref(key) == 1)
-      held->signers.emplace_back(key);
+        X509_CRL_verify(held->crl.get(), key) == 1 && X509_up_ref(ca) == 1) {
+      X509Ptr signer(ca);
+      held->signers.push_back(std::move(signer));
+    }
   }
   // OpenSSL sorts a CRL's entries at its first lookup, writing to it: done here, before handshakes share it.
   X509_REVOKED* entry = nullptr;
@@ -68,9 +71,11 @@ bool revoked(TlsServerPolicy::Rep& policy, X509* cert, X509* issuer) {
   }
   for (const auto& held : *crls) {
     if (X509_NAME_cmp(X509_CRL_get_issuer(held->crl.get()), X509_get_subject_name(issuer)) != 0) continue;
-    const bool signed_by_issuer = std::any_of(held->signers.begin(), held->signers.end(),
-                                              [&](const EvpPkeyPtr& k) { return EVP_PKEY_eq(k.get(), key) == 1; }) ||
-                                  X509_CRL_verify(held->crl.get(), key) == 1;
+    const auto same_key = [&](const X509Ptr& ca) {
+      return X509_PUBKEY_eq(X509_get_X509_PUBKEY(ca.get()), X509_get_X509_PUBKEY(issuer)) == 1;
+    };
+    const bool signed_by_issuer =
+        std::any_of(held->signers.begin(), held->signers.end(), same_key) || X509_CRL_verify(held->crl.get(), key) == 1;
     clear_ssl_errors();
     if (!signed_by_issuer) continue;
     X509_REVOKED* entry = nullptr;
