@@ -196,12 +196,21 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   if (SSL_CTX_use_PrivateKey(ctx, settings.key->rep()->key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
     return bad_input(i18n::Text("--key does not match the certificate of --cert: {}", ssl_errors()));
 
+  // The roots, decoded once (one that does not decode cannot help a chain): the client store, the server's chain
+  // store, the CRLs' possible signers and the CA names sent to clients.
+  X509StackPtr roots(sk_X509_new_null());
+  if (!roots) return bad_input(i18n::Text("cannot make a certificate store: {}", ssl_errors()));
+  for (const Bytes& der : settings.roots)
+    if (X509Ptr c = x509_from_der(der)) push_held(roots.get(), c.get());
+  clear_ssl_errors();
+  const auto add_roots = [&](X509_STORE* to) {
+    for (int i = 0; i < sk_X509_num(roots.get()); ++i)
+      if (X509_STORE_add_cert(to, sk_X509_value(roots.get(), i)) != 1) clear_ssl_errors();
+  };
   // Client certificates: chains end at the roots alone (the store holds nothing else: trusted only when
   // self-signed), built through the intermediates by verify_chain.
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  for (const Bytes& der : settings.roots)
-    if (X509Ptr c = x509_from_der(der); !c || X509_STORE_add_cert(store, c.get()) != 1)
-      clear_ssl_errors();  // a duplicate, or a certificate that does not decode: it cannot help a chain
+  add_roots(store);
   X509StackPtr offered(sk_X509_new_null());
   for (const Bytes& der : settings.intermediates)
     if (X509Ptr c = x509_from_der(der); c && offered && sk_X509_push(offered.get(), c.get()) > 0) c.release();
@@ -212,8 +221,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   // automatic chain: the store that checks clients holds the roots alone).
   X509StorePtr chain_store(X509_STORE_new());
   if (!chain_store) return bad_input(i18n::Text("cannot make a certificate store: {}", ssl_errors()));
-  for (const Bytes& der : settings.roots)
-    if (X509Ptr c = x509_from_der(der); !c || X509_STORE_add_cert(chain_store.get(), c.get()) != 1) clear_ssl_errors();
+  add_roots(chain_store.get());
   for (int i = 0; i < sk_X509_num(parted.chained.get()); ++i)
     if (X509_STORE_add_cert(chain_store.get(), sk_X509_value(parted.chained.get(), i)) != 1) clear_ssl_errors();
   if (SSL_CTX_set1_chain_cert_store(ctx, chain_store.get()) != 1)
@@ -223,8 +231,7 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   rep->unchained = std::move(parted.unchained);
   rep->authorities.reset(sk_X509_new_null());
   if (!rep->authorities) return bad_input(i18n::Text("cannot make a certificate store: {}", ssl_errors()));
-  for (const Bytes& der : settings.roots)
-    if (X509Ptr c = x509_from_der(der)) push_held(rep->authorities.get(), c.get());
+  push_held_except(rep->authorities.get(), roots.get(), {});
   push_held_except(rep->authorities.get(), rep->chained.get(), {});
   push_held_except(rep->authorities.get(), rep->unchained.get(), {});
   auto crls = std::make_shared<ServerCrls>();
@@ -243,10 +250,9 @@ Result<std::unique_ptr<TlsServerPolicy>> TlsServerPolicy::configure(void* native
   SSL_CTX_set_verify_depth(ctx, 8);
   // Clients are told which CAs their certificate must chain to.
   UniqueSsl<STACK_OF(X509_NAME), detail::free_name_stack> names(sk_X509_NAME_new_null());
-  for (const Bytes& der : settings.roots)
-    if (X509Ptr c = x509_from_der(der)) {
-      if (X509_NAME* n = X509_NAME_dup(X509_get_subject_name(c.get()))) sk_X509_NAME_push(names.get(), n);
-    }
+  for (int i = 0; names && i < sk_X509_num(roots.get()); ++i)
+    if (X509_NAME* n = X509_NAME_dup(X509_get_subject_name(sk_X509_value(roots.get(), i))))
+      if (sk_X509_NAME_push(names.get(), n) <= 0) X509_NAME_free(n);
   SSL_CTX_set_client_CA_list(ctx, names.release());
   return policy;
 }
