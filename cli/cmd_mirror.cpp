@@ -917,7 +917,7 @@ void add_mirror(CLI::App& app, Action& run) {
          "--max-time", args->max_time,
          "Stop the run's requests and waits after SECONDS in all (a run from cron that must not overrun the "
          "next): exit 2, the copy's checkpoint unchanged, nothing this run fetched kept. Default: no limit "
-         "but each request's own (10 s to connect, 60 s for an answer; a name's lookup, the system resolver's); "
+         "but each request's own (10 s to find the server's address, 10 s to connect, 60 s for an answer); "
          "how many requests a run makes follows from the signed checkpoint")
       ->check(CLI::Range(0u, 30u * 86400u))
       ->type_name("SECONDS");

@@ -2,6 +2,13 @@
 // timeouts apply (a synchronous Beast operation has none), run to completion on a private io_context.
 #include "cli/http_client.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
@@ -63,6 +70,59 @@ constexpr int kMaxRetries = 10;
 
 std::string seconds(std::chrono::milliseconds ms) {
   return ms.count() % 1000 == 0 ? fmt::format("{} s", ms.count() / 1000) : fmt::format("{} ms", ms.count());
+}
+
+// A name's lookup, bounded in time. getaddrinfo cannot be interrupted, and Asio's resolver runs it on a thread that
+// its io_context joins when destroyed: a lookup the system's resolver holds (5 s × 2 attempts × each server of
+// /etc/resolv.conf by default) would hold the client past its timeouts. So it runs on a thread of its own, detached,
+// which touches nothing but libc and the state it shares (freed by the last of the two): one that outlives the wait
+// ends alone, or with the process.
+struct NameLookup {
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;
+  std::string error;  // why the name has no address: empty when found
+  std::vector<tcp::endpoint> endpoints;
+};
+
+// The lookup once it is done, or nullptr when it was not done within `limit`. The flags are Asio's resolver's.
+std::shared_ptr<const NameLookup> look_up(const std::string& host, const std::string& port,
+                                          std::chrono::milliseconds limit) {
+  auto lookup = std::make_shared<NameLookup>();
+  try {
+    std::thread([lookup, host, port] {
+      addrinfo hints{};
+      hints.ai_family = AF_UNSPEC;
+      hints.ai_socktype = SOCK_STREAM;
+      hints.ai_flags = AI_ADDRCONFIG;
+      addrinfo* found = nullptr;
+      const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+      const int system_error = errno;
+      std::vector<tcp::endpoint> endpoints;
+      for (const addrinfo* a = rc == 0 ? found : nullptr; a; a = a->ai_next)
+        if (tcp::endpoint e; (a->ai_family == AF_INET || a->ai_family == AF_INET6) && a->ai_addrlen <= e.capacity()) {
+          std::memcpy(e.data(), a->ai_addr, a->ai_addrlen);
+          e.resize(a->ai_addrlen);
+          endpoints.push_back(e);
+        }
+      if (found) ::freeaddrinfo(found);
+      const std::lock_guard lock(lookup->mutex);
+      if (rc == EAI_SYSTEM)
+        lookup->error = std::generic_category().message(system_error);
+      else if (rc != 0)
+        lookup->error = ::gai_strerror(rc);
+      else if (endpoints.empty())
+        lookup->error = "no IPv4 or IPv6 address";
+      lookup->endpoints = std::move(endpoints);
+      lookup->done = true;
+      lookup->finished.notify_all();
+    }).detach();
+  } catch (const std::system_error& e) {  // no thread to be had
+    lookup->error = e.what();
+    return lookup;
+  }
+  std::unique_lock lock(lookup->mutex);
+  return lookup->finished.wait_for(lock, limit, [&] { return lookup->done; }) ? lookup : nullptr;
 }
 
 }  // namespace
@@ -181,20 +241,18 @@ struct HttpClient::Rep {
 
   Status connect(const std::string& where) {
     close();
+    const auto lookup = look_up(url.host, url.port, within(options.connect_timeout));
+    if (!lookup)
+      return past_deadline() ? out_of_time(where)
+                             : io_error(i18n::Text("{}: cannot resolve {}: no answer within {}", where, url.host,
+                                                   seconds(options.connect_timeout)));
+    if (!lookup->error.empty())
+      return io_error(i18n::Text("{}: cannot resolve {}: {}", where, url.host, lookup->error));
+    const auto& endpoints = lookup->endpoints;
     beast::error_code ec;
-    tcp::resolver resolver(io);
-    tcp::resolver::results_type endpoints;
-    bool resolved = false;
-    resolver.async_resolve(url.host, url.port, [&](beast::error_code e, tcp::resolver::results_type r) {
-      ec = e;
-      endpoints = std::move(r);
-      resolved = true;
-    });
-    run();
-    if (!resolved || ec) return io_error(i18n::Text("{}: cannot resolve {}: {}", where, url.host, ec.message()));
     if (options.loopback_only)
       for (const auto& e : endpoints)
-        if (const auto address = e.endpoint().address(); !address.is_loopback())
+        if (const auto address = e.address(); !address.is_loopback())
           return bad_input(address.to_string() == url.host
                                ? i18n::Text("{}: {} is not an address of this machine", where, url.host)
                                : i18n::Text("{}: {} resolves to {}, not an address of this machine", where, url.host,

@@ -28,8 +28,8 @@ struct Url {
 Result<Url> parse_url(std::string_view text);
 
 struct HttpOptions {
-  // Connecting and the TLS handshake. Resolving a name is bounded by the system's resolver instead (getaddrinfo in
-  // Asio's resolver thread cannot be cut short: /etc/resolv.conf's timeout and attempts, 5 s and 2 by default).
+  // Each of: looking the host's name up, connecting, and the TLS handshake. A lookup cut short is left to end on
+  // a thread of its own (getaddrinfo cannot be interrupted).
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds response_timeout{60'000};  // writing the request and reading the whole response
   std::size_t max_header_bytes = 64u << 10;

@@ -1,8 +1,11 @@
 // cli/http_client.cpp: a client that may only reach this machine checks the address a name resolves to, before it
-// connects; an answer that is not 2xx is its status, however long its body.
+// connects; a name's lookup is bounded by the client's times; an answer that is not 2xx is its status, however long
+// its body.
 #include "cli/http_client.hpp"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,11 +14,69 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+// The system's name lookup as this test program sees it: a name under slow-lookup.test (RFC 6761's .test: never a
+// real name) takes 20 s to find no address, as when the resolver's servers do not answer; any other name is the C
+// library's lookup.
+extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** res) {
+  if (node && std::string_view(node).ends_with(".slow-lookup.test")) {
+    std::this_thread::sleep_for(std::chrono::seconds(20));
+    return EAI_AGAIN;
+  }
+  using Lookup = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
+  static const auto libc = reinterpret_cast<Lookup>(::dlsym(RTLD_NEXT, "getaddrinfo"));
+  return libc(node, service, hints, res);
+}
+
 namespace antq::cli {
 namespace {
+
+TEST_CASE("A name's lookup that takes too long ends at the connect timeout or the deadline", "[cli][http]") {
+  auto url = parse_url("http://ledger.slow-lookup.test:8443");
+  REQUIRE(url);
+  auto elapsed = [](auto since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since);
+  };
+  {
+    HttpOptions options;
+    options.connect_timeout = std::chrono::milliseconds(1000);
+    auto client = HttpClient::create(*url, options);
+    REQUIRE(client);
+    const auto start = std::chrono::steady_clock::now();
+    auto res = client->get("/checkpoint");
+    CHECK(elapsed(start) < std::chrono::seconds(5));
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == ErrorKind::io);
+    CHECK(res.error().line() ==
+          "GET http://ledger.slow-lookup.test:8443/checkpoint: cannot resolve ledger.slow-lookup.test: no answer "
+          "within 1 s");
+  }
+  {
+    HttpOptions options;  // the default connect timeout, 10 s; the command's time runs out first
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    auto client = HttpClient::create(*url, options);
+    REQUIRE(client);
+    const auto start = std::chrono::steady_clock::now();
+    auto res = client->get("/checkpoint");
+    CHECK(elapsed(start) < std::chrono::seconds(5));
+    REQUIRE_FALSE(res);
+    CHECK(res.error().line() ==
+          "GET http://ledger.slow-lookup.test:8443/checkpoint: stopped: the time given for the whole command "
+          "(--max-time) ran out");
+  }
+  // A name that has no address says so, in the words of the system's resolver.
+  HttpOptions quick;  // where no resolver answers, a lookup that ends at the timeout
+  quick.connect_timeout = std::chrono::milliseconds(3000);
+  auto none = HttpClient::create(*parse_url("http://nothing.invalid:8443"), quick);
+  REQUIRE(none);
+  auto res = none->get("/checkpoint");
+  REQUIRE_FALSE(res);
+  CHECK_THAT(res.error().line(), Catch::StartsWith("GET http://nothing.invalid:8443/checkpoint: cannot resolve "
+                                                   "nothing.invalid: "));
+}
 
 TEST_CASE("loopback_only: an address that is not this machine's is refused before connecting", "[cli][http]") {
   HttpOptions options;
