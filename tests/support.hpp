@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "cli/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "projections/admission.hpp"
+#include "projections/profile.hpp"
 #include "signing/signing.hpp"
 
 namespace antq::test {
@@ -108,6 +110,13 @@ class Pki {
   signing::IssuedCertificate root_;
 };
 
+#ifdef ANTQ_BINARY
+inline const std::string kAntq = ANTQ_BINARY;  // the antq program the tests run
+#endif
+#ifdef ANTQ_PDF_FIXTURE
+inline const std::string kPdfFixture = ANTQ_PDF_FIXTURE;  // tools/pdf-fixture.cpp's program
+#endif
+
 inline const json kCommune = {{"level", "commune"}, {"unit", "UBND xã Tân Lập"}};
 
 // The Ministry baseline's steps before the establishment decision, in order (domain.md §2; Hòa Bình 000 §III.1).
@@ -150,6 +159,28 @@ inline std::vector<json> founding_acts(const std::string& id, const std::string&
   }
   acts.push_back(make_act("model.established", id, date, data, unit));
   return acts;
+}
+
+// The approval of a survey plan for `subject` (a decision) with one attachment, item 1, the file `path` of
+// `media_type`.
+inline json decision_with(const fs::path& path, const std::string& media_type = "application/pdf",
+                          const std::string& subject = "MS-PDF") {
+  json act = make_act("survey.plan-approved", subject, "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
+  act["attachments"] = json::array({{{"item", "1"}, {"media_type", media_type}, {"path", path.string()}}});
+  return act;
+}
+
+// A yearly rating's data: `level` with a share of targets met that fits it.
+inline json rating(int year, const std::string& level) {
+  static const std::map<std::string, int> pct = {{"good", 95}, {"fair", 80}, {"average", 60}, {"weak", 40}};
+  return {{"year", year}, {"level", level}, {"targets_met_pct", pct.at(level)}};
+}
+
+// The built-in rule profile `id` (projections/profiles/); fails the test when there is none.
+inline const projections::Profile& builtin(const std::string& id) {
+  auto p = projections::builtin_profile(id);
+  if (!p) FAIL(p.error().line());
+  return **p;
 }
 
 inline json bind_act(const Identity& who, const std::string& role, const json& unit = kCommune, const std::string& date = "2023-01-02",
@@ -316,6 +347,13 @@ class TestLedger {
   std::unique_ptr<ledger::Admission> admission;
   std::string profile;  // the rule profile of init, of the admission and of verify's replay
 };
+
+// Checks that `t`'s ledger verifies, with the first failure's reason when it does not.
+inline void verified(TestLedger& t) {
+  auto report = t.verify();
+  INFO((report.failures.empty() ? std::string() : report.failures.front().reason));
+  CHECK(report.ok);
+}
 
 // Runs a shell command; returns its exit status and puts stdout+stderr into `output`.
 inline int run(const std::string& command, std::string* output = nullptr) {

@@ -13,7 +13,7 @@ namespace antq::test {
 namespace {
 
 // The commune demo, and copies of its bundle to tamper with.
-struct Demo : CommuneDemo {
+struct BundleDemo : CommuneDemo {
   // The auditor's anchors: the operator's key as `antq init` wrote it beside the ledger, and the roots of the PKI.
   std::string anchors() const {
     return " --operator-key " + quote(ledger() / "operator.vkey") + " --trust " + quote(pki("roots.pem"));
@@ -84,7 +84,7 @@ void remove_entry(const fs::path& bundle, std::uint64_t seq) {
 }
 
 TEST_CASE("verify-bundle with the operator key and roots checks every file of a good bundle", "[cli][bundle]") {
-  Demo demo;
+  BundleDemo demo;
   std::string out;
   REQUIRE(run(kAntq + " verify-bundle " + quote(demo.bundle()) + demo.anchors(), &out) == 0);
   INFO(out);
@@ -122,7 +122,7 @@ TEST_CASE("verify-bundle with the operator key and roots checks every file of a 
 
 TEST_CASE("Without anchors verify-bundle says plainly what it checked and exits 1, unless told it is enough",
           "[cli][bundle]") {
-  Demo demo;
+  BundleDemo demo;
   std::string out;
   CHECK(run(kAntq + " verify-bundle " + quote(demo.bundle()), &out) == 1);
   INFO(out);
@@ -186,7 +186,7 @@ std::string fingerprint(const fs::path& cert) {
 
 TEST_CASE("A bundle forged from scratch under the real origin fails against the real operator key and roots",
           "[cli][bundle][forgery]") {
-  Demo demo;
+  BundleDemo demo;
   const fs::path f = demo.tmp / "forger";
   openssl_pki(f / "pki", {"admin", "chair", "office"});
   const std::string vkey = read_file(demo.ledger() / "operator.vkey");
@@ -258,7 +258,7 @@ TEST_CASE("A bundle forged from scratch under the real origin fails against the 
 }
 
 TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names the file", "[cli][bundle][tamper]") {
-  Demo demo;
+  BundleDemo demo;
   const fs::path b = demo.copy_of_bundle("tampered");
   // An entry signed by the person and the organisation (acts/index.tsv lists every signature).
   const std::string index = read_file(b / "acts/index.tsv");
@@ -350,7 +350,7 @@ TEST_CASE("Each kind of tampering with a bundle fails verify-bundle and names th
 
 TEST_CASE("An edited profile.json is never reported as checked: nothing in the bundle proves it",
           "[cli][bundle][tamper]") {
-  Demo demo;
+  BundleDemo demo;
   const fs::path b = demo.copy_of_bundle("tampered");
   write_file(b / "profile.json", read_file(b / "profile.json") + " ");
   std::string out;
@@ -363,7 +363,7 @@ TEST_CASE("An edited profile.json is never reported as checked: nothing in the b
 
 TEST_CASE("export --subject writes the subject's entries with proofs, and an entry removed with its proof is revealed",
           "[cli][bundle][tamper]") {
-  Demo demo;
+  BundleDemo demo;
   const std::string subject = "MS-TL-TDCTQ";
   std::string out;
   for (const std::string explode : {"", " --explode"}) {
@@ -435,7 +435,7 @@ TEST_CASE("export --subject writes the subject's entries with proofs, and an ent
 
 TEST_CASE("export refuses an existing directory or a symlink and writes nothing, and a failed export removes its files",
           "[cli][bundle]") {
-  Demo demo;
+  BundleDemo demo;
   std::string out;
   const fs::path target = demo.tmp / "target";
   fs::create_directory(target);
@@ -476,7 +476,7 @@ TEST_CASE("export refuses an existing directory or a symlink and writes nothing,
 }
 
 TEST_CASE("verify-bundle: anchors that are not what they should be are bad input", "[cli][bundle]") {
-  Demo demo;
+  BundleDemo demo;
   write_file(demo.tmp / "junk", "junk\n");
   const std::string b = kAntq + " verify-bundle " + quote(demo.bundle());
   for (const std::string option : {"--operator-key", "--trust", "--checkpoint"}) {
@@ -501,7 +501,7 @@ namespace antq::test {
 namespace {
 
 TEST_CASE("A crafted file name in a bundle is shown escaped: no terminal control, valid JSON", "[cli][bundle]") {
-  Demo demo;
+  BundleDemo demo;
   const fs::path b = demo.copy_of_bundle("named");
   write_file(b / "bad\xff\x1b[2J\xe2\x80\xaename", "x");
   std::string out;

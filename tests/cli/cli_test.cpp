@@ -18,7 +18,7 @@ namespace antq::test {
 namespace {
 
 // The commune demo, and `antq sign` of an act by one of its signers.
-struct Demo : CommuneDemo {
+struct SignDemo : CommuneDemo {
   // `antq sign` of `act` by `who` into `out`; the organisation's signature is added to `out` (`--signed`).
   void sign(const fs::path& act, const fs::path& out, const std::string& who, const std::string& role,
             const std::string& extra = "") const {
@@ -30,7 +30,7 @@ struct Demo : CommuneDemo {
 
 // Runs `command`, which must fail with exit 2 and exactly one line containing `expected`, and leave the demo
 // ledger byte-identical.
-void expect_refusal(const Demo& demo, const std::string& command, const std::string& expected) {
+void expect_refusal(const SignDemo& demo, const std::string& command, const std::string& expected) {
   const std::string before = demo.data();
   std::string out;
   const int status = run(command, &out);
@@ -52,7 +52,7 @@ json plan_approved(const std::string& subject, const std::string& date = "2024-0
 }
 
 TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   const fs::path act = demo.tmp / "act.json";
   write_file(act, plan_approved("MS-TL-ANXK").dump());
@@ -143,7 +143,7 @@ TEST_CASE("Bad input of every kind exits 2 with one line and writes nothing", "[
 }
 
 TEST_CASE("A full disk refuses the append with one line and loses nothing", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   const fs::path act = demo.tmp / "act.json";
   write_file(act, plan_approved("MS-TL-ANXK").dump());
   std::string checkpoint_before;
@@ -171,7 +171,7 @@ TEST_CASE("A full disk refuses the append with one line and loses nothing", "[cl
 }
 
 TEST_CASE("verify exits 1 and names the seq whose stored bytes were changed", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   // Flip one byte of entry 6 in place, through LMDB's own tools as an intruder with file access could.
   std::string dump;
   REQUIRE(run("mdb_dump -s entries " + quote(demo.ledger()), &dump) == 0);
@@ -195,7 +195,7 @@ TEST_CASE("verify exits 1 and names the seq whose stored bytes were changed", "[
 }
 
 TEST_CASE("An older copy fails verify against a checkpoint kept from the newer ledger", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   fs::copy(demo.ledger(), demo.tmp / "older", fs::copy_options::recursive);
   const fs::path act = demo.tmp / "act.json";
   write_file(act, plan_approved("MS-TL-ANXK").dump());
@@ -212,7 +212,7 @@ TEST_CASE("An older copy fails verify against a checkpoint kept from the newer l
 }
 
 TEST_CASE("verify anchors a copy with the operator key and roots the auditor holds, and a forged one fails", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   const std::string held = " --operator-key " + quote(demo.ledger() / "operator.vkey") + " --trust " +
                            quote(demo.pki("roots.pem"));
   std::string out;
@@ -266,7 +266,7 @@ TEST_CASE("verify fails a ledger whose last checkpoint was removed: no operator 
 }
 
 TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and capnp decodes its entries", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   const fs::path bundle = demo.tmp / "bundle";  // written by the demo with --explode
   std::size_t verified = 0;
   for (const auto& f : fs::directory_iterator(bundle / "acts")) {
@@ -309,7 +309,7 @@ TEST_CASE("Stock openssl verifies every signature of an exploded bundle, and cap
 }
 
 TEST_CASE("JSON output (--json) parses and an inclusion proof from it verifies with RFC 9162 arithmetic", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   std::string out;
   REQUIRE(run(kAntq + " proof inclusion " + quote(demo.ledger()) + " 9 --json", &out) == 0);
   auto proof = json::parse(out);
@@ -434,7 +434,7 @@ TEST_CASE("`antq trust add-crl` is an entry: appends refuse the revoked key what
 }
 
 TEST_CASE("verify --json shows every signature as the rules for official digital signatures ask", "[cli]") {
-  Demo demo;
+  SignDemo demo;
   // A decision with a PDF that the chairman and the office signed themselves (PAdES, tools/pdf-fixture.cpp).
   const fs::path pdf = demo.tmp / "decision.pdf";
   REQUIRE(run(quote(fs::path(ANTQ_PDF_FIXTURE)) + " " + quote(pdf) + " --signer " + demo.signer("chair") +
@@ -552,7 +552,7 @@ namespace {
 
 // design.md §5: `antq show DIR SUBJECT [--as-of DATE|--at SEQ] [--json]` and `antq history`.
 TEST_CASE("show answers now, as of a date and at an entry, history lists the decision chain with its signers", "[cli][show]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   const std::string subject = "MS-TL-TDCTQ";  // the demo's model: surveyed 2023-01, established 2023-03-01, rated 2024
   std::string out;
@@ -641,7 +641,7 @@ namespace {
 
 // design.md §5: `antq dossier DIR SUBJECT [--json]`, and for a whole unit `--unit U`.
 TEST_CASE("dossier lists every item of the profile with its status and documents, and a unit's gaps", "[cli][dossier]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
   REQUIRE(run(kAntq + " dossier " + l + " MS-TL-TDCTQ --json", &out) == 0);
@@ -693,7 +693,7 @@ namespace antq::test {
 namespace {
 
 TEST_CASE("diff shows what changed in a subject between two dates, and the acts between", "[cli][diff]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
   REQUIRE(run(kAntq + " diff " + l + " MS-TL-TDCTQ --from 2023-02-20 --to 2024-12-31 --json", &out) == 0);
@@ -725,7 +725,7 @@ namespace antq::test {
 namespace {
 
 TEST_CASE("audit lists findings with their rule, entry and documents, --strict exits 1, --since filters", "[cli][audit]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
   // The demo model has no yearly report for 2023 nor 2024 (due before 5 November, 000 §III.2.3), its 2024 rating
@@ -793,7 +793,7 @@ namespace antq::test {
 namespace {
 
 TEST_CASE("stats as a table, JSON and CSV, as of a date, a bad format is refused", "[cli][stats]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
   REQUIRE(run(kAntq + " stats " + l + " --format json", &out) == 0);
@@ -821,7 +821,7 @@ TEST_CASE("stats as a table, JSON and CSV, as of a date, a bad format is refused
 // catches a padded copy.
 TEST_CASE("report as a table, CSV, printable HTML and JSON, reconcile passes the report and lists what was padded",
           "[cli][report]") {
-  Demo demo;
+  SignDemo demo;
   const std::string l = quote(demo.ledger());
   std::string out;
   REQUIRE(run(kAntq + " report " + l + " 2023", &out) == 0);

@@ -1,17 +1,18 @@
-// What the end-to-end tests of tests/cli/ share: the antq program, the commune demo they run it on, and how they count
-// the lines of its output.
+// What the end-to-end tests of tests/cli/ share: the commune demo they run antq on, how they count the lines of its
+// output, and answers as text.
 #pragma once
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
+#include "cli/common.hpp"
 #include "support.hpp"
 
 namespace antq::test {
-
-inline const std::string kAntq = ANTQ_BINARY;
 
 // The commune demo, built by `antq demo --commune-only` in a fresh directory: the demo PKI in DIR/pki (test keys
 // only), a ledger of 14 acts of a fictional commune in DIR/ledger, its acts in DIR/acts and an exploded bundle of it
@@ -46,6 +47,16 @@ struct CommuneDemo {
 inline std::size_t lines_of(const std::string& output) {
   const std::string s = without_warnings(output);
   return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// An answer as text, errors included (kind and message), so that answers compare with ==.
+template <typename T>
+std::string text_of(const Result<T>& r) {
+  if (!r) return fmt::format("error {}: {}", static_cast<int>(r.error().kind), r.error().message);
+  if constexpr (std::is_same_v<T, std::string>)
+    return *r;
+  else
+    return cli::json_text(*r, 2);
 }
 
 }  // namespace antq::test

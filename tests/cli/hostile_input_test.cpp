@@ -20,7 +20,7 @@ namespace {
 std::string bounded(const std::string& command) { return "ulimit -d 4194304; timeout 60 " + command; }
 
 // The commune demo, and the commands that sign and record as its chairman.
-struct Demo : CommuneDemo {
+struct HostileDemo : CommuneDemo {
   // `antq sign ACT` by the chairman, into `out`.
   std::string sign(const fs::path& act, const fs::path& out, const std::string& extra = "") const {
     return kAntq + " sign " + quote(act) + " --key " + quote(pki("chair.key")) + " --cert " + quote(pki("chair.crt")) +
@@ -33,7 +33,7 @@ struct Demo : CommuneDemo {
 
 // Runs `command` (bounded), which must exit 2 with one line containing `expected` and never "internal error", and
 // leave the demo ledger byte-identical.
-void expect_bad_input(const Demo& demo, const std::string& command, const std::string& expected) {
+void expect_bad_input(const HostileDemo& demo, const std::string& command, const std::string& expected) {
   const std::string before = demo.data();
   std::string out;
   const int status = run(bounded(command), &out);
@@ -63,7 +63,7 @@ json with_attachment(json act, const std::string& path) {
 
 TEST_CASE("The signer's own private key as an attachment is refused by sign and record, in every form",
           "[cli][hostile]") {
-  Demo demo;
+  HostileDemo demo;
   const fs::path act = demo.tmp / "act.json";
   const fs::path out = demo.tmp / "act.signed";
   const std::string key = quote(demo.pki("chair.key")), cert = quote(demo.pki("chair.crt"));
@@ -94,7 +94,7 @@ TEST_CASE("The signer's own private key as an attachment is refused by sign and 
 }
 
 TEST_CASE("A signed event that carries a private key from another tool is refused by append", "[cli][hostile]") {
-  Demo demo;
+  HostileDemo demo;
   const std::string key_pem = read_file(demo.pki("chair.key"));
   const Bytes key(key_pem.begin(), key_pem.end());
   json act = recognized("MS-KEY");
@@ -115,7 +115,7 @@ TEST_CASE("A signed event that carries a private key from another tool is refuse
 
 TEST_CASE("Special files never hang or fill memory: /dev/zero, a directory and a FIFO wherever antq reads a file",
           "[cli][hostile]") {
-  Demo demo;
+  HostileDemo demo;
   const fs::path fifo = demo.tmp / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const fs::path act = demo.tmp / "act.json";
@@ -155,7 +155,7 @@ TEST_CASE("Special files never hang or fill memory: /dev/zero, a directory and a
 }
 
 TEST_CASE("Acts built to cost unbounded time or memory are refused with one line naming the field", "[cli][hostile]") {
-  Demo demo;
+  HostileDemo demo;
   const fs::path act = demo.tmp / "act.json";
   const fs::path out = demo.tmp / "out.signed";
   auto refused = [&](const std::string& text, const std::string& expected) {
@@ -219,7 +219,7 @@ TEST_CASE("Acts built to cost unbounded time or memory are refused with one line
 
 TEST_CASE("sign and record with --dry-run show each attachment (item, path, size, SHA-256) and write nothing",
           "[cli][hostile][dry-run]") {
-  Demo demo;
+  HostileDemo demo;
   // The act lives in a directory of its own and names its attachment relative to it; antq runs from elsewhere.
   fs::create_directories(demo.tmp / "acts" / "docs");
   const fs::path act = demo.tmp / "acts" / "recognized.json";

@@ -16,7 +16,6 @@
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
 constexpr const char* kPassphrase = "correct horse battery staple";
 
 // Every regular file under `dir` that holds private key material (signing::private_key_material), with the reason.

@@ -15,8 +15,6 @@
 namespace antq::test {
 namespace {
 
-const std::string kAntq = ANTQ_BINARY;
-
 // Clear the screen, retitle the window (OSC 0), a formula, a bidi override and an isolate.
 const std::string kName = "=HYPERLINK(\"http://evil.example/\",\"Tổ an ninh\")\x1b[2J\x1b]0;pwned\x07";
 const std::string kArea = "Thôn \u202eĐông\u2066 Tây";

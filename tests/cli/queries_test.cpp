@@ -43,14 +43,6 @@ std::unique_ptr<ledger::Ledger> open_ledger(const fs::path& dir) {
   return std::move(*l);
 }
 
-// An answer as text, errors included (kind and message), so that answers compare with ==.
-template <typename T>
-std::string text_of(const Result<T>& r) {
-  if (!r) return fmt::format("error {}: {}", static_cast<int>(r.error().kind), r.error().message);
-  if constexpr (std::is_same_v<T, std::string>) return *r;
-  else return cli::json_text(*r, 2);
-}
-
 std::string replaced(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);

@@ -22,7 +22,7 @@ namespace antq::test {
 namespace {
 
 // The commune demo, and acts to append to it.
-struct Demo : CommuneDemo {
+struct StorageDemo : CommuneDemo {
   // A decision that begins a new subject `subject` (its survey plan approved; lawful after the demo's acts),
   // written to a file.
   fs::path plan_approved(const std::string& subject) const {
@@ -192,7 +192,7 @@ TEST_CASE("verify names a damaged store in one line with exit 1: headers, node o
 }
 
 TEST_CASE("verify survives byte flips at random offsets of a live ledger's data.mdb", "[cli][storage]") {
-  Demo demo;
+  StorageDemo demo;
   const std::string good = read_file(demo.ledger() / "data.mdb");
   const fs::path damaged = demo.tmp / "damaged";
   std::mt19937 random(6);
@@ -228,7 +228,7 @@ TEST_CASE("A copy that cp took while appends committed fails verify with exit 1,
   // What cp meets when appends commit while it reads: the meta pages (and the pages before `split`) as they were,
   // the rest of the file as four appends later left it. LMDB reuses a page two commits after the one that freed
   // it, so the tree the copied meta page names has been partly overwritten: the IS_LEAF abort the issue found.
-  Demo demo;
+  StorageDemo demo;
   const std::string before = read_file(demo.ledger() / "data.mdb");
   for (int i = 0; i < 4; ++i)
     REQUIRE(run(demo.record(demo.ledger(), demo.plan_approved(fmt::format("MS-TL-S{:02}", i))) + " > /dev/null") == 0);
@@ -254,7 +254,7 @@ TEST_CASE("A copy that cp took while appends committed fails verify with exit 1,
 
 TEST_CASE("Copies taken with cp while another process appends: verify never crashes, a backup meanwhile verifies",
           "[cli][storage]") {
-  Demo demo;
+  StorageDemo demo;
   // Another process appends 32 acts, one `antq record` after the other, while copies are taken one after the other
   // (a page a millisecond: several copies, whatever the speed of the machine).
   std::string script;
@@ -299,7 +299,7 @@ TEST_CASE("Copies taken with cp while another process appends: verify never cras
 }
 
 TEST_CASE("backup copies a live ledger into a verified, compacted backup without the operator's key", "[cli][backup]") {
-  Demo demo;
+  StorageDemo demo;
   const fs::path dest = demo.tmp / "backup";
   std::string out;
   REQUIRE(run(kAntq + " backup " + quote(demo.ledger()) + " " + quote(dest), &out) == 0);
@@ -344,7 +344,7 @@ TEST_CASE("backup copies a live ledger into a verified, compacted backup without
 
 TEST_CASE("backup makes no backup of a damaged store, and says a copy that fails verification must not be trusted",
           "[cli][backup]") {
-  Demo demo;
+  StorageDemo demo;
   const fs::path dest = demo.tmp / "backup";
   std::string out;
   SECTION("a damaged store is not copied") {
@@ -413,7 +413,7 @@ TEST_CASE("A ledger on read-only media opens for every reading command, and writ
         "bind mount can be made");
     return;
   }
-  Demo demo;
+  StorageDemo demo;
   const fs::path l = demo.ledger();
   const fs::path signed_act = demo.tmp / "new.signed";
   REQUIRE(run(kAntq + " sign " + quote(demo.plan_approved("MS-TL-RO")) + " --key " + quote(demo.tmp / "pki/chair.key") +

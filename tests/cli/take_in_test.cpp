@@ -16,11 +16,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::kAntq;
 using test::quote;
 using test::run;
 using test::TestLedger;
-
-const std::string kAntq = ANTQ_BINARY;
 
 // Hòa Bình's ledger up to 30 June 2025, and Phú Thọ's, each with its own PKI, administrator and operator key.
 struct Provinces {
@@ -102,7 +101,7 @@ TEST_CASE("take-in seals Hòa Bình into Phú Thọ: verify checks the part as a
   for (const auto& h : proof["proof"]) path.push_back(*digest_from_hex(h.get<std::string>()));
   CHECK(ledger::verify_inclusion(3, checkpoint->size, *digest_from_hex(proof["leaf_hash"].get<std::string>()), path,
                                  checkpoint->root));
-  CHECK(to_hex(checkpoint->root) == facts["root"]);
+  CHECK(to_hex(checkpoint->root) == facts["root"].get<std::string>());
 
   // Hòa Bình's model reads as HB.M-1 in Phú Thọ's ledger, from the part, as of a day before the merger.
   REQUIRE(run(fmt::format("{} show {} HB.M-1 --as-of 2025-06-25 --json", kAntq, quote(p.pt.dir())), &out) == 0);

@@ -33,14 +33,6 @@ ledger::Submission admin_signed(const json& act, const Identity& admin) {
   return s;
 }
 
-// An answer as text, errors included, so that answers compare with ==.
-template <typename T>
-std::string text_of(const Result<T>& r) {
-  if (!r) return fmt::format("error {}: {}", static_cast<int>(r.error().kind), r.error().message);
-  if constexpr (std::is_same_v<T, std::string>) return *r;
-  else return cli::json_text(*r, 2);
-}
-
 TEST_CASE("unit.registered builds the hierarchy and refuses what would break it, data.mdb unchanged", "[cli][units]") {
   TestLedger t("hoa-binh-2023", "p256");
   auto admit = [&](const json& act) {

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json established() {
+json established_with_attachment() {
   return json::parse(R"({
     "act": "model.established", "subject": "BG-LN-TLGTQ", "date": "2023-01-15",
     "document": {"number": "15/QĐ-UBND", "title": "Quyết định thành lập mô hình", "issuer": "UBND xã Tiên Hưng"},
@@ -30,7 +30,7 @@ std::string error_of(const json& j) {
 }
 
 TEST_CASE("The acts.md example reads, encodes canonically and decodes back to the same act", "[act]") {
-  auto input = act_from_json(established(), "act.json", ".");
+  auto input = act_from_json(established_with_attachment(), "act.json", ".");
   REQUIRE(input);
   Bytes body = encode_body(input->act);
   CHECK(body.size() % 8 == 0);
@@ -41,8 +41,8 @@ TEST_CASE("The acts.md example reads, encodes canonically and decodes back to th
 }
 
 TEST_CASE("Key order and Unicode normalisation do not change the signed bytes", "[act]") {
-  json a = established();
-  json b = json::parse(established().dump());  // same content
+  json a = established_with_attachment();
+  json b = json::parse(established_with_attachment().dump());  // same content
   // "Đồng Tâm" written decomposed (NFD): D-stroke, o + circumflex + grave, ...
   b["data"]["area"] = "Th\x6f\xcc\x82\xcc\x82n \xc4\x90o\xcc\x82\xcc\x80ng Ta\xcc\x82m";
   a["data"]["area"] = "Th\xc3\xb4\xcc\x82n \xc4\x90\xe1\xbb\x93ng T\xc3\xa2m";
@@ -52,40 +52,40 @@ TEST_CASE("Key order and Unicode normalisation do not change the signed bytes", 
 }
 
 TEST_CASE("Bad act JSON is refused with a message naming the field", "[act]") {
-  json j = established();
+  json j = established_with_attachment();
   j["act"] = "model.founded";
   CHECK_THAT(error_of(j), Catch::Contains("act: unknown act \"model.founded\""));
-  j = established();
+  j = established_with_attachment();
   j["colour"] = "red";
   CHECK_THAT(error_of(j), Catch::Contains("colour: unknown field"));
-  j = established();
+  j = established_with_attachment();
   j["data"]["teams"] = "four";
   CHECK_THAT(error_of(j), Catch::Contains("data.teams: expected an integer, got \"four\""));
-  j = established();
+  j = established_with_attachment();
   j["data"]["teams"] = 0;
   CHECK_THAT(error_of(j), Catch::Contains("data.teams: expected an integer from 1 to 10000, got 0"));
-  j = established();
+  j = established_with_attachment();
   j["data"].erase("name");
   CHECK_THAT(error_of(j), Catch::Contains("data.name: missing"));
-  j = established();
+  j = established_with_attachment();
   j["data"]["colour"] = 1;
   CHECK_THAT(error_of(j), Catch::Contains("data.colour: unknown field for model.established"));
-  j = established();
+  j = established_with_attachment();
   j["date"] = "2023-02-30";
   CHECK_THAT(error_of(j), Catch::Contains("date: expected a date YYYY-MM-DD"));
-  j = established();
+  j = established_with_attachment();
   j["subject"] = "BG LN";
   CHECK_THAT(error_of(j), Catch::Contains("subject: expected 1-64 of"));
-  j = established();
+  j = established_with_attachment();
   j["authority"]["level"] = "village";
   CHECK_THAT(error_of(j), Catch::Contains("authority.level: expected one of commune"));
-  j = established();
+  j = established_with_attachment();
   j["attachments"][0]["sha256"] = "xyz";
   CHECK_THAT(error_of(j), Catch::Contains("attachments[0].sha256: expected 64 hex digits"));
-  j = established();
+  j = established_with_attachment();
   j["subject"] = "ledger";
   CHECK_THAT(error_of(j), Catch::Contains("\"ledger\" is reserved"));
-  j = established();
+  j = established_with_attachment();
   j["attachments"][0].erase("sha256");
   j["attachments"][0].erase("size");
   j["attachments"][0]["path"] = "/nonexistent/qd.pdf";
@@ -122,7 +122,7 @@ TEST_CASE("Every act kind of acts.md is known and registry acts need the ledger 
 }
 
 TEST_CASE("Signed bytes that are not canonical are refused when decoded", "[act]") {
-  Bytes body = encode_body(act_from_json(established(), "a", ".")->act);
+  Bytes body = encode_body(act_from_json(established_with_attachment(), "a", ".")->act);
   Bytes longer = body;
   longer.insert(longer.end(), 8, 0);  // a trailing zero word: same message, not canonical
   CHECK(decode_body(longer).error().kind == ErrorKind::bad_input);
@@ -134,7 +134,7 @@ TEST_CASE("is_body_of agrees with encode_body on every kind of value, list and a
   // decode_body's canonical check writes the body itself (ledger/canonical.hpp); encode_body builds it with Cap'n
   // Proto and canonicalises. They must agree where data words are dropped (0, false, null), where lists of values
   // mix sizes, on nesting, on empty text, lists and objects, and on attachments with and without a size.
-  const Act base = act_from_json(established(), "a", ".")->act;
+  const Act base = act_from_json(established_with_attachment(), "a", ".")->act;
   const json values[] = {
       nullptr, true, false, 0, 1, -1, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
       0.0, -0.0, 1.5, std::numeric_limits<double>::infinity(), "", "1234567", "12345678", "Tổ tự quản",
@@ -169,7 +169,7 @@ TEST_CASE("is_body_of agrees with encode_body on every kind of value, list and a
 
 TEST_CASE("A body decodes only from its canonical bytes: every one-bit change is refused or re-encodes to itself",
           "[act]") {
-  json j = established();
+  json j = established_with_attachment();
   j["data"]["members"] = json::array({"Xã A", "Xã B"});
   j["data"]["type"] = "linked";
   const Bytes body = encode_body(act_from_json(j, "a", ".")->act);
@@ -187,7 +187,7 @@ TEST_CASE("A body decodes only from its canonical bytes: every one-bit change is
 
 TEST_CASE("Flipping any bit of a signed event never crashes the decoder", "[act][fuzz]") {
   Submission s;
-  s.event.body = encode_body(act_from_json(established(), "a", ".")->act);
+  s.event.body = encode_body(act_from_json(established_with_attachment(), "a", ".")->act);
   s.event.signatures.push_back({Role::person, sha256(as_bytes("cert")), Bytes(100, 0x30)});
   Bytes bytes = encode_submission(s);
   REQUIRE(decode_submission(bytes));

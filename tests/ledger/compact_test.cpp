@@ -23,18 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::decision_with;
+using test::kAntq;
 using test::make_act;
 using test::require_ok;
 using test::TestLedger;
-
-const std::string kAntq = ANTQ_BINARY;
-
-// A decision of the commune with the file at `path` attached (text/plain).
-json decision_with(const std::string& subject, const fs::path& path) {
-  json act = make_act("survey.plan-approved", subject, "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
-  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "text/plain"}, {"path", path.string()}}});
-  return act;
-}
 
 // Deletes the attachment `digest` from `attachments` through LMDB directly, in one write transaction, as a disposal
 // does (the ledger must not be open in this process).
@@ -121,8 +114,8 @@ TEST_CASE("compact removes from data.mdb the bytes of deleted attachments that L
   const fs::path short_file = t.tmp / "short.txt", long_file = t.tmp / "long.txt";
   test::write_file(short_file, short_marker);
   test::write_file(long_file, long_text);
-  t.admit(decision_with("MS-SHORT", short_file));
-  t.admit(decision_with("MS-LONG", long_file));
+  t.admit(decision_with(short_file, "text/plain", "MS-SHORT"));
+  t.admit(decision_with(long_file, "text/plain", "MS-LONG"));
   const std::uint64_t size = t.ledger->size();
   const std::string checkpoint = t.ledger->checkpoint();
   t.ledger.reset();

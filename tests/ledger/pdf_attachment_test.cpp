@@ -8,27 +8,19 @@
 namespace antq::ledger {
 namespace {
 
-using test::Identity;
-using test::TestLedger;
-using test::require_ok;
 using nlohmann::json;
-
-const std::string kFixture = ANTQ_PDF_FIXTURE;
+using test::decision_with;
+using test::Identity;
+using test::require_ok;
+using test::TestLedger;
 
 // A PDF at `path` signed by each of `signers` in turn (incremental updates); `extra` goes to the tool as is.
 void make_pdf(const std::filesystem::path& path, const std::vector<const Identity*>& signers, const std::string& extra = "") {
-  std::string command = test::quote(std::filesystem::path(kFixture)) + " " + test::quote(path) + " " + extra;
+  std::string command = test::quote(std::filesystem::path(test::kPdfFixture)) + " " + test::quote(path) + " " + extra;
   for (const Identity* s : signers) command += " --signer " + test::quote(s->files.key) + ":" + test::quote(s->files.cert);
   std::string out;
   INFO(command << "\n" << out);
   REQUIRE(test::run(command, &out) == 0);
-}
-
-// A decision of the commune (approving a survey plan) with `pdf` attached as dossier item 1.
-json decision_with(const std::filesystem::path& pdf) {
-  json act = test::make_act("survey.plan-approved", "MS-PDF", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
-  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
-  return act;
 }
 
 }  // namespace

@@ -10,16 +10,15 @@ namespace antq::ledger {
 namespace {
 
 using nlohmann::json;
-
-const std::string kFixture = ANTQ_PDF_FIXTURE;
+using test::decision_with;
 
 // A PDF signed by `signer` (antq-pdf-fixture), then `copies` more signature dictionaries naming the /ByteRange of
 // its signature, appended as an incremental update.
 std::filesystem::path pdf_with_copies(const test::TestLedger& t, const test::Identity& signer, std::size_t copies) {
   const auto path = t.tmp / fmt::format("copies-{}.pdf", copies);
   std::string out;
-  const std::string command = test::quote(std::filesystem::path(kFixture)) + " " + test::quote(path) + " --signer " +
-                              test::quote(signer.files.key) + ":" + test::quote(signer.files.cert);
+  const std::string command = test::quote(std::filesystem::path(test::kPdfFixture)) + " " + test::quote(path) +
+                              " --signer " + test::quote(signer.files.key) + ":" + test::quote(signer.files.cert);
   INFO(command << "\n" << out);
   REQUIRE(test::run(command, &out) == 0);
   std::string pdf = test::read_file(path);
@@ -29,12 +28,6 @@ std::filesystem::path pdf_with_copies(const test::TestLedger& t, const test::Ide
     pdf += fmt::format("{} 0 obj\n<< /Type /Sig /SubFilter /adbe.pkcs7.detached {} >>\nendobj\n", 1000 + i, range);
   test::write_file(path, pdf + "%%EOF\n");
   return path;
-}
-
-json decision_with(const std::filesystem::path& pdf) {
-  json act = test::make_act("survey.plan-approved", "MS-PDF", "2023-03-01", {{"purpose", "khảo sát tình hình ANTT"}});
-  act["attachments"] = json::array({{{"item", "1"}, {"media_type", "application/pdf"}, {"path", pdf.string()}}});
-  return act;
 }
 
 }  // namespace

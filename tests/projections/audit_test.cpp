@@ -19,8 +19,8 @@ using test::make_act;
 using test::TestLedger;
 
 // A model founded by the six baseline steps in January of `year`, established on 1 February and launched.
-void found(TestLedger& t, const std::string& id, int year, const std::string& name = "Tổ tự quản",
-           const std::string& area = "") {
+void found_in_year(TestLedger& t, const std::string& id, int year, const std::string& name = "Tổ tự quản",
+                   const std::string& area = "") {
   const auto& steps = test::kBaselineSteps;
   for (std::size_t i = 0; i < steps.size(); ++i)
     t.admit(make_act(steps[i], id, fmt::format("{}-01-{:02}", year, i + 1)));
@@ -47,11 +47,11 @@ const Finding* find(const std::vector<Finding>& fs, const std::string& rule) {
 
 TEST_CASE("Late proposal, decision and forwarding, and a level outside its band (000 §III.2.2, §III.2.3)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
-  found(t, "M-LATE", 2023);
+  found_in_year(t, "M-LATE", 2023);
   t.admit(make_act("model.rating-proposed", "M-LATE", "2024-11-06", {{"year", 2024}, {"level", "good"}}));
   t.admit(make_act("model.rated", "M-LATE", "2024-11-12", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 60}}));
   t.admit(make_act("model.rating-forwarded", "M-LATE", "2024-11-20", {{"year", 2024}, {"to", "Công an tỉnh"}}));
-  found(t, "M-OK", 2023, "Camera an ninh");
+  found_in_year(t, "M-OK", 2023, "Camera an ninh");
   t.admit(make_act("model.rating-proposed", "M-OK", "2024-11-03", {{"year", 2024}, {"level", "fair"}}));
   t.admit(make_act("model.rated", "M-OK", "2024-11-08", {{"year", 2024}, {"level", "fair"}, {"targets_met_pct", 75}}));
   t.admit(make_act("model.rating-forwarded", "M-OK", "2024-11-12", {{"year", 2024}, {"to", "Công an tỉnh"}}));
@@ -78,7 +78,7 @@ TEST_CASE("Late proposal, decision and forwarding, and a level outside its band 
 
 TEST_CASE("A Weak model kept going instead of ended, missing plans and reports, dossier gaps (000 §III.3, §VIII)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
-  found(t, "M-WEAK", 2023);
+  found_in_year(t, "M-WEAK", 2023);
   t.admit(make_act("model.plan-issued", "M-WEAK", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
   t.admit(make_act("model.report-filed", "M-WEAK", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 2}}));
   t.admit(make_act("model.rated", "M-WEAK", "2024-11-08", {{"year", 2024}, {"level", "weak"}, {"targets_met_pct", 30}}));
@@ -125,8 +125,8 @@ TEST_CASE("Exemplars evaluated late or kept below the threshold, duplicate model
   t.admit(make_act("exemplar.evaluated", "E-LOW", "2024-01-15", {{"met", {"C1", "C2", "C3"}}}));
   t.admit(make_act("exemplar.recognized", "E-LOW", "2024-02-01", {{"level", "commune"}}));
   t.admit(make_act("exemplar.evaluated", "E-LOW", "2025-01-15", {{"met", json::array({"C1"})}}));
-  found(t, "D-1", 2023, "Tổ tự quản bến đò", "Bến đò Tân Lập");
-  found(t, "D-2", 2024, "Tổ tự quản bến đò", "Bến đò Tân Lập");
+  found_in_year(t, "D-1", 2023, "Tổ tự quản bến đò", "Bến đò Tân Lập");
+  found_in_year(t, "D-2", 2024, "Tổ tự quản bến đò", "Bến đò Tân Lập");
 
   auto late = findings(t, "2025-02-01", "E-LATE");
   REQUIRE(find(late, "exemplar-late-evaluation"));
@@ -221,7 +221,7 @@ TEST_CASE("exemplar-common-criteria: recognised without every common criterion, 
 
 TEST_CASE("Kon Tum: a replicated model whose points are mostly ineffective (002 §2: 50% of the points)", "[audit]") {
   TestLedger t("kon-tum-2022", "p256");
-  found(t, "O", 2023);
+  found_in_year(t, "O", 2023);
   t.admit(make_act("model.rated", "O", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
   t.admit(make_act("model.replicated", "O", "2024-11-20", {{"areas", {"Thôn A", "Thôn B"}}}));
   const auto& steps = test::kBaselineSteps;
@@ -243,7 +243,7 @@ TEST_CASE("Kon Tum: a replicated model whose points are mostly ineffective (002 
 
 TEST_CASE("Kon Tum: the 50% is of all the model's points open and eligible in the year, rated or not (002 §1.c)", "[audit]") {
   TestLedger t("kon-tum-2022", "p256");
-  found(t, "O", 2023);
+  found_in_year(t, "O", 2023);
   t.admit(make_act("model.rated", "O", "2024-11-08", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
   t.admit(make_act("model.replicated", "O", "2024-11-20", {{"areas", {"Thôn A", "Thôn B", "Thôn C"}}}));
   const auto& steps = test::kBaselineSteps;
@@ -280,8 +280,9 @@ std::vector<std::string> of_period(const std::vector<std::string>& messages, con
 TEST_CASE("A model's own deadlines (000 §III.2.3): its yearly report before 5 November, the rating before 10, the "
           "forwarding before 15 — not the units' 15/5 and 15/11 (000 §VIII.1)", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256");
-  found(t, "M-1", 2023);  // established 2023-02-01: 9 months by 2023-11-10, not eligible for 2023 (000 §III.2.1)
-  found(t, "M-2", 2023, "Camera an ninh");
+  found_in_year(t, "M-1",
+                2023);  // established 2023-02-01: 9 months by 2023-11-10, not eligible for 2023 (000 §III.2.1)
+  found_in_year(t, "M-2", 2023, "Camera an ninh");
   t.admit(make_act("model.report-filed", "M-1", "2024-11-04", {{"period", "2024"}, {"targets_met", 4}}));
   t.admit(make_act("model.report-filed", "M-2", "2024-11-05", {{"period", "2024"}, {"targets_met", 4}}));
   t.admit(make_act("model.rated", "M-2", "2024-11-09", {{"year", 2024}, {"level", "good"}, {"targets_met_pct", 95}}));
@@ -321,7 +322,7 @@ TEST_CASE("A model's own deadlines (000 §III.2.3): its yearly report before 5 N
 
 TEST_CASE("Kon Tum: a model's report before 5 November, the units' 10 November is not a model's (002 §1.d)", "[audit]") {
   TestLedger t("kon-tum-2022", "p256");
-  found(t, "K-1", 2023);
+  found_in_year(t, "K-1", 2023);
   t.admit(make_act("model.report-filed", "K-1", "2024-11-07", {{"period", "2024"}, {"targets_met", 4}}));
   auto m = of_period(messages(t, "2024-12-31", "K-1", "missing-report"), "2024");
   REQUIRE(m.size() == 1);
@@ -330,7 +331,7 @@ TEST_CASE("Kon Tum: a model's report before 5 November, the units' 10 November i
 
 TEST_CASE("Format 1: a ledger that stored the format-1 file keeps its deadlines and has no missing-rating", "[audit]") {
   TestLedger t("hoa-binh-2023", "p256", test::StoredProfile::format1);
-  found(t, "M-1", 2023);
+  found_in_year(t, "M-1", 2023);
   t.admit(make_act("model.report-filed", "M-1", "2024-11-07", {{"period", "2024"}, {"targets_met", 4}}));
   // As before: the half-year report due before 15 May, the yearly one before 15 November (the units' days).
   CHECK(of_period(messages(t, "2024-12-31", "M-1", "missing-report"), "2024-H1").size() == 1);
@@ -340,7 +341,7 @@ TEST_CASE("Format 1: a ledger that stored the format-1 file keeps its deadlines 
 }
 
 // A Bắc Giang self-managed model founded on `founded` with its whole dossier and the plan and report of `year`.
-void found_bg(TestLedger& t, const std::string& id, const std::string& founded, int year) {
+void found_bac_giang(TestLedger& t, const std::string& id, const std::string& founded, int year) {
   t.admit(make_act("model.proposed", id, founded, {{"name", "Tổ tự quản"}, {"type", "self-managed"}}));
   t.admit(make_act("model.consulted", id, founded));
   t.admit(make_act("model.established", id, founded, {{"name", "Tổ tự quản"}, {"type", "self-managed"}, {"teams", 2}}));
@@ -356,8 +357,8 @@ TEST_CASE("Bắc Giang: a Good model must be announced for replication (004 §II
   const auto committee = test::commune_committee(t);
   auto rate = [&](const json& act) { REQUIRE(t.record(committee, act)); };
   const std::vector<std::string> good = {"BG.G.SM1", "BG.G.SM2", "BG.G.SM3", "BG.G.SM4", "BG.G.SM5"};
-  found_bg(t, "G-1", "2024-01-10", 2024);
-  found_bg(t, "G-2", "2024-01-10", 2024);
+  found_bac_giang(t, "G-1", "2024-01-10", 2024);
+  found_bac_giang(t, "G-2", "2024-01-10", 2024);
   // G-1: Good by a commendation (BG.G.X2), never announced; G-2: Good by an announcement (BG.G.X1).
   t.admit(make_act("commendation.awarded", "G-1", "2024-11-02", {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}}));
   json g1 = {{"year", 2024}, {"level", "good"}, {"criteria", good}};
@@ -395,18 +396,18 @@ TEST_CASE("Bắc Giang: an announcement or commendation criterion the act's scop
                                          test::kCommuneCommittee)));
   };
   // Good by an announcement of the commune only (Good wants the district or higher): found.
-  found_bg(t, "U-1", "2024-01-10", 2024);
+  found_bac_giang(t, "U-1", "2024-01-10", 2024);
   t.admit(make_act("model.announced", "U-1", "2024-11-02", {{"scope", "commune"}}));
   rated("U-1", "good", good, "BG.G.X1");
   // Good by a commune commendation (Good wants the district chairman's or higher): found.
-  found_bg(t, "U-2", "2024-01-10", 2024);
+  found_bac_giang(t, "U-2", "2024-01-10", 2024);
   t.admit(make_act("commendation.awarded", "U-2", "2024-11-02", {{"form", "giay-khen"}, {"level", "commune"}, {"to", "member"}}));
   rated("U-2", "good", good, "BG.G.X2");
   // Fair by the commune's announcement: supported; an announcement that says no scope: found.
-  found_bg(t, "U-3", "2024-01-10", 2024);
+  found_bac_giang(t, "U-3", "2024-01-10", 2024);
   t.admit(make_act("model.announced", "U-3", "2024-11-02", {{"scope", "commune"}}));
   rated("U-3", "fair", fair, "BG.F.X1");
-  found_bg(t, "U-4", "2024-01-10", 2024);
+  found_bac_giang(t, "U-4", "2024-01-10", 2024);
   t.admit(make_act("model.announced", "U-4", "2024-11-02"));
   rated("U-4", "fair", fair, "BG.F.X1");
 
@@ -427,7 +428,7 @@ TEST_CASE("Bắc Giang: an announcement or commendation criterion the act's scop
 // the district committees before 20/5 and 20/11 to the province (unit_reports), filed as unit.report-filed.
 TEST_CASE("Bắc Giang: a unit's report not filed by its tier's day (missing-unit-report, unit.report-filed, 004 §III.2)", "[audit]") {
   TestLedger t("bac-giang-2020", "p256");
-  found_bg(t, "G-1", "2024-01-10", 2024);
+  found_bac_giang(t, "G-1", "2024-01-10", 2024);
   const json kDistrict = {{"level", "district"}, {"unit", "UBND huyện Lạc Sơn"}};
   auto district = t.bind_unit("district", kDistrict);
   auto report = [&](const std::string& date, const std::string& period, const json& unit = test::kCommune) {

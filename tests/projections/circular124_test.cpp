@@ -19,27 +19,23 @@ namespace {
 
 using nlohmann::json;
 using test::make_act;
+using test::rating;
 using test::TestLedger;
 using test::UnitSigners;
 
 const json kSchool = {{"level", "agency"}, {"unit", "Trường THPT Yên Thủy A"}};
 const json kPolice = {{"level", "district"}, {"unit", "Công an huyện Yên Thủy"}};
 
-json unit_act(const std::string& name, const std::string& level, const std::string& kind, const std::string& parent,
-              json extra = json::object()) {
+json registered_unit(const std::string& name, const std::string& level, const std::string& kind,
+                     const std::string& parent, json extra = json::object()) {
   json data = {{"name", name}, {"level", level}, {"kind", kind}, {"from", "2020-01-01"}};
   if (!parent.empty()) data["parent"] = parent;
   data.update(extra);
   return json{{"act", "unit.registered"}, {"subject", "ledger"}, {"date", "2023-01-02"}, {"data", std::move(data)}};
 }
 
-json rating(int year, const std::string& level) {
-  static const std::map<std::string, int> pct = {{"good", 95}, {"fair", 80}, {"average", 60}, {"weak", 40}};
-  return {{"year", year}, {"level", level}, {"targets_met_pct", pct.at(level)}};
-}
-
 // The Ministry baseline's steps and the establishment of model `id` by `by`, dated up to 2023-03-01.
-void found_model(TestLedger& t, const std::string& id, const UnitSigners& by) {
+void found_model_by(TestLedger& t, const std::string& id, const UnitSigners& by) {
   std::vector<ledger::Submission> batch;
   int day = 1;
   for (const auto& step : test::kBaselineSteps) {
@@ -64,14 +60,15 @@ struct School {
     school = t.bind_unit("school", kSchool);
     police = t.bind_unit("police", kPolice);
     std::vector<ledger::Submission> acts{
-        test::sign(unit_act("UBND huyện Yên Thủy", "district", "people-committee", ""), t.admin),
-        test::sign(unit_act("Công an huyện Yên Thủy", "district", "police", "UBND huyện Yên Thủy"), t.admin),
-        test::sign(unit_act("Trường THPT Yên Thủy A", "agency", "school", "UBND huyện Yên Thủy",
-                            tt124 ? json{{"tt124", true}, {"safety_recognizer", "công an huyện yên thủy"}} : json::object()),
+        test::sign(registered_unit("UBND huyện Yên Thủy", "district", "people-committee", ""), t.admin),
+        test::sign(registered_unit("Công an huyện Yên Thủy", "district", "police", "UBND huyện Yên Thủy"), t.admin),
+        test::sign(registered_unit(
+                       "Trường THPT Yên Thủy A", "agency", "school", "UBND huyện Yên Thủy",
+                       tt124 ? json{{"tt124", true}, {"safety_recognizer", "công an huyện yên thủy"}} : json::object()),
                    t.admin)};
     auto r = t.append(acts);
     if (!r) FAIL(r.error().line());
-    found_model(t, "TH-1", school);
+    found_model_by(t, "TH-1", school);
   }
   Result<std::vector<std::uint64_t>> rate(const UnitSigners& by, const std::string& date = "2024-11-08") {
     return t.record(by, make_act("model.rated", "TH-1", date, rating(2024, "good"), by.unit));
@@ -128,7 +125,7 @@ TEST_CASE("Circular 124 where the profile does not apply it, or the school is no
 
 TEST_CASE("unit.registered with tt124 is refused when it cannot apply, data.mdb unchanged", "[lifecycle][units]") {
   TestLedger t("hoa-binh-2023", "p256");
-  REQUIRE(t.append({test::sign(unit_act("UBND huyện Yên Thủy", "district", "people-committee", ""), t.admin)}));
+  REQUIRE(t.append({test::sign(registered_unit("UBND huyện Yên Thủy", "district", "people-committee", ""), t.admin)}));
   auto refused_with = [&](const json& act, const std::string& words) {
     const std::string before = t.data_bytes();
     auto r = t.append({test::sign(act, t.admin)});
@@ -136,16 +133,16 @@ TEST_CASE("unit.registered with tt124 is refused when it cannot apply, data.mdb 
     CHECK_THAT(r.error().line(), Catch::StartsWith("refused [unit]: ") && Catch::Contains(words));
     CHECK(t.data_bytes() == before);
   };
-  refused_with(unit_act("UBND xã Phú Lai", "commune", "people-committee", "UBND huyện Yên Thủy",
-                        {{"tt124", true}, {"safety_recognizer", "UBND huyện Yên Thủy"}}),
+  refused_with(registered_unit("UBND xã Phú Lai", "commune", "people-committee", "UBND huyện Yên Thủy",
+                               {{"tt124", true}, {"safety_recognizer", "UBND huyện Yên Thủy"}}),
                "Circular 124/2021/TT-BCA covers agencies, enterprises and schools");
-  refused_with(unit_act("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy", {{"tt124", true}}),
+  refused_with(registered_unit("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy", {{"tt124", true}}),
                "names no safety_recognizer");
-  refused_with(unit_act("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy",
-                        {{"tt124", true}, {"safety_recognizer", "Công an huyện Yên Thuỷ"}}),
+  refused_with(registered_unit("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy",
+                               {{"tt124", true}, {"safety_recognizer", "Công an huyện Yên Thuỷ"}}),
                "safety_recognizer \"Công an huyện Yên Thuỷ\" is not a registered unit");
-  refused_with(unit_act("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy",
-                        {{"safety_recognizer", "UBND huyện Yên Thủy"}}),
+  refused_with(registered_unit("Trường THCS Phú Lai", "agency", "school", "UBND huyện Yên Thủy",
+                               {{"safety_recognizer", "UBND huyện Yên Thủy"}}),
                "safety_recognizer without tt124");
 }
 
@@ -184,7 +181,7 @@ TEST_CASE("Circular 124 after the 2025 reorganisation: the unit that took over t
   REQUIRE(s.rate(s.police));  // 2024, by the district police
   const json kCommunePolice = {{"level", "commune"}, {"unit", "Công an xã Yên Thủy"}};
   auto commune_police = s.t.bind_unit("commune-police", kCommunePolice);
-  json registered = unit_act("Công an xã Yên Thủy", "commune", "police", "");
+  json registered = registered_unit("Công an xã Yên Thủy", "commune", "police", "");
   registered["data"]["from"] = "2025-07-01";
   json abolished = {{"act", "unit.reorganised"}, {"subject", "ledger"}, {"date", "2025-06-20"},
                     {"data", {{"effective", "2025-07-01"}, {"kind", "abolished"},

@@ -34,7 +34,7 @@ Dossier dossier(const TestLedger& t, const std::string& id, AsOf at = {}) {
 }
 
 // A model founded by the six baseline steps on `date` (000 §III.1), its decision with a document given by digest.
-void found(TestLedger& t, const std::string& id, const std::string& date) {
+void found_on(TestLedger& t, const std::string& id, const std::string& date) {
   int day = 1;
   for (const auto& step : kSteps)
     t.admit(make_act(step, id, fmt::format("2023-02-{:02}", day++), step == "model.proposed"
@@ -48,7 +48,7 @@ void found(TestLedger& t, const std::string& id, const std::string& date) {
 
 TEST_CASE("A model's dossier: present, missing, not-required, disposed, and as of an earlier date (000 §V.1)", "[dossier]") {
   TestLedger t("hoa-binh-2023", "p256");
-  found(t, "M-1", "2023-03-01");
+  found_on(t, "M-1", "2023-03-01");
   t.admit(make_act("model.launched", "M-1", "2023-03-15"));  // without regulations (item 7)
   t.admit(make_act("model.plan-issued", "M-1", "2023-11-20", {{"year", 2024}, {"targets", 10}}));
   t.admit(make_act("model.report-filed", "M-1", "2024-05-10", {{"period", "2024-H1"}, {"targets_met", 5}}));

@@ -30,8 +30,10 @@ namespace {
 
 using nlohmann::json;
 using test::make_act;
+using test::rating;
 using test::TestLedger;
 using test::UnitSigners;
+using test::verified;
 
 const std::string kBca = "bca-22-2022";
 const std::string kHoaBinh = "hoa-binh-2023";
@@ -42,8 +44,8 @@ const std::string kBacGiang = "bac-giang-2020";
 // The office's key in the rule tests: P-256, generated in microseconds (the scenarios keep TestLedger's RSA office).
 const std::string kQuickKey = "p256";
 
-const json kDistrict = {{"level", "district"}, {"unit", "UBND huyện Lạc Sơn"}};
-const json kProvince = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"}};
+const json kLacSon = {{"level", "district"}, {"unit", "UBND huyện Lạc Sơn"}};
+const json kHoaBinhProvince = {{"level", "province"}, {"unit", "UBND tỉnh Hòa Bình"}};
 
 // Steps 1–3 before the establishment decision, in order (domain.md §2): the Ministry baseline, 000 §III.1.1–§III.1.4
 // = 001 §III.1.a–d (Kon Tum 002 inherits them) ...
@@ -96,10 +98,6 @@ json step_data(const std::string& step, const std::string& type) {
   if (step == "model.proposed") return proposal(type);
   return json::object();
 }
-json rating(int year, const std::string& level) {
-  static const std::map<std::string, int> pct = {{"good", 95}, {"fair", 80}, {"average", 60}, {"weak", 40}};
-  return {{"year", year}, {"level", level}, {"targets_met_pct", pct.at(level)}};
-}
 json criteria_rating(int year, const std::string& level, std::vector<std::string> criteria) {
   return {{"year", year}, {"level", level}, {"criteria", criteria}};
 }
@@ -144,18 +142,12 @@ void refuses(TestLedger& t, const json& act, const std::string& rule, const std:
   CHECK(t.ledger->state_value(key) == state);
 }
 
-void verified(TestLedger& t) {
-  auto report = t.verify();
-  INFO((report.failures.empty() ? std::string() : report.failures.front().reason));
-  CHECK(report.ok);
-}
-
 // Records the profile's steps for `id` (5 days apart, the last 5 days before `established`) and the establishment
 // decision of the commune (or `by`), in one append (one write transaction, each act judged after the one before);
 // returns the seq of the decision.
-std::uint64_t found_model(TestLedger& t, const std::string& id, const std::string& established = "2023-03-01",
-                          const std::string& type = "self-managed", const UnitSigners* by = nullptr,
-                          std::int64_t teams = 3) {
+std::uint64_t found_model_at(TestLedger& t, const std::string& id, const std::string& established = "2023-03-01",
+                             const std::string& type = "self-managed", const UnitSigners* by = nullptr,
+                             std::int64_t teams = 3) {
   const json& unit = by ? by->unit : test::kCommune;
   const test::Identity& person = by ? by->person : t.chair;
   const test::Identity& office = by ? by->office : t.office;
@@ -212,7 +204,7 @@ TEST_CASE("full_months counts the whole months from the decision's date (000 §I
 // a second model on the same area with the same people and goal (000 §III.3 Lưu ý and its example), a Weak rating
 // and the four termination steps.
 void walk_baseline_model(TestLedger& t) {
-  const std::uint64_t established = found_model(t, "TTQ", "2023-03-01");
+  const std::uint64_t established = found_model_at(t, "TTQ", "2023-03-01");
   SubjectState s = state_of(t, "TTQ");
   CHECK(s.kind == "model");
   CHECK(s.stage == "established");
@@ -241,13 +233,13 @@ void walk_baseline_model(TestLedger& t) {
   // Replication of a Good model (000 §III.3), "theo quy trình các bước như quy trình xây dựng mô hình": the point
   // TTQ/P001 is built by the same steps.
   admit(t, make_act("model.replicated", "TTQ", "2025-01-10", {{"areas", {"Thôn Đồng Bến"}}}));
-  found_model(t, "TTQ/P001", "2025-03-01", "self-managed", nullptr, 2);
+  found_model_at(t, "TTQ/P001", "2025-03-01", "self-managed", nullptr, 2);
   admit(t, make_act("model.launched", "TTQ/P001", "2025-03-15"));
   admit(t, make_act("model.reorganized", "TTQ", "2025-04-01", {{"teams", 4}, {"summary", "kiện toàn Ban Chỉ đạo"}}));
 
   // 000 §III.3 example: "Tổ tự quản về an ninh, trật tự" and "Tổ dân phòng" on one village, same people and goal,
   // are merged and renamed; the merged model keeps both teams.
-  found_model(t, "TDP", "2023-06-01", "self-managed", nullptr, 2);
+  found_model_at(t, "TDP", "2023-06-01", "self-managed", nullptr, 2);
   const std::uint64_t merged = admit(
       t, make_act("model.merged", "TTQ", "2025-05-01", {{"from", {"TDP"}}, {"name", "Tổ dân phòng và tự quản về an ninh, trật tự"}}));
 
@@ -353,7 +345,7 @@ TEST_CASE("kon-tum-2022: a model and an exemplar through their whole life (002 s
 TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole life, no exemplar "
           "(004 §II.1, §II.2, §II.3, §III)", "[lifecycle]") {
   TestLedger t(kBacGiang);
-  auto district = t.bind_unit("district", kDistrict);
+  auto district = t.bind_unit("district", kLacSon);
   // 004 §III.2: the commune's steering committee reviews and rates its models (rule rater, rating.raters).
   auto committee = test::commune_committee(t);
   const json& kCommittee = test::kCommuneCommittee;
@@ -371,8 +363,9 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
   admit(t, make_act("model.plan-issued", "BG-TQ", "2023-03-15", {{"year", 2023}, {"targets", 5}}));
   admit(t, make_act("model.report-filed", "BG-TQ", "2023-05-09", {{"period", "2023-H1"}, {"targets_met", 3}}));
   // 004 §III.1.1 BG.G.X2: a district chairman's certificate of merit in the year is one way to Good.
-  admit(t, make_act("commendation.awarded", "BG-TQ", "2023-10-01",
-                    {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}, {"year", 2023}}, kDistrict),
+  admit(t,
+        make_act("commendation.awarded", "BG-TQ", "2023-10-01",
+                 {{"form", "giay-khen"}, {"level", "district"}, {"to", "model"}, {"year", 2023}}, kLacSon),
         &district);
   admit(t, make_act("model.report-filed", "BG-TQ", "2023-11-09", {{"period", "2023"}, {"targets_met", 5}}));
   // 004 sets no eligibility period (§III.1): a rating 8 months after the decision is admitted.
@@ -381,7 +374,7 @@ TEST_CASE("bac-giang-2020: a self-managed and a linked model through their whole
         &committee);
   // 004 §III.2: "Mô hình hoạt động Tốt phải được thông báo phổ biến, nhân rộng"; the point is built by the same steps.
   admit(t, make_act("model.replicated", "BG-TQ", "2023-12-01", {{"areas", {"Thôn Đồng Bến"}}}));
-  found_model(t, "BG-TQ/P001", "2024-01-10", "self-managed", nullptr, 2);
+  found_model_at(t, "BG-TQ/P001", "2024-01-10", "self-managed", nullptr, 2);
   CHECK(state_of(t, "BG-TQ/P001").kind == "point");
   // 004 §II.3, §III.2: "Mô hình xếp loại Yếu phải thanh loại ngay": proposal report, then the liquidation decision.
   admit(t, make_act("model.rated", "BG-TQ", "2024-11-20", criteria_rating(2024, "weak", {"BG.W2"}), kCommittee), &committee);
@@ -485,7 +478,7 @@ void no_recognition_rule(const std::string& profile) {
   CHECK(t.data_bytes() == proposed);
   CHECK(state_of(t, "R-1").stage == "proposed");
   // The closest lawful act: a model founded through the profile's steps.
-  found_model(t, "R-2", "2023-03-01");
+  found_model_at(t, "R-2", "2023-03-01");
   CHECK(state_of(t, "R-2").stage == "established");
   verified(t);
 }
@@ -697,7 +690,7 @@ TEST_CASE("order under bac-giang-2020: the decision after the proposal and the c
 
 void eligibility_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  const std::uint64_t established = found_model(t, "M-1", "2024-01-08");
+  const std::uint64_t established = found_model_at(t, "M-1", "2024-01-08");
   // The decision for 2025 cannot come before 2025's evaluation year opens on 2024-11-01.
   refuses(t, make_act("model.rated", "M-1", "2024-10-31", rating(2025, "good")), "eligibility",
           {"rating decision of M-1 for evaluation year 2025", "dated 2024-10-31", "opens on 2024-11-01"});
@@ -729,7 +722,7 @@ TEST_CASE("eligibility under kon-tum-2022: 10 full months and the year from 1 No
 TEST_CASE("eligibility off under bac-giang-2020: no eligibility period nor evaluation year (004 §III.1 silent)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   auto committee = test::commune_committee(t);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   bg_dossier(t, "M-1", "2023-03-01", 2023);
   // 8 months after the decision, and a decision for 2025 dated before 1 Nov 2024: both admitted.
   admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"}),
@@ -749,26 +742,27 @@ TEST_CASE("eligibility off under bac-giang-2020: no eligibility period nor evalu
 
 void same_level_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  auto district = t.bind_unit("district", kDistrict);
-  const std::uint64_t established = found_model(t, "M-1", "2023-03-01");  // by the commune
+  auto district = t.bind_unit("district", kLacSon);
+  const std::uint64_t established = found_model_at(t, "M-1", "2023-03-01");  // by the commune
   const std::string founder = fmt::format("M-1 was established 2023-03-01 by UBND xã Tân Lập (commune) (entry {})", established);
-  refuses(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good"), kDistrict), "same-level",
+  refuses(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good"), kLacSon), "same-level",
           {"model.rated of M-1 dated 2024-11-08", "decided by UBND huyện Lạc Sơn (district)", founder}, &district);
   admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
-  refuses(t, make_act("model.reorganized", "M-1", "2024-12-01", {{"teams", 5}}, kDistrict), "same-level",
+  refuses(t, make_act("model.reorganized", "M-1", "2024-12-01", {{"teams", 5}}, kLacSon), "same-level",
           {"model.reorganized of M-1 dated 2024-12-01", "UBND huyện Lạc Sơn (district)", founder}, &district);
   admit(t, make_act("model.reorganized", "M-1", "2024-12-01", {{"teams", 5}}));
   for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
     admit(t, make_act(k, "M-1", "2025-01-05"));
-  refuses(t, make_act("model.terminated", "M-1", "2025-01-10", {{"reason", "không còn phù hợp"}}, kDistrict), "same-level",
-          {"model.terminated of M-1 dated 2025-01-10", "UBND huyện Lạc Sơn (district)", founder}, &district);
+  refuses(t, make_act("model.terminated", "M-1", "2025-01-10", {{"reason", "không còn phù hợp"}}, kLacSon),
+          "same-level", {"model.terminated of M-1 dated 2025-01-10", "UBND huyện Lạc Sơn (district)", founder},
+          &district);
   admit(t, make_act("model.terminated", "M-1", "2025-01-10", {{"reason", "không còn phù hợp"}}));
 
   // A model the district established is rated by the district, not by the commune.
-  found_model(t, "M-2", "2023-03-01", "self-managed", &district);
+  found_model_at(t, "M-2", "2023-03-01", "self-managed", &district);
   refuses(t, make_act("model.rated", "M-2", "2024-11-08", rating(2024, "fair")), "same-level",
           {"decided by UBND xã Tân Lập (commune)", "M-2 was established 2023-03-01 by UBND huyện Lạc Sơn (district)"});
-  admit(t, make_act("model.rated", "M-2", "2024-11-08", rating(2024, "fair"), kDistrict), &district);
+  admit(t, make_act("model.rated", "M-2", "2024-11-08", rating(2024, "fair"), kLacSon), &district);
   CHECK(state_of(t, "M-2").authority.unit == "UBND huyện Lạc Sơn");
 }
 
@@ -787,21 +781,21 @@ TEST_CASE("same-level under kon-tum-2022: the establishing level rates, reorgani
 TEST_CASE("same-level off under bac-giang-2020: the quality review is not the establishing level's (004 §III.2), "
           "the liquidation is (004 §II.3)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
-  auto district = t.bind_unit("district", kDistrict);
+  auto district = t.bind_unit("district", kLacSon);
   test::register_bac_giang(t);
   auto committee = t.bind_unit("district committee", test::kDistrictCommittee);
-  const std::uint64_t established = found_model(t, "M-1", "2023-03-01");  // by the commune chairman (004 §II.1.2)
+  const std::uint64_t established = found_model_at(t, "M-1", "2023-03-01");  // by the commune chairman (004 §II.1.2)
   // 004 §III.2: the district steering committee (among others) reviews and rates the commune's models.
   admit(t, make_act("model.rated", "M-1", "2023-11-20", criteria_rating(2023, "weak", {"BG.W1"}), test::kDistrictCommittee),
         &committee);
-  admit(t, make_act("model.reorganized", "M-1", "2023-11-25", {{"teams", 2}}, kDistrict), &district);
+  admit(t, make_act("model.reorganized", "M-1", "2023-11-25", {{"teams", 2}}, kLacSon), &district);
   CHECK(state_of(t, "M-1").ratings.at(2023).level == "weak");
   admit(t, make_act("model.termination-reported", "M-1", "2023-11-28", {{"reason", "xếp loại Yếu"}}));
   // 004 §II.3: "Quyết định thanh loại của người có thẩm quyền (Mô hình tự quản)" — the profile reads it as the
   // establishing level (termination.decided_by = "establishing-level", note: "the phrase §I uses for whoever decides
   // the establishment").
   // So the district's termination of the commune's model is refused although `same-level` is off for ratings.
-  refuses(t, make_act("model.terminated", "M-1", "2023-11-30", {{"reason", "xếp loại Yếu"}}, kDistrict), "same-level",
+  refuses(t, make_act("model.terminated", "M-1", "2023-11-30", {{"reason", "xếp loại Yếu"}}, kLacSon), "same-level",
           {"model.terminated of M-1 dated 2023-11-30", "UBND huyện Lạc Sơn (district)",
            fmt::format("M-1 was established 2023-03-01 by UBND xã Tân Lập (commune) (entry {})", established)},
           &district);
@@ -814,7 +808,7 @@ TEST_CASE("same-level off under bac-giang-2020: the quality review is not the es
 
 void one_rating_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   const std::uint64_t first = admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
   refuses(t, make_act("model.rated", "M-1", "2024-11-09", rating(2024, "fair")), "one-rating",
           {"M-1 was rated good for 2024", "decision of 2024-11-08", fmt::format("(entry {})", first)});
@@ -839,7 +833,7 @@ TEST_CASE("one-rating under kon-tum-2022: one rating per model and evaluation ye
 TEST_CASE("one-rating under bac-giang-2020 (format 2): one rating a year, the second tier appraises (004 §III.2)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   auto committee = test::commune_committee(t);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   bg_dossier(t, "M-1", "2023-03-01", 2023);
   const std::uint64_t first =
       admit(t, make_act("model.rated", "M-1", "2023-11-08", criteria_rating(2023, "average", {"BG.A1", "BG.A2", "BG.A3"}),
@@ -875,7 +869,7 @@ std::vector<std::string> plus(std::vector<std::string> v, const std::vector<std:
 TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the criteria named (004 §III.1.1–§III.1.4)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   auto committee = test::commune_committee(t);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   const std::string rated = "model.rated of M-1 for 2023 dated 2023-11-08 (decides good)";
   refuses_untouched(t, make_act("model.rated", "M-1", "2023-11-08", {{"year", 2023}, {"level", "good"}}),
                     "rating-criteria", {rated, "names no criteria (data.criteria)", kBacGiang});
@@ -917,15 +911,21 @@ TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the crit
                     test::kCommuneCommittee), &committee);
 
   // 2024: a commendation of 2023-11-07 is more than 12 months before a decision of 2024-11-08 ("Trong năm").
-  auto district = t.bind_unit("district", kDistrict);
-  const std::uint64_t old_merit = admit(t, make_act("commendation.awarded", "M-1", "2023-11-08",
-      {{"form", "giay-khen"}, {"level", "district"}, {"to", "member"}, {"year", 2023}}, kDistrict), &district);
+  auto district = t.bind_unit("district", kLacSon);
+  const std::uint64_t old_merit =
+      admit(t,
+            make_act("commendation.awarded", "M-1", "2023-11-08",
+                     {{"form", "giay-khen"}, {"level", "district"}, {"to", "member"}, {"year", 2023}}, kLacSon),
+            &district);
   admit(t, make_act("model.plan-issued", "M-1", "2023-11-20", {{"year", 2024}, {"targets", 5}}));
   admit(t, make_act("model.report-filed", "M-1", "2024-11-01", {{"period", "2024"}, {"targets_met", 5}}));
   refuses_untouched(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X2"}))),
                     "rating-criteria", {"names BG.G.X2, but M-1's latest commendation.awarded is of 2023-11-08",
                                         fmt::format("(entry {})", old_merit), "not within the 12 months before the decision (from 2023-11-09)"});
-  admit(t, make_act("model.announced", "M-1", "2024-11-02", {{"scope", "district"}, {"by", "Ban Chỉ đạo huyện Lạc Sơn"}}, kDistrict), &district);
+  admit(t,
+        make_act("model.announced", "M-1", "2024-11-02", {{"scope", "district"}, {"by", "Ban Chỉ đạo huyện Lạc Sơn"}},
+                 kLacSon),
+        &district);
   admit(t, make_act("model.rating-proposed", "M-1", "2024-11-03", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"}))));
   admit(t, make_act("model.rated", "M-1", "2024-11-09", criteria_rating(2024, "good", plus(kGoodSM, {"BG.G.X1"})),
                     test::kCommuneCommittee), &committee);
@@ -939,7 +939,7 @@ TEST_CASE("rating-criteria under bac-giang-2020: the level follows from the crit
 TEST_CASE("rating-criteria under bac-giang-2020: a linked model names the linked criteria, its dossier its own items (004 §III.1, §II.2.4)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
   auto committee = test::commune_committee(t);
-  found_model(t, "LK-1", "2023-03-01", "linked");
+  found_model_at(t, "LK-1", "2023-03-01", "linked");
   const std::vector<std::string> fair = {"BG.F.LK1", "BG.F.LK2", "BG.F.LK3", "BG.F.LK4", "BG.F.LK5", "BG.F.X2"};
   refuses_untouched(t, make_act("model.rated", "LK-1", "2023-11-08", criteria_rating(2023, "fair", plus(kFairSM, {"BG.F.X2"}))),
                     "rating-criteria", {"names BG.F.SM1, a criterion of another model type; LK-1 is linked"});
@@ -956,7 +956,7 @@ TEST_CASE("rating-criteria under bac-giang-2020: a linked model names the linked
 TEST_CASE("bac-giang-2020 format 1: a ledger that stored the format-1 file keeps today's admission of ratings "
           "(no criteria checked, two ratings a year)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey, test::StoredProfile::format1);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   // Good one month after founding, citing a Weak criterion, with a quarter of its dossier; then Weak two days later.
   admit(t, make_act("model.rated", "M-1", "2023-04-01",
                     criteria_rating(2023, "good", {"BG.G.SM1", "BG.W1"})));
@@ -974,7 +974,7 @@ TEST_CASE("bac-giang-2020 format 1: a ledger that stored the format-1 file keeps
 
 void replication_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   refuses(t, make_act("model.replicated", "M-1", "2023-06-01", {{"areas", {"Thôn Đồng Bến"}}}), "replication",
           {"M-1 has never been rated", "model.replicated dated 2023-06-01"});
   // Points of a model not replicated: by its id M-1/Pnnn, or by data.point_of.
@@ -1009,7 +1009,7 @@ TEST_CASE("replication under kon-tum-2022: only a Good model is replicated (002 
 }
 TEST_CASE("replication off under bac-giang-2020: an announcement for replication is itself a Good criterion (004 §III.1.1, §III.2)", "[lifecycle]") {
   TestLedger t(kBacGiang, kQuickKey);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   admit(t, make_act("model.proposed", "M-1/P001", "2023-07-01", proposal()));  // a point before any replication
   admit(t, make_act("model.replicated", "M-1", "2023-08-01", {{"areas", {"Thôn Đồng Bến"}}}));  // never rated
   CHECK(state_of(t, "M-1/P001").point_of == "M-1");
@@ -1023,7 +1023,7 @@ TEST_CASE("replication off under bac-giang-2020: an announcement for replication
 
 void termination_steps_rule(const std::string& profile, const std::vector<std::string>& requires_) {
   TestLedger t(profile, kQuickKey);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   admit(t, make_act("model.launched", "M-1", "2023-03-10"));
   std::string needed;
   for (std::size_t i = 0; i < requires_.size(); ++i)
@@ -1065,7 +1065,7 @@ TEST_CASE("termination-steps under bac-giang-2020: the proposal report before th
 
 void closed_rule(const std::string& profile) {
   TestLedger t(profile, kQuickKey);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   for (const auto& k : {"model.termination-reported", "model.termination-consulted"})
     admit(t, make_act(k, "M-1", "2024-01-05"));
   const std::uint64_t terminated = admit(t, make_act("model.terminated", "M-1", "2024-01-10"));
@@ -1077,8 +1077,8 @@ void closed_rule(const std::string& profile) {
   admit(t, make_act("model.termination-announced", "M-1", "2024-02-01", {{"reason", "thông báo công khai"}}));
 
   // Merged: M-2 into M-3; M-2 takes nothing more, M-3 goes on; a terminated model is not merged.
-  found_model(t, "M-2", "2023-04-01");
-  found_model(t, "M-3", "2023-05-01");
+  found_model_at(t, "M-2", "2023-04-01");
+  found_model_at(t, "M-3", "2023-05-01");
   refuses(t, make_act("model.merged", "M-3", "2024-03-01", {{"from", {"M-1"}}}), "closed",
           {"model.merged of M-3 dated 2024-03-01 merges M-1, which was terminated by the decision of 2024-01-10",
            fmt::format("(entry {})", terminated)});
@@ -1155,21 +1155,21 @@ TEST_CASE("exemplar-order under hoa-binh-2023: criteria and plan before evaluati
 }
 TEST_CASE("exemplar-order under hoa-binh-2023: a province-level exemplar is recognised by the provincial chairman (000 §IV.1.3)", "[lifecycle]") {
   TestLedger t(kHoaBinh, kQuickKey);
-  auto district = t.bind_unit("district", kDistrict);
-  auto province = t.bind_unit("province", kProvince);
+  auto district = t.bind_unit("district", kLacSon);
+  auto province = t.bind_unit("province", kHoaBinhProvince);
   admit(t, make_act("exemplar.surveyed", "DH-2", "2023-02-01", {{"holder", "Hợp tác xã Đồng Tâm"}, {"holder_kind", "collective"}}));
   admit(t, make_act("exemplar.criteria-set", "DH-2", "2023-02-15", criteria_set()));
   admit(t, make_act("exemplar.plan-issued", "DH-2", "2023-03-01"));
   admit(t, make_act("exemplar.evaluated", "DH-2", "2023-12-01", {{"met", {"C1", "C2", "C3"}}}));
   // "Chủ tịch Ủy ban nhân dân các huyện ... hoàn thiện hồ sơ đề nghị Chủ tịch Ủy ban nhân dân tỉnh công nhận điển
   // hình cấp tỉnh": the district proposes, the province recognises.
-  refuses(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kDistrict), "exemplar-order",
-          {"DH-2 is recognized as a province-level exemplar by UBND huyện Lạc Sơn (district)", "only a province authority",
-           kHoaBinh},
+  refuses(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kLacSon), "exemplar-order",
+          {"DH-2 is recognized as a province-level exemplar by UBND huyện Lạc Sơn (district)",
+           "only a province authority", kHoaBinh},
           &district);
   refuses(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}), "exemplar-order",
           {"by UBND xã Tân Lập (commune)"});
-  admit(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kProvince), &province);
+  admit(t, make_act("exemplar.recognized", "DH-2", "2024-01-10", {{"level", "province"}}, kHoaBinhProvince), &province);
   const SubjectState s = state_of(t, "DH-2");
   CHECK(s.stage == "recognized");
   CHECK(s.authority.unit == "UBND tỉnh Hòa Bình");
@@ -1205,7 +1205,7 @@ TEST_CASE("profile.adopted: acts dated from its effective date are judged by the
   TestLedger t(kHoaBinh, kQuickKey);
   // Bắc Giang's reviewers (rule rater, 004 §III.2), in the registry from before the adoption.
   auto committee = test::commune_committee(t);
-  found_model(t, "M-1", "2023-03-01");
+  found_model_at(t, "M-1", "2023-03-01");
   admit(t, make_act("model.rated", "M-1", "2024-11-08", rating(2024, "good")));
   const json adopt = {{"act", "profile.adopted"}, {"subject", "ledger"}, {"date", "2024-12-01"},
                       {"data", {{"profile", kBacGiang}, {"effective", "2025-01-01"}}}};

@@ -18,12 +18,6 @@ using nlohmann::json;
 using test::make_act;
 using test::TestLedger;
 
-const Profile& profile(const std::string& id) {
-  auto p = builtin_profile(id);
-  if (!p) FAIL(p.error().line());
-  return **p;
-}
-
 // "Tổ dân cư tự quản" in decomposed Unicode (NFD): each accented letter a base letter and combining marks.
 const std::string kDecomposed = "To\xCC\x82\xCC\x89 da\xCC\x82n cu\xCC\x9B tu\xCC\x9B\xCC\xA3 qua\xCC\x89n";
 
@@ -47,7 +41,7 @@ TEST_CASE("A name key: NFC, case folding, one tone placement, no punctuation", "
 }
 
 TEST_CASE("Abbreviations expand only as whole words, under the profile that lists them", "[names]") {
-  const auto& bg = profile("bac-giang-2020").names.abbreviations;
+  const auto& bg = test::builtin("bac-giang-2020").names.abbreviations;
   CHECK(name_key("Tổ dân cư tự quản về ANTT", bg) == name_key("Tổ dân cư tự quản về an ninh, trật tự", bg));
   CHECK(name_key("Câu lạc bộ phòng, chống TP, TNXH", bg) ==
         name_key("Câu lạc bộ phòng, chống tội phạm, tệ nạn xã hội", bg));
@@ -58,12 +52,12 @@ TEST_CASE("Abbreviations expand only as whole words, under the profile that list
   // Without the profile's abbreviations, ANTT is a word of its own.
   CHECK(name_key("Tổ dân cư tự quản về ANTT") != name_key("Tổ dân cư tự quản về an ninh, trật tự"));
   // Hòa Bình lists ANTT (000 writes both); Bình Thuận lists none.
-  CHECK(profile("hoa-binh-2023").names.abbreviations.contains("ANTT"));
-  CHECK(profile("binh-thuan-2023").names.abbreviations.empty());
+  CHECK(test::builtin("hoa-binh-2023").names.abbreviations.contains("ANTT"));
+  CHECK(test::builtin("binh-thuan-2023").names.abbreviations.empty());
 }
 
 TEST_CASE("Bắc Giang's standard names: an alias, an abbreviation and decomposed input reach the listed name", "[names]") {
-  const Profile& p = profile("bac-giang-2020");
+  const Profile& p = test::builtin("bac-giang-2020");
   REQUIRE(p.names.standard.size() == 22);  // 004 Phụ lục: 16 self-managed, 6 linked
   const ModelNames names(p.names);
   const std::string group = names.group("Tổ liên gia tự quản về ANTT");

@@ -73,7 +73,7 @@ bool is_prose(const std::string& path) {
 
 // ---- the engine's answers under a profile text --------------------------------------------------------------------
 
-const json kDistrict = {{"level", "district"}, {"unit", "UBND huyện Yên Thủy"}};
+const json kYenThuy = {{"level", "district"}, {"unit", "UBND huyện Yên Thủy"}};
 
 Result<Profile> parsed(const std::string& text) { return parse_profile(text, "mutated.json"); }
 
@@ -496,8 +496,9 @@ std::vector<Row> rows() {
                  [](json& j) { j["rating"]["year_start"] = "12-01"; }, judging(early_rating)});
   const std::vector<json> ended_by_district =
       plus(founding("M", "2023-02-01", kSelfManaged),
-           {make_act("model.termination-reported", "M", "2024-03-01"), make_act("model.termination-consulted", "M", "2024-03-05"),
-            make_act("model.terminated", "M", "2024-03-10", json::object(), kDistrict)});
+           {make_act("model.termination-reported", "M", "2024-03-01"),
+            make_act("model.termination-consulted", "M", "2024-03-05"),
+            make_act("model.terminated", "M", "2024-03-10", json::object(), kYenThuy)});
   out.push_back({"termination.decided_by", "hoa-binh-2023",
                  "model.terminated by the district of a commune's model: refused [same-level]; admitted under null",
                  [](json& j) { j["termination"]["decided_by"] = nullptr; }, judging(ended_by_district)});

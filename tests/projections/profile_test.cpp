@@ -15,12 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-const Profile& profile(const std::string& id) {
-  auto p = builtin_profile(id);
-  if (!p) FAIL(p.error().line());
-  return **p;
-}
-
 std::string before(const Profile& p, const std::string& id, const std::string& period = "") {
   for (const auto& d : p.deadlines)
     if (d.id == id && (period.empty() || d.period.value_or("") == period)) return d.before;
@@ -48,7 +42,7 @@ TEST_CASE("The five profiles of domain.md §9 are compiled in and each parses", 
         std::vector<std::string>{"bac-giang-2020", "bca-22-2022", "binh-thuan-2023", "hoa-binh-2023", "kon-tum-2022"});
   for (const auto& id : builtin_profile_ids()) {
     INFO(id);
-    const Profile& p = profile(id);
+    const Profile& p = test::builtin(id);
     CHECK(p.id == id);
     CHECK(p.rules.size() == rule_ids().size());
     // The refusals every profile keeps: without them the ledger would admit forged or repeated acts.
@@ -62,7 +56,7 @@ TEST_CASE("The five profiles of domain.md §9 are compiled in and each parses", 
 TEST_CASE("The Ministry-baseline family: percentage bands, 10 months, 1 November, 5/10/15 November, 16 and 5 items", "[projections]") {
   for (const char* id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
     INFO(id);
-    const Profile& p = profile(id);
+    const Profile& p = test::builtin(id);
     CHECK(p.model_types == std::vector<std::string>{"self-managed", "linked"});
     REQUIRE(p.rating.basis == "percentage");
     REQUIRE(p.rating.bands.size() == 4);
@@ -86,7 +80,7 @@ TEST_CASE("The Ministry-baseline family: percentage bands, 10 months, 1 November
   }
   for (const char* id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023"}) {
     INFO(id);
-    const Profile& p = profile(id);
+    const Profile& p = test::builtin(id);
     CHECK(before(p, "late-proposal") == "11-05");
     CHECK(before(p, "late-decision") == "11-10");
     CHECK(before(p, "late-forwarding") == "11-15");
@@ -95,7 +89,7 @@ TEST_CASE("The Ministry-baseline family: percentage bands, 10 months, 1 November
 }
 
 TEST_CASE("Kon Tum: the units report before 10 May and 10 November, a model before 5 November, and the 50%-of-points rule", "[projections]") {
-  const Profile& p = profile("kon-tum-2022");
+  const Profile& p = test::builtin("kon-tum-2022");
   // 002 §1.d: the units' reports (unit_reports); a model's own yearly report is the baseline's (000 §III.2.3).
   REQUIRE(p.unit_reports.size() == 2);
   CHECK(p.unit_reports[0].period == "H1");
@@ -116,7 +110,7 @@ TEST_CASE("Kon Tum: the units report before 10 May and 10 November, a model befo
 }
 
 TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items, Weak models liquidated at once", "[projections]") {
-  const Profile& p = profile("bac-giang-2020");
+  const Profile& p = test::builtin("bac-giang-2020");
   CHECK(p.rating.basis == "criteria");
   CHECK(p.rating.bands.empty());
   CHECK_FALSE(p.applies("level-mismatch"));
@@ -132,7 +126,7 @@ TEST_CASE("Bắc Giang: criteria instead of percentages, 10 and 7 dossier items,
 }
 
 TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one rating a year, and format 1 has neither", "[projections]") {
-  const Profile& p = profile("bac-giang-2020");
+  const Profile& p = test::builtin("bac-giang-2020");
   REQUIRE(p.rating_evidence);
   const RatingEvidence& e = *p.rating_evidence;
   CHECK(e.dossier == std::vector<std::string>{"BG.G.SM1", "BG.G.LK1", "BG.F.SM1", "BG.F.LK1", "BG.A1"});
@@ -145,8 +139,8 @@ TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one 
   CHECK(p.applies("rating-criteria"));
   CHECK(p.applies("one-rating"));
   for (const auto& id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
-    CHECK_FALSE(profile(id).rating_evidence);
-    CHECK_FALSE(profile(id).applies("rating-criteria"));
+    CHECK_FALSE(test::builtin(id).rating_evidence);
+    CHECK_FALSE(test::builtin(id).applies("rating-criteria"));
   }
   auto v1 = frozen_format1_profile("bac-giang-2020");
   REQUIRE(v1);
@@ -178,7 +172,7 @@ TEST_CASE("Bắc Giang format 2: what the criteria claim (rating_evidence), one 
 }
 
 TEST_CASE("Bắc Giang format 2: who rates (rating.raters, rule rater, 004 §III.2), null elsewhere, absent in format 1", "[projections]") {
-  const Profile& p = profile("bac-giang-2020");
+  const Profile& p = test::builtin("bac-giang-2020");
   REQUIRE(p.rating.raters);
   const auto& r = *p.rating.raters;
   REQUIRE(r.size() == 3);
@@ -188,8 +182,8 @@ TEST_CASE("Bắc Giang format 2: who rates (rating.raters, rule rater, 004 §III
   CHECK_THAT(r[0].cite, Catch::StartsWith("004 §III.2") && Catch::Contains("Phòng An ninh kinh tế"));
   CHECK(p.applies("rater"));
   for (const auto& id : {"bca-22-2022", "hoa-binh-2023", "binh-thuan-2023", "kon-tum-2022"}) {
-    CHECK_FALSE(profile(id).rating.raters);
-    CHECK_FALSE(profile(id).applies("rater"));
+    CHECK_FALSE(test::builtin(id).rating.raters);
+    CHECK_FALSE(test::builtin(id).applies("rater"));
   }
   CHECK(std::find(rule_ids().begin(), rule_ids().end(), "rater") != rule_ids().end());
   CHECK(std::find(format1_rule_ids().begin(), format1_rule_ids().end(), "rater") == format1_rule_ids().end());
@@ -233,7 +227,7 @@ TEST_CASE("Bắc Giang format 2: who rates (rating.raters, rule rater, 004 §III
 }
 
 TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.reports, and Bắc Giang's two tiers (004 §III.2)", "[projections]") {
-  const Profile& bg = profile("bac-giang-2020");
+  const Profile& bg = test::builtin("bac-giang-2020");
   REQUIRE(bg.unit_reports.size() == 4);
   CHECK(bg.unit_reports[0].levels == std::vector<std::string>{"commune", "agency"});
   CHECK(bg.unit_reports[1].before == "11-10");
@@ -242,8 +236,8 @@ TEST_CASE("Format 2: the units' report tiers (unit_reports) replace statistics.r
   CHECK(before(bg, "missing-rating") == "11-10");
   CHECK(before(bg, "missing-report").empty());
   CHECK(bg.applies("good-not-announced"));
-  CHECK_FALSE(profile("hoa-binh-2023").applies("good-not-announced"));
-  CHECK(profile("bca-22-2022").unit_reports.empty());
+  CHECK_FALSE(test::builtin("hoa-binh-2023").applies("good-not-announced"));
+  CHECK(test::builtin("bca-22-2022").unit_reports.empty());
   CHECK_THAT(refusal(changed([](json& j) { j["statistics"]["reports"] = json::array(); })),
              Catch::Contains("statistics.reports: unknown field"));
   CHECK_THAT(refusal(changed([](json& j) { j["unit_reports"]["tiers"][0]["levels"] = json::array(); })),
@@ -319,14 +313,14 @@ TEST_CASE("Format 1, the files ledgers stored before issue 21, is still read, an
     for (const auto& rule : rule_ids())
       if (std::find(format1_rule_ids().begin(), format1_rule_ids().end(), rule) == format1_rule_ids().end())
         CHECK_FALSE((*frozen)->applies(rule));
-    CHECK(profile(id).format == 2);
+    CHECK(test::builtin(id).format == 2);
   }
 }
 
 TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for Weak models, common criteria, the apart list", "[projections]") {
   for (const auto& id : known_profiles()) {
     INFO(id);
-    const Profile& p = profile(id);
+    const Profile& p = test::builtin(id);
     // No seed gives the plan a day: due by the end of the evaluation year.
     CHECK_FALSE(p.missing_plan_before.has_value());
     CHECK(p.weak_on_evidence);
@@ -345,10 +339,10 @@ TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for W
     CHECK((*frozen)->names.abbreviations.empty());
     if ((*frozen)->exemplar) CHECK((*frozen)->exemplar->common_criteria.empty());
   }
-  CHECK(profile("hoa-binh-2023").statistics_apart.size() == 2);  // 000 §VI.2-3
-  CHECK(profile("kon-tum-2022").statistics_apart.empty());
-  CHECK(profile("bac-giang-2020").names.standard.size() == 22);  // 004 Phụ lục
-  CHECK(profile("bac-giang-2020").names.abbreviations.at("TP") == "tội phạm");
+  CHECK(test::builtin("hoa-binh-2023").statistics_apart.size() == 2);  // 000 §VI.2-3
+  CHECK(test::builtin("kon-tum-2022").statistics_apart.empty());
+  CHECK(test::builtin("bac-giang-2020").names.standard.size() == 22);  // 004 Phụ lục
+  CHECK(test::builtin("bac-giang-2020").names.abbreviations.at("TP") == "tội phạm");
 
   CHECK_THAT(refusal(changed([](json& j) { j.erase("names"); })), Catch::Contains("names: missing"));
   // A standard name carries no type (no code read it: the appendix's headings are in the section's cite).
@@ -377,22 +371,22 @@ TEST_CASE("Format 2 of issue 21 §5-6: names, the plan's due day, evidence for W
 }
 
 TEST_CASE("Recognition only in Kon Tum (002 §1.c), transition only in Bình Thuận (001 §IV(second).3), format 1 keeps the recognition of its time", "[projections][recognition]") {
-  const Profile& kt = profile("kon-tum-2022");
+  const Profile& kt = test::builtin("kon-tum-2022");
   REQUIRE(kt.recognition);
   CHECK_FALSE(kt.recognition->legacy);
   CHECK(kt.recognition->steps == std::vector<std::string>{"model.proposed"});
   CHECK(kt.recognition->excused_items == std::vector<std::string>{"1", "2", "4", "5"});
   CHECK_THAT(kt.recognition->cite, Catch::StartsWith("002 §1.c"));
   CHECK_FALSE(kt.transition);
-  const Profile& bt = profile("binh-thuan-2023");
+  const Profile& bt = test::builtin("binh-thuan-2023");
   REQUIRE(bt.transition);
   CHECK(bt.transition->from == "1383/QĐ-BCĐ");
   CHECK_THAT(bt.transition->cite, Catch::StartsWith("001 second §IV"));
   CHECK_FALSE(bt.recognition);
   for (const char* id : {"bca-22-2022", "hoa-binh-2023", "bac-giang-2020"}) {
     INFO(id);
-    CHECK_FALSE(profile(id).recognition);
-    CHECK_FALSE(profile(id).transition);
+    CHECK_FALSE(test::builtin(id).recognition);
+    CHECK_FALSE(test::builtin(id).transition);
   }
   for (const auto& id : known_profiles()) {
     INFO(id);
@@ -465,12 +459,12 @@ TEST_CASE("Format 2 lists no rule applied under every profile, and termination.d
     const json j = json::parse(builtin_profile_text(id));
     for (const auto& rule : always_applied_rule_ids()) {
       CHECK_FALSE(j["rules"].contains(rule));
-      CHECK(profile(id).applies(rule));
+      CHECK(test::builtin(id).applies(rule));
       // The format-1 file lists those of its time, as it did (`unit` and `predecessor` came with format 2).
       CHECK(json::parse(frozen_format1_text(id))["rules"].contains(rule) == (rule != "unit" && rule != "predecessor"));
     }
-    CHECK(profile(id).termination_decided_by == "establishing-level");
-    CHECK(!profile(id).source_file.empty());
+    CHECK(test::builtin(id).termination_decided_by == "establishing-level");
+    CHECK(!test::builtin(id).source_file.empty());
   }
   CHECK_THAT(refusal(changed([](json& j) { j["rules"]["authority"] = false; })),
              Catch::Contains("rules.authority: applies under every profile"));
@@ -483,8 +477,9 @@ TEST_CASE("Format 2 lists no rule applied under every profile, and termination.d
   json v1 = json::parse(frozen_format1_text("hoa-binh-2023"));
   v1["termination"]["decided_by"] = nullptr;
   CHECK_THAT(refusal(v1.dump()), Catch::Contains("termination.decided_by"));
-  CHECK(profile("hoa-binh-2023").replaces.size() == 1);
-  CHECK(profile("bac-giang-2020").rating.criteria_en.size() == profile("bac-giang-2020").rating.criteria_text.size());
+  CHECK(test::builtin("hoa-binh-2023").replaces.size() == 1);
+  CHECK(test::builtin("bac-giang-2020").rating.criteria_en.size() ==
+        test::builtin("bac-giang-2020").rating.criteria_text.size());
 }
 
 }  // namespace antq::projections

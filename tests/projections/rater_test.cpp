@@ -17,11 +17,12 @@ namespace {
 
 using nlohmann::json;
 using test::make_act;
+using test::require_ok;
 using test::TestLedger;
 using test::UnitSigners;
-using test::require_ok;
+using test::verified;
 
-const std::string kBacGiang = "bac-giang-2020";
+const std::string kRaterProfile = "bac-giang-2020";
 const std::string kReviewers =
     "under bac-giang-2020 the reviewers are a police unit of level province, a steering-committee of level district "
     "or a steering-committee of level commune, each for the models of its area (004 §III.2)";
@@ -30,7 +31,7 @@ const std::string kReviewers =
 json weak(int year) { return {{"year", year}, {"level", "weak"}, {"criteria", {"BG.W2"}}}; }
 
 // Bắc Giang's step 1 (proposal, consultation) and the commune chairman's establishment decision (004 §II.1.1–§II.1.2).
-void found(TestLedger& t, const std::string& id, const std::string& month = "03") {
+void found_by_chairman(TestLedger& t, const std::string& id, const std::string& month = "03") {
   t.admit(make_act("model.proposed", id, fmt::format("2023-{}-01", month),
                    {{"name", "Tổ tự quản về an ninh, trật tự"}, {"type", "self-managed"}, {"area", "Thôn Đồng Tâm"}}));
   t.admit(make_act("model.consulted", id, fmt::format("2023-{}-10", month)));
@@ -57,15 +58,9 @@ void admitted(TestLedger& t, const UnitSigners& by, const json& act) {
   if (!r) FAIL(r.error().line());
 }
 
-void verified(TestLedger& t) {
-  auto report = t.verify();
-  INFO((report.failures.empty() ? std::string() : report.failures.front().reason));
-  CHECK(report.ok);
-}
-
 TEST_CASE("rater under bac-giang-2020: a rater the registry does not hold is refused, saying to register it (004 §III.2)", "[rater]") {
-  TestLedger t(kBacGiang, "p256");
-  found(t, "M-1");
+  TestLedger t(kRaterProfile, "p256");
+  found_by_chairman(t, "M-1");
   // No registry at all: the founding commune's chairman rates, as every profile let it before rule rater.
   refused_rater(t, nullptr, make_act("model.rated", "M-1", "2023-11-08", weak(2023)),
                 {"model.rated of M-1 dated 2023-11-08 is decided by UBND xã Tân Lập (commune), which the unit registry "
@@ -91,9 +86,9 @@ TEST_CASE("rater under bac-giang-2020: a rater the registry does not hold is ref
 }
 
 TEST_CASE("rater under bac-giang-2020: a registered unit of a kind or level 004 §III.2 does not list is refused", "[rater]") {
-  TestLedger t(kBacGiang, "p256");
+  TestLedger t(kRaterProfile, "p256");
   test::register_bac_giang(t);
-  found(t, "M-1");
+  found_by_chairman(t, "M-1");
   // The founder: a people's committee (004 §II.1.2 founds; §III.2 reviews by others).
   refused_rater(t, nullptr, make_act("model.rated", "M-1", "2023-11-08", weak(2023)),
                 {"model.rated of M-1 dated 2023-11-08 is decided by UBND xã Tân Lập (people-committee, commune); " + kReviewers});
@@ -116,9 +111,9 @@ TEST_CASE("rater under bac-giang-2020: a registered unit of a kind or level 004 
 }
 
 TEST_CASE("rater under bac-giang-2020: a committee rates the models of its area only (the highest unit of its level above it)", "[rater]") {
-  TestLedger t(kBacGiang, "p256");
+  TestLedger t(kRaterProfile, "p256");
   test::register_bac_giang(t);
-  found(t, "M-1");
+  found_by_chairman(t, "M-1");
   // The steering committee of Tân Mỹ is registered under UBND xã Tân Mỹ: its area is that commune.
   auto other = t.bind_unit("other committee", test::kOtherCommuneCommittee);
   refused_rater(t, &other, make_act("model.rated", "M-1", "2023-11-08", weak(2023), test::kOtherCommuneCommittee),
@@ -135,12 +130,12 @@ TEST_CASE("rater under bac-giang-2020: a committee rates the models of its area 
                 {"whose area is Ban Chỉ đạo thị trấn Lạc Sơn; M-1 was founded by UBND xã Tân Lập (commune)"});
   // Police departments registered under a Công an tỉnh that stands alone (no people's committee above it) cover no
   // commune.
-  TestLedger u(kBacGiang, "p256");
+  TestLedger u(kRaterProfile, "p256");
   require_ok(u.append({test::sign(test::unit_registered("Công an tỉnh Bắc Giang", "province", "police", ""), u.admin),
                        test::sign(test::unit_registered(test::kSecurityDepartment["unit"].get<std::string>(), "province",
                                                         "police", "Công an tỉnh Bắc Giang"),
                                   u.admin)}));
-  found(u, "M-1");
+  found_by_chairman(u, "M-1");
   auto department = u.bind_unit("department", test::kSecurityDepartment);
   refused_rater(u, &department, make_act("model.rated", "M-1", "2023-11-08", weak(2023), test::kSecurityDepartment),
                 {"(police, province), whose area is Công an tỉnh Bắc Giang; M-1 was founded by UBND xã Tân Lập (commune)"});
@@ -155,15 +150,15 @@ TEST_CASE("rater under bac-giang-2020: a committee rates the models of its area 
 }
 
 TEST_CASE("rater under bac-giang-2020: each reviewer 004 §III.2 lists rates a model of its area", "[rater]") {
-  TestLedger t(kBacGiang, "p256");
+  TestLedger t(kRaterProfile, "p256");
   auto commune = test::commune_committee(t);
   auto district = t.bind_unit("district committee", test::kDistrictCommittee);
   auto security = t.bind_unit("security department", test::kSecurityDepartment);
   auto economic = t.bind_unit("economic department", test::kEconomicDepartment);
-  found(t, "M-1", "03");
-  found(t, "M-2", "04");
-  found(t, "M-3", "05");
-  found(t, "M-4", "06");
+  found_by_chairman(t, "M-1", "03");
+  found_by_chairman(t, "M-2", "04");
+  found_by_chairman(t, "M-3", "05");
+  found_by_chairman(t, "M-4", "06");
   // The commune's steering committee (its area: UBND xã Tân Lập, the founder).
   admitted(t, commune, make_act("model.rated", "M-1", "2023-11-08", weak(2023), test::kCommuneCommittee));
   // The district's (its area: UBND huyện Lạc Sơn, above the commune).
@@ -186,8 +181,8 @@ TEST_CASE("rater under bac-giang-2020: each reviewer 004 §III.2 lists rates a m
 
 TEST_CASE("rater: bac-giang-2020 format 1 and the other profiles rate as before (no rating.raters)", "[rater]") {
   // A ledger that stored Bắc Giang's format-1 file: the founder rates with no registry, as before.
-  TestLedger t(kBacGiang, "p256", test::StoredProfile::format1);
-  found(t, "M-1");
+  TestLedger t(kRaterProfile, "p256", test::StoredProfile::format1);
+  found_by_chairman(t, "M-1");
   t.admit(make_act("model.rated", "M-1", "2023-11-08", weak(2023)));
   CHECK(subject_state(LedgerState(*t.ledger), "M-1")->ratings.at(2023).level == "weak");
   verified(t);

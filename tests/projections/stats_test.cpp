@@ -16,7 +16,7 @@ using nlohmann::json;
 using test::make_act;
 using test::TestLedger;
 
-void found(TestLedger& t, const std::string& id, const std::string& month, json data) {
+void found_with_data(TestLedger& t, const std::string& id, const std::string& month, json data) {
   const auto& steps = test::kBaselineSteps;
   for (std::size_t i = 0; i < steps.size(); ++i) t.admit(make_act(steps[i], id, fmt::format("{}-{:02}", month, i + 1)));
   data["type"] = "self-managed";
@@ -25,14 +25,14 @@ void found(TestLedger& t, const std::string& id, const std::string& month, json 
 
 TEST_CASE("Points and teams by model name, ratings by level and unit, exemplars, as of a date (Kon Tum: nothing apart)", "[stats]") {
   TestLedger t("kon-tum-2022", "p256");
-  found(t, "TDC", "2023-01", {{"name", "Tổ dân cư tự quản"}, {"teams", 5}});
-  found(t, "GREEN", "2023-01", {{"name", "Tuyến đường xanh"}, {"teams", 2}, {"security_content", false}});
-  found(t, "DVK", "2023-01", {{"name", "Dân vận khéo"}, {"teams", 3}, {"movement", "dan-van-kheo"}});
+  found_with_data(t, "TDC", "2023-01", {{"name", "Tổ dân cư tự quản"}, {"teams", 5}});
+  found_with_data(t, "GREEN", "2023-01", {{"name", "Tuyến đường xanh"}, {"teams", 2}, {"security_content", false}});
+  found_with_data(t, "DVK", "2023-01", {{"name", "Dân vận khéo"}, {"teams", 3}, {"movement", "dan-van-kheo"}});
   t.admit(make_act("model.rated", "TDC", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
   t.admit(make_act("model.rated", "GREEN", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
   t.admit(make_act("model.replicated", "TDC", "2023-11-25", {{"areas", {"Thôn A", "Thôn B"}}}));
-  found(t, "TDC/P001", "2023-12", {{"name", "Tổ dân cư tự quản"}, {"teams", 4}});
-  found(t, "TDC/P002", "2024-02", {{"name", "Tổ dân cư tự quản"}, {"teams", 6}});
+  found_with_data(t, "TDC/P001", "2023-12", {{"name", "Tổ dân cư tự quản"}, {"teams", 4}});
+  found_with_data(t, "TDC/P002", "2024-02", {{"name", "Tổ dân cư tự quản"}, {"teams", 6}});
   t.admit(make_act("exemplar.surveyed", "E-1", "2023-02-01", {{"holder", "Bà Lò Thị C"}}));
   t.admit(make_act("exemplar.plan-issued", "E-1", "2023-03-01"));
   t.admit(make_act("model.rated", "TDC/P001", "2024-11-08", {{"year", 2025}, {"level", "weak"}}));
@@ -86,9 +86,9 @@ TEST_CASE("Points and teams by model name, ratings by level and unit, exemplars,
 
 TEST_CASE("Hòa Bình sets Dân vận khéo models and models without security content apart (000 §VI.2-3)", "[stats]") {
   TestLedger t("hoa-binh-2023", "p256");
-  found(t, "TDC", "2023-01", {{"name", "Tổ dân cư tự quản"}, {"teams", 5}});
-  found(t, "GREEN", "2023-01", {{"name", "Tuyến đường xanh"}, {"teams", 2}, {"security_content", false}});
-  found(t, "DVK", "2023-01", {{"name", "Dân vận khéo"}, {"teams", 3}, {"movement", "dan-van-kheo"}});
+  found_with_data(t, "TDC", "2023-01", {{"name", "Tổ dân cư tự quản"}, {"teams", 5}});
+  found_with_data(t, "GREEN", "2023-01", {{"name", "Tuyến đường xanh"}, {"teams", 2}, {"security_content", false}});
+  found_with_data(t, "DVK", "2023-01", {{"name", "Dân vận khéo"}, {"teams", 3}, {"movement", "dan-van-kheo"}});
   t.admit(make_act("model.rated", "GREEN", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
   auto st = statistics(*t.ledger, {}, 2024);
   REQUIRE(st);
@@ -103,12 +103,13 @@ TEST_CASE("Hòa Bình sets Dân vận khéo models and models without security c
 
 TEST_CASE("Kon Tum's 50%: of all the points open and eligible in the year, not only of those rated (002 §1.c)", "[stats]") {
   TestLedger t("kon-tum-2022", "p256");
-  found(t, "O", "2023-01", {{"name", "Tổ tự quản"}, {"teams", 1}});
+  found_with_data(t, "O", "2023-01", {{"name", "Tổ tự quản"}, {"teams", 1}});
   t.admit(make_act("model.rated", "O", "2023-11-20", {{"year", 2024}, {"level", "good"}}));
   t.admit(make_act("model.replicated", "O", "2023-11-20", {{"areas", {"Thôn A", "Thôn B", "Thôn C"}}}));
-  for (const char* p : {"O/P001", "O/P002", "O/P003"}) found(t, p, "2023-12", {{"name", "Tổ tự quản"}, {"teams", 1}});
+  for (const char* p : {"O/P001", "O/P002", "O/P003"})
+    found_with_data(t, p, "2023-12", {{"name", "Tổ tự quản"}, {"teams", 1}});
   // A point founded in 2024-09 has not operated the 10 months a rating needs by 31 October 2024.
-  found(t, "O/P004", "2024-09", {{"name", "Tổ tự quản"}, {"teams", 1}});
+  found_with_data(t, "O/P004", "2024-09", {{"name", "Tổ tự quản"}, {"teams", 1}});
   t.admit(make_act("model.rated", "O/P001", "2024-11-08", {{"year", 2024}, {"level", "fair"}}));
   auto st = statistics(*t.ledger, {}, 2024);
   REQUIRE(st);

@@ -10,23 +10,23 @@ using namespace test;
 
 namespace {
 
-const Bytes kBody = [] {
+const Bytes kCmsBody = [] {
   std::string s = "canonical ActBody bytes\r\n\x00\x01 with CR LF and NUL";
   s.push_back('\0');
   return Bytes(s.begin(), s.end());
 }();
 
-Bytes sign(const TempDir& dir, const IssuedCertificate& signer, SignOptions options = {}) {
+Bytes sign_body(const TempDir& dir, const IssuedCertificate& signer, SignOptions options = {}) {
   if (!options.signing_time) options.signing_time = kSigningTime;
   PrivateKey key = key_of(dir, signer);
-  auto cms = cms_sign(kBody, key, signer.certificate_der, options);
+  auto cms = cms_sign(kCmsBody, key, signer.certificate_der, options);
   REQUIRE(cms.has_value());
   return std::move(*cms);
 }
 
 // Stock `openssl cms -verify` as the bundle README tells users to run it.
 int openssl_verify(const TempDir& dir, const Bytes& cms_der, const IssuedCertificate& root) {
-  write_file(dir.file("body"), kBody);
+  write_file(dir.file("body"), kCmsBody);
   write_file(dir.file("x.p7s"), cms_der);
   write_pem(dir.file("trust.pem"), root);
   return run(dir, "openssl cms -verify -binary -inform DER -content " + dir.file("body") + " -in " + dir.file("x.p7s") +
@@ -49,8 +49,8 @@ TEST_CASE("cms_sign and Verifier round-trip for every allowed algorithm", "[sign
         Case{&p.p256, RsaPadding::pss, "ECDSA-P-256 with SHA-256"}, Case{&p.p384, RsaPadding::pss, "ECDSA-P-384 with SHA-256"},
         Case{&p.ed25519, RsaPadding::pss, "Ed25519 with SHA-512"}}) {
     INFO(c.algorithm);
-    Bytes cms = sign(dir, *c.cert, sign_options(kSigningTime, c.padding));
-    auto verified = verifier.verify(kBody, cms, c.cert->certificate_der);
+    Bytes cms = sign_body(dir, *c.cert, sign_options(kSigningTime, c.padding));
+    auto verified = verifier.verify(kCmsBody, cms, c.cert->certificate_der);
     INFO((verified ? std::string() : verified.error().line()));
     REQUIRE(verified.has_value());
     CHECK(verified->algorithm == c.algorithm);
@@ -65,16 +65,16 @@ TEST_CASE("new RSA signatures are RSASSA-PSS unless PKCS#1 v1.5 is asked for", "
   const Pki& p = pki();
   Verifier verifier = verifier_for(p.root);
   PrivateKey key = key_of(dir, p.rsa);
-  auto by_default = cms_sign(kBody, key, p.rsa.certificate_der);
+  auto by_default = cms_sign(kCmsBody, key, p.rsa.certificate_der);
   REQUIRE(by_default);
-  auto verified = verifier.verify(kBody, *by_default, p.rsa.certificate_der);
+  auto verified = verifier.verify(kCmsBody, *by_default, p.rsa.certificate_der);
   REQUIRE(verified);
   CHECK(verified->algorithm == "RSA-PSS-2048 with SHA-256");
   SignOptions pkcs1;
   pkcs1.rsa_padding = RsaPadding::pkcs1;
-  auto old_style = cms_sign(kBody, key, p.rsa.certificate_der, pkcs1);
+  auto old_style = cms_sign(kCmsBody, key, p.rsa.certificate_der, pkcs1);
   REQUIRE(old_style);
-  verified = verifier.verify(kBody, *old_style, p.rsa.certificate_der);
+  verified = verifier.verify(kCmsBody, *old_style, p.rsa.certificate_der);
   REQUIRE(verified);
   CHECK(verified->algorithm == "RSA-2048 with SHA-256");
 }
@@ -83,7 +83,7 @@ TEST_CASE("cms_sign uses the current time when none is given", "[signing]") {
   TempDir dir;
   PrivateKey key = key_of(dir, pki().p256);
   UnixTime before = now();
-  auto cms = cms_sign(kBody, key, pki().p256.certificate_der);
+  auto cms = cms_sign(kCmsBody, key, pki().p256.certificate_der);
   REQUIRE(cms.has_value());
   auto parts = cms_parse(*cms);
   REQUIRE(parts.has_value());
@@ -95,7 +95,7 @@ TEST_CASE("cms_sign uses the current time when none is given", "[signing]") {
 TEST_CASE("cms_sign keeps signing times outside the UTCTime range", "[signing]") {
   TempDir dir;
   UnixTime late = at("2051-06-01T12:00:00+07:00");  // GeneralizedTime from 2050 on
-  auto parts = cms_parse(sign(dir, pki().p256, sign_options(late)));
+  auto parts = cms_parse(sign_body(dir, pki().p256, sign_options(late)));
   REQUIRE(parts.has_value());
   CHECK(parts->signing_time == late);
 }
@@ -104,27 +104,27 @@ TEST_CASE("cms_sign refuses a key that does not fit the certificate or the polic
   TempDir dir;
   const Pki& p = pki();
   PrivateKey ec = key_of(dir, p.p256, "ec.key");
-  auto mismatch = cms_sign(kBody, ec, p.rsa.certificate_der);
+  auto mismatch = cms_sign(kCmsBody, ec, p.rsa.certificate_der);
   REQUIRE_FALSE(mismatch.has_value());
   CHECK(contains(mismatch.error().message, "does not belong to certificate CN=RSA signer"));
 
-  auto pkcs1 = cms_sign(kBody, ec, p.p256.certificate_der, sign_options(std::nullopt, RsaPadding::pkcs1));
+  auto pkcs1 = cms_sign(kCmsBody, ec, p.p256.certificate_der, sign_options(std::nullopt, RsaPadding::pkcs1));
   REQUIRE_FALSE(pkcs1.has_value());
   CHECK(contains(pkcs1.error().message, "PKCS#1 v1.5 padding needs an RSA key"));
 
   auto weak = issue(request("weak", "rsa1024"), &p.root);
   PrivateKey weak_key = key_of(dir, weak, "weak.key");
-  auto refused_weak = cms_sign(kBody, weak_key, weak.certificate_der);
+  auto refused_weak = cms_sign(kCmsBody, weak_key, weak.certificate_der);
   REQUIRE_FALSE(refused_weak.has_value());
   CHECK(contains(refused_weak.error().message, "RSA-1024 is too small"));
 
-  CHECK_FALSE(cms_sign(kBody, ec, as_bytes("not a cert")).has_value());
+  CHECK_FALSE(cms_sign(kCmsBody, ec, as_bytes("not a cert")).has_value());
 }
 
 TEST_CASE("cms_parse strips the certificates and names the signer and signing time", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  Bytes cms = sign(dir, p.p256);
+  Bytes cms = sign_body(dir, p.p256);
   auto parts = cms_parse(cms);
   REQUIRE(parts.has_value());
   CHECK(parts->certificates == std::vector<Bytes>{p.p256.certificate_der});
@@ -140,14 +140,14 @@ TEST_CASE("cms_parse strips the certificates and names the signer and signing ti
   CHECK(stripped->without_certificates == parts->without_certificates);
 
   // The ledger stores the stripped form and verifies it with the stored certificate.
-  auto verified = verifier_for(p.root).verify(kBody, parts->without_certificates, p.p256.certificate_der);
+  auto verified = verifier_for(p.root).verify(kCmsBody, parts->without_certificates, p.p256.certificate_der);
   CHECK(verified.has_value());
 }
 
 TEST_CASE("cms_parse finds the signer among several carried certificates", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  auto with = cms_with_certificates(sign(dir, p.rsa, sign_options(std::nullopt, RsaPadding::pss)),
+  auto with = cms_with_certificates(sign_body(dir, p.rsa, sign_options(std::nullopt, RsaPadding::pss)),
                                     {p.root.certificate_der, p.p256.certificate_der});
   REQUIRE(with.has_value());
   auto parts = cms_parse(*with);
@@ -161,14 +161,14 @@ TEST_CASE("cms_parse refuses what is not one detached SignedData", "[signing]") 
   const Pki& p = pki();
   CHECK(cms_parse(as_bytes("garbage")).error().kind == ErrorKind::bad_input);
   CHECK(cms_parse(Bytes{}).error().kind == ErrorKind::bad_input);
-  Bytes cms = sign(dir, p.p256);
+  Bytes cms = sign_body(dir, p.p256);
   Bytes truncated(cms.begin(), cms.end() - 1);
   CHECK(cms_parse(truncated).error().kind == ErrorKind::bad_input);
   Bytes trailing = cms;
   trailing.push_back(0);
   CHECK(cms_parse(trailing).error().kind == ErrorKind::bad_input);
 
-  write_file(dir.file("body"), kBody);
+  write_file(dir.file("body"), kCmsBody);
   write_pem(dir.file("a.pem"), p.p256);
   write_file(dir.file("a.key"), p.p256.private_key_pem);
   write_pem(dir.file("b.pem"), p.p384);
@@ -190,7 +190,7 @@ TEST_CASE("cms_parse refuses what is not one detached SignedData", "[signing]") 
 TEST_CASE("cms_parse reads BER (indefinite lengths) and returns DER", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  Bytes der = sign(dir, p.p256);
+  Bytes der = sign_body(dir, p.p256);
   // The same ContentInfo with the outer SEQUENCE in indefinite-length form: 30 80 ... 00 00.
   REQUIRE(der[0] == 0x30);
   std::size_t header = (der[1] & 0x80) ? 2 + (der[1] & 0x7f) : 2;
@@ -201,7 +201,7 @@ TEST_CASE("cms_parse reads BER (indefinite lengths) and returns DER", "[signing]
   REQUIRE(parts.has_value());
   CHECK(parts->signer == sha256(p.p256.certificate_der));
   CHECK(parts->without_certificates == cms_parse(der)->without_certificates);
-  CHECK(verifier_for(p.root).verify(kBody, parts->without_certificates, p.p256.certificate_der).has_value());
+  CHECK(verifier_for(p.root).verify(kCmsBody, parts->without_certificates, p.p256.certificate_der).has_value());
 }
 
 namespace {
@@ -270,8 +270,8 @@ TEST_CASE("cms_parse's quicker path for DER with certificates answers as OpenSSL
   const Pki& p = pki();
   const std::uint64_t quick_before = cms_parse_quick_answers();
   std::vector<Bytes> signed_ones;
-  for (const IssuedCertificate* c : {&p.rsa, &p.p256, &p.p384, &p.ed25519}) signed_ones.push_back(sign(dir, *c));
-  signed_ones.push_back(sign(dir, p.rsa, sign_options(kSigningTime, RsaPadding::pkcs1)));
+  for (const IssuedCertificate* c : {&p.rsa, &p.p256, &p.p384, &p.ed25519}) signed_ones.push_back(sign_body(dir, *c));
+  signed_ones.push_back(sign_body(dir, p.rsa, sign_options(kSigningTime, RsaPadding::pkcs1)));
   for (const Bytes& cms : signed_ones) {
     same_answer(cms);
     auto parts = cms_parse(cms);
@@ -325,7 +325,7 @@ TEST_CASE("cms_with_certificates output verifies with stock openssl cms -verify"
   for (const Case& c : {Case{&p.rsa, RsaPadding::pkcs1, "RSA PKCS#1 v1.5"}, Case{&p.rsa, RsaPadding::pss, "RSA-PSS"},
                         Case{&p.p256, RsaPadding::pss, "ECDSA P-256"}, Case{&p.p384, RsaPadding::pss, "ECDSA P-384"}}) {
     INFO(c.name);
-    auto stripped = cms_parse(sign(dir, *c.cert, sign_options(std::nullopt, c.padding)));
+    auto stripped = cms_parse(sign_body(dir, *c.cert, sign_options(std::nullopt, c.padding)));
     REQUIRE(stripped.has_value());
     CHECK(openssl_verify(dir, stripped->without_certificates, p.root) != 0);  // no signer certificate: fails
     auto bundled = cms_with_certificates(stripped->without_certificates, {c.cert->certificate_der});
@@ -337,7 +337,7 @@ TEST_CASE("cms_with_certificates output verifies with stock openssl cms -verify"
 TEST_CASE("cms_with_certificates does not add a certificate twice", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  Bytes cms = sign(dir, p.p256);
+  Bytes cms = sign_body(dir, p.p256);
   auto again = cms_with_certificates(cms, {p.p256.certificate_der, p.root.certificate_der, p.root.certificate_der});
   REQUIRE(again.has_value());
   CHECK(cms_parse(*again)->certificates.size() == 2);
@@ -348,7 +348,7 @@ TEST_CASE("cms_with_certificates does not add a certificate twice", "[signing]")
 TEST_CASE("Ed25519 CMS follows RFC 8419: id-Ed25519 without parameters over SHA-512 attributes", "[signing]") {
   TempDir dir;
   const Pki& p = pki();
-  write_file(dir.file("ed.p7s"), sign(dir, p.ed25519));
+  write_file(dir.file("ed.p7s"), sign_body(dir, p.ed25519));
   REQUIRE(run(dir, "openssl cms -cmsout -print -inform DER -in " + dir.file("ed.p7s")) == 0);
   std::string printed = read_text(dir.file("command.log"));
   CHECK(contains(printed, "algorithm: ED25519 (1.3.101.112)"));
@@ -364,7 +364,7 @@ TEST_CASE("Ed25519 CMS signatures check with openssl primitives as RFC 8419 desc
   // SET, and messageDigest is SHA-512 of the content.
   TempDir dir;
   const Pki& p = pki();
-  auto parts = cms_parse(sign(dir, p.ed25519));
+  auto parts = cms_parse(sign_body(dir, p.ed25519));
   REQUIRE(parts.has_value());
   const Bytes& cms = parts->without_certificates;
   write_file(dir.file("ed.p7s"), cms);
@@ -386,7 +386,7 @@ TEST_CASE("Ed25519 CMS signatures check with openssl primitives as RFC 8419 desc
   CHECK(run(dir, "openssl pkeyutl -verify -pubin -inkey " + dir.file("pub.pem") + " -rawin -in " + dir.file("tbs.der") +
                      " -sigfile " + dir.file("sig.bin")) == 0);
 
-  write_file(dir.file("body"), kBody);
+  write_file(dir.file("body"), kCmsBody);
   REQUIRE(run(dir, "openssl dgst -sha512 -r " + dir.file("body")) == 0);
   std::string sha512 = read_text(dir.file("command.log")).substr(0, 128);
   for (char& c : sha512) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
